@@ -1,0 +1,26 @@
+package io.lockstep.order;
+
+/**
+ * A coordination protocol core (paper §3: Agreement + Order), as a deterministic object.
+ *
+ * <p>Contract (modelled on etcd-io/raft's RawNode): the runtime calls {@link #step} with one
+ * {@link Input} at a time, then {@link #ready} to take the accumulated effects and carry them out
+ * in the order {@link Ready} documents. Implementations do no I/O, read no clock and use no
+ * randomness except a generator seeded at construction; two instances built alike and fed the
+ * same inputs produce the same Readys. They check their invariants after every step and throw
+ * {@link IllegalStateException} when one breaks; they validate untrusted messages and drop bad
+ * ones, counting them in {@link #dropped()}.
+ */
+public interface Coordination {
+  /** Handles one input. */
+  void step(Input input);
+
+  /** Returns the effects accumulated since the last call and forgets them. */
+  Ready ready();
+
+  /** Current progress. */
+  Status status();
+
+  /** Number of received messages dropped as invalid or stale, for metrics and tests. */
+  long dropped();
+}

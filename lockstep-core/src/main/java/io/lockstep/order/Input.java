@@ -1,0 +1,46 @@
+package io.lockstep.order;
+
+import io.lockstep.request.Request;
+import java.util.Objects;
+
+/** Everything that can happen to a coordination protocol: one of these per step. */
+public sealed interface Input {
+  /** A message from another replica. Untrusted: the protocol validates it and may drop it. */
+  record Receive(int from, ProtocolMessage message) implements Input {
+    public Receive {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /** A client request arrived at this replica and asks to be ordered. */
+  record Propose(Request request) implements Input {
+    public Propose {
+      Objects.requireNonNull(request, "request");
+    }
+  }
+
+  /**
+   * A client asks for a linearizable read. The protocol answers with a {@link Ready.ReadGrant}
+   * naming the position the read must wait for, or a {@link Ready.Redirect}.
+   */
+  record Read(long readId) implements Input {}
+
+  /**
+   * Local time advanced. {@code now} is this replica's clock in milliseconds since the epoch; it
+   * may be skewed from other replicas' clocks but never goes backwards.
+   */
+  record Tick(long now) implements Input {}
+
+  /**
+   * The executor captured its state at {@code position}; the protocol may now persist the
+   * snapshot and compact its log up to there (X2).
+   */
+  record SnapshotTaken(long position, byte[] state) implements Input {
+    public SnapshotTaken {
+      Objects.requireNonNull(state, "state");
+    }
+  }
+
+  /** An operator asks the current leader to hand leadership to {@code target}. */
+  record TransferLeadership(int target) implements Input {}
+}

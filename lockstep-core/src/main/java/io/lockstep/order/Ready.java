@@ -1,0 +1,61 @@
+package io.lockstep.order;
+
+import io.lockstep.request.Request;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The effects of one or more steps of a {@link Coordination}, for the runtime to carry out in
+ * this order: (1) make {@code writes} durable; (2) send {@code messages}; (3) if
+ * {@code install} is set, restore the executor from it; (4) apply {@code stable} in order;
+ * (5) answer {@code reads} once the executor has applied their position; (6) answer
+ * {@code redirects}.
+ */
+public record Ready(
+    List<StorageWrite> writes,
+    List<Outbound> messages,
+    Snapshot install,
+    List<Ordered> stable,
+    List<ReadGrant> reads,
+    List<Redirect> redirects) {
+
+  /** No effects. */
+  public static final Ready EMPTY = new Ready(List.of(), List.of(), null, List.of(), List.of(), List.of());
+
+  public Ready {
+    writes = List.copyOf(writes);
+    messages = List.copyOf(messages);
+    stable = List.copyOf(stable);
+    reads = List.copyOf(reads);
+    redirects = List.copyOf(redirects);
+  }
+
+  /** True when there is nothing to do. */
+  public boolean isEmpty() {
+    return writes.isEmpty() && messages.isEmpty() && install == null && stable.isEmpty()
+        && reads.isEmpty() && redirects.isEmpty();
+  }
+
+  /** A message to another replica. */
+  public record Outbound(int to, ProtocolMessage message) {
+    public Outbound {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /**
+   * A linearizable read may be served once the executor has applied {@code position} (ReadIndex).
+   */
+  public record ReadGrant(long readId, long position) {}
+
+  /**
+   * A request or read this replica will not handle: the client should retry at
+   * {@code leaderHint} (-1 when unknown). Exactly one of {@code request} and {@code readId}
+   * applies: {@code request} is null for a read.
+   */
+  public record Redirect(Request request, long readId, int leaderHint, String reason) {
+    public Redirect {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+}

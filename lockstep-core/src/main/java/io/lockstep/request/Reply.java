@@ -1,0 +1,58 @@
+package io.lockstep.request;
+
+import io.lockstep.machine.ClientId;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One replica's output for one request (paper §4): what the client's voter combines.
+ *
+ * @param client the client the reply is for
+ * @param sequence the request's sequence number
+ * @param status whether the command ran or was refused
+ * @param value the command's output when OK, empty otherwise
+ * @param reason why the request was refused when REJECTED, empty otherwise
+ * @param position the request's position in the order (its uid)
+ * @param replica the replica that produced this reply
+ */
+public record Reply(
+    ClientId client, long sequence, Status status, byte[] value, String reason, long position,
+    int replica) {
+
+  /** Outcome of executing one request. */
+  public enum Status {
+    /** The command ran; {@code value} is its output. */
+    OK,
+    /** The request was refused and changed nothing; {@code reason} says why. */
+    REJECTED
+  }
+
+  public Reply {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(reason, "reason");
+  }
+
+  /**
+   * True when two replies carry the same output, whichever replica sent them; this is what the
+   * voter counts (paper §4: identical replies).
+   */
+  public boolean sameOutput(Reply other) {
+    return client.equals(other.client)
+        && sequence == other.sequence
+        && status == other.status
+        && Arrays.equals(value, other.value)
+        && reason.equals(other.reason);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Reply r && sameOutput(r) && position == r.position && replica == r.replica;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(client, sequence, status, Arrays.hashCode(value), reason, position, replica);
+  }
+}
