@@ -1,0 +1,400 @@
+package io.lockstep.executor;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.machine.Rejection;
+import io.lockstep.machine.StateMachine;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Ordered;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Applies stable requests, in identifier order, to a user {@link StateMachine} (paper §3.2: a
+ * replica next processes the stable request with the smallest identifier). Every coordination
+ * protocol hands its output here, so everything the paper puts above the order lives here:
+ *
+ * <ul>
+ *   <li>time-outs and default requests (paper §5.2 {@code schedule}, §6), fired before the first
+ *       request whose agreed time reaches them, in order of due time then creation;
+ *   <li>per-client FIFO order (O1) and exactly-once sessions (X4) with cached replies;
+ *   <li>defensive programming (paper §5.2, S17): the {@link ExecutorConfig#authorizer()} runs
+ *       before each command, and refused or failing commands become rejected replies;
+ *   <li>replicated clients (paper §5.1, S16): copies of one logical request are matched.
+ * </ul>
+ *
+ * <p>Rules a reader of the replies should know. A request whose command was refused (by the
+ * authorizer, by a {@link Rejection}, or by any other exception, reported as
+ * {@code "command failed: <class>: <message>"}) still uses up its sequence number, and a retry
+ * gets the same refusal; but a client without a session whose first request is refused by the
+ * authorizer gets no session, so unauthorized clients cannot evict authorized clients'
+ * sessions. A command that fails with an exception other than {@link Rejection} may have changed
+ * state before failing; as commands are deterministic every replica fails alike. Null requests
+ * advance position and time and fire time-outs but run nothing. Any command request, even one
+ * refused, cancels the defaults that stood in for its client (paper §6: the client was heard).
+ * The agreed time used is the larger of the request's and the previous one, so time never runs
+ * backwards even if a protocol lets it.
+ *
+ * <p>Scheduled requests. A time-out or default runs at the current position (its
+ * {@link io.lockstep.machine.Context#position()}) but sees its own due time as
+ * {@link io.lockstep.machine.Context#time()} (never less than the previous agreed time), so a
+ * holding time B is exactly B. A time-out runs as the client whose command scheduled it, a
+ * default as the expected client. They are the state machine's own requests: the authorizer is
+ * not consulted, sessions are not touched, and their outputs and refusals go nowhere. At most
+ * {@value #MAX_FIRINGS_PER_POSITION} fire before one position; the rest fire before the next.
+ *
+ * <p>Sessions are bounded by {@link ExecutorConfig#maxSessions()}: opening one more evicts the
+ * session least recently used (by position, ties by client id; the same on every replica). An
+ * evicted client's next request gets {@value #UNKNOWN_SESSION} unless it starts again at
+ * sequence 1, and requests it had buffered are dropped.
+ *
+ * <p>Not thread-safe: one thread owns an executor (DESIGN.md §4). No clocks, threads or I/O.
+ */
+public final class Executor {
+  /**
+   * Most scheduled requests fired before one position. A command that keeps scheduling itself
+   * with delay 0 would otherwise stall every replica; the rest fire at the next position.
+   */
+  static final int MAX_FIRINGS_PER_POSITION = 10_000;
+
+  /** Reason given to a client whose session does not exist (never opened, or evicted). */
+  public static final String UNKNOWN_SESSION = "unknown or expired session";
+  /** Reason given to a retry of a request older than the client's last executed one. */
+  public static final String DUPLICATE = "duplicate of an already executed request";
+
+  private final StateMachine machine;
+  private final ExecutorConfig config;
+  private final Sessions sessions;
+  private final Timers timers = new Timers();
+  private final ReplicatedInputs copies;
+  private long appliedPosition;
+  private long time;
+
+  public Executor(StateMachine machine, ExecutorConfig config) {
+    this.machine = Objects.requireNonNull(machine, "machine");
+    this.config = Objects.requireNonNull(config, "config");
+    this.sessions = new Sessions(config.maxSessions());
+    this.copies = new ReplicatedInputs(config.t(), config.maxPendingPerClient(), config.merger());
+  }
+
+  /**
+   * Applies one stable request.
+   *
+   * @return the replies it produced, in order: none for a null request, a buffered request or a
+   *     copy still being matched; possibly several when it releases buffered requests
+   * @throws IllegalStateException if {@code ordered.position()} is not beyond the last applied
+   */
+  public List<Reply> apply(Ordered ordered) {
+    Objects.requireNonNull(ordered, "ordered");
+    if (ordered.position() <= appliedPosition) {
+      throw new IllegalStateException("position " + ordered.position()
+          + " is not after the last applied position " + appliedPosition);
+    }
+    long now = Math.max(ordered.time(), time);
+    fireDue(ordered.position(), now);
+    List<Reply> replies = new ArrayList<>();
+    Request request = ordered.request();
+    if (request.kind() == Request.Kind.COMMAND) {
+      timers.cancelDefaults(request.client());
+      receive(request, ordered.position(), now, replies);
+    }
+    appliedPosition = ordered.position();
+    time = now;
+    return replies;
+  }
+
+  /**
+   * Runs a read-only query against the current state (paper §3 relaxation for read-only
+   * requests). The authorizer is consulted as for commands.
+   *
+   * @throws Rejection if the authorizer or the state machine refuses the query
+   */
+  public byte[] query(ClientId caller, byte[] query) {
+    Objects.requireNonNull(caller, "caller");
+    Objects.requireNonNull(query, "query");
+    Optional<String> refusal = authorize(caller, query);
+    if (refusal.isPresent()) {
+      throw new Rejection(refusal.get());
+    }
+    byte[] out = machine.query(query.clone(), caller);
+    return out == null ? new byte[0] : out;
+  }
+
+  /** The last applied position, 0 before the first. */
+  public long appliedPosition() {
+    return appliedPosition;
+  }
+
+  /** The agreed time at the last applied position, 0 before the first. */
+  public long time() {
+    return time;
+  }
+
+  /** The earliest agreed time at which a time-out or a default request is due; empty if none. */
+  public OptionalLong nextDue() {
+    return timers.nextDue();
+  }
+
+  /** This executor's configuration. */
+  public ExecutorConfig config() {
+    return config;
+  }
+
+  /** Number of open client sessions (for metrics and tests). */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** Number of pending time-outs and default requests (for metrics and tests). */
+  public int scheduledCount() {
+    return timers.size();
+  }
+
+  /**
+   * Encodes the whole replicated state: the state machine's snapshot, sessions, buffered
+   * requests, time-outs, defaults, replicated-client copies, applied position and time, in the
+   * versioned, checksummed format of {@link SnapshotFormat}. Equal on every correct replica at
+   * the same position.
+   */
+  public byte[] snapshot() {
+    byte[] state = machine.snapshot();
+    if (state == null) {
+      throw new IllegalStateException("state machine returned a null snapshot at position "
+          + appliedPosition);
+    }
+    return SnapshotFormat.encode(new ExecutorImage(appliedPosition, time, state,
+        sessions.sorted(), timers.nextCreation(), timers.inOrder(), copies.open()));
+  }
+
+  /**
+   * Replaces the whole state with a {@link #snapshot()} (possibly another replica's).
+   *
+   * @throws IllegalArgumentException if the snapshot is corrupt; the state is then unchanged
+   */
+  public void restore(byte[] snapshot) {
+    ExecutorImage image = SnapshotFormat.decode(snapshot, config.replica());
+    machine.restore(image.machine());
+    sessions.reset(image.sessions());
+    timers.reset(image.scheduled(), image.nextCreation());
+    copies.reset(image.copies());
+    appliedPosition = image.appliedPosition();
+    time = image.time();
+  }
+
+  /** Hex SHA-256 of {@link #snapshot()}: what replicas compare to detect divergence (S1). */
+  public String digest() {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(snapshot()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /** Paper §5.2/§6: every time-out and default due by {@code now} runs before the request. */
+  private void fireDue(long position, long now) {
+    int subIndex = 0;
+    while (subIndex < MAX_FIRINGS_PER_POSITION) {
+      Scheduled due = timers.pollDue(now);
+      if (due == null) {
+        return;
+      }
+      subIndex++;
+      // It runs at its own due time, so a holding time B means B (never less than the last time).
+      long at = Math.max(due.due(), time);
+      run(due.command(), new ExecutionContext(at, due.client(), position, subIndex, due.kind(),
+          room()));
+    }
+  }
+
+  private void receive(Request request, long position, long now, List<Reply> replies) {
+    ClientId client = request.client();
+    Integer replicas = config.replicatedClients().get(client);
+    if (replicas == null) {
+      if (request.copyFrom() != null) {
+        replies.add(rejected(client, request.sequence(), position, "client " + client
+            + " is not a replicated client, so its requests must not name a copyFrom"));
+        return;
+      }
+      submit(client, request.sequence(), new Session.Pending(position, request.command(), null),
+          position, now, replies);
+      return;
+    }
+    receiveCopy(request, replicas, position, now, replies);
+  }
+
+  /** Paper §5.1: a copy of a replicated client's logical request (client, sequence). */
+  private void receiveCopy(Request copy, int replicas, long position, long now,
+      List<Reply> replies) {
+    ClientId client = copy.client();
+    long sequence = copy.sequence();
+    if (copy.copyFrom() == null) {
+      replies.add(rejected(client, sequence, position, "requests of replicated client " + client
+          + " must name the client replica that sent them (copyFrom)"));
+      return;
+    }
+    Session session = sessions.get(client);
+    if (session != null && session.buffered.containsKey(sequence)) {
+      return;
+    }
+    boolean decidedBefore = session == null ? sequence != 1 : sequence <= session.lastSequence;
+    if (session != null && sequence > session.lastSequence + config.maxPendingPerClient()) {
+      // Only a window of logical requests may be matched at once, so copies a faulty client
+      // replica sends far ahead cannot crowd out the correct replicas' copies.
+      replies.add(rejected(client, sequence, position, "request #" + sequence + " of " + client
+          + " is too far ahead of #" + session.lastSequence + "; the window is "
+          + config.maxPendingPerClient()));
+      return;
+    }
+    if (decidedBefore || config.failureModel() == FailureModel.FAIL_STOP) {
+      // Fail-stop: the first copy runs; later copies meet the session as duplicates.
+      submit(client, sequence, new Session.Pending(position, copy.command(), null), position, now,
+          replies);
+      return;
+    }
+    ReplicatedInputs.Outcome outcome =
+        copies.offer(client, sequence, copy.copyFrom(), copy.command(), replicas);
+    switch (outcome.status()) {
+      case WAITING -> { }
+      case OVERFLOW -> replies.add(rejected(client, sequence, position, "too many logical requests"
+          + " of " + client + " are being matched; the limit is " + config.maxPendingPerClient()));
+      case DECIDED -> submit(client, sequence, new Session.Pending(position,
+          outcome.command() == null ? new byte[0] : outcome.command(), outcome.refusal()),
+          position, now, replies);
+      default -> throw new IllegalStateException("unknown outcome " + outcome.status());
+    }
+  }
+
+  /** X4 and O1: run the request if it is the client's next, answer duplicates, buffer gaps. */
+  private void submit(ClientId client, long sequence, Session.Pending request, long position,
+      long now, List<Reply> replies) {
+    Session session = sessions.get(client);
+    if (session == null) {
+      openSession(client, sequence, request, position, now, replies);
+      return;
+    }
+    sessions.touch(session, position);
+    if (sequence <= session.lastSequence) {
+      replies.add(sequence == session.lastSequence
+          ? session.lastReply : rejected(client, sequence, position, DUPLICATE));
+    } else if (sequence > session.lastSequence + 1) {
+      buffer(session, sequence, request, position, replies);
+    } else {
+      record(session, execute(client, sequence, request, now), replies);
+      release(session, now, replies);
+    }
+  }
+
+  private void openSession(ClientId client, long sequence, Session.Pending request,
+      long position, long now, List<Reply> replies) {
+    if (sequence != 1) {
+      replies.add(rejected(client, sequence, position, UNKNOWN_SESSION));
+      return;
+    }
+    if (request.refusal() == null) {
+      Optional<String> refusal = authorize(client, request.command());
+      if (refusal.isPresent()) {
+        replies.add(rejected(client, sequence, request.position(), refusal.get()));
+        return;
+      }
+    }
+    Session session = new Session(client, 0, null, position);
+    sessions.open(session).forEach(copies::forget);
+    record(session, runAuthorized(client, sequence, request, now), replies);
+  }
+
+  private void buffer(Session session, long sequence, Session.Pending request, long position,
+      List<Reply> replies) {
+    if (session.buffered.containsKey(sequence)) {
+      return;
+    }
+    if (session.buffered.size() >= config.maxPendingPerClient()) {
+      replies.add(rejected(session.client, sequence, position, "too many requests of "
+          + session.client + " wait for #" + (session.lastSequence + 1) + "; the limit is "
+          + config.maxPendingPerClient()));
+      return;
+    }
+    session.buffered.put(sequence, request);
+  }
+
+  /** O1: requests that arrived early run as soon as their predecessor has. */
+  private void release(Session session, long now, List<Reply> replies) {
+    while (!session.buffered.isEmpty()
+        && session.buffered.firstKey() == session.lastSequence + 1) {
+      Session.Pending next = session.buffered.pollFirstEntry().getValue();
+      record(session, execute(session.client, session.lastSequence + 1, next, now), replies);
+    }
+  }
+
+  private void record(Session session, Reply reply, List<Reply> replies) {
+    session.lastSequence = reply.sequence();
+    session.lastReply = reply;
+    replies.add(reply);
+  }
+
+  private Reply execute(ClientId client, long sequence, Session.Pending request, long now) {
+    if (request.refusal() == null) {
+      Optional<String> refusal = authorize(client, request.command());
+      if (refusal.isPresent()) {
+        return rejected(client, sequence, request.position(), refusal.get());
+      }
+    }
+    return runAuthorized(client, sequence, request, now);
+  }
+
+  private Reply runAuthorized(ClientId client, long sequence, Session.Pending request, long now) {
+    if (request.refusal() != null) {
+      return rejected(client, sequence, request.position(), request.refusal());
+    }
+    ExecutionContext context =
+        new ExecutionContext(now, client, request.position(), 0, null, room());
+    Outcome outcome = run(request.command(), context);
+    return outcome.refusal() == null
+        ? new Reply(client, sequence, Reply.Status.OK, outcome.value(), "", request.position(),
+            config.replica())
+        : rejected(client, sequence, request.position(), outcome.refusal());
+  }
+
+  /** Runs user code; only a command that completes leaves scheduled requests behind. */
+  private Outcome run(byte[] command, ExecutionContext context) {
+    byte[] out;
+    try {
+      out = machine.apply(command.clone(), context);
+    } catch (Rejection r) {
+      return new Outcome(null, r.getMessage() == null ? "rejected" : r.getMessage());
+    } catch (RuntimeException e) {
+      return new Outcome(null, "command failed: " + e.getClass().getName() + ": " + e.getMessage());
+    }
+    for (Scheduled s : context.created()) {
+      timers.add(s.due(), s.kind(), s.client(), s.command());
+    }
+    return new Outcome(out == null ? new byte[0] : out.clone(), null);
+  }
+
+  private Optional<String> authorize(ClientId client, byte[] command) {
+    try {
+      Optional<String> refusal = config.authorizer().refuse(client, command.clone());
+      return refusal == null ? Optional.empty() : refusal;
+    } catch (RuntimeException e) {
+      return Optional.of("authorizer failed: " + e.getClass().getName() + ": " + e.getMessage());
+    }
+  }
+
+  private int room() {
+    return Math.max(0, Timers.MAX_SCHEDULED - timers.size());
+  }
+
+  private Reply rejected(ClientId client, long sequence, long position, String reason) {
+    return new Reply(client, sequence, Reply.Status.REJECTED, new byte[0], reason, position,
+        config.replica());
+  }
+
+  /** A command's output, or why it was refused. */
+  private record Outcome(byte[] value, String refusal) {}
+}

@@ -1,0 +1,48 @@
+package io.lockstep.replica;
+
+import io.lockstep.order.Ready;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.request.Reply;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the runtime must do after one call into a {@link Replica}, in this order: make
+ * {@code writes} durable (fsync), then send {@code messages}, then deliver {@code replies},
+ * {@code reads} and {@code redirects} to clients and record {@code checkpoints}. The executor
+ * part (installing snapshots, applying stable requests, answering reads) is already done.
+ *
+ * @param writes stable-storage changes, in order
+ * @param messages messages to other replicas, sendable once {@code writes} are durable
+ * @param replies replies to client requests, in the order they were produced
+ * @param reads answers to linearizable reads
+ * @param redirects requests and reads this replica will not handle, with a leader hint
+ * @param checkpoints state digests recorded at positions, for divergence detection (S1)
+ */
+public record Effects(
+    List<StorageWrite> writes,
+    List<Ready.Outbound> messages,
+    List<Reply> replies,
+    List<QueryResult> reads,
+    List<Ready.Redirect> redirects,
+    List<Checkpoint> checkpoints) {
+
+  /** Nothing to do. */
+  public static final Effects NONE =
+      new Effects(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+  public Effects {
+    writes = List.copyOf(writes);
+    messages = List.copyOf(messages);
+    replies = List.copyOf(replies);
+    reads = List.copyOf(reads);
+    redirects = List.copyOf(redirects);
+    checkpoints = List.copyOf(checkpoints);
+  }
+
+  /** True when there is nothing to do. */
+  public boolean isEmpty() {
+    return writes.isEmpty() && messages.isEmpty() && replies.isEmpty() && reads.isEmpty()
+        && redirects.isEmpty() && checkpoints.isEmpty();
+  }
+}

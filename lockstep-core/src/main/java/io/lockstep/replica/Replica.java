@@ -1,0 +1,333 @@
+package io.lockstep.replica;
+
+import io.lockstep.executor.Executor;
+import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.machine.ClientId;
+import io.lockstep.machine.Rejection;
+import io.lockstep.machine.StateMachine;
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Input;
+import io.lockstep.order.Ordered;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Role;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.Status;
+import io.lockstep.request.Request;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * One replica: a {@link Coordination} protocol (agreement + order, paper §3) wired to an
+ * {@link Executor} (paper §3.2 onwards). Used alike by the simulator and the real runtime, which
+ * only carry out the I/O in the returned {@link Effects}.
+ *
+ * <p>Each call steps the protocol with one input and drains its {@link Ready}s until empty,
+ * following the order {@link Ready} prescribes: install a snapshot, apply the stable requests,
+ * answer linearizable reads whose granted position has been applied, pass redirects on. Along
+ * the way it takes a snapshot every {@code snapshotEvery} applied positions (handing it to the
+ * protocol as {@link Input.SnapshotTaken}, whose effects join the same {@link Effects}) and
+ * records a {@link Checkpoint} digest whenever the applied position crosses a multiple of
+ * {@code digestEvery}. Positions may have gaps (protocol no-ops), so the checkpoint is taken at
+ * the first applied position at or past each multiple and labelled with that exact position;
+ * every correct replica applies the same positions, so their labels and digests agree. A replica
+ * that skips a multiple by installing a snapshot records nothing for it.
+ *
+ * <p>Time (paper §5.2, §6): time-outs and defaults fire only when a request with a later agreed
+ * time is ordered. So that they fire while clients are idle, the leader proposes a null request
+ * from {@link #CLOCK} on a tick at which the executor has something due.
+ *
+ * <p>Assumption on the protocol: after {@code ready()} returns an empty Ready, every position up
+ * to {@code status().commitIndex()} has been handed out in {@code stable} (no-ops as gaps). A
+ * read granted at a no-op position is served once that holds, even though the executor never
+ * sees that position.
+ *
+ * <p>Not thread-safe: one loop thread owns a replica (DESIGN.md §4).
+ */
+public final class Replica {
+  /** The client that issues the leader's clock null requests. */
+  public static final ClientId CLOCK = ClientId.of("lockstep:clock");
+
+  /** Bound on reads waiting for their position, so a flood of reads cannot exhaust memory. */
+  public static final int MAX_PENDING_READS = 10_000;
+
+  /** Bound on Readys drained in one call: a protocol that never quiesces is a bug. */
+  private static final int MAX_READYS_PER_CALL = 10_000;
+
+  private final int id;
+  private final Coordination coordination;
+  private final Executor executor;
+  private final long snapshotEvery;
+  private final long digestEvery;
+  private final Map<Long, PendingRead> reads = new HashMap<>();
+  /** Granted reads by position, then grant order: serving them needs no scan of all reads. */
+  private final TreeMap<Long, ArrayDeque<Long>> granted = new TreeMap<>();
+  private long lastSnapshotAt;
+  private long lastDigestMultiple;
+  private long deliveredThrough;
+  private long clockSequence;
+  private long clockPendingTerm = -1;
+
+  /**
+   * @param snapshotEvery take a snapshot every this many applied positions; 0 never
+   * @param digestEvery record a checkpoint digest every this many positions; 0 never
+   */
+  public Replica(int id, Coordination coordination, Executor executor, long snapshotEvery,
+      long digestEvery) {
+    this.coordination = Objects.requireNonNull(coordination, "coordination");
+    this.executor = Objects.requireNonNull(executor, "executor");
+    if (snapshotEvery < 0 || digestEvery < 0) {
+      throw new IllegalArgumentException("snapshotEvery and digestEvery must not be negative, were "
+          + snapshotEvery + " and " + digestEvery);
+    }
+    this.id = id;
+    this.snapshotEvery = snapshotEvery;
+    this.digestEvery = digestEvery;
+    resetMarks();
+  }
+
+  /**
+   * Rebuilds a restarted replica's executor (X1): a fresh executor, restored from the durable
+   * snapshot if there is one. The protocol, built from the same {@link Recovered}, then hands
+   * out the committed entries after it again.
+   */
+  public static Executor recover(StateMachine machine, ExecutorConfig config, Recovered recovered) {
+    Executor executor = new Executor(machine, config);
+    if (recovered != null && recovered.snapshot() != null) {
+      executor.restore(recovered.snapshot().state());
+    }
+    return executor;
+  }
+
+  /** A client request arrived at this replica. */
+  public Effects propose(Request request) {
+    return step(new Input.Propose(Objects.requireNonNull(request, "request")));
+  }
+
+  /**
+   * A linearizable read: the protocol grants a position (or redirects), and the query runs once
+   * the executor has applied it.
+   *
+   * @throws IllegalArgumentException if {@code readId} is already pending
+   */
+  public Effects read(long readId, ClientId caller, byte[] query) {
+    Objects.requireNonNull(caller, "caller");
+    Objects.requireNonNull(query, "query");
+    if (reads.containsKey(readId)) {
+      throw new IllegalArgumentException("read " + readId + " is already pending");
+    }
+    if (reads.size() >= MAX_PENDING_READS) {
+      return new Effects(List.of(), List.of(), List.of(), List.of(QueryResult.refused(readId,
+          "too many pending reads at replica " + id + "; the limit is " + MAX_PENDING_READS)),
+          List.of(), List.of());
+    }
+    reads.put(readId, new PendingRead(caller, query.clone()));
+    return step(new Input.Read(readId));
+  }
+
+  /** A message from another replica (untrusted; the protocol validates it). */
+  public Effects receive(int from, ProtocolMessage message) {
+    return step(new Input.Receive(from, Objects.requireNonNull(message, "message")));
+  }
+
+  /**
+   * Local time advanced to {@code now}. If this replica leads and a time-out or default is due,
+   * it also proposes a clock null request so that it fires.
+   */
+  public Effects tick(long now) {
+    EffectsBuilder out = new EffectsBuilder();
+    stepInto(new Input.Tick(now), out);
+    OptionalLong due = executor.nextDue();
+    Status status = coordination.status();
+    if (status.role() != Role.LEADER || status.term() != clockPendingTerm) {
+      clockPendingTerm = -1;
+    }
+    if (due.isPresent() && due.getAsLong() <= now && status.role() == Role.LEADER
+        && clockPendingTerm < 0) {
+      clockPendingTerm = status.term();
+      stepInto(new Input.Propose(Request.nullRequest(CLOCK, ++clockSequence)), out);
+    }
+    return out.build();
+  }
+
+  /** An operator asks this replica, if it leads, to hand leadership to {@code target}. */
+  public Effects transferLeadership(int target) {
+    return step(new Input.TransferLeadership(target));
+  }
+
+  public int id() {
+    return id;
+  }
+
+  public Status status() {
+    return coordination.status();
+  }
+
+  /** The executor, for read-only use (digests, metrics, tests). */
+  public Executor executor() {
+    return executor;
+  }
+
+  public long appliedPosition() {
+    return executor.appliedPosition();
+  }
+
+  /** Reads waiting for a grant or for their position to be applied. */
+  public int pendingReads() {
+    return reads.size();
+  }
+
+  private Effects step(Input input) {
+    EffectsBuilder out = new EffectsBuilder();
+    stepInto(input, out);
+    return out.build();
+  }
+
+  private void stepInto(Input input, EffectsBuilder out) {
+    coordination.step(input);
+    for (int i = 0; i < MAX_READYS_PER_CALL; i++) {
+      Ready ready = coordination.ready();
+      if (ready == null || ready.isEmpty()) {
+        deliveredThrough = Math.max(deliveredThrough, coordination.status().commitIndex());
+        serveReads(out);
+        return;
+      }
+      handle(ready, out);
+    }
+    throw new IllegalStateException("replica " + id + ": coordination still not quiescent after "
+        + MAX_READYS_PER_CALL + " readys, status " + coordination.status());
+  }
+
+  private void handle(Ready ready, EffectsBuilder out) {
+    out.writes.addAll(ready.writes());
+    out.messages.addAll(ready.messages());
+    if (ready.install() != null) {
+      install(ready.install());
+    }
+    for (Ordered ordered : ready.stable()) {
+      apply(ordered, out);
+    }
+    for (Ready.ReadGrant grant : ready.reads()) {
+      PendingRead read = reads.get(grant.readId());
+      if (read != null && read.position < 0) {
+        read.position = grant.position();
+        granted.computeIfAbsent(grant.position(), p -> new ArrayDeque<>()).add(grant.readId());
+      }
+    }
+    for (Ready.Redirect redirect : ready.redirects()) {
+      redirect(redirect, out);
+    }
+    serveReads(out);
+    if (snapshotEvery > 0 && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery) {
+      lastSnapshotAt = executor.appliedPosition();
+      coordination.step(new Input.SnapshotTaken(lastSnapshotAt, executor.snapshot()));
+    }
+  }
+
+  private void install(Snapshot snapshot) {
+    if (snapshot.index() <= executor.appliedPosition()) {
+      return;
+    }
+    try {
+      executor.restore(snapshot.state());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("replica " + id + " cannot install the snapshot at index "
+          + snapshot.index() + ": " + e.getMessage(), e);
+    }
+    deliveredThrough = Math.max(deliveredThrough, snapshot.index());
+    resetMarks();
+  }
+
+  private void apply(Ordered ordered, EffectsBuilder out) {
+    if (ordered.position() <= executor.appliedPosition()) {
+      return;
+    }
+    out.replies.addAll(executor.apply(ordered));
+    deliveredThrough = Math.max(deliveredThrough, ordered.position());
+    if (ordered.request().client().equals(CLOCK)) {
+      clockPendingTerm = -1;
+    }
+    long multiple = digestEvery == 0 ? 0 : executor.appliedPosition() / digestEvery;
+    if (multiple > lastDigestMultiple) {
+      lastDigestMultiple = multiple;
+      out.checkpoints.add(new Checkpoint(executor.appliedPosition(), executor.digest()));
+    }
+  }
+
+  private void redirect(Ready.Redirect redirect, EffectsBuilder out) {
+    if (redirect.request() == null) {
+      if (reads.remove(redirect.readId()) != null) {
+        out.redirects.add(redirect);
+      }
+    } else if (redirect.request().client().equals(CLOCK)) {
+      clockPendingTerm = -1;
+    } else {
+      out.redirects.add(redirect);
+    }
+  }
+
+  private void serveReads(EffectsBuilder out) {
+    long applied = Math.max(executor.appliedPosition(), deliveredThrough);
+    while (!granted.isEmpty() && granted.firstKey() <= applied) {
+      Map.Entry<Long, ArrayDeque<Long>> due = granted.pollFirstEntry();
+      for (long readId : due.getValue()) {
+        PendingRead read = reads.get(readId);
+        // A read redirected after its grant and its id reused must wait for its own grant.
+        if (read != null && read.position == due.getKey()) {
+          reads.remove(readId);
+          out.reads.add(query(readId, read));
+        }
+      }
+    }
+  }
+
+  private QueryResult query(long readId, PendingRead read) {
+    try {
+      return QueryResult.ok(readId, executor.query(read.caller, read.query));
+    } catch (Rejection r) {
+      return QueryResult.refused(readId, r.getMessage() == null ? "rejected" : r.getMessage());
+    } catch (RuntimeException e) {
+      return QueryResult.refused(readId,
+          "query failed: " + e.getClass().getName() + ": " + e.getMessage());
+    }
+  }
+
+  private void resetMarks() {
+    lastSnapshotAt = executor.appliedPosition();
+    lastDigestMultiple = digestEvery == 0 ? 0 : executor.appliedPosition() / digestEvery;
+    deliveredThrough = Math.max(deliveredThrough, executor.appliedPosition());
+  }
+
+  /** A read waiting for its grant ({@code position} -1) or for its position to be applied. */
+  private static final class PendingRead {
+    final ClientId caller;
+    final byte[] query;
+    long position = -1;
+
+    PendingRead(ClientId caller, byte[] query) {
+      this.caller = caller;
+      this.query = query;
+    }
+  }
+
+  /** Accumulates the effects of one call. */
+  private static final class EffectsBuilder {
+    final List<io.lockstep.order.StorageWrite> writes = new ArrayList<>();
+    final List<Ready.Outbound> messages = new ArrayList<>();
+    final List<io.lockstep.request.Reply> replies = new ArrayList<>();
+    final List<QueryResult> reads = new ArrayList<>();
+    final List<Ready.Redirect> redirects = new ArrayList<>();
+    final List<Checkpoint> checkpoints = new ArrayList<>();
+
+    Effects build() {
+      return new Effects(writes, messages, replies, reads, redirects, checkpoints);
+    }
+  }
+}

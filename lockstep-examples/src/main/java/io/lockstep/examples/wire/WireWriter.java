@@ -1,0 +1,72 @@
+package io.lockstep.examples.wire;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A small big-endian encoder shared by the example state machines' codecs: bytes, longs and
+ * length-prefixed UTF-8 strings, without checked exceptions.
+ */
+public final class WireWriter {
+  private byte[] buffer = new byte[64];
+  private int size;
+
+  /** Appends one byte. */
+  public WireWriter writeByte(int value) {
+    ensure(1);
+    buffer[size++] = (byte) value;
+    return this;
+  }
+
+  /** Appends a boolean as one byte, 0 or 1. */
+  public WireWriter writeBoolean(boolean value) {
+    return writeByte(value ? 1 : 0);
+  }
+
+  /** Appends a big-endian int. */
+  public WireWriter writeInt(int value) {
+    ensure(4);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      buffer[size++] = (byte) (value >>> shift);
+    }
+    return this;
+  }
+
+  /** Appends a big-endian long. */
+  public WireWriter writeLong(long value) {
+    ensure(8);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      buffer[size++] = (byte) (value >>> shift);
+    }
+    return this;
+  }
+
+  /** Appends an int length followed by the bytes. */
+  public WireWriter writeBytes(byte[] bytes) {
+    writeInt(bytes.length);
+    ensure(bytes.length);
+    System.arraycopy(bytes, 0, buffer, size, bytes.length);
+    size += bytes.length;
+    return this;
+  }
+
+  /** Appends length-prefixed UTF-8 text. */
+  public WireWriter writeString(String text) {
+    return writeBytes(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The bytes written so far. */
+  public byte[] toByteArray() {
+    return Arrays.copyOf(buffer, size);
+  }
+
+  private void ensure(int more) {
+    if (size + more > buffer.length) {
+      long wanted = Math.max((long) buffer.length * 2, (long) size + more);
+      if (wanted > Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException("encoding exceeds 2 GiB");
+      }
+      buffer = Arrays.copyOf(buffer, (int) wanted);
+    }
+  }
+}

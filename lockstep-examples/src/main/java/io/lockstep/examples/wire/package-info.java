@@ -1,0 +1,2 @@
+/** A tiny checked binary encoding shared by the example state machines' codecs. */
+package io.lockstep.examples.wire;
