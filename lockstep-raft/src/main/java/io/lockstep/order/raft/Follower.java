@@ -1,0 +1,97 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.Snapshot;
+import java.util.List;
+
+/**
+ * A follower's handling of its leader's messages: the AppendEntries consistency check and
+ * conflicting-suffix overwrite (§3.5, Log Matching), commit from the leader, heartbeats, and
+ * InstallSnapshot (§5.3). The caller has already checked the term and that the sender leads it.
+ */
+final class Follower {
+  private final Raft raft;
+
+  Follower(Raft raft) {
+    this.raft = raft;
+  }
+
+  void onAppendEntries(int from, RaftMessage.AppendEntries m) {
+    long commit = raft.commitIndex();
+    long prevIndex = m.prevLogIndex();
+    long prevTerm = m.prevLogTerm();
+    List<LogEntry> entries = m.entries();
+    if (prevIndex < commit) {
+      // Committed entries match the leader's (Leader Completeness); skip them, perhaps compacted.
+      int skip = (int) Math.min(commit - prevIndex, entries.size());
+      if (skip == entries.size()) {
+        raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, commit, 0, 0));
+        return;
+      }
+      prevIndex += skip;
+      prevTerm = entries.get(skip - 1).term();
+      entries = entries.subList(skip, entries.size());
+    }
+    RaftLog log = raft.log();
+    if (!log.matches(prevIndex, prevTerm)) {
+      long hintIndex = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
+      raft.send(from, new RaftMessage.AppendEntriesResponse(
+          raft.term(), false, m.prevLogIndex(), hintIndex, log.termAt(hintIndex)));
+      return;
+    }
+    appendNew(entries);
+    long lastNew = prevIndex + entries.size();
+    // Only entries checked against the leader's log may be committed (§3.5).
+    raft.commitTo(Math.min(m.leaderCommit(), lastNew));
+    raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, lastNew, 0, 0));
+  }
+
+  /**
+   * Appends the entries not already present; at the first one whose term differs, the existing
+   * entry and all that follow it are deleted first (§3.5). Matching entries are kept, so a
+   * duplicated or reordered AppendEntries never truncates anything.
+   */
+  private void appendNew(List<LogEntry> entries) {
+    RaftLog log = raft.log();
+    for (int i = 0; i < entries.size(); i++) {
+      LogEntry entry = entries.get(i);
+      if (entry.index() <= log.lastIndex()) {
+        if (log.termAt(entry.index()) == entry.term()) {
+          continue;
+        }
+        log.truncateFrom(entry.index());
+      }
+      for (int j = i; j < entries.size(); j++) {
+        raft.appendReceived(entries.get(j));
+      }
+      return;
+    }
+  }
+
+  void onHeartbeat(int from, RaftMessage.Heartbeat m) {
+    // The leader caps the commit at our known matchIndex, so it is safe to adopt.
+    raft.commitTo(Math.min(m.commit(), raft.log().lastIndex()));
+    raft.send(from, new RaftMessage.HeartbeatResponse(raft.term(), m.readContext()));
+  }
+
+  /**
+   * InstallSnapshot (§5.3): keep the log after the snapshot if it holds the snapshot's last entry
+   * (the leader's log continues it), else discard the whole log; the executor restarts from the
+   * snapshot.
+   */
+  void onInstallSnapshot(int from, RaftMessage.InstallSnapshot m) {
+    Snapshot snapshot = m.snapshot();
+    if (snapshot.index() <= raft.commitIndex()) {
+      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex()));
+      return;
+    }
+    RaftLog log = raft.log();
+    if (log.matches(snapshot.index(), snapshot.term())) {
+      log.compactTo(snapshot.index());
+    } else {
+      log.resetTo(snapshot.index(), snapshot.term(), snapshot.time());
+    }
+    raft.installSnapshot(snapshot);
+    raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), snapshot.index()));
+  }
+}

@@ -1,0 +1,101 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.Snapshot;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks that a received message makes sense before any state looks at it (DESIGN.md §2:
+ * untrusted input is validated, counted and dropped). Shapes were checked by the records'
+ * constructors; this checks the relations between fields that every correct sender keeps.
+ */
+final class MessageCheck {
+  private MessageCheck() {}
+
+  /** Why {@code m} is malformed, or null if it is well formed. */
+  static String problem(RaftMessage m, Set<Integer> members) {
+    if (m instanceof RaftMessage.PreVote v) {
+      return voteProblem(v.term(), v.lastLogTerm(), true);
+    }
+    if (m instanceof RaftMessage.RequestVote v) {
+      return voteProblem(v.term(), v.lastLogTerm(), false);
+    }
+    if (m instanceof RaftMessage.AppendEntries a) {
+      return appendProblem(a);
+    }
+    if (m instanceof RaftMessage.InstallSnapshot s) {
+      return snapshotProblem(s.term(), s.snapshot(), members);
+    }
+    if (m instanceof RaftMessage.Heartbeat || m instanceof RaftMessage.TimeoutNow) {
+      return m.term() == 0 ? "term 0 precedes every election" : null;
+    }
+    if (m instanceof RaftMessage.AppendEntriesResponse r) {
+      return responseProblem(r);
+    }
+    return null;
+  }
+
+  private static String voteProblem(long term, long lastLogTerm, boolean preVote) {
+    if (term == 0) {
+      return "term 0 precedes every election";
+    }
+    // A candidate's log holds no entry newer than its current term; a pre-vote names term + 1.
+    if (preVote ? lastLogTerm >= term : lastLogTerm > term) {
+      return "last log term " + lastLogTerm + " is newer than the candidate's term " + term;
+    }
+    return null;
+  }
+
+  private static String appendProblem(RaftMessage.AppendEntries a) {
+    if (a.term() == 0) {
+      return "term 0 precedes every election";
+    }
+    if (a.prevLogTerm() > a.term()) {
+      return "prevLogTerm " + a.prevLogTerm() + " is newer than the term " + a.term();
+    }
+    if (a.prevLogIndex() == 0 && a.prevLogTerm() != 0) {
+      return "prevLogTerm " + a.prevLogTerm() + " for the empty prefix";
+    }
+    long lastTerm = a.prevLogTerm();
+    long lastTime = Long.MIN_VALUE;
+    List<LogEntry> entries = a.entries();
+    for (LogEntry entry : entries) {
+      if (entry.term() < lastTerm || entry.term() > a.term() || entry.term() == 0) {
+        return "entry " + entry.index() + " has term " + entry.term() + " outside ["
+            + Math.max(1, lastTerm) + ", " + a.term() + "]";
+      }
+      if (entry.time() < lastTime) {
+        return "entry " + entry.index() + " has time " + entry.time() + " before " + lastTime;
+      }
+      lastTerm = entry.term();
+      lastTime = entry.time();
+    }
+    return null;
+  }
+
+  private static String snapshotProblem(long term, Snapshot snapshot, Set<Integer> members) {
+    if (term == 0) {
+      return "term 0 precedes every election";
+    }
+    if (snapshot.index() == 0 || snapshot.term() == 0 || snapshot.term() > term) {
+      return "snapshot at index " + snapshot.index() + " term " + snapshot.term()
+          + " in term " + term;
+    }
+    if (!Set.copyOf(snapshot.members()).equals(members)
+        || snapshot.members().size() != members.size()) {
+      return "snapshot of members " + snapshot.members() + ", not " + members;
+    }
+    return null;
+  }
+
+  private static String responseProblem(RaftMessage.AppendEntriesResponse r) {
+    if (r.success() && (r.hintIndex() != 0 || r.hintTerm() != 0)) {
+      return "a hint on success";
+    }
+    if (!r.success() && r.hintIndex() > r.index()) {
+      return "hint " + r.hintIndex() + " above the rejected index " + r.index();
+    }
+    return null;
+  }
+}

@@ -1,0 +1,189 @@
+package io.lockstep.order.raft;
+
+/**
+ * The leader's view of one follower (§3.5 nextIndex/matchIndex), with etcd-io/raft's flow
+ * control: PROBE sends one AppendEntries at a time until a match is found, REPLICATE pipelines
+ * up to {@code maxInflight} batches with an optimistic nextIndex (X3), SNAPSHOT waits for an
+ * InstallSnapshot to land.
+ */
+final class Progress {
+  /** Replication mode towards one follower. */
+  enum State {
+    PROBE,
+    REPLICATE,
+    SNAPSHOT
+  }
+
+  private final long[] inflight;
+  private int inflightStart;
+  private int inflightCount;
+  private State state = State.PROBE;
+  private long match;
+  private long next;
+  private boolean probeSent;
+  private long pendingSnapshot;
+  private long snapshotSentAt;
+  private boolean recentActive;
+
+  Progress(long next, int maxInflight) {
+    this.next = next;
+    this.inflight = new long[maxInflight];
+  }
+
+  State state() {
+    return state;
+  }
+
+  long match() {
+    return match;
+  }
+
+  long next() {
+    return next;
+  }
+
+  long pendingSnapshot() {
+    return pendingSnapshot;
+  }
+
+  long snapshotSentAt() {
+    return snapshotSentAt;
+  }
+
+  int inflightCount() {
+    return inflightCount;
+  }
+
+  /** True when no more AppendEntries may be sent until the follower answers. */
+  boolean paused() {
+    return switch (state) {
+      case PROBE -> probeSent;
+      case REPLICATE -> inflightCount == inflight.length;
+      case SNAPSHOT -> true;
+    };
+  }
+
+  /** The follower acknowledged {@code index}: raise matchIndex; false if it told nothing new. */
+  boolean maybeUpdate(long index) {
+    boolean updated = false;
+    if (match < index) {
+      match = index;
+      probeSent = false;
+      updated = true;
+    }
+    next = Math.max(next, index + 1);
+    return updated;
+  }
+
+  /**
+   * The follower rejected {@code rejected} (a prevLogIndex); {@code matchHint} is the largest
+   * index that may still match. Returns false for a stale rejection that changes nothing.
+   */
+  boolean maybeDecrTo(long rejected, long matchHint) {
+    if (state == State.REPLICATE) {
+      if (rejected <= match) {
+        return false;
+      }
+      next = match + 1;
+      return true;
+    }
+    if (next - 1 != rejected) {
+      return false;
+    }
+    next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
+    probeSent = false;
+    return true;
+  }
+
+  /** Records that entries up to {@code lastIndex} ({@code count} of them) were just sent. */
+  void sentEntries(long lastIndex, int count) {
+    if (state == State.REPLICATE) {
+      if (count > 0) {
+        next = lastIndex + 1;
+        addInflight(lastIndex);
+      }
+    } else if (state == State.PROBE) {
+      probeSent = true;
+    }
+  }
+
+  void becomeProbe() {
+    if (state == State.SNAPSHOT) {
+      next = Math.max(match + 1, pendingSnapshot + 1);
+      pendingSnapshot = 0;
+    } else {
+      next = match + 1;
+    }
+    state = State.PROBE;
+    probeSent = false;
+    inflightCount = 0;
+  }
+
+  /** The snapshot went unanswered: probe again from matchIndex, which resends it. */
+  void abortSnapshot() {
+    state = State.PROBE;
+    next = match + 1;
+    pendingSnapshot = 0;
+    probeSent = false;
+  }
+
+  void becomeReplicate() {
+    state = State.REPLICATE;
+    next = match + 1;
+    inflightCount = 0;
+  }
+
+  void becomeSnapshot(long snapshotIndex, long now) {
+    state = State.SNAPSHOT;
+    pendingSnapshot = snapshotIndex;
+    snapshotSentAt = now;
+    inflightCount = 0;
+  }
+
+  /** Releases inflight batches whose last index is at or below {@code index}. */
+  void freeUpTo(long index) {
+    while (inflightCount > 0 && inflight[inflightStart] <= index) {
+      inflightStart = (inflightStart + 1) % inflight.length;
+      inflightCount--;
+    }
+  }
+
+  /**
+   * Forgets the oldest inflight batch, so a follower whose acknowledgements were all lost can be
+   * probed again on the next heartbeat response (etcd-io/raft does the same).
+   */
+  void freeFirstInflight() {
+    if (inflightCount > 0) {
+      inflightStart = (inflightStart + 1) % inflight.length;
+      inflightCount--;
+    }
+  }
+
+  /** Lets a paused PROBE send again (a heartbeat answer proves the follower is reachable). */
+  void resume() {
+    probeSent = false;
+  }
+
+  boolean recentActive() {
+    return recentActive;
+  }
+
+  void setRecentActive(boolean active) {
+    recentActive = active;
+  }
+
+  private void addInflight(long lastIndex) {
+    if (inflightCount == inflight.length) {
+      throw new IllegalStateException("inflight window of " + inflight.length + " is full");
+    }
+    inflight[(inflightStart + inflightCount) % inflight.length] = lastIndex;
+    inflightCount++;
+  }
+
+  @Override
+  public String toString() {
+    return state + "{match=" + match + ", next=" + next + ", inflight=" + inflightCount
+        + (probeSent ? ", probeSent" : "") + (state == State.SNAPSHOT ? ", snapshot="
+        + pendingSnapshot : "") + "}";
+  }
+}

@@ -1,0 +1,572 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Input;
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.Ordered;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Role;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.Status;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.request.Request;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A deterministic Raft core (Ongaro, "Consensus: Bridging Theory and Practice", 2014) for crash
+ * faults with 2t+1 replicas: the paper's §3 Agreement + Order, where a request's identifier is
+ * its log position and "stable" means committed (S11).
+ *
+ * <p>No I/O (etcd-io/raft's RawNode style): {@link #step} takes one {@link Input}, {@link #ready}
+ * hands out the effects, which the runtime carries out in {@link Ready}'s order — writes durable,
+ * then messages sent, then install, stable, reads, redirects. Time only comes from
+ * {@link Input.Tick}; randomness only from the seed. Invariants are checked after every step and
+ * every ready; a broken one throws {@link IllegalStateException} naming the state.
+ *
+ * <p>Implemented: pre-vote (§9.6), check-quorum and leader stickiness (§6.2, §4.2.3), the
+ * election restriction (§3.6), batching and pipelining with etcd-style flow control (§10.2), the
+ * commit rule of §3.6.2 (only entries of the current term are committed by counting), a no-op
+ * entry per new leader (§6.4), ReadIndex and optional lease reads (§6.4), snapshots and
+ * InstallSnapshot (§5), leadership transfer (§3.10). Membership changes are not implemented.
+ *
+ * <p>Rules this implementation chooses:
+ * <ul>
+ *   <li><b>Leader self-acknowledgement.</b> The leader counts its own log toward matchIndex only
+ *       up to the last entry handed out in the writes of a Ready already returned by
+ *       {@link #ready()}. The runtime makes those durable before sending anything later, so a
+ *       commit never relies on the leader's unwritten entries. The count is taken at the start
+ *       of the next step (a one-member cluster commits on the step after the Ready).
+ *   <li><b>Agreed time.</b> The leader stamps each entry with max(latest Tick, time of its last
+ *       entry), so time never decreases along the log, across leader changes too.
+ *   <li><b>Lease reads and clocks.</b> With {@code leaseReads}, a leader serves reads without a
+ *       heartbeat round until {@code sentAt + T·(1 − maxClockDrift)}, where {@code sentAt} is the
+ *       leader's clock when it sent the latest heartbeat round a majority acknowledged. This is
+ *       safe only if every replica's clock rate differs from real time by at most
+ *       {@code maxClockDrift} (bounded drift; offsets do not matter, jumps do), because a
+ *       follower refuses to vote for T of its own clock after hearing from the leader, and a
+ *       restarted replica refuses for T after its first tick. Lease reads stop for the rest of
+ *       the term once a leadership transfer was attempted (a TimeoutNow bypasses stickiness).
+ *   <li><b>Snapshots from a leader.</b> A follower that receives a snapshot not matching its log
+ *       discards its log in memory (§5.3); stable storage keeps any stale suffix after the
+ *       snapshot until the leader overwrites it (StorageWrite has no bare truncate). That suffix
+ *       is uncommitted and, by Log Matching, never matches a current leader's consistency check;
+ *       its last term is older than the term that committed the snapshot's last entry, so it
+ *       cannot win an election either. On recovery, a suffix whose terms fall below the
+ *       snapshot's (or the previous entry's) term is recognisably stale and is dropped.
+ *   <li><b>Ticks that go backwards</b> are treated as no time passing.
+ * </ul>
+ */
+public final class Raft implements Coordination {
+  /** A deliberately broken variant, for tests that prove the checkers find real bugs. */
+  enum Bug {
+    NONE,
+    /** The leader commits as soon as its own log holds an entry, without a majority. */
+    COMMIT_QUORUM_OF_ONE,
+    /** The leader commits entries of earlier terms by counting replicas (Figure 8's mistake). */
+    COMMIT_EARLIER_TERM_BY_COUNTING
+  }
+
+  static final int NONE = -1;
+
+  private final RaftConfig config;
+  private final Bug bug;
+  private final Set<Integer> memberSet;
+  private final List<Integer> peers;
+  private final RaftLog log;
+  private final Outbox out = new Outbox();
+  private final Election election;
+  private final Replication replication;
+  private final ReadIndex readIndex;
+  private final Follower follower;
+  private final Invariants invariants = new Invariants();
+
+  private long term;
+  private int votedFor = NONE;
+  private Role role = Role.FOLLOWER;
+  private int leader = NONE;
+  private long commitIndex;
+  private long applied;
+  private Snapshot snapshot;
+  private long now;
+  private boolean clockStarted;
+  private long startedAt;
+  private long leaderContactAt;
+  private long dropped;
+  private String lastDropReason = "";
+
+  /**
+   * Builds a replica from what its stable storage held. A recovered snapshot is assumed to be
+   * restored into the executor by the runtime; commitIndex starts at its index and it is not
+   * delivered again as {@link Ready#install()}.
+   *
+   * @param config this replica's configuration
+   * @param recovered the durable hard state, snapshot and log ({@link Recovered#EMPTY} at first
+   *     start)
+   * @param seed seed of the generator that randomizes election timeouts
+   */
+  public Raft(RaftConfig config, Recovered recovered, long seed) {
+    this(config, recovered, seed, Bug.NONE);
+  }
+
+  Raft(RaftConfig config, Recovered recovered, long seed, Bug bug) {
+    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(recovered, "recovered");
+    this.bug = Objects.requireNonNull(bug, "bug");
+    this.memberSet = Collections.unmodifiableSet(new TreeSet<>(config.members()));
+    this.peers = config.members().stream().filter(m -> m != config.self()).toList();
+    this.snapshot = recovered.snapshot();
+    this.log = Recovery.log(recovered, memberSet);
+    StorageWrite.HardState hardState = Recovery.hardState(recovered.hardState(), log, memberSet);
+    this.term = hardState.term();
+    this.votedFor = hardState.votedFor();
+    this.commitIndex = log.snapshotIndex();
+    this.applied = commitIndex;
+    this.election = new Election(this, seed);
+    this.replication = new Replication(this);
+    this.readIndex = new ReadIndex(this);
+    this.follower = new Follower(this);
+    invariants.check(this);
+  }
+
+  @Override
+  public void step(Input input) {
+    Objects.requireNonNull(input, "input");
+    if (role == Role.LEADER) {
+      replication.maybeCommit();
+    }
+    if (input instanceof Input.Tick tick) {
+      onTick(tick.now());
+    } else if (input instanceof Input.Receive receive) {
+      receive(receive.from(), receive.message());
+    } else if (input instanceof Input.Propose propose) {
+      propose(propose.request());
+    } else if (input instanceof Input.Read read) {
+      read(read.readId());
+    } else if (input instanceof Input.SnapshotTaken taken) {
+      snapshotTaken(taken.position(), taken.state());
+    } else if (input instanceof Input.TransferLeadership transfer) {
+      replication.transfer(transfer.target());
+    }
+    invariants.check(this);
+  }
+
+  @Override
+  public Ready ready() {
+    if (role == Role.LEADER) {
+      replication.flush();
+    }
+    Ready ready = out.drain();
+    log.markHandedOut();
+    invariants.check(this);
+    return ready;
+  }
+
+  @Override
+  public Status status() {
+    return new Status(config.self(), role, term, leader, commitIndex, log.lastIndex(),
+        log.snapshotIndex());
+  }
+
+  @Override
+  public long dropped() {
+    return dropped;
+  }
+
+  /** Why the last dropped message was dropped (for tests and debugging). */
+  String lastDropReason() {
+    return lastDropReason;
+  }
+
+  @Override
+  public String toString() {
+    return "Raft" + status() + "{votedFor=" + votedFor + ", applied=" + applied + ", now=" + now
+        + (role == Role.LEADER ? ", " + replication : "") + "}";
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  private void onTick(long tickNow) {
+    if (!clockStarted) {
+      // The first tick sets the baseline every timer is measured from.
+      clockStarted = true;
+      now = tickNow;
+      startedAt = tickNow;
+      leaderContactAt = tickNow;
+      election.touch(now);
+      if (role == Role.LEADER) {
+        replication.resetTimers(now);
+      }
+      return;
+    }
+    now = Math.max(now, tickNow);
+    if (role == Role.LEADER) {
+      replication.tick(now);
+    } else if (election.due(now)) {
+      election.campaign(false);
+    }
+  }
+
+  private void receive(int from, ProtocolMessage message) {
+    if (!(message instanceof RaftMessage m)) {
+      drop("not a Raft message: " + message.getClass().getName());
+      return;
+    }
+    if (from == config.self()) {
+      drop("message from self");
+      return;
+    }
+    if (!memberSet.contains(from)) {
+      drop("message from non-member " + from);
+      return;
+    }
+    String problem = MessageCheck.problem(m, memberSet);
+    if (problem != null) {
+      drop("malformed " + m.getClass().getSimpleName() + " from " + from + ": " + problem);
+      return;
+    }
+    if (m.term() < term) {
+      onStaleTerm(from, m);
+      return;
+    }
+    if (m.term() > term && !adoptHigherTerm(from, m)) {
+      return;
+    }
+    dispatch(from, m);
+  }
+
+  /**
+   * Raft's rule for a message from an older term: drop it, but answer requests with the current
+   * term so a deposed leader or a lagging candidate learns it (§3.3; etcd does the same so that a
+   * node whose term ran ahead during a partition can rejoin under check-quorum).
+   */
+  private void onStaleTerm(int from, RaftMessage m) {
+    drop("stale term " + m.term() + " from " + from + ", current term " + term);
+    if (m instanceof RaftMessage.AppendEntries a) {
+      send(from, new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0));
+    } else if (m instanceof RaftMessage.Heartbeat h) {
+      send(from, new RaftMessage.HeartbeatResponse(term, h.readContext()));
+    } else if (m instanceof RaftMessage.InstallSnapshot) {
+      send(from, new RaftMessage.InstallSnapshotResponse(term, 0));
+    } else if (m instanceof RaftMessage.RequestVote) {
+      send(from, new RaftMessage.RequestVoteResponse(term, false));
+    } else if (m instanceof RaftMessage.PreVote) {
+      send(from, new RaftMessage.PreVoteResponse(term, false));
+    }
+  }
+
+  /** A message from a newer term; returns false if it must be ignored instead. */
+  private boolean adoptHigherTerm(int from, RaftMessage m) {
+    if (m instanceof RaftMessage.PreVote
+        || (m instanceof RaftMessage.PreVoteResponse r && r.granted())) {
+      return true; // pre-votes never change anyone's term (§9.6)
+    }
+    if (m instanceof RaftMessage.RequestVote v && !v.transfer() && inLease()) {
+      return false; // leader stickiness (§4.2.3): do not even adopt the term
+    }
+    boolean fromLeader = m instanceof RaftMessage.AppendEntries
+        || m instanceof RaftMessage.Heartbeat || m instanceof RaftMessage.InstallSnapshot
+        || m instanceof RaftMessage.TimeoutNow;
+    becomeFollower(m.term(), fromLeader ? from : NONE);
+    return true;
+  }
+
+  private void dispatch(int from, RaftMessage m) {
+    if (m instanceof RaftMessage.PreVote v) {
+      election.onPreVote(from, v);
+    } else if (m instanceof RaftMessage.PreVoteResponse r) {
+      election.onPreVoteResponse(from, r);
+    } else if (m instanceof RaftMessage.RequestVote v) {
+      election.onRequestVote(from, v);
+    } else if (m instanceof RaftMessage.RequestVoteResponse r) {
+      election.onVoteResponse(from, r);
+    } else if (m instanceof RaftMessage.AppendEntries a) {
+      if (acceptLeader(from)) {
+        follower.onAppendEntries(from, a);
+      }
+    } else if (m instanceof RaftMessage.Heartbeat h) {
+      if (acceptLeader(from)) {
+        follower.onHeartbeat(from, h);
+      }
+    } else if (m instanceof RaftMessage.InstallSnapshot s) {
+      if (acceptLeader(from)) {
+        follower.onInstallSnapshot(from, s);
+      }
+    } else if (m instanceof RaftMessage.TimeoutNow) {
+      if (acceptLeader(from)) {
+        election.campaign(true);
+      }
+    } else {
+      dispatchToLeader(from, m);
+    }
+  }
+
+  private void dispatchToLeader(int from, RaftMessage m) {
+    if (role != Role.LEADER) {
+      return; // a late answer to a leader we no longer are
+    }
+    if (m instanceof RaftMessage.AppendEntriesResponse r) {
+      replication.onAppendResponse(from, r);
+    } else if (m instanceof RaftMessage.HeartbeatResponse r) {
+      replication.onHeartbeatResponse(from, r);
+    } else if (m instanceof RaftMessage.InstallSnapshotResponse r) {
+      replication.onSnapshotResponse(from, r);
+    }
+  }
+
+  /** A leader message in the current term: {@code from} leads it (Election Safety, §3.6.3). */
+  private boolean acceptLeader(int from) {
+    if (role == Role.LEADER) {
+      drop("second leader " + from + " in term " + term);
+      return false;
+    }
+    if (leader != NONE && leader != from) {
+      drop("leader " + from + " in term " + term + " but " + leader + " leads it");
+      return false;
+    }
+    if (role != Role.FOLLOWER) {
+      becomeFollower(term, from);
+    }
+    leader = from;
+    leaderContactAt = now;
+    election.touch(now);
+    return true;
+  }
+
+  private void propose(Request request) {
+    if (role != Role.LEADER) {
+      out.redirect(new Ready.Redirect(request, -1, leader, "not leader"));
+    } else if (replication.transferring()) {
+      out.redirect(new Ready.Redirect(request, -1, replication.transferTarget(),
+          "leadership transfer in progress"));
+    } else {
+      appendLocal(request);
+    }
+  }
+
+  private void read(long readId) {
+    if (role != Role.LEADER) {
+      out.redirect(new Ready.Redirect(null, readId, leader, "not leader"));
+    } else if (replication.transferring()) {
+      out.redirect(new Ready.Redirect(null, readId, replication.transferTarget(),
+          "leadership transfer in progress"));
+    } else {
+      readIndex.request(readId);
+    }
+  }
+
+  /** Persists the executor's snapshot and compacts the log up to it (§5.1, X2). */
+  private void snapshotTaken(long position, byte[] state) {
+    if (position < 0 || position > applied) {
+      throw new IllegalArgumentException("snapshot position " + position
+          + " must be in [0, " + applied + "], the positions handed out as stable");
+    }
+    if (position <= log.snapshotIndex()) {
+      return; // an older snapshot than the one already held
+    }
+    Snapshot taken = new Snapshot(position, log.termAt(position), log.timeAt(position),
+        config.members(), state);
+    out.saveSnapshot(taken);
+    log.compactTo(position);
+    snapshot = taken;
+  }
+
+  // ---- transitions and services for the parts ---------------------------------------------
+
+  /** Appends an entry of the current term with the agreed time (a null request is a no-op). */
+  void appendLocal(Request request) {
+    LogEntry entry = new LogEntry(log.lastIndex() + 1, term, Math.max(now, log.lastTime()), request);
+    log.append(entry);
+    out.append(entry);
+    replication.entriesAppended();
+  }
+
+  /** Stores an entry received from the leader. */
+  void appendReceived(LogEntry entry) {
+    log.append(entry);
+    out.append(entry);
+  }
+
+  void becomeFollower(long newTerm, int newLeader) {
+    boolean wasLeader = role == Role.LEADER;
+    if (newTerm > term) {
+      term = newTerm;
+      votedFor = NONE;
+      out.hardState(term, votedFor);
+    }
+    role = Role.FOLLOWER;
+    leader = newLeader;
+    leaderContactAt = now;
+    election.reset(now);
+    if (wasLeader) {
+      replication.stop();
+      readIndex.abort(newLeader);
+    }
+  }
+
+  void becomePreCandidate() {
+    role = Role.PRE_CANDIDATE;
+    leader = NONE;
+    election.reset(now);
+  }
+
+  void becomeCandidate() {
+    term++;
+    votedFor = config.self();
+    out.hardState(term, votedFor);
+    role = Role.CANDIDATE;
+    leader = NONE;
+    election.reset(now);
+  }
+
+  void becomeLeader() {
+    role = Role.LEADER;
+    leader = config.self();
+    replication.start(now);
+    readIndex.start();
+    appendLocal(null); // §6.4: a no-op of the new term lets it commit earlier entries
+  }
+
+  /** Grants this term's vote (persisted before the answer is sent, by Ready's order). */
+  void vote(int candidate) {
+    votedFor = candidate;
+    out.hardState(term, votedFor);
+  }
+
+  /** Advances commitIndex and hands the newly committed requests to the executor, in order. */
+  void commitTo(long index) {
+    if (index <= commitIndex) {
+      return;
+    }
+    if (index > log.lastIndex()) {
+      throw new IllegalStateException("commit to " + index + " beyond last index "
+          + log.lastIndex() + " in " + this);
+    }
+    commitIndex = index;
+    for (long i = applied + 1; i <= index; i++) {
+      LogEntry entry = log.entry(i);
+      if (!entry.isNoOp()) {
+        out.stable(new Ordered(i, entry.time(), entry.request()));
+      }
+    }
+    applied = index;
+    if (role == Role.LEADER) {
+      replication.commitAdvanced();
+      readIndex.onCommit();
+    }
+  }
+
+  /** Installs a leader's snapshot: the log was already reset or compacted to it (§5.3). */
+  void installSnapshot(Snapshot received) {
+    out.saveSnapshot(received);
+    out.install(received);
+    snapshot = received;
+    commitIndex = received.index();
+    applied = received.index();
+  }
+
+  /**
+   * Leader stickiness (§4.2.3, with check-quorum as in etcd-io/raft): true while this replica
+   * believes a leader is alive, so that (pre-)votes must be ignored. A replica with lease reads
+   * also refuses for T after it started, since it may have acknowledged a leader just before a
+   * crash.
+   */
+  boolean inLease() {
+    if (!config.checkQuorum()) {
+      return false;
+    }
+    if (config.leaseReads() && (!clockStarted || now - startedAt < config.electionTimeoutMillis())) {
+      return true;
+    }
+    if (leader == NONE) {
+      return false;
+    }
+    return role == Role.LEADER || now - leaderContactAt < config.electionTimeoutMillis();
+  }
+
+  boolean committedInOwnTerm() {
+    return log.termAt(commitIndex) == term;
+  }
+
+  void send(int to, RaftMessage message) {
+    out.send(to, message);
+  }
+
+  void drop(String reason) {
+    dropped++;
+    lastDropReason = reason;
+  }
+
+  RaftConfig config() {
+    return config;
+  }
+
+  Bug bug() {
+    return bug;
+  }
+
+  List<Integer> peers() {
+    return peers;
+  }
+
+  RaftLog log() {
+    return log;
+  }
+
+  Outbox out() {
+    return out;
+  }
+
+  Election election() {
+    return election;
+  }
+
+  Replication replication() {
+    return replication;
+  }
+
+  ReadIndex readIndex() {
+    return readIndex;
+  }
+
+  long term() {
+    return term;
+  }
+
+  int votedFor() {
+    return votedFor;
+  }
+
+  Role role() {
+    return role;
+  }
+
+  int leader() {
+    return leader;
+  }
+
+  long commitIndex() {
+    return commitIndex;
+  }
+
+  long applied() {
+    return applied;
+  }
+
+  Snapshot snapshot() {
+    return snapshot;
+  }
+
+  long now() {
+    return now;
+  }
+
+  int self() {
+    return config.self();
+  }
+}

@@ -1,0 +1,128 @@
+package io.lockstep.order.raft;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Configuration of one {@link Raft} replica.
+ *
+ * <p>Any number of members works; 2t+1 members tolerate t crashed replicas (a majority of t+1
+ * must stay up). Times are in milliseconds of the replica's local clock, as delivered by
+ * {@link io.lockstep.order.Input.Tick}.
+ *
+ * @param self this replica's id; must be one of {@code members}
+ * @param members the ids of every replica in the configuration, distinct and non-negative
+ * @param electionTimeoutMillis T: election timeouts are drawn from [T, 2T); a follower that
+ *     heard from its leader within T ignores (pre-)votes; check-quorum and transfers use T
+ * @param heartbeatMillis how often a leader sends heartbeats; below T
+ * @param maxBatchEntries most entries in one AppendEntries (batching, X3)
+ * @param maxInflightAppends most unacknowledged AppendEntries per follower (pipelining, X3)
+ * @param preVote run a pre-vote round before bumping the term (dissertation §9.6)
+ * @param checkQuorum a leader that has not heard from a majority within T steps down, and
+ *     followers in touch with a leader ignore (pre-)votes (leader stickiness, §6.2 / §4.2.3)
+ * @param leaseReads serve linearizable reads locally while the leader's lease holds (§6.4.1);
+ *     requires {@code checkQuorum}
+ * @param maxClockDrift the bound ρ on clock rate drift assumed by lease reads, in [0, 1)
+ */
+public record RaftConfig(
+    int self,
+    List<Integer> members,
+    long electionTimeoutMillis,
+    long heartbeatMillis,
+    int maxBatchEntries,
+    int maxInflightAppends,
+    boolean preVote,
+    boolean checkQuorum,
+    boolean leaseReads,
+    double maxClockDrift) {
+
+  public RaftConfig {
+    members = checkedMembers(self, members);
+    if (electionTimeoutMillis <= 0) {
+      throw new IllegalArgumentException(
+          "electionTimeoutMillis must be positive, was " + electionTimeoutMillis);
+    }
+    if (heartbeatMillis <= 0) {
+      throw new IllegalArgumentException("heartbeatMillis must be positive, was " + heartbeatMillis);
+    }
+    if (heartbeatMillis >= electionTimeoutMillis) {
+      throw new IllegalArgumentException("heartbeatMillis (" + heartbeatMillis
+          + ") must be below electionTimeoutMillis (" + electionTimeoutMillis + ")");
+    }
+    if (maxBatchEntries < 1) {
+      throw new IllegalArgumentException("maxBatchEntries must be at least 1, was " + maxBatchEntries);
+    }
+    if (maxInflightAppends < 1) {
+      throw new IllegalArgumentException(
+          "maxInflightAppends must be at least 1, was " + maxInflightAppends);
+    }
+    if (!(maxClockDrift >= 0 && maxClockDrift < 1)) {
+      throw new IllegalArgumentException("maxClockDrift must be in [0, 1), was " + maxClockDrift);
+    }
+    if (leaseReads && !checkQuorum) {
+      throw new IllegalArgumentException(
+          "leaseReads requires checkQuorum: the lease relies on followers ignoring votes while in"
+              + " touch with the leader");
+    }
+  }
+
+  /**
+   * The defaults: election timeout 300 ms, heartbeat 50 ms, batches of 256 entries, 8 appends in
+   * flight, pre-vote and check-quorum on, lease reads off, clock drift bound 0.1.
+   */
+  public static RaftConfig defaults(int self, List<Integer> members) {
+    return new RaftConfig(self, members, 300, 50, 256, 8, true, true, false, 0.1);
+  }
+
+  /** This configuration with other timeouts. */
+  public RaftConfig withTimeouts(long electionTimeoutMillis, long heartbeatMillis) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift);
+  }
+
+  /** This configuration with other batching and pipelining limits. */
+  public RaftConfig withFlowControl(int maxBatchEntries, int maxInflightAppends) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift);
+  }
+
+  /** This configuration with pre-vote and check-quorum switched as given. */
+  public RaftConfig withElectionSafeguards(boolean preVote, boolean checkQuorum) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads && checkQuorum, maxClockDrift);
+  }
+
+  /** This configuration with lease reads switched as given (and check-quorum on if they are). */
+  public RaftConfig withLeaseReads(boolean leaseReads, double maxClockDrift) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum || leaseReads, leaseReads, maxClockDrift);
+  }
+
+  /** The same configuration seen from replica {@code self}. */
+  public RaftConfig forMember(int self) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift);
+  }
+
+  private static List<Integer> checkedMembers(int self, List<Integer> members) {
+    Objects.requireNonNull(members, "members");
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("members must not be empty");
+    }
+    Set<Integer> seen = new HashSet<>();
+    for (Integer member : members) {
+      if (member == null || member < 0) {
+        throw new IllegalArgumentException("member ids must be non-negative, got " + member);
+      }
+      if (!seen.add(member)) {
+        throw new IllegalArgumentException("members must be distinct, " + member + " repeats");
+      }
+    }
+    if (!seen.contains(self)) {
+      throw new IllegalArgumentException("self " + self + " must be one of the members " + members);
+    }
+    return List.copyOf(members);
+  }
+}

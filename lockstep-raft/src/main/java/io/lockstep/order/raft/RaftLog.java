@@ -1,0 +1,160 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.LogEntry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The in-memory Raft log: the entries after a snapshot base, whose index, term and agreed time
+ * are kept after compaction (§5.1) so consistency checks and time stamping continue across it.
+ *
+ * <p>Index arithmetic is O(1); only truncation and compaction move entries.
+ */
+final class RaftLog {
+  private final ArrayList<LogEntry> entries = new ArrayList<>();
+  private long baseIndex;
+  private long baseTerm;
+  private long baseTime;
+  private long handedOut;
+
+  RaftLog(long baseIndex, long baseTerm, long baseTime) {
+    this.baseIndex = baseIndex;
+    this.baseTerm = baseTerm;
+    this.baseTime = baseTime;
+    this.handedOut = baseIndex;
+  }
+
+  /** Index of the snapshot the log starts after (0 if none). */
+  long snapshotIndex() {
+    return baseIndex;
+  }
+
+  long lastIndex() {
+    return baseIndex + entries.size();
+  }
+
+  long lastTerm() {
+    return entries.isEmpty() ? baseTerm : entries.get(entries.size() - 1).term();
+  }
+
+  /** Agreed time of the last entry (or of the snapshot): the floor for the next entry's time. */
+  long lastTime() {
+    return entries.isEmpty() ? baseTime : entries.get(entries.size() - 1).time();
+  }
+
+  /** Term at {@code index}, which must lie in [snapshotIndex, lastIndex]. */
+  long termAt(long index) {
+    return index == baseIndex ? baseTerm : entry(index).term();
+  }
+
+  /** Agreed time at {@code index}, which must lie in [snapshotIndex, lastIndex]. */
+  long timeAt(long index) {
+    return index == baseIndex ? baseTime : entry(index).time();
+  }
+
+  /** The entry at {@code index}, which must lie in (snapshotIndex, lastIndex]. */
+  LogEntry entry(long index) {
+    if (index <= baseIndex || index > lastIndex()) {
+      throw new IllegalStateException("log holds (" + baseIndex + ", " + lastIndex()
+          + "], asked for entry " + index);
+    }
+    return entries.get((int) (index - baseIndex - 1));
+  }
+
+  /** True if the log holds an entry (or the snapshot) at {@code index} with {@code term}. */
+  boolean matches(long index, long term) {
+    return index >= baseIndex && index <= lastIndex() && termAt(index) == term;
+  }
+
+  /** Election restriction (§3.6.1): is a log ending at (lastIndex, lastTerm) at least as new? */
+  boolean isUpToDate(long otherLastIndex, long otherLastTerm) {
+    long myLastTerm = lastTerm();
+    return otherLastTerm > myLastTerm
+        || (otherLastTerm == myLastTerm && otherLastIndex >= lastIndex());
+  }
+
+  /** Up to {@code max} entries from {@code from}, as an immutable list (possibly empty). */
+  List<LogEntry> slice(long from, int max) {
+    if (from <= baseIndex) {
+      throw new IllegalStateException("entries before " + (baseIndex + 1) + " are compacted, asked "
+          + from);
+    }
+    long to = Math.min(lastIndex(), from + max - 1);
+    if (to < from) {
+      return List.of();
+    }
+    return List.copyOf(entries.subList((int) (from - baseIndex - 1), (int) (to - baseIndex)));
+  }
+
+  void append(LogEntry entry) {
+    if (entry.index() != lastIndex() + 1) {
+      throw new IllegalStateException("append of entry " + entry.index() + " after " + lastIndex());
+    }
+    if (entry.term() < lastTerm()) {
+      throw new IllegalStateException("entry " + entry.index() + " has term " + entry.term()
+          + " below the previous entry's term " + lastTerm());
+    }
+    entries.add(entry);
+  }
+
+  /** Discards the entries from {@code index} on (a follower's conflicting suffix, §3.5). */
+  void truncateFrom(long index) {
+    if (index <= baseIndex || index > lastIndex()) {
+      throw new IllegalStateException("cannot truncate from " + index + ", log holds ("
+          + baseIndex + ", " + lastIndex() + "]");
+    }
+    entries.subList((int) (index - baseIndex - 1), entries.size()).clear();
+    handedOut = Math.min(handedOut, index - 1);
+  }
+
+  /** Drops the entries up to {@code index}, keeping its term and time as the new base (§5.1). */
+  void compactTo(long index) {
+    if (index <= baseIndex || index > lastIndex()) {
+      throw new IllegalStateException("cannot compact to " + index + ", log holds ("
+          + baseIndex + ", " + lastIndex() + "]");
+    }
+    long term = termAt(index);
+    long time = timeAt(index);
+    entries.subList(0, (int) (index - baseIndex)).clear();
+    baseIndex = index;
+    baseTerm = term;
+    baseTime = time;
+    handedOut = Math.max(handedOut, index);
+  }
+
+  /** Discards every entry and restarts after a received snapshot (§5.3 step 7). */
+  void resetTo(long index, long term, long time) {
+    entries.clear();
+    baseIndex = index;
+    baseTerm = term;
+    baseTime = time;
+    handedOut = Math.min(handedOut, index);
+  }
+
+  /**
+   * The largest index at or below {@code index} whose term is at most {@code term}; stops at the
+   * snapshot index, below which terms are unknown. Used for fast backtracking (etcd-io/raft's
+   * findConflictByTerm): entries above it cannot match a log whose entry at {@code index} has
+   * {@code term}.
+   */
+  long findConflictByTerm(long index, long term) {
+    long i = Math.min(index, lastIndex());
+    while (i > baseIndex && termAt(i) > term) {
+      i--;
+    }
+    return i;
+  }
+
+  /** Records that every entry now in the log was handed to the runtime in a Ready's writes. */
+  void markHandedOut() {
+    handedOut = lastIndex();
+  }
+
+  /**
+   * Last index whose Append has been handed out in a Ready: the runtime makes it durable before
+   * it sends any later message, so the leader may count it toward its own matchIndex.
+   */
+  long handedOut() {
+    return Math.min(handedOut, lastIndex());
+  }
+}

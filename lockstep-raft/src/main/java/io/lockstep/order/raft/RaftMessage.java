@@ -1,0 +1,206 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Snapshot;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every message {@link Raft} replicas exchange (Ongaro's dissertation, ch. 3, 5, 6, 9).
+ *
+ * <p>Compact constructors check shapes only (non-negative numbers, contiguous entries); whether a
+ * message makes sense to its receiver (terms, members, log positions) is checked on receipt, where
+ * bad messages are dropped and counted. The sender is not a field: the runtime names it in
+ * {@link io.lockstep.order.Input.Receive#from()}.
+ */
+public sealed interface RaftMessage extends ProtocolMessage {
+  /** The sender's term (for a granted pre-vote: the term the candidate would campaign in). */
+  long term();
+
+  /**
+   * Pre-vote request (§9.6): "would you vote for me in {@code term}?" Nobody's term changes.
+   *
+   * @param term the candidate's current term plus one
+   * @param lastLogIndex index of the candidate's last log entry
+   * @param lastLogTerm term of the candidate's last log entry
+   */
+  record PreVote(long term, long lastLogIndex, long lastLogTerm) implements RaftMessage {
+    public PreVote {
+      nonNegative("term", term);
+      nonNegative("lastLogIndex", lastLogIndex);
+      nonNegative("lastLogTerm", lastLogTerm);
+    }
+  }
+
+  /**
+   * Answer to a {@link PreVote}.
+   *
+   * @param term the pre-vote's term if granted, else the voter's current term
+   * @param granted whether the voter would vote
+   */
+  record PreVoteResponse(long term, boolean granted) implements RaftMessage {
+    public PreVoteResponse {
+      nonNegative("term", term);
+    }
+  }
+
+  /**
+   * RequestVote RPC (§3.4).
+   *
+   * @param term the candidate's term
+   * @param lastLogIndex index of the candidate's last log entry
+   * @param lastLogTerm term of the candidate's last log entry
+   * @param transfer true when the election was started by {@link TimeoutNow} (leadership
+   *     transfer, §3.10): voters then disregard leader stickiness
+   */
+  record RequestVote(long term, long lastLogIndex, long lastLogTerm, boolean transfer)
+      implements RaftMessage {
+    public RequestVote {
+      nonNegative("term", term);
+      nonNegative("lastLogIndex", lastLogIndex);
+      nonNegative("lastLogTerm", lastLogTerm);
+    }
+  }
+
+  /**
+   * Answer to a {@link RequestVote}.
+   *
+   * @param term the voter's current term
+   * @param granted whether the vote was granted
+   */
+  record RequestVoteResponse(long term, boolean granted) implements RaftMessage {
+    public RequestVoteResponse {
+      nonNegative("term", term);
+    }
+  }
+
+  /**
+   * AppendEntries RPC (§3.5): log entries after {@code prevLogIndex}, possibly none.
+   *
+   * @param term the leader's term
+   * @param prevLogIndex index of the entry just before {@code entries}
+   * @param prevLogTerm term of that entry
+   * @param entries entries {@code prevLogIndex + 1, prevLogIndex + 2, ...}
+   * @param leaderCommit the leader's commitIndex
+   */
+  record AppendEntries(
+      long term, long prevLogIndex, long prevLogTerm, List<LogEntry> entries, long leaderCommit)
+      implements RaftMessage {
+    public AppendEntries {
+      nonNegative("term", term);
+      nonNegative("prevLogIndex", prevLogIndex);
+      nonNegative("prevLogTerm", prevLogTerm);
+      nonNegative("leaderCommit", leaderCommit);
+      entries = List.copyOf(Objects.requireNonNull(entries, "entries"));
+      for (int i = 0; i < entries.size(); i++) {
+        if (entries.get(i).index() != prevLogIndex + 1 + i) {
+          throw new IllegalArgumentException("entry " + i + " has index " + entries.get(i).index()
+              + ", expected " + (prevLogIndex + 1 + i));
+        }
+      }
+    }
+
+    /** Index of the last entry carried, or {@code prevLogIndex} when there is none. */
+    public long lastIndex() {
+      return prevLogIndex + entries.size();
+    }
+  }
+
+  /**
+   * Answer to an {@link AppendEntries}. On reject, the hint lets the leader skip a whole term of
+   * mismatching entries at once (§5.3 fast backtracking, as in etcd-io/raft).
+   *
+   * @param term the follower's current term
+   * @param success whether the entries were accepted
+   * @param index on success the last index known to match the leader's log; on reject the
+   *     rejected {@code prevLogIndex}
+   * @param hintIndex on reject: the largest index at or below {@code index} whose term is at most
+   *     the rejected {@code prevLogTerm} (or the follower's last index if shorter); else 0
+   * @param hintTerm the follower's term at {@code hintIndex}; 0 if unknown
+   */
+  record AppendEntriesResponse(long term, boolean success, long index, long hintIndex, long hintTerm)
+      implements RaftMessage {
+    public AppendEntriesResponse {
+      nonNegative("term", term);
+      nonNegative("index", index);
+      nonNegative("hintIndex", hintIndex);
+      nonNegative("hintTerm", hintTerm);
+    }
+  }
+
+  /**
+   * Leader heartbeat (§3.5, §6.4): keeps followers from starting elections, carries the commit
+   * index the follower is known to hold, and a ReadIndex round number.
+   *
+   * @param term the leader's term
+   * @param commit the leader's commitIndex, capped at the follower's known matchIndex
+   * @param readContext the round this heartbeat belongs to; echoed back to confirm leadership
+   */
+  record Heartbeat(long term, long commit, long readContext) implements RaftMessage {
+    public Heartbeat {
+      nonNegative("term", term);
+      nonNegative("commit", commit);
+      nonNegative("readContext", readContext);
+    }
+  }
+
+  /**
+   * Answer to a {@link Heartbeat}.
+   *
+   * @param term the follower's current term
+   * @param readContext the heartbeat's round, echoed
+   */
+  record HeartbeatResponse(long term, long readContext) implements RaftMessage {
+    public HeartbeatResponse {
+      nonNegative("term", term);
+      nonNegative("readContext", readContext);
+    }
+  }
+
+  /**
+   * InstallSnapshot RPC (§5.3), the whole snapshot in one message.
+   *
+   * @param term the leader's term
+   * @param snapshot the leader's latest snapshot
+   */
+  record InstallSnapshot(long term, Snapshot snapshot) implements RaftMessage {
+    public InstallSnapshot {
+      nonNegative("term", term);
+      Objects.requireNonNull(snapshot, "snapshot");
+      nonNegative("snapshot.index", snapshot.index());
+      nonNegative("snapshot.term", snapshot.term());
+    }
+  }
+
+  /**
+   * Answer to an {@link InstallSnapshot}.
+   *
+   * @param term the follower's current term
+   * @param index the last index the follower now holds that matches the leader's log
+   */
+  record InstallSnapshotResponse(long term, long index) implements RaftMessage {
+    public InstallSnapshotResponse {
+      nonNegative("term", term);
+      nonNegative("index", index);
+    }
+  }
+
+  /**
+   * Leadership transfer (§3.10): "start an election now", sent by the leader to an up-to-date
+   * target.
+   *
+   * @param term the leader's term
+   */
+  record TimeoutNow(long term) implements RaftMessage {
+    public TimeoutNow {
+      nonNegative("term", term);
+    }
+  }
+
+  private static void nonNegative(String name, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must not be negative, was " + value);
+    }
+  }
+}

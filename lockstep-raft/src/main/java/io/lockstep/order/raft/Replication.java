@@ -1,0 +1,333 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.Role;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The leader's side of log replication (§3.5, §5.3, §10.2): per-follower {@link Progress},
+ * batched and pipelined AppendEntries, heartbeats, InstallSnapshot for followers behind the
+ * snapshot, the commit rule (§3.6.2), check-quorum (§6.2) and leadership transfer (§3.10).
+ *
+ * <p>Proposals only mark the followers as due; the AppendEntries go out when the runtime asks for
+ * a Ready, so all proposals between two Readys travel in one batch.
+ */
+final class Replication {
+  private final Raft raft;
+  private final RaftConfig config;
+  private final Map<Integer, Progress> progress = new LinkedHashMap<>();
+  private long nextHeartbeatAt;
+  private long checkQuorumAt;
+  private boolean appendsDue;
+  private long broadcastCommit;
+  private int transferTarget = Raft.NONE;
+  private long transferDeadline;
+  private boolean transferAttempted;
+
+  Replication(Raft raft) {
+    this.raft = raft;
+    this.config = raft.config();
+  }
+
+  /** A new term of leadership: every follower is probed from the end of the leader's log. */
+  void start(long now) {
+    progress.clear();
+    long next = raft.log().lastIndex() + 1;
+    for (int peer : raft.peers()) {
+      progress.put(peer, new Progress(next, config.maxInflightAppends()));
+    }
+    resetTimers(now);
+    appendsDue = true;
+    broadcastCommit = raft.commitIndex();
+    transferTarget = Raft.NONE;
+    transferAttempted = false;
+  }
+
+  void resetTimers(long now) {
+    nextHeartbeatAt = now + config.heartbeatMillis();
+    checkQuorumAt = now + config.electionTimeoutMillis();
+  }
+
+  void stop() {
+    progress.clear();
+    transferTarget = Raft.NONE;
+    appendsDue = false;
+  }
+
+  void entriesAppended() {
+    appendsDue = true;
+  }
+
+  void commitAdvanced() {
+    appendsDue = true;
+  }
+
+  /** Sends what is due: new entries to every follower, and the new commit index if it moved. */
+  void flush() {
+    if (appendsDue) {
+      appendsDue = false;
+      boolean commitNews = raft.commitIndex() > broadcastCommit;
+      broadcastCommit = raft.commitIndex();
+      for (int peer : progress.keySet()) {
+        sendAppends(peer, commitNews);
+      }
+    }
+    if (raft.readIndex().roundWanted()) {
+      broadcastHeartbeat();
+    }
+  }
+
+  void tick(long now) {
+    if (now >= nextHeartbeatAt) {
+      nextHeartbeatAt = now + config.heartbeatMillis();
+      broadcastHeartbeat();
+      retryLostSnapshots(now);
+    }
+    if (config.checkQuorum() && now >= checkQuorumAt) {
+      checkQuorumAt = now + config.electionTimeoutMillis();
+      if (!majorityActive()) {
+        raft.becomeFollower(raft.term(), Raft.NONE); // §6.2: cannot reach a majority, step down
+        return;
+      }
+    }
+    if (transferTarget != Raft.NONE && now >= transferDeadline) {
+      transferTarget = Raft.NONE; // §3.10: give up after an election timeout
+    }
+  }
+
+  /** Sends batches to {@code to} while the flow control allows and entries remain. */
+  private void sendAppends(int to, boolean sendIfEmpty) {
+    if (sendAppend(to, sendIfEmpty)) {
+      while (sendAppend(to, false)) {
+        // REPLICATE pipelines further batches until the inflight window is full
+      }
+    }
+  }
+
+  /** Sends one AppendEntries (or the snapshot); false if nothing was sent. */
+  private boolean sendAppend(int to, boolean sendIfEmpty) {
+    Progress pr = progress.get(to);
+    if (pr.paused()) {
+      return false;
+    }
+    RaftLog log = raft.log();
+    if (pr.next() <= log.snapshotIndex()) {
+      sendSnapshot(to, pr);
+      return true;
+    }
+    List<LogEntry> entries = log.slice(pr.next(), config.maxBatchEntries());
+    if (entries.isEmpty() && !sendIfEmpty) {
+      return false;
+    }
+    long prevIndex = pr.next() - 1;
+    raft.send(to, new RaftMessage.AppendEntries(raft.term(), prevIndex, log.termAt(prevIndex),
+        entries, raft.commitIndex()));
+    pr.sentEntries(prevIndex + entries.size(), entries.size());
+    return true;
+  }
+
+  private void sendSnapshot(int to, Progress pr) {
+    if (raft.snapshot() == null || raft.snapshot().index() != raft.log().snapshotIndex()) {
+      throw new IllegalStateException("log compacted to " + raft.log().snapshotIndex()
+          + " without a matching snapshot in " + raft);
+    }
+    raft.send(to, new RaftMessage.InstallSnapshot(raft.term(), raft.snapshot()));
+    pr.becomeSnapshot(raft.snapshot().index(), raft.now());
+  }
+
+  /** One ReadIndex round (§6.4): also the periodic heartbeat that keeps followers quiet. */
+  void broadcastHeartbeat() {
+    long round = raft.readIndex().startRound(raft.now());
+    for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+      // Only commit up to what the follower is known to hold: it may lack later entries.
+      long commit = Math.min(e.getValue().match(), raft.commitIndex());
+      raft.send(e.getKey(), new RaftMessage.Heartbeat(raft.term(), commit, round));
+    }
+  }
+
+  void onAppendResponse(int from, RaftMessage.AppendEntriesResponse response) {
+    Progress pr = progress.get(from);
+    pr.setRecentActive(true);
+    if (response.index() > raft.log().lastIndex()) {
+      raft.drop("AppendEntriesResponse from " + from + " names index " + response.index()
+          + " beyond the leader's last index " + raft.log().lastIndex());
+      return;
+    }
+    if (!response.success()) {
+      onReject(from, pr, response);
+      return;
+    }
+    if (!pr.maybeUpdate(response.index())) {
+      return;
+    }
+    switch (pr.state()) {
+      case PROBE -> pr.becomeReplicate();
+      case SNAPSHOT -> {
+        if (pr.match() >= raft.log().snapshotIndex()) {
+          pr.becomeProbe();
+        }
+      }
+      case REPLICATE -> pr.freeUpTo(response.index());
+    }
+    maybeCommit();
+    sendAppends(from, false);
+    maybeSendTimeoutNow(from, pr);
+  }
+
+  /** Fast backtracking (§5.3, etcd-io/raft): skip past every entry the hint rules out. */
+  private void onReject(int from, Progress pr, RaftMessage.AppendEntriesResponse response) {
+    RaftLog log = raft.log();
+    long matchHint = response.hintIndex();
+    if (response.hintTerm() > 0 && matchHint >= log.snapshotIndex()) {
+      matchHint = log.findConflictByTerm(Math.min(matchHint, log.lastIndex()), response.hintTerm());
+    }
+    if (pr.maybeDecrTo(response.index(), matchHint)) {
+      if (pr.state() == Progress.State.REPLICATE) {
+        pr.becomeProbe();
+      }
+      sendAppends(from, true);
+    }
+  }
+
+  void onHeartbeatResponse(int from, RaftMessage.HeartbeatResponse response) {
+    Progress pr = progress.get(from);
+    pr.setRecentActive(true);
+    pr.resume();
+    if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
+      pr.freeFirstInflight();
+    }
+    if (pr.match() < raft.log().lastIndex()) {
+      sendAppends(from, true);
+    }
+    raft.readIndex().onAck(from, response.readContext());
+  }
+
+  void onSnapshotResponse(int from, RaftMessage.InstallSnapshotResponse response) {
+    Progress pr = progress.get(from);
+    pr.setRecentActive(true);
+    if (response.index() > raft.log().lastIndex()) {
+      raft.drop("InstallSnapshotResponse from " + from + " names index " + response.index()
+          + " beyond the leader's last index " + raft.log().lastIndex());
+      return;
+    }
+    pr.maybeUpdate(response.index());
+    if (pr.state() == Progress.State.SNAPSHOT) {
+      pr.becomeProbe();
+    }
+    maybeCommit();
+    sendAppends(from, false);
+    maybeSendTimeoutNow(from, pr);
+  }
+
+  /** A snapshot unanswered for an election timeout was probably lost: send it again. */
+  private void retryLostSnapshots(long now) {
+    for (Progress pr : progress.values()) {
+      if (pr.state() == Progress.State.SNAPSHOT
+          && now - pr.snapshotSentAt() >= config.electionTimeoutMillis()) {
+        pr.abortSnapshot();
+      }
+    }
+  }
+
+  /**
+   * The commit rule (§3.6.2): commitIndex moves to the largest N held by a majority (counting
+   * the leader's handed-out entries) whose term is the current term. Entries of earlier terms
+   * commit only indirectly, by Log Matching (Figure 3.7 shows why counting them is wrong).
+   */
+  void maybeCommit() {
+    RaftLog log = raft.log();
+    long candidate;
+    if (raft.bug() == Raft.Bug.COMMIT_QUORUM_OF_ONE) {
+      candidate = log.handedOut();
+    } else {
+      long[] matchIndex = new long[progress.size() + 1];
+      int i = 0;
+      matchIndex[i++] = log.handedOut();
+      for (Progress pr : progress.values()) {
+        matchIndex[i++] = pr.match();
+      }
+      candidate = Quorum.committedIndex(matchIndex);
+    }
+    if (candidate <= raft.commitIndex()) {
+      return;
+    }
+    if (raft.bug() != Raft.Bug.COMMIT_EARLIER_TERM_BY_COUNTING
+        && log.termAt(candidate) != raft.term()) {
+      return;
+    }
+    raft.commitTo(candidate);
+  }
+
+  private boolean majorityActive() {
+    int active = 1;
+    for (Progress pr : progress.values()) {
+      if (pr.recentActive()) {
+        active++;
+      }
+      pr.setRecentActive(false);
+    }
+    return active >= Quorum.majority(progress.size() + 1);
+  }
+
+  /** Leadership transfer (§3.10): stop taking proposals, catch the target up, TimeoutNow. */
+  void transfer(int target) {
+    if (!config.members().contains(target)) {
+      throw new IllegalArgumentException("transfer target " + target + " is not one of the members "
+          + config.members());
+    }
+    if (raft.role() != Role.LEADER || target == raft.self() || target == transferTarget) {
+      return;
+    }
+    transferTarget = target;
+    transferDeadline = raft.now() + config.electionTimeoutMillis();
+    transferAttempted = true;
+    Progress pr = progress.get(target);
+    if (pr.match() == raft.log().lastIndex()) {
+      raft.send(target, new RaftMessage.TimeoutNow(raft.term()));
+    } else {
+      sendAppends(target, true);
+    }
+  }
+
+  private void maybeSendTimeoutNow(int from, Progress pr) {
+    if (from == transferTarget && pr.match() == raft.log().lastIndex()) {
+      raft.send(from, new RaftMessage.TimeoutNow(raft.term()));
+    }
+  }
+
+  boolean transferring() {
+    return transferTarget != Raft.NONE;
+  }
+
+  int transferTarget() {
+    return transferTarget;
+  }
+
+  /** True once this term saw a transfer attempt: its TimeoutNow may still start an election. */
+  boolean transferAttempted() {
+    return transferAttempted;
+  }
+
+  Progress progress(int peer) {
+    return progress.get(peer);
+  }
+
+  /** Flow-control invariants: the leader never plans to send beyond its own log. */
+  void checkInvariants() {
+    long last = raft.log().lastIndex();
+    for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+      Progress pr = e.getValue();
+      if (pr.match() > last || pr.next() > last + 1 || pr.next() <= pr.match()) {
+        throw new IllegalStateException("progress of " + e.getKey() + " is " + pr
+            + " with last index " + last + " in " + raft);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "progress=" + progress + (transferring() ? ", transferring to " + transferTarget : "");
+  }
+}
