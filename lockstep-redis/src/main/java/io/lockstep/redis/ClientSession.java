@@ -1,0 +1,72 @@
+package io.lockstep.redis;
+
+import io.lockstep.machine.ClientId;
+import java.util.Objects;
+
+/**
+ * Per-connection state of one Redis client: its identity in the replicated service and what
+ * {@code CLIENT SETNAME}/{@code SETINFO} recorded. Confined to the connection's I/O thread.
+ */
+public final class ClientSession {
+  private final long id;
+  private final ClientId clientId;
+  private final String remoteAddress;
+  private final int localPort;
+  private String name = "";
+  private String libName = "";
+  private String libVersion = "";
+
+  /**
+   * @param id the connection number, shown by {@code CLIENT ID}
+   * @param clientId the client's identity in the replicated service
+   * @param remoteAddress the peer's address as {@code host:port}
+   * @param localPort the server port it connected to
+   */
+  public ClientSession(long id, ClientId clientId, String remoteAddress, int localPort) {
+    this.id = id;
+    this.clientId = Objects.requireNonNull(clientId, "clientId");
+    this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
+    this.localPort = localPort;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public ClientId clientId() {
+    return clientId;
+  }
+
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
+  public int localPort() {
+    return localPort;
+  }
+
+  /** The name set by {@code CLIENT SETNAME}, empty if none. */
+  public String name() {
+    return name;
+  }
+
+  void name(String newName) {
+    name = Objects.requireNonNull(newName, "name");
+  }
+
+  String libName() {
+    return libName;
+  }
+
+  String libVersion() {
+    return libVersion;
+  }
+
+  void libName(String value) {
+    libName = value;
+  }
+
+  void libVersion(String value) {
+    libVersion = value;
+  }
+}

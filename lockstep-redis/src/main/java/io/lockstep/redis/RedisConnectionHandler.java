@@ -1,0 +1,246 @@
+package io.lockstep.redis;
+
+import io.lockstep.machine.ClientId;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * One Redis connection: dispatches its commands and answers them in the order they arrived,
+ * however many are pipelined and in whatever order the backend completes them.
+ *
+ * <p>Ordering rule (what Redis guarantees on one connection): consecutive writes are sent to the
+ * backend together (the executor keeps one client's writes in order, O1), and so are consecutive
+ * reads; but a read waits until every earlier write of the connection has completed, and a write
+ * until every earlier read has, so a client always reads its own writes and never sees a write
+ * it issued after a read. Local commands run as soon as every command before them has been
+ * dispatched.
+ *
+ * <p>All state is confined to the connection's event loop; backend futures hop back onto it
+ * with an explicit executor (never the common pool). When more than {@code maxPipelined}
+ * commands are waiting or unanswered, the handler stops reading from the socket until half
+ * have been answered.
+ */
+final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final System.Logger LOG = System.getLogger(RedisServer.class.getName());
+
+  /** One command's place in the reply order. */
+  private static final class Slot {
+    final RedisCommands.Kind kind;
+    RespReply reply;
+    boolean close;
+
+    Slot(RedisCommands.Kind kind, RespReply reply, boolean close) {
+      this.kind = kind;
+      this.reply = reply;
+      this.close = close;
+    }
+  }
+
+  private final RedisCommands commands;
+  private final RedisBackend backend;
+  private final ServerCounters counters;
+  private final RedisServerConfig config;
+  /** Decoded commands (or a protocol error) not dispatched yet, in arrival order. */
+  private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+  /** Dispatched commands in arrival order; a slot's reply is null until it completes. */
+  private final ArrayDeque<Slot> unanswered = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private ClientSession session;
+  private int pendingWrites;
+  private int pendingReads;
+  private boolean closing;
+
+  RedisConnectionHandler(RedisCommands commands, RedisBackend backend, ServerCounters counters,
+      RedisServerConfig config) {
+    this.commands = commands;
+    this.backend = backend;
+    this.counters = counters;
+    this.config = config;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext context) {
+    ctx = context;
+    long number = counters.accepted.incrementAndGet();
+    if (counters.connected.incrementAndGet() > config.maxClients()) {
+      counters.refused.incrementAndGet();
+      closing = true;
+      context.writeAndFlush(RespReply.error("ERR max number of clients reached"))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    session = new ClientSession(number, ClientId.of(config.clientIdPrefix() + "/" + number),
+        address(context.channel().remoteAddress()), port(context.channel().localAddress()));
+    context.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext context) {
+    closing = true;
+    waiting.clear();
+    counters.connected.decrementAndGet();
+    if (session != null) {
+      backend.disconnected(session.clientId());
+    }
+    context.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext context, Object msg) {
+    if (closing) {
+      return;
+    }
+    if (msg instanceof RespProtocolError error) {
+      counters.protocolErrors.incrementAndGet();
+      LOG.log(System.Logger.Level.DEBUG, () -> "closing redis connection " + describe()
+          + ": " + error.message());
+    }
+    waiting.add(msg);
+    dispatchWaiting();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext context) {
+    context.flush();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    if (cause instanceof IOException) {
+      LOG.log(System.Logger.Level.DEBUG, () -> "redis connection " + describe() + " failed: "
+          + cause);
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "redis connection " + describe()
+          + " closed after an unexpected error", cause);
+    }
+    closing = true;
+    context.close();
+  }
+
+  /** Dispatches waiting commands in order while the ordering rule allows. */
+  private void dispatchWaiting() {
+    while (!waiting.isEmpty() && !closing) {
+      Object next = waiting.peek();
+      if (next instanceof RespProtocolError error) {
+        waiting.clear();
+        closing = true;
+        unanswered.add(new Slot(RedisCommands.Kind.LOCAL,
+            RedisCommands.protocolErrorReply(error), true));
+        break;
+      }
+      RespCommand command = (RespCommand) next;
+      RedisCommands.Kind kind = commands.kind(command);
+      if (kind == RedisCommands.Kind.READ && pendingWrites > 0
+          || kind == RedisCommands.Kind.WRITE && pendingReads > 0) {
+        break;
+      }
+      waiting.poll();
+      start(command);
+    }
+    writeAnswered();
+    applyBackPressure();
+  }
+
+  private void start(RespCommand command) {
+    counters.commands.incrementAndGet();
+    RedisCommands.Action action;
+    try {
+      action = commands.dispatch(command, session);
+    } catch (RuntimeException e) {
+      action = new RedisCommands.Action.Reply(RedisCommands.failureReply(e), false);
+    }
+    if (action instanceof RedisCommands.Action.Reply r) {
+      unanswered.add(new Slot(RedisCommands.Kind.LOCAL, r.reply(), r.close()));
+      if (r.close()) {
+        closing = true;
+        waiting.clear();
+      }
+    } else if (action instanceof RedisCommands.Action.Write w) {
+      pendingWrites++;
+      await(new Slot(RedisCommands.Kind.WRITE, null, false),
+          call(() -> backend.write(session.clientId(), w.command())));
+    } else if (action instanceof RedisCommands.Action.Read r) {
+      pendingReads++;
+      await(new Slot(RedisCommands.Kind.READ, null, false),
+          call(() -> backend.read(session.clientId(), r.query())));
+    }
+  }
+
+  private void await(Slot slot, CompletableFuture<byte[]> future) {
+    unanswered.add(slot);
+    future.whenCompleteAsync((output, failure) -> complete(slot, output, failure),
+        ctx.executor());
+  }
+
+  private void complete(Slot slot, byte[] output, Throwable failure) {
+    if (slot.kind == RedisCommands.Kind.WRITE) {
+      pendingWrites--;
+    } else {
+      pendingReads--;
+    }
+    slot.reply = failure == null
+        ? RedisCommands.outputReply(output) : RedisCommands.failureReply(failure);
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    dispatchWaiting();
+    ctx.flush();
+  }
+
+  /** Writes the replies at the head of the order that are ready (without flushing). */
+  private void writeAnswered() {
+    while (!unanswered.isEmpty() && unanswered.peek().reply != null) {
+      Slot slot = unanswered.poll();
+      if (slot.close) {
+        unanswered.clear();
+        ctx.writeAndFlush(slot.reply).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      ctx.write(slot.reply, ctx.voidPromise());
+    }
+  }
+
+  /** Stops reading while too many commands are outstanding; resumes at half. */
+  private void applyBackPressure() {
+    int outstanding = waiting.size() + unanswered.size();
+    boolean reading = ctx.channel().config().isAutoRead();
+    if (reading && outstanding >= config.maxPipelined()) {
+      counters.readPauses.incrementAndGet();
+      ctx.channel().config().setAutoRead(false);
+    } else if (!reading && outstanding <= config.maxPipelined() / 2 && !closing) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /** Calls the backend; a throw or a null future becomes a failed future. */
+  private static CompletableFuture<byte[]> call(Supplier<CompletableFuture<byte[]>> request) {
+    try {
+      CompletableFuture<byte[]> future = request.get();
+      return future != null ? future : CompletableFuture.failedFuture(
+          new IllegalStateException("the backend returned no future"));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private String describe() {
+    return session == null ? String.valueOf(ctx.channel().remoteAddress())
+        : session.clientId() + " (" + session.remoteAddress() + ")";
+  }
+
+  private static String address(SocketAddress address) {
+    return address instanceof InetSocketAddress a
+        ? a.getHostString() + ":" + a.getPort() : String.valueOf(address);
+  }
+
+  private static int port(SocketAddress address) {
+    return address instanceof InetSocketAddress a ? a.getPort() : 0;
+  }
+}

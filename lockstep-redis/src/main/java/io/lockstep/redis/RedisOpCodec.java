@@ -1,0 +1,231 @@
+package io.lockstep.redis;
+
+import io.lockstep.machine.Rejection;
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary form of {@link RedisOp}s: the bytes replicated through the log and given to
+ * {@link RedisStore}. Layout, big-endian ({@code bytes} = u32 length + content, {@code list} =
+ * u32 count + that many {@code bytes}):
+ *
+ * <pre>
+ * u8 version (1), u8 opcode, then
+ *   1 GET    bytes key
+ *   2 MGET   list keys
+ *   3 EXISTS list keys
+ *   4 DEL    list keys
+ *   5 SET    bytes key, bytes value, u8 condition, [bytes match if IFEQ/IFNE],
+ *            u8 expiry, [i64 millis if RELATIVE/ABSOLUTE], u8 get (0/1)
+ *   6 MSET   u32 pairs × { bytes key, bytes value }
+ *   7 INCRBY bytes key, i64 delta
+ *   8 EXPIRE i64 at
+ * </pre>
+ *
+ * <p>Decoding trusts nothing (the bytes may come from a faulty replica or client, S17): every
+ * length is checked against what is left before anything is allocated, trailing bytes are
+ * refused, and every problem becomes a {@link Rejection} with a reason, never another exception.
+ */
+public final class RedisOpCodec {
+  /** Format version written in the first byte. */
+  public static final int VERSION = 1;
+
+  private static final int GET = 1;
+  private static final int MGET = 2;
+  private static final int EXISTS = 3;
+  private static final int DEL = 4;
+  private static final int SET = 5;
+  private static final int MSET = 6;
+  private static final int INCRBY = 7;
+  private static final int EXPIRE = 8;
+
+  private RedisOpCodec() {}
+
+  /** Encodes an operation. */
+  public static byte[] encode(RedisOp op) {
+    Out out = new Out();
+    out.write(VERSION);
+    if (op instanceof RedisOp.Get g) {
+      out.write(GET);
+      out.bytes(g.key());
+    } else if (op instanceof RedisOp.MGet m) {
+      out.write(MGET);
+      out.list(m.keys());
+    } else if (op instanceof RedisOp.Exists e) {
+      out.write(EXISTS);
+      out.list(e.keys());
+    } else if (op instanceof RedisOp.Del d) {
+      out.write(DEL);
+      out.list(d.keys());
+    } else if (op instanceof RedisOp.Set s) {
+      encodeSet(out, s);
+    } else if (op instanceof RedisOp.MSet m) {
+      out.write(MSET);
+      out.u32(m.keys().size());
+      for (int i = 0; i < m.keys().size(); i++) {
+        out.bytes(m.keys().get(i));
+        out.bytes(m.values().get(i));
+      }
+    } else if (op instanceof RedisOp.IncrBy i) {
+      out.write(INCRBY);
+      out.bytes(i.key());
+      out.i64(i.delta());
+    } else if (op instanceof RedisOp.Expire e) {
+      out.write(EXPIRE);
+      out.i64(e.at());
+    } else {
+      throw new IllegalArgumentException("unknown operation " + op);
+    }
+    return out.toByteArray();
+  }
+
+  private static void encodeSet(Out out, RedisOp.Set s) {
+    out.write(SET);
+    out.bytes(s.key());
+    out.bytes(s.value());
+    out.write(s.condition().ordinal());
+    if (s.match() != null) {
+      out.bytes(s.match());
+    }
+    out.write(s.expiry().ordinal());
+    if (s.expiry() == RedisOp.Expiry.RELATIVE || s.expiry() == RedisOp.Expiry.ABSOLUTE) {
+      out.i64(s.expiryMillis());
+    }
+    out.write(s.get() ? 1 : 0);
+  }
+
+  /**
+   * Decodes an operation.
+   *
+   * @throws Rejection with {@code ERR malformed command: ...} if the bytes are not exactly one
+   *     valid operation
+   */
+  public static RedisOp decode(byte[] bytes) {
+    if (bytes == null) {
+      throw new Rejection("ERR malformed command: no bytes");
+    }
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    try {
+      int version = in.get() & 0xFF;
+      if (version != VERSION) {
+        throw new Rejection("ERR malformed command: unsupported version " + version);
+      }
+      RedisOp op = decodeBody(in.get() & 0xFF, in);
+      if (in.hasRemaining()) {
+        throw new Rejection("ERR malformed command: " + in.remaining() + " trailing bytes");
+      }
+      return op;
+    } catch (BufferUnderflowException e) {
+      throw new Rejection("ERR malformed command: truncated");
+    } catch (IllegalArgumentException e) {
+      throw new Rejection("ERR malformed command: " + e.getMessage());
+    }
+  }
+
+  private static RedisOp decodeBody(int opcode, ByteBuffer in) {
+    return switch (opcode) {
+      case GET -> new RedisOp.Get(bytes(in));
+      case MGET -> new RedisOp.MGet(list(in));
+      case EXISTS -> new RedisOp.Exists(list(in));
+      case DEL -> new RedisOp.Del(list(in));
+      case SET -> decodeSet(in);
+      case MSET -> decodeMSet(in);
+      case INCRBY -> new RedisOp.IncrBy(bytes(in), in.getLong());
+      case EXPIRE -> new RedisOp.Expire(in.getLong());
+      default -> throw new Rejection("ERR malformed command: unknown opcode " + opcode);
+    };
+  }
+
+  private static RedisOp decodeSet(ByteBuffer in) {
+    byte[] key = bytes(in);
+    byte[] value = bytes(in);
+    RedisOp.Condition condition = enumAt(RedisOp.Condition.values(), in.get(), "condition");
+    byte[] match = condition == RedisOp.Condition.IFEQ || condition == RedisOp.Condition.IFNE
+        ? bytes(in) : null;
+    RedisOp.Expiry expiry = enumAt(RedisOp.Expiry.values(), in.get(), "expiry");
+    long millis = expiry == RedisOp.Expiry.RELATIVE || expiry == RedisOp.Expiry.ABSOLUTE
+        ? in.getLong() : 0;
+    byte get = in.get();
+    if (get != 0 && get != 1) {
+      throw new IllegalArgumentException("GET flag " + get);
+    }
+    return new RedisOp.Set(key, value, condition, match, expiry, millis, get == 1);
+  }
+
+  private static RedisOp decodeMSet(ByteBuffer in) {
+    int pairs = count(in, 8);
+    List<byte[]> keys = new ArrayList<>(pairs);
+    List<byte[]> values = new ArrayList<>(pairs);
+    for (int i = 0; i < pairs; i++) {
+      keys.add(bytes(in));
+      values.add(bytes(in));
+    }
+    return new RedisOp.MSet(keys, values);
+  }
+
+  private static <E extends Enum<E>> E enumAt(E[] values, byte b, String what) {
+    int i = b & 0xFF;
+    if (i >= values.length) {
+      throw new IllegalArgumentException("unknown " + what + " " + i);
+    }
+    return values[i];
+  }
+
+  private static byte[] bytes(ByteBuffer in) {
+    int length = in.getInt();
+    if (length < 0 || length > in.remaining()) {
+      throw new IllegalArgumentException("length " + length + " exceeds the "
+          + in.remaining() + " bytes left");
+    }
+    byte[] b = new byte[length];
+    in.get(b);
+    return b;
+  }
+
+  private static List<byte[]> list(ByteBuffer in) {
+    int n = count(in, 4);
+    List<byte[]> items = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      items.add(bytes(in));
+    }
+    return items;
+  }
+
+  /** A count of items that take at least {@code minItemBytes} each, checked against the rest. */
+  private static int count(ByteBuffer in, int minItemBytes) {
+    int n = in.getInt();
+    if (n < 0 || n > in.remaining() / minItemBytes) {
+      throw new IllegalArgumentException("count " + n + " exceeds the " + in.remaining()
+          + " bytes left");
+    }
+    return n;
+  }
+
+  /** A growable big-endian byte buffer. */
+  private static final class Out extends ByteArrayOutputStream {
+    void u32(int v) {
+      write(v >>> 24);
+      write(v >>> 16);
+      write(v >>> 8);
+      write(v);
+    }
+
+    void i64(long v) {
+      u32((int) (v >>> 32));
+      u32((int) v);
+    }
+
+    void bytes(byte[] b) {
+      u32(b.length);
+      writeBytes(b);
+    }
+
+    void list(List<byte[]> items) {
+      u32(items.size());
+      items.forEach(this::bytes);
+    }
+  }
+}

@@ -1,0 +1,277 @@
+package io.lockstep.redis;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.machine.Context;
+import io.lockstep.machine.Rejection;
+import io.lockstep.machine.StateMachine;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The replicated key-value state machine behind the Redis service (paper §1): binary-safe string
+ * keys and values with optional expiry, driven only by {@link RedisOp}s in {@link RedisOpCodec}
+ * form. Its outputs are RESP2-encoded replies ({@link RespReplies}), identical on every replica.
+ *
+ * <h2>Expiry by agreed time (paper §5.2, §6)</h2>
+ * A key set with a TTL gets {@code expireAt = ctx.time() + ttl}: the agreed time of the request,
+ * never a wall clock. Keys are removed by the store's own time-out {@link RedisOp.Expire}, created
+ * with {@code ctx.schedule}, so every replica removes a key at the same point of the order: the
+ * first position whose agreed time reaches {@code expireAt}. Rather than one time-out per key
+ * (the executor bounds pending time-outs, and a key overwritten again and again would leave a
+ * trail of stale ones), the store keeps one time-out armed at the earliest expiry time: when it
+ * fires it removes every key due by then and arms the next. Between the moment a key's time has
+ * come and the time-out firing, a key whose {@code expireAt} is at or before the agreed time is
+ * treated as absent: by the request's time in {@code apply}, and by the last agreed time seen by
+ * {@code apply} in {@code query}.
+ *
+ * <h2>Semantics chosen (Redis 8.4 where Redis defines them)</h2>
+ * <ul>
+ *   <li>{@code SET k v IFEQ old}: writes only if {@code k} exists and its value equals
+ *       {@code old} byte for byte; a missing key is not created. Reply {@code OK} if written,
+ *       nil otherwise. {@code IFNE old}: writes if {@code k} is missing or differs.
+ *   <li>{@code SET … GET} replies with the previous value (nil if none), written or not.
+ *   <li>An expiry time already reached (e.g. {@code PXAT} in the past) deletes the key and the
+ *       reply is as if the value had been set, as Redis does.
+ *   <li>INCR/INCRBY/DECR/DECRBY keep the key's TTL; SET without KEEPTTL and MSET discard it.
+ *   <li>Errors are {@link Rejection}s thrown before any state changes, worded as Redis words
+ *       them (e.g. {@code ERR value is not an integer or out of range}).
+ *   <li>Memory is bounded by {@code maxBytes} (the same on every replica, as it decides outputs):
+ *       a write that would exceed it is refused with Redis's {@code OOM} error.
+ * </ul>
+ *
+ * <p>Single-threaded, as every {@link StateMachine}: no clocks, randomness, threads or I/O.
+ */
+public final class RedisStore implements StateMachine {
+  /** Default memory bound: 256 MiB of keys and values (estimated). */
+  public static final long DEFAULT_MAX_BYTES = 256L << 20;
+
+  private final long maxBytes;
+  private final Keyspace keyspace = new Keyspace();
+  /** Due times of the store's pending expiry time-outs (scheduled, not yet fired). */
+  private final TreeSet<Long> armed = new TreeSet<>();
+  /** The largest agreed time seen by {@link #apply}: "now" for queries. */
+  private long lastTime;
+
+  /** @param maxBytes the memory bound; must be equal on every replica */
+  public RedisStore(long maxBytes) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
+  }
+
+  /** A store bounded by {@link #DEFAULT_MAX_BYTES}. */
+  public RedisStore() {
+    this(DEFAULT_MAX_BYTES);
+  }
+
+  @Override
+  public byte[] apply(byte[] command, Context context) {
+    RedisOp op = RedisOpCodec.decode(command);
+    long now = context.time();
+    RespReply reply = op.readOnly() ? read(op, now) : write(op, context, now);
+    lastTime = Math.max(lastTime, now);
+    keyspace.removeExpired(now);
+    rearm(context, now);
+    return RespReplies.encode(reply);
+  }
+
+  @Override
+  public byte[] query(byte[] query, ClientId caller) {
+    RedisOp op = RedisOpCodec.decode(query);
+    if (!op.readOnly()) {
+      throw new Rejection("ERR a write cannot be served as a read-only query");
+    }
+    return RespReplies.encode(read(op, lastTime));
+  }
+
+  @Override
+  public byte[] snapshot() {
+    return StoreSnapshot.encode(lastTime, keyspace, armed);
+  }
+
+  @Override
+  public void restore(byte[] snapshot) {
+    StoreSnapshot.Image image = StoreSnapshot.decode(snapshot);
+    keyspace.reset(image.entries());
+    armed.clear();
+    armed.addAll(image.armed());
+    lastTime = image.lastTime();
+  }
+
+  /** Number of keys held, counting expired keys not yet removed (for INFO and tests). */
+  public int size() {
+    return keyspace.size();
+  }
+
+  /** Estimated bytes of keys and values held. */
+  public long usedBytes() {
+    return keyspace.usedBytes();
+  }
+
+  /** The last agreed time seen by {@code apply}. */
+  public long lastTime() {
+    return lastTime;
+  }
+
+  private RespReply read(RedisOp op, long now) {
+    if (op instanceof RedisOp.Get g) {
+      return value(keyspace.live(g.key(), now));
+    }
+    if (op instanceof RedisOp.MGet m) {
+      List<RespReply> values = new ArrayList<>(m.keys().size());
+      m.keys().forEach(k -> values.add(value(keyspace.live(k, now))));
+      return new RespReply.Array(values);
+    }
+    if (op instanceof RedisOp.Exists e) {
+      return new RespReply.Int(e.keys().stream().filter(k -> keyspace.live(k, now) != null).count());
+    }
+    throw new IllegalStateException("not a read: " + op);
+  }
+
+  private RespReply write(RedisOp op, Context context, long now) {
+    if (op instanceof RedisOp.Set s) {
+      return set(s, context, now);
+    }
+    if (op instanceof RedisOp.Del d) {
+      long removed = 0;
+      for (byte[] key : d.keys()) {
+        removed += keyspace.live(key, now) != null && keyspace.remove(key) != null ? 1 : 0;
+      }
+      return new RespReply.Int(removed);
+    }
+    if (op instanceof RedisOp.MSet m) {
+      return mset(m);
+    }
+    if (op instanceof RedisOp.IncrBy i) {
+      return incrBy(i, now);
+    }
+    if (op instanceof RedisOp.Expire e) {
+      if (!context.isTimeout()) {
+        throw new Rejection("ERR expiry sweeps are internal time-outs, not client commands");
+      }
+      armed.remove(e.at());
+      return RespReply.OK;
+    }
+    throw new IllegalStateException("not a write: " + op);
+  }
+
+  private RespReply set(RedisOp.Set s, Context context, long now) {
+    Keyspace.Entry current = keyspace.live(s.key(), now);
+    boolean writes = switch (s.condition()) {
+      case ALWAYS -> true;
+      case NX -> current == null;
+      case XX -> current != null;
+      case IFEQ -> current != null && Arrays.equals(current.value(), s.match());
+      case IFNE -> current == null || !Arrays.equals(current.value(), s.match());
+    };
+    RespReply reply = s.get() ? value(current) : writes ? RespReply.OK : RespReply.NIL;
+    if (!writes) {
+      return reply;
+    }
+    long expireAt = expireAt(s, current, now);
+    if (expireAt != 0 && expireAt <= now) {
+      keyspace.remove(s.key());
+      return reply;
+    }
+    checkMemory(keyspace.usedBytesAfterPut(s.key(), s.value()));
+    if (expireAt != 0) {
+      arm(context, expireAt, now);
+    }
+    keyspace.put(s.key(), new Keyspace.Entry(s.value(), expireAt));
+    return reply;
+  }
+
+  private static long expireAt(RedisOp.Set s, Keyspace.Entry current, long now) {
+    return switch (s.expiry()) {
+      case NONE -> 0;
+      case KEEP -> current == null ? 0 : current.expireAt();
+      case ABSOLUTE -> s.expiryMillis();
+      case RELATIVE -> {
+        try {
+          yield Math.addExact(now, s.expiryMillis());
+        } catch (ArithmeticException e) {
+          throw new Rejection("ERR invalid expire time in 'set' command");
+        }
+      }
+    };
+  }
+
+  private RespReply mset(RedisOp.MSet m) {
+    // Later pairs override earlier ones for the same key, so charge each key's last value once.
+    TreeMap<byte[], byte[]> last = new TreeMap<>(Arrays::compareUnsigned);
+    for (int i = 0; i < m.keys().size(); i++) {
+      last.put(m.keys().get(i), m.values().get(i));
+    }
+    long after = keyspace.usedBytes();
+    for (Map.Entry<byte[], byte[]> pair : last.entrySet()) {
+      after += keyspace.usedBytesAfterPut(pair.getKey(), pair.getValue()) - keyspace.usedBytes();
+    }
+    checkMemory(after);
+    last.forEach((key, value) -> keyspace.put(key, new Keyspace.Entry(value, 0)));
+    return RespReply.OK;
+  }
+
+  private RespReply incrBy(RedisOp.IncrBy op, long now) {
+    Keyspace.Entry current = keyspace.live(op.key(), now);
+    long value;
+    try {
+      value = current == null ? 0 : RedisNumbers.parseLong(current.value());
+    } catch (NumberFormatException e) {
+      throw new Rejection("ERR value is not an integer or out of range");
+    }
+    long result;
+    try {
+      result = Math.addExact(value, op.delta());
+    } catch (ArithmeticException e) {
+      throw new Rejection("ERR increment or decrement would overflow");
+    }
+    byte[] text = RedisNumbers.format(result);
+    checkMemory(keyspace.usedBytesAfterPut(op.key(), text));
+    keyspace.put(op.key(), new Keyspace.Entry(text, current == null ? 0 : current.expireAt()));
+    return new RespReply.Int(result);
+  }
+
+  private void checkMemory(long after) {
+    if (after > maxBytes) {
+      throw new Rejection("OOM command not allowed when used memory > 'maxmemory'.");
+    }
+  }
+
+  /**
+   * Makes sure a time-out is pending at or before {@code at}. Called before the key is written:
+   * {@code ctx.schedule} refuses when the executor's table of time-outs is full, and a refusal
+   * must come before any change (paper §5.2 defensive programming).
+   */
+  private void arm(Context context, long at, long now) {
+    if (armed.isEmpty() || armed.first() > at) {
+      context.schedule(RedisOpCodec.encode(new RedisOp.Expire(at)), at - now);
+      armed.add(at);
+    }
+  }
+
+  /**
+   * After each step: if the earliest expiry has no time-out at or before it (the one that just
+   * fired removed the keys due then), arm one. If the executor's time-out table is full the
+   * keys are still treated as absent once due, and the next step tries again.
+   */
+  private void rearm(Context context, long now) {
+    long next = keyspace.nextExpiry();
+    if (next == 0) {
+      return;
+    }
+    try {
+      arm(context, next, now);
+    } catch (Rejection full) {
+      // Deliberately ignored: see the method comment; the state stays valid without the time-out.
+    }
+  }
+
+  private static RespReply value(Keyspace.Entry entry) {
+    return entry == null ? RespReply.NIL : new RespReply.Bulk(entry.value());
+  }
+}

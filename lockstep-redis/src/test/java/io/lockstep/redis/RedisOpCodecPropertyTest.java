@@ -1,0 +1,105 @@
+package io.lockstep.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.machine.Rejection;
+import io.lockstep.order.Role;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+class RedisOpCodecPropertyTest {
+  private static Arbitrary<byte[]> bytes() {
+    return Arbitraries.bytes().array(byte[].class).ofMaxSize(12);
+  }
+
+  @Provide
+  Arbitrary<RedisOp> ops() {
+    Arbitrary<List<byte[]>> keys = bytes().list().ofMinSize(1).ofMaxSize(4);
+    Arbitrary<RedisOp> set = Combinators.combine(bytes(), bytes(),
+        Arbitraries.of(RedisOp.Condition.class), bytes(), Arbitraries.of(RedisOp.Expiry.class),
+        Arbitraries.longs().between(1, Long.MAX_VALUE), Arbitraries.of(true, false))
+        .as((k, v, cond, match, exp, millis, get) -> new RedisOp.Set(k, v, cond,
+            cond == RedisOp.Condition.IFEQ || cond == RedisOp.Condition.IFNE ? match : null, exp,
+            exp == RedisOp.Expiry.RELATIVE || exp == RedisOp.Expiry.ABSOLUTE ? millis : 0, get));
+    return Arbitraries.oneOf(
+        bytes().map(RedisOp.Get::new),
+        keys.map(RedisOp.MGet::new),
+        keys.map(RedisOp.Exists::new),
+        keys.map(RedisOp.Del::new),
+        set,
+        keys.map(k -> new RedisOp.MSet(k, k)),
+        Combinators.combine(bytes(), Arbitraries.longs()).as(RedisOp.IncrBy::new),
+        Arbitraries.longs().map(RedisOp.Expire::new));
+  }
+
+  @Property(tries = 500)
+  void encodingRoundTripsToTheSameBytes(@ForAll("ops") RedisOp op) {
+    byte[] encoded = RedisOpCodec.encode(op);
+    RedisOp decoded = RedisOpCodec.decode(encoded);
+    assertThat(decoded.getClass()).isEqualTo(op.getClass());
+    assertThat(RedisOpCodec.encode(decoded)).isEqualTo(encoded);
+  }
+
+  @Property(tries = 500)
+  void damagedCommandsAreRejectedWithAReasonOrStillDecode(@ForAll("ops") RedisOp op,
+      @ForAll @IntRange(min = 0, max = 500) int at, @ForAll byte value,
+      @ForAll @IntRange(min = 0, max = 500) int cut) {
+    byte[] damaged = RedisOpCodec.encode(op);
+    damaged[at % damaged.length] = value;
+    damaged = java.util.Arrays.copyOf(damaged, Math.min(damaged.length, cut));
+    try {
+      RedisOp decoded = RedisOpCodec.decode(damaged);
+      assertThat(RedisOpCodec.encode(decoded)).isEqualTo(damaged);
+    } catch (Rejection refused) {
+      assertThat(refused.getMessage()).startsWith("ERR malformed command");
+    }
+  }
+
+  /** Whatever arguments a client sends, dispatch answers; it never throws. */
+  @Property(tries = 1000)
+  void dispatchAnswersEveryCommandWithoutThrowing(
+      @ForAll("names") String name, @ForAll @Size(max = 6) List<@From("args") String> args) {
+    RedisCommands commands = new RedisCommands(
+        () -> new ReplicaInfo.Fixed(1, Role.LEADER, 1, 1, 0, 0), () -> 1);
+    ClientSession session = new ClientSession(1, ClientId.of("c/1"), "127.0.0.1:1", 6379);
+    List<String> all = new ArrayList<>();
+    all.add(name);
+    all.addAll(args);
+    RedisCommands.Action action = commands.dispatch(RespCommand.of(all.toArray(String[]::new)),
+        session);
+    if (action instanceof RedisCommands.Action.Write w) {
+      assertThat(RedisOpCodec.decode(w.command()).readOnly()).isFalse();
+    } else if (action instanceof RedisCommands.Action.Read r) {
+      assertThat(RedisOpCodec.decode(r.query()).readOnly()).isTrue();
+    } else {
+      assertThat(action).isInstanceOf(RedisCommands.Action.Reply.class);
+    }
+  }
+
+  @Provide
+  Arbitrary<String> names() {
+    List<String> known = new ArrayList<>();
+    CommandTable.all().forEach(spec -> known.add(spec.name()));
+    known.add("nosuch");
+    return Arbitraries.of(known);
+  }
+
+  @Provide
+  Arbitrary<String> args() {
+    return Arbitraries.oneOf(
+        Arbitraries.of("NX", "XX", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET", "IFEQ", "IFNE",
+            "0", "-1", "10", "9223372036854775807", "SETNAME", "GETNAME", "SETINFO", "LIB-NAME",
+            "COUNT", "INFO", "DOCS", "AUTH", "default", "2", "3"),
+        Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(8));
+  }
+}
