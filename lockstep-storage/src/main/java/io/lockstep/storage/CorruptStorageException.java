@@ -1,0 +1,59 @@
+package io.lockstep.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Stable storage holds damage that a crash cannot explain (a bad record followed by valid data,
+ * a bad record in an older segment, a gap in the log, a corrupt snapshot that nothing can
+ * replace), so the replica refuses to start rather than forget or invent data it may have
+ * promised to others (X1; FAULTS.md 13).
+ *
+ * <p>The message names the file, the byte offset when there is one, what was wrong, and what an
+ * operator can do.
+ */
+public final class CorruptStorageException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  /** What an operator can do; the same for every kind of damage. */
+  static final String ADVICE = "Lockstep refuses to start on damaged storage rather than lose or"
+      + " invent data it may have acknowledged. To repair: move this replica's data directory"
+      + " aside (keep it for diagnosis) and restart the replica with an empty one so it catches"
+      + " up from the other replicas, which is safe while a majority of them is healthy;"
+      + " or restore the directory from a backup.";
+
+  private final transient Path file;
+  private final long offset;
+  private final String problem;
+
+  /** Damage at byte {@code offset} of {@code file}. */
+  CorruptStorageException(Path file, long offset, String problem) {
+    super(file + " at byte offset " + offset + ": " + problem + ". " + ADVICE);
+    this.file = file;
+    this.offset = offset;
+    this.problem = problem;
+  }
+
+  /** Damage to a whole file or to the set of files; {@code file} may be the directory. */
+  CorruptStorageException(Path file, String problem) {
+    super(file + ": " + problem + ". " + ADVICE);
+    this.file = file;
+    this.offset = -1;
+    this.problem = problem;
+  }
+
+  /** What was wrong, without the location and the advice. */
+  String problem() {
+    return problem;
+  }
+
+  /** The damaged file (or the data directory when the damage is a missing file). */
+  public Path file() {
+    return file;
+  }
+
+  /** Byte offset of the damage in {@link #file()}, or -1 when it concerns the whole file. */
+  public long offset() {
+    return offset;
+  }
+}

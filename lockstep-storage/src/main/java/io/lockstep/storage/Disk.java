@@ -1,0 +1,67 @@
+package io.lockstep.storage;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one place where stable storage forces data to the device, so that fsyncs are counted and
+ * timed, and so that tests can make them fail (a subclass overriding {@link #forceChannel}).
+ */
+class Disk {
+  private final AtomicLong syncs = new AtomicLong();
+  private final AtomicLong syncNanos = new AtomicLong();
+  private final AtomicLong bytesWritten = new AtomicLong();
+
+  /**
+   * Forces a file's data to the device. fdatasync suffices: it also flushes the file size,
+   * which a later read needs, and skips the timestamps, which nothing reads.
+   */
+  final void force(FileChannel channel) throws IOException {
+    long start = System.nanoTime();
+    forceChannel(channel, false);
+    syncNanos.addAndGet(System.nanoTime() - start);
+    syncs.incrementAndGet();
+  }
+
+  /**
+   * Forces a directory, making file creations, renames and deletions in it durable: without
+   * this, a crash can lose a file whose data was forced.
+   */
+  final void forceDirectory(Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      long start = System.nanoTime();
+      forceChannel(channel, true);
+      syncNanos.addAndGet(System.nanoTime() - start);
+      syncs.incrementAndGet();
+    }
+  }
+
+  /** Test seam: the actual system call. */
+  void forceChannel(FileChannel channel, boolean metadata) throws IOException {
+    channel.force(metadata);
+  }
+
+  /** Writes all of {@code buffer} at the channel's position, counting the bytes. */
+  final void write(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
+    int length = buffer.remaining();
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    bytesWritten.addAndGet(length);
+  }
+
+  long syncs() {
+    return syncs.get();
+  }
+
+  long syncNanos() {
+    return syncNanos.get();
+  }
+
+  long bytesWritten() {
+    return bytesWritten.get();
+  }
+}

@@ -1,0 +1,335 @@
+package io.lockstep.storage;
+
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.StorageWrite;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@link StableStorage} in a directory of plain files, in pure Java (X1, X2).
+ *
+ * <p>Layout: {@code segment-NNNNNNNNNNNNNNNNNNNN.log} files of checksummed records (hard states,
+ * batches of entries, snapshot marks; see {@link SegmentFormat}), rolled at
+ * {@link Options#segmentBytes()}; {@code snapshot-NNNNNNNNNNNNNNNNNNNN.snap} files named by
+ * index and written atomically; a {@code lock} file that keeps a second process out.
+ *
+ * <p>A {@link StorageWrite.SaveSnapshot} is written to its own file and made durable during
+ * {@link #write}, because the log record that refers to it must never reach the disk first.
+ * Once a snapshot's record is durable, {@link #sync} deletes the segments it covers and the
+ * older snapshot files (log compaction). Recovery rules: see {@link #recover}.
+ */
+public final class FileStorage implements StableStorage {
+  private static final System.Logger LOG = System.getLogger(FileStorage.class.getName());
+
+  /**
+   * Tuning.
+   *
+   * @param segmentBytes segment files roll once they exceed this size (1 KiB to 1 GiB)
+   */
+  public record Options(long segmentBytes) {
+    /** Default segment size: 64 MiB. */
+    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+    public Options {
+      if (segmentBytes < 1024 || segmentBytes > (1L << 30)) {
+        throw new IllegalArgumentException(
+            "segmentBytes must be between 1 KiB and 1 GiB, was " + segmentBytes);
+      }
+    }
+
+    /** The defaults. */
+    public static Options defaults() {
+      return new Options(DEFAULT_SEGMENT_BYTES);
+    }
+  }
+
+  private final Path directory;
+  private final Options options;
+  private final Disk disk;
+  private final SnapshotFiles snapshots;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private LogShape shape;
+  private SegmentLog log;
+  private boolean compactionDue;
+  private IOException failure;
+  private boolean closed;
+
+  private FileStorage(Path directory, Options options, Disk disk, FileChannel lockChannel,
+      FileLock lock) {
+    this.directory = directory;
+    this.options = options;
+    this.disk = disk;
+    this.snapshots = new SnapshotFiles(directory, disk);
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** Opens (creating if needed) the storage in {@code directory} with default options. */
+  public static FileStorage open(Path directory) throws IOException {
+    return open(directory, Options.defaults());
+  }
+
+  /**
+   * Opens (creating if needed) the storage in {@code directory}. Takes an exclusive lock on the
+   * directory so that two replicas never share it.
+   *
+   * @throws IOException if the directory cannot be created or is in use by another process
+   */
+  public static FileStorage open(Path directory, Options options) throws IOException {
+    return open(directory, options, new Disk());
+  }
+
+  static FileStorage open(Path directory, Options options, Disk disk) throws IOException {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(options, "options");
+    Files.createDirectories(directory);
+    Path lockFile = directory.resolve("lock");
+    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IOException(directory + " is in use by another replica (its lock file "
+          + lockFile + " is held); two replicas must never share a data directory");
+    }
+    return new FileStorage(directory.toAbsolutePath(), options, disk, channel, lock);
+  }
+
+  /** The data directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A bad or partial record at the very end of the last segment, with nothing valid after it,
+   * is the torn write of a crash: it is cut off and a warning logged with the bytes dropped.
+   * Anything else that does not check out throws {@link CorruptStorageException}. If the newest
+   * snapshot's file is damaged, an older snapshot and the log stand in for it when they can.
+   */
+  @Override
+  public Recovered recover() throws IOException {
+    checkUsable();
+    if (log != null) {
+      throw new IllegalStateException("recover() was already called on " + directory);
+    }
+    int temporaries = snapshots.deleteTemporaries();
+    if (temporaries > 0) {
+      LOG.log(Level.INFO, "Deleted {0} unfinished snapshot file(s) in {1}", temporaries,
+          directory);
+    }
+    Recovery.Result result = Recovery.run(directory, snapshots);
+    repair(result);
+    Recovered recovered = result.recovered();
+    shape = LogShape.of(recovered);
+    log = result.segments().isEmpty()
+        ? SegmentLog.create(directory, disk, options.segmentBytes(), shape.checkpoint())
+        : SegmentLog.resume(directory, disk, options.segmentBytes(), result.segments(),
+            result.lastLength());
+    compactionDue = recovered.snapshot() != null;
+    LOG.log(Level.INFO, "Recovered {0}: hard state {1}, snapshot at {2}, {3} log entries up to"
+        + " index {4}", directory, recovered.hardState(), shape.snapshotIndex(),
+        recovered.entries().size(), shape.lastIndex());
+    return recovered;
+  }
+
+  private void repair(Recovery.Result result) throws IOException {
+    Recovery.TornTail torn = result.tornTail();
+    if (torn != null) {
+      if (torn.wholeFile() && result.segments().isEmpty() && !isFirstSegment(torn.file())) {
+        throw new CorruptStorageException(torn.file(), 0, "the only segment left after"
+            + " compaction holds no valid record (" + torn.reason() + ")");
+      }
+      cutTornTail(torn);
+    }
+    for (SnapshotFiles.Id unusable : result.unusableSnapshots()) {
+      if (Files.exists(snapshots.pathFor(unusable))) {
+        Path aside = snapshots.quarantine(unusable);
+        LOG.log(Level.WARNING, "Moved damaged snapshot to {0}; recovered from an older snapshot"
+            + " and the log instead", aside);
+      }
+    }
+    Snapshot kept = result.recovered().snapshot();
+    for (SnapshotFiles.Id id : snapshots.list()) {
+      if (kept == null || id.index() != kept.index() || id.term() != kept.term()) {
+        snapshots.delete(id);
+      }
+    }
+  }
+
+  private boolean isFirstSegment(Path file) {
+    return file.equals(SegmentLog.pathFor(directory, 1));
+  }
+
+  private void cutTornTail(Recovery.TornTail torn) throws IOException {
+    if (torn.wholeFile()) {
+      Files.delete(torn.file());
+      disk.forceDirectory(directory);
+    } else {
+      try (FileChannel channel = FileChannel.open(torn.file(), StandardOpenOption.WRITE)) {
+        channel.truncate(torn.validLength());
+        disk.force(channel);
+      }
+    }
+    LOG.log(Level.WARNING, "Dropped the torn tail of {0}: {1} bytes at byte offset {2} ({3})."
+        + " A crash during a write leaves this; those bytes were never synced, so nothing"
+        + " acknowledged is lost.", torn.file(), torn.droppedBytes(), torn.validLength(),
+        torn.reason());
+  }
+
+  @Override
+  public void write(List<StorageWrite> writes) throws IOException {
+    checkUsable();
+    requireRecovered();
+    List<LogRecord> records = plan(writes);
+    try {
+      for (StorageWrite write : writes) {
+        if (write instanceof StorageWrite.SaveSnapshot save) {
+          snapshots.write(save.snapshot());
+        }
+      }
+      for (LogRecord record : records) {
+        log.append(record, shape.checkpoint());
+        shape.apply(record);
+        compactionDue |= record instanceof LogRecord.SnapshotMark;
+      }
+    } catch (IOException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Validates every write against a draft of the log before anything is written. */
+  private List<LogRecord> plan(List<StorageWrite> writes) {
+    Objects.requireNonNull(writes, "writes");
+    LogShape draft = shape.copy();
+    List<LogRecord> records = new ArrayList<>();
+    for (StorageWrite write : writes) {
+      Objects.requireNonNull(write, "write");
+      if (write instanceof StorageWrite.SaveSnapshot save
+          && (save.snapshot().index() < 1 || save.snapshot().term() < 0)) {
+        throw new IllegalArgumentException("snapshot index must be at least 1 and its term not"
+            + " negative, was index " + save.snapshot().index() + " term " + save.snapshot().term());
+      }
+      for (LogRecord record : draft.plan(write)) {
+        draft.apply(record);
+        records.add(record);
+      }
+    }
+    return records;
+  }
+
+  @Override
+  public void sync() throws IOException {
+    checkUsable();
+    requireRecovered();
+    try {
+      log.sync();
+      if (compactionDue) {
+        compact();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /** X2: once a snapshot is durable, what it covers goes. */
+  private void compact() throws IOException {
+    long snapshotIndex = shape.snapshotIndex();
+    int deleted = log.compact(snapshotIndex);
+    SnapshotFiles.Id current = new SnapshotFiles.Id(snapshotIndex, shape.snapshotTerm());
+    for (SnapshotFiles.Id id : snapshots.list()) {
+      if (!id.equals(current)) {
+        snapshots.delete(id);
+      }
+    }
+    compactionDue = false;
+    if (deleted > 0) {
+      LOG.log(Level.DEBUG, "Compacted {0}: deleted {1} segment(s) covered by snapshot {2}",
+          directory, deleted, snapshotIndex);
+    }
+  }
+
+  private IOException fail(Exception cause) {
+    IOException failure = cause instanceof IOException io ? io
+        : new IOException("stable storage in " + directory + " failed: " + cause, cause);
+    this.failure = failure;
+    LOG.log(Level.ERROR, "Stable storage in " + directory + " failed; it stays unusable until"
+        + " the replica restarts", cause);
+    return failure;
+  }
+
+  private void checkUsable() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("stable storage in " + directory + " is closed");
+    }
+    if (failure != null) {
+      throw new IOException("stable storage in " + directory + " failed earlier ("
+          + failure.getMessage() + ") and stays unusable until the replica restarts", failure);
+    }
+  }
+
+  private void requireRecovered() {
+    if (log == null) {
+      throw new IllegalStateException("call recover() before writing to " + directory);
+    }
+  }
+
+  @Override
+  public long syncs() {
+    return disk.syncs();
+  }
+
+  @Override
+  public long syncNanos() {
+    return disk.syncNanos();
+  }
+
+  @Override
+  public long bytesWritten() {
+    return disk.bytesWritten();
+  }
+
+  /** Number of segment files in use, for tests of compaction. */
+  int segmentCount() {
+    return log.segmentCount();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    try {
+      if (log != null && failure == null) {
+        sync();
+      }
+    } finally {
+      closed = true;
+      try {
+        if (log != null) {
+          log.close();
+        }
+      } finally {
+        lock.release();
+        lockChannel.close();
+      }
+    }
+  }
+}

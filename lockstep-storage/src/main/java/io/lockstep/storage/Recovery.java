@@ -1,0 +1,238 @@
+package io.lockstep.storage;
+
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Snapshot;
+import io.lockstep.storage.codec.BinaryReader;
+import io.lockstep.storage.codec.Codec;
+import io.lockstep.storage.codec.CodecException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a data directory back after a crash or a clean stop (X1), changing nothing: it reports
+ * the torn tail to cut and the damaged snapshots to set aside, and the caller repairs once the
+ * whole directory proved readable.
+ *
+ * <p>The rule that tells a crash from damage: only the end of the last segment can hold bytes
+ * that were written but never synced, so a bad record there with no valid record after it is a
+ * torn write, and is dropped. A bad record anywhere else, or one followed by valid data, is
+ * corruption ({@link CorruptStorageException}).
+ */
+final class Recovery {
+  private static final System.Logger LOG = System.getLogger(FileStorage.class.getName());
+  private static final Pattern SEGMENT_NAME = Pattern.compile("segment-(\\d{20})\\.log");
+
+  /** A record and where it was found. */
+  record Located(LogRecord record, Path file, long offset) {}
+
+  /**
+   * Bytes at the end of the last segment left half-written by a crash.
+   *
+   * @param wholeFile the segment holds no valid record at all and goes entirely
+   */
+  record TornTail(Path file, long validLength, long droppedBytes, String reason,
+      boolean wholeFile) {}
+
+  /**
+   * What the directory holds.
+   *
+   * @param segments the segments to continue, oldest first (without a wholly torn last one)
+   * @param lastLength valid length of the last of {@code segments}
+   * @param tornTail the torn tail to cut, or null
+   * @param unusableSnapshots snapshots the log refers to whose files are damaged or missing
+   */
+  record Result(Recovered recovered, List<SegmentLog.Segment> segments, long lastLength,
+      TornTail tornTail, List<SnapshotFiles.Id> unusableSnapshots) {}
+
+  private final Path directory;
+  private final SnapshotFiles snapshots;
+  private final List<Located> records = new ArrayList<>();
+  private final List<SegmentLog.Segment> segments = new ArrayList<>();
+  private final List<SnapshotFiles.Id> unusableSnapshots = new ArrayList<>();
+  private long lastLength;
+  private TornTail tornTail;
+
+  private Recovery(Path directory, SnapshotFiles snapshots) {
+    this.directory = directory;
+    this.snapshots = snapshots;
+  }
+
+  static Result run(Path directory, SnapshotFiles snapshots) throws IOException {
+    Recovery recovery = new Recovery(directory, snapshots);
+    List<Long> sequences = recovery.listSegments();
+    for (int i = 0; i < sequences.size(); i++) {
+      recovery.scanSegment(sequences.get(i), i == sequences.size() - 1);
+    }
+    return recovery.replayWithFallback();
+  }
+
+  private List<Long> listSegments() throws IOException {
+    TreeSet<Long> sequences = new TreeSet<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "segment-*.log")) {
+      for (Path file : files) {
+        Matcher name = SEGMENT_NAME.matcher(file.getFileName().toString());
+        if (name.matches()) {
+          sequences.add(Long.parseLong(name.group(1)));
+        }
+      }
+    }
+    if (sequences.isEmpty() && !snapshots.list().isEmpty()) {
+      throw new CorruptStorageException(directory, "snapshot files exist but no log segment"
+          + " does, so the hard state and the log after the snapshot are lost");
+    }
+    long expected = sequences.isEmpty() ? 0 : sequences.first();
+    for (long sequence : sequences) {
+      if (sequence != expected) {
+        throw new CorruptStorageException(SegmentLog.pathFor(directory, expected),
+            "segment " + expected + " is missing between segments " + (expected - 1) + " and "
+                + sequence);
+      }
+      expected++;
+    }
+    return new ArrayList<>(sequences);
+  }
+
+  private void scanSegment(long sequence, boolean last) throws IOException {
+    Path file = SegmentLog.pathFor(directory, sequence);
+    if (Files.size(file) > Integer.MAX_VALUE - 8) {
+      throw new CorruptStorageException(file, "segment is " + Files.size(file)
+          + " bytes, larger than any segment this build writes");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    String headerProblem = SegmentFormat.checkHeader(bytes, bytes.length, sequence);
+    int offset = SegmentFormat.HEADER_BYTES;
+    long maxEntryIndex = 0;
+    boolean empty = true;
+    if (headerProblem != null) {
+      offset = 0;
+      badBytes(file, bytes, 0, "bad segment header: " + headerProblem, last);
+    }
+    while (headerProblem == null && offset < bytes.length) {
+      SegmentFormat.Scan scan = SegmentFormat.scan(bytes, offset, bytes.length);
+      if (scan instanceof SegmentFormat.Scan.Invalid bad) {
+        badBytes(file, bytes, offset, bad.reason(), last);
+        break;
+      }
+      SegmentFormat.Scan.Valid valid = (SegmentFormat.Scan.Valid) scan;
+      LogRecord record = decode(file, bytes, offset, valid);
+      if (empty && !(record instanceof LogRecord.Checkpoint)) {
+        throw new CorruptStorageException(file, offset,
+            "segment does not begin with a checkpoint record");
+      }
+      empty = false;
+      records.add(new Located(record, file, offset));
+      if (record instanceof LogRecord.Entries entries) {
+        maxEntryIndex = Math.max(maxEntryIndex, entries.last());
+      }
+      offset = valid.next();
+    }
+    endSegment(file, sequence, last, bytes.length, offset, maxEntryIndex, empty);
+  }
+
+  private void endSegment(Path file, long sequence, boolean last, int length, int validLength,
+      long maxEntryIndex, boolean empty) throws CorruptStorageException {
+    if (!empty) {
+      segments.add(new SegmentLog.Segment(sequence, file, maxEntryIndex));
+      lastLength = validLength;
+    } else if (last) {
+      // Nothing in the last segment survived: it goes whole, and the one before continues.
+      String reason = tornTail != null ? tornTail.reason()
+          : "the segment ends after its header, before its checkpoint record";
+      tornTail = new TornTail(file, 0, length, reason, true);
+    } else {
+      throw new CorruptStorageException(file, SegmentFormat.HEADER_BYTES,
+          "segment holds no checkpoint record");
+    }
+  }
+
+  /** Classifies bad bytes at {@code offset}: a torn tail to cut, or corruption. */
+  private void badBytes(Path file, byte[] bytes, int offset, String reason, boolean last)
+      throws CorruptStorageException {
+    if (!last) {
+      throw new CorruptStorageException(file, offset, reason + "; a later segment exists, so"
+          + " this one was complete and synced: this is not a torn write");
+    }
+    int next = SegmentFormat.nextValidRecord(bytes, offset, bytes.length);
+    if (next >= 0) {
+      throw new CorruptStorageException(file, offset, reason + "; a valid record follows at"
+          + " byte offset " + next + ", so this is not a torn write");
+    }
+    tornTail = new TornTail(file, offset, bytes.length - offset, reason, false);
+  }
+
+  private static LogRecord decode(Path file, byte[] bytes, int offset,
+      SegmentFormat.Scan.Valid valid) throws CorruptStorageException {
+    try {
+      BinaryReader in = new BinaryReader(bytes, valid.payloadOffset(), valid.payloadLength(),
+          Codec.VERSION);
+      return LogRecord.decode(valid.type(), in);
+    } catch (CodecException e) {
+      throw new CorruptStorageException(file, offset, "record of type " + valid.type()
+          + " has a valid checksum but does not decode (" + e.getMessage()
+          + "); was it written by another version?");
+    }
+  }
+
+  /**
+   * Replays the records and loads the snapshot they end with. If that snapshot's file is
+   * unusable, tries again as if it had never been taken: exact when the log still holds what
+   * an older snapshot does not cover (the previous snapshot is kept until the new one is
+   * durable, FAULTS.md 11).
+   */
+  private Result replayWithFallback() throws IOException {
+    Set<Long> skipped = new TreeSet<>();
+    CorruptStorageException snapshotProblem = null;
+    while (true) {
+      Replay replay = replay(skipped, snapshotProblem);
+      if (replay.snapshotIndex() == 0) {
+        return result(replay, null);
+      }
+      SnapshotFiles.Loaded loaded = snapshots.load(replay.snapshotIndex(), replay.snapshotTerm());
+      if (loaded instanceof SnapshotFiles.Loaded.Valid valid) {
+        return result(replay, valid.snapshot());
+      }
+      SnapshotFiles.Loaded.Unusable unusable = (SnapshotFiles.Loaded.Unusable) loaded;
+      if (snapshotProblem == null) {
+        snapshotProblem = new CorruptStorageException(unusable.file(),
+            "snapshot " + replay.snapshotIndex() + " is unusable: " + unusable.reason());
+      }
+      LOG.log(Level.WARNING, "Snapshot file {0} is unusable ({1}); trying an older snapshot"
+          + " and the log instead", unusable.file(), unusable.reason());
+      skipped.add(replay.snapshotIndex());
+      unusableSnapshots.add(new SnapshotFiles.Id(replay.snapshotIndex(), replay.snapshotTerm()));
+    }
+  }
+
+  private Replay replay(Set<Long> skipped, CorruptStorageException snapshotProblem)
+      throws CorruptStorageException {
+    Replay replay = new Replay(skipped);
+    try {
+      for (Located located : records) {
+        replay.apply(located.record(), located.file(), located.offset());
+      }
+      replay.finish(directory);
+      return replay;
+    } catch (CorruptStorageException e) {
+      if (snapshotProblem == null) {
+        throw e;
+      }
+      throw new CorruptStorageException(snapshotProblem.file(), snapshotProblem.problem()
+          + "; no older snapshot can stand in for it, because at " + e.file()
+          + (e.offset() >= 0 ? " byte offset " + e.offset() : "") + ": " + e.problem());
+    }
+  }
+
+  private Result result(Replay replay, Snapshot snapshot) {
+    Recovered recovered = new Recovered(replay.hardState(), snapshot, replay.entries());
+    return new Result(recovered, segments, lastLength, tornTail, unusableSnapshots);
+  }
+}

@@ -1,0 +1,177 @@
+package io.lockstep.storage;
+
+import io.lockstep.order.Snapshot;
+import io.lockstep.storage.codec.BinaryReader;
+import io.lockstep.storage.codec.BinaryWriter;
+import io.lockstep.storage.codec.Codec;
+import io.lockstep.storage.codec.CodecException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Snapshot files (X2), one per snapshot, named by index and term and written atomically: write a
+ * temporary file, force it, rename it over the final name, force the directory. After a crash
+ * the final name holds the old content or the new, never a mix; a leftover temporary file is
+ * garbage. The term in the name means a snapshot saved again at the same index with another
+ * term never overwrites the file a durable log record still refers to.
+ *
+ * <pre>
+ * u32 magic "LSSN", u32 format version, u32 payload length, u32 crc32c(previous 12 bytes, payload),
+ * payload = Snapshot in the {@link Codec} format
+ * </pre>
+ */
+final class SnapshotFiles {
+  static final int MAGIC = 0x4C53534E;
+  static final int HEADER_BYTES = 16;
+  private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})-(\\d{20})\\.snap");
+  private static final String TEMPORARY = ".tmp";
+
+  private final Path directory;
+  private final Disk disk;
+
+  SnapshotFiles(Path directory, Disk disk) {
+    this.directory = directory;
+    this.disk = disk;
+  }
+
+  /** Names a snapshot file. */
+  record Id(long index, long term) {}
+
+  /** A snapshot file read back: its snapshot, or why it cannot be used. */
+  sealed interface Loaded {
+    /** The file is intact. */
+    record Valid(Snapshot snapshot) implements Loaded {}
+
+    /** The file is missing or damaged. */
+    record Unusable(Path file, String reason) implements Loaded {}
+  }
+
+  Path pathFor(Id id) {
+    return directory.resolve(String.format("snapshot-%020d-%020d.snap", id.index(), id.term()));
+  }
+
+  /** Writes {@code snapshot} atomically and durably. */
+  void write(Snapshot snapshot) throws IOException {
+    BinaryWriter out = new BinaryWriter(HEADER_BYTES + 64 + snapshot.state().length);
+    out.writeInt(MAGIC).writeInt(Codec.VERSION).writeInt(0).writeInt(0);
+    out.writeSnapshot(snapshot);
+    out.putInt(8, out.position() - HEADER_BYTES);
+    out.putInt(12, checksum(out.array(), out.position()));
+    Path target = pathFor(new Id(snapshot.index(), snapshot.term()));
+    Path temporary = target.resolveSibling(target.getFileName() + TEMPORARY);
+    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      disk.write(channel, ByteBuffer.wrap(out.array(), 0, out.position()));
+      disk.force(channel);
+    }
+    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    disk.forceDirectory(directory);
+  }
+
+  private static int checksum(byte[] bytes, int length) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, 0, 12);
+    crc.update(bytes, HEADER_BYTES, length - HEADER_BYTES);
+    return (int) crc.getValue();
+  }
+
+  /** Reads and checks the snapshot file for {@code index} and {@code term}. */
+  Loaded load(long index, long term) throws IOException {
+    Path file = pathFor(new Id(index, term));
+    if (!Files.exists(file)) {
+      return new Loaded.Unusable(file, "the file is missing");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    String problem = checkFrame(bytes);
+    if (problem != null) {
+      return new Loaded.Unusable(file, problem);
+    }
+    Snapshot snapshot;
+    try {
+      BinaryReader in = new BinaryReader(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES,
+          Codec.VERSION);
+      snapshot = in.readSnapshot("snapshot", bytes.length);
+      in.expectEnd("snapshot");
+    } catch (CodecException e) {
+      return new Loaded.Unusable(file, "checksum matches but the content does not decode: "
+          + e.getMessage());
+    }
+    if (snapshot.index() != index || snapshot.term() != term) {
+      return new Loaded.Unusable(file, "holds the snapshot at index " + snapshot.index()
+          + " term " + snapshot.term() + ", but the log refers to index " + index + " term " + term);
+    }
+    return new Loaded.Valid(snapshot);
+  }
+
+  private static String checkFrame(byte[] bytes) {
+    if (bytes.length < HEADER_BYTES) {
+      return "file is " + bytes.length + " bytes, shorter than the header";
+    }
+    if (SegmentFormat.getInt(bytes, 0) != MAGIC) {
+      return "bad magic, not a Lockstep snapshot";
+    }
+    int version = SegmentFormat.getInt(bytes, 4);
+    if (version != Codec.VERSION) {
+      return "format version " + version + ", this build reads version " + Codec.VERSION;
+    }
+    long length = SegmentFormat.getInt(bytes, 8) & 0xFFFF_FFFFL;
+    if (length != bytes.length - HEADER_BYTES) {
+      return "header says " + length + " payload bytes but the file holds "
+          + (bytes.length - HEADER_BYTES);
+    }
+    if (SegmentFormat.getInt(bytes, 12) != checksum(bytes, bytes.length)) {
+      return "checksum mismatch";
+    }
+    return null;
+  }
+
+  /** The snapshot files present. */
+  List<Id> list() throws IOException {
+    List<Id> ids = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*.snap")) {
+      for (Path file : files) {
+        Matcher name = NAME.matcher(file.getFileName().toString());
+        if (name.matches()) {
+          ids.add(new Id(Long.parseLong(name.group(1)), Long.parseLong(name.group(2))));
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** Deletes temporary files left by a crash during a snapshot write; returns how many. */
+  int deleteTemporaries() throws IOException {
+    int deleted = 0;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*.snap.tmp")) {
+      for (Path file : files) {
+        Files.delete(file);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  /** Deletes a snapshot file, if present. */
+  void delete(Id id) throws IOException {
+    Files.deleteIfExists(pathFor(id));
+  }
+
+  /** Renames a damaged snapshot file aside so that an operator can inspect it. */
+  Path quarantine(Id id) throws IOException {
+    Path file = pathFor(id);
+    Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
+    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+    return aside;
+  }
+}

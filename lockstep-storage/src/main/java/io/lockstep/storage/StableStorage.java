@@ -1,0 +1,54 @@
+package io.lockstep.storage;
+
+import io.lockstep.order.Recovered;
+import io.lockstep.order.StorageWrite;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A replica's stable storage (X1): what a protocol core asks to persist through
+ * {@link StorageWrite}s, and gives back as {@link Recovered} after a crash.
+ *
+ * <p>Use: {@link #recover} once, then any number of {@link #write} calls, each followed
+ * eventually by {@link #sync}; only what {@link #sync} returned from is durable, so a runtime
+ * sends a Ready's messages and acknowledges its requests only after the sync that covers its
+ * writes (DESIGN.md §4, FAULTS.md 9). After any {@link IOException} the storage is unusable
+ * until the replica restarts: a failed fsync leaves the page cache and the device disagreeing,
+ * so retrying could report durable what is not (DESIGN.md §6).
+ *
+ * <p>Implementations are driven by one thread at a time (the runtime's log thread); the metric
+ * getters may be read from any thread.
+ */
+public interface StableStorage extends AutoCloseable {
+  /**
+   * Reads what the storage holds, repairing a torn tail left by a crash. Call once, before the
+   * first write.
+   *
+   * @throws CorruptStorageException if the storage holds damage a crash cannot explain
+   * @throws IOException if it cannot be read
+   */
+  Recovered recover() throws IOException;
+
+  /**
+   * Adds {@code writes}, in order, to what the next {@link #sync} makes durable. Validates the
+   * whole list first: an {@link IllegalArgumentException} (a gap in the log, non-consecutive
+   * entries, a snapshot older than the stored one) changes nothing.
+   */
+  void write(List<StorageWrite> writes) throws IOException;
+
+  /** Makes everything written so far durable (fsync); does no I/O when nothing is pending. */
+  void sync() throws IOException;
+
+  /** Number of fsyncs issued (files and directories), for metrics. */
+  long syncs();
+
+  /** Total time spent in fsync, in nanoseconds, for metrics. */
+  long syncNanos();
+
+  /** Bytes written to files (log records and snapshots), for metrics. */
+  long bytesWritten();
+
+  /** Syncs what is pending if the storage is healthy, and releases its files. */
+  @Override
+  void close() throws IOException;
+}
