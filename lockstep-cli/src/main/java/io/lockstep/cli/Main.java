@@ -1,0 +1,35 @@
+package io.lockstep.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code lockstep} command: one entry point for every tool of the project (X6).
+ *
+ * <p>Subcommands are small classes of their own; this class only registers them and maps
+ * picocli's parse errors to exit code 2 so scripts can tell a usage mistake from a failed run.
+ */
+@Command(
+    name = "lockstep",
+    mixinStandardHelpOptions = true,
+    version = "lockstep 0.1.0-SNAPSHOT",
+    description = "Fault-tolerant services by state machine replication (Schneider 1990).",
+    subcommands = {SimCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Runs the CLI and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit status (used by tests). */
+  public static int run(String... args) {
+    return new CommandLine(new Main()).execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (see --help)");
+  }
+}

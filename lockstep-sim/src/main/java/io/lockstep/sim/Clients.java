@@ -1,0 +1,264 @@
+package io.lockstep.sim;
+
+import io.lockstep.check.History;
+import io.lockstep.check.Op;
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.Ready;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The simulated clients and everything they share: the history they record, the links to the
+ * replicas (network delay, loss bursts; never partitions), the routing of replies, redirects and
+ * read results back to the client that waits for them, and the liveness phase's bookkeeping.
+ */
+final class Clients implements ClientRouter {
+  private final SimOptions options;
+  private final EventQueue queue;
+  private final Trace trace;
+  private final Network network;
+  private final Cluster cluster;
+  private final SimClient[] clients;
+  private final Map<ClientId, SimClient> byId = new HashMap<>();
+  private final Map<Long, SimClient> byReadId = new HashMap<>();
+  private final String[] recent;
+  private final History history = new History();
+  private int nextProcess;
+  private long nextValue;
+  private long nextReadId;
+  private long healedAt = Long.MAX_VALUE;
+  private int ok;
+  private int failed;
+  private int info;
+
+  Clients(SimOptions options, EventQueue queue, Trace trace, Network network, Cluster cluster,
+      SplittableRandom random) {
+    this.options = options;
+    this.queue = queue;
+    this.trace = trace;
+    this.network = network;
+    this.cluster = cluster;
+    this.recent = new String[options.keys()];
+    this.clients = new SimClient[options.clients()];
+    for (int i = 0; i < clients.length; i++) {
+      clients[i] = new SimClient(i, nextProcess++, this, random.split());
+      byId.put(clients[i].id(), clients[i]);
+    }
+  }
+
+  /** Every client starts its first operation after a random think time. */
+  void start() {
+    for (SimClient client : clients) {
+      client.start();
+    }
+  }
+
+  /** The liveness phase starts now: operations no longer give up, and each must finish in time. */
+  void startLiveness() {
+    healedAt = queue.now();
+    for (SimClient client : clients) {
+      client.enterLiveness();
+      if (client.outstanding()) {
+        armLivenessCheck(client, healedAt);
+      }
+    }
+  }
+
+  private void armLivenessCheck(SimClient client, long from) {
+    long serial = client.serial();
+    Op op = client.currentInvoke();
+    queue.at(from + options.livenessBoundMillis() * 1_000_000, () -> {
+      if (client.outstanding() && client.serial() == serial) {
+        throw new SimFailure("liveness: process " + op.process() + "'s " + op.f() + " of "
+            + op.key() + " invoked at " + op.time() / 1_000_000 + " ms did not complete within "
+            + options.livenessBoundMillis() + " ms after healing at " + healedAt / 1_000_000
+            + " ms");
+      }
+    });
+  }
+
+  /** True when every client met its liveness quota and has nothing outstanding. */
+  boolean allIdle() {
+    for (SimClient client : clients) {
+      if (!client.idle()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- services for SimClient ----
+
+  long now() {
+    return queue.now();
+  }
+
+  void after(long delay, Runnable action) {
+    queue.after(delay, action);
+  }
+
+  boolean livenessPhase() {
+    return healedAt != Long.MAX_VALUE;
+  }
+
+  long healedAt() {
+    return healedAt;
+  }
+
+  int livenessQuota() {
+    return options.livenessOpsPerClient();
+  }
+
+  int keys() {
+    return options.keys();
+  }
+
+  int replicas() {
+    return options.replicas();
+  }
+
+  int t() {
+    return options.t();
+  }
+
+  long opDeadline() {
+    return options.opDeadlineMillis() * 1_000_000;
+  }
+
+  long requestTimeout() {
+    return options.requestTimeoutMillis() * 1_000_000;
+  }
+
+  long thinkNanos() {
+    return options.thinkMillis() * 1_000_000;
+  }
+
+  /** A value never written before, so the checker can tell every write apart. */
+  String freshValue() {
+    return "v" + nextValue++;
+  }
+
+  /** The value of {@code key} most recently seen by any client (null = absent), for cas. */
+  String recentValue(String key) {
+    return recent[Integer.parseInt(key.substring(1))];
+  }
+
+  int newProcess() {
+    return nextProcess++;
+  }
+
+  void record(Op op) {
+    history.add(op);
+    trace.record(queue.now(), "op " + History.toJson(op));
+  }
+
+  void started(SimClient client) {
+    if (livenessPhase()) {
+      armLivenessCheck(client, queue.now());
+    }
+  }
+
+  void completed(SimClient client, Op completion) {
+    switch (completion.type()) {
+      case OK -> ok++;
+      case FAIL -> failed++;
+      default -> info++;
+    }
+    if (completion.type() == Op.Type.OK) {
+      int key = Integer.parseInt(completion.key().substring(1));
+      recent[key] = completion.f().equals("delete") ? null : completion.value();
+    }
+  }
+
+  /** A client gave up its identity; replies to it are no longer routed. */
+  void retire(ClientId old) {
+    byId.remove(old);
+  }
+
+  void sendRequest(SimClient client, int replica, Request request) {
+    byId.put(client.id(), client);
+    if (network.clientMessageLost()) {
+      trace.record(queue.now(), "lost request " + request + " to " + replica);
+      return;
+    }
+    queue.after(network.delay(), () -> cluster.clientRequest(replica, request));
+  }
+
+  /** Sends a linearizable read under a fresh read id, forgetting the previous attempt's. */
+  long sendRead(SimClient client, int replica, byte[] query, long previousReadId) {
+    byReadId.remove(previousReadId);
+    long readId = ++nextReadId;
+    byReadId.put(readId, client);
+    if (network.clientMessageLost()) {
+      trace.record(queue.now(), "lost read " + readId + " to " + replica);
+      return readId;
+    }
+    ClientId caller = client.id();
+    queue.after(network.delay(), () -> cluster.clientRead(replica, readId, caller, query));
+    return readId;
+  }
+
+  /** The client no longer waits for this read's answer. */
+  void forgetRead(long readId) {
+    byReadId.remove(readId);
+  }
+
+  // ---- ClientRouter: outputs leaving replicas ----
+
+  @Override
+  public void reply(int replica, Reply reply) {
+    SimClient client = byId.get(reply.client());
+    if (client != null && client.awaits(replica, reply) && !network.clientMessageLost()) {
+      queue.after(network.delay(), () -> {
+        trace.record(queue.now(), "reply " + reply.client() + "#" + reply.sequence() + " "
+            + reply.status() + " from " + replica);
+        client.onReply(replica, reply);
+      });
+    }
+  }
+
+  @Override
+  public void read(int replica, QueryResult result) {
+    SimClient client = byReadId.remove(result.readId());
+    if (client != null && client.awaits(replica, result) && !network.clientMessageLost()) {
+      queue.after(network.delay(), () -> {
+        trace.record(queue.now(), "readresult " + result.readId() + " " + result.ok() + " from "
+            + replica);
+        client.onRead(replica, result);
+      });
+    }
+  }
+
+  @Override
+  public void redirect(int replica, Ready.Redirect redirect) {
+    SimClient client = redirect.request() == null
+        ? byReadId.remove(redirect.readId())
+        : byId.get(redirect.request().client());
+    if (client != null && client.awaits(replica, redirect) && !network.clientMessageLost()) {
+      queue.after(network.delay(), () -> {
+        trace.record(queue.now(), "redirect " + Canon.of(redirect) + " from " + replica);
+        client.onRedirect(replica, redirect);
+      });
+    }
+  }
+
+  History history() {
+    return history;
+  }
+
+  int ok() {
+    return ok;
+  }
+
+  int failed() {
+    return failed;
+  }
+
+  int info() {
+    return info;
+  }
+}

@@ -1,0 +1,378 @@
+package io.lockstep.sim;
+
+import io.lockstep.examples.kv.KvStore;
+import io.lockstep.executor.Executor;
+import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Status;
+import io.lockstep.replica.Checkpoint;
+import io.lockstep.replica.Effects;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.replica.Replica;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * The simulated replicas: each a {@link Replica} (protocol + executor + {@link KvStore}) with its
+ * own clock and disk, driven by ticks, messages and client requests from the event queue.
+ *
+ * <p>The runtime contract is modelled exactly (Ready, StorageWrite): after each step the replica's
+ * writes go to its disk, and its messages and client outputs leave only once those writes, and
+ * every earlier one, are durable. A crash discards the replica's memory, its fsyncs in progress
+ * and everything waiting for them; a restart rebuilds it from what the disk kept.
+ */
+final class Cluster {
+  /** One replica slot: what survives crashes (clock, disk) and what does not. */
+  static final class Node {
+    final int id;
+    final SimClock clock;
+    final SimDisk disk;
+    final MessageInterceptor interceptor;
+    final SplittableRandom interceptorRandom;
+    Replica replica;
+    boolean up;
+    int incarnation;
+    long pausedUntil;
+    /** Restart delay of an armed crash that strikes during the next fsync; 0 = none armed. */
+    long crashDuringSyncThenDownFor;
+
+    Node(int id, SimClock clock, SimDisk disk, MessageInterceptor interceptor,
+        SplittableRandom interceptorRandom) {
+      this.id = id;
+      this.clock = clock;
+      this.disk = disk;
+      this.interceptor = interceptor;
+      this.interceptorRandom = interceptorRandom;
+    }
+  }
+
+  private final SimOptions options;
+  private final CoordinationFactory factory;
+  private final EventQueue queue;
+  private final Trace trace;
+  private final Monitor monitor;
+  private final SplittableRandom seeds;
+  private final SplittableRandom crashPoints;
+  private final List<Integer> members;
+  private final Node[] nodes;
+  private Network network;
+  private ClientRouter router;
+
+  Cluster(SimOptions options, CoordinationFactory factory, Map<Integer, MessageInterceptor> bad,
+      EventQueue queue, Trace trace, Monitor monitor, SplittableRandom random) {
+    this.options = options;
+    this.factory = factory;
+    this.queue = queue;
+    this.trace = trace;
+    this.monitor = monitor;
+    this.seeds = random.split();
+    this.crashPoints = random.split();
+    List<Integer> ids = new ArrayList<>();
+    this.nodes = new Node[options.replicas()];
+    for (int i = 0; i < nodes.length; i++) {
+      ids.add(i);
+      nodes[i] = new Node(i, new SimClock(options.clocks(), random.split()),
+          new SimDisk(options.disk(), random.split()), bad.get(i), random.split());
+    }
+    this.members = List.copyOf(ids);
+  }
+
+  /** Connects the cluster to the network and clients (they are built after it). */
+  void connect(Network net, ClientRouter clients) {
+    this.network = net;
+    this.router = clients;
+  }
+
+  int size() {
+    return nodes.length;
+  }
+
+  Node node(int id) {
+    return nodes[id];
+  }
+
+  /** Starts every replica from empty storage, with ticks at random phases. */
+  void start(SplittableRandom phases) {
+    for (Node node : nodes) {
+      boot(node, phases.nextLong(node.clock.tickPeriodNanos()));
+    }
+  }
+
+  private void boot(Node node, long firstTickDelay) {
+    Recovered recovered = node.disk.recovered();
+    monitor.onBoot(node.id, recovered);
+    ExecutorConfig config = ExecutorConfig.defaults(node.id)
+        .withFailureModel(FailureModel.FAIL_STOP, options.t());
+    long seed = seeds.nextLong();
+    try {
+      Executor executor = Replica.recover(new KvStore(), config, recovered);
+      Coordination protocol = new ObservedCoordination(node.id,
+          factory.create(node.id, members, recovered, seed), monitor, trace, queue);
+      node.replica = new Replica(node.id, protocol, executor, options.snapshotEvery(),
+          options.digestEvery());
+    } catch (RuntimeException e) {
+      throw SimFailure.thrownBy(node.id, e);
+    }
+    node.up = true;
+    node.incarnation++;
+    trace.record(queue.now(), "boot " + node.id + " inc=" + node.incarnation + " applied="
+        + node.replica.appliedPosition() + " entries=" + recovered.entries().size());
+    int incarnation = node.incarnation;
+    queue.after(firstTickDelay, () -> tick(node, incarnation));
+  }
+
+  /** Crash: the replica's memory and its unsynced writes are lost. */
+  void crash(int id) {
+    Node node = nodes[id];
+    if (!node.up) {
+      return;
+    }
+    node.crashDuringSyncThenDownFor = 0;
+    node.up = false;
+    node.incarnation++;
+    node.replica = null;
+    node.pausedUntil = 0;
+    trace.record(queue.now(), "crash " + id + " " + node.disk.crash());
+  }
+
+  /**
+   * Arms a crash that strikes in the middle of the replica's next fsync, so that writes in
+   * flight are lost or torn (FAULTS.md 8, 9, 12), and restarts it {@code downFor} nanoseconds
+   * later. If no fsync starts within {@code patience} nanoseconds, it crashes then anyway.
+   */
+  void crashDuringNextSync(int id, long downFor, long patience) {
+    Node node = nodes[id];
+    if (!node.up || node.crashDuringSyncThenDownFor > 0) {
+      return;
+    }
+    node.crashDuringSyncThenDownFor = Math.max(1, downFor);
+    int incarnation = node.incarnation;
+    trace.record(queue.now(), "armcrash " + id);
+    queue.after(patience, () -> {
+      if (node.up && node.incarnation == incarnation && node.crashDuringSyncThenDownFor > 0) {
+        crashAndRestartLater(node, node.crashDuringSyncThenDownFor);
+      }
+    });
+  }
+
+  private void crashAndRestartLater(Node node, long downFor) {
+    crash(node.id);
+    int incarnation = node.incarnation;
+    queue.after(downFor, () -> {
+      if (node.incarnation == incarnation) {
+        restart(node.id);
+      }
+    });
+  }
+
+  /** Disarms every armed crash (the liveness phase starts). */
+  void disarmCrashes() {
+    for (Node node : nodes) {
+      node.crashDuringSyncThenDownFor = 0;
+    }
+  }
+
+  /** Restart from what the disk kept. */
+  void restart(int id) {
+    Node node = nodes[id];
+    if (!node.up) {
+      boot(node, 0);
+    }
+  }
+
+  /** SIGSTOP-like pause: the replica handles nothing until {@code until}, then catches up. */
+  void pause(int id, long until) {
+    Node node = nodes[id];
+    if (node.up) {
+      node.pausedUntil = Math.max(node.pausedUntil, until);
+      trace.record(queue.now(), "pause " + id + " until " + node.pausedUntil);
+    }
+  }
+
+  /** Ends every pause now. */
+  void resumeAll() {
+    for (Node node : nodes) {
+      node.pausedUntil = 0;
+    }
+  }
+
+  private boolean paused(Node node) {
+    return node.pausedUntil > queue.now();
+  }
+
+  private void tick(Node node, int incarnation) {
+    if (!node.up || node.incarnation != incarnation) {
+      return;
+    }
+    if (paused(node)) {
+      queue.at(node.pausedUntil, () -> tick(node, incarnation));
+      return;
+    }
+    long now = node.clock.read(queue.now());
+    trace.record(queue.now(), "tick " + node.id + " " + now);
+    step(node, () -> node.replica.tick(now));
+    queue.after(node.clock.tickPeriodNanos(), () -> tick(node, incarnation));
+  }
+
+  /** A replica-to-replica message arrives (called by the network). */
+  void deliver(int from, int to, ProtocolMessage message) {
+    Node node = nodes[to];
+    if (!node.up) {
+      trace.record(queue.now(), "lost " + from + ">" + to + " down");
+      return;
+    }
+    int incarnation = node.incarnation;
+    if (paused(node)) {
+      queue.at(node.pausedUntil, () -> {
+        if (node.up && node.incarnation == incarnation) {
+          deliver(from, to, message);
+        }
+      });
+      return;
+    }
+    step(node, () -> node.replica.receive(from, message));
+  }
+
+  /** A client request arrives at replica {@code to}. */
+  void clientRequest(int to, Request request) {
+    Node node = nodes[to];
+    if (!node.up || paused(node)) {
+      trace.record(queue.now(), "lost request " + request + " at " + to);
+      return;
+    }
+    trace.record(queue.now(), "request " + request + " at " + to);
+    step(node, () -> node.replica.propose(request));
+  }
+
+  /** A client's linearizable read arrives at replica {@code to}. */
+  void clientRead(int to, long readId, ClientId caller, byte[] query) {
+    Node node = nodes[to];
+    if (!node.up || paused(node)) {
+      trace.record(queue.now(), "lost read " + readId + " at " + to);
+      return;
+    }
+    trace.record(queue.now(), "read " + readId + " by " + caller + " at " + to);
+    step(node, () -> node.replica.read(readId, caller, query));
+  }
+
+  private void step(Node node, Supplier<Effects> action) {
+    Effects effects;
+    try {
+      effects = action.get();
+    } catch (RuntimeException e) {
+      throw SimFailure.thrownBy(node.id, e);
+    }
+    monitor.onStatus(node.id, node.replica.status());
+    for (Checkpoint checkpoint : effects.checkpoints()) {
+      monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
+    }
+    if (effects.writes().isEmpty() && node.disk.idle()) {
+      release(node, effects);
+      return;
+    }
+    SimDisk.Sync sync = node.disk.submit(effects.writes(), queue.now());
+    int incarnation = node.incarnation;
+    springArmedCrash(node, sync, effects);
+    queue.at(sync.completesAt(), () -> {
+      if (node.up && node.incarnation == incarnation && node.disk.complete(sync)) {
+        releaseWhenRunning(node, incarnation, effects);
+      }
+    });
+  }
+
+  private void springArmedCrash(Node node, SimDisk.Sync sync, Effects effects) {
+    long downFor = node.crashDuringSyncThenDownFor;
+    if (downFor == 0 || effects.writes().isEmpty() || sync.completesAt() <= queue.now()) {
+      return;
+    }
+    node.crashDuringSyncThenDownFor = 0;
+    int incarnation = node.incarnation;
+    long at = queue.now() + crashPoints.nextLong(sync.completesAt() - queue.now());
+    queue.at(at, () -> {
+      if (node.up && node.incarnation == incarnation) {
+        crashAndRestartLater(node, downFor);
+      }
+    });
+  }
+
+  private void releaseWhenRunning(Node node, int incarnation, Effects effects) {
+    if (!paused(node)) {
+      release(node, effects);
+      return;
+    }
+    queue.at(node.pausedUntil, () -> {
+      if (node.up && node.incarnation == incarnation) {
+        releaseWhenRunning(node, incarnation, effects);
+      }
+    });
+  }
+
+  /** The writes are durable: messages and client outputs may leave (Ready's order). */
+  private void release(Node node, Effects effects) {
+    for (Ready.Outbound outbound : effects.messages()) {
+      if (node.interceptor == null) {
+        network.send(node.id, outbound.to(), outbound.message());
+      } else {
+        for (Ready.Outbound sent : node.interceptor.intercept(node.id, outbound,
+            node.interceptorRandom)) {
+          network.send(node.id, sent.to(), sent.message());
+        }
+      }
+    }
+    for (Reply reply : effects.replies()) {
+      router.reply(node.id, reply);
+    }
+    for (QueryResult result : effects.reads()) {
+      router.read(node.id, result);
+    }
+    for (Ready.Redirect redirect : effects.redirects()) {
+      router.redirect(node.id, redirect);
+    }
+  }
+
+  /** Ids of replicas up and not paused. */
+  List<Integer> running() {
+    List<Integer> running = new ArrayList<>();
+    for (Node node : nodes) {
+      if (node.up && !paused(node)) {
+        running.add(node.id);
+      }
+    }
+    return running;
+  }
+
+  /** Number of crashed replicas, counting those with an armed crash. */
+  int down() {
+    int down = 0;
+    for (Node node : nodes) {
+      down += node.up && node.crashDuringSyncThenDownFor == 0 ? 0 : 1;
+    }
+    return down;
+  }
+
+  /** The replica that leads in the highest term any running replica knows, or -1. */
+  int leader() {
+    int leader = -1;
+    long term = -1;
+    for (Node node : nodes) {
+      if (node.up) {
+        Status status = node.replica.status();
+        if (status.term() > term && status.leader() >= 0) {
+          term = status.term();
+          leader = status.leader();
+        }
+      }
+    }
+    return leader;
+  }
+}

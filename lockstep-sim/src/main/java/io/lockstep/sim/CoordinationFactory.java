@@ -1,0 +1,21 @@
+package io.lockstep.sim;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Recovered;
+import java.util.List;
+
+/**
+ * Builds the coordination protocol of one replica, at first start and at every restart; this is
+ * how the simulator runs any protocol (Raft, later PBFT and the paper's schemes, and deliberately
+ * broken variants in tests).
+ */
+@FunctionalInterface
+public interface CoordinationFactory {
+  /**
+   * @param id the replica's id
+   * @param members every replica's id, in order
+   * @param recovered what the replica's stable storage holds ({@link Recovered#EMPTY} at first)
+   * @param seed a seed for the protocol's randomness, different for every (re)start
+   */
+  Coordination create(int id, List<Integer> members, Recovered recovered, long seed);
+}

@@ -1,0 +1,26 @@
+package io.lockstep.sim;
+
+/**
+ * The simulated disks' behaviour (X1, FAULTS.md 9, 12, 13).
+ *
+ * <p>Each {@link io.lockstep.order.Ready}'s writes take one fsync of {@code fsyncMinMicros} plus
+ * an exponential tail of mean {@code fsyncMeanTailMicros}; fsyncs of one replica complete in
+ * order. With {@code tornWrites}, a crash during an fsync keeps a random prefix of that fsync's
+ * writes (and of the entries of a torn append) instead of none of them, as a log whose torn tail
+ * is detected by checksums and cut off would.
+ *
+ * @param fsyncMinMicros smallest fsync latency
+ * @param fsyncMeanTailMicros mean of the exponential part of the fsync latency
+ * @param tornWrites whether a crash may keep part of the fsync in progress
+ */
+public record DiskModel(long fsyncMinMicros, long fsyncMeanTailMicros, boolean tornWrites) {
+  public DiskModel {
+    NetworkModel.requireNonNegative("fsyncMinMicros", fsyncMinMicros);
+    NetworkModel.requireNonNegative("fsyncMeanTailMicros", fsyncMeanTailMicros);
+  }
+
+  /** An SSD: 0.1 ms plus 0.4 ms mean tail, torn writes on. */
+  public static DiskModel ssd() {
+    return new DiskModel(100, 400, true);
+  }
+}

@@ -1,0 +1,27 @@
+package io.lockstep.sim;
+
+import io.lockstep.order.Ready;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The seam for a misbehaving replica (DESIGN.md §5, FAULTS.md 20–22): every message a replica
+ * with an interceptor sends passes through it first, and what it returns is sent instead.
+ *
+ * <p>An interceptor may drop a message (return an empty list), duplicate it, alter it (return a
+ * different message or destination), or replay messages it kept from earlier calls. It runs on the
+ * simulator's thread and must draw any randomness from {@code random} so runs stay replayable.
+ */
+@FunctionalInterface
+public interface MessageInterceptor {
+  /** Leaves every message unchanged. */
+  MessageInterceptor HONEST = (from, outbound, random) -> List.of(outbound);
+
+  /**
+   * @param from the replica sending
+   * @param outbound the message the protocol wants to send
+   * @param random the interceptor's own seeded random stream
+   * @return the messages to send in its place, in order
+   */
+  List<Ready.Outbound> intercept(int from, Ready.Outbound outbound, RandomGenerator random);
+}

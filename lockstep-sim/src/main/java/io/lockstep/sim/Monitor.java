@@ -1,0 +1,142 @@
+package io.lockstep.sim;
+
+import io.lockstep.order.Ordered;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Role;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.Status;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The protocol-level checkers, run after every step (TigerBeetle style: catch a bug where it
+ * happens, not at the end of the run):
+ *
+ * <ul>
+ *   <li>election safety: at most one leader per term (Raft §5.2);
+ *   <li>committed entries are never lost or changed: the first request (or no-op) any replica
+ *       applied at a position is the one every replica applies there, with the same agreed time
+ *       (state machine safety, Raft §5.4.3; paper §3 Order);
+ *   <li>agreed time never decreases along a replica's order (paper §3.2);
+ *   <li>replicas that recorded a state digest at the same position recorded the same one (S1).
+ * </ul>
+ *
+ * Positions a replica skips (a gap in {@link Ordered#position()}) count as no-ops, so a replica
+ * that skips a position where another applied a request is caught too. Positions covered by an
+ * installed snapshot are not compared entry by entry; the state digests cover them.
+ */
+final class Monitor {
+  /** Marker for a position that holds a protocol no-op. */
+  private static final Object NO_OP = new Object();
+  /** Longest run of no-op positions believed plausible; longer means a runaway position. */
+  private static final long MAX_GAP = 1_000_000;
+
+  private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
+  private final Map<Long, Object> appliedAt = new HashMap<>();
+  private final Map<Long, Checkpointed> digestAt = new HashMap<>();
+  private final long[] lastApplied;
+  private final long[] lastTime;
+  private long comparedPositions;
+
+  private record Checkpointed(int replica, String digest) {}
+
+  Monitor(int replicas) {
+    this.lastApplied = new long[replicas];
+    this.lastTime = new long[replicas];
+  }
+
+  /** A replica (re)started from {@code recovered}: it resumes after the durable snapshot. */
+  void onBoot(int replica, Recovered recovered) {
+    Snapshot snapshot = recovered.snapshot();
+    lastApplied[replica] = snapshot == null ? 0 : snapshot.index();
+    lastTime[replica] = snapshot == null ? Long.MIN_VALUE : snapshot.time();
+  }
+
+  /** Checks the role a replica reports after a step. */
+  void onStatus(int replica, Status status) {
+    if (status.role() != Role.LEADER) {
+      return;
+    }
+    Integer other = leaderOfTerm.putIfAbsent(status.term(), replica);
+    if (other != null && other != replica) {
+      throw new SimFailure("election safety: replicas " + other + " and " + replica
+          + " both led term " + status.term());
+    }
+  }
+
+  /** Checks what a replica's protocol hands its executor, before the executor sees it. */
+  void onReady(int replica, Ready ready) {
+    Snapshot install = ready.install();
+    if (install != null) {
+      if (install.index() < lastApplied[replica]) {
+        throw new SimFailure("invariant: replica " + replica + " installs a snapshot at "
+            + install.index() + " behind its applied position " + lastApplied[replica]);
+      }
+      lastApplied[replica] = install.index();
+      lastTime[replica] = install.time();
+    }
+    for (Ordered ordered : ready.stable()) {
+      onStable(replica, ordered);
+    }
+  }
+
+  private void onStable(int replica, Ordered ordered) {
+    long position = ordered.position();
+    long previous = lastApplied[replica];
+    if (position <= previous) {
+      throw new SimFailure("invariant: replica " + replica + " was handed position " + position
+          + " after position " + previous);
+    }
+    if (position - previous > MAX_GAP) {
+      throw new SimFailure("invariant: replica " + replica + " jumped from position " + previous
+          + " to " + position);
+    }
+    for (long skipped = previous + 1; skipped < position; skipped++) {
+      compare(replica, skipped, NO_OP);
+    }
+    compare(replica, position, ordered);
+    if (ordered.time() < lastTime[replica]) {
+      throw new SimFailure("agreed time: replica " + replica + " position " + position
+          + " has time " + ordered.time() + " after time " + lastTime[replica]);
+    }
+    lastApplied[replica] = position;
+    lastTime[replica] = ordered.time();
+  }
+
+  private void compare(int replica, long position, Object applied) {
+    comparedPositions++;
+    Object first = appliedAt.putIfAbsent(position, applied);
+    if (first != null && !first.equals(applied)) {
+      throw new SimFailure("committed entry changed: position " + position + " was "
+          + describe(first) + " but replica " + replica + " applied " + describe(applied));
+    }
+  }
+
+  private static String describe(Object applied) {
+    if (applied == NO_OP) {
+      return "a no-op";
+    }
+    Ordered ordered = (Ordered) applied;
+    return ordered.request() + " at time " + ordered.time();
+  }
+
+  /** Checks a state digest a replica recorded after applying {@code position}. */
+  void onCheckpoint(int replica, long position, String digest) {
+    Checkpointed first = digestAt.putIfAbsent(position, new Checkpointed(replica, digest));
+    if (first != null && !first.digest.equals(digest)) {
+      throw new SimFailure("divergence: at position " + position + " replica " + first.replica
+          + " has state digest " + first.digest + " but replica " + replica + " has " + digest);
+    }
+  }
+
+  /** Positions compared so far (for tests: the checker really looked). */
+  long comparedPositions() {
+    return comparedPositions;
+  }
+
+  /** Number of terms that had a leader. */
+  int leaderTerms() {
+    return leaderOfTerm.size();
+  }
+}

@@ -1,0 +1,299 @@
+package io.lockstep.sim;
+
+import io.lockstep.check.Op;
+import io.lockstep.examples.kv.KvCodec;
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Ready;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import io.lockstep.voter.Voter;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * One closed-loop client of the replicated key-value store: it issues one operation at a time,
+ * sends it to the replica it believes leads, follows redirects, resends the SAME request (same
+ * client id and sequence number, so the executor's session runs it at most once, X4) when a reply
+ * is late, and records every operation in the history.
+ *
+ * <p>An operation that cannot complete before its deadline is recorded as {@code info} (it may
+ * still take effect) and the client continues as a new process with a new client id, so no
+ * sequence number is ever skipped (a gap would stall the session's FIFO order, O1, forever).
+ * Replies are taken only from the replica the request was last sent to, through a fail-stop voter
+ * (paper §4: the first reply).
+ */
+final class SimClient {
+  private enum Kind { WRITE, READ, LOGGED_READ, CAS, DELETE }
+
+  private final int index;
+  private final Clients host;
+  private final SplittableRandom random;
+  private ClientId id;
+  private int process;
+  private int generation;
+  private long nextSequence = 1;
+  private int believedLeader = -1;
+
+  private Op invoke;
+  private Kind kind;
+  private Request request;
+  private long readId = -1;
+  private int target = -1;
+  private int attempt;
+  private long deadline;
+  private Voter voter;
+  private long serial;
+  private int doneInLiveness;
+  private boolean idle;
+
+  SimClient(int index, int process, Clients host, SplittableRandom random) {
+    this.index = index;
+    this.process = process;
+    this.host = host;
+    this.random = random;
+    this.id = ClientId.of("c" + index);
+  }
+
+  ClientId id() {
+    return id;
+  }
+
+  int process() {
+    return process;
+  }
+
+  boolean idle() {
+    return idle;
+  }
+
+  boolean outstanding() {
+    return invoke != null;
+  }
+
+  /** Serial number of the current operation, to tell a stale liveness check from a live one. */
+  long serial() {
+    return serial;
+  }
+
+  Op currentInvoke() {
+    return invoke;
+  }
+
+  /** The liveness phase started: the operation in flight must now complete, not give up. */
+  void enterLiveness() {
+    deadline = Long.MAX_VALUE;
+  }
+
+  /** Starts the first operation after a random think time. */
+  void start() {
+    host.after(Network.exponential(random, host.thinkNanos()), this::startNext);
+  }
+
+  /** Starts the next operation, unless the liveness phase quota is met. */
+  void startNext() {
+    if (host.livenessPhase() && doneInLiveness >= host.livenessQuota()) {
+      idle = true;
+      return;
+    }
+    String key = "k" + random.nextInt(host.keys());
+    int roll = random.nextInt(100);
+    kind = roll < 35 ? Kind.WRITE : roll < 65 ? Kind.READ : roll < 70 ? Kind.LOGGED_READ
+        : roll < 90 ? Kind.CAS : Kind.DELETE;
+    long now = host.now();
+    byte[] command = switch (kind) {
+      case WRITE -> put(key, now);
+      case CAS -> cas(key, now);
+      case DELETE -> delete(key, now);
+      case LOGGED_READ -> loggedRead(key, now);
+      case READ -> linearizableRead(key, now);
+    };
+    request = command == null ? null : Request.command(id, nextSequence++, command);
+    serial++;
+    voter = new Voter(FailureModel.FAIL_STOP, host.t());
+    deadline = host.livenessPhase() ? Long.MAX_VALUE : now + host.opDeadline();
+    host.started(this);
+    send(firstTarget());
+  }
+
+  /**
+   * The believed leader, except that one operation in five goes to a random replica: clients of
+   * real deployments reach whichever replica they are connected to, and a replica that wrongly
+   * believes it leads (FAULTS.md 1) must be exposed to them.
+   */
+  private int firstTarget() {
+    boolean stray = random.nextInt(5) == 0;
+    return believedLeader >= 0 && !stray ? believedLeader : random.nextInt(host.replicas());
+  }
+
+  private byte[] put(String key, long now) {
+    String value = host.freshValue();
+    begin(Op.write(process, key, value, now));
+    return KvCodec.put(key, value);
+  }
+
+  private byte[] cas(String key, long now) {
+    String expected = host.recentValue(key);
+    String value = host.freshValue();
+    begin(Op.cas(process, key, expected, value, now));
+    return KvCodec.cas(key, expected, value);
+  }
+
+  private byte[] delete(String key, long now) {
+    begin(Op.delete(process, key, now));
+    return KvCodec.delete(key);
+  }
+
+  private byte[] loggedRead(String key, long now) {
+    begin(Op.read(process, key, now));
+    return KvCodec.get(key);
+  }
+
+  private byte[] linearizableRead(String key, long now) {
+    begin(Op.read(process, key, now));
+    return null;
+  }
+
+  private void begin(Op op) {
+    invoke = op;
+    host.record(op);
+  }
+
+  /** Sends (or resends) the current operation to {@code replica} and arms its timeout. */
+  private void send(int replica) {
+    attempt++;
+    target = replica;
+    if (request != null) {
+      host.sendRequest(this, replica, request);
+    } else {
+      readId = host.sendRead(this, replica, KvCodec.get(invoke.key()), readId);
+    }
+    int armed = attempt;
+    long timeout = host.requestTimeout() + random.nextLong(host.requestTimeout() / 2 + 1);
+    host.after(timeout, () -> onTimeout(armed));
+  }
+
+  private void onTimeout(int armed) {
+    if (invoke == null || armed != attempt) {
+      return;
+    }
+    if (host.now() >= deadline) {
+      giveUp();
+      return;
+    }
+    believedLeader = -1;
+    send(otherThan(target));
+  }
+
+  private int otherThan(int replica) {
+    int n = host.replicas();
+    return n == 1 ? replica : (replica + 1 + random.nextInt(n - 1)) % n;
+  }
+
+  /** A reply arrived from {@code replica}; only the one the request was last sent to counts. */
+  void onReply(int replica, Reply reply) {
+    if (!awaits(replica, reply)) {
+      return;
+    }
+    Optional<Reply> decided = voter.offer(reply);
+    decided.ifPresent(this::finishCommand);
+  }
+
+  /** True when {@code reply} answers the current request as last sent. */
+  boolean awaits(int replica, Reply reply) {
+    return request != null && replica == target && reply.client().equals(id)
+        && reply.sequence() == request.sequence();
+  }
+
+  private void finishCommand(Reply reply) {
+    long now = host.now();
+    if (reply.status() == Reply.Status.REJECTED) {
+      complete(invoke.completeFail(now));
+      return;
+    }
+    switch (kind) {
+      case WRITE, DELETE -> complete(invoke.completeOk(now));
+      case LOGGED_READ -> complete(invoke.completeRead(KvCodec.decodeValue(reply.value()), now));
+      case CAS -> complete(KvCodec.decodeBoolean(reply.value())
+          ? invoke.completeOk(now) : invoke.completeFail(now));
+      default -> throw new IllegalStateException("a reply to a " + kind + " operation");
+    }
+  }
+
+  /** True when {@code result} answers the current linearizable read as last sent. */
+  boolean awaits(int replica, QueryResult result) {
+    return invoke != null && request == null && replica == target && result.readId() == readId;
+  }
+
+  void onRead(int replica, QueryResult result) {
+    if (!awaits(replica, result)) {
+      return;
+    }
+    long now = host.now();
+    complete(result.ok()
+        ? invoke.completeRead(KvCodec.decodeValue(result.value()), now)
+        : invoke.completeFail(now));
+  }
+
+  /** True when {@code redirect} refers to the current operation as last sent. */
+  boolean awaits(int replica, Ready.Redirect redirect) {
+    if (invoke == null || replica != target) {
+      return false;
+    }
+    return redirect.request() == null
+        ? request == null && redirect.readId() == readId
+        : redirect.request().equals(request);
+  }
+
+  /** The replica will not handle the operation: retry at its hint, or elsewhere after a pause. */
+  void onRedirect(int replica, Ready.Redirect redirect) {
+    if (!awaits(replica, redirect)) {
+      return;
+    }
+    int hint = redirect.leaderHint();
+    boolean useful = hint >= 0 && hint != replica && hint < host.replicas();
+    believedLeader = useful ? hint : -1;
+    int next = useful ? hint : otherThan(replica);
+    long backoff = (useful ? 1 : 20 + random.nextInt(30)) * 1_000_000L;
+    int armed = attempt;
+    host.after(backoff, () -> {
+      if (invoke != null && armed == attempt) {
+        send(next);
+      }
+    });
+  }
+
+  private void complete(Op completion) {
+    believedLeader = target;
+    host.record(completion);
+    host.completed(this, completion);
+    if (host.livenessPhase() && invoke.time() >= host.healedAt()) {
+      doneInLiveness++;
+    }
+    endOperation();
+  }
+
+  /** Deadline passed: the outcome is unknown; continue as a new process with a new identity. */
+  private void giveUp() {
+    Op info = invoke.completeInfo(host.now());
+    host.record(info);
+    host.completed(this, info);
+    generation++;
+    host.retire(id);
+    id = ClientId.of("c" + index + "." + generation);
+    process = host.newProcess();
+    nextSequence = 1;
+    believedLeader = -1;
+    endOperation();
+  }
+
+  private void endOperation() {
+    host.forgetRead(readId);
+    invoke = null;
+    request = null;
+    readId = -1;
+    attempt++;
+    host.after(Network.exponential(random, host.thinkNanos()), this::startNext);
+  }
+}

@@ -1,0 +1,188 @@
+package io.lockstep.sim;
+
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.StorageWrite;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One replica's simulated stable storage (X1): a durable part (hard state, snapshot, log
+ * entries after the snapshot) and a queue of fsyncs in progress.
+ *
+ * <p>The runtime contract of {@link StorageWrite} is modelled literally: a Ready's writes become
+ * durable only when their fsync completes, fsyncs complete in submission order, and
+ * a crash loses every write whose fsync had not completed (optionally keeping a torn prefix of
+ * the one in progress). The model is deliberately simple so that it is obviously right.
+ */
+final class SimDisk {
+  /** One fsync: the writes of one Ready. */
+  static final class Sync {
+    private final List<StorageWrite> writes;
+    private final long completesAt;
+
+    private Sync(List<StorageWrite> writes, long completesAt) {
+      this.writes = writes;
+      this.completesAt = completesAt;
+    }
+
+    long completesAt() {
+      return completesAt;
+    }
+  }
+
+  private final DiskModel model;
+  private final SplittableRandom random;
+  private final Deque<Sync> inProgress = new ArrayDeque<>();
+  private final List<LogEntry> entries = new ArrayList<>();
+  private StorageWrite.HardState hardState;
+  private Snapshot snapshot;
+
+  SimDisk(DiskModel model, SplittableRandom random) {
+    this.model = model;
+    this.random = random;
+  }
+
+  /**
+   * Starts the fsync of {@code writes} at {@code now} (nanoseconds). It completes after the
+   * previous one and after a random latency; a Ready without writes takes no latency but still
+   * waits for earlier fsyncs, since its messages may depend on them.
+   */
+  Sync submit(List<StorageWrite> writes, long now) {
+    long previous = inProgress.isEmpty() ? now : inProgress.peekLast().completesAt;
+    long latency = writes.isEmpty() ? 0 : latencyNanos();
+    Sync sync = new Sync(List.copyOf(writes), Math.max(now, previous) + latency);
+    inProgress.addLast(sync);
+    return sync;
+  }
+
+  private long latencyNanos() {
+    long micros = model.fsyncMinMicros()
+        + Network.exponential(random, model.fsyncMeanTailMicros());
+    return micros * 1_000;
+  }
+
+  /** True when nothing is waiting to become durable. */
+  boolean idle() {
+    return inProgress.isEmpty();
+  }
+
+  /**
+   * Completes {@code sync}, making its writes durable. Returns false (and changes nothing) when
+   * it is not the oldest fsync in progress, which happens only after a crash discarded it.
+   */
+  boolean complete(Sync sync) {
+    if (inProgress.peekFirst() != sync) {
+      return false;
+    }
+    inProgress.removeFirst();
+    sync.writes.forEach(this::apply);
+    return true;
+  }
+
+  /**
+   * Crash: every write whose fsync had not completed is lost, except that with torn writes a
+   * random prefix of the fsync in progress survives. Returns a description for the trace.
+   */
+  String crash() {
+    Sync torn = inProgress.peekFirst();
+    int lost = inProgress.size();
+    inProgress.clear();
+    if (torn == null || !model.tornWrites()) {
+      return "lost " + lost + " syncs";
+    }
+    int kept = tearPrefix(torn.writes);
+    return "lost " + lost + " syncs, kept " + kept + " writes of the torn one";
+  }
+
+  private int tearPrefix(List<StorageWrite> writes) {
+    int whole = random.nextInt(writes.size() + 1);
+    for (int i = 0; i < whole; i++) {
+      apply(writes.get(i));
+    }
+    if (whole < writes.size() && writes.get(whole) instanceof StorageWrite.Append append) {
+      int keep = random.nextInt(append.entries().size());
+      if (keep > 0) {
+        apply(new StorageWrite.Append(append.entries().subList(0, keep)));
+      }
+    }
+    return whole;
+  }
+
+  /** What a restart reads back. */
+  Recovered recovered() {
+    return new Recovered(hardState, snapshot, entries);
+  }
+
+  /** Applies one write to the durable state. */
+  void apply(StorageWrite write) {
+    if (write instanceof StorageWrite.HardState state) {
+      hardState = state;
+    } else if (write instanceof StorageWrite.Append append) {
+      append(append.entries());
+    } else if (write instanceof StorageWrite.SaveSnapshot save) {
+      saveSnapshot(save.snapshot());
+    }
+  }
+
+  private long snapshotIndex() {
+    return snapshot == null ? 0 : snapshot.index();
+  }
+
+  private long lastIndex() {
+    return entries.isEmpty() ? snapshotIndex() : entries.get(entries.size() - 1).index();
+  }
+
+  /** Append: a first index at or below the last one discards the stored suffix from there. */
+  private void append(List<LogEntry> batch) {
+    long first = batch.get(0).index();
+    for (int i = 1; i < batch.size(); i++) {
+      if (batch.get(i).index() != first + i) {
+        throw new IllegalStateException("append of non-consecutive indexes " + indexes(batch));
+      }
+    }
+    if (first > lastIndex() + 1) {
+      throw new IllegalStateException(
+          "append at " + first + " would leave a gap after last index " + lastIndex());
+    }
+    long base = snapshotIndex();
+    if (first <= base) {
+      batch = batch.subList((int) Math.min(batch.size(), base + 1 - first), batch.size());
+      if (batch.isEmpty()) {
+        return;
+      }
+      first = base + 1;
+    }
+    entries.subList((int) (first - base - 1), entries.size()).clear();
+    entries.addAll(batch);
+  }
+
+  /**
+   * Stores a snapshot and discards the entries it covers; a stored entry at its index with a
+   * different term means the rest of the log does not follow it, so the rest goes too (Raft §7).
+   */
+  private void saveSnapshot(Snapshot next) {
+    long base = snapshotIndex();
+    if (next.index() < base) {
+      throw new IllegalStateException(
+          "snapshot at " + next.index() + " is older than the stored one at " + base);
+    }
+    long keepFrom = next.index() - base;
+    boolean follows = next.index() <= lastIndex() && next.index() > base
+        && entries.get((int) (keepFrom - 1)).term() == next.term();
+    if (follows) {
+      entries.subList(0, (int) keepFrom).clear();
+    } else if (next.index() > base) {
+      entries.clear();
+    }
+    snapshot = next;
+  }
+
+  private static String indexes(List<LogEntry> batch) {
+    return batch.stream().map(e -> Long.toString(e.index())).toList().toString();
+  }
+}

@@ -1,0 +1,113 @@
+package io.lockstep.sim;
+
+import io.lockstep.check.History;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One run of the simulator: builds the cluster, network, clients and fault schedule from the
+ * seed, runs the fault phase and the liveness phase, and applies the final checks.
+ */
+final class SimRun {
+  private final SimOptions options;
+  private final long seed;
+  private final EventQueue queue = new EventQueue();
+  private final Trace trace;
+  private final Monitor monitor;
+  private final Cluster cluster;
+  private final Network network;
+  private final Clients clients;
+  private final Nemesis nemesis;
+  private final SplittableRandom phases;
+  private boolean healed;
+
+  SimRun(SimOptions options, long seed, CoordinationFactory factory,
+      Map<Integer, MessageInterceptor> interceptors, Trace trace) {
+    this.options = options;
+    this.seed = seed;
+    this.trace = trace;
+    SplittableRandom root = new SplittableRandom(seed);
+    this.monitor = new Monitor(options.replicas());
+    this.cluster = new Cluster(options, factory, interceptors, queue, trace, monitor, root.split());
+    this.network = new Network(options.network(), root.split(), queue, trace, cluster::deliver);
+    this.clients = new Clients(options, queue, trace, network, cluster, root.split());
+    this.nemesis = new Nemesis(options, cluster, network, queue, trace, root.split());
+    this.phases = root.split();
+    cluster.connect(network, clients);
+  }
+
+  SimResult execute() {
+    trace.record(0, "seed " + seed + " " + options.withHistoryDir(null).withTraceFile(null));
+    String failure;
+    boolean[] unknown = {false};
+    try {
+      runPhases();
+      failure = finalChecks(unknown);
+    } catch (SimFailure f) {
+      failure = f.getMessage();
+    }
+    trace.record(queue.now(), "end messages=" + network.sent() + " delivered="
+        + network.delivered() + " dropped=" + network.dropped() + " compared="
+        + monitor.comparedPositions() + " leaderTerms=" + monitor.leaderTerms());
+    if (failure != null) {
+      trace.record(queue.now(), "FAIL " + failure);
+    }
+    History history = clients.history();
+    return new SimResult(seed, failure == null, failure, trace.digest(), clients.ok(),
+        clients.failed(), clients.info(), queue.executed(), queue.now() / 1_000_000,
+        nemesis.injected(), unknown[0], history);
+  }
+
+  private void runPhases() {
+    long faultEnd = options.faultPhaseMillis() * 1_000_000;
+    cluster.start(phases);
+    clients.start();
+    nemesis.start(faultEnd);
+    queue.at(faultEnd, this::heal);
+    long giveUpAt = faultEnd
+        + (options.livenessOpsPerClient() + 2L) * options.livenessBoundMillis() * 1_000_000;
+    while (!(healed && clients.allIdle())) {
+      if (queue.peekTime() > giveUpAt || !queue.runNext()) {
+        throw new SimFailure("liveness: the clients did not finish "
+            + options.livenessOpsPerClient() + " operations each after healing at "
+            + faultEnd / 1_000_000 + " ms");
+      }
+    }
+  }
+
+  private void heal() {
+    nemesis.healAll();
+    clients.startLiveness();
+    healed = true;
+  }
+
+  private String finalChecks(boolean[] unknown) {
+    String digests = compareFinalDigests();
+    if (digests != null) {
+      return digests;
+    }
+    return Simulation.checkLinearizable(clients.history(), unknown);
+  }
+
+  /** Replicas that end at the same applied position must hold the same state (S1). */
+  private String compareFinalDigests() {
+    Map<Long, Integer> holder = new HashMap<>();
+    Map<Long, String> digestAt = new HashMap<>();
+    for (int id = 0; id < cluster.size(); id++) {
+      Cluster.Node node = cluster.node(id);
+      if (!node.up) {
+        continue;
+      }
+      long position = node.replica.appliedPosition();
+      String digest = node.replica.executor().digest();
+      String first = digestAt.putIfAbsent(position, digest);
+      if (first != null && !first.equals(digest)) {
+        return "divergence: at the end replicas " + holder.get(position) + " and " + id
+            + " both applied up to position " + position + " but their states differ";
+      }
+      holder.putIfAbsent(position, id);
+    }
+    return null;
+  }
+}

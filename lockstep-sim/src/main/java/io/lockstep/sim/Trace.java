@@ -1,0 +1,65 @@
+package io.lockstep.sim;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The canonical text trace of a run and its running SHA-256 digest.
+ *
+ * <p>Every event the simulator carries out (deliveries, drops, crashes, restarts, client
+ * operations, applied requests…) is one line {@code <nanos> <what>}. Two runs of one seed must
+ * produce the same lines, so equal digests are the cheap proof that a seed replays (DESIGN.md §5).
+ * Lines never contain identity hash codes: payloads are rendered by {@link Canon}.
+ */
+final class Trace {
+  private final MessageDigest sha256;
+  private final Writer out;
+  private final StringBuilder line = new StringBuilder(256);
+  private long lines;
+
+  /** @param out where to also write the lines, or null to only digest them */
+  Trace(Writer out) {
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+    this.out = out;
+  }
+
+  /** Records one event at simulated time {@code nanos}. */
+  void record(long nanos, String what) {
+    line.setLength(0);
+    line.append(nanos).append(' ').append(what).append('\n');
+    byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+    sha256.update(bytes);
+    lines++;
+    if (out != null) {
+      try {
+        out.append(line);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the trace file", e);
+      }
+    }
+  }
+
+  /** Number of lines recorded. */
+  long lines() {
+    return lines;
+  }
+
+  /** Hex SHA-256 of every line so far (the digest is not reset). */
+  String digest() {
+    try {
+      MessageDigest copy = (MessageDigest) sha256.clone();
+      return HexFormat.of().formatHex(copy.digest());
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("SHA-256 digest cannot be cloned", e);
+    }
+  }
+}

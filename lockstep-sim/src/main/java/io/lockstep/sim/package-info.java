@@ -1,0 +1,16 @@
+/**
+ * The deterministic whole-cluster simulator (X7, DESIGN.md §5), in the style of TigerBeetle's
+ * VOPR.
+ *
+ * <p>{@link io.lockstep.sim.Simulation#run} runs a cluster of replicas (each a
+ * {@link io.lockstep.replica.Replica} around a coordination protocol built by a
+ * {@link io.lockstep.sim.CoordinationFactory}, an executor and the example key-value store),
+ * closed-loop clients, a network, clocks and disks, all on one thread from one seed. A fault
+ * phase injects crashes (some in the middle of an fsync), partitions (symmetric, one-way, leader
+ * isolation, bridge), loss, duplication and slowness bursts, clock jumps and pauses; a liveness
+ * phase then heals everything and demands progress. Checkers: linearizability of the client
+ * history, state digests at equal positions, election safety, committed entries never changed,
+ * agreed time monotonic, liveness. {@link io.lockstep.sim.MessageInterceptor} is the seam for
+ * misbehaving replicas.
+ */
+package io.lockstep.sim;
