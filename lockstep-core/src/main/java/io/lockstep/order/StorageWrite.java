@@ -27,8 +27,11 @@ public sealed interface StorageWrite {
 
   /**
    * Stores a snapshot of the state machine (and executor) at {@code index} and discards every
-   * log entry at or below it (X2). Must be written atomically: after a crash either the old or
-   * the new snapshot is found, never a mix.
+   * log entry at or below it (X2). If the stored log holds an entry at {@code index} with the
+   * snapshot's term, the entries after it are kept (they follow the snapshot); otherwise the
+   * whole stored log is discarded, because nothing after the snapshot is known to match it (Raft
+   * §7, a follower installing a leader's snapshot). Must be written atomically: after a crash
+   * either the old or the new snapshot is found, never a mix.
    */
   record SaveSnapshot(Snapshot snapshot) implements StorageWrite {
     public SaveSnapshot {
