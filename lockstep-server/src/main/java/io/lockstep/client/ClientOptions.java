@@ -1,0 +1,71 @@
+package io.lockstep.client;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.FailureModel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * How a {@link LockstepClient} reaches a cluster.
+ *
+ * @param cluster the cluster name (the handshake refuses another cluster)
+ * @param replicas every replica's client address
+ * @param clientId this client's session identity; must be unique among live clients (a random
+ *     one from {@link #of})
+ * @param secret the clients' shared secret, or null when the cluster does not authenticate
+ *     clients
+ * @param failureModel and {@code t}: how the voter combines replies (paper §4, S13)
+ * @param t faults tolerated
+ * @param attemptTimeout how long one attempt waits before the same request is retried at
+ *     another replica
+ * @param deadline how long a request may take in all; a write without an outcome by then fails
+ *     with {@link IndeterminateException}
+ */
+public record ClientOptions(String cluster, List<InetSocketAddress> replicas, ClientId clientId,
+    byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout, Duration deadline) {
+  public ClientOptions {
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(clientId, "clientId");
+    Objects.requireNonNull(failureModel, "failureModel");
+    replicas = List.copyOf(replicas);
+    if (replicas.isEmpty()) {
+      throw new IllegalArgumentException("at least one replica address is needed");
+    }
+    if (attemptTimeout.isNegative() || attemptTimeout.isZero()
+        || deadline.compareTo(attemptTimeout) < 0) {
+      throw new IllegalArgumentException("attemptTimeout (" + attemptTimeout
+          + ") must be positive and at most the deadline (" + deadline + ")");
+    }
+  }
+
+  /**
+   * Fail-stop voting (first reply) with t = ⌊(n−1)/2⌋, a random client id, no client secret,
+   * 500 ms per attempt and a 10 s deadline.
+   */
+  public static ClientOptions of(String cluster, List<InetSocketAddress> replicas) {
+    return new ClientOptions(cluster, replicas, ClientId.of("client-" + UUID.randomUUID()), null,
+        FailureModel.FAIL_STOP, (replicas.size() - 1) / 2, Duration.ofMillis(500),
+        Duration.ofSeconds(10));
+  }
+
+  /** The same options with another client id. */
+  public ClientOptions withClientId(ClientId id) {
+    return new ClientOptions(cluster, replicas, id, secret, failureModel, t, attemptTimeout,
+        deadline);
+  }
+
+  /** The same options with other timeouts. */
+  public ClientOptions withTimeouts(Duration attempt, Duration overall) {
+    return new ClientOptions(cluster, replicas, clientId, secret, failureModel, t, attempt,
+        overall);
+  }
+
+  /** The same options with a client secret. */
+  public ClientOptions withSecret(byte[] clientSecret) {
+    return new ClientOptions(cluster, replicas, clientId, clientSecret, failureModel, t,
+        attemptTimeout, deadline);
+  }
+}

@@ -1,0 +1,411 @@
+package io.lockstep.client;
+
+import io.lockstep.executor.Executor;
+import io.lockstep.machine.ClientId;
+import io.lockstep.net.ClientConfig;
+import io.lockstep.net.FrameClient;
+import io.lockstep.net.FrameConnection;
+import io.lockstep.net.FrameHandler;
+import io.lockstep.net.NetOptions;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import io.lockstep.server.wire.ClientCodec;
+import io.lockstep.server.wire.ClientMessage;
+import io.lockstep.storage.codec.CodecException;
+import io.lockstep.voter.Voter;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Java client of a Lockstep cluster (issue 3 item 5): one client session (a {@link ClientId})
+ * whose requests are numbered 1, 2, 3… in issue order (O1).
+ *
+ * <p>It sends each request to the replica it believes leads and follows redirect hints. After an
+ * attempt times out, the connection drops, or the replica is busy, it retries <em>the same</em>
+ * (client, sequence) — at another replica if need be — so the executor's session runs it at most
+ * once and answers a retry of a request that already ran from its cache (X4). Replies pass
+ * through the paper's voter ({@link Voter}, S13: the first reply under fail-stop). A write
+ * without an outcome by the deadline fails with {@link IndeterminateException}, never with a
+ * plain failure (FAULTS.md 19); a refused one with {@link RejectedException}.
+ *
+ * <p>Many requests may be in flight at once. The executor caches only a client's latest reply,
+ * so a retry of an older request after a newer one ran can only learn that it ran: it completes
+ * with {@link IndeterminateException} saying the reply was lost. Closed-loop callers (one request
+ * at a time per client) never see this.
+ *
+ * <p>Threads: one Netty I/O thread and one timer thread. Futures complete on the executor given
+ * to {@link #connect(ClientOptions, java.util.concurrent.Executor)}, or else directly on those
+ * threads (cheapest; keep dependent stages short or continue with {@code …Async(fn, executor)}
+ * — on 2 cores the common pool has a single thread).
+ */
+public final class LockstepClient implements ClientSession, AutoCloseable {
+  private static final long RETRY_MILLIS = 20;
+
+  private final ClientOptions options;
+  private final FrameClient frames;
+  private final ScheduledThreadPoolExecutor timer;
+  private final AtomicLong sequence = new AtomicLong();
+  private final AtomicLong tags = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
+  private final List<String> addresses;
+  private final Object connectionsLock = new Object();
+  private final CompletableFuture<FrameConnection>[] connections;
+  private volatile int leader;
+  private final java.util.concurrent.Executor completions;
+
+  /** One request or read until it has an outcome. */
+  private static final class Call {
+    final Request request;
+    final ClientId reader;
+    final byte[] query;
+    final long deadline;
+    final Voter voter;
+    final CompletableFuture<byte[]> future = new CompletableFuture<>();
+    int target;
+    int attempts;
+    ScheduledFuture<?> attemptTimer;
+    volatile String last = "no answer yet";
+
+    Call(Request request, ClientId reader, byte[] query, long deadline, Voter voter) {
+      this.request = request;
+      this.reader = reader;
+      this.query = query;
+      this.deadline = deadline;
+      this.voter = voter;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private LockstepClient(ClientOptions options, java.util.concurrent.Executor completions) {
+    this.options = options;
+    this.completions = completions;
+    NetOptions net = NetOptions.defaults().withIoThreads(1)
+        .withMaxPayloadBytes(io.lockstep.server.ReplicaServer.CLIENT_MAX_PAYLOAD);
+    String id = options.clientId().value();
+    this.frames = new FrameClient(options.secret() == null
+        ? ClientConfig.unauthenticated(options.cluster(), id, net)
+        : ClientConfig.authenticated(options.cluster(), id, options.secret(), net));
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "lockstep-client-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    this.addresses = options.replicas().stream()
+        .map(a -> a.getHostString() + ":" + a.getPort()).toList();
+    this.connections = new CompletableFuture[options.replicas().size()];
+  }
+
+  /** Creates a client; connections open lazily, on the first request. */
+  public static LockstepClient connect(ClientOptions options) {
+    return new LockstepClient(java.util.Objects.requireNonNull(options, "options"), null);
+  }
+
+  /** Creates a client whose futures complete on {@code completions}. */
+  public static LockstepClient connect(ClientOptions options,
+      java.util.concurrent.Executor completions) {
+    return new LockstepClient(java.util.Objects.requireNonNull(options, "options"),
+        java.util.Objects.requireNonNull(completions, "completions"));
+  }
+
+  /** This client's own session identity. */
+  @Override
+  public ClientId clientId() {
+    return options.clientId();
+  }
+
+  /** Orders and applies {@code command}; completes with the state machine's output. */
+  @Override
+  public CompletableFuture<byte[]> submit(byte[] command) {
+    return submit(options.clientId(), sequence, command);
+  }
+
+  /** A linearizable read-only query (served through the leader, ReadIndex). */
+  @Override
+  public CompletableFuture<byte[]> query(byte[] query) {
+    return query(options.clientId(), query);
+  }
+
+  /**
+   * Another client session (its own {@link ClientId} and sequence numbers, paper §2) over this
+   * client's connections and threads: many sessions are cheap, many clients are not.
+   */
+  public ClientSession newSession() {
+    return newSession(ClientId.of("session-" + java.util.UUID.randomUUID()));
+  }
+
+  /** A session with a chosen identity; it must not be in use by anyone else. */
+  public ClientSession newSession(ClientId id) {
+    java.util.Objects.requireNonNull(id, "id");
+    AtomicLong sessionSequence = new AtomicLong();
+    return new ClientSession() {
+      @Override
+      public ClientId clientId() {
+        return id;
+      }
+
+      @Override
+      public CompletableFuture<byte[]> submit(byte[] command) {
+        return LockstepClient.this.submit(id, sessionSequence, command);
+      }
+
+      @Override
+      public CompletableFuture<byte[]> query(byte[] query) {
+        return LockstepClient.this.query(id, query);
+      }
+    };
+  }
+
+  private CompletableFuture<byte[]> submit(ClientId id, AtomicLong numbers, byte[] command) {
+    Request request = Request.command(id, numbers.incrementAndGet(), command.clone());
+    return start(new Call(request, null, null, deadline(), newVoter()));
+  }
+
+  private CompletableFuture<byte[]> query(ClientId id, byte[] query) {
+    if (query.length > Request.MAX_COMMAND_BYTES) {
+      throw new IllegalArgumentException("query is " + query.length + " bytes, the limit is "
+          + Request.MAX_COMMAND_BYTES);
+    }
+    return start(new Call(null, id, query.clone(), deadline(), newVoter()));
+  }
+
+  /** Attempts made beyond each request's first (retries after timeouts, redirects, busy). */
+  public long retries() {
+    return retries.get();
+  }
+
+  /** Waits for a future of this client, unwrapping its {@link LockstepException}. */
+  static byte[] await(CompletableFuture<byte[]> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  private long deadline() {
+    return System.nanoTime() + options.deadline().toNanos();
+  }
+
+  private Voter newVoter() {
+    return new Voter(options.failureModel(), options.t());
+  }
+
+  private CompletableFuture<byte[]> start(Call call) {
+    try {
+      timer.schedule(() -> expire(call), options.deadline().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      call.future.completeExceptionally(new LockstepException("the client is closed"));
+      return call.future;
+    }
+    attempt(call);
+    return call.future;
+  }
+
+  private void attempt(Call call) {
+    if (call.future.isDone()) {
+      return;
+    }
+    int target = leader;
+    long tag = tags.incrementAndGet();
+    byte[] payload = ClientCodec.encode(call.request != null
+        ? new ClientMessage.Submit(tag, call.request)
+        : new ClientMessage.Read(tag, call.reader, call.query));
+    synchronized (call) {
+      if (++call.attempts > 1) {
+        retries.incrementAndGet();
+      }
+      call.target = target;
+      inFlight.put(tag, call);
+      call.attemptTimer = schedule(() -> {
+        if (inFlight.remove(tag) != null) {
+          moveOn(target);
+          call.last = "attempt at " + addresses.get(target) + " timed out";
+          attempt(call);
+        }
+      }, options.attemptTimeout().toNanos());
+    }
+    connection(target).whenComplete((conn, error) -> {
+      if ((error != null || !send(conn, payload)) && inFlight.remove(tag) != null) {
+        moveOn(target);
+        call.last = error != null ? error.getMessage() : "connection to " + addresses.get(target)
+            + " is full or closed";
+        retryLater(call, RETRY_MILLIS);
+      }
+    });
+  }
+
+  private static boolean send(FrameConnection conn, byte[] payload) {
+    try {
+      return conn.send(payload);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private CompletableFuture<FrameConnection> connection(int index) {
+    synchronized (connectionsLock) {
+      CompletableFuture<FrameConnection> c = connections[index];
+      if (c == null || c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen())) {
+        c = frames.connect(options.replicas().get(index), new Answers(index));
+        connections[index] = c;
+      }
+      return c;
+    }
+  }
+
+  private void moveOn(int failed) {
+    if (leader == failed) {
+      leader = (failed + 1) % addresses.size();
+    }
+  }
+
+  private void retryLater(Call call, long millis) {
+    if (millis == 0) {
+      attempt(call);
+    } else {
+      schedule(() -> attempt(call), TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, long nanos) {
+    try {
+      return timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return null;
+    }
+  }
+
+  private void expire(Call call) {
+    if (call.future.isDone()) {
+      return;
+    }
+    inFlight.values().removeIf(c -> c == call);
+    complete(call, null, call.request != null
+        ? new IndeterminateException("no reply within " + options.deadline().toMillis()
+            + " ms; last: " + call.last)
+        : new UnavailableException("no answer within " + options.deadline().toMillis()
+            + " ms; last: " + call.last));
+  }
+
+  private void answered(ClientMessage answer) {
+    Call call = inFlight.remove(answer.tag());
+    if (call == null) {
+      return;
+    }
+    synchronized (call) {
+      if (call.attemptTimer != null) {
+        call.attemptTimer.cancel(false);
+      }
+    }
+    if (answer instanceof ClientMessage.Replied r) {
+      replied(call, r.reply());
+    } else if (answer instanceof ClientMessage.ReadResult r) {
+      complete(call, r.result().ok() ? r.result().value() : null, r.result().ok() ? null
+          : new RejectedException(r.result().reason()));
+    } else if (answer instanceof ClientMessage.Redirect r) {
+      int hinted = addresses.indexOf(r.leaderAddress());
+      call.last = "redirected: " + r.reason();
+      if (hinted >= 0 && hinted != call.target) {
+        leader = hinted;
+        retryLater(call, 0);
+      } else {
+        moveOn(call.target);
+        retryLater(call, RETRY_MILLIS);
+      }
+    } else if (answer instanceof ClientMessage.Busy b) {
+      call.last = "busy: " + b.reason();
+      retryLater(call, RETRY_MILLIS);
+    }
+  }
+
+  /** Paper §4: the voter decides the output; fail-stop takes the first reply. */
+  private void replied(Call call, Reply reply) {
+    if (call.request == null || !reply.client().equals(call.request.client())
+        || reply.sequence() != call.request.sequence()) {
+      return;
+    }
+    java.util.Optional<Reply> decided;
+    synchronized (call) {
+      decided = call.voter.offer(reply);
+    }
+    decided.ifPresent(d -> {
+      if (d.status() == Reply.Status.OK) {
+        complete(call, d.value(), null);
+      } else if (d.reason().equals(Executor.DUPLICATE)) {
+        complete(call, null, new IndeterminateException(
+            "the request was applied but its reply was lost to a newer request's"));
+      } else {
+        complete(call, null, new RejectedException(d.reason()));
+      }
+    });
+  }
+
+  private void complete(Call call, byte[] value, RuntimeException error) {
+    if (completions != null) {
+      completions.execute(() -> completeNow(call, value, error));
+    } else {
+      completeNow(call, value, error);
+    }
+  }
+
+  private static void completeNow(Call call, byte[] value, RuntimeException error) {
+    if (error == null) {
+      call.future.complete(value);
+    } else {
+      call.future.completeExceptionally(error);
+    }
+  }
+
+  /** Closes every connection; requests still in flight fail as indeterminate or unavailable. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    for (Call call : List.copyOf(inFlight.values())) {
+      expire(call);
+    }
+    frames.close();
+  }
+
+  /** Answers on the connection to replica {@code index}. */
+  private final class Answers implements FrameHandler {
+    private final int index;
+
+    Answers(int index) {
+      this.index = index;
+    }
+
+    @Override
+    public void onFrame(FrameConnection connection, byte[] payload) {
+      try {
+        answered(ClientCodec.decode(payload));
+      } catch (CodecException e) {
+        connection.close();
+      }
+    }
+
+    @Override
+    public void onClose(FrameConnection connection) {
+      inFlight.forEach((tag, call) -> {
+        if (call.target == index && inFlight.remove(tag) != null) {
+          moveOn(index);
+          call.last = "connection to " + addresses.get(index) + " closed";
+          retryLater(call, RETRY_MILLIS);
+        }
+      });
+    }
+  }
+}

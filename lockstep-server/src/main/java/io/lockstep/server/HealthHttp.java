@@ -1,0 +1,65 @@
+package io.lockstep.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The replica's HTTP endpoint: {@code GET /metrics} (Prometheus text) and {@code GET /health}
+ * (200 with the role as JSON while the loop is live and storage healthy, 503 otherwise).
+ */
+final class HealthHttp implements AutoCloseable {
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private HealthHttp(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  static HealthHttp start(InetSocketAddress address, int replica, ServerMetrics metrics,
+      Supplier<StatusView> status, BooleanSupplier healthy) throws IOException {
+    HttpServer server = HttpServer.create(address, 16);
+    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "lockstep-http-" + replica);
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4",
+        metrics.scrape()));
+    server.createContext("/health", ex -> {
+      boolean ok = healthy.getAsBoolean();
+      respond(ex, ok ? 200 : 503, "application/json", status.get().toJson(ok));
+    });
+    server.start();
+    return new HealthHttp(server, executor);
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange exchange, int code, String type, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,24 @@
+package io.lockstep.server;
+
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+
+/**
+ * Where the answer to one client question goes: a client connection on the client port, a Redis
+ * command's future, or a request forwarded for another replica. Called on the loop thread or, for
+ * answers released by a group commit, on the log thread; implementations only enqueue or
+ * complete futures.
+ */
+interface Origin {
+  /** The request's reply (paper §4: one replica's output). */
+  void replied(Reply reply);
+
+  /** The read's result. */
+  void readResult(QueryResult result);
+
+  /** Nothing was ordered: this replica does not lead. */
+  void redirect(int leaderHint, String leaderAddress, String reason);
+
+  /** Nothing was ordered by this attempt: overloaded, shutting down or connection lost. */
+  void busy(String reason);
+}

@@ -1,0 +1,376 @@
+package io.lockstep.server;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Role;
+import io.lockstep.order.Status;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.order.raft.RaftMessage;
+import io.lockstep.replica.Effects;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.replica.Replica;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import io.lockstep.server.wire.PeerCodec;
+import io.lockstep.storage.GroupCommitLog;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+
+/**
+ * The one thread that owns a {@link Replica} (DESIGN.md §4): every protocol and executor step
+ * happens here, fed by one bounded queue that I/O threads and the timer fill.
+ *
+ * <p><b>Durability before visibility.</b> The loop drains whatever is queued, steps the replica
+ * once per event, and gathers the resulting {@link Effects}. Their storage writes go to the
+ * {@link GroupCommitLog} as one submission; the messages to other replicas and every answer to a
+ * client (replies, read results, redirects) are released only by that submission's durability
+ * callback, which the log runs after the fsync covering the writes <em>and every earlier
+ * submission</em> (Raft: a Ready's writes are durable before its messages are sent; the leader
+ * counts itself toward a commit as soon as its Ready was handed out, so its acknowledgements must
+ * wait for its own fsync — FAULTS.md 9). While one group commit is in flight the loop keeps
+ * stepping and the next batch goes into the next submission (pipelining, X3). A batch without
+ * writes is released at once only if no submission is in flight, so outputs never overtake
+ * earlier ones.
+ *
+ * <p>Back-pressure: a full queue refuses client work with a "busy" answer and drops peer
+ * messages (Raft retransmits); it never grows.
+ */
+final class ReplicaLoop implements Runnable {
+  private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
+  private static final int MAX_DRAIN = 512;
+  private static final long SWEEP_EVERY_NANOS = 500_000_000L;
+
+  /** Sends an encoded message to a peer; false if it was dropped. */
+  interface PeerSender {
+    boolean send(int to, byte[] payload);
+  }
+
+  private record WriteKey(ClientId client, long sequence) {}
+
+  private record Pending(Origin origin, long since) {}
+
+  private final Replica replica;
+  private final GroupCommitLog log;
+  private final ServerMetrics metrics;
+  private final IntFunction<String> clientAddressOf;
+  private final Consumer<Throwable> fatal;
+  private final long requestTimeoutNanos;
+  private final boolean answersWaitForSync;
+  private final BlockingQueue<LoopEvent> queue;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<WriteKey, Pending> writes = new HashMap<>();
+  private final Map<Long, Pending> reads = new HashMap<>();
+  private volatile PeerSender peers = (to, payload) -> false;
+  private volatile StatusView status;
+  private volatile long lastLoopNanos = System.nanoTime();
+  private volatile boolean running = true;
+  private long nextReadId;
+  private long lastSweep = System.nanoTime();
+  private Role lastRole;
+  private int lastLeader = -1;
+
+  private final List<StorageWrite> batchWrites = new ArrayList<>();
+  private final List<Ready.Outbound> batchMessages = new ArrayList<>();
+  private final List<Runnable> batchAnswers = new ArrayList<>();
+  private int batchEntries;
+
+  ReplicaLoop(Replica replica, GroupCommitLog log, ServerMetrics metrics, int queueCapacity,
+      long requestTimeoutMillis, int members, IntFunction<String> clientAddressOf,
+      Consumer<Throwable> fatal) {
+    this.replica = replica;
+    this.answersWaitForSync = members < 2;
+    this.log = log;
+    this.metrics = metrics;
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.requestTimeoutNanos = requestTimeoutMillis * 1_000_000L;
+    this.clientAddressOf = clientAddressOf;
+    this.fatal = fatal;
+    publish();
+  }
+
+  void peers(PeerSender sender) {
+    this.peers = sender;
+  }
+
+  /** From an I/O thread: a peer's payload, decoded there; dropped if the queue is full. */
+  void offerPeer(int from, RaftMessage message) {
+    if (!queue.offer(new LoopEvent.Peer(from, message))) {
+      metrics.peerDropped("loop queue full");
+    }
+  }
+
+  /** From any thread: a client request; answered "busy" if the queue is full. */
+  void offerSubmit(Request request, Origin origin) {
+    if (!running || !queue.offer(new LoopEvent.Submit(request, origin))) {
+      metrics.busy();
+      origin.busy(running ? "replica overloaded: its loop queue is full" : "replica stopping");
+    }
+  }
+
+  /** From any thread: a linearizable read; answered "busy" if the queue is full. */
+  void offerRead(ClientId client, byte[] query, Origin origin) {
+    if (!running || !queue.offer(new LoopEvent.Read(client, query, origin))) {
+      metrics.busy();
+      origin.busy(running ? "replica overloaded: its loop queue is full" : "replica stopping");
+    }
+  }
+
+  void tick() {
+    queue.offer(new LoopEvent.Tick());
+  }
+
+  /** Asks the loop to stop once it has handled what is queued. */
+  void stop() {
+    running = false;
+    while (!queue.offer(new LoopEvent.Stop())) {
+      queue.poll();
+    }
+  }
+
+  StatusView status() {
+    return status;
+  }
+
+  int queueDepth() {
+    return queue.size();
+  }
+
+  /** Nanos since the loop last finished a batch (liveness for /health). */
+  long idleNanos() {
+    return System.nanoTime() - lastLoopNanos;
+  }
+
+  @Override
+  public void run() {
+    List<LoopEvent> batch = new ArrayList<>(MAX_DRAIN);
+    try {
+      while (true) {
+        batch.add(queue.take());
+        queue.drainTo(batch, MAX_DRAIN - 1);
+        boolean stop = false;
+        for (LoopEvent event : batch) {
+          stop |= handle(event);
+        }
+        batch.clear();
+        flush();
+        publish();
+        lastLoopNanos = System.nanoTime();
+        if (stop) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      fatal.accept(e);
+    }
+  }
+
+  private boolean handle(LoopEvent event) {
+    if (event instanceof LoopEvent.Peer p) {
+      collect(replica.receive(p.from(), p.message()));
+    } else if (event instanceof LoopEvent.Submit s) {
+      submit(s.request(), s.origin());
+    } else if (event instanceof LoopEvent.Read r) {
+      long readId = ++nextReadId;
+      reads.put(readId, new Pending(r.origin(), System.nanoTime()));
+      collect(replica.read(readId, r.client(), r.query()));
+    } else if (event instanceof LoopEvent.Tick) {
+      collect(replica.tick(System.currentTimeMillis()));
+      sweep();
+    } else if (event instanceof LoopEvent.Stop) {
+      return true;
+    }
+    return false;
+  }
+
+  private void submit(Request request, Origin origin) {
+    Status s = replica.status();
+    if (s.role() != Role.LEADER) {
+      // Nothing is ordered: answer at once (a redirect promises nothing, so needs no fsync).
+      origin.redirect(s.leader(), clientAddressOf.apply(s.leader()), "replica " + s.self()
+          + " is not the leader");
+      return;
+    }
+    writes.put(new WriteKey(request.client(), request.sequence()),
+        new Pending(origin, System.nanoTime()));
+    collect(replica.propose(request));
+  }
+
+  /** Gathers one step's effects into the current batch, resolving answers to their origins. */
+  private void collect(Effects effects) {
+    for (StorageWrite write : effects.writes()) {
+      batchWrites.add(write);
+      if (write instanceof StorageWrite.Append a) {
+        batchEntries += a.entries().size();
+      }
+    }
+    batchMessages.addAll(effects.messages());
+    for (Reply reply : effects.replies()) {
+      Pending p = writes.remove(new WriteKey(reply.client(), reply.sequence()));
+      if (p != null) {
+        batchAnswers.add(() -> {
+          p.origin().replied(reply);
+          metrics.committed(System.nanoTime() - p.since());
+        });
+      }
+    }
+    for (QueryResult result : effects.reads()) {
+      Pending p = reads.remove(result.readId());
+      if (p != null) {
+        batchAnswers.add(() -> p.origin().readResult(result));
+      }
+    }
+    for (Ready.Redirect redirect : effects.redirects()) {
+      Pending p = redirect.request() == null ? reads.remove(redirect.readId())
+          : writes.remove(new WriteKey(redirect.request().client(), redirect.request().sequence()));
+      if (p != null) {
+        String address = clientAddressOf.apply(redirect.leaderHint());
+        batchAnswers.add(() -> p.origin().redirect(redirect.leaderHint(), address,
+            redirect.reason()));
+      }
+    }
+  }
+
+  /** Hands the batch to the log, or releases it at once when it needs no fsync. */
+  private void flush() {
+    if (batchWrites.isEmpty() && batchMessages.isEmpty() && batchAnswers.isEmpty()) {
+      return;
+    }
+    List<byte[]> payloads = new ArrayList<>(batchMessages.size());
+    int[] targets = new int[batchMessages.size()];
+    for (int i = 0; i < batchMessages.size(); i++) {
+      targets[i] = batchMessages.get(i).to();
+      payloads.add(PeerCodec.encode((RaftMessage) batchMessages.get(i).message()));
+    }
+    List<Runnable> answers = List.copyOf(batchAnswers);
+    boolean now = batchWrites.isEmpty() && inFlight.get() == 0;
+    if (!now && !answersWaitForSync) {
+      answers.forEach(ReplicaLoop::answer);
+    }
+    Runnable release = () -> {
+      for (int i = 0; i < targets.length; i++) {
+        send(targets[i], payloads.get(i));
+      }
+      if (now || answersWaitForSync) {
+        answers.forEach(ReplicaLoop::answer);
+      }
+    };
+    if (now) {
+      release.run();
+    } else {
+      submitToLog(release);
+    }
+    batchWrites.clear();
+    batchMessages.clear();
+    batchAnswers.clear();
+    batchEntries = 0;
+  }
+
+  /**
+   * Runs on the log thread too: a message that cannot be sent is dropped and counted (Raft
+   * retransmits), never thrown, as an exception there would stop the log.
+   */
+  private void send(int to, byte[] payload) {
+    try {
+      if (!peers.send(to, payload)) {
+        metrics.peerDropped("send queue full or peer down");
+      }
+    } catch (RuntimeException e) {
+      metrics.peerDropped("unsendable");
+      LOG.log(Level.WARNING, "event=peer_message_unsendable to=" + to + " bytes="
+          + payload.length + " reason=\"" + e.getMessage() + "\"");
+    }
+  }
+
+  private static void answer(Runnable answer) {
+    try {
+      answer.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "event=client_answer_failed reason=\"" + e + "\"");
+    }
+  }
+
+  private void submitToLog(Runnable release) {
+    long submitted = System.nanoTime();
+    metrics.groupSubmitted(batchEntries);
+    inFlight.incrementAndGet();
+    log.submit(List.copyOf(batchWrites), () -> {
+      metrics.durable(System.nanoTime() - submitted);
+      try {
+        release.run();
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    });
+  }
+
+  /** Forgets questions whose outcome did not come in time; their origins may retry. */
+  private void sweep() {
+    long now = System.nanoTime();
+    if (now - lastSweep < SWEEP_EVERY_NANOS) {
+      return;
+    }
+    lastSweep = now;
+    expire(writes.values().iterator(), now);
+    expire(reads.values().iterator(), now);
+  }
+
+  private void expire(Iterator<Pending> pending, long now) {
+    while (pending.hasNext()) {
+      Pending p = pending.next();
+      if (now - p.since() > requestTimeoutNanos) {
+        pending.remove();
+        batchAnswers.add(() -> p.origin().busy("no outcome within the request timeout"));
+      }
+    }
+  }
+
+  private void publish() {
+    Status s = replica.status();
+    status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
+        s.lastIndex(), replica.appliedPosition(), s.snapshotIndex());
+    if (s.role() != lastRole) {
+      if (s.role() == Role.CANDIDATE) {
+        metrics.election();
+      }
+      if (lastRole == Role.LEADER) {
+        leadershipLost(s);
+      }
+      LOG.log(Level.INFO, "event=role_change replica=" + s.self() + " role=" + s.role()
+          + " term=" + s.term() + " leader=" + s.leader());
+      lastRole = s.role();
+    }
+    if (s.leader() != lastLeader) {
+      metrics.leaderChange();
+      lastLeader = s.leader();
+    }
+  }
+
+  /**
+   * A deposed leader cannot tell whether its pending requests will commit: it sends their
+   * origins to the new leader, where a retry with the same (client, sequence) is answered from
+   * the session cache if the request did commit (X4), so nothing is applied twice.
+   */
+  private void leadershipLost(Status s) {
+    String address = clientAddressOf.apply(s.leader());
+    List<Pending> all = new ArrayList<>(writes.values());
+    all.addAll(reads.values());
+    writes.clear();
+    reads.clear();
+    for (Pending p : all) {
+      batchAnswers.add(() -> p.origin().redirect(s.leader(), address,
+          "leadership lost; retry with the same sequence number"));
+    }
+    flush();
+  }
+}

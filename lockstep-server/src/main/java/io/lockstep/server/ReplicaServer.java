@@ -1,0 +1,307 @@
+package io.lockstep.server;
+
+import io.lockstep.executor.Executor;
+import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.machine.StateMachine;
+import io.lockstep.net.ClientAuth;
+import io.lockstep.net.ClientConfig;
+import io.lockstep.net.FrameClient;
+import io.lockstep.net.FrameServer;
+import io.lockstep.net.NetOptions;
+import io.lockstep.net.PeerConfig;
+import io.lockstep.net.PeerNetwork;
+import io.lockstep.net.ServerConfig;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.raft.Raft;
+import io.lockstep.order.raft.RaftConfig;
+import io.lockstep.redis.RedisServer;
+import io.lockstep.redis.RedisServerConfig;
+import io.lockstep.redis.RedisStore;
+import io.lockstep.replica.Replica;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
+import io.lockstep.server.config.Service;
+import io.lockstep.server.lock.LockService;
+import io.lockstep.server.wire.PeerCodec;
+import io.lockstep.storage.FileStorage;
+import io.lockstep.storage.GroupCommitLog;
+import io.lockstep.storage.codec.CodecException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One replica process's runtime (DESIGN.md §4) around {@link Replica}: Raft + executor + the
+ * configured service ({@link RedisStore} for {@code kv}, {@link LockService} for {@code lock}).
+ *
+ * <p>Threads: Netty I/O threads decode peer and client frames and enqueue them into the loop's
+ * one bounded queue; the loop thread ({@link ReplicaLoop}) owns the replica; the storage log
+ * thread ({@link GroupCommitLog}) makes each batch's writes durable and only then sends its
+ * messages and releases its answers; a timer posts a Tick every {@code tickMillis}. A failed
+ * fsync or a broken invariant stops the replica (it never lies): {@link #failure()} says why and
+ * {@link ReplicaMain} exits non-zero.
+ *
+ * <p>Ports: peers (Raft), clients ({@link io.lockstep.client.LockstepClient}), Redis (service
+ * {@code kv} only; followers forward Redis commands to the leader so every replica's port serves
+ * linearizable reads and writes), and HTTP {@code /metrics} and {@code /health}.
+ *
+ * <p>Start: {@link FileStorage#recover()} gives a {@link Recovered} from which both the executor
+ * ({@link Replica#recover}) and a new {@link Raft} are rebuilt. A corrupt committed prefix makes
+ * start fail with the storage's message. Stop: {@link #close()} stops accepting clients, lets the
+ * loop finish, flushes the log, then closes sockets and storage.
+ */
+public final class ReplicaServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ReplicaServer.class.getName());
+  private static final int LOOP_QUEUE = 50_000;
+  /**
+   * Largest peer message: Raft sends a whole snapshot in one InstallSnapshot and up to 256
+   * entries of at most 1 MiB in one AppendEntries, and the store is bounded at 256 MiB.
+   */
+  static final int PEER_MAX_PAYLOAD = 320 << 20;
+  /** Largest client frame: a reply may carry several values (MGET). */
+  public static final int CLIENT_MAX_PAYLOAD = 64 << 20;
+
+  private final ClusterConfig config;
+  private final int id;
+  private final ServerMetrics metrics;
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final ScheduledThreadPoolExecutor timer;
+  private FileStorage storage;
+  private GroupCommitLog log;
+  private ReplicaLoop loop;
+  private Thread loopThread;
+  private PeerNetwork network;
+  private FrameServer clientServer;
+  private LeaderForwarder forwarder;
+  private RedisServer redis;
+  private HealthHttp http;
+  private volatile Throwable failure;
+  private volatile boolean closing;
+
+  private ReplicaServer(ClusterConfig config, int id) {
+    this.config = config;
+    this.id = id;
+    this.metrics = new ServerMetrics(id);
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "lockstep-timer-" + id);
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /**
+   * Recovers replica {@code id}'s storage and starts it.
+   *
+   * @throws IllegalArgumentException if {@code id} is not a replica of {@code config}
+   * @throws IOException if storage is corrupt or unreadable, or a port cannot be bound
+   */
+  public static ReplicaServer start(ClusterConfig config, int id) throws IOException {
+    Objects.requireNonNull(config, "config");
+    if (config.replica(id).isEmpty()) {
+      throw new IllegalArgumentException("replica " + id + " is not in the cluster configuration;"
+          + " replicas are " + config.members());
+    }
+    ReplicaServer server = new ReplicaServer(config, id);
+    try {
+      server.boot();
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void boot() throws IOException {
+    ReplicaAddresses me = config.replica(id).orElseThrow();
+    Files.createDirectories(config.dataDirOf(id));
+    storage = FileStorage.open(config.dataDirOf(id));
+    Recovered recovered = storage.recover();
+    Replica replica = replica(recovered);
+    log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
+    loop = new ReplicaLoop(replica, log, metrics, LOOP_QUEUE, config.requestTimeoutMillis(),
+        config.members().size(), this::clientAddressText, this::fatal);
+    metrics.bind(loop, log, storage);
+    NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
+        .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
+    network = PeerNetwork.start(new PeerConfig(id, me.peer(), peerAddresses(), config.name(),
+        config.secret(), peerNet), this::onPeer);
+    NetOptions net = NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD);
+    loop.peers(network::send);
+    loopThread = new Thread(loop, "lockstep-loop-" + id);
+    loopThread.start();
+    timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
+    byte[] clientSecret = config.clientSecret();
+    clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
+        me.client(), clientSecret == null ? ClientAuth.none() : ClientAuth.shared(clientSecret),
+        net), new ClientPort(loop, metrics));
+    String forwarderId = "replica-" + id + "-forwarder";
+    forwarder = new LeaderForwarder(new FrameClient(clientSecret == null
+        ? ClientConfig.unauthenticated(config.name(), forwarderId, net)
+        : ClientConfig.authenticated(config.name(), forwarderId, clientSecret, net)),
+        leader -> config.replica(leader).orElseThrow().client());
+    if (config.service() == Service.KV) {
+      redis = RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
+          me.redis().getPort()).withClientIdPrefix("redis-r" + id + "-" + bootId()),
+          new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
+    }
+    http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthy);
+    LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
+        + " service=" + config.service() + " recovered_entries=" + recovered.entries().size()
+        + " peer_port=" + network.port() + " client_port=" + clientServer.port()
+        + " redis_port=" + redisPort() + " metrics_port=" + http.port());
+  }
+
+  private Replica replica(Recovered recovered) {
+    StateMachine machine = config.service() == Service.KV ? new RedisStore() : new LockService();
+    ExecutorConfig executorConfig = ExecutorConfig.defaults(id)
+        .withFailureModel(config.failureModel(), config.t());
+    Executor executor = Replica.recover(machine, executorConfig, recovered);
+    RaftConfig raftConfig = RaftConfig.defaults(id, config.members())
+        .withTimeouts(config.electionTimeoutMillis(), config.heartbeatMillis())
+        .withFlowControl(256, 64);
+    Raft raft = new Raft(raftConfig, recovered, new SecureRandom().nextLong());
+    return new Replica(id, raft, executor, config.snapshotInterval(), 0);
+  }
+
+  private Map<Integer, InetSocketAddress> peerAddresses() {
+    Map<Integer, InetSocketAddress> peers = new TreeMap<>();
+    config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
+    return peers;
+  }
+
+  private static String bootId() {
+    byte[] nonce = new byte[8];
+    new SecureRandom().nextBytes(nonce);
+    return HexFormat.of().formatHex(nonce);
+  }
+
+  private void onPeer(int from, byte[] payload) {
+    try {
+      loop.offerPeer(from, PeerCodec.decode(payload));
+    } catch (CodecException e) {
+      metrics.peerDropped("undecodable");
+      LOG.log(Level.WARNING, "event=peer_message_dropped from=" + from + " reason=\""
+          + e.getMessage() + "\"");
+    }
+  }
+
+  private String clientAddressText(int replica) {
+    return config.replica(replica).map(r -> ReplicaAddresses.text(r.client())).orElse("");
+  }
+
+  /** Storage failed or an invariant broke: stop rather than lie (DESIGN.md §6). */
+  private void fatal(Throwable cause) {
+    if (failure == null) {
+      failure = cause;
+    }
+    LOG.log(Level.ERROR, "event=replica_failed replica=" + id + " reason=\"" + cause + "\"",
+        cause);
+    Thread stopper = new Thread(this::close, "lockstep-stop-" + id);
+    stopper.start();
+  }
+
+  /** True while the loop is live and storage healthy. */
+  public boolean healthy() {
+    return failure == null && !closing && log != null && log.failure() == null && loop != null
+        && loop.idleNanos() < 2_000_000_000L;
+  }
+
+  /** The replica's progress as last published by its loop. */
+  public StatusView status() {
+    return loop.status();
+  }
+
+  public int id() {
+    return id;
+  }
+
+  /** The peer port (useful when configured as 0). */
+  public int peerPort() {
+    return network.port();
+  }
+
+  /** The client port. */
+  public int clientPort() {
+    return clientServer.port();
+  }
+
+  /** The Redis port, or -1 when the service is not {@code kv}. */
+  public int redisPort() {
+    return redis == null ? -1 : redis.port();
+  }
+
+  /** The HTTP metrics and health port. */
+  public int metricsPort() {
+    return http.port();
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Why the replica stopped on its own, if it did. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** Blocks until the replica has stopped (by {@link #close()} or a failure). */
+  public void awaitTermination() throws InterruptedException {
+    terminated.await();
+  }
+
+  /** Graceful shutdown: stop accepting, let the loop finish, flush the log, close everything. */
+  @Override
+  public synchronized void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    closeQuietly(redis);
+    closeQuietly(clientServer);
+    timer.shutdownNow();
+    if (loop != null) {
+      loop.stop();
+      joinLoop();
+    }
+    closeQuietly(log);
+    closeQuietly(network);
+    closeQuietly(forwarder);
+    closeQuietly(storage);
+    closeQuietly(http);
+    LOG.log(Level.INFO, "event=replica_stopped replica=" + id + " failed=" + (failure != null));
+    terminated.countDown();
+  }
+
+  private void joinLoop() {
+    if (loopThread == null || Thread.currentThread() == loopThread) {
+      return;
+    }
+    try {
+      loopThread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "event=close_failed what=" + closeable.getClass().getSimpleName(), e);
+    }
+  }
+}

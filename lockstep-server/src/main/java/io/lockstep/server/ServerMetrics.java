@@ -1,0 +1,119 @@
+package io.lockstep.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.lockstep.storage.GroupCommitLog;
+import io.lockstep.storage.StableStorage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The replica's Micrometer meters, exported in Prometheus text format (issue 3 item 8): commit
+ * latency, group-commit batch sizes and fsync time, queue depths, elections and leader changes,
+ * role, term, commit and applied positions.
+ */
+public final class ServerMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer commitLatency;
+  private final Timer durableLatency;
+  private final DistributionSummary batchEntries;
+  private final Counter elections;
+  private final Counter leaderChanges;
+  private final Counter busy;
+  private final Counter peerDropped;
+  private final Counter badFrames;
+
+  ServerMetrics(int replica) {
+    registry.config().commonTags("replica", Integer.toString(replica));
+    commitLatency = Timer.builder("lockstep.commit.latency")
+        .description("time from proposing a client request to releasing its reply")
+        .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+    durableLatency = Timer.builder("lockstep.groupcommit.latency")
+        .description("time from submitting a batch to the log to its durability callback")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    batchEntries = DistributionSummary.builder("lockstep.batch.entries")
+        .description("log entries appended per group-commit submission").register(registry);
+    elections = Counter.builder("lockstep.elections").register(registry);
+    leaderChanges = Counter.builder("lockstep.leader.changes").register(registry);
+    busy = Counter.builder("lockstep.client.busy")
+        .description("client questions refused because the loop queue was full").register(registry);
+    peerDropped = Counter.builder("lockstep.peer.dropped")
+        .description("peer messages dropped (queue full, undecodable)").register(registry);
+    badFrames = Counter.builder("lockstep.client.bad.frames").register(registry);
+  }
+
+  /** Meters read from the running parts (called once they exist). */
+  void bind(ReplicaLoop loop, GroupCommitLog log, StableStorage storage) {
+    Gauge.builder("lockstep.loop.queue.depth", loop, ReplicaLoop::queueDepth).strongReference(true).register(registry);
+    Gauge.builder("lockstep.log.queue.depth", log, GroupCommitLog::queued).strongReference(true).register(registry);
+    FunctionCounter.builder("lockstep.groupcommit.batches", log, GroupCommitLog::batches)
+        .register(registry);
+    FunctionTimer.builder("lockstep.fsync", storage, StableStorage::syncs,
+        StableStorage::syncNanos, TimeUnit.NANOSECONDS).register(registry);
+    FunctionCounter.builder("lockstep.storage.bytes.written", storage,
+        StableStorage::bytesWritten).register(registry);
+    Gauge.builder("lockstep.role", loop, l -> l.status().role().ordinal()).strongReference(true)
+        .description("0 follower, 1 pre-candidate, 2 candidate, 3 leader").register(registry);
+    Gauge.builder("lockstep.term", loop, l -> l.status().term()).strongReference(true)
+        .register(registry);
+    Gauge.builder("lockstep.commit.index", loop, l -> l.status().commitIndex())
+        .strongReference(true).register(registry);
+    Gauge.builder("lockstep.applied.index", loop, l -> l.status().applied())
+        .strongReference(true).register(registry);
+    Gauge.builder("lockstep.last.index", loop, l -> l.status().lastIndex()).strongReference(true)
+        .register(registry);
+  }
+
+  void committed(long nanos) {
+    commitLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void durable(long nanos) {
+    durableLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void groupSubmitted(int entries) {
+    batchEntries.record(entries);
+  }
+
+  void election() {
+    elections.increment();
+  }
+
+  void leaderChange() {
+    leaderChanges.increment();
+  }
+
+  void busy() {
+    busy.increment();
+  }
+
+  void peerDropped(String reason) {
+    peerDropped.increment();
+  }
+
+  void badFrame() {
+    badFrames.increment();
+  }
+
+  /** Count of client questions refused as busy. */
+  public double busyCount() {
+    return busy.count();
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** The commit latency timer, for tests and benchmarks. */
+  public Timer commitLatency() {
+    return commitLatency;
+  }
+}

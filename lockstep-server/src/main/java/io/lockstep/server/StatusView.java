@@ -1,0 +1,28 @@
+package io.lockstep.server;
+
+import io.lockstep.order.Role;
+
+/**
+ * A replica's progress as last published by its loop thread; safe to read from any thread (for
+ * INFO, /health, metrics and tests).
+ *
+ * @param id the replica id
+ * @param role its role
+ * @param term its current term
+ * @param leader the replica it believes leads, or -1
+ * @param commitIndex highest committed position
+ * @param lastIndex last position of its log
+ * @param applied highest position its executor applied
+ * @param snapshotIndex position of its latest snapshot
+ */
+public record StatusView(int id, Role role, long term, int leader, long commitIndex,
+    long lastIndex, long applied, long snapshotIndex) {
+
+  /** The replica as JSON (for /health and {@code lockstep status}). */
+  public String toJson(boolean healthy) {
+    return "{\"id\":" + id + ",\"role\":\"" + role.name().toLowerCase(java.util.Locale.ROOT)
+        + "\",\"term\":" + term + ",\"leader\":" + leader + ",\"commitIndex\":" + commitIndex
+        + ",\"lastIndex\":" + lastIndex + ",\"applied\":" + applied + ",\"snapshotIndex\":"
+        + snapshotIndex + ",\"healthy\":" + healthy + "}";
+  }
+}

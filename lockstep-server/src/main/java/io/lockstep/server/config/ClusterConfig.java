@@ -1,0 +1,206 @@
+package io.lockstep.server.config;
+
+import io.lockstep.order.FailureModel;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * One file describes a whole cluster; every replica reads the same file and is told on the
+ * command line which replica it is. The file is a Java {@code .properties} file (see
+ * {@code sample-cluster.properties} in this module's resources):
+ *
+ * <pre>
+ * cluster.name           name of the cluster (1–64 of A–Z a–z 0–9 . _ -); replicas and clients
+ *                        of another cluster are refused by the handshake
+ * cluster.failure-model  fail-stop (byzantine is not supported yet and is refused)
+ * cluster.t              faults tolerated; fail-stop Raft needs 2t+1 replicas
+ * cluster.protocol       raft
+ * cluster.service        kv (Redis-compatible store) or lock (lock service with time-outs)
+ * cluster.data-dir       directory holding one sub-directory per replica id (relative paths are
+ *                        resolved against the file's directory)
+ * cluster.secret         the peers' shared secret, inline: hex digits (at least 32), or
+ * cluster.secret-file    a file holding it (hex text, or at least 16 raw bytes)
+ * client.secret          optional hex secret every client must prove (ClientAuth.shared);
+ *                        without it the client port does not authenticate clients
+ * replica.ID.peer        host:port for Raft traffic (one group of four keys per replica)
+ * replica.ID.client      host:port of the Java client protocol
+ * replica.ID.redis       host:port of the RESP2 (Redis) port
+ * replica.ID.metrics     host:port of the HTTP metrics and health endpoint
+ * raft.election-timeout-ms   election timeout T (default 300)
+ * raft.heartbeat-ms          leader heartbeat interval, below T (default 50)
+ * runtime.tick-ms            how often the loop is told the time (default 5)
+ * runtime.request-timeout-ms how long a replica waits for a Redis command's outcome before
+ *                            answering TIMEOUT (indeterminate; default 5000)
+ * snapshot.interval          take a snapshot every this many applied positions (default 100000)
+ * </pre>
+ *
+ * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
+ *
+ * @param name the cluster name
+ * @param failureModel the failure model (fail-stop only, for now)
+ * @param t faults tolerated
+ * @param protocol the coordination protocol ("raft")
+ * @param service the replicated state machine
+ * @param replicas every replica, by increasing id
+ * @param dataDir the cluster's data directory; replica {@code id} uses {@code dataDir/id}
+ * @param secret the peers' shared secret (≥ 16 bytes)
+ * @param clientSecret the clients' shared secret, or null for unauthenticated clients
+ * @param electionTimeoutMillis Raft's election timeout T
+ * @param heartbeatMillis Raft's heartbeat interval
+ * @param tickMillis how often the loop thread gets a Tick
+ * @param requestTimeoutMillis how long a replica waits for a forwarded or proposed Redis
+ *     command's outcome
+ * @param snapshotInterval applied positions between snapshots (0 = never)
+ */
+public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
+    Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
+    byte[] clientSecret, long electionTimeoutMillis, long heartbeatMillis, long tickMillis,
+    long requestTimeoutMillis, long snapshotInterval) {
+
+  public ClusterConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(failureModel, "failureModel");
+    Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(secret, "secret");
+    replicas = List.copyOf(replicas);
+    List<String> problems = ConfigParser.validate(name, failureModel, t, protocol, replicas,
+        secret, electionTimeoutMillis, heartbeatMillis);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    secret = secret.clone();
+    clientSecret = clientSecret == null ? null : clientSecret.clone();
+  }
+
+  @Override
+  public byte[] secret() {
+    return secret.clone();
+  }
+
+  @Override
+  public byte[] clientSecret() {
+    return clientSecret == null ? null : clientSecret.clone();
+  }
+
+  /** Reads and validates a cluster file. */
+  public static ClusterConfig load(Path file) throws ConfigException, IOException {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return ConfigParser.parse(properties, file.toString(), base);
+  }
+
+  /**
+   * Validates properties already in memory.
+   *
+   * @param source where they came from, for messages
+   * @param baseDir the directory relative paths are resolved against
+   */
+  public static ClusterConfig parse(Properties properties, String source, Path baseDir)
+      throws ConfigException {
+    return ConfigParser.parse(properties, source, baseDir);
+  }
+
+  /**
+   * A fail-stop (t = ⌊(n−1)/2⌋) cluster on loopback: replica {@code i} of {@code 1..n} serves
+   * Redis on {@code basePort + i}, peers on {@code basePort + 100 + i}, Java clients on
+   * {@code basePort + 200 + i} and metrics on {@code basePort + 300 + i}.
+   */
+  public static ClusterConfig local(String name, int replicas, int basePort, Path dataDir,
+      Service service, byte[] secret) {
+    if (replicas < 1) {
+      throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
+    }
+    List<ReplicaAddresses> list = new ArrayList<>();
+    for (int i = 1; i <= replicas; i++) {
+      list.add(new ReplicaAddresses(i, loopback(basePort + 100 + i), loopback(basePort + 200 + i),
+          loopback(basePort + i), loopback(basePort + 300 + i)));
+    }
+    return new ClusterConfig(name, FailureModel.FAIL_STOP, (replicas - 1) / 2, "raft", service,
+        list, dataDir, secret, null, 300, 50, 5, 5_000, 100_000);
+  }
+
+  /** The same cluster with other replica addresses (e.g. ports chosen by a test). */
+  public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
+        clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
+        snapshotInterval);
+  }
+
+  /** The same cluster with another snapshot interval. */
+  public ClusterConfig withSnapshotInterval(long interval) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
+        interval);
+  }
+
+  /**
+   * This configuration as the keys of a cluster file (the data directory absolute), e.g. for a
+   * launcher that writes the file its replica processes read.
+   */
+  public Properties toProperties() {
+    Properties p = new Properties();
+    p.setProperty("cluster.name", name);
+    p.setProperty("cluster.failure-model",
+        failureModel == FailureModel.FAIL_STOP ? "fail-stop" : "byzantine");
+    p.setProperty("cluster.t", Integer.toString(t));
+    p.setProperty("cluster.protocol", protocol);
+    p.setProperty("cluster.service", service.name().toLowerCase(java.util.Locale.ROOT));
+    p.setProperty("cluster.data-dir", dataDir.toAbsolutePath().toString());
+    p.setProperty("cluster.secret", java.util.HexFormat.of().formatHex(secret));
+    if (clientSecret != null) {
+      p.setProperty("client.secret", java.util.HexFormat.of().formatHex(clientSecret));
+    }
+    for (ReplicaAddresses r : replicas) {
+      String prefix = "replica." + r.id() + ".";
+      p.setProperty(prefix + "peer", ReplicaAddresses.text(r.peer()));
+      p.setProperty(prefix + "client", ReplicaAddresses.text(r.client()));
+      p.setProperty(prefix + "redis", ReplicaAddresses.text(r.redis()));
+      p.setProperty(prefix + "metrics", ReplicaAddresses.text(r.metrics()));
+    }
+    p.setProperty("raft.election-timeout-ms", Long.toString(electionTimeoutMillis));
+    p.setProperty("raft.heartbeat-ms", Long.toString(heartbeatMillis));
+    p.setProperty("runtime.tick-ms", Long.toString(tickMillis));
+    p.setProperty("runtime.request-timeout-ms", Long.toString(requestTimeoutMillis));
+    p.setProperty("snapshot.interval", Long.toString(snapshotInterval));
+    return p;
+  }
+
+  /** The replica with this id, if configured. */
+  public Optional<ReplicaAddresses> replica(int id) {
+    return replicas.stream().filter(r -> r.id() == id).findFirst();
+  }
+
+  /** The ids of every replica. */
+  public List<Integer> members() {
+    return replicas.stream().map(ReplicaAddresses::id).toList();
+  }
+
+  /** Replica {@code id}'s own data directory. */
+  public Path dataDirOf(int id) {
+    return dataDir.resolve(Integer.toString(id));
+  }
+
+  static InetSocketAddress loopback(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterConfig[" + name + ", " + failureModel + " t=" + t + ", " + protocol + ", "
+        + service + ", replicas " + members() + ", data " + dataDir + "]";
+  }
+}

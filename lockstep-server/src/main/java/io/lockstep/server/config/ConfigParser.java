@@ -1,0 +1,285 @@
+package io.lockstep.server.config;
+
+import io.lockstep.order.FailureModel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns properties into a {@link ClusterConfig}, collecting every problem before failing
+ * (issue 3: "invalid configs are rejected with every problem listed at once").
+ */
+final class ConfigParser {
+  private static final Pattern REPLICA_KEY = Pattern.compile("replica\\.(\\d{1,9})\\.(\\w+)");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Set<String> ADDRESS_KINDS = Set.of("peer", "client", "redis", "metrics");
+  private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
+      "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
+      "cluster.secret-file", "client.secret", "raft.election-timeout-ms", "raft.heartbeat-ms",
+      "runtime.tick-ms", "runtime.request-timeout-ms", "snapshot.interval");
+  private static final int MIN_SECRET_BYTES = 16;
+
+  private final Properties properties;
+  private final Path baseDir;
+  private final List<String> problems = new ArrayList<>();
+
+  private ConfigParser(Properties properties, Path baseDir) {
+    this.properties = properties;
+    this.baseDir = baseDir;
+  }
+
+  static ClusterConfig parse(Properties properties, String source, Path baseDir)
+      throws ConfigException {
+    ConfigParser parser = new ConfigParser(properties, baseDir);
+    ClusterConfig config = parser.build();
+    if (!parser.problems.isEmpty()) {
+      throw new ConfigException(source, parser.problems);
+    }
+    return config;
+  }
+
+  private ClusterConfig build() {
+    unknownKeys();
+    String name = required("cluster.name");
+    if (name != null && !NAME.matcher(name).matches()) {
+      problems.add("cluster.name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
+    }
+    FailureModel model = failureModel();
+    int t = (int) number("cluster.t", 1, 0, 1000);
+    String protocol = properties.getProperty("cluster.protocol", "raft").trim();
+    if (!protocol.equals("raft")) {
+      problems.add("cluster.protocol '" + protocol + "' is not supported; the only protocol is raft");
+    }
+    Service service = service();
+    List<ReplicaAddresses> replicas = replicas();
+    String dir = required("cluster.data-dir");
+    byte[] secret = secret();
+    byte[] clientSecret = hexSecret("client.secret", properties.getProperty("client.secret"));
+    long election = number("raft.election-timeout-ms", 300, 1, 600_000);
+    long heartbeat = number("raft.heartbeat-ms", 50, 1, 600_000);
+    long tick = number("runtime.tick-ms", 5, 1, 1_000);
+    long requestTimeout = number("runtime.request-timeout-ms", 5_000, 1, 3_600_000);
+    long snapshotInterval = number("snapshot.interval", 100_000, 0, Long.MAX_VALUE);
+    problems.addAll(validate(name == null ? "x" : name, model == null ? FailureModel.FAIL_STOP
+        : model, t, "raft", replicas, secret == null ? new byte[MIN_SECRET_BYTES] : secret,
+        election, heartbeat).stream().filter(p -> !problems.contains(p)
+            && !(name != null && p.startsWith("cluster name")))
+        .filter(p -> !p.startsWith("failure model byzantine") || model == FailureModel.BYZANTINE)
+        .toList());
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    return new ClusterConfig(name, model, t, protocol, service, replicas,
+        baseDir.resolve(dir).normalize(), secret, clientSecret, election, heartbeat, tick,
+        requestTimeout, snapshotInterval);
+  }
+
+  /** Checks a configuration's parts against each other (also used by the record itself). */
+  static List<String> validate(String name, FailureModel model, int t, String protocol,
+      List<ReplicaAddresses> replicas, byte[] secret, long election, long heartbeat) {
+    List<String> out = new ArrayList<>();
+    if (!NAME.matcher(name).matches()) {
+      out.add("cluster name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
+    }
+    if (model == FailureModel.BYZANTINE) {
+      out.add("failure model byzantine is not supported yet: the only protocol, raft, tolerates"
+          + " crashes (fail-stop) only");
+    }
+    if (!protocol.equals("raft")) {
+      out.add("protocol '" + protocol + "' is not supported; the only protocol is raft");
+    }
+    if (replicas.isEmpty()) {
+      out.add("no replicas configured: add replica.<id>.peer/client/redis/metrics keys");
+    } else if (model == FailureModel.FAIL_STOP && replicas.size() < 2 * t + 1) {
+      out.add("fail-stop raft with t=" + t + " needs at least " + (2 * t + 1)
+          + " replicas (2t+1: a majority must survive t crashes), but " + replicas.size()
+          + " are configured");
+    }
+    duplicateAddresses(replicas, out);
+    if (secret.length < MIN_SECRET_BYTES) {
+      out.add("the cluster secret is " + secret.length + " bytes; at least " + MIN_SECRET_BYTES
+          + " are needed (use 32 random bytes: head -c 32 /dev/urandom | xxd -p -c 64)");
+    }
+    if (heartbeat >= election) {
+      out.add("raft.heartbeat-ms (" + heartbeat + ") must be below raft.election-timeout-ms ("
+          + election + ")");
+    }
+    return out;
+  }
+
+  private static void duplicateAddresses(List<ReplicaAddresses> replicas, List<String> out) {
+    Map<String, String> users = new HashMap<>();
+    Set<Integer> ids = new java.util.HashSet<>();
+    for (ReplicaAddresses r : replicas) {
+      if (!ids.add(r.id())) {
+        out.add("replica " + r.id() + " is configured twice");
+      }
+      String[] kinds = {"peer", "client", "redis", "metrics"};
+      InetSocketAddress[] addresses = {r.peer(), r.client(), r.redis(), r.metrics()};
+      for (int i = 0; i < kinds.length; i++) {
+        String user = "replica." + r.id() + "." + kinds[i];
+        String previous = users.putIfAbsent(ReplicaAddresses.text(addresses[i]), user);
+        if (previous != null && addresses[i].getPort() != 0) {
+          out.add(user + " uses " + ReplicaAddresses.text(addresses[i]) + " like " + previous);
+        }
+      }
+    }
+  }
+
+  private void unknownKeys() {
+    for (String key : new TreeMap<>(properties).keySet().stream().map(Object::toString).toList()) {
+      Matcher m = REPLICA_KEY.matcher(key);
+      if (m.matches() ? !ADDRESS_KINDS.contains(m.group(2)) : !KEYS.contains(key)) {
+        problems.add("unknown key '" + key + "'");
+      }
+    }
+  }
+
+  private FailureModel failureModel() {
+    String value = properties.getProperty("cluster.failure-model", "fail-stop").trim();
+    return switch (value) {
+      case "fail-stop" -> FailureModel.FAIL_STOP;
+      case "byzantine" -> FailureModel.BYZANTINE;
+      default -> {
+        problems.add("cluster.failure-model '" + value + "' must be fail-stop or byzantine");
+        yield null;
+      }
+    };
+  }
+
+  private Service service() {
+    String value = properties.getProperty("cluster.service", "kv").trim();
+    return switch (value) {
+      case "kv" -> Service.KV;
+      case "lock" -> Service.LOCK;
+      default -> {
+        problems.add("cluster.service '" + value + "' must be kv or lock");
+        yield null;
+      }
+    };
+  }
+
+  private List<ReplicaAddresses> replicas() {
+    TreeMap<Integer, Map<String, InetSocketAddress>> byId = new TreeMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      Matcher m = REPLICA_KEY.matcher(key);
+      if (m.matches() && ADDRESS_KINDS.contains(m.group(2))) {
+        InetSocketAddress address = address(key, properties.getProperty(key).trim());
+        if (address != null) {
+          byId.computeIfAbsent(Integer.parseInt(m.group(1)), id -> new TreeMap<>())
+              .put(m.group(2), address);
+        }
+      }
+    }
+    List<ReplicaAddresses> out = new ArrayList<>();
+    byId.forEach((id, addresses) -> {
+      List<String> missing = ADDRESS_KINDS.stream().filter(k -> !addresses.containsKey(k))
+          .sorted().toList();
+      if (!missing.isEmpty()) {
+        missing.forEach(k -> problems.add("replica." + id + "." + k + " is missing"));
+      } else {
+        out.add(new ReplicaAddresses(id, addresses.get("peer"), addresses.get("client"),
+            addresses.get("redis"), addresses.get("metrics")));
+      }
+    });
+    return out;
+  }
+
+  private InetSocketAddress address(String key, String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0) {
+      problems.add(key + " '" + value + "' must be host:port");
+      return null;
+    }
+    try {
+      int port = Integer.parseInt(value.substring(colon + 1));
+      if (port < 0 || port > 65_535) {
+        problems.add(key + " port " + port + " must be 0..65535");
+        return null;
+      }
+      InetSocketAddress address = new InetSocketAddress(value.substring(0, colon), port);
+      if (address.isUnresolved()) {
+        problems.add(key + " host '" + value.substring(0, colon) + "' cannot be resolved");
+        return null;
+      }
+      return address;
+    } catch (NumberFormatException e) {
+      problems.add(key + " '" + value + "' has a port that is not a number");
+      return null;
+    }
+  }
+
+  private byte[] secret() {
+    String inline = properties.getProperty("cluster.secret");
+    String file = properties.getProperty("cluster.secret-file");
+    if (inline != null && file != null) {
+      problems.add("give either cluster.secret or cluster.secret-file, not both");
+      return null;
+    }
+    if (inline == null && file == null) {
+      problems.add("cluster.secret (hex) or cluster.secret-file is required");
+      return null;
+    }
+    if (inline != null) {
+      return hexSecret("cluster.secret", inline);
+    }
+    try {
+      byte[] raw = Files.readAllBytes(baseDir.resolve(file.trim()));
+      String text = new String(raw, java.nio.charset.StandardCharsets.US_ASCII).trim();
+      return text.matches("([0-9a-fA-F]{2}){16,}") ? HexFormat.of().parseHex(text) : raw;
+    } catch (IOException e) {
+      problems.add("cluster.secret-file " + file + " cannot be read: " + e);
+      return null;
+    }
+  }
+
+  private byte[] hexSecret(String key, String value) {
+    if (value == null) {
+      return null;
+    }
+    String hex = value.trim();
+    if (!hex.matches("([0-9a-fA-F]{2}){16,}")) {
+      problems.add(key + " must be at least 32 hex digits (16 bytes)");
+      return null;
+    }
+    return HexFormat.of().parseHex(hex);
+  }
+
+  private String required(String key) {
+    String value = properties.getProperty(key);
+    if (value == null || value.isBlank()) {
+      problems.add(key + " is required");
+      return null;
+    }
+    return value.trim();
+  }
+
+  private long number(String key, long fallback, long min, long max) {
+    String value = properties.getProperty(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n < min || n > max) {
+        problems.add(key + " is " + n + "; it must be between " + min + " and " + max);
+        return fallback;
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      problems.add(key + " '" + value.trim() + "' is not a whole number");
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.lockstep.server.wire;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import io.lockstep.storage.codec.BinaryReader;
+import io.lockstep.storage.codec.BinaryWriter;
+import io.lockstep.storage.codec.CodecException;
+
+/**
+ * Binary form of the {@link ClientMessage}s on a replica's client port. Hand-written for the
+ * reasons given in {@link PeerCodec}. Layout {@code u8 version, u8 type, i64 tag, fields}:
+ *
+ * <pre>
+ * 1 Submit      Request (storage codec layout)
+ * 2 Read        ClientId client, bytes query
+ * 3 Replied     ClientId client, i64 sequence, u8 status (0 OK, 1 REJECTED), bytes value,
+ *               string reason, i64 position, i32 replica
+ * 4 ReadResult  u8 ok, bytes value, string reason
+ * 5 Redirect    i32 leaderHint, string leaderAddress, string reason
+ * 6 Busy        string reason
+ * </pre>
+ *
+ * <p>Strict: wrong versions or types, truncation, oversized lengths and trailing bytes are a
+ * {@link CodecException} with the field and offset; the replica drops such a frame and counts it.
+ */
+public final class ClientCodec {
+  /** Longest reason or address string accepted. */
+  public static final int MAX_TEXT_BYTES = 4096;
+
+  private static final int SUBMIT = 1;
+  private static final int READ = 2;
+  private static final int REPLIED = 3;
+  private static final int READ_RESULT = 4;
+  private static final int REDIRECT = 5;
+  private static final int BUSY = 6;
+
+  private ClientCodec() {}
+
+  /** Encodes a message. */
+  public static byte[] encode(ClientMessage message) {
+    BinaryWriter out = new BinaryWriter(96 + payloadSize(message));
+    out.writeByte(WireFormat.VERSION).writeByte(type(message)).writeLong(message.tag());
+    if (message instanceof ClientMessage.Submit m) {
+      out.writeRequest(m.request());
+    } else if (message instanceof ClientMessage.Read m) {
+      out.writeClientId(m.client()).writeBytes(m.query());
+    } else if (message instanceof ClientMessage.Replied m) {
+      Reply r = m.reply();
+      out.writeClientId(r.client()).writeLong(r.sequence())
+          .writeByte(r.status() == Reply.Status.OK ? 0 : 1).writeBytes(r.value())
+          .writeString(clip(r.reason())).writeLong(r.position()).writeInt(r.replica());
+    } else if (message instanceof ClientMessage.ReadResult m) {
+      QueryResult q = m.result();
+      out.writeByte(q.ok() ? 1 : 0).writeBytes(q.value()).writeString(clip(q.reason()));
+    } else if (message instanceof ClientMessage.Redirect m) {
+      out.writeInt(m.leaderHint()).writeString(clip(m.leaderAddress()))
+          .writeString(clip(m.reason()));
+    } else if (message instanceof ClientMessage.Busy m) {
+      out.writeString(clip(m.reason()));
+    }
+    return out.toByteArray();
+  }
+
+  private static int payloadSize(ClientMessage message) {
+    if (message instanceof ClientMessage.Submit m) {
+      return m.request().command().length + m.request().client().value().length() * 3;
+    } else if (message instanceof ClientMessage.Read m) {
+      return m.query().length + m.client().value().length() * 3;
+    } else if (message instanceof ClientMessage.Replied m) {
+      return m.reply().value().length + m.reply().client().value().length() * 3
+          + m.reply().reason().length() * 3;
+    } else if (message instanceof ClientMessage.ReadResult m) {
+      return m.result().value().length + m.result().reason().length() * 3;
+    }
+    return 256;
+  }
+
+  private static int type(ClientMessage message) {
+    if (message instanceof ClientMessage.Submit) {
+      return SUBMIT;
+    } else if (message instanceof ClientMessage.Read) {
+      return READ;
+    } else if (message instanceof ClientMessage.Replied) {
+      return REPLIED;
+    } else if (message instanceof ClientMessage.ReadResult) {
+      return READ_RESULT;
+    } else if (message instanceof ClientMessage.Redirect) {
+      return REDIRECT;
+    }
+    return BUSY;
+  }
+
+  /** Reasons are for humans: cut rather than fail when one is absurdly long. */
+  private static String clip(String text) {
+    return text.length() <= MAX_TEXT_BYTES / 4 ? text : text.substring(0, MAX_TEXT_BYTES / 4);
+  }
+
+  /**
+   * Decodes a message from an untrusted peer or client.
+   *
+   * @throws CodecException if the bytes are not exactly one valid message
+   */
+  public static ClientMessage decode(byte[] payload) {
+    BinaryReader in = WireFormat.open(payload, "client message");
+    int type = in.readByte("type");
+    long tag = in.readLong("tag");
+    ClientMessage message;
+    try {
+      message = switch (type) {
+        case SUBMIT -> new ClientMessage.Submit(tag, in.readRequest("request"));
+        case READ -> new ClientMessage.Read(tag, in.readClientId("client"),
+            in.readBytes("query", Request.MAX_COMMAND_BYTES));
+        case REPLIED -> new ClientMessage.Replied(tag, readReply(in));
+        case READ_RESULT -> new ClientMessage.ReadResult(tag, new QueryResult(tag,
+            in.readFlag("ok"), in.readBytes("value", Integer.MAX_VALUE),
+            in.readString("reason", MAX_TEXT_BYTES)));
+        case REDIRECT -> new ClientMessage.Redirect(tag, in.readInt("leaderHint"),
+            in.readString("leaderAddress", MAX_TEXT_BYTES), in.readString("reason", MAX_TEXT_BYTES));
+        case BUSY -> new ClientMessage.Busy(tag, in.readString("reason", MAX_TEXT_BYTES));
+        default -> throw new CodecException("client message: unknown type " + type);
+      };
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new CodecException("client message of type " + type + " is invalid: " + e.getMessage(),
+          e);
+    }
+    in.expectEnd("client message of type " + type);
+    return message;
+  }
+
+  private static Reply readReply(BinaryReader in) {
+    ClientId client = in.readClientId("reply.client");
+    long sequence = in.readLong("reply.sequence");
+    int status = in.readByte("reply.status");
+    if (status > 1) {
+      throw new CodecException("reply.status: unknown status " + status);
+    }
+    byte[] value = in.readBytes("reply.value", Integer.MAX_VALUE);
+    String reason = in.readString("reply.reason", MAX_TEXT_BYTES);
+    long position = in.readLong("reply.position");
+    int replica = in.readInt("reply.replica");
+    return new Reply(client, sequence, status == 0 ? Reply.Status.OK : Reply.Status.REJECTED,
+        value, reason, position, replica);
+  }
+}

@@ -1,0 +1,88 @@
+package io.lockstep.server.wire;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The client protocol on a replica's client port (paper §2: requests go in, replies come back as
+ * messages and clients are never blocked). Every message carries a {@code tag} chosen by the
+ * sender of the question and echoed in the answer, so many questions can be in flight on one
+ * connection; a replica forwarding for others keeps its own tags.
+ */
+public sealed interface ClientMessage {
+  /** The correlation tag of the question this message is or answers. */
+  long tag();
+
+  /** A request to order and apply (S2); retried with the same (client, sequence) (X4). */
+  record Submit(long tag, Request request) implements ClientMessage {
+    public Submit {
+      Objects.requireNonNull(request, "request");
+    }
+  }
+
+  /** A linearizable read-only query (S12: ReadIndex through the leader). */
+  record Read(long tag, ClientId client, byte[] query) implements ClientMessage {
+    public Read {
+      Objects.requireNonNull(client, "client");
+      Objects.requireNonNull(query, "query");
+      if (query.length > Request.MAX_COMMAND_BYTES) {
+        throw new IllegalArgumentException("query is " + query.length + " bytes, the limit is "
+            + Request.MAX_COMMAND_BYTES);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Read r && tag == r.tag && client.equals(r.client)
+          && Arrays.equals(query, r.query);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(tag, client, Arrays.hashCode(query));
+    }
+  }
+
+  /** A replica's output for a {@link Submit} (paper §4: what the client's voter counts). */
+  record Replied(long tag, Reply reply) implements ClientMessage {
+    public Replied {
+      Objects.requireNonNull(reply, "reply");
+    }
+  }
+
+  /** The answer to a {@link Read}; {@code result.readId()} equals {@code tag}. */
+  record ReadResult(long tag, QueryResult result) implements ClientMessage {
+    public ReadResult {
+      Objects.requireNonNull(result, "result");
+    }
+  }
+
+  /**
+   * This replica does not lead: retry at the leader. Nothing was ordered.
+   *
+   * @param leaderHint the replica believed to lead, or -1
+   * @param leaderAddress its client address as {@code host:port}, or empty when unknown
+   * @param reason why, for logs
+   */
+  record Redirect(long tag, int leaderHint, String leaderAddress, String reason)
+      implements ClientMessage {
+    public Redirect {
+      Objects.requireNonNull(leaderAddress, "leaderAddress");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * The replica could not take the question (queue full, shutting down, bad input). Nothing was
+   * ordered by this attempt; a retry may succeed.
+   */
+  record Busy(long tag, String reason) implements ClientMessage {
+    public Busy {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+}

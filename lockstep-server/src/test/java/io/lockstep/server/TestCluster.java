@@ -1,0 +1,118 @@
+package io.lockstep.server;
+
+import io.lockstep.client.ClientOptions;
+import io.lockstep.client.LockstepClient;
+import io.lockstep.order.Role;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
+import io.lockstep.server.config.Service;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Several ReplicaServers in one JVM on loopback, with real files: for integration tests. */
+final class TestCluster implements AutoCloseable {
+  static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
+
+  final ClusterConfig config;
+  final ReplicaServer[] servers;
+
+  TestCluster(Path dir, int n, Service service) throws IOException {
+    this(dir, n, service, 100_000);
+  }
+
+  TestCluster(Path dir, int n, Service service, long snapshotInterval) throws IOException {
+    List<ReplicaAddresses> replicas = new ArrayList<>();
+    int[] ports = freePorts(4 * n);
+    for (int i = 0; i < n; i++) {
+      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
+          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
+    }
+    config = ClusterConfig.local("test", n, 20_000, dir, service, SECRET).withReplicas(replicas)
+        .withSnapshotInterval(snapshotInterval);
+    servers = new ReplicaServer[n];
+  }
+
+  static TestCluster started(Path dir, int n, Service service) throws IOException {
+    TestCluster cluster = new TestCluster(dir, n, service);
+    for (int i = 1; i <= n; i++) {
+      cluster.start(i);
+    }
+    return cluster;
+  }
+
+  void start(int id) throws IOException {
+    servers[id - 1] = ReplicaServer.start(config, id);
+  }
+
+  void stop(int id) {
+    servers[id - 1].close();
+    servers[id - 1] = null;
+  }
+
+  ReplicaServer server(int id) {
+    return servers[id - 1];
+  }
+
+  /** Waits until exactly one running replica leads and all running ones agree; returns its id. */
+  int awaitLeader(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      List<ReplicaServer> up = Arrays.stream(servers).filter(s -> s != null).toList();
+      List<ReplicaServer> leaders = up.stream()
+          .filter(s -> s.status().role() == Role.LEADER).toList();
+      if (leaders.size() == 1) {
+        int leader = leaders.get(0).id();
+        long term = leaders.get(0).status().term();
+        if (up.stream().allMatch(s -> s.status().leader() == leader
+            && s.status().term() == term)) {
+          return leader;
+        }
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no stable leader within " + timeout);
+  }
+
+  LockstepClient client() {
+    return LockstepClient.connect(ClientOptions.of("test",
+        config.replicas().stream().map(ReplicaAddresses::client).toList())
+        .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(10)));
+  }
+
+  @Override
+  public void close() {
+    for (ReplicaServer s : servers) {
+      if (s != null) {
+        s.close();
+      }
+    }
+  }
+
+  private static InetSocketAddress loop(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
+  }
+
+  static int[] freePorts(int count) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[count];
+    int[] ports = new int[count];
+    try {
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+    } finally {
+      for (ServerSocket s : sockets) {
+        if (s != null) {
+          s.close();
+        }
+      }
+    }
+    return ports;
+  }
+}

@@ -1,0 +1,113 @@
+package io.lockstep.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.order.FailureModel;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ClusterConfigTest {
+  private static final String HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+  @Test
+  void theSampleFileIsValid() throws Exception {
+    Properties p = new Properties();
+    try (InputStream in = getClass().getResourceAsStream("/sample-cluster.properties")) {
+      p.load(in);
+    }
+    ClusterConfig config = ClusterConfig.parse(p, "sample", Path.of("/tmp"));
+    assertThat(config.members()).containsExactly(1, 2, 3);
+    assertThat(config.failureModel()).isEqualTo(FailureModel.FAIL_STOP);
+    assertThat(config.service()).isEqualTo(Service.KV);
+    assertThat(config.secret()).hasSize(32);
+  }
+
+  @Test
+  void anInvalidFileListsEveryProblemAtOnce() {
+    String text = """
+        cluster.name=bad name!
+        cluster.t=1
+        cluster.protocol=pbft
+        cluster.service=queue
+        cluster.secret=abcd
+        raft.election-timeout-ms=50
+        raft.heartbeat-ms=100
+        replica.1.peer=127.0.0.1:7101
+        replica.1.client=127.0.0.1:7201
+        replica.1.redis=127.0.0.1:7001
+        replica.1.metrics=127.0.0.1:7101
+        replica.2.peer=127.0.0.1:notaport
+        colour=blue
+        """;
+    assertThatThrownBy(() -> parse(text))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(s -> s.startsWith("cluster.name"))
+            .anyMatch(s -> s.startsWith("cluster.protocol 'pbft'"))
+            .anyMatch(s -> s.startsWith("cluster.service 'queue'"))
+            .anyMatch(s -> s.startsWith("cluster.secret must be"))
+            .anyMatch(s -> s.contains("cluster.data-dir is required"))
+            .anyMatch(s -> s.contains("raft.heartbeat-ms (100) must be below"))
+            .anyMatch(s -> s.contains("replica.1.metrics uses 127.0.0.1:7101 like replica.1.peer"))
+            .anyMatch(s -> s.contains("replica.2.peer '127.0.0.1:notaport'"))
+            .anyMatch(s -> s.equals("unknown key 'colour'"))
+            .anyMatch(s -> s.contains("needs at least 3 replicas (2t+1")))
+        .hasMessageContaining("problems");
+  }
+
+  @Test
+  void byzantineIsRefusedAsNotYetSupported() {
+    String text = valid().replace("cluster.failure-model=fail-stop",
+        "cluster.failure-model=byzantine");
+    assertThatThrownBy(() -> parse(text)).hasMessageContaining("byzantine is not supported yet");
+  }
+
+  @Test
+  void failStopRaftNeedsTwoTPlusOneReplicas() {
+    String text = valid().replace("cluster.t=1", "cluster.t=2");
+    assertThatThrownBy(() -> parse(text)).hasMessageContaining(
+        "fail-stop raft with t=2 needs at least 5 replicas (2t+1: a majority must survive t"
+            + " crashes), but 3 are configured");
+  }
+
+  @Test
+  void toPropertiesParsesBackToTheSameCluster() throws Exception {
+    ClusterConfig local = ClusterConfig.local("demo", 5, 7000, Path.of("/var/lib/ls"),
+        Service.LOCK, new byte[32]);
+    ClusterConfig back = ClusterConfig.parse(local.toProperties(), "round trip", Path.of("/"));
+    assertThat(back.toProperties()).isEqualTo(local.toProperties());
+    assertThat(back.t()).isEqualTo(2);
+    assertThat(back.replica(3).orElseThrow().redis().getPort()).isEqualTo(7003);
+  }
+
+  @Test
+  void relativeDataDirIsResolvedAgainstTheFilesDirectory() throws Exception {
+    assertThat(parse(valid()).dataDir()).isEqualTo(Path.of("/etc/lockstep/data"));
+  }
+
+  private static ClusterConfig parse(String text) throws Exception {
+    Properties p = new Properties();
+    p.load(new StringReader(text));
+    return ClusterConfig.parse(p, "test", Path.of("/etc/lockstep"));
+  }
+
+  private static String valid() {
+    StringBuilder s = new StringBuilder("""
+        cluster.name=demo
+        cluster.failure-model=fail-stop
+        cluster.t=1
+        cluster.data-dir=data
+        """).append("cluster.secret=").append(HEX).append('\n');
+    for (int i = 1; i <= 3; i++) {
+      s.append("replica.").append(i).append(".peer=127.0.0.1:").append(7100 + i).append('\n')
+          .append("replica.").append(i).append(".client=127.0.0.1:").append(7200 + i).append('\n')
+          .append("replica.").append(i).append(".redis=127.0.0.1:").append(7000 + i).append('\n')
+          .append("replica.").append(i).append(".metrics=127.0.0.1:").append(7300 + i)
+          .append('\n');
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,77 @@
+package io.lockstep.server.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import io.lockstep.storage.codec.CodecException;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class ClientCodecTest {
+  @Property(tries = 300)
+  void everyClientMessageRoundTrips(@ForAll("messages") ClientMessage message) {
+    assertThat(ClientCodec.decode(ClientCodec.encode(message))).isEqualTo(message);
+  }
+
+  @Property(tries = 500)
+  void garbageNeverDecodesToAnythingButACodecException(@ForAll byte[] garbage) {
+    try {
+      ClientCodec.decode(garbage);
+    } catch (CodecException expected) {
+      assertThat(expected.getMessage()).isNotBlank();
+    }
+  }
+
+  @Property(tries = 200)
+  void everyTruncationOfAValidMessageIsRefused(@ForAll("messages") ClientMessage message) {
+    byte[] bytes = ClientCodec.encode(message);
+    for (int cut = 0; cut < bytes.length; cut++) {
+      byte[] prefix = java.util.Arrays.copyOf(bytes, cut);
+      assertThatThrownBy(() -> ClientCodec.decode(prefix)).isInstanceOf(CodecException.class);
+    }
+  }
+
+  @Test
+  void aZeroSequenceIsRefusedAsAnInvalidRequest() {
+    byte[] bytes = ClientCodec.encode(new ClientMessage.Submit(7,
+        Request.command(ClientId.of("c"), 1, new byte[] {1})));
+    // u8 version, u8 type, i64 tag, u16 len + "c", then i64 sequence.
+    int sequenceAt = 2 + 8 + 2 + 1;
+    for (int i = 0; i < 8; i++) {
+      bytes[sequenceAt + i] = 0;
+    }
+    assertThatThrownBy(() -> ClientCodec.decode(bytes)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("sequence must be at least 1");
+  }
+
+  @Provide
+  Arbitrary<ClientMessage> messages() {
+    Arbitrary<Long> tag = Arbitraries.longs();
+    Arbitrary<ClientId> ids = Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(30)
+        .map(ClientId::of);
+    Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(100);
+    Arbitrary<String> text = Arbitraries.strings().ofMaxLength(40);
+    Arbitrary<Long> seq = Arbitraries.longs().between(1, Long.MAX_VALUE);
+    return Arbitraries.oneOf(
+        Combinators.combine(tag, ids, seq, bytes)
+            .as((t, c, s, b) -> new ClientMessage.Submit(t, Request.command(c, s, b))),
+        Combinators.combine(tag, ids, bytes).as(ClientMessage.Read::new),
+        Combinators.combine(tag, ids, seq, bytes, text, Arbitraries.of(Reply.Status.values()))
+            .as((t, c, s, b, r, st) -> new ClientMessage.Replied(t,
+                new Reply(c, s, st, b, r, s / 2, 3))),
+        Combinators.combine(tag, Arbitraries.of(true, false), bytes, text)
+            .as((t, ok, b, r) -> new ClientMessage.ReadResult(t, new QueryResult(t, ok, b, r))),
+        Combinators.combine(tag, Arbitraries.integers().between(-1, 100), text, text)
+            .as(ClientMessage.Redirect::new),
+        Combinators.combine(tag, text).as(ClientMessage.Busy::new));
+  }
+}

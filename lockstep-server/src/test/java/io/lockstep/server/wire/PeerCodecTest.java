@@ -1,0 +1,122 @@
+package io.lockstep.server.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.raft.RaftMessage;
+import io.lockstep.request.Request;
+import io.lockstep.storage.codec.CodecException;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class PeerCodecTest {
+  @Property(tries = 300)
+  void everyRaftMessageRoundTrips(@ForAll("messages") RaftMessage message) {
+    assertThat(PeerCodec.decode(PeerCodec.encode(message))).usingRecursiveComparison()
+        .isEqualTo(message);
+  }
+
+  @Property(tries = 500)
+  void garbageNeverDecodesToAnythingButACodecException(@ForAll byte[] garbage) {
+    try {
+      PeerCodec.decode(garbage);
+    } catch (CodecException expected) {
+      assertThat(expected.getMessage()).isNotBlank();
+    }
+  }
+
+  @Property(tries = 200)
+  void everyTruncationOfAValidMessageIsRefused(@ForAll("messages") RaftMessage message) {
+    byte[] bytes = PeerCodec.encode(message);
+    for (int cut = 0; cut < bytes.length; cut++) {
+      byte[] prefix = java.util.Arrays.copyOf(bytes, cut);
+      assertThatThrownBy(() -> PeerCodec.decode(prefix)).isInstanceOf(CodecException.class);
+    }
+  }
+
+  @Test
+  void unknownVersionTypeAndTrailingBytesAreRefusedWithTheirReason() {
+    byte[] ok = PeerCodec.encode(new RaftMessage.TimeoutNow(3));
+    byte[] version = ok.clone();
+    version[0] = 9;
+    assertThatThrownBy(() -> PeerCodec.decode(version)).hasMessageContaining("version 9");
+    byte[] type = ok.clone();
+    type[1] = 99;
+    assertThatThrownBy(() -> PeerCodec.decode(type)).hasMessageContaining("unknown type 99");
+    byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
+    assertThatThrownBy(() -> PeerCodec.decode(trailing)).hasMessageContaining("trailing");
+  }
+
+  @Test
+  void negativeTermIsRefusedAsInvalidNotThrownAsAnotherException() {
+    byte[] bytes = PeerCodec.encode(new RaftMessage.TimeoutNow(0));
+    java.util.Arrays.fill(bytes, 2, 10, (byte) 0xFF);
+    assertThatThrownBy(() -> PeerCodec.decode(bytes)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("term");
+  }
+
+  @Test
+  void anEntryCountLargerThanThePayloadIsRefusedBeforeAllocating() {
+    byte[] bytes = PeerCodec.encode(new RaftMessage.AppendEntries(1, 0, 0, List.of(), 0));
+    bytes[bytes.length - 4] = 0x00;
+    bytes[bytes.length - 3] = 0x00;
+    bytes[bytes.length - 2] = (byte) 0xFF;
+    assertThatThrownBy(() -> PeerCodec.decode(bytes)).hasMessageContaining("cannot fit");
+  }
+
+  @Provide
+  Arbitrary<RaftMessage> messages() {
+    Arbitrary<Long> n = Arbitraries.longs().between(0, Long.MAX_VALUE);
+    Arbitrary<Boolean> b = Arbitraries.of(true, false);
+    return Arbitraries.oneOf(
+        Combinators.combine(n, n, n).as(RaftMessage.PreVote::new),
+        Combinators.combine(n, b).as(RaftMessage.PreVoteResponse::new),
+        Combinators.combine(n, n, n, b).as(RaftMessage.RequestVote::new),
+        Combinators.combine(n, b).as(RaftMessage.RequestVoteResponse::new),
+        appends(),
+        Combinators.combine(n, b, n, n, n).as(RaftMessage.AppendEntriesResponse::new),
+        Combinators.combine(n, n, n).as(RaftMessage.Heartbeat::new),
+        Combinators.combine(n, n).as(RaftMessage.HeartbeatResponse::new),
+        Combinators.combine(n, snapshots()).as(RaftMessage.InstallSnapshot::new),
+        Combinators.combine(n, n).as(RaftMessage.InstallSnapshotResponse::new),
+        n.map(RaftMessage.TimeoutNow::new));
+  }
+
+  private Arbitrary<RaftMessage> appends() {
+    Arbitrary<Long> prev = Arbitraries.longs().between(0, 1_000_000);
+    Arbitrary<List<Request>> requests = requests().injectNull(0.2).list().ofMaxSize(5);
+    return Combinators.combine(prev, requests, Arbitraries.longs().between(0, 100))
+        .as((p, reqs, term) -> {
+          List<LogEntry> entries = new ArrayList<>();
+          for (int i = 0; i < reqs.size(); i++) {
+            entries.add(new LogEntry(p + 1 + i, term, 1_000 + i, reqs.get(i)));
+          }
+          return new RaftMessage.AppendEntries(term, p, term, entries, p);
+        });
+  }
+
+  private Arbitrary<Request> requests() {
+    Arbitrary<String> ids = Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(20);
+    return Combinators.combine(ids, Arbitraries.longs().between(1, Long.MAX_VALUE),
+        Arbitraries.bytes().array(byte[].class).ofMaxSize(64), Arbitraries.of(true, false))
+        .as((id, seq, cmd, isNull) -> isNull ? Request.nullRequest(ClientId.of(id), seq)
+            : Request.command(ClientId.of(id), seq, cmd));
+  }
+
+  private Arbitrary<Snapshot> snapshots() {
+    return Combinators.combine(Arbitraries.longs().between(0, 1_000_000),
+        Arbitraries.integers().between(0, 9).list().ofMaxSize(5),
+        Arbitraries.bytes().array(byte[].class).ofMaxSize(128))
+        .as((index, members, state) -> new Snapshot(index, index / 2, index * 3, members, state));
+  }
+}
