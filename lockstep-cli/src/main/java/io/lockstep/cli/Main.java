@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "lockstep 0.1.0-SNAPSHOT",
     description = "Fault-tolerant services by state machine replication (Schneider 1990).",
-    subcommands = {SimCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {LocalCommand.class, ReplicaCommand.class, StatusCommand.class,
+        BenchCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -25,7 +26,19 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit status (used by tests). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, before execution (tests capture its output). */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main())
+        .setExecutionExceptionHandler((e, commandLine, parsed) -> {
+          // A failed run (port in use, unreadable directory…) is reported in one line, not as a
+          // stack trace; exit status 1 tells it apart from a usage error (2).
+          commandLine.getErr().println("lockstep " + commandLine.getCommandName() + ": "
+              + (e.getMessage() == null ? e.toString() : e.getMessage()));
+          return 1;
+        });
   }
 
   @Override

@@ -1,0 +1,184 @@
+package io.lockstep.cli;
+
+import io.lockstep.cli.cluster.HealthProbe;
+import io.lockstep.cli.cluster.LocalCluster;
+import io.lockstep.cli.cluster.LocalLayout;
+import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.cli.cluster.ReplicaProcess;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
+import io.lockstep.server.config.Service;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lockstep local}: a whole cluster on this machine, one OS process per replica, in the
+ * foreground until Ctrl-C or SIGTERM (issue 3 item 4). Restarting it on the same data directory
+ * recovers the cluster's data: every replica recovers from its own log (X1, X2).
+ */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Starts a local cluster: one OS process per replica on 127.0.0.1, replica i",
+        "serving Redis clients on port P+i (peers on P+100+i, Java clients on P+200+i,",
+        "HTTP /metrics and /health on P+300+i). Writes DIR/cluster.properties, keeps a",
+        "random shared secret in DIR/secret.hex (0600) and each replica's pid and logs",
+        "in DIR/<id>/. Stays in the foreground; Ctrl-C stops the replicas cleanly.",
+        "Run again on the same DIR to recover the data.",
+        "Exit status: 0 after a clean stop, 1 if no leader was elected, 2 usage error."})
+public final class LocalCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  /** Set by the shutdown hook, so the foreground thread does not report a requested stop. */
+  private volatile boolean stopping;
+
+  @Option(names = "--replicas", defaultValue = "3", paramLabel = "N",
+      description = "Number of replicas; tolerates (N-1)/2 crashes (default ${DEFAULT-VALUE}).")
+  int replicas;
+
+  @Option(names = "--base-port", defaultValue = "7000", paramLabel = "P",
+      description = "Replica i serves Redis on P+i (default ${DEFAULT-VALUE}).")
+  int basePort;
+
+  @Option(names = "--data-dir", defaultValue = ClusterOptions.DEFAULT_DATA_DIR, paramLabel = "DIR",
+      description = "Where config, secret, logs and snapshots live (default ./${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--service", defaultValue = "kv", paramLabel = "NAME",
+      description = "kv (Redis-compatible store) or lock (lock service with time-outs).")
+  String service;
+
+  @Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS",
+      description = "How long to wait for a leader (default ${DEFAULT-VALUE} s).")
+  int waitSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    LocalLayout layout = new LocalLayout(dataDir, replicas, basePort, parseService(service));
+    ClusterConfig config = prepare(layout);
+    out.printf("Starting %d replicas in %s (config %s)%n", replicas, layout.dataDir(),
+        layout.configFile());
+    out.flush();
+    LocalCluster cluster = LocalCluster.start(System.getProperty("java.class.path"),
+        ReplicaProcess.DEFAULT_JVM_OPTIONS, LocalCluster.sameFile(config.members(),
+            layout.configFile()), layout.dataDir(), line -> {
+              out.println(line);
+              out.flush();
+            });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping = true;
+      stop(cluster, out);
+    }, "lockstep-local-stop"));
+    for (int id : cluster.ids()) {
+      out.printf("  replica %d: pid %d, log %s%n", id, cluster.replica(id).pid(),
+          layout.replicaDir(id).resolve("replica.log"));
+    }
+    Optional<ReplicaHealth> leader = awaitLeader(config, out);
+    if (leader.isEmpty()) {
+      out.printf("No leader after %d s; see the replicas' logs in %s. Stopping.%n", waitSeconds,
+          layout.dataDir());
+      out.flush();
+      cluster.close();
+      return 1;
+    }
+    printConnect(config, layout, leader.get(), out);
+    awaitAllExited(cluster);
+    if (stopping) {
+      return 0;
+    }
+    out.println("Every replica has exited; stopping.");
+    return 1;
+  }
+
+  private ClusterConfig prepare(LocalLayout layout) throws java.io.IOException {
+    try {
+      return layout.prepare();
+    } catch (IllegalStateException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private Service parseService(String name) {
+    return switch (name) {
+      case "kv" -> Service.KV;
+      case "lock" -> Service.LOCK;
+      default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--service must be kv or lock, was '" + name + "'");
+    };
+  }
+
+  /** Polls every replica's /health until one leads, printing progress once a second. */
+  private Optional<ReplicaHealth> awaitLeader(ClusterConfig config, PrintWriter out)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+    String last = "";
+    try (HealthProbe probe = new HealthProbe(config)) {
+      while (System.nanoTime() < deadline) {
+        List<ReplicaHealth> all = probe.all();
+        Optional<ReplicaHealth> leader = HealthProbe.leader(all);
+        if (leader.isPresent()) {
+          return leader;
+        }
+        long up = all.stream().filter(ReplicaHealth::reachable).count();
+        String line = "Waiting for a leader: " + up + "/" + all.size() + " replicas answering";
+        if (!line.equals(last)) {
+          out.println(line);
+          out.flush();
+          last = line;
+        }
+        Thread.sleep(250);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void printConnect(ClusterConfig config, LocalLayout layout, ReplicaHealth leader,
+      PrintWriter out) {
+    out.printf("Cluster ready: replica %d leads (term %d).%n", leader.id(), leader.term());
+    List<ReplicaAddresses> rs = config.replicas();
+    if (config.service() == Service.KV) {
+      int first = rs.get(0).redis().getPort();
+      int second = rs.get(rs.size() > 1 ? 1 : 0).redis().getPort();
+      out.println("Connect with any Redis client, to any replica:");
+      out.printf("  redis-cli -p %d SET k v%n", first);
+      out.printf("  redis-cli -p %d GET k%n", second);
+      out.printf("  redis-cli -p %d INFO%n", second);
+    } else {
+      out.println("Lock service: use io.lockstep.client.LockstepClient on the client ports "
+          + rs.stream().map(r -> Integer.toString(r.client().getPort())).toList());
+    }
+    out.printf("Status: lockstep status --data-dir %s%n", layout.dataDir());
+    out.printf("Metrics: curl http://%s/metrics%n", ReplicaAddresses.text(rs.get(0).metrics()));
+    out.println("Press Ctrl-C to stop the cluster.");
+    out.flush();
+  }
+
+  private static void awaitAllExited(LocalCluster cluster) {
+    CompletableFuture.allOf(cluster.ids().stream()
+        .map(id -> cluster.replica(id).process().onExit())
+        .toArray(CompletableFuture[]::new)).join();
+  }
+
+  private void stop(LocalCluster cluster, PrintWriter out) {
+    out.println("Stopping the replicas (SIGTERM, then SIGKILL after "
+        + LocalCluster.GRACE_MILLIS / 1000 + " s)...");
+    out.flush();
+    cluster.close();
+    for (int id : cluster.ids()) {
+      ReplicaProcess p = cluster.replica(id);
+      out.printf("  replica %d (pid %d) exited with code %d%n", id, p.pid(),
+          p.process().exitValue());
+    }
+    out.flush();
+  }
+}

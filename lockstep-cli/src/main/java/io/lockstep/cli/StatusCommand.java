@@ -1,0 +1,74 @@
+package io.lockstep.cli;
+
+import io.lockstep.cli.cluster.HealthProbe;
+import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.server.config.ClusterConfig;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lockstep status}: each replica's role, term, commit and applied positions and lag, from
+ * its HTTP {@code /health} endpoint. Lag is how far the replica's applied position trails the
+ * leader's commit position (the leader's own lag is its commit minus its applied).
+ */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Shows each replica's role, term, commit and applied positions and lag",
+        "(the leader's commit position minus the replica's applied position),",
+        "asking each replica's /health endpoint.",
+        "Exit status: 0 a leader is known and every replica answered, 1 otherwise,",
+        "2 usage error."})
+public final class StatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ClusterOptions cluster;
+
+  @Override
+  public Integer call() {
+    ClusterConfig config;
+    try {
+      config = cluster.load();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    List<ReplicaHealth> all;
+    try (HealthProbe probe = new HealthProbe(config)) {
+      all = probe.all();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(table(config, all));
+    out.flush();
+    boolean allUp = all.stream().allMatch(ReplicaHealth::reachable);
+    return HealthProbe.leader(all).isPresent() && allUp ? 0 : 1;
+  }
+
+  /** The status table for these answers. */
+  static String table(ClusterConfig config, List<ReplicaHealth> all) {
+    Optional<ReplicaHealth> leader = HealthProbe.leader(all);
+    StringBuilder out = new StringBuilder();
+    out.append("cluster ").append(config.name()).append(", ").append(all.size())
+        .append(" replicas, leader: ")
+        .append(leader.map(l -> "replica " + l.id()).orElse("none known")).append('\n');
+    out.append(String.format("%-8s %-11s %6s %10s %10s %8s  %s%n", "replica", "role", "term",
+        "commit", "applied", "lag", "health"));
+    for (ReplicaHealth h : all) {
+      if (!h.reachable()) {
+        out.append(String.format("%-8d %-11s %s%n", h.id(), "unreachable", h.problem()));
+        continue;
+      }
+      long lag = leader.map(ReplicaHealth::commitIndex).orElse(h.commitIndex()) - h.applied();
+      out.append(String.format("%-8d %-11s %6d %10d %10d %8d  %s%n", h.id(), h.role(), h.term(),
+          h.commitIndex(), h.applied(), Math.max(0, lag), h.healthy() ? "ok" : "UNHEALTHY"));
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,145 @@
+package io.lockstep.cli.cluster;
+
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ConfigException;
+import io.lockstep.server.config.Service;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * The files of a local cluster in one data directory {@code D}:
+ *
+ * <pre>
+ * D/cluster.properties   the cluster config every replica reads (regenerated on each run)
+ * D/secret.hex           the peers' shared secret, 0600, created once and reused
+ * D/&lt;id&gt;/               replica id's log segments, snapshots, pid and replica.log
+ * </pre>
+ *
+ * <p>Ports on loopback, from the base port {@code P}: replica {@code i} serves Redis on
+ * {@code P+i}, peers on {@code P+100+i}, Java clients on {@code P+200+i} and HTTP metrics and
+ * health on {@code P+300+i} (as {@link ClusterConfig#local}).
+ *
+ * @param dataDir the data directory D
+ * @param replicas how many replicas
+ * @param basePort the base port P
+ * @param service the replicated service
+ */
+public record LocalLayout(Path dataDir, int replicas, int basePort, Service service) {
+  /** The config file's name inside the data directory. */
+  public static final String CONFIG_FILE = "cluster.properties";
+  /** The secret file's name inside the data directory. */
+  public static final String SECRET_FILE = "secret.hex";
+  /** The cluster name written into the config. */
+  public static final String CLUSTER_NAME = "local";
+
+  public LocalLayout {
+    dataDir = dataDir.toAbsolutePath().normalize();
+    if (replicas < 1 || replicas > 99) {
+      throw new IllegalArgumentException("--replicas must be between 1 and 99, was " + replicas);
+    }
+    if (basePort < 1 || basePort + 300 + replicas > 65_535) {
+      throw new IllegalArgumentException("--base-port must leave room for ports up to base+"
+          + (300 + replicas) + " below 65536, was " + basePort);
+    }
+  }
+
+  public Path configFile() {
+    return dataDir.resolve(CONFIG_FILE);
+  }
+
+  public Path secretFile() {
+    return dataDir.resolve(SECRET_FILE);
+  }
+
+  /** Replica {@code id}'s own directory. */
+  public Path replicaDir(int id) {
+    return dataDir.resolve(Integer.toString(id));
+  }
+
+  /**
+   * Creates the data directory and secret if missing and writes the config file.
+   *
+   * @throws IllegalStateException if the directory already holds a cluster of another shape
+   *     (replica count or service): its logs would not fit this configuration
+   */
+  public ClusterConfig prepare() throws IOException {
+    Files.createDirectories(dataDir);
+    checkSameShape();
+    ensureSecret();
+    Files.writeString(configFile(), properties(), StandardCharsets.UTF_8);
+    try {
+      return ClusterConfig.load(configFile());
+    } catch (ConfigException e) {
+      throw new IllegalStateException("generated config " + configFile() + " is invalid: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void checkSameShape() throws IOException {
+    if (!Files.isRegularFile(configFile())) {
+      return;
+    }
+    ClusterConfig old;
+    try {
+      old = ClusterConfig.load(configFile());
+    } catch (ConfigException e) {
+      return;
+    }
+    if (old.members().size() != replicas || old.service() != service) {
+      throw new IllegalStateException(dataDir + " holds a " + old.members().size()
+          + "-replica " + old.service().name().toLowerCase(Locale.ROOT) + " cluster; run with --replicas "
+          + old.members().size() + " --service " + old.service().name().toLowerCase(Locale.ROOT)
+          + ", or choose another --data-dir");
+    }
+  }
+
+  /** A 32-byte random secret, readable by the owner only; an existing one is kept. */
+  private void ensureSecret() throws IOException {
+    if (Files.exists(secretFile())) {
+      return;
+    }
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    try {
+      Files.createFile(secretFile(),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException e) {
+      return;
+    }
+    Files.writeString(secretFile(), HexFormat.of().formatHex(secret) + "\n",
+        StandardCharsets.US_ASCII);
+  }
+
+  /** The config file's text. */
+  String properties() {
+    StringBuilder out = new StringBuilder();
+    out.append("# Written by `lockstep local` on every start; edit the command's options instead.\n")
+        .append("# Ports: redis base+i, peer base+100+i, client base+200+i, metrics base+300+i.\n")
+        .append("cluster.name=").append(CLUSTER_NAME).append('\n')
+        .append("cluster.failure-model=fail-stop\n")
+        .append("cluster.t=").append((replicas - 1) / 2).append('\n')
+        .append("cluster.protocol=raft\n")
+        .append("cluster.service=").append(service.name().toLowerCase(Locale.ROOT)).append('\n')
+        .append("cluster.data-dir=.\n")
+        .append("cluster.secret-file=").append(SECRET_FILE).append('\n');
+    for (int i = 1; i <= replicas; i++) {
+      replica(out, i, "peer", basePort + 100 + i);
+      replica(out, i, "client", basePort + 200 + i);
+      replica(out, i, "redis", basePort + i);
+      replica(out, i, "metrics", basePort + 300 + i);
+    }
+    return out.toString();
+  }
+
+  private static void replica(StringBuilder out, int id, String port, int number) {
+    out.append("replica.").append(id).append('.').append(port).append("=127.0.0.1:")
+        .append(number).append('\n');
+  }
+}

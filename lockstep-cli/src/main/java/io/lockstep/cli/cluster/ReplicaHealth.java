@@ -1,0 +1,77 @@
+package io.lockstep.cli.cluster;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What one replica's {@code /health} endpoint said (the JSON of
+ * {@link io.lockstep.server.StatusView#toJson}), or why it could not be asked.
+ *
+ * @param id the replica id asked
+ * @param reachable whether the endpoint answered
+ * @param healthy whether it answered 200 (loop live, storage healthy)
+ * @param role leader, follower, candidate… (empty when unreachable)
+ * @param term its current term
+ * @param leader the replica it believes leads, or -1
+ * @param commitIndex its highest committed position
+ * @param applied the highest position its executor applied
+ * @param problem why it is unreachable (empty when reachable)
+ */
+public record ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
+    int leader, long commitIndex, long applied, String problem) {
+  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"?([\\w.-]+)\"?");
+
+  /** A replica whose endpoint did not answer. */
+  public static ReplicaHealth unreachable(int id, String problem) {
+    return new ReplicaHealth(id, false, false, "", -1, -1, -1, -1, problem);
+  }
+
+  /**
+   * Parses the endpoint's JSON body.
+   *
+   * @throws IllegalArgumentException if a field is missing or malformed (the body came over
+   *     the network: it is validated, not trusted)
+   */
+  public static ReplicaHealth parse(int id, int httpStatus, String json) {
+    java.util.Map<String, String> fields = new java.util.HashMap<>();
+    Matcher m = FIELD.matcher(json);
+    while (m.find()) {
+      fields.put(m.group(1), m.group(2));
+    }
+    try {
+      return new ReplicaHealth(id, true, httpStatus == 200,
+          require(fields, "role").toLowerCase(Locale.ROOT), Long.parseLong(require(fields, "term")),
+          Integer.parseInt(require(fields, "leader")),
+          Long.parseLong(require(fields, "commitIndex")),
+          Long.parseLong(require(fields, "applied")), "");
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("malformed health JSON from replica " + id + ": " + json,
+          e);
+    }
+  }
+
+  private static String require(java.util.Map<String, String> fields, String name) {
+    String value = fields.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("health JSON lacks \"" + name + "\"");
+    }
+    return value;
+  }
+
+  /** True when this replica says it leads. */
+  public boolean isLeader() {
+    return reachable && "leader".equals(role);
+  }
+
+  /** The role as shown to users: the role, or "unreachable". */
+  public String shownRole() {
+    return reachable ? role : "unreachable";
+  }
+
+  /** This replica's problem, if any. */
+  public Optional<String> problemText() {
+    return problem.isEmpty() ? Optional.empty() : Optional.of(problem);
+  }
+}

@@ -1,0 +1,131 @@
+package io.lockstep.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.cli.cluster.LocalLayout;
+import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.Service;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI's commands without a running cluster: help, usage errors, files, status parsing. */
+class CliCommandsTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : List.of("local", "replica", "status", "bench", "sim")) {
+      assertThat(run(command, "--help")).as(command).isZero();
+    }
+    assertThat(out.toString()).contains("Usage: lockstep local").contains("--base-port")
+        .contains("Usage: lockstep replica").contains("--id")
+        .contains("Usage: lockstep status").contains("Usage: lockstep bench").contains("--cas");
+  }
+
+  @Test
+  void statusWithoutAClusterSaysWhereItLooked() {
+    assertThat(run("status", "--data-dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("no cluster config at " + dir.resolve("cluster.properties"))
+        .contains("lockstep local");
+  }
+
+  @Test
+  void statusReportsUnreachableReplicas() throws Exception {
+    new LocalLayout(dir, 3, 41_000, Service.KV).prepare();
+    assertThat(run("status", "--data-dir", dir.toString())).isEqualTo(1);
+    assertThat(out.toString()).contains("leader: none known")
+        .contains("unreachable connection refused at 127.0.0.1:41301");
+  }
+
+  @Test
+  void benchRefusesFractionsThatDoNotAddUpToOne() throws Exception {
+    new LocalLayout(dir, 3, 41_000, Service.KV).prepare();
+    assertThat(run("bench", "--data-dir", dir.toString(), "--write", "0.5", "--read", "0.2"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("must add up to 1");
+  }
+
+  @Test
+  void replicaWithABadConfigListsTheProblemAndExitsWithTwo() throws Exception {
+    Path file = dir.resolve("bad.properties");
+    Files.writeString(file, "cluster.name=x\ncluster.t=5\n");
+    assertThat(run("replica", "--config", file.toString(), "--id", "1")).isEqualTo(2);
+    assertThat(err.toString()).contains("cluster.secret");
+  }
+
+  @Test
+  void localLayoutWritesAConfigWithDocumentedPortsAndAPrivateSecretKeptAcrossRuns()
+      throws Exception {
+    LocalLayout layout = new LocalLayout(dir, 3, 7000, Service.KV);
+    ClusterConfig config = layout.prepare();
+    assertThat(config.replica(2).orElseThrow().redis().getPort()).isEqualTo(7002);
+    assertThat(config.replica(2).orElseThrow().peer().getPort()).isEqualTo(7102);
+    assertThat(config.replica(2).orElseThrow().client().getPort()).isEqualTo(7202);
+    assertThat(config.replica(2).orElseThrow().metrics().getPort()).isEqualTo(7302);
+    assertThat(config.dataDirOf(2)).isEqualTo(dir.toAbsolutePath().resolve("2"));
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(layout.secretFile()))).isEqualTo("rw-------");
+    byte[] secret = config.secret();
+    assertThat(new LocalLayout(dir, 3, 8000, Service.KV).prepare().secret()).isEqualTo(secret);
+  }
+
+  @Test
+  void localLayoutRefusesADataDirectoryOfAnotherShape() throws Exception {
+    new LocalLayout(dir, 3, 7000, Service.KV).prepare();
+    assertThatThrownBy(() -> new LocalLayout(dir, 5, 7000, Service.KV).prepare())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("--replicas 3");
+    assertThat(run("local", "--data-dir", dir.toString(), "--service", "lock")).isEqualTo(2);
+    assertThat(err.toString()).contains("holds a 3-replica kv cluster");
+  }
+
+  @Test
+  void localRefusesBadOptionsBeforeStartingAnything() {
+    assertThat(run("local", "--data-dir", dir.toString(), "--base-port", "65500")).isEqualTo(1);
+    assertThat(err.toString()).contains("--base-port must leave room");
+    assertThat(run("local", "--data-dir", dir.toString(), "--service", "queue")).isEqualTo(2);
+    assertThat(err.toString()).contains("--service must be kv or lock");
+  }
+
+  @Test
+  void healthJsonIsParsedAndMalformedJsonRefused() {
+    ReplicaHealth h = ReplicaHealth.parse(2, 200, "{\"id\":2,\"role\":\"leader\",\"term\":4,"
+        + "\"leader\":2,\"commitIndex\":10,\"lastIndex\":11,\"applied\":9,\"snapshotIndex\":0,"
+        + "\"healthy\":true}");
+    assertThat(h.isLeader()).isTrue();
+    assertThat(h.term()).isEqualTo(4);
+    assertThat(h.commitIndex()).isEqualTo(10);
+    assertThat(h.applied()).isEqualTo(9);
+    assertThatThrownBy(() -> ReplicaHealth.parse(2, 200, "{\"role\":\"leader\"}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("term");
+  }
+
+  @Test
+  void statusTableShowsLagBehindTheLeadersCommit() throws Exception {
+    ClusterConfig config = new LocalLayout(dir, 3, 7000, Service.KV).prepare();
+    String table = StatusCommand.table(config, List.of(
+        new ReplicaHealth(1, true, true, "leader", 3, 1, 100, 98, ""),
+        new ReplicaHealth(2, true, true, "follower", 3, 1, 90, 80, ""),
+        ReplicaHealth.unreachable(3, "connection refused at 127.0.0.1:7303")));
+    assertThat(table).contains("leader: replica 1")
+        .containsPattern("1\\s+leader\\s+3\\s+100\\s+98\\s+2\\s+ok")
+        .containsPattern("2\\s+follower\\s+3\\s+90\\s+80\\s+20\\s+ok")
+        .contains("3        unreachable connection refused");
+  }
+}
