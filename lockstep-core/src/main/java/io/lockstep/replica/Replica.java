@@ -18,10 +18,12 @@ import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -29,9 +31,10 @@ import java.util.TreeMap;
  * {@link Executor} (paper §3.2 onwards). Used alike by the simulator and the real runtime, which
  * only carry out the I/O in the returned {@link Effects}.
  *
- * <p>Each call steps the protocol with one input and drains its {@link Ready}s until empty,
- * following the order {@link Ready} prescribes: install a snapshot, apply the stable requests,
- * answer linearizable reads whose granted position has been applied, pass redirects on. Along
+ * <p>Each call steps the protocol with one input ({@link #stepAll}: several) and drains its
+ * {@link Ready}s until empty, following the order {@link Ready} prescribes: install a snapshot,
+ * apply the stable requests, answer linearizable reads whose granted position has been applied,
+ * pass redirects on. Along
  * the way it takes a snapshot every {@code snapshotEvery} applied positions (handing it to the
  * protocol as {@link Input.SnapshotTaken}, whose effects join the same {@link Effects}) and
  * records a {@link Checkpoint} digest whenever the applied position crosses a multiple of
@@ -132,6 +135,56 @@ public final class Replica {
     return step(new Input.Read(readId));
   }
 
+  /**
+   * Steps the protocol with every input in {@code steps}, in order, and drains it once at the
+   * end (and before each tick, whose clock request depends on what was applied). The effects
+   * are those of the single-step calls, merged: one Ready covers every proposal and message, so
+   * the leader sends one AppendEntries per follower and the runtime does one group commit for
+   * them all (batching, X3). Durability order is unchanged: every message in the result is sent
+   * only after every write in it is durable.
+   *
+   * @throws IllegalArgumentException if a read id is already pending or repeats in
+   *     {@code steps}; nothing is stepped then
+   */
+  public Effects stepAll(List<Step> steps) {
+    Objects.requireNonNull(steps, "steps");
+    checkReadIds(steps);
+    EffectsBuilder out = new EffectsBuilder();
+    for (Step s : steps) {
+      if (s instanceof Step.Propose p) {
+        coordination.step(new Input.Propose(p.request()));
+      } else if (s instanceof Step.Receive r) {
+        coordination.step(new Input.Receive(r.from(), r.message()));
+      } else if (s instanceof Step.Read r) {
+        readInto(r, out);
+      } else if (s instanceof Step.Tick t) {
+        drain(out);
+        tickInto(t.now(), out);
+      }
+    }
+    drain(out);
+    return out.build();
+  }
+
+  private void checkReadIds(List<Step> steps) {
+    Set<Long> seen = new HashSet<>();
+    for (Step s : steps) {
+      if (s instanceof Step.Read r && (reads.containsKey(r.readId()) || !seen.add(r.readId()))) {
+        throw new IllegalArgumentException("read " + r.readId() + " is already pending");
+      }
+    }
+  }
+
+  private void readInto(Step.Read r, EffectsBuilder out) {
+    if (reads.size() >= MAX_PENDING_READS) {
+      out.reads.add(QueryResult.refused(r.readId(), "too many pending reads at replica " + id
+          + "; the limit is " + MAX_PENDING_READS));
+      return;
+    }
+    reads.put(r.readId(), new PendingRead(r.caller(), r.query().clone()));
+    coordination.step(new Input.Read(r.readId()));
+  }
+
   /** A message from another replica (untrusted; the protocol validates it). */
   public Effects receive(int from, ProtocolMessage message) {
     return step(new Input.Receive(from, Objects.requireNonNull(message, "message")));
@@ -143,6 +196,11 @@ public final class Replica {
    */
   public Effects tick(long now) {
     EffectsBuilder out = new EffectsBuilder();
+    tickInto(now, out);
+    return out.build();
+  }
+
+  private void tickInto(long now, EffectsBuilder out) {
     stepInto(new Input.Tick(now), out);
     OptionalLong due = executor.nextDue();
     Status status = coordination.status();
@@ -154,7 +212,6 @@ public final class Replica {
       clockPendingTerm = status.term();
       stepInto(new Input.Propose(Request.nullRequest(CLOCK, ++clockSequence)), out);
     }
-    return out.build();
   }
 
   /** An operator asks this replica, if it leads, to hand leadership to {@code target}. */
@@ -192,6 +249,11 @@ public final class Replica {
 
   private void stepInto(Input input, EffectsBuilder out) {
     coordination.step(input);
+    drain(out);
+  }
+
+  /** Drains the protocol's Readys until it is quiescent, carrying out their non-I/O part. */
+  private void drain(EffectsBuilder out) {
     for (int i = 0; i < MAX_READYS_PER_CALL; i++) {
       Ready ready = coordination.ready();
       if (ready == null || ready.isEmpty()) {

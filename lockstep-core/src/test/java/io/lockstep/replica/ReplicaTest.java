@@ -108,6 +108,40 @@ class ReplicaTest {
   }
 
   @Test
+  void stepAllStepsEveryInputBeforeDrainingOnceAndMergesTheEffects() {
+    List<String> calls = new java.util.ArrayList<>();
+    ScriptedCoordination recording = new ScriptedCoordination() {
+      @Override
+      public void step(Input input) {
+        calls.add(input.getClass().getSimpleName());
+        super.step(input);
+      }
+
+      @Override
+      public Ready ready() {
+        calls.add("ready");
+        return super.ready();
+      }
+    };
+    Replica r = new Replica(0, recording, new Executor(machine, ExecutorConfig.defaults(0)), 0, 0);
+    Effects effects = r.stepAll(List.of(new Step.Propose(inc(1)), new Step.Propose(inc(2)),
+        new Step.Read(9, A, utf8("count"))));
+    assertThat(calls.subList(0, 4)).containsExactly("Propose", "Propose", "Read", "ready");
+    assertThat(effects.replies()).extracting(Reply::sequence).containsExactly(1L, 2L);
+    assertThat(effects.reads()).extracting(QueryResult::readId).containsExactly(9L);
+    assertThat(text(effects.reads().get(0).value())).isEqualTo("2");
+  }
+
+  @Test
+  void stepAllRefusesARepeatedReadIdBeforeSteppingAnything() {
+    assertThatThrownBy(() -> replica.stepAll(List.of(new Step.Propose(inc(1)),
+        new Step.Read(3, A, utf8("count")), new Step.Read(3, A, utf8("count")))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already pending");
+    assertThat(coordination.inputs).isEmpty();
+    assertThat(replica.appliedPosition()).isZero();
+  }
+
+  @Test
   void aDuplicateReadIdIsRefused() {
     ScriptedCoordination silent = new ScriptedCoordination();
     silent.reacts = false;

@@ -9,6 +9,7 @@ import io.lockstep.order.raft.RaftMessage;
 import io.lockstep.replica.Effects;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.replica.Replica;
+import io.lockstep.replica.Step;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import io.lockstep.server.wire.PeerCodec;
@@ -152,15 +153,22 @@ final class ReplicaLoop implements Runnable {
   @Override
   public void run() {
     List<LoopEvent> batch = new ArrayList<>(MAX_DRAIN);
+    List<Step> steps = new ArrayList<>(MAX_DRAIN);
     try {
       while (true) {
         batch.add(queue.take());
         queue.drainTo(batch, MAX_DRAIN - 1);
         boolean stop = false;
         for (LoopEvent event : batch) {
-          stop |= handle(event);
+          stop |= toStep(event, steps);
         }
         batch.clear();
+        if (!steps.isEmpty()) {
+          // One drain for the whole batch: one Ready, one group commit, one AppendEntries per
+          // follower for every proposal that queued up meanwhile (X3).
+          collect(replica.stepAll(steps));
+          steps.clear();
+        }
         flush();
         publish();
         lastLoopNanos = System.nanoTime();
@@ -175,17 +183,18 @@ final class ReplicaLoop implements Runnable {
     }
   }
 
-  private boolean handle(LoopEvent event) {
+  /** Turns an event into a replica step (if it needs one); true if the loop must stop. */
+  private boolean toStep(LoopEvent event, List<Step> steps) {
     if (event instanceof LoopEvent.Peer p) {
-      collect(replica.receive(p.from(), p.message()));
+      steps.add(new Step.Receive(p.from(), p.message()));
     } else if (event instanceof LoopEvent.Submit s) {
-      submit(s.request(), s.origin());
+      submit(s.request(), s.origin(), steps);
     } else if (event instanceof LoopEvent.Read r) {
       long readId = ++nextReadId;
       reads.put(readId, new Pending(r.origin(), System.nanoTime()));
-      collect(replica.read(readId, r.client(), r.query()));
+      steps.add(new Step.Read(readId, r.client(), r.query()));
     } else if (event instanceof LoopEvent.Tick) {
-      collect(replica.tick(System.currentTimeMillis()));
+      steps.add(new Step.Tick(System.currentTimeMillis()));
       sweep();
     } else if (event instanceof LoopEvent.Stop) {
       return true;
@@ -193,7 +202,7 @@ final class ReplicaLoop implements Runnable {
     return false;
   }
 
-  private void submit(Request request, Origin origin) {
+  private void submit(Request request, Origin origin, List<Step> steps) {
     Status s = replica.status();
     if (s.role() != Role.LEADER) {
       // Nothing is ordered: answer at once (a redirect promises nothing, so needs no fsync).
@@ -203,7 +212,7 @@ final class ReplicaLoop implements Runnable {
     }
     writes.put(new WriteKey(request.client(), request.sequence()),
         new Pending(origin, System.nanoTime()));
-    collect(replica.propose(request));
+    steps.add(new Step.Propose(request));
   }
 
   /** Gathers one step's effects into the current batch, resolving answers to their origins. */

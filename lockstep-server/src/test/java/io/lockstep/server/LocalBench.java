@@ -40,6 +40,9 @@ public final class LocalBench {
     try (TestCluster cluster = TestCluster.started(dir, 3, Service.KV)) {
       cluster.awaitLeader(Duration.ofSeconds(10));
       run(cluster::client, seconds);
+      if (Boolean.getBoolean("bench.metrics")) {
+        printMetrics(cluster);
+      }
     } finally {
       try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -119,6 +122,17 @@ public final class LocalBench {
       }
       loop(kv, session, n + 1, end, done, finished, value, latencies, recorded);
     });
+  }
+
+  /** Where the time went, per replica, over the whole run (warm-up included). */
+  private static void printMetrics(TestCluster cluster) {
+    for (ReplicaServer server : cluster.servers) {
+      System.out.println("replica " + server.id() + " (" + server.status().role() + "):");
+      server.metrics().scrape().lines()
+          .filter(l -> !l.startsWith("#") && (l.startsWith("lockstep_fsync")
+              || l.startsWith("lockstep_batch_entries") || l.contains("quantile")))
+          .forEach(l -> System.out.println("  " + l.replaceAll("\\{[^}]*replica=\"\\d+\",?", "{")));
+    }
   }
 
   private static long cpuNanos() {

@@ -170,7 +170,15 @@ public final class Raft implements Coordination {
   @Override
   public Status status() {
     return new Status(config.self(), role, term, leader, commitIndex, log.lastIndex(),
-        log.snapshotIndex());
+        snapshotIndex());
+  }
+
+  /**
+   * Index of the latest snapshot held: the in-memory log may start below it by up to the
+   * compaction margin, never above it.
+   */
+  private long snapshotIndex() {
+    return snapshot == null ? log.snapshotIndex() : Math.max(snapshot.index(), log.snapshotIndex());
   }
 
   @Override
@@ -360,19 +368,27 @@ public final class Raft implements Coordination {
     }
   }
 
-  /** Persists the executor's snapshot and compacts the log up to it (§5.1, X2). */
+  /**
+   * Persists the executor's snapshot and compacts the log up to it, less the configured margin
+   * (§5.1, X2).
+   */
   private void snapshotTaken(long position, byte[] state) {
     if (position < 0 || position > applied) {
       throw new IllegalArgumentException("snapshot position " + position
           + " must be in [0, " + applied + "], the positions handed out as stable");
     }
-    if (position <= log.snapshotIndex()) {
+    if (position <= snapshotIndex()) {
       return; // an older snapshot than the one already held
     }
     Snapshot taken = new Snapshot(position, log.termAt(position), log.timeAt(position),
         config.members(), state);
     out.saveSnapshot(taken);
-    log.compactTo(position);
+    // Keep a margin of entries in memory so that a follower a little behind gets AppendEntries
+    // rather than the whole snapshot; stable storage drops them all (snapshot replaces log).
+    long compactTo = position - config.compactionMargin();
+    if (compactTo > log.snapshotIndex()) {
+      log.compactTo(compactTo);
+    }
     snapshot = taken;
   }
 

@@ -25,6 +25,10 @@ import java.util.Set;
  * @param leaseReads serve linearizable reads locally while the leader's lease holds (§6.4.1);
  *     requires {@code checkQuorum}
  * @param maxClockDrift the bound ρ on clock rate drift assumed by lease reads, in [0, 1)
+ * @param compactionMargin how many entries below a snapshot taken here stay in the in-memory
+ *     log (stable storage drops them all), so that a follower lagging by fewer entries is caught
+ *     up with AppendEntries instead of a whole InstallSnapshot (§5.1 notes that a leader may
+ *     keep a margin of entries; etcd-io/raft's users keep one too); 0 keeps none
  */
 public record RaftConfig(
     int self,
@@ -36,7 +40,8 @@ public record RaftConfig(
     boolean preVote,
     boolean checkQuorum,
     boolean leaseReads,
-    double maxClockDrift) {
+    double maxClockDrift,
+    long compactionMargin) {
 
   public RaftConfig {
     members = checkedMembers(self, members);
@@ -61,6 +66,10 @@ public record RaftConfig(
     if (!(maxClockDrift >= 0 && maxClockDrift < 1)) {
       throw new IllegalArgumentException("maxClockDrift must be in [0, 1), was " + maxClockDrift);
     }
+    if (compactionMargin < 0) {
+      throw new IllegalArgumentException(
+          "compactionMargin must not be negative, was " + compactionMargin);
+    }
     if (leaseReads && !checkQuorum) {
       throw new IllegalArgumentException(
           "leaseReads requires checkQuorum: the lease relies on followers ignoring votes while in"
@@ -68,9 +77,17 @@ public record RaftConfig(
     }
   }
 
+  /** A configuration without a compaction margin (it keeps no entries below a snapshot). */
+  public RaftConfig(int self, List<Integer> members, long electionTimeoutMillis,
+      long heartbeatMillis, int maxBatchEntries, int maxInflightAppends, boolean preVote,
+      boolean checkQuorum, boolean leaseReads, double maxClockDrift) {
+    this(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, 0);
+  }
+
   /**
    * The defaults: election timeout 300 ms, heartbeat 50 ms, batches of 256 entries, 8 appends in
-   * flight, pre-vote and check-quorum on, lease reads off, clock drift bound 0.1.
+   * flight, pre-vote and check-quorum on, lease reads off, clock drift bound 0.1, no compaction margin.
    */
   public static RaftConfig defaults(int self, List<Integer> members) {
     return new RaftConfig(self, members, 300, 50, 256, 8, true, true, false, 0.1);
@@ -79,31 +96,39 @@ public record RaftConfig(
   /** This configuration with other timeouts. */
   public RaftConfig withTimeouts(long electionTimeoutMillis, long heartbeatMillis) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift);
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
   }
 
   /** This configuration with other batching and pipelining limits. */
   public RaftConfig withFlowControl(int maxBatchEntries, int maxInflightAppends) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift);
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
   }
 
   /** This configuration with pre-vote and check-quorum switched as given. */
   public RaftConfig withElectionSafeguards(boolean preVote, boolean checkQuorum) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads && checkQuorum, maxClockDrift);
+        maxInflightAppends, preVote, checkQuorum, leaseReads && checkQuorum, maxClockDrift,
+        compactionMargin);
   }
 
   /** This configuration with lease reads switched as given (and check-quorum on if they are). */
   public RaftConfig withLeaseReads(boolean leaseReads, double maxClockDrift) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum || leaseReads, leaseReads, maxClockDrift);
+        maxInflightAppends, preVote, checkQuorum || leaseReads, leaseReads, maxClockDrift,
+        compactionMargin);
+  }
+
+  /** This configuration keeping {@code compactionMargin} entries below each snapshot. */
+  public RaftConfig withCompactionMargin(long compactionMargin) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
   }
 
   /** The same configuration seen from replica {@code self}. */
   public RaftConfig forMember(int self) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift);
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
   }
 
   private static List<Integer> checkedMembers(int self, List<Integer> members) {

@@ -129,7 +129,8 @@ final class Replication {
   }
 
   private void sendSnapshot(int to, Progress pr) {
-    if (raft.snapshot() == null || raft.snapshot().index() != raft.log().snapshotIndex()) {
+    // The log may keep a margin of entries below the snapshot, never start after it.
+    if (raft.snapshot() == null || raft.snapshot().index() < raft.log().snapshotIndex()) {
       throw new IllegalStateException("log compacted to " + raft.log().snapshotIndex()
           + " without a matching snapshot in " + raft);
     }

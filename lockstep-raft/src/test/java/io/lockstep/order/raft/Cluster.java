@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -175,6 +176,9 @@ final class Cluster {
   /** Steps one node with several inputs, then carries out a single Ready (batching). */
   void stepAll(int id, List<Input> inputs) {
     Node node = nodes.get(id);
+    if (!node.up) {
+      return;
+    }
     for (Input input : inputs) {
       node.raft.step(input);
       observeLeader(node);
@@ -334,6 +338,26 @@ final class Cluster {
     }
     delivered++;
     step(e.to(), new Input.Receive(e.from(), e.message()));
+  }
+
+  /**
+   * Delivers {@code envelopes} as a runtime loop that drains its queue does: each node is
+   * stepped with all of its messages, in order, and then carries out a single Ready.
+   */
+  void deliverCoalesced(List<Envelope> envelopes) {
+    Map<Integer, List<Input>> byNode = new TreeMap<>();
+    for (Envelope envelope : envelopes) {
+      if (cuts.contains(link(envelope.from(), envelope.to())) || dropRule.test(envelope)) {
+        continue;
+      }
+      Envelope e = rewrite.apply(envelope);
+      if (e != null) {
+        delivered++;
+        byNode.computeIfAbsent(e.to(), k -> new ArrayList<>())
+            .add(new Input.Receive(e.from(), e.message()));
+      }
+    }
+    byNode.forEach(this::stepAll);
   }
 
   /** The messages in flight, for tests that inspect, drop or reorder them. */

@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random crashes, restarts, partitions, loss, duplication, delay and reordering, snapshots,
- * transfers and reads over many seeds, with the harness checking Election Safety, State Machine
+ * Random crashes, restarts, partitions, loss, duplication, delay and reordering, snapshots
+ * (with and without a compaction margin), transfers and reads over many seeds, with the harness checking Election Safety, State Machine
  * Safety, monotonic agreed time and read linearizability after every Ready; then a healed phase
  * that must commit a new request everywhere (liveness).
  */
@@ -42,11 +42,14 @@ class RandomizedFaultsTest {
     boolean lease = checkQuorum && random.nextBoolean();
     int batch = 1 + random.nextInt(4);
     int inflight = 1 + random.nextInt(4);
+    long margin = random.nextBoolean() ? 0 : random.nextInt(30);
+    boolean coalesce = random.nextBoolean();
     Cluster cluster = new Cluster(n, c -> c.withElectionSafeguards(preVote, checkQuorum)
-        .withLeaseReads(lease, 0.1).withFlowControl(batch, inflight), seed);
+        .withLeaseReads(lease, 0.1).withFlowControl(batch, inflight)
+        .withCompactionMargin(margin), seed);
     for (int step = 0; step < STEPS; step++) {
       act(cluster, random, n);
-      shuffleDeliver(cluster, random);
+      shuffleDeliver(cluster, random, coalesce);
       cluster.tickAll(10);
     }
     heal(cluster);
@@ -115,8 +118,12 @@ class RandomizedFaultsTest {
     return (int) cluster.nodes().stream().filter(x -> !x.up || x.tornAfter >= 0).count();
   }
 
-  /** Loses, duplicates, delays (to a later round) and reorders what is in flight. */
-  private void shuffleDeliver(Cluster cluster, SplittableRandom random) {
+  /**
+   * Loses, duplicates, delays (to a later round) and reorders what is in flight; with
+   * {@code coalesce}, each node takes all of its messages of the round before one Ready, as the
+   * real runtime's loop does.
+   */
+  private void shuffleDeliver(Cluster cluster, SplittableRandom random, boolean coalesce) {
     List<Cluster.Envelope> batch = cluster.takeInFlight();
     List<Cluster.Envelope> later = new ArrayList<>();
     for (int i = batch.size() - 1; i > 0; i--) {
@@ -127,6 +134,7 @@ class RandomizedFaultsTest {
         batch.set(j, t);
       }
     }
+    List<Cluster.Envelope> deliver = new ArrayList<>();
     for (Cluster.Envelope e : batch) {
       int roll = random.nextInt(100);
       if (roll < 5) {
@@ -136,10 +144,15 @@ class RandomizedFaultsTest {
         later.add(e);
         continue;
       }
-      cluster.deliver(e);
+      deliver.add(e);
       if (roll < 14) {
-        cluster.deliver(e);
+        deliver.add(e);
       }
+    }
+    if (coalesce) {
+      cluster.deliverCoalesced(deliver);
+    } else {
+      deliver.forEach(cluster::deliver);
     }
     cluster.inFlight().addAll(later);
   }

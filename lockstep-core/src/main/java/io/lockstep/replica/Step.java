@@ -1,0 +1,39 @@
+package io.lockstep.replica;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.request.Request;
+import java.util.Objects;
+
+/**
+ * One input for {@link Replica#stepAll}: the same inputs as {@link Replica}'s single-step
+ * methods, so that a runtime can hand a replica everything that queued up since its last step
+ * and drain the protocol once (one Ready: one group commit and one AppendEntries per follower
+ * for many proposals, X3).
+ */
+public sealed interface Step {
+  /** A client request arrived (see {@link Replica#propose}). */
+  record Propose(Request request) implements Step {
+    public Propose {
+      Objects.requireNonNull(request, "request");
+    }
+  }
+
+  /** A linearizable read (see {@link Replica#read}). */
+  record Read(long readId, ClientId caller, byte[] query) implements Step {
+    public Read {
+      Objects.requireNonNull(caller, "caller");
+      Objects.requireNonNull(query, "query");
+    }
+  }
+
+  /** A message from another replica (see {@link Replica#receive}). */
+  record Receive(int from, ProtocolMessage message) implements Step {
+    public Receive {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /** Local time advanced (see {@link Replica#tick}). */
+  record Tick(long now) implements Step {}
+}
