@@ -43,4 +43,19 @@ public sealed interface Input {
 
   /** An operator asks the current leader to hand leadership to {@code target}. */
   record TransferLeadership(int target) implements Input {}
+
+  /**
+   * The runtime made this replica's log durable through {@code index}, whose entry has
+   * {@code term}: every write handed out before the one holding that entry is durable too. A
+   * protocol that lets the leader send AppendEntries before its own writes are durable (Raft
+   * dissertation §10.2.1) counts the leader toward a commit only up to such an index.
+   */
+  record Persisted(long index, long term) implements Input {
+    public Persisted {
+      if (index < 0 || term < 0) {
+        throw new IllegalArgumentException("index and term must not be negative, were " + index
+            + " and " + term);
+      }
+    }
+  }
 }

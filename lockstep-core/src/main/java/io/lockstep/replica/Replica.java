@@ -141,7 +141,8 @@ public final class Replica {
    * are those of the single-step calls, merged: one Ready covers every proposal and message, so
    * the leader sends one AppendEntries per follower and the runtime does one group commit for
    * them all (batching, X3). Durability order is unchanged: every message in the result is sent
-   * only after every write in it is durable.
+   * only after every write in it is durable (except a leader's AppendEntries when the protocol
+   * allows parallel leader appends and learns durability from {@link Step.Persisted}).
    *
    * @throws IllegalArgumentException if a read id is already pending or repeats in
    *     {@code steps}; nothing is stepped then
@@ -160,6 +161,8 @@ public final class Replica {
       } else if (s instanceof Step.Tick t) {
         drain(out);
         tickInto(t.now(), out);
+      } else if (s instanceof Step.Persisted p) {
+        coordination.step(new Input.Persisted(p.index(), p.term()));
       }
     }
     drain(out);
@@ -212,6 +215,14 @@ public final class Replica {
       clockPendingTerm = status.term();
       stepInto(new Input.Propose(Request.nullRequest(CLOCK, ++clockSequence)), out);
     }
+  }
+
+  /**
+   * The runtime made the log durable through {@code index}, whose entry has {@code term} (see
+   * {@link Input.Persisted}).
+   */
+  public Effects persisted(long index, long term) {
+    return step(new Input.Persisted(index, term));
   }
 
   /** An operator asks this replica, if it leads, to hand leadership to {@code target}. */

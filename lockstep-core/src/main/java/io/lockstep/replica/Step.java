@@ -36,4 +36,7 @@ public sealed interface Step {
 
   /** Local time advanced (see {@link Replica#tick}). */
   record Tick(long now) implements Step {}
+
+  /** The runtime made the log durable through {@code index} (see {@link Replica#persisted}). */
+  record Persisted(long index, long term) implements Step {}
 }

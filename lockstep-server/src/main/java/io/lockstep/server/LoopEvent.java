@@ -18,6 +18,12 @@ sealed interface LoopEvent {
   /** Time advanced. */
   record Tick() implements LoopEvent {}
 
+  /**
+   * A group commit became durable: wakes the loop to report it to the protocol (the report
+   * itself waits in the loop's latest-persisted slot, so none is lost if the queue is full).
+   */
+  record Durable() implements LoopEvent {}
+
   /** Stop the loop after this event. */
   record Stop() implements LoopEvent {}
 }

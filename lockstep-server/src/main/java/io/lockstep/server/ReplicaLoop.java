@@ -1,6 +1,7 @@
 package io.lockstep.server;
 
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.LogEntry;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -41,6 +43,14 @@ import java.util.function.IntFunction;
  * stepping and the next batch goes into the next submission (pipelining, X3). A batch without
  * writes is released at once only if no submission is in flight, so outputs never overtake
  * earlier ones.
+ *
+ * <p><b>Parallel leader appends</b> (dissertation §10.2.1, when the protocol is configured for
+ * them): a leader's AppendEntries and heartbeats are sent at once, before the group commit of
+ * the same batch, so the leader's fsync overlaps the followers' round trip. Everything else
+ * (votes, responses, InstallSnapshot, TimeoutNow) still waits for durability. The durability
+ * callback reports {@link Step.Persisted} for the batch's last entry; the leader counts itself
+ * toward a commit only up to such a report, so a commit (and the client answer it allows) still
+ * means a majority holds the entry durably.
  *
  * <p>Back-pressure: a full queue refuses client work with a "busy" answer and drops peer
  * messages (Raft retransmits); it never grows.
@@ -66,6 +76,9 @@ final class ReplicaLoop implements Runnable {
   private final Consumer<Throwable> fatal;
   private final long requestTimeoutNanos;
   private final boolean answersWaitForSync;
+  private final boolean parallelLeaderAppend;
+  /** The latest durability report not yet stepped (written by the log thread). */
+  private final AtomicReference<Step.Persisted> persisted = new AtomicReference<>();
   private final BlockingQueue<LoopEvent> queue;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<WriteKey, Pending> writes = new HashMap<>();
@@ -87,7 +100,19 @@ final class ReplicaLoop implements Runnable {
   ReplicaLoop(Replica replica, GroupCommitLog log, ServerMetrics metrics, int queueCapacity,
       long requestTimeoutMillis, int members, IntFunction<String> clientAddressOf,
       Consumer<Throwable> fatal) {
+    this(replica, log, metrics, queueCapacity, requestTimeoutMillis, members, clientAddressOf,
+        fatal, false);
+  }
+
+  /**
+   * With {@code parallelLeaderAppend}, a leader's AppendEntries and heartbeats go out before
+   * the batch's writes are durable; the protocol must be configured for it (RaftConfig's flag).
+   */
+  ReplicaLoop(Replica replica, GroupCommitLog log, ServerMetrics metrics, int queueCapacity,
+      long requestTimeoutMillis, int members, IntFunction<String> clientAddressOf,
+      Consumer<Throwable> fatal, boolean parallelLeaderAppend) {
     this.replica = replica;
+    this.parallelLeaderAppend = parallelLeaderAppend;
     this.answersWaitForSync = members < 2;
     this.log = log;
     this.metrics = metrics;
@@ -159,6 +184,10 @@ final class ReplicaLoop implements Runnable {
         batch.add(queue.take());
         queue.drainTo(batch, MAX_DRAIN - 1);
         boolean stop = false;
+        Step.Persisted durable = persisted.getAndSet(null);
+        if (durable != null) {
+          steps.add(durable);
+        }
         for (LoopEvent event : batch) {
           stop |= toStep(event, steps);
         }
@@ -199,6 +228,7 @@ final class ReplicaLoop implements Runnable {
     } else if (event instanceof LoopEvent.Stop) {
       return true;
     }
+    // LoopEvent.Durable only wakes the loop: the report was taken from the slot above.
     return false;
   }
 
@@ -255,14 +285,20 @@ final class ReplicaLoop implements Runnable {
     if (batchWrites.isEmpty() && batchMessages.isEmpty() && batchAnswers.isEmpty()) {
       return;
     }
-    List<byte[]> payloads = new ArrayList<>(batchMessages.size());
-    int[] targets = new int[batchMessages.size()];
-    for (int i = 0; i < batchMessages.size(); i++) {
-      targets[i] = batchMessages.get(i).to();
-      payloads.add(PeerCodec.encode((RaftMessage) batchMessages.get(i).message()));
-    }
-    List<Runnable> answers = List.copyOf(batchAnswers);
     boolean now = batchWrites.isEmpty() && inFlight.get() == 0;
+    List<byte[]> payloads = new ArrayList<>(batchMessages.size());
+    List<Integer> targetList = new ArrayList<>(batchMessages.size());
+    for (Ready.Outbound out : batchMessages) {
+      RaftMessage message = (RaftMessage) out.message();
+      if (!now && parallelLeaderAppend && fromLeader(message)) {
+        send(out.to(), PeerCodec.encode(message)); // §10.2.1: before our own fsync
+      } else {
+        targetList.add(out.to());
+        payloads.add(PeerCodec.encode(message));
+      }
+    }
+    int[] targets = targetList.stream().mapToInt(Integer::intValue).toArray();
+    List<Runnable> answers = List.copyOf(batchAnswers);
     if (!now && !answersWaitForSync) {
       answers.forEach(ReplicaLoop::answer);
     }
@@ -283,6 +319,24 @@ final class ReplicaLoop implements Runnable {
     batchMessages.clear();
     batchAnswers.clear();
     batchEntries = 0;
+  }
+
+  /** AppendEntries and heartbeats are only ever sent by a leader. */
+  private static boolean fromLeader(RaftMessage message) {
+    return message instanceof RaftMessage.AppendEntries
+        || message instanceof RaftMessage.Heartbeat;
+  }
+
+  /** The last entry the batch's writes append, or null if they append none. */
+  private Step.Persisted lastAppended() {
+    Step.Persisted last = null;
+    for (StorageWrite write : batchWrites) {
+      if (write instanceof StorageWrite.Append a && !a.entries().isEmpty()) {
+        LogEntry entry = a.entries().get(a.entries().size() - 1);
+        last = new Step.Persisted(entry.index(), entry.term());
+      }
+    }
+    return last;
   }
 
   /**
@@ -313,12 +367,19 @@ final class ReplicaLoop implements Runnable {
     long submitted = System.nanoTime();
     metrics.groupSubmitted(batchEntries);
     inFlight.incrementAndGet();
+    Step.Persisted report = parallelLeaderAppend ? lastAppended() : null;
     log.submit(List.copyOf(batchWrites), () -> {
       metrics.durable(System.nanoTime() - submitted);
       try {
         release.run();
       } finally {
         inFlight.decrementAndGet();
+        if (report != null) {
+          // Callbacks run in submission order, so the latest report covers every earlier one;
+          // if the queue is full the loop is awake anyway and finds the report in the slot.
+          persisted.set(report);
+          queue.offer(new LoopEvent.Durable());
+        }
       }
     });
   }

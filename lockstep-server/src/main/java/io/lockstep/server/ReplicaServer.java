@@ -70,6 +70,13 @@ public final class ReplicaServer implements AutoCloseable {
    */
   private static final long COMPACTION_MARGIN = 10_000;
   /**
+   * The leader sends AppendEntries while its own fsync runs (dissertation §10.2.1), taking one
+   * fsync off the commit path; {@code -Dlockstep.parallelLeaderAppend=false} turns it off (for
+   * comparison).
+   */
+  private static final boolean PARALLEL_LEADER_APPEND =
+      Boolean.parseBoolean(System.getProperty("lockstep.parallelLeaderAppend", "true"));
+  /**
    * Largest peer message: Raft sends a whole snapshot in one InstallSnapshot and up to 256
    * entries of at most 1 MiB in one AppendEntries, and the store is bounded at 256 MiB.
    */
@@ -136,7 +143,7 @@ public final class ReplicaServer implements AutoCloseable {
     Replica replica = replica(recovered);
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
     loop = new ReplicaLoop(replica, log, metrics, LOOP_QUEUE, config.requestTimeoutMillis(),
-        config.members().size(), this::clientAddressText, this::fatal);
+        config.members().size(), this::clientAddressText, this::fatal, PARALLEL_LEADER_APPEND);
     metrics.bind(loop, log, storage);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
@@ -176,7 +183,8 @@ public final class ReplicaServer implements AutoCloseable {
     RaftConfig raftConfig = RaftConfig.defaults(id, config.members())
         .withTimeouts(config.electionTimeoutMillis(), config.heartbeatMillis())
         .withFlowControl(256, 64)
-        .withCompactionMargin(COMPACTION_MARGIN);
+        .withCompactionMargin(COMPACTION_MARGIN)
+        .withParallelLeaderAppend(PARALLEL_LEADER_APPEND);
     Raft raft = new Raft(raftConfig, recovered, new SecureRandom().nextLong());
     return new Replica(id, raft, executor, config.snapshotInterval(), 0);
   }

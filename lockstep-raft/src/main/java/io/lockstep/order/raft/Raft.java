@@ -42,6 +42,17 @@ import java.util.TreeSet;
  *       {@link #ready()}. The runtime makes those durable before sending anything later, so a
  *       commit never relies on the leader's unwritten entries. The count is taken at the start
  *       of the next step (a one-member cluster commits on the step after the Ready).
+ *   <li><b>Parallel leader appends</b> ({@link RaftConfig#parallelLeaderAppend()}, §10.2.1).
+ *       The runtime may send the leader's AppendEntries and heartbeats before the writes of the
+ *       same Ready are durable; everything else (votes, responses) still waits for them, and
+ *       followers still make entries durable before acknowledging them. The leader then counts
+ *       its own log toward matchIndex only up to the highest index reported by
+ *       {@link Input.Persisted} whose (index, term) its log still holds; truncation lowers that
+ *       mark. So a commit still means a majority holds the entry durably: either the leader's
+ *       report covers it, or enough followers acknowledged it without the leader. A leader that
+ *       crashes before its fsync loses its unsynced suffix, as any replica whose entries are
+ *       not yet committed may; it recovers as a follower with a shorter log. A candidate's term
+ *       and vote are durable before its RequestVote is sent, so a leader's term always is.
  *   <li><b>Agreed time.</b> The leader stamps each entry with max(latest Tick, time of its last
  *       entry), so time never decreases along the log, across leader changes too.
  *   <li><b>Lease reads and clocks.</b> With {@code leaseReads}, a leader serves reads without a
@@ -152,6 +163,8 @@ public final class Raft implements Coordination {
       snapshotTaken(taken.position(), taken.state());
     } else if (input instanceof Input.TransferLeadership transfer) {
       replication.transfer(transfer.target());
+    } else if (input instanceof Input.Persisted persisted) {
+      persisted(persisted.index(), persisted.term());
     }
     invariants.check(this);
   }
@@ -198,6 +211,17 @@ public final class Raft implements Coordination {
   }
 
   // ---- inputs -------------------------------------------------------------------------------
+
+  /**
+   * The runtime's durability report. Only a leader with parallel leader appends uses it (to
+   * count itself toward a commit); a commit it enables is counted at once.
+   */
+  private void persisted(long index, long term) {
+    log.markPersisted(index, term);
+    if (role == Role.LEADER && config.parallelLeaderAppend()) {
+      replication.maybeCommit();
+    }
+  }
 
   private void onTick(long tickNow) {
     if (!clockStarted) {

@@ -29,6 +29,10 @@ import java.util.Set;
  *     log (stable storage drops them all), so that a follower lagging by fewer entries is caught
  *     up with AppendEntries instead of a whole InstallSnapshot (§5.1 notes that a leader may
  *     keep a margin of entries; etcd-io/raft's users keep one too); 0 keeps none
+ * @param parallelLeaderAppend the leader may send AppendEntries before its own writes are
+ *     durable, and counts itself toward a commit only up to the index the runtime reported with
+ *     {@link io.lockstep.order.Input.Persisted} (dissertation §10.2.1); off, it counts every entry
+ *     handed out in a Ready and the runtime sends nothing before that Ready's writes are durable
  */
 public record RaftConfig(
     int self,
@@ -41,7 +45,8 @@ public record RaftConfig(
     boolean checkQuorum,
     boolean leaseReads,
     double maxClockDrift,
-    long compactionMargin) {
+    long compactionMargin,
+    boolean parallelLeaderAppend) {
 
   public RaftConfig {
     members = checkedMembers(self, members);
@@ -77,6 +82,15 @@ public record RaftConfig(
     }
   }
 
+  /** A configuration without parallel leader appends (the leader's writes precede its sends). */
+  public RaftConfig(int self, List<Integer> members, long electionTimeoutMillis,
+      long heartbeatMillis, int maxBatchEntries, int maxInflightAppends, boolean preVote,
+      boolean checkQuorum, boolean leaseReads, double maxClockDrift, long compactionMargin) {
+    this(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        false);
+  }
+
   /** A configuration without a compaction margin (it keeps no entries below a snapshot). */
   public RaftConfig(int self, List<Integer> members, long electionTimeoutMillis,
       long heartbeatMillis, int maxBatchEntries, int maxInflightAppends, boolean preVote,
@@ -96,39 +110,53 @@ public record RaftConfig(
   /** This configuration with other timeouts. */
   public RaftConfig withTimeouts(long electionTimeoutMillis, long heartbeatMillis) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend);
   }
 
   /** This configuration with other batching and pipelining limits. */
   public RaftConfig withFlowControl(int maxBatchEntries, int maxInflightAppends) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend);
   }
 
   /** This configuration with pre-vote and check-quorum switched as given. */
   public RaftConfig withElectionSafeguards(boolean preVote, boolean checkQuorum) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads && checkQuorum, maxClockDrift,
-        compactionMargin);
+        compactionMargin, parallelLeaderAppend);
   }
 
   /** This configuration with lease reads switched as given (and check-quorum on if they are). */
   public RaftConfig withLeaseReads(boolean leaseReads, double maxClockDrift) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum || leaseReads, leaseReads, maxClockDrift,
-        compactionMargin);
+        compactionMargin, parallelLeaderAppend);
   }
 
   /** This configuration keeping {@code compactionMargin} entries below each snapshot. */
   public RaftConfig withCompactionMargin(long compactionMargin) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend);
+  }
+
+  /**
+   * This configuration with parallel leader appends switched as given (§10.2.1): the runtime
+   * must then report durability with {@link io.lockstep.order.Input.Persisted}.
+   */
+  public RaftConfig withParallelLeaderAppend(boolean parallelLeaderAppend) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend);
   }
 
   /** The same configuration seen from replica {@code self}. */
   public RaftConfig forMember(int self) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
-        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin);
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend);
   }
 
   private static List<Integer> checkedMembers(int self, List<Integer> members) {

@@ -16,12 +16,14 @@ final class RaftLog {
   private long baseTerm;
   private long baseTime;
   private long handedOut;
+  private long persisted;
 
   RaftLog(long baseIndex, long baseTerm, long baseTime) {
     this.baseIndex = baseIndex;
     this.baseTerm = baseTerm;
     this.baseTime = baseTime;
     this.handedOut = baseIndex;
+    this.persisted = baseIndex;
   }
 
   /** Index of the snapshot the log starts after (0 if none). */
@@ -105,6 +107,7 @@ final class RaftLog {
     }
     entries.subList((int) (index - baseIndex - 1), entries.size()).clear();
     handedOut = Math.min(handedOut, index - 1);
+    persisted = Math.min(persisted, index - 1);
   }
 
   /** Drops the entries up to {@code index}, keeping its term and time as the new base (§5.1). */
@@ -129,6 +132,7 @@ final class RaftLog {
     baseTerm = term;
     baseTime = time;
     handedOut = Math.min(handedOut, index);
+    persisted = Math.min(persisted, index);
   }
 
   /**
@@ -156,5 +160,27 @@ final class RaftLog {
    */
   long handedOut() {
     return Math.min(handedOut, lastIndex());
+  }
+
+  /** Records that every entry now in the log is durable (it was read from stable storage). */
+  void markPersisted() {
+    persisted = lastIndex();
+  }
+
+  /**
+   * The runtime reported the log durable through {@code index}, whose entry has {@code term}.
+   * Ignored unless the log still holds that entry: a report about a suffix truncated since says
+   * nothing about the entries that replaced it (truncation lowers the mark, so it never covers
+   * entries written after the report's write).
+   */
+  void markPersisted(long index, long term) {
+    if (index > persisted && matches(index, term)) {
+      persisted = index;
+    }
+  }
+
+  /** Last index reported durable by {@link #markPersisted(long, long)} and still in the log. */
+  long persisted() {
+    return Math.min(persisted, lastIndex());
   }
 }

@@ -36,6 +36,7 @@ final class Recovery {
       log.append(entry);
     }
     log.markHandedOut();
+    log.markPersisted();
     return log;
   }
 

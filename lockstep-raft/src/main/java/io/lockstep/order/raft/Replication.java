@@ -234,7 +234,8 @@ final class Replication {
 
   /**
    * The commit rule (§3.6.2): commitIndex moves to the largest N held by a majority (counting
-   * the leader's handed-out entries) whose term is the current term. Entries of earlier terms
+   * the leader's handed-out entries, or with parallel leader appends only its entries reported
+   * durable, §10.2.1) whose term is the current term. Entries of earlier terms
    * commit only indirectly, by Log Matching (Figure 3.7 shows why counting them is wrong).
    */
   void maybeCommit() {
@@ -245,7 +246,8 @@ final class Replication {
     } else {
       long[] matchIndex = new long[progress.size() + 1];
       int i = 0;
-      matchIndex[i++] = log.handedOut();
+      matchIndex[i++] = raft.config().parallelLeaderAppend() ? log.persisted()
+          : log.handedOut();
       for (Progress pr : progress.values()) {
         matchIndex[i++] = pr.match();
       }

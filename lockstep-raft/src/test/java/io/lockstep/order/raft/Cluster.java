@@ -36,6 +36,11 @@ import java.util.stream.IntStream;
  * no-op positions that emit no {@link Ordered}), agreed time never decreasing along the order, and
  * every ReadGrant at or after everything committed before the read was issued (linearizable
  * reads). Violations throw at once, or are collected when the cluster is lenient (bug tests).
+ *
+ * <p>A node configured with {@link RaftConfig#parallelLeaderAppend()} is run as the server
+ * runtime runs it (§10.2.1): its AppendEntries and heartbeats go on the wire at once, while its
+ * writes and every other message wait in {@code unsynced} until {@link #sync} makes them durable
+ * (in order) and reports {@link Input.Persisted}; a crash loses whatever was not synced.
  */
 final class Cluster {
   static final long EPOCH = 1_700_000_000_000L;
@@ -47,6 +52,9 @@ final class Cluster {
   private record Committed(long time, Request request) {
     static final Committed NO_OP = new Committed(Long.MIN_VALUE, null);
   }
+
+  /** One Ready's writes not yet durable, and the messages that wait for them. */
+  record Unsynced(List<StorageWrite> writes, List<Envelope> held) {}
 
   /** One replica: its protocol object, its disk, and what it handed to the executor. */
   final class Node {
@@ -66,6 +74,7 @@ final class Cluster {
     final List<Ready.Redirect> redirects = new ArrayList<>();
     Ready lastReady;
     int tornAfter = -1;
+    final ArrayDeque<Unsynced> unsynced = new ArrayDeque<>();
 
     Node(int id, long clock) {
       this.id = id;
@@ -212,17 +221,22 @@ final class Cluster {
   private void process(Node node) {
     Ready ready = node.raft.ready();
     node.lastReady = ready;
-    if (node.tornAfter >= 0) {
+    if (configs.apply(node.id).parallelLeaderAppend()) {
+      if (!carryOutInParallel(node, ready)) {
+        return;
+      }
+    } else if (node.tornAfter >= 0) {
       // Power loss before this Ready's fsync finished: a prefix of its writes survives and none
       // of its messages were sent.
       ready.writes().stream().limit(node.tornAfter).forEach(node::write);
       node.tornAfter = -1;
       crash(node.id);
       return;
-    }
-    ready.writes().forEach(node::write); // (1) durable before (2) messages
-    for (Ready.Outbound out : ready.messages()) {
-      network.add(new Envelope(node.id, out.to(), (RaftMessage) out.message()));
+    } else {
+      ready.writes().forEach(node::write); // (1) durable before (2) messages
+      for (Ready.Outbound out : ready.messages()) {
+        network.add(new Envelope(node.id, out.to(), (RaftMessage) out.message()));
+      }
     }
     if (ready.install() != null) {
       node.installs.add(ready.install());
@@ -239,6 +253,68 @@ final class Cluster {
     }
     node.redirects.addAll(ready.redirects());
     observeLeader(node);
+  }
+
+  /**
+   * Carries out a Ready with parallel leader appends; false if the node crashed in it. A torn
+   * crash keeps a prefix of the stream of unsynced writes (earlier Readies' first), and the
+   * AppendEntries sent before it stay on the wire.
+   */
+  private boolean carryOutInParallel(Node node, Ready ready) {
+    List<Envelope> early = new ArrayList<>();
+    List<Envelope> held = new ArrayList<>();
+    for (Ready.Outbound out : ready.messages()) {
+      Envelope e = new Envelope(node.id, out.to(), (RaftMessage) out.message());
+      boolean append = e.message() instanceof RaftMessage.AppendEntries
+          || e.message() instanceof RaftMessage.Heartbeat;
+      (append ? early : held).add(e);
+    }
+    network.addAll(early);
+    if (node.tornAfter >= 0) {
+      List<StorageWrite> stream = new ArrayList<>();
+      node.unsynced.forEach(u -> stream.addAll(u.writes()));
+      stream.addAll(ready.writes());
+      stream.stream().limit(node.tornAfter).forEach(node::write);
+      node.tornAfter = -1;
+      crash(node.id);
+      network.addAll(early);
+      return false;
+    }
+    if (ready.writes().isEmpty() && node.unsynced.isEmpty()) {
+      network.addAll(held);
+    } else if (!ready.writes().isEmpty() || !held.isEmpty()) {
+      node.unsynced.add(new Unsynced(ready.writes(), held));
+    }
+    return true;
+  }
+
+  /**
+   * Parallel leader appends: the writes {@code id} has pending become durable in order (one
+   * group commit per Ready); each releases its held messages and reports
+   * {@link Input.Persisted} for its last entry, as the runtime's durability callback does.
+   */
+  void sync(int id) {
+    Node node = nodes.get(id);
+    for (int n = node.unsynced.size(); n > 0 && node.up && !node.unsynced.isEmpty(); n--) {
+      Unsynced u = node.unsynced.poll();
+      u.writes().forEach(node::write);
+      network.addAll(u.held());
+      LogEntry last = null;
+      for (StorageWrite w : u.writes()) {
+        if (w instanceof StorageWrite.Append a) {
+          last = a.entries().get(a.entries().size() - 1);
+        }
+      }
+      if (last != null) {
+        step(id, new Input.Persisted(last.index(), last.term()));
+      }
+    }
+  }
+
+  void syncAll() {
+    for (int id : nodes.keySet()) {
+      sync(id);
+    }
   }
 
   private void applyStable(Node node, Ordered ordered) {
@@ -426,6 +502,7 @@ final class Cluster {
 
   /** Advances every node's clock by {@code ms}, ticks it, and delivers until quiet. */
   void advance(long ms) {
+    syncAll();
     tickAll(ms);
     deliverAll();
   }
@@ -448,6 +525,7 @@ final class Cluster {
   /** Advances one node's clock only (and delivers). */
   void advanceNode(int id, long ms) {
     Node node = nodes.get(id);
+    syncAll();
     node.clock += ms;
     step(id, new Input.Tick(node.clock));
     deliverAll();
@@ -520,6 +598,7 @@ final class Cluster {
     Node node = nodes.get(id);
     node.up = false;
     node.raft = null;
+    node.unsynced.clear(); // power loss: nothing that was not synced survives
     network.removeIf(e -> e.to() == id || e.from() == id);
   }
 
