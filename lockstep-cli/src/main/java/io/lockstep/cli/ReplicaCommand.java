@@ -6,13 +6,8 @@ import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.storage.CorruptStorageException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.logging.FileHandler;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,12 +54,7 @@ public final class ReplicaCommand implements Callable<Integer> {
     }
     ReplicaServer server;
     try {
-      Path dir = cluster.dataDirOf(id);
-      Files.createDirectories(dir);
-      logToFile(dir.resolve("replica.log"));
-      Files.writeString(dir.resolve("pid"), ProcessHandle.current().pid() + "\n",
-          StandardCharsets.US_ASCII);
-      server = ReplicaMain.start(cluster, id);
+      server = ReplicaMain.startProcess(cluster, id);
     } catch (CorruptStorageException e) {
       err.println("replica " + id + " refuses to start, its storage is corrupt: " + e.getMessage());
       return 3;
@@ -78,14 +68,5 @@ public final class ReplicaCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lockstep-replica-stop"));
     server.awaitTermination();
     return server.failure().isPresent() ? 70 : 0;
-  }
-
-  /** Structured key=value lines to the replica's own log file, as ReplicaMain writes them. */
-  private static void logToFile(Path path) throws IOException {
-    System.setProperty("java.util.logging.SimpleFormatter.format",
-        "%1$tFT%1$tT.%1$tLZ level=%4$s logger=%3$s %5$s%6$s%n");
-    FileHandler handler = new FileHandler(path.toString(), true);
-    handler.setFormatter(new SimpleFormatter());
-    Logger.getLogger("").addHandler(handler);
   }
 }

@@ -28,6 +28,20 @@ public final class ReplicaMain {
     return ReplicaServer.start(config, id);
   }
 
+  /**
+   * Starts replica {@code id} as a process of its own: creates its data directory, sends
+   * this JVM's log lines (key=value) to {@code <data-dir>/<id>/replica.log}, writes the PID to
+   * {@code <data-dir>/<id>/pid}, then starts the server.
+   */
+  public static ReplicaServer startProcess(ClusterConfig config, int id) throws IOException {
+    Path dir = config.dataDirOf(id);
+    Files.createDirectories(dir);
+    logToFile(dir.resolve("replica.log"));
+    Files.writeString(dir.resolve("pid"), ProcessHandle.current().pid() + "\n",
+        StandardCharsets.US_ASCII);
+    return ReplicaServer.start(config, id);
+  }
+
   /** Entry point. */
   public static void main(String[] args) throws InterruptedException {
     System.exit(run(args));
@@ -57,11 +71,7 @@ public final class ReplicaMain {
     }
     ReplicaServer server;
     try {
-      Files.createDirectories(config.dataDirOf(id));
-      logToFile(config.dataDirOf(id).resolve("replica.log"));
-      Files.writeString(config.dataDirOf(id).resolve("pid"),
-          ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
-      server = ReplicaServer.start(config, id);
+      server = startProcess(config, id);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;
