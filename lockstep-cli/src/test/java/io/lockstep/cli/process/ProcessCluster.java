@@ -46,9 +46,17 @@ final class ProcessCluster implements AutoCloseable {
     this.dir = dir;
     this.size = size;
     this.ports = new int[size + 1][];
-    for (int i = 1; i <= size; i++) {
-      ports[i] = new int[] {freePort(), freePort(), freePort(), freePort()};
+    // The probes stay bound until the proxies have their ports too, so no two collide.
+    try (DistinctPorts fresh = new DistinctPorts()) {
+      for (int i = 1; i <= size; i++) {
+        ports[i] = new int[] {fresh.next(), fresh.next(), fresh.next(), fresh.next()};
+      }
+      writeConfigs(proxied);
     }
+    this.config = ClusterConfig.load(configFiles.get(1));
+  }
+
+  private void writeConfigs(boolean proxied) throws IOException {
     for (int i = 1; i <= size; i++) {
       Map<Integer, Integer> peerPorts = new TreeMap<>();
       for (int j = 1; j <= size; j++) {
@@ -64,7 +72,6 @@ final class ProcessCluster implements AutoCloseable {
       Files.writeString(file, properties(peerPorts), StandardCharsets.UTF_8);
       configFiles.put(i, file);
     }
-    this.config = ClusterConfig.load(configFiles.get(1));
   }
 
   /** Writes the configs and starts every replica process. */
@@ -89,9 +96,24 @@ final class ProcessCluster implements AutoCloseable {
     return out.toString();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+  /**
+   * Free ports that are distinct from each other: the kernel may hand out the same ephemeral
+   * port again once a probe socket is closed, so every probe stays open until all are chosen.
+   */
+  private static final class DistinctPorts implements AutoCloseable {
+    private final List<ServerSocket> held = new ArrayList<>();
+
+    int next() throws IOException {
+      ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+      held.add(s);
       return s.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (ServerSocket s : held) {
+        s.close();
+      }
     }
   }
 
