@@ -1,5 +1,7 @@
 package io.lockstep.executor;
 
+import io.lockstep.codec.WireReader;
+import io.lockstep.codec.WireWriter;
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.Reply;
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ final class SnapshotFormat {
   private SnapshotFormat() {}
 
   static byte[] encode(ExecutorImage image) {
-    BinaryWriter out = new BinaryWriter();
+    WireWriter out = new WireWriter();
     out.writeInt(MAGIC);
     out.writeInt(VERSION);
     out.writeLong(image.appliedPosition());
@@ -72,19 +74,19 @@ final class SnapshotFormat {
           "corrupt executor snapshot: only " + snapshot.length + " bytes");
     }
     checkChecksum(snapshot);
-    BinaryReader in = new BinaryReader(snapshot, snapshot.length - TRAILER);
+    WireReader in = new WireReader(snapshot, snapshot.length - TRAILER, "corrupt executor snapshot");
     int magic = in.readInt();
     if (magic != MAGIC) {
-      throw in.corrupt("bad magic 0x" + Integer.toHexString(magic));
+      throw in.malformed("bad magic 0x" + Integer.toHexString(magic));
     }
     int version = in.readInt();
     if (version != VERSION) {
-      throw in.corrupt("unsupported version " + version + " (this build reads " + VERSION + ")");
+      throw in.malformed("unsupported version " + version + " (this build reads " + VERSION + ")");
     }
     long applied = in.readLong();
     long time = in.readLong();
     if (applied < 0) {
-      throw in.corrupt("negative applied position " + applied);
+      throw in.malformed("negative applied position " + applied);
     }
     byte[] machine = in.readBytes("machine state");
     List<Session> sessions = readSessions(in, applied, replica);
@@ -92,7 +94,7 @@ final class SnapshotFormat {
     List<Scheduled> scheduled = readScheduled(in, nextCreation);
     TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies = readCopies(in);
     if (in.remaining() != 0) {
-      throw in.corrupt(in.remaining() + " unexpected trailing bytes");
+      throw in.malformed(in.remaining() + " unexpected trailing bytes");
     }
     return new ExecutorImage(applied, time, machine, sessions, nextCreation, scheduled, copies);
   }
@@ -112,7 +114,7 @@ final class SnapshotFormat {
     }
   }
 
-  private static void writeSession(BinaryWriter out, Session s) {
+  private static void writeSession(WireWriter out, Session s) {
     out.writeClient(s.client);
     out.writeLong(s.lastSequence);
     out.writeLong(s.lastUsed);
@@ -132,20 +134,20 @@ final class SnapshotFormat {
     }
   }
 
-  private static List<Session> readSessions(BinaryReader in, long applied, int replica) {
+  private static List<Session> readSessions(WireReader in, long applied, int replica) {
     int count = in.readCount("session", 40);
     List<Session> sessions = new ArrayList<>(count);
     ClientId previous = null;
     for (int i = 0; i < count; i++) {
       ClientId client = in.readClient("session client");
       if (previous != null && previous.compareTo(client) >= 0) {
-        throw in.corrupt("sessions not sorted by client at " + client);
+        throw in.malformed("sessions not sorted by client at " + client);
       }
       previous = client;
       long lastSequence = in.readLong();
       long lastUsed = in.readLong();
       if (lastSequence < 1 || lastUsed > applied) {
-        throw in.corrupt("session " + client + " has sequence " + lastSequence
+        throw in.malformed("session " + client + " has sequence " + lastSequence
             + " and last use " + lastUsed + " (applied " + applied + ")");
       }
       Reply reply = readReply(in, client, lastSequence, replica);
@@ -156,10 +158,10 @@ final class SnapshotFormat {
     return sessions;
   }
 
-  private static Reply readReply(BinaryReader in, ClientId client, long sequence, int replica) {
+  private static Reply readReply(WireReader in, ClientId client, long sequence, int replica) {
     int status = in.readByte();
     if (status >= Reply.Status.values().length) {
-      throw in.corrupt("unknown reply status " + status + " for " + client);
+      throw in.malformed("unknown reply status " + status + " for " + client);
     }
     byte[] value = in.readBytes("reply value");
     String reason = in.readString("reply reason");
@@ -168,7 +170,7 @@ final class SnapshotFormat {
         replica);
   }
 
-  private static void readBuffered(BinaryReader in, Session session, long applied) {
+  private static void readBuffered(WireReader in, Session session, long applied) {
     int count = in.readCount("buffered request", 21);
     for (int i = 0; i < count; i++) {
       long sequence = in.readLong();
@@ -177,14 +179,14 @@ final class SnapshotFormat {
       String refusal = in.readBoolean() ? in.readString("buffered refusal") : null;
       if (sequence <= session.lastSequence + 1 || position < 1 || position > applied
           || session.buffered.containsKey(sequence)) {
-        throw in.corrupt("buffered request " + session.client + "#" + sequence + " at position "
+        throw in.malformed("buffered request " + session.client + "#" + sequence + " at position "
             + position + " is inconsistent (last executed " + session.lastSequence + ")");
       }
       session.buffered.put(sequence, new Session.Pending(position, command, refusal));
     }
   }
 
-  private static void writeScheduled(BinaryWriter out, Scheduled s) {
+  private static void writeScheduled(WireWriter out, Scheduled s) {
     out.writeLong(s.due());
     out.writeLong(s.creation());
     out.writeByte(s.kind().ordinal());
@@ -192,7 +194,7 @@ final class SnapshotFormat {
     out.writeBytes(s.command());
   }
 
-  private static List<Scheduled> readScheduled(BinaryReader in, long nextCreation) {
+  private static List<Scheduled> readScheduled(WireReader in, long nextCreation) {
     int count = in.readCount("scheduled request", 26);
     List<Scheduled> scheduled = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -200,7 +202,7 @@ final class SnapshotFormat {
       long creation = in.readLong();
       int kind = in.readByte();
       if (kind >= Scheduled.Kind.values().length || creation < 0 || creation >= nextCreation) {
-        throw in.corrupt("scheduled request " + i + " has kind " + kind + " and creation "
+        throw in.malformed("scheduled request " + i + " has kind " + kind + " and creation "
             + creation + " (next " + nextCreation + ")");
       }
       ClientId client = in.readClient("scheduled client");
@@ -211,7 +213,7 @@ final class SnapshotFormat {
   }
 
   private static void writeCopies(
-      BinaryWriter out, TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies) {
+      WireWriter out, TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies) {
     out.writeInt(copies.size());
     copies.forEach((client, bySequence) -> {
       out.writeClient(client);
@@ -228,7 +230,7 @@ final class SnapshotFormat {
   }
 
   private static TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> readCopies(
-      BinaryReader in) {
+      WireReader in) {
     TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies = new TreeMap<>();
     int clients = in.readCount("replicated client", 9);
     for (int i = 0; i < clients; i++) {

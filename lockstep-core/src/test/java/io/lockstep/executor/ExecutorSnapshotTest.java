@@ -1,5 +1,6 @@
 package io.lockstep.executor;
 
+import io.lockstep.codec.WireWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -98,7 +99,7 @@ class ExecutorSnapshotTest {
 
   @Test
   void aSnapshotWithAValidChecksumButBadContentIsRejected() {
-    BinaryWriter out = new BinaryWriter();
+    WireWriter out = new WireWriter();
     out.writeInt(SnapshotFormat.MAGIC);
     out.writeInt(SnapshotFormat.VERSION);
     out.writeLong(5);

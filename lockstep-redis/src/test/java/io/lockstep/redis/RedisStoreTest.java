@@ -339,7 +339,7 @@ class RedisStoreTest {
 
     @Override
     public void expect(ClientId client, long deadline, byte[] defaultCommand) {
-      throw new UnsupportedOperationException();
+      throw new AssertionError("RedisStore never asks for default requests (paper §6)");
     }
 
     @Override

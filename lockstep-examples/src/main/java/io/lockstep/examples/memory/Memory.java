@@ -1,7 +1,7 @@
 package io.lockstep.examples.memory;
 
-import io.lockstep.examples.wire.WireReader;
-import io.lockstep.examples.wire.WireWriter;
+import io.lockstep.codec.WireReader;
+import io.lockstep.codec.WireWriter;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Context;
 import io.lockstep.machine.Rejection;

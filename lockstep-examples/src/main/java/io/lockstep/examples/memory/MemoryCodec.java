@@ -1,7 +1,7 @@
 package io.lockstep.examples.memory;
 
-import io.lockstep.examples.wire.WireReader;
-import io.lockstep.examples.wire.WireWriter;
+import io.lockstep.codec.WireReader;
+import io.lockstep.codec.WireWriter;
 
 /**
  * Encoding of the memory's commands: {@code byte version (1), byte op, long address} and for

@@ -88,7 +88,7 @@ class KvStoreTest {
   void oversizedKeysAreRefusedByTheEncoderAndTheStore() {
     String longKey = "k".repeat(KvCodec.MAX_KEY_BYTES + 1);
     assertThatThrownBy(() -> KvCodec.get(longKey)).hasMessageContaining("limit is 1024");
-    byte[] forged = new io.lockstep.examples.wire.WireWriter().writeByte(1).writeByte(1)
+    byte[] forged = new io.lockstep.codec.WireWriter().writeByte(1).writeByte(1)
         .writeString(longKey).toByteArray();
     assertThat(kv.send("a", forged, 1).reason()).contains("key is 1025 bytes, the limit is 1024");
   }

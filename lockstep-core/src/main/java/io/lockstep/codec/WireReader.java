@@ -1,5 +1,6 @@
-package io.lockstep.examples.wire;
+package io.lockstep.codec;
 
+import io.lockstep.machine.ClientId;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -7,18 +8,34 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes what {@link WireWriter} wrote, treating the input as untrusted (paper §5.2, defensive
- * programming): every length is checked against a limit and the bytes left, text must be valid
- * UTF-8, and every failure is a {@link MalformedException} saying what was wrong where.
+ * programming): every length and count is checked against a limit and the bytes left, text must
+ * be valid UTF-8, and every failure is a {@link MalformedException} saying what was wrong where.
+ * Used by the executor's snapshot format and by state machines' command codecs.
  */
 public final class WireReader {
   private final byte[] data;
-  private final String what;
+  private final int limit;
+  private final String description;
   private int offset;
 
   /** @param what names the input in error messages, e.g. "kv command" */
   public WireReader(byte[] data, String what) {
+    this(data, data.length, "malformed " + what);
+  }
+
+  /**
+   * Reads only the first {@code length} bytes of {@code data} (e.g. before a checksum trailer).
+   *
+   * @param description starts every error message, e.g. "corrupt executor snapshot"
+   */
+  public WireReader(byte[] data, int length, String description) {
+    if (length < 0 || length > data.length) {
+      throw new IllegalArgumentException(description + ": length " + length
+          + " outside the " + data.length + " bytes given");
+    }
     this.data = data;
-    this.what = what;
+    this.limit = length;
+    this.description = description;
   }
 
   /** Thrown for input that does not follow the format. */
@@ -74,6 +91,39 @@ public final class WireReader {
     return out;
   }
 
+  /** Length-prefixed bytes bounded only by the input left. */
+  public byte[] readBytes(String field) {
+    return readBytes(field, remaining());
+  }
+
+  /**
+   * A count of items that each take at least {@code minItemBytes}: bounded by the bytes left, so
+   * a corrupt count cannot make the caller allocate without limit.
+   */
+  public int readCount(String field, int minItemBytes) {
+    int count = readInt();
+    if (count < 0 || (long) count * minItemBytes > remaining()) {
+      throw malformed(field + " count " + count + " does not fit in the " + remaining()
+          + " bytes left at offset " + offset);
+    }
+    return count;
+  }
+
+  /** Length-prefixed UTF-8 text bounded only by the input left. */
+  public String readString(String field) {
+    return readString(field, remaining());
+  }
+
+  /** A length-prefixed client identity, validated like any {@link ClientId}. */
+  public ClientId readClient(String field) {
+    String value = readString(field);
+    try {
+      return ClientId.of(value);
+    } catch (IllegalArgumentException e) {
+      throw malformed(field + ": " + e.getMessage());
+    }
+  }
+
   /** Length-prefixed UTF-8 text of at most {@code limit} bytes. */
   public String readString(String field, int limit) {
     byte[] bytes = readBytes(field, limit);
@@ -89,23 +139,28 @@ public final class WireReader {
 
   /** Checks that every byte was consumed. */
   public void end() {
-    if (offset != data.length) {
-      throw malformed((data.length - offset) + " unexpected trailing bytes");
+    if (offset != limit) {
+      throw malformed((limit - offset) + " unexpected trailing bytes");
     }
   }
 
   /** Bytes not yet read. */
   public int remaining() {
-    return data.length - offset;
+    return limit - offset;
+  }
+
+  /** Bytes read so far. */
+  public int offset() {
+    return offset;
   }
 
   /** An error naming this input. */
   public MalformedException malformed(String detail) {
-    return new MalformedException("malformed " + what + ": " + detail);
+    return new MalformedException(description + ": " + detail);
   }
 
   private void need(int bytes, String field) {
-    if (data.length - offset < bytes) {
+    if (remaining() < bytes) {
       throw malformed("truncated while reading " + field + " at offset " + offset);
     }
   }

@@ -1,11 +1,13 @@
-package io.lockstep.examples.wire;
+package io.lockstep.codec;
 
+import io.lockstep.machine.ClientId;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A small big-endian encoder shared by the example state machines' codecs: bytes, longs and
- * length-prefixed UTF-8 strings, without checked exceptions.
+ * A small big-endian encoder: bytes, ints, longs, length-prefixed bytes and UTF-8 strings,
+ * without checked exceptions. Used by the executor's snapshot format and by state machines'
+ * command codecs; {@link WireReader} reads it back.
  */
 public final class WireWriter {
   private byte[] buffer = new byte[64];
@@ -44,10 +46,25 @@ public final class WireWriter {
   /** Appends an int length followed by the bytes. */
   public WireWriter writeBytes(byte[] bytes) {
     writeInt(bytes.length);
+    return writeRaw(bytes);
+  }
+
+  /** Appends the bytes with no length prefix. */
+  public WireWriter writeRaw(byte[] bytes) {
     ensure(bytes.length);
     System.arraycopy(bytes, 0, buffer, size, bytes.length);
     size += bytes.length;
     return this;
+  }
+
+  /** Appends a client identity as length-prefixed UTF-8 text. */
+  public WireWriter writeClient(ClientId client) {
+    return writeString(client.value());
+  }
+
+  /** Bytes written so far. */
+  public int size() {
+    return size;
   }
 
   /** Appends length-prefixed UTF-8 text. */
