@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public final class ClientSession {
   private final long id;
-  private final ClientId clientId;
+  private ClientId clientId;
   private final String remoteAddress;
   private final int localPort;
   private String name = "";
@@ -33,8 +33,18 @@ public final class ClientSession {
     return id;
   }
 
+  /** The identity the connection's next request is issued under. */
   public ClientId clientId() {
     return clientId;
+  }
+
+  /**
+   * Moves the connection to a fresh identity in the replicated service, after a write whose
+   * outcome is unknown: its sequence number may never be ordered, and the executor would hold
+   * every later write of the old identity behind that gap (O1).
+   */
+  void renew(ClientId fresh) {
+    clientId = Objects.requireNonNull(fresh, "fresh");
   }
 
   public String remoteAddress() {

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -33,11 +34,14 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
   /** One command's place in the reply order. */
   private static final class Slot {
     final RedisCommands.Kind kind;
+    /** The identity a write or read was issued under; null for local commands. */
+    final ClientId issuer;
     RespReply reply;
     boolean close;
 
-    Slot(RedisCommands.Kind kind, RespReply reply, boolean close) {
+    Slot(RedisCommands.Kind kind, ClientId issuer, RespReply reply, boolean close) {
       this.kind = kind;
+      this.issuer = issuer;
       this.reply = reply;
       this.close = close;
     }
@@ -131,7 +135,7 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
       if (next instanceof RespProtocolError error) {
         waiting.clear();
         closing = true;
-        unanswered.add(new Slot(RedisCommands.Kind.LOCAL,
+        unanswered.add(new Slot(RedisCommands.Kind.LOCAL, null,
             RedisCommands.protocolErrorReply(error), true));
         break;
       }
@@ -157,18 +161,18 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
       action = new RedisCommands.Action.Reply(RedisCommands.failureReply(e), false);
     }
     if (action instanceof RedisCommands.Action.Reply r) {
-      unanswered.add(new Slot(RedisCommands.Kind.LOCAL, r.reply(), r.close()));
+      unanswered.add(new Slot(RedisCommands.Kind.LOCAL, null, r.reply(), r.close()));
       if (r.close()) {
         closing = true;
         waiting.clear();
       }
     } else if (action instanceof RedisCommands.Action.Write w) {
       pendingWrites++;
-      await(new Slot(RedisCommands.Kind.WRITE, null, false),
+      await(new Slot(RedisCommands.Kind.WRITE, session.clientId(), null, false),
           call(() -> backend.write(session.clientId(), w.command())));
     } else if (action instanceof RedisCommands.Action.Read r) {
       pendingReads++;
-      await(new Slot(RedisCommands.Kind.READ, null, false),
+      await(new Slot(RedisCommands.Kind.READ, session.clientId(), null, false),
           call(() -> backend.read(session.clientId(), r.query())));
     }
   }
@@ -182,6 +186,9 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
   private void complete(Slot slot, byte[] output, Throwable failure) {
     if (slot.kind == RedisCommands.Kind.WRITE) {
       pendingWrites--;
+      if (isIndeterminate(failure) && slot.issuer.equals(session.clientId())) {
+        renewIdentity();
+      }
     } else {
       pendingReads--;
     }
@@ -192,6 +199,26 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     dispatchWaiting();
     ctx.flush();
+  }
+
+  private static boolean isIndeterminate(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return cause instanceof BackendException.Indeterminate;
+  }
+
+  /**
+   * After a write with an unknown outcome, later writes go out under a new identity (a fresh
+   * connection number), so they do not wait behind a sequence number that may never be ordered.
+   * The client still sees one connection; what it loses is only the old identity's session.
+   */
+  private void renewIdentity() {
+    ClientId old = session.clientId();
+    session.renew(ClientId.of(config.clientIdPrefix() + "/" + counters.accepted.incrementAndGet()));
+    backend.disconnected(old);
+    LOG.log(System.Logger.Level.DEBUG, () -> "redis connection " + session.id()
+        + " renewed its identity " + old + " -> " + session.clientId()
+        + " after a write with an unknown outcome");
   }
 
   /** Writes the replies at the head of the order that are ready (without flushing). */

@@ -70,13 +70,6 @@ public final class ReplicaServer implements AutoCloseable {
    */
   private static final long COMPACTION_MARGIN = 10_000;
   /**
-   * The leader sends AppendEntries while its own fsync runs (dissertation §10.2.1), taking one
-   * fsync off the commit path; {@code -Dlockstep.parallelLeaderAppend=false} turns it off (for
-   * comparison).
-   */
-  private static final boolean PARALLEL_LEADER_APPEND =
-      Boolean.parseBoolean(System.getProperty("lockstep.parallelLeaderAppend", "true"));
-  /**
    * Largest peer message: Raft sends a whole snapshot in one InstallSnapshot and up to 256
    * entries of at most 1 MiB in one AppendEntries, and the store is bounded at 256 MiB.
    */
@@ -143,7 +136,7 @@ public final class ReplicaServer implements AutoCloseable {
     Replica replica = replica(recovered);
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
     loop = new ReplicaLoop(replica, log, metrics, LOOP_QUEUE, config.requestTimeoutMillis(),
-        config.members().size(), this::clientAddressText, this::fatal, PARALLEL_LEADER_APPEND);
+        config.members().size(), this::clientAddressText, this::fatal, config.parallelLeaderAppend());
     metrics.bind(loop, log, storage);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
@@ -184,7 +177,7 @@ public final class ReplicaServer implements AutoCloseable {
         .withTimeouts(config.electionTimeoutMillis(), config.heartbeatMillis())
         .withFlowControl(256, 64)
         .withCompactionMargin(COMPACTION_MARGIN)
-        .withParallelLeaderAppend(PARALLEL_LEADER_APPEND);
+        .withParallelLeaderAppend(config.parallelLeaderAppend());
     Raft raft = new Raft(raftConfig, recovered, new SecureRandom().nextLong());
     return new Replica(id, raft, executor, config.snapshotInterval(), 0);
   }

@@ -41,6 +41,8 @@ import java.util.Properties;
  * runtime.request-timeout-ms how long a replica waits for a Redis command's outcome before
  *                            answering TIMEOUT (indeterminate; default 5000)
  * snapshot.interval          take a snapshot every this many applied positions (default 100000)
+ * raft.parallel-leader-append  true (default): the leader sends AppendEntries while its own
+ *                            fsync runs (Raft dissertation §10.2.1); false: only after it
  * </pre>
  *
  * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
@@ -60,11 +62,13 @@ import java.util.Properties;
  * @param requestTimeoutMillis how long a replica waits for a forwarded or proposed Redis
  *     command's outcome
  * @param snapshotInterval applied positions between snapshots (0 = never)
+ * @param parallelLeaderAppend whether the leader's AppendEntries overlap its own fsync; a commit
+ *     still needs a majority that includes the leader's durable copy or enough followers'
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, long electionTimeoutMillis, long heartbeatMillis, long tickMillis,
-    long requestTimeoutMillis, long snapshotInterval) {
+    long requestTimeoutMillis, long snapshotInterval, boolean parallelLeaderAppend) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -130,21 +134,28 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
           loopback(basePort + i), loopback(basePort + 300 + i)));
     }
     return new ClusterConfig(name, FailureModel.FAIL_STOP, (replicas - 1) / 2, "raft", service,
-        list, dataDir, secret, null, 300, 50, 5, 5_000, 100_000);
+        list, dataDir, secret, null, 300, 50, 5, 5_000, 100_000, true);
   }
 
   /** The same cluster with other replica addresses (e.g. ports chosen by a test). */
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
-        snapshotInterval);
+        snapshotInterval, parallelLeaderAppend);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
-        interval);
+        interval, parallelLeaderAppend);
+  }
+
+  /** The same cluster with the leader's parallel append on or off. */
+  public ClusterConfig withParallelLeaderAppend(boolean on) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
+        snapshotInterval, on);
   }
 
   /**
@@ -176,6 +187,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("runtime.tick-ms", Long.toString(tickMillis));
     p.setProperty("runtime.request-timeout-ms", Long.toString(requestTimeoutMillis));
     p.setProperty("snapshot.interval", Long.toString(snapshotInterval));
+    p.setProperty("raft.parallel-leader-append", Boolean.toString(parallelLeaderAppend));
     return p;
   }
 

@@ -27,7 +27,8 @@ final class ConfigParser {
   private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
       "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
       "cluster.secret-file", "client.secret", "raft.election-timeout-ms", "raft.heartbeat-ms",
-      "runtime.tick-ms", "runtime.request-timeout-ms", "snapshot.interval");
+      "runtime.tick-ms", "runtime.request-timeout-ms", "snapshot.interval",
+      "raft.parallel-leader-append");
   private static final int MIN_SECRET_BYTES = 16;
 
   private final Properties properties;
@@ -71,6 +72,7 @@ final class ConfigParser {
     long tick = number("runtime.tick-ms", 5, 1, 1_000);
     long requestTimeout = number("runtime.request-timeout-ms", 5_000, 1, 3_600_000);
     long snapshotInterval = number("snapshot.interval", 100_000, 0, Long.MAX_VALUE);
+    boolean parallelAppend = flag("raft.parallel-leader-append", true);
     problems.addAll(validate(name == null ? "x" : name, model == null ? FailureModel.FAIL_STOP
         : model, t, "raft", replicas, secret == null ? new byte[MIN_SECRET_BYTES] : secret,
         election, heartbeat).stream().filter(p -> !problems.contains(p)
@@ -82,7 +84,7 @@ final class ConfigParser {
     }
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, election, heartbeat, tick,
-        requestTimeout, snapshotInterval);
+        requestTimeout, snapshotInterval, parallelAppend);
   }
 
   /** Checks a configuration's parts against each other (also used by the record itself). */
@@ -281,5 +283,18 @@ final class ConfigParser {
       problems.add(key + " '" + value.trim() + "' is not a whole number");
       return fallback;
     }
+  }
+
+  private boolean flag(String key, boolean fallback) {
+    String value = properties.getProperty(key);
+    if (value == null) {
+      return fallback;
+    }
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      problems.add(key + " '" + value.trim() + "' must be true or false");
+      return fallback;
+    }
+    return v.equals("true");
   }
 }

@@ -41,6 +41,7 @@ class ClusterConfigTest {
         replica.1.redis=127.0.0.1:7001
         replica.1.metrics=127.0.0.1:7101
         replica.2.peer=127.0.0.1:notaport
+        raft.parallel-leader-append=yes
         colour=blue
         """;
     assertThatThrownBy(() -> parse(text))
@@ -54,6 +55,7 @@ class ClusterConfigTest {
             .anyMatch(s -> s.contains("replica.1.metrics uses 127.0.0.1:7101 like replica.1.peer"))
             .anyMatch(s -> s.contains("replica.2.peer '127.0.0.1:notaport'"))
             .anyMatch(s -> s.equals("unknown key 'colour'"))
+            .anyMatch(s -> s.equals("raft.parallel-leader-append 'yes' must be true or false"))
             .anyMatch(s -> s.contains("needs at least 3 replicas (2t+1")))
         .hasMessageContaining("problems");
   }
@@ -81,6 +83,13 @@ class ClusterConfigTest {
     assertThat(back.toProperties()).isEqualTo(local.toProperties());
     assertThat(back.t()).isEqualTo(2);
     assertThat(back.replica(3).orElseThrow().redis().getPort()).isEqualTo(7003);
+  }
+
+  @Test
+  void parallelLeaderAppendIsOnByDefaultAndCanBeTurnedOff() throws Exception {
+    assertThat(parse(valid()).parallelLeaderAppend()).isTrue();
+    assertThat(parse(valid() + "raft.parallel-leader-append=false\n").parallelLeaderAppend())
+        .isFalse();
   }
 
   @Test
