@@ -49,7 +49,9 @@ public final class SimCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--protocol", defaultValue = "raft", paramLabel = "NAME",
-      description = "Coordination protocol to simulate (available: raft).")
+      description = "Coordination protocol to simulate: raft (as the server runs it: the"
+          + " leader's AppendEntries overlap its own fsync) or raft-serial (textbook: only after"
+          + " it).")
   String protocol;
 
   @Option(names = "--seeds", paramLabel = "N",
@@ -97,9 +99,12 @@ public final class SimCommand implements Callable<Integer> {
     }
   }
 
-  /** The command with the protocols the simulator ships (raft). */
+  /**
+   * The command with the protocols the simulator ships: raft (as the server runs it) and
+   * raft-serial (the leader appends only after its own fsync).
+   */
   public SimCommand() {
-    this(Map.of("raft", Simulation.raft()));
+    this(Map.of("raft", Simulation.raft(), "raft-serial", Simulation.raftSerialAppend()));
   }
 
   /** The command with other protocol factories under the given names (for tests). */

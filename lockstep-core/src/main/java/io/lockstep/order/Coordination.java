@@ -23,4 +23,15 @@ public interface Coordination {
 
   /** Number of received messages dropped as invalid or stale, for metrics and tests. */
   long dropped();
+
+  /**
+   * Whether the runtime may send {@code message} (from this protocol's latest {@link Ready})
+   * before that Ready's writes are durable, instead of after (Raft dissertation §10.2.1: a
+   * leader's AppendEntries may overlap its own fsync). A protocol that says yes for any message
+   * must learn its own durability from {@link Input.Persisted}, which the runtime then steps
+   * after every fsync that appended log entries. Default: no message may leave early.
+   */
+  default boolean mayLeaveBeforeDurable(ProtocolMessage message) {
+    return false;
+  }
 }

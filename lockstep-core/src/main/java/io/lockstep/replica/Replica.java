@@ -7,6 +7,7 @@ import io.lockstep.machine.Rejection;
 import io.lockstep.machine.StateMachine;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
+import io.lockstep.order.LogEntry;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
@@ -14,6 +15,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.Status;
+import io.lockstep.order.StorageWrite;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
@@ -22,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -223,6 +226,31 @@ public final class Replica {
    */
   public Effects persisted(long index, long term) {
     return step(new Input.Persisted(index, term));
+  }
+
+  /**
+   * Whether {@code message}, from this replica's latest effects, may be sent before their writes
+   * are durable (see {@link io.lockstep.order.Coordination#mayLeaveBeforeDurable}). When any
+   * message may, the runtime must call {@link #persisted} with {@link #lastAppended} of every
+   * batch of writes once they are durable.
+   */
+  public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
+    return coordination.mayLeaveBeforeDurable(Objects.requireNonNull(message, "message"));
+  }
+
+  /**
+   * The last log entry that {@code writes} append, as the durability report to step once they
+   * are durable; empty if they append none.
+   */
+  public static Optional<Step.Persisted> lastAppended(List<StorageWrite> writes) {
+    Step.Persisted last = null;
+    for (StorageWrite write : writes) {
+      if (write instanceof StorageWrite.Append a && !a.entries().isEmpty()) {
+        LogEntry entry = a.entries().get(a.entries().size() - 1);
+        last = new Step.Persisted(entry.index(), entry.term());
+      }
+    }
+    return Optional.ofNullable(last);
   }
 
   /** An operator asks this replica, if it leads, to hand leadership to {@code target}. */

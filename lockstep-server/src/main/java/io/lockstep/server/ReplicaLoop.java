@@ -1,7 +1,6 @@
 package io.lockstep.server;
 
 import io.lockstep.machine.ClientId;
-import io.lockstep.order.LogEntry;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
@@ -76,7 +75,6 @@ final class ReplicaLoop implements Runnable {
   private final Consumer<Throwable> fatal;
   private final long requestTimeoutNanos;
   private final boolean answersWaitForSync;
-  private final boolean parallelLeaderAppend;
   /** The latest durability report not yet stepped (written by the log thread). */
   private final AtomicReference<Step.Persisted> persisted = new AtomicReference<>();
   private final BlockingQueue<LoopEvent> queue;
@@ -100,19 +98,7 @@ final class ReplicaLoop implements Runnable {
   ReplicaLoop(Replica replica, GroupCommitLog log, ServerMetrics metrics, int queueCapacity,
       long requestTimeoutMillis, int members, IntFunction<String> clientAddressOf,
       Consumer<Throwable> fatal) {
-    this(replica, log, metrics, queueCapacity, requestTimeoutMillis, members, clientAddressOf,
-        fatal, false);
-  }
-
-  /**
-   * With {@code parallelLeaderAppend}, a leader's AppendEntries and heartbeats go out before
-   * the batch's writes are durable; the protocol must be configured for it (RaftConfig's flag).
-   */
-  ReplicaLoop(Replica replica, GroupCommitLog log, ServerMetrics metrics, int queueCapacity,
-      long requestTimeoutMillis, int members, IntFunction<String> clientAddressOf,
-      Consumer<Throwable> fatal, boolean parallelLeaderAppend) {
     this.replica = replica;
-    this.parallelLeaderAppend = parallelLeaderAppend;
     this.answersWaitForSync = members < 2;
     this.log = log;
     this.metrics = metrics;
@@ -290,7 +276,7 @@ final class ReplicaLoop implements Runnable {
     List<Integer> targetList = new ArrayList<>(batchMessages.size());
     for (Ready.Outbound out : batchMessages) {
       RaftMessage message = (RaftMessage) out.message();
-      if (!now && parallelLeaderAppend && fromLeader(message)) {
+      if (!now && replica.mayLeaveBeforeDurable(message)) {
         send(out.to(), PeerCodec.encode(message)); // §10.2.1: before our own fsync
       } else {
         targetList.add(out.to());
@@ -321,24 +307,6 @@ final class ReplicaLoop implements Runnable {
     batchEntries = 0;
   }
 
-  /** AppendEntries and heartbeats are only ever sent by a leader. */
-  private static boolean fromLeader(RaftMessage message) {
-    return message instanceof RaftMessage.AppendEntries
-        || message instanceof RaftMessage.Heartbeat;
-  }
-
-  /** The last entry the batch's writes append, or null if they append none. */
-  private Step.Persisted lastAppended() {
-    Step.Persisted last = null;
-    for (StorageWrite write : batchWrites) {
-      if (write instanceof StorageWrite.Append a && !a.entries().isEmpty()) {
-        LogEntry entry = a.entries().get(a.entries().size() - 1);
-        last = new Step.Persisted(entry.index(), entry.term());
-      }
-    }
-    return last;
-  }
-
   /**
    * Runs on the log thread too: a message that cannot be sent is dropped and counted (Raft
    * retransmits), never thrown, as an exception there would stop the log.
@@ -367,7 +335,8 @@ final class ReplicaLoop implements Runnable {
     long submitted = System.nanoTime();
     metrics.groupSubmitted(batchEntries);
     inFlight.incrementAndGet();
-    Step.Persisted report = parallelLeaderAppend ? lastAppended() : null;
+    // Reported whether or not the protocol sends early: it is told only what is true.
+    Step.Persisted report = Replica.lastAppended(batchWrites).orElse(null);
     log.submit(List.copyOf(batchWrites), () -> {
       metrics.durable(System.nanoTime() - submitted);
       try {

@@ -136,7 +136,7 @@ public final class ReplicaServer implements AutoCloseable {
     Replica replica = replica(recovered);
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
     loop = new ReplicaLoop(replica, log, metrics, LOOP_QUEUE, config.requestTimeoutMillis(),
-        config.members().size(), this::clientAddressText, this::fatal, config.parallelLeaderAppend());
+        config.members().size(), this::clientAddressText, this::fatal);
     metrics.bind(loop, log, storage);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));

@@ -48,7 +48,7 @@ class ParallelLeaderAppendLoopTest {
     Replica replica = new Replica(1, new Raft(config, recovered, 7),
         Replica.recover(new RedisStore(), ExecutorConfig.defaults(1), recovered), 0, 0);
     ReplicaLoop loop = new ReplicaLoop(replica, log, new ServerMetrics(1), 1_000, 60_000, 3,
-        id -> "", failed::set, true);
+        id -> "", failed::set);
     List<Sent> sent = new CopyOnWriteArrayList<>();
     loop.peers((to, payload) -> sent.add(new Sent(to, PeerCodec.decode(payload))));
     Thread thread = new Thread(loop, "test-loop");

@@ -280,14 +280,42 @@ final class Cluster {
       release(node, effects);
       return;
     }
+    Effects afterSync = sendEarly(node, effects);
     SimDisk.Sync sync = node.disk.submit(effects.writes(), queue.now());
     int incarnation = node.incarnation;
     springArmedCrash(node, sync, effects);
     queue.at(sync.completesAt(), () -> {
       if (node.up && node.incarnation == incarnation && node.disk.complete(sync)) {
-        releaseWhenRunning(node, incarnation, effects);
+        whenRunning(node, incarnation, () -> {
+          release(node, afterSync);
+          reportDurable(node, effects);
+        });
       }
     });
+  }
+
+  /**
+   * Sends at once the messages the protocol lets leave before their writes are durable (Raft
+   * §10.2.1: a leader's AppendEntries overlap its own fsync), as the server does; returns the
+   * effects still to release after the fsync.
+   */
+  private Effects sendEarly(Node node, Effects effects) {
+    List<Ready.Outbound> later = new ArrayList<>();
+    for (Ready.Outbound outbound : effects.messages()) {
+      if (node.replica.mayLeaveBeforeDurable(outbound.message())) {
+        send(node, outbound);
+      } else {
+        later.add(outbound);
+      }
+    }
+    return later.size() == effects.messages().size() ? effects : new Effects(effects.writes(),
+        later, effects.replies(), effects.reads(), effects.redirects(), effects.checkpoints());
+  }
+
+  /** Tells the replica its log is durable through the last entry these writes appended. */
+  private void reportDurable(Node node, Effects effects) {
+    Replica.lastAppended(effects.writes()).ifPresent(p ->
+        step(node, () -> node.replica.persisted(p.index(), p.term())));
   }
 
   private void springArmedCrash(Node node, SimDisk.Sync sync, Effects effects) {
@@ -305,14 +333,15 @@ final class Cluster {
     });
   }
 
-  private void releaseWhenRunning(Node node, int incarnation, Effects effects) {
+  /** Runs {@code action} now, or when the replica's pause ends if it is paused. */
+  private void whenRunning(Node node, int incarnation, Runnable action) {
     if (!paused(node)) {
-      release(node, effects);
+      action.run();
       return;
     }
     queue.at(node.pausedUntil, () -> {
       if (node.up && node.incarnation == incarnation) {
-        releaseWhenRunning(node, incarnation, effects);
+        whenRunning(node, incarnation, action);
       }
     });
   }
@@ -320,14 +349,7 @@ final class Cluster {
   /** The writes are durable: messages and client outputs may leave (Ready's order). */
   private void release(Node node, Effects effects) {
     for (Ready.Outbound outbound : effects.messages()) {
-      if (node.interceptor == null) {
-        network.send(node.id, outbound.to(), outbound.message());
-      } else {
-        for (Ready.Outbound sent : node.interceptor.intercept(node.id, outbound,
-            node.interceptorRandom)) {
-          network.send(node.id, sent.to(), sent.message());
-        }
-      }
+      send(node, outbound);
     }
     for (Reply reply : effects.replies()) {
       router.reply(node.id, reply);
@@ -337,6 +359,18 @@ final class Cluster {
     }
     for (Ready.Redirect redirect : effects.redirects()) {
       router.redirect(node.id, redirect);
+    }
+  }
+
+  /** Sends one message, through the replica's interceptor if it misbehaves. */
+  private void send(Node node, Ready.Outbound outbound) {
+    if (node.interceptor == null) {
+      network.send(node.id, outbound.to(), outbound.message());
+      return;
+    }
+    for (Ready.Outbound sent : node.interceptor.intercept(node.id, outbound,
+        node.interceptorRandom)) {
+      network.send(node.id, sent.to(), sent.message());
     }
   }
 

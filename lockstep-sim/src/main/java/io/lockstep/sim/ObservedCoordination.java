@@ -3,6 +3,7 @@ package io.lockstep.sim;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ordered;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Status;
 
@@ -53,5 +54,10 @@ final class ObservedCoordination implements Coordination {
   @Override
   public long dropped() {
     return inner.dropped();
+  }
+
+  @Override
+  public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
+    return inner.mayLeaveBeforeDurable(message);
   }
 }

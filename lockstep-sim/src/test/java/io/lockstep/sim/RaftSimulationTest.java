@@ -20,12 +20,18 @@ class RaftSimulationTest {
   /** Runs seeds {@code from..to} on two threads and returns the failures, one line each. */
   static List<String> failures(SimOptions options, long from, long to)
       throws InterruptedException, ExecutionException {
+    return failures(options, from, to, Simulation.raft());
+  }
+
+  /** As above, with the protocol {@code factory} builds. */
+  static List<String> failures(SimOptions options, long from, long to,
+      CoordinationFactory factory) throws InterruptedException, ExecutionException {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<SimResult>> runs = new ArrayList<>();
       for (long seed = from; seed <= to; seed++) {
         long s = seed;
-        runs.add(pool.submit(() -> Simulation.run(options, s)));
+        runs.add(pool.submit(() -> Simulation.run(options, s, factory)));
       }
       List<String> failures = new ArrayList<>();
       for (Future<SimResult> run : runs) {
@@ -44,6 +50,12 @@ class RaftSimulationTest {
   @Test
   void threeReplicasStayLinearizableAndLiveUnderRandomFaults() throws Exception {
     assertThat(failures(SimOptions.defaults(), 1, 160)).isEmpty();
+  }
+
+  @Test
+  void raftWithSerialLeaderAppendsStaysLinearizableAndLiveUnderRandomFaults() throws Exception {
+    assertThat(failures(SimOptions.defaults(), 4001, 4040, Simulation.raftSerialAppend()))
+        .isEmpty();
   }
 
   @Test

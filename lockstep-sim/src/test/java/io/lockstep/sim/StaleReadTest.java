@@ -62,6 +62,11 @@ class StaleReadTest {
     public long dropped() {
       return inner.dropped();
     }
+
+    @Override
+    public boolean mayLeaveBeforeDurable(io.lockstep.order.ProtocolMessage message) {
+      return inner.mayLeaveBeforeDurable(message);
+    }
   }
 
   /** Without check-quorum an isolated leader keeps believing it leads until it hears a newer term. */

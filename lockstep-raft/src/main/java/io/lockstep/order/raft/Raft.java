@@ -199,6 +199,18 @@ public final class Raft implements Coordination {
     return dropped;
   }
 
+  /**
+   * With parallel leader appends (§10.2.1), a leader's AppendEntries and heartbeats may leave
+   * before its own fsync: it counts itself toward a commit only up to an {@link Input.Persisted}
+   * report. Every other message (votes, responses, snapshots, TimeoutNow) vouches for durable
+   * state and must wait.
+   */
+  @Override
+  public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
+    return config.parallelLeaderAppend() && (message instanceof RaftMessage.AppendEntries
+        || message instanceof RaftMessage.Heartbeat);
+  }
+
   /** Why the last dropped message was dropped (for tests and debugging). */
   String lastDropReason() {
     return lastDropReason;
