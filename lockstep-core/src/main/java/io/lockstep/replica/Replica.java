@@ -275,6 +275,15 @@ public final class Replica {
     return executor.appliedPosition();
   }
 
+  /**
+   * Every position up to this one is applied or was a protocol no-op: the commit index, since
+   * each call drains the protocol. This is what a status display compares with the leader's
+   * commit index; {@link #appliedPosition()} stops at the last request, before any no-op.
+   */
+  public long appliedThrough() {
+    return Math.max(executor.appliedPosition(), coordination.status().commitIndex());
+  }
+
   /** Reads waiting for a grant or for their position to be applied. */
   public int pendingReads() {
     return reads.size();

@@ -89,6 +89,15 @@ class ReplicaTest {
   }
 
   @Test
+  void appliedThroughCountsNoOpPositionsThatAppliedPositionSkips() {
+    replica.propose(inc(1));
+    coordination.commitIndex = 2;
+    replica.tick(1);
+    assertThat(replica.appliedPosition()).isEqualTo(1);
+    assertThat(replica.appliedThrough()).isEqualTo(2);
+  }
+
+  @Test
   void refusedQueryBecomesARefusedResult() {
     QueryResult result = replica.read(1, A, utf8("bad")).reads().get(0);
     assertThat(result.ok()).isFalse();

@@ -377,7 +377,7 @@ final class ReplicaLoop implements Runnable {
   private void publish() {
     Status s = replica.status();
     status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
-        s.lastIndex(), replica.appliedPosition(), s.snapshotIndex());
+        s.lastIndex(), replica.appliedThrough(), s.snapshotIndex());
     if (s.role() != lastRole) {
       if (s.role() == Role.CANDIDATE) {
         metrics.election();

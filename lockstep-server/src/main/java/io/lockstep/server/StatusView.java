@@ -12,7 +12,7 @@ import io.lockstep.order.Role;
  * @param leader the replica it believes leads, or -1
  * @param commitIndex highest committed position
  * @param lastIndex last position of its log
- * @param applied highest position its executor applied
+ * @param applied every position up to here is applied or was a protocol no-op
  * @param snapshotIndex position of its latest snapshot
  */
 public record StatusView(int id, Role role, long term, int leader, long commitIndex,
