@@ -24,7 +24,9 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>time-outs and default requests (paper §5.2 {@code schedule}, §6), fired before the first
  *       request whose agreed time reaches them, in order of due time then creation;
- *   <li>per-client FIFO order (O1) and exactly-once sessions (X4) with cached replies;
+ *   <li>per-client FIFO order (O1) and exactly-once sessions (X4) with cached replies: a retry
+ *       of any of a client's latest {@link ExecutorConfig#maxPendingPerClient()} requests gets
+ *       that request's own reply again; an older one gets {@value #DUPLICATE};
  *   <li>defensive programming (paper §5.2, S17): the {@link ExecutorConfig#authorizer()} runs
  *       before each command, and refused or failing commands become rejected replies;
  *   <li>replicated clients (paper §5.1, S16): copies of one logical request are matched.
@@ -281,8 +283,8 @@ public final class Executor {
     }
     sessions.touch(session, position);
     if (sequence <= session.lastSequence) {
-      replies.add(sequence == session.lastSequence
-          ? session.lastReply : rejected(client, sequence, position, DUPLICATE));
+      Reply cached = session.replies.get(sequence);
+      replies.add(cached != null ? cached : rejected(client, sequence, position, DUPLICATE));
     } else if (sequence > session.lastSequence + 1) {
       buffer(session, sequence, request, position, replies);
     } else {
@@ -304,7 +306,7 @@ public final class Executor {
         return;
       }
     }
-    Session session = new Session(client, 0, null, position);
+    Session session = new Session(client, position);
     sessions.open(session).forEach(copies::forget);
     record(session, runAuthorized(client, sequence, request, now), replies);
   }
@@ -333,8 +335,7 @@ public final class Executor {
   }
 
   private void record(Session session, Reply reply, List<Reply> replies) {
-    session.lastSequence = reply.sequence();
-    session.lastReply = reply;
+    session.executed(reply, config.maxPendingPerClient());
     replies.add(reply);
   }
 

@@ -14,11 +14,12 @@ import java.util.zip.CRC32C;
  * The executor's versioned binary snapshot format (X2). Layout, big-endian:
  *
  * <pre>
- * int magic "LSXE", int version (1)
+ * int magic "LSXE", int version (2)
  * long appliedPosition, long time
  * bytes machine                                   (bytes = int length + content)
  * int sessions × { client, long lastSequence, long lastUsed,
- *                  byte status, bytes value, string reason, long position,
+ *                  int replies × { long sequence, byte status, bytes value, string reason,
+ *                                  long position },
  *                  int buffered × { long sequence, long position, bytes command,
  *                                   bool refused, [string refusal] } }
  * long nextCreation
@@ -34,7 +35,7 @@ import java.util.zip.CRC32C;
  */
 final class SnapshotFormat {
   static final int MAGIC = 0x4C535845;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   private static final int TRAILER = 4;
 
   private SnapshotFormat() {}
@@ -118,10 +119,14 @@ final class SnapshotFormat {
     out.writeClient(s.client);
     out.writeLong(s.lastSequence);
     out.writeLong(s.lastUsed);
-    out.writeByte(s.lastReply.status().ordinal());
-    out.writeBytes(s.lastReply.value());
-    out.writeString(s.lastReply.reason());
-    out.writeLong(s.lastReply.position());
+    out.writeInt(s.replies.size());
+    for (Reply reply : s.replies.values()) {
+      out.writeLong(reply.sequence());
+      out.writeByte(reply.status().ordinal());
+      out.writeBytes(reply.value());
+      out.writeString(reply.reason());
+      out.writeLong(reply.position());
+    }
     out.writeInt(s.buffered.size());
     for (Map.Entry<Long, Session.Pending> e : s.buffered.entrySet()) {
       out.writeLong(e.getKey());
@@ -150,12 +155,32 @@ final class SnapshotFormat {
         throw in.malformed("session " + client + " has sequence " + lastSequence
             + " and last use " + lastUsed + " (applied " + applied + ")");
       }
-      Reply reply = readReply(in, client, lastSequence, replica);
-      Session session = new Session(client, lastSequence, reply, lastUsed);
+      Session session = new Session(client, lastUsed);
+      session.lastSequence = lastSequence;
+      readReplies(in, session, replica);
       readBuffered(in, session, applied);
       sessions.add(session);
     }
     return sessions;
+  }
+
+  /** The cached replies: sequences increasing, the last one the session's last sequence. */
+  private static void readReplies(WireReader in, Session session, int replica) {
+    int count = in.readCount("cached reply", 25);
+    long previous = 0;
+    for (int i = 0; i < count; i++) {
+      long sequence = in.readLong();
+      if (sequence <= previous || sequence > session.lastSequence) {
+        throw in.malformed("cached reply " + session.client + "#" + sequence + " out of order"
+            + " (last executed " + session.lastSequence + ")");
+      }
+      previous = sequence;
+      session.replies.put(sequence, readReply(in, session.client, sequence, replica));
+    }
+    if (previous != session.lastSequence) {
+      throw in.malformed("session " + session.client + " lacks the reply of its last request #"
+          + session.lastSequence);
+    }
   }
 
   private static Reply readReply(WireReader in, ClientId client, long sequence, int replica) {

@@ -42,15 +42,32 @@ class ExecutorSessionTest {
   }
 
   @Test
-  void retryOfAnOlderRequestIsRejectedAsDuplicateAndNeverReExecuted() {
+  void retriesOfPipelinedRequestsEachGetTheirOwnCachedReply() {
     Feed feed = new Feed();
+    Reply one = feed.send("a", 1, "note:1", 10).get(0);
+    Reply two = feed.send("a", 2, "note:2", 11).get(0);
+    feed.send("a", 3, "note:3", 12);
+    // A pipelining client retries all three after a leader change: each gets its own outcome.
+    assertThat(feed.send("a", 1, "note:1", 13)).containsExactly(one);
+    assertThat(feed.send("a", 2, "note:2", 14)).containsExactly(two);
+    assertThat(feed.machine.scripts()).containsExactly("note:1", "note:2", "note:3");
+  }
+
+  @Test
+  void retryOlderThanTheReplyWindowIsRejectedAsDuplicateAndNeverReExecuted() {
+    ExecutorConfig config = ExecutorConfig.defaults(0);
+    config = new ExecutorConfig(0, config.failureModel(), config.t(), config.maxSessions(), 2,
+        config.authorizer(), config.merger(), config.replicatedClients());
+    Feed feed = new Feed(config);
     feed.send("a", 1, "note:1", 10);
     feed.send("a", 2, "note:2", 11);
-    Reply old = feed.send("a", 1, "note:1", 12).get(0);
+    Reply kept = feed.send("a", 3, "note:3", 12).get(0);
+    Reply old = feed.send("a", 1, "note:1", 13).get(0);
 
     assertThat(old.status()).isEqualTo(Reply.Status.REJECTED);
     assertThat(old.reason()).isEqualTo(Executor.DUPLICATE);
-    assertThat(feed.machine.scripts()).containsExactly("note:1", "note:2");
+    assertThat(feed.send("a", 3, "note:3", 14)).containsExactly(kept);
+    assertThat(feed.machine.scripts()).containsExactly("note:1", "note:2", "note:3");
   }
 
   @Test

@@ -32,6 +32,9 @@ class ExecutorSnapshotTest {
     feed.send("a", 2, "note:two", 150);
     feed.apply(SensorCopies.copy("sensor", 1, "r2", "42"), 160);
     feed.send("b", 2, "note:retry", 170);
+    // A retry of an older request is answered from the session's reply window, which a
+    // snapshot must carry: a restored replica must answer it alike.
+    feed.send("b", 1, "expect:c:500:note:default", 175);
     feed.tick(600);
   }
 
