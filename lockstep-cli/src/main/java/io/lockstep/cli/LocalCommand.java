@@ -154,7 +154,11 @@ public final class LocalCommand implements Callable<Integer> {
       out.printf("  redis-cli -p %d GET k%n", second);
       out.printf("  redis-cli -p %d INFO%n", second);
     } else {
-      out.println("Lock service: use io.lockstep.client.LockstepClient on the client ports "
+      out.println("Lock service (paper §5.2, locks with time-outs):");
+      out.printf("  lockstep lock run my-lock --data-dir %s --hold 30s -- echo held%n",
+          layout.dataDir());
+      out.printf("  lockstep lock status my-lock --data-dir %s%n", layout.dataDir());
+      out.println("  Java: io.lockstep.client.LockClient over the client ports "
           + rs.stream().map(r -> Integer.toString(r.client().getPort())).toList());
     }
     out.printf("Status: lockstep status --data-dir %s%n", layout.dataDir());

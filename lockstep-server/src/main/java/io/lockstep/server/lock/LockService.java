@@ -14,7 +14,8 @@ import java.util.TreeMap;
 /**
  * The paper's lock service with time-outs (§5.2) as a network service: many named locks, each
  * behaving like {@link io.lockstep.examples.mutex.Mutex} — grant when free, FIFO waiters,
- * release only by the holder (ignored otherwise), and on <em>every</em> grant (hand-overs too)
+ * release by the holder (a waiter's release withdraws it from the queue; anyone else's is
+ * refused), and on <em>every</em> grant (hand-overs too)
  * record {@code time_granted} and {@code schedule timeout(name, time_granted) for +B}, where B
  * is the hold time the acquirer asked for (capped at {@link #MAX_HOLD_MILLIS}). A time-out whose
  * {@code time_granted} no longer matches is ignored. A lock with no holder and no waiters is
@@ -87,14 +88,21 @@ public final class LockService implements StateMachine {
     return state(name, caller);
   }
 
+  /**
+   * By the holder: hands the lock on. By a waiter: withdraws it from the queue (a client that
+   * gave up waiting must not be granted the lock later and block everyone behind it for its
+   * whole hold time). By anyone else: refused, changing nothing.
+   */
   private byte[] release(String name, Context context) {
     Lock lock = locks.get(name);
-    if (lock == null || !context.client().equals(lock.holder)) {
-      throw new Rejection("ERR release ignored: " + context.client() + " does not hold lock "
+    ClientId caller = context.client();
+    if (lock != null && caller.equals(lock.holder)) {
+      handOver(name, lock, context);
+    } else if (lock == null || !lock.waiters.removeIf(w -> w.client().equals(caller))) {
+      throw new Rejection("ERR release ignored: " + caller + " neither holds nor waits for lock "
           + name);
     }
-    handOver(name, lock, context);
-    return state(name, context.client());
+    return state(name, caller);
   }
 
   private byte[] timeout(String name, long timeGranted, Context context) {
