@@ -1,40 +1,32 @@
 package io.lockstep.sim;
 
 import io.lockstep.order.Coordination;
-import io.lockstep.order.Input;
+import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.Ordered;
-import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
-import io.lockstep.order.Status;
 
 /**
  * Wraps the protocol under test so the {@link Monitor} sees every Ready before the executor does:
  * what each replica is told is stable, and each snapshot it installs. It changes nothing.
  */
-final class ObservedCoordination implements Coordination {
+final class ObservedCoordination extends ForwardingCoordination {
   private final int replica;
-  private final Coordination inner;
   private final Monitor monitor;
   private final Trace trace;
   private final EventQueue queue;
 
   ObservedCoordination(int replica, Coordination inner, Monitor monitor, Trace trace,
       EventQueue queue) {
+    super(inner);
     this.replica = replica;
-    this.inner = inner;
     this.monitor = monitor;
     this.trace = trace;
     this.queue = queue;
   }
 
   @Override
-  public void step(Input input) {
-    inner.step(input);
-  }
-
-  @Override
   public Ready ready() {
-    Ready ready = inner.ready();
+    Ready ready = super.ready();
     if (ready.install() != null) {
       trace.record(queue.now(), "install " + replica + " " + ready.install().index());
     }
@@ -44,20 +36,5 @@ final class ObservedCoordination implements Coordination {
     }
     monitor.onReady(replica, ready);
     return ready;
-  }
-
-  @Override
-  public Status status() {
-    return inner.status();
-  }
-
-  @Override
-  public long dropped() {
-    return inner.dropped();
-  }
-
-  @Override
-  public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
-    return inner.mayLeaveBeforeDurable(message);
   }
 }

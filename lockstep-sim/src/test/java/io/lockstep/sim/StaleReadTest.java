@@ -3,6 +3,7 @@ package io.lockstep.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.order.Coordination;
+import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Role;
@@ -22,27 +23,26 @@ import org.junit.jupiter.api.Test;
  */
 class StaleReadTest {
   /** Wraps a correct protocol but grants reads at once wherever it believes it leads. */
-  private static final class LocalReads implements Coordination {
-    private final Coordination inner;
+  private static final class LocalReads extends ForwardingCoordination {
     private final List<Ready.ReadGrant> granted = new ArrayList<>();
 
     LocalReads(Coordination inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
     public void step(Input input) {
-      Status status = inner.status();
+      Status status = inner().status();
       if (input instanceof Input.Read read && status.role() == Role.LEADER) {
         granted.add(new Ready.ReadGrant(read.readId(), status.commitIndex()));
         return;
       }
-      inner.step(input);
+      super.step(input);
     }
 
     @Override
     public Ready ready() {
-      Ready ready = inner.ready();
+      Ready ready = super.ready();
       if (granted.isEmpty()) {
         return ready;
       }
@@ -51,21 +51,6 @@ class StaleReadTest {
       granted.clear();
       return new Ready(ready.writes(), ready.messages(), ready.install(), ready.stable(), reads,
           ready.redirects());
-    }
-
-    @Override
-    public Status status() {
-      return inner.status();
-    }
-
-    @Override
-    public long dropped() {
-      return inner.dropped();
-    }
-
-    @Override
-    public boolean mayLeaveBeforeDurable(io.lockstep.order.ProtocolMessage message) {
-      return inner.mayLeaveBeforeDurable(message);
     }
   }
 

@@ -2,11 +2,8 @@ package io.lockstep.order.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockstep.order.Coordination;
-import io.lockstep.order.Input;
+import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.ProtocolMessage;
-import io.lockstep.order.Ready;
-import io.lockstep.order.Status;
 import io.lockstep.sim.CoordinationFactory;
 import io.lockstep.sim.DiskModel;
 import io.lockstep.sim.FaultRates;
@@ -33,31 +30,9 @@ class EarlyAppendSimulationTest {
       .withDisk(new DiskModel(200, 3_000, true));
 
   /** Textbook Raft (counts itself at once) whose AppendEntries nonetheless leave early. */
-  private static final class EarlyWithoutPersistedRule implements Coordination {
-    private final Raft inner;
-
+  private static final class EarlyWithoutPersistedRule extends ForwardingCoordination {
     EarlyWithoutPersistedRule(Raft inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public void step(Input input) {
-      inner.step(input);
-    }
-
-    @Override
-    public Ready ready() {
-      return inner.ready();
-    }
-
-    @Override
-    public Status status() {
-      return inner.status();
-    }
-
-    @Override
-    public long dropped() {
-      return inner.dropped();
+      super(inner);
     }
 
     @Override

@@ -1,0 +1,49 @@
+package io.lockstep.order;
+
+import java.util.Objects;
+
+/**
+ * A {@link Coordination} that passes every call to another one; a subclass overrides only what it
+ * observes or changes (a monitor in the simulator, a deliberately broken variant in a test).
+ * Extending this rather than implementing {@link Coordination} afresh keeps a wrapper correct
+ * when the interface gains a method: a default it forgot to forward would silently change the
+ * wrapped protocol's behaviour.
+ */
+public abstract class ForwardingCoordination implements Coordination {
+  private final Coordination inner;
+
+  /** Wraps {@code inner}. */
+  protected ForwardingCoordination(Coordination inner) {
+    this.inner = Objects.requireNonNull(inner, "inner");
+  }
+
+  /** The wrapped protocol. */
+  protected final Coordination inner() {
+    return inner;
+  }
+
+  @Override
+  public void step(Input input) {
+    inner.step(input);
+  }
+
+  @Override
+  public Ready ready() {
+    return inner.ready();
+  }
+
+  @Override
+  public Status status() {
+    return inner.status();
+  }
+
+  @Override
+  public long dropped() {
+    return inner.dropped();
+  }
+
+  @Override
+  public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
+    return inner.mayLeaveBeforeDurable(message);
+  }
+}
