@@ -101,6 +101,32 @@ class ClusterTest {
     }
   }
 
+  /**
+   * A Redis write that times out without ever being ordered (no quorum) must not leave its
+   * connection stuck: the connection's later writes go out under a fresh identity instead of
+   * waiting forever behind the unordered sequence number (O1).
+   */
+  @Test
+  void aRedisConnectionKeepsWorkingAfterAWriteThatNeverGotOrdered() throws Exception {
+    try (TestCluster cluster = TestCluster.started(dir, 3, Service.KV)) {
+      int leader = cluster.awaitLeader(ELECTION);
+      int follower = leader % 3 + 1;
+      int other = follower % 3 + 1;
+      try (Jedis jedis = new Jedis("127.0.0.1", cluster.server(follower).redisPort(), 30_000)) {
+        assertThat(jedis.set("k", "before")).isEqualTo("OK");
+        cluster.stop(leader);
+        cluster.stop(other);
+        assertThatThrownBy(() -> jedis.set("k", "lost"))
+            .hasMessageStartingWith("TIMEOUT outcome unknown");
+        cluster.start(leader);
+        cluster.start(other);
+        cluster.awaitLeader(ELECTION);
+        assertThat(jedis.set("k", "after")).isEqualTo("OK");
+        assertThat(jedis.get("k")).isEqualTo("after");
+      }
+    }
+  }
+
   @Test
   void restartOnTheSameDataDirectoriesRecoversTheData() throws Exception {
     try (TestCluster cluster = TestCluster.started(dir, 3, Service.KV)) {
