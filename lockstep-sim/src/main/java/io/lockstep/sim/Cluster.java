@@ -14,6 +14,7 @@ import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.Effects;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.replica.Replica;
+import io.lockstep.replica.Step;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
@@ -45,6 +46,11 @@ final class Cluster {
     long pausedUntil;
     /** Restart delay of an armed crash that strikes during the next fsync; 0 = none armed. */
     long crashDuringSyncThenDownFor;
+    /** Inputs waiting for the replica's loop, stepped together by the next flush (X3). */
+    final List<Step> inbox = new ArrayList<>();
+    boolean flushScheduled;
+    /** Until when the loop is busy with its latest batch. */
+    long busyUntil;
 
     Node(int id, SimClock clock, SimDisk disk, MessageInterceptor interceptor,
         SplittableRandom interceptorRandom) {
@@ -142,6 +148,9 @@ final class Cluster {
     node.incarnation++;
     node.replica = null;
     node.pausedUntil = 0;
+    node.inbox.clear();
+    node.flushScheduled = false;
+    node.busyUntil = 0;
     trace.record(queue.now(), "crash " + id + " " + node.disk.crash());
   }
 
@@ -220,7 +229,7 @@ final class Cluster {
     }
     long now = node.clock.read(queue.now());
     trace.record(queue.now(), "tick " + node.id + " " + now);
-    step(node, () -> node.replica.tick(now));
+    submit(node, new Step.Tick(now));
     queue.after(node.clock.tickPeriodNanos(), () -> tick(node, incarnation));
   }
 
@@ -240,7 +249,7 @@ final class Cluster {
       });
       return;
     }
-    step(node, () -> node.replica.receive(from, message));
+    submit(node, new Step.Receive(from, message));
   }
 
   /** A client request arrives at replica {@code to}. */
@@ -251,7 +260,7 @@ final class Cluster {
       return;
     }
     trace.record(queue.now(), "request " + request + " at " + to);
-    step(node, () -> node.replica.propose(request));
+    submit(node, new Step.Propose(request));
   }
 
   /** A client's linearizable read arrives at replica {@code to}. */
@@ -262,7 +271,37 @@ final class Cluster {
       return;
     }
     trace.record(queue.now(), "read " + readId + " by " + caller + " at " + to);
-    step(node, () -> node.replica.read(readId, caller, query));
+    submit(node, new Step.Read(readId, caller, query));
+  }
+
+  /**
+   * Queues an input for the replica's loop. As in the server, the loop takes everything queued
+   * when it is free and steps it as one batch ({@link Replica#stepAll}): one Ready, one fsync,
+   * one AppendEntries per follower for the lot.
+   */
+  private void submit(Node node, Step input) {
+    node.inbox.add(input);
+    if (node.flushScheduled) {
+      return;
+    }
+    node.flushScheduled = true;
+    int incarnation = node.incarnation;
+    queue.at(Math.max(queue.now(), node.busyUntil), () -> {
+      if (node.up && node.incarnation == incarnation) {
+        whenRunning(node, incarnation, () -> flush(node));
+      }
+    });
+  }
+
+  private void flush(Node node) {
+    List<Step> batch = List.copyOf(node.inbox);
+    node.inbox.clear();
+    node.flushScheduled = false;
+    node.busyUntil = queue.now() + options.stepMicros() * 1_000L;
+    if (batch.size() > 1) {
+      trace.record(queue.now(), "batch " + node.id + " inputs=" + batch.size());
+    }
+    step(node, () -> node.replica.stepAll(batch));
   }
 
   private void step(Node node, Supplier<Effects> action) {
@@ -314,8 +353,7 @@ final class Cluster {
 
   /** Tells the replica its log is durable through the last entry these writes appended. */
   private void reportDurable(Node node, Effects effects) {
-    Replica.lastAppended(effects.writes()).ifPresent(p ->
-        step(node, () -> node.replica.persisted(p.index(), p.term())));
+    Replica.lastAppended(effects.writes()).ifPresent(p -> submit(node, p));
   }
 
   private void springArmedCrash(Node node, SimDisk.Sync sync, Effects effects) {

@@ -27,6 +27,9 @@ import java.nio.file.Path;
  * @param thinkMillis mean pause of a client between two operations
  * @param snapshotEvery replicas snapshot and compact every this many applied positions
  * @param digestEvery replicas record a state digest every this many applied positions
+ * @param stepMicros how long one step keeps a replica's loop busy; inputs that arrive meanwhile
+ *     are stepped together in one {@link io.lockstep.replica.Replica#stepAll} call, as the
+ *     server's loop thread drains its queue (X3 batching)
  * @param historyDir directory for {@code <seed>.jsonl} client histories, or null
  * @param traceFile file for the text trace of the run, or null
  */
@@ -47,6 +50,7 @@ public record SimOptions(
     long thinkMillis,
     long snapshotEvery,
     long digestEvery,
+    long stepMicros,
     Path historyDir,
     Path traceFile) {
 
@@ -65,6 +69,7 @@ public record SimOptions(
     requireAtLeast("thinkMillis", thinkMillis, 0);
     requireAtLeast("snapshotEvery", snapshotEvery, 1);
     requireAtLeast("digestEvery", digestEvery, 1);
+    requireAtLeast("stepMicros", stepMicros, 0);
     if (faults == null || network == null || clocks == null || disk == null) {
       throw new IllegalArgumentException("faults, network, clocks and disk must not be null");
     }
@@ -78,11 +83,12 @@ public record SimOptions(
 
   /**
    * Three replicas (t = 1), five clients on three keys, a 10 s fault phase with every kind of
-   * fault, then a liveness phase of 3 operations per client within 10 s.
+   * fault, then a liveness phase of 3 operations per client within 10 s; a step keeps a
+   * replica busy 50 µs, so inputs arriving meanwhile are stepped as one batch.
    */
   public static SimOptions defaults() {
     return new SimOptions(3, 1, 5, 3, 10_000, 10_000, 3, FaultRates.standard(), NetworkModel.lan(),
-        ClockModel.unsynchronized(), DiskModel.ssd(), 400, 2_000, 10, 100, 20, null, null);
+        ClockModel.unsynchronized(), DiskModel.ssd(), 400, 2_000, 10, 100, 20, 50, null, null);
   }
 
   /** {@code n} replicas tolerating {@code t = (n - 1) / 2} crashes. */
@@ -97,118 +103,143 @@ public record SimOptions(
   public SimOptions withReplicasAndT(int n, int t) {
     return new SimOptions(n, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code clients}. */
   public SimOptions withClients(int clients) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code keys}. */
   public SimOptions withKeys(int keys) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code faultPhaseMillis}. */
   public SimOptions withFaultPhaseMillis(long faultPhaseMillis) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code livenessBoundMillis}. */
   public SimOptions withLivenessBoundMillis(long livenessBoundMillis) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code livenessOpsPerClient}. */
   public SimOptions withLivenessOpsPerClient(int livenessOpsPerClient) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code faults}. */
   public SimOptions withFaults(FaultRates faults) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code network}. */
   public SimOptions withNetwork(NetworkModel network) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code clocks}. */
   public SimOptions withClocks(ClockModel clocks) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code disk}. */
   public SimOptions withDisk(DiskModel disk) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code requestTimeoutMillis}. */
   public SimOptions withRequestTimeoutMillis(long requestTimeoutMillis) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code opDeadlineMillis}. */
   public SimOptions withOpDeadlineMillis(long opDeadlineMillis) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code thinkMillis}. */
   public SimOptions withThinkMillis(long thinkMillis) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code snapshotEvery}. */
   public SimOptions withSnapshotEvery(long snapshotEvery) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code digestEvery}. */
   public SimOptions withDigestEvery(long digestEvery) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
+  }
+
+  /** A copy with another {@code stepMicros} (0: only inputs arriving at one instant batch). */
+  public SimOptions withStepMicros(long stepMicros) {
+    return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
+        livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code historyDir}. */
   public SimOptions withHistoryDir(Path historyDir) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 
   /** A copy with another {@code traceFile}. */
   public SimOptions withTraceFile(Path traceFile) {
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
-        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, historyDir, traceFile);
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile);
   }
 }
