@@ -72,6 +72,24 @@ public abstract sealed class BackendException extends RuntimeException {
   }
 
   /**
+   * The replicated service no longer knew the connection's session (it was evicted while idle,
+   * X4): the command was not applied. The connection gets a fresh session, so a retry works.
+   */
+  public static final class SessionExpired extends BackendException {
+    private static final long serialVersionUID = 1L;
+
+    public SessionExpired() {
+      super("the connection's session expired");
+    }
+
+    @Override
+    public String redisError() {
+      return "ERR the connection's session expired while idle and the command was not applied;"
+          + " the connection has a new session: retry the command";
+    }
+  }
+
+  /**
    * The request may or may not have taken effect (timed out after it was submitted, or the
    * leader changed under it). Never reported as a failure (FAULTS.md 19): the client must read
    * to find out.

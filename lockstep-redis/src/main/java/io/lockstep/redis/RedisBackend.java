@@ -11,9 +11,10 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  *   <li>Each Redis connection is one client with its own {@link ClientId}, unique across
  *       replicas and restarts (see {@link RedisServerConfig#clientIdPrefix()}). After a write
- *       completes with {@link BackendException.Indeterminate}, the connection's later commands
- *       come under a fresh {@link ClientId} (and {@link #disconnected} is called for the old
- *       one), as the unknown write's number may never be ordered.
+ *       completes with {@link BackendException.Indeterminate} or
+ *       {@link BackendException.SessionExpired}, the connection's later commands come under a
+ *       fresh {@link ClientId} (and {@link #disconnected} is called for the old one): the
+ *       unknown write's number may never be ordered, and an expired session cannot continue.
  *   <li>{@link #write} and {@link #read} are called on the connection's Netty I/O thread, in the
  *       order the client issued the commands, and must not block. The server never has a read
  *       and a write of one connection outstanding at once, so a client always reads its own

@@ -186,7 +186,7 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
   private void complete(Slot slot, byte[] output, Throwable failure) {
     if (slot.kind == RedisCommands.Kind.WRITE) {
       pendingWrites--;
-      if (isIndeterminate(failure) && slot.issuer.equals(session.clientId())) {
+      if (endsSession(failure) && slot.issuer.equals(session.clientId())) {
         renewIdentity();
       }
     } else {
@@ -201,15 +201,18 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.flush();
   }
 
-  private static boolean isIndeterminate(Throwable failure) {
+  /** A write outcome after which the connection's identity cannot be used any more. */
+  private static boolean endsSession(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
-    return cause instanceof BackendException.Indeterminate;
+    return cause instanceof BackendException.Indeterminate
+        || cause instanceof BackendException.SessionExpired;
   }
 
   /**
    * After a write with an unknown outcome, later writes go out under a new identity (a fresh
-   * connection number), so they do not wait behind a sequence number that may never be ordered.
+   * connection number), so they do not wait behind a sequence number that may never be ordered;
+   * after the service forgot the session (evicted while idle), so that a retry opens a new one.
    * The client still sees one connection; what it loses is only the old identity's session.
    */
   private void renewIdentity() {
@@ -218,7 +221,7 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
     backend.disconnected(old);
     LOG.log(System.Logger.Level.DEBUG, () -> "redis connection " + session.id()
         + " renewed its identity " + old + " -> " + session.clientId()
-        + " after a write with an unknown outcome");
+        + " after a write with an unknown outcome or an expired session");
   }
 
   /** Writes the replies at the head of the order that are ready (without flushing). */

@@ -317,6 +317,39 @@ class JedisCompatibilityTest {
   }
 
   @Test
+  void anExpiredSessionIsReportedAndTheConnectionContinuesUnderAFreshIdentity() {
+    backend = new InProcessBackend(new RedisStore(), clock::get);
+    List<ClientId> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RedisBackend evictedOnce = new RedisBackend() {
+      @Override
+      public CompletableFuture<byte[]> write(ClientId client, byte[] command) {
+        writers.add(client);
+        return writers.size() == 1
+            ? CompletableFuture.failedFuture(new BackendException.SessionExpired())
+            : backend.write(client, command);
+      }
+
+      @Override
+      public CompletableFuture<byte[]> read(ClientId client, byte[] query) {
+        return backend.read(client, query);
+      }
+
+      @Override
+      public ReplicaInfo info() {
+        return backend.info();
+      }
+    };
+    server = RedisServer.start(RedisServerConfig.defaults("127.0.0.1", 0), evictedOnce);
+    open.add(server);
+    open.add(backend);
+    Jedis jedis = connect();
+    assertThatThrownBy(() -> jedis.set("k", "1")).isInstanceOf(JedisDataException.class)
+        .hasMessageContaining("session expired").hasMessageContaining("retry the command");
+    assertThat(jedis.set("k", "1")).isEqualTo("OK");
+    assertThat(writers.get(1)).isNotEqualTo(writers.get(0));
+  }
+
+  @Test
   void eachConnectionIsItsOwnClientAndItsCloseIsReported() throws Exception {
     Jedis a = start();
     Jedis b = connect();

@@ -131,6 +131,8 @@ final class RedisBridge implements RedisBackend {
     public void replied(Reply reply) {
       if (reply.status() == Reply.Status.OK) {
         future.complete(reply.value());
+      } else if (reply.reason().equals(Executor.UNKNOWN_SESSION)) {
+        future.completeExceptionally(new BackendException.SessionExpired());
       } else if (reply.reason().equals(Executor.DUPLICATE)) {
         future.completeExceptionally(new BackendException.Indeterminate(
             "the command was applied but its reply was lost; read the key to see its effect"));
