@@ -29,6 +29,11 @@ import java.util.zip.CRC32C;
  * int CRC32C of every byte before it
  * </pre>
  *
+ * <p>Version 1 (written before sessions kept a window of replies) had one reply per session,
+ * {@code byte status, bytes value, string reason, long position}, in place of the replies list;
+ * it is still read, as a window holding the last reply only, so a data directory written by an
+ * earlier build still starts.
+ *
  * <p>Replica ids are not encoded: snapshots of correct replicas at one position are
  * byte-identical, which is what makes their digests comparable (S1) and lets one replica's
  * snapshot install on another.
@@ -81,8 +86,9 @@ final class SnapshotFormat {
       throw in.malformed("bad magic 0x" + Integer.toHexString(magic));
     }
     int version = in.readInt();
-    if (version != VERSION) {
-      throw in.malformed("unsupported version " + version + " (this build reads " + VERSION + ")");
+    if (version != VERSION && version != 1) {
+      throw in.malformed("unsupported version " + version + " (this build reads 1 and "
+          + VERSION + ")");
     }
     long applied = in.readLong();
     long time = in.readLong();
@@ -90,7 +96,7 @@ final class SnapshotFormat {
       throw in.malformed("negative applied position " + applied);
     }
     byte[] machine = in.readBytes("machine state");
-    List<Session> sessions = readSessions(in, applied, replica);
+    List<Session> sessions = readSessions(in, applied, replica, version);
     long nextCreation = in.readLong();
     List<Scheduled> scheduled = readScheduled(in, nextCreation);
     TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies = readCopies(in);
@@ -139,7 +145,8 @@ final class SnapshotFormat {
     }
   }
 
-  private static List<Session> readSessions(WireReader in, long applied, int replica) {
+  private static List<Session> readSessions(WireReader in, long applied, int replica,
+      int version) {
     int count = in.readCount("session", 40);
     List<Session> sessions = new ArrayList<>(count);
     ClientId previous = null;
@@ -157,7 +164,11 @@ final class SnapshotFormat {
       }
       Session session = new Session(client, lastUsed);
       session.lastSequence = lastSequence;
-      readReplies(in, session, replica);
+      if (version == 1) {
+        session.replies.put(lastSequence, readReply(in, client, lastSequence, replica));
+      } else {
+        readReplies(in, session, replica);
+      }
       readBuffered(in, session, applied);
       sessions.add(session);
     }

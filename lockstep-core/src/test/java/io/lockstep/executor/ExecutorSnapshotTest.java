@@ -121,6 +121,35 @@ class ExecutorSnapshotTest {
   }
 
   @Test
+  void aVersionOneSnapshotWithOneReplyPerSessionIsStillRestored() {
+    Feed source = new Feed();
+    source.send("a", 1, "note:1", 10);
+    WireWriter out = new WireWriter();
+    out.writeInt(SnapshotFormat.MAGIC);
+    out.writeInt(1);
+    out.writeLong(1);
+    out.writeLong(10);
+    out.writeBytes(source.machine.snapshot());
+    out.writeInt(1);
+    out.writeClient(ClientId.of("a")).writeLong(1).writeLong(1);
+    out.writeByte(Reply.Status.OK.ordinal()).writeBytes(new byte[] {42}).writeString("");
+    out.writeLong(1).writeInt(0);
+    out.writeLong(0).writeInt(0).writeInt(0);
+    byte[] body = out.toByteArray();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(body);
+    out.writeInt((int) crc.getValue());
+
+    Feed restored = new Feed();
+    restored.executor.restore(out.toByteArray());
+    restored.position = 1;
+    Reply retry = restored.send("a", 1, "note:1", 11).get(0);
+    assertThat(retry.status()).isEqualTo(Reply.Status.OK);
+    assertThat(retry.value()).containsExactly(42);
+    assertThat(restored.send("a", 2, "note:2", 12).get(0).status()).isEqualTo(Reply.Status.OK);
+  }
+
+  @Test
   void unknownVersionIsRejectedWithTheVersionNamed() {
     byte[] snapshot = busy(0).executor.snapshot();
     snapshot[7] = 9;
