@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
 
 /**
  * The simulated clients and everything they share: the history they record, the links to the
- * replicas (network delay, loss bursts; never partitions), the routing of replies, redirects and
- * read results back to the client that waits for them, and the liveness phase's bookkeeping.
+ * replicas (network delay, loss bursts, partitions that cut clients from some replicas), the
+ * routing of replies, redirects and read results back to the client that waits for them, and
+ * the liveness phase's bookkeeping.
  */
 final class Clients implements ClientRouter {
   private final SimOptions options;
@@ -181,11 +182,11 @@ final class Clients implements ClientRouter {
 
   void sendRequest(SimClient client, int replica, Request request) {
     byId.put(client.id(), client);
-    if (network.clientMessageLost()) {
+    if (lost(replica)) {
       trace.record(queue.now(), "lost request " + request + " to " + replica);
       return;
     }
-    queue.after(network.delay(), () -> cluster.clientRequest(replica, request));
+    afterDelayUnlessCut(replica, () -> cluster.clientRequest(replica, request));
   }
 
   /** Sends a linearizable read under a fresh read id, forgetting the previous attempt's. */
@@ -193,12 +194,12 @@ final class Clients implements ClientRouter {
     byReadId.remove(previousReadId);
     long readId = ++nextReadId;
     byReadId.put(readId, client);
-    if (network.clientMessageLost()) {
+    if (lost(replica)) {
       trace.record(queue.now(), "lost read " + readId + " to " + replica);
       return readId;
     }
     ClientId caller = client.id();
-    queue.after(network.delay(), () -> cluster.clientRead(replica, readId, caller, query));
+    afterDelayUnlessCut(replica, () -> cluster.clientRead(replica, readId, caller, query));
     return readId;
   }
 
@@ -212,8 +213,8 @@ final class Clients implements ClientRouter {
   @Override
   public void reply(int replica, Reply reply) {
     SimClient client = byId.get(reply.client());
-    if (client != null && client.awaits(replica, reply) && !network.clientMessageLost()) {
-      queue.after(network.delay(), () -> {
+    if (client != null && client.awaits(replica, reply) && !lost(replica)) {
+      afterDelayUnlessCut(replica, () -> {
         trace.record(queue.now(), "reply " + reply.client() + "#" + reply.sequence() + " "
             + reply.status() + " from " + replica);
         client.onReply(replica, reply);
@@ -224,8 +225,8 @@ final class Clients implements ClientRouter {
   @Override
   public void read(int replica, QueryResult result) {
     SimClient client = byReadId.remove(result.readId());
-    if (client != null && client.awaits(replica, result) && !network.clientMessageLost()) {
-      queue.after(network.delay(), () -> {
+    if (client != null && client.awaits(replica, result) && !lost(replica)) {
+      afterDelayUnlessCut(replica, () -> {
         trace.record(queue.now(), "readresult " + result.readId() + " " + result.ok() + " from "
             + replica);
         client.onRead(replica, result);
@@ -238,12 +239,28 @@ final class Clients implements ClientRouter {
     SimClient client = redirect.request() == null
         ? byReadId.remove(redirect.readId())
         : byId.get(redirect.request().client());
-    if (client != null && client.awaits(replica, redirect) && !network.clientMessageLost()) {
-      queue.after(network.delay(), () -> {
+    if (client != null && client.awaits(replica, redirect) && !lost(replica)) {
+      afterDelayUnlessCut(replica, () -> {
         trace.record(queue.now(), "redirect " + Canon.of(redirect) + " from " + replica);
         client.onRedirect(replica, redirect);
       });
     }
+  }
+
+  /**
+   * Whether a message between clients and {@code replica} is lost as it leaves: to a loss burst,
+   * or to a partition that cuts clients from that replica (checked again on arrival).
+   */
+  private boolean lost(int replica) {
+    return network.clientsCutFrom(replica) || network.clientMessageLost();
+  }
+
+  private void afterDelayUnlessCut(int replica, Runnable arrival) {
+    queue.after(network.delay(), () -> {
+      if (!network.clientsCutFrom(replica)) {
+        arrival.run();
+      }
+    });
   }
 
   History history() {

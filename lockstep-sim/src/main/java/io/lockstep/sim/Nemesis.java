@@ -8,9 +8,10 @@ import java.util.SplittableRandom;
 
 /**
  * The fault schedule of the fault phase (DESIGN.md §5, FAULTS.md): at random intervals it crashes
- * and later restarts replicas, partitions the network in one of four shapes, starts loss,
- * duplication or slowness bursts, makes clocks jump and pauses replicas. Every choice comes from
- * its own seeded stream, so a seed replays the same faults.
+ * and later restarts replicas, partitions the network in one of five shapes (one of them cuts
+ * clients off from some replicas), starts loss, duplication or slowness bursts, makes clocks
+ * jump and pauses replicas. Every choice comes from its own seeded stream, so a seed replays the
+ * same faults.
  *
  * <p>A partition or burst lasts until its own end or until a newer one of the same family
  * replaces it; {@link #healAll()} ends everything for the liveness phase.
@@ -105,11 +106,12 @@ final class Nemesis {
   }
 
   private void partition() {
-    Partition shape = switch (random.nextInt(4)) {
+    Partition shape = switch (random.nextInt(5)) {
       case 0 -> new Partition.Split(randomSide());
       case 1 -> oneWay();
       case 2 -> isolateLeader();
-      default -> bridge();
+      case 3 -> bridge();
+      default -> new Partition.ClientsCut(randomSide());
     };
     network.partition(shape);
     int token = ++partitionToken;

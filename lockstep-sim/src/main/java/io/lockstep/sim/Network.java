@@ -86,9 +86,14 @@ final class Network {
     return micros * 1_000;
   }
 
-  /** True when a client message should be lost now (clients see loss bursts, not partitions). */
+  /** True when a client message should be lost now to a loss burst (partitions: see below). */
   boolean clientMessageLost() {
     return random.nextDouble() < lossRate / 2;
+  }
+
+  /** True when the current partition separates clients from {@code replica}. */
+  boolean clientsCutFrom(int replica) {
+    return partition.cutsClientsFrom(replica);
   }
 
   private long exponential(long mean) {

@@ -4,14 +4,20 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which replica-to-replica links a network partition cuts (FAULTS.md 1–5). Links are directed:
+ * Which links a network partition cuts (FAULTS.md 1–5). Replica links are directed:
  * {@link #blocks(int, int)} says whether a message from {@code from} to {@code to} is lost.
- * Clients are never partitioned from replicas, so an isolated leader keeps hearing from clients
- * (the stale-read scenario of FAULTS.md 1).
+ * Only {@link ClientsCut} separates clients from replicas; under every other shape clients reach
+ * every replica, so an isolated leader keeps hearing from clients (the stale-read scenario of
+ * FAULTS.md 1).
  */
 public sealed interface Partition {
   /** True when messages from {@code from} to {@code to} are dropped. */
   boolean blocks(int from, int to);
+
+  /** True when messages between clients and {@code replica}, either way, are dropped. */
+  default boolean cutsClientsFrom(int replica) {
+    return false;
+  }
 
   /** Canonical description for the trace. */
   String describe();
@@ -89,6 +95,31 @@ public sealed interface Partition {
     @Override
     public String describe() {
       return "bridge" + new TreeSet<>(left) + "-" + bridge + "-" + new TreeSet<>(right);
+    }
+  }
+
+  /**
+   * Clients cannot reach {@code unreachable} (nor hear from them), while replicas still talk to
+   * each other: clients that sit on the minority side, or a leader only replicas can reach.
+   */
+  record ClientsCut(Set<Integer> unreachable) implements Partition {
+    public ClientsCut {
+      unreachable = Set.copyOf(unreachable);
+    }
+
+    @Override
+    public boolean blocks(int from, int to) {
+      return false;
+    }
+
+    @Override
+    public boolean cutsClientsFrom(int replica) {
+      return unreachable.contains(replica);
+    }
+
+    @Override
+    public String describe() {
+      return "clientscut" + new TreeSet<>(unreachable);
     }
   }
 }

@@ -65,6 +65,16 @@ class NetworkTest {
   }
 
   @Test
+  void clientsCutLeavesReplicaLinksAndCutsClientsFromTheNamedReplicasOnly() {
+    network.partition(new Partition.ClientsCut(Set.of(2)));
+    assertThat(allLinks(3)).hasSize(6);
+    assertThat(network.clientsCutFrom(2)).isTrue();
+    assertThat(network.clientsCutFrom(0)).isFalse();
+    network.heal();
+    assertThat(network.clientsCutFrom(2)).isFalse();
+  }
+
+  @Test
   void healingRestoresEveryLink() {
     network.partition(new Partition.Split(Set.of(0, 1)));
     network.heal();
