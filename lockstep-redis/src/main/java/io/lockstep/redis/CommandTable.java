@@ -50,6 +50,15 @@ final class CommandTable {
     add("incrby", 3, write, List.of("write", "denyoom", "fast"), 1, 1, 1);
     add("decr", 2, write, List.of("write", "denyoom", "fast"), 1, 1, 1);
     add("decrby", 3, write, List.of("write", "denyoom", "fast"), 1, 1, 1);
+    for (String expire : List.of("expire", "pexpire", "expireat", "pexpireat")) {
+      add(expire, -3, write, List.of("write", "fast"), 1, 1, 1);
+    }
+    add("persist", 2, write, List.of("write", "fast"), 1, 1, 1);
+    // Ordered like writes, so that "now" is the agreed time of their own position (a query has
+    // no time of its own, and on an idle cluster the store's last applied time stands still).
+    for (String ttl : List.of("ttl", "pttl", "expiretime", "pexpiretime")) {
+      add(ttl, 2, write, List.of("readonly", "fast"), 1, 1, 1);
+    }
     add("ping", -1, local, List.of("fast", "stale"), 0, 0, 0);
     add("echo", 2, local, List.of("fast", "stale"), 0, 0, 0);
     add("client", -2, local, List.of("stale", "loading"), 0, 0, 0);

@@ -1,8 +1,10 @@
 package io.lockstep.redis;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns the key-value commands a client sends into {@link RedisOp}s, checking their syntax the
@@ -30,6 +32,10 @@ final class DataCommands {
       case "decr" -> new RedisOp.IncrBy(c.arg(1), -1);
       case "incrby" -> new RedisOp.IncrBy(c.arg(1), CommandError.integer(c.arg(2)));
       case "decrby" -> decrBy(c);
+      case "expire", "pexpire", "expireat", "pexpireat" -> expire(name, c);
+      case "persist" -> new RedisOp.Persist(c.arg(1));
+      case "ttl", "pttl", "expiretime", "pexpiretime" ->
+          new RedisOp.Ttl(c.arg(1), RedisOp.TtlCommand.valueOf(name.toUpperCase(Locale.ROOT)));
       default -> throw new IllegalStateException("no parser for data command " + name);
     };
   }
@@ -57,6 +63,44 @@ final class DataCommands {
       throw new CommandError("ERR decrement would overflow");
     }
     return new RedisOp.IncrBy(c.arg(1), -by);
+  }
+
+  /**
+   * The EXPIRE family, checked in Redis's order ({@code expireGenericCommand}): the options
+   * first, then the integer, then the seconds-to-milliseconds conversion. The relative forms'
+   * addition to the agreed time can only be checked by the store, which knows that time.
+   */
+  private static RedisOp expire(String name, RespCommand c) {
+    RedisOp.ExpireCommand command = RedisOp.ExpireCommand.valueOf(name.toUpperCase(Locale.ROOT));
+    Set<RedisOp.ExpireOption> options = expireOptions(c);
+    long value = CommandError.integer(c.arg(2));
+    if (command.seconds()) {
+      if (value > Long.MAX_VALUE / 1000 || value < Long.MIN_VALUE / 1000) {
+        throw new CommandError("ERR invalid expire time in '" + name + "' command");
+      }
+      value *= 1000;
+    }
+    return new RedisOp.ExpireKey(c.arg(1), command, value, options);
+  }
+
+  /** NX, XX, GT, LT in any case and number; anything else is Redis's "Unsupported option". */
+  private static Set<RedisOp.ExpireOption> expireOptions(RespCommand c) {
+    Set<RedisOp.ExpireOption> options = EnumSet.noneOf(RedisOp.ExpireOption.class);
+    for (int j = 3; j < c.argc(); j++) {
+      String opt = c.text(j);
+      switch (opt.toUpperCase(Locale.ROOT)) {
+        case "NX" -> options.add(RedisOp.ExpireOption.NX);
+        case "XX" -> options.add(RedisOp.ExpireOption.XX);
+        case "GT" -> options.add(RedisOp.ExpireOption.GT);
+        case "LT" -> options.add(RedisOp.ExpireOption.LT);
+        default -> throw new CommandError("ERR Unsupported option " + opt);
+      }
+    }
+    String incompatible = RedisOp.ExpireKey.incompatibility(options);
+    if (incompatible != null) {
+      throw new CommandError("ERR " + incompatible);
+    }
+    return options;
   }
 
   /** The options of one SET, as Redis's {@code parseExtendedStringArgumentsOrReply} reads them. */

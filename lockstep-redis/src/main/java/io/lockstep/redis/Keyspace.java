@@ -55,6 +55,20 @@ final class Keyspace {
     }
   }
 
+  /**
+   * Changes an existing key's expiry time ({@code 0} for never), keeping its value and moving
+   * its mark in the expiry index.
+   *
+   * @throws IllegalStateException if {@code key} is absent (callers check first)
+   */
+  void setExpiry(byte[] key, long expireAt) {
+    Entry old = entries.get(key);
+    if (old == null) {
+      throw new IllegalStateException("cannot set the expiry of an absent key");
+    }
+    put(key, new Entry(old.value(), expireAt));
+  }
+
   /** Removes {@code key}; returns its entry (expired or not), or null. */
   Entry remove(byte[] key) {
     Entry old = entries.remove(key);

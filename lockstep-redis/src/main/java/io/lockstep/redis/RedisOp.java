@@ -141,6 +141,149 @@ public sealed interface RedisOp {
     }
   }
 
+  /**
+   * {@code EXPIRE key seconds}, {@code PEXPIRE key ms}, {@code EXPIREAT key unix-seconds} or
+   * {@code PEXPIREAT key unix-ms}, each with {@code [NX | XX | GT | LT]}: gives an existing key
+   * an expiry time. Relative forms count from the request's agreed time (paper §6), which only
+   * the store knows, so their overflow is checked there; seconds are already milliseconds.
+   *
+   * @param millis the TTL (relative forms) or the agreed time to expire at (absolute forms), in
+   *     milliseconds; any sign (a time already reached deletes the key, as in Redis)
+   * @param options the conditions; NX excludes the others, GT excludes LT (Redis's rules)
+   */
+  record ExpireKey(byte[] key, ExpireCommand command, long millis,
+      java.util.Set<ExpireOption> options)
+      implements RedisOp {
+    public ExpireKey {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(command, "command");
+      options = java.util.Set.copyOf(Objects.requireNonNull(options, "options"));
+      String incompatible = incompatibility(options);
+      if (incompatible != null) {
+        throw new IllegalArgumentException(incompatible);
+      }
+    }
+
+    /** A plain EXPIRE-family command without options. */
+    public static ExpireKey of(byte[] key, ExpireCommand command, long millis) {
+      return new ExpireKey(key, command, millis, java.util.Set.of());
+    }
+
+    /**
+     * Redis's error text (without the {@code ERR} code) for options that exclude each other,
+     * or null if {@code options} go together.
+     */
+    static String incompatibility(java.util.Set<ExpireOption> options) {
+      if (options.contains(ExpireOption.NX) && options.size() > 1) {
+        return "NX and XX, GT or LT options at the same time are not compatible";
+      }
+      if (options.contains(ExpireOption.GT) && options.contains(ExpireOption.LT)) {
+        return "GT and LT options at the same time are not compatible";
+      }
+      return null;
+    }
+
+    @Override
+    public boolean readOnly() {
+      return false;
+    }
+  }
+
+  /** {@code PERSIST key}: removes the key's expiry; 1 if it had one, else 0. */
+  record Persist(byte[] key) implements RedisOp {
+    public Persist {
+      Objects.requireNonNull(key, "key");
+    }
+
+    @Override
+    public boolean readOnly() {
+      return false;
+    }
+  }
+
+  /**
+   * {@code TTL}, {@code PTTL}, {@code EXPIRETIME} or {@code PEXPIRETIME key}: -2 if the key is
+   * missing, -1 if it has no expiry, else the time left or the expiry time.
+   */
+  record Ttl(byte[] key, TtlCommand command) implements RedisOp {
+    public Ttl {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(command, "command");
+    }
+
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+  }
+
+  /** The four commands that set an expiry time, with their unit and base. */
+  enum ExpireCommand {
+    /** Seconds from the request's agreed time. */
+    EXPIRE(true),
+    /** Milliseconds from the request's agreed time. */
+    PEXPIRE(true),
+    /** An absolute time in Unix seconds. */
+    EXPIREAT(false),
+    /** An absolute time in Unix milliseconds. */
+    PEXPIREAT(false);
+
+    private final boolean relative;
+
+    ExpireCommand(boolean relative) {
+      this.relative = relative;
+    }
+
+    /** True if the argument counts from the request's agreed time. */
+    public boolean relative() {
+      return relative;
+    }
+
+    /** True if the argument is in seconds. */
+    public boolean seconds() {
+      return this == EXPIRE || this == EXPIREAT;
+    }
+
+    /** The lower-case name Redis puts in its error messages. */
+    public String redisName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The conditions of the EXPIRE family; a key without expiry counts as an infinite TTL. */
+  enum ExpireOption {
+    /** Only if the key has no expiry. */
+    NX,
+    /** Only if the key has an expiry. */
+    XX,
+    /** Only if the new expiry is later than the current one (so never without one). */
+    GT,
+    /** Only if the new expiry is earlier than the current one (always without one). */
+    LT
+  }
+
+  /** The four expiry reads. */
+  enum TtlCommand {
+    /** Time left, in seconds rounded to the nearest (half up), as Redis rounds. */
+    TTL,
+    /** Time left in milliseconds. */
+    PTTL,
+    /** The expiry time in Unix seconds, rounded to the nearest. */
+    EXPIRETIME,
+    /** The expiry time in Unix milliseconds. */
+    PEXPIRETIME;
+
+    /** True for EXPIRETIME and PEXPIRETIME. */
+    public boolean absolute() {
+      return this == EXPIRETIME || this == PEXPIRETIME;
+    }
+
+    /** True for PTTL and PEXPIRETIME. */
+    public boolean millis() {
+      return this == PTTL || this == PEXPIRETIME;
+    }
+  }
+
   /** When SET writes. */
   enum Condition {
     /** Always. */

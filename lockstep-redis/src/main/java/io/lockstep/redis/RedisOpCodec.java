@@ -5,7 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The binary form of {@link RedisOp}s: the bytes replicated through the log and given to
@@ -22,8 +24,15 @@ import java.util.List;
  *            u8 expiry, [i64 millis if RELATIVE/ABSOLUTE], u8 get (0/1)
  *   6 MSET   u32 pairs × { bytes key, bytes value }
  *   7 INCRBY bytes key, i64 delta
- *   8 EXPIRE i64 at
+ *   8 EXPIRE i64 at                       (the store's own sweep time-out)
+ *   9 EXPIREKEY bytes key, u8 command (EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT), i64 millis,
+ *            u8 options (bit 0 NX, 1 XX, 2 GT, 3 LT)
+ *  10 PERSIST bytes key
+ *  11 TTL    bytes key, u8 command (TTL, PTTL, EXPIRETIME, PEXPIRETIME)
  * </pre>
+ *
+ * <p>Opcodes 9 to 11 came after the first release of this format; they are additions, so the
+ * version stays 1 (every earlier command decodes exactly as before).
  *
  * <p>Decoding trusts nothing (the bytes may come from a faulty replica or client, S17): every
  * length is checked against what is left before anything is allocated, trailing bytes are
@@ -41,6 +50,9 @@ public final class RedisOpCodec {
   private static final int MSET = 6;
   private static final int INCRBY = 7;
   private static final int EXPIRE = 8;
+  private static final int EXPIREKEY = 9;
+  private static final int PERSIST = 10;
+  private static final int TTL = 11;
 
   private RedisOpCodec() {}
 
@@ -76,6 +88,15 @@ public final class RedisOpCodec {
     } else if (op instanceof RedisOp.Expire e) {
       out.write(EXPIRE);
       out.i64(e.at());
+    } else if (op instanceof RedisOp.ExpireKey e) {
+      encodeExpireKey(out, e);
+    } else if (op instanceof RedisOp.Persist p) {
+      out.write(PERSIST);
+      out.bytes(p.key());
+    } else if (op instanceof RedisOp.Ttl t) {
+      out.write(TTL);
+      out.bytes(t.key());
+      out.write(t.command().ordinal());
     } else {
       throw new IllegalArgumentException("unknown operation " + op);
     }
@@ -95,6 +116,18 @@ public final class RedisOpCodec {
       out.i64(s.expiryMillis());
     }
     out.write(s.get() ? 1 : 0);
+  }
+
+  private static void encodeExpireKey(Out out, RedisOp.ExpireKey e) {
+    out.write(EXPIREKEY);
+    out.bytes(e.key());
+    out.write(e.command().ordinal());
+    out.i64(e.millis());
+    int bits = 0;
+    for (RedisOp.ExpireOption option : e.options()) {
+      bits |= 1 << option.ordinal();
+    }
+    out.write(bits);
   }
 
   /**
@@ -135,6 +168,10 @@ public final class RedisOpCodec {
       case MSET -> decodeMSet(in);
       case INCRBY -> new RedisOp.IncrBy(bytes(in), in.getLong());
       case EXPIRE -> new RedisOp.Expire(in.getLong());
+      case EXPIREKEY -> decodeExpireKey(in);
+      case PERSIST -> new RedisOp.Persist(bytes(in));
+      case TTL -> new RedisOp.Ttl(bytes(in),
+          enumAt(RedisOp.TtlCommand.values(), in.get(), "TTL command"));
       default -> throw new Rejection("ERR malformed command: unknown opcode " + opcode);
     };
   }
@@ -153,6 +190,25 @@ public final class RedisOpCodec {
       throw new IllegalArgumentException("GET flag " + get);
     }
     return new RedisOp.Set(key, value, condition, match, expiry, millis, get == 1);
+  }
+
+  private static RedisOp decodeExpireKey(ByteBuffer in) {
+    byte[] key = bytes(in);
+    RedisOp.ExpireCommand command =
+        enumAt(RedisOp.ExpireCommand.values(), in.get(), "expire command");
+    long millis = in.getLong();
+    int bits = in.get() & 0xFF;
+    RedisOp.ExpireOption[] all = RedisOp.ExpireOption.values();
+    if (bits >>> all.length != 0) {
+      throw new IllegalArgumentException("unknown expire option bits " + bits);
+    }
+    Set<RedisOp.ExpireOption> options = EnumSet.noneOf(RedisOp.ExpireOption.class);
+    for (RedisOp.ExpireOption option : all) {
+      if ((bits & 1 << option.ordinal()) != 0) {
+        options.add(option);
+      }
+    }
+    return new RedisOp.ExpireKey(key, command, millis, options);
   }
 
   private static RedisOp decodeMSet(ByteBuffer in) {

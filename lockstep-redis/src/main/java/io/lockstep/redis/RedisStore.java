@@ -28,6 +28,21 @@ import java.util.TreeSet;
  * treated as absent: by the request's time in {@code apply}, and by the last agreed time seen by
  * {@code apply} in {@code query}.
  *
+ * <h2>The expiry commands</h2>
+ * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT and PERSIST are writes: ordered, applied on every
+ * replica, with relative times added to the request's agreed time. A new expiry earlier than
+ * the armed time-out arms an earlier one (as SET does), so the single rolling time-out stays
+ * at the earliest expiry. The Redis port orders TTL, PTTL, EXPIRETIME and PEXPIRETIME like
+ * writes: applied at a position of their own, their "now" is that position's agreed time, the
+ * leader's clock when it ordered them, so a TTL counts down while the cluster is idle. (Served
+ * as a query instead, their "now" would be {@link #lastTime()}, the agreed time of the last
+ * command or time-out this store applied: {@code StateMachine.query} is given no time, and
+ * null requests, which carry the leader's clock, are never executed by the store (paper
+ * §3.2.1). On a cluster with no writes such a TTL would read high until the next write or
+ * expiry. The query form is kept for callers who accept that.) Whether a key exists does not
+ * depend on this: its expiry time-out runs at the first position whose agreed time reaches
+ * it.
+ *
  * <h2>Semantics chosen (Redis 8.4 where Redis defines them)</h2>
  * <ul>
  *   <li>{@code SET k v IFEQ old}: writes only if {@code k} exists and its value equals
@@ -37,6 +52,14 @@ import java.util.TreeSet;
  *   <li>An expiry time already reached (e.g. {@code PXAT} in the past) deletes the key and the
  *       reply is as if the value had been set, as Redis does.
  *   <li>INCR/INCRBY/DECR/DECRBY keep the key's TTL; SET without KEEPTTL and MSET discard it.
+ *   <li>EXPIRE family: reply 1 if the expiry was set or the key deleted, 0 if the key is
+ *       missing or NX/XX/GT/LT refused (a key without expiry is an infinite TTL: GT never
+ *       passes, LT always does); a time already reached (zero or negative TTL, a past
+ *       EXPIREAT) deletes the key. Overflow gets {@code ERR invalid expire time in 'expire'
+ *       command} (with the command's name), even for a missing key.
+ *   <li>PERSIST: 1 if the key had an expiry and lost it, 0 otherwise.
+ *   <li>TTL/EXPIRETIME round to the nearest second, halves up, as Redis does; PTTL and
+ *       PEXPIRETIME are exact. -2 for a missing key, -1 for a key without expiry.
  *   <li>Errors are {@link Rejection}s thrown before any state changes, worded as Redis words
  *       them (e.g. {@code ERR value is not an integer or out of range}).
  *   <li>Memory is bounded by {@code maxBytes} (the same on every replica, as it decides outputs):
@@ -46,6 +69,9 @@ import java.util.TreeSet;
  * <p>Single-threaded, as every {@link StateMachine}: no clocks, randomness, threads or I/O.
  */
 public final class RedisStore implements StateMachine {
+  private static final RespReply.Int ZERO = new RespReply.Int(0);
+  private static final RespReply.Int ONE = new RespReply.Int(1);
+
   /** Default memory bound: 256 MiB of keys and values (estimated). */
   public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
@@ -130,6 +156,9 @@ public final class RedisStore implements StateMachine {
     if (op instanceof RedisOp.Exists e) {
       return new RespReply.Int(e.keys().stream().filter(k -> keyspace.live(k, now) != null).count());
     }
+    if (op instanceof RedisOp.Ttl t) {
+      return new RespReply.Int(ttl(t, now));
+    }
     throw new IllegalStateException("not a read: " + op);
   }
 
@@ -149,6 +178,12 @@ public final class RedisStore implements StateMachine {
     }
     if (op instanceof RedisOp.IncrBy i) {
       return incrBy(i, now);
+    }
+    if (op instanceof RedisOp.ExpireKey e) {
+      return expireKey(e, context, now);
+    }
+    if (op instanceof RedisOp.Persist p) {
+      return persist(p, now);
     }
     if (op instanceof RedisOp.Expire e) {
       if (!context.isTimeout()) {
@@ -234,6 +269,82 @@ public final class RedisStore implements StateMachine {
     checkMemory(keyspace.usedBytesAfterPut(op.key(), text));
     keyspace.put(op.key(), new Keyspace.Entry(text, current == null ? 0 : current.expireAt()));
     return new RespReply.Int(result);
+  }
+
+  /**
+   * The EXPIRE family, step for step as Redis's {@code expireGenericCommand}: overflow is
+   * refused even for a missing key; a missing key answers 0; then the options; then a time
+   * already reached deletes the key and answers 1. A new expiry earlier than the armed
+   * time-out arms an earlier one before the key changes, as SET does.
+   */
+  private RespReply expireKey(RedisOp.ExpireKey e, Context context, long now) {
+    long when = e.millis();
+    if (e.command().relative()) {
+      try {
+        when = Math.addExact(now, e.millis());
+      } catch (ArithmeticException overflow) {
+        throw new Rejection("ERR invalid expire time in '" + e.command().redisName()
+            + "' command");
+      }
+    }
+    Keyspace.Entry current = keyspace.live(e.key(), now);
+    if (current == null || !expireOptionsAllow(e.options(), current.expireAt(), when)) {
+      return ZERO;
+    }
+    // 0 means "never" in the keyspace, so a time at or before the epoch counts as reached too.
+    if (when <= Math.max(now, 0)) {
+      keyspace.remove(e.key());
+      return ONE;
+    }
+    arm(context, when, now);
+    keyspace.setExpiry(e.key(), when);
+    return ONE;
+  }
+
+  /**
+   * NX/XX/GT/LT against the key's current expiry ({@code 0} = none, an infinite TTL: GT never
+   * passes and LT always does), in Redis's order.
+   */
+  private static boolean expireOptionsAllow(java.util.Set<RedisOp.ExpireOption> options,
+      long current, long when) {
+    boolean has = current != 0;
+    if (options.contains(RedisOp.ExpireOption.NX) && has) {
+      return false;
+    }
+    if (options.contains(RedisOp.ExpireOption.XX) && !has) {
+      return false;
+    }
+    if (options.contains(RedisOp.ExpireOption.GT) && (!has || when <= current)) {
+      return false;
+    }
+    return !(options.contains(RedisOp.ExpireOption.LT) && has && when >= current);
+  }
+
+  private RespReply persist(RedisOp.Persist p, long now) {
+    Keyspace.Entry current = keyspace.live(p.key(), now);
+    if (current == null || current.expireAt() == 0) {
+      return ZERO;
+    }
+    // The armed time-out stays: when it fires it finds nothing due and arms the next one.
+    keyspace.setExpiry(p.key(), 0);
+    return ONE;
+  }
+
+  /**
+   * TTL, PTTL, EXPIRETIME, PEXPIRETIME as Redis's {@code ttlGenericCommand}: -2 missing, -1 no
+   * expiry; seconds are rounded to the nearest, halves up ({@code (ms + 500) / 1000}), computed
+   * here without the overflow Redis's form has near {@code Long.MAX_VALUE}.
+   */
+  private long ttl(RedisOp.Ttl t, long now) {
+    Keyspace.Entry entry = keyspace.live(t.key(), now);
+    if (entry == null) {
+      return -2;
+    }
+    if (entry.expireAt() == 0) {
+      return -1;
+    }
+    long ms = t.command().absolute() ? entry.expireAt() : Math.max(0, entry.expireAt() - now);
+    return t.command().millis() ? ms : ms / 1000 + (ms % 1000 >= 500 ? 1 : 0);
   }
 
   private void checkMemory(long after) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.args.ExpiryOption;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
@@ -96,6 +97,95 @@ class JedisCompatibilityTest {
     clock.set(T0 + 1_100);
     jedis.set("unrelated", "y");
     assertThat(jedis.exists("other")).isFalse();
+  }
+
+  @Test
+  void expireAndTtlCountDownInAgreedTimeAndTheTimeoutRemovesTheKey() {
+    Jedis jedis = start();
+    jedis.set("k", "v");
+    assertThat(jedis.ttl("k")).isEqualTo(-1);
+    assertThat(jedis.ttl("missing")).isEqualTo(-2);
+    assertThat(jedis.expire("missing", 10)).isZero();
+    assertThat(jedis.expire("k", 10)).isEqualTo(1);
+    assertThat(jedis.ttl("k")).isEqualTo(10);
+    assertThat(jedis.pttl("k")).isEqualTo(10_000);
+    clock.set(T0 + 2_500);
+    assertThat(jedis.pttl("k")).as("ordered: counts down on an idle store too").isEqualTo(7_500);
+    assertThat(jedis.ttl("k")).as("7.5 s rounds to 8, as Redis rounds").isEqualTo(8);
+    clock.set(T0 + 10_000);
+    backend.tick();
+    assertThat(jedis.exists("k")).isFalse();
+    assertThat(jedis.ttl("k")).isEqualTo(-2);
+  }
+
+  @Test
+  void pexpireExpireatPexpireatExpiretimeAndPexpiretime() {
+    Jedis jedis = start();
+    jedis.set("k", "v");
+    assertThat(jedis.pexpire("k", 1_500)).isEqualTo(1);
+    assertThat(jedis.pexpireTime("k")).isEqualTo(T0 + 1_500);
+    assertThat(jedis.expireTime("k")).isEqualTo(T0 / 1000 + 2);
+    assertThat(jedis.expireAt("k", T0 / 1000 + 60)).isEqualTo(1);
+    assertThat(jedis.pttl("k")).isEqualTo(60_000);
+    assertThat(jedis.pexpireAt("k", T0 + 250)).isEqualTo(1);
+    assertThat(jedis.expireTime("k")).isEqualTo(T0 / 1000);
+    assertThat(jedis.pexpireTime("k")).isEqualTo(T0 + 250);
+    assertThat(jedis.pexpireTime("missing")).isEqualTo(-2);
+    jedis.set("plain", "v");
+    assertThat(jedis.expireTime("plain")).isEqualTo(-1);
+    assertThat(jedis.expireAt("plain", T0 / 1000 - 1)).as("a past time deletes the key")
+        .isEqualTo(1);
+    assertThat(jedis.exists("plain")).isFalse();
+    clock.set(T0 + 250);
+    backend.tick();
+    assertThat(jedis.exists("k")).isFalse();
+  }
+
+  @Test
+  void expiryOptionsAndPersistThroughJedis() {
+    Jedis jedis = start();
+    jedis.set("k", "v");
+    assertThat(jedis.expire("k", 100, ExpiryOption.XX)).as("XX without TTL").isZero();
+    assertThat(jedis.expire("k", 100, ExpiryOption.GT)).as("GT without TTL").isZero();
+    assertThat(jedis.expire("k", 100, ExpiryOption.NX)).isEqualTo(1);
+    assertThat(jedis.expire("k", 200, ExpiryOption.NX)).isZero();
+    assertThat(jedis.pexpire("k", 200_000, ExpiryOption.GT)).isEqualTo(1);
+    assertThat(jedis.pexpire("k", 300_000, ExpiryOption.LT)).isZero();
+    assertThat(jedis.expireAt("k", T0 / 1000 + 50, ExpiryOption.LT)).isEqualTo(1);
+    assertThat(jedis.pexpireAt("k", T0 + 60_000, ExpiryOption.XX)).isEqualTo(1);
+    assertThat(jedis.ttl("k")).isEqualTo(60);
+    assertThat(jedis.persist("k")).isEqualTo(1);
+    assertThat(jedis.persist("k")).isZero();
+    assertThat(jedis.persist("missing")).isZero();
+    assertThat(jedis.ttl("k")).isEqualTo(-1);
+    clock.set(T0 + 120_000);
+    backend.tick();
+    assertThat(jedis.get("k")).as("PERSIST outlives the old time-out").isEqualTo("v");
+  }
+
+  @Test
+  void expiryErrorsAreRedisErrors() {
+    Jedis jedis = start();
+    jedis.set("k", "v");
+    assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.EXPIRE, "k", "10", "FOO"))
+        .isInstanceOf(JedisDataException.class).hasMessage("ERR Unsupported option FOO");
+    assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.EXPIRE, "k", "10", "NX", "GT"))
+        .isInstanceOf(JedisDataException.class)
+        .hasMessage("ERR NX and XX, GT or LT options at the same time are not compatible");
+    assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.PEXPIRE, "k", "ten"))
+        .isInstanceOf(JedisDataException.class)
+        .hasMessage("ERR value is not an integer or out of range");
+    assertThatThrownBy(() -> jedis.expire("k", Long.MAX_VALUE))
+        .isInstanceOf(JedisDataException.class)
+        .hasMessage("ERR invalid expire time in 'expire' command");
+    assertThatThrownBy(() -> jedis.pexpire("k", Long.MAX_VALUE))
+        .as("overflow of the agreed time plus the TTL, found by the replicated store")
+        .isInstanceOf(JedisDataException.class)
+        .hasMessage("ERR invalid expire time in 'pexpire' command");
+    assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.TTL))
+        .isInstanceOf(JedisDataException.class)
+        .hasMessage("ERR wrong number of arguments for 'ttl' command");
+    assertThat(jedis.ttl("k")).as("nothing changed").isEqualTo(-1);
   }
 
   @Test

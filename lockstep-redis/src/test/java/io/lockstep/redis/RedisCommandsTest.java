@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Role;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,65 @@ class RedisCommandsTest {
         .isEqualTo(error("ERR invalid expire time in 'set' command"));
     assertThat(reply("SET", "k", "v", "EX", Long.toString(Long.MAX_VALUE / 100)))
         .isEqualTo(error("ERR invalid expire time in 'set' command"));
+  }
+
+  @Test
+  void expireFamilyParsesLikeRedisAndTtlFamilyIsOrderedToReadTheAgreedTime() {
+    RedisOp.ExpireKey e = (RedisOp.ExpireKey) encodedOp("EXPIRE", "k", "10");
+    assertThat(e.command()).isEqualTo(RedisOp.ExpireCommand.EXPIRE);
+    assertThat(e.millis()).isEqualTo(10_000);
+    assertThat(e.options()).isEmpty();
+    RedisOp.ExpireKey p = (RedisOp.ExpireKey) encodedOp("pexpire", "k", "-5", "xx", "Gt", "XX");
+    assertThat(p.millis()).isEqualTo(-5);
+    assertThat(p.options()).containsExactlyInAnyOrder(RedisOp.ExpireOption.XX,
+        RedisOp.ExpireOption.GT);
+    assertThat(((RedisOp.ExpireKey) encodedOp("EXPIREAT", "k", "1700000000")).millis())
+        .isEqualTo(1_700_000_000_000L);
+    assertThat(((RedisOp.ExpireKey) encodedOp("PEXPIREAT", "k", "9223372036854775807")).millis())
+        .isEqualTo(Long.MAX_VALUE);
+    assertThat(((RedisOp.ExpireKey) encodedOp("EXPIRE", "k", "-9223372036854775")).millis())
+        .as("the most negative seconds that convert").isEqualTo(-9_223_372_036_854_775_000L);
+    assertThat(encodedOp("PERSIST", "k")).isInstanceOf(RedisOp.Persist.class);
+    for (String ttl : List.of("TTL", "pttl", "ExpireTime", "PEXPIRETIME")) {
+      assertThat(commands.kind(RespCommand.of(ttl, "k"))).as("ordered, to read agreed time")
+          .isEqualTo(RedisCommands.Kind.WRITE);
+      assertThat(((RedisOp.Ttl) encodedOp(ttl, "k")).command().name())
+          .isEqualTo(ttl.toUpperCase(java.util.Locale.ROOT));
+    }
+    for (String write : List.of("EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT")) {
+      assertThat(commands.kind(RespCommand.of(write, "k", "1")))
+          .isEqualTo(RedisCommands.Kind.WRITE);
+    }
+    assertThat(commands.kind(RespCommand.of("PERSIST", "k"))).isEqualTo(RedisCommands.Kind.WRITE);
+  }
+
+  @Test
+  void expireFamilyErrorsAreAnsweredLocallyWithRedisMessagesInRedisOrder() {
+    assertThat(reply("EXPIRE", "k", "10", "NX", "XX")).isEqualTo(
+        error("ERR NX and XX, GT or LT options at the same time are not compatible"));
+    assertThat(reply("EXPIRE", "k", "10", "LT", "NX")).isEqualTo(
+        error("ERR NX and XX, GT or LT options at the same time are not compatible"));
+    assertThat(reply("PEXPIRE", "k", "10", "GT", "LT"))
+        .isEqualTo(error("ERR GT and LT options at the same time are not compatible"));
+    assertThat(reply("EXPIRE", "k", "10", "nx", "Bogus"))
+        .isEqualTo(error("ERR Unsupported option Bogus"));
+    assertThat(reply("EXPIRE", "k", "ten", "Bogus")).as("options are checked first")
+        .isEqualTo(error("ERR Unsupported option Bogus"));
+    assertThat(reply("EXPIRE", "k", "ten"))
+        .isEqualTo(error("ERR value is not an integer or out of range"));
+    assertThat(reply("PEXPIRE", "k", "1.5"))
+        .isEqualTo(error("ERR value is not an integer or out of range"));
+    assertThat(reply("EXPIRE", "k", "9223372036854776"))
+        .isEqualTo(error("ERR invalid expire time in 'expire' command"));
+    assertThat(reply("expireat", "k", "-9223372036854776"))
+        .isEqualTo(error("ERR invalid expire time in 'expireat' command"));
+    assertThat(reply("EXPIRE", "k"))
+        .isEqualTo(error("ERR wrong number of arguments for 'expire' command"));
+    assertThat(reply("TTL")).isEqualTo(error("ERR wrong number of arguments for 'ttl' command"));
+    assertThat(reply("PTTL", "a", "b"))
+        .isEqualTo(error("ERR wrong number of arguments for 'pttl' command"));
+    assertThat(reply("PERSIST", "a", "b"))
+        .isEqualTo(error("ERR wrong number of arguments for 'persist' command"));
   }
 
   @Test

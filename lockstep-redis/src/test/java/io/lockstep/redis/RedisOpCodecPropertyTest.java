@@ -1,15 +1,18 @@
 package io.lockstep.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Rejection;
 import io.lockstep.order.Role;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.From;
 import net.jqwik.api.Property;
@@ -39,7 +42,40 @@ class RedisOpCodecPropertyTest {
         set,
         keys.map(k -> new RedisOp.MSet(k, k)),
         Combinators.combine(bytes(), Arbitraries.longs()).as(RedisOp.IncrBy::new),
-        Arbitraries.longs().map(RedisOp.Expire::new));
+        Arbitraries.longs().map(RedisOp.Expire::new),
+        expireKeys(),
+        bytes().map(RedisOp.Persist::new),
+        Combinators.combine(bytes(), Arbitraries.of(RedisOp.TtlCommand.class))
+            .as(RedisOp.Ttl::new));
+  }
+
+  private static Arbitrary<RedisOp> expireKeys() {
+    Arbitrary<Set<RedisOp.ExpireOption>> options = Arbitraries.subsetOf(
+        RedisOp.ExpireOption.values()).filter(o -> RedisOp.ExpireKey.incompatibility(o) == null);
+    return Combinators.combine(bytes(), Arbitraries.of(RedisOp.ExpireCommand.class),
+        Arbitraries.longs(), options).as(RedisOp.ExpireKey::new);
+  }
+
+  /** The options byte: bit 0 NX, 1 XX, 2 GT, 3 LT; the command byte indexes the enum. */
+  private static byte[] expireKeyBytes(int command, int optionBits) {
+    byte[] good = RedisOpCodec.encode(RedisOp.ExpireKey.of(new byte[] {'k'},
+        RedisOp.ExpireCommand.EXPIRE, 5));
+    good[good.length - 10] = (byte) command;
+    good[good.length - 1] = (byte) optionBits;
+    return good;
+  }
+
+  @Example
+  void expireKeyWithUnknownOrIncompatibleOptionsOrUnknownCommandIsRejected() {
+    RedisOp.ExpireKey valid = (RedisOp.ExpireKey) RedisOpCodec.decode(expireKeyBytes(3, 0b1010));
+    assertThat(valid.command()).isEqualTo(RedisOp.ExpireCommand.PEXPIREAT);
+    assertThat(valid.options()).containsExactlyInAnyOrder(RedisOp.ExpireOption.XX,
+        RedisOp.ExpireOption.LT);
+    for (byte[] bad : List.of(expireKeyBytes(4, 0), expireKeyBytes(0, 0b1_0000),
+        expireKeyBytes(0, 0b0011), expireKeyBytes(0, 0b1100))) {
+      assertThatThrownBy(() -> RedisOpCodec.decode(bad)).isInstanceOf(Rejection.class)
+          .hasMessageStartingWith("ERR malformed command");
+    }
   }
 
   @Property(tries = 500)
@@ -78,7 +114,9 @@ class RedisOpCodecPropertyTest {
     RedisCommands.Action action = commands.dispatch(RespCommand.of(all.toArray(String[]::new)),
         session);
     if (action instanceof RedisCommands.Action.Write w) {
-      assertThat(RedisOpCodec.decode(w.command()).readOnly()).isFalse();
+      // Every write changes state, except the TTL family, ordered only to read agreed time.
+      RedisOp op = RedisOpCodec.decode(w.command());
+      assertThat(op.readOnly()).isEqualTo(op instanceof RedisOp.Ttl);
     } else if (action instanceof RedisCommands.Action.Read r) {
       assertThat(RedisOpCodec.decode(r.query()).readOnly()).isTrue();
     } else {
@@ -99,7 +137,8 @@ class RedisOpCodecPropertyTest {
     return Arbitraries.oneOf(
         Arbitraries.of("NX", "XX", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET", "IFEQ", "IFNE",
             "0", "-1", "10", "9223372036854775807", "SETNAME", "GETNAME", "SETINFO", "LIB-NAME",
-            "COUNT", "INFO", "DOCS", "AUTH", "default", "2", "3"),
+            "COUNT", "INFO", "DOCS", "AUTH", "default", "2", "3", "GT", "LT",
+            "-9223372036854775808", "9223372036854776"),
         Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(8));
   }
 }

@@ -9,6 +9,7 @@ import io.lockstep.machine.Context;
 import io.lockstep.request.Reply;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
@@ -296,6 +297,233 @@ class RedisStoreTest {
         .isEqualTo(RespReply.OK);
   }
 
+  private static RedisOp expire(String key, RedisOp.ExpireCommand command, long millis,
+      RedisOp.ExpireOption... options) {
+    return new RedisOp.ExpireKey(b(key), command, millis, Set.of(options));
+  }
+
+  private static RedisOp pexpire(String key, long millis, RedisOp.ExpireOption... options) {
+    return expire(key, RedisOp.ExpireCommand.PEXPIRE, millis, options);
+  }
+
+  private static RespReply ttl(StoreHarness h, String key, RedisOp.TtlCommand command) {
+    return h.query(new RedisOp.Ttl(b(key), command));
+  }
+
+  private static RespReply pttl(StoreHarness h, String key) {
+    return ttl(h, key, RedisOp.TtlCommand.PTTL);
+  }
+
+  private static RespReply.Int n(long value) {
+    return new RespReply.Int(value);
+  }
+
+  @Test
+  void expireSetsATtlThatCountsDownInAgreedTimeAsRequestsAreOrdered() {
+    StoreHarness h = new StoreHarness();
+    h.apply(T0, set("k", "v"));
+    assertThat(h.redis(T0, expire("k", RedisOp.ExpireCommand.EXPIRE, 10_000))).isEqualTo(n(1));
+    assertThat(ttl(h, "k", RedisOp.TtlCommand.TTL)).isEqualTo(n(10));
+    assertThat(pttl(h, "k")).isEqualTo(n(10_000));
+    assertThat(ttl(h, "k", RedisOp.TtlCommand.PEXPIRETIME)).isEqualTo(n(T0 + 10_000));
+    assertThat(ttl(h, "k", RedisOp.TtlCommand.EXPIRETIME)).isEqualTo(n((T0 + 10_000) / 1000));
+    h.apply(T0 + 4_000, set("other", "write"));
+    assertThat(pttl(h, "k")).as("queries see the last agreed time applied").isEqualTo(n(6_000));
+    assertThat(h.redis(T0 + 4_000, new RedisOp.Ttl(b("k"), RedisOp.TtlCommand.TTL)))
+        .as("a read ordered as a request sees its own agreed time").isEqualTo(n(6));
+    h.tick(T0 + 10_000);
+    assertThat(pttl(h, "k")).isEqualTo(n(-2));
+    assertThat(h.store.size()).as("removed by the time-out, only 'other' is left").isEqualTo(1);
+  }
+
+  /**
+   * StateMachine.query gets no time, and null requests are never executed (paper §3.2.1), so
+   * a query's "now" stays at the last command or time-out the store applied: a TTL read
+   * between writes is never lower than the truth. If the seam ever passes the executor's time
+   * to queries, this test should change with it.
+   */
+  @Test
+  void aQuerysNowIsTheLastAppliedTimeNotTheLatestNullRequest() {
+    StoreHarness h = new StoreHarness();
+    h.apply(T0, set("k", "v"));
+    h.apply(T0, pexpire("k", 10_000));
+    h.tick(T0 + 4_000);
+    assertThat(h.executor.time()).isEqualTo(T0 + 4_000);
+    assertThat(h.store.lastTime()).isEqualTo(T0);
+    assertThat(pttl(h, "k")).isEqualTo(n(10_000));
+    h.tick(T0 + 10_000);
+    assertThat(pttl(h, "k")).as("the expiry time-out ran and removed it").isEqualTo(n(-2));
+  }
+
+  @Test
+  void ttlRoundsToTheNearestSecondHalvesUpAsRedisDoes() {
+    StoreHarness h = new StoreHarness();
+    long[][] pttlToTtl = {{1_499, 1}, {1_500, 2}, {1_501, 2}, {499, 0}, {500, 1}, {1, 0}};
+    for (long[] pair : pttlToTtl) {
+      h.apply(T0, set("k", "v"));
+      h.apply(T0, pexpire("k", pair[0]));
+      assertThat(pttl(h, "k")).isEqualTo(n(pair[0]));
+      assertThat(ttl(h, "k", RedisOp.TtlCommand.TTL)).as("TTL for PTTL %d", pair[0])
+          .isEqualTo(n(pair[1]));
+    }
+    h.apply(T0, expire("k", RedisOp.ExpireCommand.PEXPIREAT, 1_700_000_001_500L));
+    assertThat(ttl(h, "k", RedisOp.TtlCommand.EXPIRETIME)).isEqualTo(n(1_700_000_002L));
+  }
+
+  @Test
+  void missingKeysAndKeysWithoutExpiryAnswerLikeRedis() {
+    StoreHarness h = new StoreHarness();
+    assertThat(h.redis(T0, pexpire("nope", 100))).isEqualTo(n(0));
+    assertThat(h.get("nope")).isEqualTo(RespReply.NIL);
+    assertThat(h.redis(T0, new RedisOp.Persist(b("nope")))).isEqualTo(n(0));
+    for (RedisOp.TtlCommand command : RedisOp.TtlCommand.values()) {
+      assertThat(ttl(h, "nope", command)).isEqualTo(n(-2));
+    }
+    h.apply(T0, set("k", "v"));
+    assertThat(h.redis(T0, new RedisOp.Persist(b("k")))).as("PERSIST without TTL").isEqualTo(n(0));
+    for (RedisOp.TtlCommand command : RedisOp.TtlCommand.values()) {
+      assertThat(ttl(h, "k", command)).isEqualTo(n(-1));
+    }
+  }
+
+  @Test
+  void nxSetsOnlyAKeyWithoutExpiryAndXxOnlyAKeyWithOne() {
+    StoreHarness h = new StoreHarness();
+    h.apply(T0, set("k", "v"));
+    assertThat(h.redis(T0, pexpire("k", 5_000, RedisOp.ExpireOption.XX))).isEqualTo(n(0));
+    assertThat(pttl(h, "k")).isEqualTo(n(-1));
+    assertThat(h.redis(T0, pexpire("k", 5_000, RedisOp.ExpireOption.NX))).isEqualTo(n(1));
+    assertThat(h.redis(T0, pexpire("k", 9_000, RedisOp.ExpireOption.NX))).isEqualTo(n(0));
+    assertThat(pttl(h, "k")).isEqualTo(n(5_000));
+    assertThat(h.redis(T0, pexpire("k", 9_000, RedisOp.ExpireOption.XX))).isEqualTo(n(1));
+    assertThat(pttl(h, "k")).isEqualTo(n(9_000));
+  }
+
+  @Test
+  void gtNeverSetsAKeyWithoutExpiryAndLtAlwaysDoes() {
+    StoreHarness h = new StoreHarness();
+    h.apply(T0, set("k", "v"));
+    assertThat(h.redis(T0, pexpire("k", 5_000, RedisOp.ExpireOption.GT)))
+        .as("no TTL is an infinite TTL: nothing is greater").isEqualTo(n(0));
+    assertThat(h.redis(T0, pexpire("k", -1, RedisOp.ExpireOption.GT)))
+        .as("options are checked before the time: the key stays").isEqualTo(n(0));
+    assertThat(h.redis(T0, pexpire("k", 5_000, RedisOp.ExpireOption.XX, RedisOp.ExpireOption.LT)))
+        .isEqualTo(n(0));
+    assertThat(pttl(h, "k")).isEqualTo(n(-1));
+    assertThat(h.redis(T0, pexpire("k", 5_000, RedisOp.ExpireOption.LT))).isEqualTo(n(1));
+    assertThat(h.redis(T0, pexpire("k", 5_000, RedisOp.ExpireOption.GT))).as("equal")
+        .isEqualTo(n(0));
+    assertThat(h.redis(T0, pexpire("k", 5_000, RedisOp.ExpireOption.LT))).as("equal")
+        .isEqualTo(n(0));
+    assertThat(h.redis(T0, pexpire("k", 4_000, RedisOp.ExpireOption.GT))).isEqualTo(n(0));
+    assertThat(h.redis(T0, pexpire("k", 6_000, RedisOp.ExpireOption.LT))).isEqualTo(n(0));
+    assertThat(pttl(h, "k")).isEqualTo(n(5_000));
+    assertThat(h.redis(T0, pexpire("k", 6_000, RedisOp.ExpireOption.GT, RedisOp.ExpireOption.XX)))
+        .isEqualTo(n(1));
+    assertThat(h.redis(T0, pexpire("k", 3_000, RedisOp.ExpireOption.LT))).isEqualTo(n(1));
+    assertThat(pttl(h, "k")).isEqualTo(n(3_000));
+  }
+
+  @Test
+  void anExpiryTimeAlreadyReachedDeletesTheKeyAndReplies1() {
+    StoreHarness h = new StoreHarness();
+    List<RedisOp> reached = List.of(expire("k", RedisOp.ExpireCommand.EXPIRE, 0),
+        expire("k", RedisOp.ExpireCommand.EXPIRE, -5_000), pexpire("k", Long.MIN_VALUE),
+        expire("k", RedisOp.ExpireCommand.EXPIREAT, 1_000),
+        expire("k", RedisOp.ExpireCommand.PEXPIREAT, T0),
+        expire("k", RedisOp.ExpireCommand.PEXPIREAT, -1),
+        pexpire("k", -1, RedisOp.ExpireOption.LT));
+    for (RedisOp op : reached) {
+      h.apply(T0, set("k", "v"));
+      assertThat(h.redis(T0, op)).as("%s", op).isEqualTo(n(1));
+      assertThat(h.get("k")).isEqualTo(RespReply.NIL);
+      assertThat(h.store.size()).isZero();
+    }
+  }
+
+  @Test
+  void relativeExpiryOverflowingTheAgreedTimeGetsRedisErrorAndChangesNothing() {
+    StoreHarness h = new StoreHarness();
+    h.apply(T0, set("k", "v"));
+    byte[] before = h.store.snapshot();
+    assertThat(h.redis(T0, pexpire("k", Long.MAX_VALUE)))
+        .isEqualTo(new RespReply.Error("ERR invalid expire time in 'pexpire' command"));
+    assertThat(h.redis(T0, expire("missing", RedisOp.ExpireCommand.EXPIRE,
+        Long.MAX_VALUE / 1000 * 1000))).as("refused even for a missing key, as in Redis")
+        .isEqualTo(new RespReply.Error("ERR invalid expire time in 'expire' command"));
+    assertThat(h.store.snapshot()).isEqualTo(before);
+    assertThat(h.redis(T0, expire("k", RedisOp.ExpireCommand.PEXPIREAT, Long.MAX_VALUE)))
+        .as("an absolute time cannot overflow").isEqualTo(n(1));
+    assertThat(ttl(h, "k", RedisOp.TtlCommand.EXPIRETIME))
+        .isEqualTo(n(Long.MAX_VALUE / 1000 + 1));
+  }
+
+  @Test
+  void anEarlierExpiryArmsAnEarlierTimeoutThatRemovesTheKeyAtItsTime() {
+    StoreHarness h = new StoreHarness();
+    h.apply(T0, setPx("late", "1", 60_000));
+    h.apply(T0, set("k", "v"));
+    assertThat(h.executor.scheduledCount()).isEqualTo(1);
+    h.apply(T0, pexpire("k", 100));
+    assertThat(h.executor.scheduledCount()).isEqualTo(2);
+    h.tick(T0 + 99);
+    assertThat(h.store.size()).isEqualTo(2);
+    h.tick(T0 + 100);
+    assertThat(h.store.size()).as("removed at the first position reaching its time").isEqualTo(1);
+    assertThat(h.executor.scheduledCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aLaterExpiryOrPersistOutlivesTheArmedTimeoutWhichThenArmsTheNext() {
+    StoreHarness h = new StoreHarness();
+    h.apply(T0, setPx("longer", "1", 100));
+    h.apply(T0, setPx("kept", "2", 100));
+    h.apply(T0, pexpire("longer", 500, RedisOp.ExpireOption.GT));
+    h.apply(T0, new RedisOp.Persist(b("kept")));
+    assertThat(h.executor.scheduledCount()).isEqualTo(1);
+    h.tick(T0 + 100);
+    assertThat(h.store.size()).isEqualTo(2);
+    assertThat(h.executor.scheduledCount()).as("re-armed for 'longer'").isEqualTo(1);
+    h.tick(T0 + 500);
+    assertThat(h.get("longer")).isEqualTo(RespReply.NIL);
+    assertThat(h.get("kept")).isEqualTo(RespReply.bulk("2"));
+    assertThat(h.store.size()).isEqualTo(1);
+    assertThat(h.executor.scheduledCount()).isZero();
+  }
+
+  @Test
+  void expiryCommandsGiveEqualDigestsAndSurviveSnapshotAndRestore() {
+    StoreHarness a = new StoreHarness();
+    a.apply(T0, new RedisOp.MSet(List.of(b("x"), b("y"), b("z")), List.of(b("1"), b("2"), b("3"))));
+    a.apply(T0, pexpire("x", 300));
+    a.apply(T0 + 1, expire("y", RedisOp.ExpireCommand.PEXPIREAT, T0 + 200));
+    a.apply(T0 + 2, expire("z", RedisOp.ExpireCommand.EXPIRE, 1_000));
+    a.apply(T0 + 3, new RedisOp.Persist(b("z")));
+    StoreHarness b = new StoreHarness();
+    b.restore(a.executor.snapshot());
+    assertThat(b.executor.digest()).isEqualTo(a.executor.digest());
+    for (StoreHarness h : List.of(a, b)) {
+      h.tick(T0 + 200);
+      assertThat(h.store.size()).isEqualTo(2);
+      h.tick(T0 + 300);
+      assertThat(h.store.size()).isEqualTo(1);
+      assertThat(pttl(h, "z")).isEqualTo(n(-1));
+    }
+    assertThat(b.executor.digest()).isEqualTo(a.executor.digest());
+  }
+
+  @Test
+  void expireThatCannotArmItsTimeoutIsRefusedBeforeChangingTheKey() {
+    RedisStore store = new RedisStore();
+    FakeContext ctx = new FakeContext(T0);
+    store.apply(RedisOpCodec.encode(set("k", "v")), ctx);
+    byte[] before = store.snapshot();
+    ctx.refuseSchedule = true;
+    assertThatThrownBy(() -> store.apply(RedisOpCodec.encode(pexpire("k", 100)), ctx))
+        .isInstanceOf(io.lockstep.machine.Rejection.class).hasMessageContaining("too many");
+    assertThat(store.snapshot()).isEqualTo(before);
+  }
+
   @Test
   void queriesRefuseWrites() {
     StoreHarness h = new StoreHarness();
@@ -306,6 +534,7 @@ class RedisStoreTest {
   /** A context that records scheduled commands but never runs them. */
   private static final class FakeContext implements Context {
     long time;
+    boolean refuseSchedule;
     final List<byte[]> scheduled = new ArrayList<>();
 
     FakeContext(long time) {
@@ -334,6 +563,9 @@ class RedisStoreTest {
 
     @Override
     public void schedule(byte[] command, long delayMillis) {
+      if (refuseSchedule) {
+        throw new io.lockstep.machine.Rejection("too many scheduled requests");
+      }
       scheduled.add(command);
     }
 
