@@ -283,7 +283,7 @@ public final class Executor {
     }
     sessions.touch(session, position);
     if (sequence <= session.lastSequence) {
-      Reply cached = session.replies.get(sequence);
+      Reply cached = session.reply(sequence);
       replies.add(cached != null ? cached : rejected(client, sequence, position, DUPLICATE));
     } else if (sequence > session.lastSequence + 1) {
       buffer(session, sequence, request, position, replies);

@@ -2,6 +2,8 @@ package io.lockstep.executor;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.Reply;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -18,10 +20,16 @@ final class Session {
   final ClientId client;
   long lastSequence;
   long lastUsed;
-  /** Replies of the latest executed requests by sequence number, the newest included. */
-  final TreeMap<Long, Reply> replies = new TreeMap<>();
   /** Out-of-order requests by sequence number, waiting for their predecessors (O1). */
   final TreeMap<Long, Pending> buffered = new TreeMap<>();
+  /**
+   * Replies of the latest executed requests, a ring of consecutive sequence numbers ending at
+   * {@link #lastSequence} (requests execute in sequence order, each once, so the window has no
+   * holes and a lookup is arithmetic). It grows by doubling up to the window size.
+   */
+  private Reply[] ring = new Reply[1];
+  private int head;
+  private int count;
 
   Session(ClientId client, long lastUsed) {
     this.client = client;
@@ -30,11 +38,48 @@ final class Session {
 
   /** Records the reply of the client's next request, keeping the newest {@code keep} replies. */
   void executed(Reply reply, int keep) {
-    lastSequence = reply.sequence();
-    replies.put(reply.sequence(), reply);
-    while (replies.size() > keep) {
-      replies.pollFirstEntry();
+    if (count > 0 && reply.sequence() != lastSequence + 1) {
+      throw new IllegalStateException("session " + client + " executed #" + reply.sequence()
+          + " after #" + lastSequence);
     }
+    lastSequence = reply.sequence();
+    while (count > 0 && count >= keep) {
+      ring[head] = null;
+      head = (head + 1) % ring.length;
+      count--;
+    }
+    if (count == ring.length) {
+      grow(Math.min(Math.max(keep, 1), ring.length * 2));
+    }
+    ring[(head + count) % ring.length] = reply;
+    count++;
+  }
+
+  /** The cached reply of request {@code sequence}, or null if it is outside the window. */
+  Reply reply(long sequence) {
+    long first = lastSequence - count + 1;
+    if (count == 0 || sequence < first || sequence > lastSequence) {
+      return null;
+    }
+    return ring[(int) ((head + (sequence - first)) % ring.length)];
+  }
+
+  /** The cached replies, oldest first; the last is the reply of {@link #lastSequence}. */
+  List<Reply> replies() {
+    List<Reply> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(ring[(head + i) % ring.length]);
+    }
+    return out;
+  }
+
+  private void grow(int capacity) {
+    Reply[] bigger = new Reply[Math.max(capacity, count + 1)];
+    for (int i = 0; i < count; i++) {
+      bigger[i] = ring[(head + i) % ring.length];
+    }
+    ring = bigger;
+    head = 0;
   }
 
   /**

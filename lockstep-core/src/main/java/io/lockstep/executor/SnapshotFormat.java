@@ -125,8 +125,9 @@ final class SnapshotFormat {
     out.writeClient(s.client);
     out.writeLong(s.lastSequence);
     out.writeLong(s.lastUsed);
-    out.writeInt(s.replies.size());
-    for (Reply reply : s.replies.values()) {
+    List<Reply> replies = s.replies();
+    out.writeInt(replies.size());
+    for (Reply reply : replies) {
       out.writeLong(reply.sequence());
       out.writeByte(reply.status().ordinal());
       out.writeBytes(reply.value());
@@ -165,7 +166,7 @@ final class SnapshotFormat {
       Session session = new Session(client, lastUsed);
       session.lastSequence = lastSequence;
       if (version == 1) {
-        session.replies.put(lastSequence, readReply(in, client, lastSequence, replica));
+        session.executed(readReply(in, client, lastSequence, replica), 1);
       } else {
         readReplies(in, session, replica);
       }
@@ -175,22 +176,21 @@ final class SnapshotFormat {
     return sessions;
   }
 
-  /** The cached replies: sequences increasing, the last one the session's last sequence. */
+  /** The cached replies: consecutive sequence numbers ending at the session's last one. */
   private static void readReplies(WireReader in, Session session, int replica) {
+    long last = session.lastSequence;
     int count = in.readCount("cached reply", 25);
-    long previous = 0;
     for (int i = 0; i < count; i++) {
       long sequence = in.readLong();
-      if (sequence <= previous || sequence > session.lastSequence) {
+      if (sequence < 1 || sequence > last || (i > 0 && sequence != session.lastSequence + 1)) {
         throw in.malformed("cached reply " + session.client + "#" + sequence + " out of order"
-            + " (last executed " + session.lastSequence + ")");
+            + " (last executed " + last + ")");
       }
-      previous = sequence;
-      session.replies.put(sequence, readReply(in, session.client, sequence, replica));
+      session.executed(readReply(in, session.client, sequence, replica), Integer.MAX_VALUE);
     }
-    if (previous != session.lastSequence) {
+    if (count == 0 || session.lastSequence != last) {
       throw in.malformed("session " + session.client + " lacks the reply of its last request #"
-          + session.lastSequence);
+          + last);
     }
   }
 
