@@ -2,15 +2,19 @@ package io.lockstep.redis;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The store's state variables: keys with values and optional expiry times, kept sorted by key so
- * that snapshots are byte-identical on every replica (paper §1: no hash-ordered iteration), plus
- * an index of expiry times and a running estimate of memory use.
+ * The store's state variables: keys with values and optional expiry times, plus an index of
+ * expiry times and a running estimate of memory use.
+ *
+ * <p>Keys live in a hash map for O(1) commands; nothing ever iterates it in hash order (paper
+ * §1: outputs must not depend on it): {@link #entries()} sorts by key, so snapshots are
+ * byte-identical on every replica, and expiry walks the sorted index of times.
  */
 final class Keyspace {
   /** Bytes charged per key on top of its key and value, roughly a JVM entry's overhead. */
@@ -29,26 +33,46 @@ final class Keyspace {
   private static final Comparator<Mark> BY_TIME_THEN_KEY =
       Comparator.comparingLong(Mark::at).thenComparing(Mark::key, Arrays::compareUnsigned);
 
-  private final TreeMap<byte[], Entry> entries = new TreeMap<>(Arrays::compareUnsigned);
+  /** A key as a map key: byte-array content equality, hash computed once. */
+  private record Key(byte[] bytes, int hash) {
+    static Key of(byte[] bytes) {
+      return new Key(bytes, Arrays.hashCode(bytes));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  private final HashMap<Key, Entry> entries = new HashMap<>();
   private final TreeSet<Mark> marks = new TreeSet<>(BY_TIME_THEN_KEY);
   private long usedBytes;
 
   /** The key's entry if it exists and has not expired by agreed time {@code now}, else null. */
   Entry live(byte[] key, long now) {
-    Entry e = entries.get(key);
+    Entry e = entries.get(Key.of(key));
     return e == null || e.expiredAt(now) ? null : e;
   }
 
   /** Memory the keyspace would use after replacing {@code key}'s entry by one of {@code value}. */
   long usedBytesAfterPut(byte[] key, byte[] value) {
-    Entry old = entries.get(key);
+    Entry old = entries.get(Key.of(key));
     return usedBytes + cost(key, value) - (old == null ? 0 : cost(key, old.value()));
   }
 
   /** Sets {@code key}, replacing any entry and its expiry. */
   void put(byte[] key, Entry entry) {
-    remove(key);
-    entries.put(key, entry);
+    Key k = Key.of(key);
+    Entry old = entries.put(k, entry);
+    if (old != null) {
+      forget(k, old);
+    }
     usedBytes += cost(key, entry.value());
     if (entry.expireAt() != 0) {
       marks.add(new Mark(entry.expireAt(), key));
@@ -62,7 +86,7 @@ final class Keyspace {
    * @throws IllegalStateException if {@code key} is absent (callers check first)
    */
   void setExpiry(byte[] key, long expireAt) {
-    Entry old = entries.get(key);
+    Entry old = entries.get(Key.of(key));
     if (old == null) {
       throw new IllegalStateException("cannot set the expiry of an absent key");
     }
@@ -71,14 +95,20 @@ final class Keyspace {
 
   /** Removes {@code key}; returns its entry (expired or not), or null. */
   Entry remove(byte[] key) {
-    Entry old = entries.remove(key);
+    Key k = Key.of(key);
+    Entry old = entries.remove(k);
     if (old != null) {
-      usedBytes -= cost(key, old.value());
-      if (old.expireAt() != 0) {
-        marks.remove(new Mark(old.expireAt(), key));
-      }
+      forget(k, old);
     }
     return old;
+  }
+
+  /** Takes a replaced or removed entry out of the memory count and the expiry index. */
+  private void forget(Key key, Entry old) {
+    usedBytes -= cost(key.bytes(), old.value());
+    if (old.expireAt() != 0) {
+      marks.remove(new Mark(old.expireAt(), key.bytes()));
+    }
   }
 
   /** Removes every key whose expiry time is at or before {@code now}. */
@@ -93,9 +123,11 @@ final class Keyspace {
     return marks.isEmpty() ? 0 : marks.first().at();
   }
 
-  /** Entries in key order (read-only view). */
+  /** Entries in key order (a sorted copy, for snapshots: O(n log n), taken rarely). */
   NavigableMap<byte[], Entry> entries() {
-    return java.util.Collections.unmodifiableNavigableMap(entries);
+    TreeMap<byte[], Entry> sorted = new TreeMap<>(Arrays::compareUnsigned);
+    entries.forEach((key, entry) -> sorted.put(key.bytes(), entry));
+    return java.util.Collections.unmodifiableNavigableMap(sorted);
   }
 
   int size() {
