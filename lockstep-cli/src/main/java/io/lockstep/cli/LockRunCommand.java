@@ -79,16 +79,38 @@ public final class LockRunCommand implements Callable<Integer> {
     Duration waitTime = LockCommand.duration(spec, "--wait", wait);
     PrintWriter err = spec.commandLine().getErr();
     try (LockClient locks = LockCommand.connect(cluster, spec)) {
+      // Ctrl-C while queued must not leave the request behind to be granted later.
+      Thread withdraw = new Thread(() -> withdraw(locks), "lockstep-lock-withdraw");
+      Runtime.getRuntime().addShutdownHook(withdraw);
       try {
         locks.acquire(name, holdTime, waitTime);
       } catch (IllegalArgumentException e) {
+        removeHook(withdraw);
         throw new ParameterException(spec.commandLine(), e.getMessage());
       } catch (TimeoutException | LockstepException e) {
+        removeHook(withdraw);
         err.println("lockstep lock run: could not acquire lock " + name + ": " + e.getMessage());
         err.flush();
         return 1;
       }
-      return new Holding(locks, holdTime, err).run();
+      return new Holding(locks, holdTime, err).run(withdraw);
+    }
+  }
+
+  /** Best effort on the way out: takes a queued request back, or gives a fresh grant back. */
+  private void withdraw(LockClient locks) {
+    try {
+      locks.release(name);
+    } catch (LockstepException e) {
+      // Neither queued nor holding, or the cluster is unreachable: nothing more can be done.
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // Shutdown is under way: the hook runs (or ran).
     }
   }
 
@@ -117,9 +139,11 @@ public final class LockRunCommand implements Callable<Integer> {
       this.err = err;
     }
 
-    int run() throws InterruptedException {
+    /** Runs the command; {@code withdraw} (the acquire's hook) gives way to this one's. */
+    int run(Thread withdraw) throws InterruptedException {
       Thread hook = new Thread(this::onShutdown, "lockstep-lock-release");
       Runtime.getRuntime().addShutdownHook(hook);
+      removeHook(withdraw);
       try {
         try {
           child = new ProcessBuilder(command).inheritIO().start();
@@ -186,12 +210,5 @@ public final class LockRunCommand implements Callable<Integer> {
       err.flush();
     }
 
-    private void removeHook(Thread hook) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Shutdown is under way: the hook runs (or ran) and finds the lock released.
-      }
-    }
   }
 }

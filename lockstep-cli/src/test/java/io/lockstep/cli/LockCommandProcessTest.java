@@ -122,6 +122,25 @@ class LockCommandProcessTest {
   }
 
   @Test
+  void sigtermWhileQueuedWithdrawsTheRequest() throws Exception {
+    try (LockClient holder = client()) {
+      assertThat(holder.acquire("Q", Duration.ofSeconds(60)).held()).isTrue();
+      Process run = lockRun("Q", "10s", "true");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!status("Q").contains("waiters  1")) {
+        assertThat(System.nanoTime()).as("queued: %s", output(run)).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      run.destroy();
+      assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(status("Q")).as("the stopped run left no request behind")
+          .contains("waiters  0");
+      holder.release("Q");
+      assertThat(status("Q")).contains("holder   free");
+    }
+  }
+
+  @Test
   void aRunThatCannotHaveTheLockInTimeExitsOneAndSaysSo() throws Exception {
     try (LockClient holder = client()) {
       assertThat(holder.acquire("M", Duration.ofSeconds(60)).held()).isTrue();
