@@ -46,6 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
+  @Mixin ClientIdentity identity;
+
   @Option(names = "--local", description = "Start a local cluster for the run (in --data-dir,"
       + " default a new temporary directory) and stop it afterwards.")
   boolean local;
@@ -145,10 +147,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<InetSocketAddress> ports = config.replicas().stream().map(ReplicaAddresses::client)
         .toList();
-    ClientOptions options = ClientOptions.of(config.name(), ports);
-    if (config.clientSecret() != null) {
-      options = options.withSecret(config.clientSecret());
-    }
+    ClientOptions options = identity.options(config, spec,
+        "lockstep-bench-" + java.util.UUID.randomUUID());
     out.println("workload: " + workload.describe());
     out.println("target:   Java client (io.lockstep.client.KvClient) over client ports "
         + ports.stream().map(ReplicaAddresses::text).toList());

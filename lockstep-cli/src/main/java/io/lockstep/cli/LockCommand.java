@@ -2,6 +2,7 @@ package io.lockstep.cli;
 
 import io.lockstep.bench.WorkloadArgs;
 import io.lockstep.client.ClientOptions;
+import io.lockstep.client.ClientSession;
 import io.lockstep.client.LockClient;
 import io.lockstep.client.LockstepClient;
 import io.lockstep.machine.ClientId;
@@ -41,14 +42,24 @@ public final class LockCommand implements Runnable {
         + " (see --help)");
   }
 
+  /** A lock client and the connection it owns; closing closes both. */
+  record Connection(LockClient locks, LockstepClient client) implements AutoCloseable {
+    @Override
+    public void close() {
+      locks.close();
+      client.close();
+    }
+  }
+
   /**
    * Loads the cluster config and connects a {@link LockClient} with a fresh session whose
-   * client id names this process, so {@code lock status} shows who holds a lock.
+   * client id names this process, so {@code lock status} shows who holds a lock. With per-client
+   * authentication the session is {@code ID/lock-<pid>-<random>} under the given client id.
    *
-   * @throws ParameterException if the config is missing or invalid or the cluster does not run
-   *     the lock service
+   * @throws ParameterException if the config is missing or invalid, the cluster does not run
+   *     the lock service, or it needs a client id that was not given
    */
-  static LockClient connect(ClusterOptions cluster, CommandSpec spec) {
+  static Connection connect(ClusterOptions cluster, ClientIdentity identity, CommandSpec spec) {
     ClusterConfig config;
     try {
       config = cluster.load();
@@ -60,14 +71,14 @@ public final class LockCommand implements Runnable {
           + config.service().name().toLowerCase(java.util.Locale.ROOT) + " service; lock needs"
           + " one started with --service lock (cluster.service=lock)");
     }
-    ClientOptions options = ClientOptions.of(config.name(),
-        config.replicas().stream().map(ReplicaAddresses::client).toList())
-        .withClientId(ClientId.of("lockstep-lock-" + ProcessHandle.current().pid() + "-"
-            + UUID.randomUUID().toString().substring(0, 8)));
-    if (config.clientSecret() != null) {
-      options = options.withSecret(config.clientSecret());
-    }
-    return new LockClient(LockstepClient.connect(options));
+    String process = ProcessHandle.current().pid() + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+    ClientOptions options = identity.options(config, spec, "lockstep-lock-" + process);
+    LockstepClient client = LockstepClient.connect(options);
+    ClientSession session = identity.perClient(config)
+        ? client.newSession(ClientId.of(options.clientId().value() + "/lock-" + process))
+        : client;
+    return new Connection(new LockClient(session), client);
   }
 
   /** Parses a duration option such as {@code 500ms}, {@code 30s} or {@code 2m}; not negative. */

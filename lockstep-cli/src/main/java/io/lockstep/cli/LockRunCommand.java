@@ -56,6 +56,8 @@ public final class LockRunCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
+  @Mixin ClientIdentity identity;
+
   @Parameters(index = "0", paramLabel = "NAME", description = "The lock's name.")
   String name;
 
@@ -78,7 +80,8 @@ public final class LockRunCommand implements Callable<Integer> {
     Duration holdTime = holdTime();
     Duration waitTime = LockCommand.duration(spec, "--wait", wait);
     PrintWriter err = spec.commandLine().getErr();
-    try (LockClient locks = LockCommand.connect(cluster, spec)) {
+    try (LockCommand.Connection connection = LockCommand.connect(cluster, identity, spec)) {
+      LockClient locks = connection.locks();
       // Ctrl-C while queued must not leave the request behind to be granted later.
       Thread withdraw = new Thread(() -> withdraw(locks), "lockstep-lock-withdraw");
       Runtime.getRuntime().addShutdownHook(withdraw);

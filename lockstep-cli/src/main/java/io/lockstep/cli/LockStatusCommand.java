@@ -28,12 +28,15 @@ public final class LockStatusCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
+  @Mixin ClientIdentity identity;
+
   @Parameters(index = "0", paramLabel = "NAME", description = "The lock's name.")
   String name;
 
   @Override
   public Integer call() {
-    try (LockClient locks = LockCommand.connect(cluster, spec)) {
+    try (LockCommand.Connection connection = LockCommand.connect(cluster, identity, spec)) {
+      LockClient locks = connection.locks();
       LockCodec.State state;
       try {
         state = locks.holder(name);

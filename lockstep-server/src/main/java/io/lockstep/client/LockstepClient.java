@@ -138,10 +138,21 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
 
   /**
    * Another client session (its own {@link ClientId} and sequence numbers, paper §2) over this
-   * client's connections and threads: many sessions are cheap, many clients are not.
+   * client's connections and threads: many sessions are cheap, many clients are not. Its id is
+   * this client's id, a slash and a random suffix, so a cluster with per-client authentication
+   * accepts it as this client's (X5).
+   *
+   * @throws IllegalStateException if this client's id is too long to extend
    */
   public ClientSession newSession() {
-    return newSession(ClientId.of("session-" + java.util.UUID.randomUUID()));
+    String suffix = java.util.UUID.randomUUID().toString();
+    String id = options.clientId().value() + "/" + suffix;
+    if (id.length() > ClientId.MAX_LENGTH) {
+      throw new IllegalStateException("client id " + options.clientId() + " is too long for"
+          + " sessions of its own: keep it under " + (ClientId.MAX_LENGTH - suffix.length() - 1)
+          + " characters, or name each session with newSession(ClientId)");
+    }
+    return newSession(ClientId.of(id));
   }
 
   /** A session with a chosen identity; it must not be in use by anyone else. */

@@ -147,14 +147,10 @@ public final class ReplicaServer implements AutoCloseable {
     loopThread = new Thread(loop, "lockstep-loop-" + id);
     loopThread.start();
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
-    byte[] clientSecret = config.clientSecret();
     clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
-        me.client(), clientSecret == null ? ClientAuth.none() : ClientAuth.shared(clientSecret),
-        net), new ClientPort(loop, metrics));
-    String forwarderId = "replica-" + id + "-forwarder";
-    forwarder = new LeaderForwarder(new FrameClient(clientSecret == null
-        ? ClientConfig.unauthenticated(config.name(), forwarderId, net)
-        : ClientConfig.authenticated(config.name(), forwarderId, clientSecret, net)),
+        me.client(), clientAuth(), net),
+        new ClientPort(loop, metrics, config.perClientAuthentication()));
+    forwarder = new LeaderForwarder(new FrameClient(forwarderConfig(net)),
         leader -> config.replica(leader).orElseThrow().client());
     if (config.service() == Service.KV) {
       redis = RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
@@ -180,6 +176,31 @@ public final class ReplicaServer implements AutoCloseable {
         .withParallelLeaderAppend(config.parallelLeaderAppend());
     Raft raft = new Raft(raftConfig, recovered, new SecureRandom().nextLong());
     return new Replica(id, raft, executor, config.snapshotInterval(), 0);
+  }
+
+  /**
+   * X5: no client authentication, one shared secret, or one secret per client; in the last
+   * case the replicas' forwarders are clients too, each with a secret derived from the peers'.
+   */
+  private ClientAuth clientAuth() {
+    if (config.perClientAuthentication()) {
+      Map<String, byte[]> secrets = config.clientSecrets();
+      for (int member : config.members()) {
+        secrets.put(ClusterConfig.forwarderId(member), config.forwarderSecret(member));
+      }
+      return ClientAuth.perClient(secrets);
+    }
+    byte[] shared = config.clientSecret();
+    return shared == null ? ClientAuth.none() : ClientAuth.shared(shared);
+  }
+
+  /** How this replica's forwarder proves itself to the leader's client port. */
+  private ClientConfig forwarderConfig(NetOptions net) {
+    String forwarderId = ClusterConfig.forwarderId(id);
+    byte[] secret = config.perClientAuthentication() ? config.forwarderSecret(id)
+        : config.clientSecret();
+    return secret == null ? ClientConfig.unauthenticated(config.name(), forwarderId, net)
+        : ClientConfig.authenticated(config.name(), forwarderId, secret, net);
   }
 
   private Map<Integer, InetSocketAddress> peerAddresses() {

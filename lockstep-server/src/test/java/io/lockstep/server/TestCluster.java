@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** Several ReplicaServers in one JVM on loopback, with real files: for integration tests. */
 final class TestCluster implements AutoCloseable {
@@ -24,6 +25,14 @@ final class TestCluster implements AutoCloseable {
 
   TestCluster(Path dir, int n, Service service) throws IOException {
     this(dir, n, service, 100_000);
+  }
+
+  /** A cluster whose configuration {@code change} adjusts (e.g. per-client secrets). */
+  TestCluster(Path dir, int n, Service service, UnaryOperator<ClusterConfig> change)
+      throws IOException {
+    TestCluster base = new TestCluster(dir, n, service);
+    this.config = change.apply(base.config);
+    this.servers = new ReplicaServer[n];
   }
 
   TestCluster(Path dir, int n, Service service, long snapshotInterval) throws IOException {
@@ -80,9 +89,14 @@ final class TestCluster implements AutoCloseable {
   }
 
   LockstepClient client() {
-    return LockstepClient.connect(ClientOptions.of("test",
+    return LockstepClient.connect(clientOptions());
+  }
+
+  /** Options to reach this cluster's client ports (a random client id, no secret). */
+  ClientOptions clientOptions() {
+    return ClientOptions.of("test",
         config.replicas().stream().map(ReplicaAddresses::client).toList())
-        .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(10)));
+        .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(10));
   }
 
   @Override

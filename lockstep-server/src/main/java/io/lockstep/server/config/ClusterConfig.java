@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * One file describes a whole cluster; every replica reads the same file and is told on the
@@ -29,8 +32,12 @@ import java.util.Properties;
  *                        resolved against the file's directory)
  * cluster.secret         the peers' shared secret, inline: hex digits (at least 32), or
  * cluster.secret-file    a file holding it (hex text, or at least 16 raw bytes)
- * client.secret          optional hex secret every client must prove (ClientAuth.shared);
- *                        without it the client port does not authenticate clients
+ * client.secret          optional hex secret every client must prove (ClientAuth.shared); a
+ *                        client may then claim any client id
+ * client.ID.secret       or, instead, one hex secret per client id (ClientAuth.perClient): a
+ *                        client proves its own id, and may only issue requests as that id or
+ *                        as ID/anything (its extra sessions); without either key the client
+ *                        port does not authenticate clients
  * replica.ID.peer        host:port for Raft traffic (one group of four keys per replica)
  * replica.ID.client      host:port of the Java client protocol
  * replica.ID.redis       host:port of the RESP2 (Redis) port
@@ -55,7 +62,9 @@ import java.util.Properties;
  * @param replicas every replica, by increasing id
  * @param dataDir the cluster's data directory; replica {@code id} uses {@code dataDir/id}
  * @param secret the peers' shared secret (≥ 16 bytes)
- * @param clientSecret the clients' shared secret, or null for unauthenticated clients
+ * @param clientSecret the clients' shared secret, or null
+ * @param clientSecrets each client's own secret by client id (empty unless per-client
+ *     authentication is configured; exclusive with {@code clientSecret})
  * @param electionTimeoutMillis Raft's election timeout T
  * @param heartbeatMillis Raft's heartbeat interval
  * @param tickMillis how often the loop thread gets a Tick
@@ -67,7 +76,7 @@ import java.util.Properties;
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
-    byte[] clientSecret, long electionTimeoutMillis, long heartbeatMillis, long tickMillis,
+    byte[] clientSecret, Map<String, byte[]> clientSecrets, long electionTimeoutMillis, long heartbeatMillis, long tickMillis,
     long requestTimeoutMillis, long snapshotInterval, boolean parallelLeaderAppend) {
 
   public ClusterConfig {
@@ -77,6 +86,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(secret, "secret");
+    Objects.requireNonNull(clientSecrets, "clientSecrets");
     replicas = List.copyOf(replicas);
     List<String> problems = ConfigParser.validate(name, failureModel, t, protocol, replicas,
         secret, electionTimeoutMillis, heartbeatMillis);
@@ -85,6 +95,51 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     }
     secret = secret.clone();
     clientSecret = clientSecret == null ? null : clientSecret.clone();
+    Map<String, byte[]> copy = new TreeMap<>();
+    clientSecrets.forEach((id, key) -> copy.put(id, key.clone()));
+    clientSecrets = Collections.unmodifiableMap(copy);
+    if (clientSecret != null && !clientSecrets.isEmpty()) {
+      throw new IllegalArgumentException("a shared client secret and per-client secrets exclude"
+          + " each other");
+    }
+  }
+
+  /** Client ids starting with this are the replicas' own forwarders (reserved). */
+  public static final String FORWARDER_PREFIX = "lockstep-replica-";
+
+  /**
+   * Each client's own secret, by id (copies). With per-client authentication the replicas'
+   * forwarders are clients too: see {@link #forwarderSecret(int)}.
+   */
+  @Override
+  public Map<String, byte[]> clientSecrets() {
+    Map<String, byte[]> copy = new TreeMap<>();
+    clientSecrets.forEach((id, key) -> copy.put(id, key.clone()));
+    return copy;
+  }
+
+  /** True when every client proves its own id (and may only issue requests as that id). */
+  public boolean perClientAuthentication() {
+    return !clientSecrets.isEmpty();
+  }
+
+  /** The client id replica {@code id} forwards Redis requests to the leader under. */
+  public static String forwarderId(int id) {
+    return FORWARDER_PREFIX + id;
+  }
+
+  /**
+   * The secret of replica {@code id}'s forwarder: derived from the peers' secret, which every
+   * replica holds, so no extra key needs distributing (HMAC-SHA256 keyed by the peer secret).
+   */
+  public byte[] forwarderSecret(int id) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+      return mac.doFinal(forwarderId(id).getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable in this JVM", e);
+    }
   }
 
   @Override
@@ -134,28 +189,35 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
           loopback(basePort + i), loopback(basePort + 300 + i)));
     }
     return new ClusterConfig(name, FailureModel.FAIL_STOP, (replicas - 1) / 2, "raft", service,
-        list, dataDir, secret, null, 300, 50, 5, 5_000, 100_000, true);
+        list, dataDir, secret, null, Map.of(), 300, 50, 5, 5_000, 100_000, true);
   }
 
   /** The same cluster with other replica addresses (e.g. ports chosen by a test). */
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
-        clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
-        snapshotInterval, parallelLeaderAppend);
+        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
+        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
-        clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
-        interval, parallelLeaderAppend);
+        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
+        requestTimeoutMillis, interval, parallelLeaderAppend);
+  }
+
+  /** The same cluster with per-client secrets (and no shared client secret). */
+  public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        null, secrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
+        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend);
   }
 
   /** The same cluster with the leader's parallel append on or off. */
   public ClusterConfig withParallelLeaderAppend(boolean on) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
-        clientSecret, electionTimeoutMillis, heartbeatMillis, tickMillis, requestTimeoutMillis,
-        snapshotInterval, on);
+        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
+        requestTimeoutMillis, snapshotInterval, on);
   }
 
   /**
@@ -175,6 +237,8 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (clientSecret != null) {
       p.setProperty("client.secret", java.util.HexFormat.of().formatHex(clientSecret));
     }
+    clientSecrets.forEach((id, key) ->
+        p.setProperty("client." + id + ".secret", java.util.HexFormat.of().formatHex(key)));
     for (ReplicaAddresses r : replicas) {
       String prefix = "replica." + r.id() + ".";
       p.setProperty(prefix + "peer", ReplicaAddresses.text(r.peer()));

@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
  */
 final class ConfigParser {
   private static final Pattern REPLICA_KEY = Pattern.compile("replica\\.(\\d{1,9})\\.(\\w+)");
+  /** {@code client.<id>.secret}: one client's own secret (per-client authentication, X5). */
+  private static final Pattern CLIENT_SECRET_KEY = Pattern.compile("client\\.(.+)\\.secret");
+  /** Client ids that may have a secret of their own: what the handshake accepts as a name. */
+  private static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Set<String> ADDRESS_KINDS = Set.of("peer", "client", "redis", "metrics");
   private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
@@ -67,6 +71,11 @@ final class ConfigParser {
     String dir = required("cluster.data-dir");
     byte[] secret = secret();
     byte[] clientSecret = hexSecret("client.secret", properties.getProperty("client.secret"));
+    Map<String, byte[]> clientSecrets = clientSecrets();
+    if (clientSecret != null && !clientSecrets.isEmpty()) {
+      problems.add("give either client.secret (one secret for every client) or client.<id>.secret"
+          + " (one per client), not both");
+    }
     long election = number("raft.election-timeout-ms", 300, 1, 600_000);
     long heartbeat = number("raft.heartbeat-ms", 50, 1, 600_000);
     long tick = number("runtime.tick-ms", 5, 1, 1_000);
@@ -83,7 +92,8 @@ final class ConfigParser {
       return null;
     }
     return new ClusterConfig(name, model, t, protocol, service, replicas,
-        baseDir.resolve(dir).normalize(), secret, clientSecret, election, heartbeat, tick,
+        baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, election,
+        heartbeat, tick,
         requestTimeout, snapshotInterval, parallelAppend);
   }
 
@@ -142,10 +152,34 @@ final class ConfigParser {
   private void unknownKeys() {
     for (String key : new TreeMap<>(properties).keySet().stream().map(Object::toString).toList()) {
       Matcher m = REPLICA_KEY.matcher(key);
-      if (m.matches() ? !ADDRESS_KINDS.contains(m.group(2)) : !KEYS.contains(key)) {
+      boolean known = m.matches() ? ADDRESS_KINDS.contains(m.group(2))
+          : KEYS.contains(key) || CLIENT_SECRET_KEY.matcher(key).matches();
+      if (!known) {
         problems.add("unknown key '" + key + "'");
       }
     }
+  }
+
+  /** Every {@code client.<id>.secret}, by client id. */
+  private Map<String, byte[]> clientSecrets() {
+    Map<String, byte[]> out = new TreeMap<>();
+    for (String key : new TreeMap<>(properties).keySet().stream().map(Object::toString).toList()) {
+      Matcher m = CLIENT_SECRET_KEY.matcher(key);
+      if (!m.matches()) {
+        continue;
+      }
+      String id = m.group(1);
+      if (!CLIENT_NAME.matcher(id).matches() || id.startsWith(ClusterConfig.FORWARDER_PREFIX)) {
+        problems.add(key + ": a client id must be 1-64 of A-Z a-z 0-9 . _ - and must not start"
+            + " with '" + ClusterConfig.FORWARDER_PREFIX + "' (reserved for replicas)");
+        continue;
+      }
+      byte[] secret = hexSecret(key, properties.getProperty(key));
+      if (secret != null) {
+        out.put(id, secret);
+      }
+    }
+    return out;
   }
 
   private FailureModel failureModel() {

@@ -93,6 +93,22 @@ class ClusterConfigTest {
   }
 
   @Test
+  void perClientSecretsParseAndExcludeTheSharedOneAndTheReservedIds() throws Exception {
+    ClusterConfig config = parse(valid() + "client.alice.secret=" + HEX + "\n");
+    assertThat(config.perClientAuthentication()).isTrue();
+    assertThat(config.clientSecrets()).containsOnlyKeys("alice");
+    assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/"))
+        .clientSecrets()).containsOnlyKeys("alice");
+    assertThat(config.forwarderSecret(1)).isNotEqualTo(config.forwarderSecret(2)).hasSize(32);
+    assertThatThrownBy(() -> parse(valid() + "client.alice.secret=" + HEX + "\nclient.secret="
+        + HEX + "\n")).hasMessageContaining("give either client.secret");
+    assertThatThrownBy(() -> parse(valid() + "client.lockstep-replica-1.secret=" + HEX + "\n"))
+        .hasMessageContaining("reserved for replicas");
+    assertThatThrownBy(() -> parse(valid() + "client.bob.secret=abcd\n"))
+        .hasMessageContaining("client.bob.secret must be at least 32 hex digits");
+  }
+
+  @Test
   void relativeDataDirIsResolvedAgainstTheFilesDirectory() throws Exception {
     assertThat(parse(valid()).dataDir()).isEqualTo(Path.of("/etc/lockstep/data"));
   }

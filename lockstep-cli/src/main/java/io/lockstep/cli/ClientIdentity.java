@@ -1,0 +1,59 @@
+package io.lockstep.cli;
+
+import io.lockstep.client.ClientOptions;
+import io.lockstep.machine.ClientId;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The {@code --client-id ID} option of commands that act as a Java client of a cluster. A
+ * cluster that authenticates each client ({@code client.<ID>.secret} in its config, X5) needs
+ * it, and the secret is read from the same config; otherwise a fresh id is made up.
+ */
+public final class ClientIdentity {
+  @Option(names = "--client-id", paramLabel = "ID",
+      description = "Act as this client when the cluster authenticates each client"
+          + " (client.ID.secret in its config, whose secret is used).")
+  String clientId;
+
+  /** True when the cluster authenticates each client, so requests go out as sessions of ID. */
+  boolean perClient(ClusterConfig config) {
+    return config.perClientAuthentication();
+  }
+
+  /**
+   * Options to connect as this client: with its own secret, the shared one, or none.
+   *
+   * @param fallbackId the id to use when none is required and none was given
+   * @throws ParameterException if the cluster needs an id and secret that were not given
+   */
+  ClientOptions options(ClusterConfig config, CommandSpec spec, String fallbackId) {
+    ClientOptions options = ClientOptions.of(config.name(),
+        config.replicas().stream().map(ReplicaAddresses::client).toList());
+    if (config.perClientAuthentication()) {
+      if (clientId == null) {
+        throw new ParameterException(spec.commandLine(), "this cluster authenticates each"
+            + " client: pass --client-id with one of " + config.clientSecrets().keySet());
+      }
+      byte[] secret = config.clientSecrets().get(clientId);
+      if (secret == null) {
+        throw new ParameterException(spec.commandLine(), "the cluster config has no client."
+            + clientId + ".secret; its clients are " + config.clientSecrets().keySet());
+      }
+      return options.withClientId(id(spec, clientId)).withSecret(secret);
+    }
+    options = options.withClientId(id(spec, clientId != null ? clientId : fallbackId));
+    return config.clientSecret() == null ? options : options.withSecret(config.clientSecret());
+  }
+
+  private static ClientId id(CommandSpec spec, String text) {
+    try {
+      return ClientId.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--client-id: " + e.getMessage());
+    }
+  }
+}
