@@ -15,6 +15,7 @@ public final class ClientSession {
   private String name = "";
   private String libName = "";
   private String libVersion = "";
+  private boolean authenticated;
 
   /**
    * @param id the connection number, shown by {@code CLIENT ID}
@@ -53,6 +54,15 @@ public final class ClientSession {
 
   public int localPort() {
     return localPort;
+  }
+
+  /** True once the connection gave the password with {@code AUTH} (when one is required). */
+  public boolean authenticated() {
+    return authenticated;
+  }
+
+  void authenticated(boolean value) {
+    authenticated = value;
   }
 
   /** The name set by {@code CLIENT SETNAME}, empty if none. */

@@ -19,10 +19,13 @@ final class LocalCommands {
 
   private final Supplier<ReplicaInfo> info;
   private final IntSupplier connectedClients;
+  private final PasswordCheck passwords;
 
-  LocalCommands(Supplier<ReplicaInfo> info, IntSupplier connectedClients) {
+  LocalCommands(Supplier<ReplicaInfo> info, IntSupplier connectedClients,
+      PasswordCheck passwords) {
     this.info = info;
     this.connectedClients = connectedClients;
+    this.passwords = passwords;
   }
 
   /** Runs local command {@code name} (arity already checked). */
@@ -32,7 +35,7 @@ final class LocalCommands {
       case "ping" -> reply(ping(c));
       case "echo" -> reply(new RespReply.Bulk(c.arg(1)));
       case "select" -> reply(select(c));
-      case "auth" -> reply(auth(c.argc() == 2 ? null : c.text(1), c.argc()));
+      case "auth" -> reply(auth(c, session));
       case "hello" -> reply(hello(c, session));
       case "client" -> reply(ClientCommand.run(c, session));
       case "info" -> reply(RespReply.bulk(InfoText.render(sections(c), info.get(),
@@ -60,24 +63,13 @@ final class LocalCommands {
     return RespReply.OK;
   }
 
-  /**
-   * The Redis port does not authenticate clients (as a Redis default user with {@code nopass}):
-   * {@code AUTH default <any>} succeeds, any other user fails, and the one-argument form fails as
-   * Redis does when no password is configured. Peer and client authentication with secrets is
-   * the framed transport's job (lockstep-net).
-   */
-  private static RespReply auth(String user, int argc) {
-    if (argc > 3) {
+  /** {@code AUTH [user] password} (see {@link PasswordCheck}). */
+  private RespReply auth(RespCommand c, ClientSession session) {
+    if (c.argc() > 3) {
       throw new CommandError(CommandError.SYNTAX);
     }
-    if (user == null) {
-      throw new CommandError("ERR AUTH <password> called without any password configured for "
-          + "the default user. Are you sure your configuration is correct?");
-    }
-    if (!user.equals("default")) {
-      throw new CommandError("WRONGPASS invalid username-password pair or user is disabled.");
-    }
-    return RespReply.OK;
+    return c.argc() == 2 ? passwords.auth(null, c.arg(1), session)
+        : passwords.auth(c.text(1), c.arg(2), session);
   }
 
   /** {@code HELLO [protover [AUTH user pass] [SETNAME name]]}; only RESP2 is spoken. */
@@ -97,7 +89,7 @@ final class LocalCommands {
     for (int j = 2; j < c.argc(); j++) {
       String opt = c.text(j).toUpperCase(Locale.ROOT);
       if (opt.equals("AUTH") && j + 2 < c.argc()) {
-        auth(c.text(j + 1), 3);
+        passwords.auth(c.text(j + 1), c.arg(j + 2), session);
         j += 2;
       } else if (opt.equals("SETNAME") && j + 1 < c.argc()) {
         newName = ClientCommand.validName(c.text(j + 1));
@@ -105,6 +97,11 @@ final class LocalCommands {
       } else {
         throw new CommandError("ERR Syntax error in HELLO option '" + c.text(j) + "'");
       }
+    }
+    if (!passwords.admits(session)) {
+      throw new CommandError("NOAUTH HELLO must be called with the client already authenticated,"
+          + " otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate"
+          + " the client and select the RESP protocol version at the same time");
     }
     if (newName != null) {
       session.name(newName);

@@ -53,15 +53,29 @@ public final class RedisCommands {
     }
   }
 
+  /** What a connection may send before it has authenticated, as in Redis. */
+  private static final java.util.Set<String> MAY_PRECEDE_AUTH = java.util.Set.of("auth",
+      "hello", "quit");
+
   private final LocalCommands local;
+  private final PasswordCheck passwords;
 
   /**
    * @param info the replica's status, for INFO and HELLO
    * @param connectedClients the number of open Redis connections, for INFO
    */
   public RedisCommands(Supplier<ReplicaInfo> info, IntSupplier connectedClients) {
+    this(info, connectedClients, null);
+  }
+
+  /**
+   * @param password the password connections must {@code AUTH} with first, or null for none
+   */
+  public RedisCommands(Supplier<ReplicaInfo> info, IntSupplier connectedClients,
+      String password) {
+    this.passwords = new PasswordCheck(password);
     this.local = new LocalCommands(Objects.requireNonNull(info, "info"),
-        Objects.requireNonNull(connectedClients, "connectedClients"));
+        Objects.requireNonNull(connectedClients, "connectedClients"), passwords);
   }
 
   /**
@@ -81,6 +95,9 @@ public final class RedisCommands {
     String name = command.name();
     CommandTable.Spec spec = CommandTable.find(name);
     try {
+      if (!passwords.admits(session) && !MAY_PRECEDE_AUTH.contains(name)) {
+        throw new CommandError("NOAUTH Authentication required.");
+      }
       if (spec == null) {
         throw unknownCommand(command);
       }

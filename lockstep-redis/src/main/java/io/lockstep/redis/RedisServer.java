@@ -63,7 +63,8 @@ public final class RedisServer implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(backend, "backend");
     ServerCounters counters = new ServerCounters();
-    RedisCommands commands = new RedisCommands(backend::info, counters.connected::get);
+    RedisCommands commands = new RedisCommands(backend::info, counters.connected::get,
+        config.password());
     RespEncoder encoder = new RespEncoder();
     EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
         new DefaultThreadFactory("lockstep-redis-accept", true), NioIoHandler.newFactory());

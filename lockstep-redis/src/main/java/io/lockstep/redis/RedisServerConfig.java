@@ -20,9 +20,11 @@ import java.util.Objects;
  *     is {@code <prefix>/<n>}. It must differ between replicas and between runs of one replica,
  *     or a new connection could be mistaken for an old session and get its cached reply (X4);
  *     {@link #defaults} draws 64 random bits.
+ * @param password the password every connection must give with {@code AUTH} before other
+ *     commands (Redis's {@code requirepass}), or null for none
  */
 public record RedisServerConfig(String host, int port, RespLimits limits, int maxClients,
-    int maxPipelined, int ioThreads, String clientIdPrefix) {
+    int maxPipelined, int ioThreads, String clientIdPrefix, String password) {
   /** Room left in a {@link ClientId} for the connection number. */
   private static final int MAX_PREFIX = ClientId.MAX_LENGTH - 21;
 
@@ -47,6 +49,15 @@ public record RedisServerConfig(String host, int port, RespLimits limits, int ma
           "clientIdPrefix must have 1 to " + MAX_PREFIX + " characters");
     }
     ClientId.of(clientIdPrefix);
+    if (password != null && password.isEmpty()) {
+      throw new IllegalArgumentException("password must not be empty (use null for none)");
+    }
+  }
+
+  /** The settings without a password. */
+  public RedisServerConfig(String host, int port, RespLimits limits, int maxClients,
+      int maxPipelined, int ioThreads, String clientIdPrefix) {
+    this(host, port, limits, maxClients, maxPipelined, ioThreads, clientIdPrefix, null);
   }
 
   /**
@@ -63,6 +74,19 @@ public record RedisServerConfig(String host, int port, RespLimits limits, int ma
 
   /** The same settings with another client id prefix (e.g. {@code redis-r2-<boot id>}). */
   public RedisServerConfig withClientIdPrefix(String prefix) {
-    return new RedisServerConfig(host, port, limits, maxClients, maxPipelined, ioThreads, prefix);
+    return new RedisServerConfig(host, port, limits, maxClients, maxPipelined, ioThreads, prefix,
+        password);
+  }
+
+  /** The same settings with a password ({@code requirepass}), or none if null. */
+  public RedisServerConfig withPassword(String newPassword) {
+    return new RedisServerConfig(host, port, limits, maxClients, maxPipelined, ioThreads,
+        clientIdPrefix, newPassword);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisServerConfig[" + host + ":" + port + ", maxClients=" + maxClients
+        + ", password " + (password == null ? "none" : "set") + "]";
   }
 }

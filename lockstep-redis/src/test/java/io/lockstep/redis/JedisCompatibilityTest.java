@@ -440,6 +440,23 @@ class JedisCompatibilityTest {
   }
 
   @Test
+  void withAPasswordEveryCommandWaitsForAuthAsWithRedisRequirepass() {
+    Jedis anonymous = start(RedisServerConfig.defaults("127.0.0.1", 0).withPassword("s3cret"));
+    assertThatThrownBy(() -> anonymous.get("k")).isInstanceOf(JedisDataException.class)
+        .hasMessage("NOAUTH Authentication required.");
+    assertThatThrownBy(() -> anonymous.auth("wrong")).isInstanceOf(JedisDataException.class)
+        .hasMessageStartingWith("WRONGPASS");
+    assertThatThrownBy(() -> anonymous.set("k", "v")).hasMessageStartingWith("NOAUTH");
+    assertThat(anonymous.auth("s3cret")).isEqualTo("OK");
+    assertThat(anonymous.set("k", "v")).isEqualTo("OK");
+    try (Jedis configured = new Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1",
+        server.port()), redis.clients.jedis.DefaultJedisClientConfig.builder()
+        .password("s3cret").build())) {
+      assertThat(configured.get("k")).as("a client configured with the password").isEqualTo("v");
+    }
+  }
+
+  @Test
   void eachConnectionIsItsOwnClientAndItsCloseIsReported() throws Exception {
     Jedis a = start();
     Jedis b = connect();

@@ -154,7 +154,8 @@ public final class ReplicaServer implements AutoCloseable {
         leader -> config.replica(leader).orElseThrow().client());
     if (config.service() == Service.KV) {
       redis = RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
-          me.redis().getPort()).withClientIdPrefix("redis-r" + id + "-" + bootId()),
+          me.redis().getPort()).withClientIdPrefix("redis-r" + id + "-" + bootId())
+          .withPassword(config.redisPassword()),
           new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
     }
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthy);

@@ -76,4 +76,25 @@ class ClientAuthenticationTest {
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
+
+  @Test
+  void redisPasswordIsRequiredOnEveryReplicaAndForwardingStillWorks() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, Service.KV,
+        c -> c.withRedisPassword("s3cret"))) {
+      for (int id = 1; id <= 3; id++) {
+        cluster.start(id);
+      }
+      int leader = cluster.awaitLeader(Duration.ofSeconds(10));
+      int follower = leader % 3 + 1;
+      try (Jedis a = new Jedis("127.0.0.1", cluster.server(follower).redisPort());
+           Jedis b = new Jedis("127.0.0.1", cluster.server(leader).redisPort())) {
+        assertThatThrownBy(() -> a.set("k", "v")).hasMessage("NOAUTH Authentication required.");
+        assertThat(a.auth("s3cret")).isEqualTo("OK");
+        assertThat(a.set("k", "v")).as("forwarded to the leader").isEqualTo("OK");
+        assertThatThrownBy(() -> b.get("k")).hasMessageStartingWith("NOAUTH");
+        assertThat(b.auth("s3cret")).isEqualTo("OK");
+        assertThat(b.get("k")).isEqualTo("v");
+      }
+    }
+  }
 }

@@ -50,6 +50,8 @@ import java.util.TreeMap;
  * snapshot.interval          take a snapshot every this many applied positions (default 100000)
  * raft.parallel-leader-append  true (default): the leader sends AppendEntries while its own
  *                            fsync runs (Raft dissertation §10.2.1); false: only after it
+ * redis.password             optional: Redis connections must AUTH with it before other
+ *                            commands (Redis's requirepass)
  * </pre>
  *
  * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
@@ -73,11 +75,13 @@ import java.util.TreeMap;
  * @param snapshotInterval applied positions between snapshots (0 = never)
  * @param parallelLeaderAppend whether the leader's AppendEntries overlap its own fsync; a commit
  *     still needs a majority that includes the leader's durable copy or enough followers'
+ * @param redisPassword the password Redis connections must AUTH with first, or null for none
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, long electionTimeoutMillis, long heartbeatMillis, long tickMillis,
-    long requestTimeoutMillis, long snapshotInterval, boolean parallelLeaderAppend) {
+    long requestTimeoutMillis, long snapshotInterval, boolean parallelLeaderAppend,
+    String redisPassword) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -101,6 +105,9 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (clientSecret != null && !clientSecrets.isEmpty()) {
       throw new IllegalArgumentException("a shared client secret and per-client secrets exclude"
           + " each other");
+    }
+    if (redisPassword != null && redisPassword.isEmpty()) {
+      throw new IllegalArgumentException("the Redis password must not be empty (null for none)");
     }
   }
 
@@ -189,35 +196,42 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
           loopback(basePort + i), loopback(basePort + 300 + i)));
     }
     return new ClusterConfig(name, FailureModel.FAIL_STOP, (replicas - 1) / 2, "raft", service,
-        list, dataDir, secret, null, Map.of(), 300, 50, 5, 5_000, 100_000, true);
+        list, dataDir, secret, null, Map.of(), 300, 50, 5, 5_000, 100_000, true, null);
   }
 
   /** The same cluster with other replica addresses (e.g. ports chosen by a test). */
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend);
+        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend, redisPassword);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, interval, parallelLeaderAppend);
+        requestTimeoutMillis, interval, parallelLeaderAppend, redisPassword);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend);
+        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend, redisPassword);
+  }
+
+  /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
+  public ClusterConfig withRedisPassword(String password) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
+        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend, password);
   }
 
   /** The same cluster with the leader's parallel append on or off. */
   public ClusterConfig withParallelLeaderAppend(boolean on) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, snapshotInterval, on);
+        requestTimeoutMillis, snapshotInterval, on, redisPassword);
   }
 
   /**
@@ -252,6 +266,9 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("runtime.request-timeout-ms", Long.toString(requestTimeoutMillis));
     p.setProperty("snapshot.interval", Long.toString(snapshotInterval));
     p.setProperty("raft.parallel-leader-append", Boolean.toString(parallelLeaderAppend));
+    if (redisPassword != null) {
+      p.setProperty("redis.password", redisPassword);
+    }
     return p;
   }
 

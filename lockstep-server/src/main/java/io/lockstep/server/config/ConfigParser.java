@@ -32,7 +32,7 @@ final class ConfigParser {
       "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
       "cluster.secret-file", "client.secret", "raft.election-timeout-ms", "raft.heartbeat-ms",
       "runtime.tick-ms", "runtime.request-timeout-ms", "snapshot.interval",
-      "raft.parallel-leader-append");
+      "raft.parallel-leader-append", "redis.password");
   private static final int MIN_SECRET_BYTES = 16;
 
   private final Properties properties;
@@ -94,7 +94,7 @@ final class ConfigParser {
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, election,
         heartbeat, tick,
-        requestTimeout, snapshotInterval, parallelAppend);
+        requestTimeout, snapshotInterval, parallelAppend, redisPassword());
   }
 
   /** Checks a configuration's parts against each other (also used by the record itself). */
@@ -317,6 +317,12 @@ final class ConfigParser {
       problems.add(key + " '" + value.trim() + "' is not a whole number");
       return fallback;
     }
+  }
+
+  /** {@code redis.password}: trimmed; blank means none. */
+  private String redisPassword() {
+    String value = properties.getProperty("redis.password");
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
   private boolean flag(String key, boolean fallback) {

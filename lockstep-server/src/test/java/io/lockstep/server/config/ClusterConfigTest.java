@@ -109,6 +109,16 @@ class ClusterConfigTest {
   }
 
   @Test
+  void aRedisPasswordIsOptionalAndSurvivesTheRoundTrip() throws Exception {
+    assertThat(parse(valid()).redisPassword()).isNull();
+    ClusterConfig config = parse(valid() + "redis.password= s3cret \n");
+    assertThat(config.redisPassword()).isEqualTo("s3cret");
+    assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/"))
+        .redisPassword()).isEqualTo("s3cret");
+    assertThat(config.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
   void relativeDataDirIsResolvedAgainstTheFilesDirectory() throws Exception {
     assertThat(parse(valid()).dataDir()).isEqualTo(Path.of("/etc/lockstep/data"));
   }
