@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
  */
 final class Clients implements ClientRouter {
   private final SimOptions options;
+  private final RegisterService service;
   private final EventQueue queue;
   private final Trace trace;
   private final Network network;
@@ -36,9 +37,10 @@ final class Clients implements ClientRouter {
   private int failed;
   private int info;
 
-  Clients(SimOptions options, EventQueue queue, Trace trace, Network network, Cluster cluster,
-      SplittableRandom random) {
+  Clients(SimOptions options, RegisterService service, EventQueue queue, Trace trace,
+      Network network, Cluster cluster, SplittableRandom random) {
     this.options = options;
+    this.service = service;
     this.queue = queue;
     this.trace = trace;
     this.network = network;
@@ -49,6 +51,11 @@ final class Clients implements ClientRouter {
       clients[i] = new SimClient(i, nextProcess++, this, random.split());
       byId.put(clients[i].id(), clients[i]);
     }
+  }
+
+  /** How clients encode operations and decode outputs. */
+  RegisterService service() {
+    return service;
   }
 
   /** Every client starts its first operation after a random think time. */

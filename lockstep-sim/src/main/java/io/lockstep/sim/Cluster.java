@@ -1,6 +1,5 @@
 package io.lockstep.sim;
 
-import io.lockstep.examples.kv.KvStore;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.machine.ClientId;
@@ -24,8 +23,9 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * The simulated replicas: each a {@link Replica} (protocol + executor + {@link KvStore}) with its
- * own clock and disk, driven by ticks, messages and client requests from the event queue.
+ * The simulated replicas: each a {@link Replica} (protocol + executor + the
+ * {@link RegisterService}'s state machine) with its own clock and disk, driven by ticks,
+ * messages and client requests from the event queue.
  *
  * <p>The runtime contract is modelled exactly (Ready, StorageWrite): after each step the replica's
  * writes go to its disk, and its messages and client outputs leave only once those writes, and
@@ -64,6 +64,7 @@ final class Cluster {
 
   private final SimOptions options;
   private final CoordinationFactory factory;
+  private final RegisterService service;
   private final EventQueue queue;
   private final Trace trace;
   private final Monitor monitor;
@@ -74,9 +75,11 @@ final class Cluster {
   private Network network;
   private ClientRouter router;
 
-  Cluster(SimOptions options, CoordinationFactory factory, Map<Integer, MessageInterceptor> bad,
-      EventQueue queue, Trace trace, Monitor monitor, SplittableRandom random) {
+  Cluster(SimOptions options, CoordinationFactory factory, RegisterService service,
+      Map<Integer, MessageInterceptor> bad, EventQueue queue, Trace trace, Monitor monitor,
+      SplittableRandom random) {
     this.options = options;
+    this.service = service;
     this.factory = factory;
     this.queue = queue;
     this.trace = trace;
@@ -121,7 +124,7 @@ final class Cluster {
         .withFailureModel(FailureModel.FAIL_STOP, options.t());
     long seed = seeds.nextLong();
     try {
-      Executor executor = Replica.recover(new KvStore(), config, recovered);
+      Executor executor = Replica.recover(service.newMachine(), config, recovered);
       Coordination protocol = new ObservedCoordination(node.id,
           factory.create(node.id, members, recovered, seed), monitor, trace, queue);
       node.replica = new Replica(node.id, protocol, executor, options.snapshotEvery(),

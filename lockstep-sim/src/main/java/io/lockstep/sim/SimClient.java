@@ -1,7 +1,6 @@
 package io.lockstep.sim;
 
 import io.lockstep.check.Op;
-import io.lockstep.examples.kv.KvCodec;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Ready;
@@ -130,24 +129,24 @@ final class SimClient {
   private byte[] put(String key, long now) {
     String value = host.freshValue();
     begin(Op.write(process, key, value, now));
-    return KvCodec.put(key, value);
+    return host.service().write(key, value);
   }
 
   private byte[] cas(String key, long now) {
     String expected = host.recentValue(key);
     String value = host.freshValue();
     begin(Op.cas(process, key, expected, value, now));
-    return KvCodec.cas(key, expected, value);
+    return host.service().cas(key, expected, value);
   }
 
   private byte[] delete(String key, long now) {
     begin(Op.delete(process, key, now));
-    return KvCodec.delete(key);
+    return host.service().delete(key);
   }
 
   private byte[] loggedRead(String key, long now) {
     begin(Op.read(process, key, now));
-    return KvCodec.get(key);
+    return host.service().read(key);
   }
 
   private byte[] linearizableRead(String key, long now) {
@@ -167,7 +166,7 @@ final class SimClient {
     if (request != null) {
       host.sendRequest(this, replica, request);
     } else {
-      readId = host.sendRead(this, replica, KvCodec.get(invoke.key()), readId);
+      readId = host.sendRead(this, replica, host.service().read(invoke.key()), readId);
     }
     int armed = attempt;
     long timeout = host.requestTimeout() + random.nextLong(host.requestTimeout() / 2 + 1);
@@ -214,8 +213,8 @@ final class SimClient {
     }
     switch (kind) {
       case WRITE, DELETE -> complete(invoke.completeOk(now));
-      case LOGGED_READ -> complete(invoke.completeRead(KvCodec.decodeValue(reply.value()), now));
-      case CAS -> complete(KvCodec.decodeBoolean(reply.value())
+      case LOGGED_READ -> complete(invoke.completeRead(host.service().readValue(reply.value()), now));
+      case CAS -> complete(host.service().casApplied(reply.value())
           ? invoke.completeOk(now) : invoke.completeFail(now));
       default -> throw new IllegalStateException("a reply to a " + kind + " operation");
     }
@@ -232,7 +231,7 @@ final class SimClient {
     }
     long now = host.now();
     complete(result.ok()
-        ? invoke.completeRead(KvCodec.decodeValue(result.value()), now)
+        ? invoke.completeRead(host.service().readValue(result.value()), now)
         : invoke.completeFail(now));
   }
 

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 final class SimRun {
   private final SimOptions options;
   private final long seed;
+  private final String serviceName;
   private final EventQueue queue = new EventQueue();
   private final Trace trace;
   private final Monitor monitor;
@@ -22,23 +23,26 @@ final class SimRun {
   private final SplittableRandom phases;
   private boolean healed;
 
-  SimRun(SimOptions options, long seed, CoordinationFactory factory,
+  SimRun(SimOptions options, long seed, CoordinationFactory factory, RegisterService service,
       Map<Integer, MessageInterceptor> interceptors, Trace trace) {
     this.options = options;
     this.seed = seed;
     this.trace = trace;
+    this.serviceName = service.name();
     SplittableRandom root = new SplittableRandom(seed);
     this.monitor = new Monitor(options.replicas());
-    this.cluster = new Cluster(options, factory, interceptors, queue, trace, monitor, root.split());
+    this.cluster = new Cluster(options, factory, service, interceptors, queue, trace, monitor,
+        root.split());
     this.network = new Network(options.network(), root.split(), queue, trace, cluster::deliver);
-    this.clients = new Clients(options, queue, trace, network, cluster, root.split());
+    this.clients = new Clients(options, service, queue, trace, network, cluster, root.split());
     this.nemesis = new Nemesis(options, cluster, network, queue, trace, root.split());
     this.phases = root.split();
     cluster.connect(network, clients);
   }
 
   SimResult execute() {
-    trace.record(0, "seed " + seed + " " + options.withHistoryDir(null).withTraceFile(null));
+    trace.record(0, "seed " + seed + " service " + serviceName + " "
+        + options.withHistoryDir(null).withTraceFile(null));
     String failure;
     boolean[] unknown = {false};
     try {

@@ -76,9 +76,26 @@ public final class Simulation {
    */
   public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
       Map<Integer, MessageInterceptor> interceptors) {
+    return run(options, seed, factory, interceptors, RegisterService.exampleKvStore());
+  }
+
+  /**
+   * Runs one seed of {@code service}'s state machine (your own key-value store, say) replicated
+   * by the protocol {@code factory} builds; the clients' histories are checked against a
+   * register per key.
+   */
+  public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
+      RegisterService service) {
+    return run(options, seed, factory, Map.of(), service);
+  }
+
+  /** The general form: protocol, misbehaving replicas and the service under test. */
+  public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
+      Map<Integer, MessageInterceptor> interceptors, RegisterService service) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(interceptors, "interceptors");
+    Objects.requireNonNull(service, "service");
     for (Integer replica : interceptors.keySet()) {
       if (replica < 0 || replica >= options.replicas()) {
         throw new IllegalArgumentException("interceptor for replica " + replica
@@ -86,7 +103,8 @@ public final class Simulation {
       }
     }
     try (Writer traceOut = openTrace(options.traceFile())) {
-      SimRun run = new SimRun(options, seed, factory, interceptors, new Trace(traceOut));
+      SimRun run = new SimRun(options, seed, factory, service, interceptors,
+          new Trace(traceOut));
       SimResult result = run.execute();
       writeHistory(options.historyDir(), seed, result.history());
       return result;
