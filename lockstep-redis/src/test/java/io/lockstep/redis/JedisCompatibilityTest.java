@@ -361,17 +361,18 @@ class JedisCompatibilityTest {
         .hasMessageStartingWith("TIMEOUT outcome unknown");
   }
 
-  @Test
-  void afterAWriteWithAnUnknownOutcomeTheConnectionWritesUnderAFreshIdentity() {
+  /**
+   * A backend over {@link #backend} whose first write fails with {@code failure}; it records
+   * the identity of every write and every identity released.
+   */
+  private RedisBackend firstWriteFails(Exception failure, List<ClientId> writers,
+      List<ClientId> released) {
     backend = new InProcessBackend(new RedisStore(), clock::get);
-    List<ClientId> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<ClientId> released = new java.util.concurrent.CopyOnWriteArrayList<>();
-    RedisBackend firstWriteUnknown = new RedisBackend() {
+    return new RedisBackend() {
       @Override
       public CompletableFuture<byte[]> write(ClientId client, byte[] command) {
         writers.add(client);
-        return writers.size() == 1
-            ? CompletableFuture.failedFuture(new BackendException.Indeterminate("no quorum"))
+        return writers.size() == 1 ? CompletableFuture.failedFuture(failure)
             : backend.write(client, command);
       }
 
@@ -390,10 +391,21 @@ class JedisCompatibilityTest {
         released.add(client);
       }
     };
-    server = RedisServer.start(RedisServerConfig.defaults("127.0.0.1", 0), firstWriteUnknown);
+  }
+
+  private Jedis startOver(RedisBackend backendUnderTest) {
+    server = RedisServer.start(RedisServerConfig.defaults("127.0.0.1", 0), backendUnderTest);
     open.add(server);
     open.add(backend);
-    Jedis jedis = connect();
+    return connect();
+  }
+
+  @Test
+  void afterAWriteWithAnUnknownOutcomeTheConnectionWritesUnderAFreshIdentity() {
+    List<ClientId> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<ClientId> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Jedis jedis = startOver(firstWriteFails(new BackendException.Indeterminate("no quorum"),
+        writers, released));
     assertThatThrownBy(() -> jedis.set("k", "1")).isInstanceOf(JedisDataException.class)
         .hasMessageStartingWith("TIMEOUT outcome unknown");
     // The unknown write's sequence number may never be ordered: were the next write issued
@@ -408,35 +420,15 @@ class JedisCompatibilityTest {
 
   @Test
   void anExpiredSessionIsReportedAndTheConnectionContinuesUnderAFreshIdentity() {
-    backend = new InProcessBackend(new RedisStore(), clock::get);
     List<ClientId> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    RedisBackend evictedOnce = new RedisBackend() {
-      @Override
-      public CompletableFuture<byte[]> write(ClientId client, byte[] command) {
-        writers.add(client);
-        return writers.size() == 1
-            ? CompletableFuture.failedFuture(new BackendException.SessionExpired())
-            : backend.write(client, command);
-      }
-
-      @Override
-      public CompletableFuture<byte[]> read(ClientId client, byte[] query) {
-        return backend.read(client, query);
-      }
-
-      @Override
-      public ReplicaInfo info() {
-        return backend.info();
-      }
-    };
-    server = RedisServer.start(RedisServerConfig.defaults("127.0.0.1", 0), evictedOnce);
-    open.add(server);
-    open.add(backend);
-    Jedis jedis = connect();
+    List<ClientId> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Jedis jedis = startOver(firstWriteFails(new BackendException.SessionExpired(), writers,
+        released));
     assertThatThrownBy(() -> jedis.set("k", "1")).isInstanceOf(JedisDataException.class)
         .hasMessageContaining("session expired").hasMessageContaining("retry the command");
     assertThat(jedis.set("k", "1")).isEqualTo("OK");
     assertThat(writers.get(1)).isNotEqualTo(writers.get(0));
+    assertThat(released).containsExactly(writers.get(0));
   }
 
   @Test
