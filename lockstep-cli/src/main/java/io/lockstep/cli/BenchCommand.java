@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    header = "Measures throughput and latency of a kv cluster.",
     description = {
         "Drives a kv cluster with closed-loop clients through the Java client",
         "(io.lockstep.client.KvClient, client ports) and prints throughput and latency",

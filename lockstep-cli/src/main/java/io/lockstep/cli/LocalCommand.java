@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "local",
     mixinStandardHelpOptions = true,
+    header = "Starts a local cluster, one OS process per replica.",
     description = {
         "Starts a local cluster: one OS process per replica on 127.0.0.1, replica i",
         "serving Redis clients on port P+i (peers on P+100+i, Java clients on P+200+i,",

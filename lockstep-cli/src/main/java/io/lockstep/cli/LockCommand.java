@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "lock",
     mixinStandardHelpOptions = true,
+    header = "Holds locks of the lock service (paper §5.2).",
     description = {
         "Uses the lock service of a cluster started with --service lock.",
         "",

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
+    header = "Runs a command while holding a lock.",
     description = {
         "Runs COMMAND while holding lock NAME.",
         "",

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
+    header = "Shows who holds a lock and who waits.",
     description = {
         "Shows who holds lock NAME and who waits for it.",
         "",

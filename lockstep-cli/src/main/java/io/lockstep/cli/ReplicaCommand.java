@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "replica",
     mixinStandardHelpOptions = true,
+    header = "Runs one replica of a cluster in the foreground.",
     description = {
         "Runs one replica of the cluster described by FILE in the foreground. Writes",
         "its PID to <data-dir>/<id>/pid and its log to <data-dir>/<id>/replica.log.",

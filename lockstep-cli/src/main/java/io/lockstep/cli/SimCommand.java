@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sim",
     mixinStandardHelpOptions = true,
+    header = "Runs the deterministic cluster simulator.",
     description = {
         "Runs the deterministic cluster simulator: replicas, clients, network,",
         "clocks and disks on one thread, with crashes, partitions, message loss",

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
+    header = "Shows each replica's role, term, positions and lag.",
     description = {
         "Shows each replica's role, term, commit and applied positions and lag",
         "(the leader's commit position minus the replica's applied position),",
