@@ -26,6 +26,7 @@
  * (NX | XX | GT | LT), PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME (ordered, so that they read
  * the agreed time of their own position), and the connection commands PING, ECHO, HELLO
  * (protocol 2 only), AUTH (with or without a password, as Redis's requirepass), CLIENT
- * SETNAME | GETNAME | ID | INFO | SETINFO, SELECT 0, INFO, COMMAND, QUIT. Anything else gets Redis's "unknown command" error.
+ * SETNAME | GETNAME | ID | INFO | SETINFO, SELECT 0, INFO, COMMAND, QUIT. Anything else gets
+ * Redis's "unknown command" error.
  */
 package io.lockstep.redis;

@@ -140,9 +140,10 @@ public final class LockClient implements AutoCloseable {
       release = CompletableFuture.failedFuture(e);
     }
     // Refused means this session neither holds nor waits for the lock: nothing to withdraw.
-    release.whenComplete((state, error) -> answered.completeExceptionally(error == null
-        || unwrap(error) instanceof RejectedException ? timeout : new TimeoutException(timeout.getMessage() + "; withdrawing the request"
-            + " failed (" + unwrap(error).getMessage() + "), so it may still be granted later")));
+    release.whenComplete((state, error) -> answered.completeExceptionally(
+        error == null || unwrap(error) instanceof RejectedException ? timeout
+            : new TimeoutException(timeout.getMessage() + "; withdrawing the request failed ("
+                + unwrap(error).getMessage() + "), so it may still be granted later")));
   }
 
   private static void startTimeout(String name, long deadline, long waitNanos,
@@ -186,7 +187,10 @@ public final class LockClient implements AutoCloseable {
     }
   }
 
-  /** {@code release(name)}; refused with {@link RejectedException} unless this session holds it. */
+  /**
+   * {@code release(name)}: hands the lock on if this session holds it, takes this session out
+   * of the queue if it waits; refused with {@link RejectedException} otherwise.
+   */
   public CompletableFuture<LockCodec.State> releaseAsync(String name) {
     return client.submit(LockCodec.release(checkName(name))).thenApply(LockCodec::decodeState);
   }

@@ -213,7 +213,8 @@ final class SimClient {
     }
     switch (kind) {
       case WRITE, DELETE -> complete(invoke.completeOk(now));
-      case LOGGED_READ -> complete(invoke.completeRead(host.service().readValue(reply.value()), now));
+      case LOGGED_READ ->
+          complete(invoke.completeRead(host.service().readValue(reply.value()), now));
       case CAS -> complete(host.service().casApplied(reply.value())
           ? invoke.completeOk(now) : invoke.completeFail(now));
       default -> throw new IllegalStateException("a reply to a " + kind + " operation");
