@@ -4,8 +4,9 @@ import io.lockstep.machine.ClientId;
 import java.util.Objects;
 
 /**
- * Per-connection state of one Redis client: its identity in the replicated service and what
- * {@code CLIENT SETNAME}/{@code SETINFO} recorded. Confined to the connection's I/O thread.
+ * Per-connection state of one Redis client: its identity in the replicated service, what
+ * {@code CLIENT SETNAME}/{@code SETINFO} recorded, and the transaction it is queuing between
+ * {@code MULTI} and {@code EXEC}. Confined to the connection's I/O thread.
  */
 public final class ClientSession {
   private final long id;
@@ -16,6 +17,8 @@ public final class ClientSession {
   private String libName = "";
   private String libVersion = "";
   private boolean authenticated;
+  /** The open transaction (after MULTI, before EXEC or DISCARD), or null. */
+  private Transaction transaction;
 
   /**
    * @param id the connection number, shown by {@code CLIENT ID}
@@ -46,6 +49,31 @@ public final class ClientSession {
    */
   void renew(ClientId fresh) {
     clientId = Objects.requireNonNull(fresh, "fresh");
+  }
+
+  /** True between {@code MULTI} and {@code EXEC} or {@code DISCARD}. */
+  public boolean inTransaction() {
+    return transaction != null;
+  }
+
+  /** The open transaction, or null. */
+  Transaction transaction() {
+    return transaction;
+  }
+
+  /** Starts queuing ({@code MULTI}). */
+  void beginTransaction() {
+    if (transaction != null) {
+      throw new IllegalStateException("connection " + id + " is already in a transaction");
+    }
+    transaction = new Transaction();
+  }
+
+  /** Stops queuing ({@code EXEC}, {@code DISCARD}); returns what was queued, or null. */
+  Transaction endTransaction() {
+    Transaction ended = transaction;
+    transaction = null;
+    return ended;
   }
 
   public String remoteAddress() {

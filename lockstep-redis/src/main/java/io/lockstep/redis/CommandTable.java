@@ -59,6 +59,15 @@ final class CommandTable {
     for (String ttl : List.of("ttl", "pttl", "expiretime", "pexpiretime")) {
       add(ttl, 2, write, List.of("readonly", "fast"), 1, 1, 1);
     }
+    // EXEC is a write: the connection's ordering rule must hold it until earlier reads have
+    // completed, like any write. MULTI, DISCARD, WATCH, UNWATCH only touch the connection.
+    add("exec", 1, write, List.of("noscript", "loading", "stale", "skip_slowlog"), 0, 0, 0);
+    for (String control : List.of("multi", "discard", "unwatch")) {
+      add(control, 1, local, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0,
+          0, 0);
+    }
+    add("watch", -2, local, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 1, -1,
+        1);
     add("ping", -1, local, List.of("fast", "stale"), 0, 0, 0);
     add("echo", 2, local, List.of("fast", "stale"), 0, 0, 0);
     add("client", -2, local, List.of("stale", "loading"), 0, 0, 0);

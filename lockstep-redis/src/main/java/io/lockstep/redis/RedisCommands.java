@@ -16,7 +16,9 @@ import java.util.function.Supplier;
  * and served by {@link RedisStore#query} after ReadIndex (S12: read-only requests need no
  * ordering, yet stay linearizable); or a <b>local</b> command that the replica answers itself
  * (handshakes, INFO, CLIENT). Unknown commands, wrong arity and syntax errors are answered at
- * once with Redis's own error messages and change nothing (S17).
+ * once with Redis's own error messages and change nothing (S17). Between {@code MULTI} and
+ * {@code EXEC}, data commands are queued in the session and EXEC sends them as one write
+ * ({@link TransactionCommands}).
  */
 public final class RedisCommands {
   /** How a command is served. */
@@ -95,14 +97,20 @@ public final class RedisCommands {
     String name = command.name();
     CommandTable.Spec spec = CommandTable.find(name);
     try {
-      if (!passwords.admits(session) && !MAY_PRECEDE_AUTH.contains(name)) {
-        throw new CommandError("NOAUTH Authentication required.");
+      admit(command, spec, session);
+    } catch (CommandError e) {
+      // As Redis's rejectCommand: a command refused before it runs fails an open transaction.
+      if (session.inTransaction()) {
+        session.transaction().fail();
       }
-      if (spec == null) {
-        throw unknownCommand(command);
+      return new Action.Reply(new RespReply.Error(e.getMessage()), false);
+    }
+    try {
+      if (TransactionCommands.controls(name)) {
+        return TransactionCommands.run(name, session);
       }
-      if (!spec.arityAccepts(command.argc())) {
-        throw CommandError.arity(name);
+      if (session.inTransaction() && !name.equals("quit")) {
+        return queue(name, spec, command, session.transaction());
       }
       if (spec.kind() == Kind.LOCAL) {
         return local.run(name, command, session);
@@ -118,6 +126,29 @@ public final class RedisCommands {
       return new Action.Write(encoded);
     } catch (CommandError e) {
       return new Action.Reply(new RespReply.Error(e.getMessage()), false);
+    }
+  }
+
+  /** Authentication, a known command, arity: the checks every command passes first. */
+  private void admit(RespCommand command, CommandTable.Spec spec, ClientSession session) {
+    if (!passwords.admits(session) && !MAY_PRECEDE_AUTH.contains(command.name())) {
+      throw new CommandError("NOAUTH Authentication required.");
+    }
+    if (spec == null) {
+      throw unknownCommand(command);
+    }
+    if (!spec.arityAccepts(command.argc())) {
+      throw CommandError.arity(command.name());
+    }
+  }
+
+  private static Action queue(String name, CommandTable.Spec spec, RespCommand command,
+      Transaction transaction) {
+    try {
+      return TransactionCommands.queue(name, spec, command, transaction);
+    } catch (CommandError e) {
+      transaction.fail();
+      throw e;
     }
   }
 

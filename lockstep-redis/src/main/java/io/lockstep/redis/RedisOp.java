@@ -217,6 +217,33 @@ public sealed interface RedisOp {
     }
   }
 
+  /**
+   * A Redis transaction ({@code MULTI} … {@code EXEC}): the queued operations, ordered as ONE
+   * command and applied by every replica at one position, one after another at that position's
+   * agreed time (paper §1: a command is atomic). The reply is an array of their replies; an
+   * operation that fails at run time gives its error in place and the others still run (Redis
+   * does not roll back).
+   *
+   * @param ops the queued operations, in the order queued; neither transactions (no nesting)
+   *     nor the store's own expiry time-outs
+   */
+  record Multi(List<RedisOp> ops) implements RedisOp {
+    public Multi {
+      ops = List.copyOf(Objects.requireNonNull(ops, "ops"));
+      for (RedisOp op : ops) {
+        if (op instanceof Multi || op instanceof Expire) {
+          throw new IllegalArgumentException("a transaction cannot hold "
+              + op.getClass().getSimpleName());
+        }
+      }
+    }
+
+    @Override
+    public boolean readOnly() {
+      return false;
+    }
+  }
+
   /** The four commands that set an expiry time, with their unit and base. */
   enum ExpireCommand {
     /** Seconds from the request's agreed time. */

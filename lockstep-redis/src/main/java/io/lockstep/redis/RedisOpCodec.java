@@ -29,9 +29,10 @@ import java.util.Set;
  *            u8 options (bit 0 NX, 1 XX, 2 GT, 3 LT)
  *  10 PERSIST bytes key
  *  11 TTL    bytes key, u8 command (TTL, PTTL, EXPIRETIME, PEXPIRETIME)
+ *  12 MULTI  u32 count × { bytes op }    (each op a whole encoding of opcodes 1-7, 9-11)
  * </pre>
  *
- * <p>Opcodes 9 to 11 came after the first release of this format; they are additions, so the
+ * <p>Opcodes 9 to 12 came after the first release of this format; they are additions, so the
  * version stays 1 (every earlier command decodes exactly as before).
  *
  * <p>Decoding trusts nothing (the bytes may come from a faulty replica or client, S17): every
@@ -53,6 +54,14 @@ public final class RedisOpCodec {
   private static final int EXPIREKEY = 9;
   private static final int PERSIST = 10;
   private static final int TTL = 11;
+  private static final int MULTI = 12;
+  /**
+   * Bytes of a MULTI's encoding besides its operations (version, opcode, count); each operation
+   * adds its own length plus a 4-byte length prefix.
+   */
+  static final int MULTI_HEADER_BYTES = 6;
+  /** Smallest nested operation: a 4-byte length prefix, version and opcode. */
+  private static final int MIN_NESTED_BYTES = 6;
 
   private RedisOpCodec() {}
 
@@ -97,6 +106,10 @@ public final class RedisOpCodec {
       out.write(TTL);
       out.bytes(t.key());
       out.write(t.command().ordinal());
+    } else if (op instanceof RedisOp.Multi m) {
+      out.write(MULTI);
+      out.u32(m.ops().size());
+      m.ops().forEach(inner -> out.bytes(encode(inner)));
     } else {
       throw new IllegalArgumentException("unknown operation " + op);
     }
@@ -172,6 +185,7 @@ public final class RedisOpCodec {
       case PERSIST -> new RedisOp.Persist(bytes(in));
       case TTL -> new RedisOp.Ttl(bytes(in),
           enumAt(RedisOp.TtlCommand.values(), in.get(), "TTL command"));
+      case MULTI -> decodeMulti(in);
       default -> throw new Rejection("ERR malformed command: unknown opcode " + opcode);
     };
   }
@@ -209,6 +223,24 @@ public final class RedisOpCodec {
       }
     }
     return new RedisOp.ExpireKey(key, command, millis, options);
+  }
+
+  /**
+   * Each nested operation is decoded as a whole command (version, opcode, no trailing bytes);
+   * a nested MULTI is refused before it is decoded, so that hostile bytes cannot nest deeply
+   * enough to exhaust the stack.
+   */
+  private static RedisOp decodeMulti(ByteBuffer in) {
+    int n = count(in, MIN_NESTED_BYTES);
+    List<RedisOp> ops = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] nested = bytes(in);
+      if (nested.length >= 2 && (nested[1] & 0xFF) == MULTI) {
+        throw new IllegalArgumentException("a transaction cannot hold a transaction");
+      }
+      ops.add(decode(nested));
+    }
+    return new RedisOp.Multi(ops);
   }
 
   private static RedisOp decodeMSet(ByteBuffer in) {

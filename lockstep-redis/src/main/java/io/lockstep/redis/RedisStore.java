@@ -62,6 +62,9 @@ import java.util.TreeSet;
  *       PEXPIRETIME are exact. -2 for a missing key, -1 for a key without expiry.
  *   <li>Errors are {@link Rejection}s thrown before any state changes, worded as Redis words
  *       them (e.g. {@code ERR value is not an integer or out of range}).
+ *   <li>MULTI/EXEC arrives as one {@link RedisOp.Multi}: its operations run in order at one
+ *       position and agreed time; its reply is the array of theirs, with a run-time error
+ *       (e.g. INCR of a non-integer, OOM) in its operation's place while the others still run.
  *   <li>Memory is bounded by {@code maxBytes} (the same on every replica, as it decides outputs):
  *       a write that would exceed it is refused with Redis's {@code OOM} error.
  * </ul>
@@ -99,7 +102,8 @@ public final class RedisStore implements StateMachine {
   public byte[] apply(byte[] command, Context context) {
     RedisOp op = RedisOpCodec.decode(command);
     long now = context.time();
-    RespReply reply = op.readOnly() ? read(op, now) : write(op, context, now);
+    RespReply reply = op instanceof RedisOp.Multi m ? transaction(m, context, now)
+        : run(op, context, now);
     lastTime = Math.max(lastTime, now);
     keyspace.removeExpired(now);
     rearm(context, now);
@@ -142,6 +146,28 @@ public final class RedisStore implements StateMachine {
   /** The last agreed time seen by {@code apply}. */
   public long lastTime() {
     return lastTime;
+  }
+
+  private RespReply run(RedisOp op, Context context, long now) {
+    return op.readOnly() ? read(op, now) : write(op, context, now);
+  }
+
+  /**
+   * MULTI/EXEC: every queued operation runs in order at this one position and agreed time, each
+   * seeing the state its predecessors left (paper §1: the whole transaction is one atomic
+   * command). An operation refused at run time refuses before it changes anything, so its error
+   * goes in its place and the rest still run, as Redis does (no rollback).
+   */
+  private RespReply transaction(RedisOp.Multi m, Context context, long now) {
+    List<RespReply> replies = new ArrayList<>(m.ops().size());
+    for (RedisOp op : m.ops()) {
+      try {
+        replies.add(run(op, context, now));
+      } catch (Rejection refused) {
+        replies.add(new RespReply.Error(refused.getMessage()));
+      }
+    }
+    return new RespReply.Array(replies);
   }
 
   private RespReply read(RedisOp op, long now) {

@@ -24,8 +24,9 @@
  * <p>Supported: GET, SET (NX | XX | IFEQ | IFNE, GET, EX | PX | EXAT | PXAT | KEEPTTL), DEL,
  * EXISTS, INCR, INCRBY, DECR, DECRBY, MGET, MSET, EXPIRE | PEXPIRE | EXPIREAT | PEXPIREAT
  * (NX | XX | GT | LT), PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME (ordered, so that they read
- * the agreed time of their own position), and the connection commands PING, ECHO, HELLO
- * (protocol 2 only), AUTH (with or without a password, as Redis's requirepass), CLIENT
+ * the agreed time of their own position), transactions MULTI, EXEC, DISCARD (EXEC is one
+ * ordered write; WATCH is refused, UNWATCH answers OK), and the connection commands PING,
+ * ECHO, HELLO (protocol 2 only), AUTH (with or without a password, as Redis's requirepass), CLIENT
  * SETNAME | GETNAME | ID | INFO | SETINFO, SELECT 0, INFO, COMMAND, QUIT. Anything else gets
  * Redis's "unknown command" error.
  */

@@ -308,4 +308,40 @@ class RedisCommandsTest {
         .startsWith("ERR command too large");
     assertThat(dispatch("GET", big)).isInstanceOf(RedisCommands.Action.Read.class);
   }
+
+  @Test
+  void execIsAWriteSoTheConnectionHoldsItUntilEarlierReadsComplete() {
+    assertThat(commands.kind(RespCommand.of("EXEC"))).isEqualTo(RedisCommands.Kind.WRITE);
+    assertThat(commands.kind(RespCommand.of("MULTI"))).isEqualTo(RedisCommands.Kind.LOCAL);
+    assertThat(reply("MULTI")).isEqualTo(RespReply.OK);
+    assertThat(reply("GET", "k")).isEqualTo(new RespReply.Simple("QUEUED"));
+    RedisOp op = encodedOp("EXEC");
+    assertThat(op).isInstanceOf(RedisOp.Multi.class);
+    assertThat(((RedisOp.Multi) op).ops()).singleElement().isInstanceOf(RedisOp.Get.class);
+    assertThat(session.inTransaction()).isFalse();
+  }
+
+  @Test
+  void aTransactionTooLargeForOneLogEntryIsRefusedAtExecAndDiscarded() {
+    String half = "x".repeat(io.lockstep.request.Request.MAX_COMMAND_BYTES / 2);
+    reply("MULTI");
+    for (int i = 0; i < 3; i++) {
+      assertThat(reply("SET", "k" + i, half)).isEqualTo(new RespReply.Simple("QUEUED"));
+    }
+    assertThat(session.transaction().queued()).as("memory is bounded while queuing").isEmpty();
+    assertThat(((RespReply.Error) reply("EXEC")).message())
+        .startsWith("ERR transaction too large").endsWith("it was discarded");
+    assertThat(session.inTransaction()).isFalse();
+    assertThat(dispatch("SET", "k", "v")).isInstanceOf(RedisCommands.Action.Write.class);
+  }
+
+  @Test
+  void quitInsideMultiClosesAndUnknownCommandsFailTheTransaction() {
+    reply("MULTI");
+    assertThat(reply("FLUSHALL")).isInstanceOf(RespReply.Error.class);
+    assertThat(reply("EXEC")).isEqualTo(error(TransactionCommands.EXECABORT));
+    reply("MULTI");
+    RedisCommands.Action quit = dispatch("QUIT");
+    assertThat(quit).isEqualTo(new RedisCommands.Action.Reply(RespReply.OK, true));
+  }
 }

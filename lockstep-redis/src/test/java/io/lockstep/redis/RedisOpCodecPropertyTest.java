@@ -49,6 +49,12 @@ class RedisOpCodecPropertyTest {
             .as(RedisOp.Ttl::new));
   }
 
+  @Provide
+  Arbitrary<RedisOp> multis() {
+    return ops().filter(op -> !(op instanceof RedisOp.Expire)).list().ofMaxSize(5)
+        .map(RedisOp.Multi::new);
+  }
+
   private static Arbitrary<RedisOp> expireKeys() {
     Arbitrary<Set<RedisOp.ExpireOption>> options = Arbitraries.subsetOf(
         RedisOp.ExpireOption.values()).filter(o -> RedisOp.ExpireKey.incompatibility(o) == null);
@@ -101,6 +107,74 @@ class RedisOpCodecPropertyTest {
     }
   }
 
+  @Property(tries = 300)
+  void transactionRoundTripsToTheSameBytesAndTheSameOperations(@ForAll("multis") RedisOp op) {
+    byte[] encoded = RedisOpCodec.encode(op);
+    RedisOp.Multi decoded = (RedisOp.Multi) RedisOpCodec.decode(encoded);
+    List<RedisOp> ops = ((RedisOp.Multi) op).ops();
+    assertThat(decoded.ops()).hasSameSizeAs(ops);
+    for (int i = 0; i < ops.size(); i++) {
+      assertThat(RedisOpCodec.encode(decoded.ops().get(i)))
+          .isEqualTo(RedisOpCodec.encode(ops.get(i)));
+    }
+    assertThat(RedisOpCodec.encode(decoded)).isEqualTo(encoded);
+  }
+
+  @Property(tries = 500)
+  void damagedTransactionsAreRejectedWithAReasonOrStillDecode(@ForAll("multis") RedisOp op,
+      @ForAll @IntRange(min = 0, max = 500) int at, @ForAll byte value,
+      @ForAll @IntRange(min = 0, max = 500) int cut) {
+    damagedCommandsAreRejectedWithAReasonOrStillDecode(op, at, value, cut);
+  }
+
+  /** A transaction holding a transaction: refused before decoding, however deep it nests. */
+  @Example
+  void nestedTransactionsAreRejectedWithoutRecursingIntoThem() {
+    byte[] inner = RedisOpCodec.encode(new RedisOp.Multi(List.of(new RedisOp.Get(new byte[0]))));
+    for (int depth = 0; depth < 20_000; depth++) {
+      inner = wrapInMulti(inner);
+    }
+    byte[] deep = inner;
+    assertThatThrownBy(() -> RedisOpCodec.decode(deep)).isInstanceOf(Rejection.class)
+        .hasMessage("ERR malformed command: a transaction cannot hold a transaction");
+    byte[] expireInside = wrapInMulti(RedisOpCodec.encode(new RedisOp.Expire(5)));
+    assertThatThrownBy(() -> RedisOpCodec.decode(expireInside)).isInstanceOf(Rejection.class)
+        .hasMessageStartingWith("ERR malformed command");
+    byte[] hugeCount = {1, 12, 0x7F, 0, 0, 0};
+    assertThatThrownBy(() -> RedisOpCodec.decode(hugeCount)).isInstanceOf(Rejection.class)
+        .hasMessageContaining("count");
+  }
+
+  /** Bytes of a MULTI (opcode 12) holding exactly {@code nested} as its one operation. */
+  private static byte[] wrapInMulti(byte[] nested) {
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(10 + nested.length);
+    out.put((byte) 1).put((byte) 12).putInt(1).putInt(nested.length).put(nested);
+    return out.array();
+  }
+
+  /** Whatever a client sends inside or outside a transaction, dispatch answers, never throws. */
+  @Property(tries = 300)
+  void dispatchAnswersEveryCommandSequenceAndExecWritesOneTransaction(
+      @ForAll @Size(max = 8) List<@From("lines") List<String>> lines) {
+    RedisCommands commands = new RedisCommands(
+        () -> new ReplicaInfo.Fixed(1, Role.LEADER, 1, 1, 0, 0), () -> 1);
+    ClientSession session = new ClientSession(1, ClientId.of("c/1"), "127.0.0.1:1", 6379);
+    for (List<String> line : lines) {
+      String name = line.get(0);
+      boolean queuing = session.inTransaction();
+      RedisCommands.Action action = commands.dispatch(
+          RespCommand.of(line.toArray(String[]::new)), session);
+      if (action instanceof RedisCommands.Action.Write w) {
+        RedisOp op = RedisOpCodec.decode(w.command());
+        assertThat(queuing).as("writes leave only outside MULTI or at EXEC").isEqualTo(
+            name.equals("exec"));
+        assertThat(op instanceof RedisOp.Multi).isEqualTo(name.equals("exec"));
+      } else if (queuing && !name.equals("quit")) {
+        assertThat(action).isInstanceOf(RedisCommands.Action.Reply.class);
+      }
+    }
+  }
+
   /** Whatever arguments a client sends, dispatch answers; it never throws. */
   @Property(tries = 1000)
   void dispatchAnswersEveryCommandWithoutThrowing(
@@ -122,6 +196,16 @@ class RedisOpCodecPropertyTest {
     } else {
       assertThat(action).isInstanceOf(RedisCommands.Action.Reply.class);
     }
+  }
+
+  /** A known command name followed by 0 to 2 plausible arguments. */
+  @Provide
+  Arbitrary<List<String>> lines() {
+    return Combinators.combine(names(), Arbitraries.integers().between(0, 2))
+        .as((name, argc) -> {
+          List<String> line = new ArrayList<>(List.of(name, "k", "1"));
+          return line.subList(0, 1 + argc);
+        });
   }
 
   @Provide
