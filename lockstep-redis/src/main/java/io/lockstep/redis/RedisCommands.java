@@ -90,6 +90,17 @@ public final class RedisCommands {
   }
 
   /**
+   * How {@code command} will be served on the connection of {@code session}: inside MULTI a
+   * data command is only queued, answered at once without the backend, so it is LOCAL; EXEC
+   * stays a write.
+   */
+  public Kind kind(RespCommand command, ClientSession session) {
+    Kind kind = kind(command);
+    return session.inTransaction() && kind != Kind.LOCAL && !command.name().equals("exec")
+        ? Kind.LOCAL : kind;
+  }
+
+  /**
    * Decides what to do with {@code command}: checks it and encodes it, or runs it if it is
    * local (which may change {@code session}).
    */

@@ -140,7 +140,7 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
         break;
       }
       RespCommand command = (RespCommand) next;
-      RedisCommands.Kind kind = commands.kind(command);
+      RedisCommands.Kind kind = commands.kind(command, session);
       if (kind == RedisCommands.Kind.READ && pendingWrites > 0
           || kind == RedisCommands.Kind.WRITE && pendingReads > 0) {
         break;

@@ -344,4 +344,20 @@ class RedisCommandsTest {
     RedisCommands.Action quit = dispatch("QUIT");
     assertThat(quit).isEqualTo(new RedisCommands.Action.Reply(RespReply.OK, true));
   }
+
+  @Test
+  void insideMultiDataCommandsAreAnsweredLocallyAndOnlyExecIsAWrite() {
+    assertThat(commands.kind(RespCommand.of("GET", "k"), session))
+        .isEqualTo(RedisCommands.Kind.READ);
+    dispatch("MULTI");
+    assertThat(commands.kind(RespCommand.of("GET", "k"), session))
+        .isEqualTo(RedisCommands.Kind.LOCAL);
+    assertThat(commands.kind(RespCommand.of("SET", "k", "v"), session))
+        .isEqualTo(RedisCommands.Kind.LOCAL);
+    assertThat(commands.kind(RespCommand.of("EXEC"), session))
+        .isEqualTo(RedisCommands.Kind.WRITE);
+    dispatch("DISCARD");
+    assertThat(commands.kind(RespCommand.of("SET", "k", "v"), session))
+        .isEqualTo(RedisCommands.Kind.WRITE);
+  }
 }
