@@ -1,7 +1,7 @@
 package io.lockstep.redis;
 
+import io.lockstep.codec.WireWriter;
 import io.lockstep.machine.Rejection;
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -67,80 +67,80 @@ public final class RedisOpCodec {
 
   /** Encodes an operation. */
   public static byte[] encode(RedisOp op) {
-    Out out = new Out();
-    out.write(VERSION);
+    WireWriter out = new WireWriter();
+    out.writeByte(VERSION);
     if (op instanceof RedisOp.Get g) {
-      out.write(GET);
-      out.bytes(g.key());
+      out.writeByte(GET);
+      out.writeBytes(g.key());
     } else if (op instanceof RedisOp.MGet m) {
-      out.write(MGET);
-      out.list(m.keys());
+      out.writeByte(MGET);
+      writeList(out, m.keys());
     } else if (op instanceof RedisOp.Exists e) {
-      out.write(EXISTS);
-      out.list(e.keys());
+      out.writeByte(EXISTS);
+      writeList(out, e.keys());
     } else if (op instanceof RedisOp.Del d) {
-      out.write(DEL);
-      out.list(d.keys());
+      out.writeByte(DEL);
+      writeList(out, d.keys());
     } else if (op instanceof RedisOp.Set s) {
       encodeSet(out, s);
     } else if (op instanceof RedisOp.MSet m) {
-      out.write(MSET);
-      out.u32(m.keys().size());
+      out.writeByte(MSET);
+      out.writeInt(m.keys().size());
       for (int i = 0; i < m.keys().size(); i++) {
-        out.bytes(m.keys().get(i));
-        out.bytes(m.values().get(i));
+        out.writeBytes(m.keys().get(i));
+        out.writeBytes(m.values().get(i));
       }
     } else if (op instanceof RedisOp.IncrBy i) {
-      out.write(INCRBY);
-      out.bytes(i.key());
-      out.i64(i.delta());
+      out.writeByte(INCRBY);
+      out.writeBytes(i.key());
+      out.writeLong(i.delta());
     } else if (op instanceof RedisOp.Expire e) {
-      out.write(EXPIRE);
-      out.i64(e.at());
+      out.writeByte(EXPIRE);
+      out.writeLong(e.at());
     } else if (op instanceof RedisOp.ExpireKey e) {
       encodeExpireKey(out, e);
     } else if (op instanceof RedisOp.Persist p) {
-      out.write(PERSIST);
-      out.bytes(p.key());
+      out.writeByte(PERSIST);
+      out.writeBytes(p.key());
     } else if (op instanceof RedisOp.Ttl t) {
-      out.write(TTL);
-      out.bytes(t.key());
-      out.write(t.command().ordinal());
+      out.writeByte(TTL);
+      out.writeBytes(t.key());
+      out.writeByte(t.command().ordinal());
     } else if (op instanceof RedisOp.Multi m) {
-      out.write(MULTI);
-      out.u32(m.ops().size());
-      m.ops().forEach(inner -> out.bytes(encode(inner)));
+      out.writeByte(MULTI);
+      out.writeInt(m.ops().size());
+      m.ops().forEach(inner -> out.writeBytes(encode(inner)));
     } else {
       throw new IllegalArgumentException("unknown operation " + op);
     }
     return out.toByteArray();
   }
 
-  private static void encodeSet(Out out, RedisOp.Set s) {
-    out.write(SET);
-    out.bytes(s.key());
-    out.bytes(s.value());
-    out.write(s.condition().ordinal());
+  private static void encodeSet(WireWriter out, RedisOp.Set s) {
+    out.writeByte(SET);
+    out.writeBytes(s.key());
+    out.writeBytes(s.value());
+    out.writeByte(s.condition().ordinal());
     if (s.match() != null) {
-      out.bytes(s.match());
+      out.writeBytes(s.match());
     }
-    out.write(s.expiry().ordinal());
+    out.writeByte(s.expiry().ordinal());
     if (s.expiry() == RedisOp.Expiry.RELATIVE || s.expiry() == RedisOp.Expiry.ABSOLUTE) {
-      out.i64(s.expiryMillis());
+      out.writeLong(s.expiryMillis());
     }
-    out.write(s.get() ? 1 : 0);
+    out.writeByte(s.get() ? 1 : 0);
   }
 
-  private static void encodeExpireKey(Out out, RedisOp.ExpireKey e) {
-    out.write(EXPIREKEY);
-    out.bytes(e.key());
-    out.write(e.command().ordinal());
-    out.i64(e.millis());
+  private static void encodeExpireKey(WireWriter out, RedisOp.ExpireKey e) {
+    out.writeByte(EXPIREKEY);
+    out.writeBytes(e.key());
+    out.writeByte(e.command().ordinal());
+    out.writeLong(e.millis());
     int bits = 0;
     for (RedisOp.ExpireOption option : e.options()) {
       bits |= 1 << option.ordinal();
     }
-    out.write(bits);
+    out.writeByte(bits);
   }
 
   /**
@@ -282,6 +282,11 @@ public final class RedisOpCodec {
     return items;
   }
 
+  private static void writeList(WireWriter out, List<byte[]> items) {
+    out.writeInt(items.size());
+    items.forEach(out::writeBytes);
+  }
+
   /** A count of items that take at least {@code minItemBytes} each, checked against the rest. */
   private static int count(ByteBuffer in, int minItemBytes) {
     int n = in.getInt();
@@ -290,30 +295,5 @@ public final class RedisOpCodec {
           + " bytes left");
     }
     return n;
-  }
-
-  /** A growable big-endian byte buffer. */
-  private static final class Out extends ByteArrayOutputStream {
-    void u32(int v) {
-      write(v >>> 24);
-      write(v >>> 16);
-      write(v >>> 8);
-      write(v);
-    }
-
-    void i64(long v) {
-      u32((int) (v >>> 32));
-      u32((int) v);
-    }
-
-    void bytes(byte[] b) {
-      u32(b.length);
-      writeBytes(b);
-    }
-
-    void list(List<byte[]> items) {
-      u32(items.size());
-      items.forEach(this::bytes);
-    }
   }
 }

@@ -1,6 +1,6 @@
 package io.lockstep.redis;
 
-import java.io.ByteArrayOutputStream;
+import io.lockstep.codec.WireWriter;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -35,21 +35,21 @@ final class StoreSnapshot {
   private StoreSnapshot() {}
 
   static byte[] encode(long lastTime, Keyspace keyspace, TreeSet<Long> armed) {
-    Out out = new Out();
-    out.u32(MAGIC);
-    out.write(VERSION);
-    out.i64(lastTime);
-    out.u32(keyspace.size());
+    WireWriter out = new WireWriter();
+    out.writeInt(MAGIC);
+    out.writeByte(VERSION);
+    out.writeLong(lastTime);
+    out.writeInt(keyspace.size());
     keyspace.entries().forEach((key, entry) -> {
-      out.bytes(key);
-      out.bytes(entry.value());
-      out.i64(entry.expireAt());
+      out.writeBytes(key);
+      out.writeBytes(entry.value());
+      out.writeLong(entry.expireAt());
     });
-    out.u32(armed.size());
-    armed.forEach(out::i64);
+    out.writeInt(armed.size());
+    armed.forEach(out::writeLong);
     CRC32C crc = new CRC32C();
-    crc.update(out.buffer(), 0, out.size());
-    out.u32((int) crc.getValue());
+    crc.update(out.toByteArray());
+    out.writeInt((int) crc.getValue());
     return out.toByteArray();
   }
 
@@ -127,29 +127,5 @@ final class StoreSnapshot {
     byte[] b = new byte[length];
     in.get(b);
     return b;
-  }
-
-  /** A growable big-endian buffer that exposes its array for the checksum. */
-  private static final class Out extends ByteArrayOutputStream {
-    byte[] buffer() {
-      return buf;
-    }
-
-    void u32(int v) {
-      write(v >>> 24);
-      write(v >>> 16);
-      write(v >>> 8);
-      write(v);
-    }
-
-    void i64(long v) {
-      u32((int) (v >>> 32));
-      u32((int) v);
-    }
-
-    void bytes(byte[] b) {
-      u32(b.length);
-      writeBytes(b);
-    }
   }
 }
