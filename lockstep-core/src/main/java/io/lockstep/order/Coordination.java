@@ -34,4 +34,16 @@ public interface Coordination {
   default boolean mayLeaveBeforeDurable(ProtocolMessage message) {
     return false;
   }
+
+  /**
+   * Whether the runtime may release the client answers of a Ready (replies, read results,
+   * redirects) before that Ready's writes are durable on this replica, rather than after. A
+   * protocol says yes only if nothing it made stable can be lost by a crash of this replica
+   * before the fsync: every stable request is already durable on enough replicas, whatever this
+   * replica's pending writes hold. The simulator carries out the same rule, so the seeds test
+   * what the server does. Default: answers wait for durability.
+   */
+  default boolean mayAnswerBeforeDurable() {
+    return false;
+  }
 }

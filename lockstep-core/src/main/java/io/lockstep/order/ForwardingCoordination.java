@@ -46,4 +46,9 @@ public abstract class ForwardingCoordination implements Coordination {
   public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
     return inner.mayLeaveBeforeDurable(message);
   }
+
+  @Override
+  public boolean mayAnswerBeforeDurable() {
+    return inner.mayAnswerBeforeDurable();
+  }
 }

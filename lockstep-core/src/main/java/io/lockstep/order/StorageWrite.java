@@ -9,8 +9,44 @@ import java.util.Objects;
  * replica never promises what it could forget in a crash.
  */
 public sealed interface StorageWrite {
-  /** The vote and term that must survive a crash (Raft: currentTerm, votedFor; -1 = none). */
-  record HardState(long term, int votedFor) implements StorageWrite {}
+  /**
+   * The protocol's own state that must survive a crash (Raft: currentTerm and votedFor), in a
+   * form only the protocol reads; the latest one written is what {@link Recovered} returns.
+   * Keeping it opaque lets one storage engine serve every protocol.
+   */
+  record HardState(byte[] state) implements StorageWrite {
+    /** Largest hard state accepted: it is rewritten often, so it must stay small. */
+    public static final int MAX_BYTES = 4096;
+
+    public HardState {
+      Objects.requireNonNull(state, "state");
+      if (state.length > MAX_BYTES) {
+        throw new IllegalArgumentException("hard state of " + state.length + " bytes exceeds "
+            + MAX_BYTES);
+      }
+      state = state.clone();
+    }
+
+    @Override
+    public byte[] state() {
+      return state.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof HardState h && java.util.Arrays.equals(state, h.state);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(state);
+    }
+
+    @Override
+    public String toString() {
+      return "HardState[" + java.util.HexFormat.of().formatHex(state) + "]";
+    }
+  }
 
   /**
    * Appends entries. If the first entry's index is at or below the stored last index, the stored

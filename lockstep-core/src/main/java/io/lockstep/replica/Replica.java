@@ -239,6 +239,14 @@ public final class Replica {
   }
 
   /**
+   * Whether answers to clients may leave before the writes of the same effects are durable (see
+   * {@link io.lockstep.order.Coordination#mayAnswerBeforeDurable}).
+   */
+  public boolean mayAnswerBeforeDurable() {
+    return coordination.mayAnswerBeforeDurable();
+  }
+
+  /**
    * The last log entry that {@code writes} append, as the durability report to step once they
    * are durable; empty if they append none.
    */

@@ -51,7 +51,7 @@ class ReplicaTest {
 
   @Test
   void writesAndMessagesArePassedThroughInOrder() {
-    StorageWrite hard = new StorageWrite.HardState(3, 1);
+    StorageWrite hard = new StorageWrite.HardState(new byte[] {3, 1});
     Ready.Outbound out = new Ready.Outbound(1, new io.lockstep.order.ProtocolMessage() {});
     coordination.queued.add(new Ready(List.of(hard), List.of(out), null, List.of(), List.of(),
         List.of()));
@@ -279,7 +279,7 @@ class ReplicaTest {
     Executor before = new Executor(new CounterMachine(), ExecutorConfig.defaults(0));
     before.apply(new Ordered(1, 1, inc(1)));
     before.apply(new Ordered(2, 2, inc(2)));
-    Recovered recovered = new Recovered(new StorageWrite.HardState(1, 0),
+    Recovered recovered = new Recovered(new StorageWrite.HardState(new byte[] {1, 0}),
         new Snapshot(2, 1, 2, List.of(0), before.snapshot()), List.of());
 
     CounterMachine fresh = new CounterMachine();

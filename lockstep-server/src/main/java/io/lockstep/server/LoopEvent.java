@@ -1,13 +1,13 @@
 package io.lockstep.server;
 
 import io.lockstep.machine.ClientId;
-import io.lockstep.order.raft.RaftMessage;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.request.Request;
 
 /** What the I/O threads and the timer hand to the loop thread (DESIGN.md §4). */
 sealed interface LoopEvent {
   /** A decoded message from another replica. */
-  record Peer(int from, RaftMessage message) implements LoopEvent {}
+  record Peer(int from, ProtocolMessage message) implements LoopEvent {}
 
   /** A client request to propose. */
   record Submit(Request request, Origin origin) implements LoopEvent {}

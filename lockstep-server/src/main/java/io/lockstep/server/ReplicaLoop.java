@@ -1,18 +1,18 @@
 package io.lockstep.server;
 
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.ProtocolCodec;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
-import io.lockstep.order.raft.RaftMessage;
 import io.lockstep.replica.Effects;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.replica.Replica;
 import io.lockstep.replica.Step;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
-import io.lockstep.server.wire.PeerCodec;
 import io.lockstep.storage.GroupCommitLog;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -33,15 +33,16 @@ import java.util.function.IntFunction;
  *
  * <p><b>Durability before visibility.</b> The loop drains whatever is queued, steps the replica
  * once per event, and gathers the resulting {@link Effects}. Their storage writes go to the
- * {@link GroupCommitLog} as one submission; the messages to other replicas and every answer to a
- * client (replies, read results, redirects) are released only by that submission's durability
- * callback, which the log runs after the fsync covering the writes <em>and every earlier
- * submission</em> (Raft: a Ready's writes are durable before its messages are sent; the leader
- * counts itself toward a commit as soon as its Ready was handed out, so its acknowledgements must
- * wait for its own fsync — FAULTS.md 9). While one group commit is in flight the loop keeps
- * stepping and the next batch goes into the next submission (pipelining, X3). A batch without
- * writes is released at once only if no submission is in flight, so outputs never overtake
- * earlier ones.
+ * {@link GroupCommitLog} as one submission; the messages to other replicas are released only by
+ * that submission's durability callback, which the log runs after the fsync covering the writes
+ * <em>and every earlier submission</em>, so a replica never sends a promise it could forget.
+ * Client answers (replies, read results, redirects) follow the one rule the protocol states,
+ * {@link io.lockstep.order.Coordination#mayAnswerBeforeDurable}: they wait for the same
+ * callback unless the protocol says its stable requests are already durable on enough replicas
+ * without this batch's writes (Raft: whenever it has peers or appends in parallel). The
+ * simulator applies the same rule. While one group commit is in flight the loop keeps stepping
+ * and the next batch goes into the next submission (pipelining, X3). A batch without writes is
+ * released at once only if no submission is in flight, so outputs never overtake earlier ones.
  *
  * <p><b>Parallel leader appends</b> (dissertation §10.2.1, when the protocol is configured for
  * them): a leader's AppendEntries and heartbeats are sent at once, before the group commit of
@@ -69,6 +70,7 @@ final class ReplicaLoop implements Runnable {
   private record Pending(Origin origin, long since) {}
 
   private final Replica replica;
+  private final ProtocolCodec codec;
   private final GroupCommitLog log;
   private final ServerMetrics metrics;
   private final IntFunction<String> clientAddressOf;
@@ -95,11 +97,12 @@ final class ReplicaLoop implements Runnable {
   private final List<Runnable> batchAnswers = new ArrayList<>();
   private int batchEntries;
 
-  ReplicaLoop(Replica replica, GroupCommitLog log, ServerMetrics metrics, int queueCapacity,
-      long requestTimeoutMillis, int members, IntFunction<String> clientAddressOf,
+  ReplicaLoop(Replica replica, ProtocolCodec codec, GroupCommitLog log, ServerMetrics metrics,
+      int queueCapacity, long requestTimeoutMillis, IntFunction<String> clientAddressOf,
       Consumer<Throwable> fatal) {
     this.replica = replica;
-    this.answersWaitForSync = members < 2;
+    this.codec = codec;
+    this.answersWaitForSync = !replica.mayAnswerBeforeDurable();
     this.log = log;
     this.metrics = metrics;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -114,7 +117,7 @@ final class ReplicaLoop implements Runnable {
   }
 
   /** From an I/O thread: a peer's payload, decoded there; dropped if the queue is full. */
-  void offerPeer(int from, RaftMessage message) {
+  void offerPeer(int from, ProtocolMessage message) {
     if (!queue.offer(new LoopEvent.Peer(from, message))) {
       metrics.peerDropped("loop queue full");
     }
@@ -275,12 +278,12 @@ final class ReplicaLoop implements Runnable {
     List<byte[]> payloads = new ArrayList<>(batchMessages.size());
     List<Integer> targetList = new ArrayList<>(batchMessages.size());
     for (Ready.Outbound out : batchMessages) {
-      RaftMessage message = (RaftMessage) out.message();
+      ProtocolMessage message = out.message();
       if (!now && replica.mayLeaveBeforeDurable(message)) {
-        send(out.to(), PeerCodec.encode(message)); // §10.2.1: before our own fsync
+        send(out.to(), codec.encode(message)); // e.g. Raft §10.2.1: before our own fsync
       } else {
         targetList.add(out.to());
-        payloads.add(PeerCodec.encode(message));
+        payloads.add(codec.encode(message));
       }
     }
     int[] targets = targetList.stream().mapToInt(Integer::intValue).toArray();

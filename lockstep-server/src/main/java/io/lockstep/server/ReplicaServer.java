@@ -11,9 +11,11 @@ import io.lockstep.net.NetOptions;
 import io.lockstep.net.PeerConfig;
 import io.lockstep.net.PeerNetwork;
 import io.lockstep.net.ServerConfig;
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Protocols;
 import io.lockstep.order.Recovered;
-import io.lockstep.order.raft.Raft;
-import io.lockstep.order.raft.RaftConfig;
 import io.lockstep.redis.RedisServer;
 import io.lockstep.redis.RedisServerConfig;
 import io.lockstep.redis.RedisStore;
@@ -22,10 +24,8 @@ import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import io.lockstep.server.lock.LockService;
-import io.lockstep.server.wire.PeerCodec;
 import io.lockstep.storage.FileStorage;
 import io.lockstep.storage.GroupCommitLog;
-import io.lockstep.storage.codec.CodecException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -41,8 +41,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One replica process's runtime (DESIGN.md §4) around {@link Replica}: Raft + executor + the
- * configured service ({@link RedisStore} for {@code kv}, {@link LockService} for {@code lock}).
+ * One replica process's runtime (DESIGN.md §4) around {@link Replica}: the configured
+ * coordination protocol (found by name in {@link Protocols}; this class names none) + executor +
+ * the configured service ({@link RedisStore} for {@code kv}, {@link LockService} for {@code lock}).
  *
  * <p>Threads: Netty I/O threads decode peer and client frames and enqueue them into the loop's
  * one bounded queue; the loop thread ({@link ReplicaLoop}) owns the replica; the storage log
@@ -51,12 +52,12 @@ import java.util.concurrent.TimeUnit;
  * fsync or a broken invariant stops the replica (it never lies): {@link #failure()} says why and
  * {@link ReplicaMain} exits non-zero.
  *
- * <p>Ports: peers (Raft), clients ({@link io.lockstep.client.LockstepClient}), Redis (service
+ * <p>Ports: peers (the protocol's messages, in its own codec), clients ({@link io.lockstep.client.LockstepClient}), Redis (service
  * {@code kv} only; followers forward Redis commands to the leader so every replica's port serves
  * linearizable reads and writes), and HTTP {@code /metrics} and {@code /health}.
  *
  * <p>Start: {@link FileStorage#recover()} gives a {@link Recovered} from which both the executor
- * ({@link Replica#recover}) and a new {@link Raft} are rebuilt. A corrupt committed prefix makes
+ * ({@link Replica#recover}) and the protocol ({@link Protocol#create}) are rebuilt. A corrupt committed prefix makes
  * start fail with the storage's message. Stop: {@link #close()} stops accepting clients, lets the
  * loop finish, flushes the log, then closes sockets and storage.
  */
@@ -64,14 +65,9 @@ public final class ReplicaServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicaServer.class.getName());
   private static final int LOOP_QUEUE = 50_000;
   /**
-   * Entries kept in memory below each snapshot: a follower a few milliseconds behind when the
-   * leader snapshots (the usual case with one slower follower) then gets AppendEntries instead
-   * of the whole state machine. 10,000 entries of ~100-byte requests are ~2 MB of heap.
-   */
-  private static final long COMPACTION_MARGIN = 10_000;
-  /**
-   * Largest peer message: Raft sends a whole snapshot in one InstallSnapshot and up to 256
-   * entries of at most 1 MiB in one AppendEntries, and the store is bounded at 256 MiB.
+   * Largest peer message: a protocol may send a whole snapshot in one message (Raft's
+   * InstallSnapshot) or many entries of at most 1 MiB (Raft's AppendEntries), and the store is
+   * bounded at 256 MiB.
    */
   static final int PEER_MAX_PAYLOAD = 320 << 20;
   /** Largest client frame: a reply may carry several values (MGET). */
@@ -82,6 +78,7 @@ public final class ReplicaServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ScheduledThreadPoolExecutor timer;
+  private final Protocol protocol;
   private FileStorage storage;
   private GroupCommitLog log;
   private ReplicaLoop loop;
@@ -98,6 +95,7 @@ public final class ReplicaServer implements AutoCloseable {
     this.config = config;
     this.id = id;
     this.metrics = new ServerMetrics(id);
+    this.protocol = Protocols.named(config.protocol());
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "lockstep-timer-" + id);
       t.setDaemon(true);
@@ -135,8 +133,8 @@ public final class ReplicaServer implements AutoCloseable {
     Recovered recovered = storage.recover();
     Replica replica = replica(recovered);
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
-    loop = new ReplicaLoop(replica, log, metrics, LOOP_QUEUE, config.requestTimeoutMillis(),
-        config.members().size(), this::clientAddressText, this::fatal);
+    loop = new ReplicaLoop(replica, protocol.codec(), log, metrics, LOOP_QUEUE,
+        config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
     metrics.bind(loop, log, storage);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
@@ -160,7 +158,7 @@ public final class ReplicaServer implements AutoCloseable {
     }
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthy);
     LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
-        + " service=" + config.service() + " recovered_entries=" + recovered.entries().size()
+        + " protocol=" + protocol.name() + " service=" + config.service() + " recovered_entries=" + recovered.entries().size()
         + " peer_port=" + network.port() + " client_port=" + clientServer.port()
         + " redis_port=" + redisPort() + " metrics_port=" + http.port());
   }
@@ -170,13 +168,10 @@ public final class ReplicaServer implements AutoCloseable {
     ExecutorConfig executorConfig = ExecutorConfig.defaults(id)
         .withFailureModel(config.failureModel(), config.t());
     Executor executor = Replica.recover(machine, executorConfig, recovered);
-    RaftConfig raftConfig = RaftConfig.defaults(id, config.members())
-        .withTimeouts(config.electionTimeoutMillis(), config.heartbeatMillis())
-        .withFlowControl(256, 64)
-        .withCompactionMargin(COMPACTION_MARGIN)
-        .withParallelLeaderAppend(config.parallelLeaderAppend());
-    Raft raft = new Raft(raftConfig, recovered, new SecureRandom().nextLong());
-    return new Replica(id, raft, executor, config.snapshotInterval(), 0);
+    ProtocolSetup setup = new ProtocolSetup(id, config.members(), config.failureModel(),
+        config.t(), config.protocolSettings());
+    Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
+    return new Replica(id, coordination, executor, config.snapshotInterval(), 0);
   }
 
   /**
@@ -218,8 +213,8 @@ public final class ReplicaServer implements AutoCloseable {
 
   private void onPeer(int from, byte[] payload) {
     try {
-      loop.offerPeer(from, PeerCodec.decode(payload));
-    } catch (CodecException e) {
+      loop.offerPeer(from, protocol.codec().decode(payload));
+    } catch (RuntimeException e) { // untrusted bytes: any failure to decode means malformed
       metrics.peerDropped("undecodable");
       LOG.log(Level.WARNING, "event=peer_message_dropped from=" + from + " reason=\""
           + e.getMessage() + "\"");

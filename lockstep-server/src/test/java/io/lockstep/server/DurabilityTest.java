@@ -9,6 +9,7 @@ import io.lockstep.order.Role;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.raft.Raft;
 import io.lockstep.order.raft.RaftConfig;
+import io.lockstep.order.raft.wire.RaftCodec;
 import io.lockstep.redis.RedisOp;
 import io.lockstep.redis.RedisOpCodec;
 import io.lockstep.redis.RedisStore;
@@ -121,8 +122,8 @@ class DurabilityTest {
     Recovered recovered = storage.recover();
     Replica replica = new Replica(1, new Raft(RaftConfig.defaults(1, List.of(1)), recovered, 7),
         Replica.recover(new RedisStore(), ExecutorConfig.defaults(1), recovered), 0, 0);
-    return new ReplicaLoop(replica, log, new ServerMetrics(1), queue, 60_000, 1, id -> "",
-        failed::set);
+    return new ReplicaLoop(replica, RaftCodec.INSTANCE, log, new ServerMetrics(1), queue, 60_000,
+        id -> "", failed::set);
   }
 
   private static void tickUntil(ReplicaLoop loop, java.util.function.BooleanSupplier done)

@@ -8,13 +8,13 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.raft.Raft;
 import io.lockstep.order.raft.RaftConfig;
+import io.lockstep.order.raft.wire.RaftCodec;
 import io.lockstep.order.raft.RaftMessage;
 import io.lockstep.redis.RedisOp;
 import io.lockstep.redis.RedisOpCodec;
 import io.lockstep.redis.RedisStore;
 import io.lockstep.replica.Replica;
 import io.lockstep.request.Request;
-import io.lockstep.server.wire.PeerCodec;
 import io.lockstep.storage.FileStorage;
 import io.lockstep.storage.GroupCommitLog;
 import java.nio.file.Path;
@@ -47,10 +47,10 @@ class ParallelLeaderAppendLoopTest {
         .withElectionSafeguards(false, false).withParallelLeaderAppend(true);
     Replica replica = new Replica(1, new Raft(config, recovered, 7),
         Replica.recover(new RedisStore(), ExecutorConfig.defaults(1), recovered), 0, 0);
-    ReplicaLoop loop = new ReplicaLoop(replica, log, new ServerMetrics(1), 1_000, 60_000, 3,
-        id -> "", failed::set);
+    ReplicaLoop loop = new ReplicaLoop(replica, RaftCodec.INSTANCE, log, new ServerMetrics(1),
+        1_000, 60_000, id -> "", failed::set);
     List<Sent> sent = new CopyOnWriteArrayList<>();
-    loop.peers((to, payload) -> sent.add(new Sent(to, PeerCodec.decode(payload))));
+    loop.peers((to, payload) -> sent.add(new Sent(to, RaftCodec.INSTANCE.decode(payload))));
     Thread thread = new Thread(loop, "test-loop");
     thread.start();
     try {

@@ -322,7 +322,7 @@ final class Cluster {
       release(node, effects);
       return;
     }
-    Effects afterSync = sendEarly(node, effects);
+    Effects afterSync = releaseEarly(node, effects);
     SimDisk.Sync sync = node.disk.submit(effects.writes(), queue.now());
     int incarnation = node.incarnation;
     springArmedCrash(node, sync, effects);
@@ -337,11 +337,12 @@ final class Cluster {
   }
 
   /**
-   * Sends at once the messages the protocol lets leave before their writes are durable (Raft
-   * §10.2.1: a leader's AppendEntries overlap its own fsync), as the server does; returns the
-   * effects still to release after the fsync.
+   * Releases at once what the protocol lets leave before its writes are durable, exactly as the
+   * server's loop does: the messages it names (Raft §10.2.1: a leader's AppendEntries overlap
+   * its own fsync), and the client answers if {@link Replica#mayAnswerBeforeDurable} says so;
+   * returns the effects still to release after the fsync.
    */
-  private Effects sendEarly(Node node, Effects effects) {
+  private Effects releaseEarly(Node node, Effects effects) {
     List<Ready.Outbound> later = new ArrayList<>();
     for (Ready.Outbound outbound : effects.messages()) {
       if (node.replica.mayLeaveBeforeDurable(outbound.message())) {
@@ -349,6 +350,11 @@ final class Cluster {
       } else {
         later.add(outbound);
       }
+    }
+    if (node.replica.mayAnswerBeforeDurable()) {
+      answer(node, effects);
+      return new Effects(effects.writes(), later, List.of(), List.of(), List.of(),
+          effects.checkpoints());
     }
     return later.size() == effects.messages().size() ? effects : new Effects(effects.writes(),
         later, effects.replies(), effects.reads(), effects.redirects(), effects.checkpoints());
@@ -392,6 +398,11 @@ final class Cluster {
     for (Ready.Outbound outbound : effects.messages()) {
       send(node, outbound);
     }
+    answer(node, effects);
+  }
+
+  /** Client outputs: replies, read results and redirects. */
+  private void answer(Node node, Effects effects) {
     for (Reply reply : effects.replies()) {
       router.reply(node.id, reply);
     }

@@ -29,7 +29,7 @@ class SimDiskTest {
 
   @Test
   void crashLosesWritesWhoseFsyncHadNotCompleted() {
-    SimDisk.Sync first = disk.submit(List.of(append(1, 2, 1), new StorageWrite.HardState(1, 0)),
+    SimDisk.Sync first = disk.submit(List.of(append(1, 2, 1), new StorageWrite.HardState(new byte[] {1, 0})),
         0);
     SimDisk.Sync second = disk.submit(List.of(append(3, 3, 1)), 0);
     assertThat(second.completesAt()).isGreaterThan(first.completesAt());
@@ -38,7 +38,7 @@ class SimDiskTest {
     assertThat(disk.complete(second)).isFalse();
     Recovered recovered = disk.recovered();
     assertThat(log(recovered)).containsExactly("1@1", "2@1");
-    assertThat(recovered.hardState()).isEqualTo(new StorageWrite.HardState(1, 0));
+    assertThat(recovered.hardState()).isEqualTo(new StorageWrite.HardState(new byte[] {1, 0}));
   }
 
   @Test
@@ -102,18 +102,18 @@ class SimDiskTest {
     boolean sawPartialAppend = false;
     for (int seed = 0; seed < 50; seed++) {
       SimDisk torn = new SimDisk(new DiskModel(100, 0, true), new SplittableRandom(seed));
-      torn.submit(List.of(new StorageWrite.HardState(2, 1), append(1, 8, 2)), 0);
-      torn.submit(List.of(new StorageWrite.HardState(3, 1)), 0);
+      torn.submit(List.of(new StorageWrite.HardState(new byte[] {2, 1}), append(1, 8, 2)), 0);
+      torn.submit(List.of(new StorageWrite.HardState(new byte[] {3, 1})), 0);
       torn.crash();
       Recovered recovered = torn.recovered();
       List<String> entries = log(recovered);
       if (!entries.isEmpty()) {
         assertThat(entries).isEqualTo(log(new Recovered(null, null,
             append(1, entries.size(), 2).entries())));
-        assertThat(recovered.hardState()).isEqualTo(new StorageWrite.HardState(2, 1));
+        assertThat(recovered.hardState()).isEqualTo(new StorageWrite.HardState(new byte[] {2, 1}));
       }
       sawPartialAppend |= !entries.isEmpty() && entries.size() < 8;
-      assertThat(recovered.hardState()).isNotEqualTo(new StorageWrite.HardState(3, 1));
+      assertThat(recovered.hardState()).isNotEqualTo(new StorageWrite.HardState(new byte[] {3, 1}));
     }
     assertThat(sawPartialAppend).isTrue();
   }

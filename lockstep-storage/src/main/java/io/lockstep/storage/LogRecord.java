@@ -13,10 +13,15 @@ import java.util.List;
  * at all. Replaying a log's records in order rebuilds what was stored ({@link Replay}).
  */
 sealed interface LogRecord {
-  int HARD_STATE = 1;
+  /** A hard state of the old fixed layout (i64 term, i32 vote); read, no longer written. */
+  int LEGACY_HARD_STATE = 1;
   int ENTRIES = 2;
   int SNAPSHOT = 3;
-  int CHECKPOINT = 4;
+  /** A checkpoint holding a hard state of the old fixed layout; read, no longer written. */
+  int LEGACY_CHECKPOINT = 4;
+  /** A hard state as the protocol's opaque bytes. */
+  int HARD_STATE = 5;
+  int CHECKPOINT = 6;
 
   /** Smallest encoded log entry: index, term, time and the request flag. */
   int MIN_ENTRY_BYTES = 25;
@@ -27,7 +32,7 @@ sealed interface LogRecord {
   /** Writes the payload (without framing). */
   void encode(BinaryWriter out);
 
-  /** The vote and term that must survive a crash. */
+  /** The protocol's hard state (e.g. Raft's term and vote), opaque to storage. */
   record HardState(StorageWrite.HardState state) implements LogRecord {
     @Override
     public int type() {
@@ -121,11 +126,16 @@ sealed interface LogRecord {
   static LogRecord decode(int type, BinaryReader in) {
     LogRecord record = switch (type) {
       case HARD_STATE -> new HardState(in.readHardState("hardState"));
+      case LEGACY_HARD_STATE -> new HardState(in.readLegacyHardState("hardState"));
       case ENTRIES -> decodeEntries(in);
       case SNAPSHOT -> new SnapshotMark(
           in.readLong("snapshot.index"), in.readLong("snapshot.term"), in.readFlag("keepsLog"));
       case CHECKPOINT -> new Checkpoint(
           in.readFlag("checkpoint.hasHardState") ? in.readHardState("checkpoint.hardState") : null,
+          in.readLong("checkpoint.snapshotIndex"), in.readLong("checkpoint.snapshotTerm"),
+          in.readLong("checkpoint.lastIndex"));
+      case LEGACY_CHECKPOINT -> new Checkpoint(in.readFlag("checkpoint.hasHardState")
+          ? in.readLegacyHardState("checkpoint.hardState") : null,
           in.readLong("checkpoint.snapshotIndex"), in.readLong("checkpoint.snapshotTerm"),
           in.readLong("checkpoint.lastIndex"));
       default -> throw new CodecException("unknown record type " + type);

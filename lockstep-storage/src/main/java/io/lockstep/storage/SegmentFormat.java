@@ -117,7 +117,7 @@ final class SegmentFormat {
     for (int offset = from + 1; offset <= end - RECORD_HEADER_BYTES; offset++) {
       // Cheap filters first: a tail of zeros or random bytes rarely names a record type.
       int type = bytes[offset + 8] & 0xFF;
-      if (type >= LogRecord.HARD_STATE && type <= LogRecord.CHECKPOINT
+      if (type >= LogRecord.LEGACY_HARD_STATE && type <= LogRecord.CHECKPOINT
           && scan(bytes, offset, end) instanceof Scan.Valid) {
         return offset;
       }

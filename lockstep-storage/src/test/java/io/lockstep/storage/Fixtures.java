@@ -31,8 +31,10 @@ final class Fixtures {
         LongStream.rangeClosed(from, to).mapToObj(i -> entry(i, term)).toList());
   }
 
+  /** A hard state as Raft encodes its term and vote (storage treats it as opaque bytes). */
   static StorageWrite.HardState hardState(long term, int votedFor) {
-    return new StorageWrite.HardState(term, votedFor);
+    return new StorageWrite.HardState(java.nio.ByteBuffer.allocate(12).putLong(term)
+        .putInt(votedFor).array());
   }
 
   static Snapshot snapshot(long index, long term) {

@@ -37,7 +37,7 @@ final class Histories {
     StorageWrite write;
     if (roll < 12) {
       term += random.nextInt(2);
-      write = new StorageWrite.HardState(term, random.nextInt(-1, 3));
+      write = Fixtures.hardState(term, random.nextInt(-1, 3));
     } else if (roll < 22) {
       write = snapshot();
     } else {

@@ -25,7 +25,7 @@ final class Outbox {
 
   void hardState(long term, int votedFor) {
     flushAppend();
-    StorageWrite hardState = new StorageWrite.HardState(term, votedFor);
+    StorageWrite hardState = new TermAndVote(term, votedFor).toHardState();
     int last = writes.size() - 1;
     if (last >= 0 && writes.get(last) instanceof StorageWrite.HardState) {
       writes.set(last, hardState);

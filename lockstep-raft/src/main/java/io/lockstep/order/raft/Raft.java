@@ -100,7 +100,7 @@ public final class Raft implements Coordination {
     this.peers = config.members().stream().filter(m -> m != config.self()).toList();
     this.snapshot = recovered.snapshot();
     this.log = Recovery.log(recovered, memberSet);
-    StorageWrite.HardState hardState = Recovery.hardState(recovered.hardState(), log, memberSet);
+    TermAndVote hardState = Recovery.hardState(recovered.hardState(), log, memberSet);
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
     this.commitIndex = log.snapshotIndex();
@@ -176,6 +176,19 @@ public final class Raft implements Coordination {
   public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
     return config.parallelLeaderAppend() && (message instanceof RaftMessage.AppendEntries
         || message instanceof RaftMessage.Heartbeat);
+  }
+
+  /**
+   * A Raft answer leaves with a commit, and a commit already means "durable on a majority"
+   * without this replica's pending writes: with parallel appends the leader counts itself only
+   * up to what the runtime reported persisted; without them, a commit needs a follower's
+   * acknowledgement of an AppendEntries that left only after the leader's own fsync. The one
+   * exception is a lone replica in serial mode, which counts its own copy as soon as it is
+   * handed out: its answers must wait for its fsync.
+   */
+  @Override
+  public boolean mayAnswerBeforeDurable() {
+    return config.parallelLeaderAppend() || config.members().size() > 1;
   }
 
   /** Why the last dropped message was dropped (for tests and debugging). */

@@ -31,7 +31,13 @@ final class Recovery {
             + log.lastTerm() + ")");
       }
       if (entry.term() < log.lastTerm()) {
-        break; // a stale suffix left behind by a conflicting InstallSnapshot (see Raft's doc)
+        // Terms never decrease along a Raft log, and stable storage drops the whole log when a
+        // snapshot does not match it, so no stale suffix can follow a snapshot: a regression
+        // is damage or a bug. Dropping the entries silently could lose committed ones.
+        throw new IllegalArgumentException("recovered entry " + entry.index() + " has term "
+            + entry.term() + ", below the term " + log.lastTerm() + " of the entry (or snapshot)"
+            + " before it: the stored log is damaged; refusing to start rather than drop"
+            + " entries that may be committed");
       }
       log.append(entry);
     }
@@ -41,25 +47,16 @@ final class Recovery {
   }
 
   /** The term and vote to resume with. */
-  static StorageWrite.HardState hardState(StorageWrite.HardState stored, RaftLog log,
-      Set<Integer> members) {
-    long term = 0;
-    int votedFor = Raft.NONE;
-    if (stored != null) {
-      if (stored.term() < 0) {
-        throw new IllegalArgumentException("recovered term is negative: " + stored.term());
-      }
-      if (stored.votedFor() != Raft.NONE && !members.contains(stored.votedFor())) {
-        throw new IllegalArgumentException("recovered vote for non-member " + stored.votedFor());
-      }
-      term = stored.term();
-      votedFor = stored.votedFor();
+  static TermAndVote hardState(StorageWrite.HardState stored, RaftLog log, Set<Integer> members) {
+    TermAndVote resumed = stored == null ? new TermAndVote(0, Raft.NONE) : TermAndVote.of(stored);
+    if (resumed.votedFor() != Raft.NONE && !members.contains(resumed.votedFor())) {
+      throw new IllegalArgumentException("recovered vote for non-member " + resumed.votedFor());
     }
-    if (log.lastTerm() > term) {
+    if (log.lastTerm() > resumed.term()) {
       // The stored hard state is older than the entries (lost, or written out of order). Any vote
       // cast in that term was never sent (messages wait for durability): voting afresh is safe.
-      return new StorageWrite.HardState(log.lastTerm(), Raft.NONE);
+      return new TermAndVote(log.lastTerm(), Raft.NONE);
     }
-    return new StorageWrite.HardState(term, votedFor);
+    return resumed;
   }
 }

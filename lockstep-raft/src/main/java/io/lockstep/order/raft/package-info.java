@@ -42,12 +42,11 @@
  *       restarted replica refuses for T after its first tick. Lease reads stop for the rest of
  *       the term once a leadership transfer was attempted (a TimeoutNow bypasses stickiness).
  *   <li><b>Snapshots from a leader.</b> A follower that receives a snapshot not matching its log
- *       discards its log in memory (§5.3); stable storage keeps any stale suffix after the
- *       snapshot until the leader overwrites it (StorageWrite has no bare truncate). That suffix
- *       is uncommitted and, by Log Matching, never matches a current leader's consistency check;
- *       its last term is older than the term that committed the snapshot's last entry, so it
- *       cannot win an election either. On recovery, a suffix whose terms fall below the
- *       snapshot's (or the previous entry's) term is recognisably stale and is dropped.
+ *       discards its log (§7), in memory and in stable storage (a snapshot whose last entry is
+ *       not in the stored log drops the whole stored log); one that matches keeps the entries
+ *       after it. So terms never decrease along a recovered log, and recovery refuses to start
+ *       on a log where they do (damage or a bug), rather than silently drop entries that may be
+ *       committed.
  *   <li><b>Ticks that go backwards</b> are treated as no time passing.
  * </ul>
  */

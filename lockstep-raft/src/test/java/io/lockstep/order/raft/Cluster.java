@@ -102,8 +102,13 @@ final class Cluster {
         }
         disk.addAll(a.entries());
       } else if (write instanceof StorageWrite.SaveSnapshot s) {
-        snapshot = s.snapshot();
-        disk.removeIf(e -> e.index() <= s.snapshot().index());
+        // As stable storage does (Raft §7): the entries after the snapshot stay only if the
+        // stored entry at its index has its term; otherwise nothing stored follows it.
+        Snapshot next = s.snapshot();
+        boolean follows = disk.stream().anyMatch(e -> e.index() == next.index()
+            && e.term() == next.term()) || (snapshot != null && snapshot.index() == next.index());
+        snapshot = next;
+        disk.removeIf(e -> !follows || e.index() <= next.index());
       }
     }
   }

@@ -117,7 +117,7 @@ class ElectionTest {
     Ready upToDate = Nodes.receive(voter, 3, new RaftMessage.RequestVote(3, 2, 2, false));
     assertThat(Nodes.sent(upToDate, RaftMessage.RequestVoteResponse.class))
         .containsExactly(new RaftMessage.RequestVoteResponse(3, true));
-    assertThat(upToDate.writes()).containsExactly(new StorageWrite.HardState(3, 3));
+    assertThat(upToDate.writes()).containsExactly(new TermAndVote(3, 3).toHardState());
   }
 
   @Test

@@ -23,7 +23,7 @@ final class Nodes {
       entries.add(new LogEntry(i + 1, entryTerms[i], i + 1, request));
     }
     Raft raft = new Raft(RaftConfig.defaults(self, THREE),
-        new Recovered(new StorageWrite.HardState(term, -1), null, entries), 7);
+        new Recovered(new TermAndVote(term, -1).toHardState(), null, entries), 7);
     raft.step(new Input.Tick(Cluster.EPOCH));
     raft.ready();
     return raft;

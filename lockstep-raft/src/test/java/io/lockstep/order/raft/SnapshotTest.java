@@ -71,7 +71,7 @@ class SnapshotTest {
     Snapshot snapshot = new Snapshot(10, 2, 500, Nodes.THREE, new byte[] {1});
     List<LogEntry> entries = List.of(new LogEntry(11, 2, 501, null), new LogEntry(12, 3, 502, null));
     Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE),
-        new Recovered(new StorageWrite.HardState(3, 2), snapshot, entries), 1);
+        new Recovered(new TermAndVote(3, 2).toHardState(), snapshot, entries), 1);
     assertThat(raft.status().commitIndex()).isEqualTo(10);
     assertThat(raft.status().snapshotIndex()).isEqualTo(10);
     assertThat(raft.status().lastIndex()).isEqualTo(12);
@@ -107,14 +107,33 @@ class SnapshotTest {
   }
 
   @Test
-  void recoveryDropsAStaleSuffixLeftBehindByAConflictingSnapshot() {
-    // Storage kept 5..6 of term 1 after a snapshot of term 2 at 4 replaced a conflicting log.
+  void recoveryRefusesALogWhoseTermsGoBackAfterTheSnapshot() {
+    // Storage drops the whole log when a snapshot does not match it, so 5..6 of term 1 after a
+    // snapshot of term 2 can only be damage: starting would drop entries that may be committed.
     Snapshot snapshot = new Snapshot(4, 2, 4, Nodes.THREE, new byte[0]);
-    List<LogEntry> stale = List.of(new LogEntry(5, 1, 5, null), new LogEntry(6, 1, 6, null));
-    Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE),
-        new Recovered(new StorageWrite.HardState(2, -1), snapshot, stale), 1);
-    assertThat(raft.status().lastIndex()).isEqualTo(4);
-    assertThat(raft.log().lastTerm()).isEqualTo(2);
+    List<LogEntry> regressed = List.of(new LogEntry(5, 1, 5, null), new LogEntry(6, 1, 6, null));
+    assertThatThrownBy(() -> new Raft(RaftConfig.defaults(1, Nodes.THREE),
+        new Recovered(new TermAndVote(2, -1).toHardState(), snapshot, regressed), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("recovered entry 5 has term 1, below the term 2")
+        .hasMessageContaining("refusing to start");
+  }
+
+  @Test
+  void recoveryRefusesATermRegressionInsideTheLog() {
+    List<LogEntry> regressed = List.of(new LogEntry(1, 2, 1, null), new LogEntry(2, 1, 2, null));
+    assertThatThrownBy(() -> new Raft(RaftConfig.defaults(1, Nodes.THREE),
+        new Recovered(new TermAndVote(2, -1).toHardState(), null, regressed), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("recovered entry 2 has term 1, below the term 2");
+  }
+
+  @Test
+  void recoveryRefusesAHardStateThatIsNotRafts() {
+    assertThatThrownBy(() -> new Raft(RaftConfig.defaults(1, Nodes.THREE),
+        new Recovered(new StorageWrite.HardState(new byte[5]), null, List.of()), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("5 bytes; Raft's has 12");
   }
 
   @Test

@@ -96,7 +96,7 @@ class ValidationTest {
   @Test
   void recoveryRejectsAVoteForANonMember() {
     assertThatThrownBy(() -> new Raft(RaftConfig.defaults(1, Nodes.THREE),
-        new Recovered(new StorageWrite.HardState(2, 7), null, List.of()), 1))
+        new Recovered(new TermAndVote(2, 7).toHardState(), null, List.of()), 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("vote for non-member 7");
   }
@@ -105,7 +105,7 @@ class ValidationTest {
   void recoveryAfterATornHardStateAdoptsTheLogsTerm() {
     List<LogEntry> entries = List.of(new LogEntry(1, 4, 0, null));
     Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE),
-        new Recovered(new StorageWrite.HardState(3, 2), null, entries), 1);
+        new Recovered(new TermAndVote(3, 2).toHardState(), null, entries), 1);
     assertThat(raft.status().term()).isEqualTo(4);
   }
 

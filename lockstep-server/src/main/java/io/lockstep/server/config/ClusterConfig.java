@@ -24,9 +24,11 @@ import java.util.TreeMap;
  * <pre>
  * cluster.name           name of the cluster (1–64 of A–Z a–z 0–9 . _ -); replicas and clients
  *                        of another cluster are refused by the handshake
- * cluster.failure-model  fail-stop (byzantine is not supported yet and is refused)
- * cluster.t              faults tolerated; fail-stop Raft needs 2t+1 replicas
- * cluster.protocol       raft
+ * cluster.failure-model  fail-stop or byzantine (the protocol says which it tolerates; raft:
+ *                        fail-stop only)
+ * cluster.t              faults tolerated; the protocol says how many replicas that needs
+ *                        (raft: 2t+1)
+ * cluster.protocol       the coordination protocol, by registered name (default raft)
  * cluster.service        kv (Redis-compatible store) or lock (lock service with time-outs)
  * cluster.data-dir       directory holding one sub-directory per replica id (relative paths are
  *                        resolved against the file's directory)
@@ -38,18 +40,16 @@ import java.util.TreeMap;
  *                        client proves its own id, and may only issue requests as that id or
  *                        as ID/anything (its extra sessions); without either key the client
  *                        port does not authenticate clients
- * replica.ID.peer        host:port for Raft traffic (one group of four keys per replica)
+ * replica.ID.peer        host:port for the protocol's traffic (one group of four keys per replica)
  * replica.ID.client      host:port of the Java client protocol
  * replica.ID.redis       host:port of the RESP2 (Redis) port
  * replica.ID.metrics     host:port of the HTTP metrics and health endpoint
- * raft.election-timeout-ms   election timeout T (default 300)
- * raft.heartbeat-ms          leader heartbeat interval, below T (default 50)
+ * PROTOCOL.KEY               the protocol's own settings, e.g. raft.election-timeout-ms; the
+ *                            protocol documents and checks them (raft: RaftProtocol)
  * runtime.tick-ms            how often the loop is told the time (default 5)
  * runtime.request-timeout-ms how long a replica waits for a Redis command's outcome before
  *                            answering TIMEOUT (indeterminate; default 5000)
  * snapshot.interval          take a snapshot every this many applied positions (default 100000)
- * raft.parallel-leader-append  true (default): the leader sends AppendEntries while its own
- *                            fsync runs (Raft dissertation §10.2.1); false: only after it
  * redis.password             optional: Redis connections must AUTH with it before other
  *                            commands (Redis's requirepass)
  * </pre>
@@ -57,9 +57,9 @@ import java.util.TreeMap;
  * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
  *
  * @param name the cluster name
- * @param failureModel the failure model (fail-stop only, for now)
+ * @param failureModel the failure model
  * @param t faults tolerated
- * @param protocol the coordination protocol ("raft")
+ * @param protocol the coordination protocol's registered name (e.g. "raft")
  * @param service the replicated state machine
  * @param replicas every replica, by increasing id
  * @param dataDir the cluster's data directory; replica {@code id} uses {@code dataDir/id}
@@ -67,21 +67,18 @@ import java.util.TreeMap;
  * @param clientSecret the clients' shared secret, or null
  * @param clientSecrets each client's own secret by client id (empty unless per-client
  *     authentication is configured; exclusive with {@code clientSecret})
- * @param electionTimeoutMillis Raft's election timeout T
- * @param heartbeatMillis Raft's heartbeat interval
+ * @param protocolSettings the protocol's own settings: the file's keys under
+ *     {@code <protocol>.}, without that prefix (missing keys take the protocol's defaults)
  * @param tickMillis how often the loop thread gets a Tick
  * @param requestTimeoutMillis how long a replica waits for a forwarded or proposed Redis
  *     command's outcome
  * @param snapshotInterval applied positions between snapshots (0 = never)
- * @param parallelLeaderAppend whether the leader's AppendEntries overlap its own fsync; a commit
- *     still needs a majority that includes the leader's durable copy or enough followers'
  * @param redisPassword the password Redis connections must AUTH with first, or null for none
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
-    byte[] clientSecret, Map<String, byte[]> clientSecrets, long electionTimeoutMillis, long heartbeatMillis, long tickMillis,
-    long requestTimeoutMillis, long snapshotInterval, boolean parallelLeaderAppend,
-    String redisPassword) {
+    byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
+    long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -92,8 +89,9 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(clientSecrets, "clientSecrets");
     replicas = List.copyOf(replicas);
+    protocolSettings = Collections.unmodifiableMap(new TreeMap<>(protocolSettings));
     List<String> problems = ConfigParser.validate(name, failureModel, t, protocol, replicas,
-        secret, electionTimeoutMillis, heartbeatMillis);
+        secret, protocolSettings);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
@@ -196,42 +194,47 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
           loopback(basePort + i), loopback(basePort + 300 + i)));
     }
     return new ClusterConfig(name, FailureModel.FAIL_STOP, (replicas - 1) / 2, "raft", service,
-        list, dataDir, secret, null, Map.of(), 300, 50, 5, 5_000, 100_000, true, null);
+        list, dataDir, secret, null, Map.of(), Map.of(), 5, 5_000, 100_000, null);
   }
 
   /** The same cluster with other replica addresses (e.g. ports chosen by a test). */
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
-        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend, redisPassword);
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
-        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, interval, parallelLeaderAppend, redisPassword);
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
+        redisPassword);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
-        null, secrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend, redisPassword);
+        null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
-        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, snapshotInterval, parallelLeaderAppend, password);
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, password);
   }
 
-  /** The same cluster with the leader's parallel append on or off. */
-  public ClusterConfig withParallelLeaderAppend(boolean on) {
+  /**
+   * The same cluster with one protocol setting changed (key without the protocol's prefix, e.g.
+   * {@code parallel-leader-append} for raft).
+   */
+  public ClusterConfig withProtocolSetting(String key, String value) {
+    Map<String, String> settings = new TreeMap<>(protocolSettings);
+    settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
-        clientSecret, clientSecrets, electionTimeoutMillis, heartbeatMillis, tickMillis,
-        requestTimeoutMillis, snapshotInterval, on, redisPassword);
+        clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword);
   }
 
   /**
@@ -260,12 +263,10 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
       p.setProperty(prefix + "redis", ReplicaAddresses.text(r.redis()));
       p.setProperty(prefix + "metrics", ReplicaAddresses.text(r.metrics()));
     }
-    p.setProperty("raft.election-timeout-ms", Long.toString(electionTimeoutMillis));
-    p.setProperty("raft.heartbeat-ms", Long.toString(heartbeatMillis));
+    protocolSettings.forEach((key, value) -> p.setProperty(protocol + "." + key, value));
     p.setProperty("runtime.tick-ms", Long.toString(tickMillis));
     p.setProperty("runtime.request-timeout-ms", Long.toString(requestTimeoutMillis));
     p.setProperty("snapshot.interval", Long.toString(snapshotInterval));
-    p.setProperty("raft.parallel-leader-append", Boolean.toString(parallelLeaderAppend));
     if (redisPassword != null) {
       p.setProperty("redis.password", redisPassword);
     }

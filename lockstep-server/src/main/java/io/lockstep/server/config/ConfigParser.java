@@ -1,6 +1,9 @@
 package io.lockstep.server.config;
 
 import io.lockstep.order.FailureModel;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Protocols;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -10,6 +13,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -30,9 +34,8 @@ final class ConfigParser {
   private static final Set<String> ADDRESS_KINDS = Set.of("peer", "client", "redis", "metrics");
   private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
       "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
-      "cluster.secret-file", "client.secret", "raft.election-timeout-ms", "raft.heartbeat-ms",
-      "runtime.tick-ms", "runtime.request-timeout-ms", "snapshot.interval",
-      "raft.parallel-leader-append", "redis.password");
+      "cluster.secret-file", "client.secret", "runtime.tick-ms", "runtime.request-timeout-ms",
+      "snapshot.interval", "redis.password");
   private static final int MIN_SECRET_BYTES = 16;
 
   private final Properties properties;
@@ -63,9 +66,7 @@ final class ConfigParser {
     FailureModel model = failureModel();
     int t = (int) number("cluster.t", 1, 0, 1000);
     String protocol = properties.getProperty("cluster.protocol", "raft").trim();
-    if (!protocol.equals("raft")) {
-      problems.add("cluster.protocol '" + protocol + "' is not supported; the only protocol is raft");
-    }
+    Map<String, String> protocolSettings = protocolSettings(protocol);
     Service service = service();
     List<ReplicaAddresses> replicas = replicas();
     String dir = required("cluster.data-dir");
@@ -76,58 +77,63 @@ final class ConfigParser {
       problems.add("give either client.secret (one secret for every client) or client.<id>.secret"
           + " (one per client), not both");
     }
-    long election = number("raft.election-timeout-ms", 300, 1, 600_000);
-    long heartbeat = number("raft.heartbeat-ms", 50, 1, 600_000);
     long tick = number("runtime.tick-ms", 5, 1, 1_000);
     long requestTimeout = number("runtime.request-timeout-ms", 5_000, 1, 3_600_000);
     long snapshotInterval = number("snapshot.interval", 100_000, 0, Long.MAX_VALUE);
-    boolean parallelAppend = flag("raft.parallel-leader-append", true);
-    problems.addAll(validate(name == null ? "x" : name, model == null ? FailureModel.FAIL_STOP
-        : model, t, "raft", replicas, secret == null ? new byte[MIN_SECRET_BYTES] : secret,
-        election, heartbeat).stream().filter(p -> !problems.contains(p)
-            && !(name != null && p.startsWith("cluster name")))
-        .filter(p -> !p.startsWith("failure model byzantine") || model == FailureModel.BYZANTINE)
-        .toList());
+    if (model != null) {
+      problems.addAll(validate(name == null ? "x" : name, model, t, protocol, replicas,
+          secret == null ? new byte[MIN_SECRET_BYTES] : secret, protocolSettings).stream()
+          .filter(p -> !problems.contains(p) && !(name != null && p.startsWith("cluster name")))
+          .toList());
+    }
     if (!problems.isEmpty()) {
       return null;
     }
     return new ClusterConfig(name, model, t, protocol, service, replicas,
-        baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, election,
-        heartbeat, tick,
-        requestTimeout, snapshotInterval, parallelAppend, redisPassword());
+        baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, protocolSettings,
+        tick, requestTimeout, snapshotInterval, redisPassword());
   }
 
-  /** Checks a configuration's parts against each other (also used by the record itself). */
+  /**
+   * Checks a configuration's parts against each other (also used by the record itself); the
+   * protocol checks its own settings and the replica count it needs for {@code model} and t.
+   */
   static List<String> validate(String name, FailureModel model, int t, String protocol,
-      List<ReplicaAddresses> replicas, byte[] secret, long election, long heartbeat) {
+      List<ReplicaAddresses> replicas, byte[] secret, Map<String, String> protocolSettings) {
     List<String> out = new ArrayList<>();
     if (!NAME.matcher(name).matches()) {
       out.add("cluster name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
     }
-    if (model == FailureModel.BYZANTINE) {
-      out.add("failure model byzantine is not supported yet: the only protocol, raft, tolerates"
-          + " crashes (fail-stop) only");
-    }
-    if (!protocol.equals("raft")) {
-      out.add("protocol '" + protocol + "' is not supported; the only protocol is raft");
+    Optional<Protocol> chosen = Protocols.find(protocol);
+    if (chosen.isEmpty()) {
+      out.add("cluster.protocol '" + protocol + "' is not available; registered protocols: "
+          + String.join(", ", Protocols.all().keySet()));
     }
     if (replicas.isEmpty()) {
       out.add("no replicas configured: add replica.<id>.peer/client/redis/metrics keys");
-    } else if (model == FailureModel.FAIL_STOP && replicas.size() < 2 * t + 1) {
-      out.add("fail-stop raft with t=" + t + " needs at least " + (2 * t + 1)
-          + " replicas (2t+1: a majority must survive t crashes), but " + replicas.size()
-          + " are configured");
+    } else if (chosen.isPresent()) {
+      List<Integer> members = replicas.stream().map(ReplicaAddresses::id).sorted().toList();
+      out.addAll(chosen.get().check(new ProtocolSetup(members.get(0), members, model, t,
+          protocolSettings)));
     }
     duplicateAddresses(replicas, out);
     if (secret.length < MIN_SECRET_BYTES) {
       out.add("the cluster secret is " + secret.length + " bytes; at least " + MIN_SECRET_BYTES
           + " are needed (use 32 random bytes: head -c 32 /dev/urandom | xxd -p -c 64)");
     }
-    if (heartbeat >= election) {
-      out.add("raft.heartbeat-ms (" + heartbeat + ") must be below raft.election-timeout-ms ("
-          + election + ")");
-    }
     return out;
+  }
+
+  /** The keys under {@code <protocol>.}, without that prefix: the protocol's own settings. */
+  private Map<String, String> protocolSettings(String protocol) {
+    Map<String, String> settings = new TreeMap<>();
+    String prefix = protocol + ".";
+    for (String key : properties.stringPropertyNames()) {
+      if (key.startsWith(prefix)) {
+        settings.put(key.substring(prefix.length()), properties.getProperty(key).trim());
+      }
+    }
+    return settings;
   }
 
   private static void duplicateAddresses(List<ReplicaAddresses> replicas, List<String> out) {
@@ -153,11 +159,19 @@ final class ConfigParser {
     for (String key : new TreeMap<>(properties).keySet().stream().map(Object::toString).toList()) {
       Matcher m = REPLICA_KEY.matcher(key);
       boolean known = m.matches() ? ADDRESS_KINDS.contains(m.group(2))
-          : KEYS.contains(key) || CLIENT_SECRET_KEY.matcher(key).matches();
+          : KEYS.contains(key) || CLIENT_SECRET_KEY.matcher(key).matches()
+          || key.startsWith(chosenProtocol() + "."); // the protocol checks its own keys
       if (!known) {
-        problems.add("unknown key '" + key + "'");
+        String other = key.contains(".") ? key.substring(0, key.indexOf('.')) : "";
+        problems.add("unknown key '" + key + "'" + (Protocols.find(other).isPresent()
+            ? " (a setting of protocol " + other + ", but cluster.protocol is "
+                + chosenProtocol() + ")" : ""));
       }
     }
+  }
+
+  private String chosenProtocol() {
+    return properties.getProperty("cluster.protocol", "raft").trim();
   }
 
   /** Every {@code client.<id>.secret}, by client id. */
@@ -323,18 +337,5 @@ final class ConfigParser {
   private String redisPassword() {
     String value = properties.getProperty("redis.password");
     return value == null || value.isBlank() ? null : value.trim();
-  }
-
-  private boolean flag(String key, boolean fallback) {
-    String value = properties.getProperty(key);
-    if (value == null) {
-      return fallback;
-    }
-    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-    if (!v.equals("true") && !v.equals("false")) {
-      problems.add(key + " '" + value.trim() + "' must be true or false");
-      return fallback;
-    }
-    return v.equals("true");
   }
 }

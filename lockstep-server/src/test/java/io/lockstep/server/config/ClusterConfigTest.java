@@ -31,7 +31,6 @@ class ClusterConfigTest {
     String text = """
         cluster.name=bad name!
         cluster.t=1
-        cluster.protocol=pbft
         cluster.service=queue
         cluster.secret=abcd
         raft.election-timeout-ms=50
@@ -47,7 +46,6 @@ class ClusterConfigTest {
     assertThatThrownBy(() -> parse(text))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .anyMatch(s -> s.startsWith("cluster.name"))
-            .anyMatch(s -> s.startsWith("cluster.protocol 'pbft'"))
             .anyMatch(s -> s.startsWith("cluster.service 'queue'"))
             .anyMatch(s -> s.startsWith("cluster.secret must be"))
             .anyMatch(s -> s.contains("cluster.data-dir is required"))
@@ -55,16 +53,18 @@ class ClusterConfigTest {
             .anyMatch(s -> s.contains("replica.1.metrics uses 127.0.0.1:7101 like replica.1.peer"))
             .anyMatch(s -> s.contains("replica.2.peer '127.0.0.1:notaport'"))
             .anyMatch(s -> s.equals("unknown key 'colour'"))
-            .anyMatch(s -> s.equals("raft.parallel-leader-append 'yes' must be true or false"))
+            .anyMatch(s -> s.equals("raft.parallel-leader-append must be true or false, was 'yes'"))
             .anyMatch(s -> s.contains("needs at least 3 replicas (2t+1")))
         .hasMessageContaining("problems");
   }
 
   @Test
-  void byzantineIsRefusedAsNotYetSupported() {
+  void byzantineIsRefusedByRaft() {
     String text = valid().replace("cluster.failure-model=fail-stop",
         "cluster.failure-model=byzantine");
-    assertThatThrownBy(() -> parse(text)).hasMessageContaining("byzantine is not supported yet");
+    assertThatThrownBy(() -> parse(text)).hasMessageContaining(
+        "failure model byzantine is not supported by raft, which tolerates crashes (fail-stop)"
+            + " only");
   }
 
   @Test
@@ -86,10 +86,30 @@ class ClusterConfigTest {
   }
 
   @Test
-  void parallelLeaderAppendIsOnByDefaultAndCanBeTurnedOff() throws Exception {
-    assertThat(parse(valid()).parallelLeaderAppend()).isTrue();
-    assertThat(parse(valid() + "raft.parallel-leader-append=false\n").parallelLeaderAppend())
-        .isFalse();
+  void protocolSettingsAreTheKeysUnderTheProtocolsName() throws Exception {
+    assertThat(parse(valid()).protocolSettings()).isEmpty();
+    assertThat(parse(valid() + "raft.parallel-leader-append=false\n").protocolSettings())
+        .containsExactly(java.util.Map.entry("parallel-leader-append", "false"));
+  }
+
+  @Test
+  void theProtocolChecksItsOwnSettings() {
+    assertThatThrownBy(() -> parse(valid() + "raft.parallel-leader-append=maybe\n"
+        + "raft.election-timout-ms=300\n"))
+        .hasMessageContaining("unknown setting raft.election-timout-ms")
+        .hasMessageNotContaining("unknown key");
+    assertThatThrownBy(() -> parse(valid() + "raft.parallel-leader-append=maybe\n"))
+        .hasMessageContaining("raft.parallel-leader-append must be true or false, was 'maybe'");
+    assertThatThrownBy(() -> parse(valid() + "raft.heartbeat-ms=400\n"))
+        .hasMessageContaining("raft.heartbeat-ms (400) must be below raft.election-timeout-ms");
+  }
+
+  @Test
+  void anUnregisteredProtocolIsRefusedNamingTheRegisteredOnes() {
+    assertThatThrownBy(() -> parse(valid().replace("cluster.protocol=raft", "")
+        + "cluster.protocol=paxos\n"))
+        .hasMessageContaining("cluster.protocol 'paxos' is not available; registered protocols:"
+            + " raft");
   }
 
   @Test

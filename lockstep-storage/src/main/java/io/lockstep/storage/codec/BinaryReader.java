@@ -181,11 +181,25 @@ public final class BinaryReader {
     return construct(field, at, () -> new LogEntry(index, term, time, request));
   }
 
-  /** Reads a hard state. */
+  /** Reads a hard state: the protocol's opaque bytes. */
   public StorageWrite.HardState readHardState(String field) {
-    long term = readLong(field + ".term");
-    int votedFor = readInt(field + ".votedFor");
-    return new StorageWrite.HardState(term, votedFor);
+    return new StorageWrite.HardState(readBytes(field, StorageWrite.HardState.MAX_BYTES));
+  }
+
+  /**
+   * Reads a hard state in the layout written before hard states were opaque (i64 term, i32
+   * vote): those 12 bytes, as they are, are the Raft protocol's own encoding of them.
+   */
+  public StorageWrite.HardState readLegacyHardState(String field) {
+    if (remaining() < 12) {
+      readLong(field + ".term");
+      readInt(field + ".votedFor"); // fails, naming the field and offset
+    }
+    byte[] bytes = new byte[12];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) readByte(field);
+    }
+    return new StorageWrite.HardState(bytes);
   }
 
   /** Reads a snapshot whose state is at most {@code maxStateBytes} long. */

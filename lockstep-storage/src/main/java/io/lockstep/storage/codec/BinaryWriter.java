@@ -167,10 +167,9 @@ public final class BinaryWriter {
     return writeRequest(entry.request());
   }
 
-  /** Writes a hard state. */
+  /** Writes a hard state: the protocol's opaque bytes. */
   public BinaryWriter writeHardState(StorageWrite.HardState state) {
-    writeLong(state.term());
-    return writeInt(state.votedFor());
+    return writeBytes(state.state());
   }
 
   /** Writes a snapshot, including its state bytes. */

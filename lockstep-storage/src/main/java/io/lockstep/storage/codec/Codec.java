@@ -15,7 +15,8 @@ package io.lockstep.storage.codec;
  * Request    ClientId client, i64 sequence, u8 kind (0 COMMAND, 1 NULL), bytes command,
  *            u8 hasCopyFrom, [ClientId copyFrom]
  * LogEntry   i64 index, i64 term, i64 time, u8 hasRequest, [Request]
- * HardState  i64 term, i32 votedFor
+ * HardState  bytes state (the protocol's own encoding; before it was opaque: i64 term,
+ *            i32 votedFor, which storage still reads as those 12 bytes)
  * Snapshot   i64 index, i64 term, i64 time, u32 memberCount, i32 member..., bytes state
  * </pre>
  *

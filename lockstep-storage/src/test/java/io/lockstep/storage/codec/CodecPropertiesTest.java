@@ -72,10 +72,25 @@ class CodecPropertiesTest {
   }
 
   @Property
-  void everyHardStateRoundTrips(@ForAll long term, @ForAll int votedFor) {
-    StorageWrite.HardState state = new StorageWrite.HardState(term, votedFor);
-    byte[] bytes = new BinaryWriter().writeHardState(state).toByteArray();
-    assertThat(new BinaryReader(bytes).readHardState("state")).isEqualTo(state);
+  void everyHardStateRoundTrips(@ForAll @net.jqwik.api.constraints.Size(max = 4096) byte[] bytes) {
+    StorageWrite.HardState state = new StorageWrite.HardState(bytes);
+    byte[] encoded = new BinaryWriter().writeHardState(state).toByteArray();
+    assertThat(new BinaryReader(encoded).readHardState("state")).isEqualTo(state);
+  }
+
+  @Property
+  void aHardStateOfTheOldFixedLayoutReadsAsItsTwelveBytes(@ForAll long term,
+      @ForAll int votedFor) {
+    byte[] old = new BinaryWriter().writeLong(term).writeInt(votedFor).toByteArray();
+    assertThat(new BinaryReader(old).readLegacyHardState("state").state()).isEqualTo(old);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aTruncatedOldHardStateNamesTheField() {
+    byte[] old = new BinaryWriter().writeLong(3).toByteArray();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new BinaryReader(old).readLegacyHardState("hardState"))
+        .isInstanceOf(CodecException.class).hasMessageContaining("hardState.votedFor");
   }
 
   @Property

@@ -1,4 +1,4 @@
-package io.lockstep.server.wire;
+package io.lockstep.order.raft.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,17 +19,19 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
-class PeerCodecTest {
+class RaftCodecTest {
+  private static final RaftCodec CODEC = RaftCodec.INSTANCE;
+
   @Property(tries = 300)
   void everyRaftMessageRoundTrips(@ForAll("messages") RaftMessage message) {
-    assertThat(PeerCodec.decode(PeerCodec.encode(message))).usingRecursiveComparison()
+    assertThat(CODEC.decode(CODEC.encode(message))).usingRecursiveComparison()
         .isEqualTo(message);
   }
 
   @Property(tries = 500)
   void garbageNeverDecodesToAnythingButACodecException(@ForAll byte[] garbage) {
     try {
-      PeerCodec.decode(garbage);
+      CODEC.decode(garbage);
     } catch (CodecException expected) {
       assertThat(expected.getMessage()).isNotBlank();
     }
@@ -37,41 +39,41 @@ class PeerCodecTest {
 
   @Property(tries = 200)
   void everyTruncationOfAValidMessageIsRefused(@ForAll("messages") RaftMessage message) {
-    byte[] bytes = PeerCodec.encode(message);
+    byte[] bytes = CODEC.encode(message);
     for (int cut = 0; cut < bytes.length; cut++) {
       byte[] prefix = java.util.Arrays.copyOf(bytes, cut);
-      assertThatThrownBy(() -> PeerCodec.decode(prefix)).isInstanceOf(CodecException.class);
+      assertThatThrownBy(() -> CODEC.decode(prefix)).isInstanceOf(CodecException.class);
     }
   }
 
   @Test
   void unknownVersionTypeAndTrailingBytesAreRefusedWithTheirReason() {
-    byte[] ok = PeerCodec.encode(new RaftMessage.TimeoutNow(3));
+    byte[] ok = CODEC.encode(new RaftMessage.TimeoutNow(3));
     byte[] version = ok.clone();
     version[0] = 9;
-    assertThatThrownBy(() -> PeerCodec.decode(version)).hasMessageContaining("version 9");
+    assertThatThrownBy(() -> CODEC.decode(version)).hasMessageContaining("version 9");
     byte[] type = ok.clone();
     type[1] = 99;
-    assertThatThrownBy(() -> PeerCodec.decode(type)).hasMessageContaining("unknown type 99");
+    assertThatThrownBy(() -> CODEC.decode(type)).hasMessageContaining("unknown type 99");
     byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
-    assertThatThrownBy(() -> PeerCodec.decode(trailing)).hasMessageContaining("trailing");
+    assertThatThrownBy(() -> CODEC.decode(trailing)).hasMessageContaining("trailing");
   }
 
   @Test
   void negativeTermIsRefusedAsInvalidNotThrownAsAnotherException() {
-    byte[] bytes = PeerCodec.encode(new RaftMessage.TimeoutNow(0));
+    byte[] bytes = CODEC.encode(new RaftMessage.TimeoutNow(0));
     java.util.Arrays.fill(bytes, 2, 10, (byte) 0xFF);
-    assertThatThrownBy(() -> PeerCodec.decode(bytes)).isInstanceOf(CodecException.class)
+    assertThatThrownBy(() -> CODEC.decode(bytes)).isInstanceOf(CodecException.class)
         .hasMessageContaining("term");
   }
 
   @Test
   void anEntryCountLargerThanThePayloadIsRefusedBeforeAllocating() {
-    byte[] bytes = PeerCodec.encode(new RaftMessage.AppendEntries(1, 0, 0, List.of(), 0));
+    byte[] bytes = CODEC.encode(new RaftMessage.AppendEntries(1, 0, 0, List.of(), 0));
     bytes[bytes.length - 4] = 0x00;
     bytes[bytes.length - 3] = 0x00;
     bytes[bytes.length - 2] = (byte) 0xFF;
-    assertThatThrownBy(() -> PeerCodec.decode(bytes)).hasMessageContaining("cannot fit");
+    assertThatThrownBy(() -> CODEC.decode(bytes)).hasMessageContaining("cannot fit");
   }
 
   @Provide

@@ -1,15 +1,19 @@
-package io.lockstep.server.wire;
+package io.lockstep.order.raft.wire;
 
 import io.lockstep.order.LogEntry;
+import io.lockstep.order.ProtocolCodec;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.raft.RaftMessage;
 import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.BinaryWriter;
+import io.lockstep.storage.codec.Codec;
 import io.lockstep.storage.codec.CodecException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Binary form of every {@link RaftMessage} exchanged on the peer port.
+ * Binary form of every {@link RaftMessage} exchanged on the peer port (the Raft protocol's
+ * {@link ProtocolCodec}).
  *
  * <p>Hand-written rather than protobuf (DESIGN.md §3 asks us to say why): there is no code
  * generation step, the Java records stay the single source of truth for the messages, decoding
@@ -38,7 +42,10 @@ import java.util.List;
  * records refuse all become a {@link CodecException} naming the field and offset; the caller
  * drops the message and counts it (DESIGN.md §2: untrusted input is validated, never asserted).
  */
-public final class PeerCodec {
+public final class RaftCodec implements ProtocolCodec {
+  /** Payload format version; bumped on any incompatible change. */
+  static final int VERSION = 1;
+
   /** Most entries accepted in one AppendEntries. */
   public static final int MAX_ENTRIES = 1 << 16;
 
@@ -57,12 +64,27 @@ public final class PeerCodec {
   private static final int INSTALL_SNAPSHOT_RESPONSE = 10;
   private static final int TIMEOUT_NOW = 11;
 
-  private PeerCodec() {}
+  /** The codec; it holds no state. */
+  public static final RaftCodec INSTANCE = new RaftCodec();
 
-  /** Encodes a message. */
-  public static byte[] encode(RaftMessage message) {
+  private RaftCodec() {}
+
+  @Override
+  public byte[] encode(ProtocolMessage message) {
+    if (!(message instanceof RaftMessage raft)) {
+      throw new IllegalArgumentException("not a Raft message: " + message.getClass().getName());
+    }
+    return write(raft);
+  }
+
+  @Override
+  public RaftMessage decode(byte[] payload) {
+    return read(payload);
+  }
+
+  private static byte[] write(RaftMessage message) {
     BinaryWriter out = new BinaryWriter(sizeHint(message));
-    out.writeByte(WireFormat.VERSION);
+    out.writeByte(VERSION);
     if (message instanceof RaftMessage.PreVote m) {
       out.writeByte(PRE_VOTE).writeLong(m.term()).writeLong(m.lastLogIndex())
           .writeLong(m.lastLogTerm());
@@ -129,8 +151,8 @@ public final class PeerCodec {
    *
    * @throws CodecException if the bytes are not exactly one valid message
    */
-  public static RaftMessage decode(byte[] payload) {
-    BinaryReader in = WireFormat.open(payload, "peer message");
+  private static RaftMessage read(byte[] payload) {
+    BinaryReader in = open(payload);
     int type = in.readByte("type");
     RaftMessage message;
     try {
@@ -185,5 +207,22 @@ public final class PeerCodec {
       entries.add(in.readLogEntry("entries[" + i + "]"));
     }
     return new RaftMessage.AppendEntries(term, prevLogIndex, prevLogTerm, entries, leaderCommit);
+  }
+
+  /** Opens a reader on {@code payload}, checking the version; returns it positioned at the type. */
+  private static BinaryReader open(byte[] payload) {
+    if (payload == null) {
+      throw new CodecException("peer message: no payload");
+    }
+    if (payload.length < 2) {
+      throw new CodecException("peer message: " + payload.length
+          + " bytes is too short for a header");
+    }
+    int version = payload[0] & 0xFF;
+    if (version != VERSION) {
+      throw new CodecException("peer message: unsupported wire version " + version
+          + "; this build speaks version " + VERSION);
+    }
+    return new BinaryReader(payload, 1, payload.length - 1, Codec.VERSION);
   }
 }

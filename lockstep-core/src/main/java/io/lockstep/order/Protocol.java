@@ -1,0 +1,47 @@
+package io.lockstep.order;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A coordination protocol as the runtime sees it: a name, a way to check and build a
+ * {@link Coordination} for one replica, and the codec of its messages. The runtime (server,
+ * storage, network, command line) knows protocols only through this interface and
+ * {@link Protocols}, so adding one is a new module that implements it and registers it (see
+ * {@link Protocols} for how).
+ *
+ * <p>What the runtime keeps for a protocol is opaque to it: messages are bytes made by
+ * {@link #codec()}, durable protocol state is {@link StorageWrite.HardState}'s bytes, and the
+ * protocol's settings are the cluster file's keys under {@code <name>.} (e.g.
+ * {@code raft.election-timeout-ms}), handed over as text.
+ */
+public interface Protocol {
+  /** The name the cluster file selects it by ({@code cluster.protocol}), e.g. {@code raft}. */
+  String name();
+
+  /**
+   * Every problem that keeps this protocol from running {@code setup} (replica count for the
+   * failure model and t, unknown or invalid settings), each a sentence an operator can act on;
+   * empty if it can run. Keys of {@code setup.settings()} are given without the protocol's
+   * prefix.
+   */
+  List<String> check(ProtocolSetup setup);
+
+  /**
+   * The protocol's settings with their defaults (keys without the prefix), for documentation
+   * and for launchers that write a complete cluster file.
+   */
+  Map<String, String> defaultSettings();
+
+  /**
+   * Builds replica {@code setup.self()}'s protocol core from what its storage held.
+   *
+   * @param seed the seed of the core's only randomness (e.g. election time-outs)
+   * @throws IllegalArgumentException if {@code setup} fails {@link #check} or {@code recovered}
+   *     is inconsistent (the message says what is wrong; the replica must not start)
+   */
+  Coordination create(ProtocolSetup setup, Recovered recovered, long seed);
+
+  /** The binary form of this protocol's messages on the peer port. */
+  ProtocolCodec codec();
+}

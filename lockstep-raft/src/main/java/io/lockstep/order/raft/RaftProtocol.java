@@ -1,0 +1,157 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolCodec;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.raft.wire.RaftCodec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The Raft-class protocol (crash faults, 2t+1 replicas) as the runtime finds it, registered as
+ * {@code raft}. Its settings, under {@code raft.} in the cluster file:
+ *
+ * <pre>
+ * election-timeout-ms      election timeout T (default 300)
+ * heartbeat-ms             leader heartbeat interval, below T (default 50)
+ * parallel-leader-append   true (default): the leader sends AppendEntries while its own fsync
+ *                          runs (dissertation §10.2.1); false: only after it
+ * max-batch-entries        most entries in one AppendEntries (default 256)
+ * max-inflight-appends     most unacknowledged AppendEntries per follower (default 64)
+ * compaction-margin        entries kept in memory below each snapshot, so a follower a little
+ *                          behind gets AppendEntries rather than a snapshot (default 10000;
+ *                          10,000 entries of ~100-byte requests are ~2 MB of heap)
+ * </pre>
+ */
+public final class RaftProtocol implements Protocol {
+  private static final Map<String, String> DEFAULTS = defaults();
+
+  /** Called by the {@link java.util.ServiceLoader}. */
+  public RaftProtocol() {}
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("election-timeout-ms", "300");
+    d.put("heartbeat-ms", "50");
+    d.put("parallel-leader-append", "true");
+    d.put("max-batch-entries", "256");
+    d.put("max-inflight-appends", "64");
+    d.put("compaction-margin", "10000");
+    return Map.copyOf(d);
+  }
+
+  @Override
+  public String name() {
+    return "raft";
+  }
+
+  @Override
+  public Map<String, String> defaultSettings() {
+    return new java.util.TreeMap<>(DEFAULTS);
+  }
+
+  @Override
+  public List<String> check(ProtocolSetup setup) {
+    List<String> problems = new ArrayList<>();
+    if (setup.failureModel() != FailureModel.FAIL_STOP) {
+      problems.add("failure model " + setup.failureModel().name().toLowerCase(java.util.Locale.ROOT)
+          + " is not supported by raft, which tolerates crashes (fail-stop) only");
+    }
+    int needed = 2 * setup.t() + 1;
+    if (setup.members().size() < needed) {
+      problems.add("fail-stop raft with t=" + setup.t() + " needs at least " + needed
+          + " replicas (2t+1: a majority must survive t crashes), but " + setup.members().size()
+          + " are configured");
+    }
+    for (String key : setup.settings().keySet()) {
+      if (!DEFAULTS.containsKey(key)) {
+        problems.add("unknown setting raft." + key + "; raft's settings are raft."
+            + String.join(", raft.", new java.util.TreeSet<>(DEFAULTS.keySet())));
+      }
+    }
+    config(setup, problems::add);
+    return problems;
+  }
+
+  @Override
+  public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
+    List<String> problems = check(setup);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return new Raft(config(setup, p -> {}), recovered, seed);
+  }
+
+  @Override
+  public ProtocolCodec codec() {
+    return RaftCodec.INSTANCE;
+  }
+
+  /** The configuration {@code setup} asks for, or null after reporting why there is none. */
+  private static RaftConfig config(ProtocolSetup setup, Consumer<String> problems) {
+    Settings s = new Settings(setup.settings(), problems);
+    long election = s.number("election-timeout-ms", 1, 600_000);
+    long heartbeat = s.number("heartbeat-ms", 1, 600_000);
+    if (!s.failed && heartbeat >= election) {
+      s.fail("raft.heartbeat-ms (" + heartbeat + ") must be below raft.election-timeout-ms ("
+          + election + ")");
+    }
+    boolean parallel = s.flag("parallel-leader-append");
+    int batch = (int) s.number("max-batch-entries", 1, 1 << 16);
+    int inflight = (int) s.number("max-inflight-appends", 1, 1 << 12);
+    long margin = s.number("compaction-margin", 0, Long.MAX_VALUE);
+    if (s.failed) {
+      return null;
+    }
+    return RaftConfig.defaults(setup.self(), setup.members()).withTimeouts(election, heartbeat)
+        .withFlowControl(batch, inflight).withCompactionMargin(margin)
+        .withParallelLeaderAppend(parallel);
+  }
+
+  /** Reads settings as text, reporting each bad value as a problem. */
+  private static final class Settings {
+    private final Map<String, String> given;
+    private final Consumer<String> problems;
+    private boolean failed;
+
+    Settings(Map<String, String> given, Consumer<String> problems) {
+      this.given = given;
+      this.problems = problems;
+    }
+
+    long number(String key, long min, long max) {
+      String text = given.getOrDefault(key, DEFAULTS.get(key)).trim();
+      try {
+        long value = Long.parseLong(text);
+        if (value >= min && value <= max) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // reported below, as a value out of range is
+      }
+      fail("raft." + key + " must be a whole number in [" + min + ", " + max + "], was '" + text
+          + "'");
+      return min;
+    }
+
+    boolean flag(String key) {
+      String text = given.getOrDefault(key, DEFAULTS.get(key)).trim();
+      if (text.equals("true") || text.equals("false")) {
+        return Boolean.parseBoolean(text);
+      }
+      fail("raft." + key + " must be true or false, was '" + text + "'");
+      return false;
+    }
+
+    void fail(String problem) {
+      failed = true;
+      problems.accept(problem);
+    }
+  }
+}
