@@ -49,13 +49,21 @@ public record Ready(
   public record ReadGrant(long readId, long position) {}
 
   /**
-   * A request or read this replica will not handle: the client should retry at
+   * A request or read this replica will not handle now: the client should retry at
    * {@code leaderHint} (-1 when unknown). Exactly one of {@code request} and {@code readId}
-   * applies: {@code request} is null for a read.
+   * applies: {@code request} is null for a read. With {@code busy} the replica is the right one
+   * but refuses for lack of room (a budget is full): nothing was ordered, and the client should
+   * retry the same request after a pause, which is safe (X4).
    */
-  public record Redirect(Request request, long readId, int leaderHint, String reason) {
+  public record Redirect(Request request, long readId, int leaderHint, String reason,
+      boolean busy) {
     public Redirect {
       Objects.requireNonNull(reason, "reason");
+    }
+
+    /** A redirect to another replica (not busy). */
+    public Redirect(Request request, long readId, int leaderHint, String reason) {
+      this(request, readId, leaderHint, reason, false);
     }
   }
 }

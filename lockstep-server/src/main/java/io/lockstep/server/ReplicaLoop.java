@@ -261,7 +261,10 @@ final class ReplicaLoop implements Runnable {
     for (Ready.Redirect redirect : effects.redirects()) {
       Pending p = redirect.request() == null ? reads.remove(redirect.readId())
           : writes.remove(new WriteKey(redirect.request().client(), redirect.request().sequence()));
-      if (p != null) {
+      if (p != null && redirect.busy()) {
+        metrics.busy();
+        batchAnswers.add(() -> p.origin().busy(redirect.reason()));
+      } else if (p != null) {
         String address = clientAddressOf.apply(redirect.leaderHint());
         batchAnswers.add(() -> p.origin().redirect(redirect.leaderHint(), address,
             redirect.reason()));

@@ -251,15 +251,23 @@ final class SimClient {
     if (!awaits(replica, redirect)) {
       return;
     }
+    if (redirect.busy()) {
+      // The right replica, out of room for now: the same request again there after a pause.
+      retryAfter(replica, (20 + random.nextInt(30)) * 1_000_000L);
+      return;
+    }
     int hint = redirect.leaderHint();
     boolean useful = hint >= 0 && hint != replica && hint < host.replicas();
     believedLeader = useful ? hint : -1;
     int next = useful ? hint : otherThan(replica);
-    long backoff = (useful ? 1 : 20 + random.nextInt(30)) * 1_000_000L;
+    retryAfter(next, (useful ? 1 : 20 + random.nextInt(30)) * 1_000_000L);
+  }
+
+  private void retryAfter(int replica, long backoffNanos) {
     int armed = attempt;
-    host.after(backoff, () -> {
+    host.after(backoffNanos, () -> {
       if (invoke != null && armed == attempt) {
-        send(next);
+        send(replica);
       }
     });
   }

@@ -61,6 +61,7 @@ public final class Raft implements Coordination {
   private final Election election;
   private final Replication replication;
   private final ReadIndex readIndex;
+  private final Admission admission;
   private final Follower follower;
   private final Invariants invariants = new Invariants();
 
@@ -108,6 +109,7 @@ public final class Raft implements Coordination {
     this.election = new Election(this, seed);
     this.replication = new Replication(this);
     this.readIndex = new ReadIndex(this);
+    this.admission = new Admission(this);
     this.follower = new Follower(this);
     invariants.check(this);
   }
@@ -123,9 +125,9 @@ public final class Raft implements Coordination {
     } else if (input instanceof Input.Receive receive) {
       receive(receive.from(), receive.message());
     } else if (input instanceof Input.Propose propose) {
-      propose(propose.request());
+      admission.propose(propose.request());
     } else if (input instanceof Input.Read read) {
-      read(read.readId());
+      admission.read(read.readId());
     } else if (input instanceof Input.SnapshotTaken taken) {
       snapshotTaken(taken.position(), taken.state());
     } else if (input instanceof Input.TransferLeadership transfer) {
@@ -362,28 +364,6 @@ public final class Raft implements Coordination {
     return true;
   }
 
-  private void propose(Request request) {
-    if (role != Role.LEADER) {
-      out.redirect(new Ready.Redirect(request, -1, leader, "not leader"));
-    } else if (replication.transferring()) {
-      out.redirect(new Ready.Redirect(request, -1, replication.transferTarget(),
-          "leadership transfer in progress"));
-    } else {
-      appendLocal(request);
-    }
-  }
-
-  private void read(long readId) {
-    if (role != Role.LEADER) {
-      out.redirect(new Ready.Redirect(null, readId, leader, "not leader"));
-    } else if (replication.transferring()) {
-      out.redirect(new Ready.Redirect(null, readId, replication.transferTarget(),
-          "leadership transfer in progress"));
-    } else {
-      readIndex.request(readId);
-    }
-  }
-
   /**
    * Persists the executor's snapshot and compacts the log up to it, less the configured margin
    * (§5.1, X2).
@@ -401,7 +381,8 @@ public final class Raft implements Coordination {
     out.saveSnapshot(taken);
     // Keep a margin of entries in memory so that a follower a little behind gets AppendEntries
     // rather than the whole snapshot; stable storage drops them all (snapshot replaces log).
-    long compactTo = position - config.compactionMargin();
+    long compactTo = Math.max(position - config.compactionMargin(),
+        log.suffixStartWithin(position, config.compactionMarginBytes()) - 1);
     if (compactTo > log.snapshotIndex()) {
       log.compactTo(compactTo);
     }
@@ -415,6 +396,9 @@ public final class Raft implements Coordination {
     LogEntry entry = new LogEntry(log.lastIndex() + 1, term, Math.max(now, log.lastTime()), request);
     log.append(entry);
     out.append(entry);
+    if (role == Role.LEADER) {
+      admission.appended(entry);
+    }
     replication.entriesAppended();
   }
 
@@ -461,6 +445,7 @@ public final class Raft implements Coordination {
     leader = config.self();
     replication.start(now);
     readIndex.start();
+    admission.becameLeader(log, commitIndex);
     appendLocal(null); // §6.4: a no-op of the new term lets it commit earlier entries
   }
 
@@ -482,6 +467,9 @@ public final class Raft implements Coordination {
     commitIndex = index;
     for (long i = applied + 1; i <= index; i++) {
       LogEntry entry = log.entry(i);
+      if (role == Role.LEADER) {
+        admission.committed(entry);
+      }
       if (!entry.isNoOp()) {
         out.stable(new Ordered(i, entry.time(), entry.request()));
       }

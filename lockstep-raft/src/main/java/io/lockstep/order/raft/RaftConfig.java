@@ -33,6 +33,12 @@ import java.util.Set;
  *     durable, and counts itself toward a commit only up to the index the runtime reported with
  *     {@link io.lockstep.order.Input.Persisted} (dissertation §10.2.1); off, it counts every entry
  *     handed out in a Ready and the runtime sends nothing before that Ready's writes are durable
+ * @param maxUncommittedBytes the leader refuses new proposals, as busy and retryable, while its
+ *     entries not yet committed hold this many bytes of requests (a proposal is always taken when
+ *     nothing is uncommitted, so one request larger than the limit still goes through): a leader
+ *     cut off from its followers must not grow its log until the heap is gone
+ * @param compactionMarginBytes the compaction margin also holds at most about this many bytes of
+ *     requests, so a margin of large entries cannot fill the heap
  */
 public record RaftConfig(
     int self,
@@ -46,7 +52,14 @@ public record RaftConfig(
     boolean leaseReads,
     double maxClockDrift,
     long compactionMargin,
-    boolean parallelLeaderAppend) {
+    boolean parallelLeaderAppend,
+    long maxUncommittedBytes,
+    long compactionMarginBytes) {
+
+  /** Default {@link #maxUncommittedBytes}: 64 MiB. */
+  public static final long DEFAULT_MAX_UNCOMMITTED_BYTES = 64L << 20;
+  /** Default {@link #compactionMarginBytes}: 16 MiB. */
+  public static final long DEFAULT_COMPACTION_MARGIN_BYTES = 16L << 20;
 
   public RaftConfig {
     members = checkedMembers(self, members);
@@ -71,6 +84,11 @@ public record RaftConfig(
     if (!(maxClockDrift >= 0 && maxClockDrift < 1)) {
       throw new IllegalArgumentException("maxClockDrift must be in [0, 1), was " + maxClockDrift);
     }
+    if (maxUncommittedBytes < 1 || compactionMarginBytes < 0) {
+      throw new IllegalArgumentException("maxUncommittedBytes must be positive and"
+          + " compactionMarginBytes not negative, were " + maxUncommittedBytes + " and "
+          + compactionMarginBytes);
+    }
     if (compactionMargin < 0) {
       throw new IllegalArgumentException(
           "compactionMargin must not be negative, was " + compactionMargin);
@@ -80,6 +98,16 @@ public record RaftConfig(
           "leaseReads requires checkQuorum: the lease relies on followers ignoring votes while in"
               + " touch with the leader");
     }
+  }
+
+  /** A configuration with the default byte budgets. */
+  public RaftConfig(int self, List<Integer> members, long electionTimeoutMillis,
+      long heartbeatMillis, int maxBatchEntries, int maxInflightAppends, boolean preVote,
+      boolean checkQuorum, boolean leaseReads, double maxClockDrift, long compactionMargin,
+      boolean parallelLeaderAppend) {
+    this(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend, DEFAULT_MAX_UNCOMMITTED_BYTES, DEFAULT_COMPACTION_MARGIN_BYTES);
   }
 
   /** A configuration without parallel leader appends (the leader's writes precede its sends). */
@@ -111,35 +139,40 @@ public record RaftConfig(
   public RaftConfig withTimeouts(long electionTimeoutMillis, long heartbeatMillis) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend);
+        parallelLeaderAppend,
+        maxUncommittedBytes, compactionMarginBytes);
   }
 
   /** This configuration with other batching and pipelining limits. */
   public RaftConfig withFlowControl(int maxBatchEntries, int maxInflightAppends) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend);
+        parallelLeaderAppend,
+        maxUncommittedBytes, compactionMarginBytes);
   }
 
   /** This configuration with pre-vote and check-quorum switched as given. */
   public RaftConfig withElectionSafeguards(boolean preVote, boolean checkQuorum) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads && checkQuorum, maxClockDrift,
-        compactionMargin, parallelLeaderAppend);
+        compactionMargin, parallelLeaderAppend,
+        maxUncommittedBytes, compactionMarginBytes);
   }
 
   /** This configuration with lease reads switched as given (and check-quorum on if they are). */
   public RaftConfig withLeaseReads(boolean leaseReads, double maxClockDrift) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum || leaseReads, leaseReads, maxClockDrift,
-        compactionMargin, parallelLeaderAppend);
+        compactionMargin, parallelLeaderAppend,
+        maxUncommittedBytes, compactionMarginBytes);
   }
 
   /** This configuration keeping {@code compactionMargin} entries below each snapshot. */
   public RaftConfig withCompactionMargin(long compactionMargin) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend);
+        parallelLeaderAppend,
+        maxUncommittedBytes, compactionMarginBytes);
   }
 
   /**
@@ -149,14 +182,23 @@ public record RaftConfig(
   public RaftConfig withParallelLeaderAppend(boolean parallelLeaderAppend) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend);
+        parallelLeaderAppend,
+        maxUncommittedBytes, compactionMarginBytes);
+  }
+
+  /** This configuration with other byte budgets for the in-memory log. */
+  public RaftConfig withLogBudgets(long maxUncommittedBytes, long compactionMarginBytes) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend, maxUncommittedBytes, compactionMarginBytes);
   }
 
   /** The same configuration seen from replica {@code self}. */
   public RaftConfig forMember(int self) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend);
+        parallelLeaderAppend,
+        maxUncommittedBytes, compactionMarginBytes);
   }
 
   private static List<Integer> checkedMembers(int self, List<Integer> members) {

@@ -26,6 +26,28 @@ final class RaftLog {
     this.persisted = baseIndex;
   }
 
+  /**
+   * What an entry costs in memory, roughly: its request's command and client id plus a fixed
+   * overhead for the objects around them. Budgets in bytes (X3 back-pressure) are counted in it.
+   */
+  static long sizeOf(LogEntry entry) {
+    return entry.isNoOp() ? 64
+        : 96 + entry.request().command().length + 2L * entry.request().client().value().length();
+  }
+
+  /**
+   * The first index of the suffix ending at {@code position} that holds at most {@code maxBytes}
+   * (at least {@code position + 1}, i.e. an empty suffix, and at most the first stored index).
+   */
+  long suffixStartWithin(long position, long maxBytes) {
+    long bytes = 0;
+    long i = position;
+    while (i > baseIndex && (bytes += sizeOf(entry(i))) <= maxBytes) {
+      i--;
+    }
+    return i + 1;
+  }
+
   /** Index of the snapshot the log starts after (0 if none). */
   long snapshotIndex() {
     return baseIndex;

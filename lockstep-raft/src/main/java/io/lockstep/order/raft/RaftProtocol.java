@@ -27,6 +27,9 @@ import java.util.function.Consumer;
  * compaction-margin        entries kept in memory below each snapshot, so a follower a little
  *                          behind gets AppendEntries rather than a snapshot (default 10000;
  *                          10,000 entries of ~100-byte requests are ~2 MB of heap)
+ * compaction-margin-bytes  ... and at most about this many bytes of them (default 16 MiB)
+ * max-uncommitted-bytes    the leader refuses proposals as busy (retryable) while its entries
+ *                          not yet committed hold this many bytes (default 64 MiB)
  * </pre>
  */
 public final class RaftProtocol implements Protocol {
@@ -43,6 +46,8 @@ public final class RaftProtocol implements Protocol {
     d.put("max-batch-entries", "256");
     d.put("max-inflight-appends", "64");
     d.put("compaction-margin", "10000");
+    d.put("compaction-margin-bytes", Long.toString(RaftConfig.DEFAULT_COMPACTION_MARGIN_BYTES));
+    d.put("max-uncommitted-bytes", Long.toString(RaftConfig.DEFAULT_MAX_UNCOMMITTED_BYTES));
     return Map.copyOf(d);
   }
 
@@ -106,12 +111,14 @@ public final class RaftProtocol implements Protocol {
     int batch = (int) s.number("max-batch-entries", 1, 1 << 16);
     int inflight = (int) s.number("max-inflight-appends", 1, 1 << 12);
     long margin = s.number("compaction-margin", 0, Long.MAX_VALUE);
+    long marginBytes = s.number("compaction-margin-bytes", 0, Long.MAX_VALUE);
+    long uncommitted = s.number("max-uncommitted-bytes", 1, Long.MAX_VALUE);
     if (s.failed) {
       return null;
     }
     return RaftConfig.defaults(setup.self(), setup.members()).withTimeouts(election, heartbeat)
         .withFlowControl(batch, inflight).withCompactionMargin(margin)
-        .withParallelLeaderAppend(parallel);
+        .withParallelLeaderAppend(parallel).withLogBudgets(uncommitted, marginBytes);
   }
 
   /** Reads settings as text, reporting each bad value as a problem. */

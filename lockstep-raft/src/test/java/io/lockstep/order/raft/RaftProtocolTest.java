@@ -30,12 +30,15 @@ class RaftProtocolTest {
   void settingsReachTheRaftConfiguration() {
     Coordination raft = new RaftProtocol().create(setup(FailureModel.FAIL_STOP, 1,
         Map.of("election-timeout-ms", "900", "heartbeat-ms", "90",
-            "parallel-leader-append", "false")), Recovered.EMPTY, 1);
+            "parallel-leader-append", "false", "max-uncommitted-bytes", "1000")), Recovered.EMPTY,
+        1);
     RaftConfig config = ((Raft) raft).config();
     assertThat(config.electionTimeoutMillis()).isEqualTo(900);
     assertThat(config.heartbeatMillis()).isEqualTo(90);
     assertThat(config.parallelLeaderAppend()).isFalse();
     assertThat(config.compactionMargin()).isEqualTo(10_000);
+    assertThat(config.maxUncommittedBytes()).isEqualTo(1_000);
+    assertThat(config.compactionMarginBytes()).isEqualTo(16L << 20);
   }
 
   @Test
@@ -54,8 +57,9 @@ class RaftProtocolTest {
         Map.of("election-timeout-ms", "soon", "colour", "blue", "max-batch-entries", "0"))))
         .containsExactlyInAnyOrder(
             "unknown setting raft.colour; raft's settings are raft.compaction-margin,"
-                + " raft.election-timeout-ms, raft.heartbeat-ms, raft.max-batch-entries,"
-                + " raft.max-inflight-appends, raft.parallel-leader-append",
+                + " raft.compaction-margin-bytes, raft.election-timeout-ms, raft.heartbeat-ms,"
+                + " raft.max-batch-entries, raft.max-inflight-appends,"
+                + " raft.max-uncommitted-bytes, raft.parallel-leader-append",
             "raft.election-timeout-ms must be a whole number in [1, 600000], was 'soon'",
             "raft.max-batch-entries must be a whole number in [1, 65536], was '0'");
   }
