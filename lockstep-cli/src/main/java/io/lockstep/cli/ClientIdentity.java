@@ -1,9 +1,7 @@
 package io.lockstep.cli;
 
 import io.lockstep.client.ClientOptions;
-import io.lockstep.machine.ClientId;
 import io.lockstep.server.config.ClusterConfig;
-import io.lockstep.server.config.ReplicaAddresses;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,29 +29,15 @@ public final class ClientIdentity {
    * @throws ParameterException if the cluster needs an id and secret that were not given
    */
   ClientOptions options(ClusterConfig config, CommandSpec spec, String fallbackId) {
-    ClientOptions options = ClientOptions.of(config.name(),
-        config.replicas().stream().map(ReplicaAddresses::client).toList());
-    if (config.perClientAuthentication()) {
-      if (clientId == null) {
-        throw new ParameterException(spec.commandLine(), "this cluster authenticates each"
-            + " client: pass --client-id with one of " + config.clientSecrets().keySet());
-      }
-      byte[] secret = config.clientSecrets().get(clientId);
-      if (secret == null) {
-        throw new ParameterException(spec.commandLine(), "the cluster config has no client."
-            + clientId + ".secret; its clients are " + config.clientSecrets().keySet());
-      }
-      return options.withClientId(id(spec, clientId)).withSecret(secret);
+    if (config.perClientAuthentication() && clientId == null) {
+      throw new ParameterException(spec.commandLine(), "this cluster authenticates each"
+          + " client: pass --client-id with one of " + config.clientSecrets().keySet());
     }
-    options = options.withClientId(id(spec, clientId != null ? clientId : fallbackId));
-    return config.clientSecret() == null ? options : options.withSecret(config.clientSecret());
-  }
-
-  private static ClientId id(CommandSpec spec, String text) {
     try {
-      return ClientId.of(text);
+      return ClientOptions.fromConfig(config, clientId != null ? clientId : fallbackId);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--client-id: " + e.getMessage());
+      throw new ParameterException(spec.commandLine(), (clientId != null ? "--client-id: " : "")
+          + e.getMessage());
     }
   }
 }

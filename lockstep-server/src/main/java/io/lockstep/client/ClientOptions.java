@@ -2,7 +2,12 @@ package io.lockstep.client;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ConfigException;
+import io.lockstep.server.config.ReplicaAddresses;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -49,6 +54,59 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
     return new ClientOptions(cluster, replicas, ClientId.of("client-" + UUID.randomUUID()), null,
         FailureModel.FAIL_STOP, (replicas.size() - 1) / 2, Duration.ofMillis(500),
         Duration.ofSeconds(10));
+  }
+
+  /**
+   * Options to reach the cluster a config file describes (the file the replicas read): its
+   * name, every replica's client address, its failure model and t, and its shared client
+   * secret if it has one; a random client id.
+   *
+   * @throws ConfigException if the file is invalid
+   * @throws IllegalArgumentException if the cluster authenticates each client (use
+   *     {@link #fromConfig(ClusterConfig, String)})
+   */
+  public static ClientOptions fromConfig(Path file) throws IOException, ConfigException {
+    return fromConfig(ClusterConfig.load(file));
+  }
+
+  /** As {@link #fromConfig(Path)}, from a config already loaded. */
+  public static ClientOptions fromConfig(ClusterConfig config) {
+    if (config.perClientAuthentication()) {
+      throw new IllegalArgumentException("cluster " + config.name() + " authenticates each"
+          + " client: connect with fromConfig(config, clientId), clientId one of "
+          + config.clientSecrets().keySet());
+    }
+    ClientOptions options = base(config)
+        .withClientId(ClientId.of("client-" + UUID.randomUUID()));
+    return config.clientSecret() == null ? options : options.withSecret(config.clientSecret());
+  }
+
+  /**
+   * As {@link #fromConfig(ClusterConfig)} acting as {@code clientId}: with the cluster's
+   * per-client secrets ({@code client.ID.secret}) it proves that id with its own secret.
+   *
+   * @throws IllegalArgumentException if the cluster authenticates each client and has no
+   *     secret for {@code clientId}
+   */
+  public static ClientOptions fromConfig(ClusterConfig config, String clientId) {
+    ClientOptions options = base(config).withClientId(ClientId.of(clientId));
+    if (config.perClientAuthentication()) {
+      byte[] own = config.clientSecrets().get(clientId);
+      if (own == null) {
+        throw new IllegalArgumentException("the config of cluster " + config.name()
+            + " has no client." + clientId + ".secret; its clients are "
+            + config.clientSecrets().keySet());
+      }
+      return options.withSecret(own);
+    }
+    return config.clientSecret() == null ? options : options.withSecret(config.clientSecret());
+  }
+
+  private static ClientOptions base(ClusterConfig config) {
+    List<InetSocketAddress> replicas =
+        config.replicas().stream().map(ReplicaAddresses::client).toList();
+    return new ClientOptions(config.name(), replicas, ClientId.of("client-" + UUID.randomUUID()),
+        null, config.failureModel(), config.t(), Duration.ofMillis(500), Duration.ofSeconds(10));
   }
 
   /** The same options with another client id. */

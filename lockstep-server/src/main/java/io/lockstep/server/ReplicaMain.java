@@ -11,10 +11,14 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * Runs one replica: {@code ReplicaMain --config FILE --id N}. Writes its PID to
+ * Runs one replica: {@code ReplicaMain --config FILE --id N [--machine CLASS] [--classpath
+ * JARS]}, through {@link LockstepReplica} like every other replica. {@code --classpath} (jars
+ * or class directories, separated by the platform's path separator) holds the user's machine
+ * class that the config's {@code cluster.machine} names; {@code --machine}, if given, must be
+ * that class (a replica started for another machine is refused). Writes its PID to
  * {@code <data-dir>/<id>/pid} and its log lines (key=value) to {@code <data-dir>/<id>/replica.log}
  * as well as stderr; stops cleanly on SIGTERM / Ctrl-C. Exit codes: 0 after a clean stop, 2 for
- * bad arguments or configuration, 3 when storage is corrupt or a port cannot be bound, 70 when
+ * bad arguments, configuration or machine class, 3 when storage is corrupt or a port cannot be bound, 70 when
  * the replica stopped itself (failed fsync, broken invariant).
  */
 public final class ReplicaMain {
@@ -34,12 +38,17 @@ public final class ReplicaMain {
    * {@code <data-dir>/<id>/pid}, then starts the server.
    */
   public static ReplicaServer startProcess(ClusterConfig config, int id) throws IOException {
+    prepareProcess(config, id);
+    return ReplicaServer.start(config, id);
+  }
+
+  /** Creates replica {@code id}'s directory, sends the log there and writes the PID file. */
+  static void prepareProcess(ClusterConfig config, int id) throws IOException {
     Path dir = config.dataDirOf(id);
     Files.createDirectories(dir);
     logToFile(dir.resolve("replica.log"));
     Files.writeString(dir.resolve("pid"), ProcessHandle.current().pid() + "\n",
         StandardCharsets.US_ASCII);
-    return ReplicaServer.start(config, id);
   }
 
   /** Entry point. */
@@ -51,15 +60,21 @@ public final class ReplicaMain {
   static int run(String[] args) throws InterruptedException {
     Path file = null;
     Integer id = null;
+    String machine = null;
+    String classpath = null;
+    boolean known = args.length % 2 == 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--config" -> file = Path.of(args[i + 1]);
         case "--id" -> id = parseId(args[i + 1]);
-        default -> { }
+        case "--machine" -> machine = args[i + 1];
+        case "--classpath" -> classpath = args[i + 1];
+        default -> known = false;
       }
     }
-    if (file == null || id == null || args.length % 2 != 0) {
-      System.err.println("usage: ReplicaMain --config FILE --id N");
+    if (file == null || id == null || !known) {
+      System.err.println("usage: ReplicaMain --config FILE --id N [--machine CLASS]"
+          + " [--classpath JAR" + java.io.File.pathSeparator + "...]");
       return 2;
     }
     ClusterConfig config;
@@ -69,9 +84,16 @@ public final class ReplicaMain {
       System.err.println(e.getMessage());
       return 2;
     }
+    LockstepReplica.Builder builder = LockstepReplica.builder().config(config).id(id)
+        .classpath(MachineLoader.parseClasspath(classpath)).processFiles(true);
+    if (machine != null) {
+      builder.machineClass(machine);
+    }
     ReplicaServer server;
     try {
-      server = startProcess(config, id);
+      server = builder.start();
+    } catch (ConfigException e) {
+      throw new AssertionError("a ClusterConfig given as an object is never re-read", e);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;

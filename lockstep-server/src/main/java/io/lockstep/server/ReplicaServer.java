@@ -21,6 +21,7 @@ import io.lockstep.redis.RedisServerConfig;
 import io.lockstep.redis.RedisStore;
 import io.lockstep.replica.Replica;
 import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ConfigException;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import io.lockstep.server.lock.LockService;
@@ -43,7 +44,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One replica process's runtime (DESIGN.md §4) around {@link Replica}: the configured
  * coordination protocol (found by name in {@link Protocols}; this class names none) + executor +
- * the configured service ({@link RedisStore} for {@code kv}, {@link LockService} for {@code lock}).
+ * the state machine {@link LockstepReplica} chose ({@link RedisStore} for {@code kv},
+ * {@link LockService} for {@code lock}, the user's class for {@code machine}).
  *
  * <p>Threads: Netty I/O threads decode peer and client frames and enqueue them into the loop's
  * one bounded queue; the loop thread ({@link ReplicaLoop}) owns the replica; the storage log
@@ -75,6 +77,7 @@ public final class ReplicaServer implements AutoCloseable {
 
   private final ClusterConfig config;
   private final int id;
+  private final StateMachine machine;
   private final ServerMetrics metrics;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ScheduledThreadPoolExecutor timer;
@@ -91,9 +94,10 @@ public final class ReplicaServer implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean closing;
 
-  private ReplicaServer(ClusterConfig config, int id) {
+  private ReplicaServer(ClusterConfig config, int id, StateMachine machine) {
     this.config = config;
     this.id = id;
+    this.machine = machine;
     this.metrics = new ServerMetrics(id);
     this.protocol = Protocols.named(config.protocol());
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -105,18 +109,32 @@ public final class ReplicaServer implements AutoCloseable {
   }
 
   /**
-   * Recovers replica {@code id}'s storage and starts it.
+   * Recovers replica {@code id}'s storage and starts it with the built-in machine of the
+   * config's service ({@code kv} or {@code lock}); {@link LockstepReplica#builder()} is the
+   * general form.
    *
-   * @throws IllegalArgumentException if {@code id} is not a replica of {@code config}
+   * @throws IllegalArgumentException if {@code id} is not a replica of {@code config}, or the
+   *     service is {@code machine} and its class is not on the class path
    * @throws IOException if storage is corrupt or unreadable, or a port cannot be bound
    */
   public static ReplicaServer start(ClusterConfig config, int id) throws IOException {
+    try {
+      return LockstepReplica.builder().config(config).id(id).start();
+    } catch (ConfigException e) {
+      throw new AssertionError("a ClusterConfig given as an object is never re-read", e);
+    }
+  }
+
+  /** Starts replica {@code id} running {@code machine}, already checked by the builder. */
+  static ReplicaServer start(ClusterConfig config, int id, StateMachine machine)
+      throws IOException {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(machine, "machine");
     if (config.replica(id).isEmpty()) {
       throw new IllegalArgumentException("replica " + id + " is not in the cluster configuration;"
           + " replicas are " + config.members());
     }
-    ReplicaServer server = new ReplicaServer(config, id);
+    ReplicaServer server = new ReplicaServer(config, id, machine);
     try {
       server.boot();
     } catch (IOException | RuntimeException e) {
@@ -158,13 +176,14 @@ public final class ReplicaServer implements AutoCloseable {
     }
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthy);
     LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
-        + " protocol=" + protocol.name() + " service=" + config.service() + " recovered_entries=" + recovered.entries().size()
+        + " protocol=" + protocol.name() + " service=" + config.service()
+        + " machine=" + machine.getClass().getName()
+        + " recovered_entries=" + recovered.entries().size()
         + " peer_port=" + network.port() + " client_port=" + clientServer.port()
         + " redis_port=" + redisPort() + " metrics_port=" + http.port());
   }
 
   private Replica replica(Recovered recovered) {
-    StateMachine machine = config.service() == Service.KV ? new RedisStore() : new LockService();
     ExecutorConfig executorConfig = ExecutorConfig.defaults(id)
         .withFailureModel(config.failureModel(), config.t());
     Executor executor = Replica.recover(machine, executorConfig, recovered);
@@ -249,6 +268,11 @@ public final class ReplicaServer implements AutoCloseable {
 
   public int id() {
     return id;
+  }
+
+  /** The class name of the state machine this replica runs. */
+  public String machineClass() {
+    return machine.getClass().getName();
   }
 
   /** The peer port (useful when configured as 0). */

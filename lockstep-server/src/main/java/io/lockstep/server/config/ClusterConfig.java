@@ -29,7 +29,13 @@ import java.util.TreeMap;
  * cluster.t              faults tolerated; the protocol says how many replicas that needs
  *                        (raft: 2t+1)
  * cluster.protocol       the coordination protocol, by registered name (default raft)
- * cluster.service        kv (Redis-compatible store) or lock (lock service with time-outs)
+ * cluster.service        kv (Redis-compatible store), lock (lock service with time-outs) or
+ *                        machine (the user's own state machine named by cluster.machine);
+ *                        default machine when cluster.machine is given, else kv
+ * cluster.machine        the fully qualified class name of the user's StateMachine (public,
+ *                        with a public no-argument constructor); only with service machine.
+ *                        Every replica checks that it runs exactly this class, so a replica
+ *                        started with another machine is refused rather than diverging
  * cluster.data-dir       directory holding one sub-directory per replica id (relative paths are
  *                        resolved against the file's directory)
  * cluster.secret         the peers' shared secret, inline: hex digits (at least 32), or
@@ -74,11 +80,14 @@ import java.util.TreeMap;
  *     command's outcome
  * @param snapshotInterval applied positions between snapshots (0 = never)
  * @param redisPassword the password Redis connections must AUTH with first, or null for none
+ * @param machine the class name of the user's state machine when {@code service} is
+ *     {@link Service#MACHINE}, otherwise null
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
-    long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword) {
+    long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
+    String machine) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -106,6 +115,10 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     }
     if (redisPassword != null && redisPassword.isEmpty()) {
       throw new IllegalArgumentException("the Redis password must not be empty (null for none)");
+    }
+    String machineProblem = ConfigParser.machineProblem(service, machine);
+    if (machineProblem != null) {
+      throw new IllegalArgumentException(machineProblem);
     }
   }
 
@@ -194,35 +207,45 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
           loopback(basePort + i), loopback(basePort + 300 + i)));
     }
     return new ClusterConfig(name, FailureModel.FAIL_STOP, (replicas - 1) / 2, "raft", service,
-        list, dataDir, secret, null, Map.of(), Map.of(), 5, 5_000, 100_000, null);
+        list, dataDir, secret, null, Map.of(), Map.of(), 5, 5_000, 100_000, null, null);
   }
 
   /** The same cluster with other replica addresses (e.g. ports chosen by a test). */
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword);
+        snapshotInterval, redisPassword, machine);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword);
+        redisPassword, machine);
+  }
+
+  /**
+   * The same cluster running the user's state machine {@code className} (service
+   * {@link Service#MACHINE}).
+   */
+  public ClusterConfig withMachine(String className) {
+    return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
+        secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, className);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword);
+        redisPassword, machine);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, password);
+        snapshotInterval, password, machine);
   }
 
   /**
@@ -234,7 +257,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword);
+        redisPassword, machine);
   }
 
   /**
@@ -270,6 +293,9 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (redisPassword != null) {
       p.setProperty("redis.password", redisPassword);
     }
+    if (machine != null) {
+      p.setProperty("cluster.machine", machine);
+    }
     return p;
   }
 
@@ -295,6 +321,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   @Override
   public String toString() {
     return "ClusterConfig[" + name + ", " + failureModel + " t=" + t + ", " + protocol + ", "
-        + service + ", replicas " + members() + ", data " + dataDir + "]";
+        + service + (machine == null ? "" : " " + machine) + ", replicas " + members()
+        + ", data " + dataDir + "]";
   }
 }

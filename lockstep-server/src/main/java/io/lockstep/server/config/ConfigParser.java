@@ -35,8 +35,12 @@ final class ConfigParser {
   private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
       "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
       "cluster.secret-file", "client.secret", "runtime.tick-ms", "runtime.request-timeout-ms",
-      "snapshot.interval", "redis.password");
+      "snapshot.interval", "redis.password", "cluster.machine");
   private static final int MIN_SECRET_BYTES = 16;
+  /** A binary class name: dot-separated Java identifiers, nested classes with {@code $}. */
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
+          + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
 
   private final Properties properties;
   private final Path baseDir;
@@ -67,7 +71,12 @@ final class ConfigParser {
     int t = (int) number("cluster.t", 1, 0, 1000);
     String protocol = properties.getProperty("cluster.protocol", "raft").trim();
     Map<String, String> protocolSettings = protocolSettings(protocol);
-    Service service = service();
+    String machine = trimmed("cluster.machine");
+    Service service = service(machine != null);
+    String machineProblem = service == null ? null : machineProblem(service, machine);
+    if (machineProblem != null) {
+      problems.add(machineProblem);
+    }
     List<ReplicaAddresses> replicas = replicas();
     String dir = required("cluster.data-dir");
     byte[] secret = secret();
@@ -91,7 +100,7 @@ final class ConfigParser {
     }
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, protocolSettings,
-        tick, requestTimeout, snapshotInterval, redisPassword());
+        tick, requestTimeout, snapshotInterval, redisPassword(), machine);
   }
 
   /**
@@ -208,16 +217,43 @@ final class ConfigParser {
     };
   }
 
-  private Service service() {
-    String value = properties.getProperty("cluster.service", "kv").trim();
+  /** {@code cluster.service}; a file that names a machine class runs it unless told otherwise. */
+  private Service service(boolean machineNamed) {
+    String value = properties.getProperty("cluster.service", machineNamed ? "machine" : "kv")
+        .trim();
     return switch (value) {
       case "kv" -> Service.KV;
       case "lock" -> Service.LOCK;
+      case "machine" -> Service.MACHINE;
       default -> {
-        problems.add("cluster.service '" + value + "' must be kv or lock");
+        problems.add("cluster.service '" + value + "' must be kv, lock or machine");
         yield null;
       }
     };
+  }
+
+  /**
+   * Why {@code machine} does not fit {@code service}, or null: the user's class is named exactly
+   * when the service is {@code machine}, and must look like a Java class name.
+   */
+  static String machineProblem(Service service, String machine) {
+    if (service == Service.MACHINE && machine == null) {
+      return "cluster.service machine needs cluster.machine, the class name of the state machine";
+    }
+    if (service != Service.MACHINE && machine != null) {
+      return "cluster.machine '" + machine + "' is only for cluster.service=machine, not "
+          + service.name().toLowerCase(java.util.Locale.ROOT);
+    }
+    if (machine != null && !CLASS_NAME.matcher(machine).matches()) {
+      return "cluster.machine '" + machine + "' is not a Java class name (e.g. com.example.Bank)";
+    }
+    return null;
+  }
+
+  /** A key's trimmed value, or null when it is absent or blank. */
+  private String trimmed(String key) {
+    String value = properties.getProperty(key);
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
   private List<ReplicaAddresses> replicas() {
