@@ -5,6 +5,7 @@ import io.lockstep.cli.cluster.LocalCluster;
 import io.lockstep.cli.cluster.LocalLayout;
 import io.lockstep.cli.cluster.ReplicaHealth;
 import io.lockstep.cli.cluster.ReplicaProcess;
+import io.lockstep.server.MachineLoader;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Spec;
         "random shared secret in DIR/secret.hex (0600) and each replica's pid and logs",
         "in DIR/<id>/. Stays in the foreground; Ctrl-C stops the replicas cleanly.",
         "Run again on the same DIR to recover the data.",
+        "--machine CLASS --classpath JAR runs your own state machine instead of a",
+        "built-in service (checked here first, then loaded by every replica from JAR).",
         "Exit status: 0 after a clean stop, 1 if no leader was elected, 2 usage error."})
 public final class LocalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -54,9 +57,18 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Where config, secret, logs and snapshots live (default ./${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--service", defaultValue = "kv", paramLabel = "NAME",
-      description = "kv (Redis-compatible store) or lock (lock service with time-outs).")
+  @Option(names = "--service", paramLabel = "NAME",
+      description = "kv (Redis-compatible store, the default) or lock (lock service with"
+          + " time-outs); machine with --machine.")
   String service;
+
+  @Option(names = "--machine", paramLabel = "CLASS",
+      description = "Run this StateMachine class (public, public no-argument constructor).")
+  String machine;
+
+  @Option(names = "--classpath", paramLabel = "JAR[:JAR...]",
+      description = "Jars or class directories holding --machine and what it needs.")
+  String classpath;
 
   @Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS",
       description = "How long to wait for a leader (default ${DEFAULT-VALUE} s).")
@@ -65,14 +77,19 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    LocalLayout layout = new LocalLayout(dataDir, replicas, basePort, parseService(service));
+    Service chosen = parseService(service);
+    MachineLoader.Loaded loaded = chosen == Service.MACHINE ? loadMachine() : null;
+    LocalLayout layout = new LocalLayout(dataDir, replicas, basePort, chosen, machine);
     ClusterConfig config = prepare(layout);
     out.printf("Starting %d replicas in %s (config %s)%n", replicas, layout.dataDir(),
         layout.configFile());
+    if (loaded != null) {
+      out.printf("State machine %s from %s%n", loaded.className(), loaded.source());
+    }
     out.flush();
     LocalCluster cluster = LocalCluster.start(System.getProperty("java.class.path"),
-        ReplicaProcess.DEFAULT_JVM_OPTIONS, LocalCluster.sameFile(config.members(),
-            layout.configFile()), layout.dataDir(), line -> {
+        ReplicaProcess.DEFAULT_JVM_OPTIONS, replicaArgs(), LocalCluster.sameFile(
+            config.members(), layout.configFile()), layout.dataDir(), line -> {
               out.println(line);
               out.flush();
             });
@@ -92,7 +109,7 @@ public final class LocalCommand implements Callable<Integer> {
       cluster.close();
       return 1;
     }
-    printConnect(config, layout, leader.get(), out);
+    printConnect(config, layout, leader.get(), out, machineJars());
     awaitAllExited(cluster);
     if (stopping) {
       return 0;
@@ -110,12 +127,57 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private Service parseService(String name) {
-    return switch (name) {
+    if (machine != null) {
+      if (name != null && !name.equals("machine")) {
+        throw usage("--machine runs your own state machine; drop --service " + name);
+      }
+      return Service.MACHINE;
+    }
+    if (classpath != null) {
+      throw usage("--classpath goes with --machine CLASS");
+    }
+    return switch (name == null ? "kv" : name) {
       case "kv" -> Service.KV;
       case "lock" -> Service.LOCK;
-      default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--service must be kv or lock, was '" + name + "'");
+      case "machine" -> throw usage("--service machine needs --machine CLASS --classpath JAR");
+      default -> throw usage("--service must be kv or lock, was '" + name + "'");
     };
+  }
+
+  private picocli.CommandLine.ParameterException usage(String message) {
+    return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  /**
+   * Loads the machine here first, so a wrong class or jar is one clear message now rather than
+   * every replica process failing alike.
+   */
+  private MachineLoader.Loaded loadMachine() {
+    try {
+      return MachineLoader.load(machine, machineJars());
+    } catch (MachineLoader.MachineLoadException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /** The --classpath entries, absolute (replica processes may resolve them elsewhere). */
+  private List<Path> machineJars() {
+    return MachineLoader.parseClasspath(classpath).stream().map(Path::toAbsolutePath).toList();
+  }
+
+  /** What every replica process is told besides its config and id. */
+  private List<String> replicaArgs() {
+    if (machine == null) {
+      return List.of();
+    }
+    List<String> args = new java.util.ArrayList<>(List.of("--machine", machine));
+    List<Path> jars = machineJars();
+    if (!jars.isEmpty()) {
+      args.add("--classpath");
+      args.add(String.join(java.io.File.pathSeparator,
+          jars.stream().map(Path::toString).toList()));
+    }
+    return args;
   }
 
   /** Polls every replica's /health until one leads, printing progress once a second. */
@@ -144,10 +206,12 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private static void printConnect(ClusterConfig config, LocalLayout layout, ReplicaHealth leader,
-      PrintWriter out) {
+      PrintWriter out, List<Path> machineJars) {
     out.printf("Cluster ready: replica %d leads (term %d).%n", leader.id(), leader.term());
     List<ReplicaAddresses> rs = config.replicas();
-    if (config.service() == Service.KV) {
+    if (config.service() == Service.MACHINE) {
+      MachineClients.print(config, layout.configFile(), machineJars, out);
+    } else if (config.service() == Service.KV) {
       int first = rs.get(0).redis().getPort();
       int second = rs.get(rs.size() > 1 ? 1 : 0).redis().getPort();
       out.println("Connect with any Redis client, to any replica:");

@@ -1,8 +1,11 @@
 package io.lockstep.cli;
 
+import io.lockstep.server.LockstepReplica;
+import io.lockstep.server.MachineLoader;
 import io.lockstep.server.ReplicaMain;
 import io.lockstep.server.ReplicaServer;
 import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ConfigException;
 import io.lockstep.storage.CorruptStorageException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,8 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lockstep replica --config FILE --id N}: runs one replica in the foreground, as
- * {@link ReplicaMain} does, until SIGTERM or Ctrl-C.
+ * {@code lockstep replica --config FILE --id N [--machine CLASS --classpath JARS]}: runs one
+ * replica in the foreground, as {@link ReplicaMain} does, until SIGTERM or Ctrl-C. The state
+ * machine is the config's: the built-in one of {@code kv} or {@code lock}, or the user's class
+ * of {@code cluster.machine}, loaded from {@code --classpath} by {@link MachineLoader}.
  */
 @Command(
     name = "replica",
@@ -25,8 +30,10 @@ import picocli.CommandLine.Spec;
         "Runs one replica of the cluster described by FILE in the foreground. Writes",
         "its PID to <data-dir>/<id>/pid and its log to <data-dir>/<id>/replica.log.",
         "Stops cleanly (flushing its log) on SIGTERM or Ctrl-C.",
+        "With cluster.service=machine, the state machine is the config's cluster.machine",
+        "class, loaded from --classpath; --machine, if given, must name that class.",
         "Exit status: 0 clean stop (143 when stopped by SIGTERM, as for any JVM),",
-        "2 bad arguments or config, 3 corrupt storage or a",
+        "2 bad arguments, config or machine class, 3 corrupt storage or a",
         "port in use, 70 the replica stopped itself (failed fsync, broken invariant)."})
 public final class ReplicaCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -38,6 +45,15 @@ public final class ReplicaCommand implements Callable<Integer> {
   @Option(names = "--id", required = true, paramLabel = "N",
       description = "Which replica of the config this process is.")
   int id;
+
+  @Option(names = "--machine", paramLabel = "CLASS",
+      description = "The state machine class; must be the config's cluster.machine (a replica"
+          + " started with another machine is refused).")
+  String machine;
+
+  @Option(names = "--classpath", paramLabel = "JAR[:JAR...]",
+      description = "Jars or class directories holding the machine class and what it needs.")
+  String classpath;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -53,9 +69,19 @@ public final class ReplicaCommand implements Callable<Integer> {
       err.println("replica " + id + " is not in " + config + "; replicas are " + cluster.members());
       return 2;
     }
+    LockstepReplica.Builder builder = LockstepReplica.builder().config(cluster).id(id)
+        .classpath(MachineLoader.parseClasspath(classpath)).processFiles(true);
+    if (machine != null) {
+      builder.machineClass(machine);
+    }
     ReplicaServer server;
     try {
-      server = ReplicaMain.startProcess(cluster, id);
+      server = builder.start();
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      return 2;
+    } catch (ConfigException e) {
+      throw new AssertionError("a ClusterConfig given as an object is never re-read", e);
     } catch (CorruptStorageException e) {
       err.println("replica " + id + " refuses to start, its storage is corrupt: " + e.getMessage());
       return 3;

@@ -138,6 +138,8 @@ public final class MachineLoader {
     } catch (NoSuchMethodException e) {
       throw new MachineLoadException("machine class " + name
           + " has no public no-argument constructor", e);
+    } catch (LinkageError e) {
+      throw new MachineLoadException("machine class " + name + " cannot be linked: " + e, e);
     }
   }
 

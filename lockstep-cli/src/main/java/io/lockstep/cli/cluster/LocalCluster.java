@@ -25,6 +25,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private final String classpath;
   private final List<String> jvmOptions;
+  private final List<String> replicaArgs;
   private final Map<Integer, Path> configFiles;
   private final Path dataDir;
   private final Consumer<String> events;
@@ -32,10 +33,11 @@ public final class LocalCluster implements AutoCloseable {
   private final Set<Long> expectedExits = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
-  private LocalCluster(String classpath, List<String> jvmOptions, Map<Integer, Path> configFiles,
-      Path dataDir, Consumer<String> events) {
+  private LocalCluster(String classpath, List<String> jvmOptions, List<String> replicaArgs,
+      Map<Integer, Path> configFiles, Path dataDir, Consumer<String> events) {
     this.classpath = Objects.requireNonNull(classpath, "classpath");
     this.jvmOptions = List.copyOf(jvmOptions);
+    this.replicaArgs = List.copyOf(replicaArgs);
     this.configFiles = new TreeMap<>(configFiles);
     this.dataDir = dataDir.toAbsolutePath();
     this.events = Objects.requireNonNull(events, "events");
@@ -52,7 +54,18 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster start(String classpath, List<String> jvmOptions,
       Map<Integer, Path> configFiles, Path dataDir, Consumer<String> events) throws IOException {
-    LocalCluster cluster = new LocalCluster(classpath, jvmOptions, configFiles, dataDir, events);
+    return start(classpath, jvmOptions, List.of(), configFiles, dataDir, events);
+  }
+
+  /**
+   * As {@link #start(String, List, Map, Path, Consumer)}, every replica (and every restart)
+   * also getting {@code replicaArgs}, e.g. {@code --machine CLASS --classpath JARS}.
+   */
+  public static LocalCluster start(String classpath, List<String> jvmOptions,
+      List<String> replicaArgs, Map<Integer, Path> configFiles, Path dataDir,
+      Consumer<String> events) throws IOException {
+    LocalCluster cluster = new LocalCluster(classpath, jvmOptions, replicaArgs, configFiles,
+        dataDir, events);
     try {
       for (int id : cluster.configFiles.keySet()) {
         cluster.startReplica(id);
@@ -81,7 +94,8 @@ public final class LocalCluster implements AutoCloseable {
     if (old != null && old.isAlive()) {
       throw new IllegalStateException(old + " is still running");
     }
-    ReplicaProcess p = ReplicaProcess.start(classpath, jvmOptions, config, id, consoleLog(id));
+    ReplicaProcess p = ReplicaProcess.start(classpath, jvmOptions, config, id, replicaArgs,
+        consoleLog(id));
     processes.put(id, p);
     p.process().onExit().thenAccept(exited -> {
       if (!closing && !expectedExits.contains(exited.pid())) {

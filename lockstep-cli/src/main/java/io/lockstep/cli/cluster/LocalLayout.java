@@ -30,8 +30,11 @@ import java.util.Locale;
  * @param replicas how many replicas
  * @param basePort the base port P
  * @param service the replicated service
+ * @param machine the user's state machine class when {@code service} is
+ *     {@link Service#MACHINE} (written as {@code cluster.machine}), otherwise null
  */
-public record LocalLayout(Path dataDir, int replicas, int basePort, Service service) {
+public record LocalLayout(Path dataDir, int replicas, int basePort, Service service,
+    String machine) {
   /** The config file's name inside the data directory. */
   public static final String CONFIG_FILE = "cluster.properties";
   /** The secret file's name inside the data directory. */
@@ -41,6 +44,9 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
 
   public LocalLayout {
     dataDir = dataDir.toAbsolutePath().normalize();
+    if ((service == Service.MACHINE) != (machine != null)) {
+      throw new IllegalArgumentException("a machine class goes with service machine only");
+    }
     if (replicas < 1 || replicas > 99) {
       throw new IllegalArgumentException("--replicas must be between 1 and 99, was " + replicas);
     }
@@ -48,6 +54,17 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
       throw new IllegalArgumentException("--base-port must leave room for ports up to base+"
           + (300 + replicas) + " below 65536, was " + basePort);
     }
+  }
+
+  /** A layout of a built-in service ({@code kv} or {@code lock}). */
+  public LocalLayout(Path dataDir, int replicas, int basePort, Service service) {
+    this(dataDir, replicas, basePort, service, null);
+  }
+
+  /** A layout running the user's state machine {@code machineClass}. */
+  public static LocalLayout ofMachine(Path dataDir, int replicas, int basePort,
+      String machineClass) {
+    return new LocalLayout(dataDir, replicas, basePort, Service.MACHINE, machineClass);
   }
 
   public Path configFile() {
@@ -67,7 +84,7 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
    * Creates the data directory and secret if missing and writes the config file.
    *
    * @throws IllegalStateException if the directory already holds a cluster of another shape
-   *     (replica count or service): its logs would not fit this configuration
+   *     (replica count, service or machine class): its logs would not fit this configuration
    */
   public ClusterConfig prepare() throws IOException {
     Files.createDirectories(dataDir);
@@ -92,12 +109,22 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     } catch (ConfigException e) {
       return;
     }
-    if (old.members().size() != replicas || old.service() != service) {
+    if (old.members().size() != replicas || old.service() != service
+        || !java.util.Objects.equals(old.machine(), machine)) {
       throw new IllegalStateException(dataDir + " holds a " + old.members().size()
-          + "-replica " + old.service().name().toLowerCase(Locale.ROOT) + " cluster; run with --replicas "
-          + old.members().size() + " --service " + old.service().name().toLowerCase(Locale.ROOT)
+          + "-replica " + describe(old.service(), old.machine()) + " cluster; run with --replicas "
+          + old.members().size() + " " + options(old.service(), old.machine())
           + ", or choose another --data-dir");
     }
+  }
+
+  private static String describe(Service service, String machine) {
+    return service == Service.MACHINE ? machine : service.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String options(Service service, String machine) {
+    return service == Service.MACHINE ? "--machine " + machine
+        : "--service " + service.name().toLowerCase(Locale.ROOT);
   }
 
   /** A 32-byte random secret, readable by the owner only; an existing one is kept. */
@@ -127,6 +154,7 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
         .append("cluster.t=").append((replicas - 1) / 2).append('\n')
         .append("cluster.protocol=raft\n")
         .append("cluster.service=").append(service.name().toLowerCase(Locale.ROOT)).append('\n')
+        .append(machine == null ? "" : "cluster.machine=" + machine + "\n")
         .append("cluster.data-dir=.\n")
         .append("cluster.secret-file=").append(SECRET_FILE).append('\n');
     for (int i = 1; i <= replicas; i++) {

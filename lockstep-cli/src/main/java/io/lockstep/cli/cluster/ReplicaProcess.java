@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One replica running in its own OS process ({@code java … io.lockstep.server.ReplicaMain
- * --config FILE --id N}), with its standard output and error appended to a log file.
+ * --config FILE --id N [more arguments, e.g. --classpath JARS]}), with its standard output and
+ * error appended to a log file.
  *
  * <p>Separate processes are what make the fault model real (paper §2, fail-stop): a replica can
  * be killed with {@code SIGKILL}, paused with {@code SIGSTOP} or stopped with {@code SIGTERM}
@@ -48,6 +49,15 @@ public final class ReplicaProcess {
   /** As {@link #start(String, Path, int, Path)} with chosen JVM options. */
   public static ReplicaProcess start(String classpath, List<String> jvmOptions, Path configFile,
       int id, Path logFile) throws IOException {
+    return start(classpath, jvmOptions, configFile, id, List.of(), logFile);
+  }
+
+  /**
+   * As {@link #start(String, List, Path, int, Path)}, passing {@code replicaArgs} on to
+   * {@code ReplicaMain} (e.g. {@code --machine CLASS --classpath JARS} for a user's machine).
+   */
+  public static ReplicaProcess start(String classpath, List<String> jvmOptions, Path configFile,
+      int id, List<String> replicaArgs, Path logFile) throws IOException {
     Objects.requireNonNull(classpath, "classpath");
     if (!Files.isRegularFile(configFile)) {
       throw new IllegalArgumentException("no config file at " + configFile);
@@ -58,6 +68,7 @@ public final class ReplicaProcess {
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", classpath, "io.lockstep.server.ReplicaMain",
         "--config", configFile.toAbsolutePath().toString(), "--id", Integer.toString(id)));
+    command.addAll(replicaArgs);
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
