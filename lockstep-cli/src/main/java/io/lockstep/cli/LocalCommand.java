@@ -78,14 +78,22 @@ public final class LocalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Service chosen = parseService(service);
-    MachineLoader.Loaded loaded = chosen == Service.MACHINE ? loadMachine() : null;
+    Optional<String> machineSource = Optional.empty();
+    if (chosen == Service.MACHINE) {
+      try {
+        // Loaded here first, so a wrong class or jar is one clear line now rather than every
+        // replica process failing alike.
+        machineSource = Optional.of(MachineLoader.load(machine, machineJars()).source());
+      } catch (MachineLoader.MachineLoadException e) {
+        spec.commandLine().getErr().println(e.getMessage());
+        return 2;
+      }
+    }
     LocalLayout layout = new LocalLayout(dataDir, replicas, basePort, chosen, machine);
     ClusterConfig config = prepare(layout);
     out.printf("Starting %d replicas in %s (config %s)%n", replicas, layout.dataDir(),
         layout.configFile());
-    if (loaded != null) {
-      out.printf("State machine %s from %s%n", loaded.className(), loaded.source());
-    }
+    machineSource.ifPresent(from -> out.printf("State machine %s from %s%n", machine, from));
     out.flush();
     LocalCluster cluster = LocalCluster.start(System.getProperty("java.class.path"),
         ReplicaProcess.DEFAULT_JVM_OPTIONS, replicaArgs(), LocalCluster.sameFile(
@@ -97,24 +105,25 @@ public final class LocalCommand implements Callable<Integer> {
       stopping = true;
       stop(cluster, out);
     }, "lockstep-local-stop"));
-    for (int id : cluster.ids()) {
-      out.printf("  replica %d: pid %d, log %s%n", id, cluster.replica(id).pid(),
-          layout.replicaDir(id).resolve("replica.log"));
-    }
+    cluster.ids().forEach(id -> out.printf("  replica %d: pid %d, log %s%n", id,
+        cluster.replica(id).pid(), layout.replicaDir(id).resolve("replica.log")));
     Optional<ReplicaHealth> leader = awaitLeader(config, out);
     if (leader.isEmpty()) {
-      out.printf("No leader after %d s; see the replicas' logs in %s. Stopping.%n", waitSeconds,
-          layout.dataDir());
-      out.flush();
-      cluster.close();
-      return 1;
+      return noLeader(cluster, layout, out);
     }
     printConnect(config, layout, leader.get(), out, machineJars());
     awaitAllExited(cluster);
-    if (stopping) {
-      return 0;
+    if (!stopping) {
+      out.println("Every replica has exited; stopping.");
     }
-    out.println("Every replica has exited; stopping.");
+    return stopping ? 0 : 1;
+  }
+
+  private int noLeader(LocalCluster cluster, LocalLayout layout, PrintWriter out) {
+    out.printf("No leader after %d s; see the replicas' logs in %s. Stopping.%n", waitSeconds,
+        layout.dataDir());
+    out.flush();
+    cluster.close();
     return 1;
   }
 
@@ -146,18 +155,6 @@ public final class LocalCommand implements Callable<Integer> {
 
   private picocli.CommandLine.ParameterException usage(String message) {
     return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
-  }
-
-  /**
-   * Loads the machine here first, so a wrong class or jar is one clear message now rather than
-   * every replica process failing alike.
-   */
-  private MachineLoader.Loaded loadMachine() {
-    try {
-      return MachineLoader.load(machine, machineJars());
-    } catch (MachineLoader.MachineLoadException e) {
-      throw usage(e.getMessage());
-    }
   }
 
   /** The --classpath entries, absolute (replica processes may resolve them elsewhere). */

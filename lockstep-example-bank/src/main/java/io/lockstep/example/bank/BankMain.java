@@ -46,6 +46,7 @@ public final class BankMain {
     Path config = Path.of(args[1]);
     List<String> command = Arrays.asList(args).subList(2, args.length);
     try {
+      checkShape(command);
       if (command.get(0).equals("replica")) {
         return replica(config, command, out, err);
       }
@@ -113,6 +114,19 @@ public final class BankMain {
     }
     return 0;
   }
+
+  /** Checks a command's name and word count before anything connects or starts. */
+  private static void checkShape(List<String> command) {
+    Integer words = WORDS.get(command.get(0));
+    if (words == null) {
+      throw new UsageException("unknown command '" + command.get(0) + "'");
+    }
+    arity(command, words);
+  }
+
+  /** Each command's words, its own name included. */
+  private static final java.util.Map<String, Integer> WORDS = java.util.Map.of("open", 2,
+      "deposit", 3, "withdraw", 3, "transfer", 4, "balance", 2, "replica", 2);
 
   private static void arity(List<String> command, int words) {
     if (command.size() != words) {
