@@ -30,6 +30,10 @@ public final class BankMain {
       "FILE is the cluster config the replicas read (cluster.machine="
           + Bank.class.getName() + ").");
 
+  /** Each command's words, its own name included. */
+  private static final java.util.Map<String, Integer> WORDS = java.util.Map.of("open", 2,
+      "deposit", 3, "withdraw", 3, "transfer", 4, "balance", 2, "replica", 2);
+
   private BankMain() {}
 
   /** Entry point. */
@@ -123,10 +127,6 @@ public final class BankMain {
     }
     arity(command, words);
   }
-
-  /** Each command's words, its own name included. */
-  private static final java.util.Map<String, Integer> WORDS = java.util.Map.of("open", 2,
-      "deposit", 3, "withdraw", 3, "transfer", 4, "balance", 2, "replica", 2);
 
   private static void arity(List<String> command, int words) {
     if (command.size() != words) {
