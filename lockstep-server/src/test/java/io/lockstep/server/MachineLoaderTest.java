@@ -86,6 +86,26 @@ class MachineLoaderTest {
   }
 
   @Test
+  void aMachineWhoseDependencyIsNotOnTheClasspathIsReportedOnOneLine(@TempDir Path own)
+      throws Exception {
+    // Compiled together, but only the machine's class goes into the jar: its helper is missing.
+    Path both = MachineJars.compile(own, "both", Map.of(
+        "dep.Helper", "package dep; public class Helper { }",
+        "dep.NeedsHelper", "package dep; public class NeedsHelper implements"
+            + " io.lockstep.machine.StateMachine { private final Object h = new Helper();"
+            + MACHINE_BODY + "}"));
+    Path classes = own.resolve("both-classes");
+    java.nio.file.Files.delete(classes.resolve("dep/Helper.class"));
+    Path onlyMachine = MachineJars.jar(classes, own.resolve("only-machine.jar"));
+    assertThat(both).exists();
+    assertThatThrownBy(() -> MachineLoader.load("dep.NeedsHelper", List.of(onlyMachine)))
+        .isInstanceOf(MachineLoadException.class)
+        .hasMessageContaining("dep.NeedsHelper (from ")
+        .hasMessageContaining("java.lang.NoClassDefFoundError: dep/Helper")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
   void abstractAndNonPublicClassesAreRefused() {
     assertThatThrownBy(() -> MachineLoader.load("user.Abstract", List.of(jar)))
         .hasMessageEndingWith("is abstract");

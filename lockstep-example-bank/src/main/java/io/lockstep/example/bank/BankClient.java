@@ -31,32 +31,33 @@ public final class BankClient implements AutoCloseable {
 
   /** Opens {@code account} with balance 0. */
   public long open(String account) {
-    return submit(new BankCommand.Open(account));
+    return execute(new BankCommand.Open(account));
+  }
+
+  /** Orders and applies any command; returns its output balance (see {@link BankCommand}). */
+  public long execute(BankCommand command) {
+    return BankCodec.decodeBalance(session.submitBlocking(BankCodec.encode(command)));
   }
 
   /** Credits {@code account}; returns its new balance. */
   public long deposit(String account, long amount) {
-    return submit(new BankCommand.Deposit(account, amount));
+    return execute(new BankCommand.Deposit(account, amount));
   }
 
   /** Debits {@code account}; returns its new balance. Refused if it holds less. */
   public long withdraw(String account, long amount) {
-    return submit(new BankCommand.Withdraw(account, amount));
+    return execute(new BankCommand.Withdraw(account, amount));
   }
 
   /** Moves {@code amount}; returns {@code from}'s new balance. Refused if it holds less. */
   public long transfer(String from, String to, long amount) {
-    return submit(new BankCommand.Transfer(from, to, amount));
+    return execute(new BankCommand.Transfer(from, to, amount));
   }
 
   /** {@code account}'s balance, read linearizably. */
   public long balance(String account) {
     return BankCodec.decodeBalance(
         session.queryBlocking(BankCodec.encode(new BankCommand.Balance(account))));
-  }
-
-  private long submit(BankCommand command) {
-    return BankCodec.decodeBalance(session.submitBlocking(BankCodec.encode(command)));
   }
 
   @Override

@@ -10,13 +10,15 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The bank's command line, {@code java -jar lockstep-example-bank.jar --config FILE COMMAND}:
  * a client ({@code open}, {@code deposit}, {@code withdraw}, {@code transfer}, {@code balance})
  * or, with {@code replica ID}, one replica of the cluster started in this JVM through
- * {@link LockstepReplica} — embedding without the {@code lockstep} tool. Exit status: 0 done,
- * 1 refused or failed (the reason is printed), 2 usage error.
+ * {@link LockstepReplica} — embedding without the {@code lockstep} tool. The command is parsed
+ * and checked before anything connects. Exit status: 0 done, 1 refused or failed (the reason is
+ * printed), 2 usage error.
  */
 public final class BankMain {
   static final String USAGE = String.join("\n",
@@ -31,8 +33,8 @@ public final class BankMain {
           + Bank.class.getName() + ").");
 
   /** Each command's words, its own name included. */
-  private static final java.util.Map<String, Integer> WORDS = java.util.Map.of("open", 2,
-      "deposit", 3, "withdraw", 3, "transfer", 4, "balance", 2, "replica", 2);
+  private static final Map<String, Integer> WORDS = Map.of("open", 2, "deposit", 3,
+      "withdraw", 3, "transfer", 4, "balance", 2, "replica", 2);
 
   private BankMain() {}
 
@@ -50,15 +52,15 @@ public final class BankMain {
     Path config = Path.of(args[1]);
     List<String> command = Arrays.asList(args).subList(2, args.length);
     try {
-      checkShape(command);
-      if (command.get(0).equals("replica")) {
-        return replica(config, command, out, err);
+      Object parsed = parse(command);
+      if (parsed instanceof Integer replicaId) {
+        return replica(config, replicaId, out, err);
       }
       try (BankClient bank = BankClient.connect(config)) {
-        out.println(client(bank, command));
+        out.println(execute(bank, parsed));
         return 0;
       }
-    } catch (UsageException | NumberFormatException e) {
+    } catch (UsageException e) {
       err.println(e.getMessage());
       err.println(USAGE);
       return 2;
@@ -71,40 +73,73 @@ public final class BankMain {
     }
   }
 
-  /** Runs a client command; returns the line to print. */
-  static String client(BankClient bank, List<String> command) {
+  /**
+   * A command line as a {@link BankCommand}, a {@link BankCommand.Balance} query, or the
+   * replica id of {@code replica ID}.
+   *
+   * @throws UsageException saying what is wrong with it
+   */
+  static Object parse(List<String> command) {
     String op = command.get(0);
-    switch (op) {
-      case "open" -> {
-        arity(command, 2);
-        bank.open(command.get(1));
-        return command.get(1) + ": opened";
-      }
-      case "deposit", "withdraw" -> {
-        arity(command, 3);
-        long amount = Long.parseLong(command.get(2));
-        long balance = op.equals("deposit") ? bank.deposit(command.get(1), amount)
-            : bank.withdraw(command.get(1), amount);
-        return command.get(1) + ": " + balance;
-      }
-      case "transfer" -> {
-        arity(command, 4);
-        long balance = bank.transfer(command.get(1), command.get(2),
-            Long.parseLong(command.get(3)));
-        return command.get(1) + ": " + balance;
-      }
-      case "balance" -> {
-        arity(command, 2);
-        return command.get(1) + ": " + bank.balance(command.get(1));
-      }
-      default -> throw new UsageException("unknown command '" + op + "'");
+    Integer words = WORDS.get(op);
+    if (words == null) {
+      throw new UsageException("unknown command '" + op + "'");
+    }
+    if (command.size() != words) {
+      throw new UsageException(op + " takes " + (words - 1) + " argument"
+          + (words == 2 ? "" : "s") + ", got " + (command.size() - 1));
+    }
+    try {
+      return switch (op) {
+        case "open" -> new BankCommand.Open(command.get(1));
+        case "deposit" -> new BankCommand.Deposit(command.get(1), number(command.get(2)));
+        case "withdraw" -> new BankCommand.Withdraw(command.get(1), number(command.get(2)));
+        case "transfer" -> new BankCommand.Transfer(command.get(1), command.get(2),
+            number(command.get(3)));
+        case "balance" -> new BankCommand.Balance(command.get(1));
+        default -> replicaId(command.get(1));
+      };
+    } catch (UsageException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
     }
   }
 
-  private static int replica(Path config, List<String> command, PrintStream out,
-      PrintStream err) throws IOException, ConfigException, InterruptedException {
-    arity(command, 2);
-    int id = Integer.parseInt(command.get(1));
+  /** Sends a parsed client command; returns the line to print. */
+  static String execute(BankClient bank, Object parsed) {
+    if (parsed instanceof BankCommand.Balance query) {
+      return query.account() + ": " + bank.balance(query.account());
+    }
+    BankCommand command = (BankCommand) parsed;
+    long balance = bank.execute(command);
+    if (command instanceof BankCommand.Open open) {
+      return open.account() + ": opened";
+    }
+    String account = command instanceof BankCommand.Transfer t ? t.from()
+        : command instanceof BankCommand.Deposit d ? d.account()
+        : ((BankCommand.Withdraw) command).account();
+    return account + ": " + balance;
+  }
+
+  private static long number(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new UsageException("'" + text + "' is not a whole number");
+    }
+  }
+
+  private static int replicaId(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new UsageException("replica id '" + text + "' is not a number");
+    }
+  }
+
+  private static int replica(Path config, int id, PrintStream out, PrintStream err)
+      throws IOException, ConfigException, InterruptedException {
     ReplicaServer server = LockstepReplica.builder().config(config).id(id).machine(Bank::new)
         .processFiles(true).start();
     out.printf("bank replica %d running (client port %d); Ctrl-C stops it%n", id,
@@ -117,22 +152,6 @@ public final class BankMain {
       return 1;
     }
     return 0;
-  }
-
-  /** Checks a command's name and word count before anything connects or starts. */
-  private static void checkShape(List<String> command) {
-    Integer words = WORDS.get(command.get(0));
-    if (words == null) {
-      throw new UsageException("unknown command '" + command.get(0) + "'");
-    }
-    arity(command, words);
-  }
-
-  private static void arity(List<String> command, int words) {
-    if (command.size() != words) {
-      throw new UsageException(command.get(0) + " takes " + (words - 1) + " argument"
-          + (words == 2 ? "" : "s") + ", got " + (command.size() - 1));
-    }
   }
 
   /** A command line that does not fit {@link #USAGE}. */
