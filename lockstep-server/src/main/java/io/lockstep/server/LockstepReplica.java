@@ -32,7 +32,9 @@ import java.util.function.Supplier;
  * {@link MachineLoader}. Whatever runs must be the class the config names for the cluster
  * (the built-in one for {@code kv} and {@code lock}): replicas of one cluster applying
  * different machines would diverge silently, so a mismatch is refused before the replica
- * touches its storage.
+ * touches its storage. The replica's data directory also remembers the class that wrote it
+ * ({@code <data-dir>/<id>/machine}), so a config changed under an existing cluster is refused
+ * too.
  */
 public final class LockstepReplica {
   private LockstepReplica() {}
@@ -130,7 +132,7 @@ public final class LockstepReplica {
      * @throws ConfigException if the config file is invalid
      * @throws MachineLoader.MachineLoadException if the machine class cannot be used
      * @throws IllegalArgumentException if the id is not a replica of the config, or the machine
-     *     is not the one the config names
+     *     is not the one the config names or not the one that wrote this replica's data
      * @throws IllegalStateException if the config or the id was not given
      * @throws IOException if storage is corrupt or unreadable, or a port cannot be bound
      */
@@ -145,6 +147,7 @@ public final class LockstepReplica {
             + " configuration; replicas are " + cluster.members());
       }
       StateMachine chosen = resolveMachine(cluster);
+      MachineMarker.claim(cluster.dataDirOf(id), id, chosen.getClass().getName());
       if (processFiles) {
         ReplicaMain.prepareProcess(cluster, id);
       }

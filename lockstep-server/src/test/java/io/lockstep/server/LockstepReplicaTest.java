@@ -66,6 +66,25 @@ class LockstepReplicaTest {
   }
 
   @Test
+  void aReplicaWhoseDataAnotherMachineWroteRefusesToStartAfterTheConfigChanged()
+      throws Exception {
+    try (TestCluster counter = new TestCluster(dir, 1, Service.KV,
+        c -> c.withMachine(CounterMachine.class.getName()))) {
+      counter.start(1);
+      counter.stop(1);
+      ClusterConfig nowKv = ClusterConfig.local("test", 1, 20_000, dir, Service.KV,
+          TestCluster.SECRET).withReplicas(counter.config.replicas());
+      assertThatThrownBy(() -> LockstepReplica.builder().config(nowKv).id(1).start())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("replica 1's data in " + counter.config.dataDirOf(1) + " was written by"
+              + " machine io.lockstep.server.CounterMachine, not io.lockstep.redis.RedisStore;"
+              + " run that machine, or give this one a fresh data directory");
+      counter.start(1);
+      assertThat(counter.server(1).machineClass()).isEqualTo(CounterMachine.class.getName());
+    }
+  }
+
+  @Test
   void aBuiltInServiceRefusesAUsersMachineToo() {
     ClusterConfig kv = ClusterConfig.local("t", 3, 20_000, dir, Service.KV, new byte[32]);
     assertThatThrownBy(() -> LockstepReplica.builder().config(kv).id(2)
