@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.logging.FileHandler;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -22,6 +25,9 @@ import java.util.logging.SimpleFormatter;
  * the replica stopped itself (failed fsync, broken invariant).
  */
 public final class ReplicaMain {
+  private static final Set<String> OPTIONS =
+      Set.of("--config", "--id", "--machine", "--classpath");
+
   private ReplicaMain() {}
 
   /**
@@ -58,36 +64,24 @@ public final class ReplicaMain {
 
   /** Runs a replica until it stops; returns the process exit code. */
   static int run(String[] args) throws InterruptedException {
-    Path file = null;
-    Integer id = null;
-    String machine = null;
-    String classpath = null;
-    boolean known = args.length % 2 == 0;
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      switch (args[i]) {
-        case "--config" -> file = Path.of(args[i + 1]);
-        case "--id" -> id = parseId(args[i + 1]);
-        case "--machine" -> machine = args[i + 1];
-        case "--classpath" -> classpath = args[i + 1];
-        default -> known = false;
-      }
-    }
-    if (file == null || id == null || !known) {
+    Map<String, String> options = options(args);
+    Integer id = options == null ? null : parseId(options.get("--id"));
+    if (options == null || !options.containsKey("--config") || id == null) {
       System.err.println("usage: ReplicaMain --config FILE --id N [--machine CLASS]"
           + " [--classpath JAR" + java.io.File.pathSeparator + "...]");
       return 2;
     }
     ClusterConfig config;
     try {
-      config = ClusterConfig.load(file);
+      config = ClusterConfig.load(Path.of(options.get("--config")));
     } catch (ConfigException | IOException e) {
       System.err.println(e.getMessage());
       return 2;
     }
     LockstepReplica.Builder builder = LockstepReplica.builder().config(config).id(id)
-        .classpath(MachineLoader.parseClasspath(classpath)).processFiles(true);
-    if (machine != null) {
-      builder.machineClass(machine);
+        .classpath(MachineLoader.parseClasspath(options.get("--classpath"))).processFiles(true);
+    if (options.containsKey("--machine")) {
+      builder.machineClass(options.get("--machine"));
     }
     ReplicaServer server;
     try {
@@ -104,6 +98,21 @@ public final class ReplicaMain {
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lockstep-shutdown"));
     server.awaitTermination();
     return server.failure().isPresent() ? 70 : 0;
+  }
+
+  /** The {@code --name value} pairs, or null if one is unknown or lacks its value. */
+  private static Map<String, String> options(String[] args) {
+    if (args.length % 2 != 0) {
+      return null;
+    }
+    Map<String, String> out = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i])) {
+        return null;
+      }
+      out.put(args[i], args[i + 1]);
+    }
+    return out;
   }
 
   private static Integer parseId(String text) {
