@@ -2,18 +2,29 @@ package io.lockstep.storage;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The one place where stable storage forces data to the device, so that fsyncs are counted and
- * timed, and so that tests can make them fail (a subclass overriding {@link #forceChannel}).
+ * The one place where stable storage writes, reads and forces data, so that fsyncs are counted
+ * and timed, and so that tests can make them fail or stall ({@link DiskFaults}, or a subclass
+ * overriding {@link #forceChannel}).
  */
 class Disk {
+  private final DiskFaults faults;
   private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong syncNanos = new AtomicLong();
   private final AtomicLong bytesWritten = new AtomicLong();
+
+  Disk() {
+    this(DiskFaults.none());
+  }
+
+  Disk(DiskFaults faults) {
+    this.faults = faults;
+  }
 
   /**
    * Forces a file's data to the device. fdatasync suffices: it also flushes the file size,
@@ -41,16 +52,24 @@ class Disk {
 
   /** Test seam: the actual system call. */
   void forceChannel(FileChannel channel, boolean metadata) throws IOException {
+    faults.beforeSync();
     channel.force(metadata);
   }
 
   /** Writes all of {@code buffer} at the channel's position, counting the bytes. */
   final void write(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
     int length = buffer.remaining();
+    faults.beforeWrite();
     while (buffer.hasRemaining()) {
       channel.write(buffer);
     }
     bytesWritten.addAndGet(length);
+  }
+
+  /** Reads a whole file (a segment or a snapshot during recovery). */
+  byte[] readAll(Path file) throws IOException {
+    faults.beforeRead();
+    return Files.readAllBytes(file);
   }
 
   long syncs() {

@@ -90,6 +90,15 @@ public final class FileStorage implements StableStorage {
     return open(directory, options, new Disk());
   }
 
+  /**
+   * Opens the storage with a fault switch on its disk, for tests and failure drills: see
+   * {@link DiskFaults}. Production code uses {@link #open(Path, Options)}.
+   */
+  public static FileStorage open(Path directory, Options options, DiskFaults faults)
+      throws IOException {
+    return open(directory, options, new Disk(Objects.requireNonNull(faults, "faults")));
+  }
+
   static FileStorage open(Path directory, Options options, Disk disk) throws IOException {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(options, "options");

@@ -21,12 +21,12 @@ import java.util.function.Consumer;
  * only after its writes, and every earlier submission's writes, are durable: the runtime sends
  * messages and acknowledges requests from there, never before (FAULTS.md 9).
  *
- * <p>Back-pressure: the queue holds at most {@link Options#capacity()} submissions. When it is
- * full, {@link #submit} waits up to {@link Options#submitTimeout()} and then throws
- * {@link LogFullException}. Waiting (rather than failing at once) lets a short disk stall slow
- * the loop thread down instead of failing writes the protocol already counts on; the timeout
- * turns a stuck disk into a clear error. {@link #queued()} lets a runtime shed client load
- * before the queue fills.
+ * <p>Back-pressure, not death: the queue holds at most {@link Options#capacity()} submissions.
+ * When it is full, {@link #submit} waits for room for as long as the log runs, so a slow or
+ * stalled disk slows the loop thread down instead of failing writes the protocol already counts
+ * on; the loop's own queue then fills and clients are answered "busy", which they retry.
+ * {@link #congested()} lets a runtime shed client work earlier, and {@link #stalledNanos()}
+ * says how long the disk has been busy with the current group commit (for health reports).
  *
  * <p>Failure: the first exception from the storage (or from a callback) stops the log for good
  * and is reported once to the failure listener; queued submissions are dropped without their
@@ -34,34 +34,41 @@ import java.util.function.Consumer;
  * failed fsync the page cache may claim data the device lost (DESIGN.md §6).
  *
  * <p>Callbacks run on the log thread and must be short (typically: post an event to the loop
- * thread). The log does not own the storage: close the log, then the storage. Submit and close
- * from one thread, or stop submitting before closing; a submission racing with close may be
- * dropped.
+ * thread). The log does not own the storage: close the log, then the storage — unless
+ * {@link #close()} gave up on a stuck disk ({@link #stopped()} is false), since the log thread
+ * may then still be inside a storage call. Submit and close from one thread, or stop submitting
+ * before closing; a submission racing with close may be dropped.
  */
 public final class GroupCommitLog implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(GroupCommitLog.class.getName());
   private static final Submission STOP = new Submission(List.of(), () -> { });
 
+  /** How long {@link #submit} waits between two checks that the log still runs. */
+  private static final long WAIT_SLICE_NANOS = 10_000_000L;
+  /** A submit that waited this long for room is logged: the disk is slower than the load. */
+  private static final long SLOW_WAIT_NANOS = 1_000_000_000L;
+
   /**
    * Tuning.
    *
-   * @param capacity most submissions queued at once
-   * @param submitTimeout how long {@link #submit} waits for room in a full queue
+   * @param capacity most submissions queued at once; half of it is {@link #congested()}
+   * @param closeTimeout how long {@link #close()} waits for the log thread to finish before it
+   *     gives up on a stuck disk
    */
-  public record Options(int capacity, Duration submitTimeout) {
+  public record Options(int capacity, Duration closeTimeout) {
     public Options {
       if (capacity < 1) {
         throw new IllegalArgumentException("capacity must be positive, was " + capacity);
       }
-      Objects.requireNonNull(submitTimeout, "submitTimeout");
-      if (submitTimeout.isNegative()) {
-        throw new IllegalArgumentException("submitTimeout must not be negative: " + submitTimeout);
+      Objects.requireNonNull(closeTimeout, "closeTimeout");
+      if (closeTimeout.isNegative()) {
+        throw new IllegalArgumentException("closeTimeout must not be negative: " + closeTimeout);
       }
     }
 
-    /** 4096 submissions, one second. */
+    /** 4096 submissions, five seconds to close. */
     public static Options defaults() {
-      return new Options(4096, Duration.ofSeconds(1));
+      return new Options(4096, Duration.ofSeconds(5));
     }
   }
 
@@ -74,7 +81,10 @@ public final class GroupCommitLog implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong slowSubmits = new AtomicLong();
   private volatile int largestBatch;
+  /** System.nanoTime() when the current group commit began, or 0 while the thread waits. */
+  private volatile long commitStarted;
   private volatile Throwable failure;
   private volatile boolean closing;
 
@@ -84,6 +94,9 @@ public final class GroupCommitLog implements AutoCloseable {
     this.onFailure = onFailure;
     this.queue = new ArrayBlockingQueue<>(options.capacity());
     this.thread = new Thread(this::run, "lockstep-log");
+    // A thread stuck in a system call on a dead disk must not keep the process alive after
+    // close() gave up on it; nothing it could still write was acknowledged.
+    thread.setDaemon(true);
   }
 
   /**
@@ -103,27 +116,32 @@ public final class GroupCommitLog implements AutoCloseable {
 
   /**
    * Queues {@code writes} (possibly empty) to be made durable, then {@code onDurable} to run.
-   * A submission without writes still waits for every earlier one.
+   * A submission without writes still waits for every earlier one. When the queue is full this
+   * waits for room as long as the log runs (back-pressure on the caller).
    *
-   * @throws LogFullException if the queue stayed full for the submit timeout
-   * @throws LogStoppedException if the log was closed or stopped by a failure
+   * @throws LogStoppedException if the log was closed or stopped by a failure, before or while
+   *     waiting; the submission is then not queued
    */
   public void submit(List<StorageWrite> writes, Runnable onDurable) {
     Submission submission = new Submission(List.copyOf(writes),
         Objects.requireNonNull(onDurable, "onDurable"));
     checkRunning();
-    boolean queuedInTime;
+    long start = System.nanoTime();
+    boolean warned = false;
     try {
-      queuedInTime = queue.offer(submission, options.submitTimeout().toNanos(),
-          TimeUnit.NANOSECONDS);
+      while (!queue.offer(submission, WAIT_SLICE_NANOS, TimeUnit.NANOSECONDS)) {
+        checkRunning();
+        if (!warned && System.nanoTime() - start > SLOW_WAIT_NANOS) {
+          warned = true;
+          slowSubmits.incrementAndGet();
+          LOG.log(Level.WARNING, "The log queue has been full (" + options.capacity()
+              + " submissions) for over a second: the disk is slower than the offered load;"
+              + " waiting for it (back-pressure)");
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new LogFullException("interrupted while waiting for room in the log queue");
-    }
-    if (!queuedInTime) {
-      throw new LogFullException("the log queue stayed full (" + options.capacity()
-          + " submissions) for " + options.submitTimeout().toMillis() + " ms: the disk is"
-          + " slower than the offered load");
+      throw new LogStoppedException("interrupted while waiting for room in the log queue", e);
     }
     checkRunning();
   }
@@ -160,6 +178,7 @@ public final class GroupCommitLog implements AutoCloseable {
 
   /** Writes, syncs once, then runs the callbacks; returns false if the log stopped. */
   private boolean commit(List<Submission> batch) {
+    commitStarted = Math.max(1, System.nanoTime());
     try {
       for (Submission submission : batch) {
         storage.write(submission.writes());
@@ -171,6 +190,8 @@ public final class GroupCommitLog implements AutoCloseable {
     } catch (Throwable t) {
       stop(t);
       return false;
+    } finally {
+      commitStarted = 0;
     }
     completed.addAndGet(batch.size());
     batches.incrementAndGet();
@@ -191,10 +212,17 @@ public final class GroupCommitLog implements AutoCloseable {
 
   private Submission takeUninterruptibly() {
     // Interrupts are ignored, never used to stop this thread: an interrupt during file I/O
-    // closes the storage's FileChannels. close() stops it with a STOP submission instead.
+    // closes the storage's FileChannels. close() stops it with a STOP submission instead, or,
+    // when the queue was too full for one, by the closing flag once the queue is empty.
     while (true) {
       try {
-        return queue.take();
+        Submission next = queue.poll(WAIT_SLICE_NANOS, TimeUnit.NANOSECONDS);
+        if (next != null) {
+          return next;
+        }
+        if (closing && queue.isEmpty()) {
+          return STOP;
+        }
       } catch (InterruptedException e) {
         LOG.log(Level.WARNING, "Ignored an interrupt of the log thread; use close() to stop it");
       }
@@ -221,6 +249,30 @@ public final class GroupCommitLog implements AutoCloseable {
     return largestBatch;
   }
 
+  /**
+   * True once half the queue is taken: the disk lags behind the offered load, and a runtime
+   * should refuse new client work (answer "busy") before the queue fills and blocks it.
+   */
+  public boolean congested() {
+    return queue.size() >= Math.max(1, options.capacity() / 2);
+  }
+
+  /** How long the current group commit has been writing and syncing, or 0 when none runs. */
+  public long stalledNanos() {
+    long started = commitStarted;
+    return started == 0 ? 0 : System.nanoTime() - started;
+  }
+
+  /** Submits that waited over a second for room in a full queue. */
+  public long slowSubmits() {
+    return slowSubmits.get();
+  }
+
+  /** True once the log thread has ended (after {@link #close()} or a failure). */
+  public boolean stopped() {
+    return !thread.isAlive();
+  }
+
   /** The error that stopped the log, or null while it runs. */
   public Throwable failure() {
     return failure;
@@ -228,8 +280,10 @@ public final class GroupCommitLog implements AutoCloseable {
 
   /**
    * Makes every submission queued so far durable, runs its callback, and stops the thread.
-   * Does not close the storage. Waits for the thread even if interrupted, then restores the
-   * interrupt.
+   * Does not close the storage. Waits at most {@link Options#closeTimeout()}, even if
+   * interrupted (then restores the interrupt): a disk stuck in a write or fsync cannot make it
+   * hang. If the thread is still inside a storage call then, this logs an error and returns with
+   * {@link #stopped()} false; what was still queued is never acknowledged.
    */
   @Override
   public void close() {
@@ -237,19 +291,27 @@ public final class GroupCommitLog implements AutoCloseable {
       throw new IllegalStateException("close() called from a callback on the log thread itself");
     }
     closing = true;
+    long deadline = System.nanoTime() + options.closeTimeout().toNanos();
     boolean interrupted = false;
     boolean stopQueued = false;
-    while (thread.isAlive()) {
+    long left;
+    while (thread.isAlive() && (left = deadline - System.nanoTime()) > 0) {
       try {
         if (stopQueued) {
-          thread.join();
+          TimeUnit.NANOSECONDS.timedJoin(thread, left);
         } else {
           // A full queue has room soon: the log thread is draining it (or has stopped).
-          stopQueued = queue.offer(STOP, 10, TimeUnit.MILLISECONDS);
+          stopQueued = queue.offer(STOP, Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
         }
       } catch (InterruptedException e) {
         interrupted = true;
       }
+    }
+    if (thread.isAlive()) {
+      LOG.log(Level.ERROR, "Gave up closing the log after " + options.closeTimeout().toMillis()
+          + " ms: its thread has been inside a disk call for " + stalledNanos() / 1_000_000
+          + " ms (a stuck disk). Nothing it still holds was acknowledged; leave its storage"
+          + " open and stop the process.");
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

@@ -107,7 +107,7 @@ final class Recovery {
       throw new CorruptStorageException(file, "segment is " + Files.size(file)
           + " bytes, larger than any segment this build writes");
     }
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes = snapshots.disk().readAll(file);
     String headerProblem = SegmentFormat.checkHeader(bytes, bytes.length, sequence);
     int offset = SegmentFormat.HEADER_BYTES;
     long maxEntryIndex = 0;

@@ -56,6 +56,11 @@ final class SnapshotFiles {
     record Unusable(Path file, String reason) implements Loaded {}
   }
 
+  /** The disk this store reads and writes through. */
+  Disk disk() {
+    return disk;
+  }
+
   Path pathFor(Id id) {
     return directory.resolve(String.format("snapshot-%020d-%020d.snap", id.index(), id.term()));
   }
@@ -92,7 +97,7 @@ final class SnapshotFiles {
     if (!Files.exists(file)) {
       return new Loaded.Unusable(file, "the file is missing");
     }
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes = disk.readAll(file);
     String problem = checkFrame(bytes);
     if (problem != null) {
       return new Loaded.Unusable(file, problem);

@@ -188,41 +188,83 @@ class GroupCommitLogTest {
     }
   }
 
+  /** A storage whose sync blocks until released (a stalled disk). */
+  private static Watched stalling(FileStorage files, CountDownLatch syncing,
+      CountDownLatch release) {
+    return new Watched(files) {
+      @Override
+      public void sync() throws IOException {
+        syncing.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new IOException(e);
+        }
+        super.sync();
+      }
+    };
+  }
+
   @Test
-  void fullQueueRefusesASubmissionAfterTheTimeoutAndChangesNothing() throws Exception {
+  void aFullQueueMakesSubmitWaitForTheSlowDiskInsteadOfFailing() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch syncing = new CountDownLatch(1);
     try (FileStorage files = FileStorage.open(dir)) {
       files.recover();
-      StableStorage slow = new Watched(files) {
-        @Override
-        public void sync() throws IOException {
-          syncing.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            throw new IOException(e);
-          }
-          super.sync();
-        }
-      };
       List<Long> acknowledged = new CopyOnWriteArrayList<>();
-      GroupCommitLog log = GroupCommitLog.start(slow,
-          new GroupCommitLog.Options(2, Duration.ofMillis(50)), e -> { });
+      GroupCommitLog log = GroupCommitLog.start(stalling(files, syncing, release),
+          new GroupCommitLog.Options(2, Duration.ofSeconds(10)), e -> { });
       log.submit(List.of(append(1, 1, 1)), () -> acknowledged.add(1L));
       assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue();
       log.submit(List.of(append(2, 2, 1)), () -> acknowledged.add(2L));
+      assertThat(log.congested()).as("half the queue taken").isTrue();
       log.submit(List.of(append(3, 3, 1)), () -> acknowledged.add(3L));
-      assertThat(log.queued()).isEqualTo(2);
-      assertThatThrownBy(() -> log.submit(List.of(append(4, 4, 1)), () -> acknowledged.add(4L)))
-          .isInstanceOf(LogFullException.class)
-          .hasMessageContaining("stayed full (2 submissions) for 50 ms");
+      CompletableFuture<Void> fourth = CompletableFuture.runAsync(
+          () -> log.submit(List.of(append(4, 4, 1)), () -> acknowledged.add(4L)));
+      Thread.sleep(1_300);
+      assertThat(fourth).as("waits past the old one-second limit, no error").isNotDone();
+      assertThat(log.stalledNanos()).isGreaterThan(1_000_000_000L);
+      assertThat(log.slowSubmits()).isEqualTo(1);
       release.countDown();
+      fourth.get(10, TimeUnit.SECONDS);
       log.close();
-      assertThat(acknowledged).containsExactly(1L, 2L, 3L);
+      assertThat(acknowledged).containsExactly(1L, 2L, 3L, 4L);
+      assertThat(log.failure()).isNull();
+      assertThat(log.stalledNanos()).isZero();
     }
     try (FileStorage reopened = FileStorage.open(dir)) {
-      assertThat(Fixtures.indexes(reopened.recover())).containsExactly(1L, 2L, 3L);
+      assertThat(Fixtures.indexes(reopened.recover())).containsExactly(1L, 2L, 3L, 4L);
+    }
+  }
+
+  @Test
+  void closeGivesUpOnAStuckDiskWithinItsTimeoutAndAcknowledgesNothingMore() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch syncing = new CountDownLatch(1);
+    try (FileStorage files = FileStorage.open(dir)) {
+      files.recover();
+      List<Long> acknowledged = new CopyOnWriteArrayList<>();
+      GroupCommitLog log = GroupCommitLog.start(stalling(files, syncing, release),
+          new GroupCommitLog.Options(1, Duration.ofMillis(300)), e -> { });
+      log.submit(List.of(append(1, 1, 1)), () -> acknowledged.add(1L));
+      assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue();
+      log.submit(List.of(append(2, 2, 1)), () -> acknowledged.add(2L));
+      CompletableFuture<Void> blocked = CompletableFuture.runAsync(
+          () -> log.submit(List.of(append(3, 3, 1)), () -> acknowledged.add(3L)));
+      long start = System.nanoTime();
+      log.close();
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(tookMillis).isBetween(250L, 5_000L);
+      assertThat(log.stopped()).as("the thread is still inside the stuck sync").isFalse();
+      assertThatThrownBy(() -> blocked.get(5, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(LogStoppedException.class);
+      assertThat(acknowledged).isEmpty();
+      release.countDown();
+      long until = System.nanoTime() + 10_000_000_000L;
+      while (!log.stopped() && System.nanoTime() < until) {
+        Thread.sleep(10);
+      }
+      assertThat(log.stopped()).isTrue();
     }
   }
 
@@ -263,5 +305,8 @@ class GroupCommitLogTest {
     assertThatThrownBy(() -> new GroupCommitLog.Options(0, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("capacity");
+    assertThatThrownBy(() -> new GroupCommitLog.Options(1, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("closeTimeout");
   }
 }
