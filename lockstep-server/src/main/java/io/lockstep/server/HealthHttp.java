@@ -8,12 +8,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The replica's HTTP endpoint: {@code GET /metrics} (Prometheus text) and {@code GET /health}
- * (200 with the role as JSON while the loop is live and storage healthy, 503 otherwise).
+ * (200 with the role as JSON while the loop is live and storage healthy; 503 otherwise, with
+ * the reason in the JSON's {@code "reason"}, e.g. a full disk).
  */
 final class HealthHttp implements AutoCloseable {
   private final HttpServer server;
@@ -25,7 +26,7 @@ final class HealthHttp implements AutoCloseable {
   }
 
   static HealthHttp start(InetSocketAddress address, int replica, ServerMetrics metrics,
-      Supplier<StatusView> status, BooleanSupplier healthy) throws IOException {
+      Supplier<StatusView> status, Supplier<Optional<String>> problem) throws IOException {
     HttpServer server = HttpServer.create(address, 16);
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-http-" + replica);
@@ -36,8 +37,9 @@ final class HealthHttp implements AutoCloseable {
     server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4",
         metrics.scrape()));
     server.createContext("/health", ex -> {
-      boolean ok = healthy.getAsBoolean();
-      respond(ex, ok ? 200 : 503, "application/json", status.get().toJson(ok));
+      Optional<String> reason = problem.get();
+      respond(ex, reason.isEmpty() ? 200 : 503, "application/json",
+          status.get().toJson(reason.isEmpty(), reason.orElse(null)));
     });
     server.start();
     return new HealthHttp(server, executor);

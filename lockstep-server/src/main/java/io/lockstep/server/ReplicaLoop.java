@@ -53,7 +53,9 @@ import java.util.function.IntFunction;
  * means a majority holds the entry durably.
  *
  * <p>Back-pressure: a full queue refuses client work with a "busy" answer and drops peer
- * messages (Raft retransmits); it never grows.
+ * messages (Raft retransmits); it never grows. A congested group-commit log (a slow disk) also
+ * refuses new proposals with "busy"; if it fills anyway, submitting to it blocks this thread
+ * until the disk catches up, and this queue fills in turn.
  */
 final class ReplicaLoop implements Runnable {
   private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
@@ -227,6 +229,13 @@ final class ReplicaLoop implements Runnable {
       // Nothing is ordered: answer at once (a redirect promises nothing, so needs no fsync).
       origin.redirect(s.leader(), clientAddressOf.apply(s.leader()), "replica " + s.self()
           + " is not the leader");
+      return;
+    }
+    if (log.congested()) {
+      // A slow disk is back-pressure: refuse new work retryably rather than queue it without
+      // bound or let the log's full queue stall the loop (DESIGN.md §4).
+      metrics.busy();
+      origin.busy("replica busy: its disk is behind (" + log.queued() + " group commits queued)");
       return;
     }
     writes.put(new WriteKey(request.client(), request.sequence()),

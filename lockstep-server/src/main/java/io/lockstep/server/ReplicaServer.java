@@ -25,6 +25,7 @@ import io.lockstep.server.config.ConfigException;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import io.lockstep.server.lock.LockService;
+import io.lockstep.storage.DiskFaults;
 import io.lockstep.storage.FileStorage;
 import io.lockstep.storage.GroupCommitLog;
 import java.io.IOException;
@@ -50,9 +51,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: Netty I/O threads decode peer and client frames and enqueue them into the loop's
  * one bounded queue; the loop thread ({@link ReplicaLoop}) owns the replica; the storage log
  * thread ({@link GroupCommitLog}) makes each batch's writes durable and only then sends its
- * messages and releases its answers; a timer posts a Tick every {@code tickMillis}. A failed
- * fsync or a broken invariant stops the replica (it never lies): {@link #failure()} says why and
- * {@link ReplicaMain} exits non-zero.
+ * messages and releases its answers; a timer posts a Tick every {@code tickMillis}.
+ *
+ * <p>Disks (docs/OPERATIONS.md, "Disks"): a slow disk is back-pressure — the log's queue makes
+ * the loop wait and the loop answers clients "busy" while the log is congested, and
+ * {@link #healthProblem()} says "disk slow" while a group commit is stalled. Any storage error
+ * (a full disk, EIO on write or fsync) or a broken invariant stops the replica: it acknowledges
+ * nothing more, closes its peer and client ports, keeps {@code /health} answering 503 with the
+ * reason until {@link #close()}, and {@link ReplicaMain} exits non-zero so a supervisor restarts
+ * it once the disk is fixed; recovery then keeps everything that was synced.
  *
  * <p>Ports: peers (the protocol's messages, in its own codec), clients ({@link io.lockstep.client.LockstepClient}), Redis (service
  * {@code kv} only; followers forward Redis commands to the leader so every replica's port serves
@@ -66,6 +73,8 @@ import java.util.concurrent.TimeUnit;
 public final class ReplicaServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicaServer.class.getName());
   private static final int LOOP_QUEUE = 50_000;
+  /** A loop or disk stalled this long makes the replica report itself unhealthy. */
+  private static final long UNHEALTHY_STALL_NANOS = 2_000_000_000L;
   /**
    * Largest peer message: a protocol may send a whole snapshot in one message (Raft's
    * InstallSnapshot) or many entries of at most 1 MiB (Raft's AppendEntries), and the store is
@@ -82,6 +91,7 @@ public final class ReplicaServer implements AutoCloseable {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ScheduledThreadPoolExecutor timer;
   private final Protocol protocol;
+  private final DiskFaults diskFaults;
   private FileStorage storage;
   private GroupCommitLog log;
   private ReplicaLoop loop;
@@ -93,11 +103,14 @@ public final class ReplicaServer implements AutoCloseable {
   private HealthHttp http;
   private volatile Throwable failure;
   private volatile boolean closing;
+  private boolean httpClosed;
 
-  private ReplicaServer(ClusterConfig config, int id, StateMachine machine) {
+  private ReplicaServer(ClusterConfig config, int id, StateMachine machine,
+      DiskFaults diskFaults) {
     this.config = config;
     this.id = id;
     this.machine = machine;
+    this.diskFaults = diskFaults;
     this.metrics = new ServerMetrics(id);
     this.protocol = Protocols.named(config.protocol());
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -128,13 +141,20 @@ public final class ReplicaServer implements AutoCloseable {
   /** Starts replica {@code id} running {@code machine}, already checked by the builder. */
   static ReplicaServer start(ClusterConfig config, int id, StateMachine machine)
       throws IOException {
+    return start(config, id, machine, DiskFaults.none());
+  }
+
+  /** As above, with a fault switch on the disk (tests and failure drills). */
+  static ReplicaServer start(ClusterConfig config, int id, StateMachine machine,
+      DiskFaults diskFaults) throws IOException {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(machine, "machine");
+    Objects.requireNonNull(diskFaults, "diskFaults");
     if (config.replica(id).isEmpty()) {
       throw new IllegalArgumentException("replica " + id + " is not in the cluster configuration;"
           + " replicas are " + config.members());
     }
-    ReplicaServer server = new ReplicaServer(config, id, machine);
+    ReplicaServer server = new ReplicaServer(config, id, machine, diskFaults);
     try {
       server.boot();
     } catch (IOException | RuntimeException e) {
@@ -147,7 +167,7 @@ public final class ReplicaServer implements AutoCloseable {
   private void boot() throws IOException {
     ReplicaAddresses me = config.replica(id).orElseThrow();
     Files.createDirectories(config.dataDirOf(id));
-    storage = FileStorage.open(config.dataDirOf(id));
+    storage = FileStorage.open(config.dataDirOf(id), FileStorage.Options.defaults(), diskFaults);
     Recovered recovered = storage.recover();
     Replica replica = replica(recovered);
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
@@ -174,7 +194,7 @@ public final class ReplicaServer implements AutoCloseable {
           .withPassword(config.redisPassword()),
           new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
     }
-    http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthy);
+    http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem);
     LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
         + " protocol=" + protocol.name() + " service=" + config.service()
         + " machine=" + machine.getClass().getName()
@@ -244,21 +264,62 @@ public final class ReplicaServer implements AutoCloseable {
     return config.replica(replica).map(r -> ReplicaAddresses.text(r.client())).orElse("");
   }
 
-  /** Storage failed or an invariant broke: stop rather than lie (DESIGN.md §6). */
+  /**
+   * Storage failed or an invariant broke: stop rather than lie (DESIGN.md §6). The health
+   * endpoint stays up, answering 503 with the reason, until {@link #close()}.
+   */
   private void fatal(Throwable cause) {
+    if (closing && failure == null) {
+      // The loop or the log gave up because close() stopped them, not because they broke.
+      LOG.log(Level.DEBUG, "event=stopped_while_closing replica=" + id + " reason=\"" + cause
+          + "\"");
+      return;
+    }
     if (failure == null) {
       failure = cause;
     }
     LOG.log(Level.ERROR, "event=replica_failed replica=" + id + " reason=\"" + cause + "\"",
         cause);
-    Thread stopper = new Thread(this::close, "lockstep-stop-" + id);
+    Thread stopper = new Thread(() -> shutdown(false), "lockstep-stop-" + id);
     stopper.start();
   }
 
   /** True while the loop is live and storage healthy. */
   public boolean healthy() {
-    return failure == null && !closing && log != null && log.failure() == null && loop != null
-        && loop.idleNanos() < 2_000_000_000L;
+    return healthProblem().isEmpty();
+  }
+
+  /**
+   * Why the replica is unhealthy (shown by {@code /health}), or empty while the loop is live,
+   * the disk keeps up and storage works.
+   */
+  public Optional<String> healthProblem() {
+    Throwable cause = failure;
+    if (cause != null) {
+      return Optional.of(describeFailure(cause));
+    }
+    if (closing) {
+      return Optional.of("stopping");
+    }
+    if (log == null || loop == null) {
+      return Optional.of("starting");
+    }
+    long stalled = log.stalledNanos();
+    if (stalled > UNHEALTHY_STALL_NANOS) {
+      return Optional.of("disk slow: a group commit has waited " + stalled / 1_000_000
+          + " ms for the disk; clients are answered busy meanwhile");
+    }
+    long idle = loop.idleNanos();
+    if (idle > UNHEALTHY_STALL_NANOS) {
+      return Optional.of("loop stalled for " + idle / 1_000_000 + " ms");
+    }
+    return Optional.empty();
+  }
+
+  private static String describeFailure(Throwable cause) {
+    String what = cause instanceof IOException ? "storage failed" : "replica failed";
+    return "stopped: " + what + " (" + cause.getMessage() + "); it acknowledges nothing more."
+        + " Fix the cause and restart it: recovery keeps everything that was synced";
   }
 
   /** The replica's progress as last published by its loop. */
@@ -311,11 +372,28 @@ public final class ReplicaServer implements AutoCloseable {
 
   /** Graceful shutdown: stop accepting, let the loop finish, flush the log, close everything. */
   @Override
-  public synchronized void close() {
-    if (closing) {
-      return;
+  public void close() {
+    shutdown(true);
+  }
+
+  /**
+   * Stops serving; {@code all} also closes the health endpoint (after a failure it stays up so
+   * that the reason can be read). Bounded even on a stuck disk: the loop gets 5 s, the log its
+   * close timeout, and storage whose log thread is stuck in a disk call is left to the process
+   * exit rather than closed under that thread's feet.
+   */
+  private synchronized void shutdown(boolean all) {
+    if (!closing) {
+      closing = true;
+      stopServing();
     }
-    closing = true;
+    if (all && !httpClosed) {
+      httpClosed = true;
+      closeQuietly(http);
+    }
+  }
+
+  private void stopServing() {
     closeQuietly(redis);
     closeQuietly(clientServer);
     timer.shutdownNow();
@@ -326,8 +404,12 @@ public final class ReplicaServer implements AutoCloseable {
     closeQuietly(log);
     closeQuietly(network);
     closeQuietly(forwarder);
-    closeQuietly(storage);
-    closeQuietly(http);
+    if (log == null || log.stopped()) {
+      closeQuietly(storage);
+    } else {
+      LOG.log(Level.ERROR, "event=storage_left_open replica=" + id + " reason=\"the log thread"
+          + " is stuck in a disk call\"");
+    }
     LOG.log(Level.INFO, "event=replica_stopped replica=" + id + " failed=" + (failure != null));
     terminated.countDown();
   }

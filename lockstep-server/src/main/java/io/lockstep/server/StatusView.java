@@ -20,9 +20,29 @@ public record StatusView(int id, Role role, long term, int leader, long commitIn
 
   /** The replica as JSON (for /health and {@code lockstep status}). */
   public String toJson(boolean healthy) {
+    return toJson(healthy, null);
+  }
+
+  /** The replica as JSON, with why it is unhealthy ({@code reason}, may be null). */
+  public String toJson(boolean healthy, String reason) {
+    String because = reason == null ? "" : ",\"reason\":\"" + jsonEscape(reason) + "\"";
     return "{\"id\":" + id + ",\"role\":\"" + role.name().toLowerCase(java.util.Locale.ROOT)
         + "\",\"term\":" + term + ",\"leader\":" + leader + ",\"commitIndex\":" + commitIndex
         + ",\"lastIndex\":" + lastIndex + ",\"applied\":" + applied + ",\"snapshotIndex\":"
-        + snapshotIndex + ",\"healthy\":" + healthy + "}";
+        + snapshotIndex + ",\"healthy\":" + healthy + because + "}";
+  }
+
+  private static String jsonEscape(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

@@ -59,6 +59,13 @@ final class TestCluster implements AutoCloseable {
     servers[id - 1] = ReplicaServer.start(config, id);
   }
 
+  /** Starts replica {@code id} with a fault switch on its disk. */
+  void start(int id, io.lockstep.storage.DiskFaults faults) throws IOException {
+    io.lockstep.machine.StateMachine machine = config.service() == Service.KV
+        ? new io.lockstep.redis.RedisStore() : new io.lockstep.server.lock.LockService();
+    servers[id - 1] = ReplicaServer.start(config, id, machine, faults);
+  }
+
   void stop(int id) {
     servers[id - 1].close();
     servers[id - 1] = null;
