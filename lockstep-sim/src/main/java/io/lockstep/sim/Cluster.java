@@ -51,6 +51,16 @@ final class Cluster {
     boolean flushScheduled;
     /** Until when the loop is busy with its latest batch. */
     long busyUntil;
+    /**
+     * Why its storage was found damaged (a bit flip, a detected lost write): it refuses to start
+     * ever again, as the real storage does until an operator repairs it; null = intact.
+     */
+    String damaged;
+    /** A lost write is armed or pending on its disk (counts as possible permanent damage). */
+    boolean lostWriteArmed;
+    /** Until when its disk cannot serve a restart (full, or EIO on read), and why. */
+    long diskUnavailableUntil;
+    String diskUnavailableReason;
 
     Node(int id, SimClock clock, SimDisk disk, MessageInterceptor interceptor,
         SplittableRandom interceptorRandom) {
@@ -155,6 +165,42 @@ final class Cluster {
     node.flushScheduled = false;
     node.busyUntil = 0;
     trace.record(queue.now(), "crash " + id + " " + node.disk.crash());
+    if (node.disk.lostWriteDetected() && node.damaged == null) {
+      node.damaged = "a lost write: a checksum gap in the middle of its log";
+    }
+    node.lostWriteArmed = false;
+  }
+
+  /**
+   * Storage damage at rest (a bit flip in a log record or a snapshot file) on replica {@code id},
+   * found by the restart that follows its crash now: it refuses to start from then on.
+   */
+  void damage(int id, String reason) {
+    nodes[id].damaged = reason;
+    crash(id);
+  }
+
+  /** Until {@code until} (simulated ns) replica {@code id}'s disk refuses restarts. */
+  void diskUnavailable(int id, long until, String reason) {
+    Node node = nodes[id];
+    node.diskUnavailableUntil = Math.max(node.diskUnavailableUntil, until);
+    node.diskUnavailableReason = reason;
+  }
+
+  /** Replicas whose storage is damaged for good, or may be (an armed lost write). */
+  int damagedOrArmed() {
+    int count = 0;
+    for (Node node : nodes) {
+      count += node.damaged != null || node.lostWriteArmed ? 1 : 0;
+    }
+    return count;
+  }
+
+  /** The liveness phase: full disks are freed and failing ones replaced (not damaged data). */
+  void repairDisks() {
+    for (Node node : nodes) {
+      node.diskUnavailableUntil = 0;
+    }
   }
 
   /**
@@ -194,12 +240,30 @@ final class Cluster {
     }
   }
 
-  /** Restart from what the disk kept. */
+  /**
+   * Restart from what the disk kept, unless the disk refuses: damaged storage never starts
+   * again; a full or failing disk refuses until it is fixed, then the replica restarts.
+   */
   void restart(int id) {
     Node node = nodes[id];
-    if (!node.up) {
-      boot(node, 0);
+    if (node.up) {
+      return;
     }
+    if (node.damaged != null) {
+      trace.record(queue.now(), "refuse-start " + id + " corrupt storage: " + node.damaged);
+      return;
+    }
+    if (queue.now() < node.diskUnavailableUntil) {
+      trace.record(queue.now(), "refuse-start " + id + " " + node.diskUnavailableReason);
+      int incarnation = node.incarnation;
+      queue.at(node.diskUnavailableUntil, () -> {
+        if (node.incarnation == incarnation) {
+          restart(id);
+        }
+      });
+      return;
+    }
+    boot(node, 0);
   }
 
   /** SIGSTOP-like pause: the replica handles nothing until {@code until}, then catches up. */

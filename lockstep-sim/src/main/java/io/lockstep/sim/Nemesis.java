@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * The fault schedule of the fault phase (DESIGN.md §5, FAULTS.md): at random intervals it crashes
  * and later restarts replicas, partitions the network in one of five shapes (one of them cuts
  * clients off from some replicas), starts loss, duplication or slowness bursts, makes clocks
- * jump and pauses replicas. Every choice comes from its own seeded stream, so a seed replays the
+ * jump, pauses replicas and strikes their disks ({@link DiskNemesis}). Every choice comes from its own seeded stream, so a seed replays the
  * same faults.
  *
  * <p>A partition or burst lasts until its own end or until a newer one of the same family
@@ -24,6 +24,8 @@ final class Nemesis {
   private final EventQueue queue;
   private final Trace trace;
   private final SplittableRandom random;
+  private final DiskNemesis disks;
+  private long faultPhaseStart;
   private long faultPhaseEnd;
   private int partitionToken;
   private int burstToken;
@@ -38,10 +40,12 @@ final class Nemesis {
     this.queue = queue;
     this.trace = trace;
     this.random = random;
+    this.disks = new DiskNemesis(options, cluster, queue, trace, random);
   }
 
   /** Schedules faults from now until {@code end} (simulated nanoseconds). */
   void start(long end) {
+    faultPhaseStart = queue.now();
     faultPhaseEnd = end;
     if (rates.totalWeight() > 0) {
       scheduleNext();
@@ -79,8 +83,11 @@ final class Nemesis {
       burst(options.network().lossRate(), options.network().duplicateRate(), 20);
     } else if ((pick -= rates.clockJumpWeight()) < 0) {
       clockJump();
-    } else {
+    } else if ((pick -= rates.pauseWeight()) < 0) {
       pause();
+    } else {
+      boolean late = queue.now() > faultPhaseEnd - (faultPhaseEnd - faultPhaseStart) / 3;
+      disks.inject(duration(), late);
     }
     scheduleNext();
   }
@@ -201,6 +208,7 @@ final class Nemesis {
     faultPhaseEnd = queue.now();
     network.heal();
     cluster.disarmCrashes();
+    cluster.repairDisks();
     cluster.resumeAll();
     for (int i = 0; i < cluster.size(); i++) {
       cluster.restart(i);

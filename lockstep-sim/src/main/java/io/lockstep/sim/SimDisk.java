@@ -18,6 +18,15 @@ import java.util.SplittableRandom;
  * durable only when their fsync completes, fsyncs complete in submission order, and
  * a crash loses every write whose fsync had not completed (optionally keeping a torn prefix of
  * the one in progress). The model is deliberately simple so that it is obviously right.
+ *
+ * <p>Lost writes (FAULTS.md 12, 13): an armed disk loses the next fsync that has writes — it
+ * reports it done but the data never reached the platter. The real storage detects such a loss
+ * only when something was synced after it (a checksum or sequence gap in the middle of the log,
+ * found at the next restart); a lost write at the very end of the log looks like a log that
+ * simply ended there, which Raft cannot tolerate on a replica whose acknowledgement counted.
+ * So the model keeps only detectable losses: at a crash, a loss with a later completed sync is
+ * reported ({@link #lostWriteDetected()}) and the replica must refuse to start; a loss at the
+ * tail is treated as never having happened.
  */
 final class SimDisk {
   /** One fsync: the writes of one Ready. */
@@ -41,6 +50,10 @@ final class SimDisk {
   private final List<LogEntry> entries = new ArrayList<>();
   private StorageWrite.HardState hardState;
   private Snapshot snapshot;
+  private boolean loseNextWrite;
+  private boolean lostWrite;
+  private boolean lostWriteCovered;
+  private boolean lostWriteDetected;
 
   SimDisk(DiskModel model, SplittableRandom random) {
     this.model = model;
@@ -81,7 +94,22 @@ final class SimDisk {
     }
     inProgress.removeFirst();
     sync.writes.forEach(this::apply);
+    if (!sync.writes.isEmpty()) {
+      lostWriteCovered |= lostWrite;
+      lostWrite |= loseNextWrite;
+      loseNextWrite = false;
+    }
     return true;
+  }
+
+  /** Arms the loss of the next fsync that has writes (see the class comment). */
+  void armLostWrite() {
+    loseNextWrite = true;
+  }
+
+  /** True once a crash found a lost write that recovery detects: the replica must not start. */
+  boolean lostWriteDetected() {
+    return lostWriteDetected;
   }
 
   /**
@@ -92,11 +120,26 @@ final class SimDisk {
     Sync torn = inProgress.peekFirst();
     int lost = inProgress.size();
     inProgress.clear();
+    String note = settleLostWrite();
     if (torn == null || !model.tornWrites()) {
-      return "lost " + lost + " syncs";
+      return "lost " + lost + " syncs" + note;
     }
     int kept = tearPrefix(torn.writes);
-    return "lost " + lost + " syncs, kept " + kept + " writes of the torn one";
+    return "lost " + lost + " syncs, kept " + kept + " writes of the torn one" + note;
+  }
+
+  /** At a crash: a lost write is either detected at restart or, at the tail, never happened. */
+  private String settleLostWrite() {
+    String note = "";
+    if (lostWrite) {
+      lostWriteDetected |= lostWriteCovered;
+      note = lostWriteCovered ? ", a lost write in the middle of the log (detected)"
+          : ", a lost write at the tail (undetectable, so not injected)";
+    }
+    loseNextWrite = false;
+    lostWrite = false;
+    lostWriteCovered = false;
+    return note;
   }
 
   private int tearPrefix(List<StorageWrite> writes) {

@@ -117,4 +117,30 @@ class SimDiskTest {
     }
     assertThat(sawPartialAppend).isTrue();
   }
+
+  @Test
+  void aLostWriteWithASyncAfterItIsDetectedAtTheCrash() {
+    disk.armLostWrite();
+    SimDisk.Sync lost = disk.submit(List.of(append(1, 1, 1)), 0);
+    SimDisk.Sync after = disk.submit(List.of(append(2, 2, 1)), 0);
+    assertThat(disk.complete(lost)).isTrue();
+    assertThat(disk.complete(after)).isTrue();
+    assertThat(disk.crash()).contains("lost write in the middle of the log (detected)");
+    assertThat(disk.lostWriteDetected()).isTrue();
+  }
+
+  @Test
+  void aLostWriteAtTheTailIsUndetectableSoTheModelDoesNotInjectIt() {
+    disk.armLostWrite();
+    SimDisk.Sync empty = disk.submit(List.of(), 0);
+    SimDisk.Sync lost = disk.submit(List.of(append(1, 1, 1)), 0);
+    assertThat(disk.complete(empty)).isTrue();
+    assertThat(disk.complete(lost)).isTrue();
+    assertThat(disk.crash()).contains("at the tail (undetectable, so not injected)");
+    assertThat(disk.lostWriteDetected()).isFalse();
+    assertThat(log(disk.recovered())).containsExactly("1@1");
+    SimDisk.Sync later = disk.submit(List.of(append(2, 2, 1)), 0);
+    assertThat(disk.complete(later)).isTrue();
+    assertThat(disk.crash()).as("the fault was used up").doesNotContain("lost write");
+  }
 }

@@ -1,0 +1,51 @@
+package io.lockstep.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Disk faults in the simulator (FAULTS.md 12-14): bit flips in logs and snapshots, EIO on read
+ * and write, full disks and lost writes, alone and mixed with every other fault. A replica whose
+ * storage is found damaged stays down; the other replicas must stay linearizable, agree on
+ * their states and finish the liveness phase.
+ */
+class DiskFaultSimulationTest {
+  @TempDir Path dir;
+
+  @Test
+  void disksThatFillFailAndRotStayLinearizableAndLive() throws Exception {
+    SimOptions options = SimOptions.defaults().withFaults(FaultRates.disksOnly(300));
+    assertThat(RaftSimulationTest.failures(options, 9_001, 9_030)).isEmpty();
+  }
+
+  @Test
+  void diskFaultsAmongEveryOtherFaultWithFiveReplicas() throws Exception {
+    SimOptions options = SimOptions.defaults().withReplicas(5)
+        .withFaults(FaultRates.standard().withDiskWeight(6));
+    assertThat(RaftSimulationTest.failures(options, 9_101, 9_115)).isEmpty();
+  }
+
+  @Test
+  void everyDiskFaultKindIsInjectedAndDamagedReplicasRefuseToStart() throws Exception {
+    SimOptions options = SimOptions.defaults().withFaults(FaultRates.disksOnly(200));
+    StringBuilder traces = new StringBuilder();
+    for (long seed = 9_201; seed <= 9_210; seed++) {
+      Path trace = dir.resolve(seed + ".trace");
+      SimResult result = Simulation.run(options.withTraceFile(trace), seed);
+      assertThat(result.ok()).as("seed %d: %s", seed, result.failure()).isTrue();
+      traces.append(Files.readString(trace));
+    }
+    String all = traces.toString();
+    for (String kind : List.of("eio-write", "full", "eio-read", "bitflip-log",
+        "bitflip-snapshot", "lost-write")) {
+      assertThat(all).as("fault kind " + kind).contains("diskfault ", " " + kind + "\n");
+    }
+    assertThat(all).contains("refuse-start ").contains("corrupt storage: a bit flip")
+        .contains("disk full").contains("EIO reading its log");
+  }
+}
