@@ -53,13 +53,14 @@ import java.util.concurrent.TimeUnit;
  * thread ({@link GroupCommitLog}) makes each batch's writes durable and only then sends its
  * messages and releases its answers; a timer posts a Tick every {@code tickMillis}.
  *
- * <p>Disks (docs/OPERATIONS.md, "Disks"): a slow disk is back-pressure — the log's queue makes
- * the loop wait and the loop answers clients "busy" while the log is congested, and
- * {@link #healthProblem()} says "disk slow" while a group commit is stalled. Any storage error
- * (a full disk, EIO on write or fsync) or a broken invariant stops the replica: it acknowledges
- * nothing more, closes its peer and client ports, keeps {@code /health} answering 503 with the
- * reason until {@link #close()}, and {@link ReplicaMain} exits non-zero so a supervisor restarts
- * it once the disk is fixed; recovery then keeps everything that was synced.
+ * <p>Disks (docs/ARCHITECTURE.md, "Disks that are slow, full or failing"): a slow disk is
+ * back-pressure — the log's queue makes the loop wait and the loop answers clients "busy" while
+ * the log is congested, and {@link #healthProblem()} says "disk slow" while a group commit is
+ * stalled. Any storage error (a full disk, EIO on write or fsync) or a broken invariant stops
+ * the replica: it acknowledges nothing more, closes its peer and client ports, keeps
+ * {@code /health} answering 503 with the reason until {@link #close()}, and {@link ReplicaMain}
+ * exits non-zero so a supervisor restarts it once the disk is fixed; recovery then keeps
+ * everything that was synced.
  *
  * <p>Ports: peers (the protocol's messages, in its own codec), clients ({@link io.lockstep.client.LockstepClient}), Redis (service
  * {@code kv} only; followers forward Redis commands to the leader so every replica's port serves

@@ -17,10 +17,11 @@ public final class CorruptStorageException extends IOException {
 
   /** What an operator can do; the same for every kind of damage. */
   static final String ADVICE = "Lockstep refuses to start on damaged storage rather than lose or"
-      + " invent data it may have acknowledged. To repair: move this replica's data directory"
-      + " aside (keep it for diagnosis) and restart the replica with an empty one so it catches"
-      + " up from the other replicas, which is safe while a majority of them is healthy;"
-      + " or restore the directory from a backup.";
+      + " invent data it may have acknowledged. Do not wipe the directory or copy another"
+      + " replica's over it: a wiped replica forgets its votes and the entries a leader counted"
+      + " on it. Leave this replica down (the others keep serving while a majority is healthy)"
+      + " or restore its directory from a block-level copy taken while it was stopped; keep the"
+      + " damaged directory for diagnosis.";
 
   private final transient Path file;
   private final long offset;

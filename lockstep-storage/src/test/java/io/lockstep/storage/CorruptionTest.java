@@ -65,7 +65,7 @@ class CorruptionTest {
         .hasMessageContaining("segment-00000000000000000001.log at byte offset ")
         .hasMessageContaining("checksum mismatch")
         .hasMessageContaining("a valid record follows")
-        .hasMessageContaining("catches up from the other replicas")
+        .hasMessageContaining("the others keep serving while a majority is healthy")
         .satisfies(e -> {
           CorruptStorageException corrupt = (CorruptStorageException) e;
           assertThat(corrupt.file()).isEqualTo(segment(1));
