@@ -8,6 +8,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.raft.Raft;
 import io.lockstep.order.raft.RaftConfig;
+import io.lockstep.order.raft.wire.RaftCodec;
 import io.lockstep.redis.RedisOp;
 import io.lockstep.redis.RedisOpCodec;
 import io.lockstep.redis.RedisStore;
@@ -41,8 +42,8 @@ class SlowDiskLoopTest {
     Recovered recovered = storage.recover();
     Replica replica = new Replica(1, new Raft(RaftConfig.defaults(1, List.of(1)), recovered, 7),
         Replica.recover(new RedisStore(), ExecutorConfig.defaults(1), recovered), 0, 0);
-    ReplicaLoop loop = new ReplicaLoop(replica, log, new ServerMetrics(1), 1_000, 60_000, 1,
-        id -> "", failed::set);
+    ReplicaLoop loop = new ReplicaLoop(replica, RaftCodec.INSTANCE, log, new ServerMetrics(1),
+        1_000, 60_000, id -> "", failed::set);
     Thread thread = new Thread(loop, "test-loop");
     thread.start();
     List<DurabilityTest.Recording> origins = new ArrayList<>();
