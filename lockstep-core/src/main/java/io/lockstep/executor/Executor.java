@@ -7,6 +7,13 @@ import io.lockstep.order.FailureModel;
 import io.lockstep.order.Ordered;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
+import io.lockstep.machine.SnapshotWriter;
+import io.lockstep.order.SnapshotData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -163,16 +170,25 @@ public final class Executor {
    * Encodes the whole replicated state: the state machine's snapshot, sessions, buffered
    * requests, time-outs, defaults, replicated-client copies, applied position and time, in the
    * versioned, checksummed format of {@link SnapshotFormat}. Equal on every correct replica at
-   * the same position.
+   * the same position. For a large state use {@link #captureSnapshot()} and stream it.
    */
   public byte[] snapshot() {
-    byte[] state = machine.snapshot();
+    return captureSnapshot().toByteArray();
+  }
+
+  /**
+   * Captures the whole replicated state at the applied position for writing later, possibly on
+   * another thread while this executor goes on applying (see {@link CapturedSnapshot}).
+   */
+  public CapturedSnapshot captureSnapshot() {
+    SnapshotWriter state = machine.captureSnapshot();
     if (state == null) {
       throw new IllegalStateException("state machine returned a null snapshot at position "
           + appliedPosition);
     }
-    return SnapshotFormat.encode(new ExecutorImage(appliedPosition, time, state,
-        sessions.sorted(), timers.nextCreation(), timers.inOrder(), copies.open()));
+    byte[] part = SnapshotFormat.encodeExecutorPart(sessions.sorted(), timers.nextCreation(),
+        timers.inOrder(), copies.open());
+    return new CapturedSnapshot(appliedPosition, time, part, state);
   }
 
   /**
@@ -181,8 +197,44 @@ public final class Executor {
    * @throws IllegalArgumentException if the snapshot is corrupt; the state is then unchanged
    */
   public void restore(byte[] snapshot) {
-    ExecutorImage image = SnapshotFormat.decode(snapshot, config.replica());
-    machine.restore(image.machine());
+    if (snapshot == null) {
+      throw new IllegalArgumentException("corrupt executor snapshot: null");
+    }
+    restore(SnapshotData.of(snapshot));
+  }
+
+  /**
+   * Replaces the whole state with an encoded snapshot, reading it as a stream: first whole, to
+   * check its checksum, so a corrupt snapshot changes nothing; then to restore it.
+   *
+   * @throws IllegalArgumentException if the snapshot is corrupt; the state is then unchanged,
+   *     except if its checksum matches and the state machine itself refuses its part (a bug in
+   *     the machine or in the replica that wrote it), which leaves the machine as it says
+   * @throws UncheckedIOException if stored snapshot data cannot be read
+   */
+  public void restore(SnapshotData snapshot) {
+    try {
+      int version = SnapshotFormat.version(snapshot);
+      if (version != SnapshotFormat.VERSION) {
+        restore(SnapshotFormat.decode(snapshot.toByteArray(), config.replica()), null);
+        return;
+      }
+      SnapshotFormat.checkChecksum(snapshot);
+      try (InputStream in = snapshot.open()) {
+        SnapshotFormat.Opened opened = SnapshotFormat.open(in, snapshot.size(), config.replica());
+        machine.restore(opened.machine());
+        SnapshotFormat.close(opened);
+        restore(opened.image(), opened);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the snapshot to restore", e);
+    }
+  }
+
+  private void restore(ExecutorImage image, SnapshotFormat.Opened streamed) {
+    if (streamed == null) {
+      machine.restore(image.machine());
+    }
     sessions.reset(image.sessions());
     timers.reset(image.scheduled(), image.nextCreation());
     copies.reset(image.copies());
@@ -192,11 +244,19 @@ public final class Executor {
 
   /** Hex SHA-256 of {@link #snapshot()}: what replicas compare to detect divergence (S1). */
   public String digest() {
+    MessageDigest sha;
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(snapshot()));
+      sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);
     }
+    // Streamed into the digest: a large state is never encoded whole in memory for it.
+    try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+      captureSnapshot().writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("digesting the snapshot failed", e);
+    }
+    return HexFormat.of().formatHex(sha.digest());
   }
 
   /** Paper §5.2/§6: every time-out and default due by {@code now} runs before the request. */

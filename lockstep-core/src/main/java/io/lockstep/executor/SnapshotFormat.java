@@ -3,36 +3,53 @@ package io.lockstep.executor;
 import io.lockstep.codec.WireReader;
 import io.lockstep.codec.WireWriter;
 import io.lockstep.machine.ClientId;
+import io.lockstep.machine.SnapshotWriter;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.request.Reply;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
- * The executor's versioned binary snapshot format (X2). Layout, big-endian:
+ * The executor's versioned binary snapshot format (X2). Version 3, written now, big-endian:
  *
  * <pre>
- * int magic "LSXE", int version (2)
+ * int magic "LSXE", int version (3)
  * long appliedPosition, long time
- * bytes machine                                   (bytes = int length + content)
- * int sessions × { client, long lastSequence, long lastUsed,
- *                  int replies × { long sequence, byte status, bytes value, string reason,
- *                                  long position },
- *                  int buffered × { long sequence, long position, bytes command,
- *                                   bool refused, [string refusal] } }
- * long nextCreation
- * int scheduled × { long due, long creation, byte kind, client, bytes command }
- * int clients × { client, int sequences × { long sequence,
- *                                           int copies × { client copyFrom, bytes copy } } }
+ * bytes executor                                  (bytes = int length + content):
+ *   int sessions × { client, long lastSequence, long lastUsed,
+ *                    int replies × { long sequence, byte status, bytes value, string reason,
+ *                                    long position },
+ *                    int buffered × { long sequence, long position, bytes command,
+ *                                     bool refused, [string refusal] } }
+ *   long nextCreation
+ *   int scheduled × { long due, long creation, byte kind, client, bytes command }
+ *   int clients × { client, int sequences × { long sequence,
+ *                                             int copies × { client copyFrom, bytes copy } } }
+ * machine: { int length (1..65536), bytes }* int 0   (see {@link MachineChunks})
  * int CRC32C of every byte before it
  * </pre>
  *
- * <p>Version 1 (written before sessions kept a window of replies) had one reply per session,
- * {@code byte status, bytes value, string reason, long position}, in place of the replies list;
- * it is still read, as a window holding the last reply only, so a data directory written by an
- * earlier build still starts.
+ * <p>The machine's part comes last and in chunks so that it can be streamed: the state machine
+ * writes its captured state straight into the file (or digest) without the whole encoding ever
+ * being in memory, and restoring reads it back the same way. The executor's own part (sessions,
+ * timers, copies) is bounded by its limits and is encoded in memory when captured.
+ *
+ * <p>Version 2 had {@code bytes machine} right after the time, then the executor's fields
+ * unwrapped; version 1 (written before sessions kept a window of replies) had one reply per
+ * session, {@code byte status, bytes value, string reason, long position}, in place of the
+ * replies list. Both are still read, so a data directory written by an earlier build still
+ * starts.
  *
  * <p>Replica ids are not encoded: snapshots of correct replicas at one position are
  * byte-identical, which is what makes their digests comparable (S1) and lets one replica's
@@ -40,33 +57,142 @@ import java.util.zip.CRC32C;
  */
 final class SnapshotFormat {
   static final int MAGIC = 0x4C535845;
-  static final int VERSION = 2;
+  static final int VERSION = 3;
   private static final int TRAILER = 4;
+  private static final int HEADER = 8 + 8 + 8 + 4;
+  private static final int BUFFER = 64 * 1024;
 
   private SnapshotFormat() {}
 
-  static byte[] encode(ExecutorImage image) {
+  /** The executor's own part of a version-3 snapshot, encoded when the snapshot is captured. */
+  static byte[] encodeExecutorPart(List<Session> sessions, long nextCreation,
+      List<Scheduled> scheduled,
+      TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies) {
     WireWriter out = new WireWriter();
-    out.writeInt(MAGIC);
-    out.writeInt(VERSION);
-    out.writeLong(image.appliedPosition());
-    out.writeLong(image.time());
-    out.writeBytes(image.machine());
-    out.writeInt(image.sessions().size());
-    image.sessions().forEach(s -> writeSession(out, s));
-    out.writeLong(image.nextCreation());
-    out.writeInt(image.scheduled().size());
-    image.scheduled().forEach(s -> writeScheduled(out, s));
-    writeCopies(out, image.copies());
-    byte[] body = out.toByteArray();
-    CRC32C crc = new CRC32C();
-    crc.update(body, 0, body.length);
-    out.writeInt((int) crc.getValue());
+    out.writeInt(sessions.size());
+    sessions.forEach(s -> writeSession(out, s));
+    out.writeLong(nextCreation);
+    out.writeInt(scheduled.size());
+    scheduled.forEach(s -> writeScheduled(out, s));
+    writeCopies(out, copies);
     return out.toByteArray();
   }
 
   /**
-   * Decodes and checks a snapshot.
+   * Writes a version-3 snapshot to {@code sink}, streaming the machine's part; leaves the sink
+   * open.
+   */
+  static void write(long applied, long time, byte[] executorPart, SnapshotWriter machine,
+      OutputStream sink) throws IOException {
+    BufferedOutputStream buffered = new BufferedOutputStream(sink, BUFFER);
+    CRC32C crc = new CRC32C();
+    DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc));
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeLong(applied);
+    out.writeLong(time);
+    out.writeInt(executorPart.length);
+    out.write(executorPart);
+    try (MachineChunks.Writer chunks = new MachineChunks.Writer(out)) {
+      machine.writeTo(chunks);
+    }
+    out.flush();
+    int value = (int) crc.getValue();
+    buffered.write(new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8),
+        (byte) value});
+    buffered.flush();
+  }
+
+  /** The version in a snapshot's header; checks its length and magic first. */
+  static int version(SnapshotData data) {
+    if (data.size() < 8 + TRAILER) {
+      throw new IllegalArgumentException(
+          "corrupt executor snapshot: only " + data.size() + " bytes");
+    }
+    WireReader in = new WireReader(data.read(0, 8), 8, "corrupt executor snapshot");
+    int magic = in.readInt();
+    if (magic != MAGIC) {
+      throw in.malformed("bad magic 0x" + Integer.toHexString(magic));
+    }
+    return in.readInt();
+  }
+
+  /**
+   * Checks a snapshot's CRC32C trailer by streaming it once, so that a corrupt snapshot is
+   * refused before anything is restored from it.
+   */
+  static void checkChecksum(SnapshotData data) throws IOException {
+    long body = data.size() - TRAILER;
+    CRC32C crc = new CRC32C();
+    try (InputStream in = data.open()) {
+      byte[] buffer = new byte[BUFFER];
+      long left = body;
+      while (left > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          throw new IllegalArgumentException("corrupt executor snapshot: shorter than its size");
+        }
+        crc.update(buffer, 0, n);
+        left -= n;
+      }
+      int stored = new DataInputStream(in).readInt();
+      if (stored != (int) crc.getValue()) {
+        throw new IllegalArgumentException("corrupt executor snapshot: CRC32C mismatch (stored 0x"
+            + Integer.toHexString(stored) + ", computed 0x"
+            + Integer.toHexString((int) crc.getValue()) + ")");
+      }
+    }
+  }
+
+  /**
+   * A version-3 snapshot opened for restoring: its executor part decoded (the image's machine is
+   * null) and the stream positioned at the machine's chunks.
+   */
+  record Opened(ExecutorImage image, DataInputStream in, MachineChunks.Reader machine) {}
+
+  /** Reads a version-3 snapshot's header and executor part; its checksum was checked. */
+  static Opened open(InputStream raw, long size, int replica) throws IOException {
+    DataInputStream in = new DataInputStream(new BufferedInputStream(raw, BUFFER));
+    in.skipNBytes(8);
+    long applied = in.readLong();
+    long time = in.readLong();
+    if (applied < 0) {
+      throw new IllegalArgumentException("corrupt executor snapshot: negative applied position "
+          + applied);
+    }
+    int length = in.readInt();
+    if (length < 0 || length > size - HEADER - TRAILER) {
+      throw new IllegalArgumentException("corrupt executor snapshot: executor part of " + length
+          + " bytes does not fit in " + size);
+    }
+    WireReader part = new WireReader(in.readNBytes(length), length, "corrupt executor snapshot");
+    List<Session> sessions = readSessions(part, applied, replica, VERSION);
+    long nextCreation = part.readLong();
+    List<Scheduled> scheduled = readScheduled(part, nextCreation);
+    TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies = readCopies(part);
+    if (part.remaining() != 0) {
+      throw part.malformed(part.remaining() + " unexpected trailing bytes in the executor part");
+    }
+    ExecutorImage image = new ExecutorImage(applied, time, null, sessions, nextCreation,
+        scheduled, copies);
+    return new Opened(image, in, new MachineChunks.Reader(in));
+  }
+
+  /** After the machine restored itself: it must have read its part whole, then the trailer. */
+  static void close(Opened opened) throws IOException {
+    long unread = opened.machine().drain();
+    if (unread > 0) {
+      throw new IllegalArgumentException("corrupt executor snapshot: the state machine left "
+          + unread + " bytes of its state unread");
+    }
+    opened.in().skipNBytes(TRAILER);
+    if (opened.in().read() >= 0) {
+      throw new IllegalArgumentException("corrupt executor snapshot: bytes after the trailer");
+    }
+  }
+
+  /**
+   * Decodes and checks a snapshot of version 1 or 2 (version 3 is restored by streaming).
    *
    * @param replica the id to put into cached replies
    * @throws IllegalArgumentException naming what is wrong if the input is not a valid snapshot
@@ -86,8 +212,8 @@ final class SnapshotFormat {
       throw in.malformed("bad magic 0x" + Integer.toHexString(magic));
     }
     int version = in.readInt();
-    if (version != VERSION && version != 1) {
-      throw in.malformed("unsupported version " + version + " (this build reads 1 and "
+    if (version != 2 && version != 1) {
+      throw in.malformed("unsupported version " + version + " (this build reads 1 to "
           + VERSION + ")");
     }
     long applied = in.readLong();

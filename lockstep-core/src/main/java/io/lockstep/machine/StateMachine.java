@@ -1,5 +1,10 @@
 package io.lockstep.machine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Objects;
+
 /**
  * A deterministic state machine (paper §1): state variables plus commands.
  *
@@ -7,6 +12,13 @@ package io.lockstep.machine;
  * order. Implementations must be deterministic: no wall clock, no {@code Random}, no threads,
  * no I/O, no iteration over hash-ordered collections whose order may differ between JVMs. All
  * methods are called from a single thread.
+ *
+ * <p>Snapshots come in two forms. The byte-array pair ({@link #snapshot()}, {@link
+ * #restore(byte[])}) is the simple one every machine implements. A machine whose state may grow
+ * large also overrides the streaming pair ({@link #captureSnapshot()}, {@link
+ * #restore(InputStream)}), so that a snapshot never needs the whole encoded state in memory and
+ * the replica's loop only pays for the capture, not for the encoding (see {@link
+ * SnapshotWriter}).
  */
 public interface StateMachine {
   /**
@@ -29,4 +41,30 @@ public interface StateMachine {
 
   /** Replaces the whole state with one produced by {@link #snapshot}. */
   void restore(byte[] snapshot);
+
+  /**
+   * Captures the current state for writing later, possibly on another thread, while this machine
+   * goes on applying commands. The default encodes at once with {@link #snapshot()}; machines
+   * with large state override it with a cheap capture of immutable parts.
+   */
+  default SnapshotWriter captureSnapshot() {
+    byte[] state = Objects.requireNonNull(snapshot(), "state machine returned a null snapshot");
+    return out -> out.write(state);
+  }
+
+  /** Writes the current state to {@code out} (the streaming form of {@link #snapshot()}). */
+  default void snapshot(OutputStream out) throws IOException {
+    captureSnapshot().writeTo(out);
+  }
+
+  /**
+   * Replaces the whole state with one written by {@link #captureSnapshot} or {@link #snapshot()},
+   * reading {@code in} to its end. The default reads it whole and calls {@link #restore(byte[])};
+   * machines with large state read it incrementally.
+   *
+   * @throws IllegalArgumentException if the content is not a valid snapshot
+   */
+  default void restore(InputStream in) throws IOException {
+    restore(in.readAllBytes());
+  }
 }

@@ -32,12 +32,20 @@ public sealed interface Input {
   record Tick(long now) implements Input {}
 
   /**
-   * The executor captured its state at {@code position}; the protocol may now persist the
-   * snapshot and compact its log up to there (X2).
+   * The executor's state at {@code position} was captured and encoded into {@code state}; the
+   * protocol may now persist the snapshot and compact its log up to there (X2). The real runtime
+   * steps this only once the state is written and forced to its own file (off the loop and log
+   * threads), so the protocol's {@link StorageWrite.SaveSnapshot} then only has to record it; the
+   * simulator steps it at once with the bytes in memory.
    */
-  record SnapshotTaken(long position, byte[] state) implements Input {
+  record SnapshotTaken(long position, SnapshotData state) implements Input {
     public SnapshotTaken {
       Objects.requireNonNull(state, "state");
+    }
+
+    /** A snapshot taken into memory (the array is copied). */
+    public SnapshotTaken(long position, byte[] state) {
+      this(position, SnapshotData.of(Objects.requireNonNull(state, "state")));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.lockstep.replica;
 
+import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.machine.ClientId;
@@ -76,6 +77,10 @@ public final class Replica {
   /** Granted reads by position, then grant order: serving them needs no scan of all reads. */
   private final TreeMap<Long, ArrayDeque<Long>> granted = new TreeMap<>();
   private long lastSnapshotAt;
+  private boolean writesSnapshotsElsewhere;
+  /** A capture handed out or waiting to be, until the runtime reports it stored. */
+  private CapturedSnapshot captured;
+  private boolean capturedHandedOut;
   private long lastDigestMultiple;
   private long deliveredThrough;
   private long clockSequence;
@@ -107,9 +112,29 @@ public final class Replica {
   public static Executor recover(StateMachine machine, ExecutorConfig config, Recovered recovered) {
     Executor executor = new Executor(machine, config);
     if (recovered != null && recovered.snapshot() != null) {
-      executor.restore(recovered.snapshot().state());
+      executor.restore(recovered.snapshot().data());
     }
     return executor;
+  }
+
+  /**
+   * From now on the runtime writes this replica's snapshots (X2): instead of encoding a snapshot
+   * in the step that takes it, the replica captures it ({@link Executor#captureSnapshot()}, cheap)
+   * and hands it out through {@link #takeCapturedSnapshot()}; the runtime writes and forces it
+   * off the replica's thread and reports it with {@link Step.SnapshotStored}, which is when the
+   * protocol learns of it. No further snapshot is captured until then.
+   */
+  public void writeSnapshotsElsewhere() {
+    writesSnapshotsElsewhere = true;
+  }
+
+  /** The snapshot captured for the runtime to write, once; null if there is none new. */
+  public CapturedSnapshot takeCapturedSnapshot() {
+    if (captured == null || capturedHandedOut) {
+      return null;
+    }
+    capturedHandedOut = true;
+    return captured;
   }
 
   /** A client request arrived at this replica. */
@@ -166,10 +191,24 @@ public final class Replica {
         tickInto(t.now(), out);
       } else if (s instanceof Step.Persisted p) {
         coordination.step(new Input.Persisted(p.index(), p.term()));
+      } else if (s instanceof Step.SnapshotStored stored) {
+        snapshotStored(stored);
       }
     }
     drain(out);
     return out.build();
+  }
+
+  private void snapshotStored(Step.SnapshotStored stored) {
+    if (captured == null || !capturedHandedOut || captured.position() != stored.position()) {
+      throw new IllegalStateException("replica " + id + " was told its snapshot at "
+          + stored.position() + " is stored, but the capture handed out is "
+          + (captured == null || !capturedHandedOut ? "none" : "at " + captured.position()));
+    }
+    captured = null;
+    capturedHandedOut = false;
+    // The protocol ignores it if a newer snapshot (e.g. a leader's) was installed meanwhile.
+    coordination.step(new Input.SnapshotTaken(stored.position(), stored.state()));
   }
 
   private void checkReadIds(List<Step> steps) {
@@ -343,9 +382,15 @@ public final class Replica {
       redirect(redirect, out);
     }
     serveReads(out);
-    if (snapshotEvery > 0 && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery) {
+    if (snapshotEvery > 0 && captured == null
+        && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery) {
       lastSnapshotAt = executor.appliedPosition();
-      coordination.step(new Input.SnapshotTaken(lastSnapshotAt, executor.snapshot()));
+      CapturedSnapshot capture = executor.captureSnapshot();
+      if (writesSnapshotsElsewhere) {
+        captured = capture;
+      } else {
+        coordination.step(new Input.SnapshotTaken(lastSnapshotAt, capture.toByteArray()));
+      }
     }
   }
 
@@ -354,8 +399,8 @@ public final class Replica {
       return;
     }
     try {
-      executor.restore(snapshot.state());
-    } catch (IllegalArgumentException e) {
+      executor.restore(snapshot.data());
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       throw new IllegalStateException("replica " + id + " cannot install the snapshot at index "
           + snapshot.index() + ": " + e.getMessage(), e);
     }

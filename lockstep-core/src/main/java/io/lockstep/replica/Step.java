@@ -2,6 +2,7 @@ package io.lockstep.replica;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.request.Request;
 import java.util.Objects;
 
@@ -39,4 +40,14 @@ public sealed interface Step {
 
   /** The runtime made the log durable through {@code index} (see {@link Replica#persisted}). */
   record Persisted(long index, long term) implements Step {}
+
+  /**
+   * The runtime wrote and forced the snapshot handed out by {@link Replica#takeCapturedSnapshot}
+   * at {@code position}; {@code state} reads it back.
+   */
+  record SnapshotStored(long position, SnapshotData state) implements Step {
+    public SnapshotStored {
+      Objects.requireNonNull(state, "state");
+    }
+  }
 }

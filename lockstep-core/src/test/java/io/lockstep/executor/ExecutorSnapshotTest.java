@@ -96,15 +96,15 @@ class ExecutorSnapshotTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("corrupt executor snapshot");
     }
-    assertThatThrownBy(() -> target.executor.restore(null))
+    assertThatThrownBy(() -> target.executor.restore((byte[]) null))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void aSnapshotWithAValidChecksumButBadContentIsRejected() {
+  void aVersionTwoSnapshotWithAValidChecksumButBadContentIsRejected() {
     WireWriter out = new WireWriter();
     out.writeInt(SnapshotFormat.MAGIC);
-    out.writeInt(SnapshotFormat.VERSION);
+    out.writeInt(2);
     out.writeLong(5);
     out.writeLong(0);
     out.writeBytes(new byte[0]);

@@ -1,0 +1,61 @@
+package io.lockstep.executor;
+
+import io.lockstep.machine.SnapshotWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The executor's whole replicated state as it was at {@link #position()}, captured on the
+ * replica's thread by {@link Executor#captureSnapshot()} and written later, possibly on another
+ * thread, in the format of {@link SnapshotFormat} (X2).
+ *
+ * <p>Capturing costs the executor's own bounded state (sessions, timers, copies, encoded at
+ * once) and whatever the state machine's {@link io.lockstep.machine.StateMachine#captureSnapshot}
+ * costs; writing streams the machine's part, so the encoded state is never whole in memory.
+ */
+public final class CapturedSnapshot {
+  private final long position;
+  private final long time;
+  private final byte[] executorPart;
+  private final SnapshotWriter machine;
+  private boolean written;
+
+  CapturedSnapshot(long position, long time, byte[] executorPart, SnapshotWriter machine) {
+    this.position = position;
+    this.time = time;
+    this.executorPart = executorPart;
+    this.machine = machine;
+  }
+
+  /** The last applied position the state includes. */
+  public long position() {
+    return position;
+  }
+
+  /**
+   * Writes the encoded snapshot to {@code out} (left open); at most once, since a machine's
+   * capture may be consumed by writing it.
+   *
+   * @throws IllegalStateException if called a second time
+   */
+  public synchronized void writeTo(OutputStream out) throws IOException {
+    if (written) {
+      throw new IllegalStateException("the snapshot at " + position + " was already written");
+    }
+    written = true;
+    SnapshotFormat.write(position, time, executorPart, machine, out);
+  }
+
+  /** The encoded snapshot in one array: for small states, tests and the simulator. */
+  public byte[] toByteArray() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing a snapshot into memory failed", e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,110 @@
+package io.lockstep.order;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The executor's encoded state inside a {@link Snapshot}: a sequence of bytes that may live in
+ * memory ({@link #of}) or in a file the runtime wrote (the storage module's implementation), so
+ * that a large state never has to be held whole in memory to be stored, recovered or sent.
+ *
+ * <p>Protocol and executor code only read it; a runtime-backed implementation performs the
+ * reads, which is the one place where a protocol step can cost a disk read (the pages it reads
+ * were usually just written and are in the page cache).
+ */
+public interface SnapshotData {
+  /** Largest snapshot whose bytes {@link #toByteArray} will return. */
+  int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 16;
+
+  /** Number of bytes. */
+  long size();
+
+  /** A new stream over all the bytes, from the first; the caller closes it. */
+  InputStream open() throws IOException;
+
+  /**
+   * Reads {@code length} bytes starting at {@code offset}.
+   *
+   * @throws IllegalArgumentException if the range is not inside the data
+   * @throws UncheckedIOException if the backing store cannot be read
+   */
+  default byte[] read(long offset, int length) {
+    checkRange(offset, length, size());
+    try (InputStream in = open()) {
+      in.skipNBytes(offset);
+      return in.readNBytes(length);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read snapshot bytes at " + offset, e);
+    }
+  }
+
+  /**
+   * All the bytes in one array: for small snapshots, tests and the simulator.
+   *
+   * @throws IllegalStateException if the data is larger than an array can hold
+   * @throws UncheckedIOException if the backing store cannot be read
+   */
+  default byte[] toByteArray() {
+    if (size() > MAX_ARRAY_BYTES) {
+      throw new IllegalStateException("snapshot of " + size() + " bytes does not fit an array");
+    }
+    return read(0, (int) size());
+  }
+
+  /** Data held in memory (the array is copied). */
+  static SnapshotData of(byte[] bytes) {
+    return new InMemory(bytes.clone());
+  }
+
+  /** Checks that {@code [offset, offset + length)} lies inside data of {@code size} bytes. */
+  static void checkRange(long offset, int length, long size) {
+    if (offset < 0 || length < 0 || offset > size - length) {
+      throw new IllegalArgumentException("range [" + offset + ", +" + length
+          + ") is outside snapshot data of " + size + " bytes");
+    }
+  }
+
+  /** Bytes in memory; equal when their content is. */
+  final class InMemory implements SnapshotData {
+    private final byte[] bytes;
+
+    private InMemory(byte[] bytes) {
+      this.bytes = Objects.requireNonNull(bytes, "bytes");
+    }
+
+    @Override
+    public long size() {
+      return bytes.length;
+    }
+
+    @Override
+    public InputStream open() {
+      return new ByteArrayInputStream(bytes);
+    }
+
+    @Override
+    public byte[] read(long offset, int length) {
+      checkRange(offset, length, bytes.length);
+      return Arrays.copyOfRange(bytes, (int) offset, (int) offset + length);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof InMemory m && Arrays.equals(bytes, m.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotData[" + bytes.length + " bytes in memory]";
+    }
+  }
+}
