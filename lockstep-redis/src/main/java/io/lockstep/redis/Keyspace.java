@@ -123,6 +123,23 @@ final class Keyspace {
     return marks.isEmpty() ? 0 : marks.first().at();
   }
 
+  /** A key and its entry as they were when a snapshot was captured; both are immutable. */
+  record Slot(byte[] key, Entry entry) {}
+
+  /**
+   * Every key and entry as they are now, in no particular order: O(keys) references and no
+   * copy of any key or value, since entries are replaced, never changed in place. Cheap enough
+   * for the loop thread; sorting and encoding happen where the snapshot is written.
+   */
+  Slot[] capture() {
+    Slot[] slots = new Slot[entries.size()];
+    int i = 0;
+    for (Map.Entry<Key, Entry> e : entries.entrySet()) {
+      slots[i++] = new Slot(e.getKey().bytes(), e.getValue());
+    }
+    return slots;
+  }
+
   /** Entries in key order (a sorted copy, for snapshots: O(n log n), taken rarely). */
   NavigableMap<byte[], Entry> entries() {
     TreeMap<byte[], Entry> sorted = new TreeMap<>(Arrays::compareUnsigned);

@@ -3,7 +3,10 @@ package io.lockstep.redis;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Context;
 import io.lockstep.machine.Rejection;
+import io.lockstep.machine.SnapshotWriter;
 import io.lockstep.machine.StateMachine;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,7 +82,7 @@ public final class RedisStore implements StateMachine {
   public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
   private final long maxBytes;
-  private final Keyspace keyspace = new Keyspace();
+  private Keyspace keyspace = new Keyspace();
   /** Due times of the store's pending expiry time-outs (scheduled, not yet fired). */
   private final TreeSet<Long> armed = new TreeSet<>();
   /** The largest agreed time seen by {@link #apply}: "now" for queries. */
@@ -122,6 +125,29 @@ public final class RedisStore implements StateMachine {
   @Override
   public byte[] snapshot() {
     return StoreSnapshot.encode(lastTime, keyspace, armed);
+  }
+
+  /**
+   * Captures the keyspace by reference (O(keys), no key or value copied: entries are immutable);
+   * sorting and encoding happen when the returned writer runs, off the replica's loop.
+   */
+  @Override
+  public SnapshotWriter captureSnapshot() {
+    return StoreSnapshotStream.capture(lastTime, keyspace, armed);
+  }
+
+  /**
+   * Reads the snapshot incrementally into a fresh keyspace. The old keyspace is dropped first,
+   * so that memory holds one state, not two; the executor has checked the whole snapshot's
+   * checksum before calling this, so only a bug can make it fail midway, and then the store is
+   * left empty rather than half old and half new.
+   */
+  @Override
+  public void restore(InputStream in) throws IOException {
+    keyspace = new Keyspace();
+    armed.clear();
+    lastTime = 0;
+    lastTime = StoreSnapshotStream.read(in, keyspace, armed);
   }
 
   @Override

@@ -1,0 +1,152 @@
+package io.lockstep.redis;
+
+import io.lockstep.machine.SnapshotWriter;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.TreeSet;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * {@link StoreSnapshot}'s format written and read as a stream, so that a large keyspace is never
+ * encoded whole in memory. The bytes are exactly those of {@link StoreSnapshot#encode}.
+ *
+ * <p>Capturing ({@link #capture}) runs on the replica's loop and only copies references to the
+ * keys and their immutable entries; sorting, encoding and checksumming happen in the returned
+ * writer, on whatever thread writes the snapshot, while the store goes on changing.
+ */
+final class StoreSnapshotStream {
+  /** Largest key or value accepted when reading (Redis's own proto-max-bulk-len). */
+  static final int MAX_ITEM_BYTES = 512 << 20;
+  private static final int BUFFER = 64 * 1024;
+  private static final Comparator<Keyspace.Slot> BY_KEY =
+      (a, b) -> Arrays.compareUnsigned(a.key(), b.key());
+
+  private StoreSnapshotStream() {}
+
+  /** The store's state now, to be written later from any thread. */
+  static SnapshotWriter capture(long lastTime, Keyspace keyspace, TreeSet<Long> armed) {
+    Keyspace.Slot[] slots = keyspace.capture();
+    long[] timers = armed.stream().mapToLong(Long::longValue).toArray();
+    return out -> write(lastTime, slots, timers, out);
+  }
+
+  private static void write(long lastTime, Keyspace.Slot[] slots, long[] timers, OutputStream sink)
+      throws IOException {
+    // Key order makes equal states write equal bytes on every replica (S1).
+    Arrays.sort(slots, BY_KEY);
+    BufferedOutputStream buffered = new BufferedOutputStream(sink, BUFFER);
+    CRC32C crc = new CRC32C();
+    DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc));
+    out.writeInt(StoreSnapshot.MAGIC);
+    out.writeByte(StoreSnapshot.VERSION);
+    out.writeLong(lastTime);
+    out.writeInt(slots.length);
+    for (Keyspace.Slot slot : slots) {
+      out.writeInt(slot.key().length);
+      out.write(slot.key());
+      out.writeInt(slot.entry().value().length);
+      out.write(slot.entry().value());
+      out.writeLong(slot.entry().expireAt());
+    }
+    out.writeInt(timers.length);
+    for (long due : timers) {
+      out.writeLong(due);
+    }
+    out.flush();
+    new DataOutputStream(buffered).writeInt((int) crc.getValue());
+    buffered.flush();
+  }
+
+  /**
+   * Reads a snapshot into {@code keyspace} (which must be empty) and {@code armed}, returning its
+   * last time. Keys are put as they are read, so no second copy of the state is built; on a bad
+   * snapshot the target holds what was read before the problem, and the caller must not use it.
+   *
+   * @throws IllegalArgumentException naming what is wrong with the content
+   */
+  static long read(InputStream raw, Keyspace keyspace, TreeSet<Long> armed) throws IOException {
+    CRC32C crc = new CRC32C();
+    DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+    try {
+      if (in.readInt() != StoreSnapshot.MAGIC) {
+        throw new IllegalArgumentException("not a store snapshot (bad magic)");
+      }
+      int version = in.readUnsignedByte();
+      if (version != StoreSnapshot.VERSION) {
+        throw new IllegalArgumentException("unsupported store snapshot version " + version);
+      }
+      long lastTime = in.readLong();
+      readKeys(in, keyspace);
+      readTimers(in, armed);
+      int computed = (int) crc.getValue();
+      if (new DataInputStream(raw).readInt() != computed) {
+        throw new IllegalArgumentException("store snapshot checksum mismatch: it is corrupt");
+      }
+      if (raw.read() >= 0) {
+        throw new IllegalArgumentException("store snapshot has unexpected trailing bytes");
+      }
+      return lastTime;
+    } catch (EOFException e) {
+      throw new IllegalArgumentException("store snapshot is truncated", e);
+    }
+  }
+
+  private static void readKeys(DataInputStream in, Keyspace keyspace) throws IOException {
+    int keys = count(in, "key");
+    byte[] previous = null;
+    for (int i = 0; i < keys; i++) {
+      byte[] key = bytes(in);
+      if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {
+        throw new IllegalArgumentException("store snapshot keys are not in strict order at " + i);
+      }
+      Keyspace.Entry entry = new Keyspace.Entry(bytes(in), in.readLong());
+      if (entry.expireAt() < 0) {
+        throw new IllegalArgumentException("negative expiry time in store snapshot at " + i);
+      }
+      keyspace.put(key, entry);
+      previous = key;
+    }
+  }
+
+  private static void readTimers(DataInputStream in, TreeSet<Long> armed) throws IOException {
+    int timers = count(in, "timer");
+    for (int i = 0; i < timers; i++) {
+      long due = in.readLong();
+      if (!armed.isEmpty() && armed.last() >= due) {
+        throw new IllegalArgumentException("store snapshot timers are not ascending at " + i);
+      }
+      armed.add(due);
+    }
+  }
+
+  private static int count(DataInputStream in, String what) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IllegalArgumentException("store snapshot " + what + " count " + n
+          + " is negative");
+    }
+    return n;
+  }
+
+  private static byte[] bytes(DataInputStream in) throws IOException {
+    int length = in.readInt();
+    if (length < 0 || length > MAX_ITEM_BYTES) {
+      throw new IllegalArgumentException("store snapshot length " + length + " is out of range");
+    }
+    // readNBytes grows its buffer as bytes arrive, so a forged length allocates nothing big.
+    byte[] bytes = in.readNBytes(length);
+    if (bytes.length != length) {
+      throw new IllegalArgumentException("store snapshot is truncated");
+    }
+    return bytes;
+  }
+}
