@@ -126,6 +126,14 @@ public final class FileStorage implements StableStorage {
   }
 
   /**
+   * Writes this replica's own snapshots into the data directory from a thread of the caller's
+   * choosing; a {@link StorageWrite.SaveSnapshot} of what it returns then only records it.
+   */
+  public SnapshotStateWriter snapshotStateWriter() {
+    return new SnapshotStateWriter(directory, disk);
+  }
+
+  /**
    * {@inheritDoc}
    *
    * <p>A bad or partial record at the very end of the last segment, with nothing valid after it,

@@ -25,16 +25,37 @@ import java.util.regex.Pattern;
  * garbage. The term in the name means a snapshot saved again at the same index with another
  * term never overwrites the file a durable log record still refers to.
  *
+ * <p>Two layouts share one frame. A snapshot whose state is in memory (one received from a
+ * leader, or the simulator's) is written whole:
+ *
  * <pre>
  * u32 magic "LSSN", u32 format version, u32 payload length, u32 crc32c(previous 12 bytes, payload),
  * payload = Snapshot in the {@link Codec} format
  * </pre>
+ *
+ * <p>A snapshot this replica took was already streamed into its own state file
+ * ({@code snapshot-NNNNNNNNNNNNNNNNNNNN.state}, see {@link SnapshotStateWriter}) off the loop and
+ * log threads, so its snapshot file only refers to it, and recording it costs the log thread a
+ * few hundred bytes however large the state:
+ *
+ * <pre>
+ * u32 magic "LSSR", u32 1, u32 payload length, u32 crc32c(previous 12 bytes, payload),
+ * payload = i64 index, i64 term, i64 time, u32 members × i32, u16 name length, name (UTF-8),
+ *           i64 state size, u32 crc32c(state)
+ * </pre>
+ *
+ * <p>Recovery checks the state file's size and checksum before using it. A state file is deleted
+ * with the last snapshot file that refers to it; one that none refers to (a crash between the two
+ * writes) is deleted at the next start.
  */
 final class SnapshotFiles {
   static final int MAGIC = 0x4C53534E;
+  static final int REFERENCE_MAGIC = 0x4C535352;
+  static final int REFERENCE_VERSION = 1;
   static final int HEADER_BYTES = 16;
+  static final String TEMPORARY = ".tmp";
   private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})-(\\d{20})\\.snap");
-  private static final String TEMPORARY = ".tmp";
+  private static final Pattern STATE_NAME = Pattern.compile("snapshot-(\\d{20})\\.state");
 
   private final Path directory;
   private final Disk disk;
@@ -65,18 +86,32 @@ final class SnapshotFiles {
     return directory.resolve(String.format("snapshot-%020d-%020d.snap", id.index(), id.term()));
   }
 
+  /** The state file of this replica's own snapshot at {@code position}. */
+  static Path statePath(Path directory, long position) {
+    return directory.resolve(String.format("snapshot-%020d.state", position));
+  }
+
   /** Writes {@code snapshot} atomically and durably. */
   void write(Snapshot snapshot) throws IOException {
+    if (snapshot.data() instanceof StoredState state
+        && state.file().equals(statePath(directory, snapshot.index()))) {
+      writeAtomically(snapshot, SnapshotReference.encode(snapshot, state));
+      return;
+    }
     BinaryWriter out = new BinaryWriter(HEADER_BYTES + 64 + snapshot.state().length);
     out.writeInt(MAGIC).writeInt(Codec.VERSION).writeInt(0).writeInt(0);
     out.writeSnapshot(snapshot);
     out.putInt(8, out.position() - HEADER_BYTES);
     out.putInt(12, checksum(out.array(), out.position()));
+    writeAtomically(snapshot, ByteBuffer.wrap(out.array(), 0, out.position()));
+  }
+
+  private void writeAtomically(Snapshot snapshot, ByteBuffer content) throws IOException {
     Path target = pathFor(new Id(snapshot.index(), snapshot.term()));
     Path temporary = target.resolveSibling(target.getFileName() + TEMPORARY);
     try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      disk.write(channel, ByteBuffer.wrap(out.array(), 0, out.position()));
+      disk.write(channel, content);
       disk.force(channel);
     }
     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE,
@@ -84,7 +119,7 @@ final class SnapshotFiles {
     disk.forceDirectory(directory);
   }
 
-  private static int checksum(byte[] bytes, int length) {
+  static int checksum(byte[] bytes, int length) {
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(bytes, 0, 12);
     crc.update(bytes, HEADER_BYTES, length - HEADER_BYTES);
@@ -98,6 +133,9 @@ final class SnapshotFiles {
       return new Loaded.Unusable(file, "the file is missing");
     }
     byte[] bytes = disk.readAll(file);
+    if (bytes.length >= 4 && SegmentFormat.getInt(bytes, 0) == REFERENCE_MAGIC) {
+      return SnapshotReference.load(file, bytes, index, term, directory);
+    }
     String problem = checkFrame(bytes);
     if (problem != null) {
       return new Loaded.Unusable(file, problem);
@@ -155,21 +193,50 @@ final class SnapshotFiles {
     return ids;
   }
 
-  /** Deletes temporary files left by a crash during a snapshot write; returns how many. */
+  /**
+   * Deletes temporary files left by a crash during a snapshot write, and state files that no
+   * snapshot file refers to (a crash after the state was written but before it was recorded);
+   * returns how many.
+   */
   int deleteTemporaries() throws IOException {
     int deleted = 0;
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*.snap.tmp")) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*.tmp")) {
       for (Path file : files) {
         Files.delete(file);
         deleted++;
       }
     }
+    for (Path state : orphanStates()) {
+      Files.delete(state);
+      deleted++;
+    }
     return deleted;
   }
 
-  /** Deletes a snapshot file, if present. */
+  private List<Path> orphanStates() throws IOException {
+    java.util.Set<Long> referred = new java.util.HashSet<>();
+    list().forEach(id -> referred.add(id.index()));
+    List<Path> orphans = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*.state")) {
+      for (Path file : files) {
+        Matcher name = STATE_NAME.matcher(file.getFileName().toString());
+        if (name.matches() && !referred.contains(Long.parseLong(name.group(1)))) {
+          orphans.add(file);
+        }
+      }
+    }
+    return orphans;
+  }
+
+  /**
+   * Deletes a snapshot file, if present, and its state file once no other snapshot file (one at
+   * the same index with another term) refers to it.
+   */
   void delete(Id id) throws IOException {
     Files.deleteIfExists(pathFor(id));
+    if (list().stream().noneMatch(other -> other.index() == id.index())) {
+      Files.deleteIfExists(statePath(directory, id.index()));
+    }
   }
 
   /** Renames a damaged snapshot file aside so that an operator can inspect it. */
