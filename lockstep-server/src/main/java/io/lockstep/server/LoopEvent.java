@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.request.Request;
 
 /** What the I/O threads and the timer hand to the loop thread (DESIGN.md §4). */
@@ -23,6 +24,9 @@ sealed interface LoopEvent {
    * itself waits in the loop's latest-persisted slot, so none is lost if the queue is full).
    */
   record Durable() implements LoopEvent {}
+
+  /** The snapshot thread wrote and forced the snapshot the loop handed it. */
+  record SnapshotStored(long position, SnapshotData state) implements LoopEvent {}
 
   /** Stop the loop after this event. */
   record Stop() implements LoopEvent {}

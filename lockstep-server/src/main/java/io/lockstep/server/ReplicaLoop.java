@@ -52,6 +52,13 @@ import java.util.function.IntFunction;
  * toward a commit only up to such a report, so a commit (and the client answer it allows) still
  * means a majority holds the entry durably.
  *
+ * <p><b>Snapshots off the loop and log threads</b> (X2): the replica only <em>captures</em> a
+ * snapshot in its step (cheap: the Redis store copies references to its immutable entries); the
+ * loop hands the capture to the {@link SnapshotThread}, which streams it into a state file and
+ * forces it, then posts {@link LoopEvent.SnapshotStored} back. Only then does the protocol learn
+ * of the snapshot, and its {@code SaveSnapshot} costs the log thread a small reference file.
+ * Client writes meanwhile go on at full speed.
+ *
  * <p>Back-pressure: a full queue refuses client work with a "busy" answer and drops peer
  * messages (Raft retransmits); it never grows. A congested group-commit log (a slow disk) also
  * refuses new proposals with "busy"; if it fills anyway, submitting to it blocks this thread
@@ -72,6 +79,7 @@ final class ReplicaLoop implements Runnable {
   private record Pending(Origin origin, long since) {}
 
   private final Replica replica;
+  private final SnapshotThread snapshots;
   private final ProtocolCodec codec;
   private final GroupCommitLog log;
   private final ServerMetrics metrics;
@@ -99,10 +107,23 @@ final class ReplicaLoop implements Runnable {
   private final List<Runnable> batchAnswers = new ArrayList<>();
   private int batchEntries;
 
+  /** A loop whose replica writes its own snapshots in its steps (tests). */
   ReplicaLoop(Replica replica, ProtocolCodec codec, GroupCommitLog log, ServerMetrics metrics,
       int queueCapacity, long requestTimeoutMillis, IntFunction<String> clientAddressOf,
       Consumer<Throwable> fatal) {
+    this(replica, null, codec, log, metrics, queueCapacity, requestTimeoutMillis,
+        clientAddressOf, fatal);
+  }
+
+  /**
+   * @param snapshots writes the snapshots {@code replica} captures, if it hands them out
+   *     ({@link Replica#writeSnapshotsElsewhere})
+   */
+  ReplicaLoop(Replica replica, SnapshotThread snapshots, ProtocolCodec codec, GroupCommitLog log,
+      ServerMetrics metrics, int queueCapacity, long requestTimeoutMillis,
+      IntFunction<String> clientAddressOf, Consumer<Throwable> fatal) {
     this.replica = replica;
+    this.snapshots = snapshots;
     this.codec = codec;
     this.answersWaitForSync = !replica.mayAnswerBeforeDurable();
     this.log = log;
@@ -143,6 +164,19 @@ final class ReplicaLoop implements Runnable {
 
   void tick() {
     queue.offer(new LoopEvent.Tick());
+  }
+
+  /**
+   * From the snapshot thread: the snapshot is stored. Waits for room rather than dropping it
+   * (the replica takes no further snapshot until it hears of this one); gives up only when the
+   * loop stops.
+   */
+  void offerSnapshotStored(long position, io.lockstep.order.SnapshotData state)
+      throws InterruptedException {
+    LoopEvent event = new LoopEvent.SnapshotStored(position, state);
+    while (running && !queue.offer(event, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      // the loop is busy; try again
+    }
   }
 
   /** Asks the loop to stop once it has handled what is queued. */
@@ -188,6 +222,10 @@ final class ReplicaLoop implements Runnable {
           // follower for every proposal that queued up meanwhile (X3).
           collect(replica.stepAll(steps));
           steps.clear();
+          io.lockstep.executor.CapturedSnapshot captured = replica.takeCapturedSnapshot();
+          if (captured != null) {
+            snapshots.write(captured, this);
+          }
         }
         flush();
         publish();
@@ -216,6 +254,8 @@ final class ReplicaLoop implements Runnable {
     } else if (event instanceof LoopEvent.Tick) {
       steps.add(new Step.Tick(System.currentTimeMillis()));
       sweep();
+    } else if (event instanceof LoopEvent.SnapshotStored stored) {
+      steps.add(new Step.SnapshotStored(stored.position(), stored.state()));
     } else if (event instanceof LoopEvent.Stop) {
       return true;
     }

@@ -96,6 +96,7 @@ public final class ReplicaServer implements AutoCloseable {
   private FileStorage storage;
   private GroupCommitLog log;
   private ReplicaLoop loop;
+  private SnapshotThread snapshots;
   private Thread loopThread;
   private PeerNetwork network;
   private FrameServer clientServer;
@@ -172,7 +173,9 @@ public final class ReplicaServer implements AutoCloseable {
     Recovered recovered = storage.recover();
     Replica replica = replica(recovered);
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
-    loop = new ReplicaLoop(replica, protocol.codec(), log, metrics, LOOP_QUEUE,
+    snapshots = new SnapshotThread(id, storage.snapshotStateWriter(), metrics, this::fatal);
+    replica.writeSnapshotsElsewhere();
+    loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
     metrics.bind(loop, log, storage);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
@@ -402,6 +405,7 @@ public final class ReplicaServer implements AutoCloseable {
       loop.stop();
       joinLoop();
     }
+    closeQuietly(snapshots);
     closeQuietly(log);
     closeQuietly(network);
     closeQuietly(forwarder);

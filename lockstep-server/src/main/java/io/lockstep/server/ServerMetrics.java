@@ -28,6 +28,8 @@ public final class ServerMetrics {
   private final Counter busy;
   private final Counter peerDropped;
   private final Counter badFrames;
+  private final Timer snapshotWrite;
+  private final DistributionSummary snapshotBytes;
 
   ServerMetrics(int replica) {
     registry.config().commonTags("replica", Integer.toString(replica));
@@ -46,6 +48,11 @@ public final class ServerMetrics {
     peerDropped = Counter.builder("lockstep.peer.dropped")
         .description("peer messages dropped (queue full, undecodable)").register(registry);
     badFrames = Counter.builder("lockstep.client.bad.frames").register(registry);
+    snapshotWrite = Timer.builder("lockstep.snapshot.write")
+        .description("time the snapshot thread took to stream, write and force a snapshot")
+        .register(registry);
+    snapshotBytes = DistributionSummary.builder("lockstep.snapshot.bytes")
+        .description("size of each snapshot written").baseUnit("bytes").register(registry);
   }
 
   /** Meters read from the running parts (called once they exist). */
@@ -96,6 +103,11 @@ public final class ServerMetrics {
 
   void peerDropped(String reason) {
     peerDropped.increment();
+  }
+
+  void snapshotWritten(long bytes, long nanos) {
+    snapshotBytes.record(bytes);
+    snapshotWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void badFrame() {

@@ -168,6 +168,12 @@ class ClusterTest {
           kv.set("key" + i, "value" + i);
         }
       }
+      // Snapshots are written off the loop, so the latest one is recorded a moment later.
+      long deadline = System.nanoTime() + ELECTION.toNanos();
+      while (cluster.server(leader).status().snapshotIndex() <= 200
+          && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
       assertThat(cluster.server(leader).status().snapshotIndex()).isGreaterThan(200);
       cluster.start(follower);
       long target = cluster.server(leader).status().commitIndex();

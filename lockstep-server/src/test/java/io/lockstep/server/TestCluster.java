@@ -35,6 +35,10 @@ final class TestCluster implements AutoCloseable {
     this.servers = new ReplicaServer[n];
   }
 
+  /**
+   * A cluster taking a snapshot every {@code snapshotInterval} positions and keeping no entries
+   * below it in memory (compaction margin 0), so that a follower behind gets the snapshot.
+   */
   TestCluster(Path dir, int n, Service service, long snapshotInterval) throws IOException {
     List<ReplicaAddresses> replicas = new ArrayList<>();
     int[] ports = freePorts(4 * n);
@@ -43,7 +47,7 @@ final class TestCluster implements AutoCloseable {
           loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
     }
     config = ClusterConfig.local("test", n, 20_000, dir, service, SECRET).withReplicas(replicas)
-        .withSnapshotInterval(snapshotInterval);
+        .withSnapshotInterval(snapshotInterval).withProtocolSetting("compaction-margin", "0");
     servers = new ReplicaServer[n];
   }
 

@@ -9,6 +9,7 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Snapshot;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.request.Request;
@@ -368,7 +369,7 @@ public final class Raft implements Coordination {
    * Persists the executor's snapshot and compacts the log up to it, less the configured margin
    * (§5.1, X2).
    */
-  private void snapshotTaken(long position, byte[] state) {
+  private void snapshotTaken(long position, SnapshotData state) {
     if (position < 0 || position > applied) {
       throw new IllegalArgumentException("snapshot position " + position
           + " must be in [0, " + applied + "], the positions handed out as stable");

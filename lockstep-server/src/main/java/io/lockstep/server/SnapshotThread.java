@@ -1,0 +1,76 @@
+package io.lockstep.server;
+
+import io.lockstep.executor.CapturedSnapshot;
+import io.lockstep.order.SnapshotData;
+import io.lockstep.storage.SnapshotStateWriter;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The thread that writes a replica's own snapshots (X2): it streams a capture taken on the loop
+ * into a state file, forces it, and reports it to the loop. Neither the loop (which goes on
+ * applying requests) nor the log thread (which goes on with group commits) waits for it.
+ *
+ * <p>At most one snapshot is written at a time: the replica captures no other until it has heard
+ * that this one is stored. A failed write stops the replica, as a failed fsync does
+ * (DESIGN.md §6): its disk can no longer be trusted.
+ */
+final class SnapshotThread implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(SnapshotThread.class.getName());
+
+  private final int replica;
+  private final SnapshotStateWriter writer;
+  private final ServerMetrics metrics;
+  private final Consumer<Throwable> fatal;
+  private final ExecutorService thread;
+  private volatile boolean closed;
+
+  SnapshotThread(int replica, SnapshotStateWriter writer, ServerMetrics metrics,
+      Consumer<Throwable> fatal) {
+    this.replica = replica;
+    this.writer = writer;
+    this.metrics = metrics;
+    this.fatal = fatal;
+    this.thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "lockstep-snapshot-" + replica);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Writes {@code captured} and tells {@code loop} once it is durable. */
+  void write(CapturedSnapshot captured, ReplicaLoop loop) {
+    thread.execute(() -> {
+      long start = System.nanoTime();
+      try {
+        SnapshotData stored = writer.write(captured.position(), captured::writeTo);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        metrics.snapshotWritten(stored.size(), System.nanoTime() - start);
+        LOG.log(Level.INFO, "event=snapshot_stored replica=" + replica + " position="
+            + captured.position() + " bytes=" + stored.size() + " millis=" + millis);
+        loop.offerSnapshotStored(captured.position(), stored);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception | Error e) {
+        if (closed) {
+          // Interrupted by a shutdown: the temporary file is deleted at the next start.
+          LOG.log(Level.INFO, "event=snapshot_abandoned replica=" + replica + " position="
+              + captured.position() + " reason=\"replica stopping\"");
+          return;
+        }
+        fatal.accept(new IllegalStateException("writing the snapshot at position "
+            + captured.position() + " failed: " + e, e));
+      }
+    });
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    thread.shutdownNow();
+    thread.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}
