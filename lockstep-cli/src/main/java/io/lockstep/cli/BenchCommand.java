@@ -8,7 +8,7 @@ import io.lockstep.cli.cluster.HealthProbe;
 import io.lockstep.cli.cluster.LocalCluster;
 import io.lockstep.cli.cluster.LocalLayout;
 import io.lockstep.cli.cluster.ReplicaHealth;
-import io.lockstep.cli.cluster.ReplicaProcess;
+import io.lockstep.cli.cluster.ReplicaHeap;
 import io.lockstep.client.ClientOptions;
 import io.lockstep.client.LockstepClient;
 import io.lockstep.server.config.ClusterConfig;
@@ -61,6 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "With --local: base port as in `lockstep local` (default ${DEFAULT-VALUE}).")
   int basePort;
 
+  @Option(names = "--heap", paramLabel = "SIZE",
+      description = "With --local: maximum heap of each replica, e.g. 2g (default as in"
+          + " `lockstep local`).")
+  String heap;
+
   @Option(names = "--clients", defaultValue = "32", paramLabel = "C",
       description = "Closed-loop clients (default ${DEFAULT-VALUE}).")
   int clients;
@@ -100,10 +105,12 @@ public final class BenchCommand implements Callable<Integer> {
     Path dir = cluster.dataDir != null ? cluster.dataDir
         : Files.createTempDirectory("lockstep-bench-");
     ClusterConfig config = new LocalLayout(dir, replicas, basePort, Service.KV).prepare();
-    out.printf("Starting a local %d-replica cluster in %s%n", replicas, dir);
+    ReplicaHeap replicaHeap = LocalCommand.heap(spec, heap, replicas);
+    out.printf("Starting a local %d-replica cluster in %s (heap -Xmx%s each; --heap SIZE"
+        + " changes it)%n", replicas, dir, replicaHeap.text());
     out.flush();
     try (LocalCluster processes = LocalCluster.start(System.getProperty("java.class.path"),
-        ReplicaProcess.DEFAULT_JVM_OPTIONS,
+        replicaHeap.jvmOptions(),
         LocalCluster.sameFile(config.members(), dir.resolve(LocalLayout.CONFIG_FILE)), dir,
         line -> {
           out.println(line);

@@ -4,6 +4,7 @@ import io.lockstep.cli.cluster.HealthProbe;
 import io.lockstep.cli.cluster.LocalCluster;
 import io.lockstep.cli.cluster.LocalLayout;
 import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.cli.cluster.ReplicaHeap;
 import io.lockstep.cli.cluster.ReplicaProcess;
 import io.lockstep.server.MachineLoader;
 import io.lockstep.server.config.ClusterConfig;
@@ -70,6 +71,12 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Jars or class directories holding --machine and what it needs.")
   String classpath;
 
+  @Option(names = "--heap", paramLabel = "SIZE",
+      description = "Maximum heap of each replica, e.g. 2g or 768m (default: an equal share of"
+          + " half this machine's memory, 512m to 4g). A replica needs its state's size and a"
+          + " margin.")
+  String heap;
+
   @Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS",
       description = "How long to wait for a leader (default ${DEFAULT-VALUE} s).")
   int waitSeconds;
@@ -91,12 +98,15 @@ public final class LocalCommand implements Callable<Integer> {
     }
     LocalLayout layout = new LocalLayout(dataDir, replicas, basePort, chosen, machine);
     ClusterConfig config = prepare(layout);
+    ReplicaHeap replicaHeap = heap(spec, heap, replicas);
     out.printf("Starting %d replicas in %s (config %s)%n", replicas, layout.dataDir(),
         layout.configFile());
     machineSource.ifPresent(from -> out.printf("State machine %s from %s%n", machine, from));
+    out.printf("Each replica's heap: -Xmx%s (change it with --heap SIZE, e.g. --heap 8g)%n",
+        replicaHeap.text());
     out.flush();
     LocalCluster cluster = LocalCluster.start(System.getProperty("java.class.path"),
-        ReplicaProcess.DEFAULT_JVM_OPTIONS, replicaArgs(), LocalCluster.sameFile(
+        replicaHeap.jvmOptions(), replicaArgs(), LocalCluster.sameFile(
             config.members(), layout.configFile()), layout.dataDir(), line -> {
               out.println(line);
               out.flush();
@@ -125,6 +135,19 @@ public final class LocalCommand implements Callable<Integer> {
     out.flush();
     cluster.close();
     return 1;
+  }
+
+  /** The heap chosen with {@code --heap}, or the default for this machine. */
+  static ReplicaHeap heap(CommandSpec spec, String heap, int replicas) {
+    if (heap == null) {
+      return ReplicaHeap.defaultFor(replicas);
+    }
+    try {
+      return ReplicaHeap.parse(heap);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--heap: "
+          + e.getMessage());
+    }
   }
 
   private ClusterConfig prepare(LocalLayout layout) throws java.io.IOException {

@@ -18,9 +18,12 @@ import java.util.concurrent.TimeUnit;
  * without touching the others.
  */
 public final class ReplicaProcess {
-  /** JVM options for each replica: small heaps and the serial collector suit a 2-core machine. */
+  /**
+   * JVM options for a replica when nothing chose them: the smallest default heap of
+   * {@link ReplicaHeap} and the serial collector; {@code lockstep local} sizes heaps itself.
+   */
   public static final List<String> DEFAULT_JVM_OPTIONS =
-      List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
+      ReplicaHeap.parse(ReplicaHeap.MIN_DEFAULT_MIB + "m").jvmOptions();
 
   private final int id;
   private final Path configFile;

@@ -41,7 +41,11 @@ class LocalCommandProcessTest {
     Path data = dir.resolve("data");
     Run first = Run.start(base, data, launched);
     first.awaitLine("Press Ctrl-C");
-    assertThat(first.output()).contains("redis-cli -p " + (base + 1) + " SET k v");
+    assertThat(first.output()).contains("redis-cli -p " + (base + 1) + " SET k v")
+        .containsPattern("Each replica's heap: -Xmx\\d+[mg] \\(change it with --heap SIZE");
+    List<Long> started = pids(dir.resolve("data"));
+    assertThat(Files.readString(Path.of("/proc/" + started.get(0) + "/cmdline")))
+        .as("the replica runs with the heap it was given").containsPattern("-Xmx\\d+[mg]\u0000");
     try (Jedis one = jedis(base + 1); Jedis two = jedis(base + 2)) {
       assertThat(one.set("k", "v")).isEqualTo("OK");
       assertThat(two.get("k")).isEqualTo("v");
