@@ -4,7 +4,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.SequenceInputStream;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -60,11 +63,46 @@ public interface SnapshotData {
     return new InMemory(bytes.clone());
   }
 
+  /**
+   * Data held in memory as consecutive pieces (e.g. the chunks of a received snapshot), never
+   * joined into one array; the list and the arrays are taken as they are, not copied.
+   */
+  static SnapshotData ofPieces(List<byte[]> pieces) {
+    return new Pieces(List.copyOf(pieces));
+  }
+
   /** Checks that {@code [offset, offset + length)} lies inside data of {@code size} bytes. */
   static void checkRange(long offset, int length, long size) {
     if (offset < 0 || length < 0 || offset > size - length) {
       throw new IllegalArgumentException("range [" + offset + ", +" + length
           + ") is outside snapshot data of " + size + " bytes");
+    }
+  }
+
+  /** Consecutive pieces in memory. */
+  final class Pieces implements SnapshotData {
+    private final List<byte[]> pieces;
+    private final long size;
+
+    private Pieces(List<byte[]> pieces) {
+      this.pieces = pieces;
+      this.size = pieces.stream().mapToLong(p -> p.length).sum();
+    }
+
+    @Override
+    public long size() {
+      return size;
+    }
+
+    @Override
+    public InputStream open() {
+      return new SequenceInputStream(Collections.enumeration(
+          pieces.stream().map(ByteArrayInputStream::new).toList()));
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotData[" + size + " bytes in " + pieces.size() + " pieces in memory]";
     }
   }
 

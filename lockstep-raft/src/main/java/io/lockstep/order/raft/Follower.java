@@ -11,6 +11,8 @@ import java.util.List;
  */
 final class Follower {
   private final Raft raft;
+  /** The snapshot being received in chunks, kept across lost chunks and leader changes. */
+  private SnapshotChunks.Receiving receiving;
 
   Follower(Raft raft) {
     this.raft = raft;
@@ -75,16 +77,39 @@ final class Follower {
   }
 
   /**
-   * InstallSnapshot (§5.3): keep the log after the snapshot if it holds the snapshot's last entry
-   * (the leader's log continues it), else discard the whole log; the executor restarts from the
-   * snapshot.
+   * InstallSnapshot (§5.3, Figure 13), one chunk at a time: chunks are collected in order (a
+   * chunk that is not the next one is answered with how much is held, which is where the leader
+   * goes on); the last one installs the snapshot: keep the log after it if the log holds the
+   * snapshot's last entry (the leader's log continues it), else discard the whole log; the
+   * executor restarts from the snapshot.
    */
   void onInstallSnapshot(int from, RaftMessage.InstallSnapshot m) {
-    Snapshot snapshot = m.snapshot();
-    if (snapshot.index() <= raft.commitIndex()) {
-      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex()));
+    if (m.index() <= raft.commitIndex()) {
+      receiving = null;
+      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
+          m.index(), m.size()));
       return;
     }
+    if (receiving == null || !receiving.sameSnapshot(m)
+        || m.offset() == 0 && receiving.received() == 0) {
+      // A chunk of another snapshot starts over only from its beginning.
+      receiving = m.offset() == 0 ? new SnapshotChunks.Receiving(m) : null;
+    }
+    if (receiving == null || !receiving.add(m)) {
+      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
+          m.index(), receiving == null ? 0 : receiving.received()));
+      return;
+    }
+    if (!receiving.complete()) {
+      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
+          m.index(), receiving.received()));
+      return;
+    }
+    install(from, receiving.snapshot(m));
+    receiving = null;
+  }
+
+  private void install(int from, Snapshot snapshot) {
     RaftLog log = raft.log();
     if (log.matches(snapshot.index(), snapshot.term())) {
       log.compactTo(snapshot.index());
@@ -92,6 +117,7 @@ final class Follower {
       log.resetTo(snapshot.index(), snapshot.term(), snapshot.time());
     }
     raft.installSnapshot(snapshot);
-    raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), snapshot.index()));
+    raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), snapshot.index(),
+        snapshot.index(), snapshot.data().size()));
   }
 }

@@ -1,7 +1,6 @@
 package io.lockstep.order.raft;
 
 import io.lockstep.order.LogEntry;
-import io.lockstep.order.Snapshot;
 import java.util.List;
 import java.util.Set;
 
@@ -25,7 +24,7 @@ final class MessageCheck {
       return appendProblem(a);
     }
     if (m instanceof RaftMessage.InstallSnapshot s) {
-      return snapshotProblem(s.term(), s.snapshot(), members);
+      return snapshotProblem(s, members);
     }
     if (m instanceof RaftMessage.Heartbeat || m instanceof RaftMessage.TimeoutNow) {
       return m.term() == 0 ? "term 0 precedes every election" : null;
@@ -74,17 +73,22 @@ final class MessageCheck {
     return null;
   }
 
-  private static String snapshotProblem(long term, Snapshot snapshot, Set<Integer> members) {
+  private static String snapshotProblem(RaftMessage.InstallSnapshot s, Set<Integer> members) {
+    long term = s.term();
     if (term == 0) {
       return "term 0 precedes every election";
     }
-    if (snapshot.index() == 0 || snapshot.term() == 0 || snapshot.term() > term) {
-      return "snapshot at index " + snapshot.index() + " term " + snapshot.term()
-          + " in term " + term;
+    if (s.index() == 0 || s.snapshotTerm() == 0 || s.snapshotTerm() > term) {
+      return "snapshot at index " + s.index() + " term " + s.snapshotTerm() + " in term " + term;
     }
-    if (!Set.copyOf(snapshot.members()).equals(members)
-        || snapshot.members().size() != members.size()) {
-      return "snapshot of members " + snapshot.members() + ", not " + members;
+    if (!Set.copyOf(s.members()).equals(members) || s.members().size() != members.size()) {
+      return "snapshot of members " + s.members() + ", not " + members;
+    }
+    if (s.size() > SnapshotChunks.MAX_SNAPSHOT_BYTES) {
+      return "snapshot of " + s.size() + " bytes exceeds " + SnapshotChunks.MAX_SNAPSHOT_BYTES;
+    }
+    if (s.data().length == 0 && s.size() > 0) {
+      return "empty chunk of a snapshot of " + s.size() + " bytes";
     }
     return null;
   }

@@ -23,6 +23,10 @@ final class Progress {
   private boolean probeSent;
   private long pendingSnapshot;
   private long snapshotSentAt;
+  /** SNAPSHOT: bytes of the snapshot the follower acknowledged, where the next chunk starts. */
+  private long snapshotOffset;
+  /** SNAPSHOT: a chunk is on its way; the next one waits for its answer (flow control). */
+  private boolean chunkInFlight;
   private boolean recentActive;
 
   Progress(long next, int maxInflight) {
@@ -48,6 +52,31 @@ final class Progress {
 
   long snapshotSentAt() {
     return snapshotSentAt;
+  }
+
+  long snapshotOffset() {
+    return snapshotOffset;
+  }
+
+  boolean chunkInFlight() {
+    return chunkInFlight;
+  }
+
+  /** A chunk of the pending snapshot left at {@code now}. */
+  void chunkSent(long now) {
+    chunkInFlight = true;
+    snapshotSentAt = now;
+  }
+
+  /** The follower answered the chunk in flight: it holds {@code received} bytes. */
+  void chunkAnswered(long received) {
+    chunkInFlight = false;
+    snapshotOffset = received;
+  }
+
+  /** The chunk in flight went unanswered: send again from the last acknowledged offset. */
+  void chunkLost() {
+    chunkInFlight = false;
   }
 
   int inflightCount() {
@@ -119,14 +148,6 @@ final class Progress {
     inflightCount = 0;
   }
 
-  /** The snapshot went unanswered: probe again from matchIndex, which resends it. */
-  void abortSnapshot() {
-    state = State.PROBE;
-    next = match + 1;
-    pendingSnapshot = 0;
-    probeSent = false;
-  }
-
   void becomeReplicate() {
     state = State.REPLICATE;
     next = match + 1;
@@ -137,6 +158,8 @@ final class Progress {
     state = State.SNAPSHOT;
     pendingSnapshot = snapshotIndex;
     snapshotSentAt = now;
+    snapshotOffset = 0;
+    chunkInFlight = false;
     inflightCount = 0;
   }
 
@@ -184,6 +207,6 @@ final class Progress {
   public String toString() {
     return state + "{match=" + match + ", next=" + next + ", inflight=" + inflightCount
         + (probeSent ? ", probeSent" : "") + (state == State.SNAPSHOT ? ", snapshot="
-        + pendingSnapshot : "") + "}";
+        + pendingSnapshot + "@" + snapshotOffset + (chunkInFlight ? "+" : "") : "") + "}";
   }
 }

@@ -278,8 +278,8 @@ public final class Raft implements Coordination {
       send(from, new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0));
     } else if (m instanceof RaftMessage.Heartbeat h) {
       send(from, new RaftMessage.HeartbeatResponse(term, h.readContext()));
-    } else if (m instanceof RaftMessage.InstallSnapshot) {
-      send(from, new RaftMessage.InstallSnapshotResponse(term, 0));
+    } else if (m instanceof RaftMessage.InstallSnapshot s) {
+      send(from, new RaftMessage.InstallSnapshotResponse(term, 0, s.index(), 0));
     } else if (m instanceof RaftMessage.RequestVote) {
       send(from, new RaftMessage.RequestVoteResponse(term, false));
     } else if (m instanceof RaftMessage.PreVote) {

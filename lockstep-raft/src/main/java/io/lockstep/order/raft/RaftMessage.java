@@ -159,30 +159,77 @@ public sealed interface RaftMessage extends ProtocolMessage {
   }
 
   /**
-   * InstallSnapshot RPC (§5.3), the whole snapshot in one message.
+   * InstallSnapshot RPC (§5.3, Figure 13 of the Raft paper): one chunk of the leader's latest
+   * snapshot, so that neither side ever holds a whole large state in one message. The leader
+   * sends the next chunk only when the follower acknowledged the previous one.
    *
    * @param term the leader's term
-   * @param snapshot the leader's latest snapshot
+   * @param index the snapshot's last included index
+   * @param snapshotTerm the term of the entry at {@code index}
+   * @param time the agreed time at {@code index}
+   * @param members the configuration at {@code index}
+   * @param size the whole snapshot state's length in bytes
+   * @param offset where {@code data} starts in the state
+   * @param data the chunk (at most {@link SnapshotChunks#MAX_CHUNK_BYTES})
    */
-  record InstallSnapshot(long term, Snapshot snapshot) implements RaftMessage {
+  record InstallSnapshot(long term, long index, long snapshotTerm, long time,
+      List<Integer> members, long size, long offset, byte[] data) implements RaftMessage {
     public InstallSnapshot {
       nonNegative("term", term);
-      Objects.requireNonNull(snapshot, "snapshot");
-      nonNegative("snapshot.index", snapshot.index());
-      nonNegative("snapshot.term", snapshot.term());
+      nonNegative("index", index);
+      nonNegative("snapshotTerm", snapshotTerm);
+      nonNegative("size", size);
+      nonNegative("offset", offset);
+      members = List.copyOf(members);
+      Objects.requireNonNull(data, "data");
+      if (data.length > SnapshotChunks.MAX_CHUNK_BYTES || offset > size - data.length) {
+        throw new IllegalArgumentException("chunk of " + data.length + " bytes at offset "
+            + offset + " does not fit a snapshot of " + size + " bytes");
+      }
+    }
+
+    /** True for the chunk that completes the snapshot (the paper's {@code done} flag). */
+    public boolean done() {
+      return offset + data.length == size;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof InstallSnapshot m && m.term == term && m.index == index
+          && m.snapshotTerm == snapshotTerm && m.time == time && m.members.equals(members)
+          && m.size == size && m.offset == offset && java.util.Arrays.equals(m.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(term, index, offset, size) * 31 + java.util.Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+      return "InstallSnapshot[term=" + term + ", index=" + index + ", snapshotTerm="
+          + snapshotTerm + ", size=" + size + ", offset=" + offset + ", chunk=" + data.length
+          + "]";
     }
   }
 
   /**
-   * Answer to an {@link InstallSnapshot}.
+   * Answer to an {@link InstallSnapshot}: either the snapshot is in ({@code index} at or past
+   * the snapshot's index), or how much of the snapshot at {@code snapshotIndex} the follower
+   * holds, which is where the leader goes on (also after a lost chunk or a leader change).
    *
    * @param term the follower's current term
    * @param index the last index the follower now holds that matches the leader's log
+   * @param snapshotIndex the snapshot being received
+   * @param received bytes of it received so far, in order from the start
    */
-  record InstallSnapshotResponse(long term, long index) implements RaftMessage {
+  record InstallSnapshotResponse(long term, long index, long snapshotIndex, long received)
+      implements RaftMessage {
     public InstallSnapshotResponse {
       nonNegative("term", term);
       nonNegative("index", index);
+      nonNegative("snapshotIndex", snapshotIndex);
+      nonNegative("received", received);
     }
   }
 

@@ -106,16 +106,24 @@ final class Replication {
     }
   }
 
-  /** Sends one AppendEntries (or the snapshot); false if nothing was sent. */
+  /**
+   * Sends one AppendEntries (or, for a follower behind the log's start, the next snapshot chunk);
+   * false if nothing was sent or nothing more may be sent now.
+   */
   private boolean sendAppend(int to, boolean sendIfEmpty) {
     Progress pr = progress.get(to);
+    RaftLog log = raft.log();
+    if (pr.state() == Progress.State.SNAPSHOT) {
+      sendChunk(to, pr);
+      return false; // one chunk in flight per follower
+    }
     if (pr.paused()) {
       return false;
     }
-    RaftLog log = raft.log();
     if (pr.next() <= log.snapshotIndex()) {
-      sendSnapshot(to, pr);
-      return true;
+      pr.becomeSnapshot(currentSnapshot().index(), raft.now());
+      sendChunk(to, pr);
+      return false;
     }
     List<LogEntry> entries = log.slice(pr.next(), config.maxBatchEntries());
     if (entries.isEmpty() && !sendIfEmpty) {
@@ -128,14 +136,31 @@ final class Replication {
     return true;
   }
 
-  private void sendSnapshot(int to, Progress pr) {
+  private io.lockstep.order.Snapshot currentSnapshot() {
     // The log may keep a margin of entries below the snapshot, never start after it.
     if (raft.snapshot() == null || raft.snapshot().index() < raft.log().snapshotIndex()) {
       throw new IllegalStateException("log compacted to " + raft.log().snapshotIndex()
           + " without a matching snapshot in " + raft);
     }
-    raft.send(to, new RaftMessage.InstallSnapshot(raft.term(), raft.snapshot()));
-    pr.becomeSnapshot(raft.snapshot().index(), raft.now());
+    return raft.snapshot();
+  }
+
+  /**
+   * Sends the chunk at the follower's acknowledged offset unless one is in flight (§5.3 chunked,
+   * Figure 13): each chunk is read from the stored snapshot and encoded once, and is sent again
+   * only if it went unanswered for an election timeout. A newer snapshot taken meanwhile
+   * replaces the one being sent.
+   */
+  private void sendChunk(int to, Progress pr) {
+    if (pr.chunkInFlight()) {
+      return;
+    }
+    io.lockstep.order.Snapshot snapshot = currentSnapshot();
+    if (snapshot.index() != pr.pendingSnapshot()) {
+      pr.becomeSnapshot(snapshot.index(), raft.now());
+    }
+    raft.send(to, SnapshotChunks.chunk(raft.term(), snapshot, pr.snapshotOffset()));
+    pr.chunkSent(raft.now());
   }
 
   /** One ReadIndex round (§6.4): also the periodic heartbeat that keeps followers quiet. */
@@ -214,6 +239,16 @@ final class Replication {
       return;
     }
     pr.maybeUpdate(response.index());
+    if (pr.state() == Progress.State.SNAPSHOT && response.index() < pr.pendingSnapshot()) {
+      // A chunk's answer: go on from what the follower holds. Answers to no chunk in flight
+      // are duplicates or late, and would make the leader send a chunk twice.
+      if (pr.chunkInFlight() && response.snapshotIndex() == pr.pendingSnapshot()
+          && response.received() <= currentSnapshot().data().size()) {
+        pr.chunkAnswered(response.received());
+        sendAppends(from, false);
+      }
+      return;
+    }
     if (pr.state() == Progress.State.SNAPSHOT) {
       pr.becomeProbe();
     }
@@ -222,12 +257,14 @@ final class Replication {
     maybeSendTimeoutNow(from, pr);
   }
 
-  /** A snapshot unanswered for an election timeout was probably lost: send it again. */
+  /** A chunk unanswered for an election timeout was probably lost: send it again. */
   private void retryLostSnapshots(long now) {
-    for (Progress pr : progress.values()) {
-      if (pr.state() == Progress.State.SNAPSHOT
+    for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+      Progress pr = e.getValue();
+      if (pr.state() == Progress.State.SNAPSHOT && pr.chunkInFlight()
           && now - pr.snapshotSentAt() >= config.electionTimeoutMillis()) {
-        pr.abortSnapshot();
+        pr.chunkLost();
+        sendAppends(e.getKey(), false);
       }
     }
   }

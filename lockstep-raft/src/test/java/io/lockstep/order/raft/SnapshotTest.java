@@ -86,21 +86,22 @@ class SnapshotTest {
   void installSnapshotKeepsAMatchingSuffix() {
     Raft follower = Nodes.withLog(1, 2, 1, 1, 1, 2, 2);
     Snapshot snapshot = new Snapshot(3, 1, 3, Nodes.THREE, new byte[] {7});
-    Ready ready = Nodes.receive(follower, 2, new RaftMessage.InstallSnapshot(2, snapshot));
-    assertThat(ready.install()).isEqualTo(snapshot);
-    assertThat(ready.writes()).containsExactly(new StorageWrite.SaveSnapshot(snapshot));
+    Ready ready = Nodes.receive(follower, 2, whole(2, snapshot));
+    assertSame(ready.install(), snapshot);
+    assertThat(ready.writes()).singleElement().satisfies(w ->
+        assertSame(((StorageWrite.SaveSnapshot) w).snapshot(), snapshot));
     assertThat(follower.status().lastIndex()).isEqualTo(5);
     assertThat(follower.status().commitIndex()).isEqualTo(3);
     assertThat(Nodes.sent(ready, RaftMessage.InstallSnapshotResponse.class))
-        .containsExactly(new RaftMessage.InstallSnapshotResponse(2, 3));
+        .containsExactly(new RaftMessage.InstallSnapshotResponse(2, 3, 3, 1));
   }
 
   @Test
   void installSnapshotDiscardsAConflictingLog() {
     Raft follower = Nodes.withLog(1, 3, 1, 1, 1, 2, 2);
     Snapshot snapshot = new Snapshot(4, 3, 4, Nodes.THREE, new byte[] {7});
-    Ready ready = Nodes.receive(follower, 2, new RaftMessage.InstallSnapshot(3, snapshot));
-    assertThat(ready.install()).isEqualTo(snapshot);
+    Ready ready = Nodes.receive(follower, 2, whole(3, snapshot));
+    assertSame(ready.install(), snapshot);
     assertThat(follower.status().lastIndex()).isEqualTo(4);
     assertThat(follower.status().commitIndex()).isEqualTo(4);
     assertThat(follower.log().lastTerm()).isEqualTo(3);
@@ -141,10 +142,10 @@ class SnapshotTest {
     Raft follower = Nodes.withLog(1, 2, 1, 1, 1);
     Nodes.receive(follower, 2, new RaftMessage.AppendEntries(2, 3, 1, List.of(), 3));
     Ready ready = Nodes.receive(follower, 2,
-        new RaftMessage.InstallSnapshot(2, new Snapshot(2, 1, 2, Nodes.THREE, new byte[0])));
+        whole(2, new Snapshot(2, 1, 2, Nodes.THREE, new byte[0])));
     assertThat(ready.install()).isNull();
     assertThat(Nodes.sent(ready, RaftMessage.InstallSnapshotResponse.class))
-        .containsExactly(new RaftMessage.InstallSnapshotResponse(2, 3));
+        .containsExactly(new RaftMessage.InstallSnapshotResponse(2, 3, 2, 0));
   }
 
   @Test
@@ -153,5 +154,20 @@ class SnapshotTest {
     assertThatThrownBy(() -> raft.step(new Input.SnapshotTaken(1, new byte[0])))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("snapshot position 1 must be in [0, 0]");
+  }
+
+  /** A snapshot small enough for one chunk, as the leader sends it. */
+  static RaftMessage.InstallSnapshot whole(long term, Snapshot s) {
+    return new RaftMessage.InstallSnapshot(term, s.index(), s.term(), s.time(), s.members(),
+        s.data().size(), 0, s.state());
+  }
+
+  /** Equal metadata and state bytes (the received state is held in pieces). */
+  static void assertSame(Snapshot actual, Snapshot expected) {
+    assertThat(actual).isNotNull();
+    assertThat(List.of(actual.index(), actual.term(), actual.time()))
+        .isEqualTo(List.of(expected.index(), expected.term(), expected.time()));
+    assertThat(actual.members()).isEqualTo(expected.members());
+    assertThat(actual.state()).isEqualTo(expected.state());
   }
 }

@@ -25,7 +25,7 @@ class ValidationTest {
     LogEntry future = new LogEntry(3, 5, 3, null);
     assertDropped(raft, 2, new RaftMessage.AppendEntries(2, 2, 2, List.of(future), 0), 3,
         "has term 5 outside");
-    assertDropped(raft, 2, new RaftMessage.InstallSnapshot(2,
+    assertDropped(raft, 2, SnapshotTest.whole(2,
         new Snapshot(5, 2, 5, List.of(1, 2), new byte[0])), 4, "members");
     assertDropped(raft, 2, new RaftMessage.PreVote(3, 0, 3), 5, "newer than the candidate's term");
     assertDropped(raft, 2, new ProtocolMessage() {}, 6, "not a Raft message");
@@ -80,8 +80,9 @@ class ValidationTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("entry 0 has index 5, expected 4");
     assertThatThrownBy(() -> new RaftMessage.AppendEntriesResponse(1, false, 1, -2, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hintIndex");
-    assertThatThrownBy(() -> new RaftMessage.InstallSnapshot(1, null))
-        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new RaftMessage.InstallSnapshot(1, 5, 1, 0, List.of(1), 10, 8,
+        new byte[3])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not fit a snapshot of 10 bytes");
   }
 
   @Test

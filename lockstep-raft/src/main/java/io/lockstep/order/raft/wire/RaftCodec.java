@@ -33,8 +33,9 @@ import java.util.List;
  * 6 AppendEntriesResponse   i64 term, u8 success, i64 index, i64 hintIndex, i64 hintTerm
  * 7 Heartbeat               i64 term, i64 commit, i64 readContext
  * 8 HeartbeatResponse       i64 term, i64 readContext
- * 9 InstallSnapshot         i64 term, Snapshot
- * 10 InstallSnapshotResponse i64 term, i64 index
+ * 9 InstallSnapshot         i64 term, i64 index, i64 snapshotTerm, i64 time,
+ *                           u32 members × i32, i64 size, i64 offset, u32 length, chunk
+ * 10 InstallSnapshotResponse i64 term, i64 index, i64 snapshotIndex, i64 received
  * 11 TimeoutNow             i64 term
  * </pre>
  *
@@ -43,14 +44,20 @@ import java.util.List;
  * drops the message and counts it (DESIGN.md §2: untrusted input is validated, never asserted).
  */
 public final class RaftCodec implements ProtocolCodec {
-  /** Payload format version; bumped on any incompatible change. */
-  static final int VERSION = 1;
+  /**
+   * Payload format version; bumped on any incompatible change (2: InstallSnapshot carries one
+   * chunk, and its response how much of the snapshot the follower holds).
+   */
+  static final int VERSION = 2;
 
   /** Most entries accepted in one AppendEntries. */
   public static final int MAX_ENTRIES = 1 << 16;
 
-  /** Largest snapshot state accepted in one InstallSnapshot. */
-  public static final int MAX_SNAPSHOT_BYTES = 512 << 20;
+  /** Largest snapshot chunk accepted in one InstallSnapshot. */
+  public static final int MAX_CHUNK_BYTES = 1 << 20;
+
+  /** Most members a snapshot's configuration may name. */
+  private static final int MAX_MEMBERS = 1024;
 
   private static final int PRE_VOTE = 1;
   private static final int PRE_VOTE_RESPONSE = 2;
@@ -117,7 +124,7 @@ public final class RaftCodec implements ProtocolCodec {
       return size;
     }
     if (message instanceof RaftMessage.InstallSnapshot m) {
-      return 128 + m.snapshot().state().length + 4 * m.snapshot().members().size();
+      return 128 + m.data().length + 4 * m.members().size();
     }
     return 64;
   }
@@ -128,9 +135,13 @@ public final class RaftCodec implements ProtocolCodec {
     } else if (message instanceof RaftMessage.HeartbeatResponse m) {
       out.writeByte(HEARTBEAT_RESPONSE).writeLong(m.term()).writeLong(m.readContext());
     } else if (message instanceof RaftMessage.InstallSnapshot m) {
-      out.writeByte(INSTALL_SNAPSHOT).writeLong(m.term()).writeSnapshot(m.snapshot());
+      out.writeByte(INSTALL_SNAPSHOT).writeLong(m.term()).writeLong(m.index())
+          .writeLong(m.snapshotTerm()).writeLong(m.time()).writeInt(m.members().size());
+      m.members().forEach(out::writeInt);
+      out.writeLong(m.size()).writeLong(m.offset()).writeBytes(m.data());
     } else if (message instanceof RaftMessage.InstallSnapshotResponse m) {
-      out.writeByte(INSTALL_SNAPSHOT_RESPONSE).writeLong(m.term()).writeLong(m.index());
+      out.writeByte(INSTALL_SNAPSHOT_RESPONSE).writeLong(m.term()).writeLong(m.index())
+          .writeLong(m.snapshotIndex()).writeLong(m.received());
     } else if (message instanceof RaftMessage.TimeoutNow m) {
       out.writeByte(TIMEOUT_NOW).writeLong(m.term());
     } else {
@@ -173,10 +184,10 @@ public final class RaftCodec implements ProtocolCodec {
             in.readLong("readContext"));
         case HEARTBEAT_RESPONSE -> new RaftMessage.HeartbeatResponse(in.readLong("term"),
             in.readLong("readContext"));
-        case INSTALL_SNAPSHOT -> new RaftMessage.InstallSnapshot(in.readLong("term"),
-            in.readSnapshot("snapshot", MAX_SNAPSHOT_BYTES));
+        case INSTALL_SNAPSHOT -> readInstallSnapshot(in);
         case INSTALL_SNAPSHOT_RESPONSE -> new RaftMessage.InstallSnapshotResponse(
-            in.readLong("term"), in.readLong("index"));
+            in.readLong("term"), in.readLong("index"), in.readLong("snapshotIndex"),
+            in.readLong("received"));
         case TIMEOUT_NOW -> new RaftMessage.TimeoutNow(in.readLong("term"));
         default -> throw new CodecException("peer message: unknown type " + type);
       };
@@ -185,6 +196,27 @@ public final class RaftCodec implements ProtocolCodec {
     }
     in.expectEnd("peer message of type " + type);
     return message;
+  }
+
+  private static RaftMessage.InstallSnapshot readInstallSnapshot(BinaryReader in) {
+    long term = in.readLong("term");
+    long index = in.readLong("index");
+    long snapshotTerm = in.readLong("snapshotTerm");
+    long time = in.readLong("time");
+    int count = in.readInt("memberCount");
+    if (count < 0 || count > MAX_MEMBERS || (long) count * 4 > in.remaining()) {
+      throw new CodecException("InstallSnapshot: member count "
+          + Integer.toUnsignedString(count) + " exceeds the limit or the payload");
+    }
+    List<Integer> members = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      members.add(in.readInt("members"));
+    }
+    long size = in.readLong("size");
+    long offset = in.readLong("offset");
+    byte[] chunk = in.readBytes("chunk", MAX_CHUNK_BYTES);
+    return new RaftMessage.InstallSnapshot(term, index, snapshotTerm, time, members, size, offset,
+        chunk);
   }
 
   private static RaftMessage.AppendEntries readAppend(BinaryReader in) {

@@ -89,8 +89,10 @@ class RaftCodecTest {
         Combinators.combine(n, b, n, n, n).as(RaftMessage.AppendEntriesResponse::new),
         Combinators.combine(n, n, n).as(RaftMessage.Heartbeat::new),
         Combinators.combine(n, n).as(RaftMessage.HeartbeatResponse::new),
-        Combinators.combine(n, snapshots()).as(RaftMessage.InstallSnapshot::new),
-        Combinators.combine(n, n).as(RaftMessage.InstallSnapshotResponse::new),
+        Combinators.combine(n, snapshots(), Arbitraries.longs().between(0, 1000))
+            .as((term, s, extra) -> new RaftMessage.InstallSnapshot(term, s.index(), s.term(),
+                s.time(), s.members(), s.data().size() + extra, extra, s.state())),
+        Combinators.combine(n, n, n, n).as(RaftMessage.InstallSnapshotResponse::new),
         n.map(RaftMessage.TimeoutNow::new));
   }
 

@@ -1,0 +1,87 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.SnapshotData;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Chunked InstallSnapshot (§5.3, Figure 13): the leader cuts its stored snapshot into chunks read
+ * one at a time, and a follower collects them in order until the last one completes the
+ * snapshot. Chunks of one snapshot are identical whichever replica sends them, because the state
+ * at a committed index is byte-identical on every replica; so a follower keeps what it has
+ * across a lost chunk or a leader change, and says where to go on.
+ */
+final class SnapshotChunks {
+  /** Largest chunk, and what the leader sends. */
+  static final int MAX_CHUNK_BYTES = 1 << 20;
+  /** Largest snapshot a follower accepts: what a 64-bit heap can plausibly hold. */
+  static final long MAX_SNAPSHOT_BYTES = 1L << 40;
+
+  private SnapshotChunks() {}
+
+  /** The chunk of {@code snapshot} at {@code offset}, read from its (usually stored) data. */
+  static RaftMessage.InstallSnapshot chunk(long term, Snapshot snapshot, long offset) {
+    SnapshotData data = snapshot.data();
+    int length = (int) Math.min(MAX_CHUNK_BYTES, data.size() - offset);
+    return new RaftMessage.InstallSnapshot(term, snapshot.index(), snapshot.term(),
+        snapshot.time(), snapshot.members(), data.size(), offset, data.read(offset, length));
+  }
+
+  /** A follower's partly received snapshot. */
+  static final class Receiving {
+    private final long index;
+    private final long snapshotTerm;
+    private final long size;
+    private final List<byte[]> chunks = new ArrayList<>();
+    private long received;
+
+    Receiving(RaftMessage.InstallSnapshot first) {
+      this.index = first.index();
+      this.snapshotTerm = first.snapshotTerm();
+      this.size = first.size();
+    }
+
+    /** True if {@code m} is a chunk of the snapshot this collects. */
+    boolean sameSnapshot(RaftMessage.InstallSnapshot m) {
+      return m.index() == index && m.snapshotTerm() == snapshotTerm && m.size() == size;
+    }
+
+    long index() {
+      return index;
+    }
+
+    long received() {
+      return received;
+    }
+
+    /**
+     * Takes the chunk if it is the next one; returns false (and keeps nothing) otherwise, and the
+     * follower then answers with {@link #received()}.
+     */
+    boolean add(RaftMessage.InstallSnapshot m) {
+      if (!sameSnapshot(m) || m.offset() != received || m.data().length == 0 && !m.done()) {
+        return false;
+      }
+      if (m.data().length > 0) {
+        chunks.add(m.data());
+        received += m.data().length;
+      }
+      return true;
+    }
+
+    boolean complete() {
+      return received == size;
+    }
+
+    /** The whole snapshot, once {@link #complete()}. */
+    Snapshot snapshot(RaftMessage.InstallSnapshot last) {
+      if (!complete()) {
+        throw new IllegalStateException("snapshot at " + index + " has " + received + " of "
+            + size + " bytes");
+      }
+      return new Snapshot(index, snapshotTerm, last.time(), last.members(),
+          SnapshotData.ofPieces(chunks));
+    }
+  }
+}
