@@ -1,6 +1,7 @@
 package io.lockstep.storage;
 
 import io.lockstep.order.Snapshot;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.BinaryWriter;
 import io.lockstep.storage.codec.Codec;
@@ -54,6 +55,8 @@ final class SnapshotFiles {
   static final int REFERENCE_VERSION = 1;
   static final int HEADER_BYTES = 16;
   static final String TEMPORARY = ".tmp";
+  /** Largest in-memory state written inside its snapshot file; larger ones get a state file. */
+  static final int INLINE_MAX_BYTES = 1 << 20;
   private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})-(\\d{20})\\.snap");
   private static final Pattern STATE_NAME = Pattern.compile("snapshot-(\\d{20})\\.state");
 
@@ -91,8 +94,22 @@ final class SnapshotFiles {
     return directory.resolve(String.format("snapshot-%020d.state", position));
   }
 
-  /** Writes {@code snapshot} atomically and durably. */
+  /**
+   * Writes {@code snapshot} atomically and durably. A state already in this directory's state
+   * file is only referred to; a large state in memory (a snapshot received from the leader) is
+   * first streamed into its state file, so that it is never copied whole into one array.
+   */
   void write(Snapshot snapshot) throws IOException {
+    if (!(snapshot.data() instanceof StoredState) && snapshot.data().size() > INLINE_MAX_BYTES) {
+      SnapshotData stored = new SnapshotStateWriter(directory, disk).write(snapshot.index(),
+          out -> {
+            try (java.io.InputStream in = snapshot.data().open()) {
+              in.transferTo(out);
+            }
+          });
+      snapshot = new Snapshot(snapshot.index(), snapshot.term(), snapshot.time(),
+          snapshot.members(), stored);
+    }
     if (snapshot.data() instanceof StoredState state
         && state.file().equals(statePath(directory, snapshot.index()))) {
       writeAtomically(snapshot, SnapshotReference.encode(snapshot, state));

@@ -148,4 +148,20 @@ class SnapshotStateFilesTest {
     assertThat(files()).containsExactly("snapshot-00000000000000000030-00000000000000000001.snap",
         "snapshot-00000000000000000030.state");
   }
+
+  @Test
+  void aLargeReceivedSnapshotInMemoryIsStreamedIntoAStateFile() throws IOException {
+    byte[] state = state(9);
+    List<byte[]> pieces = List.of(java.util.Arrays.copyOfRange(state, 0, 1 << 20),
+        java.util.Arrays.copyOfRange(state, 1 << 20, state.length));
+    try (FileStorage storage = opened()) {
+      storage.write(List.of(new StorageWrite.SaveSnapshot(
+          new Snapshot(50, 3, 1_050, List.of(1, 2, 3), SnapshotData.ofPieces(pieces)))));
+      storage.sync();
+    }
+    assertThat(files()).containsExactly("snapshot-00000000000000000050-00000000000000000003.snap",
+        "snapshot-00000000000000000050.state");
+    Snapshot recovered = reopen().snapshot();
+    assertThat(recovered.state()).isEqualTo(state);
+  }
 }
