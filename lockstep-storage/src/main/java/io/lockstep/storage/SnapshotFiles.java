@@ -101,9 +101,10 @@ final class SnapshotFiles {
    */
   void write(Snapshot snapshot) throws IOException {
     if (!(snapshot.data() instanceof StoredState) && snapshot.data().size() > INLINE_MAX_BYTES) {
+      SnapshotData received = snapshot.data();
       SnapshotData stored = new SnapshotStateWriter(directory, disk).write(snapshot.index(),
           out -> {
-            try (java.io.InputStream in = snapshot.data().open()) {
+            try (java.io.InputStream in = received.open()) {
               in.transferTo(out);
             }
           });
