@@ -170,7 +170,7 @@ public final class LockstepReplica {
       if (machine != null) {
         chosen = Objects.requireNonNull(machine.get(), "the machine factory returned null");
       } else if (cluster.service() == Service.KV) {
-        chosen = new RedisStore();
+        chosen = new RedisStore(cluster.redisMaxMemory());
       } else if (cluster.service() == Service.LOCK) {
         chosen = new LockService();
       } else {

@@ -58,6 +58,8 @@ import java.util.TreeMap;
  * snapshot.interval          take a snapshot every this many applied positions (default 100000)
  * redis.password             optional: Redis connections must AUTH with it before other
  *                            commands (Redis's requirepass)
+ * redis.max-memory           the store's memory bound in bytes of keys and values (Redis's
+ *                            maxmemory; default 268435456, 256 MiB); writes past it get OOM
  * </pre>
  *
  * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
@@ -82,12 +84,14 @@ import java.util.TreeMap;
  * @param redisPassword the password Redis connections must AUTH with first, or null for none
  * @param machine the class name of the user's state machine when {@code service} is
  *     {@link Service#MACHINE}, otherwise null
+ * @param redisMaxMemory the Redis store's memory bound in bytes (Redis's {@code maxmemory}; equal
+ *     on every replica, as it decides which writes are refused)
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
-    String machine) {
+    String machine, long redisMaxMemory) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -120,6 +124,20 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (machineProblem != null) {
       throw new IllegalArgumentException(machineProblem);
     }
+    if (redisMaxMemory < 1) {
+      throw new IllegalArgumentException("redis.max-memory must be positive, was "
+          + redisMaxMemory);
+    }
+  }
+
+  /** The Redis store's default memory bound: 256 MiB of keys and values (estimated). */
+  public static final long DEFAULT_REDIS_MAX_MEMORY = 256L << 20;
+
+  /** The same cluster with another Redis memory bound (bytes). */
+  public ClusterConfig withRedisMaxMemory(long bytes) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, bytes);
   }
 
   /** Client ids starting with this are the replicas' own forwarders (reserved). */
@@ -207,21 +225,22 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
           loopback(basePort + i), loopback(basePort + 300 + i)));
     }
     return new ClusterConfig(name, FailureModel.FAIL_STOP, (replicas - 1) / 2, "raft", service,
-        list, dataDir, secret, null, Map.of(), Map.of(), 5, 5_000, 100_000, null, null);
+        list, dataDir, secret, null, Map.of(), Map.of(), 5, 5_000, 100_000, null, null,
+        DEFAULT_REDIS_MAX_MEMORY);
   }
 
   /** The same cluster with other replica addresses (e.g. ports chosen by a test). */
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine);
+        snapshotInterval, redisPassword, machine, redisMaxMemory);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine);
+        redisPassword, machine, redisMaxMemory);
   }
 
   /**
@@ -231,21 +250,21 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withMachine(String className) {
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, className);
+        snapshotInterval, redisPassword, className, redisMaxMemory);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine);
+        redisPassword, machine, redisMaxMemory);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, password, machine);
+        snapshotInterval, password, machine, redisMaxMemory);
   }
 
   /**
@@ -257,7 +276,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine);
+        redisPassword, machine, redisMaxMemory);
   }
 
   /**
@@ -296,6 +315,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (machine != null) {
       p.setProperty("cluster.machine", machine);
     }
+    p.setProperty("redis.max-memory", Long.toString(redisMaxMemory));
     return p;
   }
 

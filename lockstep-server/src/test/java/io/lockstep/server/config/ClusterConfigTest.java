@@ -129,6 +129,17 @@ class ClusterConfigTest {
   }
 
   @Test
+  void theRedisMemoryBoundDefaultsTo256MibAndCanBeRaisedForLargeStates() throws Exception {
+    assertThat(parse(valid()).redisMaxMemory()).isEqualTo(256L << 20);
+    ClusterConfig config = parse(valid() + "redis.max-memory=2147483648\n");
+    assertThat(config.redisMaxMemory()).isEqualTo(2L << 30);
+    assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/"))
+        .redisMaxMemory()).isEqualTo(2L << 30);
+    assertThatThrownBy(() -> parse(valid() + "redis.max-memory=0\n"))
+        .hasMessageContaining("redis.max-memory");
+  }
+
+  @Test
   void aRedisPasswordIsOptionalAndSurvivesTheRoundTrip() throws Exception {
     assertThat(parse(valid()).redisPassword()).isNull();
     ClusterConfig config = parse(valid() + "redis.password= s3cret \n");
