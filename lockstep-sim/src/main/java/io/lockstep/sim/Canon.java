@@ -59,6 +59,9 @@ final class Canon {
     } else if (value instanceof byte[] bytes) {
       out.append("bytes(").append(bytes.length).append(':')
           .append(Integer.toHexString(Arrays.hashCode(bytes))).append(')');
+    } else if (value instanceof io.lockstep.order.SnapshotData data) {
+      // A snapshot's state by content, as when it was a byte[] (the simulator's are in memory).
+      append(out, data.toByteArray());
     } else if (value instanceof CharSequence || value instanceof Number
         || value instanceof Boolean || value instanceof Enum<?>) {
       out.append(value);
