@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,10 +38,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * without an outcome by the deadline fails with {@link IndeterminateException}, never with a
  * plain failure (FAULTS.md 19); a refused one with {@link RejectedException}.
  *
- * <p>Many requests may be in flight at once. The executor caches only a client's latest reply,
- * so a retry of an older request after a newer one ran can only learn that it ran: it completes
- * with {@link IndeterminateException} saying the reply was lost. Closed-loop callers (one request
- * at a time per client) never see this.
+ * <p>Many requests may be in flight at once. The executor caches the replies of a session's
+ * latest 64 requests, so a retry of an older request after many newer ones ran can only learn
+ * that it ran: it completes with {@link IndeterminateException} saying the reply was lost.
+ *
+ * <p>"Busy" is never final: a replica whose queue or byte budget is full, or whose executor
+ * refuses a request because too many of the session's requests already wait for an earlier
+ * one ({@link Executor#WINDOW_FULL}), did not run it, so the same request is retried with a
+ * growing back-off (20 ms doubling to 320 ms, with jitter) until the deadline.
  *
  * <p>Threads: one Netty I/O thread and one timer thread. Futures complete on the executor given
  * to {@link #connect(ClientOptions, java.util.concurrent.Executor)}, or else directly on those
@@ -49,6 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LockstepClient implements ClientSession, AutoCloseable {
   private static final long RETRY_MILLIS = 20;
+  /** Busy answers are retried after RETRY_MILLIS, doubling per busy answer up to this. */
+  private static final long MAX_BUSY_RETRY_MILLIS = 320;
 
   private final ClientOptions options;
   private final FrameClient frames;
@@ -73,6 +80,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     final CompletableFuture<byte[]> future = new CompletableFuture<>();
     int target;
     int attempts;
+    int busyRetries;
     ScheduledFuture<?> attemptTimer;
     volatile String last = "no answer yet";
 
@@ -216,12 +224,16 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   }
 
   private CompletableFuture<byte[]> start(Call call) {
+    ScheduledFuture<?> deadlineTask;
     try {
-      timer.schedule(() -> expire(call), options.deadline().toNanos(), TimeUnit.NANOSECONDS);
+      deadlineTask = timer.schedule(() -> expire(call), options.deadline().toNanos(),
+          TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       call.future.completeExceptionally(new LockstepException("the client is closed"));
       return call.future;
     }
+    // A call answered in time (the usual case) takes its deadline task off the timer's queue.
+    call.future.whenComplete((value, error) -> deadlineTask.cancel(false));
     attempt(call);
     return call.future;
   }
@@ -338,15 +350,28 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
         retryLater(call, RETRY_MILLIS);
       }
     } else if (answer instanceof ClientMessage.Busy b) {
-      call.last = "busy: " + b.reason();
-      retryLater(call, RETRY_MILLIS);
+      busy(call, b.reason());
     }
+  }
+
+  /** The replica did not take the request (full queue, byte budget or window): retry it. */
+  private void busy(Call call, String reason) {
+    call.last = "busy: " + reason;
+    int n = call.busyRetries++;
+    long millis = Math.min(MAX_BUSY_RETRY_MILLIS, RETRY_MILLIS << Math.min(n, 10));
+    retryLater(call, millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
   }
 
   /** Paper §4: the voter decides the output; fail-stop takes the first reply. */
   private void replied(Call call, Reply reply) {
     if (call.request == null || !reply.client().equals(call.request.client())
         || reply.sequence() != call.request.sequence()) {
+      return;
+    }
+    if (reply.status() == Reply.Status.REJECTED && Executor.windowFull(reply.reason())) {
+      // Neither run nor kept by the executor: its retry is the only way it ever runs, and
+      // later requests of this session wait for it (O1). Not a vote on the outcome.
+      busy(call, reply.reason());
       return;
     }
     java.util.Optional<Reply> decided;

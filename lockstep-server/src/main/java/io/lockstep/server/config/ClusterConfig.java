@@ -58,6 +58,13 @@ import java.util.TreeMap;
  * snapshot.interval          take a snapshot every this many applied positions (default 100000)
  * redis.password             optional: Redis connections must AUTH with it before other
  *                            commands (Redis's requirepass)
+ * runtime.loop-queue-bytes   byte budgets at the client edges ({@link ClientBudgets}): client
+ * runtime.client-connection-bytes  questions queued for the loop (256 MiB), one client-port
+ * redis.connection-bytes     connection's questions waiting for the loop (64 MiB), one Redis
+ * redis.total-bytes          connection's unanswered commands (16 MiB), all Redis connections'
+ * redis.reply-buffer-bytes   (512 MiB), replies queued to one Redis connection (256 MiB);
+ *                            each at least 4096. Full budgets slow the client or answer it
+ *                            busy (retryable), never run out of memory
  * </pre>
  *
  * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
@@ -82,14 +89,16 @@ import java.util.TreeMap;
  * @param redisPassword the password Redis connections must AUTH with first, or null for none
  * @param machine the class name of the user's state machine when {@code service} is
  *     {@link Service#MACHINE}, otherwise null
+ * @param budgets the byte budgets at the client edges
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
-    String machine) {
+    String machine, ClientBudgets budgets) {
 
   public ClusterConfig {
+    Objects.requireNonNull(budgets, "budgets");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(failureModel, "failureModel");
     Objects.requireNonNull(protocol, "protocol");
@@ -191,6 +200,17 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return ConfigParser.parse(properties, source, baseDir);
   }
 
+  /** A configuration with the default {@link ClientBudgets}. */
+  public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
+      Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
+      byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
+      long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
+      String machine) {
+    this(name, failureModel, t, protocol, service, replicas, dataDir, secret, clientSecret,
+        clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword, machine, ClientBudgets.DEFAULTS);
+  }
+
   /**
    * A fail-stop (t = ⌊(n−1)/2⌋) cluster on loopback: replica {@code i} of {@code 1..n} serves
    * Redis on {@code basePort + i}, peers on {@code basePort + 100 + i}, Java clients on
@@ -214,14 +234,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine);
+        snapshotInterval, redisPassword, machine, budgets);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine);
+        redisPassword, machine, budgets);
   }
 
   /**
@@ -231,21 +251,21 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withMachine(String className) {
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, className);
+        snapshotInterval, redisPassword, className, budgets);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine);
+        redisPassword, machine, budgets);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, password, machine);
+        snapshotInterval, password, machine, budgets);
   }
 
   /**
@@ -257,7 +277,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine);
+        redisPassword, machine, budgets);
+  }
+
+  /** The same cluster with other byte budgets at the client edges. */
+  public ClusterConfig withBudgets(ClientBudgets newBudgets) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, newBudgets);
   }
 
   /**
@@ -296,6 +323,12 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (machine != null) {
       p.setProperty("cluster.machine", machine);
     }
+    p.setProperty("runtime.loop-queue-bytes", Long.toString(budgets.loopQueueBytes()));
+    p.setProperty("runtime.client-connection-bytes",
+        Long.toString(budgets.clientConnectionBytes()));
+    p.setProperty("redis.connection-bytes", Long.toString(budgets.redisConnectionBytes()));
+    p.setProperty("redis.total-bytes", Long.toString(budgets.redisTotalBytes()));
+    p.setProperty("redis.reply-buffer-bytes", Long.toString(budgets.redisReplyBytes()));
     return p;
   }
 
