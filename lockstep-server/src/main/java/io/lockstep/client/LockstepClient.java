@@ -9,6 +9,7 @@ import io.lockstep.net.FrameHandler;
 import io.lockstep.net.NetOptions;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
+import io.lockstep.server.SessionWindow;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
@@ -45,7 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>"Busy" is never final: a replica whose queue or byte budget is full, or whose executor
  * refuses a request because too many of the session's requests already wait for an earlier
  * one ({@link Executor#WINDOW_FULL}), did not run it, so the same request is retried with a
- * growing back-off (20 ms doubling to 320 ms, with jitter) until the deadline.
+ * growing back-off (20 ms doubling to 320 ms, with jitter) until the deadline. At most
+ * {@link SessionWindow#LIMIT} requests of one session are in flight; later ones wait in the
+ * client, numbered, and their deadline starts when they are sent.
  *
  * <p>Threads: one Netty I/O thread and one timer thread. Futures complete on the executor given
  * to {@link #connect(ClientOptions, java.util.concurrent.Executor)}, or else directly on those
@@ -61,6 +64,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private final FrameClient frames;
   private final ScheduledThreadPoolExecutor timer;
   private final AtomicLong sequence = new AtomicLong();
+  private final SessionWindow window = new SessionWindow();
   private final AtomicLong tags = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
@@ -135,7 +139,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   /** Orders and applies {@code command}; completes with the state machine's output. */
   @Override
   public CompletableFuture<byte[]> submit(byte[] command) {
-    return submit(options.clientId(), sequence, command);
+    return submit(options.clientId(), sequence, window, command);
   }
 
   /** A linearizable read-only query (served through the leader, ReadIndex). */
@@ -167,6 +171,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   public ClientSession newSession(ClientId id) {
     java.util.Objects.requireNonNull(id, "id");
     AtomicLong sessionSequence = new AtomicLong();
+    SessionWindow sessionWindow = new SessionWindow();
     return new ClientSession() {
       @Override
       public ClientId clientId() {
@@ -175,7 +180,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
 
       @Override
       public CompletableFuture<byte[]> submit(byte[] command) {
-        return LockstepClient.this.submit(id, sessionSequence, command);
+        return LockstepClient.this.submit(id, sessionSequence, sessionWindow, command);
       }
 
       @Override
@@ -185,9 +190,17 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     };
   }
 
-  private CompletableFuture<byte[]> submit(ClientId id, AtomicLong numbers, byte[] command) {
+  /**
+   * Numbers the request now (issue order, O1) but sends it only when its session's window has
+   * room ({@link SessionWindow}); its deadline counts from then.
+   */
+  private CompletableFuture<byte[]> submit(ClientId id, AtomicLong numbers, SessionWindow window,
+      byte[] command) {
     Request request = Request.command(id, numbers.incrementAndGet(), command.clone());
-    return start(new Call(request, null, null, deadline(), newVoter()));
+    Call call = new Call(request, null, null, deadline(), newVoter());
+    call.future.whenComplete((value, error) -> window.completed());
+    window.admit(() -> start(call));
+    return call.future;
   }
 
   private CompletableFuture<byte[]> query(ClientId id, byte[] query) {

@@ -35,6 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * was refused as busy. Reads are retried alike and are always served by the leader (ReadIndex,
  * S12).
  *
+ * <p>At most {@link SessionWindow#LIMIT} writes of one connection are in flight; later ones
+ * wait, numbered, until earlier ones have their outcome, so the connection's own pipelining
+ * cannot overflow the executor's window of waiting requests (see {@link SessionWindow}).
+ *
  * <p>Each command holds one guard task on the shared timer (bounding its wait even if an
  * attempt's answer never comes), cancelled as soon as the command has its outcome, so the
  * timer's queue holds only the commands still waiting.
@@ -52,6 +56,7 @@ final class RedisBridge implements RedisBackend {
   private final ScheduledExecutorService timer;
   private final long timeoutNanos;
   private final Map<ClientId, AtomicLong> sequences = new ConcurrentHashMap<>();
+  private final Map<ClientId, SessionWindow> windows = new ConcurrentHashMap<>();
 
   RedisBridge(int self, ClientIntake loop, LeaderForwarder forwarder,
       ScheduledExecutorService timer, long timeoutMillis) {
@@ -62,18 +67,23 @@ final class RedisBridge implements RedisBackend {
     this.timeoutNanos = timeoutMillis * 1_000_000L;
   }
 
+  /**
+   * Numbers the write now (in call order) but starts it only when the session's
+   * {@link SessionWindow} has room; its request timeout counts from its start.
+   */
   @Override
   public CompletableFuture<byte[]> write(ClientId client, byte[] command) {
     long sequence = sequences.computeIfAbsent(client, c -> new AtomicLong()).incrementAndGet();
-    Attempt attempt = new Attempt(Request.command(client, sequence, command), null, null,
-        System.nanoTime() + timeoutNanos);
-    attempt.begin();
+    SessionWindow window = windows.computeIfAbsent(client, c -> new SessionWindow());
+    Attempt attempt = new Attempt(Request.command(client, sequence, command), null, null);
+    attempt.future.whenComplete((output, failure) -> window.completed());
+    window.admit(attempt::begin);
     return attempt.future;
   }
 
   @Override
   public CompletableFuture<byte[]> read(ClientId client, byte[] query) {
-    Attempt attempt = new Attempt(null, client, query, System.nanoTime() + timeoutNanos);
+    Attempt attempt = new Attempt(null, client, query);
     attempt.begin();
     return attempt.future;
   }
@@ -88,6 +98,8 @@ final class RedisBridge implements RedisBackend {
   @Override
   public void disconnected(ClientId client) {
     sequences.remove(client);
+    // Writes still waiting in the window hold it and start as earlier ones complete.
+    windows.remove(client);
   }
 
   /** One Redis command until it has an outcome: a write (request set) or a read. */
@@ -95,21 +107,21 @@ final class RedisBridge implements RedisBackend {
     final Request request;
     final ClientId reader;
     final byte[] query;
-    final long deadline;
     final CompletableFuture<byte[]> future = new CompletableFuture<>();
+    private volatile long deadline;
     /** Retries so far (for the back-off); touched by one answer at a time. */
     private volatile int retries;
     private volatile boolean lastBusy;
 
-    Attempt(Request request, ClientId reader, byte[] query, long deadline) {
+    Attempt(Request request, ClientId reader, byte[] query) {
       this.request = request;
       this.reader = reader;
       this.query = query;
-      this.deadline = deadline;
     }
 
     /** Bounds every command's wait even if an attempt's answer never comes. */
     void begin() {
+      deadline = System.nanoTime() + timeoutNanos;
       ScheduledFuture<?> guard;
       try {
         guard = timer.schedule(() -> retry(-1, "no answer", false),

@@ -22,15 +22,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * "Busy" is never final at the client edges: with a tiny loop byte budget, a pipelining client
- * has requests refused busy and retried later. The Java client's retries are overtaken by its
- * later requests, which overflow the executor's window of 64 waiting requests (this test fails
- * if window-full refusals are final); every request still succeeds exactly once, and a Redis
- * pipeline gets every reply, in order, on a connection that keeps working.
+ * "Busy" is never final at the client edges: with a tiny loop byte budget (room for about 12
+ * queued values), a client pipelining 600 writes has most of them refused busy and retried.
+ * Every write still succeeds exactly once and a Redis pipeline gets every reply, in order, on a
+ * connection that keeps working. Without the per-session window ({@link SessionWindow}) the
+ * retried requests are overtaken, overflow the executor's window of 64 waiting requests, and
+ * the retries of those crowd out the request everything waits for until the request timeout
+ * (both tests then fail); without retrying window-full refusals they fail with a final error.
  */
 class BusyEdgesTest {
   private static final int COMMANDS = 300;
-  private static final int JAVA_COMMANDS = 100;
+  private static final int JAVA_COMMANDS = 300;
   private static final int VALUE_BYTES = 4 * 1024;
 
   private static TestCluster cluster(Path dir) throws IOException {
