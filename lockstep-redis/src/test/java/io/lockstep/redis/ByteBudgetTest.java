@@ -26,9 +26,10 @@ class ByteBudgetTest {
   private static final int VALUE_BYTES = 8 * 1024;
   private static final int COMMANDS = 200;
 
-  /** Holds every write until the test releases them. */
+  /** Holds every write until the test releases them; every read returns a large value. */
   private static final class HeldBackend implements RedisBackend {
     final List<CompletableFuture<byte[]>> held = new ArrayList<>();
+    final byte[] large = RespReplies.encode(new RespReply.Bulk(new byte[32 * 1024]));
 
     @Override
     public synchronized CompletableFuture<byte[]> write(ClientId client, byte[] command) {
@@ -39,7 +40,7 @@ class ByteBudgetTest {
 
     @Override
     public CompletableFuture<byte[]> read(ClientId client, byte[] query) {
-      return CompletableFuture.completedFuture(RespReplies.encode(new RespReply.Simple("PONG")));
+      return CompletableFuture.completedFuture(large);
     }
 
     @Override
@@ -117,6 +118,35 @@ class ByteBudgetTest {
       assertThat(server.stats().outstandingBytes()).as("every byte released").isZero();
     }
     assertThat(backend.heldCount()).isEqualTo(COMMANDS);
+  }
+
+  @Test
+  void aClientThatLeavesTooManyReplyBytesUnreadIsClosedAndOthersAreStillServed()
+      throws Exception {
+    RedisServerConfig defaults = RedisServerConfig.defaults("127.0.0.1", 0);
+    server = RedisServer.start(new RedisServerConfig("127.0.0.1", 0, defaults.limits(), 10,
+        10_000, 1, defaults.clientIdPrefix(), null, 1L << 30, 1L << 30, 64 * 1024),
+        new HeldBackend());
+    try (Socket slow = new Socket("127.0.0.1", server.port())) {
+      slow.setReceiveBufferSize(4096);
+      StringBuilder gets = new StringBuilder();
+      for (int i = 0; i < 1_000; i++) {
+        gets.append("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+      }
+      // 1,000 replies of 32 KiB (32 MiB) that this client never reads.
+      slow.getOutputStream().write(gets.toString().getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (server.stats().slowReadersClosed() == 0 && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
+      assertThat(server.stats().slowReadersClosed()).isEqualTo(1);
+      try (Socket other = new Socket("127.0.0.1", server.port())) {
+        other.setSoTimeout(5_000);
+        other.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(line(new BufferedInputStream(other.getInputStream()))).isEqualTo("+PONG");
+      }
+    }
   }
 
   private static String line(InputStream in) throws IOException {

@@ -109,6 +109,31 @@ class BusyEdgesTest {
     }
   }
 
+  @Test
+  void aClientPortConnectionOverItsByteBudgetIsAnsweredBusyAndEveryRequestStillCompletes(
+      @TempDir Path dir) throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, Service.KV, c -> c.withBudgets(
+        new ClientBudgets(256L << 20, 40_000, 16L << 20, 512L << 20, 256L << 20)))) {
+      cluster.start(1);
+      cluster.awaitLeader(Duration.ofSeconds(10));
+      try (LockstepClient client = LockstepClient.connect(cluster.clientOptions()
+          .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)))) {
+        KvClient kv = new KvClient(client.newSession());
+        byte[] counter = "counter".getBytes(StandardCharsets.UTF_8);
+        byte[] value = new byte[VALUE_BYTES];
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          writes.add(kv.incrByAsync(counter, 1));
+          writes.add(kv.setAsync(("k" + i).getBytes(StandardCharsets.UTF_8), value));
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        assertThat(kv.get("counter")).isEqualTo("200");
+      }
+      assertThat(cluster.server(1).metrics()
+          .budgetRefusals(ServerMetrics.CLIENT_CONNECTION_BYTES)).isPositive();
+    }
+  }
+
   private static String command(String... args) {
     StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
     for (String a : args) {
