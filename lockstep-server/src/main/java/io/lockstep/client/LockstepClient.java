@@ -85,6 +85,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     int target;
     int attempts;
     int busyRetries;
+    /** The request's session window (null for queries). */
+    SessionWindow window;
     ScheduledFuture<?> attemptTimer;
     volatile String last = "no answer yet";
 
@@ -198,6 +200,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       byte[] command) {
     Request request = Request.command(id, numbers.incrementAndGet(), command.clone());
     Call call = new Call(request, null, null, deadline(), newVoter());
+    call.window = window;
     call.future.whenComplete((value, error) -> window.completed());
     window.admit(() -> start(call));
     return call.future;
@@ -386,6 +389,16 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       // later requests of this session wait for it (O1). Not a vote on the outcome.
       busy(call, reply.reason());
       return;
+    }
+    boolean unknown = reply.status() == Reply.Status.REJECTED
+        && reply.reason().equals(Executor.UNKNOWN_SESSION);
+    if (unknown && !call.window.isOpened() && call.request.sequence() > 1) {
+      // The session's first request was refused busy and overtaken: nothing ran.
+      busy(call, "the session's first request has not been ordered yet");
+      return;
+    }
+    if (!unknown) {
+      call.window.opened();
     }
     java.util.Optional<Reply> decided;
     synchronized (call) {

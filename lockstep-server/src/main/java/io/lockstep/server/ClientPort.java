@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A frame that does not decode, or an answer sent by a client, is dropped, counted and logged
  * with the reason, and the connection is closed (DESIGN.md §6: bad input changes nothing). With
  * per-client authentication, a request in the name of another client is refused with a clear
- * reason and logged (X5, S17: commands see who really asks). Each connection's unanswered
- * questions are bounded in bytes ({@link ConnectionBudget}); past the budget a question is
+ * reason and logged (X5, S17: commands see who really asks). Each connection's questions
+ * waiting for the loop are bounded in bytes ({@link ConnectionBudget}); past the budget a question is
  * answered busy, which clients retry, and nothing else happens.
  */
 final class ClientPort implements FrameHandler {
@@ -37,9 +37,10 @@ final class ClientPort implements FrameHandler {
    * @param bindIdentity with per-client authentication: a connection may only issue requests as
    *     the client id it proved, or as {@code id/…} (its extra sessions); a replica's forwarder
    *     may issue any (it carries the Redis sessions of its replica)
-   * @param connectionBytes most bytes of one connection's unanswered questions; past it they
+   * @param connectionBytes most bytes of one connection's questions waiting for the loop; past
+   *     it they
    *     are answered busy (retryable)
-   * @param requestTimeoutMillis after twice this, an unanswered question no longer counts
+   * @param requestTimeoutMillis after twice this, a question never taken no longer counts
    */
   ClientPort(ClientIntake loop, ServerMetrics metrics, boolean bindIdentity, long connectionBytes,
       long requestTimeoutMillis) {
@@ -75,7 +76,7 @@ final class ClientPort implements FrameHandler {
       ConnectionOrigin origin = new ConnectionOrigin(connection, message.tag(), budget);
       if (!budget.charge(message.tag(), payload.length, System.nanoTime())) {
         metrics.budgetRefused(ServerMetrics.CLIENT_CONNECTION_BYTES);
-        origin.busy("this connection's unanswered requests hold more than " + budget.limit()
+        origin.busy("this connection's requests waiting for the replica hold more than " + budget.limit()
             + " bytes; retry after some are answered");
         return;
       }
@@ -135,8 +136,9 @@ final class ClientPort implements FrameHandler {
   }
 
   /**
-   * Answers go back on the connection the question came from, tagged as it was; sending one
-   * frees the question's bytes in the connection's budget.
+   * Answers go back on the connection the question came from, tagged as it was. The
+   * question's bytes in the connection's budget are freed when the loop takes it (or when it
+   * is answered without reaching the loop).
    */
   record ConnectionOrigin(FrameConnection connection, long tag, ConnectionBudget budget)
       implements Origin {
@@ -159,6 +161,11 @@ final class ClientPort implements FrameHandler {
     @Override
     public void busy(String reason) {
       send(new ClientMessage.Busy(tag, reason));
+    }
+
+    @Override
+    public void taken() {
+      budget.release(tag);
     }
 
     private void send(ClientMessage message) {

@@ -5,13 +5,15 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The bytes of one client-port connection's questions that have not been answered yet, bounded
- * so that one client (or one follower's forwarder) pipelining huge requests cannot fill the
- * replica's memory. A question is charged when it arrives and released when its answer is
- * sent. A question the replica never answers (its pending entry replaced by a retry of the same
- * request, or dropped while stopping) would hold its bytes for ever, so charges older than the
- * expiry are dropped when the budget is tight: by then the client has given up on them anyway.
- * Thread-safe (questions arrive on the I/O thread, answers leave from the loop or log thread).
+ * The bytes of one client-port connection's questions waiting for the loop, bounded so that one
+ * client (or one follower's forwarder) pipelining huge requests cannot fill the loop's queue
+ * alone. A question is charged when it arrives and released when the loop takes it or it is
+ * answered first (busy, impersonation). Not until its answer: a request taken by the loop may
+ * wait in the executor for an earlier one of its session (O1), and if waiting requests held the
+ * budget, that earlier one could never get in. A charge never released (a question dropped
+ * while stopping) would hold its bytes for ever, so charges older than the expiry are dropped
+ * when the budget is tight. Thread-safe (questions arrive on the I/O thread, are taken on the
+ * loop thread).
  */
 final class ConnectionBudget {
   private record Charge(long bytes, long since) {}

@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>At most {@link SessionWindow#LIMIT} writes of one connection are in flight; later ones
  * wait, numbered, until earlier ones have their outcome, so the connection's own pipelining
- * cannot overflow the executor's window of waiting requests (see {@link SessionWindow}).
+ * cannot overflow the executor's window of waiting requests (see {@link SessionWindow}). An
+ * "unknown session" answer before any write of the connection was answered means only that
+ * its first write was refused busy and overtaken (nothing ran), so it is retried too.
  *
  * <p>Each command holds one guard task on the shared timer (bounding its wait even if an
  * attempt's answer never comes), cancelled as soon as the command has its outcome, so the
@@ -75,7 +77,8 @@ final class RedisBridge implements RedisBackend {
   public CompletableFuture<byte[]> write(ClientId client, byte[] command) {
     long sequence = sequences.computeIfAbsent(client, c -> new AtomicLong()).incrementAndGet();
     SessionWindow window = windows.computeIfAbsent(client, c -> new SessionWindow());
-    Attempt attempt = new Attempt(Request.command(client, sequence, command), null, null);
+    Attempt attempt = new Attempt(Request.command(client, sequence, command), null, null,
+        window);
     attempt.future.whenComplete((output, failure) -> window.completed());
     window.admit(attempt::begin);
     return attempt.future;
@@ -83,7 +86,7 @@ final class RedisBridge implements RedisBackend {
 
   @Override
   public CompletableFuture<byte[]> read(ClientId client, byte[] query) {
-    Attempt attempt = new Attempt(null, client, query);
+    Attempt attempt = new Attempt(null, client, query, null);
     attempt.begin();
     return attempt.future;
   }
@@ -113,10 +116,14 @@ final class RedisBridge implements RedisBackend {
     private volatile int retries;
     private volatile boolean lastBusy;
 
-    Attempt(Request request, ClientId reader, byte[] query) {
+    /** The write's session window (null for reads). */
+    private final SessionWindow window;
+
+    Attempt(Request request, ClientId reader, byte[] query, SessionWindow window) {
       this.request = request;
       this.reader = reader;
       this.query = query;
+      this.window = window;
     }
 
     /** Bounds every command's wait even if an attempt's answer never comes. */
@@ -159,11 +166,22 @@ final class RedisBridge implements RedisBackend {
 
     @Override
     public void replied(Reply reply) {
+      if (Executor.windowFull(reply.reason())) {
+        retry(-1, reply.reason(), true);
+        return;
+      }
+      boolean unknown = reply.status() == Reply.Status.REJECTED
+          && reply.reason().equals(Executor.UNKNOWN_SESSION);
+      if (unknown && !window.isOpened() && request.sequence() > 1) {
+        retry(-1, "the session's first request has not been ordered yet", true);
+        return;
+      }
+      if (!unknown) {
+        window.opened();
+      }
       if (reply.status() == Reply.Status.OK) {
         future.complete(reply.value());
-      } else if (Executor.windowFull(reply.reason())) {
-        retry(-1, reply.reason(), true);
-      } else if (reply.reason().equals(Executor.UNKNOWN_SESSION)) {
+      } else if (unknown) {
         future.completeExceptionally(new BackendException.SessionExpired());
       } else if (reply.reason().equals(Executor.DUPLICATE)) {
         future.completeExceptionally(new BackendException.Indeterminate(

@@ -268,9 +268,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       steps.add(new Step.Receive(p.from(), p.message()));
     } else if (event instanceof LoopEvent.Submit s) {
       queuedClientBytes.addAndGet(-questionBytes(s.request().command()));
+      s.origin().taken();
       submit(s.request(), s.origin(), steps);
     } else if (event instanceof LoopEvent.Read r) {
       queuedClientBytes.addAndGet(-questionBytes(r.query()));
+      r.origin().taken();
       long readId = ++nextReadId;
       reads.put(readId, new Pending(r.origin(), System.nanoTime()));
       steps.add(new Step.Read(readId, r.client(), r.query()));

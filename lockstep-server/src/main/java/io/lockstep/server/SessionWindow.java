@@ -22,6 +22,21 @@ public final class SessionWindow {
 
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int inFlight;
+  private volatile boolean opened;
+
+  /** The executor answered a request of this session: the session exists there. */
+  public void opened() {
+    opened = true;
+  }
+
+  /**
+   * Whether the executor has answered any request of this session yet. Until it has, an
+   * "unknown session" answer to a later request only means the first one (which opens the
+   * session) was refused busy and overtaken: nothing ran, so the answer is busy, not final.
+   */
+  public boolean isOpened() {
+    return opened;
+  }
 
   /** Runs {@code start} now if the window has room, else when an earlier write completes. */
   public void admit(Runnable start) {

@@ -94,6 +94,43 @@ class RedisBridgeTest {
   }
 
   @Test
+  void anUnknownSessionBeforeTheFirstRequestRanIsRetriedButAfterwardsItIsFinal() {
+    ScriptedLoop loop = new ScriptedLoop();
+    AtomicInteger early = new AtomicInteger(2);
+    List<Runnable> heldFirst = new ArrayList<>();
+    // #1 (which opens the session) is held back; #2 overtakes it and is answered "unknown
+    // session" twice, as the executor answers a session's request before its first.
+    loop.submits = (r, o) -> {
+      if (r.sequence() == 1) {
+        heldFirst.add(() -> o.replied(ok(r)));
+      } else {
+        o.replied(early.getAndDecrement() > 0 ? unknownSession(r) : ok(r));
+      }
+    };
+    RedisBridge bridge = new RedisBridge(1, loop, null, timer, 5_000);
+    ClientId client = ClientId.of("c");
+    CompletableFuture<byte[]> one = bridge.write(client, new byte[] {1});
+    CompletableFuture<byte[]> two = bridge.write(client, new byte[] {2});
+
+    assertThat(two.join()).as("retried, not final").containsExactly('+');
+    assertThat(loop.offered).filteredOn(r -> r.sequence() == 2).hasSize(3);
+    synchronized (loop) {
+      heldFirst.forEach(Runnable::run);
+    }
+    assertThat(one.join()).containsExactly('+');
+
+    // Once the session was answered, "unknown session" means it expired: final.
+    loop.submits = (r, o) -> o.replied(unknownSession(r));
+    assertThatThrownBy(() -> bridge.write(client, new byte[] {3}).join())
+        .cause().isInstanceOf(BackendException.SessionExpired.class);
+  }
+
+  private static Reply unknownSession(Request r) {
+    return new Reply(r.client(), r.sequence(), Reply.Status.REJECTED, new byte[0],
+        Executor.UNKNOWN_SESSION, 1, 1);
+  }
+
+  @Test
   void aReadStillRefusedAsBusyAtTheDeadlineIsReportedRetryableBusy() {
     ScriptedLoop loop = new ScriptedLoop();
     RedisBridge bridge = new RedisBridge(1, loop, null, timer, 200);

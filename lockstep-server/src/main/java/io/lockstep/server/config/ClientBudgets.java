@@ -9,8 +9,8 @@ package io.lockstep.server.config;
  * @param loopQueueBytes bytes of client requests and reads waiting in the loop's queue (sum of
  *     command sizes plus a fixed overhead each); past it questions are answered busy. Key
  *     {@code runtime.loop-queue-bytes}, default 256 MiB
- * @param clientConnectionBytes bytes of one client-port connection's questions not yet
- *     answered; past it that connection's questions are answered busy. A follower's forwarder
+ * @param clientConnectionBytes bytes of one client-port connection's questions waiting for the
+ *     loop; past it that connection's questions are answered busy. A follower's forwarder
  *     is one such connection carrying all its Redis clients. Key
  *     {@code runtime.client-connection-bytes}, default 64 MiB
  * @param redisConnectionBytes bytes of one Redis connection's commands received but not yet
