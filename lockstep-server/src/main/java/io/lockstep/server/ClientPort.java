@@ -38,8 +38,7 @@ final class ClientPort implements FrameHandler {
    *     the client id it proved, or as {@code id/…} (its extra sessions); a replica's forwarder
    *     may issue any (it carries the Redis sessions of its replica)
    * @param connectionBytes most bytes of one connection's questions waiting for the loop; past
-   *     it they
-   *     are answered busy (retryable)
+   *     it they are answered busy (retryable)
    * @param requestTimeoutMillis after twice this, a question never taken no longer counts
    */
   ClientPort(ClientIntake loop, ServerMetrics metrics, boolean bindIdentity, long connectionBytes,
