@@ -92,9 +92,18 @@ class ByteBudgetTest {
       });
       writer.setDaemon(true);
       writer.start();
-      Thread.sleep(1_000);
-
-      // 200 × 8 KiB = 1.6 MiB sent; the server took about the budget and stopped reading.
+      // Wait (the machine may be loaded) until the server has paused and taken nothing more
+      // for a while: 200 × 8 KiB = 1.6 MiB sent, of which it took about the budget.
+      long end = System.nanoTime() + 20_000_000_000L;
+      long seen = -1;
+      while (System.nanoTime() < end) {
+        long now = server.stats().commands();
+        if (server.stats().bytePauses() > 0 && now == seen) {
+          break;
+        }
+        seen = now;
+        Thread.sleep(300);
+      }
       RedisServer.Stats stats = server.stats();
       assertThat(stats.bytePauses()).as("paused for bytes: %s", stats).isPositive();
       assertThat(stats.outstandingBytes()).isBetween(BUDGET, BUDGET + 256 * 1024);
