@@ -70,7 +70,7 @@ final class ExecutionContext implements Context {
   public void schedule(byte[] command, long delayMillis) {
     checkCommand(command);
     if (delayMillis < 0) {
-      throw new IllegalArgumentException("delay must not be negative, was " + delayMillis);
+      throw new ContextMisuse("delay must not be negative, was " + delayMillis);
     }
     create(due(delayMillis), Scheduled.Kind.TIMEOUT, client, command);
   }
@@ -101,8 +101,7 @@ final class ExecutionContext implements Context {
     try {
       return Math.addExact(time, delayMillis);
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(
-          "time " + time + " + delay " + delayMillis + " overflows", e);
+      throw new ContextMisuse("time " + time + " + delay " + delayMillis + " overflows");
     }
   }
 
@@ -117,7 +116,7 @@ final class ExecutionContext implements Context {
   private static void checkCommand(byte[] command) {
     Objects.requireNonNull(command, "command");
     if (command.length > Request.MAX_COMMAND_BYTES) {
-      throw new IllegalArgumentException("scheduled command is " + command.length
+      throw new ContextMisuse("scheduled command is " + command.length
           + " bytes, the limit is " + Request.MAX_COMMAND_BYTES);
     }
   }

@@ -41,7 +41,7 @@ import java.util.OptionalLong;
  *
  * <p>Rules a reader of the replies should know. A request whose command was refused (by the
  * authorizer, by a {@link Rejection}, or by any other exception, reported as
- * {@code "command failed: <class>: <message>"}) still uses up its sequence number, and a retry
+ * {@value #COMMAND_FAILED}) still uses up its sequence number, and a retry
  * gets the same refusal; but a client without a session whose first request is refused by the
  * authorizer gets no session, so unauthorized clients cannot evict authorized clients'
  * sessions. A command that fails with an exception other than {@link Rejection} may have changed
@@ -77,6 +77,28 @@ public final class Executor {
   public static final String UNKNOWN_SESSION = "unknown or expired session";
   /** Reason given to a retry of a request older than the client's last executed one. */
   public static final String DUPLICATE = "duplicate of an already executed request";
+  /**
+   * Start of the reason given to a request refused because too many of its client's requests
+   * already wait for an earlier one (the window of {@link ExecutorConfig#maxPendingPerClient()}).
+   * Such a request was neither run nor kept, and its reply is not cached: a retry with the same
+   * sequence number is safe and is how a client recovers, so clients treat it as "busy", never
+   * as a final refusal. Test with {@link #windowFull(String)}.
+   */
+  public static final String WINDOW_FULL = "busy: the client's request window is full:";
+  /**
+   * Reason given when a command threw something other than {@link Rejection}. The reply is
+   * replicated state (cached in the session, hence in snapshots and state digests), so it must
+   * be the same on every replica; an exception's message is not (JDK messages differ between
+   * versions, vendors and locales, and so can a class name from a different build). The
+   * exception itself is logged by the replica that ran it, with the request's id.
+   */
+  public static final String COMMAND_FAILED =
+      "command failed: the state machine threw an exception (see the replica log)";
+  /** Reason given when the authorizer threw; deterministic for the same reason as above. */
+  public static final String AUTHORIZER_FAILED =
+      "authorizer failed: it threw an exception (see the replica log)";
+
+  private static final System.Logger LOG = System.getLogger(Executor.class.getName());
 
   private final StateMachine machine;
   private final ExecutorConfig config;
@@ -270,8 +292,11 @@ public final class Executor {
       subIndex++;
       // It runs at its own due time, so a holding time B means B (never less than the last time).
       long at = Math.max(due.due(), time);
-      run(due.command(), new ExecutionContext(at, due.client(), position, subIndex, due.kind(),
-          room()));
+      Outcome outcome = run(due.command(), new ExecutionContext(at, due.client(), position,
+          subIndex, due.kind(), room()));
+      if (outcome.failure() != null) {
+        logFailure("scheduled_" + due.kind(), due.client(), -1, position, outcome.failure());
+      }
     }
   }
 
@@ -309,8 +334,8 @@ public final class Executor {
     if (session != null && sequence > session.lastSequence + config.maxPendingPerClient()) {
       // Only a window of logical requests may be matched at once, so copies a faulty client
       // replica sends far ahead cannot crowd out the correct replicas' copies.
-      replies.add(rejected(client, sequence, position, "request #" + sequence + " of " + client
-          + " is too far ahead of #" + session.lastSequence + "; the window is "
+      replies.add(rejected(client, sequence, position, WINDOW_FULL + " request #" + sequence
+          + " of " + client + " is too far ahead of #" + session.lastSequence + "; the window is "
           + config.maxPendingPerClient()));
       return;
     }
@@ -324,8 +349,9 @@ public final class Executor {
         copies.offer(client, sequence, copy.copyFrom(), copy.command(), replicas);
     switch (outcome.status()) {
       case WAITING -> { }
-      case OVERFLOW -> replies.add(rejected(client, sequence, position, "too many logical requests"
-          + " of " + client + " are being matched; the limit is " + config.maxPendingPerClient()));
+      case OVERFLOW -> replies.add(rejected(client, sequence, position, WINDOW_FULL
+          + " too many logical requests of " + client + " are being matched; the limit is "
+          + config.maxPendingPerClient()));
       case DECIDED -> submit(client, sequence, new Session.Pending(position,
           outcome.command() == null ? new byte[0] : outcome.command(), outcome.refusal()),
           position, now, replies);
@@ -377,9 +403,9 @@ public final class Executor {
       return;
     }
     if (session.buffered.size() >= config.maxPendingPerClient()) {
-      replies.add(rejected(session.client, sequence, position, "too many requests of "
-          + session.client + " wait for #" + (session.lastSequence + 1) + "; the limit is "
-          + config.maxPendingPerClient()));
+      replies.add(rejected(session.client, sequence, position, WINDOW_FULL + " too many requests"
+          + " of " + session.client + " wait for #" + (session.lastSequence + 1)
+          + "; the limit is " + config.maxPendingPerClient()));
       return;
     }
     session.buffered.put(sequence, request);
@@ -416,26 +442,36 @@ public final class Executor {
     ExecutionContext context =
         new ExecutionContext(now, client, request.position(), 0, null, room());
     Outcome outcome = run(request.command(), context);
+    if (outcome.failure() != null) {
+      logFailure("command", client, sequence, request.position(), outcome.failure());
+    }
     return outcome.refusal() == null
         ? new Reply(client, sequence, Reply.Status.OK, outcome.value(), "", request.position(),
             config.replica())
         : rejected(client, sequence, request.position(), outcome.refusal());
   }
 
-  /** Runs user code; only a command that completes leaves scheduled requests behind. */
+  /**
+   * Runs user code; only a command that completes leaves scheduled requests behind. A
+   * {@link Rejection}'s message is the state machine's own deterministic text, and so is a
+   * {@link ContextMisuse}'s (Lockstep's); any other exception becomes {@link #COMMAND_FAILED}
+   * (see there why not its message).
+   */
   private Outcome run(byte[] command, ExecutionContext context) {
     byte[] out;
     try {
       out = machine.apply(command.clone(), context);
     } catch (Rejection r) {
-      return new Outcome(null, r.getMessage() == null ? "rejected" : r.getMessage());
+      return new Outcome(null, r.getMessage() == null ? "rejected" : r.getMessage(), null);
+    } catch (ContextMisuse e) {
+      return new Outcome(null, "command failed: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      return new Outcome(null, "command failed: " + e.getClass().getName() + ": " + e.getMessage());
+      return new Outcome(null, COMMAND_FAILED, e);
     }
     for (Scheduled s : context.created()) {
       timers.add(s.due(), s.kind(), s.client(), s.command());
     }
-    return new Outcome(out == null ? new byte[0] : out.clone(), null);
+    return new Outcome(out == null ? new byte[0] : out.clone(), null, null);
   }
 
   private Optional<String> authorize(ClientId client, byte[] command) {
@@ -443,8 +479,25 @@ public final class Executor {
       Optional<String> refusal = config.authorizer().refuse(client, command.clone());
       return refusal == null ? Optional.empty() : refusal;
     } catch (RuntimeException e) {
-      return Optional.of("authorizer failed: " + e.getClass().getName() + ": " + e.getMessage());
+      logFailure("authorizer", client, -1, appliedPosition, e);
+      return Optional.of(AUTHORIZER_FAILED);
     }
+  }
+
+  /**
+   * The real exception of a failed command, for the operator: logged here, never replicated.
+   * Logging is an output only; nothing read back from it reaches the state (paper §1).
+   */
+  private static void logFailure(String what, ClientId client, long sequence, long position,
+      RuntimeException e) {
+    LOG.log(System.Logger.Level.WARNING, "event=" + what + "_failed client=" + client
+        + " sequence=" + sequence + " position=" + position + " exception="
+        + e.getClass().getName(), e);
+  }
+
+  /** True if {@code reason} is a {@link #WINDOW_FULL} refusal: busy, retry the same request. */
+  public static boolean windowFull(String reason) {
+    return reason != null && reason.startsWith(WINDOW_FULL);
   }
 
   private int room() {
@@ -456,6 +509,6 @@ public final class Executor {
         config.replica());
   }
 
-  /** A command's output, or why it was refused. */
-  private record Outcome(byte[] value, String refusal) {}
+  /** A command's output, or why it was refused (and the exception, if one was thrown). */
+  private record Outcome(byte[] value, String refusal, RuntimeException failure) {}
 }

@@ -38,6 +38,11 @@ final class ReplicatedInputs {
     static final Outcome OVERFLOW = new Outcome(Status.OVERFLOW, null, null);
   }
 
+  /** The refusal of a logical request whose copies the merger failed on (deterministic). */
+  static final String MERGE_FAILED = "merge failed: the merger threw an exception (see the"
+      + " replica log)";
+  private static final System.Logger LOG = System.getLogger(ReplicatedInputs.class.getName());
+
   private final int t;
   private final int maxOpenPerClient;
   private final InputMerger merger;
@@ -94,8 +99,11 @@ final class ReplicatedInputs {
     } catch (Rejection r) {
       return new Outcome(Status.DECIDED, null, String.valueOf(r.getMessage()));
     } catch (RuntimeException e) {
-      return new Outcome(Status.DECIDED, null,
-          "merge failed: " + e.getClass().getName() + ": " + e.getMessage());
+      // The refusal becomes the request's cached reply (replicated state): a fixed text, as
+      // the exception's own message may differ between JDKs (see Executor.COMMAND_FAILED).
+      LOG.log(System.Logger.Level.WARNING, "event=merge_failed exception="
+          + e.getClass().getName(), e);
+      return new Outcome(Status.DECIDED, null, MERGE_FAILED);
     }
   }
 

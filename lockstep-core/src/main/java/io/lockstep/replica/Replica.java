@@ -457,6 +457,8 @@ public final class Replica {
     } catch (Rejection r) {
       return QueryResult.refused(readId, r.getMessage() == null ? "rejected" : r.getMessage());
     } catch (RuntimeException e) {
+      // A query's answer goes to one client and is never replicated (no session cache, no
+      // snapshot, no digest), so it may carry the exception's JDK-worded detail.
       return QueryResult.refused(readId,
           "query failed: " + e.getClass().getName() + ": " + e.getMessage());
     }

@@ -72,6 +72,27 @@ public abstract sealed class BackendException extends RuntimeException {
   }
 
   /**
+   * The replica was too busy to take the command (its queue or a byte budget was full) for as
+   * long as the request timeout allowed, and the command was not run. Retryable: the client may
+   * send it again after a pause. Sent as {@code -BUSY …}, which Redis clients know as a
+   * transient condition (Jedis raises {@code JedisBusyException}). Only for commands that
+   * change nothing (reads); a write without an outcome is {@link Indeterminate}.
+   */
+  public static final class Busy extends BackendException {
+    private static final long serialVersionUID = 1L;
+
+    public Busy(String reason) {
+      super(reason == null || reason.isBlank() ? "busy" : reason);
+    }
+
+    @Override
+    public String redisError() {
+      return "BUSY the replica is overloaded and did not run the command (" + getMessage()
+          + "); retry it after a pause";
+    }
+  }
+
+  /**
    * The replicated service no longer knew the connection's session (it was evicted while idle,
    * X4): the command was not applied. The connection gets a fresh session, so a retry works.
    */

@@ -25,8 +25,11 @@ import java.util.function.Supplier;
  *
  * <p>All state is confined to the connection's event loop; backend futures hop back onto it
  * with an explicit executor (never the common pool). When more than {@code maxPipelined}
- * commands are waiting or unanswered, the handler stops reading from the socket until half
- * have been answered.
+ * commands, or more than {@code maxConnectionBytes} of them, are waiting or unanswered (or
+ * all connections together hold {@code maxTotalBytes}), or the client leaves its replies
+ * unread, the handler stops reading from the socket until half have been answered: the client
+ * is slowed by TCP, never refused and never dropped. One that leaves more than
+ * {@code maxReplyBytes} of replies unread is closed, with a logged reason.
  */
 final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(RedisServer.class.getName());
@@ -38,6 +41,8 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
     final ClientId issuer;
     RespReply reply;
     boolean close;
+    /** The command's bytes, counted against the budgets until its reply is written. */
+    long bytes;
 
     Slot(RedisCommands.Kind kind, ClientId issuer, RespReply reply, boolean close) {
       this.kind = kind;
@@ -59,6 +64,8 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
   private ClientSession session;
   private int pendingWrites;
   private int pendingReads;
+  /** Bytes of this connection's commands in {@link #waiting} and {@link #unanswered}. */
+  private long outstandingBytes;
   private boolean closing;
 
   RedisConnectionHandler(RedisCommands commands, RedisBackend backend, ServerCounters counters,
@@ -89,6 +96,9 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext context) {
     closing = true;
     waiting.clear();
+    // Whatever this connection still held no longer counts against the server's budget.
+    counters.outstandingBytes.addAndGet(-outstandingBytes);
+    outstandingBytes = 0;
     counters.connected.decrementAndGet();
     if (session != null) {
       backend.disconnected(session.clientId());
@@ -106,8 +116,32 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing redis connection " + describe()
           + ": " + error.message());
     }
+    if (msg instanceof RespCommand command) {
+      charge(command.bytes());
+    }
     waiting.add(msg);
     dispatchWaiting();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext context) {
+    if (!closing) {
+      applyBackPressure();
+    }
+    context.fireChannelWritabilityChanged();
+  }
+
+  private void charge(long bytes) {
+    outstandingBytes += bytes;
+    counters.outstandingBytes.addAndGet(bytes);
+  }
+
+  private void release(long bytes) {
+    if (closing && !ctx.channel().isActive()) {
+      return; // channelInactive already released everything
+    }
+    outstandingBytes -= bytes;
+    counters.outstandingBytes.addAndGet(-bytes);
   }
 
   @Override
@@ -133,7 +167,7 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
     while (!waiting.isEmpty() && !closing) {
       Object next = waiting.peek();
       if (next instanceof RespProtocolError error) {
-        waiting.clear();
+        dropWaiting();
         closing = true;
         unanswered.add(new Slot(RedisCommands.Kind.LOCAL, null,
             RedisCommands.protocolErrorReply(error), true));
@@ -146,13 +180,13 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
         break;
       }
       waiting.poll();
-      start(command);
+      start(command, command.bytes());
     }
     writeAnswered();
     applyBackPressure();
   }
 
-  private void start(RespCommand command) {
+  private void start(RespCommand command, long bytes) {
     counters.commands.incrementAndGet();
     RedisCommands.Action action;
     try {
@@ -161,23 +195,36 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
       action = new RedisCommands.Action.Reply(RedisCommands.failureReply(e), false);
     }
     if (action instanceof RedisCommands.Action.Reply r) {
-      unanswered.add(new Slot(RedisCommands.Kind.LOCAL, null, r.reply(), r.close()));
+      Slot slot = new Slot(RedisCommands.Kind.LOCAL, null, r.reply(), r.close());
+      slot.bytes = bytes;
+      unanswered.add(slot);
       if (r.close()) {
         closing = true;
-        waiting.clear();
+        dropWaiting();
       }
     } else if (action instanceof RedisCommands.Action.Write w) {
       pendingWrites++;
-      await(new Slot(RedisCommands.Kind.WRITE, session.clientId(), null, false),
+      await(new Slot(RedisCommands.Kind.WRITE, session.clientId(), null, false), bytes,
           call(() -> backend.write(session.clientId(), w.command())));
     } else if (action instanceof RedisCommands.Action.Read r) {
       pendingReads++;
-      await(new Slot(RedisCommands.Kind.READ, session.clientId(), null, false),
+      await(new Slot(RedisCommands.Kind.READ, session.clientId(), null, false), bytes,
           call(() -> backend.read(session.clientId(), r.query())));
     }
   }
 
-  private void await(Slot slot, CompletableFuture<byte[]> future) {
+  /** Forgets the commands not dispatched yet (the connection is closing), freeing their bytes. */
+  private void dropWaiting() {
+    for (Object o : waiting) {
+      if (o instanceof RespCommand c) {
+        release(c.bytes());
+      }
+    }
+    waiting.clear();
+  }
+
+  private void await(Slot slot, long bytes, CompletableFuture<byte[]> future) {
+    slot.bytes = bytes;
     unanswered.add(slot);
     future.whenCompleteAsync((output, failure) -> complete(slot, output, failure),
         ctx.executor());
@@ -228,23 +275,58 @@ final class RedisConnectionHandler extends ChannelInboundHandlerAdapter {
   private void writeAnswered() {
     while (!unanswered.isEmpty() && unanswered.peek().reply != null) {
       Slot slot = unanswered.poll();
+      release(slot.bytes);
       if (slot.close) {
+        unanswered.forEach(u -> release(u.bytes));
         unanswered.clear();
         ctx.writeAndFlush(slot.reply).addListener(ChannelFutureListener.CLOSE);
         return;
       }
       ctx.write(slot.reply, ctx.voidPromise());
+      if (ctx.channel().bytesBeforeWritable() > config.maxReplyBytes()) {
+        closeSlowReader();
+        return;
+      }
     }
   }
 
-  /** Stops reading while too many commands are outstanding; resumes at half. */
+  /**
+   * The client does not read its replies and they passed the hard limit: close rather than
+   * buffer without bound (Redis's client-output-buffer-limit). Logged and counted, not silent.
+   */
+  private void closeSlowReader() {
+    counters.slowReadersClosed.incrementAndGet();
+    LOG.log(System.Logger.Level.WARNING, "event=redis_slow_reader_closed connection="
+        + describe() + " unwritten_bytes=" + ctx.channel().bytesBeforeWritable() + " limit="
+        + config.maxReplyBytes());
+    closing = true;
+    dropWaiting();
+    ctx.close();
+  }
+
+  /**
+   * Stops reading while too many commands or command bytes are outstanding, or while the
+   * client leaves its replies unread; resumes once they are down to half (and the replies
+   * drained). A connection with nothing outstanding is never held back by the other
+   * connections' bytes, so each can always make progress.
+   */
   private void applyBackPressure() {
     int outstanding = waiting.size() + unanswered.size();
+    boolean overBytes = outstandingBytes >= config.maxConnectionBytes() || outstandingBytes > 0
+        && counters.outstandingBytes.get() >= config.maxTotalBytes();
+    boolean unread = !ctx.channel().isWritable();
     boolean reading = ctx.channel().config().isAutoRead();
-    if (reading && outstanding >= config.maxPipelined()) {
+    if (reading && (outstanding >= config.maxPipelined() || overBytes || unread)) {
       counters.readPauses.incrementAndGet();
+      if (overBytes) {
+        counters.bytePauses.incrementAndGet();
+      } else if (unread) {
+        counters.replyPauses.incrementAndGet();
+      }
       ctx.channel().config().setAutoRead(false);
-    } else if (!reading && outstanding <= config.maxPipelined() / 2 && !closing) {
+    } else if (!reading && !closing && !unread && outstanding <= config.maxPipelined() / 2
+        && outstandingBytes <= config.maxConnectionBytes() / 2
+        && (outstandingBytes == 0 || counters.outstandingBytes.get() < config.maxTotalBytes())) {
       ctx.channel().config().setAutoRead(true);
     }
   }

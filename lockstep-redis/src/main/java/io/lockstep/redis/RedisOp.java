@@ -82,11 +82,11 @@ public sealed interface RedisOp {
       Objects.requireNonNull(expiry, "expiry");
       boolean compares = condition == Condition.IFEQ || condition == Condition.IFNE;
       if (compares != (match != null)) {
-        throw new IllegalArgumentException("a match value goes with IFEQ and IFNE only");
+        throw new Invalid("a match value goes with IFEQ and IFNE only");
       }
       boolean timed = expiry == Expiry.RELATIVE || expiry == Expiry.ABSOLUTE;
       if (timed ? expiryMillis <= 0 : expiryMillis != 0) {
-        throw new IllegalArgumentException("invalid expiry " + expiry + " " + expiryMillis);
+        throw new Invalid("invalid expiry " + expiry + " " + expiryMillis);
       }
     }
 
@@ -107,7 +107,7 @@ public sealed interface RedisOp {
       keys = nonEmpty(keys, "MSET");
       values = nonEmpty(values, "MSET");
       if (keys.size() != values.size()) {
-        throw new IllegalArgumentException(
+        throw new Invalid(
             "MSET has " + keys.size() + " keys but " + values.size() + " values");
       }
     }
@@ -160,7 +160,7 @@ public sealed interface RedisOp {
       options = java.util.Set.copyOf(Objects.requireNonNull(options, "options"));
       String incompatible = incompatibility(options);
       if (incompatible != null) {
-        throw new IllegalArgumentException(incompatible);
+        throw new Invalid(incompatible);
       }
     }
 
@@ -232,7 +232,7 @@ public sealed interface RedisOp {
       ops = List.copyOf(Objects.requireNonNull(ops, "ops"));
       for (RedisOp op : ops) {
         if (op instanceof Multi || op instanceof Expire) {
-          throw new IllegalArgumentException("a transaction cannot hold "
+          throw new Invalid("a transaction cannot hold "
               + op.getClass().getSimpleName());
         }
       }
@@ -340,8 +340,21 @@ public sealed interface RedisOp {
   private static List<byte[]> nonEmpty(List<byte[]> keys, String name) {
     Objects.requireNonNull(keys, "keys");
     if (keys.isEmpty()) {
-      throw new IllegalArgumentException(name + " needs at least one key");
+      throw new Invalid(name + " needs at least one key");
     }
     return List.copyOf(keys);
+  }
+
+  /**
+   * An operation's own argument check failed. Its message is Lockstep's text built from the
+   * arguments only, so it may go into a replicated reply (the same on every replica), unlike
+   * the message of an {@link IllegalArgumentException} thrown by the JDK.
+   */
+  final class Invalid extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    Invalid(String message) {
+      super(message);
+    }
   }
 }

@@ -111,7 +111,7 @@ public final class RedisOpCodec {
       out.writeInt(m.ops().size());
       m.ops().forEach(inner -> out.writeBytes(encode(inner)));
     } else {
-      throw new IllegalArgumentException("unknown operation " + op);
+      throw new RedisOp.Invalid("unknown operation " + op);
     }
     return out.toByteArray();
   }
@@ -166,8 +166,11 @@ public final class RedisOpCodec {
       return op;
     } catch (BufferUnderflowException e) {
       throw new Rejection("ERR malformed command: truncated");
-    } catch (IllegalArgumentException e) {
+    } catch (RedisOp.Invalid e) {
       throw new Rejection("ERR malformed command: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      // The refusal is a replicated reply: a JDK exception's wording may differ by version.
+      throw new Rejection("ERR malformed command");
     }
   }
 
@@ -201,7 +204,7 @@ public final class RedisOpCodec {
         ? in.getLong() : 0;
     byte get = in.get();
     if (get != 0 && get != 1) {
-      throw new IllegalArgumentException("GET flag " + get);
+      throw new RedisOp.Invalid("GET flag " + get);
     }
     return new RedisOp.Set(key, value, condition, match, expiry, millis, get == 1);
   }
@@ -214,7 +217,7 @@ public final class RedisOpCodec {
     int bits = in.get() & 0xFF;
     RedisOp.ExpireOption[] all = RedisOp.ExpireOption.values();
     if (bits >>> all.length != 0) {
-      throw new IllegalArgumentException("unknown expire option bits " + bits);
+      throw new RedisOp.Invalid("unknown expire option bits " + bits);
     }
     Set<RedisOp.ExpireOption> options = EnumSet.noneOf(RedisOp.ExpireOption.class);
     for (RedisOp.ExpireOption option : all) {
@@ -236,7 +239,7 @@ public final class RedisOpCodec {
     for (int i = 0; i < n; i++) {
       byte[] nested = bytes(in);
       if (nested.length >= 2 && (nested[1] & 0xFF) == MULTI) {
-        throw new IllegalArgumentException("a transaction cannot hold a transaction");
+        throw new RedisOp.Invalid("a transaction cannot hold a transaction");
       }
       ops.add(decode(nested));
     }
@@ -257,7 +260,7 @@ public final class RedisOpCodec {
   private static <E extends Enum<E>> E enumAt(E[] values, byte b, String what) {
     int i = b & 0xFF;
     if (i >= values.length) {
-      throw new IllegalArgumentException("unknown " + what + " " + i);
+      throw new RedisOp.Invalid("unknown " + what + " " + i);
     }
     return values[i];
   }
@@ -265,7 +268,7 @@ public final class RedisOpCodec {
   private static byte[] bytes(ByteBuffer in) {
     int length = in.getInt();
     if (length < 0 || length > in.remaining()) {
-      throw new IllegalArgumentException("length " + length + " exceeds the "
+      throw new RedisOp.Invalid("length " + length + " exceeds the "
           + in.remaining() + " bytes left");
     }
     byte[] b = new byte[length];
@@ -291,7 +294,7 @@ public final class RedisOpCodec {
   private static int count(ByteBuffer in, int minItemBytes) {
     int n = in.getInt();
     if (n < 0 || n > in.remaining() / minItemBytes) {
-      throw new IllegalArgumentException("count " + n + " exceeds the " + in.remaining()
+      throw new RedisOp.Invalid("count " + n + " exceeds the " + in.remaining()
           + " bytes left");
     }
     return n;

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -33,11 +34,17 @@ public final class RedisServer implements AutoCloseable {
    * @param refusedConnections connections closed at once because maxClients was reached
    * @param protocolErrors connections closed for breaking RESP
    * @param commands commands dispatched
-   * @param readPauses times a connection stopped being read because too many of its commands
-   *     were outstanding (back-pressure)
+   * @param readPauses times a connection stopped being read (back-pressure), for any reason
+   * @param outstandingBytes bytes of commands received and not yet answered, all connections
+   * @param bytePauses of the read pauses, those because a byte budget was full
+   *     ({@link RedisServerConfig#maxConnectionBytes()} or {@link RedisServerConfig#maxTotalBytes()})
+   * @param replyPauses of the read pauses, those because the client did not read its replies
+   * @param slowReadersClosed connections closed because their unread replies exceeded
+   *     {@link RedisServerConfig#maxReplyBytes()}
    */
   public record Stats(int connectedClients, long acceptedConnections, long refusedConnections,
-      long protocolErrors, long commands, long readPauses) {}
+      long protocolErrors, long commands, long readPauses, long outstandingBytes,
+      long bytePauses, long replyPauses, long slowReadersClosed) {}
 
   private static final System.Logger LOG = System.getLogger(RedisServer.class.getName());
 
@@ -75,6 +82,7 @@ public final class RedisServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 511)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -94,6 +102,16 @@ public final class RedisServer implements AutoCloseable {
       throw new IllegalStateException("cannot listen for Redis clients on " + config.host() + ":"
           + config.port() + ": " + e, e);
     }
+  }
+
+  /**
+   * A connection whose unwritten replies pass the high mark stops being read (so it sends no
+   * more commands to answer) until they drop below the low mark: at most 1 MiB, and well
+   * below the hard limit at which it is closed.
+   */
+  private static WriteBufferWaterMark waterMark(RedisServerConfig config) {
+    int high = (int) Math.min(1 << 20, Math.max(2, config.maxReplyBytes() / 4));
+    return new WriteBufferWaterMark(high / 2, high);
   }
 
   /** The address the server listens on (with the actual port when 0 was asked). */

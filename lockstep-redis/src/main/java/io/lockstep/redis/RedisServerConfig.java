@@ -22,9 +22,27 @@ import java.util.Objects;
  *     {@link #defaults} draws 64 random bits.
  * @param password the password every connection must give with {@code AUTH} before other
  *     commands (Redis's {@code requirepass}), or null for none
+ * @param maxConnectionBytes most bytes of one connection's commands received but not yet
+ *     answered ({@link RespCommand#bytes()}); beyond it the server stops reading that
+ *     connection until half are answered (back-pressure, like {@code maxPipelined})
+ * @param maxTotalBytes the same over all connections; beyond it every connection with commands
+ *     outstanding stops being read until its own are answered (one with none is always read,
+ *     so no connection waits for ever)
+ * @param maxReplyBytes most reply bytes waiting to be written to one connection; a connection
+ *     stops being read long before (when its socket buffer backs up), and one whose unread
+ *     replies still exceed this is closed with a logged reason (Redis's
+ *     {@code client-output-buffer-limit})
  */
 public record RedisServerConfig(String host, int port, RespLimits limits, int maxClients,
-    int maxPipelined, int ioThreads, String clientIdPrefix, String password) {
+    int maxPipelined, int ioThreads, String clientIdPrefix, String password,
+    long maxConnectionBytes, long maxTotalBytes, long maxReplyBytes) {
+  /** Default {@link #maxConnectionBytes()}: 16 MiB. */
+  public static final long DEFAULT_CONNECTION_BYTES = 16L << 20;
+  /** Default {@link #maxTotalBytes()}: 512 MiB. */
+  public static final long DEFAULT_TOTAL_BYTES = 512L << 20;
+  /** Default {@link #maxReplyBytes()}: 256 MiB, above the largest single reply. */
+  public static final long DEFAULT_REPLY_BYTES = 256L << 20;
+
   /** Room left in a {@link ClientId} for the connection number. */
   private static final int MAX_PREFIX = ClientId.MAX_LENGTH - 21;
 
@@ -52,12 +70,30 @@ public record RedisServerConfig(String host, int port, RespLimits limits, int ma
     if (password != null && password.isEmpty()) {
       throw new IllegalArgumentException("password must not be empty (use null for none)");
     }
+    if (maxConnectionBytes < 1 || maxTotalBytes < 1 || maxReplyBytes < 1) {
+      throw new IllegalArgumentException("maxConnectionBytes, maxTotalBytes and maxReplyBytes"
+          + " must be positive, were " + maxConnectionBytes + ", " + maxTotalBytes + ", "
+          + maxReplyBytes);
+    }
   }
 
-  /** The settings without a password. */
+  /** The settings without a password, with the default byte budgets. */
   public RedisServerConfig(String host, int port, RespLimits limits, int maxClients,
       int maxPipelined, int ioThreads, String clientIdPrefix) {
     this(host, port, limits, maxClients, maxPipelined, ioThreads, clientIdPrefix, null);
+  }
+
+  /** The settings with the default byte budgets. */
+  public RedisServerConfig(String host, int port, RespLimits limits, int maxClients,
+      int maxPipelined, int ioThreads, String clientIdPrefix, String password) {
+    this(host, port, limits, maxClients, maxPipelined, ioThreads, clientIdPrefix, password,
+        DEFAULT_CONNECTION_BYTES, DEFAULT_TOTAL_BYTES, DEFAULT_REPLY_BYTES);
+  }
+
+  /** The same settings with other byte budgets. */
+  public RedisServerConfig withBudgets(long connectionBytes, long totalBytes, long replyBytes) {
+    return new RedisServerConfig(host, port, limits, maxClients, maxPipelined, ioThreads,
+        clientIdPrefix, password, connectionBytes, totalBytes, replyBytes);
   }
 
   /**
@@ -75,13 +111,13 @@ public record RedisServerConfig(String host, int port, RespLimits limits, int ma
   /** The same settings with another client id prefix (e.g. {@code redis-r2-<boot id>}). */
   public RedisServerConfig withClientIdPrefix(String prefix) {
     return new RedisServerConfig(host, port, limits, maxClients, maxPipelined, ioThreads, prefix,
-        password);
+        password, maxConnectionBytes, maxTotalBytes, maxReplyBytes);
   }
 
   /** The same settings with a password ({@code requirepass}), or none if null. */
   public RedisServerConfig withPassword(String newPassword) {
     return new RedisServerConfig(host, port, limits, maxClients, maxPipelined, ioThreads,
-        clientIdPrefix, newPassword);
+        clientIdPrefix, newPassword, maxConnectionBytes, maxTotalBytes, maxReplyBytes);
   }
 
   @Override

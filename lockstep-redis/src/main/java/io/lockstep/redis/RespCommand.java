@@ -40,6 +40,15 @@ public record RespCommand(List<byte[]> args) {
   }
 
   /** The command's name in lower case (Redis command names are case-insensitive ASCII). */
+  /** Bytes this command holds in memory: its arguments plus a fixed overhead per argument. */
+  public long bytes() {
+    long total = 64;
+    for (byte[] a : args) {
+      total += a.length + 16;
+    }
+    return total;
+  }
+
   public String name() {
     return text(0).toLowerCase(Locale.ROOT);
   }

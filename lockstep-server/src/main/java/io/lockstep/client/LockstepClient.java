@@ -9,6 +9,7 @@ import io.lockstep.net.FrameHandler;
 import io.lockstep.net.NetOptions;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
+import io.lockstep.server.SessionWindow;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,10 +39,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * without an outcome by the deadline fails with {@link IndeterminateException}, never with a
  * plain failure (FAULTS.md 19); a refused one with {@link RejectedException}.
  *
- * <p>Many requests may be in flight at once. The executor caches only a client's latest reply,
- * so a retry of an older request after a newer one ran can only learn that it ran: it completes
- * with {@link IndeterminateException} saying the reply was lost. Closed-loop callers (one request
- * at a time per client) never see this.
+ * <p>Many requests may be in flight at once. The executor caches the replies of a session's
+ * latest 64 requests, so a retry of an older request after many newer ones ran can only learn
+ * that it ran: it completes with {@link IndeterminateException} saying the reply was lost.
+ *
+ * <p>"Busy" is never final: a replica whose queue or byte budget is full, or whose executor
+ * refuses a request because too many of the session's requests already wait for an earlier
+ * one ({@link Executor#WINDOW_FULL}), did not run it, so the same request is retried with a
+ * growing back-off (20 ms doubling to 320 ms, with jitter) until the deadline. At most
+ * {@link SessionWindow#LIMIT} requests of one session are in flight; later ones wait in the
+ * client, numbered, and their deadline starts when they are sent.
  *
  * <p>Threads: one Netty I/O thread and one timer thread. Futures complete on the executor given
  * to {@link #connect(ClientOptions, java.util.concurrent.Executor)}, or else directly on those
@@ -49,11 +57,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LockstepClient implements ClientSession, AutoCloseable {
   private static final long RETRY_MILLIS = 20;
+  /** Busy answers are retried after RETRY_MILLIS, doubling per busy answer up to this. */
+  private static final long MAX_BUSY_RETRY_MILLIS = 320;
 
   private final ClientOptions options;
   private final FrameClient frames;
   private final ScheduledThreadPoolExecutor timer;
   private final AtomicLong sequence = new AtomicLong();
+  private final SessionWindow window = new SessionWindow();
   private final AtomicLong tags = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
@@ -73,6 +84,9 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     final CompletableFuture<byte[]> future = new CompletableFuture<>();
     int target;
     int attempts;
+    int busyRetries;
+    /** The request's session window (null for queries). */
+    SessionWindow window;
     ScheduledFuture<?> attemptTimer;
     volatile String last = "no answer yet";
 
@@ -127,7 +141,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   /** Orders and applies {@code command}; completes with the state machine's output. */
   @Override
   public CompletableFuture<byte[]> submit(byte[] command) {
-    return submit(options.clientId(), sequence, command);
+    return submit(options.clientId(), sequence, window, command);
   }
 
   /** A linearizable read-only query (served through the leader, ReadIndex). */
@@ -159,6 +173,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   public ClientSession newSession(ClientId id) {
     java.util.Objects.requireNonNull(id, "id");
     AtomicLong sessionSequence = new AtomicLong();
+    SessionWindow sessionWindow = new SessionWindow();
     return new ClientSession() {
       @Override
       public ClientId clientId() {
@@ -167,7 +182,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
 
       @Override
       public CompletableFuture<byte[]> submit(byte[] command) {
-        return LockstepClient.this.submit(id, sessionSequence, command);
+        return LockstepClient.this.submit(id, sessionSequence, sessionWindow, command);
       }
 
       @Override
@@ -177,9 +192,18 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     };
   }
 
-  private CompletableFuture<byte[]> submit(ClientId id, AtomicLong numbers, byte[] command) {
+  /**
+   * Numbers the request now (issue order, O1) but sends it only when its session's window has
+   * room ({@link SessionWindow}); its deadline counts from then.
+   */
+  private CompletableFuture<byte[]> submit(ClientId id, AtomicLong numbers, SessionWindow window,
+      byte[] command) {
     Request request = Request.command(id, numbers.incrementAndGet(), command.clone());
-    return start(new Call(request, null, null, deadline(), newVoter()));
+    Call call = new Call(request, null, null, deadline(), newVoter());
+    call.window = window;
+    call.future.whenComplete((value, error) -> window.completed());
+    window.admit(() -> start(call));
+    return call.future;
   }
 
   private CompletableFuture<byte[]> query(ClientId id, byte[] query) {
@@ -216,12 +240,16 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   }
 
   private CompletableFuture<byte[]> start(Call call) {
+    ScheduledFuture<?> deadlineTask;
     try {
-      timer.schedule(() -> expire(call), options.deadline().toNanos(), TimeUnit.NANOSECONDS);
+      deadlineTask = timer.schedule(() -> expire(call), options.deadline().toNanos(),
+          TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       call.future.completeExceptionally(new LockstepException("the client is closed"));
       return call.future;
     }
+    // A call answered in time (the usual case) takes its deadline task off the timer's queue.
+    call.future.whenComplete((value, error) -> deadlineTask.cancel(false));
     attempt(call);
     return call.future;
   }
@@ -338,9 +366,16 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
         retryLater(call, RETRY_MILLIS);
       }
     } else if (answer instanceof ClientMessage.Busy b) {
-      call.last = "busy: " + b.reason();
-      retryLater(call, RETRY_MILLIS);
+      busy(call, b.reason());
     }
+  }
+
+  /** The replica did not take the request (full queue, byte budget or window): retry it. */
+  private void busy(Call call, String reason) {
+    call.last = "busy: " + reason;
+    int n = call.busyRetries++;
+    long millis = Math.min(MAX_BUSY_RETRY_MILLIS, RETRY_MILLIS << Math.min(n, 10));
+    retryLater(call, millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
   }
 
   /** Paper §4: the voter decides the output; fail-stop takes the first reply. */
@@ -348,6 +383,22 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     if (call.request == null || !reply.client().equals(call.request.client())
         || reply.sequence() != call.request.sequence()) {
       return;
+    }
+    if (reply.status() == Reply.Status.REJECTED && Executor.windowFull(reply.reason())) {
+      // Neither run nor kept by the executor: its retry is the only way it ever runs, and
+      // later requests of this session wait for it (O1). Not a vote on the outcome.
+      busy(call, reply.reason());
+      return;
+    }
+    boolean unknown = reply.status() == Reply.Status.REJECTED
+        && reply.reason().equals(Executor.UNKNOWN_SESSION);
+    if (unknown && !call.window.isOpened() && call.request.sequence() > 1) {
+      // The session's first request was refused busy and overtaken: nothing ran.
+      busy(call, "the session's first request has not been ordered yet");
+      return;
+    }
+    if (!unknown) {
+      call.window.opened();
     }
     java.util.Optional<Reply> decided;
     synchronized (call) {

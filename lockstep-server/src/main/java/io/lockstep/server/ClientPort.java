@@ -10,6 +10,8 @@ import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
 import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The replica's client port handler: decodes {@link ClientMessage}s on the Netty I/O thread and
@@ -17,24 +19,45 @@ import java.lang.System.Logger.Level;
  * A frame that does not decode, or an answer sent by a client, is dropped, counted and logged
  * with the reason, and the connection is closed (DESIGN.md §6: bad input changes nothing). With
  * per-client authentication, a request in the name of another client is refused with a clear
- * reason and logged (X5, S17: commands see who really asks).
+ * reason and logged (X5, S17: commands see who really asks). Each connection's questions
+ * waiting for the loop are bounded in bytes ({@link ConnectionBudget}); past the budget a question is
+ * answered busy, which clients retry, and nothing else happens.
  */
 final class ClientPort implements FrameHandler {
   private static final System.Logger LOG = System.getLogger(ClientPort.class.getName());
 
-  private final ReplicaLoop loop;
+  private final ClientIntake loop;
   private final ServerMetrics metrics;
   private final boolean bindIdentity;
+  private final long connectionBytes;
+  private final long expiryNanos;
+  private final Map<FrameConnection, ConnectionBudget> budgets = new ConcurrentHashMap<>();
 
   /**
    * @param bindIdentity with per-client authentication: a connection may only issue requests as
    *     the client id it proved, or as {@code id/…} (its extra sessions); a replica's forwarder
    *     may issue any (it carries the Redis sessions of its replica)
+   * @param connectionBytes most bytes of one connection's questions waiting for the loop; past
+   *     it they are answered busy (retryable)
+   * @param requestTimeoutMillis after twice this, a question never taken no longer counts
    */
-  ClientPort(ReplicaLoop loop, ServerMetrics metrics, boolean bindIdentity) {
+  ClientPort(ClientIntake loop, ServerMetrics metrics, boolean bindIdentity, long connectionBytes,
+      long requestTimeoutMillis) {
     this.loop = loop;
     this.metrics = metrics;
     this.bindIdentity = bindIdentity;
+    this.connectionBytes = connectionBytes;
+    this.expiryNanos = 2 * requestTimeoutMillis * 1_000_000L;
+  }
+
+  @Override
+  public void onOpen(FrameConnection connection) {
+    budgets.put(connection, new ConnectionBudget(connectionBytes, expiryNanos));
+  }
+
+  @Override
+  public void onClose(FrameConnection connection) {
+    budgets.remove(connection);
   }
 
   @Override
@@ -46,25 +69,41 @@ final class ClientPort implements FrameHandler {
       refuse(connection, "undecodable frame: " + e.getMessage());
       return;
     }
+    if (message instanceof ClientMessage.Submit || message instanceof ClientMessage.Read) {
+      ConnectionBudget budget = budgets.computeIfAbsent(connection,
+          c -> new ConnectionBudget(connectionBytes, expiryNanos));
+      ConnectionOrigin origin = new ConnectionOrigin(connection, message.tag(), budget);
+      if (!budget.charge(message.tag(), payload.length, System.nanoTime())) {
+        metrics.budgetRefused(ServerMetrics.CLIENT_CONNECTION_BYTES);
+        origin.busy("this connection's requests waiting for the replica hold more than " + budget.limit()
+            + " bytes; retry after some are answered");
+        return;
+      }
+      question(connection, message, origin);
+    } else {
+      refuse(connection, "a client sent an answer (" + message.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private void question(FrameConnection connection, ClientMessage message,
+      ConnectionOrigin origin) {
     if (message instanceof ClientMessage.Submit s) {
       if (mayActAs(connection, s.request().client())) {
-        loop.offerSubmit(s.request(), new ConnectionOrigin(connection, s.tag()));
+        loop.offerSubmit(s.request(), origin);
       } else {
         impersonation(connection, s.request().client());
-        new ConnectionOrigin(connection, s.tag()).replied(new Reply(s.request().client(),
-            s.request().sequence(), Reply.Status.REJECTED, new byte[0],
-            notYours(connection, s.request().client()), 0, 0));
+        origin.replied(new Reply(s.request().client(), s.request().sequence(),
+            Reply.Status.REJECTED, new byte[0], notYours(connection, s.request().client()), 0,
+            0));
       }
     } else if (message instanceof ClientMessage.Read r) {
       if (mayActAs(connection, r.client())) {
-        loop.offerRead(r.client(), r.query(), new ConnectionOrigin(connection, r.tag()));
+        loop.offerRead(r.client(), r.query(), origin);
       } else {
         impersonation(connection, r.client());
-        new ConnectionOrigin(connection, r.tag()).readResult(
+        origin.readResult(
             new QueryResult(r.tag(), false, new byte[0], notYours(connection, r.client())));
       }
-    } else {
-      refuse(connection, "a client sent an answer (" + message.getClass().getSimpleName() + ")");
     }
   }
 
@@ -95,8 +134,13 @@ final class ClientPort implements FrameHandler {
     connection.close();
   }
 
-  /** Answers go back on the connection the question came from, tagged as it was. */
-  record ConnectionOrigin(FrameConnection connection, long tag) implements Origin {
+  /**
+   * Answers go back on the connection the question came from, tagged as it was. The
+   * question's bytes in the connection's budget are freed when the loop takes it (or when it
+   * is answered without reaching the loop).
+   */
+  record ConnectionOrigin(FrameConnection connection, long tag, ConnectionBudget budget)
+      implements Origin {
     @Override
     public void replied(Reply reply) {
       send(new ClientMessage.Replied(tag, reply));
@@ -118,7 +162,13 @@ final class ClientPort implements FrameHandler {
       send(new ClientMessage.Busy(tag, reason));
     }
 
+    @Override
+    public void taken() {
+      budget.release(tag);
+    }
+
     private void send(ClientMessage message) {
+      budget.release(tag);
       // A full or closed connection drops the answer; the client times out and retries (X4).
       byte[] payload = ClientCodec.encode(message);
       try {

@@ -7,7 +7,10 @@ import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
@@ -18,20 +21,40 @@ import java.util.function.LongFunction;
  * commands its own clients sent (so any replica's Redis port serves linearizable reads and
  * writes). Each forwarded question gets a tag of this forwarder; the leader's answer is handed
  * to the original {@link Origin}. If the connection fails, every question on it is answered
- * "busy": its sender retries with the same (client, sequence), which is safe (X4).
+ * "busy": its sender retries with the same (client, sequence), which is safe (X4). A question
+ * the leader has not answered within the expiry is answered "busy" too and forgotten (checked
+ * whenever a question is forwarded or an answer arrives), so a leader that keeps its
+ * connection open but never answers cannot make the pending map grow without bound.
  */
 final class LeaderForwarder implements AutoCloseable {
   private final FrameClient client;
   private final IntFunction<InetSocketAddress> clientAddressOf;
-  private final Map<Long, Origin> pending = new HashMap<>();
+  private record Pending(Origin origin, long since) {}
+
+  private final Map<Long, Pending> pending = new HashMap<>();
+  private final long expiryNanos;
+  private final Runnable onExpired;
+  private long lastSweep = System.nanoTime();
   private long nextTag;
   private int leader = -1;
   private CompletableFuture<FrameConnection> connection;
   private boolean closed;
 
-  LeaderForwarder(FrameClient client, IntFunction<InetSocketAddress> clientAddressOf) {
+  /**
+   * @param expiryMillis how long a forwarded question may wait for the leader's answer
+   * @param onExpired told once per question expired (for metrics)
+   */
+  LeaderForwarder(FrameClient client, IntFunction<InetSocketAddress> clientAddressOf,
+      long expiryMillis, Runnable onExpired) {
     this.client = client;
     this.clientAddressOf = clientAddressOf;
+    this.expiryNanos = expiryMillis * 1_000_000L;
+    this.onExpired = onExpired;
+  }
+
+  /** Questions forwarded and not answered yet. */
+  synchronized int pending() {
+    return pending.size();
   }
 
   /** Forwards a question built by {@code message} (given the tag) to replica {@code leader}. */
@@ -45,8 +68,9 @@ final class LeaderForwarder implements AutoCloseable {
       }
       target = connectionTo(leaderId);
       tag = ++nextTag;
-      pending.put(tag, origin);
+      pending.put(tag, new Pending(origin, System.nanoTime()));
     }
+    expireUnanswered();
     byte[] payload = ClientCodec.encode(message.apply(tag));
     target.whenComplete((conn, error) -> {
       if (error != null || !trySend(conn, payload)) {
@@ -79,21 +103,52 @@ final class LeaderForwarder implements AutoCloseable {
   }
 
   private synchronized Origin take(long tag) {
-    return pending.remove(tag);
+    Pending p = pending.remove(tag);
+    return p == null ? null : p.origin();
+  }
+
+  /** Answers "busy" every question older than the expiry (at most every quarter expiry). */
+  private void expireUnanswered() {
+    List<Origin> expired = new ArrayList<>();
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (now - lastSweep < expiryNanos / 4) {
+        return;
+      }
+      lastSweep = now;
+      Iterator<Pending> it = pending.values().iterator();
+      while (it.hasNext()) {
+        Pending p = it.next();
+        if (now - p.since() > expiryNanos) {
+          expired.add(p.origin());
+          it.remove();
+        }
+      }
+    }
+    for (Origin o : expired) {
+      onExpired.run();
+      o.busy("the leader did not answer the forwarded question in time");
+    }
+  }
+
+  private synchronized List<Origin> takeAll() {
+    List<Origin> left = new ArrayList<>();
+    pending.values().forEach(p -> left.add(p.origin()));
+    pending.clear();
+    return left;
   }
 
   @Override
   public void close() {
-    Map<Long, Origin> left;
+    List<Origin> left;
     synchronized (this) {
       closed = true;
-      left = new HashMap<>(pending);
-      pending.clear();
+      left = takeAll();
       if (connection != null) {
         connection.thenAccept(FrameConnection::close);
       }
     }
-    left.values().forEach(o -> o.busy("replica stopping"));
+    left.forEach(o -> o.busy("replica stopping"));
     client.close();
   }
 
@@ -109,6 +164,7 @@ final class LeaderForwarder implements AutoCloseable {
         return;
       }
       Origin origin = take(answer.tag());
+      expireUnanswered();
       if (origin == null) {
         return;
       }
@@ -125,12 +181,7 @@ final class LeaderForwarder implements AutoCloseable {
 
     @Override
     public void onClose(FrameConnection conn) {
-      Map<Long, Origin> left;
-      synchronized (LeaderForwarder.this) {
-        left = new HashMap<>(pending);
-        pending.clear();
-      }
-      left.values().forEach(o -> o.busy("connection to the leader closed"));
+      takeAll().forEach(o -> o.busy("connection to the leader closed"));
     }
   }
 }

@@ -21,4 +21,12 @@ interface Origin {
 
   /** Nothing was ordered by this attempt: overloaded, shutting down or connection lost. */
   void busy(String reason);
+
+  /**
+   * The loop took the question off its queue (it is being proposed or read now). Called on the
+   * loop thread before any answer; edges that bound the bytes queued for a client free them
+   * here rather than at the answer, as a request may then wait in the executor for an earlier
+   * one (O1) that could not enter while it held the budget.
+   */
+  default void taken() {}
 }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -63,11 +64,15 @@ import java.util.function.IntFunction;
  * messages (Raft retransmits); it never grows. A congested group-commit log (a slow disk) also
  * refuses new proposals with "busy"; if it fills anyway, submitting to it blocks this thread
  * until the disk catches up, and this queue fills in turn.
+ * Client questions are also bounded in bytes ({@link #clientBytes}): past the budget they are
+ * refused "busy" too.
  */
-final class ReplicaLoop implements Runnable {
+final class ReplicaLoop implements Runnable, ClientIntake {
   private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
   private static final int MAX_DRAIN = 512;
   private static final long SWEEP_EVERY_NANOS = 500_000_000L;
+  /** Rough heap cost of a queued question besides its payload (event, request, origin). */
+  private static final long QUESTION_OVERHEAD_BYTES = 128;
 
   /** Sends an encoded message to a peer; false if it was dropped. */
   interface PeerSender {
@@ -94,6 +99,8 @@ final class ReplicaLoop implements Runnable {
   private final Map<WriteKey, Pending> writes = new HashMap<>();
   private final Map<Long, Pending> reads = new HashMap<>();
   private volatile PeerSender peers = (to, payload) -> false;
+  private final AtomicLong queuedClientBytes = new AtomicLong();
+  private volatile long clientByteBudget = Long.MAX_VALUE;
   private volatile StatusView status;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
@@ -146,20 +153,71 @@ final class ReplicaLoop implements Runnable {
     }
   }
 
-  /** From any thread: a client request; answered "busy" if the queue is full. */
-  void offerSubmit(Request request, Origin origin) {
-    if (!running || !queue.offer(new LoopEvent.Submit(request, origin))) {
-      metrics.busy();
-      origin.busy(running ? "replica overloaded: its loop queue is full" : "replica stopping");
+  /**
+   * Sets the byte budget of queued client questions: the queue bounds events, not bytes, and
+   * 50,000 requests of up to 1 MiB would be 50 GiB (DESIGN.md §4: all queues are bounded).
+   */
+  void clientBytes(long budget) {
+    if (budget < 1) {
+      throw new IllegalArgumentException("the loop's client byte budget must be positive");
+    }
+    this.clientByteBudget = budget;
+  }
+
+  /** Client bytes queued now (for metrics and tests). */
+  long queuedClientBytes() {
+    return queuedClientBytes.get();
+  }
+
+  /** From any thread: a client request; answered "busy" if the queue or its budget is full. */
+  @Override
+  public void offerSubmit(Request request, Origin origin) {
+    long bytes = questionBytes(request.command());
+    if (admit(bytes, origin) && !queue.offer(new LoopEvent.Submit(request, origin))) {
+      refuse(bytes, origin);
     }
   }
 
-  /** From any thread: a linearizable read; answered "busy" if the queue is full. */
-  void offerRead(ClientId client, byte[] query, Origin origin) {
-    if (!running || !queue.offer(new LoopEvent.Read(client, query, origin))) {
-      metrics.busy();
-      origin.busy(running ? "replica overloaded: its loop queue is full" : "replica stopping");
+  /** From any thread: a linearizable read; answered "busy" if the queue or its budget is full. */
+  @Override
+  public void offerRead(ClientId client, byte[] query, Origin origin) {
+    long bytes = questionBytes(query);
+    if (admit(bytes, origin) && !queue.offer(new LoopEvent.Read(client, query, origin))) {
+      refuse(bytes, origin);
     }
+  }
+
+  /**
+   * Reserves a question's bytes in the budget, or answers it "busy" (retryable: nothing was
+   * ordered). One question is always admitted into an empty budget, so a command larger than
+   * the budget is slow, never refused for ever.
+   */
+  private boolean admit(long bytes, Origin origin) {
+    if (!running) {
+      metrics.busy();
+      origin.busy("replica stopping");
+      return false;
+    }
+    long after = queuedClientBytes.addAndGet(bytes);
+    if (after > clientByteBudget && after != bytes) {
+      queuedClientBytes.addAndGet(-bytes);
+      metrics.budgetRefused(ServerMetrics.LOOP_BYTES);
+      origin.busy("replica overloaded: its queued client requests hold more than "
+          + clientByteBudget + " bytes");
+      return false;
+    }
+    return true;
+  }
+
+  private void refuse(long bytes, Origin origin) {
+    queuedClientBytes.addAndGet(-bytes);
+    metrics.busy();
+    origin.busy("replica overloaded: its loop queue is full");
+  }
+
+  /** What a queued question counts against the budget: its bytes plus the event's own. */
+  private static long questionBytes(byte[] payload) {
+    return payload.length + QUESTION_OVERHEAD_BYTES;
   }
 
   void tick() {
@@ -187,7 +245,8 @@ final class ReplicaLoop implements Runnable {
     }
   }
 
-  StatusView status() {
+  @Override
+  public StatusView status() {
     return status;
   }
 
@@ -246,8 +305,12 @@ final class ReplicaLoop implements Runnable {
     if (event instanceof LoopEvent.Peer p) {
       steps.add(new Step.Receive(p.from(), p.message()));
     } else if (event instanceof LoopEvent.Submit s) {
+      queuedClientBytes.addAndGet(-questionBytes(s.request().command()));
+      s.origin().taken();
       submit(s.request(), s.origin(), steps);
     } else if (event instanceof LoopEvent.Read r) {
+      queuedClientBytes.addAndGet(-questionBytes(r.query()));
+      r.origin().taken();
       long readId = ++nextReadId;
       reads.put(readId, new Pending(r.origin(), System.nanoTime()));
       steps.add(new Step.Read(readId, r.client(), r.query()));

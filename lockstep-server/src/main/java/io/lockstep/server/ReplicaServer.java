@@ -177,6 +177,7 @@ public final class ReplicaServer implements AutoCloseable {
     replica.writeSnapshotsElsewhere();
     loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
+    loop.clientBytes(config.budgets().loopQueueBytes());
     metrics.bind(loop, log, storage);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
@@ -189,15 +190,20 @@ public final class ReplicaServer implements AutoCloseable {
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
     clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
         me.client(), clientAuth(), net),
-        new ClientPort(loop, metrics, config.perClientAuthentication()));
+        new ClientPort(loop, metrics, config.perClientAuthentication(),
+            config.budgets().clientConnectionBytes(), config.requestTimeoutMillis()));
     forwarder = new LeaderForwarder(new FrameClient(forwarderConfig(net)),
-        leader -> config.replica(leader).orElseThrow().client());
+        leader -> config.replica(leader).orElseThrow().client(), config.requestTimeoutMillis(),
+        () -> metrics.budgetRefused(ServerMetrics.FORWARD_EXPIRED));
     if (config.service() == Service.KV) {
       redis = RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
           me.redis().getPort()).withClientIdPrefix("redis-r" + id + "-" + bootId())
-          .withPassword(config.redisPassword()),
+          .withPassword(config.redisPassword())
+          .withBudgets(config.budgets().redisConnectionBytes(), config.budgets().redisTotalBytes(),
+              config.budgets().redisReplyBytes()),
           new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
     }
+    metrics.bindRedis(redis);
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem);
     LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
         + " protocol=" + protocol.name() + " service=" + config.service()

@@ -18,6 +18,13 @@ import java.util.concurrent.TimeUnit;
  * role, term, commit and applied positions.
  */
 public final class ServerMetrics {
+  /** Budget tag: bytes of client questions queued for the loop. */
+  public static final String LOOP_BYTES = "loop-bytes";
+  /** Budget tag: bytes of one client-port connection's unanswered questions. */
+  public static final String CLIENT_CONNECTION_BYTES = "client-connection-bytes";
+  /** Budget tag: questions a follower forwarded that the leader did not answer in time. */
+  public static final String FORWARD_EXPIRED = "forward-expired";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer commitLatency;
@@ -30,6 +37,7 @@ public final class ServerMetrics {
   private final Counter badFrames;
   private final Timer snapshotWrite;
   private final DistributionSummary snapshotBytes;
+  private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
 
   ServerMetrics(int replica) {
     registry.config().commonTags("replica", Integer.toString(replica));
@@ -58,6 +66,9 @@ public final class ServerMetrics {
   /** Meters read from the running parts (called once they exist). */
   void bind(ReplicaLoop loop, GroupCommitLog log, StableStorage storage) {
     Gauge.builder("lockstep.loop.queue.depth", loop, ReplicaLoop::queueDepth).strongReference(true).register(registry);
+    Gauge.builder("lockstep.loop.queue.client.bytes", loop, ReplicaLoop::queuedClientBytes)
+        .description("bytes of client questions waiting in the loop queue")
+        .strongReference(true).register(registry);
     Gauge.builder("lockstep.log.queue.depth", log, GroupCommitLog::queued).strongReference(true).register(registry);
     FunctionCounter.builder("lockstep.groupcommit.batches", log, GroupCommitLog::batches)
         .register(registry);
@@ -74,6 +85,28 @@ public final class ServerMetrics {
     Gauge.builder("lockstep.applied.index", loop, l -> l.status().applied())
         .strongReference(true).register(registry);
     Gauge.builder("lockstep.last.index", loop, l -> l.status().lastIndex()).strongReference(true)
+        .register(registry);
+  }
+
+  /** The Redis port's back-pressure and budget meters (nothing if the service has none). */
+  void bindRedis(io.lockstep.redis.RedisServer redis) {
+    if (redis == null) {
+      return;
+    }
+    Gauge.builder("lockstep.redis.outstanding.bytes", redis, r -> r.stats().outstandingBytes())
+        .description("bytes of Redis commands received and not yet answered")
+        .strongReference(true).register(registry);
+    FunctionCounter.builder("lockstep.redis.read.pauses", redis, r -> r.stats().readPauses())
+        .description("times a Redis connection stopped being read (back-pressure)")
+        .register(registry);
+    FunctionCounter.builder("lockstep.redis.byte.pauses", redis, r -> r.stats().bytePauses())
+        .description("read pauses because a Redis byte budget was full").register(registry);
+    FunctionCounter.builder("lockstep.redis.reply.pauses", redis, r -> r.stats().replyPauses())
+        .description("read pauses because a Redis client left its replies unread")
+        .register(registry);
+    FunctionCounter.builder("lockstep.redis.slow.readers.closed", redis,
+        r -> r.stats().slowReadersClosed())
+        .description("Redis connections closed for leaving too many reply bytes unread")
         .register(registry);
   }
 
@@ -112,6 +145,23 @@ public final class ServerMetrics {
 
   void badFrame() {
     badFrames.increment();
+  }
+
+  /**
+   * A client question refused (answered busy, retryable) because a byte budget was full, or
+   * expired unanswered; {@code budget} is one of the tags above.
+   */
+  void budgetRefused(String budget) {
+    refusals.computeIfAbsent(budget, b -> Counter.builder("lockstep.client.refused")
+        .description("client questions refused busy because a byte budget was full, or"
+            + " forwarded questions expired unanswered")
+        .tag("budget", b).register(registry)).increment();
+  }
+
+  /** Count of refusals for one budget tag (0 if none yet). */
+  public double budgetRefusals(String budget) {
+    Counter c = refusals.get(budget);
+    return c == null ? 0 : c.count();
   }
 
   /** Count of client questions refused as busy. */

@@ -60,6 +60,13 @@ import java.util.TreeMap;
  *                            commands (Redis's requirepass)
  * redis.max-memory           the store's memory bound in bytes of keys and values (Redis's
  *                            maxmemory; default 268435456, 256 MiB); writes past it get OOM
+ * runtime.loop-queue-bytes   byte budgets at the client edges ({@link ClientBudgets}): client
+ * runtime.client-connection-bytes  questions queued for the loop (256 MiB), one client-port
+ * redis.connection-bytes     connection's questions waiting for the loop (64 MiB), one Redis
+ * redis.total-bytes          connection's unanswered commands (16 MiB), all Redis connections'
+ * redis.reply-buffer-bytes   (512 MiB), replies queued to one Redis connection (256 MiB);
+ *                            each at least 4096. Full budgets slow the client or answer it
+ *                            busy (retryable), never run out of memory
  * </pre>
  *
  * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
@@ -86,14 +93,16 @@ import java.util.TreeMap;
  *     {@link Service#MACHINE}, otherwise null
  * @param redisMaxMemory the Redis store's memory bound in bytes (Redis's {@code maxmemory}; equal
  *     on every replica, as it decides which writes are refused)
+ * @param budgets the byte budgets at the client edges
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
-    String machine, long redisMaxMemory) {
+    String machine, long redisMaxMemory, ClientBudgets budgets) {
 
   public ClusterConfig {
+    Objects.requireNonNull(budgets, "budgets");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(failureModel, "failureModel");
     Objects.requireNonNull(protocol, "protocol");
@@ -209,6 +218,17 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return ConfigParser.parse(properties, source, baseDir);
   }
 
+  /** A configuration with the default {@link ClientBudgets}. */
+  public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
+      Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
+      byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
+      long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
+      String machine, long redisMaxMemory) {
+    this(name, failureModel, t, protocol, service, replicas, dataDir, secret, clientSecret,
+        clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword, machine, redisMaxMemory, ClientBudgets.DEFAULTS);
+  }
+
   /**
    * A fail-stop (t = ⌊(n−1)/2⌋) cluster on loopback: replica {@code i} of {@code 1..n} serves
    * Redis on {@code basePort + i}, peers on {@code basePort + 100 + i}, Java clients on
@@ -233,14 +253,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine, redisMaxMemory);
+        redisPassword, machine, redisMaxMemory, budgets);
   }
 
   /**
@@ -250,21 +270,21 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withMachine(String className) {
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, className, redisMaxMemory);
+        snapshotInterval, redisPassword, className, redisMaxMemory, budgets);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory);
+        redisPassword, machine, redisMaxMemory, budgets);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, password, machine, redisMaxMemory);
+        snapshotInterval, password, machine, redisMaxMemory, budgets);
   }
 
   /**
@@ -276,7 +296,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory);
+        redisPassword, machine, redisMaxMemory, budgets);
+  }
+
+  /** The same cluster with other byte budgets at the client edges. */
+  public ClusterConfig withBudgets(ClientBudgets newBudgets) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets);
   }
 
   /**
@@ -316,6 +343,12 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
       p.setProperty("cluster.machine", machine);
     }
     p.setProperty("redis.max-memory", Long.toString(redisMaxMemory));
+    p.setProperty("runtime.loop-queue-bytes", Long.toString(budgets.loopQueueBytes()));
+    p.setProperty("runtime.client-connection-bytes",
+        Long.toString(budgets.clientConnectionBytes()));
+    p.setProperty("redis.connection-bytes", Long.toString(budgets.redisConnectionBytes()));
+    p.setProperty("redis.total-bytes", Long.toString(budgets.redisTotalBytes()));
+    p.setProperty("redis.reply-buffer-bytes", Long.toString(budgets.redisReplyBytes()));
     return p;
   }
 

@@ -35,8 +35,9 @@ final class ConfigParser {
   private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
       "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
       "cluster.secret-file", "client.secret", "runtime.tick-ms", "runtime.request-timeout-ms",
-      "snapshot.interval", "redis.password", "cluster.machine",
-      "redis.max-memory");
+      "snapshot.interval", "redis.password", "cluster.machine", "redis.max-memory",
+      "runtime.loop-queue-bytes", "runtime.client-connection-bytes", "redis.connection-bytes",
+      "redis.total-bytes", "redis.reply-buffer-bytes");
   private static final int MIN_SECRET_BYTES = 16;
   /** A binary class name: dot-separated Java identifiers, nested classes with {@code $}. */
   private static final Pattern CLASS_NAME =
@@ -92,6 +93,7 @@ final class ConfigParser {
     long snapshotInterval = number("snapshot.interval", 100_000, 0, Long.MAX_VALUE);
     long redisMaxMemory = number("redis.max-memory", ClusterConfig.DEFAULT_REDIS_MAX_MEMORY, 1,
         Long.MAX_VALUE);
+    ClientBudgets budgets = budgets();
     if (model != null) {
       problems.addAll(validate(name == null ? "x" : name, model, t, protocol, replicas,
           secret == null ? new byte[MIN_SECRET_BYTES] : secret, protocolSettings).stream()
@@ -103,8 +105,8 @@ final class ConfigParser {
     }
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, protocolSettings,
-        tick, requestTimeout, snapshotInterval, redisPassword(), machine,
-        redisMaxMemory);
+        tick, requestTimeout, snapshotInterval, redisPassword(), machine, redisMaxMemory,
+        budgets);
   }
 
   /**
@@ -371,6 +373,19 @@ final class ConfigParser {
       problems.add(key + " '" + value.trim() + "' is not a whole number");
       return fallback;
     }
+  }
+
+  /** The byte budgets at the client edges, each key defaulting to {@link ClientBudgets}. */
+  private ClientBudgets budgets() {
+    ClientBudgets d = ClientBudgets.DEFAULTS;
+    long max = 1L << 50;
+    return new ClientBudgets(
+        number("runtime.loop-queue-bytes", d.loopQueueBytes(), ClientBudgets.MIN_BYTES, max),
+        number("runtime.client-connection-bytes", d.clientConnectionBytes(),
+            ClientBudgets.MIN_BYTES, max),
+        number("redis.connection-bytes", d.redisConnectionBytes(), ClientBudgets.MIN_BYTES, max),
+        number("redis.total-bytes", d.redisTotalBytes(), ClientBudgets.MIN_BYTES, max),
+        number("redis.reply-buffer-bytes", d.redisReplyBytes(), ClientBudgets.MIN_BYTES, max));
   }
 
   /** {@code redis.password}: trimmed; blank means none. */

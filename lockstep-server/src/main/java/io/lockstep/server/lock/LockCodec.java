@@ -92,7 +92,11 @@ public final class LockCodec {
       in.expectEnd("lock command");
       return new Command(op, name, argument);
     } catch (CodecException e) {
-      throw new Rejection("ERR malformed lock command: " + e.getMessage());
+      // The refusal is a replicated reply. The reader's own messages name only fields, offsets
+      // and lengths; one that wraps another exception may carry a JDK-worded message, which
+      // can differ between replicas' JDKs, so it is not passed on.
+      throw new Rejection(e.getCause() == null ? "ERR malformed lock command: " + e.getMessage()
+          : "ERR malformed lock command");
     }
   }
 

@@ -113,6 +113,21 @@ class ClusterConfigTest {
   }
 
   @Test
+  void byteBudgetsHaveDefaultsParseAndAreRefusedWhenTooSmall() throws Exception {
+    assertThat(parse(valid()).budgets()).isEqualTo(ClientBudgets.DEFAULTS);
+    ClusterConfig config = parse(valid() + "runtime.loop-queue-bytes=1000000\n"
+        + "runtime.client-connection-bytes=2000000\nredis.connection-bytes=3000000\n"
+        + "redis.total-bytes=4000000\nredis.reply-buffer-bytes=5000000\n");
+    assertThat(config.budgets()).isEqualTo(
+        new ClientBudgets(1_000_000, 2_000_000, 3_000_000, 4_000_000, 5_000_000));
+    assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/")).budgets())
+        .isEqualTo(config.budgets());
+    assertThatThrownBy(() -> parse(valid() + "redis.total-bytes=10\n"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(s -> s.startsWith("redis.total-bytes is 10; it must be between 4096")));
+  }
+
+  @Test
   void perClientSecretsParseAndExcludeTheSharedOneAndTheReservedIds() throws Exception {
     ClusterConfig config = parse(valid() + "client.alice.secret=" + HEX + "\n");
     assertThat(config.perClientAuthentication()).isTrue();

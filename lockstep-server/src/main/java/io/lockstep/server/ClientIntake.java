@@ -1,0 +1,20 @@
+package io.lockstep.server;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.request.Request;
+
+/**
+ * Where the client edges (the Redis bridge, the client port) hand questions to the replica: the
+ * loop's bounded queue ({@link ReplicaLoop}). Every question is answered once through its
+ * {@link Origin}, possibly with "busy" at once when the queue or its byte budget is full.
+ */
+interface ClientIntake {
+  /** Enqueues a request to order; answers "busy" at once if there is no room. */
+  void offerSubmit(Request request, Origin origin);
+
+  /** Enqueues a linearizable read; answers "busy" at once if there is no room. */
+  void offerRead(ClientId client, byte[] query, Origin origin);
+
+  /** The replica's progress as last published. */
+  StatusView status();
+}
