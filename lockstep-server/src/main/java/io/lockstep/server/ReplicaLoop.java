@@ -7,12 +7,14 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
+import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.Effects;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.replica.Replica;
 import io.lockstep.replica.Step;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
+import io.lockstep.server.wire.PeerEnvelope;
 import io.lockstep.storage.GroupCommitLog;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -101,6 +103,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile PeerSender peers = (to, payload) -> false;
   private final AtomicLong queuedClientBytes = new AtomicLong();
   private volatile long clientByteBudget = Long.MAX_VALUE;
+  private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
   private volatile StatusView status;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
@@ -144,6 +147,15 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   void peers(PeerSender sender) {
     this.peers = sender;
+  }
+
+  /**
+   * Where the replica's checkpoint digests go (divergence detection, S1), on this loop's thread
+   * as soon as they are recorded: a digest describes applied, hence committed, state and
+   * promises nothing, so it need not wait for this batch's fsync.
+   */
+  void checkpoints(Consumer<Checkpoint> listener) {
+    this.checkpoints = listener;
   }
 
   /** From an I/O thread: a peer's payload, decoded there; dropped if the queue is full. */
@@ -355,6 +367,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       }
     }
     batchMessages.addAll(effects.messages());
+    effects.checkpoints().forEach(checkpoints);
     for (Reply reply : effects.replies()) {
       Pending p = writes.remove(new WriteKey(reply.client(), reply.sequence()));
       if (p != null) {
@@ -395,10 +408,10 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     for (Ready.Outbound out : batchMessages) {
       ProtocolMessage message = out.message();
       if (!now && replica.mayLeaveBeforeDurable(message)) {
-        send(out.to(), codec.encode(message)); // e.g. Raft §10.2.1: before our own fsync
+        send(out.to(), encode(message)); // e.g. Raft §10.2.1: before our own fsync
       } else {
         targetList.add(out.to());
-        payloads.add(codec.encode(message));
+        payloads.add(encode(message));
       }
     }
     int[] targets = targetList.stream().mapToInt(Integer::intValue).toArray();
@@ -423,6 +436,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     batchMessages.clear();
     batchAnswers.clear();
     batchEntries = 0;
+  }
+
+  /** The protocol's bytes on the peer port's protocol channel. */
+  private byte[] encode(ProtocolMessage message) {
+    return PeerEnvelope.protocol(codec.encode(message));
   }
 
   /**

@@ -19,12 +19,14 @@ import io.lockstep.order.Recovered;
 import io.lockstep.redis.RedisServer;
 import io.lockstep.redis.RedisServerConfig;
 import io.lockstep.redis.RedisStore;
+import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.Replica;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ConfigException;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import io.lockstep.server.lock.LockService;
+import io.lockstep.server.wire.PeerEnvelope;
 import io.lockstep.storage.DiskFaults;
 import io.lockstep.storage.FileStorage;
 import io.lockstep.storage.GroupCommitLog;
@@ -33,7 +35,9 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,6 +88,11 @@ public final class ReplicaServer implements AutoCloseable {
   static final int PEER_MAX_PAYLOAD = 320 << 20;
   /** Largest client frame: a reply may carry several values (MGET). */
   public static final int CLIENT_MAX_PAYLOAD = 64 << 20;
+  /**
+   * Checkpoint digests kept per side for divergence detection: a peer up to this many digest
+   * intervals ahead or behind is still compared.
+   */
+  static final int DIGEST_WINDOW = 64;
 
   private final ClusterConfig config;
   private final int id;
@@ -93,6 +102,7 @@ public final class ReplicaServer implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final Protocol protocol;
   private final DiskFaults diskFaults;
+  private final DivergenceMonitor divergence;
   private FileStorage storage;
   private GroupCommitLog log;
   private ReplicaLoop loop;
@@ -115,6 +125,7 @@ public final class ReplicaServer implements AutoCloseable {
     this.diskFaults = diskFaults;
     this.metrics = new ServerMetrics(id);
     this.protocol = Protocols.named(config.protocol());
+    this.divergence = new DivergenceMonitor(id, DIGEST_WINDOW);
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "lockstep-timer-" + id);
       t.setDaemon(true);
@@ -179,12 +190,14 @@ public final class ReplicaServer implements AutoCloseable {
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
     loop.clientBytes(config.budgets().loopQueueBytes());
     metrics.bind(loop, log, storage);
+    metrics.bindDivergence(divergence);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
     network = PeerNetwork.start(new PeerConfig(id, me.peer(), peerAddresses(), config.name(),
         config.secret(), peerNet), this::onPeer);
     NetOptions net = NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD);
     loop.peers(network::send);
+    loop.checkpoints(this::checkpointed);
     loopThread = new Thread(loop, "lockstep-loop-" + id);
     loopThread.start();
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
@@ -220,7 +233,8 @@ public final class ReplicaServer implements AutoCloseable {
     ProtocolSetup setup = new ProtocolSetup(id, config.members(), config.failureModel(),
         config.t(), config.protocolSettings());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
-    return new Replica(id, coordination, executor, config.snapshotInterval(), 0);
+    return new Replica(id, coordination, executor, config.snapshotInterval(),
+        config.digestInterval());
   }
 
   /**
@@ -260,13 +274,37 @@ public final class ReplicaServer implements AutoCloseable {
     return HexFormat.of().formatHex(nonce);
   }
 
+  /**
+   * A payload from another replica: a protocol message goes to the loop, a checkpoint digest to
+   * divergence detection (which needs no loop step, so a full loop queue cannot drop it).
+   */
   private void onPeer(int from, byte[] payload) {
     try {
-      loop.offerPeer(from, protocol.codec().decode(payload));
+      PeerEnvelope.Payload decoded = PeerEnvelope.decode(payload);
+      if (decoded instanceof PeerEnvelope.Payload.Protocol p) {
+        loop.offerPeer(from, protocol.codec().decode(p.message()));
+      } else if (decoded instanceof PeerEnvelope.Payload.CheckpointDigest d) {
+        divergence.remote(from, d.checkpoint());
+      }
     } catch (RuntimeException e) { // untrusted bytes: any failure to decode means malformed
       metrics.peerDropped("undecodable");
       LOG.log(Level.WARNING, "event=peer_message_dropped from=" + from + " reason=\""
           + e.getMessage() + "\"");
+    }
+  }
+
+  /**
+   * The loop recorded a digest of this replica's state: compare it with the peers' and send it
+   * to each of them (one small message per digest interval; a dropped one only skips a
+   * comparison, the next checkpoint compares again).
+   */
+  private void checkpointed(Checkpoint checkpoint) {
+    divergence.local(checkpoint);
+    byte[] payload = PeerEnvelope.checkpoint(checkpoint);
+    for (int peer : config.members()) {
+      if (peer != id && !network.send(peer, payload)) {
+        metrics.peerDropped("send queue full or peer down");
+      }
     }
   }
 
@@ -294,16 +332,25 @@ public final class ReplicaServer implements AutoCloseable {
     stopper.start();
   }
 
-  /** True while the loop is live and storage healthy. */
+  /** True while the loop is live, storage healthy and no divergence was seen. */
   public boolean healthy() {
     return healthProblem().isEmpty();
   }
 
   /**
-   * Why the replica is unhealthy (shown by {@code /health}), or empty while the loop is live,
-   * the disk keeps up and storage works.
+   * Why the replica is unhealthy (what {@code /health} shows with its 503), every reason that
+   * holds, or empty while the loop is live, the disk keeps up, storage works and no divergence
+   * was seen. Divergence is sticky until restart: a replica whose state differs from a peer's
+   * must not look healthy again on its own.
    */
   public Optional<String> healthProblem() {
+    List<String> reasons = new ArrayList<>();
+    runtimeProblem().ifPresent(reasons::add);
+    divergence.problem().ifPresent(reasons::add);
+    return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+  }
+
+  private Optional<String> runtimeProblem() {
     Throwable cause = failure;
     if (cause != null) {
       return Optional.of(describeFailure(cause));

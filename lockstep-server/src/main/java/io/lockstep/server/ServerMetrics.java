@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The replica's Micrometer meters, exported in Prometheus text format (issue 3 item 8): commit
  * latency, group-commit batch sizes and fsync time, queue depths, elections and leader changes,
- * role, term, commit and applied positions.
+ * role, term, commit and applied positions; divergence between replicas' state digests.
  */
 public final class ServerMetrics {
   /** Budget tag: bytes of client questions queued for the loop. */
@@ -107,6 +107,22 @@ public final class ServerMetrics {
     FunctionCounter.builder("lockstep.redis.slow.readers.closed", redis,
         r -> r.stats().slowReadersClosed())
         .description("Redis connections closed for leaving too many reply bytes unread")
+        .register(registry);
+  }
+
+  /**
+   * Divergence detection's meters (S1): mismatched digests ({@code lockstep_divergence_total}),
+   * comparisons made, and peers' digests that could not be compared.
+   */
+  void bindDivergence(DivergenceMonitor monitor) {
+    FunctionCounter.builder("lockstep.divergence", monitor, DivergenceMonitor::mismatches)
+        .description("checkpoint digests that differed from a peer's at the same position")
+        .register(registry);
+    FunctionCounter.builder("lockstep.digest.compared", monitor, DivergenceMonitor::compared)
+        .description("checkpoint digests compared with a peer's at the same position")
+        .register(registry);
+    FunctionCounter.builder("lockstep.digest.uncompared", monitor, DivergenceMonitor::uncompared)
+        .description("peers' checkpoint digests for positions this replica skipped or evicted")
         .register(registry);
   }
 

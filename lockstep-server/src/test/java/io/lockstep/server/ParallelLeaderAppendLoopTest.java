@@ -15,6 +15,7 @@ import io.lockstep.redis.RedisOpCodec;
 import io.lockstep.redis.RedisStore;
 import io.lockstep.replica.Replica;
 import io.lockstep.request.Request;
+import io.lockstep.server.wire.PeerEnvelope;
 import io.lockstep.storage.FileStorage;
 import io.lockstep.storage.GroupCommitLog;
 import java.nio.file.Path;
@@ -50,7 +51,8 @@ class ParallelLeaderAppendLoopTest {
     ReplicaLoop loop = new ReplicaLoop(replica, RaftCodec.INSTANCE, log, new ServerMetrics(1),
         1_000, 60_000, id -> "", failed::set);
     List<Sent> sent = new CopyOnWriteArrayList<>();
-    loop.peers((to, payload) -> sent.add(new Sent(to, RaftCodec.INSTANCE.decode(payload))));
+    loop.peers((to, payload) -> sent.add(new Sent(to, RaftCodec.INSTANCE.decode(
+        ((PeerEnvelope.Payload.Protocol) PeerEnvelope.decode(payload)).message()))));
     Thread thread = new Thread(loop, "test-loop");
     thread.start();
     try {

@@ -70,6 +70,11 @@ final class TestCluster implements AutoCloseable {
     servers[id - 1] = ReplicaServer.start(config, id, machine, faults);
   }
 
+  /** Starts replica {@code id} running {@code machine} instead of the service's own. */
+  void start(int id, io.lockstep.machine.StateMachine machine) throws IOException {
+    servers[id - 1] = ReplicaServer.start(config, id, machine);
+  }
+
   void stop(int id) {
     servers[id - 1].close();
     servers[id - 1] = null;

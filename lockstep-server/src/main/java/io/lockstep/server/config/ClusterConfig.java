@@ -56,6 +56,9 @@ import java.util.TreeMap;
  * runtime.request-timeout-ms how long a replica waits for a Redis command's outcome before
  *                            answering TIMEOUT (indeterminate; default 5000)
  * snapshot.interval          take a snapshot every this many applied positions (default 100000)
+ * digest.interval            replicas exchange a digest of their state every this many applied
+ *                            positions and compare them to detect divergence (default 100000;
+ *                            0 turns it off). Every replica must use the same value
  * redis.password             optional: Redis connections must AUTH with it before other
  *                            commands (Redis's requirepass)
  * redis.max-memory           the store's memory bound in bytes of keys and values (Redis's
@@ -94,12 +97,14 @@ import java.util.TreeMap;
  * @param redisMaxMemory the Redis store's memory bound in bytes (Redis's {@code maxmemory}; equal
  *     on every replica, as it decides which writes are refused)
  * @param budgets the byte budgets at the client edges
+ * @param digestInterval applied positions between state digests exchanged for divergence
+ *     detection (0 = never)
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
-    String machine, long redisMaxMemory, ClientBudgets budgets) {
+    String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval) {
 
   public ClusterConfig {
     Objects.requireNonNull(budgets, "budgets");
@@ -133,6 +138,10 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (machineProblem != null) {
       throw new IllegalArgumentException(machineProblem);
     }
+    if (digestInterval < 0) {
+      throw new IllegalArgumentException("the digest interval must not be negative, was "
+          + digestInterval);
+    }
     if (redisMaxMemory < 1) {
       throw new IllegalArgumentException("redis.max-memory must be positive, was "
           + redisMaxMemory);
@@ -146,8 +155,16 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withRedisMaxMemory(long bytes) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, bytes);
+        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval);
   }
+
+  /**
+   * Default {@code digest.interval}, equal to the default snapshot interval: a digest serializes
+   * the whole state on the loop thread, as a snapshot does, so by default divergence detection
+   * costs no more CPU than snapshots already do (docs/OPERATIONS.md has measurements; small
+   * states can afford a shorter interval and detect sooner).
+   */
+  public static final long DEFAULT_DIGEST_INTERVAL = 100_000;
 
   /** Client ids starting with this are the replicas' own forwarders (reserved). */
   public static final String FORWARDER_PREFIX = "lockstep-replica-";
@@ -219,6 +236,17 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   }
 
   /** A configuration with the default {@link ClientBudgets}. */
+  /** A configuration with the default digest interval. */
+  public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
+      Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
+      byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
+      long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
+      String machine, long redisMaxMemory, ClientBudgets budgets) {
+    this(name, failureModel, t, protocol, service, replicas, dataDir, secret, clientSecret,
+        clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword, machine, redisMaxMemory, budgets, DEFAULT_DIGEST_INTERVAL);
+  }
+
   public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
       Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
       byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
@@ -253,14 +281,21 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval);
+  }
+
+  /** The same cluster with another digest interval (0 turns divergence detection off). */
+  public ClusterConfig withDigestInterval(long interval) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine, redisMaxMemory, budgets);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval);
   }
 
   /**
@@ -270,21 +305,21 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withMachine(String className) {
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, className, redisMaxMemory, budgets);
+        snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, password, machine, redisMaxMemory, budgets);
+        snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval);
   }
 
   /**
@@ -296,14 +331,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval);
   }
 
   /** The same cluster with other byte budgets at the client edges. */
   public ClusterConfig withBudgets(ClientBudgets newBudgets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval);
   }
 
   /**
@@ -336,6 +371,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("runtime.tick-ms", Long.toString(tickMillis));
     p.setProperty("runtime.request-timeout-ms", Long.toString(requestTimeoutMillis));
     p.setProperty("snapshot.interval", Long.toString(snapshotInterval));
+    p.setProperty("digest.interval", Long.toString(digestInterval));
     if (redisPassword != null) {
       p.setProperty("redis.password", redisPassword);
     }

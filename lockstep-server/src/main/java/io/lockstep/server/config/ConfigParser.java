@@ -35,8 +35,8 @@ final class ConfigParser {
   private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
       "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
       "cluster.secret-file", "client.secret", "runtime.tick-ms", "runtime.request-timeout-ms",
-      "snapshot.interval", "redis.password", "cluster.machine", "redis.max-memory",
-      "runtime.loop-queue-bytes", "runtime.client-connection-bytes", "redis.connection-bytes",
+      "snapshot.interval", "digest.interval", "redis.password", "cluster.machine",
+      "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes", "redis.connection-bytes",
       "redis.total-bytes", "redis.reply-buffer-bytes");
   private static final int MIN_SECRET_BYTES = 16;
   /** A binary class name: dot-separated Java identifiers, nested classes with {@code $}. */
@@ -91,6 +91,8 @@ final class ConfigParser {
     long tick = number("runtime.tick-ms", 5, 1, 1_000);
     long requestTimeout = number("runtime.request-timeout-ms", 5_000, 1, 3_600_000);
     long snapshotInterval = number("snapshot.interval", 100_000, 0, Long.MAX_VALUE);
+    long digestInterval = number("digest.interval", ClusterConfig.DEFAULT_DIGEST_INTERVAL, 0,
+        Long.MAX_VALUE);
     long redisMaxMemory = number("redis.max-memory", ClusterConfig.DEFAULT_REDIS_MAX_MEMORY, 1,
         Long.MAX_VALUE);
     ClientBudgets budgets = budgets();
@@ -106,7 +108,7 @@ final class ConfigParser {
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, protocolSettings,
         tick, requestTimeout, snapshotInterval, redisPassword(), machine, redisMaxMemory,
-        budgets);
+        budgets, digestInterval);
   }
 
   /**
