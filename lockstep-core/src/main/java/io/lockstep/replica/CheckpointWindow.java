@@ -1,7 +1,6 @@
 package io.lockstep.replica;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,8 +29,11 @@ public final class CheckpointWindow {
   private final int capacity;
   /** This replica's newest digests by position. */
   private final TreeMap<Long, String> local = new TreeMap<>();
-  /** Per peer, its reports for positions this replica has not recorded yet. */
-  private final Map<Integer, TreeMap<Long, String>> pending = new HashMap<>();
+  /**
+   * Per peer (in id order, so that comparisons come out in the same order on every run), its
+   * reports for positions this replica has not recorded yet.
+   */
+  private final Map<Integer, TreeMap<Long, String>> pending = new TreeMap<>();
   private long uncompared;
 
   /** One comparison of two digests at the same position. */

@@ -165,6 +165,20 @@ class ClusterConfigTest {
   }
 
   @Test
+  void theDigestIntervalDefaultsToTheSnapshotIntervalAndSurvivesTheRoundTrip() throws Exception {
+    assertThat(parse(valid()).digestInterval()).isEqualTo(100_000)
+        .isEqualTo(ClusterConfig.DEFAULT_DIGEST_INTERVAL);
+    ClusterConfig config = parse(valid() + "digest.interval=1000\n");
+    assertThat(config.digestInterval()).isEqualTo(1000);
+    assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/"))
+        .digestInterval()).isEqualTo(1000);
+    assertThat(parse(valid() + "digest.interval=0\n").digestInterval()).as("off").isZero();
+    assertThatThrownBy(() -> parse(valid() + "digest.interval=-5\n"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(p -> p.startsWith("digest.interval")));
+  }
+
+  @Test
   void relativeDataDirIsResolvedAgainstTheFilesDirectory() throws Exception {
     assertThat(parse(valid()).dataDir()).isEqualTo(Path.of("/etc/lockstep/data"));
   }
