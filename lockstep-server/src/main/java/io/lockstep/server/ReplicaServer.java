@@ -66,9 +66,11 @@ import java.util.concurrent.TimeUnit;
  * exits non-zero so a supervisor restarts it once the disk is fixed; recovery then keeps
  * everything that was synced.
  *
- * <p>Ports: peers (the protocol's messages, in its own codec), clients ({@link io.lockstep.client.LockstepClient}), Redis (service
- * {@code kv} only; followers forward Redis commands to the leader so every replica's port serves
- * linearizable reads and writes), and HTTP {@code /metrics} and {@code /health}.
+ * <p>Ports: peers (the protocol's messages in its own codec, and the runtime's checkpoint
+ * digests for divergence detection, told apart by {@link PeerEnvelope}'s channel byte), clients
+ * ({@link io.lockstep.client.LockstepClient}), Redis (service {@code kv} only; followers
+ * forward Redis commands to the leader so every replica's port serves linearizable reads and
+ * writes), and HTTP {@code /metrics} and {@code /health}.
  *
  * <p>Start: {@link FileStorage#recover()} gives a {@link Recovered} from which both the executor
  * ({@link Replica#recover}) and the protocol ({@link Protocol#create}) are rebuilt. A corrupt committed prefix makes
