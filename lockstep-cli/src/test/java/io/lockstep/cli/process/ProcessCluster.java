@@ -40,11 +40,15 @@ final class ProcessCluster implements AutoCloseable {
   final Map<Integer, Path> configFiles = new TreeMap<>();
   final List<String> events = new CopyOnWriteArrayList<>();
   final ClusterConfig config;
+  /** Lines added to every replica's cluster file (e.g. {@code digest.interval=20}). */
+  private final String extraProperties;
   LocalCluster processes;
 
-  private ProcessCluster(Path dir, int size, boolean proxied) throws Exception {
+  private ProcessCluster(Path dir, int size, boolean proxied, String extraProperties)
+      throws Exception {
     this.dir = dir;
     this.size = size;
+    this.extraProperties = extraProperties;
     this.ports = new int[size + 1][];
     // The probes stay bound until the proxies have their ports too, so no two collide.
     try (DistinctPorts fresh = new DistinctPorts()) {
@@ -76,7 +80,13 @@ final class ProcessCluster implements AutoCloseable {
 
   /** Writes the configs and starts every replica process. */
   static ProcessCluster start(Path dir, boolean proxied) throws Exception {
-    ProcessCluster c = new ProcessCluster(dir, 3, proxied);
+    return start(dir, proxied, "");
+  }
+
+  /** As {@link #start(Path, boolean)}, with {@code extraProperties} in every cluster file. */
+  static ProcessCluster start(Path dir, boolean proxied, String extraProperties)
+      throws Exception {
+    ProcessCluster c = new ProcessCluster(dir, 3, proxied, extraProperties);
     c.processes = LocalCluster.start(System.getProperty("java.class.path"), JVM_OPTIONS,
         c.configFiles, dir, c.events::add);
     return c;
@@ -93,7 +103,7 @@ final class ProcessCluster implements AutoCloseable {
           .append("\nreplica.").append(i).append(".metrics=127.0.0.1:").append(ports[i][3])
           .append('\n');
     }
-    return out.toString();
+    return out.append(extraProperties).toString();
   }
 
   /**
