@@ -3,6 +3,7 @@ package io.lockstep.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.client.KvClient;
+import io.lockstep.client.LockClient;
 import io.lockstep.client.LockstepClient;
 import io.lockstep.server.config.Service;
 import java.net.URI;
@@ -18,6 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * S1 in the real server: replicas send each other their state digests on the peer port and
@@ -79,18 +82,22 @@ class DivergenceClusterTest {
     }
   }
 
-  @Test
-  void deterministicReplicasCompareDigestsAndStayHealthy() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3, Service.KV,
+  /** The built-in services are deterministic: their replicas compare digests and agree. */
+  @ParameterizedTest
+  @EnumSource(value = Service.class, names = {"KV", "LOCK"})
+  void theBuiltInServicesCompareDigestsAndStayHealthy(Service service) throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, service,
         c -> c.withDigestInterval(10))) {
       for (int id = 1; id <= 3; id++) {
         cluster.start(id);
       }
       cluster.awaitLeader(ELECTION);
-      try (KvClient kv = new KvClient(cluster.client())) {
-        for (int i = 0; i < 120; i++) {
-          kv.set("key" + (i % 17), "value" + i);
+      if (service == Service.KV) {
+        try (KvClient kv = new KvClient(cluster.client())) {
+          write(kv, 0, 120);
         }
+      } else {
+        lockTraffic(cluster, 60);
       }
       awaitEveryReplicaCompared(cluster, List.of(1, 2, 3), 10);
       assertNoDivergence(cluster, List.of(1, 2, 3));
@@ -131,6 +138,23 @@ class DivergenceClusterTest {
   private static void write(KvClient kv, int from, int to) {
     for (int i = from; i < to; i++) {
       kv.set("key" + (i % 23), "value" + i);
+    }
+  }
+
+  /**
+   * Two clients contend for each lock: the second waits, is granted the lock on the first's
+   * release, and its short hold then expires by time-out (agreed time, paper §5.2).
+   */
+  private static void lockTraffic(TestCluster cluster, int rounds) {
+    try (LockstepClient one = cluster.client(); LockstepClient two = cluster.client()) {
+      LockClient a = new LockClient(one.newSession());
+      LockClient b = new LockClient(two.newSession());
+      for (int i = 0; i < rounds; i++) {
+        String name = "lock" + i;
+        assertThat(a.acquire(name, Duration.ofSeconds(30)).held()).isTrue();
+        assertThat(b.acquire(name, Duration.ofMillis(5)).callerPosition()).isEqualTo(1);
+        a.release(name);
+      }
     }
   }
 
