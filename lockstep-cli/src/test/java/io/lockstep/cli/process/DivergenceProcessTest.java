@@ -2,12 +2,17 @@ package io.lockstep.cli.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lockstep.client.ClientOptions;
+import io.lockstep.client.LockstepClient;
+import io.lockstep.server.config.ReplicaAddresses;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -16,9 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
- * S1 between real replica processes: their state digests cross the peer port between JVMs, are
- * compared, and agree — also after a replica is killed with SIGKILL and restarted, which replays
- * its log from its snapshot.
+ * S1 between real replica processes: their state digests cross the peer port between JVMs and
+ * are compared. A user's machine that reads the clock, loaded from its jar, is reported by every
+ * replica; the built-in store's replicas agree, also after one is killed with SIGKILL and
+ * restarted (replaying its log from its snapshot).
  */
 class DivergenceProcessTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -30,6 +36,29 @@ class DivergenceProcessTest {
   void killEverything() throws Exception {
     if (cluster != null) {
       cluster.close();
+    }
+  }
+
+  @Test
+  void everyProcessOfAClockReadingMachineFromAJarReportsDivergence() throws Exception {
+    MachineJar jar = MachineJar.of(ClockReadingMachine.class,
+        ClockReadingMachine.class.getName(), dir);
+    cluster = ProcessCluster.startMachine(dir, ClockReadingMachine.class, jar,
+        "digest.interval=10\n");
+    cluster.awaitLeader();
+    try (LockstepClient client = LockstepClient.connect(ClientOptions.of("test",
+        cluster.config.replicas().stream().map(ReplicaAddresses::client).toList()))) {
+      for (int i = 1; i <= 30; i++) {
+        assertThat(ByteBuffer.wrap(client.submit(new byte[] {1}).get(10, TimeUnit.SECONDS))
+            .getLong()).as("replies agree: only the state differs").isEqualTo(i);
+      }
+    }
+    for (int id = 1; id <= 3; id++) {
+      HttpResponse<String> health = awaitUnhealthy(id);
+      assertThat(health.body()).contains("diverged").contains("first at position ");
+      assertThat(metric(id, "lockstep_divergence_total")).isGreaterThanOrEqualTo(1);
+      assertThat(cluster.console(id)).contains("event=divergence replica=" + id)
+          .contains("machine=" + ClockReadingMachine.class.getName());
     }
   }
 
@@ -54,6 +83,21 @@ class DivergenceProcessTest {
     }
     assertThat(metric(leader, "lockstep_digest_compared_total"))
         .as("the leader compared the restarted replica's new digests too").isGreaterThan(before);
+  }
+
+  private HttpResponse<String> awaitUnhealthy(int id) throws Exception {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      HttpResponse<String> health = get(id, "/health");
+      if (health.statusCode() == 503) {
+        return health;
+      }
+      if (System.nanoTime() > end) {
+        throw new AssertionError("replica " + id + " still healthy after " + WAIT + ": "
+            + health.body() + "; console:\n" + cluster.console(id));
+      }
+      Thread.sleep(100);
+    }
   }
 
   private void write(int replica, int from, int to) {

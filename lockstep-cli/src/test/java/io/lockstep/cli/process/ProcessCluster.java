@@ -92,6 +92,19 @@ final class ProcessCluster implements AutoCloseable {
     return c;
   }
 
+  /**
+   * A cluster running the user's state machine {@code type}, which its processes can only load
+   * from {@code jar} ({@code lockstep replica --machine CLASS --classpath JAR}).
+   */
+  static ProcessCluster startMachine(Path dir, Class<?> type, MachineJar jar,
+      String extraProperties) throws Exception {
+    String machine = "cluster.service=machine\ncluster.machine=" + type.getName() + "\n";
+    ProcessCluster c = new ProcessCluster(dir, 3, false, machine + extraProperties);
+    c.processes = LocalCluster.start(jar.childClasspath(), JVM_OPTIONS, List.of("--machine",
+        type.getName(), "--classpath", jar.jar().toString()), c.configFiles, dir, c.events::add);
+    return c;
+  }
+
   private String properties(Map<Integer, Integer> peerPorts) {
     StringBuilder out = new StringBuilder("cluster.name=test\ncluster.failure-model=fail-stop\n"
         + "cluster.t=1\ncluster.protocol=raft\ncluster.service=kv\ncluster.data-dir=.\n"
