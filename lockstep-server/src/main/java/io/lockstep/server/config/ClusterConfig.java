@@ -159,10 +159,10 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   }
 
   /**
-   * Default {@code digest.interval}, equal to the default snapshot interval: a digest serializes
-   * the whole state on the loop thread, as a snapshot does, so by default divergence detection
-   * costs no more CPU than snapshots already do (docs/OPERATIONS.md has measurements; small
-   * states can afford a shorter interval and detect sooner).
+   * Default {@code digest.interval}, as long as the default snapshot interval: a digest streams
+   * the whole state through SHA-256 on the loop thread, so its cost per position is its time
+   * divided by the interval (docs/OPERATIONS.md has measurements; small states can afford a
+   * shorter interval and detect sooner).
    */
   public static final long DEFAULT_DIGEST_INTERVAL = 100_000;
 

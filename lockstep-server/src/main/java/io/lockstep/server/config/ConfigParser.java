@@ -36,8 +36,8 @@ final class ConfigParser {
       "cluster.t", "cluster.protocol", "cluster.service", "cluster.data-dir", "cluster.secret",
       "cluster.secret-file", "client.secret", "runtime.tick-ms", "runtime.request-timeout-ms",
       "snapshot.interval", "digest.interval", "redis.password", "cluster.machine",
-      "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes", "redis.connection-bytes",
-      "redis.total-bytes", "redis.reply-buffer-bytes");
+      "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes",
+      "redis.connection-bytes", "redis.total-bytes", "redis.reply-buffer-bytes");
   private static final int MIN_SECRET_BYTES = 16;
   /** A binary class name: dot-separated Java identifiers, nested classes with {@code $}. */
   private static final Pattern CLASS_NAME =
