@@ -146,7 +146,8 @@ class LoadGeneratorTest {
         return CompletableFuture.completedFuture(null);
       }
     };
-    new LoadGenerator(recording, new Workload(1, Duration.ofMillis(50), Duration.ZERO, 1, 0, 0,
+    // Long enough that even a starved CI machine draws some keys (50 ms once drew none).
+    new LoadGenerator(recording, new Workload(1, Duration.ofMillis(500), Duration.ZERO, 1, 0, 0,
         8, 1_000), seed, line -> {}).run();
     return keys;
   }
