@@ -120,6 +120,39 @@ class ClusterProcessTest {
     load.checkAndExport("aReplicaCutOffByTheNetworkCatchesUpAfterHealing");
   }
 
+  /**
+   * A follower stopped for a while under 32 clients, on the tests' small heap (256 MB): the
+   * leader keeps serving without running out of memory (its log is bounded in bytes and
+   * compacted by snapshots), and the follower, resumed, catches up. The pause is
+   * {@code -Dlockstep.test.pause-seconds} (15 s by default; 60 s is the soak).
+   */
+  @Test
+  void aFollowerPausedUnderLoadCatchesUpAndNoReplicaRunsOutOfMemory() throws Exception {
+    cluster = ProcessCluster.start(dir, false);
+    int leader = cluster.awaitLeader();
+    int follower = leader % 3 + 1;
+    load = new KvLoad(cluster, 32, 1_000).start();
+    Thread.sleep(1_000);
+    cluster.processes.replica(follower).pause();
+    long pausedFor = Long.getLong("lockstep.test.pause-seconds", 15);
+    try {
+      Thread.sleep(pausedFor * 1_000);
+      awaitWriteAfter(System.nanoTime(), Duration.ofSeconds(15));
+    } finally {
+      cluster.processes.replica(follower).resume();
+    }
+    awaitWriteAfter(System.nanoTime(), Duration.ofSeconds(15));
+    load.stop();
+    long commit = cluster.health().get(leader - 1).commitIndex();
+    cluster.awaitApplied(follower, commit, Duration.ofSeconds(60));
+    for (int id = 1; id <= 3; id++) {
+      assertThat(cluster.processes.replica(id).isAlive()).as("replica " + id).isTrue();
+      assertThat(cluster.console(id)).as("replica " + id + "'s console")
+          .doesNotContain("OutOfMemoryError");
+    }
+    load.checkAndExport("aFollowerPausedUnderLoadCatchesUpAndNoReplicaRunsOutOfMemory");
+  }
+
   private void awaitWriteAfter(long nanos, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!load.wroteAfter(nanos)) {
