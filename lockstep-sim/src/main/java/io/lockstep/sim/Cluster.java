@@ -294,9 +294,10 @@ final class Cluster {
       queue.at(node.pausedUntil, () -> tick(node, incarnation));
       return;
     }
-    long now = node.clock.read(queue.now());
-    trace.record(queue.now(), "tick " + node.id + " " + now);
-    submit(node, new Step.Tick(now));
+    long now = node.clock.monotonic(queue.now());
+    long wall = node.clock.wall(queue.now());
+    trace.record(queue.now(), "tick " + node.id + " " + now + " wall " + wall);
+    submit(node, new Step.Tick(now, wall));
     queue.after(node.clock.tickPeriodNanos(), () -> tick(node, incarnation));
   }
 
