@@ -9,10 +9,12 @@ import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.lock.LockCodec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.SetParams;
 
 /**
  * One replica whose wall clock is an hour ahead (the test-only key
@@ -50,14 +52,15 @@ class WrongClockProcessTest {
     steerLeadershipTo(FAST);
     try (Jedis jedis = cluster.jedis(FAST)) {
       assertThat(jedis.set("marker", "stamped by the fast leader")).isEqualTo("OK");
-      assertThat(jedis.set("after", "v", redis.clients.jedis.params.SetParams.setParams().ex(10)))
-          .isEqualTo("OK");
+      assertThat(jedis.set("after", "v", SetParams.setParams().ex(10))).isEqualTo("OK");
       assertThat(jedis.ttl("after")).as("a fresh 10 s TTL").isBetween(8L, 10L);
-      assertThat(jedis.ttl("before")).as("set a minute before the leader change").isBetween(1L, 60L);
+      assertThat(jedis.ttl("before")).as("set a minute before the leader change")
+          .isBetween(1L, 60L);
       Thread.sleep(2_000);
       jedis.set("marker", "two seconds later"); // agreed time moves only with ordered requests
       assertThat(jedis.exists("after")).as("two seconds into a 10 s TTL").isTrue();
-      assertThat(jedis.ttl("after")).isBetween(6L, 9L);
+      // Two seconds and some of agreed time passed; how much more depends on the machine's load.
+      assertThat(jedis.ttl("after")).isBetween(3L, 9L);
       assertThat(jedis.exists("before")).isTrue();
     }
   }
@@ -77,7 +80,7 @@ class WrongClockProcessTest {
       assertThat(owner.holder("before").held()).as("held for 60 s from before the change")
           .isTrue();
       LockCodec.State waiting = other.acquireAsync("after", Duration.ofSeconds(1))
-          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+          .get(10, TimeUnit.SECONDS);
       assertThat(waiting.held()).as("the lock is still the owner's, so the other one queues")
           .isFalse();
     }
