@@ -13,7 +13,9 @@ import java.util.Map;
  * AppendEntriesResponse and HeartbeatResponse. The leader keeps the latest report per follower
  * with the time it received it on its own monotonic clock, and ages the report by the monotonic
  * time elapsed since, so a report a few heartbeats old still estimates that follower's clock
- * now. Reports older than the election timeout T are ignored: a follower that stopped
+ * now. The leader only knows the time at its ticks, so a report is timed by the first tick
+ * <em>after</em> it arrived (until then it counts as brand new): its age is never overestimated,
+ * and an aged report never runs ahead of the clock it estimates. Reports older than the election timeout T are ignored: a follower that stopped
  * answering may have crashed, and an old report's estimate grows less precise with drift.
  *
  * <p>The proposal is {@link Quorum#tolerantTime} over the leader's own reading and the fresh
@@ -25,8 +27,13 @@ import java.util.Map;
  * documentation.
  */
 final class AgreedTime {
-  /** A follower's latest clock report and when (leader's monotonic clock) it arrived. */
+  /**
+   * A follower's latest clock report and when (leader's monotonic clock) it arrived: the first
+   * tick after its arrival, {@link #SINCE_LAST_TICK} until that tick.
+   */
   private record Report(long clock, long receivedAt) {}
+
+  private static final long SINCE_LAST_TICK = Long.MIN_VALUE;
 
   private final int tolerated;
   private final int peers;
@@ -49,11 +56,15 @@ final class AgreedTime {
   }
 
   /**
-   * This replica's wall clock read {@code clock} at its latest tick. Kept as read, even when it
-   * went backwards: it is one sample among a quorum, never the agreed time itself.
+   * A tick: this replica's monotonic clock reads {@code now} and its wall clock {@code clock}.
+   * The wall reading is kept as read, even when it went backwards: it is one sample among a
+   * quorum, never the agreed time itself. Reports that arrived since the previous tick are
+   * timed by this one.
    */
-  void tick(long clock) {
+  void tick(long now, long clock) {
     ownClock = Math.max(0, clock);
+    reports.replaceAll((peer, r) ->
+        r.receivedAt() == SINCE_LAST_TICK ? new Report(r.clock(), now) : r);
   }
 
   /** The latest wall clock reading (0: none yet), which this replica reports as a follower. */
@@ -61,10 +72,10 @@ final class AgreedTime {
     return ownClock;
   }
 
-  /** Follower {@code peer} read {@code clock} on its wall clock; it arrived at {@code now}. */
-  void report(int peer, long clock, long now) {
+  /** Follower {@code peer} read {@code clock} on its wall clock; the report just arrived. */
+  void report(int peer, long clock) {
     if (clock > 0) {
-      reports.put(peer, new Report(clock, now));
+      reports.put(peer, new Report(clock, SINCE_LAST_TICK));
     }
   }
 
@@ -84,7 +95,7 @@ final class AgreedTime {
       samples[k++] = ownClock;
     }
     for (Report report : reports.values()) {
-      long age = now - report.receivedAt();
+      long age = report.receivedAt() == SINCE_LAST_TICK ? 0 : now - report.receivedAt();
       if (age <= maxAgeMillis) {
         // Aged on the leader's monotonic clock: the follower's clock advanced about as much.
         samples[k++] = report.clock() + Math.max(0, age);

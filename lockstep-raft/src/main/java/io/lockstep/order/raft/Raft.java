@@ -227,7 +227,7 @@ public final class Raft implements Coordination {
   }
 
   private void onTick(long tickNow, long tickWallClock) {
-    agreedTime.tick(tickWallClock);
+    agreedTime.tick(Math.max(now, tickNow), tickWallClock);
     if (!clockStarted) {
       // The first tick sets the baseline every timer is measured from.
       clockStarted = true;
@@ -422,7 +422,7 @@ public final class Raft implements Coordination {
 
   /** A follower's clock report, carried by its answer to AppendEntries or a heartbeat. */
   void clockReport(int from, long clock) {
-    agreedTime.report(from, clock, now);
+    agreedTime.report(from, clock);
   }
 
   /** Stores an entry received from the leader. */

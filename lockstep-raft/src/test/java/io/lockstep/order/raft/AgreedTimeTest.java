@@ -19,58 +19,70 @@ class AgreedTimeTest {
   @Test
   void aLeaderWithoutReportsKeepsThePreviousTimeRatherThanLeapToItsOwnClock() {
     AgreedTime time = new AgreedTime(3, 1_000, false);
-    time.tick(5_000 + HOUR);
+    time.tick(100, 5_000 + HOUR);
     assertThat(time.propose(100, 5_000)).isEqualTo(5_000);
   }
 
   @Test
   void oneFastClockAmongThreeCannotLeadAgreedTime() {
     AgreedTime time = new AgreedTime(3, 1_000, false);
-    time.tick(10_000 + HOUR);
-    time.report(2, 10_000, 100);
+    time.tick(100, 10_000 + HOUR);
+    time.report(2, 10_000);
     assertThat(time.propose(100, 0)).isEqualTo(10_000);
-    time.report(3, 10_020, 100);
+    time.report(3, 10_020);
     assertThat(time.propose(100, 0)).isEqualTo(10_020);
   }
 
   @Test
   void oneSlowClockAmongThreeCannotHoldAgreedTimeBack() {
     AgreedTime time = new AgreedTime(3, 1_000, false);
-    time.tick(10_000 - HOUR);
-    time.report(2, 10_000, 100);
-    time.report(3, 10_020, 100);
+    time.tick(100, 10_000 - HOUR);
+    time.report(2, 10_000);
+    time.report(3, 10_020);
     assertThat(time.propose(100, 0)).isEqualTo(10_000);
   }
 
   @Test
   void reportsAreAgedByTheLeadersMonotonicClockAndDroppedWhenOlderThanTheMaximumAge() {
     AgreedTime time = new AgreedTime(3, 1_000, false);
-    time.report(2, 10_000, 100);
-    time.tick(10_900 + HOUR);
+    time.report(2, 10_000);
+    time.tick(100, 10_900 + HOUR); // the report is timed by the first tick after it arrived
     assertThat(time.propose(1_100, 0)).isEqualTo(10_000 + 1_000);
     assertThat(time.propose(1_101, 0)).isEqualTo(0); // the report expired: too few readings
   }
 
   @Test
+  void aReportIsTimedByTheFirstTickAfterItArrivedSoItsAgeIsNeverOverestimated() {
+    AgreedTime time = new AgreedTime(2, 1_000, false); // t = 0: the larger of the two readings
+    time.tick(100, 10_000);
+    time.report(2, 10_050); // arrives some time after the tick at 100
+    assertThat(time.propose(100, 0)).isEqualTo(10_050);
+    time.tick(110, 10_010);
+    assertThat(time.propose(110, 0)).as("received by 110: no age yet").isEqualTo(10_050);
+    time.tick(120, 10_020);
+    assertThat(time.propose(120, 0)).isEqualTo(10_060);
+  }
+
+  @Test
   void agreedTimeNeverGoesBelowTheLastEntrysTime() {
     AgreedTime time = new AgreedTime(3, 1_000, false);
-    time.tick(10_000);
-    time.report(2, 10_000, 100);
+    time.tick(100, 10_000);
+    time.report(2, 10_000);
     assertThat(time.propose(100, 12_000)).isEqualTo(12_000);
   }
 
   @Test
   void aReadingOfZeroIsNoReading() {
     AgreedTime time = new AgreedTime(3, 1_000, false);
-    time.tick(10_000 + HOUR);
-    time.report(2, 0, 100);
+    time.tick(100, 10_000 + HOUR);
+    time.report(2, 0);
     assertThat(time.propose(100, 7)).isEqualTo(7);
   }
 
   @Test
   void aLoneReplicaStampsItsOwnClockSinceThereIsNothingToOutvoteIt() {
     AgreedTime time = new AgreedTime(1, 1_000, false);
-    time.tick(10_000);
+    time.tick(100, 10_000);
     assertThat(time.propose(100, 0)).isEqualTo(10_000);
   }
 
