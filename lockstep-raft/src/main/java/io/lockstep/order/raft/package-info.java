@@ -38,7 +38,8 @@
  *   <li><b>Agreed time</b> (paper §3.2; {@code AgreedTime}, {@link Quorum}). Followers report
  *       their wall clock (as of their latest tick) in every AppendEntriesResponse and
  *       HeartbeatResponse. The leader keeps the latest report per follower, ages it by its own
- *       monotonic clock since receipt, ignores reports older than the election timeout T, and
+ *       monotonic clock since receipt (its first tick after the report arrived, so the age is
+ *       never overestimated), ignores reports older than the election timeout T, and
  *       stamps each entry with the (k − t)-th smallest of the k readings it has (its own and
  *       the fresh aged reports; t = ⌊(n − 1)/2⌋), the median when all 2t + 1 are there, never
  *       below the time of its last entry. With fewer than t + 1 readings (a new leader before
@@ -46,8 +47,8 @@
  *       trip rather than leap to one clock. So time never decreases along the log, across
  *       leader changes too, and with at most t wrong wall clocks (the leader's own included),
  *       where ρ bounds every clock's rate error and δ the time from a follower's tick to the
- *       leader handling its answer (a tick period, the follower's fsync, network delay and
- *       queues), a stamp made at real time τ is
+ *       leader's first tick after its answer arrived (the follower's tick period, its fsync,
+ *       network delay, queues and the leader's tick period), a stamp made at real time τ is
  *       <ul>
  *         <li><em>never above</em> the highest reading of a correct wall clock at τ plus 2ρT,
  *             unless it repeats an earlier stamp. A clock fast by any amount cannot raise it,
