@@ -9,6 +9,7 @@ import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import java.util.Arrays;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * The agreed-time invariant (DESIGN.md §8): every time a leader stamps on an entry lies within
@@ -25,10 +26,12 @@ import java.util.function.IntFunction;
  *   <li><b>Upper bound</b>, always: a stamp above the range must not be a new high, that is, it
  *       must equal a time already stamped (agreed time never decreases, so a leader may keep an
  *       earlier leader's time; that one was checked when it was stamped).
- *   <li><b>Lower bound</b>, once the run is healed and the leader has led for
- *       {@link #SETTLE_MILLIS}: the stamp is at most one window below the range. Before that a
- *       protocol may legitimately let time stand still (a new leader without clock reports,
- *       replicas crashed or cut off), and it is the upper bound that protects time-outs.
+ *   <li><b>Lower bound</b>, once the run is healed, the leader has led for
+ *       {@link #SETTLE_MILLIS}, and wrong clocks plus replicas still down (a replica whose
+ *       storage was found damaged stays down) number at most t: the stamp is at most one window
+ *       below the range. Otherwise a protocol may legitimately let time stand still (a new
+ *       leader without clock reports; a slow wrong clock outvoting the rest when replicas are
+ *       missing), and it is the upper bound that protects time-outs.
  * </ul>
  */
 final class AgreedTimeCheck {
@@ -43,7 +46,9 @@ final class AgreedTimeCheck {
 
   private final ClockModel model;
   private final IntFunction<SimClock> clocks;
+  private final IntPredicate up;
   private final int replicas;
+  private final int t;
   private final EventQueue queue;
   private final long[] lastLogIndex;
   private final long[] lastLogTime;
@@ -55,10 +60,18 @@ final class AgreedTimeCheck {
   private long worstAbove = Long.MIN_VALUE;
   private long worstBelowSettled = Long.MIN_VALUE;
 
-  AgreedTimeCheck(ClockModel model, int replicas, IntFunction<SimClock> clocks, EventQueue queue) {
+  /**
+   * @param t how many replicas may be faulty: the lower bound is enforced only while wrong clocks
+   *     and replicas down number at most t
+   * @param up whether a replica is up
+   */
+  AgreedTimeCheck(ClockModel model, int replicas, int t, IntFunction<SimClock> clocks,
+      IntPredicate up, EventQueue queue) {
     this.model = model;
     this.clocks = clocks;
+    this.up = up;
     this.replicas = replicas;
+    this.t = t;
     this.queue = queue;
     this.lastLogIndex = new long[replicas];
     this.lastLogTime = new long[replicas];
@@ -143,8 +156,15 @@ final class AgreedTimeCheck {
 
   private boolean settled(int replica) {
     long settle = SETTLE_MILLIS * 1_000_000;
-    return healedAt >= 0 && queue.now() - healedAt >= settle
-        && queue.now() - leaderSince[replica] >= settle;
+    if (healedAt < 0 || queue.now() - healedAt < settle
+        || queue.now() - leaderSince[replica] < settle) {
+      return false;
+    }
+    int faulty = 0;
+    for (int i = 0; i < replicas; i++) {
+      faulty += clocks.apply(i).wrong() || !up.test(i) ? 1 : 0;
+    }
+    return faulty <= t;
   }
 
   /** [lowest, highest] reading any correct clock may be quoted at now; null if none. */

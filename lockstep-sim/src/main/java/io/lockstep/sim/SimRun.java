@@ -39,7 +39,7 @@ final class SimRun {
     this.phases = root.split();
     cluster.connect(network, clients);
     monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.replicas(),
-        id -> cluster.node(id).clock, queue));
+        options.t(), id -> cluster.node(id).clock, id -> cluster.node(id).up, queue));
   }
 
   SimResult execute() {

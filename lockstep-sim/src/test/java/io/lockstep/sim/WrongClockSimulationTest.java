@@ -24,10 +24,13 @@ class WrongClockSimulationTest {
   @TempDir
   Path traces;
 
-  /** Clock faults eight times as often as in the standard mix, and a long liveness phase. */
+  /**
+   * The standard mix (disk faults too) with clock faults eight times as often, and a long
+   * liveness phase.
+   */
   private static SimOptions options(int replicas) {
     return SimOptions.defaults().withReplicas(replicas)
-        .withFaults(new FaultRates(400, 1_000, 4, 4, 2, 2, 1, 8, 1, 0.3, 0.2, false))
+        .withFaults(new FaultRates(400, 1_000, 4, 4, 2, 2, 1, 8, 1, 2, 0.3, 0.2, false))
         .withFaultPhaseMillis(5_000)
         .withLivenessOpsPerClient(100);
   }
