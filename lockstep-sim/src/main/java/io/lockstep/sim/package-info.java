@@ -11,7 +11,7 @@
  * wrong (up to t replicas, for the rest of the run) and pauses; a liveness phase then heals
  * everything but the wrong clocks and demands progress. Checkers: linearizability of the client
  * history, state digests at equal positions, election safety, committed entries never changed,
- * agreed time monotonic and within the correct clocks' range, liveness. {@link io.lockstep.sim.MessageInterceptor} is the seam for
- * misbehaving replicas.
+ * agreed time monotonic and within the correct clocks' range, liveness.
+ * {@link io.lockstep.sim.MessageInterceptor} is the seam for misbehaving replicas.
  */
 package io.lockstep.sim;

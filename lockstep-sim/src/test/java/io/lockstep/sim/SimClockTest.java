@@ -85,7 +85,8 @@ class SimClockTest {
 
   @Test
   void tickPeriodFollowsTheLocalRate() {
-    SimClock clock = new SimClock(new ClockModel(false, 0, 100_000, 10, 0), new SplittableRandom(9));
+    SimClock clock =
+        new SimClock(new ClockModel(false, 0, 100_000, 10, 0), new SplittableRandom(9));
     double localMillisPerTick = clock.tickPeriodNanos() * (1 + clock.drift()) / 1e6;
     assertThat(localMillisPerTick).isCloseTo(10.0, org.assertj.core.data.Offset.offset(0.001));
   }

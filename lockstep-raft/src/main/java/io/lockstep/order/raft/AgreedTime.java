@@ -15,8 +15,9 @@ import java.util.Map;
  * time elapsed since, so a report a few heartbeats old still estimates that follower's clock
  * now. The leader only knows the time at its ticks, so a report is timed by the first tick
  * <em>after</em> it arrived (until then it counts as brand new): its age is never overestimated,
- * and an aged report never runs ahead of the clock it estimates. Reports older than the election timeout T are ignored: a follower that stopped
- * answering may have crashed, and an old report's estimate grows less precise with drift.
+ * and an aged report never runs ahead of the clock it estimates. Reports older than the
+ * election timeout T are ignored: a follower that stopped answering may have crashed, and an old
+ * report's estimate grows less precise with drift.
  *
  * <p>The proposal is {@link Quorum#tolerantTime} over the leader's own reading and the fresh
  * aged reports, with t = (members − 1) / 2, clamped to never go below the time of the leader's

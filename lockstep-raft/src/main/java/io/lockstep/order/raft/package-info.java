@@ -72,8 +72,9 @@
  *       acknowledged. This is safe only if every replica's monotonic clock rate differs from
  *       real time by at most {@code maxClockDrift} (bounded drift; the wall clock plays no
  *       part), because a follower refuses to vote for T of its own monotonic clock after
- *       hearing from the leader, and a restarted replica refuses for T after its first tick. Lease reads stop for the rest of
- *       the term once a leadership transfer was attempted (a TimeoutNow bypasses stickiness).
+ *       hearing from the leader, and a restarted replica refuses for T after its first tick.
+ *       Lease reads stop for the rest of the term once a leadership transfer was attempted (a
+ *       TimeoutNow bypasses stickiness).
  *   <li><b>Snapshots from a leader.</b> A follower that receives a snapshot not matching its log
  *       discards its log (§7), in memory and in stable storage (a snapshot whose last entry is
  *       not in the stored log drops the whole stored log); one that matches keeps the entries

@@ -108,7 +108,8 @@ class AgreedTimeTest {
     cluster.makeLeader(1);
     cluster.propose(1, "x");
     cluster.run(50);
-    assertThat(last(cluster.node(2).stable).time()).isGreaterThan(cluster.node(2).clock + HOUR - 100);
+    assertThat(last(cluster.node(2).stable).time())
+        .isGreaterThan(cluster.node(2).clock + HOUR - 100);
   }
 
   @Test

@@ -286,14 +286,16 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets);
   }
 
   /** The same cluster with another digest interval (0 turns divergence detection off). */
   public ClusterConfig withDigestInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval, testClockOffsets);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval,
+        testClockOffsets);
   }
 
   /** The same cluster with another snapshot interval. */
@@ -310,7 +312,8 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withMachine(String className) {
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval, testClockOffsets);
+        snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
@@ -324,7 +327,8 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
+        snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets);
   }
 
   /**
@@ -343,7 +347,8 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withBudgets(ClientBudgets newBudgets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval, testClockOffsets);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval,
+        testClockOffsets);
   }
 
   /**
