@@ -46,4 +46,16 @@ public interface Coordination {
   default boolean mayAnswerBeforeDurable() {
     return false;
   }
+
+  /**
+   * The agreed time this replica would stamp on a request it ordered now, if it leads, given its
+   * latest wall clock reading. The runtime compares it with the executor's next due time-out to
+   * decide whether a clock-only null request would make that time-out fire; comparing with the
+   * wall clock instead would, on a leader whose clock runs ahead, propose a null request on
+   * every tick for nothing. Default: the wall clock reading itself, for a protocol that stamps
+   * its leader's clock.
+   */
+  default long agreedTimeNow(long wallClock) {
+    return wallClock;
+  }
 }

@@ -51,4 +51,9 @@ public abstract class ForwardingCoordination implements Coordination {
   public boolean mayAnswerBeforeDurable() {
     return inner.mayAnswerBeforeDurable();
   }
+
+  @Override
+  public long agreedTimeNow(long wallClock) {
+    return inner.agreedTimeNow(wallClock);
+  }
 }

@@ -26,10 +26,18 @@ public sealed interface Input {
   record Read(long readId) implements Input {}
 
   /**
-   * Local time advanced. {@code now} is this replica's clock in milliseconds since the epoch; it
-   * may be skewed from other replicas' clocks but never goes backwards.
+   * Local time advanced. The two readings come from two different clocks, because they answer
+   * two different questions.
+   *
+   * @param now this replica's monotonic clock in milliseconds, from an arbitrary origin (the
+   *     server feeds {@code System.nanoTime()} in milliseconds): it drives the protocol's timers
+   *     (elections, heartbeats, leases, check-quorum). It never jumps and never goes backwards;
+   *     a value below an earlier one counts as no time passing
+   * @param wallClock this replica's wall clock in milliseconds since the epoch: a protocol's
+   *     input for proposing agreed time ({@link Ordered#time()}). It may be wrong by any amount
+   *     and jump either way; a protocol bounds what one replica's reading can do to agreed time
    */
-  record Tick(long now) implements Input {}
+  record Tick(long now, long wallClock) implements Input {}
 
   /**
    * The executor's state at {@code position} was captured and encoded into {@code state}; the

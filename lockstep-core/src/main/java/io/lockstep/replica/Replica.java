@@ -188,7 +188,7 @@ public final class Replica {
         readInto(r, out);
       } else if (s instanceof Step.Tick t) {
         drain(out);
-        tickInto(t.now(), out);
+        tickInto(t.now(), t.wallClock(), out);
       } else if (s instanceof Step.Persisted p) {
         coordination.step(new Input.Persisted(p.index(), p.term()));
       } else if (s instanceof Step.SnapshotStored stored) {
@@ -236,23 +236,25 @@ public final class Replica {
   }
 
   /**
-   * Local time advanced to {@code now}. If this replica leads and a time-out or default is due,
-   * it also proposes a clock null request so that it fires.
+   * Local time advanced: {@code now} on the monotonic clock, {@code wallClock} on the wall clock
+   * (see {@link Input.Tick}). If this replica leads and a time-out or default is due by the
+   * agreed time it would stamp now, it also proposes a clock null request so that it fires.
    */
-  public Effects tick(long now) {
+  public Effects tick(long now, long wallClock) {
     EffectsBuilder out = new EffectsBuilder();
-    tickInto(now, out);
+    tickInto(now, wallClock, out);
     return out.build();
   }
 
-  private void tickInto(long now, EffectsBuilder out) {
-    stepInto(new Input.Tick(now), out);
+  private void tickInto(long now, long wallClock, EffectsBuilder out) {
+    stepInto(new Input.Tick(now, wallClock), out);
     OptionalLong due = executor.nextDue();
     Status status = coordination.status();
     if (status.role() != Role.LEADER || status.term() != clockPendingTerm) {
       clockPendingTerm = -1;
     }
-    if (due.isPresent() && due.getAsLong() <= now && status.role() == Role.LEADER
+    if (due.isPresent() && status.role() == Role.LEADER
+        && due.getAsLong() <= coordination.agreedTimeNow(wallClock)
         && clockPendingTerm < 0) {
       clockPendingTerm = status.term();
       stepInto(new Input.Propose(Request.nullRequest(CLOCK, ++clockSequence)), out);

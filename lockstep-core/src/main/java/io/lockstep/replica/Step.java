@@ -35,8 +35,11 @@ public sealed interface Step {
     }
   }
 
-  /** Local time advanced (see {@link Replica#tick}). */
-  record Tick(long now) implements Step {}
+  /**
+   * Local time advanced (see {@link Replica#tick}): {@code now} on the monotonic clock,
+   * {@code wallClock} on the wall clock (see {@link io.lockstep.order.Input.Tick}).
+   */
+  record Tick(long now, long wallClock) implements Step {}
 
   /** The runtime made the log durable through {@code index} (see {@link Replica#persisted}). */
   record Persisted(long index, long term) implements Step {}

@@ -55,7 +55,7 @@ class ReplicaTest {
     Ready.Outbound out = new Ready.Outbound(1, new io.lockstep.order.ProtocolMessage() {});
     coordination.queued.add(new Ready(List.of(hard), List.of(out), null, List.of(), List.of(),
         List.of()));
-    Effects effects = replica.tick(5);
+    Effects effects = replica.tick(5, 5);
     assertThat(effects.writes()).containsExactly(hard);
     assertThat(effects.messages()).containsExactly(out);
   }
@@ -73,7 +73,7 @@ class ReplicaTest {
     coordination.queued.add(new Ready(List.of(), List.of(), null,
         List.of(new Ordered(2, 0, inc(2))), List.of(), List.of()));
     coordination.commitIndex = 2;
-    Effects served = replica.tick(1);
+    Effects served = replica.tick(1, 1);
     assertThat(served.reads()).hasSize(1);
     assertThat(served.reads().get(0).ok()).isTrue();
     assertThat(text(served.reads().get(0).value())).isEqualTo("2");
@@ -92,7 +92,7 @@ class ReplicaTest {
   void appliedThroughCountsNoOpPositionsThatAppliedPositionSkips() {
     replica.propose(inc(1));
     coordination.commitIndex = 2;
-    replica.tick(1);
+    replica.tick(1, 1);
     assertThat(replica.appliedPosition()).isEqualTo(1);
     assertThat(replica.appliedThrough()).isEqualTo(2);
   }
@@ -192,12 +192,12 @@ class ReplicaTest {
 
   @Test
   void leaderProposesAClockRequestWhenATimeoutIsDueAndClientsAreIdle() {
-    replica.tick(1_000);
+    replica.tick(1_000, 1_000);
     replica.propose(Request.command(A, 1, utf8("later")));
-    assertThat(replica.tick(1_050).replies()).isEmpty();
+    assertThat(replica.tick(1_050, 1_050).replies()).isEmpty();
     assertThat(machine.count).isZero();
 
-    Effects effects = replica.tick(1_100);
+    Effects effects = replica.tick(1_100, 1_100);
     assertThat(machine.count).isEqualTo(1);
     assertThat(effects.replies()).isEmpty();
     List<Input.Propose> proposals = coordination.inputsOf(Input.Propose.class);
@@ -207,11 +207,26 @@ class ReplicaTest {
   }
 
   @Test
+  void aClockRequestWaitsForTheProtocolsAgreedTimeNotForAFastWallClock() {
+    replica.tick(1_000, 1_000);
+    replica.propose(Request.command(A, 1, utf8("later"))); // due at agreed time 1_100
+    coordination.heldTime = 1_050L;
+    replica.tick(1_010, 1_000 + 3_600_000); // this replica's wall clock is an hour ahead
+    assertThat(coordination.inputsOf(Input.Propose.class)).hasSize(1);
+
+    coordination.heldTime = 1_100L;
+    replica.tick(1_020, 1_010 + 3_600_000);
+    List<Input.Propose> proposals = coordination.inputsOf(Input.Propose.class);
+    assertThat(proposals).hasSize(2);
+    assertThat(proposals.get(1).request().client()).isEqualTo(Replica.CLOCK);
+  }
+
+  @Test
   void aFollowerNeverProposesClockRequests() {
-    replica.tick(1_000);
+    replica.tick(1_000, 1_000);
     replica.propose(Request.command(A, 1, utf8("later")));
     coordination.role = Role.FOLLOWER;
-    replica.tick(5_000);
+    replica.tick(5_000, 5_000);
     assertThat(coordination.inputsOf(Input.Propose.class)).hasSize(1);
   }
 
@@ -230,16 +245,16 @@ class ReplicaTest {
     Executor executor = new Executor(new CounterMachine(), ExecutorConfig.defaults(0));
     executor.apply(new Ordered(1, 0, Request.command(A, 1, utf8("later"))));
     Replica r = new Replica(0, slow, executor, 0, 0);
-    r.tick(200);
-    r.tick(300);
+    r.tick(200, 200);
+    r.tick(300, 300);
     assertThat(slow.inputsOf(Input.Propose.class)).hasSize(1);
     slow.term = 2;
-    r.tick(400);
+    r.tick(400, 400);
     assertThat(slow.inputsOf(Input.Propose.class)).hasSize(2);
     slow.queued.add(new Ready(List.of(), List.of(), null, List.of(), List.of(), List.of(
         new Ready.Redirect(Request.nullRequest(Replica.CLOCK, 2), -1, 1, "not leader"))));
-    assertThat(r.tick(500).redirects()).isEmpty();
-    r.tick(600);
+    assertThat(r.tick(500, 500).redirects()).isEmpty();
+    r.tick(600, 600);
     assertThat(slow.inputsOf(Input.Propose.class)).hasSize(3);
   }
 
@@ -252,7 +267,7 @@ class ReplicaTest {
     Snapshot snapshot = new Snapshot(6, 1, 5, List.of(0, 1), donor.snapshot());
     coordination.queued.add(new Ready(List.of(), List.of(), snapshot, List.of(), List.of(),
         List.of()));
-    replica.tick(1);
+    replica.tick(1, 1);
     assertThat(replica.appliedPosition()).isEqualTo(5);
     assertThat(machine.count).isEqualTo(5);
     assertThat(replica.executor().digest()).isEqualTo(donor.digest());
@@ -261,7 +276,7 @@ class ReplicaTest {
     older.apply(new Ordered(1, 1, inc(1)));
     coordination.queued.add(new Ready(List.of(), List.of(),
         new Snapshot(1, 1, 1, List.of(0), older.snapshot()), List.of(), List.of(), List.of()));
-    replica.tick(2);
+    replica.tick(2, 2);
     assertThat(machine.count).isEqualTo(5);
   }
 
@@ -270,7 +285,7 @@ class ReplicaTest {
     coordination.queued.add(new Ready(List.of(), List.of(),
         new Snapshot(3, 1, 1, List.of(0), new byte[] {1, 2, 3}), List.of(), List.of(),
         List.of()));
-    assertThatThrownBy(() -> replica.tick(1)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> replica.tick(1, 1)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot install the snapshot at index 3");
   }
 
@@ -288,7 +303,7 @@ class ReplicaTest {
     Replica restarted = new Replica(0, coordination, executor, 0, 0);
     coordination.queued.add(new Ready(List.of(), List.of(), null,
         List.of(new Ordered(2, 2, inc(2)), new Ordered(3, 3, inc(3))), List.of(), List.of()));
-    Effects effects = restarted.tick(3);
+    Effects effects = restarted.tick(3, 3);
     assertThat(effects.replies()).extracting(Reply::sequence).containsExactly(3L);
     assertThat(fresh.count).isEqualTo(3);
     assertThat(Replica.recover(new CounterMachine(), ExecutorConfig.defaults(0), Recovered.EMPTY)

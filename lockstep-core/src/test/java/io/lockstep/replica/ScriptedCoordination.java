@@ -38,7 +38,7 @@ class ScriptedCoordination implements Coordination {
     }
     boolean leads = role == Role.LEADER;
     if (input instanceof Input.Tick tick) {
-      now = tick.now();
+      now = tick.wallClock();
     } else if (input instanceof Input.Propose p && leads) {
       commitIndex += 1 + gapBeforeNext;
       gapBeforeNext = 0;
@@ -77,6 +77,14 @@ class ScriptedCoordination implements Coordination {
   @Override
   public long dropped() {
     return 0;
+  }
+
+  /** When set, the agreed time this protocol would stamp now, whatever the wall clock says. */
+  Long heldTime;
+
+  @Override
+  public long agreedTimeNow(long wallClock) {
+    return heldTime == null ? wallClock : heldTime;
   }
 
   /** Inputs of one type, in order. */

@@ -104,6 +104,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final AtomicLong queuedClientBytes = new AtomicLong();
   private volatile long clientByteBudget = Long.MAX_VALUE;
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
+  private volatile long wallClockOffsetMillis;
   private volatile StatusView status;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
@@ -156,6 +157,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    */
   void checkpoints(Consumer<Checkpoint> listener) {
     this.checkpoints = listener;
+  }
+
+  /** Test only: shifts the wall clock this replica proposes agreed time from. */
+  void wallClockOffset(long offsetMillis) {
+    this.wallClockOffsetMillis = offsetMillis;
   }
 
   /** From an I/O thread: a peer's payload, decoded there; dropped if the queue is full. */
@@ -327,7 +333,10 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       reads.put(readId, new Pending(r.origin(), System.nanoTime()));
       steps.add(new Step.Read(readId, r.client(), r.query()));
     } else if (event instanceof LoopEvent.Tick) {
-      steps.add(new Step.Tick(System.currentTimeMillis()));
+      // Timers run on the monotonic clock, which no clock step or wrong setting can move;
+      // the wall clock only feeds agreed time, which the protocol bounds by a quorum.
+      steps.add(new Step.Tick(System.nanoTime() / 1_000_000,
+          System.currentTimeMillis() + wallClockOffsetMillis));
       sweep();
     } else if (event instanceof LoopEvent.SnapshotStored stored) {
       steps.add(new Step.SnapshotStored(stored.position(), stored.state()));

@@ -200,6 +200,12 @@ public final class ReplicaServer implements AutoCloseable {
     NetOptions net = NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD);
     loop.peers(network::send);
     loop.checkpoints(this::checkpointed);
+    long clockOffset = config.testClockOffset(id);
+    if (clockOffset != 0) {
+      LOG.log(Level.WARNING, "replica " + id + " runs with its wall clock shifted by "
+          + clockOffset + " ms (runtime.test-clock-offset-ms, for tests only)");
+      loop.wallClockOffset(clockOffset);
+    }
     loopThread = new Thread(loop, "lockstep-loop-" + id);
     loopThread.start();
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);

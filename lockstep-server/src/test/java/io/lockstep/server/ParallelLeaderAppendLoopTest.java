@@ -92,7 +92,7 @@ class ParallelLeaderAppendLoopTest {
   }
 
   private static void ack(ReplicaLoop loop, long term, long index) {
-    loop.offerPeer(2, new RaftMessage.AppendEntriesResponse(term, true, index, 0, 0));
+    loop.offerPeer(2, new RaftMessage.AppendEntriesResponse(term, true, index, 0, 0, 0));
   }
 
   private static void tickUntil(ReplicaLoop loop, BooleanSupplier done)

@@ -43,6 +43,8 @@ final class Cluster {
     Replica replica;
     boolean up;
     int incarnation;
+    /** Which chain of ticks is current: a pause that ends early starts a new one at once. */
+    int tickChain;
     long pausedUntil;
     /** Restart delay of an armed crash that strikes during the next fsync; 0 = none armed. */
     long crashDuringSyncThenDownFor;
@@ -147,7 +149,8 @@ final class Cluster {
     trace.record(queue.now(), "boot " + node.id + " inc=" + node.incarnation + " applied="
         + node.replica.appliedPosition() + " entries=" + recovered.entries().size());
     int incarnation = node.incarnation;
-    queue.after(firstTickDelay, () -> tick(node, incarnation));
+    int chain = node.tickChain;
+    queue.after(firstTickDelay, () -> tick(node, incarnation, chain));
   }
 
   /** Crash: the replica's memory and its unsynced writes are lost. */
@@ -278,7 +281,31 @@ final class Cluster {
   /** Ends every pause now. */
   void resumeAll() {
     for (Node node : nodes) {
+      boolean wasPaused = paused(node);
       node.pausedUntil = 0;
+      if (node.up && wasPaused) {
+        resume(node);
+      }
+    }
+  }
+
+  /**
+   * A pause ended before its time: the replica's clock ticks at once (its tick chain was
+   * waiting for the pause's planned end), and what queued up for its loop is stepped now, tick
+   * first, as a process does on SIGCONT. Otherwise it would answer with a clock reading from
+   * before the pause for as long as the pause was still planned to last.
+   */
+  private void resume(Node node) {
+    int incarnation = node.incarnation;
+    int chain = ++node.tickChain;
+    boolean flushWaiting = node.flushScheduled;
+    tick(node, incarnation, chain);
+    if (flushWaiting) {
+      queue.at(queue.now(), () -> {
+        if (node.up && node.incarnation == incarnation && node.flushScheduled) {
+          flush(node);
+        }
+      });
     }
   }
 
@@ -286,18 +313,19 @@ final class Cluster {
     return node.pausedUntil > queue.now();
   }
 
-  private void tick(Node node, int incarnation) {
-    if (!node.up || node.incarnation != incarnation) {
+  private void tick(Node node, int incarnation, int chain) {
+    if (!node.up || node.incarnation != incarnation || node.tickChain != chain) {
       return;
     }
     if (paused(node)) {
-      queue.at(node.pausedUntil, () -> tick(node, incarnation));
+      queue.at(node.pausedUntil, () -> tick(node, incarnation, chain));
       return;
     }
-    long now = node.clock.read(queue.now());
-    trace.record(queue.now(), "tick " + node.id + " " + now);
-    submit(node, new Step.Tick(now));
-    queue.after(node.clock.tickPeriodNanos(), () -> tick(node, incarnation));
+    long now = node.clock.monotonic(queue.now());
+    long wall = node.clock.wall(queue.now());
+    trace.record(queue.now(), "tick " + node.id + " " + now + " wall " + wall);
+    submit(node, new Step.Tick(now, wall));
+    queue.after(node.clock.tickPeriodNanos(), () -> tick(node, incarnation, chain));
   }
 
   /** A replica-to-replica message arrives (called by the network). */
@@ -361,6 +389,10 @@ final class Cluster {
   }
 
   private void flush(Node node) {
+    if (node.inbox.isEmpty()) {
+      node.flushScheduled = false; // a flush planned for a pause's end ran early (resume)
+      return;
+    }
     List<Step> batch = List.copyOf(node.inbox);
     node.inbox.clear();
     node.flushScheduled = false;

@@ -18,7 +18,9 @@ import java.util.Map;
  *   <li>committed entries are never lost or changed: the first request (or no-op) any replica
  *       applied at a position is the one every replica applies there, with the same agreed time
  *       (state machine safety, Raft §5.4.3; paper §3 Order);
- *   <li>agreed time never decreases along a replica's order (paper §3.2);
+ *   <li>agreed time never decreases along a replica's order (paper §3.2), and every time a
+ *       leader stamps lies within the range of the correct replicas' clocks
+ *       ({@link AgreedTimeCheck});
  *   <li>replicas that recorded a state digest at the same position recorded the same one (S1).
  * </ul>
  *
@@ -38,6 +40,7 @@ final class Monitor {
   private final long[] lastApplied;
   private final long[] lastTime;
   private long comparedPositions;
+  private AgreedTimeCheck agreedTime;
 
   private record Checkpointed(int replica, String digest) {}
 
@@ -46,8 +49,40 @@ final class Monitor {
     this.lastTime = new long[replicas];
   }
 
+  /** Also checks the times leaders stamp against the replicas' clocks. */
+  void checkAgreedTime(AgreedTimeCheck check) {
+    this.agreedTime = check;
+  }
+
+  /** The liveness phase began. */
+  void onHealed() {
+    if (agreedTime != null) {
+      agreedTime.onHealed();
+    }
+  }
+
+  /** Checks the times a replica stamped in a Ready ({@code status}: its status after it). */
+  void onStamped(int replica, Ready ready, Status status) {
+    if (agreedTime != null) {
+      agreedTime.onReady(replica, ready, status);
+    }
+  }
+
+  /** Entries whose stamped time was checked against the clocks. */
+  long checkedStamps() {
+    return agreedTime == null ? 0 : agreedTime.stamps();
+  }
+
+  /** What the agreed-time check measured, for the trace. */
+  String agreedTimeSummary() {
+    return agreedTime == null ? "stamps=0" : agreedTime.summary();
+  }
+
   /** A replica (re)started from {@code recovered}: it resumes after the durable snapshot. */
   void onBoot(int replica, Recovered recovered) {
+    if (agreedTime != null) {
+      agreedTime.onBoot(replica, recovered);
+    }
     Snapshot snapshot = recovered.snapshot();
     lastApplied[replica] = snapshot == null ? 0 : snapshot.index();
     lastTime[replica] = snapshot == null ? Long.MIN_VALUE : snapshot.time();

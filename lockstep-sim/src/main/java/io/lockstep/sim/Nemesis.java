@@ -10,8 +10,9 @@ import java.util.SplittableRandom;
  * The fault schedule of the fault phase (DESIGN.md §5, FAULTS.md): at random intervals it crashes
  * and later restarts replicas, partitions the network in one of five shapes (one of them cuts
  * clients off from some replicas), starts loss, duplication or slowness bursts, makes clocks
- * jump, pauses replicas and strikes their disks ({@link DiskNemesis}). Every choice comes from
- * its own seeded stream, so a seed replays the same faults.
+ * jump (within the skew bound, or by hours on up to t replicas), pauses replicas and strikes
+ * their disks ({@link DiskNemesis}). Every choice comes from its own seeded stream, so a seed
+ * replays the same faults.
  *
  * <p>A partition or burst lasts until its own end or until a newer one of the same family
  * replaces it; {@link #healAll()} ends everything for the liveness phase.
@@ -187,10 +188,32 @@ final class Nemesis {
     });
   }
 
+  /**
+   * Half the clock faults (when the clock model has wrong clocks) set one replica's wall clock
+   * wrong by hours, either way; the rest jump within the skew bound. At most t replicas ever
+   * have a wrong clock, and a wrong clock stays wrong (it may flip sides) for the rest of the
+   * run, the liveness phase included: t wrong clocks is within the fault model, like t crashes.
+   */
   private void clockJump() {
     int victim = random.nextInt(cluster.size());
-    long delta = cluster.node(victim).clock.jump();
+    SimClock clock = cluster.node(victim).clock;
+    long wrongBy = options.clocks().wrongClockMillis();
+    if (wrongBy > 0 && random.nextBoolean() && (clock.wrong() || wrongClocks() < options.t())) {
+      long millis = random.nextBoolean() ? wrongBy : -wrongBy;
+      clock.setWrong(queue.now(), millis);
+      trace.record(queue.now(), "clockwrong " + victim + " " + millis + "ms");
+      return;
+    }
+    long delta = clock.jump(queue.now());
     trace.record(queue.now(), "clockjump " + victim + " " + delta + "ms");
+  }
+
+  private int wrongClocks() {
+    int wrong = 0;
+    for (int i = 0; i < cluster.size(); i++) {
+      wrong += cluster.node(i).clock.wrong() ? 1 : 0;
+    }
+    return wrong;
   }
 
   private void pause() {

@@ -35,6 +35,7 @@ final class ObservedCoordination extends ForwardingCoordination {
           + ordered.request() + " t=" + ordered.time());
     }
     monitor.onReady(replica, ready);
+    monitor.onStamped(replica, ready, status());
     return ready;
   }
 }

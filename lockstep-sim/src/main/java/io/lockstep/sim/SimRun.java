@@ -38,6 +38,8 @@ final class SimRun {
     this.nemesis = new Nemesis(options, cluster, network, queue, trace, root.split());
     this.phases = root.split();
     cluster.connect(network, clients);
+    monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.replicas(),
+        options.t(), id -> cluster.node(id).clock, id -> cluster.node(id).up, queue));
   }
 
   SimResult execute() {
@@ -53,7 +55,8 @@ final class SimRun {
     }
     trace.record(queue.now(), "end messages=" + network.sent() + " delivered="
         + network.delivered() + " dropped=" + network.dropped() + " compared="
-        + monitor.comparedPositions() + " leaderTerms=" + monitor.leaderTerms());
+        + monitor.comparedPositions() + " leaderTerms=" + monitor.leaderTerms() + " "
+        + monitor.agreedTimeSummary());
     if (failure != null) {
       trace.record(queue.now(), "FAIL " + failure);
     }
@@ -82,6 +85,7 @@ final class SimRun {
 
   private void heal() {
     nemesis.healAll();
+    monitor.onHealed();
     clients.startLiveness();
     healed = true;
   }

@@ -27,7 +27,8 @@ final class Follower {
       // Committed entries match the leader's (Leader Completeness); skip them, perhaps compacted.
       int skip = (int) Math.min(commit - prevIndex, entries.size());
       if (skip == entries.size()) {
-        raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, commit, 0, 0));
+        raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, commit, 0, 0,
+            raft.wallClock()));
         return;
       }
       prevIndex += skip;
@@ -38,14 +39,16 @@ final class Follower {
     if (!log.matches(prevIndex, prevTerm)) {
       long hintIndex = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
       raft.send(from, new RaftMessage.AppendEntriesResponse(
-          raft.term(), false, m.prevLogIndex(), hintIndex, log.termAt(hintIndex)));
+          raft.term(), false, m.prevLogIndex(), hintIndex, log.termAt(hintIndex),
+          raft.wallClock()));
       return;
     }
     appendNew(entries);
     long lastNew = prevIndex + entries.size();
     // Only entries checked against the leader's log may be committed (§3.5).
     raft.commitTo(Math.min(m.leaderCommit(), lastNew));
-    raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, lastNew, 0, 0));
+    raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, lastNew, 0, 0,
+        raft.wallClock()));
   }
 
   /**
@@ -73,7 +76,8 @@ final class Follower {
   void onHeartbeat(int from, RaftMessage.Heartbeat m) {
     // The leader caps the commit at our known matchIndex, so it is safe to adopt.
     raft.commitTo(Math.min(m.commit(), raft.log().lastIndex()));
-    raft.send(from, new RaftMessage.HeartbeatResponse(raft.term(), m.readContext()));
+    raft.send(from, new RaftMessage.HeartbeatResponse(raft.term(), m.readContext(),
+        raft.wallClock()));
   }
 
   /**

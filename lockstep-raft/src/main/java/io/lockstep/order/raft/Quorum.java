@@ -36,6 +36,34 @@ final class Quorum {
     return sorted[sorted.length - majority(sorted.length)];
   }
 
+  /**
+   * A time that at most {@code t} wrong clocks cannot move out of the range of the correct ones:
+   * the (k − t)-th smallest of the k = {@code samples.length} clock readings, that is, the
+   * largest value with t + 1 readings at or above it.
+   *
+   * <ul>
+   *   <li>Never above the largest correct reading: t + 1 readings are at or above the result,
+   *       and at most t of them are wrong (so a clock running an hour ahead cannot lead).
+   *   <li>Never below the smallest correct reading when wrong readings and members without a
+   *       reading together number at most t: then k − t ≥ w + 1 readings are at or below it,
+   *       one of them correct. With 2t + 1 readings this is the median.
+   * </ul>
+   *
+   * @param samples one clock reading per member that has one (k of them), in any order
+   * @param t how many of them may be wrong
+   * @throws IllegalArgumentException if fewer than t + 1 readings are given: no value would be
+   *     bounded above by a correct one
+   */
+  static long tolerantTime(long[] samples, int t) {
+    if (t < 0 || samples.length < t + 1) {
+      throw new IllegalArgumentException("need at least t + 1 = " + (t + 1)
+          + " clock readings to tolerate t wrong ones, got " + samples.length);
+    }
+    long[] sorted = samples.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length - t - 1];
+  }
+
   /** Election outcome once {@code granted} and {@code rejected} of {@code members} answered. */
   static VoteResult voteResult(int granted, int rejected, int members) {
     if (granted < 0 || rejected < 0 || granted + rejected > members) {

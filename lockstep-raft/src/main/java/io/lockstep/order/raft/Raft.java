@@ -48,7 +48,12 @@ public final class Raft implements Coordination {
     /** The leader commits as soon as its own log holds an entry, without a majority. */
     COMMIT_QUORUM_OF_ONE,
     /** The leader commits entries of earlier terms by counting replicas (Figure 8's mistake). */
-    COMMIT_EARLIER_TERM_BY_COUNTING
+    COMMIT_EARLIER_TERM_BY_COUNTING,
+    /**
+     * The leader stamps agreed time from its own wall clock alone (bounded only by its last
+     * entry), so one clock running ahead moves every time-out in the cluster.
+     */
+    TIME_FROM_LEADER_CLOCK
   }
 
   static final int NONE = -1;
@@ -64,6 +69,7 @@ public final class Raft implements Coordination {
   private final ReadIndex readIndex;
   private final Admission admission;
   private final Follower follower;
+  private final AgreedTime agreedTime;
   private final Invariants invariants = new Invariants();
 
   private long term;
@@ -112,6 +118,8 @@ public final class Raft implements Coordination {
     this.readIndex = new ReadIndex(this);
     this.admission = new Admission(this);
     this.follower = new Follower(this);
+    this.agreedTime = new AgreedTime(config.members().size(), config.electionTimeoutMillis(),
+        bug == Bug.TIME_FROM_LEADER_CLOCK);
     invariants.check(this);
   }
 
@@ -122,7 +130,7 @@ public final class Raft implements Coordination {
       replication.maybeCommit();
     }
     if (input instanceof Input.Tick tick) {
-      onTick(tick.now());
+      onTick(tick.now(), tick.wallClock());
     } else if (input instanceof Input.Receive receive) {
       receive(receive.from(), receive.message());
     } else if (input instanceof Input.Propose propose) {
@@ -218,7 +226,8 @@ public final class Raft implements Coordination {
     }
   }
 
-  private void onTick(long tickNow) {
+  private void onTick(long tickNow, long tickWallClock) {
+    agreedTime.tick(Math.max(now, tickNow), tickWallClock);
     if (!clockStarted) {
       // The first tick sets the baseline every timer is measured from.
       clockStarted = true;
@@ -275,9 +284,10 @@ public final class Raft implements Coordination {
   private void onStaleTerm(int from, RaftMessage m) {
     drop("stale term " + m.term() + " from " + from + ", current term " + term);
     if (m instanceof RaftMessage.AppendEntries a) {
-      send(from, new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0));
+      send(from, new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0,
+          wallClock()));
     } else if (m instanceof RaftMessage.Heartbeat h) {
-      send(from, new RaftMessage.HeartbeatResponse(term, h.readContext()));
+      send(from, new RaftMessage.HeartbeatResponse(term, h.readContext(), wallClock()));
     } else if (m instanceof RaftMessage.InstallSnapshot s) {
       send(from, new RaftMessage.InstallSnapshotResponse(term, 0, s.index(), 0));
     } else if (m instanceof RaftMessage.RequestVote) {
@@ -394,13 +404,25 @@ public final class Raft implements Coordination {
 
   /** Appends an entry of the current term with the agreed time (a null request is a no-op). */
   void appendLocal(Request request) {
-    LogEntry entry = new LogEntry(log.lastIndex() + 1, term, Math.max(now, log.lastTime()), request);
+    LogEntry entry = new LogEntry(log.lastIndex() + 1, term,
+        agreedTime.propose(now, log.lastTime()), request);
     log.append(entry);
     out.append(entry);
     if (role == Role.LEADER) {
       admission.appended(entry);
     }
     replication.entriesAppended();
+  }
+
+  /** The time {@link #appendLocal} would stamp now: bounded by a quorum of clocks. */
+  @Override
+  public long agreedTimeNow(long wallClock) {
+    return agreedTime.propose(now, log.lastTime());
+  }
+
+  /** A follower's clock report, carried by its answer to AppendEntries or a heartbeat. */
+  void clockReport(int from, long clock) {
+    agreedTime.report(from, clock);
   }
 
   /** Stores an entry received from the leader. */
@@ -585,6 +607,11 @@ public final class Raft implements Coordination {
 
   long now() {
     return now;
+  }
+
+  /** The wall clock reading of the latest tick (0 before the first), for clock reports. */
+  long wallClock() {
+    return agreedTime.ownClock();
   }
 
   int self() {

@@ -9,8 +9,8 @@ import java.util.Set;
  * Configuration of one {@link Raft} replica.
  *
  * <p>Any number of members works; 2t+1 members tolerate t crashed replicas (a majority of t+1
- * must stay up). Times are in milliseconds of the replica's local clock, as delivered by
- * {@link io.lockstep.order.Input.Tick}.
+ * must stay up). Times are in milliseconds of the replica's monotonic clock, as delivered by
+ * {@link io.lockstep.order.Input.Tick#now()}.
  *
  * @param self this replica's id; must be one of {@code members}
  * @param members the ids of every replica in the configuration, distinct and non-negative

@@ -118,14 +118,17 @@ public sealed interface RaftMessage extends ProtocolMessage {
    * @param hintIndex on reject: the largest index at or below {@code index} whose term is at most
    *     the rejected {@code prevLogTerm} (or the follower's last index if shorter); else 0
    * @param hintTerm the follower's term at {@code hintIndex}; 0 if unknown
+   * @param clock the follower's wall clock at its latest tick, in milliseconds since the epoch
+   *     (0: none yet): the leader bounds agreed time by a quorum of such reports
    */
-  record AppendEntriesResponse(long term, boolean success, long index, long hintIndex, long hintTerm)
-      implements RaftMessage {
+  record AppendEntriesResponse(long term, boolean success, long index, long hintIndex,
+      long hintTerm, long clock) implements RaftMessage {
     public AppendEntriesResponse {
       nonNegative("term", term);
       nonNegative("index", index);
       nonNegative("hintIndex", hintIndex);
       nonNegative("hintTerm", hintTerm);
+      nonNegative("clock", clock);
     }
   }
 
@@ -150,11 +153,14 @@ public sealed interface RaftMessage extends ProtocolMessage {
    *
    * @param term the follower's current term
    * @param readContext the heartbeat's round, echoed
+   * @param clock the follower's wall clock at its latest tick, as in
+   *     {@link AppendEntriesResponse#clock()}
    */
-  record HeartbeatResponse(long term, long readContext) implements RaftMessage {
+  record HeartbeatResponse(long term, long readContext, long clock) implements RaftMessage {
     public HeartbeatResponse {
       nonNegative("term", term);
       nonNegative("readContext", readContext);
+      nonNegative("clock", clock);
     }
   }
 

@@ -176,6 +176,7 @@ final class Replication {
   void onAppendResponse(int from, RaftMessage.AppendEntriesResponse response) {
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
+    raft.clockReport(from, response.clock());
     if (response.index() > raft.log().lastIndex()) {
       raft.drop("AppendEntriesResponse from " + from + " names index " + response.index()
           + " beyond the leader's last index " + raft.log().lastIndex());
@@ -220,6 +221,7 @@ final class Replication {
   void onHeartbeatResponse(int from, RaftMessage.HeartbeatResponse response) {
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
+    raft.clockReport(from, response.clock());
     pr.resume();
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
       pr.freeFirstInflight();

@@ -31,23 +31,58 @@
  *       crashes before its fsync loses its unsynced suffix, as any replica whose entries are
  *       not yet committed may; it recovers as a follower with a shorter log. A candidate's term
  *       and vote are durable before its RequestVote is sent, so a leader's term always is.
- *   <li><b>Agreed time.</b> The leader stamps each entry with max(latest Tick, time of its last
- *       entry), so time never decreases along the log, across leader changes too.
+ *   <li><b>Two clocks.</b> {@link io.lockstep.order.Input.Tick} carries a monotonic reading,
+ *       which drives every timer (elections, heartbeats, check-quorum, leases, transfers), and
+ *       a wall clock reading, which only feeds agreed time. A wall clock that jumps or is wrong
+ *       by hours therefore moves no timer.
+ *   <li><b>Agreed time</b> (paper §3.2; {@code AgreedTime}, {@link Quorum}). Followers report
+ *       their wall clock (as of their latest tick) in every AppendEntriesResponse and
+ *       HeartbeatResponse. The leader keeps the latest report per follower, ages it by its own
+ *       monotonic clock since receipt (its first tick after the report arrived, so the age is
+ *       never overestimated), ignores reports older than the election timeout T, and
+ *       stamps each entry with the (k − t)-th smallest of the k readings it has (its own and
+ *       the fresh aged reports; t = ⌊(n − 1)/2⌋), the median when all 2t + 1 are there, never
+ *       below the time of its last entry. With fewer than t + 1 readings (a new leader before
+ *       its first answers) it stamps its last entry's time again: time stands still for a round
+ *       trip rather than leap to one clock. So time never decreases along the log, across
+ *       leader changes too, and with at most t wrong wall clocks (the leader's own included),
+ *       where ρ bounds every clock's rate error and δ the time from a follower's tick to the
+ *       leader's first tick after its answer arrived (the follower's tick period, its fsync,
+ *       network delay, queues and the leader's tick period), a stamp made at real time τ is
+ *       <ul>
+ *         <li><em>never above</em> the highest reading of a correct wall clock at τ plus 2ρT,
+ *             unless it repeats an earlier stamp. A clock fast by any amount cannot raise it,
+ *             since t + 1 readings lie at or above the stamp and at most t are wrong.
+ *             (A correct clock stepped back within the last T + δ may still be quoted at its
+ *             earlier setting, aged forward.)
+ *         <li><em>never below</em> the lowest reading of a correct wall clock at τ minus
+ *             δ(1 + ρ) + 2ρT, provided wrong clocks and replicas without a fresh report number
+ *             at most t together. When more are missing (replicas down or cut off) a slow
+ *             wrong clock can hold time back, as can a new leader before its first reports;
+ *             time then stands still (it never decreases), and it is the upper bound that keeps
+ *             time-outs and leases from expiring early.
+ *       </ul>
+ *       A follower adopts the leader's stamps as they are: in the crash model the leader is
+ *       not malicious, only its clock may be wrong. The simulator checks both bounds as an
+ *       invariant with up to t clocks an hour wrong. {@code Raft.Bug.TIME_FROM_LEADER_CLOCK}
+ *       is the old rule (the leader's own clock) that its negative test catches.
  *   <li><b>Lease reads and clocks.</b> With {@code leaseReads}, a leader serves reads without a
  *       heartbeat round until {@code sentAt + T·(1 − maxClockDrift)}, where {@code sentAt} is the
- *       leader's clock when it sent the latest heartbeat round a majority acknowledged. This is
- *       safe only if every replica's clock rate differs from real time by at most
- *       {@code maxClockDrift} (bounded drift; offsets do not matter, jumps do), because a
- *       follower refuses to vote for T of its own clock after hearing from the leader, and a
- *       restarted replica refuses for T after its first tick. Lease reads stop for the rest of
- *       the term once a leadership transfer was attempted (a TimeoutNow bypasses stickiness).
+ *       leader's monotonic clock when it sent the latest heartbeat round a majority
+ *       acknowledged. This is safe only if every replica's monotonic clock rate differs from
+ *       real time by at most {@code maxClockDrift} (bounded drift; the wall clock plays no
+ *       part), because a follower refuses to vote for T of its own monotonic clock after
+ *       hearing from the leader, and a restarted replica refuses for T after its first tick.
+ *       Lease reads stop for the rest of the term once a leadership transfer was attempted (a
+ *       TimeoutNow bypasses stickiness).
  *   <li><b>Snapshots from a leader.</b> A follower that receives a snapshot not matching its log
  *       discards its log (§7), in memory and in stable storage (a snapshot whose last entry is
  *       not in the stored log drops the whole stored log); one that matches keeps the entries
  *       after it. So terms never decrease along a recovered log, and recovery refuses to start
  *       on a log where they do (damage or a bug), rather than silently drop entries that may be
  *       committed.
- *   <li><b>Ticks that go backwards</b> are treated as no time passing.
+ *   <li><b>Ticks that go backwards</b> on the monotonic clock are treated as no time passing;
+ *       wall clock readings are kept as read, backwards too (each is one sample of a quorum).
  * </ul>
  */
 package io.lockstep.order.raft;

@@ -62,6 +62,8 @@ final class Cluster {
     Raft raft;
     boolean up = true;
     long clock;
+    /** How far this node's wall clock is off its (monotonic) {@code clock}. */
+    long wallOffset;
     int restarts;
     StorageWrite.HardState hardState;
     Snapshot snapshot;
@@ -83,6 +85,11 @@ final class Cluster {
 
     Recovered recovered() {
       return new Recovered(hardState, snapshot, disk);
+    }
+
+    /** A tick at the node's clock, its wall clock off by {@code wallOffset}. */
+    Input.Tick tick() {
+      return new Input.Tick(clock, clock + wallOffset);
     }
 
     io.lockstep.order.Status status() {
@@ -140,7 +147,7 @@ final class Cluster {
       Node node = new Node(id, EPOCH);
       nodes.put(id, node);
       node.raft = new Raft(configs.apply(id), Recovered.EMPTY, seed * 31 + id, bugs.apply(id));
-      step(id, new Input.Tick(node.clock));
+      step(id, node.tick());
     }
   }
 
@@ -516,7 +523,7 @@ final class Cluster {
   void tickAll(long ms) {
     for (Node node : nodes.values()) {
       node.clock += ms;
-      step(node.id, new Input.Tick(node.clock));
+      step(node.id, node.tick());
     }
   }
 
@@ -532,7 +539,7 @@ final class Cluster {
     Node node = nodes.get(id);
     syncAll();
     node.clock += ms;
-    step(id, new Input.Tick(node.clock));
+    step(id, node.tick());
     deliverAll();
   }
 
@@ -621,7 +628,7 @@ final class Cluster {
         bugs.apply(id));
     node.appliedPosition = node.snapshot == null ? 0 : node.snapshot.index();
     node.appliedTime = node.snapshot == null ? Long.MIN_VALUE : node.snapshot.time();
-    step(id, new Input.Tick(node.clock));
+    step(id, node.tick());
   }
 
   /** Every entry each node's log holds, as its disk shows. */

@@ -47,10 +47,10 @@ class ElectionTest {
   void followerCampaignsOnlyAfterItsElectionTimeoutMeasuredFromTheFirstTick() {
     Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE), Recovered.EMPTY, 3);
     long timeout = raft.election().randomizedTimeout();
-    raft.step(new Input.Tick(Cluster.EPOCH));
-    raft.step(new Input.Tick(Cluster.EPOCH + timeout - 1));
+    raft.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
+    raft.step(new Input.Tick(Cluster.EPOCH + timeout - 1, Cluster.EPOCH + timeout - 1));
     assertThat(raft.status().role()).isEqualTo(Role.FOLLOWER);
-    raft.step(new Input.Tick(Cluster.EPOCH + timeout));
+    raft.step(new Input.Tick(Cluster.EPOCH + timeout, Cluster.EPOCH + timeout));
     assertThat(raft.status().role()).isEqualTo(Role.PRE_CANDIDATE);
     assertThat(raft.status().term()).as("pre-vote does not bump the term").isZero();
     assertThat(Nodes.sent(raft.ready(), RaftMessage.PreVote.class))

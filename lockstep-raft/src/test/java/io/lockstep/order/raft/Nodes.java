@@ -24,7 +24,7 @@ final class Nodes {
     }
     Raft raft = new Raft(RaftConfig.defaults(self, THREE),
         new Recovered(new TermAndVote(term, -1).toHardState(), null, entries), 7);
-    raft.step(new Input.Tick(Cluster.EPOCH));
+    raft.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
     raft.ready();
     return raft;
   }

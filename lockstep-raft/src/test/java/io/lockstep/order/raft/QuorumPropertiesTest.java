@@ -128,4 +128,37 @@ class QuorumPropertiesTest {
       assertThat(pr.next()).isGreaterThan(pr.match());
     }
   }
+
+  @Property
+  void tolerantTimeStaysWithinTheCorrectClocksWhenAtMostTOfTwoTPlusOneAreWrong(
+      @ForAll @IntRange(min = 0, max = 4) int t,
+      @ForAll @Size(min = 9, max = 9) List<@LongRange(min = 0, max = 1_000) Long> correct,
+      @ForAll @Size(min = 4, max = 4) List<@LongRange(min = -10_000_000, max = 10_000_000) Long>
+          wrong,
+      @ForAll @IntRange(min = 0, max = 4) int wrongCount) {
+    int w = Math.min(wrongCount, t);
+    long[] samples = new long[2 * t + 1];
+    for (int i = 0; i < samples.length; i++) {
+      samples[i] = i < w ? wrong.get(i) : correct.get(i);
+    }
+    long[] good = Arrays.copyOfRange(samples, w, samples.length);
+    long time = Quorum.tolerantTime(samples, t);
+    assertThat(time).isBetween(Arrays.stream(good).min().getAsLong(),
+        Arrays.stream(good).max().getAsLong());
+  }
+
+  @Property
+  void tolerantTimeNeverExceedsTheLargestCorrectClockEvenWithReadingsMissing(
+      @ForAll @IntRange(min = 0, max = 4) int t,
+      @ForAll @IntRange(min = 0, max = 4) int missing,
+      @ForAll @Size(min = 9, max = 9) List<@LongRange(min = 0, max = 1_000) Long> correct,
+      @ForAll @Size(min = 4, max = 4) List<@LongRange(min = 0, max = 10_000_000) Long> fast) {
+    int k = 2 * t + 1 - Math.min(missing, t);
+    long[] samples = new long[k];
+    for (int i = 0; i < k; i++) {
+      samples[i] = i < t ? fast.get(i) : correct.get(i);
+    }
+    long maxCorrect = Arrays.stream(samples, t, k).max().getAsLong();
+    assertThat(Quorum.tolerantTime(samples, t)).isLessThanOrEqualTo(maxCorrect);
+  }
 }

@@ -100,10 +100,10 @@ class ReadIndexTest {
   void restartedReplicaWithLeaseReadsIgnoresVotesForAnElectionTimeout() {
     RaftConfig config = RaftConfig.defaults(1, Nodes.THREE).withLeaseReads(true, 0.1);
     Raft raft = new Raft(config, Recovered.EMPTY, 1);
-    raft.step(new Input.Tick(Cluster.EPOCH));
+    raft.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
     Ready early = Nodes.receive(raft, 2, new RaftMessage.RequestVote(4, 0, 0, false));
     assertThat(early.messages()).isEmpty();
-    raft.step(new Input.Tick(Cluster.EPOCH + 300));
+    raft.step(new Input.Tick(Cluster.EPOCH + 300, Cluster.EPOCH + 300));
     Ready later = Nodes.receive(raft, 2, new RaftMessage.RequestVote(4, 0, 0, false));
     assertThat(Nodes.sent(later, RaftMessage.RequestVoteResponse.class))
         .containsExactly(new RaftMessage.RequestVoteResponse(4, true));

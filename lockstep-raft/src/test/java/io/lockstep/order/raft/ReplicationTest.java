@@ -44,11 +44,11 @@ class ReplicationTest {
         new RaftMessage.AppendEntries(3, 5, 3, List.of(), 0));
     assertThat(Nodes.sent(ready, RaftMessage.AppendEntriesResponse.class))
         .as("entries of term 2 cannot match a term-3 prefix; term 1 ends at 2")
-        .containsExactly(new RaftMessage.AppendEntriesResponse(3, false, 5, 5, 2));
+        .containsExactly(new RaftMessage.AppendEntriesResponse(3, false, 5, 5, 2, Cluster.EPOCH));
     Ready shorter = Nodes.receive(follower, 2,
         new RaftMessage.AppendEntries(3, 9, 3, List.of(), 0));
     assertThat(Nodes.sent(shorter, RaftMessage.AppendEntriesResponse.class))
-        .containsExactly(new RaftMessage.AppendEntriesResponse(3, false, 9, 5, 2));
+        .containsExactly(new RaftMessage.AppendEntriesResponse(3, false, 9, 5, 2, Cluster.EPOCH));
   }
 
   @Test
@@ -239,9 +239,12 @@ class ReplicationTest {
 
   @Test
   void agreedTimeNeverGoesBackwardsAcrossLeaderChange() {
-    Cluster cluster = new Cluster(3, 44);
+    // The first leader stamps its own clock, which runs far ahead (a time later leaders may
+    // only catch up with, never undo).
+    Cluster cluster = new Cluster(3, c -> c,
+        id -> id == 1 ? Raft.Bug.TIME_FROM_LEADER_CLOCK : Raft.Bug.NONE, 44);
     cluster.makeLeader(1);
-    cluster.node(1).clock += 10_000; // the first leader's clock runs far ahead
+    cluster.node(1).wallOffset = 10_000;
     cluster.run(20);
     cluster.propose(1, "early");
     cluster.run(100);

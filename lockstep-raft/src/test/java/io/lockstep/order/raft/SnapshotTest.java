@@ -76,7 +76,7 @@ class SnapshotTest {
     assertThat(raft.status().snapshotIndex()).isEqualTo(10);
     assertThat(raft.status().lastIndex()).isEqualTo(12);
     assertThat(raft.status().term()).isEqualTo(3);
-    raft.step(new Input.Tick(Cluster.EPOCH));
+    raft.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
     Ready ready = raft.ready();
     assertThat(ready.install()).isNull();
     assertThat(ready.stable()).isEmpty();

@@ -35,7 +35,7 @@ class ValidationTest {
     assertThat(raft.lastDropReason()).contains("stale term 1");
     assertThat(Nodes.sent(stale, RaftMessage.AppendEntriesResponse.class))
         .as("the stale leader learns the current term")
-        .containsExactly(new RaftMessage.AppendEntriesResponse(2, false, 0, 0, 0));
+        .containsExactly(new RaftMessage.AppendEntriesResponse(2, false, 0, 0, 0, Cluster.EPOCH));
     assertThat(raft.status()).isEqualTo(before);
   }
 
@@ -64,9 +64,9 @@ class ValidationTest {
     Raft leader = cluster.raft(1);
     long term = leader.status().term();
     long before = leader.dropped();
-    Nodes.receive(leader, 2, new RaftMessage.AppendEntriesResponse(term, true, 999, 0, 0));
+    Nodes.receive(leader, 2, new RaftMessage.AppendEntriesResponse(term, true, 999, 0, 0, 0));
     assertThat(leader.lastDropReason()).contains("beyond the leader's last index");
-    Nodes.receive(leader, 2, new RaftMessage.HeartbeatResponse(term, 1_000_000));
+    Nodes.receive(leader, 2, new RaftMessage.HeartbeatResponse(term, 1_000_000, 0));
     assertThat(leader.lastDropReason()).contains("never sent");
     assertThat(leader.dropped()).isEqualTo(before + 2);
   }
@@ -78,7 +78,7 @@ class ValidationTest {
     assertThatThrownBy(() -> new RaftMessage.AppendEntries(1, 3, 1,
         List.of(new LogEntry(5, 1, 0, null)), 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("entry 0 has index 5, expected 4");
-    assertThatThrownBy(() -> new RaftMessage.AppendEntriesResponse(1, false, 1, -2, 0))
+    assertThatThrownBy(() -> new RaftMessage.AppendEntriesResponse(1, false, 1, -2, 0, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hintIndex");
     assertThatThrownBy(() -> new RaftMessage.InstallSnapshot(1, 5, 1, 0, List.of(1), 10, 8,
         new byte[3])).isInstanceOf(IllegalArgumentException.class)
@@ -129,8 +129,8 @@ class ValidationTest {
   void ticksThatGoBackwardsAreTreatedAsNoTimePassing() {
     Raft raft = Nodes.withLog(1, 1);
     long timeout = raft.election().randomizedTimeout();
-    raft.step(new Input.Tick(Cluster.EPOCH - 100_000));
-    raft.step(new Input.Tick(Cluster.EPOCH + timeout - 1));
+    raft.step(new Input.Tick(Cluster.EPOCH - 100_000, Cluster.EPOCH - 100_000));
+    raft.step(new Input.Tick(Cluster.EPOCH + timeout - 1, Cluster.EPOCH + timeout - 1));
     assertThat(raft.status().role()).isEqualTo(io.lockstep.order.Role.FOLLOWER);
   }
 }

@@ -99,15 +99,20 @@ import java.util.TreeMap;
  * @param budgets the byte budgets at the client edges
  * @param digestInterval applied positions between state digests exchanged for divergence
  *     detection (0 = never)
+ * @param testClockOffsets <b>test only</b>: milliseconds added to a replica's wall clock, by
+ *     replica id (key {@code runtime.test-clock-offset-ms.<id>}), so that a process test can run
+ *     one replica with a clock an hour wrong; its monotonic clock (protocol timers) is untouched
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
-    String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval) {
+    String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval,
+    Map<Integer, Long> testClockOffsets) {
 
   public ClusterConfig {
     Objects.requireNonNull(budgets, "budgets");
+    testClockOffsets = Map.copyOf(Objects.requireNonNull(testClockOffsets, "testClockOffsets"));
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(failureModel, "failureModel");
     Objects.requireNonNull(protocol, "protocol");
@@ -155,7 +160,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withRedisMaxMemory(long bytes) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval);
+        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval, testClockOffsets);
   }
 
   /**
@@ -244,7 +249,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
       String machine, long redisMaxMemory, ClientBudgets budgets) {
     this(name, failureModel, t, protocol, service, replicas, dataDir, secret, clientSecret,
         clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, DEFAULT_DIGEST_INTERVAL);
+        redisPassword, machine, redisMaxMemory, budgets, DEFAULT_DIGEST_INTERVAL, Map.of());
   }
 
   public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
@@ -281,21 +286,23 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withReplicas(List<ReplicaAddresses> newReplicas) {
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets);
   }
 
   /** The same cluster with another digest interval (0 turns divergence detection off). */
   public ClusterConfig withDigestInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval,
+        testClockOffsets);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
   }
 
   /**
@@ -305,21 +312,23 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withMachine(String className) {
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval);
+        snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
   public ClusterConfig withRedisPassword(String password) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval);
+        snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets);
   }
 
   /**
@@ -331,14 +340,33 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
   }
 
   /** The same cluster with other byte budgets at the client edges. */
   public ClusterConfig withBudgets(ClientBudgets newBudgets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval);
+        snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval,
+        testClockOffsets);
+  }
+
+  /**
+   * The same cluster with replica {@code id}'s wall clock shifted by {@code offsetMillis}
+   * (<b>test only</b>: see {@link #testClockOffsets()}).
+   */
+  public ClusterConfig withTestClockOffset(int id, long offsetMillis) {
+    Map<Integer, Long> offsets = new TreeMap<>(testClockOffsets);
+    offsets.put(id, offsetMillis);
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
+        offsets);
+  }
+
+  /** Milliseconds added to replica {@code id}'s wall clock: 0 except in tests. */
+  public long testClockOffset(int id) {
+    return testClockOffsets.getOrDefault(id, 0L);
   }
 
   /**
@@ -385,6 +413,8 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("redis.connection-bytes", Long.toString(budgets.redisConnectionBytes()));
     p.setProperty("redis.total-bytes", Long.toString(budgets.redisTotalBytes()));
     p.setProperty("redis.reply-buffer-bytes", Long.toString(budgets.redisReplyBytes()));
+    testClockOffsets.forEach((id, offset) ->
+        p.setProperty(ConfigParser.TEST_CLOCK_OFFSET + id, Long.toString(offset)));
     return p;
   }
 

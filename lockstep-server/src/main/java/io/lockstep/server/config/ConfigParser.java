@@ -39,6 +39,10 @@ final class ConfigParser {
       "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes",
       "redis.connection-bytes", "redis.total-bytes", "redis.reply-buffer-bytes");
   private static final int MIN_SECRET_BYTES = 16;
+  /** Prefix of the test-only key shifting one replica's wall clock. */
+  static final String TEST_CLOCK_OFFSET = "runtime.test-clock-offset-ms.";
+  /** Ten days: a test needs an hour; a larger value is a typo. */
+  private static final long MAX_TEST_CLOCK_OFFSET = 10L * 24 * 3_600_000;
   /** A binary class name: dot-separated Java identifiers, nested classes with {@code $}. */
   private static final Pattern CLASS_NAME =
       Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
@@ -96,6 +100,7 @@ final class ConfigParser {
     long redisMaxMemory = number("redis.max-memory", ClusterConfig.DEFAULT_REDIS_MAX_MEMORY, 1,
         Long.MAX_VALUE);
     ClientBudgets budgets = budgets();
+    Map<Integer, Long> offsets = testClockOffsets(replicas);
     if (model != null) {
       problems.addAll(validate(name == null ? "x" : name, model, t, protocol, replicas,
           secret == null ? new byte[MIN_SECRET_BYTES] : secret, protocolSettings).stream()
@@ -108,7 +113,28 @@ final class ConfigParser {
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, protocolSettings,
         tick, requestTimeout, snapshotInterval, redisPassword(), machine, redisMaxMemory,
-        budgets, digestInterval);
+        budgets, digestInterval, offsets);
+  }
+
+  /**
+   * {@code runtime.test-clock-offset-ms.<id>}: test only, shifts replica {@code id}'s wall clock
+   * (never its monotonic clock) so process tests can run one replica with a wrong clock.
+   */
+  private Map<Integer, Long> testClockOffsets(List<ReplicaAddresses> replicas) {
+    Map<Integer, Long> out = new TreeMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      if (!key.startsWith(TEST_CLOCK_OFFSET)) {
+        continue;
+      }
+      String id = key.substring(TEST_CLOCK_OFFSET.length());
+      if (!id.matches("\\d{1,9}")
+          || replicas.stream().noneMatch(r -> r.id() == Integer.parseInt(id))) {
+        problems.add(key + ": '" + id + "' is not the id of a configured replica");
+        continue;
+      }
+      out.put(Integer.parseInt(id), number(key, 0, -MAX_TEST_CLOCK_OFFSET, MAX_TEST_CLOCK_OFFSET));
+    }
+    return out;
   }
 
   /**
@@ -177,6 +203,7 @@ final class ConfigParser {
       Matcher m = REPLICA_KEY.matcher(key);
       boolean known = m.matches() ? ADDRESS_KINDS.contains(m.group(2))
           : KEYS.contains(key) || CLIENT_SECRET_KEY.matcher(key).matches()
+          || key.startsWith(TEST_CLOCK_OFFSET)
           || key.startsWith(chosenProtocol() + "."); // the protocol checks its own keys
       if (!known) {
         String other = key.contains(".") ? key.substring(0, key.indexOf('.')) : "";

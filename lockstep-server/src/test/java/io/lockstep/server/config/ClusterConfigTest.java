@@ -183,6 +183,29 @@ class ClusterConfigTest {
     assertThat(parse(valid()).dataDir()).isEqualTo(Path.of("/etc/lockstep/data"));
   }
 
+  @Test
+  void aTestClockOffsetShiftsOneReplicasWallClockAndSurvivesTheRoundTrip() throws Exception {
+    ClusterConfig config = parse(valid() + "runtime.test-clock-offset-ms.2=3600000\n");
+    assertThat(config.testClockOffset(2)).isEqualTo(3_600_000);
+    assertThat(config.testClockOffset(1)).isZero();
+    assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/"))
+        .testClockOffset(2)).isEqualTo(3_600_000);
+    assertThat(parse(valid()).withTestClockOffset(3, -5).testClockOffset(3)).isEqualTo(-5);
+  }
+
+  @Test
+  void aTestClockOffsetForAnUnknownReplicaOrOfAbsurdSizeIsRefused() {
+    assertThatThrownBy(() -> parse(valid() + "runtime.test-clock-offset-ms.9=1000\n"
+        + "runtime.test-clock-offset-ms.x=1000\n"
+        + "runtime.test-clock-offset-ms.1=999999999999\n"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(s -> s.equals("runtime.test-clock-offset-ms.9: '9' is not the id of a"
+                + " configured replica"))
+            .anyMatch(s -> s.startsWith("runtime.test-clock-offset-ms.x: 'x' is not"))
+            .anyMatch(s -> s.startsWith("runtime.test-clock-offset-ms.1 is 999999999999; it must"
+                + " be between -864000000 and 864000000")));
+  }
+
   private static ClusterConfig parse(String text) throws Exception {
     Properties p = new Properties();
     p.load(new StringReader(text));

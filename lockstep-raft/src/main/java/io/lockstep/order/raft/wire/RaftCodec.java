@@ -30,9 +30,10 @@ import java.util.List;
  * 4 RequestVoteResponse     i64 term, u8 granted
  * 5 AppendEntries           i64 term, i64 prevLogIndex, i64 prevLogTerm, i64 leaderCommit,
  *                           u32 count, LogEntry × count
- * 6 AppendEntriesResponse   i64 term, u8 success, i64 index, i64 hintIndex, i64 hintTerm
+ * 6 AppendEntriesResponse   i64 term, u8 success, i64 index, i64 hintIndex, i64 hintTerm,
+ *                           i64 clock
  * 7 Heartbeat               i64 term, i64 commit, i64 readContext
- * 8 HeartbeatResponse       i64 term, i64 readContext
+ * 8 HeartbeatResponse       i64 term, i64 readContext, i64 clock
  * 9 InstallSnapshot         i64 term, i64 index, i64 snapshotTerm, i64 time,
  *                           u32 members × i32, i64 size, i64 offset, u32 length, chunk
  * 10 InstallSnapshotResponse i64 term, i64 index, i64 snapshotIndex, i64 received
@@ -46,9 +47,10 @@ import java.util.List;
 public final class RaftCodec implements ProtocolCodec {
   /**
    * Payload format version; bumped on any incompatible change (2: InstallSnapshot carries one
-   * chunk, and its response how much of the snapshot the follower holds).
+   * chunk, and its response how much of the snapshot the follower holds; 3: AppendEntries and
+   * heartbeat responses carry the follower's clock).
    */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   /** Most entries accepted in one AppendEntries. */
   public static final int MAX_ENTRIES = 1 << 16;
@@ -106,7 +108,8 @@ public final class RaftCodec implements ProtocolCodec {
       writeAppend(out, m);
     } else if (message instanceof RaftMessage.AppendEntriesResponse m) {
       out.writeByte(APPEND_RESPONSE).writeLong(m.term()).writeByte(m.success() ? 1 : 0)
-          .writeLong(m.index()).writeLong(m.hintIndex()).writeLong(m.hintTerm());
+          .writeLong(m.index()).writeLong(m.hintIndex()).writeLong(m.hintTerm())
+          .writeLong(m.clock());
     } else {
       encodeRest(out, message);
     }
@@ -133,7 +136,8 @@ public final class RaftCodec implements ProtocolCodec {
     if (message instanceof RaftMessage.Heartbeat m) {
       out.writeByte(HEARTBEAT).writeLong(m.term()).writeLong(m.commit()).writeLong(m.readContext());
     } else if (message instanceof RaftMessage.HeartbeatResponse m) {
-      out.writeByte(HEARTBEAT_RESPONSE).writeLong(m.term()).writeLong(m.readContext());
+      out.writeByte(HEARTBEAT_RESPONSE).writeLong(m.term()).writeLong(m.readContext())
+          .writeLong(m.clock());
     } else if (message instanceof RaftMessage.InstallSnapshot m) {
       out.writeByte(INSTALL_SNAPSHOT).writeLong(m.term()).writeLong(m.index())
           .writeLong(m.snapshotTerm()).writeLong(m.time()).writeInt(m.members().size());
@@ -179,11 +183,11 @@ public final class RaftCodec implements ProtocolCodec {
         case APPEND -> readAppend(in);
         case APPEND_RESPONSE -> new RaftMessage.AppendEntriesResponse(in.readLong("term"),
             in.readFlag("success"), in.readLong("index"), in.readLong("hintIndex"),
-            in.readLong("hintTerm"));
+            in.readLong("hintTerm"), in.readLong("clock"));
         case HEARTBEAT -> new RaftMessage.Heartbeat(in.readLong("term"), in.readLong("commit"),
             in.readLong("readContext"));
         case HEARTBEAT_RESPONSE -> new RaftMessage.HeartbeatResponse(in.readLong("term"),
-            in.readLong("readContext"));
+            in.readLong("readContext"), in.readLong("clock"));
         case INSTALL_SNAPSHOT -> readInstallSnapshot(in);
         case INSTALL_SNAPSHOT_RESPONSE -> new RaftMessage.InstallSnapshotResponse(
             in.readLong("term"), in.readLong("index"), in.readLong("snapshotIndex"),

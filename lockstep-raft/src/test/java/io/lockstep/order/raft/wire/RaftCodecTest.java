@@ -86,9 +86,9 @@ class RaftCodecTest {
         Combinators.combine(n, n, n, b).as(RaftMessage.RequestVote::new),
         Combinators.combine(n, b).as(RaftMessage.RequestVoteResponse::new),
         appends(),
-        Combinators.combine(n, b, n, n, n).as(RaftMessage.AppendEntriesResponse::new),
+        Combinators.combine(n, b, n, n, n, n).as(RaftMessage.AppendEntriesResponse::new),
         Combinators.combine(n, n, n).as(RaftMessage.Heartbeat::new),
-        Combinators.combine(n, n).as(RaftMessage.HeartbeatResponse::new),
+        Combinators.combine(n, n, n).as(RaftMessage.HeartbeatResponse::new),
         Combinators.combine(n, snapshots(), Arbitraries.longs().between(0, 1000))
             .as((term, s, extra) -> new RaftMessage.InstallSnapshot(term, s.index(), s.term(),
                 s.time(), s.members(), s.data().size() + extra, extra, s.state())),
