@@ -58,4 +58,13 @@ public interface Coordination {
   default long agreedTimeNow(long wallClock) {
     return wallClock;
   }
+
+  /**
+   * True while this replica repairs damaged storage from its peers (protocol-aware recovery):
+   * it then votes for no one and none of its acknowledgements count, until what it lost is back.
+   * The runtime reports it in its log and metrics. Default: never repairing.
+   */
+  default boolean repairing() {
+    return false;
+  }
 }

@@ -56,4 +56,9 @@ public abstract class ForwardingCoordination implements Coordination {
   public long agreedTimeNow(long wallClock) {
     return inner.agreedTimeNow(wallClock);
   }
+
+  @Override
+  public boolean repairing() {
+    return inner.repairing();
+  }
 }

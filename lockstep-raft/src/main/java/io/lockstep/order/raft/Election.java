@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 
 /**
  * Leader election (§3.4, §3.6): the randomized election timer, pre-vote (§9.6), RequestVote
- * with the election restriction, and vote counting.
+ * with the election restriction, and vote counting. A replica repairing damaged storage
+ * ({@link Repair}) neither campaigns nor grants (pre-)votes.
  */
 final class Election {
   private final Raft raft;
@@ -52,6 +53,10 @@ final class Election {
    * asked for this election (§3.10: the old leader vouches for it).
    */
   void campaign(boolean transfer) {
+    if (raft.repair().active()) {
+      reset(raft.now()); // a repairing replica never campaigns: it may lack committed entries
+      return;
+    }
     if (raft.config().preVote() && !transfer) {
       raft.becomePreCandidate();
       startCounting();
@@ -80,7 +85,7 @@ final class Election {
     if (request.term() > raft.term() && raft.inLease()) {
       return; // leader stickiness: a live leader makes pre-votes moot
     }
-    boolean grant = request.term() > raft.term()
+    boolean grant = request.term() > raft.term() && raft.repair().mayVote(request.term())
         && raft.log().isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     raft.send(from, new RaftMessage.PreVoteResponse(grant ? request.term() : raft.term(), grant));
   }
@@ -103,6 +108,7 @@ final class Election {
     boolean canVote = raft.votedFor() == from
         || (raft.votedFor() == Raft.NONE && raft.leader() == Raft.NONE);
     boolean grant = request.term() == raft.term() && canVote
+        && raft.repair().mayVote(request.term())
         && raft.log().isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     if (grant) {
       raft.vote(from);

@@ -19,6 +19,7 @@ final class Follower {
   }
 
   void onAppendEntries(int from, RaftMessage.AppendEntries m) {
+    raft.repair().onAppendEntries(m.leaderCommit());
     long commit = raft.commitIndex();
     long prevIndex = m.prevLogIndex();
     long prevTerm = m.prevLogTerm();
@@ -27,8 +28,7 @@ final class Follower {
       // Committed entries match the leader's (Leader Completeness); skip them, perhaps compacted.
       int skip = (int) Math.min(commit - prevIndex, entries.size());
       if (skip == entries.size()) {
-        raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, commit, 0, 0,
-            raft.wallClock()));
+        raft.send(from, response(true, commit, 0, 0));
         return;
       }
       prevIndex += skip;
@@ -38,17 +38,21 @@ final class Follower {
     RaftLog log = raft.log();
     if (!log.matches(prevIndex, prevTerm)) {
       long hintIndex = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
-      raft.send(from, new RaftMessage.AppendEntriesResponse(
-          raft.term(), false, m.prevLogIndex(), hintIndex, log.termAt(hintIndex),
-          raft.wallClock()));
+      raft.send(from, response(false, m.prevLogIndex(), hintIndex, log.termAt(hintIndex)));
       return;
     }
     appendNew(entries);
     long lastNew = prevIndex + entries.size();
     // Only entries checked against the leader's log may be committed (§3.5).
     raft.commitTo(Math.min(m.leaderCommit(), lastNew));
-    raft.send(from, new RaftMessage.AppendEntriesResponse(raft.term(), true, lastNew, 0, 0,
-        raft.wallClock()));
+    raft.send(from, response(true, lastNew, 0, 0));
+  }
+
+  /** An answer marked "repairing" while this replica repairs, so the leader does not count it. */
+  private RaftMessage.AppendEntriesResponse response(boolean success, long index, long hintIndex,
+      long hintTerm) {
+    return new RaftMessage.AppendEntriesResponse(raft.term(), success, index, hintIndex, hintTerm,
+        raft.wallClock(), raft.repair().active() && raft.bug() != Raft.Bug.SKIP_REPAIR);
   }
 
   /**
@@ -74,8 +78,11 @@ final class Follower {
   }
 
   void onHeartbeat(int from, RaftMessage.Heartbeat m) {
-    // The leader caps the commit at our known matchIndex, so it is safe to adopt.
-    raft.commitTo(Math.min(m.commit(), raft.log().lastIndex()));
+    // The leader caps the commit at our known matchIndex, so it is safe to adopt; but while we
+    // repair, that matchIndex may describe entries we lost, so only AppendEntries commit.
+    if (!raft.repair().active()) {
+      raft.commitTo(Math.min(m.commit(), raft.log().lastIndex()));
+    }
     raft.send(from, new RaftMessage.HeartbeatResponse(raft.term(), m.readContext(),
         raft.wallClock()));
   }

@@ -102,4 +102,24 @@ final class MessageCheck {
     }
     return null;
   }
+
+  /**
+   * The answer to a request from an older term: the current term, so a deposed leader or a
+   * lagging candidate learns it (§3.3; etcd does the same so that a node whose term ran ahead
+   * during a partition can rejoin under check-quorum); null for messages that get none.
+   */
+  static RaftMessage staleTermAnswer(RaftMessage m, long term, long clock) {
+    if (m instanceof RaftMessage.AppendEntries a) {
+      return new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0, clock);
+    } else if (m instanceof RaftMessage.Heartbeat h) {
+      return new RaftMessage.HeartbeatResponse(term, h.readContext(), clock);
+    } else if (m instanceof RaftMessage.InstallSnapshot s) {
+      return new RaftMessage.InstallSnapshotResponse(term, 0, s.index(), 0);
+    } else if (m instanceof RaftMessage.RequestVote) {
+      return new RaftMessage.RequestVoteResponse(term, false);
+    } else if (m instanceof RaftMessage.PreVote) {
+      return new RaftMessage.PreVoteResponse(term, false);
+    }
+    return null;
+  }
 }

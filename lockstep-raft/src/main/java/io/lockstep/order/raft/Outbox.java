@@ -23,9 +23,9 @@ final class Outbox {
   private final List<Ready.Redirect> redirects = new ArrayList<>();
   private Snapshot install;
 
-  void hardState(long term, int votedFor) {
+  void hardState(TermAndVote state) {
     flushAppend();
-    StorageWrite hardState = new TermAndVote(term, votedFor).toHardState();
+    StorageWrite hardState = state.toHardState();
     int last = writes.size() - 1;
     if (last >= 0 && writes.get(last) instanceof StorageWrite.HardState) {
       writes.set(last, hardState);

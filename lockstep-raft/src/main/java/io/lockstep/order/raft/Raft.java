@@ -53,7 +53,9 @@ public final class Raft implements Coordination {
      * The leader stamps agreed time from its own wall clock alone (bounded only by its last
      * entry), so one clock running ahead moves every time-out in the cluster.
      */
-    TIME_FROM_LEADER_CLOCK
+    TIME_FROM_LEADER_CLOCK,
+    /** A replica with damaged storage ignores the damage: it votes and acknowledges at once. */
+    SKIP_REPAIR
   }
 
   static final int NONE = -1;
@@ -70,6 +72,7 @@ public final class Raft implements Coordination {
   private final Admission admission;
   private final Follower follower;
   private final AgreedTime agreedTime;
+  private final Repair repair;
   private final Invariants invariants = new Invariants();
 
   private long term;
@@ -120,6 +123,10 @@ public final class Raft implements Coordination {
     this.follower = new Follower(this);
     this.agreedTime = new AgreedTime(config.members().size(), config.electionTimeoutMillis(),
         bug == Bug.TIME_FROM_LEADER_CLOCK);
+    this.repair = new Repair(this, hardState, recovered.damage());
+    if (repair.active()) {
+      persistHardState(); // before any message: a crash from here on resumes the repair
+    }
     invariants.check(this);
   }
 
@@ -202,6 +209,11 @@ public final class Raft implements Coordination {
     return config.parallelLeaderAppend() || config.members().size() > 1;
   }
 
+  @Override
+  public boolean repairing() {
+    return repair.active();
+  }
+
   /** Why the last dropped message was dropped (for tests and debugging). */
   String lastDropReason() {
     return lastDropReason;
@@ -276,24 +288,12 @@ public final class Raft implements Coordination {
     dispatch(from, m);
   }
 
-  /**
-   * Raft's rule for a message from an older term: drop it, but answer requests with the current
-   * term so a deposed leader or a lagging candidate learns it (§3.3; etcd does the same so that a
-   * node whose term ran ahead during a partition can rejoin under check-quorum).
-   */
+  /** Raft's rule for a message from an older term (§3.3): drop it, answer requests. */
   private void onStaleTerm(int from, RaftMessage m) {
     drop("stale term " + m.term() + " from " + from + ", current term " + term);
-    if (m instanceof RaftMessage.AppendEntries a) {
-      send(from, new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0,
-          wallClock()));
-    } else if (m instanceof RaftMessage.Heartbeat h) {
-      send(from, new RaftMessage.HeartbeatResponse(term, h.readContext(), wallClock()));
-    } else if (m instanceof RaftMessage.InstallSnapshot s) {
-      send(from, new RaftMessage.InstallSnapshotResponse(term, 0, s.index(), 0));
-    } else if (m instanceof RaftMessage.RequestVote) {
-      send(from, new RaftMessage.RequestVoteResponse(term, false));
-    } else if (m instanceof RaftMessage.PreVote) {
-      send(from, new RaftMessage.PreVoteResponse(term, false));
+    RaftMessage answer = MessageCheck.staleTermAnswer(m, term, wallClock());
+    if (answer != null) {
+      send(from, answer);
     }
   }
 
@@ -436,7 +436,7 @@ public final class Raft implements Coordination {
     if (newTerm > term) {
       term = newTerm;
       votedFor = NONE;
-      out.hardState(term, votedFor);
+      persistHardState();
     }
     role = Role.FOLLOWER;
     leader = newLeader;
@@ -457,7 +457,7 @@ public final class Raft implements Coordination {
   void becomeCandidate() {
     term++;
     votedFor = config.self();
-    out.hardState(term, votedFor);
+    persistHardState();
     role = Role.CANDIDATE;
     leader = NONE;
     election.reset(now);
@@ -472,10 +472,15 @@ public final class Raft implements Coordination {
     appendLocal(null); // §6.4: a no-op of the new term lets it commit earlier entries
   }
 
+  /** Queues the hard state (term, vote, repair state) to be durable before any message. */
+  void persistHardState() {
+    out.hardState(new TermAndVote(term, votedFor, repair.repairThrough(), repair.noVoteThrough()));
+  }
+
   /** Grants this term's vote (persisted before the answer is sent, by Ready's order). */
   void vote(int candidate) {
     votedFor = candidate;
-    out.hardState(term, votedFor);
+    persistHardState();
   }
 
   /** Advances commitIndex and hands the newly committed requests to the executor, in order. */
@@ -498,6 +503,7 @@ public final class Raft implements Coordination {
       }
     }
     applied = index;
+    repair.onCommit(index);
     if (role == Role.LEADER) {
       replication.commitAdvanced();
       readIndex.onCommit();
@@ -511,6 +517,7 @@ public final class Raft implements Coordination {
     snapshot = received;
     commitIndex = received.index();
     applied = received.index();
+    repair.onCommit(commitIndex);
   }
 
   /**
@@ -563,6 +570,10 @@ public final class Raft implements Coordination {
 
   Outbox out() {
     return out;
+  }
+
+  Repair repair() {
+    return repair;
   }
 
   Election election() {

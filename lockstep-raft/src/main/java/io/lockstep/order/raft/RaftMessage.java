@@ -120,15 +120,23 @@ public sealed interface RaftMessage extends ProtocolMessage {
    * @param hintTerm the follower's term at {@code hintIndex}; 0 if unknown
    * @param clock the follower's wall clock at its latest tick, in milliseconds since the epoch
    *     (0: none yet): the leader bounds agreed time by a quorum of such reports
+   * @param repairing the follower is repairing damaged storage: the leader must not count this
+   *     acknowledgement toward a commit and must forget what it believed the follower held
    */
   record AppendEntriesResponse(long term, boolean success, long index, long hintIndex,
-      long hintTerm, long clock) implements RaftMessage {
+      long hintTerm, long clock, boolean repairing) implements RaftMessage {
     public AppendEntriesResponse {
       nonNegative("term", term);
       nonNegative("index", index);
       nonNegative("hintIndex", hintIndex);
       nonNegative("hintTerm", hintTerm);
       nonNegative("clock", clock);
+    }
+
+    /** An answer from a follower that is not repairing. */
+    public AppendEntriesResponse(long term, boolean success, long index, long hintIndex,
+        long hintTerm, long clock) {
+      this(term, success, index, hintIndex, hintTerm, clock, false);
     }
   }
 

@@ -2,9 +2,11 @@ package io.lockstep.order.raft;
 
 import io.lockstep.order.LogEntry;
 import io.lockstep.order.Role;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The leader's side of log replication (§3.5, §5.3, §10.2): per-follower {@link Progress},
@@ -18,6 +20,8 @@ final class Replication {
   private final Raft raft;
   private final RaftConfig config;
   private final Map<Integer, Progress> progress = new LinkedHashMap<>();
+  /** Followers that said they repair damaged storage: their matchIndex counts toward nothing. */
+  private final Set<Integer> repairing = new HashSet<>();
   private long nextHeartbeatAt;
   private long checkQuorumAt;
   private boolean appendsDue;
@@ -34,6 +38,7 @@ final class Replication {
   /** A new term of leadership: every follower is probed from the end of the leader's log. */
   void start(long now) {
     progress.clear();
+    repairing.clear();
     long next = raft.log().lastIndex() + 1;
     for (int peer : raft.peers()) {
       progress.put(peer, new Progress(next, config.maxInflightAppends()));
@@ -52,6 +57,7 @@ final class Replication {
 
   void stop() {
     progress.clear();
+    repairing.clear();
     transferTarget = Raft.NONE;
     appendsDue = false;
   }
@@ -174,6 +180,7 @@ final class Replication {
   }
 
   void onAppendResponse(int from, RaftMessage.AppendEntriesResponse response) {
+    trackRepair(from, response.repairing());
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
     raft.clockReport(from, response.clock());
@@ -201,6 +208,21 @@ final class Replication {
     maybeCommit();
     sendAppends(from, false);
     maybeSendTimeoutNow(from, pr);
+  }
+
+  /**
+   * A follower that starts repairing lost entries we may have counted on it: its matchIndex may
+   * be stale-high, so probe it afresh from our last index; until it stops repairing, its
+   * acknowledgements count toward no commit (protocol-aware recovery, see {@link Repair}).
+   */
+  private void trackRepair(int from, boolean repairs) {
+    if (repairs && repairing.add(from)) {
+      Progress fresh = new Progress(raft.log().lastIndex() + 1, config.maxInflightAppends());
+      fresh.setRecentActive(progress.get(from).recentActive());
+      progress.put(from, fresh);
+    } else if (!repairs) {
+      repairing.remove(from);
+    }
   }
 
   /** Fast backtracking (§5.3, etcd-io/raft): skip past every entry the hint rules out. */
@@ -287,8 +309,8 @@ final class Replication {
       int i = 0;
       matchIndex[i++] = raft.config().parallelLeaderAppend() ? log.persisted()
           : log.handedOut();
-      for (Progress pr : progress.values()) {
-        matchIndex[i++] = pr.match();
+      for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+        matchIndex[i++] = repairing.contains(e.getKey()) ? 0 : e.getValue().match();
       }
       candidate = Quorum.committedIndex(matchIndex);
     }

@@ -30,8 +30,8 @@ import java.util.List;
  * 4 RequestVoteResponse     i64 term, u8 granted
  * 5 AppendEntries           i64 term, i64 prevLogIndex, i64 prevLogTerm, i64 leaderCommit,
  *                           u32 count, LogEntry × count
- * 6 AppendEntriesResponse   i64 term, u8 success, i64 index, i64 hintIndex, i64 hintTerm,
- *                           i64 clock
+ * 6 AppendEntriesResponse   i64 term, u8 flags (1 success, 2 repairing), i64 index,
+ *                           i64 hintIndex, i64 hintTerm, i64 clock
  * 7 Heartbeat               i64 term, i64 commit, i64 readContext
  * 8 HeartbeatResponse       i64 term, i64 readContext, i64 clock
  * 9 InstallSnapshot         i64 term, i64 index, i64 snapshotTerm, i64 time,
@@ -72,6 +72,8 @@ public final class RaftCodec implements ProtocolCodec {
   private static final int INSTALL_SNAPSHOT = 9;
   private static final int INSTALL_SNAPSHOT_RESPONSE = 10;
   private static final int TIMEOUT_NOW = 11;
+  /** AppendEntriesResponse flag: the follower is repairing damaged storage. */
+  private static final int REPAIRING = 2;
 
   /** The codec; it holds no state. */
   public static final RaftCodec INSTANCE = new RaftCodec();
@@ -107,7 +109,8 @@ public final class RaftCodec implements ProtocolCodec {
     } else if (message instanceof RaftMessage.AppendEntries m) {
       writeAppend(out, m);
     } else if (message instanceof RaftMessage.AppendEntriesResponse m) {
-      out.writeByte(APPEND_RESPONSE).writeLong(m.term()).writeByte(m.success() ? 1 : 0)
+      out.writeByte(APPEND_RESPONSE).writeLong(m.term())
+          .writeByte((m.success() ? 1 : 0) | (m.repairing() ? REPAIRING : 0))
           .writeLong(m.index()).writeLong(m.hintIndex()).writeLong(m.hintTerm())
           .writeLong(m.clock());
     } else {
@@ -181,9 +184,7 @@ public final class RaftCodec implements ProtocolCodec {
         case REQUEST_VOTE_RESPONSE -> new RaftMessage.RequestVoteResponse(in.readLong("term"),
             in.readFlag("granted"));
         case APPEND -> readAppend(in);
-        case APPEND_RESPONSE -> new RaftMessage.AppendEntriesResponse(in.readLong("term"),
-            in.readFlag("success"), in.readLong("index"), in.readLong("hintIndex"),
-            in.readLong("hintTerm"), in.readLong("clock"));
+        case APPEND_RESPONSE -> appendResponse(in);
         case HEARTBEAT -> new RaftMessage.Heartbeat(in.readLong("term"), in.readLong("commit"),
             in.readLong("readContext"));
         case HEARTBEAT_RESPONSE -> new RaftMessage.HeartbeatResponse(in.readLong("term"),
@@ -221,6 +222,17 @@ public final class RaftCodec implements ProtocolCodec {
     byte[] chunk = in.readBytes("chunk", MAX_CHUNK_BYTES);
     return new RaftMessage.InstallSnapshot(term, index, snapshotTerm, time, members, size, offset,
         chunk);
+  }
+
+  private static RaftMessage.AppendEntriesResponse appendResponse(BinaryReader in) {
+    long term = in.readLong("term");
+    int flags = in.readByte("flags");
+    if ((flags & ~(1 | REPAIRING)) != 0) {
+      throw new CodecException("flags: unknown bits in " + flags);
+    }
+    return new RaftMessage.AppendEntriesResponse(term, (flags & 1) != 0, in.readLong("index"),
+        in.readLong("hintIndex"), in.readLong("hintTerm"), in.readLong("clock"),
+        (flags & REPAIRING) != 0);
   }
 
   private static RaftMessage.AppendEntries readAppend(BinaryReader in) {
