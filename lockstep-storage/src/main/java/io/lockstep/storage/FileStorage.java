@@ -62,6 +62,9 @@ public final class FileStorage implements StableStorage {
   private LogShape shape;
   private SegmentLog log;
   private boolean compactionDue;
+  /** A repair marker waits for a durable hard state written after it ({@link RepairMarker}). */
+  private boolean repairPending;
+  private boolean hardStateWritten;
   private IOException failure;
   private boolean closed;
 
@@ -152,9 +155,17 @@ public final class FileStorage implements StableStorage {
       LOG.log(Level.INFO, "Deleted {0} unfinished snapshot file(s) in {1}", temporaries,
           directory);
     }
+    Recovered.Damage pending = RepairMarker.read(directory);
     Recovery.Result result = Recovery.run(directory, snapshots);
+    Recovered recovered = withPendingDamage(result.recovered(), pending);
+    if (recovered.damage() != null) {
+      // Durable before any file changes: a crash while the damage is set aside must not make
+      // the next start see a short but valid-looking log and forget what it may have promised.
+      RepairMarker.write(directory, disk, recovered.damage());
+      repairPending = true;
+    }
+    setAsideDamage(result.damage());
     repair(result);
-    Recovered recovered = result.recovered();
     shape = LogShape.of(recovered);
     log = result.segments().isEmpty()
         ? SegmentLog.create(directory, disk, options.segmentBytes(), shape.checkpoint())
@@ -164,7 +175,51 @@ public final class FileStorage implements StableStorage {
     LOG.log(Level.INFO, "Recovered {0}: hard state {1}, snapshot at {2}, {3} log entries up to"
         + " index {4}", directory, recovered.hardState(), shape.snapshotIndex(),
         recovered.entries().size(), shape.lastIndex());
+    if (recovered.damage() != null) {
+      LOG.log(Level.WARNING, "Storage in {0} is damaged ({1}); entries from {2} on are lost here"
+          + " and this replica may have acknowledged up to {3}: it repairs them from its peers"
+          + " before it votes or acknowledges again", directory, recovered.damage().description(),
+          recovered.damage().damagedFrom(), recovered.damage().acknowledgedBound());
+    }
     return recovered;
+  }
+
+  private static Recovered withPendingDamage(Recovered recovered, Recovered.Damage pending) {
+    if (pending == null) {
+      return recovered;
+    }
+    Recovered.Damage damage = recovered.damage() == null ? pending
+        : recovered.damage().merge(pending);
+    return new Recovered(recovered.hardState(), recovered.snapshot(), recovered.entries(), damage);
+  }
+
+  /**
+   * Keeps the damaged bytes for diagnosis ({@code .damaged} copies) and out of the log: the
+   * damaged segment is cut where the damage starts, later segments are moved aside.
+   */
+  private void setAsideDamage(Recovery.DamageAt damage) throws IOException {
+    if (damage == null) {
+      return;
+    }
+    Path copy = damage.file().resolveSibling(damage.file().getFileName() + ".damaged");
+    boolean keepsPrefix = damage.offset() > SegmentFormat.HEADER_BYTES;
+    if (keepsPrefix) {
+      Files.copy(damage.file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel channel = FileChannel.open(damage.file(), StandardOpenOption.WRITE)) {
+        channel.truncate(damage.offset());
+        disk.force(channel);
+      }
+    } else {
+      Files.move(damage.file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    for (Path later : damage.setAside()) {
+      Files.move(later, later.resolveSibling(later.getFileName() + ".damaged"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    disk.forceDirectory(directory);
+    LOG.log(Level.WARNING, "Set aside the damaged log from {0} byte offset {1} ({2} later"
+        + " segment(s) moved to *.damaged)", damage.file(), damage.offset(),
+        damage.setAside().size());
   }
 
   private void repair(Recovery.Result result) throws IOException {
@@ -225,6 +280,7 @@ public final class FileStorage implements StableStorage {
       for (LogRecord record : records) {
         log.append(record, shape.checkpoint());
         shape.apply(record);
+        hardStateWritten |= record instanceof LogRecord.HardState;
         compactionDue |= record instanceof LogRecord.SnapshotMark;
       }
     } catch (IOException | RuntimeException e) {
@@ -258,6 +314,10 @@ public final class FileStorage implements StableStorage {
     requireRecovered();
     try {
       log.sync();
+      if (repairPending && hardStateWritten) {
+        RepairMarker.delete(directory, disk);
+        repairPending = false;
+      }
       if (compactionDue) {
         compact();
       }

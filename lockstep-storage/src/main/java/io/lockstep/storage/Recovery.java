@@ -2,6 +2,7 @@ package io.lockstep.storage;
 
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Snapshot;
+import io.lockstep.order.StorageWrite;
 import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.Codec;
 import io.lockstep.storage.codec.CodecException;
@@ -19,13 +20,18 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a data directory back after a crash or a clean stop (X1), changing nothing: it reports
- * the torn tail to cut and the damaged snapshots to set aside, and the caller repairs once the
- * whole directory proved readable.
+ * the torn tail to cut, the damaged log range and the damaged snapshots to set aside, and the
+ * caller repairs once the whole directory was read.
  *
  * <p>The rule that tells a crash from damage: only the end of the last segment can hold bytes
  * that were written but never synced, so a bad record there with no valid record after it is a
  * torn write, and is dropped. A bad record anywhere else, or one followed by valid data, is
- * corruption ({@link CorruptStorageException}).
+ * damage: the records before it are the valid prefix handed to the protocol, which repairs the
+ * rest from its peers ({@link Recovered.Damage}). The readable records after it still count:
+ * their highest index bounds what this replica may have acknowledged, the highest entry term
+ * bounds the terms it may have voted in, and their newest hard state is the newest known.
+ * Damage that leaves no safe prefix (a gap, a record that does not decode, a missing segment)
+ * still refuses to start ({@link CorruptStorageException}).
  */
 final class Recovery {
   private static final System.Logger LOG = System.getLogger(FileStorage.class.getName());
@@ -51,7 +57,13 @@ final class Recovery {
    * @param unusableSnapshots snapshots the log refers to whose files are damaged or missing
    */
   record Result(Recovered recovered, List<SegmentLog.Segment> segments, long lastLength,
-      TornTail tornTail, List<SnapshotFiles.Id> unusableSnapshots) {}
+      TornTail tornTail, List<SnapshotFiles.Id> unusableSnapshots, DamageAt damage) {}
+
+  /**
+   * Damage in the middle of the log: the segment {@code file} is valid up to {@code offset};
+   * it and every later segment ({@code setAside}) hold nothing that is replayed.
+   */
+  record DamageAt(Path file, long offset, String reason, List<Path> setAside) {}
 
   private final Path directory;
   private final SnapshotFiles snapshots;
@@ -60,6 +72,11 @@ final class Recovery {
   private final List<SnapshotFiles.Id> unusableSnapshots = new ArrayList<>();
   private long lastLength;
   private TornTail tornTail;
+  private DamageAt damage;
+  private final List<Path> setAside = new ArrayList<>();
+  private long maxIndexSeen;
+  private long maxTermSeen;
+  private StorageWrite.HardState laterHardState;
 
   private Recovery(Path directory, SnapshotFiles snapshots) {
     this.directory = directory;
@@ -108,6 +125,11 @@ final class Recovery {
           + " bytes, larger than any segment this build writes");
     }
     byte[] bytes = snapshots.disk().readAll(file);
+    if (damage != null) {
+      setAside.add(file);
+      readAfterDamage(file, bytes, SegmentFormat.HEADER_BYTES - 1);
+      return;
+    }
     String headerProblem = SegmentFormat.checkHeader(bytes, bytes.length, sequence);
     int offset = SegmentFormat.HEADER_BYTES;
     long maxEntryIndex = 0;
@@ -130,12 +152,59 @@ final class Recovery {
       }
       empty = false;
       records.add(new Located(record, file, offset));
+      see(record);
       if (record instanceof LogRecord.Entries entries) {
         maxEntryIndex = Math.max(maxEntryIndex, entries.last());
       }
       offset = valid.next();
     }
+    if (damage != null && damage.file().equals(file)) {
+      if (!empty) {
+        segments.add(new SegmentLog.Segment(sequence, file, maxEntryIndex));
+        lastLength = damage.offset();
+      }
+      return;
+    }
     endSegment(file, sequence, last, bytes.length, offset, maxEntryIndex, empty);
+  }
+
+  /** Notes the bounds a readable record sets, before or after the damage. */
+  private void see(LogRecord record) {
+    if (record instanceof LogRecord.Entries batch) {
+      maxIndexSeen = Math.max(maxIndexSeen, batch.last());
+      batch.entries().forEach(e -> maxTermSeen = Math.max(maxTermSeen, e.term()));
+    } else if (record instanceof LogRecord.Checkpoint checkpoint) {
+      maxIndexSeen = Math.max(maxIndexSeen, checkpoint.lastIndex());
+    }
+  }
+
+  /**
+   * Reads what is still readable after the damage, replaying none of it: records are found by
+   * their checksums, skipping bad bytes, and only raise the bounds and the newest hard state.
+   */
+  private void readAfterDamage(Path file, byte[] bytes, int before) {
+    int offset = SegmentFormat.nextValidRecord(bytes, before, bytes.length);
+    while (offset >= 0 && offset < bytes.length) {
+      SegmentFormat.Scan scan = SegmentFormat.scan(bytes, offset, bytes.length);
+      if (!(scan instanceof SegmentFormat.Scan.Valid valid)) {
+        offset = SegmentFormat.nextValidRecord(bytes, offset, bytes.length);
+        continue;
+      }
+      try {
+        LogRecord record = decode(file, bytes, offset, valid);
+        see(record);
+        if (record instanceof LogRecord.HardState state) {
+          laterHardState = state.state();
+        } else if (record instanceof LogRecord.Checkpoint checkpoint
+            && checkpoint.hardState() != null) {
+          laterHardState = checkpoint.hardState();
+        }
+      } catch (CorruptStorageException e) {
+        LOG.log(Level.WARNING, "Ignoring an undecodable record after the damage: {0}",
+            e.getMessage());
+      }
+      offset = valid.next();
+    }
   }
 
   private void endSegment(Path file, long sequence, boolean last, int length, int validLength,
@@ -154,19 +223,21 @@ final class Recovery {
     }
   }
 
-  /** Classifies bad bytes at {@code offset}: a torn tail to cut, or corruption. */
-  private void badBytes(Path file, byte[] bytes, int offset, String reason, boolean last)
-      throws CorruptStorageException {
-    if (!last) {
-      throw new CorruptStorageException(file, offset, reason + "; a later segment exists, so"
-          + " this one was complete and synced: this is not a torn write");
-    }
+  /** Classifies bad bytes at {@code offset}: a torn tail to cut, or damage to repair. */
+  private void badBytes(Path file, byte[] bytes, int offset, String reason, boolean last) {
     int next = SegmentFormat.nextValidRecord(bytes, offset, bytes.length);
-    if (next >= 0) {
-      throw new CorruptStorageException(file, offset, reason + "; a valid record follows at"
-          + " byte offset " + next + ", so this is not a torn write");
+    if (!last) {
+      reason += "; a later segment exists, so this one was complete and synced: this is not a"
+          + " torn write";
+    } else if (next >= 0) {
+      reason += "; a valid record follows at byte offset " + next + ", so this is not a torn"
+          + " write";
+    } else {
+      tornTail = new TornTail(file, offset, bytes.length - offset, reason, false);
+      return;
     }
-    tornTail = new TornTail(file, offset, bytes.length - offset, reason, false);
+    damage = new DamageAt(file, offset, reason, setAside);
+    readAfterDamage(file, bytes, offset);
   }
 
   private static LogRecord decode(Path file, byte[] bytes, int offset,
@@ -232,7 +303,18 @@ final class Recovery {
   }
 
   private Result result(Replay replay, Snapshot snapshot) {
-    Recovered recovered = new Recovered(replay.hardState(), snapshot, replay.entries());
-    return new Result(recovered, segments, lastLength, tornTail, unusableSnapshots);
+    Recovered recovered;
+    if (damage == null) {
+      recovered = new Recovered(replay.hardState(), snapshot, replay.entries());
+    } else {
+      long last = replay.lastIndex();
+      Recovered.Damage lost = new Recovered.Damage(last + 1, Math.max(last, maxIndexSeen),
+          maxTermSeen, damage.file() + " at byte offset " + damage.offset() + ": "
+          + damage.reason());
+      StorageWrite.HardState newest = laterHardState != null ? laterHardState
+          : replay.hardState();
+      recovered = new Recovered(newest, snapshot, replay.entries(), lost);
+    }
+    return new Result(recovered, segments, lastLength, tornTail, unusableSnapshots, damage);
   }
 }

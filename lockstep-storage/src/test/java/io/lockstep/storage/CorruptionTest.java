@@ -19,7 +19,10 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Recovery tells a crash's torn tail from damage, and refuses to start on damage (X1). */
+/**
+ * Recovery tells a crash's torn tail from damage; it reports damage in the middle of the log to
+ * the protocol for repair, and refuses to start where no safe prefix exists (X1).
+ */
 class CorruptionTest {
   @TempDir Path dir;
   /** Where a crash copy of {@code dir} goes. */
@@ -56,32 +59,66 @@ class CorruptionTest {
   }
 
   @Test
-  void bitFlipInTheMiddleOfTheLastSegmentRefusesToStartNamingFileAndOffset() throws IOException {
+  void bitFlipInTheMiddleOfTheLastSegmentReportsTheValidPrefixAndWhatWasLost() throws IOException {
     store(FileStorage.Options.defaults(), appends(50));
     long middle = Files.size(segment(1)) / 2;
     flipBit(segment(1), middle);
-    assertThatThrownBy(this::recover)
-        .isInstanceOf(CorruptStorageException.class)
-        .hasMessageContaining("segment-00000000000000000001.log at byte offset ")
-        .hasMessageContaining("checksum mismatch")
-        .hasMessageContaining("a valid record follows")
-        .hasMessageContaining("the others keep serving while a majority is healthy")
-        .satisfies(e -> {
-          CorruptStorageException corrupt = (CorruptStorageException) e;
-          assertThat(corrupt.file()).isEqualTo(segment(1));
-          assertThat(corrupt.offset()).isBetween(middle - 200, middle);
-        });
+    Recovered recovered = recover();
+    Recovered.Damage damage = recovered.damage();
+    assertThat(damage).isNotNull();
+    long kept = recovered.entries().size();
+    assertThat(kept).isBetween(10L, 40L);
+    assertThat(indexes(recovered)).isEqualTo(LongStream.rangeClosed(1, kept).boxed().toList());
+    assertThat(damage.damagedFrom()).isEqualTo(kept + 1);
+    // The records after the flipped one still show what this replica may have acknowledged.
+    assertThat(damage.acknowledgedBound()).isEqualTo(50);
+    assertThat(damage.description()).contains("segment-00000000000000000001.log at byte offset ")
+        .contains("checksum mismatch").contains("a valid record follows");
+    assertThat(Path.of(segment(1) + ".damaged")).exists();
   }
 
   @Test
-  void bitFlipInAnOlderSegmentRefusesToStartEvenAtItsEnd() throws IOException {
+  void bitFlipInAnOlderSegmentSetsAsideThatSegmentsTailAndEveryLaterSegment() throws IOException {
     store(new FileStorage.Options(2048), appends(100));
     assertThat(Files.exists(segment(3))).isTrue();
     flipBit(segment(1), Files.size(segment(1)) - 3);
-    assertThatThrownBy(this::recover)
-        .isInstanceOf(CorruptStorageException.class)
-        .hasMessageContaining("segment-00000000000000000001.log")
-        .hasMessageContaining("a later segment exists");
+    Recovered recovered = recover();
+    assertThat(recovered.damage()).isNotNull();
+    assertThat(recovered.damage().acknowledgedBound()).isEqualTo(100);
+    assertThat(recovered.damage().description()).contains("segment-00000000000000000001.log")
+        .contains("a later segment exists");
+    assertThat(recovered.entries()).isNotEmpty().hasSizeLessThan(100);
+    assertThat(segment(2)).doesNotExist();
+    assertThat(Path.of(segment(2) + ".damaged")).exists();
+  }
+
+  @Test
+  void damageIsReportedAgainAfterACrashUntilTheProtocolsNextHardStateIsDurable()
+      throws IOException {
+    store(FileStorage.Options.defaults(), appends(50));
+    flipBit(segment(1), Files.size(segment(1)) / 2);
+    Recovered first = recover();
+    // A crash before the protocol wrote anything: the cut log looks valid, the marker remembers.
+    Recovered again = recover();
+    assertThat(again.damage()).isNotNull();
+    assertThat(again.damage().acknowledgedBound()).isEqualTo(50);
+    assertThat(again.entries()).hasSameSizeAs(first.entries());
+    // Appending repaired entries alone does not clear it; a durable hard state does.
+    long next = first.entries().size() + 1;
+    try (FileStorage storage = FileStorage.open(dir)) {
+      storage.recover();
+      storage.write(List.of(append(next, next, 1)));
+      storage.sync();
+    }
+    assertThat(recover().damage()).isNotNull();
+    try (FileStorage storage = FileStorage.open(dir)) {
+      storage.recover();
+      storage.write(List.of(hardState(3, 1)));
+      storage.sync();
+    }
+    Recovered repaired = recover();
+    assertThat(repaired.damage()).isNull();
+    assertThat(repaired.entries()).hasSize((int) next);
   }
 
   @Test
