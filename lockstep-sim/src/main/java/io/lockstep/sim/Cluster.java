@@ -53,9 +53,11 @@ final class Cluster {
     boolean flushScheduled;
     /** Until when the loop is busy with its latest batch. */
     long busyUntil;
+    /** The protocol of the running incarnation (to ask whether it repairs). */
+    Coordination protocol;
     /**
-     * Why its storage was found damaged (a bit flip, a detected lost write): it refuses to start
-     * ever again, as the real storage does until an operator repairs it; null = intact.
+     * Why its storage was found damaged (a bit flip, a detected lost write): it restarts in
+     * repair mode and this stays set until the protocol says it repaired; null = intact.
      */
     String damaged;
     /** A lost write is armed or pending on its disk (counts as possible permanent damage). */
@@ -139,6 +141,7 @@ final class Cluster {
       Executor executor = Replica.recover(service.newMachine(), config, recovered);
       Coordination protocol = new ObservedCoordination(node.id,
           factory.create(node.id, members, recovered, seed), monitor, trace, queue);
+      node.protocol = protocol;
       node.replica = new Replica(node.id, protocol, executor, options.snapshotEvery(),
           options.digestEvery());
     } catch (RuntimeException e) {
@@ -168,19 +171,29 @@ final class Cluster {
     node.flushScheduled = false;
     node.busyUntil = 0;
     trace.record(queue.now(), "crash " + id + " " + node.disk.crash());
-    if (node.disk.lostWriteDetected() && node.damaged == null) {
+    if (node.disk.takeLostWriteDetected()) {
       node.damaged = "a lost write: a checksum gap in the middle of its log";
+      trace.record(queue.now(), "damage " + id + " " + node.disk.damage(false));
     }
     node.lostWriteArmed = false;
   }
 
   /**
    * Storage damage at rest (a bit flip in a log record or a snapshot file) on replica {@code id},
-   * found by the restart that follows its crash now: it refuses to start from then on.
+   * found by the restart that follows its crash now: it restarts in repair mode.
    */
-  void damage(int id, String reason) {
-    nodes[id].damaged = reason;
+  void damage(int id, String reason, boolean snapshotFile) {
     crash(id);
+    nodes[id].damaged = reason;
+    trace.record(queue.now(), "damage " + id + " " + nodes[id].disk.damage(snapshotFile));
+  }
+
+  /** A damaged replica whose protocol finished repairing (and persisted that) is intact again. */
+  private void noteRepaired(Node node) {
+    if (node.damaged != null && !node.protocol.repairing() && !node.disk.damagePending()) {
+      trace.record(queue.now(), "repaired " + node.id + " after " + node.damaged);
+      node.damaged = null;
+    }
   }
 
   /** Until {@code until} (simulated ns) replica {@code id}'s disk refuses restarts. */
@@ -190,7 +203,7 @@ final class Cluster {
     node.diskUnavailableReason = reason;
   }
 
-  /** Replicas whose storage is damaged for good, or may be (an armed lost write). */
+  /** Replicas whose storage is damaged and not yet repaired, or may be (an armed lost write). */
   int damagedOrArmed() {
     int count = 0;
     for (Node node : nodes) {
@@ -244,8 +257,8 @@ final class Cluster {
   }
 
   /**
-   * Restart from what the disk kept, unless the disk refuses: damaged storage never starts
-   * again; a full or failing disk refuses until it is fixed, then the replica restarts.
+   * Restart from what the disk kept, unless the disk refuses: damaged storage starts in repair
+   * mode; a full or failing disk refuses until it is fixed, then the replica restarts.
    */
   void restart(int id) {
     Node node = nodes[id];
@@ -253,8 +266,7 @@ final class Cluster {
       return;
     }
     if (node.damaged != null) {
-      trace.record(queue.now(), "refuse-start " + id + " corrupt storage: " + node.damaged);
-      return;
+      trace.record(queue.now(), "repair-start " + id + " after " + node.damaged);
     }
     if (queue.now() < node.diskUnavailableUntil) {
       trace.record(queue.now(), "refuse-start " + id + " " + node.diskUnavailableReason);
@@ -411,6 +423,7 @@ final class Cluster {
       throw SimFailure.thrownBy(node.id, e);
     }
     monitor.onStatus(node.id, node.replica.status());
+    noteRepaired(node);
     for (Checkpoint checkpoint : effects.checkpoints()) {
       monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
     }

@@ -9,21 +9,19 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>a bit flip in a log record or a snapshot file at rest: checksums find it at the next
- *       restart, and the replica refuses to start (until protocol-aware repair exists, it stays
- *       down for good);
+ *       restart, the valid prefix is kept, and the replica restarts in repair mode: it takes
+ *       what it lost from its peers before it votes or acknowledges again;
  *   <li>EIO on write, or a full disk: the next fsync fails and the replica stops at once
  *       (fail-stop, nothing of that fsync acknowledged; what reached the file is a torn tail);
  *       a full disk also refuses restarts until it is freed;
  *   <li>EIO on read: the replica's recovery cannot read its log, so restarts fail until the
  *       disk is fixed;
  *   <li>a lost write: an fsync reported done that did not persist; see {@link SimDisk} for why
- *       only a loss that recovery detects is kept, which again makes the replica refuse to start.
+ *       only a loss that recovery detects is kept, which again makes the replica repair.
  * </ul>
  *
- * <p>Damage that keeps a replica down for good is given to at most t replicas, so a majority
- * is always left for the liveness phase, and only in the last third of the fault phase, so that
- * most of the phase still exercises crashes and restarts (a damaged replica uses up the crash
- * budget).
+ * <p>Damage is given to at most t replicas at a time (counting those still repairing), so a
+ * majority of intact replicas is always left to repair from.
  */
 final class DiskNemesis {
   private static final String[] KINDS = {"eio-write", "eio-write", "full", "full", "full",
@@ -45,10 +43,10 @@ final class DiskNemesis {
   }
 
   /**
-   * Strikes one replica with a random disk fault lasting about {@code duration} ns; {@code late}
-   * allows damage that lasts for good.
+   * Strikes one replica with a random disk fault lasting about {@code duration} ns; damage to
+   * stored data only while fewer than t replicas are damaged or repairing.
    */
-  void inject(long duration, boolean late) {
+  void inject(long duration) {
     List<Integer> running = cluster.running();
     boolean budget = options.faults().crashBeyondT() || cluster.down() < options.t();
     if (running.isEmpty() || !budget) {
@@ -57,7 +55,7 @@ final class DiskNemesis {
     int victim = running.get(random.nextInt(running.size()));
     String kind = KINDS[random.nextInt(KINDS.length)];
     boolean lasting = kind.startsWith("bitflip") || kind.equals("lost-write");
-    if (lasting && !(late && cluster.damagedOrArmed() < options.t())) {
+    if (lasting && cluster.damagedOrArmed() >= options.t()) {
       kind = "eio-write";
     }
     trace.record(queue.now(), "diskfault " + victim + " " + kind);
@@ -73,10 +71,16 @@ final class DiskNemesis {
         cluster.diskUnavailable(victim, now + duration, "EIO reading its log");
         restartLater(victim, duration / 2);
       }
-      case "bitflip-log" -> cluster.damage(victim, "a bit flip in a log record");
-      case "bitflip-snapshot" -> cluster.damage(victim, cluster.node(victim).disk.recovered()
-          .snapshot() == null ? "a bit flip in a log record (no snapshot yet)"
-          : "a bit flip in its snapshot file");
+      case "bitflip-log" -> {
+        cluster.damage(victim, "a bit flip in a log record", false);
+        restartLater(victim, duration);
+      }
+      case "bitflip-snapshot" -> {
+        boolean hasSnapshot = cluster.node(victim).disk.recovered().snapshot() != null;
+        cluster.damage(victim, hasSnapshot ? "a bit flip in its snapshot file"
+            : "a bit flip in a log record (no snapshot yet)", hasSnapshot);
+        restartLater(victim, duration);
+      }
       default -> armLostWrite(victim, duration);
     }
   }

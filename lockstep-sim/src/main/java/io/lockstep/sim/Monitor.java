@@ -21,7 +21,9 @@ import java.util.Map;
  *   <li>agreed time never decreases along a replica's order (paper §3.2), and every time a
  *       leader stamps lies within the range of the correct replicas' clocks
  *       ({@link AgreedTimeCheck});
- *   <li>replicas that recorded a state digest at the same position recorded the same one (S1).
+ *   <li>replicas that recorded a state digest at the same position recorded the same one (S1);
+ *   <li>a replica repairing damaged storage (protocol-aware recovery) grants no vote or pre-vote
+ *       and sends no acknowledgement that a leader would count.
  * </ul>
  *
  * Positions a replica skips (a gap in {@link Ordered#position()}) count as no-ops, so a replica
@@ -154,6 +156,20 @@ final class Monitor {
     }
     Ordered ordered = (Ordered) applied;
     return ordered.request() + " at time " + ordered.time();
+  }
+
+  /**
+   * Checks the messages of a Ready produced while the replica repairs damaged storage (it was
+   * repairing when the Ready was drained, so throughout its steps: repair only starts at boot).
+   */
+  void onRepairingReady(int replica, Ready ready) {
+    for (Ready.Outbound outbound : ready.messages()) {
+      String vouch = RepairVouches.describe(outbound.message());
+      if (vouch != null) {
+        throw new SimFailure("repair: replica " + replica + " is repairing damaged storage but "
+            + vouch + " to " + outbound.to());
+      }
+    }
   }
 
   /** Checks a state digest a replica recorded after applying {@code position}. */

@@ -26,7 +26,6 @@ final class Nemesis {
   private final Trace trace;
   private final SplittableRandom random;
   private final DiskNemesis disks;
-  private long faultPhaseStart;
   private long faultPhaseEnd;
   private int partitionToken;
   private int burstToken;
@@ -46,7 +45,6 @@ final class Nemesis {
 
   /** Schedules faults from now until {@code end} (simulated nanoseconds). */
   void start(long end) {
-    faultPhaseStart = queue.now();
     faultPhaseEnd = end;
     if (rates.totalWeight() > 0) {
       scheduleNext();
@@ -87,8 +85,7 @@ final class Nemesis {
     } else if ((pick -= rates.pauseWeight()) < 0) {
       pause();
     } else {
-      boolean late = queue.now() > faultPhaseEnd - (faultPhaseEnd - faultPhaseStart) / 3;
-      disks.inject(duration(), late);
+      disks.inject(duration());
     }
     scheduleNext();
   }

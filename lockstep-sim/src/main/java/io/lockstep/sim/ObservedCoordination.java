@@ -36,6 +36,9 @@ final class ObservedCoordination extends ForwardingCoordination {
     }
     monitor.onReady(replica, ready);
     monitor.onStamped(replica, ready, status());
+    if (repairing()) {
+      monitor.onRepairingReady(replica, ready);
+    }
     return ready;
   }
 }

@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
  * found at the next restart); a lost write at the very end of the log looks like a log that
  * simply ended there, which Raft cannot tolerate on a replica whose acknowledgement counted.
  * So the model keeps only detectable losses: at a crash, a loss with a later completed sync is
- * reported ({@link #lostWriteDetected()}) and the replica must refuse to start; a loss at the
- * tail is treated as never having happened.
+ * reported ({@link #takeLostWriteDetected()}) and the replica repairs the damaged range from
+ * its peers ({@link #damage}); a loss at the tail is treated as never having happened.
  */
 final class SimDisk {
   /** One fsync: the writes of one Ready. */
@@ -54,6 +54,8 @@ final class SimDisk {
   private boolean lostWrite;
   private boolean lostWriteCovered;
   private boolean lostWriteDetected;
+  /** Damage reported at every restart until a hard state written after it is durable. */
+  private Recovered.Damage pendingDamage;
 
   SimDisk(DiskModel model, SplittableRandom random) {
     this.model = model;
@@ -107,9 +109,14 @@ final class SimDisk {
     loseNextWrite = true;
   }
 
-  /** True once a crash found a lost write that recovery detects: the replica must not start. */
-  boolean lostWriteDetected() {
-    return lostWriteDetected;
+  /**
+   * True once if a crash found a lost write that recovery detects (the replica then repairs);
+   * reading it clears it.
+   */
+  boolean takeLostWriteDetected() {
+    boolean detected = lostWriteDetected;
+    lostWriteDetected = false;
+    return detected;
   }
 
   /**
@@ -158,13 +165,46 @@ final class SimDisk {
 
   /** What a restart reads back. */
   Recovered recovered() {
-    return new Recovered(hardState, snapshot, entries);
+    return new Recovered(hardState, snapshot, entries, pendingDamage);
+  }
+
+  /** True while damage waits for the protocol to persist a hard state after it. */
+  boolean damagePending() {
+    return pendingDamage != null;
+  }
+
+  /**
+   * Damage at rest found by the next restart, as the real storage reports it: a bit flip in a
+   * log record loses that record and everything after it (the valid prefix is kept, what follows
+   * only bounds what was acknowledged); a bit flip in the snapshot loses the snapshot and the
+   * log after it. Returns a description for the trace.
+   */
+  String damage(boolean snapshotFile) {
+    long last = lastIndex();
+    long maxTerm = entries.stream().mapToLong(LogEntry::term).max().orElse(0);
+    long from;
+    if (snapshotFile && snapshot != null) {
+      from = 1;
+      snapshot = null;
+      entries.clear();
+    } else if (!entries.isEmpty()) {
+      long first = entries.get(0).index();
+      from = first + random.nextLong(last - first + 1);
+      entries.subList((int) (from - first), entries.size()).clear();
+    } else {
+      return "nothing to damage";
+    }
+    Recovered.Damage damage = new Recovered.Damage(from, last, maxTerm,
+        (snapshotFile ? "snapshot" : "log") + " damaged from " + from);
+    pendingDamage = damage.merge(pendingDamage);
+    return damage.description() + ", acknowledged up to " + last;
   }
 
   /** Applies one write to the durable state. */
   void apply(StorageWrite write) {
     if (write instanceof StorageWrite.HardState state) {
       hardState = state;
+      pendingDamage = null; // the protocol's hard state now remembers the repair
     } else if (write instanceof StorageWrite.Append append) {
       append(append.entries());
     } else if (write instanceof StorageWrite.SaveSnapshot save) {

@@ -10,6 +10,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.Status;
+import io.lockstep.order.raft.RaftMessage;
 import io.lockstep.request.Request;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -92,5 +93,28 @@ class MonitorTest {
     monitor.onCheckpoint(1, 20, "aa");
     assertThatThrownBy(() -> monitor.onCheckpoint(2, 20, "bb"))
         .hasMessageStartingWith("divergence: at position 20 replica 0");
+  }
+
+  private static Ready sending(RaftMessage message) {
+    return new Ready(List.of(), List.of(new Ready.Outbound(2, message)), null, List.of(),
+        List.of(), List.of());
+  }
+
+  @Test
+  void repairingReplicaThatGrantsAVoteOrCountableAcknowledgementIsCaught() {
+    assertThatThrownBy(() -> monitor.onRepairingReady(1,
+        sending(new RaftMessage.RequestVoteResponse(4, true))))
+        .isInstanceOf(SimFailure.class).hasMessageContaining("grants a vote in term 4");
+    assertThatThrownBy(() -> monitor.onRepairingReady(1,
+        sending(new RaftMessage.PreVoteResponse(5, true))))
+        .isInstanceOf(SimFailure.class).hasMessageContaining("pre-vote");
+    assertThatThrownBy(() -> monitor.onRepairingReady(1,
+        sending(new RaftMessage.AppendEntriesResponse(4, true, 9, 0, 0, false))))
+        .isInstanceOf(SimFailure.class).hasMessageContaining("without marking it repairing");
+    assertThatCode(() -> monitor.onRepairingReady(1,
+        sending(new RaftMessage.AppendEntriesResponse(4, true, 9, 0, 0, true))))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> monitor.onRepairingReady(1,
+        sending(new RaftMessage.RequestVoteResponse(4, false)))).doesNotThrowAnyException();
   }
 }

@@ -126,7 +126,7 @@ class SimDiskTest {
     assertThat(disk.complete(lost)).isTrue();
     assertThat(disk.complete(after)).isTrue();
     assertThat(disk.crash()).contains("lost write in the middle of the log (detected)");
-    assertThat(disk.lostWriteDetected()).isTrue();
+    assertThat(disk.takeLostWriteDetected()).isTrue();
   }
 
   @Test
@@ -137,10 +137,30 @@ class SimDiskTest {
     assertThat(disk.complete(empty)).isTrue();
     assertThat(disk.complete(lost)).isTrue();
     assertThat(disk.crash()).contains("at the tail (undetectable, so not injected)");
-    assertThat(disk.lostWriteDetected()).isFalse();
+    assertThat(disk.takeLostWriteDetected()).isFalse();
     assertThat(log(disk.recovered())).containsExactly("1@1");
     SimDisk.Sync later = disk.submit(List.of(append(2, 2, 1)), 0);
     assertThat(disk.complete(later)).isTrue();
     assertThat(disk.crash()).as("the fault was used up").doesNotContain("lost write");
+  }
+
+  @Test
+  void damageKeepsAValidPrefixAndIsReportedUntilAHardStateIsDurableAfterIt() {
+    SimDisk.Sync sync = disk.submit(List.of(append(1, 5, 2)), 0);
+    assertThat(disk.complete(sync)).isTrue();
+    disk.crash();
+    assertThat(disk.damage(false)).contains("acknowledged up to 5");
+    Recovered damaged = disk.recovered();
+    assertThat(damaged.damage()).isNotNull();
+    assertThat(damaged.damage().acknowledgedBound()).isEqualTo(5);
+    assertThat(damaged.damage().maxTermSeen()).isEqualTo(2);
+    assertThat(damaged.entries()).hasSize((int) damaged.damage().damagedFrom() - 1);
+    // A restart that crashes before persisting its hard state sees the damage again.
+    SimDisk.Sync entries = disk.submit(List.of(append(damaged.entries().size() + 1, 6, 3)), 0);
+    assertThat(disk.complete(entries)).isTrue();
+    assertThat(disk.recovered().damage()).isNotNull();
+    SimDisk.Sync state = disk.submit(List.of(new StorageWrite.HardState(new byte[12])), 0);
+    assertThat(disk.complete(state)).isTrue();
+    assertThat(disk.recovered().damage()).isNull();
   }
 }
