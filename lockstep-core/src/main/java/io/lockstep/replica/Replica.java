@@ -287,6 +287,11 @@ public final class Replica {
     return coordination.mayAnswerBeforeDurable();
   }
 
+  /** Whether the protocol is repairing damaged storage ({@link Coordination#repairing}). */
+  public boolean repairing() {
+    return coordination.repairing();
+  }
+
   /**
    * The last log entry that {@code writes} append, as the durability report to step once they
    * are durable; empty if they append none.

@@ -108,6 +108,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile StatusView status;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
+  /** The protocol repairs damaged storage from its peers (see {@link #repairing()}). */
+  private volatile boolean repairing;
   private long nextReadId;
   private long lastSweep = System.nanoTime();
   private Role lastRole;
@@ -519,8 +521,22 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
   }
 
+  /** True while the replica repairs damaged storage: it neither votes nor counts toward commits. */
+  boolean repairing() {
+    return repairing;
+  }
+
   private void publish() {
     Status s = replica.status();
+    if (replica.repairing() != repairing) {
+      repairing = !repairing;
+      LOG.log(repairing ? Level.WARNING : Level.INFO, "event=" + (repairing ? "repair_started"
+          : "repair_finished") + " replica=" + s.self() + " commit_index=" + s.commitIndex()
+          + " last_index=" + s.lastIndex());
+      if (!repairing) {
+        metrics.repaired();
+      }
+    }
     status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
         s.lastIndex(), replica.appliedThrough(), s.snapshotIndex());
     if (s.role() != lastRole) {

@@ -230,6 +230,8 @@ public final class ReplicaServer implements AutoCloseable {
         + " protocol=" + protocol.name() + " service=" + config.service()
         + " machine=" + machine.getClass().getName()
         + " recovered_entries=" + recovered.entries().size()
+        + (recovered.damage() == null ? "" : " damaged_storage=repairing acknowledged_bound="
+            + recovered.damage().acknowledgedBound())
         + " peer_port=" + network.port() + " client_port=" + clientServer.port()
         + " redis_port=" + redisPort() + " metrics_port=" + http.port());
   }

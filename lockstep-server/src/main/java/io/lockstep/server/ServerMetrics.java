@@ -38,6 +38,7 @@ public final class ServerMetrics {
   private final Timer snapshotWrite;
   private final DistributionSummary snapshotBytes;
   private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Counter repairs;
 
   ServerMetrics(int replica) {
     registry.config().commonTags("replica", Integer.toString(replica));
@@ -61,6 +62,12 @@ public final class ServerMetrics {
         .register(registry);
     snapshotBytes = DistributionSummary.builder("lockstep.snapshot.bytes")
         .description("size of each snapshot written").baseUnit("bytes").register(registry);
+    repairs = Counter.builder("lockstep.repairs")
+        .description("repairs of damaged storage from peers finished since start").register(registry);
+  }
+
+  void repaired() {
+    repairs.increment();
   }
 
   /** Meters read from the running parts (called once they exist). */
@@ -78,6 +85,9 @@ public final class ServerMetrics {
         StableStorage::bytesWritten).register(registry);
     Gauge.builder("lockstep.role", loop, l -> l.status().role().ordinal()).strongReference(true)
         .description("0 follower, 1 pre-candidate, 2 candidate, 3 leader").register(registry);
+    Gauge.builder("lockstep.repairing", loop, l -> l.repairing() ? 1 : 0).strongReference(true)
+        .description("1 while this replica repairs damaged storage from its peers")
+        .register(registry);
     Gauge.builder("lockstep.term", loop, l -> l.status().term()).strongReference(true)
         .register(registry);
     Gauge.builder("lockstep.commit.index", loop, l -> l.status().commitIndex())

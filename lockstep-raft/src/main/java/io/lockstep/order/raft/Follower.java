@@ -82,6 +82,10 @@ final class Follower {
     // repair, that matchIndex may describe entries we lost, so only AppendEntries commit.
     if (!raft.repair().active()) {
       raft.commitTo(Math.min(m.commit(), raft.log().lastIndex()));
+    } else {
+      // Tell the leader we repair: it may believe we hold everything (a stale matchIndex) and
+      // then send no AppendEntries at all. Index 0 rejects nothing it could have sent.
+      raft.send(from, response(false, 0, 0, 0));
     }
     raft.send(from, new RaftMessage.HeartbeatResponse(raft.term(), m.readContext(),
         raft.wallClock()));

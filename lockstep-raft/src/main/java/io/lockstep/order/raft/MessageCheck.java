@@ -1,6 +1,7 @@
 package io.lockstep.order.raft;
 
 import io.lockstep.order.LogEntry;
+import io.lockstep.order.ProtocolMessage;
 import java.util.List;
 import java.util.Set;
 
@@ -13,6 +14,22 @@ final class MessageCheck {
   private MessageCheck() {}
 
   /** Why {@code m} is malformed, or null if it is well formed. */
+  /** Why a received message must be dropped before its term is even looked at, or null. */
+  static String rejection(int from, ProtocolMessage message, int self, Set<Integer> members) {
+    if (!(message instanceof RaftMessage m)) {
+      return "not a Raft message: " + message.getClass().getName();
+    }
+    if (from == self) {
+      return "message from self";
+    }
+    if (!members.contains(from)) {
+      return "message from non-member " + from;
+    }
+    String problem = problem(m, members);
+    return problem == null ? null
+        : "malformed " + m.getClass().getSimpleName() + " from " + from + ": " + problem;
+  }
+
   static String problem(RaftMessage m, Set<Integer> members) {
     if (m instanceof RaftMessage.PreVote v) {
       return voteProblem(v.term(), v.lastLogTerm(), true);

@@ -261,23 +261,12 @@ public final class Raft implements Coordination {
   }
 
   private void receive(int from, ProtocolMessage message) {
-    if (!(message instanceof RaftMessage m)) {
-      drop("not a Raft message: " + message.getClass().getName());
+    String rejection = MessageCheck.rejection(from, message, config.self(), memberSet);
+    if (rejection != null) {
+      drop(rejection);
       return;
     }
-    if (from == config.self()) {
-      drop("message from self");
-      return;
-    }
-    if (!memberSet.contains(from)) {
-      drop("message from non-member " + from);
-      return;
-    }
-    String problem = MessageCheck.problem(m, memberSet);
-    if (problem != null) {
-      drop("malformed " + m.getClass().getSimpleName() + " from " + from + ": " + problem);
-      return;
-    }
+    RaftMessage m = (RaftMessage) message;
     if (m.term() < term) {
       onStaleTerm(from, m);
       return;

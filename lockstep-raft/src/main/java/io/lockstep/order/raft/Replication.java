@@ -220,8 +220,8 @@ final class Replication {
       Progress fresh = new Progress(raft.log().lastIndex() + 1, config.maxInflightAppends());
       fresh.setRecentActive(progress.get(from).recentActive());
       progress.put(from, fresh);
-    } else if (!repairs) {
-      repairing.remove(from);
+    } else if (!repairs && repairing.remove(from)) {
+      maybeCommit(); // its acknowledgements since the reset are real and count from now on
     }
   }
 

@@ -631,6 +631,23 @@ final class Cluster {
     step(id, node.tick());
   }
 
+  /**
+   * Crashes {@code id} and restarts it from a damaged disk that kept only its first {@code keep}
+   * entries, reporting {@code damage} (protocol-aware recovery).
+   */
+  void restartDamaged(int id, int keep, Recovered.Damage damage) {
+    crash(id);
+    Node node = nodes.get(id);
+    node.disk.subList(keep, node.disk.size()).clear();
+    node.restarts++;
+    node.up = true;
+    node.raft = new Raft(configs.apply(id), new Recovered(node.hardState, node.snapshot,
+        node.disk, damage), seed * 31 + id + 1000L * node.restarts, bugs.apply(id));
+    node.appliedPosition = node.snapshot == null ? 0 : node.snapshot.index();
+    node.appliedTime = node.snapshot == null ? Long.MIN_VALUE : node.snapshot.time();
+    step(id, new Input.Tick(node.clock));
+  }
+
   /** Every entry each node's log holds, as its disk shows. */
   List<LogEntry> diskLog(int id) {
     return List.copyOf(nodes.get(id).disk);

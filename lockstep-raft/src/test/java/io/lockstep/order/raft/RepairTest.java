@@ -74,10 +74,10 @@ class RepairTest {
   void repairingReplicaGrantsNoVoteOrPreVote() {
     Raft raft = damaged(Raft.Bug.NONE);
     start(raft);
-    Ready pre = Nodes.receive(raft, 2, new RaftMessage.PreVote(3, 9, 9));
+    Ready pre = Nodes.receive(raft, 2, new RaftMessage.PreVote(3, 9, 2));
     assertThat(Nodes.sent(pre, RaftMessage.PreVoteResponse.class))
         .allSatisfy(r -> assertThat(r.granted()).isFalse());
-    Ready vote = Nodes.receive(raft, 2, new RaftMessage.RequestVote(3, 9, 9, false));
+    Ready vote = Nodes.receive(raft, 2, new RaftMessage.RequestVote(3, 9, 2, false));
     assertThat(Nodes.sent(vote, RaftMessage.RequestVoteResponse.class)).singleElement()
         .satisfies(r -> assertThat(r.granted()).isFalse());
   }
@@ -95,8 +95,10 @@ class RepairTest {
     assertThat(lastHardState(r1).repairThrough()).isEqualTo(6);
     assertThat(raft.repairing()).isTrue();
     // A heartbeat's commit is capped by a matchIndex that may be stale: ignored while repairing.
-    Nodes.receive(raft, 2, new RaftMessage.Heartbeat(3, 7, 0));
+    Ready beat = Nodes.receive(raft, 2, new RaftMessage.Heartbeat(3, 7, 0));
     assertThat(raft.status().commitIndex()).isEqualTo(5);
+    assertThat(Nodes.sent(beat, RaftMessage.AppendEntriesResponse.class)).singleElement()
+        .satisfies(r -> assertThat(r.repairing()).isTrue());
     Ready r2 = Nodes.receive(raft, 2, new RaftMessage.AppendEntries(3, 5, 3,
         leaderLog.subList(5, 7), 6));
     assertThat(raft.repairing()).isFalse();
@@ -122,10 +124,10 @@ class RepairTest {
         .toHardState(), null, entries(1, 2));
     Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE), recovered, 7);
     start(raft);
-    Ready inFloor = Nodes.receive(raft, 2, new RaftMessage.RequestVote(4, 9, 9, false));
+    Ready inFloor = Nodes.receive(raft, 2, new RaftMessage.RequestVote(4, 9, 2, false));
     assertThat(Nodes.sent(inFloor, RaftMessage.RequestVoteResponse.class)).singleElement()
         .satisfies(r -> assertThat(r.granted()).isFalse());
-    Ready above = Nodes.receive(raft, 2, new RaftMessage.RequestVote(5, 9, 9, false));
+    Ready above = Nodes.receive(raft, 2, new RaftMessage.RequestVote(5, 9, 2, false));
     assertThat(Nodes.sent(above, RaftMessage.RequestVoteResponse.class)).singleElement()
         .satisfies(r -> assertThat(r.granted()).isTrue());
   }
@@ -136,6 +138,31 @@ class RepairTest {
         new Recovered.Damage(2, 3, 1, "test damage"));
     assertThatThrownBy(() -> new Raft(RaftConfig.defaults(1, List.of(1)), recovered, 7))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no peer to repair");
+  }
+
+  @Test
+  void aRepairingFollowerOfALeaderWhoThinksItIsUpToDateIsRepairedThroughHeartbeats() {
+    Cluster cluster = new Cluster(3, 2);
+    cluster.makeLeader(1);
+    for (int i = 0; i < 5; i++) {
+      cluster.step(1, new Input.Propose(Request.command(Cluster.CLIENT, i + 1, new byte[] {1})));
+      cluster.deliverAll();
+    }
+    long committed = cluster.raft(1).status().commitIndex();
+    Raft before = cluster.raft(2);
+    assertThat(before.status().commitIndex()).isPositive();
+    // Replica 2 restarts having lost everything after entry 1; the leader's matchIndex for it
+    // still says it holds everything, so only its heartbeats reach it.
+    cluster.restartDamaged(2, 1, new Recovered.Damage(2, before.log().lastIndex(), before.term(),
+        "test damage"));
+    assertThat(cluster.raft(2).repairing()).isTrue();
+    for (int round = 0; round < 20 && cluster.raft(2).repairing(); round++) {
+      cluster.node(1).clock += T / 2;
+      cluster.step(1, new Input.Tick(cluster.node(1).clock));
+      cluster.deliverAll();
+    }
+    assertThat(cluster.raft(2).repairing()).isFalse();
+    assertThat(cluster.raft(2).status().commitIndex()).isGreaterThanOrEqualTo(committed);
   }
 
   @Test
