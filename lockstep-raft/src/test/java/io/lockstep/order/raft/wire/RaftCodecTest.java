@@ -86,7 +86,7 @@ class RaftCodecTest {
         Combinators.combine(n, n, n, b).as(RaftMessage.RequestVote::new),
         Combinators.combine(n, b).as(RaftMessage.RequestVoteResponse::new),
         appends(),
-        Combinators.combine(n, b, n, n, n, n).as(RaftMessage.AppendEntriesResponse::new),
+        Combinators.combine(n, b, n, n, n, n, b).as(RaftMessage.AppendEntriesResponse::new),
         Combinators.combine(n, n, n).as(RaftMessage.Heartbeat::new),
         Combinators.combine(n, n, n).as(RaftMessage.HeartbeatResponse::new),
         Combinators.combine(n, snapshots(), Arbitraries.longs().between(0, 1000))
