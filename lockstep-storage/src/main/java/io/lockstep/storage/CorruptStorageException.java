@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Stable storage holds damage that a crash cannot explain (a bad record followed by valid data,
- * a bad record in an older segment, a gap in the log, a corrupt snapshot that nothing can
- * replace), so the replica refuses to start rather than forget or invent data it may have
- * promised to others (X1; FAULTS.md 13).
+ * Stable storage holds damage that a crash cannot explain and from which nothing safe can be
+ * kept (a gap in the log, a record that does not decode, a missing segment, a corrupt snapshot
+ * that nothing can replace), so the replica refuses to start rather than forget or invent data it
+ * may have promised to others (X1; FAULTS.md 13). A bad record with a readable prefix before it
+ * is not refused: it is reported to the protocol as {@link io.lockstep.order.Recovered.Damage}
+ * for repair from peers.
  *
  * <p>The message names the file, the byte offset when there is one, what was wrong, and what an
  * operator can do.

@@ -8,8 +8,8 @@
  * check-quorum, transfer), {@code Follower} (consistency check, InstallSnapshot),
  * {@code ReadIndex} (linearizable reads and leases), {@code RaftLog} (the in-memory log after a
  * snapshot), {@code Quorum} (majority maths), {@code Outbox} (the effects of a Ready),
- * {@code MessageCheck} (validation of untrusted messages), {@code Recovery} and
- * {@code Invariants}.
+ * {@code MessageCheck} (validation of untrusted messages), {@code Recovery}, {@code Repair}
+ * (protocol-aware recovery of damaged storage) and {@code Invariants}.
  *
  * <p>Rules this implementation chooses:
  * <ul>
