@@ -263,7 +263,15 @@ final class Recovery {
     Set<Long> skipped = new TreeSet<>();
     CorruptStorageException snapshotProblem = null;
     while (true) {
-      Replay replay = replay(skipped, snapshotProblem);
+      Replay replay;
+      try {
+        replay = replay(skipped, snapshotProblem);
+      } catch (CorruptStorageException e) {
+        if (snapshotProblem == null || damage != null) {
+          throw e;
+        }
+        return snapshotLost(e);
+      }
       if (replay.snapshotIndex() == 0) {
         return result(replay, null);
       }
@@ -300,6 +308,37 @@ final class Recovery {
           + "; no older snapshot can stand in for it, because at " + e.file()
           + (e.offset() >= 0 ? " byte offset " + e.offset() : "") + ": " + e.problem());
     }
+  }
+
+  /**
+   * The newest snapshot is unusable and nothing older can stand in for it: the snapshot and the
+   * log after it are reported lost, for the protocol to repair from its peers (a snapshot from
+   * the leader). Every segment is set aside; the newest readable hard state is kept.
+   */
+  private Result snapshotLost(CorruptStorageException problem) throws CorruptStorageException {
+    StorageWrite.HardState newest = null;
+    for (Located located : records) {
+      if (located.record() instanceof LogRecord.HardState state) {
+        newest = state.state();
+      } else if (located.record() instanceof LogRecord.Checkpoint checkpoint
+          && checkpoint.hardState() != null) {
+        newest = checkpoint.hardState();
+      }
+    }
+    List<Path> all = new ArrayList<>();
+    segments.forEach(segment -> all.add(segment.path));
+    if (tornTail != null && tornTail.wholeFile()) {
+      all.add(tornTail.file());
+    }
+    if (all.isEmpty()) {
+      throw problem;
+    }
+    Path first = all.get(0);
+    DamageAt lost = new DamageAt(first, 0, problem.getMessage(), all.subList(1, all.size()));
+    Recovered.Damage damageReport = new Recovered.Damage(1, maxIndexSeen, maxTermSeen,
+        problem.file() + ": " + problem.problem());
+    Recovered recovered = new Recovered(newest, null, List.of(), damageReport);
+    return new Result(recovered, List.of(), 0, null, unusableSnapshots, lost);
   }
 
   private Result result(Replay replay, Snapshot snapshot) {

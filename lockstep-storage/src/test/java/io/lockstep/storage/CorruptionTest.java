@@ -179,7 +179,7 @@ class CorruptionTest {
   }
 
   @Test
-  void corruptSnapshotThatIsTheOnlyOneRefusesToStartOnceTheLogWasCompacted() throws IOException {
+  void corruptSnapshotThatIsTheOnlyOneIsReportedLostOnceTheLogWasCompacted() throws IOException {
     List<StorageWrite> writes = new java.util.ArrayList<>();
     for (long i = 1; i <= 200; i += 10) {
       writes.add(append(i, i + 9, 1));
@@ -189,11 +189,25 @@ class CorruptionTest {
     assertThat(segment(1)).doesNotExist();
     Path only = dir.resolve(Fixtures.snapshotName(150, 1));
     flipBit(only, 20);
-    assertThatThrownBy(this::recover)
-        .isInstanceOf(CorruptStorageException.class)
-        .hasMessageContaining(only.toString())
-        .hasMessageContaining("snapshot 150 is unusable: checksum mismatch")
-        .hasMessageContaining("no older snapshot can stand in for it");
+    Recovered recovered = recover();
+    assertThat(recovered.snapshot()).isNull();
+    assertThat(recovered.entries()).isEmpty();
+    assertThat(recovered.damage()).isNotNull();
+    assertThat(recovered.damage().damagedFrom()).isEqualTo(1);
+    assertThat(recovered.damage().acknowledgedBound()).isEqualTo(200);
+    assertThat(recovered.damage().description()).contains(only.toString())
+        .contains("snapshot 150 is unusable: checksum mismatch")
+        .contains("no older snapshot can stand in for it");
+    assertThat(Path.of(only + ".corrupt")).exists();
+    // The replica starts over from what its peers send; the marker keeps the damage on record.
+    try (FileStorage storage = FileStorage.open(dir)) {
+      assertThat(storage.recover().damage()).isNotNull();
+      storage.write(List.of(append(1, 3, 1), hardState(2, 1)));
+      storage.sync();
+    }
+    Recovered restarted = recover();
+    assertThat(restarted.damage()).isNull();
+    assertThat(indexes(restarted)).containsExactly(1L, 2L, 3L);
   }
 
   @Test
@@ -221,10 +235,11 @@ class CorruptionTest {
     Files.write(dir.resolve(Fixtures.snapshotName(20, 1)), older);
     Path newest = dir.resolve(Fixtures.snapshotName(190, 1));
     Files.write(newest, new byte[] {1, 2, 3});
-    assertThatThrownBy(this::recover)
-        .isInstanceOf(CorruptStorageException.class)
-        .hasMessageContaining("snapshot 190 is unusable")
-        .hasMessageContaining("no older snapshot can stand in for it");
+    Recovered recovered = recover();
+    assertThat(recovered.snapshot()).isNull();
+    assertThat(recovered.damage().description()).contains("snapshot 190 is unusable")
+        .contains("no older snapshot can stand in for it");
+    assertThat(recovered.damage().acknowledgedBound()).isEqualTo(200);
   }
 
   @Test
