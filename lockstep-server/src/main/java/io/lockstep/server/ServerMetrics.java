@@ -63,7 +63,8 @@ public final class ServerMetrics {
     snapshotBytes = DistributionSummary.builder("lockstep.snapshot.bytes")
         .description("size of each snapshot written").baseUnit("bytes").register(registry);
     repairs = Counter.builder("lockstep.repairs")
-        .description("repairs of damaged storage from peers finished since start").register(registry);
+        .description("repairs of damaged storage from peers finished since start")
+        .register(registry);
   }
 
   void repaired() {

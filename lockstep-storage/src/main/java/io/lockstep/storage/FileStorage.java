@@ -10,6 +10,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,17 +205,17 @@ public final class FileStorage implements StableStorage {
     Path copy = damage.file().resolveSibling(damage.file().getFileName() + ".damaged");
     boolean keepsPrefix = damage.offset() > SegmentFormat.HEADER_BYTES;
     if (keepsPrefix) {
-      Files.copy(damage.file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(damage.file(), copy, StandardCopyOption.REPLACE_EXISTING);
       try (FileChannel channel = FileChannel.open(damage.file(), StandardOpenOption.WRITE)) {
         channel.truncate(damage.offset());
         disk.force(channel);
       }
     } else {
-      Files.move(damage.file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(damage.file(), copy, StandardCopyOption.REPLACE_EXISTING);
     }
     for (Path later : damage.setAside()) {
       Files.move(later, later.resolveSibling(later.getFileName() + ".damaged"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          StandardCopyOption.REPLACE_EXISTING);
     }
     disk.forceDirectory(directory);
     LOG.log(Level.WARNING, "Set aside the damaged log from {0} byte offset {1} ({2} later"

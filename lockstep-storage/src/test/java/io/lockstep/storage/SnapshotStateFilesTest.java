@@ -111,7 +111,7 @@ class SnapshotStateFilesTest {
   }
 
   @Test
-  void aDamagedStateWithNothingToStandInForItStopsRecoveryNamingTheFile() throws IOException {
+  void aDamagedStateWithNothingToStandInForItIsReportedLostNamingTheFile() throws IOException {
     try (FileStorage storage = opened()) {
       storage.write(List.of(append(1, 20, 1)));
       SnapshotData data = stored(storage, 25, state(6));
@@ -122,8 +122,14 @@ class SnapshotStateFilesTest {
     }
     Path stateFile = dir.resolve("snapshot-00000000000000000025.state");
     Files.write(stateFile, java.util.Arrays.copyOf(Files.readAllBytes(stateFile), 100));
-    assertThatThrownBy(this::reopen).isInstanceOf(CorruptStorageException.class)
-        .hasMessageContaining("snapshot-00000000000000000025.state holds 100 bytes");
+    // Protocol-aware recovery: the snapshot and the log after it are lost, to be repaired from
+    // the leader; the damage names the file.
+    Recovered recovered = reopen();
+    assertThat(recovered.snapshot()).isNull();
+    assertThat(recovered.entries()).isEmpty();
+    assertThat(recovered.damage().damagedFrom()).isEqualTo(1);
+    assertThat(recovered.damage().description())
+        .contains("snapshot-00000000000000000025.state holds 100 bytes");
   }
 
   @Test
