@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockstep.client.KvClient;
 import io.lockstep.client.LockstepClient;
 import io.lockstep.server.config.Service;
-import io.lockstep.storage.CorruptStorageException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -224,7 +223,7 @@ class ClusterTest {
   }
 
   @Test
-  void corruptCommittedLogRecordRefusesToStartWithAClearMessage() throws Exception {
+  void corruptCommittedLogRecordIsRepairedFromPeersAndNothingIsLost() throws Exception {
     try (TestCluster cluster = TestCluster.started(dir, 3, Service.KV)) {
       cluster.awaitLeader(ELECTION);
       try (KvClient kv = new KvClient(cluster.client())) {
@@ -241,10 +240,24 @@ class ClusterTest {
       byte[] bytes = Files.readAllBytes(segment);
       bytes[bytes.length / 3] ^= 0x5A;
       Files.write(segment, bytes);
-      assertThatThrownBy(() -> cluster.start(1))
-          .isInstanceOf(CorruptStorageException.class)
-          .hasMessageContaining(segment.getFileName().toString());
+      cluster.start(1);
+      assertThat(segment.resolveSibling(segment.getFileName() + ".damaged")).exists();
+      // Replica 1 is needed for a majority once another goes: it must have repaired by then.
+      int leader = cluster.awaitLeader(ELECTION);
+      long deadline = System.nanoTime() + ELECTION.toNanos() * 3;
+      while (cluster.server(1).status().commitIndex() < cluster.server(leader).status()
+          .commitIndex() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      cluster.stop(leader == 2 ? 3 : 2);
+      cluster.awaitLeader(ELECTION);
+      try (KvClient kv = new KvClient(cluster.client())) {
+        for (int i = 0; i < 200; i++) {
+          assertThat(kv.get("key" + i)).isEqualTo("value-" + i);
+        }
+      }
     }
   }
+
 
 }
