@@ -109,10 +109,10 @@ class MonitorTest {
         sending(new RaftMessage.PreVoteResponse(5, true))))
         .isInstanceOf(SimFailure.class).hasMessageContaining("pre-vote");
     assertThatThrownBy(() -> monitor.onRepairingReady(1,
-        sending(new RaftMessage.AppendEntriesResponse(4, true, 9, 0, 0, false))))
+        sending(new RaftMessage.AppendEntriesResponse(4, true, 9, 0, 0, 0, false))))
         .isInstanceOf(SimFailure.class).hasMessageContaining("without marking it repairing");
     assertThatCode(() -> monitor.onRepairingReady(1,
-        sending(new RaftMessage.AppendEntriesResponse(4, true, 9, 0, 0, true))))
+        sending(new RaftMessage.AppendEntriesResponse(4, true, 9, 0, 0, 0, true))))
         .doesNotThrowAnyException();
     assertThatCode(() -> monitor.onRepairingReady(1,
         sending(new RaftMessage.RequestVoteResponse(4, false)))).doesNotThrowAnyException();

@@ -645,7 +645,7 @@ final class Cluster {
         node.disk, damage), seed * 31 + id + 1000L * node.restarts, bugs.apply(id));
     node.appliedPosition = node.snapshot == null ? 0 : node.snapshot.index();
     node.appliedTime = node.snapshot == null ? Long.MIN_VALUE : node.snapshot.time();
-    step(id, new Input.Tick(node.clock));
+    step(id, node.tick());
   }
 
   /** Every entry each node's log holds, as its disk shows. */

@@ -36,9 +36,9 @@ class RepairTest {
 
   /** Starts the clock, and lets the start-up lease pass so that votes are answered. */
   private static Ready start(Raft raft) {
-    raft.step(new Input.Tick(Cluster.EPOCH));
+    raft.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
     Ready first = raft.ready();
-    raft.step(new Input.Tick(Cluster.EPOCH + T));
+    raft.step(new Input.Tick(Cluster.EPOCH + T, Cluster.EPOCH + T));
     raft.ready();
     return first;
   }
@@ -61,7 +61,7 @@ class RepairTest {
     assertThat(lastHardState(first).noVoteThrough()).isEqualTo(2);
     assertThat(raft.repairing()).isTrue();
     for (long t = 1; t <= 10; t++) {
-      raft.step(new Input.Tick(Cluster.EPOCH + t * T));
+      raft.step(new Input.Tick(Cluster.EPOCH + t * T, Cluster.EPOCH + t * T));
       Ready ready = raft.ready();
       assertThat(Nodes.sent(ready, RaftMessage.PreVote.class)).isEmpty();
       assertThat(Nodes.sent(ready, RaftMessage.RequestVote.class)).isEmpty();
@@ -158,7 +158,7 @@ class RepairTest {
     assertThat(cluster.raft(2).repairing()).isTrue();
     for (int round = 0; round < 20 && cluster.raft(2).repairing(); round++) {
       cluster.node(1).clock += T / 2;
-      cluster.step(1, new Input.Tick(cluster.node(1).clock));
+      cluster.step(1, cluster.node(1).tick());
       cluster.deliverAll();
     }
     assertThat(cluster.raft(2).repairing()).isFalse();
@@ -174,7 +174,7 @@ class RepairTest {
     assertThat(leader.replication().progress(2).match()).isPositive();
     // Follower 2 restarted with damage and answers as repairing: its old match is forgotten.
     leader.step(new Input.Receive(2, new RaftMessage.AppendEntriesResponse(leader.term(), false,
-        last, 0, 0, true)));
+        last, 0, 0, 0, true)));
     leader.ready();
     assertThat(leader.replication().progress(2).match()).isZero();
     // A repairing success does not commit, even with the leader's own copy: 2 of 3 needed.
@@ -182,11 +182,11 @@ class RepairTest {
     leader.ready();
     long next = leader.log().lastIndex();
     leader.step(new Input.Receive(2, new RaftMessage.AppendEntriesResponse(leader.term(), true,
-        next, 0, 0, true)));
+        next, 0, 0, 0, true)));
     leader.ready();
     assertThat(leader.status().commitIndex()).isLessThan(next);
     leader.step(new Input.Receive(2, new RaftMessage.AppendEntriesResponse(leader.term(), true,
-        next, 0, 0, false)));
+        next, 0, 0, 0, false)));
     leader.ready();
     assertThat(leader.status().commitIndex()).isEqualTo(next);
   }
