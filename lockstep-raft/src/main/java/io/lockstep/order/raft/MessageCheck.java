@@ -123,11 +123,13 @@ final class MessageCheck {
   /**
    * The answer to a request from an older term: the current term, so a deposed leader or a
    * lagging candidate learns it (§3.3; etcd does the same so that a node whose term ran ahead
-   * during a partition can rejoin under check-quorum); null for messages that get none.
+   * during a partition can rejoin under check-quorum); null for messages that get none. A
+   * replica repairing damaged storage marks even this answer, as all its AppendEntries answers.
    */
-  static RaftMessage staleTermAnswer(RaftMessage m, long term, long clock) {
+  static RaftMessage staleTermAnswer(RaftMessage m, long term, long clock, boolean repairing) {
     if (m instanceof RaftMessage.AppendEntries a) {
-      return new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0, clock);
+      return new RaftMessage.AppendEntriesResponse(term, false, a.prevLogIndex(), 0, 0, clock,
+          repairing);
     } else if (m instanceof RaftMessage.Heartbeat h) {
       return new RaftMessage.HeartbeatResponse(term, h.readContext(), clock);
     } else if (m instanceof RaftMessage.InstallSnapshot s) {

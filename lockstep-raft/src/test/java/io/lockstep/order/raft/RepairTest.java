@@ -108,6 +108,15 @@ class RepairTest {
   }
 
   @Test
+  void evenAnAnswerToAStaleLeaderIsMarkedRepairing() {
+    Raft raft = damaged(Raft.Bug.NONE);
+    start(raft);
+    Ready stale = Nodes.receive(raft, 2, new RaftMessage.AppendEntries(1, 0, 0, List.of(), 0));
+    assertThat(Nodes.sent(stale, RaftMessage.AppendEntriesResponse.class)).singleElement()
+        .satisfies(r -> assertThat(r.repairing()).isTrue());
+  }
+
+  @Test
   void aCrashDuringRepairResumesTheRepair() {
     Raft raft = damaged(Raft.Bug.NONE);
     StorageWrite.HardState stored = new TermAndVote(2, 3, 5, 2).toHardState();
