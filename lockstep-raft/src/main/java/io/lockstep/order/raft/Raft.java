@@ -280,8 +280,7 @@ public final class Raft implements Coordination {
   /** Raft's rule for a message from an older term (§3.3): drop it, answer requests. */
   private void onStaleTerm(int from, RaftMessage m) {
     drop("stale term " + m.term() + " from " + from + ", current term " + term);
-    RaftMessage answer = MessageCheck.staleTermAnswer(m, term, wallClock(),
-        repair.active());
+    RaftMessage answer = MessageCheck.staleTermAnswer(m, term, wallClock(), repair.active());
     if (answer != null) {
       send(from, answer);
     }
