@@ -73,6 +73,7 @@ public final class Raft implements Coordination {
   private final Follower follower;
   private final AgreedTime agreedTime;
   private final Repair repair;
+  private final Dispatch dispatch = new Dispatch(this);
   private final Invariants invariants = new Invariants();
 
   private long term;
@@ -274,7 +275,7 @@ public final class Raft implements Coordination {
     if (m.term() > term && !adoptHigherTerm(from, m)) {
       return;
     }
-    dispatch(from, m);
+    dispatch.dispatch(from, m);
   }
 
   /** Raft's rule for a message from an older term (§3.3): drop it, answer requests. */
@@ -302,51 +303,8 @@ public final class Raft implements Coordination {
     return true;
   }
 
-  private void dispatch(int from, RaftMessage m) {
-    if (m instanceof RaftMessage.PreVote v) {
-      election.onPreVote(from, v);
-    } else if (m instanceof RaftMessage.PreVoteResponse r) {
-      election.onPreVoteResponse(from, r);
-    } else if (m instanceof RaftMessage.RequestVote v) {
-      election.onRequestVote(from, v);
-    } else if (m instanceof RaftMessage.RequestVoteResponse r) {
-      election.onVoteResponse(from, r);
-    } else if (m instanceof RaftMessage.AppendEntries a) {
-      if (acceptLeader(from)) {
-        follower.onAppendEntries(from, a);
-      }
-    } else if (m instanceof RaftMessage.Heartbeat h) {
-      if (acceptLeader(from)) {
-        follower.onHeartbeat(from, h);
-      }
-    } else if (m instanceof RaftMessage.InstallSnapshot s) {
-      if (acceptLeader(from)) {
-        follower.onInstallSnapshot(from, s);
-      }
-    } else if (m instanceof RaftMessage.TimeoutNow) {
-      if (acceptLeader(from)) {
-        election.campaign(true);
-      }
-    } else {
-      dispatchToLeader(from, m);
-    }
-  }
-
-  private void dispatchToLeader(int from, RaftMessage m) {
-    if (role != Role.LEADER) {
-      return; // a late answer to a leader we no longer are
-    }
-    if (m instanceof RaftMessage.AppendEntriesResponse r) {
-      replication.onAppendResponse(from, r);
-    } else if (m instanceof RaftMessage.HeartbeatResponse r) {
-      replication.onHeartbeatResponse(from, r);
-    } else if (m instanceof RaftMessage.InstallSnapshotResponse r) {
-      replication.onSnapshotResponse(from, r);
-    }
-  }
-
   /** A leader message in the current term: {@code from} leads it (Election Safety, §3.6.3). */
-  private boolean acceptLeader(int from) {
+  boolean acceptLeader(int from) {
     if (role == Role.LEADER) {
       drop("second leader " + from + " in term " + term);
       return false;
@@ -567,6 +525,10 @@ public final class Raft implements Coordination {
 
   Election election() {
     return election;
+  }
+
+  Follower follower() {
+    return follower;
   }
 
   Replication replication() {
