@@ -1,5 +1,5 @@
 /**
- * Closed-loop load generation for replicated key-value services (issue 3, item 7).
+ * Closed-loop load generation for replicated key-value services.
  *
  * <p>A {@link io.lockstep.bench.LoadGenerator} drives C clients against a
  * {@link io.lockstep.bench.KvTarget}; each client issues its next operation only when the previous

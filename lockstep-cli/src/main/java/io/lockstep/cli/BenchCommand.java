@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lockstep bench}: closed-loop load on a running cluster (or a local one it starts)
  * through the Java client ({@link io.lockstep.client.KvClient}), reporting throughput and the
- * HdrHistogram latency distribution (issue 3 item 7).
+ * HdrHistogram latency distribution.
  */
 @Command(
     name = "bench",

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code lockstep local}: a whole cluster on this machine, one OS process per replica, in the
- * foreground until Ctrl-C or SIGTERM (issue 3 item 4). Restarting it on the same data directory
+ * foreground until Ctrl-C or SIGTERM. Restarting it on the same data directory
  * recovers the cluster's data: every replica recovers from its own log (X1, X2).
  */
 @Command(

@@ -1,5 +1,5 @@
 /**
- * The transport (issue 3 item 1, X3, X5): framed, checksummed, authenticated TCP between replicas
+ * The transport (X3, X5): framed, checksummed, authenticated TCP between replicas
  * ({@link io.lockstep.net.PeerNetwork}) and between clients and replicas
  * ({@link io.lockstep.net.FrameServer}, {@link io.lockstep.net.FrameClient}), on Netty. It moves
  * opaque {@code byte[]} payloads; what they mean is the codec's business.

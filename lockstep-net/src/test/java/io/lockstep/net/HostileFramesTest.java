@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Malformed bytes on a replica's peer port and client port: each closes only the offending
  * connection, with the reason counted, and the endpoint keeps serving well-behaved peers and
- * clients (issue 3 item 1; FAULTS.md 23: one bad sender must not hurt the others).
+ * clients (one bad sender must not hurt the others).
  */
 class HostileFramesTest {
   private PeerNetwork target;

@@ -1,6 +1,5 @@
 /**
- * A replicated key-value service that existing Redis clients use unchanged (RESP2; issue 3
- * item 6, MISSION X6).
+ * A replicated key-value service that existing Redis clients use unchanged (RESP2; X6).
  *
  * <p>Layers, in the order a request travels (DESIGN.md §1):
  * <ol>

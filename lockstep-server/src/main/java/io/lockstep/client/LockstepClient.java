@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A Java client of a Lockstep cluster (issue 3 item 5): one client session (a {@link ClientId})
+ * A Java client of a Lockstep cluster: one client session (a {@link ClientId})
  * whose requests are numbered 1, 2, 3… in issue order (O1).
  *
  * <p>It sends each request to the replica it believes leads and follows redirect hints. After an

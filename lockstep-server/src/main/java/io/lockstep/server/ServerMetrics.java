@@ -13,7 +13,7 @@ import io.lockstep.storage.StableStorage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The replica's Micrometer meters, exported in Prometheus text format (issue 3 item 8): commit
+ * The replica's Micrometer meters, exported in Prometheus text format: commit
  * latency, group-commit batch sizes and fsync time, queue depths, elections and leader changes,
  * role, term, commit and applied positions; divergence between replicas' state digests.
  */

@@ -1,6 +1,5 @@
 /**
- * The peer benchmark: Apache Ratis 3.3.0 under the same closed-loop load as Lockstep (issue 3,
- * item 7).
+ * The peer benchmark: Apache Ratis 3.3.0 under the same closed-loop load as Lockstep.
  *
  * <p>Three Ratis peers run in one JVM on loopback with Ratis's Netty transport, each with its own
  * durable segmented log (fsync before acknowledging, see {@link io.lockstep.bench.ratis.RatisCluster})

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
- * Real replica processes on loopback (issue 3, "How we will know"): kill -9, SIGSTOP, network
+ * Real replica processes on loopback: kill -9, SIGSTOP, network
  * cuts through a proxy, each with a recorded client history checked for linearizability and
  * exported to {@code target/histories/<test>.jsonl}.
  */

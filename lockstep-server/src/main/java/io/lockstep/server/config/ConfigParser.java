@@ -21,8 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns properties into a {@link ClusterConfig}, collecting every problem before failing
- * (issue 3: "invalid configs are rejected with every problem listed at once").
+ * Turns properties into a {@link ClusterConfig}, collecting every problem before failing, so an
+ * operator fixes a file in one round rather than one error at a time.
  */
 final class ConfigParser {
   private static final Pattern REPLICA_KEY = Pattern.compile("replica\\.(\\d{1,9})\\.(\\w+)");
