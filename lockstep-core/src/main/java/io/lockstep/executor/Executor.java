@@ -64,7 +64,7 @@ import java.util.OptionalLong;
  * evicted client's next request gets {@value #UNKNOWN_SESSION} unless it starts again at
  * sequence 1, and requests it had buffered are dropped.
  *
- * <p>Not thread-safe: one thread owns an executor (DESIGN.md §4). No clocks, threads or I/O.
+ * <p>Not thread-safe: one thread owns an executor. No clocks, threads or I/O.
  */
 public final class Executor {
   /**

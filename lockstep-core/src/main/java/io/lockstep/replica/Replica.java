@@ -56,7 +56,7 @@ import java.util.TreeMap;
  * read granted at a no-op position is served once that holds, even though the executor never
  * sees that position.
  *
- * <p>Not thread-safe: one loop thread owns a replica (DESIGN.md §4).
+ * <p>Not thread-safe: one loop thread owns a replica.
  */
 public final class Replica {
   /** The client that issues the leader's clock null requests. */

@@ -14,8 +14,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md §2: the executor, the state machine API, the order SPI, the voter and the replica
- * glue are deterministic — no wall clock, no {@code Random}, no threads, no files, no network.
+ * The executor, the state machine API, the order SPI, the voter and the replica glue are
+ * deterministic objects, so every replica computes the same states from the same inputs — no wall
+ * clock, no {@code Random}, no threads, no files, no network.
  */
 class DeterminismArchitectureTest {
   private static final String[] DETERMINISTIC = {

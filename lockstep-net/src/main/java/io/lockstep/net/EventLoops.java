@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Creates and stops Netty thread groups. Threads are daemons and named after their endpoint, so a
  * thread dump says whose they are and a forgotten close cannot keep a JVM alive. NIO rather than
- * native epoll: no native dependency (DESIGN.md §7), and with one flush per batch the syscall count
+ * native epoll: no native dependency in the core, and with one flush per batch the syscall count
  * that epoll would make cheaper is already small; add epoll only if a profile says otherwise.
  */
 final class EventLoops {

@@ -5,10 +5,10 @@ package io.lockstep.net;
  * {@link FrameClient}).
  *
  * <p>Every method runs on a Netty I/O thread and must not block: hand work to another thread
- * (DESIGN.md §4). Frames of one connection arrive in the order the other end sent them; many
- * requests may be in flight on one connection, and matching replies to requests (by client id and
- * sequence number) is the codec's job, not the transport's. An exception thrown here is logged and
- * counted as {@link RejectReason#HANDLER_ERROR}.
+ * (one loop thread owns the replica). Frames of one connection arrive in the order the other end
+ * sent them; many requests may be in flight on one connection, and matching replies to requests (by
+ * client id and sequence number) is the codec's job, not the transport's. An exception thrown here
+ * is logged and counted as {@link RejectReason#HANDLER_ERROR}.
  */
 public interface FrameHandler {
   /** A payload arrived on {@code connection}. */

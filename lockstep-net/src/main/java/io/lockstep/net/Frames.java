@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * The wire format shared by replica-to-replica and client connections (DESIGN.md §3: a versioned
- * binary format with a checksum per frame).
+ * The wire format shared by replica-to-replica and client connections (a versioned binary format
+ * with a checksum per frame, never Java serialization).
  *
  * <pre>
  *   [magic u16 = 0x4C53 "LS"][version u8 = 1][flags u8 = kind][length u32][crc32c u32][payload]

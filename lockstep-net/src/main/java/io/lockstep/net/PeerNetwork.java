@@ -10,10 +10,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Authenticated, framed TCP between the replicas of one cluster (the runtime's network; DESIGN.md
- * §4). A node listens on one port and keeps one outbound connection to every other replica,
- * redialing with exponential backoff (50 ms doubling to 2 s by default, with jitter) whenever it
- * fails or closes.
+ * Authenticated, framed TCP between the replicas of one cluster (the runtime's network, on Netty
+ * I/O threads that only decode and enqueue). A node listens on one port and keeps one outbound
+ * connection to every other replica, redialing with exponential backoff (50 ms doubling to 2 s by
+ * default, with jitter) whenever it fails or closes.
  *
  * <p>{@link #send} never blocks: it enqueues on the peer's bounded queue and returns false when
  * the queue is full (the message is dropped and counted — Raft retransmits what matters). Queued

@@ -3,7 +3,7 @@ package io.lockstep.net;
 /**
  * Why the transport closed a connection or dropped a message. Each is counted in {@link NetStats}
  * and logged, so that garbage and attacks are visible to an operator instead of crashing a replica
- * (DESIGN.md §2, §6: untrusted input is validated, counted and dropped with a reason).
+ * (untrusted input is validated, counted and dropped with a reason, never asserted on).
  */
 public enum RejectReason {
   /** The first two bytes of a frame were not the magic number: not a Lockstep peer. */

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Peers that do not know the secret, belong elsewhere, replay or tamper: refused with a counted
- * reason, nothing of theirs reaches the replica, and correct peers still connect (X5; FAULTS.md
- * 22 replays, 23 bad authenticators).
+ * reason, nothing of theirs reaches the replica, and correct peers still connect (X5; replayed
+ * messages and bad authenticators, faults that broke real Byzantine systems).
  */
 class HostileHandshakeTest {
   private final List<PeerNetwork> started = new ArrayList<>();

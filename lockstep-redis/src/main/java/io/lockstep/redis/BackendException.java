@@ -1,9 +1,10 @@
 package io.lockstep.redis;
 
 /**
- * Why a {@link RedisBackend} could not give a command's output: the explicit client-visible
- * outcomes of DESIGN.md §6. Complete a backend future exceptionally with one of these; the
- * server turns it into a Redis error reply whose first word is the error code.
+ * Why a {@link RedisBackend} could not give a command's output: an explicit client-visible
+ * outcome (rejected with a reason, not leader, indeterminate). Complete a backend future
+ * exceptionally with one of these; the server turns it into a Redis error reply whose first word is
+ * the error code.
  */
 public abstract sealed class BackendException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -111,9 +112,9 @@ public abstract sealed class BackendException extends RuntimeException {
   }
 
   /**
-   * The request may or may not have taken effect (timed out after it was submitted, or the
-   * leader changed under it). Never reported as a failure (FAULTS.md 19): the client must read
-   * to find out.
+   * The request may or may not have taken effect (timed out after it was submitted, or the leader
+   * changed under it). Never reported as a failure (the write may still commit): the client must
+   * read to find out.
    */
   public static final class Indeterminate extends BackendException {
     private static final long serialVersionUID = 1L;

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * {@link RespDecoder} → {@link RespEncoder} → a handler that maps commands with
  * {@link RedisCommands} onto a {@link RedisBackend} and answers in order per connection.
  *
- * <p>Threads: one acceptor thread and {@link RedisServerConfig#ioThreads()} I/O threads, all
- * daemon threads named {@code lockstep-redis-*}. The replica's protocol and executor never run
- * on them: the backend hands work to the replica's loop thread (DESIGN.md §4).
+ * <p>Threads: one acceptor thread and {@link RedisServerConfig#ioThreads()} I/O threads, all daemon
+ * threads named {@code lockstep-redis-*}. The replica's protocol and executor never run on them:
+ * the backend hands work to the replica's loop thread, the one thread that owns it.
  */
 public final class RedisServer implements AutoCloseable {
   /**

@@ -2,8 +2,8 @@ package io.lockstep.redis;
 
 /**
  * Bounds on what one client may send in one command, checked by {@link RespDecoder} before it
- * buffers the bytes, so one connection cannot exhaust a replica's memory (DESIGN.md §6: bad input
- * gets a clear error and changes nothing).
+ * buffers the bytes, so one connection cannot exhaust a replica's memory (bad input gets a clear
+ * error and changes nothing).
  *
  * <p>Redis allows bulk strings up to 512 MiB; Lockstep replicates every write through a log whose
  * entries are at most {@link io.lockstep.request.Request#MAX_COMMAND_BYTES}, so the default bulk

@@ -1,7 +1,7 @@
 /**
  * A replicated key-value service that existing Redis clients use unchanged (RESP2; X6).
  *
- * <p>Layers, in the order a request travels (DESIGN.md §1):
+ * <p>Layers, in the order a request travels (named after the paper's steps):
  * <ol>
  *   <li><b>Wire</b>: {@link io.lockstep.redis.RespDecoder} turns bytes into
  *       {@link io.lockstep.redis.RespCommand}s (arrays of bulk strings and inline lines, with

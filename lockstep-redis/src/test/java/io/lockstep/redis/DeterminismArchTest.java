@@ -13,7 +13,7 @@ import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replicated store and what it runs must stay deterministic (paper §1; DESIGN.md §2): no wall
+ * The replicated store and what it runs must stay deterministic (paper §1): no wall
  * clock, no unseeded randomness, no threads, no I/O, no Netty (in-memory byte arrays are fine).
  */
 class DeterminismArchTest {

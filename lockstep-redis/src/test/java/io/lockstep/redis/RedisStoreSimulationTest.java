@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Redis service's own state machine ({@link RedisStore}, the one the server runs) replicated
  * by Raft in the deterministic simulator, under every fault the simulator injects: every client
- * history must be linearizable and every replica's state digest equal (X7; DESIGN.md §5, users
+ * history must be linearizable and every replica's state digest equal (X7; users
  * point the simulator at their own state machine through {@link RegisterService}).
  */
 class RedisStoreSimulationTest {

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * once and answers a retry of a request that already ran from its cache (X4). Replies pass
  * through the paper's voter ({@link Voter}, S13: the first reply under fail-stop). A write
  * without an outcome by the deadline fails with {@link IndeterminateException}, never with a
- * plain failure (FAULTS.md 19); a refused one with {@link RejectedException}.
+ * plain failure (the write may still commit); a refused one with {@link RejectedException}.
  *
  * <p>Many requests may be in flight at once. The executor caches the replies of a session's
  * latest 64 requests, so a retry of an older request after many newer ones ran can only learn

@@ -15,13 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The replica's client port handler: decodes {@link ClientMessage}s on the Netty I/O thread and
- * enqueues them for the loop; answers go back on the same connection with the question's tag.
- * A frame that does not decode, or an answer sent by a client, is dropped, counted and logged
- * with the reason, and the connection is closed (DESIGN.md §6: bad input changes nothing). With
- * per-client authentication, a request in the name of another client is refused with a clear
- * reason and logged (X5, S17: commands see who really asks). Each connection's questions
- * waiting for the loop are bounded in bytes ({@link ConnectionBudget}); past the budget a question is
- * answered busy, which clients retry, and nothing else happens.
+ * enqueues them for the loop; answers go back on the same connection with the question's tag. A
+ * frame that does not decode, or an answer sent by a client, is dropped, counted and logged with
+ * the reason, and the connection is closed (bad input changes nothing). With per-client
+ * authentication, a request in the name of another client is refused with a clear reason and logged
+ * (X5, S17: commands see who really asks). Each connection's questions waiting for the loop are
+ * bounded in bytes ({@link ConnectionBudget}); past the budget a question is answered busy, which
+ * clients retry, and nothing else happens.
  */
 final class ClientPort implements FrameHandler {
   private static final System.Logger LOG = System.getLogger(ClientPort.class.getName());

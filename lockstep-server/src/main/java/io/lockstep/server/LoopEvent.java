@@ -5,7 +5,7 @@ import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.request.Request;
 
-/** What the I/O threads and the timer hand to the loop thread (DESIGN.md §4). */
+/** What the I/O threads and the timer hand to the loop thread that owns the replica. */
 sealed interface LoopEvent {
   /** A decoded message from another replica. */
   record Peer(int from, ProtocolMessage message) implements LoopEvent {}

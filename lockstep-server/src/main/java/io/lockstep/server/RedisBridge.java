@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * X4; a window-full refusal neither ran nor kept the request, so its retry is the only way it
  * ever runs, and reporting it as final would leave the connection's later writes waiting for
  * it). A write without an outcome by then is reported TIMEOUT (indeterminate), never as a
- * failure (FAULTS.md 19); a read, which changes nothing, is reported BUSY when the last attempt
- * was refused as busy. Reads are retried alike and are always served by the leader (ReadIndex,
- * S12).
+ * failure (the write may still commit); a read, which changes nothing, is reported BUSY when the
+ * last attempt was refused as busy. Reads are retried alike and are always served by the leader
+ * (ReadIndex, S12).
  *
  * <p>At most {@link SessionWindow#LIMIT} writes of one connection are in flight; later ones
  * wait, numbered, until earlier ones have their outcome, so the connection's own pipelining

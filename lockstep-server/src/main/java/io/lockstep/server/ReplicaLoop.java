@@ -31,7 +31,7 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * The one thread that owns a {@link Replica} (DESIGN.md §4): every protocol and executor step
+ * The one thread that owns a {@link Replica}: every protocol and executor step
  * happens here, fed by one bounded queue that I/O threads and the timer fill.
  *
  * <p><b>Durability before visibility.</b> The loop drains whatever is queued, steps the replica
@@ -175,7 +175,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   /**
    * Sets the byte budget of queued client questions: the queue bounds events, not bytes, and
-   * 50,000 requests of up to 1 MiB would be 50 GiB (DESIGN.md §4: all queues are bounded).
+   * 50,000 requests of up to 1 MiB would be 50 GiB (all queues are bounded).
    */
   void clientBytes(long budget) {
     if (budget < 1) {
@@ -359,7 +359,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
     if (log.congested()) {
       // A slow disk is back-pressure: refuse new work retryably rather than queue it without
-      // bound or let the log's full queue stall the loop (DESIGN.md §4).
+      // bound or let the log's full queue stall the loop (all queues are bounded).
       metrics.busy();
       origin.busy("replica busy: its disk is behind (" + log.queued() + " group commits queued)");
       return;

@@ -47,7 +47,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One replica process's runtime (DESIGN.md §4) around {@link Replica}: the configured
+ * One replica process's runtime (threads, sockets, disks) around {@link Replica}: the configured
  * coordination protocol (found by name in {@link Protocols}; this class names none) + executor +
  * the state machine {@link LockstepReplica} chose ({@link RedisStore} for {@code kv},
  * {@link LockService} for {@code lock}, the user's class for {@code machine}).
@@ -323,7 +323,7 @@ public final class ReplicaServer implements AutoCloseable {
   }
 
   /**
-   * Storage failed or an invariant broke: stop rather than lie (DESIGN.md §6). The health
+   * Storage failed or an invariant broke: stop rather than lie. The health
    * endpoint stays up, answering 503 with the reason, until {@link #close()}.
    */
   private void fatal(Throwable cause) {

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  *
  * <p>At most one snapshot is written at a time: the replica captures no other until it has heard
  * that this one is stored. A failed write stops the replica, as a failed fsync does
- * (DESIGN.md §6): its disk can no longer be trusted.
+ * rather than lie: its disk can no longer be trusted.
  */
 final class SnapshotThread implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SnapshotThread.class.getName());

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Disks that are slow, full or failing (FAULTS.md 14) in a real 3-replica cluster, through the
+ * Disks that are slow, full or failing (EIO, ENOSPC) in a real 3-replica cluster, through the
  * storage's fault switch: a full disk stops its replica with the reason on /health while the
  * other two serve on, a restart after the disk is freed loses no acknowledged write, a stalled
  * disk slows a replica without killing it, and close() returns on a stuck disk.

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real full disk (FAULTS.md 14): one replica's data directory is a 2 MiB tmpfs that a filler
+ * A real full disk: one replica's data directory is a 2 MiB tmpfs that a filler
  * file fills up, so its writes fail with the kernel's own ENOSPC. Needs permission to mount
  * (root, as in CI); elsewhere the test is skipped with the reason, and the fault switch tests
  * in {@link DiskFaultClusterTest} cover the same path.

@@ -12,9 +12,9 @@ import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
 /**
- * The agreed-time invariant (DESIGN.md §8): every time a leader stamps on an entry lies within
- * the range of the <em>correct</em> replicas' wall clocks at the moment it stamps, whatever the
- * up to t wrong clocks (hours off, the leader's own included) say.
+ * The agreed-time invariant (t faulty clocks cannot move agreed time): every time a leader stamps
+ * on an entry lies within the range of the <em>correct</em> replicas' wall clocks at the moment it
+ * stamps, whatever the up to t wrong clocks (hours off, the leader's own included) say.
  *
  * <p>The range allows for what a protocol may legitimately use: a correct clock reading up to
  * {@link #READING_WINDOW_MILLIS} old, aged forward on a drifting monotonic clock. So for each

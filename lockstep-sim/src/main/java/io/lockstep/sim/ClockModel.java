@@ -1,7 +1,8 @@
 package io.lockstep.sim;
 
 /**
- * How far replicas' clocks may stray from simulated real time (FAULTS.md 10).
+ * How far replicas' clocks may stray from simulated real time (clock jumps and drift beyond an
+ * assumed bound made lease reads go stale in real systems).
  *
  * <p>Each replica's wall clock reads {@code epoch + realMillis × (1 + drift) + offset}; its
  * monotonic clock (protocol timers) drifts alike but has no offset and never jumps.

@@ -220,9 +220,10 @@ final class Cluster {
   }
 
   /**
-   * Arms a crash that strikes in the middle of the replica's next fsync, so that writes in
-   * flight are lost or torn (FAULTS.md 8, 9, 12), and restarts it {@code downFor} nanoseconds
-   * later. If no fsync starts within {@code patience} nanoseconds, it crashes then anyway.
+   * Arms a crash that strikes in the middle of the replica's next fsync, so that writes in flight
+   * are lost or torn (the fault that lost acknowledged writes in real systems), and restarts it
+   * {@code downFor} nanoseconds later. If no fsync starts within {@code patience} nanoseconds, it
+   * crashes then anyway.
    */
   void crashDuringNextSync(int id, long downFor, long patience) {
     Node node = nodes[id];

@@ -1,7 +1,7 @@
 package io.lockstep.sim;
 
 /**
- * The simulated disks' behaviour (X1, FAULTS.md 9, 12, 13).
+ * The simulated disks' behaviour (X1: unsynced writes lost at a crash, torn and corrupt records).
  *
  * <p>Each {@link io.lockstep.order.Ready}'s writes take one fsync of {@code fsyncMinMicros} plus
  * an exponential tail of mean {@code fsyncMeanTailMicros}; fsyncs of one replica complete in

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The disk faults of the fault phase (FAULTS.md 12-14), each on one running replica and each
- * modelled by what the real storage ({@code lockstep-storage}) does about it:
+ * The disk faults of the fault phase (lost writes, corruption, EIO, a full disk), each on one
+ * running replica and each modelled by what the real storage ({@code lockstep-storage}) does about
+ * it:
  *
  * <ul>
  *   <li>a bit flip in a log record or a snapshot file at rest: checksums find it at the next

@@ -6,8 +6,8 @@ import java.util.PriorityQueue;
  * The simulator's discrete-event queue: actions ordered by (simulated time, sequence number).
  *
  * <p>The sequence number breaks ties in scheduling order, so two runs that schedule the same
- * actions in the same order execute them in the same order (DESIGN.md §5: a seed replays a run
- * exactly). Time is in simulated nanoseconds and never goes backwards.
+ * actions in the same order execute them in the same order (a seed replays a run exactly). Time is
+ * in simulated nanoseconds and never goes backwards.
  */
 final class EventQueue {
   private record Event(long time, long seq, Runnable action) implements Comparable<Event> {

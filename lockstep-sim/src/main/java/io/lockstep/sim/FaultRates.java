@@ -1,7 +1,8 @@
 package io.lockstep.sim;
 
 /**
- * How often and how hard the fault phase strikes (DESIGN.md §5, FAULTS.md).
+ * How often and how hard the fault phase strikes (the faults that broke real replicated systems,
+ * replayed exactly from a seed).
  *
  * <p>Faults arrive at exponentially distributed intervals of mean {@code meanIntervalMillis}; each
  * picks a kind with probability proportional to its weight and lasts a random time of mean
@@ -18,9 +19,9 @@ package io.lockstep.sim;
  * @param slowWeight weight of a slow-network burst (delay tail 20 times longer)
  * @param clockJumpWeight weight of a replica's clock jumping within the clock model's bound
  * @param pauseWeight weight of a replica pausing (SIGSTOP-like) and then resuming
- * @param diskWeight weight of a disk fault on one replica (FAULTS.md 13, 14): a bit flip in a
- *     log record or a snapshot file, EIO on read or write, a full disk or a lost write; see
- *     {@link Nemesis} for how each is modelled
+ * @param diskWeight weight of a disk fault on one replica (corruption, EIO, a full disk): a bit
+ *     flip in a log record or a snapshot file, EIO on read or write, a full disk or a lost write;
+ *     see {@link Nemesis} for how each is modelled
  * @param burstLossRate message loss probability during a loss burst
  * @param burstDuplicateRate message duplication probability during a duplication burst
  * @param crashBeyondT whether more than t replicas may be crashed at once

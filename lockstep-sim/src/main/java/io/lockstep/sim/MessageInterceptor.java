@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The seam for a misbehaving replica (DESIGN.md §5, FAULTS.md 20–22): every message a replica
- * with an interceptor sends passes through it first, and what it returns is sent instead.
+ * The seam for a misbehaving replica (equivocation, forged or replayed messages): every message a
+ * replica with an interceptor sends passes through it first, and what it returns is sent instead.
  *
  * <p>An interceptor may drop a message (return an empty list), duplicate it, alter it (return a
  * different message or destination), or replay messages it kept from earlier calls. It runs on the

@@ -7,12 +7,12 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * The fault schedule of the fault phase (DESIGN.md §5, FAULTS.md): at random intervals it crashes
- * and later restarts replicas, partitions the network in one of five shapes (one of them cuts
- * clients off from some replicas), starts loss, duplication or slowness bursts, makes clocks
- * jump (within the skew bound, or by hours on up to t replicas), pauses replicas and strikes
- * their disks ({@link DiskNemesis}). Every choice comes from its own seeded stream, so a seed
- * replays the same faults.
+ * The fault schedule of the fault phase (faults that broke real replicated systems): at random
+ * intervals it crashes and later restarts replicas, partitions the network in one of five shapes
+ * (one of them cuts clients off from some replicas), starts loss, duplication or slowness bursts,
+ * makes clocks jump (within the skew bound, or by hours on up to t replicas), pauses replicas and
+ * strikes their disks ({@link DiskNemesis}). Every choice comes from its own seeded stream, so a
+ * seed replays the same faults.
  *
  * <p>A partition or burst lasts until its own end or until a newer one of the same family
  * replaces it; {@link #healAll()} ends everything for the liveness phase.

@@ -4,8 +4,9 @@ import io.lockstep.order.ProtocolMessage;
 import java.util.SplittableRandom;
 
 /**
- * The simulated network between replicas: delay, loss, duplication, reordering (from random
- * delays) and partitions of every kind in {@link Partition} (DESIGN.md §5, FAULTS.md 1–6).
+ * The simulated network between replicas: delay, loss, duplication, reordering (from random delays)
+ * and partitions of every kind in {@link Partition}, the network faults that broke real replicated
+ * systems.
  *
  * <p>A partition is checked both when a message is sent and when it would arrive, so a message
  * in flight when a partition starts is lost like one sent into it. Whether the destination is up

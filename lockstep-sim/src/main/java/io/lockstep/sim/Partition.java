@@ -4,11 +4,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which links a network partition cuts (FAULTS.md 1–5). Replica links are directed:
- * {@link #blocks(int, int)} says whether a message from {@code from} to {@code to} is lost.
- * Only {@link ClientsCut} separates clients from replicas; under every other shape clients reach
- * every replica, so an isolated leader keeps hearing from clients (the stale-read scenario of
- * FAULTS.md 1).
+ * Which links a network partition cuts (the partition shapes that broke real replicated systems).
+ * Replica links are directed: {@link #blocks(int, int)} says whether a message from {@code from} to
+ * {@code to} is lost. Only {@link ClientsCut} separates clients from replicas; under every other
+ * shape clients reach every replica, so an isolated leader keeps hearing from clients (the
+ * stale-read scenario).
  */
 public sealed interface Partition {
   /** True when messages from {@code from} to {@code to} are dropped. */
@@ -74,8 +74,8 @@ public sealed interface Partition {
   }
 
   /**
-   * Bridge (non-transitive) partition: {@code left} and {@code right} cannot talk to each other
-   * but both talk to {@code bridge} (A–B–C with A and C cut, FAULTS.md 4).
+   * Bridge (non-transitive) partition: {@code left} and {@code right} cannot talk to each other but
+   * both talk to {@code bridge} (A–B–C with A and C cut, which caused split brain in real systems).
    */
   record Bridge(Set<Integer> left, int bridge, Set<Integer> right) implements Partition {
     public Bridge {

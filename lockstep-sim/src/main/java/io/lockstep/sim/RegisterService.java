@@ -8,7 +8,7 @@ import io.lockstep.machine.StateMachine;
  * A replicated key-value service the simulator's clients drive: the state machine each replica
  * runs, and how a client encodes the operations of the checker's model (a register per key:
  * read, write, compare-and-set, delete) and decodes their outputs. Point the simulator at your
- * own key-value state machine by implementing this (DESIGN.md §5); every history is then
+ * own key-value state machine by implementing this; every history is then
  * checked for linearizability against that model.
  *
  * <p>Implementations must be stateless: the simulator calls them from one thread, for every

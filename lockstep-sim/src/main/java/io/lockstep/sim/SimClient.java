@@ -119,7 +119,7 @@ final class SimClient {
   /**
    * The believed leader, except that one operation in five goes to a random replica: clients of
    * real deployments reach whichever replica they are connected to, and a replica that wrongly
-   * believes it leads (FAULTS.md 1) must be exposed to them.
+   * believes it leads (an isolated leader serving stale reads) must be exposed to them.
    */
   private int firstTarget() {
     boolean stray = random.nextInt(5) == 0;

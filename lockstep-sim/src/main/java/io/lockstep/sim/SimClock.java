@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  *       {@code origin + real × (1 + drift)} in milliseconds, from a random origin: it drifts but
  *       never jumps, and it drives the protocol's timers.
  *   <li>The <b>wall</b> clock reads {@code epoch + real × (1 + drift) + offset + wrong}: the
- *       offset stays within the clock model's bound and jumps within it (FAULTS.md 10); a
+ *       offset stays within the clock model's bound and jumps within it (clock jumps and drift); a
  *       <em>wrong</em> clock is further off by hours ({@link #setWrong}). It may go backwards.
  *       It is only the protocol's input for agreed time.
  * </ul>

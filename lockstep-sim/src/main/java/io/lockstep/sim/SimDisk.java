@@ -19,14 +19,15 @@ import java.util.SplittableRandom;
  * a crash loses every write whose fsync had not completed (optionally keeping a torn prefix of
  * the one in progress). The model is deliberately simple so that it is obviously right.
  *
- * <p>Lost writes (FAULTS.md 12, 13): an armed disk loses the next fsync that has writes — it
- * reports it done but the data never reached the platter. The real storage detects such a loss
- * only when something was synced after it (a checksum or sequence gap in the middle of the log,
- * found at the next restart); a lost write at the very end of the log looks like a log that
- * simply ended there, which Raft cannot tolerate on a replica whose acknowledgement counted.
- * So the model keeps only detectable losses: at a crash, a loss with a later completed sync is
- * reported ({@link #takeLostWriteDetected()}) and the replica repairs the damaged range from
- * its peers ({@link #damage}); a loss at the tail is treated as never having happened.
+ * <p>Lost writes (a fault that lost committed data in real systems): an armed disk loses the next
+ * fsync that has writes — it reports it done but the data never reached the platter. The real
+ * storage detects such a loss only when something was synced after it (a checksum or sequence gap
+ * in the middle of the log, found at the next restart); a lost write at the very end of the log
+ * looks like a log that simply ended there, which Raft cannot tolerate on a replica whose
+ * acknowledgement counted. So the model keeps only detectable losses: at a crash, a loss with a
+ * later completed sync is reported ({@link #takeLostWriteDetected()}) and the replica repairs the
+ * damaged range from its peers ({@link #damage}); a loss at the tail is treated as never having
+ * happened.
  */
 final class SimDisk {
   /** One fsync: the writes of one Ready. */

@@ -14,7 +14,7 @@ final class SimFailure extends RuntimeException {
 
   /**
    * The failure for an exception thrown inside replica {@code replica}: a broken internal
-   * invariant ({@link IllegalStateException}, DESIGN.md §6) or any other crash of its code.
+   * invariant ({@link IllegalStateException}, failing loudly) or any other crash of its code.
    */
   static SimFailure thrownBy(int replica, RuntimeException e) {
     if (e instanceof SimFailure failure) {

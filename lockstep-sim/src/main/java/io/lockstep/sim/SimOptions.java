@@ -3,7 +3,7 @@ package io.lockstep.sim;
 import java.nio.file.Path;
 
 /**
- * Everything that shapes one simulated run except its seed (DESIGN.md §5). Start from
+ * Everything that shapes one simulated run except its seed. Start from
  * {@link #defaults()} and change what you need with the {@code with…} methods.
  *
  * <p>A run has a fault phase of {@code faultPhaseMillis} simulated milliseconds, then a liveness

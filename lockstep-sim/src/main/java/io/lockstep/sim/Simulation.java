@@ -16,7 +16,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * The deterministic whole-cluster simulator (X7, DESIGN.md §5, in the style of TigerBeetle's
+ * The deterministic whole-cluster simulator (X7, in the style of TigerBeetle's
  * VOPR): replicas, clients, network, clocks and disks on one thread, driven by one discrete-event
  * queue, with all randomness split from one {@link SplittableRandom} seed. The same options and
  * seed replay the same run event for event; {@link SimResult#traceDigest()} proves it.

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  *
  * <p>Every event the simulator carries out (deliveries, drops, crashes, restarts, client
  * operations, applied requests…) is one line {@code <nanos> <what>}. Two runs of one seed must
- * produce the same lines, so equal digests are the cheap proof that a seed replays (DESIGN.md §5).
+ * produce the same lines, so equal digests are the cheap proof that a seed replays exactly.
  * Lines never contain identity hash codes: payloads are rendered by {@link Canon}.
  */
 final class Trace {

@@ -1,6 +1,6 @@
 /**
- * The deterministic whole-cluster simulator (X7, DESIGN.md §5), in the style of TigerBeetle's
- * VOPR.
+ * The deterministic whole-cluster simulator (X7; a seed replays a run exactly), in the style of
+ * TigerBeetle's VOPR.
  *
  * <p>{@link io.lockstep.sim.Simulation#run} runs a cluster of replicas (each a
  * {@link io.lockstep.replica.Replica} around a coordination protocol built by a

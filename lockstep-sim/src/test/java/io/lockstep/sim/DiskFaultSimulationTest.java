@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Disk faults in the simulator (FAULTS.md 12-14): bit flips in logs and snapshots, EIO on read
- * and write, full disks and lost writes, alone and mixed with every other fault. A replica whose
- * storage is found damaged restarts in repair mode, takes what it lost from its peers and comes
- * back; every replica must stay linearizable, agree on its state and finish the liveness phase.
+ * Disk faults in the simulator (faults that lost committed data in real systems): bit flips in logs
+ * and snapshots, EIO on read and write, full disks and lost writes, alone and mixed with every
+ * other fault. A replica whose storage is found damaged restarts in repair mode, takes what it lost
+ * from its peers and comes back; every replica must stay linearizable, agree on its state and
+ * finish the liveness phase.
  */
 class DiskFaultSimulationTest {
   @TempDir Path dir;

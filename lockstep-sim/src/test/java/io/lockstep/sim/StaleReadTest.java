@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * The linearizability checker has teeth on its own: a protocol whose leader answers reads from
  * its local state without confirming it still leads (no ReadIndex heartbeat round, and no
  * check-quorum to make an isolated leader step down) serves stale reads once partitioned away
- * from a majority (FAULTS.md 1). The replicas never disagree on the
- * order, so only the client history can show the bug.
+ * from a majority (a fault that caused stale reads in real systems). The replicas never disagree on
+ * the order, so only the client history can show the bug.
  */
 class StaleReadTest {
   /** Wraps a correct protocol but grants reads at once wherever it believes it leads. */

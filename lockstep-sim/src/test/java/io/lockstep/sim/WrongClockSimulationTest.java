@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Agreed time under wrong clocks (DESIGN.md §8): with up to t replicas' wall clocks an hour off
- * either way, besides every other fault, every time a leader stamps stays within the correct
- * clocks' range ({@link AgreedTimeCheck}), and the runs stay linearizable and live. The liveness
- * phase is long enough that the lower bound is enforced too, with the wrong clocks still wrong.
+ * Agreed time under wrong clocks (bounded by a quorum of clocks): with up to t replicas' wall
+ * clocks an hour off either way, besides every other fault, every time a leader stamps stays within
+ * the correct clocks' range ({@link AgreedTimeCheck}), and the runs stay linearizable and live. The
+ * liveness phase is long enough that the lower bound is enforced too, with the wrong clocks still
+ * wrong.
  */
 class WrongClockSimulationTest {
   /** The trace's summary when no settled stamp was checked against the lower bound. */

@@ -7,9 +7,9 @@ import java.nio.file.Path;
  * Stable storage holds damage that a crash cannot explain and from which nothing safe can be
  * kept (a gap in the log, a record that does not decode, a missing segment, a corrupt snapshot
  * that nothing can replace), so the replica refuses to start rather than forget or invent data it
- * may have promised to others (X1; FAULTS.md 13). A bad record with a readable prefix before it
- * is not refused: it is reported to the protocol as {@link io.lockstep.order.Recovered.Damage}
- * for repair from peers.
+ * may have promised to others (X1; a corrupted replica must not delete committed data). A bad
+ * record with a readable prefix before it is not refused: it is reported to the protocol as {@link
+ * io.lockstep.order.Recovered.Damage} for repair from peers.
  *
  * <p>The message names the file, the byte offset when there is one, what was wrong, and what an
  * operator can do.

@@ -6,10 +6,10 @@ import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A switch that makes a {@link FileStorage}'s disk misbehave, for tests and failure drills
- * (FAULTS.md 14): a full disk, EIO on write, read or fsync, and slow fsyncs. Flip it from any
- * thread while the storage runs; {@link #none()} is the switch of a healthy disk and costs one
- * volatile read per write, read or fsync.
+ * A switch that makes a {@link FileStorage}'s disk misbehave, for tests and failure drills: a full
+ * disk, EIO on write, read or fsync, and slow fsyncs. Flip it from any thread while the storage
+ * runs; {@link #none()} is the switch of a healthy disk and costs one volatile read per write, read
+ * or fsync.
  *
  * <p>The injected errors are the {@link IOException}s the JDK throws for the real system
  * errors, with the same messages ("No space left on device", "Input/output error"), so the

@@ -13,13 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The runtime's log thread (DESIGN.md §4): takes the storage writes of each Ready from the
- * replica's loop thread, and makes many of them durable with one fsync (group commit, X3).
+ * The runtime's log thread: takes the storage writes of each Ready from the replica's loop thread,
+ * and makes many of them durable with one fsync (group commit, X3).
  *
- * <p>One thread drains everything queued, writes it in submission order, syncs once, then runs
- * each submission's {@code onDurable} callback in submission order. A callback therefore runs
- * only after its writes, and every earlier submission's writes, are durable: the runtime sends
- * messages and acknowledges requests from there, never before (FAULTS.md 9).
+ * <p>One thread drains everything queued, writes it in submission order, syncs once, then runs each
+ * submission's {@code onDurable} callback in submission order. A callback therefore runs only after
+ * its writes, and every earlier submission's writes, are durable: the runtime sends messages and
+ * acknowledges requests from there, never before (an acknowledgement that precedes the fsync lost
+ * acknowledged writes in real systems).
  *
  * <p>Back-pressure, not death: the queue holds at most {@link Options#capacity()} submissions.
  * When it is full, {@link #submit} waits for room for as long as the log runs, so a slow or
@@ -31,7 +32,7 @@ import java.util.function.Consumer;
  * <p>Failure: the first exception from the storage (or from a callback) stops the log for good
  * and is reported once to the failure listener; queued submissions are dropped without their
  * callbacks, later submits throw {@link LogStoppedException}, and nothing is retried: after a
- * failed fsync the page cache may claim data the device lost (DESIGN.md §6).
+ * failed fsync the page cache may claim data the device lost.
  *
  * <p>Callbacks run on the log thread and must be short (typically: post an event to the loop
  * thread). The log does not own the storage: close the log, then the storage — unless

@@ -257,7 +257,7 @@ final class Recovery {
    * Replays the records and loads the snapshot they end with. If that snapshot's file is
    * unusable, tries again as if it had never been taken: exact when the log still holds what
    * an older snapshot does not cover (the previous snapshot is kept until the new one is
-   * durable, FAULTS.md 11).
+   * durable, so a crash during a snapshot loses nothing).
    */
   private Result replayWithFallback() throws IOException {
     Set<Long> skipped = new TreeSet<>();

@@ -9,12 +9,12 @@ import java.util.List;
  * A replica's stable storage (X1): what a protocol core asks to persist through
  * {@link StorageWrite}s, and gives back as {@link Recovered} after a crash.
  *
- * <p>Use: {@link #recover} once, then any number of {@link #write} calls, each followed
- * eventually by {@link #sync}; only what {@link #sync} returned from is durable, so a runtime
- * sends a Ready's messages and acknowledges its requests only after the sync that covers its
- * writes (DESIGN.md §4, FAULTS.md 9). After any {@link IOException} the storage is unusable
- * until the replica restarts: a failed fsync leaves the page cache and the device disagreeing,
- * so retrying could report durable what is not (DESIGN.md §6).
+ * <p>Use: {@link #recover} once, then any number of {@link #write} calls, each followed eventually
+ * by {@link #sync}; only what {@link #sync} returned from is durable, so a runtime sends a Ready's
+ * messages and acknowledges its requests only after the sync that covers its writes (a crash right
+ * after an acknowledgement must not lose it). After any {@link IOException} the storage is unusable
+ * until the replica restarts: a failed fsync leaves the page cache and the device disagreeing, so
+ * retrying could report durable what is not.
  *
  * <p>Implementations are driven by one thread at a time (the runtime's log thread); the metric
  * getters may be read from any thread.

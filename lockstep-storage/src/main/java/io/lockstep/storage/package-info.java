@@ -7,7 +7,7 @@
  * crash: checksummed records in segment files, snapshots in their own atomically written files,
  * compaction once a snapshot is durable, and recovery that cuts a torn tail but refuses to start
  * on corruption ({@link io.lockstep.storage.CorruptStorageException}).
- * {@link io.lockstep.storage.GroupCommitLog} is the log thread of DESIGN.md §4: it makes the
+ * {@link io.lockstep.storage.GroupCommitLog} is the runtime's log thread: it makes the
  * writes of many Readys durable with one fsync and runs their callbacks only then.
  */
 package io.lockstep.storage;

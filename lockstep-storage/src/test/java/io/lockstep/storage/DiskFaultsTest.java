@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * EIO and a full disk (FAULTS.md 14) through the fault switch: a failed write or fsync is never
- * reported durable, the storage stays unusable until it is reopened, and reopening it after the
- * fault cleared keeps everything that was synced.
+ * EIO and a full disk through the fault switch: a failed write or fsync is never reported durable,
+ * the storage stays unusable until it is reopened, and reopening it after the fault cleared keeps
+ * everything that was synced.
  */
 class DiskFaultsTest {
   @TempDir Path dir;

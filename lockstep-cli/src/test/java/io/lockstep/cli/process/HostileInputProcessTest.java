@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
- * Untrusted input against real replica processes (DESIGN.md §6): garbage on every port must be
- * dropped without hurting the replica, and damaged storage must be refused when it is in the
- * committed prefix and repaired when it is only a torn tail (X1, X2).
+ * Untrusted input against real replica processes (bad input changes nothing): garbage on every port
+ * must be dropped without hurting the replica, and damaged storage must be refused when it is in
+ * the committed prefix and repaired when it is only a torn tail (X1, X2).
  */
 class HostileInputProcessTest {
   @TempDir Path dir;

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The leader's proposal of agreed time (paper §3.2: the timestamp each stable request carries),
  * bounded by a quorum of clocks so that up to t wrong clocks, the leader's own included, cannot
- * move it (DESIGN.md §8).
+ * move it.
  *
  * <p>Followers put their wall clock reading (from their latest tick) into every
  * AppendEntriesResponse and HeartbeatResponse. The leader keeps the latest report per follower

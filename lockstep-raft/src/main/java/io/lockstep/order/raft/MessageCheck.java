@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks that a received message makes sense before any state looks at it (DESIGN.md §2:
- * untrusted input is validated, counted and dropped). Shapes were checked by the records'
- * constructors; this checks the relations between fields that every correct sender keeps.
+ * Checks that a received message makes sense before any state looks at it (untrusted input is
+ * validated, counted and dropped). Shapes were checked by the records' constructors; this checks
+ * the relations between fields that every correct sender keeps.
  */
 final class MessageCheck {
   private MessageCheck() {}

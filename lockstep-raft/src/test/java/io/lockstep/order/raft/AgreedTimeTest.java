@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Agreed time is bounded by a quorum of clocks: up to t wrong clocks, the leader's own included,
- * cannot move it out of the range of the correct ones (DESIGN.md §8).
+ * cannot move it out of the range of the correct ones.
  */
 class AgreedTimeTest {
   private static final long HOUR = 3_600_000;

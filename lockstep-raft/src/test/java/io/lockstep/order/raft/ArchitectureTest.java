@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Protocol cores are deterministic objects (DESIGN.md §2): no files, sockets, threads, locks,
+ * Protocol cores are deterministic objects (no I/O inside): no files, sockets, threads, locks,
  * wall clocks or unseeded randomness anywhere in io.lockstep.order.
  */
 class ArchitectureTest {

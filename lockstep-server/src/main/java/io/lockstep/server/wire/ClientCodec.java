@@ -10,7 +10,7 @@ import io.lockstep.storage.codec.CodecException;
 
 /**
  * Binary form of the {@link ClientMessage}s on a replica's client port. Hand-written rather
- * than protobuf (DESIGN.md §3 asks us to say why): there is no code generation step, the Java
+ * than protobuf (a choice of codec should say why): there is no code generation step, the Java
  * records stay the single source of truth, and every length is bounded before allocation by the
  * shared {@link io.lockstep.storage.codec.BinaryReader}. Layout {@code u8 version, u8 type, i64 tag, fields}:
  *

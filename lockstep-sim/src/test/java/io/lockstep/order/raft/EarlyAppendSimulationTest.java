@@ -15,10 +15,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The simulator carries out parallel leader appends (dissertation §10.2.1) as the server does,
- * and its checkers catch the bug the rule exists for: a leader that sends AppendEntries before
- * its own fsync but still counts its own unsynced copy toward a commit acknowledges writes that
- * a crash in the middle of that fsync can lose (FAULTS.md 9).
+ * The simulator carries out parallel leader appends (dissertation §10.2.1) as the server does, and
+ * its checkers catch the bug the rule exists for: a leader that sends AppendEntries before its own
+ * fsync but still counts its own unsynced copy toward a commit acknowledges writes that a crash in
+ * the middle of that fsync can lose (an acknowledgement that precedes the fsync lost acknowledged
+ * writes in real systems).
  */
 class EarlyAppendSimulationTest {
   /**

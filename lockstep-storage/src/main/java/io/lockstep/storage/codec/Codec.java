@@ -1,8 +1,8 @@
 package io.lockstep.storage.codec;
 
 /**
- * The binary format shared by stable storage and the network layer (DESIGN.md §3: a versioned
- * binary format, never Java serialization).
+ * The binary format shared by stable storage and the network layer (a versioned binary format,
+ * never Java serialization).
  *
  * <p>All integers are big-endian. A container (a log segment, a snapshot file, a network frame)
  * records {@link #VERSION} once in its header and hands it to {@link BinaryReader}, so values

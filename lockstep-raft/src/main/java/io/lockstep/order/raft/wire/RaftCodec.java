@@ -15,7 +15,7 @@ import java.util.List;
  * Binary form of every {@link RaftMessage} exchanged on the peer port (the Raft protocol's
  * {@link ProtocolCodec}).
  *
- * <p>Hand-written rather than protobuf (DESIGN.md §3 asks us to say why): there is no code
+ * <p>Hand-written rather than protobuf (a choice of codec should say why): there is no code
  * generation step, the Java records stay the single source of truth for the messages, decoding
  * goes straight into the records with no intermediate generated objects (one copy fewer per
  * entry on the hot path), and every length is bounded before allocation by the shared
@@ -42,7 +42,7 @@ import java.util.List;
  *
  * <p>Decoding is strict: unknown versions and types, truncation, trailing bytes and values the
  * records refuse all become a {@link CodecException} naming the field and offset; the caller
- * drops the message and counts it (DESIGN.md §2: untrusted input is validated, never asserted).
+ * drops the message and counts it (untrusted input is validated, never asserted).
  */
 public final class RaftCodec implements ProtocolCodec {
   /**
