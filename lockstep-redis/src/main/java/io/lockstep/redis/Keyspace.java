@@ -155,14 +155,6 @@ final class Keyspace {
     return usedBytes;
   }
 
-  /** Replaces everything with {@code sorted}, which must be in key order. */
-  void reset(Map<byte[], Entry> sorted) {
-    entries.clear();
-    marks.clear();
-    usedBytes = 0;
-    sorted.forEach(this::put);
-  }
-
   private static long cost(byte[] key, byte[] value) {
     return (long) key.length + value.length + ENTRY_OVERHEAD;
   }

@@ -5,6 +5,7 @@ import io.lockstep.machine.Context;
 import io.lockstep.machine.Rejection;
 import io.lockstep.machine.SnapshotWriter;
 import io.lockstep.machine.StateMachine;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -150,13 +151,28 @@ public final class RedisStore implements StateMachine {
     lastTime = StoreSnapshotStream.read(in, keyspace, armed);
   }
 
+  /**
+   * Reads the snapshot with the same decoder as the streamed form, into a fresh keyspace that
+   * replaces the old one only once the whole snapshot proved valid: a bad snapshot changes
+   * nothing.
+   */
   @Override
   public void restore(byte[] snapshot) {
-    StoreSnapshot.Image image = StoreSnapshot.decode(snapshot);
-    keyspace.reset(image.entries());
+    if (snapshot == null) {
+      throw new IllegalArgumentException("store snapshot is missing");
+    }
+    Keyspace fresh = new Keyspace();
+    TreeSet<Long> freshArmed = new TreeSet<>();
+    long freshTime;
+    try {
+      freshTime = StoreSnapshotStream.read(new ByteArrayInputStream(snapshot), fresh, freshArmed);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("store snapshot is unreadable: " + e.getMessage(), e);
+    }
+    keyspace = fresh;
     armed.clear();
-    armed.addAll(image.armed());
-    lastTime = image.lastTime();
+    armed.addAll(freshArmed);
+    lastTime = freshTime;
   }
 
   /** Number of keys held, counting expired keys not yet removed (for INFO and tests). */

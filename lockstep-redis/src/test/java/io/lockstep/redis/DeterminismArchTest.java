@@ -29,6 +29,7 @@ class DeterminismArchTest {
    */
   private static final DescribedPredicate<JavaClass> STREAMS = JavaClass.Predicates.equivalentTo(
       ByteArrayOutputStream.class)
+      .or(JavaClass.Predicates.equivalentTo(java.io.ByteArrayInputStream.class))
       .or(JavaClass.Predicates.equivalentTo(java.io.InputStream.class))
       .or(JavaClass.Predicates.equivalentTo(java.io.OutputStream.class))
       .or(JavaClass.Predicates.equivalentTo(java.io.DataInputStream.class))
