@@ -1,9 +1,11 @@
 package io.lockstep.server;
 
+import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -249,7 +252,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    * (the replica takes no further snapshot until it hears of this one); gives up only when the
    * loop stops.
    */
-  void offerSnapshotStored(long position, io.lockstep.order.SnapshotData state)
+  void offerSnapshotStored(long position, SnapshotData state)
       throws InterruptedException {
     LoopEvent event = new LoopEvent.SnapshotStored(position, state);
     while (running && !queue.offer(event, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -301,7 +304,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
           // follower for every proposal that queued up meanwhile (X3).
           collect(replica.stepAll(steps));
           steps.clear();
-          io.lockstep.executor.CapturedSnapshot captured = replica.takeCapturedSnapshot();
+          CapturedSnapshot captured = replica.takeCapturedSnapshot();
           if (captured != null) {
             snapshots.write(captured, this);
           }

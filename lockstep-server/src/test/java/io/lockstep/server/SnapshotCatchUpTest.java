@@ -53,11 +53,11 @@ class SnapshotCatchUpTest {
           kv.set("key" + i, value(i));
         }
       }
-      awaitSnapshotAt(cluster, leader, 300);
+      cluster.awaitSnapshot(leader, 300, ELECTION);
       Path stateFile = stateFile(cluster.config.dataDirOf(leader));
       assertThat(Files.size(stateFile)).as("the leader's state file").isGreaterThan(25L << 20);
 
-      wipe(cluster.config.dataDirOf(follower));
+      cluster.wipe(follower);
       cluster.start(follower);
       long target = cluster.server(leader).status().commitIndex();
       long end = System.nanoTime() + 3 * ELECTION.toNanos();
@@ -78,26 +78,10 @@ class SnapshotCatchUpTest {
     }
   }
 
-  private static void awaitSnapshotAt(TestCluster cluster, int id, long index)
-      throws InterruptedException {
-    long end = System.nanoTime() + ELECTION.toNanos();
-    while (cluster.server(id).status().snapshotIndex() < index && System.nanoTime() < end) {
-      Thread.sleep(10);
-    }
-    assertThat(cluster.server(id).status().snapshotIndex()).isGreaterThanOrEqualTo(index);
-  }
-
   private static Path stateFile(Path dataDir) throws IOException {
     try (Stream<Path> files = Files.list(dataDir)) {
       return files.filter(f -> f.getFileName().toString().endsWith(".state"))
           .max(Comparator.naturalOrder()).orElseThrow();
     }
-  }
-
-  private static void wipe(Path dataDir) throws IOException {
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
-    assertThat(dataDir).doesNotExist();
   }
 }

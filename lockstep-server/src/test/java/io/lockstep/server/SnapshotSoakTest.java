@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.client.KvClient;
 import io.lockstep.server.config.Service;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +56,7 @@ class SnapshotSoakTest {
         }
       }
       long written = cluster.server(leader).status().commitIndex();
-      awaitSnapshot(cluster, leader, written - Math.max(10, values / 4));
+      cluster.awaitSnapshot(leader, written - Math.max(10, values / 4), WAIT);
       // Both replicas that hold the state restart from their snapshots.
       cluster.stop(other);
       cluster.stop(leader);
@@ -69,7 +65,7 @@ class SnapshotSoakTest {
       leader = cluster.awaitLeader(WAIT);
       other = 6 - leader - follower;
 
-      wipe(cluster.config.dataDirOf(follower));
+      cluster.wipe(follower);
       cluster.start(follower);
       long target = cluster.server(leader).status().commitIndex();
       long end = System.nanoTime() + WAIT.toNanos();
@@ -85,18 +81,4 @@ class SnapshotSoakTest {
     }
   }
 
-  private static void awaitSnapshot(TestCluster cluster, int id, long index)
-      throws InterruptedException {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (cluster.server(id).status().snapshotIndex() < index && System.nanoTime() < end) {
-      Thread.sleep(100);
-    }
-    assertThat(cluster.server(id).status().snapshotIndex()).isGreaterThanOrEqualTo(index);
-  }
-
-  private static void wipe(Path dataDir) throws IOException {
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
-  }
 }

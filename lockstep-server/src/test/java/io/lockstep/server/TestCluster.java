@@ -145,4 +145,21 @@ final class TestCluster implements AutoCloseable {
     }
     return ports;
   }
+
+  /** Waits until replica {@code id} has a snapshot at or above {@code index}, then asserts it. */
+  void awaitSnapshot(int id, long index, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (server(id).status().snapshotIndex() < index && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    org.assertj.core.api.Assertions.assertThat(server(id).status().snapshotIndex())
+        .isGreaterThanOrEqualTo(index);
+  }
+
+  /** Deletes replica {@code id}'s whole data directory (it must be stopped). */
+  void wipe(int id) throws IOException {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(config.dataDirOf(id))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
 }

@@ -27,7 +27,7 @@ final class Admission {
   void propose(Request request) {
     Ready.Redirect refusal = refusal(request, -1);
     if (refusal == null) {
-      long size = RaftLog.sizeOf(new LogEntry(1, 0, 0, request));
+      long size = RaftLog.sizeOf(request);
       if (uncommittedBytes > 0 && uncommittedBytes + size > limit) {
         // Not ordered: the client may retry the same request as it is (X4 sessions dedupe).
         refusal = new Ready.Redirect(request, -1, raft.self(), "leader busy: "

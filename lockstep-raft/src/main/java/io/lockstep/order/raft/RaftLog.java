@@ -1,6 +1,7 @@
 package io.lockstep.order.raft;
 
 import io.lockstep.order.LogEntry;
+import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,8 +32,12 @@ final class RaftLog {
    * overhead for the objects around them. Budgets in bytes (X3 back-pressure) are counted in it.
    */
   static long sizeOf(LogEntry entry) {
-    return entry.isNoOp() ? 64
-        : 96 + entry.request().command().length + 2L * entry.request().client().value().length();
+    return entry.isNoOp() ? 64 : sizeOf(entry.request());
+  }
+
+  /** What an entry holding {@code request} costs, without building the entry. */
+  static long sizeOf(Request request) {
+    return 96 + request.command().length + 2L * request.client().value().length();
   }
 
   /**
