@@ -1,5 +1,6 @@
 package io.lockstep.order;
 
+import io.lockstep.identity.Signer;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,15 +15,24 @@ import java.util.Objects;
  * @param t the number of faulty replicas to tolerate
  * @param settings the protocol's own settings, keys without the {@code <protocol>.} prefix;
  *     missing keys take the protocol's defaults
+ * @param signer signs as this replica and verifies the others ({@link Signer#none} when the
+ *     cluster has no keys; protocols that need signatures refuse to run without them)
  */
 public record ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
-    Map<String, String> settings) {
+    Map<String, String> settings, Signer signer) {
   public ProtocolSetup {
     members = List.copyOf(members);
     Objects.requireNonNull(failureModel, "failureModel");
     settings = Map.copyOf(settings);
+    Objects.requireNonNull(signer, "signer");
     if (t < 0) {
       throw new IllegalArgumentException("t must not be negative, was " + t);
     }
+  }
+
+  /** A setup without keys (crash-fault protocols need none). */
+  public ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
+      Map<String, String> settings) {
+    this(self, members, failureModel, t, settings, Signer.none(self));
   }
 }
