@@ -25,6 +25,13 @@ import java.util.logging.SimpleFormatter;
  * the replica stopped itself (failed fsync, broken invariant).
  */
 public final class ReplicaMain {
+  static {
+    // Before anything logs: keep replica.log open until the replica has said it stopped.
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", LastWordsLogManager.class.getName());
+    }
+  }
+
   private static final Set<String> OPTIONS =
       Set.of("--config", "--id", "--machine", "--classpath");
 
@@ -95,7 +102,10 @@ public final class ReplicaMain {
       System.err.println("replica " + id + " cannot start: " + e.getMessage());
       return 3;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lockstep-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      LastWordsLogManager.stopped();
+    }, "lockstep-shutdown"));
     server.awaitTermination();
     return server.failure().isPresent() ? 70 : 0;
   }

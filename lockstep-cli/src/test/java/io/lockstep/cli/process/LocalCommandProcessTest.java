@@ -59,6 +59,9 @@ class LocalCommandProcessTest {
     }
     for (int id = 1; id <= 3; id++) {
       assertThat(data.resolve(id + "/replica.log")).isNotEmptyFile();
+      assertThat(Files.readString(data.resolve(id + "/replica.log")))
+          .as("replica %d's log keeps its last words on SIGTERM", id)
+          .contains("event=replica_stopped replica=" + id + " failed=false");
       assertThat(data.resolve(id + "/console.log")).exists();
     }
     assertThat(first.output()).contains("Stopping the replicas");
