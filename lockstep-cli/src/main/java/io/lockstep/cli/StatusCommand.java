@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     description = {
         "Shows each replica's role, term, commit and applied positions and lag",
         "(the leader's commit position minus the replica's applied position),",
-        "asking each replica's /health endpoint.",
+        "asking each replica's /health endpoint; an unhealthy replica's reason follows.",
         "Exit status: 0 a leader is known and every replica answered, 1 otherwise,",
         "2 usage error."})
 public final class StatusCommand implements Callable<Integer> {
@@ -68,8 +68,15 @@ public final class StatusCommand implements Callable<Integer> {
       }
       long lag = leader.map(ReplicaHealth::commitIndex).orElse(h.commitIndex()) - h.applied();
       out.append(String.format("%-8d %-11s %6d %10d %10d %8d  %s%n", h.id(), h.role(), h.term(),
-          h.commitIndex(), h.applied(), Math.max(0, lag), h.healthy() ? "ok" : "UNHEALTHY"));
+          h.commitIndex(), h.applied(), Math.max(0, lag), health(h)));
     }
     return out.toString();
+  }
+
+  private static String health(ReplicaHealth h) {
+    if (h.healthy()) {
+      return "ok";
+    }
+    return h.problemText().map(reason -> "UNHEALTHY: " + reason).orElse("UNHEALTHY");
   }
 }

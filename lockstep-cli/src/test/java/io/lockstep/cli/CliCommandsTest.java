@@ -128,4 +128,17 @@ class CliCommandsTest {
         .containsPattern("2\\s+follower\\s+3\\s+90\\s+80\\s+20\\s+ok")
         .contains("3        unreachable connection refused");
   }
+
+  @Test
+  void statusShowsWhyAReplicaIsUnhealthy() throws Exception {
+    ClusterConfig config = new LocalLayout(dir, 3, 7000, Service.KV).prepare();
+    ReplicaHealth sick = ReplicaHealth.parse(2, 503, "{\"id\":2,\"role\":\"follower\",\"term\":3,"
+        + "\"leader\":1,\"commitIndex\":90,\"lastIndex\":90,\"applied\":80,"
+        + "\"reason\":\"state digest differs from replica \\\"1\\\" at 500\"}");
+    assertThat(sick.problem()).isEqualTo("state digest differs from replica \"1\" at 500");
+    String table = StatusCommand.table(config, List.of(
+        new ReplicaHealth(1, true, true, "leader", 3, 1, 100, 98, ""), sick));
+    assertThat(table).containsPattern(
+        "2\\s+follower\\s+3\\s+90\\s+80\\s+20\\s+UNHEALTHY: state digest differs from replica \"1\" at 500");
+  }
 }

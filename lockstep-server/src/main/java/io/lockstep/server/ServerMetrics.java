@@ -80,6 +80,9 @@ public final class ServerMetrics {
     Gauge.builder("lockstep.log.queue.depth", log, GroupCommitLog::queued).strongReference(true).register(registry);
     FunctionCounter.builder("lockstep.groupcommit.batches", log, GroupCommitLog::batches)
         .register(registry);
+    FunctionCounter.builder("lockstep.log.slow.submits", log, GroupCommitLog::slowSubmits)
+        .description("times the loop waited over a second for room in the full log queue")
+        .register(registry);
     FunctionTimer.builder("lockstep.fsync", storage, StableStorage::syncs,
         StableStorage::syncNanos, TimeUnit.NANOSECONDS).register(registry);
     FunctionCounter.builder("lockstep.storage.bytes.written", storage,

@@ -52,6 +52,7 @@ class ClusterTest {
           .contains("\"role\":\"leader\"").contains("\"healthy\":true");
       assertThat(http(cluster.server(leader).metricsPort(), "/metrics"))
           .contains("lockstep_commit_latency_seconds_count").contains("lockstep_fsync_seconds_sum")
+          .contains("lockstep_log_slow_submits_total")
           .contains("lockstep_role{replica=\"" + leader + "\"} 3.0");
     }
   }

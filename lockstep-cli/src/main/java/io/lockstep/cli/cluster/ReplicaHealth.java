@@ -17,11 +17,13 @@ import java.util.regex.Pattern;
  * @param leader the replica it believes leads, or -1
  * @param commitIndex its highest committed position
  * @param applied the highest position its executor applied
- * @param problem why it is unreachable (empty when reachable)
+ * @param problem why it is unreachable, or the reason it gave for being unhealthy (empty when
+ *     it is reachable and healthy)
  */
 public record ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
     int leader, long commitIndex, long applied, String problem) {
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"?([\\w.-]+)\"?");
+  private static final Pattern REASON = Pattern.compile("\"reason\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   /** A replica whose endpoint did not answer. */
   public static ReplicaHealth unreachable(int id, String problem) {
@@ -45,11 +47,17 @@ public record ReplicaHealth(int id, boolean reachable, boolean healthy, String r
           require(fields, "role").toLowerCase(Locale.ROOT), Long.parseLong(require(fields, "term")),
           Integer.parseInt(require(fields, "leader")),
           Long.parseLong(require(fields, "commitIndex")),
-          Long.parseLong(require(fields, "applied")), "");
+          Long.parseLong(require(fields, "applied")), reason(json));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed health JSON from replica " + id + ": " + json,
           e);
     }
+  }
+
+  /** The unhealthy replica's own words (JSON escapes of quotes and backslashes undone). */
+  private static String reason(String json) {
+    Matcher m = REASON.matcher(json);
+    return m.find() ? m.group(1).replaceAll("\\\\(.)", "$1") : "";
   }
 
   private static String require(java.util.Map<String, String> fields, String name) {
