@@ -12,9 +12,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The replica's HTTP endpoint: {@code GET /metrics} (Prometheus text) and {@code GET /health}
+ * The replica's HTTP endpoint: {@code GET /metrics} (Prometheus text), {@code GET /health}
  * (200 with the role as JSON while the loop is live and storage healthy; 503 otherwise, with
- * the reason in the JSON's {@code "reason"}, e.g. a full disk).
+ * the reason in the JSON's {@code "reason"}, e.g. a full disk), and the live cluster page:
+ * {@code GET /} (a self-contained HTML page, {@link LivePage}) and {@code GET /replica.json}
+ * (this replica's figures, {@link LiveJson}), which pages served by the other replicas read too.
  */
 final class HealthHttp implements AutoCloseable {
   private final HttpServer server;
@@ -26,7 +28,8 @@ final class HealthHttp implements AutoCloseable {
   }
 
   static HealthHttp start(InetSocketAddress address, int replica, ServerMetrics metrics,
-      Supplier<StatusView> status, Supplier<Optional<String>> problem) throws IOException {
+      Supplier<StatusView> status, Supplier<Optional<String>> problem,
+      Supplier<String> replicaJson) throws IOException {
     HttpServer server = HttpServer.create(address, 16);
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-http-" + replica);
@@ -41,6 +44,7 @@ final class HealthHttp implements AutoCloseable {
       respond(ex, reason.isEmpty() ? 200 : 503, "application/json",
           status.get().toJson(reason.isEmpty(), reason.orElse(null)));
     });
+    LivePage.serve(server, replicaJson);
     server.start();
     return new HealthHttp(server, executor);
   }

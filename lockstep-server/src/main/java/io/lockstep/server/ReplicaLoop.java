@@ -394,7 +394,10 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     for (QueryResult result : effects.reads()) {
       Pending p = reads.remove(result.readId());
       if (p != null) {
-        batchAnswers.add(() -> p.origin().readResult(result));
+        batchAnswers.add(() -> {
+          p.origin().readResult(result);
+          metrics.read(System.nanoTime() - p.since());
+        });
       }
     }
     for (Ready.Redirect redirect : effects.redirects()) {
@@ -554,7 +557,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       lastRole = s.role();
     }
     if (s.leader() != lastLeader) {
-      metrics.leaderChange();
+      metrics.leaderChange(s.term(), s.leader());
       lastLeader = s.leader();
     }
   }

@@ -70,7 +70,7 @@ import java.util.concurrent.TimeUnit;
  * digests for divergence detection, told apart by {@link PeerEnvelope}'s channel byte), clients
  * ({@link io.lockstep.client.LockstepClient}), Redis (service {@code kv} only; followers
  * forward Redis commands to the leader so every replica's port serves linearizable reads and
- * writes), and HTTP {@code /metrics} and {@code /health}.
+ * writes), and HTTP {@code /metrics}, {@code /health} and the live cluster page ({@code /}).
  *
  * <p>Start: {@link FileStorage#recover()} gives a {@link Recovered} from which both the executor
  * ({@link Replica#recover}) and the protocol ({@link Protocol#create}) are rebuilt. A corrupt committed prefix makes
@@ -225,7 +225,8 @@ public final class ReplicaServer implements AutoCloseable {
           new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
     }
     metrics.bindRedis(redis);
-    http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem);
+    http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
+        this::liveJson);
     LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
         + " protocol=" + protocol.name() + " service=" + config.service()
         + " machine=" + machine.getClass().getName()
@@ -340,6 +341,12 @@ public final class ReplicaServer implements AutoCloseable {
         cause);
     Thread stopper = new Thread(() -> shutdown(false), "lockstep-stop-" + id);
     stopper.start();
+  }
+
+  /** This replica's figures for the live cluster page ({@code GET /replica.json}). */
+  private String liveJson() {
+    return LiveJson.replica(config, protocol.name(), loop.status(), healthProblem(),
+        loop.repairing(), metrics.live(), System.currentTimeMillis());
   }
 
   /** True while the loop is live, storage healthy and no divergence was seen. */

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The replica's Micrometer meters, exported in Prometheus text format: commit
  * latency, group-commit batch sizes and fsync time, queue depths, elections and leader changes,
- * role, term, commit and applied positions; divergence between replicas' state digests.
+ * role, term, commit and applied positions; divergence between replicas' state digests. It also
+ * keeps the few minutes of history the live cluster page draws ({@link LiveHistory}).
  */
 public final class ServerMetrics {
   /** Budget tag: bytes of client questions queued for the loop. */
@@ -39,12 +40,17 @@ public final class ServerMetrics {
   private final DistributionSummary snapshotBytes;
   private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter repairs;
+  private final Timer readLatency;
+  /** The live page's short series over time, fed by the same calls as the meters. */
+  private final LiveHistory live = LiveHistory.standard();
 
   ServerMetrics(int replica) {
     registry.config().commonTags("replica", Integer.toString(replica));
     commitLatency = Timer.builder("lockstep.commit.latency")
         .description("time from proposing a client request to releasing its reply")
         .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+    readLatency = Timer.builder("lockstep.read.latency")
+        .description("time from a read's arrival to its answer").register(registry);
     durableLatency = Timer.builder("lockstep.groupcommit.latency")
         .description("time from submitting a batch to the log to its durability callback")
         .publishPercentiles(0.5, 0.99).register(registry);
@@ -142,6 +148,13 @@ public final class ServerMetrics {
 
   void committed(long nanos) {
     commitLatency.record(nanos, TimeUnit.NANOSECONDS);
+    live.write(nanos);
+  }
+
+  /** A read answered {@code nanos} after it arrived. */
+  void read(long nanos) {
+    readLatency.record(nanos, TimeUnit.NANOSECONDS);
+    live.read(nanos);
   }
 
   void durable(long nanos) {
@@ -156,8 +169,17 @@ public final class ServerMetrics {
     elections.increment();
   }
 
-  void leaderChange() {
+  /** The replica believes {@code leader} (-1: none known) leads {@code term} now. */
+  void leaderChange(long term, int leader) {
     leaderChanges.increment();
+    if (leader >= 0) {
+      live.leaderChanged(term, leader);
+    }
+  }
+
+  /** The live page's recent series (rates, latencies, leader changes). */
+  LiveHistory live() {
+    return live;
   }
 
   void busy() {

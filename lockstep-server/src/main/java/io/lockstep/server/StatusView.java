@@ -32,7 +32,8 @@ public record StatusView(int id, Role role, long term, int leader, long commitIn
         + snapshotIndex + ",\"healthy\":" + healthy + because + "}";
   }
 
-  private static String jsonEscape(String text) {
+  /** {@code text} escaped for a JSON string (quotes, backslashes, control characters). */
+  static String jsonEscape(String text) {
     StringBuilder out = new StringBuilder(text.length());
     for (char c : text.toCharArray()) {
       if (c == '"' || c == '\\') {
