@@ -1,0 +1,140 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.client.KvClient;
+import io.lockstep.server.config.Service;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The live cluster page in a real browser against a real three-replica cluster (sockets, disks):
+ * what it shows must be what the replicas report, and it must keep working with any one replica
+ * down, including the one that served it. Each browser's test extends this class.
+ */
+abstract class LivePageScenario {
+  private static final Duration WAIT = Duration.ofSeconds(40);
+
+  @TempDir Path dir;
+
+  /** A fresh browser. */
+  abstract LivePageBrowser browser() throws Exception;
+
+  @Test
+  void thePageShowsEachReplicasFiguresAndKeepsGoingWithAnyOneReplicaDown() throws Exception {
+    try (TestCluster cluster = TestCluster.started(dir, 3, Service.KV);
+        LivePageBrowser browser = browser()) {
+      int leader = cluster.awaitLeader(Duration.ofSeconds(15));
+      int served = leader % 3 + 1;
+      int other = 6 - leader - served; // the third replica
+      browser.open("http://127.0.0.1:" + httpPort(cluster, served) + "/?refresh=300");
+
+      ratesShowUnderLoad(cluster, browser);
+      positionsAndRolesMatchTheReplicas(cluster, browser, leader);
+      long term = cluster.server(leader).status().term();
+      assertThat(browser.text("#leader-line"))
+          .isEqualTo("replica " + leader + " leads term/view " + term);
+      assertThat(browser.text("#leader-changes"))
+          .contains("replica " + leader + " leads term/view " + term);
+
+      cluster.stop(other);
+      awaitShown(browser, "replica " + other + " shown down", () ->
+          browser.text("#replica-" + other + " .state").equals("down")
+          && browser.text("#summary").contains("2 of 3 replicas answer"));
+      assertThat(browser.text("#replica-" + other + " .health"))
+          .contains("127.0.0.1:" + httpPort(cluster, other));
+      assertThat(browser.text("#replica-" + leader + " .state")).isEqualTo("up");
+
+      cluster.start(other);
+      awaitShown(browser, "replica " + other + " back up", () ->
+          browser.text("#replica-" + other + " .state").equals("up"));
+      cluster.stop(served);
+      int pollsBefore = polls(browser);
+      awaitShown(browser, "the replica that served the page shown down, the others still polled",
+          () -> browser.text("#replica-" + served + " .state").equals("down")
+          && polls(browser) >= pollsBefore + 3
+          && browser.text("#replica-" + leader + " .role").equals("leader")
+          && browser.text("#replica-" + other + " .state").equals("up"));
+      assertThat(browser.scriptErrors()).as("script errors").isEmpty();
+    }
+  }
+
+  /** Writes and reads run until the page's newest two-second bucket shows both above zero. */
+  private void ratesShowUnderLoad(TestCluster cluster, LivePageBrowser browser) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong done = new AtomicLong();
+    Thread load = new Thread(() -> {
+      try (KvClient kv = new KvClient(cluster.client())) {
+        for (long i = 0; !stop.get(); i++) {
+          kv.set("key" + (i % 100), "value" + i);
+          kv.get("key" + (i % 100));
+          done.incrementAndGet();
+        }
+      }
+    }, "live-page-load");
+    load.start();
+    try {
+      awaitShown(browser, "write and read rates above zero", () ->
+          leadingNumber(browser.text("#write-rate")) > 0
+          && leadingNumber(browser.text("#read-rate")) > 0);
+    } finally {
+      stop.set(true);
+      load.join(10_000);
+    }
+    assertThat(done.get()).isPositive();
+    assertThat(browser.attribute("#rate-chart polyline", "points")).isNotEmpty();
+  }
+
+  private void positionsAndRolesMatchTheReplicas(TestCluster cluster, LivePageBrowser browser,
+      int leader) throws Exception {
+    awaitShown(browser, "every replica's commit and applied positions and role", () -> {
+      for (int id = 1; id <= 3; id++) {
+        StatusView s = cluster.server(id).status();
+        String row = "#replica-" + id;
+        if (!browser.text(row + " .commit").equals(Long.toString(s.commitIndex()))
+            || !browser.text(row + " .applied").equals(Long.toString(s.applied()))
+            || !browser.text(row + " .lag").equals("0")
+            || !browser.text(row + " .role").equals(id == leader ? "leader" : "follower")
+            || !browser.text(row + " .health").equals("healthy")) {
+          return false;
+        }
+      }
+      return true;
+    });
+    assertThat(Long.parseLong(browser.text("#replica-" + leader + " .commit")))
+        .as("the load's writes are committed").isGreaterThan(10);
+  }
+
+  private static int polls(LivePageBrowser browser) {
+    String polls = browser.attribute("body", "data-polls");
+    return polls.isEmpty() ? 0 : Integer.parseInt(polls);
+  }
+
+  private static double leadingNumber(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[0-9.]+").matcher(text);
+    return m.find() ? Double.parseDouble(m.group()) : 0;
+  }
+
+  private static int httpPort(TestCluster cluster, int id) {
+    return cluster.config.replica(id).orElseThrow().metrics().getPort();
+  }
+
+  /** Waits for {@code shown}; on time-out the failure quotes the page's table and summary. */
+  private static void awaitShown(LivePageBrowser browser, String what,
+      java.util.function.BooleanSupplier shown) throws InterruptedException {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (!shown.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("page did not show, within " + WAIT + ": " + what
+            + "\nsummary: " + browser.text("#summary") + "\ntable: "
+            + browser.text("#replicas tbody") + "\nrates: " + browser.text("#rates")
+            + "\nscript errors: " + browser.scriptErrors());
+      }
+      Thread.sleep(100);
+    }
+  }
+}
