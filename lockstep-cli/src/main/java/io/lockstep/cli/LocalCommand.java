@@ -33,9 +33,10 @@ import picocli.CommandLine.Spec;
     description = {
         "Starts a local cluster: one OS process per replica on 127.0.0.1, replica i",
         "serving Redis clients on port P+i (peers on P+100+i, Java clients on P+200+i,",
-        "HTTP /metrics and /health on P+300+i). Writes DIR/cluster.properties, keeps a",
-        "random shared secret in DIR/secret.hex (0600) and each replica's pid and logs",
-        "in DIR/<id>/. Stays in the foreground; Ctrl-C stops the replicas cleanly.",
+        "HTTP: the live cluster page /, /metrics and /health on P+300+i). Writes",
+        "DIR/cluster.properties, keeps a random shared secret in DIR/secret.hex (0600)",
+        "and each replica's pid and logs in DIR/<id>/. Stays in the foreground; Ctrl-C",
+        "stops the replicas cleanly.",
         "Run again on the same DIR to recover the data.",
         "--machine CLASS --classpath JAR runs your own state machine instead of a",
         "built-in service (checked here first, then loaded by every replica from JAR).",
@@ -247,6 +248,8 @@ public final class LocalCommand implements Callable<Integer> {
           + rs.stream().map(r -> Integer.toString(r.client().getPort())).toList());
     }
     out.printf("Status: lockstep status --data-dir %s%n", layout.dataDir());
+    out.printf("Live page: http://%s/ (any replica's HTTP port serves it)%n",
+        ReplicaAddresses.text(rs.get(0).metrics()));
     out.printf("Metrics: curl http://%s/metrics%n", ReplicaAddresses.text(rs.get(0).metrics()));
     out.println("Press Ctrl-C to stop the cluster.");
     out.flush();

@@ -50,6 +50,12 @@ class LocalCommandProcessTest {
       assertThat(one.set("k", "v")).isEqualTo("OK");
       assertThat(two.get("k")).isEqualTo("v");
     }
+    String page = "http://127.0.0.1:" + (base + 301) + "/";
+    assertThat(first.output()).contains("Live page: " + page);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(page)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+        .as("the address printed serves the live page").contains("<title>Lockstep cluster");
     List<Long> pids = pids(data);
     first.process.destroy();
     assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).as("local exits on SIGTERM").isTrue();
