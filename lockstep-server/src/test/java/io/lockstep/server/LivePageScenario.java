@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.client.KvClient;
 import io.lockstep.server.config.Service;
+import io.lockstep.storage.DiskFaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +60,29 @@ abstract class LivePageScenario {
           && polls(browser) >= pollsBefore + 3
           && browser.text("#replica-" + leader + " .role").equals("leader")
           && browser.text("#replica-" + other + " .state").equals("up"));
+      assertThat(browser.scriptErrors()).as("script errors").isEmpty();
+    }
+  }
+
+  @Test
+  void anUnhealthyReplicaIsShownWithItsReason() throws Exception {
+    DiskFaults[] disks = new DiskFaults[3];
+    try (TestCluster cluster = DiskFaultClusterTest.startWithSwitches(dir, disks);
+        LivePageBrowser browser = browser()) {
+      int leader = cluster.awaitLeader(Duration.ofSeconds(15));
+      int follower = leader % 3 + 1;
+      browser.open("http://127.0.0.1:" + httpPort(cluster, leader) + "/?refresh=300");
+      disks[follower - 1].set(DiskFaults.Mode.SYNC_ERROR);
+      try (KvClient kv = new KvClient(cluster.client())) {
+        kv.set("k", "v"); // the follower's fsync of this entry fails: it stops, /health says why
+      }
+      String row = "#replica-" + follower;
+      awaitShown(browser, "replica " + follower + " unhealthy with its reason", () ->
+          browser.attribute(row, "class").equals("up unhealthy"));
+      String reason = cluster.server(follower).healthProblem().orElseThrow();
+      assertThat(reason).startsWith("stopped: storage failed");
+      assertThat(browser.text(row + " .health")).isEqualTo("unhealthy: " + reason);
+      assertThat(browser.text("#replica-" + leader + " .health")).isEqualTo("healthy");
       assertThat(browser.scriptErrors()).as("script errors").isEmpty();
     }
   }
