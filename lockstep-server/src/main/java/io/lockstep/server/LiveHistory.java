@@ -112,8 +112,16 @@ final class LiveHistory {
     return figures[index];
   }
 
-  /** This replica now sees {@code leader} leading {@code term}. */
+  /**
+   * This replica now sees {@code leader} leading {@code term}. The same leader of the same term
+   * again is not a change: a follower forgets the leader for a moment when it asks for
+   * pre-votes that fail, and then hears from the same leader.
+   */
   synchronized void leaderChanged(long term, int leader) {
+    LeaderChange last = leaderChanges.peekLast();
+    if (last != null && last.term() == term && last.leader() == leader) {
+      return;
+    }
     leaderChanges.addLast(new LeaderChange(wallClock.getAsLong(), term, leader));
     while (leaderChanges.size() > LEADER_CHANGES) {
       leaderChanges.removeFirst();

@@ -65,6 +65,15 @@ class LiveHistoryTest {
   }
 
   @Test
+  void theSameLeaderOfTheSameTermSeenAgainIsNotAChange() {
+    history.leaderChanged(4, 1);
+    history.leaderChanged(4, 1); // e.g. after a failed pre-vote the follower hears it again
+    history.leaderChanged(5, 1);
+    assertThat(history.leaderChanges()).extracting(LiveHistory.LeaderChange::term)
+        .containsExactly(4L, 5L);
+  }
+
+  @Test
   void aHistoryNeedsAPositiveWidthAndTwoBuckets() {
     assertThatThrownBy(() -> new LiveHistory(0, 4, wall::get))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bucket width");
