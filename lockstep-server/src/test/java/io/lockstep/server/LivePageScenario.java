@@ -3,8 +3,10 @@ package io.lockstep.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.client.KvClient;
+import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import io.lockstep.storage.DiskFaults;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,6 +90,28 @@ abstract class LivePageScenario {
       assertThat(reason).startsWith("stopped: storage failed");
       assertThat(browser.text(row + " .health")).isEqualTo("unhealthy: " + reason);
       assertThat(browser.text("#replica-" + leader + " .health")).isEqualTo("healthy");
+      assertThat(browser.scriptErrors()).as("script errors").isEmpty();
+    }
+  }
+
+  /**
+   * The cluster file lists 0.0.0.0, which the page replaces by the host it came from. On one
+   * machine 0.0.0.0 also reaches the replicas, so this shows the rewritten address works, not
+   * that a remote browser needed it.
+   */
+  @Test
+  void replicasBoundToEveryInterfaceAreAllPolled() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, Service.KV, config -> config.withReplicas(
+            config.replicas().stream().map(r -> new ReplicaAddresses(r.id(), r.peer(), r.client(),
+                r.redis(), new InetSocketAddress("0.0.0.0", r.metrics().getPort()))).toList()));
+        LivePageBrowser browser = browser()) {
+      for (int id = 1; id <= 3; id++) {
+        cluster.start(id);
+      }
+      int leader = cluster.awaitLeader(Duration.ofSeconds(15));
+      browser.open("http://127.0.0.1:" + httpPort(cluster, leader) + "/?refresh=300");
+      awaitShown(browser, "every replica answers", () ->
+          browser.text("#summary").contains("3 of 3 replicas answer"));
       assertThat(browser.scriptErrors()).as("script errors").isEmpty();
     }
   }
