@@ -40,6 +40,9 @@ class LivePageHttpTest {
           "\"id\":" + leader + ",", "\"role\":\"leader\"", "\"healthy\":true",
           "\"commitIndex\":" + s.commitIndex(), "\"leaderChanges\":[{\"at\":",
           "\"leader\":" + leader + "}]", "\"bucketMillis\":2000");
+      assertThat(get(server, "/metrics", "GET").body())
+          .as("the read counted by the leader that answered it")
+          .containsPattern("lockstep_read_latency_seconds_count\\{[^}]*\\} 1\n");
       for (int id = 1; id <= 3; id++) {
         int port = cluster.config.replica(id).orElseThrow().metrics().getPort();
         assertThat(json.body()).contains("{\"id\":" + id + ",\"http\":\"127.0.0.1:" + port + "\"}");
