@@ -2,11 +2,13 @@ package io.lockstep.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.lockstep.client.KvClient;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import io.lockstep.storage.DiskFaults;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -113,6 +115,34 @@ abstract class LivePageScenario {
       awaitShown(browser, "every replica answers", () ->
           browser.text("#summary").contains("3 of 3 replicas answer"));
       assertThat(browser.scriptErrors()).as("script errors").isEmpty();
+    }
+  }
+
+  @Test
+  void aPortAnsweringSomethingElseIsShownDownWithWhy() throws Exception {
+    TestCluster cluster = new TestCluster(dir, 3, Service.KV);
+    HttpServer impostor = HttpServer.create(
+        cluster.config.replica(3).orElseThrow().metrics(), 4);
+    impostor.createContext("/", exchange -> {
+      byte[] body = "{\"hello\":\"not a replica\"}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    impostor.start();
+    try (cluster; LivePageBrowser browser = browser()) {
+      cluster.start(1);
+      cluster.start(2);
+      int leader = cluster.awaitLeader(Duration.ofSeconds(15));
+      browser.open("http://127.0.0.1:" + httpPort(cluster, leader) + "/?refresh=300");
+      awaitShown(browser, "replica 3 down with the reason", () ->
+          browser.text("#replica-3 .state").equals("down")
+          && browser.text("#replica-3 .health").startsWith("answer is not a replica's figures")
+          && browser.text("#replica-" + leader + " .role").equals("leader"));
+      assertThat(browser.scriptErrors()).as("script errors").isEmpty();
+    } finally {
+      impostor.stop(0);
     }
   }
 
