@@ -4,6 +4,7 @@ import io.lockstep.sim.CoordinationFactory;
 import io.lockstep.sim.SimOptions;
 import io.lockstep.sim.SimResult;
 import io.lockstep.sim.Simulation;
+import io.lockstep.timeline.SimTimeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,6 +84,11 @@ public final class SimCommand implements Callable<Integer> {
       description = "With --seed: write the run's event trace to FILE.")
   Path traceFile;
 
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "With --seed: write the run's timeline to FILE, one self-contained HTML"
+          + " page (replicas, clients, messages, protocol events; opens at a violation).")
+  Path timelineFile;
+
   @Option(names = "--verbose", description = "Print one line per seed, passed or failed.")
   boolean verbose;
 
@@ -138,6 +144,9 @@ public final class SimCommand implements Callable<Integer> {
     if (traceFile != null && seed == null) {
       throw usage("--trace needs --seed (a trace is written for one run)");
     }
+    if (timelineFile != null && seed == null) {
+      throw usage("--timeline needs --seed (a timeline shows one run)");
+    }
     if (seed != null) {
       return List.of(seed);
     }
@@ -181,8 +190,15 @@ public final class SimCommand implements Callable<Integer> {
     }
   }
 
-  private static Outcome runOne(SimOptions options, long seed, CoordinationFactory factory) {
+  private Outcome runOne(SimOptions options, long seed, CoordinationFactory factory) {
     try {
+      if (timelineFile != null) {
+        SimTimeline.Run run = SimTimeline.run(options, seed, factory);
+        run.timeline().write(timelineFile);
+        spec.commandLine().getErr().println("timeline " + timelineFile + ": " + run.events()
+            + " events" + (run.violation() == null ? "" : ", opens at the violation"));
+        return Outcome.of(run.result());
+      }
       return Outcome.of(Simulation.run(options, seed, factory));
     } catch (RuntimeException e) {
       return new Outcome(seed, false, "exception: " + e, "-", 0, 0, 0, 0, 0, false);

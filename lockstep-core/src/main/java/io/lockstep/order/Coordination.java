@@ -1,5 +1,8 @@
 package io.lockstep.order;
 
+import io.lockstep.journal.Event;
+import java.util.List;
+
 /**
  * A coordination protocol core (paper §3: Agreement + Order), as a deterministic object.
  *
@@ -66,5 +69,16 @@ public interface Coordination {
    */
   default boolean repairing() {
     return false;
+  }
+
+  /**
+   * The protocol's own events since the last call (votes, elections, leader and term or view
+   * changes, commits, messages it dropped and why), oldest first, and forgets them; the runtime
+   * stamps them with its time and puts them in the replica's journal. A protocol that reports
+   * nothing still gets the runtime's events (messages, proposals, applies, replies). Default:
+   * none.
+   */
+  default List<Event> drainEvents() {
+    return List.of();
   }
 }

@@ -1,5 +1,7 @@
 package io.lockstep.order;
 
+import io.lockstep.journal.Event;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -60,5 +62,10 @@ public abstract class ForwardingCoordination implements Coordination {
   @Override
   public boolean repairing() {
     return inner.repairing();
+  }
+
+  @Override
+  public List<Event> drainEvents() {
+    return inner.drainEvents();
   }
 }

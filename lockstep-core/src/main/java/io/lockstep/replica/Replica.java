@@ -3,6 +3,8 @@ package io.lockstep.replica;
 import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.journal.Event;
+import io.lockstep.journal.Journal;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Rejection;
 import io.lockstep.machine.StateMachine;
@@ -85,6 +87,7 @@ public final class Replica {
   private long deliveredThrough;
   private long clockSequence;
   private long clockPendingTerm = -1;
+  private Journal journal = Journal.OFF;
 
   /**
    * @param snapshotEvery take a snapshot every this many applied positions; 0 never
@@ -137,9 +140,27 @@ public final class Replica {
     return captured;
   }
 
+  /**
+   * From now on this replica's events (proposals, applies, snapshots, redirects, and the
+   * protocol's own from {@link Coordination#drainEvents}) go to {@code journal}, which stamps
+   * them with the runtime's time.
+   */
+  public void journal(Journal journal) {
+    this.journal = Objects.requireNonNull(journal, "journal");
+  }
+
   /** A client request arrived at this replica. */
   public Effects propose(Request request) {
-    return step(new Input.Propose(Objects.requireNonNull(request, "request")));
+    Objects.requireNonNull(request, "request");
+    journalPropose(request);
+    return step(new Input.Propose(request));
+  }
+
+  private void journalPropose(Request request) {
+    if (journal != Journal.OFF) {
+      journal.record(id, Event.request(Event.Kind.PROPOSE, request.client().toString(),
+          request.sequence(), Event.NONE, ""));
+    }
   }
 
   /**
@@ -181,6 +202,7 @@ public final class Replica {
     EffectsBuilder out = new EffectsBuilder();
     for (Step s : steps) {
       if (s instanceof Step.Propose p) {
+        journalPropose(p.request());
         coordination.step(new Input.Propose(p.request()));
       } else if (s instanceof Step.Receive r) {
         coordination.step(new Input.Receive(r.from(), r.message()));
@@ -209,6 +231,7 @@ public final class Replica {
     capturedHandedOut = false;
     // The protocol ignores it if a newer snapshot (e.g. a leader's) was installed meanwhile.
     coordination.step(new Input.SnapshotTaken(stored.position(), stored.state()));
+    journal.record(id, Event.position(Event.Kind.SNAPSHOT, stored.position()));
   }
 
   private void checkReadIds(List<Step> steps) {
@@ -358,6 +381,7 @@ public final class Replica {
   private void drain(EffectsBuilder out) {
     for (int i = 0; i < MAX_READYS_PER_CALL; i++) {
       Ready ready = coordination.ready();
+      journalProtocolEvents();
       if (ready == null || ready.isEmpty()) {
         deliveredThrough = Math.max(deliveredThrough, coordination.status().commitIndex());
         serveReads(out);
@@ -367,6 +391,13 @@ public final class Replica {
     }
     throw new IllegalStateException("replica " + id + ": coordination still not quiescent after "
         + MAX_READYS_PER_CALL + " readys, status " + coordination.status());
+  }
+
+  /** Moves the protocol's own events to the journal (they are dropped when it is off). */
+  private void journalProtocolEvents() {
+    for (Event event : coordination.drainEvents()) {
+      journal.record(id, event);
+    }
   }
 
   private void handle(Ready ready, EffectsBuilder out) {
@@ -397,6 +428,7 @@ public final class Replica {
         captured = capture;
       } else {
         coordination.step(new Input.SnapshotTaken(lastSnapshotAt, capture.toByteArray()));
+        journal.record(id, Event.position(Event.Kind.SNAPSHOT, lastSnapshotAt));
       }
     }
   }
@@ -413,13 +445,21 @@ public final class Replica {
     }
     deliveredThrough = Math.max(deliveredThrough, snapshot.index());
     resetMarks();
+    journal.record(id, Event.position(Event.Kind.INSTALL, snapshot.index()));
   }
 
   private void apply(Ordered ordered, EffectsBuilder out) {
     if (ordered.position() <= executor.appliedPosition()) {
       return;
     }
-    out.replies.addAll(executor.apply(ordered));
+    List<io.lockstep.request.Reply> replies = executor.apply(ordered);
+    out.replies.addAll(replies);
+    if (journal != Journal.OFF) {
+      Request request = ordered.request();
+      journal.record(id, Event.request(Event.Kind.APPLY, request.client().toString(),
+          request.sequence(), ordered.position(), replies.isEmpty() ? ""
+              : replies.get(0).status() + " " + replies.get(0).reason()));
+    }
     deliveredThrough = Math.max(deliveredThrough, ordered.position());
     if (ordered.request().client().equals(CLOCK)) {
       clockPendingTerm = -1;
@@ -440,6 +480,9 @@ public final class Replica {
       clockPendingTerm = -1;
     } else {
       out.redirects.add(redirect);
+      journal.record(id, Event.request(Event.Kind.REDIRECT,
+          redirect.request().client().toString(), redirect.request().sequence(), Event.NONE,
+          redirect.reason()));
     }
   }
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class DeterminismArchitectureTest {
   private static final String[] DETERMINISTIC = {
       "io.lockstep.executor..", "io.lockstep.machine..", "io.lockstep.order..",
-      "io.lockstep.voter..", "io.lockstep.replica..", "io.lockstep.request.."};
+      "io.lockstep.voter..", "io.lockstep.replica..", "io.lockstep.request..",
+      "io.lockstep.journal.."};
 
   static final ArchRule NO_CLOCKS_RANDOM_THREADS_OR_IO = noClasses()
       .that().resideInAnyPackage(DETERMINISTIC)

@@ -2,6 +2,7 @@ package io.lockstep.sim;
 
 import io.lockstep.check.History;
 import io.lockstep.check.Op;
+import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Ready;
 import io.lockstep.replica.QueryResult;
@@ -159,9 +160,36 @@ final class Clients implements ClientRouter {
     return nextProcess++;
   }
 
-  void record(Op op) {
+  /**
+   * Records {@code op} of {@code client} in the history, the trace and the journal; its request
+   * has {@code sequence} (-1: a read that is no request).
+   */
+  void record(SimClient client, Op op, long sequence) {
     history.add(op);
     trace.record(queue.now(), "op " + History.toJson(op));
+    if (trace.journaling()) {
+      trace.event(queue.now(), -1, Event.request(op.isInvoke() ? Event.Kind.INVOKE
+          : Event.Kind.OUTCOME, client.id().toString(), sequence, Event.NONE, describe(op)));
+    }
+  }
+
+  /**
+   * How the journal names an operation: its process (so a checker's explanation, which names
+   * processes, finds it), outcome, function, key and values.
+   */
+  static String describe(Op op) {
+    StringBuilder out = new StringBuilder("p").append(op.process()).append(' ');
+    if (!op.isInvoke()) {
+      out.append(op.type().json()).append(' ');
+    }
+    out.append(op.f()).append(' ').append(op.key());
+    if (op.expected() != null) {
+      out.append(" if ").append(op.expected());
+    }
+    if (op.value() != null) {
+      out.append(op.f().equals("read") ? " -> " : " = ").append(op.value());
+    }
+    return out.toString();
   }
 
   void started(SimClient client) {

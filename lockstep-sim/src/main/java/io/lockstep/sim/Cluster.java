@@ -2,6 +2,7 @@ package io.lockstep.sim;
 
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
@@ -144,6 +145,9 @@ final class Cluster {
       node.protocol = protocol;
       node.replica = new Replica(node.id, protocol, executor, options.snapshotEvery(),
           options.digestEvery());
+      if (trace.journaling()) {
+        node.replica.journal((replica, event) -> trace.event(queue.now(), replica, event));
+      }
     } catch (RuntimeException e) {
       throw SimFailure.thrownBy(node.id, e);
     }
@@ -151,6 +155,8 @@ final class Cluster {
     node.incarnation++;
     trace.record(queue.now(), "boot " + node.id + " inc=" + node.incarnation + " applied="
         + node.replica.appliedPosition() + " entries=" + recovered.entries().size());
+    trace.event(queue.now(), node.id, Event.of(Event.Kind.RESTART, "incarnation "
+        + node.incarnation + ", applied " + node.replica.appliedPosition()));
     int incarnation = node.incarnation;
     int chain = node.tickChain;
     queue.after(firstTickDelay, () -> tick(node, incarnation, chain));
@@ -171,6 +177,7 @@ final class Cluster {
     node.flushScheduled = false;
     node.busyUntil = 0;
     trace.record(queue.now(), "crash " + id + " " + node.disk.crash());
+    trace.event(queue.now(), id, Event.of(Event.Kind.CRASH, "crash"));
     if (node.disk.takeLostWriteDetected()) {
       node.damaged = "a lost write: a checksum gap in the middle of its log";
       trace.record(queue.now(), "damage " + id + " " + node.disk.damage(false));
@@ -185,6 +192,7 @@ final class Cluster {
   void damage(int id, String reason, boolean snapshotFile) {
     crash(id);
     nodes[id].damaged = reason;
+    trace.event(queue.now(), id, Event.of(Event.Kind.DISK, reason));
     trace.record(queue.now(), "damage " + id + " " + nodes[id].disk.damage(snapshotFile));
   }
 
@@ -288,6 +296,8 @@ final class Cluster {
     if (node.up) {
       node.pausedUntil = Math.max(node.pausedUntil, until);
       trace.record(queue.now(), "pause " + id + " until " + node.pausedUntil);
+      trace.event(queue.now(), id, Event.of(Event.Kind.PAUSE, "for "
+          + (node.pausedUntil - queue.now()) / 1_000_000 + " ms"));
     }
   }
 
@@ -346,6 +356,8 @@ final class Cluster {
     Node node = nodes[to];
     if (!node.up) {
       trace.record(queue.now(), "lost " + from + ">" + to + " down");
+      trace.event(queue.now(), to, Event.message(Event.Kind.DROP, Event.NONE, Event.NONE,
+          Network.type(message) + " from " + from + ": replica down"));
       return;
     }
     int incarnation = node.incarnation;
@@ -514,6 +526,8 @@ final class Cluster {
   /** Client outputs: replies, read results and redirects. */
   private void answer(Node node, Effects effects) {
     for (Reply reply : effects.replies()) {
+      trace.event(queue.now(), node.id, Event.request(Event.Kind.REPLY, reply.client().toString(),
+          reply.sequence(), reply.position(), reply.status() + " " + reply.reason()));
       router.reply(node.id, reply);
     }
     for (QueryResult result : effects.reads()) {

@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.journal.Event;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -199,10 +200,13 @@ final class Nemesis {
       long millis = random.nextBoolean() ? wrongBy : -wrongBy;
       clock.setWrong(queue.now(), millis);
       trace.record(queue.now(), "clockwrong " + victim + " " + millis + "ms");
+      trace.event(queue.now(), victim, Event.of(Event.Kind.CLOCK_JUMP, "wall clock wrong by "
+          + millis + " ms"));
       return;
     }
     long delta = clock.jump(queue.now());
     trace.record(queue.now(), "clockjump " + victim + " " + delta + "ms");
+    trace.event(queue.now(), victim, Event.of(Event.Kind.CLOCK_JUMP, "jumped " + delta + " ms"));
   }
 
   private int wrongClocks() {

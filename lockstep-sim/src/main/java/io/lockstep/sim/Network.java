@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.journal.Event;
 import io.lockstep.order.ProtocolMessage;
 import java.util.SplittableRandom;
 
@@ -47,12 +48,15 @@ final class Network {
   void send(int from, int to, ProtocolMessage message) {
     long id = sent++;
     trace.record(queue.now(), "send " + id + " " + from + ">" + to + " " + Canon.of(message));
+    if (trace.journaling()) {
+      trace.event(queue.now(), from, Event.message(Event.Kind.SEND, to, id, type(message)));
+    }
     if (partition.blocks(from, to)) {
-      drop(id, "partition");
+      drop(id, from, to, "partition");
       return;
     }
     if (random.nextDouble() < lossRate) {
-      drop(id, "loss");
+      drop(id, from, to, "loss");
       return;
     }
     schedule(id, from, to, message);
@@ -68,17 +72,26 @@ final class Network {
 
   private void arrive(long id, int from, int to, ProtocolMessage message) {
     if (partition.blocks(from, to)) {
-      drop(id, "partition");
+      drop(id, from, to, "partition");
       return;
     }
     delivered++;
     trace.record(queue.now(), "recv " + id);
+    if (trace.journaling()) {
+      trace.event(queue.now(), to, Event.message(Event.Kind.RECEIVE, from, id, type(message)));
+    }
     receiver.deliver(from, to, message);
   }
 
-  private void drop(long id, String why) {
+  private void drop(long id, int from, int to, String why) {
     dropped++;
     trace.record(queue.now(), "drop " + id + " " + why);
+    trace.event(queue.now(), from, Event.message(Event.Kind.DROP, to, id, "network " + why));
+  }
+
+  /** A message's type as the journal names it. */
+  static String type(ProtocolMessage message) {
+    return message.getClass().getSimpleName();
   }
 
   /** One-way delay of one message, in nanoseconds. */
@@ -112,6 +125,7 @@ final class Network {
   void partition(Partition next) {
     partition = next;
     trace.record(queue.now(), "partition " + next.describe());
+    trace.event(queue.now(), -1, Event.of(Event.Kind.PARTITION, next.describe()));
   }
 
   Partition partition() {
@@ -124,6 +138,8 @@ final class Network {
     duplicateRate = duplicate;
     slowFactor = slow;
     trace.record(queue.now(), "netfaults loss=" + loss + " dup=" + duplicate + " slow=" + slow);
+    trace.event(queue.now(), -1, Event.of(Event.Kind.PARTITION, "loss=" + loss + " dup="
+        + duplicate + " slow=" + slow));
   }
 
   /** Ends every partition and burst. */

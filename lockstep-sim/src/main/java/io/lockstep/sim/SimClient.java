@@ -156,7 +156,7 @@ final class SimClient {
 
   private void begin(Op op) {
     invoke = op;
-    host.record(op);
+    host.record(this, op, kind == Kind.READ ? -1 : nextSequence);
   }
 
   /** Sends (or resends) the current operation to {@code replica} and arms its timeout. */
@@ -274,7 +274,7 @@ final class SimClient {
 
   private void complete(Op completion) {
     believedLeader = target;
-    host.record(completion);
+    host.record(this, completion, request == null ? -1 : request.sequence());
     host.completed(this, completion);
     if (host.livenessPhase() && invoke.time() >= host.healedAt()) {
       doneInLiveness++;
@@ -285,7 +285,7 @@ final class SimClient {
   /** Deadline passed: the outcome is unknown; continue as a new process with a new identity. */
   private void giveUp() {
     Op info = invoke.completeInfo(host.now());
-    host.record(info);
+    host.record(this, info, request == null ? -1 : request.sequence());
     host.completed(this, info);
     generation++;
     host.retire(id);

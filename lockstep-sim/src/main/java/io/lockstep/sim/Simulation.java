@@ -89,9 +89,25 @@ public final class Simulation {
     return run(options, seed, factory, Map.of(), service);
   }
 
+  /**
+   * Runs one seed with the protocol built by {@code factory}, journaling its events into
+   * {@code journal} for a timeline. The run itself (and its trace digest) is the same as without.
+   */
+  public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
+      SimJournal journal) {
+    Objects.requireNonNull(journal, "journal");
+    return run(options, seed, factory, Map.of(), RegisterService.exampleKvStore(), journal);
+  }
+
   /** The general form: protocol, misbehaving replicas and the service under test. */
   public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
       Map<Integer, MessageInterceptor> interceptors, RegisterService service) {
+    return run(options, seed, factory, interceptors, service, null);
+  }
+
+  private static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
+      Map<Integer, MessageInterceptor> interceptors, RegisterService service,
+      SimJournal journal) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(interceptors, "interceptors");
@@ -103,8 +119,9 @@ public final class Simulation {
       }
     }
     try (Writer traceOut = openTrace(options.traceFile())) {
-      SimRun run = new SimRun(options, seed, factory, service, interceptors,
-          new Trace(traceOut));
+      Trace trace = new Trace(traceOut);
+      trace.journal(journal);
+      SimRun run = new SimRun(options, seed, factory, service, interceptors, trace);
       SimResult result = run.execute();
       writeHistory(options.historyDir(), seed, result.history());
       return result;

@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.journal.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -21,6 +22,7 @@ final class Trace {
   private final Writer out;
   private final StringBuilder line = new StringBuilder(256);
   private long lines;
+  private SimJournal journal;
 
   /** @param out where to also write the lines, or null to only digest them */
   Trace(Writer out) {
@@ -45,6 +47,26 @@ final class Trace {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the trace file", e);
       }
+    }
+  }
+
+  /** From now on {@link #event} also goes to {@code journal} (null: nowhere). */
+  void journal(SimJournal journal) {
+    this.journal = journal;
+  }
+
+  /** Whether events are journaled (callers skip building them otherwise). */
+  boolean journaling() {
+    return journal != null;
+  }
+
+  /**
+   * Journals a structured event at simulated time {@code nanos} on {@code replica} (-1: a client
+   * or the whole network). Not part of the digest: the text lines already say what happened.
+   */
+  void event(long nanos, int replica, Event event) {
+    if (journal != null) {
+      journal.add(nanos, replica, event);
     }
   }
 

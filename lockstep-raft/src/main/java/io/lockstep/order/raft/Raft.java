@@ -1,5 +1,6 @@
 package io.lockstep.order.raft;
 
+import io.lockstep.journal.Event;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.LogEntry;
@@ -75,6 +76,7 @@ public final class Raft implements Coordination {
   private final Repair repair;
   private final Dispatch dispatch = new Dispatch(this);
   private final Invariants invariants = new Invariants();
+  private final RaftEvents events = new RaftEvents();
 
   private long term;
   private int votedFor = NONE;
@@ -134,6 +136,7 @@ public final class Raft implements Coordination {
   @Override
   public void step(Input input) {
     Objects.requireNonNull(input, "input");
+    events.before(this);
     if (role == Role.LEADER) {
       replication.maybeCommit();
     }
@@ -152,6 +155,7 @@ public final class Raft implements Coordination {
     } else if (input instanceof Input.Persisted persisted) {
       persisted(persisted.index(), persisted.term());
     }
+    events.after(this, input);
     invariants.check(this);
   }
 
@@ -208,6 +212,11 @@ public final class Raft implements Coordination {
   @Override
   public boolean mayAnswerBeforeDurable() {
     return config.parallelLeaderAppend() || config.members().size() > 1;
+  }
+
+  @Override
+  public List<Event> drainEvents() {
+    return events.drain();
   }
 
   @Override

@@ -1,0 +1,105 @@
+package io.lockstep.timeline;
+
+import io.lockstep.journal.Event;
+import io.lockstep.journal.Stamped;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pairs each message's send with its receive (or drop) into an arrow. The simulator gives both
+ * ends the same message id; a real cluster's replicas cannot, so there the k-th send from A to B
+ * of a type is paired with the k-th receive (or in-transit drop) of that type at B from A, which
+ * is exact over one TCP connection unless an event was lost from a journal ring or a connection
+ * dropped messages unseen (then the pairing of that link may be off; the sim's never is).
+ */
+final class Arrows {
+  /** An arrow: flag 0 delivered, 1 dropped on the way, 2 no receive in the journal. */
+  record Arrow(long t0, int from, long t1, int to, String type, int flag) {}
+
+  private final List<Arrow> arrows = new ArrayList<>();
+  private final Map<Long, Stamped> sendById = new HashMap<>();
+  private final Map<String, ArrayDeque<Stamped>> unpaired = new HashMap<>();
+  private final Lanes lanes;
+
+  Arrows(Lanes lanes) {
+    this.lanes = lanes;
+  }
+
+  /** Takes a message event; returns false if {@code e} is not one (it is then a mark). */
+  boolean take(Stamped e) {
+    Event v = e.event();
+    switch (v.kind()) {
+      case SEND -> send(e);
+      case RECEIVE -> arrive(e, 0);
+      case DROP -> {
+        if (v.peer() < 0) {
+          return false;
+        }
+        if (v.message() >= 0 && sendById.containsKey(v.message())
+            && sendById.get(v.message()).replica() == e.replica()) {
+          Stamped s = sendById.get(v.message());
+          arrows.add(new Arrow(s.nanos(), lanes.of(s), e.nanos(), lanes.replica(v.peer()),
+              v.detail(), 1));
+          return true;
+        }
+        arrive(e, 1);
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void send(Stamped e) {
+    Event v = e.event();
+    if (v.message() >= 0) {
+      sendById.put(v.message(), e);
+    } else {
+      unpaired.computeIfAbsent(link(e.replica(), v.peer(), v.detail()), k -> new ArrayDeque<>())
+          .add(e);
+    }
+  }
+
+  /** A receive at {@code e.replica()} from its peer, or a drop there (flag 1). */
+  private void arrive(Stamped e, int flag) {
+    Event v = e.event();
+    Stamped s = v.message() >= 0 ? sendById.get(v.message()) : poll(v.peer(), e.replica(),
+        typeOf(v.detail()));
+    if (s == null) {
+      return; // its send is outside the journal (before --since, or lost from a full ring)
+    }
+    arrows.add(new Arrow(s.nanos(), lanes.of(s), e.nanos(), lanes.of(e), s.event().detail(),
+        flag));
+  }
+
+  private Stamped poll(int from, int to, String type) {
+    ArrayDeque<Stamped> queue = unpaired.get(link(from, to, type));
+    return queue == null ? null : queue.poll();
+  }
+
+  /** Sends never received, as arrows that stop short; then every arrow, by send time. */
+  List<Arrow> finish() {
+    for (ArrayDeque<Stamped> queue : unpaired.values()) {
+      for (Stamped s : queue) {
+        arrows.add(new Arrow(s.nanos(), lanes.of(s), s.nanos(), lanes.replica(s.event().peer()),
+            s.event().detail(), 2));
+      }
+    }
+    arrows.sort((a, b) -> Long.compare(a.t0(), b.t0()));
+    return arrows;
+  }
+
+  private static String link(int from, int to, String type) {
+    return from + ">" + to + " " + type;
+  }
+
+  /** A drop's detail starts with the message type ("AppendEntries: queue full"). */
+  private static String typeOf(String detail) {
+    int colon = detail.indexOf(':');
+    return colon < 0 ? detail : detail.substring(0, colon);
+  }
+}
