@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     version = "lockstep 0.1.0-SNAPSHOT",
     description = "Fault-tolerant services by state machine replication (Schneider 1990).",
     subcommands = {LocalCommand.class, ReplicaCommand.class, StatusCommand.class,
-        BenchCommand.class, SimCommand.class, LockCommand.class, CommandLine.HelpCommand.class})
+        BenchCommand.class, SimCommand.class, TimelineCommand.class, LockCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -104,6 +104,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final Map<WriteKey, Pending> writes = new HashMap<>();
   private final Map<Long, Pending> reads = new HashMap<>();
   private volatile PeerSender peers = (to, payload) -> false;
+  private volatile ServerJournal journal = ServerJournal.OFF;
   private final AtomicLong queuedClientBytes = new AtomicLong();
   private volatile long clientByteBudget = Long.MAX_VALUE;
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
@@ -155,6 +156,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     this.peers = sender;
   }
 
+  /** Where messages sent, received and dropped, and replies, are journaled. */
+  void journal(ServerJournal journal) {
+    this.journal = journal;
+  }
+
   /**
    * Where the replica's checkpoint digests go (divergence detection, S1), on this loop's thread
    * as soon as they are recorded: a digest describes applied, hence committed, state and
@@ -173,6 +179,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   void offerPeer(int from, ProtocolMessage message) {
     if (!queue.offer(new LoopEvent.Peer(from, message))) {
       metrics.peerDropped("loop queue full");
+      journal.droppedOnArrival(from, message, "loop queue full");
     }
   }
 
@@ -326,6 +333,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** Turns an event into a replica step (if it needs one); true if the loop must stop. */
   private boolean toStep(LoopEvent event, List<Step> steps) {
     if (event instanceof LoopEvent.Peer p) {
+      journal.received(p.from(), p.message());
       steps.add(new Step.Receive(p.from(), p.message()));
     } else if (event instanceof LoopEvent.Submit s) {
       queuedClientBytes.addAndGet(-questionBytes(s.request().command()));
@@ -385,6 +393,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     for (Reply reply : effects.replies()) {
       Pending p = writes.remove(new WriteKey(reply.client(), reply.sequence()));
       if (p != null) {
+        journal.replied(reply);
         batchAnswers.add(() -> {
           p.origin().replied(reply);
           metrics.committed(System.nanoTime() - p.since());
@@ -424,6 +433,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     List<Integer> targetList = new ArrayList<>(batchMessages.size());
     for (Ready.Outbound out : batchMessages) {
       ProtocolMessage message = out.message();
+      journal.sent(out.to(), message);
       if (!now && replica.mayLeaveBeforeDurable(message)) {
         send(out.to(), encode(message)); // e.g. Raft §10.2.1: before our own fsync
       } else {

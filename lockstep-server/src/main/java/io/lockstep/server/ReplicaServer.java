@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.journal.Event;
 import io.lockstep.machine.StateMachine;
 import io.lockstep.net.ClientAuth;
 import io.lockstep.net.ClientConfig;
@@ -115,6 +116,7 @@ public final class ReplicaServer implements AutoCloseable {
   private LeaderForwarder forwarder;
   private RedisServer redis;
   private HealthHttp http;
+  private volatile ServerJournal journal = ServerJournal.OFF;
   private volatile Throwable failure;
   private volatile boolean closing;
   private boolean httpClosed;
@@ -185,12 +187,17 @@ public final class ReplicaServer implements AutoCloseable {
     storage = FileStorage.open(config.dataDirOf(id), FileStorage.Options.defaults(), diskFaults);
     Recovered recovered = storage.recover();
     Replica replica = replica(recovered);
+    journal = ServerJournal.start(id, config.dataDirOf(id).resolve("journal"));
+    replica.journal(journal);
+    journal.record(id, Event.of(Event.Kind.RESTART, "started with " + recovered.entries().size()
+        + " log entries" + (recovered.damage() == null ? "" : ", damaged storage: repairing")));
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
     snapshots = new SnapshotThread(id, storage.snapshotStateWriter(), metrics, this::fatal);
     replica.writeSnapshotsElsewhere();
     loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
     loop.clientBytes(config.budgets().loopQueueBytes());
+    loop.journal(journal);
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
@@ -479,6 +486,9 @@ public final class ReplicaServer implements AutoCloseable {
     closeQuietly(log);
     closeQuietly(network);
     closeQuietly(forwarder);
+    journal.record(id, Event.of(Event.Kind.CRASH, failure == null ? "stopped"
+        : "failed: " + failure));
+    closeQuietly(journal);
     if (log == null || log.stopped()) {
       closeQuietly(storage);
     } else {

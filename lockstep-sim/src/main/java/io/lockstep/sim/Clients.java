@@ -249,6 +249,8 @@ final class Clients implements ClientRouter {
   public void reply(int replica, Reply reply) {
     SimClient client = byId.get(reply.client());
     if (client != null && client.awaits(replica, reply) && !lost(replica)) {
+      trace.event(queue.now(), replica, Event.request(Event.Kind.REPLY, reply.client().toString(),
+          reply.sequence(), reply.position(), reply.status() + " " + reply.reason()));
       afterDelayUnlessCut(replica, () -> {
         trace.record(queue.now(), "reply " + reply.client() + "#" + reply.sequence() + " "
             + reply.status() + " from " + replica);

@@ -526,8 +526,6 @@ final class Cluster {
   /** Client outputs: replies, read results and redirects. */
   private void answer(Node node, Effects effects) {
     for (Reply reply : effects.replies()) {
-      trace.event(queue.now(), node.id, Event.request(Event.Kind.REPLY, reply.client().toString(),
-          reply.sequence(), reply.position(), reply.status() + " " + reply.reason()));
       router.reply(node.id, reply);
     }
     for (QueryResult result : effects.reads()) {
