@@ -50,7 +50,7 @@ final class ServerJournal implements Journal, AutoCloseable {
   private final StringBuilder text = new StringBuilder(1 << 16);
   private long lostReported;
 
-  private ServerJournal(int replica, JournalRing ring, JournalFiles files) {
+  ServerJournal(int replica, JournalRing ring, JournalFiles files) {
     this.replica = replica;
     this.ring = ring;
     this.files = files;

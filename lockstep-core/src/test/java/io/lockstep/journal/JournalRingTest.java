@@ -1,0 +1,49 @@
+package io.lockstep.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The ring keeps the newest events in bounded memory and counts what it overwrote. */
+class JournalRingTest {
+  private static Stamped event(long n) {
+    return new Stamped(n, 0, Event.position(Event.Kind.STABLE, n));
+  }
+
+  @Test
+  void aFullRingOverwritesTheOldestAndCountsThem() {
+    JournalRing ring = new JournalRing(4);
+    for (long n = 1; n <= 10; n++) {
+      ring.add(event(n));
+    }
+    assertThat(ring.size()).isEqualTo(4);
+    assertThat(ring.overwritten()).isEqualTo(6);
+    List<Stamped> out = new ArrayList<>();
+    assertThat(ring.drainTo(out)).isEqualTo(4);
+    assertThat(out).extracting(Stamped::nanos).containsExactly(7L, 8L, 9L, 10L);
+    assertThat(ring.size()).isZero();
+  }
+
+  @Test
+  void drainingMakesRoomAndKeepsOrderAcrossTheWrap() {
+    JournalRing ring = new JournalRing(3);
+    List<Stamped> out = new ArrayList<>();
+    for (long n = 1; n <= 7; n++) {
+      ring.add(event(n));
+      if (n % 2 == 0) {
+        ring.drainTo(out);
+      }
+    }
+    ring.drainTo(out);
+    assertThat(out).extracting(Stamped::nanos).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    assertThat(ring.overwritten()).isZero();
+  }
+
+  @Test
+  void aRingNeedsRoom() {
+    assertThatThrownBy(() -> new JournalRing(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+}

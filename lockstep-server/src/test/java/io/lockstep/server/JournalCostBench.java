@@ -1,0 +1,58 @@
+package io.lockstep.server;
+
+import io.lockstep.journal.Event;
+import io.lockstep.journal.JournalRing;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * A measurement (not a test) of what the journal costs the loop thread: the time of
+ * {@link ServerJournal#record} for a realistic mix of events (a proposal, an apply, a reply, a
+ * commit mark, a send and a receive per client write, as a leader journals them), with the
+ * writer thread draining to real files at the same time, against the same loop doing the same
+ * work without a journal. Run with
+ * {@code java -cp … io.lockstep.server.JournalCostBench [million-writes]}.
+ */
+public final class JournalCostBench {
+  private JournalCostBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int writes = (args.length > 0 ? Integer.parseInt(args[0]) : 2) * 1_000_000;
+    Path dir = Files.createTempDirectory("journal-cost");
+    for (int round = 0; round < 3; round++) {
+      ServerJournal journal = new ServerJournal(0, new JournalRing(ServerJournal.RING_CAPACITY),
+          new JournalFiles(dir, ServerJournal.FILE_BYTES, ServerJournal.FILES));
+      long on = time(journal, writes);
+      journal.close();
+      long off = time(ServerJournal.OFF, writes);
+      System.out.printf(Locale.ROOT, "round %d: %d writes, 6 events each: journal on %.1f ns"
+              + " per write (%.1f ns per event) on the loop thread, off %.1f ns%n", round,
+          writes, on / (double) writes, on / (6.0 * writes), off / (double) writes);
+    }
+  }
+
+  private static long time(ServerJournal journal, int writes) throws InterruptedException {
+    ProtocolMessageStub message = new ProtocolMessageStub();
+    long started = System.nanoTime();
+    for (int i = 0; i < writes; i++) {
+      String client = "client-" + (i & 31);
+      if ((i & 1023) == 0) {
+        Thread.sleep(0, 1); // let the writer run as it would between batches
+      }
+      if (!journal.on()) {
+        continue;
+      }
+      journal.record(0, Event.request(Event.Kind.PROPOSE, client, i, Event.NONE, ""));
+      journal.sent(1, message);
+      journal.received(1, message);
+      journal.record(0, Event.position(Event.Kind.STABLE, i));
+      journal.record(0, Event.request(Event.Kind.APPLY, client, i, i, "OK "));
+      journal.record(0, Event.request(Event.Kind.REPLY, client, i, i, "OK "));
+    }
+    return System.nanoTime() - started;
+  }
+
+  /** A message whose type name is what the journal records. */
+  private static final class ProtocolMessageStub implements io.lockstep.order.ProtocolMessage {}
+}
