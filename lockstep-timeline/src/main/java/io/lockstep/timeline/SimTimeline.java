@@ -45,9 +45,9 @@ public final class SimTimeline {
     Timeline timeline = Timeline.of(journal.events())
         .title("Lockstep simulation, seed " + seed + (result.ok() ? ": passed" : ": FAILED"))
         .violation(violation)
-        .note(result.ok() ? "Every checker passed: " + result.opsOk() + " operations ok, "
-            + result.opsFailed() + " failed, " + result.opsInfo() + " unknown, "
-            + result.faults() + " faults injected." : "Failed: " + result.failure());
+        .note(result.ops() + " operations (" + result.opsOk() + " ok, " + result.opsFailed()
+            + " failed, " + result.opsInfo() + " unknown), " + result.faults()
+            + " faults injected" + (result.ok() ? "; every checker passed." : "."));
     if (journal.missed() > 0) {
       timeline.note("The journal kept the first " + journal.events().size() + " events; "
           + journal.missed() + " later ones are not shown.");

@@ -104,7 +104,7 @@ final class TimelineData {
     return requests.computeIfAbsent(id, k -> requests.size());
   }
 
-  /** Marks: [t, lane, kind, text, request, position, peer, term]. */
+  /** Marks: [t, lane, kind, detail, request, position, peer, term]; the page composes the text. */
   private void appendMarks(List<Stamped> marks, Lanes lanes, int stableEvery) {
     out.append(",\"marks\":[");
     Map<Integer, Integer> stableSeen = new HashMap<>();
@@ -117,29 +117,12 @@ final class TimelineData {
       }
       out.append(first ? "" : ",").append('[').append(micros(e.nanos())).append(',')
           .append(lanes.of(e)).append(',').append(v.kind().ordinal()).append(',');
-      Json.string(markText(v), out);
+      Json.string(v.detail(), out);
       out.append(',').append(request(Bars.request(e))).append(',').append(v.position())
           .append(',').append(v.peer()).append(',').append(v.term()).append(']');
       first = false;
     }
     out.append(']');
-  }
-
-  private static String markText(Event v) {
-    String text = v.kind().name().toLowerCase(java.util.Locale.ROOT);
-    if (!v.client().isEmpty()) {
-      text += " " + v.client() + (v.sequence() >= 0 ? "#" + v.sequence() : "");
-    }
-    if (v.position() >= 0) {
-      text += " @" + v.position();
-    }
-    if (v.term() >= 0) {
-      text += " term " + v.term();
-    }
-    if (v.peer() >= 0) {
-      text += " peer " + v.peer();
-    }
-    return v.detail().isEmpty() ? text : text + " " + v.detail();
   }
 
   /** Arrows: [t0, lane0, t1, lane1, type, flag]; one in {@code every} per type when sampled. */
