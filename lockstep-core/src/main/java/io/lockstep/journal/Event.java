@@ -39,6 +39,11 @@ public record Event(Kind kind, int peer, String client, long sequence, long posi
      * without, the receiver's protocol rejected it after its receive.
      */
     DROP,
+    /**
+     * A message to {@code peer} that never left this replica (a full send queue, the peer
+     * down); detail = its type and the reason. Recorded after its {@link #SEND}.
+     */
+    UNSENT,
     /** A client request reached this replica's protocol. */
     PROPOSE,
     /** A client was told to go elsewhere (not the leader, or busy); detail = why. */

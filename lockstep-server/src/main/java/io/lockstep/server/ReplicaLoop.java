@@ -431,14 +431,16 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     boolean now = batchWrites.isEmpty() && inFlight.get() == 0;
     List<byte[]> payloads = new ArrayList<>(batchMessages.size());
     List<Integer> targetList = new ArrayList<>(batchMessages.size());
+    List<ProtocolMessage> later = new ArrayList<>(batchMessages.size());
     for (Ready.Outbound out : batchMessages) {
       ProtocolMessage message = out.message();
       journal.sent(out.to(), message);
       if (!now && replica.mayLeaveBeforeDurable(message)) {
-        send(out.to(), encode(message)); // e.g. Raft §10.2.1: before our own fsync
+        send(out.to(), encode(message), message); // e.g. Raft §10.2.1: before our own fsync
       } else {
         targetList.add(out.to());
         payloads.add(encode(message));
+        later.add(message);
       }
     }
     int[] targets = targetList.stream().mapToInt(Integer::intValue).toArray();
@@ -448,7 +450,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
     Runnable release = () -> {
       for (int i = 0; i < targets.length; i++) {
-        send(targets[i], payloads.get(i));
+        send(targets[i], payloads.get(i), later.get(i));
       }
       if (now || answersWaitForSync) {
         answers.forEach(ReplicaLoop::answer);
@@ -474,13 +476,15 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    * Runs on the log thread too: a message that cannot be sent is dropped and counted (Raft
    * retransmits), never thrown, as an exception there would stop the log.
    */
-  private void send(int to, byte[] payload) {
+  private void send(int to, byte[] payload, ProtocolMessage message) {
     try {
       if (!peers.send(to, payload)) {
         metrics.peerDropped("send queue full or peer down");
+        journal.unsent(to, message, "send queue full or peer down");
       }
     } catch (RuntimeException e) {
       metrics.peerDropped("unsendable");
+      journal.unsent(to, message, "unsendable");
       LOG.log(Level.WARNING, "event=peer_message_unsendable to=" + to + " bytes="
           + payload.length + " reason=\"" + e.getMessage() + "\"");
     }

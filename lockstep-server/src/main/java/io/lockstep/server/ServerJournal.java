@@ -106,6 +106,14 @@ final class ServerJournal implements Journal, AutoCloseable {
     }
   }
 
+  /** A message to {@code to} that never left (a full send queue, the peer down). */
+  void unsent(int to, ProtocolMessage message, String reason) {
+    if (ring != null) {
+      record(replica, Event.message(Event.Kind.UNSENT, to, Event.NONE, type(message) + ": "
+          + reason));
+    }
+  }
+
   void replied(Reply reply) {
     if (ring != null) {
       record(replica, Event.request(Event.Kind.REPLY, reply.client().toString(),

@@ -22,6 +22,7 @@ final class Arrows {
   private final List<Arrow> arrows = new ArrayList<>();
   private final Map<Long, Stamped> sendById = new HashMap<>();
   private final Map<String, ArrayDeque<Stamped>> unpaired = new HashMap<>();
+  private final List<Stamped> lost = new ArrayList<>();
   private final Lanes lanes;
 
   Arrows(Lanes lanes) {
@@ -34,6 +35,11 @@ final class Arrows {
     switch (v.kind()) {
       case SEND -> send(e);
       case RECEIVE -> arrive(e, 0);
+      case UNSENT -> unsent(e);
+      case RESTART -> {
+        restarted(e.replica());
+        return false; // also a mark
+      }
       case DROP -> {
         if (v.peer() < 0) {
           return false;
@@ -42,7 +48,7 @@ final class Arrows {
             && sendById.get(v.message()).replica() == e.replica()) {
           Stamped s = sendById.get(v.message());
           arrows.add(new Arrow(s.nanos(), lanes.of(s), e.nanos(), lanes.replica(v.peer()),
-              v.detail(), 1));
+              s.event().detail(), 1));
           return true;
         }
         arrive(e, 1);
@@ -76,6 +82,29 @@ final class Arrows {
         flag));
   }
 
+  /** The sender's own note that its last such send never left: an arrow that stops there. */
+  private void unsent(Stamped e) {
+    Event v = e.event();
+    Stamped s = poll(e.replica(), v.peer(), typeOf(v.detail()));
+    if (s != null) {
+      arrows.add(new Arrow(s.nanos(), lanes.of(s), e.nanos(), lanes.of(s), s.event().detail(),
+          1));
+    }
+  }
+
+  /**
+   * A replica restarted: what was sent to it before can no longer arrive (its connections were
+   * new), so those sends stay unpaired rather than shift the pairing of every later message.
+   */
+  private void restarted(int replica) {
+    for (Map.Entry<String, ArrayDeque<Stamped>> link : unpaired.entrySet()) {
+      if (link.getKey().startsWith(">" + replica + " ", link.getKey().indexOf('>'))) {
+        lost.addAll(link.getValue());
+        link.getValue().clear();
+      }
+    }
+  }
+
   private Stamped poll(int from, int to, String type) {
     ArrayDeque<Stamped> queue = unpaired.get(link(from, to, type));
     return queue == null ? null : queue.poll();
@@ -84,10 +113,11 @@ final class Arrows {
   /** Sends never received, as arrows that stop short; then every arrow, by send time. */
   List<Arrow> finish() {
     for (ArrayDeque<Stamped> queue : unpaired.values()) {
-      for (Stamped s : queue) {
-        arrows.add(new Arrow(s.nanos(), lanes.of(s), s.nanos(), lanes.replica(s.event().peer()),
-            s.event().detail(), 2));
-      }
+      lost.addAll(queue);
+    }
+    for (Stamped s : lost) {
+      arrows.add(new Arrow(s.nanos(), lanes.of(s), s.nanos(), lanes.replica(s.event().peer()),
+          s.event().detail(), 2));
     }
     arrows.sort((a, b) -> Long.compare(a.t0(), b.t0()));
     return arrows;

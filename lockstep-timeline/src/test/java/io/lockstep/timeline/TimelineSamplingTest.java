@@ -90,4 +90,25 @@ class TimelineSamplingTest {
           .isEqualTo("[7,8,2,0,\"bench-1#4 OK  (seen by replicas)\",0,0]");
     }
   }
+
+  @Test
+  void aMessageNeverSentOrSentToAReplicaThatRestartedDoesNotShiftThePairing() throws Exception {
+    List<Stamped> events = List.of(
+        new Stamped(1_000_000, 1, Event.message(Event.Kind.SEND, 2, -1, "Heartbeat")),
+        new Stamped(1_500_000, 1, Event.message(Event.Kind.UNSENT, 2, -1,
+            "Heartbeat: send queue full or peer down")),
+        new Stamped(2_000_000, 1, Event.message(Event.Kind.SEND, 2, -1, "Heartbeat")),
+        new Stamped(2_500_000, 2, Event.of(Event.Kind.RESTART, "started")),
+        new Stamped(3_000_000, 1, Event.message(Event.Kind.SEND, 2, -1, "Heartbeat")),
+        new Stamped(3_500_000, 2, Event.message(Event.Kind.RECEIVE, 1, -1, "Heartbeat")));
+    Path file = dir.resolve("restart.html");
+    Timeline.of(events).write(file);
+    try (Browser page = new Browser(file)) {
+      assertThat(page.errors()).isEmpty();
+      assertThat(page.eval("JSON.stringify(DATA.arrows.map(function (a) {"
+          + " return [a[0], a[2], DATA.types[a[4]], a[5]]; }))")).isEqualTo(
+          "[[0,500,\"Heartbeat\",1],[1000,1000,\"Heartbeat\",2],[2000,2500,\"Heartbeat\",0]]");
+      assertThat(page.eval("DATA.kinds[DATA.marks[0][2]]")).isEqualTo("RESTART");
+    }
+  }
 }
