@@ -28,11 +28,48 @@ final class TimelineData {
     return new TimelineData().render(sorted, violation, notes, maxRequests, maxArrows, maxMarks);
   }
 
+  /** What the page draws, before it is written out. */
+  private record Parts(Lanes lanes, List<Stamped> marks, List<Arrows.Arrow> arrows,
+      List<Bars.Bar> bars, int requestEvery) {}
+
   private String render(List<Stamped> sorted, Violation violation, List<String> notes,
       int maxRequests, int maxArrows, int maxMarks) {
     origin = sorted.isEmpty() ? 0 : sorted.get(0).nanos();
     long end = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).nanos();
-    Sampling sampling = Sampling.of(sorted, maxRequests, violation);
+    Parts parts = collect(sorted, Sampling.of(sorted, maxRequests, violation), end);
+    List<String> sampledNotes = new ArrayList<>(notes);
+    if (parts.requestEvery() > 1) {
+      sampledNotes.add("Sampled: one request in " + parts.requestEvery() + " is shown, with"
+          + " its whole path (the highlighted ones always).");
+    }
+    int arrowEvery = every(parts.arrows().size(), maxArrows, "messages", sampledNotes);
+    long stable = parts.marks().stream()
+        .filter(e -> e.event().kind() == Event.Kind.STABLE).count();
+    int stableEvery = parts.marks().size() <= maxMarks ? 1 : every((int) stable,
+        (int) Math.max(1, maxMarks - (parts.marks().size() - stable)), "commit (STABLE) marks",
+        sampledNotes);
+    out.append("{\"empty\":").append(sorted.isEmpty()).append(",\"lanes\":");
+    Json.strings(parts.lanes().names(), out);
+    out.append(",\"kinds\":");
+    Json.strings(Timeline.kinds(), out);
+    out.append(",\"outcomes\":");
+    Json.strings(Bars.OUTCOMES, out);
+    out.append(",\"notes\":");
+    Json.strings(sampledNotes, out);
+    out.append(",\"end\":").append(micros(end));
+    appendMarks(parts.marks(), parts.lanes(), stableEvery);
+    appendArrows(parts.arrows(), arrowEvery);
+    appendBars(parts.bars(), violation);
+    out.append(",\"types\":");
+    Json.strings(types.keySet(), out);
+    out.append(",\"requests\":");
+    Json.strings(requests.keySet(), out);
+    appendViolation(violation);
+    return out.append('}').toString();
+  }
+
+  /** Sorts every kept event into arrows, bars and marks. */
+  private static Parts collect(List<Stamped> sorted, Sampling sampling, long end) {
     Lanes lanes = new Lanes(sorted);
     Arrows arrows = new Arrows(lanes);
     Bars bars = new Bars(lanes);
@@ -47,49 +84,16 @@ final class TimelineData {
         marks.add(e);
       }
     }
-    List<Arrows.Arrow> allArrows = arrows.finish();
-    List<Bars.Bar> allBars = bars.finish(end);
-    List<String> sampledNotes = new ArrayList<>(notes);
-    if (sampling.every() > 1) {
-      sampledNotes.add("Sampled: one request in " + sampling.every() + " is shown, with its"
-          + " whole path (the highlighted ones always).");
-    }
-    int arrowEvery = every(allArrows.size(), maxArrows, "messages", allArrows.size(),
-        sampledNotes);
-    int stableEvery = every(marks.size(), maxMarks, "commit (STABLE) marks", marks.size(),
-        sampledNotes);
-    out.append("{\"empty\":").append(sorted.isEmpty()).append(",\"lanes\":");
-    Json.strings(lanes.names(), out);
-    out.append(",\"kinds\":");
-    Json.strings(Timeline.kinds(), out);
-    out.append(",\"outcomes\":");
-    Json.strings(Bars.OUTCOMES, out);
-    out.append(",\"notes\":");
-    Json.strings(sampledNotes, out);
-    out.append(",\"end\":").append(micros(end));
-    appendMarks(marks, lanes, stableEvery);
-    appendArrows(allArrows, arrowEvery);
-    Set<String> culprits = new HashSet<>();
-    Set<String> highlighted = highlights(violation, culprits);
-    if (violation != null) {
-      culprits.addAll(violation.requests());
-    }
-    appendBars(allBars, highlighted, culprits);
-    out.append(",\"types\":");
-    Json.strings(types.keySet(), out);
-    out.append(",\"requests\":");
-    Json.strings(requests.keySet(), out);
-    appendViolation(violation);
-    return out.append('}').toString();
+    return new Parts(lanes, marks, arrows.finish(), bars.finish(end), sampling.every());
   }
 
   /** 1, or the sampling step that brings {@code count} under {@code max} (noted). */
-  private static int every(int count, int max, String what, int total, List<String> notes) {
+  private static int every(int count, int max, String what, List<String> notes) {
     if (count <= max) {
       return 1;
     }
     int every = (int) Math.ceil(count / (double) max);
-    notes.add("Sampled: one in " + every + " of " + total + " " + what + " is drawn.");
+    notes.add("Sampled: one in " + every + " of " + count + " " + what + " is drawn.");
     return every;
   }
 
@@ -157,7 +161,12 @@ final class TimelineData {
   }
 
   /** Bars: [t0, t1, lane, outcome, label, request, highlight (0 no, 1 yes, 2 culprit)]. */
-  private void appendBars(List<Bars.Bar> bars, Set<String> highlighted, Set<String> culprits) {
+  private void appendBars(List<Bars.Bar> bars, Violation violation) {
+    Set<String> culprits = new HashSet<>();
+    Set<String> highlighted = highlights(violation, culprits);
+    if (violation != null) {
+      culprits.addAll(violation.requests());
+    }
     out.append(",\"bars\":[");
     boolean first = true;
     for (Bars.Bar b : bars) {

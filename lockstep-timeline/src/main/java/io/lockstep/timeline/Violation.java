@@ -1,7 +1,10 @@
 package io.lockstep.timeline;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a checker found, for the timeline to open at and highlight.
@@ -22,16 +25,16 @@ public record Violation(long nanos, String text, List<Highlight> highlights,
 
   /** The request ids ({@code client#sequence}) that {@code text} names. */
   public static List<String> requestsNamedIn(String text) {
-    List<String> ids = new java.util.ArrayList<>();
-    java.util.regex.Matcher m = REQUEST_ID.matcher(text);
+    List<String> ids = new ArrayList<>();
+    Matcher m = REQUEST_ID.matcher(text);
     while (m.find()) {
       ids.add(m.group());
     }
     return ids;
   }
 
-  private static final java.util.regex.Pattern REQUEST_ID =
-      java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9:._-]*#\\d+");
+  /** A request's id as {@code Request.toString} writes it: client id, '#', sequence. */
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z][A-Za-z0-9:._-]*#\\d+");
 
   /**
    * One operation to highlight, named as a client history names it.
