@@ -81,4 +81,15 @@ public interface Coordination {
   default List<Event> drainEvents() {
     return List.of();
   }
+
+  /**
+   * True when the protocol needs the executor's state as of the stable requests it has handed
+   * out so far: a Byzantine protocol's checkpoint (PBFT §4.3) certifies a digest of that exact
+   * state, which only the executor can produce. The replica then takes a snapshot right after
+   * applying the Ready that raised it, whatever its own snapshot schedule, and steps
+   * {@link Input.SnapshotTaken} before draining the next Ready. Default: never.
+   */
+  default boolean wantsSnapshot() {
+    return false;
+  }
 }

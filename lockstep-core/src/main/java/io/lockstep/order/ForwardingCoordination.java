@@ -68,4 +68,9 @@ public abstract class ForwardingCoordination implements Coordination {
   public List<Event> drainEvents() {
     return inner.drainEvents();
   }
+
+  @Override
+  public boolean wantsSnapshot() {
+    return inner.wantsSnapshot();
+  }
 }

@@ -420,8 +420,9 @@ public final class Replica {
       redirect(redirect, out);
     }
     serveReads(out);
-    if (snapshotEvery > 0 && captured == null
-        && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery) {
+    boolean periodic = snapshotEvery > 0
+        && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery;
+    if (captured == null && (periodic || coordination.wantsSnapshot())) {
       lastSnapshotAt = executor.appliedPosition();
       CapturedSnapshot capture = executor.captureSnapshot();
       if (writesSnapshotsElsewhere) {

@@ -4,6 +4,7 @@ import io.lockstep.check.History;
 import io.lockstep.check.Op;
 import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.Ready;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
@@ -25,6 +26,7 @@ final class Clients implements ClientRouter {
   private final Trace trace;
   private final Network network;
   private final Cluster cluster;
+  private final FailureModel failureModel;
   private final SimClient[] clients;
   private final Map<ClientId, SimClient> byId = new HashMap<>();
   private final Map<Long, SimClient> byReadId = new HashMap<>();
@@ -39,8 +41,9 @@ final class Clients implements ClientRouter {
   private int info;
 
   Clients(SimOptions options, RegisterService service, EventQueue queue, Trace trace,
-      Network network, Cluster cluster, SplittableRandom random) {
+      Network network, Cluster cluster, SplittableRandom random, FailureModel failureModel) {
     this.options = options;
+    this.failureModel = failureModel;
     this.service = service;
     this.queue = queue;
     this.trace = trace;
@@ -132,6 +135,11 @@ final class Clients implements ClientRouter {
 
   int t() {
     return options.t();
+  }
+
+  /** The replicas' failure model: Byzantine clients send to every replica and vote. */
+  FailureModel failureModel() {
+    return failureModel;
   }
 
   long opDeadline() {
@@ -236,6 +244,19 @@ final class Clients implements ClientRouter {
     ClientId caller = client.id();
     afterDelayUnlessCut(replica, () -> cluster.clientRead(replica, readId, caller, query));
     return readId;
+  }
+
+  /**
+   * A Byzantine client's read: sent to every replica under a fresh read id each (index =
+   * replica), forgetting the previous attempt's ids.
+   */
+  long[] sendReads(SimClient client, byte[] query, long[] previous) {
+    long[] ids = new long[options.replicas()];
+    for (int replica = 0; replica < ids.length; replica++) {
+      ids[replica] = sendRead(client, replica, query,
+          previous == null ? -1 : previous[replica]);
+    }
+    return ids;
   }
 
   /** The client no longer waits for this read's answer. */

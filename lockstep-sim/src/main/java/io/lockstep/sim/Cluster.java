@@ -5,7 +5,6 @@ import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Coordination;
-import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
@@ -136,7 +135,7 @@ final class Cluster {
     Recovered recovered = node.disk.recovered();
     monitor.onBoot(node.id, recovered);
     ExecutorConfig config = ExecutorConfig.defaults(node.id)
-        .withFailureModel(FailureModel.FAIL_STOP, options.t());
+        .withFailureModel(factory.failureModel(), options.t());
     long seed = seeds.nextLong();
     try {
       Executor executor = Replica.recover(service.newMachine(), config, recovered);
@@ -525,11 +524,12 @@ final class Cluster {
 
   /** Client outputs: replies, read results and redirects. */
   private void answer(Node node, Effects effects) {
+    MessageInterceptor liar = node.interceptor;
     for (Reply reply : effects.replies()) {
-      router.reply(node.id, reply);
+      router.reply(node.id, liar == null ? reply : liar.reply(reply, node.interceptorRandom));
     }
     for (QueryResult result : effects.reads()) {
-      router.read(node.id, result);
+      router.read(node.id, liar == null ? result : liar.read(result, node.interceptorRandom));
     }
     for (Ready.Redirect redirect : effects.redirects()) {
       router.redirect(node.id, redirect);

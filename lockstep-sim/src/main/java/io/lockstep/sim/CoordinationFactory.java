@@ -1,6 +1,7 @@
 package io.lockstep.sim;
 
 import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.Recovered;
 import java.util.List;
 
@@ -18,4 +19,13 @@ public interface CoordinationFactory {
    * @param seed a seed for the protocol's randomness, different for every (re)start
    */
   Coordination create(int id, List<Integer> members, Recovered recovered, long seed);
+
+  /**
+   * The failure model the protocol tolerates. Byzantine protocols get Byzantine clients: each
+   * request and read goes to every replica, and a result needs t+1 identical replies (reads:
+   * 2t+1 matching answers, else the read is resubmitted as an ordered request).
+   */
+  default FailureModel failureModel() {
+    return FailureModel.FAIL_STOP;
+  }
 }

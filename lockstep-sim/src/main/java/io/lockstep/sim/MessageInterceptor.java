@@ -1,6 +1,8 @@
 package io.lockstep.sim;
 
 import io.lockstep.order.Ready;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -24,4 +26,14 @@ public interface MessageInterceptor {
    * @return the messages to send in its place, in order
    */
   List<Ready.Outbound> intercept(int from, Ready.Outbound outbound, RandomGenerator random);
+
+  /** What the replica tells a client instead of {@code reply} (a lying replica). */
+  default Reply reply(Reply reply, RandomGenerator random) {
+    return reply;
+  }
+
+  /** What the replica answers a client's read instead of {@code result}. */
+  default QueryResult read(QueryResult result, RandomGenerator random) {
+    return result;
+  }
 }

@@ -22,6 +22,11 @@ import java.util.SplittableRandom;
  * sequence number is ever skipped (a gap would stall the session's FIFO order, O1, forever).
  * Replies are taken only from the replica the request was last sent to, through a fail-stop voter
  * (paper §4: the first reply).
+ *
+ * <p>Against Byzantine replicas (S13) the client sends every attempt to every replica and votes:
+ * a command's result needs t+1 identical replies from distinct replicas, each counted by the
+ * channel it came on, not by what the reply says about its sender; a read needs 2t+1 matching
+ * answers ({@link ReadVote}), else it is resubmitted as an ordered read.
  */
 final class SimClient {
   private enum Kind { WRITE, READ, LOGGED_READ, CAS, DELETE }
@@ -29,6 +34,7 @@ final class SimClient {
   private final int index;
   private final Clients host;
   private final SplittableRandom random;
+  private final boolean byzantine;
   private ClientId id;
   private int process;
   private int generation;
@@ -39,6 +45,9 @@ final class SimClient {
   private Kind kind;
   private Request request;
   private long readId = -1;
+  /** Byzantine mode: the current read's id at each replica, and the vote on the answers. */
+  private long[] readIds;
+  private ReadVote readVote;
   private int target = -1;
   private int attempt;
   private long deadline;
@@ -53,6 +62,7 @@ final class SimClient {
     this.host = host;
     this.random = random;
     this.id = ClientId.of("c" + index);
+    this.byzantine = host.failureModel() == FailureModel.BYZANTINE;
   }
 
   ClientId id() {
@@ -110,7 +120,7 @@ final class SimClient {
     };
     request = command == null ? null : Request.command(id, nextSequence++, command);
     serial++;
-    voter = new Voter(FailureModel.FAIL_STOP, host.t());
+    voter = new Voter(host.failureModel(), host.t());
     deadline = host.livenessPhase() ? Long.MAX_VALUE : now + host.opDeadline();
     host.started(this);
     send(firstTarget());
@@ -163,7 +173,9 @@ final class SimClient {
   private void send(int replica) {
     attempt++;
     target = replica;
-    if (request != null) {
+    if (byzantine) {
+      sendToAll();
+    } else if (request != null) {
       host.sendRequest(this, replica, request);
     } else {
       readId = host.sendRead(this, replica, host.service().read(invoke.key()), readId);
@@ -173,12 +185,49 @@ final class SimClient {
     host.after(timeout, () -> onTimeout(armed));
   }
 
+  private void sendToAll() {
+    if (request != null) {
+      for (int replica = 0; replica < host.replicas(); replica++) {
+        host.sendRequest(this, replica, request);
+      }
+    } else {
+      readVote = new ReadVote(host.replicas(), host.t());
+      readIds = host.sendReads(this, host.service().read(invoke.key()), readIds);
+    }
+  }
+
+  /** A read that 2t+1 replicas did not answer alike is ordered like a command (PBFT §5.1.3). */
+  private void orderRead() {
+    forgetReads();
+    kind = Kind.LOGGED_READ;
+    request = Request.command(id, nextSequence++, host.service().read(invoke.key()));
+    send(-1);
+  }
+
+  private void forgetReads() {
+    if (readIds != null) {
+      for (long each : readIds) {
+        host.forgetRead(each);
+      }
+    }
+    readIds = null;
+    readVote = null;
+  }
+
   private void onTimeout(int armed) {
     if (invoke == null || armed != attempt) {
       return;
     }
     if (host.now() >= deadline) {
       giveUp();
+      return;
+    }
+    if (byzantine) {
+      if (request == null) {
+        orderRead();
+      } else {
+        send(-1);
+      }
       return;
     }
     believedLeader = -1;
@@ -195,13 +244,15 @@ final class SimClient {
     if (!awaits(replica, reply)) {
       return;
     }
-    Optional<Reply> decided = voter.offer(reply);
+    // The voter counts the replica the reply came from, never the id written in it.
+    Optional<Reply> decided = voter.offer(new Reply(reply.client(), reply.sequence(),
+        reply.status(), reply.value(), reply.reason(), reply.position(), replica));
     decided.ifPresent(this::finishCommand);
   }
 
   /** True when {@code reply} answers the current request as last sent. */
   boolean awaits(int replica, Reply reply) {
-    return request != null && replica == target && reply.client().equals(id)
+    return request != null && (byzantine || replica == target) && reply.client().equals(id)
         && reply.sequence() == request.sequence();
   }
 
@@ -223,6 +274,10 @@ final class SimClient {
 
   /** True when {@code result} answers the current linearizable read as last sent. */
   boolean awaits(int replica, QueryResult result) {
+    if (byzantine) {
+      return invoke != null && request == null && readIds != null
+          && readIds[replica] == result.readId();
+    }
     return invoke != null && request == null && replica == target && result.readId() == readId;
   }
 
@@ -231,6 +286,15 @@ final class SimClient {
       return;
     }
     long now = host.now();
+    if (byzantine) {
+      Optional<byte[]> decided = readVote.offer(replica, result);
+      if (decided.isPresent()) {
+        complete(invoke.completeRead(host.service().readValue(decided.get()), now));
+      } else if (readVote.hopeless()) {
+        orderRead();
+      }
+      return;
+    }
     complete(result.ok()
         ? invoke.completeRead(host.service().readValue(result.value()), now)
         : invoke.completeFail(now));
@@ -238,6 +302,10 @@ final class SimClient {
 
   /** True when {@code redirect} refers to the current operation as last sent. */
   boolean awaits(int replica, Ready.Redirect redirect) {
+    if (byzantine) {
+      return invoke != null && redirect.busy() && redirect.request() != null
+          && redirect.request().equals(request);
+    }
     if (invoke == null || replica != target) {
       return false;
     }
@@ -249,6 +317,17 @@ final class SimClient {
   /** The replica will not handle the operation: retry at its hint, or elsewhere after a pause. */
   void onRedirect(int replica, Ready.Redirect redirect) {
     if (!awaits(replica, redirect)) {
+      return;
+    }
+    if (byzantine) {
+      // That replica is out of room: the same request to it again after a pause.
+      int armed = attempt;
+      Request same = request;
+      host.after((20 + random.nextInt(30)) * 1_000_000L, () -> {
+        if (armed == attempt && same.equals(request)) {
+          host.sendRequest(this, replica, same);
+        }
+      });
       return;
     }
     if (redirect.busy()) {
@@ -298,6 +377,7 @@ final class SimClient {
 
   private void endOperation() {
     host.forgetRead(readId);
+    forgetReads();
     invoke = null;
     request = null;
     readId = -1;

@@ -34,7 +34,8 @@ final class SimRun {
     this.cluster = new Cluster(options, factory, service, interceptors, queue, trace, monitor,
         root.split());
     this.network = new Network(options.network(), root.split(), queue, trace, cluster::deliver);
-    this.clients = new Clients(options, service, queue, trace, network, cluster, root.split());
+    this.clients = new Clients(options, service, queue, trace, network, cluster, root.split(),
+        factory.failureModel());
     this.nemesis = new Nemesis(options, cluster, network, queue, trace, root.split());
     this.phases = root.split();
     cluster.connect(network, clients);

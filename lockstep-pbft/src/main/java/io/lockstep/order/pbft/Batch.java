@@ -1,0 +1,117 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.codec.WireReader;
+import io.lockstep.codec.WireWriter;
+import io.lockstep.machine.ClientId;
+import io.lockstep.request.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one sequence number orders: the primary's proposed agreed time and the client requests,
+ * in order (PBFT §5.1 batching). An empty batch is the "null request" a new primary orders at a
+ * sequence number no earlier view prepared (§4.4); it changes nothing.
+ *
+ * @param time the agreed time the primary proposed (0 for a null batch)
+ * @param requests the requests, at most {@link #MAX_REQUESTS}
+ */
+public record Batch(long time, List<Request> requests) {
+  /** Most requests one batch may carry (a bound for untrusted input). */
+  public static final int MAX_REQUESTS = 4096;
+
+  /** The batch a new view orders where nothing earlier may have committed. */
+  public static final Batch NULL = new Batch(0, List.of());
+
+  public Batch {
+    requests = List.copyOf(requests);
+    if (requests.size() > MAX_REQUESTS) {
+      throw new IllegalArgumentException("a batch of " + requests.size() + " requests exceeds "
+          + MAX_REQUESTS);
+    }
+  }
+
+  /** The digest prepares and commits name: SHA-256 of the canonical encoding. */
+  public Digest digest() {
+    WireWriter out = new WireWriter();
+    write(out);
+    return Digest.of(out.toByteArray());
+  }
+
+  /** Writes the canonical encoding (also the wire form). */
+  public void write(WireWriter out) {
+    out.writeLong(time);
+    out.writeInt(requests.size());
+    for (Request request : requests) {
+      writeRequest(out, request);
+    }
+  }
+
+  /** Reads a batch written by {@link #write}; malformed input throws. */
+  public static Batch read(WireReader in) {
+    long time = in.readLong();
+    int count = in.readCount("batch requests", 14);
+    if (count > MAX_REQUESTS) {
+      throw in.malformed("batch of " + count + " requests exceeds " + MAX_REQUESTS);
+    }
+    List<Request> requests = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      requests.add(readRequest(in));
+    }
+    return new Batch(time, requests);
+  }
+
+  /** Writes one request: client, sequence, kind, command, copy sender (or none). */
+  public static void writeRequest(WireWriter out, Request request) {
+    out.writeClient(request.client());
+    out.writeLong(request.sequence());
+    out.writeByte(request.kind().ordinal());
+    out.writeBytes(request.command());
+    out.writeBoolean(request.copyFrom() != null);
+    if (request.copyFrom() != null) {
+      out.writeClient(request.copyFrom());
+    }
+  }
+
+  /** Reads one request written by {@link #writeRequest}. */
+  public static Request readRequest(WireReader in) {
+    ClientId client = in.readClient("request client");
+    long sequence = in.readLong();
+    int kind = in.readByte();
+    if (kind >= Request.Kind.values().length) {
+      throw in.malformed("unknown request kind " + kind);
+    }
+    byte[] command = in.readBytes("request command", Request.MAX_COMMAND_BYTES);
+    ClientId copyFrom = in.readBoolean() ? in.readClient("request copy sender") : null;
+    try {
+      return new Request(client, sequence, Request.Kind.values()[kind], command, copyFrom);
+    } catch (IllegalArgumentException e) {
+      throw in.malformed(e.getMessage());
+    }
+  }
+
+  /** Total command bytes, for size budgets. */
+  public long bytes() {
+    long total = 0;
+    for (Request request : requests) {
+      total += request.command().length;
+    }
+    return total;
+  }
+
+  @Override
+  public String toString() {
+    return "Batch[t=" + time + " " + requests.size() + " requests]";
+  }
+
+  /** Two batches are equal when their requests and time are (requests compare by content). */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Batch b && time == b.time && requests.equals(b.requests);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(time, requests);
+  }
+}

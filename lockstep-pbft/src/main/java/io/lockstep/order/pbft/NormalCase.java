@@ -1,0 +1,375 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.Ordered;
+import io.lockstep.request.Request;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The normal case (PBFT §4.2): the primary batches held requests into pre-prepares within the
+ * window; backups accept a pre-prepare of the current view only if its agreed time lies within
+ * their clock bound and they hold each of its requests from the client; 2t matching prepares
+ * from backups prepare it, 2t+1 matching commits commit it, and batches execute in sequence
+ * order. Also the request timer (§4.4 liveness) and the slow-primary check (Aardvark).
+ */
+final class NormalCase {
+  /** The client a null batch's clock-only request is ordered under. */
+  static final ClientId NULL_BATCH = ClientId.of("lockstep:pbft-null");
+  /** The runtime's clock null requests, which no client sends and backups accept unheld. */
+  private static final ClientId CLOCK = ClientId.of("lockstep:clock");
+
+  private final Pbft p;
+  /** Primary: next sequence number to assign, and the last agreed time it proposed. */
+  long nextSeq = 1;
+  long proposedTime;
+  /** Deadline of the request timer on the monotonic clock; -1 when it is not running. */
+  long requestDeadline = -1;
+  /** Highest sequence number pre-prepared in the current view (a full window is no fault). */
+  long highestPrePrepared;
+
+  NormalCase(Pbft p) {
+    this.p = p;
+  }
+
+  void onRequest(Request request) {
+    if (!p.pending.add(request, Math.max(p.now, 0))) {
+      p.drop("pending requests full");
+      p.refuseFull(request);
+      return;
+    }
+    Pending.Entry entry = p.pending.get(request);
+    entry.ordered |= inCurrentPrePrepare(request);
+    armRequestTimer();
+    retryWaiting();
+  }
+
+  void onForward(int from, Request request) {
+    if (!p.isPrimary() || p.changingView) {
+      p.drop("forwarded request at a replica that is not the primary");
+      return;
+    }
+    if (!p.pending.add(request, Math.max(p.now, 0))) {
+      p.drop("pending requests full");
+    }
+  }
+
+  private boolean inCurrentPrePrepare(Request request) {
+    for (Slot slot : p.slots.tailMap(p.lastExecuted, false).values()) {
+      if (slot.acceptedView == p.view && slot.accepted != null
+          && slot.contents.get(slot.accepted).requests().contains(request)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void onPrePrepare(int from, PbftMessage.PrePrepare pp) {
+    if (from != p.primary(pp.view())) {
+      p.drop("pre-prepare from a replica that is not the view's primary");
+      return;
+    }
+    if (pp.view() != p.view || p.changingView) {
+      p.drop("pre-prepare for another view");
+      return;
+    }
+    if (!p.inWindow(pp.seq())) {
+      p.drop("pre-prepare outside the watermarks");
+      return;
+    }
+    if (pp.batch().requests().size() > p.config.maxBatch()) {
+      p.drop("pre-prepare batch larger than the configured maximum");
+      return;
+    }
+    Slot slot = p.slot(pp.seq());
+    Digest digest = pp.batch().digest();
+    if (slot.acceptedView == p.view) {
+      if (!digest.equals(slot.accepted)) {
+        p.drop("conflicting pre-prepare (equivocating primary)");
+      } else if (slot.prepareSent) {
+        p.out.send(from, new PbftMessage.Prepare(p.view, pp.seq(), digest));
+      }
+      return;
+    }
+    if (!timeWithinBound(pp.batch())) {
+      p.drop("pre-prepare time outside this replica's clock bound");
+      return;
+    }
+    if (!holdsAll(pp.batch())) {
+      slot.waiting = pp;
+      return;
+    }
+    acceptAsBackup(slot, pp.batch(), digest);
+  }
+
+  private boolean timeWithinBound(Batch batch) {
+    return p.wall >= 0 && Math.abs(batch.time() - p.wall) <= p.config.timeBoundMs();
+  }
+
+  private boolean holdsAll(Batch batch) {
+    for (Request request : batch.requests()) {
+      boolean clock = request.kind() == Request.Kind.NULL && request.client().equals(CLOCK);
+      if (!clock && !p.pending.holds(request)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A held-back pre-prepare whose requests have all arrived is accepted now. */
+  private void retryWaiting() {
+    for (Slot slot : p.slots.values()) {
+      PbftMessage.PrePrepare pp = slot.waiting;
+      if (pp != null && pp.view() == p.view && !p.changingView && holdsAll(pp.batch())) {
+        acceptAsBackup(slot, pp.batch(), pp.batch().digest());
+      }
+    }
+  }
+
+  /** Accepts a pre-prepare (the caller checked it) and sends this backup's prepare. */
+  void acceptAsBackup(Slot slot, Batch batch, Digest digest) {
+    accept(slot, batch, digest);
+    slot.prepareSent = true;
+    p.out.broadcast(new PbftMessage.Prepare(p.view, slot.seq, digest));
+    slot.addPrepare(p.view, digest, p.self());
+    checkPrepared(slot);
+  }
+
+  private void accept(Slot slot, Batch batch, Digest digest) {
+    slot.accept(p.view, batch, digest);
+    highestPrePrepared = Math.max(highestPrePrepared, slot.seq);
+    for (Request request : batch.requests()) {
+      Pending.Entry entry = p.pending.get(request);
+      if (entry != null) {
+        entry.ordered = true;
+      }
+    }
+  }
+
+  void onPrepare(int from, PbftMessage.Prepare prepare) {
+    if (from == p.primary(prepare.view())) {
+      p.drop("prepare from the view's primary");
+      return;
+    }
+    if (prepare.view() != p.view || p.changingView) {
+      p.drop("prepare for another view");
+      return;
+    }
+    if (!p.inWindow(prepare.seq())) {
+      helpLaggard(from, prepare.seq());
+      return;
+    }
+    Slot slot = p.slot(prepare.seq());
+    slot.addPrepare(prepare.view(), prepare.digest(), from);
+    checkPrepared(slot);
+  }
+
+  /** Prepared (§4.2): the accepted pre-prepare and 2t matching prepares from backups. */
+  private void checkPrepared(Slot slot) {
+    if (slot.acceptedView != p.view || slot.commitSentView == p.view) {
+      return;
+    }
+    Digest digest = slot.accepted;
+    if (slot.preparesExcluding(p.view, digest, p.primary(p.view)) < p.quorum.prepares()) {
+      return;
+    }
+    slot.prepared = new PbftMessage.Prepared(slot.seq, p.view, digest, slot.contents.get(digest));
+    slot.commitSentView = p.view;
+    slot.commitSent = digest;
+    p.out.broadcast(new PbftMessage.Commit(p.view, slot.seq, digest));
+    slot.addCommit(p.view, digest, p.self());
+    checkCommitted(slot);
+  }
+
+  void onCommit(int from, PbftMessage.Commit commit) {
+    if (commit.view() > p.view) {
+      p.drop("commit for a later view");
+      return;
+    }
+    if (!p.inWindow(commit.seq())) {
+      helpLaggard(from, commit.seq());
+      return;
+    }
+    Slot slot = p.slot(commit.seq());
+    slot.addCommit(commit.view(), commit.digest(), from);
+    checkCommitted(slot);
+  }
+
+  /**
+   * Committed: 2t+1 matching commits of one view, of which t+1 come from correct replicas that
+   * prepared the batch, so no other batch can commit at this sequence number in any view; it
+   * executes once its content (bound by the digest) is here, even if this replica never
+   * prepared it itself.
+   */
+  void checkCommitted(Slot slot) {
+    if (slot.committed != null) {
+      return;
+    }
+    Digest digest = slot.commitQuorum(p.quorum.quorum());
+    if (digest != null && slot.contents.containsKey(digest)) {
+      slot.committed = digest;
+    }
+  }
+
+  void onFill(PbftMessage.Fill fill) {
+    if (!p.inWindow(fill.seq())) {
+      p.drop("fill outside the watermarks");
+      return;
+    }
+    Slot slot = p.slot(fill.seq());
+    Digest digest = fill.batch().digest();
+    if (!slot.names(digest)) {
+      p.drop("fill of a batch no commit names");
+      return;
+    }
+    slot.contents.putIfAbsent(digest, fill.batch());
+    checkCommitted(slot);
+  }
+
+  /** A peer's prepare or commit for a sequence number this replica already executed. */
+  private void helpLaggard(int from, long seq) {
+    if (seq > p.low + p.config.window()) {
+      p.drop("message above the high watermark");
+      return;
+    }
+    p.retransmit.resend(from, seq);
+  }
+
+  /** The primary orders held requests in batches while the window has room (§4.2, §5.1). */
+  void propose() {
+    if (!p.isPrimary() || p.changingView || !p.ticked || p.transfer.active()) {
+      return;
+    }
+    nextSeq = Math.max(nextSeq, p.low + 1);
+    List<Request> batch = new ArrayList<>();
+    for (Pending.Entry entry : p.pending.entries()) {
+      if (nextSeq > p.low + p.config.window()) {
+        break;
+      }
+      if (entry.proposed) {
+        continue;
+      }
+      entry.proposed = true;
+      batch.add(entry.request);
+      if (batch.size() == p.config.maxBatch()) {
+        prePrepare(batch);
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      prePrepare(batch);
+    }
+  }
+
+  private void prePrepare(List<Request> requests) {
+    proposedTime = Math.max(Math.max(proposedTime, p.wall), p.executedTime);
+    Batch batch = new Batch(proposedTime, requests);
+    long seq = nextSeq++;
+    p.out.broadcast(new PbftMessage.PrePrepare(p.view, seq, batch));
+    acceptAsPrimary(p.slot(seq), batch, batch.digest());
+  }
+
+  /** The primary's own pre-prepare counts as its prepare; it sends no prepare message. */
+  void acceptAsPrimary(Slot slot, Batch batch, Digest digest) {
+    accept(slot, batch, digest);
+    proposedTime = Math.max(proposedTime, batch.time());
+    checkPrepared(slot);
+  }
+
+  /**
+   * Executes committed batches in sequence order, stopping after a checkpoint's sequence number
+   * so that the runtime snapshots exactly that state ({@link Pbft#wantsSnapshot()}).
+   */
+  void execute() {
+    while (!p.checkpoints.awaitingSnapshot() && !p.transfer.active()) {
+      Slot slot = p.slots.get(p.lastExecuted + 1);
+      if (slot == null || slot.committed == null) {
+        return;
+      }
+      executeSlot(slot);
+    }
+  }
+
+  private void executeSlot(Slot slot) {
+    Batch batch = slot.contents.get(slot.committed);
+    long seq = slot.seq;
+    p.executedTime = Math.max(p.executedTime, batch.time());
+    long position = p.position(seq);
+    if (batch.requests().isEmpty()) {
+      p.out.stable(new Ordered(position, p.executedTime, Request.nullRequest(NULL_BATCH, seq)));
+    }
+    boolean progress = false;
+    for (Request request : batch.requests()) {
+      p.out.stable(new Ordered(position++, p.executedTime, request));
+      progress |= p.pending.holds(request);
+      p.pending.remove(request);
+    }
+    slot.executedDigest = slot.committed;
+    p.lastExecuted = seq;
+    if (progress && !p.changingView) {
+      p.backoff = 0;
+    }
+    requestDeadline = -1;
+    armRequestTimer();
+    if (seq % p.config.checkpointInterval() == 0) {
+      p.checkpoints.executedCheckpoint(seq);
+    }
+  }
+
+  /** Runs the request timer while requests wait, unless a view change is under way. */
+  void armRequestTimer() {
+    if (requestDeadline < 0 && !p.pending.isEmpty() && !p.changingView && p.now >= 0) {
+      requestDeadline = p.now + p.timeout();
+    }
+  }
+
+  void onTick() {
+    if (p.changingView) {
+      return;
+    }
+    if (p.pending.isEmpty()) {
+      requestDeadline = -1;
+    } else {
+      armRequestTimer();
+    }
+    if (requestDeadline >= 0 && p.now >= requestDeadline && !p.transfer.active()) {
+      p.viewChanges.start(p.view + 1, "a request waited " + p.timeout() + " ms");
+      return;
+    }
+    checkSlowPrimary();
+  }
+
+  /**
+   * Aardvark's defence against a primary that orders just fast enough to dodge the request
+   * timer: the primary's part (putting a held request in a pre-prepare) must take at most
+   * {@code proposeDelayMs}; a backup first forwards the request (it may not have reached the
+   * primary), and suspects the primary if it is still unordered after a second such delay.
+   */
+  private void checkSlowPrimary() {
+    if (p.isPrimary() || highestPrePrepared >= p.low + p.config.window()) {
+      return;
+    }
+    for (Pending.Entry entry : p.pending.entries()) {
+      if (entry.ordered) {
+        continue;
+      }
+      if (entry.forwardedAt < 0 && p.now - entry.heldSince >= p.config.proposeDelayMs()) {
+        entry.forwardedAt = p.now;
+        p.out.send(p.primary(p.view), new PbftMessage.Forward(entry.request));
+      } else if (entry.forwardedAt >= 0
+          && p.now - entry.forwardedAt >= p.config.proposeDelayMs() << p.backoff) {
+        p.viewChanges.start(p.view + 1, "the primary left a request unordered "
+            + (p.now - entry.heldSince) + " ms");
+        return;
+      }
+    }
+  }
+
+  /** A new view began: the primary goes on after what the new view ordered. */
+  void newView(long maxSeq) {
+    nextSeq = Math.max(maxSeq, p.low) + 1;
+    highestPrePrepared = maxSeq;
+    requestDeadline = -1;
+    armRequestTimer();
+  }
+}

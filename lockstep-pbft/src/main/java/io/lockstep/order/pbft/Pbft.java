@@ -1,0 +1,256 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Input;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Role;
+import io.lockstep.order.Status;
+import io.lockstep.request.Request;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A PBFT-class coordination protocol core (Castro and Liskov, OSDI 1999; TOCS 2002) for 3t+1
+ * replicas of which t may be Byzantine, as a deterministic {@link Coordination}: the thin
+ * coordinator that owns the state and dispatches inputs to its parts ({@link NormalCase},
+ * {@link Checkpoints}, {@link ViewChanges}, {@link StateTransfer}, {@link Retransmit}).
+ *
+ * <p>How the runtime feeds it (see the package documentation for the rules):
+ * <ul>
+ *   <li>{@link Input.Propose}: a request that arrived from its client over the client's own
+ *       authenticated connection; in Byzantine mode clients send every request to every
+ *       replica, and a backup prepares only batches whose requests it holds this way;
+ *   <li>{@link Input.Read}: granted at once at this replica's executed position: every replica
+ *       answers reads at its current state and the client needs 2t+1 matching answers;
+ *   <li>{@link Input.SnapshotTaken}: the executor's state after a checkpoint's sequence number,
+ *       which {@link #wantsSnapshot()} asked for;
+ *   <li>{@link Input.Tick}: timers (request time-outs, the slow-primary check, view-change
+ *       back-off, retransmission) on the monotonic clock, and the wall clock for agreed time.
+ * </ul>
+ *
+ * <p>Not thread-safe: one loop thread owns it.
+ */
+public final class Pbft implements Coordination {
+  final PbftConfig config;
+  final Quorum quorum;
+  final Outbox out;
+  final Pending pending;
+  final TreeMap<Long, Slot> slots = new TreeMap<>();
+  final NormalCase normal;
+  final Checkpoints checkpoints;
+  final ViewChanges viewChanges;
+  final StateTransfer transfer;
+  final Retransmit retransmit;
+  private final Map<String, Long> drops = new TreeMap<>();
+  private long dropped;
+
+  /** Current view; while {@link #changingView}, the view being changed to. */
+  long view;
+  boolean changingView;
+  /** Consecutive view changes without progress: time-outs are doubled this many times. */
+  int backoff;
+  /** Low watermark h: the stable checkpoint's sequence number. */
+  long low;
+  long lastExecuted;
+  /** Agreed time of the last executed batch (never decreases). */
+  long executedTime;
+  /** Monotonic and wall clock readings of the latest tick; -1 before the first. */
+  long now = -1;
+  long wall = -1;
+  boolean ticked;
+
+  /** Builds replica {@code config.self()} from empty state. */
+  public Pbft(PbftConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.quorum = new Quorum(config.n(), config.t());
+    this.out = new Outbox(config.self(), config.members());
+    this.pending = new Pending(config.maxPendingRequests());
+    this.normal = new NormalCase(this);
+    this.checkpoints = new Checkpoints(this);
+    this.viewChanges = new ViewChanges(this);
+    this.transfer = new StateTransfer(this);
+    this.retransmit = new Retransmit(this);
+  }
+
+  /** The primary of {@code v}: members[v mod n]. */
+  int primary(long v) {
+    return config.members().get((int) (v % config.n()));
+  }
+
+  boolean isPrimary() {
+    return primary(view) == config.self();
+  }
+
+  int self() {
+    return config.self();
+  }
+
+  /**
+   * The first position sequence number {@code seq}'s batch occupies: each sequence number spans
+   * {@code maxBatch} positions, so request i of the batch at seq is at
+   * {@code (seq-1)·maxBatch + 1 + i} and positions stay strictly increasing with gaps.
+   */
+  long position(long seq) {
+    return (seq - 1) * config.maxBatch() + 1;
+  }
+
+  /** The last position {@code seq} spans. */
+  long lastPosition(long seq) {
+    return seq * config.maxBatch();
+  }
+
+  Slot slot(long seq) {
+    return slots.computeIfAbsent(seq, Slot::new);
+  }
+
+  boolean inWindow(long seq) {
+    return seq > low && seq <= low + config.window();
+  }
+
+  /** Counts a dropped message or input with the reason. */
+  void drop(String reason) {
+    dropped++;
+    drops.merge(reason, 1L, Long::sum);
+  }
+
+  /** Current request time-out with back-off. */
+  long timeout() {
+    return config.requestTimeoutMs() << backoff;
+  }
+
+  @Override
+  public void step(Input input) {
+    Objects.requireNonNull(input, "input");
+    if (input instanceof Input.Receive r) {
+      receive(r.from(), r.message());
+    } else if (input instanceof Input.Propose p) {
+      normal.onRequest(p.request());
+    } else if (input instanceof Input.Read r) {
+      out.read(new Ready.ReadGrant(r.readId(), lastExecuted == 0 ? 0 : lastPosition(lastExecuted)));
+    } else if (input instanceof Input.Tick t) {
+      tick(t.now(), t.wallClock());
+    } else if (input instanceof Input.SnapshotTaken s) {
+      checkpoints.onSnapshot(s.state().toByteArray());
+    } else if (input instanceof Input.TransferLeadership) {
+      drop("leadership transfer is not part of PBFT");
+    }
+    // Input.Persisted: PBFT keeps no log on disk yet, so there is nothing to learn from it.
+    Invariants.check(this);
+  }
+
+  private void receive(int from, io.lockstep.order.ProtocolMessage message) {
+    if (!config.members().contains(from) || from == self()) {
+      drop("message from a non-member or from itself");
+      return;
+    }
+    if (!(message instanceof PbftMessage m)) {
+      drop("not a PBFT message");
+      return;
+    }
+    if (m instanceof PbftMessage.PrePrepare pp) {
+      normal.onPrePrepare(from, pp);
+    } else if (m instanceof PbftMessage.Prepare p) {
+      normal.onPrepare(from, p);
+    } else if (m instanceof PbftMessage.Commit c) {
+      normal.onCommit(from, c);
+    } else if (m instanceof PbftMessage.Fill f) {
+      normal.onFill(f);
+    } else if (m instanceof PbftMessage.Forward f) {
+      normal.onForward(from, f.request());
+    } else if (m instanceof PbftMessage.CheckpointVote v) {
+      checkpoints.onVote(v);
+    } else if (m instanceof PbftMessage.ViewChange vc) {
+      viewChanges.onViewChange(from, vc);
+    } else if (m instanceof PbftMessage.NewView nv) {
+      viewChanges.onNewView(from, nv);
+    } else if (m instanceof PbftMessage.Status s) {
+      retransmit.onStatus(from, s);
+    } else if (m instanceof PbftMessage.FetchState f) {
+      transfer.onFetch(from, f);
+    } else if (m instanceof PbftMessage.StateChunk c) {
+      transfer.onChunk(from, c);
+    }
+  }
+
+  private void tick(long monotonic, long wallClock) {
+    now = Math.max(now, monotonic);
+    wall = wallClock;
+    if (!ticked) {
+      ticked = true;
+      retransmit.start();
+    }
+    viewChanges.onTick();
+    normal.onTick();
+    transfer.onTick();
+    retransmit.onTick();
+  }
+
+  @Override
+  public Ready ready() {
+    if (checkpoints.awaitingSnapshot()) {
+      throw new IllegalStateException("replica " + self() + " asked for the executor's state at"
+          + " checkpoint " + lastExecuted + " but no snapshot was taken: the runtime must honour"
+          + " wantsSnapshot()");
+    }
+    normal.propose();
+    normal.execute();
+    Invariants.check(this);
+    return out.take();
+  }
+
+  @Override
+  public boolean wantsSnapshot() {
+    return checkpoints.awaitingSnapshot();
+  }
+
+  @Override
+  public Status status() {
+    Role role = changingView ? Role.CANDIDATE : isPrimary() ? Role.LEADER : Role.FOLLOWER;
+    long last = slots.isEmpty() ? lastExecuted : Math.max(lastExecuted, slots.lastKey());
+    return new Status(self(), role, view, changingView ? -1 : primary(view),
+        lastExecuted == 0 ? 0 : lastPosition(lastExecuted), last == 0 ? 0 : lastPosition(last),
+        low == 0 ? 0 : lastPosition(low));
+  }
+
+  @Override
+  public long dropped() {
+    return dropped;
+  }
+
+  /** Drops so far by reason, for tests and metrics. */
+  public Map<String, Long> dropsByReason() {
+    return new TreeMap<>(drops);
+  }
+
+  /** The current view (for tests and checkers). */
+  public long view() {
+    return view;
+  }
+
+  /** The last executed sequence number. */
+  public long lastExecuted() {
+    return lastExecuted;
+  }
+
+  /** The stable checkpoint's sequence number (low watermark). */
+  public long stableSeq() {
+    return low;
+  }
+
+  /** Whether a view change is under way. */
+  public boolean changingView() {
+    return changingView;
+  }
+
+  @Override
+  public long agreedTimeNow(long wallClock) {
+    return Math.max(executedTime, wallClock);
+  }
+
+  /** A request refused because this replica holds as many as it may. */
+  void refuseFull(Request request) {
+    out.redirect(new Ready.Redirect(request, -1, primary(view), "replica " + self()
+        + " holds " + config.maxPendingRequests() + " unordered requests", true));
+  }
+}

@@ -1,0 +1,110 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.request.Request;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The client requests this replica holds and has not executed: each arrived from its client
+ * over the client's own authenticated connection, which is what lets a backup refuse a
+ * pre-prepare whose requests a faulty primary made up. Kept in arrival order, so the primary
+ * proposes oldest first and a backup watches the oldest for a slow primary.
+ */
+final class Pending {
+  /** A request's identity: its client, sequence number and (replicated clients) copy sender. */
+  record Key(ClientId client, long sequence, ClientId copyFrom) {
+    static Key of(Request request) {
+      return new Key(request.client(), request.sequence(), request.copyFrom());
+    }
+  }
+
+  /** One held request and its timing. */
+  static final class Entry {
+    final Request request;
+    long heldSince;
+    /** Whether a pre-prepare of the current view carries it (so the primary did its part). */
+    boolean ordered;
+    /** Whether the primary of the current view put it in a batch (the primary's own view). */
+    boolean proposed;
+    long forwardedAt = -1;
+
+    Entry(Request request, long heldSince) {
+      this.request = request;
+      this.heldSince = heldSince;
+    }
+  }
+
+  private final int capacity;
+  private final Map<Key, Entry> held = new LinkedHashMap<>();
+
+  Pending(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /** Holds {@code request}; false if it is full (the request is refused, not lost silently). */
+  boolean add(Request request, long now) {
+    Objects.requireNonNull(request, "request");
+    Key key = Key.of(request);
+    Entry existing = held.get(key);
+    if (existing != null) {
+      // A retransmission; a different request under the same identity (a faulty client) is
+      // not taken: the first one stays.
+      return true;
+    }
+    if (held.size() >= capacity) {
+      return false;
+    }
+    held.put(key, new Entry(request, now));
+    return true;
+  }
+
+  /** Whether this exact request is held. */
+  boolean holds(Request request) {
+    Entry entry = held.get(Key.of(request));
+    return entry != null && entry.request.equals(request);
+  }
+
+  Entry get(Request request) {
+    return held.get(Key.of(request));
+  }
+
+  void remove(Request request) {
+    Entry entry = held.get(Key.of(request));
+    if (entry != null && entry.request.equals(request)) {
+      held.remove(Key.of(request));
+    }
+  }
+
+  boolean isEmpty() {
+    return held.isEmpty();
+  }
+
+  int size() {
+    return held.size();
+  }
+
+  Iterable<Entry> entries() {
+    return held.values();
+  }
+
+  Iterator<Entry> iterator() {
+    return held.values().iterator();
+  }
+
+  /** A new view starts: every request gets a fresh allowance and is unordered in it. */
+  void newView(long now) {
+    for (Entry entry : held.values()) {
+      entry.heldSince = now;
+      entry.ordered = false;
+      entry.proposed = false;
+      entry.forwardedAt = -1;
+    }
+  }
+
+  void clear() {
+    held.clear();
+  }
+}

@@ -1,0 +1,48 @@
+package io.lockstep.order.pbft;
+
+/**
+ * Byzantine quorum maths for n = 3t+1 replicas or more (PBFT §4): a quorum is 2t+1, so any two
+ * quorums share at least t+1 replicas, of which at least one is correct; t+1 replicas include at
+ * least one correct one ("weak certificate").
+ */
+final class Quorum {
+  private final int n;
+  private final int t;
+
+  Quorum(int n, int t) {
+    if (t < 0 || n < 3 * t + 1) {
+      throw new IllegalArgumentException("Byzantine agreement needs n >= 3t+1, got n=" + n
+          + " t=" + t);
+    }
+    this.n = n;
+    this.t = t;
+  }
+
+  int n() {
+    return n;
+  }
+
+  int t() {
+    return t;
+  }
+
+  /** Replicas whose matching messages form a certificate: 2t+1. */
+  int quorum() {
+    return 2 * t + 1;
+  }
+
+  /** Matching messages that include at least one correct replica's: t+1. */
+  int weak() {
+    return t + 1;
+  }
+
+  /** Prepares from backups (the primary's pre-prepare counts as its own) that prepare: 2t. */
+  int prepares() {
+    return 2 * t;
+  }
+
+  /** Fewest replicas any two quorums share: 2·quorum − n. */
+  int overlap() {
+    return 2 * quorum() - n;
+  }
+}

@@ -1,0 +1,109 @@
+package io.lockstep.order.pbft;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one replica knows about one sequence number inside its window: the pre-prepare it
+ * accepted in the current view, the prepares and commits it received (by view and digest), the
+ * batch contents it holds by digest, and the P and Q facts a view change reports (§4.4).
+ */
+final class Slot {
+  /** A (view, digest) pair that prepares and commits are counted under. */
+  record Vote(long view, Digest digest) {}
+
+  /** Most distinct digests remembered as pre-prepared (Q) at one sequence number. */
+  private static final int MAX_Q = 8;
+
+  final long seq;
+  /** View and digest of the pre-prepare accepted in {@link #acceptedView}, or null. */
+  Digest accepted;
+  long acceptedView = -1;
+  /** A pre-prepare of the current view held back until its requests arrive from clients. */
+  PbftMessage.PrePrepare waiting;
+  final Map<Vote, Set<Integer>> prepares = new HashMap<>();
+  final Map<Vote, Set<Integer>> commits = new HashMap<>();
+  final Map<Digest, Batch> contents = new HashMap<>();
+  /** Latest view this replica sent a commit in (-1: none), and for which digest. */
+  long commitSentView = -1;
+  Digest commitSent;
+  boolean prepareSent;
+  /** P: the latest prepared certificate this replica holds here. */
+  PbftMessage.Prepared prepared;
+  /** Q: digest → latest view it was pre-prepared in, at most {@link #MAX_Q}. */
+  final Map<Digest, Long> prePrepared = new LinkedHashMap<>();
+  /** The digest known committed (2t+1 matching commits and the content), or null. */
+  Digest committed;
+  /** The digest this replica executed here, or null (a committed batch never changes). */
+  Digest executedDigest;
+
+  Slot(long seq) {
+    this.seq = seq;
+  }
+
+  /** Accepts a pre-prepare for {@code batch} in {@code view}. */
+  void accept(long view, Batch batch, Digest digest) {
+    accepted = digest;
+    acceptedView = view;
+    waiting = null;
+    prepareSent = false;
+    contents.put(digest, batch);
+    prePrepared.remove(digest);
+    prePrepared.put(digest, view);
+    while (prePrepared.size() > MAX_Q) {
+      prePrepared.remove(prePrepared.keySet().iterator().next());
+    }
+  }
+
+  /** Counts {@code replica}'s prepare; returns how many distinct replicas prepared the same. */
+  int addPrepare(long view, Digest digest, int replica) {
+    Set<Integer> from = prepares.computeIfAbsent(new Vote(view, digest), v -> new HashSet<>());
+    from.add(replica);
+    return from.size();
+  }
+
+  /** Counts {@code replica}'s commit; returns how many distinct replicas committed the same. */
+  int addCommit(long view, Digest digest, int replica) {
+    Set<Integer> from = commits.computeIfAbsent(new Vote(view, digest), v -> new HashSet<>());
+    from.add(replica);
+    return from.size();
+  }
+
+  /** Prepares for ({@code view}, {@code digest}) from replicas other than {@code primary}. */
+  int preparesExcluding(long view, Digest digest, int primary) {
+    Set<Integer> from = prepares.getOrDefault(new Vote(view, digest), Set.of());
+    return from.size() - (from.contains(primary) ? 1 : 0);
+  }
+
+  /** A digest that {@code quorum} replicas committed in one view, or null. */
+  Digest commitQuorum(int quorum) {
+    Digest found = null;
+    for (Map.Entry<Vote, Set<Integer>> e : commits.entrySet()) {
+      if (e.getValue().size() >= quorum) {
+        if (found != null && !found.equals(e.getKey().digest())) {
+          throw new IllegalStateException("two commit certificates at seq " + seq + ": "
+              + found + " and " + e.getKey().digest() + " (more than t replicas are faulty,"
+              + " or the protocol is broken)");
+        }
+        found = e.getKey().digest();
+      }
+    }
+    return found;
+  }
+
+  /** Whether any prepare, commit or pre-prepare names {@code digest} here. */
+  boolean names(Digest digest) {
+    if (digest.equals(accepted)) {
+      return true;
+    }
+    for (Vote vote : commits.keySet()) {
+      if (vote.digest().equals(digest)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

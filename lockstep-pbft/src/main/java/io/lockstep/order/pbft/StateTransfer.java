@@ -1,0 +1,127 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.order.Snapshot;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * State transfer (PBFT §5.3, simplified to whole checkpoints): a replica that learns of a stable
+ * checkpoint beyond what it executed fetches that checkpoint's state in chunks from one of the
+ * replicas whose signed votes prove it, and installs it only if its SHA-256 is the digest those
+ * 2t+1 votes (so at least t+1 correct replicas) agree on. A corrupt state is dropped and fetched
+ * from the next replica; a source that stops answering is replaced after a few periods.
+ */
+final class StateTransfer {
+  /** Largest chunk sent in one message. */
+  static final int CHUNK_BYTES = 64 * 1024;
+  /** Periods without a chunk before another source is tried. */
+  private static final int PATIENCE_PERIODS = 4;
+
+  private final Pbft p;
+  private Checkpoints.Point target;
+  private List<Integer> sources = List.of();
+  private int sourceIndex;
+  private ByteArrayOutputStream received;
+  private long lastProgress;
+  /** Corrupt states rejected so far (for tests and metrics). */
+  long rejected;
+
+  StateTransfer(Pbft p) {
+    this.p = p;
+  }
+
+  boolean active() {
+    return target != null;
+  }
+
+  /** Fetches the state of the stable checkpoint {@code point} from its voters. */
+  void fetch(Checkpoints.Point point, List<PbftMessage.CheckpointVote> proof) {
+    if (target != null && target.seq() >= point.seq()) {
+      return;
+    }
+    target = point;
+    List<Integer> voters = new ArrayList<>();
+    for (PbftMessage.CheckpointVote vote : proof) {
+      if (vote.replica() != p.self()) {
+        voters.add(vote.replica());
+      }
+    }
+    sources = voters;
+    sourceIndex = (int) (point.seq() % Math.max(1, voters.size()));
+    restart();
+  }
+
+  private void restart() {
+    received = new ByteArrayOutputStream();
+    lastProgress = p.now;
+    p.out.send(sources.get(sourceIndex), new PbftMessage.FetchState(target.seq(), 0));
+  }
+
+  private void nextSource() {
+    sourceIndex = (sourceIndex + 1) % sources.size();
+    restart();
+  }
+
+  void onChunk(int from, PbftMessage.StateChunk chunk) {
+    if (target == null || chunk.seq() != target.seq() || from != sources.get(sourceIndex)
+        || chunk.offset() != received.size()) {
+      p.drop("state chunk not asked for");
+      return;
+    }
+    if (chunk.total() > Integer.MAX_VALUE - 8) {
+      p.drop("state chunk of a state too large to hold");
+      nextSource();
+      return;
+    }
+    byte[] data = chunk.data();
+    received.write(data, 0, data.length);
+    lastProgress = p.now;
+    if (received.size() < chunk.total()) {
+      p.out.send(from, new PbftMessage.FetchState(target.seq(), received.size()));
+      return;
+    }
+    byte[] state = received.toByteArray();
+    if (!Digest.of(state).equals(target.state())) {
+      rejected++;
+      p.drop("state from replica " + from + " does not match the stable checkpoint's digest");
+      nextSource();
+      return;
+    }
+    install(state);
+  }
+
+  private void install(byte[] state) {
+    Checkpoints.Point point = target;
+    target = null;
+    received = null;
+    p.out.install(new Snapshot(p.lastPosition(point.seq()), p.view, point.time(),
+        p.config.members(), state));
+    p.checkpoints.states.put(point.seq(), state);
+    p.lastExecuted = point.seq();
+    p.executedTime = Math.max(p.executedTime, point.time());
+    p.slots.headMap(point.seq(), true).clear();
+    // Requests held may have executed in the sequence numbers skipped; clients retransmit
+    // those that did not, and a stale one would only start needless view changes.
+    p.pending.clear();
+    p.normal.requestDeadline = -1;
+  }
+
+  void onFetch(int from, PbftMessage.FetchState fetch) {
+    byte[] state = p.checkpoints.states.get(fetch.seq());
+    if (state == null || fetch.offset() > state.length) {
+      p.drop("state fetch for a checkpoint not held");
+      return;
+    }
+    int offset = (int) fetch.offset();
+    int length = Math.min(CHUNK_BYTES, state.length - offset);
+    byte[] data = java.util.Arrays.copyOfRange(state, offset, offset + length);
+    p.out.send(from, new PbftMessage.StateChunk(fetch.seq(), offset, state.length, data));
+  }
+
+  void onTick() {
+    if (target != null && p.now - lastProgress >= PATIENCE_PERIODS * p.config.retransmitMs()) {
+      nextSource();
+    }
+  }
+}

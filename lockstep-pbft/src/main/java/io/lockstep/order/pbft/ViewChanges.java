@@ -1,0 +1,277 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.request.Request;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * View changes (PBFT §4.4): a replica whose request timer expires (or that suspects a slow
+ * primary, or sees t+1 others move on) signs a view change carrying its stable checkpoint proof
+ * and its P and Q sets and stops taking part in the old view; the new view's primary decides
+ * from 2t+1 or more of them ({@link NewViewDecision}) and sends a signed new view with the
+ * view changes and the pre-prepares it implies; every backup checks the signatures and
+ * recomputes the decision before it enters the view. If no new view comes within the time-out,
+ * the replica moves on to the next view with the time-out doubled (exponential back-off).
+ */
+final class ViewChanges {
+  private final Pbft p;
+  /** View changes received, by view then sender (first one per sender and view kept). */
+  private final TreeMap<Long, Map<Integer, PbftMessage.ViewChange>> received = new TreeMap<>();
+  /** This replica's own view change for the view it is changing to. */
+  PbftMessage.ViewChange own;
+  /** The new view message that started the current view (none for view 0). */
+  PbftMessage.NewView current;
+  /** Deadline for the new view to arrive; -1 when not changing view. */
+  long deadline = -1;
+  /** Why the last view change started, for tests and logs. */
+  String lastReason = "";
+
+  ViewChanges(Pbft p) {
+    this.p = p;
+  }
+
+  /** Starts the change to {@code newView}: signs and broadcasts this replica's view change. */
+  void start(long newView, String reason) {
+    if (newView <= p.view && (p.changingView || newView < p.view)) {
+      return;
+    }
+    lastReason = reason;
+    p.view = newView;
+    p.changingView = true;
+    p.backoff = Math.min(p.backoff + 1, p.config.maxBackoffExponent());
+    deadline = p.now + p.timeout();
+    p.normal.requestDeadline = -1;
+    own = sign(newView);
+    store(own);
+    p.out.broadcast(own);
+    received.headMap(newView, false).clear();
+    tryNewView();
+  }
+
+  private PbftMessage.ViewChange sign(long newView) {
+    List<PbftMessage.Prepared> prepared = new ArrayList<>();
+    List<PbftMessage.PrePrepared> prePrepared = new ArrayList<>();
+    for (Slot slot : p.slots.values()) {
+      if (!p.inWindow(slot.seq)) {
+        continue;
+      }
+      if (slot.prepared != null) {
+        prepared.add(slot.prepared);
+      }
+      for (Map.Entry<Digest, Long> q : slot.prePrepared.entrySet()) {
+        prePrepared.add(new PbftMessage.PrePrepared(slot.seq, q.getValue(), q.getKey()));
+      }
+    }
+    return Signing.signViewChange(p.config.signer(), newView, p.low,
+        p.checkpoints.stableProof, prepared, prePrepared);
+  }
+
+  void onViewChange(int from, PbftMessage.ViewChange vc) {
+    if (vc.replica() != from) {
+      p.drop("view change signed for another replica than its sender");
+      return;
+    }
+    if (vc.newView() < p.view || (vc.newView() == p.view && !p.changingView)) {
+      p.drop("view change for a view already reached");
+      p.retransmit.sendNewView(from);
+      return;
+    }
+    Map<Integer, PbftMessage.ViewChange> forView = received.get(vc.newView());
+    if (forView != null && forView.containsKey(from)) {
+      return;
+    }
+    String invalid = invalid(vc);
+    if (invalid != null) {
+      p.drop("view change " + invalid);
+      return;
+    }
+    store(vc);
+    joinIfTPlusOneMovedOn();
+    if (p.changingView && vc.newView() == p.view) {
+      tryNewView();
+    }
+  }
+
+  private void store(PbftMessage.ViewChange vc) {
+    received.computeIfAbsent(vc.newView(), v -> new TreeMap<>()).putIfAbsent(vc.replica(), vc);
+    // Bounded: a faulty replica's view changes for ever higher views must not pile up.
+    while (received.size() > p.quorum.n() + 2) {
+      received.pollLastEntry();
+    }
+  }
+
+  /** Why a view change is not valid, or null when it is. Checks the signature last. */
+  String invalid(PbftMessage.ViewChange vc) {
+    Set<Long> seqs = new HashSet<>();
+    long high = vc.stableSeq() + p.config.window();
+    for (PbftMessage.Prepared prepared : vc.prepared()) {
+      if (prepared.seq() <= vc.stableSeq() || prepared.seq() > high || !seqs.add(prepared.seq())
+          || prepared.view() >= vc.newView() || !prepared.batch().digest().equals(prepared.digest())) {
+        return "with a malformed prepared entry";
+      }
+    }
+    for (PbftMessage.PrePrepared q : vc.prePrepared()) {
+      if (q.seq() <= vc.stableSeq() || q.seq() > high || q.view() >= vc.newView()) {
+        return "with a malformed pre-prepared entry";
+      }
+    }
+    if (vc.prePrepared().size() > 8 * p.config.window()) {
+      return "with too many pre-prepared entries";
+    }
+    if (!p.checkpoints.proves(vc.stableSeq(), vc.stableProof())) {
+      return "whose stable checkpoint is not proven by 2t+1 signed votes";
+    }
+    if (!Signing.verify(p.config.signer(), vc)) {
+      return "with a bad signature";
+    }
+    return null;
+  }
+
+  /**
+   * Liveness (§4.5.2): t+1 replicas asking for views above this one include a correct one, so
+   * this replica joins the smallest of those views instead of waiting for its own timer.
+   */
+  private void joinIfTPlusOneMovedOn() {
+    Set<Integer> ahead = new HashSet<>();
+    long smallest = Long.MAX_VALUE;
+    for (Map.Entry<Long, Map<Integer, PbftMessage.ViewChange>> e
+        : received.tailMap(p.view, !p.changingView).entrySet()) {
+      for (int replica : e.getValue().keySet()) {
+        if (replica != p.self() && ahead.add(replica)) {
+          smallest = Math.min(smallest, e.getKey());
+        }
+      }
+    }
+    if (ahead.size() >= p.quorum.weak() && smallest > p.view) {
+      start(smallest, "t+1 replicas moved to view " + smallest + " or later");
+    }
+  }
+
+  /** The new primary decides as soon as the view changes it holds allow it. */
+  private void tryNewView() {
+    if (!p.changingView || p.primary(p.view) != p.self()) {
+      return;
+    }
+    List<PbftMessage.ViewChange> changes =
+        new ArrayList<>(received.getOrDefault(p.view, Map.of()).values());
+    Optional<NewViewDecision.Decision> decision = NewViewDecision.decide(changes, p.quorum);
+    if (decision.isEmpty()) {
+      return;
+    }
+    List<PbftMessage.PrePrepare> prePrepares = new ArrayList<>();
+    decision.get().batches().forEach((seq, batch) ->
+        prePrepares.add(new PbftMessage.PrePrepare(p.view, seq, batch)));
+    PbftMessage.NewView nv =
+        Signing.signNewView(p.config.signer(), p.view, changes, prePrepares);
+    p.out.broadcast(nv);
+    enter(nv, decision.get());
+  }
+
+  void onNewView(int from, PbftMessage.NewView nv) {
+    if (from != p.primary(nv.view())) {
+      p.drop("new view from a replica that is not its primary");
+      return;
+    }
+    if (nv.view() < p.view || (nv.view() == p.view && !p.changingView)) {
+      return; // already in it (a retransmission) or past it
+    }
+    Optional<NewViewDecision.Decision> decision = verify(from, nv);
+    if (decision.isEmpty()) {
+      return;
+    }
+    enter(nv, decision.get());
+  }
+
+  /** The decision a new view carries if it is valid; empty (and counted) if not. */
+  private Optional<NewViewDecision.Decision> verify(int from, PbftMessage.NewView nv) {
+    if (!Signing.verify(p.config.signer(), from, nv)) {
+      p.drop("new view with a bad signature");
+      return Optional.empty();
+    }
+    Set<Integer> senders = new HashSet<>();
+    for (PbftMessage.ViewChange vc : nv.proofs()) {
+      if (vc.newView() != nv.view() || !p.config.members().contains(vc.replica())
+          || !senders.add(vc.replica()) || invalid(vc) != null) {
+        p.drop("new view with an invalid or repeated view change");
+        return Optional.empty();
+      }
+    }
+    Optional<NewViewDecision.Decision> decision = NewViewDecision.decide(nv.proofs(), p.quorum);
+    if (decision.isEmpty() || !matches(decision.get(), nv.prePrepares(), nv.view())) {
+      p.drop("new view whose pre-prepares do not follow from its view changes");
+      return Optional.empty();
+    }
+    return decision;
+  }
+
+  private static boolean matches(NewViewDecision.Decision decision,
+      List<PbftMessage.PrePrepare> prePrepares, long view) {
+    if (decision.batches().size() != prePrepares.size()) {
+      return false;
+    }
+    for (PbftMessage.PrePrepare pp : prePrepares) {
+      Batch batch = decision.batches().get(pp.seq());
+      if (pp.view() != view || batch == null || !batch.equals(pp.batch())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Enters the new view: its checkpoint, its pre-prepares, fresh timers. */
+  private void enter(PbftMessage.NewView nv, NewViewDecision.Decision decision) {
+    p.view = nv.view();
+    p.changingView = false;
+    deadline = -1;
+    current = nv;
+    own = null;
+    received.headMap(nv.view(), true).clear();
+    PbftMessage.ViewChange from = decision.stableFrom();
+    if (from.stableSeq() > p.low) {
+      PbftMessage.CheckpointVote vote = from.stableProof().get(0);
+      p.checkpoints.becomeStable(new Checkpoints.Point(vote.seq(), vote.state(), vote.time()),
+          from.stableProof());
+    }
+    p.pending.newView(p.now);
+    for (Slot slot : p.slots.values()) {
+      slot.waiting = null;
+    }
+    decision.batches().forEach((seq, batch) -> adopt(seq, batch));
+    p.normal.newView(decision.maxSeq());
+  }
+
+  private void adopt(long seq, Batch batch) {
+    if (!p.inWindow(seq)) {
+      return;
+    }
+    Slot slot = p.slot(seq);
+    Digest digest = batch.digest();
+    if (slot.executedDigest != null && !slot.executedDigest.equals(digest)) {
+      throw new IllegalStateException("replica " + p.self() + " executed " + slot.executedDigest
+          + " at seq " + seq + " but view " + p.view + " orders " + digest + " there: a"
+          + " committed batch was lost");
+    }
+    for (Request request : batch.requests()) {
+      Pending.Entry entry = p.pending.get(request);
+      if (entry != null) {
+        entry.proposed = true;
+      }
+    }
+    if (p.isPrimary()) {
+      p.normal.acceptAsPrimary(slot, batch, digest);
+    } else {
+      p.normal.acceptAsBackup(slot, batch, digest);
+    }
+  }
+
+  void onTick() {
+    if (p.changingView && deadline >= 0 && p.now >= deadline) {
+      start(p.view + 1, "no new view for view " + p.view + " within " + p.timeout() + " ms");
+    }
+  }
+}

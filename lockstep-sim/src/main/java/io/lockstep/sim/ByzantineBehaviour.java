@@ -1,0 +1,192 @@
+package io.lockstep.sim;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Ready;
+import io.lockstep.order.pbft.Batch;
+import io.lockstep.order.pbft.Digest;
+import io.lockstep.order.pbft.PbftMessage;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Ways a Byzantine PBFT replica misbehaves in the simulator (the Byzantine fault shapes that
+ * broke real systems), each a {@link MessageInterceptor} over the replica's real protocol: it
+ * runs the correct protocol and lies in what it sends. One replica of 3t+1 (t = 1) gets one.
+ */
+public enum ByzantineBehaviour {
+  /** Sends nothing to anyone (a crashed or cut-off replica that the others must outvote). */
+  SILENT,
+  /**
+   * As primary, sends two different batches for one sequence number to different backups; as
+   * backup, prepares and commits a made-up digest to some replicas and the real one to others.
+   */
+  EQUIVOCATE,
+  /**
+   * Corrupts what it sends: digests, signatures (checkpoint votes and view changes fail to
+   * verify), checkpoint digests (its state digest is wrong), state-transfer chunks (a corrupt
+   * snapshot) and forged requests in its pre-prepares.
+   */
+  CORRUPT,
+  /** Replays messages it sent earlier (from earlier views and sequence numbers) with new ones. */
+  REPLAY,
+  /** Holds back its pre-prepares and releases them late (a slow primary). */
+  SLOW,
+  /** Answers clients with wrong results and wrong read values; runs the protocol correctly. */
+  WRONG_REPLIES;
+
+  /** A fresh interceptor for one replica of one run (it may keep state, e.g. replays). */
+  public MessageInterceptor interceptor() {
+    return switch (this) {
+      case SILENT -> (from, outbound, random) -> List.of();
+      case EQUIVOCATE -> (from, outbound, random) -> List.of(equivocate(outbound));
+      case CORRUPT -> (from, outbound, random) -> List.of(corrupt(outbound, random));
+      case REPLAY -> new Replayer();
+      case SLOW -> new Slow();
+      case WRONG_REPLIES -> new Liar();
+    };
+  }
+
+  private static Ready.Outbound equivocate(Ready.Outbound outbound) {
+    ProtocolMessage m = outbound.message();
+    // Replicas with an odd id are told one story, the others another.
+    if (outbound.to() % 2 == 0) {
+      return outbound;
+    }
+    if (m instanceof PbftMessage.PrePrepare pp && !pp.batch().requests().isEmpty()) {
+      List<Request> fewer = pp.batch().requests().subList(0, pp.batch().requests().size() - 1);
+      return to(outbound, new PbftMessage.PrePrepare(pp.view(), pp.seq(),
+          new Batch(pp.batch().time(), fewer)));
+    }
+    if (m instanceof PbftMessage.Prepare p) {
+      return to(outbound, new PbftMessage.Prepare(p.view(), p.seq(), flip(p.digest())));
+    }
+    if (m instanceof PbftMessage.Commit c) {
+      return to(outbound, new PbftMessage.Commit(c.view(), c.seq(), flip(c.digest())));
+    }
+    return outbound;
+  }
+
+  private static Ready.Outbound corrupt(Ready.Outbound outbound, RandomGenerator random) {
+    ProtocolMessage m = outbound.message();
+    if (random.nextInt(3) == 0) {
+      return outbound;
+    }
+    if (m instanceof PbftMessage.Prepare p) {
+      return to(outbound, new PbftMessage.Prepare(p.view(), p.seq(), flip(p.digest())));
+    } else if (m instanceof PbftMessage.Commit c) {
+      return to(outbound, new PbftMessage.Commit(c.view(), c.seq(), flip(c.digest())));
+    } else if (m instanceof PbftMessage.CheckpointVote v) {
+      return to(outbound, random.nextBoolean()
+          ? new PbftMessage.CheckpointVote(v.seq(), v.state(), v.time(), v.replica(),
+              flip(v.signature()))
+          : new PbftMessage.CheckpointVote(v.seq(), flip(v.state()), v.time(), v.replica(),
+              v.signature()));
+    } else if (m instanceof PbftMessage.ViewChange vc) {
+      return to(outbound, new PbftMessage.ViewChange(vc.newView(), vc.replica(), vc.stableSeq(),
+          vc.stableProof(), vc.prepared(), vc.prePrepared(), flip(vc.signature())));
+    } else if (m instanceof PbftMessage.StateChunk c && c.data().length > 0) {
+      return to(outbound, new PbftMessage.StateChunk(c.seq(), c.offset(), c.total(),
+          flip(c.data())));
+    } else if (m instanceof PbftMessage.PrePrepare pp) {
+      List<Request> forged = new ArrayList<>(pp.batch().requests());
+      forged.add(Request.command(ClientId.of("forged"), 1 + random.nextInt(1000),
+          "forged".getBytes(StandardCharsets.UTF_8)));
+      return to(outbound, new PbftMessage.PrePrepare(pp.view(), pp.seq(),
+          new Batch(pp.batch().time(), forged)));
+    }
+    return outbound;
+  }
+
+  private static Ready.Outbound to(Ready.Outbound outbound, ProtocolMessage message) {
+    return new Ready.Outbound(outbound.to(), message);
+  }
+
+  private static Digest flip(Digest digest) {
+    return new Digest(flip(digest.bytes()));
+  }
+
+  private static byte[] flip(byte[] bytes) {
+    byte[] copy = bytes.clone();
+    copy[copy.length / 2] ^= 0x5a;
+    return copy;
+  }
+
+  /** Keeps a window of what it sent and mixes old messages in. */
+  private static final class Replayer implements MessageInterceptor {
+    private final ArrayDeque<Ready.Outbound> sent = new ArrayDeque<>();
+
+    @Override
+    public List<Ready.Outbound> intercept(int from, Ready.Outbound outbound,
+        RandomGenerator random) {
+      List<Ready.Outbound> out = new ArrayList<>();
+      out.add(outbound);
+      if (!sent.isEmpty() && random.nextInt(4) == 0) {
+        Ready.Outbound old = sent.toArray(new Ready.Outbound[0])[random.nextInt(sent.size())];
+        out.add(new Ready.Outbound(random.nextInt(4), old.message()));
+      }
+      if (random.nextInt(8) == 0) {
+        sent.addLast(outbound);
+        if (sent.size() > 200) {
+          sent.removeFirst();
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Releases each pre-prepare only after many later sends: a primary ordering slowly. */
+  private static final class Slow implements MessageInterceptor {
+    private static final int HOLD_SENDS = 40;
+    private final ArrayDeque<Ready.Outbound> held = new ArrayDeque<>();
+    private final ArrayDeque<Long> heldAt = new ArrayDeque<>();
+    private long sends;
+
+    @Override
+    public List<Ready.Outbound> intercept(int from, Ready.Outbound outbound,
+        RandomGenerator random) {
+      sends++;
+      List<Ready.Outbound> out = new ArrayList<>();
+      while (!heldAt.isEmpty() && sends - heldAt.peekFirst() >= HOLD_SENDS) {
+        heldAt.removeFirst();
+        out.add(held.removeFirst());
+      }
+      if (outbound.message() instanceof PbftMessage.PrePrepare) {
+        held.addLast(outbound);
+        heldAt.addLast(sends);
+      } else {
+        out.add(outbound);
+      }
+      return out;
+    }
+  }
+
+  /** Runs the protocol honestly but lies to clients. */
+  private static final class Liar implements MessageInterceptor {
+    @Override
+    public List<Ready.Outbound> intercept(int from, Ready.Outbound outbound,
+        RandomGenerator random) {
+      return List.of(outbound);
+    }
+
+    @Override
+    public Reply reply(Reply reply, RandomGenerator random) {
+      return new Reply(reply.client(), reply.sequence(), reply.status(),
+          "lie".getBytes(StandardCharsets.UTF_8), reply.reason(), reply.position(),
+          reply.replica());
+    }
+
+    @Override
+    public QueryResult read(QueryResult result, RandomGenerator random) {
+      return result.ok() ? new QueryResult(result.readId(), true,
+          "lie".getBytes(StandardCharsets.UTF_8), result.reason())
+          : result;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.lockstep.sim;
+
+import io.lockstep.identity.Ed25519Signer;
+import io.lockstep.identity.Signer;
+import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.pbft.Pbft;
+import io.lockstep.order.pbft.PbftConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The PBFT-class protocol in the simulator: its {@link CoordinationFactory}, the options it runs
+ * under, and runs with up to t Byzantine replicas ({@link ByzantineBehaviour}).
+ *
+ * <p>What the PBFT runs leave out, and why: crashes and disk faults (the protocol keeps its log
+ * in memory, so a replica that restarts would forget prepares it sent, which makes it a faulty
+ * replica; with a Byzantine one already among four, that would be t+1 faults), and wall clocks
+ * an hour wrong (a backup rejects pre-prepares whose time is beyond its clock bound, so a wrong
+ * clock is another fault). Partitions, loss, duplication, delay, pauses and clock jumps within
+ * the skew bound all stay.
+ */
+public final class PbftSimulation {
+  private PbftSimulation() {}
+
+  /** The protocol with its default settings. */
+  public static CoordinationFactory factory() {
+    return factory(c -> c);
+  }
+
+  /**
+   * The protocol with settings changed by {@code tune} (tests use it to build deliberately
+   * broken variants).
+   */
+  public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune) {
+    return new CoordinationFactory() {
+      private Map<Integer, Signer> signers;
+
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+        if (recovered.snapshot() != null || !recovered.entries().isEmpty()) {
+          throw new IllegalArgumentException("PBFT keeps no durable log yet: replica " + id
+              + " cannot restart from storage");
+        }
+        if (signers == null) {
+          // Fixed keys: a run's replay needs the same keys, and secrecy means nothing here.
+          SharedVerifications shared = new SharedVerifications();
+          signers = new java.util.TreeMap<>();
+          Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members, 7))
+              .forEach((member, signer) -> signers.put(member, shared.wrap(signer)));
+        }
+        int t = (members.size() - 1) / 3;
+        return new Pbft(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))));
+      }
+
+      @Override
+      public FailureModel failureModel() {
+        return FailureModel.BYZANTINE;
+      }
+    };
+  }
+
+  /**
+   * Four replicas (t = 1), every fault but crashes, disk faults and wrong clocks, a 3 s fault
+   * phase.
+   */
+  public static SimOptions options() {
+    FaultRates faults = new FaultRates(400, 1_000, 0, 4, 2, 2, 1, 1, 1, 0, 0.3, 0.2, false);
+    // A sequence number spans maxBatch (16) positions, so the replica's own digest and snapshot
+    // schedules, counted in positions, are stretched to match: a digest every checkpoint
+    // interval (16 sequence numbers), and no periodic snapshots (PBFT takes its own).
+    return SimOptions.defaults().withReplicasAndT(4, 1).withFaults(faults)
+        .withClocks(ClockModel.unsynchronized().withWrongClockMillis(0))
+        .withFaultPhaseMillis(3_000).withDigestEvery(256).withSnapshotEvery(1L << 40);
+  }
+
+  /** Runs one seed with every replica correct. */
+  public static SimResult run(SimOptions options, long seed) {
+    return Simulation.run(options, seed, factory());
+  }
+
+  /**
+   * Runs one seed with replica {@code seed mod n} misbehaving as {@code behaviour} (up to t
+   * Byzantine replicas: here one).
+   */
+  public static SimResult run(SimOptions options, long seed, ByzantineBehaviour behaviour) {
+    return run(options, seed, factory(), behaviour);
+  }
+
+  /** As {@link #run(SimOptions, long, ByzantineBehaviour)} with the protocol {@code factory}. */
+  public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
+      ByzantineBehaviour behaviour) {
+    int liar = (int) Math.floorMod(seed, (long) options.replicas());
+    return Simulation.run(options, seed, factory, Map.of(liar, behaviour.interceptor()));
+  }
+}
