@@ -45,32 +45,12 @@ public enum ByzantineBehaviour {
   public MessageInterceptor interceptor() {
     return switch (this) {
       case SILENT -> (from, outbound, random) -> List.of();
-      case EQUIVOCATE -> (from, outbound, random) -> List.of(equivocate(outbound));
+      case EQUIVOCATE -> new Equivocator();
       case CORRUPT -> (from, outbound, random) -> List.of(corrupt(outbound, random));
       case REPLAY -> new Replayer();
       case SLOW -> new Slow();
       case WRONG_REPLIES -> new Liar();
     };
-  }
-
-  private static Ready.Outbound equivocate(Ready.Outbound outbound) {
-    ProtocolMessage m = outbound.message();
-    // Replicas with an odd id are told one story, the others another.
-    if (outbound.to() % 2 == 0) {
-      return outbound;
-    }
-    if (m instanceof PbftMessage.PrePrepare pp && !pp.batch().requests().isEmpty()) {
-      List<Request> fewer = pp.batch().requests().subList(0, pp.batch().requests().size() - 1);
-      return to(outbound, new PbftMessage.PrePrepare(pp.view(), pp.seq(),
-          new Batch(pp.batch().time(), fewer)));
-    }
-    if (m instanceof PbftMessage.Prepare p) {
-      return to(outbound, new PbftMessage.Prepare(p.view(), p.seq(), flip(p.digest())));
-    }
-    if (m instanceof PbftMessage.Commit c) {
-      return to(outbound, new PbftMessage.Commit(c.view(), c.seq(), flip(c.digest())));
-    }
-    return outbound;
   }
 
   private static Ready.Outbound corrupt(Ready.Outbound outbound, RandomGenerator random) {
@@ -116,6 +96,46 @@ public enum ByzantineBehaviour {
     byte[] copy = bytes.clone();
     copy[copy.length / 2] ^= 0x5a;
     return copy;
+  }
+
+  /**
+   * Tells replicas with an odd id one story and the others another, consistently: as primary, a
+   * second batch (the first without its last request, so backups hold every request in it) for
+   * the same sequence number; and its prepares and commits for that sequence number name the
+   * second batch to the odd replicas. Elsewhere its votes to odd replicas name a made-up digest.
+   */
+  private static final class Equivocator implements MessageInterceptor {
+    private final java.util.Map<Long, Digest[]> stories = new java.util.HashMap<>();
+
+    @Override
+    public List<Ready.Outbound> intercept(int from, Ready.Outbound outbound,
+        RandomGenerator random) {
+      ProtocolMessage m = outbound.message();
+      if (m instanceof PbftMessage.PrePrepare pp && !pp.batch().requests().isEmpty()) {
+        List<Request> all = pp.batch().requests();
+        Batch other = new Batch(pp.batch().time(), all.subList(0, all.size() - 1));
+        stories.put(pp.seq(), new Digest[] {pp.batch().digest(), other.digest()});
+        return List.of(outbound.to() % 2 == 0 ? outbound
+            : to(outbound, new PbftMessage.PrePrepare(pp.view(), pp.seq(), other)));
+      }
+      if (outbound.to() % 2 == 0) {
+        return List.of(outbound);
+      }
+      if (m instanceof PbftMessage.Prepare p) {
+        return List.of(to(outbound, new PbftMessage.Prepare(p.view(), p.seq(),
+            otherStory(p.seq(), p.digest()))));
+      }
+      if (m instanceof PbftMessage.Commit c) {
+        return List.of(to(outbound, new PbftMessage.Commit(c.view(), c.seq(),
+            otherStory(c.seq(), c.digest()))));
+      }
+      return List.of(outbound);
+    }
+
+    private Digest otherStory(long seq, Digest digest) {
+      Digest[] story = stories.get(seq);
+      return story != null && story[0].equals(digest) ? story[1] : flip(digest);
+    }
   }
 
   /** Keeps a window of what it sent and mixes old messages in. */

@@ -62,8 +62,13 @@ public final class Pbft implements Coordination {
 
   /** Builds replica {@code config.self()} from empty state. */
   public Pbft(PbftConfig config) {
+    this(config, new Quorum(config.n(), config.t()));
+  }
+
+  /** With another quorum: tests build deliberately broken variants with it. */
+  Pbft(PbftConfig config, Quorum quorum) {
     this.config = Objects.requireNonNull(config, "config");
-    this.quorum = new Quorum(config.n(), config.t());
+    this.quorum = Objects.requireNonNull(quorum, "quorum");
     this.out = new Outbox(config.self(), config.members());
     this.pending = new Pending(config.maxPendingRequests());
     this.normal = new NormalCase(this);

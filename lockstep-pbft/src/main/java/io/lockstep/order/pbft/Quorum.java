@@ -8,14 +8,24 @@ package io.lockstep.order.pbft;
 final class Quorum {
   private final int n;
   private final int t;
+  private final int quorum;
 
   Quorum(int n, int t) {
+    this(n, t, 2 * t + 1);
+  }
+
+  /**
+   * A quorum of {@code size}: only tests pass anything but 2t+1, to show that the simulator
+   * catches a protocol whose certificates are too small.
+   */
+  Quorum(int n, int t, int size) {
     if (t < 0 || n < 3 * t + 1) {
       throw new IllegalArgumentException("Byzantine agreement needs n >= 3t+1, got n=" + n
           + " t=" + t);
     }
     this.n = n;
     this.t = t;
+    this.quorum = size;
   }
 
   int n() {
@@ -28,7 +38,7 @@ final class Quorum {
 
   /** Replicas whose matching messages form a certificate: 2t+1. */
   int quorum() {
-    return 2 * t + 1;
+    return quorum;
   }
 
   /** Matching messages that include at least one correct replica's: t+1. */
@@ -38,7 +48,7 @@ final class Quorum {
 
   /** Prepares from backups (the primary's pre-prepare counts as its own) that prepare: 2t. */
   int prepares() {
-    return 2 * t;
+    return quorum - 1;
   }
 
   /** Fewest replicas any two quorums share: 2·quorum − n. */
