@@ -25,6 +25,8 @@ final class Checkpoints {
   /** The 2t+1 votes proving the stable checkpoint (empty before the first). */
   List<PbftMessage.CheckpointVote> stableProof = List.of();
   Point stable = new Point(0, null, 0);
+  /** This replica's latest vote, repeated until its checkpoint is stable (votes get lost). */
+  PbftMessage.CheckpointVote ownLatest;
   /** Sequence number whose state the executor must hand over next; 0 when none. */
   private long awaiting;
 
@@ -51,6 +53,7 @@ final class Checkpoints {
     states.put(seq, state);
     PbftMessage.CheckpointVote vote =
         Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), p.executedTime);
+    ownLatest = vote;
     p.out.broadcast(vote);
     record(vote);
   }

@@ -1,9 +1,11 @@
 package io.lockstep.order.pbft;
 
 /**
- * Byzantine quorum maths for n = 3t+1 replicas or more (PBFT §4): a quorum is 2t+1, so any two
- * quorums share at least t+1 replicas, of which at least one is correct; t+1 replicas include at
- * least one correct one ("weak certificate").
+ * Byzantine quorum maths for n ≥ 3t+1 replicas (PBFT §4): a quorum is ⌈(n+t+1)/2⌉ — 2t+1 when
+ * n = 3t+1 — so any two quorums share at least t+1 replicas, of which at least one is correct,
+ * and the n−t correct replicas alone still form one; t+1 replicas include at least one correct
+ * one ("weak certificate"). With n above 3t+1 a quorum of only 2t+1 would let two quorums meet
+ * in faulty replicas alone, so the size grows with n.
  */
 final class Quorum {
   private final int n;
@@ -11,7 +13,7 @@ final class Quorum {
   private final int quorum;
 
   Quorum(int n, int t) {
-    this(n, t, 2 * t + 1);
+    this(n, t, (n + t + 2) / 2);
   }
 
   /**
@@ -36,7 +38,7 @@ final class Quorum {
     return t;
   }
 
-  /** Replicas whose matching messages form a certificate: 2t+1. */
+  /** Replicas whose matching messages form a certificate: ⌈(n+t+1)/2⌉, 2t+1 for n = 3t+1. */
   int quorum() {
     return quorum;
   }
@@ -46,7 +48,7 @@ final class Quorum {
     return t + 1;
   }
 
-  /** Prepares from backups (the primary's pre-prepare counts as its own) that prepare: 2t. */
+  /** Prepares from backups that prepare (the primary's pre-prepare is its own): quorum − 1. */
   int prepares() {
     return quorum - 1;
   }

@@ -26,6 +26,10 @@ final class Retransmit {
     }
     nextAt = p.now + p.config.retransmitMs();
     p.out.broadcast(new PbftMessage.Status(p.view, p.changingView, p.lastExecuted, p.low));
+    PbftMessage.CheckpointVote vote = p.checkpoints.ownLatest;
+    if (vote != null && vote.seq() > p.low) {
+      p.out.broadcast(vote);
+    }
     if (p.changingView) {
       if (p.viewChanges.own != null) {
         p.out.broadcast(p.viewChanges.own);

@@ -1,0 +1,159 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolCodec;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.pbft.wire.PbftCodec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The PBFT-class protocol (Byzantine faults, 3t+1 replicas) as the runtime finds it, registered
+ * as {@code pbft}. Its settings, under {@code pbft.} in the cluster file:
+ *
+ * <pre>
+ * max-batch               most requests in one batch (default 16)
+ * checkpoint-interval     K: a signed checkpoint every K sequence numbers (default 16)
+ * window                  L: sequence numbers above the stable checkpoint (default 64)
+ * request-timeout-ms      a request waiting this long starts a view change (default 500),
+ *                         doubled for each view change in a row
+ * max-backoff-exponent    cap on those doublings (default 4)
+ * propose-delay-ms        slow-primary bound: a held request unproposed this long is forwarded
+ *                         to the primary, and after as long again the primary is replaced
+ *                         (default 150)
+ * retransmit-ms           status and retransmission period (default 50)
+ * time-bound-ms           how far a proposed agreed time may be from a backup's clock (2000)
+ * max-pending-requests    client requests held unordered per replica (default 10000)
+ * </pre>
+ */
+public final class PbftProtocol implements Protocol {
+  private static final Map<String, String> DEFAULTS = defaults();
+
+  /** Called by the {@link java.util.ServiceLoader}. */
+  public PbftProtocol() {}
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("max-batch", "16");
+    d.put("checkpoint-interval", "16");
+    d.put("window", "64");
+    d.put("request-timeout-ms", "500");
+    d.put("max-backoff-exponent", "4");
+    d.put("propose-delay-ms", "150");
+    d.put("retransmit-ms", "50");
+    d.put("time-bound-ms", "2000");
+    d.put("max-pending-requests", "10000");
+    return Map.copyOf(d);
+  }
+
+  @Override
+  public String name() {
+    return "pbft";
+  }
+
+  @Override
+  public Map<String, String> defaultSettings() {
+    return new TreeMap<>(DEFAULTS);
+  }
+
+  @Override
+  public List<String> check(ProtocolSetup setup) {
+    List<String> problems = new ArrayList<>();
+    if (setup.failureModel() != FailureModel.BYZANTINE) {
+      problems.add("failure model " + setup.failureModel().name().toLowerCase(Locale.ROOT)
+          + " is not what pbft is for: it tolerates Byzantine replicas (use raft for crashes)");
+    }
+    int needed = 3 * setup.t() + 1;
+    if (setup.members().size() < needed) {
+      problems.add("byzantine pbft with t=" + setup.t() + " needs at least " + needed
+          + " replicas (3t+1: 2t+1 quorums must overlap in a correct replica while t are"
+          + " faulty and t more are slow), but " + setup.members().size() + " are configured");
+    }
+    if (setup.t() < 1) {
+      problems.add("byzantine pbft needs t of at least 1, was " + setup.t());
+    }
+    for (String key : setup.settings().keySet()) {
+      if (!DEFAULTS.containsKey(key)) {
+        problems.add("unknown setting pbft." + key + "; pbft's settings are pbft."
+            + String.join(", pbft.", new TreeSet<>(DEFAULTS.keySet())));
+      }
+    }
+    if (!hasKeys(setup)) {
+      problems.add("byzantine pbft signs checkpoints and view changes, but replica "
+          + setup.self() + " has no signing key: the cluster file names no keys (run"
+          + " `lockstep keys` and add them)");
+    }
+    if (problems.isEmpty()) {
+      config(setup, problems);
+    }
+    return problems;
+  }
+
+  private static boolean hasKeys(ProtocolSetup setup) {
+    try {
+      setup.signer().sign(new byte[] {0});
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
+    List<String> problems = check(setup);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    if (recovered.snapshot() != null || !recovered.entries().isEmpty()
+        || recovered.hardState() != null) {
+      throw new IllegalArgumentException("pbft keeps no durable state yet, but replica "
+          + setup.self() + "'s storage holds some: start it from empty storage");
+    }
+    return new Pbft(config(setup, new ArrayList<>()));
+  }
+
+  @Override
+  public ProtocolCodec codec() {
+    return PbftCodec.INSTANCE;
+  }
+
+  /** The configuration {@code setup} asks for; bad values are added to {@code problems}. */
+  private static PbftConfig config(ProtocolSetup setup, List<String> problems) {
+    Map<String, Long> v = new TreeMap<>();
+    for (String key : DEFAULTS.keySet()) {
+      String text = setup.settings().getOrDefault(key, DEFAULTS.get(key)).trim();
+      try {
+        long value = Long.parseLong(text);
+        if (value >= 1 && value <= Integer.MAX_VALUE) {
+          v.put(key, value);
+          continue;
+        }
+      } catch (NumberFormatException e) {
+        // reported below, as a value out of range is
+      }
+      problems.add("pbft." + key + " must be a whole number in [1, " + Integer.MAX_VALUE
+          + "], was '" + text + "'");
+    }
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    try {
+      return new PbftConfig(setup.self(), setup.members(), setup.t(), setup.signer(),
+          v.get("max-batch").intValue(), v.get("checkpoint-interval").intValue(),
+          v.get("window").intValue(), v.get("request-timeout-ms"),
+          v.get("max-backoff-exponent").intValue(), v.get("propose-delay-ms"),
+          v.get("retransmit-ms"), v.get("time-bound-ms"), v.get("max-pending-requests").intValue());
+    } catch (IllegalArgumentException e) {
+      problems.add("pbft settings do not fit together: " + e.getMessage());
+      return null;
+    }
+  }
+}

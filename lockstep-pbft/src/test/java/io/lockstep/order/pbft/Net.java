@@ -1,0 +1,149 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.identity.Ed25519Signer;
+import io.lockstep.identity.Signer;
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.Input;
+import io.lockstep.order.Ordered;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Ready;
+import io.lockstep.request.Request;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A scripted cluster of PBFT replicas for scenario tests: messages are queued and delivered in
+ * order unless a filter drops or rewrites them, and a tiny stand-in executor per replica keeps
+ * a hash chain of what it applied, which is the "state" checkpoints digest and state transfer
+ * moves.
+ */
+final class Net {
+  /** One message in flight. */
+  record Msg(int from, int to, ProtocolMessage message) {}
+
+  /** Rewrites or drops (returns null) a message in flight. */
+  interface Filter {
+    Msg apply(Msg msg);
+  }
+
+  private static final Map<Integer, Signer> SIGNERS =
+      Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(List.of(0, 1, 2, 3), 11));
+
+  final Pbft[] nodes;
+  final List<List<Ordered>> applied = new ArrayList<>();
+  final byte[][] state;
+  final long[] clockOffset;
+  final ArrayDeque<Msg> queue = new ArrayDeque<>();
+  Filter filter = m -> m;
+  long now = 1_000;
+  private long nextSequence = 1;
+
+  Net(UnaryOperator<PbftConfig> tune) {
+    List<Integer> members = List.of(0, 1, 2, 3);
+    nodes = new Pbft[4];
+    state = new byte[4][];
+    clockOffset = new long[4];
+    for (int i = 0; i < 4; i++) {
+      nodes[i] = new Pbft(tune.apply(PbftConfig.defaults(i, members, 1, SIGNERS.get(i))));
+      applied.add(new ArrayList<>());
+      state[i] = new byte[0];
+    }
+    tick(0);
+  }
+
+  /** A fresh request from client "c". */
+  Request request() {
+    return Request.command(ClientId.of("c"), nextSequence++,
+        ("op" + nextSequence).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The client sends {@code request} to the given replicas (all when none given). */
+  void send(Request request, int... to) {
+    int[] targets = to.length == 0 ? new int[] {0, 1, 2, 3} : to;
+    for (int i : targets) {
+      nodes[i].step(new Input.Propose(request));
+    }
+  }
+
+  /** Advances every clock by {@code millis} and ticks every replica. */
+  void tick(long millis) {
+    now += millis;
+    for (int i = 0; i < nodes.length; i++) {
+      nodes[i].step(new Input.Tick(now, 1_700_000_000_000L + now + clockOffset[i]));
+    }
+  }
+
+  /** Ticks in steps of {@code step} ms for {@code total} ms, delivering after each. */
+  void runFor(long total, long step) {
+    for (long t = 0; t < total; t += step) {
+      tick(step);
+      run();
+    }
+  }
+
+  /** Drains every replica and delivers messages until nothing moves. */
+  void run() {
+    for (int round = 0; round < 100_000; round++) {
+      for (int i = 0; i < nodes.length; i++) {
+        drain(i);
+      }
+      if (queue.isEmpty()) {
+        return;
+      }
+      while (!queue.isEmpty()) {
+        Msg msg = filter.apply(queue.poll());
+        if (msg != null) {
+          nodes[msg.to()].step(new Input.Receive(msg.from(), msg.message()));
+        }
+      }
+    }
+    throw new AssertionError("the cluster never went quiet");
+  }
+
+  private void drain(int i) {
+    for (int k = 0; k < 10_000; k++) {
+      Ready ready = nodes[i].ready();
+      if (ready.isEmpty()) {
+        return;
+      }
+      for (Ready.Outbound out : ready.messages()) {
+        queue.add(new Msg(i, out.to(), out.message()));
+      }
+      if (ready.install() != null) {
+        state[i] = ready.install().state();
+        applied.get(i).clear();
+      }
+      for (Ordered ordered : ready.stable()) {
+        applied.get(i).add(ordered);
+        state[i] = Digest.of(concat(state[i], ordered.toString())).bytes();
+      }
+      if (nodes[i].wantsSnapshot()) {
+        nodes[i].step(new Input.SnapshotTaken(0, state[i]));
+      }
+    }
+    throw new AssertionError("replica " + i + " never quiesced");
+  }
+
+  private static byte[] concat(byte[] a, String b) {
+    byte[] tail = b.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[a.length + tail.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(tail, 0, out, a.length, tail.length);
+    return out;
+  }
+
+  /** Client requests (null batches left out) replica {@code i} applied, in order. */
+  List<Request> requests(int i) {
+    List<Request> out = new ArrayList<>();
+    for (Ordered ordered : applied.get(i)) {
+      if (ordered.request().kind() == Request.Kind.COMMAND) {
+        out.add(ordered.request());
+      }
+    }
+    return out;
+  }
+}

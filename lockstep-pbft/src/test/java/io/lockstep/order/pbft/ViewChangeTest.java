@@ -1,0 +1,98 @@
+package io.lockstep.order.pbft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.request.Request;
+import org.junit.jupiter.api.Test;
+
+/** View change and new view, request timers with back-off, and the slow-primary check. */
+class ViewChangeTest {
+  @Test
+  void aBatchCommittedInOneViewKeepsItsSequenceNumberInTheNext() {
+    Net net = new Net(c -> c.withRequestTimeout(200));
+    Request first = net.request();
+    // Replica 3 sees no commits: only the others execute the first batch in view 0.
+    net.filter = m -> m.to() == 3 && m.message() instanceof PbftMessage.Commit ? null : m;
+    net.send(first);
+    net.run();
+    assertThat(net.requests(0)).containsExactly(first);
+    assertThat(net.requests(3)).isEmpty();
+    // Then the primary falls silent; a new request waits and the timers move everyone on.
+    net.filter = m -> m.from() == 0 ? null : m;
+    Request second = net.request();
+    net.send(second);
+    net.runFor(2_000, 20);
+    for (int i = 1; i < 4; i++) {
+      assertThat(net.nodes[i].view()).as("replica " + i).isEqualTo(1);
+      assertThat(net.requests(i)).as("replica " + i).containsExactly(first, second);
+      assertThat(net.applied.get(i)).isEqualTo(net.applied.get(1));
+    }
+  }
+
+  @Test
+  void withoutANewViewTheTimeOutDoublesForEachViewInARow() {
+    Net net = new Net(c -> c.withRequestTimeout(100));
+    net.filter = m -> m.from() == 0 || m.message() instanceof PbftMessage.NewView ? null : m;
+    net.send(net.request());
+    long[] enteredAt = new long[5];
+    for (int step = 0; step < 400 && net.nodes[1].view() < 4; step++) {
+      net.tick(10);
+      net.run();
+      long view = net.nodes[1].view();
+      if (enteredAt[(int) view] == 0) {
+        enteredAt[(int) view] = net.now;
+      }
+    }
+    assertThat(net.nodes[1].view()).isGreaterThanOrEqualTo(4);
+    long second = enteredAt[3] - enteredAt[2];
+    long first = enteredAt[2] - enteredAt[1];
+    assertThat(second).isGreaterThanOrEqualTo(2 * first - 20);
+    assertThat(net.nodes[1].changingView()).isTrue();
+  }
+
+  @Test
+  void aPrimaryThatDodgesTheRequestTimerIsReplacedForBeingSlow() {
+    // The request timer (10 s) would never fire in this test; the slow-primary bound does.
+    Net net = new Net(c -> c.withRequestTimeout(10_000).withProposeDelay(100));
+    net.filter = m -> m.from() == 0 && m.message() instanceof PbftMessage.PrePrepare ? null : m;
+    Request request = net.request();
+    net.send(request);
+    net.runFor(600, 10);
+    for (int i = 1; i < 4; i++) {
+      assertThat(net.nodes[i].view()).as("replica " + i).isEqualTo(1);
+      assertThat(net.requests(i)).containsExactly(request);
+    }
+    assertThat(net.nodes[1].viewChanges.lastReason).contains("unordered");
+  }
+
+  @Test
+  void tPlusOneViewChangesPullALaggingReplicaAlong() {
+    Net net = new Net(c -> c.withRequestTimeout(100));
+    // Replica 3 never gets the request, so its own timer never runs.
+    Request request = net.request();
+    net.send(request, 0, 1, 2);
+    net.filter = m -> m.from() == 0 ? null : m;
+    for (int step = 0; step < 40 && net.nodes[3].view() == 0; step++) {
+      net.tick(10);
+      net.run();
+    }
+    assertThat(net.nodes[3].view()).isEqualTo(1);
+    assertThat(net.nodes[3].viewChanges.lastReason).contains("t+1 replicas moved");
+  }
+
+  @Test
+  void aForgedViewChangeIsDroppedAndCounted() {
+    Net net = new Net(c -> c);
+    PbftMessage.ViewChange honest = Signing.signViewChange(net.nodes[1].config.signer(), 1, 0,
+        java.util.List.of(), java.util.List.of(), java.util.List.of());
+    byte[] sig = honest.signature();
+    sig[3] ^= 1;
+    PbftMessage.ViewChange forged = new PbftMessage.ViewChange(1, 1, 0, java.util.List.of(),
+        java.util.List.of(), java.util.List.of(), sig);
+    net.nodes[2].step(new io.lockstep.order.Input.Receive(1, forged));
+    assertThat(net.nodes[2].dropsByReason()).containsKey("view change with a bad signature");
+    net.nodes[2].step(new io.lockstep.order.Input.Receive(3, honest));
+    assertThat(net.nodes[2].dropsByReason())
+        .containsKey("view change signed for another replica than its sender");
+  }
+}
