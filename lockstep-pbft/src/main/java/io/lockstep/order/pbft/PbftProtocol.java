@@ -91,9 +91,13 @@ public final class PbftProtocol implements Protocol {
           + setup.self() + " has no signing key: the cluster file names no keys (run"
           + " `lockstep keys` and add them)");
     }
-    if (problems.isEmpty()) {
-      config(setup, problems);
+    List<String> values = new ArrayList<>();
+    if (problems.stream().noneMatch(p -> p.contains("3t+1"))) {
+      config(setup, values);
+    } else {
+      checkNumbers(setup, values);
     }
+    problems.addAll(values);
     return problems;
   }
 
@@ -127,6 +131,24 @@ public final class PbftProtocol implements Protocol {
 
   /** The configuration {@code setup} asks for; bad values are added to {@code problems}. */
   private static PbftConfig config(ProtocolSetup setup, List<String> problems) {
+    Map<String, Long> v = checkNumbers(setup, problems);
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    try {
+      return new PbftConfig(setup.self(), setup.members(), setup.t(), setup.signer(),
+          v.get("max-batch").intValue(), v.get("checkpoint-interval").intValue(),
+          v.get("window").intValue(), v.get("request-timeout-ms"),
+          v.get("max-backoff-exponent").intValue(), v.get("propose-delay-ms"),
+          v.get("retransmit-ms"), v.get("time-bound-ms"), v.get("max-pending-requests").intValue());
+    } catch (IllegalArgumentException e) {
+      problems.add("pbft settings do not fit together: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** Each setting as a number in range; bad ones are added to {@code problems}. */
+  private static Map<String, Long> checkNumbers(ProtocolSetup setup, List<String> problems) {
     Map<String, Long> v = new TreeMap<>();
     for (String key : DEFAULTS.keySet()) {
       String text = setup.settings().getOrDefault(key, DEFAULTS.get(key)).trim();
@@ -142,18 +164,6 @@ public final class PbftProtocol implements Protocol {
       problems.add("pbft." + key + " must be a whole number in [1, " + Integer.MAX_VALUE
           + "], was '" + text + "'");
     }
-    if (!problems.isEmpty()) {
-      return null;
-    }
-    try {
-      return new PbftConfig(setup.self(), setup.members(), setup.t(), setup.signer(),
-          v.get("max-batch").intValue(), v.get("checkpoint-interval").intValue(),
-          v.get("window").intValue(), v.get("request-timeout-ms"),
-          v.get("max-backoff-exponent").intValue(), v.get("propose-delay-ms"),
-          v.get("retransmit-ms"), v.get("time-bound-ms"), v.get("max-pending-requests").intValue());
-    } catch (IllegalArgumentException e) {
-      problems.add("pbft settings do not fit together: " + e.getMessage());
-      return null;
-    }
+    return v;
   }
 }
