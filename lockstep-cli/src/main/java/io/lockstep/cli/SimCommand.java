@@ -1,6 +1,8 @@
 package io.lockstep.cli;
 
+import io.lockstep.order.FailureModel;
 import io.lockstep.sim.CoordinationFactory;
+import io.lockstep.sim.PbftSimulation;
 import io.lockstep.sim.SimOptions;
 import io.lockstep.sim.SimResult;
 import io.lockstep.sim.Simulation;
@@ -52,8 +54,9 @@ public final class SimCommand implements Callable<Integer> {
 
   @Option(names = "--protocol", defaultValue = "raft", paramLabel = "NAME",
       description = "Coordination protocol to simulate: raft (as the server runs it: the"
-          + " leader's AppendEntries overlap its own fsync) or raft-serial (textbook: only after"
-          + " it).")
+          + " leader's AppendEntries overlap its own fsync), raft-serial (textbook: only after"
+          + " it) or pbft (Byzantine, 3t+1 replicas; each seed makes one replica Byzantine in"
+          + " one of six ways, with Byzantine clients that vote).")
   String protocol;
 
   @Option(names = "--seeds", paramLabel = "N",
@@ -64,9 +67,10 @@ public final class SimCommand implements Callable<Integer> {
       description = "Run the single seed S and print its trace digest.")
   Long seed;
 
-  @Option(names = "--replicas", defaultValue = "3", paramLabel = "N",
-      description = "Number of replicas; tolerates (N-1)/2 crashes (default ${DEFAULT-VALUE}).")
-  int replicas;
+  @Option(names = "--replicas", paramLabel = "N",
+      description = "Number of replicas; tolerates (N-1)/2 crashes, or (N-1)/3 Byzantine"
+          + " replicas for pbft (default 3, pbft 4).")
+  Integer replicas;
 
   @Option(names = "--clients", defaultValue = "5", paramLabel = "N",
       description = "Number of closed-loop clients (default ${DEFAULT-VALUE}).")
@@ -111,7 +115,8 @@ public final class SimCommand implements Callable<Integer> {
    * raft-serial (the leader appends only after its own fsync).
    */
   public SimCommand() {
-    this(Map.of("raft", Simulation.raft(), "raft-serial", Simulation.raftSerialAppend()));
+    this(Map.of("raft", Simulation.raft(), "raft-serial", Simulation.raftSerialAppend(),
+        "pbft", PbftSimulation.factory()));
   }
 
   /** The command with other protocol factories under the given names (for tests). */
@@ -127,7 +132,7 @@ public final class SimCommand implements Callable<Integer> {
           + String.join(", ", protocols.keySet()));
     }
     List<Long> toRun = seedsToRun();
-    SimOptions options = options();
+    SimOptions options = options(factory.failureModel() == FailureModel.BYZANTINE);
     long started = System.nanoTime();
     int failed = runAll(options, factory, toRun, started);
     return failed == 0 ? 0 : 1;
@@ -161,10 +166,12 @@ public final class SimCommand implements Callable<Integer> {
     return list;
   }
 
-  private SimOptions options() {
+  private SimOptions options(boolean byzantine) {
     try {
-      return SimOptions.defaults()
-          .withReplicas(replicas)
+      SimOptions base = byzantine ? PbftSimulation.options() : SimOptions.defaults();
+      int n = replicas == null ? base.replicas() : replicas;
+      return base
+          .withReplicasAndT(n, byzantine ? (n - 1) / 3 : (n - 1) / 2)
           .withClients(clients)
           .withFaultPhaseMillis(faultMillis)
           .withHistoryDir(historyDir)
@@ -199,7 +206,9 @@ public final class SimCommand implements Callable<Integer> {
             + " events" + (run.violation() == null ? "" : ", opens at the violation"));
         return Outcome.of(run.result());
       }
-      return Outcome.of(Simulation.run(options, seed, factory));
+      return Outcome.of(factory.failureModel() == FailureModel.BYZANTINE
+          ? PbftSimulation.runMixed(options, seed, factory)
+          : Simulation.run(options, seed, factory));
     } catch (RuntimeException e) {
       return new Outcome(seed, false, "exception: " + e, "-", 0, 0, 0, 0, 0, false);
     }

@@ -38,8 +38,10 @@ public final class PbftSimulation {
     return new CoordinationFactory() {
       private Map<Integer, Signer> signers;
 
+      // Synchronized: the command line runs seeds on two threads with one factory.
       @Override
-      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+      public synchronized Coordination create(int id, List<Integer> members, Recovered recovered,
+          long seed) {
         if (recovered.snapshot() != null || !recovered.entries().isEmpty()) {
           throw new IllegalArgumentException("PBFT keeps no durable log yet: replica " + id
               + " cannot restart from storage");
@@ -87,6 +89,16 @@ public final class PbftSimulation {
    */
   public static SimResult run(SimOptions options, long seed, ByzantineBehaviour behaviour) {
     return run(options, seed, factory(), behaviour);
+  }
+
+  /**
+   * Runs one seed of {@code factory}'s protocol with one Byzantine replica whose behaviour the
+   * seed picks (each of {@link ByzantineBehaviour}'s in turn), as {@code lockstep sim --protocol
+   * pbft} and the default build's seeds do.
+   */
+  public static SimResult runMixed(SimOptions options, long seed, CoordinationFactory factory) {
+    ByzantineBehaviour[] all = ByzantineBehaviour.values();
+    return run(options, seed, factory, all[(int) Math.floorMod(seed, (long) all.length)]);
   }
 
   /** As {@link #run(SimOptions, long, ByzantineBehaviour)} with the protocol {@code factory}. */

@@ -10,7 +10,8 @@ import java.util.Map;
  * (signer, bytes, signature) triple is checked with Ed25519 once and its verdict (true or false)
  * reused when another replica checks the very same triple; signing the same bytes again reuses
  * the signature (Ed25519 is deterministic, so the result is identical). Nothing is trusted that
- * was not verified: a changed byte is a different triple.
+ * was not verified: a changed byte is a different triple. Thread-safe (the command line runs
+ * seeds on two threads with one factory).
  */
 final class SharedVerifications {
   private static final int CAPACITY = 20_000;
@@ -37,8 +38,10 @@ final class SharedVerifications {
 
       @Override
       public byte[] sign(byte[] data) {
-        return signed.computeIfAbsent(ByteBuffer.wrap(data.clone()), d -> signer.sign(data))
+        synchronized (signed) {
+          return signed.computeIfAbsent(ByteBuffer.wrap(data.clone()), d -> signer.sign(data))
             .clone();
+        }
       }
 
       @Override
@@ -48,7 +51,9 @@ final class SharedVerifications {
         }
         ByteBuffer key = ByteBuffer.allocate(4 + 4 + data.length + signature.length)
             .putInt(node).putInt(data.length).put(data).put(signature).flip();
-        return verdicts.computeIfAbsent(key, k -> signer.verify(node, data, signature));
+        synchronized (verdicts) {
+          return verdicts.computeIfAbsent(key, k -> signer.verify(node, data, signature));
+        }
       }
     };
   }
