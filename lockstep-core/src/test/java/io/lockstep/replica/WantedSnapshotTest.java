@@ -1,0 +1,53 @@
+package io.lockstep.replica;
+
+import static io.lockstep.replica.CounterMachine.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.executor.Executor;
+import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.Input;
+import io.lockstep.request.Request;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A protocol that certifies the executor's state (PBFT checkpoints) asks for a snapshot with
+ * {@code wantsSnapshot()}: the replica takes it right after the Ready that raised it, even
+ * with no snapshot schedule of its own, and only then.
+ */
+class WantedSnapshotTest {
+  /** Wants the state after its second ordered request. */
+  private static final class Checkpointing extends ScriptedCoordination {
+    boolean wants;
+
+    @Override
+    public void step(Input input) {
+      super.step(input);
+      if (input instanceof Input.Propose && commitIndex == 2) {
+        wants = true;
+      } else if (input instanceof Input.SnapshotTaken) {
+        wants = false;
+      }
+    }
+
+    @Override
+    public boolean wantsSnapshot() {
+      return wants;
+    }
+  }
+
+  @Test
+  void theReplicaHandsOverTheStateExactlyWhereTheProtocolAsksForIt() {
+    Checkpointing protocol = new Checkpointing();
+    Replica replica = new Replica(0, protocol,
+        new Executor(new CounterMachine(), ExecutorConfig.defaults(0)), 0, 0);
+    ClientId a = ClientId.of("a");
+    replica.propose(Request.command(a, 1, utf8("inc")));
+    assertThat(protocol.inputs).noneMatch(i -> i instanceof Input.SnapshotTaken);
+    replica.propose(Request.command(a, 2, utf8("inc")));
+    assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).singleElement()
+        .satisfies(i -> assertThat(((Input.SnapshotTaken) i).position()).isEqualTo(2));
+    replica.propose(Request.command(a, 3, utf8("inc")));
+    assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).hasSize(1);
+  }
+}
