@@ -271,7 +271,7 @@ public final class SimCommand implements Callable<Integer> {
   private String replayCommand(long s) {
     StringBuilder command = new StringBuilder("./lockstep sim --protocol ").append(protocol)
         .append(" --seed ").append(s);
-    if (replicas != 3) {
+    if (replicas != null) {
       command.append(" --replicas ").append(replicas);
     }
     if (clients != 5) {

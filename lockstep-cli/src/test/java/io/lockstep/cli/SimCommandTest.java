@@ -29,10 +29,18 @@ class SimCommandTest {
 
   @Test
   void unknownProtocolIsAUsageErrorWithExitCode2() {
-    int code = run(new SimCommand(), "--protocol", "pbft", "--seed", "1");
+    int code = run(new SimCommand(), "--protocol", "paxos", "--seed", "1");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("unknown protocol 'pbft'").contains("raft");
+    assertThat(err.toString()).contains("unknown protocol 'paxos'").contains("pbft, raft");
     assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void pbftRunsFourReplicasWithAByzantineOne() {
+    int code = run(new SimCommand(), "--protocol", "pbft", "--seeds", "2", "--fault-ms", "1000",
+        "--verbose");
+    assertThat(code).as(out.toString()).isZero();
+    assertThat(out.toString()).contains("ok seed 1:").contains("summary: 2 seeds, 0 failed");
   }
 
   @Test

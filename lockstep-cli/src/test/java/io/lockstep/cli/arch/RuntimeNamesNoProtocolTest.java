@@ -48,6 +48,7 @@ class RuntimeNamesNoProtocolTest {
   void theRaftProtocolIsFoundByName() {
     org.assertj.core.api.Assertions.assertThat(Protocols.named("raft").name()).isEqualTo("raft");
     assertThatThrownBy(() -> Protocols.named("paxos"))
-        .hasMessageContaining("protocol 'paxos' is not available; registered protocols: raft");
+        .hasMessageContaining("protocol 'paxos' is not available; registered protocols: pbft,"
+            + " raft");
   }
 }
