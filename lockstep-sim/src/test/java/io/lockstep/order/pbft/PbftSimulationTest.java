@@ -34,6 +34,14 @@ class PbftSimulationTest {
   }
 
   @Test
+  void aSeedReplaysByteForByteWithAByzantineReplica() {
+    SimResult first = PbftSimulation.run(quick(), 42, ByzantineBehaviour.EQUIVOCATE);
+    SimResult again = PbftSimulation.run(quick(), 42, ByzantineBehaviour.EQUIVOCATE);
+    assertThat(again.traceDigest()).isEqualTo(first.traceDigest());
+    assertThat(again.events()).isEqualTo(first.events());
+  }
+
+  @Test
   void oneByzantineReplicaOfFourNeverBreaksSafetyOrLiveness() {
     SimOptions options = quick();
     ByzantineBehaviour[] behaviours = ByzantineBehaviour.values();
