@@ -36,6 +36,21 @@ public interface StateMachine {
    */
   byte[] query(byte[] query, ClientId caller);
 
+  /**
+   * Declares whether two commands commute (paper §3 relaxation): applied one after the other from
+   * any state, in either order, they give the same outputs and the same final state. Requests
+   * whose commands commute need no Order: replicas may apply them in different orders and still
+   * agree. The default declares nothing, so every request is ordered.
+   *
+   * <p>A declaration must not depend on the state, and it must be true: a wrong one makes
+   * replicas diverge where a protocol relies on it (the simulator's {@code CommutingRun} finds
+   * that as differing digests). The paper's {@code tally} is the model: votes commute when each
+   * client votes once and 2·MAJ exceeds the number of clients.
+   */
+  default boolean commutes(byte[] command, byte[] other) {
+    return false;
+  }
+
   /** Encodes every state variable; {@link #restore} of the result must give an equal state. */
   byte[] snapshot();
 
