@@ -9,6 +9,7 @@ import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Rejection;
 import io.lockstep.machine.StateMachine;
 import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
 import io.lockstep.order.LogEntry;
 import io.lockstep.order.Ordered;
@@ -359,6 +360,38 @@ public final class Replica {
    */
   public long appliedThrough() {
     return Math.max(executor.appliedPosition(), coordination.status().commitIndex());
+  }
+
+  /**
+   * A read-only request served by this replica alone, at once, from the state it has applied
+   * (paper §3: under fail-stop a read-only request may go to one replica). Whatever its role:
+   * a follower answers too. The answer is possibly stale, by as much as this replica lags the
+   * order (without bound in time if it is cut off), but never reflects anything that is not
+   * stable, since the executor applies stable requests only; at one replica, successive answers
+   * never go back. A caller that wants its own writes passes their position as {@code
+   * minPosition} (read-your-writes); a replica that has not applied that far refuses.
+   *
+   * <p>Refused under Byzantine faults: one replica's answer could be a lie, and only a vote of
+   * t+1 replicas (or a linearizable {@link #read}) can be trusted there.
+   */
+  public LocalRead readLocal(ClientId caller, byte[] query, long minPosition) {
+    Objects.requireNonNull(caller, "caller");
+    Objects.requireNonNull(query, "query");
+    long applied = executor.appliedPosition();
+    if (executor.config().failureModel() != FailureModel.FAIL_STOP) {
+      return LocalRead.refused("a read from one replica needs the fail-stop model; under "
+          + executor.config().failureModel() + " faults one replica's answer could be a lie",
+          applied);
+    }
+    if (applied < minPosition) {
+      return LocalRead.refused("replica " + id + " has applied position " + applied
+          + ", behind the requested " + minPosition, applied);
+    }
+    try {
+      return LocalRead.ok(executor.query(caller, query), applied);
+    } catch (Rejection r) {
+      return LocalRead.refused(r.getMessage() == null ? "rejected" : r.getMessage(), applied);
+    }
   }
 
   /** Reads waiting for a grant or for their position to be applied. */
