@@ -3,7 +3,9 @@ package io.lockstep.server;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.request.Request;
+import java.util.concurrent.CompletableFuture;
 
 /** What the I/O threads and the timer hand to the loop thread that owns the replica. */
 sealed interface LoopEvent {
@@ -15,6 +17,13 @@ sealed interface LoopEvent {
 
   /** A linearizable read. */
   record Read(ClientId client, byte[] query, Origin origin) implements LoopEvent {}
+
+  /**
+   * A read-only request for this replica alone (paper §3, fail-stop relaxation): answered from
+   * the applied state without a protocol round.
+   */
+  record ReadOneReplica(ClientId client, byte[] query, long minPosition,
+      CompletableFuture<LocalRead> answer) implements LoopEvent {}
 
   /** Time advanced. */
   record Tick() implements LoopEvent {}

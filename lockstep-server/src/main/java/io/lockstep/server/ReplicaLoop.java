@@ -5,12 +5,13 @@ import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
-import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Role;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.Effects;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.replica.Replica;
 import io.lockstep.replica.Step;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -217,6 +220,20 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
   }
 
+  /** From any thread: a read for this replica alone; completes on the loop thread. */
+  CompletableFuture<LocalRead> offerReadOneReplica(ClientId client, byte[] query,
+      long minPosition) {
+    CompletableFuture<LocalRead> answer = new CompletableFuture<>();
+    if (!running) {
+      answer.completeExceptionally(new RejectedExecutionException("replica stopping"));
+    } else if (!queue.offer(new LoopEvent.ReadOneReplica(client, query, minPosition, answer))) {
+      metrics.busy();
+      answer.completeExceptionally(
+          new RejectedExecutionException("replica overloaded: its loop queue is full"));
+    }
+    return answer;
+  }
+
   /**
    * Reserves a question's bytes in the budget, or answers it "busy" (retryable: nothing was
    * ordered). One question is always admitted into an empty budget, so a command larger than
@@ -345,6 +362,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       long readId = ++nextReadId;
       reads.put(readId, new Pending(r.origin(), System.nanoTime()));
       steps.add(new Step.Read(readId, r.client(), r.query()));
+    } else if (event instanceof LoopEvent.ReadOneReplica r) {
+      // No step: the answer is the state applied so far, which is the point of the relaxation.
+      r.answer().complete(replica.readLocal(r.client(), r.query(), r.minPosition()));
     } else if (event instanceof LoopEvent.Tick) {
       // Timers run on the monotonic clock, which no clock step or wrong setting can move;
       // the wall clock only feeds agreed time, which the protocol bounds by a quorum.

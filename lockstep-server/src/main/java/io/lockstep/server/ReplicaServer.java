@@ -3,6 +3,7 @@ package io.lockstep.server;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.journal.Event;
+import io.lockstep.machine.ClientId;
 import io.lockstep.machine.StateMachine;
 import io.lockstep.net.ClientAuth;
 import io.lockstep.net.ClientConfig;
@@ -21,6 +22,7 @@ import io.lockstep.redis.RedisServer;
 import io.lockstep.redis.RedisServerConfig;
 import io.lockstep.redis.RedisStore;
 import io.lockstep.replica.Checkpoint;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.Replica;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ConfigException;
@@ -43,9 +45,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One replica process's runtime (threads, sockets, disks) around {@link Replica}: the configured
@@ -401,6 +405,25 @@ public final class ReplicaServer implements AutoCloseable {
     String what = cause instanceof IOException ? "storage failed" : "replica failed";
     return "stopped: " + what + " (" + cause.getMessage() + "); it acknowledges nothing more."
         + " Fix the cause and restart it: recovery keeps everything that was synced";
+  }
+
+  /**
+   * A read-only request answered by this replica alone from the state it has applied, without a
+   * protocol round (paper §3: under fail-stop a read-only request may go to one replica; §4: a
+   * client in this process may use its local replica). Possibly stale: see {@link
+   * io.lockstep.replica.Replica#readLocal}, and pass the position of your own last write as
+   * {@code minPosition} to be sure to see it. For a linearizable read use a client's query.
+   *
+   * @return the answer, completed off the replica's loop thread; failed with {@link
+   *     java.util.concurrent.RejectedExecutionException} when the replica is overloaded or
+   *     stopping, and with a {@link java.util.concurrent.TimeoutException} if the replica stopped
+   *     before answering
+   */
+  public CompletableFuture<LocalRead> readOneReplica(ClientId caller, byte[] query,
+      long minPosition) {
+    return loop.offerReadOneReplica(caller, query.clone(), minPosition)
+        .orTimeout(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+        .thenApplyAsync(Function.identity());
   }
 
   /** The replica's progress as last published by its loop. */
