@@ -106,6 +106,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<WriteKey, Pending> writes = new HashMap<>();
   private final Map<Long, Pending> reads = new HashMap<>();
+  final LocalReplies localReplies = new LocalReplies();
   private volatile PeerSender peers = (to, payload) -> false;
   private volatile ServerJournal journal = ServerJournal.OFF;
   private final AtomicLong queuedClientBytes = new AtomicLong();
@@ -411,6 +412,10 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     batchMessages.addAll(effects.messages());
     effects.checkpoints().forEach(checkpoints);
     for (Reply reply : effects.replies()) {
+      CompletableFuture<Reply> colocated = localReplies.take(reply);
+      if (colocated != null) {
+        batchAnswers.add(() -> colocated.complete(reply)); // after durability, as any answer
+      }
       Pending p = writes.remove(new WriteKey(reply.client(), reply.sequence()));
       if (p != null) {
         journal.replied(reply);

@@ -426,6 +426,18 @@ public final class ReplicaServer implements AutoCloseable {
         .thenApplyAsync(Function.identity());
   }
 
+  /**
+   * A client session in this process that takes this replica's replies (paper §4, S14): see
+   * {@link ColocatedClient}. Each call opens a new session.
+   *
+   * @param id the session's client id, unique in the cluster
+   */
+  public ColocatedClient colocatedClient(ClientId id) {
+    RedisBridge ordering = new RedisBridge(this.id, loop, forwarder, timer,
+        config.requestTimeoutMillis());
+    return new ColocatedClient(id, ordering, loop.localReplies, config.requestTimeoutMillis());
+  }
+
   /** The replica's progress as last published by its loop. */
   public StatusView status() {
     return loop.status();

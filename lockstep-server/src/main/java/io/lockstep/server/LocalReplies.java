@@ -1,0 +1,41 @@
+package io.lockstep.server;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.request.Reply;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The replies this replica's own executor produces for co-located clients' requests (paper §4,
+ * S14), whether this replica leads or follows: a follower applies every stable request too,
+ * and its reply is as good as the leader's to a client that fails with it anyway. Registered
+ * from the client's thread, taken on the loop thread; an entry lives until its request has a
+ * reply here or its client gives up, so the map holds only requests in flight.
+ */
+final class LocalReplies {
+  private record Key(ClientId client, long sequence) {}
+
+  private final Map<Key, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
+
+  /** The future the next local reply to (client, sequence) completes. */
+  CompletableFuture<Reply> register(ClientId client, long sequence) {
+    Key key = new Key(client, sequence);
+    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    if (waiting.putIfAbsent(key, reply) != null) {
+      throw new IllegalStateException("a co-located request " + client + "#" + sequence
+          + " is already waiting");
+    }
+    reply.whenComplete((r, failure) -> waiting.remove(key, reply));
+    return reply;
+  }
+
+  /** On the loop thread: the future waiting for {@code reply}, if a co-located client waits. */
+  CompletableFuture<Reply> take(Reply reply) {
+    return waiting.remove(new Key(reply.client(), reply.sequence()));
+  }
+
+  int waiting() {
+    return waiting.size();
+  }
+}

@@ -1,0 +1,69 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.executor.Executor;
+import io.lockstep.machine.ClientId;
+import io.lockstep.request.Reply;
+import io.lockstep.server.config.Service;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Paper §4 (S14), the dependent-failures optimization: a client in the same process as a replica
+ * takes that replica's reply. Its requests are still ordered through the leader; the answer is
+ * the reply its own replica produced, follower or leader.
+ */
+class ColocatedClientTest {
+  @TempDir Path dir;
+
+  @Test
+  void colocatedClientTakesItsOwnReplicasReplyOnAFollowerAndOnTheLeader() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, Service.KV,
+        c -> c.withMachine(CounterMachine.class.getName()))) {
+      for (int id = 1; id <= 3; id++) {
+        cluster.servers[id - 1] = LockstepReplica.builder().config(cluster.config).id(id)
+            .machine(CounterMachine::new).start();
+      }
+      int leader = cluster.awaitLeader(Duration.ofSeconds(10));
+      int follower = leader % 3 + 1;
+      ColocatedClient onFollower =
+          cluster.server(follower).colocatedClient(ClientId.of("beside-" + follower));
+      Reply first = submit(onFollower, eight(5));
+      assertThat(first.replica()).as("the follower's own reply").isEqualTo(follower);
+      assertThat(first.status()).isEqualTo(Reply.Status.OK);
+      assertThat(total(first.value())).isEqualTo(5);
+      assertThat(total(submit(onFollower, eight(7)).value())).isEqualTo(12);
+
+      ColocatedClient onLeader =
+          cluster.server(leader).colocatedClient(ClientId.of("beside-" + leader));
+      Reply third = submit(onLeader, eight(1));
+      assertThat(third.replica()).isEqualTo(leader);
+      assertThat(total(third.value())).isEqualTo(13);
+
+      // A command the machine cannot run is refused by every replica; the local refusal answers.
+      Reply refused = submit(onFollower, new byte[1]);
+      assertThat(refused.replica()).isEqualTo(follower);
+      assertThat(refused.status()).isEqualTo(Reply.Status.REJECTED);
+      assertThat(refused.reason()).startsWith(Executor.COMMAND_FAILED.trim());
+      assertThat(cluster.server(follower).colocatedClient(ClientId.of("x")).clientId())
+          .isEqualTo(ClientId.of("x"));
+    }
+  }
+
+  private static Reply submit(ColocatedClient client, byte[] command) throws Exception {
+    return client.submit(command).get(20, TimeUnit.SECONDS);
+  }
+
+  private static byte[] eight(long n) {
+    return ByteBuffer.allocate(8).putLong(n).array();
+  }
+
+  private static long total(byte[] reply) {
+    return ByteBuffer.wrap(reply).getLong();
+  }
+}
