@@ -1,5 +1,6 @@
 package io.lockstep.server;
 
+import io.lockstep.client.IndeterminateException;
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.Reply;
 import java.util.Map;
@@ -16,12 +17,24 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalReplies {
   private record Key(ClientId client, long sequence) {}
 
+  private static final String STOPPED =
+      "the co-located replica stopped; the request may or may not have run";
+
   private final Map<Key, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
 
-  /** The future the next local reply to (client, sequence) completes. */
+  private volatile boolean closed;
+
+  /**
+   * The future the next local reply to (client, sequence) completes; failed at once if the
+   * replica has stopped.
+   */
   CompletableFuture<Reply> register(ClientId client, long sequence) {
     Key key = new Key(client, sequence);
     CompletableFuture<Reply> reply = new CompletableFuture<>();
+    if (closed) {
+      reply.completeExceptionally(new IndeterminateException(STOPPED));
+      return reply;
+    }
     if (waiting.putIfAbsent(key, reply) != null) {
       throw new IllegalStateException("a co-located request " + client + "#" + sequence
           + " is already waiting");
@@ -33,6 +46,17 @@ final class LocalReplies {
   /** On the loop thread: the future waiting for {@code reply}, if a co-located client waits. */
   CompletableFuture<Reply> take(Reply reply) {
     return waiting.remove(new Key(reply.client(), reply.sequence()));
+  }
+
+  /**
+   * The replica stopped: its co-located clients fail with it (S14 assumes they do). A request
+   * still waiting may or may not have been ordered, so its outcome is indeterminate.
+   */
+  void close() {
+    closed = true;
+    for (CompletableFuture<Reply> reply : waiting.values()) {
+      reply.completeExceptionally(new IndeterminateException(STOPPED));
+    }
   }
 
   int waiting() {

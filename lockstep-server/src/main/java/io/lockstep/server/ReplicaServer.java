@@ -516,6 +516,7 @@ public final class ReplicaServer implements AutoCloseable {
     if (loop != null) {
       loop.stop();
       joinLoop();
+      loop.localReplies.close();
     }
     closeQuietly(snapshots);
     closeQuietly(log);

@@ -1,7 +1,9 @@
 package io.lockstep.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockstep.client.IndeterminateException;
 import io.lockstep.executor.Executor;
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.Reply;
@@ -50,8 +52,17 @@ class ColocatedClientTest {
       assertThat(refused.replica()).isEqualTo(follower);
       assertThat(refused.status()).isEqualTo(Reply.Status.REJECTED);
       assertThat(refused.reason()).startsWith(Executor.COMMAND_FAILED.trim());
-      assertThat(cluster.server(follower).colocatedClient(ClientId.of("x")).clientId())
-          .isEqualTo(ClientId.of("x"));
+
+      // Dependent failure: the client fails with its replica, at once, as indeterminate.
+      ReplicaServer stopping = cluster.server(follower);
+      cluster.stop(follower);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> submit(onFollower, eight(1)))
+          .hasCauseInstanceOf(IndeterminateException.class)
+          .hasMessageContaining("co-located replica stopped");
+      assertThatThrownBy(() -> submit(stopping.colocatedClient(ClientId.of("late")), eight(1)))
+          .hasCauseInstanceOf(IndeterminateException.class);
+      assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
   }
 
