@@ -42,7 +42,10 @@ public interface StateMachine {
    * whose commands commute need no Order: replicas may apply them in different orders and still
    * agree. The default declares nothing, so every request is ordered.
    *
-   * <p>A declaration must not depend on the state, and it must be true: a wrong one makes
+   * <p>One client's requests keep their order whatever is declared (O1, FIFO per client), so a
+   * declaration need only hold for commands of different clients: the tally's two votes of one
+   * client do not commute (the second is refused), yet it may declare votes commuting. A
+   * declaration must not depend on the state, and it must be true: a wrong one makes
    * replicas diverge where a protocol relies on it (the simulator's {@code CommutingRun} finds
    * that as differing digests). The paper's {@code tally} is the model: votes commute when each
    * client votes once and 2·MAJ exceeds the number of clients.

@@ -119,7 +119,10 @@ public final class FlapActuator implements Actuator {
     return actedOn;
   }
 
-  /** How many replies this device dropped as not being the controller's outputs. */
+  /**
+   * How many replies this device dropped uncounted: not the controller's, from no known replica,
+   * too far ahead, or for a {@code set} it already acted on (the rest of a decided vote).
+   */
   public long dropped() {
     return dropped;
   }
