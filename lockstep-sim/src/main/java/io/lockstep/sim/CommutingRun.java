@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * Requests that are not declared commuting keep their place and separate the runs; one client's
  * requests keep their FIFO order (O1) even inside a run.
  *
- * <p>Raft orders everything, so the relaxation is shown here rather than in a protocol. The
+ * <p>Raft and PBFT order everything, so the relaxation is shown here, not in a protocol. The
  * checker compares what the paper's definition of commuting promises: the digests of the
  * replicas' state machines at the end and every request's output. A true declaration passes
  * whatever the orders; a wrong one is caught as divergence.
