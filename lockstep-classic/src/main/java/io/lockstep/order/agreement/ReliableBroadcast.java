@@ -72,7 +72,16 @@ public final class ReliableBroadcast<P> {
 
   /** This replica broadcasts {@code payload}: returns the message to send to every peer. */
   public Data<P> originate(P payload) {
-    Data<P> data = new Data<>(self, nextSeq++, payload);
+    return originate(seq -> payload);
+  }
+
+  /**
+   * This replica broadcasts the payload {@code make} builds for the next sequence number (for
+   * payloads that carry their own number).
+   */
+  public Data<P> originate(java.util.function.LongFunction<P> make) {
+    long seq = nextSeq++;
+    Data<P> data = new Data<>(self, seq, make.apply(seq));
     delivered.put(self, data.seq());
     kept.get(self).put(data.seq(), data);
     return data;

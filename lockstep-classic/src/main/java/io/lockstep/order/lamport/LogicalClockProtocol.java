@@ -1,0 +1,100 @@
+package io.lockstep.order.lamport;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolCodec;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.stamped.Settings;
+import io.lockstep.order.stamped.StampedCodec;
+import io.lockstep.order.stamped.StampedConfig;
+import io.lockstep.order.stamped.StampedOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Order by logical clocks (paper §3.2.1) as the runtime finds it, registered as
+ * {@code logical-clock}. Its settings, under {@code logical-clock.} in the cluster file:
+ *
+ * <pre>
+ * null-interval-ms     an idle replica broadcasts a null request this often (default 20)
+ * max-delay-ms         assumed bound on a message's one-way delay, retransmission included
+ *                      (default 100)
+ * failure-timeout-ms   silence after which a replica is detected failed; must exceed
+ *                      null-interval-ms + max-delay-ms, or a slow replica would be declared
+ *                      failed while its messages are still on the way (default 300)
+ * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
+ * max-pending          requests waiting to become stable before proposals are refused as
+ *                      busy (default 10000)
+ * </pre>
+ *
+ * <p>Assumptions (stated by {@link #check} and refused when they cannot hold): fail-stop
+ * failures, at least t+1 replicas, and synchrony good enough for timeouts to detect failures —
+ * every message arrives within {@code max-delay-ms}. A replica that stopped cannot rejoin.
+ */
+public final class LogicalClockProtocol implements Protocol {
+  private static final Map<String, String> DEFAULTS = defaults();
+
+  /** Called by the {@link java.util.ServiceLoader}. */
+  public LogicalClockProtocol() {}
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("null-interval-ms", "20");
+    d.put("max-delay-ms", "100");
+    d.put("failure-timeout-ms", "300");
+    d.put("resend-ms", "50");
+    d.put("max-pending", "10000");
+    return Map.copyOf(d);
+  }
+
+  @Override
+  public String name() {
+    return "logical-clock";
+  }
+
+  @Override
+  public Map<String, String> defaultSettings() {
+    return DEFAULTS;
+  }
+
+  @Override
+  public List<String> check(ProtocolSetup setup) {
+    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
+    s.requireFailStop(setup);
+    long nullInterval = s.positive("null-interval-ms");
+    long maxDelay = s.positive("max-delay-ms");
+    long timeout = s.positive("failure-timeout-ms");
+    s.positive("resend-ms");
+    s.positive("max-pending");
+    if (timeout <= nullInterval + maxDelay) {
+      s.problem(name() + ".failure-timeout-ms (" + timeout + ") must exceed null-interval-ms + "
+          + "max-delay-ms (" + (nullInterval + maxDelay) + "): failures are detected by silence,"
+          + " which is sound only if a live replica is never silent that long");
+    }
+    return s.problems();
+  }
+
+  @Override
+  public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
+    List<String> problems = check(setup);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return new StampedOrder(config(setup), new LogicalClock(), recovered);
+  }
+
+  /** The engine's settings for {@code setup} (already checked). */
+  static StampedConfig config(ProtocolSetup setup) {
+    Settings s = new Settings("logical-clock", setup.settings(), DEFAULTS);
+    return new StampedConfig(setup.self(), setup.members(), s.positive("null-interval-ms"),
+        s.positive("failure-timeout-ms"), s.positive("resend-ms"),
+        (int) Math.min(Integer.MAX_VALUE, s.positive("max-pending")));
+  }
+
+  @Override
+  public ProtocolCodec codec() {
+    return StampedCodec.INSTANCE;
+  }
+}

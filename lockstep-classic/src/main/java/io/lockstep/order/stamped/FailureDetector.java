@@ -1,0 +1,82 @@
+package io.lockstep.order.stamped;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Detects failed replicas by silence (paper §2, fail-stop: "others can detect that it failed").
+ *
+ * <p>Every replica broadcasts at least every null interval, so a replica heard from last more
+ * than {@code timeoutMillis} ago has failed — provided delays are bounded: the timeout must
+ * exceed the null interval plus the largest delay (the protocol's {@code check} refuses settings
+ * that do not), which is the synchrony assumption this detector stands on. A suspicion is final
+ * (a fail-stop replica does not come back).
+ *
+ * <p>A gap between two ticks longer than half the timeout is this replica's own stall (a pause,
+ * a slow loop), not everyone's failure: the silence during it is forgiven.
+ */
+public final class FailureDetector {
+  private final int self;
+  private final long timeoutMillis;
+  private final Map<Integer, Long> lastHeard = new HashMap<>();
+  private final Set<Integer> suspected = new HashSet<>();
+  private long lastTick = Long.MIN_VALUE;
+
+  /**
+   * @param self this replica
+   * @param members every replica
+   * @param timeoutMillis silence after which a replica is detected failed
+   */
+  public FailureDetector(int self, List<Integer> members, long timeoutMillis) {
+    this.self = self;
+    this.timeoutMillis = timeoutMillis;
+    for (int m : members) {
+      if (m != self) {
+        lastHeard.put(m, null);
+      }
+    }
+  }
+
+  /**
+   * Local monotonic time advanced to {@code now}.
+   *
+   * @return replicas newly detected failed
+   */
+  public Set<Integer> tick(long now) {
+    if (lastTick == Long.MIN_VALUE) {
+      lastHeard.replaceAll((m, t) -> now);
+    } else if (now - lastTick > timeoutMillis / 2) {
+      long stall = now - lastTick;
+      lastHeard.replaceAll((m, t) -> t + stall); // our stall, not their silence
+    }
+    lastTick = Math.max(lastTick, now);
+    Set<Integer> fresh = new HashSet<>();
+    for (Map.Entry<Integer, Long> e : lastHeard.entrySet()) {
+      if (!suspected.contains(e.getKey()) && lastTick - e.getValue() > timeoutMillis) {
+        suspected.add(e.getKey());
+        fresh.add(e.getKey());
+      }
+    }
+    return fresh;
+  }
+
+  /** A broadcast issued by {@code origin} was delivered. */
+  public void heard(int origin) {
+    if (origin != self && lastHeard.containsKey(origin) && lastTick != Long.MIN_VALUE) {
+      lastHeard.put(origin, lastTick);
+    }
+  }
+
+  /** Replicas detected failed. */
+  public Set<Integer> suspected() {
+    return Set.copyOf(suspected);
+  }
+
+  /** Whether {@code replica} was detected failed. */
+  public boolean suspects(int replica) {
+    return suspected.contains(replica);
+  }
+}

@@ -1,0 +1,38 @@
+package io.lockstep.order.stamped;
+
+import java.util.List;
+
+/**
+ * One replica's settings for a stamped-order scheme.
+ *
+ * @param self this replica's id
+ * @param members every replica's id, at most 64 (the suspect set is a 64-bit mask)
+ * @param nullIntervalMillis a replica that has broadcast nothing for this long sends a null
+ *     request (paper §3.2.1: every client sends periodically, so the waiting test progresses)
+ * @param failureTimeoutMillis silence after which a replica is detected failed
+ * @param resendMillis how often unacknowledged broadcasts are retransmitted (and a failed
+ *     replica's relayed)
+ * @param maxPending most requests waiting to become stable; further proposals are refused as
+ *     busy (the client retries), so a stalled order cannot exhaust memory
+ */
+public record StampedConfig(int self, List<Integer> members, long nullIntervalMillis,
+    long failureTimeoutMillis, long resendMillis, int maxPending) {
+  /** Most members: the suspect set travels as a 64-bit mask. */
+  public static final int MAX_MEMBERS = 64;
+
+  public StampedConfig {
+    members = List.copyOf(members);
+    if (!members.contains(self) || members.size() > MAX_MEMBERS) {
+      throw new IllegalArgumentException("self " + self + " must be one of at most "
+          + MAX_MEMBERS + " members, got " + members);
+    }
+    if (nullIntervalMillis < 1 || failureTimeoutMillis < 1 || resendMillis < 1 || maxPending < 1) {
+      throw new IllegalArgumentException("intervals, timeout and maxPending must be positive");
+    }
+  }
+
+  /** Defaults for a LAN: nulls every 20 ms, failure after 300 ms of silence, resend every 100. */
+  public static StampedConfig defaults(int self, List<Integer> members) {
+    return new StampedConfig(self, members, 20, 300, 100, 10_000);
+  }
+}

@@ -1,0 +1,343 @@
+package io.lockstep.order.stamped;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Input;
+import io.lockstep.order.Ordered;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Role;
+import io.lockstep.order.Status;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.order.agreement.ReliableBroadcast;
+import io.lockstep.order.stamped.StampedMessage.Broadcast;
+import io.lockstep.order.stamped.StampedMessage.Kind;
+import io.lockstep.request.Request;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The order rule over issuer-stamped uids (paper §3.2), as a deterministic {@link Coordination}:
+ * a request handed to this replica is stamped and broadcast ({@link ReliableBroadcast}, FIFO per
+ * origin); every replica keeps the requests it received in uid order and processes the stable one
+ * with the smallest uid next ({@link Stability}). The position handed to the executor is the
+ * count of requests and read barriers processed, the same at every replica because they process
+ * the same uids in the same order.
+ *
+ * <p>Fail-stop only, and a replica that stopped stays stopped: rejoining needs the integration
+ * protocol of §7.2, which is not built, so a restarted replica (its storage holds the start
+ * marker) refuses every request with that reason and sends nothing.
+ *
+ * <p>Assumptions that cannot be checked in advance are watched: a broadcast delivered from a
+ * replica after it was declared failed, or one whose uid is below what was already processed,
+ * would be misordered; it is dropped and reported ({@link #assumptionBreaches()}), never
+ * silently processed.
+ */
+public final class StampedOrder implements Coordination {
+  /** The durable start marker: its presence at start means this replica already ran. */
+  static final byte[] STARTED = "lockstep-stamped-order:started".getBytes(StandardCharsets.UTF_8);
+
+  private final StampedConfig config;
+  private final int self;
+  private final List<Integer> members;
+  private final Map<Integer, Integer> index = new HashMap<>();
+  private final UidScheme scheme;
+  private final ReliableBroadcast<Broadcast> broadcast;
+  private final FailureDetector detector;
+  private final boolean halted;
+  private final Map<Integer, Broadcast> latest = new HashMap<>();
+  private final Set<Integer> failed = new HashSet<>();
+  private final TreeMap<Uid, Broadcast> pending = new TreeMap<>();
+  private final Map<Uid, Long> barriers = new HashMap<>();
+  private final Outbox out = new Outbox();
+  private final List<String> breaches = new ArrayList<>();
+  private long position;
+  private long time = Long.MIN_VALUE;
+  private Uid processedThrough = Uid.ZERO;
+  private Uid lastOwn = Uid.ZERO;
+  private boolean owesAck;
+  private long now = Long.MIN_VALUE;
+  private long wallClock;
+  private long lastBroadcastAt;
+  private long lastResendAt;
+  private long dropped;
+
+  /**
+   * @param recovered what storage held: {@link Recovered#EMPTY} for a new replica; anything else
+   *     means it ran before and stopped, so it stays stopped
+   */
+  public StampedOrder(StampedConfig config, UidScheme scheme, Recovered recovered) {
+    this.config = config;
+    this.self = config.self();
+    this.members = config.members();
+    for (int i = 0; i < members.size(); i++) {
+      index.put(members.get(i), i);
+    }
+    this.scheme = scheme;
+    this.broadcast = new ReliableBroadcast<>(self, members);
+    this.detector = new FailureDetector(self, members, config.failureTimeoutMillis());
+    this.halted = recovered.hardState() != null || recovered.snapshot() != null
+        || !recovered.entries().isEmpty();
+    if (!halted) {
+      out.writes.add(new StorageWrite.HardState(STARTED));
+    }
+  }
+
+  @Override
+  public void step(Input input) {
+    if (halted) {
+      refuse(input);
+      return;
+    }
+    // SnapshotTaken (no log to compact), TransferLeadership (no leader) and Persisted (nothing
+    // leaves before durability) change nothing here.
+    if (input instanceof Input.Propose p) {
+      propose(p.request());
+    } else if (input instanceof Input.Read r) {
+      read(r.readId());
+    } else if (input instanceof Input.Receive r) {
+      receive(r.from(), r.message());
+    } else if (input instanceof Input.Tick t) {
+      tick(t.now(), t.wallClock());
+    }
+    declareFailures();
+    process();
+    answerIfOwed();
+  }
+
+  private void refuse(Input input) {
+    String why = "replica " + self + " stopped earlier and cannot rejoin the " + scheme.name()
+        + " order (fail-stop; integration of a restarted replica, paper §7.2, is not built)";
+    if (input instanceof Input.Propose p) {
+      out.redirects.add(new Ready.Redirect(p.request(), -1, -1, why));
+    } else if (input instanceof Input.Read r) {
+      out.redirects.add(new Ready.Redirect(null, r.readId(), -1, why));
+    }
+  }
+
+  private void propose(Request request) {
+    if (pending.size() >= config.maxPending()) {
+      out.redirects.add(new Ready.Redirect(request, -1, self, pending.size()
+          + " requests wait to become stable", true));
+      return;
+    }
+    issue(Kind.REQUEST, request);
+  }
+
+  private void read(long readId) {
+    barriers.put(issue(Kind.BARRIER, null), readId);
+  }
+
+  /** Stamps and broadcasts one of this replica's broadcasts (LC1 for logical clocks). */
+  private Uid issue(Kind kind, Request request) {
+    long uidTime = scheme.stamp(wallClock);
+    long[] acks = new long[members.size()];
+    for (int i = 0; i < acks.length; i++) {
+      acks[i] = broadcast.receivedThrough(members.get(i));
+    }
+    long suspects = suspectMask();
+    ReliableBroadcast.Data<Broadcast> data = broadcast.originate(seq ->
+        new Broadcast(self, seq, uidTime, wallClock, acks, suspects, kind, request));
+    Broadcast b = data.payload();
+    for (int m : members) {
+      if (m != self && !detector.suspects(m)) {
+        out.send(m, b);
+      }
+    }
+    latest.put(self, b);
+    lastOwn = b.uid();
+    owesAck = false;
+    lastBroadcastAt = now;
+    if (kind != Kind.NULL) {
+      pending.put(b.uid(), b);
+    }
+    return b.uid();
+  }
+
+  private long suspectMask() {
+    long mask = 0;
+    for (int m : detector.suspected()) {
+      mask |= 1L << index.get(m);
+    }
+    return mask;
+  }
+
+  private void receive(int from, io.lockstep.order.ProtocolMessage message) {
+    if (!(message instanceof Broadcast b) || !wellFormed(b)) {
+      dropped++;
+      return;
+    }
+    for (ReliableBroadcast.Data<Broadcast> d :
+        broadcast.receive(new ReliableBroadcast.Data<>(b.origin(), b.seq(), b))) {
+      deliver(d.payload());
+    }
+  }
+
+  private boolean wellFormed(Broadcast b) {
+    return index.containsKey(b.origin()) && b.origin() != self
+        && b.acks().length == members.size();
+  }
+
+  /** A broadcast delivered in its origin's FIFO order. */
+  private void deliver(Broadcast b) {
+    int origin = b.origin();
+    for (int i = 0; i < members.size(); i++) {
+      broadcast.acknowledge(origin, members.get(i), b.ack(i));
+    }
+    if (failed.contains(origin)) {
+      breach("broadcast " + b + " delivered after replica " + origin + " was declared failed"
+          + " (the failure detection assumption broke: delays beyond the configured bound?)");
+      return;
+    }
+    scheme.received(b.uidTime());
+    latest.put(origin, b);
+    detector.heard(origin);
+    if (b.kind() == Kind.NULL) {
+      return;
+    }
+    if (!processedThrough.before(b.uid())) {
+      breach("broadcast " + b + " arrived after uid " + processedThrough + " was processed");
+      return;
+    }
+    pending.put(b.uid(), b);
+    owesAck = true;
+  }
+
+  private void breach(String why) {
+    breaches.add(why);
+    dropped++;
+  }
+
+  private void tick(long tickNow, long tickWall) {
+    if (now == Long.MIN_VALUE) {
+      lastBroadcastAt = tickNow;
+      lastResendAt = tickNow;
+    }
+    now = Math.max(now, tickNow);
+    wallClock = tickWall;
+    for (int q : detector.tick(now)) {
+      broadcast.failed(q); // relay what we hold of q from now on (IC1)
+    }
+    if (now - lastBroadcastAt >= config.nullIntervalMillis()) {
+      issue(Kind.NULL, null);
+    }
+    if (now - lastResendAt >= config.resendMillis()) {
+      lastResendAt = now;
+      for (int m : members) {
+        for (ReliableBroadcast.Data<Broadcast> d : broadcast.toResend(m)) {
+          out.send(m, d.payload());
+        }
+      }
+    }
+  }
+
+  /**
+   * A suspected replica is declared failed (and no longer waited for) once every other live
+   * replica's latest broadcast says it suspects it too and holds nothing of it that this replica
+   * lacks: by then everything it ever sent to anyone alive is here (the failure detection
+   * assumption of §3.2.1).
+   */
+  private void declareFailures() {
+    for (int q : detector.suspected()) {
+      if (failed.contains(q)) {
+        continue;
+      }
+      boolean everyoneFlushed = true;
+      for (int m : members) {
+        if (m == self || m == q || detector.suspects(m)) {
+          continue;
+        }
+        Broadcast last = latest.get(m);
+        if (last == null || (last.suspects() & (1L << index.get(q))) == 0
+            || last.ack(index.get(q)) > broadcast.receivedThrough(q)) {
+          everyoneFlushed = false;
+          break;
+        }
+      }
+      if (everyoneFlushed) {
+        failed.add(q);
+      }
+    }
+  }
+
+  /** The order rule: process the stable request with the smallest uid, while there is one. */
+  private void process() {
+    while (!pending.isEmpty()) {
+      Broadcast next = pending.firstEntry().getValue();
+      if (!Stability.stable(next, self, members, latest, failed, index, scheme, wallClock)) {
+        return;
+      }
+      pending.pollFirstEntry();
+      if (!processedThrough.before(next.uid())) {
+        throw new IllegalStateException("order rule broken: uid " + next.uid()
+            + " after " + processedThrough + " at replica " + self);
+      }
+      processedThrough = next.uid();
+      position++;
+      if (next.kind() == Kind.REQUEST) {
+        time = Math.max(time, next.wallClock());
+        out.stable.add(new Ordered(position, time, next.request()));
+      } else {
+        Long readId = barriers.remove(next.uid());
+        if (readId != null) {
+          out.reads.add(new Ready.ReadGrant(readId, position));
+        }
+      }
+    }
+  }
+
+  /**
+   * Others may be waiting for this replica: for a broadcast with a uid above a pending request's
+   * (the waiting test), or for its acknowledgement of one. Answer at once with a null request
+   * rather than at the next null interval.
+   */
+  private void answerIfOwed() {
+    if (now == Long.MIN_VALUE) {
+      return; // no clock reading yet
+    }
+    boolean waitedFor = !pending.isEmpty() && !pending.lastKey().before(lastOwn);
+    if ((waitedFor || owesAck) && scheme.usesWaitTest()) {
+      issue(Kind.NULL, null);
+    }
+  }
+
+  @Override
+  public Ready ready() {
+    return out.drain();
+  }
+
+  @Override
+  public Status status() {
+    return new Status(self, Role.FOLLOWER, 0, -1, position, position + pending.size(), 0);
+  }
+
+  @Override
+  public long dropped() {
+    return dropped;
+  }
+
+  /** Why broadcasts were dropped because an assumption broke, oldest first. */
+  public List<String> assumptionBreaches() {
+    return List.copyOf(breaches);
+  }
+
+  /** Replicas declared failed at the order level. */
+  public Set<Integer> failedReplicas() {
+    return Set.copyOf(failed);
+  }
+
+  /** The scheme's current clock (T for logical clocks), for tests. */
+  public Uid lastIssued() {
+    return lastOwn;
+  }
+
+  /** Whether this replica stopped earlier and now refuses everything. */
+  public boolean halted() {
+    return halted;
+  }
+}

@@ -1,0 +1,113 @@
+package io.lockstep.order.lamport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Input;
+import io.lockstep.order.Protocols;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.order.stamped.StampedMessage.Broadcast;
+import io.lockstep.order.stamped.StampedMessage.Kind;
+import io.lockstep.order.stamped.StampedOrder;
+import io.lockstep.request.Request;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The logical-clock protocol as the runtime sees it: registration, check, restart, codec. */
+class LogicalClockProtocolTest {
+  private static ProtocolSetup setup(int n, int t, FailureModel model, Map<String, String> s) {
+    List<Integer> members = java.util.stream.IntStream.range(0, n).boxed().toList();
+    return new ProtocolSetup(0, members, model, t, s);
+  }
+
+  @Test
+  void registeredAsLogicalClock() {
+    assertThat(Protocols.named("logical-clock")).isInstanceOf(LogicalClockProtocol.class);
+  }
+
+  @Test
+  void failStopWithTPlusOneReplicasIsAccepted() {
+    assertThat(new LogicalClockProtocol().check(setup(2, 1, FailureModel.FAIL_STOP, Map.of())))
+        .isEmpty();
+  }
+
+  @Test
+  void checkRefusesWhatCannotWorkWithTheReason() {
+    LogicalClockProtocol p = new LogicalClockProtocol();
+    assertThat(p.check(setup(3, 1, FailureModel.BYZANTINE, Map.of())))
+        .singleElement().asString().contains("fail-stop faults only");
+    assertThat(p.check(setup(2, 2, FailureModel.FAIL_STOP, Map.of())))
+        .singleElement().asString().contains("needs t+1 = 3 replicas");
+    assertThat(p.check(setup(3, 1, FailureModel.FAIL_STOP,
+        Map.of("failure-timeout-ms", "100", "null-interval-ms", "20", "max-delay-ms", "100"))))
+        .singleElement().asString().contains("must exceed null-interval-ms + max-delay-ms (120)");
+    assertThat(p.check(setup(3, 1, FailureModel.FAIL_STOP, Map.of("election-timeout-ms", "5"))))
+        .singleElement().asString().contains("not a setting of logical-clock");
+    assertThat(p.check(setup(3, 1, FailureModel.FAIL_STOP, Map.of("resend-ms", "soon"))))
+        .singleElement().asString().contains("must be a whole number");
+    assertThatThrownBy(() -> p.create(setup(3, 1, FailureModel.BYZANTINE, Map.of()),
+        Recovered.EMPTY, 1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aReplicaThatStoppedStaysStoppedAndSaysWhy() {
+    LogicalClockProtocol p = new LogicalClockProtocol();
+    Coordination fresh = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
+        Recovered.EMPTY, 1);
+    StorageWrite marker = fresh.ready().writes().get(0);
+    Coordination restarted = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
+        new Recovered((StorageWrite.HardState) marker, null, List.of()), 2);
+    Request r = Harness.request("c", "put x 1");
+    restarted.step(new Input.Tick(1, 1));
+    restarted.step(new Input.Propose(r));
+    Ready ready = restarted.ready();
+    assertThat(ready.messages()).isEmpty();
+    assertThat(ready.redirects()).singleElement().satisfies(redirect -> {
+      assertThat(redirect.request()).isEqualTo(r);
+      assertThat(redirect.reason()).contains("stopped earlier", "§7.2");
+    });
+  }
+
+  @Test
+  void broadcastFromAReplicaDeclaredFailedIsReportedNotProcessed() {
+    Harness h = Harness.logical(3);
+    h.tickAll(1, 1);
+    h.crashed.add(2); // silent, as if failed
+    h.tickAll(400, 10);
+    assertThat(h.nodes.get(0).failedReplicas()).containsExactly(2);
+    // It was not dead after all: a late request arrives (the delay bound broke).
+    Broadcast late = new Broadcast(2, 1, 1, 0, new long[3], 0, Kind.REQUEST,
+        Harness.request("c", "late"));
+    h.crashed.remove(2);
+    h.step(0, new Input.Receive(2, late));
+    StampedOrder zero = h.nodes.get(0);
+    assertThat(zero.assumptionBreaches()).singleElement().asString()
+        .contains("after replica 2 was declared failed");
+    assertThat(h.applied.get(0)).isEmpty();
+  }
+
+  @Test
+  void codecRoundTripsAndRefusesMalformedBytes() {
+    var codec = new LogicalClockProtocol().codec();
+    Broadcast b = new Broadcast(1, 7, 42, 1_700_000_000_000L, new long[] {3, 7, 0}, 0b100,
+        Kind.REQUEST, Harness.request("c", "put x 1"));
+    assertThat(codec.decode(codec.encode(b))).isEqualTo(b);
+    Broadcast barrier = new Broadcast(0, 1, 1, 0, new long[] {1, 0}, 0, Kind.BARRIER, null);
+    assertThat(codec.decode(codec.encode(barrier))).isEqualTo(barrier);
+    byte[] bytes = codec.encode(b);
+    assertThatThrownBy(() -> codec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)))
+        .isInstanceOf(RuntimeException.class);
+    byte[] badKind = codec.encode(barrier);
+    badKind[badKind.length - 1] = 9;
+    assertThatThrownBy(() -> codec.decode(badKind)).hasMessageContaining("unknown kind 9");
+    byte[] zeroSeq = codec.encode(barrier);
+    zeroSeq[13] = 0; // last byte of seq
+    assertThatThrownBy(() -> codec.decode(zeroSeq)).hasMessageContaining("seq");
+  }
+}
