@@ -273,6 +273,10 @@ final class Cluster {
     if (node.up) {
       return;
     }
+    if (factory.failStop()) {
+      trace.record(queue.now(), "stays-down " + id + " (fail-stop)");
+      return;
+    }
     if (node.damaged != null) {
       trace.record(queue.now(), "repair-start " + id + " after " + node.damaged);
     }

@@ -28,4 +28,13 @@ public interface CoordinationFactory {
   default FailureModel failureModel() {
     return FailureModel.FAIL_STOP;
   }
+
+  /**
+   * Whether the protocol assumes fail-stop replicas that never come back (the paper's §3.2
+   * schemes without the §7.2 integration protocol). The simulator then never restarts a crashed
+   * replica, so at most t fail over the whole run, and it accepts t+1 replicas instead of 2t+1.
+   */
+  default boolean failStop() {
+    return false;
+  }
 }

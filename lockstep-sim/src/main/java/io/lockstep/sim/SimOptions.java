@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * {@code livenessOpsPerClient} more operations, each within {@code livenessBoundMillis} of the
  * healing or of its invocation, whichever is later.
  *
- * @param replicas number of replicas, at least 2t+1
+ * @param replicas number of replicas: at least 2t+1, or t+1 for a fail-stop protocol
+ *     ({@link CoordinationFactory#failStop()})
  * @param t number of replicas that may be crashed at once (the fault budget)
  * @param clients number of closed-loop clients
  * @param keys number of keys the workload touches
@@ -55,9 +56,11 @@ public record SimOptions(
     Path traceFile) {
 
   public SimOptions {
-    if (t < 0 || replicas < 2 * t + 1) {
+    // t+1 is the least any protocol needs (fail-stop schemes, paper §2); a protocol that needs
+    // 2t+1 (Raft) is held to it when the run starts (Simulation.run).
+    if (t < 0 || replicas < t + 1) {
       throw new IllegalArgumentException(
-          "need replicas >= 2t+1 with t >= 0 (crash faults), got replicas=" + replicas + " t=" + t);
+          "need replicas >= t+1 with t >= 0, got replicas=" + replicas + " t=" + t);
     }
     requireAtLeast("clients", clients, 1);
     requireAtLeast("keys", keys, 1);
@@ -99,7 +102,7 @@ public record SimOptions(
     return withReplicasAndT(n, (n - 1) / 2);
   }
 
-  /** {@code n} replicas with the crash budget {@code t} (n must be at least 2t+1). */
+  /** {@code n} replicas with the crash budget {@code t} (n at least 2t+1, or t+1 fail-stop). */
   public SimOptions withReplicasAndT(int n, int t) {
     return new SimOptions(n, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,

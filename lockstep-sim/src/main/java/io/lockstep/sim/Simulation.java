@@ -112,6 +112,10 @@ public final class Simulation {
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(interceptors, "interceptors");
     Objects.requireNonNull(service, "service");
+    if (!factory.failStop() && options.replicas() < 2 * options.t() + 1) {
+      throw new IllegalArgumentException("need replicas >= 2t+1 with t >= 0 (crash faults), got"
+          + " replicas=" + options.replicas() + " t=" + options.t());
+    }
     for (Integer replica : interceptors.keySet()) {
       if (replica < 0 || replica >= options.replicas()) {
         throw new IllegalArgumentException("interceptor for replica " + replica

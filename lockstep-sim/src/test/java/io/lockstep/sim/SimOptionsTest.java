@@ -18,7 +18,11 @@ class SimOptionsTest {
 
   @Test
   void tooFewReplicasForTheCrashBudgetAreRefused() {
-    assertThatThrownBy(() -> SimOptions.defaults().withReplicasAndT(4, 2))
+    assertThatThrownBy(() -> SimOptions.defaults().withReplicasAndT(2, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("replicas >= t+1");
+    SimOptions forFailStop = SimOptions.defaults().withReplicasAndT(4, 2);
+    assertThatThrownBy(() -> Simulation.run(forFailStop, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("replicas >= 2t+1");
   }

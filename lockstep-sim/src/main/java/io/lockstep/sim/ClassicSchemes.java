@@ -1,0 +1,89 @@
+package io.lockstep.sim;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.ForwardingCoordination;
+import io.lockstep.order.Input;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.lamport.LogicalClock;
+import io.lockstep.order.stamped.StampedConfig;
+import io.lockstep.order.stamped.StampedOrder;
+import io.lockstep.order.stamped.UidScheme;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The paper's own ordering schemes (§3.2) for the simulator, and the run conditions they assume:
+ * fail-stop replicas that never come back (t+1 of them), bounded delays and no partitions. A
+ * broadcast that a replica had to drop because an assumption broke (it arrived from a replica
+ * already declared failed, or below what was already processed) fails the run with the reason:
+ * such a run is reported, never silently misordered.
+ */
+public final class ClassicSchemes {
+  private ClassicSchemes() {}
+
+  /** Order by logical clocks (§3.2.1) with the protocol's default settings. */
+  public static CoordinationFactory logicalClock() {
+    return failStop(StampedConfig::defaults, LogicalClock::new);
+  }
+
+  /** A fail-stop factory of the stamped-order engine with {@code scheme}. */
+  static CoordinationFactory failStop(ConfigFor config, Supplier<UidScheme> scheme) {
+    return new CoordinationFactory() {
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+        return new Watched(id, new StampedOrder(config.of(id, members), scheme.get(), recovered));
+      }
+
+      @Override
+      public boolean failStop() {
+        return true;
+      }
+    };
+  }
+
+  /** Builds one replica's settings. */
+  @FunctionalInterface
+  interface ConfigFor {
+    StampedConfig of(int self, List<Integer> members);
+  }
+
+  /**
+   * The faults these schemes are built to survive: crashes (permanent, at most t) and duplicated
+   * messages, one every 400 ms on average. No partitions, loss bursts, slow bursts or pauses:
+   * each breaks the bounded-delay assumption their failure detection stands on (the assumption
+   * watch reports a run where it breaks anyway). No disk faults: nothing is read back.
+   */
+  public static FaultRates failStopFaults() {
+    return new FaultRates(400, 1_000, 2, 0, 0, 1, 0, 0, 0, 0, 0.0, 0.3, false);
+  }
+
+  /**
+   * Options for these schemes: {@code t} + 1 replicas, the faults above, a LAN and clocks
+   * synchronized within 2 ms.
+   */
+  public static SimOptions options(int t) {
+    return SimOptions.defaults().withReplicasAndT(t + 1, t).withFaults(failStopFaults())
+        .withClocks(ClockModel.synchronizedWithin(2)).withFaultPhaseMillis(4_000);
+  }
+
+  /** Fails the run when the protocol reports a broken assumption. */
+  private static final class Watched extends ForwardingCoordination {
+    private final int replica;
+    private final StampedOrder order;
+
+    Watched(int replica, StampedOrder order) {
+      super(order);
+      this.replica = replica;
+      this.order = order;
+    }
+
+    @Override
+    public void step(Input input) {
+      super.step(input);
+      List<String> breaches = order.assumptionBreaches();
+      if (!breaches.isEmpty()) {
+        throw new SimFailure("assumption: replica " + replica + ": " + breaches.get(0));
+      }
+    }
+  }
+}
