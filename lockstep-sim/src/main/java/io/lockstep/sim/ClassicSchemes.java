@@ -4,6 +4,7 @@ import io.lockstep.order.Coordination;
 import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Recovered;
+import io.lockstep.order.clocks.RealTimeClock;
 import io.lockstep.order.lamport.LogicalClock;
 import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.StampedOrder;
@@ -24,6 +25,14 @@ public final class ClassicSchemes {
   /** Order by logical clocks (§3.2.1) with the protocol's default settings. */
   public static CoordinationFactory logicalClock() {
     return failStop(StampedConfig::defaults, LogicalClock::new);
+  }
+
+  /**
+   * Order by synchronized real-time clocks (§3.2.2) with {@code test}, Δ = 150 ms and the
+   * protocol's other defaults (δ = 2 ms below a minimum delay of 3 ms).
+   */
+  public static CoordinationFactory realTime(RealTimeClock.Test test) {
+    return failStop(StampedConfig::defaults, () -> new RealTimeClock(test, 150));
   }
 
   /** A fail-stop factory of the stamped-order engine with {@code scheme}. */
@@ -58,12 +67,13 @@ public final class ClassicSchemes {
   }
 
   /**
-   * Options for these schemes: {@code t} + 1 replicas, the faults above, a LAN and clocks
-   * synchronized within 2 ms.
+   * Options for these schemes: {@code t} + 1 replicas, the faults above, clocks synchronized
+   * within δ = 2 ms and a network whose minimum delay (3 ms) is above δ, as §3.2.2 requires.
    */
   public static SimOptions options(int t) {
     return SimOptions.defaults().withReplicasAndT(t + 1, t).withFaults(failStopFaults())
-        .withClocks(ClockModel.synchronizedWithin(2)).withFaultPhaseMillis(4_000);
+        .withClocks(ClockModel.synchronizedWithin(2))
+        .withNetwork(new NetworkModel(3_000, 800, 0.0, 0.0)).withFaultPhaseMillis(4_000);
   }
 
   /** Fails the run when the protocol reports a broken assumption. */

@@ -121,6 +121,12 @@ public final class StampedOrder implements Coordination {
   }
 
   private void propose(Request request) {
+    if (now == Long.MIN_VALUE) {
+      // A uid needs a clock reading; a real-time uid stamped from nothing would look ancient to
+      // test I and be processed before requests that really came first.
+      out.redirects.add(new Ready.Redirect(request, -1, self, "no clock reading yet", true));
+      return;
+    }
     if (pending.size() >= config.maxPending()) {
       out.redirects.add(new Ready.Redirect(request, -1, self, pending.size()
           + " requests wait to become stable", true));
@@ -130,6 +136,10 @@ public final class StampedOrder implements Coordination {
   }
 
   private void read(long readId) {
+    if (now == Long.MIN_VALUE) {
+      out.redirects.add(new Ready.Redirect(null, readId, self, "no clock reading yet", true));
+      return;
+    }
     barriers.put(issue(Kind.BARRIER, null), readId);
   }
 
