@@ -5,6 +5,7 @@ import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.clocks.RealTimeClock;
+import io.lockstep.order.cuid.CandidateOrder;
 import io.lockstep.order.lamport.LogicalClock;
 import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.StampedOrder;
@@ -33,6 +34,25 @@ public final class ClassicSchemes {
    */
   public static CoordinationFactory realTime(RealTimeClock.Test test) {
     return failStop(StampedConfig::defaults, () -> new RealTimeClock(test, 150));
+  }
+
+  /**
+   * Order by replica-generated identifiers (§3.2.3) with the protocol's defaults; with
+   * {@code quiescence} false a request is answered before every replica has accepted it (a
+   * deliberately broken variant for tests).
+   */
+  public static CoordinationFactory replicaUid(boolean quiescence) {
+    return new CoordinationFactory() {
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+        return new CandidateOrder(StampedConfig.defaults(id, members), recovered, quiescence);
+      }
+
+      @Override
+      public boolean failStop() {
+        return true;
+      }
+    };
   }
 
   /** A fail-stop factory of the stamped-order engine with {@code scheme}. */

@@ -6,19 +6,29 @@ import io.lockstep.order.StorageWrite;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The effects accumulated since the last {@code ready()}. */
-final class Outbox {
-  final List<StorageWrite> writes = new ArrayList<>();
-  final List<Ready.Outbound> messages = new ArrayList<>();
-  final List<Ordered> stable = new ArrayList<>();
-  final List<Ready.ReadGrant> reads = new ArrayList<>();
-  final List<Ready.Redirect> redirects = new ArrayList<>();
+/**
+ * The effects a classic ordering protocol accumulated since its last {@code ready()}, handed
+ * out as one {@link Ready}. Shared by the ordering schemes.
+ */
+public final class Outbox {
+  /** Durable writes. */
+  public final List<StorageWrite> writes = new ArrayList<>();
+  /** Messages to other replicas. */
+  public final List<Ready.Outbound> messages = new ArrayList<>();
+  /** Requests made stable, in order. */
+  public final List<Ordered> stable = new ArrayList<>();
+  /** Reads that may be served. */
+  public final List<Ready.ReadGrant> reads = new ArrayList<>();
+  /** Requests and reads refused. */
+  public final List<Ready.Redirect> redirects = new ArrayList<>();
 
-  void send(int to, StampedMessage message) {
+  /** Queues {@code message} for replica {@code to}. */
+  public void send(int to, io.lockstep.order.ProtocolMessage message) {
     messages.add(new Ready.Outbound(to, message));
   }
 
-  Ready drain() {
+  /** The accumulated effects, forgotten here. */
+  public Ready drain() {
     if (writes.isEmpty() && messages.isEmpty() && stable.isEmpty() && reads.isEmpty()
         && redirects.isEmpty()) {
       return Ready.EMPTY;

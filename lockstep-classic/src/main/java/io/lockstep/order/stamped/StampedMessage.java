@@ -37,7 +37,8 @@ public sealed interface StampedMessage extends ProtocolMessage {
    * @param request the request for {@link Kind#REQUEST}, else null
    */
   record Broadcast(int origin, long seq, long uidTime, long wallClock, long[] acks,
-      long suspects, Kind kind, Request request) implements StampedMessage {
+      long suspects, Kind kind, Request request)
+      implements StampedMessage, FailureNotices.Report {
     public Broadcast {
       Objects.requireNonNull(acks, "acks");
       Objects.requireNonNull(kind, "kind");
@@ -63,6 +64,7 @@ public sealed interface StampedMessage extends ProtocolMessage {
     }
 
     /** The origin's acknowledgement of member {@code index}'s broadcasts. */
+    @Override
     public long ack(int index) {
       return acks[index];
     }

@@ -150,7 +150,7 @@ public final class StampedOrder implements Coordination {
     for (int i = 0; i < acks.length; i++) {
       acks[i] = broadcast.receivedThrough(members.get(i));
     }
-    long suspects = suspectMask();
+    long suspects = FailureNotices.mask(detector, index);
     ReliableBroadcast.Data<Broadcast> data = broadcast.originate(seq ->
         new Broadcast(self, seq, uidTime, wallClock, acks, suspects, kind, request));
     Broadcast b = data.payload();
@@ -167,14 +167,6 @@ public final class StampedOrder implements Coordination {
       pending.put(b.uid(), b);
     }
     return b.uid();
-  }
-
-  private long suspectMask() {
-    long mask = 0;
-    for (int m : detector.suspected()) {
-      mask |= 1L << index.get(m);
-    }
-    return mask;
   }
 
   private void receive(int from, io.lockstep.order.ProtocolMessage message) {
@@ -246,30 +238,11 @@ public final class StampedOrder implements Coordination {
     }
   }
 
-  /**
-   * A suspected replica is declared failed (and no longer waited for) once every other live
-   * replica's latest broadcast says it suspects it too and holds nothing of it that this replica
-   * lacks: by then everything it ever sent to anyone alive is here (the failure detection
-   * assumption of §3.2.1).
-   */
+  /** Declares suspected replicas failed once {@link FailureNotices} allows it. */
   private void declareFailures() {
     for (int q : detector.suspected()) {
-      if (failed.contains(q)) {
-        continue;
-      }
-      boolean everyoneFlushed = true;
-      for (int m : members) {
-        if (m == self || m == q || detector.suspects(m)) {
-          continue;
-        }
-        Broadcast last = latest.get(m);
-        if (last == null || (last.suspects() & (1L << index.get(q))) == 0
-            || last.ack(index.get(q)) > broadcast.receivedThrough(q)) {
-          everyoneFlushed = false;
-          break;
-        }
-      }
-      if (everyoneFlushed) {
+      if (!failed.contains(q) && FailureNotices.declarable(q, self, members, index, detector,
+          latest::get, broadcast.receivedThrough(q))) {
         failed.add(q);
       }
     }

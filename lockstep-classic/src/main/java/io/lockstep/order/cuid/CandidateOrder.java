@@ -1,0 +1,350 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Input;
+import io.lockstep.order.Ordered;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Role;
+import io.lockstep.order.Status;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.order.agreement.ReliableBroadcast;
+import io.lockstep.order.cuid.CuidMessage.Carry;
+import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.stamped.FailureDetector;
+import io.lockstep.order.stamped.FailureNotices;
+import io.lockstep.order.stamped.Outbox;
+import io.lockstep.order.stamped.StampedConfig;
+import io.lockstep.order.stamped.Uid;
+import io.lockstep.request.Request;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Order by replica-generated identifiers (paper §3.2.3), fail-stop, as a deterministic
+ * {@link Coordination}. A request handed to this replica is disseminated by
+ * {@link ReliableBroadcast}; every replica that sees it proposes its candidate uid by the same
+ * broadcast; once candidates from every replica not known to have failed are in, the largest is
+ * the uid and the request is accepted; the order rule processes the stable accepted request with
+ * the smallest uid. Failure detection, relays and the failure detection assumption are those of
+ * the stamped-order schemes ({@link FailureNotices}). A replica that stopped stays stopped.
+ */
+public final class CandidateOrder implements Coordination {
+  static final byte[] STARTED = "lockstep-cuid-order:started".getBytes(StandardCharsets.UTF_8);
+
+  private final StampedConfig config;
+  private final boolean quiescence;
+  private final int self;
+  private final List<Integer> members;
+  private final Map<Integer, Integer> index = new HashMap<>();
+  private final ReliableBroadcast<Carry> broadcast;
+  private final FailureDetector detector;
+  private final boolean halted;
+  private final Map<Integer, Carry> latest = new HashMap<>();
+  private final Set<Integer> failed = new HashSet<>();
+  private final Map<Proposal.Id, Proposal> proposals = new HashMap<>();
+  /** Seen but not accepted, by this replica's candidate. */
+  private final TreeMap<Uid, Proposal> seenNotAccepted = new TreeMap<>();
+  /** Accepted, not yet processed, by uid. */
+  private final TreeMap<Uid, Proposal> accepted = new TreeMap<>();
+  private final Map<Proposal.Id, Long> barriers = new HashMap<>();
+  private final Outbox out = new Outbox();
+  private long seenMax;
+  private long acceptMax;
+  private long position;
+  private long time = Long.MIN_VALUE;
+  private boolean owesAck;
+  private long now = Long.MIN_VALUE;
+  private long wallClock;
+  private long lastBroadcastAt;
+  private long lastResendAt;
+  private long dropped;
+
+  /**
+   * @param quiescence true (always, outside the counterexample test): process a request only once
+   *     every live replica has accepted it, so its answer tells the client it may send again
+   */
+  public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence) {
+    this.config = config;
+    this.quiescence = quiescence;
+    this.self = config.self();
+    this.members = config.members();
+    for (int i = 0; i < members.size(); i++) {
+      index.put(members.get(i), i);
+    }
+    this.broadcast = new ReliableBroadcast<>(self, members);
+    this.detector = new FailureDetector(self, members, config.failureTimeoutMillis());
+    this.halted = recovered.hardState() != null || recovered.snapshot() != null
+        || !recovered.entries().isEmpty();
+    if (!halted) {
+      out.writes.add(new StorageWrite.HardState(STARTED));
+    }
+  }
+
+  @Override
+  public void step(Input input) {
+    boolean asks = input instanceof Input.Propose || input instanceof Input.Read;
+    if (halted || (now == Long.MIN_VALUE && asks)) {
+      refuse(input);
+      return;
+    }
+    if (input instanceof Input.Propose p) {
+      propose(p.request());
+    } else if (input instanceof Input.Read r) {
+      barriers.put(disseminate(Kind.BARRIER, null), r.readId());
+    } else if (input instanceof Input.Receive r) {
+      receive(r.message());
+    } else if (input instanceof Input.Tick t) {
+      tick(t.now(), t.wallClock());
+    }
+    declareFailures();
+    process();
+    if (owesAck) {
+      issue(Kind.NULL, null, -1, 0, 0);
+    }
+  }
+
+  private void refuse(Input input) {
+    boolean busy = !halted;
+    String why = halted ? "replica " + self + " stopped earlier and cannot rejoin the"
+        + " replica-uid order (fail-stop; integration, paper §7.2, is not built)"
+        : "no clock reading yet";
+    if (input instanceof Input.Propose p) {
+      out.redirects.add(new Ready.Redirect(p.request(), -1, halted ? -1 : self, why, busy));
+    } else if (input instanceof Input.Read r) {
+      out.redirects.add(new Ready.Redirect(null, r.readId(), halted ? -1 : self, why, busy));
+    }
+  }
+
+  private void propose(Request request) {
+    if (proposals.size() >= config.maxPending()) {
+      out.redirects.add(new Ready.Redirect(request, -1, self, proposals.size()
+          + " requests wait to be ordered", true));
+      return;
+    }
+    disseminate(Kind.REQUEST, request);
+  }
+
+  private Proposal.Id disseminate(Kind kind, Request request) {
+    Carry c = issue(kind, request, -1, 0, 0);
+    return new Proposal.Id(self, c.seq());
+  }
+
+  private Carry issue(Kind kind, Request request, int reqOrigin, long reqSeq, long counter) {
+    long[] acks = new long[members.size()];
+    for (int i = 0; i < acks.length; i++) {
+      acks[i] = broadcast.receivedThrough(members.get(i));
+    }
+    long suspects = FailureNotices.mask(detector, index);
+    Carry c = broadcast.originate(seq -> new Carry(self, seq, acks, suspects, wallClock, kind,
+        reqOrigin, reqSeq, counter, request)).payload();
+    for (int m : members) {
+      if (m != self && !detector.suspects(m)) {
+        out.send(m, c);
+      }
+    }
+    latest.put(self, c);
+    owesAck = false;
+    lastBroadcastAt = now;
+    apply(c);
+    return c;
+  }
+
+  private void receive(ProtocolMessage message) {
+    if (!(message instanceof Carry c) || !index.containsKey(c.origin()) || c.origin() == self
+        || c.acks().length != members.size()
+        || (c.kind() == Kind.CANDIDATE && !index.containsKey(c.requestOrigin()))) {
+      dropped++;
+      return;
+    }
+    for (ReliableBroadcast.Data<Carry> d :
+        broadcast.receive(new ReliableBroadcast.Data<>(c.origin(), c.seq(), c))) {
+      deliver(d.payload());
+    }
+  }
+
+  private void deliver(Carry c) {
+    for (int i = 0; i < members.size(); i++) {
+      broadcast.acknowledge(c.origin(), members.get(i), c.ack(i));
+    }
+    if (failed.contains(c.origin())) {
+      dropped++; // cannot happen while the failure detection assumption holds
+      return;
+    }
+    latest.put(c.origin(), c);
+    detector.heard(c.origin());
+    if (c.kind() != Kind.NULL) {
+      owesAck = true;
+      apply(c);
+    }
+  }
+
+  /** A request or candidate (this replica's own or delivered). */
+  private void apply(Carry c) {
+    if (c.kind() == Kind.REQUEST || c.kind() == Kind.BARRIER) {
+      Proposal p = proposals.computeIfAbsent(new Proposal.Id(c.origin(), c.seq()), Proposal::new);
+      p.kind = c.kind();
+      p.request = c.request();
+      p.wallClock = c.wallClock();
+      see(p);
+    } else if (c.kind() == Kind.CANDIDATE) {
+      Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
+      if (!proposals.containsKey(id) && delivered(id)) {
+        return; // a late candidate for a request already processed (its proposer was failed)
+      }
+      Proposal p = proposals.computeIfAbsent(id, Proposal::new);
+      p.candidates.put(c.origin(), new Uid(c.counter(), c.origin()));
+      p.carriedBy.put(c.origin(), c.seq());
+      tryAccept(p);
+    }
+  }
+
+  /** Whether the request itself has arrived here (so a missing proposal was processed). */
+  private boolean delivered(Proposal.Id id) {
+    return broadcast.receivedThrough(id.origin()) >= id.seq();
+  }
+
+  /** Seeing r: cuid(i, r) := (max(SEEN, ACCEPT) + 1, i), then disseminate it. */
+  private void see(Proposal p) {
+    long counter = Math.max(seenMax, acceptMax) + 1;
+    seenMax = counter;
+    p.own = new Uid(counter, self);
+    seenNotAccepted.put(p.own, p);
+    issue(Kind.CANDIDATE, null, p.id.origin(), p.id.seq(), counter);
+  }
+
+  /** uid(r) := the largest candidate, once every replica not known failed has proposed one. */
+  private void tryAccept(Proposal p) {
+    if (p.uid != null || !p.seen()) {
+      return;
+    }
+    Uid max = null;
+    for (int m : members) {
+      if (failed.contains(m)) {
+        continue;
+      }
+      Uid c = p.candidates.get(m);
+      if (c == null) {
+        return;
+      }
+      max = max == null || max.before(c) ? c : max;
+    }
+    p.uid = max;
+    acceptMax = Math.max(acceptMax, max.time());
+    seenNotAccepted.remove(p.own);
+    accepted.put(p.uid, p);
+  }
+
+  private void tick(long tickNow, long tickWall) {
+    if (now == Long.MIN_VALUE) {
+      lastBroadcastAt = tickNow;
+      lastResendAt = tickNow;
+    }
+    now = Math.max(now, tickNow);
+    wallClock = tickWall;
+    for (int q : detector.tick(now)) {
+      broadcast.failed(q);
+    }
+    if (now - lastBroadcastAt >= config.nullIntervalMillis()) {
+      issue(Kind.NULL, null, -1, 0, 0);
+    }
+    if (now - lastResendAt >= config.resendMillis()) {
+      lastResendAt = now;
+      for (int m : members) {
+        for (ReliableBroadcast.Data<Carry> d : broadcast.toResend(m)) {
+          out.send(m, d.payload());
+        }
+      }
+    }
+  }
+
+  private void declareFailures() {
+    boolean changed = false;
+    for (int q : detector.suspected()) {
+      if (!failed.contains(q) && FailureNotices.declarable(q, self, members, index, detector,
+          latest::get, broadcast.receivedThrough(q))) {
+        failed.add(q);
+        changed = true;
+      }
+    }
+    if (changed) {
+      for (Proposal p : List.copyOf(seenNotAccepted.values())) {
+        tryAccept(p);
+      }
+    }
+  }
+
+  /** The order rule: the stable accepted request with the smallest uid, while there is one. */
+  private void process() {
+    while (!accepted.isEmpty()) {
+      Proposal p = accepted.firstEntry().getValue();
+      if (!stable(p)) {
+        return;
+      }
+      accepted.pollFirstEntry();
+      proposals.remove(p.id);
+      position++;
+      if (p.kind == Kind.REQUEST) {
+        time = Math.max(time, p.wallClock);
+        out.stable.add(new Ordered(position, time, p.request));
+      } else {
+        Long readId = barriers.remove(p.id);
+        if (readId != null) {
+          out.reads.add(new Ready.ReadGrant(readId, position));
+        }
+      }
+    }
+  }
+
+  /**
+   * Stability test: no request seen but not accepted has a candidate at or below uid(r) (UID2
+   * covers those not yet seen). With quiescence, also every live replica has every candidate
+   * that made the uid, so it has accepted r too.
+   */
+  private boolean stable(Proposal p) {
+    if (!seenNotAccepted.isEmpty() && !p.uid.before(seenNotAccepted.firstKey())) {
+      return false;
+    }
+    if (!quiescence) {
+      return true;
+    }
+    for (int m : members) {
+      if (m == self || failed.contains(m)) {
+        continue;
+      }
+      Carry last = latest.get(m);
+      for (Map.Entry<Integer, Long> c : p.carriedBy.entrySet()) {
+        if (c.getKey() != m && (last == null || last.ack(index.get(c.getKey())) < c.getValue())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public Ready ready() {
+    return out.drain();
+  }
+
+  @Override
+  public Status status() {
+    return new Status(self, Role.FOLLOWER, 0, -1, position, position + accepted.size(), 0);
+  }
+
+  @Override
+  public long dropped() {
+    return dropped;
+  }
+
+  /** Replicas declared failed. */
+  public Set<Integer> failedReplicas() {
+    return Set.copyOf(failed);
+  }
+}

@@ -1,0 +1,101 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.order.ProtocolCodec;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.cuid.CuidMessage.Carry;
+import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.stamped.StampedConfig;
+import io.lockstep.request.Request;
+import io.lockstep.storage.codec.BinaryReader;
+import io.lockstep.storage.codec.BinaryWriter;
+import io.lockstep.storage.codec.Codec;
+import io.lockstep.storage.codec.CodecException;
+
+/**
+ * Binary form of {@link CuidMessage}s on the peer port (hand-written, like the other protocols'
+ * codecs). Layout, big-endian:
+ *
+ * <pre>
+ * u8 version, u8 type (1 Carry), i32 origin, i64 seq, u8 n, i64 × n acks, i64 suspects,
+ * i64 wallClock, u8 kind (0 null, 1 request, 2 barrier, 3 candidate),
+ * [request if kind = 1], [i32 requestOrigin, i64 requestSeq, i64 counter if kind = 3]
+ * </pre>
+ *
+ * <p>Strict: unknown version, type or kind, truncation, trailing bytes and values the record
+ * refuses are a {@link CodecException}.
+ */
+public final class CuidCodec implements ProtocolCodec {
+  static final int VERSION = 1;
+  private static final int CARRY = 1;
+
+  /** The codec; it holds no state. */
+  public static final CuidCodec INSTANCE = new CuidCodec();
+
+  private CuidCodec() {}
+
+  @Override
+  public byte[] encode(ProtocolMessage message) {
+    if (!(message instanceof Carry c)) {
+      throw new IllegalArgumentException("not a replica-uid message: "
+          + (message == null ? "null" : message.getClass().getName()));
+    }
+    BinaryWriter out = new BinaryWriter(128);
+    out.writeByte(VERSION).writeByte(CARRY).writeInt(c.origin()).writeLong(c.seq());
+    long[] acks = c.acks();
+    out.writeByte(acks.length);
+    for (long ack : acks) {
+      out.writeLong(ack);
+    }
+    out.writeLong(c.suspects()).writeLong(c.wallClock()).writeByte(c.kind().ordinal());
+    if (c.kind() == Kind.REQUEST) {
+      out.writeRequest(c.request());
+    } else if (c.kind() == Kind.CANDIDATE) {
+      out.writeInt(c.requestOrigin()).writeLong(c.requestSeq()).writeLong(c.counter());
+    }
+    return out.toByteArray();
+  }
+
+  @Override
+  public CuidMessage decode(byte[] payload) {
+    if (payload == null || payload.length < 2 || (payload[0] & 0xFF) != VERSION) {
+      throw new CodecException("peer message: missing header or unsupported wire version");
+    }
+    BinaryReader in = new BinaryReader(payload, 1, payload.length - 1, Codec.VERSION);
+    if (in.readByte("type") != CARRY) {
+      throw new CodecException("type: unknown message type");
+    }
+    int origin = in.readInt("origin");
+    long seq = in.readLong("seq");
+    int n = in.readByte("acks.length");
+    if (n > StampedConfig.MAX_MEMBERS) {
+      throw new CodecException("acks.length: " + n + " members");
+    }
+    long[] acks = new long[n];
+    for (int i = 0; i < n; i++) {
+      acks[i] = in.readLong("acks[" + i + "]");
+    }
+    long suspects = in.readLong("suspects");
+    long wallClock = in.readLong("wallClock");
+    int kindCode = in.readByte("kind");
+    if (kindCode >= Kind.values().length) {
+      throw new CodecException("kind: unknown kind " + kindCode);
+    }
+    Kind kind = Kind.values()[kindCode];
+    Request request = kind == Kind.REQUEST ? in.readRequest("request") : null;
+    int requestOrigin = -1;
+    long requestSeq = 0;
+    long counter = 0;
+    if (kind == Kind.CANDIDATE) {
+      requestOrigin = in.readInt("requestOrigin");
+      requestSeq = in.readLong("requestSeq");
+      counter = in.readLong("counter");
+    }
+    in.expectEnd("carry");
+    try {
+      return new Carry(origin, seq, acks, suspects, wallClock, kind, requestOrigin, requestSeq,
+          counter, request);
+    } catch (IllegalArgumentException e) {
+      throw new CodecException("carry: " + e.getMessage(), e);
+    }
+  }
+}

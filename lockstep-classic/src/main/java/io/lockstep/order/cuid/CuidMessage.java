@@ -1,0 +1,83 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.request.Request;
+import java.util.Arrays;
+import java.util.Objects;
+
+/** Messages of the replica-generated-identifier scheme: one kind, relayed unchanged. */
+public sealed interface CuidMessage extends ProtocolMessage {
+  /** What a broadcast carries. */
+  enum Kind {
+    /** Acknowledgements and liveness only. */
+    NULL,
+    /** A client request this replica disseminates (its id is (origin, seq)). */
+    REQUEST,
+    /** A read barrier: ordered like a request, runs nothing; its origin serves a read after it. */
+    BARRIER,
+    /** The origin's candidate uid for request (requestOrigin, requestSeq). */
+    CANDIDATE
+  }
+
+  /**
+   * The {@code seq}-th broadcast of replica {@code origin}.
+   *
+   * @param acks how many broadcasts of each member (by index) the origin had received
+   * @param suspects bit i set: the origin had detected member i failed
+   * @param wallClock the origin's wall clock when it sent this (a request's agreed time)
+   * @param requestOrigin for a candidate, the disseminating replica of the request; else -1
+   * @param requestSeq for a candidate, the request's seq at its origin; else 0
+   * @param counter for a candidate, its counter (the uid is (counter, origin)); else 0
+   * @param request for {@link Kind#REQUEST}, the request; else null
+   */
+  record Carry(int origin, long seq, long[] acks, long suspects, long wallClock, Kind kind,
+      int requestOrigin, long requestSeq, long counter, Request request)
+      implements CuidMessage, io.lockstep.order.stamped.FailureNotices.Report {
+    public Carry {
+      Objects.requireNonNull(acks, "acks");
+      Objects.requireNonNull(kind, "kind");
+      acks = acks.clone();
+      if (seq < 1) {
+        throw new IllegalArgumentException("seq must be at least 1, was " + seq);
+      }
+      if ((kind == Kind.REQUEST) != (request != null)) {
+        throw new IllegalArgumentException("a " + kind + " broadcast "
+            + (request == null ? "without" : "with") + " a request");
+      }
+      if (kind == Kind.CANDIDATE && (requestSeq < 1 || counter < 1)) {
+        throw new IllegalArgumentException("a candidate needs a request seq and counter >= 1");
+      }
+    }
+
+    @Override
+    public long[] acks() {
+      return acks.clone();
+    }
+
+    /** The origin's acknowledgement of member {@code index}'s broadcasts. */
+    @Override
+    public long ack(int index) {
+      return acks[index];
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Carry c && origin == c.origin && seq == c.seq
+          && Arrays.equals(acks, c.acks) && suspects == c.suspects && wallClock == c.wallClock
+          && kind == c.kind && requestOrigin == c.requestOrigin && requestSeq == c.requestSeq
+          && counter == c.counter && Objects.equals(request, c.request);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(origin, seq, kind);
+    }
+
+    @Override
+    public String toString() {
+      return "Carry[" + origin + "#" + seq + " " + kind
+          + (kind == Kind.CANDIDATE ? " " + requestOrigin + "#" + requestSeq + " c=" + counter : "")
+          + (request == null ? "" : " " + request) + "]";
+    }
+  }
+}

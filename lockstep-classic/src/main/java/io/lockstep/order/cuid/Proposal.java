@@ -1,0 +1,33 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.order.stamped.Uid;
+import io.lockstep.request.Request;
+import java.util.HashMap;
+import java.util.Map;
+
+/** What one replica knows of one request in the two-phase scheme (§3.2.3). */
+final class Proposal {
+  /** The request's id: its disseminating replica and that replica's broadcast number. */
+  record Id(int origin, long seq) {}
+
+  final Id id;
+  /** Null until the request itself has arrived. */
+  CuidMessage.Kind kind;
+  Request request;
+  long wallClock;
+  /** This replica's candidate: set when it sees the request. */
+  Uid own;
+  /** Candidates by replica, and the broadcast number that carried each. */
+  final Map<Integer, Uid> candidates = new HashMap<>();
+  final Map<Integer, Long> carriedBy = new HashMap<>();
+  /** Set when accepted. */
+  Uid uid;
+
+  Proposal(Id id) {
+    this.id = id;
+  }
+
+  boolean seen() {
+    return own != null;
+  }
+}

@@ -1,0 +1,92 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolCodec;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.stamped.Settings;
+import io.lockstep.order.stamped.StampedConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Order by replica-generated identifiers (paper §3.2.3) as the runtime finds it, registered as
+ * {@code replica-uid}. Its settings, under {@code replica-uid.} in the cluster file:
+ *
+ * <pre>
+ * null-interval-ms     an idle replica broadcasts a null message this often (default 20)
+ * max-delay-ms         assumed bound on a message's one-way delay (default 100)
+ * failure-timeout-ms   silence after which a replica is detected failed; must exceed
+ *                      null-interval-ms + max-delay-ms (default 300)
+ * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
+ * max-pending          requests being ordered before proposals are refused as busy
+ *                      (default 10000)
+ * </pre>
+ *
+ * <p>Assumptions (refused by {@link #check} when they cannot hold): fail-stop failures with
+ * t+1 replicas, and delays bounded well enough for timeouts to detect failures. The Byzantine
+ * variant (exclusion after t+1 timeout reports) and ABCAST are not built. A replica that stopped
+ * cannot rejoin.
+ */
+public final class ReplicaUidProtocol implements Protocol {
+  private static final Map<String, String> DEFAULTS = defaults();
+
+  /** Called by the {@link java.util.ServiceLoader}. */
+  public ReplicaUidProtocol() {}
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("null-interval-ms", "20");
+    d.put("max-delay-ms", "100");
+    d.put("failure-timeout-ms", "300");
+    d.put("resend-ms", "50");
+    d.put("max-pending", "10000");
+    return Map.copyOf(d);
+  }
+
+  @Override
+  public String name() {
+    return "replica-uid";
+  }
+
+  @Override
+  public Map<String, String> defaultSettings() {
+    return DEFAULTS;
+  }
+
+  @Override
+  public List<String> check(ProtocolSetup setup) {
+    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
+    s.requireFailStop(setup);
+    long nullInterval = s.positive("null-interval-ms");
+    long maxDelay = s.positive("max-delay-ms");
+    long timeout = s.positive("failure-timeout-ms");
+    s.positive("resend-ms");
+    s.positive("max-pending");
+    if (timeout <= nullInterval + maxDelay) {
+      s.problem(name() + ".failure-timeout-ms (" + timeout + ") must exceed null-interval-ms + "
+          + "max-delay-ms (" + (nullInterval + maxDelay) + "): failures are detected by silence");
+    }
+    return s.problems();
+  }
+
+  @Override
+  public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
+    List<String> problems = check(setup);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
+    StampedConfig config = new StampedConfig(setup.self(), setup.members(),
+        s.positive("null-interval-ms"), s.positive("failure-timeout-ms"), s.positive("resend-ms"),
+        (int) Math.min(Integer.MAX_VALUE, s.positive("max-pending")));
+    return new CandidateOrder(config, recovered, true);
+  }
+
+  @Override
+  public ProtocolCodec codec() {
+    return CuidCodec.INSTANCE;
+  }
+}

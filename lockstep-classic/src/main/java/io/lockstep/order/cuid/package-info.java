@@ -1,0 +1,12 @@
+/**
+ * Order by replica-generated identifiers (paper §3.2.3), registered as {@code replica-uid}, for
+ * fail-stop failures with t+1 replicas. Two phases: every replica that sees a request proposes a
+ * candidate uid, cuid(i, r) := (max(SEEN, ACCEPT) + 1, i); the uid is the largest candidate of
+ * the replicas not known to have failed. UID1 (a candidate never exceeds the uid) and UID2 (a
+ * request seen after accepting r gets a candidate above uid(r)) make the stability test sound: an
+ * accepted request is stable once no request seen but not accepted has a candidate at or below
+ * its uid. Client quiescence (O1, O2): a request is processed, and so answered, only once every
+ * live replica has accepted it, so a client that waits for its answer before sending again says
+ * nothing else until every replica has accepted its request.
+ */
+package io.lockstep.order.cuid;

@@ -1,0 +1,75 @@
+package io.lockstep.order.cuid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Input;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Protocols;
+import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.order.cuid.CuidMessage.Carry;
+import io.lockstep.order.cuid.CuidMessage.Kind;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The replica-uid protocol as the runtime sees it: registration, check, restart, codec. */
+class ReplicaUidProtocolTest {
+  private static ProtocolSetup setup(int n, int t, FailureModel model, Map<String, String> s) {
+    return new ProtocolSetup(0, java.util.stream.IntStream.range(0, n).boxed().toList(), model,
+        t, s);
+  }
+
+  @Test
+  void registeredAndCheckRefusesWhatCannotWork() {
+    var p = Protocols.named("replica-uid");
+    assertThat(p).isInstanceOf(ReplicaUidProtocol.class);
+    assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of()))).isEmpty();
+    assertThat(p.check(setup(3, 1, FailureModel.BYZANTINE, Map.of())))
+        .singleElement().asString().contains("fail-stop faults only");
+    assertThat(p.check(setup(2, 2, FailureModel.FAIL_STOP, Map.of())))
+        .singleElement().asString().contains("needs t+1 = 3 replicas");
+    assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of("failure-timeout-ms", "50"))))
+        .singleElement().asString().contains("must exceed null-interval-ms + max-delay-ms");
+  }
+
+  @Test
+  void aReplicaThatStoppedStaysStoppedAndSaysWhy() {
+    var p = new ReplicaUidProtocol();
+    Coordination fresh = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
+        Recovered.EMPTY, 1);
+    StorageWrite marker = fresh.ready().writes().get(0);
+    Coordination restarted = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
+        new Recovered((StorageWrite.HardState) marker, null, List.of()), 2);
+    restarted.step(new Input.Tick(1, 1));
+    restarted.step(new Input.Read(3));
+    Ready ready = restarted.ready();
+    assertThat(ready.messages()).isEmpty();
+    assertThat(ready.redirects()).singleElement()
+        .satisfies(r -> assertThat(r.reason()).contains("stopped earlier", "§7.2"));
+  }
+
+  @Test
+  void codecRoundTripsEveryKindAndRefusesMalformedBytes() {
+    CuidCodec codec = CuidCodec.INSTANCE;
+    List<Carry> all = List.of(
+        new Carry(1, 2, new long[] {1, 2}, 1, 5, Kind.NULL, -1, 0, 0, null),
+        new Carry(1, 3, new long[] {1, 2}, 0, 5, Kind.REQUEST, -1, 0, 0,
+            Harness.request("c", "put x 1")),
+        new Carry(0, 4, new long[] {4, 3}, 0, 5, Kind.BARRIER, -1, 0, 0, null),
+        new Carry(0, 5, new long[] {4, 3}, 0, 5, Kind.CANDIDATE, 1, 3, 17, null));
+    for (Carry c : all) {
+      assertThat(codec.decode(codec.encode(c))).isEqualTo(c);
+    }
+    byte[] bytes = codec.encode(all.get(3));
+    assertThatThrownBy(() -> codec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)))
+        .isInstanceOf(RuntimeException.class);
+    byte[] zeroCounter = codec.encode(all.get(3));
+    zeroCounter[zeroCounter.length - 1] = 0;
+    assertThatThrownBy(() -> codec.decode(zeroCounter)).hasMessageContaining("counter");
+  }
+}
