@@ -55,6 +55,19 @@ public final class CuidCodec implements ProtocolCodec {
     return out.toByteArray();
   }
 
+  private static long[] readAcks(BinaryReader in) {
+    int n = in.readByte("acks.length");
+    if (n > StampedConfig.MAX_MEMBERS) {
+      throw new CodecException("acks.length: " + n + " members, at most "
+          + StampedConfig.MAX_MEMBERS);
+    }
+    long[] acks = new long[n];
+    for (int i = 0; i < n; i++) {
+      acks[i] = in.readLong("acks[" + i + "]");
+    }
+    return acks;
+  }
+
   @Override
   public CuidMessage decode(byte[] payload) {
     if (payload == null || payload.length < 2 || (payload[0] & 0xFF) != VERSION) {
@@ -66,14 +79,7 @@ public final class CuidCodec implements ProtocolCodec {
     }
     int origin = in.readInt("origin");
     long seq = in.readLong("seq");
-    int n = in.readByte("acks.length");
-    if (n > StampedConfig.MAX_MEMBERS) {
-      throw new CodecException("acks.length: " + n + " members");
-    }
-    long[] acks = new long[n];
-    for (int i = 0; i < n; i++) {
-      acks[i] = in.readLong("acks[" + i + "]");
-    }
+    long[] acks = readAcks(in);
     long suspects = in.readLong("suspects");
     long wallClock = in.readLong("wallClock");
     int kindCode = in.readByte("kind");

@@ -7,6 +7,8 @@ import io.lockstep.order.Input;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Protocols;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
+import io.lockstep.order.stamped.StampedOrder;
+import io.lockstep.order.testing.Harness;
 import io.lockstep.request.Request;
 import java.util.List;
 import java.util.Map;
@@ -19,15 +21,15 @@ import org.junit.jupiter.api.Test;
 class RealTimeClockTest {
   private static final long DELTA = 150;
 
-  private static Harness started(RealTimeClock.Test test) {
-    Harness h = Harness.realTime(3, test, DELTA);
+  private static Harness<StampedOrder> started(RealTimeClock.Test test) {
+    Harness<StampedOrder> h = RealTimeClusters.realTime(3, test, DELTA);
     h.tickAll(10, 10);
     return h;
   }
 
   @Test
   void testIRequestIsStableOnceTheLocalClockPassesUidPlusDelta() {
-    Harness h = started(RealTimeClock.Test.I);
+    Harness<StampedOrder> h = started(RealTimeClock.Test.I);
     h.crash(2); // silent, and not detected failed within Δ
     Request r = h.request("put x 1");
     h.propose(0, r);
@@ -42,7 +44,7 @@ class RealTimeClockTest {
 
   @Test
   void testIIRequestIsStableOnceEveryReplicaSentALargerUidWithoutWaitingForDelta() {
-    Harness h = started(RealTimeClock.Test.II);
+    Harness<StampedOrder> h = started(RealTimeClock.Test.II);
     Request r = h.request("put x 1");
     h.propose(0, r);
     h.deliverAll(); // no clock advances at all
@@ -53,7 +55,7 @@ class RealTimeClockTest {
 
   @Test
   void testIIAloneWaitsForASilentReplicaUntilItIsDetectedFailed() {
-    Harness h = started(RealTimeClock.Test.II);
+    Harness<StampedOrder> h = started(RealTimeClock.Test.II);
     h.crash(2);
     Request r = h.request("put x 1");
     h.propose(0, r);
@@ -66,7 +68,7 @@ class RealTimeClockTest {
 
   @Test
   void combinedTestIsImmediateWhenEveryoneTalksAndLagsByDeltaOnlyWhenOneIsSilent() {
-    Harness h = started(RealTimeClock.Test.COMBINED);
+    Harness<StampedOrder> h = started(RealTimeClock.Test.COMBINED);
     Request fast = h.request("put x 1");
     h.propose(0, fast);
     h.deliverAll();
@@ -84,7 +86,7 @@ class RealTimeClockTest {
 
   @Test
   void o1AtMostOneUidPerReplicaPerClockTick() {
-    Harness h = started(RealTimeClock.Test.COMBINED);
+    Harness<StampedOrder> h = started(RealTimeClock.Test.COMBINED);
     h.propose(0, h.request("a"));
     h.propose(0, h.request("b"));
     List<Long> uids = h.inFlight.stream().filter(f -> f.to() == 1)
@@ -127,7 +129,7 @@ class RealTimeClockTest {
   @Test
   void noRequestIsStampedBeforeTheFirstClockReading() {
     // A uid stamped from no reading would look ancient to test I and jump the queue.
-    Harness h = Harness.realTime(2, RealTimeClock.Test.I, DELTA);
+    Harness<StampedOrder> h = RealTimeClusters.realTime(2, RealTimeClock.Test.I, DELTA);
     h.propose(0, h.request("early"));
     assertThat(h.inFlight).isEmpty();
     assertThat(h.redirects.get(0)).singleElement().satisfies(r -> {
@@ -138,7 +140,7 @@ class RealTimeClockTest {
 
   @Test
   void readsAreGrantedThroughTheOrder() {
-    Harness h = started(RealTimeClock.Test.COMBINED);
+    Harness<StampedOrder> h = started(RealTimeClock.Test.COMBINED);
     h.step(1, new Input.Read(5));
     h.deliverAll();
     assertThat(h.grants.get(1)).singleElement()

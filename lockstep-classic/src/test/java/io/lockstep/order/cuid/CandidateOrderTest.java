@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.testing.Harness;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,7 +48,7 @@ class CandidateOrderTest {
     }
   }
 
-  private static void deliverRecording(Harness h, Candidates seen) {
+  private static void deliverRecording(Harness<CandidateOrder> h, Candidates seen) {
     while (!h.inFlight.isEmpty()) {
       Harness.Flight f = h.inFlight.remove(0);
       seen.record(List.of(f));
@@ -58,7 +59,7 @@ class CandidateOrderTest {
   @Test
   void everyReplicaProcessesRequestsInTheOrderOfTheirLargestCandidates() {
     Random random = new Random(5);
-    Harness h = Harness.started(3, true);
+    Harness<CandidateOrder> h = CuidClusters.started(3, true);
     Candidates seen = new Candidates();
     List<Request> sent = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -87,7 +88,7 @@ class CandidateOrderTest {
 
   @Test
   void uid2ARequestSeenAfterAcceptingAnotherGetsALargerCandidate() {
-    Harness h = Harness.started(3, true);
+    Harness<CandidateOrder> h = CuidClusters.started(3, true);
     Candidates seen = new Candidates();
     Request r = h.request("put x 1");
     h.propose(0, r);
@@ -107,7 +108,7 @@ class CandidateOrderTest {
   void counterexampleWithoutClientQuiescenceTheLaterRequestIsOrderedFirst() {
     // A client sends r1 through 0 and, without waiting, r2 through 1. Replicas 1 and 2 see r2
     // first, 0 sees r1 first: uid(r2) < uid(r1), so r2 runs first although it was sent second.
-    Harness h = Harness.started(3, true);
+    Harness<CandidateOrder> h = CuidClusters.started(3, true);
     Request r1 = h.request("put x 1");
     Request r2 = h.request("put x 2");
     h.propose(0, r1);
@@ -126,7 +127,7 @@ class CandidateOrderTest {
   void quiescentClientsRequestsAreOrderedAsSent() {
     // The same client waits for r1's answer — given only once every replica accepted r1 — and
     // then sends r2 through another replica: UID2 puts r2 after r1 everywhere.
-    Harness h = Harness.started(3, true);
+    Harness<CandidateOrder> h = CuidClusters.started(3, true);
     Request r1 = h.request("put x 1");
     h.propose(0, r1);
     h.deliverAll();
@@ -142,7 +143,7 @@ class CandidateOrderTest {
   @Test
   void quiescenceAnswerWaitsUntilEveryReplicaHasAccepted() {
     for (boolean quiescence : new boolean[] {true, false}) {
-      Harness h = Harness.started(3, quiescence);
+      Harness<CandidateOrder> h = CuidClusters.started(3, quiescence);
       Request r = h.request("put x 1");
       h.propose(0, r);
       // Replica 2 gets r and answers with its candidate, but 2 never hears 1's candidate.
@@ -158,7 +159,7 @@ class CandidateOrderTest {
 
   @Test
   void detectedFailedReplicasCandidateIsNotWaitedFor() {
-    Harness h = Harness.started(3, true);
+    Harness<CandidateOrder> h = CuidClusters.started(3, true);
     h.crash(2);
     Request r = h.request("put x 1");
     h.propose(0, r);
@@ -172,7 +173,7 @@ class CandidateOrderTest {
 
   @Test
   void requestOfAReplicaThatFailedMidDisseminationReachesEveryoneWithOneUid() {
-    Harness h = Harness.started(3, true);
+    Harness<CandidateOrder> h = CuidClusters.started(3, true);
     Request r = h.request("put x 1");
     h.propose(2, r);
     for (Harness.Flight f : h.holdFrom(2)) {

@@ -9,6 +9,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.StampedConfig;
+import io.lockstep.order.testing.Harness;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,6 +13,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.testing.Harness;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
+import io.lockstep.order.stamped.StampedOrder;
+import io.lockstep.order.testing.Harness;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** Scripted scenarios for order by logical clocks (paper §3.2.1), named after its rules. */
 class LogicalClockOrderTest {
-  private static Harness started(int n) {
-    Harness h = Harness.logical(n);
+  private static Harness<StampedOrder> started(int n) {
+    Harness<StampedOrder> h = LogicalClusters.logical(n);
     h.tickAll(1, 1);
     return h;
   }
@@ -26,7 +28,7 @@ class LogicalClockOrderTest {
 
   @Test
   void lc1EveryBroadcastOfAReplicaHasALargerUidThanItsPrevious() {
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     h.propose(0, h.request("a"));
     long first = only(h.holdFrom(0)).uidTime();
     h.propose(0, h.request("b"));
@@ -37,7 +39,7 @@ class LogicalClockOrderTest {
 
   @Test
   void lc2AndO2ARequestCausedByAnotherGetsALargerUidAndIsProcessedAfterItEverywhere() {
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     // A causal chain 1 -> 2 -> 0. Replica 1 is busy; its broadcasts reach 2 only (for now).
     List<Request> earlier = new ArrayList<>();
     List<Harness.Flight> oneToZero = new ArrayList<>();
@@ -82,7 +84,7 @@ class LogicalClockOrderTest {
   @Test
   void fifoShuffledAndDuplicatedMessagesStillGiveEveryReplicaTheSameOrder() {
     Random random = new Random(11);
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     List<Request> sent = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       Request r = h.request("op" + i);
@@ -113,7 +115,7 @@ class LogicalClockOrderTest {
 
   @Test
   void silentReplicaBlocksTheStabilityTestUntilItsNullRequestArrives() {
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     Request r = h.request("put x 1");
     h.propose(0, r);
     List<Harness.Flight> fromReplica2 = new ArrayList<>();
@@ -138,7 +140,7 @@ class LogicalClockOrderTest {
 
   @Test
   void idleReplicasSendNullRequestsPeriodically() {
-    Harness h = started(2);
+    Harness<StampedOrder> h = started(2);
     h.tickAll(25, 5);
     h.step(0, new Input.Tick(h.now + 20, 0));
     assertThat(h.inFlight).extracting(f -> ((Broadcast) f.message()).kind().name())
@@ -147,7 +149,7 @@ class LogicalClockOrderTest {
 
   @Test
   void detectedFailedReplicaDoesNotBlockTheStabilityTest() {
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     h.crash(2);
     Request r = h.request("put x 1");
     h.propose(0, r);
@@ -163,7 +165,7 @@ class LogicalClockOrderTest {
   void failureNoticeComesAfterTheFailedReplicasLastMessageReachedEveryone() {
     // Replica 2 issues r, which reaches 0 only; then 2 fails. 1 must get r (relayed by 0)
     // before it stops waiting for 2, so both process r, at the same position.
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     Request r = h.request("put x 1");
     h.propose(2, r);
     for (Harness.Flight f : h.holdFrom(2)) {
@@ -184,7 +186,7 @@ class LogicalClockOrderTest {
     // Replica 2's clock is far ahead of 0's: its broadcasts reaching 0 carry uids above r's.
     // But 2 has not received r, so r must wait for 2's acknowledgement, or a failure of 0 and
     // 1 would lose a request that 0 had processed and answered.
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     List<Harness.Flight> toZero = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       h.propose(2, h.request("busy " + i));
@@ -209,7 +211,7 @@ class LogicalClockOrderTest {
 
   @Test
   void linearizableReadIsGrantedOnlyAfterEverythingBeforeItsBarrier() {
-    Harness h = started(3);
+    Harness<StampedOrder> h = started(3);
     Request w = h.request("put x 1");
     h.propose(1, w);
     h.deliverAll();

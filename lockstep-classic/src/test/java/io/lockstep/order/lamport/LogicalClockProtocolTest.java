@@ -6,14 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
-import io.lockstep.order.Protocols;
 import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Protocols;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
 import io.lockstep.order.stamped.StampedMessage.Kind;
 import io.lockstep.order.stamped.StampedOrder;
+import io.lockstep.order.testing.Harness;
 import io.lockstep.request.Request;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ class LogicalClockProtocolTest {
 
   @Test
   void broadcastFromAReplicaDeclaredFailedIsReportedNotProcessed() {
-    Harness h = Harness.logical(3);
+    Harness<StampedOrder> h = LogicalClusters.logical(3);
     h.tickAll(1, 1);
     h.crashed.add(2); // silent, as if failed
     h.tickAll(400, 10);

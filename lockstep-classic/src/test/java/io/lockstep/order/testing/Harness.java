@@ -1,14 +1,11 @@
-package io.lockstep.order.lamport;
+package io.lockstep.order.testing;
 
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
-import io.lockstep.order.Recovered;
-import io.lockstep.order.stamped.StampedConfig;
-import io.lockstep.order.stamped.StampedOrder;
-import io.lockstep.order.stamped.UidScheme;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,58 +14,55 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.BiFunction;
 
 /**
- * A hand-driven cluster of stamped-order replicas for scripted tests: messages wait in flight
- * until the test delivers them (all, some, shuffled, duplicated), and time moves only by
- * {@link #tickAll}.
+ * A hand-driven cluster of protocol replicas for scripted tests of the classic schemes: messages
+ * wait in flight until the test delivers them (all, some, shuffled, duplicated), and time moves
+ * only by {@link #tickAll}.
+ *
+ * @param <C> the protocol's class, so tests can ask it protocol-specific questions
  */
-final class Harness {
+public final class Harness<C extends Coordination> {
   /** A message on its way. */
-  record Flight(int from, int to, ProtocolMessage message) {}
+  public record Flight(int from, int to, ProtocolMessage message) {}
 
-  final List<Integer> members;
-  final Map<Integer, StampedOrder> nodes = new HashMap<>();
-  final Map<Integer, List<Ordered>> applied = new HashMap<>();
-  final Map<Integer, List<Ready.ReadGrant>> grants = new HashMap<>();
-  final Map<Integer, List<Ready.Redirect>> redirects = new HashMap<>();
-  final List<Flight> inFlight = new ArrayList<>();
-  final Set<Integer> crashed = new HashSet<>();
-  long now;
+  public final List<Integer> members;
+  public final Map<Integer, C> nodes = new HashMap<>();
+  public final Map<Integer, List<Ordered>> applied = new HashMap<>();
+  public final Map<Integer, List<Ready.ReadGrant>> grants = new HashMap<>();
+  public final Map<Integer, List<Ready.Redirect>> redirects = new HashMap<>();
+  public final List<Flight> inFlight = new ArrayList<>();
+  public final Set<Integer> crashed = new HashSet<>();
+  public long now;
   private long sequence;
 
-  Harness(int n, StampedConfigFactory config, Supplier<UidScheme> scheme) {
+  /** {@code n} replicas 0..n-1, each built by {@code build(id, members)}. */
+  public Harness(int n, BiFunction<Integer, List<Integer>, C> build) {
     members = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       members.add(i);
     }
     for (int id : members) {
-      nodes.put(id, new StampedOrder(config.make(id, members), scheme.get(), Recovered.EMPTY));
+      nodes.put(id, build.apply(id, members));
       applied.put(id, new ArrayList<>());
       grants.put(id, new ArrayList<>());
       redirects.put(id, new ArrayList<>());
     }
   }
 
-  /** Builds one replica's config. */
-  interface StampedConfigFactory {
-    StampedConfig make(int self, List<Integer> members);
-  }
-
-  static Harness logical(int n) {
-    return new Harness(n, StampedConfig::defaults, LogicalClock::new);
-  }
-
-  static Request request(String client, String command) {
+  /** A request of client {@code client} with sequence 1. */
+  public static Request request(String client, String command) {
     return Request.command(ClientId.of(client), 1, command.getBytes(StandardCharsets.UTF_8));
   }
 
-  Request request(String command) {
+  /** The next request of client "c". */
+  public Request request(String command) {
     return Request.command(ClientId.of("c"), ++sequence, command.getBytes(StandardCharsets.UTF_8));
   }
 
-  void step(int id, Input input) {
+  /** Steps replica {@code id} (unless crashed) and collects its effects. */
+  public void step(int id, Input input) {
     if (crashed.contains(id)) {
       return;
     }
@@ -76,7 +70,8 @@ final class Harness {
     drain(id);
   }
 
-  void drain(int id) {
+  /** Collects replica {@code id}'s effects. */
+  public void drain(int id) {
     Ready ready = nodes.get(id).ready();
     for (Ready.Outbound m : ready.messages()) {
       inFlight.add(new Flight(id, m.to(), m.message()));
@@ -86,12 +81,13 @@ final class Harness {
     redirects.get(id).addAll(ready.redirects());
   }
 
-  void propose(int id, Request request) {
+  /** A client hands {@code request} to replica {@code id}. */
+  public void propose(int id, Request request) {
     step(id, new Input.Propose(request));
   }
 
   /** Delivers everything in flight, and what that causes, until nothing is left. */
-  void deliverAll() {
+  public void deliverAll() {
     int guard = 0;
     while (!inFlight.isEmpty()) {
       Flight f = inFlight.remove(0);
@@ -103,7 +99,7 @@ final class Harness {
   }
 
   /** Like {@link #deliverAll}, but messages {@code hold} picks go into {@code held} instead. */
-  void deliverAllHolding(java.util.function.Predicate<Flight> hold, List<Flight> held) {
+  public void deliverAllHolding(java.util.function.Predicate<Flight> hold, List<Flight> held) {
     while (!inFlight.isEmpty()) {
       Flight f = inFlight.remove(0);
       if (hold.test(f)) {
@@ -114,12 +110,13 @@ final class Harness {
     }
   }
 
-  void deliver(Flight f) {
+  /** Delivers one message. */
+  public void deliver(Flight f) {
     step(f.to(), new Input.Receive(f.from(), f.message()));
   }
 
   /** Takes out every message in flight from {@code from}, undelivered. */
-  List<Flight> holdFrom(int from) {
+  public List<Flight> holdFrom(int from) {
     List<Flight> held = new ArrayList<>();
     inFlight.removeIf(f -> {
       if (f.from() == from) {
@@ -131,13 +128,14 @@ final class Harness {
     return held;
   }
 
-  void crash(int id) {
+  /** Replica {@code id} stops, and what it had in flight is lost. */
+  public void crash(int id) {
     crashed.add(id);
     inFlight.removeIf(f -> f.from() == id || f.to() == id);
   }
 
   /** Advances every live replica's clocks by {@code millis} in steps of {@code stepMillis}. */
-  void tickAll(long millis, long stepMillis) {
+  public void tickAll(long millis, long stepMillis) {
     for (long t = 0; t < millis; t += stepMillis) {
       now += stepMillis;
       for (int id : members) {
@@ -147,7 +145,8 @@ final class Harness {
     }
   }
 
-  List<Request> requestsApplied(int id) {
+  /** The requests replica {@code id} handed its executor, in order. */
+  public List<Request> requestsApplied(int id) {
     return applied.get(id).stream().map(Ordered::request).toList();
   }
 }

@@ -1,0 +1,17 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.order.Recovered;
+import io.lockstep.order.stamped.StampedConfig;
+import io.lockstep.order.testing.Harness;
+
+/** Hand-driven replica-uid clusters for scripted tests, after a first tick. */
+final class CuidClusters {
+  private CuidClusters() {}
+
+  static Harness<CandidateOrder> started(int n, boolean quiescence) {
+    Harness<CandidateOrder> h = new Harness<>(n, (id, members) -> new CandidateOrder(
+        StampedConfig.defaults(id, members), Recovered.EMPTY, quiescence));
+    h.tickAll(1, 1);
+    return h;
+  }
+}
