@@ -142,7 +142,7 @@ final class ServerJournal implements Journal, AutoCloseable {
         JournalLines.write(e, text);
       }
       if (text.length() > 0) {
-        files.append(text.toString());
+        files.append(text);
       }
     } catch (IOException | RuntimeException e) {
       // The journal is for looking: a full disk must not stop the replica, which the log's own

@@ -73,11 +73,11 @@ public final class JournalCostBench {
       for (int i = 0; i < events; i++) {
         JournalLines.write(sample[i & 1], text);
         if (text.length() > 60_000) {
-          files.append(text.toString());
+          files.append(text);
           text.setLength(0);
         }
       }
-      files.append(text.toString());
+      files.append(text);
     }
     return System.nanoTime() - started;
   }
