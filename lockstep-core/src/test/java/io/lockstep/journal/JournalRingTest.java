@@ -43,6 +43,28 @@ class JournalRingTest {
   }
 
   @Test
+  void addingByColumnsKeepsEachEventsTimeReplicaAndEventAcrossOverwrites() {
+    JournalRing ring = new JournalRing(2);
+    Event send = Event.message(Event.Kind.SEND, 2, Event.NONE, "AppendEntries");
+    Event apply = Event.request(Event.Kind.APPLY, "c", 4, 9, "OK ");
+    Event stable = Event.position(Event.Kind.STABLE, 9);
+    ring.add(10, 0, send);
+    ring.add(20, 1, apply);
+    ring.add(30, 2, stable);
+    List<Stamped> out = new ArrayList<>();
+    ring.drainTo(out);
+    assertThat(out).containsExactly(new Stamped(20, 1, apply), new Stamped(30, 2, stable));
+    assertThat(ring.overwritten()).isEqualTo(1);
+  }
+
+  @Test
+  void aMissingEventIsRefusedWithoutTakingASlot() {
+    JournalRing ring = new JournalRing(2);
+    assertThatThrownBy(() -> ring.add(1, 0, null)).isInstanceOf(NullPointerException.class);
+    assertThat(ring.size()).isZero();
+  }
+
+  @Test
   void aRingNeedsRoom() {
     assertThatThrownBy(() -> new JournalRing(0)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -27,6 +27,7 @@ final class JournalFiles implements AutoCloseable {
   private final long maxFileBytes;
   private final int maxFiles;
   private OutputStream out;
+  private byte[] ascii = new byte[1 << 16];
   private long written;
   private long number;
 
@@ -44,14 +45,40 @@ final class JournalFiles implements AutoCloseable {
   }
 
   /** Appends {@code text} (whole lines), starting a new file first if the current one is full. */
-  void append(String text) throws IOException {
+  void append(CharSequence text) throws IOException {
     if (out == null || written >= maxFileBytes) {
       roll();
     }
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    out.write(bytes);
+    int n = encode(text);
+    if (n >= 0) {
+      out.write(ascii, 0, n);
+    } else {
+      byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+      out.write(bytes);
+      n = bytes.length;
+    }
     out.flush();
-    written += bytes.length;
+    written += n;
+  }
+
+  /**
+   * Copies {@code text} into {@link #ascii} if it is all ASCII (nearly every journal line: numbers,
+   * kind names, message types) and returns its length, else -1. This skips the String copy and the
+   * general UTF-8 encoder that the writer thread otherwise pays per batch.
+   */
+  private int encode(CharSequence text) {
+    int n = text.length();
+    if (ascii.length < n) {
+      ascii = new byte[Math.max(n, ascii.length * 2)];
+    }
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c >= 0x80) {
+        return -1;
+      }
+      ascii[i] = (byte) c;
+    }
+    return n;
   }
 
   private void roll() throws IOException {

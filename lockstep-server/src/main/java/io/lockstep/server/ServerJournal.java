@@ -46,6 +46,7 @@ final class ServerJournal implements Journal, AutoCloseable {
   private final ScheduledExecutorService writer;
   private final long originEpochNanos = System.currentTimeMillis() * 1_000_000L;
   private final long originNanos = System.nanoTime();
+  private final MessageEvents messageEvents = new MessageEvents();
   private final List<Stamped> drained = new ArrayList<>();
   private final StringBuilder text = new StringBuilder(1 << 16);
   private long lostReported;
@@ -82,19 +83,19 @@ final class ServerJournal implements Journal, AutoCloseable {
   @Override
   public void record(int replica, Event event) {
     if (ring != null) {
-      ring.add(new Stamped(originEpochNanos + (System.nanoTime() - originNanos), replica, event));
+      ring.add(originEpochNanos + (System.nanoTime() - originNanos), replica, event);
     }
   }
 
   void sent(int to, ProtocolMessage message) {
     if (ring != null) {
-      record(replica, Event.message(Event.Kind.SEND, to, Event.NONE, type(message)));
+      record(replica, messageEvents.send(to, message));
     }
   }
 
   void received(int from, ProtocolMessage message) {
     if (ring != null) {
-      record(replica, Event.message(Event.Kind.RECEIVE, from, Event.NONE, type(message)));
+      record(replica, messageEvents.receive(from, message));
     }
   }
 
@@ -141,7 +142,7 @@ final class ServerJournal implements Journal, AutoCloseable {
         JournalLines.write(e, text);
       }
       if (text.length() > 0) {
-        files.append(text.toString());
+        files.append(text);
       }
     } catch (IOException | RuntimeException e) {
       // The journal is for looking: a full disk must not stop the replica, which the log's own

@@ -13,7 +13,7 @@ import java.util.Locale;
  * {@link ServerJournal#record} for a realistic mix of events (a proposal, an apply, a reply, a
  * commit mark, a send and a receive per client write, as a leader journals them), with the
  * writer thread draining to real files at the same time, against the same loop doing the same
- * work without a journal. Run with
+ * work without a journal, and the loop thread alone with a ring no writer drains. Run with
  * {@code java -cp … io.lockstep.server.JournalCostBench [million-writes]}.
  */
 public final class JournalCostBench {
@@ -29,11 +29,17 @@ public final class JournalCostBench {
       journal.close();
       long off = time(ServerJournal.OFF, writes);
       long written = writerTime(dir.resolve("writer-" + round), 6 * writes);
+      // The loop thread's own cost, without a writer competing for the cores: a ring that no one
+      // drains (it overwrites its oldest, as a full ring does), timed against the same loop off.
+      long alone = time(new ServerJournal(0, new JournalRing(ServerJournal.RING_CAPACITY), null),
+          writes);
+      long aloneOff = time(ServerJournal.OFF, writes);
       System.out.printf(Locale.ROOT, "round %d: %d writes, 6 events each: journal on %.1f ns"
               + " per write, off %.1f ns, so %.1f ns per event on the loop thread; the writer"
-              + " thread formats and writes %.1f ns per event%n", round, writes,
+              + " thread formats and writes %.1f ns per event; the loop thread alone (no writer)"
+              + " %.1f ns per event%n", round, writes,
           on / (double) writes, off / (double) writes, (on - off) / (6.0 * writes),
-          written / (6.0 * writes));
+          written / (6.0 * writes), (alone - aloneOff) / (6.0 * writes));
     }
   }
 
@@ -73,11 +79,11 @@ public final class JournalCostBench {
       for (int i = 0; i < events; i++) {
         JournalLines.write(sample[i & 1], text);
         if (text.length() > 60_000) {
-          files.append(text.toString());
+          files.append(text);
           text.setLength(0);
         }
       }
-      files.append(text.toString());
+      files.append(text);
     }
     return System.nanoTime() - started;
   }
