@@ -39,15 +39,47 @@ final class Replication {
   void start(long now) {
     progress.clear();
     repairing.clear();
-    long next = raft.log().lastIndex() + 1;
-    for (int peer : raft.peers()) {
-      progress.put(peer, new Progress(next, config.maxInflightAppends()));
-    }
+    syncPeers(raft.configChange().targets());
     resetTimers(now);
     appendsDue = true;
     broadcastCommit = raft.commitIndex();
     transferTarget = Raft.NONE;
     transferAttempted = false;
+  }
+
+  /**
+   * Replicates to exactly {@code targets} from now on (a configuration change added or removed
+   * a replica): a new one is probed from the end of the log, a removed one forgotten.
+   */
+  void syncPeers(Set<Integer> targets) {
+    progress.keySet().retainAll(targets);
+    repairing.retainAll(targets);
+    long next = raft.log().lastIndex() + 1;
+    for (int peer : targets) {
+      if (!progress.containsKey(peer)) {
+        progress.put(peer, new Progress(next, config.maxInflightAppends()));
+        appendsDue = true;
+      }
+    }
+  }
+
+  /** True if this leader replicates to {@code peer} (its answers are heeded). */
+  boolean tracks(int peer) {
+    return progress.containsKey(peer);
+  }
+
+  /** The voter (other than this leader) with the highest matchIndex, or NONE. */
+  int mostUpToDate(List<Integer> voters) {
+    int best = Raft.NONE;
+    long bestMatch = -1;
+    for (int voter : voters) {
+      Progress pr = progress.get(voter);
+      if (voter != raft.self() && pr != null && pr.match() > bestMatch) {
+        best = voter;
+        bestMatch = pr.match();
+      }
+    }
+    return best;
   }
 
   void resetTimers(long now) {
@@ -208,6 +240,7 @@ final class Replication {
     maybeCommit();
     sendAppends(from, false);
     maybeSendTimeoutNow(from, pr);
+    raft.configChange().onProgress(from, pr.match());
   }
 
   /**
@@ -252,6 +285,7 @@ final class Replication {
       sendAppends(from, true);
     }
     raft.readIndex().onAck(from, response.readContext());
+    raft.configChange().onProgress(from, pr.match());
   }
 
   void onSnapshotResponse(int from, RaftMessage.InstallSnapshotResponse response) {
@@ -279,6 +313,7 @@ final class Replication {
     maybeCommit();
     sendAppends(from, false);
     maybeSendTimeoutNow(from, pr);
+    raft.configChange().onProgress(from, pr.match());
   }
 
   /** A chunk unanswered for an election timeout was probably lost: send it again. */
@@ -305,14 +340,11 @@ final class Replication {
     if (raft.bug() == Raft.Bug.COMMIT_QUORUM_OF_ONE) {
       candidate = log.handedOut();
     } else {
-      long[] matchIndex = new long[progress.size() + 1];
-      int i = 0;
-      matchIndex[i++] = raft.config().parallelLeaderAppend() ? log.persisted()
-          : log.handedOut();
-      for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
-        matchIndex[i++] = repairing.contains(e.getKey()) ? 0 : e.getValue().match();
-      }
-      candidate = Quorum.committedIndex(matchIndex);
+      // Only the voters of the newest configuration count (§4.1), the leader only if it is one.
+      long own = raft.config().parallelLeaderAppend() ? log.persisted() : log.handedOut();
+      candidate = raft.membership().quorumValue(voter -> voter == raft.self() ? own
+          : repairing.contains(voter) || !progress.containsKey(voter) ? 0
+          : progress.get(voter).match());
     }
     if (candidate <= raft.commitIndex()) {
       return;
@@ -325,21 +357,17 @@ final class Replication {
   }
 
   private boolean majorityActive() {
-    int active = 1;
-    for (Progress pr : progress.values()) {
-      if (pr.recentActive()) {
-        active++;
-      }
-      pr.setRecentActive(false);
-    }
-    return active >= Quorum.majority(progress.size() + 1);
+    long active = raft.membership().quorumValue(voter -> voter == raft.self()
+        || progress.containsKey(voter) && progress.get(voter).recentActive() ? 1 : 0);
+    progress.values().forEach(pr -> pr.setRecentActive(false));
+    return active == 1;
   }
 
   /** Leadership transfer (§3.10): stop taking proposals, catch the target up, TimeoutNow. */
   void transfer(int target) {
-    if (!config.members().contains(target)) {
-      throw new IllegalArgumentException("transfer target " + target + " is not one of the members "
-          + config.members());
+    if (!raft.membership().isVoter(target)) {
+      throw new IllegalArgumentException("transfer target " + target + " is not one of the voters "
+          + raft.membership().voters());
     }
     if (raft.role() != Role.LEADER || target == raft.self() || target == transferTarget) {
       return;
