@@ -1,5 +1,6 @@
 package io.lockstep.order.raft;
 
+import io.lockstep.order.Configuration;
 import io.lockstep.order.Input.ChangeMembership;
 import io.lockstep.order.Role;
 import java.util.ArrayList;
@@ -171,8 +172,12 @@ final class ConfigChange {
     settled = -1;
   }
 
-  List<Integer> learners() {
-    return List.copyOf(learners);
+  /** What {@link Raft#configuration()} reports: learners only on the leader, which has them. */
+  Configuration view() {
+    Membership membership = raft.membership();
+    return new Configuration(membership.voters(),
+        raft.role() == Role.LEADER ? List.copyOf(learners) : List.of(), membership.index(),
+        membership.index() <= raft.commitIndex(), lastRefusal);
   }
 
   String lastRefusal() {

@@ -27,6 +27,15 @@ final class Membership {
     this.baseIndex = snapshot == null ? 0 : snapshot.index();
   }
 
+  /** A recovered replica's configurations: its snapshot's (or the initial one), then its log's. */
+  static Membership recover(List<Integer> initial, Snapshot snapshot, RaftLog log) {
+    Membership membership = new Membership(initial, snapshot);
+    for (long i = log.snapshotIndex() + 1; i <= log.lastIndex(); i++) {
+      membership.appended(log.entry(i));
+    }
+    return membership;
+  }
+
   /** An entry was appended to the log (by this leader, from the leader, or at recovery). */
   void appended(LogEntry entry) {
     if (ConfigEntry.is(entry.request())) {

@@ -116,10 +116,7 @@ public final class Raft implements Coordination {
     this.bug = Objects.requireNonNull(bug, "bug");
     this.snapshot = recovered.snapshot();
     this.log = Recovery.log(recovered);
-    this.membership = new Membership(config.members(), snapshot);
-    for (long i = log.snapshotIndex() + 1; i <= log.lastIndex(); i++) {
-      membership.appended(log.entry(i));
-    }
+    this.membership = Membership.recover(config.members(), snapshot, log);
     TermAndVote hardState = Recovery.hardState(recovered.hardState(), log);
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
@@ -229,10 +226,7 @@ public final class Raft implements Coordination {
 
   @Override
   public Configuration configuration() {
-    long index = membership.index();
-    return new Configuration(membership.voters(),
-        role == Role.LEADER ? configChange.learners() : List.of(), index, index <= commitIndex,
-        configChange.lastRefusal());
+    return configChange.view();
   }
 
   @Override
