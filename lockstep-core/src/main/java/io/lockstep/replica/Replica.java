@@ -214,6 +214,8 @@ public final class Replica {
         tickInto(t.now(), t.wallClock(), out);
       } else if (s instanceof Step.Persisted p) {
         coordination.step(new Input.Persisted(p.index(), p.term()));
+      } else if (s instanceof Step.ChangeMembership c) {
+        coordination.step(c.change());
       } else if (s instanceof Step.SnapshotStored stored) {
         snapshotStored(stored);
       }

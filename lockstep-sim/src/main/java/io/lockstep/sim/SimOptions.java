@@ -32,6 +32,7 @@ import java.nio.file.Path;
  *     server's loop thread drains its queue (X3 batching)
  * @param historyDir directory for {@code <seed>.jsonl} client histories, or null
  * @param traceFile file for the text trace of the run, or null
+ * @param membership the membership changes of the run ({@link MembershipPlan#NONE}: none)
  */
 public record SimOptions(
     int replicas,
@@ -52,7 +53,8 @@ public record SimOptions(
     long digestEvery,
     long stepMicros,
     Path historyDir,
-    Path traceFile) {
+    Path traceFile,
+    MembershipPlan membership) {
 
   public SimOptions {
     if (t < 0 || replicas < 2 * t + 1) {
@@ -70,8 +72,10 @@ public record SimOptions(
     requireAtLeast("snapshotEvery", snapshotEvery, 1);
     requireAtLeast("digestEvery", digestEvery, 1);
     requireAtLeast("stepMicros", stepMicros, 0);
-    if (faults == null || network == null || clocks == null || disk == null) {
-      throw new IllegalArgumentException("faults, network, clocks and disk must not be null");
+    if (faults == null || network == null || clocks == null || disk == null
+        || membership == null) {
+      throw new IllegalArgumentException(
+          "faults, network, clocks, disk and membership must not be null");
     }
   }
 
@@ -88,7 +92,8 @@ public record SimOptions(
    */
   public static SimOptions defaults() {
     return new SimOptions(3, 1, 5, 3, 10_000, 10_000, 3, FaultRates.standard(), NetworkModel.lan(),
-        ClockModel.unsynchronized(), DiskModel.ssd(), 400, 2_000, 10, 100, 20, 50, null, null);
+        ClockModel.unsynchronized(), DiskModel.ssd(), 400, 2_000, 10, 100, 20, 50, null, null,
+        MembershipPlan.NONE);
   }
 
   /** {@code n} replicas tolerating {@code t = (n - 1) / 2} crashes. */
@@ -104,7 +109,7 @@ public record SimOptions(
     return new SimOptions(n, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code clients}. */
@@ -112,7 +117,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code keys}. */
@@ -120,7 +125,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code faultPhaseMillis}. */
@@ -128,7 +133,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code livenessBoundMillis}. */
@@ -136,7 +141,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code livenessOpsPerClient}. */
@@ -144,7 +149,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code faults}. */
@@ -152,7 +157,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code network}. */
@@ -160,7 +165,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code clocks}. */
@@ -168,7 +173,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code disk}. */
@@ -176,7 +181,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code requestTimeoutMillis}. */
@@ -184,7 +189,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code opDeadlineMillis}. */
@@ -192,7 +197,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code thinkMillis}. */
@@ -200,7 +205,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code snapshotEvery}. */
@@ -208,7 +213,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code digestEvery}. */
@@ -216,7 +221,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code stepMicros} (0: only inputs arriving at one instant batch). */
@@ -224,7 +229,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code historyDir}. */
@@ -232,7 +237,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code traceFile}. */
@@ -240,6 +245,19 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
+  }
+
+  /** A copy with another {@code membership} plan. */
+  public SimOptions withMembership(MembershipPlan membership) {
+    return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
+        livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile, membership);
+  }
+
+  /** Every replica the run starts: the initial voters and the spares. */
+  public int nodes() {
+    return replicas + membership.spares();
   }
 }

@@ -65,7 +65,7 @@ final class ConfigChange {
       return "replica " + replica + " is already a voter";
     }
     if (learners.add(replica)) {
-      raft.replication().syncPeers(targets());
+      raft.replication().syncPeers(targets(), true);
     }
     return null;
   }
@@ -76,7 +76,7 @@ final class ConfigChange {
       return refusal;
     }
     if (learners.remove(replica)) {
-      raft.replication().syncPeers(targets());
+      raft.replication().syncPeers(targets(), true);
       return null;
     }
     List<Integer> voters = raft.membership().voters();
@@ -112,7 +112,7 @@ final class ConfigChange {
           + " yet; a change now could race an earlier leader's uncommitted one";
     }
     raft.appendLocal(ConfigEntry.encode(raft.log().lastIndex() + 1, voters));
-    raft.replication().syncPeers(targets());
+    raft.replication().syncPeers(targets(), true);
     return null;
   }
 
@@ -143,7 +143,7 @@ final class ConfigChange {
     }
     settled = membership.index();
     if (membership.isVoter(raft.self())) {
-      raft.replication().syncPeers(targets()); // replicas removed by a committed entry go
+      raft.replication().syncPeers(targets(), true); // replicas removed by a committed entry go
       for (int learner : List.copyOf(learners)) {
         onProgress(learner, raft.replication().progress(learner).match());
       }

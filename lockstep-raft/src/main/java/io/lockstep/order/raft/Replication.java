@@ -39,7 +39,7 @@ final class Replication {
   void start(long now) {
     progress.clear();
     repairing.clear();
-    syncPeers(raft.configChange().targets());
+    syncPeers(raft.configChange().targets(), false);
     resetTimers(now);
     appendsDue = true;
     broadcastCommit = raft.commitIndex();
@@ -49,9 +49,10 @@ final class Replication {
 
   /**
    * Replicates to exactly {@code targets} from now on (a configuration change added or removed
-   * a replica): a new one is probed from the end of the log, a removed one forgotten.
+   * a replica): a new one is probed from the end of the log, at once if {@code probeNow} (a
+   * learner should not wait for the next entry or heartbeat answer), a removed one forgotten.
    */
-  void syncPeers(Set<Integer> targets) {
+  void syncPeers(Set<Integer> targets, boolean probeNow) {
     progress.keySet().retainAll(targets);
     repairing.retainAll(targets);
     long next = raft.log().lastIndex() + 1;
@@ -59,6 +60,9 @@ final class Replication {
       if (!progress.containsKey(peer)) {
         progress.put(peer, new Progress(next, config.maxInflightAppends()));
         appendsDue = true;
+        if (probeNow) {
+          sendAppends(peer, true);
+        }
       }
     }
   }
