@@ -1,6 +1,7 @@
 package io.lockstep.order;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,12 +15,15 @@ import java.util.Objects;
  * @param index the log position of the entry that made this configuration, 0 for the initial one
  * @param committed true once that entry is committed (stable)
  * @param lastRefusal why the latest membership change asked of this replica was refused, or ""
+ * @param silentMillis on the leader, for each other voter and learner, how long (on the
+ *     leader's monotonic clock) since it last answered; empty on a follower
  */
 public record Configuration(List<Integer> voters, List<Integer> learners, long index,
-    boolean committed, String lastRefusal) {
+    boolean committed, String lastRefusal, Map<Integer, Long> silentMillis) {
   public Configuration {
     voters = List.copyOf(voters);
     learners = List.copyOf(learners);
+    silentMillis = Map.copyOf(silentMillis);
     Objects.requireNonNull(lastRefusal, "lastRefusal");
     if (index < 0) {
       throw new IllegalArgumentException("index must not be negative, was " + index);

@@ -1,30 +1,33 @@
 package io.lockstep.sim;
 
 import io.lockstep.order.Configuration;
+import io.lockstep.order.Configurator;
 import io.lockstep.order.Input.ChangeMembership;
 import io.lockstep.order.Input.ChangeMembership.Change;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
- * Replaces voters from a pool of spares over a run ({@link MembershipPlan}), in the way a
- * configurator would (paper §7): a voter fails for good (or, in planned replacements, is retired
- * while alive, the leader included), a spare is added, the old voter is removed, and the next
- * failure comes after a gap. Every other fault goes on meanwhile: crashes, partitions, leader
+ * Voters that fail for good over a run and spares that replace them (paper §7, S20–S21; a
+ * {@link MembershipPlan}), while every other fault goes on: crashes, partitions, leader
  * isolation, disk faults.
  *
- * <p>It asks the replica it believes leads every {@link #DRIVE_MILLIS} (when racing: every
- * running replica, which refuse unless they lead, every {@link #RACING_DRIVE_MILLIS}, so that a
- * newly elected leader is asked within moments of its election) until the leader's committed
- * configuration shows the change; new failures start only in the fault phase, but changes still
- * pending are driven to their end after healing, and the run is not over until they are.
+ * <p>Without racing, a voter fails for good after a gap and the {@link Configurator}, asked
+ * about the leader's configuration every {@link #DRIVE_MILLIS}, replaces it when it has been
+ * silent past the plan's bound, exactly as the runtime's configurator would. With racing, the
+ * simulator asks for the add and the remove of each replacement at once, of every running
+ * replica every {@link #RACING_DRIVE_MILLIS} (so a newly elected leader is asked within moments
+ * of its election), retires live voters (the leader too) as often as failed ones, and sometimes
+ * adds a second spare first.
+ *
+ * <p>A replica that a committed configuration no longer names is retired (stopped for good).
+ * New failures start only in the fault phase; replacements still under way are driven to their
+ * end after healing, and the run is not over until they are.
  */
 final class MembershipNemesis {
-  /** How often pending changes are asked for again. */
+  /** How often the configurator is asked (without racing). */
   static final long DRIVE_MILLIS = 20;
   /** How often pending changes are asked for again when racing. */
   static final long RACING_DRIVE_MILLIS = 5;
@@ -35,8 +38,12 @@ final class MembershipNemesis {
   private final EventQueue queue;
   private final Trace trace;
   private final SplittableRandom random;
-  private final Deque<Integer> spares = new ArrayDeque<>();
-  /** Spares being added, then voters being removed: the pending steps, in order. */
+  private final Configurator configurator;
+  /** Replicas some committed configuration named and that are not retired yet. */
+  private final TreeSet<Integer> members = new TreeSet<>();
+  /** Spares never added yet, in order. */
+  private final List<Integer> spares = new ArrayList<>();
+  /** Racing only: the changes still to see committed. */
   private final List<ChangeMembership> pending = new ArrayList<>();
   private boolean faultPhase = true;
   private long nextFailureAt;
@@ -51,8 +58,13 @@ final class MembershipNemesis {
     this.queue = queue;
     this.trace = trace;
     this.random = random;
-    for (int i = options.replicas(); i < options.nodes(); i++) {
-      spares.add(i);
+    this.configurator = new Configurator(options.replicas(), plan.unreachableMillis());
+    for (int i = 0; i < options.nodes(); i++) {
+      if (i < options.replicas()) {
+        members.add(i);
+      } else {
+        spares.add(i);
+      }
     }
   }
 
@@ -63,21 +75,17 @@ final class MembershipNemesis {
     }
   }
 
-  private long interval() {
-    return (plan.racing() ? RACING_DRIVE_MILLIS : DRIVE_MILLIS) * 1_000_000;
-  }
-
-  /** The liveness phase: no new failures; pending changes are still driven to their end. */
+  /** The liveness phase: no new failures; replacements under way are driven to their end. */
   void stopFailures() {
     faultPhase = false;
   }
 
-  /** True when no change is pending (the run may end). */
+  /** True when no failed voter is still a member and no change is pending. */
   boolean settled() {
-    return pending.isEmpty();
+    return pending.isEmpty() && members.stream().noneMatch(id -> cluster.node(id).gone);
   }
 
-  /** Replacements completed: the old voter is out of a committed configuration. */
+  /** Voters removed by a committed configuration over the run. */
   int replaced() {
     return replaced;
   }
@@ -86,86 +94,85 @@ final class MembershipNemesis {
     return Network.exponential(random, plan.gapMillis() * 1_000_000);
   }
 
+  private long interval() {
+    return (plan.racing() ? RACING_DRIVE_MILLIS : DRIVE_MILLIS) * 1_000_000;
+  }
+
   private void drive() {
     int leader = cluster.leader();
     Configuration view = leader < 0 ? null : cluster.configuration(leader);
     if (view != null && view.committed()) {
-      settle(view);
+      follow(view);
     }
-    if (pending.isEmpty() && faultPhase && started < plan.replacements()
-        && queue.now() >= nextFailureAt && view != null) {
-      startReplacement(leader, view);
+    boolean due = faultPhase && started < plan.replacements() && queue.now() >= nextFailureAt;
+    if (due && view != null && view.committed() && settled()) {
+      fail(leader, view);
     }
-    ask(leader);
-    if (!pending.isEmpty() || faultPhase && started < plan.replacements()) {
+    if (plan.racing()) {
+      askEveryone();
+    } else if (view != null) {
+      configurator.next(view, leader, spares).ifPresent(c -> cluster.changeMembership(leader, c));
+    }
+    if (!settled() || faultPhase && started < plan.replacements()) {
       queue.after(interval(), this::drive);
     }
   }
 
-  /**
-   * Drops the steps the leader's committed configuration shows done (in order, unless racing)
-   * and retires the voters it no longer names.
-   */
-  private void settle(Configuration view) {
-    boolean hadPending = !pending.isEmpty();
-    for (Iterator<ChangeMembership> it = pending.iterator(); it.hasNext(); ) {
-      ChangeMembership step = it.next();
-      boolean done = step.change() == Change.ADD ? view.voters().contains(step.replica())
-          : !view.voters().contains(step.replica());
-      if (done) {
-        it.remove();
-        if (step.change() == Change.REMOVE) {
-          cluster.retire(step.replica());
-          replaced++;
-        }
-      } else if (!plan.racing()) {
-        break;
+  /** A committed configuration: new voters are members, members it does not name retire. */
+  private void follow(Configuration view) {
+    boolean wasSettled = settled();
+    for (int voter : view.voters()) {
+      if (members.add(voter)) {
+        spares.remove(Integer.valueOf(voter));
       }
     }
-    if (hadPending && pending.isEmpty()) {
+    for (int member : List.copyOf(members)) {
+      if (!view.voters().contains(member)) {
+        members.remove(member);
+        cluster.retire(member);
+        replaced++;
+      }
+    }
+    pending.removeIf(c -> c.change() == Change.ADD ? members.contains(c.replica())
+        : !members.contains(c.replica()));
+    if (!wasSettled && settled()) {
       nextFailureAt = queue.now() + gap();
       trace.record(queue.now(), "membership settled " + view.voters());
     }
   }
 
   /**
-   * A voter fails for good while the crash budget allows it (else, or in a third of the cases,
-   * a live voter is retired by plan, the leader as often as any); a spare replaces it.
+   * A voter fails for good while the crash budget allows it. When racing, a third of the
+   * replacements retire a live voter by plan instead (the leader as often as any), and half add
+   * a second spare first.
    */
-  private void startReplacement(int leader, Configuration view) {
-    if (spares.isEmpty()) {
-      return;
-    }
+  private void fail(int leader, Configuration view) {
     List<Integer> voters = view.voters();
     int victim = voters.get(random.nextInt(voters.size()));
-    boolean fail = random.nextInt(3) > 0 && cluster.down() < options.t();
-    if (fail) {
-      cluster.failForGood(victim);
+    boolean planned = plan.racing() && random.nextInt(3) == 0;
+    if (!planned && cluster.down() >= options.t()) {
+      return; // the budget is spent by ordinary crashes: try again later
     }
     started++;
-    trace.record(queue.now(), "replace " + victim + (fail ? " (failed)" : " (planned)")
-        + (victim == leader ? " leader" : "") + " by " + spares.peek());
-    if (plan.racing() && random.nextBoolean() && spares.size() > 1) {
-      // An extra spare first: the configuration passes through an even size, where two racing
-      // single-server changes could otherwise have disjoint majorities.
-      pending.add(new ChangeMembership(Change.ADD, spares.poll()));
+    trace.record(queue.now(), "replace " + victim + (planned ? " (planned)" : " (failed)")
+        + (victim == leader ? " leader" : ""));
+    if (!planned) {
+      cluster.failForGood(victim);
     }
-    pending.add(new ChangeMembership(Change.ADD, spares.poll()));
-    pending.add(new ChangeMembership(Change.REMOVE, victim));
+    if (plan.racing()) {
+      if (random.nextBoolean() && spares.size() > 1) {
+        pending.add(new ChangeMembership(Change.ADD, spares.get(1)));
+      }
+      if (!spares.isEmpty()) {
+        pending.add(new ChangeMembership(Change.ADD, spares.get(0)));
+      }
+      pending.add(new ChangeMembership(Change.REMOVE, victim));
+    }
   }
 
-  /**
-   * Asks for the pending steps: in order, of the leader; when racing, each running replica is
-   * asked for one of them at random, so different replicas are asked for different changes.
-   */
-  private void ask(int leader) {
+  /** Racing: each running replica is asked for one pending change, chosen at random. */
+  private void askEveryone() {
     if (pending.isEmpty()) {
-      return;
-    }
-    if (!plan.racing()) {
-      if (leader >= 0) {
-        cluster.changeMembership(leader, pending.get(0));
-      }
       return;
     }
     for (int replica : cluster.running()) {

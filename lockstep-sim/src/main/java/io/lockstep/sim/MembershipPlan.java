@@ -10,16 +10,20 @@ package io.lockstep.sim;
  *     included) over the run, each replaced by a spare: 3t + 1 shows the cluster outliving more
  *     failures than it tolerates at once
  * @param gapMillis mean simulated time between the end of one replacement and the next failure
- * @param racing true: the add and the remove of a replacement are asked for at once, of random
- *     replicas as well as the leader, and sometimes a second spare is added first (an even-sized
- *     configuration), so that changes race each other and leader changes
+ * @param racing false: voters fail for good and the {@link io.lockstep.order.Configurator} on
+ *     the leader notices and replaces them; true: the simulator itself asks for the add and the
+ *     remove of each replacement at once, of every running replica, retires live voters (the
+ *     leader among them) as often as failed ones, and sometimes adds a second spare first (an
+ *     even-sized configuration), so that changes race each other and leader changes
+ * @param unreachableMillis the configurator's bound: a voter silent this long is replaced
  */
-public record MembershipPlan(int spares, int replacements, long gapMillis, boolean racing) {
+public record MembershipPlan(int spares, int replacements, long gapMillis, boolean racing,
+    long unreachableMillis) {
   /** No membership changes: the configuration stays the initial one. */
-  public static final MembershipPlan NONE = new MembershipPlan(0, 0, 1, false);
+  public static final MembershipPlan NONE = new MembershipPlan(0, 0, 1, false, 1);
 
   public MembershipPlan {
-    if (spares < 0 || replacements < 0 || gapMillis < 1) {
+    if (spares < 0 || replacements < 0 || gapMillis < 1 || unreachableMillis < 1) {
       throw new IllegalArgumentException("spares and replacements must not be negative and the"
           + " gap must be positive, got " + spares + ", " + replacements + ", " + gapMillis);
     }

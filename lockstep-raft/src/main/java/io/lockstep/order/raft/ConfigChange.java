@@ -5,6 +5,7 @@ import io.lockstep.order.Input.ChangeMembership;
 import io.lockstep.order.Role;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -177,7 +178,8 @@ final class ConfigChange {
     Membership membership = raft.membership();
     return new Configuration(membership.voters(),
         raft.role() == Role.LEADER ? List.copyOf(learners) : List.of(), membership.index(),
-        membership.index() <= raft.commitIndex(), lastRefusal);
+        membership.index() <= raft.commitIndex(), lastRefusal,
+        raft.role() == Role.LEADER ? raft.replication().silence() : Map.of());
   }
 
   String lastRefusal() {

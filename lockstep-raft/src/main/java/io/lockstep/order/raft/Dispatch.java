@@ -55,6 +55,7 @@ final class Dispatch {
       raft.drop("answer from " + from + ", to whom this leader does not replicate");
       return;
     }
+    replication.heardFrom(from);
     if (m instanceof RaftMessage.AppendEntriesResponse r) {
       replication.onAppendResponse(from, r);
     } else if (m instanceof RaftMessage.HeartbeatResponse r) {

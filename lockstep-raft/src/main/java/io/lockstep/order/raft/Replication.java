@@ -2,6 +2,7 @@ package io.lockstep.order.raft;
 
 import io.lockstep.order.LogEntry;
 import io.lockstep.order.Role;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,8 @@ final class Replication {
   private final Map<Integer, Progress> progress = new LinkedHashMap<>();
   /** Followers that said they repair damaged storage: their matchIndex counts toward nothing. */
   private final Set<Integer> repairing = new HashSet<>();
+  /** When (leader's clock) each follower last answered, for the configurator's evidence. */
+  private final Map<Integer, Long> heardAt = new HashMap<>();
   private long nextHeartbeatAt;
   private long checkQuorumAt;
   private boolean appendsDue;
@@ -38,6 +41,7 @@ final class Replication {
   /** A new term of leadership: every follower is probed from the end of the leader's log. */
   void start(long now) {
     progress.clear();
+    heardAt.clear();
     repairing.clear();
     syncPeers(raft.configChange().targets(), false);
     resetTimers(now);
@@ -54,10 +58,12 @@ final class Replication {
    */
   void syncPeers(Set<Integer> targets, boolean probeNow) {
     progress.keySet().retainAll(targets);
+    heardAt.keySet().retainAll(targets);
     repairing.retainAll(targets);
     long next = raft.log().lastIndex() + 1;
     for (int peer : targets) {
       if (!progress.containsKey(peer)) {
+        heardAt.put(peer, raft.now()); // silence is counted from when this leader began asking
         progress.put(peer, new Progress(next, config.maxInflightAppends()));
         appendsDue = true;
         if (probeNow) {
@@ -65,6 +71,18 @@ final class Replication {
         }
       }
     }
+  }
+
+  /** A follower answered (any answer: it is alive and reachable). */
+  void heardFrom(int peer) {
+    heardAt.put(peer, raft.now());
+  }
+
+  /** For each follower, how long since it last answered. */
+  Map<Integer, Long> silence() {
+    Map<Integer, Long> silence = new HashMap<>();
+    heardAt.forEach((peer, at) -> silence.put(peer, raft.now() - at));
+    return silence;
   }
 
   /** True if this leader replicates to {@code peer} (its answers are heeded). */
@@ -93,6 +111,7 @@ final class Replication {
 
   void stop() {
     progress.clear();
+    heardAt.clear();
     repairing.clear();
     transferTarget = Raft.NONE;
     appendsDue = false;
