@@ -21,6 +21,7 @@ final class SimRun {
   private final Clients clients;
   private final Nemesis nemesis;
   private final MembershipNemesis membership;
+  private final ChangeRaceNemesis race;
   private final SplittableRandom phases;
   private boolean healed;
 
@@ -41,6 +42,8 @@ final class SimRun {
     this.phases = root.split();
     // Split last, so runs without membership changes draw exactly what they drew before.
     this.membership = new MembershipNemesis(options, cluster, queue, trace, root.split());
+    this.race = options.membership().mode() == MembershipPlan.Mode.CHANGE_RACE
+        ? new ChangeRaceNemesis(options, cluster, network, queue, trace, root.split()) : null;
     cluster.connect(network, clients);
     monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.nodes(),
         options.t(), id -> cluster.node(id).clock, id -> cluster.node(id).up, queue));
@@ -67,7 +70,8 @@ final class SimRun {
     History history = clients.history();
     return new SimResult(seed, failure == null, failure, trace.digest(), clients.ok(),
         clients.failed(), clients.info(), queue.executed(), queue.now() / 1_000_000,
-        nemesis.injected(), unknown[0], history, membership.replaced());
+        nemesis.injected(), unknown[0], history,
+        race == null ? membership.replaced() : race.rounds());
   }
 
   private void runPhases() {
@@ -76,6 +80,9 @@ final class SimRun {
     clients.start();
     nemesis.start(faultEnd);
     membership.start();
+    if (race != null) {
+      race.start();
+    }
     queue.at(faultEnd, this::heal);
     long giveUpAt = faultEnd
         + (options.livenessOpsPerClient() + 2L) * options.livenessBoundMillis() * 1_000_000;
@@ -91,6 +98,9 @@ final class SimRun {
 
   private void heal() {
     membership.stopFailures();
+    if (race != null) {
+      race.stop();
+    }
     nemesis.healAll();
     monitor.onHealed();
     clients.startLiveness();

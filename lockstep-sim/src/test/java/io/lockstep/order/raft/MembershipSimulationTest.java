@@ -30,18 +30,21 @@ class MembershipSimulationTest {
    */
   static final SimOptions SEQUENTIAL = SimOptions.defaults()
       .withFaults(new FaultRates(400, 300, 4, 4, 2, 2, 1, 1, 1, 2, 0.3, 0.2, false))
-      .withMembership(new MembershipPlan(6, 4, 200, false, 1_000));
+      .withMembership(new MembershipPlan(6, 4, 200, MembershipPlan.Mode.CONFIGURATOR, 1_000));
 
   /** Changes asked of random replicas at once, sometimes through an even-sized configuration. */
   static final SimOptions RACING = SimOptions.defaults()
-      .withMembership(new MembershipPlan(8, 4, 300, true, 1_000));
+      .withMembership(new MembershipPlan(8, 4, 300, MembershipPlan.Mode.RACING, 1_000));
 
   /**
-   * Racing changes under the faults that make a new leader slow to commit its first entry:
-   * partitions (leader isolation among them), slow-network bursts and crashes, often.
+   * Four voters and rounds of the change race across a partition ({@code ChangeRaceNemesis});
+   * the background faults lose, duplicate and delay messages but do not partition (the race
+   * makes its own partitions).
    */
-  static final SimOptions HUNT = RACING.withFaults(
-      new FaultRates(150, 500, 3, 6, 1, 0, 3, 0, 1, 0, 0.3, 0.0, false));
+  static final SimOptions CHANGE_RACE = SimOptions.defaults().withReplicasAndT(4, 1)
+      .withFaultPhaseMillis(5_000)
+      .withFaults(new FaultRates(300, 300, 0, 0, 1, 1, 2, 0, 0, 0, 0.2, 0.2, false))
+      .withMembership(new MembershipPlan(10, 0, 1, MembershipPlan.Mode.CHANGE_RACE, 1));
 
   private static CoordinationFactory variant(Raft.Bug bug) {
     return (id, members, recovered, seed) -> new Raft(RaftConfig.defaults(id, members)
@@ -79,11 +82,32 @@ class MembershipSimulationTest {
   @Test
   void sequentialFailuresAndRepairsFromASparePoolOutliveThreeTPlusOneFailures()
       throws Exception {
-    assertThat(failures(SEQUENTIAL, Simulation.raft(), 1, 120, 4)).isEmpty();
+    assertThat(failures(SEQUENTIAL, Simulation.raft(), 1, 100, 4)).isEmpty();
   }
 
   @Test
   void changesRacingEachOtherLeaderChangesAndPartitionsStaySafe() throws Exception {
-    assertThat(failures(RACING, Simulation.raft(), 1001, 1080, 4)).isEmpty();
+    assertThat(failures(RACING, Simulation.raft(), 1001, 1060, 4)).isEmpty();
+  }
+
+  /** Every round reached its second leader: the race really was run. */
+  @Test
+  void theChangeRaceAcrossAPartitionStaysSafeWithTheOwnTermRule() throws Exception {
+    assertThat(failures(CHANGE_RACE, Simulation.raft(), 2001, 2040, 1)).isEmpty();
+  }
+
+  /** First caught at seed 2001 ("committed entry changed") when last measured: 17 of 20. */
+  @Test
+  void aLeaderThatChangesBeforeCommittingInItsTermIsCaught() {
+    List<String> caught = new ArrayList<>();
+    for (long seed = 2001; seed <= 2020 && caught.isEmpty(); seed++) {
+      SimResult result = Simulation.run(CHANGE_RACE, seed,
+          variant(Raft.Bug.CHANGE_BEFORE_OWN_TERM_COMMIT));
+      if (!result.ok()) {
+        caught.add(result.failure());
+      }
+    }
+    assertThat(caught).singleElement().asString().containsAnyOf("committed entry changed:",
+        "election safety:", "linearizability:", "divergence:");
   }
 }
