@@ -57,8 +57,8 @@ public final class Raft implements Coordination {
     /** A replica with damaged storage ignores the damage: it votes and acknowledges at once. */
     SKIP_REPAIR,
     /**
-     * A new leader changes the configuration before it committed an entry of its own term, so
-     * a change can race an earlier leader's uncommitted one (two leaders in a term).
+     * A new leader changes the configuration before committing in its own term: two racing
+     * changes can then both commit with disjoint majorities (committed entries lost).
      */
     CHANGE_BEFORE_OWN_TERM_COMMIT
   }
