@@ -59,6 +59,10 @@ public final class StatusCommand implements Callable<Integer> {
     out.append("cluster ").append(config.name()).append(", ").append(all.size())
         .append(" replicas, leader: ")
         .append(leader.map(l -> "replica " + l.id()).orElse("none known")).append('\n');
+    leader.filter(l -> l.margin() != null).ifPresent(l -> out.append("configuration: voters ")
+        .append(l.voters()).append(", margin ").append(l.margin())
+        .append(" (voters that may still fail before no majority answers")
+        .append(l.margin() <= 0 ? "; THIN" : "").append(")\n"));
     out.append(String.format("%-8s %-11s %6s %10s %10s %8s  %s%n", "replica", "role", "term",
         "commit", "applied", "lag", "health"));
     for (ReplicaHealth h : all) {

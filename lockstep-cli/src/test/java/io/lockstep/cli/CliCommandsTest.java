@@ -141,4 +141,21 @@ class CliCommandsTest {
     assertThat(table).containsPattern(
         "2\\s+follower\\s+3\\s+90\\s+80\\s+20\\s+UNHEALTHY: state digest differs from replica \"1\" at 500");
   }
+
+  @Test
+  void statusShowsTheLeadersConfigurationAndCombiningMargin() throws Exception {
+    ReplicaHealth leader = ReplicaHealth.parse(1, 200, "{\"id\":1,\"role\":\"leader\","
+        + "\"term\":3,\"leader\":1,\"commitIndex\":100,\"lastIndex\":100,\"applied\":98,"
+        + "\"snapshotIndex\":0,\"voters\":[1, 2, 4],\"margin\":0,\"healthy\":true}");
+    assertThat(leader.voters()).isEqualTo("[1, 2, 4]");
+    assertThat(leader.margin()).isZero();
+    ClusterConfig config = new LocalLayout(dir, 3, 7000, Service.KV).prepare();
+    String table = StatusCommand.table(config, List.of(leader,
+        new ReplicaHealth(2, true, true, "follower", 3, 1, 90, 80, "")));
+    assertThat(table).contains("configuration: voters [1, 2, 4], margin 0").contains("THIN");
+    ReplicaHealth older = ReplicaHealth.parse(1, 200, "{\"role\":\"leader\",\"term\":3,"
+        + "\"leader\":1,\"commitIndex\":1,\"applied\":1}");
+    assertThat(older.margin()).isNull();
+    assertThat(StatusCommand.table(config, List.of(older))).doesNotContain("configuration:");
+  }
 }

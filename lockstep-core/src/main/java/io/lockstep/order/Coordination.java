@@ -92,4 +92,12 @@ public interface Coordination {
   default boolean wantsSnapshot() {
     return false;
   }
+
+  /**
+   * The configuration this replica counts quorums in (paper §7), or null for a protocol whose
+   * membership is fixed at start. Default: null.
+   */
+  default Configuration configuration() {
+    return null;
+  }
 }

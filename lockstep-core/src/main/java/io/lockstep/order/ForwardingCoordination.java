@@ -73,4 +73,9 @@ public abstract class ForwardingCoordination implements Coordination {
   public boolean wantsSnapshot() {
     return inner.wantsSnapshot();
   }
+
+  @Override
+  public Configuration configuration() {
+    return inner.configuration();
+  }
 }

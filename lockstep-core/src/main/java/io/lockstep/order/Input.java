@@ -61,6 +61,28 @@ public sealed interface Input {
   record TransferLeadership(int target) implements Input {}
 
   /**
+   * An operator or a configurator asks the current leader to change the set of replicas by one
+   * (paper §7): add {@code replica} (caught up first, then made a voter) or remove it (the leader
+   * itself included). A replica that cannot start the change now (not the leader, another
+   * change under way) refuses it and says why in {@link Coordination#configuration()}; the
+   * caller asks again.
+   */
+  record ChangeMembership(Change change, int replica) implements Input {
+    /** Which way the set changes. */
+    public enum Change {
+      ADD,
+      REMOVE
+    }
+
+    public ChangeMembership {
+      Objects.requireNonNull(change, "change");
+      if (replica < 0) {
+        throw new IllegalArgumentException("replica ids are non-negative, got " + replica);
+      }
+    }
+  }
+
+  /**
    * The runtime made this replica's log durable through {@code index}, whose entry has
    * {@code term}: every write handed out before the one holding that entry is durable too. A
    * protocol that lets the leader send AppendEntries before its own writes are durable (Raft

@@ -8,6 +8,7 @@ import io.lockstep.journal.Journal;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Rejection;
 import io.lockstep.machine.StateMachine;
+import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
@@ -214,6 +215,8 @@ public final class Replica {
         tickInto(t.now(), t.wallClock(), out);
       } else if (s instanceof Step.Persisted p) {
         coordination.step(new Input.Persisted(p.index(), p.term()));
+      } else if (s instanceof Step.ChangeMembership c) {
+        coordination.step(c.change());
       } else if (s instanceof Step.SnapshotStored stored) {
         snapshotStored(stored);
       }
@@ -334,6 +337,16 @@ public final class Replica {
   /** An operator asks this replica, if it leads, to hand leadership to {@code target}. */
   public Effects transferLeadership(int target) {
     return step(new Input.TransferLeadership(target));
+  }
+
+  /** An operator or configurator asks this replica, if it leads, to change the membership. */
+  public Effects changeMembership(Input.ChangeMembership.Change change, int replica) {
+    return step(new Input.ChangeMembership(change, replica));
+  }
+
+  /** The configuration the protocol counts quorums in, or null if it has fixed membership. */
+  public Configuration configuration() {
+    return coordination.configuration();
   }
 
   public int id() {

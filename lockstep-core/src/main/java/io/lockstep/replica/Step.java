@@ -1,6 +1,7 @@
 package io.lockstep.replica;
 
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.Input;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.request.Request;
@@ -40,6 +41,13 @@ public sealed interface Step {
    * {@code wallClock} on the wall clock (see {@link io.lockstep.order.Input.Tick}).
    */
   record Tick(long now, long wallClock) implements Step {}
+
+  /** A membership change an operator or configurator asks for ({@link Replica#changeMembership}). */
+  record ChangeMembership(Input.ChangeMembership change) implements Step {
+    public ChangeMembership {
+      Objects.requireNonNull(change, "change");
+    }
+  }
 
   /** The runtime made the log durable through {@code index} (see {@link Replica#persisted}). */
   record Persisted(long index, long term) implements Step {}

@@ -122,6 +122,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private long lastSweep = System.nanoTime();
   private Role lastRole;
   private int lastLeader = -1;
+  private final CombiningWatch combining = new CombiningWatch();
 
   private final List<StorageWrite> batchWrites = new ArrayList<>();
   private final List<Ready.Outbound> batchMessages = new ArrayList<>();
@@ -582,8 +583,10 @@ final class ReplicaLoop implements Runnable, ClientIntake {
         metrics.repaired();
       }
     }
+    CombiningWatch.View condition = combining.update(replica.configuration(), s);
     status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
-        s.lastIndex(), replica.appliedThrough(), s.snapshotIndex());
+        s.lastIndex(), replica.appliedThrough(), s.snapshotIndex(), condition.voters(),
+        condition.margin());
     if (s.role() != lastRole) {
       if (s.role() == Role.CANDIDATE) {
         metrics.election();

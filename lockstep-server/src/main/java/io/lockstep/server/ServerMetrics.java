@@ -98,6 +98,11 @@ public final class ServerMetrics {
     Gauge.builder("lockstep.repairing", loop, l -> l.repairing() ? 1 : 0).strongReference(true)
         .description("1 while this replica repairs damaged storage from its peers")
         .register(registry);
+    Gauge.builder("lockstep.combining.margin", loop,
+        l -> l.status().margin() == null ? Double.NaN : l.status().margin()).strongReference(true)
+        .description("on the leader: voters that may still fail before no majority answers"
+            + " (P - F - Enuf); 0 or less is thin; NaN on followers")
+        .register(registry);
     Gauge.builder("lockstep.term", loop, l -> l.status().term()).strongReference(true)
         .register(registry);
     Gauge.builder("lockstep.commit.index", loop, l -> l.status().commitIndex())

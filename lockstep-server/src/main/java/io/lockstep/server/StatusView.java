@@ -1,6 +1,7 @@
 package io.lockstep.server;
 
 import io.lockstep.order.Role;
+import java.util.List;
 
 /**
  * A replica's progress as last published by its loop thread; safe to read from any thread (for
@@ -14,9 +15,21 @@ import io.lockstep.order.Role;
  * @param lastIndex last position of its log
  * @param applied every position up to here is applied or was a protocol no-op
  * @param snapshotIndex position of its latest snapshot
+ * @param voters the configuration it counts quorums in (empty if its protocol has none)
+ * @param margin on the leader, the combining condition's margin: how many more voters may fail
+ *     before no majority answers (0 or less: thin); null elsewhere
  */
 public record StatusView(int id, Role role, long term, int leader, long commitIndex,
-    long lastIndex, long applied, long snapshotIndex) {
+    long lastIndex, long applied, long snapshotIndex, List<Integer> voters, Integer margin) {
+  public StatusView {
+    voters = List.copyOf(voters);
+  }
+
+  /** A status without configuration (a protocol with a fixed membership, tests). */
+  public StatusView(int id, Role role, long term, int leader, long commitIndex, long lastIndex,
+      long applied, long snapshotIndex) {
+    this(id, role, term, leader, commitIndex, lastIndex, applied, snapshotIndex, List.of(), null);
+  }
 
   /** The replica as JSON (for /health and {@code lockstep status}). */
   public String toJson(boolean healthy) {
@@ -29,7 +42,8 @@ public record StatusView(int id, Role role, long term, int leader, long commitIn
     return "{\"id\":" + id + ",\"role\":\"" + role.name().toLowerCase(java.util.Locale.ROOT)
         + "\",\"term\":" + term + ",\"leader\":" + leader + ",\"commitIndex\":" + commitIndex
         + ",\"lastIndex\":" + lastIndex + ",\"applied\":" + applied + ",\"snapshotIndex\":"
-        + snapshotIndex + ",\"healthy\":" + healthy + because + "}";
+        + snapshotIndex + ",\"voters\":" + voters + (margin == null ? ""
+        : ",\"margin\":" + margin) + ",\"healthy\":" + healthy + because + "}";
   }
 
   /** {@code text} escaped for a JSON string (quotes, backslashes, control characters). */

@@ -129,8 +129,9 @@ final class Clients implements ClientRouter {
     return options.keys();
   }
 
+  /** Every replica a client may try, spares included (a spare may lead once added). */
   int replicas() {
-    return options.replicas();
+    return options.nodes();
   }
 
   int t() {

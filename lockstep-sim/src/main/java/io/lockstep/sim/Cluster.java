@@ -4,7 +4,9 @@ import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
+import io.lockstep.order.Input;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
@@ -62,6 +64,10 @@ final class Cluster {
     String damaged;
     /** A lost write is armed or pending on its disk (counts as possible permanent damage). */
     boolean lostWriteArmed;
+    /** Failed for good or retired by a membership change: never restarted. */
+    boolean gone;
+    /** Gone, but still in the configuration: it counts as a crashed voter. */
+    boolean stillMember;
     /** Until when its disk cannot serve a restart (full, or EIO on read), and why. */
     long diskUnavailableUntil;
     String diskUnavailableReason;
@@ -101,9 +107,11 @@ final class Cluster {
     this.seeds = random.split();
     this.crashPoints = random.split();
     List<Integer> ids = new ArrayList<>();
-    this.nodes = new Node[options.replicas()];
+    this.nodes = new Node[options.nodes()];
     for (int i = 0; i < nodes.length; i++) {
-      ids.add(i);
+      if (i < options.replicas()) {
+        ids.add(i); // the initial voters; the rest are spares a membership change may add
+      }
       nodes[i] = new Node(i, new SimClock(options.clocks(), random.split()),
           new SimDisk(options.disk(), random.split()), bad.get(i), random.split());
     }
@@ -270,7 +278,7 @@ final class Cluster {
    */
   void restart(int id) {
     Node node = nodes[id];
-    if (node.up) {
+    if (node.up || node.gone) {
       return;
     }
     if (factory.failStop()) {
@@ -563,13 +571,51 @@ final class Cluster {
     return running;
   }
 
-  /** Number of crashed replicas, counting those with an armed crash. */
+  /**
+   * Number of crashed replicas, counting those with an armed crash and those failed for good
+   * until a membership change removes them (then they no longer count against the budget).
+   */
   int down() {
     int down = 0;
     for (Node node : nodes) {
-      down += node.up && node.crashDuringSyncThenDownFor == 0 ? 0 : 1;
+      boolean retired = node.gone && !node.stillMember;
+      down += retired || node.up && node.crashDuringSyncThenDownFor == 0 ? 0 : 1;
     }
     return down;
+  }
+
+  /** Replica {@code id} fails for good (crashes now, never restarts). */
+  void failForGood(int id) {
+    crash(id);
+    nodes[id].gone = true;
+    nodes[id].stillMember = true;
+    trace.record(queue.now(), "gone " + id);
+  }
+
+  /** A committed configuration no longer names {@code id}: it is retired (stopped, if up). */
+  void retire(int id) {
+    if (!nodes[id].gone) {
+      crash(id);
+      nodes[id].gone = true;
+    }
+    nodes[id].stillMember = false;
+    trace.record(queue.now(), "retired " + id);
+  }
+
+  /** Asks replica {@code to} for a membership change (it refuses unless it leads). */
+  void changeMembership(int to, Input.ChangeMembership change) {
+    Node node = nodes[to];
+    if (!node.up || paused(node)) {
+      return;
+    }
+    trace.record(queue.now(), "member " + change.change() + " " + change.replica() + " at " + to);
+    submit(node, new Step.ChangeMembership(change));
+  }
+
+  /** The configuration replica {@code id} counts quorums in, or null if it is down. */
+  Configuration configuration(int id) {
+    Node node = nodes[id];
+    return node.up ? node.replica.configuration() : null;
   }
 
   /** The replica that leads in the highest term any running replica knows, or -1. */

@@ -33,6 +33,7 @@ import java.nio.file.Path;
  *     server's loop thread drains its queue (X3 batching)
  * @param historyDir directory for {@code <seed>.jsonl} client histories, or null
  * @param traceFile file for the text trace of the run, or null
+ * @param membership the membership changes of the run ({@link MembershipPlan#NONE}: none)
  */
 public record SimOptions(
     int replicas,
@@ -53,7 +54,8 @@ public record SimOptions(
     long digestEvery,
     long stepMicros,
     Path historyDir,
-    Path traceFile) {
+    Path traceFile,
+    MembershipPlan membership) {
 
   public SimOptions {
     // t+1 is the least any protocol needs (fail-stop schemes, paper §2); a protocol that needs
@@ -73,8 +75,10 @@ public record SimOptions(
     requireAtLeast("snapshotEvery", snapshotEvery, 1);
     requireAtLeast("digestEvery", digestEvery, 1);
     requireAtLeast("stepMicros", stepMicros, 0);
-    if (faults == null || network == null || clocks == null || disk == null) {
-      throw new IllegalArgumentException("faults, network, clocks and disk must not be null");
+    if (faults == null || network == null || clocks == null || disk == null
+        || membership == null) {
+      throw new IllegalArgumentException(
+          "faults, network, clocks, disk and membership must not be null");
     }
   }
 
@@ -91,7 +95,8 @@ public record SimOptions(
    */
   public static SimOptions defaults() {
     return new SimOptions(3, 1, 5, 3, 10_000, 10_000, 3, FaultRates.standard(), NetworkModel.lan(),
-        ClockModel.unsynchronized(), DiskModel.ssd(), 400, 2_000, 10, 100, 20, 50, null, null);
+        ClockModel.unsynchronized(), DiskModel.ssd(), 400, 2_000, 10, 100, 20, 50, null, null,
+        MembershipPlan.NONE);
   }
 
   /** {@code n} replicas tolerating {@code t = (n - 1) / 2} crashes. */
@@ -107,7 +112,7 @@ public record SimOptions(
     return new SimOptions(n, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code clients}. */
@@ -115,7 +120,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code keys}. */
@@ -123,7 +128,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code faultPhaseMillis}. */
@@ -131,7 +136,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code livenessBoundMillis}. */
@@ -139,7 +144,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code livenessOpsPerClient}. */
@@ -147,7 +152,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code faults}. */
@@ -155,7 +160,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code network}. */
@@ -163,7 +168,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code clocks}. */
@@ -171,7 +176,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code disk}. */
@@ -179,7 +184,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code requestTimeoutMillis}. */
@@ -187,7 +192,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code opDeadlineMillis}. */
@@ -195,7 +200,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code thinkMillis}. */
@@ -203,7 +208,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code snapshotEvery}. */
@@ -211,7 +216,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code digestEvery}. */
@@ -219,7 +224,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code stepMicros} (0: only inputs arriving at one instant batch). */
@@ -227,7 +232,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code historyDir}. */
@@ -235,7 +240,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
   }
 
   /** A copy with another {@code traceFile}. */
@@ -243,6 +248,19 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile);
+        traceFile, membership);
+  }
+
+  /** A copy with another {@code membership} plan. */
+  public SimOptions withMembership(MembershipPlan membership) {
+    return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
+        livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile, membership);
+  }
+
+  /** Every replica the run starts: the initial voters and the spares. */
+  public int nodes() {
+    return replicas + membership.spares();
   }
 }

@@ -21,11 +21,14 @@ import java.util.Objects;
  * @param faults faults injected during the fault phase
  * @param linearizabilityUnknown true when the checker's search budget ran out (not a failure)
  * @param history the client history the linearizability checker judged
+ * @param replaced voters replaced by spares over the run ({@link MembershipPlan}): each failed
+ *     for good or was retired, and a committed configuration no longer names it; in
+ *     {@link MembershipPlan.Mode#CHANGE_RACE}, the race rounds that reached a second leader
  */
 public record SimResult(
     long seed, boolean ok, String failure, String traceDigest, int opsOk, int opsFailed,
     int opsInfo, long events, long simulatedMillis, int faults, boolean linearizabilityUnknown,
-    History history) {
+    History history, int replaced) {
 
   public SimResult {
     Objects.requireNonNull(traceDigest, "traceDigest");

@@ -20,6 +20,8 @@ final class SimRun {
   private final Network network;
   private final Clients clients;
   private final Nemesis nemesis;
+  private final MembershipNemesis membership;
+  private final ChangeRaceNemesis race;
   private final SplittableRandom phases;
   private boolean healed;
 
@@ -30,7 +32,7 @@ final class SimRun {
     this.trace = trace;
     this.serviceName = service.name();
     SplittableRandom root = new SplittableRandom(seed);
-    this.monitor = new Monitor(options.replicas());
+    this.monitor = new Monitor(options.nodes());
     this.cluster = new Cluster(options, factory, service, interceptors, queue, trace, monitor,
         root.split());
     this.network = new Network(options.network(), root.split(), queue, trace, cluster::deliver);
@@ -38,8 +40,12 @@ final class SimRun {
         factory.failureModel());
     this.nemesis = new Nemesis(options, cluster, network, queue, trace, root.split());
     this.phases = root.split();
+    // Split last, so runs without membership changes draw exactly what they drew before.
+    this.membership = new MembershipNemesis(options, cluster, queue, trace, root.split());
+    this.race = options.membership().mode() == MembershipPlan.Mode.CHANGE_RACE
+        ? new ChangeRaceNemesis(options, cluster, network, queue, trace, root.split()) : null;
     cluster.connect(network, clients);
-    monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.replicas(),
+    monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.nodes(),
         options.t(), id -> cluster.node(id).clock, id -> cluster.node(id).up, queue));
   }
 
@@ -64,7 +70,8 @@ final class SimRun {
     History history = clients.history();
     return new SimResult(seed, failure == null, failure, trace.digest(), clients.ok(),
         clients.failed(), clients.info(), queue.executed(), queue.now() / 1_000_000,
-        nemesis.injected(), unknown[0], history);
+        nemesis.injected(), unknown[0], history,
+        race == null ? membership.replaced() : race.rounds());
   }
 
   private void runPhases() {
@@ -72,19 +79,28 @@ final class SimRun {
     cluster.start(phases);
     clients.start();
     nemesis.start(faultEnd);
+    membership.start();
+    if (race != null) {
+      race.start();
+    }
     queue.at(faultEnd, this::heal);
     long giveUpAt = faultEnd
         + (options.livenessOpsPerClient() + 2L) * options.livenessBoundMillis() * 1_000_000;
-    while (!(healed && clients.allIdle())) {
+    while (!(healed && clients.allIdle() && membership.settled())) {
       if (queue.peekTime() > giveUpAt || !queue.runNext()) {
         throw new SimFailure("liveness: the clients did not finish "
-            + options.livenessOpsPerClient() + " operations each after healing at "
-            + faultEnd / 1_000_000 + " ms");
+            + options.livenessOpsPerClient() + " operations each"
+            + (membership.settled() ? "" : " (or a membership change did not)")
+            + " after healing at " + faultEnd / 1_000_000 + " ms");
       }
     }
   }
 
   private void heal() {
+    membership.stopFailures();
+    if (race != null) {
+      race.stop();
+    }
     nemesis.healAll();
     monitor.onHealed();
     clients.startLiveness();

@@ -19,11 +19,20 @@ import java.util.regex.Pattern;
  * @param applied the highest position its executor applied
  * @param problem why it is unreachable, or the reason it gave for being unhealthy (empty when
  *     it is reachable and healthy)
+ * @param voters the configuration it counts quorums in, as its JSON shows it ("" if none)
+ * @param margin the combining condition's margin, reported by the leader only (else null)
  */
 public record ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
-    int leader, long commitIndex, long applied, String problem) {
+    int leader, long commitIndex, long applied, String problem, String voters, Integer margin) {
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"?([\\w.-]+)\"?");
   private static final Pattern REASON = Pattern.compile("\"reason\":\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern VOTERS = Pattern.compile("\"voters\":(\\[[0-9, ]*\\])");
+
+  /** An answer without configuration fields (a replica of an older build, tests). */
+  public ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
+      int leader, long commitIndex, long applied, String problem) {
+    this(id, reachable, healthy, role, term, leader, commitIndex, applied, problem, "", null);
+  }
 
   /** A replica whose endpoint did not answer. */
   public static ReplicaHealth unreachable(int id, String problem) {
@@ -47,7 +56,8 @@ public record ReplicaHealth(int id, boolean reachable, boolean healthy, String r
           require(fields, "role").toLowerCase(Locale.ROOT), Long.parseLong(require(fields, "term")),
           Integer.parseInt(require(fields, "leader")),
           Long.parseLong(require(fields, "commitIndex")),
-          Long.parseLong(require(fields, "applied")), reason(json));
+          Long.parseLong(require(fields, "applied")), reason(json), voters(json),
+          fields.containsKey("margin") ? Integer.valueOf(fields.get("margin")) : null);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed health JSON from replica " + id + ": " + json,
           e);
@@ -58,6 +68,11 @@ public record ReplicaHealth(int id, boolean reachable, boolean healthy, String r
   private static String reason(String json) {
     Matcher m = REASON.matcher(json);
     return m.find() ? m.group(1).replaceAll("\\\\(.)", "$1") : "";
+  }
+
+  private static String voters(String json) {
+    Matcher m = VOTERS.matcher(json);
+    return m.find() ? m.group(1) : "";
   }
 
   private static String require(java.util.Map<String, String> fields, String name) {

@@ -53,6 +53,12 @@ final class Admission {
   }
 
   private Ready.Redirect refusal(Request request, long readId) {
+    if (ConfigEntry.is(request)) {
+      // Only the leader writes configuration entries (ConfigChange): a client posing as their
+      // issuer would otherwise change the membership.
+      return new Ready.Redirect(request, readId, Raft.NONE, "client id " + ConfigEntry.ISSUER
+          + " is reserved for configuration entries");
+    }
     if (raft.role() != Role.LEADER) {
       return new Ready.Redirect(request, readId, raft.leader(), "not leader");
     }

@@ -2,6 +2,7 @@ package io.lockstep.order.raft;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,8 +37,6 @@ final class AgreedTime {
 
   private static final long SINCE_LAST_TICK = Long.MIN_VALUE;
 
-  private final int tolerated;
-  private final int peers;
   private final long maxAgeMillis;
   private final boolean ownClockOnly;
   private final Map<Integer, Report> reports = new HashMap<>();
@@ -49,9 +48,7 @@ final class AgreedTime {
    * @param ownClockOnly the broken variant for tests: stamp the leader's own clock (bounded only
    *     by the last entry), as this protocol did before it bounded agreed time
    */
-  AgreedTime(int members, long maxAgeMillis, boolean ownClockOnly) {
-    this.tolerated = (members - 1) / 2;
-    this.peers = members - 1;
+  AgreedTime(long maxAgeMillis, boolean ownClockOnly) {
     this.maxAgeMillis = maxAgeMillis;
     this.ownClockOnly = ownClockOnly;
   }
@@ -85,17 +82,25 @@ final class AgreedTime {
    *
    * @param now the leader's monotonic clock
    * @param lastTime the time of the leader's last log entry; the result is never below it
+   * @param voters the voters of the configuration in force: only their clocks are sampled, and
+   *     t = (voters − 1) / 2 of them may be wrong (a learner's or a removed replica's report
+   *     counts for nothing, as its vote would not)
    */
-  long propose(long now, long lastTime) {
+  long propose(long now, long lastTime, List<Integer> voters) {
     if (ownClockOnly) {
       return Math.max(ownClock, lastTime);
     }
-    long[] samples = new long[peers + 1];
+    int tolerated = (voters.size() - 1) / 2;
+    long[] samples = new long[voters.size() + 1];
     int k = 0;
     if (ownClock > 0) {
       samples[k++] = ownClock;
     }
-    for (Report report : reports.values()) {
+    for (Map.Entry<Integer, Report> entry : reports.entrySet()) {
+      if (!voters.contains(entry.getKey())) {
+        continue;
+      }
+      Report report = entry.getValue();
       long age = report.receivedAt() == SINCE_LAST_TICK ? 0 : now - report.receivedAt();
       if (age <= maxAgeMillis) {
         // Aged on the leader's monotonic clock: the follower's clock advanced about as much.

@@ -51,6 +51,11 @@ final class Dispatch {
       return; // a late answer to a leader we no longer are
     }
     Replication replication = raft.replication();
+    if (!replication.tracks(from)) {
+      raft.drop("answer from " + from + ", to whom this leader does not replicate");
+      return;
+    }
+    replication.heardFrom(from);
     if (m instanceof RaftMessage.AppendEntriesResponse r) {
       replication.onAppendResponse(from, r);
     } else if (m instanceof RaftMessage.HeartbeatResponse r) {

@@ -2,6 +2,7 @@ package io.lockstep.order.raft;
 
 import io.lockstep.order.Role;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -55,6 +56,10 @@ final class Election {
   void campaign(boolean transfer) {
     if (raft.repair().active()) {
       reset(raft.now()); // a repairing replica never campaigns: it may lack committed entries
+      return;
+    }
+    if (!raft.membership().isVoter(raft.self())) {
+      reset(raft.now()); // a spare, a learner or a removed replica has no vote to start with
       return;
     }
     if (raft.config().preVote() && !transfer) {
@@ -136,9 +141,17 @@ final class Election {
   }
 
   private void tally(boolean preVote) {
-    int members = raft.config().members().size();
-    int granted = (int) votes.values().stream().filter(v -> v).count();
-    switch (Quorum.voteResult(granted, votes.size() - granted, members)) {
+    // Only voters of the newest configuration in this log count (§4.1).
+    List<Integer> voters = raft.membership().voters();
+    int granted = 0;
+    int rejected = 0;
+    for (Map.Entry<Integer, Boolean> vote : votes.entrySet()) {
+      if (voters.contains(vote.getKey())) {
+        granted += vote.getValue() ? 1 : 0;
+        rejected += vote.getValue() ? 0 : 1;
+      }
+    }
+    switch (Quorum.voteResult(granted, rejected, voters.size())) {
       case WON -> {
         if (preVote) {
           elect(false);

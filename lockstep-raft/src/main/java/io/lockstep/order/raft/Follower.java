@@ -69,6 +69,7 @@ final class Follower {
           continue;
         }
         log.truncateFrom(entry.index());
+        raft.membership().truncatedFrom(entry.index());
       }
       for (int j = i; j < entries.size(); j++) {
         raft.appendReceived(entries.get(j));
@@ -126,12 +127,13 @@ final class Follower {
 
   private void install(int from, Snapshot snapshot) {
     RaftLog log = raft.log();
-    if (log.matches(snapshot.index(), snapshot.term())) {
+    boolean logKept = log.matches(snapshot.index(), snapshot.term());
+    if (logKept) {
       log.compactTo(snapshot.index());
     } else {
       log.resetTo(snapshot.index(), snapshot.term(), snapshot.time());
     }
-    raft.installSnapshot(snapshot);
+    raft.installSnapshot(snapshot, logKept);
     raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), snapshot.index(),
         snapshot.index(), snapshot.data().size()));
   }

@@ -13,24 +13,28 @@ import java.util.Set;
 final class MessageCheck {
   private MessageCheck() {}
 
-  /** Why {@code m} is malformed, or null if it is well formed. */
-  /** Why a received message must be dropped before its term is even looked at, or null. */
-  static String rejection(int from, ProtocolMessage message, int self, Set<Integer> members) {
+  /**
+   * Why a received message must be dropped before its term is even looked at, or null. The
+   * sender need not be in this replica's configuration (§4.1: servers process RPCs without
+   * consulting it): a replica that lags may not yet know the leader that a change added.
+   */
+  static String rejection(int from, ProtocolMessage message, int self) {
     if (!(message instanceof RaftMessage m)) {
       return "not a Raft message: " + message.getClass().getName();
     }
     if (from == self) {
       return "message from self";
     }
-    if (!members.contains(from)) {
-      return "message from non-member " + from;
+    if (from < 0) {
+      return "message from invalid id " + from;
     }
-    String problem = problem(m, members);
+    String problem = problem(m);
     return problem == null ? null
         : "malformed " + m.getClass().getSimpleName() + " from " + from + ": " + problem;
   }
 
-  static String problem(RaftMessage m, Set<Integer> members) {
+  /** Why {@code m} is malformed, or null if it is well formed. */
+  static String problem(RaftMessage m) {
     if (m instanceof RaftMessage.PreVote v) {
       return voteProblem(v.term(), v.lastLogTerm(), true);
     }
@@ -41,7 +45,7 @@ final class MessageCheck {
       return appendProblem(a);
     }
     if (m instanceof RaftMessage.InstallSnapshot s) {
-      return snapshotProblem(s, members);
+      return snapshotProblem(s);
     }
     if (m instanceof RaftMessage.Heartbeat || m instanceof RaftMessage.TimeoutNow) {
       return m.term() == 0 ? "term 0 precedes every election" : null;
@@ -84,13 +88,17 @@ final class MessageCheck {
       if (entry.time() < lastTime) {
         return "entry " + entry.index() + " has time " + entry.time() + " before " + lastTime;
       }
+      if (ConfigEntry.is(entry.request()) && ConfigEntry.problem(entry.request()) != null) {
+        return "entry " + entry.index() + " is a malformed configuration entry: "
+            + ConfigEntry.problem(entry.request());
+      }
       lastTerm = entry.term();
       lastTime = entry.time();
     }
     return null;
   }
 
-  private static String snapshotProblem(RaftMessage.InstallSnapshot s, Set<Integer> members) {
+  private static String snapshotProblem(RaftMessage.InstallSnapshot s) {
     long term = s.term();
     if (term == 0) {
       return "term 0 precedes every election";
@@ -98,8 +106,9 @@ final class MessageCheck {
     if (s.index() == 0 || s.snapshotTerm() == 0 || s.snapshotTerm() > term) {
       return "snapshot at index " + s.index() + " term " + s.snapshotTerm() + " in term " + term;
     }
-    if (!Set.copyOf(s.members()).equals(members) || s.members().size() != members.size()) {
-      return "snapshot of members " + s.members() + ", not " + members;
+    if (s.members().isEmpty() || Set.copyOf(s.members()).size() != s.members().size()
+        || s.members().stream().anyMatch(id -> id < 0)) {
+      return "snapshot of members " + s.members() + ": not a set of replica ids";
     }
     if (s.size() > SnapshotChunks.MAX_SNAPSHOT_BYTES) {
       return "snapshot of " + s.size() + " bytes exceeds " + SnapshotChunks.MAX_SNAPSHOT_BYTES;

@@ -1,6 +1,7 @@
 package io.lockstep.order.raft;
 
 import io.lockstep.journal.Event;
+import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.LogEntry;
@@ -14,11 +15,8 @@ import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.request.Request;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A deterministic Raft core (Ongaro, "Consensus: Bridging Theory and Practice", 2014) for crash
@@ -35,7 +33,8 @@ import java.util.TreeSet;
  * election restriction (§3.6), batching and pipelining with etcd-style flow control (§10.2), the
  * commit rule of §3.6.2 (only entries of the current term are committed by counting), a no-op
  * entry per new leader (§6.4), ReadIndex and optional lease reads (§6.4), snapshots and
- * InstallSnapshot (§5), leadership transfer (§3.10). Membership changes are not implemented.
+ * InstallSnapshot (§5), leadership transfer (§3.10), single-server membership changes (§4,
+ * {@link ConfigChange}).
  *
  * <p>The rules this implementation chooses where the dissertation leaves room (leader
  * self-acknowledgement, parallel leader appends, agreed time, lease reads and clocks, snapshots
@@ -56,16 +55,20 @@ public final class Raft implements Coordination {
      */
     TIME_FROM_LEADER_CLOCK,
     /** A replica with damaged storage ignores the damage: it votes and acknowledges at once. */
-    SKIP_REPAIR
+    SKIP_REPAIR,
+    /**
+     * A new leader changes the configuration before committing in its own term: two racing
+     * changes can then both commit with disjoint majorities (committed entries lost).
+     */
+    CHANGE_BEFORE_OWN_TERM_COMMIT
   }
 
   static final int NONE = -1;
 
   private final RaftConfig config;
   private final Bug bug;
-  private final Set<Integer> memberSet;
-  private final List<Integer> peers;
   private final RaftLog log;
+  private final Membership membership;
   private final Outbox out = new Outbox();
   private final Election election;
   private final Replication replication;
@@ -74,6 +77,7 @@ public final class Raft implements Coordination {
   private final Follower follower;
   private final AgreedTime agreedTime;
   private final Repair repair;
+  private final ConfigChange configChange = new ConfigChange(this);
   private final Dispatch dispatch = new Dispatch(this);
   private final Invariants invariants = new Invariants();
   private final RaftEvents events = new RaftEvents();
@@ -110,11 +114,10 @@ public final class Raft implements Coordination {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(recovered, "recovered");
     this.bug = Objects.requireNonNull(bug, "bug");
-    this.memberSet = Collections.unmodifiableSet(new TreeSet<>(config.members()));
-    this.peers = config.members().stream().filter(m -> m != config.self()).toList();
     this.snapshot = recovered.snapshot();
-    this.log = Recovery.log(recovered, memberSet);
-    TermAndVote hardState = Recovery.hardState(recovered.hardState(), log, memberSet);
+    this.log = Recovery.log(recovered);
+    this.membership = Membership.recover(config.members(), snapshot, log);
+    TermAndVote hardState = Recovery.hardState(recovered.hardState(), log);
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
     this.commitIndex = log.snapshotIndex();
@@ -124,7 +127,7 @@ public final class Raft implements Coordination {
     this.readIndex = new ReadIndex(this);
     this.admission = new Admission(this);
     this.follower = new Follower(this);
-    this.agreedTime = new AgreedTime(config.members().size(), config.electionTimeoutMillis(),
+    this.agreedTime = new AgreedTime(config.electionTimeoutMillis(),
         bug == Bug.TIME_FROM_LEADER_CLOCK);
     this.repair = new Repair(this, hardState, recovered.damage());
     if (repair.active()) {
@@ -154,6 +157,13 @@ public final class Raft implements Coordination {
       replication.transfer(transfer.target());
     } else if (input instanceof Input.Persisted persisted) {
       persisted(persisted.index(), persisted.term());
+    } else if (input instanceof Input.ChangeMembership change) {
+      configChange.request(change);
+    }
+    if (role == Role.LEADER) {
+      // After the step, not inside commitTo: the answer that committed a change may come from a
+      // replica the change removes, and its handler still uses that replica's progress.
+      configChange.onCommit();
     }
     events.after(this, input);
     invariants.check(this);
@@ -211,7 +221,12 @@ public final class Raft implements Coordination {
    */
   @Override
   public boolean mayAnswerBeforeDurable() {
-    return config.parallelLeaderAppend() || config.members().size() > 1;
+    return config.parallelLeaderAppend() || membership.voters().size() > 1;
+  }
+
+  @Override
+  public Configuration configuration() {
+    return configChange.view();
   }
 
   @Override
@@ -271,7 +286,7 @@ public final class Raft implements Coordination {
   }
 
   private void receive(int from, ProtocolMessage message) {
-    String rejection = MessageCheck.rejection(from, message, config.self(), memberSet);
+    String rejection = MessageCheck.rejection(from, message, config.self());
     if (rejection != null) {
       drop(rejection);
       return;
@@ -344,7 +359,8 @@ public final class Raft implements Coordination {
       return; // an older snapshot than the one already held
     }
     Snapshot taken = new Snapshot(position, log.termAt(position), log.timeAt(position),
-        config.members(), state);
+        membership.at(position), state);
+    membership.compactTo(position);
     out.saveSnapshot(taken);
     // Keep a margin of entries in memory so that a follower a little behind gets AppendEntries
     // rather than the whole snapshot; stable storage drops them all (snapshot replaces log).
@@ -361,8 +377,9 @@ public final class Raft implements Coordination {
   /** Appends an entry of the current term with the agreed time (a null request is a no-op). */
   void appendLocal(Request request) {
     LogEntry entry = new LogEntry(log.lastIndex() + 1, term,
-        agreedTime.propose(now, log.lastTime()), request);
+        agreedTime.propose(now, log.lastTime(), membership.voters()), request);
     log.append(entry);
+    membership.appended(entry);
     out.append(entry);
     if (role == Role.LEADER) {
       admission.appended(entry);
@@ -373,7 +390,7 @@ public final class Raft implements Coordination {
   /** The time {@link #appendLocal} would stamp now: bounded by a quorum of clocks. */
   @Override
   public long agreedTimeNow(long wallClock) {
-    return agreedTime.propose(now, log.lastTime());
+    return agreedTime.propose(now, log.lastTime(), membership.voters());
   }
 
   /** A follower's clock report, carried by its answer to AppendEntries or a heartbeat. */
@@ -384,6 +401,7 @@ public final class Raft implements Coordination {
   /** Stores an entry received from the leader. */
   void appendReceived(LogEntry entry) {
     log.append(entry);
+    membership.appended(entry);
     out.append(entry);
   }
 
@@ -400,6 +418,7 @@ public final class Raft implements Coordination {
     election.reset(now);
     if (wasLeader) {
       replication.stop();
+      configChange.stop();
       readIndex.abort(newLeader);
     }
   }
@@ -422,6 +441,7 @@ public final class Raft implements Coordination {
   void becomeLeader() {
     role = Role.LEADER;
     leader = config.self();
+    configChange.stop();
     replication.start(now);
     readIndex.start();
     admission.becameLeader(log, commitIndex);
@@ -467,7 +487,8 @@ public final class Raft implements Coordination {
   }
 
   /** Installs a leader's snapshot: the log was already reset or compacted to it (§5.3). */
-  void installSnapshot(Snapshot received) {
+  void installSnapshot(Snapshot received, boolean logKept) {
+    membership.installed(received, logKept);
     out.saveSnapshot(received);
     out.install(received);
     snapshot = received;
@@ -516,8 +537,17 @@ public final class Raft implements Coordination {
     return bug;
   }
 
+  /** The other voters of the newest configuration: who is asked for votes. */
   List<Integer> peers() {
-    return peers;
+    return membership.voters().stream().filter(m -> m != config.self()).toList();
+  }
+
+  Membership membership() {
+    return membership;
+  }
+
+  ConfigChange configChange() {
+    return configChange;
   }
 
   RaftLog log() {

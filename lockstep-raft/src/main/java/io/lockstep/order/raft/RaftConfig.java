@@ -12,8 +12,10 @@ import java.util.Set;
  * must stay up). Times are in milliseconds of the replica's monotonic clock, as delivered by
  * {@link io.lockstep.order.Input.Tick#now()}.
  *
- * @param self this replica's id; must be one of {@code members}
- * @param members the ids of every replica in the configuration, distinct and non-negative
+ * @param self this replica's id; a replica outside {@code members} is a spare, which neither
+ *     votes nor campaigns until a configuration change makes it a voter (§4.1)
+ * @param members the ids of every replica in the initial configuration, distinct and
+ *     non-negative; the log's and snapshot's configurations take over once they exist
  * @param electionTimeoutMillis T: election timeouts are drawn from [T, 2T); a follower that
  *     heard from its leader within T ignores (pre-)votes; check-quorum and transfers use T
  * @param heartbeatMillis how often a leader sends heartbeats; below T
@@ -215,8 +217,8 @@ public record RaftConfig(
         throw new IllegalArgumentException("members must be distinct, " + member + " repeats");
       }
     }
-    if (!seen.contains(self)) {
-      throw new IllegalArgumentException("self " + self + " must be one of the members " + members);
+    if (self < 0) {
+      throw new IllegalArgumentException("self must be a non-negative id, got " + self);
     }
     return List.copyOf(members);
   }

@@ -3,6 +3,7 @@ package io.lockstep.order.raft;
 import io.lockstep.order.Ready;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,7 +66,7 @@ final class ReadIndex {
 
   private void admit(long readId) {
     long index = raft.commitIndex();
-    if (raft.config().members().size() == 1 || leaseHolds()) {
+    if (raft.membership().voters().equals(List.of(raft.self())) || leaseHolds()) {
       raft.out().grant(readId, index);
       return;
     }
@@ -92,13 +93,8 @@ final class ReadIndex {
       return;
     }
     acked.merge(from, round, Math::max);
-    long[] rounds = new long[raft.peers().size() + 1];
-    int i = 0;
-    rounds[i++] = lastRound;
-    for (int peer : raft.peers()) {
-      rounds[i++] = acked.getOrDefault(peer, 0L);
-    }
-    confirm(Quorum.committedIndex(rounds));
+    confirm(raft.membership().quorumValue(voter -> voter == raft.self() ? lastRound
+        : acked.getOrDefault(voter, 0L)));
   }
 
   private void confirm(long confirmed) {

@@ -4,7 +4,6 @@ import io.lockstep.order.LogEntry;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.StorageWrite;
-import java.util.Set;
 
 /**
  * Rebuilding a replica's state from its stable storage after a crash (X1): the log after the
@@ -13,14 +12,10 @@ import java.util.Set;
 final class Recovery {
   private Recovery() {}
 
-  static RaftLog log(Recovered recovered, Set<Integer> members) {
+  static RaftLog log(Recovered recovered) {
     Snapshot snap = recovered.snapshot();
     RaftLog log = snap == null ? new RaftLog(0, 0, 0)
         : new RaftLog(snap.index(), snap.term(), snap.time());
-    if (snap != null && !Set.copyOf(snap.members()).equals(members)) {
-      throw new IllegalArgumentException("recovered snapshot is of members " + snap.members()
-          + " but the configuration has " + members);
-    }
     for (LogEntry entry : recovered.entries()) {
       if (entry.index() <= log.snapshotIndex()) {
         continue;
@@ -47,10 +42,10 @@ final class Recovery {
   }
 
   /** The term and vote to resume with. */
-  static TermAndVote hardState(StorageWrite.HardState stored, RaftLog log, Set<Integer> members) {
+  static TermAndVote hardState(StorageWrite.HardState stored, RaftLog log) {
     TermAndVote resumed = stored == null ? new TermAndVote(0, Raft.NONE) : TermAndVote.of(stored);
-    if (resumed.votedFor() != Raft.NONE && !members.contains(resumed.votedFor())) {
-      throw new IllegalArgumentException("recovered vote for non-member " + resumed.votedFor());
+    if (resumed.votedFor() < Raft.NONE) {
+      throw new IllegalArgumentException("recovered vote for invalid id " + resumed.votedFor());
     }
     if (log.lastTerm() > resumed.term()) {
       // The stored hard state is older than the entries (lost, or written out of order). Any vote

@@ -35,7 +35,7 @@ final class Repair {
     this.repairThrough = stored.repairThrough();
     this.noVoteThrough = stored.noVoteThrough();
     if (damage != null && raft.bug() != Raft.Bug.SKIP_REPAIR) {
-      if (raft.config().members().size() == 1) {
+      if (raft.membership().voters().size() == 1) {
         throw new IllegalArgumentException("storage is damaged (" + damage.description()
             + ") and a single replica has no peer to repair from; refusing to start rather"
             + " than lose entries it acknowledged");

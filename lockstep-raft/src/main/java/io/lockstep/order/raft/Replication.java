@@ -2,6 +2,7 @@ package io.lockstep.order.raft;
 
 import io.lockstep.order.LogEntry;
 import io.lockstep.order.Role;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,8 @@ final class Replication {
   private final Map<Integer, Progress> progress = new LinkedHashMap<>();
   /** Followers that said they repair damaged storage: their matchIndex counts toward nothing. */
   private final Set<Integer> repairing = new HashSet<>();
+  /** When (leader's clock) each follower last answered, for the configurator's evidence. */
+  private final Map<Integer, Long> heardAt = new HashMap<>();
   private long nextHeartbeatAt;
   private long checkQuorumAt;
   private boolean appendsDue;
@@ -38,16 +41,67 @@ final class Replication {
   /** A new term of leadership: every follower is probed from the end of the leader's log. */
   void start(long now) {
     progress.clear();
+    heardAt.clear();
     repairing.clear();
-    long next = raft.log().lastIndex() + 1;
-    for (int peer : raft.peers()) {
-      progress.put(peer, new Progress(next, config.maxInflightAppends()));
-    }
+    syncPeers(raft.configChange().targets(), false);
     resetTimers(now);
     appendsDue = true;
     broadcastCommit = raft.commitIndex();
     transferTarget = Raft.NONE;
     transferAttempted = false;
+  }
+
+  /**
+   * Replicates to exactly {@code targets} from now on (a configuration change added or removed
+   * a replica): a new one is probed from the end of the log, at once if {@code probeNow} (a
+   * learner should not wait for the next entry or heartbeat answer), a removed one forgotten.
+   */
+  void syncPeers(Set<Integer> targets, boolean probeNow) {
+    progress.keySet().retainAll(targets);
+    heardAt.keySet().retainAll(targets);
+    repairing.retainAll(targets);
+    long next = raft.log().lastIndex() + 1;
+    for (int peer : targets) {
+      if (!progress.containsKey(peer)) {
+        heardAt.put(peer, raft.now()); // silence is counted from when this leader began asking
+        progress.put(peer, new Progress(next, config.maxInflightAppends()));
+        appendsDue = true;
+        if (probeNow) {
+          sendAppends(peer, true);
+        }
+      }
+    }
+  }
+
+  /** A follower answered (any answer: it is alive and reachable). */
+  void heardFrom(int peer) {
+    heardAt.put(peer, raft.now());
+  }
+
+  /** For each follower, how long since it last answered. */
+  Map<Integer, Long> silence() {
+    Map<Integer, Long> silence = new HashMap<>();
+    heardAt.forEach((peer, at) -> silence.put(peer, raft.now() - at));
+    return silence;
+  }
+
+  /** True if this leader replicates to {@code peer} (its answers are heeded). */
+  boolean tracks(int peer) {
+    return progress.containsKey(peer);
+  }
+
+  /** The voter (other than this leader) with the highest matchIndex, or NONE. */
+  int mostUpToDate(List<Integer> voters) {
+    int best = Raft.NONE;
+    long bestMatch = -1;
+    for (int voter : voters) {
+      Progress pr = progress.get(voter);
+      if (voter != raft.self() && pr != null && pr.match() > bestMatch) {
+        best = voter;
+        bestMatch = pr.match();
+      }
+    }
+    return best;
   }
 
   void resetTimers(long now) {
@@ -57,6 +111,7 @@ final class Replication {
 
   void stop() {
     progress.clear();
+    heardAt.clear();
     repairing.clear();
     transferTarget = Raft.NONE;
     appendsDue = false;
@@ -208,6 +263,7 @@ final class Replication {
     maybeCommit();
     sendAppends(from, false);
     maybeSendTimeoutNow(from, pr);
+    raft.configChange().onProgress(from, pr.match());
   }
 
   /**
@@ -252,6 +308,7 @@ final class Replication {
       sendAppends(from, true);
     }
     raft.readIndex().onAck(from, response.readContext());
+    raft.configChange().onProgress(from, pr.match());
   }
 
   void onSnapshotResponse(int from, RaftMessage.InstallSnapshotResponse response) {
@@ -279,6 +336,7 @@ final class Replication {
     maybeCommit();
     sendAppends(from, false);
     maybeSendTimeoutNow(from, pr);
+    raft.configChange().onProgress(from, pr.match());
   }
 
   /** A chunk unanswered for an election timeout was probably lost: send it again. */
@@ -305,14 +363,11 @@ final class Replication {
     if (raft.bug() == Raft.Bug.COMMIT_QUORUM_OF_ONE) {
       candidate = log.handedOut();
     } else {
-      long[] matchIndex = new long[progress.size() + 1];
-      int i = 0;
-      matchIndex[i++] = raft.config().parallelLeaderAppend() ? log.persisted()
-          : log.handedOut();
-      for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
-        matchIndex[i++] = repairing.contains(e.getKey()) ? 0 : e.getValue().match();
-      }
-      candidate = Quorum.committedIndex(matchIndex);
+      // Only the voters of the newest configuration count (§4.1), the leader only if it is one.
+      long own = raft.config().parallelLeaderAppend() ? log.persisted() : log.handedOut();
+      candidate = raft.membership().quorumValue(voter -> voter == raft.self() ? own
+          : repairing.contains(voter) || !progress.containsKey(voter) ? 0
+          : progress.get(voter).match());
     }
     if (candidate <= raft.commitIndex()) {
       return;
@@ -325,21 +380,17 @@ final class Replication {
   }
 
   private boolean majorityActive() {
-    int active = 1;
-    for (Progress pr : progress.values()) {
-      if (pr.recentActive()) {
-        active++;
-      }
-      pr.setRecentActive(false);
-    }
-    return active >= Quorum.majority(progress.size() + 1);
+    long active = raft.membership().quorumValue(voter -> voter == raft.self()
+        || progress.containsKey(voter) && progress.get(voter).recentActive() ? 1 : 0);
+    progress.values().forEach(pr -> pr.setRecentActive(false));
+    return active == 1;
   }
 
   /** Leadership transfer (§3.10): stop taking proposals, catch the target up, TimeoutNow. */
   void transfer(int target) {
-    if (!config.members().contains(target)) {
-      throw new IllegalArgumentException("transfer target " + target + " is not one of the members "
-          + config.members());
+    if (!raft.membership().isVoter(target)) {
+      throw new IllegalArgumentException("transfer target " + target + " is not one of the voters "
+          + raft.membership().voters());
     }
     if (raft.role() != Role.LEADER || target == raft.self() || target == transferTarget) {
       return;

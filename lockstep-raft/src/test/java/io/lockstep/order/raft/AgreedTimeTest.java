@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lockstep.order.LogEntry;
 import io.lockstep.order.Ordered;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,72 +19,90 @@ class AgreedTimeTest {
 
   @Test
   void aLeaderWithoutReportsKeepsThePreviousTimeRatherThanLeapToItsOwnClock() {
-    AgreedTime time = new AgreedTime(3, 1_000, false);
+    AgreedTime time = new AgreedTime(1_000, false);
     time.tick(100, 5_000 + HOUR);
-    assertThat(time.propose(100, 5_000)).isEqualTo(5_000);
+    assertThat(time.propose(100, 5_000, voters(3))).isEqualTo(5_000);
   }
 
   @Test
   void oneFastClockAmongThreeCannotLeadAgreedTime() {
-    AgreedTime time = new AgreedTime(3, 1_000, false);
+    AgreedTime time = new AgreedTime(1_000, false);
     time.tick(100, 10_000 + HOUR);
     time.report(2, 10_000);
-    assertThat(time.propose(100, 0)).isEqualTo(10_000);
+    assertThat(time.propose(100, 0, voters(3))).isEqualTo(10_000);
     time.report(3, 10_020);
-    assertThat(time.propose(100, 0)).isEqualTo(10_020);
+    assertThat(time.propose(100, 0, voters(3))).isEqualTo(10_020);
   }
 
   @Test
   void oneSlowClockAmongThreeCannotHoldAgreedTimeBack() {
-    AgreedTime time = new AgreedTime(3, 1_000, false);
+    AgreedTime time = new AgreedTime(1_000, false);
     time.tick(100, 10_000 - HOUR);
     time.report(2, 10_000);
     time.report(3, 10_020);
-    assertThat(time.propose(100, 0)).isEqualTo(10_000);
+    assertThat(time.propose(100, 0, voters(3))).isEqualTo(10_000);
   }
 
   @Test
   void reportsAreAgedByTheLeadersMonotonicClockAndDroppedWhenOlderThanTheMaximumAge() {
-    AgreedTime time = new AgreedTime(3, 1_000, false);
+    AgreedTime time = new AgreedTime(1_000, false);
     time.report(2, 10_000);
     time.tick(100, 10_900 + HOUR); // the report is timed by the first tick after it arrived
-    assertThat(time.propose(1_100, 0)).isEqualTo(10_000 + 1_000);
-    assertThat(time.propose(1_101, 0)).isEqualTo(0); // the report expired: too few readings
+    assertThat(time.propose(1_100, 0, voters(3))).isEqualTo(10_000 + 1_000);
+    assertThat(time.propose(1_101, 0, voters(3))).isEqualTo(0); // the report expired: too few readings
   }
 
   @Test
   void aReportIsTimedByTheFirstTickAfterItArrivedSoItsAgeIsNeverOverestimated() {
-    AgreedTime time = new AgreedTime(2, 1_000, false); // t = 0: the larger of the two readings
+    AgreedTime time = new AgreedTime(1_000, false); // t = 0: the larger of the two readings
     time.tick(100, 10_000);
     time.report(2, 10_050); // arrives some time after the tick at 100
-    assertThat(time.propose(100, 0)).isEqualTo(10_050);
+    assertThat(time.propose(100, 0, voters(2))).isEqualTo(10_050);
     time.tick(110, 10_010);
-    assertThat(time.propose(110, 0)).as("received by 110: no age yet").isEqualTo(10_050);
+    assertThat(time.propose(110, 0, voters(2))).as("received by 110: no age yet").isEqualTo(10_050);
     time.tick(120, 10_020);
-    assertThat(time.propose(120, 0)).isEqualTo(10_060);
+    assertThat(time.propose(120, 0, voters(2))).isEqualTo(10_060);
   }
 
   @Test
   void agreedTimeNeverGoesBelowTheLastEntrysTime() {
-    AgreedTime time = new AgreedTime(3, 1_000, false);
+    AgreedTime time = new AgreedTime(1_000, false);
     time.tick(100, 10_000);
     time.report(2, 10_000);
-    assertThat(time.propose(100, 12_000)).isEqualTo(12_000);
+    assertThat(time.propose(100, 12_000, voters(3))).isEqualTo(12_000);
   }
 
   @Test
   void aReadingOfZeroIsNoReading() {
-    AgreedTime time = new AgreedTime(3, 1_000, false);
+    AgreedTime time = new AgreedTime(1_000, false);
     time.tick(100, 10_000 + HOUR);
     time.report(2, 0);
-    assertThat(time.propose(100, 7)).isEqualTo(7);
+    assertThat(time.propose(100, 7, voters(3))).isEqualTo(7);
   }
 
   @Test
   void aLoneReplicaStampsItsOwnClockSinceThereIsNothingToOutvoteIt() {
-    AgreedTime time = new AgreedTime(1, 1_000, false);
+    AgreedTime time = new AgreedTime(1_000, false);
     time.tick(100, 10_000);
-    assertThat(time.propose(100, 0)).isEqualTo(10_000);
+    assertThat(time.propose(100, 0, voters(1))).isEqualTo(10_000);
+  }
+
+  @Test
+  void onlyTheVotersClocksAreSampledNotALearnersOrARemovedReplicas() {
+    AgreedTime time = new AgreedTime(1_000, false);
+    time.tick(100, 10_000);
+    time.report(2, 10_010);
+    time.report(9, 10_000 + HOUR); // a learner being caught up: its clock is no vote
+    assertThat(time.propose(100, 0, voters(3)))
+        .as("own 10_000 and 2's 10_010, t = 1: the lower, with 9's reading left out")
+        .isEqualTo(10_000);
+    assertThat(time.propose(100, 0, List.of(1, 2, 9)))
+        .as("once 9 votes, its reading is one of three").isEqualTo(10_010);
+  }
+
+  /** Voters 1..n; the clock under test is replica 1's. */
+  private static List<Integer> voters(int n) {
+    return IntStream.rangeClosed(1, n).boxed().toList();
   }
 
   // ---- in a cluster ---------------------------------------------------------------------------

@@ -151,6 +151,17 @@ final class Cluster {
     }
   }
 
+  /**
+   * Starts replica {@code id} outside the initial configuration: a spare that a membership
+   * change may add. Its clock starts at node 1's.
+   */
+  void addSpare(int id) {
+    Node node = new Node(id, nodes.values().iterator().next().clock);
+    nodes.put(id, node);
+    node.raft = new Raft(configs.apply(id), Recovered.EMPTY, seed * 31 + id, bugs.apply(id));
+    step(id, node.tick());
+  }
+
   Cluster(int n, long seed) {
     this(n, c -> c, id -> Raft.Bug.NONE, seed);
   }

@@ -17,8 +17,9 @@ class RaftConfigTest {
   }
 
   @Test
-  void selfMustBeAMember() {
-    assertInvalid(() -> RaftConfig.defaults(4, MEMBERS), "self 4 must be one of the members");
+  void aReplicaOutsideTheInitialMembersIsASpareButItsIdMustBeValid() {
+    assertThat(RaftConfig.defaults(4, MEMBERS).self()).isEqualTo(4);
+    assertInvalid(() -> RaftConfig.defaults(-2, MEMBERS), "self must be a non-negative id");
   }
 
   @Test

@@ -52,11 +52,13 @@ class RaftEventsTest {
   void aRejectedMessageIsADropWithTheReasonAndNoPeer() {
     Raft raft = Nodes.withLog(1, 2, 1, 2);
     raft.drainEvents();
-    Nodes.receive(raft, 9, new RaftMessage.Heartbeat(2, 0, 0));
+    // A replica outside the configuration is heard (membership changes); an invalid id is not.
+    Nodes.receive(raft, -4, new RaftMessage.Heartbeat(2, 0, 0));
     List<Event> events = raft.drainEvents();
     assertThat(events).hasSize(1);
     assertThat(events.get(0).kind()).isEqualTo(Event.Kind.DROP);
     assertThat(events.get(0).peer()).isEqualTo(Event.NONE);
-    assertThat(events.get(0).detail()).startsWith("Heartbeat from 9: ").contains("non-member 9");
+    assertThat(events.get(0).detail()).startsWith("Heartbeat from -4: ")
+        .contains("invalid id -4");
   }
 }

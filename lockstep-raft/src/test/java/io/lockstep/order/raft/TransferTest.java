@@ -87,7 +87,7 @@ class TransferTest {
     cluster.makeLeader(1);
     assertThatThrownBy(() -> cluster.step(1, new Input.TransferLeadership(9)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("transfer target 9 is not one of the members");
+        .hasMessageContaining("transfer target 9 is not one of the voters");
   }
 
   @Test
