@@ -1,5 +1,6 @@
 package io.lockstep.net;
 
+import java.security.PublicKey;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -14,16 +15,51 @@ import java.util.TreeMap;
  *   <li>{@link #none}: no authentication; client ids are only declared, and frames carry no MAC.
  *       For development on a trusted machine, or behind an authenticating proxy.
  * </ul>
+ * Any of these can be combined with {@link #withKeys}: clients listed there prove their own
+ * Ed25519 key instead (and learn the server's), which is what a Byzantine-mode client needs to
+ * count each replica's answer as that replica's vote.
  */
 public final class ClientAuth {
   private final boolean required;
   private final byte[] shared;
   private final Map<String, byte[]> perClient;
+  private final Map<String, PublicKey> keys;
 
-  private ClientAuth(boolean required, byte[] shared, Map<String, byte[]> perClient) {
+  private ClientAuth(boolean required, byte[] shared, Map<String, byte[]> perClient,
+      Map<String, PublicKey> keys) {
     this.required = required;
     this.shared = shared;
     this.perClient = perClient;
+    this.keys = keys;
+  }
+
+  private ClientAuth(boolean required, byte[] shared, Map<String, byte[]> perClient) {
+    this(required, shared, perClient, Map.of());
+  }
+
+  /**
+   * The same, and also clients that prove an Ed25519 key: {@code clientKeys} by client id. A
+   * server with keys refuses clients that prove nothing, even if it had none() before.
+   */
+  public ClientAuth withKeys(Map<String, PublicKey> clientKeys) {
+    clientKeys.keySet().forEach(id -> Hello.checkName("client id", id));
+    return new ClientAuth(required, shared, perClient, Map.copyOf(clientKeys));
+  }
+
+  /** Whether some clients prove keys. */
+  public boolean acceptsKeys() {
+    return !keys.isEmpty();
+  }
+
+  /** The auth modes a server with this setting accepts (a {@link Hello} mode set). */
+  int modes() {
+    return (required ? Hello.AUTH_SECRET : Hello.AUTH_NONE)
+        | (keys.isEmpty() ? Hello.AUTH_NONE : Hello.AUTH_KEYS);
+  }
+
+  /** The public key {@code clientId} must prove, or null. */
+  PublicKey keyFor(String clientId) {
+    return keys.get(clientId);
   }
 
   /** No client authentication (explicitly chosen; client ids are only declared). */
@@ -53,9 +89,9 @@ public final class ClientAuth {
     return new ClientAuth(true, null, Map.copyOf(copy));
   }
 
-  /** Whether clients must prove a secret. */
+  /** Whether clients must prove a secret or a key. */
   public boolean required() {
-    return required;
+    return required || !keys.isEmpty();
   }
 
   /** The secret {@code clientId} must prove, or null when the client is unknown. */
@@ -68,9 +104,11 @@ public final class ClientAuth {
 
   @Override
   public String toString() {
+    String keyed = keys.isEmpty() ? "" : ", keys " + new TreeMap<>(keys).keySet();
     if (!required) {
-      return "ClientAuth[none]";
+      return "ClientAuth[none" + keyed + "]";
     }
-    return shared != null ? "ClientAuth[shared]" : "ClientAuth[perClient " + perClient.keySet() + "]";
+    return (shared != null ? "ClientAuth[shared" : "ClientAuth[perClient " + perClient.keySet())
+        + keyed + "]";
   }
 }

@@ -34,19 +34,47 @@ public final class FrameClient implements AutoCloseable {
    * an {@link IOException} saying why (refused, unreachable, handshake rejected or timed out).
    */
   public CompletableFuture<FrameConnection> connect(InetSocketAddress server, FrameHandler handler) {
+    if (config.privateKey() != null) {
+      throw new IllegalStateException("a keyed client must name the server and its key: use "
+          + "connect(server, serverId, serverKey, handler)");
+    }
+    byte[] secret = config.secret();
+    return connect(server, remote -> new Admission.Admit(secret),
+        secret == null ? Hello.AUTH_NONE : Hello.AUTH_SECRET, handler);
+  }
+
+  /**
+   * Connects to the server whose id is {@code serverId} and whose Ed25519 public key is
+   * {@code serverKey} (key mode): a server that cannot sign with that key, or says it is someone
+   * else, is refused, so the connection's {@link FrameConnection#remoteId()} is proven.
+   */
+  public CompletableFuture<FrameConnection> connect(InetSocketAddress server, String serverId,
+      java.security.PublicKey serverKey, FrameHandler handler) {
+    Objects.requireNonNull(serverId, "serverId");
+    Objects.requireNonNull(serverKey, "serverKey");
+    if (config.privateKey() == null) {
+      throw new IllegalStateException("this client has no private key (ClientConfig.keyed)");
+    }
+    Admission admission = remote -> remote.id().equals(serverId)
+        ? new Admission.Admit(null, serverKey)
+        : new Admission.Refuse(RejectReason.UNKNOWN_ID,
+            "dialed server " + serverId + " but it says it is " + remote.id());
+    return connect(server, admission, Hello.AUTH_KEYS, handler);
+  }
+
+  private CompletableFuture<FrameConnection> connect(InetSocketAddress server,
+      Admission admission, int auth, FrameHandler handler) {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(handler, "handler");
     CompletableFuture<FrameConnection> result = new CompletableFuture<>();
-    byte[] secret = config.secret();
-    Admission admission = remote -> new Admission.Admit(secret);
     SecureSession.Listener listener = FrameConnection.listener(handler, config.options(),
         rejections, result::complete,
         reason -> result.completeExceptionally(
             new IOException("handshake with " + server + " failed: " + reason)));
     stats.connectAttempt();
     Sockets.dialer(workers, config.options(), channel -> SecureSession.install(channel,
-            Side.DIALER, Role.CLIENT, secret != null, config.cluster(), config.clientId(),
-            admission, listener, rejections, config.options()))
+            Side.DIALER, Role.CLIENT, auth, config.privateKey(), config.cluster(),
+            config.clientId(), admission, listener, rejections, config.options()))
         .connect(server)
         .addListener(done -> {
           if (!done.isSuccess()) {

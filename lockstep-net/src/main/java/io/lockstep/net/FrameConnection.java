@@ -35,6 +35,14 @@ public final class FrameConnection {
     return session.authenticated();
   }
 
+  /**
+   * Whether the other end proved the private key of {@link #remoteId()} (key mode): only then
+   * is the id more than something anyone holding a shared secret could claim.
+   */
+  public boolean keyAuthenticated() {
+    return session.keyAuthenticated();
+  }
+
   /** The other end's socket address. */
   public SocketAddress remoteAddress() {
     return channel.remoteAddress();

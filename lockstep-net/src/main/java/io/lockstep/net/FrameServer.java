@@ -81,8 +81,8 @@ public final class FrameServer implements AutoCloseable {
   }
 
   private void accept(Channel channel) {
-    SecureSession.install(channel, Side.ACCEPTOR, Role.CLIENT, config.auth().required(),
-        config.cluster(), config.serverId(), this::admitClient,
+    SecureSession.install(channel, Side.ACCEPTOR, Role.CLIENT, config.auth().modes(),
+        config.privateKey(), config.cluster(), config.serverId(), this::admitClient,
         FrameConnection.listener(handler, config.options(), rejections, open -> { },
             failure -> { }),
         rejections, config.options());
@@ -93,10 +93,11 @@ public final class FrameServer implements AutoCloseable {
       return new Admission.Admit(null);
     }
     byte[] secret = config.auth().secretFor(remote.id());
-    if (secret == null) {
+    java.security.PublicKey key = config.auth().keyFor(remote.id());
+    if (secret == null && key == null) {
       return new Admission.Refuse(RejectReason.UNKNOWN_ID,
-          "client '" + remote.id() + "' has no secret configured");
+          "client '" + remote.id() + "' has no secret or key configured");
     }
-    return new Admission.Admit(secret);
+    return new Admission.Admit(secret, key);
   }
 }

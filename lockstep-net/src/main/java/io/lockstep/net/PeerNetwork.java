@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * messages arrive in the order sent. Inbound payloads go to the {@link PeerHandler} on an I/O
  * thread.
  *
- * <p>Every connection runs the shared-secret HMAC-SHA256 handshake and MACs every frame (threat
- * model: see the package documentation); garbage, wrong versions, oversized or corrupt frames,
+ * <p>Every connection runs a handshake — each replica proving its own Ed25519 key when the
+ * configuration has keys, else the shared secret — and MACs every frame (threat model: see the
+ * package documentation); garbage, wrong versions, oversized or corrupt frames,
  * strangers and replays are refused with a logged, counted reason ({@link #stats()}) and never
  * reach the handler. Threads: one acceptor thread and {@link NetOptions#ioThreads()} I/O threads.
  */
@@ -139,11 +140,12 @@ public final class PeerNetwork implements AutoCloseable {
   private void dialed(Channel channel, PeerLink link) {
     String expected = Integer.toString(link.peer());
     Admission admission = remote -> remote.id().equals(expected)
-        ? new Admission.Admit(config.secret())
+        ? credentials(link.peer())
         : new Admission.Refuse(RejectReason.UNKNOWN_ID,
             "dialed peer " + expected + " but it says it is " + remote.id());
-    SecureSession.install(channel, Side.DIALER, Role.PEER, true, config.cluster(),
-        Integer.toString(config.self()), admission, new SecureSession.Listener() {
+    SecureSession.install(channel, Side.DIALER, Role.PEER, authMode(), config.privateKey(),
+        config.cluster(), Integer.toString(config.self()), admission,
+        new SecureSession.Listener() {
           @Override
           public void onOpen(SecureSession session) {
             link.onOpen(channel);
@@ -167,8 +169,9 @@ public final class PeerNetwork implements AutoCloseable {
   }
 
   private void acceptInbound(Channel channel) {
-    SecureSession.install(channel, Side.ACCEPTOR, Role.PEER, true, config.cluster(),
-        Integer.toString(config.self()), this::admitPeer, new SecureSession.Listener() {
+    SecureSession.install(channel, Side.ACCEPTOR, Role.PEER, authMode(), config.privateKey(),
+        config.cluster(), Integer.toString(config.self()), this::admitPeer,
+        new SecureSession.Listener() {
           private int from;
 
           @Override
@@ -199,7 +202,17 @@ public final class PeerNetwork implements AutoCloseable {
       return new Admission.Refuse(RejectReason.UNKNOWN_ID, "'" + remote.id()
           + "' is not a peer of replica " + config.self() + " (peers: " + links.keySet() + ")");
     }
-    return new Admission.Admit(config.secret());
+    return credentials(peer);
+  }
+
+  /** One mode on the peer port: keys when configured (then the secret is never accepted). */
+  private int authMode() {
+    return config.usesKeys() ? Hello.AUTH_KEYS : Hello.AUTH_SECRET;
+  }
+
+  private Admission.Admit credentials(int peer) {
+    return config.usesKeys() ? new Admission.Admit(null, config.publicKeys().get(peer))
+        : new Admission.Admit(config.secret());
   }
 
   private static Integer parseId(String id) {

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +31,17 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  * With auth mode "none" (client connections only, when explicitly configured) steps 2–3 stop after
  * the HELLO checks and frames carry no MAC.
+ *
+ * <h2>Key mode</h2>
+ * With {@link Hello#AUTH_KEYS} each node has its own Ed25519 key pair instead of a shared secret
+ * (paper §3.1: a faulty replica must not be able to speak as another). Each HELLO then also
+ * carries a fresh ephemeral X25519 public key; the PROOF is the side's Ed25519 signature over
+ * "key proof " + side ‖ T, checked against the public key configured for the id the remote
+ * claims; the frame keys are HMAC-SHA256(x, "frame key " + side ‖ T) with x the X25519 secret of
+ * the two ephemeral keys. A recorded handshake is useless (fresh nonces and ephemeral keys on
+ * both sides), a node that knows only its own key cannot prove another id, and a frame cut from
+ * another connection fails the MAC (other keys). The dialer names the one mode it uses; an
+ * acceptor may accept both (a client port with secret clients and key clients).
  *
  * <h2>Threat model</h2>
  * The attacker can connect to any port, send anything, and read, drop, inject, replay, reorder and
@@ -69,6 +83,10 @@ final class SecureSession extends ChannelDuplexHandler {
 
   private final Side side;
   private final Hello local;
+  private final PrivateKey signingKey;
+  private final KeyPair ephemeral;
+  private int mode = Hello.AUTH_NONE;
+  private PublicKey remoteKey;
   private final byte[] localBytes;
   private final Admission admission;
   private final Listener listener;
@@ -85,10 +103,13 @@ final class SecureSession extends ChannelDuplexHandler {
   private FrameMac receiveMac;
   private String closeReason;
 
-  private SecureSession(Side side, Hello local, Admission admission, Listener listener,
-      Rejections rejections, FrameDecoder decoder, NetOptions options) {
+  private SecureSession(Side side, Hello local, PrivateKey signingKey, KeyPair ephemeral,
+      Admission admission, Listener listener, Rejections rejections, FrameDecoder decoder,
+      NetOptions options) {
     this.side = side;
     this.local = local;
+    this.signingKey = signingKey;
+    this.ephemeral = ephemeral;
     this.localBytes = local.encode();
     this.admission = admission;
     this.listener = listener;
@@ -105,12 +126,31 @@ final class SecureSession extends ChannelDuplexHandler {
   static SecureSession install(Channel channel, Side side, Role role, boolean hmac,
       String cluster, String localId, Admission admission, Listener listener,
       Rejections rejections, NetOptions options) {
+    return install(channel, side, role, hmac ? Hello.AUTH_SECRET : Hello.AUTH_NONE, null, cluster,
+        localId, admission, listener, rejections, options);
+  }
+
+  /**
+   * Installs framing and a session on a new channel.
+   *
+   * @param auth the one mode a dialer uses, or every mode an acceptor accepts ({@link Hello})
+   * @param signingKey this node's Ed25519 private key, needed with {@link Hello#AUTH_KEYS}
+   */
+  static SecureSession install(Channel channel, Side side, Role role, int auth,
+      PrivateKey signingKey, String cluster, String localId, Admission admission,
+      Listener listener, Rejections rejections, NetOptions options) {
+    boolean keys = (auth & Hello.AUTH_KEYS) != 0;
+    if (keys && signingKey == null) {
+      throw new IllegalArgumentException("key authentication needs this node's private key");
+    }
     byte[] nonce = new byte[Hello.NONCE_BYTES];
     NONCES.nextBytes(nonce);
-    Hello local = new Hello(role, hmac, nonce, cluster, localId);
+    KeyPair ephemeral = keys ? KeyExchange.ephemeral() : null;
+    Hello local = new Hello(role, auth, nonce, cluster, localId,
+        keys ? ephemeral.getPublic().getEncoded() : new byte[0]);
     FrameDecoder decoder = new FrameDecoder(rejections, Hello.MAX_BYTES);
-    SecureSession session =
-        new SecureSession(side, local, admission, listener, rejections, decoder, options);
+    SecureSession session = new SecureSession(side, local, keys ? signingKey : null, ephemeral,
+        admission, listener, rejections, decoder, options);
     channel.pipeline().addLast("frames", decoder).addLast("session", session);
     return session;
   }
@@ -120,9 +160,14 @@ final class SecureSession extends ChannelDuplexHandler {
     return remote == null ? null : remote.id();
   }
 
-  /** Whether the remote proved knowledge of a secret and every frame is MACed. */
+  /** Whether the remote proved a secret or key and every frame is MACed. */
   boolean authenticated() {
-    return local.hmac();
+    return mode != Hello.AUTH_NONE;
+  }
+
+  /** Whether the remote proved the private key of the id it claims (key mode). */
+  boolean keyAuthenticated() {
+    return mode == Hello.AUTH_KEYS;
   }
 
   Channel channel() {
@@ -184,18 +229,47 @@ final class SecureSession extends ChannelDuplexHandler {
       reject(refuse.reason(), refuse.detail() + " (" + remote + ")");
       return;
     }
-    secret = ((Admission.Admit) verdict).secret();
     byte[] remoteBytes = frame.payload();
     transcript = side == Side.DIALER
         ? HandshakeCrypto.transcript(localBytes, remoteBytes)
         : HandshakeCrypto.transcript(remoteBytes, localBytes);
-    if (!local.hmac()) {
+    if (mode == Hello.AUTH_NONE) {
       open();
       return;
     }
+    byte[] proof = mode == Hello.AUTH_SECRET ? secretProof((Admission.Admit) verdict)
+        : keyProof((Admission.Admit) verdict);
+    if (proof == null) {
+      return;
+    }
     state = State.AWAIT_PROOF;
-    writeFrame(ctx, FrameKind.PROOF, HandshakeCrypto.proof(secret, side, transcript), new byte[0]);
+    writeFrame(ctx, FrameKind.PROOF, proof, new byte[0]);
     ctx.flush();
+  }
+
+  private byte[] secretProof(Admission.Admit admit) {
+    if (admit.secret() == null) {
+      reject(RejectReason.UNKNOWN_ID, "no secret is configured for '" + remote.id() + "'");
+      return null;
+    }
+    secret = admit.secret();
+    return HandshakeCrypto.proof(secret, side, transcript);
+  }
+
+  /** Key mode: the X25519 secret becomes the frame keys' root; the proof is a signature. */
+  private byte[] keyProof(Admission.Admit admit) {
+    if (admit.remoteKey() == null) {
+      reject(RejectReason.UNKNOWN_ID, "no public key is configured for '" + remote.id() + "'");
+      return null;
+    }
+    remoteKey = admit.remoteKey();
+    try {
+      secret = KeyExchange.agree(ephemeral.getPrivate(), remote.ephemeral());
+    } catch (IllegalArgumentException malformed) {
+      reject(RejectReason.BAD_HANDSHAKE, malformed.getMessage() + " (" + remote + ")");
+      return null;
+    }
+    return KeyExchange.sign(signingKey, side, transcript);
   }
 
   private Admission.Verdict check(Hello hello) {
@@ -207,16 +281,29 @@ final class SecureSession extends ChannelDuplexHandler {
       return new Admission.Refuse(RejectReason.WRONG_CLUSTER,
           "remote is in cluster '" + hello.cluster() + "', this is '" + local.cluster() + "'");
     }
-    if (hello.hmac() != local.hmac()) {
-      return new Admission.Refuse(RejectReason.AUTH_MISMATCH, "remote "
-          + (hello.hmac() ? "wants" : "refuses") + " HMAC authentication, this side "
-          + (local.hmac() ? "requires" : "does not use") + " it");
+    int dialer = side == Side.DIALER ? local.auth() : hello.auth();
+    int acceptor = side == Side.DIALER ? hello.auth() : local.auth();
+    if (dialer == (Hello.AUTH_SECRET | Hello.AUTH_KEYS)) {
+      return new Admission.Refuse(RejectReason.BAD_HANDSHAKE,
+          "the dialer must name the one auth mode it uses, not several");
     }
-    Admission.Verdict verdict = admission.admit(hello);
-    if (verdict instanceof Admission.Admit admit && local.hmac() && admit.secret() == null) {
-      throw new IllegalStateException("admission gave no secret for an HMAC session: " + hello);
+    boolean fits = dialer == Hello.AUTH_NONE ? acceptor == Hello.AUTH_NONE
+        : (acceptor & dialer) != 0;
+    if (!fits) {
+      return new Admission.Refuse(RejectReason.AUTH_MISMATCH, "the dialer uses auth "
+          + modeName(dialer) + ", the acceptor accepts " + modeName(acceptor));
     }
-    return verdict;
+    mode = dialer;
+    return admission.admit(hello);
+  }
+
+  private static String modeName(int auth) {
+    return switch (auth) {
+      case Hello.AUTH_NONE -> "none";
+      case Hello.AUTH_SECRET -> "secret";
+      case Hello.AUTH_KEYS -> "keys";
+      default -> "secret or keys";
+    };
   }
 
   private void onProof(ChannelHandlerContext ctx, Frames.Frame frame) {
@@ -224,10 +311,14 @@ final class SecureSession extends ChannelDuplexHandler {
       reject(RejectReason.BAD_HANDSHAKE, "expected PROOF, got " + frame.kind());
       return;
     }
-    byte[] expected = HandshakeCrypto.proof(secret, side.other(), transcript);
-    if (!HandshakeCrypto.matches(expected, frame.payload())) {
-      reject(RejectReason.BAD_PROOF, "proof does not match: wrong secret or replayed handshake ("
-          + remote + ")");
+    boolean valid = mode == Hello.AUTH_KEYS
+        ? KeyExchange.verify(remoteKey, side.other(), transcript, frame.payload())
+        : HandshakeCrypto.matches(HandshakeCrypto.proof(secret, side.other(), transcript),
+            frame.payload());
+    if (!valid) {
+      reject(RejectReason.BAD_PROOF, "proof does not match: wrong "
+          + (mode == Hello.AUTH_KEYS ? "key" : "secret") + " or replayed handshake (" + remote
+          + ")");
       return;
     }
     sendMac = new FrameMac(HandshakeCrypto.frameKey(secret, side, transcript));

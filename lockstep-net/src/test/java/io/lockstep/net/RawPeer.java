@@ -94,6 +94,35 @@ final class RawPeer implements AutoCloseable {
     return readFrame() != null;
   }
 
+  /**
+   * Runs the dialer's side of the key handshake, signing as {@code id} with {@code key} (which
+   * need not be {@code id}'s: a forger's). Returns true when the other end's proof arrived.
+   */
+  boolean keyHandshake(Role role, String cluster, String id, java.security.PrivateKey key)
+      throws IOException {
+    java.security.KeyPair ephemeral = KeyExchange.ephemeral();
+    return keyHandshake(role, cluster, id, key, ephemeral.getPublic().getEncoded(),
+        ephemeral.getPrivate());
+  }
+
+  /** As above with a chosen (possibly malformed) ephemeral key in the hello. */
+  boolean keyHandshake(Role role, String cluster, String id, java.security.PrivateKey key,
+      byte[] ephemeralPublic, java.security.PrivateKey ephemeralPrivate) throws IOException {
+    byte[] nonce = new byte[Hello.NONCE_BYTES];
+    new SplittableRandom().nextBytes(nonce);
+    byte[] hello = new Hello(role, Hello.AUTH_KEYS, nonce, cluster, id, ephemeralPublic).encode();
+    sendFrame(FrameKind.HELLO, hello);
+    Frames.Frame theirs = readFrame();
+    if (theirs == null) {
+      return false;
+    }
+    byte[] transcript = HandshakeCrypto.transcript(hello, theirs.payload());
+    sendFrame(FrameKind.PROOF, KeyExchange.sign(key, Side.DIALER, transcript));
+    byte[] shared = KeyExchange.agree(ephemeralPrivate, Hello.decode(theirs.payload()).ephemeral());
+    sendMac = new FrameMac(HandshakeCrypto.frameKey(shared, Side.DIALER, transcript));
+    return readFrame() != null;
+  }
+
   /** The next data frame, MACed as the handshake agreed. */
   byte[] dataFrame(byte[] body) {
     byte[] tag = sendMac.tag(body);

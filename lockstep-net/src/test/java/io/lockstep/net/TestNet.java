@@ -52,6 +52,21 @@ final class TestNet {
     return new PeerConfig(self, addresses.get(self), addresses, CLUSTER, SECRET, OPTIONS);
   }
 
+  /** A fresh Ed25519 key pair for each of ids 1..n. */
+  static Map<Integer, java.security.KeyPair> keyPairs(int n) {
+    try {
+      java.security.KeyPairGenerator generator =
+          java.security.KeyPairGenerator.getInstance("Ed25519");
+      Map<Integer, java.security.KeyPair> pairs = new java.util.TreeMap<>();
+      for (int id = 1; id <= n; id++) {
+        pairs.put(id, generator.generateKeyPair());
+      }
+      return pairs;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Polls until {@code condition} holds; fails the test after {@code timeout}. */
   static void await(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
