@@ -38,8 +38,8 @@ public final class ClientAuth {
   }
 
   /**
-   * The same, and also clients that prove an Ed25519 key: {@code clientKeys} by client id. A
-   * server with keys refuses clients that prove nothing, even if it had none() before.
+   * The same, and also clients that prove an Ed25519 key: {@code clientKeys} by client id.
+   * Clients that prove nothing are still served if this setting was none().
    */
   public ClientAuth withKeys(Map<String, PublicKey> clientKeys) {
     clientKeys.keySet().forEach(id -> Hello.checkName("client id", id));
@@ -53,8 +53,10 @@ public final class ClientAuth {
 
   /** The auth modes a server with this setting accepts (a {@link Hello} mode set). */
   int modes() {
-    return (required ? Hello.AUTH_SECRET : Hello.AUTH_NONE)
-        | (keys.isEmpty() ? Hello.AUTH_NONE : Hello.AUTH_KEYS);
+    if (keys.isEmpty()) {
+      return required ? Hello.AUTH_SECRET : Hello.AUTH_NONE;
+    }
+    return Hello.AUTH_KEYS | (required ? Hello.AUTH_SECRET : Hello.AUTH_OPEN);
   }
 
   /** The public key {@code clientId} must prove, or null. */
@@ -89,9 +91,9 @@ public final class ClientAuth {
     return new ClientAuth(true, null, Map.copyOf(copy));
   }
 
-  /** Whether clients must prove a secret or a key. */
+  /** Whether clients must prove a secret (or a key). */
   public boolean required() {
-    return required || !keys.isEmpty();
+    return required;
   }
 
   /** The secret {@code clientId} must prove, or null when the client is unknown. */

@@ -89,10 +89,11 @@ public final class FrameServer implements AutoCloseable {
   }
 
   private Admission.Verdict admitClient(Hello remote) {
-    if (!config.auth().required()) {
+    if (remote.auth() == Hello.AUTH_NONE) {
+      // Only reached when this port accepts unauthenticated clients (the session checked).
       return new Admission.Admit(null);
     }
-    byte[] secret = config.auth().secretFor(remote.id());
+    byte[] secret = config.auth().required() ? config.auth().secretFor(remote.id()) : null;
     java.security.PublicKey key = config.auth().keyFor(remote.id());
     if (secret == null && key == null) {
       return new Admission.Refuse(RejectReason.UNKNOWN_ID,

@@ -38,6 +38,12 @@ record Hello(Role role, int auth, byte[] nonce, String cluster, String id, byte[
   static final int AUTH_SECRET = 1;
   /** Prove an Ed25519 key; pairwise frame keys from ephemeral X25519. */
   static final int AUTH_KEYS = 2;
+  /**
+   * Acceptors only: unauthenticated dialers are accepted too (a client port without client
+   * secrets that also serves keyed clients).
+   */
+  static final int AUTH_OPEN = 4;
+  private static final int ALL_MODES = AUTH_SECRET | AUTH_KEYS | AUTH_OPEN;
   static final int NONCE_BYTES = 32;
   static final int MAX_NAME_BYTES = 255;
   /** Longest ephemeral key accepted (X25519's X.509 encoding is 44 bytes). */
@@ -54,7 +60,7 @@ record Hello(Role role, int auth, byte[] nonce, String cluster, String id, byte[
     if (nonce.length != NONCE_BYTES) {
       throw new IllegalArgumentException("nonce must be " + NONCE_BYTES + " bytes");
     }
-    if (auth < 0 || auth > (AUTH_SECRET | AUTH_KEYS)) {
+    if (auth < 0 || auth > ALL_MODES) {
       throw new IllegalArgumentException("unknown auth modes " + auth);
     }
     boolean keys = (auth & AUTH_KEYS) != 0;
@@ -119,7 +125,7 @@ record Hello(Role role, int auth, byte[] nonce, String cluster, String id, byte[
     }
     Role role = Role.ofCode(in.readUnsignedByte());
     int auth = in.readUnsignedByte();
-    if (auth > (AUTH_SECRET | AUTH_KEYS)) {
+    if (auth > ALL_MODES) {
       throw new IllegalArgumentException("unknown auth modes " + auth);
     }
     byte[] nonce = new byte[NONCE_BYTES];

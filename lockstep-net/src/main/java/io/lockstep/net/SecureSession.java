@@ -283,11 +283,12 @@ final class SecureSession extends ChannelDuplexHandler {
     }
     int dialer = side == Side.DIALER ? local.auth() : hello.auth();
     int acceptor = side == Side.DIALER ? hello.auth() : local.auth();
-    if (dialer == (Hello.AUTH_SECRET | Hello.AUTH_KEYS)) {
+    if (dialer != Hello.AUTH_NONE && dialer != Hello.AUTH_SECRET && dialer != Hello.AUTH_KEYS) {
       return new Admission.Refuse(RejectReason.BAD_HANDSHAKE,
           "the dialer must name the one auth mode it uses, not several");
     }
-    boolean fits = dialer == Hello.AUTH_NONE ? acceptor == Hello.AUTH_NONE
+    boolean fits = dialer == Hello.AUTH_NONE
+        ? acceptor == Hello.AUTH_NONE || (acceptor & Hello.AUTH_OPEN) != 0
         : (acceptor & dialer) != 0;
     if (!fits) {
       return new Admission.Refuse(RejectReason.AUTH_MISMATCH, "the dialer uses auth "
@@ -302,7 +303,8 @@ final class SecureSession extends ChannelDuplexHandler {
       case Hello.AUTH_NONE -> "none";
       case Hello.AUTH_SECRET -> "secret";
       case Hello.AUTH_KEYS -> "keys";
-      default -> "secret or keys";
+      default -> ((auth & Hello.AUTH_OPEN) != 0 ? "none, " : "")
+          + ((auth & Hello.AUTH_SECRET) != 0 ? "secret, " : "") + "keys";
     };
   }
 

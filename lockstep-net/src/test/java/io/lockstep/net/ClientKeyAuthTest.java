@@ -111,6 +111,28 @@ class ClientKeyAuthTest {
   }
 
   @Test
+  void aPortWithoutClientSecretsServesUnauthenticatedAndKeyedClientsButNoSecretOnes()
+      throws Exception {
+    FrameServer server = FrameServer.start(new ServerConfig(TestNet.CLUSTER, "1",
+        TestNet.local(0), ClientAuth.none().withKeys(Map.of("alice", KEYS.get(3).getPublic())),
+        TestNet.OPTIONS, KEYS.get(1).getPrivate()), (connection, payload) ->
+            connection.send((connection.remoteId() + " " + connection.keyAuthenticated())
+                .getBytes()));
+    opened.add(server);
+    List<String> anon = Collections.synchronizedList(new ArrayList<>());
+    assertThat(ask(client(ClientConfig.unauthenticated(TestNet.CLUSTER, "anon", TestNet.OPTIONS))
+        .connect(TestNet.local(server.port()), (c, p) -> anon.add(new String(p))), anon))
+        .isEqualTo("anon false");
+    List<String> alice = Collections.synchronizedList(new ArrayList<>());
+    assertThat(ask(client(keyed("alice", 3)).connect(TestNet.local(server.port()), "1",
+        KEYS.get(1).getPublic(), (c, p) -> alice.add(new String(p))), alice))
+        .isEqualTo("alice true");
+    CompletableFuture<FrameConnection> secret = client(ClientConfig.authenticated(TestNet.CLUSTER,
+        "bob", BOB_SECRET, TestNet.OPTIONS)).connect(TestNet.local(server.port()), (c, p) -> { });
+    assertThatThrownBy(() -> secret.get(10, TimeUnit.SECONDS)).hasMessageContaining("AUTH_MISMATCH");
+  }
+
+  @Test
   void anUnknownClientIdIsRefused() throws Exception {
     FrameServer server = server();
     CompletableFuture<FrameConnection> opening = client(keyed("mallory", 4))

@@ -108,7 +108,8 @@ final class ClientPort implements FrameHandler {
   }
 
   private boolean mayActAs(FrameConnection connection, ClientId client) {
-    if (!bindIdentity) {
+    if (!bindIdentity && !connection.keyAuthenticated()) {
+      // A proven key always binds the connection to its id; a shared secret proves no id.
       return true;
     }
     String proved = connection.remoteId();

@@ -115,6 +115,7 @@ public final class ReplicaServer implements AutoCloseable {
   private ReplicaLoop loop;
   private SnapshotThread snapshots;
   private Thread loopThread;
+  private ReplicaIdentity identity;
   private PeerNetwork network;
   private FrameServer clientServer;
   private LeaderForwarder forwarder;
@@ -187,6 +188,7 @@ public final class ReplicaServer implements AutoCloseable {
 
   private void boot() throws IOException {
     ReplicaAddresses me = config.replica(id).orElseThrow();
+    identity = ReplicaIdentity.load(config, id);
     Files.createDirectories(config.dataDirOf(id));
     storage = FileStorage.open(config.dataDirOf(id), FileStorage.Options.defaults(), diskFaults);
     Recovered recovered = storage.recover();
@@ -206,8 +208,8 @@ public final class ReplicaServer implements AutoCloseable {
     metrics.bindDivergence(divergence);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
-    network = PeerNetwork.start(new PeerConfig(id, me.peer(), peerAddresses(), config.name(),
-        config.secret(), peerNet), this::onPeer);
+    network = PeerNetwork.start(identity.peers(new PeerConfig(id, me.peer(), peerAddresses(),
+        config.name(), config.secret(), peerNet)), this::onPeer);
     NetOptions net = NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD);
     loop.peers(network::send);
     loop.checkpoints(this::checkpointed);
@@ -221,7 +223,7 @@ public final class ReplicaServer implements AutoCloseable {
     loopThread.start();
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
     clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
-        me.client(), clientAuth(), net),
+        me.client(), identity.clients(clientAuth()), net, identity.privateKey()),
         new ClientPort(loop, metrics, config.perClientAuthentication(),
             config.budgets().clientConnectionBytes(), config.requestTimeoutMillis()));
     forwarder = new LeaderForwarder(new FrameClient(forwarderConfig(net)),
@@ -236,6 +238,8 @@ public final class ReplicaServer implements AutoCloseable {
           new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
     }
     metrics.bindRedis(redis);
+    metrics.bindNet("peer", network.stats());
+    metrics.bindNet("client", clientServer.stats());
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
         this::liveJson);
     LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
@@ -253,7 +257,7 @@ public final class ReplicaServer implements AutoCloseable {
         .withFailureModel(config.failureModel(), config.t());
     Executor executor = Replica.recover(machine, executorConfig, recovered);
     ProtocolSetup setup = new ProtocolSetup(id, config.members(), config.failureModel(),
-        config.t(), config.protocolSettings());
+        config.t(), config.protocolSettings(), identity.signer());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
     return new Replica(id, coordination, executor, config.snapshotInterval(),
         config.digestInterval());

@@ -113,6 +113,22 @@ public final class ServerMetrics {
         .register(registry);
   }
 
+  /**
+   * What the transport refused, by port and reason ({@code lockstep_net_rejected_total{port=
+   * "peer", reason="BAD_PROOF"}}): forged, replayed, misdirected and malformed handshakes and
+   * frames are dropped by the network layer, and this is where an operator sees them.
+   */
+  void bindNet(String port, io.lockstep.net.NetStats stats) {
+    for (io.lockstep.net.RejectReason reason : io.lockstep.net.RejectReason.values()) {
+      FunctionCounter.builder("lockstep.net.rejected", stats, s -> s.rejected(reason))
+          .tags("port", port, "reason", reason.name())
+          .description("connections closed or frames dropped by the transport, by reason")
+          .register(registry);
+    }
+    FunctionCounter.builder("lockstep.net.handshakes", stats, s -> s.handshakes())
+        .tags("port", port).description("handshakes completed").register(registry);
+  }
+
   /** The Redis port's back-pressure and budget meters (nothing if the service has none). */
   void bindRedis(io.lockstep.redis.RedisServer redis) {
     if (redis == null) {

@@ -38,8 +38,14 @@ import java.util.TreeMap;
  *                        started with another machine is refused rather than diverging
  * cluster.data-dir       directory holding one sub-directory per replica id (relative paths are
  *                        resolved against the file's directory)
- * cluster.secret         the peers' shared secret, inline: hex digits (at least 32), or
- * cluster.secret-file    a file holding it (hex text, or at least 16 raw bytes)
+ * cluster.secret         the shared secret, inline: hex digits (at least 32), or
+ * cluster.secret-file    a file holding it (hex text, or at least 16 raw bytes); the peer
+ *                        port uses it only when replicas have no keys (still required: the
+ *                        replicas' forwarders derive their client secrets from it)
+ * replica.ID.public-key  Ed25519 keys, written by `lockstep keys` ({@link ClusterKeys}): with
+ * replica.ID.private-key-file  them each replica proves its own key on the peer port, and
+ * client.ID.public-key   clients may prove theirs on the client port; required by
+ * client.ID.private-key-file   cluster.failure-model=byzantine
  * client.secret          optional hex secret every client must prove (ClientAuth.shared); a
  *                        client may then claim any client id
  * client.ID.secret       or, instead, one hex secret per client id (ClientAuth.perClient): a
@@ -102,15 +108,17 @@ import java.util.TreeMap;
  * @param testClockOffsets <b>test only</b>: milliseconds added to a replica's wall clock, by
  *     replica id (key {@code runtime.test-clock-offset-ms.<id>}), so that a process test can run
  *     one replica with a clock an hour wrong; its monotonic clock (protocol timers) is untouched
+ * @param keys the replicas' and clients' Ed25519 keys ({@link ClusterKeys#NONE} for none)
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
     String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval,
-    Map<Integer, Long> testClockOffsets) {
+    Map<Integer, Long> testClockOffsets, ClusterKeys keys) {
 
   public ClusterConfig {
+    Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(budgets, "budgets");
     testClockOffsets = Map.copyOf(Objects.requireNonNull(testClockOffsets, "testClockOffsets"));
     Objects.requireNonNull(name, "name");
@@ -124,6 +132,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     protocolSettings = Collections.unmodifiableMap(new TreeMap<>(protocolSettings));
     List<String> problems = ConfigParser.validate(name, failureModel, t, protocol, replicas,
         secret, protocolSettings);
+    problems.addAll(ConfigParser.keyProblems(failureModel, replicas, keys));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
@@ -160,7 +169,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withRedisMaxMemory(long bytes) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval, testClockOffsets);
+        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval, testClockOffsets, keys);
   }
 
   /**
@@ -252,6 +261,35 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
         redisPassword, machine, redisMaxMemory, budgets, DEFAULT_DIGEST_INTERVAL, Map.of());
   }
 
+  /** A configuration without keys (replicas prove the shared secret on the peer port). */
+  public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
+      Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
+      byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
+      long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
+      String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval,
+      Map<Integer, Long> testClockOffsets) {
+    this(name, failureModel, t, protocol, service, replicas, dataDir, secret, clientSecret,
+        clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets,
+        ClusterKeys.NONE);
+  }
+
+  /** The same cluster with keys ({@code lockstep keys}), or none ({@link ClusterKeys#NONE}). */
+  public ClusterConfig withKeys(ClusterKeys newKeys) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets, newKeys);
+  }
+
+  /** The same cluster under another failure model and t (the protocol must accept them). */
+  public ClusterConfig withFailureModel(FailureModel model, int faults, String protocolName) {
+    return new ClusterConfig(name, model, faults, protocolName, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets, keys);
+  }
+
   public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
       Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
       byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
@@ -287,7 +325,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets);
+        testClockOffsets, keys);
   }
 
   /** The same cluster with another digest interval (0 turns divergence detection off). */
@@ -295,14 +333,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval,
-        testClockOffsets);
+        testClockOffsets, keys);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys);
   }
 
   /**
@@ -313,14 +351,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets);
+        testClockOffsets, keys);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
@@ -328,7 +366,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets);
+        testClockOffsets, keys);
   }
 
   /**
@@ -340,7 +378,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys);
   }
 
   /** The same cluster with other byte budgets at the client edges. */
@@ -348,7 +386,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval,
-        testClockOffsets);
+        testClockOffsets, keys);
   }
 
   /**
@@ -361,7 +399,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        offsets);
+        offsets, keys);
   }
 
   /** Milliseconds added to replica {@code id}'s wall clock: 0 except in tests. */
@@ -415,6 +453,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("redis.reply-buffer-bytes", Long.toString(budgets.redisReplyBytes()));
     testClockOffsets.forEach((id, offset) ->
         p.setProperty(ConfigParser.TEST_CLOCK_OFFSET + id, Long.toString(offset)));
+    keys.replicaKeys().forEach((id, key) ->
+        p.setProperty("replica." + id + ".public-key", KeyFiles.publicKeyText(key)));
+    keys.replicaKeyFiles().forEach((id, file) -> p.setProperty("replica." + id
+        + ".private-key-file", file.toAbsolutePath().toString()));
+    keys.clientKeys().forEach((id, key) ->
+        p.setProperty("client." + id + ".public-key", KeyFiles.publicKeyText(key)));
+    keys.clientKeyFiles().forEach((id, file) -> p.setProperty("client." + id
+        + ".private-key-file", file.toAbsolutePath().toString()));
     return p;
   }
 

@@ -1,0 +1,65 @@
+package io.lockstep.server;
+
+import io.lockstep.identity.Ed25519Signer;
+import io.lockstep.identity.Signer;
+import io.lockstep.net.ClientAuth;
+import io.lockstep.net.PeerConfig;
+import io.lockstep.server.config.ClusterConfig;
+import java.io.IOException;
+import java.security.PrivateKey;
+
+/**
+ * One replica's identity as the runtime uses it: with keys in the cluster file, its private key
+ * (read from its own file at start), proven on the peer port and the client port and used by the
+ * protocol to sign; without keys, the shared secret on the peer port and a signer that refuses
+ * to sign ({@link Signer#none}).
+ */
+final class ReplicaIdentity {
+  private final ClusterConfig config;
+  private final int id;
+  private final PrivateKey privateKey;
+
+  private ReplicaIdentity(ClusterConfig config, int id, PrivateKey privateKey) {
+    this.config = config;
+    this.id = id;
+    this.privateKey = privateKey;
+  }
+
+  /** Reads replica {@code id}'s private key when the cluster has keys. */
+  static ReplicaIdentity load(ClusterConfig config, int id) throws IOException {
+    if (!config.keys().present()) {
+      return new ReplicaIdentity(config, id, null);
+    }
+    PrivateKey key = config.keys().replicaPrivateKey(id);
+    Signer probe = new Ed25519Signer(id, key, config.keys().replicaKeys());
+    byte[] challenge = ("replica " + id + " key check")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (!probe.verify(id, challenge, probe.sign(challenge))) {
+      throw new IOException("the private key in " + config.keys().replicaKeyFiles().get(id)
+          + " does not match replica." + id + ".public-key in the cluster file");
+    }
+    return new ReplicaIdentity(config, id, key);
+  }
+
+  /** This replica's private key, or null without keys. */
+  PrivateKey privateKey() {
+    return privateKey;
+  }
+
+  /** What the protocol signs and verifies with ({@code ProtocolSetup.signer}). */
+  Signer signer() {
+    return privateKey == null ? Signer.none(id)
+        : new Ed25519Signer(id, privateKey, config.keys().replicaKeys());
+  }
+
+  /** The peer port's configuration: each replica proves its own key when there are keys. */
+  PeerConfig peers(PeerConfig base) {
+    return privateKey == null ? base : base.withKeys(privateKey, config.keys().replicaKeys());
+  }
+
+  /** The client port's authentication: {@code base}, and the clients' keys when there are any. */
+  ClientAuth clients(ClientAuth base) {
+    return privateKey == null || config.keys().clientKeys().isEmpty() ? base
+        : base.withKeys(config.keys().clientKeys());
+  }
+}

@@ -1,0 +1,92 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.client.KvClient;
+import io.lockstep.net.NetOptions;
+import io.lockstep.net.PeerConfig;
+import io.lockstep.net.PeerNetwork;
+import io.lockstep.server.config.ClusterKeys;
+import io.lockstep.server.config.Service;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cluster whose replicas prove their own keys on the peer port (`lockstep keys`): it elects,
+ * serves, and refuses a peer that only knows the shared secret, counting the refusal in the
+ * replica's metrics; a replica given the wrong private key file refuses to start.
+ */
+class KeyedClusterTest {
+  @TempDir Path dir;
+
+  private TestCluster keyed(ClusterKeys keys) throws IOException {
+    return new TestCluster(dir.resolve("data"), 3, Service.KV, c -> c.withKeys(keys));
+  }
+
+  @Test
+  void replicasWithOwnKeysElectServeAndRefuseAPeerWithOnlyTheSharedSecret() throws Exception {
+    ClusterKeys keys = ClusterKeys.generate(dir.resolve("keys"), List.of(1, 2, 3), List.of());
+    try (TestCluster cluster = keyed(keys)) {
+      cluster.start(1);
+      cluster.start(2);
+      int leader = cluster.awaitLeader(Duration.ofSeconds(10));
+      try (KvClient kv = new KvClient(cluster.client())) {
+        kv.set("k", "v");
+        assertThat(kv.get("k")).isEqualTo("v");
+      }
+      // Replica 3's address, the cluster's shared secret, no key: the old way in is closed.
+      Map<Integer, InetSocketAddress> peers = new TreeMap<>();
+      cluster.config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
+      try (PeerNetwork impostor = PeerNetwork.start(new PeerConfig(3, peers.get(3), peers,
+          cluster.config.name(), TestCluster.SECRET, NetOptions.defaults().withIoThreads(1)),
+          (from, payload) -> { })) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!cluster.server(leader).metrics().scrape().contains(
+            "lockstep_net_rejected_total{port=\"peer\",reason=\"AUTH_MISMATCH\",replica=\""
+                + leader + "\"} 1.0") && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(cluster.server(leader).metrics().scrape()).contains(
+            "lockstep_net_rejected_total{port=\"peer\",reason=\"AUTH_MISMATCH\",replica=\""
+                + leader + "\"}");
+        assertThat(impostor.isConnected(leader)).isFalse();
+      }
+      cluster.start(3);
+      try (KvClient kv = new KvClient(cluster.client())) {
+        kv.set("k", "w");
+        assertThat(kv.get("k")).isEqualTo("w");
+      }
+    }
+  }
+
+  @Test
+  void privateKeyFilesAreOwnerOnlyAndAReplicaWithAnotherReplicasKeyRefusesToStart()
+      throws Exception {
+    ClusterKeys keys = ClusterKeys.generate(dir.resolve("keys"), List.of(1, 2, 3), List.of("app"));
+    assertThat(Files.getPosixFilePermissions(keys.replicaKeyFiles().get(1)))
+        .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+    assertThat(Files.getPosixFilePermissions(keys.clientKeyFiles().get("app")))
+        .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+    Map<Integer, Path> swapped = new TreeMap<>(keys.replicaKeyFiles());
+    swapped.put(1, keys.replicaKeyFiles().get(2));
+    ClusterKeys wrong = new ClusterKeys(keys.replicaKeys(), swapped, keys.clientKeys(),
+        keys.clientKeyFiles());
+    try (TestCluster cluster = keyed(wrong)) {
+      assertThatThrownBy(() -> cluster.start(1)).isInstanceOf(IOException.class)
+          .hasMessageContaining("does not match replica.1.public-key");
+    }
+    assertThatThrownBy(() -> ClusterKeys.generate(dir.resolve("keys"), List.of(1), List.of()))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+  }
+}
