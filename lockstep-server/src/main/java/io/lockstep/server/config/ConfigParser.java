@@ -161,7 +161,7 @@ final class ConfigParser {
     try {
       into.put(id, KeyFiles.parsePublicKey(value));
     } catch (IllegalArgumentException e) {
-      problems.add(key + " " + e.getMessage() + " (write keys with `lockstep keys`)");
+      problems.add(key + " is " + e.getMessage() + " (write keys with `lockstep keys`)");
     }
   }
 

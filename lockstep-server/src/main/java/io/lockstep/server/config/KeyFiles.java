@@ -34,7 +34,7 @@ public final class KeyFiles {
     try {
       der = Base64.getDecoder().decode(text.trim());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("is not base64: " + e.getMessage());
+      throw new IllegalArgumentException("not base64: " + e.getMessage());
     }
     return Ed25519Signer.publicKey(der);
   }
