@@ -28,9 +28,13 @@ import java.util.UUID;
  *     another replica
  * @param deadline how long a request may take in all; a write without an outcome by then fails
  *     with {@link IndeterminateException}
+ * @param keys this client's key and the replicas' (instead of a secret), or null; required in
+ *     the Byzantine model, where each reply is counted as the vote of the replica whose key its
+ *     connection proved
  */
 public record ClientOptions(String cluster, List<InetSocketAddress> replicas, ClientId clientId,
-    byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout, Duration deadline) {
+    byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout, Duration deadline,
+    ClientKeys keys) {
   public ClientOptions {
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(clientId, "clientId");
@@ -44,6 +48,25 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
       throw new IllegalArgumentException("attemptTimeout (" + attemptTimeout
           + ") must be positive and at most the deadline (" + deadline + ")");
     }
+    if (keys != null && keys.replicaIds().size() != replicas.size()) {
+      throw new IllegalArgumentException("keys name " + keys.replicaIds().size()
+          + " replicas, the addresses " + replicas.size());
+    }
+    if (keys != null && secret != null) {
+      throw new IllegalArgumentException("a client proves a secret or a key, not both");
+    }
+    if (failureModel == FailureModel.BYZANTINE && keys == null) {
+      throw new IllegalArgumentException("a Byzantine-mode client needs keys: it counts each"
+          + " reply as the vote of the replica whose key its connection proved (connect with"
+          + " ClientOptions.fromConfig(config, clientId) for a client with client.ID.public-key)");
+    }
+  }
+
+  /** Options without keys. */
+  public ClientOptions(String cluster, List<InetSocketAddress> replicas, ClientId clientId,
+      byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout,
+      Duration deadline) {
+    this(cluster, replicas, clientId, secret, failureModel, t, attemptTimeout, deadline, null);
   }
 
   /**
@@ -71,6 +94,11 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
 
   /** As {@link #fromConfig(Path)}, from a config already loaded. */
   public static ClientOptions fromConfig(ClusterConfig config) {
+    if (config.failureModel() == FailureModel.BYZANTINE) {
+      throw new IllegalArgumentException("cluster " + config.name() + " is Byzantine: connect"
+          + " with fromConfig(config, clientId) as a client with a key, one of "
+          + config.keys().clientKeys().keySet());
+    }
     if (config.perClientAuthentication()) {
       throw new IllegalArgumentException("cluster " + config.name() + " authenticates each"
           + " client: connect with fromConfig(config, clientId), clientId one of "
@@ -90,6 +118,15 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
    */
   public static ClientOptions fromConfig(ClusterConfig config, String clientId) {
     ClientOptions options = base(config).withClientId(ClientId.of(clientId));
+    if (config.keys().clientKeys().containsKey(clientId)
+        && config.keys().clientKeyFiles().containsKey(clientId)) {
+      return options.withKeys(keysOf(config, clientId)).withFailureModel(config.failureModel());
+    }
+    if (config.failureModel() == FailureModel.BYZANTINE) {
+      throw new IllegalArgumentException("the config of Byzantine cluster " + config.name()
+          + " has no client." + clientId + ".public-key and .private-key-file (run `lockstep"
+          + " keys --clients`); its keyed clients are " + config.keys().clientKeys().keySet());
+    }
     if (config.perClientAuthentication()) {
       byte[] own = config.clientSecrets().get(clientId);
       if (own == null) {
@@ -102,28 +139,51 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
     return config.clientSecret() == null ? options : options.withSecret(config.clientSecret());
   }
 
+
   private static ClientOptions base(ClusterConfig config) {
     List<InetSocketAddress> replicas =
         config.replicas().stream().map(ReplicaAddresses::client).toList();
     return new ClientOptions(config.name(), replicas, ClientId.of("client-" + UUID.randomUUID()),
-        null, config.failureModel(), config.t(), Duration.ofMillis(500), Duration.ofSeconds(10));
+        null, FailureModel.FAIL_STOP, config.t(), Duration.ofMillis(500), Duration.ofSeconds(10));
+  }
+
+  /** Client {@code id}'s key (read from its file) and every replica's public key. */
+  private static ClientKeys keysOf(ClusterConfig config, String id) {
+    try {
+      return new ClientKeys(config.keys().clientPrivateKey(id), config.members(),
+          config.members().stream().map(m -> config.keys().replicaKeys().get(m)).toList());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("client " + id + "'s private key: " + e.getMessage(), e);
+    }
+  }
+
+  /** The same options voting under {@code model} (Byzantine needs keys set first). */
+  public ClientOptions withFailureModel(FailureModel model) {
+    return new ClientOptions(cluster, replicas, clientId, secret, model, t, attemptTimeout,
+        deadline, keys);
+  }
+
+  /** The same options with keys (and no secret). */
+  public ClientOptions withKeys(ClientKeys clientKeys) {
+    return new ClientOptions(cluster, replicas, clientId, null, failureModel, t, attemptTimeout,
+        deadline, clientKeys);
   }
 
   /** The same options with another client id. */
   public ClientOptions withClientId(ClientId id) {
     return new ClientOptions(cluster, replicas, id, secret, failureModel, t, attemptTimeout,
-        deadline);
+        deadline, keys);
   }
 
   /** The same options with other timeouts. */
   public ClientOptions withTimeouts(Duration attempt, Duration overall) {
     return new ClientOptions(cluster, replicas, clientId, secret, failureModel, t, attempt,
-        overall);
+        overall, keys);
   }
 
   /** The same options with a client secret. */
   public ClientOptions withSecret(byte[] clientSecret) {
     return new ClientOptions(cluster, replicas, clientId, clientSecret, failureModel, t,
-        attemptTimeout, deadline);
+        attemptTimeout, deadline, keys);
   }
 }

@@ -7,6 +7,7 @@ import io.lockstep.net.FrameClient;
 import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
 import io.lockstep.net.NetOptions;
+import io.lockstep.order.FailureModel;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import io.lockstep.server.SessionWindow;
@@ -50,6 +51,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link SessionWindow#LIMIT} requests of one session are in flight; later ones wait in the
  * client, numbered, and their deadline starts when they are sent.
  *
+ * <p>In the Byzantine model requests go to every
+ * replica and are voted on instead ({@link VotingCalls}: t+1 identical replies for writes, 2t+1
+ * matching answers for reads, each replica's vote taken from the key its connection proved).
+ *
  * <p>Threads: one Netty I/O thread and one timer thread. Futures complete on the executor given
  * to {@link #connect(ClientOptions, java.util.concurrent.Executor)}, or else directly on those
  * threads (cheapest; keep dependent stages short or continue with {@code …Async(fn, executor)}
@@ -73,6 +78,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private final CompletableFuture<FrameConnection>[] connections;
   private volatile int leader;
   private final java.util.concurrent.Executor completions;
+  /** Byzantine mode: every request to every replica, voted on; null under fail-stop. */
+  private final VotingCalls votes;
 
   /** One request or read until it has an outcome. */
   private static final class Call {
@@ -106,8 +113,9 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     NetOptions net = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(io.lockstep.server.ReplicaServer.CLIENT_MAX_PAYLOAD);
     String id = options.clientId().value();
-    this.frames = new FrameClient(options.secret() == null
-        ? ClientConfig.unauthenticated(options.cluster(), id, net)
+    this.frames = new FrameClient(options.keys() != null
+        ? ClientConfig.keyed(options.cluster(), id, options.keys().privateKey(), net)
+        : options.secret() == null ? ClientConfig.unauthenticated(options.cluster(), id, net)
         : ClientConfig.authenticated(options.cluster(), id, options.secret(), net));
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "lockstep-client-timer");
@@ -118,6 +126,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     this.addresses = options.replicas().stream()
         .map(a -> a.getHostString() + ":" + a.getPort()).toList();
     this.connections = new CompletableFuture[options.replicas().size()];
+    this.votes = options.failureModel() == FailureModel.BYZANTINE
+        ? new VotingCalls(options, frames, timer, completions, tags, retries) : null;
   }
 
   /** Creates a client; connections open lazily, on the first request. */
@@ -147,7 +157,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   /** A linearizable read-only query (served through the leader, ReadIndex). */
   @Override
   public CompletableFuture<byte[]> query(byte[] query) {
-    return query(options.clientId(), query);
+    return query(options.clientId(), sequence, window, query);
   }
 
   /**
@@ -187,7 +197,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
 
       @Override
       public CompletableFuture<byte[]> query(byte[] query) {
-        return LockstepClient.this.query(id, query);
+        return LockstepClient.this.query(id, sessionSequence, sessionWindow, query);
       }
     };
   }
@@ -199,6 +209,12 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private CompletableFuture<byte[]> submit(ClientId id, AtomicLong numbers, SessionWindow window,
       byte[] command) {
     Request request = Request.command(id, numbers.incrementAndGet(), command.clone());
+    if (votes != null) {
+      CompletableFuture<byte[]> future = new CompletableFuture<>();
+      future.whenComplete((value, error) -> window.completed());
+      window.admit(() -> votes.submit(request, future));
+      return future;
+    }
     Call call = new Call(request, null, null, deadline(), newVoter());
     call.window = window;
     call.future.whenComplete((value, error) -> window.completed());
@@ -206,10 +222,20 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     return call.future;
   }
 
-  private CompletableFuture<byte[]> query(ClientId id, byte[] query) {
+  /**
+   * A read; in Byzantine mode one without 2t+1 matching answers is resubmitted as an ordered
+   * command with the same bytes in the reader's session, so the state machine's {@code apply}
+   * must accept its queries (the Redis store's does).
+   */
+  private CompletableFuture<byte[]> query(ClientId id, AtomicLong numbers, SessionWindow window,
+      byte[] query) {
     if (query.length > Request.MAX_COMMAND_BYTES) {
       throw new IllegalArgumentException("query is " + query.length + " bytes, the limit is "
           + Request.MAX_COMMAND_BYTES);
+    }
+    if (votes != null) {
+      byte[] copy = query.clone();
+      return votes.read(id, copy, () -> submit(id, numbers, window, copy));
     }
     return start(new Call(null, id, query.clone(), deadline(), newVoter()));
   }
@@ -299,7 +325,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     synchronized (connectionsLock) {
       CompletableFuture<FrameConnection> c = connections[index];
       if (c == null || c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen())) {
-        c = frames.connect(options.replicas().get(index), new Answers(index));
+        ClientKeys keys = options.keys();
+        c = keys == null ? frames.connect(options.replicas().get(index), new Answers(index))
+            : frames.connect(options.replicas().get(index),
+                Integer.toString(keys.replicaIds().get(index)), keys.replicaKeys().get(index),
+                new Answers(index));
         connections[index] = c;
       }
       return c;
@@ -436,6 +466,9 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    if (votes != null) {
+      votes.close();
+    }
     for (Call call : List.copyOf(inFlight.values())) {
       expire(call);
     }

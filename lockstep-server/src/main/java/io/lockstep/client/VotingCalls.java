@@ -1,0 +1,364 @@
+package io.lockstep.client;
+
+import io.lockstep.executor.Executor;
+import io.lockstep.machine.ClientId;
+import io.lockstep.net.FrameClient;
+import io.lockstep.net.FrameConnection;
+import io.lockstep.net.FrameHandler;
+import io.lockstep.replica.QueryResult;
+import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
+import io.lockstep.server.wire.ClientCodec;
+import io.lockstep.server.wire.ClientMessage;
+import io.lockstep.storage.codec.CodecException;
+import io.lockstep.voter.Voter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * {@link LockstepClient}'s Byzantine mode (paper §4, S13): at most t of the 3t+1 replicas lie,
+ * so no single answer can be believed.
+ *
+ * <ul>
+ *   <li>Every request goes to <em>every</em> replica, each over its own connection on which the
+ *       replica proved its own key ({@link ClientKeys}); every replica answers.
+ *   <li>A write's output is decided by the paper's {@link Voter}: t+1 identical replies from
+ *       distinct replicas, at least one of them correct. A reply counts as the vote of the
+ *       replica whose authenticated connection it came on; the replica id written in the reply
+ *       is ignored (replaced), so a liar cannot vote as someone else, and a replica's repeated
+ *       replies count once.
+ *   <li>A read is answered by each replica at its applied state; 2t+1 matching answers decide it
+ *       (t+1 of them correct, and any two sets of 2t+1 share a correct replica). Without them
+ *       — a read racing writes, or liars — it is resubmitted as an ordered request.
+ *   <li>Replicas that have not answered are asked again every attempt time-out, until the
+ *       deadline; t silent replicas therefore never stall a request: the 2t+1 correct ones
+ *       decide it.
+ * </ul>
+ *
+ * <p>Threads: answers arrive on the client's Netty I/O thread, resends on its timer thread; a
+ * call's state is guarded by the call itself.
+ */
+final class VotingCalls {
+  private final ClientOptions options;
+  private final FrameClient frames;
+  private final ScheduledThreadPoolExecutor timer;
+  private final java.util.concurrent.Executor completions;
+  private final AtomicLong tags;
+  private final AtomicLong retries;
+  private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
+  private final Object connectionsLock = new Object();
+  private final List<CompletableFuture<FrameConnection>> connections;
+
+  /** One request or read until it has an outcome. */
+  private static final class Call {
+    final long tag;
+    final byte[] payload;
+    final Request request;
+    final Voter voter;
+    final Map<Integer, QueryResult> reads = new HashMap<>();
+    final boolean[] answered;
+    final CompletableFuture<byte[]> future;
+    Supplier<CompletableFuture<byte[]>> orderedFallback;
+    ScheduledFuture<?> resend;
+    ScheduledFuture<?> expiry;
+
+    Call(long tag, byte[] payload, Request request, Voter voter, int replicas,
+        CompletableFuture<byte[]> future) {
+      this.tag = tag;
+      this.payload = payload;
+      this.request = request;
+      this.voter = voter;
+      this.answered = new boolean[replicas];
+      this.future = future;
+    }
+  }
+
+  VotingCalls(ClientOptions options, FrameClient frames, ScheduledThreadPoolExecutor timer,
+      java.util.concurrent.Executor completions, AtomicLong tags, AtomicLong retries) {
+    if (options.keys() == null) {
+      throw new IllegalArgumentException("a Byzantine-mode client needs keys (ClientKeys): it"
+          + " counts each replica's vote by the key the replica proved");
+    }
+    this.options = options;
+    this.frames = frames;
+    this.timer = timer;
+    this.completions = completions;
+    this.tags = tags;
+    this.retries = retries;
+    this.connections = new java.util.ArrayList<>(
+        java.util.Collections.nCopies(options.replicas().size(), null));
+  }
+
+  /** Orders {@code request}; completes {@code future} with the output t+1 replicas agree on. */
+  void submit(Request request, CompletableFuture<byte[]> future) {
+    long tag = tags.incrementAndGet();
+    byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request));
+    start(new Call(tag, payload, request, new Voter(options.failureModel(), options.t()),
+        options.replicas().size(), future));
+  }
+
+  /**
+   * Reads {@code query} at each replica's applied state; 2t+1 matching answers decide it, else
+   * {@code ordered} (the same bytes as an ordered request) does.
+   */
+  CompletableFuture<byte[]> read(ClientId reader, byte[] query,
+      Supplier<CompletableFuture<byte[]>> ordered) {
+    long tag = tags.incrementAndGet();
+    byte[] payload = ClientCodec.encode(new ClientMessage.Read(tag, reader, query));
+    Call call = new Call(tag, payload, null, null, options.replicas().size(),
+        new CompletableFuture<>());
+    call.orderedFallback = ordered;
+    start(call);
+    return call.future;
+  }
+
+  private void start(Call call) {
+    inFlight.put(call.tag, call);
+    call.future.whenComplete((v, e) -> {
+      inFlight.remove(call.tag);
+      synchronized (call) {
+        cancel(call.resend);
+        cancel(call.expiry);
+      }
+    });
+    synchronized (call) {
+      call.expiry = schedule(() -> expire(call), options.deadline().toNanos());
+      call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
+    }
+    for (int i = 0; i < options.replicas().size(); i++) {
+      send(i, call);
+    }
+  }
+
+  private void send(int index, Call call) {
+    connection(index).whenComplete((conn, error) -> {
+      if (error == null) {
+        try {
+          conn.send(call.payload);
+        } catch (IllegalArgumentException tooBig) {
+          fail(call, new RejectedException("request too large: " + tooBig.getMessage()));
+        }
+      }
+    });
+  }
+
+  /**
+   * Asks again every replica that has not answered. A read that all but t replicas answered
+   * without 2t+1 matching goes to the order instead (waiting longer only waits for replicas that
+   * may be faulty and silent).
+   */
+  private void resend(Call call) {
+    if (call.future.isDone()) {
+      return;
+    }
+    retries.incrementAndGet();
+    boolean[] answered;
+    synchronized (call) {
+      if (call.request == null
+          && call.reads.size() >= call.answered.length - options.t()) {
+        call.resend = null;
+      }
+      answered = call.answered.clone();
+      if (call.request == null && call.resend == null) {
+        fallBackLater(call);
+        return;
+      }
+      call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
+    }
+    for (int i = 0; i < answered.length; i++) {
+      if (!answered[i]) {
+        send(i, call);
+      }
+    }
+  }
+
+  private void expire(Call call) {
+    String detail = "no " + (call.request == null ? 2 * options.t() + 1 : options.t() + 1)
+        + " matching answers from distinct replicas within " + options.deadline().toMillis()
+        + " ms";
+    fail(call, call.request != null ? new IndeterminateException(detail)
+        : new UnavailableException(detail));
+  }
+
+  /** An answer that arrived on the connection to replica {@code index}. */
+  void answered(int index, ClientMessage answer) {
+    Call call = inFlight.get(answer.tag());
+    if (call == null) {
+      return;
+    }
+    if (answer instanceof ClientMessage.Replied r && call.request != null) {
+      replied(index, call, r.reply());
+    } else if (answer instanceof ClientMessage.ReadResult r && call.request == null) {
+      readAnswer(index, call, r.result());
+    }
+    // Busy and redirects are no votes: that replica is asked again at the next resend.
+  }
+
+  private void replied(int index, Call call, Reply reply) {
+    if (!reply.client().equals(call.request.client())
+        || reply.sequence() != call.request.sequence()) {
+      return;
+    }
+    if (reply.status() == Reply.Status.REJECTED && Executor.windowFull(reply.reason())) {
+      return; // not run and not kept: asked again at the next resend
+    }
+    // The vote is the connection's replica, whatever the reply says about itself.
+    Reply vote = new Reply(reply.client(), reply.sequence(), reply.status(), reply.value(),
+        reply.reason(), reply.position(), options.keys().replicaIds().get(index));
+    java.util.Optional<Reply> decided;
+    synchronized (call) {
+      call.answered[index] = true;
+      decided = call.voter.offer(vote);
+    }
+    decided.ifPresent(d -> {
+      if (d.status() == Reply.Status.OK) {
+        succeed(call, d.value());
+      } else if (d.reason().equals(Executor.DUPLICATE)) {
+        fail(call, new IndeterminateException(
+            "the request was applied but its reply was lost to a newer request's"));
+      } else {
+        fail(call, new RejectedException(d.reason()));
+      }
+    });
+  }
+
+  private void readAnswer(int index, Call call, QueryResult result) {
+    int needed = 2 * options.t() + 1;
+    QueryResult decided = null;
+    boolean hopeless;
+    synchronized (call) {
+      call.answered[index] = true;
+      call.reads.putIfAbsent(index, result);
+      int best = 0;
+      for (QueryResult candidate : call.reads.values()) {
+        int matching = (int) call.reads.values().stream().filter(o -> same(o, candidate)).count();
+        if (matching >= needed) {
+          decided = candidate;
+        }
+        best = Math.max(best, matching);
+      }
+      hopeless = best + (call.answered.length - call.reads.size()) < needed;
+    }
+    if (decided != null) {
+      if (decided.ok()) {
+        succeed(call, decided.value());
+      } else {
+        fail(call, new RejectedException(decided.reason()));
+      }
+    } else if (hopeless) {
+      fallBack(call);
+    }
+  }
+
+  private static boolean same(QueryResult a, QueryResult b) {
+    return a.ok() == b.ok() && Arrays.equals(a.value(), b.value()) && a.reason().equals(b.reason());
+  }
+
+  private void fallBackLater(Call call) {
+    schedule(() -> fallBack(call), 0);
+  }
+
+  /** No 2t+1 matching read answers: the read goes through the order like a write. */
+  private void fallBack(Call call) {
+    Supplier<CompletableFuture<byte[]>> ordered;
+    synchronized (call) {
+      ordered = call.orderedFallback;
+      call.orderedFallback = null;
+    }
+    if (ordered == null || call.future.isDone()) {
+      return;
+    }
+    inFlight.remove(call.tag);
+    synchronized (call) {
+      cancel(call.expiry);
+    }
+    ordered.get().whenComplete((value, error) -> {
+      if (error == null) {
+        succeed(call, value);
+      } else {
+        fail(call, error instanceof java.util.concurrent.CompletionException c
+            && c.getCause() != null ? c.getCause() : error);
+      }
+    });
+  }
+
+  private CompletableFuture<FrameConnection> connection(int index) {
+    synchronized (connectionsLock) {
+      CompletableFuture<FrameConnection> c = connections.get(index);
+      if (c == null || c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen())) {
+        ClientKeys keys = options.keys();
+        c = frames.connect(options.replicas().get(index),
+            Integer.toString(keys.replicaIds().get(index)), keys.replicaKeys().get(index),
+            new Answers(index));
+        connections.set(index, c);
+      }
+      return c;
+    }
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, long nanos) {
+    try {
+      return timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closed) {
+      return null;
+    }
+  }
+
+  private static void cancel(ScheduledFuture<?> task) {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  private void succeed(Call call, byte[] value) {
+    run(() -> call.future.complete(value));
+  }
+
+  private void fail(Call call, Throwable error) {
+    run(() -> call.future.completeExceptionally(error));
+  }
+
+  private void run(Runnable completion) {
+    if (completions != null) {
+      completions.execute(completion);
+    } else {
+      completion.run();
+    }
+  }
+
+  /** Fails every call still waiting (the client is closing). */
+  void close() {
+    for (Call call : List.copyOf(inFlight.values())) {
+      expire(call);
+    }
+  }
+
+  /** Answers on the connection to replica {@code index}: that replica's votes. */
+  private final class Answers implements FrameHandler {
+    private final int index;
+
+    Answers(int index) {
+      this.index = index;
+    }
+
+    @Override
+    public void onFrame(FrameConnection connection, byte[] payload) {
+      try {
+        answered(index, ClientCodec.decode(payload));
+      } catch (CodecException | IllegalArgumentException malformed) {
+        // A replica sending garbage is faulty: it loses its connection, not the client's calls.
+        connection.close();
+      }
+    }
+  }
+}
