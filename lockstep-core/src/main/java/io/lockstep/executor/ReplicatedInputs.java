@@ -12,8 +12,10 @@ import java.util.TreeMap;
 /**
  * Matching of copies of one logical request sent by the replicas of a replicated client under
  * the Byzantine model (paper §5.1): the command runs once t+1 byte-identical copies from distinct
- * client replicas arrived; if all n copies arrived without such a majority, the copies, sorted
- * by the replica that sent them, are merged. A second copy from the same client replica is
+ * client replicas arrived; otherwise, once {@link #mergeQuorum} copies arrived, the copies,
+ * sorted by the replica that sent them, are merged. Merging does not wait for all n copies: up
+ * to t client replicas may be faulty and never send theirs (a silent copy must not stall the
+ * logical client), and since copies are ordered requests every replica merges the same set. A second copy from the same client replica is
  * ignored (counted once). Open matches are bounded per logical client; every copy held is part
  * of the replicated state and of the snapshot.
  */
@@ -85,7 +87,7 @@ final class ReplicatedInputs {
     if (identical >= t + 1) {
       return new Outcome(Status.DECIDED, latest, null);
     }
-    if (copies.size() < replicas) {
+    if (copies.size() < mergeQuorum(replicas, t)) {
       return Outcome.WAITING;
     }
     List<byte[]> sorted = new ArrayList<>();
@@ -105,6 +107,16 @@ final class ReplicatedInputs {
           + e.getClass().getName(), e);
       return new Outcome(Status.DECIDED, null, MERGE_FAILED);
     }
+  }
+
+  /**
+   * How many copies of {@code replicas} are merged: n − t (the t missing ones may be faulty and
+   * silent), but never fewer than 2t+1, so that the correct copies among them outnumber the t
+   * that may lie (a median then lies between correct values). With n ≥ 3t+1 client replicas
+   * that is n − t; with fewer, a silent copy can still delay merging until all n arrived.
+   */
+  static int mergeQuorum(int replicas, int t) {
+    return Math.min(replicas, Math.max(replicas - t, 2 * t + 1));
   }
 
   /** Drops every open match of a client whose session was evicted: its copies are stale. */

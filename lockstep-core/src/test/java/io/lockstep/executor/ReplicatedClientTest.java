@@ -62,6 +62,26 @@ class ReplicatedClientTest {
   }
 
   @Test
+  void aSilentClientReplicaDoesNotStallMergingWhenThereAreThreeTPlusOne() {
+    Feed feed = feed(FailureModel.BYZANTINE, 1, 4);
+    assertThat(feed.apply(copy("sensor", 1, "s3", "1000"), 0)).isEmpty();
+    assertThat(feed.apply(copy("sensor", 1, "s1", "20"), 1)).isEmpty();
+    // Three of four copies, no two identical, the fourth never comes: merged now (median).
+    List<Reply> merged = feed.apply(copy("sensor", 1, "s2", "21"), 2);
+    assertThat(merged).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .containsExactly("21");
+  }
+
+  @Test
+  void mergingWaitsForAtLeastTwoTPlusOneCopies() {
+    assertThat(ReplicatedInputs.mergeQuorum(4, 1)).isEqualTo(3);
+    assertThat(ReplicatedInputs.mergeQuorum(3, 1)).isEqualTo(3);
+    assertThat(ReplicatedInputs.mergeQuorum(7, 2)).isEqualTo(5);
+    assertThat(ReplicatedInputs.mergeQuorum(5, 2)).isEqualTo(5);
+    assertThat(ReplicatedInputs.mergeQuorum(10, 1)).isEqualTo(9);
+  }
+
+  @Test
   void copiesFromUnknownSendersCountAsDistinctSenders() {
     Feed feed = feed(FailureModel.BYZANTINE, 1, 3);
     feed.apply(copy("sensor", 1, "anything", "5"), 0);

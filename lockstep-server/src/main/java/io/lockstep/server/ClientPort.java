@@ -88,13 +88,16 @@ final class ClientPort implements FrameHandler {
   private void question(FrameConnection connection, ClientMessage message,
       ConnectionOrigin origin) {
     if (message instanceof ClientMessage.Submit s) {
-      if (mayActAs(connection, s.request().client())) {
+      // A replicated client's copy (paper §5.1) is bound to the client replica that sent it:
+      // the executor counts copies by copyFrom, so that is the id the connection must have proved.
+      ClientId sender = s.request().copyFrom() != null ? s.request().copyFrom()
+          : s.request().client();
+      if (mayActAs(connection, sender)) {
         loop.offerSubmit(s.request(), origin);
       } else {
-        impersonation(connection, s.request().client());
+        impersonation(connection, sender);
         origin.replied(new Reply(s.request().client(), s.request().sequence(),
-            Reply.Status.REJECTED, new byte[0], notYours(connection, s.request().client()), 0,
-            0));
+            Reply.Status.REJECTED, new byte[0], notYours(connection, sender), 0, 0));
       }
     } else if (message instanceof ClientMessage.Read r) {
       if (mayActAs(connection, r.client())) {

@@ -73,6 +73,39 @@ class ClientAuthenticationTest {
     }
   }
 
+  @Test
+  void aReplicatedClientsCopyIsBoundToTheClientReplicaThatSentIt() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, Service.KV,
+        c -> c.withClientSecrets(Map.of("alice", ALICE)));
+        io.lockstep.net.FrameClient frames = new io.lockstep.net.FrameClient(
+            io.lockstep.net.ClientConfig.authenticated("test", "alice", ALICE,
+                io.lockstep.net.NetOptions.defaults().withIoThreads(1)))) {
+      cluster.start(1);
+      cluster.awaitLeader(Duration.ofSeconds(10));
+      java.util.concurrent.BlockingQueue<io.lockstep.server.wire.ClientMessage> answers =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      io.lockstep.net.FrameConnection connection = frames.connect(
+          cluster.config.replicas().get(0).client(), (c, payload) ->
+              answers.add(io.lockstep.server.wire.ClientCodec.decode(payload)))
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      for (String sender : java.util.List.of("alice", "bob")) {
+        connection.send(io.lockstep.server.wire.ClientCodec.encode(
+            new io.lockstep.server.wire.ClientMessage.Submit(1, new io.lockstep.request.Request(
+                ClientId.of("sensor"), 1, io.lockstep.request.Request.Kind.COMMAND, new byte[] {1},
+                ClientId.of(sender)))));
+        io.lockstep.server.wire.ClientMessage answer =
+            answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        String reason = ((io.lockstep.server.wire.ClientMessage.Replied) answer).reply().reason();
+        if (sender.equals("alice")) {
+          // Passed the port; the executor then refuses: "sensor" is not a replicated client here.
+          assertThat(reason).doesNotContain("may not act as").contains("replicated client");
+        } else {
+          assertThat(reason).contains("client alice may not act as bob");
+        }
+      }
+    }
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
