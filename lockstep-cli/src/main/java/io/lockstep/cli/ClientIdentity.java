@@ -29,6 +29,12 @@ public final class ClientIdentity {
    * @throws ParameterException if the cluster needs an id and secret that were not given
    */
   ClientOptions options(ClusterConfig config, CommandSpec spec, String fallbackId) {
+    if (config.failureModel() == io.lockstep.order.FailureModel.BYZANTINE && clientId == null
+        && !config.keys().clientKeyFiles().containsKey(fallbackId)) {
+      throw new ParameterException(spec.commandLine(), "this cluster is Byzantine: pass"
+          + " --client-id with one of its keyed clients " + config.keys().clientKeys().keySet()
+          + " (client.ID.public-key and client.ID.private-key-file, from `lockstep keys`)");
+    }
     if (config.perClientAuthentication() && clientId == null) {
       throw new ParameterException(spec.commandLine(), "this cluster authenticates each"
           + " client: pass --client-id with one of " + config.clientSecrets().keySet());

@@ -6,6 +6,10 @@ import io.lockstep.cli.cluster.LocalLayout;
 import io.lockstep.cli.cluster.ReplicaHealth;
 import io.lockstep.cli.cluster.ReplicaHeap;
 import io.lockstep.cli.cluster.ReplicaProcess;
+import io.lockstep.client.ClientOptions;
+import io.lockstep.client.RedisProxy;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Protocols;
 import io.lockstep.server.MachineLoader;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
@@ -47,9 +51,19 @@ public final class LocalCommand implements Callable<Integer> {
   /** Set by the shutdown hook, so the foreground thread does not report a requested stop. */
   private volatile boolean stopping;
 
-  @Option(names = "--replicas", defaultValue = "3", paramLabel = "N",
-      description = "Number of replicas; tolerates (N-1)/2 crashes (default ${DEFAULT-VALUE}).")
-  int replicas;
+  @Option(names = "--replicas", paramLabel = "N",
+      description = "Number of replicas; tolerates (N-1)/2 crashes, or (N-1)/3 lying replicas"
+          + " with --failure-model byzantine (default 3, or 4 when Byzantine).")
+  Integer replicasOption;
+
+  /** The replica count, once chosen from the options. */
+  private int replicas;
+
+  @Option(names = "--failure-model", defaultValue = "fail-stop", paramLabel = "MODEL",
+      description = "fail-stop (Raft, the default) or byzantine: 3t+1 replicas of protocol "
+          + LocalLayout.BYZANTINE_PROTOCOL + " with their own keys, and a voting Redis proxy on"
+          + " port P.")
+  String failureModel;
 
   @Option(names = "--base-port", defaultValue = "7000", paramLabel = "P",
       description = "Replica i serves Redis on P+i (default ${DEFAULT-VALUE}).")
@@ -85,6 +99,16 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    FailureModel model = parseFailureModel();
+    if (model == FailureModel.BYZANTINE
+        && Protocols.find(LocalLayout.BYZANTINE_PROTOCOL).isEmpty()) {
+      spec.commandLine().getErr().println("--failure-model byzantine runs protocol "
+          + LocalLayout.BYZANTINE_PROTOCOL + ", which this build does not have (registered"
+          + " protocols: " + String.join(", ", Protocols.all().keySet()) + ")");
+      return 2;
+    }
+    replicas = replicasOption != null ? replicasOption
+        : model == FailureModel.BYZANTINE ? 4 : 3;
     Service chosen = parseService(service);
     Optional<String> machineSource = Optional.empty();
     if (chosen == Service.MACHINE) {
@@ -97,7 +121,7 @@ public final class LocalCommand implements Callable<Integer> {
         return 2;
       }
     }
-    LocalLayout layout = new LocalLayout(dataDir, replicas, basePort, chosen, machine);
+    LocalLayout layout = layout(chosen, model);
     ClusterConfig config = prepare(layout);
     ReplicaHeap replicaHeap = heap(spec, heap, replicas);
     out.printf("Starting %d replicas in %s (config %s)%n", replicas, layout.dataDir(),
@@ -123,11 +147,42 @@ public final class LocalCommand implements Callable<Integer> {
       return noLeader(cluster, layout, out);
     }
     printConnect(config, layout, leader.get(), out, machineJars());
+    RedisProxy proxy = model == FailureModel.BYZANTINE ? startProxy(config, layout, out) : null;
     awaitAllExited(cluster);
+    if (proxy != null) {
+      proxy.close();
+    }
     if (!stopping) {
       out.println("Every replica has exited; stopping.");
     }
     return stopping ? 0 : 1;
+  }
+
+  private FailureModel parseFailureModel() {
+    return switch (failureModel) {
+      case "fail-stop" -> FailureModel.FAIL_STOP;
+      case "byzantine" -> FailureModel.BYZANTINE;
+      default -> throw usage("--failure-model must be fail-stop or byzantine, was '"
+          + failureModel + "'");
+    };
+  }
+
+  private LocalLayout layout(Service chosen, FailureModel model) {
+    return new LocalLayout(dataDir, replicas, basePort, chosen, machine, model);
+  }
+
+  /** Byzantine: a voting Redis proxy, so that unmodified Redis clients get checked answers. */
+  private static RedisProxy startProxy(ClusterConfig config, LocalLayout layout,
+      PrintWriter out) {
+    RedisProxy proxy = RedisProxy.start(ClientOptions.fromConfig(config,
+        LocalLayout.PROXY_CLIENT), "127.0.0.1", layout.proxyPort(), null);
+    out.printf("Byzantine cluster (t=%d of %d replicas may lie). Connect Redis clients to the"
+        + " voting proxy, not to a replica:%n", config.t(), config.members().size());
+    out.printf("  redis-cli -p %d SET k v%n  redis-cli -p %d GET k%n", proxy.port(), proxy.port());
+    out.printf("  (or run it yourself: lockstep proxy --config %s --port %d --client-id %s)%n",
+        layout.configFile(), layout.proxyPort(), LocalLayout.PROXY_CLIENT);
+    out.flush();
+    return proxy;
   }
 
   private int noLeader(LocalCluster cluster, LocalLayout layout, PrintWriter out) {

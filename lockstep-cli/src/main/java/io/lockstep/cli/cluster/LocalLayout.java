@@ -1,6 +1,8 @@
 package io.lockstep.cli.cluster;
 
+import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ClusterKeys;
 import io.lockstep.server.config.ConfigException;
 import io.lockstep.server.config.Service;
 import java.io.IOException;
@@ -18,7 +20,9 @@ import java.util.Locale;
  *
  * <pre>
  * D/cluster.properties   the cluster config every replica reads (regenerated on each run)
- * D/secret.hex           the peers' shared secret, 0600, created once and reused
+ * D/secret.hex           the shared secret, 0600, created once and reused
+ * D/keys/                Byzantine clusters only: every replica's and the proxy's Ed25519
+ *                        key (`lockstep keys`), created once and reused
  * D/&lt;id&gt;/               replica id's log segments, snapshots, pid and replica.log
  * </pre>
  *
@@ -32,9 +36,18 @@ import java.util.Locale;
  * @param service the replicated service
  * @param machine the user's state machine class when {@code service} is
  *     {@link Service#MACHINE} (written as {@code cluster.machine}), otherwise null
+ * @param failureModel fail-stop (Raft, t = ⌊(n−1)/2⌋) or Byzantine (protocol {@value #BYZANTINE_PROTOCOL},
+ *     t = ⌊(n−1)/3⌋, with keys)
  */
 public record LocalLayout(Path dataDir, int replicas, int basePort, Service service,
-    String machine) {
+    String machine, FailureModel failureModel) {
+  /** The protocol a Byzantine local cluster runs. */
+  public static final String BYZANTINE_PROTOCOL = "pbft";
+  /** The keyed client id of the proxy a Byzantine local cluster starts. */
+  public static final String PROXY_CLIENT = "proxy";
+  /** The cluster-file lines of the keys, kept beside them for the next start. */
+  private static final String KEY_LINES = "cluster-keys.properties";
+
   /** The config file's name inside the data directory. */
   public static final String CONFIG_FILE = "cluster.properties";
   /** The secret file's name inside the data directory. */
@@ -44,6 +57,11 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
 
   public LocalLayout {
     dataDir = dataDir.toAbsolutePath().normalize();
+    java.util.Objects.requireNonNull(failureModel, "failureModel");
+    if (failureModel == FailureModel.BYZANTINE && replicas < 4) {
+      throw new IllegalArgumentException("a Byzantine cluster needs 3t+1 replicas, at least 4;"
+          + " --replicas was " + replicas);
+    }
     if ((service == Service.MACHINE) != (machine != null)) {
       throw new IllegalArgumentException("a machine class goes with service machine only");
     }
@@ -56,9 +74,28 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     }
   }
 
+  /** A fail-stop layout. */
+  public LocalLayout(Path dataDir, int replicas, int basePort, Service service, String machine) {
+    this(dataDir, replicas, basePort, service, machine, FailureModel.FAIL_STOP);
+  }
+
   /** A layout of a built-in service ({@code kv} or {@code lock}). */
   public LocalLayout(Path dataDir, int replicas, int basePort, Service service) {
     this(dataDir, replicas, basePort, service, null);
+  }
+
+  /** Faults tolerated: ⌊(n−1)/2⌋ crashes, or ⌊(n−1)/3⌋ Byzantine replicas. */
+  public int t() {
+    return failureModel == FailureModel.BYZANTINE ? (replicas - 1) / 3 : (replicas - 1) / 2;
+  }
+
+  /** The Redis port of the proxy a Byzantine cluster starts: the base port itself. */
+  public int proxyPort() {
+    return basePort;
+  }
+
+  public Path keysDir() {
+    return dataDir.resolve("keys");
   }
 
   /** A layout running the user's state machine {@code machineClass}. */
@@ -90,7 +127,8 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     Files.createDirectories(dataDir);
     checkSameShape();
     ensureSecret();
-    Files.writeString(configFile(), properties(), StandardCharsets.UTF_8);
+    String keyLines = failureModel == FailureModel.BYZANTINE ? ensureKeys() : "";
+    Files.writeString(configFile(), properties() + keyLines, StandardCharsets.UTF_8);
     try {
       return ClusterConfig.load(configFile());
     } catch (ConfigException e) {
@@ -110,6 +148,7 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
       return;
     }
     if (old.members().size() != replicas || old.service() != service
+        || old.failureModel() != failureModel
         || !java.util.Objects.equals(old.machine(), machine)) {
       throw new IllegalStateException(dataDir + " holds a " + old.members().size()
           + "-replica " + describe(old.service(), old.machine()) + " cluster; run with --replicas "
@@ -144,15 +183,34 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
         StandardCharsets.US_ASCII);
   }
 
+  /**
+   * The Byzantine cluster's keys: made once (replicas and the proxy), then reused, so a restart
+   * on the same directory keeps each replica's identity.
+   */
+  private String ensureKeys() throws IOException {
+    Path lines = keysDir().resolve(KEY_LINES);
+    if (Files.isRegularFile(lines)) {
+      return Files.readString(lines, StandardCharsets.US_ASCII);
+    }
+    ClusterKeys keys = ClusterKeys.generate(keysDir(),
+        java.util.stream.IntStream.rangeClosed(1, replicas).boxed().toList(),
+        java.util.List.of(PROXY_CLIENT));
+    String text = String.join("\n", keys.lines()) + "\n";
+    Files.writeString(lines, text, StandardCharsets.US_ASCII);
+    return text;
+  }
+
   /** The config file's text. */
   String properties() {
     StringBuilder out = new StringBuilder();
     out.append("# Written by `lockstep local` on every start; edit the command's options instead.\n")
         .append("# Ports: redis base+i, peer base+100+i, client base+200+i, metrics base+300+i.\n")
         .append("cluster.name=").append(CLUSTER_NAME).append('\n')
-        .append("cluster.failure-model=fail-stop\n")
-        .append("cluster.t=").append((replicas - 1) / 2).append('\n')
-        .append("cluster.protocol=raft\n")
+        .append("cluster.failure-model=").append(failureModel == FailureModel.BYZANTINE
+            ? "byzantine" : "fail-stop").append('\n')
+        .append("cluster.t=").append(t()).append('\n')
+        .append("cluster.protocol=").append(failureModel == FailureModel.BYZANTINE
+            ? BYZANTINE_PROTOCOL : "raft").append('\n')
         .append("cluster.service=").append(service.name().toLowerCase(Locale.ROOT)).append('\n')
         .append(machine == null ? "" : "cluster.machine=" + machine + "\n")
         .append("cluster.data-dir=.\n")

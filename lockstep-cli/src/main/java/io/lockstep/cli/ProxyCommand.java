@@ -1,0 +1,76 @@
+package io.lockstep.cli;
+
+import io.lockstep.client.ClientOptions;
+import io.lockstep.client.RedisProxy;
+import io.lockstep.order.FailureModel;
+import io.lockstep.server.config.ClusterConfig;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lockstep proxy}: a Redis port for unmodified Redis clients ({@link RedisProxy}). In a
+ * Byzantine cluster it sends each command to every replica and answers only what t+1 replicas
+ * agree on, so an application keeps its Redis client and still survives t lying replicas.
+ */
+@Command(
+    name = "proxy",
+    mixinStandardHelpOptions = true,
+    header = "Serves Redis clients, voting on the replicas' answers.",
+    description = {
+        "Speaks RESP on --port and sends every command through the Java client: in a",
+        "Byzantine cluster to every replica, answering with what t+1 of them agree on (reads:",
+        "2t+1, else ordered). Runs until stopped. In a Byzantine cluster it acts as a keyed",
+        "client: --client-id (default: proxy) needs client.ID.public-key and",
+        "client.ID.private-key-file in the cluster file (`lockstep keys --client-id proxy`)."})
+public final class ProxyCommand implements Callable<Integer> {
+  /** The client id the proxy uses when none is given. */
+  static final String DEFAULT_ID = "proxy";
+
+  @Spec CommandSpec spec;
+
+  @Mixin ClusterOptions cluster;
+
+  @Mixin ClientIdentity identity;
+
+  @Option(names = "--port", required = true, description = "the Redis port to listen on")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "the address to listen on (default ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--password", description = "Redis clients must AUTH with it first")
+  String password;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ClusterConfig config;
+    try {
+      config = cluster.load();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    ClientOptions options = identity.options(config, spec, DEFAULT_ID);
+    PrintWriter out = spec.commandLine().getOut();
+    try (RedisProxy proxy = RedisProxy.start(options, host, port, password)) {
+      out.printf("lockstep proxy for cluster %s on %s:%d (%s, t=%d: %s)%n", config.name(), host,
+          proxy.port(), options.failureModel() == FailureModel.BYZANTINE ? "byzantine"
+              : "fail-stop", options.t(), options.failureModel() == FailureModel.BYZANTINE
+              ? "an answer needs " + (options.t() + 1) + " identical replies"
+              : "the first reply is the answer");
+      out.printf("connect: redis-cli -h %s -p %d%n", host, proxy.port());
+      out.flush();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "proxy-stop"));
+      stopped.await();
+    }
+    return 0;
+  }
+}
