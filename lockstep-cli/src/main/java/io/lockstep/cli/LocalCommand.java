@@ -100,11 +100,7 @@ public final class LocalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     FailureModel model = parseFailureModel();
-    if (model == FailureModel.BYZANTINE
-        && Protocols.find(LocalLayout.BYZANTINE_PROTOCOL).isEmpty()) {
-      spec.commandLine().getErr().println("--failure-model byzantine runs protocol "
-          + LocalLayout.BYZANTINE_PROTOCOL + ", which this build does not have (registered"
-          + " protocols: " + String.join(", ", Protocols.all().keySet()) + ")");
+    if (!protocolAvailable(model)) {
       return 2;
     }
     replicas = replicasOption != null ? replicasOption
@@ -156,6 +152,18 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("Every replica has exited; stopping.");
     }
     return stopping ? 0 : 1;
+  }
+
+  /** Byzantine needs protocol pbft in this build; says so clearly when it is missing. */
+  private boolean protocolAvailable(FailureModel model) {
+    if (model == FailureModel.FAIL_STOP
+        || Protocols.find(LocalLayout.BYZANTINE_PROTOCOL).isPresent()) {
+      return true;
+    }
+    spec.commandLine().getErr().println("--failure-model byzantine runs protocol "
+        + LocalLayout.BYZANTINE_PROTOCOL + ", which this build does not have (registered"
+        + " protocols: " + String.join(", ", Protocols.all().keySet()) + ")");
+    return false;
   }
 
   private FailureModel parseFailureModel() {

@@ -106,10 +106,7 @@ final class ConfigParser {
         Long.MAX_VALUE);
     ClientBudgets budgets = budgets();
     Map<Integer, Long> offsets = testClockOffsets(replicas);
-    ClusterKeys keys = keys();
-    if (model != null) {
-      problems.addAll(keyProblems(model, replicas, keys));
-    }
+    ClusterKeys keys = keys(model, replicas);
     if (model != null) {
       problems.addAll(validate(name == null ? "x" : name, model, t, protocol, replicas,
           secret == null ? new byte[MIN_SECRET_BYTES] : secret, protocolSettings).stream()
@@ -126,7 +123,15 @@ final class ConfigParser {
   }
 
   /** The keys {@code lockstep keys} writes ({@link ClusterKeys}); bad ones listed as problems. */
-  private ClusterKeys keys() {
+  private ClusterKeys keys(FailureModel model, List<ReplicaAddresses> replicas) {
+    ClusterKeys keys = readKeys();
+    if (model != null) {
+      problems.addAll(keyProblems(model, replicas, keys));
+    }
+    return keys;
+  }
+
+  private ClusterKeys readKeys() {
     Map<Integer, java.security.PublicKey> replicaKeys = new TreeMap<>();
     Map<Integer, Path> replicaFiles = new TreeMap<>();
     Map<String, java.security.PublicKey> clientKeys = new TreeMap<>();
