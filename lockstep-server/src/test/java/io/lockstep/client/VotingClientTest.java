@@ -34,8 +34,16 @@ class VotingClientTest {
   @Test
   void aWriteTakesTheOutputTwoReplicasAgreeOnNotALiarsAndEveryReplicaIsAsked() throws Exception {
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, answering("good", 1),
-        2, answering("good", 2), 3, answering("evil", 3), 4, answering("worse", 4)))) {
-      assertThat(write(replicas)).isEqualTo("good");
+        2, answering("good", 2), 3, answering("evil", 3), 4, answering("worse", 4)));
+        LockstepClient client = LockstepClient.connect(replicas.options(1, ATTEMPT, DEADLINE))) {
+      assertThat(new String(client.submitBlocking("w".getBytes()))).isEqualTo("good");
+      // The decision needs only two; the others were sent the request too (maybe still in
+      // their handshake when it was decided).
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (replicas.received.values().stream().anyMatch(List::isEmpty)
+          && System.nanoTime() < deadline) {
+        sleep(10);
+      }
       for (int id = 1; id <= 4; id++) {
         assertThat(replicas.received.get(id)).as("replica " + id + " was asked")
             .anyMatch(m -> m instanceof ClientMessage.Submit);
@@ -84,9 +92,16 @@ class VotingClientTest {
   void tSilentReplicasDoNotStallAWrite() throws Exception {
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, answering("good", 1),
         2, silent(), 3, answering("good", 3), 4, answering("good", 4)))) {
-      long start = System.nanoTime();
-      assertThat(write(replicas)).isEqualTo("good");
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ATTEMPT);
+      // Decided before the first resend (one attempt time-out) and without one: the three that
+      // answered were enough, nothing waited for the silent replica.
+      Duration attempt = Duration.ofSeconds(5);
+      try (LockstepClient client = LockstepClient.connect(
+          replicas.options(1, attempt, Duration.ofSeconds(20)))) {
+        long start = System.nanoTime();
+        assertThat(new String(client.submitBlocking("w".getBytes()))).isEqualTo("good");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(attempt);
+        assertThat(client.retries()).isZero();
+      }
     }
   }
 
