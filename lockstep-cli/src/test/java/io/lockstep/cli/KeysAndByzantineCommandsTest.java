@@ -16,8 +16,8 @@ import picocli.CommandLine;
 
 /**
  * {@code lockstep keys} writes owner-only key files and cluster-file lines a replica accepts;
- * {@code lockstep local --failure-model byzantine} asks for protocol pbft and says so clearly
- * when this build has none.
+ * a Byzantine local layout runs pbft with every replica's key and the proxy's, kept across
+ * starts.
  */
 class KeysAndByzantineCommandsTest {
   @TempDir Path dir;
@@ -58,11 +58,7 @@ class KeysAndByzantineCommandsTest {
   }
 
   @Test
-  void localByzantineNamesTheMissingProtocol() {
-    assertThat(run("local", "--failure-model", "byzantine", "--data-dir",
-        dir.resolve("d").toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("--failure-model byzantine runs protocol pbft")
-        .contains("registered protocols: raft");
+  void localRefusesAnUnknownFailureModel() {
     assertThat(run("local", "--failure-model", "crashy", "--data-dir",
         dir.resolve("d").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--failure-model must be fail-stop or byzantine");
@@ -75,14 +71,15 @@ class KeysAndByzantineCommandsTest {
         .hasMessageContaining("3t+1");
     LocalLayout layout = new LocalLayout(dir, 4, 41_000, Service.KV, null,
         io.lockstep.order.FailureModel.BYZANTINE);
-    // pbft is not in this build, so the file cannot load; its text is what replicas would read.
-    org.assertj.core.api.Assertions.catchThrowable(layout::prepare);
+    ClusterConfig config = layout.prepare();
+    assertThat(config.protocol()).isEqualTo("pbft");
+    assertThat(config.keys().clientKeys()).containsOnlyKeys("proxy");
     String text = Files.readString(layout.configFile());
     assertThat(text).contains("cluster.failure-model=byzantine").contains("cluster.t=1")
         .contains("cluster.protocol=pbft").contains("replica.4.public-key=")
         .contains("client.proxy.private-key-file=");
     String again = Files.readString(layout.keysDir().resolve("cluster-keys.properties"));
-    org.assertj.core.api.Assertions.catchThrowable(layout::prepare);
+    layout.prepare();
     assertThat(Files.readString(layout.configFile())).as("keys kept across starts")
         .contains(again);
   }

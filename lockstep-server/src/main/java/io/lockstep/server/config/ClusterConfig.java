@@ -131,7 +131,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     replicas = List.copyOf(replicas);
     protocolSettings = Collections.unmodifiableMap(new TreeMap<>(protocolSettings));
     List<String> problems = ConfigParser.validate(name, failureModel, t, protocol, replicas,
-        secret, protocolSettings);
+        secret, protocolSettings, keys);
     problems.addAll(ConfigParser.keyProblems(failureModel, replicas, keys));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));

@@ -1,5 +1,7 @@
 package io.lockstep.server.config;
 
+import io.lockstep.identity.Ed25519Signer;
+import io.lockstep.identity.Signer;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolSetup;
@@ -109,7 +111,7 @@ final class ConfigParser {
     ClusterKeys keys = keys(model, replicas);
     if (model != null) {
       problems.addAll(validate(name == null ? "x" : name, model, t, protocol, replicas,
-          secret == null ? new byte[MIN_SECRET_BYTES] : secret, protocolSettings).stream()
+          secret == null ? new byte[MIN_SECRET_BYTES] : secret, protocolSettings, keys).stream()
           .filter(p -> !problems.contains(p) && !(name != null && p.startsWith("cluster name")))
           .toList());
     }
@@ -222,7 +224,8 @@ final class ConfigParser {
    * protocol checks its own settings and the replica count it needs for {@code model} and t.
    */
   static List<String> validate(String name, FailureModel model, int t, String protocol,
-      List<ReplicaAddresses> replicas, byte[] secret, Map<String, String> protocolSettings) {
+      List<ReplicaAddresses> replicas, byte[] secret, Map<String, String> protocolSettings,
+      ClusterKeys keys) {
     List<String> out = new ArrayList<>();
     if (!NAME.matcher(name).matches()) {
       out.add("cluster name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
@@ -237,7 +240,7 @@ final class ConfigParser {
     } else if (chosen.isPresent()) {
       List<Integer> members = replicas.stream().map(ReplicaAddresses::id).sorted().toList();
       out.addAll(chosen.get().check(new ProtocolSetup(members.get(0), members, model, t,
-          protocolSettings)));
+          protocolSettings, checkSigner(members.get(0), keys))));
     }
     duplicateAddresses(replicas, out);
     if (secret.length < MIN_SECRET_BYTES) {
@@ -245,6 +248,20 @@ final class ConfigParser {
           + " are needed (use 32 random bytes: head -c 32 /dev/urandom | xxd -p -c 64)");
     }
     return out;
+  }
+
+  /**
+   * The signer a protocol's {@code check} sees. The file names public keys only; a replica reads
+   * its own private key at start ({@code ReplicaIdentity}), and a client or another machine has
+   * none to read. So with keys in the file this signer verifies with the configured public keys
+   * and signs with a key made for this check alone: enough for a protocol to learn that the
+   * cluster signs, never used for anything that leaves this method.
+   */
+  private static Signer checkSigner(int self, ClusterKeys keys) {
+    if (!keys.present()) {
+      return Signer.none(self);
+    }
+    return new Ed25519Signer(self, Ed25519Signer.generate().getPrivate(), keys.replicaKeys());
   }
 
   /** The keys under {@code <protocol>.}, without that prefix: the protocol's own settings. */
