@@ -295,6 +295,10 @@ public final class LocalCommand implements Callable<Integer> {
     List<ReplicaAddresses> rs = config.replicas();
     if (config.service() == Service.MACHINE) {
       MachineClients.print(config, layout.configFile(), machineJars, out);
+    } else if (config.service() == Service.KV
+        && config.failureModel() == FailureModel.BYZANTINE) {
+      out.println("A replica's own Redis port answers with that replica's word only; the"
+          + " voting proxy's address follows.");
     } else if (config.service() == Service.KV) {
       int first = rs.get(0).redis().getPort();
       int second = rs.get(rs.size() > 1 ? 1 : 0).redis().getPort();
