@@ -17,17 +17,31 @@ import java.util.Objects;
  *     missing keys take the protocol's defaults
  * @param signer signs as this replica and verifies the others ({@link Signer#none} when the
  *     cluster has no keys; protocols that need signatures refuse to run without them)
+ * @param snapshotReceiver where snapshots received from peers go as they arrive (a file in the
+ *     real runtime; {@link SnapshotReceiver#inMemory} in the simulator)
  */
 public record ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
-    Map<String, String> settings, Signer signer) {
+    Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver) {
   public ProtocolSetup {
     members = List.copyOf(members);
     Objects.requireNonNull(failureModel, "failureModel");
     settings = Map.copyOf(settings);
     Objects.requireNonNull(signer, "signer");
+    Objects.requireNonNull(snapshotReceiver, "snapshotReceiver");
     if (t < 0) {
       throw new IllegalArgumentException("t must not be negative, was " + t);
     }
+  }
+
+  /** A setup that keeps received snapshots in memory. */
+  public ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
+      Map<String, String> settings, Signer signer) {
+    this(self, members, failureModel, t, settings, signer, SnapshotReceiver.inMemory());
+  }
+
+  /** The same setup with received snapshots going to {@code receiver}. */
+  public ProtocolSetup withSnapshotReceiver(SnapshotReceiver receiver) {
+    return new ProtocolSetup(self, members, failureModel, t, settings, signer, receiver);
   }
 
   /** A setup without keys (crash-fault protocols need none). */

@@ -257,7 +257,8 @@ public final class ReplicaServer implements AutoCloseable {
         .withFailureModel(config.failureModel(), config.t());
     Executor executor = Replica.recover(machine, executorConfig, recovered);
     ProtocolSetup setup = new ProtocolSetup(id, config.members(), config.failureModel(),
-        config.t(), config.protocolSettings(), identity.signer());
+        config.t(), config.protocolSettings(), identity.signer())
+        .withSnapshotReceiver(storage.snapshotReceiver());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
     return new Replica(id, coordination, executor, config.snapshotInterval(),
         config.digestInterval());

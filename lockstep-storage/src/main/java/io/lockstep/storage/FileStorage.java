@@ -138,6 +138,14 @@ public final class FileStorage implements StableStorage {
   }
 
   /**
+   * Where the protocol puts snapshots it receives from peers: written to this data directory
+   * chunk by chunk, never held whole on the heap. For the loop thread only.
+   */
+  public ReceivedSnapshots snapshotReceiver() {
+    return new ReceivedSnapshots(directory, disk);
+  }
+
+  /**
    * {@inheritDoc}
    *
    * <p>A bad or partial record at the very end of the last segment, with nothing valid after it,

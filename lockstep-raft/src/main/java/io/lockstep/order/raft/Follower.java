@@ -2,6 +2,7 @@ package io.lockstep.order.raft;
 
 import io.lockstep.order.LogEntry;
 import io.lockstep.order.Snapshot;
+import io.lockstep.order.SnapshotReceiver;
 import java.util.List;
 
 /**
@@ -11,11 +12,14 @@ import java.util.List;
  */
 final class Follower {
   private final Raft raft;
+  /** Where received snapshot chunks go (a file in the real runtime, not this heap). */
+  private final SnapshotReceiver receiver;
   /** The snapshot being received in chunks, kept across lost chunks and leader changes. */
   private SnapshotChunks.Receiving receiving;
 
-  Follower(Raft raft) {
+  Follower(Raft raft, SnapshotReceiver receiver) {
     this.raft = raft;
+    this.receiver = receiver;
   }
 
   void onAppendEntries(int from, RaftMessage.AppendEntries m) {
@@ -101,7 +105,7 @@ final class Follower {
    */
   void onInstallSnapshot(int from, RaftMessage.InstallSnapshot m) {
     if (m.index() <= raft.commitIndex()) {
-      receiving = null;
+      abandonReceiving();
       raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
           m.index(), m.size()));
       return;
@@ -109,7 +113,8 @@ final class Follower {
     if (receiving == null || !receiving.sameSnapshot(m)
         || m.offset() == 0 && receiving.received() == 0) {
       // A chunk of another snapshot starts over only from its beginning.
-      receiving = m.offset() == 0 ? new SnapshotChunks.Receiving(m) : null;
+      abandonReceiving();
+      receiving = m.offset() == 0 ? new SnapshotChunks.Receiving(m, receiver) : null;
     }
     if (receiving == null || !receiving.add(m)) {
       raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
@@ -121,8 +126,17 @@ final class Follower {
           m.index(), receiving.received()));
       return;
     }
-    install(from, receiving.snapshot(m));
+    Snapshot snapshot = receiving.snapshot(m);
     receiving = null;
+    install(from, snapshot);
+  }
+
+  /** Lets the receiver drop a partly received snapshot that is no longer wanted. */
+  private void abandonReceiving() {
+    if (receiving != null) {
+      receiving.abandon();
+      receiving = null;
+    }
   }
 
   private void install(int from, Snapshot snapshot) {

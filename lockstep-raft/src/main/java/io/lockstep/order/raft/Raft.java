@@ -12,6 +12,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.order.SnapshotReceiver;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.request.Request;
@@ -107,10 +108,23 @@ public final class Raft implements Coordination {
    * @param seed seed of the generator that randomizes election timeouts
    */
   public Raft(RaftConfig config, Recovered recovered, long seed) {
-    this(config, recovered, seed, Bug.NONE);
+    this(config, recovered, seed, SnapshotReceiver.inMemory());
+  }
+
+  /**
+   * As {@link #Raft(RaftConfig, Recovered, long)}, with snapshots received from the leader
+   * going to {@code receiver} as their chunks arrive (the runtime's data directory).
+   */
+  public Raft(RaftConfig config, Recovered recovered, long seed, SnapshotReceiver receiver) {
+    this(config, recovered, seed, Bug.NONE, receiver);
   }
 
   Raft(RaftConfig config, Recovered recovered, long seed, Bug bug) {
+    this(config, recovered, seed, bug, SnapshotReceiver.inMemory());
+  }
+
+  private Raft(RaftConfig config, Recovered recovered, long seed, Bug bug,
+      SnapshotReceiver receiver) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(recovered, "recovered");
     this.bug = Objects.requireNonNull(bug, "bug");
@@ -126,7 +140,7 @@ public final class Raft implements Coordination {
     this.replication = new Replication(this);
     this.readIndex = new ReadIndex(this);
     this.admission = new Admission(this);
-    this.follower = new Follower(this);
+    this.follower = new Follower(this, Objects.requireNonNull(receiver, "receiver"));
     this.agreedTime = new AgreedTime(config.electionTimeoutMillis(),
         bug == Bug.TIME_FROM_LEADER_CLOCK);
     this.repair = new Repair(this, hardState, recovered.damage());

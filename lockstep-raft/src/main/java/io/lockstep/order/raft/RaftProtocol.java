@@ -90,7 +90,7 @@ public final class RaftProtocol implements Protocol {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    return new Raft(config(setup, p -> {}), recovered, seed);
+    return new Raft(config(setup, p -> {}), recovered, seed, setup.snapshotReceiver());
   }
 
   @Override

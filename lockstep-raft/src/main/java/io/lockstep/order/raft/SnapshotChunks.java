@@ -2,8 +2,7 @@ package io.lockstep.order.raft;
 
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.SnapshotData;
-import java.util.ArrayList;
-import java.util.List;
+import io.lockstep.order.SnapshotReceiver;
 
 /**
  * Chunked InstallSnapshot (§5.3, Figure 13): the leader cuts its stored snapshot into chunks read
@@ -28,18 +27,22 @@ final class SnapshotChunks {
         snapshot.time(), snapshot.members(), data.size(), offset, data.read(offset, length));
   }
 
-  /** A follower's partly received snapshot. */
+  /**
+   * A follower's partly received snapshot. The bytes go to the runtime's
+   * {@link SnapshotReceiver} as each chunk arrives; this keeps only the position, so a chunk is
+   * garbage once its answer is sent.
+   */
   static final class Receiving {
     private final long index;
     private final long snapshotTerm;
     private final long size;
-    private final List<byte[]> chunks = new ArrayList<>();
-    private long received;
+    private final SnapshotReceiver.Incoming incoming;
 
-    Receiving(RaftMessage.InstallSnapshot first) {
+    Receiving(RaftMessage.InstallSnapshot first, SnapshotReceiver receiver) {
       this.index = first.index();
       this.snapshotTerm = first.snapshotTerm();
       this.size = first.size();
+      this.incoming = receiver.begin(index, snapshotTerm, size);
     }
 
     /** True if {@code m} is a chunk of the snapshot this collects. */
@@ -52,7 +55,7 @@ final class SnapshotChunks {
     }
 
     long received() {
-      return received;
+      return incoming.received();
     }
 
     /**
@@ -60,28 +63,31 @@ final class SnapshotChunks {
      * follower then answers with {@link #received()}.
      */
     boolean add(RaftMessage.InstallSnapshot m) {
-      if (!sameSnapshot(m) || m.offset() != received || m.data().length == 0 && !m.done()) {
+      if (!sameSnapshot(m) || m.offset() != received() || m.data().length == 0 && !m.done()) {
         return false;
       }
       if (m.data().length > 0) {
-        chunks.add(m.data());
-        received += m.data().length;
+        incoming.append(m.data());
       }
       return true;
     }
 
     boolean complete() {
-      return received == size;
+      return received() == size;
+    }
+
+    /** Drops what was received: this snapshot is no longer wanted. */
+    void abandon() {
+      incoming.abandon();
     }
 
     /** The whole snapshot, once {@link #complete()}. */
     Snapshot snapshot(RaftMessage.InstallSnapshot last) {
       if (!complete()) {
-        throw new IllegalStateException("snapshot at " + index + " has " + received + " of "
+        throw new IllegalStateException("snapshot at " + index + " has " + received() + " of "
             + size + " bytes");
       }
-      return new Snapshot(index, snapshotTerm, last.time(), last.members(),
-          SnapshotData.ofPieces(chunks));
+      return new Snapshot(index, snapshotTerm, last.time(), last.members(), incoming.complete());
     }
   }
 }
