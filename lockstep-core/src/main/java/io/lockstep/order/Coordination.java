@@ -87,7 +87,11 @@ public interface Coordination {
    * out so far: a Byzantine protocol's checkpoint (PBFT §4.3) certifies a digest of that exact
    * state, which only the executor can produce. The replica then takes a snapshot right after
    * applying the Ready that raised it, whatever its own snapshot schedule, and steps
-   * {@link Input.SnapshotTaken} before draining the next Ready. Default: never.
+   * {@link Input.SnapshotTaken} before draining the next Ready. A crash-fault protocol asks
+   * too when its in-memory log has grown large in bytes (Raft: at half of
+   * {@code raft.max-log-bytes}), since applied entries stay in memory until a snapshot covers
+   * them, and an interval counted in positions bounds those bytes only for small requests.
+   * Default: never.
    */
   default boolean wantsSnapshot() {
     return false;

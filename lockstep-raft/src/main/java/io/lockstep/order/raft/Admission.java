@@ -11,35 +11,64 @@ import io.lockstep.request.Request;
  * while its entries not yet committed fit a byte budget (in the spirit of etcd-io/raft's
  * MaxUncommittedEntriesSize). While followers are slow or unreachable, proposals are then refused
  * as busy instead of growing the log until the heap is gone; a proposal is always admitted when
- * nothing is uncommitted, so one request larger than the budget still goes through.
+ * nothing is uncommitted, so one request larger than the budget still goes through. The whole
+ * in-memory log has a byte budget too ({@link RaftConfig#maxLogBytes}): committed entries stay
+ * in memory until a snapshot compacts them, and a proposal that would push the log past it waits
+ * for that snapshot.
  */
 final class Admission {
   private final Raft raft;
   private final long limit;
+  private final long logLimit;
   private long uncommittedBytes;
 
   Admission(Raft raft) {
     this.raft = raft;
     this.limit = raft.config().maxUncommittedBytes();
+    this.logLimit = raft.config().maxLogBytes();
   }
 
   /** Appends {@code request} as leader, or redirects it. */
   void propose(Request request) {
     Ready.Redirect refusal = refusal(request, -1);
     if (refusal == null) {
-      long size = RaftLog.sizeOf(request);
-      if (uncommittedBytes > 0 && uncommittedBytes + size > limit) {
-        // Not ordered: the client may retry the same request as it is (X4 sessions dedupe).
-        refusal = new Ready.Redirect(request, -1, raft.self(), "leader busy: "
-            + uncommittedBytes + " bytes of entries await commit (limit " + limit
-            + "); retry shortly", true);
-      }
+      refusal = budgetRefusal(request);
     }
     if (refusal != null) {
       raft.out().redirect(refusal);
     } else {
       raft.appendLocal(request);
     }
+  }
+
+  /**
+   * A busy refusal if {@code request} does not fit the byte budgets, else null. Not ordered: the
+   * client may retry the same request as it is (X4 sessions dedupe).
+   */
+  private Ready.Redirect budgetRefusal(Request request) {
+    long size = RaftLog.sizeOf(request);
+    if (uncommittedBytes > 0 && uncommittedBytes + size > limit) {
+      return new Ready.Redirect(request, -1, raft.self(), "leader busy: "
+          + uncommittedBytes + " bytes of entries await commit (limit " + limit
+          + "); retry shortly", true);
+    }
+    long logBytes = raft.log().bytes();
+    // Past the margin, the log holds entries a snapshot will compact: wait for it.
+    if (logBytes > raft.config().compactionMarginBytes() && logBytes + size > logLimit) {
+      return new Ready.Redirect(request, -1, raft.self(), "leader busy: the in-memory log holds "
+          + logBytes + " bytes until the next snapshot (limit " + logLimit + "); retry shortly",
+          true);
+    }
+    return null;
+  }
+
+  /**
+   * True once the in-memory log holds half its byte budget and something applied is not yet in
+   * a snapshot: a snapshot then compacts the log well before proposals are refused. Every
+   * replica asks, not only the leader, since each compacts its own log.
+   */
+  boolean wantsSnapshot(boolean appliedBeyondSnapshot) {
+    return appliedBeyondSnapshot && raft.log().bytes() >= logLimit / 2;
   }
 
   /** Starts a ReadIndex read as leader, or redirects it. */

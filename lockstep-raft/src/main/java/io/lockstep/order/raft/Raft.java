@@ -111,10 +111,7 @@ public final class Raft implements Coordination {
     this(config, recovered, seed, SnapshotReceiver.inMemory());
   }
 
-  /**
-   * As {@link #Raft(RaftConfig, Recovered, long)}, with snapshots received from the leader
-   * going to {@code receiver} as their chunks arrive (the runtime's data directory).
-   */
+  /** As {@link #Raft(RaftConfig, Recovered, long)}; received snapshots go to {@code receiver}. */
   public Raft(RaftConfig config, Recovered recovered, long seed, SnapshotReceiver receiver) {
     this(config, recovered, seed, Bug.NONE, receiver);
   }
@@ -254,6 +251,11 @@ public final class Raft implements Coordination {
   }
 
   /** Why the last dropped message was dropped (for tests and debugging). */
+  @Override
+  public boolean wantsSnapshot() {
+    return admission.wantsSnapshot(applied > snapshotIndex());
+  }
+
   String lastDropReason() {
     return lastDropReason;
   }

@@ -41,6 +41,10 @@ import java.util.Set;
  *     cut off from its followers must not grow its log until the heap is gone
  * @param compactionMarginBytes the compaction margin also holds at most about this many bytes of
  *     requests, so a margin of large entries cannot fill the heap
+ * @param maxLogBytes the leader refuses new proposals, as busy and retryable, while its whole
+ *     in-memory log (margin, applied entries not yet in a snapshot, uncommitted entries) holds
+ *     this many bytes; the runtime's snapshots, taken by bytes applied too, then make room. Taken
+ *     anyway while the log holds no more than the margin, so a snapshot always frees enough
  */
 public record RaftConfig(
     int self,
@@ -56,12 +60,15 @@ public record RaftConfig(
     long compactionMargin,
     boolean parallelLeaderAppend,
     long maxUncommittedBytes,
-    long compactionMarginBytes) {
+    long compactionMarginBytes,
+    long maxLogBytes) {
 
   /** Default {@link #maxUncommittedBytes}: 64 MiB. */
   public static final long DEFAULT_MAX_UNCOMMITTED_BYTES = 64L << 20;
   /** Default {@link #compactionMarginBytes}: 16 MiB. */
   public static final long DEFAULT_COMPACTION_MARGIN_BYTES = 16L << 20;
+  /** Default {@link #maxLogBytes}: 256 MiB. */
+  public static final long DEFAULT_MAX_LOG_BYTES = 256L << 20;
 
   public RaftConfig {
     members = checkedMembers(self, members);
@@ -86,10 +93,17 @@ public record RaftConfig(
     if (!(maxClockDrift >= 0 && maxClockDrift < 1)) {
       throw new IllegalArgumentException("maxClockDrift must be in [0, 1), was " + maxClockDrift);
     }
-    if (maxUncommittedBytes < 1 || compactionMarginBytes < 0) {
-      throw new IllegalArgumentException("maxUncommittedBytes must be positive and"
-          + " compactionMarginBytes not negative, were " + maxUncommittedBytes + " and "
-          + compactionMarginBytes);
+    if (maxUncommittedBytes < 1 || compactionMarginBytes < 0 || maxLogBytes < 1) {
+      throw new IllegalArgumentException("maxUncommittedBytes and maxLogBytes must be positive"
+          + " and compactionMarginBytes not negative, were " + maxUncommittedBytes + ", "
+          + maxLogBytes + " and " + compactionMarginBytes);
+    }
+    if (compactionMarginBytes + maxUncommittedBytes >= maxLogBytes / 2) {
+      // The log asks for a snapshot at half its budget; what no snapshot removes (the margin
+      // and the uncommitted entries) must stay below that, or it would ask on every step.
+      throw new IllegalArgumentException("compactionMarginBytes + maxUncommittedBytes ("
+          + compactionMarginBytes + " + " + maxUncommittedBytes + ") must stay below half of"
+          + " maxLogBytes (" + maxLogBytes + ")");
     }
     if (compactionMargin < 0) {
       throw new IllegalArgumentException(
@@ -109,7 +123,8 @@ public record RaftConfig(
       boolean parallelLeaderAppend) {
     this(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend, DEFAULT_MAX_UNCOMMITTED_BYTES, DEFAULT_COMPACTION_MARGIN_BYTES);
+        parallelLeaderAppend, DEFAULT_MAX_UNCOMMITTED_BYTES, DEFAULT_COMPACTION_MARGIN_BYTES,
+        DEFAULT_MAX_LOG_BYTES);
   }
 
   /** A configuration without parallel leader appends (the leader's writes precede its sends). */
@@ -142,7 +157,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   /** This configuration with other batching and pipelining limits. */
@@ -150,7 +165,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   /** This configuration with pre-vote and check-quorum switched as given. */
@@ -158,7 +173,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads && checkQuorum, maxClockDrift,
         compactionMargin, parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   /** This configuration with lease reads switched as given (and check-quorum on if they are). */
@@ -166,7 +181,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum || leaseReads, leaseReads, maxClockDrift,
         compactionMargin, parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   /** This configuration keeping {@code compactionMargin} entries below each snapshot. */
@@ -174,7 +189,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   /**
@@ -185,14 +200,20 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   /** This configuration with other byte budgets for the in-memory log. */
   public RaftConfig withLogBudgets(long maxUncommittedBytes, long compactionMarginBytes) {
+    return withLogBudgets(maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+  }
+
+  /** This configuration with other byte budgets for the in-memory log, the whole log's too. */
+  public RaftConfig withLogBudgets(long maxUncommittedBytes, long compactionMarginBytes,
+      long maxLogBytes) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend, maxUncommittedBytes, compactionMarginBytes);
+        parallelLeaderAppend, maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   /** The same configuration seen from replica {@code self}. */
@@ -200,7 +221,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
   }
 
   private static List<Integer> checkedMembers(int self, List<Integer> members) {

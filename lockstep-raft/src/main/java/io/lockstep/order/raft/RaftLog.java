@@ -18,6 +18,8 @@ final class RaftLog {
   private long baseTime;
   private long handedOut;
   private long persisted;
+  /** {@link #sizeOf} summed over the entries held: what the byte budgets are checked against. */
+  private long bytes;
 
   RaftLog(long baseIndex, long baseTerm, long baseTime) {
     this.baseIndex = baseIndex;
@@ -51,6 +53,11 @@ final class RaftLog {
       i--;
     }
     return i + 1;
+  }
+
+  /** The entries' estimated size in memory ({@link #sizeOf} summed over them). */
+  long bytes() {
+    return bytes;
   }
 
   /** Index of the snapshot the log starts after (0 if none). */
@@ -124,6 +131,16 @@ final class RaftLog {
           + " below the previous entry's term " + lastTerm());
     }
     entries.add(entry);
+    bytes += sizeOf(entry);
+  }
+
+  /** Drops the entries in list positions [from, to) and their bytes. */
+  private void remove(int from, int to) {
+    List<LogEntry> gone = entries.subList(from, to);
+    for (LogEntry entry : gone) {
+      bytes -= sizeOf(entry);
+    }
+    gone.clear();
   }
 
   /** Discards the entries from {@code index} on (a follower's conflicting suffix, §3.5). */
@@ -132,7 +149,7 @@ final class RaftLog {
       throw new IllegalStateException("cannot truncate from " + index + ", log holds ("
           + baseIndex + ", " + lastIndex() + "]");
     }
-    entries.subList((int) (index - baseIndex - 1), entries.size()).clear();
+    remove((int) (index - baseIndex - 1), entries.size());
     handedOut = Math.min(handedOut, index - 1);
     persisted = Math.min(persisted, index - 1);
   }
@@ -145,7 +162,7 @@ final class RaftLog {
     }
     long term = termAt(index);
     long time = timeAt(index);
-    entries.subList(0, (int) (index - baseIndex)).clear();
+    remove(0, (int) (index - baseIndex));
     baseIndex = index;
     baseTerm = term;
     baseTime = time;
@@ -155,6 +172,7 @@ final class RaftLog {
   /** Discards every entry and restarts after a received snapshot (§5.3 step 7). */
   void resetTo(long index, long term, long time) {
     entries.clear();
+    bytes = 0;
     baseIndex = index;
     baseTerm = term;
     baseTime = time;

@@ -30,6 +30,8 @@ import java.util.function.Consumer;
  * compaction-margin-bytes  ... and at most about this many bytes of them (default 16 MiB)
  * max-uncommitted-bytes    the leader refuses proposals as busy (retryable) while its entries
  *                          not yet committed hold this many bytes (default 64 MiB)
+ * max-log-bytes            ... and while its whole in-memory log holds this many bytes, until a
+ *                          snapshot compacts it (default 256 MiB)
  * </pre>
  */
 public final class RaftProtocol implements Protocol {
@@ -48,6 +50,7 @@ public final class RaftProtocol implements Protocol {
     d.put("compaction-margin", "10000");
     d.put("compaction-margin-bytes", Long.toString(RaftConfig.DEFAULT_COMPACTION_MARGIN_BYTES));
     d.put("max-uncommitted-bytes", Long.toString(RaftConfig.DEFAULT_MAX_UNCOMMITTED_BYTES));
+    d.put("max-log-bytes", Long.toString(RaftConfig.DEFAULT_MAX_LOG_BYTES));
     return Map.copyOf(d);
   }
 
@@ -113,12 +116,18 @@ public final class RaftProtocol implements Protocol {
     long margin = s.number("compaction-margin", 0, Long.MAX_VALUE);
     long marginBytes = s.number("compaction-margin-bytes", 0, Long.MAX_VALUE);
     long uncommitted = s.number("max-uncommitted-bytes", 1, Long.MAX_VALUE);
+    long logBytes = s.number("max-log-bytes", 1, Long.MAX_VALUE);
+    if (!s.failed && marginBytes + uncommitted >= logBytes / 2) {
+      s.fail("raft.compaction-margin-bytes + raft.max-uncommitted-bytes (" + (marginBytes
+          + uncommitted) + ") must stay below half of raft.max-log-bytes (" + logBytes + "): the"
+          + " log asks for a snapshot at half its budget, and a snapshot removes neither");
+    }
     if (s.failed) {
       return null;
     }
     return RaftConfig.defaults(setup.self(), setup.members()).withTimeouts(election, heartbeat)
         .withFlowControl(batch, inflight).withCompactionMargin(margin)
-        .withParallelLeaderAppend(parallel).withLogBudgets(uncommitted, marginBytes);
+        .withParallelLeaderAppend(parallel).withLogBudgets(uncommitted, marginBytes, logBytes);
   }
 
   /** Reads settings as text, reporting each bad value as a problem. */

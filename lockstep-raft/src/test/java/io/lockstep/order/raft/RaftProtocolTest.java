@@ -58,10 +58,20 @@ class RaftProtocolTest {
         .containsExactlyInAnyOrder(
             "unknown setting raft.colour; raft's settings are raft.compaction-margin,"
                 + " raft.compaction-margin-bytes, raft.election-timeout-ms, raft.heartbeat-ms,"
-                + " raft.max-batch-entries, raft.max-inflight-appends,"
+                + " raft.max-batch-entries, raft.max-inflight-appends, raft.max-log-bytes,"
                 + " raft.max-uncommitted-bytes, raft.parallel-leader-append",
             "raft.election-timeout-ms must be a whole number in [1, 600000], was 'soon'",
             "raft.max-batch-entries must be a whole number in [1, 65536], was '0'");
+  }
+
+  @Test
+  void aLogBudgetTheOtherBudgetsWouldFillIsAProblemNotACrash() {
+    assertThat(new RaftProtocol().check(setup(FailureModel.FAIL_STOP, 1,
+        Map.of("max-log-bytes", "1000", "max-uncommitted-bytes", "400",
+            "compaction-margin-bytes", "200"))))
+        .containsExactly("raft.compaction-margin-bytes + raft.max-uncommitted-bytes (600) must"
+            + " stay below half of raft.max-log-bytes (1000): the log asks for a snapshot at"
+            + " half its budget, and a snapshot removes neither");
   }
 
   @Test
