@@ -1,5 +1,6 @@
 package io.lockstep.storage;
 
+import io.lockstep.order.LogEntry;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.StorageWrite;
@@ -66,6 +67,8 @@ public final class FileStorage implements StableStorage {
   /** A repair marker waits for a durable hard state written after it ({@link RepairMarker}). */
   private boolean repairPending;
   private boolean hardStateWritten;
+  /** The newest hard state written since the last sync, copied once that sync is done. */
+  private StorageWrite.HardState unsyncedHardState;
   private IOException failure;
   private boolean closed;
 
@@ -166,12 +169,16 @@ public final class FileStorage implements StableStorage {
     }
     Recovered.Damage pending = RepairMarker.read(directory);
     Recovery.Result result = Recovery.run(directory, snapshots);
-    Recovered recovered = withPendingDamage(result.recovered(), pending);
+    HardStateCopy.Found copy = HardStateCopy.read(directory, disk);
+    Recovered recovered = withPendingDamage(withHardStateCopy(result, copy), pending);
     if (recovered.damage() != null) {
       // Durable before any file changes: a crash while the damage is set aside must not make
       // the next start see a short but valid-looking log and forget what it may have promised.
       RepairMarker.write(directory, disk, recovered.damage());
       repairPending = true;
+    }
+    if (copy instanceof HardStateCopy.Found.Damaged) {
+      HardStateCopy.setAside(directory, disk);
     }
     setAsideDamage(result.damage());
     repair(result);
@@ -191,6 +198,42 @@ public final class FileStorage implements StableStorage {
           recovered.damage().damagedFrom(), recovered.damage().acknowledgedBound());
     }
     return recovered;
+  }
+
+  /**
+   * The copy of the newest hard state stands in for the log's when the log lost records the
+   * copy's fsync covered; a damaged copy is damage: the vote it recorded may be newer than
+   * anything the log still shows, so the protocol must repair before voting (see
+   * {@link HardStateCopy}).
+   */
+  private Recovered withHardStateCopy(Recovery.Result result, HardStateCopy.Found copy) {
+    Recovered recovered = result.recovered();
+    if (copy instanceof HardStateCopy.Found.Intact intact) {
+      HardStateCopy.LogEnd logEnd = result.segments().isEmpty() ? new HardStateCopy.LogEnd(0, 0)
+          : new HardStateCopy.LogEnd(result.segments().get(result.segments().size() - 1)
+              .sequence, result.lastLength());
+      if (logEnd.reaches(intact.end()) || intact.state().equals(recovered.hardState())) {
+        return recovered;
+      }
+      LOG.log(Level.WARNING, "The log of {0} lost records that were durable (it ends at {1},"
+          + " its hard state was copied at {2}); using the hard state from {3}", directory,
+          logEnd, intact.end(), HardStateCopy.NAME);
+      return new Recovered(intact.state(), recovered.snapshot(), recovered.entries(),
+          recovered.damage());
+    }
+    if (!(copy instanceof HardStateCopy.Found.Damaged damaged)) {
+      return recovered;
+    }
+    List<LogEntry> entries = recovered.entries();
+    Snapshot snapshot = recovered.snapshot();
+    long last = !entries.isEmpty() ? entries.get(entries.size() - 1).index()
+        : snapshot == null ? 0 : snapshot.index();
+    long maxTerm = Math.max(snapshot == null ? 0 : snapshot.term(),
+        entries.stream().mapToLong(LogEntry::term).max().orElse(0));
+    Recovered.Damage damage = new Recovered.Damage(last + 1, last, maxTerm,
+        "the newest hard state is damaged (" + damaged.reason() + ")");
+    return new Recovered(recovered.hardState(), snapshot, entries,
+        damage.merge(recovered.damage()));
   }
 
   private static Recovered withPendingDamage(Recovered recovered, Recovered.Damage pending) {
@@ -286,6 +329,9 @@ public final class FileStorage implements StableStorage {
           snapshots.write(save.snapshot());
         }
       }
+      for (StorageWrite write : writes) {
+        unsyncedHardState = write instanceof StorageWrite.HardState h ? h : unsyncedHardState;
+      }
       for (LogRecord record : records) {
         log.append(record, shape.checkpoint());
         shape.apply(record);
@@ -323,6 +369,12 @@ public final class FileStorage implements StableStorage {
     requireRecovered();
     try {
       log.sync();
+      if (unsyncedHardState != null) {
+        // After the fsync that made it durable, before anything waiting for that fsync leaves.
+        HardStateCopy.write(directory, disk, unsyncedHardState,
+            new HardStateCopy.LogEnd(log.lastSequence(), log.lastLength()));
+        unsyncedHardState = null;
+      }
       if (repairPending && hardStateWritten) {
         RepairMarker.delete(directory, disk);
         repairPending = false;

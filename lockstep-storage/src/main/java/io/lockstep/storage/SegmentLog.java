@@ -166,6 +166,16 @@ final class SegmentLog implements AutoCloseable {
     return deleted;
   }
 
+  /** Sequence of the segment appended to now. */
+  long lastSequence() {
+    return segments.getLast().sequence;
+  }
+
+  /** Bytes written to the segment appended to now (all of them durable right after a sync). */
+  long lastLength() {
+    return activeFlushed;
+  }
+
   /** Number of segment files. */
   int segmentCount() {
     return segments.size();
