@@ -203,6 +203,13 @@ final class Cluster {
     trace.record(queue.now(), "damage " + id + " " + nodes[id].disk.damage(snapshotFile));
   }
 
+  /** Damage at rest to replica {@code id}'s newest hard state, found by its restart. */
+  void damageHardState(int id) {
+    crash(id);
+    nodes[id].damaged = "a bit flip in its newest hard state";
+    trace.record(queue.now(), "damage " + id + " " + nodes[id].disk.damageHardState());
+  }
+
   /** A damaged replica whose protocol finished repairing (and persisted that) is intact again. */
   private void noteRepaired(Node node) {
     if (node.damaged != null && !node.protocol.repairing() && !node.disk.damagePending()) {

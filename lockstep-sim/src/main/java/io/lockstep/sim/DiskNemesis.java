@@ -12,6 +12,9 @@ import java.util.SplittableRandom;
  *   <li>a bit flip in a log record or a snapshot file at rest: checksums find it at the next
  *       restart, the valid prefix is kept, and the replica restarts in repair mode: it takes
  *       what it lost from its peers before it votes or acknowledges again;
+ *   <li>a bit flip in the newest hard state: the vote it recorded may be lost, so the replica
+ *       restarts in repair mode and votes again only after a census of its peers' terms (see
+ *       {@link SimDisk#damageHardState});
  *   <li>EIO on write, or a full disk: the next fsync fails and the replica stops at once
  *       (fail-stop, nothing of that fsync acknowledged; what reached the file is a torn tail);
  *       a full disk also refuses restarts until it is freed;
@@ -25,8 +28,9 @@ import java.util.SplittableRandom;
  * majority of intact replicas is always left to repair from.
  */
 final class DiskNemesis {
-  private static final String[] KINDS = {"eio-write", "eio-write", "full", "full", "full",
-      "eio-read", "eio-read", "bitflip-log", "bitflip-snapshot", "lost-write"};
+  private static final String[] KINDS = {"eio-write", "eio-write", "full", "full",
+      "bitflip-hardstate", "eio-read", "eio-read", "bitflip-log", "bitflip-snapshot",
+      "lost-write"};
 
   private final SimOptions options;
   private final Cluster cluster;
@@ -74,6 +78,10 @@ final class DiskNemesis {
       }
       case "bitflip-log" -> {
         cluster.damage(victim, "a bit flip in a log record", false);
+        restartLater(victim, duration);
+      }
+      case "bitflip-hardstate" -> {
+        cluster.damageHardState(victim);
         restartLater(victim, duration);
       }
       case "bitflip-snapshot" -> {

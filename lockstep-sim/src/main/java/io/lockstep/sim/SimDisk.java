@@ -50,6 +50,8 @@ final class SimDisk {
   private final Deque<Sync> inProgress = new ArrayDeque<>();
   private final List<LogEntry> entries = new ArrayList<>();
   private StorageWrite.HardState hardState;
+  /** The hard state before {@link #hardState}: what is left when the newest one is damaged. */
+  private StorageWrite.HardState previousHardState;
   private Snapshot snapshot;
   private boolean loseNextWrite;
   private boolean lostWrite;
@@ -201,9 +203,32 @@ final class SimDisk {
     return damage.description() + ", acknowledged up to " + last;
   }
 
+  /**
+   * Damage at rest to the newest hard state, in the worst case the real storage can report: that
+   * hard state is lost, the one before it is what recovery reads, and the damage is reported
+   * (the real storage keeps a copy of the newest hard state besides the log's record, so this
+   * needs both hit; with one hit it loses nothing, and with its copy hit it still reports the
+   * damage). The log is intact. Returns a description for the trace.
+   */
+  String damageHardState() {
+    if (hardState == null) {
+      return "nothing to damage";
+    }
+    long last = lastIndex();
+    long maxTerm = Math.max(snapshot == null ? 0 : snapshot.term(),
+        entries.stream().mapToLong(LogEntry::term).max().orElse(0));
+    hardState = previousHardState;
+    previousHardState = null;
+    Recovered.Damage damage = new Recovered.Damage(last + 1, last, maxTerm,
+        "newest hard state damaged");
+    pendingDamage = damage.merge(pendingDamage);
+    return damage.description() + ", an older one readable";
+  }
+
   /** Applies one write to the durable state. */
   void apply(StorageWrite write) {
     if (write instanceof StorageWrite.HardState state) {
+      previousHardState = hardState;
       hardState = state;
       pendingDamage = null; // the protocol's hard state now remembers the repair
     } else if (write instanceof StorageWrite.Append append) {

@@ -42,6 +42,25 @@ class SimDiskTest {
   }
 
   @Test
+  void aDamagedNewestHardStateLeavesTheOlderOneAndDamageUntilAHardStateIsWrittenAgain() {
+    StorageWrite.HardState older = new StorageWrite.HardState(new byte[] {4});
+    StorageWrite.HardState newest = new StorageWrite.HardState(new byte[] {5});
+    disk.apply(older);
+    disk.apply(append(1, 3, 2));
+    disk.apply(newest);
+    disk.damageHardState();
+    Recovered recovered = disk.recovered();
+    assertThat(recovered.hardState()).isEqualTo(older);
+    assertThat(log(recovered)).containsExactly("1@2", "2@2", "3@2");
+    assertThat(recovered.damage()).isNotNull();
+    assertThat(recovered.damage().damagedFrom()).isEqualTo(4);
+    assertThat(recovered.damage().acknowledgedBound()).isEqualTo(3);
+    assertThat(recovered.damage().maxTermSeen()).isEqualTo(2);
+    disk.apply(new StorageWrite.HardState(new byte[] {6}));
+    assertThat(disk.recovered().damage()).isNull();
+  }
+
+  @Test
   void fsyncsCompleteInSubmissionOrderOnly() {
     SimDisk.Sync first = disk.submit(List.of(append(1, 1, 1)), 0);
     SimDisk.Sync second = disk.submit(List.of(), 0);

@@ -308,6 +308,7 @@ public final class Raft implements Coordination {
       return;
     }
     RaftMessage m = (RaftMessage) message;
+    repair.onPeerMessage(from, m, clockStarted);
     if (m.term() < term) {
       onStaleTerm(from, m);
       return;

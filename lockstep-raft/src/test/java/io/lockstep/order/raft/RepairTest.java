@@ -58,7 +58,8 @@ class RepairTest {
     Raft raft = damaged(Raft.Bug.NONE);
     Ready first = start(raft);
     assertThat(lastHardState(first).repairThrough()).isEqualTo(5);
-    assertThat(lastHardState(first).noVoteThrough()).isEqualTo(2);
+    assertThat(lastHardState(first).noVoteThrough()).as("no vote at all until the census")
+        .isEqualTo(Repair.CENSUS_PENDING);
     assertThat(raft.repairing()).isTrue();
     for (long t = 1; t <= 10; t++) {
       raft.step(new Input.Tick(Cluster.EPOCH + t * T, Cluster.EPOCH + t * T));
@@ -138,6 +139,33 @@ class RepairTest {
         .satisfies(r -> assertThat(r.granted()).isFalse());
     Ready above = Nodes.receive(raft, 2, new RaftMessage.RequestVote(5, 9, 2, false));
     assertThat(Nodes.sent(above, RaftMessage.RequestVoteResponse.class)).singleElement()
+        .satisfies(r -> assertThat(r.granted()).isTrue());
+  }
+
+  @Test
+  void aLostVoteInATermAboveAllItsStorageShowsIsCoveredByACensusOfItsPeersTerms() {
+    // It kept term 2 only; the vote it lost was in term 7, which replica 3 still shows.
+    Recovered recovered = new Recovered(new TermAndVote(2, 3).toHardState(), null,
+        entries(1, 2), new Recovered.Damage(3, 2, 2, "newest hard state damaged"));
+    Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE), recovered, 7);
+    start(raft);
+    long now = Cluster.EPOCH + T;
+    Nodes.receive(raft, 2, new RaftMessage.AppendEntries(5, 2, 2, List.of(), 2));
+    assertThat(raft.repairing()).as("caught up with leader 2 of term 5").isFalse();
+    raft.step(new Input.Tick(now + 2 * T, now + 2 * T));
+    raft.ready();
+    Ready early = Nodes.receive(raft, 2, new RaftMessage.PreVote(6, 9, 5));
+    assertThat(Nodes.sent(early, RaftMessage.PreVoteResponse.class)).singleElement()
+        .as("one peer heard is no census").satisfies(r -> assertThat(r.granted()).isFalse());
+    raft.step(new Input.Tick(now + 5 * T, now + 5 * T));
+    raft.ready();
+    Nodes.receive(raft, 3, new RaftMessage.PreVote(8, 9, 5)); // 3 has reached term 7
+    assertThat(raft.repair().noVoteThrough()).isEqualTo(7);
+    Ready inLostTerm = Nodes.receive(raft, 3, new RaftMessage.RequestVote(7, 9, 5, false));
+    assertThat(Nodes.sent(inLostTerm, RaftMessage.RequestVoteResponse.class)).singleElement()
+        .satisfies(r -> assertThat(r.granted()).isFalse());
+    Ready after = Nodes.receive(raft, 3, new RaftMessage.RequestVote(8, 9, 5, false));
+    assertThat(Nodes.sent(after, RaftMessage.RequestVoteResponse.class)).singleElement()
         .satisfies(r -> assertThat(r.granted()).isTrue());
   }
 
