@@ -11,7 +11,8 @@ import java.util.Map;
  * move it.
  *
  * <p>Followers put their wall clock reading (from their latest tick) into every
- * AppendEntriesResponse and HeartbeatResponse. The leader keeps the latest report per follower
+ * AppendEntriesResponse and HeartbeatResponse, and voters into every RequestVoteResponse, so a
+ * new leader holds a quorum of readings from its first entry on. The leader keeps the latest report per follower
  * with the time it received it on its own monotonic clock, and ages the report by the monotonic
  * time elapsed since, so a report a few heartbeats old still estimates that follower's clock
  * now. The leader only knows the time at its ticks, so a report is timed by the first tick
@@ -22,7 +23,7 @@ import java.util.Map;
  *
  * <p>The proposal is {@link Quorum#tolerantTime} over the leader's own reading and the fresh
  * aged reports, with t = (members − 1) / 2, clamped to never go below the time of the leader's
- * last log entry. With fewer than t + 1 readings (a new leader before its first answers) it
+ * last log entry. With fewer than t + 1 readings (votes from replicas that had not ticked) it
  * proposes that last time again: agreed time stands still for a round trip rather than leap to
  * whatever the leader's own clock says. A reading of 0 means "no reading yet" (a replica that
  * has not ticked) and is not a sample. The bound this gives is stated in the package

@@ -119,13 +119,15 @@ final class Election {
       raft.vote(from);
       touch(raft.now());
     }
-    raft.send(from, new RaftMessage.RequestVoteResponse(raft.term(), grant));
+    raft.send(from, new RaftMessage.RequestVoteResponse(raft.term(), grant, raft.wallClock()));
   }
 
   void onVoteResponse(int from, RaftMessage.RequestVoteResponse response) {
     if (raft.role() != Role.CANDIDATE || response.term() != raft.term()) {
       return; // a late answer
     }
+    // Before the tally: if this vote elects us, the no-op entry is stamped from these clocks.
+    raft.clockReport(from, response.clock());
     record(from, response.granted());
     tally(false);
   }

@@ -68,10 +68,18 @@ public sealed interface RaftMessage extends ProtocolMessage {
    *
    * @param term the voter's current term
    * @param granted whether the vote was granted
+   * @param clock the voter's wall clock at its latest tick (0: none), so that a candidate that
+   *     wins holds a quorum of clock readings for agreed time from its first entry on
    */
-  record RequestVoteResponse(long term, boolean granted) implements RaftMessage {
+  record RequestVoteResponse(long term, boolean granted, long clock) implements RaftMessage {
     public RequestVoteResponse {
       nonNegative("term", term);
+      nonNegative("clock", clock);
+    }
+
+    /** An answer without a clock reading (0: none). */
+    public RequestVoteResponse(long term, boolean granted) {
+      this(term, granted, 0);
     }
   }
 

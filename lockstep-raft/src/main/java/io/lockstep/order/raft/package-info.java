@@ -37,14 +37,16 @@
  *       by hours therefore moves no timer.
  *   <li><b>Agreed time</b> (paper §3.2; {@code AgreedTime}, {@link Quorum}). Followers report
  *       their wall clock (as of their latest tick) in every AppendEntriesResponse and
- *       HeartbeatResponse. The leader keeps the latest report per follower, ages it by its own
+ *       HeartbeatResponse, and voters in every RequestVoteResponse, so a candidate that wins
+ *       holds t + 1 readings (its own and its voters') from the moment it is elected. The
+ *       leader keeps the latest report per follower, ages it by its own
  *       monotonic clock since receipt (its first tick after the report arrived, so the age is
  *       never overestimated), ignores reports older than the election timeout T, and
  *       stamps each entry with the (k − t)-th smallest of the k readings it has (its own and
  *       the fresh aged reports; t = ⌊(n − 1)/2⌋), the median when all 2t + 1 are there, never
- *       below the time of its last entry. With fewer than t + 1 readings (a new leader before
- *       its first answers) it stamps its last entry's time again: time stands still for a round
- *       trip rather than leap to one clock. So time never decreases along the log, across
+ *       below the time of its last entry. With fewer than t + 1 readings (votes that carried
+ *       no clock, from a replica that had not ticked) it stamps its last entry's time again:
+ *       time stands still for a round trip rather than leap to one clock. So time never decreases along the log, across
  *       leader changes too, and with at most t wrong wall clocks (the leader's own included),
  *       where ρ bounds every clock's rate error and δ the time from a follower's tick to the
  *       leader's first tick after its answer arrived (the follower's tick period, its fsync,
@@ -58,7 +60,7 @@
  *         <li><em>never below</em> the lowest reading of a correct wall clock at τ minus
  *             δ(1 + ρ) + 2ρT, provided wrong clocks and replicas without a fresh report number
  *             at most t together. When more are missing (replicas down or cut off) a slow
- *             wrong clock can hold time back, as can a new leader before its first reports;
+ *             wrong clock can hold time back;
  *             time then stands still (it never decreases), and it is the upper bound that keeps
  *             time-outs and leases from expiring early.
  *       </ul>

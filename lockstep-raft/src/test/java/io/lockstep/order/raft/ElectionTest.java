@@ -110,13 +110,13 @@ class ElectionTest {
     Raft voter = Nodes.withLog(1, 2, 1, 2);
     Ready older = Nodes.receive(voter, 2, new RaftMessage.RequestVote(3, 5, 1, false));
     assertThat(Nodes.sent(older, RaftMessage.RequestVoteResponse.class))
-        .containsExactly(new RaftMessage.RequestVoteResponse(3, false));
+        .containsExactly(new RaftMessage.RequestVoteResponse(3, false, Cluster.EPOCH));
     Ready shorter = Nodes.receive(voter, 2, new RaftMessage.RequestVote(3, 1, 2, false));
     assertThat(Nodes.sent(shorter, RaftMessage.RequestVoteResponse.class))
-        .containsExactly(new RaftMessage.RequestVoteResponse(3, false));
+        .containsExactly(new RaftMessage.RequestVoteResponse(3, false, Cluster.EPOCH));
     Ready upToDate = Nodes.receive(voter, 3, new RaftMessage.RequestVote(3, 2, 2, false));
     assertThat(Nodes.sent(upToDate, RaftMessage.RequestVoteResponse.class))
-        .containsExactly(new RaftMessage.RequestVoteResponse(3, true));
+        .containsExactly(new RaftMessage.RequestVoteResponse(3, true, Cluster.EPOCH));
     assertThat(upToDate.writes()).containsExactly(new TermAndVote(3, 3).toHardState());
   }
 
@@ -126,11 +126,11 @@ class ElectionTest {
     Nodes.receive(voter, 2, new RaftMessage.RequestVote(3, 1, 1, false));
     Ready second = Nodes.receive(voter, 3, new RaftMessage.RequestVote(3, 1, 1, false));
     assertThat(Nodes.sent(second, RaftMessage.RequestVoteResponse.class))
-        .containsExactly(new RaftMessage.RequestVoteResponse(3, false));
+        .containsExactly(new RaftMessage.RequestVoteResponse(3, false, Cluster.EPOCH));
     Ready repeat = Nodes.receive(voter, 2, new RaftMessage.RequestVote(3, 1, 1, false));
     assertThat(Nodes.sent(repeat, RaftMessage.RequestVoteResponse.class))
         .as("a repeated request from the same candidate is granted again")
-        .containsExactly(new RaftMessage.RequestVoteResponse(3, true));
+        .containsExactly(new RaftMessage.RequestVoteResponse(3, true, Cluster.EPOCH));
   }
 
   @Test

@@ -106,7 +106,7 @@ class ReadIndexTest {
     raft.step(new Input.Tick(Cluster.EPOCH + 300, Cluster.EPOCH + 300));
     Ready later = Nodes.receive(raft, 2, new RaftMessage.RequestVote(4, 0, 0, false));
     assertThat(Nodes.sent(later, RaftMessage.RequestVoteResponse.class))
-        .containsExactly(new RaftMessage.RequestVoteResponse(4, true));
+        .containsExactly(new RaftMessage.RequestVoteResponse(4, true, Cluster.EPOCH + 300));
   }
 
   @Test

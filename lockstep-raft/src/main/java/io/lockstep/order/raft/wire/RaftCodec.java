@@ -27,7 +27,7 @@ import java.util.List;
  * 1 PreVote                 i64 term, i64 lastLogIndex, i64 lastLogTerm
  * 2 PreVoteResponse         i64 term, u8 granted
  * 3 RequestVote             i64 term, i64 lastLogIndex, i64 lastLogTerm, u8 transfer
- * 4 RequestVoteResponse     i64 term, u8 granted
+ * 4 RequestVoteResponse     i64 term, u8 granted, i64 clock
  * 5 AppendEntries           i64 term, i64 prevLogIndex, i64 prevLogTerm, i64 leaderCommit,
  *                           u32 count, LogEntry × count
  * 6 AppendEntriesResponse   i64 term, u8 flags (1 success, 2 repairing), i64 index,
@@ -48,9 +48,9 @@ public final class RaftCodec implements ProtocolCodec {
   /**
    * Payload format version; bumped on any incompatible change (2: InstallSnapshot carries one
    * chunk, and its response how much of the snapshot the follower holds; 3: AppendEntries and
-   * heartbeat responses carry the follower's clock).
+   * heartbeat responses carry the follower's clock; 4: vote responses carry the voter's clock).
    */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   /** Most entries accepted in one AppendEntries. */
   public static final int MAX_ENTRIES = 1 << 16;
@@ -105,7 +105,8 @@ public final class RaftCodec implements ProtocolCodec {
       out.writeByte(REQUEST_VOTE).writeLong(m.term()).writeLong(m.lastLogIndex())
           .writeLong(m.lastLogTerm()).writeByte(m.transfer() ? 1 : 0);
     } else if (message instanceof RaftMessage.RequestVoteResponse m) {
-      out.writeByte(REQUEST_VOTE_RESPONSE).writeLong(m.term()).writeByte(m.granted() ? 1 : 0);
+      out.writeByte(REQUEST_VOTE_RESPONSE).writeLong(m.term()).writeByte(m.granted() ? 1 : 0)
+          .writeLong(m.clock());
     } else if (message instanceof RaftMessage.AppendEntries m) {
       writeAppend(out, m);
     } else if (message instanceof RaftMessage.AppendEntriesResponse m) {
@@ -182,7 +183,7 @@ public final class RaftCodec implements ProtocolCodec {
         case REQUEST_VOTE -> new RaftMessage.RequestVote(in.readLong("term"),
             in.readLong("lastLogIndex"), in.readLong("lastLogTerm"), in.readFlag("transfer"));
         case REQUEST_VOTE_RESPONSE -> new RaftMessage.RequestVoteResponse(in.readLong("term"),
-            in.readFlag("granted"));
+            in.readFlag("granted"), in.readLong("clock"));
         case APPEND -> readAppend(in);
         case APPEND_RESPONSE -> appendResponse(in);
         case HEARTBEAT -> new RaftMessage.Heartbeat(in.readLong("term"), in.readLong("commit"),

@@ -84,7 +84,7 @@ class RaftCodecTest {
         Combinators.combine(n, n, n).as(RaftMessage.PreVote::new),
         Combinators.combine(n, b).as(RaftMessage.PreVoteResponse::new),
         Combinators.combine(n, n, n, b).as(RaftMessage.RequestVote::new),
-        Combinators.combine(n, b).as(RaftMessage.RequestVoteResponse::new),
+        Combinators.combine(n, b, n).as(RaftMessage.RequestVoteResponse::new),
         appends(),
         Combinators.combine(n, b, n, n, n, n, b).as(RaftMessage.AppendEntriesResponse::new),
         Combinators.combine(n, n, n).as(RaftMessage.Heartbeat::new),
