@@ -31,6 +31,11 @@ import java.util.Objects;
  * older snapshot files (log compaction). Recovery rules: see {@link #recover}.
  */
 public final class FileStorage implements StableStorage {
+  /**
+   * The operator's file saying this replica's data directory was lost: created in the empty
+   * directory before the replica starts, it makes the replica rejoin in repair mode.
+   */
+  public static final String REJOIN_EMPTY = "rejoin-empty";
   private static final System.Logger LOG = System.getLogger(FileStorage.class.getName());
 
   /**
@@ -170,12 +175,16 @@ public final class FileStorage implements StableStorage {
     Recovered.Damage pending = RepairMarker.read(directory);
     Recovery.Result result = Recovery.run(directory, snapshots);
     HardStateCopy.Found copy = HardStateCopy.read(directory, disk);
-    Recovered recovered = withPendingDamage(withHardStateCopy(result, copy), pending);
+    Recovered recovered = withRejoinEmpty(withPendingDamage(withHardStateCopy(result, copy),
+        pending));
     if (recovered.damage() != null) {
       // Durable before any file changes: a crash while the damage is set aside must not make
       // the next start see a short but valid-looking log and forget what it may have promised.
       RepairMarker.write(directory, disk, recovered.damage());
       repairPending = true;
+    }
+    if (Files.deleteIfExists(directory.resolve(REJOIN_EMPTY))) {
+      disk.forceDirectory(directory); // the marker now carries the operator's statement
     }
     if (copy instanceof HardStateCopy.Found.Damaged) {
       HardStateCopy.setAside(directory, disk);
@@ -234,6 +243,28 @@ public final class FileStorage implements StableStorage {
         "the newest hard state is damaged (" + damaged.reason() + ")");
     return new Recovered(recovered.hardState(), snapshot, entries,
         damage.merge(recovered.damage()));
+  }
+
+  /**
+   * The operator's statement that this replica's data directory was lost (a file named
+   * {@value #REJOIN_EMPTY} in an otherwise empty directory): storage cannot tell a wiped
+   * directory from a first start, but the replica may have voted and acknowledged entries before
+   * the loss, so it is reported as damage from index 1 and the protocol repairs before it votes.
+   * Refused when the directory still holds a log, a snapshot or a hard state.
+   */
+  private Recovered withRejoinEmpty(Recovered recovered) throws IOException {
+    if (!Files.exists(directory.resolve(REJOIN_EMPTY))) {
+      return recovered;
+    }
+    if (recovered.hardState() != null || recovered.snapshot() != null
+        || !recovered.entries().isEmpty()) {
+      throw new IOException(directory + " holds " + REJOIN_EMPTY + ", the operator's statement"
+          + " that this replica's data was lost, but also a log, snapshot or hard state; remove"
+          + " one or the other");
+    }
+    Recovered.Damage lost = new Recovered.Damage(1, 0, 0, "the operator says this replica's"
+        + " data directory was lost (" + REJOIN_EMPTY + "); it rejoins empty");
+    return new Recovered(null, null, List.of(), lost.merge(recovered.damage()));
   }
 
   private static Recovered withPendingDamage(Recovered recovered, Recovered.Damage pending) {
