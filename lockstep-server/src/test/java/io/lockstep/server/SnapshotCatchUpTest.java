@@ -32,8 +32,7 @@ class SnapshotCatchUpTest {
    * The follower is stopped early (it has voted and acknowledged the first entries), the others
    * write ~32 MB and compact past what it holds, its directory is wiped, and it restarts empty:
    * the leader's probe finds it behind the log's start and sends the snapshot in chunks. (A
-   * follower wiped while it was up to date, with the leader still holding the entries after
-   * what it acknowledged, is the gap named in docs/ARCHITECTURE.md.)
+   * follower wiped while it was up to date: {@link RejoinEmptyClusterTest}.)
    */
   @Test
   void aWipedFollowerCatchesUpFromASnapshotOfTensOfMegabytes() throws Exception {
