@@ -39,7 +39,12 @@ public enum ByzantineBehaviour {
   /** Holds back its pre-prepares and releases them late (a slow primary). */
   SLOW,
   /** Answers clients with wrong results and wrong read values; runs the protocol correctly. */
-  WRONG_REPLIES;
+  WRONG_REPLIES,
+  /**
+   * Answers reads with the value a key had before the last write it executed (a value it has
+   * moved past); runs the protocol and answers requests correctly ({@link StaleReader}).
+   */
+  STALE_READS;
 
   /** A fresh interceptor for one replica of one run (it may keep state, e.g. replays). */
   public MessageInterceptor interceptor() {
@@ -50,6 +55,7 @@ public enum ByzantineBehaviour {
       case REPLAY -> new Replayer();
       case SLOW -> new Slow();
       case WRONG_REPLIES -> new Liar();
+      case STALE_READS -> new StaleReader();
     };
   }
 

@@ -27,6 +27,7 @@ final class Clients implements ClientRouter {
   private final Network network;
   private final Cluster cluster;
   private final FailureModel failureModel;
+  private final int commandQuorum;
   private final SimClient[] clients;
   private final Map<ClientId, SimClient> byId = new HashMap<>();
   private final Map<Long, SimClient> byReadId = new HashMap<>();
@@ -41,9 +42,11 @@ final class Clients implements ClientRouter {
   private int info;
 
   Clients(SimOptions options, RegisterService service, EventQueue queue, Trace trace,
-      Network network, Cluster cluster, SplittableRandom random, FailureModel failureModel) {
+      Network network, Cluster cluster, SplittableRandom random, FailureModel failureModel,
+      int commandQuorum) {
     this.options = options;
     this.failureModel = failureModel;
+    this.commandQuorum = commandQuorum;
     this.service = service;
     this.queue = queue;
     this.trace = trace;
@@ -141,6 +144,11 @@ final class Clients implements ClientRouter {
   /** The replicas' failure model: Byzantine clients send to every replica and vote. */
   FailureModel failureModel() {
     return failureModel;
+  }
+
+  /** Identical replies a command's result needs ({@link CoordinationFactory#commandQuorum}). */
+  int commandQuorum() {
+    return commandQuorum;
   }
 
   long opDeadline() {

@@ -409,6 +409,9 @@ final class Cluster {
       return;
     }
     trace.record(queue.now(), "read " + readId + " by " + caller + " at " + to);
+    if (node.interceptor != null) {
+      node.interceptor.readArrived(readId, query);
+    }
     submit(node, new Step.Read(readId, caller, query));
   }
 

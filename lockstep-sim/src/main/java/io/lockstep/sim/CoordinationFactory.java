@@ -22,8 +22,8 @@ public interface CoordinationFactory {
 
   /**
    * The failure model the protocol tolerates. Byzantine protocols get Byzantine clients: each
-   * request and read goes to every replica, and a result needs t+1 identical replies (reads:
-   * 2t+1 matching answers, else the read is resubmitted as an ordered request).
+   * request and read goes to every replica, and a result needs {@link #commandQuorum} identical
+   * replies (reads: 2t+1 matching answers, else the read is resubmitted as an ordered request).
    */
   default FailureModel failureModel() {
     return FailureModel.FAIL_STOP;
@@ -36,5 +36,20 @@ public interface CoordinationFactory {
    */
   default boolean failStop() {
     return false;
+  }
+
+  /**
+   * How many identical replies from distinct replicas a client waits for before an ordered
+   * request (a write, or a read resubmitted as a request) completes. Fail-stop: the first.
+   * Byzantine: 2t+1, not t+1. Reads are answered at each replica's current state and decided on
+   * 2t+1 matching answers; a request completed on 2t+1 replies was executed by at least t+1
+   * correct replicas, and any 2t+1 replicas include one of them, so a later read's 2t+1 matching
+   * answers include a correct replica that executed it (Castro and Liskov 2002, §5.1.3: the
+   * read-only optimisation is linearizable when both kinds need 2t+1). With t+1, a faulty replica
+   * that replied to the write and then answers reads with the value it overwrote, together with
+   * t correct replicas that have not executed the write yet, makes a stale read.
+   */
+  default int commandQuorum(int t) {
+    return failureModel() == FailureModel.BYZANTINE ? 2 * t + 1 : 1;
   }
 }

@@ -32,6 +32,12 @@ public interface MessageInterceptor {
     return reply;
   }
 
+  /**
+   * A client's read {@code readId} asking {@code query} reached the replica (before the replica
+   * answers it), so a lying replica can tell which key an answer is for.
+   */
+  default void readArrived(long readId, byte[] query) {}
+
   /** What the replica answers a client's read instead of {@code result}. */
   default QueryResult read(QueryResult result, RandomGenerator random) {
     return result;

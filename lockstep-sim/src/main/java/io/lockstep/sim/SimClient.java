@@ -24,9 +24,11 @@ import java.util.SplittableRandom;
  * (paper §4: the first reply).
  *
  * <p>Against Byzantine replicas (S13) the client sends every attempt to every replica and votes:
- * a command's result needs t+1 identical replies from distinct replicas, each counted by the
- * channel it came on, not by what the reply says about its sender; a read needs 2t+1 matching
- * answers ({@link ReadVote}), else it is resubmitted as an ordered read.
+ * a command's result needs 2t+1 identical replies from distinct replicas (so that reads decided
+ * on 2t+1 answers at the replicas' current states see it: {@link
+ * CoordinationFactory#commandQuorum}), each counted by the channel it came on, not by what the
+ * reply says about its sender; a read needs 2t+1 matching answers ({@link ReadVote}), else it is
+ * resubmitted as an ordered read.
  */
 final class SimClient {
   private enum Kind { WRITE, READ, LOGGED_READ, CAS, DELETE }
@@ -120,7 +122,8 @@ final class SimClient {
     };
     request = command == null ? null : Request.command(id, nextSequence++, command);
     serial++;
-    voter = new Voter(host.failureModel(), host.t());
+    // The voter decides on (its t)+1 identical replies from distinct replicas.
+    voter = new Voter(host.failureModel(), host.commandQuorum() - 1);
     deadline = host.livenessPhase() ? Long.MAX_VALUE : now + host.opDeadline();
     host.started(this);
     send(firstTarget());

@@ -256,7 +256,11 @@ final class ViewChanges {
           + " at seq " + seq + " but view " + p.view + " orders " + digest + " there: a"
           + " committed batch was lost");
     }
-    for (Request request : batch.requests()) {
+    // A request held again after it executed (a client's retransmission, for want of enough
+    // replies) is not ordered by re-adopting a batch this replica already executed: marking it
+    // proposed there would keep the primary from ever ordering it again, and the client would
+    // never get the replies it waits for.
+    for (Request request : seq > p.lastExecuted ? batch.requests() : List.<Request>of()) {
       Pending.Entry entry = p.pending.get(request);
       if (entry != null) {
         entry.proposed = true;

@@ -30,6 +30,34 @@ class ViewChangeTest {
   }
 
   @Test
+  void aRequestRetransmittedAfterItExecutedIsOrderedAgainInTheNextView() {
+    Net net = new Net(c -> c.withRequestTimeout(200));
+    Request first = net.request();
+    net.filter = m -> m.to() == 3 && m.message() instanceof PbftMessage.Commit ? null : m;
+    net.send(first);
+    net.run();
+    assertThat(net.requests(1)).containsExactly(first);
+    // The client has too few replies and sends the same request again, to every replica; the
+    // primary falls silent, so the new view re-adopts the batch that already carried it.
+    net.filter = m -> m.from() == 0 ? null : m;
+    net.send(first);
+    Request second = net.request();
+    net.send(second);
+    net.runFor(2_000, 20);
+    // Still short of replies, the client retransmits on each of its time-outs.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      net.send(first);
+      net.runFor(500, 20);
+    }
+    for (int i = 1; i < 4; i++) {
+      // Ordered again (the executor answers it from its session cache): the replies the
+      // client waits for come out of that second execution.
+      assertThat(net.requests(i)).as("replica " + i).containsOnly(first, second)
+          .filteredOn(first::equals).hasSizeGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
   void withoutANewViewTheTimeOutDoublesForEachViewInARow() {
     Net net = new Net(c -> c.withRequestTimeout(100));
     net.filter = m -> m.from() == 0 || m.message() instanceof PbftMessage.NewView ? null : m;

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class PbftSimulationTest {
   /** Seeds in the default build; {@code ./lockstep sim --protocol pbft} runs thousands. */
   private static final int SEEDS = 200;
+  /** Seeds the old reply rule gets to show a stale read before the test gives up. */
+  private static final int STALE_SEEDS = 60;
 
   @Test
   void fourCorrectReplicasWithoutFaultsServeEveryClient() {
@@ -82,9 +84,52 @@ class PbftSimulationTest {
         "linearizability", "two commit certificates");
   }
 
+  @Test
+  void writesCompletingOnTPlusOneRepliesLetAStaleReaderMakeAStaleRead() {
+    SimOptions options = quick();
+    CoordinationFactory oldRule = writesOnTPlusOne();
+    List<String> caught = new ArrayList<>();
+    for (long seed = 1; seed <= STALE_SEEDS && caught.isEmpty(); seed++) {
+      SimResult result = PbftSimulation.run(options, seed, oldRule, ByzantineBehaviour.STALE_READS);
+      if (!result.ok()) {
+        caught.add("seed " + seed + ": " + result.failure());
+        SimResult fixed = PbftSimulation.run(options, seed, ByzantineBehaviour.STALE_READS);
+        assertThat(fixed.ok()).as("2t+1 write replies on seed " + seed + ": "
+            + fixed.failure()).isTrue();
+      }
+    }
+    assertThat(caught).as("a stale reader was never caught with writes on t+1 replies")
+        .isNotEmpty();
+    assertThat(caught.get(0)).contains("linearizab");
+  }
+
   /** A short fault phase keeps 200 seeds fast; every kind of fault still strikes. */
   private static SimOptions quick() {
     return PbftSimulation.options().withFaultPhaseMillis(1_500).withLivenessOpsPerClient(2);
+  }
+
+  /**
+   * The correct protocol with the old client rule: a command completes on t+1 identical replies
+   * (while reads still need 2t+1 matching answers at the replicas' current states).
+   */
+  private static CoordinationFactory writesOnTPlusOne() {
+    CoordinationFactory correct = PbftSimulation.factory();
+    return new CoordinationFactory() {
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+        return correct.create(id, members, recovered, seed);
+      }
+
+      @Override
+      public FailureModel failureModel() {
+        return FailureModel.BYZANTINE;
+      }
+
+      @Override
+      public int commandQuorum(int t) {
+        return t + 1;
+      }
+    };
   }
 
   /** Quorums of 2t: prepared on 2t−1 prepares, committed on 2t commits. */
