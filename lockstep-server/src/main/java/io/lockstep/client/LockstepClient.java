@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * client, numbered, and their deadline starts when they are sent.
  *
  * <p>In the Byzantine model requests go to every
- * replica and are voted on instead ({@link VotingCalls}: t+1 identical replies for writes, 2t+1
+ * replica and are voted on instead ({@link VotingCalls}: 2t+1 identical replies for writes, 2t+1
  * matching answers for reads, each replica's vote taken from the key its connection proved).
  *
  * <p>Threads: one Netty I/O thread and one timer thread. Futures complete on the executor given

@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code lockstep proxy}: a Redis port for unmodified Redis clients in front of a cluster whose
  * replicas they cannot trust one by one. Each command goes through a {@link LockstepClient}
  * session (one per Redis connection): in the Byzantine model to every replica, answered only
- * with t+1 identical replies (reads: 2t+1, else ordered), so up to t lying replicas cannot make
- * the application see a wrong answer. The proxy itself is trusted, as the application's own
+ * with 2t+1 identical replies (reads: 2t+1 matching answers, else ordered), so up to t lying
+ * replicas cannot make the application see a wrong or stale answer. The proxy itself is trusted, as the application's own
  * client library would be: run it beside the application.
  *
  * <p>Sessions are named {@code <client id>/<boot id>-<n>}, so a cluster that binds each keyed

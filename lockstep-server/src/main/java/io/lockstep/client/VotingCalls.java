@@ -32,8 +32,14 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>Every request goes to <em>every</em> replica, each over its own connection on which the
  *       replica proved its own key ({@link ClientKeys}); every replica answers.
- *   <li>A write's output is decided by the paper's {@link Voter}: t+1 identical replies from
- *       distinct replicas, at least one of them correct. A reply counts as the vote of the
+ *   <li>An ordered request's output (a write, or a read that fell back to the order) is decided
+ *       by 2t+1 identical replies from distinct replicas, not the paper's t+1: t+1 would already
+ *       name the correct output, but then a later read's 2t+1 matching answers could all come
+ *       from replicas that had not yet executed it (t liars plus t+1 correct replicas that are
+ *       behind), a stale read. With 2t+1, at least t+1 correct replicas executed the request
+ *       before it completes, and any 2t+1 answers include one of them (PBFT's condition for
+ *       its read-only optimization; the simulator's stale-reading replica shows the t+1 rule
+ *       fail). A reply counts as the vote of the
  *       replica whose authenticated connection it came on; the replica id written in the reply
  *       is ignored (replaced), so a liar cannot vote as someone else, and a replica's repeated
  *       replies count once.
@@ -99,11 +105,12 @@ final class VotingCalls {
         java.util.Collections.nCopies(options.replicas().size(), null));
   }
 
-  /** Orders {@code request}; completes {@code future} with the output t+1 replicas agree on. */
+  /** Orders {@code request}; completes {@code future} with the output 2t+1 replicas agree on. */
   void submit(Request request, CompletableFuture<byte[]> future) {
     long tag = tags.incrementAndGet();
     byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request));
-    start(new Call(tag, payload, request, new Voter(options.failureModel(), options.t()),
+    // A Voter tolerating 2t decides on 2t+1 identical replies (see the class comment).
+    start(new Call(tag, payload, request, new Voter(options.failureModel(), 2 * options.t()),
         options.replicas().size(), future));
   }
 
@@ -183,8 +190,7 @@ final class VotingCalls {
   }
 
   private void expire(Call call) {
-    String detail = "no " + (call.request == null ? 2 * options.t() + 1 : options.t() + 1)
-        + " matching answers from distinct replicas within " + options.deadline().toMillis()
+    String detail = "no " + (2 * options.t() + 1) + " matching answers from distinct replicas within " + options.deadline().toMillis()
         + " ms";
     fail(call, call.request != null ? new IndeterminateException(detail)
         : new UnavailableException(detail));

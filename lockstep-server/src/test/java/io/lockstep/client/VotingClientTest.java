@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Byzantine-mode client against 3t+1 scripted replicas, t = 1 (paper §4, S13): it accepts a
- * write's output only with t+1 identical replies from distinct replicas — distinct by the key
+ * write's output only with 2t+1 identical replies from distinct replicas — distinct by the key
  * each connection proved, not by what a reply says — and a read only with 2t+1 matching
  * answers, else it orders the read; t silent replicas never stall it.
  */
@@ -32,12 +32,12 @@ class VotingClientTest {
   }
 
   @Test
-  void aWriteTakesTheOutputTwoReplicasAgreeOnNotALiarsAndEveryReplicaIsAsked() throws Exception {
+  void aWriteTakesTheOutputThreeReplicasAgreeOnNotALiarsAndEveryReplicaIsAsked() throws Exception {
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, answering("good", 1),
-        2, answering("good", 2), 3, answering("evil", 3), 4, answering("worse", 4)));
+        2, answering("good", 2), 3, answering("good", 3), 4, answering("evil", 4)));
         LockstepClient client = LockstepClient.connect(replicas.options(1, ATTEMPT, DEADLINE))) {
       assertThat(new String(client.submitBlocking("w".getBytes()))).isEqualTo("good");
-      // The decision needs only two; the others were sent the request too (maybe still in
+      // The decision needs three; the others were sent the request too (maybe still in
       // their handshake when it was decided).
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (replicas.received.values().stream().anyMatch(List::isEmpty)
@@ -68,7 +68,7 @@ class VotingClientTest {
       return List.of(answer(q, "good", 2));
     };
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, answering("good", 1),
-        2, late, 3, silent(), 4, liar))) {
+        2, late, 3, answering("good", 3), 4, liar))) {
       assertThat(write(replicas)).isEqualTo("good");
     }
   }
@@ -84,7 +84,7 @@ class VotingClientTest {
             replicas.options(1, ATTEMPT, Duration.ofSeconds(2)))) {
           client.submitBlocking("w".getBytes());
         }
-      }).isInstanceOf(IndeterminateException.class).hasMessageContaining("2 matching answers");
+      }).isInstanceOf(IndeterminateException.class).hasMessageContaining("3 matching answers");
     }
   }
 
@@ -119,11 +119,13 @@ class VotingClientTest {
 
   @Test
   void aReadWithoutTwoTPlusOneMatchingAnswersIsOrderedAndVotedLikeAWrite() throws Exception {
-    // Reads: two say v1, the liar says evil, one is silent — no 2t+1. Ordered: v2 from three.
+    // Reads: two say v1, one (behind) v0, the liar evil — no 2t+1. Ordered: v2 from three.
     ScriptedReplicas.Script honest = q -> List.of(answer(q,
         q instanceof ClientMessage.Submit ? "v2" : "v1", 1));
+    ScriptedReplicas.Script behind = q -> List.of(answer(q,
+        q instanceof ClientMessage.Submit ? "v2" : "v0", 3));
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, honest, 2, honest,
-        3, silent(), 4, answering("evil", 4)));
+        3, behind, 4, answering("evil", 4)));
         LockstepClient client = LockstepClient.connect(replicas.options(1, ATTEMPT, DEADLINE))) {
       assertThat(new String(client.queryBlocking("get".getBytes()))).isEqualTo("v2");
       assertThat(replicas.received.get(1)).anyMatch(m -> m instanceof ClientMessage.Submit s
