@@ -49,12 +49,8 @@ public final class RealTimeClockProtocol implements Protocol {
     d.put("test", "combined");
     d.put("skew-ms", "2");
     d.put("min-delay-ms", "3");
-    d.put("max-delay-ms", "100");
     d.put("delta-ms", "150");
-    d.put("null-interval-ms", "20");
-    d.put("failure-timeout-ms", "300");
-    d.put("resend-ms", "50");
-    d.put("max-pending", "10000");
+    d.putAll(Settings.sharedDefaults());
     return Map.copyOf(d);
   }
 
@@ -73,14 +69,11 @@ public final class RealTimeClockProtocol implements Protocol {
     Settings s = new Settings(name(), setup.settings(), DEFAULTS);
     s.requireFailStop(setup);
     test(s);
+    s.checkShared();
     long skew = s.nonNegative("skew-ms");
     long minDelay = s.positive("min-delay-ms");
     long maxDelay = s.positive("max-delay-ms");
     long delta = s.positive("delta-ms");
-    long nullInterval = s.positive("null-interval-ms");
-    long timeout = s.positive("failure-timeout-ms");
-    s.positive("resend-ms");
-    s.positive("max-pending");
     if (skew >= minDelay) {
       s.problem(name() + ".skew-ms (δ = " + skew + ") must be below min-delay-ms (" + minDelay
           + "): otherwise a request sent after receiving another could get a smaller uid (O2)");
@@ -93,10 +86,6 @@ public final class RealTimeClockProtocol implements Protocol {
       s.problem(name() + ".delta-ms (Δ = " + delta + ") must exceed max-delay-ms + skew-ms ("
           + (maxDelay + skew) + "): test I would call a request stable before it can have"
           + " arrived everywhere");
-    }
-    if (timeout <= nullInterval + maxDelay) {
-      s.problem(name() + ".failure-timeout-ms (" + timeout + ") must exceed null-interval-ms + "
-          + "max-delay-ms (" + (nullInterval + maxDelay) + "): failures are detected by silence");
     }
     return s.problems();
   }
@@ -114,14 +103,9 @@ public final class RealTimeClockProtocol implements Protocol {
 
   @Override
   public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
-    List<String> problems = check(setup);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
+    Settings.refuse(check(setup));
     Settings s = new Settings(name(), setup.settings(), DEFAULTS);
-    StampedConfig config = new StampedConfig(setup.self(), setup.members(),
-        s.positive("null-interval-ms"), s.positive("failure-timeout-ms"), s.positive("resend-ms"),
-        (int) Math.min(Integer.MAX_VALUE, s.positive("max-pending")));
+    StampedConfig config = s.config(setup);
     return new StampedOrder(config, new RealTimeClock(test(s), s.positive("delta-ms")), recovered);
   }
 

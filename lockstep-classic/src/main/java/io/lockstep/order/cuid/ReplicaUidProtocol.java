@@ -38,11 +38,7 @@ public final class ReplicaUidProtocol implements Protocol {
 
   private static Map<String, String> defaults() {
     Map<String, String> d = new LinkedHashMap<>();
-    d.put("null-interval-ms", "20");
-    d.put("max-delay-ms", "100");
-    d.put("failure-timeout-ms", "300");
-    d.put("resend-ms", "50");
-    d.put("max-pending", "10000");
+    d.putAll(Settings.sharedDefaults());
     return Map.copyOf(d);
   }
 
@@ -60,28 +56,14 @@ public final class ReplicaUidProtocol implements Protocol {
   public List<String> check(ProtocolSetup setup) {
     Settings s = new Settings(name(), setup.settings(), DEFAULTS);
     s.requireFailStop(setup);
-    long nullInterval = s.positive("null-interval-ms");
-    long maxDelay = s.positive("max-delay-ms");
-    long timeout = s.positive("failure-timeout-ms");
-    s.positive("resend-ms");
-    s.positive("max-pending");
-    if (timeout <= nullInterval + maxDelay) {
-      s.problem(name() + ".failure-timeout-ms (" + timeout + ") must exceed null-interval-ms + "
-          + "max-delay-ms (" + (nullInterval + maxDelay) + "): failures are detected by silence");
-    }
+    s.checkShared();
     return s.problems();
   }
 
   @Override
   public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
-    List<String> problems = check(setup);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
-    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
-    StampedConfig config = new StampedConfig(setup.self(), setup.members(),
-        s.positive("null-interval-ms"), s.positive("failure-timeout-ms"), s.positive("resend-ms"),
-        (int) Math.min(Integer.MAX_VALUE, s.positive("max-pending")));
+    Settings.refuse(check(setup));
+    StampedConfig config = new Settings(name(), setup.settings(), DEFAULTS).config(setup);
     return new CandidateOrder(config, recovered, true);
   }
 

@@ -3,6 +3,7 @@ package io.lockstep.order.stamped;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolSetup;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,6 +99,52 @@ public final class Settings {
     if (n > StampedConfig.MAX_MEMBERS) {
       problems.add(protocol + " supports at most " + StampedConfig.MAX_MEMBERS + " replicas, the"
           + " cluster has " + n);
+    }
+  }
+
+  /**
+   * The settings every stamped scheme shares (failure detection by silence, retransmission and
+   * the bound on pending requests), with their defaults, in the order they are documented.
+   */
+  public static Map<String, String> sharedDefaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("null-interval-ms", "20");
+    d.put("max-delay-ms", "100");
+    d.put("failure-timeout-ms", "300");
+    d.put("resend-ms", "50");
+    d.put("max-pending", "10000");
+    return d;
+  }
+
+  /**
+   * Checks the shared settings and reports a failure timeout too short for the failure-detection
+   * assumption (paper §3.2.1): a live replica sends at least every null interval and its
+   * messages take at most the maximum delay, so declaring it failed sooner would be wrong.
+   */
+  public void checkShared() {
+    long nullInterval = positive("null-interval-ms");
+    long maxDelay = positive("max-delay-ms");
+    long timeout = positive("failure-timeout-ms");
+    positive("resend-ms");
+    positive("max-pending");
+    if (timeout <= nullInterval + maxDelay) {
+      problems.add(protocol + ".failure-timeout-ms (" + timeout + ") must exceed null-interval-ms"
+          + " + max-delay-ms (" + (nullInterval + maxDelay) + "): failures are detected by"
+          + " silence, which is sound only if a live replica is never silent that long");
+    }
+  }
+
+  /** The order engine's settings for replica {@code setup.self()} (already checked). */
+  public StampedConfig config(ProtocolSetup setup) {
+    return new StampedConfig(setup.self(), setup.members(), positive("null-interval-ms"),
+        positive("failure-timeout-ms"), positive("resend-ms"),
+        (int) Math.min(Integer.MAX_VALUE, positive("max-pending")));
+  }
+
+  /** Throws if {@code problems} is not empty: a protocol must not be built from a bad setup. */
+  public static void refuse(List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
     }
   }
 }
