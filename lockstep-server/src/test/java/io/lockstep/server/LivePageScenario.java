@@ -44,6 +44,8 @@ abstract class LivePageScenario {
           .isEqualTo("replica " + leader + " leads term/view " + term);
       assertThat(browser.text("#leader-changes"))
           .contains("replica " + leader + " leads term/view " + term);
+      assertThat(browser.text("#combining"))
+          .isEqualTo("combining condition: voters 1, 2, 3; margin 1 (1 more may fail)");
       long writesShown = Long.parseLong(browser.attribute("#rate-chart", "data-writes"));
       assertThat(writesShown).as("writes in the chart").isPositive();
 
@@ -54,6 +56,8 @@ abstract class LivePageScenario {
       assertThat(browser.text("#replica-" + follower + " .health"))
           .contains("127.0.0.1:" + httpPort(cluster, follower));
       assertThat(browser.text("#replica-" + leader + " .state")).isEqualTo("up");
+      awaitShown(browser, "the combining condition thin with a voter silent", () ->
+          browser.text("#combining").contains("margin 0 — THIN"));
       cluster.start(follower);
       awaitShown(browser, "replica " + follower + " back up", () ->
           browser.text("#replica-" + follower + " .state").equals("up"));
