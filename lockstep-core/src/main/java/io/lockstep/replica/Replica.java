@@ -466,6 +466,7 @@ public final class Replica {
       redirect(redirect, out);
     }
     serveReads(out);
+    snapshotForProtocolNow();
     boolean periodic = snapshotEvery > 0
         && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery;
     if (captured == null && (periodic || coordination.wantsSnapshot())) {
@@ -478,6 +479,24 @@ public final class Replica {
         journal.record(id, Event.position(Event.Kind.SNAPSHOT, lastSnapshotAt));
       }
     }
+  }
+
+  /**
+   * When snapshots are written elsewhere, a snapshot reaches the protocol only after its file is
+   * forced, many steps later, when more requests have been applied; but a protocol that
+   * {@link Coordination#wantsSnapshot wants} one (a PBFT checkpoint certifies the state as of
+   * exactly the requests handed out so far) needs it before its next Ready, or that Ready
+   * fails. So it gets the state here, on this thread, as the contract says; the periodic
+   * snapshot to disk keeps its own schedule.
+   */
+  private void snapshotForProtocolNow() {
+    if (!writesSnapshotsElsewhere || !coordination.wantsSnapshot()) {
+      return;
+    }
+    long position = executor.appliedPosition();
+    coordination.step(new Input.SnapshotTaken(position,
+        executor.captureSnapshot().toByteArray()));
+    journal.record(id, Event.position(Event.Kind.SNAPSHOT, position));
   }
 
   private void install(Snapshot snapshot) {

@@ -100,6 +100,12 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final Consumer<Throwable> fatal;
   private final long requestTimeoutNanos;
   private final boolean answersWaitForSync;
+  /**
+   * Byzantine model (S13): clients send every request to every replica, and a backup prepares
+   * only a batch whose requests it holds itself, so every replica hands every request to the
+   * protocol instead of redirecting it to the leader, and a view change redirects nothing.
+   */
+  private volatile boolean everyReplicaOrders;
   /** The latest durability report not yet stepped (written by the log thread). */
   private final AtomicReference<Step.Persisted> persisted = new AtomicReference<>();
   private final BlockingQueue<LoopEvent> queue;
@@ -155,6 +161,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     this.clientAddressOf = clientAddressOf;
     this.fatal = fatal;
     publish();
+  }
+
+  /** Byzantine model: every replica takes every request (see {@link #everyReplicaOrders}). */
+  void everyReplicaOrders(boolean on) {
+    this.everyReplicaOrders = on;
   }
 
   void peers(PeerSender sender) {
@@ -384,7 +395,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   private void submit(Request request, Origin origin, List<Step> steps) {
     Status s = replica.status();
-    if (s.role() != Role.LEADER) {
+    if (s.role() != Role.LEADER && !everyReplicaOrders) {
       // Nothing is ordered: answer at once (a redirect promises nothing, so needs no fsync).
       origin.redirect(s.leader(), clientAddressOf.apply(s.leader()), "replica " + s.self()
           + " is not the leader");
@@ -591,7 +602,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       if (s.role() == Role.CANDIDATE) {
         metrics.election();
       }
-      if (lastRole == Role.LEADER) {
+      if (lastRole == Role.LEADER && !everyReplicaOrders) {
         leadershipLost(s);
       }
       LOG.log(Level.INFO, "event=role_change replica=" + s.self() + " role=" + s.role()

@@ -14,6 +14,7 @@ import io.lockstep.net.PeerConfig;
 import io.lockstep.net.PeerNetwork;
 import io.lockstep.net.ServerConfig;
 import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Protocols;
@@ -203,6 +204,7 @@ public final class ReplicaServer implements AutoCloseable {
     loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
     loop.clientBytes(config.budgets().loopQueueBytes());
+    loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE);
     loop.journal(journal);
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
