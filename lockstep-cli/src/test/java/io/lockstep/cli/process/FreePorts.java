@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 public final class FreePorts {
   private FreePorts() {}
 
-  /** A base port whose four port groups for {@code replicas} replicas are all free now. */
+  /** A base port whose four port groups for {@code replicas} replicas, and P, are all free now. */
   public static int basePort(int replicas) {
     SplittableRandom random = new SplittableRandom(System.nanoTime());
     for (int attempt = 0; attempt < 100; attempt++) {
@@ -23,7 +23,8 @@ public final class FreePorts {
 
   private static boolean allFree(int base, int replicas) {
     for (int offset : new int[] {0, 100, 200, 300}) {
-      for (int i = 1; i <= replicas; i++) {
+      // P itself too: local --failure-model byzantine puts its voting proxy there.
+      for (int i = offset == 0 ? 0 : 1; i <= replicas; i++) {
         try (ServerSocket s = new ServerSocket(base + offset + i, 1,
             InetAddress.getLoopbackAddress())) {
           s.setReuseAddress(true);
