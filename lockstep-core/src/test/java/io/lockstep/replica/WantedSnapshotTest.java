@@ -50,4 +50,28 @@ class WantedSnapshotTest {
     replica.propose(Request.command(a, 3, utf8("inc")));
     assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).hasSize(1);
   }
+
+  /**
+   * A server writes its snapshots on another thread and tells the protocol only once the file
+   * is forced, many steps later; a protocol that wants the state must still have it before its
+   * next Ready (PBFT's Ready throws otherwise, which stopped every real pbft replica at its
+   * first checkpoint).
+   */
+  @Test
+  void whenSnapshotsAreWrittenElsewhereTheWantedStateStillArrivesAtOnce() {
+    Checkpointing protocol = new Checkpointing();
+    Replica replica = new Replica(0, protocol,
+        new Executor(new CounterMachine(), ExecutorConfig.defaults(0)), 0, 0);
+    replica.writeSnapshotsElsewhere();
+    ClientId a = ClientId.of("a");
+    replica.propose(Request.command(a, 1, utf8("inc")));
+    replica.propose(Request.command(a, 2, utf8("inc")));
+    assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).singleElement()
+        .satisfies(i -> assertThat(((Input.SnapshotTaken) i).position()).isEqualTo(2));
+    assertThat(protocol.wantsSnapshot()).isFalse();
+    assertThat(replica.takeCapturedSnapshot())
+        .as("no snapshot schedule of its own: nothing for the runtime to write").isNull();
+    replica.propose(Request.command(a, 3, utf8("inc")));
+    assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).hasSize(1);
+  }
 }
