@@ -483,14 +483,17 @@ public final class Replica {
 
   /**
    * When snapshots are written elsewhere, a snapshot reaches the protocol only after its file is
-   * forced, many steps later, when more requests have been applied; but a protocol that
-   * {@link Coordination#wantsSnapshot wants} one (a PBFT checkpoint certifies the state as of
-   * exactly the requests handed out so far) needs it before its next Ready, or that Ready
-   * fails. So it gets the state here, on this thread, as the contract says; the periodic
-   * snapshot to disk keeps its own schedule.
+   * forced, many steps later, when more requests have been applied. That suits a crash-fault
+   * protocol that {@link Coordination#wantsSnapshot wants} one to compact its log (Raft): it
+   * must not drop entries before the file is durable. But a Byzantine protocol's checkpoint
+   * (PBFT §4.3) certifies the state as of exactly the requests handed out so far and needs it
+   * before its next Ready, or that Ready fails; durability is not what it asks for. So under
+   * the Byzantine model the state is encoded here, on this thread, and stepped at once, while
+   * the snapshots to disk keep their own schedule.
    */
   private void snapshotForProtocolNow() {
-    if (!writesSnapshotsElsewhere || !coordination.wantsSnapshot()) {
+    if (!writesSnapshotsElsewhere || !coordination.wantsSnapshot()
+        || executor.config().failureModel() != FailureModel.BYZANTINE) {
       return;
     }
     long position = executor.appliedPosition();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
 import io.lockstep.request.Request;
 import org.junit.jupiter.api.Test;
@@ -58,10 +59,10 @@ class WantedSnapshotTest {
    * first checkpoint).
    */
   @Test
-  void whenSnapshotsAreWrittenElsewhereTheWantedStateStillArrivesAtOnce() {
+  void byzantineWhenSnapshotsAreWrittenElsewhereTheWantedStateStillArrivesAtOnce() {
     Checkpointing protocol = new Checkpointing();
-    Replica replica = new Replica(0, protocol,
-        new Executor(new CounterMachine(), ExecutorConfig.defaults(0)), 0, 0);
+    Replica replica = new Replica(0, protocol, new Executor(new CounterMachine(),
+        ExecutorConfig.defaults(0).withFailureModel(FailureModel.BYZANTINE, 1)), 0, 0);
     replica.writeSnapshotsElsewhere();
     ClientId a = ClientId.of("a");
     replica.propose(Request.command(a, 1, utf8("inc")));
@@ -73,5 +74,24 @@ class WantedSnapshotTest {
         .as("no snapshot schedule of its own: nothing for the runtime to write").isNull();
     replica.propose(Request.command(a, 3, utf8("inc")));
     assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).hasSize(1);
+  }
+
+  /**
+   * A crash-fault protocol wants a snapshot to compact its log (Raft's log-bytes trigger): with
+   * snapshots written elsewhere it must learn of it only once the file is durable, so the
+   * replica hands the capture to the runtime and steps nothing yet.
+   */
+  @Test
+  void failStopWhenSnapshotsAreWrittenElsewhereTheWantedSnapshotWaitsForItsFile() {
+    Checkpointing protocol = new Checkpointing();
+    Replica replica = new Replica(0, protocol,
+        new Executor(new CounterMachine(), ExecutorConfig.defaults(0)), 0, 0);
+    replica.writeSnapshotsElsewhere();
+    ClientId a = ClientId.of("a");
+    replica.propose(Request.command(a, 1, utf8("inc")));
+    replica.propose(Request.command(a, 2, utf8("inc")));
+    assertThat(protocol.inputs).noneMatch(i -> i instanceof Input.SnapshotTaken);
+    assertThat(replica.takeCapturedSnapshot()).as("handed to the runtime to write")
+        .satisfies(c -> assertThat(c.position()).isEqualTo(2));
   }
 }
