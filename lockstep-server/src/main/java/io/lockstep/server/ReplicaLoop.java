@@ -100,11 +100,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final Consumer<Throwable> fatal;
   private final long requestTimeoutNanos;
   private final boolean answersWaitForSync;
-  /**
-   * Byzantine model (S13): clients send every request to every replica, and a backup prepares
-   * only a batch whose requests it holds itself, so every replica hands every request to the
-   * protocol instead of redirecting it to the leader, and a view change redirects nothing.
-   */
+  /** Byzantine model: every replica takes every request (see {@link #everyReplicaOrders}). */
   private volatile boolean everyReplicaOrders;
   /** The latest durability report not yet stepped (written by the log thread). */
   private final AtomicReference<Step.Persisted> persisted = new AtomicReference<>();
@@ -163,7 +159,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     publish();
   }
 
-  /** Byzantine model: every replica takes every request (see {@link #everyReplicaOrders}). */
+  /**
+   * Byzantine model (S13): clients send every request to every replica and a backup prepares
+   * only requests it holds itself, so each replica hands each request to the protocol instead
+   * of redirecting it to the leader, and a view change redirects nothing.
+   */
   void everyReplicaOrders(boolean on) {
     this.everyReplicaOrders = on;
   }
