@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
         "DIR/cluster.properties, keeps a random shared secret in DIR/secret.hex (0600)",
         "and each replica's pid and logs in DIR/<id>/. Stays in the foreground; Ctrl-C",
         "stops the replicas cleanly.",
-        "Run again on the same DIR to recover the data.",
+        "Run again on the same DIR to recover the data (not with --failure-model",
+        "byzantine yet: pbft keeps its data in memory only).",
         "--machine CLASS --classpath JAR runs your own state machine instead of a",
         "built-in service (checked here first, then loaded by every replica from JAR).",
         "Exit status: 0 after a clean stop, 1 if no leader was elected, 2 usage error."})
