@@ -112,19 +112,14 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile PeerSender peers = (to, payload) -> false;
   private volatile ServerJournal journal = ServerJournal.OFF;
   private final AtomicLong queuedClientBytes = new AtomicLong();
+  private final LoopStatus published;
   private volatile long clientByteBudget = Long.MAX_VALUE;
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
   private volatile long wallClockOffsetMillis;
-  private volatile StatusView status;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
-  /** The protocol repairs damaged storage from its peers (see {@link #repairing()}). */
-  private volatile boolean repairing;
   private long nextReadId;
   private long lastSweep = System.nanoTime();
-  private Role lastRole;
-  private int lastLeader = -1;
-  private final CombiningWatch combining = new CombiningWatch();
 
   private final List<StorageWrite> batchWrites = new ArrayList<>();
   private final List<Ready.Outbound> batchMessages = new ArrayList<>();
@@ -152,6 +147,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     this.answersWaitForSync = !replica.mayAnswerBeforeDurable();
     this.log = log;
     this.metrics = metrics;
+    this.published = new LoopStatus(metrics);
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.requestTimeoutNanos = requestTimeoutMillis * 1_000_000L;
     this.clientAddressOf = clientAddressOf;
@@ -307,7 +303,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   @Override
   public StatusView status() {
-    return status;
+    return published.status();
   }
 
   int queueDepth() {
@@ -580,38 +576,13 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   /** True while the replica repairs damaged storage: it neither votes nor counts toward commits. */
   boolean repairing() {
-    return repairing;
+    return published.repairing();
   }
 
   private void publish() {
-    Status s = replica.status();
-    if (replica.repairing() != repairing) {
-      repairing = !repairing;
-      LOG.log(repairing ? Level.WARNING : Level.INFO, "event=" + (repairing ? "repair_started"
-          : "repair_finished") + " replica=" + s.self() + " commit_index=" + s.commitIndex()
-          + " last_index=" + s.lastIndex());
-      if (!repairing) {
-        metrics.repaired();
-      }
-    }
-    CombiningWatch.View condition = combining.update(replica.configuration(), s);
-    status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
-        s.lastIndex(), replica.appliedThrough(), s.snapshotIndex(), condition.voters(),
-        condition.margin());
-    if (s.role() != lastRole) {
-      if (s.role() == Role.CANDIDATE) {
-        metrics.election();
-      }
-      if (lastRole == Role.LEADER && !everyReplicaOrders) {
-        leadershipLost(s);
-      }
-      LOG.log(Level.INFO, "event=role_change replica=" + s.self() + " role=" + s.role()
-          + " term=" + s.term() + " leader=" + s.leader());
-      lastRole = s.role();
-    }
-    if (s.leader() != lastLeader) {
-      metrics.leaderChange(s.term(), s.leader());
-      lastLeader = s.leader();
+    LoopStatus.Published now = published.publish(replica);
+    if (now.lostLeadership() && !everyReplicaOrders) {
+      leadershipLost(now.status());
     }
   }
 
