@@ -3,7 +3,6 @@ package io.lockstep.net;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,14 +24,9 @@ final class TestNet {
 
   private TestNet() {}
 
-  /** A free port on 127.0.0.1 (bound and released; the tests bind it again at once). */
+  /** A free port on 127.0.0.1, below the ephemeral range (see {@link LoopbackPorts}). */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LoopbackPorts.free(1)[0];
   }
 
   static InetSocketAddress local(int port) {
@@ -42,8 +36,9 @@ final class TestNet {
   /** Addresses for replicas 1..n on free loopback ports. */
   static Map<Integer, InetSocketAddress> addresses(int n) {
     Map<Integer, InetSocketAddress> addresses = new HashMap<>();
+    int[] ports = LoopbackPorts.free(n);
     for (int id = 1; id <= n; id++) {
-      addresses.put(id, local(freePort()));
+      addresses.put(id, local(ports[id - 1]));
     }
     return addresses;
   }

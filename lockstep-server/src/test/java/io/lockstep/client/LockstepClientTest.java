@@ -3,8 +3,8 @@ package io.lockstep.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockstep.net.LoopbackPorts;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -48,12 +48,9 @@ class LockstepClientTest {
 
   /** Replicas at ports nobody listens on. */
   private static ClientOptions options() throws Exception {
-    int a;
-    int b;
-    try (ServerSocket s1 = new ServerSocket(0); ServerSocket s2 = new ServerSocket(0)) {
-      a = s1.getLocalPort();
-      b = s2.getLocalPort();
-    }
+    int[] ports = LoopbackPorts.free(2);
+    int a = ports[0];
+    int b = ports[1];
     return ClientOptions.of("test", List.of(new InetSocketAddress("127.0.0.1", a),
         new InetSocketAddress("127.0.0.1", b)))
         .withTimeouts(Duration.ofMillis(100), Duration.ofSeconds(1));

@@ -2,13 +2,13 @@ package io.lockstep.server;
 
 import io.lockstep.client.ClientOptions;
 import io.lockstep.client.LockstepClient;
+import io.lockstep.net.LoopbackPorts;
 import io.lockstep.order.Role;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,22 +128,8 @@ final class TestCluster implements AutoCloseable {
     return new InetSocketAddress("127.0.0.1", port);
   }
 
-  static int[] freePorts(int count) throws IOException {
-    ServerSocket[] sockets = new ServerSocket[count];
-    int[] ports = new int[count];
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets[i] = new ServerSocket(0);
-        ports[i] = sockets[i].getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : sockets) {
-        if (s != null) {
-          s.close();
-        }
-      }
-    }
-    return ports;
+  static int[] freePorts(int count) {
+    return LoopbackPorts.free(count);
   }
 
   /** Waits until replica {@code id} has a snapshot at or above {@code index}, then asserts it. */

@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lockstep.cli.cluster.HealthProbe;
 import io.lockstep.cli.cluster.LocalCluster;
 import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.net.LoopbackPorts;
 import io.lockstep.server.config.ClusterConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,13 +50,12 @@ final class ProcessCluster implements AutoCloseable {
     this.size = size;
     this.extraProperties = extraProperties;
     this.ports = new int[size + 1][];
-    // The probes stay bound until the proxies have their ports too, so no two collide.
-    try (DistinctPorts fresh = new DistinctPorts()) {
-      for (int i = 1; i <= size; i++) {
-        ports[i] = new int[] {fresh.next(), fresh.next(), fresh.next(), fresh.next()};
-      }
-      writeConfigs(proxied);
+    // Below the ephemeral range, where the link proxies' own ports (bind 0) never land.
+    int[] fresh = LoopbackPorts.free(4 * size);
+    for (int i = 1; i <= size; i++) {
+      ports[i] = Arrays.copyOfRange(fresh, 4 * (i - 1), 4 * i);
     }
+    writeConfigs(proxied);
     this.config = ClusterConfig.load(configFiles.get(1));
   }
 
@@ -117,27 +116,6 @@ final class ProcessCluster implements AutoCloseable {
           .append('\n');
     }
     return out.append(extraProperties).toString();
-  }
-
-  /**
-   * Free ports that are distinct from each other: the kernel may hand out the same ephemeral
-   * port again once a probe socket is closed, so every probe stays open until all are chosen.
-   */
-  private static final class DistinctPorts implements AutoCloseable {
-    private final List<ServerSocket> held = new ArrayList<>();
-
-    int next() throws IOException {
-      ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-      held.add(s);
-      return s.getLocalPort();
-    }
-
-    @Override
-    public void close() throws IOException {
-      for (ServerSocket s : held) {
-        s.close();
-      }
-    }
   }
 
   int peerPort(int id) {
