@@ -60,7 +60,9 @@ public final class StatusCommand implements Callable<Integer> {
         .append(" replicas, leader: ")
         .append(leader.map(l -> "replica " + l.id()).orElse("none known")).append('\n');
     leader.filter(l -> l.margin() != null).ifPresent(l -> out.append("configuration: voters ")
-        .append(l.voters()).append(", margin ").append(l.margin())
+        .append(l.voters()).append(", learners ").append(l.learners().isEmpty() ? "[]"
+            : l.learners()).append(", spares ").append(spares(config, l))
+        .append(", margin ").append(l.margin())
         .append(" (voters that may still fail before no majority answers")
         .append(l.margin() <= 0 ? "; THIN" : "").append(")\n"));
     out.append(String.format("%-8s %-11s %6s %10s %10s %8s  %s%n", "replica", "role", "term",
@@ -75,6 +77,14 @@ public final class StatusCommand implements Callable<Integer> {
           h.commitIndex(), h.applied(), Math.max(0, lag), health(h)));
     }
     return out.toString();
+  }
+
+  /** Listed replicas the leader counts neither as voters nor as learners. */
+  private static List<Integer> spares(ClusterConfig config, ReplicaHealth leader) {
+    List<Integer> voters = ReplicaHealth.ids(leader.voters());
+    List<Integer> learners = ReplicaHealth.ids(leader.learners());
+    return config.members().stream()
+        .filter(r -> !voters.contains(r) && !learners.contains(r)).toList();
   }
 
   private static String health(ReplicaHealth h) {

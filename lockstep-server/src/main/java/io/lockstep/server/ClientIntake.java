@@ -15,6 +15,14 @@ interface ClientIntake {
   /** Enqueues a linearizable read; answers "busy" at once if there is no room. */
   void offerRead(ClientId client, byte[] query, Origin origin);
 
+  /**
+   * Enqueues an operator's membership command; answers it at once if there is no room, or if
+   * this replica runs no membership changes.
+   */
+  default void offerMember(MembershipRuntime.Ask ask) {
+    ask.origin().answered(false, "this replica takes no membership commands");
+  }
+
   /** The replica's progress as last published. */
   StatusView status();
 }

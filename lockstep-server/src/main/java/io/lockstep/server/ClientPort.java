@@ -32,6 +32,7 @@ final class ClientPort implements FrameHandler {
   private final long connectionBytes;
   private final long expiryNanos;
   private final Map<FrameConnection, ConnectionBudget> budgets = new ConcurrentHashMap<>();
+  private volatile OperatorAuth operators;
 
   /**
    * @param bindIdentity with per-client authentication: a connection may only issue requests as
@@ -48,6 +49,12 @@ final class ClientPort implements FrameHandler {
     this.bindIdentity = bindIdentity;
     this.connectionBytes = connectionBytes;
     this.expiryNanos = 2 * requestTimeoutMillis * 1_000_000L;
+  }
+
+  /** Accepts membership commands signed with this operator key (none are accepted without). */
+  ClientPort operators(OperatorAuth auth) {
+    this.operators = auth;
+    return this;
   }
 
   @Override
@@ -69,7 +76,9 @@ final class ClientPort implements FrameHandler {
       refuse(connection, "undecodable frame: " + e.getMessage());
       return;
     }
-    if (message instanceof ClientMessage.Submit || message instanceof ClientMessage.Read) {
+    if (message instanceof ClientMessage.Member m) {
+      member(connection, m);
+    } else if (message instanceof ClientMessage.Submit || message instanceof ClientMessage.Read) {
       ConnectionBudget budget = budgets.computeIfAbsent(connection,
           c -> new ConnectionBudget(connectionBytes, expiryNanos));
       ConnectionOrigin origin = new ConnectionOrigin(connection, message.tag(), budget);
@@ -107,6 +116,40 @@ final class ClientPort implements FrameHandler {
         origin.readResult(
             new QueryResult(r.tag(), false, new byte[0], notYours(connection, r.client())));
       }
+    }
+  }
+
+  /**
+   * An operator's membership command: only one that proves the cluster secret reaches the loop
+   * ({@link OperatorAuth}); any other is answered with the reason, logged and counted.
+   */
+  private void member(FrameConnection connection, ClientMessage.Member m) {
+    MemberOrigin origin = new MemberAnswers(connection, m.tag());
+    OperatorAuth auth = operators;
+    java.util.Optional<String> refusal = auth == null
+        ? java.util.Optional.of("this replica takes no membership commands")
+        : auth.check(m, System.currentTimeMillis());
+    if (refusal.isPresent()) {
+      metrics.badFrame();
+      LOG.log(Level.WARNING, "event=member_command_refused remote=" + connection.remoteAddress()
+          + " id=" + connection.remoteId() + " reason=\"" + refusal.get() + "\"");
+      origin.answered(false, "refused: " + refusal.get());
+      return;
+    }
+    loop.offerMember(new MembershipRuntime.Ask(m.operation(), m.replica(), m.other(), origin));
+  }
+
+  /** A membership command's answers, on the connection it came from with its tag. */
+  private record MemberAnswers(FrameConnection connection, long tag) implements MemberOrigin {
+    @Override
+    public void answered(boolean ok, String text) {
+      connection.send(ClientCodec.encode(new ClientMessage.MemberResult(tag, ok, text)));
+    }
+
+    @Override
+    public void redirect(int leaderHint, String leaderAddress, String reason) {
+      connection.send(ClientCodec.encode(
+          new ClientMessage.Redirect(tag, leaderHint, leaderAddress, reason)));
     }
   }
 

@@ -27,8 +27,9 @@ final class CombiningWatch {
   private Integer lastMargin;
 
   /** What status and metrics show about the configuration. */
-  record View(List<Integer> voters, List<Integer> unreachable, Integer margin) {
-    static final View NONE = new View(List.of(), List.of(), null);
+  record View(List<Integer> voters, List<Integer> learners, List<Integer> unreachable,
+      Integer margin) {
+    static final View NONE = new View(List.of(), List.of(), List.of(), null);
   }
 
   View update(Configuration configuration, Status status) {
@@ -44,6 +45,6 @@ final class CombiningWatch {
           + unreachable + " margin=" + margin + (margin <= 0 ? " thin=true" : ""));
     }
     lastMargin = margin;
-    return new View(configuration.voters(), unreachable, margin);
+    return new View(configuration.voters(), configuration.learners(), unreachable, margin);
   }
 }

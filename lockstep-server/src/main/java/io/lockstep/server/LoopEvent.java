@@ -25,6 +25,9 @@ sealed interface LoopEvent {
   record ReadOneReplica(ClientId client, byte[] query, long minPosition,
       CompletableFuture<LocalRead> answer) implements LoopEvent {}
 
+  /** An operator's membership command ({@link MembershipRuntime}). */
+  record Member(MembershipRuntime.Ask ask) implements LoopEvent {}
+
   /** Time advanced. */
   record Tick() implements LoopEvent {}
 

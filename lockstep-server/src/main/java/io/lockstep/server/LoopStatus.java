@@ -47,7 +47,7 @@ final class LoopStatus {
     CombiningWatch.View condition = combining.update(replica.configuration(), s);
     status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
         s.lastIndex(), replica.appliedThrough(), s.snapshotIndex(), condition.voters(),
-        condition.margin());
+        condition.margin(), condition.learners());
     boolean lostLeadership = false;
     if (s.role() != lastRole) {
       if (s.role() == Role.CANDIDATE) {

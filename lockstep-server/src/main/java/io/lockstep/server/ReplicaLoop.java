@@ -114,6 +114,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final AtomicLong queuedClientBytes = new AtomicLong();
   private final LoopStatus published;
   private volatile long clientByteBudget = Long.MAX_VALUE;
+  /** Operators' commands and the configurator; none in loops built by tests. */
+  private volatile MembershipRuntime membership;
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
   private volatile long wallClockOffsetMillis;
   private volatile long lastLoopNanos = System.nanoTime();
@@ -204,6 +206,21 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       throw new IllegalArgumentException("the loop's client byte budget must be positive");
     }
     this.clientByteBudget = budget;
+  }
+
+  /** Membership changes for this replica (set before the loop starts). */
+  void membership(MembershipRuntime runtime) {
+    this.membership = runtime;
+  }
+
+  @Override
+  public void offerMember(MembershipRuntime.Ask ask) {
+    if (membership == null || !running) {
+      ask.origin().answered(false, "this replica takes no membership commands now");
+    } else if (!queue.offer(new LoopEvent.Member(ask))) {
+      metrics.busy();
+      ask.origin().answered(false, "replica overloaded: its loop queue is full; try again");
+    }
   }
 
   /** Client bytes queued now (for metrics and tests). */
@@ -342,6 +359,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
             snapshots.write(captured, this);
           }
         }
+        if (membership != null) {
+          membership.afterBatch(replica, System.nanoTime(), this::collect);
+        }
         flush();
         publish();
         lastLoopNanos = System.nanoTime();
@@ -380,6 +400,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       steps.add(new Step.Tick(System.nanoTime() / 1_000_000,
           System.currentTimeMillis() + wallClockOffsetMillis));
       sweep();
+    } else if (event instanceof LoopEvent.Member m) {
+      membership.ask(m.ask()); // offerMember queues one only when there is a runtime
     } else if (event instanceof LoopEvent.SnapshotStored stored) {
       steps.add(new Step.SnapshotStored(stored.position(), stored.state()));
     } else if (event instanceof LoopEvent.Stop) {

@@ -206,6 +206,9 @@ public final class ReplicaServer implements AutoCloseable {
     loop.clientBytes(config.budgets().loopQueueBytes());
     loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE);
     loop.journal(journal);
+    loop.membership(new MembershipRuntime(id, config.members(), config.spares(),
+        config.voters().size(), config.configuratorUnreachableMillis(), metrics,
+        this::clientAddressText));
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
@@ -227,7 +230,8 @@ public final class ReplicaServer implements AutoCloseable {
     clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
         me.client(), identity.clients(clientAuth()), net, identity.privateKey()),
         new ClientPort(loop, metrics, config.perClientAuthentication(),
-            config.budgets().clientConnectionBytes(), config.requestTimeoutMillis()));
+            config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
+            .operators(new OperatorAuth(config.name(), config.secret())));
     forwarder = new LeaderForwarder(new FrameClient(forwarderConfig(net)),
         leader -> config.replica(leader).orElseThrow().client(), config.requestTimeoutMillis(),
         () -> metrics.budgetRefused(ServerMetrics.FORWARD_EXPIRED));
@@ -258,7 +262,10 @@ public final class ReplicaServer implements AutoCloseable {
     ExecutorConfig executorConfig = ExecutorConfig.defaults(id)
         .withFailureModel(config.failureModel(), config.t());
     Executor executor = Replica.recover(machine, executorConfig, recovered);
-    ProtocolSetup setup = new ProtocolSetup(id, config.members(), config.failureModel(),
+    // The file's voters are only the initial configuration: the protocol recovers the newest
+    // one from its snapshot and log (Raft: Membership.recover), so a restarted replica, or a
+    // new leader, uses the configuration the cluster agreed on, whatever the file says.
+    ProtocolSetup setup = new ProtocolSetup(id, config.voters(), config.failureModel(),
         config.t(), config.protocolSettings(), identity.signer())
         .withSnapshotReceiver(storage.snapshotReceiver());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());

@@ -40,6 +40,7 @@ public final class ServerMetrics {
   private final DistributionSummary snapshotBytes;
   private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter repairs;
+  private final Counter configuratorSteps;
   private final Timer readLatency;
   /** The live page's short series over time, fed by the same calls as the meters. */
   private final LiveHistory live = LiveHistory.standard();
@@ -71,6 +72,15 @@ public final class ServerMetrics {
     repairs = Counter.builder("lockstep.repairs")
         .description("repairs of damaged storage from peers finished since start")
         .register(registry);
+    configuratorSteps = Counter.builder("lockstep.configurator.steps")
+        .description("membership changes this replica's configurator stepped into the protocol"
+            + " as leader (add a spare, remove a failed voter or a silent learner)")
+        .register(registry);
+  }
+
+  /** The configurator stepped a membership change into the protocol. */
+  void configuratorStep() {
+    configuratorSteps.increment();
   }
 
   void repaired() {

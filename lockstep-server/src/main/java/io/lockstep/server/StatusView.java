@@ -18,11 +18,22 @@ import java.util.List;
  * @param voters the configuration it counts quorums in (empty if its protocol has none)
  * @param margin on the leader, the combining condition's margin: how many more voters may fail
  *     before no majority answers (0 or less: thin); null elsewhere
+ * @param learners on the leader, replicas being caught up before they vote (a membership change
+ *     in progress); empty elsewhere
  */
 public record StatusView(int id, Role role, long term, int leader, long commitIndex,
-    long lastIndex, long applied, long snapshotIndex, List<Integer> voters, Integer margin) {
+    long lastIndex, long applied, long snapshotIndex, List<Integer> voters, Integer margin,
+    List<Integer> learners) {
   public StatusView {
     voters = List.copyOf(voters);
+    learners = List.copyOf(learners);
+  }
+
+  /** A status without learners. */
+  public StatusView(int id, Role role, long term, int leader, long commitIndex, long lastIndex,
+      long applied, long snapshotIndex, List<Integer> voters, Integer margin) {
+    this(id, role, term, leader, commitIndex, lastIndex, applied, snapshotIndex, voters, margin,
+        List.of());
   }
 
   /** A status without configuration (a protocol with a fixed membership, tests). */
@@ -42,7 +53,8 @@ public record StatusView(int id, Role role, long term, int leader, long commitIn
     return "{\"id\":" + id + ",\"role\":\"" + role.name().toLowerCase(java.util.Locale.ROOT)
         + "\",\"term\":" + term + ",\"leader\":" + leader + ",\"commitIndex\":" + commitIndex
         + ",\"lastIndex\":" + lastIndex + ",\"applied\":" + applied + ",\"snapshotIndex\":"
-        + snapshotIndex + ",\"voters\":" + voters + (margin == null ? ""
+        + snapshotIndex + ",\"voters\":" + voters + ",\"learners\":" + learners
+        + (margin == null ? ""
         : ",\"margin\":" + margin) + ",\"healthy\":" + healthy + because + "}";
   }
 

@@ -21,17 +21,21 @@ import java.util.regex.Pattern;
  *     it is reachable and healthy)
  * @param voters the configuration it counts quorums in, as its JSON shows it ("" if none)
  * @param margin the combining condition's margin, reported by the leader only (else null)
+ * @param learners replicas the leader is catching up before they vote ("" if none shown)
  */
 public record ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
-    int leader, long commitIndex, long applied, String problem, String voters, Integer margin) {
+    int leader, long commitIndex, long applied, String problem, String voters, Integer margin,
+    String learners) {
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"?([\\w.-]+)\"?");
   private static final Pattern REASON = Pattern.compile("\"reason\":\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Pattern VOTERS = Pattern.compile("\"voters\":(\\[[0-9, ]*\\])");
+  private static final Pattern LEARNERS = Pattern.compile("\"learners\":(\\[[0-9, ]*\\])");
 
   /** An answer without configuration fields (a replica of an older build, tests). */
   public ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
       int leader, long commitIndex, long applied, String problem) {
-    this(id, reachable, healthy, role, term, leader, commitIndex, applied, problem, "", null);
+    this(id, reachable, healthy, role, term, leader, commitIndex, applied, problem, "", null,
+        "");
   }
 
   /** A replica whose endpoint did not answer. */
@@ -57,7 +61,8 @@ public record ReplicaHealth(int id, boolean reachable, boolean healthy, String r
           Integer.parseInt(require(fields, "leader")),
           Long.parseLong(require(fields, "commitIndex")),
           Long.parseLong(require(fields, "applied")), reason(json), voters(json),
-          fields.containsKey("margin") ? Integer.valueOf(fields.get("margin")) : null);
+          fields.containsKey("margin") ? Integer.valueOf(fields.get("margin")) : null,
+          list(LEARNERS, json));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed health JSON from replica " + id + ": " + json,
           e);
@@ -71,8 +76,19 @@ public record ReplicaHealth(int id, boolean reachable, boolean healthy, String r
   }
 
   private static String voters(String json) {
-    Matcher m = VOTERS.matcher(json);
+    return list(VOTERS, json);
+  }
+
+  private static String list(Pattern field, String json) {
+    Matcher m = field.matcher(json);
     return m.find() ? m.group(1) : "";
+  }
+
+  /** The replica ids in a list this record holds as text ({@link #voters}, {@link #learners}). */
+  public static java.util.List<Integer> ids(String list) {
+    String inner = list.replaceAll("[\\[\\] ]", "");
+    return inner.isEmpty() ? java.util.List.of()
+        : java.util.Arrays.stream(inner.split(",")).map(Integer::valueOf).toList();
   }
 
   private static String require(java.util.Map<String, String> fields, String name) {

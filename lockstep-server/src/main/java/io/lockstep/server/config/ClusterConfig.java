@@ -56,6 +56,14 @@ import java.util.TreeMap;
  * replica.ID.client      host:port of the Java client protocol
  * replica.ID.redis       host:port of the RESP2 (Redis) port
  * replica.ID.metrics     host:port of the HTTP metrics and health endpoint
+ * replica.ID.role        voter (default) or spare: a spare runs and every replica connects to
+ *                        it, but it is outside the initial configuration until a membership
+ *                        change adds it (lockstep member add, or the configurator). The file's
+ *                        voters are only the INITIAL configuration: once the log or a snapshot
+ *                        holds a configuration entry, every replica uses that one instead
+ * cluster.configurator.unreachable-ms  on the leader, a voter silent this long is replaced by
+ *                        a spare, one single-server change at a time (default 30000; off
+ *                        disables it)
  * PROTOCOL.KEY               the protocol's own settings, e.g. raft.election-timeout-ms; the
  *                            protocol documents and checks them (raft: RaftProtocol)
  * runtime.tick-ms            how often the loop is told the time (default 5)
@@ -109,13 +117,16 @@ import java.util.TreeMap;
  *     replica id (key {@code runtime.test-clock-offset-ms.<id>}), so that a process test can run
  *     one replica with a clock an hour wrong; its monotonic clock (protocol timers) is untouched
  * @param keys the replicas' and clients' Ed25519 keys ({@link ClusterKeys#NONE} for none)
+ * @param configuratorUnreachableMillis how long the leader lets a voter stay silent before its
+ *     configurator replaces it with a spare (key {@code cluster.configurator.unreachable-ms};
+ *     {@code off}, here 0, disables the configurator)
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
     String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval,
-    Map<Integer, Long> testClockOffsets, ClusterKeys keys) {
+    Map<Integer, Long> testClockOffsets, ClusterKeys keys, long configuratorUnreachableMillis) {
 
   public ClusterConfig {
     Objects.requireNonNull(keys, "keys");
@@ -160,6 +171,49 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
       throw new IllegalArgumentException("redis.max-memory must be positive, was "
           + redisMaxMemory);
     }
+    if (configuratorUnreachableMillis < 0) {
+      throw new IllegalArgumentException("cluster.configurator.unreachable-ms must not be"
+          + " negative (0 turns the configurator off), was " + configuratorUnreachableMillis);
+    }
+  }
+
+  /**
+   * How long the leader lets a voter stay silent before its configurator replaces it with a
+   * spare, unless {@code cluster.configurator.unreachable-ms} says otherwise: long enough that a
+   * restart or a short partition does not cost a replica, short enough that a second failure is
+   * unlikely to come first.
+   */
+  public static final long DEFAULT_CONFIGURATOR_UNREACHABLE_MILLIS = 30_000;
+
+  /** A configuration with the default configurator bound. */
+  public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
+      Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
+      byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
+      long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
+      String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval,
+      Map<Integer, Long> testClockOffsets, ClusterKeys keys) {
+    this(name, failureModel, t, protocol, service, replicas, dataDir, secret, clientSecret,
+        clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys,
+        DEFAULT_CONFIGURATOR_UNREACHABLE_MILLIS);
+  }
+
+  /** The same cluster with another configurator bound in milliseconds (0: off). */
+  public ClusterConfig withConfiguratorUnreachableMillis(long millis) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets, keys, millis);
+  }
+
+  /** The voters of the initial configuration: every listed replica that is not a spare. */
+  public List<Integer> voters() {
+    return replicas.stream().filter(r -> !r.spare()).map(ReplicaAddresses::id).toList();
+  }
+
+  /** The replicas listed as spares ({@code replica.ID.role=spare}). */
+  public List<Integer> spares() {
+    return replicas.stream().filter(ReplicaAddresses::spare).map(ReplicaAddresses::id).toList();
   }
 
   /** The Redis store's default memory bound: 256 MiB of keys and values (estimated). */
@@ -169,7 +223,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withRedisMaxMemory(long bytes) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval, testClockOffsets, keys);
+        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /**
@@ -279,7 +333,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, newKeys);
+        testClockOffsets, newKeys, configuratorUnreachableMillis);
   }
 
   /** The same cluster under another failure model and t (the protocol must accept them). */
@@ -287,7 +341,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, model, faults, protocolName, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys);
+        testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
@@ -325,7 +379,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys);
+        testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /** The same cluster with another digest interval (0 turns divergence detection off). */
@@ -333,14 +387,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval,
-        testClockOffsets, keys);
+        testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /**
@@ -351,14 +405,14 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys);
+        testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
@@ -366,7 +420,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys);
+        testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /**
@@ -378,7 +432,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /** The same cluster with other byte budgets at the client edges. */
@@ -386,7 +440,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval,
-        testClockOffsets, keys);
+        testClockOffsets, keys, configuratorUnreachableMillis);
   }
 
   /**
@@ -399,7 +453,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        offsets, keys);
+        offsets, keys, configuratorUnreachableMillis);
   }
 
   /** Milliseconds added to replica {@code id}'s wall clock: 0 except in tests. */
@@ -432,7 +486,12 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
       p.setProperty(prefix + "client", ReplicaAddresses.text(r.client()));
       p.setProperty(prefix + "redis", ReplicaAddresses.text(r.redis()));
       p.setProperty(prefix + "metrics", ReplicaAddresses.text(r.metrics()));
+      if (r.spare()) {
+        p.setProperty(prefix + "role", "spare");
+      }
     }
+    p.setProperty("cluster.configurator.unreachable-ms", configuratorUnreachableMillis == 0
+        ? "off" : Long.toString(configuratorUnreachableMillis));
     protocolSettings.forEach((key, value) -> p.setProperty(protocol + "." + key, value));
     p.setProperty("runtime.tick-ms", Long.toString(tickMillis));
     p.setProperty("runtime.request-timeout-ms", Long.toString(requestTimeoutMillis));
@@ -469,7 +528,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return replicas.stream().filter(r -> r.id() == id).findFirst();
   }
 
-  /** The ids of every replica. */
+  /** The ids of every listed replica, voters and spares (see {@link #voters()}). */
   public List<Integer> members() {
     return replicas.stream().map(ReplicaAddresses::id).toList();
   }

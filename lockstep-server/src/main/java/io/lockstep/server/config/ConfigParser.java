@@ -44,7 +44,8 @@ final class ConfigParser {
       "cluster.secret-file", "client.secret", "runtime.tick-ms", "runtime.request-timeout-ms",
       "snapshot.interval", "digest.interval", "redis.password", "cluster.machine",
       "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes",
-      "redis.connection-bytes", "redis.total-bytes", "redis.reply-buffer-bytes");
+      "redis.connection-bytes", "redis.total-bytes", "redis.reply-buffer-bytes",
+      "cluster.configurator.unreachable-ms");
   private static final int MIN_SECRET_BYTES = 16;
   /** Prefix of the test-only key shifting one replica's wall clock. */
   static final String TEST_CLOCK_OFFSET = "runtime.test-clock-offset-ms.";
@@ -107,6 +108,7 @@ final class ConfigParser {
     long redisMaxMemory = number("redis.max-memory", ClusterConfig.DEFAULT_REDIS_MAX_MEMORY, 1,
         Long.MAX_VALUE);
     ClientBudgets budgets = budgets();
+    long unreachable = configuratorBound();
     Map<Integer, Long> offsets = testClockOffsets(replicas);
     ClusterKeys keys = keys(model, replicas);
     if (model != null) {
@@ -121,7 +123,17 @@ final class ConfigParser {
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, protocolSettings,
         tick, requestTimeout, snapshotInterval, redisPassword(), machine, redisMaxMemory,
-        budgets, digestInterval, offsets, keys);
+        budgets, digestInterval, offsets, keys, unreachable);
+  }
+
+  /** {@code cluster.configurator.unreachable-ms}: a bound in milliseconds, or off (0). */
+  private long configuratorBound() {
+    String value = trimmed("cluster.configurator.unreachable-ms");
+    if (value != null && value.equals("off")) {
+      return 0;
+    }
+    return number("cluster.configurator.unreachable-ms",
+        ClusterConfig.DEFAULT_CONFIGURATOR_UNREACHABLE_MILLIS, 1, 86_400_000);
   }
 
   /** The keys {@code lockstep keys} writes ({@link ClusterKeys}); bad ones listed as problems. */
@@ -237,8 +249,12 @@ final class ConfigParser {
     }
     if (replicas.isEmpty()) {
       out.add("no replicas configured: add replica.<id>.peer/client/redis/metrics keys");
+    } else if (replicas.stream().allMatch(ReplicaAddresses::spare)) {
+      out.add("every replica is a spare: the initial configuration needs at least one voter");
     } else if (chosen.isPresent()) {
-      List<Integer> members = replicas.stream().map(ReplicaAddresses::id).sorted().toList();
+      // The protocol checks the initial configuration's size; spares are outside it.
+      List<Integer> members = replicas.stream().filter(r -> !r.spare())
+          .map(ReplicaAddresses::id).sorted().toList();
       out.addAll(chosen.get().check(new ProtocolSetup(members.get(0), members, model, t,
           protocolSettings, checkSigner(members.get(0), keys))));
     }
@@ -300,6 +316,7 @@ final class ConfigParser {
       Matcher m = REPLICA_KEY.matcher(key);
       boolean known = m.matches()
           ? ADDRESS_KINDS.contains(m.group(2)) || REPLICA_KEY_KINDS.contains(m.group(2))
+              || m.group(2).equals("role")
           : KEYS.contains(key) || CLIENT_SECRET_KEY.matcher(key).matches()
           || CLIENT_KEY_KEY.matcher(key).matches()
           || key.startsWith(TEST_CLOCK_OFFSET)
@@ -410,10 +427,22 @@ final class ConfigParser {
         missing.forEach(k -> problems.add("replica." + id + "." + k + " is missing"));
       } else {
         out.add(new ReplicaAddresses(id, addresses.get("peer"), addresses.get("client"),
-            addresses.get("redis"), addresses.get("metrics")));
+            addresses.get("redis"), addresses.get("metrics"), spare(id)));
       }
     });
     return out;
+  }
+
+  /** {@code replica.ID.role}: voter (the default) or spare; anything else is a problem. */
+  private boolean spare(int id) {
+    String role = trimmed("replica." + id + ".role");
+    if (role == null || role.equals("voter")) {
+      return false;
+    }
+    if (!role.equals("spare")) {
+      problems.add("replica." + id + ".role '" + role + "' must be voter or spare");
+    }
+    return role.equals("spare");
   }
 
   private InetSocketAddress address(String key, String value) {

@@ -22,6 +22,9 @@ import io.lockstep.storage.codec.CodecException;
  * 4 ReadResult  u8 ok, bytes value, string reason
  * 5 Redirect    i32 leaderHint, string leaderAddress, string reason
  * 6 Busy        string reason
+ * 7 Member      u8 operation (0 LIST, 1 ADD, 2 REMOVE, 3 REPLACE), i32 replica, i32 other,
+ *               i64 issuedAtMillis, bytes nonce (16), bytes mac (32)
+ * 8 MemberResult u8 ok, string text
  * </pre>
  *
  * <p>Strict: wrong versions or types, truncation, oversized lengths and trailing bytes are a
@@ -37,6 +40,8 @@ public final class ClientCodec {
   private static final int READ_RESULT = 4;
   private static final int REDIRECT = 5;
   private static final int BUSY = 6;
+  private static final int MEMBER = 7;
+  private static final int MEMBER_RESULT = 8;
 
   private ClientCodec() {}
 
@@ -61,6 +66,11 @@ public final class ClientCodec {
           .writeString(clip(m.reason()));
     } else if (message instanceof ClientMessage.Busy m) {
       out.writeString(clip(m.reason()));
+    } else if (message instanceof ClientMessage.Member m) {
+      out.writeByte(m.operation().ordinal()).writeInt(m.replica()).writeInt(m.other())
+          .writeLong(m.issuedAtMillis()).writeBytes(m.nonce()).writeBytes(m.mac());
+    } else if (message instanceof ClientMessage.MemberResult m) {
+      out.writeByte(m.ok() ? 1 : 0).writeString(clip(m.text()));
     }
     return out.toByteArray();
   }
@@ -90,6 +100,10 @@ public final class ClientCodec {
       return READ_RESULT;
     } else if (message instanceof ClientMessage.Redirect) {
       return REDIRECT;
+    } else if (message instanceof ClientMessage.Member) {
+      return MEMBER;
+    } else if (message instanceof ClientMessage.MemberResult) {
+      return MEMBER_RESULT;
     }
     return BUSY;
   }
@@ -121,6 +135,9 @@ public final class ClientCodec {
         case REDIRECT -> new ClientMessage.Redirect(tag, in.readInt("leaderHint"),
             in.readString("leaderAddress", MAX_TEXT_BYTES), in.readString("reason", MAX_TEXT_BYTES));
         case BUSY -> new ClientMessage.Busy(tag, in.readString("reason", MAX_TEXT_BYTES));
+        case MEMBER -> readMember(tag, in);
+        case MEMBER_RESULT -> new ClientMessage.MemberResult(tag, in.readFlag("ok"),
+            in.readString("text", MAX_TEXT_BYTES));
         default -> throw new CodecException("client message: unknown type " + type);
       };
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -129,6 +146,17 @@ public final class ClientCodec {
     }
     in.expectEnd("client message of type " + type);
     return message;
+  }
+
+  private static ClientMessage.Member readMember(long tag, BinaryReader in) {
+    int operation = in.readByte("operation");
+    ClientMessage.MemberOperation[] all = ClientMessage.MemberOperation.values();
+    if (operation >= all.length) {
+      throw new CodecException("member.operation: unknown operation " + operation);
+    }
+    return new ClientMessage.Member(tag, all[operation], in.readInt("replica"),
+        in.readInt("other"), in.readLong("issuedAtMillis"), in.readBytes("nonce", 16),
+        in.readBytes("mac", 32));
   }
 
   private static Reply readReply(BinaryReader in) {

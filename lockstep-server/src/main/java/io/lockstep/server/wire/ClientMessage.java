@@ -85,4 +85,68 @@ public sealed interface ClientMessage {
       Objects.requireNonNull(reason, "reason");
     }
   }
+
+  /**
+   * An operator's membership command (paper §7: the configuration is changed by ordered
+   * commands). It proves the cluster secret itself ({@code mac}, see
+   * {@code io.lockstep.server.OperatorAuth}), because the client port may run without client
+   * authentication; {@code issuedAtMillis} and {@code nonce} keep a captured command from
+   * being replayed later.
+   *
+   * @param operation what to do
+   * @param replica the replica to add or remove (for {@code REPLACE}: the one to remove), or -1
+   * @param other for {@code REPLACE}, the replica to add in its place; otherwise -1
+   * @param issuedAtMillis the operator's wall clock when it signed the command
+   * @param nonce 16 random bytes, never reused
+   * @param mac HMAC-SHA256 over the fields above with the operator key
+   */
+  record Member(long tag, MemberOperation operation, int replica, int other,
+      long issuedAtMillis, byte[] nonce, byte[] mac) implements ClientMessage {
+    public Member {
+      Objects.requireNonNull(operation, "operation");
+      Objects.requireNonNull(nonce, "nonce");
+      Objects.requireNonNull(mac, "mac");
+      if (nonce.length != 16 || mac.length != 32) {
+        throw new IllegalArgumentException("a member command needs a 16-byte nonce and a 32-byte"
+            + " mac, got " + nonce.length + " and " + mac.length);
+      }
+      nonce = nonce.clone();
+      mac = mac.clone();
+    }
+
+    @Override
+    public byte[] nonce() {
+      return nonce.clone();
+    }
+
+    @Override
+    public byte[] mac() {
+      return mac.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Member m && tag == m.tag && operation == m.operation
+          && replica == m.replica && other == m.other && issuedAtMillis == m.issuedAtMillis
+          && Arrays.equals(nonce, m.nonce) && Arrays.equals(mac, m.mac);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(tag, operation, replica, other, issuedAtMillis);
+    }
+  }
+
+  /** The membership commands an operator may send. */
+  enum MemberOperation { LIST, ADD, REMOVE, REPLACE }
+
+  /**
+   * The answer to a {@link Member} command: done ({@code ok}) or refused with the reason, and
+   * the configuration as the leader sees it afterwards, in words for the operator.
+   */
+  record MemberResult(long tag, boolean ok, String text) implements ClientMessage {
+    public MemberResult {
+      Objects.requireNonNull(text, "text");
+    }
+  }
 }

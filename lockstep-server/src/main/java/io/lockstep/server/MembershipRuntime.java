@@ -1,0 +1,229 @@
+package io.lockstep.server;
+
+import io.lockstep.order.Configuration;
+import io.lockstep.order.Configurator;
+import io.lockstep.order.Input.ChangeMembership;
+import io.lockstep.order.Input.ChangeMembership.Change;
+import io.lockstep.order.Role;
+import io.lockstep.order.Status;
+import io.lockstep.replica.Effects;
+import io.lockstep.replica.Replica;
+import io.lockstep.server.wire.ClientMessage.MemberOperation;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+
+/**
+ * Membership changes in the running server (paper §7: the configuration is replicated state,
+ * changed by ordered commands): operators' {@code lockstep member} commands, and the
+ * configurator that replaces a failed voter with a spare. Both only <em>ask</em> the protocol
+ * ({@link Replica#changeMembership}); the protocol's rules (one change at a time, a new leader
+ * commits in its own term first, learners catch up before they vote, a removed leader hands
+ * over) decide what happens. Loop thread only: the loop calls {@link #afterBatch} after every
+ * batch, and the steps taken here go into that batch's effects.
+ *
+ * <p>The configurator runs only on the leader, at most every {@link #checkEveryMillis} on the
+ * monotonic clock, and here only <em>replaces</em>: it adds a spare and then removes the failed
+ * voter. A failed voter with no spare to take its place is left in the configuration (the
+ * combining condition is unchanged by removing it alone, and a replica down for maintenance
+ * must not lose its vote for good). A spare that is added but stays silent would block every
+ * later change (the configurator keeps asking for its learner), so a learner silent past the
+ * bound is dropped and that spare skipped for two bounds.
+ */
+final class MembershipRuntime {
+  private static final System.Logger LOG = System.getLogger(MembershipRuntime.class.getName());
+  /** How long an operator's command may take before it is answered "still in progress". */
+  static final long ANSWER_WITHIN_NANOS = 60_000_000_000L;
+
+  /** An operator's command, from the client port. */
+  record Ask(MemberOperation operation, int replica, int other, MemberOrigin origin) {}
+
+  /** The operator's command being carried out: its steps, one at a time. */
+  private static final class Pending {
+    final Ask ask;
+    final List<ChangeMembership> steps;
+    final long deadlineNanos;
+    ChangeMembership current;
+
+    Pending(Ask ask, List<ChangeMembership> steps, long deadlineNanos) {
+      this.ask = ask;
+      this.steps = new ArrayList<>(steps);
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
+
+  private final int self;
+  private final List<Integer> listed;
+  private final List<Integer> spares;
+  private final Configurator configurator;
+  private final long checkEveryMillis;
+  private final ServerMetrics metrics;
+  private final IntFunction<String> addressOf;
+  private final List<Ask> incoming = new ArrayList<>();
+  private final Map<Integer, Long> skipSpareUntil = new HashMap<>();
+  private Pending pending;
+  private long nextCheckMillis;
+
+  /**
+   * @param listed every replica with addresses in the cluster file (the ones that may be added)
+   * @param spares the file's spares, in the order the configurator prefers them
+   * @param targetVoters the configuration size the configurator keeps
+   * @param unreachableMillis the configurator's bound; 0 turns it off
+   * @param addressOf a replica's client address, for redirects
+   */
+  MembershipRuntime(int self, List<Integer> listed, List<Integer> spares, int targetVoters,
+      long unreachableMillis, ServerMetrics metrics, IntFunction<String> addressOf) {
+    this.self = self;
+    this.listed = List.copyOf(listed);
+    this.spares = List.copyOf(spares);
+    this.configurator = unreachableMillis == 0 ? null
+        : new Configurator(targetVoters, unreachableMillis);
+    this.checkEveryMillis = Math.max(1, Math.min(1_000, unreachableMillis / 4));
+    this.metrics = metrics;
+    this.addressOf = addressOf;
+  }
+
+  /** An operator's command: carried out at the end of the current batch. */
+  void ask(Ask ask) {
+    incoming.add(ask);
+  }
+
+  /**
+   * After a batch: advances the operator's command in progress, starts new ones and runs the
+   * configurator when due; every protocol step's effects go to {@code collect}.
+   */
+  void afterBatch(Replica replica, long nowNanos, Consumer<Effects> collect) {
+    Configuration view = replica.configuration();
+    Status status = replica.status();
+    if (pending != null) {
+      advance(replica, view, status, nowNanos, collect);
+    }
+    while (!incoming.isEmpty()) {
+      start(incoming.remove(0), replica, view, status, nowNanos, collect);
+    }
+    long nowMillis = nowNanos / 1_000_000;
+    if (configurator != null && pending == null && view != null
+        && status.role() == Role.LEADER && nowMillis >= nextCheckMillis) {
+      nextCheckMillis = nowMillis + checkEveryMillis;
+      configure(replica, view, nowMillis, collect);
+    }
+  }
+
+  private void start(Ask ask, Replica replica, Configuration view, Status status, long nowNanos,
+      Consumer<Effects> collect) {
+    if (view == null) {
+      ask.origin().answered(false, "this cluster's protocol has a fixed membership");
+    } else if (status.role() != Role.LEADER && status.leader() >= 0) {
+      ask.origin().redirect(status.leader(), addressOf.apply(status.leader()),
+          "replica " + self + " is not the leader");
+    } else if (ask.operation() == MemberOperation.LIST) {
+      ask.origin().answered(true, MemberChecks.describe(view, listed, status));
+    } else if (status.role() != Role.LEADER) {
+      ask.origin().answered(false, "no leader is known now (an election is under way);"
+          + " nothing was changed: try again");
+    } else if (pending != null) {
+      ask.origin().answered(false, "another membership command is in progress ("
+          + pending.ask.operation() + "); nothing was changed: try again when it is answered");
+    } else {
+      Optional<String> refusal = MemberChecks.refusal(ask, view, listed, self);
+      if (refusal.isPresent()) {
+        ask.origin().answered(false, refusal.get() + "; nothing was changed. "
+            + MemberChecks.describe(view, listed, status));
+        return;
+      }
+      pending = new Pending(ask, MemberChecks.steps(ask), nowNanos + ANSWER_WITHIN_NANOS);
+      stepNext(replica, status, collect);
+    }
+  }
+
+  /** Steps the pending command's next change; a refusal by the protocol ends the command. */
+  private void stepNext(Replica replica, Status status, Consumer<Effects> collect) {
+    ChangeMembership change = pending.steps.remove(0);
+    collect.accept(replica.changeMembership(change.change(), change.replica()));
+    Configuration after = replica.configuration();
+    LOG.log(Level.INFO, "event=member_change replica=" + self + " change=" + change.change()
+        + " target=" + change.replica() + " voters=" + after.voters()
+        + (after.lastRefusal().isEmpty() ? "" : " refused=\"" + after.lastRefusal() + "\""));
+    if (!after.lastRefusal().isEmpty()) {
+      finish(false, "the protocol refused " + change.change() + " " + change.replica() + ": "
+          + after.lastRefusal() + ". " + MemberChecks.describe(after, listed, status));
+      return;
+    }
+    pending.current = change;
+  }
+
+  private void advance(Replica replica, Configuration view, Status status, long nowNanos,
+      Consumer<Effects> collect) {
+    if (MemberChecks.done(pending.current, view)) {
+      if (pending.steps.isEmpty()) {
+        finish(true, MemberChecks.describe(view, listed, status));
+        return;
+      }
+      Optional<String> refusal = MemberChecks.removalRefusal(pending.steps.get(0).replica(),
+          view, self);
+      if (refusal.isPresent() || status.role() != Role.LEADER) {
+        finish(false, "added replica " + pending.current.replica() + ", but did not go on: "
+            + refusal.orElse("this replica no longer leads") + ". "
+            + MemberChecks.describe(view, listed, status));
+        return;
+      }
+      stepNext(replica, status, collect);
+    } else if (status.role() != Role.LEADER) {
+      finish(false, "leadership moved (to " + status.leader() + ") before "
+          + pending.current.change() + " " + pending.current.replica() + " finished; it may"
+          + " still complete: check with `lockstep member list`");
+    } else if (nowNanos - pending.deadlineNanos > 0) {
+      finish(false, pending.current.change() + " " + pending.current.replica() + " has not"
+          + " finished within " + ANSWER_WITHIN_NANOS / 1_000_000_000L + " s (a learner still"
+          + " catching up?); it goes on: check with `lockstep member list`. "
+          + MemberChecks.describe(view, listed, status));
+    }
+  }
+
+  private void finish(boolean ok, String text) {
+    LOG.log(ok ? Level.INFO : Level.WARNING, "event=member_answered replica=" + self
+        + " operation=" + pending.ask.operation() + " ok=" + ok + " text=\"" + text + "\"");
+    pending.ask.origin().answered(ok, text);
+    pending = null;
+  }
+
+  /** One configurator check on the leader: at most one step. */
+  private void configure(Replica replica, Configuration view, long nowMillis,
+      Consumer<Effects> collect) {
+    for (int learner : view.learners()) {
+      if (view.silentMillis().getOrDefault(learner, 0L) > configurator.unreachableMillis()) {
+        skipSpareUntil.put(learner, nowMillis + 2 * configurator.unreachableMillis());
+        step(replica, new ChangeMembership(Change.REMOVE, learner), view, "learner_silent",
+            collect);
+        return;
+      }
+    }
+    List<Integer> available = spares.stream()
+        .filter(s -> skipSpareUntil.getOrDefault(s, Long.MIN_VALUE) <= nowMillis).toList();
+    Optional<ChangeMembership> next = configurator.next(view, self, available);
+    if (next.isEmpty() || view.learners().contains(next.get().replica())) {
+      return; // nothing to do, or a learner already being caught up (asking again is a no-op)
+    }
+    if (next.get().change() == Change.REMOVE
+        && view.voters().size() <= configurator.targetVoters()) {
+      return; // no spare took its place: a failed voter is only removed when replaced
+    }
+    step(replica, next.get(), view, "voter_unreachable", collect);
+  }
+
+  private void step(Replica replica, ChangeMembership change, Configuration before,
+      String reason, Consumer<Effects> collect) {
+    collect.accept(replica.changeMembership(change.change(), change.replica()));
+    metrics.configuratorStep();
+    Configuration after = replica.configuration();
+    LOG.log(Level.WARNING, "event=configurator_step replica=" + self + " change="
+        + change.change() + " target=" + change.replica() + " reason=" + reason
+        + " voters=" + before.voters() + " failed=" + configurator.failed(before, self)
+        + (after.lastRefusal().isEmpty() ? "" : " refused=\"" + after.lastRefusal() + "\""));
+  }
+}

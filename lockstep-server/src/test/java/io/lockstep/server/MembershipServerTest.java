@@ -1,0 +1,169 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.client.ClientOptions;
+import io.lockstep.client.KvClient;
+import io.lockstep.client.LockstepClient;
+import io.lockstep.client.MemberClient;
+import io.lockstep.order.Role;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
+import io.lockstep.server.config.Service;
+import io.lockstep.server.wire.ClientMessage.MemberOperation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Membership changes in real replica servers (paper §7): operators' commands go to any replica
+ * and are carried out by the leader, refused with the reason when they would break the
+ * combining condition or while another is in flight; removing the leader hands leadership
+ * over; the configurator replaces a silent voter with a spare, which then votes; a restarted
+ * replica uses the configuration in its log, not the file's.
+ */
+class MembershipServerTest {
+  private static final Duration ANSWER = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  /** Replicas 1–3 vote, 4 is a spare; the configurator bound is {@code unreachableMillis}. */
+  private TestCluster cluster(long unreachableMillis) throws Exception {
+    TestCluster cluster = new TestCluster(dir, 4, Service.KV, c -> withSpare(c, 4)
+        .withConfiguratorUnreachableMillis(unreachableMillis));
+    for (int i = 1; i <= 4; i++) {
+      cluster.start(i);
+    }
+    return cluster;
+  }
+
+  static ClusterConfig withSpare(ClusterConfig config, int spare) {
+    List<ReplicaAddresses> replicas = new ArrayList<>();
+    config.replicas().forEach(r -> replicas.add(r.asSpare(r.id() == spare)));
+    return config.withReplicas(replicas);
+  }
+
+  private static MemberClient operator(TestCluster cluster) {
+    return new MemberClient(cluster.config, ClientOptions.fromConfig(cluster.config, "operator"));
+  }
+
+  @Test
+  void anOperatorAddsASpareAndRemovesTheLeaderWhichHandsLeadershipOver() throws Exception {
+    try (TestCluster cluster = cluster(0); MemberClient operator = operator(cluster);
+        LockstepClient client = cluster.client()) {
+      int leader = awaitNewLeader(cluster, -1);
+      KvClient kv = new KvClient(client);
+      kv.set("before", "1");
+      MemberClient.Outcome list = operator.send(MemberOperation.LIST, -1, -1, ANSWER);
+      assertThat(list.ok()).isTrue();
+      assertThat(list.text()).contains("voters [1, 2, 3]").contains("spares [4]");
+
+      MemberClient.Outcome added = operator.send(MemberOperation.ADD, 4, -1, ANSWER);
+      assertThat(added.ok()).as(added.text()).isTrue();
+      assertThat(added.answeredBy()).isEqualTo(leader);
+      assertThat(added.text()).contains("voters [1, 2, 3, 4]").contains("spares []");
+      awaitVoters(cluster, 4, v -> v.equals(List.of(1, 2, 3, 4)));
+
+      MemberClient.Outcome removed = operator.send(MemberOperation.REMOVE, leader, -1, ANSWER);
+      assertThat(removed.ok()).as(removed.text()).isTrue();
+      int next = awaitNewLeader(cluster, leader);
+      assertThat(next).isNotEqualTo(leader);
+      assertThat(cluster.server(next).status().voters()).doesNotContain(leader).hasSize(3);
+      kv.set("after", "2");
+      assertThat(kv.get("before")).isEqualTo("1");
+      assertThat(kv.get("after")).isEqualTo("2");
+    }
+  }
+
+  @Test
+  void commandsThatWouldBreakTheCombiningConditionOrLackProofAreRefusedWithTheReason()
+      throws Exception {
+    try (TestCluster cluster = cluster(0); MemberClient operator = operator(cluster)) {
+      int leader = awaitNewLeader(cluster, -1);
+      MemberClient.Outcome unknown = operator.send(MemberOperation.ADD, 9, -1, ANSWER);
+      assertThat(unknown.ok()).isFalse();
+      assertThat(unknown.text()).contains("replica 9 has no addresses in the cluster file");
+      MemberClient.Outcome voter = operator.send(MemberOperation.ADD, 2, -1, ANSWER);
+      assertThat(voter.text()).contains("already a voter");
+
+      List<Integer> followers = List.of(1, 2, 3).stream().filter(id -> id != leader).toList();
+      cluster.stop(followers.get(0));
+      Thread.sleep(CombiningWatch.UNREACHABLE_MILLIS + 1_000);
+      MemberClient.Outcome thin = operator.send(MemberOperation.REMOVE, followers.get(1), -1,
+          ANSWER);
+      assertThat(thin.ok()).isFalse();
+      assertThat(thin.text()).contains("would break the combining condition")
+          .contains("nothing was changed");
+      assertThat(cluster.server(leader).status().voters()).containsExactly(1, 2, 3);
+
+      java.util.Properties file = cluster.config.toProperties();
+      file.setProperty("cluster.secret", "ff".repeat(32)); // same cluster, a wrong secret
+      ClusterConfig forged = ClusterConfig.parse(file, "forged", dir);
+      try (MemberClient stranger = new MemberClient(forged,
+          ClientOptions.fromConfig(forged, "operator"))) {
+        MemberClient.Outcome refused = stranger.send(MemberOperation.REMOVE, leader, -1, ANSWER);
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.text()).contains("not signed with this cluster's secret");
+      }
+    }
+  }
+
+  @Test
+  void theConfiguratorReplacesASilentVoterWithTheSpareAndARestartKeepsTheLogsConfiguration()
+      throws Exception {
+    try (TestCluster cluster = cluster(1_500); LockstepClient client = cluster.client()) {
+      int leader = awaitNewLeader(cluster, -1);
+      KvClient kv = new KvClient(client);
+      for (int i = 0; i < 50; i++) {
+        kv.set("k" + i, "v" + i);
+      }
+      int failed = List.of(1, 2, 3).stream().filter(id -> id != leader).findFirst().orElseThrow();
+      cluster.stop(failed);
+      List<Integer> replaced = new ArrayList<>(List.of(1, 2, 3, 4));
+      replaced.remove(Integer.valueOf(failed));
+      awaitVoters(cluster, leader, replaced::equals);
+      assertThat(cluster.server(leader).metrics().scrape())
+          .containsPattern("lockstep_configurator_steps_total(\\{[^}]*\\})? [2-9]");
+
+      // The spare votes now: with the other original follower gone too, 4 makes the majority.
+      int other = replaced.stream().filter(id -> id != leader && id != 4).findFirst()
+          .orElseThrow();
+      cluster.stop(other);
+      kv.set("k-after", "x");
+      assertThat(kv.get("k0")).isEqualTo("v0");
+      assertThat(kv.get("k49")).isEqualTo("v49");
+
+      // A restart reads the configuration from its own log; the file still says 1, 2, 3.
+      cluster.start(other);
+      awaitVoters(cluster, other, replaced::equals);
+    }
+  }
+
+  private static void awaitVoters(TestCluster cluster, int id, Predicate<List<Integer>> wanted)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<Integer> voters = cluster.server(id).status().voters();
+    while (!wanted.test(voters) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      voters = cluster.server(id).status().voters();
+    }
+    assertThat(wanted.test(voters)).as("voters on replica " + id + ": " + voters).isTrue();
+  }
+
+  private static int awaitNewLeader(TestCluster cluster, int old) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ReplicaServer s : cluster.servers) {
+        if (s != null && s.id() != old && s.status().role() == Role.LEADER) {
+          return s.id();
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no replica other than " + old + " took over");
+  }
+}
