@@ -57,6 +57,18 @@ public final class LocalCommand implements Callable<Integer> {
           + " with --failure-model byzantine (default 3, or 4 when Byzantine).")
   Integer replicasOption;
 
+  @Option(names = "--spares", defaultValue = "0", paramLabel = "N",
+      description = "Also start N spare replicas (ids and ports after the voters', listed as"
+          + " replica.ID.role=spare): the configurator on the leader replaces a voter silent"
+          + " past cluster.configurator.unreachable-ms with one; `lockstep member add` adds one"
+          + " by hand. Fail-stop only (default ${DEFAULT-VALUE}).")
+  int spares;
+
+  @Option(names = "--configurator-unreachable-ms", paramLabel = "MS",
+      description = "How long the leader lets a voter stay silent before the configurator"
+          + " replaces it with a spare (milliseconds, or off; default 30000).")
+  String configuratorBound;
+
   /** The replica count, once chosen from the options. */
   private int replicas;
 
@@ -120,9 +132,10 @@ public final class LocalCommand implements Callable<Integer> {
     }
     LocalLayout layout = layout(chosen, model);
     ClusterConfig config = prepare(layout);
-    ReplicaHeap replicaHeap = heap(spec, heap, replicas);
-    out.printf("Starting %d replicas in %s (config %s)%n", replicas, layout.dataDir(),
-        layout.configFile());
+    ReplicaHeap replicaHeap = heap(spec, heap, replicas + spares);
+    out.printf("Starting %d replicas%s in %s (config %s)%n", replicas,
+        spares == 0 ? "" : " and " + spares + " spare" + (spares == 1 ? "" : "s"),
+        layout.dataDir(), layout.configFile());
     machineSource.ifPresent(from -> out.printf("State machine %s from %s%n", machine, from));
     out.printf("Each replica's heap: -Xmx%s (change it with --heap SIZE, e.g. --heap 8g)%n",
         replicaHeap.text());
@@ -137,8 +150,10 @@ public final class LocalCommand implements Callable<Integer> {
       stopping = true;
       stop(cluster, out);
     }, "lockstep-local-stop"));
-    cluster.ids().forEach(id -> out.printf("  replica %d: pid %d, log %s%n", id,
-        cluster.replica(id).pid(), layout.replicaDir(id).resolve("replica.log")));
+    cluster.ids().forEach(id -> out.printf("  replica %d: pid %d, log %s%s%n", id,
+        cluster.replica(id).pid(), layout.replicaDir(id).resolve("replica.log"),
+        config.spares().contains(id) ? " (spare: joins when the configurator or `lockstep"
+            + " member add` calls it)" : ""));
     Optional<ReplicaHealth> leader = awaitLeader(config, out);
     if (leader.isEmpty()) {
       return noLeader(cluster, layout, out);
@@ -177,7 +192,12 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private LocalLayout layout(Service chosen, FailureModel model) {
-    return new LocalLayout(dataDir, replicas, basePort, chosen, machine, model);
+    try {
+      return new LocalLayout(dataDir, replicas, basePort, chosen, machine, model, spares,
+          configuratorBound);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
   }
 
   /** Byzantine: a voting Redis proxy, so that unmodified Redis clients get checked answers. */

@@ -38,9 +38,13 @@ import java.util.Locale;
  *     {@link Service#MACHINE} (written as {@code cluster.machine}), otherwise null
  * @param failureModel fail-stop (Raft, t = ⌊(n−1)/2⌋) or Byzantine (protocol {@value #BYZANTINE_PROTOCOL},
  *     t = ⌊(n−1)/3⌋, with keys)
+ * @param spares how many spare replicas to list after the voters ({@code replica.ID.role=spare},
+ *     ids and ports following theirs); fail-stop only
+ * @param configuratorBound the {@code cluster.configurator.unreachable-ms} value to write
+ *     (milliseconds or {@code off}), or null for the default
  */
 public record LocalLayout(Path dataDir, int replicas, int basePort, Service service,
-    String machine, FailureModel failureModel) {
+    String machine, FailureModel failureModel, int spares, String configuratorBound) {
   /** The protocol a Byzantine local cluster runs. */
   public static final String BYZANTINE_PROTOCOL = "pbft";
   /** The keyed client id of the proxy a Byzantine local cluster starts. */
@@ -68,10 +72,24 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     if (replicas < 1 || replicas > 99) {
       throw new IllegalArgumentException("--replicas must be between 1 and 99, was " + replicas);
     }
-    if (basePort < 1 || basePort + 300 + replicas > 65_535) {
-      throw new IllegalArgumentException("--base-port must leave room for ports up to base+"
-          + (300 + replicas) + " below 65536, was " + basePort);
+    if (spares < 0 || replicas + spares > 99) {
+      throw new IllegalArgumentException("--spares must be at least 0, and replicas and spares"
+          + " together at most 99; was " + spares);
     }
+    if (spares > 0 && failureModel == FailureModel.BYZANTINE) {
+      throw new IllegalArgumentException("--spares needs --failure-model fail-stop: the"
+          + " Byzantine protocol has no membership changes yet");
+    }
+    if (basePort < 1 || basePort + 300 + replicas + spares > 65_535) {
+      throw new IllegalArgumentException("--base-port must leave room for ports up to base+"
+          + (300 + replicas + spares) + " below 65536, was " + basePort);
+    }
+  }
+
+  /** A layout without spares. */
+  public LocalLayout(Path dataDir, int replicas, int basePort, Service service, String machine,
+      FailureModel failureModel) {
+    this(dataDir, replicas, basePort, service, machine, failureModel, 0, null);
   }
 
   /** A fail-stop layout. */
@@ -147,12 +165,16 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     } catch (ConfigException e) {
       return;
     }
-    if (old.members().size() != replicas || old.service() != service
+    if (old.voters().size() != replicas || old.spares().size() != spares
+        || old.service() != service
         || old.failureModel() != failureModel
         || !java.util.Objects.equals(old.machine(), machine)) {
-      throw new IllegalStateException(dataDir + " holds a " + old.members().size()
-          + "-replica " + describe(old.service(), old.machine()) + " cluster; run with --replicas "
-          + old.members().size() + " " + options(old.service(), old.machine())
+      String spared = old.spares().isEmpty() ? "" : " --spares " + old.spares().size();
+      throw new IllegalStateException(dataDir + " holds a " + old.voters().size()
+          + "-replica " + describe(old.service(), old.machine()) + " cluster"
+          + (spared.isEmpty() ? "" : " with " + old.spares().size() + " spares")
+          + "; run with --replicas " + old.voters().size() + spared + " "
+          + options(old.service(), old.machine())
           + ", or choose another --data-dir");
     }
   }
@@ -215,11 +237,19 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
         .append(machine == null ? "" : "cluster.machine=" + machine + "\n")
         .append("cluster.data-dir=.\n")
         .append("cluster.secret-file=").append(SECRET_FILE).append('\n');
-    for (int i = 1; i <= replicas; i++) {
+    for (int i = 1; i <= replicas + spares; i++) {
       replica(out, i, "peer", basePort + 100 + i);
       replica(out, i, "client", basePort + 200 + i);
       replica(out, i, "redis", basePort + i);
       replica(out, i, "metrics", basePort + 300 + i);
+      if (i > replicas) {
+        // Listed so every replica connects to it, outside the initial configuration until the
+        // configurator (or an operator's `lockstep member add`) makes it a voter.
+        out.append("replica.").append(i).append(".role=spare\n");
+      }
+    }
+    if (configuratorBound != null) {
+      out.append("cluster.configurator.unreachable-ms=").append(configuratorBound).append('\n');
     }
     return out.toString();
   }

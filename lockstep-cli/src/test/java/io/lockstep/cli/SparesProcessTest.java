@@ -1,0 +1,236 @@
+package io.lockstep.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.cli.cluster.HealthProbe;
+import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.cli.process.FreePorts;
+import io.lockstep.server.config.ClusterConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * {@code lockstep local --spares 1} in real processes (paper §7, S21): three voters and a spare
+ * under a write load; a voter is killed with SIGKILL for good, the configurator on the leader
+ * replaces it with the spare, which catches up; {@code lockstep status} and
+ * {@code lockstep member list} show the new configuration; then a second ORIGINAL replica is
+ * killed and the cluster still serves every acknowledged write, because the spare now votes
+ * (without the replacement, one voter of three would be left and nothing could commit).
+ */
+class SparesProcessTest {
+  private static final long UNREACHABLE_MILLIS = 2_000;
+
+  @TempDir Path dir;
+  private final List<Process> launched = new ArrayList<>();
+  private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+  private final AtomicLong lastAck = new AtomicLong();
+  private volatile boolean stopping;
+
+  @AfterEach
+  void killEverything() throws IOException {
+    stopping = true;
+    launched.forEach(Process::destroyForcibly);
+    for (int id = 1; id <= 4; id++) {
+      pid(id).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  void theConfiguratorReplacesAKilledVoterWithTheSpareWhichThenVotes() throws Exception {
+    int base = FreePorts.basePort(4);
+    Path data = dir.resolve("data");
+    Path output = dir.resolve("local.out");
+    Process local = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-cp", System.getProperty("java.class.path"), "io.lockstep.cli.Main",
+        "local", "--base-port", Integer.toString(base), "--data-dir", data.toString(),
+        "--spares", "1", "--configurator-unreachable-ms", Long.toString(UNREACHABLE_MILLIS),
+        "--heap", "256m")
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    launched.add(local);
+    awaitLine(local, output, "Press Ctrl-C");
+    assertThat(Files.readString(output)).contains("Starting 3 replicas and 1 spare")
+        .containsPattern("replica 4: pid \\d+, log .* \\(spare: joins when");
+    ClusterConfig config = ClusterConfig.load(data.resolve("cluster.properties"));
+    assertThat(config.voters()).containsExactly(1, 2, 3);
+    assertThat(config.spares()).containsExactly(4);
+    assertThat(cli("member", "list", "--data-dir", data.toString()))
+        .contains("voters [1, 2, 3]").contains("spares [4]");
+
+    List<Thread> writers = startWriters(base);
+    awaitAcks(200);
+    int leader = leader(config);
+    int victim = leader == 1 ? 2 : 1; // a follower: the configurator runs on the leader
+    kill(victim);
+    List<Integer> expected = new ArrayList<>(List.of(1, 2, 3, 4));
+    expected.remove(Integer.valueOf(victim));
+    awaitVoters(config, expected);
+    String status = cli("status", "--data-dir", data.toString());
+    assertThat(status).contains("configuration: voters " + expected)
+        .contains("learners [], spares [" + victim + "]");
+    assertThat(Files.readString(data.resolve(leader + "/replica.log")))
+        .contains("event=configurator_step replica=" + leader + " change=ADD target=4")
+        .contains("event=configurator_step replica=" + leader + " change=REMOVE target="
+            + victim);
+
+    // A second original replica goes for good: the leader itself, so the spare must vote in
+    // the election that follows, and in every commit after it.
+    int second = leader(config);
+    assertThat(second).isNotEqualTo(4);
+    kill(second);
+    long afterKill = System.nanoTime();
+    awaitAcksAfter(afterKill);
+    stopping = true;
+    for (Thread w : writers) {
+      w.join(15_000);
+    }
+    int survivor = expected.stream().filter(id -> id != second && id != 4).findFirst()
+        .orElseThrow();
+    try (Jedis jedis = new Jedis("127.0.0.1", base + 4, 10_000)) {
+      for (Map.Entry<String, String> write : acknowledged.entrySet()) {
+        assertThat(jedis.get(write.getKey())).as("acknowledged write " + write.getKey())
+            .isEqualTo(write.getValue());
+      }
+    }
+    assertThat(acknowledged.size()).isGreaterThan(200);
+    assertThat(leader(config)).isIn(survivor, 4);
+  }
+
+  private List<Thread> startWriters(int base) {
+    List<Thread> writers = new ArrayList<>();
+    for (int c = 0; c < 2; c++) {
+      int client = c;
+      Thread t = new Thread(() -> write(base, client), "spares-writer-" + c);
+      t.setDaemon(true);
+      t.start();
+      writers.add(t);
+    }
+    return writers;
+  }
+
+  /** Writes unique keys, moving to the next replica when one fails; records what was acked. */
+  private void write(int base, int client) {
+    int replica = client + 1;
+    long n = 0;
+    Jedis jedis = new Jedis("127.0.0.1", base + replica, 5_000);
+    while (!stopping) {
+      String key = "c" + client + "-" + n++;
+      try {
+        if ("OK".equals(jedis.set(key, key))) {
+          acknowledged.put(key, key);
+          lastAck.set(System.nanoTime());
+        }
+      } catch (JedisException e) {
+        jedis.close();
+        replica = replica % 4 + 1;
+        jedis = new Jedis("127.0.0.1", base + replica, 5_000);
+        pause(50);
+      }
+    }
+    jedis.close();
+  }
+
+  private void awaitAcks(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (acknowledged.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(acknowledged.size()).isGreaterThanOrEqualTo(count);
+  }
+
+  private void awaitAcksAfter(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int before = acknowledged.size();
+    while ((lastAck.get() <= nanos || acknowledged.size() < before + 50)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(lastAck.get()).as("a write acknowledged after the second kill").isGreaterThan(nanos);
+  }
+
+  private static int leader(ClusterConfig config) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    try (HealthProbe probe = new HealthProbe(config)) {
+      while (System.nanoTime() < deadline) {
+        Optional<ReplicaHealth> leader = HealthProbe.leader(probe.all());
+        if (leader.isPresent()) {
+          return leader.get().id();
+        }
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("no leader within 20 s");
+  }
+
+  private static void awaitVoters(ClusterConfig config, List<Integer> voters)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+    String seen = "";
+    try (HealthProbe probe = new HealthProbe(config)) {
+      while (System.nanoTime() < deadline) {
+        Optional<ReplicaHealth> leader = HealthProbe.leader(probe.all());
+        seen = leader.map(ReplicaHealth::voters).orElse("no leader");
+        if (leader.isPresent() && ReplicaHealth.ids(seen).equals(voters)) {
+          return;
+        }
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("voters never became " + voters + "; last seen " + seen);
+  }
+
+  private String cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.execute(args);
+    return out + err.toString();
+  }
+
+  private void kill(int id) throws IOException {
+    ProcessHandle handle = pid(id).flatMap(ProcessHandle::of).orElseThrow();
+    handle.destroyForcibly(); // SIGKILL: no last words, no clean close
+  }
+
+  private Optional<Long> pid(int id) throws IOException {
+    Path file = dir.resolve("data").resolve(Integer.toString(id)).resolve("pid");
+    return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).strip()))
+        : Optional.empty();
+  }
+
+  private static void awaitLine(Process process, Path output, String text) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(output, StandardCharsets.UTF_8).contains(text)) {
+      assertThat(System.nanoTime()).as("'%s' in: %s", text, Files.readString(output))
+          .isLessThan(deadline);
+      assertThat(process.isAlive()).as("local runs: %s", Files.readString(output)).isTrue();
+      Thread.sleep(100);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
