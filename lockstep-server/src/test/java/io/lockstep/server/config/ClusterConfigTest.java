@@ -206,6 +206,46 @@ class ClusterConfigTest {
                 + " be between -864000000 and 864000000")));
   }
 
+  @Test
+  void sparesAreListedReplicasOutsideTheInitialConfigurationAndSurviveTheRoundTrip()
+      throws Exception {
+    String spare = "replica.4.peer=127.0.0.1:7104\nreplica.4.client=127.0.0.1:7204\n"
+        + "replica.4.redis=127.0.0.1:7004\nreplica.4.metrics=127.0.0.1:7304\n"
+        + "replica.4.role=spare\n";
+    ClusterConfig config = parse(valid() + spare);
+    assertThat(config.voters()).containsExactly(1, 2, 3);
+    assertThat(config.spares()).containsExactly(4);
+    assertThat(config.members()).containsExactly(1, 2, 3, 4);
+    ClusterConfig back = ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/"));
+    assertThat(back.spares()).containsExactly(4);
+    assertThat(parse(valid() + "replica.2.role=voter\n").voters()).containsExactly(1, 2, 3);
+    assertThatThrownBy(() -> parse(valid() + "replica.2.role=observer\n"))
+        .hasMessageContaining("replica.2.role 'observer' must be voter or spare");
+    assertThatThrownBy(() -> parse(valid() + "replica.1.role=spare\nreplica.2.role=spare\n"
+        + "replica.3.role=spare\n")).hasMessageContaining("every replica is a spare");
+    assertThatThrownBy(() -> parse(valid() + "replica.1.role=spare\n"))
+        .as("raft still needs 2t+1 voters in the initial configuration")
+        .hasMessageContaining("2t+1");
+  }
+
+  @Test
+  void theConfiguratorBoundDefaultsTo30SecondsCanBeOffAndSurvivesTheRoundTrip()
+      throws Exception {
+    assertThat(parse(valid()).configuratorUnreachableMillis()).isEqualTo(30_000);
+    assertThat(parse(valid() + "cluster.configurator.unreachable-ms=off\n")
+        .configuratorUnreachableMillis()).isZero();
+    ClusterConfig config = parse(valid() + "cluster.configurator.unreachable-ms=2000\n");
+    assertThat(config.configuratorUnreachableMillis()).isEqualTo(2_000);
+    assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/"))
+        .configuratorUnreachableMillis()).isEqualTo(2_000);
+    assertThat(ClusterConfig.parse(config.withConfiguratorUnreachableMillis(0).toProperties(),
+        "round trip", Path.of("/")).configuratorUnreachableMillis()).isZero();
+    assertThatThrownBy(() -> parse(valid() + "cluster.configurator.unreachable-ms=0\n"))
+        .hasMessageContaining("cluster.configurator.unreachable-ms is 0");
+    assertThatThrownBy(() -> parse(valid() + "cluster.configurator.unreachable-ms=soon\n"))
+        .hasMessageContaining("is not a whole number");
+  }
+
   private static ClusterConfig parse(String text) throws Exception {
     Properties p = new Properties();
     p.load(new StringReader(text));

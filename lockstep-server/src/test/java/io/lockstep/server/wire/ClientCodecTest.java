@@ -72,6 +72,22 @@ class ClientCodecTest {
             .as((t, ok, b, r) -> new ClientMessage.ReadResult(t, new QueryResult(t, ok, b, r))),
         Combinators.combine(tag, Arbitraries.integers().between(-1, 100), text, text)
             .as(ClientMessage.Redirect::new),
-        Combinators.combine(tag, text).as(ClientMessage.Busy::new));
+        Combinators.combine(tag, text).as(ClientMessage.Busy::new),
+        Combinators.combine(tag, Arbitraries.of(ClientMessage.MemberOperation.values()),
+            Arbitraries.integers().between(-1, 99), Arbitraries.integers().between(-1, 99),
+            Arbitraries.longs(), Arbitraries.bytes().array(byte[].class).ofSize(16),
+            Arbitraries.bytes().array(byte[].class).ofSize(32))
+            .as(ClientMessage.Member::new),
+        Combinators.combine(tag, Arbitraries.of(true, false), text)
+            .as(ClientMessage.MemberResult::new));
+  }
+
+  @Test
+  void aMemberCommandWithAnUnknownOperationIsRefused() {
+    byte[] bytes = ClientCodec.encode(new ClientMessage.Member(1, ClientMessage.MemberOperation.ADD,
+        4, -1, 0, new byte[16], new byte[32]));
+    bytes[10] = 9; // the operation byte, after version, type and the tag
+    assertThatThrownBy(() -> ClientCodec.decode(bytes)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("unknown operation 9");
   }
 }

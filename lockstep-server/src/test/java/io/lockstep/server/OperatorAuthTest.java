@@ -1,0 +1,50 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.server.wire.ClientMessage;
+import io.lockstep.server.wire.ClientMessage.MemberOperation;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Only an operator holding the cluster secret may change the membership: a command signed with
+ * another secret, for another cluster, altered on the way, replayed, or issued far from the
+ * replica's clock is refused with the reason.
+ */
+class OperatorAuthTest {
+  private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
+  private static final long NOW = 1_700_000_000_000L;
+
+  @Test
+  void aFreshCommandSignedWithTheClusterSecretIsAcceptedOnce() {
+    OperatorAuth replica = new OperatorAuth("demo", SECRET);
+    ClientMessage.Member command = new OperatorAuth("demo", SECRET)
+        .sign(7, MemberOperation.REMOVE, 3, -1, NOW);
+    assertThat(replica.check(command, NOW + 1_000)).isEmpty();
+    assertThat(replica.check(command, NOW + 2_000)).get().asString().contains("a replay");
+  }
+
+  @Test
+  void anotherSecretAnotherClusterOrAnAlteredCommandIsRefused() {
+    OperatorAuth replica = new OperatorAuth("demo", SECRET);
+    byte[] other = SECRET.clone();
+    other[0] ^= 1;
+    assertThat(replica.check(new OperatorAuth("demo", other)
+        .sign(1, MemberOperation.ADD, 4, -1, NOW), NOW)).get().asString()
+        .contains("not signed with this cluster's secret");
+    assertThat(replica.check(new OperatorAuth("other", SECRET)
+        .sign(1, MemberOperation.ADD, 4, -1, NOW), NOW)).isPresent();
+    ClientMessage.Member signed = replica.sign(1, MemberOperation.ADD, 4, -1, NOW);
+    ClientMessage.Member altered = new ClientMessage.Member(1, MemberOperation.REMOVE, 4, -1,
+        NOW, signed.nonce(), signed.mac());
+    assertThat(replica.check(altered, NOW)).get().asString().contains("not signed");
+  }
+
+  @Test
+  void aCommandIssuedFarFromTheReplicasClockIsRefused() {
+    OperatorAuth replica = new OperatorAuth("demo", SECRET);
+    ClientMessage.Member old = replica.sign(1, MemberOperation.LIST, -1, -1,
+        NOW - OperatorAuth.MAX_SKEW_MILLIS - 1);
+    assertThat(replica.check(old, NOW)).get().asString().contains("from this replica's clock");
+  }
+}
