@@ -192,12 +192,8 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private LocalLayout layout(Service chosen, FailureModel model) {
-    try {
-      return new LocalLayout(dataDir, replicas, basePort, chosen, machine, model, spares,
-          configuratorBound);
-    } catch (IllegalArgumentException e) {
-      throw usage(e.getMessage());
-    }
+    return new LocalLayout(dataDir, replicas, basePort, chosen, machine, model, spares,
+        configuratorBound);
   }
 
   /** Byzantine: a voting Redis proxy, so that unmodified Redis clients get checked answers. */

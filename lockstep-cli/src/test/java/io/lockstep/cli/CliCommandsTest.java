@@ -55,6 +55,33 @@ class CliCommandsTest {
   }
 
   @Test
+  void memberNeedsAKnownActionAndTheRightNumberOfIds() throws Exception {
+    new LocalLayout(dir, 3, 41_000, Service.KV).prepare();
+    assertThat(run("member", "frob", "--data-dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("ACTION must be list, add, remove or replace");
+    assertThat(run("member", "replace", "1", "--data-dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("member replace needs 2 replica ids, got 1");
+    assertThat(run("member", "list", "--data-dir", dir.toString(), "--timeout", "2"))
+        .as("no replica runs").isEqualTo(1);
+    assertThat(err.toString()).contains("no replica carried the command out");
+  }
+
+  @Test
+  void localListsSparesAfterTheVotersWithTheirRoleAndTheConfiguratorBound() throws Exception {
+    ClusterConfig config = new LocalLayout(dir, 3, 41_000, Service.KV, null,
+        io.lockstep.order.FailureModel.FAIL_STOP, 2, "1500").prepare();
+    assertThat(config.voters()).containsExactly(1, 2, 3);
+    assertThat(config.spares()).containsExactly(4, 5);
+    assertThat(config.replica(5).orElseThrow().redis().getPort()).isEqualTo(41_005);
+    assertThat(config.configuratorUnreachableMillis()).isEqualTo(1_500);
+    assertThatThrownBy(() -> new LocalLayout(dir, 3, 41_000, Service.KV).prepare())
+        .hasMessageContaining("with 2 spares; run with --replicas 3 --spares 2");
+    assertThatThrownBy(() -> new LocalLayout(dir, 4, 41_000, Service.KV, null,
+        io.lockstep.order.FailureModel.BYZANTINE, 1, null))
+        .hasMessageContaining("--spares needs --failure-model fail-stop");
+  }
+
+  @Test
   void benchRefusesFractionsThatDoNotAddUpToOne() throws Exception {
     new LocalLayout(dir, 3, 41_000, Service.KV).prepare();
     assertThat(run("bench", "--data-dir", dir.toString(), "--write", "0.5", "--read", "0.2"))
@@ -146,13 +173,16 @@ class CliCommandsTest {
   void statusShowsTheLeadersConfigurationAndCombiningMargin() throws Exception {
     ReplicaHealth leader = ReplicaHealth.parse(1, 200, "{\"id\":1,\"role\":\"leader\","
         + "\"term\":3,\"leader\":1,\"commitIndex\":100,\"lastIndex\":100,\"applied\":98,"
-        + "\"snapshotIndex\":0,\"voters\":[1, 2, 4],\"margin\":0,\"healthy\":true}");
+        + "\"snapshotIndex\":0,\"voters\":[1, 2, 4],\"learners\":[5],\"margin\":0,"
+        + "\"healthy\":true}");
     assertThat(leader.voters()).isEqualTo("[1, 2, 4]");
+    assertThat(ReplicaHealth.ids(leader.learners())).containsExactly(5);
     assertThat(leader.margin()).isZero();
     ClusterConfig config = new LocalLayout(dir, 3, 7000, Service.KV).prepare();
     String table = StatusCommand.table(config, List.of(leader,
         new ReplicaHealth(2, true, true, "follower", 3, 1, 90, 80, "")));
-    assertThat(table).contains("configuration: voters [1, 2, 4], margin 0").contains("THIN");
+    assertThat(table).contains("configuration: voters [1, 2, 4], learners [5], spares [3],"
+        + " margin 0").contains("THIN");
     ReplicaHealth older = ReplicaHealth.parse(1, 200, "{\"role\":\"leader\",\"term\":3,"
         + "\"leader\":1,\"commitIndex\":1,\"applied\":1}");
     assertThat(older.margin()).isNull();
