@@ -136,7 +136,11 @@ final class ClientPort implements FrameHandler {
       origin.answered(false, "refused: " + refusal.get());
       return;
     }
-    loop.offerMember(new MembershipRuntime.Ask(m.operation(), m.replica(), m.other(), origin));
+    // A command another replica forwarded is not forwarded again (a follower redirects it).
+    boolean forwarded = connection.remoteId() != null
+        && connection.remoteId().startsWith(ClusterConfig.FORWARDER_PREFIX);
+    loop.offerMember(new MembershipRuntime.Ask(m.operation(), m.replica(), m.other(), origin,
+        forwarded ? null : m));
   }
 
   /** A membership command's answers, on the connection it came from with its tag. */

@@ -40,8 +40,20 @@ final class MembershipRuntime {
   /** How long an operator's command may take before it is answered "still in progress". */
   static final long ANSWER_WITHIN_NANOS = 60_000_000_000L;
 
-  /** An operator's command, from the client port. */
-  record Ask(MemberOperation operation, int replica, int other, MemberOrigin origin) {}
+  /**
+   * An operator's command, from the client port.
+   *
+   * @param signed the command as the operator signed it, which a follower forwards to the
+   *     leader; null when it must not be forwarded (it was forwarded already: the follower
+   *     redirects instead, so two replicas with stale views cannot pass it back and forth)
+   */
+  record Ask(MemberOperation operation, int replica, int other, MemberOrigin origin,
+      io.lockstep.server.wire.ClientMessage.Member signed) {
+    /** A command that is not forwarded. */
+    Ask(MemberOperation operation, int replica, int other, MemberOrigin origin) {
+      this(operation, replica, other, origin, null);
+    }
+  }
 
   /** The operator's command being carried out: its steps, one at a time. */
   private static final class Pending {
@@ -68,6 +80,7 @@ final class MembershipRuntime {
   private final Map<Integer, Long> skipSpareUntil = new HashMap<>();
   private Pending pending;
   private long nextCheckMillis;
+  private MemberForwarder forwarder;
 
   /**
    * @param listed every replica with addresses in the cluster file (the ones that may be added)
@@ -86,6 +99,11 @@ final class MembershipRuntime {
     this.checkEveryMillis = Math.max(1, Math.min(1_000, unreachableMillis / 4));
     this.metrics = metrics;
     this.addressOf = addressOf;
+  }
+
+  /** Forwards commands a follower receives to the leader (without one, they are redirected). */
+  void forwarder(MemberForwarder memberForwarder) {
+    this.forwarder = memberForwarder;
   }
 
   /** An operator's command: carried out at the end of the current batch. */
@@ -119,8 +137,12 @@ final class MembershipRuntime {
     if (view == null) {
       ask.origin().answered(false, "this cluster's protocol has a fixed membership");
     } else if (status.role() != Role.LEADER && status.leader() >= 0) {
-      ask.origin().redirect(status.leader(), addressOf.apply(status.leader()),
-          "replica " + self + " is not the leader");
+      if (forwarder != null && ask.signed() != null) {
+        forwarder.forward(status.leader(), ask.signed(), ask.origin());
+      } else {
+        ask.origin().redirect(status.leader(), addressOf.apply(status.leader()),
+            "replica " + self + " is not the leader");
+      }
     } else if (ask.operation() == MemberOperation.LIST) {
       ask.origin().answered(true, MemberChecks.describe(view, listed, status));
     } else if (status.role() != Role.LEADER) {

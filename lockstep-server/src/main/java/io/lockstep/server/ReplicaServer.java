@@ -120,6 +120,7 @@ public final class ReplicaServer implements AutoCloseable {
   private PeerNetwork network;
   private FrameServer clientServer;
   private LeaderForwarder forwarder;
+  private MemberForwarder memberForwarder;
   private RedisServer redis;
   private HealthHttp http;
   private volatile ServerJournal journal = ServerJournal.OFF;
@@ -206,9 +207,14 @@ public final class ReplicaServer implements AutoCloseable {
     loop.clientBytes(config.budgets().loopQueueBytes());
     loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE);
     loop.journal(journal);
-    loop.membership(new MembershipRuntime(id, config.members(), config.spares(),
+    MembershipRuntime membership = new MembershipRuntime(id, config.members(), config.spares(),
         config.voters().size(), config.configuratorUnreachableMillis(), metrics,
-        this::clientAddressText));
+        this::clientAddressText);
+    memberForwarder = new MemberForwarder(() -> new FrameClient(forwarderConfig(
+        NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD))),
+        leader -> config.replica(leader).orElseThrow().client());
+    membership.forwarder(memberForwarder);
+    loop.membership(membership);
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
@@ -536,6 +542,7 @@ public final class ReplicaServer implements AutoCloseable {
     closeQuietly(log);
     closeQuietly(network);
     closeQuietly(forwarder);
+    closeQuietly(memberForwarder);
     journal.record(id, Event.of(Event.Kind.CRASH, failure == null ? "stopped"
         : "failed: " + failure));
     closeQuietly(journal);

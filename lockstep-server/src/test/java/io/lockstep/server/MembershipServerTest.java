@@ -51,11 +51,20 @@ class MembershipServerTest {
     return new MemberClient(cluster.config, ClientOptions.fromConfig(cluster.config, "operator"));
   }
 
+  /** An operator whose command goes to replica {@code first} before any other. */
+  private static MemberClient operatorAsking(TestCluster cluster, int first) {
+    List<ReplicaAddresses> order = new ArrayList<>(cluster.config.replicas());
+    order.sort(java.util.Comparator.comparing(r -> r.id() != first));
+    ClusterConfig config = cluster.config.withReplicas(order);
+    return new MemberClient(config, ClientOptions.fromConfig(config, "operator"));
+  }
+
   @Test
   void anOperatorAddsASpareAndRemovesTheLeaderWhichHandsLeadershipOver() throws Exception {
-    try (TestCluster cluster = cluster(0); MemberClient operator = operator(cluster);
-        LockstepClient client = cluster.client()) {
+    try (TestCluster cluster = cluster(0); LockstepClient client = cluster.client()) {
       int leader = awaitNewLeader(cluster, -1);
+      int follower = leader == 1 ? 2 : 1;
+      MemberClient operator = operatorAsking(cluster, follower);
       KvClient kv = new KvClient(client);
       kv.set("before", "1");
       MemberClient.Outcome list = operator.send(MemberOperation.LIST, -1, -1, ANSWER);
@@ -64,7 +73,9 @@ class MembershipServerTest {
 
       MemberClient.Outcome added = operator.send(MemberOperation.ADD, 4, -1, ANSWER);
       assertThat(added.ok()).as(added.text()).isTrue();
-      assertThat(added.answeredBy()).isEqualTo(leader);
+      assertThat(added.answeredBy()).as("sent to a follower").isEqualTo(follower);
+      assertThat(added.text()).as("which forwarded it to the leader")
+          .contains("as replica " + leader + ", leader, sees it");
       assertThat(added.text()).contains("voters [1, 2, 3, 4]").contains("spares []");
       awaitVoters(cluster, 4, v -> v.equals(List.of(1, 2, 3, 4)));
 
@@ -76,6 +87,7 @@ class MembershipServerTest {
       kv.set("after", "2");
       assertThat(kv.get("before")).isEqualTo("1");
       assertThat(kv.get("after")).isEqualTo("2");
+      operator.close();
     }
   }
 
