@@ -36,6 +36,11 @@ class MemberChecksTest {
     assertThat(MemberChecks.refusal(ask(MemberOperation.REMOVE, 3, -1),
         view(List.of(1, 2, 3), List.of(4), true, Map.of()), LISTED, 1)).get().asString()
         .contains("in flight").contains("being caught up");
+    assertThat(MemberChecks.refusal(ask(MemberOperation.REMOVE, 4, -1),
+        view(List.of(1, 2, 3), List.of(4), true, Map.of()), LISTED, 1))
+        .as("removing the learner cancels its catch-up").isEmpty();
+    assertThat(MemberChecks.done(new ChangeMembership(Change.REMOVE, 4),
+        view(List.of(1, 2, 3), List.of(), true, Map.of()))).isTrue();
   }
 
   @Test
