@@ -56,6 +56,41 @@ class SparesProcessTest {
   void theConfiguratorReplacesAKilledVoterWithTheSpareWhichThenVotes() throws Exception {
     int base = FreePorts.basePort(4);
     Path data = dir.resolve("data");
+    ClusterConfig config = startLocal(base, data);
+    assertThat(config.voters()).containsExactly(1, 2, 3);
+    assertThat(config.spares()).containsExactly(4);
+    assertThat(cli("member", "list", "--data-dir", data.toString()))
+        .contains("voters [1, 2, 3]").contains("spares [4]");
+
+    List<Thread> writers = startWriters(base);
+    awaitAcks(200);
+    List<Integer> voters = killAVoterAndAwaitItsReplacement(config, data);
+
+    // A second original replica goes for good (the leader, if it is an original), so the spare
+    // must vote in every commit after it, and in the election that follows.
+    int leader = leader(config);
+    int second = leader != 4 ? leader : voters.stream().filter(id -> id != 4).findFirst()
+        .orElseThrow();
+    kill(second);
+    awaitAcksAfter(System.nanoTime());
+    stopping = true;
+    for (Thread w : writers) {
+      w.join(15_000);
+    }
+    try (Jedis jedis = new Jedis("127.0.0.1", base + 4, 10_000)) {
+      for (Map.Entry<String, String> write : acknowledged.entrySet()) {
+        assertThat(jedis.get(write.getKey())).as("acknowledged write " + write.getKey())
+            .isEqualTo(write.getValue());
+      }
+    }
+    assertThat(acknowledged.size()).isGreaterThan(200);
+    int after = leader(config);
+    assertThat(after).isNotEqualTo(second);
+    assertThat(voters).contains(after);
+  }
+
+  /** {@code lockstep local --spares 1} with a short configurator bound, in its own process. */
+  private ClusterConfig startLocal(int base, Path data) throws Exception {
     Path output = dir.resolve("local.out");
     Process local = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString(), "-cp", System.getProperty("java.class.path"), "io.lockstep.cli.Main",
@@ -67,49 +102,28 @@ class SparesProcessTest {
     awaitLine(local, output, "Press Ctrl-C");
     assertThat(Files.readString(output)).contains("Starting 3 replicas and 1 spare")
         .containsPattern("replica 4: pid \\d+, log .* \\(spare: joins when");
-    ClusterConfig config = ClusterConfig.load(data.resolve("cluster.properties"));
-    assertThat(config.voters()).containsExactly(1, 2, 3);
-    assertThat(config.spares()).containsExactly(4);
-    assertThat(cli("member", "list", "--data-dir", data.toString()))
-        .contains("voters [1, 2, 3]").contains("spares [4]");
+    return ClusterConfig.load(data.resolve("cluster.properties"));
+  }
 
-    List<Thread> writers = startWriters(base);
-    awaitAcks(200);
+  /** Kills a follower for good; returns the voters once the spare has replaced it. */
+  private List<Integer> killAVoterAndAwaitItsReplacement(ClusterConfig config, Path data)
+      throws Exception {
     int leader = leader(config);
     int victim = leader == 1 ? 2 : 1; // a follower: the configurator runs on the leader
     kill(victim);
     List<Integer> expected = new ArrayList<>(List.of(1, 2, 3, 4));
     expected.remove(Integer.valueOf(victim));
     awaitVoters(config, expected);
-    String status = cli("status", "--data-dir", data.toString());
-    assertThat(status).contains("configuration: voters " + expected)
+    assertThat(cli("status", "--data-dir", data.toString()))
+        .contains("configuration: voters " + expected)
         .contains("learners [], spares [" + victim + "]");
-    assertThat(Files.readString(data.resolve(leader + "/replica.log")))
-        .contains("event=configurator_step replica=" + leader + " change=ADD target=4")
-        .contains("event=configurator_step replica=" + leader + " change=REMOVE target="
-            + victim);
-
-    // A second original replica goes for good: the leader itself, so the spare must vote in
-    // the election that follows, and in every commit after it.
-    int second = leader(config);
-    assertThat(second).isNotEqualTo(4);
-    kill(second);
-    long afterKill = System.nanoTime();
-    awaitAcksAfter(afterKill);
-    stopping = true;
-    for (Thread w : writers) {
-      w.join(15_000);
-    }
-    int survivor = expected.stream().filter(id -> id != second && id != 4).findFirst()
-        .orElseThrow();
-    try (Jedis jedis = new Jedis("127.0.0.1", base + 4, 10_000)) {
-      for (Map.Entry<String, String> write : acknowledged.entrySet()) {
-        assertThat(jedis.get(write.getKey())).as("acknowledged write " + write.getKey())
-            .isEqualTo(write.getValue());
-      }
-    }
-    assertThat(acknowledged.size()).isGreaterThan(200);
-    assertThat(leader(config)).isIn(survivor, 4);
+    assertThat(cli("member", "list", "--data-dir", data.toString()))
+        .contains("voters " + expected).contains("spares [" + victim + "]");
+    int now = leader(config);
+    assertThat(Files.readString(data.resolve(now + "/replica.log")))
+        .contains("event=configurator_step replica=" + now + " change=ADD target=4")
+        .contains("event=configurator_step replica=" + now + " change=REMOVE target=" + victim);
+    return expected;
   }
 
   private List<Thread> startWriters(int base) {
