@@ -31,12 +31,13 @@ class CliCommandsTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("local", "replica", "status", "bench", "sim")) {
+    for (String command : List.of("local", "replica", "status", "bench", "sim", "member")) {
       assertThat(run(command, "--help")).as(command).isZero();
     }
     assertThat(out.toString()).contains("Usage: lockstep local").contains("--base-port")
         .contains("Usage: lockstep replica").contains("--id")
-        .contains("Usage: lockstep status").contains("Usage: lockstep bench").contains("--cas");
+        .contains("Usage: lockstep status").contains("Usage: lockstep bench").contains("--cas")
+        .contains("Usage: lockstep member").contains("replace OLD NEW").contains("--spares");
   }
 
   @Test
