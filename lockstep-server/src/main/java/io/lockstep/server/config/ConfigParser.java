@@ -419,6 +419,14 @@ final class ConfigParser {
         }
       }
     }
+    for (String key : properties.stringPropertyNames()) {
+      Matcher m = REPLICA_KEY.matcher(key);
+      if (m.matches() && m.group(2).equals("role")
+          && !byId.containsKey(Integer.parseInt(m.group(1)))) {
+        problems.add(key + " names no configured replica (it needs replica." + m.group(1)
+            + ".peer/client/redis/metrics too)");
+      }
+    }
     List<ReplicaAddresses> out = new ArrayList<>();
     byId.forEach((id, addresses) -> {
       List<String> missing = ADDRESS_KINDS.stream().filter(k -> !addresses.containsKey(k))

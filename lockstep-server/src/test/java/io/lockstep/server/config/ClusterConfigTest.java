@@ -221,6 +221,8 @@ class ClusterConfigTest {
     assertThat(parse(valid() + "replica.2.role=voter\n").voters()).containsExactly(1, 2, 3);
     assertThatThrownBy(() -> parse(valid() + "replica.2.role=observer\n"))
         .hasMessageContaining("replica.2.role 'observer' must be voter or spare");
+    assertThatThrownBy(() -> parse(valid() + "replica.9.role=spare\n"))
+        .hasMessageContaining("replica.9.role names no configured replica");
     assertThatThrownBy(() -> parse(valid() + "replica.1.role=spare\nreplica.2.role=spare\n"
         + "replica.3.role=spare\n")).hasMessageContaining("every replica is a spare");
     assertThatThrownBy(() -> parse(valid() + "replica.1.role=spare\n"))
