@@ -1,5 +1,13 @@
 package io.lockstep.executor;
 
+import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.configuration.ConfigurationCodec;
+import io.lockstep.configuration.ConfigurationQuery;
+import io.lockstep.configuration.ConfigurationRefusal;
+import io.lockstep.configuration.PendingChange;
+import io.lockstep.configuration.Reconfiguration;
+import io.lockstep.configuration.SystemCommand;
+import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Rejection;
 import io.lockstep.machine.StateMachine;
@@ -36,7 +44,13 @@ import java.util.OptionalLong;
  *       that request's own reply again; an older one gets {@value #DUPLICATE};
  *   <li>defensive programming (paper §5.2, S17): the {@link ExecutorConfig#authorizer()} runs
  *       before each command, and refused or failing commands become rejected replies;
- *   <li>replicated clients (paper §5.1, S16): copies of one logical request are matched.
+ *   <li>replicated clients (paper §5.1, S16): copies of one logical request are matched;
+ *   <li>the configuration (paper §7, S20, {@link Reconfiguration}): requests of
+ *       {@link SystemCommands#ADMIN} are system commands, not the machine's; each change takes
+ *       effect before the first request at or after its stated position; a removed client's
+ *       session is dropped then, and its requests (from that position on, retries included) are
+ *       refused with {@link ClusterConfiguration#removedClientReason}. Every reply carries the
+ *       configuration's version, and {@link ConfigurationQuery} returns the configuration.
  * </ul>
  *
  * <p>Rules a reader of the replies should know. A request whose command was refused (by the
@@ -105,6 +119,7 @@ public final class Executor {
   private final Sessions sessions;
   private final Timers timers = new Timers();
   private final ReplicatedInputs copies;
+  private final Reconfiguration configuration = new Reconfiguration();
   private long appliedPosition;
   private long time;
 
@@ -129,10 +144,15 @@ public final class Executor {
           + " is not after the last applied position " + appliedPosition);
     }
     long now = Math.max(ordered.time(), time);
+    dropRemoved(configuration.takeEffect(ordered.position()));
     fireDue(ordered.position(), now);
     List<Reply> replies = new ArrayList<>();
     Request request = ordered.request();
-    if (request.kind() == Request.Kind.COMMAND) {
+    String removed = configuration.refusal(request.client());
+    if (request.kind() == Request.Kind.COMMAND && removed != null) {
+      // Final: nothing of a removed client runs, and it is no longer heard (no default cancelled).
+      replies.add(rejected(request.client(), request.sequence(), ordered.position(), removed));
+    } else if (request.kind() == Request.Kind.COMMAND) {
       timers.cancelDefaults(request.client());
       receive(request, ordered.position(), now, replies);
     }
@@ -150,6 +170,13 @@ public final class Executor {
   public byte[] query(ClientId caller, byte[] query) {
     Objects.requireNonNull(caller, "caller");
     Objects.requireNonNull(query, "query");
+    if (ConfigurationQuery.is(query)) {
+      return ConfigurationCodec.encode(configuration.current());
+    }
+    String removed = configuration.refusal(caller);
+    if (removed != null) {
+      throw new Rejection(removed);
+    }
     Optional<String> refusal = authorize(caller, query);
     if (refusal.isPresent()) {
       throw new Rejection(refusal.get());
@@ -176,6 +203,31 @@ public final class Executor {
   /** This executor's configuration. */
   public ExecutorConfig config() {
     return config;
+  }
+
+  /** The cluster configuration (clients, devices, replicas) at the applied position (S20). */
+  public ClusterConfiguration configuration() {
+    return configuration.current();
+  }
+
+  /**
+   * The WRONG rule, kept only so that the simulator can show why the stated position matters:
+   * makes a system command take effect as soon as this replica's log holds it, at whatever
+   * position this replica has applied (Raft's rule for its own membership), instead of at its
+   * stated position. Replicas append at different moments, so they then disagree. The runtime
+   * never calls this; requests of other clients are ignored.
+   */
+  public void takeEffectAtAppendForTest(Request appended) {
+    if (!appended.client().equals(SystemCommands.ADMIN)
+        || appended.kind() != Request.Kind.COMMAND) {
+      return;
+    }
+    try {
+      configuration.order(SystemCommands.decode(appended.command()), appliedPosition + 1, 0);
+    } catch (IllegalArgumentException | ConfigurationRefusal e) {
+      return;
+    }
+    dropRemoved(configuration.takeEffect(appliedPosition + 1));
   }
 
   /** Number of open client sessions (for metrics and tests). */
@@ -209,7 +261,7 @@ public final class Executor {
           + appliedPosition);
     }
     byte[] part = SnapshotFormat.encodeExecutorPart(sessions.sorted(), timers.nextCreation(),
-        timers.inOrder(), copies.open());
+        timers.inOrder(), copies.open(), configuration.current());
     return new CapturedSnapshot(appliedPosition, time, part, state);
   }
 
@@ -237,7 +289,7 @@ public final class Executor {
   public void restore(SnapshotData snapshot) {
     try {
       int version = SnapshotFormat.version(snapshot);
-      if (version != SnapshotFormat.VERSION) {
+      if (version < SnapshotFormat.FIRST_STREAMED) {
         restore(SnapshotFormat.decode(snapshot.toByteArray(), config.replica()), null);
         return;
       }
@@ -260,6 +312,7 @@ public final class Executor {
     sessions.reset(image.sessions());
     timers.reset(image.scheduled(), image.nextCreation());
     copies.reset(image.copies());
+    configuration.reset(image.configuration());
     appliedPosition = image.appliedPosition();
     time = image.time();
   }
@@ -385,7 +438,7 @@ public final class Executor {
       replies.add(rejected(client, sequence, position, UNKNOWN_SESSION));
       return;
     }
-    if (request.refusal() == null) {
+    if (request.refusal() == null && !client.equals(SystemCommands.ADMIN)) {
       Optional<String> refusal = authorize(client, request.command());
       if (refusal.isPresent()) {
         replies.add(rejected(client, sequence, request.position(), refusal.get()));
@@ -426,7 +479,7 @@ public final class Executor {
   }
 
   private Reply execute(ClientId client, long sequence, Session.Pending request, long now) {
-    if (request.refusal() == null) {
+    if (request.refusal() == null && !client.equals(SystemCommands.ADMIN)) {
       Optional<String> refusal = authorize(client, request.command());
       if (refusal.isPresent()) {
         return rejected(client, sequence, request.position(), refusal.get());
@@ -439,6 +492,9 @@ public final class Executor {
     if (request.refusal() != null) {
       return rejected(client, sequence, request.position(), request.refusal());
     }
+    if (client.equals(SystemCommands.ADMIN)) {
+      return runSystem(sequence, request);
+    }
     ExecutionContext context =
         new ExecutionContext(now, client, request.position(), 0, null, room());
     Outcome outcome = run(request.command(), context);
@@ -447,8 +503,32 @@ public final class Executor {
     }
     return outcome.refusal() == null
         ? new Reply(client, sequence, Reply.Status.OK, outcome.value(), "", request.position(),
-            config.replica())
+            config.replica(), configuration.version())
         : rejected(client, sequence, request.position(), outcome.refusal());
+  }
+
+  /** Paper §7: a system command joins the configuration's pending changes, or is refused. */
+  private Reply runSystem(long sequence, Session.Pending request) {
+    ClientId admin = SystemCommands.ADMIN;
+    try {
+      SystemCommand command = SystemCommands.decode(request.command());
+      long at = configuration.order(command, request.position(), config.configurationDistance());
+      return new Reply(admin, sequence, Reply.Status.OK, SystemCommands.receipt(at), "",
+          request.position(), config.replica(), configuration.version());
+    } catch (ConfigurationRefusal | IllegalArgumentException e) {
+      // Both messages are built from the command and the configuration: the same everywhere.
+      return rejected(admin, sequence, request.position(), e.getMessage());
+    }
+  }
+
+  /** A removed client's session goes (paper §7): nothing of it is kept or answered again. */
+  private void dropRemoved(List<PendingChange> changes) {
+    for (PendingChange change : changes) {
+      if (change.command() instanceof SystemCommand.RemoveClient removed) {
+        sessions.remove(removed.client());
+        copies.forget(removed.client());
+      }
+    }
   }
 
   /**
@@ -506,7 +586,7 @@ public final class Executor {
 
   private Reply rejected(ClientId client, long sequence, long position, String reason) {
     return new Reply(client, sequence, Reply.Status.REJECTED, new byte[0], reason, position,
-        config.replica());
+        config.replica(), configuration.version());
   }
 
   /** A command's output, or why it was refused (and the exception, if one was thrown). */

@@ -22,6 +22,9 @@ import java.util.TreeMap;
  * @param authorizer per-client authorization run before every command (paper §5.2)
  * @param merger combines divergent copies from replicated clients (paper §5.1)
  * @param replicatedClients logical client → number of its client replicas (paper §5.1)
+ * @param configurationDistance how many positions after its own a configuration change takes
+ *     effect when it states no position (paper §7: "a stated future position"); every replica
+ *     must use the same value, like every other field here
  */
 public record ExecutorConfig(
     int replica,
@@ -31,7 +34,11 @@ public record ExecutorConfig(
     int maxPendingPerClient,
     Authorizer authorizer,
     InputMerger merger,
-    Map<ClientId, Integer> replicatedClients) {
+    Map<ClientId, Integer> replicatedClients,
+    long configurationDistance) {
+
+  /** Default {@link #configurationDistance()}: time for clients and devices to poll. */
+  public static final long DEFAULT_CONFIGURATION_DISTANCE = 64;
 
   public ExecutorConfig {
     Objects.requireNonNull(failureModel, "failureModel");
@@ -51,7 +58,25 @@ public record ExecutorConfig(
       throw new IllegalArgumentException(
           "maxPendingPerClient must be at least 1, was " + maxPendingPerClient);
     }
+    if (configurationDistance < 1) {
+      throw new IllegalArgumentException(
+          "configurationDistance must be at least 1, was " + configurationDistance);
+    }
     replicatedClients = validated(replicatedClients, failureModel, t);
+  }
+
+  /** A configuration with the default {@link #configurationDistance()}. */
+  public ExecutorConfig(int replica, FailureModel failureModel, int t, int maxSessions,
+      int maxPendingPerClient, Authorizer authorizer, InputMerger merger,
+      Map<ClientId, Integer> replicatedClients) {
+    this(replica, failureModel, t, maxSessions, maxPendingPerClient, authorizer, merger,
+        replicatedClients, DEFAULT_CONFIGURATION_DISTANCE);
+  }
+
+  /** A copy with another {@link #configurationDistance()}. */
+  public ExecutorConfig withConfigurationDistance(long distance) {
+    return new ExecutorConfig(replica, failureModel, t, maxSessions, maxPendingPerClient,
+        authorizer, merger, replicatedClients, distance);
   }
 
   /**
@@ -66,25 +91,25 @@ public record ExecutorConfig(
   /** A copy with another failure model and t. */
   public ExecutorConfig withFailureModel(FailureModel model, int faults) {
     return new ExecutorConfig(replica, model, faults, maxSessions, maxPendingPerClient, authorizer,
-        merger, replicatedClients);
+        merger, replicatedClients, configurationDistance);
   }
 
   /** A copy with other session bounds. */
   public ExecutorConfig withLimits(int sessions, int pendingPerClient) {
     return new ExecutorConfig(replica, failureModel, t, sessions, pendingPerClient, authorizer,
-        merger, replicatedClients);
+        merger, replicatedClients, configurationDistance);
   }
 
   /** A copy with another authorizer. */
   public ExecutorConfig withAuthorizer(Authorizer newAuthorizer) {
     return new ExecutorConfig(replica, failureModel, t, maxSessions, maxPendingPerClient,
-        newAuthorizer, merger, replicatedClients);
+        newAuthorizer, merger, replicatedClients, configurationDistance);
   }
 
   /** A copy with other replicated clients and merger. */
   public ExecutorConfig withReplicatedClients(Map<ClientId, Integer> clients, InputMerger newMerger) {
     return new ExecutorConfig(replica, failureModel, t, maxSessions, maxPendingPerClient,
-        authorizer, newMerger, clients);
+        authorizer, newMerger, clients, configurationDistance);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.lockstep.executor;
 
+import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.machine.ClientId;
 import java.util.List;
 import java.util.TreeMap;
@@ -14,6 +15,8 @@ import java.util.TreeMap;
  * @param nextCreation the creation counter for scheduled requests
  * @param scheduled pending time-outs and defaults in firing order
  * @param copies replicated-client copies being matched
+ * @param configuration the cluster configuration (paper §7); the initial one in snapshots
+ *     written before it existed (versions 1 to 3)
  */
 record ExecutorImage(
     long appliedPosition,
@@ -22,4 +25,5 @@ record ExecutorImage(
     List<Session> sessions,
     long nextCreation,
     List<Scheduled> scheduled,
-    TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies) {}
+    TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies,
+    ClusterConfiguration configuration) {}

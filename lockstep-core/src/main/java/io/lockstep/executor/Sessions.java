@@ -56,6 +56,14 @@ final class Sessions {
     return evicted;
   }
 
+  /** Drops {@code client}'s session, if any (its client was removed from the configuration). */
+  void remove(ClientId client) {
+    Session session = byClient.remove(client);
+    if (session != null) {
+      byUse.remove(session);
+    }
+  }
+
   /** Records that the client was active at {@code position}. */
   void touch(Session session, long position) {
     byUse.remove(session);

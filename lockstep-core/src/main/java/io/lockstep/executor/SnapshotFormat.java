@@ -2,6 +2,8 @@ package io.lockstep.executor;
 
 import io.lockstep.codec.WireReader;
 import io.lockstep.codec.WireWriter;
+import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.configuration.ConfigurationCodec;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.SnapshotWriter;
 import io.lockstep.order.SnapshotData;
@@ -21,21 +23,22 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The executor's versioned binary snapshot format (X2). Version 3, written now, big-endian:
+ * The executor's versioned binary snapshot format (X2). Version 4, written now, big-endian:
  *
  * <pre>
- * int magic "LSXE", int version (3)
+ * int magic "LSXE", int version (4)
  * long appliedPosition, long time
  * bytes executor                                  (bytes = int length + content):
  *   int sessions × { client, long lastSequence, long lastUsed,
  *                    int replies × { long sequence, byte status, bytes value, string reason,
- *                                    long position },
+ *                                    long position, long configVersion },
  *                    int buffered × { long sequence, long position, bytes command,
  *                                     bool refused, [string refusal] } }
  *   long nextCreation
  *   int scheduled × { long due, long creation, byte kind, client, bytes command }
  *   int clients × { client, int sequences × { long sequence,
  *                                             int copies × { client copyFrom, bytes copy } } }
+ *   configuration                                 (see {@link ConfigurationCodec})
  * machine: { int length (1..65536), bytes }* int 0   (see {@link MachineChunks})
  * int CRC32C of every byte before it
  * </pre>
@@ -45,7 +48,8 @@ import java.util.zip.CheckedOutputStream;
  * being in memory, and restoring reads it back the same way. The executor's own part (sessions,
  * timers, copies) is bounded by its limits and is encoded in memory when captured.
  *
- * <p>Version 2 had {@code bytes machine} right after the time, then the executor's fields
+ * <p>Version 3 had neither the configuration (it reads as the initial one) nor the replies'
+ * configuration versions (they read as 0); it is streamed like version 4. Version 2 had {@code bytes machine} right after the time, then the executor's fields
  * unwrapped; version 1 (written before sessions kept a window of replies) had one reply per
  * session, {@code byte status, bytes value, string reason, long position}, in place of the
  * replies list. Both are still read, so a data directory written by an earlier build still
@@ -57,7 +61,9 @@ import java.util.zip.CheckedOutputStream;
  */
 final class SnapshotFormat {
   static final int MAGIC = 0x4C535845;
-  static final int VERSION = 3;
+  static final int VERSION = 4;
+  /** The first version whose machine part is streamed; earlier ones are decoded whole. */
+  static final int FIRST_STREAMED = 3;
   private static final int TRAILER = 4;
   private static final int HEADER = 8 + 8 + 8 + 4;
   private static final int BUFFER = 64 * 1024;
@@ -67,7 +73,8 @@ final class SnapshotFormat {
   /** The executor's own part of a version-3 snapshot, encoded when the snapshot is captured. */
   static byte[] encodeExecutorPart(List<Session> sessions, long nextCreation,
       List<Scheduled> scheduled,
-      TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies) {
+      TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies,
+      ClusterConfiguration configuration) {
     WireWriter out = new WireWriter();
     out.writeInt(sessions.size());
     sessions.forEach(s -> writeSession(out, s));
@@ -75,6 +82,7 @@ final class SnapshotFormat {
     out.writeInt(scheduled.size());
     scheduled.forEach(s -> writeScheduled(out, s));
     writeCopies(out, copies);
+    ConfigurationCodec.write(out, configuration);
     return out.toByteArray();
   }
 
@@ -150,10 +158,15 @@ final class SnapshotFormat {
    */
   record Opened(ExecutorImage image, DataInputStream in, MachineChunks.Reader machine) {}
 
-  /** Reads a version-3 snapshot's header and executor part; its checksum was checked. */
+  /** Reads a version-3 or 4 snapshot's header and executor part; its checksum was checked. */
   static Opened open(InputStream raw, long size, int replica) throws IOException {
     DataInputStream in = new DataInputStream(new BufferedInputStream(raw, BUFFER));
-    in.skipNBytes(8);
+    in.skipNBytes(4);
+    int version = in.readInt();
+    if (version > VERSION) {
+      throw new IllegalArgumentException("corrupt executor snapshot: unsupported version "
+          + version + " (this build reads 1 to " + VERSION + ")");
+    }
     long applied = in.readLong();
     long time = in.readLong();
     if (applied < 0) {
@@ -166,15 +179,17 @@ final class SnapshotFormat {
           + " bytes does not fit in " + size);
     }
     WireReader part = new WireReader(in.readNBytes(length), length, "corrupt executor snapshot");
-    List<Session> sessions = readSessions(part, applied, replica, VERSION);
+    List<Session> sessions = readSessions(part, applied, replica, version);
     long nextCreation = part.readLong();
     List<Scheduled> scheduled = readScheduled(part, nextCreation);
     TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies = readCopies(part);
+    ClusterConfiguration configuration = version < 4
+        ? ClusterConfiguration.INITIAL : ConfigurationCodec.read(part);
     if (part.remaining() != 0) {
       throw part.malformed(part.remaining() + " unexpected trailing bytes in the executor part");
     }
     ExecutorImage image = new ExecutorImage(applied, time, null, sessions, nextCreation,
-        scheduled, copies);
+        scheduled, copies, configuration);
     return new Opened(image, in, new MachineChunks.Reader(in));
   }
 
@@ -229,7 +244,8 @@ final class SnapshotFormat {
     if (in.remaining() != 0) {
       throw in.malformed(in.remaining() + " unexpected trailing bytes");
     }
-    return new ExecutorImage(applied, time, machine, sessions, nextCreation, scheduled, copies);
+    return new ExecutorImage(applied, time, machine, sessions, nextCreation, scheduled, copies,
+        ClusterConfiguration.INITIAL);
   }
 
   private static void checkChecksum(byte[] snapshot) {
@@ -259,6 +275,7 @@ final class SnapshotFormat {
       out.writeBytes(reply.value());
       out.writeString(reply.reason());
       out.writeLong(reply.position());
+      out.writeLong(reply.configVersion());
     }
     out.writeInt(s.buffered.size());
     for (Map.Entry<Long, Session.Pending> e : s.buffered.entrySet()) {
@@ -292,9 +309,9 @@ final class SnapshotFormat {
       Session session = new Session(client, lastUsed);
       session.lastSequence = lastSequence;
       if (version == 1) {
-        session.executed(readReply(in, client, lastSequence, replica), 1);
+        session.executed(readReply(in, client, lastSequence, replica, version), 1);
       } else {
-        readReplies(in, session, replica);
+        readReplies(in, session, replica, version);
       }
       readBuffered(in, session, applied);
       sessions.add(session);
@@ -303,7 +320,7 @@ final class SnapshotFormat {
   }
 
   /** The cached replies: consecutive sequence numbers ending at the session's last one. */
-  private static void readReplies(WireReader in, Session session, int replica) {
+  private static void readReplies(WireReader in, Session session, int replica, int version) {
     long last = session.lastSequence;
     int count = in.readCount("cached reply", 25);
     for (int i = 0; i < count; i++) {
@@ -312,7 +329,8 @@ final class SnapshotFormat {
         throw in.malformed("cached reply " + session.client + "#" + sequence + " out of order"
             + " (last executed " + last + ")");
       }
-      session.executed(readReply(in, session.client, sequence, replica), Integer.MAX_VALUE);
+      session.executed(readReply(in, session.client, sequence, replica, version),
+          Integer.MAX_VALUE);
     }
     if (count == 0 || session.lastSequence != last) {
       throw in.malformed("session " + session.client + " lacks the reply of its last request #"
@@ -320,7 +338,8 @@ final class SnapshotFormat {
     }
   }
 
-  private static Reply readReply(WireReader in, ClientId client, long sequence, int replica) {
+  private static Reply readReply(WireReader in, ClientId client, long sequence, int replica,
+      int version) {
     int status = in.readByte();
     if (status >= Reply.Status.values().length) {
       throw in.malformed("unknown reply status " + status + " for " + client);
@@ -328,8 +347,9 @@ final class SnapshotFormat {
     byte[] value = in.readBytes("reply value");
     String reason = in.readString("reply reason");
     long position = in.readLong();
+    long configVersion = version >= 4 ? in.readLong() : 0;
     return new Reply(client, sequence, Reply.Status.values()[status], value, reason, position,
-        replica);
+        replica, configVersion);
   }
 
   private static void readBuffered(WireReader in, Session session, long applied) {

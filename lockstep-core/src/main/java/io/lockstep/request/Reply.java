@@ -14,10 +14,13 @@ import java.util.Objects;
  * @param reason why the request was refused when REJECTED, empty otherwise
  * @param position the request's position in the order (its uid)
  * @param replica the replica that produced this reply
+ * @param configVersion the version of the configuration (paper §7) when the reply was made: a
+ *     client or output device holding an older one polls for the new one. Advisory, so not part
+ *     of {@link #sameOutput} (a faulty replica that inflates it only causes a poll)
  */
 public record Reply(
     ClientId client, long sequence, Status status, byte[] value, String reason, long position,
-    int replica) {
+    int replica, long configVersion) {
 
   /** Outcome of executing one request. */
   public enum Status {
@@ -34,6 +37,17 @@ public record Reply(
     Objects.requireNonNull(reason, "reason");
   }
 
+  /** A reply that carries no configuration version (0: the configuration never changed). */
+  public Reply(ClientId client, long sequence, Status status, byte[] value, String reason,
+      long position, int replica) {
+    this(client, sequence, status, value, reason, position, replica, 0);
+  }
+
+  /** This reply as counted from {@code channel}, the replica it really came from. */
+  public Reply fromReplica(int channel) {
+    return new Reply(client, sequence, status, value, reason, position, channel, configVersion);
+  }
+
   /**
    * True when two replies carry the same output, whichever replica sent them; this is what the
    * voter counts (paper §4: identical replies).
@@ -48,11 +62,13 @@ public record Reply(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Reply r && sameOutput(r) && position == r.position && replica == r.replica;
+    return o instanceof Reply r && sameOutput(r) && position == r.position && replica == r.replica
+        && configVersion == r.configVersion;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(client, sequence, status, Arrays.hashCode(value), reason, position, replica);
+    return Objects.hash(client, sequence, status, Arrays.hashCode(value), reason, position, replica,
+        configVersion);
   }
 }

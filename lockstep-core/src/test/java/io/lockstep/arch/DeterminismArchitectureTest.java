@@ -14,7 +14,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The executor, the state machine API, the order SPI, the voter and the replica glue are
+ * The executor (its configuration component included), the state machine API, the order SPI,
+ * the voter and the replica glue are
  * deterministic objects, so every replica computes the same states from the same inputs — no wall
  * clock, no {@code Random}, no threads, no files, no network.
  */
@@ -22,7 +23,7 @@ class DeterminismArchitectureTest {
   private static final String[] DETERMINISTIC = {
       "io.lockstep.executor..", "io.lockstep.machine..", "io.lockstep.order..",
       "io.lockstep.voter..", "io.lockstep.replica..", "io.lockstep.request..",
-      "io.lockstep.journal.."};
+      "io.lockstep.journal..", "io.lockstep.configuration.."};
 
   static final ArchRule NO_CLOCKS_RANDOM_THREADS_OR_IO = noClasses()
       .that().resideInAnyPackage(DETERMINISTIC)
@@ -42,6 +43,9 @@ class DeterminismArchitectureTest {
         .importPackages("io.lockstep");
     assertThat(core.stream().anyMatch(c -> c.getPackageName().equals("io.lockstep.executor")))
         .as("the executor classes were imported").isTrue();
+    assertThat(core.stream()
+        .anyMatch(c -> c.getPackageName().equals("io.lockstep.configuration")))
+        .as("the configuration classes were imported").isTrue();
     NO_CLOCKS_RANDOM_THREADS_OR_IO.check(core);
   }
 

@@ -1,0 +1,144 @@
+package io.lockstep.configuration;
+
+import io.lockstep.codec.WireReader;
+import io.lockstep.codec.WireWriter;
+import io.lockstep.machine.ClientId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The binary form of a {@link ClusterConfiguration}, in executor snapshots and in answers to
+ * {@link ConfigurationQuery}: {@code long version; int n × client; int n × {client, long at};
+ * int n × device; int n × {device, long at}; int n × int replica; int n × {long orderedAt,
+ * bytes command}}, sorted as the record keeps them, so equal configurations encode to equal
+ * bytes (digests compare them). Reading checks everything the record checks.
+ */
+public final class ConfigurationCodec {
+  private ConfigurationCodec() {}
+
+  /** Appends {@code c} to {@code out}. */
+  public static void write(WireWriter out, ClusterConfiguration c) {
+    out.writeLong(c.version());
+    out.writeInt(c.clients().size());
+    c.clients().forEach(out::writeClient);
+    out.writeInt(c.removedClients().size());
+    c.removedClients().forEach((client, at) -> out.writeClient(client).writeLong(at));
+    out.writeInt(c.devices().size());
+    c.devices().forEach(out::writeString);
+    out.writeInt(c.removedDevices().size());
+    c.removedDevices().forEach((device, at) -> out.writeString(device).writeLong(at));
+    out.writeInt(c.replicas().size());
+    c.replicas().forEach(out::writeInt);
+    out.writeInt(c.pending().size());
+    for (PendingChange p : c.pending()) {
+      out.writeLong(p.orderedAt()).writeBytes(SystemCommands.encode(p.command()));
+    }
+  }
+
+  /** The configuration alone, as a query answers it. */
+  public static byte[] encode(ClusterConfiguration c) {
+    WireWriter out = new WireWriter();
+    write(out, c);
+    return out.toByteArray();
+  }
+
+  /**
+   * Reads a configuration that {@link #encode} wrote.
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  public static ClusterConfiguration decode(byte[] bytes) {
+    WireReader in = new WireReader(bytes, "configuration");
+    ClusterConfiguration c = read(in);
+    in.end();
+    return c;
+  }
+
+  /** Reads one configuration from {@code in}, leaving what follows it. */
+  public static ClusterConfiguration read(WireReader in) {
+    long version = in.readLong();
+    TreeSet<ClientId> clients = new TreeSet<>();
+    int n = in.readCount("admitted client", 5);
+    for (int i = 0; i < n; i++) {
+      clients.add(in.readClient("admitted client"));
+    }
+    TreeMap<ClientId, Long> removedClients = new TreeMap<>();
+    n = in.readCount("removed client", 13);
+    for (int i = 0; i < n; i++) {
+      removedClients.put(in.readClient("removed client"), in.readLong());
+    }
+    TreeSet<String> devices = new TreeSet<>();
+    n = in.readCount("device", 5);
+    for (int i = 0; i < n; i++) {
+      devices.add(readDevice(in));
+    }
+    TreeMap<String, Long> removedDevices = new TreeMap<>();
+    n = in.readCount("removed device", 13);
+    for (int i = 0; i < n; i++) {
+      removedDevices.put(readDevice(in), in.readLong());
+    }
+    TreeSet<Integer> replicas = new TreeSet<>();
+    n = in.readCount("replica", 4);
+    for (int i = 0; i < n; i++) {
+      replicas.add(in.readInt());
+    }
+    List<PendingChange> pending = readPending(in);
+    try {
+      check(removedClients, removedDevices, replicas, in);
+      return new ClusterConfiguration(version, clients, removedClients, devices, removedDevices,
+          replicas, pending);
+    } catch (WireReader.MalformedException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw in.malformed(e.getMessage());
+    }
+  }
+
+  private static void check(Map<ClientId, Long> removedClients,
+      Map<String, Long> removedDevices, TreeSet<Integer> replicas, WireReader in) {
+    if (!replicas.isEmpty() && replicas.first() < 0) {
+      throw in.malformed("negative replica id " + replicas.first());
+    }
+    for (long at : removedClients.values()) {
+      if (at < 1) {
+        throw in.malformed("a client removed at position " + at);
+      }
+    }
+    for (long at : removedDevices.values()) {
+      if (at < 1) {
+        throw in.malformed("a device removed at position " + at);
+      }
+    }
+  }
+
+  private static List<PendingChange> readPending(WireReader in) {
+    int n = in.readCount("pending change", 12);
+    List<PendingChange> pending = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long orderedAt = in.readLong();
+      SystemCommand command = SystemCommands.decode(in.readBytes("pending change"));
+      try {
+        pending.add(new PendingChange(orderedAt, command.at(), command));
+      } catch (IllegalArgumentException e) {
+        throw in.malformed(e.getMessage());
+      }
+      if (i > 0 && command.at() < pending.get(i - 1).at()) {
+        throw in.malformed("pending changes out of order at " + command.at());
+      }
+    }
+    return pending;
+  }
+
+  private static String readDevice(WireReader in) {
+    String device = in.readString("device");
+    try {
+      SystemCommand.checkDevice(device);
+    } catch (IllegalArgumentException e) {
+      throw in.malformed(e.getMessage());
+    }
+    return device;
+  }
+}

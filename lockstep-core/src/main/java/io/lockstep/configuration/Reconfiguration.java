@@ -1,0 +1,144 @@
+package io.lockstep.configuration;
+
+import io.lockstep.machine.ClientId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The executor's configuration component (paper §7, S20): the {@link ClusterConfiguration} in
+ * force and the changes waiting for their stated positions. The executor calls
+ * {@link #order} when it executes a system command and {@link #takeEffect} before each
+ * position it applies; both depend only on the order, so every replica holds the same
+ * configuration at the same position.
+ *
+ * <p>Why a future position rather than "at once": a change applied at its own position would
+ * be just as deterministic, but clients and output devices could only learn of it after it
+ * bound them. Stating the position ahead lets them poll the pending change first (a device can
+ * stop before it is disabled; a client sees it is about to be removed). The rule is the
+ * executor's, not Raft's membership rule (a replica acts on a configuration entry as soon as
+ * its log holds it): that rule is safe for who votes only because of Raft's own restrictions;
+ * applied to executor state it would make replicas disagree, as the simulator shows.
+ *
+ * <p>Not thread-safe; deterministic.
+ */
+public final class Reconfiguration {
+  /** Most changes waiting at once, so ordered commands cannot grow the state without bound. */
+  public static final int MAX_PENDING = 1_000;
+
+  private ClusterConfiguration current = ClusterConfiguration.INITIAL;
+
+  /** The configuration in force now, with the changes still pending. */
+  public ClusterConfiguration current() {
+    return current;
+  }
+
+  /** The configuration's version (see {@link ClusterConfiguration#version()}). */
+  public long version() {
+    return current.version();
+  }
+
+  /**
+   * Orders {@code command}, executed at {@code position}: it joins the pending changes at its
+   * stated position, or at {@code position + distance} if it states none.
+   *
+   * @return the stated position
+   * @throws ConfigurationRefusal saying why the change cannot be ordered (the state is unchanged)
+   */
+  public long order(SystemCommand command, long position, long distance) {
+    Objects.requireNonNull(command, "command");
+    long earliest = position + distance;
+    long at = command.at() == 0 ? earliest : command.at();
+    if (at < earliest) {
+      throw new ConfigurationRefusal("stated position " + at + " is too soon: the change was"
+          + " ordered at " + position + " and needs a distance of " + distance);
+    }
+    List<PendingChange> pending = current.pending();
+    if (!pending.isEmpty() && at < pending.get(pending.size() - 1).at()) {
+      throw new ConfigurationRefusal("stated position " + at + " is before that of a change"
+          + " ordered earlier (" + pending.get(pending.size() - 1).at() + "): changes take"
+          + " effect in the order they were ordered");
+    }
+    if (pending.size() >= MAX_PENDING) {
+      throw new ConfigurationRefusal(MAX_PENDING + " changes are already pending");
+    }
+    SystemCommand stated = command.withAt(at);
+    ClusterConfiguration projected = projected();
+    checkNotNoop(stated, projected);
+    List<PendingChange> next = new ArrayList<>(pending);
+    next.add(new PendingChange(position, at, stated));
+    current = current.withPending(next, current.version() + 1);
+    return at;
+  }
+
+  /**
+   * Applies, in order, every pending change whose stated position is at most
+   * {@code position}; called before the request at {@code position} runs.
+   *
+   * @return the changes that took effect
+   */
+  public List<PendingChange> takeEffect(long position) {
+    List<PendingChange> pending = current.pending();
+    int due = 0;
+    while (due < pending.size() && pending.get(due).at() <= position) {
+      due++;
+    }
+    if (due == 0) {
+      return List.of();
+    }
+    List<PendingChange> applied = pending.subList(0, due);
+    List<PendingChange> rest = pending.subList(due, pending.size());
+    ClusterConfiguration next = current;
+    long version = current.version();
+    for (PendingChange change : applied) {
+      next = next.with(change.command(), ++version, rest);
+    }
+    current = next;
+    return List.copyOf(applied);
+  }
+
+  /** The refusal for {@code client}'s requests if it was removed; null if it is admitted. */
+  public String refusal(ClientId client) {
+    Long at = current.removedClients().get(client);
+    return at == null ? null : ClusterConfiguration.removedClientReason(client, at);
+  }
+
+  /** Replaces the whole state (restoring a snapshot). */
+  public void reset(ClusterConfiguration configuration) {
+    current = Objects.requireNonNull(configuration, "configuration");
+  }
+
+  /** The configuration as it will be once every pending change has taken effect. */
+  private ClusterConfiguration projected() {
+    ClusterConfiguration p = current;
+    for (PendingChange change : current.pending()) {
+      p = p.with(change.command(), p.version(), List.of());
+    }
+    return p;
+  }
+
+  /** A change that would change nothing is refused, so the operator learns of the mistake. */
+  private static void checkNotNoop(SystemCommand change, ClusterConfiguration p) {
+    String noop = null;
+    if (change instanceof SystemCommand.AddClient a && p.clients().contains(a.client())) {
+      noop = "client " + a.client() + " is already admitted";
+    } else if (change instanceof SystemCommand.RemoveClient r) {
+      if (r.client().equals(SystemCommands.ADMIN)) {
+        throw new ConfigurationRefusal("the administrator " + r.client() + " cannot be removed");
+      }
+      noop = p.removedClients().containsKey(r.client())
+          ? "client " + r.client() + " is already removed" : null;
+    } else if (change instanceof SystemCommand.AddDevice a && p.devices().contains(a.device())) {
+      noop = "device " + a.device() + " is already admitted";
+    } else if (change instanceof SystemCommand.RemoveDevice r
+        && p.removedDevices().containsKey(r.device())) {
+      noop = "device " + r.device() + " is already removed";
+    } else if (change instanceof SystemCommand.SetReplicas r
+        && p.replicas().equals(r.replicas())) {
+      noop = "the replica set is already " + r.replicas();
+    }
+    if (noop != null) {
+      throw new ConfigurationRefusal(noop + " (counting pending changes)");
+    }
+  }
+}

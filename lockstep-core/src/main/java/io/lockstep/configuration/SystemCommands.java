@@ -1,0 +1,121 @@
+package io.lockstep.configuration;
+
+import io.lockstep.codec.WireReader;
+import io.lockstep.codec.WireWriter;
+import io.lockstep.machine.ClientId;
+import java.util.TreeSet;
+
+/**
+ * The binary form of {@link SystemCommand}s (the command bytes of a request from
+ * {@link #ADMIN}) and of the receipt the executor replies with. Big-endian through the core's
+ * {@link WireWriter}: {@code byte version (1), byte type, fields, long at}. Decoding is strict:
+ * an unknown version or type, a bad field, truncation or trailing bytes throw
+ * {@link IllegalArgumentException} with a reason that is the same on every replica, since the
+ * executor replies with it.
+ */
+public final class SystemCommands {
+  /**
+   * The reserved issuer of system commands. Its requests are never given to the state machine
+   * and the user's authorizer never sees them: who may speak as this client is the transport's
+   * question (its key, like any client's).
+   */
+  public static final ClientId ADMIN = ClientId.of("lockstep:admin");
+
+  private static final int VERSION = 1;
+  private static final int ADD_CLIENT = 1;
+  private static final int REMOVE_CLIENT = 2;
+  private static final int ADD_DEVICE = 3;
+  private static final int REMOVE_DEVICE = 4;
+  private static final int SET_REPLICAS = 5;
+  /** More replicas than any cluster has; bounds what a malformed count can allocate. */
+  private static final int MAX_REPLICAS = 1024;
+
+  private SystemCommands() {}
+
+  /** Encodes a command for a request from {@link #ADMIN}. */
+  public static byte[] encode(SystemCommand command) {
+    WireWriter out = new WireWriter().writeByte(VERSION);
+    if (command instanceof SystemCommand.AddClient c) {
+      out.writeByte(ADD_CLIENT).writeClient(c.client());
+    } else if (command instanceof SystemCommand.RemoveClient c) {
+      out.writeByte(REMOVE_CLIENT).writeClient(c.client());
+    } else if (command instanceof SystemCommand.AddDevice d) {
+      out.writeByte(ADD_DEVICE).writeString(d.device());
+    } else if (command instanceof SystemCommand.RemoveDevice d) {
+      out.writeByte(REMOVE_DEVICE).writeString(d.device());
+    } else if (command instanceof SystemCommand.SetReplicas r) {
+      out.writeByte(SET_REPLICAS).writeInt(r.replicas().size());
+      r.replicas().forEach(out::writeInt);
+    } else {
+      throw new IllegalArgumentException("unknown system command " + command);
+    }
+    return out.writeLong(command.at()).toByteArray();
+  }
+
+  /**
+   * Decodes a command.
+   *
+   * @throws IllegalArgumentException saying what is wrong with the bytes
+   */
+  public static SystemCommand decode(byte[] bytes) {
+    WireReader in = new WireReader(bytes, "system command");
+    int version = in.readByte();
+    if (version != VERSION) {
+      throw in.malformed("unknown version " + version + " (this build reads " + VERSION + ")");
+    }
+    int type = in.readByte();
+    SystemCommand command;
+    try {
+      command = switch (type) {
+        case ADD_CLIENT -> new SystemCommand.AddClient(in.readClient("client"), readAt(in));
+        case REMOVE_CLIENT -> new SystemCommand.RemoveClient(in.readClient("client"), readAt(in));
+        case ADD_DEVICE -> new SystemCommand.AddDevice(in.readString("device"), readAt(in));
+        case REMOVE_DEVICE -> new SystemCommand.RemoveDevice(in.readString("device"), readAt(in));
+        case SET_REPLICAS -> readReplicas(in);
+        default -> throw in.malformed("unknown command type " + type);
+      };
+    } catch (WireReader.MalformedException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw in.malformed(e.getMessage());
+    }
+    in.end();
+    return command;
+  }
+
+  private static SystemCommand readReplicas(WireReader in) {
+    int count = in.readCount("replica", 4);
+    if (count > MAX_REPLICAS) {
+      throw in.malformed(count + " replicas, the limit is " + MAX_REPLICAS);
+    }
+    TreeSet<Integer> replicas = new TreeSet<>();
+    for (int i = 0; i < count; i++) {
+      replicas.add(in.readInt());
+    }
+    if (replicas.size() != count) {
+      throw in.malformed("a replica is named twice");
+    }
+    return new SystemCommand.SetReplicas(replicas, readAt(in));
+  }
+
+  private static long readAt(WireReader in) {
+    return in.readLong();
+  }
+
+  /** The OK reply's value: the stated position at which the change takes effect. */
+  public static byte[] receipt(long at) {
+    return new WireWriter().writeLong(at).toByteArray();
+  }
+
+  /**
+   * The stated position in a receipt.
+   *
+   * @throws IllegalArgumentException if the bytes are not a receipt
+   */
+  public static long receiptPosition(byte[] value) {
+    WireReader in = new WireReader(value, "configuration receipt");
+    long at = in.readLong();
+    in.end();
+    return at;
+  }
+}
