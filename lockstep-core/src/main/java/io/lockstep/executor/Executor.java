@@ -222,12 +222,13 @@ public final class Executor {
         || appended.kind() != Request.Kind.COMMAND) {
       return;
     }
+    long from = Math.max(1, appliedPosition);
     try {
-      configuration.order(SystemCommands.decode(appended.command()), appliedPosition + 1, 0);
+      configuration.order(SystemCommands.decode(appended.command()), from, 1);
     } catch (IllegalArgumentException | ConfigurationRefusal e) {
       return;
     }
-    dropRemoved(configuration.takeEffect(appliedPosition + 1));
+    dropRemoved(configuration.takeEffect(from + 1));
   }
 
   /** Number of open client sessions (for metrics and tests). */

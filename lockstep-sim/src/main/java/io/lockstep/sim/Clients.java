@@ -2,6 +2,7 @@ package io.lockstep.sim;
 
 import io.lockstep.check.History;
 import io.lockstep.check.Op;
+import io.lockstep.configuration.SystemCommands;
 import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
@@ -33,6 +34,8 @@ final class Clients implements ClientRouter {
   private final Map<Long, SimClient> byReadId = new HashMap<>();
   private final String[] recent;
   private final History history = new History();
+  private ConfigurationAdmin admin;
+  private ConfigurationCheck configurationCheck;
   private int nextProcess;
   private long nextValue;
   private long nextReadId;
@@ -63,6 +66,34 @@ final class Clients implements ClientRouter {
   /** How clients encode operations and decode outputs. */
   RegisterService service() {
     return service;
+  }
+
+  /** Routes the administrator's answers to it, and every reply to the configuration check. */
+  void configuration(ConfigurationAdmin admin, ConfigurationCheck check) {
+    this.admin = admin;
+    this.configurationCheck = check;
+  }
+
+  /** The identity client {@code index} uses now (it changes when the client gives up). */
+  ClientId currentId(int index) {
+    return clients[index].id();
+  }
+
+  int count() {
+    return clients.length;
+  }
+
+  void trace(String what) {
+    trace.record(queue.now(), what);
+  }
+
+  /** Sends the administrator's request, through the same network as the clients'. */
+  void sendAdmin(int replica, Request request) {
+    if (lost(replica)) {
+      trace.record(queue.now(), "lost request " + request + " to " + replica);
+      return;
+    }
+    afterDelayUnlessCut(replica, () -> cluster.clientRequest(replica, request));
   }
 
   /** Every client starts its first operation after a random think time. */
@@ -277,6 +308,15 @@ final class Clients implements ClientRouter {
 
   @Override
   public void reply(int replica, Reply reply) {
+    if (configurationCheck != null) {
+      configurationCheck.onReply(replica, reply);
+    }
+    if (admin != null && reply.client().equals(SystemCommands.ADMIN)) {
+      if (!lost(replica)) {
+        afterDelayUnlessCut(replica, () -> admin.onReply(replica, reply));
+      }
+      return;
+    }
     SimClient client = byId.get(reply.client());
     if (client != null && client.awaits(replica, reply) && !lost(replica)) {
       trace.event(queue.now(), replica, Event.request(Event.Kind.REPLY, reply.client().toString(),
@@ -303,6 +343,13 @@ final class Clients implements ClientRouter {
 
   @Override
   public void redirect(int replica, Ready.Redirect redirect) {
+    if (admin != null && redirect.request() != null
+        && redirect.request().client().equals(SystemCommands.ADMIN)) {
+      if (!lost(replica)) {
+        afterDelayUnlessCut(replica, () -> admin.onRedirect(replica, redirect));
+      }
+      return;
+    }
     SimClient client = redirect.request() == null
         ? byReadId.remove(redirect.readId())
         : byId.get(redirect.request().client());

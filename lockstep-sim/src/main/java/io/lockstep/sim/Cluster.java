@@ -143,7 +143,8 @@ final class Cluster {
     Recovered recovered = node.disk.recovered();
     monitor.onBoot(node.id, recovered);
     ExecutorConfig config = ExecutorConfig.defaults(node.id)
-        .withFailureModel(factory.failureModel(), options.t());
+        .withFailureModel(factory.failureModel(), options.t())
+        .withConfigurationDistance(options.configuration().distance());
     long seed = seeds.nextLong();
     try {
       Executor executor = Replica.recover(service.newMachine(), config, recovered);
@@ -455,6 +456,9 @@ final class Cluster {
       effects = action.get();
     } catch (RuntimeException e) {
       throw SimFailure.thrownBy(node.id, e);
+    }
+    if (options.configuration().atAppend()) {
+      ConfigurationAdmin.applyAtAppend(node.replica, effects);
     }
     monitor.onStatus(node.id, node.replica.status());
     noteRepaired(node);

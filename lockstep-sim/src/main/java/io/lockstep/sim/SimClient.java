@@ -1,6 +1,7 @@
 package io.lockstep.sim;
 
 import io.lockstep.check.Op;
+import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Ready;
@@ -248,8 +249,7 @@ final class SimClient {
       return;
     }
     // The voter counts the replica the reply came from, never the id written in it.
-    Optional<Reply> decided = voter.offer(new Reply(reply.client(), reply.sequence(),
-        reply.status(), reply.value(), reply.reason(), reply.position(), replica));
+    Optional<Reply> decided = voter.offer(reply.fromReplica(replica));
     decided.ifPresent(this::finishCommand);
   }
 
@@ -261,6 +261,12 @@ final class SimClient {
 
   private void finishCommand(Reply reply) {
     long now = host.now();
+    if (ClusterConfiguration.removedClient(reply.reason())) {
+      // Final, and silent on whether a retried request ran before the removal (its session,
+      // which held the answer, is gone): the outcome is unknown, and this identity is finished.
+      giveUp();
+      return;
+    }
     if (reply.status() == Reply.Status.REJECTED) {
       complete(invoke.completeFail(now));
       return;

@@ -34,6 +34,8 @@ import java.nio.file.Path;
  * @param historyDir directory for {@code <seed>.jsonl} client histories, or null
  * @param traceFile file for the text trace of the run, or null
  * @param membership the membership changes of the run ({@link MembershipPlan#NONE}: none)
+ * @param configuration the clients and devices the run adds and removes
+ *     ({@link ConfigurationPlan#NONE}: none)
  */
 public record SimOptions(
     int replicas,
@@ -55,7 +57,8 @@ public record SimOptions(
     long stepMicros,
     Path historyDir,
     Path traceFile,
-    MembershipPlan membership) {
+    MembershipPlan membership,
+    ConfigurationPlan configuration) {
 
   public SimOptions {
     // t+1 is the least any protocol needs (fail-stop schemes, paper §2); a protocol that needs
@@ -76,9 +79,9 @@ public record SimOptions(
     requireAtLeast("digestEvery", digestEvery, 1);
     requireAtLeast("stepMicros", stepMicros, 0);
     if (faults == null || network == null || clocks == null || disk == null
-        || membership == null) {
+        || membership == null || configuration == null) {
       throw new IllegalArgumentException(
-          "faults, network, clocks, disk and membership must not be null");
+          "faults, network, clocks, disk, membership and configuration must not be null");
     }
   }
 
@@ -96,7 +99,7 @@ public record SimOptions(
   public static SimOptions defaults() {
     return new SimOptions(3, 1, 5, 3, 10_000, 10_000, 3, FaultRates.standard(), NetworkModel.lan(),
         ClockModel.unsynchronized(), DiskModel.ssd(), 400, 2_000, 10, 100, 20, 50, null, null,
-        MembershipPlan.NONE);
+        MembershipPlan.NONE, ConfigurationPlan.NONE);
   }
 
   /** {@code n} replicas tolerating {@code t = (n - 1) / 2} crashes. */
@@ -112,7 +115,7 @@ public record SimOptions(
     return new SimOptions(n, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code clients}. */
@@ -120,7 +123,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code keys}. */
@@ -128,7 +131,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code faultPhaseMillis}. */
@@ -136,7 +139,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code livenessBoundMillis}. */
@@ -144,7 +147,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code livenessOpsPerClient}. */
@@ -152,7 +155,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code faults}. */
@@ -160,7 +163,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code network}. */
@@ -168,7 +171,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code clocks}. */
@@ -176,7 +179,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code disk}. */
@@ -184,7 +187,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code requestTimeoutMillis}. */
@@ -192,7 +195,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code opDeadlineMillis}. */
@@ -200,7 +203,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code thinkMillis}. */
@@ -208,7 +211,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code snapshotEvery}. */
@@ -216,7 +219,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code digestEvery}. */
@@ -224,7 +227,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code stepMicros} (0: only inputs arriving at one instant batch). */
@@ -232,7 +235,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code historyDir}. */
@@ -240,7 +243,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code traceFile}. */
@@ -248,7 +251,7 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
   }
 
   /** A copy with another {@code membership} plan. */
@@ -256,7 +259,15 @@ public record SimOptions(
     return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
         livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
         opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
-        traceFile, membership);
+        traceFile, membership, configuration);
+  }
+
+  /** A copy with another {@code configuration} plan. */
+  public SimOptions withConfiguration(ConfigurationPlan configuration) {
+    return new SimOptions(replicas, t, clients, keys, faultPhaseMillis, livenessBoundMillis,
+        livenessOpsPerClient, faults, network, clocks, disk, requestTimeoutMillis,
+        opDeadlineMillis, thinkMillis, snapshotEvery, digestEvery, stepMicros, historyDir,
+        traceFile, membership, configuration);
   }
 
   /** Every replica the run starts: the initial voters and the spares. */

@@ -24,11 +24,14 @@ import java.util.Objects;
  * @param replaced voters replaced by spares over the run ({@link MembershipPlan}): each failed
  *     for good or was retired, and a committed configuration no longer names it; in
  *     {@link MembershipPlan.Mode#CHANGE_RACE}, the race rounds that reached a second leader
+ * @param configurationChanges configuration changes the administrator got ordered
+ *     ({@link ConfigurationPlan}); 0 without a plan
+ * @param removalRefusals replies, counted per replica, that refused a removed client
  */
 public record SimResult(
     long seed, boolean ok, String failure, String traceDigest, int opsOk, int opsFailed,
     int opsInfo, long events, long simulatedMillis, int faults, boolean linearizabilityUnknown,
-    History history, int replaced) {
+    History history, int replaced, int configurationChanges, int removalRefusals) {
 
   public SimResult {
     Objects.requireNonNull(traceDigest, "traceDigest");

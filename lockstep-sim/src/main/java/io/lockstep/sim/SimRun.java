@@ -22,6 +22,8 @@ final class SimRun {
   private final Nemesis nemesis;
   private final MembershipNemesis membership;
   private final ChangeRaceNemesis race;
+  private final ConfigurationAdmin admin;
+  private final ConfigurationCheck configurationCheck;
   private final SplittableRandom phases;
   private boolean healed;
 
@@ -44,6 +46,11 @@ final class SimRun {
     this.membership = new MembershipNemesis(options, cluster, queue, trace, root.split());
     this.race = options.membership().mode() == MembershipPlan.Mode.CHANGE_RACE
         ? new ChangeRaceNemesis(options, cluster, network, queue, trace, root.split()) : null;
+    // Split only when used, so runs without configuration changes draw what they drew before.
+    this.admin = options.configuration().active()
+        ? new ConfigurationAdmin(options.configuration(), clients, root.split()) : null;
+    this.configurationCheck = admin == null ? null : new ConfigurationCheck();
+    clients.configuration(admin, configurationCheck);
     cluster.connect(network, clients);
     monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.nodes(),
         options.t(), id -> cluster.node(id).clock, id -> cluster.node(id).up, queue));
@@ -71,7 +78,9 @@ final class SimRun {
     return new SimResult(seed, failure == null, failure, trace.digest(), clients.ok(),
         clients.failed(), clients.info(), queue.executed(), queue.now() / 1_000_000,
         nemesis.injected(), unknown[0], history,
-        race == null ? membership.replaced() : race.rounds());
+        race == null ? membership.replaced() : race.rounds(),
+        admin == null ? 0 : (int) admin.receipts().stream().filter(r -> r.ordered()).count(),
+        configurationCheck == null ? 0 : configurationCheck.refusals());
   }
 
   private void runPhases() {
@@ -83,14 +92,19 @@ final class SimRun {
     if (race != null) {
       race.start();
     }
+    if (admin != null) {
+      admin.start(faultEnd);
+    }
     queue.at(faultEnd, this::heal);
     long giveUpAt = faultEnd
         + (options.livenessOpsPerClient() + 2L) * options.livenessBoundMillis() * 1_000_000;
-    while (!(healed && clients.allIdle() && membership.settled())) {
+    while (!(healed && clients.allIdle() && membership.settled()
+        && (admin == null || admin.settled()))) {
       if (queue.peekTime() > giveUpAt || !queue.runNext()) {
         throw new SimFailure("liveness: the clients did not finish "
             + options.livenessOpsPerClient() + " operations each"
             + (membership.settled() ? "" : " (or a membership change did not)")
+            + (admin == null || admin.settled() ? "" : " (or a configuration change did not)")
             + " after healing at " + faultEnd / 1_000_000 + " ms");
       }
     }
@@ -111,6 +125,12 @@ final class SimRun {
     String digests = compareFinalDigests();
     if (digests != null) {
       return digests;
+    }
+    if (admin != null) {
+      String configuration = configurationCheck.verify(admin.receipts(), cluster);
+      if (configuration != null) {
+        return configuration;
+      }
     }
     return Simulation.checkLinearizable(clients.history(), unknown);
   }
