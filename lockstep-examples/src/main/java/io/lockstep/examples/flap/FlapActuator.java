@@ -1,5 +1,7 @@
 package io.lockstep.examples.flap;
 
+import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.configuration.DeviceGate;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
 import io.lockstep.request.Reply;
@@ -19,7 +21,13 @@ import java.util.TreeMap;
  * <p>The flap angle is a level, not an event: a later output supersedes an earlier one, so an
  * output decided after a later one was acted on is dropped. Replies that cannot be the
  * controller's outputs (another client's, an unknown replica's, too far ahead) are dropped with
- * a logged reason and counted; they never move the device. Not thread-safe.
+ * a logged reason and counted; they never move the device.
+ *
+ * <p>The device is in the cluster's configuration (paper §7) as {@code flap-<device>}: once
+ * removed it acts on no output from its removal's stated position on. It learns of the removal
+ * as clients do: a reply whose configuration version is newer than the one it holds makes
+ * {@link #wantsConfiguration()} true, and the configuration it then polls goes to
+ * {@link #learn}. Not thread-safe.
  */
 public final class FlapActuator implements Actuator {
   /** Outputs further ahead of the last acted-on one than this are dropped, bounding the voters. */
@@ -37,6 +45,8 @@ public final class FlapActuator implements Actuator {
   private long actedOn;
   private OptionalInt position = OptionalInt.empty();
   private long dropped;
+  private final DeviceGate gate;
+  private long newestVersion;
 
   /**
    * @param device this device's number
@@ -56,6 +66,22 @@ public final class FlapActuator implements Actuator {
     }
     this.t = t;
     this.replicas = replicas;
+    this.gate = new DeviceGate(name(device));
+  }
+
+  /** The name of device {@code device} in the cluster's configuration. */
+  public static String name(int device) {
+    return "flap-" + device;
+  }
+
+  /** True if a reply said the configuration changed since the one this device holds. */
+  public boolean wantsConfiguration() {
+    return gate.shouldPoll(newestVersion);
+  }
+
+  /** Takes the configuration this device polled. */
+  public void learn(ClusterConfiguration configuration) {
+    gate.learn(configuration);
   }
 
   /** Counts one replica's output; moves the device if this decides a newer {@code set}. */
@@ -68,6 +94,7 @@ public final class FlapActuator implements Actuator {
           device, reply.replica(), refusal);
       return;
     }
+    newestVersion = Math.max(newestVersion, reply.configVersion());
     Voter voter = voters.computeIfAbsent(reply.sequence(), s -> new Voter(model, t));
     voter.offer(reply).ifPresent(this::actOn);
   }
@@ -93,6 +120,13 @@ public final class FlapActuator implements Actuator {
     voters.headMap(actedOn, true).clear();
     if (decided.status() != Reply.Status.OK) {
       return; // the replicas refused this set: the flap stays where it is
+    }
+    if (!gate.mayActuate(decided.position())) {
+      dropped++;
+      LOG.log(System.Logger.Level.INFO, "actuator {0} is removed from the configuration from"
+          + " position {1}: it does not act on set {2}", device, gate.removedFrom().orElse(0L),
+          actedOn);
+      return;
     }
     OptionalInt angle = FlapCodec.decodeAngle(decided.value());
     if (angle.isEmpty()) {
