@@ -54,7 +54,7 @@ public record ClusterConfiguration(
     devices = Collections.unmodifiableSortedSet(new TreeSet<>(devices));
     removedDevices = Collections.unmodifiableSortedMap(new TreeMap<>(removedDevices));
     replicas = Collections.unmodifiableSortedSet(new TreeSet<>(replicas));
-    pending = List.copyOf(pending);
+    pending = List.copyOf(Objects.requireNonNull(pending, "pending"));
     for (ClientId c : clients) {
       if (removedClients.containsKey(c)) {
         throw new IllegalArgumentException("client " + c + " is both admitted and removed");
@@ -65,7 +65,6 @@ public record ClusterConfiguration(
         throw new IllegalArgumentException("device " + d + " is both admitted and removed");
       }
     }
-    Objects.requireNonNull(pending, "pending");
   }
 
   /** The stated position at which {@code client} was removed; empty if it is admitted. */

@@ -80,8 +80,14 @@ public final class ConfigurationCodec {
     for (int i = 0; i < n; i++) {
       removedDevices.put(readDevice(in), in.readLong());
     }
+    return readRest(in, version, clients, removedClients, devices, removedDevices);
+  }
+
+  private static ClusterConfiguration readRest(WireReader in, long version,
+      TreeSet<ClientId> clients, TreeMap<ClientId, Long> removedClients, TreeSet<String> devices,
+      TreeMap<String, Long> removedDevices) {
     TreeSet<Integer> replicas = new TreeSet<>();
-    n = in.readCount("replica", 4);
+    int n = in.readCount("replica", 4);
     for (int i = 0; i < n; i++) {
       replicas.add(in.readInt());
     }

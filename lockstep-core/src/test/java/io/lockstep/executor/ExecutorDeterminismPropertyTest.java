@@ -2,6 +2,8 @@ package io.lockstep.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lockstep.configuration.SystemCommand;
+import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
 import io.lockstep.request.Reply;
@@ -17,7 +19,8 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * Paper §1 (S1): replicas fed the same order compute the same replies and states — also when one
- * of them is rebuilt from a snapshot half-way (X2).
+ * of them is rebuilt from a snapshot half-way (X2), and while the configuration removes and
+ * readmits clients (paper §7).
  */
 class ExecutorDeterminismPropertyTest {
   private static final String[] SCRIPTS = {
@@ -26,6 +29,15 @@ class ExecutorDeterminismPropertyTest {
 
   /** Decodes one generated number into a request (gaps, duplicates and copies included). */
   private static Request request(int op, long[] nextSequence) {
+    if ((op / 32) % 8 == 6 && op % 4 != 3) {
+      // Slot 4 counts the administrator's requests; the change itself comes from op.
+      String victim = "c" + op % 4;
+      SystemCommand change = (op / 256) % 2 == 0
+          ? new SystemCommand.RemoveClient(ClientId.of(victim), 0)
+          : new SystemCommand.AddClient(ClientId.of(victim), 0);
+      return Request.command(SystemCommands.ADMIN, nextSequence[4]++,
+          SystemCommands.encode(change));
+    }
     int client = op % 4;
     String script = SCRIPTS[(op / 4) % SCRIPTS.length];
     int shape = (op / 32) % 8;
@@ -47,7 +59,7 @@ class ExecutorDeterminismPropertyTest {
   }
 
   private static ExecutorConfig config(int replica) {
-    return ExecutorConfig.defaults(replica).withLimits(3, 2)
+    return ExecutorConfig.defaults(replica).withLimits(3, 2).withConfigurationDistance(3)
         .withFailureModel(FailureModel.BYZANTINE, 1)
         .withReplicatedClients(Map.of(ClientId.of("sensor"), 3), Merge.median());
   }
@@ -58,7 +70,7 @@ class ExecutorDeterminismPropertyTest {
       @ForAll @IntRange(min = 0, max = 60) int restartAt) {
     Feed one = new Feed(config(1));
     Feed two = new Feed(config(2));
-    long[] sequences = new long[] {1, 1, 1, 1};
+    long[] sequences = new long[] {1, 1, 1, 1, 1};
     List<Reply> afterRestartOne = new ArrayList<>();
     List<Reply> afterRestartTwo = new ArrayList<>();
     long time = 0;
@@ -77,6 +89,7 @@ class ExecutorDeterminismPropertyTest {
       for (int k = 0; k < a.size(); k++) {
         assertThat(a.get(k).sameOutput(b.get(k))).as("reply %s vs %s", a.get(k), b.get(k))
             .isTrue();
+        assertThat(a.get(k).configVersion()).isEqualTo(b.get(k).configVersion());
       }
       if (i >= restartAt) {
         afterRestartOne.addAll(a);
