@@ -63,8 +63,7 @@ public final class Reconfiguration {
       throw new ConfigurationRefusal(MAX_PENDING + " changes are already pending");
     }
     SystemCommand stated = command.withAt(at);
-    ClusterConfiguration projected = projected();
-    checkNotNoop(stated, projected);
+    checkNotNoop(stated);
     List<PendingChange> next = new ArrayList<>(pending);
     next.add(new PendingChange(position, at, stated));
     current = current.withPending(next, current.version() + 1);
@@ -108,37 +107,70 @@ public final class Reconfiguration {
     current = Objects.requireNonNull(configuration, "configuration");
   }
 
-  /** The configuration as it will be once every pending change has taken effect. */
-  private ClusterConfiguration projected() {
-    ClusterConfiguration p = current;
-    for (PendingChange change : current.pending()) {
-      p = p.with(change.command(), p.version(), List.of());
+  /**
+   * A change that would change nothing, counting pending changes, is refused so that the
+   * operator learns of the mistake. Only the latest pending change about the same client,
+   * device or replica set matters, so this costs one pass over the pending list and copies
+   * nothing (building the configuration as it will be would copy its sets once per pending
+   * change: quadratic on the loop thread with a long pending list).
+   */
+  private void checkNotNoop(SystemCommand change) {
+    if (change instanceof SystemCommand.RemoveClient r && r.client().equals(SystemCommands.ADMIN)) {
+      throw new ConfigurationRefusal("the administrator " + r.client() + " cannot be removed");
     }
-    return p;
+    SystemCommand last = null;
+    for (PendingChange p : current.pending()) {
+      if (subject(p.command()).equals(subject(change))) {
+        last = p.command();
+      }
+    }
+    boolean noop = last == null ? noopNow(change) : last.getClass() == change.getClass()
+        && (!(change instanceof SystemCommand.SetReplicas s)
+            || s.replicas().equals(((SystemCommand.SetReplicas) last).replicas()));
+    if (noop) {
+      throw new ConfigurationRefusal(describeNoop(change) + " (counting pending changes)");
+    }
   }
 
-  /** A change that would change nothing is refused, so the operator learns of the mistake. */
-  private static void checkNotNoop(SystemCommand change, ClusterConfiguration p) {
-    String noop = null;
-    if (change instanceof SystemCommand.AddClient a && p.clients().contains(a.client())) {
-      noop = "client " + a.client() + " is already admitted";
+  /** True if {@code change} would change nothing in the configuration in force. */
+  private boolean noopNow(SystemCommand change) {
+    ClusterConfiguration c = current;
+    if (change instanceof SystemCommand.AddClient a) {
+      return c.clients().contains(a.client());
     } else if (change instanceof SystemCommand.RemoveClient r) {
-      if (r.client().equals(SystemCommands.ADMIN)) {
-        throw new ConfigurationRefusal("the administrator " + r.client() + " cannot be removed");
-      }
-      noop = p.removedClients().containsKey(r.client())
-          ? "client " + r.client() + " is already removed" : null;
-    } else if (change instanceof SystemCommand.AddDevice a && p.devices().contains(a.device())) {
-      noop = "device " + a.device() + " is already admitted";
-    } else if (change instanceof SystemCommand.RemoveDevice r
-        && p.removedDevices().containsKey(r.device())) {
-      noop = "device " + r.device() + " is already removed";
-    } else if (change instanceof SystemCommand.SetReplicas r
-        && p.replicas().equals(r.replicas())) {
-      noop = "the replica set is already " + r.replicas();
+      return c.removedClients().containsKey(r.client());
+    } else if (change instanceof SystemCommand.AddDevice a) {
+      return c.devices().contains(a.device());
+    } else if (change instanceof SystemCommand.RemoveDevice r) {
+      return c.removedDevices().containsKey(r.device());
     }
-    if (noop != null) {
-      throw new ConfigurationRefusal(noop + " (counting pending changes)");
+    return c.replicas().equals(((SystemCommand.SetReplicas) change).replicas());
+  }
+
+  private static String describeNoop(SystemCommand change) {
+    if (change instanceof SystemCommand.AddClient a) {
+      return "client " + a.client() + " is already admitted";
+    } else if (change instanceof SystemCommand.RemoveClient r) {
+      return "client " + r.client() + " is already removed";
+    } else if (change instanceof SystemCommand.AddDevice a) {
+      return "device " + a.device() + " is already admitted";
+    } else if (change instanceof SystemCommand.RemoveDevice r) {
+      return "device " + r.device() + " is already removed";
     }
+    return "the replica set is already " + ((SystemCommand.SetReplicas) change).replicas();
+  }
+
+  /** What a change is about: one client, one device, or the replica set. */
+  private static String subject(SystemCommand change) {
+    if (change instanceof SystemCommand.AddClient a) {
+      return "client " + a.client();
+    } else if (change instanceof SystemCommand.RemoveClient r) {
+      return "client " + r.client();
+    } else if (change instanceof SystemCommand.AddDevice a) {
+      return "device " + a.device();
+    } else if (change instanceof SystemCommand.RemoveDevice r) {
+      return "device " + r.device();
+    }
+    return "replicas";
   }
 }

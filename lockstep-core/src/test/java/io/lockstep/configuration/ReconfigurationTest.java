@@ -37,6 +37,24 @@ class ReconfigurationTest {
   }
 
   @Test
+  void aChangeThatWouldChangeNothingCountingPendingOnesIsRefused() {
+    Reconfiguration r = new Reconfiguration();
+    r.order(new SystemCommand.SetReplicas(new java.util.TreeSet<>(java.util.List.of(1, 2, 3)), 0),
+        1, 4);
+    assertThatThrownBy(() -> r.order(new SystemCommand.SetReplicas(
+        new java.util.TreeSet<>(java.util.List.of(1, 2, 3)), 0), 2, 4))
+        .hasMessage("the replica set is already [1, 2, 3] (counting pending changes)");
+    r.order(new SystemCommand.RemoveClient(C7, 0), 3, 4);
+    r.order(new SystemCommand.AddClient(C7, 0), 4, 4);
+    assertThatThrownBy(() -> r.order(new SystemCommand.AddClient(C7, 0), 5, 4))
+        .hasMessage("client 7 is already admitted (counting pending changes)");
+    r.takeEffect(100);
+    assertThatThrownBy(() -> r.order(new SystemCommand.AddClient(C7, 0), 101, 4))
+        .hasMessage("client 7 is already admitted (counting pending changes)");
+    assertThat(r.current().removedClients()).isEmpty();
+  }
+
+  @Test
   void pendingChangesAreBoundedSoOrderedCommandsCannotGrowTheStateWithoutLimit() {
     Reconfiguration r = new Reconfiguration();
     for (int i = 0; i < Reconfiguration.MAX_PENDING; i++) {
