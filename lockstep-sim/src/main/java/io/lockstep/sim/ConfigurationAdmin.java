@@ -11,15 +11,15 @@ import io.lockstep.replica.Replica;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * The simulated administrator (paper §7, S20): during the fault phase it orders the plan's
  * configuration changes one at a time as {@link SystemCommands#ADMIN}, removing clients that are
- * working (a random client's current identity) and adding and removing output devices. Like a
+ * working (a random client's current identity), readmitting some removed identities, and
+ * adding and removing output devices. Like a
  * client it resends the same request (same sequence number, so it runs once) to another replica
  * when no reply comes, and follows redirects, until a replica answers; the answers are the
  * {@link Receipt}s the final checks hold the replicas to.
@@ -42,10 +42,12 @@ final class ConfigurationAdmin {
   private final Clients clients;
   private final SplittableRandom random;
   private final List<Receipt> receipts = new ArrayList<>();
-  private final Set<ClientId> removed = new HashSet<>();
+  /** Identities removed and not readmitted, sorted so that a seed picks the same one. */
+  private final TreeSet<ClientId> removed = new TreeSet<>();
   private final boolean[] deviceRemoved = new boolean[DEVICES];
   private long faultEnd;
   private int clientRemovals;
+  private int readmissions;
   private int deviceChanges;
   private long sequence;
   private SystemCommand command;
@@ -84,7 +86,14 @@ final class ConfigurationAdmin {
     if (clients.now() >= faultEnd || (!clientsLeft && !devicesLeft)) {
       return;
     }
-    if (clientsLeft && (!devicesLeft || random.nextBoolean())) {
+    if (!removed.isEmpty() && readmissions < plan.clientRemovals() && random.nextInt(4) == 0) {
+      // Readmit a removed identity; its client moved on to a new one, so only stray retries
+      // of its old requests can still arrive, and from the stated position on they run again.
+      ClientId back = new ArrayList<>(removed).get(random.nextInt(removed.size()));
+      removed.remove(back);
+      readmissions++;
+      command = new SystemCommand.AddClient(back, 0);
+    } else if (clientsLeft && (!devicesLeft || random.nextBoolean())) {
       ClientId victim = clients.currentId(random.nextInt(clients.count()));
       if (!removed.add(victim)) {
         scheduleNext();

@@ -15,8 +15,9 @@ import java.util.TreeMap;
 /**
  * Checks the configuration's rule (paper §7, S20) over a run: every replica refuses a removed
  * client at exactly the stated position of its removal — every reply it made to that client's
- * requests at or after that position is the removal refusal naming that position, and none
- * before — and every replica that applied past a change holds it. Replies are seen as each
+ * requests from that position up to a readmission's stated position is the removal refusal
+ * naming that position, and no other reply is — and every replica that applied past a change
+ * holds it. Replies are seen as each
  * replica produces them, before the network can lose them, so a replica that got it wrong is
  * caught even if its reply never reached a client.
  */
@@ -64,14 +65,10 @@ final class ConfigurationCheck {
 
   /** The first reply that breaks the removal rule, or null. */
   String verifyReplies(List<ConfigurationAdmin.Receipt> receipts) {
-    Map<ClientId, Long> removedAt = new HashMap<>();
-    for (ConfigurationAdmin.Receipt r : receipts) {
-      if (r.ordered() && r.command() instanceof SystemCommand.RemoveClient remove) {
-        removedAt.put(remove.client(), r.at());
-      }
-    }
+    Map<ClientId, List<Window>> windows = windows(receipts);
     for (Map.Entry<ClientId, List<Seen>> e : byClient.entrySet()) {
-      String wrong = checkReplies(e.getKey(), removedAt.get(e.getKey()), e.getValue());
+      String wrong = checkReplies(e.getKey(),
+          windows.getOrDefault(e.getKey(), List.of()), e.getValue());
       if (wrong != null) {
         return wrong;
       }
@@ -79,23 +76,43 @@ final class ConfigurationCheck {
     return null;
   }
 
-  private static String checkReplies(ClientId client, Long at, List<Seen> seen) {
-    for (Seen s : seen) {
-      boolean refused = ClusterConfiguration.removedClient(s.reason());
-      if (at == null && refused) {
-        return "configuration: replica " + s.replica() + " refused " + client + " at position "
-            + s.position() + " as removed (\"" + s.reason() + "\"), but no removal of it was"
-            + " ordered";
+  /** Positions [from, to) in which a client stood removed: from its removal to a readmission. */
+  private record Window(long from, long to) {
+    boolean holds(long position) {
+      return from <= position && position < to;
+    }
+  }
+
+  /** Changes take effect in the order they were ordered, so receipts give windows in order. */
+  private static Map<ClientId, List<Window>> windows(List<ConfigurationAdmin.Receipt> receipts) {
+    Map<ClientId, List<Window>> windows = new HashMap<>();
+    for (ConfigurationAdmin.Receipt r : receipts) {
+      if (r.ordered() && r.command() instanceof SystemCommand.RemoveClient c) {
+        windows.computeIfAbsent(c.client(), k -> new ArrayList<>())
+            .add(new Window(r.at(), Long.MAX_VALUE));
+      } else if (r.ordered() && r.command() instanceof SystemCommand.AddClient c
+          && windows.containsKey(c.client())) {
+        List<Window> list = windows.get(c.client());
+        Window open = list.remove(list.size() - 1);
+        list.add(new Window(open.from(), r.at()));
       }
-      if (at != null && s.position() >= at
-          && !s.reason().equals(ClusterConfiguration.removedClientReason(client, at))) {
+    }
+    return windows;
+  }
+
+  private static String checkReplies(ClientId client, List<Window> windows, List<Seen> seen) {
+    for (Seen s : seen) {
+      Window in = windows.stream().filter(w -> w.holds(s.position())).findFirst().orElse(null);
+      if (in == null && ClusterConfiguration.removedClient(s.reason())) {
+        return "configuration: replica " + s.replica() + " refused " + client + " at position "
+            + s.position() + " as removed (\"" + s.reason() + "\"), but no removal of it was in"
+            + " force there";
+      }
+      if (in != null
+          && !s.reason().equals(ClusterConfiguration.removedClientReason(client, in.from()))) {
         return "configuration: replica " + s.replica() + " answered " + client + " at position "
             + s.position() + " with " + s.status() + " \"" + s.reason() + "\", but " + client
-            + " was removed at position " + at;
-      }
-      if (at != null && s.position() < at && refused) {
-        return "configuration: replica " + s.replica() + " refused " + client + " at position "
-            + s.position() + ", before its removal's stated position " + at;
+            + " was removed at position " + in.from();
       }
     }
     return null;
@@ -112,6 +129,8 @@ final class ConfigurationCheck {
       }
       if (r.command() instanceof SystemCommand.RemoveClient c) {
         clients.put(c.client(), r.at());
+      } else if (r.command() instanceof SystemCommand.AddClient c) {
+        clients.remove(c.client());
       } else if (r.command() instanceof SystemCommand.RemoveDevice d) {
         devices.put(d.device(), r.at());
       } else if (r.command() instanceof SystemCommand.AddDevice d) {

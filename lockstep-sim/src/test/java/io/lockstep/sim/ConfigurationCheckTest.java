@@ -53,16 +53,31 @@ class ConfigurationCheckTest {
   void aRefusalBeforeTheStatedPositionOrNamingAnotherOneIsCaught() {
     ConfigurationCheck early = new ConfigurationCheck();
     early.onReply(1, refused(AT - 1, AT - 1));
-    assertThat(early.verifyReplies(removedAt50())).contains("before its removal's stated position");
+    assertThat(early.verifyReplies(removedAt50())).contains("no removal of it was in force there");
     ConfigurationCheck otherPosition = new ConfigurationCheck();
     otherPosition.onReply(1, refused(AT + 1, AT + 1));
     assertThat(otherPosition.verifyReplies(removedAt50())).contains("was removed at position 50");
   }
 
   @Test
+  void afterAReadmissionTakesEffectARefusalIsCaughtAndServiceIsNot() {
+    Reply readmit = new Reply(SystemCommands.ADMIN, 2, Reply.Status.OK,
+        SystemCommands.receipt(80), "", 60, 0);
+    List<ConfigurationAdmin.Receipt> receipts = new java.util.ArrayList<>(removedAt50());
+    receipts.add(new ConfigurationAdmin.Receipt(new SystemCommand.AddClient(C1, 0), readmit));
+    ConfigurationCheck fine = new ConfigurationCheck();
+    fine.onReply(0, refused(79, AT));
+    fine.onReply(0, ok(80));
+    assertThat(fine.verifyReplies(receipts)).isNull();
+    ConfigurationCheck late = new ConfigurationCheck();
+    late.onReply(1, refused(80, AT));
+    assertThat(late.verifyReplies(receipts)).contains("no removal of it was in force there");
+  }
+
+  @Test
   void aRefusalWithoutAnOrderedRemovalIsCaught() {
     ConfigurationCheck check = new ConfigurationCheck();
     check.onReply(0, refused(AT, AT));
-    assertThat(check.verifyReplies(List.of())).contains("no removal of it was ordered");
+    assertThat(check.verifyReplies(List.of())).contains("no removal of it was in force there");
   }
 }
