@@ -149,6 +149,42 @@ class ExecutorSnapshotTest {
     assertThat(restored.send("a", 2, "note:2", 12).get(0).status()).isEqualTo(Reply.Status.OK);
   }
 
+  /**
+   * Version 3 (before the configuration, paper §7) had neither the configuration section nor a
+   * configuration version per cached reply: it restores with the initial configuration.
+   */
+  @Test
+  void aVersionThreeSnapshotIsRestoredWithTheInitialConfiguration() {
+    Feed source = new Feed();
+    source.send("a", 1, "note:1", 10);
+    byte[] machine = source.machine.snapshot();
+    WireWriter part = new WireWriter();
+    part.writeInt(1);
+    part.writeClient(ClientId.of("a")).writeLong(1).writeLong(1);
+    part.writeInt(1).writeLong(1).writeByte(Reply.Status.OK.ordinal())
+        .writeBytes(new byte[] {42}).writeString("").writeLong(1);
+    part.writeInt(0);
+    part.writeLong(0).writeInt(0).writeInt(0);
+    byte[] executorPart = part.toByteArray();
+    WireWriter out = new WireWriter();
+    out.writeInt(SnapshotFormat.MAGIC).writeInt(3).writeLong(1).writeLong(10);
+    out.writeBytes(executorPart);
+    out.writeBytes(machine).writeInt(0);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(out.toByteArray());
+    out.writeInt((int) crc.getValue());
+
+    Feed restored = new Feed();
+    restored.executor.restore(out.toByteArray());
+    restored.position = 1;
+    assertThat(restored.executor.configuration())
+        .isEqualTo(io.lockstep.configuration.ClusterConfiguration.INITIAL);
+    Reply retry = restored.send("a", 1, "note:1", 11).get(0);
+    assertThat(retry.value()).containsExactly(42);
+    assertThat(retry.configVersion()).isZero();
+    assertThat(restored.send("a", 2, "note:2", 12).get(0).status()).isEqualTo(Reply.Status.OK);
+  }
+
   @Test
   void unknownVersionIsRejectedWithTheVersionNamed() {
     byte[] snapshot = busy(0).executor.snapshot();
