@@ -2,6 +2,7 @@ package io.lockstep.order;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A coordination protocol as the runtime sees it: a name, a way to check and build a
@@ -44,4 +45,24 @@ public interface Protocol {
 
   /** The binary form of this protocol's messages on the peer port. */
   ProtocolCodec codec();
+
+  /**
+   * Whether every replica orders the requests handed to it, with no leader to send them to
+   * (the paper's own schemes: each replica stamps and broadcasts what its clients give it). The
+   * runtime then hands every request to the protocol instead of redirecting it. Default: no,
+   * only the leader orders.
+   */
+  default boolean everyReplicaOrders() {
+    return false;
+  }
+
+  /**
+   * The message delay and clock skew bounds {@code setup} configures and this protocol's order
+   * is only correct under, for the runtime to watch (it measures delays and clock differences
+   * between replicas and reports every breach); empty for a protocol whose safety assumes no
+   * timing. {@code setup} has passed {@link #check}.
+   */
+  default Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
+    return Optional.empty();
+  }
 }

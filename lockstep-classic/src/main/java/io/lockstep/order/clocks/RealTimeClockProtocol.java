@@ -5,6 +5,7 @@ import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
+import io.lockstep.order.TimingAssumptions;
 import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedCodec;
 import io.lockstep.order.stamped.StampedConfig;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Order by synchronized real-time clocks (paper §3.2.2) as the runtime finds it, registered as
@@ -104,6 +106,7 @@ public final class RealTimeClockProtocol implements Protocol {
   @Override
   public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
     Settings.refuse(check(setup));
+    Settings.refuseRestart(name(), setup.self(), recovered);
     Settings s = new Settings(name(), setup.settings(), DEFAULTS);
     StampedConfig config = s.config(setup);
     return new StampedOrder(config, new RealTimeClock(test(s), s.positive("delta-ms")), recovered);
@@ -112,5 +115,15 @@ public final class RealTimeClockProtocol implements Protocol {
   @Override
   public ProtocolCodec codec() {
     return StampedCodec.INSTANCE;
+  }
+
+  @Override
+  public boolean everyReplicaOrders() {
+    return true; // each replica stamps and broadcasts what its clients hand it
+  }
+
+  @Override
+  public Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
+    return Optional.of(new Settings(name(), setup.settings(), DEFAULTS).timing("skew-ms"));
   }
 }

@@ -5,11 +5,13 @@ import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
+import io.lockstep.order.TimingAssumptions;
 import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Order by replica-generated identifiers (paper §3.2.3) as the runtime finds it, registered as
@@ -63,6 +65,7 @@ public final class ReplicaUidProtocol implements Protocol {
   @Override
   public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
     Settings.refuse(check(setup));
+    Settings.refuseRestart(name(), setup.self(), recovered);
     StampedConfig config = new Settings(name(), setup.settings(), DEFAULTS).config(setup);
     return new CandidateOrder(config, recovered, true);
   }
@@ -70,5 +73,15 @@ public final class ReplicaUidProtocol implements Protocol {
   @Override
   public ProtocolCodec codec() {
     return CuidCodec.INSTANCE;
+  }
+
+  @Override
+  public boolean everyReplicaOrders() {
+    return true; // each replica stamps and broadcasts what its clients hand it
+  }
+
+  @Override
+  public Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
+    return Optional.of(new Settings(name(), setup.settings(), DEFAULTS).timing(null));
   }
 }

@@ -5,6 +5,7 @@ import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
+import io.lockstep.order.TimingAssumptions;
 import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedCodec;
 import io.lockstep.order.stamped.StampedConfig;
@@ -12,6 +13,7 @@ import io.lockstep.order.stamped.StampedOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Order by logical clocks (paper §3.2.1) as the runtime finds it, registered as
@@ -66,6 +68,7 @@ public final class LogicalClockProtocol implements Protocol {
   @Override
   public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
     Settings.refuse(check(setup));
+    Settings.refuseRestart(name(), setup.self(), recovered);
     return new StampedOrder(config(setup), new LogicalClock(), recovered);
   }
 
@@ -77,5 +80,15 @@ public final class LogicalClockProtocol implements Protocol {
   @Override
   public ProtocolCodec codec() {
     return StampedCodec.INSTANCE;
+  }
+
+  @Override
+  public boolean everyReplicaOrders() {
+    return true; // each replica stamps and broadcasts what its clients hand it
+  }
+
+  @Override
+  public Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
+    return Optional.of(new Settings(name(), setup.settings(), DEFAULTS).timing(null));
   }
 }

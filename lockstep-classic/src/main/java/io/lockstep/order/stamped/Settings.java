@@ -2,10 +2,13 @@ package io.lockstep.order.stamped;
 
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.TimingAssumptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -139,6 +142,35 @@ public final class Settings {
     return new StampedConfig(setup.self(), setup.members(), positive("null-interval-ms"),
         positive("failure-timeout-ms"), positive("resend-ms"),
         (int) Math.min(Integer.MAX_VALUE, positive("max-pending")));
+  }
+
+  /**
+   * The timing these settings assume, for the runtime's watch: every message arrives within
+   * {@code max-delay-ms}, and, if {@code skewKey} is given, clocks differ by at most its value.
+   */
+  public TimingAssumptions timing(String skewKey) {
+    return new TimingAssumptions(positive("max-delay-ms"), skewKey == null ? OptionalLong.empty()
+        : OptionalLong.of(nonNegative(skewKey)));
+  }
+
+  /**
+   * Refuses to build a replica whose storage shows it ran before. Its state lived in memory
+   * only and integration of a restarted replica (paper §7.2: obtain the state from a peer and
+   * start taking part at a known position) is not built, so starting it would either serve
+   * nothing or pretend to a state it no longer has; refusing at start says so at once, and the
+   * data directory is left untouched.
+   *
+   * @throws IllegalArgumentException if {@code recovered} holds anything
+   */
+  public static void refuseRestart(String protocol, int self, Recovered recovered) {
+    if (recovered.hardState() != null || recovered.snapshot() != null
+        || !recovered.entries().isEmpty()) {
+      throw new IllegalArgumentException("replica " + self + " ran before (its storage holds"
+          + " state) and " + protocol + " cannot take a restarted replica back: its order lives"
+          + " in memory and integration of a restarted replica (paper §7.2) is not built. The"
+          + " surviving replicas go on without it (fail-stop); to run this replica again, start"
+          + " a new cluster with empty data directories. Nothing was changed on disk.");
+    }
   }
 
   /** Throws if {@code problems} is not empty: a protocol must not be built from a bad setup. */

@@ -146,4 +146,14 @@ class RealTimeClockTest {
     assertThat(h.grants.get(1)).singleElement()
         .satisfies(g -> assertThat(g.readId()).isEqualTo(5));
   }
+
+  @Test
+  void theRuntimeIsToldBothTheDelayBoundAndTheSkewBoundDelta() {
+    var p = Protocols.named("real-time");
+    var timing = p.timingAssumptions(new ProtocolSetup(0, List.of(0, 1), FailureModel.FAIL_STOP,
+        1, Map.of("skew-ms", "7", "min-delay-ms", "8", "max-delay-ms", "90"))).orElseThrow();
+    assertThat(timing.maxDelayMillis()).isEqualTo(90);
+    assertThat(timing.maxSkewMillis()).hasValue(7);
+    assertThat(p.everyReplicaOrders()).isTrue();
+  }
 }

@@ -39,19 +39,24 @@ class ReplicaUidProtocolTest {
   }
 
   @Test
-  void aReplicaThatStoppedStaysStoppedAndSaysWhy() {
+  void aReplicaThatRanBeforeIsRefusedAtStartButAnEngineSoBuiltSaysWhy() {
     var p = new ReplicaUidProtocol();
-    Coordination fresh = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
-        Recovered.EMPTY, 1);
+    ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
+    Coordination fresh = p.create(setup, Recovered.EMPTY, 1);
     StorageWrite marker = fresh.ready().writes().get(0);
-    Coordination restarted = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
-        new Recovered((StorageWrite.HardState) marker, null, List.of()), 2);
+    Recovered ranBefore = new Recovered((StorageWrite.HardState) marker, null, List.of());
+    assertThatThrownBy(() -> p.create(setup, ranBefore, 2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ran before", "§7.2");
+    CandidateOrder restarted = new CandidateOrder(new io.lockstep.order.stamped.Settings(
+        p.name(), Map.of(), p.defaultSettings()).config(setup), ranBefore, true);
     restarted.step(new Input.Tick(1, 1));
     restarted.step(new Input.Read(3));
     Ready ready = restarted.ready();
     assertThat(ready.messages()).isEmpty();
     assertThat(ready.redirects()).singleElement()
         .satisfies(r -> assertThat(r.reason()).contains("stopped earlier", "§7.2"));
+    assertThat(p.everyReplicaOrders()).isTrue();
+    assertThat(p.timingAssumptions(setup).orElseThrow().maxSkewMillis()).isEmpty();
   }
 
   @Test

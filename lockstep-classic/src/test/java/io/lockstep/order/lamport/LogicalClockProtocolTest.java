@@ -57,13 +57,23 @@ class LogicalClockProtocolTest {
   }
 
   @Test
-  void aReplicaThatStoppedStaysStoppedAndSaysWhy() {
+  void aReplicaThatRanBeforeIsRefusedAtStartWithTheReason() {
     LogicalClockProtocol p = new LogicalClockProtocol();
-    Coordination fresh = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
-        Recovered.EMPTY, 1);
+    ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
+    Coordination fresh = p.create(setup, Recovered.EMPTY, 1);
     StorageWrite marker = fresh.ready().writes().get(0);
-    Coordination restarted = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
-        new Recovered((StorageWrite.HardState) marker, null, List.of()), 2);
+    Recovered ranBefore = new Recovered((StorageWrite.HardState) marker, null, List.of());
+    assertThatThrownBy(() -> p.create(setup, ranBefore, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ran before", "§7.2", "Nothing was changed on disk");
+  }
+
+  @Test
+  void anEngineBuiltFromStateItCannotUseStaysStoppedAndSaysWhy() {
+    ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
+    StampedOrder restarted = new StampedOrder(LogicalClockProtocol.config(setup),
+        new LogicalClock(), new Recovered(new StorageWrite.HardState(new byte[] {1}), null,
+            List.of()));
     Request r = Harness.request("c", "put x 1");
     restarted.step(new Input.Tick(1, 1));
     restarted.step(new Input.Propose(r));
@@ -73,6 +83,16 @@ class LogicalClockProtocolTest {
       assertThat(redirect.request()).isEqualTo(r);
       assertThat(redirect.reason()).contains("stopped earlier", "§7.2");
     });
+  }
+
+  @Test
+  void everyReplicaOrdersAndTheDelayBoundIsWatchedButNoSkew() {
+    LogicalClockProtocol p = new LogicalClockProtocol();
+    assertThat(p.everyReplicaOrders()).isTrue();
+    var timing = p.timingAssumptions(setup(2, 1, FailureModel.FAIL_STOP,
+        Map.of("max-delay-ms", "250", "failure-timeout-ms", "400"))).orElseThrow();
+    assertThat(timing.maxDelayMillis()).isEqualTo(250);
+    assertThat(timing.maxSkewMillis()).as("logical clocks need no synchronized clocks").isEmpty();
   }
 
   @Test
