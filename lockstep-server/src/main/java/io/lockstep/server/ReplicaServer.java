@@ -111,6 +111,7 @@ public final class ReplicaServer implements AutoCloseable {
   private final Protocol protocol;
   private final DiskFaults diskFaults;
   private final DivergenceMonitor divergence;
+  private AssumptionWatch timing;
   private FileStorage storage;
   private GroupCommitLog log;
   private ReplicaLoop loop;
@@ -205,7 +206,8 @@ public final class ReplicaServer implements AutoCloseable {
     loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
     loop.clientBytes(config.budgets().loopQueueBytes());
-    loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE);
+    loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE
+        || protocol.everyReplicaOrders());
     loop.journal(journal);
     MembershipRuntime membership = new MembershipRuntime(id, config.members(), config.spares(),
         config.voters().size(), config.configuratorUnreachableMillis(), metrics,
@@ -217,6 +219,7 @@ public final class ReplicaServer implements AutoCloseable {
     loop.membership(membership);
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
+    metrics.bindAssumptions(timing);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
     network = PeerNetwork.start(identity.peers(new PeerConfig(id, me.peer(), peerAddresses(),
@@ -233,6 +236,10 @@ public final class ReplicaServer implements AutoCloseable {
     loopThread = new Thread(loop, "lockstep-loop-" + id);
     loopThread.start();
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
+    if (timing.watching()) {
+      timer.scheduleAtFixedRate(this::probeClocks, 0, AssumptionWatch.PROBE_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
     clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
         me.client(), identity.clients(clientAuth()), net, identity.privateKey()),
         new ClientPort(loop, metrics, config.perClientAuthentication(),
@@ -275,6 +282,7 @@ public final class ReplicaServer implements AutoCloseable {
         config.t(), config.protocolSettings(), identity.signer())
         .withSnapshotReceiver(storage.snapshotReceiver());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
+    timing = new AssumptionWatch(id, protocol.timingAssumptions(setup).orElse(null));
     return new Replica(id, coordination, executor, config.snapshotInterval(),
         config.digestInterval());
   }
@@ -327,6 +335,10 @@ public final class ReplicaServer implements AutoCloseable {
         loop.offerPeer(from, protocol.codec().decode(p.message()));
       } else if (decoded instanceof PeerEnvelope.Payload.CheckpointDigest d) {
         divergence.remote(from, d.checkpoint());
+      } else if (decoded instanceof PeerEnvelope.Payload.ClockProbe p && network != null) {
+        network.send(from, AssumptionWatch.echo(p.sentAt(), wallClock()));
+      } else if (decoded instanceof PeerEnvelope.Payload.ClockEcho e) {
+        timing.echoed(from, e.sentAt(), e.receivedAt(), wallClock());
       }
     } catch (RuntimeException e) { // untrusted bytes: any failure to decode means malformed
       metrics.peerDropped("undecodable");
@@ -348,6 +360,21 @@ public final class ReplicaServer implements AutoCloseable {
         metrics.peerDropped("send queue full or peer down");
       }
     }
+  }
+
+  /** Sends every peer a clock probe (timer thread; see {@link AssumptionWatch}). */
+  private void probeClocks() {
+    byte[] probe = AssumptionWatch.probe(wallClock());
+    for (int peer : config.members()) {
+      if (peer != id) {
+        network.send(peer, probe); // a lost probe only skips one sample
+      }
+    }
+  }
+
+  /** This replica's wall clock as its protocol sees it (shifted only by the test-only key). */
+  private long wallClock() {
+    return System.currentTimeMillis() + config.testClockOffset(id);
   }
 
   private String clientAddressText(int replica) {
@@ -395,6 +422,9 @@ public final class ReplicaServer implements AutoCloseable {
     List<String> reasons = new ArrayList<>();
     runtimeProblem().ifPresent(reasons::add);
     divergence.problem().ifPresent(reasons::add);
+    if (timing != null) {
+      timing.problem().ifPresent(reasons::add);
+    }
     return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
   }
 

@@ -165,6 +165,15 @@ public final class ServerMetrics {
    * Divergence detection's meters (S1): mismatched digests ({@code lockstep_divergence_total}),
    * comparisons made, and peers' digests that could not be compared.
    */
+  void bindAssumptions(AssumptionWatch watch) {
+    for (AssumptionWatch.Kind kind : AssumptionWatch.Kind.values()) {
+      FunctionCounter.builder("lockstep.assumption.violations", watch,
+          w -> w.violations(kind)).tag("kind", kind.label())
+          .description("probe samples whose delay or clock skew broke the protocol's bound")
+          .register(registry);
+    }
+  }
+
   void bindDivergence(DivergenceMonitor monitor) {
     FunctionCounter.builder("lockstep.divergence", monitor, DivergenceMonitor::mismatches)
         .description("checkpoint digests that differed from a peer's at the same position")

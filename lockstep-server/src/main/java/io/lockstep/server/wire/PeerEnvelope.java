@@ -18,7 +18,13 @@ import java.util.Objects;
  *   1 runtime    u8 kind, then the kind's fields:
  *                  1 checkpoint digest   i64 position (at least 1), 32 bytes SHA-256 of the
  *                                        executor's state at that applied position
+ *                  2 clock probe         i64 the sender's wall clock when it sent the probe
+ *                  3 clock echo          i64 the probe's own reading, i64 the echoing
+ *                                        replica's wall clock when it received the probe
  * </pre>
+ *
+ * <p>Probes and echoes let a replica estimate message delays and clock differences to each
+ * peer, for protocols whose order assumes bounds on them (see {@code AssumptionWatch}).
  *
  * <p>Strict: an empty payload, an unknown channel or kind, a position below 1, truncation and
  * trailing bytes are a {@link WireReader.MalformedException} saying what was wrong; the replica
@@ -33,6 +39,10 @@ public final class PeerEnvelope {
   public static final int RUNTIME = 1;
   /** Runtime message kind: a checkpoint digest. */
   static final int CHECKPOINT = 1;
+  /** Runtime message kind: a clock probe. */
+  static final int CLOCK_PROBE = 2;
+  /** Runtime message kind: the answer to a clock probe. */
+  static final int CLOCK_ECHO = 3;
   /** Length of a SHA-256 digest. */
   static final int DIGEST_BYTES = 32;
 
@@ -47,12 +57,30 @@ public final class PeerEnvelope {
       }
     }
 
+    /** A peer's clock probe: answer it with an echo at once. */
+    record ClockProbe(long sentAt) implements Payload {}
+
+    /** A peer's echo of this replica's probe sent at {@code sentAt}. */
+    record ClockEcho(long sentAt, long receivedAt) implements Payload {}
+
     /** A peer's state digest at one of its checkpoints. */
     record CheckpointDigest(Checkpoint checkpoint) implements Payload {
       public CheckpointDigest {
         Objects.requireNonNull(checkpoint, "checkpoint");
       }
     }
+  }
+
+  /** Encodes a clock probe sent at {@code sentAt} on the sender's wall clock. */
+  public static byte[] clockProbe(long sentAt) {
+    return new WireWriter().writeByte(RUNTIME).writeByte(CLOCK_PROBE).writeLong(sentAt)
+        .toByteArray();
+  }
+
+  /** Encodes the echo of a probe sent at {@code sentAt}, received at {@code receivedAt}. */
+  public static byte[] clockEcho(long sentAt, long receivedAt) {
+    return new WireWriter().writeByte(RUNTIME).writeByte(CLOCK_ECHO).writeLong(sentAt)
+        .writeLong(receivedAt).toByteArray();
   }
 
   /** Wraps a protocol message's bytes (one copy: the codec's array has no room for the tag). */
@@ -93,6 +121,9 @@ public final class PeerEnvelope {
       throw in.malformed("unknown channel " + channel);
     }
     int kind = in.readByte();
+    if (kind == CLOCK_PROBE || kind == CLOCK_ECHO) {
+      return clock(in, kind);
+    }
     if (kind != CHECKPOINT) {
       throw in.malformed("unknown runtime message kind " + kind);
     }
@@ -108,5 +139,15 @@ public final class PeerEnvelope {
       throw in.malformed((in.remaining() - DIGEST_BYTES) + " unexpected trailing bytes");
     }
     return new Payload.CheckpointDigest(new Checkpoint(position, HexFormat.of().formatHex(digest)));
+  }
+
+  private static Payload clock(WireReader in, int kind) {
+    long sentAt = in.readLong();
+    Payload p = kind == CLOCK_PROBE ? new Payload.ClockProbe(sentAt)
+        : new Payload.ClockEcho(sentAt, in.readLong());
+    if (in.remaining() != 0) {
+      throw in.malformed(in.remaining() + " unexpected trailing bytes");
+    }
+    return p;
   }
 }

@@ -87,4 +87,17 @@ class PeerEnvelopeTest {
     assertThatThrownBy(() -> PeerEnvelope.checkpoint(new Checkpoint(0, DIGEST)))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Property(tries = 300)
+  void clockProbesAndEchoesRoundTripAndRefuseTruncationAndTrailingBytes(
+      @ForAll long sentAt, @ForAll long receivedAt) {
+    assertThat(PeerEnvelope.decode(PeerEnvelope.clockProbe(sentAt)))
+        .isEqualTo(new Payload.ClockProbe(sentAt));
+    byte[] echo = PeerEnvelope.clockEcho(sentAt, receivedAt);
+    assertThat(PeerEnvelope.decode(echo)).isEqualTo(new Payload.ClockEcho(sentAt, receivedAt));
+    assertThatThrownBy(() -> PeerEnvelope.decode(Arrays.copyOf(echo, echo.length - 1)))
+        .isInstanceOf(MalformedException.class);
+    assertThatThrownBy(() -> PeerEnvelope.decode(Arrays.copyOf(echo, echo.length + 1)))
+        .isInstanceOf(MalformedException.class).hasMessageContaining("trailing");
+  }
 }

@@ -1,0 +1,77 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.order.TimingAssumptions;
+import io.lockstep.server.AssumptionWatch.Kind;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** The run-time watch of a protocol's delay and skew bounds, fed hand-made probe readings. */
+class AssumptionWatchTest {
+  private static final TimingAssumptions DELAY_100 = new TimingAssumptions(100, OptionalLong.empty());
+  private static final TimingAssumptions DELAY_100_SKEW_5 = new TimingAssumptions(100,
+      OptionalLong.of(5));
+
+  @Test
+  void aSampleBoundsTheSkewWithoutAssumingSymmetricDelays() {
+    // Sent at 1000, the peer read 1510, back at 1020: the peer's clock is at least 490 ahead.
+    ClockSample ahead = ClockSample.of(1_000, 1_510, 1_020).orElseThrow();
+    assertThat(ahead.roundTripMillis()).isEqualTo(20);
+    assertThat(ahead.skewAtLeastMillis()).isEqualTo(490);
+    assertThat(ClockSample.of(1_000, 480, 1_020).orElseThrow().skewAtLeastMillis())
+        .as("behind by at least 520").isEqualTo(520);
+    assertThat(ClockSample.of(1_000, 1_010, 1_020).orElseThrow().skewAtLeastMillis())
+        .as("readings that allow equal clocks").isZero();
+    assertThat(ClockSample.of(1_000, 1_010, 990)).as("this clock stepped back").isEmpty();
+  }
+
+  @Test
+  void aRoundTripAboveTwiceTheDelayBoundIsReportedUntilAGoodSampleComes() {
+    AssumptionWatch watch = new AssumptionWatch(1, DELAY_100);
+    watch.echoed(2, 1_000, 1_050, 1_100);
+    assertThat(watch.problem()).isEmpty();
+    watch.echoed(2, 2_000, 2_150, 2_300); // round trip 300: one way took at least 150
+    assertThat(watch.violations(Kind.DELAY)).isEqualTo(1);
+    assertThat(watch.problem()).hasValueSatisfying(p -> assertThat(p)
+        .contains("replica 2 took at least 150 ms", "max delay 100 ms", "round trip 300 ms"));
+    watch.echoed(2, 3_000, 3_150, 3_300);
+    assertThat(watch.violations(Kind.DELAY)).as("counted per sample").isEqualTo(2);
+    watch.echoed(2, 4_000, 4_010, 4_020);
+    assertThat(watch.problem()).as("cleared by a sample within the bound").isEmpty();
+    assertThat(watch.violations(Kind.SKEW)).isZero();
+  }
+
+  @Test
+  void skewIsJudgedOnlyWhereTheProtocolAssumesABound() {
+    AssumptionWatch logical = new AssumptionWatch(1, DELAY_100);
+    logical.echoed(2, 1_000, 1_510, 1_020); // 490 ms ahead, 20 ms round trip
+    assertThat(logical.problem()).as("logical clocks need no synchronized clocks").isEmpty();
+
+    AssumptionWatch realTime = new AssumptionWatch(1, DELAY_100_SKEW_5);
+    realTime.echoed(2, 1_000, 1_510, 1_020);
+    assertThat(realTime.violations(Kind.SKEW)).isEqualTo(1);
+    assertThat(realTime.problem()).hasValueSatisfying(p -> assertThat(p)
+        .contains("replica 2's clock differs from this one's by at least 490 ms",
+            "assumed skew 5 ms"));
+    // Under a skew bound a one-way reading of 510 means that way took at least 505 ms.
+    assertThat(realTime.violations(Kind.DELAY)).isEqualTo(1);
+  }
+
+  @Test
+  void aSkewWithinTheBoundAndItsRoundTripUncertaintyIsNoViolation() {
+    AssumptionWatch watch = new AssumptionWatch(1, DELAY_100_SKEW_5);
+    watch.echoed(2, 1_000, 1_012, 1_020); // θ between −8 and 12: may be 0
+    watch.echoed(3, 1_000, 1_004, 1_002); // θ between 2 and 4
+    assertThat(watch.problem()).isEmpty();
+    assertThat(watch.violations(Kind.SKEW)).isZero();
+  }
+
+  @Test
+  void withoutTimingAssumptionsNothingIsWatched() {
+    AssumptionWatch none = new AssumptionWatch(1, null);
+    none.echoed(2, 1_000, 90_000, 50_000);
+    assertThat(none.watching()).isFalse();
+    assertThat(none.problem()).isEmpty();
+  }
+}

@@ -1,0 +1,132 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.order.FailureModel;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
+import io.lockstep.server.config.Service;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The paper's own ordering schemes in real replica servers (t+1 = 2 replicas, fail-stop): every
+ * replica orders what its clients hand it, a replica that ran before is refused at start, and
+ * the watch reports a clock skew beyond the real-time scheme's δ.
+ */
+class ClassicSchemesRuntimeTest {
+  @TempDir Path dir;
+  private final List<ReplicaServer> servers = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    servers.forEach(ReplicaServer::close);
+  }
+
+  /** Two replicas of {@code protocol}; timeouts wide enough for a loaded test machine. */
+  private ClusterConfig config(String protocol) {
+    int[] ports = TestCluster.freePorts(8);
+    List<ReplicaAddresses> replicas = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
+          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
+    }
+    ClusterConfig c = ClusterConfig.local("classic", 2, 20_000, dir, Service.KV, TestCluster.SECRET)
+        .withReplicas(replicas).withFailureModel(FailureModel.FAIL_STOP, 1, protocol)
+        .withProtocolSetting("failure-timeout-ms", "3000"); // each step is checked: widen first
+    if (protocol.equals("real-time")) {
+      c = c.withProtocolSetting("delta-ms", "1100");
+    }
+    return c.withProtocolSetting("max-delay-ms", "1000");
+  }
+
+  private static InetSocketAddress loop(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
+  }
+
+  private ReplicaServer start(ClusterConfig config, int id) throws Exception {
+    ReplicaServer s = ReplicaServer.start(config, id);
+    servers.add(s);
+    return s;
+  }
+
+  @Test
+  void everyReplicaOfTheLogicalClockSchemeOrdersWritesAndServesReads() throws Exception {
+    ClusterConfig config = config("logical-clock");
+    ReplicaServer one = start(config, 1);
+    ReplicaServer two = start(config, 2);
+    try (Jedis a = new Jedis("127.0.0.1", one.redisPort());
+        Jedis b = new Jedis("127.0.0.1", two.redisPort())) {
+      assertThat(a.set("x", "1")).isEqualTo("OK");
+      assertThat(b.set("y", "2")).isEqualTo("OK");
+      assertThat(b.get("x")).as("a write ordered at replica 1, read at replica 2").isEqualTo("1");
+      assertThat(a.get("y")).isEqualTo("2");
+      assertThat(a.incr("n")).isEqualTo(1);
+      assertThat(b.incr("n")).isEqualTo(2);
+    }
+    assertThat(one.healthProblem()).isEmpty();
+    assertThat(one.metrics().scrape())
+        .contains("lockstep_assumption_violations_total{kind=\"delay\",replica=\"1\"} 0.0");
+  }
+
+  @Test
+  void aRestartedReplicaIsRefusedAtStartAndTheSurvivorGoesOn() throws Exception {
+    ClusterConfig config = config("logical-clock");
+    ReplicaServer one = start(config, 1);
+    ReplicaServer two = start(config, 2);
+    // The survivor's next write waits for the failure timeout (3 s): wait longer than that.
+    try (Jedis a = new Jedis("127.0.0.1", one.redisPort(), 15_000)) {
+      assertThat(a.set("x", "1")).isEqualTo("OK");
+      two.close();
+      servers.remove(two);
+      assertThatThrownBy(() -> start(config, 2)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("replica 2 ran before", "logical-clock", "§7.2");
+      // Replica 1 detects 2's silence (failure timeout 3 s) and orders alone (fail-stop).
+      assertThat(a.set("y", "2")).isEqualTo("OK");
+      assertThat(a.get("x")).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void aClockSkewBeyondDeltaIsReportedByMetricAndHealthWhileItLasts() throws Exception {
+    ClusterConfig config = config("real-time").withTestClockOffset(2, 500);
+    ReplicaServer one = start(config, 1);
+    ReplicaServer two = start(config, 2);
+    awaitProblem(one);
+    awaitProblem(two);
+    assertThat(one.healthProblem()).hasValueSatisfying(p -> assertThat(p).contains(
+        "timing assumption broken", "replica 2's clock differs from this one's by at least",
+        "assumed skew 2 ms"));
+    assertThat(two.healthProblem()).hasValueSatisfying(p -> assertThat(p)
+        .contains("replica 1's clock differs"));
+    assertThat(one.metrics().scrape())
+        .containsPattern("lockstep_assumption_violations_total\\{kind=\"skew\",replica=\"1\"\\}"
+            + " [1-9]");
+  }
+
+  private static void awaitProblem(ReplicaServer server) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (server.healthProblem().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void synchronizedClocksAreNoViolation() throws Exception {
+    ClusterConfig config = config("real-time");
+    ReplicaServer one = start(config, 1);
+    start(config, 2);
+    Thread.sleep(1_500); // several probe rounds
+    assertThat(one.metrics().scrape())
+        .contains("lockstep_assumption_violations_total{kind=\"skew\",replica=\"1\"} 0.0");
+    assertThat(one.healthProblem()).isEmpty();
+  }
+}
