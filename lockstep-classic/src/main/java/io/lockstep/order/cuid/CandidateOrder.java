@@ -172,6 +172,9 @@ public final class CandidateOrder implements Coordination {
   private void deliver(Carry c) {
     for (int i = 0; i < members.size(); i++) {
       broadcast.acknowledge(c.origin(), members.get(i), c.ack(i));
+      if (c.ack(i) > 0) {
+        detector.started(members.get(i)); // someone heard it: it has started
+      }
     }
     if (failed.contains(c.origin())) {
       dropped++; // cannot happen while the failure detection assumption holds

@@ -17,6 +17,16 @@ import java.util.Set;
  *
  * <p>A gap between two ticks longer than half the timeout is this replica's own stall (a pause,
  * a slow loop), not everyone's failure: the silence during it is forgiven.
+ *
+ * <p>A replica never heard from is never suspected. Real replica processes start one after
+ * another, and one that starts later than a timeout after this one is not failed: declaring it
+ * failed would let this replica process requests without it, and when it then speaks, the two
+ * would order differently (a real server test found exactly that on a loaded machine). A
+ * replica starts being timed once this one hears from it, or hears that another replica did
+ * ({@link #started}: a broadcast acknowledging one of its messages), so one that dies after
+ * reaching only some replicas is still detected everywhere. Waiting costs liveness only: a
+ * replica that dies before any of its messages reached anyone keeps the others waiting, and an
+ * operator sees requests time out rather than a split order.
  */
 public final class FailureDetector {
   private final int self;
@@ -46,16 +56,15 @@ public final class FailureDetector {
    * @return replicas newly detected failed
    */
   public Set<Integer> tick(long now) {
-    if (lastTick == Long.MIN_VALUE) {
-      lastHeard.replaceAll((m, t) -> now);
-    } else if (now - lastTick > timeoutMillis / 2) {
+    if (lastTick != Long.MIN_VALUE && now - lastTick > timeoutMillis / 2) {
       long stall = now - lastTick;
-      lastHeard.replaceAll((m, t) -> t + stall); // our stall, not their silence
+      lastHeard.replaceAll((m, t) -> t == null ? null : t + stall); // our stall, not their silence
     }
     lastTick = Math.max(lastTick, now);
     Set<Integer> fresh = new HashSet<>();
     for (Map.Entry<Integer, Long> e : lastHeard.entrySet()) {
-      if (!suspected.contains(e.getKey()) && lastTick - e.getValue() > timeoutMillis) {
+      Long heard = e.getValue();
+      if (heard != null && !suspected.contains(e.getKey()) && lastTick - heard > timeoutMillis) {
         suspected.add(e.getKey());
         fresh.add(e.getKey());
       }
@@ -67,6 +76,17 @@ public final class FailureDetector {
   public void heard(int origin) {
     if (origin != self && lastHeard.containsKey(origin) && lastTick != Long.MIN_VALUE) {
       lastHeard.put(origin, lastTick);
+    }
+  }
+
+  /**
+   * Another replica acknowledged a message of {@code member}, so it has started: time its
+   * silence from now if this replica has not heard from it yet.
+   */
+  public void started(int member) {
+    if (lastTick != Long.MIN_VALUE && lastHeard.containsKey(member)
+        && lastHeard.get(member) == null) {
+      lastHeard.put(member, lastTick);
     }
   }
 

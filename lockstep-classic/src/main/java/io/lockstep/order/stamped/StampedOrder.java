@@ -190,6 +190,9 @@ public final class StampedOrder implements Coordination {
     int origin = b.origin();
     for (int i = 0; i < members.size(); i++) {
       broadcast.acknowledge(origin, members.get(i), b.ack(i));
+      if (b.ack(i) > 0) {
+        detector.started(members.get(i)); // someone heard it: it has started
+      }
     }
     if (failed.contains(origin)) {
       breach("broadcast " + b + " delivered after replica " + origin + " was declared failed"
