@@ -42,7 +42,11 @@ import picocli.CommandLine.Spec;
         "and each replica's pid and logs in DIR/<id>/. Stays in the foreground; Ctrl-C",
         "stops the replicas cleanly.",
         "Run again on the same DIR to recover the data (not with --failure-model",
-        "byzantine yet: pbft keeps its data in memory only).",
+        "byzantine yet: pbft keeps its data in memory only; not with the paper's own",
+        "schemes, whose replicas refuse to start again on data they cannot use).",
+        "--protocol logical-clock|real-time|replica-uid runs one of the paper's own",
+        "ordering schemes instead of Raft: fail-stop, t+1 replicas (t = N-1), every",
+        "replica orders, no leader; delay bounds widened for one machine.",
         "--machine CLASS --classpath JAR runs your own state machine instead of a",
         "built-in service (checked here first, then loaded by every replica from JAR).",
         "Exit status: 0 after a clean stop, 1 if no leader was elected, 2 usage error."})
@@ -77,6 +81,11 @@ public final class LocalCommand implements Callable<Integer> {
           + LocalLayout.BYZANTINE_PROTOCOL + " with their own keys, and a voting Redis proxy on"
           + " port P.")
   String failureModel;
+
+  @Option(names = "--protocol", paramLabel = "NAME",
+      description = "The coordination protocol (default raft, or pbft with --failure-model"
+          + " byzantine): also logical-clock, real-time or replica-uid, the paper's own schemes.")
+  String protocol;
 
   @Option(names = "--base-port", defaultValue = "7000", paramLabel = "P",
       description = "Replica i serves Redis on P+i (default ${DEFAULT-VALUE}).")
@@ -154,7 +163,7 @@ public final class LocalCommand implements Callable<Integer> {
         cluster.replica(id).pid(), layout.replicaDir(id).resolve("replica.log"),
         config.spares().contains(id) ? " (spare: joins when the configurator or `lockstep"
             + " member add` calls it)" : ""));
-    Optional<ReplicaHealth> leader = awaitLeader(config, out);
+    Optional<ReplicaHealth> leader = awaitReady(config, cluster, out);
     if (leader.isEmpty()) {
       return noLeader(cluster, layout, out);
     }
@@ -192,8 +201,14 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private LocalLayout layout(Service chosen, FailureModel model) {
-    return new LocalLayout(dataDir, replicas, basePort, chosen, machine, model, spares,
-        configuratorBound);
+    LocalLayout layout = new LocalLayout(dataDir, replicas, basePort, chosen, machine, model,
+        spares, configuratorBound, protocol);
+    try {
+      layout.t(); // a protocol that cannot run this many replicas says so here
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    return layout;
   }
 
   /** Byzantine: a voting Redis proxy, so that unmodified Redis clients get checked answers. */
@@ -211,8 +226,8 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private int noLeader(LocalCluster cluster, LocalLayout layout, PrintWriter out) {
-    out.printf("No leader after %d s; see the replicas' logs in %s. Stopping.%n", waitSeconds,
-        layout.dataDir());
+    out.printf("Not ready (no leader, or a replica not healthy) after at most %d s; see the"
+        + " replicas' logs in %s. Stopping.%n", waitSeconds, layout.dataDir());
     out.flush();
     cluster.close();
     return 1;
@@ -281,15 +296,23 @@ public final class LocalCommand implements Callable<Integer> {
     return args;
   }
 
-  /** Polls every replica's /health until one leads, printing progress once a second. */
-  private Optional<ReplicaHealth> awaitLeader(ClusterConfig config, PrintWriter out)
-      throws InterruptedException {
+  /**
+   * Polls every replica's /health until one leads (or, for a protocol where every replica
+   * orders, until every replica is healthy), printing progress; gives up early once every
+   * replica process has exited (e.g. refused to start).
+   */
+  private Optional<ReplicaHealth> awaitReady(ClusterConfig config, LocalCluster cluster,
+      PrintWriter out) throws InterruptedException {
     long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+    boolean leaderless = Protocols.named(config.protocol()).everyReplicaOrders();
     String last = "";
     try (HealthProbe probe = new HealthProbe(config)) {
-      while (System.nanoTime() < deadline) {
+      while (System.nanoTime() < deadline && !allExited(cluster)) {
         List<ReplicaHealth> all = probe.all();
-        Optional<ReplicaHealth> leader = HealthProbe.leader(all);
+        Optional<ReplicaHealth> leader = leaderless
+            ? all.stream().allMatch(ReplicaHealth::healthy) ? Optional.of(all.get(0))
+                : Optional.empty()
+            : HealthProbe.leader(all);
         if (leader.isPresent()) {
           return leader;
         }
@@ -306,9 +329,19 @@ public final class LocalCommand implements Callable<Integer> {
     return Optional.empty();
   }
 
+  private static boolean allExited(LocalCluster cluster) {
+    return cluster.ids().stream().noneMatch(id -> cluster.replica(id).process().isAlive());
+  }
+
   private static void printConnect(ClusterConfig config, LocalLayout layout, ReplicaHealth leader,
       PrintWriter out, List<Path> machineJars) {
-    out.printf("Cluster ready: replica %d leads (term %d).%n", leader.id(), leader.term());
+    if (Protocols.named(config.protocol()).everyReplicaOrders()) {
+      out.printf("Cluster ready: protocol %s, every replica orders (no leader); it survives %d"
+          + " of %d replicas stopping (fail-stop). A stopped replica cannot rejoin.%n",
+          config.protocol(), config.t(), config.members().size());
+    } else {
+      out.printf("Cluster ready: replica %d leads (term %d).%n", leader.id(), leader.term());
+    }
     List<ReplicaAddresses> rs = config.replicas();
     if (config.service() == Service.MACHINE) {
       MachineClients.print(config, layout.configFile(), machineJars, out);

@@ -31,6 +31,8 @@ import java.util.Optional;
  * null-interval-ms     an idle replica broadcasts a null request this often (default 20)
  * failure-timeout-ms   silence after which a replica is detected failed; must exceed
  *                      null-interval-ms + max-delay-ms (default 300)
+ * start-timeout-ms     how long a replica nobody has heard from yet may take to start before
+ *                      it is detected failed; at least failure-timeout-ms (default 3000)
  * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
  * max-pending          requests waiting to become stable before proposals are refused as
  *                      busy (default 10000)
@@ -38,7 +40,8 @@ import java.util.Optional;
  *
  * <p>Assumptions (stated by {@link #check}, refused when they cannot hold): fail-stop failures,
  * at least t+1 replicas, clocks synchronized within δ with δ below the minimum message delay
- * (O2), and delays bounded so that Δ exists. A replica that stopped cannot rejoin.
+ * (O2), and delays bounded so that Δ exists. A replica that stopped cannot rejoin: its
+ * {@code create} refuses storage that shows it ran before.
  */
 public final class RealTimeClockProtocol implements Protocol {
   private static final Map<String, String> DEFAULTS = defaults();

@@ -79,7 +79,8 @@ public final class CandidateOrder implements Coordination {
       index.put(members.get(i), i);
     }
     this.broadcast = new ReliableBroadcast<>(self, members);
-    this.detector = new FailureDetector(self, members, config.failureTimeoutMillis());
+    this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
+        config.startTimeoutMillis());
     this.halted = recovered.hardState() != null || recovered.snapshot() != null
         || !recovered.entries().isEmpty();
     if (!halted) {

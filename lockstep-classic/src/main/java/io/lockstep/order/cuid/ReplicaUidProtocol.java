@@ -22,6 +22,8 @@ import java.util.Optional;
  * max-delay-ms         assumed bound on a message's one-way delay (default 100)
  * failure-timeout-ms   silence after which a replica is detected failed; must exceed
  *                      null-interval-ms + max-delay-ms (default 300)
+ * start-timeout-ms     how long a replica nobody has heard from yet may take to start before
+ *                      it is detected failed; at least failure-timeout-ms (default 3000)
  * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
  * max-pending          requests being ordered before proposals are refused as busy
  *                      (default 10000)
@@ -30,7 +32,8 @@ import java.util.Optional;
  * <p>Assumptions (refused by {@link #check} when they cannot hold): fail-stop failures with
  * t+1 replicas, and delays bounded well enough for timeouts to detect failures. The Byzantine
  * variant (exclusion after t+1 timeout reports) and ABCAST are not built. A replica that stopped
- * cannot rejoin.
+ * cannot rejoin: its
+ * {@code create} refuses storage that shows it ran before.
  */
 public final class ReplicaUidProtocol implements Protocol {
   private static final Map<String, String> DEFAULTS = defaults();

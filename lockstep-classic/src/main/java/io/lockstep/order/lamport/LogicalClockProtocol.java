@@ -26,6 +26,8 @@ import java.util.Optional;
  * failure-timeout-ms   silence after which a replica is detected failed; must exceed
  *                      null-interval-ms + max-delay-ms, or a slow replica would be declared
  *                      failed while its messages are still on the way (default 300)
+ * start-timeout-ms     how long a replica nobody has heard from yet may take to start before
+ *                      it is detected failed; at least failure-timeout-ms (default 3000)
  * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
  * max-pending          requests waiting to become stable before proposals are refused as
  *                      busy (default 10000)
@@ -33,7 +35,8 @@ import java.util.Optional;
  *
  * <p>Assumptions (stated by {@link #check} and refused when they cannot hold): fail-stop
  * failures, at least t+1 replicas, and synchrony good enough for timeouts to detect failures —
- * every message arrives within {@code max-delay-ms}. A replica that stopped cannot rejoin.
+ * every message arrives within {@code max-delay-ms}. A replica that stopped cannot rejoin: its
+ * {@code create} refuses storage that shows it ran before.
  */
 public final class LogicalClockProtocol implements Protocol {
   private static final Map<String, String> DEFAULTS = defaults();

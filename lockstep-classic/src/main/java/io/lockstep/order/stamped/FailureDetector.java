@@ -18,19 +18,21 @@ import java.util.Set;
  * <p>A gap between two ticks longer than half the timeout is this replica's own stall (a pause,
  * a slow loop), not everyone's failure: the silence during it is forgiven.
  *
- * <p>A replica never heard from is never suspected. Real replica processes start one after
- * another, and one that starts later than a timeout after this one is not failed: declaring it
- * failed would let this replica process requests without it, and when it then speaks, the two
- * would order differently (a real server test found exactly that on a loaded machine). A
- * replica starts being timed once this one hears from it, or hears that another replica did
- * ({@link #started}: a broadcast acknowledging one of its messages), so one that dies after
- * reaching only some replicas is still detected everywhere. Waiting costs liveness only: a
- * replica that dies before any of its messages reached anyone keeps the others waiting, and an
- * operator sees requests time out rather than a split order.
+ * <p>A replica nobody has heard from yet is given the longer start timeout instead. Real
+ * replica processes start one after another, and one that starts later than a failure timeout
+ * after this one is not failed: declaring it failed would let this replica process requests
+ * without it, and when it then speaks, the two would order differently (a real server test
+ * found exactly that on a loaded machine). A replica starts being timed by the failure timeout
+ * once this one hears from it, or hears that another replica did ({@link #started}: a broadcast
+ * acknowledging one of its messages). The start timeout is an assumption too (replicas start
+ * within it of each other), but an explicit one, sized for process starts rather than for
+ * message delays.
  */
 public final class FailureDetector {
   private final int self;
   private final long timeoutMillis;
+  private final long startTimeoutMillis;
+  private long firstTick = Long.MIN_VALUE;
   private final Map<Integer, Long> lastHeard = new HashMap<>();
   private final Set<Integer> suspected = new HashSet<>();
   private long lastTick = Long.MIN_VALUE;
@@ -39,10 +41,14 @@ public final class FailureDetector {
    * @param self this replica
    * @param members every replica
    * @param timeoutMillis silence after which a replica is detected failed
+   * @param startTimeoutMillis silence from this replica's first tick after which a replica
+   *     nobody has heard from is detected failed
    */
-  public FailureDetector(int self, List<Integer> members, long timeoutMillis) {
+  public FailureDetector(int self, List<Integer> members, long timeoutMillis,
+      long startTimeoutMillis) {
     this.self = self;
     this.timeoutMillis = timeoutMillis;
+    this.startTimeoutMillis = startTimeoutMillis;
     for (int m : members) {
       if (m != self) {
         lastHeard.put(m, null);
@@ -56,15 +62,20 @@ public final class FailureDetector {
    * @return replicas newly detected failed
    */
   public Set<Integer> tick(long now) {
-    if (lastTick != Long.MIN_VALUE && now - lastTick > timeoutMillis / 2) {
+    if (firstTick == Long.MIN_VALUE) {
+      firstTick = now;
+    } else if (now - lastTick > timeoutMillis / 2) {
       long stall = now - lastTick;
       lastHeard.replaceAll((m, t) -> t == null ? null : t + stall); // our stall, not their silence
+      firstTick += stall;
     }
     lastTick = Math.max(lastTick, now);
     Set<Integer> fresh = new HashSet<>();
     for (Map.Entry<Integer, Long> e : lastHeard.entrySet()) {
       Long heard = e.getValue();
-      if (heard != null && !suspected.contains(e.getKey()) && lastTick - heard > timeoutMillis) {
+      boolean silent = heard == null ? lastTick - firstTick > startTimeoutMillis
+          : lastTick - heard > timeoutMillis;
+      if (silent && !suspected.contains(e.getKey())) {
         suspected.add(e.getKey());
         fresh.add(e.getKey());
       }

@@ -114,6 +114,7 @@ public final class Settings {
     d.put("null-interval-ms", "20");
     d.put("max-delay-ms", "100");
     d.put("failure-timeout-ms", "300");
+    d.put("start-timeout-ms", "3000");
     d.put("resend-ms", "50");
     d.put("max-pending", "10000");
     return d;
@@ -128,6 +129,7 @@ public final class Settings {
     long nullInterval = positive("null-interval-ms");
     long maxDelay = positive("max-delay-ms");
     long timeout = positive("failure-timeout-ms");
+    long start = positive("start-timeout-ms");
     positive("resend-ms");
     positive("max-pending");
     if (timeout <= nullInterval + maxDelay) {
@@ -135,13 +137,18 @@ public final class Settings {
           + " + max-delay-ms (" + (nullInterval + maxDelay) + "): failures are detected by"
           + " silence, which is sound only if a live replica is never silent that long");
     }
+    if (start < timeout) {
+      problems.add(protocol + ".start-timeout-ms (" + start + ") must be at least"
+          + " failure-timeout-ms (" + timeout + "): it is how long a replica nobody has heard"
+          + " from yet may take to start");
+    }
   }
 
   /** The order engine's settings for replica {@code setup.self()} (already checked). */
   public StampedConfig config(ProtocolSetup setup) {
     return new StampedConfig(setup.self(), setup.members(), positive("null-interval-ms"),
         positive("failure-timeout-ms"), positive("resend-ms"),
-        (int) Math.min(Integer.MAX_VALUE, positive("max-pending")));
+        (int) Math.min(Integer.MAX_VALUE, positive("max-pending")), positive("start-timeout-ms"));
   }
 
   /**

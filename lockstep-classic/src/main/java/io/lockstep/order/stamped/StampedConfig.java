@@ -14,9 +14,11 @@ import java.util.List;
  *     replica's relayed)
  * @param maxPending most requests waiting to become stable; further proposals are refused as
  *     busy (the client retries), so a stalled order cannot exhaust memory
+ * @param startTimeoutMillis how long a replica nobody has heard from yet may take to start
+ *     before it is detected failed (at least the failure timeout; see {@link FailureDetector})
  */
 public record StampedConfig(int self, List<Integer> members, long nullIntervalMillis,
-    long failureTimeoutMillis, long resendMillis, int maxPending) {
+    long failureTimeoutMillis, long resendMillis, int maxPending, long startTimeoutMillis) {
   /** Most members: the suspect set travels as a 64-bit mask. */
   public static final int MAX_MEMBERS = 64;
 
@@ -29,6 +31,17 @@ public record StampedConfig(int self, List<Integer> members, long nullIntervalMi
     if (nullIntervalMillis < 1 || failureTimeoutMillis < 1 || resendMillis < 1 || maxPending < 1) {
       throw new IllegalArgumentException("intervals, timeout and maxPending must be positive");
     }
+    if (startTimeoutMillis < failureTimeoutMillis) {
+      throw new IllegalArgumentException("the start timeout " + startTimeoutMillis
+          + " ms must be at least the failure timeout " + failureTimeoutMillis + " ms");
+    }
+  }
+
+  /** Settings whose start timeout is ten failure timeouts. */
+  public StampedConfig(int self, List<Integer> members, long nullIntervalMillis,
+      long failureTimeoutMillis, long resendMillis, int maxPending) {
+    this(self, members, nullIntervalMillis, failureTimeoutMillis, resendMillis, maxPending,
+        10 * failureTimeoutMillis);
   }
 
   /** Defaults for a LAN: nulls every 20 ms, failure after 300 ms of silence, resend every 100. */

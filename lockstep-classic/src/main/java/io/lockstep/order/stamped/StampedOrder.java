@@ -80,7 +80,8 @@ public final class StampedOrder implements Coordination {
     }
     this.scheme = scheme;
     this.broadcast = new ReliableBroadcast<>(self, members);
-    this.detector = new FailureDetector(self, members, config.failureTimeoutMillis());
+    this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
+        config.startTimeoutMillis());
     this.halted = recovered.hardState() != null || recovered.snapshot() != null
         || !recovered.entries().isEmpty();
     if (!halted) {

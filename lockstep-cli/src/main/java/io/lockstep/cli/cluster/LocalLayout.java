@@ -1,6 +1,9 @@
 package io.lockstep.cli.cluster;
 
 import io.lockstep.order.FailureModel;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Protocols;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ClusterKeys;
 import io.lockstep.server.config.ConfigException;
@@ -13,7 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The files of a local cluster in one data directory {@code D}:
@@ -42,15 +49,30 @@ import java.util.Locale;
  *     ids and ports following theirs); fail-stop only
  * @param configuratorBound the {@code cluster.configurator.unreachable-ms} value to write
  *     (milliseconds or {@code off}), or null for the default
+ * @param protocol the protocol chosen by name ({@code cluster.protocol}), or null for the
+ *     failure model's own (raft, or pbft when Byzantine); t is then the largest the protocol's
+ *     {@code check} accepts for this many replicas (t = n−1 for the paper's own fail-stop
+ *     schemes, which need only t+1)
  */
 public record LocalLayout(Path dataDir, int replicas, int basePort, Service service,
-    String machine, FailureModel failureModel, int spares, String configuratorBound) {
+    String machine, FailureModel failureModel, int spares, String configuratorBound,
+    String protocol) {
   /** The protocol a Byzantine local cluster runs. */
   public static final String BYZANTINE_PROTOCOL = "pbft";
   /** The keyed client id of the proxy a Byzantine local cluster starts. */
   public static final String PROXY_CLIENT = "proxy";
   /** The cluster-file lines of the keys, kept beside them for the next start. */
   private static final String KEY_LINES = "cluster-keys.properties";
+
+  /**
+   * Timing bounds written for a protocol that assumes them (the paper's own schemes): wider than
+   * their defaults, because replica processes on one shared machine see garbage-collection and
+   * scheduling pauses of hundreds of milliseconds, and a pause past the failure timeout would
+   * have a live replica declared failed; replica processes start one after another, slowly on a
+   * loaded machine. Only keys the protocol knows are written.
+   */
+  static final Map<String, String> ONE_MACHINE_TIMING = Map.of("max-delay-ms", "1000",
+      "failure-timeout-ms", "3000", "start-timeout-ms", "30000", "delta-ms", "1100");
 
   /** The config file's name inside the data directory. */
   public static final String CONFIG_FILE = "cluster.properties";
@@ -84,6 +106,17 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
       throw new IllegalArgumentException("--base-port must leave room for ports up to base+"
           + (300 + replicas + spares) + " below 65536, was " + basePort);
     }
+    if (protocol != null && Protocols.find(protocol).isEmpty()) {
+      throw new IllegalArgumentException("--protocol " + protocol + " is not in this build;"
+          + " registered protocols: " + String.join(", ", Protocols.all().keySet()));
+    }
+  }
+
+  /** A layout running the failure model's own protocol. */
+  public LocalLayout(Path dataDir, int replicas, int basePort, Service service, String machine,
+      FailureModel failureModel, int spares, String configuratorBound) {
+    this(dataDir, replicas, basePort, service, machine, failureModel, spares, configuratorBound,
+        null);
   }
 
   /** A layout without spares. */
@@ -102,9 +135,49 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     this(dataDir, replicas, basePort, service, null);
   }
 
-  /** Faults tolerated: ⌊(n−1)/2⌋ crashes, or ⌊(n−1)/3⌋ Byzantine replicas. */
+  /**
+   * Faults tolerated: ⌊(n−1)/2⌋ crashes, or ⌊(n−1)/3⌋ Byzantine replicas; for a protocol chosen
+   * by name, the largest t its {@code check} accepts.
+   *
+   * @throws IllegalArgumentException if the chosen protocol accepts no t for this cluster, with
+   *     its reasons
+   */
   public int t() {
-    return failureModel == FailureModel.BYZANTINE ? (replicas - 1) / 3 : (replicas - 1) / 2;
+    if (protocol == null) {
+      return failureModel == FailureModel.BYZANTINE ? (replicas - 1) / 3 : (replicas - 1) / 2;
+    }
+    Protocol p = Protocols.named(protocol);
+    List<Integer> members = IntStream.rangeClosed(1, replicas).boxed().toList();
+    List<String> problems = List.of();
+    for (int t = replicas - 1; t >= 0; t--) {
+      problems = p.check(new ProtocolSetup(1, members, failureModel, t, settings()));
+      if (problems.isEmpty()) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("--protocol " + protocol + " cannot run " + replicas
+        + " replicas: " + String.join("; ", problems));
+  }
+
+  /** The protocol the cluster file names. */
+  public String protocolName() {
+    return protocol != null ? protocol
+        : failureModel == FailureModel.BYZANTINE ? BYZANTINE_PROTOCOL : "raft";
+  }
+
+  /** The protocol settings written for it (keys without the prefix). */
+  private Map<String, String> settings() {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (protocol == null) {
+      return out;
+    }
+    Map<String, String> known = Protocols.named(protocol).defaultSettings();
+    ONE_MACHINE_TIMING.forEach((key, value) -> {
+      if (known.containsKey(key)) {
+        out.put(key, value);
+      }
+    });
+    return out;
   }
 
   /** The Redis port of the proxy a Byzantine cluster starts: the base port itself. */
@@ -168,13 +241,17 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     if (old.voters().size() != replicas || old.spares().size() != spares
         || old.service() != service
         || old.failureModel() != failureModel
-        || !java.util.Objects.equals(old.machine(), machine)) {
+        || !java.util.Objects.equals(old.machine(), machine)
+        || !old.protocol().equals(protocolName())) {
       String spared = old.spares().isEmpty() ? "" : " --spares " + old.spares().size();
+      boolean otherProtocol = !old.protocol().equals(protocolName());
       throw new IllegalStateException(dataDir + " holds a " + old.voters().size()
           + "-replica " + describe(old.service(), old.machine()) + " cluster"
           + (spared.isEmpty() ? "" : " with " + old.spares().size() + " spares")
+          + (otherProtocol ? " of protocol " + old.protocol() : "")
           + "; run with --replicas " + old.voters().size() + spared + " "
           + options(old.service(), old.machine())
+          + (otherProtocol ? " --protocol " + old.protocol() : "")
           + ", or choose another --data-dir");
     }
   }
@@ -231,12 +308,13 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
         .append("cluster.failure-model=").append(failureModel == FailureModel.BYZANTINE
             ? "byzantine" : "fail-stop").append('\n')
         .append("cluster.t=").append(t()).append('\n')
-        .append("cluster.protocol=").append(failureModel == FailureModel.BYZANTINE
-            ? BYZANTINE_PROTOCOL : "raft").append('\n')
+        .append("cluster.protocol=").append(protocolName()).append('\n')
         .append("cluster.service=").append(service.name().toLowerCase(Locale.ROOT)).append('\n')
         .append(machine == null ? "" : "cluster.machine=" + machine + "\n")
         .append("cluster.data-dir=.\n")
         .append("cluster.secret-file=").append(SECRET_FILE).append('\n');
+    settings().forEach((key, value) -> out.append(protocolName()).append('.').append(key)
+        .append('=').append(value).append('\n'));
     for (int i = 1; i <= replicas + spares; i++) {
       replica(out, i, "peer", basePort + 100 + i);
       replica(out, i, "client", basePort + 200 + i);

@@ -1,0 +1,130 @@
+package io.lockstep.cli.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * {@code lockstep local --protocol logical-clock --replicas 2}: the paper's logical-clock scheme
+ * in two replica processes (fail-stop, t+1 = 2) serves a real Redis client at either replica,
+ * goes on at the survivor after {@code kill -9} of the other, refuses to take the killed replica
+ * back when it is started again (no §7.2 integration: its order lived in memory), and a second
+ * {@code local} on the same directory stops at once instead of pretending to recover.
+ */
+class ClassicLocalProcessTest {
+  @TempDir Path dir;
+  private final List<Process> launched = new ArrayList<>();
+
+  @AfterEach
+  void killEverything() throws IOException {
+    launched.forEach(Process::destroyForcibly);
+    for (int id = 1; id <= 2; id++) {
+      Path pid = dir.resolve("data").resolve(Integer.toString(id)).resolve("pid");
+      if (Files.exists(pid)) {
+        ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()))
+            .ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Test
+  void logicalClockClusterServesRedisSurvivesKillNineAndRefusesTheRestartedReplica()
+      throws Exception {
+    int base = FreePorts.basePort(2);
+    Path data = dir.resolve("data");
+    Process local = launch(data.getParent().resolve("local.out"), "io.lockstep.cli.Main",
+        "local", "--protocol", "logical-clock", "--replicas", "2", "--base-port",
+        Integer.toString(base), "--data-dir", data.toString());
+    awaitLine(local, data.getParent().resolve("local.out"), "Press Ctrl-C");
+    assertThat(Files.readString(data.resolve("cluster.properties")))
+        .contains("cluster.protocol=logical-clock", "cluster.t=1",
+            "logical-clock.failure-timeout-ms=3000");
+    try (Jedis one = jedis(base + 1); Jedis two = jedis(base + 2)) {
+      for (int i = 0; i < 50; i++) {
+        assertThat((i % 2 == 0 ? one : two).set("k" + i, "v" + i)).isEqualTo("OK");
+        assertThat((i % 2 == 0 ? two : one).get("k" + i)).as("read at the other replica")
+            .isEqualTo("v" + i);
+      }
+      assertThat(one.incr("n")).isEqualTo(1);
+      assertThat(two.incr("n")).isEqualTo(2);
+    }
+
+    long killed = Long.parseLong(Files.readString(data.resolve("2/pid")).strip());
+    new ProcessBuilder("kill", "-9", Long.toString(killed)).start().waitFor();
+    try (Jedis one = jedis(base + 1)) {
+      // The first write waits for replica 2 to be detected failed (3 s of silence).
+      assertThat(one.set("after", "kill")).isEqualTo("OK");
+      assertThat(one.get("k7")).isEqualTo("v7");
+      assertThat(one.incr("n")).isEqualTo(3);
+    }
+
+    Path restartOut = data.getParent().resolve("restart.out");
+    Process restarted = launch(restartOut, "io.lockstep.server.ReplicaMain", "--config",
+        data.resolve("cluster.properties").toString(), "--id", "2");
+    assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as("refused at start").isTrue();
+    assertThat(restarted.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(restartOut)).contains("replica 2 ran before", "§7.2",
+        "Nothing was changed on disk");
+    try (Jedis one = jedis(base + 1)) {
+      assertThat(one.get("after")).isEqualTo("kill");
+      assertThat(one.get("n")).isEqualTo("3");
+    }
+    assertThat(http("http://127.0.0.1:" + (base + 301) + "/metrics"))
+        .contains("lockstep_assumption_violations_total{kind=\"delay\",replica=\"1\"}");
+
+    local.destroy();
+    assertThat(local.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Path againOut = data.getParent().resolve("again.out");
+    Process again = launch(againOut, "io.lockstep.cli.Main", "local", "--protocol",
+        "logical-clock", "--replicas", "2", "--base-port", Integer.toString(base),
+        "--data-dir", data.toString());
+    assertThat(again.waitFor(60, TimeUnit.SECONDS)).as("gives up once every replica refused")
+        .isTrue();
+    assertThat(again.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(againOut)).contains("Not ready");
+    assertThat(Files.readString(data.resolve("1/console.log"))).contains("replica 1 ran before");
+  }
+
+  private Process launch(Path output, String main, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"),
+        "bin", "java").toString(), "-cp", System.getProperty("java.class.path"), main));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(output.toFile()).start();
+    launched.add(p);
+    return p;
+  }
+
+  private static void awaitLine(Process p, Path output, String text) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!Files.readString(output, StandardCharsets.UTF_8).contains(text)) {
+      assertThat(System.nanoTime()).as("'%s' in %s", text, Files.readString(output))
+          .isLessThan(deadline);
+      assertThat(p.isAlive()).as("running: %s", Files.readString(output)).isTrue();
+      Thread.sleep(100);
+    }
+  }
+
+  private static String http(String uri) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static Jedis jedis(int port) {
+    return new Jedis("127.0.0.1", port, 20_000);
+  }
+}
