@@ -28,6 +28,12 @@ import java.util.TreeMap;
  * report: a crash is allowed under fail-stop, but a delay that never ends is not, and the two
  * look alike from here.
  *
+ * <p>The first echo from a peer only proves the connection: probes sent before it may have
+ * waited for the connection to be made (seconds, while the peer process starts), which says
+ * nothing about the network's delay, so only probes sent after it are judged. Until every peer
+ * has echoed once, {@link #problem()} says so: a replica of these schemes cannot order anything
+ * before it has heard from every replica, so it is not ready.
+ *
  * <p>Thread-safe: the timer probes, peers' I/O threads deliver echoes, the HTTP thread reads.
  */
 final class AssumptionWatch {
@@ -47,12 +53,18 @@ final class AssumptionWatch {
 
   private final int self;
   private final TimingAssumptions bounds;
+  private final List<Integer> peers;
+  private final Map<Integer, Long> firstEcho = new TreeMap<>();
   private final Map<Integer, Map<Kind, String>> active = new TreeMap<>();
   private final long[] violations = new long[Kind.values().length];
 
-  /** @param bounds what the protocol assumes, or null if it assumes no timing (nothing to watch) */
-  AssumptionWatch(int self, TimingAssumptions bounds) {
+  /**
+   * @param peers the other replicas
+   * @param bounds what the protocol assumes, or null if it assumes no timing (nothing to watch)
+   */
+  AssumptionWatch(int self, List<Integer> peers, TimingAssumptions bounds) {
     this.self = self;
+    this.peers = List.copyOf(peers);
     this.bounds = bounds;
   }
 
@@ -75,6 +87,12 @@ final class AssumptionWatch {
   void echoed(int peer, long sentAt, long peerReceivedAt, long arrivedAt) {
     if (bounds == null) {
       return;
+    }
+    synchronized (this) {
+      Long connected = firstEcho.putIfAbsent(peer, arrivedAt);
+      if (connected == null || sentAt < connected) {
+        return; // this probe may have waited for the connection, not for the network
+      }
     }
     ClockSample.of(sentAt, peerReceivedAt, arrivedAt).ifPresent(s -> judge(peer, s));
   }
@@ -123,12 +141,19 @@ final class AssumptionWatch {
 
   /** Why this replica's order may be wrong right now: every violation that still holds. */
   synchronized Optional<String> problem() {
-    List<String> now = new ArrayList<>();
-    active.values().forEach(m -> now.addAll(m.values()));
-    if (now.isEmpty()) {
-      return Optional.empty();
+    List<String> reasons = new ArrayList<>();
+    List<Integer> silent = peers.stream().filter(p -> !firstEcho.containsKey(p)).toList();
+    if (bounds != null && !silent.isEmpty()) {
+      reasons.add("replica(s) " + silent + " have not answered a clock probe yet (starting, or"
+          + " failed before they started); nothing is ordered without them until they are"
+          + " detected failed");
     }
-    return Optional.of("timing assumption broken, requests may be misordered: "
-        + String.join("; ", now) + " (see docs/OPERATIONS.md, timing assumptions)");
+    List<String> broken = new ArrayList<>();
+    active.values().forEach(m -> broken.addAll(m.values()));
+    if (!broken.isEmpty()) {
+      reasons.add("timing assumption broken, requests may be misordered: "
+          + String.join("; ", broken) + " (see docs/OPERATIONS.md, The paper's own schemes)");
+    }
+    return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
   }
 }

@@ -282,7 +282,8 @@ public final class ReplicaServer implements AutoCloseable {
         config.t(), config.protocolSettings(), identity.signer())
         .withSnapshotReceiver(storage.snapshotReceiver());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
-    timing = new AssumptionWatch(id, protocol.timingAssumptions(setup).orElse(null));
+    timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),
+        protocol.timingAssumptions(setup).orElse(null));
     return new Replica(id, coordination, executor, config.snapshotInterval(),
         config.digestInterval());
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.order.TimingAssumptions;
 import io.lockstep.server.AssumptionWatch.Kind;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,27 @@ class AssumptionWatchTest {
   private static final TimingAssumptions DELAY_100 = new TimingAssumptions(100, OptionalLong.empty());
   private static final TimingAssumptions DELAY_100_SKEW_5 = new TimingAssumptions(100,
       OptionalLong.of(5));
+
+  /** Every peer's first echo, which only proves the connection. */
+  private static AssumptionWatch connected(AssumptionWatch watch) {
+    watch.echoed(2, 0, 0, 0);
+    watch.echoed(3, 0, 0, 0);
+    return watch;
+  }
+
+  @Test
+  void aPeerNotHeardYetIsReportedAndProbesSentBeforeItsFirstEchoAreNotJudged() {
+    AssumptionWatch watch = new AssumptionWatch(1, List.of(2, 3), DELAY_100);
+    assertThat(watch.problem()).hasValueSatisfying(p -> assertThat(p)
+        .contains("replica(s) [2, 3] have not answered a clock probe yet"));
+    watch.echoed(2, 1_000, 9_000, 9_001); // waited 8 s for the connection: not a delay
+    watch.echoed(2, 1_200, 9_000, 9_001); // sent before that first echo came back: neither
+    watch.echoed(3, 1_000, 1_001, 1_002);
+    assertThat(watch.problem()).isEmpty();
+    assertThat(watch.violations(Kind.DELAY)).isZero();
+    watch.echoed(2, 9_100, 9_400, 9_700);
+    assertThat(watch.violations(Kind.DELAY)).as("judged once connected").isEqualTo(1);
+  }
 
   @Test
   void aSampleBoundsTheSkewWithoutAssumingSymmetricDelays() {
@@ -28,7 +50,7 @@ class AssumptionWatchTest {
 
   @Test
   void aRoundTripAboveTwiceTheDelayBoundIsReportedUntilAGoodSampleComes() {
-    AssumptionWatch watch = new AssumptionWatch(1, DELAY_100);
+    AssumptionWatch watch = connected(new AssumptionWatch(1, List.of(2, 3), DELAY_100));
     watch.echoed(2, 1_000, 1_050, 1_100);
     assertThat(watch.problem()).isEmpty();
     watch.echoed(2, 2_000, 2_150, 2_300); // round trip 300: one way took at least 150
@@ -44,11 +66,11 @@ class AssumptionWatchTest {
 
   @Test
   void skewIsJudgedOnlyWhereTheProtocolAssumesABound() {
-    AssumptionWatch logical = new AssumptionWatch(1, DELAY_100);
+    AssumptionWatch logical = connected(new AssumptionWatch(1, List.of(2, 3), DELAY_100));
     logical.echoed(2, 1_000, 1_510, 1_020); // 490 ms ahead, 20 ms round trip
     assertThat(logical.problem()).as("logical clocks need no synchronized clocks").isEmpty();
 
-    AssumptionWatch realTime = new AssumptionWatch(1, DELAY_100_SKEW_5);
+    AssumptionWatch realTime = connected(new AssumptionWatch(1, List.of(2, 3), DELAY_100_SKEW_5));
     realTime.echoed(2, 1_000, 1_510, 1_020);
     assertThat(realTime.violations(Kind.SKEW)).isEqualTo(1);
     assertThat(realTime.problem()).hasValueSatisfying(p -> assertThat(p)
@@ -60,7 +82,7 @@ class AssumptionWatchTest {
 
   @Test
   void aSkewWithinTheBoundAndItsRoundTripUncertaintyIsNoViolation() {
-    AssumptionWatch watch = new AssumptionWatch(1, DELAY_100_SKEW_5);
+    AssumptionWatch watch = connected(new AssumptionWatch(1, List.of(2, 3), DELAY_100_SKEW_5));
     watch.echoed(2, 1_000, 1_012, 1_020); // θ between −8 and 12: may be 0
     watch.echoed(3, 1_000, 1_004, 1_002); // θ between 2 and 4
     assertThat(watch.problem()).isEmpty();
@@ -69,7 +91,7 @@ class AssumptionWatchTest {
 
   @Test
   void withoutTimingAssumptionsNothingIsWatched() {
-    AssumptionWatch none = new AssumptionWatch(1, null);
+    AssumptionWatch none = new AssumptionWatch(1, List.of(2), null);
     none.echoed(2, 1_000, 90_000, 50_000);
     assertThat(none.watching()).isFalse();
     assertThat(none.problem()).isEmpty();
