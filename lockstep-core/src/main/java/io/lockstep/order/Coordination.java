@@ -83,6 +83,16 @@ public interface Coordination {
   }
 
   /**
+   * Assumptions the protocol found broken since the last call, each a sentence, oldest first,
+   * and forgets them: e.g. a message arriving from a replica it had already declared failed, so
+   * its order may already differ from that replica's. The runtime logs, counts and reports them
+   * (the paper's own schemes watch their timing this way too). Default: none.
+   */
+  default List<String> drainBrokenAssumptions() {
+    return List.of();
+  }
+
+  /**
    * True when the protocol needs the executor's state as of the stable requests it has handed
    * out so far: a Byzantine protocol's checkpoint (PBFT §4.3) certifies a digest of that exact
    * state, which only the executor can produce. The replica then takes a snapshot right after

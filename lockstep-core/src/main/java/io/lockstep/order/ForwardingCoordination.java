@@ -70,6 +70,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public List<String> drainBrokenAssumptions() {
+    return inner.drainBrokenAssumptions();
+  }
+
+  @Override
   public boolean wantsSnapshot() {
     return inner.wantsSnapshot();
   }

@@ -319,6 +319,11 @@ public final class Replica {
     return coordination.repairing();
   }
 
+  /** What the protocol found broken ({@link Coordination#drainBrokenAssumptions}). */
+  public List<String> drainBrokenAssumptions() {
+    return coordination.drainBrokenAssumptions();
+  }
+
   /**
    * The last log entry that {@code writes} append, as the durability report to step once they
    * are durable; empty if they append none.

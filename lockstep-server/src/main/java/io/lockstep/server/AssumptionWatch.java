@@ -44,7 +44,9 @@ final class AssumptionWatch {
 
   /** What a violation broke. */
   enum Kind {
-    DELAY, SKEW;
+    DELAY, SKEW,
+    /** The protocol itself found an assumption broken ({@link #protocolReported}). */
+    ORDER;
 
     String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -57,6 +59,7 @@ final class AssumptionWatch {
   private final Map<Integer, Long> firstEcho = new TreeMap<>();
   private final Map<Integer, Map<Kind, String>> active = new TreeMap<>();
   private final long[] violations = new long[Kind.values().length];
+  private String protocolReport;
 
   /**
    * @param peers the other replicas
@@ -134,6 +137,20 @@ final class AssumptionWatch {
     return what + " (round trip " + s.roundTripMillis() + " ms)";
   }
 
+  /**
+   * The protocol reported a broken assumption (e.g. a message from a replica it had declared
+   * failed): its order may already differ from a peer's, so the report stays until restart.
+   */
+  synchronized void protocolReported(String reason) {
+    violations[Kind.ORDER.ordinal()]++;
+    LOG.log(Level.ERROR, "event=assumption_violated replica=" + self + " kind=order reason=\""
+        + reason + "\"");
+    if (protocolReport == null) {
+      protocolReport = "the protocol found an assumption broken, its order may differ from its"
+          + " peers' (until restart): " + reason;
+    }
+  }
+
   /** Samples that broke a bound of {@code kind} since start. */
   synchronized long violations(Kind kind) {
     return violations[kind.ordinal()];
@@ -153,6 +170,9 @@ final class AssumptionWatch {
     if (!broken.isEmpty()) {
       reasons.add("timing assumption broken, requests may be misordered: "
           + String.join("; ", broken) + " (see docs/OPERATIONS.md, The paper's own schemes)");
+    }
+    if (protocolReport != null) {
+      reasons.add(protocolReport);
     }
     return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
   }

@@ -44,6 +44,7 @@ final class LoopStatus {
   Published publish(Replica replica) {
     Status s = replica.status();
     noteRepair(replica.repairing(), s);
+    replica.drainBrokenAssumptions().forEach(metrics::assumptionBroken);
     CombiningWatch.View condition = combining.update(replica.configuration(), s);
     status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
         s.lastIndex(), replica.appliedThrough(), s.snapshotIndex(), condition.voters(),

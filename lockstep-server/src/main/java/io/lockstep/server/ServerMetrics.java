@@ -41,6 +41,8 @@ public final class ServerMetrics {
   private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter repairs;
   private final Counter configuratorSteps;
+  /** Where the protocol's own reports of broken assumptions go (loop thread). */
+  private volatile AssumptionWatch assumptions;
   private final Timer readLatency;
   /** The live page's short series over time, fed by the same calls as the meters. */
   private final LiveHistory live = LiveHistory.standard();
@@ -166,11 +168,20 @@ public final class ServerMetrics {
    * comparisons made, and peers' digests that could not be compared.
    */
   void bindAssumptions(AssumptionWatch watch) {
+    this.assumptions = watch;
     for (AssumptionWatch.Kind kind : AssumptionWatch.Kind.values()) {
       FunctionCounter.builder("lockstep.assumption.violations", watch,
           w -> w.violations(kind)).tag("kind", kind.label())
           .description("probe samples whose delay or clock skew broke the protocol's bound")
           .register(registry);
+    }
+  }
+
+  /** The protocol reported a broken assumption: log, count and report it in /health. */
+  void assumptionBroken(String reason) {
+    AssumptionWatch watch = assumptions;
+    if (watch != null) {
+      watch.protocolReported(reason);
     }
   }
 

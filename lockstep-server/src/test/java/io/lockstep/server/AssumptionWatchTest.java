@@ -90,6 +90,16 @@ class AssumptionWatchTest {
   }
 
   @Test
+  void aBrokenAssumptionTheProtocolReportsIsCountedAndStaysUntilRestart() {
+    AssumptionWatch watch = connected(new AssumptionWatch(1, List.of(2, 3), DELAY_100));
+    watch.protocolReported("replica 1: broadcast from 2 delivered after 2 was declared failed");
+    watch.echoed(2, 1_000, 1_010, 1_020); // good samples do not clear it
+    assertThat(watch.violations(Kind.ORDER)).isEqualTo(1);
+    assertThat(watch.problem()).hasValueSatisfying(p -> assertThat(p)
+        .contains("order may differ", "after 2 was declared failed"));
+  }
+
+  @Test
   void withoutTimingAssumptionsNothingIsWatched() {
     AssumptionWatch none = new AssumptionWatch(1, List.of(2), null);
     none.echoed(2, 1_000, 90_000, 50_000);

@@ -136,6 +136,28 @@ class ClassicSchemesRuntimeTest {
   }
 
   @Test
+  void aReplicaDeclaredFailedThatSpeaksAfterwardsIsReportedByTheProtocolUntilRestart()
+      throws Exception {
+    ClusterConfig config = config("logical-clock");
+    ClusterConfig hasty = config.withProtocolSetting("max-delay-ms", "100")
+        .withProtocolSetting("failure-timeout-ms", "300")
+        .withProtocolSetting("start-timeout-ms", "500");
+    ReplicaServer one = start(hasty, 1);
+    Thread.sleep(1_500); // replica 2 has not started: after 500 ms it counts as failed
+    start(hasty, 2);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!one.healthProblem().orElse("").contains("order may differ")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(one.healthProblem()).hasValueSatisfying(p -> assertThat(p)
+        .contains("order may differ", "after replica 2 was declared failed"));
+    assertThat(one.metrics().scrape())
+        .containsPattern("lockstep_assumption_violations_total\\{kind=\"order\",replica=\"1\"\\}"
+            + " [1-9]");
+  }
+
+  @Test
   void synchronizedClocksAreNoViolation() throws Exception {
     ClusterConfig config = config("real-time");
     ReplicaServer one = start(config, 1);

@@ -20,6 +20,7 @@ import io.lockstep.order.stamped.Uid;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ public final class CandidateOrder implements Coordination {
   private final Map<Integer, Integer> index = new HashMap<>();
   private final ReliableBroadcast<Carry> broadcast;
   private final FailureDetector detector;
+  private final List<String> brokenAssumptions = new ArrayList<>();
   private final boolean halted;
   private final Map<Integer, Carry> latest = new HashMap<>();
   private final Set<Integer> failed = new HashSet<>();
@@ -179,6 +181,9 @@ public final class CandidateOrder implements Coordination {
     }
     if (failed.contains(c.origin())) {
       dropped++; // cannot happen while the failure detection assumption holds
+      brokenAssumptions.add("replica " + self + ": " + c + " delivered after replica "
+          + c.origin() + " was declared failed (the failure detection assumption broke:"
+          + " delays beyond the configured bound?)");
       return;
     }
     latest.put(c.origin(), c);
@@ -350,5 +355,12 @@ public final class CandidateOrder implements Coordination {
   /** Replicas declared failed. */
   public Set<Integer> failedReplicas() {
     return Set.copyOf(failed);
+  }
+
+  @Override
+  public List<String> drainBrokenAssumptions() {
+    List<String> out = List.copyOf(brokenAssumptions);
+    brokenAssumptions.clear();
+    return out;
   }
 }

@@ -56,6 +56,7 @@ public final class StampedOrder implements Coordination {
   private final Map<Uid, Long> barriers = new HashMap<>();
   private final Outbox out = new Outbox();
   private final List<String> breaches = new ArrayList<>();
+  private final List<String> undrainedBreaches = new ArrayList<>();
   private long position;
   private long time = Long.MIN_VALUE;
   private Uid processedThrough = Uid.ZERO;
@@ -216,6 +217,7 @@ public final class StampedOrder implements Coordination {
 
   private void breach(String why) {
     breaches.add(why);
+    undrainedBreaches.add("replica " + self + ": " + why);
     dropped++;
   }
 
@@ -306,6 +308,13 @@ public final class StampedOrder implements Coordination {
   @Override
   public long dropped() {
     return dropped;
+  }
+
+  @Override
+  public List<String> drainBrokenAssumptions() {
+    List<String> out = List.copyOf(undrainedBreaches);
+    undrainedBreaches.clear();
+    return out;
   }
 
   /** Why broadcasts were dropped because an assumption broke, oldest first. */

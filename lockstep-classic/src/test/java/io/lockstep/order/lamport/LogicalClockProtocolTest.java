@@ -112,6 +112,9 @@ class LogicalClockProtocolTest {
     StampedOrder zero = h.nodes.get(0);
     assertThat(zero.assumptionBreaches()).singleElement().asString()
         .contains("after replica 2 was declared failed");
+    assertThat(zero.drainBrokenAssumptions()).as("handed to the runtime once").singleElement()
+        .asString().startsWith("replica 0: ").contains("after replica 2 was declared failed");
+    assertThat(zero.drainBrokenAssumptions()).isEmpty();
     assertThat(h.applied.get(0)).isEmpty();
   }
 
