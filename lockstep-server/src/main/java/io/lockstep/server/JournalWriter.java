@@ -33,8 +33,9 @@ public final class JournalWriter implements Journal, AutoCloseable {
   private final JournalRing ring;
   private final JournalFiles files;
   private final ScheduledExecutorService writer;
-  private final long originEpochNanos = System.currentTimeMillis() * 1_000_000L;
-  private final long originNanos = System.nanoTime();
+  /** One origin per process, so the journals of one process (replica, client) line up exactly. */
+  private static final long ORIGIN_EPOCH_NANOS = System.currentTimeMillis() * 1_000_000L;
+  private static final long ORIGIN_NANOS = System.nanoTime();
   private final JournalEncoder encoder = new JournalEncoder();
   private long lostReported;
 
@@ -69,7 +70,7 @@ public final class JournalWriter implements Journal, AutoCloseable {
 
   /** Now, on this journal's clock (nanoseconds since the epoch, never going backwards). */
   public long now() {
-    return originEpochNanos + (System.nanoTime() - originNanos);
+    return ORIGIN_EPOCH_NANOS + (System.nanoTime() - ORIGIN_NANOS);
   }
 
   @Override
