@@ -86,7 +86,7 @@ public final class JournalRing {
       int n;
       // At most one ring's worth per call, so a writer that cannot keep up still returns (and
       // writes what it has) while the ring overwrites its oldest.
-      while (total < events.length && (n = takeChunk()) > 0) {
+      while ((n = takeChunk(events.length - total)) > 0) {
         for (int i = 0; i < n; i++) {
           into.accept(chunkNanos[i], chunkReplicas[i], chunk[i]);
           chunk[i] = null;
@@ -97,8 +97,8 @@ public final class JournalRing {
     }
   }
 
-  private synchronized int takeChunk() {
-    int n = (int) Math.min(CHUNK, tail - head);
+  private synchronized int takeChunk(int most) {
+    int n = (int) Math.min(Math.min(CHUNK, most), tail - head);
     for (int i = 0; i < n; i++, head++) {
       int slot = (int) (head % events.length);
       chunkNanos[i] = nanos[slot];
