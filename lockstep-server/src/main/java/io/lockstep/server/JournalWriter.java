@@ -37,6 +37,8 @@ public final class JournalWriter implements Journal, AutoCloseable {
   private static final long ORIGIN_EPOCH_NANOS = System.currentTimeMillis() * 1_000_000L;
   private static final long ORIGIN_NANOS = System.nanoTime();
   private final JournalEncoder encoder = new JournalEncoder();
+  /** Made once: a drain hands every event straight to the encoder. */
+  private final JournalRing.Sink toEncoder = encoder::add;
   private long lostReported;
 
   /**
@@ -87,7 +89,7 @@ public final class JournalWriter implements Journal, AutoCloseable {
         encoder.lost(lost - lostReported);
         lostReported = lost;
       }
-      ring.drainTo(encoder::add);
+      ring.drainTo(toEncoder);
       if (encoder.pendingBytes() > 0) {
         encoder.flush(files::append);
       }
