@@ -92,7 +92,7 @@ final class ServerJournal implements Journal, AutoCloseable {
   void replied(Reply reply) {
     if (writer != null) {
       writer.record(replica, Event.request(Event.Kind.REPLY, reply.client().toString(),
-          reply.sequence(), reply.position(), reply.status() + " " + reply.reason()));
+          reply.sequence(), reply.position(), Event.outcome(reply.status(), reply.reason())));
     }
   }
 
