@@ -1,10 +1,13 @@
 package io.lockstep.cli;
 
+import io.lockstep.client.ClientJournal;
 import io.lockstep.client.ClientOptions;
 import io.lockstep.client.RedisProxy;
 import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -49,6 +52,12 @@ public final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--password", description = "Redis clients must AUTH with it first")
   String password;
 
+  @Option(names = "--journal-dir", paramLabel = "DIR",
+      description = "Keep the proxy's own event journal here (commands, attempts to each"
+          + " replica, replies, outcomes) for `lockstep timeline`: a DIR of the form"
+          + " <data-dir>/proxy/journal is found by --data-dir, any other by --client-journal.")
+  Path journalDir;
+
   @Override
   public Integer call() throws InterruptedException {
     ClusterConfig config;
@@ -59,7 +68,15 @@ public final class ProxyCommand implements Callable<Integer> {
     }
     ClientOptions options = identity.options(config, spec, DEFAULT_ID);
     PrintWriter out = spec.commandLine().getOut();
-    try (RedisProxy proxy = RedisProxy.start(options, host, port, password)) {
+    ClientJournal journal;
+    try {
+      journal = journalDir == null ? ClientJournal.OFF
+          : ClientJournal.start(journalDir, config.members(), config.journal());
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "--journal-dir " + journalDir + ": "
+          + e.getMessage());
+    }
+    try (RedisProxy proxy = RedisProxy.start(options, host, port, password, journal)) {
       out.printf("lockstep proxy for cluster %s on %s:%d (%s, t=%d: %s)%n", config.name(), host,
           proxy.port(), options.failureModel() == FailureModel.BYZANTINE ? "byzantine"
               : "fail-stop", options.t(), options.failureModel() == FailureModel.BYZANTINE

@@ -5,6 +5,8 @@ import io.lockstep.timeline.Timeline;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -26,9 +28,11 @@ import picocli.CommandLine.Spec;
     description = {
         "Merges the event journals the replicas keep in <data-dir>/<id>/journal/",
         "(messages, proposals, commits, applies, replies, votes, leader changes,",
-        "restarts) and writes one self-contained HTML page: a lane per replica and",
-        "client, messages as arrows, operations as bars. Large journals are sampled",
-        "and the page says so.",
+        "restarts) and those of clients that keep one (found in any <data-dir>/*/journal/",
+        "or named with --client-journal), and writes one self-contained HTML page: a lane",
+        "per replica and client, messages as arrows, operations as bars. Clients without",
+        "a journal are drawn as the replicas saw them, and the page says which lanes are",
+        "which. Large journals are sampled and the page says so.",
         "Exit status: 0 written, 2 usage error or no journal found."})
 public final class TimelineCommand implements Callable<Integer> {
   private static final int MAX_NOTES = 10;
@@ -40,6 +44,11 @@ public final class TimelineCommand implements Callable<Integer> {
       description = "The cluster's data directory (as given to lockstep local), or one"
           + " replica's directory.")
   Path dataDir;
+
+  @Option(names = "--client-journal", paramLabel = "DIR",
+      description = "A client's journal directory (the Java client's or `lockstep proxy`'s"
+          + " --journal-dir); repeatable.")
+  List<Path> clientJournals = new ArrayList<>();
 
   @Option(names = "--since", paramLabel = "DURATION",
       description = "Only the last DURATION before the newest event, e.g. 30s, 500ms, 5m, 1h"
@@ -55,15 +64,14 @@ public final class TimelineCommand implements Callable<Integer> {
     long sinceNanos = since == null ? 0 : parseDuration(since);
     JournalDirs.Read read;
     try {
-      read = JournalDirs.read(dataDir, sinceNanos);
+      read = JournalDirs.read(dataDir, clientJournals, sinceNanos);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     Timeline timeline = Timeline.of(read.events()).title("Lockstep cluster " + dataDir
         + (since == null ? "" : ", last " + since))
-        .note("Merged " + read.files() + " journal files, " + read.events().size() + " events."
-            + " Client bars are requests as the replicas saw them (first proposal or redirect"
-            + " to the reply).");
+        .note("Merged " + read.files() + " journal files (" + read.clientFiles() + " of them"
+            + " clients' own), " + read.events().size() + " events.");
     PrintWriter err = spec.commandLine().getErr();
     for (String problem : read.problems()) {
       err.println("timeline: " + problem);

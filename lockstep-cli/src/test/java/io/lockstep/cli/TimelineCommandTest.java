@@ -3,6 +3,8 @@ package io.lockstep.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.journal.Event;
+import io.lockstep.journal.JournalEncoder;
+import io.lockstep.journal.JournalFormat;
 import io.lockstep.journal.JournalLines;
 import io.lockstep.journal.Stamped;
 import java.io.PrintWriter;
@@ -63,6 +65,26 @@ class TimelineCommandTest {
     assertThat(run("--data-dir", dir.toString(), "--since", "5 parsecs", "-o", "x.html"))
         .isEqualTo(2);
     assertThat(err.toString()).contains("--since must be a number with ms, s, m or h");
+  }
+
+  @Test
+  void aBinaryJournalWithATornTailReadsUpToItAndSaysWhatItSkipped() throws Exception {
+    JournalEncoder encoder = new JournalEncoder();
+    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    file.write(JournalFormat.HEADER);
+    for (int s = 0; s < 10; s++) {
+      encoder.add(s * 1_000_000_000L, 3, Event.of(Event.Kind.RESTART, "second " + s));
+      encoder.flush(file::write); // one block per event: the cut loses only the last
+    }
+    byte[] bytes = file.toByteArray();
+    Path journal = Files.createDirectories(dir.resolve("3").resolve("journal"))
+        .resolve("journal-000001.journal");
+    Files.write(journal, java.util.Arrays.copyOf(bytes, bytes.length - 5));
+    assertThat(run("--data-dir", dir.toString(), "-o", dir.resolve("t.html").toString()))
+        .isZero();
+    assertThat(out.toString()).contains("9 events from 1 files");
+    assertThat(err.toString()).contains("journal-000001.journal: torn tail at byte ",
+        "bytes skipped");
   }
 
   @Test

@@ -111,6 +111,30 @@ public record Event(Kind kind, int peer, String client, long sequence, long posi
     return new Event(kind, peer, "", NONE, NONE, term, NONE, detail);
   }
 
+  /**
+   * The detail of an apply or reply: the outcome and its reason ({@code "OK "} for an ok reply
+   * with no reason). Made once per outcome when the reason is empty, the usual case, so the
+   * loop thread makes no string for it on every write.
+   */
+  public static String outcome(Enum<?> status, String reason) {
+    if (!reason.isEmpty()) {
+      return status.name() + " " + reason;
+    }
+    return OUTCOMES.get(status.getDeclaringClass())[status.ordinal()];
+  }
+
+  private static final ClassValue<String[]> OUTCOMES = new ClassValue<>() {
+    @Override
+    protected String[] computeValue(Class<?> type) {
+      Object[] values = type.getEnumConstants();
+      String[] texts = new String[values.length];
+      for (int i = 0; i < values.length; i++) {
+        texts[i] = ((Enum<?>) values[i]).name() + " ";
+      }
+      return texts;
+    }
+  };
+
   /** A position event (stable, snapshot, install). */
   public static Event position(Kind kind, long position) {
     return new Event(kind, NONE, "", NONE, position, NONE, NONE, "");

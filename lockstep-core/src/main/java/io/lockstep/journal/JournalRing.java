@@ -15,12 +15,17 @@ import java.util.List;
  * uncontended lock and three array stores per event.
  */
 public final class JournalRing {
+  private static final int CHUNK = 1024;
   private final long[] nanos;
   private final int[] replicas;
   private final Event[] events;
   private long head;
   private long tail;
   private long overwritten;
+  /** The drainer's copy of one chunk; its monitor lets one thread drain at a time. */
+  private final Event[] chunk = new Event[CHUNK];
+  private final long[] chunkNanos = new long[CHUNK];
+  private final int[] chunkReplicas = new int[CHUNK];
 
   /** A ring of {@code capacity} events. */
   public JournalRing(int capacity) {
@@ -57,12 +62,48 @@ public final class JournalRing {
     tail++;
   }
 
+  /** Where {@link #drainTo(Sink)} hands events, one by one, without making objects. */
+  @FunctionalInterface
+  public interface Sink {
+    /** Takes {@code event}, which happened at {@code nanos} on {@code replica}. */
+    void accept(long nanos, int replica, Event event);
+  }
+
   /** Moves every event held to {@code into}, oldest first; returns how many. */
-  public synchronized int drainTo(List<Stamped> into) {
-    int n = (int) (tail - head);
-    for (; head < tail; head++) {
+  public int drainTo(List<Stamped> into) {
+    return drainTo((nanos, replica, event) -> into.add(new Stamped(nanos, replica, event)));
+  }
+
+  /**
+   * Moves every event held to {@code into}, oldest first; returns how many. The events are
+   * copied out under the lock in chunks of {@value #CHUNK} and handed over after it is released,
+   * so the loop thread never waits for more than a chunk's copy. At most {@link #capacity()}
+   * events per call.
+   */
+  public int drainTo(Sink into) {
+    synchronized (chunk) {
+      int total = 0;
+      int n;
+      // At most one ring's worth per call, so a writer that cannot keep up still returns (and
+      // writes what it has) while the ring overwrites its oldest.
+      while ((n = takeChunk(events.length - total)) > 0) {
+        for (int i = 0; i < n; i++) {
+          into.accept(chunkNanos[i], chunkReplicas[i], chunk[i]);
+          chunk[i] = null;
+        }
+        total += n;
+      }
+      return total;
+    }
+  }
+
+  private synchronized int takeChunk(int most) {
+    int n = (int) Math.min(Math.min(CHUNK, most), tail - head);
+    for (int i = 0; i < n; i++, head++) {
       int slot = (int) (head % events.length);
-      into.add(new Stamped(nanos[slot], replicas[slot], events[slot]));
+      chunkNanos[i] = nanos[slot];
+      chunkReplicas[i] = replicas[slot];
+      chunk[i] = events[slot];
       // Cleared so the ring does not keep a drained event's strings alive.
       events[slot] = null;
     }

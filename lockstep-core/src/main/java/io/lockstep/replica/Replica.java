@@ -532,7 +532,7 @@ public final class Replica {
       Request request = ordered.request();
       journal.record(id, Event.request(Event.Kind.APPLY, request.client().toString(),
           request.sequence(), ordered.position(), replies.isEmpty() ? ""
-              : replies.get(0).status() + " " + replies.get(0).reason()));
+              : Event.outcome(replies.get(0).status(), replies.get(0).reason())));
     }
     deliveredThrough = Math.max(deliveredThrough, ordered.position());
     if (ordered.request().client().equals(CLOCK)) {

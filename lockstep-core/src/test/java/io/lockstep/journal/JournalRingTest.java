@@ -58,6 +58,32 @@ class JournalRingTest {
   }
 
   @Test
+  void drainingManyChunksKeepsOrderAndReleasesEveryEvent() {
+    JournalRing ring = new JournalRing(5_000);
+    for (long n = 1; n <= 7_000; n++) {
+      ring.add(event(n));
+    }
+    List<Long> times = new ArrayList<>();
+    assertThat(ring.drainTo((nanos, replica, event) -> times.add(nanos))).isEqualTo(5_000);
+    assertThat(times).hasSize(5_000).startsWith(2_001L).endsWith(7_000L).isSorted();
+    assertThat(ring.size()).isZero();
+    assertThat(ring.overwritten()).isEqualTo(2_000);
+  }
+
+  @Test
+  void oneDrainTakesAtMostOneRingsWorthWhileTheLoopKeepsAdding() {
+    JournalRing ring = new JournalRing(1_500);
+    for (long n = 1; n <= 1_500; n++) {
+      ring.add(event(n));
+    }
+    long[] next = {1_501};
+    // A writer that cannot keep up: the loop adds one event for each one drained.
+    int drained = ring.drainTo((nanos, replica, event) -> ring.add(event(next[0]++)));
+    assertThat(drained).isEqualTo(1_500);
+    assertThat(ring.size()).isEqualTo(1_500);
+  }
+
+  @Test
   void aMissingEventIsRefusedWithoutTakingASlot() {
     JournalRing ring = new JournalRing(2);
     assertThatThrownBy(() -> ring.add(1, 0, null)).isInstanceOf(NullPointerException.class);

@@ -1,6 +1,7 @@
 package io.lockstep.client;
 
 import io.lockstep.executor.Executor;
+import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.net.ClientConfig;
 import io.lockstep.net.FrameClient;
@@ -80,6 +81,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private final java.util.concurrent.Executor completions;
   /** Byzantine mode: every request to every replica, voted on; null under fail-stop. */
   private final VotingCalls votes;
+  private volatile ClientJournal journal = ClientJournal.OFF;
 
   /** One request or read until it has an outcome. */
   private static final class Call {
@@ -140,6 +142,19 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       java.util.concurrent.Executor completions) {
     return new LockstepClient(java.util.Objects.requireNonNull(options, "options"),
         java.util.Objects.requireNonNull(completions, "completions"));
+  }
+
+  /**
+   * Keeps this client's own event journal in {@code clientJournal} from now on (invocations,
+   * attempts to replicas, replies, outcomes; see {@link ClientJournal}); {@link #close} closes
+   * it.
+   */
+  public LockstepClient journal(ClientJournal clientJournal) {
+    this.journal = java.util.Objects.requireNonNull(clientJournal, "clientJournal");
+    if (votes != null) {
+      votes.journal(clientJournal);
+    }
+    return this;
   }
 
   /** This client's own session identity. */
@@ -209,15 +224,23 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private CompletableFuture<byte[]> submit(ClientId id, AtomicLong numbers, SessionWindow window,
       byte[] command) {
     Request request = Request.command(id, numbers.incrementAndGet(), command.clone());
+    ClientJournal j = journal;
+    j.invoke(request);
     if (votes != null) {
       CompletableFuture<byte[]> future = new CompletableFuture<>();
-      future.whenComplete((value, error) -> window.completed());
+      future.whenComplete((value, error) -> {
+        window.completed();
+        j.outcome(id, request.sequence(), error);
+      });
       window.admit(() -> votes.submit(request, future));
       return future;
     }
     Call call = new Call(request, null, null, deadline(), newVoter());
     call.window = window;
-    call.future.whenComplete((value, error) -> window.completed());
+    call.future.whenComplete((value, error) -> {
+      window.completed();
+      j.outcome(id, request.sequence(), error);
+    });
     window.admit(() -> start(call));
     return call.future;
   }
@@ -233,11 +256,19 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       throw new IllegalArgumentException("query is " + query.length + " bytes, the limit is "
           + Request.MAX_COMMAND_BYTES);
     }
+    ClientJournal j = journal;
+    j.invokeRead(id, query.length);
+    CompletableFuture<byte[]> result;
     if (votes != null) {
       byte[] copy = query.clone();
-      return votes.read(id, copy, () -> submit(id, numbers, window, copy));
+      result = votes.read(id, copy, () -> submit(id, numbers, window, copy));
+    } else {
+      result = start(new Call(null, id, query.clone(), deadline(), newVoter()));
     }
-    return start(new Call(null, id, query.clone(), deadline(), newVoter()));
+    if (j.on()) {
+      result.whenComplete((value, error) -> j.outcome(id, Event.NONE, error));
+    }
+    return result;
   }
 
   /** Attempts made beyond each request's first (retries after timeouts, redirects, busy). */
@@ -304,7 +335,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       }, options.attemptTimeout().toNanos());
     }
     connection(target).whenComplete((conn, error) -> {
-      if ((error != null || !send(conn, payload)) && inFlight.remove(tag) != null) {
+      boolean sent = error == null && send(conn, payload);
+      if (sent && call.request != null) {
+        journal.attempt(call.request, target);
+      }
+      if (!sent && inFlight.remove(tag) != null) {
         moveOn(target);
         call.last = error != null ? error.getMessage() : "connection to " + addresses.get(target)
             + " is full or closed";
@@ -466,13 +501,18 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
-    if (votes != null) {
-      votes.close();
+    try {
+      if (votes != null) {
+        votes.close();
+      }
+      for (Call call : List.copyOf(inFlight.values())) {
+        expire(call);
+      }
+      frames.close();
+    } finally {
+      // After the calls in flight ended, so their outcomes are in it.
+      journal.close();
     }
-    for (Call call : List.copyOf(inFlight.values())) {
-      expire(call);
-    }
-    frames.close();
   }
 
   /** Answers on the connection to replica {@code index}. */
@@ -486,7 +526,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     @Override
     public void onFrame(FrameConnection connection, byte[] payload) {
       try {
-        answered(ClientCodec.decode(payload));
+        ClientMessage answer = ClientCodec.decode(payload);
+        if (answer instanceof ClientMessage.Replied r) {
+          journal.received(r.reply(), index);
+        }
+        answered(answer);
       } catch (CodecException e) {
         connection.close();
       }

@@ -41,7 +41,17 @@ public final class RedisProxy implements AutoCloseable {
    * @param password the password Redis clients must AUTH with first, or null for none
    */
   public static RedisProxy start(ClientOptions options, String host, int port, String password) {
-    LockstepClient client = LockstepClient.connect(options);
+    return start(options, host, port, password, ClientJournal.OFF);
+  }
+
+  /**
+   * As {@link #start(ClientOptions, String, int, String)}, keeping the proxy's own event journal
+   * in {@code journal} (closed with the proxy): every command's invocation, attempts, the
+   * replicas' replies it voted on, and its outcome.
+   */
+  public static RedisProxy start(ClientOptions options, String host, int port, String password,
+      ClientJournal journal) {
+    LockstepClient client = LockstepClient.connect(options).journal(journal);
     byte[] boot = new byte[6];
     new SecureRandom().nextBytes(boot);
     String prefix = options.clientId().value() + "/" + HexFormat.of().formatHex(boot) + "-";

@@ -55,6 +55,7 @@ import java.util.function.Supplier;
  * call's state is guarded by the call itself.
  */
 final class VotingCalls {
+  private volatile ClientJournal journal = ClientJournal.OFF;
   private final ClientOptions options;
   private final FrameClient frames;
   private final ScheduledThreadPoolExecutor timer;
@@ -147,11 +148,18 @@ final class VotingCalls {
     }
   }
 
+  /** Journals attempts and replies from now on. */
+  void journal(ClientJournal clientJournal) {
+    this.journal = clientJournal;
+  }
+
   private void send(int index, Call call) {
     connection(index).whenComplete((conn, error) -> {
       if (error == null) {
         try {
-          conn.send(call.payload);
+          if (conn.send(call.payload) && call.request != null) {
+            journal.attempt(call.request, index);
+          }
         } catch (IllegalArgumentException tooBig) {
           fail(call, new RejectedException("request too large: " + tooBig.getMessage()));
         }
@@ -360,7 +368,11 @@ final class VotingCalls {
     @Override
     public void onFrame(FrameConnection connection, byte[] payload) {
       try {
-        answered(index, ClientCodec.decode(payload));
+        ClientMessage answer = ClientCodec.decode(payload);
+        if (answer instanceof ClientMessage.Replied r) {
+          journal.received(r.reply(), index);
+        }
+        answered(index, answer);
       } catch (CodecException | IllegalArgumentException malformed) {
         // A replica sending garbage is faulty: it loses its connection, not the client's calls.
         connection.close();

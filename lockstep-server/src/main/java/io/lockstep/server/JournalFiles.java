@@ -1,9 +1,8 @@
 package io.lockstep.server;
 
-import io.lockstep.journal.JournalLines;
+import io.lockstep.journal.JournalFormat;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,22 +11,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A replica's journal on disk: {@code <replica dir>/journal/journal-NNNNNN.tsv}, each file at
+ * A journal on disk: {@code <dir>/journal-NNNNNN.journal}, each file at
  * most about {@code maxFileBytes}, at most {@code maxFiles} of them (the oldest is deleted when a
- * new one starts), so the journal keeps the most recent stretch of the replica's life in bounded
+ * new one starts), so the journal keeps the most recent stretch of the process's life in bounded
  * space. Numbering continues after the files a previous run left, so a restart appends a new
  * file rather than overwriting. Not forced to disk: the journal is for looking, not for recovery,
  * and an fsync would cost the disk the log needs.
  */
 final class JournalFiles implements AutoCloseable {
   static final String PREFIX = "journal-";
-  static final String SUFFIX = ".tsv";
+  /** Binary files ({@link JournalFormat}). */
+  static final String SUFFIX = ".journal";
+  /** Text files an earlier version wrote: still counted, numbered after and deleted in turn. */
+  static final String OLD_SUFFIX = ".tsv";
 
   private final Path dir;
   private final long maxFileBytes;
   private final int maxFiles;
   private OutputStream out;
-  private byte[] ascii = new byte[1 << 16];
   private long written;
   private long number;
 
@@ -44,51 +45,28 @@ final class JournalFiles implements AutoCloseable {
     number = existing.isEmpty() ? 0 : numberOf(existing.get(existing.size() - 1));
   }
 
-  /** Appends {@code text} (whole lines), starting a new file first if the current one is full. */
-  void append(CharSequence text) throws IOException {
+  /**
+   * Appends one whole block ({@link io.lockstep.journal.JournalEncoder}), starting a new file
+   * first if the current one is full, so a file ends at a block's end and every file reads on its
+   * own.
+   */
+  void append(byte[] bytes, int offset, int length) throws IOException {
     if (out == null || written >= maxFileBytes) {
       roll();
     }
-    int n = encode(text);
-    if (n >= 0) {
-      out.write(ascii, 0, n);
-    } else {
-      byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-      out.write(bytes);
-      n = bytes.length;
-    }
-    out.flush();
-    written += n;
-  }
-
-  /**
-   * Copies {@code text} into {@link #ascii} if it is all ASCII (nearly every journal line: numbers,
-   * kind names, message types) and returns its length, else -1. This skips the String copy and the
-   * general UTF-8 encoder that the writer thread otherwise pays per batch.
-   */
-  private int encode(CharSequence text) {
-    int n = text.length();
-    if (ascii.length < n) {
-      ascii = new byte[Math.max(n, ascii.length * 2)];
-    }
-    for (int i = 0; i < n; i++) {
-      char c = text.charAt(i);
-      if (c >= 0x80) {
-        return -1;
-      }
-      ascii[i] = (byte) c;
-    }
-    return n;
+    out.write(bytes, offset, length);
+    written += length;
   }
 
   private void roll() throws IOException {
     close();
     number++;
     Path file = dir.resolve(String.format("%s%06d%s", PREFIX, number, SUFFIX));
+    // Unbuffered: the encoder hands over whole blocks (up to 64 KiB), one write call each, so a
+    // reader of a live journal sees every drained event at once.
     out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    byte[] header = (JournalLines.HEADER + "\n").getBytes(StandardCharsets.UTF_8);
-    out.write(header);
-    written = header.length;
+    out.write(JournalFormat.HEADER);
+    written = JournalFormat.HEADER.length;
     List<Path> all = files(dir);
     for (int i = 0; i < all.size() - maxFiles; i++) {
       Files.deleteIfExists(all.get(i));
@@ -101,7 +79,8 @@ final class JournalFiles implements AutoCloseable {
     if (!Files.isDirectory(dir)) {
       return files;
     }
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir,
+        PREFIX + "*{" + SUFFIX + "," + OLD_SUFFIX + "}")) {
       for (Path file : stream) {
         if (numberOf(file) >= 0) {
           files.add(file);
@@ -115,7 +94,8 @@ final class JournalFiles implements AutoCloseable {
   private static long numberOf(Path file) {
     String name = file.getFileName().toString();
     try {
-      return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+      int suffix = name.endsWith(SUFFIX) ? SUFFIX.length() : OLD_SUFFIX.length();
+      return Long.parseLong(name.substring(PREFIX.length(), name.length() - suffix));
     } catch (NumberFormatException | IndexOutOfBoundsException e) {
       return -1;
     }

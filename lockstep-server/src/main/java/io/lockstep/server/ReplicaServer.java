@@ -196,7 +196,7 @@ public final class ReplicaServer implements AutoCloseable {
     storage = FileStorage.open(config.dataDirOf(id), FileStorage.Options.defaults(), diskFaults);
     Recovered recovered = storage.recover();
     Replica replica = replica(recovered);
-    journal = ServerJournal.start(id, config.dataDirOf(id).resolve("journal"));
+    journal = ServerJournal.start(id, config.dataDirOf(id).resolve("journal"), config.journal());
     replica.journal(journal);
     journal.record(id, Event.of(Event.Kind.RESTART, "started with " + recovered.entries().size()
         + " log entries" + (recovered.damage() == null ? "" : ", damaged storage: repairing")));

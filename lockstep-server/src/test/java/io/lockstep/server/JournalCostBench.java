@@ -1,9 +1,10 @@
 package io.lockstep.server;
 
 import io.lockstep.journal.Event;
-import io.lockstep.journal.JournalLines;
+import io.lockstep.journal.JournalEncoder;
 import io.lockstep.journal.JournalRing;
 import io.lockstep.journal.Stamped;
+import io.lockstep.server.config.JournalSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -17,26 +18,29 @@ import java.util.Locale;
  * {@code java -cp … io.lockstep.server.JournalCostBench [million-writes]}.
  */
 public final class JournalCostBench {
+  private static final JournalSettings DEFAULTS = JournalSettings.DEFAULTS;
+
   private JournalCostBench() {}
 
   public static void main(String[] args) throws Exception {
     int writes = (args.length > 0 ? Integer.parseInt(args[0]) : 2) * 1_000_000;
     Path dir = Files.createTempDirectory("journal-cost");
     for (int round = 0; round < 3; round++) {
-      ServerJournal journal = new ServerJournal(0, new JournalRing(ServerJournal.RING_CAPACITY),
-          new JournalFiles(dir, ServerJournal.FILE_BYTES, ServerJournal.FILES));
+      ServerJournal journal = new ServerJournal(0, new JournalWriter("0",
+          new JournalRing(JournalWriter.RING_CAPACITY), new JournalFiles(dir.resolve("on-" + round),
+          DEFAULTS.maxFileBytes(), DEFAULTS.files())));
       long on = time(journal, writes);
       journal.close();
       long off = time(ServerJournal.OFF, writes);
       long written = writerTime(dir.resolve("writer-" + round), 6 * writes);
       // The loop thread's own cost, without a writer competing for the cores: a ring that no one
       // drains (it overwrites its oldest, as a full ring does), timed against the same loop off.
-      long alone = time(new ServerJournal(0, new JournalRing(ServerJournal.RING_CAPACITY), null),
-          writes);
+      long alone = time(new ServerJournal(0, new JournalWriter("0",
+          new JournalRing(JournalWriter.RING_CAPACITY), null)), writes);
       long aloneOff = time(ServerJournal.OFF, writes);
       System.out.printf(Locale.ROOT, "round %d: %d writes, 6 events each: journal on %.1f ns"
               + " per write, off %.1f ns, so %.1f ns per event on the loop thread; the writer"
-              + " thread formats and writes %.1f ns per event; the loop thread alone (no writer)"
+              + " thread encodes and writes %.1f ns per event; the loop thread alone (no writer)"
               + " %.1f ns per event%n", round, writes,
           on / (double) writes, off / (double) writes, (on - off) / (6.0 * writes),
           written / (6.0 * writes), (alone - aloneOff) / (6.0 * writes));
@@ -64,7 +68,7 @@ public final class JournalCostBench {
     return System.nanoTime() - started;
   }
 
-  /** The writer thread's share: formatting events as lines and appending them to files. */
+  /** The writer thread's share: encoding events into blocks and appending them to files. */
   private static long writerTime(Path dir, int events) throws Exception {
     Stamped[] sample = {
         new Stamped(1_796_426_461_183_044_571L, 1, Event.request(Event.Kind.APPLY,
@@ -73,17 +77,16 @@ public final class JournalCostBench {
         new Stamped(1_796_426_461_183_044_571L, 1, Event.message(Event.Kind.SEND, 2, -1,
             "AppendEntries"))};
     long started = System.nanoTime();
-    try (JournalFiles files = new JournalFiles(dir, ServerJournal.FILE_BYTES,
-        ServerJournal.FILES)) {
-      StringBuilder text = new StringBuilder(1 << 16);
+    try (JournalFiles files = new JournalFiles(dir, DEFAULTS.maxFileBytes(), DEFAULTS.files())) {
+      JournalEncoder encoder = new JournalEncoder();
       for (int i = 0; i < events; i++) {
-        JournalLines.write(sample[i & 1], text);
-        if (text.length() > 60_000) {
-          files.append(text);
-          text.setLength(0);
+        Stamped e = sample[i & 1];
+        encoder.add(e.nanos() + i, e.replica(), e.event());
+        if (encoder.pendingBytes() > 1 << 20) {
+          encoder.flush(files::append);
         }
       }
-      files.append(text);
+      encoder.flush(files::append);
     }
     return System.nanoTime() - started;
   }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.client.KvClient;
 import io.lockstep.journal.Event;
-import io.lockstep.journal.JournalLines;
+import io.lockstep.journal.JournalFormat;
 import io.lockstep.journal.JournalRing;
 import io.lockstep.journal.Stamped;
+import io.lockstep.server.config.JournalSettings;
 import io.lockstep.server.config.Service;
-import java.io.StringReader;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,60 +21,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server's journal: rolling files bounded in size and number, a full ring's loss written
- * down rather than hidden, and a real cluster's replicas journaling the request path.
+ * The server's journal: a full ring's loss written down rather than hidden, a real cluster's
+ * replicas journaling the request path, and the cluster file's journal settings obeyed.
  */
 class ServerJournalTest {
   @TempDir Path dir;
 
-  private static List<Stamped> readAll(Path journalDir) throws Exception {
+  private final List<Long> lost = new ArrayList<>();
+
+  private List<Stamped> readAll(Path journalDir) throws Exception {
     List<Stamped> events = new ArrayList<>();
     List<String> bad = new ArrayList<>();
     for (Path file : JournalFiles.files(journalDir)) {
-      JournalLines.read(new StringReader(Files.readString(file)), events::add, bad::add);
+      try (InputStream in = Files.newInputStream(file)) {
+        JournalFormat.read(in, events::add, new JournalFormat.Problems() {
+          @Override
+          public void skipped(String what) {
+            bad.add(what);
+          }
+
+          @Override
+          public void lost(long count) {
+            lost.add(count);
+          }
+        });
+      }
     }
     assertThat(bad).isEmpty();
     return events;
   }
 
   @Test
-  void filesRollAtTheirSizeAndOnlyTheNewestAreKept() throws Exception {
-    Path journal = dir.resolve("journal");
-    try (JournalFiles files = new JournalFiles(journal, 100, 3)) {
-      for (int i = 0; i < 40; i++) {
-        files.append(String.format("%050d%n", i));
-      }
-    }
-    List<Path> kept = JournalFiles.files(journal);
-    assertThat(kept).hasSize(3);
-    for (Path file : kept) {
-      assertThat(Files.size(file)).isLessThanOrEqualTo(100 + 51);
-      assertThat(Files.readAllLines(file).get(0)).isEqualTo(JournalLines.HEADER);
-    }
-    assertThat(Files.readString(kept.get(2))).contains(String.format("%050d", 39));
-    try (JournalFiles again = new JournalFiles(journal, 100, 3)) {
-      again.append("after restart\n");
-    }
-    List<Path> afterRestart = JournalFiles.files(journal);
-    assertThat(afterRestart.get(2).getFileName().toString())
-        .as("a restart starts a new file after the old ones").isEqualTo(String.format(
-            "journal-%06d.tsv", Integer.parseInt(kept.get(2).getFileName().toString()
-                .substring(8, 14)) + 1));
-  }
-
-  @Test
   void aFullRingLosesTheOldestAndTheFileSaysHowMany() throws Exception {
     Path journal = dir.resolve("journal");
-    ServerJournal j = new ServerJournal(0, new JournalRing(4), new JournalFiles(journal, 1 << 20,
-        2));
+    ServerJournal j = new ServerJournal(0, new JournalWriter("0", new JournalRing(4),
+        new JournalFiles(journal, 1 << 20, 2)));
     for (int i = 1; i <= 10; i++) {
       j.record(0, Event.position(Event.Kind.STABLE, i));
     }
     j.close();
-    String text = Files.readString(JournalFiles.files(journal).get(0));
-    assertThat(text).contains("# lost 6 events: the journal ring was full");
     assertThat(readAll(journal)).extracting(e -> e.event().position())
         .containsExactly(7L, 8L, 9L, 10L);
+    assertThat(lost).containsExactly(6L);
   }
 
   @Test
@@ -101,5 +90,48 @@ class ServerJournalTest {
       }
       assertThat(leaderKinds).contains("PROPOSE", "REPLY", "ELECTION");
     }
+  }
+
+  @Test
+  void theSettingsBoundTheFilesOrTurnTheJournalOff() throws Exception {
+    Path journal = dir.resolve("sized");
+    try (ServerJournal j = ServerJournal.start(1, journal,
+        new JournalSettings(true, JournalSettings.MIN_FILE_BYTES, 2))) {
+      for (int i = 0; i < 200_000; i++) {
+        j.record(1, Event.request(Event.Kind.APPLY, "client-" + (i % 32), i, i, "OK "));
+        if (i % 50_000 == 0) {
+          Thread.sleep(3 * JournalWriter.DRAIN_MILLIS); // let the writer roll files meanwhile
+        }
+      }
+    }
+    List<Path> files = JournalFiles.files(journal);
+    assertThat(files).hasSize(2);
+    for (Path file : files) {
+      assertThat(Files.size(file)).isLessThanOrEqualTo(JournalSettings.MIN_FILE_BYTES
+          + io.lockstep.journal.JournalFormat.BLOCK_BYTES + 1024);
+    }
+    assertThat(readAll(journal)).last().extracting(e -> e.event().sequence())
+        .isEqualTo(199_999L);
+    Path off = dir.resolve("off");
+    try (ServerJournal j = ServerJournal.start(1, off,
+        new JournalSettings(false, JournalSettings.MIN_FILE_BYTES, 2))) {
+      assertThat(j.on()).isFalse();
+      j.record(1, Event.of(Event.Kind.CRASH, "x"));
+    }
+    assertThat(off).doesNotExist();
+  }
+
+  @Test
+  void aClusterWithTheJournalTurnedOffWritesNone() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, Service.KV,
+        c -> c.withJournal(new JournalSettings(false, 1 << 20, 2)))) {
+      cluster.start(1);
+      cluster.awaitLeader(Duration.ofSeconds(10));
+      try (KvClient kv = new KvClient(cluster.client())) {
+        kv.set("x", "1");
+      }
+    }
+    assertThat(dir.resolve("1").resolve("journal")).doesNotExist();
+    assertThat(dir.resolve("1")).isDirectory();
   }
 }

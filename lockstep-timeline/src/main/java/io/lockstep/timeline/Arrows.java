@@ -14,6 +14,10 @@ import java.util.Map;
  * of a type is paired with the k-th receive (or in-transit drop) of that type at B from A, which
  * is exact over one TCP connection unless an event was lost from a journal ring or a connection
  * dropped messages unseen (then the pairing of that link may be off; the sim's never is).
+ *
+ * <p>A real client that keeps its own journal adds arrows between its lane and the replicas':
+ * each attempt to the replica that then proposed or redirected the request, each reply from the
+ * replica that sent it; an attempt no replica saw stops short, as an unreceived message does.
  */
 final class Arrows {
   /** An arrow: flag 0 delivered, 1 dropped on the way, 2 no receive in the journal. */
@@ -23,6 +27,17 @@ final class Arrows {
   private final Map<Long, Stamped> sendById = new HashMap<>();
   private final Map<String, ArrayDeque<Stamped>> unpaired = new HashMap<>();
   private final List<Stamped> lost = new ArrayList<>();
+  /** A client's attempts by request and replica ("c#5>2"), waiting for that replica to see it. */
+  private final Map<String, ArrayDeque<Stamped>> attempts = new HashMap<>();
+  /** Replicas' replies by request and replica ("c#5<2"), waiting for the client's receive. */
+  private final Map<String, ArrayDeque<Stamped>> replies = new HashMap<>();
+  /**
+   * The other end, seen first: a proposal before the client's attempt, a client's receive
+   * before the reply. Journals of different processes are stamped by different clocks, so the
+   * merged order may put an arrow's end a little before its start; such an arrow is drawn as
+   * recorded, pointing back.
+   */
+  private final Map<String, ArrayDeque<Stamped>> early = new HashMap<>();
   private final Lanes lanes;
 
   Arrows(Lanes lanes) {
@@ -32,9 +47,20 @@ final class Arrows {
   /** Takes a message event; returns false if {@code e} is not one (it is then a mark). */
   boolean take(Stamped e) {
     Event v = e.event();
+    if (e.replica() < 0) {
+      return clientMessage(e);
+    }
     switch (v.kind()) {
       case SEND -> send(e);
       case RECEIVE -> arrive(e, 0);
+      case PROPOSE, REDIRECT -> {
+        reachedReplica(e);
+        return false; // also a mark
+      }
+      case REPLY -> {
+        replyLeft(e);
+        return false; // also a mark
+      }
       case UNSENT -> unsent(e);
       case RESTART -> {
         restarted(e.replica());
@@ -58,6 +84,81 @@ final class Arrows {
       }
     }
     return true;
+  }
+
+  /**
+   * A client's own journal: an attempt to replica N ({@code SEND}) becomes an arrow to where N
+   * proposed or redirected that request; a reply received from N ({@code RECEIVE}) an arrow from
+   * where N sent it. Reads carry no sequence number to pair by and stay marks.
+   */
+  private boolean clientMessage(Stamped e) {
+    Event v = e.event();
+    String request = Bars.request(e);
+    if (v.sequence() < 0 || request == null) {
+      return false;
+    }
+    if (v.kind() == Event.Kind.SEND) {
+      String key = request + ">" + v.peer();
+      Stamped arrived = poll(early, key);
+      if (arrived != null) {
+        attemptArrow(e, arrived);
+      } else {
+        pending(attempts, key).add(e);
+      }
+      return true;
+    }
+    if (v.kind() != Event.Kind.RECEIVE) {
+      return false;
+    }
+    String key = request + "<" + v.peer();
+    Stamped reply = poll(replies, key);
+    if (reply == null) {
+      // Not yet: the client's clock may run a little ahead of the replica's. Still a mark.
+      pending(early, key).add(e);
+      return false;
+    }
+    replyArrow(reply, e);
+    return true;
+  }
+
+  /** Replica {@code e.replica()} saw a client's request: the end of that client's attempt. */
+  private void reachedReplica(Stamped e) {
+    String key = Bars.request(e) + ">" + e.replica();
+    Stamped attempt = poll(attempts, key);
+    if (attempt != null) {
+      attemptArrow(attempt, e);
+    } else {
+      pending(early, key).add(e); // the client's journal may stamp its attempt a little later
+    }
+  }
+
+  private void replyLeft(Stamped e) {
+    String key = Bars.request(e) + "<" + e.replica();
+    Stamped received = poll(early, key);
+    if (received != null) {
+      replyArrow(e, received);
+    } else {
+      pending(replies, key).add(e);
+    }
+  }
+
+  private void attemptArrow(Stamped attempt, Stamped arrived) {
+    arrows.add(new Arrow(attempt.nanos(), lanes.of(attempt), arrived.nanos(), lanes.of(arrived),
+        attempt.event().detail(), 0));
+  }
+
+  private void replyArrow(Stamped reply, Stamped received) {
+    arrows.add(new Arrow(reply.nanos(), lanes.of(reply), received.nanos(), lanes.of(received),
+        "Reply", 0));
+  }
+
+  private static ArrayDeque<Stamped> pending(Map<String, ArrayDeque<Stamped>> map, String key) {
+    return map.computeIfAbsent(key, k -> new ArrayDeque<>());
+  }
+
+  private static Stamped poll(Map<String, ArrayDeque<Stamped>> map, String key) {
+    ArrayDeque<Stamped> queue = map.get(key);
+    return queue == null ? null : queue.poll();
   }
 
   private void send(Stamped e) {
@@ -113,6 +214,9 @@ final class Arrows {
   /** Sends never received, as arrows that stop short; then every arrow, by send time. */
   List<Arrow> finish() {
     for (ArrayDeque<Stamped> queue : unpaired.values()) {
+      lost.addAll(queue);
+    }
+    for (ArrayDeque<Stamped> queue : attempts.values()) {
       lost.addAll(queue);
     }
     for (Stamped s : lost) {

@@ -50,7 +50,7 @@ final class Bars {
   void take(Stamped e) {
     Event v = e.event();
     switch (v.kind()) {
-      case INVOKE -> open.put(v.client(), e);
+      case INVOKE -> open.put(openKey(e), e);
       case OUTCOME -> close(e);
       case PROPOSE, REDIRECT -> {
         Stamped[] seen = seenByReplicas.computeIfAbsent(request(e), k -> new Stamped[2]);
@@ -68,14 +68,25 @@ final class Bars {
     }
   }
 
+  /**
+   * What an open operation is found by: its request where it has a sequence number (a real
+   * client has many in flight per session), else its client (a read; one at a time).
+   */
+  private static String openKey(Stamped e) {
+    return e.event().sequence() >= 0 ? request(e) : e.event().client();
+  }
+
   private void close(Stamped e) {
-    Stamped invoke = open.remove(e.event().client());
+    Stamped invoke = open.remove(openKey(e));
     if (invoke == null) {
       return; // invoked before the journal starts
     }
     String detail = e.event().detail();
     String[] words = detail.split(" ", 3);
-    int outcome = words.length > 1 ? Math.max(0, OUTCOMES.indexOf(words[1])) : 0;
+    // A simulated client's detail starts with its process ("p3 ok ..."), a real client's with
+    // the outcome ("ok", "fail ...", "info ...").
+    String word = process(detail) >= 0 ? (words.length > 1 ? words[1] : "") : words[0];
+    int outcome = Math.max(0, OUTCOMES.indexOf(word));
     bars.add(new Bar(invoke.nanos(), e.nanos(), lanes.of(invoke), outcome, detail,
         requestOf(invoke, e), process(detail)));
   }

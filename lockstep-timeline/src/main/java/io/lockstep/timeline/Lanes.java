@@ -8,7 +8,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The rows of a timeline: one per replica (by id), then one per client. A simulated client that
+ * The rows of a timeline: one per replica (by id), then one per client: first the clients that
+ * journaled their own view (the simulator's, a real client with a journal), then any that only
+ * the replicas saw, labelled {@value #REPLICAS_VIEW}. A simulated client that
  * gave up an operation continues under a new id ({@code c3.1} after {@code c3}); both stay in one
  * lane, named by the part before the dot, because they are one client of the workload.
  */
@@ -19,6 +21,9 @@ final class Lanes {
   private final Map<Integer, Integer> replicas = new TreeMap<>();
   private final Map<String, Integer> clients = new TreeMap<>();
   private final List<String> names = new ArrayList<>();
+  /** How a lane of a client without a journal of its own is labelled. */
+  static final String REPLICAS_VIEW = "(replicas' view)";
+  private int replicasView;
 
   Lanes(List<Stamped> events) {
     TreeSet<Integer> replicaIds = new TreeSet<>();
@@ -53,16 +58,30 @@ final class Lanes {
     return replicas.getOrDefault(id, GLOBAL);
   }
 
-  /** The lane of client {@code id}, added if the journal had no event of its own for it. */
+  /**
+   * The lane of client {@code id}; added, and named as the replicas' view, if the client kept
+   * no journal of its own (a real cluster's clients that do not journal).
+   */
   int client(String id) {
     String lane = clientLane(id);
     Integer index = clients.get(lane);
     if (index == null) {
       index = names.size();
       clients.put(lane, index);
-      names.add("client " + lane);
+      names.add("client " + lane + " " + REPLICAS_VIEW);
+      replicasView++;
     }
     return index;
+  }
+
+  /** Client lanes drawn from the clients' own journals. */
+  int ownClientLanes() {
+    return clients.size() - replicasView;
+  }
+
+  /** Client lanes drawn from what the replicas saw (no client journal). */
+  int replicasViewLanes() {
+    return replicasView;
   }
 
   List<String> names() {

@@ -38,6 +38,7 @@ final class TimelineData {
     long end = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).nanos();
     Parts parts = collect(sorted, Sampling.of(sorted, maxRequests, violation), end);
     List<String> sampledNotes = new ArrayList<>(notes);
+    lanesNote(parts.lanes(), sampledNotes);
     if (parts.requestEvery() > 1) {
       sampledNotes.add("Sampled: one request in " + parts.requestEvery() + " is shown, with"
           + " its whole path (the highlighted ones always).");
@@ -85,6 +86,16 @@ final class TimelineData {
       }
     }
     return new Parts(lanes, marks, arrows.finish(), bars.finish(end), sampling.every());
+  }
+
+  /** Says where the client lanes come from, when a page has any the replicas drew. */
+  private static void lanesNote(Lanes lanes, List<String> notes) {
+    if (lanes.replicasViewLanes() == 0) {
+      return;
+    }
+    notes.add("Client lanes: " + lanes.ownClientLanes() + " from the clients' own journals, "
+        + lanes.replicasViewLanes() + " " + Lanes.REPLICAS_VIEW + " from the replicas' journals"
+        + " (first proposal or redirect to the reply).");
   }
 
   /** 1, or the sampling step that brings {@code count} under {@code max} (noted). */

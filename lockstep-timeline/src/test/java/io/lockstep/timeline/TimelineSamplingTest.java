@@ -85,7 +85,9 @@ class TimelineSamplingTest {
           "[[0,5,\"Heartbeat\",0],[1,4,\"AppendEntries\",0],[2,6,\"Heartbeat\",1],"
               + "[3,3,\"Heartbeat\",2]]");
       assertThat(page.eval("DATA.lanes.join('|')"))
-          .isEqualTo("replica 1|replica 2|client bench-1");
+          .isEqualTo("replica 1|replica 2|client bench-1 (replicas' view)");
+      assertThat(page.eval("DATA.notes.join(' ')")).contains("Client lanes: 0 from the clients'"
+          + " own journals, 1 (replicas' view)");
       assertThat(page.eval("JSON.stringify(DATA.bars[0])"))
           .isEqualTo("[7,8,2,0,\"bench-1#4 OK  (seen by replicas)\",0,0]");
     }

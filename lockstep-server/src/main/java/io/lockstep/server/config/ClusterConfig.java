@@ -84,6 +84,10 @@ import java.util.TreeMap;
  * redis.reply-buffer-bytes   (512 MiB), replies queued to one Redis connection (256 MiB);
  *                            each at least 4096. Full budgets slow the client or answer it
  *                            busy (retryable), never run out of memory
+ * journal.enabled            the event journal ({@link JournalSettings}; default true;
+ * journal.max-file-bytes     {@code LOCKSTEP_JOURNAL=off} also turns it off): files of this
+ * journal.files              many bytes (default 8388608, 64 KiB to 1 GiB), this many kept
+ *                            (default 8, 1 to 10000) in each replica's journal directory
  * </pre>
  *
  * <p>Invalid files are refused with every problem listed at once ({@link ConfigException}).
@@ -120,16 +124,19 @@ import java.util.TreeMap;
  * @param configuratorUnreachableMillis how long the leader lets a voter stay silent before its
  *     configurator replaces it with a spare (key {@code cluster.configurator.unreachable-ms};
  *     {@code off}, here 0, disables the configurator)
+ * @param journal how much event journal each replica keeps, or none
  */
 public record ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
     Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
     byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
     long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
     String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval,
-    Map<Integer, Long> testClockOffsets, ClusterKeys keys, long configuratorUnreachableMillis) {
+    Map<Integer, Long> testClockOffsets, ClusterKeys keys, long configuratorUnreachableMillis,
+    JournalSettings journal) {
 
   public ClusterConfig {
     Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(journal, "journal");
     Objects.requireNonNull(budgets, "budgets");
     testClockOffsets = Map.copyOf(Objects.requireNonNull(testClockOffsets, "testClockOffsets"));
     Objects.requireNonNull(name, "name");
@@ -198,12 +205,33 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
         DEFAULT_CONFIGURATOR_UNREACHABLE_MILLIS);
   }
 
+  /** A configuration with the default {@link JournalSettings}. */
+  public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
+      Service service, List<ReplicaAddresses> replicas, Path dataDir, byte[] secret,
+      byte[] clientSecret, Map<String, byte[]> clientSecrets, Map<String, String> protocolSettings,
+      long tickMillis, long requestTimeoutMillis, long snapshotInterval, String redisPassword,
+      String machine, long redisMaxMemory, ClientBudgets budgets, long digestInterval,
+      Map<Integer, Long> testClockOffsets, ClusterKeys keys, long configuratorUnreachableMillis) {
+    this(name, failureModel, t, protocol, service, replicas, dataDir, secret, clientSecret,
+        clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys,
+        configuratorUnreachableMillis, JournalSettings.DEFAULTS);
+  }
+
+  /** The same cluster with another event journal size, or with it turned off. */
+  public ClusterConfig withJournal(JournalSettings newJournal) {
+    return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
+        clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
+        snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
+        testClockOffsets, keys, configuratorUnreachableMillis, newJournal);
+  }
+
   /** The same cluster with another configurator bound in milliseconds (0: off). */
   public ClusterConfig withConfiguratorUnreachableMillis(long millis) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys, millis);
+        testClockOffsets, keys, millis, journal);
   }
 
   /** The voters of the initial configuration: every listed replica that is not a spare. */
@@ -223,7 +251,8 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public ClusterConfig withRedisMaxMemory(long bytes) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
-        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
+        snapshotInterval, redisPassword, machine, bytes, budgets, digestInterval, testClockOffsets,
+        keys, configuratorUnreachableMillis, journal);
   }
 
   /**
@@ -333,7 +362,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, newKeys, configuratorUnreachableMillis);
+        testClockOffsets, newKeys, configuratorUnreachableMillis, journal);
   }
 
   /** The same cluster under another failure model and t (the protocol must accept them). */
@@ -341,7 +370,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, model, faults, protocolName, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys, configuratorUnreachableMillis);
+        testClockOffsets, keys, configuratorUnreachableMillis, journal);
   }
 
   public ClusterConfig(String name, FailureModel failureModel, int t, String protocol,
@@ -379,7 +408,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, newReplicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys, configuratorUnreachableMillis);
+        testClockOffsets, keys, configuratorUnreachableMillis, journal);
   }
 
   /** The same cluster with another digest interval (0 turns divergence detection off). */
@@ -387,14 +416,15 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, interval,
-        testClockOffsets, keys, configuratorUnreachableMillis);
+        testClockOffsets, keys, configuratorUnreachableMillis, journal);
   }
 
   /** The same cluster with another snapshot interval. */
   public ClusterConfig withSnapshotInterval(long interval) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis, interval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys,
+        configuratorUnreachableMillis, journal);
   }
 
   /**
@@ -405,14 +435,15 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, Service.MACHINE, replicas, dataDir,
         secret, clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, className, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys, configuratorUnreachableMillis);
+        testClockOffsets, keys, configuratorUnreachableMillis, journal);
   }
 
   /** The same cluster with per-client secrets (and no shared client secret). */
   public ClusterConfig withClientSecrets(Map<String, byte[]> secrets) {
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         null, secrets, protocolSettings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys,
+        configuratorUnreachableMillis, journal);
   }
 
   /** The same cluster with a Redis password ({@code requirepass}), or none if null. */
@@ -420,7 +451,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, password, machine, redisMaxMemory, budgets, digestInterval,
-        testClockOffsets, keys, configuratorUnreachableMillis);
+        testClockOffsets, keys, configuratorUnreachableMillis, journal);
   }
 
   /**
@@ -432,7 +463,8 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     settings.put(key, value);
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, settings, tickMillis, requestTimeoutMillis, snapshotInterval,
-        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys, configuratorUnreachableMillis);
+        redisPassword, machine, redisMaxMemory, budgets, digestInterval, testClockOffsets, keys,
+        configuratorUnreachableMillis, journal);
   }
 
   /** The same cluster with other byte budgets at the client edges. */
@@ -440,7 +472,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, newBudgets, digestInterval,
-        testClockOffsets, keys, configuratorUnreachableMillis);
+        testClockOffsets, keys, configuratorUnreachableMillis, journal);
   }
 
   /**
@@ -453,7 +485,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return new ClusterConfig(name, failureModel, t, protocol, service, replicas, dataDir, secret,
         clientSecret, clientSecrets, protocolSettings, tickMillis, requestTimeoutMillis,
         snapshotInterval, redisPassword, machine, redisMaxMemory, budgets, digestInterval,
-        offsets, keys, configuratorUnreachableMillis);
+        offsets, keys, configuratorUnreachableMillis, journal);
   }
 
   /** Milliseconds added to replica {@code id}'s wall clock: 0 except in tests. */
@@ -510,6 +542,9 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("redis.connection-bytes", Long.toString(budgets.redisConnectionBytes()));
     p.setProperty("redis.total-bytes", Long.toString(budgets.redisTotalBytes()));
     p.setProperty("redis.reply-buffer-bytes", Long.toString(budgets.redisReplyBytes()));
+    p.setProperty("journal.enabled", Boolean.toString(journal.enabled()));
+    p.setProperty("journal.max-file-bytes", Long.toString(journal.maxFileBytes()));
+    p.setProperty("journal.files", Integer.toString(journal.files()));
     testClockOffsets.forEach((id, offset) ->
         p.setProperty(ConfigParser.TEST_CLOCK_OFFSET + id, Long.toString(offset)));
     keys.replicaKeys().forEach((id, key) ->

@@ -45,7 +45,8 @@ final class ConfigParser {
       "snapshot.interval", "digest.interval", "redis.password", "cluster.machine",
       "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes",
       "redis.connection-bytes", "redis.total-bytes", "redis.reply-buffer-bytes",
-      "cluster.configurator.unreachable-ms");
+      "cluster.configurator.unreachable-ms", "journal.enabled", "journal.max-file-bytes",
+      "journal.files");
   private static final int MIN_SECRET_BYTES = 16;
   /** Prefix of the test-only key shifting one replica's wall clock. */
   static final String TEST_CLOCK_OFFSET = "runtime.test-clock-offset-ms.";
@@ -108,6 +109,7 @@ final class ConfigParser {
     long redisMaxMemory = number("redis.max-memory", ClusterConfig.DEFAULT_REDIS_MAX_MEMORY, 1,
         Long.MAX_VALUE);
     ClientBudgets budgets = budgets();
+    JournalSettings journal = journal();
     long unreachable = configuratorBound();
     Map<Integer, Long> offsets = testClockOffsets(replicas);
     ClusterKeys keys = keys(model, replicas);
@@ -123,7 +125,20 @@ final class ConfigParser {
     return new ClusterConfig(name, model, t, protocol, service, replicas,
         baseDir.resolve(dir).normalize(), secret, clientSecret, clientSecrets, protocolSettings,
         tick, requestTimeout, snapshotInterval, redisPassword(), machine, redisMaxMemory,
-        budgets, digestInterval, offsets, keys, unreachable);
+        budgets, digestInterval, offsets, keys, unreachable, journal);
+  }
+
+  /** The event journal's keys, each defaulting to {@link JournalSettings#DEFAULTS}. */
+  private JournalSettings journal() {
+    JournalSettings d = JournalSettings.DEFAULTS;
+    String enabled = trimmed("journal.enabled");
+    if (enabled != null && !enabled.equals("true") && !enabled.equals("false")) {
+      problems.add("journal.enabled must be true or false, was '" + enabled + "'");
+    }
+    return new JournalSettings(!"false".equals(enabled),
+        number("journal.max-file-bytes", d.maxFileBytes(), JournalSettings.MIN_FILE_BYTES,
+            JournalSettings.MAX_FILE_BYTES),
+        (int) number("journal.files", d.files(), 1, JournalSettings.MAX_FILES));
   }
 
   /** {@code cluster.configurator.unreachable-ms}: a bound in milliseconds, or off (0). */
