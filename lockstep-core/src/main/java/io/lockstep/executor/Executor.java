@@ -231,6 +231,21 @@ public final class Executor {
     dropRemoved(configuration.takeEffect(from + 1));
   }
 
+  /**
+   * The reply this executor already gave to {@code client}'s request {@code sequence}, if that
+   * request executed and its reply is still in the session's window (PBFT's "last reply": a
+   * retransmission is answered with it rather than ordered again). A lookup only: it neither
+   * runs anything nor touches the session's use, which is replicated state every replica must
+   * change alike.
+   */
+  public Optional<Reply> cachedReply(ClientId client, long sequence) {
+    Session session = sessions.get(Objects.requireNonNull(client, "client"));
+    if (session == null || sequence > session.lastSequence) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(session.reply(sequence));
+  }
+
   /** Number of open client sessions (for metrics and tests). */
   public int sessionCount() {
     return sessions.size();

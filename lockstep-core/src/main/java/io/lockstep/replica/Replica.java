@@ -155,7 +155,32 @@ public final class Replica {
   public Effects propose(Request request) {
     Objects.requireNonNull(request, "request");
     journalPropose(request);
+    EffectsBuilder out = new EffectsBuilder();
+    if (answeredFromCache(request, out)) {
+      return out.build();
+    }
     return step(new Input.Propose(request));
+  }
+
+  /**
+   * PBFT's "last reply" rule: under the Byzantine model a request this replica already executed
+   * is answered with the reply its session kept, not handed to the protocol again. A Byzantine
+   * client resends a request only to the replicas that have not answered it yet (one missed the
+   * reply, or skipped the request by state transfer); the others no longer hold it, and backups
+   * prepare only requests they hold, so ordering it again could never succeed and the client
+   * would wait for its 2t+1th reply for ever. Under fail-stop the retry reaches the leader alone,
+   * which orders it again and the session answers with the same reply. A request older than the
+   * session's reply window still goes to the protocol, as before.
+   */
+  private boolean answeredFromCache(Request request, EffectsBuilder out) {
+    if (executor.config().failureModel() != FailureModel.BYZANTINE
+        || request.kind() != Request.Kind.COMMAND) {
+      return false;
+    }
+    Optional<io.lockstep.request.Reply> cached =
+        executor.cachedReply(request.client(), request.sequence());
+    cached.ifPresent(out.replies::add);
+    return cached.isPresent();
   }
 
   private void journalPropose(Request request) {
@@ -205,7 +230,9 @@ public final class Replica {
     for (Step s : steps) {
       if (s instanceof Step.Propose p) {
         journalPropose(p.request());
-        coordination.step(new Input.Propose(p.request()));
+        if (!answeredFromCache(p.request(), out)) {
+          coordination.step(new Input.Propose(p.request()));
+        }
       } else if (s instanceof Step.Receive r) {
         coordination.step(new Input.Receive(r.from(), r.message()));
       } else if (s instanceof Step.Read r) {

@@ -51,6 +51,12 @@ final class SimClient {
   /** Byzantine mode: the current read's id at each replica, and the vote on the answers. */
   private long[] readIds;
   private ReadVote readVote;
+  /**
+   * Byzantine mode: the replicas that replied to the current request. A resend goes only to the
+   * others, as the real client's does: the replicas that answered no longer hold the request, so
+   * a replica that missed its execution's reply must answer the resend from its reply cache.
+   */
+  private boolean[] answered;
   private int target = -1;
   private int attempt;
   private long deadline;
@@ -122,6 +128,7 @@ final class SimClient {
       case READ -> linearizableRead(key, now);
     };
     request = command == null ? null : Request.command(id, nextSequence++, command);
+    answered = new boolean[host.replicas()];
     serial++;
     // The voter decides on (its t)+1 identical replies from distinct replicas.
     voter = new Voter(host.failureModel(), host.commandQuorum() - 1);
@@ -192,7 +199,9 @@ final class SimClient {
   private void sendToAll() {
     if (request != null) {
       for (int replica = 0; replica < host.replicas(); replica++) {
-        host.sendRequest(this, replica, request);
+        if (!answered[replica]) {
+          host.sendRequest(this, replica, request);
+        }
       }
     } else {
       readVote = new ReadVote(host.replicas(), host.t());
@@ -205,6 +214,7 @@ final class SimClient {
     forgetReads();
     kind = Kind.LOGGED_READ;
     request = Request.command(id, nextSequence++, host.service().read(invoke.key()));
+    answered = new boolean[host.replicas()];
     send(-1);
   }
 
@@ -247,6 +257,9 @@ final class SimClient {
   void onReply(int replica, Reply reply) {
     if (!awaits(replica, reply)) {
       return;
+    }
+    if (byzantine) {
+      answered[replica] = true;
     }
     // The voter counts the replica the reply came from, never the id written in it.
     Optional<Reply> decided = voter.offer(reply.fromReplica(replica));
