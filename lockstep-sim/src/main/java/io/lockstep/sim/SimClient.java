@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * Replies are taken only from the replica the request was last sent to, through a fail-stop voter
  * (paper §4: the first reply).
  *
- * <p>Against Byzantine replicas (S13) the client sends every attempt to every replica and votes:
+ * <p>Against Byzantine replicas (S13) the client sends its request to every replica, resends it
+ * only to those that have not replied (as the real client does), and votes:
  * a command's result needs 2t+1 identical replies from distinct replicas (so that reads decided
  * on 2t+1 answers at the replicas' current states see it: {@link
  * CoordinationFactory#commandQuorum}), each counted by the channel it came on, not by what the
