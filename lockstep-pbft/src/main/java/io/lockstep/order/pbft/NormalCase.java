@@ -137,6 +137,7 @@ final class NormalCase {
 
   private void accept(Slot slot, Batch batch, Digest digest) {
     slot.accept(p.view, batch, digest);
+    p.durable.accepted(new PbftMessage.PrePrepare(p.view, slot.seq, batch));
     highestPrePrepared = Math.max(highestPrePrepared, slot.seq);
     for (Request request : batch.requests()) {
       Pending.Entry entry = p.pending.get(request);
@@ -176,7 +177,9 @@ final class NormalCase {
     slot.prepared = new PbftMessage.Prepared(slot.seq, p.view, digest, slot.contents.get(digest));
     slot.commitSentView = p.view;
     slot.commitSent = digest;
-    p.out.broadcast(new PbftMessage.Commit(p.view, slot.seq, digest));
+    PbftMessage.Commit commit = new PbftMessage.Commit(p.view, slot.seq, digest);
+    p.durable.committing(commit);
+    p.out.broadcast(commit);
     slot.addCommit(p.view, digest, p.self());
     checkCommitted(slot);
   }

@@ -4,6 +4,7 @@ import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Snapshot;
+import io.lockstep.order.StorageWrite;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
 final class Outbox {
   private final int self;
   private final List<Integer> members;
+  private List<StorageWrite> writes = new ArrayList<>();
   private List<Ready.Outbound> messages = new ArrayList<>();
   private List<Ordered> stable = new ArrayList<>();
   private List<Ready.ReadGrant> reads = new ArrayList<>();
@@ -34,6 +36,11 @@ final class Outbox {
     }
   }
 
+  /** A write that must be durable before this Ready's messages leave. */
+  void write(StorageWrite write) {
+    writes.add(write);
+  }
+
   void stable(Ordered ordered) {
     stable.add(ordered);
   }
@@ -55,7 +62,8 @@ final class Outbox {
   }
 
   Ready take() {
-    Ready ready = new Ready(List.of(), messages, install, stable, reads, redirects);
+    Ready ready = new Ready(writes, messages, install, stable, reads, redirects);
+    writes = new ArrayList<>();
     messages = new ArrayList<>();
     stable = new ArrayList<>();
     reads = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.lockstep.order.pbft;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ready;
+import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.request.Request;
@@ -42,6 +43,7 @@ public final class Pbft implements Coordination {
   final ViewChanges viewChanges;
   final StateTransfer transfer;
   final Retransmit retransmit;
+  final Durable durable;
   private final Map<String, Long> drops = new TreeMap<>();
   private long dropped;
 
@@ -76,6 +78,21 @@ public final class Pbft implements Coordination {
     this.viewChanges = new ViewChanges(this);
     this.transfer = new StateTransfer(this);
     this.retransmit = new Retransmit(this);
+    this.durable = new Durable(this);
+  }
+
+  /**
+   * Rebuilds replica {@code config.self()} from what it wrote to stable storage before it
+   * stopped ({@link Recovery}); from {@link Recovered#EMPTY} it starts afresh.
+   *
+   * @throws IllegalArgumentException if the storage is damaged or is not this cluster's pbft
+   *     storage (the message says what to do)
+   */
+  public static Pbft recover(PbftConfig config, Recovered recovered) {
+    Pbft pbft = new Pbft(config);
+    Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
+    Invariants.check(pbft);
+    return pbft;
   }
 
   /** The primary of {@code v}: members[v mod n]. */
@@ -140,7 +157,7 @@ public final class Pbft implements Coordination {
     } else if (input instanceof Input.TransferLeadership) {
       drop("leadership transfer is not part of PBFT");
     }
-    // Input.Persisted: PBFT keeps no log on disk yet, so there is nothing to learn from it.
+    // Input.Persisted: every message waits for its Ready's writes, so there is nothing to learn.
     Invariants.check(this);
   }
 
@@ -184,6 +201,9 @@ public final class Pbft implements Coordination {
     if (!ticked) {
       ticked = true;
       retransmit.start();
+      if (changingView && viewChanges.deadline < 0) {
+        viewChanges.deadline = now + timeout(); // a recovered replica's resumed view change
+      }
     }
     viewChanges.onTick();
     normal.onTick();
@@ -201,6 +221,7 @@ public final class Pbft implements Coordination {
     normal.propose();
     normal.execute();
     Invariants.check(this);
+    durable.flush();
     return out.take();
   }
 

@@ -36,6 +36,12 @@ import java.util.TreeSet;
  */
 public final class PbftProtocol implements Protocol {
   private static final Map<String, String> DEFAULTS = defaults();
+  /**
+   * Largest t whose 2t+1 signed checkpoint votes fit the hard state ({@link DurableState}, at
+   * most {@link io.lockstep.order.StorageWrite.HardState#MAX_BYTES}; a vote with an Ed25519
+   * signature takes about 130 bytes: {@code PbftProtocolTest} measures it).
+   */
+  static final int MAX_T = 12;
 
   /** Called by the {@link java.util.ServiceLoader}. */
   public PbftProtocol() {}
@@ -80,6 +86,11 @@ public final class PbftProtocol implements Protocol {
     if (setup.t() < 1) {
       problems.add("byzantine pbft needs t of at least 1, was " + setup.t());
     }
+    if (setup.t() > MAX_T) {
+      problems.add("pbft keeps its stable checkpoint's 2t+1 signed votes in its hard state,"
+          + " which holds at most " + io.lockstep.order.StorageWrite.HardState.MAX_BYTES
+          + " bytes: t may be at most " + MAX_T + ", was " + setup.t());
+    }
     for (String key : setup.settings().keySet()) {
       if (!DEFAULTS.containsKey(key)) {
         problems.add("unknown setting pbft." + key + "; pbft's settings are pbft."
@@ -116,12 +127,7 @@ public final class PbftProtocol implements Protocol {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    if (recovered.snapshot() != null || !recovered.entries().isEmpty()
-        || recovered.hardState() != null) {
-      throw new IllegalArgumentException("pbft keeps no durable state yet, but replica "
-          + setup.self() + "'s storage holds some: start it from empty storage");
-    }
-    return new Pbft(config(setup, new ArrayList<>()));
+    return Pbft.recover(config(setup, new ArrayList<>()), recovered);
   }
 
   @Override

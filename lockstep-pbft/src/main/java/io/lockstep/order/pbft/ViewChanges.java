@@ -53,6 +53,18 @@ final class ViewChanges {
     tryNewView();
   }
 
+  /**
+   * A recovered replica that was changing to {@link Pbft#view} signs its view change again from
+   * the facts it logged (the same ones it signed before its crash) and sends it; its time-out
+   * starts at its first tick.
+   */
+  void resume() {
+    deadline = -1;
+    own = sign(p.view);
+    store(own);
+    p.out.broadcast(own);
+  }
+
   private PbftMessage.ViewChange sign(long newView) {
     List<PbftMessage.Prepared> prepared = new ArrayList<>();
     List<PbftMessage.PrePrepared> prePrepared = new ArrayList<>();

@@ -34,6 +34,8 @@ final class Net {
       Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(List.of(0, 1, 2, 3), 11));
 
   final Pbft[] nodes;
+  final PbftConfig[] configs;
+  final TestDisk[] disks;
   final List<List<Ordered>> applied = new ArrayList<>();
   final byte[][] state;
   final long[] clockOffset;
@@ -45,10 +47,14 @@ final class Net {
   Net(UnaryOperator<PbftConfig> tune) {
     List<Integer> members = List.of(0, 1, 2, 3);
     nodes = new Pbft[4];
+    configs = new PbftConfig[4];
+    disks = new TestDisk[4];
     state = new byte[4][];
     clockOffset = new long[4];
     for (int i = 0; i < 4; i++) {
-      nodes[i] = new Pbft(tune.apply(PbftConfig.defaults(i, members, 1, SIGNERS.get(i))));
+      configs[i] = tune.apply(PbftConfig.defaults(i, members, 1, SIGNERS.get(i)));
+      nodes[i] = new Pbft(configs[i]);
+      disks[i] = new TestDisk();
       applied.add(new ArrayList<>());
       state[i] = new byte[0];
     }
@@ -110,6 +116,7 @@ final class Net {
       if (ready.isEmpty()) {
         return;
       }
+      disks[i].apply(ready.writes()); // durable before the messages leave, as the runtime does
       for (Ready.Outbound out : ready.messages()) {
         queue.add(new Msg(i, out.to(), out.message()));
       }
@@ -126,6 +133,19 @@ final class Net {
       }
     }
     throw new AssertionError("replica " + i + " never quiesced");
+  }
+
+  /**
+   * Replica {@code i} crashes (its memory and the messages on their way to it are lost) and
+   * restarts from its disk; its executor restarts from the saved checkpoint state.
+   */
+  void restart(int i) {
+    queue.removeIf(m -> m.to() == i);
+    nodes[i] = Pbft.recover(configs[i], disks[i].recovered());
+    io.lockstep.order.Snapshot saved = disks[i].recovered().snapshot();
+    state[i] = saved == null ? new byte[0] : saved.state();
+    applied.get(i).clear();
+    nodes[i].step(new Input.Tick(now, 1_700_000_000_000L + now + clockOffset[i]));
   }
 
   private static byte[] concat(byte[] a, String b) {

@@ -26,6 +26,20 @@ class PbftProtocolTest {
     return new ProtocolSetup(0, members, model, t, settings, signer);
   }
 
+  /** The largest t allowed still fits 2t+1 real signed votes in the hard state. */
+  @Test
+  void theHardStateHoldsTheStableProofOfTheLargestTAllowed() {
+    PbftMessage.CheckpointVote vote =
+        Signing.signCheckpoint(SIGNERS.get(0), 1, Digest.of(new byte[] {1}), 1);
+    List<PbftMessage.CheckpointVote> proof =
+        java.util.Collections.nCopies(2 * PbftProtocol.MAX_T + 1, vote);
+    byte[] hard = new DurableState(Long.MAX_VALUE, true, proof).encode();
+    assertThat(hard.length).isLessThanOrEqualTo(
+        io.lockstep.order.StorageWrite.HardState.MAX_BYTES);
+    assertThat(DurableState.decode(hard).proof()).hasSize(2 * PbftProtocol.MAX_T + 1);
+    assertThat(hard.length).as("what 2t+1 votes take at t = MAX_T").isGreaterThan(3_000);
+  }
+
   @Test
   void isFoundByNameThroughTheRegistry() {
     assertThat(Protocols.named("pbft")).isInstanceOf(PbftProtocol.class);

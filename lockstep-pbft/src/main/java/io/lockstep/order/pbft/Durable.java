@@ -1,0 +1,134 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.machine.ClientId;
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.order.pbft.wire.PbftCodec;
+import io.lockstep.request.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a PBFT replica writes to stable storage, so that a restarted replica never contradicts
+ * what it sent before its crash (a replica that forgets counts as faulty, and a whole cluster
+ * restarted at once would lose committed requests). The runtime makes a Ready's writes durable
+ * before it sends that Ready's messages, so each fact below is on disk before the message that
+ * relies on it leaves:
+ *
+ * <ul>
+ *   <li>the pre-prepare it accepted (as a backup) or sent (as the primary), as a log entry,
+ *       before its PREPARE or PRE-PREPARE: it then never prepares another batch at that
+ *       (view, seq), and its Q set (§4.4) survives;
+ *   <li>the commit it sent, as a log entry, before its COMMIT: it records the prepared
+ *       certificate, so its P set in a later view change still carries a batch that may have
+ *       committed;
+ *   <li>the view, whether it is changing view, and the stable checkpoint's 2t+1 signed votes,
+ *       as the hard state, before a VIEW-CHANGE or anything sent in a new view: it never goes
+ *       back to a view it left;
+ *   <li>the executor's state at each stable checkpoint it holds, as the snapshot, which also
+ *       discards the log entries of the sequence numbers it covers.
+ * </ul>
+ *
+ * <p>Log entries are a journal, indexed by their own counter, not by position: each carries the
+ * message's bytes as a command of the reserved client {@link #JOURNAL}. A checkpoint first
+ * appends a mark (its term is the checkpoint's sequence number) and copies of the entries still
+ * live above the checkpoint, then the hard state, then the snapshot at the mark's index with
+ * the same term, so the storage keeps exactly the copies after it; a crash anywhere in between
+ * leaves either the old snapshot with a journal that replays to the same state, or the new one.
+ */
+final class Durable {
+  /** The client journal entries are written under; no real client has a colon in its id. */
+  static final ClientId JOURNAL = ClientId.of("lockstep:pbft-journal");
+
+  private final Pbft p;
+  /** Index of the last journal entry handed out. */
+  long lastIndex;
+  /** Sequence number of the last checkpoint whose state was saved. */
+  long savedCheckpoint;
+  /** What the last hard state written said; the view is -1 before the first. */
+  private long savedView = -1;
+  private boolean savedChanging;
+  private long savedStable;
+  private List<LogEntry> pending = new ArrayList<>();
+
+  Durable(Pbft p) {
+    this.p = p;
+  }
+
+  /** This replica accepted (or, as primary, sent) {@code pp}. */
+  void accepted(PbftMessage.PrePrepare pp) {
+    journal(pp.view(), pp);
+  }
+
+  /** This replica prepared and is sending {@code commit}. */
+  void committing(PbftMessage.Commit commit) {
+    journal(commit.view(), commit);
+  }
+
+  private void journal(long term, PbftMessage message) {
+    lastIndex++;
+    pending.add(new LogEntry(lastIndex, term, 0,
+        Request.command(JOURNAL, lastIndex, PbftCodec.INSTANCE.encode(message))));
+  }
+
+  /**
+   * Hands this Ready's writes to the outbox, in the order recovery relies on: the journal
+   * entries, then (at a new stable checkpoint whose state is held) the mark and live copies,
+   * then the hard state, then the snapshot.
+   */
+  void flush() {
+    byte[] state = p.checkpoints.states.get(p.low);
+    boolean checkpoint = p.low > savedCheckpoint && state != null && p.lastExecuted >= p.low;
+    long mark = -1;
+    if (checkpoint) {
+      lastIndex++;
+      mark = lastIndex;
+      pending.add(new LogEntry(mark, p.low, 0, Request.command(JOURNAL, mark, new byte[0])));
+      copyLive();
+    }
+    if (!pending.isEmpty()) {
+      p.out.write(new StorageWrite.Append(pending));
+      pending = new ArrayList<>();
+    }
+    if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable) {
+      p.out.write(new StorageWrite.HardState(DurableState.of(p).encode()));
+      savedView = p.view;
+      savedChanging = p.changingView;
+      savedStable = p.low;
+    }
+    if (checkpoint) {
+      savedCheckpoint = p.low;
+      p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(mark, p.low,
+          p.checkpoints.stable.time(), p.config.members(), state)));
+    }
+  }
+
+  /** Copies every live slot's facts, in an order that replays to the same slot. */
+  private void copyLive() {
+    for (Slot slot : p.slots.tailMap(p.low, false).values()) {
+      for (Map.Entry<Digest, Long> q : slot.prePrepared.entrySet()) {
+        Batch batch = slot.contents.get(q.getKey());
+        if (batch != null) {
+          journal(q.getValue(), new PbftMessage.PrePrepare(q.getValue(), slot.seq, batch));
+        }
+      }
+      if (slot.prepared != null) {
+        journal(slot.prepared.view(), new PbftMessage.Commit(slot.prepared.view(), slot.seq,
+            slot.prepared.digest()));
+      }
+    }
+  }
+
+  /** Where a recovered replica's storage stands: nothing it holds is written again. */
+  void recovered(DurableState hardState, long checkpoint, long journalEnd) {
+    if (hardState != null) {
+      savedView = hardState.view();
+      savedChanging = hardState.changingView();
+      savedStable = hardState.stableSeq();
+    }
+    savedCheckpoint = checkpoint;
+    lastIndex = journalEnd;
+  }
+}

@@ -1,0 +1,159 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.order.LogEntry;
+import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.pbft.wire.PbftCodec;
+
+/**
+ * Rebuilds a restarted replica from what {@link Durable} wrote (the runtime restores the
+ * executor from the same snapshot). It rejoins at its last stable checkpoint with the
+ * certificates it logged above it: its view (still changing to it, if it was, with its view
+ * change signed again from the same facts), the pre-prepares it accepted or sent and the
+ * prepared certificates it sent commits for. It executes nothing above the snapshot by itself:
+ * its retransmissions of its own prepares and commits, and its peers' answers to its status
+ * (commits and batches, or the stable checkpoint to fetch), bring it forward again; a checkpoint
+ * stable beyond its saved state is fetched by state transfer at once. Client requests it held
+ * are gone: clients resend them.
+ */
+final class Recovery {
+  private Recovery() {}
+
+  /**
+   * Restores {@code p}, freshly built, from {@code recovered}.
+   *
+   * @throws IllegalArgumentException if the storage is damaged or holds what this code never
+   *     writes (say why, so the operator can wipe the replica's storage and let it rejoin)
+   */
+  static void restore(Pbft p, Recovered recovered) {
+    if (recovered.damage() != null) {
+      throw new IllegalArgumentException("replica " + p.self() + "'s storage is damaged ("
+          + recovered.damage().description() + "); pbft cannot repair it from its peers yet:"
+          + " move the data directory aside and start the replica from empty storage");
+    }
+    byte[] hard = recovered.hardState() == null ? null : recovered.hardState().state();
+    DurableState state = hard == null ? null : decode(p, hard);
+    if (state == null) {
+      state = new DurableState(0, false, java.util.List.of());
+    }
+    p.view = state.view();
+    p.changingView = state.changingView();
+    long stable = state.stableSeq();
+    if (stable > 0) {
+      if (!p.checkpoints.proves(stable, state.proof())) {
+        throw new IllegalArgumentException("replica " + p.self() + "'s stored stable checkpoint "
+            + stable + " is not proven by 2t+1 valid signed votes: the storage is not this"
+            + " cluster's, or it was altered");
+      }
+      PbftMessage.CheckpointVote vote = state.proof().get(0);
+      p.checkpoints.stable = new Checkpoints.Point(stable, vote.state(), vote.time());
+      p.checkpoints.stableProof = state.proof();
+      p.low = stable;
+    }
+    long checkpoint = restoreSnapshot(p, recovered.snapshot());
+    long end = recovered.snapshot() == null ? 0 : recovered.snapshot().index();
+    for (LogEntry entry : recovered.entries()) {
+      replay(p, entry);
+      end = entry.index();
+    }
+    p.durable.recovered(hard == null ? null : state, checkpoint, end);
+    resume(p);
+  }
+
+  private static DurableState decode(Pbft p, byte[] hard) {
+    try {
+      return DurableState.decode(hard);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("replica " + p.self() + "'s stored hard state is not"
+          + " pbft's: " + e.getMessage(), e);
+    }
+  }
+
+  /** The executor's state at the saved checkpoint; returns its sequence number (0: none). */
+  private static long restoreSnapshot(Pbft p, Snapshot snapshot) {
+    if (snapshot == null) {
+      return 0;
+    }
+    long seq = snapshot.term(); // Durable saves a checkpoint's state with its seq as the term
+    if (seq > p.low || seq < 1) {
+      throw new IllegalArgumentException("replica " + p.self() + "'s stored checkpoint state at"
+          + " seq " + seq + " does not fit its stable checkpoint " + p.low);
+    }
+    p.lastExecuted = seq;
+    p.executedTime = snapshot.time();
+    p.normal.proposedTime = snapshot.time();
+    if (seq == p.low) {
+      byte[] bytes = snapshot.state();
+      if (!Digest.of(bytes).equals(p.checkpoints.stable.state())) {
+        throw new IllegalArgumentException("replica " + p.self() + "'s stored state at seq "
+            + seq + " does not match its stable checkpoint's digest");
+      }
+      p.checkpoints.states.put(seq, bytes);
+    }
+    return seq;
+  }
+
+  /** Applies one journal entry: a pre-prepare accepted or sent, or a commit sent. */
+  private static void replay(Pbft p, LogEntry entry) {
+    if (entry.request() == null || !entry.request().client().equals(Durable.JOURNAL)) {
+      throw new IllegalArgumentException("replica " + p.self() + "'s log entry " + entry.index()
+          + " is not a pbft journal entry");
+    }
+    byte[] bytes = entry.request().command();
+    if (bytes.length == 0) {
+      return; // a checkpoint's mark
+    }
+    ProtocolMessage message;
+    try {
+      message = PbftCodec.INSTANCE.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("replica " + p.self() + "'s journal entry "
+          + entry.index() + " does not decode: " + e.getMessage(), e);
+    }
+    if (message instanceof PbftMessage.PrePrepare pp && p.inWindow(pp.seq())) {
+      Slot slot = p.slot(pp.seq());
+      Digest digest = pp.batch().digest();
+      slot.accept(pp.view(), pp.batch(), digest);
+      if (pp.view() == p.view && p.primary(pp.view()) != p.self()) {
+        slot.prepareSent = true;
+        slot.addPrepare(pp.view(), digest, p.self());
+      }
+    } else if (message instanceof PbftMessage.Commit c && p.inWindow(c.seq())) {
+      Slot slot = p.slot(c.seq());
+      Batch batch = slot.contents.get(c.digest());
+      if (batch == null) {
+        throw new IllegalArgumentException("replica " + p.self() + "'s journal entry "
+            + entry.index() + " commits a batch it never accepted");
+      }
+      slot.prepared = new PbftMessage.Prepared(c.seq(), c.view(), c.digest(), batch);
+      slot.commitSentView = c.view();
+      slot.commitSent = c.digest();
+      slot.addCommit(c.view(), c.digest(), p.self());
+    } else if (!(message instanceof PbftMessage.PrePrepare)
+        && !(message instanceof PbftMessage.Commit)) {
+      throw new IllegalArgumentException("replica " + p.self() + "'s journal entry "
+          + entry.index() + " holds a " + message.getClass().getSimpleName());
+    }
+  }
+
+  /** Picks up where the durable state left off: the primary's next seq, the view change. */
+  private static void resume(Pbft p) {
+    long highest = p.low;
+    for (Slot slot : p.slots.values()) {
+      if (slot.acceptedView == p.view && slot.accepted != null) {
+        highest = Math.max(highest, slot.seq);
+        p.normal.proposedTime = Math.max(p.normal.proposedTime,
+            slot.contents.get(slot.accepted).time());
+      }
+    }
+    p.normal.nextSeq = highest + 1;
+    p.normal.highestPrePrepared = highest;
+    if (p.changingView) {
+      p.viewChanges.resume();
+    }
+    if (p.lastExecuted < p.low) {
+      p.transfer.fetch(p.checkpoints.stable, p.checkpoints.stableProof);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package io.lockstep.order.pbft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.order.Input;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.request.Request;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Restarts from stable storage ({@link Durable}, {@link Recovery}): a replica rejoins at its
+ * stable checkpoint with the certificates it logged, a whole cluster restarted at once loses no
+ * executed request, and a restarted replica never contradicts what it sent before its crash.
+ */
+class RecoveryTest {
+  private static void sendAll(Net net, int count) {
+    for (int i = 0; i < count; i++) {
+      net.send(net.request());
+      net.run();
+    }
+  }
+
+  @Test
+  void aRestartedBackupRejoinsAtItsStableCheckpointAndCatchesUp() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    sendAll(net, 10);
+    byte[] before = net.state[2].clone();
+    net.restart(2);
+    assertThat(net.nodes[2].stableSeq()).isEqualTo(8);
+    assertThat(net.nodes[2].lastExecuted()).as("its saved checkpoint state").isEqualTo(8);
+    assertThat(net.nodes[2].view()).isZero();
+    net.runFor(200, 50); // its status brings the commits and batches of 9 and 10
+    assertThat(net.nodes[2].lastExecuted()).isEqualTo(10);
+    assertThat(net.state[2]).isEqualTo(before);
+    sendAll(net, 3);
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i).isEqualTo(13);
+      assertThat(net.state[i]).as("replica " + i).isEqualTo(net.state[0]);
+    }
+  }
+
+  @Test
+  void aWholeClusterRestartedAtOnceLosesNoExecutedRequest() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    sendAll(net, 10);
+    // Seq 11 prepares everywhere but its commits are lost: nobody executes it before the crash.
+    net.filter = m -> m.message() instanceof PbftMessage.Commit ? null : m;
+    Request unfinished = net.request();
+    net.send(unfinished);
+    net.run();
+    byte[][] before = new byte[4][];
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).isEqualTo(10);
+      before[i] = net.state[i].clone();
+    }
+    net.filter = m -> m;
+    for (int i = 0; i < 4; i++) {
+      net.restart(i);
+      assertThat(net.nodes[i].lastExecuted()).isEqualTo(8);
+    }
+    net.runFor(300, 50); // their own prepares and commits, repeated, finish 9, 10 and 11
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i).isEqualTo(11);
+      assertThat(net.requests(i)).as("replica " + i).contains(unfinished);
+    }
+    sendAll(net, 2);
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i).isEqualTo(13);
+      assertThat(net.state[i]).as("replica " + i).isEqualTo(net.state[0]);
+    }
+    assertThat(before[0]).isNotEqualTo(net.state[0]);
+  }
+
+  /**
+   * The prepared certificates a whole cluster logged carry executed batches into the next view:
+   * after the restart the old primary stays away and view 0 can finish nothing, so only the
+   * P sets in the view changes can bring back seq 9 and 10, which were executed and answered.
+   */
+  @Test
+  void afterAWholeClusterRestartTheNextViewKeepsEveryExecutedBatch() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    List<Request> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sent.add(net.request());
+      net.send(sent.get(i));
+      net.run();
+    }
+    for (int i = 0; i < 4; i++) {
+      net.restart(i);
+    }
+    net.filter = m -> m.from() == 0 || m.to() == 0
+        || (m.message() instanceof PbftMessage.Prepare p && p.view() == 0)
+        || (m.message() instanceof PbftMessage.Commit c && c.view() == 0) ? null : m;
+    Request next = net.request();
+    net.send(next, 1, 2, 3);
+    net.runFor(3_000, 50);
+    for (int i = 1; i < 4; i++) {
+      assertThat(net.nodes[i].view()).as("replica " + i).isPositive();
+      assertThat(net.requests(i)).as("replica " + i).endsWith(sent.get(8), sent.get(9), next);
+      assertThat(net.state[i]).as("replica " + i).isEqualTo(net.state[1]);
+    }
+  }
+
+  @Test
+  void aRestartedBackupRefusesAConflictingPrePrepareForASeqItPreparedBeforeItsCrash() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    net.filter = m -> m.message() instanceof PbftMessage.Commit ? null : m;
+    Request first = net.request();
+    net.send(first);
+    net.run();
+    net.restart(1);
+    Batch other = new Batch(1_700_000_000_000L + net.now, List.of(net.request()));
+    long drops = net.nodes[1].dropsByReason()
+        .getOrDefault("conflicting pre-prepare (equivocating primary)", 0L);
+    net.nodes[1].step(new Input.Receive(0, new PbftMessage.PrePrepare(0, 1, other)));
+    assertThat(net.nodes[1].dropsByReason()
+        .get("conflicting pre-prepare (equivocating primary)")).isEqualTo(drops + 1);
+    assertThat(net.nodes[1].ready().messages()).noneMatch(o -> o.message()
+        instanceof PbftMessage.Prepare p && p.digest().equals(other.digest()));
+  }
+
+  @Test
+  void aReplicaRestartedDuringAViewChangeResumesItAndTheViewIsEntered() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    sendAll(net, 5);
+    net.filter = m -> m.from() == 0 || m.to() == 0 ? null : m; // the primary is gone
+    Request request = net.request();
+    net.send(request, 1, 2, 3);
+    net.runFor(600, 50); // the request times out: 1, 2 and 3 change to view 1
+    assertThat(net.nodes[2].changingView() || net.nodes[2].view() == 1).isTrue();
+    long view = net.nodes[2].view();
+    boolean changing = net.nodes[2].changingView();
+    net.restart(2);
+    assertThat(net.nodes[2].view()).isEqualTo(view);
+    assertThat(net.nodes[2].changingView()).isEqualTo(changing);
+    net.send(request, 2); // the client resends what it has no reply for; the crash lost it
+    net.runFor(3_000, 50);
+    for (int i = 1; i < 4; i++) {
+      assertThat(net.nodes[i].changingView()).as("replica " + i).isFalse();
+      assertThat(net.nodes[i].view()).as("replica " + i).isPositive();
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void aPrimaryRestartedMidStreamNeverReusesASequenceNumber() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    java.util.Map<Long, java.util.Set<Digest>> proposed = new java.util.TreeMap<>();
+    Net.Filter record = m -> {
+      if (m.message() instanceof PbftMessage.PrePrepare pp && pp.view() == 0) {
+        proposed.computeIfAbsent(pp.seq(), s -> new java.util.HashSet<>())
+            .add(pp.batch().digest());
+      }
+      return m;
+    };
+    net.filter = m -> m.message() instanceof PbftMessage.Commit ? null : record.apply(m);
+    net.send(net.request());
+    net.send(net.request());
+    net.run();
+    net.restart(0);
+    net.filter = record;
+    Request third = net.request();
+    net.send(third);
+    net.runFor(300, 50);
+    assertThat(proposed).as("one batch per seq in view 0").allSatisfy((seq, digests) ->
+        assertThat(digests).hasSize(1));
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i).isEqualTo(3);
+      assertThat(net.requests(i)).as("replica " + i).hasSize(3).endsWith(third);
+    }
+  }
+
+  @Test
+  void damagedOrForeignStorageIsRefusedWithTheReason() {
+    Net net = new Net(c -> c);
+    PbftConfig config = net.configs[1];
+    Recovered damaged = new Recovered(null, null, List.of(),
+        new Recovered.Damage(1, 3, 1, "bit flip in segment 1"));
+    assertThatThrownBy(() -> Pbft.recover(config, damaged))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("damaged")
+        .hasMessageContaining("bit flip");
+    Recovered foreign = new Recovered(new StorageWrite.HardState(new byte[] {0, 0, 0, 0, 0, 0, 0,
+        0, 1, 2}), null, List.of());
+    assertThatThrownBy(() -> Pbft.recover(config, foreign))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hard state");
+    assertThat(Pbft.recover(config, Recovered.EMPTY).view()).isZero();
+  }
+
+  @Test
+  void theLogIsCompactedAtEachStableCheckpoint() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    sendAll(net, 40);
+    assertThat(net.nodes[3].stableSeq()).isEqualTo(40);
+    assertThat(net.disks[3].entryCount()).as("only what is above the checkpoint").isLessThan(4);
+    assertThat(Arrays.equals(net.disks[3].recovered().snapshot().state(), net.state[3]))
+        .isTrue();
+  }
+}
