@@ -15,12 +15,11 @@ import java.util.function.UnaryOperator;
  * The PBFT-class protocol in the simulator: its {@link CoordinationFactory}, the options it runs
  * under, and runs with up to t Byzantine replicas ({@link ByzantineBehaviour}).
  *
- * <p>What the PBFT runs leave out, and why: crashes and disk faults (the protocol keeps its log
- * in memory, so a replica that restarts would forget prepares it sent, which makes it a faulty
- * replica; with a Byzantine one already among four, that would be t+1 faults), and wall clocks
- * an hour wrong (a backup rejects pre-prepares whose time is beyond its clock bound, so a wrong
- * clock is another fault). Partitions, loss, duplication, delay, pauses and clock jumps within
- * the skew bound all stay.
+ * <p>Crashes restart a replica from what its disk kept ({@link Pbft#recover}). What the PBFT
+ * runs leave out, and why: disk faults (pbft cannot repair damaged storage from its peers yet
+ * and refuses to start on it), and wall clocks an hour wrong (a backup rejects pre-prepares
+ * whose time is beyond its clock bound, so a wrong clock is another fault). Partitions, loss,
+ * duplication, delay, pauses and clock jumps within the skew bound all stay.
  */
 public final class PbftSimulation {
   private PbftSimulation() {}
@@ -42,10 +41,6 @@ public final class PbftSimulation {
       @Override
       public synchronized Coordination create(int id, List<Integer> members, Recovered recovered,
           long seed) {
-        if (recovered.snapshot() != null || !recovered.entries().isEmpty()) {
-          throw new IllegalArgumentException("PBFT keeps no durable log yet: replica " + id
-              + " cannot restart from storage");
-        }
         if (signers == null) {
           // Fixed keys: a run's replay needs the same keys, and secrecy means nothing here.
           SharedVerifications shared = new SharedVerifications();
@@ -54,7 +49,8 @@ public final class PbftSimulation {
               .forEach((member, signer) -> signers.put(member, shared.wrap(signer)));
         }
         int t = (members.size() - 1) / 3;
-        return new Pbft(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))));
+        return Pbft.recover(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
+            recovered);
       }
 
       @Override
@@ -65,17 +61,33 @@ public final class PbftSimulation {
   }
 
   /**
-   * Four replicas (t = 1), every fault but crashes, disk faults and wrong clocks, a 3 s fault
-   * phase.
+   * Four replicas (t = 1), every fault but disk faults and wrong clocks (crashes of up to t
+   * replicas at once, each restarting from its disk), a 3 s fault phase.
    */
   public static SimOptions options() {
-    FaultRates faults = new FaultRates(400, 1_000, 0, 4, 2, 2, 1, 1, 1, 0, 0.3, 0.2, false);
+    FaultRates faults = new FaultRates(400, 1_000, 2, 4, 2, 2, 1, 1, 1, 0, 0.3, 0.2, false);
     // A sequence number spans maxBatch (16) positions, so the replica's own digest and snapshot
     // schedules, counted in positions, are stretched to match: a digest every checkpoint
     // interval (16 sequence numbers), and no periodic snapshots (PBFT takes its own).
     return SimOptions.defaults().withReplicasAndT(4, 1).withFaults(faults)
         .withClocks(ClockModel.unsynchronized().withWrongClockMillis(0))
         .withFaultPhaseMillis(3_000).withDigestEvery(256).withSnapshotEvery(1L << 40);
+  }
+
+  /**
+   * Runs one seed of {@code factory}'s protocol with every replica correct and a power loss:
+   * at {@code atMillis} all of them
+   * crash at once, and they restart from their disks {@code downMillis} later (on top of the
+   * faults {@code options} schedules).
+   */
+  public static SimResult runWithPowerLoss(SimOptions options, long seed,
+      CoordinationFactory factory, long atMillis, long downMillis) {
+    if (atMillis < 1 || downMillis < 1) {
+      throw new IllegalArgumentException("a power loss needs a time and a duration of at least"
+          + " 1 ms, got " + atMillis + " and " + downMillis);
+    }
+    return new SimRun(options, seed, factory, RegisterService.exampleKvStore(), Map.of(),
+        new Trace(null)).powerLoss(atMillis, downMillis).execute();
   }
 
   /** Runs one seed with every replica correct. */

@@ -2,6 +2,7 @@ package io.lockstep.sim;
 
 import io.lockstep.check.History;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -54,6 +55,21 @@ final class SimRun {
     cluster.connect(network, clients);
     monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.nodes(),
         options.t(), id -> cluster.node(id).clock, id -> cluster.node(id).up, queue));
+  }
+
+  /**
+   * Power loss: at {@code atMillis} every running replica crashes at once (writes not yet
+   * synced are lost), and each restarts from its disk {@code downMillis} later. Draws nothing
+   * from the run's random generators, so the rest of the seed's schedule is unchanged.
+   */
+  SimRun powerLoss(long atMillis, long downMillis) {
+    queue.at(atMillis * 1_000_000, () -> {
+      List<Integer> victims = cluster.running();
+      trace.record(queue.now(), "powerloss " + victims);
+      victims.forEach(cluster::crash);
+      queue.after(downMillis * 1_000_000, () -> victims.forEach(cluster::restart));
+    });
+    return this;
   }
 
   SimResult execute() {

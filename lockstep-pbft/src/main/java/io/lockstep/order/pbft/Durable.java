@@ -32,15 +32,24 @@ import java.util.Map;
  * </ul>
  *
  * <p>Log entries are a journal, indexed by their own counter, not by position: each carries the
- * message's bytes as a command of the reserved client {@link #JOURNAL}. A checkpoint first
- * appends a mark (its term is the checkpoint's sequence number) and copies of the entries still
- * live above the checkpoint, then the hard state, then the snapshot at the mark's index with
- * the same term, so the storage keeps exactly the copies after it; a crash anywhere in between
- * leaves either the old snapshot with a journal that replays to the same state, or the new one.
+ * message's bytes as a command of the reserved client {@link #JOURNAL}, under the term
+ * {@link #TERM} (no view ever reaches it, so nothing mistakes an entry for a leader's stamp).
+ * The snapshot, though, is indexed like every snapshot, by the last position it covers (the
+ * checkpoint's last position), which is how recovery finds its sequence number. At a checkpoint
+ * the replica appends no-op fillers up to that position if the journal is shorter, then copies
+ * of its facts still live above the checkpoint, then the hard state, then the snapshot: the
+ * entry at the snapshot's index has its term, so storage keeps every entry after it (the copies
+ * among them) and drops the rest. A crash anywhere in between leaves either the old snapshot
+ * with a journal that replays to the same state, or the new one with the copies. Entries after
+ * the snapshot's index that were written before the checkpoint stay too; replay skips those
+ * below the low watermark, so a small max-batch (fewer positions per sequence number than
+ * journal entries) makes the stored journal grow slowly; the default of 16 does not.
  */
 final class Durable {
   /** The client journal entries are written under; no real client has a colon in its id. */
   static final ClientId JOURNAL = ClientId.of("lockstep:pbft-journal");
+  /** The term of every journal entry and snapshot. */
+  static final long TERM = Long.MAX_VALUE;
 
   private final Pbft p;
   /** Index of the last journal entry handed out. */
@@ -59,33 +68,34 @@ final class Durable {
 
   /** This replica accepted (or, as primary, sent) {@code pp}. */
   void accepted(PbftMessage.PrePrepare pp) {
-    journal(pp.view(), pp);
+    journal(pp);
   }
 
   /** This replica prepared and is sending {@code commit}. */
   void committing(PbftMessage.Commit commit) {
-    journal(commit.view(), commit);
+    journal(commit);
   }
 
-  private void journal(long term, PbftMessage message) {
+  private void journal(PbftMessage message) {
     lastIndex++;
-    pending.add(new LogEntry(lastIndex, term, 0,
+    pending.add(new LogEntry(lastIndex, TERM, 0,
         Request.command(JOURNAL, lastIndex, PbftCodec.INSTANCE.encode(message))));
   }
 
   /**
    * Hands this Ready's writes to the outbox, in the order recovery relies on: the journal
-   * entries, then (at a new stable checkpoint whose state is held) the mark and live copies,
+   * entries, then (at a new stable checkpoint whose state is held) the fillers and live copies,
    * then the hard state, then the snapshot.
    */
   void flush() {
     byte[] state = p.checkpoints.states.get(p.low);
     boolean checkpoint = p.low > savedCheckpoint && state != null && p.lastExecuted >= p.low;
-    long mark = -1;
+    long index = p.lastPosition(p.low);
     if (checkpoint) {
-      lastIndex++;
-      mark = lastIndex;
-      pending.add(new LogEntry(mark, p.low, 0, Request.command(JOURNAL, mark, new byte[0])));
+      while (lastIndex < index) {
+        lastIndex++;
+        pending.add(new LogEntry(lastIndex, TERM, 0, null));
+      }
       copyLive();
     }
     if (!pending.isEmpty()) {
@@ -100,7 +110,7 @@ final class Durable {
     }
     if (checkpoint) {
       savedCheckpoint = p.low;
-      p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(mark, p.low,
+      p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(index, TERM,
           p.checkpoints.stable.time(), p.config.members(), state)));
     }
   }
@@ -111,12 +121,11 @@ final class Durable {
       for (Map.Entry<Digest, Long> q : slot.prePrepared.entrySet()) {
         Batch batch = slot.contents.get(q.getKey());
         if (batch != null) {
-          journal(q.getValue(), new PbftMessage.PrePrepare(q.getValue(), slot.seq, batch));
+          journal(new PbftMessage.PrePrepare(q.getValue(), slot.seq, batch));
         }
       }
       if (slot.prepared != null) {
-        journal(slot.prepared.view(), new PbftMessage.Commit(slot.prepared.view(), slot.seq,
-            slot.prepared.digest()));
+        journal(new PbftMessage.Commit(slot.prepared.view(), slot.seq, slot.prepared.digest()));
       }
     }
   }

@@ -75,10 +75,12 @@ final class Recovery {
     if (snapshot == null) {
       return 0;
     }
-    long seq = snapshot.term(); // Durable saves a checkpoint's state with its seq as the term
-    if (seq > p.low || seq < 1) {
+    // Durable saves a checkpoint's state at the checkpoint's last position.
+    long seq = snapshot.index() / p.config.maxBatch();
+    if (snapshot.index() % p.config.maxBatch() != 0 || seq > p.low || seq < 1) {
       throw new IllegalArgumentException("replica " + p.self() + "'s stored checkpoint state at"
-          + " seq " + seq + " does not fit its stable checkpoint " + p.low);
+          + " position " + snapshot.index() + " does not fit its stable checkpoint " + p.low
+          + " (was pbft.max-batch changed? it must stay the same across restarts)");
     }
     p.lastExecuted = seq;
     p.executedTime = snapshot.time();
@@ -96,14 +98,14 @@ final class Recovery {
 
   /** Applies one journal entry: a pre-prepare accepted or sent, or a commit sent. */
   private static void replay(Pbft p, LogEntry entry) {
-    if (entry.request() == null || !entry.request().client().equals(Durable.JOURNAL)) {
+    if (entry.request() == null) {
+      return; // a filler up to a checkpoint's position
+    }
+    if (!entry.request().client().equals(Durable.JOURNAL)) {
       throw new IllegalArgumentException("replica " + p.self() + "'s log entry " + entry.index()
           + " is not a pbft journal entry");
     }
     byte[] bytes = entry.request().command();
-    if (bytes.length == 0) {
-      return; // a checkpoint's mark
-    }
     ProtocolMessage message;
     try {
       message = PbftCodec.INSTANCE.decode(bytes);

@@ -190,9 +190,13 @@ class RecoveryTest {
     assertThat(Pbft.recover(config, Recovered.EMPTY).view()).isZero();
   }
 
+  /**
+   * With max-batch 16 a sequence number spans more positions than it writes journal entries, so
+   * each checkpoint's snapshot (at the checkpoint's last position) drops every entry below it.
+   */
   @Test
   void theLogIsCompactedAtEachStableCheckpoint() {
-    Net net = new Net(c -> c.withLog(1, 4, 8));
+    Net net = new Net(c -> c.withLog(16, 4, 8));
     sendAll(net, 40);
     assertThat(net.nodes[3].stableSeq()).isEqualTo(40);
     assertThat(net.disks[3].entryCount()).as("only what is above the checkpoint").isLessThan(4);
