@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * A PBFT-class coordination protocol core (Castro and Liskov, OSDI 1999; TOCS 2002) for 3t+1
  * replicas of which t may be Byzantine, as a deterministic {@link Coordination}: the thin
  * coordinator that owns the state and dispatches inputs to its parts ({@link NormalCase},
- * {@link Checkpoints}, {@link ViewChanges}, {@link StateTransfer}, {@link Retransmit}).
+ * {@link Checkpoints}, {@link ViewChanges}, {@link StateTransfer}, {@link Retransmit}). What it
+ * must not forget in a crash goes to stable storage through its Readys ({@link Durable}), and
+ * {@link #recover} rebuilds a restarted replica from it ({@link Recovery}).
  *
  * <p>How the runtime feeds it (see the package documentation for the rules):
  * <ul>
