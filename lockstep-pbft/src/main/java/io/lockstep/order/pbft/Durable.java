@@ -118,6 +118,12 @@ final class Durable {
   /** Copies every live slot's facts, in an order that replays to the same slot. */
   private void copyLive() {
     for (Slot slot : p.slots.tailMap(p.low, false).values()) {
+      PbftMessage.Prepared prepared = slot.prepared;
+      if (prepared != null && !slot.prePrepared.containsKey(prepared.digest())) {
+        // Its Q entry was evicted (more than MAX_Q digests here): first, so replay evicts it
+        // again, but its batch is known when the commit below is replayed.
+        journal(new PbftMessage.PrePrepare(prepared.view(), slot.seq, prepared.batch()));
+      }
       for (Map.Entry<Digest, Long> q : slot.prePrepared.entrySet()) {
         Batch batch = slot.contents.get(q.getKey());
         if (batch != null) {
