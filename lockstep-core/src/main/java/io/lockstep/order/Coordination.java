@@ -72,6 +72,14 @@ public interface Coordination {
   }
 
   /**
+   * Why the protocol repairs (damaged storage, a wiped data directory found by asking peers),
+   * for the runtime's log line; "" when it does not repair. Default: "".
+   */
+  default String repairReason() {
+    return "";
+  }
+
+  /**
    * The protocol's own events since the last call (votes, elections, leader and term or view
    * changes, commits, messages it dropped and why), oldest first, and forgets them; the runtime
    * stamps them with its time and puts them in the replica's journal. A protocol that reports

@@ -65,6 +65,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public String repairReason() {
+    return inner.repairReason();
+  }
+
+  @Override
   public List<Event> drainEvents() {
     return inner.drainEvents();
   }

@@ -351,6 +351,11 @@ public final class Replica {
     return coordination.drainBrokenAssumptions();
   }
 
+  /** Why the protocol repairs ({@link Coordination#repairReason}); "" when it does not. */
+  public String repairReason() {
+    return coordination.repairReason();
+  }
+
   /**
    * The last log entry that {@code writes} append, as the durability report to step once they
    * are durable; empty if they append none.

@@ -43,7 +43,7 @@ final class LoopStatus {
    */
   Published publish(Replica replica) {
     Status s = replica.status();
-    noteRepair(replica.repairing(), s);
+    noteRepair(replica.repairing(), replica.repairReason(), s);
     replica.drainBrokenAssumptions().forEach(metrics::assumptionBroken);
     CombiningWatch.View condition = combining.update(replica.configuration(), s);
     status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
@@ -66,14 +66,15 @@ final class LoopStatus {
     return new Published(s, lostLeadership);
   }
 
-  private void noteRepair(boolean now, Status s) {
+  private void noteRepair(boolean now, String reason, Status s) {
     if (now == repairing) {
       return;
     }
     repairing = now;
     LOG.log(repairing ? Level.WARNING : Level.INFO, "event=" + (repairing ? "repair_started"
         : "repair_finished") + " replica=" + s.self() + " commit_index=" + s.commitIndex()
-        + " last_index=" + s.lastIndex());
+        + " last_index=" + s.lastIndex() + (repairing && !reason.isEmpty()
+            ? " reason=\"" + reason + "\"" : ""));
     if (!repairing) {
       metrics.repaired();
     }

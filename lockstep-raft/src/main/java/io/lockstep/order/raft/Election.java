@@ -54,8 +54,9 @@ final class Election {
    * asked for this election (§3.10: the old leader vouches for it).
    */
   void campaign(boolean transfer) {
-    if (raft.repair().active()) {
-      reset(raft.now()); // a repairing replica never campaigns: it may lack committed entries
+    if (raft.holdsBack()) {
+      // A repairing or unverified replica never campaigns: it may lack committed entries.
+      reset(raft.now());
       return;
     }
     if (!raft.membership().isVoter(raft.self())) {
@@ -90,7 +91,7 @@ final class Election {
     if (request.term() > raft.term() && raft.inLease()) {
       return; // leader stickiness: a live leader makes pre-votes moot
     }
-    boolean grant = request.term() > raft.term() && raft.repair().mayVote(request.term())
+    boolean grant = request.term() > raft.term() && raft.mayVote(request.term())
         && raft.log().isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     raft.send(from, new RaftMessage.PreVoteResponse(grant ? request.term() : raft.term(), grant));
   }
@@ -113,7 +114,7 @@ final class Election {
     boolean canVote = raft.votedFor() == from
         || (raft.votedFor() == Raft.NONE && raft.leader() == Raft.NONE);
     boolean grant = request.term() == raft.term() && canVote
-        && raft.repair().mayVote(request.term())
+        && raft.mayVote(request.term())
         && raft.log().isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     if (grant) {
       raft.vote(from);

@@ -56,7 +56,7 @@ final class Follower {
   private RaftMessage.AppendEntriesResponse response(boolean success, long index, long hintIndex,
       long hintTerm) {
     return new RaftMessage.AppendEntriesResponse(raft.term(), success, index, hintIndex, hintTerm,
-        raft.wallClock(), raft.repair().active() && raft.bug() != Raft.Bug.SKIP_REPAIR);
+        raft.wallClock(), raft.holdsBack() && raft.bug() != Raft.Bug.SKIP_REPAIR);
   }
 
   /**
@@ -85,7 +85,7 @@ final class Follower {
   void onHeartbeat(int from, RaftMessage.Heartbeat m) {
     // The leader caps the commit at our known matchIndex, so it is safe to adopt; but while we
     // repair, that matchIndex may describe entries we lost, so only AppendEntries commit.
-    if (!raft.repair().active()) {
+    if (!raft.holdsBack()) {
       raft.commitTo(Math.min(m.commit(), raft.log().lastIndex()));
     } else {
       // Tell the leader we repair: it may believe we hold everything (a stale matchIndex) and

@@ -57,6 +57,8 @@ public final class Raft implements Coordination {
     TIME_FROM_LEADER_CLOCK,
     /** A replica with damaged storage ignores the damage: it votes and acknowledges at once. */
     SKIP_REPAIR,
+    /** A replica that starts empty takes itself for new: it votes at once, even after a wipe. */
+    SKIP_WIPE_CHECK,
     /**
      * A new leader changes the configuration before committing in its own term: two racing
      * changes can then both commit with disjoint majorities (committed entries lost).
@@ -78,6 +80,7 @@ public final class Raft implements Coordination {
   private final Follower follower;
   private final AgreedTime agreedTime;
   private final Repair repair;
+  private final WipeCheck wipeCheck;
   private final ConfigChange configChange = new ConfigChange(this);
   private final Dispatch dispatch = new Dispatch(this);
   private final Invariants invariants = new Invariants();
@@ -141,8 +144,11 @@ public final class Raft implements Coordination {
     this.agreedTime = new AgreedTime(config.electionTimeoutMillis(),
         bug == Bug.TIME_FROM_LEADER_CLOCK);
     this.repair = new Repair(this, hardState, recovered.damage());
-    if (repair.active()) {
-      persistHardState(); // before any message: a crash from here on resumes the repair
+    this.wipeCheck = new WipeCheck(this, hardState, recovered.hardState() != null, seed);
+    if (repair.active() || hardState.incarnations() == null) {
+      // Before any message: a crash from here on resumes the repair, and keeps the incarnation
+      // that peers may have heard of.
+      persistHardState();
     }
     invariants.check(this);
   }
@@ -250,6 +256,11 @@ public final class Raft implements Coordination {
     return repair.active();
   }
 
+  @Override
+  public String repairReason() {
+    return repair.reason();
+  }
+
   /** Why the last dropped message was dropped (for tests and debugging). */
   @Override
   public boolean wantsSnapshot() {
@@ -263,6 +274,7 @@ public final class Raft implements Coordination {
   @Override
   public String toString() {
     return "Raft" + status() + "{votedFor=" + votedFor + ", applied=" + applied + ", now=" + now
+        + ", " + repair + ", " + wipeCheck
         + (role == Role.LEADER ? ", " + replication : "") + "}";
   }
 
@@ -291,9 +303,11 @@ public final class Raft implements Coordination {
       if (role == Role.LEADER) {
         replication.resetTimers(now);
       }
+      wipeCheck.tick(now);
       return;
     }
     now = Math.max(now, tickNow);
+    wipeCheck.tick(now);
     if (role == Role.LEADER) {
       replication.tick(now);
     } else if (election.due(now)) {
@@ -309,6 +323,14 @@ public final class Raft implements Coordination {
     }
     RaftMessage m = (RaftMessage) message;
     repair.onPeerMessage(from, m, clockStarted);
+    if (m instanceof RaftMessage.IncarnationProbe probe) {
+      wipeCheck.onProbe(from, probe); // outside elections and replication: no term rules
+      return;
+    }
+    if (m instanceof RaftMessage.IncarnationAnswer answer) {
+      wipeCheck.onAnswer(from, answer);
+      return;
+    }
     if (m.term() < term) {
       onStaleTerm(from, m);
       return;
@@ -322,7 +344,7 @@ public final class Raft implements Coordination {
   /** Raft's rule for a message from an older term (§3.3): drop it, answer requests. */
   private void onStaleTerm(int from, RaftMessage m) {
     drop("stale term " + m.term() + " from " + from + ", current term " + term);
-    RaftMessage answer = MessageCheck.staleTermAnswer(m, term, wallClock(), repair.active());
+    RaftMessage answer = MessageCheck.staleTermAnswer(m, term, wallClock(), holdsBack());
     if (answer != null) {
       send(from, answer);
     }
@@ -465,9 +487,27 @@ public final class Raft implements Coordination {
     appendLocal(null); // §6.4: a no-op of the new term lets it commit earlier entries
   }
 
-  /** Queues the hard state (term, vote, repair state) to be durable before any message. */
+  /**
+   * Queues the hard state (term, vote, repair state, incarnations) to be durable before any
+   * message.
+   */
   void persistHardState() {
-    out.hardState(new TermAndVote(term, votedFor, repair.repairThrough(), repair.noVoteThrough()));
+    out.hardState(new TermAndVote(term, votedFor, repair.repairThrough(), repair.noVoteThrough(),
+        wipeCheck.durable()));
+  }
+
+  /**
+   * True while this replica may hold less than it once acknowledged: it repairs damaged storage,
+   * or it started empty and has not yet checked with its peers that this is a first start
+   * ({@link WipeCheck}). It then neither campaigns nor votes, and marks its answers "repairing".
+   */
+  boolean holdsBack() {
+    return repair.active() || !wipeCheck.verified();
+  }
+
+  /** Whether this replica may grant a (pre-)vote in {@code voteTerm}. */
+  boolean mayVote(long voteTerm) {
+    return repair.mayVote(voteTerm) && wipeCheck.verified();
   }
 
   /** Grants this term's vote (persisted before the answer is sent, by Ready's order). */
@@ -581,6 +621,10 @@ public final class Raft implements Coordination {
 
   Election election() {
     return election;
+  }
+
+  WipeCheck wipeCheck() {
+    return wipeCheck;
   }
 
   Follower follower() {

@@ -267,6 +267,38 @@ public sealed interface RaftMessage extends ProtocolMessage {
     }
   }
 
+  /**
+   * Wipe detection ({@link WipeCheck}): "this is the incarnation of my data directory; which one
+   * do you remember of me?" Sent by a replica that started without a hard state (and by one
+   * whose hard state predates incarnations), to the peers that have not answered yet. Neither
+   * this message nor its answer changes anyone's term: they are not part of an election or of
+   * replication.
+   *
+   * @param term the sender's current term
+   * @param incarnation the sender's incarnation (never 0)
+   */
+  record IncarnationProbe(long term, long incarnation) implements RaftMessage {
+    public IncarnationProbe {
+      nonNegative("term", term);
+      if (incarnation == 0) {
+        throw new IllegalArgumentException("incarnation 0 names none");
+      }
+    }
+  }
+
+  /**
+   * Answer to an {@link IncarnationProbe}.
+   *
+   * @param term the answering replica's current term
+   * @param remembered the incarnation of the prober it heard first, before this probe; 0 if
+   *     none
+   */
+  record IncarnationAnswer(long term, long remembered) implements RaftMessage {
+    public IncarnationAnswer {
+      nonNegative("term", term);
+    }
+  }
+
   private static void nonNegative(String name, long value) {
     if (value < 0) {
       throw new IllegalArgumentException(name + " must not be negative, was " + value);

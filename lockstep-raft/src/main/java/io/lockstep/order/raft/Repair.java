@@ -43,6 +43,8 @@ final class Repair {
   /** The highest term heard from each peer since the census started. */
   private final Map<Integer, Long> census = new HashMap<>();
   private long censusStartedAt = -1;
+  /** Why the replica repairs, for the operator ("" when it does not). */
+  private String reason = "";
 
   /** Resumes the repair state stored in {@code stored}, widened by fresh {@code damage}. */
   Repair(Raft raft, TermAndVote stored, Recovered.Damage damage) {
@@ -50,6 +52,9 @@ final class Repair {
     this.repairThrough = stored.repairThrough();
     this.noVoteThrough = stored.noVoteThrough();
     this.floor = noVoteThrough == CENSUS_PENDING ? stored.term() : noVoteThrough;
+    if (active()) {
+      reason = "a repair stored before this restart is not finished";
+    }
     if (damage != null && raft.bug() != Raft.Bug.SKIP_REPAIR) {
       if (raft.membership().voters().size() == 1) {
         throw new IllegalArgumentException("storage is damaged (" + damage.description()
@@ -57,9 +62,33 @@ final class Repair {
             + " than lose entries it acknowledged");
       }
       repairThrough = Math.max(repairThrough, damage.acknowledgedBound());
+      reason = "damaged storage: " + damage.description();
       floor = Math.max(floor, Math.max(stored.term(), damage.maxTermSeen()));
       noVoteThrough = CENSUS_PENDING;
     }
+  }
+
+  /**
+   * The data directory was found wiped ({@link WipeCheck}): repair as after damage from index 1
+   * (what a {@code rejoin-empty} file reports). Nothing is known of what it acknowledged, so the
+   * repair lasts until the commit index of the next leader's AppendEntries, and its lost votes
+   * are covered by the term census.
+   */
+  void onWipeDetected(String why) {
+    if (raft.bug() == Raft.Bug.SKIP_REPAIR) {
+      return;
+    }
+    repairThrough = Math.max(repairThrough, 0);
+    leaderCommitSeen = false; // AppendEntries taken while unverified set no bound
+    floor = Math.max(floor, raft.term());
+    noVoteThrough = CENSUS_PENDING;
+    reason = why;
+    raft.persistHardState();
+  }
+
+  /** Why the replica repairs ("" when it does not). */
+  String reason() {
+    return active() ? reason : "";
   }
 
   /** True while the replica may not vote, campaign or have its acknowledgements counted. */

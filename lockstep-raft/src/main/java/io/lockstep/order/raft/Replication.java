@@ -276,6 +276,9 @@ final class Replication {
       Progress fresh = new Progress(raft.log().lastIndex() + 1, config.maxInflightAppends());
       fresh.setRecentActive(progress.get(from).recentActive());
       progress.put(from, fresh);
+      // Probe at once: the answer that told us may be a reject the fresh progress ignores as
+      // stale, and a probing follower gets nothing more until an answer arrives.
+      sendAppends(from, true);
     } else if (!repairs && repairing.remove(from)) {
       maybeCommit(); // its acknowledgements since the reset are real and count from now on
     }

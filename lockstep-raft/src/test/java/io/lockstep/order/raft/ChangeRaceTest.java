@@ -22,7 +22,7 @@ class ChangeRaceTest {
   private static List<String> race(Raft.Bug bug) {
     Cluster cluster = new Cluster(4, c -> c, id -> bug, 212).lenient();
     cluster.makeLeader(1);
-    cluster.addSpare(5);
+    cluster.addCheckedSpare(5);
     cluster.partition(Set.of(1, 5));
     cluster.step(1, new Input.ChangeMembership(ADD, 5));
     cluster.deliverAll();

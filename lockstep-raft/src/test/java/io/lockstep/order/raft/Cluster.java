@@ -156,9 +156,22 @@ final class Cluster {
    * change may add. Its clock starts at node 1's.
    */
   void addSpare(int id) {
+    addSpare(id, Recovered.EMPTY);
+  }
+
+  /**
+   * As {@link #addSpare(int)}, but the spare's first start was already checked against its
+   * peers' memory ({@link WipeCheck}), as if it had run before: for scenarios whose timing the
+   * probe round of a first start would shift.
+   */
+  void addCheckedSpare(int id) {
+    addSpare(id, new Recovered(Nodes.checkedFirstStart(id).toHardState(), null, List.of()));
+  }
+
+  private void addSpare(int id, Recovered recovered) {
     Node node = new Node(id, nodes.values().iterator().next().clock);
     nodes.put(id, node);
-    node.raft = new Raft(configs.apply(id), Recovered.EMPTY, seed * 31 + id, bugs.apply(id));
+    node.raft = new Raft(configs.apply(id), recovered, seed * 31 + id, bugs.apply(id));
     step(id, node.tick());
   }
 
@@ -657,6 +670,19 @@ final class Cluster {
     node.appliedPosition = node.snapshot == null ? 0 : node.snapshot.index();
     node.appliedTime = node.snapshot == null ? Long.MIN_VALUE : node.snapshot.time();
     step(id, node.tick());
+  }
+
+  /**
+   * Crashes {@code id}, deletes its whole data directory, and starts it again empty, with no
+   * {@code rejoin-empty} file: the replica cannot tell this from a first start by itself.
+   */
+  void wipe(int id) {
+    crash(id);
+    Node node = nodes.get(id);
+    node.disk.clear();
+    node.hardState = null;
+    node.snapshot = null;
+    restart(id);
   }
 
   /** Every entry each node's log holds, as its disk shows. */

@@ -45,7 +45,7 @@ class ElectionTest {
 
   @Test
   void followerCampaignsOnlyAfterItsElectionTimeoutMeasuredFromTheFirstTick() {
-    Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE), Recovered.EMPTY, 3);
+    Raft raft = new Raft(RaftConfig.defaults(1, Nodes.THREE), Nodes.checkedEmpty(1), 3);
     long timeout = raft.election().randomizedTimeout();
     raft.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
     raft.step(new Input.Tick(Cluster.EPOCH + timeout - 1, Cluster.EPOCH + timeout - 1));
@@ -117,7 +117,9 @@ class ElectionTest {
     Ready upToDate = Nodes.receive(voter, 3, new RaftMessage.RequestVote(3, 2, 2, false));
     assertThat(Nodes.sent(upToDate, RaftMessage.RequestVoteResponse.class))
         .containsExactly(new RaftMessage.RequestVoteResponse(3, true, Cluster.EPOCH));
-    assertThat(upToDate.writes()).containsExactly(new TermAndVote(3, 3).toHardState());
+    assertThat(upToDate.writes()).hasSize(1).allSatisfy(w -> assertThat(
+        TermAndVote.of((StorageWrite.HardState) w)).extracting(TermAndVote::term,
+        TermAndVote::votedFor).containsExactly(3L, 3));
   }
 
   @Test

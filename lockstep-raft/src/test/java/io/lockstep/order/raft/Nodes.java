@@ -29,6 +29,21 @@ final class Nodes {
     return raft;
   }
 
+  /**
+   * The hard state of a replica that has never voted and whose first start was already checked
+   * against its peers' memory ({@link WipeCheck}): for tests of one replica driven by hand,
+   * which has no peers to answer its probes.
+   */
+  static TermAndVote checkedFirstStart(int self) {
+    return new TermAndVote(0, Raft.NONE, TermAndVote.NO_REPAIR, 0,
+        new Incarnations(1000 + self, true, java.util.Map.of()));
+  }
+
+  /** Storage holding only {@link #checkedFirstStart}. */
+  static Recovered checkedEmpty(int self) {
+    return new Recovered(checkedFirstStart(self).toHardState(), null, List.of());
+  }
+
   static Ready receive(Raft raft, int from, io.lockstep.order.ProtocolMessage message) {
     raft.step(new Input.Receive(from, message));
     return raft.ready();

@@ -99,7 +99,7 @@ class ReadIndexTest {
   @Test
   void restartedReplicaWithLeaseReadsIgnoresVotesForAnElectionTimeout() {
     RaftConfig config = RaftConfig.defaults(1, Nodes.THREE).withLeaseReads(true, 0.1);
-    Raft raft = new Raft(config, Recovered.EMPTY, 1);
+    Raft raft = new Raft(config, Nodes.checkedEmpty(1), 1);
     raft.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
     Ready early = Nodes.receive(raft, 2, new RaftMessage.RequestVote(4, 0, 0, false));
     assertThat(early.messages()).isEmpty();

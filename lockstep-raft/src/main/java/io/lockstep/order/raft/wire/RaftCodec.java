@@ -38,6 +38,8 @@ import java.util.List;
  *                           u32 members × i32, i64 size, i64 offset, u32 length, chunk
  * 10 InstallSnapshotResponse i64 term, i64 index, i64 snapshotIndex, i64 received
  * 11 TimeoutNow             i64 term
+ * 12 IncarnationProbe       i64 term, i64 incarnation
+ * 13 IncarnationAnswer      i64 term, i64 remembered
  * </pre>
  *
  * <p>Decoding is strict: unknown versions and types, truncation, trailing bytes and values the
@@ -49,6 +51,9 @@ public final class RaftCodec implements ProtocolCodec {
    * Payload format version; bumped on any incompatible change (2: InstallSnapshot carries one
    * chunk, and its response how much of the snapshot the follower holds; 3: AppendEntries and
    * heartbeat responses carry the follower's clock; 4: vote responses carry the voter's clock).
+   * Types 12 and 13 (incarnation probes) were added without a bump: no existing message
+   * changed, and an older build drops them as an unknown type, so a mixed cluster keeps
+   * running (only a replica started empty waits for t + 1 answers from newer builds).
    */
   static final int VERSION = 4;
 
@@ -72,6 +77,8 @@ public final class RaftCodec implements ProtocolCodec {
   private static final int INSTALL_SNAPSHOT = 9;
   private static final int INSTALL_SNAPSHOT_RESPONSE = 10;
   private static final int TIMEOUT_NOW = 11;
+  private static final int INCARNATION_PROBE = 12;
+  private static final int INCARNATION_ANSWER = 13;
   /** AppendEntriesResponse flag: the follower is repairing damaged storage. */
   private static final int REPAIRING = 2;
 
@@ -152,6 +159,10 @@ public final class RaftCodec implements ProtocolCodec {
           .writeLong(m.snapshotIndex()).writeLong(m.received());
     } else if (message instanceof RaftMessage.TimeoutNow m) {
       out.writeByte(TIMEOUT_NOW).writeLong(m.term());
+    } else if (message instanceof RaftMessage.IncarnationProbe m) {
+      out.writeByte(INCARNATION_PROBE).writeLong(m.term()).writeLong(m.incarnation());
+    } else if (message instanceof RaftMessage.IncarnationAnswer m) {
+      out.writeByte(INCARNATION_ANSWER).writeLong(m.term()).writeLong(m.remembered());
     } else {
       throw new IllegalArgumentException("unknown Raft message " + message.getClass().getName());
     }
@@ -195,6 +206,10 @@ public final class RaftCodec implements ProtocolCodec {
             in.readLong("term"), in.readLong("index"), in.readLong("snapshotIndex"),
             in.readLong("received"));
         case TIMEOUT_NOW -> new RaftMessage.TimeoutNow(in.readLong("term"));
+        case INCARNATION_PROBE -> new RaftMessage.IncarnationProbe(in.readLong("term"),
+            in.readLong("incarnation"));
+        case INCARNATION_ANSWER -> new RaftMessage.IncarnationAnswer(in.readLong("term"),
+            in.readLong("remembered"));
         default -> throw new CodecException("peer message: unknown type " + type);
       };
     } catch (IllegalArgumentException e) {

@@ -68,6 +68,14 @@ class RaftCodecTest {
   }
 
   @Test
+  void aProbeNamingIncarnationZeroIsRefusedAsInvalid() {
+    byte[] bytes = CODEC.encode(new RaftMessage.IncarnationProbe(2, 1));
+    bytes[bytes.length - 1] = 0;
+    assertThatThrownBy(() -> CODEC.decode(bytes)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("incarnation 0");
+  }
+
+  @Test
   void anEntryCountLargerThanThePayloadIsRefusedBeforeAllocating() {
     byte[] bytes = CODEC.encode(new RaftMessage.AppendEntries(1, 0, 0, List.of(), 0));
     bytes[bytes.length - 4] = 0x00;
@@ -93,7 +101,10 @@ class RaftCodecTest {
             .as((term, s, extra) -> new RaftMessage.InstallSnapshot(term, s.index(), s.term(),
                 s.time(), s.members(), s.data().size() + extra, extra, s.state())),
         Combinators.combine(n, n, n, n).as(RaftMessage.InstallSnapshotResponse::new),
-        n.map(RaftMessage.TimeoutNow::new));
+        n.map(RaftMessage.TimeoutNow::new),
+        Combinators.combine(n, Arbitraries.longs().filter(i -> i != 0))
+            .as(RaftMessage.IncarnationProbe::new),
+        Combinators.combine(n, Arbitraries.longs()).as(RaftMessage.IncarnationAnswer::new));
   }
 
   private Arbitrary<RaftMessage> appends() {
