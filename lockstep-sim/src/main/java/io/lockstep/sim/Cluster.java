@@ -62,6 +62,11 @@ final class Cluster {
      * repair mode and this stays set until the protocol says it repaired; null = intact.
      */
     String damaged;
+    /**
+     * Its data directory was wiped and the protocol has not yet found out (started repairing):
+     * until then it counts as damaged even while it does not repair.
+     */
+    boolean wipeUndetected;
     /** A lost write is armed or pending on its disk (counts as possible permanent damage). */
     boolean lostWriteArmed;
     /** Failed for good or retired by a membership change: never restarted. */
@@ -211,8 +216,27 @@ final class Cluster {
     trace.record(queue.now(), "damage " + id + " " + nodes[id].disk.damageHardState());
   }
 
+  /**
+   * Replica {@code id}'s whole data directory is deleted and it restarts empty later, with no
+   * {@code rejoin-empty} file: only its peers' memory can tell it that it is not new.
+   */
+  void wipe(int id) {
+    crash(id);
+    nodes[id].damaged = "its data directory wiped";
+    nodes[id].wipeUndetected = true;
+    trace.event(queue.now(), id, Event.of(Event.Kind.DISK, "data directory wiped"));
+    trace.record(queue.now(), "damage " + id + " " + nodes[id].disk.wipe());
+  }
+
   /** A damaged replica whose protocol finished repairing (and persisted that) is intact again. */
   private void noteRepaired(Node node) {
+    if (node.wipeUndetected) {
+      if (node.protocol.repairing()) {
+        node.wipeUndetected = false;
+        trace.record(queue.now(), "wipe-detected " + node.id);
+      }
+      return;
+    }
     if (node.damaged != null && !node.protocol.repairing() && !node.disk.damagePending()) {
       trace.record(queue.now(), "repaired " + node.id + " after " + node.damaged);
       node.damaged = null;

@@ -21,7 +21,9 @@ import java.util.SplittableRandom;
  *   <li>EIO on read: the replica's recovery cannot read its log, so restarts fail until the
  *       disk is fixed;
  *   <li>a lost write: an fsync reported done that did not persist; see {@link SimDisk} for why
- *       only a loss that recovery detects is kept, which again makes the replica repair.
+ *       only a loss that recovery detects is kept, which again makes the replica repair;
+ *   <li>a wiped data directory, restarted without a {@code rejoin-empty} file: storage reports
+ *       a first start, and the protocol must learn from its peers that it is not one.
  * </ul>
  *
  * <p>Damage is given to at most t replicas at a time (counting those still repairing), so a
@@ -30,7 +32,7 @@ import java.util.SplittableRandom;
 final class DiskNemesis {
   private static final String[] KINDS = {"eio-write", "eio-write", "full", "full",
       "bitflip-hardstate", "eio-read", "eio-read", "bitflip-log", "bitflip-snapshot",
-      "lost-write"};
+      "lost-write", "wipe"};
 
   private final SimOptions options;
   private final Cluster cluster;
@@ -59,7 +61,8 @@ final class DiskNemesis {
     }
     int victim = running.get(random.nextInt(running.size()));
     String kind = KINDS[random.nextInt(KINDS.length)];
-    boolean lasting = kind.startsWith("bitflip") || kind.equals("lost-write");
+    boolean lasting = kind.startsWith("bitflip") || kind.equals("lost-write")
+        || kind.equals("wipe");
     if (lasting && cluster.damagedOrArmed() >= options.t()) {
       kind = "eio-write";
     }
@@ -88,6 +91,10 @@ final class DiskNemesis {
         boolean hasSnapshot = cluster.node(victim).disk.recovered().snapshot() != null;
         cluster.damage(victim, hasSnapshot ? "a bit flip in its snapshot file"
             : "a bit flip in a log record (no snapshot yet)", hasSnapshot);
+        restartLater(victim, duration);
+      }
+      case "wipe" -> {
+        cluster.wipe(victim);
         restartLater(victim, duration);
       }
       default -> armLostWrite(victim, duration);

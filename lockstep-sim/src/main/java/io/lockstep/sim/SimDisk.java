@@ -225,6 +225,23 @@ final class SimDisk {
     return damage.description() + ", an older one readable";
   }
 
+  /**
+   * The whole data directory deleted, with no {@code rejoin-empty} file left in it: the next
+   * restart reads nothing at all, exactly as at a first start. Returns a description.
+   */
+  String wipe() {
+    String was = "wiped " + entries.size() + " entries" + (snapshot == null ? ""
+        : " and the snapshot at " + snapshot.index());
+    entries.clear();
+    snapshot = null;
+    hardState = null;
+    previousHardState = null;
+    pendingDamage = null;
+    settleLostWrite();
+    lostWriteDetected = false;
+    return was;
+  }
+
   /** Applies one write to the durable state. */
   void apply(StorageWrite write) {
     if (write instanceof StorageWrite.HardState state) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Disk faults in the simulator (faults that lost committed data in real systems): bit flips in logs
  * and snapshots, EIO on read and write, full disks and lost writes, alone and mixed with every
- * other fault. A replica whose storage is found damaged restarts in repair mode, takes what it lost
+ * other fault, and data directories wiped without a rejoin-empty file. A replica whose storage is found damaged restarts in repair mode, takes what it lost
  * from its peers and comes back; every replica must stay linearizable, agree on its state and
  * finish the liveness phase.
  */
@@ -43,9 +43,10 @@ class DiskFaultSimulationTest {
     }
     String all = traces.toString();
     for (String kind : List.of("eio-write", "full", "eio-read", "bitflip-log",
-        "bitflip-snapshot", "lost-write")) {
+        "bitflip-snapshot", "lost-write", "wipe")) {
       assertThat(all).as("fault kind " + kind).contains("diskfault ", " " + kind + "\n");
     }
+    assertThat(all).as("a wiped replica learns it from its peers").contains("wipe-detected ");
     assertThat(all).contains("repair-start ").contains("after a bit flip")
         .contains("disk full").contains("EIO reading its log").doesNotContain("corrupt storage");
     assertThat(all.split(" repaired ", -1).length - 1).as("replicas that finished repairing")
