@@ -123,6 +123,11 @@ final class WipeCheck {
     if (!introducing) {
       return;
     }
+    if (!raft.peers().contains(from)) {
+      // Only voters' memories make the t + 1 that must meet every other t + 1.
+      raft.drop("incarnation answer from " + from + ", not a voter of this configuration");
+      return;
+    }
     answered.add(from);
     if (!verified && answer.remembered() != 0 && answer.remembered() != self) {
       finding = "replica " + from + " remembers incarnation " + hex(answer.remembered())
