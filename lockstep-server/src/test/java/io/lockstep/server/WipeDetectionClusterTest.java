@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A follower whose data directory is wiped and that is started again <em>without</em> the
  * operator's {@code rejoin-empty} file: its peers remember another incarnation of it, so it
  * rejoins in repair mode on its own (no vote, no counted acknowledgement), catches up, and only
- * then carries the quorum, with every acknowledged write.
+ * then votes and carries the quorum, with every acknowledged write.
  */
 class WipeDetectionClusterTest {
   private static final Duration ELECTION = Duration.ofSeconds(10);
@@ -56,8 +56,11 @@ class WipeDetectionClusterTest {
       assertThat(cluster.server(follower).status().applied())
           .as("the repair, and so the ban on voting, lasted until it had caught up")
           .isGreaterThanOrEqualTo(target);
-      // Without the other follower, every answer needs the wiped one.
-      cluster.stop(other);
+      // Without the leader, the other follower can only be elected with the wiped one's vote
+      // (or the wiped one with the other's), and every answer needs the wiped one.
+      cluster.stop(leader);
+      int next = cluster.awaitLeader(ELECTION);
+      assertThat(next).isIn(follower, other);
       try (KvClient kv = new KvClient(cluster.client())) {
         kv.set("after", "wiped");
         for (int i = 0; i < 50; i++) {

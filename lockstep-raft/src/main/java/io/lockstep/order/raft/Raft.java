@@ -322,13 +322,16 @@ public final class Raft implements Coordination {
       return;
     }
     RaftMessage m = (RaftMessage) message;
-    repair.onPeerMessage(from, m, clockStarted);
-    if (m instanceof RaftMessage.IncarnationProbe probe) {
-      wipeCheck.onProbe(from, probe); // outside elections and replication: no term rules
+    if (m instanceof RaftMessage.IncarnationAnswer answer) {
+      // Outside elections and replication: no term rules. The census hears it after the check,
+      // so that the answer revealing a wipe already counts toward the census the wipe starts.
+      wipeCheck.onAnswer(from, answer);
+      repair.onPeerMessage(from, m, clockStarted);
       return;
     }
-    if (m instanceof RaftMessage.IncarnationAnswer answer) {
-      wipeCheck.onAnswer(from, answer);
+    repair.onPeerMessage(from, m, clockStarted);
+    if (m instanceof RaftMessage.IncarnationProbe probe) {
+      wipeCheck.onProbe(from, probe);
       return;
     }
     if (m.term() < term) {

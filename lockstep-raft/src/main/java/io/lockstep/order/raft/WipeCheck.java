@@ -138,6 +138,11 @@ final class WipeCheck {
       verified = true;
       raft.repair().onWipeDetected(finding);
       raft.persistHardState();
+      // Ask every peer again: in a healthy cluster only the leader writes to a follower, so the
+      // term census would otherwise wait for an election to hear t + 1 peers.
+      answered.clear();
+      probedAt = -1;
+      return;
     }
     if (answered.size() >= needed()) {
       introducing = false;
