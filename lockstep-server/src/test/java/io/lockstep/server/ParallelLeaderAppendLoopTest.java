@@ -56,6 +56,9 @@ class ParallelLeaderAppendLoopTest {
     Thread thread = new Thread(loop, "test-loop");
     thread.start();
     try {
+      // The peers answer its first-start check (it started empty): nobody remembers it.
+      loop.offerPeer(2, new RaftMessage.IncarnationAnswer(0, 0));
+      loop.offerPeer(3, new RaftMessage.IncarnationAnswer(0, 0));
       tickUntil(loop, () -> loop.status().role() == Role.CANDIDATE);
       loop.offerPeer(2, new RaftMessage.RequestVoteResponse(loop.status().term(), true));
       tickUntil(loop, () -> loop.status().role() == Role.LEADER);

@@ -3,7 +3,6 @@ package io.lockstep.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.order.Ready;
-import io.lockstep.order.raft.RaftMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,24 +19,10 @@ class InterceptorTest {
       .withFaults(FaultRates.none())
       .withFaultPhaseMillis(2_000);
 
-  /**
-   * Raft's first-start check: a replica that starts empty votes only once t + 1 peers (both
-   * others, with three) answered its incarnation probe, so a replica cut off from the first
-   * instant would keep a fresh three-replica cluster from electing anyone. These tests are about
-   * what an interceptor does to the protocol's other messages, so they let this exchange pass.
-   */
-  private static boolean firstStartCheck(Ready.Outbound outbound) {
-    return outbound.message() instanceof RaftMessage.IncarnationProbe
-        || outbound.message() instanceof RaftMessage.IncarnationAnswer;
-  }
-
   @Test
   void aSilencedReplicaSendsNothingAndTheOthersCarryOn(@TempDir Path dir) throws IOException {
     AtomicInteger intercepted = new AtomicInteger();
     MessageInterceptor silence = (from, outbound, random) -> {
-      if (firstStartCheck(outbound)) {
-        return List.of(outbound);
-      }
       intercepted.incrementAndGet();
       return List.of();
     };
@@ -48,8 +33,7 @@ class InterceptorTest {
     assertThat(intercepted.get()).isPositive();
     List<String> sends = Files.readAllLines(trace).stream()
         .filter(line -> line.split(" ")[1].equals("send")).toList();
-    assertThat(sends).isNotEmpty().noneMatch(line -> line.split(" ")[3].startsWith("0>")
-        && !line.contains("Incarnation"));
+    assertThat(sends).isNotEmpty().noneMatch(line -> line.split(" ")[3].startsWith("0>"));
   }
 
   @Test
@@ -75,7 +59,7 @@ class InterceptorTest {
   void anInterceptorCanRedirectMessagesElsewhere() {
     AtomicInteger rerouted = new AtomicInteger();
     MessageInterceptor misroute = (from, outbound, random) -> {
-      if (outbound.to() == 2 && !firstStartCheck(outbound)) {
+      if (outbound.to() == 2) {
         rerouted.incrementAndGet();
         return List.of(new Ready.Outbound(1, outbound.message()));
       }

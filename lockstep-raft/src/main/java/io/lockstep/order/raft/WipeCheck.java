@@ -28,6 +28,11 @@ import java.util.TreeMap;
  * one never voted or acknowledged anything that counted, so it has nothing to lose. With no
  * peers at all (one voter) there is nobody to ask and the replica is verified at once.
  *
+ * <p>A new cluster whose replica never starts would then never elect; so t answers that remember
+ * nothing, and silence from the rest for two election timeouts, also make a first start. That
+ * leans on timing, as the term census does: a wiped replica whose only remembering peers stay
+ * silent that long takes itself for new.
+ *
  * <p>Hard states written before this rule carry no incarnation: such a replica has a history,
  * counts as verified, and introduces a new incarnation to its peers with the same probes.
  */
@@ -40,6 +45,7 @@ final class WipeCheck {
   private final Map<Integer, Long> known;
   private final Set<Integer> answered = new HashSet<>();
   private long probedAt = -1;
+  private long firstProbeAt = -1;
   private String finding = "";
 
   /** Resumes the stored state, or starts a new incarnation when there is none. */
@@ -95,8 +101,14 @@ final class WipeCheck {
 
   /** Probes the peers that have not answered yet, once per election timeout. */
   void tick(long now) {
-    if (!introducing || (probedAt >= 0
-        && now - probedAt < raft.config().electionTimeoutMillis())) {
+    if (!introducing) {
+      return;
+    }
+    if (firstProbeAt < 0) {
+      firstProbeAt = now;
+    }
+    maybeFirstStart(now);
+    if (probedAt >= 0 && now - probedAt < raft.config().electionTimeoutMillis()) {
       return;
     }
     probedAt = now;
@@ -151,6 +163,22 @@ final class WipeCheck {
         raft.persistHardState();
       }
     }
+    maybeFirstStart(raft.now());
+  }
+
+  /**
+   * A new cluster with a replica that never starts must still elect: t answers (a majority with
+   * this replica) that remember nothing, and no other answer for two election timeouts since
+   * the first probe, also make a first start. This leans on timing, as the term census does: a
+   * live peer that remembers this replica answers within two election timeouts.
+   */
+  private void maybeFirstStart(long now) {
+    if (verified || firstProbeAt < 0 || answered.size() < needed() - 1
+        || now - firstProbeAt < 2 * raft.config().electionTimeoutMillis()) {
+      return;
+    }
+    verified = true;
+    raft.persistHardState();
   }
 
   private static String hex(long incarnation) {

@@ -55,7 +55,8 @@ class WipeCheckTest {
     Ready append = Nodes.receive(raft, 2, new RaftMessage.AppendEntries(1, 0, 0, List.of(), 0));
     assertThat(Nodes.sent(append, RaftMessage.AppendEntriesResponse.class))
         .allMatch(RaftMessage.AppendEntriesResponse::repairing).isNotEmpty();
-    raft.step(new Input.Tick(Cluster.EPOCH + 5_000, Cluster.EPOCH + 5_000));
+    // Past any randomized election timeout (below 600 ms), short of two election timeouts.
+    raft.step(new Input.Tick(Cluster.EPOCH + 599, Cluster.EPOCH + 599));
     assertThat(raft.status().role()).as("no campaign").isEqualTo(Role.FOLLOWER);
     Nodes.receive(raft, 2, new RaftMessage.IncarnationAnswer(1, 0));
     assertThat(raft.wipeCheck().verified()).as("one answer of the two needed").isFalse();
@@ -67,6 +68,28 @@ class WipeCheckTest {
     Ready later = Nodes.receive(raft, 3, new RaftMessage.RequestVote(2, 0, 0, false));
     assertThat(Nodes.sent(later, RaftMessage.RequestVoteResponse.class))
         .extracting(RaftMessage.RequestVoteResponse::granted).containsExactly(true);
+  }
+
+  @Test
+  void aNewClusterWithAReplicaThatNeverStartsStillElectsAfterTwoElectionTimeouts() {
+    Raft silent = new Raft(RaftConfig.defaults(1, Nodes.THREE), Recovered.EMPTY, 6);
+    silent.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
+    silent.step(new Input.Tick(Cluster.EPOCH + 5_000, Cluster.EPOCH + 5_000));
+    assertThat(silent.wipeCheck().verified()).as("silence alone proves nothing").isFalse();
+    Raft fresh = new Raft(RaftConfig.defaults(1, Nodes.THREE), Recovered.EMPTY, 6);
+    fresh.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
+    Nodes.receive(fresh, 2, new RaftMessage.IncarnationAnswer(0, 0));
+    assertThat(fresh.wipeCheck().verified()).as("one answer of the two needed").isFalse();
+    fresh.step(new Input.Tick(Cluster.EPOCH + 599, Cluster.EPOCH + 599));
+    assertThat(fresh.wipeCheck().verified()).isFalse();
+    fresh.step(new Input.Tick(Cluster.EPOCH + 600, Cluster.EPOCH + 600));
+    assertThat(fresh.wipeCheck().verified())
+        .as("a majority with itself, and silence from the third for two election timeouts")
+        .isTrue();
+    Cluster cluster = new Cluster(3, 59);
+    cluster.crash(3); // never heard from again
+    cluster.awaitLeader();
+    assertThat(cluster.violations()).isEmpty();
   }
 
   @Test
