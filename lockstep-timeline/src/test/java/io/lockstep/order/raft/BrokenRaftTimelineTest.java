@@ -44,13 +44,13 @@ class BrokenRaftTimelineTest {
         new Raft(RaftConfig.defaults(id, members), recovered, seed, Raft.Bug.COMMIT_QUORUM_OF_ONE);
     SimTimeline.Run run = SimTimeline.run(SimOptions.defaults().withFaultPhaseMillis(3_000), 8,
         quorumOfOne);
-    assertThat(run.result().failure()).startsWith("committed entry changed: position 21 was"
-        + " Request[c0#7 ");
+    assertThat(run.result().failure()).startsWith("committed entry changed: position 24 was"
+        + " Request[c3#6 ");
     try (Browser page = new Browser(write(run, "lost-commit.html"))) {
       assertThat(page.errors()).isEmpty();
       assertThat(page.eval("DATA.violation.text")).startsWith("committed entry changed");
       assertThat(page.eval("DATA.bars.filter(function (b) { return b[6] === 2; })"
-          + ".map(function (b) { return DATA.requests[b[5]]; }).join(',')")).isEqualTo("c0#7");
+          + ".map(function (b) { return DATA.requests[b[5]]; }).join(',')")).isEqualTo("c3#6");
       assertOpensAtTheViolation(page);
       assertThat(page.eval("document.getElementById('violation').style.display"))
           .isEqualTo("block");
