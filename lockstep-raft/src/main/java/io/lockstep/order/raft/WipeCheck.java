@@ -22,9 +22,9 @@ import java.util.TreeMap;
  * file ({@link Repair#onWipeDetected}: catch up to the leader's commit index, and a term census
  * before it votes). If all t + 1 answers name none (or this one), it is a first start.
  *
- * <p>Why t + 1 answers suffice: an incarnation becomes verified only once t + 1 peers remember
- * it, and any t + 1 peers that a later incarnation asks include one of those (t + 1 + t + 1 is
- * more than the 2t peers there are), so a wiped verified replica is always told. An unverified
+ * <p>Why t + 1 answers suffice: an incarnation becomes verified only once at least t peers
+ * remember it, and any t + 1 peers that a later incarnation asks include one of those (t + t + 1
+ * is more than the 2t peers there are), so a wiped verified replica is told. An unverified
  * one never voted or acknowledged anything that counted, so it has nothing to lose. With no
  * peers at all (one voter) there is nobody to ask and the replica is verified at once.
  *
