@@ -23,16 +23,12 @@ import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * One replica: a {@link Coordination} protocol (agreement + order, paper §3) wired to an
@@ -77,9 +73,7 @@ public final class Replica {
   private final Executor executor;
   private final long snapshotEvery;
   private final long digestEvery;
-  private final Map<Long, PendingRead> reads = new HashMap<>();
-  /** Granted reads by position, then grant order: serving them needs no scan of all reads. */
-  private final TreeMap<Long, ArrayDeque<Long>> granted = new TreeMap<>();
+  private final LinearizableReads reads;
   private long lastSnapshotAt;
   private boolean writesSnapshotsElsewhere;
   /** A capture handed out or waiting to be, until the runtime reports it stored. */
@@ -104,6 +98,7 @@ public final class Replica {
           + snapshotEvery + " and " + digestEvery);
     }
     this.id = id;
+    this.reads = new LinearizableReads(id);
     this.snapshotEvery = snapshotEvery;
     this.digestEvery = digestEvery;
     resetMarks();
@@ -199,15 +194,13 @@ public final class Replica {
   public Effects read(long readId, ClientId caller, byte[] query) {
     Objects.requireNonNull(caller, "caller");
     Objects.requireNonNull(query, "query");
-    if (reads.containsKey(readId)) {
+    if (reads.isPending(readId)) {
       throw new IllegalArgumentException("read " + readId + " is already pending");
     }
-    if (reads.size() >= MAX_PENDING_READS) {
-      return new Effects(List.of(), List.of(), List.of(), List.of(QueryResult.refused(readId,
-          "too many pending reads at replica " + id + "; the limit is " + MAX_PENDING_READS)),
+    if (!reads.admit(readId, caller, query)) {
+      return new Effects(List.of(), List.of(), List.of(), List.of(reads.refusal(readId)),
           List.of(), List.of());
     }
-    reads.put(readId, new PendingRead(caller, query.clone()));
     return step(new Input.Read(readId));
   }
 
@@ -268,19 +261,17 @@ public final class Replica {
   private void checkReadIds(List<Step> steps) {
     Set<Long> seen = new HashSet<>();
     for (Step s : steps) {
-      if (s instanceof Step.Read r && (reads.containsKey(r.readId()) || !seen.add(r.readId()))) {
+      if (s instanceof Step.Read r && (reads.isPending(r.readId()) || !seen.add(r.readId()))) {
         throw new IllegalArgumentException("read " + r.readId() + " is already pending");
       }
     }
   }
 
   private void readInto(Step.Read r, EffectsBuilder out) {
-    if (reads.size() >= MAX_PENDING_READS) {
-      out.reads.add(QueryResult.refused(r.readId(), "too many pending reads at replica " + id
-          + "; the limit is " + MAX_PENDING_READS));
+    if (!reads.admit(r.readId(), r.caller(), r.query())) {
+      out.reads.add(reads.refusal(r.readId()));
       return;
     }
-    reads.put(r.readId(), new PendingRead(r.caller(), r.query().clone()));
     coordination.step(new Input.Read(r.readId()));
   }
 
@@ -493,11 +484,7 @@ public final class Replica {
       apply(ordered, out);
     }
     for (Ready.ReadGrant grant : ready.reads()) {
-      PendingRead read = reads.get(grant.readId());
-      if (read != null && read.position < 0) {
-        read.position = grant.position();
-        granted.computeIfAbsent(grant.position(), p -> new ArrayDeque<>()).add(grant.readId());
-      }
+      reads.grant(grant.readId(), grant.position());
     }
     for (Ready.Redirect redirect : ready.redirects()) {
       redirect(redirect, out);
@@ -579,7 +566,7 @@ public final class Replica {
 
   private void redirect(Ready.Redirect redirect, EffectsBuilder out) {
     if (redirect.request() == null) {
-      if (reads.remove(redirect.readId()) != null) {
+      if (reads.cancel(redirect.readId())) {
         out.redirects.add(redirect);
       }
     } else if (redirect.request().client().equals(CLOCK)) {
@@ -593,49 +580,13 @@ public final class Replica {
   }
 
   private void serveReads(EffectsBuilder out) {
-    long applied = Math.max(executor.appliedPosition(), deliveredThrough);
-    while (!granted.isEmpty() && granted.firstKey() <= applied) {
-      Map.Entry<Long, ArrayDeque<Long>> due = granted.pollFirstEntry();
-      for (long readId : due.getValue()) {
-        PendingRead read = reads.get(readId);
-        // A read redirected after its grant and its id reused must wait for its own grant.
-        if (read != null && read.position == due.getKey()) {
-          reads.remove(readId);
-          out.reads.add(query(readId, read));
-        }
-      }
-    }
-  }
-
-  private QueryResult query(long readId, PendingRead read) {
-    try {
-      return QueryResult.ok(readId, executor.query(read.caller, read.query));
-    } catch (Rejection r) {
-      return QueryResult.refused(readId, r.getMessage() == null ? "rejected" : r.getMessage());
-    } catch (RuntimeException e) {
-      // A query's answer goes to one client and is never replicated (no session cache, no
-      // snapshot, no digest), so it may carry the exception's JDK-worded detail.
-      return QueryResult.refused(readId,
-          "query failed: " + e.getClass().getName() + ": " + e.getMessage());
-    }
+    reads.serve(Math.max(executor.appliedPosition(), deliveredThrough), executor, out.reads);
   }
 
   private void resetMarks() {
     lastSnapshotAt = executor.appliedPosition();
     lastDigestMultiple = digestEvery == 0 ? 0 : executor.appliedPosition() / digestEvery;
     deliveredThrough = Math.max(deliveredThrough, executor.appliedPosition());
-  }
-
-  /** A read waiting for its grant ({@code position} -1) or for its position to be applied. */
-  private static final class PendingRead {
-    final ClientId caller;
-    final byte[] query;
-    long position = -1;
-
-    PendingRead(ClientId caller, byte[] query) {
-      this.caller = caller;
-      this.query = query;
-    }
   }
 
   /** Accumulates the effects of one call. */
