@@ -1,5 +1,8 @@
 package io.lockstep.order;
 
+import io.lockstep.identity.SignatureClaim;
+import java.util.List;
+
 /**
  * The wire form of one protocol's {@link ProtocolMessage}s. The runtime frames, authenticates
  * and delivers the bytes; only the protocol knows what they mean.
@@ -18,4 +21,17 @@ public interface ProtocolCodec {
    * counts and logs the reason, and changes nothing.
    */
   ProtocolMessage decode(byte[] payload);
+
+  /**
+   * The signatures the protocol's core will check when it steps {@code message}, received from
+   * replica {@code from} (the authenticated channel's id), so the runtime can verify them on
+   * other threads first (the design's rule: Byzantine mode verifies signatures off the loop
+   * thread). Called on I/O threads: it must be pure and thread-safe. The answer only moves
+   * work: a claim left out is verified by the core inline, and a claim the core does not check
+   * costs one wasted verification, never a wrong decision. The default, for protocols that
+   * sign nothing, is none.
+   */
+  default List<SignatureClaim> signatures(int from, ProtocolMessage message) {
+    return List.of();
+  }
 }

@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.StateMachine;
@@ -86,6 +87,8 @@ import java.util.function.Function;
 public final class ReplicaServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicaServer.class.getName());
   private static final int LOOP_QUEUE = 50_000;
+  /** Signature verdicts remembered: far more than the signed messages of a few windows. */
+  private static final int SIGNATURE_VERDICTS = 4096;
   /** A loop or disk stalled this long makes the replica report itself unhealthy. */
   private static final long UNHEALTHY_STALL_NANOS = 2_000_000_000L;
   /**
@@ -115,6 +118,8 @@ public final class ReplicaServer implements AutoCloseable {
   private FileStorage storage;
   private GroupCommitLog log;
   private ReplicaLoop loop;
+  private PreverifiedSigner signer;
+  private SignatureIntake intake;
   private SnapshotThread snapshots;
   private Thread loopThread;
   private ReplicaIdentity identity;
@@ -217,6 +222,9 @@ public final class ReplicaServer implements AutoCloseable {
         leader -> config.replica(leader).orElseThrow().client());
     membership.forwarder(memberForwarder);
     loop.membership(membership);
+    intake = new SignatureIntake(id, protocol.codec(), signer,
+        SignatureIntake.threadsFor(Runtime.getRuntime().availableProcessors()), loop::offerPeer,
+        metrics::peerDropped);
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
     metrics.bindAssumptions(timing);
@@ -278,8 +286,10 @@ public final class ReplicaServer implements AutoCloseable {
     // The file's voters are only the initial configuration: the protocol recovers the newest
     // one from its snapshot and log (Raft: Membership.recover), so a restarted replica, or a
     // new leader, uses the configuration the cluster agreed on, whatever the file says.
+    // The core verifies through this signer; SignatureIntake fills in its verdicts off the loop.
+    signer = new PreverifiedSigner(identity.signer(), SIGNATURE_VERDICTS);
     ProtocolSetup setup = new ProtocolSetup(id, config.voters(), config.failureModel(),
-        config.t(), config.protocolSettings(), identity.signer())
+        config.t(), config.protocolSettings(), signer)
         .withSnapshotReceiver(storage.snapshotReceiver());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
     timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),
@@ -333,7 +343,7 @@ public final class ReplicaServer implements AutoCloseable {
     try {
       PeerEnvelope.Payload decoded = PeerEnvelope.decode(payload);
       if (decoded instanceof PeerEnvelope.Payload.Protocol p) {
-        loop.offerPeer(from, protocol.codec().decode(p.message()));
+        intake.offer(from, protocol.codec().decode(p.message()));
       } else if (decoded instanceof PeerEnvelope.Payload.CheckpointDigest d) {
         divergence.remote(from, d.checkpoint());
       } else if (decoded instanceof PeerEnvelope.Payload.ClockProbe p && network != null) {
@@ -572,6 +582,7 @@ public final class ReplicaServer implements AutoCloseable {
     closeQuietly(snapshots);
     closeQuietly(log);
     closeQuietly(network);
+    closeQuietly(intake);
     closeQuietly(forwarder);
     closeQuietly(memberForwarder);
     journal.record(id, Event.of(Event.Kind.CRASH, failure == null ? "stopped"

@@ -412,6 +412,7 @@ final class Cluster {
       });
       return;
     }
+    factory.arriving(to, from, message);
     submit(node, new Step.Receive(from, message));
   }
 

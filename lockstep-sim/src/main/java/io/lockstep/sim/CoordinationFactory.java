@@ -2,6 +2,7 @@ package io.lockstep.sim;
 
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
 import java.util.List;
 
@@ -52,4 +53,13 @@ public interface CoordinationFactory {
   default int commandQuorum(int t) {
     return failureModel() == FailureModel.BYZANTINE ? 2 * t + 1 : 1;
   }
+
+  /**
+   * Called as {@code message} from {@code from} reaches replica {@code to}, before the replica
+   * steps it. The server verifies a message's signatures off the loop thread before its core
+   * sees it (the codec's {@code signatures} into a {@code PreverifiedSigner}); a factory whose
+   * protocol signs runs the same pre-check here, inline and in event order, so the simulator
+   * takes the server's path and a seed still replays exactly. Default: nothing.
+   */
+  default void arriving(int to, int from, ProtocolMessage message) {}
 }

@@ -1,12 +1,15 @@
 package io.lockstep.sim;
 
 import io.lockstep.identity.Ed25519Signer;
-import io.lockstep.identity.Signer;
+import io.lockstep.identity.PreverifiedSigner;
+import io.lockstep.identity.SignatureClaim;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.pbft.Pbft;
 import io.lockstep.order.pbft.PbftConfig;
+import io.lockstep.order.pbft.wire.PbftCodec;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -34,30 +37,57 @@ public final class PbftSimulation {
    * broken variants).
    */
   public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune) {
-    return new CoordinationFactory() {
-      private Map<Integer, Signer> signers;
+    return new Factory(tune);
+  }
 
-      // Synchronized: the command line runs seeds on two threads with one factory.
-      @Override
-      public synchronized Coordination create(int id, List<Integer> members, Recovered recovered,
-          long seed) {
-        if (signers == null) {
-          // Fixed keys: a run's replay needs the same keys, and secrecy means nothing here.
-          SharedVerifications shared = new SharedVerifications();
-          signers = new java.util.TreeMap<>();
-          Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members, 7))
-              .forEach((member, signer) -> signers.put(member, shared.wrap(signer)));
+  /**
+   * The factory: fixed keys, and each replica's signer a {@link PreverifiedSigner} that
+   * {@link #arriving} fills from the codec's claims, as the server's intake does on its pool.
+   */
+  static final class Factory implements CoordinationFactory {
+    private final UnaryOperator<PbftConfig> tune;
+    private Map<Integer, PreverifiedSigner> signers;
+
+    Factory(UnaryOperator<PbftConfig> tune) {
+      this.tune = tune;
+    }
+
+    // Synchronized: the command line runs seeds on two threads with one factory.
+    @Override
+    public synchronized Coordination create(int id, List<Integer> members, Recovered recovered,
+        long seed) {
+      if (signers == null) {
+        // Fixed keys: a run's replay needs the same keys, and secrecy means nothing here.
+        SharedVerifications shared = new SharedVerifications();
+        Map<Integer, PreverifiedSigner> made = new java.util.TreeMap<>();
+        Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members, 7)).forEach((member,
+            signer) -> made.put(member, new PreverifiedSigner(shared.wrap(signer), 4096)));
+        signers = made;
+      }
+      int t = (members.size() - 1) / 3;
+      return Pbft.recover(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
+          recovered);
+    }
+
+    @Override
+    public FailureModel failureModel() {
+      return FailureModel.BYZANTINE;
+    }
+
+    @Override
+    public void arriving(int to, int from, ProtocolMessage message) {
+      PreverifiedSigner signer = signer(to);
+      if (signer != null) {
+        for (SignatureClaim claim : PbftCodec.INSTANCE.signatures(from, message)) {
+          signer.preverify(claim);
         }
-        int t = (members.size() - 1) / 3;
-        return Pbft.recover(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
-            recovered);
       }
+    }
 
-      @Override
-      public FailureModel failureModel() {
-        return FailureModel.BYZANTINE;
-      }
-    };
+    /** Replica {@code id}'s signer, or null before the first replica was built. */
+    synchronized PreverifiedSigner signer(int id) {
+      return signers == null ? null : signers.get(id);
+    }
   }
 
   /**

@@ -75,6 +75,13 @@ public record PbftConfig(int self, List<Integer> members, int t, Signer signer, 
         maxBackoffExponent, proposeDelayMs, retransmitMs, timeBoundMs, maxPendingRequests);
   }
 
+  /** The same with another signer (tests record or pre-verify what the core checks). */
+  public PbftConfig withSigner(Signer other) {
+    return new PbftConfig(self, members, t, other, maxBatch, checkpointInterval, window,
+        requestTimeoutMs, maxBackoffExponent, proposeDelayMs, retransmitMs, timeBoundMs,
+        maxPendingRequests);
+  }
+
   /** The same with another slow-primary bound. */
   public PbftConfig withProposeDelay(long millis) {
     return new PbftConfig(self, members, t, signer, maxBatch, checkpointInterval, window,

@@ -1,14 +1,19 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.codec.WireWriter;
+import io.lockstep.identity.SignatureClaim;
 import io.lockstep.identity.Signer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The exact bytes each signed message's signature covers, and the checks. Each starts with its
  * own domain tag, so a signature made for one kind of message never verifies as another.
+ *
+ * <p>Public only for {@link #claims}, which the codec offers the runtime so that it verifies
+ * these signatures off the loop thread.
  */
-final class Signing {
+public final class Signing {
   private Signing() {}
 
   static byte[] checkpointBytes(long seq, Digest state, long time, int replica) {
@@ -87,5 +92,40 @@ final class Signing {
   static boolean verify(Signer signer, int primary, PbftMessage.NewView nv) {
     return signer.verify(primary, newViewBytes(nv.view(), nv.proofs(), nv.prePrepares()),
         nv.signature());
+  }
+
+  /**
+   * Every signature the core checks when it steps {@code message} from replica {@code from}:
+   * a checkpoint vote's; a view change's and its stable checkpoint's votes; a new view's (made
+   * by its primary, which must be the sender: see {@code ViewChanges.onNewView}) and those of
+   * every view change it carries. Pure: the runtime calls it on I/O threads.
+   */
+  public static List<SignatureClaim> claims(int from, PbftMessage message) {
+    List<SignatureClaim> claims = new ArrayList<>();
+    if (message instanceof PbftMessage.CheckpointVote vote) {
+      claims.add(claim(vote));
+    } else if (message instanceof PbftMessage.ViewChange vc) {
+      addViewChange(claims, vc);
+    } else if (message instanceof PbftMessage.NewView nv) {
+      claims.add(new SignatureClaim(from, newViewBytes(nv.view(), nv.proofs(),
+          nv.prePrepares()), nv.signature()));
+      for (PbftMessage.ViewChange vc : nv.proofs()) {
+        addViewChange(claims, vc);
+      }
+    }
+    return claims;
+  }
+
+  private static SignatureClaim claim(PbftMessage.CheckpointVote vote) {
+    return new SignatureClaim(vote.replica(), checkpointBytes(vote.seq(), vote.state(),
+        vote.time(), vote.replica()), vote.signature());
+  }
+
+  private static void addViewChange(List<SignatureClaim> claims, PbftMessage.ViewChange vc) {
+    claims.add(new SignatureClaim(vc.replica(), viewChangeBytes(vc.newView(), vc.replica(),
+        vc.stableSeq(), vc.stableProof(), vc.prepared(), vc.prePrepared()), vc.signature()));
+    for (PbftMessage.CheckpointVote vote : vc.stableProof()) {
+      claims.add(claim(vote));
+    }
   }
 }

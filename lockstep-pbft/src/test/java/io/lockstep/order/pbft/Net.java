@@ -1,12 +1,15 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.identity.Ed25519Signer;
+import io.lockstep.identity.PreverifiedSigner;
+import io.lockstep.identity.SignatureClaim;
 import io.lockstep.identity.Signer;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
+import io.lockstep.order.pbft.wire.PbftCodec;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -36,6 +39,8 @@ final class Net {
   final Pbft[] nodes;
   final PbftConfig[] configs;
   final TestDisk[] disks;
+  /** Each replica's signer when the runtime's pre-check runs, else null. */
+  final PreverifiedSigner[] preverified;
   final List<List<Ordered>> applied = new ArrayList<>();
   final byte[][] state;
   final long[] clockOffset;
@@ -45,14 +50,28 @@ final class Net {
   private long nextSequence = 1;
 
   Net(UnaryOperator<PbftConfig> tune) {
+    this(tune, false);
+  }
+
+  /**
+   * With {@code precheck}, every delivery first verifies the codec's signature claims into the
+   * receiver's {@link PreverifiedSigner}, as the server's intake does on its pool.
+   */
+  Net(UnaryOperator<PbftConfig> tune, boolean precheck) {
     List<Integer> members = List.of(0, 1, 2, 3);
     nodes = new Pbft[4];
     configs = new PbftConfig[4];
     disks = new TestDisk[4];
+    preverified = precheck ? new PreverifiedSigner[4] : null;
     state = new byte[4][];
     clockOffset = new long[4];
     for (int i = 0; i < 4; i++) {
-      configs[i] = tune.apply(PbftConfig.defaults(i, members, 1, SIGNERS.get(i)));
+      Signer signer = SIGNERS.get(i);
+      if (precheck) {
+        preverified[i] = new PreverifiedSigner(signer, 4096);
+        signer = preverified[i];
+      }
+      configs[i] = tune.apply(PbftConfig.defaults(i, members, 1, signer));
       nodes[i] = new Pbft(configs[i]);
       disks[i] = new TestDisk();
       applied.add(new ArrayList<>());
@@ -103,11 +122,21 @@ final class Net {
       while (!queue.isEmpty()) {
         Msg msg = filter.apply(queue.poll());
         if (msg != null) {
-          nodes[msg.to()].step(new Input.Receive(msg.from(), msg.message()));
+          deliver(msg);
         }
       }
     }
     throw new AssertionError("the cluster never went quiet");
+  }
+
+  /** Steps {@code msg} at its receiver, after the runtime's pre-check when it runs. */
+  void deliver(Msg msg) {
+    if (preverified != null) {
+      for (SignatureClaim claim : PbftCodec.INSTANCE.signatures(msg.from(), msg.message())) {
+        preverified[msg.to()].preverify(claim);
+      }
+    }
+    nodes[msg.to()].step(new Input.Receive(msg.from(), msg.message()));
   }
 
   private void drain(int i) {

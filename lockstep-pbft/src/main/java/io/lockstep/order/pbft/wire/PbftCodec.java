@@ -2,11 +2,13 @@ package io.lockstep.order.pbft.wire;
 
 import io.lockstep.codec.WireReader;
 import io.lockstep.codec.WireWriter;
+import io.lockstep.identity.SignatureClaim;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.pbft.Batch;
 import io.lockstep.order.pbft.Digest;
 import io.lockstep.order.pbft.PbftMessage;
+import io.lockstep.order.pbft.Signing;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -79,6 +81,15 @@ public final class PbftCodec implements ProtocolCodec {
     }
     in.end();
     return message;
+  }
+
+  /**
+   * The checkpoint votes, view changes and new views the core will verify ({@link
+   * Signing#claims}); nothing for the unsigned messages, which are most of the traffic.
+   */
+  @Override
+  public List<SignatureClaim> signatures(int from, ProtocolMessage message) {
+    return message instanceof PbftMessage m ? Signing.claims(from, m) : List.of();
   }
 
   /** Writing, one method per message kind. */

@@ -1,0 +1,105 @@
+package io.lockstep.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class PreverifiedSignerTest {
+  private static final byte[] DATA = "checkpoint 128".getBytes(StandardCharsets.UTF_8);
+  private final Map<Integer, Signer> signers =
+      Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(List.of(1, 2), 5));
+
+  @Test
+  void aPreverifiedClaimIsAnsweredFromMemoryWithTheInnerSignersVerdict() {
+    Counting inner = new Counting(signers.get(2));
+    PreverifiedSigner signer = new PreverifiedSigner(inner, 16);
+    byte[] good = signers.get(1).sign(DATA);
+    byte[] forged = good.clone();
+    forged[5] ^= 1;
+    assertThat(signer.preverify(new SignatureClaim(1, DATA, good))).isTrue();
+    assertThat(signer.preverify(new SignatureClaim(1, DATA, forged))).isFalse();
+    int before = inner.calls.get();
+    assertThat(signer.verify(1, DATA, good)).isTrue();
+    assertThat(signer.verify(1, DATA, forged)).isFalse();
+    assertThat(inner.calls.get()).isEqualTo(before);
+    assertThat(signer.answeredFromMemory()).isEqualTo(2);
+    assertThat(signer.verifiedInline()).isZero();
+  }
+
+  @Test
+  void aClaimDifferingInAnyByteOrSignerIsVerifiedAgainNotTakenFromMemory() {
+    Counting inner = new Counting(signers.get(2));
+    PreverifiedSigner signer = new PreverifiedSigner(inner, 16);
+    byte[] good = signers.get(1).sign(DATA);
+    signer.preverify(new SignatureClaim(1, DATA, good));
+    byte[] other = DATA.clone();
+    other[0] ^= 1;
+    assertThat(signer.verify(1, other, good)).isFalse();
+    assertThat(signer.verify(2, DATA, good)).isFalse();
+    // Bytes moved from the data to the signature make a different key, not a collision.
+    byte[] shorter = java.util.Arrays.copyOf(DATA, DATA.length - 1);
+    byte[] longer = new byte[good.length + 1];
+    longer[0] = DATA[DATA.length - 1];
+    System.arraycopy(good, 0, longer, 1, good.length);
+    assertThat(signer.verify(1, shorter, longer)).isFalse();
+    assertThat(signer.verifiedInline()).isEqualTo(3);
+    assertThat(signer.answeredFromMemory()).isZero();
+  }
+
+  @Test
+  void theOldestVerdictsAreForgottenAndThenVerifiedInline() {
+    Counting inner = new Counting(signers.get(2));
+    PreverifiedSigner signer = new PreverifiedSigner(inner, 2);
+    for (int i = 0; i < 3; i++) {
+      byte[] data = ("vote " + i).getBytes(StandardCharsets.UTF_8);
+      signer.preverify(new SignatureClaim(1, data, signers.get(1).sign(data)));
+    }
+    byte[] first = "vote 0".getBytes(StandardCharsets.UTF_8);
+    assertThat(signer.verify(1, first, signers.get(1).sign(first))).isTrue();
+    assertThat(signer.verifiedInline()).isEqualTo(1);
+    byte[] last = "vote 2".getBytes(StandardCharsets.UTF_8);
+    assertThat(signer.verify(1, last, signers.get(1).sign(last))).isTrue();
+    assertThat(signer.answeredFromMemory()).isEqualTo(1);
+  }
+
+  @Test
+  void signingIsTheInnerSignersAndBadArgumentsAreRefused() {
+    PreverifiedSigner signer = new PreverifiedSigner(signers.get(1), 4);
+    assertThat(signer.self()).isEqualTo(1);
+    assertThat(signer.sign(DATA)).isEqualTo(signers.get(1).sign(DATA));
+    assertThat(signer.verify(1, DATA, null)).isFalse();
+    assertThatThrownBy(() -> new PreverifiedSigner(signers.get(1), 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Counts the inner signer's verifications. */
+  private static final class Counting implements Signer {
+    final Signer inner;
+    final AtomicInteger calls = new AtomicInteger();
+
+    Counting(Signer inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int self() {
+      return inner.self();
+    }
+
+    @Override
+    public byte[] sign(byte[] data) {
+      return inner.sign(data);
+    }
+
+    @Override
+    public boolean verify(int node, byte[] data, byte[] signature) {
+      calls.incrementAndGet();
+      return inner.verify(node, data, signature);
+    }
+  }
+}
