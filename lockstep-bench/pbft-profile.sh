@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Where a pbft cluster's time goes under write load: starts `./lockstep local --failure-model
+# byzantine` (4 replica processes), runs `./lockstep bench` against it (voting Java client), and
+# over the measured window records (1) every replica thread's CPU time, grouped by thread name,
+# per write, and (2) a JFR profile of the primary (replica 1) and one backup (replica 2), whose
+# hottest frames it prints. JFR only samples threads running Java code, so on a machine shared
+# with other work it may catch few samples; the per-thread CPU figures do not depend on it.
+#
+#   lockstep-bench/pbft-profile.sh                       # 32 clients, 15 s warmup, 20 s window
+#   KEEP=1 lockstep-bench/pbft-profile.sh --clients 32 --duration 20s --warmup 15s
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+out="$(mktemp -d -t lockstep-pbft-profile-XXXX)"
+local_pid=""
+cleanup() {
+  if [[ -n "$local_pid" ]]; then kill -TERM "$local_pid" 2>/dev/null || true; wait "$local_pid" 2>/dev/null || true; fi
+  if [[ -n "${KEEP:-}" ]]; then echo "kept: $out" >&2; else rm -rf "$out"; fi
+}
+trap cleanup EXIT
+warmup=15; window=20
+if [[ $# -eq 0 ]]; then
+  set -- --clients 32 --duration "${window}s" --warmup "${warmup}s" --write 1.0 --value-size 100
+else
+  warmup=$(echo "$*" | sed -n 's/.*--warmup \([0-9]*\)s.*/\1/p'); window=$(echo "$*" | sed -n 's/.*--duration \([0-9]*\)s.*/\1/p')
+fi
+"$root/lockstep" --version >/dev/null
+
+"$root/lockstep" local --failure-model byzantine --data-dir "$out/data" \
+  --base-port "${BASE_PORT:-17800}" >"$out/local.out" 2>&1 &
+local_pid=$!
+for _ in $(seq 240); do grep -q "Cluster ready" "$out/local.out" && break; sleep 0.5; done
+grep -q "Cluster ready" "$out/local.out" || { cat "$out/local.out" >&2; exit 1; }
+mapfile -t pids < <(sed -n 's/.*replica [0-9]*: pid \([0-9]*\).*/\1/p' "$out/local.out")
+
+# threads <label>: "replica thread-group ticks" for every thread of every replica.
+threads() {
+  local i=0 p
+  for p in "${pids[@]}"; do
+    i=$((i + 1))
+    for t in /proc/"$p"/task/*; do
+      awk -v r="$i" '{ n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*/, "", n); gsub(/[0-9]+/, "N", n); gsub(/ /, "_", n);
+        sub(/^.*\) /, ""); split($0, f, " "); print r, n, f[12] + f[13] }' "$t/stat" 2>/dev/null || true
+    done
+  done | sort >"$out/threads.$1"
+}
+
+"$root/lockstep" bench --data-dir "$out/data" --client-id proxy "$@" >"$out/bench.txt" \
+  2>"$out/bench.err" &
+bench_pid=$!
+sleep "$warmup"
+threads before
+echo "load_before $(cut -d' ' -f1 /proc/loadavg)" >"$out/load"
+for n in 1 2; do
+  jcmd "${pids[$((n - 1))]}" JFR.start duration="${window}s" settings=profile \
+    filename="$out/r$n.jfr" >/dev/null
+done
+ops_before=$(grep -o 'ops [0-9,]*' "$out/bench.err" | tail -1 | tr -d ', ops')
+sleep "$window"
+threads after
+ops_after=$(grep -o 'ops [0-9,]*' "$out/bench.err" | tail -1 | tr -d ', ops')
+echo "load_after $(cut -d' ' -f1 /proc/loadavg)" >>"$out/load"
+wait "$bench_pid"
+sleep 2
+
+head -9 "$out/bench.txt"
+cat "$out/load"
+writes=$((ops_after - ops_before))
+echo "writes in the profiled window: $writes"
+echo
+echo "CPU per write by replica and thread group (us; replica 1 is the primary):"
+join -j 1 <(awk '{ print $1 "|" $2, $3 }' "$out/threads.before" | sort) \
+  <(awk '{ print $1 "|" $2, $3 }' "$out/threads.after" | sort) -a 2 -e 0 -o 0,1.2,2.2 |
+  awk -v w="$writes" -v hz="$(getconf CLK_TCK)" '{ split($1, k, "|"); d = $3 - $2;
+    if (d > 0) printf "  replica %s %-22s %8.1f\n", k[1], k[2], d / hz * 1e6 / w }' | sort -k4 -rn | head -24
+for n in 1 2; do
+  [[ -f "$out/r$n.jfr" ]] || continue
+  jfr print --events jdk.ExecutionSample "$out/r$n.jfr" >"$out/r$n.txt"
+  echo
+  echo "replica $n: $(grep -c 'jdk.ExecutionSample' "$out/r$n.txt") JFR samples; hottest frames (self):"
+  awk '/stackTrace = \[/ { getline; sub(/line:.*/, ""); print }' "$out/r$n.txt" | sort | uniq -c |
+    sort -rn | head -15
+  echo "replica $n: lockstep frames on the stack of the most samples:"
+  awk '/jdk.ExecutionSample/ { delete seen } /io\.lockstep\./ { f = $0; sub(/line:.*/, "", f);
+    sub(/^[ \t]+/, "", f); if (!(f in seen)) { seen[f] = 1; c[f]++ } }
+    END { for (f in c) print c[f], f }' "$out/r$n.txt" | sort -rn | head -15
+done
