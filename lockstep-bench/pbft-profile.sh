@@ -68,11 +68,17 @@ cat "$out/load"
 writes=$((ops_after - ops_before))
 echo "writes in the profiled window: $writes"
 echo
-echo "CPU per write by replica and thread group (us; replica 1 is the primary):"
-join -j 1 <(awk '{ print $1 "|" $2, $3 }' "$out/threads.before" | sort) \
-  <(awk '{ print $1 "|" $2, $3 }' "$out/threads.after" | sort) -a 2 -e 0 -o 0,1.2,2.2 |
-  awk -v w="$writes" -v hz="$(getconf CLK_TCK)" '{ split($1, k, "|"); d = $3 - $2;
-    if (d > 0) printf "  replica %s %-22s %8.1f\n", k[1], k[2], d / hz * 1e6 / w }' | sort -k4 -rn | head -24
+if [[ $writes -le 0 ]]; then
+  echo "no write completed in the window: see $out (KEEP=1 keeps it)"
+else
+  echo "CPU per write by replica and thread group (us; replica 1 is the primary):"
+  # Threads of one group (the verification pool's, the compiler's) are summed.
+  awk -v w="$writes" -v hz="$(getconf CLK_TCK)" 'FNR == NR { before[$1 " " $2] += $3; next }
+    { after[$1 " " $2] += $3 }
+    END { for (k in after) { d = after[k] - before[k]; if (d > 0) { split(k, p, " ");
+      printf "  replica %s %-22s %8.1f\n", p[1], p[2], d / hz * 1e6 / w } } }' \
+    "$out/threads.before" "$out/threads.after" | sort -k4 -rn | head -24
+fi
 for n in 1 2; do
   [[ -f "$out/r$n.jfr" ]] || continue
   jfr print --events jdk.ExecutionSample "$out/r$n.jfr" >"$out/r$n.txt"

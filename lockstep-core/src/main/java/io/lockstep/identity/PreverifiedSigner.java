@@ -50,11 +50,25 @@ public final class PreverifiedSigner implements Signer {
     };
   }
 
-  /** Verifies {@code claim} now, on the calling thread, and remembers the verdict. */
+  /**
+   * Verifies {@code claim} now, on the calling thread, and remembers the verdict; a claim whose
+   * verdict is remembered already is not verified again. Retransmissions repeat the same signed
+   * messages (a view change every retransmission period while views change, carrying the same
+   * checkpoint votes), so without this the pre-check would redo work the core skips.
+   */
   public boolean preverify(SignatureClaim claim) {
+    ByteBuffer key = key(claim.signer(), claim.data(), claim.signature());
+    if (key != null) {
+      Boolean known;
+      synchronized (verdicts) {
+        known = verdicts.get(key);
+      }
+      if (known != null) {
+        return known;
+      }
+    }
     boolean verdict = inner.verify(claim.signer(), claim.data(), claim.signature());
     preverified.incrementAndGet();
-    ByteBuffer key = key(claim.signer(), claim.data(), claim.signature());
     if (key != null) {
       synchronized (verdicts) {
         verdicts.put(key, verdict);
@@ -93,7 +107,7 @@ public final class PreverifiedSigner implements Signer {
     return inner.verify(node, data, signature);
   }
 
-  /** Claims verified by {@link #preverify} so far. */
+  /** Claims verified by {@link #preverify} so far (repeats of a remembered claim not counted). */
   public long preverified() {
     return preverified.get();
   }

@@ -32,6 +32,21 @@ class PreverifiedSignerTest {
   }
 
   @Test
+  void aRetransmittedClaimIsNotVerifiedAgainByThePrecheck() {
+    Counting inner = new Counting(signers.get(2));
+    PreverifiedSigner signer = new PreverifiedSigner(inner, 16);
+    byte[] good = signers.get(1).sign(DATA);
+    byte[] forged = good.clone();
+    forged[1] ^= 1;
+    for (int i = 0; i < 5; i++) {
+      assertThat(signer.preverify(new SignatureClaim(1, DATA, good))).isTrue();
+      assertThat(signer.preverify(new SignatureClaim(1, DATA, forged))).isFalse();
+    }
+    assertThat(inner.calls.get()).isEqualTo(2);
+    assertThat(signer.preverified()).isEqualTo(2);
+  }
+
+  @Test
   void aClaimDifferingInAnyByteOrSignerIsVerifiedAgainNotTakenFromMemory() {
     Counting inner = new Counting(signers.get(2));
     PreverifiedSigner signer = new PreverifiedSigner(inner, 16);

@@ -17,6 +17,7 @@ import io.lockstep.net.ServerConfig;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Protocols;
 import io.lockstep.order.Recovered;
@@ -120,6 +121,8 @@ public final class ReplicaServer implements AutoCloseable {
   private ReplicaLoop loop;
   private PreverifiedSigner signer;
   private SignatureIntake intake;
+  private final boolean precheck =
+      SignatureIntake.enabled(System.getenv("LOCKSTEP_SIGNATURE_PRECHECK"));
   private SnapshotThread snapshots;
   private Thread loopThread;
   private ReplicaIdentity identity;
@@ -343,7 +346,12 @@ public final class ReplicaServer implements AutoCloseable {
     try {
       PeerEnvelope.Payload decoded = PeerEnvelope.decode(payload);
       if (decoded instanceof PeerEnvelope.Payload.Protocol p) {
-        intake.offer(from, protocol.codec().decode(p.message()));
+        ProtocolMessage message = protocol.codec().decode(p.message());
+        if (precheck) {
+          intake.offer(from, message);
+        } else {
+          loop.offerPeer(from, message);
+        }
       } else if (decoded instanceof PeerEnvelope.Payload.CheckpointDigest d) {
         divergence.remote(from, d.checkpoint());
       } else if (decoded instanceof PeerEnvelope.Payload.ClockProbe p && network != null) {

@@ -72,6 +72,15 @@ final class SignatureIntake implements AutoCloseable {
   }
 
   /**
+   * Whether the pre-check runs: on unless {@code LOCKSTEP_SIGNATURE_PRECHECK=off} is in the
+   * environment, which sends every message straight to the loop (the core then verifies inline,
+   * as before the pre-check existed), to measure what the pre-check buys.
+   */
+  static boolean enabled(String environmentValue) {
+    return !"off".equalsIgnoreCase(environmentValue);
+  }
+
+  /**
    * Threads for a machine with {@code cores}: two at most, since the loop, the I/O threads and
    * the log thread need the rest of a small machine, and one at least.
    */

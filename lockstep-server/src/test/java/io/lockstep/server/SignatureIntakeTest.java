@@ -161,6 +161,13 @@ class SignatureIntakeTest {
   }
 
   @Test
+  void thePrecheckIsOnUnlessTheEnvironmentTurnsItOff() {
+    assertThat(SignatureIntake.enabled(null)).isTrue();
+    assertThat(SignatureIntake.enabled("on")).isTrue();
+    assertThat(SignatureIntake.enabled("OFF")).isFalse();
+  }
+
+  @Test
   void twoThreadsAtMostOneAtLeast() {
     assertThat(SignatureIntake.threadsFor(1)).isEqualTo(1);
     assertThat(SignatureIntake.threadsFor(2)).isEqualTo(2);
