@@ -21,8 +21,8 @@ import java.util.TreeSet;
  *
  * <pre>
  * max-batch               most requests in one batch (default 16)
- * checkpoint-interval     K: a signed checkpoint every K sequence numbers (default 16)
- * window                  L: sequence numbers above the stable checkpoint (default 64)
+ * checkpoint-interval     K: a signed checkpoint every K sequence numbers (default 128)
+ * window                  L: sequence numbers above the stable checkpoint (default 256)
  * request-timeout-ms      a request waiting this long starts a view change (default 500),
  *                         doubled for each view change in a row
  * max-backoff-exponent    cap on those doublings (default 4)
@@ -49,8 +49,11 @@ public final class PbftProtocol implements Protocol {
   private static Map<String, String> defaults() {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("max-batch", "16");
-    d.put("checkpoint-interval", "16");
-    d.put("window", "64");
+    // K = 128 and L = 2K as in Castro and Liskov's implementation. A checkpoint digests the whole
+    // state on the loop thread (a snapshot every K sequence numbers); with K = 16 that was most
+    // of the loop's time under write load (docs/BENCHMARKS.md, "PBFT").
+    d.put("checkpoint-interval", "128");
+    d.put("window", "256");
     d.put("request-timeout-ms", "500");
     d.put("max-backoff-exponent", "4");
     d.put("propose-delay-ms", "150");

@@ -43,7 +43,8 @@ class PbftProtocolTest {
   @Test
   void isFoundByNameThroughTheRegistry() {
     assertThat(Protocols.named("pbft")).isInstanceOf(PbftProtocol.class);
-    assertThat(Protocols.named("pbft").defaultSettings()).containsEntry("window", "64");
+    assertThat(Protocols.named("pbft").defaultSettings()).containsEntry("window", "256")
+        .containsEntry("checkpoint-interval", "128");
   }
 
   @Test
