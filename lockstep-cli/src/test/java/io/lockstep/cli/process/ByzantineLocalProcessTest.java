@@ -25,13 +25,14 @@ import redis.clients.jedis.Jedis;
 /**
  * {@code lockstep local --failure-model byzantine} as real processes: four pbft replica
  * processes with their own keys and the voting proxy, driven by a Python socket RESP client as
- * an unmodified Redis client. Enough writes go through to pass many PBFT checkpoints (every 16
- * sequence numbers, each wanting the executor's state at once), then the primary is killed with
+ * an unmodified Redis client. Enough writes go through to pass several PBFT checkpoints (every
+ * 128 sequence numbers, each wanting the executor's state at once) and to need them stable (the
+ * primary assigns at most 256 sequence numbers above the stable one), then the primary is killed with
  * SIGKILL and the three left must change view and keep serving.
  */
 class ByzantineLocalProcessTest {
   private static final int REPLICAS = 4;
-  private static final int INCREMENTS = 200;
+  private static final int INCREMENTS = 600;
   private static final Pattern TERM = Pattern.compile("\"term\":(\\d+)");
   private static final Pattern LEADER = Pattern.compile("\"leader\":(-?\\d+)");
 
@@ -69,7 +70,7 @@ class ByzantineLocalProcessTest {
     List<String> counted = ProxyProcessTest.resp(base, incrs.toArray(String[]::new));
     assertThat(counted).hasSize(INCREMENTS + 1);
     assertThat(counted.get(INCREMENTS - 1)).isEqualTo(":" + INCREMENTS);
-    assertThat(counted.get(INCREMENTS)).as("past many checkpoints").isEqualTo("$" + INCREMENTS);
+    assertThat(counted.get(INCREMENTS)).as("past several checkpoints").isEqualTo("$" + INCREMENTS);
 
     // After kill -9 of the primary exactly 2t+1 replicas are left, and every ordered request
     // needs all three of their replies. A replica that missed a request's reply (it executed the
