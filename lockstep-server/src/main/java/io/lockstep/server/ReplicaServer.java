@@ -231,6 +231,7 @@ public final class ReplicaServer implements AutoCloseable {
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
     metrics.bindAssumptions(timing);
+    metrics.bindSignatures(signer);
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
     network = PeerNetwork.start(identity.peers(new PeerConfig(id, me.peer(), peerAddresses(),

@@ -197,6 +197,27 @@ public final class ServerMetrics {
         .register(registry);
   }
 
+  /**
+   * Signature checks (Byzantine mode): verified ahead on the verification pool ({@code
+   * lockstep_signatures_preverified_total}) and, as the core asked, answered from those verdicts
+   * or verified inline on the loop thread ({@code lockstep_signatures_inline_total}, which should
+   * stay near zero while the pre-check runs).
+   */
+  void bindSignatures(io.lockstep.identity.PreverifiedSigner signer) {
+    FunctionCounter.builder("lockstep.signatures.preverified", signer,
+        io.lockstep.identity.PreverifiedSigner::preverified)
+        .description("signatures verified on the verification pool before the loop")
+        .register(registry);
+    FunctionCounter.builder("lockstep.signatures.remembered", signer,
+        io.lockstep.identity.PreverifiedSigner::answeredFromMemory)
+        .description("signature checks of the core answered from a pre-verified verdict")
+        .register(registry);
+    FunctionCounter.builder("lockstep.signatures.inline", signer,
+        io.lockstep.identity.PreverifiedSigner::verifiedInline)
+        .description("signature checks the core had to verify on the loop thread")
+        .register(registry);
+  }
+
   void committed(long nanos) {
     commitLatency.record(nanos, TimeUnit.NANOSECONDS);
     live.write(nanos);

@@ -161,6 +161,22 @@ class SignatureIntakeTest {
   }
 
   @Test
+  void theMetricsCountPreverifiedRememberedAndInlineChecks() {
+    PreverifiedSigner signer = new PreverifiedSigner(SIGNERS.get(2), 16);
+    ServerMetrics metrics = new ServerMetrics(2);
+    metrics.bindSignatures(signer);
+    Msg signed = new Msg(1, true, false);
+    SignatureClaim claim = CODEC.signatures(1, signed).get(0);
+    signer.preverify(claim);
+    signer.verify(1, claim.data(), claim.signature());
+    signer.verify(1, claim.data(), new byte[64]);
+    String scrape = metrics.scrape();
+    assertThat(scrape).containsPattern("lockstep_signatures_preverified_total\\{[^}]*\\} 1\\.0")
+        .containsPattern("lockstep_signatures_remembered_total\\{[^}]*\\} 1\\.0")
+        .containsPattern("lockstep_signatures_inline_total\\{[^}]*\\} 1\\.0");
+  }
+
+  @Test
   void thePrecheckIsOnUnlessTheEnvironmentTurnsItOff() {
     assertThat(SignatureIntake.enabled(null)).isTrue();
     assertThat(SignatureIntake.enabled("on")).isTrue();
