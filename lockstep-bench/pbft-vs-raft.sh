@@ -43,6 +43,7 @@ run() {
   local model=fail-stop replicas=3 client=()
   if [[ $proto == pbft ]]; then model=byzantine; replicas=4; client=(--client-id proxy); fi
   echo "== round $r: $proto, $replicas replica processes ==" >&2
+  : >"$started"
   "$root/lockstep" local --failure-model "$model" --replicas "$replicas" --data-dir "$data" \
     --base-port "$base_port" >"$started" 2>&1 &
   local_pid=$!
