@@ -90,8 +90,6 @@ public final class ReplicaServer implements AutoCloseable {
   private static final int LOOP_QUEUE = 50_000;
   /** Signature verdicts remembered: far more than the signed messages of a few windows. */
   private static final int SIGNATURE_VERDICTS = 4096;
-  /** A loop or disk stalled this long makes the replica report itself unhealthy. */
-  private static final long UNHEALTHY_STALL_NANOS = 2_000_000_000L;
   /**
    * Largest peer message: a protocol may send a whole snapshot in one message (Raft's
    * InstallSnapshot) or many entries of at most 1 MiB (Raft's AppendEntries), and the store is
@@ -211,6 +209,13 @@ public final class ReplicaServer implements AutoCloseable {
     log = GroupCommitLog.start(storage, GroupCommitLog.Options.defaults(), this::fatal);
     snapshots = new SnapshotThread(id, storage.snapshotStateWriter(), metrics, this::fatal);
     replica.writeSnapshotsElsewhere();
+    startLoop(replica);
+    startNetworks(me);
+    logStarted(recovered);
+  }
+
+  /** The loop that owns the replica, with membership, signature intake and metrics bound. */
+  private void startLoop(Replica replica) {
     loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
     loop.clientBytes(config.budgets().loopQueueBytes());
@@ -232,6 +237,10 @@ public final class ReplicaServer implements AutoCloseable {
     metrics.bindDivergence(divergence);
     metrics.bindAssumptions(timing);
     metrics.bindSignatures(signer);
+  }
+
+  /** Peer and client ports, the forwarder, Redis and HTTP; then the loop and its timers. */
+  private void startNetworks(ReplicaAddresses me) throws IOException {
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
     network = PeerNetwork.start(identity.peers(new PeerConfig(id, me.peer(), peerAddresses(),
@@ -273,6 +282,9 @@ public final class ReplicaServer implements AutoCloseable {
     metrics.bindNet("client", clientServer.stats());
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
         this::liveJson);
+  }
+
+  private void logStarted(Recovered recovered) {
     LOG.log(Level.INFO, "event=replica_started replica=" + id + " cluster=" + config.name()
         + " protocol=" + protocol.name() + " service=" + config.service()
         + " machine=" + machine.getClass().getName()
@@ -440,41 +452,12 @@ public final class ReplicaServer implements AutoCloseable {
    */
   public Optional<String> healthProblem() {
     List<String> reasons = new ArrayList<>();
-    runtimeProblem().ifPresent(reasons::add);
+    RuntimeHealth.problem(failure, closing, log, loop).ifPresent(reasons::add);
     divergence.problem().ifPresent(reasons::add);
     if (timing != null) {
       timing.problem().ifPresent(reasons::add);
     }
     return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
-  }
-
-  private Optional<String> runtimeProblem() {
-    Throwable cause = failure;
-    if (cause != null) {
-      return Optional.of(describeFailure(cause));
-    }
-    if (closing) {
-      return Optional.of("stopping");
-    }
-    if (log == null || loop == null) {
-      return Optional.of("starting");
-    }
-    long stalled = log.stalledNanos();
-    if (stalled > UNHEALTHY_STALL_NANOS) {
-      return Optional.of("disk slow: a group commit has waited " + stalled / 1_000_000
-          + " ms for the disk; clients are answered busy meanwhile");
-    }
-    long idle = loop.idleNanos();
-    if (idle > UNHEALTHY_STALL_NANOS) {
-      return Optional.of("loop stalled for " + idle / 1_000_000 + " ms");
-    }
-    return Optional.empty();
-  }
-
-  private static String describeFailure(Throwable cause) {
-    String what = cause instanceof IOException ? "storage failed" : "replica failed";
-    return "stopped: " + what + " (" + cause.getMessage() + "); it acknowledges nothing more."
-        + " Fix the cause and restart it: recovery keeps everything that was synced";
   }
 
   /**
