@@ -31,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -79,8 +78,6 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
   private static final int MAX_DRAIN = 512;
   private static final long SWEEP_EVERY_NANOS = 500_000_000L;
-  /** Rough heap cost of a queued question besides its payload (event, request, origin). */
-  private static final long QUESTION_OVERHEAD_BYTES = 128;
 
   /** Sends an encoded message to a peer; false if it was dropped. */
   interface PeerSender {
@@ -111,9 +108,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   final LocalReplies localReplies = new LocalReplies();
   private volatile PeerSender peers = (to, payload) -> false;
   private volatile ServerJournal journal = ServerJournal.OFF;
-  private final AtomicLong queuedClientBytes = new AtomicLong();
+  private final QuestionBudget questions = new QuestionBudget();
   private final LoopStatus published;
-  private volatile long clientByteBudget = Long.MAX_VALUE;
   /** Operators' commands and the configurator; none in loops built by tests. */
   private volatile MembershipRuntime membership;
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
@@ -197,15 +193,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
   }
 
-  /**
-   * Sets the byte budget of queued client questions: the queue bounds events, not bytes, and
-   * 50,000 requests of up to 1 MiB would be 50 GiB (all queues are bounded).
-   */
+  /** Sets the byte budget of queued client questions ({@link QuestionBudget}). */
   void clientBytes(long budget) {
-    if (budget < 1) {
-      throw new IllegalArgumentException("the loop's client byte budget must be positive");
-    }
-    this.clientByteBudget = budget;
+    questions.budget(budget);
   }
 
   /** Membership changes for this replica (set before the loop starts). */
@@ -225,13 +215,13 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   /** Client bytes queued now (for metrics and tests). */
   long queuedClientBytes() {
-    return queuedClientBytes.get();
+    return questions.queued();
   }
 
   /** From any thread: a client request; answered "busy" if the queue or its budget is full. */
   @Override
   public void offerSubmit(Request request, Origin origin) {
-    long bytes = questionBytes(request.command());
+    long bytes = QuestionBudget.of(request.command());
     if (admit(bytes, origin) && !queue.offer(new LoopEvent.Submit(request, origin))) {
       refuse(bytes, origin);
     }
@@ -240,7 +230,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** From any thread: a linearizable read; answered "busy" if the queue or its budget is full. */
   @Override
   public void offerRead(ClientId client, byte[] query, Origin origin) {
-    long bytes = questionBytes(query);
+    long bytes = QuestionBudget.of(query);
     if (admit(bytes, origin) && !queue.offer(new LoopEvent.Read(client, query, origin))) {
       refuse(bytes, origin);
     }
@@ -262,8 +252,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   /**
    * Reserves a question's bytes in the budget, or answers it "busy" (retryable: nothing was
-   * ordered). One question is always admitted into an empty budget, so a command larger than
-   * the budget is slow, never refused for ever.
+   * ordered).
    */
   private boolean admit(long bytes, Origin origin) {
     if (!running) {
@@ -271,26 +260,19 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       origin.busy("replica stopping");
       return false;
     }
-    long after = queuedClientBytes.addAndGet(bytes);
-    if (after > clientByteBudget && after != bytes) {
-      queuedClientBytes.addAndGet(-bytes);
+    if (!questions.reserve(bytes)) {
       metrics.budgetRefused(ServerMetrics.LOOP_BYTES);
       origin.busy("replica overloaded: its queued client requests hold more than "
-          + clientByteBudget + " bytes");
+          + questions.budget() + " bytes");
       return false;
     }
     return true;
   }
 
   private void refuse(long bytes, Origin origin) {
-    queuedClientBytes.addAndGet(-bytes);
+    questions.release(bytes);
     metrics.busy();
     origin.busy("replica overloaded: its loop queue is full");
-  }
-
-  /** What a queued question counts against the budget: its bytes plus the event's own. */
-  private static long questionBytes(byte[] payload) {
-    return payload.length + QUESTION_OVERHEAD_BYTES;
   }
 
   void tick() {
@@ -382,11 +364,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       journal.received(p.from(), p.message());
       steps.add(new Step.Receive(p.from(), p.message()));
     } else if (event instanceof LoopEvent.Submit s) {
-      queuedClientBytes.addAndGet(-questionBytes(s.request().command()));
+      questions.release(QuestionBudget.of(s.request().command()));
       s.origin().taken();
       submit(s.request(), s.origin(), steps);
     } else if (event instanceof LoopEvent.Read r) {
-      queuedClientBytes.addAndGet(-questionBytes(r.query()));
+      questions.release(QuestionBudget.of(r.query()));
       r.origin().taken();
       long readId = ++nextReadId;
       reads.put(readId, new Pending(r.origin(), System.nanoTime()));
