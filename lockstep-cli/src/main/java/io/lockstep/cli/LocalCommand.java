@@ -51,6 +51,9 @@ import picocli.CommandLine.Spec;
         "built-in service (checked here first, then loaded by every replica from JAR).",
         "Exit status: 0 after a clean stop, 1 if no leader was elected, 2 usage error."})
 public final class LocalCommand implements Callable<Integer> {
+  /** How long, after a leader is elected, to wait for replicas that do not answer yet. */
+  private static final long STRAGGLER_GRACE_NANOS = 30_000_000_000L;
+
   @Spec CommandSpec spec;
 
   /** Set by the shutdown hook, so the foreground thread does not report a requested stop. */
@@ -306,6 +309,7 @@ public final class LocalCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
     boolean leaderless = Protocols.named(config.protocol()).everyReplicaOrders();
     String last = "";
+    long leaderSeen = -1;
     try (HealthProbe probe = new HealthProbe(config)) {
       while (System.nanoTime() < deadline && !allExited(cluster)) {
         List<ReplicaHealth> all = probe.all();
@@ -313,11 +317,23 @@ public final class LocalCommand implements Callable<Integer> {
             ? all.stream().allMatch(ReplicaHealth::healthy) ? Optional.of(all.get(0))
                 : Optional.empty()
             : HealthProbe.leader(all);
-        if (leader.isPresent()) {
+        long up = all.stream().filter(ReplicaHealth::reachable).count();
+        if (leader.isPresent() && leaderSeen < 0) {
+          leaderSeen = System.nanoTime();
+        }
+        // A leader needs only a majority: wait a little for the rest too, so that every port
+        // the ready message names answers; a replica still down after that is named instead.
+        if (leader.isPresent() && (up == all.size()
+            || System.nanoTime() - leaderSeen > STRAGGLER_GRACE_NANOS)) {
+          all.stream().filter(h -> !h.reachable()).forEach(h -> out.printf(
+              "Replica %d does not answer yet; its ports may refuse connections until it"
+                  + " does (see its replica.log).%n", h.id()));
           return leader;
         }
-        long up = all.stream().filter(ReplicaHealth::reachable).count();
-        String line = "Waiting for a leader: " + up + "/" + all.size() + " replicas answering";
+        String line = leader.isPresent()
+            ? "Leader elected; waiting for the other replicas: " + up + "/" + all.size()
+                + " answering"
+            : "Waiting for a leader: " + up + "/" + all.size() + " replicas answering";
         if (!line.equals(last)) {
           out.println(line);
           out.flush();
