@@ -85,8 +85,14 @@ final class ProcessCluster implements AutoCloseable {
   /** As {@link #start(Path, boolean)}, with {@code extraProperties} in every cluster file. */
   static ProcessCluster start(Path dir, boolean proxied, String extraProperties)
       throws Exception {
+    return start(dir, proxied, extraProperties, JVM_OPTIONS);
+  }
+
+  /** As {@link #start(Path, boolean, String)}, each replica's JVM with {@code jvmOptions}. */
+  static ProcessCluster start(Path dir, boolean proxied, String extraProperties,
+      List<String> jvmOptions) throws Exception {
     ProcessCluster c = new ProcessCluster(dir, 3, proxied, extraProperties);
-    c.processes = LocalCluster.start(System.getProperty("java.class.path"), JVM_OPTIONS,
+    c.processes = LocalCluster.start(System.getProperty("java.class.path"), jvmOptions,
         c.configFiles, dir, c.events::add);
     return c;
   }

@@ -1,0 +1,181 @@
+import io.lockstep.bench.SnapshotWindows;
+import io.lockstep.client.ClientOptions;
+import io.lockstep.client.KvClient;
+import io.lockstep.client.LockstepClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The driver of {@code snapshot-p99.sh} (run as a single-file program on the CLI's classpath):
+ * preloads a large state, then runs closed-loop writers for a measured window and prints the
+ * latencies of writes that overlapped a snapshot apart from the others ({@link SnapshotWindows}).
+ *
+ * <p>Arguments: config file, data directory, preload MiB, preload value bytes, measured seconds,
+ * clients, measured value bytes, measured distinct keys.
+ */
+public final class SnapshotP99 {
+  private static final AtomicLong ERRORS = new AtomicLong();
+
+  public static void main(String[] args) throws Exception {
+    Path config = Path.of(args[0]);
+    Path dataDir = Path.of(args[1]);
+    long preloadMib = Long.parseLong(args[2]);
+    int preloadValue = Integer.parseInt(args[3]);
+    int seconds = Integer.parseInt(args[4]);
+    int clients = Integer.parseInt(args[5]);
+    int value = Integer.parseInt(args[6]);
+    int keys = Integer.parseInt(args[7]);
+    try (LockstepClient client = LockstepClient.connect(ClientOptions.fromConfig(config))) {
+      awaitFirstWrite(client);
+      long preloadKeys = (preloadMib << 20) / preloadValue;
+      long start = System.nanoTime();
+      runClients(client, clients, (c, kv) -> preload(kv, c, clients, preloadKeys, preloadValue));
+      System.out.printf(Locale.ROOT, "preloaded %d keys of %d bytes (%d MiB) in %.1f s%n",
+          preloadKeys, preloadValue, preloadMib, (System.nanoTime() - start) / 1e9);
+      long windowStart = System.currentTimeMillis();
+      List<long[]> ops = new ArrayList<>();
+      runClients(client, clients, (c, kv) -> {
+        long[] mine = measure(kv, c, seconds, value, keys);
+        synchronized (ops) {
+          ops.add(mine);
+        }
+      });
+      long windowEnd = System.currentTimeMillis();
+      report(dataDir, ops, windowStart, windowEnd);
+    }
+  }
+
+  interface ClientBody {
+    void run(int client, KvClient kv) throws Exception;
+  }
+
+  private static void runClients(LockstepClient client, int clients, ClientBody body)
+      throws InterruptedException {
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int id = c;
+      KvClient kv = new KvClient(client.newSession());
+      Thread t = new Thread(() -> {
+        try {
+          body.run(id, kv);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
+  /** The cluster elects a leader after its start: the first write waits for it (60 s at most). */
+  private static void awaitFirstWrite(LockstepClient client) throws Exception {
+    KvClient kv = new KvClient(client.newSession());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        kv.setAsync(bytes("hello"), bytes("world")).get(10, TimeUnit.SECONDS);
+        return;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("no write was answered within 60 s", e);
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  private static void preload(KvClient kv, int client, int clients, long keys, int size)
+      throws Exception {
+    byte[] value = new byte[size];
+    for (long k = client; k < keys; k += clients) {
+      Arrays.fill(value, 0, 8, (byte) k);
+      kv.setAsync(bytes("pre-" + k), value).get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Closed-loop writes for {@code seconds}: pairs of (start epoch ms, latency µs). */
+  private static long[] measure(KvClient kv, int client, int seconds, int size, int keys) {
+    long[] out = new long[1 << 12];
+    int n = 0;
+    byte[] value = new byte[size];
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(client);
+    while (System.nanoTime() < end) {
+      long startMillis = System.currentTimeMillis();
+      long t0 = System.nanoTime();
+      try {
+        kv.setAsync(bytes("k" + random.nextInt(keys)), value).get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        ERRORS.incrementAndGet();
+        continue;
+      }
+      if (n + 2 > out.length) {
+        out = Arrays.copyOf(out, out.length * 2);
+      }
+      out[n++] = startMillis;
+      out[n++] = (System.nanoTime() - t0) / 1_000;
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  private static void report(Path dataDir, List<long[]> ops, long windowStart, long windowEnd)
+      throws Exception {
+    List<SnapshotWindows.Interval> snapshots = new ArrayList<>();
+    int leaderChanges = 0;
+    for (int id = 1; id <= 3; id++) {
+      List<String> lines = Files.readAllLines(dataDir.resolve(id + "/replica.log"),
+          StandardCharsets.UTF_8);
+      for (SnapshotWindows.Interval s : SnapshotWindows.parse(lines, ZoneId.systemDefault())) {
+        if (s.endMillis() >= windowStart && s.startMillis() <= windowEnd) {
+          snapshots.add(s);
+        }
+      }
+      leaderChanges += leaderChanges(lines, windowStart, windowEnd);
+    }
+    SnapshotWindows windows = new SnapshotWindows(snapshots);
+    long count = 0;
+    for (long[] mine : ops) {
+      for (int i = 0; i < mine.length; i += 2) {
+        windows.record(mine[i], mine[i + 1]);
+        count++;
+      }
+    }
+    double seconds = (windowEnd - windowStart) / 1000.0;
+    System.out.printf(Locale.ROOT, "window %.1f s, %d writes (%.0f writes/s), %d errors, "
+        + "%d leader elections in the window%n", seconds, count, count / seconds, ERRORS.get(),
+        leaderChanges);
+    for (SnapshotWindows.Interval s : snapshots) {
+      System.out.printf(Locale.ROOT, "snapshot on replica %d: %+.1f s .. %+.1f s%n",
+          s.replica(), (s.startMillis() - windowStart) / 1000.0,
+          (s.endMillis() - windowStart) / 1000.0);
+    }
+    System.out.print(windows.table());
+  }
+
+  private static int leaderChanges(List<String> lines, long from, long to) {
+    int n = 0;
+    for (String line : lines) {
+      if (line.contains("event=role_change") && line.contains("role=LEADER")) {
+        long at = java.time.LocalDateTime.parse(line.substring(0, 23))
+            .atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+        n += at >= from && at <= to ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,248 @@
+package io.lockstep.cli.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * A state of tens of MB on replicas whose heap is below twice that state: a snapshot must cost
+ * the state's own size plus a fixed budget, never a second copy, or these processes run out of
+ * memory. Three things happen to one follower while 32 clients write: it is paused
+ * ({@code SIGSTOP}) and resumed, and it is stopped, its data directory wiped and started again,
+ * when it can only catch up by a chunked snapshot because the leader compacted its log long ago.
+ *
+ * <p>The state is {@code -Dlockstep.test.state-mb} MiB (40 by default; the heap is that plus
+ * 36 MiB, so below twice the state from 37 MiB up), the pause {@code
+ * -Dlockstep.test.heap-pause-seconds} (10 by default; the issue's soak is 60).
+ */
+class LargeStateSmallHeapProcessTest {
+  private static final int VALUE_BYTES = 16 * 1024;
+  /**
+   * Heap beyond the state: a replica's own live set apart from the state is ~15 MiB here (the
+   * in-memory log up to a snapshot's trigger, buffers, the journal, metrics), plus the young
+   * generation ({@code -Xmn10m}) and room for the collector. Measured: at the state plus 28 MiB
+   * (the serial collector's default young generation of a third of the heap) the replicas spent
+   * most of their time in full collections and stalled; see docs/BENCHMARKS.md.
+   */
+  private static final int FIXED_BUDGET_MIB = 36;
+  /**
+   * What a replica may hold besides the state after a full collection: its in-memory log (at
+   * most {@code raft.max-log-bytes}, 16 MiB here) and ~12 MiB of runtime. Measured: 22 MiB.
+   */
+  private static final int LIVE_BUDGET_MIB = 16 + 12;
+  private static final Pattern FULL_GC =
+      Pattern.compile("Pause Full \\([^)]*\\) \\d+M->(\\d+)M");
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+  private ProcessCluster cluster;
+  private KvLoad load;
+
+  @AfterEach
+  void killEverything() throws Exception {
+    if (load != null) {
+      load.stop();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aFollowerPausedThenWipedCatchesUpByChunkedSnapshotOnAHeapBelowTwiceTheState()
+      throws Exception {
+    int stateMib = Integer.getInteger("lockstep.test.state-mb", 40);
+    int heapMib = stateMib + FIXED_BUDGET_MIB;
+    assertThat(heapMib).as("the heap is below twice the state").isLessThan(2 * stateMib);
+    cluster = ProcessCluster.start(dir, false, smallLogBudgets(), jvmOptions(heapMib));
+    int leader = cluster.awaitLeader();
+    int keys = stateMib * 1024 * 1024 / VALUE_BYTES;
+    fill(leader, keys);
+
+    int follower = leader % 3 + 1;
+    load = new KvLoad(cluster, 32, 1_000).start();
+    pauseUnderLoad(follower, Long.getLong("lockstep.test.heap-pause-seconds", 10));
+    long commit = cluster.health().get(leader - 1).commitIndex();
+    cluster.awaitApplied(follower, commit, PATIENCE);
+
+    cluster.processes.kill(follower);
+    wipe(follower);
+    awaitWriteAfter(System.nanoTime(), Duration.ofSeconds(30));
+    long beforeRestart = cluster.health().get(leader - 1).commitIndex();
+    cluster.processes.startReplica(follower);
+    cluster.awaitApplied(follower, beforeRestart, PATIENCE);
+    load.stop();
+
+    assertCaughtUpBySnapshot(follower, keys);
+    awaitDigestsAgree(follower);
+    for (int id = 1; id <= 3; id++) {
+      assertThat(liveAfterFullCollections(id)).as("replica %d's heap after full collections"
+          + " (MiB): the state plus a fixed budget", id)
+          .allMatch(m -> m <= stateMib + LIVE_BUDGET_MIB);
+      assertThat(cluster.processes.replica(id).isAlive()).as("replica %d alive", id).isTrue();
+      assertThat(cluster.console(id) + replicaLog(id)).as("replica %d's console and log", id)
+          .doesNotContain("OutOfMemoryError");
+    }
+    assertThat(cluster.awaitLeader()).as("no election was needed").isEqualTo(leader);
+  }
+
+  /**
+   * The in-memory log is kept far below the state (16 MiB; a snapshot every 8 MiB of entries),
+   * so the heap holds the state and little else, and the leader's log no longer reaches back to
+   * the start when the wiped follower returns. Digests are compared every 2,000 positions.
+   */
+  private static String smallLogBudgets() {
+    return "snapshot.interval=2000\ndigest.interval=2000\nraft.max-log-bytes=16777216\n"
+        + "raft.max-uncommitted-bytes=4194304\nraft.compaction-margin-bytes=2097152\n"
+        + "raft.compaction-margin=200\n";
+  }
+
+  /** The tests' usual options with a small heap; running out of memory ends the replica. */
+  private static List<String> jvmOptions(int heapMib) {
+    return List.of("-Xms32m", "-Xmx" + heapMib + "m", "-Xmn10m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc");
+  }
+
+  /** Writes {@code keys} values of 16 KiB through the leader's Redis port, 32 per round trip. */
+  private void fill(int leader, int keys) {
+    try (Jedis jedis = cluster.jedis(leader)) {
+      byte[] value = new byte[VALUE_BYTES];
+      for (int from = 0; from < keys; from += 32) {
+        Pipeline pipeline = jedis.pipelined();
+        List<Response<String>> answers = new ArrayList<>();
+        for (int k = from; k < Math.min(keys, from + 32); k++) {
+          value[0] = (byte) k;
+          value[1] = (byte) (k >> 8);
+          answers.add(pipeline.set(("big-" + k).getBytes(), value.clone()));
+        }
+        pipeline.sync();
+        answers.forEach(a -> assertThat(a.get()).isEqualTo("OK"));
+      }
+    }
+  }
+
+  private void pauseUnderLoad(int follower, long seconds) throws Exception {
+    Thread.sleep(1_000);
+    cluster.processes.replica(follower).pause();
+    try {
+      Thread.sleep(seconds * 1_000);
+      awaitWriteAfter(System.nanoTime(), Duration.ofSeconds(30));
+    } finally {
+      cluster.processes.replica(follower).resume();
+    }
+  }
+
+  /** Deletes the follower's data directory, leaving {@code rejoin-empty} as OPERATIONS says. */
+  private void wipe(int follower) throws IOException {
+    Path data = dir.resolve(Integer.toString(follower));
+    try (Stream<Path> files = Files.walk(data)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.createDirectories(data);
+    Files.createFile(data.resolve("rejoin-empty"));
+  }
+
+  /**
+   * The leader's log starts past position 1, so what the wiped follower holds came by snapshot:
+   * it has every preloaded key, and reads through it agree with the leader.
+   */
+  private void assertCaughtUpBySnapshot(int follower, int keys) throws Exception {
+    assertThat(replicaLog(follower)).contains("event=repair_finished");
+    try (Jedis jedis = cluster.jedis(follower)) {
+      for (int k = 0; k < keys; k += Math.max(1, keys / 50)) {
+        byte[] value = jedis.get(("big-" + k).getBytes());
+        assertThat(value).as("big-%d", k).hasSize(VALUE_BYTES);
+        assertThat(value[0]).isEqualTo((byte) k);
+        assertThat(value[1]).isEqualTo((byte) (k >> 8));
+      }
+    }
+  }
+
+  /** The follower compares its state digest with the leader's at least twice, and agrees. */
+  private void awaitDigestsAgree(int follower) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    try (Jedis jedis = cluster.jedis(follower)) {
+      int i = 0;
+      while (metric(follower, "lockstep_digest_compared_total") < 2) {
+        assertThat(System.nanoTime()).as("digests compared; console:\n%s",
+            cluster.console(follower)).isLessThan(deadline);
+        jedis.set("tick-" + (i++ % 10), "x".repeat(100)); // positions move, digests are due
+      }
+    }
+    for (int id = 1; id <= 3; id++) {
+      assertThat(metric(id, "lockstep_divergence_total")).as("replica %d", id).isZero();
+    }
+  }
+
+  private String tails() throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (int id = 1; id <= 3; id++) {
+      String console = cluster.console(id);
+      out.append("\n--- replica ").append(id).append(":\n")
+          .append(console.substring(Math.max(0, console.length() - 3000)));
+    }
+    return out.toString();
+  }
+
+  /**
+   * What each full collection left (MiB) in replica {@code id}'s {@code -Xlog:gc} lines: its
+   * live heap, the state and everything else the replica holds, at those moments.
+   */
+  private List<Integer> liveAfterFullCollections(int id) throws IOException {
+    Matcher m = FULL_GC.matcher(cluster.console(id));
+    List<Integer> out = new ArrayList<>();
+    while (m.find()) {
+      out.add(Integer.parseInt(m.group(1)));
+    }
+    System.out.printf("replica %d: %d full collections, live after them at most %s MiB%n", id,
+        out.size(), out.stream().max(Integer::compare).map(String::valueOf).orElse("-"));
+    return out;
+  }
+
+  /** What replica {@code id} logged since its data directory was last created. */
+  private String replicaLog(int id) throws IOException {
+    Path log = dir.resolve(id + "/replica.log");
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  private double metric(int id, String name) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + cluster.metricsPort(id) + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(response.body());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private void awaitWriteAfter(long nanos, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!load.wroteAfter(nanos)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no acknowledged write within " + timeout + "; unexpected exits: "
+            + cluster.events + "; consoles: " + tails());
+      }
+      Thread.sleep(50);
+    }
+  }
+}
