@@ -133,6 +133,8 @@ public final class SnapshotP99 {
       throws Exception {
     List<SnapshotWindows.Interval> snapshots = new ArrayList<>();
     int leaderChanges = 0;
+    int leader = 0;
+    long leaderSince = Long.MIN_VALUE;
     for (int id = 1; id <= 3; id++) {
       List<String> lines = Files.readAllLines(dataDir.resolve(id + "/replica.log"),
           StandardCharsets.UTF_8);
@@ -141,38 +143,62 @@ public final class SnapshotP99 {
           snapshots.add(s);
         }
       }
-      leaderChanges += leaderChanges(lines, windowStart, windowEnd);
+      List<Long> elected = leaderElections(lines);
+      leaderChanges += (int) elected.stream().filter(t -> t >= windowStart && t <= windowEnd)
+          .count();
+      for (long t : elected) {
+        if (t <= windowEnd && t > leaderSince) {
+          leader = id;
+          leaderSince = t;
+        }
+      }
     }
+    int finalLeader = leader;
+    SnapshotWindows any = classify(snapshots, ops);
+    SnapshotWindows leaders = classify(snapshots.stream()
+        .filter(s -> s.replica() == finalLeader).toList(), ops);
+    long count = any.during().getTotalCount() + any.outside().getTotalCount();
+    double seconds = (windowEnd - windowStart) / 1000.0;
+    System.out.printf(Locale.ROOT, "window %.1f s, %d writes (%.0f writes/s), %d errors, "
+        + "%d leader elections in the window, leader at the end: replica %d%n", seconds, count,
+        count / seconds, ERRORS.get(), leaderChanges, leader);
+    for (int id = 1; id <= 3; id++) {
+      int replica = id;
+      List<SnapshotWindows.Interval> mine = snapshots.stream()
+          .filter(s -> s.replica() == replica).toList();
+      System.out.printf(Locale.ROOT, "replica %d: %d snapshots in the window, %d ms on "
+          + "average, %d ms at most%n", id, mine.size(),
+          (long) mine.stream().mapToLong(s -> s.endMillis() - s.startMillis()).average()
+              .orElse(0), mine.stream().mapToLong(s -> s.endMillis() - s.startMillis()).max()
+              .orElse(0));
+    }
+    System.out.println("\nwrites overlapping a snapshot on any replica:");
+    System.out.print(any.table());
+    System.out.println("\nwrites overlapping a snapshot on the leader (replica " + leader + "):");
+    System.out.print(leaders.table());
+  }
+
+  private static SnapshotWindows classify(List<SnapshotWindows.Interval> snapshots,
+      List<long[]> ops) {
     SnapshotWindows windows = new SnapshotWindows(snapshots);
-    long count = 0;
     for (long[] mine : ops) {
       for (int i = 0; i < mine.length; i += 2) {
         windows.record(mine[i], mine[i + 1]);
-        count++;
       }
     }
-    double seconds = (windowEnd - windowStart) / 1000.0;
-    System.out.printf(Locale.ROOT, "window %.1f s, %d writes (%.0f writes/s), %d errors, "
-        + "%d leader elections in the window%n", seconds, count, count / seconds, ERRORS.get(),
-        leaderChanges);
-    for (SnapshotWindows.Interval s : snapshots) {
-      System.out.printf(Locale.ROOT, "snapshot on replica %d: %+.1f s .. %+.1f s%n",
-          s.replica(), (s.startMillis() - windowStart) / 1000.0,
-          (s.endMillis() - windowStart) / 1000.0);
-    }
-    System.out.print(windows.table());
+    return windows;
   }
 
-  private static int leaderChanges(List<String> lines, long from, long to) {
-    int n = 0;
+  /** When this replica became leader (epoch ms), from its role_change lines. */
+  private static List<Long> leaderElections(List<String> lines) {
+    List<Long> out = new ArrayList<>();
     for (String line : lines) {
       if (line.contains("event=role_change") && line.contains("role=LEADER")) {
-        long at = java.time.LocalDateTime.parse(line.substring(0, 23))
-            .atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
-        n += at >= from && at <= to ? 1 : 0;
+        out.add(java.time.LocalDateTime.parse(line.substring(0, 23))
+            .atZone(ZoneId.systemDefault()).toInstant().toEpochMilli());
       }
     }
-    return n;
+    return out;
   }
 
   private static byte[] bytes(String s) {
