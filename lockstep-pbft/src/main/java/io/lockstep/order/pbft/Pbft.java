@@ -102,7 +102,13 @@ public final class Pbft implements Coordination {
    *     storage (the message says what to do)
    */
   public static Pbft recover(PbftConfig config, Recovered recovered) {
-    Pbft pbft = new Pbft(config);
+    return recover(config, ThroughputPolicy.aardvark(), recovered);
+  }
+
+  /** The same with another throughput check ({@link ThroughputPolicy#off()} for none). */
+  public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
+      Recovered recovered) {
+    Pbft pbft = new Pbft(config, throughput);
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
     Invariants.check(pbft);
     return pbft;
@@ -213,6 +219,7 @@ public final class Pbft implements Coordination {
     wall = wallClock;
     if (!ticked) {
       ticked = true;
+      pending.clockStarted(now);
       retransmit.start();
       if (changingView && viewChanges.deadline < 0) {
         viewChanges.deadline = now + timeout(); // a recovered replica's resumed view change

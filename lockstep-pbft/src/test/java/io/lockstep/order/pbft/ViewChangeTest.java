@@ -123,4 +123,19 @@ class ViewChangeTest {
     assertThat(net.nodes[2].dropsByReason())
         .containsKey("view change signed for another replica than its sender");
   }
+
+  @Test
+  void aRequestTakenBeforeTheFirstTickIsNotOldAtTheFirstTick() {
+    java.util.List<Integer> members = java.util.List.of(0, 1, 2, 3);
+    Pbft backup = new Pbft(PbftConfig.defaults(1, members, 1, io.lockstep.identity.Ed25519Signer
+        .signers(io.lockstep.identity.Ed25519Signer.seededKeyPairs(members, 11)).get(1)));
+    backup.step(new io.lockstep.order.Input.Propose(Request.command(
+        io.lockstep.machine.ClientId.of("c"), 1, new byte[] {1})));
+    long start = 5_000_000;
+    for (long t = 0; t <= 200; t += 10) {
+      backup.step(new io.lockstep.order.Input.Tick(start + t, 1_700_000_000_000L + t));
+      backup.ready();
+    }
+    assertThat(backup.changingView()).as(backup.viewChanges.lastReason).isFalse();
+  }
 }
