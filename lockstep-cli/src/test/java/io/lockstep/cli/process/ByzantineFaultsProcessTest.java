@@ -37,6 +37,8 @@ class ByzantineFaultsProcessTest {
   private static final int CLIENTS = 3;
   /** Increments acknowledged while the old primary is stopped. */
   private static final int WHILE_STOPPED = 60;
+  /** Primaries stopped one after another; more with -Dlockstep.test.byzantine-stop-rounds=N. */
+  private static final int ROUNDS = Integer.getInteger("lockstep.test.byzantine-stop-rounds", 1);
   private static final Pattern TERM = Pattern.compile("\"term\":(\\d+)");
   private static final Pattern LEADER = Pattern.compile("\"leader\":(-?\\d+)");
 
@@ -68,22 +70,9 @@ class ByzantineFaultsProcessTest {
     int base = start();
     Increments load = new Increments(base).start();
     load.awaitTotal(30, 30);
-    int primary = (int) number(LEADER, health(base, firstOtherThan(0)));
-    long pid = Long.parseLong(Files.readString(dir.resolve("data/" + primary + "/pid")).strip());
-    signal("STOP", pid);
-    stopped = pid;
-
-    int witness = firstOtherThan(primary);
-    awaitViewChange(base, witness, primary);
-    // Acknowledged after the new view began: ordered without the stopped primary, past a
-    // checkpoint or more (one every 16 sequence numbers), so the resumed replica has a gap.
-    long viewChanged = System.nanoTime();
-    long before = load.total();
-    load.awaitTotal(before + WHILE_STOPPED, 40);
-    System.out.printf("%d increments in %d ms without the stopped primary%n", WHILE_STOPPED,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - viewChanged));
-    signal("CONT", pid);
-    stopped = -1;
+    for (int round = 0; round < ROUNDS; round++) {
+      stopThePrimaryOnce(base, load);
+    }
     load.awaitTotal(load.total() + CLIENTS, 30);
     load.stop();
     assertThat(load.wrong).as("answers out of step with the increments").isEmpty();
@@ -96,16 +85,54 @@ class ByzantineFaultsProcessTest {
             .isBetween(load.acknowledged.get(c), load.attempted.get(c));
       }
     }
-    awaitCaughtUp(base, primary, finals);
+    for (int id = 1; id <= REPLICAS; id++) {
+      awaitCaughtUp(base, id, finals);
+    }
     local.destroy();
     assertThat(local.waitFor(30, TimeUnit.SECONDS)).as("local exits on SIGTERM").isTrue();
   }
 
-  /** Replica {@code witness} reports a view after 0 with another primary than {@code old}. */
-  private void awaitViewChange(int base, int witness, int old) throws Exception {
+  /**
+   * Stops the current primary until {@link #WHILE_STOPPED} increments are acknowledged in a
+   * later view without it, then resumes it.
+   */
+  private void stopThePrimaryOnce(int base, Increments load) throws Exception {
+    String before = latestView(base);
+    int primary = (int) number(LEADER, before);
+    long view = number(TERM, before);
+    long pid = Long.parseLong(Files.readString(dir.resolve("data/" + primary + "/pid")).strip());
+    signal("STOP", pid);
+    stopped = pid;
+    awaitViewChange(base, firstOtherThan(primary), primary, view);
+    // Acknowledged after the new view began: ordered without the stopped primary, past a
+    // checkpoint or more (one every 16 sequence numbers), so the resumed replica has a gap.
+    long viewChanged = System.nanoTime();
+    load.awaitTotal(load.total() + WHILE_STOPPED, 40);
+    System.out.printf("view %d: %d increments in %d ms without the stopped primary %d%n", view,
+        WHILE_STOPPED, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - viewChanged), primary);
+    signal("CONT", pid);
+    stopped = -1;
+  }
+
+  /** The /health of the replica in the latest view with a primary (a resumed one may lag). */
+  private String latestView(int base) throws Exception {
+    String latest = null;
+    for (int id = 1; id <= REPLICAS; id++) {
+      String health = health(base, id);
+      if (number(LEADER, health) >= 1
+          && (latest == null || number(TERM, health) > number(TERM, latest))) {
+        latest = health;
+      }
+    }
+    assertThat(latest).as("a replica that knows its primary").isNotNull();
+    return latest;
+  }
+
+  /** Replica {@code witness} reports a view after {@code view} whose primary is not {@code old}. */
+  private void awaitViewChange(int base, int witness, int old, long view) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String health = health(base, witness);
-    while (number(TERM, health) == 0 || number(LEADER, health) == old
+    while (number(TERM, health) <= view || number(LEADER, health) == old
         || number(LEADER, health) < 1) {
       assertThat(System.nanoTime()).as("a view change without %d: %s", old, health)
           .isLessThan(deadline);
@@ -114,7 +141,7 @@ class ByzantineFaultsProcessTest {
     }
   }
 
-  /** The resumed replica's own Redis port shows every counter's final value. */
+  /** Replica {@code replica}'s own Redis port shows every counter's final value. */
   private void awaitCaughtUp(int base, int replica, long[] finals) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String seen = "";
@@ -138,7 +165,7 @@ class ByzantineFaultsProcessTest {
       Thread.sleep(200);
     }
     throw new AssertionError("replica " + replica + " did not catch up to "
-        + java.util.Arrays.toString(finals) + " after SIGCONT; it shows " + seen);
+        + java.util.Arrays.toString(finals) + "; it shows " + seen);
   }
 
   /** Starts the cluster; its base port (the voting proxy's). */
