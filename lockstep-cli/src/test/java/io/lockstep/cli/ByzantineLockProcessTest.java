@@ -57,9 +57,17 @@ class ByzantineLockProcessTest {
     awaitOutput(output, "Press Ctrl-C");
 
     Path log = dir.resolve("exclusion.log");
-    String script = "echo start $$ >> '" + log + "'; sleep 1; echo end $$ >> '" + log
+    String script = "echo start $$ >> '" + log + "'; sleep 2; echo end $$ >> '" + log
         + "'; exit 7";
     Process first = lockRun("L", "sh", "-c", script);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+    while (!Files.exists(log) || Files.readString(log).isBlank()) {
+      assertThat(System.nanoTime()).as("the first run holds the lock").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    // Asked while the first holds it. Both processes are the keyed client "proxy": were they
+    // that client itself, the second's acquire (its sequence number 1 too) would be answered
+    // from the first one's cached grant, and both commands would run at once.
     Process second = lockRun("L", "sh", "-c", script);
     assertThat(first.waitFor(50, TimeUnit.SECONDS)).isTrue();
     assertThat(second.waitFor(50, TimeUnit.SECONDS)).isTrue();
