@@ -78,9 +78,8 @@ public final class LockCommand implements Runnable {
     LockstepClient client = LockstepClient.connect(options);
     // Each process gets a session of its own whenever the client id may be shared: with
     // per-client secrets, and in a Byzantine cluster, where processes run as one keyed client.
-    // As that client itself, two processes would both number their requests from 1, and the
-    // executor would answer the second one's acquire from the first one's cached grant: both
-    // would hold the lock.
+    // As that client itself, the lock service could not tell two processes apart: the second
+    // one's acquire would find its own id holding the lock and be told it holds it.
     boolean shared = identity.perClient(config)
         || config.failureModel() == io.lockstep.order.FailureModel.BYZANTINE;
     ClientSession session = shared

@@ -57,7 +57,7 @@ class ByzantineLockProcessTest {
     awaitOutput(output, "Press Ctrl-C");
 
     Path log = dir.resolve("exclusion.log");
-    String script = "echo start $$ >> '" + log + "'; sleep 2; echo end $$ >> '" + log
+    String script = "echo start $$ >> '" + log + "'; sleep 8; echo end $$ >> '" + log
         + "'; exit 7";
     Process first = lockRun("L", "sh", "-c", script);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
@@ -65,9 +65,11 @@ class ByzantineLockProcessTest {
       assertThat(System.nanoTime()).as("the first run holds the lock").isLessThan(deadline);
       Thread.sleep(50);
     }
-    // Asked while the first holds it. Both processes are the keyed client "proxy": were they
-    // that client itself, the second's acquire (its sequence number 1 too) would be answered
-    // from the first one's cached grant, and both commands would run at once.
+    // Asked while the first holds it (for 8 s, longer than a JVM takes to start here). Both
+    // processes are the keyed client "proxy": were they that client itself rather than a
+    // session each, the second's acquire would find its own id holding the lock and be told
+    // it holds it, and both commands would run at once (this failed before lock run made a
+    // session per process in Byzantine clusters).
     Process second = lockRun("L", "sh", "-c", script);
     assertThat(first.waitFor(50, TimeUnit.SECONDS)).isTrue();
     assertThat(second.waitFor(50, TimeUnit.SECONDS)).isTrue();
