@@ -24,8 +24,16 @@ import org.junit.jupiter.api.Test;
 class PbftSimulationTest {
   /** Seeds in the default build; {@code ./lockstep sim --protocol pbft} runs thousands. */
   private static final int SEEDS = 200;
-  /** Seeds the old reply rule gets to show a stale read before the test gives up. */
-  private static final int STALE_SEEDS = 60;
+  /**
+   * Seeds the old reply rule gets to show a stale read before the test gives up. The stale read
+   * needs a write acknowledged on t+1 replies to meet a reader at replicas that have not
+   * executed it, which about one seed in 40 lines up (51, 76, 101 and 107 of the first 160);
+   * which seeds do moves with any change of timing (the start-up view change that the first
+   * tick no longer forces, votes that wait for their state's fsync), so 60 seeds were once
+   * enough and once not. The loop stops at the first catch, so the bound costs nothing while
+   * the rule is caught early.
+   */
+  private static final int STALE_SEEDS = 150;
   /** Seeds with a power loss (every replica crashed at once) in the default build. */
   private static final int POWER_LOSS_SEEDS = 30;
 
