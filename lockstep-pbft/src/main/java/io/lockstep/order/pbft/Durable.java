@@ -42,9 +42,9 @@ import java.util.Map;
  * checkpoint's last position), which is how recovery finds its sequence number. At a checkpoint
  * the replica appends no-op fillers up to that position if the journal is shorter, then copies
  * of its facts still live above the stable checkpoint, then the snapshot, then the hard
- * state: the entry at the snapshot's index has its term, so storage keeps every entry after it (the copies
- * among them) and drops the rest. A crash anywhere in between leaves either the old snapshot
- * with a journal that replays to the same state, or the new one with the copies. Entries after
+ * state: the entry at the snapshot's index has its term, so storage keeps every entry after
+ * it (the copies among them) and drops the rest. A crash anywhere in between leaves either the
+ * old snapshot with a journal that replays to the same state, or the new one with the copies. Entries after
  * the snapshot's index that were written before the checkpoint stay too; replay skips those
  * below the low watermark, so a small max-batch (fewer positions per sequence number than
  * journal entries) makes the stored journal grow slowly; the default of 16 does not.
