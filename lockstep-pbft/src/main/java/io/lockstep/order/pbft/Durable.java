@@ -37,17 +37,17 @@ import java.util.Map;
  *
  * <p>Log entries are a journal, indexed by their own counter, not by position: each carries the
  * message's bytes as a command of the reserved client {@link #JOURNAL}, under the term
- * {@link #TERM} (no view ever reaches it, so nothing mistakes an entry for a leader's stamp).
- * The snapshot, though, is indexed like every snapshot, by the last position it covers (the
- * checkpoint's last position), which is how recovery finds its sequence number. At a checkpoint
- * the replica appends no-op fillers up to that position if the journal is shorter, then copies
- * of its facts still live above the stable checkpoint, then the snapshot, then the hard
- * state: the entry at the snapshot's index has its term, so storage keeps every entry after
- * it (the copies among them) and drops the rest. A crash anywhere in between leaves either the
- * old snapshot with a journal that replays to the same state, or the new one with the copies. Entries after
- * the snapshot's index that were written before the checkpoint stay too; replay skips those
- * below the low watermark, so a small max-batch (fewer positions per sequence number than
- * journal entries) makes the stored journal grow slowly; the default of 16 does not.
+ * {@link #TERM} (no view ever reaches it, so nothing mistakes an entry for a leader's stamp). The
+ * snapshot, though, is indexed like every snapshot, by the last position it covers (the
+ * checkpoint's last position), which is how recovery finds its sequence number. At a checkpoint the
+ * replica appends no-op fillers up to that position if the journal is shorter, then copies of its
+ * facts still live above the stable checkpoint, then the snapshot, then the hard state: the entry
+ * at the snapshot's index has its term, so storage keeps every entry after it (the copies among
+ * them) and drops the rest. A crash anywhere in between leaves either the old snapshot with a
+ * journal that replays to the same state, or the new one with the copies. Entries after the
+ * snapshot's index that were written before the checkpoint stay too; replay skips those below the
+ * low watermark, so a small max-batch (fewer positions per sequence number than journal entries)
+ * makes the stored journal grow slowly; the default of 16 does not.
  */
 final class Durable {
   /** The client journal entries are written under; no real client has a colon in its id. */
