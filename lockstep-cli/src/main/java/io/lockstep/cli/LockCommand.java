@@ -76,7 +76,13 @@ public final class LockCommand implements Runnable {
         + UUID.randomUUID().toString().substring(0, 8);
     ClientOptions options = identity.options(config, spec, "lockstep-lock-" + process);
     LockstepClient client = LockstepClient.connect(options);
-    ClientSession session = identity.perClient(config)
+    // Each process gets a session of its own whenever the client id may be shared: with
+    // per-client secrets, and in a Byzantine cluster, where processes run as one keyed client.
+    // As that client itself, the lock service could not tell two processes apart: the second
+    // one's acquire would find its own id holding the lock and be told it holds it.
+    boolean shared = identity.perClient(config)
+        || config.failureModel() == io.lockstep.order.FailureModel.BYZANTINE;
+    ClientSession session = shared
         ? client.newSession(ClientId.of(options.clientId().value() + "/lock-" + process))
         : client;
     return new Connection(new LockClient(session), client);

@@ -38,6 +38,14 @@ public enum ByzantineBehaviour {
   REPLAY,
   /** Holds back its pre-prepares and releases them late (a slow primary). */
   SLOW,
+  /**
+   * As primary, holds every pre-prepare {@link SlowPrimary#HOLD_MILLIS} before it leaves: just
+   * inside the bound at which a backup suspects the primary by a request's age (twice the
+   * propose delay, 300 ms by default; the request timer is longer still), so every request
+   * commits in time while throughput collapses (Aardvark's slow primary). Only a throughput
+   * check replaces it.
+   */
+  SLOW_PRIMARY,
   /** Answers clients with wrong results and wrong read values; runs the protocol correctly. */
   WRONG_REPLIES,
   /**
@@ -54,6 +62,7 @@ public enum ByzantineBehaviour {
       case CORRUPT -> (from, outbound, random) -> List.of(corrupt(outbound, random));
       case REPLAY -> new Replayer();
       case SLOW -> new Slow();
+      case SLOW_PRIMARY -> new SlowPrimary();
       case WRONG_REPLIES -> new Liar();
       case STALE_READS -> new StaleReader();
     };
@@ -190,6 +199,23 @@ public enum ByzantineBehaviour {
         out.add(outbound);
       }
       return out;
+    }
+  }
+
+  /** Sends everything at once except pre-prepares, which it holds just under the bound. */
+  static final class SlowPrimary implements MessageInterceptor {
+    /** Under the 300 ms age bound by the time a pre-prepare crosses the network and a tick. */
+    static final long HOLD_MILLIS = 250;
+
+    @Override
+    public List<Ready.Outbound> intercept(int from, Ready.Outbound outbound,
+        RandomGenerator random) {
+      return List.of(outbound);
+    }
+
+    @Override
+    public long holdNanos(Ready.Outbound sent) {
+      return sent.message() instanceof PbftMessage.PrePrepare ? HOLD_MILLIS * 1_000_000 : 0;
     }
   }
 

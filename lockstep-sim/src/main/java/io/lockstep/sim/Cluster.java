@@ -595,7 +595,12 @@ final class Cluster {
     }
     for (Ready.Outbound sent : node.interceptor.intercept(node.id, outbound,
         node.interceptorRandom)) {
-      network.send(node.id, sent.to(), sent.message());
+      long hold = node.interceptor.holdNanos(sent);
+      if (hold > 0) {
+        queue.after(hold, () -> network.send(node.id, sent.to(), sent.message()));
+      } else {
+        network.send(node.id, sent.to(), sent.message());
+      }
     }
   }
 

@@ -27,6 +27,14 @@ public interface MessageInterceptor {
    */
   List<Ready.Outbound> intercept(int from, Ready.Outbound outbound, RandomGenerator random);
 
+  /**
+   * How long the replica holds {@code sent} (one of {@link #intercept}'s results) before it
+   * leaves, in simulated nanoseconds (a primary that orders slowly on purpose); 0 sends at once.
+   */
+  default long holdNanos(Ready.Outbound sent) {
+    return 0;
+  }
+
   /** What the replica tells a client instead of {@code reply} (a lying replica). */
   default Reply reply(Reply reply, RandomGenerator random) {
     return reply;

@@ -9,6 +9,7 @@ import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.pbft.Pbft;
 import io.lockstep.order.pbft.PbftConfig;
+import io.lockstep.order.pbft.ThroughputPolicy;
 import io.lockstep.order.pbft.wire.PbftCodec;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,16 @@ public final class PbftSimulation {
    * broken variants).
    */
   public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune) {
-    return new Factory(tune);
+    return factory(tune, ThroughputPolicy.aardvark());
+  }
+
+  /**
+   * The protocol with settings changed by {@code tune} and backups holding primaries to
+   * {@code throughput} ({@link ThroughputPolicy#off()}: the protocol without the check).
+   */
+  public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune,
+      ThroughputPolicy throughput) {
+    return new Factory(tune, throughput);
   }
 
   /**
@@ -46,10 +56,12 @@ public final class PbftSimulation {
    */
   static final class Factory implements CoordinationFactory {
     private final UnaryOperator<PbftConfig> tune;
+    private final ThroughputPolicy throughput;
     private Map<Integer, PreverifiedSigner> signers;
 
-    Factory(UnaryOperator<PbftConfig> tune) {
+    Factory(UnaryOperator<PbftConfig> tune, ThroughputPolicy throughput) {
       this.tune = tune;
+      this.throughput = throughput;
     }
 
     // Synchronized: the command line runs seeds on two threads with one factory.
@@ -66,7 +78,7 @@ public final class PbftSimulation {
       }
       int t = (members.size() - 1) / 3;
       return Pbft.recover(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
-          recovered);
+          throughput, recovered);
     }
 
     @Override

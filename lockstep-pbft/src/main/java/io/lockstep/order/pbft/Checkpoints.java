@@ -58,6 +58,17 @@ final class Checkpoints {
     record(vote);
   }
 
+  /**
+   * A recovered replica's saved state at {@code seq}, above its stable checkpoint: its vote
+   * for it left before the crash and may have been lost with the peers' memories in a
+   * cluster-wide crash, so it is signed again (the same facts) and repeated until stable.
+   */
+  void restoreOwnVote(long seq, byte[] state, long time) {
+    states.put(seq, state);
+    ownLatest = Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), time);
+    record(ownLatest);
+  }
+
   void onVote(PbftMessage.CheckpointVote vote) {
     if (vote.seq() <= p.low || vote.seq() % p.config.checkpointInterval() != 0) {
       p.drop("checkpoint vote below the low watermark or off the interval");

@@ -27,23 +27,27 @@ import java.util.Map;
  *   <li>the view, whether it is changing view, and the stable checkpoint's 2t+1 signed votes,
  *       as the hard state, before a VIEW-CHANGE or anything sent in a new view: it never goes
  *       back to a view it left;
- *   <li>the executor's state at each stable checkpoint it holds, as the snapshot, which also
- *       discards the log entries of the sequence numbers it covers.
+ *   <li>the executor's state at each checkpoint it votes for, as the snapshot, before its
+ *       CHECKPOINT vote (and a stable checkpoint's state it fetched): 2t+1 votes prove the
+ *       checkpoint and let every replica discard its log below it, so at least t+1 correct
+ *       voters must be able to hand that state over even after a crash of the whole cluster.
+ *       The snapshot also discards the log entries of the sequence numbers it covers, and may
+ *       be above the stable checkpoint (recovery then re-signs the replica's vote for it).
  * </ul>
  *
  * <p>Log entries are a journal, indexed by their own counter, not by position: each carries the
  * message's bytes as a command of the reserved client {@link #JOURNAL}, under the term
- * {@link #TERM} (no view ever reaches it, so nothing mistakes an entry for a leader's stamp).
- * The snapshot, though, is indexed like every snapshot, by the last position it covers (the
- * checkpoint's last position), which is how recovery finds its sequence number. At a checkpoint
- * the replica appends no-op fillers up to that position if the journal is shorter, then copies
- * of its facts still live above the checkpoint, then the hard state, then the snapshot: the
- * entry at the snapshot's index has its term, so storage keeps every entry after it (the copies
- * among them) and drops the rest. A crash anywhere in between leaves either the old snapshot
- * with a journal that replays to the same state, or the new one with the copies. Entries after
- * the snapshot's index that were written before the checkpoint stay too; replay skips those
- * below the low watermark, so a small max-batch (fewer positions per sequence number than
- * journal entries) makes the stored journal grow slowly; the default of 16 does not.
+ * {@link #TERM} (no view ever reaches it, so nothing mistakes an entry for a leader's stamp). The
+ * snapshot, though, is indexed like every snapshot, by the last position it covers (the
+ * checkpoint's last position), which is how recovery finds its sequence number. At a checkpoint the
+ * replica appends no-op fillers up to that position if the journal is shorter, then copies of its
+ * facts still live above the stable checkpoint, then the snapshot, then the hard state: the entry
+ * at the snapshot's index has its term, so storage keeps every entry after it (the copies among
+ * them) and drops the rest. A crash anywhere in between leaves either the old snapshot with a
+ * journal that replays to the same state, or the new one with the copies. Entries after the
+ * snapshot's index that were written before the checkpoint stay too; replay skips those below the
+ * low watermark, so a small max-batch (fewer positions per sequence number than journal entries)
+ * makes the stored journal grow slowly; the default of 16 does not.
  */
 final class Durable {
   /** The client journal entries are written under; no real client has a colon in its id. */
@@ -84,13 +88,13 @@ final class Durable {
 
   /**
    * Hands this Ready's writes to the outbox, in the order recovery relies on: the journal
-   * entries, then (at a new stable checkpoint whose state is held) the fillers and live copies,
-   * then the hard state, then the snapshot.
+   * entries, then (at a checkpoint whose state is to be saved) the fillers, the live copies and
+   * the snapshot, then the hard state.
    */
   void flush() {
-    byte[] state = p.checkpoints.states.get(p.low);
-    boolean checkpoint = p.low > savedCheckpoint && state != null && p.lastExecuted >= p.low;
-    long index = p.lastPosition(p.low);
+    long seq = checkpointToSave();
+    boolean checkpoint = seq > 0;
+    long index = p.lastPosition(seq);
     if (checkpoint) {
       while (lastIndex < index) {
         lastIndex++;
@@ -102,17 +106,41 @@ final class Durable {
       p.out.write(new StorageWrite.Append(pending));
       pending = new ArrayList<>();
     }
+    if (checkpoint) {
+      // Before the hard state: a crash between the two then leaves a saved state at or above
+      // the stored low watermark, never a watermark above every state this replica kept.
+      savedCheckpoint = seq;
+      PbftMessage.CheckpointVote own = p.checkpoints.ownLatest;
+      long time = own != null && own.seq() == seq ? own.time() : p.checkpoints.stable.time();
+      p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(index, TERM, time,
+          p.config.members(), p.checkpoints.states.get(seq))));
+    }
     if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable) {
       p.out.write(new StorageWrite.HardState(DurableState.of(p).encode()));
       savedView = p.view;
       savedChanging = p.changingView;
       savedStable = p.low;
     }
-    if (checkpoint) {
-      savedCheckpoint = p.low;
-      p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(index, TERM,
-          p.checkpoints.stable.time(), p.config.members(), state)));
+  }
+
+  /**
+   * The checkpoint whose state must be saved in this Ready, 0 if none: the one this replica
+   * votes for (its vote leaves with this Ready, so the state is on disk first), or the stable
+   * one whose state it fetched. A vote is a promise to hand the state over: 2t+1 of them make
+   * the checkpoint stable everywhere they arrive, and every replica then drops its log below it.
+   * Were the voters' states only in memory, a cluster that lost power together could hold a
+   * proof of that checkpoint and no replica its state, and wait for a transfer for ever.
+   */
+  private long checkpointToSave() {
+    PbftMessage.CheckpointVote own = p.checkpoints.ownLatest;
+    long best = 0;
+    for (long seq : new long[] {p.low, own == null ? 0 : own.seq()}) {
+      if (seq > savedCheckpoint && seq > best && seq <= p.lastExecuted
+          && p.checkpoints.states.containsKey(seq)) {
+        best = seq;
+      }
     }
+    return best;
   }
 
   /** Copies every live slot's facts, in an order that replays to the same slot. */

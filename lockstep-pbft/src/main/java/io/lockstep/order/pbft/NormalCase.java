@@ -11,7 +11,8 @@ import java.util.List;
  * window; backups accept a pre-prepare of the current view only if its agreed time lies within
  * their clock bound and they hold each of its requests from the client; 2t matching prepares
  * from backups prepare it, 2t+1 matching commits commit it, and batches execute in sequence
- * order. Also the request timer (§4.4 liveness) and the slow-primary check (Aardvark).
+ * order. Also the request timer (§4.4 liveness) and the per-request slow-primary check
+ * (Aardvark); the throughput check is {@link ThroughputWatch}'s.
  */
 final class NormalCase {
   /** The client a null batch's clock-only request is ordered under. */
@@ -39,7 +40,11 @@ final class NormalCase {
       return;
     }
     Pending.Entry entry = p.pending.get(request);
-    entry.ordered |= inCurrentPrePrepare(request);
+    if (!entry.ordered && inCurrentPrePrepare(request)) {
+      // The primary ordered it before it reached this replica: still the primary's work.
+      entry.ordered = true;
+      p.watch.onOrdered(1);
+    }
     armRequestTimer();
     retryWaiting();
   }
@@ -139,12 +144,15 @@ final class NormalCase {
     slot.accept(p.view, batch, digest);
     p.durable.accepted(new PbftMessage.PrePrepare(p.view, slot.seq, batch));
     highestPrePrepared = Math.max(highestPrePrepared, slot.seq);
+    int newlyOrdered = 0;
     for (Request request : batch.requests()) {
       Pending.Entry entry = p.pending.get(request);
-      if (entry != null) {
+      if (entry != null && !entry.ordered) {
         entry.ordered = true;
+        newlyOrdered++;
       }
     }
+    p.watch.onOrdered(newlyOrdered);
   }
 
   void onPrepare(int from, PbftMessage.Prepare prepare) {
@@ -340,6 +348,9 @@ final class NormalCase {
       return;
     }
     checkSlowPrimary();
+    if (!p.changingView) {
+      p.watch.onTick();
+    }
   }
 
   /**
@@ -370,6 +381,7 @@ final class NormalCase {
 
   /** A new view began: the primary goes on after what the new view ordered. */
   void newView(long maxSeq) {
+    p.watch.newView();
     nextSeq = Math.max(maxSeq, p.low) + 1;
     highestPrePrepared = maxSeq;
     requestDeadline = -1;

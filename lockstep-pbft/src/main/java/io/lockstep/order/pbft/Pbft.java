@@ -28,7 +28,7 @@ import java.util.TreeMap;
  *       answers reads at its current state and the client needs 2t+1 matching answers;
  *   <li>{@link Input.SnapshotTaken}: the executor's state after a checkpoint's sequence number,
  *       which {@link #wantsSnapshot()} asked for;
- *   <li>{@link Input.Tick}: timers (request time-outs, the slow-primary check, view-change
+ *   <li>{@link Input.Tick}: timers (request time-outs, the slow-primary checks, view-change
  *       back-off, retransmission) on the monotonic clock, and the wall clock for agreed time.
  * </ul>
  *
@@ -46,6 +46,7 @@ public final class Pbft implements Coordination {
   final StateTransfer transfer;
   final Retransmit retransmit;
   final Durable durable;
+  final ThroughputWatch watch;
   private final Map<String, Long> drops = new TreeMap<>();
   private long dropped;
 
@@ -64,13 +65,22 @@ public final class Pbft implements Coordination {
   long wall = -1;
   boolean ticked;
 
-  /** Builds replica {@code config.self()} from empty state. */
+  /** Builds replica {@code config.self()} from empty state, with Aardvark's throughput check. */
   public Pbft(PbftConfig config) {
-    this(config, new Quorum(config.n(), config.t()));
+    this(config, ThroughputPolicy.aardvark());
+  }
+
+  /** The same with another throughput check ({@link ThroughputPolicy#off()} for none). */
+  public Pbft(PbftConfig config, ThroughputPolicy throughput) {
+    this(config, new Quorum(config.n(), config.t()), throughput);
   }
 
   /** With another quorum: tests build deliberately broken variants with it. */
   Pbft(PbftConfig config, Quorum quorum) {
+    this(config, quorum, ThroughputPolicy.aardvark());
+  }
+
+  private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput) {
     this.config = Objects.requireNonNull(config, "config");
     this.quorum = Objects.requireNonNull(quorum, "quorum");
     this.out = new Outbox(config.self(), config.members());
@@ -81,6 +91,7 @@ public final class Pbft implements Coordination {
     this.transfer = new StateTransfer(this);
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
+    this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
   }
 
   /**
@@ -91,7 +102,13 @@ public final class Pbft implements Coordination {
    *     storage (the message says what to do)
    */
   public static Pbft recover(PbftConfig config, Recovered recovered) {
-    Pbft pbft = new Pbft(config);
+    return recover(config, ThroughputPolicy.aardvark(), recovered);
+  }
+
+  /** The same with another throughput check ({@link ThroughputPolicy#off()} for none). */
+  public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
+      Recovered recovered) {
+    Pbft pbft = new Pbft(config, throughput);
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
     Invariants.check(pbft);
     return pbft;
@@ -202,6 +219,7 @@ public final class Pbft implements Coordination {
     wall = wallClock;
     if (!ticked) {
       ticked = true;
+      pending.clockStarted(now);
       retransmit.start();
       if (changingView && viewChanges.deadline < 0) {
         viewChanges.deadline = now + timeout(); // a recovered replica's resumed view change

@@ -94,6 +94,17 @@ final class Pending {
     return held.values().iterator();
   }
 
+  /**
+   * The first tick arrived: requests taken before it were stamped before this replica had a
+   * clock reading, and their allowance starts now (else the first tick would find them waiting
+   * since time 0 and suspect a primary that had no chance to order them).
+   */
+  void clockStarted(long now) {
+    for (Entry entry : held.values()) {
+      entry.heldSince = Math.max(entry.heldSince, now);
+    }
+  }
+
   /** A new view starts: every request gets a fresh allowance and is unordered in it. */
   void newView(long now) {
     for (Entry entry : held.values()) {

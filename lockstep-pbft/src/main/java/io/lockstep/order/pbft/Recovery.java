@@ -7,15 +7,16 @@ import io.lockstep.order.Snapshot;
 import io.lockstep.order.pbft.wire.PbftCodec;
 
 /**
- * Rebuilds a restarted replica from what {@link Durable} wrote (the runtime restores the
- * executor from the same snapshot). It rejoins at its last stable checkpoint with the
- * certificates it logged above it: its view (still changing to it, if it was, with its view
- * change signed again from the same facts), the pre-prepares it accepted or sent and the
- * prepared certificates it sent commits for. It executes nothing above the snapshot by itself:
+ * Rebuilds a restarted replica from what {@link Durable} wrote (the runtime restores the executor
+ * from the same snapshot). It rejoins at its last stable checkpoint with the certificates it logged
+ * above it (or at the checkpoint it last voted for, whose state it saved before the vote left: then
+ * it votes again and serves that state to its peers): its view (still changing to it, if it was,
+ * with its view change signed again from the same facts), the pre-prepares it accepted or sent and
+ * the prepared certificates it sent commits for. It executes nothing above the snapshot by itself:
  * its retransmissions of its own prepares and commits, and its peers' answers to its status
  * (commits and batches, or the stable checkpoint to fetch), bring it forward again; a checkpoint
- * stable beyond its saved state is fetched by state transfer at once. Client requests it held
- * are gone: clients resend them.
+ * stable beyond its saved state is fetched by state transfer at once. Client requests it held are
+ * gone: clients resend them.
  */
 final class Recovery {
   private Recovery() {}
@@ -77,10 +78,14 @@ final class Recovery {
     }
     // Durable saves a checkpoint's state at the checkpoint's last position.
     long seq = snapshot.index() / p.config.maxBatch();
-    if (snapshot.index() % p.config.maxBatch() != 0 || seq > p.low || seq < 1) {
+    // Durable saves the state of each checkpoint the replica votes for, so it may be above the
+    // stable one, but never beyond the window (nothing there executes) or off the interval.
+    if (snapshot.index() % p.config.maxBatch() != 0 || seq < 1
+        || seq > p.low + p.config.window() || seq % p.config.checkpointInterval() != 0) {
       throw new IllegalArgumentException("replica " + p.self() + "'s stored checkpoint state at"
           + " position " + snapshot.index() + " does not fit its stable checkpoint " + p.low
-          + " (was pbft.max-batch changed? it must stay the same across restarts)");
+          + " (were pbft.max-batch, the checkpoint interval or the window changed? they must"
+          + " stay the same across restarts)");
     }
     p.lastExecuted = seq;
     p.executedTime = snapshot.time();
@@ -92,6 +97,8 @@ final class Recovery {
             + seq + " does not match its stable checkpoint's digest");
       }
       p.checkpoints.states.put(seq, bytes);
+    } else if (seq > p.low) {
+      p.checkpoints.restoreOwnVote(seq, snapshot.state(), snapshot.time());
     }
     return seq;
   }

@@ -36,9 +36,23 @@ final class Retransmit {
       }
       return;
     }
-    for (Slot slot : p.slots.tailMap(p.lastExecuted, false).values()) {
-      repeatOwn(slot);
+    for (Slot slot : p.slots.tailMap(p.low, false).values()) {
+      if (slot.seq > p.lastExecuted || unfinishedInThisView(slot)) {
+        repeatOwn(slot);
+      }
     }
+  }
+
+  /**
+   * Whether an executed sequence number that the new view carried again has not reached 2t+1
+   * commits of this view here. Its earlier commits were of older views, and certificates do
+   * not mix views: a replica that lagged behind needs it committed again in this view, which
+   * takes every correct replica's prepare. A prepare that reached a peer before that peer
+   * entered the view was dropped there, and without this repeat nobody would send it again.
+   */
+  private boolean unfinishedInThisView(Slot slot) {
+    return slot.acceptedView == p.view && slot.accepted != null
+        && slot.commits(p.view, slot.accepted) < p.quorum.quorum();
   }
 
   private void repeatOwn(Slot slot) {

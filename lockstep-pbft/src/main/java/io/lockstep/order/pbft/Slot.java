@@ -72,6 +72,11 @@ final class Slot {
     return from.size();
   }
 
+  /** How many distinct replicas committed ({@code view}, {@code digest}) here. */
+  int commits(long view, Digest digest) {
+    return commits.getOrDefault(new Vote(view, digest), Set.of()).size();
+  }
+
   /** Prepares for ({@code view}, {@code digest}) from replicas other than {@code primary}. */
   int preparesExcluding(long view, Digest digest, int primary) {
     Set<Integer> from = prepares.getOrDefault(new Vote(view, digest), Set.of());

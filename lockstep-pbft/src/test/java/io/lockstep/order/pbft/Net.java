@@ -50,7 +50,7 @@ final class Net {
   private long nextSequence = 1;
 
   Net(UnaryOperator<PbftConfig> tune) {
-    this(tune, false);
+    this(tune, false, ThroughputPolicy.aardvark());
   }
 
   /**
@@ -58,6 +58,15 @@ final class Net {
    * receiver's {@link PreverifiedSigner}, as the server's intake does on its pool.
    */
   Net(UnaryOperator<PbftConfig> tune, boolean precheck) {
+    this(tune, precheck, ThroughputPolicy.aardvark());
+  }
+
+  /** With backups holding primaries to {@code throughput}. */
+  Net(UnaryOperator<PbftConfig> tune, ThroughputPolicy throughput) {
+    this(tune, false, throughput);
+  }
+
+  private Net(UnaryOperator<PbftConfig> tune, boolean precheck, ThroughputPolicy throughput) {
     List<Integer> members = List.of(0, 1, 2, 3);
     nodes = new Pbft[4];
     configs = new PbftConfig[4];
@@ -72,7 +81,7 @@ final class Net {
         signer = preverified[i];
       }
       configs[i] = tune.apply(PbftConfig.defaults(i, members, 1, signer));
-      nodes[i] = new Pbft(configs[i]);
+      nodes[i] = new Pbft(configs[i], throughput);
       disks[i] = new TestDisk();
       applied.add(new ArrayList<>());
       state[i] = new byte[0];

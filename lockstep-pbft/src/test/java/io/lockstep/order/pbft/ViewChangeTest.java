@@ -123,4 +123,60 @@ class ViewChangeTest {
     assertThat(net.nodes[2].dropsByReason())
         .containsKey("view change signed for another replica than its sender");
   }
+
+  @Test
+  void aRequestTakenBeforeTheFirstTickIsNotOldAtTheFirstTick() {
+    java.util.List<Integer> members = java.util.List.of(0, 1, 2, 3);
+    Pbft backup = new Pbft(PbftConfig.defaults(1, members, 1, io.lockstep.identity.Ed25519Signer
+        .signers(io.lockstep.identity.Ed25519Signer.seededKeyPairs(members, 11)).get(1)));
+    backup.step(new io.lockstep.order.Input.Propose(Request.command(
+        io.lockstep.machine.ClientId.of("c"), 1, new byte[] {1})));
+    long start = 5_000_000;
+    for (long t = 0; t <= 200; t += 10) {
+      backup.step(new io.lockstep.order.Input.Tick(start + t, 1_700_000_000_000L + t));
+      backup.ready();
+    }
+    assertThat(backup.changingView()).as(backup.viewChanges.lastReason).isFalse();
+  }
+
+  /**
+   * Certificates do not mix views: a replica that lagged behind the old view can only execute
+   * a batch the new view carried again once 2t+1 replicas commit it in the new view, and a
+   * replica that executed it earlier commits again only on 2t matching prepares. Here the new
+   * primary (1) missed the view-0 commits of seq 1 and replica 3's prepare of it in view 1 is
+   * lost on its way to replica 2. Replicas 2 and 3 executed seq 1 long ago, so unless they
+   * repeat their part for it until it is committed in view 1, replica 1 waits for ever.
+   */
+  @Test
+  void aLostPrepareForABatchExecutedInAnEarlierViewIsRepeatedUntilItCommitsInTheNewView() {
+    Net net = new Net(c -> c.withRequestTimeout(200));
+    Request first = net.request();
+    Net.Filter noOldCommitsToOne = m -> m.to() == 1
+        && m.message() instanceof PbftMessage.Commit c && c.view() == 0 ? null : m;
+    net.filter = noOldCommitsToOne;
+    net.send(first);
+    net.run();
+    assertThat(net.nodes[3].lastExecuted()).isEqualTo(1);
+    assertThat(net.nodes[1].lastExecuted()).as("the next primary lags").isZero();
+    int[] lost = {0};
+    net.filter = m -> {
+      if (m.from() == 0 || m.to() == 0) {
+        return null; // the old primary falls silent
+      }
+      if (m.from() == 3 && m.to() == 2 && m.message() instanceof PbftMessage.Prepare p
+          && p.view() == 1 && p.seq() == 1 && lost[0]++ == 0) {
+        return null;
+      }
+      return noOldCommitsToOne.apply(m);
+    };
+    Request second = net.request();
+    net.send(second, 1, 2, 3);
+    net.runFor(3_000, 20);
+    assertThat(lost[0]).as("the prepare was sent in view 1 and lost once").isPositive();
+    for (int i = 1; i < 4; i++) {
+      assertThat(net.nodes[i].view()).as("replica " + i).isEqualTo(1);
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i).isEqualTo(2);
+    }
+    assertThat(net.requests(1)).containsExactly(first, second);
+  }
 }
