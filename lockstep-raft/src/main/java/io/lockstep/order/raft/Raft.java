@@ -63,7 +63,12 @@ public final class Raft implements Coordination {
      * A new leader changes the configuration before committing in its own term: two racing
      * changes can then both commit with disjoint majorities (committed entries lost).
      */
-    CHANGE_BEFORE_OWN_TERM_COMMIT
+    CHANGE_BEFORE_OWN_TERM_COMMIT,
+    /**
+     * A follower takes a source's snapshot chunks unchecked: older than the leader's snapshot,
+     * or damaged on the way (checksum not compared).
+     */
+    SNAPSHOT_SOURCE_UNCHECKED
   }
 
   static final int NONE = -1;
@@ -78,6 +83,7 @@ public final class Raft implements Coordination {
   private final ReadIndex readIndex;
   private final Admission admission;
   private final Follower follower;
+  private final SnapshotFetch fetch = new SnapshotFetch(this);
   private final AgreedTime agreedTime;
   private final Repair repair;
   private final WipeCheck wipeCheck;
@@ -308,6 +314,7 @@ public final class Raft implements Coordination {
     }
     now = Math.max(now, tickNow);
     wipeCheck.tick(now);
+    fetch.tick(now);
     if (role == Role.LEADER) {
       replication.tick(now);
     } else if (election.due(now)) {
@@ -455,6 +462,9 @@ public final class Raft implements Coordination {
       persistHardState();
     }
     role = Role.FOLLOWER;
+    if (leader != newLeader) {
+      fetch.stop();
+    }
     leader = newLeader;
     leaderContactAt = now;
     election.reset(now);
@@ -632,6 +642,14 @@ public final class Raft implements Coordination {
 
   Follower follower() {
     return follower;
+  }
+
+  SnapshotFetch fetch() {
+    return fetch;
+  }
+
+  RaftEvents events() {
+    return events;
   }
 
   Replication replication() {
