@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.journal.Event;
 import io.lockstep.order.Input;
+import io.lockstep.order.Recovered;
 import io.lockstep.order.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,6 +193,27 @@ class SnapshotSourceTest {
     assertThat(follower.lastDropReason()).contains("checksum mismatch");
     assertThat(follower.fetch().source()).as("gave up on the source").isEqualTo(Raft.NONE);
     assertThat(follower.status().snapshotIndex()).isZero();
+    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, 10));
+    RaftMessage.InstallSnapshot older = new RaftMessage.InstallSnapshot(2, 8, 2, 8,
+        Nodes.THREE, data.length, 0, data);
+    Nodes.receive(follower, 2, new RaftMessage.SnapshotChunk(2, older,
+        SnapshotFetch.checksum(data)));
+    assertThat(follower.lastDropReason()).contains("stale source 2");
+    assertThat(follower.status().snapshotIndex()).isZero();
+  }
+
+  @Test
+  void withoutTheChecksASnapshotOlderThanTheLeadersIsInstalled() {
+    Raft follower = new Raft(RaftConfig.defaults(3, Nodes.THREE),
+        new Recovered(new TermAndVote(2, Raft.NONE).toHardState(), null, List.of()), 7,
+        Raft.Bug.SNAPSHOT_SOURCE_UNCHECKED);
+    follower.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
+    follower.ready();
+    byte[] data = {1, 2, 3, 4};
+    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, 10));
+    Nodes.receive(follower, 2, new RaftMessage.SnapshotChunk(2, new RaftMessage.InstallSnapshot(
+        2, 8, 2, 8, Nodes.THREE, data.length, 0, data), SnapshotFetch.checksum(data)));
+    assertThat(follower.status().snapshotIndex()).isEqualTo(8);
   }
 
   /** Flips one byte of source 2's second chunk, keeping the checksum of the original. */
