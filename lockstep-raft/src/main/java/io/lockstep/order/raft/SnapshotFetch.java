@@ -34,6 +34,9 @@ final class SnapshotFetch {
   private long minIndex;
   /** When the source last answered (or was asked first): silence past a timeout falls back. */
   private long lastHeard;
+  /** Snapshots installed from a source, and fallbacks to the leader (for tests and metrics). */
+  private long installedFromSources;
+  private long fallbacks;
 
   SnapshotFetch(Raft raft) {
     this.raft = raft;
@@ -98,6 +101,7 @@ final class SnapshotFetch {
     raft.send(leader, new RaftMessage.InstallSnapshotResponse(raft.term(), chunk.index(),
         chunk.index(), chunk.size()));
     raft.events().snapshotServed(from, raft.term(), chunk.index());
+    installedFromSources++;
     source = Raft.NONE;
   }
 
@@ -118,7 +122,16 @@ final class SnapshotFetch {
     return source;
   }
 
+  long installedFromSources() {
+    return installedFromSources;
+  }
+
+  long fallbacks() {
+    return fallbacks;
+  }
+
   private void giveUp(String reason) {
+    fallbacks++;
     raft.drop(reason);
     source = Raft.NONE;
     fallBack(leader, minIndex);
