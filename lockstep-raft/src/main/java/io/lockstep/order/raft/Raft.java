@@ -11,7 +11,6 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Snapshot;
-import io.lockstep.order.SnapshotData;
 import io.lockstep.order.SnapshotReceiver;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
@@ -175,7 +174,7 @@ public final class Raft implements Coordination {
     } else if (input instanceof Input.Read read) {
       admission.read(read.readId());
     } else if (input instanceof Input.SnapshotTaken taken) {
-      snapshotTaken(taken.position(), taken.state());
+      snapshot = SnapshotTaken.take(this, taken.position(), taken.state(), snapshot);
     } else if (input instanceof Input.TransferLeadership transfer) {
       replication.transfer(transfer.target());
     } else if (input instanceof Input.Persisted persisted) {
@@ -213,7 +212,7 @@ public final class Raft implements Coordination {
    * Index of the latest snapshot held: the in-memory log may start below it by up to the
    * compaction margin, never above it.
    */
-  private long snapshotIndex() {
+  long snapshotIndex() {
     return snapshot == null ? log.snapshotIndex() : Math.max(snapshot.index(), log.snapshotIndex());
   }
 
@@ -393,32 +392,6 @@ public final class Raft implements Coordination {
     leaderContactAt = now;
     election.touch(now);
     return true;
-  }
-
-  /**
-   * Persists the executor's snapshot and compacts the log up to it, less the configured margin
-   * (§5.1, X2).
-   */
-  private void snapshotTaken(long position, SnapshotData state) {
-    if (position < 0 || position > applied) {
-      throw new IllegalArgumentException("snapshot position " + position
-          + " must be in [0, " + applied + "], the positions handed out as stable");
-    }
-    if (position <= snapshotIndex()) {
-      return; // an older snapshot than the one already held
-    }
-    Snapshot taken = new Snapshot(position, log.termAt(position), log.timeAt(position),
-        membership.at(position), state);
-    membership.compactTo(position);
-    out.saveSnapshot(taken);
-    // Keep a margin of entries in memory so that a follower a little behind gets AppendEntries
-    // rather than the whole snapshot; stable storage drops them all (snapshot replaces log).
-    long compactTo = Math.max(position - config.compactionMargin(),
-        log.suffixStartWithin(position, config.compactionMarginBytes()) - 1);
-    if (compactTo > log.snapshotIndex()) {
-      log.compactTo(compactTo);
-    }
-    snapshot = taken;
   }
 
   // ---- transitions and services for the parts ---------------------------------------------
