@@ -61,10 +61,18 @@ class SnapshotFromFollowerClusterTest {
       assertThat(cluster.server(follower).status().applied()).isGreaterThanOrEqualTo(target);
       cluster.close();
 
-      List<Event> installs = journal(cluster.config.dataDirOf(follower).resolve("journal"))
-          .stream().map(Stamped::event).filter(e -> e.kind() == Event.Kind.INSTALL
-              && e.detail().contains("served by source")).toList();
-      assertThat(installs).as("the follower's snapshot came from the other follower")
+      List<Event> events = journal(cluster.config.dataDirOf(follower).resolve("journal"))
+          .stream().map(Stamped::event).toList();
+      List<Event> installs = events.stream().filter(e -> e.kind() == Event.Kind.INSTALL
+          && e.detail().contains("served by source")).toList();
+      assertThat(installs).as("the follower's snapshot came from the other follower %d (leader"
+          + " %d, its drops: %s)", other, leader, events.stream()
+              .filter(e -> e.kind() != Event.Kind.SEND && e.kind() != Event.Kind.RECEIVE
+                  && e.kind() != Event.Kind.STABLE && e.kind() != Event.Kind.APPLY)
+              .map(e -> e.kind() + " " + e.peer() + " " + e.detail()).toList()
+              + " received: " + events.stream().filter(e -> e.kind() == Event.Kind.RECEIVE)
+              .collect(java.util.stream.Collectors.groupingBy(e -> e.peer() + e.detail(),
+                  java.util.stream.Collectors.counting())))
           .singleElement().extracting(Event::peer).isEqualTo(other);
     }
   }

@@ -34,6 +34,10 @@ final class SnapshotFetch {
   private long minIndex;
   /** When the source last answered (or was asked first): silence past a timeout falls back. */
   private long lastHeard;
+  /** The snapshot index asked for now: the least acceptable, then the one being received. */
+  private long fetching;
+  /** Whether the request was already sent again after half a timeout of silence. */
+  private boolean resent;
   /** Snapshots installed from a source, and fallbacks to the leader (for tests and metrics). */
   private long installedFromSources;
   private long fallbacks;
@@ -58,9 +62,16 @@ final class SnapshotFetch {
     source = m.source();
     leader = from;
     minIndex = m.index();
+    ask(minIndex);
+  }
+
+  /** Asks the source for the next chunk of the snapshot at (or, first, past) {@code index}. */
+  private void ask(long index) {
+    fetching = index;
     lastHeard = raft.now();
-    raft.send(source, new RaftMessage.FetchSnapshot(raft.term(), minIndex,
-        raft.follower().received(minIndex)));
+    resent = false;
+    raft.send(source, new RaftMessage.FetchSnapshot(raft.term(), index,
+        raft.follower().received(index)));
   }
 
   /** A chunk from a source: checked, then taken like a leader's. */
@@ -87,12 +98,15 @@ final class SnapshotFetch {
           + " is not past the commit index " + raft.commitIndex());
       return;
     }
-    lastHeard = raft.now();
+    if (chunk.offset() < raft.follower().received(chunk.index())) {
+      // The answer to a request sent twice (see tick): already held.
+      raft.drop("chunk at offset " + chunk.offset() + " from source " + from + " already held");
+      return;
+    }
     switch (raft.follower().take(chunk)) {
       case REFUSED -> giveUp("chunk at offset " + chunk.offset() + " from source " + from
           + " is not the next one");
-      case TAKEN -> raft.send(from, new RaftMessage.FetchSnapshot(raft.term(), chunk.index(),
-          raft.follower().received(chunk.index())));
+      case TAKEN -> ask(chunk.index());
       case INSTALLED -> installed(from, chunk);
     }
   }
@@ -105,10 +119,22 @@ final class SnapshotFetch {
     source = Raft.NONE;
   }
 
-  /** A source that stays silent for an election timeout is given up on. */
+  /**
+   * A source silent for half an election timeout is asked once more (a request or its answer
+   * may be lost, e.g. while a connection is set up); one silent for a whole timeout is given up
+   * on.
+   */
   void tick(long now) {
-    if (source != Raft.NONE && now - lastHeard >= raft.config().electionTimeoutMillis()) {
-      giveUp("source " + source + " silent for " + (now - lastHeard) + " ms");
+    if (source == Raft.NONE) {
+      return;
+    }
+    long silent = now - lastHeard;
+    if (silent >= raft.config().electionTimeoutMillis()) {
+      giveUp("source " + source + " silent for " + silent + " ms");
+    } else if (!resent && silent >= raft.config().electionTimeoutMillis() / 2) {
+      resent = true;
+      raft.send(source, new RaftMessage.FetchSnapshot(raft.term(), fetching,
+          raft.follower().received(fetching)));
     }
   }
 

@@ -129,6 +129,28 @@ class SnapshotSourceTest {
   }
 
   @Test
+  void aLostRequestToTheSourceIsSentOnceMoreAndTheSourceStillServes() {
+    Cluster cluster = compacted(true);
+    List<String> seen = watch(cluster);
+    boolean[] dropped = {false};
+    cluster.dropWhen(e -> {
+      if (!dropped[0] && e.message() instanceof RaftMessage.FetchSnapshot) {
+        dropped[0] = true;
+        return true;
+      }
+      return false;
+    });
+    cluster.restart(3);
+    cluster.run(2000);
+    assertThat(seen).containsExactly("1>3 source=2", "3>2 fetch@0",
+        "2>3 piece@0/" + index(cluster), "3>2 fetch@" + CHUNK,
+        "2>3 piece@" + CHUNK + "/" + index(cluster), "3>2 fetch@" + 2 * CHUNK,
+        "2>3 piece@" + 2 * CHUNK + "/" + index(cluster), "3>1 installed");
+    assertInstalledWholeAt3(cluster);
+    assertThat(servedBy(cluster)).containsExactly(2);
+  }
+
+  @Test
   void aSourceThatFallsSilentMidTransferHandsOverToTheLeaderWhereItStopped() {
     Cluster cluster = compacted(true);
     List<String> seen = watch(cluster);
@@ -140,8 +162,8 @@ class SnapshotSourceTest {
     assertThat(seen).as("nothing happens before the timeout").containsExactly("1>3 source=2",
         "3>2 fetch@0", "2>3 piece@0/" + index(cluster), "3>2 fetch@" + CHUNK);
     cluster.run(2000);
-    assertThat(seen.subList(4, seen.size())).as("the leader goes on from the first chunk")
-        .containsExactly("3>1 ack=" + CHUNK, "1>3 chunk@" + CHUNK, "3>1 ack=" + 2 * CHUNK,
+    assertThat(seen.subList(4, seen.size())).as("asked once more, then the leader goes on from"
+        + " the first chunk").containsExactly("3>2 fetch@" + CHUNK, "3>1 ack=" + CHUNK, "1>3 chunk@" + CHUNK, "3>1 ack=" + 2 * CHUNK,
             "1>3 chunk@" + 2 * CHUNK, "3>1 installed");
     assertInstalledWholeAt3(cluster);
     assertThat(servedBy(cluster)).isEmpty();
