@@ -37,6 +37,16 @@ final class Dispatch {
       if (raft.acceptLeader(from)) {
         raft.follower().onInstallSnapshot(from, s);
       }
+    } else if (m instanceof RaftMessage.SnapshotSource s) {
+      if (raft.acceptLeader(from)) {
+        raft.fetch().onSource(from, s);
+      }
+    } else if (m instanceof RaftMessage.FetchSnapshot f) {
+      raft.fetch().onFetch(from, f); // any replica serves its stored snapshot, leader or not
+    } else if (m instanceof RaftMessage.SnapshotChunk c) {
+      if (raft.role() != Role.LEADER) {
+        raft.fetch().onChunk(from, c);
+      }
     } else if (m instanceof RaftMessage.TimeoutNow) {
       if (raft.acceptLeader(from)) {
         election.campaign(true);

@@ -110,6 +110,30 @@ final class Follower {
           m.index(), m.size()));
       return;
     }
+    if (take(m) == Chunk.INSTALLED) {
+      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), m.index(), m.index(),
+          m.size()));
+    } else {
+      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
+          m.index(), received(m.index())));
+    }
+  }
+
+  /** What became of one chunk. */
+  enum Chunk {
+    /** Not the next chunk of the snapshot being received: nothing kept. */
+    REFUSED,
+    /** Stored; more chunks are needed. */
+    TAKEN,
+    /** The last chunk: the snapshot is installed. */
+    INSTALLED
+  }
+
+  /**
+   * Takes one chunk of a snapshot past the commit index, whether the leader or a source sent
+   * it: chunks of one snapshot are identical from every replica ({@link SnapshotChunks}).
+   */
+  Chunk take(RaftMessage.InstallSnapshot m) {
     if (receiving == null || !receiving.sameSnapshot(m)
         || m.offset() == 0 && receiving.received() == 0) {
       // A chunk of another snapshot starts over only from its beginning.
@@ -117,18 +141,20 @@ final class Follower {
       receiving = m.offset() == 0 ? new SnapshotChunks.Receiving(m, receiver) : null;
     }
     if (receiving == null || !receiving.add(m)) {
-      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
-          m.index(), receiving == null ? 0 : receiving.received()));
-      return;
+      return Chunk.REFUSED;
     }
     if (!receiving.complete()) {
-      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
-          m.index(), receiving.received()));
-      return;
+      return Chunk.TAKEN;
     }
     Snapshot snapshot = receiving.snapshot(m);
     receiving = null;
-    install(from, snapshot);
+    install(snapshot);
+    return Chunk.INSTALLED;
+  }
+
+  /** Bytes held of the snapshot at {@code index} being received (0 if another or none). */
+  long received(long index) {
+    return receiving != null && receiving.index() == index ? receiving.received() : 0;
   }
 
   /** Lets the receiver drop a partly received snapshot that is no longer wanted. */
@@ -139,7 +165,7 @@ final class Follower {
     }
   }
 
-  private void install(int from, Snapshot snapshot) {
+  private void install(Snapshot snapshot) {
     RaftLog log = raft.log();
     boolean logKept = log.matches(snapshot.index(), snapshot.term());
     if (logKept) {
@@ -148,7 +174,5 @@ final class Follower {
       log.resetTo(snapshot.index(), snapshot.term(), snapshot.time());
     }
     raft.installSnapshot(snapshot, logKept);
-    raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), snapshot.index(),
-        snapshot.index(), snapshot.data().size()));
   }
 }

@@ -47,7 +47,18 @@ final class MessageCheck {
     if (m instanceof RaftMessage.InstallSnapshot s) {
       return snapshotProblem(s);
     }
-    if (m instanceof RaftMessage.Heartbeat || m instanceof RaftMessage.TimeoutNow) {
+    if (m instanceof RaftMessage.SnapshotChunk c) {
+      // An empty first chunk is how a source says which snapshot it holds (too old to serve),
+      // at index 0 that it holds none.
+      RaftMessage.InstallSnapshot chunk = c.chunk();
+      if (chunk.offset() != 0 || chunk.data().length != 0) {
+        return snapshotProblem(chunk);
+      }
+      return chunk.index() == 0 && chunk.snapshotTerm() == 0 && chunk.size() == 0 ? null
+          : snapshotHeaderProblem(chunk);
+    }
+    if (m instanceof RaftMessage.Heartbeat || m instanceof RaftMessage.TimeoutNow
+        || m instanceof RaftMessage.SnapshotSource) {
       return m.term() == 0 ? "term 0 precedes every election" : null;
     }
     if (m instanceof RaftMessage.AppendEntriesResponse r) {
@@ -99,6 +110,15 @@ final class MessageCheck {
   }
 
   private static String snapshotProblem(RaftMessage.InstallSnapshot s) {
+    String problem = snapshotHeaderProblem(s);
+    if (problem == null && s.data().length == 0 && s.size() > 0) {
+      return "empty chunk of a snapshot of " + s.size() + " bytes";
+    }
+    return problem;
+  }
+
+  /** What is wrong with a chunk's description of its snapshot, whatever its data. */
+  private static String snapshotHeaderProblem(RaftMessage.InstallSnapshot s) {
     long term = s.term();
     if (term == 0) {
       return "term 0 precedes every election";
@@ -112,9 +132,6 @@ final class MessageCheck {
     }
     if (s.size() > SnapshotChunks.MAX_SNAPSHOT_BYTES) {
       return "snapshot of " + s.size() + " bytes exceeds " + SnapshotChunks.MAX_SNAPSHOT_BYTES;
-    }
-    if (s.data().length == 0 && s.size() > 0) {
-      return "empty chunk of a snapshot of " + s.size() + " bytes";
     }
     return null;
   }

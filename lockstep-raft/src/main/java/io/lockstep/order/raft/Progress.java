@@ -27,6 +27,13 @@ final class Progress {
   private long snapshotOffset;
   /** SNAPSHOT: a chunk is on its way; the next one waits for its answer (flow control). */
   private boolean chunkInFlight;
+  /**
+   * SNAPSHOT: the leader already named another replica as the source of this snapshot
+   * ({@link SnapshotFetch}); whatever comes back, the leader sends the rest itself.
+   */
+  private boolean sourceNamed;
+  /** SNAPSHOT: the named source, not a leader's chunk, is what the leader waits on. */
+  private boolean fetchingFromSource;
   private boolean recentActive;
 
   Progress(long next, int maxInflight) {
@@ -62,21 +69,40 @@ final class Progress {
     return chunkInFlight;
   }
 
+  boolean sourceNamed() {
+    return sourceNamed;
+  }
+
+  /** Whether the follower is fetching from a named source, and the leader waits to hear. */
+  boolean fetchingFromSource() {
+    return fetchingFromSource;
+  }
+
+  /** A source was named at {@code now}: it counts as the chunk in flight until answered. */
+  void sourceNamed(long now) {
+    chunkSent(now);
+    sourceNamed = true;
+    fetchingFromSource = true;
+  }
+
   /** A chunk of the pending snapshot left at {@code now}. */
   void chunkSent(long now) {
     chunkInFlight = true;
     snapshotSentAt = now;
+    fetchingFromSource = false;
   }
 
   /** The follower answered the chunk in flight: it holds {@code received} bytes. */
   void chunkAnswered(long received) {
     chunkInFlight = false;
+    fetchingFromSource = false;
     snapshotOffset = received;
   }
 
   /** The chunk in flight went unanswered: send again from the last acknowledged offset. */
   void chunkLost() {
     chunkInFlight = false;
+    fetchingFromSource = false;
   }
 
   int inflightCount() {
@@ -158,6 +184,7 @@ final class Progress {
     state = State.SNAPSHOT;
     pendingSnapshot = snapshotIndex;
     snapshotSentAt = now;
+    sourceNamed = false;
     snapshotOffset = 0;
     chunkInFlight = false;
     inflightCount = 0;

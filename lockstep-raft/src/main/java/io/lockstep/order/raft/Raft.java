@@ -11,7 +11,6 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Snapshot;
-import io.lockstep.order.SnapshotData;
 import io.lockstep.order.SnapshotReceiver;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
@@ -63,7 +62,12 @@ public final class Raft implements Coordination {
      * A new leader changes the configuration before committing in its own term: two racing
      * changes can then both commit with disjoint majorities (committed entries lost).
      */
-    CHANGE_BEFORE_OWN_TERM_COMMIT
+    CHANGE_BEFORE_OWN_TERM_COMMIT,
+    /**
+     * A follower takes a source's snapshot chunks unchecked: older than the leader's snapshot,
+     * or damaged on the way (checksum not compared).
+     */
+    SNAPSHOT_SOURCE_UNCHECKED
   }
 
   static final int NONE = -1;
@@ -78,6 +82,7 @@ public final class Raft implements Coordination {
   private final ReadIndex readIndex;
   private final Admission admission;
   private final Follower follower;
+  private final SnapshotFetch fetch = new SnapshotFetch(this);
   private final AgreedTime agreedTime;
   private final Repair repair;
   private final WipeCheck wipeCheck;
@@ -169,7 +174,7 @@ public final class Raft implements Coordination {
     } else if (input instanceof Input.Read read) {
       admission.read(read.readId());
     } else if (input instanceof Input.SnapshotTaken taken) {
-      snapshotTaken(taken.position(), taken.state());
+      snapshot = SnapshotTaken.take(this, taken.position(), taken.state(), snapshot);
     } else if (input instanceof Input.TransferLeadership transfer) {
       replication.transfer(transfer.target());
     } else if (input instanceof Input.Persisted persisted) {
@@ -207,7 +212,7 @@ public final class Raft implements Coordination {
    * Index of the latest snapshot held: the in-memory log may start below it by up to the
    * compaction margin, never above it.
    */
-  private long snapshotIndex() {
+  long snapshotIndex() {
     return snapshot == null ? log.snapshotIndex() : Math.max(snapshot.index(), log.snapshotIndex());
   }
 
@@ -308,6 +313,7 @@ public final class Raft implements Coordination {
     }
     now = Math.max(now, tickNow);
     wipeCheck.tick(now);
+    fetch.tick(now);
     if (role == Role.LEADER) {
       replication.tick(now);
     } else if (election.due(now)) {
@@ -388,32 +394,6 @@ public final class Raft implements Coordination {
     return true;
   }
 
-  /**
-   * Persists the executor's snapshot and compacts the log up to it, less the configured margin
-   * (§5.1, X2).
-   */
-  private void snapshotTaken(long position, SnapshotData state) {
-    if (position < 0 || position > applied) {
-      throw new IllegalArgumentException("snapshot position " + position
-          + " must be in [0, " + applied + "], the positions handed out as stable");
-    }
-    if (position <= snapshotIndex()) {
-      return; // an older snapshot than the one already held
-    }
-    Snapshot taken = new Snapshot(position, log.termAt(position), log.timeAt(position),
-        membership.at(position), state);
-    membership.compactTo(position);
-    out.saveSnapshot(taken);
-    // Keep a margin of entries in memory so that a follower a little behind gets AppendEntries
-    // rather than the whole snapshot; stable storage drops them all (snapshot replaces log).
-    long compactTo = Math.max(position - config.compactionMargin(),
-        log.suffixStartWithin(position, config.compactionMarginBytes()) - 1);
-    if (compactTo > log.snapshotIndex()) {
-      log.compactTo(compactTo);
-    }
-    snapshot = taken;
-  }
-
   // ---- transitions and services for the parts ---------------------------------------------
 
   /** Appends an entry of the current term with the agreed time (a null request is a no-op). */
@@ -455,6 +435,9 @@ public final class Raft implements Coordination {
       persistHardState();
     }
     role = Role.FOLLOWER;
+    if (leader != newLeader) {
+      fetch.stop();
+    }
     leader = newLeader;
     leaderContactAt = now;
     election.reset(now);
@@ -632,6 +615,14 @@ public final class Raft implements Coordination {
 
   Follower follower() {
     return follower;
+  }
+
+  SnapshotFetch fetch() {
+    return fetch;
+  }
+
+  RaftEvents events() {
+    return events;
   }
 
   Replication replication() {

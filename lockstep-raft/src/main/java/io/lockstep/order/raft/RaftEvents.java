@@ -65,6 +65,15 @@ final class RaftEvents {
     }
   }
 
+  /**
+   * A snapshot installed from a replica other than the leader ({@link SnapshotFetch}): the
+   * event names the replica that served it, so operators and tests see where state came from.
+   */
+  void snapshotServed(int source, long term, long index) {
+    add(Event.protocol(Event.Kind.INSTALL, source, term, "snapshot at " + index
+        + " served by source " + source));
+  }
+
   private void add(Event event) {
     if (pending.size() < MAX_PENDING) {
       pending.add(event);

@@ -256,6 +256,58 @@ public sealed interface RaftMessage extends ProtocolMessage {
   }
 
   /**
+   * State transfer from a replica other than the leader: "fetch a snapshot at or past
+   * {@code index} from {@code source}" ({@link SnapshotFetch}). Sent by the leader, in place of
+   * its own first chunk, to a follower behind its log's start; the follower answers the leader
+   * only when it installed (an {@link InstallSnapshotResponse} at or past {@code index}) or when
+   * it gives up on the source (one naming {@code index} and how much of the leader's snapshot it
+   * holds, from where the leader sends chunks itself).
+   *
+   * @param term the leader's term
+   * @param source the replica to fetch from: a voter the leader knows holds {@code index}
+   * @param index the leader's snapshot index: the least the follower may accept
+   */
+  record SnapshotSource(long term, int source, long index) implements RaftMessage {
+    public SnapshotSource {
+      nonNegative("term", term);
+      nonNegative("source", source);
+      nonNegative("index", index);
+    }
+  }
+
+  /**
+   * A follower's request to a {@link SnapshotSource}'s source: "the chunk at {@code offset} of
+   * your snapshot, if it is at or past {@code index}".
+   *
+   * @param term the follower's current term
+   * @param index the least snapshot index the follower accepts
+   * @param offset where the wanted chunk starts
+   */
+  record FetchSnapshot(long term, long index, long offset) implements RaftMessage {
+    public FetchSnapshot {
+      nonNegative("term", term);
+      nonNegative("index", index);
+      nonNegative("offset", offset);
+    }
+  }
+
+  /**
+   * A source's answer to a {@link FetchSnapshot}: one chunk of its latest snapshot and the
+   * CRC32C of the chunk's bytes, which the follower checks before it stores them (a chunk
+   * damaged on the way is refused, never installed).
+   *
+   * @param term the source's current term
+   * @param chunk the chunk, in the leader's chunk format
+   * @param checksum CRC32C of {@code chunk.data()}
+   */
+  record SnapshotChunk(long term, InstallSnapshot chunk, int checksum) implements RaftMessage {
+    public SnapshotChunk {
+      nonNegative("term", term);
+      Objects.requireNonNull(chunk, "chunk");
+    }
+  }
+
+  /**
    * Leadership transfer (§3.10): "start an election now", sent by the leader to an up-to-date
    * target.
    *

@@ -32,6 +32,8 @@ final class Replication {
   private int transferTarget = Raft.NONE;
   private long transferDeadline;
   private boolean transferAttempted;
+  /** Whether a follower behind the log's start is sent to another replica for the snapshot. */
+  private boolean fromSources = true;
 
   Replication(Raft raft) {
     this.raft = raft;
@@ -220,8 +222,41 @@ final class Replication {
     if (snapshot.index() != pr.pendingSnapshot()) {
       pr.becomeSnapshot(snapshot.index(), raft.now());
     }
+    if (!pr.sourceNamed() && pr.snapshotOffset() == 0 && fromSources) {
+      int source = snapshotSource(to, snapshot.index());
+      if (source != Raft.NONE) {
+        raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source, snapshot.index()));
+        pr.sourceNamed(raft.now());
+        return;
+      }
+    }
     raft.send(to, SnapshotChunks.chunk(raft.term(), snapshot, pr.snapshotOffset()));
     pr.chunkSent(raft.now());
+  }
+
+  /**
+   * A replica other than the leader to send {@code to} the state at {@code index} (S22 from any
+   * up-to-date replica, {@link SnapshotFetch}): a voter the leader heard from recently that holds
+   * the log through {@code index}, not repairing, chosen by {@code to} so that several lagging
+   * followers spread over several sources. Holding the log there does not prove it holds a
+   * snapshot that recent: if not, it says so and the follower comes back to the leader at once.
+   * NONE if there is no such replica.
+   */
+  private int snapshotSource(int to, long index) {
+    List<Integer> sources = progress.entrySet().stream()
+        .filter(e -> e.getKey() != to && e.getValue().match() >= index
+            && e.getValue().recentActive() && !repairing.contains(e.getKey())
+            && raft.membership().voters().contains(e.getKey()))
+        .map(Map.Entry::getKey).sorted().toList();
+    return sources.isEmpty() ? Raft.NONE : sources.get(Math.floorMod(to, sources.size()));
+  }
+
+  /**
+   * The leader sends every snapshot itself, as before sources existed (for tests of the leader's
+   * own chunking, which a source would otherwise take over).
+   */
+  void sendSnapshotsOnlyFromLeader() {
+    fromSources = false;
   }
 
   /** One ReadIndex round (§6.4): also the periodic heartbeat that keeps followers quiet. */
@@ -342,12 +377,18 @@ final class Replication {
     raft.configChange().onProgress(from, pr.match());
   }
 
-  /** A chunk unanswered for an election timeout was probably lost: send it again. */
+  /**
+   * A chunk unanswered for an election timeout was probably lost: send it again. A follower
+   * sent to a source gets two: it gives up on a silent source after one and says where to go
+   * on, which is better than a chunk from the start; the leader's timer only covers a follower
+   * that is itself gone or cut off.
+   */
   private void retryLostSnapshots(long now) {
     for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
       Progress pr = e.getValue();
+      long wait = (pr.fetchingFromSource() ? 2 : 1) * config.electionTimeoutMillis();
       if (pr.state() == Progress.State.SNAPSHOT && pr.chunkInFlight()
-          && now - pr.snapshotSentAt() >= config.electionTimeoutMillis()) {
+          && now - pr.snapshotSentAt() >= wait) {
         pr.chunkLost();
         sendAppends(e.getKey(), false);
       }

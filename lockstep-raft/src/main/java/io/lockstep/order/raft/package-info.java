@@ -9,7 +9,8 @@
  * {@code ReadIndex} (linearizable reads and leases), {@code RaftLog} (the in-memory log after a
  * snapshot), {@code Quorum} (majority maths), {@code Outbox} (the effects of a Ready),
  * {@code MessageCheck} (validation of untrusted messages), {@code Recovery}, {@code Repair}
- * (protocol-aware recovery of damaged storage) and {@code Invariants}.
+ * (protocol-aware recovery of damaged storage), {@code SnapshotFetch} (a snapshot fetched from
+ * a replica the leader names) and {@code Invariants}.
  *
  * <p>Rules this implementation chooses:
  * <ul>
@@ -82,7 +83,10 @@
  *       not in the stored log drops the whole stored log); one that matches keeps the entries
  *       after it. So terms never decrease along a recovered log, and recovery refuses to start
  *       on a log where they do (damage or a bug), rather than silently drop entries that may be
- *       committed.
+ *       committed. The chunks may come from another replica than the leader: the leader names
+ *       an up-to-date voter as the source, the follower checks each chunk (the named source, a
+ *       snapshot at or past the leader's, its CRC32C) and falls back to the leader's own chunks
+ *       on any mismatch or an election timeout of silence ({@code SnapshotFetch}).
  *   <li><b>Ticks that go backwards</b> on the monotonic clock are treated as no time passing;
  *       wall clock readings are kept as read, backwards too (each is one sample of a quorum).
  * </ul>

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Chunked InstallSnapshot (§5.3, Figure 13): chunks read one at a time from the stored snapshot,
  * one in flight per follower, a lost chunk sent again from the acknowledged offset after an
- * election timeout, and a partly received snapshot kept across a leader change.
+ * election timeout, and a partly received snapshot kept across a leader change. The leader
+ * sends every chunk itself here (the path a follower falls back to when a source fails).
  */
 class SnapshotChunkingTest {
   private static final int CHUNK = SnapshotChunks.MAX_CHUNK_BYTES;
@@ -24,9 +25,14 @@ class SnapshotChunkingTest {
     return bytes;
   }
 
-  /** Leader 1 (and 2) hold a snapshot of {@link #STATE} that follower 3, down, lacks. */
+  /**
+   * Leader 1 (and 2) hold a snapshot of {@link #STATE} that follower 3, down, lacks. Leaders send
+   * it themselves here: a source other than the leader is {@link SnapshotSourceTest}'s subject.
+   */
   private static Cluster compactedWithFollowerDown() {
     Cluster cluster = new Cluster(3, 91);
+    cluster.raft(1).replication().sendSnapshotsOnlyFromLeader();
+    cluster.raft(2).replication().sendSnapshotsOnlyFromLeader();
     cluster.makeLeader(1);
     cluster.crash(3);
     for (int i = 0; i < 20; i++) {

@@ -40,6 +40,9 @@ import java.util.List;
  * 11 TimeoutNow             i64 term
  * 12 IncarnationProbe       i64 term, i64 incarnation
  * 13 IncarnationAnswer      i64 term, i64 remembered
+ * 14 SnapshotSource         i64 term, i32 source, i64 index
+ * 15 FetchSnapshot          i64 term, i64 index, i64 offset
+ * 16 SnapshotChunk          i64 term, i32 checksum, then type 9's fields after its type byte
  * </pre>
  *
  * <p>Decoding is strict: unknown versions and types, truncation, trailing bytes and values the
@@ -53,7 +56,9 @@ public final class RaftCodec implements ProtocolCodec {
    * heartbeat responses carry the follower's clock; 4: vote responses carry the voter's clock).
    * Types 12 and 13 (incarnation probes) were added without a bump: no existing message
    * changed, and an older build drops them as an unknown type, so a mixed cluster keeps
-   * running (only a replica started empty waits for t + 1 answers from newer builds).
+   * running (only a replica started empty waits for t + 1 answers from newer builds). Types
+   * 14 to 16 (snapshots from a replica other than the leader) likewise: an older source drops
+   * the request, and the follower falls back to the leader after an election timeout.
    */
   static final int VERSION = 4;
 
@@ -79,6 +84,9 @@ public final class RaftCodec implements ProtocolCodec {
   private static final int TIMEOUT_NOW = 11;
   private static final int INCARNATION_PROBE = 12;
   private static final int INCARNATION_ANSWER = 13;
+  private static final int SNAPSHOT_SOURCE = 14;
+  private static final int FETCH_SNAPSHOT = 15;
+  private static final int SNAPSHOT_CHUNK = 16;
   /** AppendEntriesResponse flag: the follower is repairing damaged storage. */
   private static final int REPAIRING = 2;
 
@@ -140,6 +148,9 @@ public final class RaftCodec implements ProtocolCodec {
     if (message instanceof RaftMessage.InstallSnapshot m) {
       return 128 + m.data().length + 4 * m.members().size();
     }
+    if (message instanceof RaftMessage.SnapshotChunk c) {
+      return 140 + c.chunk().data().length + 4 * c.chunk().members().size();
+    }
     return 64;
   }
 
@@ -150,10 +161,14 @@ public final class RaftCodec implements ProtocolCodec {
       out.writeByte(HEARTBEAT_RESPONSE).writeLong(m.term()).writeLong(m.readContext())
           .writeLong(m.clock());
     } else if (message instanceof RaftMessage.InstallSnapshot m) {
-      out.writeByte(INSTALL_SNAPSHOT).writeLong(m.term()).writeLong(m.index())
-          .writeLong(m.snapshotTerm()).writeLong(m.time()).writeInt(m.members().size());
-      m.members().forEach(out::writeInt);
-      out.writeLong(m.size()).writeLong(m.offset()).writeBytes(m.data());
+      writeChunk(out.writeByte(INSTALL_SNAPSHOT), m);
+    } else if (message instanceof RaftMessage.SnapshotChunk m) {
+      writeChunk(out.writeByte(SNAPSHOT_CHUNK).writeLong(m.term()).writeInt(m.checksum()),
+          m.chunk());
+    } else if (message instanceof RaftMessage.SnapshotSource m) {
+      out.writeByte(SNAPSHOT_SOURCE).writeLong(m.term()).writeInt(m.source()).writeLong(m.index());
+    } else if (message instanceof RaftMessage.FetchSnapshot m) {
+      out.writeByte(FETCH_SNAPSHOT).writeLong(m.term()).writeLong(m.index()).writeLong(m.offset());
     } else if (message instanceof RaftMessage.InstallSnapshotResponse m) {
       out.writeByte(INSTALL_SNAPSHOT_RESPONSE).writeLong(m.term()).writeLong(m.index())
           .writeLong(m.snapshotIndex()).writeLong(m.received());
@@ -166,6 +181,13 @@ public final class RaftCodec implements ProtocolCodec {
     } else {
       throw new IllegalArgumentException("unknown Raft message " + message.getClass().getName());
     }
+  }
+
+  private static void writeChunk(BinaryWriter out, RaftMessage.InstallSnapshot m) {
+    out.writeLong(m.term()).writeLong(m.index()).writeLong(m.snapshotTerm()).writeLong(m.time())
+        .writeInt(m.members().size());
+    m.members().forEach(out::writeInt);
+    out.writeLong(m.size()).writeLong(m.offset()).writeBytes(m.data());
   }
 
   private static void writeAppend(BinaryWriter out, RaftMessage.AppendEntries m) {
@@ -210,6 +232,11 @@ public final class RaftCodec implements ProtocolCodec {
             in.readLong("incarnation"));
         case INCARNATION_ANSWER -> new RaftMessage.IncarnationAnswer(in.readLong("term"),
             in.readLong("remembered"));
+        case SNAPSHOT_SOURCE -> new RaftMessage.SnapshotSource(in.readLong("term"),
+            in.readInt("source"), in.readLong("index"));
+        case FETCH_SNAPSHOT -> new RaftMessage.FetchSnapshot(in.readLong("term"),
+            in.readLong("index"), in.readLong("offset"));
+        case SNAPSHOT_CHUNK -> readSnapshotChunk(in);
         default -> throw new CodecException("peer message: unknown type " + type);
       };
     } catch (IllegalArgumentException e) {
@@ -238,6 +265,12 @@ public final class RaftCodec implements ProtocolCodec {
     byte[] chunk = in.readBytes("chunk", MAX_CHUNK_BYTES);
     return new RaftMessage.InstallSnapshot(term, index, snapshotTerm, time, members, size, offset,
         chunk);
+  }
+
+  private static RaftMessage.SnapshotChunk readSnapshotChunk(BinaryReader in) {
+    long term = in.readLong("term");
+    int checksum = in.readInt("checksum");
+    return new RaftMessage.SnapshotChunk(term, readInstallSnapshot(in), checksum);
   }
 
   private static RaftMessage.AppendEntriesResponse appendResponse(BinaryReader in) {

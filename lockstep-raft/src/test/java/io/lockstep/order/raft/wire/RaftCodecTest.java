@@ -104,7 +104,24 @@ class RaftCodecTest {
         n.map(RaftMessage.TimeoutNow::new),
         Combinators.combine(n, Arbitraries.longs().filter(i -> i != 0))
             .as(RaftMessage.IncarnationProbe::new),
-        Combinators.combine(n, Arbitraries.longs()).as(RaftMessage.IncarnationAnswer::new));
+        Combinators.combine(n, Arbitraries.longs()).as(RaftMessage.IncarnationAnswer::new),
+        Combinators.combine(n, Arbitraries.integers().greaterOrEqual(0), n)
+            .as(RaftMessage.SnapshotSource::new),
+        Combinators.combine(n, n, n).as(RaftMessage.FetchSnapshot::new),
+        Combinators.combine(n, snapshots(), Arbitraries.integers())
+            .as((term, s, crc) -> new RaftMessage.SnapshotChunk(term,
+                new RaftMessage.InstallSnapshot(term, s.index(), s.term(), s.time(),
+                    s.members(), s.data().size(), 0, s.state()), crc)));
+  }
+
+  @Test
+  void aSnapshotChunkKeepsItsChecksumAndItsChunk() {
+    RaftMessage.SnapshotChunk chunk = new RaftMessage.SnapshotChunk(4,
+        new RaftMessage.InstallSnapshot(4, 10, 3, 99, List.of(1, 2, 3), 5, 2, new byte[] {7, 8}),
+        -123456);
+    RaftMessage decoded = CODEC.decode(CODEC.encode(chunk));
+    assertThat(decoded).isEqualTo(chunk);
+    assertThat(((RaftMessage.SnapshotChunk) decoded).checksum()).isEqualTo(-123456);
   }
 
   private Arbitrary<RaftMessage> appends() {

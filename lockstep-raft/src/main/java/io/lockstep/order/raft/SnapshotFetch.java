@@ -1,0 +1,200 @@
+package io.lockstep.order.raft;
+
+import io.lockstep.order.Snapshot;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * State transfer (S22) from any up-to-date replica, not only the leader. The leader names a
+ * source in a {@link RaftMessage.SnapshotSource}; the follower then asks that source for chunks
+ * ({@link RaftMessage.FetchSnapshot}) and takes each {@link RaftMessage.SnapshotChunk} into the
+ * same partly received snapshot a leader's chunks go to, so nothing is lost when it switches.
+ *
+ * <p>What the follower checks, each a reason to give up on the source: the chunk comes from the
+ * named source; its snapshot is at or past the leader's snapshot index (an older one would leave
+ * the follower still behind the leader's log, needing another transfer); its bytes match their
+ * CRC32C (a damaged chunk is never stored); it is the next chunk; and the source keeps answering
+ * within an election timeout (a source that crashed or was cut off). Giving up is the fallback:
+ * the follower tells the leader how much of the leader's own snapshot it holds, and the leader
+ * sends the rest itself, as it always did. Terms of the snapshot are not checked against the
+ * leader here: a source's snapshot holds only committed entries, identical on every replica
+ * (State Machine Safety), and the leader's next AppendEntries checks the entry at its index.
+ *
+ * <p>The source side serves any replica that asks, from its latest stored snapshot, one chunk
+ * per request (the follower's request is the flow control). Deterministic: time comes from
+ * {@link Raft#now()}.
+ */
+final class SnapshotFetch {
+  private final Raft raft;
+  /** The source being fetched from, or {@link Raft#NONE}. */
+  private int source = Raft.NONE;
+  /** Who named the source, and gets the answer. */
+  private int leader = Raft.NONE;
+  /** The leader's snapshot index: the least this follower accepts. */
+  private long minIndex;
+  /** When the source last answered (or was asked first): silence past a timeout falls back. */
+  private long lastHeard;
+  /** The snapshot index asked for now: the least acceptable, then the one being received. */
+  private long fetching;
+  /** Whether the request was already sent again after half a timeout of silence. */
+  private boolean resent;
+  /** Snapshots installed from a source, and fallbacks to the leader (for tests and metrics). */
+  private long installedFromSources;
+  private long fallbacks;
+
+  SnapshotFetch(Raft raft) {
+    this.raft = raft;
+  }
+
+  /** The leader (already accepted for this term) names a source. */
+  void onSource(int from, RaftMessage.SnapshotSource m) {
+    if (m.index() <= raft.commitIndex()) {
+      // Already past it (an earlier transfer landed): say so, as to a leader's chunk.
+      raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
+          m.index(), 0));
+      return;
+    }
+    if (m.source() == raft.self()) {
+      raft.drop("named source of a snapshot it lacks: itself");
+      fallBack(from, m.index());
+      return;
+    }
+    source = m.source();
+    leader = from;
+    minIndex = m.index();
+    ask(minIndex);
+  }
+
+  /** Asks the source for the next chunk of the snapshot at (or, first, past) {@code index}. */
+  private void ask(long index) {
+    fetching = index;
+    lastHeard = raft.now();
+    resent = false;
+    raft.send(source, new RaftMessage.FetchSnapshot(raft.term(), index,
+        raft.follower().received(index)));
+  }
+
+  /** A chunk from a source: checked, then taken like a leader's. */
+  void onChunk(int from, RaftMessage.SnapshotChunk c) {
+    if (from != source) {
+      raft.drop("snapshot chunk from " + from + ", not the source being fetched from ("
+          + source + ")");
+      return;
+    }
+    RaftMessage.InstallSnapshot chunk = c.chunk();
+    boolean unchecked = raft.bug() == Raft.Bug.SNAPSHOT_SOURCE_UNCHECKED;
+    if (chunk.index() < minIndex && !unchecked) {
+      giveUp("stale source " + from + ": its snapshot at " + chunk.index()
+          + " is older than the leader's at " + minIndex);
+      return;
+    }
+    if (checksum(chunk.data()) != c.checksum() && !unchecked) {
+      giveUp("corrupt chunk from source " + from + " at offset " + chunk.offset()
+          + " of the snapshot at " + chunk.index() + ": checksum mismatch");
+      return;
+    }
+    if (chunk.index() <= raft.commitIndex()) {
+      giveUp("snapshot at " + chunk.index() + " from source " + from
+          + " is not past the commit index " + raft.commitIndex());
+      return;
+    }
+    if (chunk.offset() < raft.follower().received(chunk.index())) {
+      // The answer to a request sent twice (see tick): already held.
+      raft.drop("chunk at offset " + chunk.offset() + " from source " + from + " already held");
+      return;
+    }
+    switch (raft.follower().take(chunk)) {
+      case REFUSED -> giveUp("chunk at offset " + chunk.offset() + " from source " + from
+          + " is not the next one");
+      case TAKEN -> ask(chunk.index());
+      case INSTALLED -> installed(from, chunk);
+    }
+  }
+
+  private void installed(int from, RaftMessage.InstallSnapshot chunk) {
+    raft.send(leader, new RaftMessage.InstallSnapshotResponse(raft.term(), chunk.index(),
+        chunk.index(), chunk.size()));
+    raft.events().snapshotServed(from, raft.term(), chunk.index());
+    installedFromSources++;
+    source = Raft.NONE;
+  }
+
+  /**
+   * A source silent for half an election timeout is asked once more (a request or its answer
+   * may be lost, e.g. while a connection is set up); one silent for a whole timeout is given up
+   * on.
+   */
+  void tick(long now) {
+    if (source == Raft.NONE) {
+      return;
+    }
+    long silent = now - lastHeard;
+    if (silent >= raft.config().electionTimeoutMillis()) {
+      giveUp("source " + source + " silent for " + silent + " ms");
+    } else if (!resent && silent >= raft.config().electionTimeoutMillis() / 2) {
+      resent = true;
+      raft.send(source, new RaftMessage.FetchSnapshot(raft.term(), fetching,
+          raft.follower().received(fetching)));
+    }
+  }
+
+  /** A new term or leader: whoever named the source no longer leads; the next leader decides. */
+  void stop() {
+    source = Raft.NONE;
+  }
+
+  /** Whether a fetch from a source is under way (for tests and toString). */
+  int source() {
+    return source;
+  }
+
+  long installedFromSources() {
+    return installedFromSources;
+  }
+
+  long fallbacks() {
+    return fallbacks;
+  }
+
+  private void giveUp(String reason) {
+    fallbacks++;
+    raft.drop(reason);
+    source = Raft.NONE;
+    fallBack(leader, minIndex);
+  }
+
+  /** Tells the leader where its own chunks should go on from (the leader path). */
+  private void fallBack(int to, long index) {
+    raft.send(to, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(), index,
+        raft.follower().received(index)));
+  }
+
+  /** The source side: the requested chunk of the latest stored snapshot, if it is recent enough. */
+  void onFetch(int from, RaftMessage.FetchSnapshot m) {
+    Snapshot snapshot = raft.snapshot();
+    if (snapshot == null || snapshot.index() < m.index()) {
+      // An empty chunk names what this replica holds (index 0: nothing), so the follower gives
+      // up on it at once rather than after a timeout.
+      RaftMessage.InstallSnapshot held = snapshot == null
+          ? new RaftMessage.InstallSnapshot(raft.term(), 0, 0, 0, List.of(raft.self()), 0, 0,
+              new byte[0])
+          : new RaftMessage.InstallSnapshot(raft.term(), snapshot.index(), snapshot.term(),
+              snapshot.time(), snapshot.members(), snapshot.data().size(), 0, new byte[0]);
+      raft.send(from, new RaftMessage.SnapshotChunk(raft.term(), held, checksum(new byte[0])));
+      return;
+    }
+    if (m.offset() > snapshot.data().size()) {
+      raft.drop("asked by " + from + " for offset " + m.offset() + " of a snapshot of "
+          + snapshot.data().size() + " bytes");
+      return;
+    }
+    RaftMessage.InstallSnapshot chunk = SnapshotChunks.chunk(raft.term(), snapshot, m.offset());
+    raft.send(from, new RaftMessage.SnapshotChunk(raft.term(), chunk, checksum(chunk.data())));
+  }
+
+  static int checksum(byte[] data) {
+    CRC32C crc = new CRC32C();
+    crc.update(data);
+    return (int) crc.getValue();
+  }
+}
