@@ -26,16 +26,19 @@ class SignatureIntakeTest {
   private static final Map<Integer, Signer> SIGNERS =
       Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(List.of(1, 2), 3));
 
-  /** Claims of {@link Msg}; other messages make none. */
+  /**
+   * Claims of {@link Msg}; other messages make none. The intake only asks a codec for claims:
+   * messages reach it decoded, so this codec never encodes or decodes.
+   */
   private static final ProtocolCodec CODEC = new ProtocolCodec() {
     @Override
     public byte[] encode(ProtocolMessage message) {
-      throw new UnsupportedOperationException();
+      throw new UnsupportedOperationException("the intake never encodes (a test codec)");
     }
 
     @Override
     public ProtocolMessage decode(byte[] payload) {
-      throw new UnsupportedOperationException();
+      throw new UnsupportedOperationException("the intake never decodes (a test codec)");
     }
 
     @Override

@@ -1,20 +1,17 @@
 package io.lockstep.order.clocks;
 
 import io.lockstep.order.Coordination;
-import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
-import io.lockstep.order.TimingAssumptions;
 import io.lockstep.order.stamped.Settings;
+import io.lockstep.order.stamped.StampedProtocol;
 import io.lockstep.order.stamped.StampedCodec;
-import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.StampedOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Order by synchronized real-time clocks (paper §3.2.2) as the runtime finds it, registered as
@@ -43,35 +40,24 @@ import java.util.Optional;
  * (O2), and delays bounded so that Δ exists. A replica that stopped cannot rejoin: its
  * {@code create} refuses storage that shows it ran before.
  */
-public final class RealTimeClockProtocol implements Protocol {
-  private static final Map<String, String> DEFAULTS = defaults();
-
+public final class RealTimeClockProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
-  public RealTimeClockProtocol() {}
+  public RealTimeClockProtocol() {
+    super("real-time", ownDefaults(), "skew-ms");
+  }
 
-  private static Map<String, String> defaults() {
+  private static Map<String, String> ownDefaults() {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("test", "combined");
     d.put("skew-ms", "2");
     d.put("min-delay-ms", "3");
     d.put("delta-ms", "150");
-    d.putAll(Settings.sharedDefaults());
-    return Map.copyOf(d);
-  }
-
-  @Override
-  public String name() {
-    return "real-time";
-  }
-
-  @Override
-  public Map<String, String> defaultSettings() {
-    return DEFAULTS;
+    return d;
   }
 
   @Override
   public List<String> check(ProtocolSetup setup) {
-    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
+    Settings s = settings(setup);
     s.requireFailStop(setup);
     test(s);
     s.checkShared();
@@ -107,26 +93,13 @@ public final class RealTimeClockProtocol implements Protocol {
   }
 
   @Override
-  public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
-    Settings.refuse(check(setup));
-    Settings.refuseRestart(name(), setup.self(), recovered);
-    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
-    StampedConfig config = s.config(setup);
-    return new StampedOrder(config, new RealTimeClock(test(s), s.positive("delta-ms")), recovered);
+  protected Coordination order(Settings s, ProtocolSetup setup, Recovered recovered) {
+    return new StampedOrder(s.config(setup), new RealTimeClock(test(s), s.positive("delta-ms")),
+        recovered);
   }
 
   @Override
   public ProtocolCodec codec() {
     return StampedCodec.INSTANCE;
-  }
-
-  @Override
-  public boolean everyReplicaOrders() {
-    return true; // each replica stamps and broadcasts what its clients hand it
-  }
-
-  @Override
-  public Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
-    return Optional.of(new Settings(name(), setup.settings(), DEFAULTS).timing("skew-ms"));
   }
 }

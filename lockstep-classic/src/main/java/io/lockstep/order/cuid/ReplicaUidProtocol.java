@@ -1,17 +1,13 @@
 package io.lockstep.order.cuid;
 
 import io.lockstep.order.Coordination;
-import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
-import io.lockstep.order.TimingAssumptions;
 import io.lockstep.order.stamped.Settings;
-import io.lockstep.order.stamped.StampedConfig;
-import java.util.LinkedHashMap;
+import io.lockstep.order.stamped.StampedProtocol;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Order by replica-generated identifiers (paper §3.2.3) as the runtime finds it, registered as
@@ -35,56 +31,27 @@ import java.util.Optional;
  * cannot rejoin: its
  * {@code create} refuses storage that shows it ran before.
  */
-public final class ReplicaUidProtocol implements Protocol {
-  private static final Map<String, String> DEFAULTS = defaults();
-
+public final class ReplicaUidProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
-  public ReplicaUidProtocol() {}
-
-  private static Map<String, String> defaults() {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.putAll(Settings.sharedDefaults());
-    return Map.copyOf(d);
-  }
-
-  @Override
-  public String name() {
-    return "replica-uid";
-  }
-
-  @Override
-  public Map<String, String> defaultSettings() {
-    return DEFAULTS;
+  public ReplicaUidProtocol() {
+    super("replica-uid", Map.of(), null);
   }
 
   @Override
   public List<String> check(ProtocolSetup setup) {
-    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
+    Settings s = settings(setup);
     s.requireFailStop(setup);
     s.checkShared();
     return s.problems();
   }
 
   @Override
-  public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
-    Settings.refuse(check(setup));
-    Settings.refuseRestart(name(), setup.self(), recovered);
-    StampedConfig config = new Settings(name(), setup.settings(), DEFAULTS).config(setup);
-    return new CandidateOrder(config, recovered, true);
+  protected Coordination order(Settings settings, ProtocolSetup setup, Recovered recovered) {
+    return new CandidateOrder(settings.config(setup), recovered, true);
   }
 
   @Override
   public ProtocolCodec codec() {
     return CuidCodec.INSTANCE;
-  }
-
-  @Override
-  public boolean everyReplicaOrders() {
-    return true; // each replica stamps and broadcasts what its clients hand it
-  }
-
-  @Override
-  public Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
-    return Optional.of(new Settings(name(), setup.settings(), DEFAULTS).timing(null));
   }
 }

@@ -1,19 +1,16 @@
 package io.lockstep.order.lamport;
 
 import io.lockstep.order.Coordination;
-import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
-import io.lockstep.order.TimingAssumptions;
 import io.lockstep.order.stamped.Settings;
+import io.lockstep.order.stamped.StampedProtocol;
 import io.lockstep.order.stamped.StampedCodec;
 import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.StampedOrder;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Order by logical clocks (paper §3.2.1) as the runtime finds it, registered as
@@ -38,60 +35,32 @@ import java.util.Optional;
  * every message arrives within {@code max-delay-ms}. A replica that stopped cannot rejoin: its
  * {@code create} refuses storage that shows it ran before.
  */
-public final class LogicalClockProtocol implements Protocol {
-  private static final Map<String, String> DEFAULTS = defaults();
-
+public final class LogicalClockProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
-  public LogicalClockProtocol() {}
-
-  private static Map<String, String> defaults() {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.putAll(Settings.sharedDefaults());
-    return Map.copyOf(d);
-  }
-
-  @Override
-  public String name() {
-    return "logical-clock";
-  }
-
-  @Override
-  public Map<String, String> defaultSettings() {
-    return DEFAULTS;
+  public LogicalClockProtocol() {
+    super("logical-clock", Map.of(), null);
   }
 
   @Override
   public List<String> check(ProtocolSetup setup) {
-    Settings s = new Settings(name(), setup.settings(), DEFAULTS);
+    Settings s = settings(setup);
     s.requireFailStop(setup);
     s.checkShared();
     return s.problems();
   }
 
   @Override
-  public Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
-    Settings.refuse(check(setup));
-    Settings.refuseRestart(name(), setup.self(), recovered);
-    return new StampedOrder(config(setup), new LogicalClock(), recovered);
+  protected Coordination order(Settings settings, ProtocolSetup setup, Recovered recovered) {
+    return new StampedOrder(settings.config(setup), new LogicalClock(), recovered);
   }
 
   /** The engine's settings for {@code setup} (already checked). */
   static StampedConfig config(ProtocolSetup setup) {
-    return new Settings("logical-clock", setup.settings(), DEFAULTS).config(setup);
+    return new LogicalClockProtocol().settings(setup).config(setup);
   }
 
   @Override
   public ProtocolCodec codec() {
     return StampedCodec.INSTANCE;
-  }
-
-  @Override
-  public boolean everyReplicaOrders() {
-    return true; // each replica stamps and broadcasts what its clients hand it
-  }
-
-  @Override
-  public Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
-    return Optional.of(new Settings(name(), setup.settings(), DEFAULTS).timing(null));
   }
 }

@@ -1,0 +1,70 @@
+package io.lockstep.order.stamped;
+
+import io.lockstep.order.Coordination;
+import io.lockstep.order.Protocol;
+import io.lockstep.order.ProtocolSetup;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.TimingAssumptions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the tutorial's three uid schemes share as {@link Protocol}s: their settings (the shared
+ * ones plus each scheme's own), a start that refuses a replica that ran before (they cannot
+ * rejoin), every replica ordering what its own clients hand it, and the timing they assume. A
+ * scheme states its own checks ({@link #check}) and builds its order engine ({@link #order}).
+ */
+public abstract class StampedProtocol implements Protocol {
+  private final String name;
+  private final Map<String, String> defaults;
+  private final String skewKey;
+
+  /**
+   * @param ownDefaults the scheme's own settings with their defaults (the shared ones are added)
+   * @param skewKey the setting that bounds clock skew, or null if the scheme assumes none
+   */
+  protected StampedProtocol(String name, Map<String, String> ownDefaults, String skewKey) {
+    this.name = name;
+    Map<String, String> all = new LinkedHashMap<>(ownDefaults);
+    all.putAll(Settings.sharedDefaults());
+    this.defaults = Map.copyOf(all);
+    this.skewKey = skewKey;
+  }
+
+  @Override
+  public final String name() {
+    return name;
+  }
+
+  @Override
+  public final Map<String, String> defaultSettings() {
+    return defaults;
+  }
+
+  /** {@code setup}'s settings for this scheme, with its defaults. */
+  protected final Settings settings(ProtocolSetup setup) {
+    return new Settings(name, setup.settings(), defaults);
+  }
+
+  @Override
+  public final Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
+    Settings.refuse(check(setup));
+    Settings.refuseRestart(name, setup.self(), recovered);
+    return order(settings(setup), setup, recovered);
+  }
+
+  /** The scheme's order engine for {@code setup}, whose settings passed {@link #check}. */
+  protected abstract Coordination order(Settings settings, ProtocolSetup setup,
+      Recovered recovered);
+
+  @Override
+  public final boolean everyReplicaOrders() {
+    return true; // each replica stamps and broadcasts what its clients hand it
+  }
+
+  @Override
+  public final Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
+    return Optional.of(settings(setup).timing(skewKey));
+  }
+}
