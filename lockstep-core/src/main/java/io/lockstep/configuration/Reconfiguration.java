@@ -115,7 +115,7 @@ public final class Reconfiguration {
    * change: quadratic on the loop thread with a long pending list).
    */
   private void checkNotNoop(SystemCommand change) {
-    if (change instanceof SystemCommand.RemoveClient r && r.client().equals(SystemCommands.ADMIN)) {
+    if (change instanceof SystemCommand.RemoveClient r && SystemCommands.isAdmin(r.client())) {
       throw new ConfigurationRefusal("the administrator " + r.client() + " cannot be removed");
     }
     SystemCommand last = null;

@@ -21,6 +21,15 @@ public final class SystemCommands {
    */
   public static final ClientId ADMIN = ClientId.of("lockstep:admin");
 
+  /**
+   * Prefix of the administrator's other sessions ({@code lockstep:admin/…}). The executor's
+   * session is per client id and its sequence numbers must follow on from the last one, which
+   * a one-shot command line tool cannot know; so each such tool invocation issues its command
+   * in a fresh session of its own, starting at sequence 1, and the executor treats every such
+   * session as the administrator.
+   */
+  public static final String ADMIN_SESSION_PREFIX = ADMIN.value() + "/";
+
   private static final int VERSION = 1;
   private static final int ADD_CLIENT = 1;
   private static final int REMOVE_CLIENT = 2;
@@ -31,6 +40,16 @@ public final class SystemCommands {
   private static final int MAX_REPLICAS = 1024;
 
   private SystemCommands() {}
+
+  /** True if {@code client} is the administrator: {@link #ADMIN} or one of its sessions. */
+  public static boolean isAdmin(ClientId client) {
+    return client.equals(ADMIN) || client.value().startsWith(ADMIN_SESSION_PREFIX);
+  }
+
+  /** The administrator's session named {@code suffix} ({@code lockstep:admin/suffix}). */
+  public static ClientId adminSession(String suffix) {
+    return ClientId.of(ADMIN_SESSION_PREFIX + suffix);
+  }
 
   /** Encodes a command for a request from {@link #ADMIN}. */
   public static byte[] encode(SystemCommand command) {

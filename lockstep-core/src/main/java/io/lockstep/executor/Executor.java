@@ -46,7 +46,8 @@ import java.util.OptionalLong;
  *       before each command, and refused or failing commands become rejected replies;
  *   <li>replicated clients (paper §5.1, S16): copies of one logical request are matched;
  *   <li>the configuration (paper §7, S20, {@link Reconfiguration}): requests of
- *       {@link SystemCommands#ADMIN} are system commands, not the machine's; each change takes
+ *       {@link SystemCommands#ADMIN} (and of its sessions, {@link SystemCommands#isAdmin}) are
+ *       system commands, not the machine's; each change takes
  *       effect before the first request at or after its stated position; a removed client's
  *       session is dropped then, and its requests (from that position on, retries included) are
  *       refused with {@link ClusterConfiguration#removedClientReason}. Every reply carries the
@@ -218,7 +219,7 @@ public final class Executor {
    * never calls this; requests of other clients are ignored.
    */
   public void takeEffectAtAppendForTest(Request appended) {
-    if (!appended.client().equals(SystemCommands.ADMIN)
+    if (!SystemCommands.isAdmin(appended.client())
         || appended.kind() != Request.Kind.COMMAND) {
       return;
     }
@@ -454,7 +455,7 @@ public final class Executor {
       replies.add(rejected(client, sequence, position, UNKNOWN_SESSION));
       return;
     }
-    if (request.refusal() == null && !client.equals(SystemCommands.ADMIN)) {
+    if (request.refusal() == null && !SystemCommands.isAdmin(client)) {
       Optional<String> refusal = authorize(client, request.command());
       if (refusal.isPresent()) {
         replies.add(rejected(client, sequence, request.position(), refusal.get()));
@@ -495,7 +496,7 @@ public final class Executor {
   }
 
   private Reply execute(ClientId client, long sequence, Session.Pending request, long now) {
-    if (request.refusal() == null && !client.equals(SystemCommands.ADMIN)) {
+    if (request.refusal() == null && !SystemCommands.isAdmin(client)) {
       Optional<String> refusal = authorize(client, request.command());
       if (refusal.isPresent()) {
         return rejected(client, sequence, request.position(), refusal.get());
@@ -508,8 +509,8 @@ public final class Executor {
     if (request.refusal() != null) {
       return rejected(client, sequence, request.position(), request.refusal());
     }
-    if (client.equals(SystemCommands.ADMIN)) {
-      return runSystem(sequence, request);
+    if (SystemCommands.isAdmin(client)) {
+      return runSystem(client, sequence, request);
     }
     ExecutionContext context =
         new ExecutionContext(now, client, request.position(), 0, null, room());
@@ -524,8 +525,7 @@ public final class Executor {
   }
 
   /** Paper §7: a system command joins the configuration's pending changes, or is refused. */
-  private Reply runSystem(long sequence, Session.Pending request) {
-    ClientId admin = SystemCommands.ADMIN;
+  private Reply runSystem(ClientId admin, long sequence, Session.Pending request) {
     try {
       SystemCommand command = SystemCommands.decode(request.command());
       long at = configuration.order(command, request.position(), config.configurationDistance());

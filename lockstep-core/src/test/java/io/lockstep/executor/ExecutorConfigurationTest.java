@@ -203,4 +203,26 @@ class ExecutorConfigurationTest {
         .isEqualTo(ClusterConfiguration.removedClientReason(C1, at));
     assertThat(restored.executor.digest()).isEqualTo(original.executor.digest());
   }
+
+  @Test
+  void eachAdministratorSessionIssuesSystemCommandsFromSequenceOneAndNeverReachesTheMachine() {
+    Feed feed = feed();
+    assertThat(admin(feed, 1, new SystemCommand.AddDevice("flap-1", 0)).status())
+        .isEqualTo(Reply.Status.OK);
+    ClientId tool = SystemCommands.adminSession("cli-1");
+    Reply receipt = feed.apply(Request.command(tool, 1,
+        SystemCommands.encode(new SystemCommand.RemoveClient(C1, 0))), 1).get(0);
+    assertThat(receipt.client()).isEqualTo(tool);
+    assertThat(receipt.status()).as(receipt.reason()).isEqualTo(Reply.Status.OK);
+    assertThat(SystemCommands.receiptPosition(receipt.value()))
+        .isEqualTo(receipt.position() + DISTANCE);
+    assertThat(feed.executor.configuration().pending()).hasSize(2);
+    assertThat(feed.apply(Request.command(tool, 2, "note:x".getBytes()), 1).get(0).reason())
+        .as("an administrator session's bytes are a system command, never the machine's")
+        .startsWith("malformed system command");
+    assertThat(feed.machine.scripts()).doesNotContain("note:x");
+    assertThat(admin(feed, 2, new SystemCommand.RemoveClient(tool, 0)).reason())
+        .isEqualTo("the administrator " + tool + " cannot be removed");
+    assertThat(SystemCommands.isAdmin(ClientId.of("lockstep:administrator"))).isFalse();
+  }
 }
