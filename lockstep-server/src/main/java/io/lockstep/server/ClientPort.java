@@ -2,9 +2,11 @@ package io.lockstep.server;
 
 import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
+import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.ClientId;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
+import io.lockstep.request.Request;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
@@ -19,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * frame that does not decode, or an answer sent by a client, is dropped, counted and logged with
  * the reason, and the connection is closed (bad input changes nothing). With per-client
  * authentication, a request in the name of another client is refused with a clear reason and logged
- * (X5, S17: commands see who really asks). Each connection's questions waiting for the loop are
+ * (X5, S17: commands see who really asks). System commands (paper §7) are taken only from an
+ * operator, whatever the port's client authentication: see {@link #unsignedSystemCommand}
+ * and {@link #systemCommand}. Each connection's questions waiting for the loop are
  * bounded in bytes ({@link ConnectionBudget}); past the budget a question is answered busy, which
  * clients retry, and nothing else happens.
  */
@@ -78,17 +82,24 @@ final class ClientPort implements FrameHandler {
     }
     if (message instanceof ClientMessage.Member m) {
       member(connection, m);
-    } else if (message instanceof ClientMessage.Submit || message instanceof ClientMessage.Read) {
+    } else if (message instanceof ClientMessage.Submit || message instanceof ClientMessage.Read
+        || message instanceof ClientMessage.Admin) {
       ConnectionBudget budget = budgets.computeIfAbsent(connection,
           c -> new ConnectionBudget(connectionBytes, expiryNanos));
-      ConnectionOrigin origin = new ConnectionOrigin(connection, message.tag(), budget);
+      ConnectionOrigin origin = new ConnectionOrigin(connection, message.tag(), budget,
+          message instanceof ClientMessage.Submit s && s.learnsConfiguration()
+              || message instanceof ClientMessage.Admin);
       if (!budget.charge(message.tag(), payload.length, System.nanoTime())) {
         metrics.budgetRefused(ServerMetrics.CLIENT_CONNECTION_BYTES);
         origin.busy("this connection's requests waiting for the replica hold more than " + budget.limit()
             + " bytes; retry after some are answered");
         return;
       }
-      question(connection, message, origin);
+      if (message instanceof ClientMessage.Admin a) {
+        systemCommand(connection, a, origin);
+      } else {
+        question(connection, message, origin);
+      }
     } else {
       refuse(connection, "a client sent an answer (" + message.getClass().getSimpleName() + ")");
     }
@@ -101,7 +112,9 @@ final class ClientPort implements FrameHandler {
       // the executor counts copies by copyFrom, so that is the id the connection must have proved.
       ClientId sender = s.request().copyFrom() != null ? s.request().copyFrom()
           : s.request().client();
-      if (mayActAs(connection, sender)) {
+      if (SystemCommands.isAdmin(s.request().client()) || SystemCommands.isAdmin(sender)) {
+        unsignedSystemCommand(connection, s.request(), origin);
+      } else if (mayActAs(connection, sender)) {
         loop.offerSubmit(s.request(), origin);
       } else {
         impersonation(connection, sender);
@@ -117,6 +130,64 @@ final class ClientPort implements FrameHandler {
             new QueryResult(r.tag(), false, new byte[0], notYours(connection, r.client())));
       }
     }
+  }
+
+  /**
+   * A request in the administrator's name over the ordinary path. A shared client secret, or
+   * none, proves no identity, so every client could otherwise issue system commands; the
+   * administrator's requests are therefore taken only from a connection that proved the key
+   * of client {@code lockstep:admin} in the cluster file, or from another replica that already
+   * checked them (its forwarder). Anything else is refused with the reason, counted and
+   * logged, and nothing is ordered.
+   */
+  private void unsignedSystemCommand(FrameConnection connection, Request request,
+      ConnectionOrigin origin) {
+    String proved = connection.remoteId();
+    boolean operator = proved != null && (proved.startsWith(ClusterConfig.FORWARDER_PREFIX)
+        || connection.keyAuthenticated() && (proved.equals(SystemCommands.ADMIN.value())
+            || proved.startsWith(SystemCommands.ADMIN_SESSION_PREFIX))
+            && mayActAs(connection, request.client()));
+    if (operator) {
+      loop.offerSubmit(request, origin);
+      return;
+    }
+    String reason = "system commands (requests of " + SystemCommands.ADMIN + ") are taken"
+        + " only from an operator: a connection that proved the key of client "
+        + SystemCommands.ADMIN + " listed in the cluster file, or a command signed with the"
+        + " cluster secret (lockstep client|device); this connection proved "
+        + (connection.keyAuthenticated() ? "the key of client " + proved : "no key");
+    adminRefused(connection, "unauthenticated", reason);
+    origin.replied(new Reply(request.client(), request.sequence(), Reply.Status.REJECTED,
+        new byte[0], reason, 0, 0));
+  }
+
+  /**
+   * A system command signed with the operator key ({@link OperatorAuth#checkAdmin}): submitted
+   * as sequence 1 of the administrator session its nonce names, so a repeat is answered from
+   * that session (exactly once, X4). A follower redirects it like any request; the operator's
+   * tool sends the same signed command to the leader.
+   */
+  private void systemCommand(FrameConnection connection, ClientMessage.Admin command,
+      ConnectionOrigin origin) {
+    OperatorAuth auth = operators;
+    java.util.Optional<String> refusal = auth == null
+        ? java.util.Optional.of("this replica takes no signed system commands")
+        : auth.checkAdmin(command, System.currentTimeMillis());
+    ClientId session = SystemCommands.adminSession(
+        java.util.HexFormat.of().formatHex(command.nonce()));
+    if (refusal.isPresent()) {
+      adminRefused(connection, "signature", refusal.get());
+      origin.replied(new Reply(session, 1, Reply.Status.REJECTED, new byte[0],
+          "refused: " + refusal.get(), 0, 0));
+      return;
+    }
+    loop.offerSubmit(Request.command(session, 1, command.command()), origin);
+  }
+
+  private void adminRefused(FrameConnection connection, String kind, String reason) {
+    metrics.adminRefused(kind);
+    LOG.log(Level.WARNING, "event=system_command_refused remote=" + connection.remoteAddress()
+        + " id=" + connection.remoteId() + " kind=" + kind + " reason=\"" + reason + "\"");
   }
 
   /**
@@ -190,11 +261,15 @@ final class ClientPort implements FrameHandler {
    * question's bytes in the connection's budget are freed when the loop takes it (or when it
    * is answered without reaching the loop).
    */
-  record ConnectionOrigin(FrameConnection connection, long tag, ConnectionBudget budget)
-      implements Origin {
+  record ConnectionOrigin(FrameConnection connection, long tag, ConnectionBudget budget,
+      boolean learnsConfiguration) implements Origin {
     @Override
     public void replied(Reply reply) {
-      send(new ClientMessage.Replied(tag, reply));
+      // A client that did not ask for the configuration version (an earlier build) gets the
+      // reply in the layout it reads: without it.
+      send(new ClientMessage.Replied(tag, learnsConfiguration ? reply
+          : new Reply(reply.client(), reply.sequence(), reply.status(), reply.value(),
+              reply.reason(), reply.position(), reply.replica(), 0)));
     }
 
     @Override

@@ -39,6 +39,8 @@ public final class ServerMetrics {
   private final Timer snapshotWrite;
   private final DistributionSummary snapshotBytes;
   private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, Counter> adminRefusals =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter repairs;
   private final Counter configuratorSteps;
   /** Where the protocol's own reports of broken assumptions go (loop thread). */
@@ -280,6 +282,23 @@ public final class ServerMetrics {
         .description("client questions refused busy because a byte budget was full, or"
             + " forwarded questions expired unanswered")
         .tag("budget", b).register(registry)).increment();
+  }
+
+  /**
+   * Counts a system command refused at the client port because it did not come from an
+   * operator; {@code kind} is {@code unauthenticated} (the administrator's name without its
+   * key) or {@code signature} (a signed command whose signature or time is wrong).
+   */
+  void adminRefused(String kind) {
+    adminRefusals.computeIfAbsent(kind, k -> Counter.builder("lockstep.admin.refused")
+        .description("system commands refused because they did not come from an operator")
+        .tag("kind", k).register(registry)).increment();
+  }
+
+  /** Count of system commands refused for {@code kind} (0 if none yet). */
+  public double adminRefusals(String kind) {
+    Counter c = adminRefusals.get(kind);
+    return c == null ? 0 : c.count();
   }
 
   /** Count of refusals for one budget tag (0 if none yet). */

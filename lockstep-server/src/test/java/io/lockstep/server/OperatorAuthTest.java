@@ -47,4 +47,32 @@ class OperatorAuthTest {
         NOW - OperatorAuth.MAX_SKEW_MILLIS - 1);
     assertThat(replica.check(old, NOW)).get().asString().contains("from this replica's clock");
   }
+
+  @Test
+  void aSystemCommandMustBeSignedWithTheClusterSecretAndIssuedNearTheReplicasClock() {
+    OperatorAuth replica = new OperatorAuth("demo", SECRET);
+    byte[] command = {1, 2, 3, 4};
+    ClientMessage.Admin signed = new OperatorAuth("demo", SECRET).signAdmin(3, command, NOW);
+    assertThat(replica.checkAdmin(signed, NOW + 1_000)).isEmpty();
+    assertThat(replica.checkAdmin(signed, NOW + 2_000))
+        .as("a repeat is answered by its administrator session, not refused").isEmpty();
+    byte[] other = SECRET.clone();
+    other[0] ^= 1;
+    assertThat(replica.checkAdmin(new OperatorAuth("demo", other).signAdmin(3, command, NOW),
+        NOW)).get().asString().contains("not signed with this cluster's secret");
+    ClientMessage.Admin altered = new ClientMessage.Admin(3, new byte[] {1, 2, 3, 5}, NOW,
+        signed.nonce(), signed.mac());
+    assertThat(replica.checkAdmin(altered, NOW)).get().asString().contains("not signed");
+    assertThat(replica.checkAdmin(signed, NOW + OperatorAuth.MAX_SKEW_MILLIS + 1)).get()
+        .asString().contains("check the clocks");
+  }
+
+  @Test
+  void aMembershipCommandsMacIsNeverValidAsASystemCommandsOrTheOtherWayRound() {
+    OperatorAuth auth = new OperatorAuth("demo", SECRET);
+    ClientMessage.Member member = auth.sign(1, MemberOperation.ADD, 4, -1, NOW);
+    ClientMessage.Admin asAdmin = new ClientMessage.Admin(1, new byte[0], NOW, member.nonce(),
+        member.mac());
+    assertThat(auth.checkAdmin(asAdmin, NOW)).get().asString().contains("not signed");
+  }
 }

@@ -25,7 +25,17 @@ import io.lockstep.storage.codec.CodecException;
  * 7 Member      u8 operation (0 LIST, 1 ADD, 2 REMOVE, 3 REPLACE), i32 replica, i32 other,
  *               i64 issuedAtMillis, bytes nonce (16), bytes mac (32)
  * 8 MemberResult u8 ok, string text
+ * 9 Admin       bytes command, i64 issuedAtMillis, bytes nonce (16), bytes mac (32)
+ * 10 Submit     as 1, from a sender that reads configuration versions (type 11)
+ * 11 Replied    as 3, then i64 configVersion (only when it is not 0)
  * </pre>
+ *
+ * <p>Compatibility of the configuration version (paper §7: clients learn the configuration
+ * from replies): a replica answers a type-1 request (what earlier clients send) in the type-3
+ * layout, without the version, so those clients keep working and merely do not learn; a
+ * version of 0 (the configuration never changed) is also sent as type 3. A client of this
+ * build sends type 10; a replica of an earlier build closes such a connection as undecodable
+ * and logs "unknown type 10" (upgrade replicas before clients).
  *
  * <p>Strict: wrong versions or types, truncation, oversized lengths and trailing bytes are a
  * {@link CodecException} with the field and offset; the replica drops such a frame and counts it.
@@ -42,6 +52,9 @@ public final class ClientCodec {
   private static final int BUSY = 6;
   private static final int MEMBER = 7;
   private static final int MEMBER_RESULT = 8;
+  private static final int ADMIN = 9;
+  private static final int SUBMIT_LEARNING = 10;
+  private static final int REPLIED_VERSIONED = 11;
 
   private ClientCodec() {}
 
@@ -58,6 +71,9 @@ public final class ClientCodec {
       out.writeClientId(r.client()).writeLong(r.sequence())
           .writeByte(r.status() == Reply.Status.OK ? 0 : 1).writeBytes(r.value())
           .writeString(clip(r.reason())).writeLong(r.position()).writeInt(r.replica());
+      if (r.configVersion() != 0) {
+        out.writeLong(r.configVersion());
+      }
     } else if (message instanceof ClientMessage.ReadResult m) {
       QueryResult q = m.result();
       out.writeByte(q.ok() ? 1 : 0).writeBytes(q.value()).writeString(clip(q.reason()));
@@ -71,6 +87,9 @@ public final class ClientCodec {
           .writeLong(m.issuedAtMillis()).writeBytes(m.nonce()).writeBytes(m.mac());
     } else if (message instanceof ClientMessage.MemberResult m) {
       out.writeByte(m.ok() ? 1 : 0).writeString(clip(m.text()));
+    } else if (message instanceof ClientMessage.Admin m) {
+      out.writeBytes(m.command()).writeLong(m.issuedAtMillis()).writeBytes(m.nonce())
+          .writeBytes(m.mac());
     }
     return out.toByteArray();
   }
@@ -85,17 +104,19 @@ public final class ClientCodec {
           + m.reply().reason().length() * 3;
     } else if (message instanceof ClientMessage.ReadResult m) {
       return m.result().value().length + m.result().reason().length() * 3;
+    } else if (message instanceof ClientMessage.Admin m) {
+      return m.command().length + 64;
     }
     return 256;
   }
 
   private static int type(ClientMessage message) {
-    if (message instanceof ClientMessage.Submit) {
-      return SUBMIT;
+    if (message instanceof ClientMessage.Submit s) {
+      return s.learnsConfiguration() ? SUBMIT_LEARNING : SUBMIT;
     } else if (message instanceof ClientMessage.Read) {
       return READ;
-    } else if (message instanceof ClientMessage.Replied) {
-      return REPLIED;
+    } else if (message instanceof ClientMessage.Replied r) {
+      return r.reply().configVersion() != 0 ? REPLIED_VERSIONED : REPLIED;
     } else if (message instanceof ClientMessage.ReadResult) {
       return READ_RESULT;
     } else if (message instanceof ClientMessage.Redirect) {
@@ -104,6 +125,8 @@ public final class ClientCodec {
       return MEMBER;
     } else if (message instanceof ClientMessage.MemberResult) {
       return MEMBER_RESULT;
+    } else if (message instanceof ClientMessage.Admin) {
+      return ADMIN;
     }
     return BUSY;
   }
@@ -126,9 +149,11 @@ public final class ClientCodec {
     try {
       message = switch (type) {
         case SUBMIT -> new ClientMessage.Submit(tag, in.readRequest("request"));
+        case SUBMIT_LEARNING -> new ClientMessage.Submit(tag, in.readRequest("request"), true);
         case READ -> new ClientMessage.Read(tag, in.readClientId("client"),
             in.readBytes("query", Request.MAX_COMMAND_BYTES));
-        case REPLIED -> new ClientMessage.Replied(tag, readReply(in));
+        case REPLIED -> new ClientMessage.Replied(tag, readReply(in, false));
+        case REPLIED_VERSIONED -> new ClientMessage.Replied(tag, readReply(in, true));
         case READ_RESULT -> new ClientMessage.ReadResult(tag, new QueryResult(tag,
             in.readFlag("ok"), in.readBytes("value", Integer.MAX_VALUE),
             in.readString("reason", MAX_TEXT_BYTES)));
@@ -138,6 +163,9 @@ public final class ClientCodec {
         case MEMBER -> readMember(tag, in);
         case MEMBER_RESULT -> new ClientMessage.MemberResult(tag, in.readFlag("ok"),
             in.readString("text", MAX_TEXT_BYTES));
+        case ADMIN -> new ClientMessage.Admin(tag,
+            in.readBytes("command", Request.MAX_COMMAND_BYTES), in.readLong("issuedAtMillis"),
+            in.readBytes("nonce", 16), in.readBytes("mac", 32));
         default -> throw new CodecException("client message: unknown type " + type);
       };
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -159,7 +187,7 @@ public final class ClientCodec {
         in.readBytes("mac", 32));
   }
 
-  private static Reply readReply(BinaryReader in) {
+  private static Reply readReply(BinaryReader in, boolean versioned) {
     ClientId client = in.readClientId("reply.client");
     long sequence = in.readLong("reply.sequence");
     int status = in.readByte("reply.status");
@@ -170,7 +198,15 @@ public final class ClientCodec {
     String reason = in.readString("reply.reason", MAX_TEXT_BYTES);
     long position = in.readLong("reply.position");
     int replica = in.readInt("reply.replica");
+    long configVersion = 0;
+    if (versioned) {
+      configVersion = in.readLong("reply.configVersion");
+      if (configVersion <= 0) {
+        throw new CodecException("reply.configVersion: " + configVersion
+            + " in a versioned reply (0 is sent unversioned, negative is never valid)");
+      }
+    }
     return new Reply(client, sequence, status == 0 ? Reply.Status.OK : Reply.Status.REJECTED,
-        value, reason, position, replica);
+        value, reason, position, replica, configVersion);
   }
 }

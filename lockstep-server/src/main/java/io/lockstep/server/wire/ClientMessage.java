@@ -17,10 +17,21 @@ public sealed interface ClientMessage {
   /** The correlation tag of the question this message is or answers. */
   long tag();
 
-  /** A request to order and apply (S2); retried with the same (client, sequence) (X4). */
-  record Submit(long tag, Request request) implements ClientMessage {
+  /**
+   * A request to order and apply (S2); retried with the same (client, sequence) (X4).
+   *
+   * @param learnsConfiguration the sender reads the configuration version in replies (paper
+   *     §7: clients learn the configuration from replies), so the replica sends it; a client
+   *     of an earlier build sends false and gets replies in the layout it reads
+   */
+  record Submit(long tag, Request request, boolean learnsConfiguration) implements ClientMessage {
     public Submit {
       Objects.requireNonNull(request, "request");
+    }
+
+    /** A request from a sender that does not read configuration versions. */
+    public Submit(long tag, Request request) {
+      this(tag, request, false);
     }
   }
 
@@ -134,6 +145,67 @@ public sealed interface ClientMessage {
     @Override
     public int hashCode() {
       return Objects.hash(tag, operation, replica, other, issuedAtMillis);
+    }
+  }
+
+  /**
+   * An operator's system command (paper §7: clients and output devices are changed by ordered
+   * commands; {@code io.lockstep.configuration.SystemCommands}), signed like a {@link Member}
+   * command with the operator key, so that the client port's own authentication (which may be
+   * a secret shared with every application client) never decides who changes the
+   * configuration. The replica that checks it submits {@code command} as the administrator's
+   * session named after {@code nonce} at sequence 1, so a retry of the same signed command
+   * (at any replica) is answered from that session and never runs twice.
+   *
+   * @param command the system command's bytes ({@code SystemCommands.encode})
+   * @param issuedAtMillis the operator's wall clock when it signed the command
+   * @param nonce 16 random bytes, never reused
+   * @param mac HMAC-SHA256 over the cluster name, the command, the time and the nonce
+   */
+  record Admin(long tag, byte[] command, long issuedAtMillis, byte[] nonce, byte[] mac)
+      implements ClientMessage {
+    public Admin {
+      Objects.requireNonNull(command, "command");
+      Objects.requireNonNull(nonce, "nonce");
+      Objects.requireNonNull(mac, "mac");
+      if (nonce.length != 16 || mac.length != 32) {
+        throw new IllegalArgumentException("a system command needs a 16-byte nonce and a 32-byte"
+            + " mac, got " + nonce.length + " and " + mac.length);
+      }
+      if (command.length > Request.MAX_COMMAND_BYTES) {
+        throw new IllegalArgumentException("system command is " + command.length
+            + " bytes, the limit is " + Request.MAX_COMMAND_BYTES);
+      }
+      command = command.clone();
+      nonce = nonce.clone();
+      mac = mac.clone();
+    }
+
+    @Override
+    public byte[] command() {
+      return command.clone();
+    }
+
+    @Override
+    public byte[] nonce() {
+      return nonce.clone();
+    }
+
+    @Override
+    public byte[] mac() {
+      return mac.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Admin a && tag == a.tag && issuedAtMillis == a.issuedAtMillis
+          && Arrays.equals(command, a.command) && Arrays.equals(nonce, a.nonce)
+          && Arrays.equals(mac, a.mac);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(tag, issuedAtMillis, Arrays.hashCode(nonce));
     }
   }
 

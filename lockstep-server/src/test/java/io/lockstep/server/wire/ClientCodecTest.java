@@ -62,12 +62,16 @@ class ClientCodecTest {
     Arbitrary<String> text = Arbitraries.strings().ofMaxLength(40);
     Arbitrary<Long> seq = Arbitraries.longs().between(1, Long.MAX_VALUE);
     return Arbitraries.oneOf(
-        Combinators.combine(tag, ids, seq, bytes)
-            .as((t, c, s, b) -> new ClientMessage.Submit(t, Request.command(c, s, b))),
+        Combinators.combine(tag, ids, seq, bytes, Arbitraries.of(true, false))
+            .as((t, c, s, b, l) -> new ClientMessage.Submit(t, Request.command(c, s, b), l)),
         Combinators.combine(tag, ids, bytes).as(ClientMessage.Read::new),
         Combinators.combine(tag, ids, seq, bytes, text, Arbitraries.of(Reply.Status.values()))
             .as((t, c, s, b, r, st) -> new ClientMessage.Replied(t,
-                new Reply(c, s, st, b, r, s / 2, 3))),
+                new Reply(c, s, st, b, r, s / 2, 3, s % 3 == 0 ? 0 : s / 3))),
+        Combinators.combine(tag, bytes, Arbitraries.longs(),
+            Arbitraries.bytes().array(byte[].class).ofSize(16),
+            Arbitraries.bytes().array(byte[].class).ofSize(32))
+            .as(ClientMessage.Admin::new),
         Combinators.combine(tag, Arbitraries.of(true, false), bytes, text)
             .as((t, ok, b, r) -> new ClientMessage.ReadResult(t, new QueryResult(t, ok, b, r))),
         Combinators.combine(tag, Arbitraries.integers().between(-1, 100), text, text)
@@ -89,5 +93,32 @@ class ClientCodecTest {
     bytes[10] = 9; // the operation byte, after version, type and the tag
     assertThatThrownBy(() -> ClientCodec.decode(bytes)).isInstanceOf(CodecException.class)
         .hasMessageContaining("unknown operation 9");
+  }
+
+  @Test
+  void aReplyWithoutAConfigurationChangeKeepsTheLayoutEarlierClientsRead() {
+    Reply plain = new Reply(ClientId.of("c"), 4, Reply.Status.OK, new byte[] {7}, "", 9, 2, 0);
+    Reply versioned = new Reply(ClientId.of("c"), 4, Reply.Status.OK, new byte[] {7}, "", 9, 2,
+        5);
+    byte[] old = ClientCodec.encode(new ClientMessage.Replied(1, plain));
+    byte[] now = ClientCodec.encode(new ClientMessage.Replied(1, versioned));
+    assertThat(old[1]).as("type 3, as every earlier build wrote and reads it").isEqualTo((byte) 3);
+    assertThat(now[1]).isEqualTo((byte) 11);
+    assertThat(now).hasSize(old.length + 8);
+    assertThat(java.util.Arrays.copyOfRange(now, 2, old.length))
+        .isEqualTo(java.util.Arrays.copyOfRange(old, 2, old.length));
+    assertThat(((ClientMessage.Replied) ClientCodec.decode(now)).reply().configVersion())
+        .isEqualTo(5);
+    assertThat(ClientCodec.encode(new ClientMessage.Submit(1,
+        Request.command(ClientId.of("c"), 1, new byte[0])))[1]).isEqualTo((byte) 1);
+  }
+
+  @Test
+  void aVersionedReplyMustCarryAPositiveVersion() {
+    byte[] bytes = ClientCodec.encode(new ClientMessage.Replied(1,
+        new Reply(ClientId.of("c"), 4, Reply.Status.OK, new byte[0], "", 9, 2, 1)));
+    java.util.Arrays.fill(bytes, bytes.length - 8, bytes.length, (byte) 0);
+    assertThatThrownBy(() -> ClientCodec.decode(bytes)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("reply.configVersion");
   }
 }

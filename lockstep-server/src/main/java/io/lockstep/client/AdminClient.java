@@ -1,0 +1,201 @@
+package io.lockstep.client;
+
+import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.configuration.ConfigurationCodec;
+import io.lockstep.configuration.ConfigurationQuery;
+import io.lockstep.configuration.SystemCommand;
+import io.lockstep.configuration.SystemCommands;
+import io.lockstep.net.ClientConfig;
+import io.lockstep.net.FrameClient;
+import io.lockstep.net.FrameConnection;
+import io.lockstep.net.FrameHandler;
+import io.lockstep.net.NetOptions;
+import io.lockstep.request.Reply;
+import io.lockstep.server.OperatorAuth;
+import io.lockstep.server.ReplicaServer;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
+import io.lockstep.server.wire.ClientCodec;
+import io.lockstep.server.wire.ClientMessage;
+import io.lockstep.storage.codec.CodecException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+/**
+ * Sends an operator's system commands ({@code lockstep client|device add|remove}, paper §7:
+ * clients and output devices are changed by ordered commands) and reads the configuration
+ * ({@code list}). A command is signed once with the operator key derived from the cluster
+ * secret ({@link OperatorAuth#signAdmin}) and that same signed command goes to any replica
+ * that answers, following redirects to the leader: the replicas submit it in the
+ * administrator session its nonce names, so however often it arrives it is ordered at most
+ * once.
+ */
+public final class AdminClient implements AutoCloseable {
+  private static final int MAX_HOPS = 8;
+  private static final long BUSY_PAUSE_MILLIS = 50;
+
+  /**
+   * The answer to a system command.
+   *
+   * @param ok true when the change was ordered
+   * @param at the stated position at which it takes effect when {@code ok}; otherwise 0
+   * @param text the refusal's reason, or why no replica answered
+   */
+  public record Outcome(boolean ok, long at, String text) {}
+
+  private final ClusterConfig config;
+  private final ClientOptions options;
+  private final OperatorAuth auth;
+  private final FrameClient frames;
+  private final AtomicLong tags = new AtomicLong();
+
+  /** A client of {@code config}'s cluster, connecting as {@code options} say (secret, key). */
+  public AdminClient(ClusterConfig config, ClientOptions options) {
+    this.config = config;
+    this.options = options;
+    this.auth = new OperatorAuth(config.name(), config.secret());
+    NetOptions net = NetOptions.defaults().withIoThreads(1)
+        .withMaxPayloadBytes(ReplicaServer.CLIENT_MAX_PAYLOAD);
+    String id = options.clientId().value();
+    this.frames = new FrameClient(options.keys() != null
+        ? ClientConfig.keyed(options.cluster(), id, options.keys().privateKey(), net)
+        : options.secret() == null ? ClientConfig.unauthenticated(options.cluster(), id, net)
+        : ClientConfig.authenticated(options.cluster(), id, options.secret(), net));
+  }
+
+  /** Orders {@code command}; the outcome says where it takes effect or why it was refused. */
+  public Outcome send(SystemCommand command, Duration timeout) throws InterruptedException {
+    ClientMessage.Admin signed = auth.signAdmin(0, SystemCommands.encode(command),
+        System.currentTimeMillis());
+    Answer answer = ask(tag -> new ClientMessage.Admin(tag, signed.command(),
+        signed.issuedAtMillis(), signed.nonce(), signed.mac()), timeout);
+    if (!(answer.message() instanceof ClientMessage.Replied r)) {
+      return new Outcome(false, 0, answer.problems());
+    }
+    Reply reply = r.reply();
+    if (reply.status() == Reply.Status.OK) {
+      return new Outcome(true, SystemCommands.receiptPosition(reply.value()), "");
+    }
+    return new Outcome(false, 0, reply.reason());
+  }
+
+  /**
+   * The configuration as the cluster holds it now (a linearizable read through the leader).
+   *
+   * @throws LockstepException if no replica answered or the answer does not decode
+   */
+  public ClusterConfiguration configuration(Duration timeout) throws InterruptedException {
+    Answer answer = ask(tag -> new ClientMessage.Read(tag, options.clientId(),
+        ConfigurationQuery.bytes()), timeout);
+    if (!(answer.message() instanceof ClientMessage.ReadResult r)) {
+      throw new LockstepException(answer.problems());
+    }
+    if (!r.result().ok()) {
+      throw new LockstepException("the configuration query was refused: " + r.result().reason());
+    }
+    try {
+      return ConfigurationCodec.decode(r.result().value());
+    } catch (IllegalArgumentException e) {
+      throw new LockstepException("the configuration does not decode: " + e.getMessage());
+    }
+  }
+
+  /** A final answer (a reply or read result), or null and what went wrong at each replica. */
+  private record Answer(ClientMessage message, String problems) {}
+
+  private Answer ask(LongFunction<ClientMessage> question, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> problems = new ArrayList<>();
+    List<ReplicaAddresses> order = new ArrayList<>(config.replicas());
+    for (int i = 0, hops = 0; i < order.size() && hops < MAX_HOPS
+        && System.nanoTime() < deadline; hops++) {
+      ReplicaAddresses target = order.get(i);
+      ClientMessage answer;
+      try {
+        answer = exchange(target, question, deadline);
+      } catch (ExecutionException | TimeoutException e) {
+        problems.add("replica " + target.id() + ": " + (e.getCause() != null
+            ? e.getCause().getMessage() : "no answer in time"));
+        i++;
+        continue;
+      }
+      if (answer instanceof ClientMessage.Replied || answer instanceof ClientMessage.ReadResult) {
+        return new Answer(answer, "");
+      } else if (answer instanceof ClientMessage.Redirect r && r.leaderHint() >= 0
+          && r.leaderHint() != target.id() && config.replica(r.leaderHint()).isPresent()) {
+        order.add(i + 1, config.replica(r.leaderHint()).get()); // the leader next
+        i++;
+      } else if (answer instanceof ClientMessage.Busy b) {
+        problems.add("replica " + target.id() + ": busy: " + b.reason());
+        Thread.sleep(BUSY_PAUSE_MILLIS); // the same replica again: busy is never final
+      } else {
+        problems.add("replica " + target.id() + ": " + describe(answer));
+        i++;
+      }
+    }
+    return new Answer(null, "no replica answered: " + String.join("; ", problems));
+  }
+
+  private ClientMessage exchange(ReplicaAddresses target, LongFunction<ClientMessage> question,
+      long deadline) throws InterruptedException, ExecutionException, TimeoutException {
+    long tag = tags.incrementAndGet();
+    CompletableFuture<ClientMessage> answer = new CompletableFuture<>();
+    FrameHandler handler = new FrameHandler() {
+      @Override
+      public void onFrame(FrameConnection connection, byte[] payload) {
+        try {
+          ClientMessage message = ClientCodec.decode(payload);
+          if (message.tag() == tag) {
+            answer.complete(message);
+          }
+        } catch (CodecException e) {
+          answer.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void onClose(FrameConnection connection) {
+        answer.completeExceptionally(new IllegalStateException("connection closed"));
+      }
+    };
+    long left = Math.max(1, deadline - System.nanoTime());
+    FrameConnection connection = connect(target, handler).get(left, TimeUnit.NANOSECONDS);
+    try {
+      connection.send(ClientCodec.encode(question.apply(tag)));
+      return answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } finally {
+      connection.close();
+    }
+  }
+
+  private CompletableFuture<FrameConnection> connect(ReplicaAddresses target,
+      FrameHandler handler) {
+    ClientKeys keys = options.keys();
+    if (keys == null) {
+      return frames.connect(target.client(), handler);
+    }
+    int index = keys.replicaIds().indexOf(target.id());
+    return frames.connect(target.client(), Integer.toString(target.id()),
+        keys.replicaKeys().get(index), handler);
+  }
+
+  private static String describe(ClientMessage answer) {
+    if (answer instanceof ClientMessage.Redirect r) {
+      return "not the leader, and no leader known (" + r.reason() + ")";
+    }
+    return "unexpected answer " + answer.getClass().getSimpleName();
+  }
+
+  @Override
+  public void close() {
+    frames.close();
+  }
+}
