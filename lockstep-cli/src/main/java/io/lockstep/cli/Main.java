@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     description = "Fault-tolerant services by state machine replication (Schneider 1990).",
     subcommands = {LocalCommand.class, ReplicaCommand.class, StatusCommand.class,
         BenchCommand.class, SimCommand.class, TimelineCommand.class, LockCommand.class,
-        KeysCommand.class, ProxyCommand.class, MemberCommand.class,
+        KeysCommand.class, ProxyCommand.class, MemberCommand.class, ClientCommand.class,
+        DeviceCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

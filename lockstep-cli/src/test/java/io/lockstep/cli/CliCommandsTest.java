@@ -31,13 +31,15 @@ class CliCommandsTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("local", "replica", "status", "bench", "sim", "member")) {
+    for (String command : List.of("local", "replica", "status", "bench", "sim", "member",
+        "client", "device")) {
       assertThat(run(command, "--help")).as(command).isZero();
     }
     assertThat(out.toString()).contains("Usage: lockstep local").contains("--base-port")
         .contains("Usage: lockstep replica").contains("--id")
         .contains("Usage: lockstep status").contains("Usage: lockstep bench").contains("--cas")
-        .contains("Usage: lockstep member").contains("replace OLD NEW").contains("--spares");
+        .contains("Usage: lockstep member").contains("replace OLD NEW").contains("--spares")
+        .contains("Usage: lockstep client").contains("Usage: lockstep device").contains("--at");
   }
 
   @Test
