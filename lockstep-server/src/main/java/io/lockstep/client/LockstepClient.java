@@ -1,5 +1,7 @@
 package io.lockstep.client;
 
+import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.configuration.ConfigurationQuery;
 import io.lockstep.executor.Executor;
 import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
@@ -56,6 +58,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * replica and are voted on instead ({@link VotingCalls}: 2t+1 identical replies for writes, 2t+1
  * matching answers for reads, each replica's vote taken from the key its connection proved).
  *
+ * <p>Replies carry the version of the configuration they were made in (paper §7); a newer
+ * one makes the client poll for the configuration in the background ({@link #configuration}).
+ * A replica of an earlier build, which does not read this client's requests, closes the
+ * connection (upgrade replicas before clients).
+ *
  * <p>Threads: one Netty I/O thread and one timer thread. Futures complete on the executor given
  * to {@link #connect(ClientOptions, java.util.concurrent.Executor)}, or else directly on those
  * threads (cheapest; keep dependent stages short or continue with {@code …Async(fn, executor)}
@@ -82,6 +89,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   /** Byzantine mode: every request to every replica, voted on; null under fail-stop. */
   private final VotingCalls votes;
   private volatile ClientJournal journal = ClientJournal.OFF;
+  /** Paper §7: the configuration, learned from the version in replies and by polling. */
+  private final ConfigurationWatch configuration;
 
   /** One request or read until it has an outcome. */
   private static final class Call {
@@ -128,8 +137,10 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     this.addresses = options.replicas().stream()
         .map(a -> a.getHostString() + ":" + a.getPort()).toList();
     this.connections = new CompletableFuture[options.replicas().size()];
+    this.configuration = new ConfigurationWatch(() -> query(ConfigurationQuery.bytes()));
     this.votes = options.failureModel() == FailureModel.BYZANTINE
-        ? new VotingCalls(options, frames, timer, completions, tags, retries) : null;
+        ? new VotingCalls(options, frames, timer, completions, tags, retries,
+            configuration::seen) : null;
   }
 
   /** Creates a client; connections open lazily, on the first request. */
@@ -271,6 +282,26 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     return result;
   }
 
+  /**
+   * The newest configuration this client learned (paper §7): clients, devices and the replica
+   * set as the replicas hold them. Replies carry the configuration's version; when one is
+   * newer than this, the client polls for the configuration in the background, so this is
+   * {@link ClusterConfiguration#INITIAL} until a change was made and a reply told of it.
+   */
+  public ClusterConfiguration configuration() {
+    return configuration.known();
+  }
+
+  /** The highest configuration version a reply to this client carried. */
+  public long configVersionSeen() {
+    return configuration.seenVersion();
+  }
+
+  /** Calls {@code listener} (on a client thread) with each newer configuration learned. */
+  public void onConfiguration(java.util.function.Consumer<ClusterConfiguration> listener) {
+    configuration.onChange(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
   /** Attempts made beyond each request's first (retries after timeouts, redirects, busy). */
   public long retries() {
     return retries.get();
@@ -318,7 +349,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     int target = leader;
     long tag = tags.incrementAndGet();
     byte[] payload = ClientCodec.encode(call.request != null
-        ? new ClientMessage.Submit(tag, call.request)
+        ? new ClientMessage.Submit(tag, call.request, true)
         : new ClientMessage.Read(tag, call.reader, call.query));
     synchronized (call) {
       if (++call.attempts > 1) {
@@ -529,6 +560,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
         ClientMessage answer = ClientCodec.decode(payload);
         if (answer instanceof ClientMessage.Replied r) {
           journal.received(r.reply(), index);
+          configuration.seen(r.reply().configVersion());
         }
         answered(answer);
       } catch (CodecException e) {

@@ -62,6 +62,8 @@ final class VotingCalls {
   private final java.util.concurrent.Executor completions;
   private final AtomicLong tags;
   private final AtomicLong retries;
+  /** Told the configuration version of every reply (paper §7: advisory, it only prompts a poll). */
+  private final java.util.function.LongConsumer configVersions;
   private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
   private final Object connectionsLock = new Object();
   private final List<CompletableFuture<FrameConnection>> connections;
@@ -91,13 +93,15 @@ final class VotingCalls {
   }
 
   VotingCalls(ClientOptions options, FrameClient frames, ScheduledThreadPoolExecutor timer,
-      java.util.concurrent.Executor completions, AtomicLong tags, AtomicLong retries) {
+      java.util.concurrent.Executor completions, AtomicLong tags, AtomicLong retries,
+      java.util.function.LongConsumer configVersions) {
     if (options.keys() == null) {
       throw new IllegalArgumentException("a Byzantine-mode client needs keys (ClientKeys): it"
           + " counts each replica's vote by the key the replica proved");
     }
     this.options = options;
     this.frames = frames;
+    this.configVersions = configVersions;
     this.timer = timer;
     this.completions = completions;
     this.tags = tags;
@@ -109,7 +113,7 @@ final class VotingCalls {
   /** Orders {@code request}; completes {@code future} with the output 2t+1 replicas agree on. */
   void submit(Request request, CompletableFuture<byte[]> future) {
     long tag = tags.incrementAndGet();
-    byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request));
+    byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true));
     // A Voter tolerating 2t decides on 2t+1 identical replies (see the class comment).
     start(new Call(tag, payload, request, new Voter(options.failureModel(), 2 * options.t()),
         options.replicas().size(), future));
@@ -371,6 +375,7 @@ final class VotingCalls {
         ClientMessage answer = ClientCodec.decode(payload);
         if (answer instanceof ClientMessage.Replied r) {
           journal.received(r.reply(), index);
+          configVersions.accept(r.reply().configVersion());
         }
         answered(index, answer);
       } catch (CodecException | IllegalArgumentException malformed) {
