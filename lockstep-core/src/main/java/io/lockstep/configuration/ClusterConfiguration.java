@@ -28,8 +28,9 @@ import java.util.TreeSet;
  * @param removedClients removed clients and the stated position of their removal
  * @param devices output devices added by an operator
  * @param removedDevices removed output devices and the stated position of their removal
- * @param replicas the replica set as the executor sees it; empty until one is set (the cluster
- *     file's replicas)
+ * @param replicas the replica set as the executor sees it: the voters of the protocol's latest
+ *     membership entry or {@link SystemCommand.SetReplicas}, whichever came later; empty until
+ *     either (then the cluster file's replicas)
  * @param pending ordered changes waiting for their stated positions, in the order they apply
  */
 public record ClusterConfiguration(
@@ -115,6 +116,12 @@ public record ClusterConfiguration(
       r = a.replicas();
     }
     return new ClusterConfiguration(version, c, rc, d, rd, r, pending);
+  }
+
+  /** This configuration with another replica set and version. */
+  ClusterConfiguration withReplicas(SortedSet<Integer> newReplicas, long newVersion) {
+    return new ClusterConfiguration(newVersion, clients, removedClients, devices, removedDevices,
+        newReplicas, pending);
   }
 
   /** This configuration with another list of pending changes and version. */

@@ -96,6 +96,25 @@ public final class Reconfiguration {
     return List.copyOf(applied);
   }
 
+  /**
+   * The protocol committed a new membership (a {@link MembershipEntry} applied at this
+   * position): the replica set becomes its voters, and the version moves so that clients and
+   * devices poll. Unlike a system command this takes effect at its own position: the protocol
+   * already counts quorums in the new membership, so the replica set only reports a fact, and
+   * the position at which the executor meets the entry is the same on every replica. A later
+   * {@link SystemCommand.SetReplicas} or membership entry replaces it in turn.
+   *
+   * @return true if the replica set changed
+   */
+  public boolean followMembership(List<Integer> voters) {
+    java.util.SortedSet<Integer> next = new java.util.TreeSet<>(voters);
+    if (next.equals(current.replicas())) {
+      return false;
+    }
+    current = current.withReplicas(next, current.version() + 1);
+    return true;
+  }
+
   /** The refusal for {@code client}'s requests if it was removed; null if it is admitted. */
   public String refusal(ClientId client) {
     Long at = current.removedClients().get(client);

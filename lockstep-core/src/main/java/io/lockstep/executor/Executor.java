@@ -5,6 +5,7 @@ import io.lockstep.configuration.ConfigurationCodec;
 import io.lockstep.configuration.ConfigurationQuery;
 import io.lockstep.configuration.ConfigurationRefusal;
 import io.lockstep.configuration.PendingChange;
+import io.lockstep.configuration.MembershipEntry;
 import io.lockstep.configuration.Reconfiguration;
 import io.lockstep.configuration.SystemCommand;
 import io.lockstep.configuration.SystemCommands;
@@ -156,6 +157,10 @@ public final class Executor {
     } else if (request.kind() == Request.Kind.COMMAND) {
       timers.cancelDefaults(request.client());
       receive(request, ordered.position(), now, replies);
+    } else if (MembershipEntry.is(request) && MembershipEntry.problem(request) == null) {
+      // Paper §7: the replica set follows the protocol's membership (a malformed entry, which
+      // the protocol's own checks keep out of the log, is ignored alike everywhere).
+      configuration.followMembership(MembershipEntry.voters(request));
     }
     appliedPosition = ordered.position();
     time = now;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.configuration.ConfigurationCodec;
 import io.lockstep.configuration.ConfigurationQuery;
+import io.lockstep.configuration.MembershipEntry;
 import io.lockstep.configuration.SystemCommand;
 import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.Authorizer;
@@ -224,5 +225,32 @@ class ExecutorConfigurationTest {
     assertThat(admin(feed, 2, new SystemCommand.RemoveClient(tool, 0)).reason())
         .isEqualTo("the administrator " + tool + " cannot be removed");
     assertThat(SystemCommands.isAdmin(ClientId.of("lockstep:administrator"))).isFalse();
+  }
+
+  @Test
+  void theReplicaSetFollowsTheProtocolsMembershipEntriesAtTheirOwnPositions() {
+    Feed feed = feed();
+    feed.send("c1", 1, "note:a", 0);
+    long before = feed.executor.configuration().version();
+    feed.apply(MembershipEntry.encode(feed.position + 1, List.of(1, 2, 3, 4)), 1);
+    ClusterConfiguration grown = feed.executor.configuration();
+    assertThat(grown.replicas()).containsExactly(1, 2, 3, 4);
+    assertThat(grown.version()).isEqualTo(before + 1);
+    assertThat(feed.send("c1", 2, "note:b", 1).get(0).configVersion())
+        .as("replies tell clients to poll").isEqualTo(grown.version());
+    feed.apply(MembershipEntry.encode(feed.position + 1, List.of(1, 2, 3, 4)), 1);
+    assertThat(feed.executor.configuration().version()).as("the same set moves nothing")
+        .isEqualTo(grown.version());
+    feed.apply(new Request(MembershipEntry.ISSUER, feed.position + 1, Request.Kind.NULL,
+        new byte[] {0, 0, 0, 9}, null), 1);
+    assertThat(feed.executor.configuration()).as("a malformed entry is ignored alike")
+        .isEqualTo(grown);
+    feed.apply(MembershipEntry.encode(feed.position + 1, List.of(2, 3, 4)), 1);
+    assertThat(feed.executor.configuration().replicas()).containsExactly(2, 3, 4);
+
+    Feed restored = feed();
+    restored.executor.restore(feed.executor.snapshot());
+    assertThat(restored.executor.configuration()).isEqualTo(feed.executor.configuration());
+    assertThat(restored.executor.digest()).isEqualTo(feed.executor.digest());
   }
 }

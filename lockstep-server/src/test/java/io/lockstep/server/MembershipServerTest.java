@@ -78,6 +78,7 @@ class MembershipServerTest {
           .contains("as replica " + leader + ", leader, sees it");
       assertThat(added.text()).contains("voters [1, 2, 3, 4]").contains("spares []");
       awaitVoters(cluster, 4, v -> v.equals(List.of(1, 2, 3, 4)));
+      awaitClientLearns(client, kv, List.of(1, 2, 3, 4));
 
       MemberClient.Outcome removed = operator.send(MemberOperation.REMOVE, leader, -1, ANSWER);
       assertThat(removed.ok()).as(removed.text()).isTrue();
@@ -85,6 +86,9 @@ class MembershipServerTest {
       assertThat(next).isNotEqualTo(leader);
       assertThat(cluster.server(next).status().voters()).doesNotContain(leader).hasSize(3);
       kv.set("after", "2");
+      List<Integer> remaining = new ArrayList<>(List.of(1, 2, 3, 4));
+      remaining.remove(Integer.valueOf(leader));
+      awaitClientLearns(client, kv, remaining);
       assertThat(kv.get("before")).isEqualTo("1");
       assertThat(kv.get("after")).isEqualTo("2");
       operator.close();
@@ -153,6 +157,21 @@ class MembershipServerTest {
       cluster.start(other);
       awaitVoters(cluster, other, replaced::equals);
     }
+  }
+
+  /**
+   * Paper §7: the executor's replica set follows the committed membership, the replies'
+   * configuration version moves with it, and the network client polls and learns the set.
+   */
+  private static void awaitClientLearns(LockstepClient client, KvClient kv, List<Integer> set)
+      throws Exception {
+    long end = System.nanoTime() + ANSWER.toNanos();
+    while (!client.configuration().replicas().equals(new java.util.TreeSet<>(set))
+        && System.nanoTime() < end) {
+      kv.set("poke", "x");
+      Thread.sleep(20);
+    }
+    assertThat(client.configuration().replicas()).containsExactlyElementsOf(set);
   }
 
   private static void awaitVoters(TestCluster cluster, int id, Predicate<List<Integer>> wanted)
