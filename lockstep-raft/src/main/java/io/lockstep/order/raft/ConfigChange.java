@@ -178,7 +178,7 @@ final class ConfigChange {
     Membership membership = raft.membership();
     return new Configuration(membership.voters(),
         raft.role() == Role.LEADER ? List.copyOf(learners) : List.of(), membership.index(),
-        membership.index() <= raft.commitIndex(), lastRefusal,
+        membership.isReported() || membership.index() <= raft.commitIndex(), lastRefusal,
         raft.role() == Role.LEADER ? raft.replication().silence() : Map.of());
   }
 

@@ -21,6 +21,13 @@ final class Membership {
   private long baseIndex;
   /** Configuration entries above the base, by log index. */
   private final TreeMap<Long, List<Integer>> entries = new TreeMap<>();
+  /**
+   * A committed configuration a peer reported ({@link RaftMessage.NotMember}) that this
+   * replica's own log has not reached, and its index (0: none). Not durable: a restarted
+   * replica learns it again at its first campaign.
+   */
+  private List<Integer> reported = List.of();
+  private long reportedIndex;
 
   Membership(List<Integer> initial, Snapshot snapshot) {
     this.base = snapshot == null ? sorted(initial) : sorted(snapshot.members());
@@ -71,14 +78,47 @@ final class Membership {
     entries.headMap(index, true).clear();
   }
 
-  /** The newest configuration in the log: the one quorums are counted in. */
+  /**
+   * The newest configuration in the log, the one quorums are counted in; or, while the log is
+   * behind it, the committed one a peer reported ({@link #reported}).
+   */
   List<Integer> voters() {
+    if (reportedIndex > logIndex()) {
+      return reported;
+    }
     return entries.isEmpty() ? base : entries.lastEntry().getValue();
   }
 
   /** Log index of the entry that made {@link #voters()}, or the base index. */
   long index() {
+    return Math.max(reportedIndex, logIndex());
+  }
+
+  private long logIndex() {
     return entries.isEmpty() ? baseIndex : entries.lastKey();
+  }
+
+  /**
+   * A peer reports that its committed configuration at {@code index}, newer than anything this
+   * log holds, is {@code voters}. Until the log reaches that index (the replica was added back
+   * and is being caught up) this replica counts that configuration as its own, and so knows it
+   * does not vote. Only a committed configuration is reported, and a committed entry is never
+   * undone, so taking it early is safe; a crash-fault peer does not lie.
+   *
+   * @return true if this changed what {@link #voters()} says
+   */
+  boolean reported(long index, List<Integer> voters) {
+    if (index <= index()) {
+      return false;
+    }
+    reported = List.copyOf(voters);
+    reportedIndex = index;
+    return true;
+  }
+
+  /** True while the configuration in force is one a peer reported, not one the log holds. */
+  boolean isReported() {
+    return reportedIndex > logIndex();
   }
 
   /** The configuration in force at {@code index} (the newest entry at or below it). */

@@ -88,6 +88,7 @@ public final class Raft implements Coordination {
   private final WipeCheck wipeCheck;
   private final ConfigChange configChange = new ConfigChange(this);
   private final Dispatch dispatch = new Dispatch(this);
+  private final RemovalNotice removalNotice = new RemovalNotice(this);
   private final Invariants invariants = new Invariants();
   private final RaftEvents events = new RaftEvents();
 
@@ -339,6 +340,14 @@ public final class Raft implements Coordination {
     if (m instanceof RaftMessage.IncarnationProbe probe) {
       wipeCheck.onProbe(from, probe);
       return;
+    }
+    if (m instanceof RaftMessage.NotMember notice) {
+      removalNotice.onNotMember(from, notice);
+      return;
+    }
+    if ((m instanceof RaftMessage.PreVote || m instanceof RaftMessage.RequestVote)
+        && removalNotice.answerIfNotMember(from)) {
+      return; // before the term rules: a removed replica's campaign moves nobody's term
     }
     if (m.term() < term) {
       onStaleTerm(from, m);

@@ -351,6 +351,38 @@ public sealed interface RaftMessage extends ProtocolMessage {
     }
   }
 
+  /**
+   * "My committed configuration, made by the entry at {@code configIndex}, does not include
+   * you": the answer a member gives a pre-vote or vote request from a replica that is not a
+   * voter there. A replica removed while it was down and restarted with a log from before its
+   * removal still believes it votes, and the leader no longer replicates to it, so without this
+   * answer it would campaign for ever. Like the incarnation messages it is outside the term
+   * rules: it changes nobody's term.
+   *
+   * @param term the answering replica's current term
+   * @param configIndex the log index of the committed configuration entry that excludes the
+   *     receiver
+   * @param voters that configuration's voters, ascending
+   */
+  record NotMember(long term, long configIndex, List<Integer> voters) implements RaftMessage {
+    public NotMember {
+      nonNegative("term", term);
+      if (configIndex < 1) {
+        throw new IllegalArgumentException("configIndex must be positive, was " + configIndex);
+      }
+      voters = List.copyOf(voters);
+      if (voters.isEmpty()) {
+        throw new IllegalArgumentException("a configuration has at least one voter");
+      }
+      for (int i = 0; i < voters.size(); i++) {
+        if (voters.get(i) < 0 || i > 0 && voters.get(i) <= voters.get(i - 1)) {
+          throw new IllegalArgumentException("voters must be non-negative, distinct and"
+              + " ascending: " + voters);
+        }
+      }
+    }
+  }
+
   private static void nonNegative(String name, long value) {
     if (value < 0) {
       throw new IllegalArgumentException(name + " must not be negative, was " + value);

@@ -43,6 +43,7 @@ import java.util.List;
  * 14 SnapshotSource         i64 term, i32 source, i64 index
  * 15 FetchSnapshot          i64 term, i64 index, i64 offset
  * 16 SnapshotChunk          i64 term, i32 checksum, then type 9's fields after its type byte
+ * 20 NotMember              i64 term, i64 configIndex, u32 voters × i32
  * </pre>
  *
  * <p>Decoding is strict: unknown versions and types, truncation, trailing bytes and values the
@@ -59,6 +60,8 @@ public final class RaftCodec implements ProtocolCodec {
    * running (only a replica started empty waits for t + 1 answers from newer builds). Types
    * 14 to 16 (snapshots from a replica other than the leader) likewise: an older source drops
    * the request, and the follower falls back to the leader after an election timeout.
+   * Type 20 (not a member) likewise: an older removed replica drops it and campaigns on, as
+   * before.
    */
   static final int VERSION = 4;
 
@@ -87,6 +90,8 @@ public final class RaftCodec implements ProtocolCodec {
   private static final int SNAPSHOT_SOURCE = 14;
   private static final int FETCH_SNAPSHOT = 15;
   private static final int SNAPSHOT_CHUNK = 16;
+  /** Numbered apart from the snapshot messages, which may grow. */
+  private static final int NOT_MEMBER = 20;
   /** AppendEntriesResponse flag: the follower is repairing damaged storage. */
   private static final int REPAIRING = 2;
 
@@ -178,6 +183,10 @@ public final class RaftCodec implements ProtocolCodec {
       out.writeByte(INCARNATION_PROBE).writeLong(m.term()).writeLong(m.incarnation());
     } else if (message instanceof RaftMessage.IncarnationAnswer m) {
       out.writeByte(INCARNATION_ANSWER).writeLong(m.term()).writeLong(m.remembered());
+    } else if (message instanceof RaftMessage.NotMember m) {
+      out.writeByte(NOT_MEMBER).writeLong(m.term()).writeLong(m.configIndex())
+          .writeInt(m.voters().size());
+      m.voters().forEach(out::writeInt);
     } else {
       throw new IllegalArgumentException("unknown Raft message " + message.getClass().getName());
     }
@@ -237,6 +246,8 @@ public final class RaftCodec implements ProtocolCodec {
         case FETCH_SNAPSHOT -> new RaftMessage.FetchSnapshot(in.readLong("term"),
             in.readLong("index"), in.readLong("offset"));
         case SNAPSHOT_CHUNK -> readSnapshotChunk(in);
+        case NOT_MEMBER -> new RaftMessage.NotMember(in.readLong("term"),
+            in.readLong("configIndex"), readMembers(in, "NotMember"));
         default -> throw new CodecException("peer message: unknown type " + type);
       };
     } catch (IllegalArgumentException e) {
@@ -251,20 +262,25 @@ public final class RaftCodec implements ProtocolCodec {
     long index = in.readLong("index");
     long snapshotTerm = in.readLong("snapshotTerm");
     long time = in.readLong("time");
+    List<Integer> members = readMembers(in, "InstallSnapshot");
+    long size = in.readLong("size");
+    long offset = in.readLong("offset");
+    byte[] chunk = in.readBytes("chunk", MAX_CHUNK_BYTES);
+    return new RaftMessage.InstallSnapshot(term, index, snapshotTerm, time, members, size, offset,
+        chunk);
+  }
+
+  private static List<Integer> readMembers(BinaryReader in, String what) {
     int count = in.readInt("memberCount");
     if (count < 0 || count > MAX_MEMBERS || (long) count * 4 > in.remaining()) {
-      throw new CodecException("InstallSnapshot: member count "
+      throw new CodecException(what + ": member count "
           + Integer.toUnsignedString(count) + " exceeds the limit or the payload");
     }
     List<Integer> members = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       members.add(in.readInt("members"));
     }
-    long size = in.readLong("size");
-    long offset = in.readLong("offset");
-    byte[] chunk = in.readBytes("chunk", MAX_CHUNK_BYTES);
-    return new RaftMessage.InstallSnapshot(term, index, snapshotTerm, time, members, size, offset,
-        chunk);
+    return members;
   }
 
   private static RaftMessage.SnapshotChunk readSnapshotChunk(BinaryReader in) {

@@ -108,6 +108,10 @@ class RaftCodecTest {
         Combinators.combine(n, Arbitraries.integers().greaterOrEqual(0), n)
             .as(RaftMessage.SnapshotSource::new),
         Combinators.combine(n, n, n).as(RaftMessage.FetchSnapshot::new),
+        Combinators.combine(n, Arbitraries.longs().between(1, Long.MAX_VALUE),
+            Arbitraries.integers().between(0, 50).set().ofMinSize(1).ofMaxSize(7))
+            .as((term, index, voters) -> new RaftMessage.NotMember(term, index,
+                voters.stream().sorted().toList())),
         Combinators.combine(n, snapshots(), Arbitraries.integers())
             .as((term, s, crc) -> new RaftMessage.SnapshotChunk(term,
                 new RaftMessage.InstallSnapshot(term, s.index(), s.term(), s.time(),
