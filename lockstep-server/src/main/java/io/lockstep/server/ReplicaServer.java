@@ -454,6 +454,9 @@ public final class ReplicaServer implements AutoCloseable {
     List<String> reasons = new ArrayList<>();
     RuntimeHealth.problem(failure, closing, log, loop).ifPresent(reasons::add);
     divergence.problem().ifPresent(reasons::add);
+    if (loop != null) {
+      RuntimeHealth.removed(id, loop.status(), config.spares()).ifPresent(reasons::add);
+    }
     if (timing != null) {
       timing.problem().ifPresent(reasons::add);
     }

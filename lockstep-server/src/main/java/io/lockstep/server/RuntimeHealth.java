@@ -45,6 +45,21 @@ final class RuntimeHealth {
     return Optional.empty();
   }
 
+  /**
+   * "removed" while the configuration in force leaves this replica out and the cluster file
+   * does not list it as a spare: it was removed (possibly while it was down, which it learns
+   * from the members' answers to its campaign) and takes no part until it is added back.
+   */
+  static Optional<String> removed(int self, StatusView status, java.util.List<Integer> spares) {
+    if (status == null || status.voters().isEmpty() || status.voters().contains(self)
+        || status.learners().contains(self) || spares.contains(self)) {
+      return Optional.empty();
+    }
+    return Optional.of("removed: replica " + self + " is not a voter of the configuration in"
+        + " force " + status.voters() + "; it votes and serves again only if added back"
+        + " (lockstep member add " + self + ")");
+  }
+
   private static String describeFailure(Throwable cause) {
     String what = cause instanceof IOException ? "storage failed" : "replica failed";
     return "stopped: " + what + " (" + cause.getMessage() + "); it acknowledges nothing more."

@@ -159,6 +159,43 @@ class MembershipServerTest {
     }
   }
 
+  @Test
+  void aReplicaRemovedWhileDownLearnsItAtRestartStopsCampaigningAndReportsRemoved()
+      throws Exception {
+    try (TestCluster cluster = TestCluster.started(dir, 3, Service.KV);
+         MemberClient operator = operator(cluster);
+         LockstepClient client = cluster.client()) {
+      int leader = awaitNewLeader(cluster, -1);
+      int removed = leader == 3 ? 2 : 3;
+      KvClient kv = new KvClient(client);
+      kv.set("before", "1");
+      cluster.stop(removed);
+      MemberClient.Outcome outcome = operator.send(MemberOperation.REMOVE, removed, -1, ANSWER);
+      assertThat(outcome.ok()).as(outcome.text()).isTrue();
+      for (int i = 0; i < 20; i++) {
+        kv.set("after", Integer.toString(i));
+        Thread.sleep(100); // the leader has long forgotten the removed replica
+      }
+      long term = cluster.server(leader).status().term();
+
+      cluster.start(removed); // its log still names it a voter
+      long end = System.nanoTime() + ANSWER.toNanos();
+      while (cluster.server(removed).healthProblem().isEmpty() && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
+      assertThat(cluster.server(removed).healthProblem()).get().asString()
+          .contains("removed: replica " + removed + " is not a voter");
+      assertThat(cluster.server(removed).status().voters()).doesNotContain(removed);
+      Thread.sleep(2_000); // several election timeouts
+      assertThat(cluster.server(removed).status().role()).isEqualTo(Role.FOLLOWER);
+      assertThat(cluster.server(leader).status().role()).isEqualTo(Role.LEADER);
+      assertThat(cluster.server(leader).status().term()).as("nobody's term moved")
+          .isEqualTo(term);
+      assertThat(cluster.server(leader).healthProblem()).isEmpty();
+      assertThat(kv.get("after")).isEqualTo("19");
+    }
+  }
+
   /**
    * Paper §7: the executor's replica set follows the committed membership, the replies'
    * configuration version moves with it, and the network client polls and learns the set.
