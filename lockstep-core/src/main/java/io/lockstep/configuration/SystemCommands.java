@@ -16,8 +16,9 @@ import java.util.TreeSet;
 public final class SystemCommands {
   /**
    * The reserved issuer of system commands. Its requests are never given to the state machine
-   * and the user's authorizer never sees them: who may speak as this client is the transport's
-   * question (its key, like any client's).
+   * and the user's authorizer never sees them. The executor cannot tell who sent a request, so
+   * the runtime must let only an operator speak as this client (the server takes its requests
+   * only from a connection that proved its key, or signed with the cluster secret).
    */
   public static final ClientId ADMIN = ClientId.of("lockstep:admin");
 
