@@ -83,7 +83,7 @@ class ClientJournalTimelineTest {
   }
 
   /** A string array of the page's data, e.g. "lanes". */
-  private static List<String> strings(String page, String name) {
+  static List<String> strings(String page, String name) {
     Matcher m = Pattern.compile("\"" + name + "\":\\[(.*?)\\]").matcher(page);
     assertThat(m.find()).as(name).isTrue();
     List<String> values = new ArrayList<>();
@@ -95,7 +95,7 @@ class ClientJournalTimelineTest {
   }
 
   /** The leading numbers of each row of an array of arrays, e.g. "arrows"; text cells as -1. */
-  private static List<long[]> rows(String page, String name) {
+  static List<long[]> rows(String page, String name) {
     int start = page.indexOf("\"" + name + "\":[") + name.length() + 4;
     List<long[]> rows = new ArrayList<>();
     Matcher row = Pattern.compile("\\[([^\\[\\]]*)\\]").matcher(page);
