@@ -96,6 +96,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     int busyRetries;
     /** The request's session window (null for queries). */
     SessionWindow window;
+    /** A read's attempt whose result answered it (its wire tag), for the journal; -1 before. */
+    volatile long answeredTag = -1;
     ScheduledFuture<?> attemptTimer;
     volatile String last = "no answer yet";
 
@@ -262,11 +264,17 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     if (votes != null) {
       byte[] copy = query.clone();
       result = votes.read(id, copy, () -> submit(id, numbers, window, copy));
+      if (j.on()) {
+        result.whenComplete((value, error) -> j.outcome(id, Event.NONE, Event.NONE, error));
+      }
     } else {
-      result = start(new Call(null, id, query.clone(), deadline(), newVoter()));
-    }
-    if (j.on()) {
-      result.whenComplete((value, error) -> j.outcome(id, Event.NONE, error));
+      Call call = new Call(null, id, query.clone(), deadline(), newVoter());
+      result = start(call);
+      if (j.on()) {
+        // Named by the attempt that answered, as the replica that answered journaled it.
+        result.whenComplete((value, error) -> j.outcome(id, Event.NONE, call.answeredTag,
+            error));
+      }
     }
     return result;
   }
@@ -338,6 +346,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       boolean sent = error == null && send(conn, payload);
       if (sent && call.request != null) {
         journal.attempt(call.request, target);
+      } else if (sent) {
+        journal.readAttempt(call.reader, tag, target);
       }
       if (!sent && inFlight.remove(tag) != null) {
         moveOn(target);
@@ -418,6 +428,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     if (answer instanceof ClientMessage.Replied r) {
       replied(call, r.reply());
     } else if (answer instanceof ClientMessage.ReadResult r) {
+      call.answeredTag = r.tag();
       complete(call, r.result().ok() ? r.result().value() : null, r.result().ok() ? null
           : new RejectedException(r.result().reason()));
     } else if (answer instanceof ClientMessage.Redirect r) {
@@ -529,6 +540,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
         ClientMessage answer = ClientCodec.decode(payload);
         if (answer instanceof ClientMessage.Replied r) {
           journal.received(r.reply(), index);
+        } else if (answer instanceof ClientMessage.ReadResult r) {
+          Call call = inFlight.get(r.tag());
+          if (call != null && call.reader != null) {
+            journal.readReceived(call.reader, r.tag(), index, r.result().ok());
+          }
         }
         answered(answer);
       } catch (CodecException e) {
