@@ -260,23 +260,22 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
     ClientJournal j = journal;
     j.invokeRead(id, query.length);
-    CompletableFuture<byte[]> result;
+    // With a journal, the caller gets the result only after its outcome is journaled: a read is
+    // matched to its invocation by its session alone (one read at a time), so the session's next
+    // invocation must not be stamped before this outcome.
     if (votes != null) {
       byte[] copy = query.clone();
-      result = votes.read(id, copy, () -> submit(id, numbers, window, copy));
-      if (j.on()) {
-        result.whenComplete((value, error) -> j.outcome(id, Event.NONE, Event.NONE, error));
-      }
-    } else {
-      Call call = new Call(null, id, query.clone(), deadline(), newVoter());
-      result = start(call);
-      if (j.on()) {
-        // Named by the attempt that answered, as the replica that answered journaled it.
-        result.whenComplete((value, error) -> j.outcome(id, Event.NONE, call.answeredTag,
-            error));
-      }
+      CompletableFuture<byte[]> result = votes.read(id, copy,
+          () -> submit(id, numbers, window, copy));
+      return !j.on() ? result
+          : result.whenComplete((value, error) -> j.outcome(id, Event.NONE, Event.NONE, error));
     }
-    return result;
+    Call call = new Call(null, id, query.clone(), deadline(), newVoter());
+    CompletableFuture<byte[]> result = start(call);
+    // Named by the attempt that answered, as the replica that answered journaled it.
+    return !j.on() ? result
+        : result.whenComplete((value, error) -> j.outcome(id, Event.NONE, call.answeredTag,
+            error));
   }
 
   /** Attempts made beyond each request's first (retries after timeouts, redirects, busy). */
