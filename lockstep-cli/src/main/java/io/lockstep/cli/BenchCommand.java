@@ -9,11 +9,13 @@ import io.lockstep.cli.cluster.LocalCluster;
 import io.lockstep.cli.cluster.LocalLayout;
 import io.lockstep.cli.cluster.ReplicaHealth;
 import io.lockstep.cli.cluster.ReplicaHeap;
+import io.lockstep.client.ClientJournal;
 import io.lockstep.client.ClientOptions;
 import io.lockstep.client.LockstepClient;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -95,6 +97,13 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Distinct keys (default ${DEFAULT-VALUE}).")
   int keys;
 
+  @Option(names = "--journal-dir", paramLabel = "DIR",
+      description = "Keep the load generator's own event journal here (each operation's"
+          + " invocation, attempts, replies and outcome) for `lockstep timeline`: a DIR of the"
+          + " form <data-dir>/<name>/journal is found by --data-dir, any other by"
+          + " --client-journal. Off by default: it costs the client's CPU.")
+  Path journalDir;
+
   @Override
   public Integer call() throws Exception {
     Workload workload = workload();
@@ -161,8 +170,10 @@ public final class BenchCommand implements Callable<Integer> {
     out.println("target:   Java client (io.lockstep.client.KvClient) over client ports "
         + ports.stream().map(ReplicaAddresses::text).toList());
     out.flush();
+    ClientJournal journal = journal(config);
     BenchResult result;
-    try (KvClientTarget target = new KvClientTarget(LockstepClient.connect(options))) {
+    try (KvClientTarget target = new KvClientTarget(LockstepClient.connect(options)
+        .journal(journal))) {
       result = new LoadGenerator(target, workload, 1L, line -> {
         spec.commandLine().getErr().println(line);
         spec.commandLine().getErr().flush();
@@ -172,6 +183,19 @@ public final class BenchCommand implements Callable<Integer> {
     out.print(result.histogram());
     out.flush();
     return 0;
+  }
+
+  /** The client's journal in {@link #journalDir}, or none; a directory it cannot use is refused. */
+  private ClientJournal journal(ClusterConfig config) {
+    if (journalDir == null) {
+      return ClientJournal.OFF;
+    }
+    try {
+      return ClientJournal.start(journalDir, config.members(), config.journal());
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "--journal-dir " + journalDir + ": "
+          + e.getMessage());
+    }
   }
 
   private static Optional<ReplicaHealth> awaitLeader(ClusterConfig config)

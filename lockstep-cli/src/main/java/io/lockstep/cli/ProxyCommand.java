@@ -76,18 +76,19 @@ public final class ProxyCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--journal-dir " + journalDir + ": "
           + e.getMessage());
     }
-    try (RedisProxy proxy = RedisProxy.start(options, host, port, password, journal)) {
-      out.printf("lockstep proxy for cluster %s on %s:%d (%s, t=%d: %s)%n", config.name(), host,
-          proxy.port(), options.failureModel() == FailureModel.BYZANTINE ? "byzantine"
-              : "fail-stop", options.t(), options.failureModel() == FailureModel.BYZANTINE
-              ? "an answer needs " + (options.t() + 1) + " identical replies"
-              : "the first reply is the answer");
-      out.printf("connect: redis-cli -h %s -p %d%n", host, proxy.port());
-      out.flush();
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "proxy-stop"));
-      stopped.await();
-    }
+    RedisProxy proxy = RedisProxy.start(options, host, port, password, journal);
+    // Closing in the hook, not after it: the JVM halts once its hooks return, so a close left
+    // to the main thread would race the halt and lose the journal's last drain interval.
+    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "lockstep-proxy-stop"));
+    out.printf("lockstep proxy for cluster %s on %s:%d (%s, t=%d: %s)%n", config.name(), host,
+        proxy.port(), options.failureModel() == FailureModel.BYZANTINE ? "byzantine"
+            : "fail-stop", options.t(), options.failureModel() == FailureModel.BYZANTINE
+            ? "an answer needs " + (options.t() + 1) + " identical replies"
+            : "the first reply is the answer");
+    out.printf("connect: redis-cli -h %s -p %d%n", host, proxy.port());
+    out.flush();
+    // Serves until the process is stopped (SIGTERM, Ctrl-C): the hook above closes the proxy.
+    new CountDownLatch(1).await();
     return 0;
   }
 }

@@ -1,12 +1,14 @@
 package io.lockstep.journal;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.zip.CRC32C;
 
 /**
  * Writes events in the journal's binary file format ({@link JournalFormat}) into a reused
  * buffer, so a busy process's journal writer makes no text and no garbage per event: numbers
- * become variable-length integers and ASCII strings are copied byte by byte.
+ * become variable-length integers, a string already in the block becomes its number in the
+ * block's table, and other ASCII strings are copied byte by byte.
  *
  * <p>Events go into the current block; a block is sealed (its length and CRC-32C written in
  * front) when it reaches {@link JournalFormat#BLOCK_BYTES} or at {@link #flush}, which hands
@@ -30,6 +32,12 @@ public final class JournalEncoder {
   private int end = JournalFormat.BLOCK_HEADER_BYTES;
   private long previousNanos;
   private boolean blockEmpty = true;
+  /**
+   * The open block's strings by their number in its table. Looked up by value: the client id
+   * of a request is a new {@code String} in every request decoded from the wire, but each
+   * caches its hash, so a lookup costs one hash per string and one comparison.
+   */
+  private final HashMap<String, Integer> strings = new HashMap<>();
 
   /** Adds one event, stamped at {@code nanos} on {@code replica} (-1 for a client). */
   public void add(long nanos, int replica, Event event) {
@@ -116,6 +124,7 @@ public final class JournalEncoder {
     end += JournalFormat.BLOCK_HEADER_BYTES;
     blockEmpty = true;
     previousNanos = 0;
+    strings.clear();
   }
 
   private void putNanos(long nanos) {
@@ -132,12 +141,31 @@ public final class JournalEncoder {
     end = varintAt(end, (value << 1) ^ (value >> 63));
   }
 
-  /** A string as its UTF-8 length and bytes; ASCII (nearly every journal string) copied as is. */
+  /**
+   * A string already in the block's table as its number there (odd); else written out and, if
+   * not empty and the table has room, added to the table ({@link JournalFormat}).
+   */
   private void putString(String text) {
+    if (!text.isEmpty()) {
+      Integer index = strings.get(text);
+      if (index != null) {
+        ensure(5);
+        end = varintAt(end, ((long) index << 1) | 1);
+        return;
+      }
+      if (strings.size() < JournalFormat.MAX_BLOCK_STRINGS) {
+        strings.put(text, strings.size());
+      }
+    }
+    putLiteral(text);
+  }
+
+  /** Twice the UTF-8 length, then the bytes; ASCII (nearly every journal string) copied as is. */
+  private void putLiteral(String text) {
     int n = text.length();
     ensure(5 + 3 * n);
     int lengthAt = end;
-    end += varintBytes(n);
+    end += varintBytes((long) n << 1);
     boolean ascii = true;
     for (int i = 0; i < n; i++) {
       char c = text.charAt(i);
@@ -148,13 +176,13 @@ public final class JournalEncoder {
       buffer[end + i] = (byte) c;
     }
     if (ascii) {
-      varintAt(lengthAt, n);
+      varintAt(lengthAt, (long) n << 1);
       end += n;
       return;
     }
     byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     ensure(5 + utf8.length);
-    end = varintAt(lengthAt, utf8.length);
+    end = varintAt(lengthAt, (long) utf8.length << 1);
     System.arraycopy(utf8, 0, buffer, end, utf8.length);
     end += utf8.length;
   }

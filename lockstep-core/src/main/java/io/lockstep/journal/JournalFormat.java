@@ -9,17 +9,26 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * The journal's binary file format (version 2), and a reader of it and of the older text format
- * ({@link JournalLines}, version 1).
+ * The journal's binary file format (version 3), and a reader of it, of version 2 and of the
+ * older text format ({@link JournalLines}, version 1).
  *
  * <p>A file starts with the text line {@value #HEADER_TEXT} followed by a newline (so
  * {@code head -1} says what it is), then blocks. A block is its payload length and the payload's
  * CRC-32C (4 bytes each, big-endian), then records. A record is its length (an unsigned varint)
  * and: the kind (one byte, {@link Event.Kind} ordinal, or {@link #LOST}), the time as a zigzag
  * varint difference from the block's previous record (the first from 0), replica, peer,
- * sequence, position, term and message id as zigzag varints, then client and detail as a varint
- * byte count and UTF-8 bytes. A {@link #LOST} record holds only the number of events the writer
- * lost there.
+ * sequence, position, term and message id as zigzag varints, then client and detail as strings.
+ * A {@link #LOST} record holds only the number of events the writer lost there. Every other
+ * record has these fields first, whatever its kind, so a reader can keep a block's strings in
+ * step across a kind it does not know.
+ *
+ * <p>A string is an unsigned varint {@code v}: if {@code v} is even, {@code v / 2} UTF-8 bytes
+ * follow, and unless empty the string joins the block's table (at most
+ * {@value #MAX_BLOCK_STRINGS} strings); if odd, it is the table's string number {@code v / 2}.
+ * Version 3 adds the table because one string dominated version 2's bytes: the client id, up to
+ * 128 characters, repeated in every proposal, apply and reply of a request (69 of 88 bytes per
+ * event in a 32-client benchmark, docs/BENCHMARKS.md). Version 2 wrote every string as its byte
+ * count and bytes; this reader still reads it.
  *
  * <p>Binary rather than text because the writer formatted text for every event on a busy
  * replica, the largest part of the journal's cost (docs/BENCHMARKS.md). A record's length lets a
@@ -30,7 +39,11 @@ import java.util.zip.CRC32C;
  */
 public final class JournalFormat {
   /** The first line of a binary journal file. */
-  public static final String HEADER_TEXT = "#lockstep-journal 2 binary";
+  public static final String HEADER_TEXT = "#lockstep-journal 3 binary";
+  /** The first line of a version 2 file, whose strings are all written out. */
+  static final String HEADER_TEXT_2 = "#lockstep-journal 2 binary";
+  /** The most strings a block's table holds; later new strings are written out each time. */
+  public static final int MAX_BLOCK_STRINGS = 4096;
   /** The header line's bytes, newline included. */
   public static final byte[] HEADER = (HEADER_TEXT + "\n").getBytes(StandardCharsets.US_ASCII);
   /** Bytes in a block before it is sealed (it may exceed this by one record). */
@@ -65,13 +78,14 @@ public final class JournalFormat {
   public static void read(InputStream in, Consumer<Stamped> events, Problems problems)
       throws IOException {
     String header = headerLine(in);
-    if (header.equals(HEADER_TEXT)) {
-      new BlockReader(in, events, problems).readAll();
+    if (header.equals(HEADER_TEXT) || header.equals(HEADER_TEXT_2)) {
+      new BlockReader(in, events, problems, header.equals(HEADER_TEXT)).readAll();
     } else if (header.equals(JournalLines.HEADER)) {
       readText(in, events, problems);
     } else if (header.startsWith(TEXT_PREFIX)) {
       throw new IllegalArgumentException("journal format \"" + header + "\" is newer than this"
-          + " reader (it reads \"" + HEADER_TEXT + "\" and \"" + JournalLines.HEADER + "\")");
+          + " reader (it reads \"" + HEADER_TEXT + "\", \"" + HEADER_TEXT_2 + "\" and \""
+          + JournalLines.HEADER + "\")");
     } else {
       throw new IllegalArgumentException("not a journal file: it does not start with \""
           + TEXT_PREFIX + "\"");
@@ -110,15 +124,19 @@ public final class JournalFormat {
     private final InputStream in;
     private final Consumer<Stamped> events;
     private final Problems problems;
+    /** Whether strings may refer to the block's table (version 3). */
+    private final boolean stringTable;
     private final CRC32C crc = new CRC32C();
     private final byte[] header = new byte[BLOCK_HEADER_BYTES];
     private byte[] block = new byte[BLOCK_BYTES * 2];
     private long offset = HEADER.length;
 
-    BlockReader(InputStream in, Consumer<Stamped> events, Problems problems) {
+    BlockReader(InputStream in, Consumer<Stamped> events, Problems problems,
+        boolean stringTable) {
       this.in = in;
       this.events = events;
       this.problems = problems;
+      this.stringTable = stringTable;
     }
 
     void readAll() throws IOException {
@@ -162,7 +180,8 @@ public final class JournalFormat {
         problems.skipped("block at byte " + offset + " fails its checksum ("
             + (BLOCK_HEADER_BYTES + length) + " bytes skipped)");
       } else {
-        new RecordDecoder(block, length, offset + BLOCK_HEADER_BYTES, events, problems).decode();
+        new RecordDecoder(block, length, offset + BLOCK_HEADER_BYTES, events, problems,
+            stringTable).decode();
       }
       offset += BLOCK_HEADER_BYTES + length;
       return true;

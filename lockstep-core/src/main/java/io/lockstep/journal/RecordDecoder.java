@@ -1,12 +1,16 @@
 package io.lockstep.journal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Decodes the records of one checked block ({@link JournalFormat}). A record that does not
  * parse (an unknown kind, a field running past its length) is reported and skipped by its
  * length; bytes a record holds beyond the fields known here (a later version's) are ignored.
+ * In version 3 the strings written out so far in the block form its table, which later strings
+ * may refer to by number.
  */
 final class RecordDecoder {
   private static final Event.Kind[] KINDS = Event.Kind.values();
@@ -16,12 +20,15 @@ final class RecordDecoder {
   private final long fileOffset;
   private final Consumer<Stamped> events;
   private final JournalFormat.Problems problems;
+  /** The block's strings (version 3), or null (version 2: every string is written out). */
+  private final List<String> table;
   private int at;
   private int recordEnd;
   private long previousNanos;
 
   RecordDecoder(byte[] bytes, int length, long fileOffset, Consumer<Stamped> events,
-      JournalFormat.Problems problems) {
+      JournalFormat.Problems problems, boolean stringTable) {
+    this.table = stringTable ? new ArrayList<>() : null;
     this.bytes = bytes;
     this.length = length;
     this.fileOffset = fileOffset;
@@ -63,9 +70,6 @@ final class RecordDecoder {
       problems.lost(signed());
       return;
     }
-    if (kind >= KINDS.length) {
-      throw new IllegalArgumentException("unknown event kind " + kind);
-    }
     long nanos = previousNanos + signed();
     previousNanos = nanos;
     int replica = (int) signed();
@@ -74,8 +78,13 @@ final class RecordDecoder {
     long position = signed();
     long term = signed();
     long message = signed();
+    // Both strings are read before the kind is checked: a kind this reader does not know still
+    // adds its strings to the table, so later references in the block stay right.
     String client = string();
     String detail = string();
+    if (kind >= KINDS.length) {
+      throw new IllegalArgumentException("unknown event kind " + kind);
+    }
     events.accept(new Stamped(nanos, replica, new Event(KINDS[kind], peer, client, sequence,
         position, term, message, detail)));
   }
@@ -105,7 +114,26 @@ final class RecordDecoder {
   }
 
   private String string() {
-    long n = unsigned();
+    long v = unsigned();
+    if (table == null) {
+      return literal(v);
+    }
+    if ((v & 1) != 0) {
+      long index = v >>> 1;
+      if (index >= table.size()) {
+        throw new IllegalArgumentException("a reference to string " + index + " of a block"
+            + " that has " + table.size());
+      }
+      return table.get((int) index);
+    }
+    String s = literal(v >>> 1);
+    if (!s.isEmpty() && table.size() < JournalFormat.MAX_BLOCK_STRINGS) {
+      table.add(s);
+    }
+    return s;
+  }
+
+  private String literal(long n) {
     if (n > recordEnd - at) {
       throw new IllegalArgumentException("a text of " + n + " bytes runs past its record");
     }

@@ -16,8 +16,10 @@ import java.util.List;
  * from what the replicas happened to see. It records each operation's invocation, each attempt
  * to a replica, each reply received and from whom, and the outcome, as events on no replica
  * ({@code replica = -1}) named by the client id, in the same binary files as the replicas'
- * ({@link JournalWriter}). Reads carry no sequence number and are journaled as invoke and
- * outcome only.
+ * ({@link JournalWriter}). Reads carry no sequence number: each attempt of a read is named
+ * by its client and the attempt's wire tag, which the replica that takes it journals too, and
+ * the outcome by the tag of the attempt that answered, so a timeline draws a read's path as a
+ * write's. (The voting client's reads are journaled as invoke and outcome only.)
  *
  * <p>Cheap on the client's threads for the same reasons as a replica's journal: events go into
  * a bounded ring and a writer thread encodes them. Use with {@link LockstepClient#journal}; the
@@ -86,6 +88,22 @@ public final class ClientJournal implements AutoCloseable {
     }
   }
 
+  /** Attempt {@code tag} of a read by {@code reader} was sent to the replica at {@code index}. */
+  void readAttempt(ClientId reader, long tag, int index) {
+    if (writer != null) {
+      writer.record(-1, new Event(Event.Kind.SEND, replicaId(index), reader.toString(),
+          Event.NONE, Event.NONE, Event.NONE, tag, "Read"));
+    }
+  }
+
+  /** The result of read attempt {@code tag} arrived from the replica at {@code index}. */
+  void readReceived(ClientId reader, long tag, int index, boolean ok) {
+    if (writer != null) {
+      writer.record(-1, new Event(Event.Kind.RECEIVE, replicaId(index), reader.toString(),
+          Event.NONE, Event.NONE, Event.NONE, tag, ok ? "ReadResult OK" : "ReadResult FAILED"));
+    }
+  }
+
   /** {@code reply} arrived from the replica at {@code index}. */
   void received(Reply reply, int index) {
     if (writer != null) {
@@ -100,6 +118,11 @@ public final class ClientJournal implements AutoCloseable {
    * "info" (it may have happened), anything else for "fail".
    */
   void outcome(ClientId client, long sequence, Throwable error) {
+    outcome(client, sequence, Event.NONE, error);
+  }
+
+  /** As {@link #outcome(ClientId, long, Throwable)}, for a read answered by attempt {@code tag}. */
+  void outcome(ClientId client, long sequence, long tag, Throwable error) {
     if (writer == null) {
       return;
     }
@@ -107,8 +130,8 @@ public final class ClientJournal implements AutoCloseable {
         && c.getCause() != null ? c.getCause() : error;
     String detail = cause == null ? "ok"
         : (cause instanceof IndeterminateException ? "info " : "fail ") + cause.getMessage();
-    writer.record(-1, Event.request(Event.Kind.OUTCOME, client.toString(), sequence, Event.NONE,
-        detail));
+    writer.record(-1, new Event(Event.Kind.OUTCOME, Event.NONE, client.toString(), sequence,
+        Event.NONE, Event.NONE, tag, detail));
   }
 
   private int replicaId(int index) {

@@ -105,6 +105,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     int busyRetries;
     /** The request's session window (null for queries). */
     SessionWindow window;
+    /** A read's attempt whose result answered it (its wire tag), for the journal; -1 before. */
+    volatile long answeredTag = -1;
     ScheduledFuture<?> attemptTimer;
     volatile String last = "no answer yet";
 
@@ -269,17 +271,22 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
     ClientJournal j = journal;
     j.invokeRead(id, query.length);
-    CompletableFuture<byte[]> result;
+    // With a journal, the caller gets the result only after its outcome is journaled: a read is
+    // matched to its invocation by its session alone (one read at a time), so the session's next
+    // invocation must not be stamped before this outcome.
     if (votes != null) {
       byte[] copy = query.clone();
-      result = votes.read(id, copy, () -> submit(id, numbers, window, copy));
-    } else {
-      result = start(new Call(null, id, query.clone(), deadline(), newVoter()));
+      CompletableFuture<byte[]> result = votes.read(id, copy,
+          () -> submit(id, numbers, window, copy));
+      return !j.on() ? result
+          : result.whenComplete((value, error) -> j.outcome(id, Event.NONE, Event.NONE, error));
     }
-    if (j.on()) {
-      result.whenComplete((value, error) -> j.outcome(id, Event.NONE, error));
-    }
-    return result;
+    Call call = new Call(null, id, query.clone(), deadline(), newVoter());
+    CompletableFuture<byte[]> result = start(call);
+    // Named by the attempt that answered, as the replica that answered journaled it.
+    return !j.on() ? result
+        : result.whenComplete((value, error) -> j.outcome(id, Event.NONE, call.answeredTag,
+            error));
   }
 
   /**
@@ -369,6 +376,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       boolean sent = error == null && send(conn, payload);
       if (sent && call.request != null) {
         journal.attempt(call.request, target);
+      } else if (sent) {
+        journal.readAttempt(call.reader, tag, target);
       }
       if (!sent && inFlight.remove(tag) != null) {
         moveOn(target);
@@ -449,6 +458,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     if (answer instanceof ClientMessage.Replied r) {
       replied(call, r.reply());
     } else if (answer instanceof ClientMessage.ReadResult r) {
+      call.answeredTag = r.tag();
       complete(call, r.result().ok() ? r.result().value() : null, r.result().ok() ? null
           : new RejectedException(r.result().reason()));
     } else if (answer instanceof ClientMessage.Redirect r) {
@@ -561,6 +571,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
         if (answer instanceof ClientMessage.Replied r) {
           journal.received(r.reply(), index);
           configuration.seen(r.reply().configVersion());
+        } else if (answer instanceof ClientMessage.ReadResult r) {
+          Call call = inFlight.get(r.tag());
+          if (call != null && call.reader != null) {
+            journal.readReceived(call.reader, r.tag(), index, r.result().ok());
+          }
         }
         answered(answer);
       } catch (CodecException e) {

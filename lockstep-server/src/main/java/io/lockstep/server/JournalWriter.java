@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A process's event journal on disk: events go into a bounded {@link JournalRing} on the thread
- * that sees them, and a writer thread moves them every {@value #DRAIN_MILLIS} ms into rolling
+ * that sees them, and a writer thread moves them every 200 ms into rolling
  * binary {@link JournalFiles} ({@link io.lockstep.journal.JournalFormat}), so the recording
  * thread never waits for a disk and never formats anything. If the writer falls behind, the ring
  * overwrites its oldest events and the file says how many were lost. A replica ({@link
@@ -25,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JournalWriter implements Journal, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(JournalWriter.class.getName());
-  static final long DRAIN_MILLIS = 200;
+  /**
+   * Milliseconds between drains: 200, or the system property {@code lockstep.journal.drain-millis}
+   * (tests set it long, so that whatever they find in the files only a close can have written).
+   */
+  static final long DRAIN_MILLIS = Long.getLong("lockstep.journal.drain-millis", 200);
   /** Events the ring holds between drains: 131,072 (about 3 MiB of references and stamps). */
   public static final int RING_CAPACITY = 1 << 17;
 

@@ -29,4 +29,12 @@ interface Origin {
    * one (O1) that could not enter while it held the budget.
    */
   default void taken() {}
+
+  /**
+   * The client's tag for this question on its connection, or -1 if it came another way: the
+   * journal names a read by its client and this tag, which the client journals too.
+   */
+  default long tag() {
+    return -1;
+  }
 }

@@ -86,7 +86,12 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   private record WriteKey(ClientId client, long sequence) {}
 
-  private record Pending(Origin origin, long since) {}
+  /** A question waiting for its answer; {@code reader} names a read's client (null: a write). */
+  private record Pending(Origin origin, long since, ClientId reader) {
+    Pending(Origin origin, long since) {
+      this(origin, since, null);
+    }
+  }
 
   private final Replica replica;
   private final SnapshotThread snapshots;
@@ -371,7 +376,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       questions.release(QuestionBudget.of(r.query()));
       r.origin().taken();
       long readId = ++nextReadId;
-      reads.put(readId, new Pending(r.origin(), System.nanoTime()));
+      reads.put(readId, new Pending(r.origin(), System.nanoTime(), r.client()));
+      journal.readTaken(r.client(), r.origin());
       steps.add(new Step.Read(readId, r.client(), r.query()));
     } else if (event instanceof LoopEvent.ReadOneReplica r) {
       // No step: the answer is the state applied so far, which is the point of the relaxation.
@@ -440,6 +446,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     for (QueryResult result : effects.reads()) {
       Pending p = reads.remove(result.readId());
       if (p != null) {
+        journal.readAnswered(p.reader(), p.origin(), result);
         batchAnswers.add(() -> {
           p.origin().readResult(result);
           metrics.read(System.nanoTime() - p.since());
@@ -449,6 +456,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     for (Ready.Redirect redirect : effects.redirects()) {
       Pending p = redirect.request() == null ? reads.remove(redirect.readId())
           : writes.remove(new WriteKey(redirect.request().client(), redirect.request().sequence()));
+      if (p != null && p.reader() != null) {
+        journal.readRedirected(p.reader(), p.origin(), redirect.reason());
+      }
       if (p != null && redirect.busy()) {
         metrics.busy();
         batchAnswers.add(() -> p.origin().busy(redirect.reason()));

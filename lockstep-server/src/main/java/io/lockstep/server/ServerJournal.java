@@ -2,7 +2,9 @@ package io.lockstep.server;
 
 import io.lockstep.journal.Event;
 import io.lockstep.journal.Journal;
+import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.server.config.JournalSettings;
 import java.io.IOException;
@@ -93,6 +95,33 @@ final class ServerJournal implements Journal, AutoCloseable {
     if (writer != null) {
       writer.record(replica, Event.request(Event.Kind.REPLY, reply.client().toString(),
           reply.sequence(), reply.position(), Event.outcome(reply.status(), reply.reason())));
+    }
+  }
+
+  /**
+   * A read by {@code reader} was taken off the loop's queue. A read has no sequence number: it
+   * is named by its client and the tag of the attempt ({@link Origin#tag}), which the client's
+   * own journal records with the attempt, so a timeline joins the two.
+   */
+  void readTaken(ClientId reader, Origin origin) {
+    readEvent(Event.Kind.PROPOSE, reader, origin, "read");
+  }
+
+  /** The read's result left for its client. */
+  void readAnswered(ClientId reader, Origin origin, QueryResult result) {
+    readEvent(Event.Kind.REPLY, reader, origin, result.ok() ? "OK " : "FAILED " + result.reason());
+  }
+
+  /** The read was sent elsewhere (not the leader, or busy). */
+  void readRedirected(ClientId reader, Origin origin, String reason) {
+    readEvent(Event.Kind.REDIRECT, reader, origin, reason);
+  }
+
+  private void readEvent(Event.Kind kind, ClientId reader, Origin origin, String detail) {
+    // A read with no tag (one the Redis port made) could not be joined to anything.
+    if (writer != null && origin.tag() >= 0) {
+      writer.record(replica, new Event(kind, Event.NONE, reader.toString(), Event.NONE,
+          Event.NONE, Event.NONE, origin.tag(), detail));
     }
   }
 

@@ -61,8 +61,10 @@ class ProxyJournalTest {
     assertThat(client).startsWith(ScriptedReplicas.CLIENT + "/");
     List<Stamped> request = events.stream().filter(e -> e.event().client().equals(client)
         && e.event().sequence() == sequence).toList();
+    // Every replica was tried; on a loaded machine an attempt timeout (500 ms) may legitimately
+    // resend to some, so an attempt may appear more than once.
     assertThat(request).filteredOn(e -> e.event().kind() == Event.Kind.SEND)
-        .extracting(e -> e.event().peer()).containsExactlyInAnyOrder(1, 2, 3, 4);
+        .extracting(e -> e.event().peer()).containsOnly(1, 2, 3, 4);
     assertThat(request).filteredOn(e -> e.event().kind() == Event.Kind.RECEIVE)
         .extracting(e -> e.event().peer()).contains(2, 3, 4);
     assertThat(request).filteredOn(e -> e.event().kind() == Event.Kind.OUTCOME)

@@ -3,7 +3,6 @@ package io.lockstep.server;
 import io.lockstep.journal.Event;
 import io.lockstep.journal.JournalEncoder;
 import io.lockstep.journal.JournalRing;
-import io.lockstep.journal.Stamped;
 import io.lockstep.server.config.JournalSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,27 +67,41 @@ public final class JournalCostBench {
     return System.nanoTime() - started;
   }
 
-  /** The writer thread's share: encoding events into blocks and appending them to files. */
+  /**
+   * The writer thread's share: encoding events into blocks and appending them to files. The
+   * events are a leader's per write (proposal, apply, reply, a send, a receive, a commit mark)
+   * for 32 sessions whose client ids are as long as the load generator's (88 characters), each
+   * request's id a {@code String} of its own, as a request decoded from the wire has.
+   */
   private static long writerTime(Path dir, int events) throws Exception {
-    Stamped[] sample = {
-        new Stamped(1_796_426_461_183_044_571L, 1, Event.request(Event.Kind.APPLY,
-            "lockstep-bench-d54057a4-f3cd-45a3-a13b-da026dacf7da/8d020459", 123_456, 654_321,
-            "OK ")),
-        new Stamped(1_796_426_461_183_044_571L, 1, Event.message(Event.Kind.SEND, 2, -1,
-            "AppendEntries"))};
+    Event[] sample = new Event[6 * 4096];
+    for (int r = 0; r < 4096; r++) {
+      String client = "lockstep-bench-d54057a4-f3cd-45a3-a13b-da026dacf7da/8d020459-"
+          + "0000000000000000000000" + String.format(Locale.ROOT, "%04d", r % 32);
+      sample[6 * r] = Event.request(Event.Kind.PROPOSE, client, 123_456 + r, Event.NONE, "");
+      sample[6 * r + 1] = Event.message(Event.Kind.SEND, 2, -1, "AppendEntries");
+      sample[6 * r + 2] = Event.message(Event.Kind.RECEIVE, 2, -1, "AppendEntriesResponse");
+      sample[6 * r + 3] = Event.position(Event.Kind.STABLE, 654_321 + r);
+      sample[6 * r + 4] = Event.request(Event.Kind.APPLY, client, 123_456 + r, 654_321 + r, "OK ");
+      sample[6 * r + 5] = Event.request(Event.Kind.REPLY, client, 123_456 + r, 654_321 + r, "OK ");
+    }
+    long bytes = 0;
     long started = System.nanoTime();
     try (JournalFiles files = new JournalFiles(dir, DEFAULTS.maxFileBytes(), DEFAULTS.files())) {
       JournalEncoder encoder = new JournalEncoder();
       for (int i = 0; i < events; i++) {
-        Stamped e = sample[i & 1];
-        encoder.add(e.nanos() + i, e.replica(), e.event());
+        encoder.add(1_796_426_461_183_044_571L + 3_000L * i, 1, sample[i % sample.length]);
         if (encoder.pendingBytes() > 1 << 20) {
+          bytes += encoder.pendingBytes();
           encoder.flush(files::append);
         }
       }
+      bytes += encoder.pendingBytes();
       encoder.flush(files::append);
     }
-    return System.nanoTime() - started;
+    long took = System.nanoTime() - started;
+    System.out.printf(Locale.ROOT, "  writer: %.1f bytes per event%n", bytes / (double) events);
+    return took;
   }
 
   /** A message whose type name is what the journal records. */

@@ -89,12 +89,13 @@ final class Arrows {
   /**
    * A client's own journal: an attempt to replica N ({@code SEND}) becomes an arrow to where N
    * proposed or redirected that request; a reply received from N ({@code RECEIVE}) an arrow from
-   * where N sent it. Reads carry no sequence number to pair by and stay marks.
+   * where N sent it. A read pairs the same way by its client and attempt tag
+   * ({@link Bars#request}).
    */
   private boolean clientMessage(Stamped e) {
     Event v = e.event();
     String request = Bars.request(e);
-    if (v.sequence() < 0 || request == null) {
+    if (request == null || request.endsWith("@read")) {
       return false;
     }
     if (v.kind() == Event.Kind.SEND) {

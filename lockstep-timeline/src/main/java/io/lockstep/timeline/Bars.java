@@ -22,7 +22,8 @@ final class Bars {
   /**
    * A bar.
    *
-   * @param request the request's id ({@code client#sequence}, or {@code client@time} for a read)
+   * @param request the request's id ({@code client#sequence}; for a read {@code client~tag}, the
+   *     tag of the attempt that answered it, or {@code client@time} if its client did not say)
    * @param process the client history's process number, or -1 if unknown
    */
   record Bar(long t0, long t1, int lane, int outcome, String label, String request, int process) {}
@@ -31,6 +32,8 @@ final class Bars {
   private final Map<String, Stamped> open = new HashMap<>();
   private final List<Bar> bars = new ArrayList<>();
   private final Map<String, Stamped[]> seenByReplicas = new LinkedHashMap<>();
+  /** Reads' attempts that a journaling client sent: their bars come from the client's view. */
+  private final Set<String> readAttempts = new HashSet<>();
 
   Bars(Lanes lanes) {
     this.lanes = lanes;
@@ -42,9 +45,28 @@ final class Bars {
     if (v.client().isEmpty()) {
       return null;
     }
-    return v.sequence() >= 0 ? v.client() + "#" + v.sequence()
-        : v.kind() == Event.Kind.INVOKE || v.kind() == Event.Kind.OUTCOME
-            ? v.client() + "@read" : null;
+    if (v.sequence() >= 0) {
+      return v.client() + "#" + v.sequence();
+    }
+    // A read has no sequence number; its attempts, and the replica's events about each, carry
+    // the attempt's wire tag in the message field (a real client's and server's journals).
+    if (v.message() >= 0) {
+      return v.client() + "~" + v.message();
+    }
+    return v.kind() == Event.Kind.INVOKE || v.kind() == Event.Kind.OUTCOME
+        ? v.client() + "@read" : null;
+  }
+
+  /**
+   * Notes a journaling client's attempt of a read, so that what the replicas saw of it is not
+   * drawn again as a bar of their own; called for every kept event, before it becomes an arrow.
+   */
+  void attempted(Stamped e) {
+    Event v = e.event();
+    if (e.replica() < 0 && v.kind() == Event.Kind.SEND && v.sequence() < 0
+        && v.message() >= 0) {
+      readAttempts.add(request(e));
+    }
   }
 
   void take(Stamped e) {
@@ -91,7 +113,10 @@ final class Bars {
         requestOf(invoke, e), process(detail)));
   }
 
-  /** A read has no sequence number: it is named by its client and invocation time. */
+  /**
+   * A read is named by the attempt that answered it, if its outcome says; else by its client
+   * and invocation time.
+   */
   private static String requestOf(Stamped invoke, Stamped outcome) {
     String request = request(outcome);
     return request.endsWith("@read") ? invoke.event().client() + "@" + invoke.nanos() : request;
@@ -108,7 +133,8 @@ final class Bars {
       invoked.add(bar.request());
     }
     for (Map.Entry<String, Stamped[]> seen : seenByReplicas.entrySet()) {
-      if (!invoked.contains(seen.getKey()) && seen.getValue()[0] != null) {
+      if (!invoked.contains(seen.getKey()) && !readAttempts.contains(seen.getKey())
+          && seen.getValue()[0] != null) {
         bars.add(replicaView(seen.getKey(), seen.getValue()[0], seen.getValue()[1], end));
       }
     }

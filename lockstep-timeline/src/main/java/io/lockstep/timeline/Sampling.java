@@ -73,17 +73,24 @@ final class Sampling {
     if (request == null || every == 1) {
       return true;
     }
-    if (!request.endsWith("@read")) {
+    Event v = e.event();
+    if (v.sequence() >= 0) {
       return forced.contains(request) || chosen(request);
     }
-    String client = e.event().client();
-    if (e.event().kind() == Event.Kind.INVOKE) {
+    // A read: its invocation decides for its attempts and its outcome (a client session has one
+    // read at a time); a read only replicas saw is chosen by its attempt's id.
+    String client = v.client();
+    if (v.kind() == Event.Kind.INVOKE) {
       boolean keep = highlighted(e) || chosen(client + "@" + e.nanos());
       openRead.put(client, keep);
       return keep;
     }
-    Boolean keep = openRead.remove(client);
-    return keep != null && keep;
+    Boolean open = v.kind() == Event.Kind.OUTCOME ? openRead.remove(client)
+        : openRead.get(client);
+    if (open != null) {
+      return open;
+    }
+    return v.kind() != Event.Kind.OUTCOME && chosen(request);
   }
 
   private boolean chosen(String request) {

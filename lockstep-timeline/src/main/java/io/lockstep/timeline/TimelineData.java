@@ -76,7 +76,11 @@ final class TimelineData {
     Bars bars = new Bars(lanes);
     List<Stamped> marks = new ArrayList<>();
     for (Stamped e : sorted) {
-      if (!sampling.keep(e) || arrows.take(e)) {
+      if (!sampling.keep(e)) {
+        continue;
+      }
+      bars.attempted(e);
+      if (arrows.take(e)) {
         continue;
       }
       bars.take(e);
