@@ -2,6 +2,7 @@ package io.lockstep.order;
 
 import io.lockstep.journal.Event;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A coordination protocol core (paper §3: Agreement + Order), as a deterministic object.
@@ -26,6 +27,15 @@ public interface Coordination {
 
   /** Number of received messages dropped as invalid or stale, for metrics and tests. */
   long dropped();
+
+  /**
+   * The messages and inputs dropped so far, counted by reason (a sentence each, e.g. "checkpoint
+   * vote with a bad signature"), so an operator sees <em>why</em> a peer's messages are refused;
+   * the counts add up to {@link #dropped()} or less. Default: none by reason.
+   */
+  default Map<String, Long> dropsByReason() {
+    return Map.of();
+  }
 
   /**
    * Whether the runtime may send {@code message} (from this protocol's latest {@link Ready})

@@ -2,6 +2,7 @@ package io.lockstep.order;
 
 import io.lockstep.journal.Event;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -42,6 +43,11 @@ public abstract class ForwardingCoordination implements Coordination {
   @Override
   public long dropped() {
     return inner.dropped();
+  }
+
+  @Override
+  public Map<String, Long> dropsByReason() {
+    return inner.dropsByReason();
   }
 
   @Override

@@ -65,4 +65,29 @@ public interface Protocol {
   default Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
     return Optional.empty();
   }
+
+  /**
+   * <b>Test only</b>: the misbehaviour {@code setup}'s settings ask replica {@code setup.self()}
+   * to run, so process tests can run a lying replica in real processes (a Byzantine protocol's
+   * own fault shapes: equivocation, corrupt signatures, replays, wrong replies); empty for an
+   * honest replica. The runtime passes everything the replica sends, and its answers to
+   * clients, through the interceptor, and says loudly that it does. {@code setup} has passed
+   * {@link #check}, which refuses unknown behaviours. Default: never misbehaves.
+   */
+  default Optional<TestBehaviour> testBehaviour(ProtocolSetup setup) {
+    return Optional.empty();
+  }
+
+  /**
+   * A misbehaviour a replica runs for a test ({@link #testBehaviour}).
+   *
+   * @param name the name the cluster file chose it by, for logs and health reports
+   * @param interceptor what the replica sends and answers instead of the truth
+   */
+  record TestBehaviour(String name, MessageInterceptor interceptor) {
+    public TestBehaviour {
+      java.util.Objects.requireNonNull(name, "name");
+      java.util.Objects.requireNonNull(interceptor, "interceptor");
+    }
+  }
 }

@@ -25,6 +25,7 @@ import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -340,6 +341,16 @@ public final class Replica {
   /** What the protocol found broken ({@link Coordination#drainBrokenAssumptions}). */
   public List<String> drainBrokenAssumptions() {
     return coordination.drainBrokenAssumptions();
+  }
+
+  /** Messages the protocol dropped ({@link Coordination#dropped}). */
+  public long dropped() {
+    return coordination.dropped();
+  }
+
+  /** Those drops by reason ({@link Coordination#dropsByReason}). */
+  public Map<String, Long> dropsByReason() {
+    return coordination.dropsByReason();
   }
 
   /** Why the protocol repairs ({@link Coordination#repairReason}); "" when it does not. */

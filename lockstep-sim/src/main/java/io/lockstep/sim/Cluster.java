@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.journal.Event;

@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.pbft.ByzantineBehaviour;
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.identity.SignatureClaim;

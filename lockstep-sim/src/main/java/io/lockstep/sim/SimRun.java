@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.check.History;
 import java.util.HashMap;
 import java.util.List;

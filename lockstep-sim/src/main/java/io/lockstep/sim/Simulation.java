@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.check.History;
 import io.lockstep.check.LinearizabilityChecker;
 import io.lockstep.order.raft.Raft;

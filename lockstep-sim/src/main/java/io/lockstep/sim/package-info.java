@@ -12,6 +12,6 @@
  * everything but the wrong clocks and demands progress. Checkers: linearizability of the client
  * history, state digests at equal positions, election safety, committed entries never changed,
  * agreed time monotonic and within the correct clocks' range, liveness.
- * {@link io.lockstep.sim.MessageInterceptor} is the seam for misbehaving replicas.
+ * {@link io.lockstep.order.MessageInterceptor} is the seam for misbehaving replicas.
  */
 package io.lockstep.sim;

@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.pbft.ByzantineBehaviour;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.identity.PreverifiedSigner;

@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.MessageInterceptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

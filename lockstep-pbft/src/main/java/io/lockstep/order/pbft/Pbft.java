@@ -265,6 +265,7 @@ public final class Pbft implements Coordination {
   }
 
   /** Drops so far by reason, for tests and metrics. */
+  @Override
   public Map<String, Long> dropsByReason() {
     return new TreeMap<>(drops);
   }

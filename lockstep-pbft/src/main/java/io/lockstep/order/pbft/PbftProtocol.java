@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -32,6 +33,8 @@ import java.util.TreeSet;
  * retransmit-ms           status and retransmission period (default 50)
  * time-bound-ms           how far a proposed agreed time may be from a backup's clock (2000)
  * max-pending-requests    client requests held unordered per replica (default 10000)
+ * test-byzantine-behaviour.&lt;id&gt;   TEST ONLY: replica id runs a {@link ByzantineBehaviour}
+ *                         by its {@link ByzantineBehaviour#configName} (e.g. wrong-replies)
  * </pre>
  */
 public final class PbftProtocol implements Protocol {
@@ -94,8 +97,9 @@ public final class PbftProtocol implements Protocol {
           + " which holds at most " + io.lockstep.order.StorageWrite.HardState.MAX_BYTES
           + " bytes: t may be at most " + MAX_T + ", was " + setup.t());
     }
+    problems.addAll(TestBehaviourSetting.problems(setup));
     for (String key : setup.settings().keySet()) {
-      if (!DEFAULTS.containsKey(key)) {
+      if (!DEFAULTS.containsKey(key) && !TestBehaviourSetting.isOne(key)) {
         problems.add("unknown setting pbft." + key + "; pbft's settings are pbft."
             + String.join(", pbft.", new TreeSet<>(DEFAULTS.keySet())));
       }
@@ -131,6 +135,11 @@ public final class PbftProtocol implements Protocol {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
     return Pbft.recover(config(setup, new ArrayList<>()), recovered);
+  }
+
+  @Override
+  public Optional<TestBehaviour> testBehaviour(ProtocolSetup setup) {
+    return TestBehaviourSetting.forSelf(setup);
   }
 
   @Override

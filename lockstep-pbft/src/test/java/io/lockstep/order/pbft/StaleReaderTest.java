@@ -1,4 +1,4 @@
-package io.lockstep.sim;
+package io.lockstep.order.pbft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package io.lockstep.sim;
+package io.lockstep.order;
 
-import io.lockstep.order.Ready;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import java.util.List;
@@ -12,7 +11,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>An interceptor may drop a message (return an empty list), duplicate it, alter it (return a
  * different message or destination), or replay messages it kept from earlier calls. It runs on the
- * simulator's thread and must draw any randomness from {@code random} so runs stay replayable.
+ * simulator's thread (or a replica process's loop thread, see {@link Protocol#testBehaviour}) and
+ * must draw any randomness from {@code random} so simulated runs stay replayable.
  */
 @FunctionalInterface
 public interface MessageInterceptor {

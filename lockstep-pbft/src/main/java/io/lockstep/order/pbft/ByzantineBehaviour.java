@@ -1,11 +1,9 @@
-package io.lockstep.sim;
+package io.lockstep.order.pbft;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ready;
-import io.lockstep.order.pbft.Batch;
-import io.lockstep.order.pbft.Digest;
-import io.lockstep.order.pbft.PbftMessage;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
@@ -16,9 +14,11 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Ways a Byzantine PBFT replica misbehaves in the simulator (the Byzantine fault shapes that
- * broke real systems), each a {@link MessageInterceptor} over the replica's real protocol: it
- * runs the correct protocol and lies in what it sends. One replica of 3t+1 (t = 1) gets one.
+ * Ways a Byzantine PBFT replica misbehaves (the Byzantine fault shapes that broke real systems),
+ * each a {@link MessageInterceptor} over the replica's real protocol: it runs the correct protocol
+ * and lies in what it sends. The simulator gives one to one replica of 3t+1 (t = 1); a replica
+ * process runs one when its cluster file says so ({@code pbft.test-byzantine-behaviour.<id>},
+ * test only, see {@link TestBehaviourSetting}), so the same definitions serve both.
  */
 public enum ByzantineBehaviour {
   /** Sends nothing to anyone (a crashed or cut-off replica that the others must outvote). */
@@ -53,6 +53,29 @@ public enum ByzantineBehaviour {
    * moved past); runs the protocol and answers requests correctly ({@link StaleReader}).
    */
   STALE_READS;
+
+  /**
+   * The name a cluster file selects it by: the constant's name in lower case with hyphens, e.g.
+   * {@code wrong-replies} for {@link #WRONG_REPLIES}.
+   */
+  public String configName() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * Why a replica process cannot run it (it needs a hook only the simulator has), or null if it
+   * can: the server's send path carries out what {@link MessageInterceptor#intercept} returns at
+   * once, and does not tell it which key each read asks.
+   */
+  String simulatorOnly() {
+    return switch (this) {
+      case SLOW_PRIMARY -> "it holds pre-prepares for a time (MessageInterceptor.holdNanos),"
+          + " which only the simulator does";
+      case STALE_READS -> "it must see each read's query (MessageInterceptor.readArrived),"
+          + " which only the simulator shows it";
+      default -> null;
+    };
+  }
 
   /** A fresh interceptor for one replica of one run (it may keep state, e.g. replays). */
   public MessageInterceptor interceptor() {

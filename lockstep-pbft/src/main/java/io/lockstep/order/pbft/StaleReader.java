@@ -1,5 +1,6 @@
-package io.lockstep.sim;
+package io.lockstep.order.pbft;
 
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ready;
 import io.lockstep.replica.QueryResult;
 import java.util.HashMap;
