@@ -27,9 +27,16 @@ final class HealthHttp implements AutoCloseable {
     this.executor = executor;
   }
 
+  /**
+   * Serves on {@code address}; a replica running a test-only lying behaviour ({@code testBehaviour}, the
+   * behaviour's name, or null) says so in every /health answer ({@code "testBehaviour"}), so
+   * nobody mistakes it for an honest replica.
+   */
   static HealthHttp start(InetSocketAddress address, int replica, ServerMetrics metrics,
       Supplier<StatusView> status, Supplier<Optional<String>> problem,
-      Supplier<String> replicaJson) throws IOException {
+      Supplier<String> replicaJson, String testBehaviour) throws IOException {
+    String marker = testBehaviour == null ? ""
+        : ",\"testBehaviour\":\"" + StatusView.jsonEscape(testBehaviour) + "\"";
     HttpServer server = HttpServer.create(address, 16);
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-http-" + replica);
@@ -41,8 +48,9 @@ final class HealthHttp implements AutoCloseable {
         metrics.scrape()));
     server.createContext("/health", ex -> {
       Optional<String> reason = problem.get();
+      String json = status.get().toJson(reason.isEmpty(), reason.orElse(null));
       respond(ex, reason.isEmpty() ? 200 : 503, "application/json",
-          status.get().toJson(reason.isEmpty(), reason.orElse(null)));
+          json.substring(0, json.length() - 1) + marker + "}");
     });
     LivePage.serve(server, replicaJson);
     server.start();

@@ -21,6 +21,7 @@ final class LoopStatus {
   private volatile boolean repairing;
   private Role lastRole;
   private int lastLeader = -1;
+  private long lastDropped;
 
   LoopStatus(ServerMetrics metrics) {
     this.metrics = metrics;
@@ -45,6 +46,10 @@ final class LoopStatus {
     Status s = replica.status();
     noteRepair(replica.repairing(), replica.repairReason(), s);
     replica.drainBrokenAssumptions().forEach(metrics::assumptionBroken);
+    if (replica.dropped() != lastDropped) { // copying the reasons only when one was added
+      lastDropped = replica.dropped();
+      metrics.protocolDrops(replica.dropsByReason());
+    }
     CombiningWatch.View condition = combining.update(replica.configuration(), s);
     status = new StatusView(s.self(), s.role(), s.term(), s.leader(), s.commitIndex(),
         s.lastIndex(), replica.appliedThrough(), s.snapshotIndex(), condition.voters(),

@@ -119,6 +119,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile MembershipRuntime membership;
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
   private volatile long wallClockOffsetMillis;
+  private volatile TestMisbehaviour misbehaviour = TestMisbehaviour.NONE;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
   private long nextReadId;
@@ -183,6 +184,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    */
   void checkpoints(Consumer<Checkpoint> listener) {
     this.checkpoints = listener;
+  }
+
+  /** Test only: the replica lies in what it sends and answers ({@link TestMisbehaviour}). */
+  void misbehave(TestMisbehaviour behaviour) {
+    this.misbehaviour = behaviour;
   }
 
   /** Test only: shifts the wall clock this replica proposes agreed time from. */
@@ -427,9 +433,10 @@ final class ReplicaLoop implements Runnable, ClientIntake {
         batchEntries += a.entries().size();
       }
     }
-    batchMessages.addAll(effects.messages());
+    batchMessages.addAll(misbehaviour.messages(effects.messages()));
     effects.checkpoints().forEach(checkpoints);
-    for (Reply reply : effects.replies()) {
+    for (Reply truth : effects.replies()) {
+      Reply reply = misbehaviour.reply(truth);
       CompletableFuture<Reply> colocated = localReplies.take(reply);
       if (colocated != null) {
         batchAnswers.add(() -> colocated.complete(reply)); // after durability, as any answer
@@ -443,7 +450,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
         });
       }
     }
-    for (QueryResult result : effects.reads()) {
+    for (QueryResult truth : effects.reads()) {
+      QueryResult result = misbehaviour.read(truth);
       Pending p = reads.remove(result.readId());
       if (p != null) {
         journal.readAnswered(p.reader(), p.origin(), result);

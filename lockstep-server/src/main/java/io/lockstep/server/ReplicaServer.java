@@ -130,6 +130,8 @@ public final class ReplicaServer implements AutoCloseable {
   private MemberForwarder memberForwarder;
   private RedisServer redis;
   private HealthHttp http;
+  /** Test only: what this replica lies with, if its cluster file says so. */
+  private TestMisbehaviour misbehaviour = TestMisbehaviour.NONE;
   private volatile ServerJournal journal = ServerJournal.OFF;
   private volatile Throwable failure;
   private volatile boolean closing;
@@ -254,6 +256,12 @@ public final class ReplicaServer implements AutoCloseable {
           + clockOffset + " ms (runtime.test-clock-offset-ms, for tests only)");
       loop.wallClockOffset(clockOffset);
     }
+    if (misbehaviour.name() != null) {
+      LOG.log(Level.WARNING, misbehaviour.warning());
+      loop.misbehave(misbehaviour);
+      timer.scheduleAtFixedRate(() -> LOG.log(Level.WARNING, misbehaviour.warning()), 1, 1,
+          TimeUnit.MINUTES);
+    }
     loopThread = new Thread(loop, "lockstep-loop-" + id);
     loopThread.start();
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
@@ -281,7 +289,7 @@ public final class ReplicaServer implements AutoCloseable {
     metrics.bindNet("peer", network.stats());
     metrics.bindNet("client", clientServer.stats());
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
-        this::liveJson);
+        this::liveJson, misbehaviour.name());
   }
 
   private void logStarted(Recovered recovered) {
@@ -308,6 +316,7 @@ public final class ReplicaServer implements AutoCloseable {
         config.t(), config.protocolSettings(), signer)
         .withSnapshotReceiver(storage.snapshotReceiver());
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
+    misbehaviour = new TestMisbehaviour(id, protocol.testBehaviour(setup).orElse(null));
     timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),
         protocol.timingAssumptions(setup).orElse(null));
     return new Replica(id, coordination, executor, config.snapshotInterval(),

@@ -35,6 +35,10 @@ public final class ServerMetrics {
   private final Counter leaderChanges;
   private final Counter busy;
   private final Counter peerDropped;
+  /** Distinct protocol drop reasons shown as meters ({@link #protocolDrops(java.util.Map)}). */
+  static final int MAX_DROP_REASONS = 64;
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> protocolDrops =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter badFrames;
   private final Timer snapshotWrite;
   private final DistributionSummary snapshotBytes;
@@ -258,6 +262,34 @@ public final class ServerMetrics {
 
   void busy() {
     busy.increment();
+  }
+
+  /**
+   * The protocol's latest drop counts by reason ({@code lockstep_protocol_dropped_total{reason=
+   * "checkpoint vote with a bad signature"}}): what a faulty or lying peer sent that the
+   * protocol refused. Reasons past {@link #MAX_DROP_REASONS} are not shown (their counts stay
+   * in the protocol's total), so a reason naming a value cannot grow the registry without bound.
+   */
+  void protocolDrops(java.util.Map<String, Long> byReason) {
+    byReason.forEach((reason, count) -> {
+      java.util.concurrent.atomic.AtomicLong shown = protocolDrops.get(reason);
+      if (shown == null && protocolDrops.size() < MAX_DROP_REASONS) {
+        shown = new java.util.concurrent.atomic.AtomicLong();
+        protocolDrops.put(reason, shown);
+        FunctionCounter.builder("lockstep.protocol.dropped", shown,
+                java.util.concurrent.atomic.AtomicLong::get).tag("reason", reason)
+            .description("peer messages the protocol refused, by reason").register(registry);
+      }
+      if (shown != null) {
+        shown.set(count);
+      }
+    });
+  }
+
+  /** The protocol's drops of one reason as last reported (0 if none yet), for tests. */
+  public long protocolDrops(String reason) {
+    java.util.concurrent.atomic.AtomicLong shown = protocolDrops.get(reason);
+    return shown == null ? 0 : shown.get();
   }
 
   void peerDropped(String reason) {

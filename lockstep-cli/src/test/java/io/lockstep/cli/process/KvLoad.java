@@ -20,22 +20,34 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Closed-loop Jedis clients writing unique values and reading a few shared keys, each client on
- * its own replica's Redis port, recording every invocation and outcome in a {@link History}
+ * its own replica's Redis port (or all on one voting proxy), recording every invocation and outcome in a {@link History}
  * (paper §4: histories are what clients observe). A write without an answer, or with an error
  * reply, is recorded {@code info} (indeterminate: it may yet take effect) and its client goes on
  * as a new process; a read with an error is recorded {@code fail} (reads change nothing).
  */
 final class KvLoad implements AutoCloseable {
-  private final ProcessCluster cluster;
+  private final java.util.function.IntFunction<Jedis> connect;
+  private final int ports;
   private final History history = new History();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong okWrites = new AtomicLong();
   private final AtomicLong lastOkWriteNanos = new AtomicLong();
+  /** Error replies (not lost connections), first ones kept for failure messages. */
+  private final List<String> errorReplies = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final int keys;
   private volatile boolean stopping;
 
   KvLoad(ProcessCluster cluster, int clients, int keys) {
-    this.cluster = cluster;
+    this(cluster::jedis, cluster.size, clients, keys);
+  }
+
+  /**
+   * Clients that connect through {@code connect} (given 1 to {@code ports}; a client moves to
+   * the next one after a connection fails), e.g. every client to one voting proxy.
+   */
+  KvLoad(java.util.function.IntFunction<Jedis> connect, int ports, int clients, int keys) {
+    this.connect = connect;
+    this.ports = ports;
     this.keys = keys;
     for (int c = 0; c < clients; c++) {
       int client = c;
@@ -54,6 +66,11 @@ final class KvLoad implements AutoCloseable {
     return okWrites.get();
   }
 
+  /** The error replies the clients got (at most the first 20). */
+  List<String> errorReplies() {
+    return List.copyOf(errorReplies);
+  }
+
   /** Acknowledged writes after {@code nanos} ({@link System#nanoTime()}): true if any. */
   boolean wroteAfter(long nanos) {
     return lastOkWriteNanos.get() > nanos;
@@ -61,10 +78,10 @@ final class KvLoad implements AutoCloseable {
 
   private void run(int client) {
     SplittableRandom random = new SplittableRandom(client);
-    int replica = client % cluster.size + 1;
+    int replica = client % ports + 1;
     int generation = 0;
     long count = 0;
-    Jedis jedis = cluster.jedis(replica);
+    Jedis jedis = connect.apply(replica);
     while (!stopping) {
       int process = client * 10_000 + generation;
       String key = "k" + random.nextInt(keys);
@@ -81,6 +98,10 @@ final class KvLoad implements AutoCloseable {
           record(Op.read(process, key, 0).completeRead(value, 0));
         }
       } catch (JedisException e) {
+        if (e instanceof redis.clients.jedis.exceptions.JedisDataException
+            && errorReplies.size() < 20) {
+          errorReplies.add(e.getMessage());
+        }
         if (write) {
           recordInfo(process);
           generation++;
@@ -89,9 +110,9 @@ final class KvLoad implements AutoCloseable {
         }
         if (e instanceof JedisConnectionException) {
           jedis.close();
-          replica = replica % cluster.size + 1;
+          replica = replica % ports + 1;
           pause(50);
-          jedis = cluster.jedis(replica);
+          jedis = connect.apply(replica);
         }
       }
     }

@@ -1,0 +1,158 @@
+package io.lockstep.cli.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.cli.cluster.HealthProbe;
+import io.lockstep.cli.cluster.LocalCluster;
+import io.lockstep.cli.cluster.LocalLayout;
+import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.client.ClientOptions;
+import io.lockstep.client.RedisProxy;
+import io.lockstep.order.FailureModel;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.Service;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Four pbft replica processes (t = 1) laid out as {@code lockstep local --failure-model
+ * byzantine} lays them out (same ports, keys and config file, {@link LocalLayout}), plus lines
+ * of the test's own in the cluster file (e.g. {@code pbft.test-byzantine-behaviour.2=...}), and
+ * the voting Redis proxy in the test's JVM. The tests that check {@code lockstep local} itself
+ * start it as a process instead.
+ */
+final class ByzantineCluster implements AutoCloseable {
+  static final int REPLICAS = 4;
+
+  final Path dir;
+  final int base;
+  final ClusterConfig config;
+  final List<String> events = new CopyOnWriteArrayList<>();
+  final LocalCluster processes;
+  private final RedisProxy proxy;
+  private final HttpClient http = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ByzantineCluster(Path dir, String extraProperties) throws Exception {
+    this.dir = dir;
+    this.base = FreePorts.basePort(REPLICAS);
+    LocalLayout layout = new LocalLayout(dir.resolve("data"), REPLICAS, base, Service.KV, null,
+        FailureModel.BYZANTINE);
+    layout.prepare();
+    // Later lines win in a properties file, so these override the layout's defaults too.
+    Files.writeString(layout.configFile(), extraProperties, StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
+    this.config = ClusterConfig.load(layout.configFile());
+    this.processes = LocalCluster.start(System.getProperty("java.class.path"),
+        ProcessCluster.JVM_OPTIONS, LocalCluster.sameFile(config.members(),
+            layout.configFile()), layout.dataDir(), events::add);
+    awaitAllHealthy();
+    this.proxy = RedisProxy.start(ClientOptions.fromConfig(config, LocalLayout.PROXY_CLIENT),
+        "127.0.0.1", 0, null);
+  }
+
+  /** Lays out and starts the cluster and its proxy, every replica healthy. */
+  static ByzantineCluster start(Path dir, String extraProperties) throws Exception {
+    return new ByzantineCluster(dir, extraProperties);
+  }
+
+  /** A Redis client of the voting proxy. */
+  Jedis proxy() {
+    return new Jedis("127.0.0.1", proxy.port(), 15_000);
+  }
+
+  /** A Redis client of replica {@code id}'s own port (it answers unvoted). */
+  Jedis replica(int id) {
+    return new Jedis("127.0.0.1", base + id, 15_000);
+  }
+
+  /** Replica {@code id}'s /health JSON. */
+  String health(int id) throws Exception {
+    return get(id, "/health");
+  }
+
+  /** How many messages replica {@code id}'s protocol dropped for {@code reason}, per /metrics. */
+  double drops(int id, String reason) throws Exception {
+    return metric(id, "lockstep_protocol_dropped_total", "reason=\"" + reason + "\"");
+  }
+
+  /**
+   * The sum of replica {@code id}'s Prometheus samples named {@code name} whose labels include
+   * every one of {@code labels} (each written as {@code key="value"}).
+   */
+  double metric(int id, String name, String... labels) throws Exception {
+    double total = 0;
+    for (String line : get(id, "/metrics").split("\n")) {
+      if (!line.startsWith(name + "{")) {
+        continue;
+      }
+      boolean all = true;
+      for (String label : labels) {
+        all &= line.contains(label);
+      }
+      if (all) {
+        total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
+  }
+
+  /** Every drop reason replica {@code id} shows, for failure messages. */
+  String dropLines(int id) throws Exception {
+    StringBuilder out = new StringBuilder();
+    for (String line : get(id, "/metrics").split("\n")) {
+      if (line.startsWith("lockstep_protocol_dropped_total{")) {
+        out.append(line).append("; ");
+      }
+    }
+    return out.toString();
+  }
+
+  /** Replica {@code id}'s log file. */
+  String log(int id) throws Exception {
+    return Files.readString(config.dataDir().resolve(id + "/replica.log"),
+        StandardCharsets.UTF_8);
+  }
+
+  /** The replicas' health as the launcher sees it (role, view as term, primary as leader). */
+  List<ReplicaHealth> healths() {
+    try (HealthProbe probe = new HealthProbe(config)) {
+      return probe.all();
+    }
+  }
+
+  private String get(int id, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 300 + id)
+        + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private void awaitAllHealthy() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<ReplicaHealth> all = healths();
+    while (!all.stream().allMatch(ReplicaHealth::healthy)) {
+      assertThat(System.nanoTime()).as("every replica healthy: %s; events %s", all, events)
+          .isLessThan(deadline);
+      Thread.sleep(200);
+      all = healths();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    processes.close();
+  }
+}

@@ -1,0 +1,179 @@
+package io.lockstep.cli.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * One replica process of four runs a lying behaviour (the simulator's own, selected with the
+ * test-only setting {@code pbft.test-byzantine-behaviour.<id>}) while Redis clients write and read
+ * through the voting proxy: every history must stay linearizable, and the replicas must agree.
+ * Each test takes about 30 s on a quiet machine; {@code -Dlockstep.test.lying-seconds=N} keeps
+ * the load on for N seconds instead of the default 8.
+ */
+class LyingReplicaProcessTest {
+  private static final long LOAD_SECONDS = Long.getLong("lockstep.test.lying-seconds", 8);
+  /** Small, so a short run passes several signed checkpoints (and a lagging replica's state transfer). */
+  private static final String CHECKPOINTS = "pbft.checkpoint-interval=16\n";
+
+  @TempDir Path dir;
+  private ByzantineCluster cluster;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aReplicaLyingToClientsIsOutvotedAndSaysLoudlyThatItLies() throws Exception {
+    cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.1=wrong-replies\n");
+    assertThat(cluster.health(1)).contains("\"testBehaviour\":\"wrong-replies\"");
+    assertThat(cluster.health(2)).doesNotContain("testBehaviour");
+    assertThat(cluster.log(1)).contains("event=test_behaviour_active replica=1"
+        + " behaviour=wrong-replies");
+    KvLoad load = runLoad("lying-replies");
+    assertThat(load.okWrites()).isPositive();
+    // An error reply is recorded as indeterminate, which a history always allows: so a lie
+    // that got through as an error would pass the checker. None may reach a client.
+    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
+    // The liar's own, unvoted Redis port shows the lie the proxy outvoted when the liar answers
+    // itself (as primary; a backup's port forwards to the primary, which tells the truth). The
+    // lie is the simulator's ("lie", no Redis reply at all), so the Redis port refuses it.
+    int primary = leader(cluster.health(2));
+    String answer = rawGet(1, "k0");
+    System.out.println("lying replica: primary " + primary + ", its own port answered " + answer);
+    if (primary == 1) {
+      assertThat(answer).as("replica 1's own port").contains("malformed reply");
+    } else {
+      assertThat(answer).as("replica 1's own port, primary %d", primary).startsWith("$");
+    }
+    assertThat(rawGet(2, "k0")).startsWith("$");
+  }
+
+  @Test
+  void anEquivocatingPrimaryCannotSplitTheReplicas() throws Exception {
+    // Replica 1 is view 0's primary: it tells replica 3 a second batch for each sequence
+    // number, and its prepares and commits to replica 3 back that story.
+    cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.1=equivocate\n"
+        + CHECKPOINTS);
+    runLoad("equivocating-primary");
+    String[] finals = finalValues();
+    for (int id = 2; id <= 4; id++) {
+      awaitSameValues(id, finals);
+    }
+    System.out.println("equivocating primary: views " + cluster.healths());
+    // The equivocation costs the primary its view: the correct replicas change view at least
+    // once (views rotate, so a later view may have replica 1 as primary again).
+    for (int id = 2; id <= 4; id++) {
+      assertThat(number("term", cluster.health(id))).as("replica %d's view", id).isPositive();
+    }
+  }
+
+  @Test
+  void corruptSignaturesAreDroppedAndCountedByReasonWhileServiceContinues() throws Exception {
+    cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.2=corrupt\n"
+        + CHECKPOINTS);
+    KvLoad load = runLoad("corrupt-replica");
+    assertThat(load.okWrites()).as("writes acknowledged despite the corrupt replica")
+        .isGreaterThan(2 * 16);
+    for (int id : new int[] {1, 3, 4}) {
+      assertThat(cluster.drops(id, "checkpoint vote with a bad signature"))
+          .as("replica %d's drops: %s", id, cluster.dropLines(id)).isPositive();
+    }
+    assertThat(cluster.drops(2, "checkpoint vote with a bad signature"))
+        .as("the honest replicas sign correctly: %s", cluster.dropLines(2)).isZero();
+  }
+
+  /** Writes and reads through the proxy for {@link #LOAD_SECONDS}; the history must check. */
+  private KvLoad runLoad(String name) throws Exception {
+    KvLoad load = new KvLoad(port -> cluster.proxy(), 1, 3, 3).start();
+    Thread.sleep(Duration.ofSeconds(LOAD_SECONDS).toMillis());
+    load.stop();
+    try (Jedis proxy = cluster.proxy()) {
+      load.finalReads(proxy);
+    }
+    load.checkAndExport(name);
+    return load;
+  }
+
+  /** The three keys' values through the proxy. */
+  private String[] finalValues() {
+    try (Jedis proxy = cluster.proxy()) {
+      return new String[] {proxy.get("k0"), proxy.get("k1"), proxy.get("k2")};
+    }
+  }
+
+  /** Replica {@code id}'s own port shows {@code finals} within 30 s. */
+  private void awaitSameValues(int id, String[] finals) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<String> seen = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      seen.clear();
+      try (Jedis own = cluster.replica(id)) {
+        for (int k = 0; k < finals.length; k++) {
+          seen.add(own.get("k" + k));
+        }
+        if (seen.equals(List.of(finals))) {
+          return;
+        }
+      } catch (JedisException e) {
+        seen.add(e.toString());
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("replica " + id + " shows " + seen + ", the proxy "
+        + List.of(finals));
+  }
+
+  private static int leader(String health) {
+    return (int) number("leader", health);
+  }
+
+  /** The number under {@code field} in a /health JSON. */
+  private static long number(String field, String health) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field
+        + "\":(-?\\d+)").matcher(health);
+    assertThat(m.find()).as("%s in %s", field, health).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  /** GET {@code key} on replica {@code id}'s own Redis port, as the raw bytes it answers. */
+  private String rawGet(int id, String key) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", cluster.base + id)) {
+      socket.setSoTimeout(5_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[256];
+      StringBuilder answer = new StringBuilder();
+      try {
+        int n = in.read(buffer);
+        while (n > 0) {
+          answer.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+          socket.setSoTimeout(300);
+          n = in.read(buffer);
+        }
+      } catch (SocketTimeoutException e) {
+        // the answer is complete: nothing more came
+      }
+      return answer.toString();
+    }
+  }
+}
