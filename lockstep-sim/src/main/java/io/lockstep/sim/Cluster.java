@@ -1,6 +1,5 @@
 package io.lockstep.sim;
 
-import io.lockstep.order.MessageInterceptor;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.journal.Event;
@@ -8,6 +7,7 @@ import io.lockstep.machine.ClientId;
 import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;

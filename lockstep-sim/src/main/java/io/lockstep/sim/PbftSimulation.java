@@ -1,6 +1,5 @@
 package io.lockstep.sim;
 
-import io.lockstep.order.pbft.ByzantineBehaviour;
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.identity.SignatureClaim;
@@ -8,6 +7,7 @@ import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
+import io.lockstep.order.pbft.ByzantineBehaviour;
 import io.lockstep.order.pbft.Pbft;
 import io.lockstep.order.pbft.PbftConfig;
 import io.lockstep.order.pbft.ThroughputPolicy;

@@ -1,7 +1,7 @@
 package io.lockstep.sim;
 
-import io.lockstep.order.MessageInterceptor;
 import io.lockstep.check.History;
+import io.lockstep.order.MessageInterceptor;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.lockstep.sim;
 
-import io.lockstep.order.MessageInterceptor;
 import io.lockstep.check.History;
 import io.lockstep.check.LinearizabilityChecker;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.raft.Raft;
 import io.lockstep.order.raft.RaftConfig;
 import java.io.BufferedWriter;

@@ -3,10 +3,10 @@ package io.lockstep.cli.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockstep.cli.cluster.LocalLayout;
 import io.lockstep.client.ClientKeys;
 import io.lockstep.client.ClientOptions;
 import io.lockstep.client.RedisProxy;
-import io.lockstep.cli.cluster.LocalLayout;
 import io.lockstep.net.FrameKind;
 import io.lockstep.net.Frames;
 import java.io.IOException;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,13 +22,18 @@ import redis.clients.jedis.exceptions.JedisException;
  * One replica process of four runs a lying behaviour (the simulator's own, selected with the
  * test-only setting {@code pbft.test-byzantine-behaviour.<id>}) while Redis clients write and read
  * through the voting proxy: every history must stay linearizable, and the replicas must agree.
- * Each test takes about 30 s on a quiet machine; {@code -Dlockstep.test.lying-seconds=N} keeps
- * the load on for N seconds instead of the default 8.
+ * The load runs until the test has seen what it needs (at least {@link #LOAD_SECONDS}, at most
+ * 90 s): each test takes about 30 s on a quiet machine, longer on a busy one.
+ * {@code -Dlockstep.test.lying-seconds=N} keeps the load on for at least N seconds instead of 5.
  */
 class LyingReplicaProcessTest {
-  private static final long LOAD_SECONDS = Long.getLong("lockstep.test.lying-seconds", 8);
-  /** Small, so a short run passes several signed checkpoints (and a lagging replica's state transfer). */
-  private static final String CHECKPOINTS = "pbft.checkpoint-interval=16\n";
+  private static final long LOAD_SECONDS = Long.getLong("lockstep.test.lying-seconds", 5);
+  private static final Duration MAX_LOAD = Duration.ofSeconds(Math.max(90, LOAD_SECONDS + 30));
+  /** Small, so a short run passes signed checkpoints (and a lagging replica's state transfer). */
+  private static final int CHECKPOINT_INTERVAL = 16;
+  private static final String CHECKPOINTS = "pbft.checkpoint-interval=" + CHECKPOINT_INTERVAL
+      + "\n";
+  private static final String BAD_VOTE = "checkpoint vote with a bad signature";
 
   @TempDir Path dir;
   private ByzantineCluster cluster;
@@ -46,7 +52,7 @@ class LyingReplicaProcessTest {
     assertThat(cluster.health(2)).doesNotContain("testBehaviour");
     assertThat(cluster.log(1)).contains("event=test_behaviour_active replica=1"
         + " behaviour=wrong-replies");
-    KvLoad load = runLoad("lying-replies");
+    KvLoad load = runLoad("lying-replies", l -> l.okWrites() >= 20);
     assertThat(load.okWrites()).isPositive();
     // An error reply is recorded as indeterminate, which a history always allows: so a lie
     // that got through as an error would pass the checker. None may reach a client.
@@ -68,42 +74,77 @@ class LyingReplicaProcessTest {
   @Test
   void anEquivocatingPrimaryCannotSplitTheReplicas() throws Exception {
     // Replica 1 is view 0's primary: it tells replica 3 a second batch for each sequence
-    // number, and its prepares and commits to replica 3 back that story.
+    // number, and its prepares and commits to replica 3 back that story. Replicas 2 and 4 hear
+    // the real one, which with the primary's own votes is a quorum: the real batch commits and
+    // replica 3 is left behind until a stable checkpoint (or a new view) brings it the state.
     cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.1=equivocate\n"
         + CHECKPOINTS);
-    runLoad("equivocating-primary");
+    KvLoad load = runLoad("equivocating-primary", l -> l.okWrites() >= 30);
+    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
     String[] finals = finalValues();
+    try (Jedis proxy = cluster.proxy()) {
+      // Sequential writes after the final values, one sequence number each, pass at least two
+      // checkpoints, whose state holds those values.
+      for (int i = 0; i < 3 * CHECKPOINT_INTERVAL; i++) {
+        proxy.set("pad", Integer.toString(i));
+      }
+    }
     for (int id = 2; id <= 4; id++) {
       awaitSameValues(id, finals);
     }
-    System.out.println("equivocating primary: views " + cluster.healths());
-    // The equivocation costs the primary its view: the correct replicas change view at least
-    // once (views rotate, so a later view may have replica 1 as primary again).
-    for (int id = 2; id <= 4; id++) {
-      assertThat(number("term", cluster.health(id))).as("replica %d's view", id).isPositive();
-    }
+    System.out.println("equivocating primary: " + cluster.healths());
   }
 
   @Test
   void corruptSignaturesAreDroppedAndCountedByReasonWhileServiceContinues() throws Exception {
     cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.2=corrupt\n"
         + CHECKPOINTS);
-    KvLoad load = runLoad("corrupt-replica");
+    KvLoad load = runLoad("corrupt-replica", l -> countedBadVotes(1, 3, 4));
     assertThat(load.okWrites()).as("writes acknowledged despite the corrupt replica")
-        .isGreaterThan(2 * 16);
+        .isPositive();
+    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
     for (int id : new int[] {1, 3, 4}) {
-      assertThat(cluster.drops(id, "checkpoint vote with a bad signature"))
+      assertThat(cluster.drops(id, BAD_VOTE))
           .as("replica %d's drops: %s", id, cluster.dropLines(id)).isPositive();
     }
-    assertThat(cluster.drops(2, "checkpoint vote with a bad signature"))
+    assertThat(cluster.drops(2, BAD_VOTE))
         .as("the honest replicas sign correctly: %s", cluster.dropLines(2)).isZero();
+    System.out.println("corrupt replica: replica 1 drops " + cluster.dropLines(1));
+  }
+
+  /** Whether each of {@code ids} has counted a checkpoint vote with a bad signature. */
+  private boolean countedBadVotes(int... ids) {
+    try {
+      for (int id : ids) {
+        if (cluster.drops(id, BAD_VOTE) == 0) {
+          return false;
+        }
+      }
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   /** Writes and reads through the proxy for {@link #LOAD_SECONDS}; the history must check. */
   private KvLoad runLoad(String name) throws Exception {
+    return runLoad(name, l -> true);
+  }
+
+  /**
+   * Writes and reads through the proxy for at least {@link #LOAD_SECONDS} and until
+   * {@code enough} holds (at most {@link #MAX_LOAD}); the history must check.
+   */
+  private KvLoad runLoad(String name, Predicate<KvLoad> enough) throws Exception {
     KvLoad load = new KvLoad(port -> cluster.proxy(), 1, 3, 3).start();
+    long start = System.nanoTime();
     Thread.sleep(Duration.ofSeconds(LOAD_SECONDS).toMillis());
+    while (!enough.test(load) && System.nanoTime() - start < MAX_LOAD.toNanos()) {
+      Thread.sleep(500);
+    }
     load.stop();
+    System.out.printf("%s: %d writes acknowledged in %d ms%n", name, load.okWrites(),
+        (System.nanoTime() - start) / 1_000_000);
     try (Jedis proxy = cluster.proxy()) {
       load.finalReads(proxy);
     }
@@ -118,9 +159,9 @@ class LyingReplicaProcessTest {
     }
   }
 
-  /** Replica {@code id}'s own port shows {@code finals} within 30 s. */
+  /** Replica {@code id}'s own port shows {@code finals} within 60 s. */
   private void awaitSameValues(int id, String[] finals) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     List<String> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
       seen.clear();

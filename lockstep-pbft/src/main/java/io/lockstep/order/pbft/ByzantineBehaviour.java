@@ -1,8 +1,8 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.machine.ClientId;
-import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.MessageInterceptor;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;

@@ -2,9 +2,9 @@ package io.lockstep.order.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ready;
 import io.lockstep.sim.CoordinationFactory;
-import io.lockstep.order.MessageInterceptor;
 import io.lockstep.sim.SimOptions;
 import io.lockstep.sim.SimResult;
 import io.lockstep.sim.Simulation;
