@@ -28,9 +28,9 @@ final class HealthHttp implements AutoCloseable {
   }
 
   /**
-   * Serves on {@code address}; a replica running a test-only lying behaviour ({@code testBehaviour}, the
-   * behaviour's name, or null) says so in every /health answer ({@code "testBehaviour"}), so
-   * nobody mistakes it for an honest replica.
+   * Serves on {@code address}; a replica running a test-only lying behaviour
+   * ({@code testBehaviour}, the behaviour's name, or null) says so in every /health answer
+   * ({@code "testBehaviour"}), so nobody mistakes it for an honest replica.
    */
   static HealthHttp start(InetSocketAddress address, int replica, ServerMetrics metrics,
       Supplier<StatusView> status, Supplier<Optional<String>> problem,

@@ -64,7 +64,7 @@ final class TestMisbehaviour {
   /** The loud line an operator must not miss: at start, then every minute. */
   String warning() {
     return "event=test_behaviour_active replica=" + self + " behaviour=" + name()
-        + " reason=\"TEST ONLY: this replica lies on purpose (pbft.test-byzantine-behaviour);"
-        + " never run it in production\"";
+        + " reason=\"TEST ONLY: this replica lies on purpose (its protocol's"
+        + " test-byzantine-behaviour setting in the cluster file); never run it in production\"";
   }
 }

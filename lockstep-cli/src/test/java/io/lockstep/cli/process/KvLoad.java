@@ -20,8 +20,8 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Closed-loop Jedis clients writing unique values and reading a few shared keys, each client on
- * its own replica's Redis port (or all on one voting proxy), recording every invocation and outcome in a {@link History}
- * (paper §4: histories are what clients observe). A write without an answer, or with an error
+ * its own replica's Redis port (or all on one voting proxy), recording every invocation and
+ * outcome in a {@link History} (paper §4: histories are what clients observe). A write without an answer, or with an error
  * reply, is recorded {@code info} (indeterminate: it may yet take effect) and its client goes on
  * as a new process; a read with an error is recorded {@code fail} (reads change nothing).
  */
