@@ -15,6 +15,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -110,6 +112,17 @@ class LyingReplicaProcessTest {
     assertThat(cluster.drops(2, BAD_VOTE))
         .as("the honest replicas sign correctly: %s", cluster.dropLines(2)).isZero();
     System.out.println("corrupt replica: replica 1 drops " + cluster.dropLines(1));
+  }
+
+  @ParameterizedTest(name = "replica {0} runs {1}")
+  @CsvSource({"4, silent", "2, replay", "1, slow"})
+  void theOtherBehavioursLeaveEveryAnswerCorrect(int liar, String behaviour) throws Exception {
+    cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour." + liar + "="
+        + behaviour + "\n" + CHECKPOINTS);
+    assertThat(cluster.health(liar)).contains("\"testBehaviour\":\"" + behaviour + "\"");
+    KvLoad load = runLoad(behaviour, l -> l.okWrites() >= 20);
+    assertThat(load.okWrites()).as("writes acknowledged").isGreaterThanOrEqualTo(20);
+    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
   }
 
   /** Whether each of {@code ids} has counted a checkpoint vote with a bad signature. */
