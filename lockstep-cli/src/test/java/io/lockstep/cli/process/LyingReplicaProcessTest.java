@@ -57,8 +57,8 @@ class LyingReplicaProcessTest {
     KvLoad load = runLoad("lying-replies", l -> l.okWrites() >= 20);
     assertThat(load.okWrites()).isPositive();
     // An error reply is recorded as indeterminate, which a history always allows: so a lie
-    // that got through as an error would pass the checker. None may reach a client.
-    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
+    // that got through as an error would pass the checker. Only time-outs may reach a client.
+    assertNoWrongAnswer(load);
     // A replica's own Redis port is unvoted: a backup's forwards to the primary, so both ports
     // show the lie the proxy outvoted exactly when the liar is the primary (the lie is the
     // simulator's bytes "lie", no Redis reply at all, which the port refuses as malformed).
@@ -84,7 +84,7 @@ class LyingReplicaProcessTest {
     cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.1=equivocate\n"
         + CHECKPOINTS);
     KvLoad load = runLoad("equivocating-primary", l -> l.okWrites() >= 30);
-    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
+    assertNoWrongAnswer(load);
     String[] finals = finalValues();
     try (Jedis proxy = cluster.proxy()) {
       // Sequential writes after the final values, one sequence number each, pass at least two
@@ -106,7 +106,7 @@ class LyingReplicaProcessTest {
     KvLoad load = runLoad("corrupt-replica", l -> countedBadVotes(1, 3, 4));
     assertThat(load.okWrites()).as("writes acknowledged despite the corrupt replica")
         .isPositive();
-    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
+    assertNoWrongAnswer(load);
     for (int id : new int[] {1, 3, 4}) {
       assertThat(cluster.drops(id, BAD_VOTE))
           .as("replica %d's drops: %s", id, cluster.dropLines(id)).isPositive();
@@ -124,7 +124,18 @@ class LyingReplicaProcessTest {
     assertThat(cluster.health(liar)).contains("\"testBehaviour\":\"" + behaviour + "\"");
     KvLoad load = runLoad(behaviour, l -> l.okWrites() >= 20);
     assertThat(load.okWrites()).as("writes acknowledged").isGreaterThanOrEqualTo(20);
-    assertThat(load.errorReplies()).as("error replies through the proxy").isEmpty();
+    assertNoWrongAnswer(load);
+  }
+
+  /**
+   * No client got an error reply other than a time-out: a time-out says the outcome is unknown,
+   * which is honest (on a busy machine a write that needs all three honest replies, with the
+   * fourth replica silent, can take longer than the client's 10 s); any other error is a lie
+   * that got through the vote (the proxy turns the liar's bytes into "malformed reply").
+   */
+  private static void assertNoWrongAnswer(KvLoad load) {
+    assertThat(load.errorReplies()).as("error replies through the proxy")
+        .allMatch(e -> e.startsWith("TIMEOUT outcome unknown"));
   }
 
   /** Whether each of {@code ids} has counted a checkpoint vote with a bad signature. */
