@@ -14,13 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 
 /**
- * {@code lockstep local --protocol logical-clock --replicas 2}: the paper's logical-clock scheme
- * in two replica processes (fail-stop, t+1 = 2) serves a real Redis client at either replica,
+ * {@code lockstep local --protocol NAME --replicas 2} for each of the paper's three uid schemes
+ * ({@code logical-clock}, {@code real-time}, {@code replica-uid}): the scheme in two replica
+ * processes (fail-stop, t+1 = 2) serves a real Redis client at either replica,
  * goes on at the survivor after {@code kill -9} of the other, refuses to take the killed replica
  * back when it is started again (no §7.2 integration: its order lived in memory), and a second
  * {@code local} on the same directory stops at once instead of pretending to recover.
@@ -41,18 +43,19 @@ class ClassicLocalProcessTest {
     }
   }
 
-  @Test
-  void logicalClockClusterServesRedisSurvivesKillNineAndRefusesTheRestartedReplica()
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"logical-clock", "real-time", "replica-uid"})
+  void classicClusterServesRedisSurvivesKillNineAndRefusesTheRestartedReplica(String protocol)
       throws Exception {
     int base = FreePorts.basePort(2);
     Path data = dir.resolve("data");
     Process local = launch(data.getParent().resolve("local.out"), "io.lockstep.cli.Main",
-        "local", "--protocol", "logical-clock", "--replicas", "2", "--base-port",
+        "local", "--protocol", protocol, "--replicas", "2", "--base-port",
         Integer.toString(base), "--data-dir", data.toString());
     awaitLine(local, data.getParent().resolve("local.out"), "Press Ctrl-C");
     assertThat(Files.readString(data.resolve("cluster.properties")))
-        .contains("cluster.protocol=logical-clock", "cluster.t=1",
-            "logical-clock.failure-timeout-ms=3000");
+        .contains("cluster.protocol=" + protocol, "cluster.t=1",
+            protocol + ".failure-timeout-ms=3000");
     try (Jedis one = jedis(base + 1); Jedis two = jedis(base + 2)) {
       for (int i = 0; i < 50; i++) {
         assertThat((i % 2 == 0 ? one : two).set("k" + i, "v" + i)).isEqualTo("OK");
@@ -90,7 +93,7 @@ class ClassicLocalProcessTest {
     assertThat(local.waitFor(30, TimeUnit.SECONDS)).isTrue();
     Path againOut = data.getParent().resolve("again.out");
     Process again = launch(againOut, "io.lockstep.cli.Main", "local", "--protocol",
-        "logical-clock", "--replicas", "2", "--base-port", Integer.toString(base),
+        protocol, "--replicas", "2", "--base-port", Integer.toString(base),
         "--data-dir", data.toString());
     assertThat(again.waitFor(60, TimeUnit.SECONDS)).as("gives up once every replica refused")
         .isTrue();
