@@ -12,6 +12,7 @@ import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.ReliableBroadcast;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.stamped.Commuting;
 import io.lockstep.order.stamped.FailureDetector;
 import io.lockstep.order.stamped.FailureNotices;
 import io.lockstep.order.stamped.Outbox;
@@ -51,6 +52,7 @@ public final class CandidateOrder implements Coordination {
   private final StampedConfig config;
   private final boolean quiescence;
   private final UidChoice choice;
+  private final CommutingSkip commutingSkip;
   private final int self;
   private final List<Integer> members;
   private final Map<Integer, Integer> index = new HashMap<>();
@@ -78,6 +80,7 @@ public final class CandidateOrder implements Coordination {
   private long lastResendAt;
   private long dropped;
   private long takeovers;
+  private long appliedEarly;
 
   /**
    * @param quiescence true (always, outside the counterexample test): process a request only once
@@ -93,9 +96,23 @@ public final class CandidateOrder implements Coordination {
    */
   public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence,
       UidChoice choice) {
+    this(config, recovered, quiescence, choice, Commuting.NOTHING);
+  }
+
+  /**
+   * @param quiescence as above
+   * @param choice as above
+   * @param commuting the requests declared commuting, which skip the order rule when they
+   *     commute with everything they might follow ({@link CommutingSkip}); {@link
+   *     Commuting#NOTHING} orders everything
+   */
+  public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence,
+      UidChoice choice, Commuting commuting) {
     this.config = config;
     this.quiescence = quiescence;
     this.choice = java.util.Objects.requireNonNull(choice, "choice");
+    this.commutingSkip = new CommutingSkip(java.util.Objects.requireNonNull(commuting,
+        "commuting"));
     this.self = config.self();
     this.members = config.members();
     for (int i = 0; i < members.size(); i++) {
@@ -447,24 +464,36 @@ public final class CandidateOrder implements Coordination {
     }
   }
 
-  /** The order rule: the stable accepted request with the smallest uid, while there is one. */
+  /**
+   * The order rule: the stable accepted request with the smallest uid, while there is one; then
+   * a request declared commuting with everything it might follow, if there is one (S12).
+   */
   private void process() {
-    while (!accepted.isEmpty()) {
-      Proposal p = accepted.firstEntry().getValue();
-      if (!stable(p)) {
+    while (true) {
+      while (!accepted.isEmpty() && stable(accepted.firstEntry().getValue())) {
+        hand(accepted.pollFirstEntry().getValue());
+      }
+      Proposal early = commutingSkip.next(accepted, seenNotAccepted, this::acceptedEverywhere);
+      if (early == null) {
         return;
       }
-      accepted.pollFirstEntry();
-      proposals.remove(p.id);
-      position++;
-      if (p.kind == Kind.REQUEST) {
-        time = Math.max(time, p.wallClock);
-        out.stable.add(new Ordered(position, time, p.request));
-      } else {
-        Long readId = barriers.remove(p.id);
-        if (readId != null) {
-          out.reads.add(new Ready.ReadGrant(readId, position));
-        }
+      accepted.remove(early.uid);
+      appliedEarly++;
+      hand(early);
+    }
+  }
+
+  /** Hands {@code p}, no longer pending, to the executor (or grants its read). */
+  private void hand(Proposal p) {
+    proposals.remove(p.id);
+    position++;
+    if (p.kind == Kind.REQUEST) {
+      time = Math.max(time, p.wallClock);
+      out.stable.add(new Ordered(position, time, p.request));
+    } else {
+      Long readId = barriers.remove(p.id);
+      if (readId != null) {
+        out.reads.add(new Ready.ReadGrant(readId, position));
       }
     }
   }
@@ -478,6 +507,11 @@ public final class CandidateOrder implements Coordination {
     if (!seenNotAccepted.isEmpty() && !p.uid.before(seenNotAccepted.firstKey())) {
       return false;
     }
+    return acceptedEverywhere(p);
+  }
+
+  /** Client quiescence (when on): every live replica has every candidate that made the uid. */
+  private boolean acceptedEverywhere(Proposal p) {
     if (!quiescence) {
       return true;
     }
@@ -516,6 +550,14 @@ public final class CandidateOrder implements Coordination {
    */
   public long takeovers() {
     return takeovers;
+  }
+
+  /**
+   * Requests applied before the order rule reached them because they commute with everything
+   * they might follow (S12).
+   */
+  public long appliedEarly() {
+    return appliedEarly;
   }
 
   /** Replicas declared failed. */
