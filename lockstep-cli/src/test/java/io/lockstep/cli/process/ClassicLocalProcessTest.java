@@ -21,7 +21,8 @@ import redis.clients.jedis.Jedis;
 
 /**
  * {@code lockstep local --protocol NAME --replicas 2} for each of the paper's three uid schemes
- * ({@code logical-clock}, {@code real-time}, {@code replica-uid}): the scheme in two replica
+ * ({@code logical-clock}, {@code real-time}, {@code replica-uid}, and {@code replica-uid} with
+ * {@code --protocol-setting variant=abcast}): the scheme in two replica
  * processes (fail-stop, t+1 = 2) serves a real Redis client at either replica,
  * goes on at the survivor after {@code kill -9} of the other, refuses to take the killed replica
  * back when it is started again (no §7.2 integration: its order lived in memory), and a second
@@ -44,18 +45,24 @@ class ClassicLocalProcessTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"logical-clock", "real-time", "replica-uid"})
-  void classicClusterServesRedisSurvivesKillNineAndRefusesTheRestartedReplica(String protocol)
+  @ValueSource(strings = {"logical-clock", "real-time", "replica-uid", "replica-uid abcast"})
+  void classicClusterServesRedisSurvivesKillNineAndRefusesTheRestartedReplica(String scheme)
       throws Exception {
+    String protocol = scheme.split(" ")[0];
+    List<String> variant = scheme.endsWith("abcast")
+        ? List.of("--protocol-setting", "variant=abcast") : List.of();
     int base = FreePorts.basePort(2);
     Path data = dir.resolve("data");
+    List<String> args = new ArrayList<>(List.of("local", "--protocol", protocol, "--replicas",
+        "2", "--base-port", Integer.toString(base), "--data-dir", data.toString()));
+    args.addAll(variant);
     Process local = launch(data.getParent().resolve("local.out"), "io.lockstep.cli.Main",
-        "local", "--protocol", protocol, "--replicas", "2", "--base-port",
-        Integer.toString(base), "--data-dir", data.toString());
+        args.toArray(String[]::new));
     awaitLine(local, data.getParent().resolve("local.out"), "Press Ctrl-C");
     assertThat(Files.readString(data.resolve("cluster.properties")))
         .contains("cluster.protocol=" + protocol, "cluster.t=1",
-            protocol + ".failure-timeout-ms=3000");
+            protocol + ".failure-timeout-ms=3000",
+            variant.isEmpty() ? "cluster.t=1" : "replica-uid.variant=abcast");
     try (Jedis one = jedis(base + 1); Jedis two = jedis(base + 2)) {
       for (int i = 0; i < 50; i++) {
         assertThat((i % 2 == 0 ? one : two).set("k" + i, "v" + i)).isEqualTo("OK");
@@ -92,9 +99,7 @@ class ClassicLocalProcessTest {
     local.destroy();
     assertThat(local.waitFor(30, TimeUnit.SECONDS)).isTrue();
     Path againOut = data.getParent().resolve("again.out");
-    Process again = launch(againOut, "io.lockstep.cli.Main", "local", "--protocol",
-        protocol, "--replicas", "2", "--base-port", Integer.toString(base),
-        "--data-dir", data.toString());
+    Process again = launch(againOut, "io.lockstep.cli.Main", args.toArray(String[]::new));
     assertThat(again.waitFor(60, TimeUnit.SECONDS)).as("gives up once every replica refused")
         .isTrue();
     assertThat(again.exitValue()).isEqualTo(1);
