@@ -59,15 +59,23 @@ run() {
   local f="$out/$scheme-$r.txt" data="$out/$scheme-$r" started="$out/$scheme-$r.local"
   echo "== round $r: $scheme ($(local_args "$scheme")) ==" >&2
   # shellcheck disable=SC2046
+  # --wait 180: on a loaded machine the probes see delays above the classic schemes' 1 s bound
+  # for a while after start, and /health stays 503 until they pass.
   "$root/lockstep" local $(local_args "$scheme") --data-dir "$data" --base-port "$base_port" \
-    >"$started" 2>&1 &
+    --wait 180 >"$started" 2>&1 &
   local_pid=$!
-  for _ in $(seq 240); do
+  for _ in $(seq 400); do
     grep -q "Cluster ready" "$started" && break
-    kill -0 "$local_pid" 2>/dev/null || { cat "$started" >&2; exit 1; }
+    kill -0 "$local_pid" 2>/dev/null || break
     sleep 0.5
   done
-  grep -q "Cluster ready" "$started" || { cat "$started" >&2; echo "$scheme: not ready" >&2; exit 1; }
+  if ! grep -q "Cluster ready" "$started"; then
+    # A scheme whose timing assumptions broke on this machine is reported, not fatal.
+    cat "$started" >&2; echo "$scheme: not ready" >&2
+    echo "not_ready" >"$f"
+    kill -TERM "$local_pid" 2>/dev/null || true; wait "$local_pid" 2>/dev/null || true; local_pid=""
+    return
+  fi
   local pids; pids=$(sed -n 's/.*replica [0-9]*: pid \([0-9]*\).*/\1/p' "$started")
   local cpu_before; cpu_before=$(cpu_ticks $pids)
   echo "load_before $(load)" >"$f"
@@ -75,6 +83,9 @@ run() {
   echo "load_after $(load)" >>"$f"
   echo "cpu_ticks $(( $(cpu_ticks $pids) - cpu_before ))" >>"$f"
   echo "all_ops $(grep -o 'ops [0-9,]*' "$out/$scheme-$r.err" | tail -1 | tr -d ', ops')" >>"$f"
+  # Timing assumptions reported broken during the run (delay, skew, or a misordering report):
+  # a classic scheme's figures with any are suspect, since its failure detection rests on them.
+  echo "breaches $(cat "$data"/*/replica.log 2>/dev/null | grep -c 'event=assumption_violated' || true)" >>"$f"
   kill -TERM "$local_pid"; wait "$local_pid" 2>/dev/null || true; local_pid=""
 }
 
@@ -91,17 +102,21 @@ for r in $(seq "$rounds"); do
   done
 done
 
-first="${schemes%% *}"
-echo "workload: $(grep -m1 '^workload:' "$out/$first-1.txt" | cut -d' ' -f2-)"
+echo "workload: $(grep -h -m1 '^workload:' "$out"/*-1.txt | head -1 | cut -d' ' -f2-)"
 echo "machine:  $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)"
-printf '\n%-6s %-14s %10s %8s %8s %9s %12s %12s\n' round scheme "writes/s" "p50 ms" "p99 ms" \
-  "p99.9 ms" "load avg" "cpu us/write"
+printf '\n%-6s %-14s %10s %8s %8s %9s %12s %12s %9s\n' round scheme "writes/s" "p50 ms" \
+  "p99 ms" "p99.9 ms" "load avg" "cpu us/write" breaches
 for r in $(seq "$rounds"); do
   for s in $schemes; do
     f="$out/$s-$r.txt"
-    printf '%-6s %-14s %10s %8s %8s %9s %12s %12s\n' "$r" "$s" \
+    if grep -q '^not_ready' "$f"; then
+      printf '%-6s %-14s not ready (timing assumptions broken at start; see above)\n' "$r" "$s"
+      continue
+    fi
+    printf '%-6s %-14s %10s %8s %8s %9s %12s %12s %9s\n' "$r" "$s" \
       "$(field "$f" throughput)" "$(field "$f" "latency p50")" "$(field "$f" "latency p99 ")" \
-      "$(field "$f" "latency p99.9")" "$(loads "$f")" "$(cpu_per_write "$f")"
+      "$(field "$f" "latency p99.9")" "$(loads "$f")" "$(cpu_per_write "$f")" \
+      "$(awk '/^breaches/ { print $2 }' "$f")"
   done
   if [[ -f "$out/real-time-$r.txt" && -f "$out/real-time-I-$r.txt" ]]; then
     awk -v c="$(field "$out/real-time-$r.txt" "latency p50")" \
@@ -110,4 +125,5 @@ for r in $(seq "$rounds"); do
   fi
 done
 echo "(cpu us/write: CPU time of all replica processes over the whole bench run, warmup included,"
-echo " divided by every write of the run; the load generator's own CPU is not in it)"
+echo " divided by every write of the run; the load generator's own CPU is not in it;"
+echo " breaches: assumption_violated lines in the replicas' logs, start included)"
