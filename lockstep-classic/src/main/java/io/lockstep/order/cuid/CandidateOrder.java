@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -110,8 +111,8 @@ public final class CandidateOrder implements Coordination {
       UidChoice choice, Commuting commuting) {
     this.config = config;
     this.quiescence = quiescence;
-    this.choice = java.util.Objects.requireNonNull(choice, "choice");
-    this.commutingSkip = new CommutingSkip(java.util.Objects.requireNonNull(commuting,
+    this.choice = Objects.requireNonNull(choice, "choice");
+    this.commutingSkip = new CommutingSkip(Objects.requireNonNull(commuting,
         "commuting"));
     this.self = config.self();
     this.members = config.members();
