@@ -90,6 +90,13 @@ public final class LocalCommand implements Callable<Integer> {
           + " byzantine): also logical-clock, real-time or replica-uid, the paper's own schemes.")
   String protocol;
 
+  @Option(names = "--protocol-setting", paramLabel = "KEY=VALUE",
+      description = "One of the protocol's settings (its key without the protocol's prefix),"
+          + " written into the cluster file; repeatable. E.g. --protocol real-time"
+          + " --protocol-setting test=I, or --protocol replica-uid --protocol-setting"
+          + " variant=abcast.")
+  java.util.Map<String, String> protocolSettings = new java.util.LinkedHashMap<>();
+
   @Option(names = "--base-port", defaultValue = "7000", paramLabel = "P",
       description = "Replica i serves Redis on P+i (default ${DEFAULT-VALUE}).")
   int basePort;
@@ -251,8 +258,18 @@ public final class LocalCommand implements Callable<Integer> {
 
   private ClusterConfig prepare(LocalLayout layout) throws java.io.IOException {
     try {
-      return layout.prepare();
-    } catch (IllegalStateException e) {
+      ClusterConfig config = layout.prepare();
+      if (protocolSettings.isEmpty()) {
+        return config;
+      }
+      // Appended: a later line of a properties file wins, and the layout stays as generated.
+      StringBuilder lines = new StringBuilder("# --protocol-setting\n");
+      protocolSettings.forEach((key, value) -> lines.append(config.protocol()).append('.')
+          .append(key).append('=').append(value).append('\n'));
+      java.nio.file.Files.writeString(layout.configFile(), lines,
+          java.nio.file.StandardOpenOption.APPEND);
+      return ClusterConfig.load(layout.configFile());
+    } catch (IllegalStateException | io.lockstep.server.config.ConfigException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }

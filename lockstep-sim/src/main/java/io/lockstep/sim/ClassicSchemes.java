@@ -6,6 +6,7 @@ import io.lockstep.order.Input;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.clocks.RealTimeClock;
 import io.lockstep.order.cuid.CandidateOrder;
+import io.lockstep.order.cuid.UidChoice;
 import io.lockstep.order.lamport.LogicalClock;
 import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.StampedOrder;
@@ -42,10 +43,27 @@ public final class ClassicSchemes {
    * deliberately broken variant for tests).
    */
   public static CoordinationFactory replicaUid(boolean quiescence) {
+    return replicaUid(quiescence, UidChoice.EVERY_REPLICA);
+  }
+
+  /**
+   * Order by replica-generated identifiers with {@code choice} deciding who turns candidates
+   * into the uid (every replica, or ABCAST's coordinator).
+   */
+  public static CoordinationFactory replicaUid(boolean quiescence, UidChoice choice) {
+    return replicaUid(quiescence, choice, order -> { });
+  }
+
+  /** As above, handing each replica's order to {@code built} (for tests that count in it). */
+  public static CoordinationFactory replicaUid(boolean quiescence, UidChoice choice,
+      java.util.function.Consumer<CandidateOrder> built) {
     return new CoordinationFactory() {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
-        return new CandidateOrder(StampedConfig.defaults(id, members), recovered, quiescence);
+        CandidateOrder order = new CandidateOrder(StampedConfig.defaults(id, members), recovered,
+            quiescence, choice);
+        built.accept(order);
+        return new Watched(id, order, order::drainBrokenAssumptions);
       }
 
       @Override
@@ -99,18 +117,22 @@ public final class ClassicSchemes {
   /** Fails the run when the protocol reports a broken assumption. */
   private static final class Watched extends ForwardingCoordination {
     private final int replica;
-    private final StampedOrder order;
+    private final Supplier<List<String>> breaches;
 
     Watched(int replica, StampedOrder order) {
+      this(replica, order, order::assumptionBreaches);
+    }
+
+    Watched(int replica, Coordination order, Supplier<List<String>> breaches) {
       super(order);
       this.replica = replica;
-      this.order = order;
+      this.breaches = breaches;
     }
 
     @Override
     public void step(Input input) {
       super.step(input);
-      List<String> breaches = order.assumptionBreaches();
+      List<String> breaches = this.breaches.get();
       if (!breaches.isEmpty()) {
         throw new SimFailure("assumption: replica " + replica + ": " + breaches.get(0));
       }

@@ -12,6 +12,7 @@ import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.ReliableBroadcast;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.stamped.Commuting;
 import io.lockstep.order.stamped.FailureDetector;
 import io.lockstep.order.stamped.FailureNotices;
 import io.lockstep.order.stamped.Outbox;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -35,12 +37,23 @@ import java.util.TreeMap;
  * the uid and the request is accepted; the order rule processes the stable accepted request with
  * the smallest uid. Failure detection, relays and the failure detection assumption are those of
  * the stamped-order schemes ({@link FailureNotices}). A replica that stopped stays stopped.
+ *
+ * <p>In the {@link UidChoice#ABCAST} variant a replica sends its candidate to the request's
+ * coordinator only ({@link CuidMessage.Candidate}, resent until the request is accepted); the
+ * coordinator takes the largest of the candidates of the replicas not known failed and
+ * broadcasts it ({@link Kind#FINAL}); a replica accepts a request when its final uid arrives.
+ * The coordinator is the replica that disseminated the request or, once that one is declared
+ * failed, the lowest-numbered replica not declared failed: the failure detection assumption
+ * makes every live replica hold the failed coordinator's final uid by then if any does, so the
+ * new coordinator decides only a request whose uid nobody accepted.
  */
 public final class CandidateOrder implements Coordination {
   static final byte[] STARTED = "lockstep-cuid-order:started".getBytes(StandardCharsets.UTF_8);
 
   private final StampedConfig config;
   private final boolean quiescence;
+  private final UidChoice choice;
+  private final CommutingSkip commutingSkip;
   private final int self;
   private final List<Integer> members;
   private final Map<Integer, Integer> index = new HashMap<>();
@@ -67,14 +80,40 @@ public final class CandidateOrder implements Coordination {
   private long lastBroadcastAt;
   private long lastResendAt;
   private long dropped;
+  private long takeovers;
+  private long appliedEarly;
 
   /**
    * @param quiescence true (always, outside the counterexample test): process a request only once
    *     every live replica has accepted it, so its answer tells the client it may send again
    */
   public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence) {
+    this(config, recovered, quiescence, UidChoice.EVERY_REPLICA);
+  }
+
+  /**
+   * @param quiescence as above
+   * @param choice who turns candidates into the uid: every replica, or ABCAST's coordinator
+   */
+  public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence,
+      UidChoice choice) {
+    this(config, recovered, quiescence, choice, Commuting.NOTHING);
+  }
+
+  /**
+   * @param quiescence as above
+   * @param choice as above
+   * @param commuting the requests declared commuting, which skip the order rule when they
+   *     commute with everything they might follow ({@link CommutingSkip}); {@link
+   *     Commuting#NOTHING} orders everything
+   */
+  public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence,
+      UidChoice choice, Commuting commuting) {
     this.config = config;
     this.quiescence = quiescence;
+    this.choice = Objects.requireNonNull(choice, "choice");
+    this.commutingSkip = new CommutingSkip(Objects.requireNonNull(commuting,
+        "commuting"));
     this.self = config.self();
     this.members = config.members();
     for (int i = 0; i < members.size(); i++) {
@@ -102,7 +141,7 @@ public final class CandidateOrder implements Coordination {
     } else if (input instanceof Input.Read r) {
       barriers.put(disseminate(Kind.BARRIER, null), r.readId());
     } else if (input instanceof Input.Receive r) {
-      receive(r.message());
+      receive(r.from(), r.message());
     } else if (input instanceof Input.Tick t) {
       tick(t.now(), t.wallClock());
     }
@@ -140,13 +179,18 @@ public final class CandidateOrder implements Coordination {
   }
 
   private Carry issue(Kind kind, Request request, int reqOrigin, long reqSeq, long counter) {
+    return issue(kind, request, reqOrigin, reqSeq, counter, -1);
+  }
+
+  private Carry issue(Kind kind, Request request, int reqOrigin, long reqSeq, long counter,
+      int winner) {
     long[] acks = new long[members.size()];
     for (int i = 0; i < acks.length; i++) {
       acks[i] = broadcast.receivedThrough(members.get(i));
     }
     long suspects = FailureNotices.mask(detector, index);
     Carry c = broadcast.originate(seq -> new Carry(self, seq, acks, suspects, wallClock, kind,
-        reqOrigin, reqSeq, counter, request)).payload();
+        reqOrigin, reqSeq, counter, request, winner)).payload();
     for (int m : members) {
       if (m != self && !detector.suspects(m)) {
         out.send(m, c);
@@ -159,10 +203,13 @@ public final class CandidateOrder implements Coordination {
     return c;
   }
 
-  private void receive(ProtocolMessage message) {
+  private void receive(int from, ProtocolMessage message) {
+    if (message instanceof CuidMessage.Candidate c) {
+      receiveCandidate(from, c);
+      return;
+    }
     if (!(message instanceof Carry c) || !index.containsKey(c.origin()) || c.origin() == self
-        || c.acks().length != members.size()
-        || (c.kind() == Kind.CANDIDATE && !index.containsKey(c.requestOrigin()))) {
+        || c.acks().length != members.size() || !fitsVariant(c)) {
       dropped++;
       return;
     }
@@ -170,6 +217,19 @@ public final class CandidateOrder implements Coordination {
         broadcast.receive(new ReliableBroadcast.Data<>(c.origin(), c.seq(), c))) {
       deliver(d.payload());
     }
+  }
+
+  /**
+   * A candidate broadcast belongs to the every-replica variant, a final uid to ABCAST; a replica
+   * configured for the other variant (a cluster file that differs between replicas) is refused.
+   */
+  private boolean fitsVariant(Carry c) {
+    return switch (c.kind()) {
+      case CANDIDATE -> choice == UidChoice.EVERY_REPLICA && index.containsKey(c.requestOrigin());
+      case FINAL -> choice == UidChoice.ABCAST && index.containsKey(c.requestOrigin())
+          && index.containsKey(c.winner());
+      default -> true;
+    };
   }
 
   private void deliver(Carry c) {
@@ -211,6 +271,8 @@ public final class CandidateOrder implements Coordination {
       p.candidates.put(c.origin(), new Uid(c.counter(), c.origin()));
       p.carriedBy.put(c.origin(), c.seq());
       tryAccept(p);
+    } else if (c.kind() == Kind.FINAL) {
+      applyFinal(c);
     }
   }
 
@@ -219,20 +281,44 @@ public final class CandidateOrder implements Coordination {
     return broadcast.receivedThrough(id.origin()) >= id.seq();
   }
 
-  /** Seeing r: cuid(i, r) := (max(SEEN, ACCEPT) + 1, i), then disseminate it. */
+  /**
+   * Seeing r: cuid(i, r) := (max(SEEN, ACCEPT) + 1, i), then disseminate it (every replica) or
+   * hand it to r's coordinator (ABCAST).
+   */
   private void see(Proposal p) {
     long counter = Math.max(seenMax, acceptMax) + 1;
     seenMax = counter;
     p.own = new Uid(counter, self);
     seenNotAccepted.put(p.own, p);
-    issue(Kind.CANDIDATE, null, p.id.origin(), p.id.seq(), counter);
+    if (choice == UidChoice.EVERY_REPLICA) {
+      issue(Kind.CANDIDATE, null, p.id.origin(), p.id.seq(), counter);
+    } else {
+      p.candidates.put(self, p.own);
+      offerCandidate(p);
+      tryAccept(p); // its final uid may have come first
+    }
   }
 
-  /** uid(r) := the largest candidate, once every replica not known failed has proposed one. */
+  /**
+   * Accepts r once its uid is known: every replica, the largest candidate once every replica
+   * not known failed has proposed one; ABCAST, the uid its coordinator disseminated.
+   */
   private void tryAccept(Proposal p) {
     if (p.uid != null || !p.seen()) {
       return;
     }
+    Uid uid = choice == UidChoice.ABCAST ? p.finalUid : largestLiveCandidate(p);
+    if (uid == null) {
+      return;
+    }
+    p.uid = uid;
+    acceptMax = Math.max(acceptMax, uid.time());
+    seenNotAccepted.remove(p.own);
+    accepted.put(p.uid, p);
+  }
+
+  /** The largest candidate of the replicas not known failed, or null while one is missing. */
+  private Uid largestLiveCandidate(Proposal p) {
     Uid max = null;
     for (int m : members) {
       if (failed.contains(m)) {
@@ -240,14 +326,96 @@ public final class CandidateOrder implements Coordination {
       }
       Uid c = p.candidates.get(m);
       if (c == null) {
-        return;
+        return null;
       }
       max = max == null || max.before(c) ? c : max;
     }
-    p.uid = max;
-    acceptMax = Math.max(acceptMax, max.time());
-    seenNotAccepted.remove(p.own);
-    accepted.put(p.uid, p);
+    return max;
+  }
+
+  /**
+   * ABCAST: r's coordinator is the replica that disseminated it while that one is not known
+   * failed, else the lowest-numbered replica not known failed (a unique choice once the
+   * failure is declared everywhere).
+   */
+  private int coordinator(Proposal p) {
+    if (!failed.contains(p.id.origin())) {
+      return p.id.origin();
+    }
+    for (int m : members) {
+      if (!failed.contains(m)) {
+        return m;
+      }
+    }
+    throw new IllegalStateException("replica " + self + " declared every replica failed");
+  }
+
+  /** ABCAST: this replica's candidate for r goes to r's coordinator (which may be itself). */
+  private void offerCandidate(Proposal p) {
+    int to = coordinator(p);
+    if (to == self) {
+      decide(p);
+    } else {
+      out.send(to, new CuidMessage.Candidate(self, p.id.origin(), p.id.seq(), p.own.time()));
+    }
+  }
+
+  /** ABCAST: a candidate sent to this replica as coordinator. */
+  private void receiveCandidate(int from, CuidMessage.Candidate c) {
+    if (choice != UidChoice.ABCAST || c.origin() != from || from == self
+        || !index.containsKey(from) || !index.containsKey(c.requestOrigin())
+        || failed.contains(from)) {
+      dropped++;
+      return;
+    }
+    Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
+    if (!proposals.containsKey(id) && delivered(id)) {
+      return; // a resend that crossed the final uid: the request was processed
+    }
+    Proposal p = proposals.computeIfAbsent(id, Proposal::new);
+    p.candidates.put(from, new Uid(c.counter(), from));
+    decide(p);
+  }
+
+  /**
+   * ABCAST, at r's coordinator: once it has seen r and holds a candidate from every replica not
+   * known failed, uid(r) := the largest, disseminated once by the reliable broadcast.
+   */
+  private void decide(Proposal p) {
+    if (p.uid != null || p.finalUid != null || p.decided || !p.seen()
+        || coordinator(p) != self) {
+      return;
+    }
+    Uid max = largestLiveCandidate(p);
+    if (max != null) {
+      p.decided = true;
+      if (p.id.origin() != self) {
+        takeovers++;
+      }
+      issue(Kind.FINAL, null, p.id.origin(), p.id.seq(), max.time(), max.process());
+    }
+  }
+
+  /** ABCAST: r's final uid, from its coordinator (or this replica as coordinator). */
+  private void applyFinal(Carry c) {
+    Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
+    Uid uid = new Uid(c.counter(), c.winner());
+    if (!proposals.containsKey(id) && delivered(id)) {
+      brokenAssumptions.add("replica " + self + ": " + c + " for a request already processed"
+          + " (two coordinators chose its uid: the failure detection assumption broke?)");
+      return;
+    }
+    Proposal p = proposals.computeIfAbsent(id, Proposal::new);
+    if (p.finalUid != null) {
+      if (!p.finalUid.equals(uid)) {
+        brokenAssumptions.add("replica " + self + ": " + c + " after final uid " + p.finalUid
+            + " (two coordinators chose its uid: the failure detection assumption broke?)");
+      }
+      return;
+    }
+    p.finalUid = uid;
+    p.carriedBy.put(c.origin(), c.seq());
+    tryAccept(p);
   }
 
   private void tick(long tickNow, long tickWall) {
@@ -270,6 +438,10 @@ public final class CandidateOrder implements Coordination {
           out.send(m, d.payload());
         }
       }
+      if (choice == UidChoice.ABCAST) {
+        // A candidate is a plain message, acknowledged only by the final uid it helps choose.
+        List.copyOf(seenNotAccepted.values()).forEach(this::offerCandidate);
+      }
     }
   }
 
@@ -284,29 +456,45 @@ public final class CandidateOrder implements Coordination {
     }
     if (changed) {
       for (Proposal p : List.copyOf(seenNotAccepted.values())) {
-        tryAccept(p);
+        if (choice == UidChoice.ABCAST) {
+          offerCandidate(p); // to a new coordinator, or decide without the failed one's
+        } else {
+          tryAccept(p);
+        }
       }
     }
   }
 
-  /** The order rule: the stable accepted request with the smallest uid, while there is one. */
+  /**
+   * The order rule: the stable accepted request with the smallest uid, while there is one; then
+   * a request declared commuting with everything it might follow, if there is one (S12).
+   */
   private void process() {
-    while (!accepted.isEmpty()) {
-      Proposal p = accepted.firstEntry().getValue();
-      if (!stable(p)) {
+    while (true) {
+      while (!accepted.isEmpty() && stable(accepted.firstEntry().getValue())) {
+        hand(accepted.pollFirstEntry().getValue());
+      }
+      Proposal early = commutingSkip.next(accepted, seenNotAccepted, this::acceptedEverywhere);
+      if (early == null) {
         return;
       }
-      accepted.pollFirstEntry();
-      proposals.remove(p.id);
-      position++;
-      if (p.kind == Kind.REQUEST) {
-        time = Math.max(time, p.wallClock);
-        out.stable.add(new Ordered(position, time, p.request));
-      } else {
-        Long readId = barriers.remove(p.id);
-        if (readId != null) {
-          out.reads.add(new Ready.ReadGrant(readId, position));
-        }
+      accepted.remove(early.uid);
+      appliedEarly++;
+      hand(early);
+    }
+  }
+
+  /** Hands {@code p}, no longer pending, to the executor (or grants its read). */
+  private void hand(Proposal p) {
+    proposals.remove(p.id);
+    position++;
+    if (p.kind == Kind.REQUEST) {
+      time = Math.max(time, p.wallClock);
+      out.stable.add(new Ordered(position, time, p.request));
+    } else {
+      Long readId = barriers.remove(p.id);
+      if (readId != null) {
+        out.reads.add(new Ready.ReadGrant(readId, position));
       }
     }
   }
@@ -320,6 +508,11 @@ public final class CandidateOrder implements Coordination {
     if (!seenNotAccepted.isEmpty() && !p.uid.before(seenNotAccepted.firstKey())) {
       return false;
     }
+    return acceptedEverywhere(p);
+  }
+
+  /** Client quiescence (when on): every live replica has every candidate that made the uid. */
+  private boolean acceptedEverywhere(Proposal p) {
     if (!quiescence) {
       return true;
     }
@@ -350,6 +543,22 @@ public final class CandidateOrder implements Coordination {
   @Override
   public long dropped() {
     return dropped;
+  }
+
+  /**
+   * ABCAST: how many uids this replica chose as the coordinator that took over from a failed
+   * disseminator.
+   */
+  public long takeovers() {
+    return takeovers;
+  }
+
+  /**
+   * Requests applied before the order rule reached them because they commute with everything
+   * they might follow (S12).
+   */
+  public long appliedEarly() {
+    return appliedEarly;
   }
 
   /** Replicas declared failed. */

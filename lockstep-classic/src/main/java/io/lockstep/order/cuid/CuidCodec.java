@@ -17,9 +17,16 @@ import io.lockstep.storage.codec.CodecException;
  *
  * <pre>
  * u8 version, u8 type (1 Carry), i32 origin, i64 seq, u8 n, i64 × n acks, i64 suspects,
- * i64 wallClock, u8 kind (0 null, 1 request, 2 barrier, 3 candidate),
- * [request if kind = 1], [i32 requestOrigin, i64 requestSeq, i64 counter if kind = 3]
+ * i64 wallClock, u8 kind (0 null, 1 request, 2 barrier, 3 candidate, 4 final),
+ * [request if kind = 1], [i32 requestOrigin, i64 requestSeq, i64 counter if kind = 3 or 4],
+ * [i32 winner if kind = 4]
+ *
+ * u8 version, u8 type (2 Candidate), i32 origin, i32 requestOrigin, i64 requestSeq,
+ * i64 counter
  * </pre>
+ *
+ * <p>Kind 4 and type 2 (the ABCAST variant) were added without a version change: the layouts of
+ * everything else are unchanged, and a replica that does not know them refuses them as unknown.
  *
  * <p>Strict: unknown version, type or kind, truncation, trailing bytes and values the record
  * refuses are a {@link CodecException}.
@@ -27,6 +34,7 @@ import io.lockstep.storage.codec.CodecException;
 public final class CuidCodec implements ProtocolCodec {
   static final int VERSION = 1;
   private static final int CARRY = 1;
+  private static final int CANDIDATE = 2;
 
   /** The codec; it holds no state. */
   public static final CuidCodec INSTANCE = new CuidCodec();
@@ -35,6 +43,11 @@ public final class CuidCodec implements ProtocolCodec {
 
   @Override
   public byte[] encode(ProtocolMessage message) {
+    if (message instanceof CuidMessage.Candidate c) {
+      return new BinaryWriter(32).writeByte(VERSION).writeByte(CANDIDATE).writeInt(c.origin())
+          .writeInt(c.requestOrigin()).writeLong(c.requestSeq()).writeLong(c.counter())
+          .toByteArray();
+    }
     if (!(message instanceof Carry c)) {
       throw new IllegalArgumentException("not a replica-uid message: "
           + (message == null ? "null" : message.getClass().getName()));
@@ -49,8 +62,11 @@ public final class CuidCodec implements ProtocolCodec {
     out.writeLong(c.suspects()).writeLong(c.wallClock()).writeByte(c.kind().ordinal());
     if (c.kind() == Kind.REQUEST) {
       out.writeRequest(c.request());
-    } else if (c.kind() == Kind.CANDIDATE) {
+    } else if (c.kind() == Kind.CANDIDATE || c.kind() == Kind.FINAL) {
       out.writeInt(c.requestOrigin()).writeLong(c.requestSeq()).writeLong(c.counter());
+    }
+    if (c.kind() == Kind.FINAL) {
+      out.writeInt(c.winner());
     }
     return out.toByteArray();
   }
@@ -74,7 +90,11 @@ public final class CuidCodec implements ProtocolCodec {
       throw new CodecException("peer message: missing header or unsupported wire version");
     }
     BinaryReader in = new BinaryReader(payload, 1, payload.length - 1, Codec.VERSION);
-    if (in.readByte("type") != CARRY) {
+    int type = in.readByte("type");
+    if (type == CANDIDATE) {
+      return candidate(in);
+    }
+    if (type != CARRY) {
       throw new CodecException("type: unknown message type");
     }
     int origin = in.readInt("origin");
@@ -91,17 +111,31 @@ public final class CuidCodec implements ProtocolCodec {
     int requestOrigin = -1;
     long requestSeq = 0;
     long counter = 0;
-    if (kind == Kind.CANDIDATE) {
+    if (kind == Kind.CANDIDATE || kind == Kind.FINAL) {
       requestOrigin = in.readInt("requestOrigin");
       requestSeq = in.readLong("requestSeq");
       counter = in.readLong("counter");
     }
+    int winner = kind == Kind.FINAL ? in.readInt("winner") : -1;
     in.expectEnd("carry");
     try {
       return new Carry(origin, seq, acks, suspects, wallClock, kind, requestOrigin, requestSeq,
-          counter, request);
+          counter, request, winner);
     } catch (IllegalArgumentException e) {
       throw new CodecException("carry: " + e.getMessage(), e);
+    }
+  }
+
+  private static CuidMessage.Candidate candidate(BinaryReader in) {
+    int origin = in.readInt("origin");
+    int requestOrigin = in.readInt("requestOrigin");
+    long requestSeq = in.readLong("requestSeq");
+    long counter = in.readLong("counter");
+    in.expectEnd("candidate");
+    try {
+      return new CuidMessage.Candidate(origin, requestOrigin, requestSeq, counter);
+    } catch (IllegalArgumentException e) {
+      throw new CodecException("candidate: " + e.getMessage(), e);
     }
   }
 }

@@ -5,7 +5,11 @@ import io.lockstep.request.Request;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** Messages of the replica-generated-identifier scheme: one kind, relayed unchanged. */
+/**
+ * Messages of the replica-generated-identifier scheme: {@link Carry}, a reliable broadcast relayed
+ * unchanged, and, in the ABCAST variant only, {@link Candidate}, a candidate sent to the one
+ * replica that chooses the uid.
+ */
 public sealed interface CuidMessage extends ProtocolMessage {
   /** What a broadcast carries. */
   enum Kind {
@@ -16,7 +20,12 @@ public sealed interface CuidMessage extends ProtocolMessage {
     /** A read barrier: ordered like a request, runs nothing; its origin serves a read after it. */
     BARRIER,
     /** The origin's candidate uid for request (requestOrigin, requestSeq). */
-    CANDIDATE
+    CANDIDATE,
+    /**
+     * ABCAST: the uid (counter, winner) the origin, the request's coordinator, chose for request
+     * (requestOrigin, requestSeq) as the largest of the candidates it collected.
+     */
+    FINAL
   }
 
   /**
@@ -27,12 +36,22 @@ public sealed interface CuidMessage extends ProtocolMessage {
    * @param wallClock the origin's wall clock when it sent this (a request's agreed time)
    * @param requestOrigin for a candidate, the disseminating replica of the request; else -1
    * @param requestSeq for a candidate, the request's seq at its origin; else 0
-   * @param counter for a candidate, its counter (the uid is (counter, origin)); else 0
+   * @param counter for a candidate, its counter (the uid is (counter, origin)); for a final
+   *     uid, the uid's counter; else 0
    * @param request for {@link Kind#REQUEST}, the request; else null
+   * @param winner for {@link Kind#FINAL}, the replica whose candidate became the uid (the uid
+   *     is (counter, winner)); else -1
    */
   record Carry(int origin, long seq, long[] acks, long suspects, long wallClock, Kind kind,
-      int requestOrigin, long requestSeq, long counter, Request request)
+      int requestOrigin, long requestSeq, long counter, Request request, int winner)
       implements CuidMessage, io.lockstep.order.stamped.FailureNotices.Report {
+    /** A broadcast that names no winner (every kind but {@link Kind#FINAL}). */
+    public Carry(int origin, long seq, long[] acks, long suspects, long wallClock, Kind kind,
+        int requestOrigin, long requestSeq, long counter, Request request) {
+      this(origin, seq, acks, suspects, wallClock, kind, requestOrigin, requestSeq, counter,
+          request, -1);
+    }
+
     public Carry {
       Objects.requireNonNull(acks, "acks");
       Objects.requireNonNull(kind, "kind");
@@ -44,8 +63,13 @@ public sealed interface CuidMessage extends ProtocolMessage {
         throw new IllegalArgumentException("a " + kind + " broadcast "
             + (request == null ? "without" : "with") + " a request");
       }
-      if (kind == Kind.CANDIDATE && (requestSeq < 1 || counter < 1)) {
-        throw new IllegalArgumentException("a candidate needs a request seq and counter >= 1");
+      boolean namesUid = kind == Kind.CANDIDATE || kind == Kind.FINAL;
+      if (namesUid && (requestSeq < 1 || counter < 1)) {
+        throw new IllegalArgumentException("a " + kind + " needs a request seq and counter >= 1");
+      }
+      if ((kind == Kind.FINAL) != (winner != -1)) {
+        throw new IllegalArgumentException("a " + kind + " broadcast "
+            + (winner == -1 ? "without" : "with") + " a winner");
       }
     }
 
@@ -65,7 +89,7 @@ public sealed interface CuidMessage extends ProtocolMessage {
       return o instanceof Carry c && origin == c.origin && seq == c.seq
           && Arrays.equals(acks, c.acks) && suspects == c.suspects && wallClock == c.wallClock
           && kind == c.kind && requestOrigin == c.requestOrigin && requestSeq == c.requestSeq
-          && counter == c.counter && Objects.equals(request, c.request);
+          && counter == c.counter && Objects.equals(request, c.request) && winner == c.winner;
     }
 
     @Override
@@ -77,7 +101,23 @@ public sealed interface CuidMessage extends ProtocolMessage {
     public String toString() {
       return "Carry[" + origin + "#" + seq + " " + kind
           + (kind == Kind.CANDIDATE ? " " + requestOrigin + "#" + requestSeq + " c=" + counter : "")
+          + (kind == Kind.FINAL ? " " + requestOrigin + "#" + requestSeq + " uid=(" + counter
+              + "," + winner + ")" : "")
           + (request == null ? "" : " " + request) + "]";
+    }
+  }
+
+  /**
+   * ABCAST: replica {@code origin}'s candidate for request (requestOrigin, requestSeq), sent to
+   * the request's coordinator only, and resent until the request is accepted (a lost one is
+   * never acknowledged otherwise).
+   */
+  record Candidate(int origin, int requestOrigin, long requestSeq, long counter)
+      implements CuidMessage {
+    public Candidate {
+      if (requestSeq < 1 || counter < 1) {
+        throw new IllegalArgumentException("a candidate needs a request seq and counter >= 1");
+      }
     }
   }
 }

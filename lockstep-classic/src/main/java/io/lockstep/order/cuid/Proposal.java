@@ -22,6 +22,10 @@ final class Proposal {
   final Map<Integer, Long> carriedBy = new HashMap<>();
   /** Set when accepted. */
   Uid uid;
+  /** ABCAST: the uid its coordinator disseminated, once it arrived here. */
+  Uid finalUid;
+  /** ABCAST: this replica, as coordinator, disseminated the uid. */
+  boolean decided;
 
   Proposal(Id id) {
     this.id = id;

@@ -14,6 +14,10 @@ import java.util.Map;
  * {@code replica-uid}. Its settings, under {@code replica-uid.} in the cluster file:
  *
  * <pre>
+ * variant              every-replica (the paper's fail-stop protocol: every replica broadcasts
+ *                      its candidate and takes the largest) or abcast (candidates go to the
+ *                      request's coordinator, which broadcasts the largest) (default
+ *                      every-replica)
  * null-interval-ms     an idle replica broadcasts a null message this often (default 20)
  * max-delay-ms         assumed bound on a message's one-way delay (default 100)
  * failure-timeout-ms   silence after which a replica is detected failed; must exceed
@@ -27,27 +31,37 @@ import java.util.Map;
  *
  * <p>Assumptions (refused by {@link #check} when they cannot hold): fail-stop failures with
  * t+1 replicas, and delays bounded well enough for timeouts to detect failures. The Byzantine
- * variant (exclusion after t+1 timeout reports) and ABCAST are not built. A replica that stopped
- * cannot rejoin: its
- * {@code create} refuses storage that shows it ran before.
+ * variant (exclusion after t+1 timeout reports, with 2t+1 replicas) is not built. A replica that
+ * stopped cannot rejoin: its {@code create} refuses storage that shows it ran before.
  */
 public final class ReplicaUidProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
   public ReplicaUidProtocol() {
-    super("replica-uid", Map.of(), null);
+    super("replica-uid", Map.of("variant", UidChoice.EVERY_REPLICA.setting()), null);
   }
 
   @Override
   public List<String> check(ProtocolSetup setup) {
     Settings s = settings(setup);
     s.requireFailStop(setup);
+    variant(s);
     s.checkShared();
     return s.problems();
   }
 
+  private static UidChoice variant(Settings s) {
+    UidChoice choice = UidChoice.named(s.text("variant"));
+    if (choice == null) {
+      s.problem("replica-uid.variant must be " + UidChoice.EVERY_REPLICA.setting() + " or "
+          + UidChoice.ABCAST.setting() + ", was '" + s.text("variant") + "'");
+      return UidChoice.EVERY_REPLICA;
+    }
+    return choice;
+  }
+
   @Override
   protected Coordination order(Settings settings, ProtocolSetup setup, Recovered recovered) {
-    return new CandidateOrder(settings.config(setup), recovered, true);
+    return new CandidateOrder(settings.config(setup), recovered, true, variant(settings));
   }
 
   @Override

@@ -8,5 +8,11 @@
  * its uid. Client quiescence (O1, O2): a request is processed, and so answered, only once every
  * live replica has accepted it, so a client that waits for its answer before sending again says
  * nothing else until every replica has accepted its request.
+ *
+ * <p>Two ways to turn candidates into the uid ({@link io.lockstep.order.cuid.UidChoice}): every
+ * replica broadcasts its candidate and takes the largest, or (ABCAST) candidates go to the
+ * request's coordinator, which broadcasts the largest. Requests declared commuting skip the
+ * order rule when they commute with everything they might follow
+ * ({@link io.lockstep.order.cuid.CommutingSkip}, paper §3, S12).
  */
 package io.lockstep.order.cuid;

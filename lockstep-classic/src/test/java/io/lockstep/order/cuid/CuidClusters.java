@@ -14,4 +14,12 @@ final class CuidClusters {
     h.tickAll(1, 1);
     return h;
   }
+
+  /** {@code n} replicas of the ABCAST variant, with client quiescence. */
+  static Harness<CandidateOrder> abcast(int n) {
+    Harness<CandidateOrder> h = new Harness<>(n, (id, members) -> new CandidateOrder(
+        StampedConfig.defaults(id, members), Recovered.EMPTY, true, UidChoice.ABCAST));
+    h.tickAll(1, 1);
+    return h;
+  }
 }

@@ -35,7 +35,29 @@ class ReplicaUidProtocolTest {
     assertThat(p.check(setup(2, 2, FailureModel.FAIL_STOP, Map.of())))
         .singleElement().asString().contains("needs t+1 = 3 replicas");
     assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of("failure-timeout-ms", "50"))))
-        .singleElement().asString().contains("must exceed null-interval-ms + max-delay-ms");
+        .singleElement().asString().contains("must exceed null-interval-ms + max-delay-ms");    assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of("variant", "abcast"))))
+        .isEmpty();
+    assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of("variant", "isis"))))
+        .singleElement().asString().contains("every-replica or abcast", "'isis'");
+  }
+
+  @Test
+  void variantAbcastBuildsTheAbcastOrderAndTheDefaultBroadcastsCandidates() {
+    var p = new ReplicaUidProtocol();
+    for (String variant : new String[] {"every-replica", "abcast"}) {
+      ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of("variant", variant));
+      Coordination order = p.create(setup, Recovered.EMPTY, 1);
+      order.step(new Input.Tick(1, 1));
+      order.step(new Input.Receive(1, new Carry(1, 1, new long[2], 0, 1, Kind.REQUEST, -1, 0, 0,
+          Harness.request("c", "put x 1"))));
+      List<Object> sent = order.ready().messages().stream().map(m -> (Object) m.message())
+          .toList();
+      long unicast = sent.stream().filter(m -> m instanceof CuidMessage.Candidate).count();
+      long broadcast = sent.stream().filter(m -> m instanceof Carry c
+          && c.kind() == Kind.CANDIDATE).count();
+      assertThat(new long[] {unicast, broadcast}).as(variant)
+          .containsExactly(variant.equals("abcast") ? new long[] {1, 0} : new long[] {0, 1});
+    }
   }
 
   @Test
@@ -67,10 +89,20 @@ class ReplicaUidProtocolTest {
         new Carry(1, 3, new long[] {1, 2}, 0, 5, Kind.REQUEST, -1, 0, 0,
             Harness.request("c", "put x 1")),
         new Carry(0, 4, new long[] {4, 3}, 0, 5, Kind.BARRIER, -1, 0, 0, null),
-        new Carry(0, 5, new long[] {4, 3}, 0, 5, Kind.CANDIDATE, 1, 3, 17, null));
+        new Carry(0, 5, new long[] {4, 3}, 0, 5, Kind.CANDIDATE, 1, 3, 17, null),
+        new Carry(0, 6, new long[] {4, 3}, 0, 5, Kind.FINAL, 1, 3, 17, null, 1));
     for (Carry c : all) {
       assertThat(codec.decode(codec.encode(c))).isEqualTo(c);
     }
+    CuidMessage.Candidate candidate = new CuidMessage.Candidate(1, 0, 4, 9);
+    assertThat(codec.decode(codec.encode(candidate))).isEqualTo(candidate);
+    byte[] finalBytes = codec.encode(all.get(4));
+    assertThatThrownBy(() -> codec.decode(java.util.Arrays.copyOf(finalBytes,
+        finalBytes.length - 4))).as("a final uid without its winner").isInstanceOf(
+        RuntimeException.class);
+    byte[] candidateBytes = codec.encode(candidate);
+    candidateBytes[candidateBytes.length - 1] = 0;
+    assertThatThrownBy(() -> codec.decode(candidateBytes)).hasMessageContaining("counter");
     byte[] bytes = codec.encode(all.get(3));
     assertThatThrownBy(() -> codec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)))
         .isInstanceOf(RuntimeException.class);
