@@ -108,6 +108,11 @@ public final class MembershipSchedule {
     return PbftConfiguration.of(replicas, t);
   }
 
+  /** A schedule at checkpoint 0 with {@code current} and nothing ahead (a recovered replica's). */
+  static MembershipSchedule fixed(PbftConfig config, PbftConfiguration current) {
+    return new MembershipSchedule(config, 0, current, new TreeMap<>());
+  }
+
   /**
    * The boundary of a change stated for position {@code at}: the last checkpoint whose
    * positions all lie before it. Its state and every earlier one still hold the change as

@@ -36,7 +36,9 @@ import java.util.TreeMap;
  */
 public final class Pbft implements Coordination {
   final PbftConfig config;
-  final Quorum quorum;
+  /** A deliberately wrong quorum for tests' broken variants; null in every real replica. */
+  private final Quorum brokenQuorum;
+  final Membership membership;
   final Outbox out;
   final Pending pending;
   final TreeMap<Long, Slot> slots = new TreeMap<>();
@@ -72,18 +74,29 @@ public final class Pbft implements Coordination {
 
   /** The same with another throughput check ({@link ThroughputPolicy#off()} for none). */
   public Pbft(PbftConfig config, ThroughputPolicy throughput) {
-    this(config, new Quorum(config.n(), config.t()), throughput);
+    this(config, null, throughput, ConfigurationReader.FIXED);
+  }
+
+  /**
+   * The same, reading the replica set from each stable checkpoint's state with {@code reader}
+   * (docs/ARCHITECTURE.md, "Membership changes" in the PBFT section).
+   */
+  public Pbft(PbftConfig config, ThroughputPolicy throughput, ConfigurationReader reader) {
+    this(config, null, throughput, reader);
   }
 
   /** With another quorum: tests build deliberately broken variants with it. */
   Pbft(PbftConfig config, Quorum quorum) {
-    this(config, quorum, ThroughputPolicy.aardvark());
+    this(config, Objects.requireNonNull(quorum, "quorum"), ThroughputPolicy.aardvark(),
+        ConfigurationReader.FIXED);
   }
 
-  private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput) {
+  private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput,
+      ConfigurationReader reader) {
     this.config = Objects.requireNonNull(config, "config");
-    this.quorum = Objects.requireNonNull(quorum, "quorum");
-    this.out = new Outbox(config.self(), config.members());
+    this.brokenQuorum = quorum;
+    this.membership = new Membership(this, Objects.requireNonNull(reader, "reader"));
+    this.out = new Outbox(config.self(), () -> membership.current().members());
     this.pending = new Pending(config.maxPendingRequests());
     this.normal = new NormalCase(this);
     this.checkpoints = new Checkpoints(this);
@@ -108,15 +121,36 @@ public final class Pbft implements Coordination {
   /** The same with another throughput check ({@link ThroughputPolicy#off()} for none). */
   public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
       Recovered recovered) {
-    Pbft pbft = new Pbft(config, throughput);
+    return recover(config, throughput, ConfigurationReader.FIXED, recovered);
+  }
+
+  /** The same, reading the replica set from checkpointed state with {@code reader}. */
+  public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
+      ConfigurationReader reader, Recovered recovered) {
+    Pbft pbft = new Pbft(config, null, throughput, reader);
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
     Invariants.check(pbft);
     return pbft;
   }
 
-  /** The primary of {@code v}: members[v mod n]. */
+  /** The primary of {@code v}: members[v mod n] of the configuration in force. */
   int primary(long v) {
-    return config.members().get((int) (v % config.n()));
+    return membership.current().primary(v);
+  }
+
+  /** The quorum of the configuration in force. */
+  Quorum quorum() {
+    return brokenQuorum != null ? brokenQuorum : membership.current().quorum();
+  }
+
+  /** The quorum of the configuration that orders {@code seq}. */
+  Quorum quorumFor(long seq) {
+    return brokenQuorum != null ? brokenQuorum : membership.forSeq(seq).quorum();
+  }
+
+  /** The high watermark: h + L, or the next configuration boundary if it comes first. */
+  long high() {
+    return Math.min(low + config.window(), membership.windowEnd());
   }
 
   boolean isPrimary() {
@@ -146,7 +180,7 @@ public final class Pbft implements Coordination {
   }
 
   boolean inWindow(long seq) {
-    return seq > low && seq <= low + config.window();
+    return seq > low && seq <= high();
   }
 
   /** Counts a dropped message or input with the reason. */
@@ -181,12 +215,16 @@ public final class Pbft implements Coordination {
   }
 
   private void receive(int from, io.lockstep.order.ProtocolMessage message) {
-    if (!config.members().contains(from) || from == self()) {
-      drop("message from a non-member or from itself");
+    if (from == self()) {
+      drop("message from itself");
       return;
     }
     if (!(message instanceof PbftMessage m)) {
       drop("not a PBFT message");
+      return;
+    }
+    if (!membership.current().contains(from) && !fromAnyReplica(m)) {
+      drop("message from a replica outside the configuration");
       return;
     }
     if (m instanceof PbftMessage.PrePrepare pp) {
@@ -212,6 +250,16 @@ public final class Pbft implements Coordination {
     } else if (m instanceof PbftMessage.StateChunk c) {
       transfer.onChunk(from, c);
     }
+  }
+
+  /**
+   * Messages taken from any authenticated replica: a spare or a removed replica asks for
+   * status and state, and checkpoint votes are checked against their own sequence number's
+   * configuration.
+   */
+  private static boolean fromAnyReplica(PbftMessage m) {
+    return m instanceof PbftMessage.Status || m instanceof PbftMessage.FetchState
+        || m instanceof PbftMessage.StateChunk || m instanceof PbftMessage.CheckpointVote;
   }
 
   private void tick(long monotonic, long wallClock) {
