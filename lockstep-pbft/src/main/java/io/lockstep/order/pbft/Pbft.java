@@ -1,5 +1,6 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ready;
@@ -7,6 +8,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.request.Request;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -209,6 +211,8 @@ public final class Pbft implements Coordination {
       checkpoints.onSnapshot(s.state().toByteArray());
     } else if (input instanceof Input.TransferLeadership) {
       drop("leadership transfer is not part of PBFT");
+    } else if (input instanceof Input.ChangeMembership) {
+      drop("PBFT changes its replica set by an ordered SetReplicas command, not on request");
     }
     // Input.Persisted: every message waits for its Ready's writes, so there is nothing to learn.
     Invariants.check(this);
@@ -305,6 +309,17 @@ public final class Pbft implements Coordination {
     return new Status(self(), role, view, changingView ? -1 : primary(view),
         lastExecuted == 0 ? 0 : lastPosition(lastExecuted), last == 0 ? 0 : lastPosition(last),
         low == 0 ? 0 : lastPosition(low));
+  }
+
+  /**
+   * The configuration ordering this replica's window: its voters, and the stable checkpoint
+   * whose state named them as the index. Changes are asked for by ordered {@code SetReplicas}
+   * commands, never by {@link Input.ChangeMembership}.
+   */
+  @Override
+  public Configuration configuration() {
+    return new Configuration(membership.current().members(), List.of(), low, true, "",
+        Map.of());
   }
 
   @Override
