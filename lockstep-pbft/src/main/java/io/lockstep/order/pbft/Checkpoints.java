@@ -138,9 +138,11 @@ final class Checkpoints {
     }
     if (p.lastExecuted < point.seq()) {
       p.transfer.fetch(point, proof);
-    } else {
+    } else if (own != null) {
       p.membership.stable(point.seq(), own);
     }
+    // Executed past it without its state (a restart from a later saved state): the window
+    // stays empty until a checkpoint whose state this replica holds is stable.
   }
 
   /** Whether {@code proof} is 2t+1 valid signed votes from distinct members for one point. */

@@ -29,6 +29,11 @@ final class Membership {
     past.put(1L, schedule.current());
   }
 
+  /** Whether the replica set can change at all (false under {@link ConfigurationReader#FIXED}). */
+  boolean canChange() {
+    return reader != ConfigurationReader.FIXED;
+  }
+
   /** Whether the schedule is the stable checkpoint's (false while its state is fetched). */
   boolean settled() {
     return schedule.stableSeq() == p.low || reader == ConfigurationReader.FIXED;

@@ -204,7 +204,7 @@ public final class Pbft implements Coordination {
     } else if (input instanceof Input.Propose p) {
       normal.onRequest(p.request());
     } else if (input instanceof Input.Read r) {
-      out.read(new Ready.ReadGrant(r.readId(), lastExecuted == 0 ? 0 : lastPosition(lastExecuted)));
+      read(r.readId());
     } else if (input instanceof Input.Tick t) {
       tick(t.now(), t.wallClock());
     } else if (input instanceof Input.SnapshotTaken s) {
@@ -264,6 +264,23 @@ public final class Pbft implements Coordination {
   private static boolean fromAnyReplica(PbftMessage m) {
     return m instanceof PbftMessage.Status || m instanceof PbftMessage.FetchState
         || m instanceof PbftMessage.StateChunk || m instanceof PbftMessage.CheckpointVote;
+  }
+
+  /**
+   * Reads are answered at once at the executed position (the client needs 2t+1 matching
+   * answers), except in a cluster whose replica set can change: there answers and replies may
+   * come from two configurations (and from spares and removed replicas that follow along), so
+   * 2t+1 of them no longer meet every completed write's 2t+1 replies in a correct replica, and
+   * the simulator found stale reads. Such a replica refuses the read, and the client orders it:
+   * an ordered read's 2t+1 identical replies are right whoever sent them.
+   */
+  private void read(long readId) {
+    if (membership.canChange()) {
+      out.redirect(new Ready.Redirect(null, readId, -1, "reads are ordered in a PBFT cluster"
+          + " whose replica set can change"));
+      return;
+    }
+    out.read(new Ready.ReadGrant(readId, lastExecuted == 0 ? 0 : lastPosition(lastExecuted)));
   }
 
   private void tick(long monotonic, long wallClock) {

@@ -175,6 +175,10 @@ final class ViewChanges {
     }
     List<PbftMessage.ViewChange> changes =
         new ArrayList<>(received.getOrDefault(p.view, Map.of()).values());
+    // View changes kept from before a boundary may come from replicas the new configuration
+    // removed: backups would refuse a new view that carries them, and a quorum is counted in
+    // one configuration.
+    changes.removeIf(vc -> !p.membership.current().contains(vc.replica()));
     if (!p.membership.settled() || adoptsLaterCheckpoint(changes)) {
       return; // decided once the configuration of the checkpoint they prove is read
     }
