@@ -147,11 +147,26 @@ final class Checkpoints {
 
   /** Whether {@code proof} is 2t+1 valid signed votes from distinct members for one point. */
   boolean proves(long seq, List<PbftMessage.CheckpointVote> proof) {
+    PbftConfiguration voters = p.membership.forSeq(seq);
+    return proves(seq, proof, voters::contains, p.quorumFor(seq).quorum(), voters.n());
+  }
+
+  /**
+   * Whether a proof this replica stored itself is intact: at least 2t+1 valid signatures of
+   * distinct replicas on one point. A restarted replica may not know which configuration voted
+   * for its stable checkpoint (it reads that from the checkpoint's state, which it may have
+   * saved only for a later one), and it checked the voters when it took the proof.
+   */
+  boolean provesStored(long seq, List<PbftMessage.CheckpointVote> proof) {
+    return proves(seq, proof, replica -> true, 2 * p.config.t() + 1, proof.size());
+  }
+
+  private boolean proves(long seq, List<PbftMessage.CheckpointVote> proof,
+      java.util.function.IntPredicate isVoter, int quorum, int most) {
     if (seq == 0) {
       return proof.isEmpty();
     }
-    PbftConfiguration voters = p.membership.forSeq(seq);
-    if (proof.size() < p.quorumFor(seq).quorum() || proof.size() > voters.n()) {
+    if (proof.size() < quorum || proof.size() > most) {
       return false;
     }
     PbftMessage.CheckpointVote first = proof.get(0);
@@ -159,7 +174,7 @@ final class Checkpoints {
     for (PbftMessage.CheckpointVote vote : proof) {
       boolean same = vote.seq() == seq && vote.state().equals(first.state())
           && vote.time() == first.time();
-      if (!same || !voters.contains(vote.replica()) || !signers.add(vote.replica())
+      if (!same || !isVoter.test(vote.replica()) || !signers.add(vote.replica())
           || !Signing.verify(p.config.signer(), vote)) {
         return false;
       }

@@ -45,7 +45,7 @@ final class Recovery {
       if (recovered.snapshot() != null) {
         p.membership.restoreVoters(recovered.snapshot().members());
       }
-      if (!p.checkpoints.proves(stable, state.proof())) {
+      if (!p.checkpoints.provesStored(stable, state.proof())) {
         throw new IllegalArgumentException("replica " + p.self() + "'s stored stable checkpoint "
             + stable + " is not proven by 2t+1 valid signed votes: the storage is not this"
             + " cluster's, or it was altered");
