@@ -327,6 +327,24 @@ public final class Executor {
     }
   }
 
+  /**
+   * The replicated configuration an encoded snapshot holds, read without restoring anything:
+   * a protocol whose replica set is executor state (PBFT) reads it from a checkpoint's state.
+   *
+   * @throws IllegalArgumentException if the snapshot is corrupt
+   */
+  public static ClusterConfiguration configurationIn(byte[] snapshot) {
+    SnapshotData data = SnapshotData.of(snapshot);
+    if (SnapshotFormat.version(data) < SnapshotFormat.FIRST_STREAMED) {
+      return SnapshotFormat.decode(snapshot, 0).configuration();
+    }
+    try (InputStream in = data.open()) {
+      return SnapshotFormat.open(in, data.size(), 0).image().configuration();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the snapshot's configuration", e);
+    }
+  }
+
   private void restore(ExecutorImage image, SnapshotFormat.Opened streamed) {
     if (streamed == null) {
       machine.restore(image.machine());

@@ -35,6 +35,7 @@ final class Clients implements ClientRouter {
   private final String[] recent;
   private final History history = new History();
   private ConfigurationAdmin admin;
+  private ReplicaSetAdmin replicaSets;
   private ConfigurationCheck configurationCheck;
   private int nextProcess;
   private long nextValue;
@@ -72,6 +73,11 @@ final class Clients implements ClientRouter {
   void configuration(ConfigurationAdmin admin, ConfigurationCheck check) {
     this.admin = admin;
     this.configurationCheck = check;
+  }
+
+  /** Routes the administrator's answers to the PBFT operator's replica-set changes. */
+  void replicaSets(ReplicaSetAdmin operator) {
+    this.replicaSets = operator;
   }
 
   /** The identity client {@code index} uses now (it changes when the client gives up). */
@@ -310,6 +316,12 @@ final class Clients implements ClientRouter {
   public void reply(int replica, Reply reply) {
     if (configurationCheck != null) {
       configurationCheck.onReply(replica, reply);
+    }
+    if (replicaSets != null && reply.client().equals(SystemCommands.ADMIN)) {
+      if (!lost(replica)) {
+        afterDelayUnlessCut(replica, () -> replicaSets.onReply(replica, reply));
+      }
+      return;
     }
     if (admin != null && reply.client().equals(SystemCommands.ADMIN)) {
       if (!lost(replica)) {

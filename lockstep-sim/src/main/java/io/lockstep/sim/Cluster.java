@@ -6,6 +6,7 @@ import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
 import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.ProtocolMessage;
@@ -486,7 +487,10 @@ final class Cluster {
     if (options.configuration().atAppend()) {
       ConfigurationAdmin.applyAtAppend(node.replica, effects);
     }
-    monitor.onStatus(node.id, node.replica.status());
+    // PBFT computes primaries over the configuration ordering a window, so leaders are unique
+    // per view within one configuration (see Monitor.onStatus).
+    monitor.onStatus(node.id, node.replica.status(),
+        factory.failureModel() == FailureModel.BYZANTINE ? node.protocol.configuration() : null);
     noteRepaired(node);
     for (Checkpoint checkpoint : effects.checkpoints()) {
       monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());

@@ -35,7 +35,19 @@ public record MembershipPlan(int spares, int replacements, long gapMillis, Mode 
      * No replacements: rounds of the single-server change race across a partition
      * ({@link ChangeRaceNemesis}), from four voters and the spares.
      */
-    CHANGE_RACE
+    CHANGE_RACE,
+    /**
+     * An operator replaces replicas by ordered {@code SetReplicas} commands, one replica out
+     * and a spare (or a replica removed earlier) in, each change sent to every replica as a
+     * Byzantine client sends ({@link ReplicaSetAdmin}); for PBFT, where no failure detector
+     * decides who leaves.
+     */
+    OPERATOR
+  }
+
+  /** An operator's replica-set changes for PBFT ({@link Mode#OPERATOR}). */
+  public static MembershipPlan operator(int spares, int replacements, long gapMillis) {
+    return new MembershipPlan(spares, replacements, gapMillis, Mode.OPERATOR, 1);
   }
 
   /** True when the simulator itself races changes (not the configurator). */
@@ -49,7 +61,7 @@ public record MembershipPlan(int spares, int replacements, long gapMillis, Mode 
       throw new IllegalArgumentException("spares and replacements must not be negative and the"
           + " gap must be positive, got " + spares + ", " + replacements + ", " + gapMillis);
     }
-    if (replacements > spares) {
+    if (replacements > spares && mode != Mode.OPERATOR) {
       throw new IllegalArgumentException(replacements + " replacements need as many spares, got "
           + spares);
     }
@@ -57,6 +69,6 @@ public record MembershipPlan(int spares, int replacements, long gapMillis, Mode 
 
   /** True if the run changes membership through replacements (the first two modes). */
   public boolean active() {
-    return replacements > 0 && mode != Mode.CHANGE_RACE;
+    return replacements > 0 && mode != Mode.CHANGE_RACE && mode != Mode.OPERATOR;
   }
 }

@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.Configuration;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
@@ -36,7 +37,7 @@ final class Monitor {
   /** Longest run of no-op positions believed plausible; longer means a runaway position. */
   private static final long MAX_GAP = 1_000_000;
 
-  private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
+  private final Map<Object, Integer> leaderOfTerm = new HashMap<>();
   private final Map<Long, Object> appliedAt = new HashMap<>();
   private final Map<Long, Checkpointed> digestAt = new HashMap<>();
   private final long[] lastApplied;
@@ -92,13 +93,26 @@ final class Monitor {
 
   /** Checks the role a replica reports after a step. */
   void onStatus(int replica, Status status) {
+    onStatus(replica, status, null);
+  }
+
+  /**
+   * The same for a protocol whose leaders are unique per term only within one configuration
+   * ({@code configuration} non-null: PBFT, where a replica not yet past a replica-set
+   * boundary and one past it may each be primary of one view number, for different sequence
+   * numbers in different configurations).
+   */
+  void onStatus(int replica, Status status, Configuration configuration) {
     if (status.role() != Role.LEADER) {
       return;
     }
-    Integer other = leaderOfTerm.putIfAbsent(status.term(), replica);
+    Object key = configuration == null ? (Object) status.term()
+        : java.util.List.of(status.term(), configuration.voters());
+    Integer other = leaderOfTerm.putIfAbsent(key, replica);
     if (other != null && other != replica) {
       throw new SimFailure("election safety: replicas " + other + " and " + replica
-          + " both led term " + status.term());
+          + " both led term " + status.term()
+          + (configuration == null ? "" : " in configuration " + configuration.voters()));
     }
   }
 

@@ -7,7 +7,13 @@ import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
+<<<<<<< HEAD
 import io.lockstep.order.pbft.ByzantineBehaviour;
+=======
+import io.lockstep.executor.Executor;
+import io.lockstep.order.pbft.ConfigurationReader;
+import io.lockstep.order.pbft.MembershipSchedule;
+>>>>>>> pbftmember
 import io.lockstep.order.pbft.Pbft;
 import io.lockstep.order.pbft.PbftConfig;
 import io.lockstep.order.pbft.ThroughputPolicy;
@@ -48,7 +54,39 @@ public final class PbftSimulation {
    */
   public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune,
       ThroughputPolicy throughput) {
-    return new Factory(tune, throughput);
+    return new Factory(tune, throughput, ConfigurationReader.FIXED);
+  }
+
+  /**
+   * Settings for runs that change the replica set: a checkpoint every 4 sequence numbers and a
+   * window of 8, so that a change's boundary (one window after it is ordered) comes within a
+   * short run.
+   */
+  public static final UnaryOperator<PbftConfig> MEMBERSHIP_LOG = c -> c.withLog(16, 4, 8);
+
+  /**
+   * The protocol reading its replica set from each stable checkpoint's executor state
+   * ({@link Executor#configurationIn}), with {@link #MEMBERSHIP_LOG}'s settings changed
+   * further by {@code tune}.
+   */
+  public static CoordinationFactory membershipFactory(UnaryOperator<PbftConfig> tune) {
+    return new Factory(c -> tune.apply(MEMBERSHIP_LOG.apply(c)), ThroughputPolicy.aardvark(),
+        Executor::configurationIn);
+  }
+
+  /**
+   * {@link #options()} with {@code spares} spare replicas and an operator who replaces
+   * {@code replacements} replicas one at a time ({@link MembershipPlan.Mode#OPERATOR}); the
+   * executors state replica-set changes one window ahead
+   * ({@link MembershipSchedule#requiredDistance}), as a PBFT cluster's must.
+   */
+  public static SimOptions membershipOptions(int spares, int replacements) {
+    PbftConfig sample = MEMBERSHIP_LOG.apply(PbftConfig.defaults(0, List.of(0, 1, 2, 3), 1,
+        Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(List.of(0, 1, 2, 3), 7)).get(0)));
+    return options()
+        .withMembership(MembershipPlan.operator(spares, replacements, 150))
+        .withConfiguration(new ConfigurationPlan(0, 0, 1,
+            MembershipSchedule.requiredDistance(sample), false));
   }
 
   /**
@@ -58,11 +96,14 @@ public final class PbftSimulation {
   static final class Factory implements CoordinationFactory {
     private final UnaryOperator<PbftConfig> tune;
     private final ThroughputPolicy throughput;
+    private final ConfigurationReader reader;
     private Map<Integer, PreverifiedSigner> signers;
 
-    Factory(UnaryOperator<PbftConfig> tune, ThroughputPolicy throughput) {
+    Factory(UnaryOperator<PbftConfig> tune, ThroughputPolicy throughput,
+        ConfigurationReader reader) {
       this.tune = tune;
       this.throughput = throughput;
+      this.reader = reader;
     }
 
     // Synchronized: the command line runs seeds on two threads with one factory.
@@ -73,13 +114,25 @@ public final class PbftSimulation {
         // Fixed keys: a run's replay needs the same keys, and secrecy means nothing here.
         SharedVerifications shared = new SharedVerifications();
         Map<Integer, PreverifiedSigner> made = new java.util.TreeMap<>();
-        Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members, 7)).forEach((member,
+        Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(keyed(members), 7)).forEach((member,
             signer) -> made.put(member, new PreverifiedSigner(shared.wrap(signer), 4096)));
         signers = made;
       }
       int t = (members.size() - 1) / 3;
       return Pbft.recover(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
-          throughput, recovered);
+          throughput, reader, recovered);
+    }
+
+    /**
+     * Keys for the members and for ids after them up to 15, the spares a run may start: keys
+     * are drawn in id order, so the members' keys are those of a run without spares.
+     */
+    private static List<Integer> keyed(List<Integer> members) {
+      java.util.TreeSet<Integer> ids = new java.util.TreeSet<>(members);
+      for (int id = 0; id < 16; id++) {
+        ids.add(id);
+      }
+      return List.copyOf(ids);
     }
 
     @Override

@@ -325,6 +325,10 @@ final class SimClient {
 
   /** True when {@code redirect} refers to the current operation as last sent. */
   boolean awaits(int replica, Ready.Redirect redirect) {
+    if (byzantine && redirect.request() == null) {
+      return invoke != null && request == null && readIds != null
+          && readIds[replica] == redirect.readId();
+    }
     if (byzantine) {
       return invoke != null && redirect.busy() && redirect.request() != null
           && redirect.request().equals(request);
@@ -340,6 +344,11 @@ final class SimClient {
   /** The replica will not handle the operation: retry at its hint, or elsewhere after a pause. */
   void onRedirect(int replica, Ready.Redirect redirect) {
     if (!awaits(replica, redirect)) {
+      return;
+    }
+    if (byzantine && redirect.request() == null) {
+      // The replica answers no reads directly (PBFT whose replica set can change): order it.
+      orderRead();
       return;
     }
     if (byzantine) {

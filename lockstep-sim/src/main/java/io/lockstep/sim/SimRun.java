@@ -25,6 +25,7 @@ final class SimRun {
   private final MembershipNemesis membership;
   private final ChangeRaceNemesis race;
   private final ConfigurationAdmin admin;
+  private final ReplicaSetAdmin operator;
   private final ConfigurationCheck configurationCheck;
   private final SplittableRandom phases;
   private boolean healed;
@@ -53,6 +54,10 @@ final class SimRun {
         ? new ConfigurationAdmin(options.configuration(), clients, root.split()) : null;
     this.configurationCheck = admin == null ? null : new ConfigurationCheck();
     clients.configuration(admin, configurationCheck);
+    // Split only when used, as above.
+    this.operator = options.membership().mode() == MembershipPlan.Mode.OPERATOR
+        ? new ReplicaSetAdmin(options.membership(), options, clients, root.split()) : null;
+    clients.replicaSets(operator);
     cluster.connect(network, clients);
     monitor.checkAgreedTime(new AgreedTimeCheck(options.clocks(), options.nodes(),
         options.t(), id -> cluster.node(id).clock, id -> cluster.node(id).up, queue));
@@ -95,7 +100,8 @@ final class SimRun {
     return new SimResult(seed, failure == null, failure, trace.digest(), clients.ok(),
         clients.failed(), clients.info(), queue.executed(), queue.now() / 1_000_000,
         nemesis.injected(), unknown[0], history,
-        race == null ? membership.replaced() : race.rounds(),
+        operator != null ? operator.ordered().size()
+            : race == null ? membership.replaced() : race.rounds(),
         admin == null ? 0 : (int) admin.receipts().stream().filter(r -> r.ordered()).count(),
         configurationCheck == null ? 0 : configurationCheck.refusals());
   }
@@ -112,16 +118,20 @@ final class SimRun {
     if (admin != null) {
       admin.start(faultEnd);
     }
+    if (operator != null) {
+      operator.start(faultEnd);
+    }
     queue.at(faultEnd, this::heal);
     long giveUpAt = faultEnd
         + (options.livenessOpsPerClient() + 2L) * options.livenessBoundMillis() * 1_000_000;
     while (!(healed && clients.allIdle() && membership.settled()
-        && (admin == null || admin.settled()))) {
+        && (admin == null || admin.settled()) && (operator == null || operator.settled()))) {
       if (queue.peekTime() > giveUpAt || !queue.runNext()) {
         throw new SimFailure("liveness: the clients did not finish "
             + options.livenessOpsPerClient() + " operations each"
             + (membership.settled() ? "" : " (or a membership change did not)")
             + (admin == null || admin.settled() ? "" : " (or a configuration change did not)")
+            + (operator == null || operator.settled() ? "" : " (or a replica-set change did not)")
             + " after healing at " + faultEnd / 1_000_000 + " ms");
       }
     }
@@ -149,7 +159,35 @@ final class SimRun {
         return configuration;
       }
     }
+    if (operator != null) {
+      String replicas = checkReplicaSets();
+      if (replicas != null) {
+        return replicas;
+      }
+    }
     return Simulation.checkLinearizable(clients.history(), unknown);
+  }
+
+  /**
+   * Every replica that applied past the last ordered replica-set change's stated position
+   * holds that set in its executor's configuration: the change landed in replicated state.
+   */
+  private String checkReplicaSets() {
+    List<ReplicaSetAdmin.Ordered> changes = operator.ordered();
+    if (changes.isEmpty()) {
+      return null;
+    }
+    ReplicaSetAdmin.Ordered last = changes.get(changes.size() - 1);
+    for (int id = 0; id < cluster.size(); id++) {
+      Cluster.Node node = cluster.node(id);
+      if (node.up && node.replica.appliedPosition() >= last.at()
+          && !node.replica.executor().configuration().replicas().equals(last.replicas())) {
+        return "replica-set change lost: replica " + id + " applied to "
+            + node.replica.appliedPosition() + " past " + last.at() + " but holds "
+            + node.replica.executor().configuration().replicas() + ", not " + last.replicas();
+      }
+    }
+    return null;
   }
 
   /** Replicas that end at the same applied position must hold the same state (S1). */

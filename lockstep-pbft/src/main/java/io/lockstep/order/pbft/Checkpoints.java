@@ -74,8 +74,8 @@ final class Checkpoints {
       p.drop("checkpoint vote below the low watermark or off the interval");
       return;
     }
-    if (!p.config.members().contains(vote.replica())) {
-      p.drop("checkpoint vote from a non-member");
+    if (!p.membership.forSeq(vote.seq()).contains(vote.replica())) {
+      p.drop("checkpoint vote from outside its sequence number's configuration");
       return;
     }
     TreeMap<Long, PbftMessage.CheckpointVote> mine = votes.get(vote.replica());
@@ -98,14 +98,14 @@ final class Checkpoints {
       mine.pollFirstEntry();
     }
     List<PbftMessage.CheckpointVote> matching = matching(vote);
-    if (matching.size() >= p.quorum.quorum() && vote.seq() > p.low) {
+    if (matching.size() >= p.quorumFor(vote.seq()).quorum() && vote.seq() > p.low) {
       becomeStable(new Point(vote.seq(), vote.state(), vote.time()), matching);
     }
   }
 
   private List<PbftMessage.CheckpointVote> matching(PbftMessage.CheckpointVote vote) {
     List<PbftMessage.CheckpointVote> out = new ArrayList<>();
-    for (int member : p.config.members()) {
+    for (int member : p.membership.forSeq(vote.seq()).members()) {
       TreeMap<Long, PbftMessage.CheckpointVote> theirs = votes.get(member);
       PbftMessage.CheckpointVote v = theirs == null ? null : theirs.get(vote.seq());
       if (v != null && v.state().equals(vote.state()) && v.time() == vote.time()) {
@@ -129,7 +129,7 @@ final class Checkpoints {
           + point.seq() + " that differs from the stable checkpoint's 2t+1 votes: it diverged");
     }
     stable = point;
-    stableProof = List.copyOf(proof.subList(0, p.quorum.quorum()));
+    stableProof = List.copyOf(proof.subList(0, p.quorumFor(point.seq()).quorum()));
     p.low = point.seq();
     p.slots.headMap(point.seq(), true).clear();
     states.headMap(point.seq(), false).clear();
@@ -138,15 +138,35 @@ final class Checkpoints {
     }
     if (p.lastExecuted < point.seq()) {
       p.transfer.fetch(point, proof);
+    } else if (own != null) {
+      p.membership.stable(point.seq(), own);
     }
+    // Executed past it without its state (a restart from a later saved state): the window
+    // stays empty until a checkpoint whose state this replica holds is stable.
   }
 
   /** Whether {@code proof} is 2t+1 valid signed votes from distinct members for one point. */
   boolean proves(long seq, List<PbftMessage.CheckpointVote> proof) {
+    PbftConfiguration voters = p.membership.forSeq(seq);
+    return proves(seq, proof, voters::contains, p.quorumFor(seq).quorum(), voters.n());
+  }
+
+  /**
+   * Whether a proof this replica stored itself is intact: at least 2t+1 valid signatures of
+   * distinct replicas on one point. A restarted replica may not know which configuration voted
+   * for its stable checkpoint (it reads that from the checkpoint's state, which it may have
+   * saved only for a later one), and it checked the voters when it took the proof.
+   */
+  boolean provesStored(long seq, List<PbftMessage.CheckpointVote> proof) {
+    return proves(seq, proof, replica -> true, 2 * p.config.t() + 1, proof.size());
+  }
+
+  private boolean proves(long seq, List<PbftMessage.CheckpointVote> proof,
+      java.util.function.IntPredicate isVoter, int quorum, int most) {
     if (seq == 0) {
       return proof.isEmpty();
     }
-    if (proof.size() < p.quorum.quorum() || proof.size() > p.quorum.n()) {
+    if (proof.size() < quorum || proof.size() > most) {
       return false;
     }
     PbftMessage.CheckpointVote first = proof.get(0);
@@ -154,7 +174,7 @@ final class Checkpoints {
     for (PbftMessage.CheckpointVote vote : proof) {
       boolean same = vote.seq() == seq && vote.state().equals(first.state())
           && vote.time() == first.time();
-      if (!same || !p.config.members().contains(vote.replica()) || !signers.add(vote.replica())
+      if (!same || !isVoter.test(vote.replica()) || !signers.add(vote.replica())
           || !Signing.verify(p.config.signer(), vote)) {
         return false;
       }

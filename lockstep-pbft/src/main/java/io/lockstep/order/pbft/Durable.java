@@ -113,7 +113,7 @@ final class Durable {
       PbftMessage.CheckpointVote own = p.checkpoints.ownLatest;
       long time = own != null && own.seq() == seq ? own.time() : p.checkpoints.stable.time();
       p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(index, TERM, time,
-          p.config.members(), p.checkpoints.states.get(seq))));
+          p.membership.forSeq(seq).members(), p.checkpoints.states.get(seq))));
     }
     if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable) {
       p.out.write(new StorageWrite.HardState(DurableState.of(p).encode()));

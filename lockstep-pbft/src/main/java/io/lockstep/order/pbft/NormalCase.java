@@ -179,7 +179,7 @@ final class NormalCase {
       return;
     }
     Digest digest = slot.accepted;
-    if (slot.preparesExcluding(p.view, digest, p.primary(p.view)) < p.quorum.prepares()) {
+    if (slot.preparesExcluding(p.view, digest, p.primary(p.view)) < p.quorum().prepares()) {
       return;
     }
     slot.prepared = new PbftMessage.Prepared(slot.seq, p.view, digest, slot.contents.get(digest));
@@ -216,7 +216,7 @@ final class NormalCase {
     if (slot.committed != null) {
       return;
     }
-    Digest digest = slot.commitQuorum(p.quorum.quorum());
+    Digest digest = slot.commitQuorum(p.quorum().quorum());
     if (digest != null && slot.contents.containsKey(digest)) {
       slot.committed = digest;
     }
@@ -239,7 +239,7 @@ final class NormalCase {
 
   /** A peer's prepare or commit for a sequence number this replica already executed. */
   private void helpLaggard(int from, long seq) {
-    if (seq > p.low + p.config.window()) {
+    if (seq > p.high()) {
       p.drop("message above the high watermark");
       return;
     }
@@ -254,7 +254,7 @@ final class NormalCase {
     nextSeq = Math.max(nextSeq, p.low + 1);
     List<Request> batch = new ArrayList<>();
     for (Pending.Entry entry : p.pending.entries()) {
-      if (nextSeq > p.low + p.config.window()) {
+      if (nextSeq > p.high()) {
         break;
       }
       if (entry.proposed) {
@@ -360,7 +360,7 @@ final class NormalCase {
    * primary), and suspects the primary if it is still unordered after a second such delay.
    */
   private void checkSlowPrimary() {
-    if (p.isPrimary() || highestPrePrepared >= p.low + p.config.window()) {
+    if (p.isPrimary() || highestPrePrepared >= p.high()) {
       return;
     }
     for (Pending.Entry entry : p.pending.entries()) {

@@ -7,11 +7,12 @@ import io.lockstep.order.Snapshot;
 import io.lockstep.order.StorageWrite;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The effects accumulated since the last {@link Pbft#ready()}. */
 final class Outbox {
   private final int self;
-  private final List<Integer> members;
+  private final Supplier<List<Integer>> members;
   private List<StorageWrite> writes = new ArrayList<>();
   private List<Ready.Outbound> messages = new ArrayList<>();
   private List<Ordered> stable = new ArrayList<>();
@@ -19,7 +20,8 @@ final class Outbox {
   private List<Ready.Redirect> redirects = new ArrayList<>();
   private Snapshot install;
 
-  Outbox(int self, List<Integer> members) {
+  /** {@code members}: the configuration in force, which changes at boundaries. */
+  Outbox(int self, Supplier<List<Integer>> members) {
     this.self = self;
     this.members = members;
   }
@@ -31,7 +33,7 @@ final class Outbox {
   }
 
   void broadcast(ProtocolMessage message) {
-    for (int member : members) {
+    for (int member : members.get()) {
       send(member, message);
     }
   }

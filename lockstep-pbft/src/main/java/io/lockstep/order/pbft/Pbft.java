@@ -1,5 +1,6 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ready;
@@ -7,6 +8,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.request.Request;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -36,7 +38,9 @@ import java.util.TreeMap;
  */
 public final class Pbft implements Coordination {
   final PbftConfig config;
-  final Quorum quorum;
+  /** A deliberately wrong quorum for tests' broken variants; null in every real replica. */
+  private final Quorum brokenQuorum;
+  final Membership membership;
   final Outbox out;
   final Pending pending;
   final TreeMap<Long, Slot> slots = new TreeMap<>();
@@ -72,18 +76,29 @@ public final class Pbft implements Coordination {
 
   /** The same with another throughput check ({@link ThroughputPolicy#off()} for none). */
   public Pbft(PbftConfig config, ThroughputPolicy throughput) {
-    this(config, new Quorum(config.n(), config.t()), throughput);
+    this(config, null, throughput, ConfigurationReader.FIXED);
+  }
+
+  /**
+   * The same, reading the replica set from each stable checkpoint's state with {@code reader}
+   * (docs/ARCHITECTURE.md, "Membership changes" in the PBFT section).
+   */
+  public Pbft(PbftConfig config, ThroughputPolicy throughput, ConfigurationReader reader) {
+    this(config, null, throughput, reader);
   }
 
   /** With another quorum: tests build deliberately broken variants with it. */
   Pbft(PbftConfig config, Quorum quorum) {
-    this(config, quorum, ThroughputPolicy.aardvark());
+    this(config, Objects.requireNonNull(quorum, "quorum"), ThroughputPolicy.aardvark(),
+        ConfigurationReader.FIXED);
   }
 
-  private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput) {
+  private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput,
+      ConfigurationReader reader) {
     this.config = Objects.requireNonNull(config, "config");
-    this.quorum = Objects.requireNonNull(quorum, "quorum");
-    this.out = new Outbox(config.self(), config.members());
+    this.brokenQuorum = quorum;
+    this.membership = new Membership(this, Objects.requireNonNull(reader, "reader"));
+    this.out = new Outbox(config.self(), () -> membership.current().members());
     this.pending = new Pending(config.maxPendingRequests());
     this.normal = new NormalCase(this);
     this.checkpoints = new Checkpoints(this);
@@ -108,15 +123,36 @@ public final class Pbft implements Coordination {
   /** The same with another throughput check ({@link ThroughputPolicy#off()} for none). */
   public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
       Recovered recovered) {
-    Pbft pbft = new Pbft(config, throughput);
+    return recover(config, throughput, ConfigurationReader.FIXED, recovered);
+  }
+
+  /** The same, reading the replica set from checkpointed state with {@code reader}. */
+  public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
+      ConfigurationReader reader, Recovered recovered) {
+    Pbft pbft = new Pbft(config, null, throughput, reader);
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
     Invariants.check(pbft);
     return pbft;
   }
 
-  /** The primary of {@code v}: members[v mod n]. */
+  /** The primary of {@code v}: members[v mod n] of the configuration in force. */
   int primary(long v) {
-    return config.members().get((int) (v % config.n()));
+    return membership.current().primary(v);
+  }
+
+  /** The quorum of the configuration in force. */
+  Quorum quorum() {
+    return brokenQuorum != null ? brokenQuorum : membership.current().quorum();
+  }
+
+  /** The quorum of the configuration that orders {@code seq}. */
+  Quorum quorumFor(long seq) {
+    return brokenQuorum != null ? brokenQuorum : membership.forSeq(seq).quorum();
+  }
+
+  /** The high watermark: h + L, or the next configuration boundary if it comes first. */
+  long high() {
+    return Math.min(low + config.window(), membership.windowEnd());
   }
 
   boolean isPrimary() {
@@ -146,7 +182,7 @@ public final class Pbft implements Coordination {
   }
 
   boolean inWindow(long seq) {
-    return seq > low && seq <= low + config.window();
+    return seq > low && seq <= high();
   }
 
   /** Counts a dropped message or input with the reason. */
@@ -168,25 +204,31 @@ public final class Pbft implements Coordination {
     } else if (input instanceof Input.Propose p) {
       normal.onRequest(p.request());
     } else if (input instanceof Input.Read r) {
-      out.read(new Ready.ReadGrant(r.readId(), lastExecuted == 0 ? 0 : lastPosition(lastExecuted)));
+      read(r.readId());
     } else if (input instanceof Input.Tick t) {
       tick(t.now(), t.wallClock());
     } else if (input instanceof Input.SnapshotTaken s) {
       checkpoints.onSnapshot(s.state().toByteArray());
     } else if (input instanceof Input.TransferLeadership) {
       drop("leadership transfer is not part of PBFT");
+    } else if (input instanceof Input.ChangeMembership) {
+      drop("PBFT changes its replica set by an ordered SetReplicas command, not on request");
     }
     // Input.Persisted: every message waits for its Ready's writes, so there is nothing to learn.
     Invariants.check(this);
   }
 
   private void receive(int from, io.lockstep.order.ProtocolMessage message) {
-    if (!config.members().contains(from) || from == self()) {
-      drop("message from a non-member or from itself");
+    if (from == self()) {
+      drop("message from itself");
       return;
     }
     if (!(message instanceof PbftMessage m)) {
       drop("not a PBFT message");
+      return;
+    }
+    if (!membership.current().contains(from) && !fromAnyReplica(m)) {
+      drop("message from a replica outside the configuration");
       return;
     }
     if (m instanceof PbftMessage.PrePrepare pp) {
@@ -212,6 +254,33 @@ public final class Pbft implements Coordination {
     } else if (m instanceof PbftMessage.StateChunk c) {
       transfer.onChunk(from, c);
     }
+  }
+
+  /**
+   * Messages taken from any authenticated replica: a spare or a removed replica asks for
+   * status and state, and checkpoint votes are checked against their own sequence number's
+   * configuration.
+   */
+  private static boolean fromAnyReplica(PbftMessage m) {
+    return m instanceof PbftMessage.Status || m instanceof PbftMessage.FetchState
+        || m instanceof PbftMessage.StateChunk || m instanceof PbftMessage.CheckpointVote;
+  }
+
+  /**
+   * Reads are answered at once at the executed position (the client needs 2t+1 matching
+   * answers), except in a cluster whose replica set can change: there answers and replies may
+   * come from two configurations (and from spares and removed replicas that follow along), so
+   * 2t+1 of them no longer meet every completed write's 2t+1 replies in a correct replica, and
+   * the simulator found stale reads. Such a replica refuses the read, and the client orders it:
+   * an ordered read's 2t+1 identical replies are right whoever sent them.
+   */
+  private void read(long readId) {
+    if (membership.canChange()) {
+      out.redirect(new Ready.Redirect(null, readId, -1, "reads are ordered in a PBFT cluster"
+          + " whose replica set can change"));
+      return;
+    }
+    out.read(new Ready.ReadGrant(readId, lastExecuted == 0 ? 0 : lastPosition(lastExecuted)));
   }
 
   private void tick(long monotonic, long wallClock) {
@@ -257,6 +326,17 @@ public final class Pbft implements Coordination {
     return new Status(self(), role, view, changingView ? -1 : primary(view),
         lastExecuted == 0 ? 0 : lastPosition(lastExecuted), last == 0 ? 0 : lastPosition(last),
         low == 0 ? 0 : lastPosition(low));
+  }
+
+  /**
+   * The configuration ordering this replica's window: its voters, and the stable checkpoint
+   * whose state named them as the index. Changes are asked for by ordered {@code SetReplicas}
+   * commands, never by {@link Input.ChangeMembership}.
+   */
+  @Override
+  public Configuration configuration() {
+    return new Configuration(membership.current().members(), List.of(), low, true, "",
+        Map.of());
   }
 
   @Override

@@ -8,8 +8,9 @@ import java.util.Objects;
  * One replica's PBFT settings.
  *
  * @param self this replica's id
- * @param members every replica's id in increasing order; the primary of view v is
- *     {@code members[v mod n]}
+ * @param members the initial configuration's replicas in increasing order; the primary of view
+ *     v is {@code members[v mod n]}. {@code self} may be outside it: a spare, which orders
+ *     nothing until a replica-set change names it ({@link MembershipSchedule})
  * @param t Byzantine replicas tolerated; n must be at least 3t+1
  * @param signer signs as {@code self} and verifies the others
  * @param maxBatch most requests in one batch; also the number of positions a sequence number
@@ -34,9 +35,6 @@ public record PbftConfig(int self, List<Integer> members, int t, Signer signer, 
     members = List.copyOf(members);
     Objects.requireNonNull(signer, "signer");
     new Quorum(members.size(), t);
-    if (!members.contains(self)) {
-      throw new IllegalArgumentException("replica " + self + " is not among " + members);
-    }
     for (int i = 1; i < members.size(); i++) {
       if (members.get(i) <= members.get(i - 1)) {
         throw new IllegalArgumentException("members must be in increasing order: " + members);

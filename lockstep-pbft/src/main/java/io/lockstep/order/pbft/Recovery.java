@@ -42,7 +42,10 @@ final class Recovery {
     p.changingView = state.changingView();
     long stable = state.stableSeq();
     if (stable > 0) {
-      if (!p.checkpoints.proves(stable, state.proof())) {
+      if (recovered.snapshot() != null) {
+        p.membership.restoreVoters(recovered.snapshot().members());
+      }
+      if (!p.checkpoints.provesStored(stable, state.proof())) {
         throw new IllegalArgumentException("replica " + p.self() + "'s stored stable checkpoint "
             + stable + " is not proven by 2t+1 valid signed votes: the storage is not this"
             + " cluster's, or it was altered");
@@ -97,6 +100,7 @@ final class Recovery {
             + seq + " does not match its stable checkpoint's digest");
       }
       p.checkpoints.states.put(seq, bytes);
+      p.membership.stable(seq, bytes);
     } else if (seq > p.low) {
       p.checkpoints.restoreOwnVote(seq, snapshot.state(), snapshot.time());
     }

@@ -52,7 +52,7 @@ final class Retransmit {
    */
   private boolean unfinishedInThisView(Slot slot) {
     return slot.acceptedView == p.view && slot.accepted != null
-        && slot.commits(p.view, slot.accepted) < p.quorum.quorum();
+        && slot.commits(p.view, slot.accepted) < p.quorum().quorum();
   }
 
   private void repeatOwn(Slot slot) {

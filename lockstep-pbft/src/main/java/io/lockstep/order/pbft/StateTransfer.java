@@ -95,9 +95,10 @@ final class StateTransfer {
     Checkpoints.Point point = target;
     target = null;
     received = null;
-    p.out.install(new Snapshot(p.lastPosition(point.seq()), p.view, point.time(),
-        p.config.members(), state));
     p.checkpoints.states.put(point.seq(), state);
+    p.membership.stable(point.seq(), state);
+    p.out.install(new Snapshot(p.lastPosition(point.seq()), p.view, point.time(),
+        p.membership.current().members(), state));
     p.lastExecuted = point.seq();
     p.executedTime = Math.max(p.executedTime, point.time());
     p.slots.headMap(point.seq(), true).clear();

@@ -40,6 +40,9 @@ final class ViewChanges {
     if (newView <= p.view && (p.changingView || newView < p.view)) {
       return;
     }
+    if (!p.membership.current().contains(p.self())) {
+      return; // a spare or a removed replica has no say in who is primary
+    }
     lastReason = reason;
     p.view = newView;
     p.changingView = true;
@@ -69,8 +72,9 @@ final class ViewChanges {
     List<PbftMessage.Prepared> prepared = new ArrayList<>();
     List<PbftMessage.PrePrepared> prePrepared = new ArrayList<>();
     for (Slot slot : p.slots.values()) {
-      if (!p.inWindow(slot.seq)) {
-        continue;
+      if (slot.seq <= p.low || slot.seq > p.low + p.config.window()) {
+        continue; // a recovered replica keeps its journal's certificates even while its
+                  // window is empty, and reports them
       }
       if (slot.prepared != null) {
         prepared.add(slot.prepared);
@@ -112,7 +116,7 @@ final class ViewChanges {
   private void store(PbftMessage.ViewChange vc) {
     received.computeIfAbsent(vc.newView(), v -> new TreeMap<>()).putIfAbsent(vc.replica(), vc);
     // Bounded: a faulty replica's view changes for ever higher views must not pile up.
-    while (received.size() > p.quorum.n() + 2) {
+    while (received.size() > p.quorum().n() + 2) {
       received.pollLastEntry();
     }
   }
@@ -120,7 +124,7 @@ final class ViewChanges {
   /** Why a view change is not valid, or null when it is. Checks the signature last. */
   String invalid(PbftMessage.ViewChange vc) {
     Set<Long> seqs = new HashSet<>();
-    long high = vc.stableSeq() + p.config.window();
+    long high = p.membership.windowEndAbove(vc.stableSeq());
     for (PbftMessage.Prepared prepared : vc.prepared()) {
       if (prepared.seq() <= vc.stableSeq() || prepared.seq() > high || !seqs.add(prepared.seq())
           || prepared.view() >= vc.newView() || !prepared.batch().digest().equals(prepared.digest())) {
@@ -159,7 +163,7 @@ final class ViewChanges {
         }
       }
     }
-    if (ahead.size() >= p.quorum.weak() && smallest > p.view) {
+    if (ahead.size() >= p.quorum().weak() && smallest > p.view) {
       start(smallest, "t+1 replicas moved to view " + smallest + " or later");
     }
   }
@@ -171,7 +175,14 @@ final class ViewChanges {
     }
     List<PbftMessage.ViewChange> changes =
         new ArrayList<>(received.getOrDefault(p.view, Map.of()).values());
-    Optional<NewViewDecision.Decision> decision = NewViewDecision.decide(changes, p.quorum);
+    // View changes kept from before a boundary may come from replicas the new configuration
+    // removed: backups would refuse a new view that carries them, and a quorum is counted in
+    // one configuration.
+    changes.removeIf(vc -> !p.membership.current().contains(vc.replica()));
+    if (!p.membership.settled() || adoptsLaterCheckpoint(changes)) {
+      return; // decided once the configuration of the checkpoint they prove is read
+    }
+    Optional<NewViewDecision.Decision> decision = NewViewDecision.decide(changes, p.quorum());
     if (decision.isEmpty()) {
       return;
     }
@@ -207,18 +218,44 @@ final class ViewChanges {
     }
     Set<Integer> senders = new HashSet<>();
     for (PbftMessage.ViewChange vc : nv.proofs()) {
-      if (vc.newView() != nv.view() || !p.config.members().contains(vc.replica())
+      if (vc.newView() != nv.view() || !p.membership.current().contains(vc.replica())
           || !senders.add(vc.replica()) || invalid(vc) != null) {
         p.drop("new view with an invalid or repeated view change");
         return Optional.empty();
       }
     }
-    Optional<NewViewDecision.Decision> decision = NewViewDecision.decide(nv.proofs(), p.quorum);
+    if (!p.membership.settled() || adoptsLaterCheckpoint(nv.proofs())) {
+      p.drop("new view proving a checkpoint whose configuration is not read yet");
+      return Optional.empty();
+    }
+    Optional<NewViewDecision.Decision> decision = NewViewDecision.decide(nv.proofs(), p.quorum());
     if (decision.isEmpty() || !matches(decision.get(), nv.prePrepares(), nv.view())) {
       p.drop("new view whose pre-prepares do not follow from its view changes");
       return Optional.empty();
     }
     return decision;
+  }
+
+  /**
+   * A view change proving a stable checkpoint above this replica's may cross a configuration
+   * boundary: the new view must be decided in the configuration that checkpoint's state
+   * names, so this replica first adopts it (fetching its state if it lacks it) and decides
+   * only once its own schedule is that checkpoint's. True when it had to adopt one.
+   */
+  private boolean adoptsLaterCheckpoint(List<PbftMessage.ViewChange> changes) {
+    PbftMessage.ViewChange highest = null;
+    for (PbftMessage.ViewChange vc : changes) {
+      if (vc.stableSeq() > p.low && (highest == null || vc.stableSeq() > highest.stableSeq())) {
+        highest = vc;
+      }
+    }
+    if (highest == null) {
+      return false;
+    }
+    PbftMessage.CheckpointVote vote = highest.stableProof().get(0);
+    p.checkpoints.becomeStable(new Checkpoints.Point(vote.seq(), vote.state(), vote.time()),
+        highest.stableProof());
+    return true;
   }
 
   private static boolean matches(NewViewDecision.Decision decision,

@@ -10,6 +10,10 @@
  * and new view), {@code StateTransfer}, {@code Retransmit} (status messages and answers to
  * laggards), {@code Quorum} (quorum maths), {@code Signing} (what each signature covers),
  * {@code Pending} (client requests held), {@code Slot}, {@code Outbox} and {@code Invariants}.
+ * Membership changes: {@code MembershipSchedule} (which {@code PbftConfiguration} orders each
+ * sequence number, read from a stable checkpoint's state), {@code Membership} (a replica's
+ * schedule, recomputed at each stable checkpoint), {@code ConfigurationReader} and
+ * {@code ReplicaSetRule} (the changes a cluster accepts).
  * docs/ARCHITECTURE.md's PBFT section states the rules and what is signed.
  */
 package io.lockstep.order.pbft;

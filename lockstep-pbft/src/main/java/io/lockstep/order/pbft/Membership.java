@@ -1,0 +1,110 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.configuration.ClusterConfiguration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A replica's view of who orders what ({@link MembershipSchedule}), recomputed from the state
+ * of each stable checkpoint it holds. While it fetches a stable checkpoint's state it knows no
+ * configuration for the sequence numbers above it, so its window is empty until the state is
+ * installed: it never counts a certificate in a configuration it has not read.
+ */
+final class Membership {
+  /** Past configurations kept to check proofs of checkpoints below the stable one. */
+  private static final int PAST_KEPT = 8;
+
+  private final Pbft p;
+  private final ConfigurationReader reader;
+  /** The rule; tests switch to {@link MembershipSchedule.Rule#AT_ONCE_FOR_TEST} to see it caught. */
+  MembershipSchedule.Rule rule = MembershipSchedule.Rule.AT_BOUNDARY;
+  private MembershipSchedule schedule;
+  /** First sequence number → the configuration that ordered it, for sequence numbers ≤ low. */
+  private final TreeMap<Long, PbftConfiguration> past = new TreeMap<>();
+
+  Membership(Pbft p, ConfigurationReader reader) {
+    this.p = p;
+    this.reader = reader;
+    this.schedule = MembershipSchedule.at(p.config, 0, ClusterConfiguration.INITIAL);
+    past.put(1L, schedule.current());
+  }
+
+  /** Whether the replica set can change at all (false under {@link ConfigurationReader#FIXED}). */
+  boolean canChange() {
+    return reader != ConfigurationReader.FIXED;
+  }
+
+  /** Whether the schedule is the stable checkpoint's (false while its state is fetched). */
+  boolean settled() {
+    return schedule.stableSeq() == p.low || reader == ConfigurationReader.FIXED;
+  }
+
+  PbftConfiguration current() {
+    return schedule.current();
+  }
+
+  /** The last sequence number of the window; at most the stable checkpoint while unsettled. */
+  long windowEnd() {
+    if (reader == ConfigurationReader.FIXED) {
+      return Long.MAX_VALUE; // no boundary ever: the window is h + L alone
+    }
+    return settled() ? schedule.windowEnd() : p.low;
+  }
+
+  /** The window's end above a view change's stable checkpoint, as far as this replica knows. */
+  long windowEndAbove(long stable) {
+    long end = stable + p.config.window();
+    for (long boundary : schedule.upcoming().keySet()) {
+      if (boundary > stable) {
+        return Math.min(end, boundary);
+      }
+    }
+    return end;
+  }
+
+  /** The configuration that orders {@code seq}, as far as this replica knows. */
+  PbftConfiguration forSeq(long seq) {
+    if (seq > schedule.stableSeq()) {
+      return schedule.forSeq(seq);
+    }
+    Map.Entry<Long, PbftConfiguration> e = past.floorEntry(seq);
+    return e == null ? past.firstEntry().getValue() : e.getValue();
+  }
+
+  /** Whether {@code replica} takes part in ordering now. */
+  boolean votes(int replica) {
+    return settled() && current().contains(replica);
+  }
+
+  /**
+   * A recovered replica's stored checkpoint names its voters ({@code Snapshot.members}): its
+   * stored proof is checked against them until the state at its stable checkpoint is read.
+   * Under {@link ConfigurationReader#FIXED} nothing ever changes and the schedule stays settled.
+   */
+  void restoreVoters(java.util.List<Integer> voters) {
+    if (reader == ConfigurationReader.FIXED || voters.isEmpty()) {
+      return;
+    }
+    schedule = MembershipSchedule.fixed(p.config, PbftConfiguration.of(voters, p.config.t()));
+    past.clear();
+    past.put(1L, schedule.current());
+  }
+
+  /** The stable checkpoint {@code seq}'s state is held: read its configuration. */
+  void stable(long seq, byte[] state) {
+    if (seq <= schedule.stableSeq()) {
+      return;
+    }
+    MembershipSchedule next = MembershipSchedule.at(p.config, seq, reader.read(state), rule);
+    past.put(schedule.stableSeq() + 1, schedule.current());
+    for (Map.Entry<Long, PbftConfiguration> e : schedule.upcoming().entrySet()) {
+      if (e.getKey() < seq) {
+        past.put(e.getKey() + 1, e.getValue());
+      }
+    }
+    while (past.size() > PAST_KEPT) {
+      past.pollFirstEntry();
+    }
+    schedule = next;
+  }
+}
