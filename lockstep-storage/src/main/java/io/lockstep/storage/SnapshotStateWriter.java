@@ -21,16 +21,39 @@ import java.util.zip.CRC32C;
  * <p>Each file is written atomically, like every snapshot file: stream into a temporary file,
  * force it, rename it over the final name, force the directory. The state at one position is
  * byte-identical on every correct replica, so the file is named by position alone.
+ *
+ * <p><b>Forced as it goes.</b> The file is forced after every {@link #FORCE_EVERY_BYTES} it
+ * grows, not only once at the end, so that at most that much of it is ever dirty in the page
+ * cache. A state file shares its file system with the log, whose group commits fsync all the
+ * time; on ext4 in its default {@code data=ordered} mode (and on one device in general) such an
+ * fsync waits for whatever the snapshot has left dirty. Forced once at the end, a 134 MB state
+ * made the log's fsyncs wait for its whole write-back (measured in docs/BENCHMARKS.md, "Write
+ * latency during snapshots of a large state"); forced as it goes, they wait for a few MiB at
+ * most. The forces also pace the writer to the device's speed, so it cannot queue a whole
+ * state ahead of the log.
  */
 public final class SnapshotStateWriter {
+  /** How much of a state file may be written before it is forced; see the class comment. */
+  static final long FORCE_EVERY_BYTES = 4L << 20;
   private static final int BUFFER = 256 * 1024;
 
   private final Path directory;
   private final Disk disk;
+  private final long forceEveryBytes;
 
   SnapshotStateWriter(Path directory, Disk disk) {
+    this(directory, disk, FORCE_EVERY_BYTES);
+  }
+
+  /** Test seam: a smaller force interval, so that a small state shows the behaviour. */
+  SnapshotStateWriter(Path directory, Disk disk, long forceEveryBytes) {
+    if (forceEveryBytes < BUFFER) {
+      throw new IllegalArgumentException("a state file is forced at most every " + BUFFER
+          + " bytes (one buffer), not every " + forceEveryBytes);
+    }
     this.directory = directory;
     this.disk = disk;
+    this.forceEveryBytes = forceEveryBytes;
   }
 
   /**
@@ -61,12 +84,16 @@ public final class SnapshotStateWriter {
     return new StoredState(target, size, (int) crc.getValue());
   }
 
-  /** A buffered stream into a channel through {@link Disk}, with a running CRC32C. */
+  /**
+   * A buffered stream into a channel through {@link Disk}, with a running CRC32C, that forces
+   * the channel every {@link #forceEveryBytes}.
+   */
   private final class ChannelOutput extends OutputStream {
     private final FileChannel channel;
     private final CRC32C crc;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     private long written;
+    private long unforced;
 
     ChannelOutput(FileChannel channel, CRC32C crc) {
       this.channel = channel;
@@ -99,8 +126,13 @@ public final class SnapshotStateWriter {
       buffer.flip();
       crc.update(buffer.array(), 0, buffer.limit());
       written += buffer.limit();
+      unforced += buffer.limit();
       disk.write(channel, buffer);
       buffer.clear();
+      if (unforced >= forceEveryBytes) {
+        disk.force(channel);
+        unforced = 0;
+      }
     }
   }
 }
