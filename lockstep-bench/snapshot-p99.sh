@@ -55,7 +55,9 @@ trap cleanup EXIT
 } > "$dir/cluster.properties"
 
 for i in 1 2 3; do
-  java -Xms64m "-Xmx$heap" -XX:+UseSerialGC -cp "$cp" io.lockstep.server.ReplicaMain \
+  java -Xms64m "-Xmx$heap" -XX:+UseSerialGC -XX:ThreadPriorityPolicy=1 \
+    "-Xlog:gc:file=$dir/gc-$i.log:time,uptime" \
+    -cp "$cp" io.lockstep.server.ReplicaMain \
     --config "$dir/cluster.properties" --id "$i" > "$dir/console-$i.log" 2>&1 &
   pids+=($!)
 done

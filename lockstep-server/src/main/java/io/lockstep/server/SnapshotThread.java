@@ -4,6 +4,8 @@ import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.storage.SnapshotStateWriter;
 import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +19,18 @@ import java.util.function.Consumer;
  * <p>At most one snapshot is written at a time: the replica captures no other until it has heard
  * that this one is stored. A failed write stops the replica, as a failed fsync does
  * rather than lie: its disk can no longer be trusted.
+ *
+ * <p>The thread runs at {@link Thread#MIN_PRIORITY}: a snapshot can wait, a client's write should
+ * not. The JVM maps that to a nicer OS priority only with {@code -XX:ThreadPriorityPolicy=1}
+ * (which {@code lockstep local} gives its replicas; Linux lets any user lower a thread's
+ * priority), so that on a machine with fewer cores than busy threads the scheduler prefers the
+ * loop, log and network threads to the snapshot's encoding and checksums. Its log line reports
+ * the thread's CPU time beside the elapsed time, which tells a CPU-bound snapshot from one that
+ * waits for the disk.
  */
 final class SnapshotThread implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SnapshotThread.class.getName());
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
   private final int replica;
   private final SnapshotStateWriter writer;
@@ -37,6 +48,7 @@ final class SnapshotThread implements AutoCloseable {
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-snapshot-" + replica);
       t.setDaemon(true);
+      t.setPriority(Thread.MIN_PRIORITY);
       return t;
     });
   }
@@ -45,12 +57,15 @@ final class SnapshotThread implements AutoCloseable {
   void write(CapturedSnapshot captured, ReplicaLoop loop) {
     thread.execute(() -> {
       long start = System.nanoTime();
+      long cpuStart = CPU.getCurrentThreadCpuTime();
       try {
         SnapshotData stored = writer.write(captured.position(), captured::writeTo);
         long millis = (System.nanoTime() - start) / 1_000_000;
+        long cpuMillis = (CPU.getCurrentThreadCpuTime() - cpuStart) / 1_000_000;
         metrics.snapshotWritten(stored.size(), System.nanoTime() - start);
         LOG.log(Level.INFO, "event=snapshot_stored replica=" + replica + " position="
-            + captured.position() + " bytes=" + stored.size() + " millis=" + millis);
+            + captured.position() + " bytes=" + stored.size() + " millis=" + millis
+            + " cpu_millis=" + cpuMillis);
         loop.offerSnapshotStored(captured.position(), stored);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -1,0 +1,80 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.executor.CapturedSnapshot;
+import io.lockstep.executor.Executor;
+import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.machine.ClientId;
+import io.lockstep.machine.Context;
+import io.lockstep.machine.SnapshotWriter;
+import io.lockstep.order.Ordered;
+import io.lockstep.request.Request;
+import io.lockstep.storage.FileStorage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The snapshot thread writes at the lowest priority, so that where the OS honours priorities the
+ * loop, log and network threads get the CPU before a snapshot's encoding; and a failed write
+ * stops the replica rather than being ignored.
+ */
+class SnapshotThreadTest {
+  @TempDir Path dir;
+
+  /** A machine whose snapshot notes the priority of the thread writing it, then fails. */
+  private static final class PriorityNoting implements io.lockstep.machine.StateMachine {
+    final AtomicInteger priority = new AtomicInteger(-1);
+
+    @Override
+    public byte[] apply(byte[] command, Context context) {
+      return command;
+    }
+
+    @Override
+    public byte[] query(byte[] query, ClientId caller) {
+      return query;
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return new byte[0];
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {}
+
+    @Override
+    public SnapshotWriter captureSnapshot() {
+      return out -> {
+        priority.set(Thread.currentThread().getPriority());
+        throw new IOException("disk gone (injected)");
+      };
+    }
+  }
+
+  @Test
+  void theSnapshotIsWrittenAtTheLowestPriorityAndAFailureIsFatal() throws Exception {
+    PriorityNoting machine = new PriorityNoting();
+    Executor executor = new Executor(machine, ExecutorConfig.defaults(1));
+    executor.apply(new Ordered(1, 1, Request.command(ClientId.of("a"), 1, new byte[] {1})));
+    CapturedSnapshot captured = executor.captureSnapshot();
+    CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+    try (FileStorage storage = FileStorage.open(dir);
+        SnapshotThread thread = new SnapshotThread(1, storage.snapshotStateWriter(),
+            new ServerMetrics(1), fatal::complete)) {
+      storage.recover();
+      thread.write(captured, null); // the loop is never told of a snapshot that failed
+
+      Throwable failure = fatal.get(10, TimeUnit.SECONDS);
+      assertThat(failure).hasMessageContaining("writing the snapshot at position 1 failed")
+          .hasMessageContaining("disk gone");
+      assertThat(machine.priority.get()).isEqualTo(Thread.MIN_PRIORITY);
+    }
+  }
+}
