@@ -176,6 +176,55 @@ public final class SnapshotP99 {
     System.out.print(any.table());
     System.out.println("\nwrites overlapping a snapshot on the leader (replica " + leader + "):");
     System.out.print(leaders.table());
+    System.out.println();
+    for (int id = 1; id <= 3; id++) {
+      int replica = id;
+      gcPauses(dataDir.resolve("gc-" + id + ".log"), id, snapshots.stream()
+          .filter(s -> s.replica() == replica).toList(), windowStart, windowEnd);
+    }
+  }
+
+  /**
+   * Prints a replica's GC pauses in the window from its {@code -Xlog:gc} file, and how many of
+   * them ended while it wrote a snapshot: a snapshot whose garbage causes pauses shows here.
+   */
+  private static void gcPauses(Path gcLog, int replica, List<SnapshotWindows.Interval> mine,
+      long windowStart, long windowEnd) throws java.io.IOException {
+    if (!Files.exists(gcLog)) {
+      return;
+    }
+    double[] all = new double[3];
+    double[] during = new double[3];
+    for (String line : Files.readAllLines(gcLog, StandardCharsets.UTF_8)) {
+      java.util.regex.Matcher m = GC_PAUSE.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      long at = java.time.OffsetDateTime.parse(m.group(1), GC_TIME).toInstant().toEpochMilli();
+      if (at < windowStart || at > windowEnd) {
+        continue;
+      }
+      double ms = Double.parseDouble(m.group(2));
+      add(all, ms);
+      if (mine.stream().anyMatch(s -> s.startMillis() <= at && at <= s.endMillis())) {
+        add(during, ms);
+      }
+    }
+    System.out.printf(Locale.ROOT, "replica %d GC: %d pauses in the window, %.0f ms in all, "
+        + "%.1f ms at most; %d of them during its snapshots, %.0f ms in all, %.1f ms at most%n",
+        replica, (long) all[0], all[1], all[2], (long) during[0], during[1], during[2]);
+  }
+
+  private static final java.util.regex.Pattern GC_PAUSE = java.util.regex.Pattern.compile(
+      "^\\[([^\\]]+)\\].* Pause .* ([0-9.]+)ms$");
+  private static final java.time.format.DateTimeFormatter GC_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+  /** Adds one pause to {count, total, max}. */
+  private static void add(double[] stats, double ms) {
+    stats[0]++;
+    stats[1] += ms;
+    stats[2] = Math.max(stats[2], ms);
   }
 
   private static SnapshotWindows classify(List<SnapshotWindows.Interval> snapshots,
