@@ -56,7 +56,7 @@ trap cleanup EXIT
 } > "$dir/cluster.properties"
 
 for i in 1 2 3; do
-  java -Xms64m "-Xmx$heap" -XX:+UseSerialGC -XX:ThreadPriorityPolicy=1 \
+  java -Xms64m "-Xmx$heap" -XX:+UseSerialGC \
     "-Xlog:gc:file=$dir/gc-$i.log:time,uptime" \
     -cp "$cp" io.lockstep.server.ReplicaMain \
     --config "$dir/cluster.properties" --id "$i" > "$dir/console-$i.log" 2>&1 &

@@ -20,13 +20,9 @@ import java.util.function.Consumer;
  * that this one is stored. A failed write stops the replica, as a failed fsync does
  * rather than lie: its disk can no longer be trusted.
  *
- * <p>The thread runs at {@link Thread#MIN_PRIORITY}: a snapshot can wait, a client's write should
- * not. The JVM maps that to a nicer OS priority only with {@code -XX:ThreadPriorityPolicy=1}
- * (which {@code lockstep local} gives its replicas; Linux lets any user lower a thread's
- * priority), so that on a machine with fewer cores than busy threads the scheduler prefers the
- * loop, log and network threads to the snapshot's encoding and checksums. Its log line reports
- * the thread's CPU time beside the elapsed time, which tells a CPU-bound snapshot from one that
- * waits for the disk.
+ * <p>Its log line reports the thread's CPU time beside the elapsed time, which tells a snapshot
+ * that waits for the disk (the writer forces the file as it goes) from one that competes for the
+ * CPU with the loop, log and network threads.
  */
 final class SnapshotThread implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SnapshotThread.class.getName());
@@ -48,7 +44,6 @@ final class SnapshotThread implements AutoCloseable {
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-snapshot-" + replica);
       t.setDaemon(true);
-      t.setPriority(Thread.MIN_PRIORITY);
       return t;
     });
   }

@@ -15,21 +15,20 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The snapshot thread writes at the lowest priority, so that where the OS honours priorities the
- * loop, log and network threads get the CPU before a snapshot's encoding; and a failed write
- * stops the replica rather than being ignored.
+ * A snapshot is written on the snapshot thread, not the caller's, and a failed write stops the
+ * replica rather than being ignored: its disk can no longer be trusted.
  */
 class SnapshotThreadTest {
   @TempDir Path dir;
 
-  /** A machine whose snapshot notes the priority of the thread writing it, then fails. */
-  private static final class PriorityNoting implements io.lockstep.machine.StateMachine {
-    final AtomicInteger priority = new AtomicInteger(-1);
+  /** A machine whose snapshot notes the name of the thread writing it, then fails. */
+  private static final class ThreadNoting implements io.lockstep.machine.StateMachine {
+    final AtomicReference<String> thread = new AtomicReference<>();
 
     @Override
     public byte[] apply(byte[] command, Context context) {
@@ -52,15 +51,15 @@ class SnapshotThreadTest {
     @Override
     public SnapshotWriter captureSnapshot() {
       return out -> {
-        priority.set(Thread.currentThread().getPriority());
+        thread.set(Thread.currentThread().getName());
         throw new IOException("disk gone (injected)");
       };
     }
   }
 
   @Test
-  void theSnapshotIsWrittenAtTheLowestPriorityAndAFailureIsFatal() throws Exception {
-    PriorityNoting machine = new PriorityNoting();
+  void theSnapshotIsWrittenOnTheSnapshotThreadAndAFailedWriteIsFatal() throws Exception {
+    ThreadNoting machine = new ThreadNoting();
     Executor executor = new Executor(machine, ExecutorConfig.defaults(1));
     executor.apply(new Ordered(1, 1, Request.command(ClientId.of("a"), 1, new byte[] {1})));
     CapturedSnapshot captured = executor.captureSnapshot();
@@ -74,7 +73,7 @@ class SnapshotThreadTest {
       Throwable failure = fatal.get(10, TimeUnit.SECONDS);
       assertThat(failure).hasMessageContaining("writing the snapshot at position 1 failed")
           .hasMessageContaining("disk gone");
-      assertThat(machine.priority.get()).isEqualTo(Thread.MIN_PRIORITY);
+      assertThat(machine.thread.get()).isEqualTo("lockstep-snapshot-1");
     }
   }
 }

@@ -75,12 +75,8 @@ public final class ReplicaHeap {
     return mib % 1024 == 0 ? (mib / 1024) + "g" : mib + "m";
   }
 
-  /**
-   * JVM options for a replica: this heap, the serial collector (2-core machines), and thread
-   * priorities mapped to OS priorities, so that the replica's low-priority snapshot thread yields
-   * the CPU to its loop, log and network threads (without the policy the JVM ignores priorities).
-   */
+  /** JVM options for a replica: this heap and the serial collector (2-core machines). */
   public List<String> jvmOptions() {
-    return List.of("-Xms64m", "-Xmx" + text(), "-XX:+UseSerialGC", "-XX:ThreadPriorityPolicy=1");
+    return List.of("-Xms64m", "-Xmx" + text(), "-XX:+UseSerialGC");
   }
 }

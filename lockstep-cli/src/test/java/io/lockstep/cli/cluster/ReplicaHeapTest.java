@@ -25,13 +25,6 @@ class ReplicaHeapTest {
   }
 
   @Test
-  void replicasMapThreadPrioritiesSoTheSnapshotThreadYieldsTheCpu() {
-    // Without the policy the JVM ignores Thread.setPriority, and the snapshot thread's
-    // MIN_PRIORITY would compete with the loop at the same OS priority.
-    assertThat(ReplicaHeap.parse("1g").jvmOptions()).contains("-XX:ThreadPriorityPolicy=1");
-  }
-
-  @Test
   void aMalformedOrTinyHeapIsRefusedWithTheFormNamed() {
     for (String bad : new String[] {"", "4", "4gb", "-1g", "lots"}) {
       assertThatThrownBy(() -> ReplicaHeap.parse(bad)).isInstanceOf(IllegalArgumentException.class)
