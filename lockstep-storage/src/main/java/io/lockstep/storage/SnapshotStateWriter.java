@@ -27,10 +27,9 @@ import java.util.zip.CRC32C;
  * cache. A state file shares its file system with the log, whose group commits fsync all the
  * time; on ext4 in its default {@code data=ordered} mode (and on one device in general) such an
  * fsync waits for whatever the snapshot has left dirty. Forced once at the end, a 134 MB state
- * made the log's fsyncs wait for its whole write-back (measured in docs/BENCHMARKS.md, "Write
- * latency during snapshots of a large state"); forced as it goes, they wait for a few MiB at
- * most. The forces also pace the writer to the device's speed, so it cannot queue a whole
- * state ahead of the log.
+ * made a log fsync that came during that force wait for the whole write-back (docs/BENCHMARKS.md,
+ * "Snapshots that do not stall"); forced as it goes, it waits for a few MiB at most. The forces
+ * also pace the writer to the device's speed, so it cannot queue a whole state ahead of the log.
  */
 public final class SnapshotStateWriter {
   /** How much of a state file may be written before it is forced; see the class comment. */
