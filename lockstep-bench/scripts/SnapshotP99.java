@@ -42,6 +42,8 @@ public final class SnapshotP99 {
           preloadKeys, preloadValue, preloadMib, (System.nanoTime() - start) / 1e9);
       long windowStart = System.currentTimeMillis();
       List<long[]> ops = new ArrayList<>();
+      FsyncProbe probe = new FsyncProbe(dataDir.resolve("fsync-probe.dat"));
+      probe.start();
       runClients(client, clients, (c, kv) -> {
         long[] mine = measure(kv, c, seconds, value, keys);
         synchronized (ops) {
@@ -49,7 +51,55 @@ public final class SnapshotP99 {
         }
       });
       long windowEnd = System.currentTimeMillis();
+      ops.add(0, probe.finish());
       report(dataDir, ops, windowStart, windowEnd);
+    }
+  }
+
+  /**
+   * Beside the replicas, in their file system, a 4 KiB write and fdatasync every 10 ms, timed:
+   * what a replica's log fsync costs, during snapshots and outside them, without the protocol
+   * around it. A snapshot that leaves much of its file dirty shows here as slow fsyncs.
+   */
+  static final class FsyncProbe extends Thread {
+    private final Path file;
+    private volatile boolean stopped;
+    private long[] samples = new long[1 << 12];
+    private int n;
+
+    FsyncProbe(Path file) {
+      super("fsync-probe");
+      this.file = file;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(4096);
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+        for (long offset = 0; !stopped; offset = (offset + 4096) % (64 << 20)) {
+          long startMillis = System.currentTimeMillis();
+          long t0 = System.nanoTime();
+          channel.write(block.clear(), offset);
+          channel.force(false);
+          if (n + 2 > samples.length) {
+            samples = Arrays.copyOf(samples, samples.length * 2);
+          }
+          samples[n++] = startMillis;
+          samples[n++] = (System.nanoTime() - t0) / 1_000;
+          Thread.sleep(10);
+        }
+      } catch (java.io.IOException | InterruptedException e) {
+        System.out.println("fsync probe stopped: " + e);
+      }
+    }
+
+    /** Stops the probe; its samples as pairs of (start epoch ms, latency µs). */
+    long[] finish() throws InterruptedException {
+      stopped = true;
+      join();
+      return Arrays.copyOf(samples, n);
     }
   }
 
@@ -154,6 +204,8 @@ public final class SnapshotP99 {
       }
     }
     int finalLeader = leader;
+    SnapshotWindows probe = classify(snapshots, ops.subList(0, 1));
+    ops = ops.subList(1, ops.size());
     SnapshotWindows any = classify(snapshots, ops);
     SnapshotWindows leaders = classify(snapshots.stream()
         .filter(s -> s.replica() == finalLeader).toList(), ops);
@@ -177,6 +229,9 @@ public final class SnapshotP99 {
     System.out.print(any.table());
     System.out.println("\nwrites overlapping a snapshot on the leader (replica " + leader + "):");
     System.out.print(leaders.table());
+    System.out.println("\nthe file system's fsync latency (4 KiB and fdatasync every 10 ms beside"
+        + " the replicas), during a snapshot on any replica and outside:");
+    System.out.print(probe.table().replaceFirst("writes", "fsyncs"));
     System.out.println();
     for (int id = 1; id <= 3; id++) {
       int replica = id;
