@@ -3,7 +3,10 @@
 # preloads a state of --preload-mb MiB, then runs --clients closed-loop writers for --seconds
 # with a snapshot every --interval positions, and prints p50/p99/p99.9/max of the writes that
 # overlapped a snapshot (on any replica, from each replica.log's event=snapshot_stored lines)
-# and of those that did not, with the load average before and after. Documented in
+# and of those that did not, the file system's fsync latency during and outside snapshots (a
+# probe writing 4 KiB and calling fdatasync every 10 ms in the data directory), each replica's
+# GC pauses (from its -Xlog:gc file) in the window and during its snapshots, with the load
+# average before and after. Documented in
 # docs/BENCHMARKS.md ("Write latency during snapshots of a large state").
 #
 # Usage: lockstep-bench/snapshot-p99.sh [--preload-mb 128] [--seconds 60] [--clients 32]
@@ -55,7 +58,9 @@ trap cleanup EXIT
 } > "$dir/cluster.properties"
 
 for i in 1 2 3; do
-  java -Xms64m "-Xmx$heap" -XX:+UseSerialGC -cp "$cp" io.lockstep.server.ReplicaMain \
+  java -Xms64m "-Xmx$heap" -XX:+UseSerialGC \
+    "-Xlog:gc:file=$dir/gc-$i.log:time,uptime" \
+    -cp "$cp" io.lockstep.server.ReplicaMain \
     --config "$dir/cluster.properties" --id "$i" > "$dir/console-$i.log" 2>&1 &
   pids+=($!)
 done

@@ -42,6 +42,8 @@ public final class SnapshotP99 {
           preloadKeys, preloadValue, preloadMib, (System.nanoTime() - start) / 1e9);
       long windowStart = System.currentTimeMillis();
       List<long[]> ops = new ArrayList<>();
+      FsyncProbe probe = new FsyncProbe(dataDir.resolve("fsync-probe.dat"));
+      probe.start();
       runClients(client, clients, (c, kv) -> {
         long[] mine = measure(kv, c, seconds, value, keys);
         synchronized (ops) {
@@ -49,7 +51,55 @@ public final class SnapshotP99 {
         }
       });
       long windowEnd = System.currentTimeMillis();
+      ops.add(0, probe.finish());
       report(dataDir, ops, windowStart, windowEnd);
+    }
+  }
+
+  /**
+   * Beside the replicas, in their file system, a 4 KiB write and fdatasync every 10 ms, timed:
+   * what a replica's log fsync costs, during snapshots and outside them, without the protocol
+   * around it. A snapshot that leaves much of its file dirty shows here as slow fsyncs.
+   */
+  static final class FsyncProbe extends Thread {
+    private final Path file;
+    private volatile boolean stopped;
+    private long[] samples = new long[1 << 12];
+    private int n;
+
+    FsyncProbe(Path file) {
+      super("fsync-probe");
+      this.file = file;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(4096);
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+        for (long offset = 0; !stopped; offset = (offset + 4096) % (64 << 20)) {
+          long startMillis = System.currentTimeMillis();
+          long t0 = System.nanoTime();
+          channel.write(block.clear(), offset);
+          channel.force(false);
+          if (n + 2 > samples.length) {
+            samples = Arrays.copyOf(samples, samples.length * 2);
+          }
+          samples[n++] = startMillis;
+          samples[n++] = (System.nanoTime() - t0) / 1_000;
+          Thread.sleep(10);
+        }
+      } catch (java.io.IOException | InterruptedException e) {
+        System.out.println("fsync probe stopped: " + e);
+      }
+    }
+
+    /** Stops the probe; its samples as pairs of (start epoch ms, latency µs). */
+    long[] finish() throws InterruptedException {
+      stopped = true;
+      join();
+      return Arrays.copyOf(samples, n);
     }
   }
 
@@ -154,6 +204,8 @@ public final class SnapshotP99 {
       }
     }
     int finalLeader = leader;
+    SnapshotWindows probe = classify(snapshots, ops.subList(0, 1));
+    ops = ops.subList(1, ops.size());
     SnapshotWindows any = classify(snapshots, ops);
     SnapshotWindows leaders = classify(snapshots.stream()
         .filter(s -> s.replica() == finalLeader).toList(), ops);
@@ -167,15 +219,68 @@ public final class SnapshotP99 {
       List<SnapshotWindows.Interval> mine = snapshots.stream()
           .filter(s -> s.replica() == replica).toList();
       System.out.printf(Locale.ROOT, "replica %d: %d snapshots in the window, %d ms on "
-          + "average, %d ms at most%n", id, mine.size(),
+          + "average (%s ms of the snapshot thread's CPU), %d ms at most%n", id, mine.size(),
           (long) mine.stream().mapToLong(s -> s.endMillis() - s.startMillis()).average()
-              .orElse(0), mine.stream().mapToLong(s -> s.endMillis() - s.startMillis()).max()
+              .orElse(0), averageCpuMillis(dataDir.resolve(id + "/replica.log"), windowStart,
+              windowEnd), mine.stream().mapToLong(s -> s.endMillis() - s.startMillis()).max()
               .orElse(0));
     }
     System.out.println("\nwrites overlapping a snapshot on any replica:");
     System.out.print(any.table());
     System.out.println("\nwrites overlapping a snapshot on the leader (replica " + leader + "):");
     System.out.print(leaders.table());
+    System.out.println("\nthe file system's fsync latency (4 KiB and fdatasync every 10 ms beside"
+        + " the replicas), during a snapshot on any replica and outside:");
+    System.out.print(probe.table().replaceFirst("writes", "fsyncs"));
+    System.out.println();
+    for (int id = 1; id <= 3; id++) {
+      int replica = id;
+      gcPauses(dataDir.resolve("gc-" + id + ".log"), id, snapshots.stream()
+          .filter(s -> s.replica() == replica).toList(), windowStart, windowEnd);
+    }
+  }
+
+  /**
+   * Prints a replica's GC pauses in the window from its {@code -Xlog:gc} file, and how many of
+   * them ended while it wrote a snapshot: a snapshot whose garbage causes pauses shows here.
+   */
+  private static void gcPauses(Path gcLog, int replica, List<SnapshotWindows.Interval> mine,
+      long windowStart, long windowEnd) throws java.io.IOException {
+    if (!Files.exists(gcLog)) {
+      return;
+    }
+    double[] all = new double[3];
+    double[] during = new double[3];
+    for (String line : Files.readAllLines(gcLog, StandardCharsets.UTF_8)) {
+      java.util.regex.Matcher m = GC_PAUSE.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      long at = java.time.OffsetDateTime.parse(m.group(1), GC_TIME).toInstant().toEpochMilli();
+      if (at < windowStart || at > windowEnd) {
+        continue;
+      }
+      double ms = Double.parseDouble(m.group(2));
+      add(all, ms);
+      if (mine.stream().anyMatch(s -> s.startMillis() <= at && at <= s.endMillis())) {
+        add(during, ms);
+      }
+    }
+    System.out.printf(Locale.ROOT, "replica %d GC: %d pauses in the window, %.0f ms in all, "
+        + "%.1f ms at most; %d of them during its snapshots, %.0f ms in all, %.1f ms at most%n",
+        replica, (long) all[0], all[1], all[2], (long) during[0], during[1], during[2]);
+  }
+
+  private static final java.util.regex.Pattern GC_PAUSE = java.util.regex.Pattern.compile(
+      "^\\[([^\\]]+)\\].* Pause .* ([0-9.]+)ms$");
+  private static final java.time.format.DateTimeFormatter GC_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+  /** Adds one pause to {count, total, max}. */
+  private static void add(double[] stats, double ms) {
+    stats[0]++;
+    stats[1] += ms;
+    stats[2] = Math.max(stats[2], ms);
   }
 
   private static SnapshotWindows classify(List<SnapshotWindows.Interval> snapshots,
@@ -187,6 +292,30 @@ public final class SnapshotP99 {
       }
     }
     return windows;
+  }
+
+  /**
+   * The average {@code cpu_millis} of the snapshots a replica stored in the window: far below
+   * their elapsed time means they waited for the disk, not for the CPU.
+   */
+  private static String averageCpuMillis(Path log, long windowStart, long windowEnd)
+      throws java.io.IOException {
+    java.util.regex.Pattern cpu = java.util.regex.Pattern.compile(" cpu_millis=(\\d+)");
+    long sum = 0;
+    int n = 0;
+    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+      java.util.regex.Matcher m = cpu.matcher(line);
+      if (!line.contains("event=snapshot_stored") || !m.find()) {
+        continue;
+      }
+      long at = java.time.LocalDateTime.parse(line.substring(0, 23))
+          .atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+      if (at >= windowStart && at <= windowEnd) {
+        sum += Long.parseLong(m.group(1));
+        n++;
+      }
+    }
+    return n == 0 ? "?" : Long.toString(sum / n); // "?": a build that does not log it
   }
 
   /** When this replica became leader (epoch ms), from its role_change lines. */

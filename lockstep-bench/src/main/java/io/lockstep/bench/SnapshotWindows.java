@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
 public final class SnapshotWindows {
   private static final Pattern STORED = Pattern.compile(
       "^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3})Z? .*event=snapshot_stored "
-          + "replica=(\\d+) .*millis=(\\d+)");
+          + "replica=(\\d+) (?:.* )?millis=(\\d+)");
   private static final int SIGNIFICANT_DIGITS = 3;
 
   private final List<Interval> snapshots;

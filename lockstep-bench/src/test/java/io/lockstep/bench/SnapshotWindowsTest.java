@@ -25,6 +25,15 @@ class SnapshotWindowsTest {
   }
 
   @Test
+  void theSnapshotsElapsedMillisIsReadNotItsCpuMillisAfterIt() {
+    List<SnapshotWindows.Interval> parsed = SnapshotWindows.parse(List.of(
+        "2026-12-05T03:27:13.834Z level=INFO logger=io.lockstep.server.SnapshotThread "
+            + "event=snapshot_stored replica=3 position=4000 bytes=33554432 millis=1500 "
+            + "cpu_millis=300"), UTC);
+    assertThat(parsed).containsExactly(new SnapshotWindows.Interval(3, T0 - 1500, T0));
+  }
+
+  @Test
   void theLogsLocalTimeIsReadInTheGivenZone() {
     List<SnapshotWindows.Interval> parsed = SnapshotWindows.parse(List.of(
         "2026-12-05T03:27:13.834Z level=INFO event=snapshot_stored replica=1 position=1 "

@@ -56,6 +56,21 @@ class Disk {
     channel.force(metadata);
   }
 
+  /**
+   * Opens a new or truncated file for writing with direct I/O ({@code O_DIRECT}), which bypasses
+   * the page cache; null where the file system or platform refuses it (tmpfs, for one), so that
+   * the caller writes through the page cache instead. Test seam for that refusal.
+   */
+  FileChannel openDirect(Path file) {
+    try {
+      return FileChannel.open(file, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+          com.sun.nio.file.ExtendedOpenOption.DIRECT);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
   /** Writes all of {@code buffer} at the channel's position, counting the bytes. */
   final void write(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
     int length = buffer.remaining();
