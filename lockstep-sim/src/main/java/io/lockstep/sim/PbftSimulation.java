@@ -7,13 +7,10 @@ import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
-<<<<<<< HEAD
 import io.lockstep.order.pbft.ByzantineBehaviour;
-=======
 import io.lockstep.executor.Executor;
 import io.lockstep.order.pbft.ConfigurationReader;
 import io.lockstep.order.pbft.MembershipSchedule;
->>>>>>> pbftmember
 import io.lockstep.order.pbft.Pbft;
 import io.lockstep.order.pbft.PbftConfig;
 import io.lockstep.order.pbft.ThroughputPolicy;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Recovered;
-import io.lockstep.sim.ByzantineBehaviour;
 import io.lockstep.sim.CoordinationFactory;
 import io.lockstep.sim.PbftSimulation;
 import io.lockstep.sim.SimOptions;
