@@ -22,6 +22,8 @@ final class Progress {
   private long next;
   private boolean probeSent;
   private long pendingSnapshot;
+  /** SNAPSHOT: the snapshot being sent, held until the transfer ends ({@link HeldSnapshot}). */
+  private HeldSnapshot sending;
   private long snapshotSentAt;
   /** SNAPSHOT: bytes of the snapshot the follower acknowledged, where the next chunk starts. */
   private long snapshotOffset;
@@ -55,6 +57,11 @@ final class Progress {
 
   long pendingSnapshot() {
     return pendingSnapshot;
+  }
+
+  /** The snapshot being sent while SNAPSHOT, else null. */
+  HeldSnapshot sending() {
+    return sending;
   }
 
   long snapshotSentAt() {
@@ -166,6 +173,7 @@ final class Progress {
     if (state == State.SNAPSHOT) {
       next = Math.max(match + 1, pendingSnapshot + 1);
       pendingSnapshot = 0;
+      release();
     } else {
       next = match + 1;
     }
@@ -180,14 +188,35 @@ final class Progress {
     inflightCount = 0;
   }
 
-  void becomeSnapshot(long snapshotIndex, long now) {
+  /**
+   * The transfer failed (the follower stayed silent): probe from what it holds, so that the
+   * next transfer sends the snapshot that is newest then.
+   */
+  void abandonSnapshot() {
+    pendingSnapshot = 0;
+    release();
+    becomeProbe();
+  }
+
+  /** Starts sending {@code held}, which this progress releases when the transfer ends. */
+  void becomeSnapshot(HeldSnapshot held, long now) {
+    release();
     state = State.SNAPSHOT;
-    pendingSnapshot = snapshotIndex;
+    sending = held;
+    pendingSnapshot = held.index();
     snapshotSentAt = now;
     sourceNamed = false;
     snapshotOffset = 0;
     chunkInFlight = false;
     inflightCount = 0;
+  }
+
+  /** Releases the snapshot being sent, if any (the transfer ended, or this view is dropped). */
+  void release() {
+    if (sending != null) {
+      sending.release();
+      sending = null;
+    }
   }
 
   /** Releases inflight batches whose last index is at or below {@code index}. */

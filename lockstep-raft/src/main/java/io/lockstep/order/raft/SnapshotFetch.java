@@ -1,7 +1,9 @@
 package io.lockstep.order.raft;
 
 import io.lockstep.order.Snapshot;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -41,6 +43,22 @@ final class SnapshotFetch {
   /** Snapshots installed from a source, and fallbacks to the leader (for tests and metrics). */
   private long installedFromSources;
   private long fallbacks;
+  /**
+   * The source side: the snapshot each follower is fetching, held until it stops asking for an
+   * election timeout, so newer snapshots taken here meanwhile do not cut its transfer.
+   */
+  private final Map<Integer, Served> served = new HashMap<>();
+
+  /** A snapshot this replica serves to one follower, and when that follower last asked. */
+  private static final class Served {
+    final HeldSnapshot held;
+    long lastAsked;
+
+    Served(HeldSnapshot held, long lastAsked) {
+      this.held = held;
+      this.lastAsked = lastAsked;
+    }
+  }
 
   SnapshotFetch(Raft raft) {
     this.raft = raft;
@@ -125,6 +143,7 @@ final class SnapshotFetch {
    * on.
    */
   void tick(long now) {
+    releaseIdle(now);
     if (source == Raft.NONE) {
       return;
     }
@@ -169,10 +188,53 @@ final class SnapshotFetch {
         raft.follower().received(index)));
   }
 
-  /** The source side: the requested chunk of the latest stored snapshot, if it is recent enough. */
+  /** The source side: stops holding snapshots for followers that stopped asking. */
+  private void releaseIdle(long now) {
+    served.values().removeIf(s -> {
+      boolean idle = now - s.lastAsked >= raft.config().electionTimeoutMillis();
+      if (idle) {
+        s.held.release();
+      }
+      return idle;
+    });
+  }
+
+  /**
+   * The source side: the snapshot to serve {@code from}, asking for {@code index}: the one it is
+   * already fetching from here if that is the one asked for, else the latest, held for it from
+   * now on. Null if the latest is older than asked (or there is none).
+   */
+  private Snapshot toServe(int from, long index) {
+    Served current = served.get(from);
+    if (current != null && current.held.index() == index) {
+      current.lastAsked = raft.now();
+      return current.held.snapshot();
+    }
+    Snapshot latest = raft.snapshot();
+    if (latest == null || latest.index() < index) {
+      return null;
+    }
+    if (current != null) {
+      current.held.release();
+    }
+    Served fresh = new Served(HeldSnapshot.hold(latest), raft.now());
+    served.put(from, fresh);
+    return fresh.held.snapshot();
+  }
+
+  /** Followers this replica holds a snapshot for (for tests). */
+  int serving() {
+    return served.size();
+  }
+
+  /**
+   * The source side: the requested chunk of the snapshot being served to {@code from}, or of
+   * the latest stored snapshot if it is recent enough.
+   */
   void onFetch(int from, RaftMessage.FetchSnapshot m) {
-    Snapshot snapshot = raft.snapshot();
-    if (snapshot == null || snapshot.index() < m.index()) {
+    Snapshot snapshot = toServe(from, m.index());
+    if (snapshot == null) {
+      snapshot = raft.snapshot();
       // An empty chunk names what this replica holds (index 0: nothing), so the follower gives
       // up on it at once rather than after a timeout.
       RaftMessage.InstallSnapshot held = snapshot == null
