@@ -99,6 +99,11 @@ final class PinnedState implements SnapshotData.Pin, SnapshotData {
   }
 
   @Override
+  public int crc32c() {
+    return state.crc();
+  }
+
+  @Override
   public Pin pin() {
     return state.pin();
   }

@@ -37,6 +37,8 @@ final class Progress {
   /** SNAPSHOT: the named source, not a leader's chunk, is what the leader waits on. */
   private boolean fetchingFromSource;
   private boolean recentActive;
+  /** The latest snapshot the follower said it holds (in its heartbeat answers). */
+  private RaftMessage.SnapshotId reported = RaftMessage.SnapshotId.NONE;
 
   Progress(long next, int maxInflight) {
     this.next = next;
@@ -241,6 +243,14 @@ final class Progress {
   /** Lets a paused PROBE send again (a heartbeat answer proves the follower is reachable). */
   void resume() {
     probeSent = false;
+  }
+
+  RaftMessage.SnapshotId reported() {
+    return reported;
+  }
+
+  void reported(RaftMessage.SnapshotId held) {
+    reported = held;
   }
 
   boolean recentActive() {

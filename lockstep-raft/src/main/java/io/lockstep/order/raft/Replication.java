@@ -253,9 +253,10 @@ final class Replication {
     }
     io.lockstep.order.Snapshot snapshot = pr.sending().snapshot();
     if (!pr.sourceNamed() && pr.snapshotOffset() == 0 && fromSources) {
-      int source = snapshotSource(to, snapshot.index());
+      int source = snapshotSource(to, raft.fetch().idOf(snapshot));
       if (source != Raft.NONE) {
-        raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source, snapshot.index()));
+        raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source,
+            progress.get(source).reported()));
         pr.sourceNamed(raft.now());
         return;
       }
@@ -265,20 +266,26 @@ final class Replication {
   }
 
   /**
-   * A replica other than the leader to send {@code to} the state at {@code index} (S22 from any
-   * up-to-date replica, {@link SnapshotFetch}): a voter the leader heard from recently that holds
-   * the log through {@code index}, not repairing, chosen by {@code to} so that several lagging
-   * followers spread over several sources. Holding the log there does not prove it holds a
-   * snapshot that recent: if not, it says so and the follower comes back to the leader at once.
-   * NONE if there is no such replica.
+   * A replica other than the leader to send {@code to} a snapshot at or past the leader's own
+   * {@code sending} (S22 from any up-to-date replica, {@link SnapshotFetch}): a voter the leader
+   * heard from recently, not repairing, that reported holding such a snapshot in its heartbeat
+   * answers (at the leader's index, it must be the leader's snapshot: same term and checksum,
+   * else its copy is damaged), chosen by {@code to} so that several lagging followers spread
+   * over several sources. NONE if there is no such replica: the leader sends its own.
    */
-  private int snapshotSource(int to, long index) {
+  private int snapshotSource(int to, RaftMessage.SnapshotId sending) {
     List<Integer> sources = progress.entrySet().stream()
-        .filter(e -> e.getKey() != to && e.getValue().match() >= index
-            && e.getValue().recentActive() && !repairing.contains(e.getKey())
-            && raft.membership().voters().contains(e.getKey()))
+        .filter(e -> e.getKey() != to && e.getValue().recentActive()
+            && !repairing.contains(e.getKey())
+            && raft.membership().voters().contains(e.getKey())
+            && mayServe(e.getValue().reported(), sending))
         .map(Map.Entry::getKey).sorted().toList();
     return sources.isEmpty() ? Raft.NONE : sources.get(Math.floorMod(to, sources.size()));
+  }
+
+  /** Whether a replica that reported {@code held} may serve in place of {@code sending}. */
+  private static boolean mayServe(RaftMessage.SnapshotId held, RaftMessage.SnapshotId sending) {
+    return held.index() > sending.index() || held.equals(sending);
   }
 
   /**
@@ -367,6 +374,7 @@ final class Replication {
   void onHeartbeatResponse(int from, RaftMessage.HeartbeatResponse response) {
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
+    pr.reported(response.held());
     raft.clockReport(from, response.clock());
     pr.resume();
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
@@ -394,6 +402,11 @@ final class Replication {
       if (pr.chunkInFlight() && response.snapshotIndex() == pr.pendingSnapshot()
           && response.received() <= pr.sending().snapshot().data().size()) {
         pr.chunkAnswered(response.received());
+        sendAppends(from, false);
+      } else if (pr.fetchingFromSource()) {
+        // The follower gave up on a source whose (newer) snapshot it was fetching: the
+        // leader's own goes from the start; a follower holding more of it says so.
+        pr.chunkAnswered(0);
         sendAppends(from, false);
       }
       return;

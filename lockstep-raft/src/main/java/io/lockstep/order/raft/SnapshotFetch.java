@@ -4,6 +4,7 @@ import io.lockstep.order.Snapshot;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.zip.CRC32C;
 
 /**
@@ -32,8 +33,13 @@ final class SnapshotFetch {
   private int source = Raft.NONE;
   /** Who named the source, and gets the answer. */
   private int leader = Raft.NONE;
-  /** The leader's snapshot index: the least this follower accepts. */
+  /** The snapshot the leader named: the one this follower accepts from the source. */
+  private RaftMessage.SnapshotId named = RaftMessage.SnapshotId.NONE;
+  /** Its index. */
   private long minIndex;
+  /** This replica's latest snapshot, as reported to the leader, and the snapshot it names. */
+  private RaftMessage.SnapshotId heldId = RaftMessage.SnapshotId.NONE;
+  private Snapshot heldIdOf;
   /** When the source last answered (or was asked first): silence past a timeout falls back. */
   private long lastHeard;
   /** The snapshot index asked for now: the least acceptable, then the one being received. */
@@ -79,8 +85,34 @@ final class SnapshotFetch {
     }
     source = m.source();
     leader = from;
+    named = m.snapshot();
     minIndex = m.index();
     ask(minIndex);
+  }
+
+  /** This replica's latest snapshot as its heartbeat answers report it ({@code NONE} if none). */
+  RaftMessage.SnapshotId heldId() {
+    Snapshot snapshot = raft.snapshot();
+    if (snapshot == null) {
+      return RaftMessage.SnapshotId.NONE;
+    }
+    if (snapshot != heldIdOf) {
+      heldId = idOf(snapshot);
+      heldIdOf = snapshot;
+    }
+    return heldId;
+  }
+
+  /**
+   * Names {@code snapshot}: its checksum is read from the runtime's record for a stored state,
+   * and computed for a state in memory (small: the simulator's).
+   */
+  RaftMessage.SnapshotId idOf(Snapshot snapshot) {
+    if (snapshot == heldIdOf) {
+      return heldId;
+    }
+    return new RaftMessage.SnapshotId(snapshot.index(), snapshot.term(),
+        snapshot.data().crc32c());
   }
 
   /** Asks the source for the next chunk of the snapshot at (or, first, past) {@code index}. */
@@ -101,9 +133,10 @@ final class SnapshotFetch {
     }
     RaftMessage.InstallSnapshot chunk = c.chunk();
     boolean unchecked = raft.bug() == Raft.Bug.SNAPSHOT_SOURCE_UNCHECKED;
-    if (chunk.index() < minIndex && !unchecked) {
-      giveUp("stale source " + from + ": its snapshot at " + chunk.index()
-          + " is older than the leader's at " + minIndex);
+    if ((chunk.index() != named.index() || chunk.snapshotTerm() != named.term()) && !unchecked) {
+      giveUp("source " + from + " serves its snapshot at " + chunk.index() + " (term "
+          + chunk.snapshotTerm() + "), not the one the leader named, at " + named.index()
+          + " (term " + named.term() + ")");
       return;
     }
     if (checksum(chunk.data()) != c.checksum() && !unchecked) {
@@ -121,11 +154,14 @@ final class SnapshotFetch {
       raft.drop("chunk at offset " + chunk.offset() + " from source " + from + " already held");
       return;
     }
-    switch (raft.follower().take(chunk)) {
+    OptionalInt whole = unchecked ? OptionalInt.empty() : OptionalInt.of(named.checksum());
+    switch (raft.follower().take(chunk, whole)) {
       case REFUSED -> giveUp("chunk at offset " + chunk.offset() + " from source " + from
           + " is not the next one");
       case TAKEN -> ask(chunk.index());
       case INSTALLED -> installed(from, chunk);
+      case CORRUPT -> giveUp("the snapshot at " + chunk.index() + " from source " + from
+          + " does not match the whole checksum the leader named: dropped, fetched again");
     }
   }
 
