@@ -96,8 +96,8 @@ class SnapshotTransferClusterTest {
       List<Long> installs = installs(journal);
       long chunks = chunksReceived(journal);
       System.out.printf("installed %s from %d chunk messages; leader's snapshots from %d to %d"
-          + " meanwhile, %d before the install%n", installs, chunks, before, caughtUp,
-          newestWhileSent);
+          + " meanwhile, %d before the install; leaders, drops and installs: %s%n", installs,
+          chunks, before, caughtUp, newestWhileSent, story(journal));
       assertThat(installs).as("one snapshot installed").hasSize(1);
       // 16 chunks, and a few sent again (lost, or a source given up on). Restarting at each
       // newer snapshot took 148 here before transfers held their snapshot.
@@ -119,6 +119,18 @@ class SnapshotTransferClusterTest {
       }
     });
     return count.size();
+  }
+
+  /** The follower's LEADER, DROP and INSTALL events, in order, for a failure's message. */
+  private static List<String> story(Path journal) throws Exception {
+    List<String> story = new ArrayList<>();
+    read(journal, e -> {
+      if (e.kind() == Event.Kind.LEADER || e.kind() == Event.Kind.DROP
+          || e.kind() == Event.Kind.INSTALL) {
+        story.add(e.kind() + " " + e.peer() + " " + e.position() + " " + e.detail());
+      }
+    });
+    return story;
   }
 
   /** The positions of the INSTALL events in a replica's journal. */

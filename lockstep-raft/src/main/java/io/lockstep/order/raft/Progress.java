@@ -101,6 +101,17 @@ final class Progress {
     fetchingFromSource = false;
   }
 
+  /**
+   * The follower fetching from a source answered a heartbeat at {@code now}: it is alive, and it
+   * gives up on a silent source by itself, so the leader's timer starts again rather than take
+   * over a transfer that merely lasts long.
+   */
+  void stillFetching(long now) {
+    if (fetchingFromSource) {
+      snapshotSentAt = now;
+    }
+  }
+
   /** The follower answered the chunk in flight: it holds {@code received} bytes. */
   void chunkAnswered(long received) {
     chunkInFlight = false;

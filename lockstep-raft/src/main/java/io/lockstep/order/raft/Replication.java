@@ -375,6 +375,7 @@ final class Replication {
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
     pr.reported(response.held());
+    pr.stillFetching(raft.now());
     raft.clockReport(from, response.clock());
     pr.resume();
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
@@ -424,7 +425,8 @@ final class Replication {
    * A chunk unanswered for an election timeout was probably lost: send it again. A follower
    * sent to a source gets two: it gives up on a silent source after one and says where to go
    * on, which is better than a chunk from the start; the leader's timer only covers a follower
-   * that is itself gone or cut off.
+   * that is itself gone or cut off, and starts again at each of its heartbeat answers (a long
+   * transfer from a source is not taken over while the follower lives).
    */
   private void retryLostSnapshots(long now) {
     for (Map.Entry<Integer, Progress> e : progress.entrySet()) {

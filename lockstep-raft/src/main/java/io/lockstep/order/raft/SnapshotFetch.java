@@ -14,17 +14,21 @@ import java.util.zip.CRC32C;
  * same partly received snapshot a leader's chunks go to, so nothing is lost when it switches.
  *
  * <p>What the follower checks, each a reason to give up on the source: the chunk comes from the
- * named source; its snapshot is at or past the leader's snapshot index (an older one would leave
- * the follower still behind the leader's log, needing another transfer); its bytes match their
- * CRC32C (a damaged chunk is never stored); it is the next chunk; and the source keeps answering
- * within an election timeout (a source that crashed or was cut off). Giving up is the fallback:
+ * named source; it is of the snapshot the leader named (index and term, as the source reported
+ * it: at or past the leader's own, so the follower goes on from the leader's log); its bytes
+ * match their CRC32C (a damaged chunk is never stored); it is the next chunk; the whole
+ * snapshot matches the checksum the leader named (a source whose file rotted after it reported
+ * is never installed); and the source keeps answering within an election timeout (a source
+ * that crashed or was cut off). Giving up is the fallback:
  * the follower tells the leader how much of the leader's own snapshot it holds, and the leader
  * sends the rest itself, as it always did. Terms of the snapshot are not checked against the
  * leader here: a source's snapshot holds only committed entries, identical on every replica
  * (State Machine Safety), and the leader's next AppendEntries checks the entry at its index.
  *
- * <p>The source side serves any replica that asks, from its latest stored snapshot, one chunk
- * per request (the follower's request is the flow control). Deterministic: time comes from
+ * <p>The source side serves any replica that asks, one chunk per request (the follower's request
+ * is the flow control), from its latest stored snapshot, which it then holds for that follower
+ * ({@link HeldSnapshot}) until the follower stops asking, so newer snapshots taken here do not
+ * cut the transfer. Deterministic: time comes from
  * {@link Raft#now()}.
  */
 final class SnapshotFetch {

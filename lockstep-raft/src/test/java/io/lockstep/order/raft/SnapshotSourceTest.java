@@ -152,6 +152,24 @@ class SnapshotSourceTest {
   }
 
   @Test
+  void aTransferFromASourceLongerThanTwoElectionTimeoutsIsNotTakenOverWhileTheFollowerLives() {
+    Cluster cluster = compacted(true);
+    List<String> seen = watch(cluster);
+    cluster.restart(3);
+    // 100 ms per message hop: each chunk's round trip takes 200 ms, the whole transfer far
+    // more than the leader's two election timeouts (600 ms); heartbeats flow meanwhile.
+    for (int hop = 0; hop < 40 && cluster.node(3).installs.isEmpty(); hop++) {
+      cluster.tickAll(100);
+      cluster.deliverQueued();
+    }
+    cluster.run(300);
+    assertInstalledWholeAt3(cluster);
+    assertThat(seen).as("no chunk from the leader").noneMatch(s -> s.startsWith("1>3 chunk"))
+        .contains("2>3 piece@" + 2 * CHUNK + "/" + index(cluster));
+    assertThat(servedBy(cluster)).containsExactly(2);
+  }
+
+  @Test
   void aSourceThatFallsSilentMidTransferHandsOverToTheLeaderWhereItStopped() {
     Cluster cluster = compacted(true);
     List<String> seen = watch(cluster);
