@@ -58,6 +58,58 @@ public interface SnapshotData {
     return read(0, (int) size());
   }
 
+  /**
+   * The CRC32C of all the bytes: what a follower checks a whole received snapshot against
+   * before installing it. Computed by reading them; a file-backed implementation returns the
+   * checksum it recorded when it wrote the file.
+   *
+   * @throws UncheckedIOException if the backing store cannot be read
+   */
+  default int crc32c() {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    try (InputStream in = open()) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        crc.update(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read snapshot bytes for their checksum", e);
+    }
+    return (int) crc.getValue();
+  }
+
+  /**
+   * Keeps these bytes readable until {@link Pin#release()}, even if the runtime deletes the file
+   * they live in meanwhile. A leader or a snapshot source goes on sending one snapshot until
+   * its transfer ends, while newer snapshots are taken and the storage's compaction deletes the
+   * older files; without a pin a transfer that outlasts the gap between snapshots would have to
+   * start again with the newest one, for ever. Data in memory needs nothing: its pin only
+   * refers to it.
+   *
+   * @throws UncheckedIOException if the backing store cannot be opened
+   */
+  default Pin pin() {
+    SnapshotData self = this;
+    return new Pin() {
+      @Override
+      public SnapshotData data() {
+        return self;
+      }
+
+      @Override
+      public void release() {}
+    };
+  }
+
+  /** A hold on a snapshot's bytes ({@link #pin()}); released exactly when no longer read. */
+  interface Pin {
+    /** The pinned bytes, readable until {@link #release()}. */
+    SnapshotData data();
+
+    /** Lets the runtime reclaim the bytes (a deleted file's space); idempotent. */
+    void release();
+  }
+
   /** Data held in memory (the array is copied). */
   static SnapshotData of(byte[] bytes) {
     return new InMemory(bytes.clone());

@@ -35,6 +35,12 @@ public interface SnapshotReceiver {
     long received();
 
     /**
+     * The CRC32C of the bytes appended so far: checked against the whole snapshot's checksum
+     * before {@link #complete()}, so a damaged snapshot is abandoned, never installed.
+     */
+    int crc32c();
+
+    /**
      * All bytes were appended: the snapshot's state, to install into the executor and to store
      * with {@link StorageWrite.SaveSnapshot}. A file-backed receiver forces the file first, so
      * the save only records it.
@@ -65,6 +71,11 @@ public interface SnapshotReceiver {
       @Override
       public long received() {
         return received;
+      }
+
+      @Override
+      public int crc32c() {
+        return SnapshotData.ofPieces(pieces).crc32c();
       }
 
       @Override

@@ -96,6 +96,11 @@ public final class ReceivedSnapshots implements SnapshotReceiver {
     }
 
     @Override
+    public int crc32c() {
+      return (int) crc.getValue();
+    }
+
+    @Override
     public SnapshotData complete() {
       requireOpen();
       if (received != size) {

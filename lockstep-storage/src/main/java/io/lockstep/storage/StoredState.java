@@ -41,6 +41,21 @@ record StoredState(Path file, long size, int crc) implements SnapshotData {
     return buffer.array();
   }
 
+  /** The checksum recorded when the file was written (checked when it was recovered). */
+  @Override
+  public int crc32c() {
+    return crc;
+  }
+
+  /**
+   * Holds the file open: on the POSIX file systems the server runs on, an open file stays
+   * readable after compaction unlinks it, and its space is reclaimed when the pin is released.
+   */
+  @Override
+  public Pin pin() {
+    return new PinnedState(this);
+  }
+
   @Override
   public String toString() {
     return "SnapshotData[" + size + " bytes in " + file.getFileName() + "]";

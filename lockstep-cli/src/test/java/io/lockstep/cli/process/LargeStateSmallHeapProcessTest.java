@@ -2,7 +2,10 @@ package io.lockstep.cli.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lockstep.journal.Event;
+import io.lockstep.journal.JournalFormat;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -59,6 +63,8 @@ class LargeStateSmallHeapProcessTest {
    * most {@code raft.max-log-bytes}, 16 MiB here) and ~12 MiB of runtime. Measured: 22–25 MiB.
    */
   private static final int LIVE_BUDGET_MIB = 16 + 12;
+  private static final Pattern SNAPSHOT_STORED = Pattern.compile(
+      "(?m)^(\\S+) .*event=snapshot_stored replica=\\d+ position=(\\d+)");
   private static final Pattern FULL_GC =
       Pattern.compile("Pause Full \\([^)]*\\) \\d+M->(\\d+)M");
   private static final Duration PATIENCE = Duration.ofSeconds(90);
@@ -83,7 +89,7 @@ class LargeStateSmallHeapProcessTest {
     int stateMib = Integer.getInteger("lockstep.test.state-mb", 40);
     int heapMib = stateMib + FIXED_BUDGET_MIB;
     assertThat(heapMib).as("the heap is below twice the state").isLessThan(2 * stateMib);
-    cluster = ProcessCluster.start(dir, false, smallLogBudgets(), jvmOptions(heapMib));
+    cluster = ProcessCluster.start(dir, false, smallLogBudgets(), jvmOptions(heapMib, dir));
     int leader = cluster.awaitLeader();
     int keys = stateMib * 1024 * 1024 / VALUE_BYTES;
     fill(leader, keys);
@@ -98,12 +104,15 @@ class LargeStateSmallHeapProcessTest {
     wipe(follower);
     awaitWriteAfter(System.nanoTime(), Duration.ofSeconds(30));
     long beforeRestart = cluster.health().get(leader - 1).commitIndex();
+    Instant restarted = Instant.now();
     cluster.processes.startReplica(follower);
     cluster.awaitApplied(follower, beforeRestart, PATIENCE);
+    Instant caughtUp = Instant.now();
     load.stop();
 
     assertCaughtUpBySnapshot(follower, keys);
     awaitDigestsAgree(follower);
+    assertOneTransferWhileNewerSnapshotsWereTaken(follower, restarted, caughtUp);
     for (int id = 1; id <= 3; id++) {
       assertThat(liveAfterFullCollections(id)).as("replica %d's heap after full collections"
           + " (MiB): the state plus a fixed budget", id)
@@ -118,22 +127,27 @@ class LargeStateSmallHeapProcessTest {
    * The in-memory log is kept far below the state (16 MiB; a snapshot every 8 MiB of entries,
    * so the fill alone compacts the log past its start and the wiped follower can only catch up
    * by snapshot), so the heap holds the state and little else. Snapshots by count come every
-   * {@code -Dlockstep.test.snapshot-interval} positions (50,000 by default): a leader that takes
-   * a new snapshot before a follower has received the last one starts the transfer again, so at
-   * 2,000 (a snapshot every ~2 s here, a 42 MB transfer taking longer) the paused follower never
-   * caught up (see docs/BENCHMARKS.md). Digests are compared every 2,000 positions.
+   * {@code -Dlockstep.test.snapshot-interval} positions (2,000 by default: a snapshot every
+   * ~2 s here, while a 42 MB transfer takes longer, so newer snapshots are taken while the wiped
+   * follower's is on its way; before transfers held their snapshot, it never caught up at
+   * this interval). Digests are compared every 2,000 positions.
    */
   private static String smallLogBudgets() {
-    return "snapshot.interval=" + Long.getLong("lockstep.test.snapshot-interval", 50_000)
+    return "snapshot.interval=" + Long.getLong("lockstep.test.snapshot-interval", 2_000)
         + "\ndigest.interval=2000\nraft.max-log-bytes=16777216\n"
         + "raft.max-uncommitted-bytes=4194304\nraft.compaction-margin-bytes=2097152\n"
         + "raft.compaction-margin=200\n";
   }
 
-  /** The tests' usual options with a small heap; running out of memory ends the replica. */
-  private static List<String> jvmOptions(int heapMib) {
+  /**
+   * The tests' usual options with a small heap; running out of memory ends the replica, after
+   * writing a heap dump into the test's directory (kept when the test fails) to show what held
+   * the memory.
+   */
+  private static List<String> jvmOptions(int heapMib, Path dir) {
     return List.of("-Xms32m", "-Xmx" + heapMib + "m", "-Xmn10m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc");
+        "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc",
+        "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dir);
   }
 
   /** Writes {@code keys} values of 16 KiB through the leader's Redis port, 32 per round trip. */
@@ -197,6 +211,67 @@ class LargeStateSmallHeapProcessTest {
         assertThat(value[1]).isEqualTo((byte) (k >> 8));
       }
     }
+  }
+
+  /**
+   * The wiped follower's first transfer ended although the other replicas took newer snapshots
+   * while it was on its way (before transfers held their snapshot, each newer one restarted it,
+   * and at this interval it never ended). A second snapshot may follow when more than the
+   * compaction margin's 2 MiB of entries were written during the first one (the leader keeps
+   * no more of the log after the snapshot being sent); it is a second transfer that ended too.
+   */
+  private void assertOneTransferWhileNewerSnapshotsWereTaken(int follower, Instant restarted,
+      Instant caughtUp) throws Exception {
+    List<Long> installs = new ArrayList<>();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (installs.isEmpty()) { // the journal reaches its file a little later
+      assertThat(System.nanoTime()).as("an INSTALL in %d's journal", follower)
+          .isLessThan(deadline);
+      Thread.sleep(200);
+      installs = journalInstalls(dir.resolve(follower + "/journal"));
+    }
+    assertThat(installs).as("snapshots installed by the wiped follower").hasSizeLessThan(4);
+    long installed = installs.get(0);
+    List<String> newer = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      Matcher m = SNAPSHOT_STORED.matcher(id == follower ? "" : replicaLog(id));
+      while (m.find()) {
+        Instant at = Instant.parse(m.group(1));
+        if (Long.parseLong(m.group(2)) > installed && at.isAfter(restarted)
+            && at.isBefore(caughtUp)) {
+          newer.add(id + "@" + m.group(2));
+        }
+      }
+    }
+    System.out.printf("wiped follower %d installed snapshots at %s; newer than the first taken"
+        + " meanwhile: %s%n", follower, installs, newer);
+    assertThat(newer).as("snapshots newer than the one installed, taken while it was sent")
+        .isNotEmpty();
+  }
+
+  /** The positions of the INSTALL events in a replica's journal files. */
+  private static List<Long> journalInstalls(Path journal) throws IOException {
+    List<Long> positions = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> list = Files.list(journal)) {
+      files = list.filter(p -> p.toString().endsWith(".journal")).sorted().toList();
+    }
+    for (Path file : files) {
+      try (InputStream in = Files.newInputStream(file)) {
+        JournalFormat.read(in, s -> {
+          if (s.event().kind() == Event.Kind.INSTALL && s.event().position() > 0) {
+            positions.add(s.event().position());
+          }
+        }, new JournalFormat.Problems() {
+          @Override
+          public void skipped(String what) {}
+
+          @Override
+          public void lost(long count) {}
+        });
+      }
+    }
+    return positions;
   }
 
   /** The follower compares its state digest with the leader's at least twice, and agrees. */

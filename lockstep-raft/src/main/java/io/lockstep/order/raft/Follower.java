@@ -4,6 +4,7 @@ import io.lockstep.order.LogEntry;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.SnapshotReceiver;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * A follower's handling of its leader's messages: the AppendEntries consistency check and
@@ -93,7 +94,7 @@ final class Follower {
       raft.send(from, response(false, 0, 0, 0));
     }
     raft.send(from, new RaftMessage.HeartbeatResponse(raft.term(), m.readContext(),
-        raft.wallClock()));
+        raft.wallClock(), raft.fetch().heldId()));
   }
 
   /**
@@ -110,7 +111,7 @@ final class Follower {
           m.index(), m.size()));
       return;
     }
-    if (take(m) == Chunk.INSTALLED) {
+    if (take(m, OptionalInt.empty()) == Chunk.INSTALLED) {
       raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), m.index(), m.index(),
           m.size()));
     } else {
@@ -126,14 +127,21 @@ final class Follower {
     /** Stored; more chunks are needed. */
     TAKEN,
     /** The last chunk: the snapshot is installed. */
-    INSTALLED
+    INSTALLED,
+    /**
+     * The last chunk, but the whole snapshot does not match the checksum it was named with:
+     * what was received is dropped, never installed, and the snapshot is fetched again.
+     */
+    CORRUPT
   }
 
   /**
    * Takes one chunk of a snapshot past the commit index, whether the leader or a source sent
-   * it: chunks of one snapshot are identical from every replica ({@link SnapshotChunks}).
+   * it: chunks of one snapshot are identical from every replica ({@link SnapshotChunks}). With
+   * a {@code checksum} (a source's snapshot, as the leader named it), the whole snapshot is
+   * checked against it before it is installed.
    */
-  Chunk take(RaftMessage.InstallSnapshot m) {
+  Chunk take(RaftMessage.InstallSnapshot m, OptionalInt checksum) {
     if (receiving == null || !receiving.sameSnapshot(m)
         || m.offset() == 0 && receiving.received() == 0) {
       // A chunk of another snapshot starts over only from its beginning.
@@ -145,6 +153,10 @@ final class Follower {
     }
     if (!receiving.complete()) {
       return Chunk.TAKEN;
+    }
+    if (checksum.isPresent() && receiving.crc32c() != checksum.getAsInt()) {
+      abandonReceiving();
+      return Chunk.CORRUPT;
     }
     Snapshot snapshot = receiving.snapshot(m);
     receiving = null;

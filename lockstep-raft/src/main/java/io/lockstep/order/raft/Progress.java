@@ -22,6 +22,8 @@ final class Progress {
   private long next;
   private boolean probeSent;
   private long pendingSnapshot;
+  /** SNAPSHOT: the snapshot being sent, held until the transfer ends ({@link HeldSnapshot}). */
+  private HeldSnapshot sending;
   private long snapshotSentAt;
   /** SNAPSHOT: bytes of the snapshot the follower acknowledged, where the next chunk starts. */
   private long snapshotOffset;
@@ -35,6 +37,8 @@ final class Progress {
   /** SNAPSHOT: the named source, not a leader's chunk, is what the leader waits on. */
   private boolean fetchingFromSource;
   private boolean recentActive;
+  /** The latest snapshot the follower said it holds (in its heartbeat answers). */
+  private RaftMessage.SnapshotId reported = RaftMessage.SnapshotId.NONE;
 
   Progress(long next, int maxInflight) {
     this.next = next;
@@ -55,6 +59,11 @@ final class Progress {
 
   long pendingSnapshot() {
     return pendingSnapshot;
+  }
+
+  /** The snapshot being sent while SNAPSHOT, else null. */
+  HeldSnapshot sending() {
+    return sending;
   }
 
   long snapshotSentAt() {
@@ -90,6 +99,17 @@ final class Progress {
     chunkInFlight = true;
     snapshotSentAt = now;
     fetchingFromSource = false;
+  }
+
+  /**
+   * The follower fetching from a source answered a heartbeat at {@code now}: it is alive, and it
+   * gives up on a silent source by itself, so the leader's timer starts again rather than take
+   * over a transfer that merely lasts long.
+   */
+  void stillFetching(long now) {
+    if (fetchingFromSource) {
+      snapshotSentAt = now;
+    }
   }
 
   /** The follower answered the chunk in flight: it holds {@code received} bytes. */
@@ -166,6 +186,7 @@ final class Progress {
     if (state == State.SNAPSHOT) {
       next = Math.max(match + 1, pendingSnapshot + 1);
       pendingSnapshot = 0;
+      release();
     } else {
       next = match + 1;
     }
@@ -180,14 +201,35 @@ final class Progress {
     inflightCount = 0;
   }
 
-  void becomeSnapshot(long snapshotIndex, long now) {
+  /**
+   * The transfer failed (the follower stayed silent): probe from what it holds, so that the
+   * next transfer sends the snapshot that is newest then.
+   */
+  void abandonSnapshot() {
+    pendingSnapshot = 0;
+    release();
+    becomeProbe();
+  }
+
+  /** Starts sending {@code held}, which this progress releases when the transfer ends. */
+  void becomeSnapshot(HeldSnapshot held, long now) {
+    release();
     state = State.SNAPSHOT;
-    pendingSnapshot = snapshotIndex;
+    sending = held;
+    pendingSnapshot = held.index();
     snapshotSentAt = now;
     sourceNamed = false;
     snapshotOffset = 0;
     chunkInFlight = false;
     inflightCount = 0;
+  }
+
+  /** Releases the snapshot being sent, if any (the transfer ended, or this view is dropped). */
+  void release() {
+    if (sending != null) {
+      sending.release();
+      sending = null;
+    }
   }
 
   /** Releases inflight batches whose last index is at or below {@code index}. */
@@ -212,6 +254,14 @@ final class Progress {
   /** Lets a paused PROBE send again (a heartbeat answer proves the follower is reachable). */
   void resume() {
     probeSent = false;
+  }
+
+  RaftMessage.SnapshotId reported() {
+    return reported;
+  }
+
+  void reported(RaftMessage.SnapshotId held) {
+    reported = held;
   }
 
   boolean recentActive() {

@@ -171,12 +171,39 @@ public sealed interface RaftMessage extends ProtocolMessage {
    * @param readContext the heartbeat's round, echoed
    * @param clock the follower's wall clock at its latest tick, as in
    *     {@link AppendEntriesResponse#clock()}
+   * @param held the latest snapshot the follower holds ({@link SnapshotId#NONE} if none): the
+   *     leader names as a snapshot source only a replica known to hold a recent enough one
    */
-  record HeartbeatResponse(long term, long readContext, long clock) implements RaftMessage {
+  record HeartbeatResponse(long term, long readContext, long clock, SnapshotId held)
+      implements RaftMessage {
     public HeartbeatResponse {
       nonNegative("term", term);
       nonNegative("readContext", readContext);
       nonNegative("clock", clock);
+      Objects.requireNonNull(held, "held");
+    }
+
+    /** An answer that reports no snapshot (to a heartbeat of an older term). */
+    public HeartbeatResponse(long term, long readContext, long clock) {
+      this(term, readContext, clock, SnapshotId.NONE);
+    }
+  }
+
+  /**
+   * Names one stored snapshot: its index, the term at that index, and the CRC32C of its whole
+   * state, against which a follower checks what it received before installing it.
+   *
+   * @param index the snapshot's last included index (0: no snapshot)
+   * @param term the term of the entry at {@code index}
+   * @param checksum CRC32C of the whole state
+   */
+  record SnapshotId(long index, long term, int checksum) {
+    /** No snapshot. */
+    public static final SnapshotId NONE = new SnapshotId(0, 0, 0);
+
+    public SnapshotId {
+      nonNegative("index", index);
+      nonNegative("term", term);
     }
   }
 
@@ -264,14 +291,20 @@ public sealed interface RaftMessage extends ProtocolMessage {
    * holds, from where the leader sends chunks itself).
    *
    * @param term the leader's term
-   * @param source the replica to fetch from: a voter the leader knows holds {@code index}
-   * @param index the leader's snapshot index: the least the follower may accept
+   * @param source the replica to fetch from: a voter that reported holding {@code snapshot}
+   * @param snapshot the snapshot to fetch, as the source reported it, at or past the leader's
+   *     own snapshot: the follower takes exactly this one, and checks its whole checksum
    */
-  record SnapshotSource(long term, int source, long index) implements RaftMessage {
+  record SnapshotSource(long term, int source, SnapshotId snapshot) implements RaftMessage {
     public SnapshotSource {
       nonNegative("term", term);
       nonNegative("source", source);
-      nonNegative("index", index);
+      Objects.requireNonNull(snapshot, "snapshot");
+    }
+
+    /** The index of the snapshot to fetch. */
+    public long index() {
+      return snapshot.index();
     }
   }
 

@@ -32,6 +32,11 @@ final class Replication {
   private int transferTarget = Raft.NONE;
   private long transferDeadline;
   private boolean transferAttempted;
+  /**
+   * Election timeouts of silence after which a follower's snapshot transfer counts as failed
+   * and its snapshot is released: longer than a source's fallback (two) and a few lost chunks.
+   */
+  static final int FAILED_TRANSFER_TIMEOUTS = 4;
   /** Whether a follower behind the log's start is sent to another replica for the snapshot. */
   private boolean fromSources = true;
 
@@ -42,7 +47,7 @@ final class Replication {
 
   /** A new term of leadership: every follower is probed from the end of the leader's log. */
   void start(long now) {
-    progress.clear();
+    releaseAll();
     heardAt.clear();
     repairing.clear();
     syncPeers(raft.configChange().targets(), false);
@@ -59,7 +64,13 @@ final class Replication {
    * learner should not wait for the next entry or heartbeat answer), a removed one forgotten.
    */
   void syncPeers(Set<Integer> targets, boolean probeNow) {
-    progress.keySet().retainAll(targets);
+    progress.entrySet().removeIf(e -> {
+      if (!targets.contains(e.getKey())) {
+        e.getValue().release();
+        return true;
+      }
+      return false;
+    });
     heardAt.keySet().retainAll(targets);
     repairing.retainAll(targets);
     long next = raft.log().lastIndex() + 1;
@@ -112,11 +123,32 @@ final class Replication {
   }
 
   void stop() {
-    progress.clear();
+    releaseAll();
     heardAt.clear();
     repairing.clear();
     transferTarget = Raft.NONE;
     appendsDue = false;
+  }
+
+  /** Drops every follower's progress, releasing the snapshots being sent. */
+  private void releaseAll() {
+    progress.values().forEach(Progress::release);
+    progress.clear();
+  }
+
+  /**
+   * The oldest snapshot being sent to a follower, or {@link Long#MAX_VALUE}: compaction keeps
+   * the entries after it (within the margin's byte cap), so the follower catches up from the
+   * log once that snapshot lands instead of needing a newer one.
+   */
+  long oldestSnapshotSent() {
+    long oldest = Long.MAX_VALUE;
+    for (Progress pr : progress.values()) {
+      if (pr.state() == Progress.State.SNAPSHOT) {
+        oldest = Math.min(oldest, pr.pendingSnapshot());
+      }
+    }
+    return oldest;
   }
 
   void entriesAppended() {
@@ -184,7 +216,7 @@ final class Replication {
       return false;
     }
     if (pr.next() <= log.snapshotIndex()) {
-      pr.becomeSnapshot(currentSnapshot().index(), raft.now());
+      pr.becomeSnapshot(HeldSnapshot.hold(currentSnapshot()), raft.now());
       sendChunk(to, pr);
       return false;
     }
@@ -210,22 +242,21 @@ final class Replication {
 
   /**
    * Sends the chunk at the follower's acknowledged offset unless one is in flight (§5.3 chunked,
-   * Figure 13): each chunk is read from the stored snapshot and encoded once, and is sent again
-   * only if it went unanswered for an election timeout. A newer snapshot taken meanwhile
-   * replaces the one being sent.
+   * Figure 13): each chunk is read from the held snapshot and encoded once, and is sent again
+   * only if it went unanswered for an election timeout. A newer snapshot taken meanwhile does
+   * not replace the one being sent: the transfer would start over, and one that lasts longer
+   * than the gap between snapshots would never end.
    */
   private void sendChunk(int to, Progress pr) {
     if (pr.chunkInFlight()) {
       return;
     }
-    io.lockstep.order.Snapshot snapshot = currentSnapshot();
-    if (snapshot.index() != pr.pendingSnapshot()) {
-      pr.becomeSnapshot(snapshot.index(), raft.now());
-    }
+    io.lockstep.order.Snapshot snapshot = pr.sending().snapshot();
     if (!pr.sourceNamed() && pr.snapshotOffset() == 0 && fromSources) {
-      int source = snapshotSource(to, snapshot.index());
+      int source = snapshotSource(to, raft.fetch().idOf(snapshot));
       if (source != Raft.NONE) {
-        raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source, snapshot.index()));
+        raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source,
+            progress.get(source).reported()));
         pr.sourceNamed(raft.now());
         return;
       }
@@ -235,20 +266,26 @@ final class Replication {
   }
 
   /**
-   * A replica other than the leader to send {@code to} the state at {@code index} (S22 from any
-   * up-to-date replica, {@link SnapshotFetch}): a voter the leader heard from recently that holds
-   * the log through {@code index}, not repairing, chosen by {@code to} so that several lagging
-   * followers spread over several sources. Holding the log there does not prove it holds a
-   * snapshot that recent: if not, it says so and the follower comes back to the leader at once.
-   * NONE if there is no such replica.
+   * A replica other than the leader to send {@code to} a snapshot at or past the leader's own
+   * {@code sending} (S22 from any up-to-date replica, {@link SnapshotFetch}): a voter the leader
+   * heard from recently, not repairing, that reported holding such a snapshot in its heartbeat
+   * answers (at the leader's index, it must be the leader's snapshot: same term and checksum,
+   * else its copy is damaged), chosen by {@code to} so that several lagging followers spread
+   * over several sources. NONE if there is no such replica: the leader sends its own.
    */
-  private int snapshotSource(int to, long index) {
+  private int snapshotSource(int to, RaftMessage.SnapshotId sending) {
     List<Integer> sources = progress.entrySet().stream()
-        .filter(e -> e.getKey() != to && e.getValue().match() >= index
-            && e.getValue().recentActive() && !repairing.contains(e.getKey())
-            && raft.membership().voters().contains(e.getKey()))
+        .filter(e -> e.getKey() != to && e.getValue().recentActive()
+            && !repairing.contains(e.getKey())
+            && raft.membership().voters().contains(e.getKey())
+            && mayServe(e.getValue().reported(), sending))
         .map(Map.Entry::getKey).sorted().toList();
     return sources.isEmpty() ? Raft.NONE : sources.get(Math.floorMod(to, sources.size()));
+  }
+
+  /** Whether a replica that reported {@code held} may serve in place of {@code sending}. */
+  private static boolean mayServe(RaftMessage.SnapshotId held, RaftMessage.SnapshotId sending) {
+    return held.index() > sending.index() || held.equals(sending);
   }
 
   /**
@@ -310,7 +347,7 @@ final class Replication {
     if (repairs && repairing.add(from)) {
       Progress fresh = new Progress(raft.log().lastIndex() + 1, config.maxInflightAppends());
       fresh.setRecentActive(progress.get(from).recentActive());
-      progress.put(from, fresh);
+      progress.put(from, fresh).release();
       // Probe at once: the answer that told us may be a reject the fresh progress ignores as
       // stale, and a probing follower gets nothing more until an answer arrives.
       sendAppends(from, true);
@@ -337,6 +374,8 @@ final class Replication {
   void onHeartbeatResponse(int from, RaftMessage.HeartbeatResponse response) {
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
+    pr.reported(response.held());
+    pr.stillFetching(raft.now());
     raft.clockReport(from, response.clock());
     pr.resume();
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
@@ -362,8 +401,13 @@ final class Replication {
       // A chunk's answer: go on from what the follower holds. Answers to no chunk in flight
       // are duplicates or late, and would make the leader send a chunk twice.
       if (pr.chunkInFlight() && response.snapshotIndex() == pr.pendingSnapshot()
-          && response.received() <= currentSnapshot().data().size()) {
+          && response.received() <= pr.sending().snapshot().data().size()) {
         pr.chunkAnswered(response.received());
+        sendAppends(from, false);
+      } else if (pr.fetchingFromSource()) {
+        // The follower gave up on a source whose (newer) snapshot it was fetching: the
+        // leader's own goes from the start; a follower holding more of it says so.
+        pr.chunkAnswered(0);
         sendAppends(from, false);
       }
       return;
@@ -381,18 +425,36 @@ final class Replication {
    * A chunk unanswered for an election timeout was probably lost: send it again. A follower
    * sent to a source gets two: it gives up on a silent source after one and says where to go
    * on, which is better than a chunk from the start; the leader's timer only covers a follower
-   * that is itself gone or cut off.
+   * that is itself gone or cut off, and starts again at each of its heartbeat answers (a long
+   * transfer from a source is not taken over while the follower lives).
    */
   private void retryLostSnapshots(long now) {
     for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
       Progress pr = e.getValue();
       long wait = (pr.fetchingFromSource() ? 2 : 1) * config.electionTimeoutMillis();
+      if (transferFailed(e.getKey(), pr, now)) {
+        // Stop holding an old snapshot (and the log after it) for a follower that is gone; if
+        // it comes back, it gets the snapshot that is newest then.
+        pr.abandonSnapshot();
+        sendAppends(e.getKey(), false);
+        continue;
+      }
       if (pr.state() == Progress.State.SNAPSHOT && pr.chunkInFlight()
           && now - pr.snapshotSentAt() >= wait) {
         pr.chunkLost();
         sendAppends(e.getKey(), false);
       }
     }
+  }
+
+  /**
+   * A transfer has failed once its follower was silent for {@link #FAILED_TRANSFER_TIMEOUTS}
+   * election timeouts while a newer snapshot exists; holding the newest one costs nothing.
+   */
+  private boolean transferFailed(int peer, Progress pr, long now) {
+    return pr.state() == Progress.State.SNAPSHOT
+        && pr.pendingSnapshot() < currentSnapshot().index()
+        && now - heardAt.get(peer) >= FAILED_TRANSFER_TIMEOUTS * config.electionTimeoutMillis();
   }
 
   /**

@@ -58,6 +58,11 @@ final class SnapshotChunks {
       return incoming.received();
     }
 
+    /** The CRC32C of what was received so far (of the whole snapshot once complete). */
+    int crc32c() {
+      return incoming.crc32c();
+    }
+
     /**
      * Takes the chunk if it is the next one; returns false (and keeps nothing) otherwise, and the
      * follower then answers with {@link #received()}.

@@ -1,7 +1,10 @@
 package io.lockstep.order.raft;
 
 import io.lockstep.order.Snapshot;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.zip.CRC32C;
 
 /**
@@ -11,17 +14,21 @@ import java.util.zip.CRC32C;
  * same partly received snapshot a leader's chunks go to, so nothing is lost when it switches.
  *
  * <p>What the follower checks, each a reason to give up on the source: the chunk comes from the
- * named source; its snapshot is at or past the leader's snapshot index (an older one would leave
- * the follower still behind the leader's log, needing another transfer); its bytes match their
- * CRC32C (a damaged chunk is never stored); it is the next chunk; and the source keeps answering
- * within an election timeout (a source that crashed or was cut off). Giving up is the fallback:
+ * named source; it is of the snapshot the leader named (index and term, as the source reported
+ * it: at or past the leader's own, so the follower goes on from the leader's log); its bytes
+ * match their CRC32C (a damaged chunk is never stored); it is the next chunk; the whole
+ * snapshot matches the checksum the leader named (a source whose file rotted after it reported
+ * is never installed); and the source keeps answering within an election timeout (a source
+ * that crashed or was cut off). Giving up is the fallback:
  * the follower tells the leader how much of the leader's own snapshot it holds, and the leader
  * sends the rest itself, as it always did. Terms of the snapshot are not checked against the
  * leader here: a source's snapshot holds only committed entries, identical on every replica
  * (State Machine Safety), and the leader's next AppendEntries checks the entry at its index.
  *
- * <p>The source side serves any replica that asks, from its latest stored snapshot, one chunk
- * per request (the follower's request is the flow control). Deterministic: time comes from
+ * <p>The source side serves any replica that asks, one chunk per request (the follower's request
+ * is the flow control), from its latest stored snapshot, which it then holds for that follower
+ * ({@link HeldSnapshot}) until the follower stops asking, so newer snapshots taken here do not
+ * cut the transfer. Deterministic: time comes from
  * {@link Raft#now()}.
  */
 final class SnapshotFetch {
@@ -30,8 +37,13 @@ final class SnapshotFetch {
   private int source = Raft.NONE;
   /** Who named the source, and gets the answer. */
   private int leader = Raft.NONE;
-  /** The leader's snapshot index: the least this follower accepts. */
+  /** The snapshot the leader named: the one this follower accepts from the source. */
+  private RaftMessage.SnapshotId named = RaftMessage.SnapshotId.NONE;
+  /** Its index. */
   private long minIndex;
+  /** This replica's latest snapshot, as reported to the leader, and the snapshot it names. */
+  private RaftMessage.SnapshotId heldId = RaftMessage.SnapshotId.NONE;
+  private Snapshot heldIdOf;
   /** When the source last answered (or was asked first): silence past a timeout falls back. */
   private long lastHeard;
   /** The snapshot index asked for now: the least acceptable, then the one being received. */
@@ -41,6 +53,22 @@ final class SnapshotFetch {
   /** Snapshots installed from a source, and fallbacks to the leader (for tests and metrics). */
   private long installedFromSources;
   private long fallbacks;
+  /**
+   * The source side: the snapshot each follower is fetching, held until it stops asking for an
+   * election timeout, so newer snapshots taken here meanwhile do not cut its transfer.
+   */
+  private final Map<Integer, Served> served = new HashMap<>();
+
+  /** A snapshot this replica serves to one follower, and when that follower last asked. */
+  private static final class Served {
+    final HeldSnapshot held;
+    long lastAsked;
+
+    Served(HeldSnapshot held, long lastAsked) {
+      this.held = held;
+      this.lastAsked = lastAsked;
+    }
+  }
 
   SnapshotFetch(Raft raft) {
     this.raft = raft;
@@ -61,8 +89,34 @@ final class SnapshotFetch {
     }
     source = m.source();
     leader = from;
+    named = m.snapshot();
     minIndex = m.index();
     ask(minIndex);
+  }
+
+  /** This replica's latest snapshot as its heartbeat answers report it ({@code NONE} if none). */
+  RaftMessage.SnapshotId heldId() {
+    Snapshot snapshot = raft.snapshot();
+    if (snapshot == null) {
+      return RaftMessage.SnapshotId.NONE;
+    }
+    if (snapshot != heldIdOf) {
+      heldId = idOf(snapshot);
+      heldIdOf = snapshot;
+    }
+    return heldId;
+  }
+
+  /**
+   * Names {@code snapshot}: its checksum is read from the runtime's record for a stored state,
+   * and computed for a state in memory (small: the simulator's).
+   */
+  RaftMessage.SnapshotId idOf(Snapshot snapshot) {
+    if (snapshot == heldIdOf) {
+      return heldId;
+    }
+    return new RaftMessage.SnapshotId(snapshot.index(), snapshot.term(),
+        snapshot.data().crc32c());
   }
 
   /** Asks the source for the next chunk of the snapshot at (or, first, past) {@code index}. */
@@ -83,9 +137,10 @@ final class SnapshotFetch {
     }
     RaftMessage.InstallSnapshot chunk = c.chunk();
     boolean unchecked = raft.bug() == Raft.Bug.SNAPSHOT_SOURCE_UNCHECKED;
-    if (chunk.index() < minIndex && !unchecked) {
-      giveUp("stale source " + from + ": its snapshot at " + chunk.index()
-          + " is older than the leader's at " + minIndex);
+    if ((chunk.index() != named.index() || chunk.snapshotTerm() != named.term()) && !unchecked) {
+      giveUp("source " + from + " serves its snapshot at " + chunk.index() + " (term "
+          + chunk.snapshotTerm() + "), not the one the leader named, at " + named.index()
+          + " (term " + named.term() + ")");
       return;
     }
     if (checksum(chunk.data()) != c.checksum() && !unchecked) {
@@ -103,11 +158,14 @@ final class SnapshotFetch {
       raft.drop("chunk at offset " + chunk.offset() + " from source " + from + " already held");
       return;
     }
-    switch (raft.follower().take(chunk)) {
+    OptionalInt whole = unchecked ? OptionalInt.empty() : OptionalInt.of(named.checksum());
+    switch (raft.follower().take(chunk, whole)) {
       case REFUSED -> giveUp("chunk at offset " + chunk.offset() + " from source " + from
           + " is not the next one");
       case TAKEN -> ask(chunk.index());
       case INSTALLED -> installed(from, chunk);
+      case CORRUPT -> giveUp("the snapshot at " + chunk.index() + " from source " + from
+          + " does not match the whole checksum the leader named: dropped, fetched again");
     }
   }
 
@@ -125,6 +183,7 @@ final class SnapshotFetch {
    * on.
    */
   void tick(long now) {
+    releaseIdle(now);
     if (source == Raft.NONE) {
       return;
     }
@@ -169,10 +228,53 @@ final class SnapshotFetch {
         raft.follower().received(index)));
   }
 
-  /** The source side: the requested chunk of the latest stored snapshot, if it is recent enough. */
+  /** The source side: stops holding snapshots for followers that stopped asking. */
+  private void releaseIdle(long now) {
+    served.values().removeIf(s -> {
+      boolean idle = now - s.lastAsked >= raft.config().electionTimeoutMillis();
+      if (idle) {
+        s.held.release();
+      }
+      return idle;
+    });
+  }
+
+  /**
+   * The source side: the snapshot to serve {@code from}, asking for {@code index}: the one it is
+   * already fetching from here if that is the one asked for, else the latest, held for it from
+   * now on. Null if the latest is older than asked (or there is none).
+   */
+  private Snapshot toServe(int from, long index) {
+    Served current = served.get(from);
+    if (current != null && current.held.index() == index) {
+      current.lastAsked = raft.now();
+      return current.held.snapshot();
+    }
+    Snapshot latest = raft.snapshot();
+    if (latest == null || latest.index() < index) {
+      return null;
+    }
+    if (current != null) {
+      current.held.release();
+    }
+    Served fresh = new Served(HeldSnapshot.hold(latest), raft.now());
+    served.put(from, fresh);
+    return fresh.held.snapshot();
+  }
+
+  /** Followers this replica holds a snapshot for (for tests). */
+  int serving() {
+    return served.size();
+  }
+
+  /**
+   * The source side: the requested chunk of the snapshot being served to {@code from}, or of
+   * the latest stored snapshot if it is recent enough.
+   */
   void onFetch(int from, RaftMessage.FetchSnapshot m) {
-    Snapshot snapshot = raft.snapshot();
-    if (snapshot == null || snapshot.index() < m.index()) {
+    Snapshot snapshot = toServe(from, m.index());
+    if (snapshot == null) {
+      snapshot = raft.snapshot();
       // An empty chunk names what this replica holds (index 0: nothing), so the follower gives
       // up on it at once rather than after a timeout.
       RaftMessage.InstallSnapshot held = snapshot == null

@@ -27,7 +27,11 @@ final class SnapshotTaken {
     raft.out().saveSnapshot(taken);
     // Keep a margin of entries in memory so that a follower a little behind gets AppendEntries
     // rather than the whole snapshot; stable storage drops them all (snapshot replaces log).
-    long compactTo = Math.max(position - config.compactionMargin(),
+    // The margin reaches down to the oldest snapshot still being sent, so its follower goes on
+    // from the log once it lands; the byte cap bounds both.
+    long keepAfter = Math.min(position - config.compactionMargin(),
+        raft.replication().oldestSnapshotSent());
+    long compactTo = Math.max(keepAfter,
         log.suffixStartWithin(position, config.compactionMarginBytes()) - 1);
     if (compactTo > log.snapshotIndex()) {
       log.compactTo(compactTo);

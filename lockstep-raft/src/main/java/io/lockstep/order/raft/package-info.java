@@ -84,9 +84,13 @@
  *       after it. So terms never decrease along a recovered log, and recovery refuses to start
  *       on a log where they do (damage or a bug), rather than silently drop entries that may be
  *       committed. The chunks may come from another replica than the leader: the leader names
- *       an up-to-date voter as the source, the follower checks each chunk (the named source, a
- *       snapshot at or past the leader's, its CRC32C) and falls back to the leader's own chunks
- *       on any mismatch or an election timeout of silence ({@code SnapshotFetch}).
+ *       a voter that reported (in its heartbeat answers) holding the leader's snapshot or a
+ *       newer one, and that snapshot's checksum; the follower checks each chunk (the named
+ *       source, the named snapshot, its CRC32C) and the whole snapshot against the named
+ *       checksum, and falls back to the leader's own chunks on any mismatch or an election
+ *       timeout of silence ({@code SnapshotFetch}). The leader and a source send the snapshot a
+ *       transfer began with to its end, holding its bytes ({@code HeldSnapshot}), even when
+ *       newer snapshots are taken meanwhile; the leader keeps the log after it.
  *   <li><b>Ticks that go backwards</b> on the monotonic clock are treated as no time passing;
  *       wall clock readings are kept as read, backwards too (each is one sample of a quorum).
  * </ul>

@@ -50,6 +50,11 @@ class SnapshotReceiverTest {
         }
 
         @Override
+        public int crc32c() {
+          return (int) crc.getValue();
+        }
+
+        @Override
         public SnapshotData complete() {
           events.add("complete " + index);
           completed = new Stored(size);

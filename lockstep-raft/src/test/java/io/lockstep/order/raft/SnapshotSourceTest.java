@@ -115,14 +115,15 @@ class SnapshotSourceTest {
   }
 
   @Test
-  void aSourceWithAnOlderSnapshotIsRejectedAndTheLeaderSendsItsOwn() {
+  void aFollowerKnownToHoldOnlyAnOlderSnapshotIsNotNamedAndTheLeaderSendsItsOwn() {
     Cluster cluster = compacted(false);
+    assertThat(cluster.raft(1).replication().progress(2).reported().index())
+        .as("2 reported its snapshot in a heartbeat answer").isEqualTo(index(cluster) - 5);
     List<String> seen = watch(cluster);
     cluster.restart(3);
     cluster.run(300);
-    long older = index(cluster) - 5;
-    assertThat(seen).containsExactly("1>3 source=2", "3>2 fetch@0", "2>3 piece@0/" + older,
-        "3>1 ack=0", "1>3 chunk@0", "3>1 ack=" + CHUNK, "1>3 chunk@" + CHUNK,
+    assertThat(seen).as("no round trip to a source that would refuse").containsExactly(
+        "1>3 chunk@0", "3>1 ack=" + CHUNK, "1>3 chunk@" + CHUNK,
         "3>1 ack=" + 2 * CHUNK, "1>3 chunk@" + 2 * CHUNK, "3>1 installed");
     assertInstalledWholeAt3(cluster);
     assertThat(servedBy(cluster)).as("the leader served it, not a source").isEmpty();
@@ -147,6 +148,24 @@ class SnapshotSourceTest {
         "2>3 piece@" + CHUNK + "/" + index(cluster), "3>2 fetch@" + 2 * CHUNK,
         "2>3 piece@" + 2 * CHUNK + "/" + index(cluster), "3>1 installed");
     assertInstalledWholeAt3(cluster);
+    assertThat(servedBy(cluster)).containsExactly(2);
+  }
+
+  @Test
+  void aTransferFromASourceLongerThanTwoElectionTimeoutsIsNotTakenOverWhileTheFollowerLives() {
+    Cluster cluster = compacted(true);
+    List<String> seen = watch(cluster);
+    cluster.restart(3);
+    // 100 ms per message hop: each chunk's round trip takes 200 ms, the whole transfer far
+    // more than the leader's two election timeouts (600 ms); heartbeats flow meanwhile.
+    for (int hop = 0; hop < 40 && cluster.node(3).installs.isEmpty(); hop++) {
+      cluster.tickAll(100);
+      cluster.deliverQueued();
+    }
+    cluster.run(300);
+    assertInstalledWholeAt3(cluster);
+    assertThat(seen).as("no chunk from the leader").noneMatch(s -> s.startsWith("1>3 chunk"))
+        .contains("2>3 piece@" + 2 * CHUNK + "/" + index(cluster));
     assertThat(servedBy(cluster)).containsExactly(2);
   }
 
@@ -205,7 +224,7 @@ class SnapshotSourceTest {
     byte[] data = {1, 2, 3, 4};
     RaftMessage.InstallSnapshot whole = new RaftMessage.InstallSnapshot(2, 10, 2, 10,
         Nodes.THREE, data.length, 0, data);
-    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, 10));
+    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, id(10, data)));
     assertThat(follower.fetch().source()).isEqualTo(2);
     Nodes.receive(follower, 1, new RaftMessage.SnapshotChunk(2, whole,
         SnapshotFetch.checksum(data)));
@@ -215,12 +234,12 @@ class SnapshotSourceTest {
     assertThat(follower.lastDropReason()).contains("checksum mismatch");
     assertThat(follower.fetch().source()).as("gave up on the source").isEqualTo(Raft.NONE);
     assertThat(follower.status().snapshotIndex()).isZero();
-    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, 10));
+    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, id(10, data)));
     RaftMessage.InstallSnapshot older = new RaftMessage.InstallSnapshot(2, 8, 2, 8,
         Nodes.THREE, data.length, 0, data);
     Nodes.receive(follower, 2, new RaftMessage.SnapshotChunk(2, older,
         SnapshotFetch.checksum(data)));
-    assertThat(follower.lastDropReason()).contains("stale source 2");
+    assertThat(follower.lastDropReason()).contains("not the one the leader named, at 10");
     assertThat(follower.status().snapshotIndex()).isZero();
   }
 
@@ -232,10 +251,83 @@ class SnapshotSourceTest {
     follower.step(new Input.Tick(Cluster.EPOCH, Cluster.EPOCH));
     follower.ready();
     byte[] data = {1, 2, 3, 4};
-    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, 10));
+    Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, id(10, data)));
     Nodes.receive(follower, 2, new RaftMessage.SnapshotChunk(2, new RaftMessage.InstallSnapshot(
         2, 8, 2, 8, Nodes.THREE, data.length, 0, data), SnapshotFetch.checksum(data)));
     assertThat(follower.status().snapshotIndex()).isEqualTo(8);
+  }
+
+  private static RaftMessage.SnapshotId id(long index, byte[] data) {
+    return new RaftMessage.SnapshotId(index, 2, SnapshotFetch.checksum(data));
+  }
+
+  @Test
+  void aSourceWhoseCopyDiffersFromTheLeadersIsNeverNamed() {
+    Cluster cluster = new Cluster(3, 93);
+    cluster.makeLeader(1);
+    cluster.crash(3);
+    for (int i = 0; i < 20; i++) {
+      cluster.propose(1, "a" + i);
+    }
+    cluster.run(100);
+    long position = cluster.node(1).appliedPosition;
+    byte[] damaged = STATE.clone();
+    damaged[5] ^= 1;
+    cluster.step(1, new Input.SnapshotTaken(position, STATE));
+    cluster.step(2, new Input.SnapshotTaken(position, damaged));
+    cluster.propose(1, "after");
+    cluster.run(50);
+    List<String> seen = watch(cluster);
+    cluster.restart(3);
+    cluster.run(300);
+    assertThat(seen).as("2 reported the leader's index with another checksum")
+        .doesNotContain("1>3 source=2").startsWith("1>3 chunk@0");
+    assertInstalledWholeAt3(cluster);
+  }
+
+  @Test
+  void aWholeSnapshotThatFailsTheNamedChecksumIsDroppedAndFetchedAgainFromTheLeader() {
+    Cluster cluster = compacted(true);
+    List<String> seen = new ArrayList<>();
+    cluster.rewriteWith(e -> {
+      describe(e).ifPresent(seen::add);
+      return rotSecondPiece(e);
+    });
+    cluster.restart(3);
+    cluster.run(300);
+    assertThat(seen).containsSubsequence("2>3 piece@" + 2 * CHUNK + "/" + index(cluster),
+        "1>3 chunk@0", "3>1 ack=" + CHUNK, "1>3 chunk@" + CHUNK, "3>1 ack=" + 2 * CHUNK,
+        "1>3 chunk@" + 2 * CHUNK, "3>1 installed");
+    assertThat(cluster.raft(3).drainEvents()).anySatisfy(e -> {
+      assertThat(e.kind()).isEqualTo(Event.Kind.DROP);
+      assertThat(e.detail()).contains("does not match the whole checksum");
+    });
+    assertInstalledWholeAt3(cluster);
+    assertThat(cluster.raft(3).fetch().fallbacks()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutTheChecksASnapshotFailingTheNamedChecksumIsInstalled() {
+    Cluster cluster = compacted(true,
+        id -> id == 3 ? Raft.Bug.SNAPSHOT_SOURCE_UNCHECKED : Raft.Bug.NONE);
+    cluster.rewriteWith(SnapshotSourceTest::rotSecondPiece);
+    cluster.restart(3);
+    cluster.run(300);
+    assertThat(cluster.node(3).installs).hasSize(1);
+    assertThat(cluster.node(3).installs.get(0).state()).isNotEqualTo(STATE);
+  }
+
+  /**
+   * Flips one byte of source 2's second chunk and gives it the checksum of what it now holds:
+   * the source's file rotted after it reported its snapshot, so every chunk checks out.
+   */
+  private static Cluster.Envelope rotSecondPiece(Cluster.Envelope e) {
+    Cluster.Envelope damaged = damageSecondPiece(e);
+    if (damaged != e && damaged.message() instanceof RaftMessage.SnapshotChunk c) {
+      return new Cluster.Envelope(e.from(), e.to(), new RaftMessage.SnapshotChunk(c.term(),
+          c.chunk(), SnapshotFetch.checksum(c.chunk().data())));
+    }
+    return e;
   }
 
   /** Flips one byte of source 2's second chunk, keeping the checksum of the original. */

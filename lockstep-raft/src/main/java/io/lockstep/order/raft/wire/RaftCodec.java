@@ -33,17 +33,18 @@ import java.util.List;
  * 6 AppendEntriesResponse   i64 term, u8 flags (1 success, 2 repairing), i64 index,
  *                           i64 hintIndex, i64 hintTerm, i64 clock
  * 7 Heartbeat               i64 term, i64 commit, i64 readContext
- * 8 HeartbeatResponse       i64 term, i64 readContext, i64 clock
+ * 8 HeartbeatResponse       i64 term, i64 readContext, i64 clock, SnapshotId held
  * 9 InstallSnapshot         i64 term, i64 index, i64 snapshotTerm, i64 time,
  *                           u32 members × i32, i64 size, i64 offset, u32 length, chunk
  * 10 InstallSnapshotResponse i64 term, i64 index, i64 snapshotIndex, i64 received
  * 11 TimeoutNow             i64 term
  * 12 IncarnationProbe       i64 term, i64 incarnation
  * 13 IncarnationAnswer      i64 term, i64 remembered
- * 14 SnapshotSource         i64 term, i32 source, i64 index
+ * 14 SnapshotSource         i64 term, i32 source, SnapshotId snapshot
  * 15 FetchSnapshot          i64 term, i64 index, i64 offset
  * 16 SnapshotChunk          i64 term, i32 checksum, then type 9's fields after its type byte
  * 20 NotMember              i64 term, i64 configIndex, u32 voters × i32
+ * SnapshotId                i64 index, i64 term, i32 crc32c of the whole state
  * </pre>
  *
  * <p>Decoding is strict: unknown versions and types, truncation, trailing bytes and values the
@@ -54,7 +55,9 @@ public final class RaftCodec implements ProtocolCodec {
   /**
    * Payload format version; bumped on any incompatible change (2: InstallSnapshot carries one
    * chunk, and its response how much of the snapshot the follower holds; 3: AppendEntries and
-   * heartbeat responses carry the follower's clock; 4: vote responses carry the voter's clock).
+   * heartbeat responses carry the follower's clock; 4: vote responses carry the voter's clock;
+   * 5: heartbeat responses report the follower's latest snapshot, and a snapshot source is
+   * named with the snapshot's term and whole checksum).
    * Types 12 and 13 (incarnation probes) were added without a bump: no existing message
    * changed, and an older build drops them as an unknown type, so a mixed cluster keeps
    * running (only a replica started empty waits for t + 1 answers from newer builds). Types
@@ -63,7 +66,7 @@ public final class RaftCodec implements ProtocolCodec {
    * Type 20 (not a member) likewise: an older removed replica drops it and campaigns on, as
    * before.
    */
-  static final int VERSION = 4;
+  static final int VERSION = 5;
 
   /** Most entries accepted in one AppendEntries. */
   public static final int MAX_ENTRIES = 1 << 16;
@@ -163,15 +166,16 @@ public final class RaftCodec implements ProtocolCodec {
     if (message instanceof RaftMessage.Heartbeat m) {
       out.writeByte(HEARTBEAT).writeLong(m.term()).writeLong(m.commit()).writeLong(m.readContext());
     } else if (message instanceof RaftMessage.HeartbeatResponse m) {
-      out.writeByte(HEARTBEAT_RESPONSE).writeLong(m.term()).writeLong(m.readContext())
-          .writeLong(m.clock());
+      writeSnapshotId(out.writeByte(HEARTBEAT_RESPONSE).writeLong(m.term())
+          .writeLong(m.readContext()).writeLong(m.clock()), m.held());
     } else if (message instanceof RaftMessage.InstallSnapshot m) {
       writeChunk(out.writeByte(INSTALL_SNAPSHOT), m);
     } else if (message instanceof RaftMessage.SnapshotChunk m) {
       writeChunk(out.writeByte(SNAPSHOT_CHUNK).writeLong(m.term()).writeInt(m.checksum()),
           m.chunk());
     } else if (message instanceof RaftMessage.SnapshotSource m) {
-      out.writeByte(SNAPSHOT_SOURCE).writeLong(m.term()).writeInt(m.source()).writeLong(m.index());
+      writeSnapshotId(out.writeByte(SNAPSHOT_SOURCE).writeLong(m.term()).writeInt(m.source()),
+          m.snapshot());
     } else if (message instanceof RaftMessage.FetchSnapshot m) {
       out.writeByte(FETCH_SNAPSHOT).writeLong(m.term()).writeLong(m.index()).writeLong(m.offset());
     } else if (message instanceof RaftMessage.InstallSnapshotResponse m) {
@@ -197,6 +201,15 @@ public final class RaftCodec implements ProtocolCodec {
         .writeInt(m.members().size());
     m.members().forEach(out::writeInt);
     out.writeLong(m.size()).writeLong(m.offset()).writeBytes(m.data());
+  }
+
+  private static void writeSnapshotId(BinaryWriter out, RaftMessage.SnapshotId id) {
+    out.writeLong(id.index()).writeLong(id.term()).writeInt(id.checksum());
+  }
+
+  private static RaftMessage.SnapshotId readSnapshotId(BinaryReader in) {
+    return new RaftMessage.SnapshotId(in.readLong("snapshot index"), in.readLong("snapshot term"),
+        in.readInt("snapshot checksum"));
   }
 
   private static void writeAppend(BinaryWriter out, RaftMessage.AppendEntries m) {
@@ -231,7 +244,7 @@ public final class RaftCodec implements ProtocolCodec {
         case HEARTBEAT -> new RaftMessage.Heartbeat(in.readLong("term"), in.readLong("commit"),
             in.readLong("readContext"));
         case HEARTBEAT_RESPONSE -> new RaftMessage.HeartbeatResponse(in.readLong("term"),
-            in.readLong("readContext"), in.readLong("clock"));
+            in.readLong("readContext"), in.readLong("clock"), readSnapshotId(in));
         case INSTALL_SNAPSHOT -> readInstallSnapshot(in);
         case INSTALL_SNAPSHOT_RESPONSE -> new RaftMessage.InstallSnapshotResponse(
             in.readLong("term"), in.readLong("index"), in.readLong("snapshotIndex"),
@@ -242,7 +255,7 @@ public final class RaftCodec implements ProtocolCodec {
         case INCARNATION_ANSWER -> new RaftMessage.IncarnationAnswer(in.readLong("term"),
             in.readLong("remembered"));
         case SNAPSHOT_SOURCE -> new RaftMessage.SnapshotSource(in.readLong("term"),
-            in.readInt("source"), in.readLong("index"));
+            in.readInt("source"), readSnapshotId(in));
         case FETCH_SNAPSHOT -> new RaftMessage.FetchSnapshot(in.readLong("term"),
             in.readLong("index"), in.readLong("offset"));
         case SNAPSHOT_CHUNK -> readSnapshotChunk(in);

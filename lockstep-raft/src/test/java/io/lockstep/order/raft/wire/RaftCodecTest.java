@@ -96,7 +96,7 @@ class RaftCodecTest {
         appends(),
         Combinators.combine(n, b, n, n, n, n, b).as(RaftMessage.AppendEntriesResponse::new),
         Combinators.combine(n, n, n).as(RaftMessage.Heartbeat::new),
-        Combinators.combine(n, n, n).as(RaftMessage.HeartbeatResponse::new),
+        Combinators.combine(n, n, n, ids()).as(RaftMessage.HeartbeatResponse::new),
         Combinators.combine(n, snapshots(), Arbitraries.longs().between(0, 1000))
             .as((term, s, extra) -> new RaftMessage.InstallSnapshot(term, s.index(), s.term(),
                 s.time(), s.members(), s.data().size() + extra, extra, s.state())),
@@ -105,7 +105,7 @@ class RaftCodecTest {
         Combinators.combine(n, Arbitraries.longs().filter(i -> i != 0))
             .as(RaftMessage.IncarnationProbe::new),
         Combinators.combine(n, Arbitraries.longs()).as(RaftMessage.IncarnationAnswer::new),
-        Combinators.combine(n, Arbitraries.integers().greaterOrEqual(0), n)
+        Combinators.combine(n, Arbitraries.integers().greaterOrEqual(0), ids())
             .as(RaftMessage.SnapshotSource::new),
         Combinators.combine(n, n, n).as(RaftMessage.FetchSnapshot::new),
         Combinators.combine(n, Arbitraries.longs().between(1, Long.MAX_VALUE),
@@ -116,6 +116,11 @@ class RaftCodecTest {
             .as((term, s, crc) -> new RaftMessage.SnapshotChunk(term,
                 new RaftMessage.InstallSnapshot(term, s.index(), s.term(), s.time(),
                     s.members(), s.data().size(), 0, s.state()), crc)));
+  }
+
+  private static Arbitrary<RaftMessage.SnapshotId> ids() {
+    Arbitrary<Long> n = Arbitraries.longs().greaterOrEqual(0);
+    return Combinators.combine(n, n, Arbitraries.integers()).as(RaftMessage.SnapshotId::new);
   }
 
   @Test
