@@ -94,7 +94,7 @@ final class Follower {
       raft.send(from, response(false, 0, 0, 0));
     }
     raft.send(from, new RaftMessage.HeartbeatResponse(raft.term(), m.readContext(),
-        raft.wallClock(), raft.fetch().heldId()));
+        raft.wallClock(), raft.fetch().heldId(), raft.fetch().fetchingIndex()));
   }
 
   /**

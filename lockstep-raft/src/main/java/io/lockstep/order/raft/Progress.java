@@ -34,6 +34,8 @@ final class Progress {
    * ({@link SnapshotFetch}); whatever comes back, the leader sends the rest itself.
    */
   private boolean sourceNamed;
+  /** The latest heartbeat round sent before the source was named. */
+  private long namedAfterRound;
   /** SNAPSHOT: the named source, not a leader's chunk, is what the leader waits on. */
   private boolean fetchingFromSource;
   private boolean recentActive;
@@ -82,14 +84,23 @@ final class Progress {
     return sourceNamed;
   }
 
+  /**
+   * Whether a heartbeat answer of round {@code round} saying the follower fetches nothing shows
+   * that the naming of a source was lost: the heartbeat left after the naming.
+   */
+  boolean namingLost(long round, long fetching) {
+    return fetchingFromSource && fetching == 0 && round > namedAfterRound;
+  }
+
   /** Whether the follower is fetching from a named source, and the leader waits to hear. */
   boolean fetchingFromSource() {
     return fetchingFromSource;
   }
 
   /** A source was named at {@code now}: it counts as the chunk in flight until answered. */
-  void sourceNamed(long now) {
+  void sourceNamed(long now, long round) {
     chunkSent(now);
+    namedAfterRound = round;
     sourceNamed = true;
     fetchingFromSource = true;
   }

@@ -173,19 +173,28 @@ public sealed interface RaftMessage extends ProtocolMessage {
    *     {@link AppendEntriesResponse#clock()}
    * @param held the latest snapshot the follower holds ({@link SnapshotId#NONE} if none): the
    *     leader names as a snapshot source only a replica known to hold a recent enough one
+   * @param fetching the snapshot index the follower is fetching from a named source, 0 if none:
+   *     a leader waiting on a source transfer learns that its naming (or the follower's answer
+   *     giving up on the source) was lost, instead of waiting for ever on a live follower
    */
-  record HeartbeatResponse(long term, long readContext, long clock, SnapshotId held)
-      implements RaftMessage {
+  record HeartbeatResponse(long term, long readContext, long clock, SnapshotId held,
+      long fetching) implements RaftMessage {
     public HeartbeatResponse {
       nonNegative("term", term);
       nonNegative("readContext", readContext);
       nonNegative("clock", clock);
       Objects.requireNonNull(held, "held");
+      nonNegative("fetching", fetching);
+    }
+
+    /** An answer that fetches nothing from a source. */
+    public HeartbeatResponse(long term, long readContext, long clock, SnapshotId held) {
+      this(term, readContext, clock, held, 0);
     }
 
     /** An answer that reports no snapshot (to a heartbeat of an older term). */
     public HeartbeatResponse(long term, long readContext, long clock) {
-      this(term, readContext, clock, SnapshotId.NONE);
+      this(term, readContext, clock, SnapshotId.NONE, 0);
     }
   }
 

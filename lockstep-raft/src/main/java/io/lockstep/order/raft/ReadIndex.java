@@ -78,6 +78,11 @@ final class ReadIndex {
     return roundWanted;
   }
 
+  /** The number of the latest heartbeat round sent (0: none yet). */
+  long lastRound() {
+    return lastRound;
+  }
+
   /** Numbers the heartbeat round about to be sent at {@code now}. */
   long startRound(long now) {
     lastRound++;

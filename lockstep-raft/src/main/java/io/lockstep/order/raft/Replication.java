@@ -257,7 +257,7 @@ final class Replication {
       if (source != Raft.NONE) {
         raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source,
             progress.get(source).reported()));
-        pr.sourceNamed(raft.now());
+        pr.sourceNamed(raft.now(), raft.readIndex().lastRound());
         return;
       }
     }
@@ -375,7 +375,23 @@ final class Replication {
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
     pr.reported(response.held());
-    pr.stillFetching(raft.now());
+    if (pr.state() == Progress.State.SNAPSHOT && response.held().index() >= pr.pendingSnapshot()
+        && response.held().index() <= raft.commitIndex()) {
+      // The follower holds the snapshot being sent, or a newer one: its answer to the last chunk
+      // (or to the source's) was lost. Without this the leader would wait on a follower that
+      // keeps answering heartbeats, and never send it the log after the snapshot. A snapshot
+      // holds only committed positions, so counting it as matched cannot commit anything.
+      pr.maybeUpdate(response.held().index());
+      pr.becomeProbe();
+    }
+    if (pr.namingLost(response.readContext(), response.fetching())) {
+      // A heartbeat sent after the source was named found the follower fetching nothing: the
+      // naming (or the follower's answer giving up on the source) was lost. Sending its own
+      // chunks now beats waiting on a follower whose heartbeat answers would keep the wait on.
+      pr.chunkLost();
+    } else if (response.fetching() > 0) {
+      pr.stillFetching(raft.now());
+    }
     raft.clockReport(from, response.clock());
     pr.resume();
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {

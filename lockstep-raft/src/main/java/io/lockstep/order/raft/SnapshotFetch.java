@@ -94,6 +94,11 @@ final class SnapshotFetch {
     ask(minIndex);
   }
 
+  /** The snapshot index this replica is fetching from a named source; 0 if none. */
+  long fetchingIndex() {
+    return source == Raft.NONE ? 0 : fetching;
+  }
+
   /** This replica's latest snapshot as its heartbeat answers report it ({@code NONE} if none). */
   RaftMessage.SnapshotId heldId() {
     Snapshot snapshot = raft.snapshot();

@@ -152,6 +152,47 @@ class SnapshotSourceTest {
   }
 
   @Test
+  void aLostNamingOfTheSourceIsSeenInTheNextHeartbeatAnswerAndTheLeaderSendsItsOwn() {
+    Cluster cluster = compacted(true);
+    List<String> seen = watch(cluster);
+    boolean[] dropped = {false};
+    cluster.dropWhen(e -> {
+      if (!dropped[0] && e.message() instanceof RaftMessage.SnapshotSource) {
+        dropped[0] = true;
+        return true;
+      }
+      return false;
+    });
+    cluster.restart(3);
+    // Follower 3 answers every heartbeat meanwhile; it must not keep the leader waiting.
+    cluster.run(2000);
+    assertInstalledWholeAt3(cluster);
+    assertThat(seen).as("the leader sent its own chunks").contains("1>3 chunk@0");
+  }
+
+  @Test
+  void aLostAnswerToTheLastChunkIsTakenFromTheHeartbeatReportAndTheLogFollows() {
+    Cluster cluster = compacted(true);
+    boolean[] dropped = {false};
+    cluster.dropWhen(e -> {
+      if (!dropped[0] && e.message() instanceof RaftMessage.InstallSnapshotResponse r
+          && r.index() == index(cluster)) {
+        dropped[0] = true;
+        return true;
+      }
+      return false;
+    });
+    cluster.restart(3);
+    cluster.run(2000);
+    assertThat(dropped[0]).as("the install's answer was lost").isTrue();
+    assertInstalledWholeAt3(cluster);
+    Raft leader = cluster.raft(1);
+    assertThat(leader.replication().progress(3).match())
+        .as("the leader replicates the log after the snapshot to 3")
+        .isEqualTo(leader.log().lastIndex());
+  }
+
+  @Test
   void aTransferFromASourceLongerThanTwoElectionTimeoutsIsNotTakenOverWhileTheFollowerLives() {
     Cluster cluster = compacted(true);
     List<String> seen = watch(cluster);

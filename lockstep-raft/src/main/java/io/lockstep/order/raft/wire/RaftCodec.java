@@ -33,7 +33,8 @@ import java.util.List;
  * 6 AppendEntriesResponse   i64 term, u8 flags (1 success, 2 repairing), i64 index,
  *                           i64 hintIndex, i64 hintTerm, i64 clock
  * 7 Heartbeat               i64 term, i64 commit, i64 readContext
- * 8 HeartbeatResponse       i64 term, i64 readContext, i64 clock, SnapshotId held
+ * 8 HeartbeatResponse       i64 term, i64 readContext, i64 clock, SnapshotId held,
+ *                           i64 fetching
  * 9 InstallSnapshot         i64 term, i64 index, i64 snapshotTerm, i64 time,
  *                           u32 members × i32, i64 size, i64 offset, u32 length, chunk
  * 10 InstallSnapshotResponse i64 term, i64 index, i64 snapshotIndex, i64 received
@@ -168,6 +169,7 @@ public final class RaftCodec implements ProtocolCodec {
     } else if (message instanceof RaftMessage.HeartbeatResponse m) {
       writeSnapshotId(out.writeByte(HEARTBEAT_RESPONSE).writeLong(m.term())
           .writeLong(m.readContext()).writeLong(m.clock()), m.held());
+      out.writeLong(m.fetching());
     } else if (message instanceof RaftMessage.InstallSnapshot m) {
       writeChunk(out.writeByte(INSTALL_SNAPSHOT), m);
     } else if (message instanceof RaftMessage.SnapshotChunk m) {
@@ -244,7 +246,8 @@ public final class RaftCodec implements ProtocolCodec {
         case HEARTBEAT -> new RaftMessage.Heartbeat(in.readLong("term"), in.readLong("commit"),
             in.readLong("readContext"));
         case HEARTBEAT_RESPONSE -> new RaftMessage.HeartbeatResponse(in.readLong("term"),
-            in.readLong("readContext"), in.readLong("clock"), readSnapshotId(in));
+            in.readLong("readContext"), in.readLong("clock"), readSnapshotId(in),
+            in.readLong("fetching"));
         case INSTALL_SNAPSHOT -> readInstallSnapshot(in);
         case INSTALL_SNAPSHOT_RESPONSE -> new RaftMessage.InstallSnapshotResponse(
             in.readLong("term"), in.readLong("index"), in.readLong("snapshotIndex"),
