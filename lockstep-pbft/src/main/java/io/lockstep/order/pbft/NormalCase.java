@@ -28,9 +28,18 @@ final class NormalCase {
   long requestDeadline = -1;
   /** Highest sequence number pre-prepared in the current view (a full window is no fault). */
   long highestPrePrepared;
+  /** Requests executed lately (about a window's worth), oldest first: see {@link #onForward}. */
+  private final java.util.LinkedHashMap<Pending.Key, Boolean> recentlyExecuted;
 
   NormalCase(Pbft p) {
     this.p = p;
+    int remembered = p.config.window() * p.config.maxBatch();
+    this.recentlyExecuted = new java.util.LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(java.util.Map.Entry<Pending.Key, Boolean> eldest) {
+        return size() > remembered;
+      }
+    };
   }
 
   void onRequest(Request request) {
@@ -52,6 +61,12 @@ final class NormalCase {
   void onForward(int from, Request request) {
     if (!p.isPrimary() || p.changingView) {
       p.drop("forwarded request at a replica that is not the primary");
+      return;
+    }
+    if (recentlyExecuted.containsKey(Pending.Key.of(request))) {
+      // The forwarding backup lags (it missed the pre-prepare); ordering the request again
+      // would stall, as backups that executed it no longer hold it, and start a view change.
+      p.drop("forwarded request this primary already executed");
       return;
     }
     if (!p.pending.add(request, Math.max(p.now, 0))) {
@@ -314,6 +329,7 @@ final class NormalCase {
       p.out.stable(new Ordered(position++, p.executedTime, request));
       progress |= p.pending.holds(request);
       p.pending.remove(request);
+      recentlyExecuted.put(Pending.Key.of(request), Boolean.TRUE);
     }
     slot.executedDigest = slot.committed;
     p.lastExecuted = seq;
@@ -343,7 +359,7 @@ final class NormalCase {
     } else {
       armRequestTimer();
     }
-    if (requestDeadline >= 0 && p.now >= requestDeadline && !p.transfer.active()) {
+    if (requestDeadline >= 0 && p.now >= requestDeadline && !p.transfer.silencesTimers()) {
       p.viewChanges.start(p.view + 1, "a request waited " + p.timeout() + " ms");
       return;
     }
@@ -360,7 +376,7 @@ final class NormalCase {
    * primary), and suspects the primary if it is still unordered after a second such delay.
    */
   private void checkSlowPrimary() {
-    if (p.isPrimary() || highestPrePrepared >= p.high()) {
+    if (p.isPrimary() || highestPrePrepared >= p.high() || p.transfer.silencesTimers()) {
       return;
     }
     for (Pending.Entry entry : p.pending.entries()) {
