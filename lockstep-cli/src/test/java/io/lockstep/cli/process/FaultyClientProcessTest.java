@@ -30,9 +30,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * Faulty clients against a Byzantine cluster of real processes (in deployed PBFT-family systems,
  * one faulty client's bad authenticators or malformed requests collapsed throughput): a client
  * proving a key that is not its own, malformed frames, and a flood of connections from one
- * source. Each
- * is refused by the transport with a counted reason, changes nothing, and the honest clients
- * writing through the voting proxy meanwhile keep completing linearizable operations.
+ * source. Each is refused by the transport with a counted reason, changes nothing, and the
+ * honest clients writing through the voting proxy meanwhile keep completing linearizable
+ * operations.
  */
 class FaultyClientProcessTest {
   /** How long the flood of garbage connections lasts. */
