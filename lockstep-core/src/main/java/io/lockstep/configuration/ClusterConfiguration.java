@@ -32,6 +32,10 @@ import java.util.TreeSet;
  *     membership entry or {@link SystemCommand.SetReplicas}, whichever came later; empty until
  *     either (then the cluster file's replicas)
  * @param pending ordered changes waiting for their stated positions, in the order they apply
+ * @param members where replicas can be reached, by id, as {@link SystemCommand.SetMember}
+ *     recorded them (empty until an operator records one: the cluster file is the bootstrap,
+ *     and a record here wins over it); may name replicas outside {@code replicas} (one being
+ *     added, or removed and kept so that adding it again needs no addresses)
  */
 public record ClusterConfiguration(
     long version,
@@ -40,7 +44,8 @@ public record ClusterConfiguration(
     SortedSet<String> devices,
     SortedMap<String, Long> removedDevices,
     SortedSet<Integer> replicas,
-    List<PendingChange> pending) {
+    List<PendingChange> pending,
+    SortedMap<Integer, MemberAddresses> members) {
 
   /** The configuration of a cluster that never changed it: everyone admitted, nothing pending. */
   public static final ClusterConfiguration INITIAL = new ClusterConfiguration(0, new TreeSet<>(),
@@ -56,6 +61,13 @@ public record ClusterConfiguration(
     removedDevices = Collections.unmodifiableSortedMap(new TreeMap<>(removedDevices));
     replicas = Collections.unmodifiableSortedSet(new TreeSet<>(replicas));
     pending = List.copyOf(Objects.requireNonNull(pending, "pending"));
+    members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
+    members.forEach((id, m) -> {
+      if (m.replica() != id) {
+        throw new IllegalArgumentException("addresses of replica " + m.replica()
+            + " filed under " + id);
+      }
+    });
     for (ClientId c : clients) {
       if (removedClients.containsKey(c)) {
         throw new IllegalArgumentException("client " + c + " is both admitted and removed");
@@ -66,6 +78,15 @@ public record ClusterConfiguration(
         throw new IllegalArgumentException("device " + d + " is both admitted and removed");
       }
     }
+  }
+
+  /** The configuration of an earlier format that had no member addresses. */
+  public ClusterConfiguration(long version, SortedSet<ClientId> clients,
+      SortedMap<ClientId, Long> removedClients, SortedSet<String> devices,
+      SortedMap<String, Long> removedDevices, SortedSet<Integer> replicas,
+      List<PendingChange> pending) {
+    this(version, clients, removedClients, devices, removedDevices, replicas, pending,
+        new TreeMap<>());
   }
 
   /** The stated position at which {@code client} was removed; empty if it is admitted. */
@@ -115,18 +136,26 @@ public record ClusterConfiguration(
     } else if (change instanceof SystemCommand.SetReplicas a) {
       r = a.replicas();
     }
-    return new ClusterConfiguration(version, c, rc, d, rd, r, pending);
+    return new ClusterConfiguration(version, c, rc, d, rd, r, pending, members);
   }
 
   /** This configuration with another replica set and version. */
   ClusterConfiguration withReplicas(SortedSet<Integer> newReplicas, long newVersion) {
     return new ClusterConfiguration(newVersion, clients, removedClients, devices, removedDevices,
-        newReplicas, pending);
+        newReplicas, pending, members);
   }
 
   /** This configuration with another list of pending changes and version. */
   ClusterConfiguration withPending(List<PendingChange> newPending, long newVersion) {
     return new ClusterConfiguration(newVersion, clients, removedClients, devices, removedDevices,
-        replicas, newPending);
+        replicas, newPending, members);
+  }
+
+  /** This configuration with {@code member}'s record replacing any earlier one. */
+  ClusterConfiguration withMember(MemberAddresses member, long newVersion) {
+    TreeMap<Integer, MemberAddresses> m = new TreeMap<>(members);
+    m.put(member.replica(), member);
+    return new ClusterConfiguration(newVersion, clients, removedClients, devices, removedDevices,
+        replicas, pending, m);
   }
 }

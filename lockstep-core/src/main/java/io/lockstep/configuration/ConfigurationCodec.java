@@ -15,6 +15,13 @@ import java.util.TreeSet;
  * int n × device; int n × {device, long at}; int n × int replica; int n × {long orderedAt,
  * bytes command}}, sorted as the record keeps them, so equal configurations encode to equal
  * bytes (digests compare them). Reading checks everything the record checks.
+ *
+ * <p>The full form ({@link #writeFull}, {@link #encodeFull}) appends the replicas' recorded
+ * addresses, {@code int n × {int replica, string peer, string client, string http, string
+ * redis, bytes key}}; executor snapshots from format version 5 on and the answer to
+ * {@link ConfigurationQuery#withMembers} use it. The short form without them stays what
+ * {@link ConfigurationQuery#bytes} answers, because clients of earlier builds read that answer
+ * strictly and would refuse the extra bytes.
  */
 public final class ConfigurationCodec {
   private ConfigurationCodec() {}
@@ -38,11 +45,53 @@ public final class ConfigurationCodec {
     }
   }
 
-  /** The configuration alone, as a query answers it. */
+  /** Appends {@code c} in the full form: the short form, then the recorded addresses. */
+  public static void writeFull(WireWriter out, ClusterConfiguration c) {
+    write(out, c);
+    out.writeInt(c.members().size());
+    c.members().values().forEach(m -> SystemCommands.writeMember(out, m));
+  }
+
+  /** The configuration alone in the short form, as the original query answers it. */
   public static byte[] encode(ClusterConfiguration c) {
     WireWriter out = new WireWriter();
     write(out, c);
     return out.toByteArray();
+  }
+
+  /** The configuration alone in the full form, as {@link ConfigurationQuery#withMembers}. */
+  public static byte[] encodeFull(ClusterConfiguration c) {
+    WireWriter out = new WireWriter();
+    writeFull(out, c);
+    return out.toByteArray();
+  }
+
+  /**
+   * Reads a configuration that {@link #encodeFull} wrote.
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  public static ClusterConfiguration decodeFull(byte[] bytes) {
+    WireReader in = new WireReader(bytes, "configuration");
+    ClusterConfiguration c = readFull(in);
+    in.end();
+    return c;
+  }
+
+  /** Reads one configuration in the full form from {@code in}, leaving what follows it. */
+  public static ClusterConfiguration readFull(WireReader in) {
+    ClusterConfiguration c = read(in);
+    int n = in.readCount("member", 24);
+    TreeMap<Integer, MemberAddresses> members = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      MemberAddresses m = SystemCommands.readMember(in);
+      if (members.put(m.replica(), m) != null || members.lastKey() != m.replica()) {
+        throw in.malformed("member addresses out of order or repeated at replica "
+            + m.replica());
+      }
+    }
+    return new ClusterConfiguration(c.version(), c.clients(), c.removedClients(), c.devices(),
+        c.removedDevices(), c.replicas(), c.pending(), members);
   }
 
   /**

@@ -47,6 +47,9 @@ public final class Reconfiguration {
    */
   public long order(SystemCommand command, long position, long distance) {
     Objects.requireNonNull(command, "command");
+    if (command instanceof SystemCommand.SetMember m) {
+      return record(m, position);
+    }
     long earliest = position + distance;
     long at = command.at() == 0 ? earliest : command.at();
     if (at < earliest) {
@@ -68,6 +71,29 @@ public final class Reconfiguration {
     next.add(new PendingChange(position, at, stated));
     current = current.withPending(next, current.version() + 1);
     return at;
+  }
+
+  /**
+   * Records a replica's addresses at once (see {@link SystemCommand.SetMember} for why not at a
+   * stated position); the receipt's position is the command's own.
+   */
+  private long record(SystemCommand.SetMember command, long position) {
+    if (command.at() != 0) {
+      throw new ConfigurationRefusal("a replica's addresses take effect at their own position;"
+          + " a stated position (" + command.at() + ") is refused");
+    }
+    MemberAddresses member = command.member();
+    if (member.equals(current.members().get(member.replica()))) {
+      throw new ConfigurationRefusal("replica " + member.replica()
+          + "'s addresses are already " + member);
+    }
+    if (!current.members().containsKey(member.replica())
+        && current.members().size() >= MembershipEntry.MAX_VOTERS) {
+      throw new ConfigurationRefusal(MembershipEntry.MAX_VOTERS
+          + " replicas' addresses are already recorded");
+    }
+    current = current.withMember(member, current.version() + 1);
+    return position;
   }
 
   /**

@@ -95,6 +95,26 @@ public sealed interface SystemCommand {
     }
   }
 
+  /**
+   * Records where replica {@code member.replica()} can be reached (its addresses and key), so
+   * that an operator can add a machine no cluster file names: the replicas dial it and clients
+   * send to it from this record. It takes effect at its own position, not at a stated future
+   * one ({@code at} must be 0): it binds no client or device, it only says where a replica
+   * is, and the membership change that makes it vote is ordered after it. A later record for
+   * the same replica replaces it.
+   */
+  record SetMember(MemberAddresses member, long at) implements SystemCommand {
+    public SetMember {
+      Objects.requireNonNull(member, "member");
+      checkAt(at);
+    }
+
+    @Override
+    public SetMember withAt(long position) {
+      return new SetMember(member, position);
+    }
+  }
+
   /** A device name: 1 to {@value ClientId#MAX_LENGTH} printable characters, like a client id. */
   static void checkDevice(String device) {
     if (device == null) {

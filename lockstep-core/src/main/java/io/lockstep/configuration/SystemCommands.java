@@ -37,6 +37,7 @@ public final class SystemCommands {
   private static final int ADD_DEVICE = 3;
   private static final int REMOVE_DEVICE = 4;
   private static final int SET_REPLICAS = 5;
+  private static final int SET_MEMBER = 6;
   /** More replicas than any cluster has; bounds what a malformed count can allocate. */
   private static final int MAX_REPLICAS = 1024;
 
@@ -66,6 +67,9 @@ public final class SystemCommands {
     } else if (command instanceof SystemCommand.SetReplicas r) {
       out.writeByte(SET_REPLICAS).writeInt(r.replicas().size());
       r.replicas().forEach(out::writeInt);
+    } else if (command instanceof SystemCommand.SetMember m) {
+      out.writeByte(SET_MEMBER);
+      writeMember(out, m.member());
     } else {
       throw new IllegalArgumentException("unknown system command " + command);
     }
@@ -92,6 +96,7 @@ public final class SystemCommands {
         case ADD_DEVICE -> new SystemCommand.AddDevice(in.readString("device"), readAt(in));
         case REMOVE_DEVICE -> new SystemCommand.RemoveDevice(in.readString("device"), readAt(in));
         case SET_REPLICAS -> readReplicas(in);
+        case SET_MEMBER -> new SystemCommand.SetMember(readMember(in), readAt(in));
         default -> throw in.malformed("unknown command type " + type);
       };
     } catch (WireReader.MalformedException e) {
@@ -116,6 +121,28 @@ public final class SystemCommands {
       throw in.malformed("a replica is named twice");
     }
     return new SystemCommand.SetReplicas(replicas, readAt(in));
+  }
+
+  /** {@code int replica, string peer, string client, string http, string redis, bytes key}. */
+  static void writeMember(WireWriter out, MemberAddresses m) {
+    out.writeInt(m.replica()).writeString(m.peer()).writeString(m.client())
+        .writeString(m.http()).writeString(m.redis()).writeBytes(m.publicKey());
+  }
+
+  /** Reads what {@link #writeMember} wrote; the record's checks apply. */
+  static MemberAddresses readMember(WireReader in) {
+    int replica = in.readInt();
+    int most = MemberAddresses.MAX_ADDRESS;
+    String peer = in.readString("peer address", most);
+    String client = in.readString("client address", most);
+    String http = in.readString("http address", most);
+    String redis = in.readString("redis address", most);
+    byte[] key = in.readBytes("public key", MemberAddresses.MAX_KEY);
+    try {
+      return new MemberAddresses(replica, peer, client, http, redis, key);
+    } catch (IllegalArgumentException e) {
+      throw in.malformed(e.getMessage());
+    }
   }
 
   private static long readAt(WireReader in) {

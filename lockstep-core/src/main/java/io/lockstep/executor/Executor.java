@@ -177,7 +177,9 @@ public final class Executor {
     Objects.requireNonNull(caller, "caller");
     Objects.requireNonNull(query, "query");
     if (ConfigurationQuery.is(query)) {
-      return ConfigurationCodec.encode(configuration.current());
+      return ConfigurationQuery.isFull(query)
+          ? ConfigurationCodec.encodeFull(configuration.current())
+          : ConfigurationCodec.encode(configuration.current());
     }
     String removed = configuration.refusal(caller);
     if (removed != null) {

@@ -23,10 +23,10 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The executor's versioned binary snapshot format (X2). Version 4, written now, big-endian:
+ * The executor's versioned binary snapshot format (X2). Version 5, written now, big-endian:
  *
  * <pre>
- * int magic "LSXE", int version (4)
+ * int magic "LSXE", int version (5)
  * long appliedPosition, long time
  * bytes executor                                  (bytes = int length + content):
  *   int sessions × { client, long lastSequence, long lastUsed,
@@ -38,7 +38,7 @@ import java.util.zip.CheckedOutputStream;
  *   int scheduled × { long due, long creation, byte kind, client, bytes command }
  *   int clients × { client, int sequences × { long sequence,
  *                                             int copies × { client copyFrom, bytes copy } } }
- *   configuration                                 (see {@link ConfigurationCodec})
+ *   configuration, full form                      (see {@link ConfigurationCodec#writeFull})
  * machine: { int length (1..65536), bytes }* int 0   (see {@link MachineChunks})
  * int CRC32C of every byte before it
  * </pre>
@@ -48,7 +48,8 @@ import java.util.zip.CheckedOutputStream;
  * being in memory, and restoring reads it back the same way. The executor's own part (sessions,
  * timers, copies) is bounded by its limits and is encoded in memory when captured.
  *
- * <p>Version 3 had neither the configuration (it reads as the initial one) nor the replies'
+ * <p>Version 4 wrote the configuration in its short form, without the replicas' recorded
+ * addresses (they read as none). Version 3 had neither the configuration (it reads as the initial one) nor the replies'
  * configuration versions (they read as 0); it is streamed like version 4. Version 2 had {@code bytes machine} right after the time, then the executor's fields
  * unwrapped; version 1 (written before sessions kept a window of replies) had one reply per
  * session, {@code byte status, bytes value, string reason, long position}, in place of the
@@ -61,7 +62,7 @@ import java.util.zip.CheckedOutputStream;
  */
 final class SnapshotFormat {
   static final int MAGIC = 0x4C535845;
-  static final int VERSION = 4;
+  static final int VERSION = 5;
   /** The first version whose machine part is streamed; earlier ones are decoded whole. */
   static final int FIRST_STREAMED = 3;
   private static final int TRAILER = 4;
@@ -82,7 +83,7 @@ final class SnapshotFormat {
     out.writeInt(scheduled.size());
     scheduled.forEach(s -> writeScheduled(out, s));
     writeCopies(out, copies);
-    ConfigurationCodec.write(out, configuration);
+    ConfigurationCodec.writeFull(out, configuration);
     return out.toByteArray();
   }
 
@@ -158,7 +159,7 @@ final class SnapshotFormat {
    */
   record Opened(ExecutorImage image, DataInputStream in, MachineChunks.Reader machine) {}
 
-  /** Reads a version-3 or 4 snapshot's header and executor part; its checksum was checked. */
+  /** Reads a version-3, 4 or 5 snapshot's header and executor part; its checksum was checked. */
   static Opened open(InputStream raw, long size, int replica) throws IOException {
     DataInputStream in = new DataInputStream(new BufferedInputStream(raw, BUFFER));
     in.skipNBytes(4);
@@ -183,8 +184,8 @@ final class SnapshotFormat {
     long nextCreation = part.readLong();
     List<Scheduled> scheduled = readScheduled(part, nextCreation);
     TreeMap<ClientId, TreeMap<Long, TreeMap<ClientId, byte[]>>> copies = readCopies(part);
-    ClusterConfiguration configuration = version < 4
-        ? ClusterConfiguration.INITIAL : ConfigurationCodec.read(part);
+    ClusterConfiguration configuration = version < 4 ? ClusterConfiguration.INITIAL
+        : version == 4 ? ConfigurationCodec.read(part) : ConfigurationCodec.readFull(part);
     if (part.remaining() != 0) {
       throw part.malformed(part.remaining() + " unexpected trailing bytes in the executor part");
     }

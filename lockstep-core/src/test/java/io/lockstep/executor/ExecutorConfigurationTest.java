@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.configuration.ConfigurationCodec;
 import io.lockstep.configuration.ConfigurationQuery;
+import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.configuration.MembershipEntry;
 import io.lockstep.configuration.SystemCommand;
 import io.lockstep.configuration.SystemCommands;
@@ -248,6 +249,34 @@ class ExecutorConfigurationTest {
     feed.apply(MembershipEntry.encode(feed.position + 1, List.of(2, 3, 4)), 1);
     assertThat(feed.executor.configuration().replicas()).containsExactly(2, 3, 4);
 
+    Feed restored = feed();
+    restored.executor.restore(feed.executor.snapshot());
+    assertThat(restored.executor.configuration()).isEqualTo(feed.executor.configuration());
+    assertThat(restored.executor.digest()).isEqualTo(feed.executor.digest());
+  }
+
+  @Test
+  void recordedAddressesTakeEffectAtOnceAndAreInSnapshotsDigestsAndTheFullQuery() {
+    Feed feed = feed();
+    feed.send("c1", 1, "note:a", 0);
+    MemberAddresses four = new MemberAddresses(4, "h4:7000", "h4:7100", "h4:8080", "",
+        new byte[0]);
+    Reply receipt = admin(feed, 1, new SystemCommand.SetMember(four, 0));
+    assertThat(receipt.status()).as(receipt.reason()).isEqualTo(Reply.Status.OK);
+    assertThat(SystemCommands.receiptPosition(receipt.value())).isEqualTo(receipt.position());
+    assertThat(feed.executor.configuration().members()).containsEntry(4, four);
+    assertThat(ConfigurationCodec.decodeFull(
+        feed.executor.query(C1, ConfigurationQuery.withMembers())).members())
+        .containsEntry(4, four);
+    assertThat(ConfigurationCodec.decode(feed.executor.query(C1, ConfigurationQuery.bytes()))
+        .members()).as("the short answer, for earlier clients").isEmpty();
+
+    Feed other = feed();
+    other.send("c1", 1, "note:a", 0);
+    admin(other, 1, new SystemCommand.SetMember(new MemberAddresses(4, "h5:7000", "h4:7100",
+        "h4:8080", "", new byte[0]), 0));
+    assertThat(other.executor.digest()).as("the addresses are in the digest")
+        .isNotEqualTo(feed.executor.digest());
     Feed restored = feed();
     restored.executor.restore(feed.executor.snapshot());
     assertThat(restored.executor.configuration()).isEqualTo(feed.executor.configuration());
