@@ -42,6 +42,10 @@ final class PeerLink {
     return peer;
   }
 
+  InetSocketAddress address() {
+    return address;
+  }
+
   OutboundQueue queue() {
     return queue;
   }

@@ -3,10 +3,11 @@ package io.lockstep.net;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.PublicKey;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,13 +28,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * package documentation); garbage, wrong versions, oversized or corrupt frames,
  * strangers and replays are refused with a logged, counted reason ({@link #stats()}) and never
  * reach the handler. Threads: one acceptor thread and {@link NetOptions#ioThreads()} I/O threads.
+ *
+ * <p>Peers may be added while it runs ({@link #addPeer}): a replica that an operator added with
+ * its addresses, which no cluster file names, is dialed and admitted from then on.
  */
 public final class PeerNetwork implements AutoCloseable {
   private final PeerConfig config;
   private final PeerHandler handler;
   private final NetStats stats = new NetStats();
   private final Rejections rejections;
-  private final Map<Integer, PeerLink> links;
+  private final Map<Integer, PeerLink> links = new ConcurrentHashMap<>();
+  /** Peers' public keys (with keys): the configuration's, then those {@link #addPeer} gave. */
+  private final Map<Integer, PublicKey> keys = new ConcurrentHashMap<>();
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
   private final Map<Integer, Channel> inboundByPeer = new ConcurrentHashMap<>();
   private final EventLoopGroup boss;
@@ -48,10 +54,9 @@ public final class PeerNetwork implements AutoCloseable {
     String name = "lockstep-net-" + config.self();
     this.boss = EventLoops.create(name + "-accept", 1);
     this.workers = EventLoops.create(name + "-io", config.options().ioThreads());
-    TreeMap<Integer, PeerLink> byPeer = new TreeMap<>();
-    config.peers().forEach((peer, address) -> byPeer.put(peer,
+    config.peers().forEach((peer, address) -> links.put(peer,
         new PeerLink(peer, address, config.options(), workers, rejections)));
-    this.links = Map.copyOf(byPeer);
+    keys.putAll(config.publicKeys());
   }
 
   /**
@@ -70,9 +75,47 @@ public final class PeerNetwork implements AutoCloseable {
       network.close();
       throw e;
     }
-    network.links.values().forEach(link ->
-        link.start(Sockets.dialer(network.workers, config.options(), ch -> network.dialed(ch, link))));
+    network.links.values().forEach(network::dial);
     return network;
+  }
+
+  private void dial(PeerLink link) {
+    link.start(Sockets.dialer(workers, config.options(), ch -> dialed(ch, link)));
+  }
+
+  /**
+   * Adds a peer, or moves one to a new address, while running: from now on it is dialed at
+   * {@code address} and admitted when it connects. A peer already known at the same address
+   * (and key) is left as it is. Callable from any thread.
+   *
+   * @param key the peer's public key; required when replicas prove keys, else ignored
+   * @return true if something changed
+   * @throws IllegalArgumentException for this node's own id, or a missing key when keys are used
+   */
+  public synchronized boolean addPeer(int peer, InetSocketAddress address, PublicKey key) {
+    Objects.requireNonNull(address, "address");
+    if (peer == config.self()) {
+      throw new IllegalArgumentException("replica " + peer + " is this node");
+    }
+    if (config.usesKeys() && key == null) {
+      throw new IllegalArgumentException("replica " + peer + " has no public key: with keys,"
+          + " every replica needs one");
+    }
+    PeerLink old = links.get(peer);
+    boolean sameKey = !config.usesKeys() || key.equals(keys.get(peer));
+    if (closed || old != null && old.address().equals(address) && sameKey) {
+      return false;
+    }
+    if (config.usesKeys()) {
+      keys.put(peer, key);
+    }
+    PeerLink link = new PeerLink(peer, address, config.options(), workers, rejections);
+    links.put(peer, link);
+    if (old != null) {
+      old.close();
+    }
+    dial(link);
+    return true;
   }
 
   /**
@@ -211,7 +254,7 @@ public final class PeerNetwork implements AutoCloseable {
   }
 
   private Admission.Admit credentials(int peer) {
-    return config.usesKeys() ? new Admission.Admit(null, config.publicKeys().get(peer))
+    return config.usesKeys() ? new Admission.Admit(null, keys.get(peer))
         : new Admission.Admit(config.secret());
   }
 

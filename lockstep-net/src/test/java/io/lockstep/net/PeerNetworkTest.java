@@ -218,4 +218,30 @@ class PeerNetworkTest {
         TestNet.OPTIONS)).hasMessageContaining("cluster must not be empty");
     assertThat(TestNet.config(1, addresses).peers()).containsOnlyKeys(2);
   }
+
+  @Test
+  void aPeerAddedWhileRunningIsDialedAndAdmittedAndAStrangerStillIsNot() throws IOException {
+    Map<Integer, InetSocketAddress> all = TestNet.addresses(3);
+    Map<Integer, InetSocketAddress> firstTwo = Map.of(1, all.get(1), 2, all.get(2));
+    Inbox inboxOne = new Inbox();
+    PeerNetwork one = start(TestNet.config(1, firstTwo), inboxOne);
+    start(TestNet.config(2, firstTwo), new Inbox());
+    Inbox inboxThree = new Inbox();
+    PeerNetwork three = start(TestNet.config(3, all), inboxThree);
+    assertThatThrownBy(() -> one.send(3, Inbox.message(1)))
+        .hasMessageContaining("unknown peer 3");
+    long refusedBefore = one.stats().rejections().getOrDefault(RejectReason.UNKNOWN_ID, 0L);
+    await("1 refuses 3, which it does not know yet", () -> one.stats().rejections()
+        .getOrDefault(RejectReason.UNKNOWN_ID, 0L) > refusedBefore);
+
+    assertThat(one.addPeer(3, all.get(3), null)).isTrue();
+    assertThat(one.addPeer(3, all.get(3), null)).as("the same address again").isFalse();
+    await("1 dials the added 3", () -> one.isConnected(3));
+    assertThat(one.send(3, Inbox.message(7))).isTrue();
+    await("3 receives from 1", () -> inboxThree.count(1) == 1);
+    three.send(1, Inbox.message(8));
+    await("1 admits 3's connection", () -> inboxOne.count(3) == 1);
+    assertThatThrownBy(() -> one.addPeer(1, all.get(1), null)).hasMessageContaining("this node");
+  }
 }
+

@@ -2,6 +2,7 @@ package io.lockstep.client;
 
 import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.configuration.ConfigurationCodec;
+import io.lockstep.configuration.ConfigurationQuery;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * How a client learns the configuration (paper §7: clients learn it from replies and by
@@ -22,19 +23,26 @@ import java.util.function.Supplier;
  * it): a poll whose answer is still below the version that prompted it is not repeated at
  * once, only when a later reply again carries a version above the one held, so an inflated
  * version costs at most one poll per reply, never a loop. Thread-safe.
+ *
+ * <p>It asks for the full form, with the replicas' recorded addresses
+ * ({@link ConfigurationQuery#withMembers}). A replica of an earlier build hands that query to
+ * the state machine, whose answer does not decode as a configuration; from then on the watch
+ * asks with the short query ({@link ConfigurationQuery#bytes}) that such replicas answer.
  */
 final class ConfigurationWatch {
   private static final System.Logger LOG = System.getLogger(ConfigurationWatch.class.getName());
 
-  private final Supplier<CompletableFuture<byte[]>> poll;
+  private final Function<byte[], CompletableFuture<byte[]>> poll;
+  /** False once a full answer did not decode: the replicas are of an earlier build. */
+  private volatile boolean full = true;
   private final AtomicLong seen = new AtomicLong();
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicLong polls = new AtomicLong();
   private final List<Consumer<ClusterConfiguration>> listeners = new CopyOnWriteArrayList<>();
   private volatile ClusterConfiguration known = ClusterConfiguration.INITIAL;
 
-  /** @param poll asks the cluster for its configuration (the query's answer bytes) */
-  ConfigurationWatch(Supplier<CompletableFuture<byte[]>> poll) {
+  /** @param poll sends a query to the cluster (here: for its configuration) */
+  ConfigurationWatch(Function<byte[], CompletableFuture<byte[]>> poll) {
     this.poll = poll;
   }
 
@@ -49,8 +57,9 @@ final class ConfigurationWatch {
   private void startPoll() {
     polls.incrementAndGet();
     CompletableFuture<byte[]> answer;
+    boolean asked = full;
     try {
-      answer = poll.get();
+      answer = poll.apply(asked ? ConfigurationQuery.withMembers() : ConfigurationQuery.bytes());
     } catch (RuntimeException e) {
       polling.set(false);
       LOG.log(Level.DEBUG, "configuration poll not sent: " + e.getMessage());
@@ -59,11 +68,14 @@ final class ConfigurationWatch {
     answer.whenComplete((bytes, error) -> {
       try {
         if (error == null) {
-          learn(ConfigurationCodec.decode(bytes));
+          learn(asked ? ConfigurationCodec.decodeFull(bytes) : ConfigurationCodec.decode(bytes));
         } else {
           LOG.log(Level.DEBUG, "configuration poll failed: " + error.getMessage());
         }
       } catch (IllegalArgumentException e) {
+        if (asked) {
+          full = false;
+        }
         LOG.log(Level.WARNING, "event=configuration_undecodable reason=\"" + e.getMessage()
             + "\"");
       } finally {

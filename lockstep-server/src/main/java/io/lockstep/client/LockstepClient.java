@@ -1,7 +1,6 @@
 package io.lockstep.client;
 
 import io.lockstep.configuration.ClusterConfiguration;
-import io.lockstep.configuration.ConfigurationQuery;
 import io.lockstep.executor.Executor;
 import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
@@ -60,6 +59,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Replies carry the version of the configuration they were made in (paper §7); a newer
  * one makes the client poll for the configuration in the background ({@link #configuration}).
+ * When the configuration it learns records the addresses of replicas an operator added, or no
+ * longer names replicas it used, it sends to the new ones and leaves the removed ones without
+ * a restart ({@link ReplicaBook}; fail-stop mode only: the Byzantine mode's voting calls keep
+ * the addresses the client was started with).
  * A replica of an earlier build, which does not read this client's requests, closes the
  * connection (upgrade replicas before clients).
  *
@@ -81,9 +84,9 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private final AtomicLong tags = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
-  private final List<String> addresses;
-  private final Object connectionsLock = new Object();
-  private final CompletableFuture<FrameConnection>[] connections;
+  /** The replicas' addresses by slot and the connections; follows the configuration. */
+  private final ReplicaBook book;
+  /** The slot believed to lead. */
   private volatile int leader;
   private final java.util.concurrent.Executor completions;
   /** Byzantine mode: every request to every replica, voted on; null under fail-stop. */
@@ -119,7 +122,6 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
   }
 
-  @SuppressWarnings("unchecked")
   private LockstepClient(ClientOptions options, java.util.concurrent.Executor completions) {
     this.options = options;
     this.completions = completions;
@@ -136,10 +138,9 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);
-    this.addresses = options.replicas().stream()
-        .map(a -> a.getHostString() + ":" + a.getPort()).toList();
-    this.connections = new CompletableFuture[options.replicas().size()];
-    this.configuration = new ConfigurationWatch(() -> query(ConfigurationQuery.bytes()));
+    this.book = new ReplicaBook(options, frames, Answers::new);
+    this.configuration = new ConfigurationWatch(this::query);
+    configuration.onChange(this::follow);
     this.votes = options.failureModel() == FailureModel.BYZANTINE
         ? new VotingCalls(options, frames, timer, completions, tags, retries,
             configuration::seen) : null;
@@ -309,6 +310,21 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     configuration.onChange(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * A newer configuration was learned: send to the replicas it names from now on (a replica
+   * added by an operator with its addresses is used without a restart; a removed one is left).
+   */
+  private void follow(ClusterConfiguration learned) {
+    if (votes == null && book.follow(learned) && !book.isActive(leader)) {
+      leader = book.next(leader);
+    }
+  }
+
+  /** The client addresses this client sends to now, as {@code host:port}. */
+  public List<String> replicaAddresses() {
+    return book.active().stream().map(book::address).toList();
+  }
+
   /** Attempts made beyond each request's first (retries after timeouts, redirects, busy). */
   public long retries() {
     return retries.get();
@@ -367,12 +383,12 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       call.attemptTimer = schedule(() -> {
         if (inFlight.remove(tag) != null) {
           moveOn(target);
-          call.last = "attempt at " + addresses.get(target) + " timed out";
+          call.last = "attempt at " + book.address(target) + " timed out";
           attempt(call);
         }
       }, options.attemptTimeout().toNanos());
     }
-    connection(target).whenComplete((conn, error) -> {
+    book.connection(target).whenComplete((conn, error) -> {
       boolean sent = error == null && send(conn, payload);
       if (sent && call.request != null) {
         journal.attempt(call.request, target);
@@ -381,7 +397,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       }
       if (!sent && inFlight.remove(tag) != null) {
         moveOn(target);
-        call.last = error != null ? error.getMessage() : "connection to " + addresses.get(target)
+        call.last = error != null ? error.getMessage() : "connection to " + book.address(target)
             + " is full or closed";
         retryLater(call, RETRY_MILLIS);
       }
@@ -396,24 +412,9 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
   }
 
-  private CompletableFuture<FrameConnection> connection(int index) {
-    synchronized (connectionsLock) {
-      CompletableFuture<FrameConnection> c = connections[index];
-      if (c == null || c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen())) {
-        ClientKeys keys = options.keys();
-        c = keys == null ? frames.connect(options.replicas().get(index), new Answers(index))
-            : frames.connect(options.replicas().get(index),
-                Integer.toString(keys.replicaIds().get(index)), keys.replicaKeys().get(index),
-                new Answers(index));
-        connections[index] = c;
-      }
-      return c;
-    }
-  }
-
   private void moveOn(int failed) {
-    if (leader == failed) {
-      leader = (failed + 1) % addresses.size();
+    if (leader == failed || !book.isActive(leader)) {
+      leader = book.next(failed);
     }
   }
 
@@ -462,7 +463,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       complete(call, r.result().ok() ? r.result().value() : null, r.result().ok() ? null
           : new RejectedException(r.result().reason()));
     } else if (answer instanceof ClientMessage.Redirect r) {
-      int hinted = addresses.indexOf(r.leaderAddress());
+      int hinted = book.slotOf(r.leaderAddress());
       call.last = "redirected: " + r.reason();
       if (hinted >= 0 && hinted != call.target) {
         leader = hinted;
@@ -556,7 +557,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
   }
 
-  /** Answers on the connection to replica {@code index}. */
+  /** Answers on the connection of slot {@code index} ({@link ReplicaBook}). */
   private final class Answers implements FrameHandler {
     private final int index;
 
@@ -588,7 +589,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       inFlight.forEach((tag, call) -> {
         if (call.target == index && inFlight.remove(tag) != null) {
           moveOn(index);
-          call.last = "connection to " + addresses.get(index) + " closed";
+          call.last = "connection to " + book.address(index) + " closed";
           retryLater(call, RETRY_MILLIS);
         }
       });
