@@ -56,9 +56,9 @@ final class MemberChecks {
   private static Optional<String> addRefusal(int replica, Configuration view,
       List<Integer> listed, int failed) {
     if (!listed.contains(replica)) {
-      return Optional.of("replica " + replica + " has no addresses in the cluster file (listed: "
-          + listed + "); list it in every replica's file, e.g. as replica." + replica
-          + ".role=spare, and restart them so they connect to it");
+      return Optional.of("replica " + replica + " has no addresses in the cluster file or the"
+          + " replicated configuration (listed: " + listed + "); add it with them: lockstep"
+          + " member add " + replica + " --peer HOST:PORT --client HOST:PORT");
     }
     if (view.voters().contains(replica)) {
       return Optional.of("replica " + replica + " is already a voter");

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.IntFunction;
 
 /**
  * Membership changes in the running server (paper §7: the configuration is replicated state,
@@ -70,12 +69,11 @@ final class MembershipRuntime {
   }
 
   private final int self;
-  private final List<Integer> listed;
+  private final AddressBook addresses;
   private final List<Integer> spares;
   private final Configurator configurator;
   private final long checkEveryMillis;
   private final ServerMetrics metrics;
-  private final IntFunction<String> addressOf;
   private final List<Ask> incoming = new ArrayList<>();
   private final Map<Integer, Long> skipSpareUntil = new HashMap<>();
   private Pending pending;
@@ -83,22 +81,21 @@ final class MembershipRuntime {
   private MemberForwarder forwarder;
 
   /**
-   * @param listed every replica with addresses in the cluster file (the ones that may be added)
+   * @param addresses where replicas are: those it lists may be added; it follows the recorded
+   *     addresses after every batch
    * @param spares the file's spares, in the order the configurator prefers them
    * @param targetVoters the configuration size the configurator keeps
    * @param unreachableMillis the configurator's bound; 0 turns it off
-   * @param addressOf a replica's client address, for redirects
    */
-  MembershipRuntime(int self, List<Integer> listed, List<Integer> spares, int targetVoters,
-      long unreachableMillis, ServerMetrics metrics, IntFunction<String> addressOf) {
+  MembershipRuntime(int self, AddressBook addresses, List<Integer> spares, int targetVoters,
+      long unreachableMillis, ServerMetrics metrics) {
     this.self = self;
-    this.listed = List.copyOf(listed);
+    this.addresses = addresses;
     this.spares = List.copyOf(spares);
     this.configurator = unreachableMillis == 0 ? null
         : new Configurator(targetVoters, unreachableMillis);
     this.checkEveryMillis = Math.max(1, Math.min(1_000, unreachableMillis / 4));
     this.metrics = metrics;
-    this.addressOf = addressOf;
   }
 
   /** Forwards commands a follower receives to the leader (without one, they are redirected). */
@@ -116,6 +113,7 @@ final class MembershipRuntime {
    * configurator when due; every protocol step's effects go to {@code collect}.
    */
   void afterBatch(Replica replica, long nowNanos, Consumer<Effects> collect) {
+    addresses.follow(replica.executor().configuration());
     Configuration view = replica.configuration();
     Status status = replica.status();
     if (pending != null) {
@@ -140,11 +138,11 @@ final class MembershipRuntime {
       if (forwarder != null && ask.signed() != null) {
         forwarder.forward(status.leader(), ask.signed(), ask.origin());
       } else {
-        ask.origin().redirect(status.leader(), addressOf.apply(status.leader()),
+        ask.origin().redirect(status.leader(), addresses.clientText(status.leader()),
             "replica " + self + " is not the leader");
       }
     } else if (ask.operation() == MemberOperation.LIST) {
-      ask.origin().answered(true, MemberChecks.describe(view, listed, status));
+      ask.origin().answered(true, MemberChecks.describe(view, addresses.listed(), status));
     } else if (status.role() != Role.LEADER) {
       ask.origin().answered(false, "no leader is known now (an election is under way);"
           + " nothing was changed: try again");
@@ -152,10 +150,10 @@ final class MembershipRuntime {
       ask.origin().answered(false, "another membership command is in progress ("
           + pending.ask.operation() + "); nothing was changed: try again when it is answered");
     } else {
-      Optional<String> refusal = MemberChecks.refusal(ask, view, listed, self);
+      Optional<String> refusal = MemberChecks.refusal(ask, view, addresses.listed(), self);
       if (refusal.isPresent()) {
         ask.origin().answered(false, refusal.get() + "; nothing was changed. "
-            + MemberChecks.describe(view, listed, status));
+            + MemberChecks.describe(view, addresses.listed(), status));
         return;
       }
       pending = new Pending(ask, MemberChecks.steps(ask), nowNanos + ANSWER_WITHIN_NANOS);
@@ -173,7 +171,7 @@ final class MembershipRuntime {
         + (after.lastRefusal().isEmpty() ? "" : " refused=\"" + after.lastRefusal() + "\""));
     if (!after.lastRefusal().isEmpty()) {
       finish(false, "the protocol refused " + change.change() + " " + change.replica() + ": "
-          + after.lastRefusal() + ". " + MemberChecks.describe(after, listed, status));
+          + after.lastRefusal() + ". " + MemberChecks.describe(after, addresses.listed(), status));
       return;
     }
     pending.current = change;
@@ -183,7 +181,7 @@ final class MembershipRuntime {
       Consumer<Effects> collect) {
     if (MemberChecks.done(pending.current, view)) {
       if (pending.steps.isEmpty()) {
-        finish(true, MemberChecks.describe(view, listed, status));
+        finish(true, MemberChecks.describe(view, addresses.listed(), status));
         return;
       }
       Optional<String> refusal = MemberChecks.removalRefusal(pending.steps.get(0).replica(),
@@ -191,7 +189,7 @@ final class MembershipRuntime {
       if (refusal.isPresent() || status.role() != Role.LEADER) {
         finish(false, "added replica " + pending.current.replica() + ", but did not go on: "
             + refusal.orElse("this replica no longer leads") + ". "
-            + MemberChecks.describe(view, listed, status));
+            + MemberChecks.describe(view, addresses.listed(), status));
         return;
       }
       stepNext(replica, status, collect);
@@ -203,7 +201,7 @@ final class MembershipRuntime {
       finish(false, pending.current.change() + " " + pending.current.replica() + " has not"
           + " finished within " + ANSWER_WITHIN_NANOS / 1_000_000_000L + " s (a learner still"
           + " catching up?); it goes on: check with `lockstep member list`. "
-          + MemberChecks.describe(view, listed, status));
+          + MemberChecks.describe(view, addresses.listed(), status));
     }
   }
 

@@ -125,7 +125,9 @@ public final class ReplicaServer implements AutoCloseable {
   private SnapshotThread snapshots;
   private Thread loopThread;
   private ReplicaIdentity identity;
-  private PeerNetwork network;
+  private volatile PeerNetwork network;
+  /** The file's addresses overlaid by the replicated ones; null until the loop is built. */
+  private volatile AddressBook addresses;
   private FrameServer clientServer;
   private LeaderForwarder forwarder;
   private MemberForwarder memberForwarder;
@@ -223,16 +225,16 @@ public final class ReplicaServer implements AutoCloseable {
   private void startLoop(Replica replica) {
     loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
+    addresses = new AddressBook(config, id, () -> network);
     loop.clientBytes(config.budgets().loopQueueBytes());
     loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE
         || protocol.everyReplicaOrders());
     loop.journal(journal);
-    MembershipRuntime membership = new MembershipRuntime(id, config.members(), config.spares(),
-        config.voters().size(), config.configuratorUnreachableMillis(), metrics,
-        this::clientAddressText);
+    MembershipRuntime membership = new MembershipRuntime(id, addresses, config.spares(),
+        config.voters().size(), config.configuratorUnreachableMillis(), metrics);
     memberForwarder = new MemberForwarder(() -> new FrameClient(forwarderConfig(
         NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD))),
-        leader -> config.replica(leader).orElseThrow().client());
+        leader -> addresses.client(leader).orElseThrow());
     membership.forwarder(memberForwarder);
     loop.membership(membership);
     intake = new SignatureIntake(id, protocol.codec(), signer,
@@ -278,7 +280,7 @@ public final class ReplicaServer implements AutoCloseable {
             config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
             .operators(new OperatorAuth(config.name(), config.secret())));
     forwarder = new LeaderForwarder(new FrameClient(forwarderConfig(net)),
-        leader -> config.replica(leader).orElseThrow().client(), config.requestTimeoutMillis(),
+        leader -> addresses.client(leader).orElseThrow(), config.requestTimeoutMillis(),
         () -> metrics.budgetRefused(ServerMetrics.FORWARD_EXPIRED));
     if (config.service() == Service.KV) {
       redis = RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
@@ -422,7 +424,9 @@ public final class ReplicaServer implements AutoCloseable {
   }
 
   private String clientAddressText(int replica) {
-    return config.replica(replica).map(r -> ReplicaAddresses.text(r.client())).orElse("");
+    AddressBook book = addresses;
+    return book != null ? book.clientText(replica)
+        : config.replica(replica).map(r -> ReplicaAddresses.text(r.client())).orElse("");
   }
 
   /**
