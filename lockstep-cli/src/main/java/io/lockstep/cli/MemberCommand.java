@@ -1,6 +1,11 @@
 package io.lockstep.cli;
 
+import io.lockstep.client.AdminClient;
+import io.lockstep.client.ClientOptions;
 import io.lockstep.client.MemberClient;
+import io.lockstep.configuration.MemberAddresses;
+import io.lockstep.configuration.SystemCommand;
+import io.lockstep.server.config.KeyFiles;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.wire.ClientMessage.MemberOperation;
 import java.io.PrintWriter;
@@ -19,6 +24,12 @@ import picocli.CommandLine.Spec;
  * (paper §7), one single-server change at a time. The command goes to any replica and is
  * carried out by the leader; it is signed with a key derived from the cluster secret in the
  * config file, so only an operator holding that file can change the configuration.
+ *
+ * <p>{@code add} and {@code replace} take the added machine's addresses ({@code --peer},
+ * {@code --client}, optionally {@code --http}, {@code --redis}, {@code --key}): they are first
+ * ordered as replicated state ({@link SystemCommand.SetMember}), so that the replicas dial
+ * the machine and clients find it although no cluster file names it, and then the membership
+ * change is sent.
  */
 @Command(
     name = "member",
@@ -26,10 +37,12 @@ import picocli.CommandLine.Spec;
     header = "Lists or changes which replicas vote (membership changes).",
     description = {
         "list                shows voters, learners (being caught up) and spares",
-        "add ID              adds replica ID (listed in the config file, e.g. as",
-        "                    replica.ID.role=spare): caught up first, then it votes",
+        "add ID              adds replica ID: caught up first, then it votes. ID is",
+        "                    listed in the config file (e.g. replica.ID.role=spare), or",
+        "                    named by --peer and --client (its addresses then become",
+        "                    replicated state: no file is edited)",
         "remove ID           removes voter ID (the leader too: it hands leadership over)",
-        "replace OLD NEW     adds NEW, then removes OLD",
+        "replace OLD NEW     adds NEW (with --peer/--client as for add), then removes OLD",
         "Sent to any replica and carried out by the leader; signed with the cluster",
         "secret of the config file. Refused, with the reason, while another change is in",
         "flight or when the voters that answer would no longer be a majority.",
@@ -46,6 +59,27 @@ public final class MemberCommand implements Callable<Integer> {
       description = "How long to wait for the answer (default ${DEFAULT-VALUE} s; an added"
           + " replica is caught up before it votes, which takes as long as its state needs).")
   int timeoutSeconds;
+
+  @picocli.CommandLine.Option(names = "--peer", paramLabel = "HOST:PORT",
+      description = "add/replace: where the added replica's peers connect to it")
+  String peer;
+
+  @picocli.CommandLine.Option(names = "--client", paramLabel = "HOST:PORT",
+      description = "add/replace: where clients connect to the added replica")
+  String clientAddress;
+
+  @picocli.CommandLine.Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "",
+      description = "add/replace: the added replica's HTTP port (health, metrics)")
+  String http;
+
+  @picocli.CommandLine.Option(names = "--redis", paramLabel = "HOST:PORT", defaultValue = "",
+      description = "add/replace: the added replica's Redis port")
+  String redis;
+
+  @picocli.CommandLine.Option(names = "--key", paramLabel = "PUBLIC-KEY",
+      description = "add/replace: the added replica's public key (base64, as in"
+          + " replica.ID.public-key), required when replicas prove keys")
+  String key;
 
   @Parameters(index = "0", paramLabel = "ACTION", description = "list, add, remove or replace")
   String action;
@@ -66,8 +100,12 @@ public final class MemberCommand implements Callable<Integer> {
     int replica = ids.isEmpty() ? -1 : ids.get(0);
     int other = ids.size() < 2 ? -1 : ids.get(1);
     PrintWriter out = spec.commandLine().getOut();
-    try (MemberClient client = new MemberClient(config,
-        identity.options(config, spec, "lockstep-operator"))) {
+    ClientOptions options = identity.options(config, spec, "lockstep-operator");
+    MemberAddresses addresses = addresses(operation == MemberOperation.REPLACE ? other : replica);
+    if (addresses != null && !record(config, options, addresses, out)) {
+      return 1;
+    }
+    try (MemberClient client = new MemberClient(config, options)) {
       MemberClient.Outcome outcome = client.send(operation, replica, other,
           Duration.ofSeconds(timeoutSeconds));
       if (outcome.ok()) {
@@ -77,6 +115,50 @@ public final class MemberCommand implements Callable<Integer> {
       }
       spec.commandLine().getErr().println("lockstep member " + action + ": " + outcome.text());
       return 1;
+    }
+  }
+
+  /** The added replica's addresses from the options; null if none were given. */
+  private MemberAddresses addresses(int added) {
+    if (peer == null && clientAddress == null && key == null) {
+      return null;
+    }
+    if (!action.equals("add") && !action.equals("replace")) {
+      throw new ParameterException(spec.commandLine(), "--peer, --client and --key go with add"
+          + " or replace only");
+    }
+    if (peer == null || clientAddress == null) {
+      throw new ParameterException(spec.commandLine(), "an added replica's addresses need both"
+          + " --peer and --client");
+    }
+    try {
+      byte[] publicKey = key == null ? new byte[0] : KeyFiles.parsePublicKey(key).getEncoded();
+      return new MemberAddresses(added, peer, clientAddress, http, redis, publicKey);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "replica " + added + ": "
+          + e.getMessage());
+    }
+  }
+
+  /**
+   * Orders the added replica's addresses as replicated state before the membership change, so
+   * that the leader can reach it when it catches it up. The same addresses recorded already
+   * (a command run again) are fine.
+   */
+  private boolean record(ClusterConfig config, ClientOptions options, MemberAddresses addresses,
+      PrintWriter out) throws InterruptedException {
+    try (AdminClient admin = new AdminClient(config, options)) {
+      AdminClient.Outcome outcome = admin.send(new SystemCommand.SetMember(addresses, 0),
+          Duration.ofSeconds(timeoutSeconds));
+      if (outcome.ok() || outcome.text().contains("'s addresses are already ")) {
+        out.println("recorded " + addresses + (outcome.ok() ? " at position " + outcome.at()
+            : " (already)"));
+        out.flush();
+        return true;
+      }
+      spec.commandLine().getErr().println("lockstep member " + action + ": recording the"
+          + " addresses of replica " + addresses.replica() + " failed: " + outcome.text());
+      return false;
     }
   }
 

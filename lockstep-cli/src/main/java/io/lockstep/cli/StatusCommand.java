@@ -2,8 +2,13 @@ package io.lockstep.cli;
 
 import io.lockstep.cli.cluster.HealthProbe;
 import io.lockstep.cli.cluster.ReplicaHealth;
+import io.lockstep.client.AdminClient;
+import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.server.config.ClusterConfig;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -17,6 +22,11 @@ import picocli.CommandLine.Spec;
  * {@code lockstep status}: each replica's role, term, commit and applied positions and lag, from
  * its HTTP {@code /health} endpoint. Lag is how far the replica's applied position trails the
  * leader's commit position (the leader's own lag is its commit minus its applied).
+ *
+ * <p>The file is only where the cluster started: when a replica answers, the command also
+ * reads the replicated configuration and shows the addresses it records (replicas added with
+ * {@code lockstep member add ID --peer … --client …}), asking those of the replica set that
+ * the file does not name for their health too.
  */
 @Command(
     name = "status",
@@ -26,12 +36,16 @@ import picocli.CommandLine.Spec;
         "Shows each replica's role, term, commit and applied positions and lag",
         "(the leader's commit position minus the replica's applied position),",
         "asking each replica's /health endpoint; an unhealthy replica's reason follows.",
+        "Replicas that the replicated configuration records (added with their addresses)",
+        "are shown too, with those addresses.",
         "Exit status: 0 a leader is known and every replica answered, 1 otherwise,",
         "2 usage error."})
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ClusterOptions cluster;
+
+  @Mixin ClientIdentity identity;
 
   @Override
   public Integer call() {
@@ -42,11 +56,23 @@ public final class StatusCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     List<ReplicaHealth> all;
+    String recorded = "";
     try (HealthProbe probe = new HealthProbe(config)) {
-      all = probe.all();
+      all = new ArrayList<>(probe.all());
+      if (all.stream().anyMatch(ReplicaHealth::reachable)) {
+        ClusterConfiguration replicated = replicated(config);
+        if (replicated != null) {
+          recorded = recorded(replicated);
+          replicated.members().values().stream()
+              .filter(m -> replicated.replicas().contains(m.replica())
+                  && !config.members().contains(m.replica()) && !m.http().isEmpty())
+              .forEach(m -> all.add(probe.probe(m.replica(), m.http())));
+        }
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     out.print(table(config, all));
+    out.print(recorded);
     out.flush();
     boolean allUp = all.stream().allMatch(ReplicaHealth::reachable);
     return HealthProbe.leader(all).isPresent() && allUp ? 0 : 1;
@@ -75,6 +101,35 @@ public final class StatusCommand implements Callable<Integer> {
       long lag = leader.map(ReplicaHealth::commitIndex).orElse(h.commitIndex()) - h.applied();
       out.append(String.format("%-8d %-11s %6d %10d %10d %8d  %s%n", h.id(), h.role(), h.term(),
           h.commitIndex(), h.applied(), Math.max(0, lag), health(h)));
+    }
+    return out.toString();
+  }
+
+  /** The replicated configuration, or null (printed why) if it cannot be read now. */
+  private ClusterConfiguration replicated(ClusterConfig config) {
+    try (AdminClient admin = new AdminClient(config,
+        identity.options(config, spec, "lockstep-operator"))) {
+      return admin.configuration(Duration.ofSeconds(3));
+    } catch (RuntimeException e) {
+      spec.commandLine().getErr().println("the replicated configuration was not read: "
+          + e.getMessage());
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The addresses the replicated configuration records, one replica a line. */
+  static String recorded(ClusterConfiguration replicated) {
+    if (replicated.members().isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder("recorded addresses (configuration version "
+        + replicated.version() + ", replica set " + replicated.replicas() + "):\n");
+    for (MemberAddresses m : replicated.members().values()) {
+      out.append("  ").append(m).append(replicated.replicas().contains(m.replica()) ? ""
+          : " (not in the replica set)").append('\n');
     }
     return out.toString();
   }

@@ -69,13 +69,14 @@ public final class AdminClient implements AutoCloseable {
   }
 
   /**
-   * The configuration as the cluster holds it now (a linearizable read through the leader).
+   * The configuration as the cluster holds it now (a linearizable read through the leader),
+   * with the replicas' recorded addresses.
    *
    * @throws LockstepException if no replica answered or the answer does not decode
    */
   public ClusterConfiguration configuration(Duration timeout) throws InterruptedException {
     Answer answer = ask(tag -> new ClientMessage.Read(tag, options.clientId(),
-        ConfigurationQuery.bytes()), timeout);
+        ConfigurationQuery.withMembers()), timeout);
     if (!(answer.message() instanceof ClientMessage.ReadResult r)) {
       throw new LockstepException(answer.problems());
     }
@@ -83,7 +84,7 @@ public final class AdminClient implements AutoCloseable {
       throw new LockstepException("the configuration query was refused: " + r.result().reason());
     }
     try {
-      return ConfigurationCodec.decode(r.result().value());
+      return ConfigurationCodec.decodeFull(r.result().value());
     } catch (IllegalArgumentException e) {
       throw new LockstepException("the configuration does not decode: " + e.getMessage());
     }

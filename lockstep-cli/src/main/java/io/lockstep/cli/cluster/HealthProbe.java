@@ -56,22 +56,30 @@ public final class HealthProbe implements AutoCloseable {
   }
 
   private ReplicaHealth probe(ReplicaAddresses replica) {
-    URI uri = URI.create("http://" + ReplicaAddresses.text(replica.metrics()) + "/health");
+    return probe(replica.id(), ReplicaAddresses.text(replica.metrics()));
+  }
+
+  /**
+   * The health of replica {@code id} whose HTTP port is at {@code hostPort} (a replica the
+   * replicated configuration records, which the file may not name).
+   */
+  public ReplicaHealth probe(int id, String hostPort) {
+    URI uri = URI.create("http://" + hostPort + "/health");
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return ReplicaHealth.parse(replica.id(), response.statusCode(), response.body());
+      return ReplicaHealth.parse(id, response.statusCode(), response.body());
     } catch (ConnectException e) {
-      return ReplicaHealth.unreachable(replica.id(), "connection refused at " + uri.getAuthority());
+      return ReplicaHealth.unreachable(id, "connection refused at " + uri.getAuthority());
     } catch (HttpTimeoutException e) {
-      return ReplicaHealth.unreachable(replica.id(), "no answer within " + TIMEOUT.toMillis()
+      return ReplicaHealth.unreachable(id, "no answer within " + TIMEOUT.toMillis()
           + " ms at " + uri.getAuthority());
     } catch (IOException | IllegalArgumentException e) {
-      return ReplicaHealth.unreachable(replica.id(), e.getClass().getSimpleName() + ": "
+      return ReplicaHealth.unreachable(id, e.getClass().getSimpleName() + ": "
           + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return ReplicaHealth.unreachable(replica.id(), "interrupted");
+      return ReplicaHealth.unreachable(id, "interrupted");
     }
   }
 
