@@ -23,8 +23,8 @@ final class Membership {
   private final TreeMap<Long, List<Integer>> entries = new TreeMap<>();
   /**
    * A committed configuration a peer reported ({@link RaftMessage.NotMember}) that this
-   * replica's own log has not reached, and its index (0: none). Not durable: a restarted
-   * replica learns it again at its first campaign.
+   * replica's own log has not reached, and its index (0: none). Durable in the hard state
+   * ({@link TermAndVote.Removal}): a restarted replica still knows it.
    */
   private List<Integer> reported = List.of();
   private long reportedIndex;

@@ -138,6 +138,10 @@ public final class Raft implements Coordination {
     this.log = Recovery.log(recovered);
     this.membership = Membership.recover(config.members(), snapshot, log);
     TermAndVote hardState = Recovery.hardState(recovered.hardState(), log);
+    if (hardState.removal() != null) {
+      // Learned before a restart (RemovalNotice); ignored if the log has since reached it.
+      membership.reported(hardState.removal().index(), hardState.removal().voters());
+    }
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
     this.commitIndex = log.snapshotIndex();
@@ -483,12 +487,13 @@ public final class Raft implements Coordination {
   }
 
   /**
-   * Queues the hard state (term, vote, repair state, incarnations) to be durable before any
-   * message.
+   * Queues the hard state (term, vote, repair state, incarnations, a reported removal) to be
+   * durable before any message.
    */
   void persistHardState() {
     out.hardState(new TermAndVote(term, votedFor, repair.repairThrough(), repair.noVoteThrough(),
-        wipeCheck.durable()));
+        wipeCheck.durable(), membership.isReported()
+            ? new TermAndVote.Removal(membership.index(), membership.voters()) : null));
   }
 
   /**

@@ -51,7 +51,7 @@ final class Recovery {
       // The stored hard state is older than the entries (lost, or written out of order). Any vote
       // cast in that term was never sent (messages wait for durability): voting afresh is safe.
       return new TermAndVote(log.lastTerm(), Raft.NONE, TermAndVote.NO_REPAIR, 0,
-          resumed.incarnations());
+          resumed.incarnations(), resumed.removal());
     }
     return resumed;
   }

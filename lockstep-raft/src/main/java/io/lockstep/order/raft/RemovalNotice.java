@@ -11,7 +11,9 @@ import io.lockstep.order.Role;
  * replica its committed configuration does not include answers with that configuration
  * ({@link RaftMessage.NotMember}) instead of voting, before the term rules, so such a request
  * moves nobody's term either. The removed replica takes the reported configuration as its own
- * until its log reaches it ({@link Membership#reported}), and so stops campaigning.
+ * until its log reaches it ({@link Membership#reported}), and so stops campaigning; it keeps
+ * it in its hard state ({@link TermAndVote.Removal}), so a restart does not make it campaign
+ * again.
  */
 final class RemovalNotice {
   private final Raft raft;
@@ -46,6 +48,8 @@ final class RemovalNotice {
     if (!raft.membership().reported(notice.configIndex(), notice.voters())) {
       return; // this log already holds that configuration or a newer one
     }
+    // Durable before anything else leaves: a restart must not make it campaign again.
+    raft.persistHardState();
     if (raft.role() == Role.PRE_CANDIDATE || raft.role() == Role.CANDIDATE) {
       raft.becomeFollower(raft.term(), Raft.NONE);
     }

@@ -87,4 +87,47 @@ class RemovedReplicaTest {
     cluster.run(200);
     assertThat(cluster.node(3).appliedPosition).isEqualTo(cluster.node(1).appliedPosition);
   }
+
+  @Test
+  void itRemembersTheRemovalAcrossARestartAndDoesNotCampaignAgain() {
+    Cluster cluster = removedWhileDown(304);
+    cluster.run(3_000);
+    assertThat(config(cluster, 3).voters()).containsExactly(1, 2);
+    long term = cluster.raft(1).status().term();
+    cluster.crash(3);
+    cluster.restart(3);
+    assertThat(config(cluster, 3).voters()).as("known from its hard state at once")
+        .containsExactly(1, 2);
+    assertThat(voteRequestsFrom(cluster, 3, 3_000)).as("not even one campaign").isZero();
+    assertThat(cluster.raft(1).status().term()).isEqualTo(term);
+
+    cluster.step(1, new Input.ChangeMembership(ADD, 3));
+    cluster.run(1_000);
+    cluster.crash(3);
+    cluster.restart(3);
+    assertThat(config(cluster, 3).voters()).as("added back: its log wins over the removal")
+        .containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void theRemovalRoundTripsInTheHardStateAndAMalformedOneIsRefused() {
+    TermAndVote state = new TermAndVote(7, 2, TermAndVote.NO_REPAIR, 0,
+        new Incarnations(11, true, java.util.Map.of(1, 5L, 2, 6L)),
+        new TermAndVote.Removal(40, List.of(1, 2)));
+    assertThat(TermAndVote.of(state.toHardState())).isEqualTo(state);
+    TermAndVote without = new TermAndVote(7, 2, TermAndVote.NO_REPAIR, 0,
+        new Incarnations(11, false, java.util.Map.of()));
+    assertThat(TermAndVote.of(without.toHardState())).isEqualTo(without);
+    byte[] bytes = state.toHardState().state();
+    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 4);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TermAndVote.of(
+        new io.lockstep.order.StorageWrite.HardState(cut)))
+        .hasMessageContaining("removal is malformed");
+    byte[] longer = java.util.Arrays.copyOf(without.toHardState().state(),
+        without.toHardState().state().length + 3);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TermAndVote.of(
+        new io.lockstep.order.StorageWrite.HardState(longer)))
+        .hasMessageContaining("bytes after its last field");
+  }
 }
+
