@@ -193,6 +193,19 @@ class MembershipServerTest {
           .isEqualTo(term);
       assertThat(cluster.server(leader).healthProblem()).isEmpty();
       assertThat(kv.get("after")).isEqualTo("19");
+
+      // Restarted again: it remembers the removal (in its hard state), so its first status,
+      // published before any election timeout could pass, already leaves it out.
+      cluster.stop(removed);
+      cluster.start(removed);
+      long until = System.nanoTime() + ANSWER.toNanos();
+      while (cluster.server(removed).status() == null && System.nanoTime() < until) {
+        Thread.sleep(1);
+      }
+      assertThat(cluster.server(removed).status().voters()).doesNotContain(removed);
+      assertThat(cluster.server(removed).healthProblem()).get().asString()
+          .contains("removed: replica " + removed);
+      assertThat(cluster.server(leader).status().term()).isEqualTo(term);
     }
   }
 
