@@ -83,7 +83,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private final SessionWindow window = new SessionWindow();
   private final AtomicLong tags = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
-  private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
+  private final Map<Long, ClientCall> inFlight = new ConcurrentHashMap<>();
   /** The replicas' addresses by slot and the connections; follows the configuration. */
   private final ReplicaBook book;
   /** The slot believed to lead. */
@@ -94,33 +94,6 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private volatile ClientJournal journal = ClientJournal.OFF;
   /** Paper §7: the configuration, learned from the version in replies and by polling. */
   private final ConfigurationWatch configuration;
-
-  /** One request or read until it has an outcome. */
-  private static final class Call {
-    final Request request;
-    final ClientId reader;
-    final byte[] query;
-    final long deadline;
-    final Voter voter;
-    final CompletableFuture<byte[]> future = new CompletableFuture<>();
-    int target;
-    int attempts;
-    int busyRetries;
-    /** The request's session window (null for queries). */
-    SessionWindow window;
-    /** A read's attempt whose result answered it (its wire tag), for the journal; -1 before. */
-    volatile long answeredTag = -1;
-    ScheduledFuture<?> attemptTimer;
-    volatile String last = "no answer yet";
-
-    Call(Request request, ClientId reader, byte[] query, long deadline, Voter voter) {
-      this.request = request;
-      this.reader = reader;
-      this.query = query;
-      this.deadline = deadline;
-      this.voter = voter;
-    }
-  }
 
   private LockstepClient(ClientOptions options, java.util.concurrent.Executor completions) {
     this.options = options;
@@ -249,7 +222,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       window.admit(() -> votes.submit(request, future));
       return future;
     }
-    Call call = new Call(request, null, null, deadline(), newVoter());
+    ClientCall call = new ClientCall(request, null, null, deadline(), newVoter());
     call.window = window;
     call.future.whenComplete((value, error) -> {
       window.completed();
@@ -282,7 +255,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       return !j.on() ? result
           : result.whenComplete((value, error) -> j.outcome(id, Event.NONE, Event.NONE, error));
     }
-    Call call = new Call(null, id, query.clone(), deadline(), newVoter());
+    ClientCall call = new ClientCall(null, id, query.clone(), deadline(), newVoter());
     CompletableFuture<byte[]> result = start(call);
     // Named by the attempt that answered, as the replica that answered journaled it.
     return !j.on() ? result
@@ -350,7 +323,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     return new Voter(options.failureModel(), options.t());
   }
 
-  private CompletableFuture<byte[]> start(Call call) {
+  private CompletableFuture<byte[]> start(ClientCall call) {
     ScheduledFuture<?> deadlineTask;
     try {
       deadlineTask = timer.schedule(() -> expire(call), options.deadline().toNanos(),
@@ -365,7 +338,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     return call.future;
   }
 
-  private void attempt(Call call) {
+  private void attempt(ClientCall call) {
     if (call.future.isDone()) {
       return;
     }
@@ -418,7 +391,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
   }
 
-  private void retryLater(Call call, long millis) {
+  private void retryLater(ClientCall call, long millis) {
     if (millis == 0) {
       attempt(call);
     } else {
@@ -434,7 +407,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
   }
 
-  private void expire(Call call) {
+  private void expire(ClientCall call) {
     if (call.future.isDone()) {
       return;
     }
@@ -447,7 +420,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   }
 
   private void answered(ClientMessage answer) {
-    Call call = inFlight.remove(answer.tag());
+    ClientCall call = inFlight.remove(answer.tag());
     if (call == null) {
       return;
     }
@@ -478,7 +451,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   }
 
   /** The replica did not take the request (full queue, byte budget or window): retry it. */
-  private void busy(Call call, String reason) {
+  private void busy(ClientCall call, String reason) {
     call.last = "busy: " + reason;
     int n = call.busyRetries++;
     long millis = Math.min(MAX_BUSY_RETRY_MILLIS, RETRY_MILLIS << Math.min(n, 10));
@@ -486,7 +459,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   }
 
   /** Paper §4: the voter decides the output; fail-stop takes the first reply. */
-  private void replied(Call call, Reply reply) {
+  private void replied(ClientCall call, Reply reply) {
     if (call.request == null || !reply.client().equals(call.request.client())
         || reply.sequence() != call.request.sequence()) {
       return;
@@ -523,7 +496,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     });
   }
 
-  private void complete(Call call, byte[] value, RuntimeException error) {
+  private void complete(ClientCall call, byte[] value, RuntimeException error) {
     if (completions != null) {
       completions.execute(() -> completeNow(call, value, error));
     } else {
@@ -531,7 +504,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
   }
 
-  private static void completeNow(Call call, byte[] value, RuntimeException error) {
+  private static void completeNow(ClientCall call, byte[] value, RuntimeException error) {
     if (error == null) {
       call.future.complete(value);
     } else {
@@ -547,7 +520,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       if (votes != null) {
         votes.close();
       }
-      for (Call call : List.copyOf(inFlight.values())) {
+      for (ClientCall call : List.copyOf(inFlight.values())) {
         expire(call);
       }
       frames.close();
@@ -573,7 +546,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
           journal.received(r.reply(), index);
           configuration.seen(r.reply().configVersion());
         } else if (answer instanceof ClientMessage.ReadResult r) {
-          Call call = inFlight.get(r.tag());
+          ClientCall call = inFlight.get(r.tag());
           if (call != null && call.reader != null) {
             journal.readReceived(call.reader, r.tag(), index, r.result().ok());
           }
