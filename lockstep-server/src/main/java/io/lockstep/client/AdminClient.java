@@ -112,9 +112,9 @@ public final class AdminClient implements AutoCloseable {
       }
       if (answer instanceof ClientMessage.Replied || answer instanceof ClientMessage.ReadResult) {
         return new Answer(answer, "");
-      } else if (answer instanceof ClientMessage.Redirect r && r.leaderHint() >= 0
-          && r.leaderHint() != target.id() && config.replica(r.leaderHint()).isPresent()) {
-        order.add(i + 1, config.replica(r.leaderHint()).get()); // the leader next
+      } else if (answer instanceof ClientMessage.Redirect r && r.leaderHint() != target.id()
+          && link.leader(config, r).isPresent()) {
+        order.add(i + 1, link.leader(config, r).get()); // the leader next
         i++;
       } else if (answer instanceof ClientMessage.Busy b) {
         problems.add("replica " + target.id() + ": busy: " + b.reason());

@@ -68,9 +68,9 @@ public final class MemberClient implements AutoCloseable {
       }
       if (answer instanceof ClientMessage.MemberResult r) {
         return new Outcome(r.ok(), r.text(), target.id());
-      } else if (answer instanceof ClientMessage.Redirect r && r.leaderHint() >= 0
-          && config.replica(r.leaderHint()).isPresent()) {
-        order.add(i + 1, config.replica(r.leaderHint()).get()); // the leader next
+      } else if (answer instanceof ClientMessage.Redirect r && r.leaderHint() != target.id()
+          && link.leader(config, r).isPresent()) {
+        order.add(i + 1, link.leader(config, r).get()); // the leader next
         i++;
       } else {
         problems.add("replica " + target.id() + ": " + describe(answer));

@@ -6,10 +6,13 @@ import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
 import io.lockstep.net.NetOptions;
 import io.lockstep.server.ReplicaServer;
+import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +76,32 @@ final class OperatorLink implements AutoCloseable {
       return answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } finally {
       connection.close();
+    }
+  }
+
+  /**
+   * Where a redirect says the leader is: the file's entry for it, or else, for a replica added
+   * with its addresses that the file does not list, the client address the redirect carries.
+   * Empty if neither can be used (with replica keys, an unlisted leader's key is not known
+   * here) or the redirect names no leader.
+   */
+  Optional<ReplicaAddresses> leader(ClusterConfig config, ClientMessage.Redirect redirect) {
+    Optional<ReplicaAddresses> listed = redirect.leaderHint() < 0 ? Optional.empty()
+        : config.replica(redirect.leaderHint());
+    String text = redirect.leaderAddress();
+    int colon = text.lastIndexOf(':');
+    if (listed.isPresent() || redirect.leaderHint() < 0 || options.keys() != null
+        || colon <= 0) {
+      return listed;
+    }
+    try {
+      String host = text.substring(0, colon).replaceAll("^\\[|\\]$", "");
+      InetSocketAddress a = new InetSocketAddress(host,
+          Integer.parseInt(text.substring(colon + 1)));
+      // Only the client address is dialed; the record needs the other three, unused here.
+      return Optional.of(new ReplicaAddresses(redirect.leaderHint(), a, a, a, a));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
   }
 
