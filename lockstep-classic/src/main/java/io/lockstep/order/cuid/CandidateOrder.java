@@ -12,7 +12,7 @@ import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.ReliableBroadcast;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
-import io.lockstep.order.stamped.Commuting;
+import io.lockstep.order.Commuting;
 import io.lockstep.order.stamped.FailureDetector;
 import io.lockstep.order.stamped.FailureNotices;
 import io.lockstep.order.stamped.Outbox;

@@ -11,7 +11,7 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
-import io.lockstep.order.stamped.Commuting;
+import io.lockstep.order.Commuting;
 import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;

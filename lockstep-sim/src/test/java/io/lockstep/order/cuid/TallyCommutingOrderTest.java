@@ -14,7 +14,7 @@ import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
-import io.lockstep.order.stamped.Commuting;
+import io.lockstep.order.Commuting;
 import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
