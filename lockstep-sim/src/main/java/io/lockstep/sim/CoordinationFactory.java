@@ -40,6 +40,16 @@ public interface CoordinationFactory {
   }
 
   /**
+   * Whether a crashed replica of a {@link #failStop()} protocol restarts and rejoins by the
+   * protocol's integration (paper §7.2). The simulator then restarts it like any other, and
+   * counts it as down until it has its state again ({@code Coordination.repairing()}), so at
+   * most t replicas are down or rejoining at once. Default: no.
+   */
+  default boolean rejoins() {
+    return false;
+  }
+
+  /**
    * How many identical replies from distinct replicas a client waits for before an ordered
    * request (a write, or a read resubmitted as a request) completes. Fail-stop: the first.
    * Byzantine: 2t+1, not t+1. Reads are answered at each replica's current state and decided on
