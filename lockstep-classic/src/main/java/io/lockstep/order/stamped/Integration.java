@@ -60,6 +60,8 @@ final class Integration {
   private int snapshotFor = StampedMessage.NO_JOINER;
   /** States sent, resent if the joiner asks again, until it is heard from. */
   private final Map<Integer, JoinState> sent = new HashMap<>();
+  /** While joining: the replicas that asked this one to let them join, joining themselves. */
+  private final Set<Integer> alsoJoining = new HashSet<>();
 
   Integration(StampedOrder order, boolean ranBefore, boolean holdDirect) {
     this.order = order;
@@ -79,8 +81,7 @@ final class Integration {
    * @return true once the state was taken (the order then goes on as a member)
    */
   boolean stepWhileJoining(Input input) {
-    String why = "replica " + self + " is rejoining the " + order.scheme().name()
-        + " order (paper §7.2) and waits for a live replica's state";
+    String why = "replica " + self + ": " + waitingReason();
     if (input instanceof Input.Tick t) {
       order.now = Math.max(order.now, t.now());
       order.wallClock = t.wallClock();
@@ -93,8 +94,25 @@ final class Integration {
         && s.joiner() == self && fits(s)) {
       install(s);
       return true;
+    } else if (input instanceof Input.Receive r && r.message() instanceof JoinRequest j
+        && j.joiner() == r.from() && order.index().containsKey(r.from()) && r.from() != self) {
+      alsoJoining.add(r.from());
     }
     return false; // broadcasts before the state are dropped: their origins retransmit them
+  }
+
+  /**
+   * Why this replica cannot rejoin yet, for operators: waiting for a live replica's state, or,
+   * once every other replica asked it for state too, that no replica has the order any more.
+   */
+  String waitingReason() {
+    if (alsoJoining.size() == order.config().members().size() - 1) {
+      return "every replica restarted and asks for the order's state, which lived in memory:"
+          + " more than t replicas failed, so no replica can hand it over; start a new cluster"
+          + " with empty data directories";
+    }
+    return "rejoining the " + order.scheme().name() + " order (paper §7.2): waiting for a live"
+        + " replica's state";
   }
 
   /** Asks the next live-looking replica, once per failure timeout. */

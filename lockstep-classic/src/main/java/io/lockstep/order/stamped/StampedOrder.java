@@ -392,8 +392,7 @@ public final class StampedOrder implements Coordination {
 
   @Override
   public String repairReason() {
-    return repairing() ? "rejoining the " + scheme.name() + " order (paper §7.2): waiting for a"
-        + " live replica's state" : "";
+    return repairing() ? integration.waitingReason() : "";
   }
 
   // What Integration works with: this replica's parts, shared rather than copied.
