@@ -120,7 +120,8 @@ public final class ClassicSchemes {
   }
 
   /**
-   * The faults these schemes are built to survive: crashes (permanent, at most t) and duplicated
+   * The faults these schemes are built to survive: crashes (at most t down at once; permanent
+   * unless the factory rejoins restarted replicas) and duplicated
    * messages, one every 400 ms on average. No partitions, loss bursts, slow bursts or pauses:
    * each breaks the bounded-delay assumption their failure detection stands on (the assumption
    * watch reports a run where it breaks anyway). No disk faults: nothing is read back.
