@@ -3,7 +3,6 @@ package io.lockstep.server;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.identity.PreverifiedSigner;
-import io.lockstep.identity.Signer;
 import io.lockstep.journal.Event;
 import io.lockstep.journal.Journal;
 import io.lockstep.machine.ClientId;
@@ -16,7 +15,6 @@ import io.lockstep.net.NetOptions;
 import io.lockstep.net.PeerConfig;
 import io.lockstep.net.PeerNetwork;
 import io.lockstep.net.ServerConfig;
-import io.lockstep.order.Commuting;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
@@ -317,41 +315,16 @@ public final class ReplicaServer implements AutoCloseable {
     // new leader, uses the configuration the cluster agreed on, whatever the file says.
     // The core verifies through this signer; SignatureIntake fills in its verdicts off the loop.
     signer = new PreverifiedSigner(identity.signer(), SIGNATURE_VERDICTS);
-    ProtocolSetup setup = protocolSetup(config, id, machine, signer)
+    ProtocolSetup setup = ProtocolWiring.setup(config, id, machine, signer)
         .withSnapshotReceiver(storage.snapshotReceiver());
-    digestsIncomparable(protocol, setup, machine).ifPresent(divergence::disable);
+    ProtocolWiring.digestsIncomparable(protocol, setup, machine)
+        .ifPresent(divergence::disable);
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
     misbehaviour = new TestMisbehaviour(id, protocol.testBehaviour(setup).orElse(null));
     timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),
         protocol.timingAssumptions(setup).orElse(null));
     return new Replica(id, coordination, executor, config.snapshotInterval(),
         config.digestInterval());
-  }
-
-  /**
-   * What the protocol is told about replica {@code id}: the file's voters, failure model and
-   * settings, and which requests {@code machine} declares commuting (paper §3, S12), since a
-   * protocol is created without seeing the machine and could not apply those early otherwise.
-   */
-  static ProtocolSetup protocolSetup(ClusterConfig config, int id, StateMachine machine,
-      Signer signer) {
-    return new ProtocolSetup(id, config.voters(), config.failureModel(), config.t(),
-        config.protocolSettings(), signer).withCommuting(Commuting.declaredBy(machine));
-  }
-
-  /**
-   * Why replicas' checkpoint digests at equal positions cannot be compared, if they cannot: the
-   * protocol applies requests the machine declares commuting in different orders at different
-   * replicas, so their states between two such requests differ without anything being wrong.
-   */
-  static Optional<String> digestsIncomparable(Protocol protocol, ProtocolSetup setup,
-      StateMachine machine) {
-    if (setup.commuting() == Commuting.NOTHING || !protocol.appliesCommutingEarly()) {
-      return Optional.empty();
-    }
-    return Optional.of(protocol.name() + " applies requests that " + machine.getClass()
-        .getSimpleName() + " declares commuting in different orders at different replicas,"
-        + " so their digests at equal positions may differ without divergence");
   }
 
   /**

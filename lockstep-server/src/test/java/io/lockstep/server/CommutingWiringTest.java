@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server hands the state machine's commuting declaration (paper §3, S12) to the protocol
- * ({@link ReplicaServer#protocolSetup}), and {@code replica-uid} built from that setup applies
+ * ({@link ProtocolWiring#setup}), and {@code replica-uid} built from that setup applies
  * declared-commuting requests without waiting for the order rule. The cores are the ones the
  * server creates, driven through the {@link Coordination} interface only, three replicas on a
  * network that delivers what is in flight in a random order per seed: only skipping the order
@@ -61,13 +61,13 @@ class CommutingWiringTest {
   void theSetupTheServerBuildsCarriesWhatTheMachineDeclares() {
     Request a = Request.command(ClientId.of("v1"), 1, TallyCodec.vote("x"));
     Request b = Request.command(ClientId.of("v2"), 1, TallyCodec.vote("y"));
-    ProtocolSetup commuting = ReplicaServer.protocolSetup(config("replica-uid"), 1,
+    ProtocolSetup commuting = ProtocolWiring.setup(config("replica-uid"), 1,
         new Tally(VOTERS, 3), Signer.none(1));
     assertThat(commuting.commuting().commute(a, b)).as("2·MAJ > electorate: votes commute")
         .isTrue();
-    assertThat(ReplicaServer.protocolSetup(config("replica-uid"), 1, new Tally(VOTERS, 2),
+    assertThat(ProtocolWiring.setup(config("replica-uid"), 1, new Tally(VOTERS, 2),
         Signer.none(1)).commuting().commute(a, b)).isFalse();
-    assertThat(ReplicaServer.protocolSetup(config("raft"), 1, new RedisStore(),
+    assertThat(ProtocolWiring.setup(config("raft"), 1, new RedisStore(),
         Signer.none(1)).commuting()).as("the store declares nothing").isSameAs(Commuting.NOTHING);
   }
 
@@ -76,14 +76,14 @@ class CommutingWiringTest {
     Protocol uid = Protocols.named("replica-uid");
     Protocol raft = Protocols.named("raft");
     Tally tally = new Tally(VOTERS, 3);
-    ProtocolSetup withVotes = ReplicaServer.protocolSetup(config("replica-uid"), 1, tally,
+    ProtocolSetup withVotes = ProtocolWiring.setup(config("replica-uid"), 1, tally,
         Signer.none(1));
-    assertThat(ReplicaServer.digestsIncomparable(uid, withVotes, tally))
+    assertThat(ProtocolWiring.digestsIncomparable(uid, withVotes, tally))
         .hasValueSatisfying(why -> assertThat(why).contains("replica-uid", "Tally"));
-    assertThat(ReplicaServer.digestsIncomparable(raft, withVotes, tally))
+    assertThat(ProtocolWiring.digestsIncomparable(raft, withVotes, tally))
         .as("raft orders everything").isEmpty();
     RedisStore store = new RedisStore();
-    assertThat(ReplicaServer.digestsIncomparable(uid, ReplicaServer.protocolSetup(
+    assertThat(ProtocolWiring.digestsIncomparable(uid, ProtocolWiring.setup(
         config("replica-uid"), 1, store, Signer.none(1)), store)).isEmpty();
   }
 
@@ -137,7 +137,7 @@ class CommutingWiringTest {
         StateMachine machine = build.get();
         machines.add(machine);
         executors.add(new Executor(machine, ExecutorConfig.defaults(id)));
-        cores.add(protocol.create(ReplicaServer.protocolSetup(config, id, machine,
+        cores.add(protocol.create(ProtocolWiring.setup(config, id, machine,
             Signer.none(id)), Recovered.EMPTY, id));
         applied.add(new ArrayList<>());
       }
