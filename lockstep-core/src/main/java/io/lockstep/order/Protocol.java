@@ -67,6 +67,17 @@ public interface Protocol {
   }
 
   /**
+   * Whether this protocol may apply requests that {@link ProtocolSetup#commuting()} declares
+   * commuting before its order rule reaches them (paper §3, S12). Replicas then apply such
+   * requests in different orders between the same positions, so the runtime must not compare
+   * their state digests at equal positions: those legitimately differ. Default: no, every
+   * replica applies the same request at each position (the declaration is ignored).
+   */
+  default boolean appliesCommutingEarly() {
+    return false;
+  }
+
+  /**
    * <b>Test only</b>: the misbehaviour {@code setup}'s settings ask replica {@code setup.self()}
    * to run, so process tests can run a lying replica in real processes (a Byzantine protocol's
    * own fault shapes: equivocation, corrupt signatures, replays, wrong replies); empty for an

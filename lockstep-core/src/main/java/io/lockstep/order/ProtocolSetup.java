@@ -19,10 +19,15 @@ import java.util.Objects;
  *     cluster has no keys; protocols that need signatures refuse to run without them)
  * @param snapshotReceiver where snapshots received from peers go as they arrive (a file in the
  *     real runtime; {@link SnapshotReceiver#inMemory} in the simulator)
+ * @param commuting which requests the replica's state machine declares commuting (paper §3,
+ *     S12), for protocols that may apply those without waiting for the order rule; {@link
+ *     Commuting#NOTHING} unless the runtime was given the machine ({@link #withCommuting})
  */
 public record ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
-    Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver) {
+    Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver,
+    Commuting commuting) {
   public ProtocolSetup {
+    Objects.requireNonNull(commuting, "commuting");
     members = List.copyOf(members);
     Objects.requireNonNull(failureModel, "failureModel");
     settings = Map.copyOf(settings);
@@ -33,6 +38,12 @@ public record ProtocolSetup(int self, List<Integer> members, FailureModel failur
     }
   }
 
+  /** A setup whose requests are all ordered (nothing declared commuting). */
+  public ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
+      Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver) {
+    this(self, members, failureModel, t, settings, signer, snapshotReceiver, Commuting.NOTHING);
+  }
+
   /** A setup that keeps received snapshots in memory. */
   public ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
       Map<String, String> settings, Signer signer) {
@@ -41,7 +52,14 @@ public record ProtocolSetup(int self, List<Integer> members, FailureModel failur
 
   /** The same setup with received snapshots going to {@code receiver}. */
   public ProtocolSetup withSnapshotReceiver(SnapshotReceiver receiver) {
-    return new ProtocolSetup(self, members, failureModel, t, settings, signer, receiver);
+    return new ProtocolSetup(self, members, failureModel, t, settings, signer, receiver,
+        commuting);
+  }
+
+  /** The same setup with the requests {@code declared} commuting. */
+  public ProtocolSetup withCommuting(Commuting declared) {
+    return new ProtocolSetup(self, members, failureModel, t, settings, signer, snapshotReceiver,
+        declared);
   }
 
   /** A setup without keys (crash-fault protocols need none). */

@@ -34,6 +34,7 @@ final class DivergenceMonitor {
   private long compared;
   private long mismatches;
   private volatile String problem;
+  private volatile String notCompared;
 
   /** @param capacity digests kept per side (see {@link CheckpointWindow}) */
   DivergenceMonitor(int self, int capacity) {
@@ -41,8 +42,26 @@ final class DivergenceMonitor {
     this.window = new CheckpointWindow(capacity);
   }
 
+  /**
+   * Stops comparing for good, for {@code why}: replicas may legitimately hold different states
+   * at equal positions (a protocol that applies commuting requests early, paper §3, S12).
+   */
+  void disable(String why) {
+    notCompared = why;
+    LOG.log(Level.INFO, "event=divergence_detection_off replica=" + self + " reason=\"" + why
+        + "\"");
+  }
+
+  /** Why digests are not compared, if they are not. */
+  Optional<String> disabledBecause() {
+    return Optional.ofNullable(notCompared);
+  }
+
   /** This replica recorded a digest (loop thread). */
   synchronized void local(Checkpoint checkpoint) {
+    if (notCompared != null) {
+      return;
+    }
     for (Comparison c : window.recordLocal(checkpoint)) {
       judge(c);
     }
@@ -50,6 +69,9 @@ final class DivergenceMonitor {
 
   /** A peer reported its digest (I/O thread). */
   synchronized void remote(int peer, Checkpoint checkpoint) {
+    if (notCompared != null) {
+      return;
+    }
     window.recordRemote(peer, checkpoint).ifPresent(this::judge);
   }
 

@@ -317,9 +317,10 @@ public final class ReplicaServer implements AutoCloseable {
     // new leader, uses the configuration the cluster agreed on, whatever the file says.
     // The core verifies through this signer; SignatureIntake fills in its verdicts off the loop.
     signer = new PreverifiedSigner(identity.signer(), SIGNATURE_VERDICTS);
-    ProtocolSetup setup = new ProtocolSetup(id, config.voters(), config.failureModel(),
-        config.t(), config.protocolSettings(), signer)
+    ProtocolSetup setup = ProtocolWiring.setup(config, id, machine, signer)
         .withSnapshotReceiver(storage.snapshotReceiver());
+    ProtocolWiring.digestsIncomparable(protocol, setup, machine)
+        .ifPresent(divergence::disable);
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
     misbehaviour = new TestMisbehaviour(id, protocol.testBehaviour(setup).orElse(null));
     timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),

@@ -73,17 +73,42 @@ public final class ClassicSchemes {
     };
   }
 
+  /**
+   * Order by logical clocks whose crashed replicas restart and rejoin (paper §7.2); with
+   * {@code holdDirect} false a rejoined replica skips to broadcasts that came directly from
+   * their origin (a deliberately broken variant for tests).
+   */
+  public static CoordinationFactory logicalClockRejoining(boolean holdDirect) {
+    return failStop(StampedConfig::defaults, LogicalClock::new, true, holdDirect);
+  }
+
+  /** Order by synchronized real-time clocks with {@code test}, crashed replicas rejoining. */
+  public static CoordinationFactory realTimeRejoining(RealTimeClock.Test test) {
+    return failStop(StampedConfig::defaults, () -> new RealTimeClock(test, 150), true, true);
+  }
+
   /** A fail-stop factory of the stamped-order engine with {@code scheme}. */
   static CoordinationFactory failStop(ConfigFor config, Supplier<UidScheme> scheme) {
+    return failStop(config, scheme, false, true);
+  }
+
+  private static CoordinationFactory failStop(ConfigFor config, Supplier<UidScheme> scheme,
+      boolean rejoin, boolean holdDirect) {
     return new CoordinationFactory() {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
-        return new Watched(id, new StampedOrder(config.of(id, members), scheme.get(), recovered));
+        return new Watched(id, new StampedOrder(config.of(id, members), scheme.get(), recovered,
+            holdDirect));
       }
 
       @Override
       public boolean failStop() {
         return true;
+      }
+
+      @Override
+      public boolean rejoins() {
+        return rejoin;
       }
     };
   }
@@ -95,7 +120,8 @@ public final class ClassicSchemes {
   }
 
   /**
-   * The faults these schemes are built to survive: crashes (permanent, at most t) and duplicated
+   * The faults these schemes are built to survive: crashes (at most t down at once; permanent
+   * unless the factory rejoins restarted replicas) and duplicated
    * messages, one every 400 ms on average. No partitions, loss bursts, slow bursts or pauses:
    * each breaks the bounded-delay assumption their failure detection stands on (the assumption
    * watch reports a run where it breaks anyway). No disk faults: nothing is read back.

@@ -315,7 +315,7 @@ final class Cluster {
     if (node.up || node.gone) {
       return;
     }
-    if (factory.failStop()) {
+    if (factory.failStop() && !factory.rejoins()) {
       trace.record(queue.now(), "stays-down " + id + " (fail-stop)");
       return;
     }
@@ -621,14 +621,17 @@ final class Cluster {
   }
 
   /**
-   * Number of crashed replicas, counting those with an armed crash and those failed for good
-   * until a membership change removes them (then they no longer count against the budget).
+   * Number of crashed replicas, counting those with an armed crash, those still rejoining (a
+   * fail-stop protocol's integration, {@link CoordinationFactory#rejoins}) and those failed for
+   * good until a membership change removes them (then they no longer count against the budget).
    */
   int down() {
     int down = 0;
     for (Node node : nodes) {
       boolean retired = node.gone && !node.stillMember;
-      down += retired || node.up && node.crashDuringSyncThenDownFor == 0 ? 0 : 1;
+      boolean rejoining = node.up && factory.rejoins() && node.protocol != null
+          && node.protocol.repairing();
+      down += retired || node.up && node.crashDuringSyncThenDownFor == 0 && !rejoining ? 0 : 1;
     }
     return down;
   }

@@ -31,11 +31,21 @@ public interface CoordinationFactory {
   }
 
   /**
-   * Whether the protocol assumes fail-stop replicas that never come back (the paper's §3.2
-   * schemes without the §7.2 integration protocol). The simulator then never restarts a crashed
-   * replica, so at most t fail over the whole run, and it accepts t+1 replicas instead of 2t+1.
+   * Whether the protocol assumes fail-stop replicas (the paper's §3.2 schemes). The simulator
+   * accepts t+1 replicas instead of 2t+1, and never restarts a crashed replica unless the
+   * protocol rejoins it ({@link #rejoins}), so at most t fail over the whole run.
    */
   default boolean failStop() {
+    return false;
+  }
+
+  /**
+   * Whether a crashed replica of a {@link #failStop()} protocol restarts and rejoins by the
+   * protocol's integration (paper §7.2). The simulator then restarts it like any other, and
+   * counts it as down until it has its state again ({@code Coordination.repairing()}), so at
+   * most t replicas are down or rejoining at once. Default: no.
+   */
+  default boolean rejoins() {
     return false;
   }
 

@@ -152,6 +152,31 @@ public final class ReliableBroadcast<P> {
     }
   }
 
+  /**
+   * {@code replica} rejoins (paper §7.2): its acknowledgements count again, so this replica
+   * keeps its own messages until the rejoined one has them, and retransmits them to it.
+   */
+  public void readmit(int replica) {
+    failed.remove(replica);
+  }
+
+  /**
+   * A rejoining replica takes over a live one's reception state: {@code origin}'s messages
+   * 1..{@code through} count as delivered (they are in the state it received), so the next one
+   * delivered is {@code through + 1}; for this replica itself, its own numbering goes on after
+   * {@code through}, where the others expect it.
+   */
+  public void resume(int origin, long through) {
+    if (!delivered.containsKey(origin) || through < 0) {
+      throw new IllegalArgumentException("cannot resume " + origin + " at " + through);
+    }
+    if (origin == self) {
+      nextSeq = Math.max(nextSeq, through + 1);
+    }
+    delivered.put(origin, Math.max(delivered.get(origin), through));
+    early.get(origin).headMap(delivered.get(origin), true).clear();
+  }
+
   /** Replicas detected failed. */
   public Set<Integer> failedReplicas() {
     return Set.copyOf(failed);

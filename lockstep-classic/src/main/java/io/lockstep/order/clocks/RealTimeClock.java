@@ -68,4 +68,24 @@ public final class RealTimeClock implements UidScheme {
   public boolean usesWaitTest() {
     return test != Test.I;
   }
+
+  @Override
+  public long clock() {
+    return last;
+  }
+
+  @Override
+  public void restoreClock(long donorClock) {
+    last = Math.max(last, donorClock);
+  }
+
+  /**
+   * Δ plus Δ again: a request issued before the joiner had the state has a uid below the
+   * joiner's clock at that moment plus the skew (less than Δ), and one issued after reaches it
+   * directly within Δ.
+   */
+  @Override
+  public long integrationHoldMillis() {
+    return test == Test.II ? 0 : 2 * deltaMillis;
+  }
 }

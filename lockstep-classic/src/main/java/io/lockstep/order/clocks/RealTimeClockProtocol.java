@@ -37,8 +37,8 @@ import java.util.Map;
  *
  * <p>Assumptions (stated by {@link #check}, refused when they cannot hold): fail-stop failures,
  * at least t+1 replicas, clocks synchronized within δ with δ below the minimum message delay
- * (O2), and delays bounded so that Δ exists. A replica that stopped cannot rejoin: its
- * {@code create} refuses storage that shows it ran before.
+ * (O2), and delays bounded so that Δ exists. A replica that stopped and starts again rejoins
+ * (paper §7.2): it asks a live replica for the state at an ordered join and goes on from there.
  */
 public final class RealTimeClockProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
@@ -96,6 +96,12 @@ public final class RealTimeClockProtocol extends StampedProtocol {
   protected Coordination order(Settings s, ProtocolSetup setup, Recovered recovered) {
     return new StampedOrder(s.config(setup), new RealTimeClock(test(s), s.positive("delta-ms")),
         recovered);
+  }
+
+  /** A restarted replica rejoins (paper §7.2; see {@code Integration}). */
+  @Override
+  protected boolean rejoins() {
+    return true;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.lockstep.order.cuid;
 
+import io.lockstep.order.Commuting;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ordered;
@@ -12,7 +13,6 @@ import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.ReliableBroadcast;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
-import io.lockstep.order.stamped.Commuting;
 import io.lockstep.order.stamped.FailureDetector;
 import io.lockstep.order.stamped.FailureNotices;
 import io.lockstep.order.stamped.Outbox;

@@ -1,7 +1,7 @@
 package io.lockstep.order.cuid;
 
+import io.lockstep.order.Commuting;
 import io.lockstep.order.cuid.CuidMessage.Kind;
-import io.lockstep.order.stamped.Commuting;
 import io.lockstep.order.stamped.Uid;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -31,8 +31,11 @@ import java.util.Map;
  *
  * <p>Assumptions (refused by {@link #check} when they cannot hold): fail-stop failures with
  * t+1 replicas, and delays bounded well enough for timeouts to detect failures. The Byzantine
- * variant (exclusion after t+1 timeout reports, with 2t+1 replicas) is not built. A replica that
- * stopped cannot rejoin: its {@code create} refuses storage that shows it ran before.
+ * variant (exclusion after t+1 timeout reports, with 2t+1 replicas) is not built. Requests the
+ * state machine declares commuting ({@link io.lockstep.order.ProtocolSetup#commuting()}) are
+ * applied without waiting for the order rule when nothing they might follow conflicts with
+ * them (paper §3, S12). A replica that stopped cannot rejoin: its {@code create} refuses
+ * storage that shows it ran before.
  */
 public final class ReplicaUidProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
@@ -61,7 +64,15 @@ public final class ReplicaUidProtocol extends StampedProtocol {
 
   @Override
   protected Coordination order(Settings settings, ProtocolSetup setup, Recovered recovered) {
-    return new CandidateOrder(settings.config(setup), recovered, true, variant(settings));
+    // The machine's declaration comes through the setup: requests it declares commuting skip
+    // the order rule when they commute with everything they might follow (CommutingSkip).
+    return new CandidateOrder(settings.config(setup), recovered, true, variant(settings),
+        setup.commuting());
+  }
+
+  @Override
+  public boolean appliesCommutingEarly() {
+    return true; // CandidateOrder's CommutingSkip, given setup.commuting()
   }
 
   @Override

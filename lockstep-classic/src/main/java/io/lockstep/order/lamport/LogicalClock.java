@@ -40,4 +40,14 @@ public final class LogicalClock implements UidScheme {
   public long value() {
     return clock;
   }
+
+  @Override
+  public long clock() {
+    return clock;
+  }
+
+  @Override
+  public void restoreClock(long donorClock) {
+    clock = Math.max(clock, donorClock);
+  }
 }

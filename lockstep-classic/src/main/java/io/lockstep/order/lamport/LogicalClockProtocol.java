@@ -32,8 +32,9 @@ import java.util.Map;
  *
  * <p>Assumptions (stated by {@link #check} and refused when they cannot hold): fail-stop
  * failures, at least t+1 replicas, and synchrony good enough for timeouts to detect failures —
- * every message arrives within {@code max-delay-ms}. A replica that stopped cannot rejoin: its
- * {@code create} refuses storage that shows it ran before.
+ * every message arrives within {@code max-delay-ms}. A replica that stopped and starts again
+ * rejoins: it asks a live replica for the state at an ordered join and goes on from there
+ * (paper §7.2).
  */
 public final class LogicalClockProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
@@ -57,6 +58,12 @@ public final class LogicalClockProtocol extends StampedProtocol {
   /** The engine's settings for {@code setup} (already checked). */
   static StampedConfig config(ProtocolSetup setup) {
     return new LogicalClockProtocol().settings(setup).config(setup);
+  }
+
+  /** A restarted replica rejoins (paper §7.2; see {@code Integration}). */
+  @Override
+  protected boolean rejoins() {
+    return true;
   }
 
   @Override

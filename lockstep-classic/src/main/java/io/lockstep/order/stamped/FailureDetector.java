@@ -101,6 +101,25 @@ public final class FailureDetector {
     }
   }
 
+  /**
+   * {@code member} rejoins (paper §7.2): not suspected any more, and given the start timeout to
+   * be heard from, since it first needs a live replica's state.
+   */
+  public void readmit(int member) {
+    if (lastHeard.containsKey(member)) {
+      suspected.remove(member);
+      long base = lastTick == Long.MIN_VALUE ? 0 : lastTick;
+      lastHeard.put(member, base + startTimeoutMillis - timeoutMillis);
+    }
+  }
+
+  /** {@code member} is known failed already (a rejoining replica learns it from its donor). */
+  public void suspect(int member) {
+    if (lastHeard.containsKey(member)) {
+      suspected.add(member);
+    }
+  }
+
   /** Replicas detected failed. */
   public Set<Integer> suspected() {
     return Set.copyOf(suspected);

@@ -21,6 +21,8 @@ public final class Outbox {
   public final List<Ready.ReadGrant> reads = new ArrayList<>();
   /** Requests and reads refused. */
   public final List<Ready.Redirect> redirects = new ArrayList<>();
+  /** A snapshot for the executor to restore before applying {@link #stable}, or null. */
+  public io.lockstep.order.Snapshot install;
 
   /** Queues {@code message} for replica {@code to}. */
   public void send(int to, io.lockstep.order.ProtocolMessage message) {
@@ -30,10 +32,11 @@ public final class Outbox {
   /** The accumulated effects, forgotten here. */
   public Ready drain() {
     if (writes.isEmpty() && messages.isEmpty() && stable.isEmpty() && reads.isEmpty()
-        && redirects.isEmpty()) {
+        && redirects.isEmpty() && install == null) {
       return Ready.EMPTY;
     }
-    Ready ready = new Ready(writes, messages, null, stable, reads, redirects);
+    Ready ready = new Ready(writes, messages, install, stable, reads, redirects);
+    install = null;
     writes.clear();
     messages.clear();
     stable.clear();

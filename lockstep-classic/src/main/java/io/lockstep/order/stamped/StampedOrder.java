@@ -10,6 +10,8 @@ import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.ReliableBroadcast;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
+import io.lockstep.order.stamped.StampedMessage.JoinRequest;
+import io.lockstep.order.stamped.StampedMessage.JoinState;
 import io.lockstep.order.stamped.StampedMessage.Kind;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +31,10 @@ import java.util.TreeMap;
  * count of requests and read barriers processed, the same at every replica because they process
  * the same uids in the same order.
  *
- * <p>Fail-stop only, and a replica that stopped stays stopped: rejoining needs the integration
- * protocol of §7.2, which is not built, so a restarted replica (its storage holds the start
- * marker) refuses every request with that reason and sends nothing.
+ * <p>Fail-stop. A restarted replica (its storage holds the start marker) rejoins by the
+ * integration protocol of §7.2 ({@link Integration}): it asks a live replica, which orders a
+ * {@link Kind#JOIN}, stops right after processing it, and hands over the executor's snapshot
+ * there with the order's state; until then the joiner refuses requests as busy.
  *
  * <p>Assumptions that cannot be checked in advance are watched: a broadcast delivered from a
  * replica after it was declared failed, or one whose uid is below what was already processed,
@@ -49,30 +52,42 @@ public final class StampedOrder implements Coordination {
   private final UidScheme scheme;
   private final ReliableBroadcast<Broadcast> broadcast;
   private final FailureDetector detector;
-  private final boolean halted;
-  private final Map<Integer, Broadcast> latest = new HashMap<>();
-  private final Set<Integer> failed = new HashSet<>();
-  private final TreeMap<Uid, Broadcast> pending = new TreeMap<>();
+  private final Integration integration;
+  final Map<Integer, Broadcast> latest = new HashMap<>();
+  final Set<Integer> failed = new HashSet<>();
+  final TreeMap<Uid, Broadcast> pending = new TreeMap<>();
   private final Map<Uid, Long> barriers = new HashMap<>();
   private final Outbox out = new Outbox();
   private final List<String> breaches = new ArrayList<>();
   private final List<String> undrainedBreaches = new ArrayList<>();
-  private long position;
-  private long time = Long.MIN_VALUE;
-  private Uid processedThrough = Uid.ZERO;
+  long position;
+  long time = Long.MIN_VALUE;
+  Uid processedThrough = Uid.ZERO;
+  /** The last position handed to the executor: where its snapshot stands. */
+  long handedThrough;
   private Uid lastOwn = Uid.ZERO;
   private boolean owesAck;
-  private long now = Long.MIN_VALUE;
-  private long wallClock;
+  long now = Long.MIN_VALUE;
+  long wallClock;
   private long lastBroadcastAt;
   private long lastResendAt;
   private long dropped;
 
   /**
    * @param recovered what storage held: {@link Recovered#EMPTY} for a new replica; anything else
-   *     means it ran before and stopped, so it stays stopped
+   *     means it ran before and stopped, so it rejoins (paper §7.2)
    */
   public StampedOrder(StampedConfig config, UidScheme scheme, Recovered recovered) {
+    this(config, scheme, recovered, true);
+  }
+
+  /**
+   * <b>Test only</b> with {@code holdDirect} false: a rejoined replica delivers a broadcast that
+   * came directly from its origin at once, skipping the earlier ones of that origin it still
+   * waits for (breaks §7.2.1, for the simulator to catch).
+   */
+  public StampedOrder(StampedConfig config, UidScheme scheme, Recovered recovered,
+      boolean holdDirect) {
     this.config = config;
     this.self = config.self();
     this.members = config.members();
@@ -83,22 +98,36 @@ public final class StampedOrder implements Coordination {
     this.broadcast = new ReliableBroadcast<>(self, members);
     this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
         config.startTimeoutMillis());
-    this.halted = recovered.hardState() != null || recovered.snapshot() != null
+    boolean ranBefore = recovered.hardState() != null || recovered.snapshot() != null
         || !recovered.entries().isEmpty();
-    if (!halted) {
+    this.integration = new Integration(this, ranBefore, holdDirect);
+    if (!ranBefore) {
       out.writes.add(new StorageWrite.HardState(STARTED));
     }
   }
 
   @Override
   public void step(Input input) {
-    if (halted) {
-      refuse(input);
-      return;
+    if (integration.waitingForState()) {
+      if (!integration.stepWhileJoining(input)) {
+        return;
+      }
+    } else {
+      dispatch(input);
     }
-    // SnapshotTaken (no log to compact), TransferLeadership (no leader) and Persisted (nothing
-    // leaves before durability) change nothing here.
-    if (input instanceof Input.Propose p) {
+    declareFailures();
+    process();
+    answerIfOwed();
+  }
+
+  /**
+   * TransferLeadership (no leader) and Persisted (nothing leaves before durability) change
+   * nothing here; SnapshotTaken matters only to a donor (the state e[r_join] of §7.2).
+   */
+  private void dispatch(Input input) {
+    if (input instanceof Input.SnapshotTaken t) {
+      integration.snapshotTaken(t);
+    } else if (input instanceof Input.Propose p) {
       propose(p.request());
     } else if (input instanceof Input.Read r) {
       read(r.readId());
@@ -106,19 +135,6 @@ public final class StampedOrder implements Coordination {
       receive(r.from(), r.message());
     } else if (input instanceof Input.Tick t) {
       tick(t.now(), t.wallClock());
-    }
-    declareFailures();
-    process();
-    answerIfOwed();
-  }
-
-  private void refuse(Input input) {
-    String why = "replica " + self + " stopped earlier and cannot rejoin the " + scheme.name()
-        + " order (fail-stop; integration of a restarted replica, paper §7.2, is not built)";
-    if (input instanceof Input.Propose p) {
-      out.redirects.add(new Ready.Redirect(p.request(), -1, -1, why));
-    } else if (input instanceof Input.Read r) {
-      out.redirects.add(new Ready.Redirect(null, r.readId(), -1, why));
     }
   }
 
@@ -147,6 +163,11 @@ public final class StampedOrder implements Coordination {
 
   /** Stamps and broadcasts one of this replica's broadcasts (LC1 for logical clocks). */
   private Uid issue(Kind kind, Request request) {
+    return issue(kind, request, StampedMessage.NO_JOINER);
+  }
+
+  /** As above; {@code joiner} for a {@link Kind#JOIN}. */
+  Uid issue(Kind kind, Request request, int joiner) {
     long uidTime = scheme.stamp(wallClock);
     long[] acks = new long[members.size()];
     for (int i = 0; i < acks.length; i++) {
@@ -154,7 +175,7 @@ public final class StampedOrder implements Coordination {
     }
     long suspects = FailureNotices.mask(detector, index);
     ReliableBroadcast.Data<Broadcast> data = broadcast.originate(seq ->
-        new Broadcast(self, seq, uidTime, wallClock, acks, suspects, kind, request));
+        new Broadcast(self, seq, uidTime, wallClock, acks, suspects, kind, request, joiner));
     Broadcast b = data.payload();
     for (int m : members) {
       if (m != self && !detector.suspects(m)) {
@@ -168,14 +189,23 @@ public final class StampedOrder implements Coordination {
     if (kind != Kind.NULL) {
       pending.put(b.uid(), b);
     }
+    if (kind == Kind.JOIN) {
+      integration.joinDelivered(joiner);
+    }
     return b.uid();
   }
 
   private void receive(int from, io.lockstep.order.ProtocolMessage message) {
+    if (message instanceof JoinRequest j && j.joiner() == from && index.containsKey(from)
+        && from != self) {
+      integration.joinRequested(from);
+      return;
+    }
     if (!(message instanceof Broadcast b) || !wellFormed(b)) {
       dropped++;
       return;
     }
+    integration.beforeReceive(from, b);
     for (ReliableBroadcast.Data<Broadcast> d :
         broadcast.receive(new ReliableBroadcast.Data<>(b.origin(), b.seq(), b))) {
       deliver(d.payload());
@@ -184,7 +214,8 @@ public final class StampedOrder implements Coordination {
 
   private boolean wellFormed(Broadcast b) {
     return index.containsKey(b.origin()) && b.origin() != self
-        && b.acks().length == members.size();
+        && b.acks().length == members.size()
+        && (b.kind() != Kind.JOIN || index.containsKey(b.joiner()));
   }
 
   /** A broadcast delivered in its origin's FIFO order. */
@@ -196,7 +227,7 @@ public final class StampedOrder implements Coordination {
         detector.started(members.get(i)); // someone heard it: it has started
       }
     }
-    if (failed.contains(origin)) {
+    if (failed.contains(origin) && !integration.admitting(origin)) {
       breach("broadcast " + b + " delivered after replica " + origin + " was declared failed"
           + " (the failure detection assumption broke: delays beyond the configured bound?)");
       return;
@@ -204,6 +235,10 @@ public final class StampedOrder implements Coordination {
     scheme.received(b.uidTime());
     latest.put(origin, b);
     detector.heard(origin);
+    integration.heardFrom(origin);
+    if (b.kind() == Kind.JOIN) {
+      integration.joinDelivered(b.joiner());
+    }
     if (b.kind() == Kind.NULL) {
       return;
     }
@@ -254,11 +289,15 @@ public final class StampedOrder implements Coordination {
     }
   }
 
-  /** The order rule: process the stable request with the smallest uid, while there is one. */
+  /**
+   * The order rule: process the stable request with the smallest uid, while there is one. A
+   * donor stops right after a join it issued until the executor's snapshot there is taken.
+   */
   private void process() {
-    while (!pending.isEmpty()) {
+    while (!pending.isEmpty() && !integration.awaitingSnapshot()) {
       Broadcast next = pending.firstEntry().getValue();
-      if (!Stability.stable(next, self, members, latest, failed, index, scheme, wallClock)) {
+      if (!Stability.stable(next, self, members, latest, failed, index, scheme, wallClock,
+          integration.timeTestTrusted(next.uidTime()))) {
         return;
       }
       pending.pollFirstEntry();
@@ -271,6 +310,9 @@ public final class StampedOrder implements Coordination {
       if (next.kind() == Kind.REQUEST) {
         time = Math.max(time, next.wallClock());
         out.stable.add(new Ordered(position, time, next.request()));
+        handedThrough = position;
+      } else if (next.kind() == Kind.JOIN) {
+        integration.joinProcessed(next);
       } else {
         Long readId = barriers.remove(next.uid());
         if (readId != null) {
@@ -332,8 +374,50 @@ public final class StampedOrder implements Coordination {
     return lastOwn;
   }
 
-  /** Whether this replica stopped earlier and now refuses everything. */
-  public boolean halted() {
-    return halted;
+  /** Whether this replica is rejoining and still waits for a live replica's state. */
+  public boolean joining() {
+    return integration.waitingForState();
+  }
+
+  @Override
+  public boolean wantsSnapshot() {
+    return integration.awaitingSnapshot();
+  }
+
+  /** Rejoining counts as repairing: it has no state yet, and takes it from a peer. */
+  @Override
+  public boolean repairing() {
+    return integration.waitingForState();
+  }
+
+  @Override
+  public String repairReason() {
+    return repairing() ? integration.waitingReason() : "";
+  }
+
+  // What Integration works with: this replica's parts, shared rather than copied.
+
+  StampedConfig config() {
+    return config;
+  }
+
+  UidScheme scheme() {
+    return scheme;
+  }
+
+  ReliableBroadcast<Broadcast> broadcast() {
+    return broadcast;
+  }
+
+  FailureDetector detector() {
+    return detector;
+  }
+
+  Outbox out() {
+    return out;
+  }
+
+  Map<Integer, Integer> index() {
+    return index;
   }
 }

@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * What the tutorial's three uid schemes share as {@link Protocol}s: their settings (the shared
- * ones plus each scheme's own), a start that refuses a replica that ran before (they cannot
- * rejoin), every replica ordering what its own clients hand it, and the timing they assume. A
+ * ones plus each scheme's own), a start that refuses a replica that ran before unless the scheme
+ * rejoins it ({@link #rejoins}), every replica ordering what its own clients hand it, and the timing they assume. A
  * scheme states its own checks ({@link #check}) and builds its order engine ({@link #order}).
  */
 public abstract class StampedProtocol implements Protocol {
@@ -50,8 +50,18 @@ public abstract class StampedProtocol implements Protocol {
   @Override
   public final Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
     Settings.refuse(check(setup));
-    Settings.refuseRestart(name, setup.self(), recovered);
+    if (!rejoins()) {
+      Settings.refuseRestart(name, setup.self(), recovered);
+    }
     return order(settings(setup), setup, recovered);
+  }
+
+  /**
+   * Whether a replica that ran before may start again and rejoin by the integration protocol of
+   * paper §7.2; if not, {@link #create} refuses storage that shows it ran before. Default: no.
+   */
+  protected boolean rejoins() {
+    return false;
   }
 
   /** The scheme's order engine for {@code setup}, whose settings passed {@link #check}. */

@@ -31,4 +31,25 @@ public interface UidScheme {
    * to have failed.
    */
   boolean usesWaitTest();
+
+  /**
+   * The scheme's clock state, for a rejoining replica (paper §7.2): a value above every uid time
+   * this replica issued or received.
+   */
+  long clock();
+
+  /**
+   * Continues from {@code clock} (a donor's {@link #clock()}): every uid issued afterwards is
+   * above it, so it sorts after everything the donor had received.
+   */
+  void restoreClock(long clock);
+
+  /**
+   * How long after rejoining, measured on uid times, test I must not be trusted at the joiner:
+   * requests issued before it had the state reach it by retransmission, which may take longer
+   * than Δ. The waiting test covers them meanwhile. Zero for schemes without test I.
+   */
+  default long integrationHoldMillis() {
+    return 0;
+  }
 }

@@ -12,6 +12,8 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
+import io.lockstep.order.stamped.StampedMessage.JoinRequest;
+import io.lockstep.order.stamped.StampedMessage.JoinState;
 import io.lockstep.order.stamped.StampedMessage.Kind;
 import io.lockstep.order.stamped.StampedOrder;
 import io.lockstep.order.testing.Harness;
@@ -57,32 +59,41 @@ class LogicalClockProtocolTest {
   }
 
   @Test
-  void aReplicaThatRanBeforeIsRefusedAtStartWithTheReason() {
+  void aReplicaThatRanBeforeStartsRejoiningAsksALiveReplicaAndRefusesRequestsAsBusy() {
     LogicalClockProtocol p = new LogicalClockProtocol();
     ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
     Coordination fresh = p.create(setup, Recovered.EMPTY, 1);
     StorageWrite marker = fresh.ready().writes().get(0);
     Recovered ranBefore = new Recovered((StorageWrite.HardState) marker, null, List.of());
-    assertThatThrownBy(() -> p.create(setup, ranBefore, 2))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("ran before", "§7.2", "Nothing was changed on disk");
-  }
-
-  @Test
-  void anEngineBuiltFromStateItCannotUseStaysStoppedAndSaysWhy() {
-    ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
-    StampedOrder restarted = new StampedOrder(LogicalClockProtocol.config(setup),
-        new LogicalClock(), new Recovered(new StorageWrite.HardState(new byte[] {1}), null,
-            List.of()));
+    Coordination restarted = p.create(setup, ranBefore, 2);
+    assertThat(restarted.repairing()).isTrue();
     Request r = Harness.request("c", "put x 1");
     restarted.step(new Input.Tick(1, 1));
     restarted.step(new Input.Propose(r));
     Ready ready = restarted.ready();
-    assertThat(ready.messages()).isEmpty();
+    assertThat(ready.writes()).as("the start marker is there already").isEmpty();
+    assertThat(ready.messages()).singleElement().satisfies(m -> {
+      assertThat(m.to()).isEqualTo(1);
+      assertThat(m.message()).isEqualTo(new JoinRequest(0));
+    });
     assertThat(ready.redirects()).singleElement().satisfies(redirect -> {
       assertThat(redirect.request()).isEqualTo(r);
-      assertThat(redirect.reason()).contains("stopped earlier", "§7.2");
+      assertThat(redirect.busy()).isTrue();
+      assertThat(redirect.reason()).contains("rejoining", "§7.2");
     });
+  }
+
+  @Test
+  void aReplicaEveryOtherReplicaAsksForStateSaysTheOrderIsGone() {
+    ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
+    StampedOrder restarted = new StampedOrder(LogicalClockProtocol.config(setup),
+        new LogicalClock(), new Recovered(new StorageWrite.HardState(new byte[] {1}), null,
+            List.of()));
+    restarted.step(new Input.Tick(1, 1));
+    assertThat(restarted.repairReason()).contains("waiting for a live replica's state");
+    restarted.step(new Input.Receive(1, new JoinRequest(1)));
+    assertThat(restarted.repairReason()).contains("every replica restarted",
+        "start a new cluster");
   }
 
   @Test
@@ -135,5 +146,23 @@ class LogicalClockProtocolTest {
     byte[] zeroSeq = codec.encode(barrier);
     zeroSeq[13] = 0; // last byte of seq
     assertThatThrownBy(() -> codec.decode(zeroSeq)).hasMessageContaining("seq");
+  }
+
+  @Test
+  void codecRoundTripsTheIntegrationMessages() {
+    var codec = new LogicalClockProtocol().codec();
+    Broadcast join = new Broadcast(0, 3, 9, 5, new long[] {3, 2, 1}, 0b100, Kind.JOIN, null, 2);
+    Broadcast b = new Broadcast(1, 7, 42, 1_700_000_000_000L, new long[] {3, 7, 0}, 0b100,
+        Kind.REQUEST, Harness.request("c", "put x 1"));
+    JoinState state = new JoinState(2, 4, new byte[] {1, 2, 3}, 6, 1_700_000_000_000L,
+        join.uid(), 43, new long[] {3, 7, 1}, 0, List.of(join, b), List.of(b));
+    for (Object m : List.of(join, new JoinRequest(2), state)) {
+      assertThat(codec.decode(codec.encode((io.lockstep.order.ProtocolMessage) m))).isEqualTo(m);
+    }
+    byte[] bytes = codec.encode(state);
+    assertThatThrownBy(() -> codec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)))
+        .isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> new Broadcast(0, 1, 1, 0, new long[2], 0, Kind.JOIN, null, 0))
+        .as("a replica does not join through itself").isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -34,6 +34,12 @@ public final class Harness<C extends Coordination> {
   public final Map<Integer, List<Ready.Redirect>> redirects = new HashMap<>();
   public final List<Flight> inFlight = new ArrayList<>();
   public final Set<Integer> crashed = new HashSet<>();
+  /**
+   * Each replica's executor, modelled as the commands it applied in order: a snapshot is their
+   * text, one per line, and an installed snapshot replaces them.
+   */
+  public final Map<Integer, List<String>> state = new HashMap<>();
+  private final Map<Integer, Long> appliedThrough = new HashMap<>();
   public long now;
   private long sequence;
 
@@ -48,6 +54,8 @@ public final class Harness<C extends Coordination> {
       applied.put(id, new ArrayList<>());
       grants.put(id, new ArrayList<>());
       redirects.put(id, new ArrayList<>());
+      state.put(id, new ArrayList<>());
+      appliedThrough.put(id, 0L);
     }
   }
 
@@ -68,6 +76,24 @@ public final class Harness<C extends Coordination> {
     }
     nodes.get(id).step(input);
     drain(id);
+    if (nodes.get(id).wantsSnapshot()) { // as the runtime does: capture right after applying
+      byte[] snapshot = String.join("\n", state.get(id)).getBytes(StandardCharsets.UTF_8);
+      nodes.get(id).step(new Input.SnapshotTaken(appliedThrough.get(id), snapshot));
+      drain(id);
+    }
+  }
+
+  /**
+   * Replica {@code id} restarts with a new core built by {@code build}, its executor empty (what
+   * was in flight to or from it is lost, as in {@link #crash}).
+   */
+  public void restart(int id, BiFunction<Integer, List<Integer>, C> build) {
+    crash(id);
+    crashed.remove(id);
+    nodes.put(id, build.apply(id, members));
+    state.put(id, new ArrayList<>());
+    appliedThrough.put(id, 0L);
+    drain(id);
   }
 
   /** Collects replica {@code id}'s effects. */
@@ -76,7 +102,16 @@ public final class Harness<C extends Coordination> {
     for (Ready.Outbound m : ready.messages()) {
       inFlight.add(new Flight(id, m.to(), m.message()));
     }
+    if (ready.install() != null) {
+      String text = new String(ready.install().state(), StandardCharsets.UTF_8);
+      state.put(id, new ArrayList<>(text.isEmpty() ? List.of() : List.of(text.split("\n"))));
+      appliedThrough.put(id, ready.install().index());
+    }
     applied.get(id).addAll(ready.stable());
+    for (Ordered o : ready.stable()) {
+      state.get(id).add(new String(o.request().command(), StandardCharsets.UTF_8));
+      appliedThrough.put(id, o.position());
+    }
     grants.get(id).addAll(ready.reads());
     redirects.get(id).addAll(ready.redirects());
   }

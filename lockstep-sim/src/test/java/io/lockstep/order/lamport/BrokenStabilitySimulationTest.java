@@ -50,6 +50,16 @@ class BrokenStabilitySimulationTest {
     public boolean usesWaitTest() {
       return true;
     }
+
+    @Override
+    public long clock() {
+      return clock.clock();
+    }
+
+    @Override
+    public void restoreClock(long donorClock) {
+      clock.restoreClock(donorClock);
+    }
   }
 
   private static CoordinationFactory hasty() {
