@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * @param cluster the cluster's name; replicas of another cluster are refused
  * @param secret the cluster's shared secret, at least {@value #MIN_SECRET_BYTES} bytes (generate
  *     32 random bytes once per cluster and give them to every replica, never to clients); used
- *     on the peer port only when no keys are given
+ *     on the peer port only when no keys are given, and null allowed then
  * @param options tunables
  * @param privateKey this replica's Ed25519 private key, or null to use the shared secret
  * @param publicKeys every replica's Ed25519 public key by id (with {@code privateKey})
@@ -36,7 +36,9 @@ public record PeerConfig(int self, InetSocketAddress listen, Map<Integer, InetSo
     Objects.requireNonNull(peers, "peers");
     Objects.requireNonNull(options, "options");
     Hello.checkName("cluster", cluster);
-    checkSecret("secret", secret);
+    if (privateKey == null) {
+      checkSecret("secret", secret); // keys prove replicas without it
+    }
     publicKeys = Map.copyOf(publicKeys == null ? Map.of() : publicKeys);
     if (privateKey != null) {
       for (Integer id : peers.keySet()) {
@@ -55,7 +57,7 @@ public record PeerConfig(int self, InetSocketAddress listen, Map<Integer, InetSo
       }
     });
     peers = Map.copyOf(others);
-    secret = secret.clone();
+    secret = secret == null ? null : secret.clone();
   }
 
   /** A configuration that authenticates replicas by the shared secret only. */
@@ -70,6 +72,17 @@ public record PeerConfig(int self, InetSocketAddress listen, Map<Integer, InetSo
         java.util.Objects.requireNonNull(own, "own"), keys);
   }
 
+  /**
+   * A configuration in which replicas prove only their own keys, with no shared secret at all
+   * (a cluster whose file names every replica's key needs none).
+   */
+  public static PeerConfig keyed(int self, InetSocketAddress listen,
+      Map<Integer, InetSocketAddress> peers, String cluster, NetOptions options, PrivateKey own,
+      Map<Integer, PublicKey> keys) {
+    return new PeerConfig(self, listen, peers, cluster, null, options,
+        Objects.requireNonNull(own, "own"), keys);
+  }
+
   /** Whether replicas prove their own keys (else the shared secret). */
   public boolean usesKeys() {
     return privateKey != null;
@@ -77,7 +90,7 @@ public record PeerConfig(int self, InetSocketAddress listen, Map<Integer, InetSo
 
   @Override
   public byte[] secret() {
-    return secret.clone();
+    return secret == null ? null : secret.clone();
   }
 
   @Override
@@ -96,7 +109,8 @@ public record PeerConfig(int self, InetSocketAddress listen, Map<Integer, InetSo
   @Override
   public String toString() {
     return "PeerConfig[self=" + self + ", listen=" + listen + ", peers=" + new TreeMap<>(peers)
-        + ", cluster=" + cluster + ", secret=(" + secret.length + " bytes)"
+        + ", cluster=" + cluster
+        + (secret == null ? ", no secret" : ", secret=(" + secret.length + " bytes)")
         + (privateKey == null ? "" : ", keys for " + new TreeMap<>(publicKeys).keySet()) + "]";
   }
 

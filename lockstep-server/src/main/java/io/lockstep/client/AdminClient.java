@@ -48,7 +48,8 @@ public final class AdminClient implements AutoCloseable {
   public AdminClient(ClusterConfig config, ClientOptions options) {
     this.config = config;
     this.options = options;
-    this.auth = new OperatorAuth(config.name(), config.secret());
+    this.auth = OperatorAuth.signing(config.name(), config.secret(),
+        options.keys() == null ? null : options.keys().privateKey());
     this.link = new OperatorLink(options);
   }
 

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Sends an operator's membership command ({@code lockstep member}) to a cluster: to any replica
  * that answers, following its redirect to the leader, which carries the command out. Each
- * command is signed with the operator key derived from the cluster secret
- * ({@link OperatorAuth}), on a connection authenticated as any client of the cluster is.
+ * command is signed with the operator key derived from the cluster secret, or in a cluster
+ * without one with the operator's own key ({@link OperatorAuth}), on a connection authenticated
+ * as any client of the cluster is.
  */
 public final class MemberClient implements AutoCloseable {
   private static final int MAX_HOPS = 8;
@@ -36,7 +37,8 @@ public final class MemberClient implements AutoCloseable {
   /** A client of {@code config}'s cluster, connecting as {@code options} say (secret, key). */
   public MemberClient(ClusterConfig config, ClientOptions options) {
     this.config = config;
-    this.auth = new OperatorAuth(config.name(), config.secret());
+    this.auth = OperatorAuth.signing(config.name(), config.secret(),
+        options.keys() == null ? null : options.keys().privateKey());
     this.link = new OperatorLink(options);
   }
 

@@ -3,9 +3,12 @@ package io.lockstep.server;
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.identity.Signer;
 import io.lockstep.net.ClientAuth;
+import io.lockstep.net.NetOptions;
 import io.lockstep.net.PeerConfig;
 import io.lockstep.server.config.ClusterConfig;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
 import java.security.PrivateKey;
 
 /**
@@ -52,9 +55,17 @@ final class ReplicaIdentity {
         : new Ed25519Signer(id, privateKey, config.keys().replicaKeys());
   }
 
-  /** The peer port's configuration: each replica proves its own key when there are keys. */
-  PeerConfig peers(PeerConfig base) {
-    return privateKey == null ? base : base.withKeys(privateKey, config.keys().replicaKeys());
+  /**
+   * The peer port's configuration: each replica proves its own key when there are keys (the
+   * shared secret, which such a cluster may not have, is then never used there), else the
+   * shared secret.
+   */
+  PeerConfig peers(InetSocketAddress listen, Map<Integer, InetSocketAddress> peers,
+      NetOptions options) {
+    return privateKey == null
+        ? new PeerConfig(id, listen, peers, config.name(), config.secret(), options)
+        : PeerConfig.keyed(id, listen, peers, config.name(), options, privateKey,
+            config.keys().replicaKeys());
   }
 
   /** The client port's authentication: {@code base}, and the clients' keys when there are any. */

@@ -12,7 +12,6 @@ import io.lockstep.net.ClientConfig;
 import io.lockstep.net.FrameClient;
 import io.lockstep.net.FrameServer;
 import io.lockstep.net.NetOptions;
-import io.lockstep.net.PeerConfig;
 import io.lockstep.net.PeerNetwork;
 import io.lockstep.net.ServerConfig;
 import io.lockstep.order.Coordination;
@@ -250,8 +249,8 @@ public final class ReplicaServer implements AutoCloseable {
   private void startNetworks(ReplicaAddresses me) throws IOException {
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
-    network = PeerNetwork.start(identity.peers(new PeerConfig(id, me.peer(), peerAddresses(),
-        config.name(), config.secret(), peerNet)), this::onPeer);
+    network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),
+        this::onPeer);
     NetOptions net = NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD);
     loop.peers(network::send);
     loop.checkpoints(this::checkpointed);
@@ -278,7 +277,8 @@ public final class ReplicaServer implements AutoCloseable {
         me.client(), identity.clients(clientAuth()), net, identity.privateKey()),
         new ClientPort(loop, metrics, config.perClientAuthentication(),
             config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
-            .operators(new OperatorAuth(config.name(), config.secret())));
+            .operators(OperatorAuth.checking(config.name(), config.secret(),
+                config.keys().operatorKeys())));
     forwarder = new LeaderForwarder(new FrameClient(forwarderConfig(net)),
         leader -> addresses.client(leader).orElseThrow(), config.requestTimeoutMillis(),
         () -> metrics.budgetRefused(ServerMetrics.FORWARD_EXPIRED));

@@ -1,15 +1,21 @@
 package io.lockstep.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockstep.identity.Ed25519Signer;
+import java.security.KeyPair;
+import java.util.Map;
 
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.server.wire.ClientMessage.MemberOperation;
 import org.junit.jupiter.api.Test;
 
 /**
- * Only an operator holding the cluster secret may change the membership: a command signed with
- * another secret, for another cluster, altered on the way, replayed, or issued far from the
- * replica's clock is refused with the reason.
+ * Only an operator holding the cluster secret, or in a cluster with keys one named in
+ * cluster.operators signing with its own key, may change the membership: a command signed with
+ * another secret or key, for another cluster, altered on the way, replayed, or issued far from
+ * the replica's clock is refused with the reason.
  */
 class OperatorAuthTest {
   private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
@@ -74,5 +80,48 @@ class OperatorAuthTest {
     ClientMessage.Admin asAdmin = new ClientMessage.Admin(1, new byte[0], NOW, member.nonce(),
         member.mac());
     assertThat(auth.checkAdmin(asAdmin, NOW)).get().asString().contains("not signed");
+  }
+
+  @Test
+  void withoutASecretAnOperatorSignsWithItsOwnKeyAndOnlyTheNamedOperatorsKeysCount() {
+    KeyPair operator = Ed25519Signer.generate();
+    KeyPair application = Ed25519Signer.generate();
+    OperatorAuth replica = OperatorAuth.checking("demo", null,
+        Map.of("ops", operator.getPublic()));
+    OperatorAuth tool = OperatorAuth.signing("demo", null, operator.getPrivate());
+    ClientMessage.Member command = tool.sign(7, MemberOperation.REMOVE, 3, -1, NOW);
+    assertThat(command.mac()).hasSize(64);
+    assertThat(replica.check(command, NOW + 1_000)).isEmpty();
+    assertThat(replica.check(command, NOW + 2_000)).get().asString().contains("a replay");
+    ClientMessage.Admin admin = tool.signAdmin(3, new byte[] {1, 2}, NOW);
+    assertThat(replica.checkAdmin(admin, NOW)).isEmpty();
+    assertThat(replica.checkAdmin(new ClientMessage.Admin(3, new byte[] {1, 3}, NOW,
+        admin.nonce(), admin.mac()), NOW)).get().asString().contains("not signed");
+    OperatorAuth notAnOperator = OperatorAuth.signing("demo", null, application.getPrivate());
+    assertThat(replica.check(notAnOperator.sign(8, MemberOperation.ADD, 4, -1, NOW), NOW))
+        .get().asString().contains("not signed by an operator's key (cluster.operators: [ops])");
+    assertThat(replica.checkAdmin(notAnOperator.signAdmin(3, new byte[] {1, 2}, NOW), NOW))
+        .isPresent();
+  }
+
+  @Test
+  void aClusterWithBothAcceptsEitherProofAndAToolWithNeitherIsToldWhatToConfigure() {
+    KeyPair operator = Ed25519Signer.generate();
+    OperatorAuth replica = OperatorAuth.checking("demo", SECRET,
+        Map.of("ops", operator.getPublic()));
+    assertThat(replica.check(new OperatorAuth("demo", SECRET)
+        .sign(1, MemberOperation.ADD, 4, -1, NOW), NOW)).isEmpty();
+    assertThat(replica.check(OperatorAuth.signing("demo", null, operator.getPrivate())
+        .sign(2, MemberOperation.ADD, 4, -1, NOW), NOW)).isEmpty();
+    OperatorAuth secretOnly = OperatorAuth.checking("demo", SECRET, Map.of());
+    assertThat(secretOnly.check(OperatorAuth.signing("demo", null, operator.getPrivate())
+        .sign(3, MemberOperation.ADD, 4, -1, NOW), NOW)).get().asString()
+        .contains("with this cluster's secret");
+    OperatorAuth none = OperatorAuth.checking("demo", null, Map.of());
+    assertThat(none.check(OperatorAuth.signing("demo", null, operator.getPrivate())
+        .sign(3, MemberOperation.ADD, 4, -1, NOW), NOW)).get().asString()
+        .contains("names no operators");
+    assertThatThrownBy(() -> OperatorAuth.signing("demo", null, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cluster.operators");
   }
 }

@@ -40,8 +40,10 @@ import java.util.TreeMap;
  *                        resolved against the file's directory)
  * cluster.secret         the shared secret, inline: hex digits (at least 32), or
  * cluster.secret-file    a file holding it (hex text, or at least 16 raw bytes); the peer
- *                        port uses it only when replicas have no keys (still required: the
- *                        replicas' forwarders derive their client secrets from it)
+ *                        port uses it only when replicas have no keys; with every replica's
+ *                        key it may be left out (then operators sign with keys, see
+ *                        cluster.operators, and client.ID.secret is refused: forwarders derive
+ *                        their client secrets from it)
  * replica.ID.public-key  Ed25519 keys, written by `lockstep keys` ({@link ClusterKeys}): with
  * replica.ID.private-key-file  them each replica proves its own key on the peer port, and
  * client.ID.public-key   clients may prove theirs on the client port; required by
@@ -99,7 +101,7 @@ import java.util.TreeMap;
  * @param service the replicated state machine
  * @param replicas every replica, by increasing id
  * @param dataDir the cluster's data directory; replica {@code id} uses {@code dataDir/id}
- * @param secret the peers' shared secret (≥ 16 bytes)
+ * @param secret the peers' shared secret (≥ 16 bytes), or null when every replica has a key
  * @param clientSecret the clients' shared secret, or null
  * @param clientSecrets each client's own secret by client id (empty unless per-client
  *     authentication is configured; exclusive with {@code clientSecret})
@@ -144,8 +146,10 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(dataDir, "dataDir");
-    Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(clientSecrets, "clientSecrets");
+    if (secret == null && !clientSecrets.isEmpty()) {
+      throw new IllegalArgumentException(ConfigParser.FORWARDERS_NEED_SECRET);
+    }
     replicas = List.copyOf(replicas);
     protocolSettings = Collections.unmodifiableMap(new TreeMap<>(protocolSettings));
     List<String> problems = ConfigParser.validate(name, failureModel, t, protocol, replicas,
@@ -154,7 +158,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    secret = secret.clone();
+    secret = secret == null ? null : secret.clone();
     clientSecret = clientSecret == null ? null : clientSecret.clone();
     Map<String, byte[]> copy = new TreeMap<>();
     clientSecrets.forEach((id, key) -> copy.put(id, key.clone()));
@@ -301,9 +305,10 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     }
   }
 
+  /** The peers' shared secret (a copy), or null in a cluster whose keys stand in for it. */
   @Override
   public byte[] secret() {
-    return secret.clone();
+    return secret == null ? null : secret.clone();
   }
 
   @Override
@@ -506,7 +511,12 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("cluster.protocol", protocol);
     p.setProperty("cluster.service", service.name().toLowerCase(java.util.Locale.ROOT));
     p.setProperty("cluster.data-dir", dataDir.toAbsolutePath().toString());
-    p.setProperty("cluster.secret", java.util.HexFormat.of().formatHex(secret));
+    if (secret != null) {
+      p.setProperty("cluster.secret", java.util.HexFormat.of().formatHex(secret));
+    }
+    if (!keys.operators().isEmpty()) {
+      p.setProperty("cluster.operators", String.join(",", keys.operators()));
+    }
     if (clientSecret != null) {
       p.setProperty("client.secret", java.util.HexFormat.of().formatHex(clientSecret));
     }

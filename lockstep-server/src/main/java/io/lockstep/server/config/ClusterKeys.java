@@ -12,7 +12,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The cluster file's keys: every replica's and client's Ed25519 public key, and where each
@@ -23,19 +25,23 @@ import java.util.TreeMap;
  * replica.ID.private-key-file  PEM file of that replica's private key (read by replica ID only)
  * client.ID.public-key         a client's public key; it proves its id by signature
  * client.ID.private-key-file   that client's private key file (read by the client only)
+ * cluster.operators            keyed client ids whose signature orders membership and system
+ *                              commands (what the shared secret proves in a cluster without it)
  * </pre>
  *
  * <p>With replica keys, replicas prove their own keys on the peer port instead of the shared
  * secret (a replica can then speak only as itself), serve keyed clients on the client port, and
- * sign with them in the protocol ({@code ProtocolSetup.signer}).
+ * sign with them in the protocol ({@code ProtocolSetup.signer}). Such a cluster needs no shared
+ * secret at all: an operator then signs membership and system commands with its own key.
  *
  * @param replicaKeys public keys by replica id (empty: the cluster has no keys)
  * @param replicaKeyFiles private key files by replica id
  * @param clientKeys public keys by client id
  * @param clientKeyFiles private key files by client id
+ * @param operators ids of keyed clients that may sign membership and system commands
  */
 public record ClusterKeys(Map<Integer, PublicKey> replicaKeys, Map<Integer, Path> replicaKeyFiles,
-    Map<String, PublicKey> clientKeys, Map<String, Path> clientKeyFiles) {
+    Map<String, PublicKey> clientKeys, Map<String, Path> clientKeyFiles, Set<String> operators) {
   /** A cluster without keys (replicas prove the shared secret). */
   public static final ClusterKeys NONE = new ClusterKeys(Map.of(), Map.of(), Map.of(), Map.of());
 
@@ -44,6 +50,30 @@ public record ClusterKeys(Map<Integer, PublicKey> replicaKeys, Map<Integer, Path
     replicaKeyFiles = sorted(replicaKeyFiles);
     clientKeys = sorted(clientKeys);
     clientKeyFiles = sorted(clientKeyFiles);
+    operators = Collections.unmodifiableSet(new TreeSet<>(Objects.requireNonNull(operators)));
+  }
+
+  /** Keys without operators. */
+  public ClusterKeys(Map<Integer, PublicKey> replicaKeys, Map<Integer, Path> replicaKeyFiles,
+      Map<String, PublicKey> clientKeys, Map<String, Path> clientKeyFiles) {
+    this(replicaKeys, replicaKeyFiles, clientKeys, clientKeyFiles, Set.of());
+  }
+
+  /** The same keys with {@code ids} as the operators. */
+  public ClusterKeys withOperators(Set<String> ids) {
+    return new ClusterKeys(replicaKeys, replicaKeyFiles, clientKeys, clientKeyFiles, ids);
+  }
+
+  /** The operators' public keys by client id (each must be a keyed client). */
+  public Map<String, PublicKey> operatorKeys() {
+    Map<String, PublicKey> out = new TreeMap<>();
+    operators.forEach(id -> {
+      PublicKey key = clientKeys.get(id);
+      if (key != null) {
+        out.put(id, key);
+      }
+    });
+    return Collections.unmodifiableMap(out);
   }
 
   private static <K, V> Map<K, V> sorted(Map<K, V> map) {
@@ -103,6 +133,9 @@ public record ClusterKeys(Map<Integer, PublicKey> replicaKeys, Map<Integer, Path
         out.add("client." + id + ".private-key-file=" + file.toAbsolutePath());
       }
     });
+    if (!operators.isEmpty()) {
+      out.add("cluster.operators=" + String.join(",", operators));
+    }
     return out;
   }
 

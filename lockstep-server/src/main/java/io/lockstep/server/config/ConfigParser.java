@@ -46,8 +46,15 @@ final class ConfigParser {
       "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes",
       "redis.connection-bytes", "redis.total-bytes", "redis.reply-buffer-bytes",
       "cluster.configurator.unreachable-ms", "journal.enabled", "journal.max-file-bytes",
-      "journal.files");
+      "journal.files", "cluster.operators");
   private static final int MIN_SECRET_BYTES = 16;
+  /**
+   * Per-client secrets need the cluster secret: each replica's forwarder proves a client secret
+   * derived from it ({@link ClusterConfig#forwarderSecret}).
+   */
+  static final String FORWARDERS_NEED_SECRET = "client.<id>.secret needs cluster.secret: the"
+      + " replicas' forwarders derive their client secrets from it (in a cluster with keys and no"
+      + " secret, give clients keys, client.<id>.public-key, or one client.secret)";
   /** Prefix of the test-only key shifting one replica's wall clock. */
   static final String TEST_CLOCK_OFFSET = "runtime.test-clock-offset-ms.";
   /** Ten days: a test needs an hour; a larger value is a typo. */
@@ -101,6 +108,9 @@ final class ConfigParser {
       problems.add("give either client.secret (one secret for every client) or client.<id>.secret"
           + " (one per client), not both");
     }
+    if (secret == null && !clientSecrets.isEmpty() && !problems.contains(FORWARDERS_NEED_SECRET)) {
+      problems.add(FORWARDERS_NEED_SECRET);
+    }
     long tick = number("runtime.tick-ms", 5, 1, 1_000);
     long requestTimeout = number("runtime.request-timeout-ms", 5_000, 1, 3_600_000);
     long snapshotInterval = number("snapshot.interval", 100_000, 0, Long.MAX_VALUE);
@@ -115,7 +125,7 @@ final class ConfigParser {
     ClusterKeys keys = keys(model, replicas);
     if (model != null) {
       problems.addAll(validate(name == null ? "x" : name, model, t, protocol, replicas,
-          secret == null ? new byte[MIN_SECRET_BYTES] : secret, protocolSettings, keys).stream()
+          secret, protocolSettings, keys).stream()
           .filter(p -> !problems.contains(p) && !(name != null && p.startsWith("cluster name")))
           .toList());
     }
@@ -188,7 +198,21 @@ final class ConfigParser {
         }
       }
     }
-    return new ClusterKeys(replicaKeys, replicaFiles, clientKeys, clientFiles);
+    return new ClusterKeys(replicaKeys, replicaFiles, clientKeys, clientFiles, operators());
+  }
+
+  /** {@code cluster.operators}: comma-separated client ids (checked by keyProblems). */
+  private Set<String> operators() {
+    String value = trimmed("cluster.operators");
+    Set<String> out = new java.util.TreeSet<>();
+    if (value != null) {
+      for (String id : value.split(",")) {
+        if (!id.isBlank()) {
+          out.add(id.trim());
+        }
+      }
+    }
+    return out;
   }
 
   private <K> void putKey(String key, String value, K id, Map<K, java.security.PublicKey> into) {
@@ -222,6 +246,9 @@ final class ConfigParser {
       out.add("cluster.failure-model=byzantine needs every replica's key (replica.<id>.public-key"
           + " and replica.<id>.private-key-file): run `lockstep keys` and add its lines");
     }
+    keys.operators().stream().filter(op -> !keys.clientKeys().containsKey(op)).forEach(op ->
+        out.add("cluster.operators names '" + op + "', which has no client." + op
+            + ".public-key: an operator signs commands with its own key"));
     return out;
   }
 
@@ -274,7 +301,13 @@ final class ConfigParser {
           protocolSettings, checkSigner(members.get(0), keys))));
     }
     duplicateAddresses(replicas, out);
-    if (secret.length < MIN_SECRET_BYTES) {
+    if (secret == null) {
+      if (!keys.present()) {
+        out.add("cluster.secret (hex) or cluster.secret-file is required unless every replica has"
+            + " a key (replica.<id>.public-key and replica.<id>.private-key-file: run `lockstep"
+            + " keys` and add its lines)");
+      }
+    } else if (secret.length < MIN_SECRET_BYTES) {
       out.add("the cluster secret is " + secret.length + " bytes; at least " + MIN_SECRET_BYTES
           + " are needed (use 32 random bytes: head -c 32 /dev/urandom | xxd -p -c 64)");
     }
@@ -500,8 +533,7 @@ final class ConfigParser {
       return null;
     }
     if (inline == null && file == null) {
-      problems.add("cluster.secret (hex) or cluster.secret-file is required");
-      return null;
+      return null; // validate() says whether keys stand in for it
     }
     if (inline != null) {
       return hexSecret("cluster.secret", inline);

@@ -23,9 +23,9 @@ import io.lockstep.storage.codec.CodecException;
  * 5 Redirect    i32 leaderHint, string leaderAddress, string reason
  * 6 Busy        string reason
  * 7 Member      u8 operation (0 LIST, 1 ADD, 2 REMOVE, 3 REPLACE), i32 replica, i32 other,
- *               i64 issuedAtMillis, bytes nonce (16), bytes mac (32)
+ *               i64 issuedAtMillis, bytes nonce (16), bytes mac (32, or a 64-byte signature)
  * 8 MemberResult u8 ok, string text
- * 9 Admin       bytes command, i64 issuedAtMillis, bytes nonce (16), bytes mac (32)
+ * 9 Admin       bytes command, i64 issuedAtMillis, bytes nonce (16), bytes mac (32 or 64)
  * 10 Submit     as 1, from a sender that reads configuration versions (type 11)
  * 11 Replied    as 3, then i64 configVersion (only when it is not 0)
  * </pre>
@@ -165,7 +165,7 @@ public final class ClientCodec {
             in.readString("text", MAX_TEXT_BYTES));
         case ADMIN -> new ClientMessage.Admin(tag,
             in.readBytes("command", Request.MAX_COMMAND_BYTES), in.readLong("issuedAtMillis"),
-            in.readBytes("nonce", 16), in.readBytes("mac", 32));
+            in.readBytes("nonce", 16), in.readBytes("mac", 64));
         default -> throw new CodecException("client message: unknown type " + type);
       };
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -184,7 +184,7 @@ public final class ClientCodec {
     }
     return new ClientMessage.Member(tag, all[operation], in.readInt("replica"),
         in.readInt("other"), in.readLong("issuedAtMillis"), in.readBytes("nonce", 16),
-        in.readBytes("mac", 32));
+        in.readBytes("mac", 64));
   }
 
   private static Reply readReply(BinaryReader in, boolean versioned) {

@@ -109,7 +109,8 @@ public sealed interface ClientMessage {
    * @param other for {@code REPLACE}, the replica to add in its place; otherwise -1
    * @param issuedAtMillis the operator's wall clock when it signed the command
    * @param nonce 16 random bytes, never reused
-   * @param mac HMAC-SHA256 over the fields above with the operator key
+   * @param mac HMAC-SHA256 over the fields above with the operator key (32 bytes), or an
+   *     operator's Ed25519 signature over them (64 bytes) in a cluster with keys
    */
   record Member(long tag, MemberOperation operation, int replica, int other,
       long issuedAtMillis, byte[] nonce, byte[] mac) implements ClientMessage {
@@ -117,9 +118,9 @@ public sealed interface ClientMessage {
       Objects.requireNonNull(operation, "operation");
       Objects.requireNonNull(nonce, "nonce");
       Objects.requireNonNull(mac, "mac");
-      if (nonce.length != 16 || mac.length != 32) {
+      if (nonce.length != 16 || !operatorProof(mac)) {
         throw new IllegalArgumentException("a member command needs a 16-byte nonce and a 32-byte"
-            + " mac, got " + nonce.length + " and " + mac.length);
+            + " mac or 64-byte signature, got " + nonce.length + " and " + mac.length);
       }
       nonce = nonce.clone();
       mac = mac.clone();
@@ -160,7 +161,8 @@ public sealed interface ClientMessage {
    * @param command the system command's bytes ({@code SystemCommands.encode})
    * @param issuedAtMillis the operator's wall clock when it signed the command
    * @param nonce 16 random bytes, never reused
-   * @param mac HMAC-SHA256 over the cluster name, the command, the time and the nonce
+   * @param mac HMAC-SHA256 over the cluster name, the command, the time and the nonce (32
+   *     bytes), or an operator's Ed25519 signature over them (64 bytes)
    */
   record Admin(long tag, byte[] command, long issuedAtMillis, byte[] nonce, byte[] mac)
       implements ClientMessage {
@@ -168,9 +170,9 @@ public sealed interface ClientMessage {
       Objects.requireNonNull(command, "command");
       Objects.requireNonNull(nonce, "nonce");
       Objects.requireNonNull(mac, "mac");
-      if (nonce.length != 16 || mac.length != 32) {
+      if (nonce.length != 16 || !operatorProof(mac)) {
         throw new IllegalArgumentException("a system command needs a 16-byte nonce and a 32-byte"
-            + " mac, got " + nonce.length + " and " + mac.length);
+            + " mac or 64-byte signature, got " + nonce.length + " and " + mac.length);
       }
       if (command.length > Request.MAX_COMMAND_BYTES) {
         throw new IllegalArgumentException("system command is " + command.length
@@ -220,5 +222,10 @@ public sealed interface ClientMessage {
     public MemberResult {
       Objects.requireNonNull(text, "text");
     }
+  }
+
+  /** An operator command's proof: an HMAC-SHA256 (32 bytes) or an Ed25519 signature (64). */
+  private static boolean operatorProof(byte[] proof) {
+    return proof.length == 32 || proof.length == 64;
   }
 }

@@ -99,4 +99,43 @@ class ClusterKeysConfigTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .anyMatch(p -> p.contains("needs at least 4 replicas")));
   }
+
+  private static String withoutSecret(String cluster) {
+    return cluster.replace("cluster.secret=" + HEX + "\n", "");
+  }
+
+  @Test
+  void keysStandInForTheSecretInBothFailureModelsAndSurviveToProperties() throws Exception {
+    ClusterConfig crash = parse(withoutSecret(cluster(3, "fail-stop", 1, "raft"))
+        + keyLines(3, "ops") + "cluster.operators=ops\n");
+    assertThat(crash.secret()).isNull();
+    assertThat(crash.keys().operatorKeys()).containsOnlyKeys("ops");
+    ClusterConfig again = ClusterConfig.parse(crash.toProperties(), "again", Path.of("/"));
+    assertThat(again.secret()).isNull();
+    assertThat(again.keys()).isEqualTo(crash.keys());
+    ClusterConfig byzantine = parse(withoutSecret(cluster(4, "byzantine", 1,
+        ByzantineCheckOnlyProtocol.NAME)) + keyLines(4));
+    assertThat(byzantine.secret()).isNull();
+  }
+
+  @Test
+  void withoutKeysTheSecretIsRequiredAndSaysKeysWouldDo() {
+    assertThatThrownBy(() -> parse(withoutSecret(cluster(3, "fail-stop", 1, "raft"))))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(p -> p.startsWith("cluster.secret (hex) or cluster.secret-file is required"
+                + " unless every replica has a key")));
+  }
+
+  @Test
+  void perClientSecretsWithoutTheSecretAndAnOperatorWithoutAKeyAreRefused() throws Exception {
+    String keyed = withoutSecret(cluster(3, "fail-stop", 1, "raft")) + keyLines(3, "ops");
+    assertThatThrownBy(() -> parse(keyed + "client.app.secret=" + HEX + "\n"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .contains(ConfigParser.FORWARDERS_NEED_SECRET));
+    assertThatThrownBy(() -> parse(keyed + "cluster.operators=ops, nobody\n"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("cluster.operators names 'nobody', which has no"
+                + " client.nobody.public-key: an operator signs commands with its own key"));
+    assertThat(parse(keyed + "client.secret=" + HEX + "\n").clientSecret()).isNotNull();
+  }
 }
