@@ -43,12 +43,18 @@ final class ByzantineCluster implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private ByzantineCluster(Path dir, String extraProperties) throws Exception {
+  private ByzantineCluster(Path dir, String extraProperties, boolean secret) throws Exception {
     this.dir = dir;
     this.base = FreePorts.basePort(REPLICAS);
     LocalLayout layout = new LocalLayout(dir.resolve("data"), REPLICAS, base, Service.KV, null,
         FailureModel.BYZANTINE);
     layout.prepare();
+    if (!secret) {
+      // The layout's keys name every replica: they stand in for the shared secret.
+      String file = Files.readString(layout.configFile(), StandardCharsets.UTF_8);
+      Files.writeString(layout.configFile(), file.replaceAll("(?m)^cluster\\.secret-file=.*\n",
+          ""), StandardCharsets.UTF_8);
+    }
     // Later lines win in a properties file, so these override the layout's defaults too.
     Files.writeString(layout.configFile(), extraProperties, StandardCharsets.UTF_8,
         StandardOpenOption.APPEND);
@@ -63,7 +69,12 @@ final class ByzantineCluster implements AutoCloseable {
 
   /** Lays out and starts the cluster and its proxy, every replica healthy. */
   static ByzantineCluster start(Path dir, String extraProperties) throws Exception {
-    return new ByzantineCluster(dir, extraProperties);
+    return new ByzantineCluster(dir, extraProperties, true);
+  }
+
+  /** As {@link #start}, with a cluster file that has no shared secret (keys only). */
+  static ByzantineCluster startWithoutSecret(Path dir, String extraProperties) throws Exception {
+    return new ByzantineCluster(dir, extraProperties, false);
   }
 
   /** A Redis client of the voting proxy. */
