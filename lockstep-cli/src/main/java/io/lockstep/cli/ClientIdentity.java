@@ -46,4 +46,28 @@ public final class ClientIdentity {
           + e.getMessage());
     }
   }
+
+  /**
+   * Options for an operator's command (membership, clients, devices). Without a cluster secret
+   * the command is signed with an operator's own key, so the client must be one of
+   * {@code cluster.operators} (the only one is taken when none is named).
+   *
+   * @throws ParameterException if the cluster has no secret and no operator was chosen
+   */
+  ClientOptions operatorOptions(ClusterConfig config, CommandSpec spec) {
+    java.util.Set<String> operators = config.keys().operators();
+    if (config.secret() != null) {
+      return options(config, spec, "lockstep-operator");
+    }
+    String chosen = clientId != null ? clientId
+        : operators.size() == 1 ? operators.iterator().next() : null;
+    if (chosen == null || !operators.contains(chosen)
+        || !config.keys().clientKeyFiles().containsKey(chosen)) {
+      throw new ParameterException(spec.commandLine(), "cluster " + config.name() + " has no"
+          + " cluster.secret, so operators sign with their own keys: pass --client-id with one"
+          + " of cluster.operators " + operators + " whose client.ID.private-key-file this file"
+          + " gives");
+    }
+    return options(config, spec, chosen); // clientId, if given, is chosen
+  }
 }

@@ -54,7 +54,7 @@ public final class ConfigurationChange {
     PrintWriter err = spec.commandLine().getErr();
     Duration timeout = Duration.ofSeconds(timeoutSeconds);
     try (AdminClient admin = new AdminClient(config,
-        identity.options(config, spec, "lockstep-operator"))) {
+        identity.operatorOptions(config, spec))) {
       if (command == null) {
         ClusterConfiguration now = admin.configuration(timeout);
         out.println(list.apply(now));

@@ -100,7 +100,7 @@ public final class MemberCommand implements Callable<Integer> {
     int replica = ids.isEmpty() ? -1 : ids.get(0);
     int other = ids.size() < 2 ? -1 : ids.get(1);
     PrintWriter out = spec.commandLine().getOut();
-    ClientOptions options = identity.options(config, spec, "lockstep-operator");
+    ClientOptions options = identity.operatorOptions(config, spec);
     MemberAddresses addresses = addresses(operation == MemberOperation.REPLACE ? other : replica);
     if (addresses != null && !record(config, options, addresses, out)) {
       return 1;

@@ -70,6 +70,27 @@ class CliCommandsTest {
   }
 
   @Test
+  void withoutASecretAnOperatorCommandNeedsAnOperatorsKey() throws Exception {
+    ClusterConfig layout = new LocalLayout(dir, 3, 41_000, Service.KV).prepare();
+    io.lockstep.server.config.ClusterKeys keys = io.lockstep.server.config.ClusterKeys.generate(
+        dir.resolve("keys"), List.of(1, 2, 3), List.of("ops", "app"));
+    Path file = dir.resolve("keyed.properties");
+    java.util.Properties p = layout.withKeys(keys.withOperators(java.util.Set.of("ops")))
+        .toProperties();
+    p.remove("cluster.secret");
+    try (java.io.Writer w = Files.newBufferedWriter(file)) {
+      p.store(w, null);
+    }
+    assertThat(run("member", "list", "--config", file.toString(), "--client-id", "app"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("has no cluster.secret, so operators sign with their own"
+        + " keys: pass --client-id with one of cluster.operators [ops]");
+    assertThat(run("member", "list", "--config", file.toString(), "--timeout", "2"))
+        .as("the only operator is taken; no replica runs").isEqualTo(1);
+    assertThat(err.toString()).contains("no replica carried the command out");
+  }
+
+  @Test
   void localListsSparesAfterTheVotersWithTheirRoleAndTheConfiguratorBound() throws Exception {
     ClusterConfig config = new LocalLayout(dir, 3, 41_000, Service.KV, null,
         io.lockstep.order.FailureModel.FAIL_STOP, 2, "1500").prepare();
