@@ -142,10 +142,16 @@ public final class StatusCommand implements Callable<Integer> {
         .filter(r -> !voters.contains(r) && !learners.contains(r)).toList();
   }
 
+  /**
+   * The health column. A replica a test set to lie says so whatever its health, so nobody
+   * takes its answers for an honest replica's.
+   */
   private static String health(ReplicaHealth h) {
+    String lying = h.testBehaviour().isEmpty() ? ""
+        : " (TEST BEHAVIOUR " + h.testBehaviour() + ": lies on purpose)";
     if (h.healthy()) {
-      return "ok";
+      return "ok" + lying;
     }
-    return h.problemText().map(reason -> "UNHEALTHY: " + reason).orElse("UNHEALTHY");
+    return h.problemText().map(reason -> "UNHEALTHY: " + reason).orElse("UNHEALTHY") + lying;
   }
 }

@@ -194,6 +194,20 @@ class CliCommandsTest {
   }
 
   @Test
+  void statusShowsAReplicaThatRunsATestBehaviour() throws Exception {
+    ClusterConfig config = new LocalLayout(dir, 3, 7000, Service.KV).prepare();
+    ReplicaHealth liar = ReplicaHealth.parse(2, 200, "{\"id\":2,\"role\":\"follower\","
+        + "\"term\":3,\"leader\":1,\"commitIndex\":90,\"applied\":90,"
+        + "\"testBehaviour\":\"wrong-checkpoint-digest\"}");
+    assertThat(liar.testBehaviour()).isEqualTo("wrong-checkpoint-digest");
+    String table = StatusCommand.table(config, List.of(
+        new ReplicaHealth(1, true, true, "leader", 3, 1, 100, 98, ""), liar));
+    assertThat(table).containsPattern("2\\s+follower\\s+3\\s+90\\s+90\\s+10\\s+ok \\(TEST"
+        + " BEHAVIOUR wrong-checkpoint-digest: lies on purpose\\)");
+    assertThat(table).containsPattern("1\\s+leader.*ok\n");
+  }
+
+  @Test
   void statusShowsTheLeadersConfigurationAndCombiningMargin() throws Exception {
     ReplicaHealth leader = ReplicaHealth.parse(1, 200, "{\"id\":1,\"role\":\"leader\","
         + "\"term\":3,\"leader\":1,\"commitIndex\":100,\"lastIndex\":100,\"applied\":98,"

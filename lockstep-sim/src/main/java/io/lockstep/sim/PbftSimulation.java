@@ -1,6 +1,7 @@
 package io.lockstep.sim;
 
 import io.lockstep.identity.Ed25519Signer;
+import io.lockstep.identity.Signer;
 import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.identity.SignatureClaim;
 import io.lockstep.order.Coordination;
@@ -124,7 +125,7 @@ public final class PbftSimulation {
      * Keys for the members and for ids after them up to 15, the spares a run may start: keys
      * are drawn in id order, so the members' keys are those of a run without spares.
      */
-    private static List<Integer> keyed(List<Integer> members) {
+    static List<Integer> keyed(List<Integer> members) {
       java.util.TreeSet<Integer> ids = new java.util.TreeSet<>(members);
       for (int id = 0; id < 16; id++) {
         ids.add(id);
@@ -210,6 +211,9 @@ public final class PbftSimulation {
   public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
       ByzantineBehaviour behaviour) {
     int liar = (int) Math.floorMod(seed, (long) options.replicas());
-    return Simulation.run(options, seed, factory, Map.of(liar, behaviour.interceptor()));
+    // The liar's own key (the factory's fixed keys), so the lies it signs are authentic.
+    Signer own = Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(Factory.keyed(List.of()),
+        7)).get(liar); // the seed the factory's keys are drawn with
+    return Simulation.run(options, seed, factory, Map.of(liar, behaviour.interceptor(own)));
   }
 }

@@ -22,10 +22,12 @@ import java.util.regex.Pattern;
  * @param voters the configuration it counts quorums in, as its JSON shows it ("" if none)
  * @param margin the combining condition's margin, reported by the leader only (else null)
  * @param learners replicas the leader is catching up before they vote ("" if none shown)
+ * @param testBehaviour the lying behaviour a test set this replica to run
+ *     ({@code "testBehaviour"}), or "" for an honest replica
  */
 public record ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
     int leader, long commitIndex, long applied, String problem, String voters, Integer margin,
-    String learners) {
+    String learners, String testBehaviour) {
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"?([\\w.-]+)\"?");
   private static final Pattern REASON = Pattern.compile("\"reason\":\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Pattern VOTERS = Pattern.compile("\"voters\":(\\[[0-9, ]*\\])");
@@ -35,7 +37,7 @@ public record ReplicaHealth(int id, boolean reachable, boolean healthy, String r
   public ReplicaHealth(int id, boolean reachable, boolean healthy, String role, long term,
       int leader, long commitIndex, long applied, String problem) {
     this(id, reachable, healthy, role, term, leader, commitIndex, applied, problem, "", null,
-        "");
+        "", "");
   }
 
   /** A replica whose endpoint did not answer. */
@@ -62,7 +64,7 @@ public record ReplicaHealth(int id, boolean reachable, boolean healthy, String r
           Long.parseLong(require(fields, "commitIndex")),
           Long.parseLong(require(fields, "applied")), reason(json), voters(json),
           fields.containsKey("margin") ? Integer.valueOf(fields.get("margin")) : null,
-          list(LEARNERS, json));
+          list(LEARNERS, json), fields.getOrDefault("testBehaviour", ""));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed health JSON from replica " + id + ": " + json,
           e);

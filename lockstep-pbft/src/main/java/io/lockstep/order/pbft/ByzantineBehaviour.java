@@ -1,11 +1,10 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.identity.Signer;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
-import io.lockstep.replica.QueryResult;
-import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -34,7 +33,24 @@ public enum ByzantineBehaviour {
    * snapshot) and forged requests in its pre-prepares.
    */
   CORRUPT,
-  /** Replays messages it sent earlier (from earlier views and sequence numbers) with new ones. */
+  /**
+   * Votes for every checkpoint with a state digest that is not its state's, signed with its own
+   * key, so the vote is a well-formed, authentic lie (not a broken signature): a checkpoint
+   * must become stable on 2t+1 matching votes of the others, and a lagging replica must never
+   * fetch state on the strength of the liar's digest.
+   */
+  WRONG_CHECKPOINT_DIGEST,
+  /**
+   * Runs the protocol honestly but serves a corrupt state to a replica that fetches a
+   * checkpoint from it: each state chunk it sends has the same size and offsets as the real one
+   * with its bytes changed. The fetching replica must refuse it by the stable checkpoint's
+   * digest and fetch the state from another voter.
+   */
+  CORRUPT_STATE_TRANSFER,
+  /**
+   * Replays messages it sent earlier (from earlier views and sequence numbers) with new ones,
+   * to the members it has sent to (the replicas it knows, whatever their ids).
+   */
   REPLAY,
   /** Holds back its pre-prepares and releases them late (a slow primary). */
   SLOW,
@@ -46,7 +62,12 @@ public enum ByzantineBehaviour {
    * check replaces it.
    */
   SLOW_PRIMARY,
-  /** Answers clients with wrong results and wrong read values; runs the protocol correctly. */
+  /**
+   * Answers clients with wrong results and wrong read values, well-formed ones (a digit or a
+   * letter of the real answer changed: {@code +OK} becomes {@code +OL}, {@code :3}
+   * {@code :4}), so a client that took one reply would be fooled; runs the protocol correctly
+   * ({@link WrongAnswers}).
+   */
   WRONG_REPLIES,
   /**
    * Answers reads with the value a key had before the last write it executed (a value it has
@@ -77,16 +98,31 @@ public enum ByzantineBehaviour {
     };
   }
 
-  /** A fresh interceptor for one replica of one run (it may keep state, e.g. replays). */
+  /**
+   * A fresh interceptor for one replica of one run (it may keep state, e.g. replays), without
+   * the replica's key: {@link #WRONG_CHECKPOINT_DIGEST}'s votes then fail to verify.
+   */
   public MessageInterceptor interceptor() {
+    return interceptor(null);
+  }
+
+  /**
+   * A fresh interceptor for the replica whose key {@code signer} holds (its lies that carry a
+   * signature are signed with it, as a real Byzantine replica would), or null without one.
+   */
+  public MessageInterceptor interceptor(Signer signer) {
     return switch (this) {
       case SILENT -> (from, outbound, random) -> List.of();
       case EQUIVOCATE -> new Equivocator();
       case CORRUPT -> (from, outbound, random) -> List.of(corrupt(outbound, random));
+      case WRONG_CHECKPOINT_DIGEST -> (from, outbound, random) ->
+          List.of(wrongCheckpoint(outbound, signer));
+      case CORRUPT_STATE_TRANSFER -> (from, outbound, random) ->
+          List.of(corruptChunk(outbound));
       case REPLAY -> new Replayer();
       case SLOW -> new Slow();
       case SLOW_PRIMARY -> new SlowPrimary();
-      case WRONG_REPLIES -> new Liar();
+      case WRONG_REPLIES -> new WrongAnswers();
       case STALE_READS -> new StaleReader();
     };
   }
@@ -118,6 +154,26 @@ public enum ByzantineBehaviour {
           "forged".getBytes(StandardCharsets.UTF_8)));
       return to(outbound, new PbftMessage.PrePrepare(pp.view(), pp.seq(),
           new Batch(pp.batch().time(), forged)));
+    }
+    return outbound;
+  }
+
+  /** A checkpoint vote for a digest its state does not have, signed when it has a key. */
+  private static Ready.Outbound wrongCheckpoint(Ready.Outbound outbound, Signer signer) {
+    if (!(outbound.message() instanceof PbftMessage.CheckpointVote v)) {
+      return outbound;
+    }
+    Digest lie = flip(v.state());
+    return to(outbound, signer == null
+        ? new PbftMessage.CheckpointVote(v.seq(), lie, v.time(), v.replica(), v.signature())
+        : Signing.signCheckpoint(signer, v.seq(), lie, v.time()));
+  }
+
+  /** A state chunk of the real size at the real offset, with changed bytes. */
+  private static Ready.Outbound corruptChunk(Ready.Outbound outbound) {
+    if (outbound.message() instanceof PbftMessage.StateChunk c && c.data().length > 0) {
+      return to(outbound, new PbftMessage.StateChunk(c.seq(), c.offset(), c.total(),
+          flip(c.data())));
     }
     return outbound;
   }
@@ -176,18 +232,26 @@ public enum ByzantineBehaviour {
     }
   }
 
-  /** Keeps a window of what it sent and mixes old messages in. */
-  private static final class Replayer implements MessageInterceptor {
+  /**
+   * Keeps a window of what it sent and mixes old messages in, each to one of the replicas it has
+   * sent to: the members it knows, whatever their ids (the simulator numbers replicas from 0, a
+   * cluster file usually from 1), so no replay is addressed to nobody.
+   */
+  static final class Replayer implements MessageInterceptor {
     private final ArrayDeque<Ready.Outbound> sent = new ArrayDeque<>();
+    /** Every replica it has sent to, in a fixed order (a seed's replay stays the same). */
+    private final java.util.TreeSet<Integer> members = new java.util.TreeSet<>();
 
     @Override
     public List<Ready.Outbound> intercept(int from, Ready.Outbound outbound,
         RandomGenerator random) {
       List<Ready.Outbound> out = new ArrayList<>();
       out.add(outbound);
+      members.add(outbound.to());
       if (!sent.isEmpty() && random.nextInt(4) == 0) {
         Ready.Outbound old = sent.toArray(new Ready.Outbound[0])[random.nextInt(sent.size())];
-        out.add(new Ready.Outbound(random.nextInt(4), old.message()));
+        Integer[] known = members.toArray(new Integer[0]);
+        out.add(new Ready.Outbound(known[random.nextInt(known.length)], old.message()));
       }
       if (random.nextInt(8) == 0) {
         sent.addLast(outbound);
@@ -239,29 +303,6 @@ public enum ByzantineBehaviour {
     @Override
     public long holdNanos(Ready.Outbound sent) {
       return sent.message() instanceof PbftMessage.PrePrepare ? HOLD_MILLIS * 1_000_000 : 0;
-    }
-  }
-
-  /** Runs the protocol honestly but lies to clients. */
-  private static final class Liar implements MessageInterceptor {
-    @Override
-    public List<Ready.Outbound> intercept(int from, Ready.Outbound outbound,
-        RandomGenerator random) {
-      return List.of(outbound);
-    }
-
-    @Override
-    public Reply reply(Reply reply, RandomGenerator random) {
-      return new Reply(reply.client(), reply.sequence(), reply.status(),
-          "lie".getBytes(StandardCharsets.UTF_8), reply.reason(), reply.position(),
-          reply.replica());
-    }
-
-    @Override
-    public QueryResult read(QueryResult result, RandomGenerator random) {
-      return result.ok() ? new QueryResult(result.readId(), true,
-          "lie".getBytes(StandardCharsets.UTF_8), result.reason())
-          : result;
     }
   }
 }

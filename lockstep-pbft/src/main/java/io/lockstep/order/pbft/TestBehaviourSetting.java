@@ -73,7 +73,7 @@ final class TestBehaviourSetting {
     ByzantineBehaviour behaviour = named(name.trim()).orElseThrow(() ->
         new IllegalArgumentException("unknown test behaviour '" + name + "'"));
     return Optional.of(new Protocol.TestBehaviour(behaviour.configName(),
-        behaviour.interceptor()));
+        behaviour.interceptor(setup.signer())));
   }
 
   private static Optional<ByzantineBehaviour> named(String name) {

@@ -40,7 +40,7 @@ class TestBehaviourSettingTest {
     Reply truth = new Reply(io.lockstep.machine.ClientId.of("c"), 1, Reply.Status.OK,
         "42".getBytes(StandardCharsets.UTF_8), "", 7, 3);
     assertThat(new String(liar.interceptor().reply(truth, new SplittableRandom(1)).value(),
-        StandardCharsets.UTF_8)).isEqualTo("lie");
+        StandardCharsets.UTF_8)).as("a well-formed wrong answer").isEqualTo("43");
     assertThat(pbft.testBehaviour(setup(2, FailureModel.BYZANTINE, settings))).isEmpty();
   }
 
