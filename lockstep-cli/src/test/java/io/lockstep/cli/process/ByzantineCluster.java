@@ -77,6 +77,16 @@ final class ByzantineCluster implements AutoCloseable {
     return new ByzantineCluster(dir, extraProperties, false);
   }
 
+  /**
+   * A second proxy whose client takes the first reply it gets (fail-stop voting), as a client
+   * that trusted one replica would: for showing that a lie gets through such a voter. The
+   * caller closes it.
+   */
+  RedisProxy firstReplyProxy() {
+    return RedisProxy.start(ClientOptions.fromConfig(config, LocalLayout.PROXY_CLIENT)
+        .withFailureModel(FailureModel.FAIL_STOP), "127.0.0.1", 0, null);
+  }
+
   /** A Redis client of the voting proxy. */
   Jedis proxy() {
     return new Jedis("127.0.0.1", proxy.port(), 15_000);

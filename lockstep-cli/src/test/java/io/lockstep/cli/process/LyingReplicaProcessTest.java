@@ -1,7 +1,9 @@
 package io.lockstep.cli.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockstep.client.RedisProxy;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -59,19 +61,57 @@ class LyingReplicaProcessTest {
     // An error reply is recorded as indeterminate, which a history always allows: so a lie
     // that got through as an error would pass the checker. Only time-outs may reach a client.
     assertNoWrongAnswer(load);
-    // A replica's own Redis port is unvoted: a backup's forwards to the primary, so both ports
-    // show the lie the proxy outvoted exactly when the liar is the primary (the lie is the
-    // simulator's bytes "lie", no Redis reply at all, which the port refuses as malformed).
+    // A replica's own Redis port is unvoted (it takes one replica's word, as a client voting
+    // on the first reply would): a backup's forwards to the primary, so both ports show the
+    // lie the proxy outvoted exactly when the liar is the primary. The lie is a well-formed
+    // Redis value, not garbage a client would refuse anyway: such a client is really fooled.
+    String truth;
+    try (Jedis proxy = cluster.proxy()) {
+      truth = proxy.get("k0");
+    }
+    assertThat(truth).as("k0 through the proxy").isNotNull();
+    String honest = "$" + truth.length() + "\r\n" + truth + "\r\n";
     int primary = leader(cluster.health(2));
     String liars = rawGet(1, "k0");
     String backups = rawGet(2, "k0");
-    System.out.println("lying replica: primary " + primary + "; replica 1's port answered "
-        + liars + "; replica 2's " + backups);
+    System.out.println("lying replica: primary " + primary + "; the truth " + truth
+        + "; replica 1's port answered " + liars + "; replica 2's " + backups);
     if (primary >= 1 && leader(cluster.health(2)) == primary) { // no view change meanwhile
-      String expected = primary == 1 ? "-ERR internal error: the replica produced a malformed"
-          + " reply" : "$";
-      assertThat(liars).as("replica 1's port, primary %d", primary).startsWith(expected);
-      assertThat(backups).as("replica 2's port, primary %d", primary).startsWith(expected);
+      for (String port : List.of(liars, backups)) {
+        if (primary == 1) {
+          assertThat(port).as("a port of primary %d's lie", primary)
+              .matches("\\$" + truth.length() + "\r\n[^\r\n]{" + truth.length() + "}\r\n")
+              .isNotEqualTo(honest);
+        } else {
+          assertThat(port).as("a port, honest primary %d", primary).isEqualTo(honest);
+        }
+      }
+    }
+  }
+
+  /**
+   * The lie is good enough to fool a client that votes on the first reply: through a proxy
+   * whose client takes one reply, the same load's history is not linearizable (the liar is view
+   * 0's primary, which a fail-stop client asks first). Were the lie malformed, this client
+   * would have refused it and the history would pass.
+   */
+  @Test
+  void theSameLieFoolsAClientThatTakesTheFirstReply() throws Exception {
+    cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.1=wrong-replies\n");
+    try (RedisProxy firstReply = cluster.firstReplyProxy()) {
+      KvLoad load = new KvLoad(port -> new Jedis("127.0.0.1", firstReply.port(), 15_000), 1, 3,
+          3).start();
+      long start = System.nanoTime();
+      while (load.okWrites() < 20 && System.nanoTime() - start < MAX_LOAD.toNanos()) {
+        Thread.sleep(500);
+      }
+      load.stop();
+      try (Jedis proxy = new Jedis("127.0.0.1", firstReply.port(), 15_000)) {
+        load.finalReads(proxy);
+      }
+      assertThatThrownBy(() -> load.checkAndExport("first-reply-fooled"))
+          .as("a first-reply voter's history with a lying primary")
+          .isInstanceOf(AssertionError.class).hasMessageContaining("history");
     }
   }
 
@@ -117,7 +157,8 @@ class LyingReplicaProcessTest {
   }
 
   @ParameterizedTest(name = "replica {0} runs {1}")
-  @CsvSource({"4, silent", "2, replay", "1, slow"})
+  @CsvSource({"4, silent", "2, replay", "1, slow", "3, wrong-checkpoint-digest",
+      "2, corrupt-state-transfer"})
   void theOtherBehavioursLeaveEveryAnswerCorrect(int liar, String behaviour) throws Exception {
     cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour." + liar + "="
         + behaviour + "\n" + CHECKPOINTS);
@@ -131,7 +172,7 @@ class LyingReplicaProcessTest {
    * No client got an error reply other than a time-out: a time-out says the outcome is unknown,
    * which is honest (on a busy machine a write that needs all three honest replies, with the
    * fourth replica silent, can take longer than the client's 10 s); any other error is a lie
-   * that got through the vote (the proxy turns the liar's bytes into "malformed reply").
+   * that got through the vote.
    */
   private static void assertNoWrongAnswer(KvLoad load) {
     assertThat(load.errorReplies()).as("error replies through the proxy")
