@@ -99,7 +99,7 @@ public sealed interface ClientMessage {
 
   /**
    * An operator's membership command (paper §7: the configuration is changed by ordered
-   * commands). It proves the cluster secret itself ({@code mac}, see
+   * commands). It proves the cluster secret or an operator's key itself ({@code mac}, see
    * {@code io.lockstep.server.OperatorAuth}), because the client port may run without client
    * authentication; {@code issuedAtMillis} and {@code nonce} keep a captured command from
    * being replayed later.
