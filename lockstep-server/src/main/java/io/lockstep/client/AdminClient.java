@@ -48,13 +48,23 @@ public final class AdminClient implements AutoCloseable {
   public AdminClient(ClusterConfig config, ClientOptions options) {
     this.config = config;
     this.options = options;
-    this.auth = OperatorAuth.signing(config.name(), config.secret(),
-        options.keys() == null ? null : options.keys().privateKey());
+    // Reading the configuration needs no operator key; only send() signs, and says what is
+    // missing when it cannot (a cluster without a secret, a client that is no operator).
+    this.auth = config.secret() == null && options.keys() == null ? null
+        : OperatorAuth.signing(config.name(), config.secret(),
+            options.keys() == null ? null : options.keys().privateKey());
     this.link = new OperatorLink(options);
   }
 
-  /** Orders {@code command}; the outcome says where it takes effect or why it was refused. */
+  /**
+   * Orders {@code command}; the outcome says where it takes effect or why it was refused.
+   *
+   * @throws IllegalArgumentException if there is nothing to sign with: the cluster has no secret
+   *     and this client no key (an operator's, {@code cluster.operators})
+   */
   public Outcome send(SystemCommand command, Duration timeout) throws InterruptedException {
+    OperatorAuth auth = this.auth != null ? this.auth
+        : OperatorAuth.signing(config.name(), null, null); // throws, saying what to configure
     ClientMessage.Admin signed = auth.signAdmin(0, SystemCommands.encode(command),
         System.currentTimeMillis());
     Answer answer = ask(tag -> new ClientMessage.Admin(tag, signed.command(),
