@@ -180,7 +180,7 @@ public final class Replica {
   }
 
   private void journalPropose(Request request) {
-    if (journal != Journal.OFF) {
+    if (journal.recording()) {
       journal.record(id, Event.request(Event.Kind.PROPOSE, request.client().toString(),
           request.sequence(), Event.NONE, ""));
     }
@@ -558,7 +558,7 @@ public final class Replica {
     }
     List<io.lockstep.request.Reply> replies = executor.apply(ordered);
     out.replies.addAll(replies);
-    if (journal != Journal.OFF) {
+    if (journal.recording()) {
       Request request = ordered.request();
       journal.record(id, Event.request(Event.Kind.APPLY, request.client().toString(),
           request.sequence(), ordered.position(), replies.isEmpty() ? ""

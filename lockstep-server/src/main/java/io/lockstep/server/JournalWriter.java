@@ -6,6 +6,7 @@ import io.lockstep.journal.JournalEncoder;
 import io.lockstep.journal.JournalRing;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +45,9 @@ public final class JournalWriter implements Journal, AutoCloseable {
   /** Made once: a drain hands every event straight to the encoder. */
   private final JournalRing.Sink toEncoder = encoder::add;
   private long lostReported;
+  /** While this file exists the journal is paused ({@link #pausedBy}); null: never paused. */
+  private volatile Path pauseFile;
+  private volatile boolean paused;
 
   /**
    * A journal of {@code ring}'s events into {@code files} (null: a ring no one drains, for
@@ -74,6 +78,38 @@ public final class JournalWriter implements Journal, AutoCloseable {
         new JournalFiles(dir, maxFileBytes, maxFiles));
   }
 
+  /**
+   * Makes this journal switchable at run time, for measuring its cost in one run: while {@code
+   * file} exists it is paused ({@link #recording} is false, so callers build and record nothing).
+   * The writer thread looks for the file at every drain (every {@link #DRAIN_MILLIS} ms), so a
+   * switch takes effect within one drain period and costs one file lookup per drain. A separate
+   * cluster per setting cannot resolve a few per cent: its throughput follows the disk's fsync
+   * time, which drifts more than that between runs (docs/BENCHMARKS.md).
+   */
+  public JournalWriter pausedBy(Path file) {
+    this.pauseFile = file;
+    checkPause();
+    return this;
+  }
+
+  @Override
+  public boolean recording() {
+    return !paused;
+  }
+
+  private void checkPause() {
+    Path file = pauseFile;
+    if (file == null) {
+      return;
+    }
+    boolean now = Files.exists(file);
+    if (now != paused) {
+      paused = now;
+      LOG.log(Level.INFO, "event=journal_" + (now ? "paused" : "resumed") + " journal=" + name
+          + " file=" + file);
+    }
+  }
+
   /** Now, on this journal's clock (nanoseconds since the epoch, never going backwards). */
   public long now() {
     return ORIGIN_EPOCH_NANOS + (System.nanoTime() - ORIGIN_NANOS);
@@ -87,6 +123,7 @@ public final class JournalWriter implements Journal, AutoCloseable {
   /** Moves what the ring holds to the files (the writer thread, and close). */
   synchronized void drain() {
     try {
+      checkPause();
       long lost = ring.overwritten();
       // The loss is noted before the events that survived it: they follow the gap.
       if (lost > lostReported) {

@@ -19,13 +19,22 @@ import java.nio.file.Path;
  *
  * <p>On by default; {@code journal.enabled=false} in the cluster file or {@code
  * LOCKSTEP_JOURNAL=off} in the environment turns it off (to measure its cost, see
- * docs/BENCHMARKS.md); {@code journal.max-file-bytes} and {@code journal.files} bound its size.
+ * docs/BENCHMARKS.md); {@code LOCKSTEP_JOURNAL=switchable} keeps it on but pauses it while a
+ * file {@value #PAUSE_FILE} exists in its directory, so one cluster under one load can be
+ * measured with the journal on and off in alternating windows; {@code journal.max-file-bytes}
+ * and {@code journal.files} bound its size.
  */
 final class ServerJournal implements Journal, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ServerJournal.class.getName());
 
   /** A journal that keeps nothing (turned off). */
   static final ServerJournal OFF = new ServerJournal(-1, null);
+
+  /**
+   * In the journal's directory, the file whose presence pauses a switchable journal ({@link
+   * JournalSettings#switchableByEnvironment}).
+   */
+  static final String PAUSE_FILE = "paused";
 
   private final int replica;
   private final JournalWriter writer;
@@ -48,36 +57,49 @@ final class ServerJournal implements Journal, AutoCloseable {
           + "\"");
       return OFF;
     }
-    return new ServerJournal(replica, JournalWriter.start(Integer.toString(replica), dir,
-        settings.maxFileBytes(), settings.files()));
+    JournalWriter writer = JournalWriter.start(Integer.toString(replica), dir,
+        settings.maxFileBytes(), settings.files());
+    if (JournalSettings.switchableByEnvironment()) {
+      LOG.log(Level.INFO, "event=journal_switchable replica=" + replica + " pause_file="
+          + dir.resolve(PAUSE_FILE));
+      writer.pausedBy(dir.resolve(PAUSE_FILE));
+    }
+    return new ServerJournal(replica, writer);
   }
 
+  /** Whether this journal has a writer at all (it may still be paused now and then). */
   boolean on() {
     return writer != null;
   }
 
+  /** Whether events are kept right now: on, and not paused ({@link JournalWriter#pausedBy}). */
+  @Override
+  public boolean recording() {
+    return writer != null && writer.recording();
+  }
+
   @Override
   public void record(int replica, Event event) {
-    if (writer != null) {
+    if (recording()) {
       writer.record(replica, event);
     }
   }
 
   void sent(int to, ProtocolMessage message) {
-    if (writer != null) {
+    if (recording()) {
       writer.record(replica, messageEvents.send(to, message));
     }
   }
 
   void received(int from, ProtocolMessage message) {
-    if (writer != null) {
+    if (recording()) {
       writer.record(replica, messageEvents.receive(from, message));
     }
   }
 
   /** A message from {@code from} that never reached the protocol (a full queue). */
   void droppedOnArrival(int from, ProtocolMessage message, String reason) {
-    if (writer != null) {
+    if (recording()) {
       writer.record(replica, Event.message(Event.Kind.DROP, from, Event.NONE, type(message)
           + ": " + reason));
     }
@@ -85,14 +107,14 @@ final class ServerJournal implements Journal, AutoCloseable {
 
   /** A message to {@code to} that never left (a full send queue, the peer down). */
   void unsent(int to, ProtocolMessage message, String reason) {
-    if (writer != null) {
+    if (recording()) {
       writer.record(replica, Event.message(Event.Kind.UNSENT, to, Event.NONE, type(message)
           + ": " + reason));
     }
   }
 
   void replied(Reply reply) {
-    if (writer != null) {
+    if (recording()) {
       writer.record(replica, Event.request(Event.Kind.REPLY, reply.client().toString(),
           reply.sequence(), reply.position(), Event.outcome(reply.status(), reply.reason())));
     }
@@ -119,7 +141,7 @@ final class ServerJournal implements Journal, AutoCloseable {
 
   private void readEvent(Event.Kind kind, ClientId reader, Origin origin, String detail) {
     // A read with no tag (one the Redis port made) could not be joined to anything.
-    if (writer != null && origin.tag() >= 0) {
+    if (origin.tag() >= 0 && recording()) {
       writer.record(replica, new Event(kind, Event.NONE, reader.toString(), Event.NONE,
           Event.NONE, Event.NONE, origin.tag(), detail));
     }

@@ -40,4 +40,13 @@ public record JournalSettings(boolean enabled, long maxFileBytes, int files) {
   public static boolean offByEnvironment() {
     return "off".equalsIgnoreCase(System.getenv(ENVIRONMENT));
   }
+
+  /**
+   * Whether {@value #ENVIRONMENT}{@code =switchable} is set: the journal is on, and pauses while
+   * a file {@code paused} exists in its directory (for measuring its cost in one run, see
+   * docs/BENCHMARKS.md; not meant for production, where the journal is for looking back).
+   */
+  public static boolean switchableByEnvironment() {
+    return "switchable".equalsIgnoreCase(System.getenv(ENVIRONMENT));
+  }
 }
