@@ -19,7 +19,8 @@ import java.util.List;
  * ({@link JournalWriter}). Reads carry no sequence number: each attempt of a read is named
  * by its client and the attempt's wire tag, which the replica that takes it journals too, and
  * the outcome by the tag of the attempt that answered, so a timeline draws a read's path as a
- * write's. (The voting client's reads are journaled as invoke and outcome only.)
+ * write's. The voting client sends a read to every replica under one tag, so its attempts, the
+ * replicas' answers and its outcome all carry that tag.
  *
  * <p>Cheap on the client's threads for the same reasons as a replica's journal: events go into
  * a bounded ring and a writer thread encodes them. Use with {@link LockstepClient#journal}; the

@@ -250,10 +250,10 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     // invocation must not be stamped before this outcome.
     if (votes != null) {
       byte[] copy = query.clone();
-      CompletableFuture<byte[]> result = votes.read(id, copy,
-          () -> submit(id, numbers, window, copy));
-      return !j.on() ? result
-          : result.whenComplete((value, error) -> j.outcome(id, Event.NONE, Event.NONE, error));
+      VotingCalls.Voted voted = votes.read(id, copy, () -> submit(id, numbers, window, copy));
+      // Named by the read's one tag, which every replica that took it journaled.
+      return !j.on() ? voted.result() : voted.result().whenComplete((value, error) ->
+          j.outcome(id, Event.NONE, voted.tag(), error));
     }
     ClientCall call = new ClientCall(null, id, query.clone(), deadline(), newVoter());
     CompletableFuture<byte[]> result = start(call);

@@ -73,6 +73,8 @@ final class VotingCalls {
     final long tag;
     final byte[] payload;
     final Request request;
+    /** A read's reader (null for a request): its attempts and answers are journaled by tag. */
+    ClientId reader;
     final Voter voter;
     final Map<Integer, QueryResult> reads = new HashMap<>();
     final boolean[] answered;
@@ -123,16 +125,23 @@ final class VotingCalls {
    * Reads {@code query} at each replica's applied state; 2t+1 matching answers decide it, else
    * {@code ordered} (the same bytes as an ordered request) does.
    */
-  CompletableFuture<byte[]> read(ClientId reader, byte[] query,
-      Supplier<CompletableFuture<byte[]>> ordered) {
+  Voted read(ClientId reader, byte[] query, Supplier<CompletableFuture<byte[]>> ordered) {
     long tag = tags.incrementAndGet();
     byte[] payload = ClientCodec.encode(new ClientMessage.Read(tag, reader, query));
     Call call = new Call(tag, payload, null, null, options.replicas().size(),
         new CompletableFuture<>());
+    call.reader = reader;
     call.orderedFallback = ordered;
     start(call);
-    return call.future;
+    return new Voted(tag, call.future);
   }
+
+  /**
+   * A voted read under way: its one wire tag, sent to every replica (each journals the read by
+   * it, so a timeline joins the client's attempts, the replicas' reads and the outcome), and its
+   * result.
+   */
+  record Voted(long tag, CompletableFuture<byte[]> result) {}
 
   private void start(Call call) {
     inFlight.put(call.tag, call);
@@ -161,8 +170,12 @@ final class VotingCalls {
     connection(index).whenComplete((conn, error) -> {
       if (error == null) {
         try {
-          if (conn.send(call.payload) && call.request != null) {
-            journal.attempt(call.request, index);
+          if (conn.send(call.payload)) {
+            if (call.request != null) {
+              journal.attempt(call.request, index);
+            } else {
+              journal.readAttempt(call.reader, call.tag, index);
+            }
           }
         } catch (IllegalArgumentException tooBig) {
           fail(call, new RejectedException("request too large: " + tooBig.getMessage()));
@@ -217,6 +230,7 @@ final class VotingCalls {
     if (answer instanceof ClientMessage.Replied r && call.request != null) {
       replied(index, call, r.reply());
     } else if (answer instanceof ClientMessage.ReadResult r && call.request == null) {
+      journal.readReceived(call.reader, call.tag, index, r.result().ok());
       readAnswer(index, call, r.result());
     }
     // Busy and redirects are no votes: that replica is asked again at the next resend.
