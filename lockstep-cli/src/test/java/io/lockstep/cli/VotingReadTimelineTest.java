@@ -2,6 +2,8 @@ package io.lockstep.cli;
 
 import static io.lockstep.cli.ClientJournalTimelineTest.rows;
 import static io.lockstep.cli.ClientJournalTimelineTest.strings;
+import static io.lockstep.cli.Resp.command;
+import static io.lockstep.cli.Resp.line;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.cli.cluster.LocalLayout;
@@ -19,7 +21,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,25 +116,5 @@ class VotingReadTimelineTest {
       }
     }
     throw new AssertionError("no proxy lane in " + lanes);
-  }
-
-  private static byte[] command(String... words) {
-    StringBuilder out = new StringBuilder("*" + words.length + "\r\n");
-    for (String w : words) {
-      out.append('$').append(w.length()).append("\r\n").append(w).append("\r\n");
-    }
-    return out.toString().getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static String line(InputStream in) throws Exception {
-    StringBuilder out = new StringBuilder();
-    for (int c = in.read(); c != '\r'; c = in.read()) {
-      if (c < 0) {
-        throw new AssertionError("connection closed after " + out);
-      }
-      out.append((char) c);
-    }
-    assertThat(in.read()).isEqualTo('\n');
-    return out.toString();
   }
 }

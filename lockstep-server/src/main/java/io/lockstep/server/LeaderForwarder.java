@@ -57,6 +57,15 @@ final class LeaderForwarder implements AutoCloseable {
     return pending.size();
   }
 
+  /**
+   * A tag that no question this forwarder sends will carry: the journal's name for a read this
+   * replica serves itself for its Redis port, unique beside the forwarded reads of the same
+   * Redis connection, which the leader journals under their forwarded tags.
+   */
+  synchronized long reserveTag() {
+    return ++nextTag;
+  }
+
   /** Forwards a question built by {@code message} (given the tag) to replica {@code leader}. */
   void forward(int leaderId, LongFunction<ClientMessage> message, Origin origin) {
     CompletableFuture<FrameConnection> target;

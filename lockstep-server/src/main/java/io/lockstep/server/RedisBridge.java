@@ -59,6 +59,8 @@ final class RedisBridge implements RedisBackend {
   private final long timeoutNanos;
   private final Map<ClientId, AtomicLong> sequences = new ConcurrentHashMap<>();
   private final Map<ClientId, SessionWindow> windows = new ConcurrentHashMap<>();
+  /** Reads' tags when there is no forwarder to reserve them from (a lone replica, tests). */
+  private final AtomicLong readTags = new AtomicLong();
 
   RedisBridge(int self, ClientIntake loop, LeaderForwarder forwarder,
       ScheduledExecutorService timer, long timeoutMillis) {
@@ -110,6 +112,12 @@ final class RedisBridge implements RedisBackend {
     final Request request;
     final ClientId reader;
     final byte[] query;
+    /**
+     * A read's tag (-1 for a write, which its sequence number names): the replica journals the
+     * read it serves by its reader and this tag, so the timeline draws the read as a bar with
+     * the replica's marks (taken, answered), as it does a network client's.
+     */
+    final long tag;
     final CompletableFuture<byte[]> future = new CompletableFuture<>();
     private volatile long deadline;
     /** Retries so far (for the back-off); touched by one answer at a time. */
@@ -124,6 +132,13 @@ final class RedisBridge implements RedisBackend {
       this.reader = reader;
       this.query = query;
       this.window = window;
+      this.tag = request != null ? -1
+          : forwarder != null ? forwarder.reserveTag() : readTags.incrementAndGet();
+    }
+
+    @Override
+    public long tag() {
+      return tag;
     }
 
     /** Bounds every command's wait even if an attempt's answer never comes. */

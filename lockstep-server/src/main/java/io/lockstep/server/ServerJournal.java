@@ -140,7 +140,7 @@ final class ServerJournal implements Journal, AutoCloseable {
   }
 
   private void readEvent(Event.Kind kind, ClientId reader, Origin origin, String detail) {
-    // A read with no tag (one the Redis port made) could not be joined to anything.
+    // A read with no tag (none of today's origins) could not be joined to anything.
     if (origin.tag() >= 0 && recording()) {
       writer.record(replica, new Event(kind, Event.NONE, reader.toString(), Event.NONE,
           Event.NONE, Event.NONE, origin.tag(), detail));
