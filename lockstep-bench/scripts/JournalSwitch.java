@@ -91,8 +91,9 @@ public final class JournalSwitch {
     long[] after = sample(pids, ports);
     double hz = 100; // USER_HZ: /proc counts CPU in 1/100 s on Linux
     return new AlternatingWindows.Window(index, on, elapsed, slot.latency.getIntervalHistogram(),
-        slot.errors.get(), (after[0] - before[0]) / hz, (after[1] - before[1]) / hz,
-        after[2] - before[2], after[3] - before[3], (after[4] - before[4]) / 1e9, load());
+        slot.errors.get(), (after[0] - before[0]) / hz, (after[5] - before[5]) / hz,
+        (after[1] - before[1]) / hz, after[2] - before[2], after[3] - before[3],
+        (after[4] - before[4]) / 1e9, load());
   }
 
   /** Creates (off) or deletes (on) each replica's pause file; the replicas see it in 200 ms. */
@@ -131,16 +132,18 @@ public final class JournalSwitch {
 
   /**
    * {CPU ticks of the processes, of their journal threads, bytes the journal threads wrote, log
-   * fsyncs, their nanoseconds}.
+   * fsyncs, their nanoseconds, CPU ticks of the loop threads}.
    */
   private static long[] sample(List<Long> pids, List<Integer> ports) throws Exception {
-    long[] out = new long[5];
+    long[] out = new long[6];
     for (long pid : pids) {
       out[0] += ticks(Path.of("/proc/" + pid + "/stat"));
       try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
         for (Path task : tasks.toList()) {
           String comm = readOrEmpty(task.resolve("comm"));
-          if (comm.startsWith("lockstep-journa")) {
+          if (comm.startsWith("lockstep-loop-")) {
+            out[5] += ticks(task.resolve("stat"));
+          } else if (comm.startsWith("lockstep-journa")) {
             out[1] += ticks(task.resolve("stat"));
             out[2] += wchar(task.resolve("io"));
           }

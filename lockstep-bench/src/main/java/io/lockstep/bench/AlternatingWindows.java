@@ -31,6 +31,7 @@ public final class AlternatingWindows {
    * @param latencyMicros the latencies of the operations that started and ended in it
    * @param errors operations that failed in it
    * @param cpuSeconds CPU time of the measured processes in it
+   * @param loopCpuSeconds of that, the replicas' loop threads' (where events are built)
    * @param journalCpuSeconds of that, the journal writer threads'
    * @param journalBytes bytes the journal writer threads wrote in it
    * @param fsyncs the log's fsyncs in it (all replicas)
@@ -38,7 +39,8 @@ public final class AlternatingWindows {
    * @param load the 1-minute load average at its end
    */
   public record Window(int index, boolean a, double seconds, Histogram latencyMicros,
-      long errors, double cpuSeconds, double journalCpuSeconds, long journalBytes, long fsyncs,
+      long errors, double cpuSeconds, double loopCpuSeconds, double journalCpuSeconds,
+      long journalBytes, long fsyncs,
       double fsyncSeconds, double load) {
     /** Rejects a window that was not measured. */
     public Window {
@@ -56,6 +58,24 @@ public final class AlternatingWindows {
     public double millisAt(double percentile) {
       return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
     }
+  }
+
+  /**
+   * The geometric mean of {@code ratios} and its 95 % interval, "0.950 [0.930, 0.970] (n=6)":
+   * ratios are averaged as logarithms, so 0.5 and 2 cancel as they should.
+   */
+  public static String ratio(double[] ratios) {
+    double[] logs = new double[ratios.length];
+    for (int i = 0; i < ratios.length; i++) {
+      logs[i] = Math.log(ratios[i]);
+    }
+    Estimate e = estimate(logs);
+    return String.format(Locale.ROOT, "%.3f [%.3f, %.3f] (n=%d)", Math.exp(e.mean()),
+        Math.exp(e.mean() - e.halfWidth()), Math.exp(e.mean() + e.halfWidth()), e.n());
+  }
+
+  private static double perOp(double seconds, Window w) {
+    return seconds / w.latencyMicros().getTotalCount();
   }
 
   /** A mean and the half-width of its 95 % confidence interval (NaN with fewer than two). */
@@ -150,14 +170,16 @@ public final class AlternatingWindows {
    */
   public String report(String aName, String bName) {
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-        "%-4s %-8s %10s %8s %8s %6s %9s %9s %9s %12s %6s%n", "win", "setting", "ops/s",
-        "p50 ms", "p99 ms", "errors", "cpu us/op", "jrnl us/op", "jrnl B/op", "fsync ms", "load"));
+        "%-4s %-8s %8s %7s %7s %6s %9s %10s %10s %9s %8s %6s%n", "win", "setting", "ops/s",
+        "p50 ms", "p99 ms", "errors", "cpu us/op", "loop us/op", "jrnl us/op", "jrnl B/op",
+        "fsync ms", "load"));
     for (Window w : windows) {
       long ops = Math.max(1, w.latencyMicros().getTotalCount());
       out.append(String.format(Locale.ROOT,
-          "%-4d %-8s %10.0f %8.2f %8.2f %6d %9.1f %9.2f %9.1f %12.3f %6.2f%n", w.index(),
+          "%-4d %-8s %8.0f %7.2f %7.2f %6d %9.1f %10.2f %10.2f %9.1f %8.3f %6.2f%n", w.index(),
           w.a() ? aName : bName, w.throughput(), w.millisAt(50), w.millisAt(99), w.errors(),
-          w.cpuSeconds() * 1e6 / ops, w.journalCpuSeconds() * 1e6 / ops,
+          w.cpuSeconds() * 1e6 / ops, w.loopCpuSeconds() * 1e6 / ops,
+          w.journalCpuSeconds() * 1e6 / ops,
           (double) w.journalBytes() / ops,
           w.fsyncs() == 0 ? Double.NaN : w.fsyncSeconds() * 1e3 / w.fsyncs(), w.load()));
     }
@@ -165,15 +187,17 @@ public final class AlternatingWindows {
     for (boolean a : new boolean[] {true, false}) {
       Histogram all = merged(a);
       out.append(String.format(Locale.ROOT, "%-8s ops/s %s; p50 %.2f ms, p99 %.2f ms (all its "
-          + "windows' operations); cpu %.1f us/op, journal thread %.2f us/op%n",
-          a ? aName : bName, estimate(values(a, Window::throughput)), all.getValueAtPercentile(50)
-              / 1000.0, all.getValueAtPercentile(99) / 1000.0,
-          microsPerOp(a, Window::cpuSeconds), microsPerOp(a, Window::journalCpuSeconds)));
+          + "windows' operations); cpu %.1f us/op, loop threads %.2f us/op, journal threads "
+          + "%.2f us/op%n", a ? aName : bName, estimate(values(a, Window::throughput)),
+          all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0,
+          microsPerOp(a, Window::cpuSeconds), microsPerOp(a, Window::loopCpuSeconds),
+          microsPerOp(a, Window::journalCpuSeconds)));
     }
-    out.append(String.format(Locale.ROOT, "%s/%s per pair: throughput %s, p50 %s, p99 %s, "
-        + "cpu per op %s%n", aName, bName, estimate(pairRatios(Window::throughput)),
-        estimate(pairRatios(w -> w.millisAt(50))), estimate(pairRatios(w -> w.millisAt(99))),
-        estimate(pairRatios(w -> w.cpuSeconds() / w.latencyMicros().getTotalCount()))));
+    out.append(String.format(Locale.ROOT, "%s/%s per pair (geometric mean, 95 %% interval): "
+        + "throughput %s, p50 %s, p99 %s, cpu per op %s, loop cpu per op %s%n", aName, bName,
+        ratio(pairRatios(Window::throughput)), ratio(pairRatios(w -> w.millisAt(50))),
+        ratio(pairRatios(w -> w.millisAt(99))), ratio(pairRatios(w -> perOp(w.cpuSeconds(), w))),
+        ratio(pairRatios(w -> perOp(w.loopCpuSeconds(), w)))));
     return out.toString();
   }
 }

@@ -14,7 +14,7 @@ class AlternatingWindowsTest {
     Histogram h = new Histogram(3);
     h.recordValueWithCount(micros, ops);
     return new AlternatingWindows.Window(index, AlternatingWindows.isA(index), 1.0, h, 0,
-        cpuSeconds, 0, 0, 10, 0.01, 1.0);
+        cpuSeconds, cpuSeconds / 2, 0, 0, 10, 0.01, 1.0);
   }
 
   @Test
@@ -55,7 +55,14 @@ class AlternatingWindowsTest {
     // CPU per operation: 1 s over 9,500 or 10,500 operations against over 10,000 or 11,000.
     assertThat(w.microsPerOp(true, AlternatingWindows.Window::cpuSeconds))
         .isGreaterThan(w.microsPerOp(false, AlternatingWindows.Window::cpuSeconds));
-    assertThat(w.report("on", "off")).contains("on/off per pair: throughput 0.95");
+    assertThat(w.report("on", "off")).contains("throughput 0.95");
+  }
+
+  @Test
+  void ratiosAreAveragedAsLogarithms() {
+    assertThat(AlternatingWindows.ratio(new double[] {0.5, 2.0})).startsWith("1.000 [");
+    assertThat(AlternatingWindows.ratio(new double[] {0.95, 0.95, 0.95}))
+        .isEqualTo("0.950 [0.950, 0.950] (n=3)");
   }
 
   @Test
@@ -74,7 +81,8 @@ class AlternatingWindowsTest {
     assertThatThrownBy(() -> w.add(window(2, 10, 10, 0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of order");
     Histogram h = new Histogram(3);
-    assertThatThrownBy(() -> new AlternatingWindows.Window(1, false, 0, h, 0, 0, 0, 0, 0, 0, 0))
+    assertThatThrownBy(() -> new AlternatingWindows.Window(1, false, 0, h, 0, 0, 0, 0, 0, 0, 0,
+        0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lasted 0.0 s");
   }
 }
