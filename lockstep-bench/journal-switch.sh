@@ -9,11 +9,14 @@
 # mean fsync time and the load average; then per setting and per pair the means with intervals.
 # Documented in docs/BENCHMARKS.md ("The journal's cost in one run").
 #
+# --shm puts each replica's journal directory on /dev/shm (tmpfs): the journal's CPU without its
+# disk writes, so a run with and one without it split the journal's cost between CPU and disk.
+#
 # Usage: lockstep-bench/journal-switch.sh [--clients 32] [--warmup 20] [--windows 24]
-#        [--window 5] [--settle 1] [--base-port 17700] [--keep]
+#        [--window 5] [--settle 1] [--base-port 17700] [--shm] [--keep]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-clients=32 warmup=20 windows=24 window=5 settle=1 base=17700 keep=no
+clients=32 warmup=20 windows=24 window=5 settle=1 base=17700 keep=no shm=no
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --clients) clients="$2"; shift 2 ;;
@@ -22,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --window) window="$2"; shift 2 ;;
     --settle) settle="$2"; shift 2 ;;
     --base-port) base="$2"; shift 2 ;;
+    --shm) shm=yes; shift ;;
     --keep) keep=yes; shift ;;
     *) echo "unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
@@ -35,9 +39,17 @@ data="$(mktemp -d /tmp/lockstep-journal-switch.XXXXXX)"
 local_pid=""
 cleanup() {
   if [[ -n "$local_pid" ]]; then kill -TERM "$local_pid" 2>/dev/null || true; wait "$local_pid" 2>/dev/null || true; fi
+  rm -rf "/dev/shm/lockstep-journal-switch-$$"
   if [[ "$keep" == no ]]; then rm -rf "$data"; else echo "data and logs kept in $data"; fi
 }
 trap cleanup EXIT
+
+if [[ "$shm" == yes ]]; then
+  for i in 1 2 3; do
+    mkdir -p "$data/$i" "/dev/shm/lockstep-journal-switch-$$/$i"
+    ln -s "/dev/shm/lockstep-journal-switch-$$/$i" "$data/$i/journal"
+  done
+fi
 
 LOCKSTEP_JOURNAL=switchable "$lockstep" local --replicas 3 --data-dir "$data" \
   --base-port "$base" >"$data/local.out" 2>&1 &
@@ -56,6 +68,7 @@ for i in 1 2 3; do
 done
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores, $(uname -r))"
+echo "journal directories: $([[ "$shm" == yes ]] && echo "on /dev/shm (tmpfs)" || echo "in $data (its file system)")"
 echo "$clients clients writing 100-byte values; $warmup s warmup, then $windows windows of" \
   "$window s (each after $settle s settling), journal on in windows 0, 3, 4, 7, 8, ..."
 java -cp "$cp" "$root/lockstep-bench/scripts/JournalSwitch.java" "$data/cluster.properties" \
