@@ -1,6 +1,7 @@
 package io.lockstep.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -126,17 +127,40 @@ public final class AlternatingWindows {
     return new Estimate(mean, t * Math.sqrt(squares / (n - 1) / n), n);
   }
 
-  /** The A/B ratio of {@code measure} in each complete pair of windows. */
+  /**
+   * The A/B ratio of {@code measure} in each complete pair of windows. A pair with a window that
+   * completed no operation (a stall longer than the window) has no ratio and is left out;
+   * {@link #stalledPairs} counts them, so a report says so rather than averaging infinity.
+   */
   public double[] pairRatios(ToDoubleFunction<Window> measure) {
     double[] out = new double[windows.size() / 2];
+    int n = 0;
     for (int p = 0; p < out.length; p++) {
       Window x = windows.get(2 * p);
       Window y = windows.get(2 * p + 1);
+      if (stalled(x) || stalled(y)) {
+        continue;
+      }
       Window a = x.a() ? x : y;
       Window b = x.a() ? y : x;
-      out[p] = measure.applyAsDouble(a) / measure.applyAsDouble(b);
+      out[n++] = measure.applyAsDouble(a) / measure.applyAsDouble(b);
     }
-    return out;
+    return Arrays.copyOf(out, n);
+  }
+
+  /** Complete pairs left out of {@link #pairRatios}: one of their windows completed nothing. */
+  public int stalledPairs() {
+    int stalled = 0;
+    for (int p = 0; p < windows.size() / 2; p++) {
+      if (stalled(windows.get(2 * p)) || stalled(windows.get(2 * p + 1))) {
+        stalled++;
+      }
+    }
+    return stalled;
+  }
+
+  private static boolean stalled(Window w) {
+    return w.latencyMicros().getTotalCount() == 0;
   }
 
   /** {@code measure} of every window of one setting. */
@@ -198,6 +222,10 @@ public final class AlternatingWindows {
         ratio(pairRatios(Window::throughput)), ratio(pairRatios(w -> w.millisAt(50))),
         ratio(pairRatios(w -> w.millisAt(99))), ratio(pairRatios(w -> perOp(w.cpuSeconds(), w))),
         ratio(pairRatios(w -> perOp(w.loopCpuSeconds(), w)))));
+    if (stalledPairs() > 0) {
+      out.append(String.format(Locale.ROOT, "(%d pairs left out of the ratios: a window in them"
+          + " completed no operation)%n", stalledPairs()));
+    }
     return out.toString();
   }
 }

@@ -66,6 +66,19 @@ class AlternatingWindowsTest {
   }
 
   @Test
+  void aPairWithAWindowThatCompletedNothingIsLeftOutAndCounted() {
+    AlternatingWindows w = new AlternatingWindows();
+    for (int i = 0; i < 6; i++) {
+      w.add(i == 3 ? new AlternatingWindows.Window(3, true, 1.0, new Histogram(3), 5, 1, 0, 0, 0,
+          0, 0, 1.0) : window(i, 10_000, 1_000, 1.0));
+    }
+    assertThat(w.pairRatios(AlternatingWindows.Window::throughput)).containsExactly(1.0, 1.0);
+    assertThat(w.stalledPairs()).isEqualTo(1);
+    assertThat(w.report("on", "off")).contains("throughput 1.000 [").doesNotContain("Infinity")
+        .contains("(1 pairs left out");
+  }
+
+  @Test
   void theIntervalIsStudentsT() {
     AlternatingWindows.Estimate e = AlternatingWindows.estimate(new double[] {1, 2, 3, 4});
     assertThat(e.mean()).isEqualTo(2.5);
