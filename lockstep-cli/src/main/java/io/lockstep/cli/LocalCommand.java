@@ -151,13 +151,23 @@ public final class LocalCommand implements Callable<Integer> {
     }
     LocalLayout layout = layout(chosen, model);
     ClusterConfig config = prepare(layout);
-    ReplicaHeap replicaHeap = heap(spec, heap, replicas + spares);
+    long needed = ReplicaHeap.neededMib(config);
+    ReplicaHeap replicaHeap = heap == null
+        ? ReplicaHeap.defaultFor(replicas + spares, ReplicaHeap.totalMemory(), needed)
+        : heap(spec, heap, replicas + spares);
     out.printf("Starting %d replicas%s in %s (config %s)%n", replicas,
         spares == 0 ? "" : " and " + spares + " spare" + (spares == 1 ? "" : "s"),
         layout.dataDir(), layout.configFile());
     machineSource.ifPresent(from -> out.printf("State machine %s from %s%n", machine, from));
-    out.printf("Each replica's heap: -Xmx%s (change it with --heap SIZE, e.g. --heap 8g)%n",
-        replicaHeap.text());
+    out.printf("Each replica's heap: -Xmx%s (change it with --heap SIZE, e.g. --heap 8g; the"
+        + " store's memory bound and the in-memory log's budget need %d MiB)%n",
+        replicaHeap.text(), needed);
+    if (replicaHeap.mib() < needed) {
+      out.printf("Warning: -Xmx%s is below the %d MiB those bounds need: a replica may run out"
+          + " of memory once they fill; raise --heap, or lower redis.max-memory or"
+          + " %s.max-log-bytes in %s%n", replicaHeap.text(), needed, config.protocol(),
+          layout.configFile());
+    }
     out.flush();
     LocalCluster cluster = LocalCluster.start(System.getProperty("java.class.path"),
         replicaHeap.jvmOptions(), replicaArgs(), LocalCluster.sameFile(

@@ -58,17 +58,15 @@ class Disk {
 
   /**
    * Opens a new or truncated file for writing with direct I/O ({@code O_DIRECT}), which bypasses
-   * the page cache; null where the file system or platform refuses it (tmpfs, for one), so that
-   * the caller writes through the page cache instead. Test seam for that refusal.
+   * the page cache. Test seam for a refusal.
+   *
+   * @throws IOException where the file system refuses it (tmpfs answers EINVAL)
+   * @throws UnsupportedOperationException where the platform has no direct I/O
    */
-  FileChannel openDirect(Path file) {
-    try {
-      return FileChannel.open(file, StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
-          com.sun.nio.file.ExtendedOpenOption.DIRECT);
-    } catch (IOException | UnsupportedOperationException e) {
-      return null;
-    }
+  FileChannel openDirect(Path file) throws IOException {
+    return FileChannel.open(file, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+        com.sun.nio.file.ExtendedOpenOption.DIRECT);
   }
 
   /** Writes all of {@code buffer} at the channel's position, counting the bytes. */

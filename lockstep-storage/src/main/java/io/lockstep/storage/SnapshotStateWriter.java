@@ -4,6 +4,7 @@ import io.lockstep.machine.SnapshotWriter;
 import io.lockstep.order.SnapshotData;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -33,6 +34,8 @@ import java.util.zip.CRC32C;
  * StateFileOutput}. Either way the file's bytes, size and checksum are the same.
  */
 public final class SnapshotStateWriter {
+  private static final System.Logger LOG =
+      System.getLogger(SnapshotStateWriter.class.getName());
   /** Where direct I/O is refused, how much may be written before the file is forced. */
   static final long FORCE_EVERY_BYTES = 4L << 20;
 
@@ -41,6 +44,8 @@ public final class SnapshotStateWriter {
   private final long forceEveryBytes;
   private final boolean tryDirect;
   private volatile boolean lastDirect;
+  /** Why direct I/O was first refused here (null while it never was): logged once, then kept. */
+  private volatile String directRefused;
 
   SnapshotStateWriter(Path directory, Disk disk) {
     this(directory, disk, FORCE_EVERY_BYTES, true);
@@ -88,12 +93,21 @@ public final class SnapshotStateWriter {
     return lastDirect;
   }
 
+  /**
+   * Why direct I/O was first refused for this directory's state files (the file system and the
+   * error), or null if it never was (for tests and diagnostics).
+   */
+  String directRefused() {
+    return directRefused;
+  }
+
   private StateFileOutput open(Path temporary, CRC32C crc) throws IOException {
-    int block = tryDirect ? directBlockSize() : 0;
-    if (block > 0) {
-      FileChannel channel = disk.openDirect(temporary);
-      if (channel != null) {
-        return StateFileOutput.direct(channel, disk, crc, block);
+    if (tryDirect) {
+      try {
+        int block = directBlockSize();
+        return StateFileOutput.direct(disk.openDirect(temporary), disk, crc, block);
+      } catch (IOException | UnsupportedOperationException e) {
+        refused(e);
       }
     }
     FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
@@ -101,15 +115,42 @@ public final class SnapshotStateWriter {
     return StateFileOutput.buffered(channel, disk, crc, forceEveryBytes);
   }
 
-  /** The directory's block size if direct writes can be aligned to it, else 0. */
-  private int directBlockSize() {
-    try {
-      long block = Files.getFileStore(directory).getBlockSize();
-      boolean usable = block > 0 && Long.bitCount(block) == 1
-          && block <= StateFileOutput.BUFFER;
-      return usable ? (int) block : 0;
-    } catch (IOException | UnsupportedOperationException e) {
-      return 0;
+  /**
+   * Notes a refusal of direct I/O, logging it the first time only: the file system does not
+   * change between snapshots, and an operator needs to know once why log fsyncs may wait
+   * behind state files (what the fallback bounds them by is in the message).
+   */
+  private void refused(Exception e) {
+    if (directRefused != null) {
+      return;
     }
+    directRefused = "file system " + describeStore() + ": " + e;
+    LOG.log(System.Logger.Level.WARNING, "snapshot state files in " + directory + " are"
+        + " written through the page cache and forced every " + (forceEveryBytes >> 10)
+        + " KiB, because direct I/O was refused (" + directRefused + "); a log fsync may"
+        + " wait behind up to that much");
+  }
+
+  private String describeStore() {
+    try {
+      FileStore store = Files.getFileStore(directory);
+      return store.name() + " (" + store.type() + ")";
+    } catch (IOException e) {
+      return "unknown (" + e + ")";
+    }
+  }
+
+  /**
+   * The directory's block size, to which direct writes are aligned.
+   *
+   * @throws IOException if it cannot be read or no aligned buffer fits it
+   */
+  private int directBlockSize() throws IOException {
+    long block = Files.getFileStore(directory).getBlockSize();
+    if (block <= 0 || Long.bitCount(block) != 1 || block > StateFileOutput.BUFFER) {
+      throw new IOException("block size " + block + " is not a power of two up to "
+          + StateFileOutput.BUFFER + " bytes");
+    }
+    return (int) block;
   }
 }

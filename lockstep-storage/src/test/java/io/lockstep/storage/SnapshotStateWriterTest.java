@@ -82,8 +82,8 @@ class SnapshotStateWriterTest {
       throws IOException {
     SizesAtForce disk = new SizesAtForce() {
       @Override
-      FileChannel openDirect(Path file) {
-        return null; // as on tmpfs
+      FileChannel openDirect(Path file) throws IOException {
+        throw new IOException("Invalid argument"); // as on tmpfs
       }
     };
     SnapshotStateWriter writer = new SnapshotStateWriter(dir, disk);
@@ -92,6 +92,47 @@ class SnapshotStateWriterTest {
     assertThat(writer.lastWriteWasDirect()).isFalse();
     assertThat(disk.sizes).hasSize(4);
     assertThat(disk.sizes.get(0)).isEqualTo(SnapshotStateWriter.FORCE_EVERY_BYTES);
+  }
+
+  @Test
+  void aRefusalOfDirectIoIsLoggedOnceWithTheFileSystemAndTheError() throws IOException {
+    int[] opened = {0};
+    Disk disk = new Disk() {
+      @Override
+      FileChannel openDirect(Path file) throws IOException {
+        opened[0]++;
+        throw new IOException("Invalid argument " + opened[0]);
+      }
+    };
+    SnapshotStateWriter writer = new SnapshotStateWriter(dir, disk);
+    List<String> warnings = new ArrayList<>();
+    java.util.logging.Logger jul =
+        java.util.logging.Logger.getLogger(SnapshotStateWriter.class.getName());
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        warnings.add(r.getLevel() + " " + r.getMessage());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    jul.addHandler(handler);
+    try {
+      write(writer, 4, state(4));
+      write(writer, 5, state(5));
+    } finally {
+      jul.removeHandler(handler);
+    }
+    assertThat(opened[0]).as("direct I/O is tried for each file").isEqualTo(2);
+    assertThat(writer.directRefused()).contains("file system " + Files.getFileStore(dir).name())
+        .contains("Invalid argument 1");
+    assertThat(warnings).singleElement().asString().startsWith("WARNING")
+        .contains("direct I/O was refused").contains("Invalid argument 1")
+        .contains("forced every 4096 KiB");
   }
 
   @Test
@@ -152,11 +193,12 @@ class SnapshotStateWriterTest {
   /** Skips a test where this file system refuses direct I/O (tmpfs, for one). */
   private void assumeDirectIo() throws IOException {
     Path probe = dir.resolve("direct-probe");
-    FileChannel channel = new Disk().openDirect(probe);
-    org.junit.jupiter.api.Assumptions.assumeTrue(channel != null,
-        "the file system of " + dir + " refuses O_DIRECT");
-    channel.close();
-    Files.delete(probe);
+    try (FileChannel channel = new Disk().openDirect(probe)) {
+      Files.delete(probe);
+    } catch (IOException | UnsupportedOperationException e) {
+      org.junit.jupiter.api.Assumptions.abort("the file system of " + dir + " refuses O_DIRECT: "
+          + e);
+    }
   }
 
   @Test

@@ -1,8 +1,13 @@
 package io.lockstep.cli.cluster;
 
+import io.lockstep.order.Protocols;
+import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.Service;
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,13 +19,21 @@ import java.util.regex.Pattern;
  * 512 MiB) ran out of memory at about 50 MB of data when snapshots still copied the state.
  *
  * <p>The default gives each replica an equal share of half the machine's memory, at least
- * {@link #MIN_DEFAULT_MIB} and at most {@link #MAX_DEFAULT_MIB}; {@code --heap SIZE} overrides it.
+ * {@link #MIN_DEFAULT_MIB} and at most {@link #MAX_DEFAULT_MIB}, and never less than the
+ * cluster's own bounds need ({@link #neededMib}); {@code --heap SIZE} overrides it.
  */
 public final class ReplicaHeap {
   /** Smallest default heap, MiB. */
   public static final long MIN_DEFAULT_MIB = 512;
   /** Largest default heap, MiB (the store's default memory bound is 256 MiB of data). */
   public static final long MAX_DEFAULT_MIB = 4096;
+  /**
+   * What a replica holds beside its state and its in-memory log, MiB: ~16 MiB of runtime
+   * measured in heap dumps (the event journal's ring, the jars' central directories, the log's
+   * write buffer, maps and metrics; docs/OPERATIONS.md, "Heap"), and room for a snapshot
+   * transfer's chunks and the collector.
+   */
+  public static final long RUNTIME_MIB = 24;
   private static final Pattern SIZE = Pattern.compile("(\\d{1,9})([mg])");
 
   private final long mib;
@@ -53,12 +66,53 @@ public final class ReplicaHeap {
     return new ReplicaHeap(Math.max(MIN_DEFAULT_MIB, Math.min(MAX_DEFAULT_MIB, share)));
   }
 
+  /**
+   * The least heap, MiB, for a state of up to {@code stateBytes} and an in-memory log of up to
+   * {@code logBytes}: both, plus {@link #RUNTIME_MIB}, in the two thirds of the heap the serial
+   * collector leaves beside its young generation by default. A bound of the state itself (not
+   * a multiple of it): a snapshot streams the state to its file, and a received one goes to
+   * disk as it arrives.
+   */
+  public static long neededMib(long stateBytes, long logBytes) {
+    if (stateBytes < 0 || logBytes < 0) {
+      throw new IllegalArgumentException("state and log bounds must not be negative, were "
+          + stateBytes + " and " + logBytes);
+    }
+    long old = ceilMib(stateBytes) + ceilMib(logBytes) + RUNTIME_MIB;
+    return (old * 3 + 1) / 2;
+  }
+
+  private static long ceilMib(long bytes) {
+    return (bytes + (1 << 20) - 1) >> 20;
+  }
+
+  /**
+   * What {@code config}'s own bounds need of each replica's heap ({@link #neededMib}): the
+   * store's memory bound for the key-value service (other services bound their states
+   * themselves), and the protocol's in-memory log budget ({@code max-log-bytes}, as set or by
+   * the protocol's default) if it has one.
+   */
+  public static long neededMib(ClusterConfig config) {
+    long state = config.service() == Service.KV ? config.redisMaxMemory() : 0;
+    Map<String, String> settings =
+        new HashMap<>(Protocols.named(config.protocol()).defaultSettings());
+    settings.putAll(config.protocolSettings());
+    String log = settings.get("max-log-bytes");
+    return neededMib(state, log == null ? 0 : Long.parseLong(log));
+  }
+
+  /** The default, raised to {@code neededMib} where the machine's share is smaller. */
+  public static ReplicaHeap defaultFor(int replicas, long totalBytes, long neededMib) {
+    return new ReplicaHeap(Math.max(defaultFor(replicas, totalBytes).mib, neededMib));
+  }
+
   /** The default for {@code replicas} processes on this machine. */
   public static ReplicaHeap defaultFor(int replicas) {
     return defaultFor(replicas, totalMemory());
   }
 
-  private static long totalMemory() {
+  /** This machine's memory in bytes (as if the minimum heap were its share, if unknown). */
+  public static long totalMemory() {
     if (ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getTotalMemorySize();

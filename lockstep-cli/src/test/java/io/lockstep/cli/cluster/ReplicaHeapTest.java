@@ -18,6 +18,26 @@ class ReplicaHeapTest {
   }
 
   @Test
+  void theNeededHeapIsTheStatePlusTheLogPlusAFixedBudgetNotAMultipleOfTheState() {
+    // The store's default bound and Raft's default log budget: 256 + 256 + 24 MiB in two thirds.
+    assertThat(ReplicaHeap.neededMib(256L << 20, 256L << 20)).isEqualTo(804);
+    long small = ReplicaHeap.neededMib(1L << 30, 8L << 20);
+    long large = ReplicaHeap.neededMib(2L << 30, 8L << 20);
+    assertThat(large - small).as("another GiB of state costs that GiB (and the young"
+        + " generation's share), not a second copy").isEqualTo(1536);
+    assertThat(ReplicaHeap.neededMib(0, 0)).isEqualTo(36);
+    assertThat(ReplicaHeap.neededMib(1, 1)).as("rounded up to whole MiB").isEqualTo(39);
+    assertThatThrownBy(() -> ReplicaHeap.neededMib(-1, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theDefaultIsRaisedToWhatTheBoundsNeedButNeverLowered() {
+    assertThat(ReplicaHeap.defaultFor(5, 2 * GIB, 804).mib()).isEqualTo(804);
+    assertThat(ReplicaHeap.defaultFor(3, 24 * GIB, 804).mib()).isEqualTo(4096);
+  }
+
+  @Test
   void aChosenHeapBecomesTheReplicasXmx() {
     assertThat(ReplicaHeap.parse("768m").jvmOptions()).contains("-Xmx768m");
     assertThat(ReplicaHeap.parse("8G").jvmOptions()).contains("-Xmx8g");

@@ -40,29 +40,47 @@ import redis.clients.jedis.Response;
  * 36 MiB, so below twice the state from 37 MiB up), the pause {@code
  * -Dlockstep.test.heap-pause-seconds} (10 by default; the issue's soak is 60).
  *
- * <p>Runs only with {@code -Dlockstep.test.small-heap=true}: the budget is not yet met reliably.
- * Alone it passes with live heaps up to the state plus 27 MiB of the 28 allowed; in a full
- * clean-clone run two replicas died of {@code OutOfMemoryError} at 74 of 75 MiB (40 MiB state)
- * while the wiped follower caught up, once snapshots could come from followers as well as the
- * leader. Until the cause is found and the budget holds with room to spare, it stays out of the
- * default run rather than failing it at random.
+ * <p>Runs only with {@code -Dlockstep.test.small-heap=true} (a soak, not the default run).
+ * The budget now fits: heap dumps of these replicas showed what the earlier "unexplained" ~10
+ * MiB was (the in-memory log between snapshots, up to its 16 MiB budget, beside ~16 MiB of
+ * runtime, in 26 MiB of old generation), and the log's budget here is 8 MiB. With a 10 s pause
+ * it passed in 52 s at load average 35-43 (the earlier setting: 25 s at load ~3), at most the
+ * state plus 20 MiB live after full collections. But with the issue's 60 s pause at load average
+ * ~45 the follower that caught up ran a full collection about every second (live 57 of a 67
+ * MiB old generation) taking up to 1.1 s each, longer than the 300 ms election timeout, and
+ * elections churned (term 58) until it missed the 90 s deadline: on a busy machine this heap
+ * leaves the collector too little room, so the test stays out of the default run.
  */
 @EnabledIfSystemProperty(named = "lockstep.test.small-heap", matches = "true")
 class LargeStateSmallHeapProcessTest {
   private static final int VALUE_BYTES = 16 * 1024;
+  /** The young generation ({@code -Xmn}): the old generation is the heap less this. */
+  private static final int YOUNG_MIB = 8;
+  /** The in-memory log's byte budget here ({@code raft.max-log-bytes}). */
+  private static final int LOG_MIB = 8;
   /**
-   * Heap beyond the state: a replica's own live set apart from the state is ~15 MiB here (the
-   * in-memory log up to a snapshot's trigger, buffers, the journal, metrics), plus the young
-   * generation ({@code -Xmn10m}) and room for the collector. Measured: at the state plus 28 MiB
-   * (the serial collector's default young generation of a third of the heap) the replicas spent
-   * most of their time in full collections; see docs/BENCHMARKS.md.
+   * What a replica holds besides its state and its log, measured in heap dumps of these
+   * replicas (docs/OPERATIONS.md, "Heap"): ~8 MiB of objects (the journal's ring, classes'
+   * strings, maps, metrics) and ~9 MiB of arrays (the jars' central directories, the log's
+   * write buffer, the journal), up to ~2 MiB of which is the collector's filler.
    */
-  private static final int FIXED_BUDGET_MIB = 36;
+  private static final int RUNTIME_MIB = 16;
   /**
-   * What a replica may hold besides the state after a full collection: its in-memory log (at
-   * most {@code raft.max-log-bytes}, 16 MiB here) and ~12 MiB of runtime. Measured: 22–25 MiB.
+   * What a replica may hold besides the state after a full collection: its in-memory log and
+   * its runtime. The old generation holds 4 MiB more (the heap is the state plus {@link
+   * #FIXED_BUDGET_MIB}, less the young generation). An earlier version allowed 28 MiB beside
+   * the state in an old generation of 26 MiB: a log near its 16 MiB budget (a snapshot late on
+   * a loaded machine) spilled the live set into the young generation, full collections ran
+   * back to back, and replicas died of OutOfMemoryError at 74 of 75 MiB.
    */
-  private static final int LIVE_BUDGET_MIB = 16 + 12;
+  private static final int LIVE_BUDGET_MIB = LOG_MIB + RUNTIME_MIB;
+  /**
+   * Heap beyond the state: the live budget, 4 MiB of room for what a snapshot transfer holds
+   * for a moment (a chunk read, encoded and decoded: 1 MiB each), and the young generation.
+   * Measured: with the serial collector's default young generation (a third of the heap) the
+   * replicas spent most of their time in full collections; see docs/BENCHMARKS.md.
+   */
+  private static final int FIXED_BUDGET_MIB = LIVE_BUDGET_MIB + 4 + YOUNG_MIB;
   private static final Pattern SNAPSHOT_STORED = Pattern.compile(
       "(?m)^(\\S+) .*event=snapshot_stored replica=\\d+ position=(\\d+)");
   private static final Pattern FULL_GC =
@@ -124,7 +142,7 @@ class LargeStateSmallHeapProcessTest {
   }
 
   /**
-   * The in-memory log is kept far below the state (16 MiB; a snapshot every 8 MiB of entries,
+   * The in-memory log is kept far below the state (8 MiB; a snapshot every 4 MiB of entries,
    * so the fill alone compacts the log past its start and the wiped follower can only catch up
    * by snapshot), so the heap holds the state and little else. Snapshots by count come every
    * {@code -Dlockstep.test.snapshot-interval} positions (2,000 by default: a snapshot every
@@ -134,8 +152,8 @@ class LargeStateSmallHeapProcessTest {
    */
   private static String smallLogBudgets() {
     return "snapshot.interval=" + Long.getLong("lockstep.test.snapshot-interval", 2_000)
-        + "\ndigest.interval=2000\nraft.max-log-bytes=16777216\n"
-        + "raft.max-uncommitted-bytes=4194304\nraft.compaction-margin-bytes=2097152\n"
+        + "\ndigest.interval=2000\nraft.max-log-bytes=" + (LOG_MIB << 20) + "\n"
+        + "raft.max-uncommitted-bytes=2097152\nraft.compaction-margin-bytes=1048576\n"
         + "raft.compaction-margin=200\n";
   }
 
@@ -145,7 +163,8 @@ class LargeStateSmallHeapProcessTest {
    * the memory.
    */
   private static List<String> jvmOptions(int heapMib, Path dir) {
-    return List.of("-Xms32m", "-Xmx" + heapMib + "m", "-Xmn10m", "-XX:+UseSerialGC",
+    return List.of("-Xms32m", "-Xmx" + heapMib + "m", "-Xmn" + YOUNG_MIB + "m",
+        "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc",
         "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dir);
   }
@@ -282,11 +301,24 @@ class LargeStateSmallHeapProcessTest {
       while (metric(follower, "lockstep_digest_compared_total") < 2) {
         assertThat(System.nanoTime()).as("digests compared; console:\n%s",
             cluster.console(follower)).isLessThan(deadline);
-        jedis.set("tick-" + (i++ % 10), "x".repeat(100)); // positions move, digests are due
+        tick(jedis, i++);
       }
     }
     for (int id = 1; id <= 3; id++) {
       assertThat(metric(id, "lockstep_divergence_total")).as("replica %d", id).isZero();
+    }
+  }
+
+  /**
+   * One write that moves positions so digests fall due. Its outcome does not matter: an
+   * indeterminate or busy answer during a leader change (seen under a loaded machine) is
+   * retried by the next one rather than failing the test.
+   */
+  private static void tick(Jedis jedis, int i) {
+    try {
+      jedis.set("tick-" + (i % 10), "x".repeat(100));
+    } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+      System.out.println("tick " + i + " not acknowledged (" + e.getMessage() + "); next one");
     }
   }
 

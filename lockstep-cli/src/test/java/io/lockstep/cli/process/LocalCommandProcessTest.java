@@ -42,7 +42,9 @@ class LocalCommandProcessTest {
     Run first = Run.start(base, data, launched);
     first.awaitLine("Press Ctrl-C");
     assertThat(first.output()).contains("redis-cli -p " + (base + 1) + " SET k v")
-        .containsPattern("Each replica's heap: -Xmx\\d+[mg] \\(change it with --heap SIZE");
+        .containsPattern("Each replica's heap: -Xmx\\d+[mg] \\(change it with --heap SIZE")
+        .as("the default heap covers the store's bound and the log's budget (256 + 256 MiB)")
+        .contains("the in-memory log's budget need 804 MiB");
     List<Long> started = pids(dir.resolve("data"));
     assertThat(Files.readString(Path.of("/proc/" + started.get(0) + "/cmdline")))
         .as("the replica runs with the heap it was given").containsPattern("-Xmx\\d+[mg]\u0000");

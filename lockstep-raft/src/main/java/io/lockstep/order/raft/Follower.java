@@ -4,7 +4,6 @@ import io.lockstep.order.LogEntry;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.SnapshotReceiver;
 import java.util.List;
-import java.util.OptionalInt;
 
 /**
  * A follower's handling of its leader's messages: the AppendEntries consistency check and
@@ -111,10 +110,16 @@ final class Follower {
           m.index(), m.size()));
       return;
     }
-    if (take(m, OptionalInt.empty()) == Chunk.INSTALLED) {
+    Chunk taken = take(m, true);
+    if (taken == Chunk.INSTALLED) {
       raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), m.index(), m.index(),
           m.size()));
     } else {
+      if (taken == Chunk.CORRUPT) {
+        // Held now: 0 bytes, so the leader sends the snapshot again from its start.
+        raft.drop("the snapshot at " + m.index() + " from leader " + from + " does not match"
+            + " its whole checksum: dropped, received again");
+      }
       raft.send(from, new RaftMessage.InstallSnapshotResponse(raft.term(), raft.commitIndex(),
           m.index(), received(m.index())));
     }
@@ -137,11 +142,11 @@ final class Follower {
 
   /**
    * Takes one chunk of a snapshot past the commit index, whether the leader or a source sent
-   * it: chunks of one snapshot are identical from every replica ({@link SnapshotChunks}). With
-   * a {@code checksum} (a source's snapshot, as the leader named it), the whole snapshot is
-   * checked against it before it is installed.
+   * it: chunks of one snapshot are identical from every replica ({@link SnapshotChunks}). If
+   * {@code checked} (always, but for a test's injected bug), the whole snapshot is checked
+   * against the checksum its chunks carry before it is installed.
    */
-  Chunk take(RaftMessage.InstallSnapshot m, OptionalInt checksum) {
+  Chunk take(RaftMessage.InstallSnapshot m, boolean checked) {
     if (receiving == null || !receiving.sameSnapshot(m)
         || m.offset() == 0 && receiving.received() == 0) {
       // A chunk of another snapshot starts over only from its beginning.
@@ -154,7 +159,7 @@ final class Follower {
     if (!receiving.complete()) {
       return Chunk.TAKEN;
     }
-    if (checksum.isPresent() && receiving.crc32c() != checksum.getAsInt()) {
+    if (checked && !receiving.intact()) {
       abandonReceiving();
       return Chunk.CORRUPT;
     }

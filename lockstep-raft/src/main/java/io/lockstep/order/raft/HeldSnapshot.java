@@ -12,13 +12,15 @@ import io.lockstep.order.SnapshotData;
  *
  * @param snapshot the snapshot, its data being the pinned bytes
  * @param pin the hold on its bytes, released when the transfer ends
+ * @param checksum CRC32C of the whole state, which every chunk carries: read once per transfer
+ *     (the runtime's record for a stored state; computed for a state in memory)
  */
-record HeldSnapshot(Snapshot snapshot, SnapshotData.Pin pin) {
+record HeldSnapshot(Snapshot snapshot, SnapshotData.Pin pin, int checksum) {
   /** Pins {@code snapshot}'s bytes for a transfer. */
   static HeldSnapshot hold(Snapshot snapshot) {
     SnapshotData.Pin pin = snapshot.data().pin();
     return new HeldSnapshot(new Snapshot(snapshot.index(), snapshot.term(), snapshot.time(),
-        snapshot.members(), pin.data()), pin);
+        snapshot.members(), pin.data()), pin, snapshot.data().crc32c());
   }
 
   long index() {

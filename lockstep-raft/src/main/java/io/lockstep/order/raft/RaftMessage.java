@@ -227,11 +227,14 @@ public sealed interface RaftMessage extends ProtocolMessage {
    * @param time the agreed time at {@code index}
    * @param members the configuration at {@code index}
    * @param size the whole snapshot state's length in bytes
+   * @param checksum CRC32C of the whole snapshot state, the same in every chunk: the follower
+   *     checks what it received against it before installing, whoever sent the chunks
    * @param offset where {@code data} starts in the state
    * @param data the chunk (at most {@link SnapshotChunks#MAX_CHUNK_BYTES})
    */
   record InstallSnapshot(long term, long index, long snapshotTerm, long time,
-      List<Integer> members, long size, long offset, byte[] data) implements RaftMessage {
+      List<Integer> members, long size, int checksum, long offset, byte[] data)
+      implements RaftMessage {
     public InstallSnapshot {
       nonNegative("term", term);
       nonNegative("index", index);
@@ -255,7 +258,8 @@ public sealed interface RaftMessage extends ProtocolMessage {
     public boolean equals(Object other) {
       return other instanceof InstallSnapshot m && m.term == term && m.index == index
           && m.snapshotTerm == snapshotTerm && m.time == time && m.members.equals(members)
-          && m.size == size && m.offset == offset && java.util.Arrays.equals(m.data, data);
+          && m.size == size && m.checksum == checksum && m.offset == offset
+          && java.util.Arrays.equals(m.data, data);
     }
 
     @Override
@@ -266,7 +270,8 @@ public sealed interface RaftMessage extends ProtocolMessage {
     @Override
     public String toString() {
       return "InstallSnapshot[term=" + term + ", index=" + index + ", snapshotTerm="
-          + snapshotTerm + ", size=" + size + ", offset=" + offset + ", chunk=" + data.length
+          + snapshotTerm + ", size=" + size + ", checksum=" + checksum + ", offset=" + offset
+          + ", chunk=" + data.length
           + "]";
     }
   }

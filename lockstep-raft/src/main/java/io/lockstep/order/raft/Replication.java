@@ -253,7 +253,8 @@ final class Replication {
     }
     io.lockstep.order.Snapshot snapshot = pr.sending().snapshot();
     if (!pr.sourceNamed() && pr.snapshotOffset() == 0 && fromSources) {
-      int source = snapshotSource(to, raft.fetch().idOf(snapshot));
+      int source = snapshotSource(to, new RaftMessage.SnapshotId(snapshot.index(),
+          snapshot.term(), pr.sending().checksum()));
       if (source != Raft.NONE) {
         raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source,
             progress.get(source).reported()));
@@ -261,7 +262,7 @@ final class Replication {
         return;
       }
     }
-    raft.send(to, SnapshotChunks.chunk(raft.term(), snapshot, pr.snapshotOffset()));
+    raft.send(to, SnapshotChunks.chunk(raft.term(), pr.sending(), pr.snapshotOffset()));
     pr.chunkSent(raft.now());
   }
 

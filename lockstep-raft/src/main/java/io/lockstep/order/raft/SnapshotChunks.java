@@ -19,12 +19,17 @@ final class SnapshotChunks {
 
   private SnapshotChunks() {}
 
-  /** The chunk of {@code snapshot} at {@code offset}, read from its (usually stored) data. */
-  static RaftMessage.InstallSnapshot chunk(long term, Snapshot snapshot, long offset) {
+  /**
+   * The chunk of {@code held}'s snapshot at {@code offset}, read from its (usually stored) data,
+   * with the whole state's checksum.
+   */
+  static RaftMessage.InstallSnapshot chunk(long term, HeldSnapshot held, long offset) {
+    Snapshot snapshot = held.snapshot();
     SnapshotData data = snapshot.data();
     int length = (int) Math.min(MAX_CHUNK_BYTES, data.size() - offset);
     return new RaftMessage.InstallSnapshot(term, snapshot.index(), snapshot.term(),
-        snapshot.time(), snapshot.members(), data.size(), offset, data.read(offset, length));
+        snapshot.time(), snapshot.members(), data.size(), held.checksum(), offset,
+        data.read(offset, length));
   }
 
   /**
@@ -36,18 +41,21 @@ final class SnapshotChunks {
     private final long index;
     private final long snapshotTerm;
     private final long size;
+    private final int checksum;
     private final SnapshotReceiver.Incoming incoming;
 
     Receiving(RaftMessage.InstallSnapshot first, SnapshotReceiver receiver) {
       this.index = first.index();
       this.snapshotTerm = first.snapshotTerm();
       this.size = first.size();
+      this.checksum = first.checksum();
       this.incoming = receiver.begin(index, snapshotTerm, size);
     }
 
     /** True if {@code m} is a chunk of the snapshot this collects. */
     boolean sameSnapshot(RaftMessage.InstallSnapshot m) {
-      return m.index() == index && m.snapshotTerm() == snapshotTerm && m.size() == size;
+      return m.index() == index && m.snapshotTerm() == snapshotTerm && m.size() == size
+          && m.checksum() == checksum;
     }
 
     long index() {
@@ -58,9 +66,12 @@ final class SnapshotChunks {
       return incoming.received();
     }
 
-    /** The CRC32C of what was received so far (of the whole snapshot once complete). */
-    int crc32c() {
-      return incoming.crc32c();
+    /**
+     * Whether what was received, once complete, has the whole checksum every chunk carried: a
+     * snapshot damaged on the way or at its sender is dropped, never installed.
+     */
+    boolean intact() {
+      return incoming.crc32c() == checksum;
     }
 
     /**

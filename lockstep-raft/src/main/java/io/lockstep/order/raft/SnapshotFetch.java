@@ -4,7 +4,6 @@ import io.lockstep.order.Snapshot;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.zip.CRC32C;
 
 /**
@@ -142,10 +141,12 @@ final class SnapshotFetch {
     }
     RaftMessage.InstallSnapshot chunk = c.chunk();
     boolean unchecked = raft.bug() == Raft.Bug.SNAPSHOT_SOURCE_UNCHECKED;
-    if ((chunk.index() != named.index() || chunk.snapshotTerm() != named.term()) && !unchecked) {
+    if ((chunk.index() != named.index() || chunk.snapshotTerm() != named.term()
+        || chunk.checksum() != named.checksum()) && !unchecked) {
       giveUp("source " + from + " serves its snapshot at " + chunk.index() + " (term "
-          + chunk.snapshotTerm() + "), not the one the leader named, at " + named.index()
-          + " (term " + named.term() + ")");
+          + chunk.snapshotTerm() + ", checksum " + chunk.checksum() + "), not the one the leader"
+          + " named, at " + named.index() + " (term " + named.term() + ", checksum "
+          + named.checksum() + ")");
       return;
     }
     if (checksum(chunk.data()) != c.checksum() && !unchecked) {
@@ -163,8 +164,7 @@ final class SnapshotFetch {
       raft.drop("chunk at offset " + chunk.offset() + " from source " + from + " already held");
       return;
     }
-    OptionalInt whole = unchecked ? OptionalInt.empty() : OptionalInt.of(named.checksum());
-    switch (raft.follower().take(chunk, whole)) {
+    switch (raft.follower().take(chunk, !unchecked)) {
       case REFUSED -> giveUp("chunk at offset " + chunk.offset() + " from source " + from
           + " is not the next one");
       case TAKEN -> ask(chunk.index());
@@ -249,11 +249,11 @@ final class SnapshotFetch {
    * already fetching from here if that is the one asked for, else the latest, held for it from
    * now on. Null if the latest is older than asked (or there is none).
    */
-  private Snapshot toServe(int from, long index) {
+  private HeldSnapshot toServe(int from, long index) {
     Served current = served.get(from);
     if (current != null && current.held.index() == index) {
       current.lastAsked = raft.now();
-      return current.held.snapshot();
+      return current.held;
     }
     Snapshot latest = raft.snapshot();
     if (latest == null || latest.index() < index) {
@@ -264,7 +264,7 @@ final class SnapshotFetch {
     }
     Served fresh = new Served(HeldSnapshot.hold(latest), raft.now());
     served.put(from, fresh);
-    return fresh.held.snapshot();
+    return fresh.held;
   }
 
   /** Followers this replica holds a snapshot for (for tests). */
@@ -277,25 +277,27 @@ final class SnapshotFetch {
    * the latest stored snapshot if it is recent enough.
    */
   void onFetch(int from, RaftMessage.FetchSnapshot m) {
-    Snapshot snapshot = toServe(from, m.index());
-    if (snapshot == null) {
-      snapshot = raft.snapshot();
+    HeldSnapshot held = toServe(from, m.index());
+    if (held == null) {
+      Snapshot snapshot = raft.snapshot();
       // An empty chunk names what this replica holds (index 0: nothing), so the follower gives
       // up on it at once rather than after a timeout.
-      RaftMessage.InstallSnapshot held = snapshot == null
-          ? new RaftMessage.InstallSnapshot(raft.term(), 0, 0, 0, List.of(raft.self()), 0, 0,
+      RaftMessage.InstallSnapshot none = snapshot == null
+          ? new RaftMessage.InstallSnapshot(raft.term(), 0, 0, 0, List.of(raft.self()), 0, 0, 0,
               new byte[0])
           : new RaftMessage.InstallSnapshot(raft.term(), snapshot.index(), snapshot.term(),
-              snapshot.time(), snapshot.members(), snapshot.data().size(), 0, new byte[0]);
-      raft.send(from, new RaftMessage.SnapshotChunk(raft.term(), held, checksum(new byte[0])));
+              snapshot.time(), snapshot.members(), snapshot.data().size(), heldId().checksum(),
+              0, new byte[0]);
+      raft.send(from, new RaftMessage.SnapshotChunk(raft.term(), none, checksum(new byte[0])));
       return;
     }
-    if (m.offset() > snapshot.data().size()) {
-      raft.drop("asked by " + from + " for offset " + m.offset() + " of a snapshot of "
-          + snapshot.data().size() + " bytes");
+    long size = held.snapshot().data().size();
+    if (m.offset() > size) {
+      raft.drop("asked by " + from + " for offset " + m.offset() + " of a snapshot of " + size
+          + " bytes");
       return;
     }
-    RaftMessage.InstallSnapshot chunk = SnapshotChunks.chunk(raft.term(), snapshot, m.offset());
+    RaftMessage.InstallSnapshot chunk = SnapshotChunks.chunk(raft.term(), held, m.offset());
     raft.send(from, new RaftMessage.SnapshotChunk(raft.term(), chunk, checksum(chunk.data())));
   }
 

@@ -88,9 +88,11 @@
  *       newer one, and that snapshot's checksum; the follower checks each chunk (the named
  *       source, the named snapshot, its CRC32C) and the whole snapshot against the named
  *       checksum, and falls back to the leader's own chunks on any mismatch or an election
- *       timeout of silence ({@code SnapshotFetch}). The leader and a source send the snapshot a
- *       transfer began with to its end, holding its bytes ({@code HeldSnapshot}), even when
- *       newer snapshots are taken meanwhile; the leader keeps the log after it.
+ *       timeout of silence ({@code SnapshotFetch}). The leader's own chunks carry the whole
+ *       checksum too, and are checked alike: a snapshot that does not match it is dropped
+ *       when complete and received again from the start. The leader and a source send the
+ *       snapshot a transfer began with to its end, holding its bytes ({@code HeldSnapshot}),
+ *       even when newer snapshots are taken meanwhile; the leader keeps the log after it.
  *   <li><b>Ticks that go backwards</b> on the monotonic clock are treated as no time passing;
  *       wall clock readings are kept as read, backwards too (each is one sample of a quorum).
  * </ul>

@@ -87,7 +87,19 @@ class SnapshotReceiverTest {
   private static RaftMessage.InstallSnapshot chunk(long index, long size, long offset, byte fill) {
     byte[] data = new byte[(int) Math.min(CHUNK, size - offset)];
     java.util.Arrays.fill(data, fill);
-    return new RaftMessage.InstallSnapshot(1, index, 1, index, Nodes.THREE, size, offset, data);
+    return new RaftMessage.InstallSnapshot(1, index, 1, index, Nodes.THREE, size,
+        wholeChecksum(size, fill), offset, data);
+  }
+
+  /** The CRC32C of a state of {@code size} bytes that all hold {@code fill}. */
+  private static int wholeChecksum(long size, byte fill) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    byte[] piece = new byte[CHUNK];
+    java.util.Arrays.fill(piece, fill);
+    for (long left = size; left > 0; left -= CHUNK) {
+      crc.update(piece, 0, (int) Math.min(CHUNK, left));
+    }
+    return (int) crc.getValue();
   }
 
   @Test
@@ -104,7 +116,7 @@ class SnapshotReceiverTest {
           .isEqualTo(offset + CHUNK);
     }
     awaitCollected(sent);
-    Ready last = Nodes.receive(raft, 2, chunk(INDEX, size, size - CHUNK, (byte) 9));
+    Ready last = Nodes.receive(raft, 2, chunk(INDEX, size, size - CHUNK, (byte) (size - CHUNK)));
     assertThat(last.install()).isNotNull();
     assertThat(last.install().data()).isSameAs(receiver.completed);
     assertThat(raft.snapshot().data()).isSameAs(receiver.completed);

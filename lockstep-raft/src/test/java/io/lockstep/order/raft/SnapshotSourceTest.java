@@ -264,7 +264,7 @@ class SnapshotSourceTest {
     Raft follower = Nodes.withLog(3, 2, 1, 1);
     byte[] data = {1, 2, 3, 4};
     RaftMessage.InstallSnapshot whole = new RaftMessage.InstallSnapshot(2, 10, 2, 10,
-        Nodes.THREE, data.length, 0, data);
+        Nodes.THREE, data.length, SnapshotFetch.checksum(data), 0, data);
     Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, id(10, data)));
     assertThat(follower.fetch().source()).isEqualTo(2);
     Nodes.receive(follower, 1, new RaftMessage.SnapshotChunk(2, whole,
@@ -277,7 +277,7 @@ class SnapshotSourceTest {
     assertThat(follower.status().snapshotIndex()).isZero();
     Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, id(10, data)));
     RaftMessage.InstallSnapshot older = new RaftMessage.InstallSnapshot(2, 8, 2, 8,
-        Nodes.THREE, data.length, 0, data);
+        Nodes.THREE, data.length, SnapshotFetch.checksum(data), 0, data);
     Nodes.receive(follower, 2, new RaftMessage.SnapshotChunk(2, older,
         SnapshotFetch.checksum(data)));
     assertThat(follower.lastDropReason()).contains("not the one the leader named, at 10");
@@ -294,7 +294,8 @@ class SnapshotSourceTest {
     byte[] data = {1, 2, 3, 4};
     Nodes.receive(follower, 1, new RaftMessage.SnapshotSource(2, 2, id(10, data)));
     Nodes.receive(follower, 2, new RaftMessage.SnapshotChunk(2, new RaftMessage.InstallSnapshot(
-        2, 8, 2, 8, Nodes.THREE, data.length, 0, data), SnapshotFetch.checksum(data)));
+        2, 8, 2, 8, Nodes.THREE, data.length, SnapshotFetch.checksum(data), 0, data),
+        SnapshotFetch.checksum(data)));
     assertThat(follower.status().snapshotIndex()).isEqualTo(8);
   }
 
@@ -379,7 +380,7 @@ class SnapshotSourceTest {
       data[7] ^= 1;
       return new Cluster.Envelope(e.from(), e.to(), new RaftMessage.SnapshotChunk(c.term(),
           new RaftMessage.InstallSnapshot(m.term(), m.index(), m.snapshotTerm(), m.time(),
-              m.members(), m.size(), m.offset(), data), c.checksum()));
+              m.members(), m.size(), m.checksum(), m.offset(), data), c.checksum()));
     }
     return e;
   }

@@ -159,7 +159,7 @@ class SnapshotTest {
   /** A snapshot small enough for one chunk, as the leader sends it. */
   static RaftMessage.InstallSnapshot whole(long term, Snapshot s) {
     return new RaftMessage.InstallSnapshot(term, s.index(), s.term(), s.time(), s.members(),
-        s.data().size(), 0, s.state());
+        s.data().size(), SnapshotFetch.checksum(s.state()), 0, s.state());
   }
 
   /** Equal metadata and state bytes (the received state is held in pieces). */

@@ -80,7 +80,7 @@ class ValidationTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("entry 0 has index 5, expected 4");
     assertThatThrownBy(() -> new RaftMessage.AppendEntriesResponse(1, false, 1, -2, 0, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hintIndex");
-    assertThatThrownBy(() -> new RaftMessage.InstallSnapshot(1, 5, 1, 0, List.of(1), 10, 8,
+    assertThatThrownBy(() -> new RaftMessage.InstallSnapshot(1, 5, 1, 0, List.of(1), 10, 0, 8,
         new byte[3])).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not fit a snapshot of 10 bytes");
   }

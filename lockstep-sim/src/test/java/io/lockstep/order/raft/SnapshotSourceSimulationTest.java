@@ -44,7 +44,7 @@ class SnapshotSourceSimulationTest {
         data[random.nextInt(data.length)] ^= 1;
         return List.of(new Ready.Outbound(outbound.to(), new RaftMessage.SnapshotChunk(c.term(),
             new RaftMessage.InstallSnapshot(m.term(), m.index(), m.snapshotTerm(), m.time(),
-                m.members(), m.size(), m.offset(), data), c.checksum())));
+                m.members(), m.size(), m.checksum(), m.offset(), data), c.checksum())));
       }
       return List.of(outbound);
     };

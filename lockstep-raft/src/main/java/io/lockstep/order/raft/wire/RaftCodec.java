@@ -36,7 +36,8 @@ import java.util.List;
  * 8 HeartbeatResponse       i64 term, i64 readContext, i64 clock, SnapshotId held,
  *                           i64 fetching
  * 9 InstallSnapshot         i64 term, i64 index, i64 snapshotTerm, i64 time,
- *                           u32 members × i32, i64 size, i64 offset, u32 length, chunk
+ *                           u32 members × i32, i64 size, i32 crc32c of the whole state,
+ *                           i64 offset, u32 length, chunk
  * 10 InstallSnapshotResponse i64 term, i64 index, i64 snapshotIndex, i64 received
  * 11 TimeoutNow             i64 term
  * 12 IncarnationProbe       i64 term, i64 incarnation
@@ -58,7 +59,8 @@ public final class RaftCodec implements ProtocolCodec {
    * chunk, and its response how much of the snapshot the follower holds; 3: AppendEntries and
    * heartbeat responses carry the follower's clock; 4: vote responses carry the voter's clock;
    * 5: heartbeat responses report the follower's latest snapshot, and a snapshot source is
-   * named with the snapshot's term and whole checksum).
+   * named with the snapshot's term and whole checksum; 6: every InstallSnapshot chunk, the
+   * leader's own too, carries the whole state's checksum).
    * Types 12 and 13 (incarnation probes) were added without a bump: no existing message
    * changed, and an older build drops them as an unknown type, so a mixed cluster keeps
    * running (only a replica started empty waits for t + 1 answers from newer builds). Types
@@ -67,7 +69,7 @@ public final class RaftCodec implements ProtocolCodec {
    * Type 20 (not a member) likewise: an older removed replica drops it and campaigns on, as
    * before.
    */
-  static final int VERSION = 5;
+  static final int VERSION = 6;
 
   /** Most entries accepted in one AppendEntries. */
   public static final int MAX_ENTRIES = 1 << 16;
@@ -202,7 +204,7 @@ public final class RaftCodec implements ProtocolCodec {
     out.writeLong(m.term()).writeLong(m.index()).writeLong(m.snapshotTerm()).writeLong(m.time())
         .writeInt(m.members().size());
     m.members().forEach(out::writeInt);
-    out.writeLong(m.size()).writeLong(m.offset()).writeBytes(m.data());
+    out.writeLong(m.size()).writeInt(m.checksum()).writeLong(m.offset()).writeBytes(m.data());
   }
 
   private static void writeSnapshotId(BinaryWriter out, RaftMessage.SnapshotId id) {
@@ -280,10 +282,11 @@ public final class RaftCodec implements ProtocolCodec {
     long time = in.readLong("time");
     List<Integer> members = readMembers(in, "InstallSnapshot");
     long size = in.readLong("size");
+    int checksum = in.readInt("checksum");
     long offset = in.readLong("offset");
     byte[] chunk = in.readBytes("chunk", MAX_CHUNK_BYTES);
-    return new RaftMessage.InstallSnapshot(term, index, snapshotTerm, time, members, size, offset,
-        chunk);
+    return new RaftMessage.InstallSnapshot(term, index, snapshotTerm, time, members, size,
+        checksum, offset, chunk);
   }
 
   private static List<Integer> readMembers(BinaryReader in, String what) {

@@ -99,7 +99,7 @@ class RaftCodecTest {
         Combinators.combine(n, n, n, ids()).as(RaftMessage.HeartbeatResponse::new),
         Combinators.combine(n, snapshots(), Arbitraries.longs().between(0, 1000))
             .as((term, s, extra) -> new RaftMessage.InstallSnapshot(term, s.index(), s.term(),
-                s.time(), s.members(), s.data().size() + extra, extra, s.state())),
+                s.time(), s.members(), s.data().size() + extra, term.intValue(), extra, s.state())),
         Combinators.combine(n, n, n, n).as(RaftMessage.InstallSnapshotResponse::new),
         n.map(RaftMessage.TimeoutNow::new),
         Combinators.combine(n, Arbitraries.longs().filter(i -> i != 0))
@@ -115,7 +115,7 @@ class RaftCodecTest {
         Combinators.combine(n, snapshots(), Arbitraries.integers())
             .as((term, s, crc) -> new RaftMessage.SnapshotChunk(term,
                 new RaftMessage.InstallSnapshot(term, s.index(), s.term(), s.time(),
-                    s.members(), s.data().size(), 0, s.state()), crc)));
+                    s.members(), s.data().size(), ~crc, 0, s.state()), crc)));
   }
 
   private static Arbitrary<RaftMessage.SnapshotId> ids() {
@@ -126,7 +126,8 @@ class RaftCodecTest {
   @Test
   void aSnapshotChunkKeepsItsChecksumAndItsChunk() {
     RaftMessage.SnapshotChunk chunk = new RaftMessage.SnapshotChunk(4,
-        new RaftMessage.InstallSnapshot(4, 10, 3, 99, List.of(1, 2, 3), 5, 2, new byte[] {7, 8}),
+        new RaftMessage.InstallSnapshot(4, 10, 3, 99, List.of(1, 2, 3), 5, 77, 2,
+            new byte[] {7, 8}),
         -123456);
     RaftMessage decoded = CODEC.decode(CODEC.encode(chunk));
     assertThat(decoded).isEqualTo(chunk);
