@@ -213,6 +213,15 @@ public final class Executor {
     return config;
   }
 
+  /**
+   * The protocol's rule for replica-set changes, applied where a {@code SetReplicas} is ordered
+   * ({@link io.lockstep.configuration.ReplicaSetCheck}); the runtime sets it before the first
+   * request, the same on every replica.
+   */
+  public void replicaSetCheck(io.lockstep.configuration.ReplicaSetCheck check) {
+    configuration.replicaSetCheck(check);
+  }
+
   /** The cluster configuration (clients, devices, replicas) at the applied position (S20). */
   public ClusterConfiguration configuration() {
     return configuration.current();
