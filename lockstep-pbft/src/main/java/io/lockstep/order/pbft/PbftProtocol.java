@@ -165,21 +165,21 @@ public final class PbftProtocol implements Protocol {
   }
 
   /**
-   * With {@code pbft.replica-set=ordered}: {@link ReplicaSetRule} and the distance
+   * With {@code pbft.replica-set=fixed}, a check that refuses every change; with
+   * {@code ordered}, {@link ReplicaSetRule} and the distance
    * {@link MembershipSchedule#requiredDistance} (a change stated nearer could bind a replica
    * that has not yet read it from a stable checkpoint, and two correct replicas would count one
    * sequence number's certificates in different configurations).
    */
   @Override
   public Optional<ReplicaSetCheck> replicaSetCheck(ProtocolSetup setup, Set<Integer> listed) {
-    if (!ordered(setup)) {
-      return Optional.empty();
-    }
     List<String> problems = check(setup);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    return Optional.of(new PbftReplicaSetCheck(config(setup, new ArrayList<>()), listed));
+    return Optional.of(ordered(setup)
+        ? new PbftReplicaSetCheck(config(setup, new ArrayList<>()), listed)
+        : PbftReplicaSetCheck.fixed());
   }
 
   @Override

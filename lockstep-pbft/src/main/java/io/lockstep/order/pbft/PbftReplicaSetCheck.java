@@ -30,6 +30,27 @@ final class PbftReplicaSetCheck implements ReplicaSetCheck {
     this.distance = MembershipSchedule.requiredDistance(config);
   }
 
+  /**
+   * The check of a cluster whose replica set is fixed ({@code pbft.replica-set=fixed}): it
+   * refuses every change, since the protocol would go on ordering with the file's replicas
+   * while clients counted replies from the changed set.
+   */
+  static ReplicaSetCheck fixed() {
+    return new ReplicaSetCheck() {
+      @Override
+      public long minimumDistance() {
+        return 1;
+      }
+
+      @Override
+      public String refusal(SortedSet<Integer> latest, SortedSet<Integer> proposed) {
+        return "this PBFT cluster's replica set is fixed (pbft.replica-set=fixed): set"
+            + " pbft.replica-set=ordered in every replica's cluster file, and restart them, to"
+            + " change it";
+      }
+    };
+  }
+
   @Override
   public long minimumDistance() {
     return distance;

@@ -42,8 +42,12 @@ class ReplicaSetRefusalTest {
       "max-batch", "4", "checkpoint-interval", "8", "window", "16");
 
   @Test
-  void aFixedReplicaSetHandsTheExecutorNoRule() {
-    assertThat(new PbftProtocol().replicaSetCheck(setup(Map.of()), LISTED)).isEmpty();
+  void aFixedReplicaSetRefusesEveryChangeSoClientsNeverCountADifferentSet() {
+    Executor replica = executor(0, Map.of());
+    Reply reply = order(replica, 1, 1, "0,1,2,4");
+    assertThat(reply.status()).isEqualTo(Reply.Status.REJECTED);
+    assertThat(reply.reason()).contains("pbft.replica-set=ordered");
+    assertThat(replica.configuration().pending()).isEmpty();
     assertThat(new PbftProtocol().check(setup(Map.of("replica-set", "sometimes"))))
         .contains("pbft.replica-set must be fixed or ordered, was 'sometimes'");
   }
@@ -98,9 +102,13 @@ class ReplicaSetRefusalTest {
   }
 
   private static Executor executor(int id) {
+    return executor(id, ORDERED);
+  }
+
+  private static Executor executor(int id, Map<String, String> settings) {
     Executor executor = new Executor(new Inert(), ExecutorConfig.defaults(id)
         .withFailureModel(FailureModel.BYZANTINE, 1).withConfigurationDistance(1));
-    ReplicaSetCheck check = new PbftProtocol().replicaSetCheck(setup(ORDERED), LISTED)
+    ReplicaSetCheck check = new PbftProtocol().replicaSetCheck(setup(settings), LISTED)
         .orElseThrow();
     executor.replicaSetCheck(check);
     return executor;
