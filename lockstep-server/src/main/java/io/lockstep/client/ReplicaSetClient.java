@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * the command then waits until the change is in force.
  */
 final class ReplicaSetClient {
-  private static final long POLL_MILLIS = 200;
+  private static final long POLL_MILLIS = 500;
 
   private final ClusterConfig config;
   private final AdminClient admin;
@@ -37,7 +37,7 @@ final class ReplicaSetClient {
     long deadline = System.nanoTime() + timeout.toNanos();
     ClusterConfiguration now;
     try {
-      now = admin.configuration(timeout);
+      now = admin.orderedConfiguration(timeout);
     } catch (LockstepException e) {
       return new MemberClient.Outcome(false, "cannot read the configuration: " + e.getMessage(),
           -1);
@@ -68,7 +68,7 @@ final class ReplicaSetClient {
     ClusterConfiguration seen = null;
     while (System.nanoTime() < deadline) {
       try {
-        seen = admin.configuration(remaining(deadline));
+        seen = admin.orderedConfiguration(remaining(deadline));
         if (seen.replicas().equals(next)) {
           return new MemberClient.Outcome(true, ordered + "; now in force. " + describe(seen),
               -1);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.configuration.ConfigurationCodec;
+import io.lockstep.configuration.ConfigurationQuery;
 import io.lockstep.configuration.ReplicaSetCheck;
 import io.lockstep.configuration.SystemCommand;
 import io.lockstep.configuration.SystemCommands;
@@ -88,6 +90,21 @@ class ReplicaSetRefusalTest {
     assertThat(second.status()).isEqualTo(Reply.Status.REJECTED);
     assertThat(second.reason()).contains("the change adds [3, 5] at once");
     assertThat(replica.configuration().pending()).hasSize(1);
+  }
+
+  @Test
+  void anOrderedConfigurationReadIsAnsweredByTheExecutorWithThePendingChange() {
+    Executor replica = executor(0);
+    order(replica, 10, 1, "0,1,2,4");
+    // As the operator's tool sends it: sequence 1 of a fresh administrator session.
+    Request read = Request.command(SystemCommands.adminSession("00ff"), 1,
+        ConfigurationQuery.bytes());
+    List<Reply> replies = replica.apply(new Ordered(11, 11, read));
+    assertThat(replies).hasSize(1);
+    assertThat(replies.get(0).status()).isEqualTo(Reply.Status.OK);
+    ClusterConfiguration read11 = ConfigurationCodec.decode(replies.get(0).value());
+    assertThat(read11).isEqualTo(replica.configuration());
+    assertThat(read11.pending()).hasSize(1);
   }
 
   @Test
