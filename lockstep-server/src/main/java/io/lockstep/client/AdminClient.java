@@ -115,6 +115,8 @@ public final class AdminClient implements AutoCloseable {
    * @throws LockstepException if no replica answered, it was refused, or it does not decode
    */
   public ClusterConfiguration orderedConfiguration(Duration timeout) throws InterruptedException {
+    OperatorAuth auth = this.auth != null ? this.auth
+        : OperatorAuth.signing(config.name(), null, null); // throws, saying what to configure
     ClientMessage.Admin signed = auth.signAdmin(0, ConfigurationQuery.bytes(),
         System.currentTimeMillis());
     Answer answer = ask(tag -> new ClientMessage.Admin(tag, signed.command(),
