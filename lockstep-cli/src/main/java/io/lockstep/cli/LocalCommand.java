@@ -181,8 +181,10 @@ public final class LocalCommand implements Callable<Integer> {
     }, "lockstep-local-stop"));
     cluster.ids().forEach(id -> out.printf("  replica %d: pid %d, log %s%s%n", id,
         cluster.replica(id).pid(), layout.replicaDir(id).resolve("replica.log"),
-        config.spares().contains(id) ? " (spare: joins when the configurator or `lockstep"
-            + " member add` calls it)" : ""));
+        !config.spares().contains(id) ? ""
+            : config.failureModel() == FailureModel.BYZANTINE ? " (spare: joins when `lockstep"
+                + " member add|replace` orders it)"
+            : " (spare: joins when the configurator or `lockstep member add` calls it)"));
     Optional<ReplicaHealth> leader = awaitReady(config, cluster, out);
     if (leader.isEmpty()) {
       return noLeader(cluster, layout, out);

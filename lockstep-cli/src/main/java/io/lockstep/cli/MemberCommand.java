@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
  * ordered as replicated state ({@link SystemCommand.SetMember}), so that the replicas dial
  * the machine and clients find it although no cluster file names it, and then the membership
  * change is sent.
+ *
+ * <p>A Byzantine cluster's replica set changes by an ordered {@code SetReplicas} instead
+ * ({@link MemberClient} chooses).
  */
 @Command(
     name = "member",
@@ -46,6 +49,10 @@ import picocli.CommandLine.Spec;
         "Sent to any replica and carried out by the leader; signed with the cluster",
         "secret of the config file. Refused, with the reason, while another change is in",
         "flight or when the voters that answer would no longer be a majority.",
+        "A Byzantine cluster (pbft.replica-set=ordered) instead gets the whole new",
+        "replica set as one signed, ordered command, sent to every replica; it is",
+        "refused below 3t+1 replicas or with more than t joining or leaving, and",
+        "takes effect one window of positions later (the command waits for it).",
         "Prints the resulting configuration. Exit status: 0 done, 1 refused or failed,",
         "2 usage error."})
 public final class MemberCommand implements Callable<Integer> {

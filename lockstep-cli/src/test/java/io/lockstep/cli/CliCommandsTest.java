@@ -100,9 +100,21 @@ class CliCommandsTest {
     assertThat(config.configuratorUnreachableMillis()).isEqualTo(1_500);
     assertThatThrownBy(() -> new LocalLayout(dir, 3, 41_000, Service.KV).prepare())
         .hasMessageContaining("with 2 spares; run with --replicas 3 --spares 2");
-    assertThatThrownBy(() -> new LocalLayout(dir, 4, 41_000, Service.KV, null,
-        io.lockstep.order.FailureModel.BYZANTINE, 1, null))
-        .hasMessageContaining("--spares needs --failure-model fail-stop");
+  }
+
+  @Test
+  void aByzantineLocalClusterWithASpareOrdersItsReplicaSetAndListsTheSparesKey() throws Exception {
+    ClusterConfig config = new LocalLayout(dir, 4, 41_000, Service.KV, null,
+        io.lockstep.order.FailureModel.BYZANTINE, 1, null).prepare();
+    assertThat(config.voters()).containsExactly(1, 2, 3, 4);
+    assertThat(config.spares()).containsExactly(5);
+    assertThat(config.protocolSettings()).containsEntry("replica-set", "ordered");
+    assertThat(Files.readString(dir.resolve("cluster.properties")))
+        .contains("replica.5.public-key=");
+    Path fixed = dir.resolve("fixed");
+    assertThat(new LocalLayout(fixed, 4, 41_000, Service.KV, null,
+        io.lockstep.order.FailureModel.BYZANTINE).prepare().protocolSettings())
+        .doesNotContainKey("replica-set");
   }
 
   @Test

@@ -27,6 +27,16 @@ public final class Reconfiguration {
   public static final int MAX_PENDING = 1_000;
 
   private ClusterConfiguration current = ClusterConfiguration.INITIAL;
+  private ReplicaSetCheck replicaSetCheck = ReplicaSetCheck.NONE;
+
+  /**
+   * The protocol's rule for replica-set changes ({@link ReplicaSetCheck}); set before the first
+   * command is ordered, the same on every replica. It is not replicated state: it comes with
+   * the protocol, and a snapshot's restore keeps it.
+   */
+  public void replicaSetCheck(ReplicaSetCheck check) {
+    replicaSetCheck = Objects.requireNonNull(check, "check");
+  }
 
   /** The configuration in force now, with the changes still pending. */
   public ClusterConfiguration current() {
@@ -50,6 +60,10 @@ public final class Reconfiguration {
     if (command instanceof SystemCommand.SetMember m) {
       return record(m, position);
     }
+    if (command instanceof SystemCommand.SetReplicas) {
+      // The protocol's distance is a safety bound, not a courtesy: never shorten it.
+      distance = Math.max(distance, replicaSetCheck.minimumDistance());
+    }
     long earliest = position + distance;
     long at = command.at() == 0 ? earliest : command.at();
     if (at < earliest) {
@@ -67,6 +81,12 @@ public final class Reconfiguration {
     }
     SystemCommand stated = command.withAt(at);
     checkNotNoop(stated);
+    if (stated instanceof SystemCommand.SetReplicas set) {
+      String refusal = replicaSetCheck.refusal(latestReplicas(), set.replicas());
+      if (refusal != null) {
+        throw new ConfigurationRefusal(refusal);
+      }
+    }
     List<PendingChange> next = new ArrayList<>(pending);
     next.add(new PendingChange(position, at, stated));
     current = current.withPending(next, current.version() + 1);
@@ -139,6 +159,17 @@ public final class Reconfiguration {
     }
     current = current.withReplicas(next, current.version() + 1);
     return true;
+  }
+
+  /** The replica set of the last pending change, or the one in force (empty: the initial). */
+  private java.util.SortedSet<Integer> latestReplicas() {
+    List<PendingChange> pending = current.pending();
+    for (int i = pending.size() - 1; i >= 0; i--) {
+      if (pending.get(i).command() instanceof SystemCommand.SetReplicas set) {
+        return set.replicas();
+      }
+    }
+    return current.replicas();
   }
 
   /** The refusal for {@code client}'s requests if it was removed; null if it is admitted. */

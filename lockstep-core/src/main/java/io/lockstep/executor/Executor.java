@@ -213,6 +213,15 @@ public final class Executor {
     return config;
   }
 
+  /**
+   * The protocol's rule for replica-set changes, applied where a {@code SetReplicas} is ordered
+   * ({@link io.lockstep.configuration.ReplicaSetCheck}); the runtime sets it before the first
+   * request, the same on every replica.
+   */
+  public void replicaSetCheck(io.lockstep.configuration.ReplicaSetCheck check) {
+    configuration.replicaSetCheck(check);
+  }
+
   /** The cluster configuration (clients, devices, replicas) at the applied position (S20). */
   public ClusterConfiguration configuration() {
     return configuration.current();
@@ -480,7 +489,7 @@ public final class Executor {
       replies.add(rejected(client, sequence, position, UNKNOWN_SESSION));
       return;
     }
-    if (request.refusal() == null && !SystemCommands.isAdmin(client)) {
+    if (needsAuthorization(client, request)) {
       Optional<String> refusal = authorize(client, request.command());
       if (refusal.isPresent()) {
         replies.add(rejected(client, sequence, request.position(), refusal.get()));
@@ -521,7 +530,7 @@ public final class Executor {
   }
 
   private Reply execute(ClientId client, long sequence, Session.Pending request, long now) {
-    if (request.refusal() == null && !SystemCommands.isAdmin(client)) {
+    if (needsAuthorization(client, request)) {
       Optional<String> refusal = authorize(client, request.command());
       if (refusal.isPresent()) {
         return rejected(client, sequence, request.position(), refusal.get());
@@ -530,9 +539,22 @@ public final class Executor {
     return runAuthorized(client, sequence, request, now);
   }
 
+  /** System commands and configuration reads are the executor's own, not the machine's. */
+  private static boolean needsAuthorization(ClientId client, Session.Pending request) {
+    return request.refusal() == null && !SystemCommands.isAdmin(client)
+        && !ConfigurationQuery.is(request.command());
+  }
+
   private Reply runAuthorized(ClientId client, long sequence, Session.Pending request, long now) {
     if (request.refusal() != null) {
       return rejected(client, sequence, request.position(), request.refusal());
+    }
+    if (ConfigurationQuery.is(request.command())) {
+      // An ordered read of the configuration (a PBFT cluster whose replica set can change orders
+      // its reads): the executor answers it, as it answers the unordered query, never the machine.
+      return new Reply(client, sequence, Reply.Status.OK,
+          ConfigurationCodec.encode(configuration.current()), "", request.position(),
+          config.replica(), configuration.version());
     }
     if (SystemCommands.isAdmin(client)) {
       return runSystem(client, sequence, request);

@@ -78,6 +78,22 @@ public interface Protocol {
   }
 
   /**
+   * The rule the executor applies where a replica-set change ({@code SetReplicas}) is ordered,
+   * for a protocol that reads its replica set from the executor's replicated state (PBFT with
+   * ordered membership changes): which sets it can run, and how far ahead a change must be
+   * stated so that every correct replica learns of it before it binds them. Empty when the
+   * protocol's replica set is fixed or its own (Raft's membership entries): the executor then
+   * applies no rule beyond its own. {@code setup} has passed {@link #check}.
+   *
+   * @param listed every replica the cluster file lists, spares included: only they have keys
+   *     and addresses, so only they may join
+   */
+  default Optional<io.lockstep.configuration.ReplicaSetCheck> replicaSetCheck(ProtocolSetup setup,
+      java.util.Set<Integer> listed) {
+    return Optional.empty();
+  }
+
+  /**
    * <b>Test only</b>: the misbehaviour {@code setup}'s settings ask replica {@code setup.self()}
    * to run, so process tests can run a lying replica in real processes (a Byzantine protocol's
    * own fault shapes: equivocation, corrupt signatures, replays, wrong replies); empty for an

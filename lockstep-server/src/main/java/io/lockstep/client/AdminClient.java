@@ -5,6 +5,7 @@ import io.lockstep.configuration.ConfigurationCodec;
 import io.lockstep.configuration.ConfigurationQuery;
 import io.lockstep.configuration.SystemCommand;
 import io.lockstep.configuration.SystemCommands;
+import io.lockstep.order.FailureModel;
 import io.lockstep.request.Reply;
 import io.lockstep.server.OperatorAuth;
 import io.lockstep.server.config.ClusterConfig;
@@ -24,7 +25,8 @@ import java.util.function.LongFunction;
  * secret ({@link OperatorAuth#signAdmin}) and that same signed command goes to any replica
  * that answers, following redirects to the leader: the replicas submit it in the
  * administrator session its nonce names, so however often it arrives it is ordered at most
- * once.
+ * once. A Byzantine cluster gets every command from the tool at every replica, and the answer
+ * is one that 2t+1 replicas gave alike ({@link EveryReplicaAsk}).
  */
 public final class AdminClient implements AutoCloseable {
   private static final int MAX_HOPS = 8;
@@ -86,6 +88,9 @@ public final class AdminClient implements AutoCloseable {
    * @throws LockstepException if no replica answered or the answer does not decode
    */
   public ClusterConfiguration configuration(Duration timeout) throws InterruptedException {
+    if (config.failureModel() == FailureModel.BYZANTINE) {
+      return orderedConfiguration(timeout); // one replica's read answer proves nothing there
+    }
     Answer answer = ask(tag -> new ClientMessage.Read(tag, options.clientId(),
         ConfigurationQuery.withMembers()), timeout);
     if (!(answer.message() instanceof ClientMessage.ReadResult r)) {
@@ -101,6 +106,34 @@ public final class AdminClient implements AutoCloseable {
     }
   }
 
+  /**
+   * The configuration as the order holds it: the query goes through the order as a signed
+   * system command, so it is answered at one position, the same on every correct replica. A
+   * PBFT cluster whose replica set can change answers only such reads (an unordered one might
+   * combine answers from two replica sets).
+   *
+   * @throws LockstepException if no replica answered, it was refused, or it does not decode
+   */
+  public ClusterConfiguration orderedConfiguration(Duration timeout) throws InterruptedException {
+    OperatorAuth auth = this.auth != null ? this.auth
+        : OperatorAuth.signing(config.name(), null, null); // throws, saying what to configure
+    ClientMessage.Admin signed = auth.signAdmin(0, ConfigurationQuery.bytes(),
+        System.currentTimeMillis());
+    Answer answer = ask(tag -> new ClientMessage.Admin(tag, signed.command(),
+        signed.issuedAtMillis(), signed.nonce(), signed.mac()), timeout);
+    if (!(answer.message() instanceof ClientMessage.Replied r)) {
+      throw new LockstepException(answer.problems());
+    }
+    if (r.reply().status() != Reply.Status.OK) {
+      throw new LockstepException("the configuration query was refused: " + r.reply().reason());
+    }
+    try {
+      return ConfigurationCodec.decode(r.reply().value());
+    } catch (IllegalArgumentException e) {
+      throw new LockstepException("the configuration does not decode: " + e.getMessage());
+    }
+  }
+
   /** A final answer (a reply or read result), or null and what went wrong at each replica. */
   private record Answer(ClientMessage message, String problems) {}
 
@@ -108,6 +141,11 @@ public final class AdminClient implements AutoCloseable {
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> problems = new ArrayList<>();
+    if (config.failureModel() == FailureModel.BYZANTINE) {
+      Reply agreed = new EveryReplicaAsk(config, link).ask(question, deadline, problems);
+      return agreed == null ? new Answer(null, String.join("; ", problems))
+          : new Answer(new ClientMessage.Replied(0, agreed), "");
+    }
     List<ReplicaAddresses> order = new ArrayList<>(config.replicas());
     for (int i = 0, hops = 0; i < order.size() && hops < MAX_HOPS
         && System.nanoTime() < deadline; hops++) {

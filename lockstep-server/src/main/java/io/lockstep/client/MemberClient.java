@@ -1,5 +1,6 @@
 package io.lockstep.client;
 
+import io.lockstep.order.FailureModel;
 import io.lockstep.server.OperatorAuth;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeoutException;
  * command is signed with the operator key derived from the cluster secret, or in a cluster
  * without one with the operator's own key ({@link OperatorAuth}), on a connection authenticated
  * as any client of the cluster is.
+ * A Byzantine cluster's replica set is replicated state changed by ordered commands: there
+ * the command becomes a signed {@code SetReplicas} ({@link ReplicaSetClient}).
  */
 public final class MemberClient implements AutoCloseable {
   private static final int MAX_HOPS = 8;
@@ -33,6 +36,8 @@ public final class MemberClient implements AutoCloseable {
   private final ClusterConfig config;
   private final OperatorAuth auth;
   private final OperatorLink link;
+  /** For a Byzantine cluster: its replica set changes by ordered commands only. */
+  private final AdminClient admin;
 
   /** A client of {@code config}'s cluster, connecting as {@code options} say (secret, key). */
   public MemberClient(ClusterConfig config, ClientOptions options) {
@@ -40,6 +45,8 @@ public final class MemberClient implements AutoCloseable {
     this.auth = OperatorAuth.signing(config.name(), config.secret(),
         options.keys() == null ? null : options.keys().privateKey());
     this.link = new OperatorLink(options);
+    this.admin = config.failureModel() == FailureModel.BYZANTINE
+        ? new AdminClient(config, options) : null;
   }
 
   /**
@@ -52,6 +59,9 @@ public final class MemberClient implements AutoCloseable {
    */
   public Outcome send(MemberOperation operation, int replica, int other, Duration timeout)
       throws InterruptedException {
+    if (admin != null) {
+      return new ReplicaSetClient(config, admin).send(operation, replica, other, timeout);
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> problems = new ArrayList<>();
     List<ReplicaAddresses> order = new ArrayList<>(config.replicas());
@@ -95,5 +105,8 @@ public final class MemberClient implements AutoCloseable {
   @Override
   public void close() {
     link.close();
+    if (admin != null) {
+      admin.close();
+    }
   }
 }

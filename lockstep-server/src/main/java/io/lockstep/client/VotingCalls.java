@@ -77,6 +77,8 @@ final class VotingCalls {
     ClientId reader;
     final Voter voter;
     final Map<Integer, QueryResult> reads = new HashMap<>();
+    /** Replicas that declined to answer a read unordered (redirected it): never a vote. */
+    final java.util.Set<Integer> declined = new java.util.HashSet<>();
     final boolean[] answered;
     final CompletableFuture<byte[]> future;
     Supplier<CompletableFuture<byte[]>> orderedFallback;
@@ -232,8 +234,44 @@ final class VotingCalls {
     } else if (answer instanceof ClientMessage.ReadResult r && call.request == null) {
       journal.readReceived(call.reader, call.tag, index, r.result().ok());
       readAnswer(index, call, r.result());
+    } else if (answer instanceof ClientMessage.Redirect && call.request == null) {
+      declined(index, call);
     }
-    // Busy and redirects are no votes: that replica is asked again at the next resend.
+    // Busy and redirected writes are no votes: that replica is asked again at the next resend.
+  }
+
+  /**
+   * A replica redirected a read: it answers reads only through the order (a PBFT replica whose
+   * replica set can change, as answers from two replica sets could combine into a stale read).
+   * Asking it again would get the same answer; once too few replicas are left to give 2t+1
+   * matching answers, the read goes to the order at once instead of waiting for the deadline.
+   */
+  private void declined(int index, Call call) {
+    boolean hopeless;
+    synchronized (call) {
+      call.answered[index] = true;
+      call.declined.add(index);
+      hopeless = hopeless(call, best(call));
+    }
+    if (hopeless) {
+      fallBack(call);
+    }
+  }
+
+  /** Whether 2t+1 matching read answers can no longer come (caller holds the call's lock). */
+  private boolean hopeless(Call call, int best) {
+    return best + (call.answered.length - call.reads.size() - call.declined.size())
+        < 2 * options.t() + 1;
+  }
+
+  /** The most read answers that match one another (caller holds the call's lock). */
+  private static int best(Call call) {
+    int best = 0;
+    for (QueryResult candidate : call.reads.values()) {
+      best = Math.max(best,
+          (int) call.reads.values().stream().filter(o -> same(o, candidate)).count());
+    }
+    return best;
   }
 
   private void replied(int index, Call call, Reply reply) {
@@ -279,7 +317,7 @@ final class VotingCalls {
         }
         best = Math.max(best, matching);
       }
-      hopeless = best + (call.answered.length - call.reads.size()) < needed;
+      hopeless = hopeless(call, best);
     }
     if (decided != null) {
       if (decided.ok()) {

@@ -79,6 +79,8 @@ final class MembershipRuntime {
   private Pending pending;
   private long nextCheckMillis;
   private MemberForwarder forwarder;
+  /** The protocol changes its replica set only by ordered commands (PBFT): no steps here. */
+  private boolean ordered;
 
   /**
    * @param addresses where replicas are: those it lists may be added; it follows the recorded
@@ -96,6 +98,17 @@ final class MembershipRuntime {
         : new Configurator(targetVoters, unreachableMillis);
     this.checkEveryMillis = Math.max(1, Math.min(1_000, unreachableMillis / 4));
     this.metrics = metrics;
+  }
+
+  /**
+   * The protocol's replica set is replicated state, changed only by ordered {@code SetReplicas}
+   * commands (paper §7), which {@code lockstep member} signs and sends to a Byzantine cluster
+   * itself: the operator's signature then covers the exact set, so no single replica can turn
+   * "replace 3 by 4" into another change. This runtime then only lists, and the configurator,
+   * whose single-server steps the protocol does not take, is off.
+   */
+  void orderedReplicaSet() {
+    ordered = true;
   }
 
   /** Forwards commands a follower receives to the leader (without one, they are redirected). */
@@ -123,7 +136,7 @@ final class MembershipRuntime {
       start(incoming.remove(0), replica, view, status, nowNanos, collect);
     }
     long nowMillis = nowNanos / 1_000_000;
-    if (configurator != null && pending == null && view != null
+    if (configurator != null && !ordered && pending == null && view != null
         && status.role() == Role.LEADER && nowMillis >= nextCheckMillis) {
       nextCheckMillis = nowMillis + checkEveryMillis;
       configure(replica, view, nowMillis, collect);
@@ -134,6 +147,10 @@ final class MembershipRuntime {
       Consumer<Effects> collect) {
     if (view == null) {
       ask.origin().answered(false, "this cluster's protocol has a fixed membership");
+    } else if (ordered && ask.operation() != MemberOperation.LIST) {
+      ask.origin().answered(false, "this cluster changes its replica set only by an ordered"
+          + " SetReplicas command signed by the operator; `lockstep member` sends one for a"
+          + " Byzantine cluster (nothing was changed)");
     } else if (status.role() != Role.LEADER && status.leader() >= 0) {
       if (forwarder != null && ask.signed() != null) {
         forwarder.forward(status.leader(), ask.signed(), ask.origin());

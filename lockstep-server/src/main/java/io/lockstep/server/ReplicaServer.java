@@ -1,6 +1,7 @@
 package io.lockstep.server;
 
 import io.lockstep.executor.Executor;
+import io.lockstep.configuration.ReplicaSetCheck;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.journal.Event;
@@ -138,6 +139,8 @@ public final class ReplicaServer implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean closing;
   private boolean httpClosed;
+  /** The protocol's replica set is changed by ordered commands ({@link ReplicaSetCheck}). */
+  private boolean orderedReplicaSet;
 
   private ReplicaServer(ClusterConfig config, int id, StateMachine machine,
       DiskFaults diskFaults) {
@@ -235,6 +238,9 @@ public final class ReplicaServer implements AutoCloseable {
         NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD))),
         leader -> addresses.client(leader).orElseThrow());
     membership.forwarder(memberForwarder);
+    if (orderedReplicaSet) {
+      membership.orderedReplicaSet();
+    }
     loop.membership(membership);
     intake = new SignatureIntake(id, protocol.codec(), signer,
         SignatureIntake.threadsFor(Runtime.getRuntime().availableProcessors()), loop::offerPeer,
@@ -321,6 +327,12 @@ public final class ReplicaServer implements AutoCloseable {
         .withSnapshotReceiver(storage.snapshotReceiver());
     ProtocolWiring.digestsIncomparable(protocol, setup, machine)
         .ifPresent(divergence::disable);
+    // Set before the protocol replays anything through the executor: every replica must judge
+    // every replica-set change by the same rule (a protocol without one gives none).
+    Optional<ReplicaSetCheck> check =
+        protocol.replicaSetCheck(setup, java.util.Set.copyOf(config.members()));
+    check.ifPresent(executor::replicaSetCheck);
+    orderedReplicaSet = check.isPresent();
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
     misbehaviour = new TestMisbehaviour(id, protocol.testBehaviour(setup).orElse(null));
     timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),

@@ -133,6 +133,26 @@ class VotingClientTest {
     }
   }
 
+  @Test
+  void aReadThatReplicasOnlyServeThroughTheOrderIsOrderedAtOnceNotAtTheDeadline()
+      throws Exception {
+    // A PBFT replica whose replica set can change redirects every unordered read; a client that
+    // kept asking would wait until its deadline and then fail.
+    ScriptedReplicas.Script ordersReads = q -> List.of(q instanceof ClientMessage.Submit
+        ? answer(q, "v2", 1) : new ClientMessage.Redirect(q.tag(), -1, "",
+            "reads are ordered in a PBFT cluster whose replica set can change"));
+    try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, ordersReads,
+        2, ordersReads, 3, ordersReads, 4, ordersReads));
+        LockstepClient client = LockstepClient.connect(
+            replicas.options(1, Duration.ofSeconds(3), Duration.ofSeconds(10)))) {
+      long start = System.nanoTime();
+      assertThat(new String(client.queryBlocking("get".getBytes()))).isEqualTo("v2");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("ordered once the redirects came, not after a resend")
+          .isLessThan(Duration.ofSeconds(3));
+    }
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await(5, TimeUnit.SECONDS);

@@ -59,6 +59,8 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     String protocol) {
   /** The protocol a Byzantine local cluster runs. */
   public static final String BYZANTINE_PROTOCOL = "pbft";
+  /** The protocol setting that lets a replica set change by ordered commands (pbft's). */
+  static final String REPLICA_SET = "replica-set";
   /** The keyed client id of the proxy a Byzantine local cluster starts. */
   public static final String PROXY_CLIENT = "proxy";
   /** The cluster-file lines of the keys, kept beside them for the next start. */
@@ -97,10 +99,6 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     if (spares < 0 || replicas + spares > 99) {
       throw new IllegalArgumentException("--spares must be at least 0, and replicas and spares"
           + " together at most 99; was " + spares);
-    }
-    if (spares > 0 && failureModel == FailureModel.BYZANTINE) {
-      throw new IllegalArgumentException("--spares needs --failure-model fail-stop: the"
-          + " Byzantine protocol has no membership changes yet");
     }
     if (basePort < 1 || basePort + 300 + replicas + spares > 65_535) {
       throw new IllegalArgumentException("--base-port must leave room for ports up to base+"
@@ -168,10 +166,15 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
   /** The protocol settings written for it (keys without the prefix). */
   private Map<String, String> settings() {
     Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> known = Protocols.named(protocolName()).defaultSettings();
+    if (spares > 0 && known.containsKey(REPLICA_SET)) {
+      // A spare can only join a protocol whose replica set is replicated state (Byzantine:
+      // changed by ordered commands); with the default fixed set it would never vote.
+      out.put(REPLICA_SET, "ordered");
+    }
     if (protocol == null) {
       return out;
     }
-    Map<String, String> known = Protocols.named(protocol).defaultSettings();
     ONE_MACHINE_TIMING.forEach((key, value) -> {
       if (known.containsKey(key)) {
         out.put(key, value);
@@ -292,7 +295,7 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
       return Files.readString(lines, StandardCharsets.US_ASCII);
     }
     ClusterKeys keys = ClusterKeys.generate(keysDir(),
-        java.util.stream.IntStream.rangeClosed(1, replicas).boxed().toList(),
+        java.util.stream.IntStream.rangeClosed(1, replicas + spares).boxed().toList(),
         java.util.List.of(PROXY_CLIENT));
     String text = String.join("\n", keys.lines()) + "\n";
     Files.writeString(lines, text, StandardCharsets.US_ASCII);

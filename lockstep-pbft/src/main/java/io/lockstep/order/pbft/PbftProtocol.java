@@ -1,5 +1,7 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.configuration.ReplicaSetCheck;
+import io.lockstep.executor.Executor;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -33,12 +36,19 @@ import java.util.TreeSet;
  * retransmit-ms           status and retransmission period (default 50)
  * time-bound-ms           how far a proposed agreed time may be from a backup's clock (2000)
  * max-pending-requests    client requests held unordered per replica (default 10000)
+ * replica-set             fixed (default): the cluster file's voters order forever; ordered:
+ *                         the replica set is the executor's replicated state, changed by
+ *                         ordered SetReplicas commands ({@code lockstep member}), read from
+ *                         each stable checkpoint ({@link MembershipSchedule}); reads are then
+ *                         ordered too (see {@link Pbft}'s read)
  * test-byzantine-behaviour.&lt;id&gt;   TEST ONLY: replica id runs a {@link ByzantineBehaviour}
  *                         by its {@link ByzantineBehaviour#configName} (e.g. wrong-replies)
  * </pre>
  */
 public final class PbftProtocol implements Protocol {
   private static final Map<String, String> DEFAULTS = defaults();
+  /** The one setting that is not a number: whether the replica set can change. */
+  static final String REPLICA_SET = "replica-set";
   /**
    * Largest t whose 2t+1 signed checkpoint votes fit the hard state ({@link DurableState}, at
    * most {@link io.lockstep.order.StorageWrite.HardState#MAX_BYTES}; a vote with an Ed25519
@@ -63,6 +73,7 @@ public final class PbftProtocol implements Protocol {
     d.put("retransmit-ms", "50");
     d.put("time-bound-ms", "2000");
     d.put("max-pending-requests", "10000");
+    d.put(REPLICA_SET, "fixed");
     return Map.copyOf(d);
   }
 
@@ -116,7 +127,20 @@ public final class PbftProtocol implements Protocol {
       checkNumbers(setup, values);
     }
     problems.addAll(values);
+    String replicaSet = replicaSetSetting(setup);
+    if (!replicaSet.equals("fixed") && !replicaSet.equals("ordered")) {
+      problems.add("pbft." + REPLICA_SET + " must be fixed or ordered, was '" + replicaSet + "'");
+    }
     return problems;
+  }
+
+  private static String replicaSetSetting(ProtocolSetup setup) {
+    return setup.settings().getOrDefault(REPLICA_SET, DEFAULTS.get(REPLICA_SET)).trim();
+  }
+
+  /** Whether {@code setup} lets the replica set change by ordered commands. */
+  static boolean ordered(ProtocolSetup setup) {
+    return replicaSetSetting(setup).equals("ordered");
   }
 
   private static boolean hasKeys(ProtocolSetup setup) {
@@ -134,7 +158,28 @@ public final class PbftProtocol implements Protocol {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    return Pbft.recover(config(setup, new ArrayList<>()), recovered);
+    PbftConfig config = config(setup, new ArrayList<>());
+    return ordered(setup)
+        ? Pbft.recover(config, ThroughputPolicy.aardvark(), Executor::configurationIn, recovered)
+        : Pbft.recover(config, recovered);
+  }
+
+  /**
+   * With {@code pbft.replica-set=fixed}, a check that refuses every change; with
+   * {@code ordered}, {@link ReplicaSetRule} and the distance
+   * {@link MembershipSchedule#requiredDistance} (a change stated nearer could bind a replica
+   * that has not yet read it from a stable checkpoint, and two correct replicas would count one
+   * sequence number's certificates in different configurations).
+   */
+  @Override
+  public Optional<ReplicaSetCheck> replicaSetCheck(ProtocolSetup setup, Set<Integer> listed) {
+    List<String> problems = check(setup);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return Optional.of(ordered(setup)
+        ? new PbftReplicaSetCheck(config(setup, new ArrayList<>()), listed)
+        : PbftReplicaSetCheck.fixed());
   }
 
   @Override
@@ -169,6 +214,9 @@ public final class PbftProtocol implements Protocol {
   private static Map<String, Long> checkNumbers(ProtocolSetup setup, List<String> problems) {
     Map<String, Long> v = new TreeMap<>();
     for (String key : DEFAULTS.keySet()) {
+      if (key.equals(REPLICA_SET)) {
+        continue;
+      }
       String text = setup.settings().getOrDefault(key, DEFAULTS.get(key)).trim();
       try {
         long value = Long.parseLong(text);
