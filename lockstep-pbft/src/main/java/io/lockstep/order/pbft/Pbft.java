@@ -51,6 +51,10 @@ public final class Pbft implements Coordination {
   final Retransmit retransmit;
   final Durable durable;
   final ThroughputWatch watch;
+  /** How long requests take to execute here lately: the request timer's length. */
+  final Patience executePatience;
+  /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
+  final Patience orderPatience;
   private final Map<String, Long> drops = new TreeMap<>();
   private long dropped;
 
@@ -107,6 +111,11 @@ public final class Pbft implements Coordination {
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
+    // The configured bounds are floors; the caps leave room for the back-off's doublings.
+    this.executePatience = new Patience(config.requestTimeoutMs(),
+        config.requestTimeoutMs() << config.maxBackoffExponent());
+    this.orderPatience = new Patience(config.proposeDelayMs(),
+        config.proposeDelayMs() << config.maxBackoffExponent());
   }
 
   /**
@@ -191,9 +200,17 @@ public final class Pbft implements Coordination {
     drops.merge(reason, 1L, Long::sum);
   }
 
-  /** Current request time-out with back-off. */
+  /**
+   * Current request time-out: what requests took to execute lately (at least the configured
+   * time-out, {@link Patience}), doubled for each view change in a row.
+   */
   long timeout() {
-    return config.requestTimeoutMs() << backoff;
+    return executePatience.timeout() << backoff;
+  }
+
+  /** Current slow-primary bound: the same for the primary's ordering of held requests. */
+  long proposeTimeout() {
+    return orderPatience.timeout() << backoff;
   }
 
   @Override
