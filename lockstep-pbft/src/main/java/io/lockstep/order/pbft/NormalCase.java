@@ -28,9 +28,18 @@ final class NormalCase {
   long requestDeadline = -1;
   /** Highest sequence number pre-prepared in the current view (a full window is no fault). */
   long highestPrePrepared;
+  /** Requests executed lately (about a window's worth), oldest first: see {@link #onForward}. */
+  private final java.util.LinkedHashMap<Pending.Key, Boolean> recentlyExecuted;
 
   NormalCase(Pbft p) {
     this.p = p;
+    int remembered = p.config.window() * p.config.maxBatch();
+    this.recentlyExecuted = new java.util.LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(java.util.Map.Entry<Pending.Key, Boolean> eldest) {
+        return size() > remembered;
+      }
+    };
   }
 
   void onRequest(Request request) {
@@ -52,6 +61,12 @@ final class NormalCase {
   void onForward(int from, Request request) {
     if (!p.isPrimary() || p.changingView) {
       p.drop("forwarded request at a replica that is not the primary");
+      return;
+    }
+    if (recentlyExecuted.containsKey(Pending.Key.of(request))) {
+      // The forwarding backup lags (it missed the pre-prepare); ordering the request again
+      // would stall, as backups that executed it no longer hold it, and start a view change.
+      p.drop("forwarded request this primary already executed");
       return;
     }
     if (!p.pending.add(request, Math.max(p.now, 0))) {
@@ -323,6 +338,7 @@ final class NormalCase {
         longestWait = Math.max(longestWait, p.now - p.pending.get(request).heldSince);
       }
       p.pending.remove(request);
+      recentlyExecuted.put(Pending.Key.of(request), Boolean.TRUE);
     }
     if (longestWait >= 0 && p.ticked && !p.changingView) {
       p.executePatience.observe(longestWait);
@@ -355,7 +371,7 @@ final class NormalCase {
     } else {
       armRequestTimer();
     }
-    if (requestDeadline >= 0 && p.now >= requestDeadline && !p.transfer.active()) {
+    if (requestDeadline >= 0 && p.now >= requestDeadline && !p.transfer.silencesTimers()) {
       p.viewChanges.start(p.view + 1, "a request waited " + p.timeout() + " ms");
       return;
     }
@@ -373,7 +389,7 @@ final class NormalCase {
    * if it is still unordered after a second such delay (doubled per view change in a row).
    */
   private void checkSlowPrimary() {
-    if (p.isPrimary() || highestPrePrepared >= p.high()) {
+    if (p.isPrimary() || highestPrePrepared >= p.high() || p.transfer.silencesTimers()) {
       return;
     }
     for (Pending.Entry entry : p.pending.entries()) {

@@ -11,12 +11,24 @@ import java.util.List;
  * replicas whose signed votes prove it, and installs it only if its SHA-256 is the digest those
  * 2t+1 votes (so at least t+1 correct replicas) agree on. A corrupt state is dropped and fetched
  * from the next replica; a source that stops answering is replaced after a few periods.
+ *
+ * <p>While a transfer makes progress the replica's request timer is silenced: its requests wait
+ * for its own state, not for the primary, and a view change it started alone would only take it
+ * out of the view. But a transfer can stall for good (every source silent, partitioned away or
+ * faulty), and then a silenced timer would also keep the replica from ever suspecting a faulty
+ * primary. So once it has given up on every source {@link #ROUNDS} times over (each silent for
+ * a few periods or its state corrupt; a source that keeps sending good chunks is never given up
+ * on, however large the state) the transfer counts as {@link #stalled()}: it keeps asking the
+ * sources in turn, and the request timer runs again as if no transfer were under way, until
+ * this or a later checkpoint's state arrives.
  */
 final class StateTransfer {
   /** Largest chunk sent in one message. */
   static final int CHUNK_BYTES = 64 * 1024;
   /** Periods without a chunk before another source is tried. */
   private static final int PATIENCE_PERIODS = 4;
+  /** Rounds through every source without a useful chunk after which the transfer is stalled. */
+  static final int ROUNDS = 2;
 
   private final Pbft p;
   private Checkpoints.Point target;
@@ -24,8 +36,12 @@ final class StateTransfer {
   private int sourceIndex;
   private ByteArrayOutputStream received;
   private long lastProgress;
+  /** Sources given up on (silent or corrupt) since this transfer began. */
+  private int fruitless;
   /** Corrupt states rejected so far (for tests and metrics). */
   long rejected;
+  /** Transfers that stalled so far (for tests and metrics). */
+  long stalls;
 
   StateTransfer(Pbft p) {
     this.p = p;
@@ -33,6 +49,21 @@ final class StateTransfer {
 
   boolean active() {
     return target != null;
+  }
+
+  /**
+   * Whether this replica's timers wait for its transfer, not for the primary: while a transfer
+   * goes on, its requests cannot execute here and the pre-prepares it missed below its old
+   * watermark are not sent again, so neither the request timer nor the slow-primary check can
+   * judge the primary; once the transfer stalls, they can again.
+   */
+  boolean silencesTimers() {
+    return active() && !stalled();
+  }
+
+  /** Whether a transfer is under way and every source was given up on {@link #ROUNDS} times. */
+  boolean stalled() {
+    return target != null && fruitless >= ROUNDS * sources.size();
   }
 
   /** Fetches the state of the stable checkpoint {@code point} from its voters. */
@@ -49,6 +80,7 @@ final class StateTransfer {
     }
     sources = voters;
     sourceIndex = (int) (point.seq() % Math.max(1, voters.size()));
+    fruitless = 0;
     restart();
   }
 
@@ -58,7 +90,15 @@ final class StateTransfer {
     p.out.send(sources.get(sourceIndex), new PbftMessage.FetchState(target.seq(), 0));
   }
 
+  /** The current source sent nothing useful: the next one is asked. */
   private void nextSource() {
+    boolean wasStalled = stalled();
+    fruitless++;
+    if (stalled() && !wasStalled) {
+      stalls++;
+      p.drop("state transfer stalled: every source given up on " + ROUNDS + " times; the"
+          + " request timer runs again");
+    }
     sourceIndex = (sourceIndex + 1) % sources.size();
     restart();
   }
