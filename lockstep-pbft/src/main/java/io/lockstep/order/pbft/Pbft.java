@@ -1,5 +1,6 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.journal.Event;
 import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
@@ -8,6 +9,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.request.Request;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,6 +58,8 @@ public final class Pbft implements Coordination {
   /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
   final Patience orderPatience;
   private final Map<String, Long> drops = new TreeMap<>();
+  /** Journal events since the last {@link #drainEvents()}: why each view change started. */
+  private List<Event> events = new ArrayList<>();
   private long dropped;
 
   /** Current view; while {@link #changingView}, the view being changed to. */
@@ -359,6 +363,26 @@ public final class Pbft implements Coordination {
   @Override
   public long dropped() {
     return dropped;
+  }
+
+  /**
+   * A view change started here: the journal records the view and why, which is what tells a
+   * storm under load (time-outs, the throughput check) from a faulty primary.
+   */
+  void journalViewChange(long newView, String reason) {
+    if (events.size() < 1_024) { // bounded for a runtime that never drains them
+      events.add(Event.protocol(Event.Kind.ELECTION, self(), newView, reason));
+    }
+  }
+
+  @Override
+  public List<Event> drainEvents() {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    List<Event> out = events;
+    events = new ArrayList<>();
+    return out;
   }
 
   /** Drops so far by reason, for tests and metrics. */
