@@ -86,6 +86,28 @@ class PatienceTest {
     }
   }
 
+  /** Consecutive view changes double the time-outs; the first progress in a view ends that. */
+  @Test
+  void theBackOffEndsWithTheFirstProgressInTheNewView() {
+    Net net = new Net(c -> c.withRequestTimeout(100));
+    long newViewsFrom = net.now + 1_000; // no new view arrives before: views change in a row
+    net.filter = m -> m.from() == 0 || (m.message() instanceof PbftMessage.NewView
+        && net.now < newViewsFrom) ? null : m;
+    Request request = net.request();
+    net.send(request);
+    int highestBackoff = 0;
+    for (int step = 0; step < 200 && !net.requests(1).contains(request); step++) {
+      net.tick(10);
+      net.run();
+      highestBackoff = Math.max(highestBackoff, net.nodes[1].backoff);
+    }
+    assertThat(highestBackoff).as("doubled while views changed").isGreaterThanOrEqualTo(2);
+    assertThat(net.nodes[1].view()).isPositive();
+    assertThat(net.requests(1)).contains(request);
+    assertThat(net.nodes[1].backoff).as("reset by the request's execution").isZero();
+    assertThat(net.nodes[1].timeout()).isEqualTo(net.nodes[1].executePatience.timeout());
+  }
+
   /** What a run of 16 requests under a slowing primary did. */
   private record Slowed(Net net, List<Long> views, List<String> reasons, int executed) {}
 
