@@ -115,7 +115,8 @@ public final class Pbft implements Coordination {
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
-    // The configured bounds are floors; the caps leave room for the back-off's doublings.
+    // The configured bounds are floors; adaptation stops where the back-off alone would reach,
+    // so a faulty primary can stretch a bound at most that far (2^4 x by default).
     this.executePatience = new Patience(config.requestTimeoutMs(),
         config.requestTimeoutMs() << config.maxBackoffExponent());
     this.orderPatience = new Patience(config.proposeDelayMs(),
