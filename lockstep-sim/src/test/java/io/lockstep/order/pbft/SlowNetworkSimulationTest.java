@@ -21,9 +21,12 @@ import org.junit.jupiter.api.Test;
 /**
  * A correct cluster on a slow network (every message 150 ms plus a 150 ms mean tail, so a write
  * takes well over the 500 ms request time-out): with bounds fixed at their configured values
- * the replicas change view again and again; with the adaptive bounds ({@link Patience}) they
- * learn the delays and stay correct with far fewer view changes (the few left come before the
- * first delays are learnt).
+ * and no back-off the replicas change view again and again; with the adaptive bounds
+ * ({@link Patience}) and the back-off they learn the delays and stay correct with far fewer
+ * view changes. Most of that gain is the back-off's: with the adaptation disabled by hand (the
+ * time-out always the floor, as before it existed) the same seeds changed view 9, 9 and 8
+ * times, against 6, 6 and 5 adaptive; the scripted {@code PatienceTest} is what isolates the
+ * adaptation.
  */
 class SlowNetworkSimulationTest {
   private static final long[] SEEDS = {1, 2, 3};
