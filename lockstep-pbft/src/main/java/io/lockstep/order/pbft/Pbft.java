@@ -57,6 +57,8 @@ public final class Pbft implements Coordination {
   final Patience executePatience;
   /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
   final Patience orderPatience;
+  /** How far adaptation may stretch a configured bound: 2^2 = 4 times. */
+  private static final int ADAPT_EXPONENT = 2;
   private final Map<String, Long> drops = new TreeMap<>();
   /** Journal events since the last {@link #drainEvents()}: why each view change started. */
   private List<Event> events = new ArrayList<>();
@@ -115,12 +117,13 @@ public final class Pbft implements Coordination {
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
-    // The configured bounds are floors; adaptation stops where the back-off alone would reach,
-    // so a faulty primary can stretch a bound at most that far (2^4 x by default).
+    // The configured bounds are floors; adaptation stops at 4x them (2 s and 600 ms by
+    // default), which is as far as a faulty primary can stretch a bound. The back-off still
+    // doubles from there, never beyond where it alone would reach (timeout(), capped()).
     this.executePatience = new Patience(config.requestTimeoutMs(),
-        config.requestTimeoutMs() << config.maxBackoffExponent());
+        config.requestTimeoutMs() << ADAPT_EXPONENT);
     this.orderPatience = new Patience(config.proposeDelayMs(),
-        config.proposeDelayMs() << config.maxBackoffExponent());
+        config.proposeDelayMs() << ADAPT_EXPONENT);
   }
 
   /**
@@ -210,12 +213,21 @@ public final class Pbft implements Coordination {
    * time-out, {@link Patience}), doubled for each view change in a row.
    */
   long timeout() {
-    return executePatience.timeout() << backoff;
+    return capped(executePatience.timeout(), config.requestTimeoutMs());
+  }
+
+  /**
+   * A learnt bound doubled per view change in a row, but never beyond what the back-off alone
+   * reaches from the configured {@code floor}: adapting must not make a faulty primary's
+   * replacement slower than the back-off already allowed.
+   */
+  private long capped(long learnt, long floor) {
+    return Math.min(learnt << backoff, floor << config.maxBackoffExponent());
   }
 
   /** Current slow-primary bound: the same for the primary's ordering of held requests. */
   long proposeTimeout() {
-    return orderPatience.timeout() << backoff;
+    return capped(orderPatience.timeout(), config.proposeDelayMs());
   }
 
   @Override

@@ -20,9 +20,9 @@ import java.util.Objects;
  *     least 2K so that ordering goes on while the next checkpoint becomes stable
  * @param requestTimeoutMs how long a request may wait to execute before this replica starts a
  *     view change, at least: the time-out follows what requests took lately (smoothed delay
- *     plus four deviations), up to {@code requestTimeoutMs << maxBackoffExponent}, and is
- *     doubled for each view change in a row (back-off)
- * @param maxBackoffExponent cap on the doublings, and on the adaptation above the floors
+ *     plus four deviations), up to 4 times this, and is doubled for each view change in a row
+ *     (back-off), never beyond {@code requestTimeoutMs << maxBackoffExponent}
+ * @param maxBackoffExponent cap on the doublings
  * @param proposeDelayMs how long the primary may leave a request a backup holds unproposed
  *     before the backup forwards it, and then suspects the primary of slowness, at least
  *     (adaptive in the same way)

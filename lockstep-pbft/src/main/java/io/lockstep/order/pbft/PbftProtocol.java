@@ -26,9 +26,9 @@ import java.util.TreeSet;
  * window                  L: sequence numbers above the stable checkpoint (default 256)
  * request-timeout-ms      a request waiting this long starts a view change (default 500);
  *                         the floor of an adaptive time-out that follows how long requests
- *                         took lately (at most 2^max-backoff-exponent times this), doubled for
- *                         each view change in a row
- * max-backoff-exponent    cap on those doublings, and on the adaptation (default 4)
+ *                         took lately (at most 4 times this), doubled for each view change
+ *                         in a row up to 2^max-backoff-exponent times this
+ * max-backoff-exponent    cap on those doublings (default 4)
  * propose-delay-ms        slow-primary bound: a held request unproposed this long is forwarded
  *                         to the primary, and after as long again the primary is replaced
  *                         (default 150); adaptive like the request time-out
