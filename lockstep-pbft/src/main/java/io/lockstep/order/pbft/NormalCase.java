@@ -160,14 +160,19 @@ final class NormalCase {
     p.durable.accepted(new PbftMessage.PrePrepare(p.view, slot.seq, batch));
     highestPrePrepared = Math.max(highestPrePrepared, slot.seq);
     int newlyOrdered = 0;
+    long longestWait = -1;
     for (Request request : batch.requests()) {
       Pending.Entry entry = p.pending.get(request);
       if (entry != null && !entry.ordered) {
         entry.ordered = true;
         newlyOrdered++;
+        longestWait = Math.max(longestWait, p.now - entry.heldSince);
       }
     }
     p.watch.onOrdered(newlyOrdered);
+    if (longestWait >= 0 && p.ticked) {
+      p.orderPatience.observe(longestWait); // one sample per batch: its oldest request's wait
+    }
   }
 
   void onPrepare(int from, PbftMessage.Prepare prepare) {
@@ -325,11 +330,18 @@ final class NormalCase {
       p.out.stable(new Ordered(position, p.executedTime, Request.nullRequest(NULL_BATCH, seq)));
     }
     boolean progress = false;
+    long longestWait = -1;
     for (Request request : batch.requests()) {
       p.out.stable(new Ordered(position++, p.executedTime, request));
-      progress |= p.pending.holds(request);
+      if (p.pending.holds(request)) {
+        progress = true;
+        longestWait = Math.max(longestWait, p.now - p.pending.get(request).heldSince);
+      }
       p.pending.remove(request);
       recentlyExecuted.put(Pending.Key.of(request), Boolean.TRUE);
+    }
+    if (longestWait >= 0 && p.ticked && !p.changingView) {
+      p.executePatience.observe(longestWait);
     }
     slot.executedDigest = slot.committed;
     p.lastExecuted = seq;
@@ -372,8 +384,9 @@ final class NormalCase {
   /**
    * Aardvark's defence against a primary that orders just fast enough to dodge the request
    * timer: the primary's part (putting a held request in a pre-prepare) must take at most
-   * {@code proposeDelayMs}; a backup first forwards the request (it may not have reached the
-   * primary), and suspects the primary if it is still unordered after a second such delay.
+   * what it took lately ({@link Pbft#orderPatience}, at least {@code proposeDelayMs}); a backup
+   * first forwards the request (it may not have reached the primary), and suspects the primary
+   * if it is still unordered after a second such delay (doubled per view change in a row).
    */
   private void checkSlowPrimary() {
     if (p.isPrimary() || highestPrePrepared >= p.high() || p.transfer.silencesTimers()) {
@@ -383,11 +396,11 @@ final class NormalCase {
       if (entry.ordered) {
         continue;
       }
-      if (entry.forwardedAt < 0 && p.now - entry.heldSince >= p.config.proposeDelayMs()) {
+      if (entry.forwardedAt < 0 && p.now - entry.heldSince >= p.orderPatience.timeout()) {
         entry.forwardedAt = p.now;
         p.out.send(p.primary(p.view), new PbftMessage.Forward(entry.request));
       } else if (entry.forwardedAt >= 0
-          && p.now - entry.forwardedAt >= p.config.proposeDelayMs() << p.backoff) {
+          && p.now - entry.forwardedAt >= p.proposeTimeout()) {
         p.viewChanges.start(p.view + 1, "the primary left a request unordered "
             + (p.now - entry.heldSince) + " ms");
         return;

@@ -1,5 +1,6 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.journal.Event;
 import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
@@ -8,6 +9,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.request.Request;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +53,15 @@ public final class Pbft implements Coordination {
   final Retransmit retransmit;
   final Durable durable;
   final ThroughputWatch watch;
+  /** How long requests take to execute here lately: the request timer's length. */
+  final Patience executePatience;
+  /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
+  final Patience orderPatience;
+  /** How far adaptation may stretch a configured bound: 2^2 = 4 times. */
+  private static final int ADAPT_EXPONENT = 2;
   private final Map<String, Long> drops = new TreeMap<>();
+  /** Journal events since the last {@link #drainEvents()}: why each view change started. */
+  private List<Event> events = new ArrayList<>();
   private long dropped;
 
   /** Current view; while {@link #changingView}, the view being changed to. */
@@ -107,6 +117,13 @@ public final class Pbft implements Coordination {
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
+    // The configured bounds are floors; adaptation stops at 4x them (2 s and 600 ms by
+    // default), which is as far as a faulty primary can stretch a bound. The back-off still
+    // doubles from there, never beyond where it alone would reach (timeout(), capped()).
+    this.executePatience = new Patience(config.requestTimeoutMs(),
+        config.requestTimeoutMs() << ADAPT_EXPONENT);
+    this.orderPatience = new Patience(config.proposeDelayMs(),
+        config.proposeDelayMs() << ADAPT_EXPONENT);
   }
 
   /**
@@ -191,9 +208,26 @@ public final class Pbft implements Coordination {
     drops.merge(reason, 1L, Long::sum);
   }
 
-  /** Current request time-out with back-off. */
+  /**
+   * Current request time-out: what requests took to execute lately (at least the configured
+   * time-out, {@link Patience}), doubled for each view change in a row.
+   */
   long timeout() {
-    return config.requestTimeoutMs() << backoff;
+    return capped(executePatience.timeout(), config.requestTimeoutMs());
+  }
+
+  /**
+   * A learnt bound doubled per view change in a row, but never beyond what the back-off alone
+   * reaches from the configured {@code floor}: adapting must not make a faulty primary's
+   * replacement slower than the back-off already allowed.
+   */
+  private long capped(long learnt, long floor) {
+    return Math.min(learnt << backoff, floor << config.maxBackoffExponent());
+  }
+
+  /** Current slow-primary bound: the same for the primary's ordering of held requests. */
+  long proposeTimeout() {
+    return capped(orderPatience.timeout(), config.proposeDelayMs());
   }
 
   @Override
@@ -342,6 +376,26 @@ public final class Pbft implements Coordination {
   @Override
   public long dropped() {
     return dropped;
+  }
+
+  /**
+   * A view change started here: the journal records the view and why, which is what tells a
+   * storm under load (time-outs, the throughput check) from a faulty primary.
+   */
+  void journalViewChange(long newView, String reason) {
+    if (events.size() < 1_024) { // bounded for a runtime that never drains them
+      events.add(Event.protocol(Event.Kind.ELECTION, self(), newView, reason));
+    }
+  }
+
+  @Override
+  public List<Event> drainEvents() {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    List<Event> out = events;
+    events = new ArrayList<>();
+    return out;
   }
 
   /** Drops so far by reason, for tests and metrics. */

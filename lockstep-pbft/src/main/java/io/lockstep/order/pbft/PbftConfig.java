@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param window L: sequence numbers accepted above the low watermark; a multiple of K, at
  *     least 2K so that ordering goes on while the next checkpoint becomes stable
  * @param requestTimeoutMs how long a request may wait to execute before this replica starts a
- *     view change; doubled for each view change in a row (back-off)
+ *     view change, at least: the time-out follows what requests took lately (smoothed delay
+ *     plus four deviations), up to 4 times this, and is doubled for each view change in a row
+ *     (back-off), never beyond {@code requestTimeoutMs << maxBackoffExponent}
  * @param maxBackoffExponent cap on the doublings
  * @param proposeDelayMs how long the primary may leave a request a backup holds unproposed
- *     before the backup forwards it, and then suspects the primary of slowness
+ *     before the backup forwards it, and then suspects the primary of slowness, at least
+ *     (adaptive in the same way)
  * @param retransmitMs period of the status message (retransmission)
  * @param timeBoundMs how far a proposed agreed time may lie from a backup's wall clock
  * @param maxPendingRequests most client requests held waiting to be ordered

@@ -27,12 +27,14 @@ import java.util.TreeSet;
  * max-batch               most requests in one batch (default 16)
  * checkpoint-interval     K: a signed checkpoint every K sequence numbers (default 128)
  * window                  L: sequence numbers above the stable checkpoint (default 256)
- * request-timeout-ms      a request waiting this long starts a view change (default 500),
- *                         doubled for each view change in a row
+ * request-timeout-ms      a request waiting this long starts a view change (default 500);
+ *                         the floor of an adaptive time-out that follows how long requests
+ *                         took lately (at most 4 times this), doubled for each view change
+ *                         in a row up to 2^max-backoff-exponent times this
  * max-backoff-exponent    cap on those doublings (default 4)
  * propose-delay-ms        slow-primary bound: a held request unproposed this long is forwarded
  *                         to the primary, and after as long again the primary is replaced
- *                         (default 150)
+ *                         (default 150); adaptive like the request time-out
  * retransmit-ms           status and retransmission period (default 50)
  * time-bound-ms           how far a proposed agreed time may be from a backup's clock (2000)
  * max-pending-requests    client requests held unordered per replica (default 10000)

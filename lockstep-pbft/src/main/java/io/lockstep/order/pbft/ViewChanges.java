@@ -44,6 +44,7 @@ final class ViewChanges {
       return; // a spare or a removed replica has no say in who is primary
     }
     lastReason = reason;
+    p.journalViewChange(newView, reason);
     p.view = newView;
     p.changingView = true;
     p.backoff = Math.min(p.backoff + 1, p.config.maxBackoffExponent());
