@@ -67,6 +67,10 @@ final class Membership {
     if (seq > schedule.stableSeq()) {
       return schedule.forSeq(seq);
     }
+    return forPast(seq);
+  }
+
+  private PbftConfiguration forPast(long seq) {
     Map.Entry<Long, PbftConfiguration> e = past.floorEntry(seq);
     return e == null ? past.firstEntry().getValue() : e.getValue();
   }
@@ -95,12 +99,22 @@ final class Membership {
     if (seq <= schedule.stableSeq()) {
       return;
     }
-    MembershipSchedule next = MembershipSchedule.at(p.config, seq, reader.read(state), rule);
+    ClusterConfiguration read = reader.read(state);
+    MembershipSchedule next = MembershipSchedule.at(p.config, seq, read, rule);
     past.put(schedule.stableSeq() + 1, schedule.current());
     for (Map.Entry<Long, PbftConfiguration> e : schedule.upcoming().entrySet()) {
       if (e.getKey() < seq) {
         past.put(e.getKey() + 1, e.getValue());
       }
+    }
+    // The old schedule may not know who ordered seq: a restarted replica's (restoreVoters)
+    // knows no boundary between its saved checkpoint and this one, and one that fetched this
+    // state skipped them. seq's own state says, and seq's proof is what view changes carry:
+    // checked against the wrong replicas, every view change and new view would be refused and
+    // the replica could never join a view again.
+    PbftConfiguration ordered = MembershipSchedule.orderedAt(p.config, seq, read, rule);
+    if (!ordered.equals(forPast(seq))) {
+      past.put(seq, ordered);
     }
     while (past.size() > PAST_KEPT) {
       past.pollFirstEntry();

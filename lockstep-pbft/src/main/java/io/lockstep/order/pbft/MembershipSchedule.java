@@ -108,6 +108,27 @@ public final class MembershipSchedule {
     return PbftConfiguration.of(replicas, t);
   }
 
+  /**
+   * The configuration that ordered checkpoint {@code seq} itself (and so signed its votes), read
+   * from the state at {@code seq}: the changes whose boundary lies below {@code seq} apply, one
+   * whose boundary is {@code seq} does not yet (that state still holds it pending, see
+   * {@link #boundary}). {@link #current()} of the schedule at {@code seq} is the configuration
+   * <em>after</em> it, which differs exactly when a boundary falls on {@code seq}.
+   */
+  static PbftConfiguration orderedAt(PbftConfig config, long seq, ClusterConfiguration state,
+      Rule rule) {
+    PbftConfiguration ordered = state.replicas().isEmpty()
+        ? PbftConfiguration.of(config.members(), config.t())
+        : configuration(state.replicas(), config.t(), seq);
+    for (PendingChange change : state.pending()) {
+      if (change.command() instanceof SystemCommand.SetReplicas set
+          && (rule == Rule.AT_ONCE_FOR_TEST || boundary(config, change.at()) < seq)) {
+        ordered = configuration(set.replicas(), config.t(), seq);
+      }
+    }
+    return ordered;
+  }
+
   /** A schedule at checkpoint 0 with {@code current} and nothing ahead (a recovered replica's). */
   static MembershipSchedule fixed(PbftConfig config, PbftConfiguration current) {
     return new MembershipSchedule(config, 0, current, new TreeMap<>());
