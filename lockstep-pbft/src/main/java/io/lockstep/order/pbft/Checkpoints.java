@@ -51,6 +51,7 @@ final class Checkpoints {
     long seq = awaiting;
     awaiting = 0;
     states.put(seq, state);
+    p.membership.executed(seq, state);
     PbftMessage.CheckpointVote vote =
         Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), p.executedTime);
     ownLatest = vote;
@@ -65,6 +66,7 @@ final class Checkpoints {
    */
   void restoreOwnVote(long seq, byte[] state, long time) {
     states.put(seq, state);
+    p.membership.executed(seq, state);
     ownLatest = Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), time);
     record(ownLatest);
   }

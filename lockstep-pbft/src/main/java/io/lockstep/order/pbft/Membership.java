@@ -19,6 +19,12 @@ final class Membership {
   /** The rule; tests switch to {@link MembershipSchedule.Rule#AT_ONCE_FOR_TEST} to see it caught. */
   MembershipSchedule.Rule rule = MembershipSchedule.Rule.AT_BOUNDARY;
   private MembershipSchedule schedule;
+  /**
+   * The schedule at the highest checkpoint above the stable one that this replica executed
+   * itself, or null. It knows who orders the sequence numbers up to one window past that
+   * checkpoint, where the stable schedule's knowledge ends (see {@link #forSeq}).
+   */
+  private MembershipSchedule executed;
   /** First sequence number → the configuration that ordered it, for sequence numbers ≤ low. */
   private final TreeMap<Long, PbftConfiguration> past = new TreeMap<>();
 
@@ -62,8 +68,19 @@ final class Membership {
     return end;
   }
 
-  /** The configuration that orders {@code seq}, as far as this replica knows. */
+  /**
+   * The configuration that orders {@code seq}, as far as this replica knows. Above a checkpoint
+   * it executed itself, that checkpoint's state decides: a replica whose stable checkpoint lags
+   * (its peers' votes for the checkpoints it executed were lost) knows the boundaries only up to
+   * one window past it, and would check every later checkpoint's votes, which its peers keep
+   * sending, against a configuration that no longer orders there, and never catch up. An
+   * executed checkpoint's state is the same at every correct replica (its batches committed), so
+   * it is as good a source as a stable one.
+   */
   PbftConfiguration forSeq(long seq) {
+    if (executed != null && seq > executed.stableSeq()) {
+      return executed.forSeq(seq);
+    }
     if (seq > schedule.stableSeq()) {
       return schedule.forSeq(seq);
     }
@@ -94,8 +111,20 @@ final class Membership {
     past.put(1L, schedule.current());
   }
 
+  /** This replica executed checkpoint {@code seq}, not stable yet: read its configuration. */
+  void executed(long seq, byte[] state) {
+    if (reader == ConfigurationReader.FIXED || seq <= schedule.stableSeq()
+        || (executed != null && seq <= executed.stableSeq())) {
+      return;
+    }
+    executed = MembershipSchedule.at(p.config, seq, reader.read(state), rule);
+  }
+
   /** The stable checkpoint {@code seq}'s state is held: read its configuration. */
   void stable(long seq, byte[] state) {
+    if (executed != null && executed.stableSeq() <= seq) {
+      executed = null;
+    }
     if (seq <= schedule.stableSeq()) {
       return;
     }

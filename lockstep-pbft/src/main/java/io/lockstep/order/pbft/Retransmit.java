@@ -73,11 +73,16 @@ final class Retransmit {
     if (status.view() < p.view || (status.view() == p.view && status.changingView())) {
       sendNewView(from);
     }
-    if (status.executed() < p.low && !p.checkpoints.stableProof.isEmpty()) {
+    if (status.stableSeq() < p.low && !p.checkpoints.stableProof.isEmpty()) {
+      // Also to a peer that executed this far but lacks the votes (lost, or a Byzantine voter's
+      // were bad): without a stable checkpoint its window cannot move, and the checkpoint's
+      // voters already moved on and stopped repeating their votes.
       for (PbftMessage.CheckpointVote vote : p.checkpoints.stableProof) {
         p.out.send(from, vote);
       }
-      return;
+      if (status.executed() < p.low) {
+        return;
+      }
     }
     long upTo = Math.min(p.lastExecuted, status.executed() + p.config.checkpointInterval());
     for (long seq = status.executed() + 1; seq <= upTo; seq++) {

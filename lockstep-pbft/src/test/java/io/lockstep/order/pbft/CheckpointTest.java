@@ -40,6 +40,25 @@ class CheckpointTest {
   }
 
   @Test
+  void aReplicaThatExecutedACheckpointButLostItsVotesGetsTheProofFromAPeersStatusAnswer() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    net.filter = m -> m.to() == 3 && m.message() instanceof PbftMessage.CheckpointVote ? null : m;
+    for (int i = 0; i < 4; i++) {
+      net.send(net.request());
+      net.run();
+    }
+    assertThat(net.nodes[3].lastExecuted()).isEqualTo(4);
+    assertThat(net.nodes[0].stableSeq()).isEqualTo(4);
+    assertThat(net.nodes[3].stableSeq()).as("its peers' votes were lost").isZero();
+    // No more requests: the voters, stable at 4, no longer repeat their votes. Replica 3's
+    // status says it executed 4 but holds no proof of it, and the peers answer with theirs
+    // (a replica in this state at a replica-set boundary could not order past it).
+    net.filter = m -> m;
+    net.runFor(200, 50);
+    assertThat(net.nodes[3].stableSeq()).isEqualTo(4);
+  }
+
+  @Test
   void aLaggingReplicaFetchesAProvenCheckpointAndRejectsACorruptCopy() {
     Net net = new Net(c -> c.withLog(1, 4, 8));
     net.filter = m -> m.from() == 3 || m.to() == 3 ? null : m;

@@ -65,6 +65,11 @@ final class ReplicaSetHistory {
     }
   }
 
+  /** The executor's configuration at each recorded checkpoint. */
+  Map<Long, ClusterConfiguration> states() {
+    return java.util.Collections.unmodifiableMap(atCheckpoint);
+  }
+
   /** Each recorded checkpoint's schedule under {@code rule}. */
   Map<Long, MembershipSchedule> schedules(MembershipSchedule.Rule rule) {
     Map<Long, MembershipSchedule> out = new TreeMap<>();
