@@ -11,11 +11,18 @@ import java.util.ArrayDeque;
  * primary pre-prepared, and a backup starts a view change when the primary, with work waiting,
  * orders below the expected rate.
  *
- * <p>The expected rate adapts as Aardvark's does: a view starts expecting
- * {@link ThroughputPolicy#fraction()} of the highest rate of the last few views (or, with no
- * history, of what its own primary achieves in its grace period); it rises after each judged
- * period the primary meets, so even a primary slow from the first view is found out; and old
- * peaks leave the history, so a burst of load long ago does not condemn every later primary.
+ * <p>The expected rate: a view with a history expects
+ * {@link ThroughputPolicy#ofEarlierViews()} of the best rate the last few views' primaries
+ * sustained (each view's mean over its judged periods after its grace; at the view's primary,
+ * which never waits on itself, over all of them), and that expectation
+ * stays put. Only with no history (the first view, or no judged period so far) does it start
+ * from {@link ThroughputPolicy#fraction()} of this primary's own peak and rise after each
+ * judged period the primary meets, as Aardvark's does, so that a primary slow from the first
+ * view is found out; once a view's rate is known the rise stops, for a rise without end
+ * replaces every primary in time, the correct ones too. A backup suspects the primary only
+ * after {@link ThroughputPolicy#strikes()} judged periods in a row below the expectation: on a
+ * loaded machine every replica's rate jitters from period to period, and one slow period (a
+ * pause, a slow disk) proves nothing about the primary.
  *
  * <p>A period is judged only when the primary was the bottleneck: when, at half of its ticks or
  * more, a held request had waited unordered for {@link ThroughputPolicy#backlogMs()}. At a lower
@@ -27,14 +34,21 @@ import java.util.ArrayDeque;
 final class ThroughputWatch {
   private final Pbft p;
   private final ThroughputPolicy policy;
-  /** Peak rates (requests per second) of the last views' primaries, oldest first. */
-  private final ArrayDeque<Double> peaks = new ArrayDeque<>();
+  /** Sustained (mean judged) rates, requests per second, of the last views, oldest first. */
+  private final ArrayDeque<Double> rates = new ArrayDeque<>();
   private long viewStart = -1;
   private long periodStart = -1;
   private long ordered;
   private int ticks;
   private int backloggedTicks;
   private double viewPeak;
+  /** Sum and count of this view's judged rates after its grace (all, at its primary). */
+  private double judgedSum;
+  int judgedPeriods;
+  /** Judged periods in a row below the expectation. */
+  int strikes;
+  /** Whether {@link #expected} came from earlier views (it then no longer rises). */
+  private boolean fromHistory;
   /** Rate (requests per second) the primary must keep up while backlogged; 0 until known. */
   double expected;
   /** The latest period's rate, for tests and logs. */
@@ -51,29 +65,33 @@ final class ThroughputWatch {
   }
 
   /**
-   * A view was entered: the last view's peak joins the history (the oldest leaves it), and the
-   * new primary starts from the history's expectation with a fresh grace period.
+   * A view was entered: the last view's sustained rate joins the history (the oldest leaves
+   * it), and the new primary starts from the history's expectation with a fresh grace period.
    */
   void newView() {
-    if (viewPeak > 0) {
-      peaks.addLast(viewPeak);
-      while (peaks.size() > policy.views()) {
-        peaks.removeFirst();
+    if (judgedPeriods > 0) {
+      rates.addLast(judgedSum / judgedPeriods);
+      while (rates.size() > policy.views()) {
+        rates.removeFirst();
       }
     }
     viewPeak = 0;
-    expected = policy.fraction() * historyPeak();
+    judgedSum = 0;
+    judgedPeriods = 0;
+    strikes = 0;
+    fromHistory = !rates.isEmpty();
+    expected = policy.ofEarlierViews() * bestRate();
     viewStart = -1;
     periodStart = -1;
     resetPeriod();
   }
 
-  private double historyPeak() {
-    double peak = 0;
-    for (double rate : peaks) {
-      peak = Math.max(peak, rate);
+  private double bestRate() {
+    double best = 0;
+    for (double rate : rates) {
+      best = Math.max(best, rate);
     }
-    return peak;
+    return best;
   }
 
   /** A tick in the view (not while changing view): samples the backlog, ends periods. */
@@ -118,19 +136,33 @@ final class ThroughputWatch {
     if (p.now - viewStart < policy.graceMs()) {
       return;
     }
+    if (judged || p.isPrimary()) {
+      // The primary never waits on itself, so none of its periods is judged, yet its rate is
+      // the view's: without it a deposed primary would have no history of the view it led,
+      // probe the next primary with a rising expectation alone and leave the view by itself.
+      judgedSum += lastRate;
+      judgedPeriods++;
+    }
     if (expected == 0) {
       // No history (the first view, or no load so far): start from what this primary achieved.
       expected = policy.fraction() * viewPeak;
       return;
     }
     if (!judged) {
+      strikes = 0; // the clients, not the primary, set this period's rate: the run is broken
       return;
     }
-    if (lastRate < expected && !p.isPrimary()) {
+    if (lastRate >= expected) {
+      strikes = 0;
+      if (!fromHistory) {
+        expected *= 1 + policy.risePerPeriod();
+      }
+      return;
+    }
+    if (++strikes >= policy.strikes() && !p.isPrimary()) {
       p.viewChanges.start(p.view + 1, String.format(java.util.Locale.ROOT, "the primary ordered"
-          + " %.1f requests/s with requests waiting, below the %.1f expected", lastRate, expected));
-    } else {
-      expected *= 1 + policy.risePerPeriod();
+          + " %.1f requests/s with requests waiting, below the %.1f expected, %d periods in a"
+          + " row", lastRate, expected, strikes));
     }
   }
 

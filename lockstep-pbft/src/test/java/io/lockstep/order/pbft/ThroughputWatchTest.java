@@ -18,6 +18,10 @@ class ThroughputWatchTest {
   private static final long HOLD_MS = 250;
   private static final long STEADY_HOLD_MS = 240;
   private static final long TICK_MS = 10;
+  /** A loaded machine's delays: each pre-prepare 10 to 150 ms late, in this repeating order. */
+  private static final long LOADED = -1;
+  private static final long[] LOADED_PATTERN =
+      {10, 150, 30, 140, 20, 20, 130, 60, 150, 10, 90, 40, 150, 120, 20, 70};
 
   @Test
   void aPrimaryThatTurnsSlowJustInsideTheAgeBoundIsReplacedByItsThroughput() {
@@ -74,6 +78,63 @@ class ThroughputWatchTest {
     }
   }
 
+  @Test
+  void aLoadedPrimaryThatKeepsUpWithEarlierViewsKeepsItsView() {
+    // Every primary's pre-prepares leave 10 to 150 ms late, the same way each view: the
+    // machine is loaded, every replica alike, and the rate jitters from period to period.
+    Scenario loaded = new Scenario(ThroughputPolicy.aardvark());
+    loaded.everyPrimary = true;
+    loaded.run(15_000, LOADED);
+    assertThat(loaded.net.nodes[1].view()).as("the first view's probe: no history yet")
+        .isEqualTo(1);
+    int before = loaded.executed();
+    loaded.run(30_000, LOADED);
+    for (int i = 0; i < 4; i++) {
+      assertThat(loaded.net.nodes[i].view()).as("replica %d: %s", i,
+          loaded.net.nodes[i].viewChanges.lastReason).isEqualTo(1);
+    }
+    assertThat(loaded.executed() - before).isGreaterThan(300);
+    // The check was at work all along: most periods were judged against a known expectation
+    // (a rise that went on in view 1 replaced its primary within the 30 s).
+    Pbft backup = loaded.net.nodes[2];
+    assertThat(backup.watch.judgedPeriods).isGreaterThan(20);
+    assertThat(backup.watch.expected).isPositive();
+  }
+
+  @Test
+  void onePauseOfALoadedPrimaryIsNoSustainedShortfall() {
+    Scenario loaded = new Scenario(ThroughputPolicy.aardvark());
+    loaded.everyPrimary = true;
+    loaded.run(15_000, LOADED);
+    assertThat(loaded.net.nodes[1].view()).isEqualTo(1);
+    // Half a second in which each pre-prepare leaves 250 ms late (a pause: a collector, a
+    // slow disk), then the load as before: a period or two far below the expectation.
+    loaded.run(500, HOLD_MS);
+    int before = loaded.executed();
+    loaded.run(10_000, LOADED);
+    for (int i = 0; i < 4; i++) {
+      assertThat(loaded.net.nodes[i].view()).as("replica %d: %s", i,
+          loaded.net.nodes[i].viewChanges.lastReason).isEqualTo(1);
+    }
+    assertThat(loaded.executed() - before).isGreaterThan(100);
+  }
+
+  @Test
+  void aPrimaryFarBelowEarlierViewsRatesIsStillReplaced() {
+    Scenario loaded = new Scenario(ThroughputPolicy.aardvark());
+    loaded.everyPrimary = true;
+    loaded.run(15_000, LOADED);
+    assertThat(loaded.net.nodes[1].view()).isEqualTo(1);
+    // View 1's primary (replica 1) turns slow just inside the age bound: a third of the rate.
+    loaded.everyPrimary = false;
+    loaded.slow = 1;
+    loaded.run(4_000, HOLD_MS);
+    for (int i = 0; i < 4; i++) {
+      assertThat(loaded.net.nodes[i].view()).as("replica %d", i).isGreaterThan(1);
+    }
+    assertThat(loaded.net.nodes[2].viewChanges.lastReason).contains("periods in a row");
+  }
+
   /**
    * One closed-loop client on the scripted cluster; the primary (replica 0) holds each of its
    * pre-prepares {@code hold} ms before it leaves.
@@ -85,19 +146,35 @@ class ThroughputWatchTest {
     final List<Long> heldUntil = new ArrayList<>();
     long hold;
     long thinkMs;
+    /** Whose pre-prepares are held: replica {@code slow}'s, or every primary's. */
+    int slow;
+    boolean everyPrimary;
+    private int nextLoaded;
     private Request outstanding;
     private long nextSend;
 
     Scenario(ThroughputPolicy policy) {
       net = new Net(TUNE, policy);
       net.filter = m -> {
-        if (hold > 0 && m.from() == 0 && m.message() instanceof PbftMessage.PrePrepare) {
+        if (hold != 0 && (everyPrimary || m.from() == slow)
+            && m.message() instanceof PbftMessage.PrePrepare) {
           held.add(m);
-          heldUntil.add(net.now + hold);
+          heldUntil.add(net.now + holdFor());
           return null;
         }
         return m;
       };
+    }
+
+    private long holdFor() {
+      if (hold != LOADED) {
+        return hold;
+      }
+      // One delay per pre-prepare, the same to each backup (a primary that is late is late for
+      // everyone): the three copies leave within a tick of each other.
+      long delay = LOADED_PATTERN[(nextLoaded / 3) % LOADED_PATTERN.length];
+      nextLoaded++;
+      return delay;
     }
 
     void run(long millis, long holdMs) {
