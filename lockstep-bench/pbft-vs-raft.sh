@@ -14,6 +14,8 @@
 # the Java client: for raft the leader-following client, for pbft the voting client (every
 # request to every replica; 2t+1 identical replies decide), keyed as the cluster's `proxy`
 # client. Raft fsyncs every group commit; pbft writes to disk what its build writes.
+# For pbft the table also gives the views the run went through (the highest view any replica's
+# journal shows it starting: view changes per run) and the journal's reasons for them.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -62,6 +64,12 @@ run() {
   # Every operation of the run (warmup, window, drain): the bench's last progress line.
   echo "all_ops $(grep -o 'ops [0-9,]*' "$out/$proto-$r.err" | tail -1 | tr -d ', ops')" >>"$f"
   kill -TERM "$local_pid"; wait "$local_pid" 2>/dev/null || true; local_pid=""
+  if [[ $proto == pbft ]]; then
+    local cli="$root/lockstep-cli/target"
+    java -cp "$cli/lockstep-cli-0.1.0-SNAPSHOT.jar:$cli/lib/*" "$here/JournalCount.java" "$data" \
+      >"$out/$proto-$r.kinds" 2>&1 || true
+    echo "views $(sed -n 's/^highest-election-term //p' "$out/$proto-$r.kinds")" >>"$f"
+  fi
 }
 
 # field <file> <label>: the number on the line starting with label ("throughput", "latency p99").
@@ -79,18 +87,22 @@ done
 
 echo "workload: $(grep -m1 '^workload:' "$out/pbft-1.txt" | cut -d' ' -f2-)"
 echo "machine:  $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)"
-printf '\n%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s\n' round proto replicas "writes/s" \
-  "p50 ms" "p99 ms" "p99.9 ms" "load avg" "cpu us/write"
+printf '\n%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s %6s\n' round proto replicas "writes/s" \
+  "p50 ms" "p99 ms" "p99.9 ms" "load avg" "cpu us/write" views
 for r in $(seq "$rounds"); do
   for p in pbft raft; do
     f="$out/$p-$r.txt"
     n=$([[ $p == pbft ]] && echo 4 || echo 3)
-    printf '%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s\n' "$r" "$p" "$n" \
+    printf '%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s %6s\n' "$r" "$p" "$n" \
       "$(field "$f" throughput)" "$(field "$f" "latency p50")" "$(field "$f" "latency p99 ")" \
-      "$(field "$f" "latency p99.9")" "$(loads "$f")" "$(cpu_per_write "$f")"
+      "$(field "$f" "latency p99.9")" "$(loads "$f")" "$(cpu_per_write "$f")" \
+      "$(sed -n 's/^views //p' "$f")"
   done
   a="$(field "$out/pbft-$r.txt" throughput)"; b="$(field "$out/raft-$r.txt" throughput)"
   awk -v a="$a" -v b="$b" -v r="$r" 'BEGIN { if (a > 0 && b > 0) printf "%-6s raft/pbft throughput %.2fx (target: at most 2x, and pbft at least 5000 writes/s)\n", r, b / a }'
+done
+for r in $(seq "$rounds"); do
+  sed -n "s/^election-reason /round $r view changes started (all replicas): /p" "$out/pbft-$r.kinds"
 done
 echo "(cpu us/write: CPU time of all replica processes over the whole bench run, warmup included,"
 echo " divided by every write of the run; the load generator's own CPU is not in it)"
