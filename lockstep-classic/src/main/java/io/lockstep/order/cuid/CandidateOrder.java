@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Order by replica-generated identifiers (paper §3.2.3), fail-stop, as a deterministic
@@ -64,14 +63,9 @@ public final class CandidateOrder implements Coordination {
   private final Map<Integer, Carry> latest = new HashMap<>();
   private final Set<Integer> failed = new HashSet<>();
   private final Map<Proposal.Id, Proposal> proposals = new HashMap<>();
-  /** Seen but not accepted, by this replica's candidate. */
-  private final TreeMap<Uid, Proposal> seenNotAccepted = new TreeMap<>();
-  /** Accepted, not yet processed, by uid. */
-  private final TreeMap<Uid, Proposal> accepted = new TreeMap<>();
+  private final CandidateLedger ledger;
   private final Map<Proposal.Id, Long> barriers = new HashMap<>();
   private final Outbox out = new Outbox();
-  private long seenMax;
-  private long acceptMax;
   private long position;
   private long time = Long.MIN_VALUE;
   private boolean owesAck;
@@ -115,6 +109,7 @@ public final class CandidateOrder implements Coordination {
     this.commutingSkip = new CommutingSkip(Objects.requireNonNull(commuting,
         "commuting"));
     this.self = config.self();
+    this.ledger = new CandidateLedger(self);
     this.members = config.members();
     for (int i = 0; i < members.size(); i++) {
       index.put(members.get(i), i);
@@ -286,12 +281,9 @@ public final class CandidateOrder implements Coordination {
    * hand it to r's coordinator (ABCAST).
    */
   private void see(Proposal p) {
-    long counter = Math.max(seenMax, acceptMax) + 1;
-    seenMax = counter;
-    p.own = new Uid(counter, self);
-    seenNotAccepted.put(p.own, p);
+    Uid own = ledger.see(p);
     if (choice == UidChoice.EVERY_REPLICA) {
-      issue(Kind.CANDIDATE, null, p.id.origin(), p.id.seq(), counter);
+      issue(Kind.CANDIDATE, null, p.id.origin(), p.id.seq(), own.time());
     } else {
       p.candidates.put(self, p.own);
       offerCandidate(p);
@@ -311,10 +303,7 @@ public final class CandidateOrder implements Coordination {
     if (uid == null) {
       return;
     }
-    p.uid = uid;
-    acceptMax = Math.max(acceptMax, uid.time());
-    seenNotAccepted.remove(p.own);
-    accepted.put(p.uid, p);
+    ledger.accept(p, uid);
   }
 
   /** The largest candidate of the replicas not known failed, or null while one is missing. */
@@ -440,7 +429,7 @@ public final class CandidateOrder implements Coordination {
       }
       if (choice == UidChoice.ABCAST) {
         // A candidate is a plain message, acknowledged only by the final uid it helps choose.
-        List.copyOf(seenNotAccepted.values()).forEach(this::offerCandidate);
+        List.copyOf(ledger.seenNotAccepted().values()).forEach(this::offerCandidate);
       }
     }
   }
@@ -455,7 +444,7 @@ public final class CandidateOrder implements Coordination {
       }
     }
     if (changed) {
-      for (Proposal p : List.copyOf(seenNotAccepted.values())) {
+      for (Proposal p : List.copyOf(ledger.seenNotAccepted().values())) {
         if (choice == UidChoice.ABCAST) {
           offerCandidate(p); // to a new coordinator, or decide without the failed one's
         } else {
@@ -471,14 +460,17 @@ public final class CandidateOrder implements Coordination {
    */
   private void process() {
     while (true) {
-      while (!accepted.isEmpty() && stable(accepted.firstEntry().getValue())) {
-        hand(accepted.pollFirstEntry().getValue());
+      for (Proposal p = ledger.firstAccepted(); p != null && stable(p);
+          p = ledger.firstAccepted()) {
+        ledger.processed(p);
+        hand(p);
       }
-      Proposal early = commutingSkip.next(accepted, seenNotAccepted, this::acceptedEverywhere);
+      Proposal early = commutingSkip.next(ledger.accepted(), ledger.seenNotAccepted(),
+          this::acceptedEverywhere);
       if (early == null) {
         return;
       }
-      accepted.remove(early.uid);
+      ledger.processed(early);
       appliedEarly++;
       hand(early);
     }
@@ -500,15 +492,11 @@ public final class CandidateOrder implements Coordination {
   }
 
   /**
-   * Stability test: no request seen but not accepted has a candidate at or below uid(r) (UID2
-   * covers those not yet seen). With quiescence, also every live replica has every candidate
-   * that made the uid, so it has accepted r too.
+   * Stability test ({@link CandidateLedger#stableHere}); with quiescence, also every live
+   * replica has every candidate that made the uid, so it has accepted r too.
    */
   private boolean stable(Proposal p) {
-    if (!seenNotAccepted.isEmpty() && !p.uid.before(seenNotAccepted.firstKey())) {
-      return false;
-    }
-    return acceptedEverywhere(p);
+    return ledger.stableHere(p) && acceptedEverywhere(p);
   }
 
   /** Client quiescence (when on): every live replica has every candidate that made the uid. */
@@ -537,7 +525,8 @@ public final class CandidateOrder implements Coordination {
 
   @Override
   public Status status() {
-    return new Status(self, Role.FOLLOWER, 0, -1, position, position + accepted.size(), 0);
+    return new Status(self, Role.FOLLOWER, 0, -1, position,
+        position + ledger.accepted().size(), 0);
   }
 
   @Override

@@ -1,0 +1,81 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.order.stamped.Uid;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * One replica's book of the two-phase rules (paper §3.2.3), shared by the fail-stop and the
+ * Byzantine replica-uid orders: SEEN and ACCEPT, the candidate a replica proposes on seeing a
+ * request, the requests seen but not accepted (by this replica's candidate) and the accepted
+ * ones not yet processed (by uid), and the stability test over them. How candidates travel and
+ * who is counted in NF is the caller's business.
+ */
+final class CandidateLedger {
+  private final int self;
+  /** Seen but not accepted, by this replica's candidate. */
+  private final TreeMap<Uid, Proposal> seenNotAccepted = new TreeMap<>();
+  /** Accepted, not yet processed, by uid. */
+  private final TreeMap<Uid, Proposal> accepted = new TreeMap<>();
+  private long seenMax;
+  private long acceptMax;
+
+  CandidateLedger(int self) {
+    this.self = self;
+  }
+
+  /**
+   * Seeing r: cuid(i, r) := (max(SEEN, ACCEPT) + 1, i), which gives UID2 (a request seen after r
+   * was accepted gets a candidate above uid(r)).
+   *
+   * @return this replica's candidate for r
+   */
+  Uid see(Proposal p) {
+    long counter = Math.max(seenMax, acceptMax) + 1;
+    seenMax = counter;
+    p.own = new Uid(counter, self);
+    seenNotAccepted.put(p.own, p);
+    return p.own;
+  }
+
+  /** Accepting r with {@code uid}: ACCEPT covers it, and r waits for the order rule. */
+  void accept(Proposal p, Uid uid) {
+    p.uid = uid;
+    acceptMax = Math.max(acceptMax, uid.time());
+    seenNotAccepted.remove(p.own);
+    accepted.put(uid, p);
+  }
+
+  /**
+   * Stability test: no request seen but not accepted has a candidate at or below uid(r) (UID2
+   * covers those not yet seen, UID1 those seen).
+   */
+  boolean stableHere(Proposal p) {
+    return seenNotAccepted.isEmpty() || p.uid.before(seenNotAccepted.firstKey());
+  }
+
+  /** The accepted request with the smallest uid, or null. */
+  Proposal firstAccepted() {
+    return accepted.isEmpty() ? null : accepted.firstEntry().getValue();
+  }
+
+  /** Takes {@code p} out of the accepted requests (it is processed). */
+  void processed(Proposal p) {
+    accepted.remove(p.uid);
+  }
+
+  /** Accepted, not yet processed, by uid (live view). */
+  NavigableMap<Uid, Proposal> accepted() {
+    return accepted;
+  }
+
+  /** Seen but not accepted, by this replica's candidate (live view). */
+  NavigableMap<Uid, Proposal> seenNotAccepted() {
+    return seenNotAccepted;
+  }
+
+  /** ACCEPT: the largest uid time accepted so far. */
+  long acceptMax() {
+    return acceptMax;
+  }
+}
