@@ -155,8 +155,9 @@ final class Cluster {
     long seed = seeds.nextLong();
     try {
       Executor executor = Replica.recover(service.newMachine(), config, recovered);
-      Coordination protocol = new ObservedCoordination(node.id,
-          factory.create(node.id, members, recovered, seed), monitor, trace, queue);
+      Coordination created = factory.create(node.id, members, recovered, seed);
+      Coordination protocol = checked(node) ? new ObservedCoordination(node.id, created,
+          monitor, trace, queue) : created;
       node.protocol = protocol;
       node.replica = new Replica(node.id, protocol, executor, options.snapshotEvery(),
           options.digestEvery());
@@ -492,7 +493,7 @@ final class Cluster {
     monitor.onStatus(node.id, node.replica.status(),
         factory.failureModel() == FailureModel.BYZANTINE ? node.protocol.configuration() : null);
     noteRepaired(node);
-    for (Checkpoint checkpoint : effects.checkpoints()) {
+    for (Checkpoint checkpoint : checked(node) ? effects.checkpoints() : List.<Checkpoint>of()) {
       monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
     }
     if (effects.writes().isEmpty() && node.disk.idle()) {
@@ -590,6 +591,15 @@ final class Cluster {
     for (Ready.Redirect redirect : effects.redirects()) {
       router.redirect(node.id, redirect);
     }
+  }
+
+  /**
+   * Whether the monitor holds {@code node} to the order: every replica, except a misbehaving
+   * one of a protocol whose liars' own state may differ ({@link
+   * CoordinationFactory#liarsKeepTheOrder}).
+   */
+  private boolean checked(Node node) {
+    return node.interceptor == null || factory.liarsKeepTheOrder();
   }
 
   /** Sends one message, through the replica's interceptor if it misbehaves. */

@@ -72,4 +72,15 @@ public interface CoordinationFactory {
    * takes the server's path and a seed still replays exactly. Default: nothing.
    */
   default void arriving(int to, int from, ProtocolMessage message) {}
+
+  /**
+   * Whether a replica with an interceptor still follows the agreed order, so the monitor checks
+   * its applied entries, stamps and state digests like a correct replica's. True for PBFT, whose
+   * liars lie only in what they send. False for the Byzantine replica-uid order: a transmitter
+   * whose batch the others decided as the default (it equivocated, or its signatures were bad)
+   * still holds its own batch, so its state may differ; correct replicas are checked as always.
+   */
+  default boolean liarsKeepTheOrder() {
+    return true;
+  }
 }

@@ -163,6 +163,13 @@ public final class DolevStrong {
     return List.copyOf(rejected);
   }
 
+  /** As {@link #rejected()}, forgotten here (a long-lived caller must not keep them all). */
+  public List<String> drainRejected() {
+    List<String> out = List.copyOf(rejected);
+    rejected.clear();
+    return out;
+  }
+
   private boolean holds(byte[] value) {
     for (byte[] v : extracted) {
       if (Arrays.equals(v, value)) {
@@ -210,6 +217,14 @@ public final class DolevStrong {
 
   /** What every link signs: the instance, the transmitter and the value. */
   private byte[] signedBytes(byte[] value) {
+    return signedBytes(instance, transmitter, value);
+  }
+
+  /**
+   * What every link of instance {@code instance} with {@code transmitter} signs over
+   * {@code value} (public for test liars that sign a second value with their own key).
+   */
+  public static byte[] signedBytes(long instance, int transmitter, byte[] value) {
     return ByteBuffer.allocate(8 + 4 + 4 + value.length).putLong(instance).putInt(transmitter)
         .putInt(value.length).put(value).array();
   }

@@ -15,6 +15,8 @@ final class Proposal {
   CuidMessage.Kind kind;
   Request request;
   long wallClock;
+  /** Byzantine order: the round at whose start this replica saw the request. */
+  long seenRound;
   /** This replica's candidate: set when it sees the request. */
   Uid own;
   /** Candidates by replica, and the broadcast number that carried each. */

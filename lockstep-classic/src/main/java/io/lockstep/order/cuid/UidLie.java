@@ -1,0 +1,105 @@
+package io.lockstep.order.cuid;
+
+import io.lockstep.identity.Signer;
+import io.lockstep.order.MessageInterceptor;
+import io.lockstep.order.Ready;
+import io.lockstep.order.agreement.DolevStrong;
+import io.lockstep.order.agreement.DolevStrong.Chain;
+import io.lockstep.order.agreement.DolevStrong.Link;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Ways a Byzantine replica lies in the Byzantine replica-uid order, each a
+ * {@link MessageInterceptor} over the replica's real protocol: the replica runs the correct
+ * protocol and the interceptor rewrites what it sends, signing with the replica's own key (a
+ * faulty replica holds its key; it cannot forge the others'). For the simulator and scripted
+ * tests; a cluster never runs one.
+ */
+public enum UidLie {
+  /** Sends nothing. */
+  SILENT,
+  /**
+   * Equivocates as transmitter: its batch goes to even-numbered replicas, a different, also
+   * validly signed batch to odd-numbered ones.
+   */
+  EQUIVOCATE,
+  /** Corrupts every signature it sends (its own and those it relays). */
+  BAD_SIGNATURES,
+  /**
+   * Proposes extreme candidates: every other candidate as far above the correct one as the
+   * span allows (valid, it raises the uid), the rest at the largest counter there is.
+   */
+  EXTREME_CANDIDATES,
+  /**
+   * Reports every other replica timed out in every batch and proposes no candidates, so it is
+   * timed out itself; harmless while exclusion needs t+1 reports, fatal with one.
+   */
+  FALSE_TIMEOUTS;
+
+  /** A fresh interceptor for the replica whose key {@code signer} holds. */
+  public MessageInterceptor interceptor(Signer signer, List<Integer> members, long span) {
+    return (from, outbound, random) -> intercept(signer, members, span, outbound, random);
+  }
+
+  private List<Ready.Outbound> intercept(Signer signer, List<Integer> members, long span,
+      Ready.Outbound outbound, RandomGenerator random) {
+    if (this == SILENT || !(outbound.message() instanceof RoundMessage m)) {
+      return this == SILENT ? List.of() : List.of(outbound);
+    }
+    Chain chain = m.chain();
+    boolean own = chain.transmitter() == signer.self() && chain.links().size() == 1;
+    Chain sent = switch (this) {
+      case BAD_SIGNATURES -> corrupted(chain);
+      case EQUIVOCATE -> own && outbound.to() % 2 == 1 ? resign(signer, chain,
+          other(Batch.decode(chain.value()))) : chain;
+      case EXTREME_CANDIDATES -> own ? resign(signer, chain, extreme(Batch.decode(
+          chain.value()), span)) : chain;
+      case FALSE_TIMEOUTS -> own ? resign(signer, chain, accusing(Batch.decode(chain.value()),
+          signer.self(), members)) : chain;
+      default -> chain;
+    };
+    return List.of(new Ready.Outbound(outbound.to(), new RoundMessage(sent)));
+  }
+
+  private static Chain corrupted(Chain chain) {
+    List<Link> links = new ArrayList<>();
+    for (Link l : chain.links()) {
+      byte[] sig = l.signature().clone();
+      sig[0] ^= 0x5A;
+      links.add(new Link(l.signer(), sig));
+    }
+    return new Chain(chain.instance(), chain.transmitter(), chain.value(), links);
+  }
+
+  /** A batch other than {@code b}: the same, reporting its own transmitter (an ignored entry). */
+  private static Batch other(Batch b) {
+    List<Integer> timeouts = new ArrayList<>(b.timeouts());
+    timeouts.add(-1);
+    return new Batch(b.requests(), b.candidates(), timeouts);
+  }
+
+  private static Batch extreme(Batch b, long span) {
+    List<Batch.Candidate> candidates = new ArrayList<>();
+    for (int i = 0; i < b.candidates().size(); i++) {
+      Batch.Candidate c = b.candidates().get(i);
+      long counter = i % 2 == 0 ? c.counter() + span : Long.MAX_VALUE;
+      candidates.add(new Batch.Candidate(c.origin(), c.seq(), counter));
+    }
+    return new Batch(b.requests(), candidates, b.timeouts());
+  }
+
+  private static Batch accusing(Batch b, int self, List<Integer> members) {
+    List<Integer> everyoneElse = members.stream().filter(x -> x != self).toList();
+    return new Batch(b.requests(), List.of(), everyoneElse);
+  }
+
+  /** The chain of {@code chain}'s instance carrying {@code batch}, signed as its transmitter. */
+  private static Chain resign(Signer signer, Chain chain, Batch batch) {
+    byte[] value = batch.encode();
+    byte[] signed = DolevStrong.signedBytes(chain.instance(), chain.transmitter(), value);
+    return new Chain(chain.instance(), chain.transmitter(), value,
+        List.of(new Link(signer.self(), signer.sign(signed))));
+  }
+}
