@@ -58,7 +58,9 @@ public final class RealTimeClockProtocol extends StampedProtocol {
   @Override
   public List<String> check(ProtocolSetup setup) {
     Settings s = settings(setup);
-    s.requireFailStop(setup);
+    s.requireFailStop(setup, "requests are disseminated by the fail-stop reliable broadcast;"
+        + " the Byzantine form, dissemination by signed agreement with Δ covering its t+1"
+        + " rounds, is not built");
     test(s);
     s.checkShared();
     long skew = s.nonNegative("skew-ms");

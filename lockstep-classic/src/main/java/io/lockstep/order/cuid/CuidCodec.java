@@ -2,6 +2,7 @@ package io.lockstep.order.cuid;
 
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.agreement.DolevStrong;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.StampedConfig;
@@ -10,6 +11,8 @@ import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.BinaryWriter;
 import io.lockstep.storage.codec.Codec;
 import io.lockstep.storage.codec.CodecException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Binary form of {@link CuidMessage}s on the peer port (hand-written, like the other protocols'
@@ -23,6 +26,9 @@ import io.lockstep.storage.codec.CodecException;
  *
  * u8 version, u8 type (2 Candidate), i32 origin, i32 requestOrigin, i64 requestSeq,
  * i64 counter
+ *
+ * u8 version, u8 type (3 RoundMessage, Byzantine), i64 instance, i32 transmitter,
+ * bytes value (u32 length), u8 n, n × (i32 signer, bytes signature (u32 length))
  * </pre>
  *
  * <p>Kind 4 and type 2 (the ABCAST variant) were added without a version change: the layouts of
@@ -35,6 +41,10 @@ public final class CuidCodec implements ProtocolCodec {
   static final int VERSION = 1;
   private static final int CARRY = 1;
   private static final int CANDIDATE = 2;
+  private static final int ROUND = 3;
+  /** Longest batch a round message may carry (a batch of the most requests of 64 KiB each). */
+  private static final int MAX_VALUE_BYTES = 64 << 20;
+  private static final int MAX_SIGNATURE_BYTES = 256;
 
   /** The codec; it holds no state. */
   public static final CuidCodec INSTANCE = new CuidCodec();
@@ -43,6 +53,9 @@ public final class CuidCodec implements ProtocolCodec {
 
   @Override
   public byte[] encode(ProtocolMessage message) {
+    if (message instanceof RoundMessage r) {
+      return encodeRound(r.chain());
+    }
     if (message instanceof CuidMessage.Candidate c) {
       return new BinaryWriter(32).writeByte(VERSION).writeByte(CANDIDATE).writeInt(c.origin())
           .writeInt(c.requestOrigin()).writeLong(c.requestSeq()).writeLong(c.counter())
@@ -71,6 +84,30 @@ public final class CuidCodec implements ProtocolCodec {
     return out.toByteArray();
   }
 
+  private static byte[] encodeRound(DolevStrong.Chain chain) {
+    BinaryWriter out = new BinaryWriter(64 + chain.value().length);
+    out.writeByte(VERSION).writeByte(ROUND).writeLong(chain.instance())
+        .writeInt(chain.transmitter()).writeBytes(chain.value()).writeByte(chain.links().size());
+    for (DolevStrong.Link link : chain.links()) {
+      out.writeInt(link.signer()).writeBytes(link.signature());
+    }
+    return out.toByteArray();
+  }
+
+  private static RoundMessage round(BinaryReader in) {
+    long instance = in.readLong("instance");
+    int transmitter = in.readInt("transmitter");
+    byte[] value = in.readBytes("value", MAX_VALUE_BYTES);
+    int n = in.readByte("links");
+    List<DolevStrong.Link> links = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      links.add(new DolevStrong.Link(in.readInt("signer"),
+          in.readBytes("signature", MAX_SIGNATURE_BYTES)));
+    }
+    in.expectEnd("round message");
+    return new RoundMessage(new DolevStrong.Chain(instance, transmitter, value, links));
+  }
+
   private static long[] readAcks(BinaryReader in) {
     int n = in.readByte("acks.length");
     if (n > StampedConfig.MAX_MEMBERS) {
@@ -85,7 +122,7 @@ public final class CuidCodec implements ProtocolCodec {
   }
 
   @Override
-  public CuidMessage decode(byte[] payload) {
+  public ProtocolMessage decode(byte[] payload) {
     if (payload == null || payload.length < 2 || (payload[0] & 0xFF) != VERSION) {
       throw new CodecException("peer message: missing header or unsupported wire version");
     }
@@ -93,6 +130,9 @@ public final class CuidCodec implements ProtocolCodec {
     int type = in.readByte("type");
     if (type == CANDIDATE) {
       return candidate(in);
+    }
+    if (type == ROUND) {
+      return round(in);
     }
     if (type != CARRY) {
       throw new CodecException("type: unknown message type");

@@ -1,6 +1,7 @@
 package io.lockstep.order.cuid;
 
 import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
@@ -27,29 +28,67 @@ import java.util.Map;
  * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
  * max-pending          requests being ordered before proposals are refused as busy
  *                      (default 10000)
+ * round-ms             Byzantine only: the length of one signed-agreement round; must exceed
+ *                      max-delay-ms + 2 × clock-skew-ms (default 120)
+ * clock-skew-ms        Byzantine only: the bound on the difference between two replicas'
+ *                      clocks (default 2)
  * </pre>
  *
- * <p>Assumptions (refused by {@link #check} when they cannot hold): fail-stop failures with
- * t+1 replicas, and delays bounded well enough for timeouts to detect failures. The Byzantine
- * variant (exclusion after t+1 timeout reports, with 2t+1 replicas) is not built. Requests the
- * state machine declares commuting ({@link io.lockstep.order.ProtocolSetup#commuting()}) are
- * applied without waiting for the order rule when nothing they might follow conflicts with
- * them (paper §3, S12). A replica that stopped cannot rejoin: its {@code create} refuses
- * storage that shows it ran before.
+ * <p>Assumptions (refused by {@link #check} when they cannot hold). Fail-stop: t+1 replicas,
+ * and delays bounded well enough for timeouts to detect failures. Byzantine
+ * ({@code cluster.failure-model=byzantine}, {@link ByzantineCandidateOrder}): 2t+1 replicas,
+ * a signing key each, synchronized clocks within clock-skew-ms and delays within max-delay-ms
+ * (the rounds of signed agreement and the timeouts stand on both), the every-replica variant
+ * (ABCAST's coordinator is not built for Byzantine faults). Requests the state machine
+ * declares commuting ({@link io.lockstep.order.ProtocolSetup#commuting()}) are applied without
+ * waiting for the order rule when nothing they might follow conflicts with them (paper §3,
+ * S12), under fail-stop only (the Byzantine order orders everything). A replica that stopped
+ * cannot rejoin: its {@code create} refuses storage that shows it ran before.
  */
 public final class ReplicaUidProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
   public ReplicaUidProtocol() {
-    super("replica-uid", Map.of("variant", UidChoice.EVERY_REPLICA.setting()), null);
+    super("replica-uid", Map.of("variant", UidChoice.EVERY_REPLICA.setting(), "round-ms", "120",
+        SKEW, "2"), null);
   }
+
+  private static final String SKEW = "clock-skew-ms";
 
   @Override
   public List<String> check(ProtocolSetup setup) {
     Settings s = settings(setup);
-    s.requireFailStop(setup);
-    variant(s);
+    UidChoice choice = variant(s);
+    if (byzantine(setup)) {
+      s.requireByzantine(setup, "round-ms", SKEW, signs(setup));
+      if (choice != UidChoice.EVERY_REPLICA) {
+        s.problem("replica-uid.variant " + choice.setting() + " is fail-stop only (its"
+            + " coordinator is trusted to choose the uid); under Byzantine faults use "
+            + UidChoice.EVERY_REPLICA.setting());
+      }
+    } else {
+      s.requireFailStop(setup);
+    }
     s.checkShared();
     return s.problems();
+  }
+
+  private static boolean byzantine(ProtocolSetup setup) {
+    return setup.failureModel() == FailureModel.BYZANTINE;
+  }
+
+  /** Whether the cluster file gave this replica a key (the signer refuses to sign otherwise). */
+  private static boolean signs(ProtocolSetup setup) {
+    try {
+      setup.signer().sign(new byte[] {0});
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  @Override
+  protected String skewKey(ProtocolSetup setup) {
+    return byzantine(setup) ? SKEW : null;
   }
 
   private static UidChoice variant(Settings s) {
@@ -64,6 +103,14 @@ public final class ReplicaUidProtocol extends StampedProtocol {
 
   @Override
   protected Coordination order(Settings settings, ProtocolSetup setup, Recovered recovered) {
+    if (byzantine(setup)) {
+      ByzantineConfig d = ByzantineConfig.defaults(setup.self(), setup.members(), setup.t());
+      ByzantineConfig config = new ByzantineConfig(setup.self(), setup.members(), setup.t(),
+          settings.positive("round-ms"), Math.min(d.maxBatch(), Batch.MAX_ENTRIES
+          / setup.members().size()), d.candidateSpan(), setup.t() + 1,
+          (int) Math.min(Integer.MAX_VALUE, settings.positive("max-pending")));
+      return new ByzantineCandidateOrder(config, setup.signer(), recovered);
+    }
     // The machine's declaration comes through the setup: requests it declares commuting skip
     // the order rule when they commute with everything they might follow (CommutingSkip).
     return new CandidateOrder(settings.config(setup), recovered, true, variant(settings),

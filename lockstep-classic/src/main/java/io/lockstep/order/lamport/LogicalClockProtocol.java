@@ -45,7 +45,9 @@ public final class LogicalClockProtocol extends StampedProtocol {
   @Override
   public List<String> check(ProtocolSetup setup) {
     Settings s = settings(setup);
-    s.requireFailStop(setup);
+    s.requireFailStop(setup, "its stability test waits for a larger uid from every replica not"
+        + " known to have failed, which only a fail-stop replica's silence makes sound (paper"
+        + " §3.2.1); a Byzantine replica can stamp any uid or stay silent undetected");
     s.checkShared();
     return s.problems();
   }

@@ -87,12 +87,20 @@ public final class Settings {
 
   /**
    * The replica counts and failure model every fail-stop stamped scheme needs (paper §2: t+1
-   * replicas under fail-stop; Byzantine needs signed agreement and 2t+1, not built here).
+   * replicas under fail-stop).
    */
   public void requireFailStop(ProtocolSetup setup) {
+    requireFailStop(setup, "a failed replica stops and is detected");
+  }
+
+  /**
+   * As {@link #requireFailStop(ProtocolSetup)}, with the scheme's own reason why Byzantine
+   * faults are refused.
+   */
+  public void requireFailStop(ProtocolSetup setup, String whyNotByzantine) {
     if (setup.failureModel() != FailureModel.FAIL_STOP) {
-      problems.add(protocol + " tolerates fail-stop faults only (a failed replica stops and is"
-          + " detected); for Byzantine faults use a Byzantine protocol");
+      problems.add(protocol + " tolerates fail-stop faults only (" + whyNotByzantine + "); for"
+          + " Byzantine faults use replica-uid or a Byzantine protocol");
     }
     int n = setup.members().size();
     if (n < setup.t() + 1) {
@@ -102,6 +110,45 @@ public final class Settings {
     if (n > StampedConfig.MAX_MEMBERS) {
       problems.add(protocol + " supports at most " + StampedConfig.MAX_MEMBERS + " replicas, the"
           + " cluster has " + n);
+    }
+  }
+
+  /**
+   * What a Byzantine scheme built on signed agreement in synchronous rounds needs (paper §2,
+   * §3.1): 2t+1 replicas (a majority of correct ones, and t+1 reports that always include a
+   * correct replica), a signing key per replica (Dolev–Strong chains are signed), and rounds
+   * long enough that a chain sent as a round begins arrives before it ends everywhere: longer
+   * than the maximum delay plus twice the clock skew (the sender's clock may be ahead of the
+   * receiver's by the skew at either end).
+   *
+   * @param roundKey the setting of the round length
+   * @param skewKey the setting of the clock skew bound
+   * @param signs whether this replica can sign (the cluster file names keys)
+   */
+  public void requireByzantine(ProtocolSetup setup, String roundKey, String skewKey,
+      boolean signs) {
+    int n = setup.members().size();
+    if (n < 2 * setup.t() + 1) {
+      problems.add(protocol + " needs 2t+1 = " + (2 * setup.t() + 1) + " replicas to survive t = "
+          + setup.t() + " Byzantine replicas, the cluster has " + n);
+    }
+    if (n > StampedConfig.MAX_MEMBERS) {
+      problems.add(protocol + " supports at most " + StampedConfig.MAX_MEMBERS + " replicas, the"
+          + " cluster has " + n);
+    }
+    if (!signs) {
+      problems.add(protocol + " under Byzantine faults signs what it disseminates, but replica "
+          + setup.self() + " has no signing key: the cluster file names no keys (run"
+          + " `lockstep keys` and add them)");
+    }
+    long round = positive(roundKey);
+    long delay = positive("max-delay-ms");
+    long skew = nonNegative(skewKey);
+    if (round <= delay + 2 * skew) {
+      problems.add(protocol + "." + roundKey + " (" + round + ") must exceed max-delay-ms + 2 × "
+          + skewKey + " (" + (delay + 2 * skew) + "): signed agreement runs in synchronous"
+          + " rounds, and a message sent as a round begins must arrive before it ends at every"
+          + " replica whose clock differs by up to the skew");
     }
   }
 

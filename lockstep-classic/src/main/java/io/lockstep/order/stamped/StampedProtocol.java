@@ -75,6 +75,14 @@ public abstract class StampedProtocol implements Protocol {
 
   @Override
   public final Optional<TimingAssumptions> timingAssumptions(ProtocolSetup setup) {
-    return Optional.of(settings(setup).timing(skewKey));
+    return Optional.of(settings(setup).timing(skewKey(setup)));
+  }
+
+  /**
+   * The setting that bounds clock skew under {@code setup}, or null if the scheme assumes none
+   * there (a scheme whose Byzantine variant needs synchronized clocks says so here).
+   */
+  protected String skewKey(ProtocolSetup setup) {
+    return skewKey;
   }
 }

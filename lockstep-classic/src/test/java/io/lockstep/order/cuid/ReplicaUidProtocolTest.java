@@ -31,7 +31,7 @@ class ReplicaUidProtocolTest {
     assertThat(p).isInstanceOf(ReplicaUidProtocol.class);
     assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of()))).isEmpty();
     assertThat(p.check(setup(3, 1, FailureModel.BYZANTINE, Map.of())))
-        .singleElement().asString().contains("fail-stop faults only");
+        .singleElement().asString().contains("has no signing key");
     assertThat(p.check(setup(2, 2, FailureModel.FAIL_STOP, Map.of())))
         .singleElement().asString().contains("needs t+1 = 3 replicas");
     assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of("failure-timeout-ms", "50"))))

@@ -3,6 +3,7 @@ package io.lockstep.order.testing;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
@@ -42,6 +43,8 @@ public final class Harness<C extends Coordination> {
   private final Map<Integer, Long> appliedThrough = new HashMap<>();
   public long now;
   private long sequence;
+  private final Map<Integer, MessageInterceptor> liars = new HashMap<>();
+  private final java.util.SplittableRandom liarRandom = new java.util.SplittableRandom(1);
 
   /** {@code n} replicas 0..n-1, each built by {@code build(id, members)}. */
   public Harness(int n, BiFunction<Integer, List<Integer>, C> build) {
@@ -100,7 +103,10 @@ public final class Harness<C extends Coordination> {
   public void drain(int id) {
     Ready ready = nodes.get(id).ready();
     for (Ready.Outbound m : ready.messages()) {
-      inFlight.add(new Flight(id, m.to(), m.message()));
+      MessageInterceptor liar = liars.get(id);
+      for (Ready.Outbound sent : liar == null ? List.of(m) : liar.intercept(id, m, liarRandom)) {
+        inFlight.add(new Flight(id, sent.to(), sent.message()));
+      }
     }
     if (ready.install() != null) {
       String text = new String(ready.install().state(), StandardCharsets.UTF_8);
@@ -114,6 +120,11 @@ public final class Harness<C extends Coordination> {
     }
     grants.get(id).addAll(ready.reads());
     redirects.get(id).addAll(ready.redirects());
+  }
+
+  /** Everything replica {@code id} sends from now on passes through {@code liar}. */
+  public void lie(int id, MessageInterceptor liar) {
+    liars.put(id, liar);
   }
 
   /** A client hands {@code request} to replica {@code id}. */
