@@ -47,6 +47,12 @@ public record ByzantineConfig(int self, List<Integer> members, int t, long round
     return new ByzantineConfig(self, members, t, 20, 1024, 1L << 20, t + 1, 10_000);
   }
 
+  /** The same with rounds of {@code millis}. */
+  public ByzantineConfig withRoundMillis(long millis) {
+    return new ByzantineConfig(self, members, t, millis, maxBatch, candidateSpan,
+        reportsToExclude, maxPending);
+  }
+
   /**
    * Test only: the same, but one timeout report excludes a replica, so a single faulty replica
    * can exclude correct ones (the checkers must catch what follows).

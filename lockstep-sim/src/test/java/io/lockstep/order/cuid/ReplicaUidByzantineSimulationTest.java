@@ -40,15 +40,15 @@ class ReplicaUidByzantineSimulationTest {
 
   @Test
   void fiveReplicasTwoLiarsSeedsAreLinearizableAndAgree() {
-    assertThat(failures(ByzantineUidSimulation.options(2), SEEDS / 4, c -> c, UidLie.values()))
+    assertThat(failures(ByzantineUidSimulation.options(2), SEEDS / 10, c -> c, UidLie.values()))
         .isEmpty();
   }
 
   @Test
   void exclusionAfterOneReportIsCaught() {
-    List<String> failures = failures(ByzantineUidSimulation.options(1), 5,
+    List<String> failures = failures(ByzantineUidSimulation.options(1), 3,
         ByzantineConfig::excludingAfterOneReport, UidLie.FALSE_TIMEOUTS);
-    assertThat(failures).hasSize(5);
+    assertThat(failures).hasSize(3);
     assertThat(failures).allSatisfy(f -> assertThat(f).contains("liveness"));
   }
 }
