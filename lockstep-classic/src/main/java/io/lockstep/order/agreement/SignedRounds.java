@@ -118,7 +118,10 @@ public final class SignedRounds {
       } else {
         rejected.add("from " + from + ": too many chains a round early");
       }
-    } else if (round == Long.MIN_VALUE || start > round || start < round - t) {
+    } else if (round == Long.MIN_VALUE) {
+      rejected.add("from " + from + ": chain of round " + start + " before this replica's first"
+          + " round");
+    } else if (start > round || start < round - t) {
       rejected.add("from " + from + ": chain of round " + start + " outside rounds "
           + (round - t) + ".." + round + " (late, or a clock beyond the skew bound)");
     } else {
