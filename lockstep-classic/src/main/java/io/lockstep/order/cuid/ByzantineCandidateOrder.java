@@ -60,6 +60,13 @@ public final class ByzantineCandidateOrder implements Coordination {
   /** Request ids: (transmitter, round × SEQ_PER_ROUND + index in its batch). */
   static final long SEQ_PER_ROUND = Batch.MAX_ENTRIES + 1L;
   static final byte[] STARTED = "lockstep-cuid-byz:started".getBytes(StandardCharsets.UTF_8);
+  private static final String NOT_OURS = "not a round message of a member";
+  private static final String CHAIN = "signed chain refused (bad signature, wrong round or"
+      + " instance)";
+  private static final String NO_BATCH = "decided value is not a batch";
+  private static final String REPORT = "timeout report ignored";
+  private static final String BIG_BATCH = "requests beyond max-batch in a batch";
+  private static final String CANDIDATE = "candidate outside the rules (counted as missing)";
   /** Most drop reasons kept for {@link #drainRejected} between drains. */
   private static final int REASONS_KEPT = 256;
 
@@ -79,6 +86,7 @@ public final class ByzantineCandidateOrder implements Coordination {
   private final Map<Integer, Long> lastCandidate = new HashMap<>();
   private final Map<Proposal.Id, Long> barriers = new HashMap<>();
   private final List<String> rejected = new ArrayList<>();
+  private final Map<String, Long> dropsByReason = new java.util.TreeMap<>();
   private final List<String> brokenAssumptions = new ArrayList<>();
   private final Outbox out = new Outbox();
   private Uid lastProcessed;
@@ -126,7 +134,7 @@ public final class ByzantineCandidateOrder implements Coordination {
           && config.members().contains(r.from())) {
         rounds.receive(r.from(), m.chain());
       } else {
-        reject("from " + r.from() + ": " + r.message().getClass().getSimpleName()
+        reject(NOT_OURS, "from " + r.from() + ": " + r.message().getClass().getSimpleName()
             + " is not a round message of a member");
       }
     } else if (input instanceof Input.Tick t) {
@@ -136,7 +144,7 @@ public final class ByzantineCandidateOrder implements Coordination {
     for (DolevStrong.Send s : rounds.drainSends()) {
       out.send(s.to(), new RoundMessage(s.chain()));
     }
-    rounds.drainRejected().forEach(this::reject);
+    rounds.drainRejected().forEach(reason -> reject(CHAIN, reason));
   }
 
   private void refuse(Input input) {
@@ -189,7 +197,8 @@ public final class ByzantineCandidateOrder implements Coordination {
     try {
       batch = Batch.decode(d.value());
     } catch (CodecException | IllegalArgumentException e) {
-      reject("round " + d.round() + ": replica " + d.transmitter() + " disseminated no batch: "
+      reject(NO_BATCH, "round " + d.round() + ": replica " + d.transmitter()
+          + " disseminated no batch: "
           + e.getMessage());
       return;
     }
@@ -199,13 +208,14 @@ public final class ByzantineCandidateOrder implements Coordination {
       for (int accused : batch.timeouts()) {
         String ignored = reports.report(from, accused);
         if (ignored != null) {
-          reject("round " + d.round() + ": " + ignored);
+          reject(REPORT, "round " + d.round() + ": " + ignored);
         }
       }
     }
     List<Request> requests = batch.requests();
     if (requests.size() > config.maxBatch()) {
-      reject("round " + d.round() + ": replica " + from + " disseminated " + requests.size()
+      reject(BIG_BATCH, "round " + d.round() + ": replica " + from + " disseminated "
+          + requests.size()
           + " requests, at most " + config.maxBatch() + " are taken");
       requests = requests.subList(0, config.maxBatch());
     }
@@ -227,18 +237,18 @@ public final class ByzantineCandidateOrder implements Coordination {
   private void candidate(int from, Batch.Candidate c) {
     Proposal p = proposals.get(new Proposal.Id(c.origin(), c.seq()));
     if (p == null || p.uid != null || p.candidates.containsKey(from)) {
-      reject("replica " + from + ": candidate for (" + c.origin() + "," + c.seq() + "), not a"
-          + " request seen here and waiting for its candidate");
+      reject(CANDIDATE, "replica " + from + ": candidate for (" + c.origin() + "," + c.seq()
+          + "), not a request seen here and waiting for its candidate");
     } else if (c.counter() <= lastCandidate.getOrDefault(from, 0L)) {
       // SEEN grows with every candidate a replica proposes, and its batches decide in the
       // order it sent them, so a correct replica's counters strictly increase; a repeat would
       // give two requests one uid.
-      reject("replica " + from + ": candidate " + c.counter() + " for (" + c.origin() + ","
-          + c.seq() + ") does not exceed its previous " + lastCandidate.get(from)
+      reject(CANDIDATE, "replica " + from + ": candidate " + c.counter() + " for ("
+          + c.origin() + "," + c.seq() + ") does not exceed its previous " + lastCandidate.get(from)
           + ": counted as missing");
     } else if (c.counter() - p.own.time() > config.candidateSpan()) {
-      reject("replica " + from + ": candidate " + c.counter() + " for (" + c.origin() + ","
-          + c.seq() + ") is above " + (p.own.time() + config.candidateSpan())
+      reject(CANDIDATE, "replica " + from + ": candidate " + c.counter() + " for ("
+          + c.origin() + "," + c.seq() + ") is above " + (p.own.time() + config.candidateSpan())
           + " (this replica's own is " + p.own.time() + "): counted as missing");
     } else {
       lastCandidate.put(from, c.counter());
@@ -320,8 +330,9 @@ public final class ByzantineCandidateOrder implements Coordination {
     }
   }
 
-  private void reject(String reason) {
+  private void reject(String category, String reason) {
     dropped++;
+    dropsByReason.merge(category, 1L, Long::sum);
     if (rejected.size() < REASONS_KEPT) {
       rejected.add(reason);
     }
@@ -341,6 +352,11 @@ public final class ByzantineCandidateOrder implements Coordination {
   @Override
   public long dropped() {
     return dropped;
+  }
+
+  @Override
+  public Map<String, Long> dropsByReason() {
+    return Map.copyOf(dropsByReason);
   }
 
   /** Why input was dropped since the last call (at most {@value #REASONS_KEPT}), forgotten. */

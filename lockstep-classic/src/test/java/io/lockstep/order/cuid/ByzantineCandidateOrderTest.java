@@ -165,6 +165,8 @@ class ByzantineCandidateOrderTest {
     h.tickAll(300, 5);
     assertThat(h.nodes.get(1).drainRejected()).anySatisfy(r -> assertThat(r)
         .contains("signature of 2 does not verify"));
+    assertThat(h.nodes.get(1).dropsByReason()).containsKey(
+        "signed chain refused (bad signature, wrong round or instance)");
     assertThat(h.requestsApplied(1)).containsExactly(a);
     assertThat(h.requestsApplied(0)).containsExactly(a);
   }
