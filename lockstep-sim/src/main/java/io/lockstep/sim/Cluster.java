@@ -598,7 +598,7 @@ final class Cluster {
    * one of a protocol whose liars' own state may differ ({@link
    * CoordinationFactory#liarsKeepTheOrder}).
    */
-  private boolean checked(Node node) {
+  boolean checked(Node node) {
     return node.interceptor == null || factory.liarsKeepTheOrder();
   }
 

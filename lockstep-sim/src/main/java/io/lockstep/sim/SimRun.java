@@ -196,7 +196,7 @@ final class SimRun {
     Map<Long, String> digestAt = new HashMap<>();
     for (int id = 0; id < cluster.size(); id++) {
       Cluster.Node node = cluster.node(id);
-      if (!node.up) {
+      if (!node.up || !cluster.checked(node)) {
         continue;
       }
       long position = node.replica.appliedPosition();
