@@ -23,6 +23,20 @@ public interface Signer {
   boolean verify(int node, byte[] data, byte[] signature);
 
   /**
+   * Whether {@code signer} can sign at all: false for {@link #none} and anything wrapping it
+   * (a cluster file that names no key for this node). Asked by trying, so wrappers need not
+   * pass the question on.
+   */
+  static boolean holdsKey(Signer signer) {
+    try {
+      signer.sign(new byte[] {0});
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /**
    * A signer for clusters configured without keys (crash faults): signing is a configuration
    * error, reported with the reason, and nothing verifies.
    */

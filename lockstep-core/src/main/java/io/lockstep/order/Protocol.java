@@ -72,8 +72,9 @@ public interface Protocol {
    * requests in different orders between the same positions, so the runtime must not compare
    * their state digests at equal positions: those legitimately differ. Default: no, every
    * replica applies the same request at each position (the declaration is ignored).
+   * {@code setup} has passed {@link #check}.
    */
-  default boolean appliesCommutingEarly() {
+  default boolean appliesCommutingEarly(ProtocolSetup setup) {
     return false;
   }
 

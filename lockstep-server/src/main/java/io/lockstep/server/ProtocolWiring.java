@@ -32,7 +32,7 @@ final class ProtocolWiring {
    */
   static Optional<String> digestsIncomparable(Protocol protocol, ProtocolSetup setup,
       StateMachine machine) {
-    if (setup.commuting() == Commuting.NOTHING || !protocol.appliesCommutingEarly()) {
+    if (setup.commuting() == Commuting.NOTHING || !protocol.appliesCommutingEarly(setup)) {
       return Optional.empty();
     }
     return Optional.of(protocol.name() + " applies requests that " + machine.getClass()

@@ -82,6 +82,10 @@ class CommutingWiringTest {
         .hasValueSatisfying(why -> assertThat(why).contains("replica-uid", "Tally"));
     assertThat(ProtocolWiring.digestsIncomparable(raft, withVotes, tally))
         .as("raft orders everything").isEmpty();
+    ProtocolSetup byzantine = new ProtocolSetup(1, List.of(1, 2, 3), FailureModel.BYZANTINE, 1,
+        withVotes.settings(), Signer.none(1)).withCommuting(withVotes.commuting());
+    assertThat(ProtocolWiring.digestsIncomparable(uid, byzantine, tally))
+        .as("replica-uid's Byzantine order orders everything").isEmpty();
     RedisStore store = new RedisStore();
     assertThat(ProtocolWiring.digestsIncomparable(uid, ProtocolWiring.setup(
         config("replica-uid"), 1, store, Signer.none(1)), store)).isEmpty();

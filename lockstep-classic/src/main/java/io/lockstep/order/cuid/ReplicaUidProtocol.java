@@ -1,5 +1,6 @@
 package io.lockstep.order.cuid;
 
+import io.lockstep.identity.Signer;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolCodec;
@@ -59,7 +60,7 @@ public final class ReplicaUidProtocol extends StampedProtocol {
     Settings s = settings(setup);
     UidChoice choice = variant(s);
     if (byzantine(setup)) {
-      s.requireByzantine(setup, "round-ms", SKEW, signs(setup));
+      s.requireByzantine(setup, "round-ms", SKEW, Signer.holdsKey(setup.signer()));
       if (choice != UidChoice.EVERY_REPLICA) {
         s.problem("replica-uid.variant " + choice.setting() + " is fail-stop only (its"
             + " coordinator is trusted to choose the uid); under Byzantine faults use "
@@ -74,16 +75,6 @@ public final class ReplicaUidProtocol extends StampedProtocol {
 
   private static boolean byzantine(ProtocolSetup setup) {
     return setup.failureModel() == FailureModel.BYZANTINE;
-  }
-
-  /** Whether the cluster file gave this replica a key (the signer refuses to sign otherwise). */
-  private static boolean signs(ProtocolSetup setup) {
-    try {
-      setup.signer().sign(new byte[] {0});
-      return true;
-    } catch (IllegalStateException e) {
-      return false;
-    }
   }
 
   @Override
@@ -118,8 +109,10 @@ public final class ReplicaUidProtocol extends StampedProtocol {
   }
 
   @Override
-  public boolean appliesCommutingEarly() {
-    return true; // CandidateOrder's CommutingSkip, given setup.commuting()
+  public boolean appliesCommutingEarly(ProtocolSetup setup) {
+    // CandidateOrder's CommutingSkip, given setup.commuting(); the Byzantine order orders
+    // everything, so its replicas' digests stay comparable.
+    return !byzantine(setup);
   }
 
   @Override

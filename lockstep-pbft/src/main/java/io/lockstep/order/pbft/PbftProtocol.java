@@ -2,6 +2,7 @@ package io.lockstep.order.pbft;
 
 import io.lockstep.configuration.ReplicaSetCheck;
 import io.lockstep.executor.Executor;
+import io.lockstep.identity.Signer;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
@@ -117,7 +118,7 @@ public final class PbftProtocol implements Protocol {
             + String.join(", pbft.", new TreeSet<>(DEFAULTS.keySet())));
       }
     }
-    if (!hasKeys(setup)) {
+    if (!Signer.holdsKey(setup.signer())) {
       problems.add("byzantine pbft signs checkpoints and view changes, but replica "
           + setup.self() + " has no signing key: the cluster file names no keys (run"
           + " `lockstep keys` and add them)");
@@ -143,15 +144,6 @@ public final class PbftProtocol implements Protocol {
   /** Whether {@code setup} lets the replica set change by ordered commands. */
   static boolean ordered(ProtocolSetup setup) {
     return replicaSetSetting(setup).equals("ordered");
-  }
-
-  private static boolean hasKeys(ProtocolSetup setup) {
-    try {
-      setup.signer().sign(new byte[] {0});
-      return true;
-    } catch (IllegalStateException e) {
-      return false;
-    }
   }
 
   @Override
