@@ -102,7 +102,9 @@ final class SimLoop {
     monitor.onStatus(node.id, node.replica.status(),
         factory.failureModel() == FailureModel.BYZANTINE ? node.protocol.configuration() : null);
     cluster.noteRepaired(node);
-    for (Checkpoint checkpoint : cluster.checked(node) ? effects.checkpoints() : List.<Checkpoint>of()) {
+    List<Checkpoint> checkpoints =
+        cluster.checked(node) ? effects.checkpoints() : List.<Checkpoint>of();
+    for (Checkpoint checkpoint : checkpoints) {
       monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
     }
     if (effects.writes().isEmpty() && node.disk.idle()) {
