@@ -18,15 +18,8 @@ import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import io.lockstep.machine.SnapshotWriter;
 import io.lockstep.order.SnapshotData;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -114,13 +107,12 @@ public final class Executor {
   public static final String AUTHORIZER_FAILED =
       "authorizer failed: it threw an exception (see the replica log)";
 
-  private static final System.Logger LOG = System.getLogger(Executor.class.getName());
-
   private final StateMachine machine;
   private final ExecutorConfig config;
   private final Sessions sessions;
   private final Timers timers = new Timers();
   private final ReplicatedInputs copies;
+  private final CommandRunner runner;
   private final Reconfiguration configuration = new Reconfiguration();
   private long appliedPosition;
   private long time;
@@ -130,6 +122,7 @@ public final class Executor {
     this.config = Objects.requireNonNull(config, "config");
     this.sessions = new Sessions(config.maxSessions());
     this.copies = new ReplicatedInputs(config.t(), config.maxPendingPerClient(), config.merger());
+    this.runner = new CommandRunner(machine, config, timers);
   }
 
   /**
@@ -320,22 +313,7 @@ public final class Executor {
    * @throws UncheckedIOException if stored snapshot data cannot be read
    */
   public void restore(SnapshotData snapshot) {
-    try {
-      int version = SnapshotFormat.version(snapshot);
-      if (version < SnapshotFormat.FIRST_STREAMED) {
-        restore(SnapshotFormat.decode(snapshot.toByteArray(), config.replica()), null);
-        return;
-      }
-      SnapshotFormat.checkChecksum(snapshot);
-      try (InputStream in = snapshot.open()) {
-        SnapshotFormat.Opened opened = SnapshotFormat.open(in, snapshot.size(), config.replica());
-        machine.restore(opened.machine());
-        SnapshotFormat.close(opened);
-        restore(opened.image(), opened);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the snapshot to restore", e);
-    }
+    SnapshotReading.restore(snapshot, config.replica(), machine, this::restoreExecutorPart);
   }
 
   /**
@@ -345,21 +323,11 @@ public final class Executor {
    * @throws IllegalArgumentException if the snapshot is corrupt
    */
   public static ClusterConfiguration configurationIn(byte[] snapshot) {
-    SnapshotData data = SnapshotData.of(snapshot);
-    if (SnapshotFormat.version(data) < SnapshotFormat.FIRST_STREAMED) {
-      return SnapshotFormat.decode(snapshot, 0).configuration();
-    }
-    try (InputStream in = data.open()) {
-      return SnapshotFormat.open(in, data.size(), 0).image().configuration();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the snapshot's configuration", e);
-    }
+    return SnapshotReading.configurationIn(snapshot);
   }
 
-  private void restore(ExecutorImage image, SnapshotFormat.Opened streamed) {
-    if (streamed == null) {
-      machine.restore(image.machine());
-    }
+  /** The executor's own part of a restore, after the state machine's (see SnapshotReading). */
+  private void restoreExecutorPart(ExecutorImage image) {
     sessions.reset(image.sessions());
     timers.reset(image.scheduled(), image.nextCreation());
     copies.reset(image.copies());
@@ -370,19 +338,7 @@ public final class Executor {
 
   /** Hex SHA-256 of {@link #snapshot()}: what replicas compare to detect divergence (S1). */
   public String digest() {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
-    // Streamed into the digest: a large state is never encoded whole in memory for it.
-    try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-      captureSnapshot().writeTo(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("digesting the snapshot failed", e);
-    }
-    return HexFormat.of().formatHex(sha.digest());
+    return SnapshotReading.digest(captureSnapshot());
   }
 
   /** Paper §5.2/§6: every time-out and default due by {@code now} runs before the request. */
@@ -396,10 +352,11 @@ public final class Executor {
       subIndex++;
       // It runs at its own due time, so a holding time B means B (never less than the last time).
       long at = Math.max(due.due(), time);
-      Outcome outcome = run(due.command(), new ExecutionContext(at, due.client(), position,
-          subIndex, due.kind(), room()));
+      CommandRunner.Outcome outcome = runner.run(due.command(),
+          new ExecutionContext(at, due.client(), position, subIndex, due.kind(), room()));
       if (outcome.failure() != null) {
-        logFailure("scheduled_" + due.kind(), due.client(), -1, position, outcome.failure());
+        CommandRunner.logFailure("scheduled_" + due.kind(), due.client(), -1, position,
+            outcome.failure());
       }
     }
   }
@@ -561,9 +518,10 @@ public final class Executor {
     }
     ExecutionContext context =
         new ExecutionContext(now, client, request.position(), 0, null, room());
-    Outcome outcome = run(request.command(), context);
+    CommandRunner.Outcome outcome = runner.run(request.command(), context);
     if (outcome.failure() != null) {
-      logFailure("command", client, sequence, request.position(), outcome.failure());
+      CommandRunner.logFailure("command", client, sequence, request.position(),
+          outcome.failure());
     }
     return outcome.refusal() == null
         ? new Reply(client, sequence, Reply.Status.OK, outcome.value(), "", request.position(),
@@ -594,48 +552,8 @@ public final class Executor {
     }
   }
 
-  /**
-   * Runs user code; only a command that completes leaves scheduled requests behind. A
-   * {@link Rejection}'s message is the state machine's own deterministic text, and so is a
-   * {@link ContextMisuse}'s (Lockstep's); any other exception becomes {@link #COMMAND_FAILED}
-   * (see there why not its message).
-   */
-  private Outcome run(byte[] command, ExecutionContext context) {
-    byte[] out;
-    try {
-      out = machine.apply(command.clone(), context);
-    } catch (Rejection r) {
-      return new Outcome(null, r.getMessage() == null ? "rejected" : r.getMessage(), null);
-    } catch (ContextMisuse e) {
-      return new Outcome(null, "command failed: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      return new Outcome(null, COMMAND_FAILED, e);
-    }
-    for (Scheduled s : context.created()) {
-      timers.add(s.due(), s.kind(), s.client(), s.command());
-    }
-    return new Outcome(out == null ? new byte[0] : out.clone(), null, null);
-  }
-
   private Optional<String> authorize(ClientId client, byte[] command) {
-    try {
-      Optional<String> refusal = config.authorizer().refuse(client, command.clone());
-      return refusal == null ? Optional.empty() : refusal;
-    } catch (RuntimeException e) {
-      logFailure("authorizer", client, -1, appliedPosition, e);
-      return Optional.of(AUTHORIZER_FAILED);
-    }
-  }
-
-  /**
-   * The real exception of a failed command, for the operator: logged here, never replicated.
-   * Logging is an output only; nothing read back from it reaches the state (paper §1).
-   */
-  private static void logFailure(String what, ClientId client, long sequence, long position,
-      RuntimeException e) {
-    LOG.log(System.Logger.Level.WARNING, "event=" + what + "_failed client=" + client
-        + " sequence=" + sequence + " position=" + position + " exception="
-        + e.getClass().getName(), e);
+    return runner.authorize(client, command, appliedPosition);
   }
 
   /** True if {@code reason} is a {@link #WINDOW_FULL} refusal: busy, retry the same request. */
@@ -652,6 +570,4 @@ public final class Executor {
         config.replica(), configuration.version());
   }
 
-  /** A command's output, or why it was refused (and the exception, if one was thrown). */
-  private record Outcome(byte[] value, String refusal, RuntimeException failure) {}
 }

@@ -3,7 +3,6 @@ package io.lockstep.replica;
 import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
-import io.lockstep.journal.Event;
 import io.lockstep.journal.Journal;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Rejection;
@@ -72,19 +71,14 @@ public final class Replica {
   private final int id;
   private final Coordination coordination;
   private final Executor executor;
-  private final long snapshotEvery;
   private final long digestEvery;
   private final LinearizableReads reads;
-  private long lastSnapshotAt;
-  private boolean writesSnapshotsElsewhere;
-  /** A capture handed out or waiting to be, until the runtime reports it stored. */
-  private CapturedSnapshot captured;
-  private boolean capturedHandedOut;
+  private final ReplicaJournal journal;
+  private final SnapshotSchedule snapshots;
   private long lastDigestMultiple;
   private long deliveredThrough;
   private long clockSequence;
   private long clockPendingTerm = -1;
-  private Journal journal = Journal.OFF;
 
   /**
    * @param snapshotEvery take a snapshot every this many applied positions; 0 never
@@ -100,8 +94,9 @@ public final class Replica {
     }
     this.id = id;
     this.reads = new LinearizableReads(id);
-    this.snapshotEvery = snapshotEvery;
     this.digestEvery = digestEvery;
+    this.journal = new ReplicaJournal(id);
+    this.snapshots = new SnapshotSchedule(id, coordination, executor, snapshotEvery, journal);
     resetMarks();
   }
 
@@ -126,16 +121,12 @@ public final class Replica {
    * protocol learns of it. No further snapshot is captured until then.
    */
   public void writeSnapshotsElsewhere() {
-    writesSnapshotsElsewhere = true;
+    snapshots.writeElsewhere();
   }
 
   /** The snapshot captured for the runtime to write, once; null if there is none new. */
   public CapturedSnapshot takeCapturedSnapshot() {
-    if (captured == null || capturedHandedOut) {
-      return null;
-    }
-    capturedHandedOut = true;
-    return captured;
+    return snapshots.take();
   }
 
   /**
@@ -144,13 +135,13 @@ public final class Replica {
    * them with the runtime's time.
    */
   public void journal(Journal journal) {
-    this.journal = Objects.requireNonNull(journal, "journal");
+    this.journal.use(journal);
   }
 
   /** A client request arrived at this replica. */
   public Effects propose(Request request) {
     Objects.requireNonNull(request, "request");
-    journalPropose(request);
+    journal.propose(request);
     EffectsBuilder out = new EffectsBuilder();
     if (answeredFromCache(request, out)) {
       return out.build();
@@ -177,13 +168,6 @@ public final class Replica {
         executor.cachedReply(request.client(), request.sequence());
     cached.ifPresent(out.replies::add);
     return cached.isPresent();
-  }
-
-  private void journalPropose(Request request) {
-    if (journal.recording()) {
-      journal.record(id, Event.request(Event.Kind.PROPOSE, request.client().toString(),
-          request.sequence(), Event.NONE, ""));
-    }
   }
 
   /**
@@ -223,7 +207,7 @@ public final class Replica {
     EffectsBuilder out = new EffectsBuilder();
     for (Step s : steps) {
       if (s instanceof Step.Propose p) {
-        journalPropose(p.request());
+        journal.propose(p.request());
         if (!answeredFromCache(p.request(), out)) {
           coordination.step(new Input.Propose(p.request()));
         }
@@ -239,24 +223,11 @@ public final class Replica {
       } else if (s instanceof Step.ChangeMembership c) {
         coordination.step(c.change());
       } else if (s instanceof Step.SnapshotStored stored) {
-        snapshotStored(stored);
+        snapshots.stored(stored);
       }
     }
     drain(out);
     return out.build();
-  }
-
-  private void snapshotStored(Step.SnapshotStored stored) {
-    if (captured == null || !capturedHandedOut || captured.position() != stored.position()) {
-      throw new IllegalStateException("replica " + id + " was told its snapshot at "
-          + stored.position() + " is stored, but the capture handed out is "
-          + (captured == null || !capturedHandedOut ? "none" : "at " + captured.position()));
-    }
-    captured = null;
-    capturedHandedOut = false;
-    // The protocol ignores it if a newer snapshot (e.g. a leader's) was installed meanwhile.
-    coordination.step(new Input.SnapshotTaken(stored.position(), stored.state()));
-    journal.record(id, Event.position(Event.Kind.SNAPSHOT, stored.position()));
   }
 
   private void checkReadIds(List<Step> steps) {
@@ -466,7 +437,7 @@ public final class Replica {
   private void drain(EffectsBuilder out) {
     for (int i = 0; i < MAX_READYS_PER_CALL; i++) {
       Ready ready = coordination.ready();
-      journalProtocolEvents();
+      journal.protocolEvents(coordination.drainEvents());
       if (ready == null || ready.isEmpty()) {
         deliveredThrough = Math.max(deliveredThrough, coordination.status().commitIndex());
         serveReads(out);
@@ -476,13 +447,6 @@ public final class Replica {
     }
     throw new IllegalStateException("replica " + id + ": coordination still not quiescent after "
         + MAX_READYS_PER_CALL + " readys, status " + coordination.status());
-  }
-
-  /** Moves the protocol's own events to the journal (they are dropped when it is off). */
-  private void journalProtocolEvents() {
-    for (Event event : coordination.drainEvents()) {
-      journal.record(id, event);
-    }
   }
 
   private void handle(Ready ready, EffectsBuilder out) {
@@ -501,40 +465,7 @@ public final class Replica {
       redirect(redirect, out);
     }
     serveReads(out);
-    snapshotForProtocolNow();
-    boolean periodic = snapshotEvery > 0
-        && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery;
-    if (captured == null && (periodic || coordination.wantsSnapshot())) {
-      lastSnapshotAt = executor.appliedPosition();
-      CapturedSnapshot capture = executor.captureSnapshot();
-      if (writesSnapshotsElsewhere) {
-        captured = capture;
-      } else {
-        coordination.step(new Input.SnapshotTaken(lastSnapshotAt, capture.toByteArray()));
-        journal.record(id, Event.position(Event.Kind.SNAPSHOT, lastSnapshotAt));
-      }
-    }
-  }
-
-  /**
-   * When snapshots are written elsewhere, a snapshot reaches the protocol only after its file is
-   * forced, many steps later, when more requests have been applied. That suits a crash-fault
-   * protocol that {@link Coordination#wantsSnapshot wants} one to compact its log (Raft): it
-   * must not drop entries before the file is durable. But a Byzantine protocol's checkpoint
-   * (PBFT §4.3) certifies the state as of exactly the requests handed out so far and needs it
-   * before its next Ready, or that Ready fails; durability is not what it asks for. So under
-   * the Byzantine model the state is encoded here, on this thread, and stepped at once, while
-   * the snapshots to disk keep their own schedule.
-   */
-  private void snapshotForProtocolNow() {
-    if (!writesSnapshotsElsewhere || !coordination.wantsSnapshot()
-        || executor.config().failureModel() != FailureModel.BYZANTINE) {
-      return;
-    }
-    long position = executor.appliedPosition();
-    coordination.step(new Input.SnapshotTaken(position,
-        executor.captureSnapshot().toByteArray()));
-    journal.record(id, Event.position(Event.Kind.SNAPSHOT, position));
+    snapshots.afterReady();
   }
 
   private void install(Snapshot snapshot) {
@@ -549,7 +480,7 @@ public final class Replica {
     }
     deliveredThrough = Math.max(deliveredThrough, snapshot.index());
     resetMarks();
-    journal.record(id, Event.position(Event.Kind.INSTALL, snapshot.index()));
+    journal.install(snapshot.index());
   }
 
   private void apply(Ordered ordered, EffectsBuilder out) {
@@ -558,12 +489,7 @@ public final class Replica {
     }
     List<io.lockstep.request.Reply> replies = executor.apply(ordered);
     out.replies.addAll(replies);
-    if (journal.recording()) {
-      Request request = ordered.request();
-      journal.record(id, Event.request(Event.Kind.APPLY, request.client().toString(),
-          request.sequence(), ordered.position(), replies.isEmpty() ? ""
-              : Event.outcome(replies.get(0).status(), replies.get(0).reason())));
-    }
+    journal.apply(ordered, replies);
     deliveredThrough = Math.max(deliveredThrough, ordered.position());
     if (ordered.request().client().equals(CLOCK)) {
       clockPendingTerm = -1;
@@ -584,9 +510,7 @@ public final class Replica {
       clockPendingTerm = -1;
     } else {
       out.redirects.add(redirect);
-      journal.record(id, Event.request(Event.Kind.REDIRECT,
-          redirect.request().client().toString(), redirect.request().sequence(), Event.NONE,
-          redirect.reason()));
+      journal.redirect(redirect);
     }
   }
 
@@ -595,7 +519,7 @@ public final class Replica {
   }
 
   private void resetMarks() {
-    lastSnapshotAt = executor.appliedPosition();
+    snapshots.restartPeriod();
     lastDigestMultiple = digestEvery == 0 ? 0 : executor.appliedPosition() / digestEvery;
     deliveredThrough = Math.max(deliveredThrough, executor.appliedPosition());
   }

@@ -6,35 +6,30 @@ import io.lockstep.journal.Event;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
-import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
 import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Status;
-import io.lockstep.replica.Checkpoint;
-import io.lockstep.replica.Effects;
-import io.lockstep.replica.QueryResult;
 import io.lockstep.replica.Replica;
 import io.lockstep.replica.Step;
-import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 
 /**
  * The simulated replicas: each a {@link Replica} (protocol + executor + the
  * {@link RegisterService}'s state machine) with its own clock and disk, driven by ticks,
  * messages and client requests from the event queue.
  *
- * <p>The runtime contract is modelled exactly (Ready, StorageWrite): after each step the replica's
- * writes go to its disk, and its messages and client outputs leave only once those writes, and
- * every earlier one, are durable. A crash discards the replica's memory, its fsyncs in progress
- * and everything waiting for them; a restart rebuilds it from what the disk kept.
+ * <p>The runtime contract is modelled exactly (Ready, StorageWrite) by each replica's
+ * {@link SimLoop}: after each step the replica's writes go to its disk, and its messages and
+ * client outputs leave only once those writes, and every earlier one, are durable. This class
+ * owns the replicas' lives: a crash discards the replica's memory, its fsyncs in progress and
+ * everything waiting for them; a restart rebuilds it from what the disk kept.
  */
 final class Cluster {
   /** One replica slot: what survives crashes (clock, disk) and what does not. */
@@ -96,11 +91,9 @@ final class Cluster {
   private final Trace trace;
   private final Monitor monitor;
   private final SplittableRandom seeds;
-  private final SplittableRandom crashPoints;
   private final List<Integer> members;
   private final Node[] nodes;
-  private Network network;
-  private ClientRouter router;
+  private final SimLoop loop;
 
   Cluster(SimOptions options, CoordinationFactory factory, RegisterService service,
       Map<Integer, MessageInterceptor> bad, EventQueue queue, Trace trace, Monitor monitor,
@@ -112,7 +105,7 @@ final class Cluster {
     this.trace = trace;
     this.monitor = monitor;
     this.seeds = random.split();
-    this.crashPoints = random.split();
+    this.loop = new SimLoop(this, options, factory, queue, trace, monitor, random.split());
     List<Integer> ids = new ArrayList<>();
     this.nodes = new Node[options.nodes()];
     for (int i = 0; i < nodes.length; i++) {
@@ -127,8 +120,7 @@ final class Cluster {
 
   /** Connects the cluster to the network and clients (they are built after it). */
   void connect(Network net, ClientRouter clients) {
-    this.network = net;
-    this.router = clients;
+    loop.connect(net, clients);
   }
 
   int size() {
@@ -232,7 +224,7 @@ final class Cluster {
   }
 
   /** A damaged replica whose protocol finished repairing (and persisted that) is intact again. */
-  private void noteRepaired(Node node) {
+  void noteRepaired(Node node) {
     if (node.wipeUndetected) {
       if (node.protocol.repairing()) {
         node.wipeUndetected = false;
@@ -290,7 +282,7 @@ final class Cluster {
     });
   }
 
-  private void crashAndRestartLater(Node node, long downFor) {
+  void crashAndRestartLater(Node node, long downFor) {
     crash(node.id);
     int incarnation = node.incarnation;
     queue.after(downFor, () -> {
@@ -372,13 +364,13 @@ final class Cluster {
     if (flushWaiting) {
       queue.at(queue.now(), () -> {
         if (node.up && node.incarnation == incarnation && node.flushScheduled) {
-          flush(node);
+          loop.flush(node);
         }
       });
     }
   }
 
-  private boolean paused(Node node) {
+  boolean paused(Node node) {
     return node.pausedUntil > queue.now();
   }
 
@@ -393,7 +385,7 @@ final class Cluster {
     long now = node.clock.monotonic(queue.now());
     long wall = node.clock.wall(queue.now());
     trace.record(queue.now(), "tick " + node.id + " " + now + " wall " + wall);
-    submit(node, new Step.Tick(now, wall));
+    loop.submit(node, new Step.Tick(now, wall));
     queue.after(node.clock.tickPeriodNanos(), () -> tick(node, incarnation, chain));
   }
 
@@ -416,7 +408,7 @@ final class Cluster {
       return;
     }
     factory.arriving(to, from, message);
-    submit(node, new Step.Receive(from, message));
+    loop.submit(node, new Step.Receive(from, message));
   }
 
   /** A client request arrives at replica {@code to}. */
@@ -427,7 +419,7 @@ final class Cluster {
       return;
     }
     trace.record(queue.now(), "request " + request + " at " + to);
-    submit(node, new Step.Propose(request));
+    loop.submit(node, new Step.Propose(request));
   }
 
   /** A client's linearizable read arrives at replica {@code to}. */
@@ -441,156 +433,7 @@ final class Cluster {
     if (node.interceptor != null) {
       node.interceptor.readArrived(readId, query);
     }
-    submit(node, new Step.Read(readId, caller, query));
-  }
-
-  /**
-   * Queues an input for the replica's loop. As in the server, the loop takes everything queued
-   * when it is free and steps it as one batch ({@link Replica#stepAll}): one Ready, one fsync,
-   * one AppendEntries per follower for the lot.
-   */
-  private void submit(Node node, Step input) {
-    node.inbox.add(input);
-    if (node.flushScheduled) {
-      return;
-    }
-    node.flushScheduled = true;
-    int incarnation = node.incarnation;
-    queue.at(Math.max(queue.now(), node.busyUntil), () -> {
-      if (node.up && node.incarnation == incarnation) {
-        whenRunning(node, incarnation, () -> flush(node));
-      }
-    });
-  }
-
-  private void flush(Node node) {
-    if (node.inbox.isEmpty()) {
-      node.flushScheduled = false; // a flush planned for a pause's end ran early (resume)
-      return;
-    }
-    List<Step> batch = List.copyOf(node.inbox);
-    node.inbox.clear();
-    node.flushScheduled = false;
-    node.busyUntil = queue.now() + options.stepMicros() * 1_000L;
-    if (batch.size() > 1) {
-      trace.record(queue.now(), "batch " + node.id + " inputs=" + batch.size());
-    }
-    step(node, () -> node.replica.stepAll(batch));
-  }
-
-  private void step(Node node, Supplier<Effects> action) {
-    Effects effects;
-    try {
-      effects = action.get();
-    } catch (RuntimeException e) {
-      throw SimFailure.thrownBy(node.id, e);
-    }
-    if (options.configuration().atAppend()) {
-      ConfigurationAdmin.applyAtAppend(node.replica, effects);
-    }
-    // PBFT computes primaries over the configuration ordering a window, so leaders are unique
-    // per view within one configuration (see Monitor.onStatus).
-    monitor.onStatus(node.id, node.replica.status(),
-        factory.failureModel() == FailureModel.BYZANTINE ? node.protocol.configuration() : null);
-    noteRepaired(node);
-    for (Checkpoint checkpoint : checked(node) ? effects.checkpoints() : List.<Checkpoint>of()) {
-      monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
-    }
-    if (effects.writes().isEmpty() && node.disk.idle()) {
-      release(node, effects);
-      return;
-    }
-    Effects afterSync = releaseEarly(node, effects);
-    SimDisk.Sync sync = node.disk.submit(effects.writes(), queue.now());
-    int incarnation = node.incarnation;
-    springArmedCrash(node, sync, effects);
-    queue.at(sync.completesAt(), () -> {
-      if (node.up && node.incarnation == incarnation && node.disk.complete(sync)) {
-        whenRunning(node, incarnation, () -> {
-          release(node, afterSync);
-          reportDurable(node, effects);
-        });
-      }
-    });
-  }
-
-  /**
-   * Releases at once what the protocol lets leave before its writes are durable, exactly as the
-   * server's loop does: the messages it names (Raft §10.2.1: a leader's AppendEntries overlap
-   * its own fsync), and the client answers if {@link Replica#mayAnswerBeforeDurable} says so;
-   * returns the effects still to release after the fsync.
-   */
-  private Effects releaseEarly(Node node, Effects effects) {
-    List<Ready.Outbound> later = new ArrayList<>();
-    for (Ready.Outbound outbound : effects.messages()) {
-      if (node.replica.mayLeaveBeforeDurable(outbound.message())) {
-        send(node, outbound);
-      } else {
-        later.add(outbound);
-      }
-    }
-    if (node.replica.mayAnswerBeforeDurable()) {
-      answer(node, effects);
-      return new Effects(effects.writes(), later, List.of(), List.of(), List.of(),
-          effects.checkpoints());
-    }
-    return later.size() == effects.messages().size() ? effects : new Effects(effects.writes(),
-        later, effects.replies(), effects.reads(), effects.redirects(), effects.checkpoints());
-  }
-
-  /** Tells the replica its log is durable through the last entry these writes appended. */
-  private void reportDurable(Node node, Effects effects) {
-    Replica.lastAppended(effects.writes()).ifPresent(p -> submit(node, p));
-  }
-
-  private void springArmedCrash(Node node, SimDisk.Sync sync, Effects effects) {
-    long downFor = node.crashDuringSyncThenDownFor;
-    if (downFor == 0 || effects.writes().isEmpty() || sync.completesAt() <= queue.now()) {
-      return;
-    }
-    node.crashDuringSyncThenDownFor = 0;
-    int incarnation = node.incarnation;
-    long at = queue.now() + crashPoints.nextLong(sync.completesAt() - queue.now());
-    queue.at(at, () -> {
-      if (node.up && node.incarnation == incarnation) {
-        crashAndRestartLater(node, downFor);
-      }
-    });
-  }
-
-  /** Runs {@code action} now, or when the replica's pause ends if it is paused. */
-  private void whenRunning(Node node, int incarnation, Runnable action) {
-    if (!paused(node)) {
-      action.run();
-      return;
-    }
-    queue.at(node.pausedUntil, () -> {
-      if (node.up && node.incarnation == incarnation) {
-        whenRunning(node, incarnation, action);
-      }
-    });
-  }
-
-  /** The writes are durable: messages and client outputs may leave (Ready's order). */
-  private void release(Node node, Effects effects) {
-    for (Ready.Outbound outbound : effects.messages()) {
-      send(node, outbound);
-    }
-    answer(node, effects);
-  }
-
-  /** Client outputs: replies, read results and redirects. */
-  private void answer(Node node, Effects effects) {
-    MessageInterceptor liar = node.interceptor;
-    for (Reply reply : effects.replies()) {
-      router.reply(node.id, liar == null ? reply : liar.reply(reply, node.interceptorRandom));
-    }
-    for (QueryResult result : effects.reads()) {
-      router.read(node.id, liar == null ? result : liar.read(result, node.interceptorRandom));
-    }
-    for (Ready.Redirect redirect : effects.redirects()) {
-      router.redirect(node.id, redirect);
-    }
+    loop.submit(node, new Step.Read(readId, caller, query));
   }
 
   /**
@@ -600,23 +443,6 @@ final class Cluster {
    */
   boolean checked(Node node) {
     return node.interceptor == null || factory.liarsKeepTheOrder();
-  }
-
-  /** Sends one message, through the replica's interceptor if it misbehaves. */
-  private void send(Node node, Ready.Outbound outbound) {
-    if (node.interceptor == null) {
-      network.send(node.id, outbound.to(), outbound.message());
-      return;
-    }
-    for (Ready.Outbound sent : node.interceptor.intercept(node.id, outbound,
-        node.interceptorRandom)) {
-      long hold = node.interceptor.holdNanos(sent);
-      if (hold > 0) {
-        queue.after(hold, () -> network.send(node.id, sent.to(), sent.message()));
-      } else {
-        network.send(node.id, sent.to(), sent.message());
-      }
-    }
   }
 
   /** Ids of replicas up and not paused. */
@@ -671,7 +497,7 @@ final class Cluster {
       return;
     }
     trace.record(queue.now(), "member " + change.change() + " " + change.replica() + " at " + to);
-    submit(node, new Step.ChangeMembership(change));
+    loop.submit(node, new Step.ChangeMembership(change));
   }
 
   /** The configuration replica {@code id} counts quorums in, or null if it is down. */

@@ -1,0 +1,108 @@
+package io.lockstep.replica;
+
+import io.lockstep.executor.CapturedSnapshot;
+import io.lockstep.executor.Executor;
+import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.Input;
+
+/**
+ * When one {@link Replica} snapshots its executor and how the snapshot reaches the protocol:
+ * every {@code snapshotEvery} applied positions or when the protocol wants one, encoded in the
+ * step that takes it, or (X2) captured and handed to the runtime to write and force off the
+ * replica's thread, the protocol learning of it only once it is stored. Separate from the
+ * replica because this bookkeeping (at most one capture outstanding, the Byzantine exception
+ * below) is independent of stepping and applying, which the replica keeps.
+ */
+final class SnapshotSchedule {
+  private final int id;
+  private final Coordination coordination;
+  private final Executor executor;
+  private final long snapshotEvery;
+  private final ReplicaJournal journal;
+  private long lastSnapshotAt;
+  private boolean writesSnapshotsElsewhere;
+  /** A capture handed out or waiting to be, until the runtime reports it stored. */
+  private CapturedSnapshot captured;
+  private boolean capturedHandedOut;
+
+  SnapshotSchedule(int id, Coordination coordination, Executor executor, long snapshotEvery,
+      ReplicaJournal journal) {
+    this.id = id;
+    this.coordination = coordination;
+    this.executor = executor;
+    this.snapshotEvery = snapshotEvery;
+    this.journal = journal;
+  }
+
+  /** See {@link Replica#writeSnapshotsElsewhere()}. */
+  void writeElsewhere() {
+    writesSnapshotsElsewhere = true;
+  }
+
+  /** See {@link Replica#takeCapturedSnapshot()}. */
+  CapturedSnapshot take() {
+    if (captured == null || capturedHandedOut) {
+      return null;
+    }
+    capturedHandedOut = true;
+    return captured;
+  }
+
+  /** The runtime stored the capture it was handed: now the protocol learns of it. */
+  void stored(Step.SnapshotStored stored) {
+    if (captured == null || !capturedHandedOut || captured.position() != stored.position()) {
+      throw new IllegalStateException("replica " + id + " was told its snapshot at "
+          + stored.position() + " is stored, but the capture handed out is "
+          + (captured == null || !capturedHandedOut ? "none" : "at " + captured.position()));
+    }
+    captured = null;
+    capturedHandedOut = false;
+    // The protocol ignores it if a newer snapshot (e.g. a leader's) was installed meanwhile.
+    coordination.step(new Input.SnapshotTaken(stored.position(), stored.state()));
+    journal.snapshot(stored.position());
+  }
+
+  /** After a Ready was handled: takes the snapshot that is due, if one is. */
+  void afterReady() {
+    snapshotForProtocolNow();
+    boolean periodic = snapshotEvery > 0
+        && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery;
+    if (captured == null && (periodic || coordination.wantsSnapshot())) {
+      lastSnapshotAt = executor.appliedPosition();
+      CapturedSnapshot capture = executor.captureSnapshot();
+      if (writesSnapshotsElsewhere) {
+        captured = capture;
+      } else {
+        coordination.step(new Input.SnapshotTaken(lastSnapshotAt, capture.toByteArray()));
+        journal.snapshot(lastSnapshotAt);
+      }
+    }
+  }
+
+  /** The executor's state was replaced (start, install): the period counts from here. */
+  void restartPeriod() {
+    lastSnapshotAt = executor.appliedPosition();
+  }
+
+  /**
+   * When snapshots are written elsewhere, a snapshot reaches the protocol only after its file is
+   * forced, many steps later, when more requests have been applied. That suits a crash-fault
+   * protocol that {@link Coordination#wantsSnapshot wants} one to compact its log (Raft): it
+   * must not drop entries before the file is durable. But a Byzantine protocol's checkpoint
+   * (PBFT §4.3) certifies the state as of exactly the requests handed out so far and needs it
+   * before its next Ready, or that Ready fails; durability is not what it asks for. So under
+   * the Byzantine model the state is encoded here, on this thread, and stepped at once, while
+   * the snapshots to disk keep their own schedule.
+   */
+  private void snapshotForProtocolNow() {
+    if (!writesSnapshotsElsewhere || !coordination.wantsSnapshot()
+        || executor.config().failureModel() != FailureModel.BYZANTINE) {
+      return;
+    }
+    long position = executor.appliedPosition();
+    coordination.step(new Input.SnapshotTaken(position,
+        executor.captureSnapshot().toByteArray()));
+    journal.snapshot(position);
+  }
+}
