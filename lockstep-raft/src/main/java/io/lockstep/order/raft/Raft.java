@@ -5,7 +5,6 @@ import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.LogEntry;
-import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
@@ -13,7 +12,6 @@ import io.lockstep.order.Role;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.SnapshotReceiver;
 import io.lockstep.order.Status;
-import io.lockstep.order.StorageWrite;
 import io.lockstep.request.Request;
 import java.util.List;
 import java.util.Objects;
@@ -87,8 +85,9 @@ public final class Raft implements Coordination {
   private final Repair repair;
   private final WipeCheck wipeCheck;
   private final ConfigChange configChange = new ConfigChange(this);
-  private final Dispatch dispatch = new Dispatch(this);
-  private final RemovalNotice removalNotice = new RemovalNotice(this);
+  private final Inbound inbound = new Inbound(this);
+  private final TickClock clock = new TickClock(this);
+  private final Commitment commitment = new Commitment(this);
   private final Invariants invariants = new Invariants();
   private final RaftEvents events = new RaftEvents();
 
@@ -96,13 +95,7 @@ public final class Raft implements Coordination {
   private int votedFor = NONE;
   private Role role = Role.FOLLOWER;
   private int leader = NONE;
-  private long commitIndex;
-  private long applied;
   private Snapshot snapshot;
-  private long now;
-  private boolean clockStarted;
-  private long startedAt;
-  private long leaderContactAt;
   private long dropped;
   private String lastDropReason = "";
 
@@ -144,8 +137,7 @@ public final class Raft implements Coordination {
     }
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
-    this.commitIndex = log.snapshotIndex();
-    this.applied = commitIndex;
+    commitment.recovered(log.snapshotIndex());
     this.election = new Election(this, seed);
     this.replication = new Replication(this);
     this.readIndex = new ReadIndex(this);
@@ -173,7 +165,7 @@ public final class Raft implements Coordination {
     if (input instanceof Input.Tick tick) {
       onTick(tick.now(), tick.wallClock());
     } else if (input instanceof Input.Receive receive) {
-      receive(receive.from(), receive.message());
+      inbound.receive(receive.from(), receive.message());
     } else if (input instanceof Input.Propose propose) {
       admission.propose(propose.request());
     } else if (input instanceof Input.Read read) {
@@ -209,7 +201,7 @@ public final class Raft implements Coordination {
 
   @Override
   public Status status() {
-    return new Status(config.self(), role, term, leader, commitIndex, log.lastIndex(),
+    return new Status(config.self(), role, term, leader, commitIndex(), log.lastIndex(),
         snapshotIndex());
   }
 
@@ -274,7 +266,7 @@ public final class Raft implements Coordination {
   /** Why the last dropped message was dropped (for tests and debugging). */
   @Override
   public boolean wantsSnapshot() {
-    return admission.wantsSnapshot(applied > snapshotIndex());
+    return admission.wantsSnapshot(applied() > snapshotIndex());
   }
 
   String lastDropReason() {
@@ -283,7 +275,7 @@ public final class Raft implements Coordination {
 
   @Override
   public String toString() {
-    return "Raft" + status() + "{votedFor=" + votedFor + ", applied=" + applied + ", now=" + now
+    return "Raft" + status() + "{votedFor=" + votedFor + ", applied=" + applied() + ", now=" + now()
         + ", " + repair + ", " + wipeCheck
         + (role == Role.LEADER ? ", " + replication : "") + "}";
   }
@@ -302,90 +294,8 @@ public final class Raft implements Coordination {
   }
 
   private void onTick(long tickNow, long tickWallClock) {
-    agreedTime.tick(Math.max(now, tickNow), tickWallClock);
-    if (!clockStarted) {
-      // The first tick sets the baseline every timer is measured from.
-      clockStarted = true;
-      now = tickNow;
-      startedAt = tickNow;
-      leaderContactAt = tickNow;
-      election.touch(now);
-      if (role == Role.LEADER) {
-        replication.resetTimers(now);
-      }
-      wipeCheck.tick(now);
-      return;
-    }
-    now = Math.max(now, tickNow);
-    wipeCheck.tick(now);
-    fetch.tick(now);
-    if (role == Role.LEADER) {
-      replication.tick(now);
-    } else if (election.due(now)) {
-      election.campaign(false);
-    }
-  }
-
-  private void receive(int from, ProtocolMessage message) {
-    String rejection = MessageCheck.rejection(from, message, config.self());
-    if (rejection != null) {
-      drop(rejection);
-      return;
-    }
-    RaftMessage m = (RaftMessage) message;
-    if (m instanceof RaftMessage.IncarnationAnswer answer) {
-      // Outside elections and replication: no term rules. The census hears it after the check,
-      // so that the answer revealing a wipe already counts toward the census the wipe starts.
-      wipeCheck.onAnswer(from, answer);
-      repair.onPeerMessage(from, m, clockStarted);
-      return;
-    }
-    repair.onPeerMessage(from, m, clockStarted);
-    if (m instanceof RaftMessage.IncarnationProbe probe) {
-      wipeCheck.onProbe(from, probe);
-      return;
-    }
-    if (m instanceof RaftMessage.NotMember notice) {
-      removalNotice.onNotMember(from, notice);
-      return;
-    }
-    if ((m instanceof RaftMessage.PreVote || m instanceof RaftMessage.RequestVote)
-        && removalNotice.answerIfNotMember(from)) {
-      return; // before the term rules: a removed replica's campaign moves nobody's term
-    }
-    if (m.term() < term) {
-      onStaleTerm(from, m);
-      return;
-    }
-    if (m.term() > term && !adoptHigherTerm(from, m)) {
-      return;
-    }
-    dispatch.dispatch(from, m);
-  }
-
-  /** Raft's rule for a message from an older term (§3.3): drop it, answer requests. */
-  private void onStaleTerm(int from, RaftMessage m) {
-    drop("stale term " + m.term() + " from " + from + ", current term " + term);
-    RaftMessage answer = MessageCheck.staleTermAnswer(m, term, wallClock(), holdsBack());
-    if (answer != null) {
-      send(from, answer);
-    }
-  }
-
-  /** A message from a newer term; returns false if it must be ignored instead. */
-  private boolean adoptHigherTerm(int from, RaftMessage m) {
-    if (m instanceof RaftMessage.PreVote
-        || (m instanceof RaftMessage.PreVoteResponse r && r.granted())) {
-      return true; // pre-votes never change anyone's term (§9.6)
-    }
-    if (m instanceof RaftMessage.RequestVote v && !v.transfer() && inLease()) {
-      return false; // leader stickiness (§4.2.3): do not even adopt the term
-    }
-    boolean fromLeader = m instanceof RaftMessage.AppendEntries
-        || m instanceof RaftMessage.Heartbeat || m instanceof RaftMessage.InstallSnapshot
-        || m instanceof RaftMessage.TimeoutNow;
-    becomeFollower(m.term(), fromLeader ? from : NONE);
-    return true;
+    agreedTime.tick(Math.max(clock.now(), tickNow), tickWallClock);
+    clock.tick(tickNow);
   }
 
   /** A leader message in the current term: {@code from} leads it (Election Safety, §3.6.3). */
@@ -402,8 +312,8 @@ public final class Raft implements Coordination {
       becomeFollower(term, from);
     }
     leader = from;
-    leaderContactAt = now;
-    election.touch(now);
+    clock.leaderContact();
+    election.touch(clock.now());
     return true;
   }
 
@@ -412,7 +322,7 @@ public final class Raft implements Coordination {
   /** Appends an entry of the current term with the agreed time (a null request is a no-op). */
   void appendLocal(Request request) {
     LogEntry entry = new LogEntry(log.lastIndex() + 1, term,
-        agreedTime.propose(now, log.lastTime(), membership.voters()), request);
+        agreedTime.propose(clock.now(), log.lastTime(), membership.voters()), request);
     log.append(entry);
     membership.appended(entry);
     out.append(entry);
@@ -425,7 +335,7 @@ public final class Raft implements Coordination {
   /** The time {@link #appendLocal} would stamp now: bounded by a quorum of clocks. */
   @Override
   public long agreedTimeNow(long wallClock) {
-    return agreedTime.propose(now, log.lastTime(), membership.voters());
+    return agreedTime.propose(clock.now(), log.lastTime(), membership.voters());
   }
 
   /** A follower's clock report, carried by its answer to AppendEntries or a heartbeat. */
@@ -452,8 +362,8 @@ public final class Raft implements Coordination {
       fetch.stop();
     }
     leader = newLeader;
-    leaderContactAt = now;
-    election.reset(now);
+    clock.leaderContact();
+    election.reset(clock.now());
     if (wasLeader) {
       replication.stop();
       configChange.stop();
@@ -464,7 +374,7 @@ public final class Raft implements Coordination {
   void becomePreCandidate() {
     role = Role.PRE_CANDIDATE;
     leader = NONE;
-    election.reset(now);
+    election.reset(clock.now());
   }
 
   void becomeCandidate() {
@@ -473,16 +383,16 @@ public final class Raft implements Coordination {
     persistHardState();
     role = Role.CANDIDATE;
     leader = NONE;
-    election.reset(now);
+    election.reset(clock.now());
   }
 
   void becomeLeader() {
     role = Role.LEADER;
     leader = config.self();
     configChange.stop();
-    replication.start(now);
+    replication.start(clock.now());
     readIndex.start();
-    admission.becameLeader(log, commitIndex);
+    admission.becameLeader(log, commitIndex());
     appendLocal(null); // §6.4: a no-op of the new term lets it commit earlier entries
   }
 
@@ -516,31 +426,9 @@ public final class Raft implements Coordination {
     persistHardState();
   }
 
-  /** Advances commitIndex and hands the newly committed requests to the executor, in order. */
+  /** Advances commitIndex: see {@link Commitment#commitTo}. */
   void commitTo(long index) {
-    if (index <= commitIndex) {
-      return;
-    }
-    if (index > log.lastIndex()) {
-      throw new IllegalStateException("commit to " + index + " beyond last index "
-          + log.lastIndex() + " in " + this);
-    }
-    commitIndex = index;
-    for (long i = applied + 1; i <= index; i++) {
-      LogEntry entry = log.entry(i);
-      if (role == Role.LEADER) {
-        admission.committed(entry);
-      }
-      if (!entry.isNoOp()) {
-        out.stable(new Ordered(i, entry.time(), entry.request()));
-      }
-    }
-    applied = index;
-    repair.onCommit(index);
-    if (role == Role.LEADER) {
-      replication.commitAdvanced();
-      readIndex.onCommit();
-    }
+    commitment.commitTo(index);
   }
 
   /** Installs a leader's snapshot: the log was already reset or compacted to it (§5.3). */
@@ -549,32 +437,16 @@ public final class Raft implements Coordination {
     out.saveSnapshot(received);
     out.install(received);
     snapshot = received;
-    commitIndex = received.index();
-    applied = received.index();
-    repair.onCommit(commitIndex);
+    commitment.installed(received.index());
   }
 
-  /**
-   * Leader stickiness (§4.2.3, with check-quorum as in etcd-io/raft): true while this replica
-   * believes a leader is alive, so that (pre-)votes must be ignored. A replica with lease reads
-   * also refuses for T after it started, since it may have acknowledged a leader just before a
-   * crash.
-   */
+  /** Leader stickiness (§4.2.3): see {@link TickClock#inLease}. */
   boolean inLease() {
-    if (!config.checkQuorum()) {
-      return false;
-    }
-    if (config.leaseReads() && (!clockStarted || now - startedAt < config.electionTimeoutMillis())) {
-      return true;
-    }
-    if (leader == NONE) {
-      return false;
-    }
-    return role == Role.LEADER || now - leaderContactAt < config.electionTimeoutMillis();
+    return clock.inLease();
   }
 
   boolean committedInOwnTerm() {
-    return log.termAt(commitIndex) == term;
+    return log.termAt(commitIndex()) == term;
   }
 
   void send(int to, RaftMessage message) {
@@ -647,6 +519,10 @@ public final class Raft implements Coordination {
     return readIndex;
   }
 
+  Admission admission() {
+    return admission;
+  }
+
   long term() {
     return term;
   }
@@ -664,11 +540,11 @@ public final class Raft implements Coordination {
   }
 
   long commitIndex() {
-    return commitIndex;
+    return commitment.commitIndex();
   }
 
   long applied() {
-    return applied;
+    return commitment.applied();
   }
 
   Snapshot snapshot() {
@@ -676,7 +552,11 @@ public final class Raft implements Coordination {
   }
 
   long now() {
-    return now;
+    return clock.now();
+  }
+
+  TickClock clock() {
+    return clock;
   }
 
   /** The wall clock reading of the latest tick (0 before the first), for clock reports. */
