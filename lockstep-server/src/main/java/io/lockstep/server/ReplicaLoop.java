@@ -8,7 +8,6 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Role;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Status;
-import io.lockstep.order.StorageWrite;
 import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.Effects;
 import io.lockstep.replica.LocalRead;
@@ -17,9 +16,7 @@ import io.lockstep.replica.Replica;
 import io.lockstep.replica.Step;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
-import io.lockstep.server.wire.PeerEnvelope;
 import io.lockstep.storage.GroupCommitLog;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,7 +27,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -75,7 +71,6 @@ import java.util.function.IntFunction;
  * refused "busy" too.
  */
 final class ReplicaLoop implements Runnable, ClientIntake {
-  private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
   private static final int MAX_DRAIN = 512;
   private static final long SWEEP_EVERY_NANOS = 500_000_000L;
 
@@ -95,19 +90,16 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   private final Replica replica;
   private final SnapshotThread snapshots;
-  private final ProtocolCodec codec;
   private final GroupCommitLog log;
   private final ServerMetrics metrics;
   private final IntFunction<String> clientAddressOf;
   private final Consumer<Throwable> fatal;
   private final long requestTimeoutNanos;
-  private final boolean answersWaitForSync;
   /** Byzantine model: every replica takes every request (see {@link #everyReplicaOrders}). */
   private volatile boolean everyReplicaOrders;
   /** The latest durability report not yet stepped (written by the log thread). */
   private final AtomicReference<Step.Persisted> persisted = new AtomicReference<>();
   private final BlockingQueue<LoopEvent> queue;
-  private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<WriteKey, Pending> writes = new HashMap<>();
   private final Map<Long, Pending> reads = new HashMap<>();
   final LocalReplies localReplies = new LocalReplies();
@@ -125,10 +117,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private long nextReadId;
   private long lastSweep = System.nanoTime();
 
-  private final List<StorageWrite> batchWrites = new ArrayList<>();
-  private final List<Ready.Outbound> batchMessages = new ArrayList<>();
-  private final List<Runnable> batchAnswers = new ArrayList<>();
-  private int batchEntries;
+  /** The batch being gathered, and its release once durable. */
+  private final BatchRelease release;
 
   /** A loop whose replica writes its own snapshots in its steps (tests). */
   ReplicaLoop(Replica replica, ProtocolCodec codec, GroupCommitLog log, ServerMetrics metrics,
@@ -147,8 +137,6 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       IntFunction<String> clientAddressOf, Consumer<Throwable> fatal) {
     this.replica = replica;
     this.snapshots = snapshots;
-    this.codec = codec;
-    this.answersWaitForSync = !replica.mayAnswerBeforeDurable();
     this.log = log;
     this.metrics = metrics;
     this.published = new LoopStatus(metrics);
@@ -156,6 +144,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     this.requestTimeoutNanos = requestTimeoutMillis * 1_000_000L;
     this.clientAddressOf = clientAddressOf;
     this.fatal = fatal;
+    this.release = new BatchRelease(replica, codec, log, metrics, () -> peers, () -> journal,
+        this::durable);
     publish();
   }
 
@@ -355,7 +345,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
         if (membership != null) {
           membership.afterBatch(replica, System.nanoTime(), this::collect);
         }
-        flush();
+        release.flush();
         publish();
         lastLoopNanos = System.nanoTime();
         if (stop) {
@@ -427,24 +417,19 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   /** Gathers one step's effects into the current batch, resolving answers to their origins. */
   private void collect(Effects effects) {
-    for (StorageWrite write : effects.writes()) {
-      batchWrites.add(write);
-      if (write instanceof StorageWrite.Append a) {
-        batchEntries += a.entries().size();
-      }
-    }
-    batchMessages.addAll(misbehaviour.messages(effects.messages()));
+    effects.writes().forEach(release::write);
+    release.messages(misbehaviour.messages(effects.messages()));
     effects.checkpoints().forEach(checkpoints);
     for (Reply truth : effects.replies()) {
       Reply reply = misbehaviour.reply(truth);
       CompletableFuture<Reply> colocated = localReplies.take(reply);
       if (colocated != null) {
-        batchAnswers.add(() -> colocated.complete(reply)); // after durability, as any answer
+        release.answer(() -> colocated.complete(reply)); // after durability, as any answer
       }
       Pending p = writes.remove(new WriteKey(reply.client(), reply.sequence()));
       if (p != null) {
         journal.replied(reply);
-        batchAnswers.add(() -> {
+        release.answer(() -> {
           p.origin().replied(reply);
           metrics.committed(System.nanoTime() - p.since());
         });
@@ -455,7 +440,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       Pending p = reads.remove(result.readId());
       if (p != null) {
         journal.readAnswered(p.reader(), p.origin(), result);
-        batchAnswers.add(() -> {
+        release.answer(() -> {
           p.origin().readResult(result);
           metrics.read(System.nanoTime() - p.since());
         });
@@ -469,110 +454,23 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       }
       if (p != null && redirect.busy()) {
         metrics.busy();
-        batchAnswers.add(() -> p.origin().busy(redirect.reason()));
+        release.answer(() -> p.origin().busy(redirect.reason()));
       } else if (p != null) {
         String address = clientAddressOf.apply(redirect.leaderHint());
-        batchAnswers.add(() -> p.origin().redirect(redirect.leaderHint(), address,
+        release.answer(() -> p.origin().redirect(redirect.leaderHint(), address,
             redirect.reason()));
       }
     }
   }
 
-  /** Hands the batch to the log, or releases it at once when it needs no fsync. */
-  private void flush() {
-    if (batchWrites.isEmpty() && batchMessages.isEmpty() && batchAnswers.isEmpty()) {
-      return;
-    }
-    boolean now = batchWrites.isEmpty() && inFlight.get() == 0;
-    List<byte[]> payloads = new ArrayList<>(batchMessages.size());
-    List<Integer> targetList = new ArrayList<>(batchMessages.size());
-    List<ProtocolMessage> later = new ArrayList<>(batchMessages.size());
-    for (Ready.Outbound out : batchMessages) {
-      ProtocolMessage message = out.message();
-      journal.sent(out.to(), message);
-      if (!now && replica.mayLeaveBeforeDurable(message)) {
-        send(out.to(), encode(message), message); // e.g. Raft §10.2.1: before our own fsync
-      } else {
-        targetList.add(out.to());
-        payloads.add(encode(message));
-        later.add(message);
-      }
-    }
-    int[] targets = targetList.stream().mapToInt(Integer::intValue).toArray();
-    List<Runnable> answers = List.copyOf(batchAnswers);
-    if (!now && !answersWaitForSync) {
-      answers.forEach(ReplicaLoop::answer);
-    }
-    Runnable release = () -> {
-      for (int i = 0; i < targets.length; i++) {
-        send(targets[i], payloads.get(i), later.get(i));
-      }
-      if (now || answersWaitForSync) {
-        answers.forEach(ReplicaLoop::answer);
-      }
-    };
-    if (now) {
-      release.run();
-    } else {
-      submitToLog(release);
-    }
-    batchWrites.clear();
-    batchMessages.clear();
-    batchAnswers.clear();
-    batchEntries = 0;
-  }
-
-  /** The protocol's bytes on the peer port's protocol channel. */
-  private byte[] encode(ProtocolMessage message) {
-    return PeerEnvelope.protocol(codec.encode(message));
-  }
-
   /**
-   * Runs on the log thread too: a message that cannot be sent is dropped and counted (Raft
-   * retransmits), never thrown, as an exception there would stop the log.
+   * On the log thread: a submission made the entries through {@code report} durable. Callbacks
+   * run in submission order, so the latest report covers every earlier one; if the queue is full
+   * the loop is awake anyway and finds the report in the slot.
    */
-  private void send(int to, byte[] payload, ProtocolMessage message) {
-    try {
-      if (!peers.send(to, payload)) {
-        metrics.peerDropped("send queue full or peer down");
-        journal.unsent(to, message, "send queue full or peer down");
-      }
-    } catch (RuntimeException e) {
-      metrics.peerDropped("unsendable");
-      journal.unsent(to, message, "unsendable");
-      LOG.log(Level.WARNING, "event=peer_message_unsendable to=" + to + " bytes="
-          + payload.length + " reason=\"" + e.getMessage() + "\"");
-    }
-  }
-
-  private static void answer(Runnable answer) {
-    try {
-      answer.run();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "event=client_answer_failed reason=\"" + e + "\"");
-    }
-  }
-
-  private void submitToLog(Runnable release) {
-    long submitted = System.nanoTime();
-    metrics.groupSubmitted(batchEntries);
-    inFlight.incrementAndGet();
-    // Reported whether or not the protocol sends early: it is told only what is true.
-    Step.Persisted report = Replica.lastAppended(batchWrites).orElse(null);
-    log.submit(List.copyOf(batchWrites), () -> {
-      metrics.durable(System.nanoTime() - submitted);
-      try {
-        release.run();
-      } finally {
-        inFlight.decrementAndGet();
-        if (report != null) {
-          // Callbacks run in submission order, so the latest report covers every earlier one;
-          // if the queue is full the loop is awake anyway and finds the report in the slot.
-          persisted.set(report);
-          queue.offer(new LoopEvent.Durable());
-        }
-      }
-    });
+  private void durable(Step.Persisted report) {
+    persisted.set(report);
+    queue.offer(new LoopEvent.Durable());
   }
 
   /** Forgets questions whose outcome did not come in time; their origins may retry. */
@@ -591,7 +489,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       Pending p = pending.next();
       if (now - p.since() > requestTimeoutNanos) {
         pending.remove();
-        batchAnswers.add(() -> p.origin().busy("no outcome within the request timeout"));
+        release.answer(() -> p.origin().busy("no outcome within the request timeout"));
       }
     }
   }
@@ -620,9 +518,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     writes.clear();
     reads.clear();
     for (Pending p : all) {
-      batchAnswers.add(() -> p.origin().redirect(s.leader(), address,
+      release.answer(() -> p.origin().redirect(s.leader(), address,
           "leadership lost; retry with the same sequence number"));
     }
-    flush();
+    release.flush();
   }
 }
