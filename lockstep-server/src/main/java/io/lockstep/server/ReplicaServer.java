@@ -8,8 +8,6 @@ import io.lockstep.journal.Event;
 import io.lockstep.journal.Journal;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.StateMachine;
-import io.lockstep.net.ClientAuth;
-import io.lockstep.net.ClientConfig;
 import io.lockstep.net.FrameClient;
 import io.lockstep.net.FrameServer;
 import io.lockstep.net.NetOptions;
@@ -18,14 +16,12 @@ import io.lockstep.net.ServerConfig;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
-import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Protocols;
 import io.lockstep.order.Recovered;
 import io.lockstep.redis.RedisServer;
 import io.lockstep.redis.RedisServerConfig;
 import io.lockstep.redis.RedisStore;
-import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.Replica;
 import io.lockstep.server.config.ClusterConfig;
@@ -120,8 +116,6 @@ public final class ReplicaServer implements AutoCloseable {
   private ReplicaLoop loop;
   private PreverifiedSigner signer;
   private SignatureIntake intake;
-  private final boolean precheck =
-      SignatureIntake.enabled(System.getenv("LOCKSTEP_SIGNATURE_PRECHECK"));
   private SnapshotThread snapshots;
   private Thread loopThread;
   private ReplicaIdentity identity;
@@ -234,8 +228,9 @@ public final class ReplicaServer implements AutoCloseable {
     loop.journal(journal);
     MembershipRuntime membership = new MembershipRuntime(id, addresses, config.spares(),
         config.voters().size(), config.configuratorUnreachableMillis(), metrics);
-    memberForwarder = new MemberForwarder(() -> new FrameClient(forwarderConfig(
-        NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD))),
+    memberForwarder = new MemberForwarder(() -> new FrameClient(
+        ClientCredentials.forwarderConfig(config, id,
+            NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD))),
         leader -> addresses.client(leader).orElseThrow());
     membership.forwarder(memberForwarder);
     if (orderedReplicaSet) {
@@ -253,13 +248,10 @@ public final class ReplicaServer implements AutoCloseable {
 
   /** Peer and client ports, the forwarder, Redis and HTTP; then the loop and its timers. */
   private void startNetworks(ReplicaAddresses me) throws IOException {
-    NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
-        .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
-    network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),
-        this::onPeer);
+    PeerPort peerPort = startPeerPort(me);
     NetOptions net = NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD);
     loop.peers(network::send);
-    loop.checkpoints(this::checkpointed);
+    loop.checkpoints(peerPort::checkpointed);
     long clockOffset = config.testClockOffset(id);
     if (clockOffset != 0) {
       LOG.log(Level.WARNING, "replica " + id + " runs with its wall clock shifted by "
@@ -276,16 +268,18 @@ public final class ReplicaServer implements AutoCloseable {
     loopThread.start();
     timer.scheduleAtFixedRate(loop::tick, 0, config.tickMillis(), TimeUnit.MILLISECONDS);
     if (timing.watching()) {
-      timer.scheduleAtFixedRate(this::probeClocks, 0, AssumptionWatch.PROBE_MILLIS,
+      timer.scheduleAtFixedRate(peerPort::probeClocks, 0, AssumptionWatch.PROBE_MILLIS,
           TimeUnit.MILLISECONDS);
     }
     clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
-        me.client(), identity.clients(clientAuth()), net, identity.privateKey()),
+        me.client(), identity.clients(ClientCredentials.clientAuth(config)), net,
+        identity.privateKey()),
         new ClientPort(loop, metrics, config.perClientAuthentication(),
             config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
             .operators(OperatorAuth.checking(config.name(), config.secret(),
                 config.keys().operatorKeys())));
-    forwarder = new LeaderForwarder(new FrameClient(forwarderConfig(net)),
+    forwarder = new LeaderForwarder(
+        new FrameClient(ClientCredentials.forwarderConfig(config, id, net)),
         leader -> addresses.client(leader).orElseThrow(), config.requestTimeoutMillis(),
         () -> metrics.budgetRefused(ServerMetrics.FORWARD_EXPIRED));
     if (config.service() == Service.KV) {
@@ -301,6 +295,17 @@ public final class ReplicaServer implements AutoCloseable {
     metrics.bindNet("client", clientServer.stats());
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
         this::liveJson, misbehaviour.name());
+  }
+
+  /** The peer network, whose arrivals go to a {@link PeerPort} (the network is null before). */
+  private PeerPort startPeerPort(ReplicaAddresses me) throws IOException {
+    NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
+        .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
+    PeerPort peerPort = new PeerPort(config, id, protocol.codec(), loop, intake, divergence, timing,
+        metrics, () -> network);
+    network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),
+        peerPort::onPeer);
+    return peerPort;
   }
 
   private void logStarted(Recovered recovered) {
@@ -341,31 +346,6 @@ public final class ReplicaServer implements AutoCloseable {
         config.digestInterval());
   }
 
-  /**
-   * X5: no client authentication, one shared secret, or one secret per client; in the last
-   * case the replicas' forwarders are clients too, each with a secret derived from the peers'.
-   */
-  private ClientAuth clientAuth() {
-    if (config.perClientAuthentication()) {
-      Map<String, byte[]> secrets = config.clientSecrets();
-      for (int member : config.members()) {
-        secrets.put(ClusterConfig.forwarderId(member), config.forwarderSecret(member));
-      }
-      return ClientAuth.perClient(secrets);
-    }
-    byte[] shared = config.clientSecret();
-    return shared == null ? ClientAuth.none() : ClientAuth.shared(shared);
-  }
-
-  /** How this replica's forwarder proves itself to the leader's client port. */
-  private ClientConfig forwarderConfig(NetOptions net) {
-    String forwarderId = ClusterConfig.forwarderId(id);
-    byte[] secret = config.perClientAuthentication() ? config.forwarderSecret(id)
-        : config.clientSecret();
-    return secret == null ? ClientConfig.unauthenticated(config.name(), forwarderId, net)
-        : ClientConfig.authenticated(config.name(), forwarderId, secret, net);
-  }
-
   private Map<Integer, InetSocketAddress> peerAddresses() {
     Map<Integer, InetSocketAddress> peers = new TreeMap<>();
     config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
@@ -376,64 +356,6 @@ public final class ReplicaServer implements AutoCloseable {
     byte[] nonce = new byte[8];
     new SecureRandom().nextBytes(nonce);
     return HexFormat.of().formatHex(nonce);
-  }
-
-  /**
-   * A payload from another replica: a protocol message goes to the loop, a checkpoint digest to
-   * divergence detection (which needs no loop step, so a full loop queue cannot drop it).
-   */
-  private void onPeer(int from, byte[] payload) {
-    try {
-      PeerEnvelope.Payload decoded = PeerEnvelope.decode(payload);
-      if (decoded instanceof PeerEnvelope.Payload.Protocol p) {
-        ProtocolMessage message = protocol.codec().decode(p.message());
-        if (precheck) {
-          intake.offer(from, message);
-        } else {
-          loop.offerPeer(from, message);
-        }
-      } else if (decoded instanceof PeerEnvelope.Payload.CheckpointDigest d) {
-        divergence.remote(from, d.checkpoint());
-      } else if (decoded instanceof PeerEnvelope.Payload.ClockProbe p && network != null) {
-        network.send(from, AssumptionWatch.echo(p.sentAt(), wallClock()));
-      } else if (decoded instanceof PeerEnvelope.Payload.ClockEcho e) {
-        timing.echoed(from, e.sentAt(), e.receivedAt(), wallClock());
-      }
-    } catch (RuntimeException e) { // untrusted bytes: any failure to decode means malformed
-      metrics.peerDropped("undecodable");
-      LOG.log(Level.WARNING, "event=peer_message_dropped from=" + from + " reason=\""
-          + e.getMessage() + "\"");
-    }
-  }
-
-  /**
-   * The loop recorded a digest of this replica's state: compare it with the peers' and send it
-   * to each of them (one small message per digest interval; a dropped one only skips a
-   * comparison, the next checkpoint compares again).
-   */
-  private void checkpointed(Checkpoint checkpoint) {
-    divergence.local(checkpoint);
-    byte[] payload = PeerEnvelope.checkpoint(checkpoint);
-    for (int peer : config.members()) {
-      if (peer != id && !network.send(peer, payload)) {
-        metrics.peerDropped("send queue full or peer down");
-      }
-    }
-  }
-
-  /** Sends every peer a clock probe (timer thread; see {@link AssumptionWatch}). */
-  private void probeClocks() {
-    byte[] probe = AssumptionWatch.probe(wallClock());
-    for (int peer : config.members()) {
-      if (peer != id) {
-        network.send(peer, probe); // a lost probe only skips one sample
-      }
-    }
-  }
-
-  /** This replica's wall clock as its protocol sees it (shifted only by the test-only key). */
-  private long wallClock() {
-    return System.currentTimeMillis() + config.testClockOffset(id);
   }
 
   private String clientAddressText(int replica) {
