@@ -89,7 +89,7 @@ public final class StatusCommand implements Callable<Integer> {
         .append(l.voters()).append(", learners ").append(l.learners().isEmpty() ? "[]"
             : l.learners()).append(", spares ").append(spares(config, l))
         .append(", margin ").append(l.margin())
-        .append(" (voters that may still fail before no majority answers")
+        .append(" (voters that may still fail before fewer than a quorum answer")
         .append(l.margin() <= 0 ? "; THIN" : "").append(")\n"));
     out.append(String.format("%-8s %-11s %6s %10s %10s %8s  %s%n", "replica", "role", "term",
         "commit", "applied", "lag", "health"));

@@ -17,10 +17,21 @@ import java.util.Objects;
  * @param lastRefusal why the latest membership change asked of this replica was refused, or ""
  * @param silentMillis on the leader, for each other voter and learner, how long (on the
  *     leader's monotonic clock) since it last answered; empty on a follower
+ * @param quorum how many voters must answer for the protocol to order anything: a majority
+ *     for a crash-tolerant protocol, 2t+1 of 3t+1 for a Byzantine one
  */
 public record Configuration(List<Integer> voters, List<Integer> learners, long index,
-    boolean committed, String lastRefusal, Map<Integer, Long> silentMillis) {
+    boolean committed, String lastRefusal, Map<Integer, Long> silentMillis, int quorum) {
+  /** A configuration whose quorum is a majority of {@code voters} (crash faults). */
+  public Configuration(List<Integer> voters, List<Integer> learners, long index,
+      boolean committed, String lastRefusal, Map<Integer, Long> silentMillis) {
+    this(voters, learners, index, committed, lastRefusal, silentMillis, voters.size() / 2 + 1);
+  }
+
   public Configuration {
+    if (quorum < 1) {
+      throw new IllegalArgumentException("quorum must be at least 1, was " + quorum);
+    }
     voters = List.copyOf(voters);
     learners = List.copyOf(learners);
     silentMillis = Map.copyOf(silentMillis);
@@ -31,12 +42,11 @@ public record Configuration(List<Integer> voters, List<Integer> learners, long i
   }
 
   /**
-   * The combining condition's margin (paper §7, P − F > Enuf) for a crash-tolerant majority
-   * protocol: how many more voters may fail before a majority of them is gone, given that
-   * {@code unreachable} of them already are. Negative means no majority is left.
+   * The combining condition's margin (paper §7, P − F > Enuf): how many more voters may fail
+   * before fewer than {@link #quorum} of them are left, given that {@code unreachable} of them
+   * already are. Negative means no quorum is left.
    */
   public int margin(int unreachable) {
-    int majority = voters.size() / 2 + 1;
-    return voters.size() - unreachable - majority;
+    return voters.size() - unreachable - quorum;
   }
 }

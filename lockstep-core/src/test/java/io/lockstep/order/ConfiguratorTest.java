@@ -72,6 +72,16 @@ class ConfiguratorTest {
   }
 
   @Test
+  void aByzantineQuorumOf2tPlus1LeavesAThinnerMarginThanAMajority() {
+    Configuration seven = new Configuration(List.of(0, 1, 2, 3, 4, 5, 6), List.of(), 0, true, "",
+        Map.of(), 5);
+    assertThat(seven.margin(0)).as("7 - 5").isEqualTo(2);
+    assertThat(seven.margin(2)).isZero();
+    assertThat(view(List.of(0, 1, 2, 3, 4, 5, 6), List.of(), true, Map.of()).margin(0))
+        .as("a majority of 7 is 4").isEqualTo(3);
+  }
+
+  @Test
   void aBadBoundIsRefused() {
     assertThatThrownBy(() -> new Configurator(3, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");

@@ -12,8 +12,9 @@ import java.util.Objects;
 /**
  * Computes the combining condition P − F > Enuf (paper §7) after every loop batch: on the leader,
  * F is the voters silent past {@link #UNREACHABLE_MILLIS} on its clock, and the margin is how many
- * more voters may fail before no majority answers ({@link Configuration#margin}). A follower does
- * not know who answers the leader, so it reports no margin. A change of the margin is logged,
+ * more voters may fail before fewer than a quorum answer ({@link Configuration#margin}: a
+ * majority under crash faults, 2t+1 under PBFT). A follower does not know who answers the
+ * leader, so it reports no margin. A change of the margin is logged,
  * as a warning once it is 0 or less ("thin": one more failure, or already none, stops commits).
  * Loop thread only.
  */

@@ -118,7 +118,7 @@ public final class ServerMetrics {
         .register(registry);
     Gauge.builder("lockstep.combining.margin", loop,
         l -> l.status().margin() == null ? Double.NaN : l.status().margin()).strongReference(true)
-        .description("on the leader: voters that may still fail before no majority answers"
+        .description("on the leader: voters that may still fail before fewer than a quorum answer"
             + " (P - F - Enuf); 0 or less is thin; NaN on followers")
         .register(registry);
     Gauge.builder("lockstep.term", loop, l -> l.status().term()).strongReference(true)

@@ -17,7 +17,7 @@ import java.util.List;
  * @param snapshotIndex position of its latest snapshot
  * @param voters the configuration it counts quorums in (empty if its protocol has none)
  * @param margin on the leader, the combining condition's margin: how many more voters may fail
- *     before no majority answers (0 or less: thin); null elsewhere
+ *     before fewer than a quorum answer (0 or less: thin); null elsewhere
  * @param learners on the leader, replicas being caught up before they vote (a membership change
  *     in progress); empty elsewhere
  */

@@ -365,12 +365,14 @@ public final class Pbft implements Coordination {
   /**
    * The configuration ordering this replica's window: its voters, and the stable checkpoint
    * whose state named them as the index. Changes are asked for by ordered {@code SetReplicas}
-   * commands, never by {@link Input.ChangeMembership}.
+   * commands, never by {@link Input.ChangeMembership}. Its quorum is 2t+1: with fewer correct
+   * replicas answering, nothing is ordered, so the combining condition's margin counts from it.
    */
   @Override
   public Configuration configuration() {
-    return new Configuration(membership.current().members(), List.of(), low, true, "",
-        Map.of());
+    PbftConfiguration current = membership.current();
+    return new Configuration(current.members(), List.of(), low, true, "", Map.of(),
+        2 * current.t() + 1);
   }
 
   @Override

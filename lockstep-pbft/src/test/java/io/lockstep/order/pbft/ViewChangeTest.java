@@ -125,6 +125,15 @@ class ViewChangeTest {
   }
 
   @Test
+  void theConfigurationsQuorumIs2tPlus1SoTheMarginCountsFromIt() {
+    java.util.List<Integer> members = java.util.List.of(0, 1, 2, 3, 4, 5, 6);
+    Pbft replica = new Pbft(PbftConfig.defaults(1, members, 2, io.lockstep.identity.Ed25519Signer
+        .signers(io.lockstep.identity.Ed25519Signer.seededKeyPairs(members, 11)).get(1)));
+    assertThat(replica.configuration().quorum()).isEqualTo(5);
+    assertThat(replica.configuration().margin(0)).as("7 replicas, t = 2: 7 - 5").isEqualTo(2);
+  }
+
+  @Test
   void aRequestTakenBeforeTheFirstTickIsNotOldAtTheFirstTick() {
     java.util.List<Integer> members = java.util.List.of(0, 1, 2, 3);
     Pbft backup = new Pbft(PbftConfig.defaults(1, members, 1, io.lockstep.identity.Ed25519Signer
