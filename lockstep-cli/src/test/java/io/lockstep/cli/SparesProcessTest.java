@@ -16,15 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * {@code lockstep local --spares 1} in real processes (paper §7, S21): three voters and a spare
@@ -39,13 +36,13 @@ class SparesProcessTest {
 
   @TempDir Path dir;
   private final List<Process> launched = new ArrayList<>();
-  private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
-  private final AtomicLong lastAck = new AtomicLong();
-  private volatile boolean stopping;
+  private RedisWriters writers;
 
   @AfterEach
   void killEverything() throws IOException {
-    stopping = true;
+    if (writers != null) {
+      writers.abandon();
+    }
     launched.forEach(Process::destroyForcibly);
     for (int id = 1; id <= 4; id++) {
       pid(id).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
@@ -62,8 +59,8 @@ class SparesProcessTest {
     assertThat(cli("member", "list", "--data-dir", data.toString()))
         .contains("voters [1, 2, 3]").contains("spares [4]");
 
-    List<Thread> writers = startWriters(base);
-    awaitAcks(200);
+    writers = RedisWriters.start(base, "spares");
+    writers.awaitAcks(200);
     List<Integer> voters = killAVoterAndAwaitItsReplacement(config, data);
 
     // A second original replica goes for good (the leader, if it is an original), so the spare
@@ -72,18 +69,15 @@ class SparesProcessTest {
     int second = leader != 4 ? leader : voters.stream().filter(id -> id != 4).findFirst()
         .orElseThrow();
     kill(second);
-    awaitAcksAfter(System.nanoTime());
-    stopping = true;
-    for (Thread w : writers) {
-      w.join(15_000);
-    }
+    writers.awaitAcksAfter(System.nanoTime(), "the second kill");
+    writers.stop();
     try (Jedis jedis = new Jedis("127.0.0.1", base + 4, 10_000)) {
-      for (Map.Entry<String, String> write : acknowledged.entrySet()) {
+      for (Map.Entry<String, String> write : writers.acknowledged.entrySet()) {
         assertThat(jedis.get(write.getKey())).as("acknowledged write " + write.getKey())
             .isEqualTo(write.getValue());
       }
     }
-    assertThat(acknowledged.size()).isGreaterThan(200);
+    assertThat(writers.acknowledged.size()).isGreaterThan(200);
     int after = leader(config);
     assertThat(after).isNotEqualTo(second);
     assertThat(voters).contains(after);
@@ -124,58 +118,6 @@ class SparesProcessTest {
         .contains("event=configurator_step replica=" + now + " change=ADD target=4")
         .contains("event=configurator_step replica=" + now + " change=REMOVE target=" + victim);
     return expected;
-  }
-
-  private List<Thread> startWriters(int base) {
-    List<Thread> writers = new ArrayList<>();
-    for (int c = 0; c < 2; c++) {
-      int client = c;
-      Thread t = new Thread(() -> write(base, client), "spares-writer-" + c);
-      t.setDaemon(true);
-      t.start();
-      writers.add(t);
-    }
-    return writers;
-  }
-
-  /** Writes unique keys, moving to the next replica when one fails; records what was acked. */
-  private void write(int base, int client) {
-    int replica = client + 1;
-    long n = 0;
-    Jedis jedis = new Jedis("127.0.0.1", base + replica, 5_000);
-    while (!stopping) {
-      String key = "c" + client + "-" + n++;
-      try {
-        if ("OK".equals(jedis.set(key, key))) {
-          acknowledged.put(key, key);
-          lastAck.set(System.nanoTime());
-        }
-      } catch (JedisException e) {
-        jedis.close();
-        replica = replica % 4 + 1;
-        jedis = new Jedis("127.0.0.1", base + replica, 5_000);
-        pause(50);
-      }
-    }
-    jedis.close();
-  }
-
-  private void awaitAcks(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (acknowledged.size() < count && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(acknowledged.size()).isGreaterThanOrEqualTo(count);
-  }
-
-  private void awaitAcksAfter(long nanos) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    int before = acknowledged.size();
-    while ((lastAck.get() <= nanos || acknowledged.size() < before + 50)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(lastAck.get()).as("a write acknowledged after the second kill").isGreaterThan(nanos);
   }
 
   private static int leader(ClusterConfig config) throws InterruptedException {
@@ -237,14 +179,6 @@ class SparesProcessTest {
           .isLessThan(deadline);
       assertThat(process.isAlive()).as("local runs: %s", Files.readString(output)).isTrue();
       Thread.sleep(100);
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

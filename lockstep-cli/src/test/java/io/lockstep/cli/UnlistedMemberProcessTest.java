@@ -17,15 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Paper §7 in real processes: {@code lockstep local} runs three replicas; a fourth machine,
@@ -38,13 +35,13 @@ import redis.clients.jedis.exceptions.JedisException;
 class UnlistedMemberProcessTest {
   @TempDir Path dir;
   private final List<Process> launched = new ArrayList<>();
-  private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
-  private final AtomicLong lastAck = new AtomicLong();
-  private volatile boolean stopping;
+  private RedisWriters writers;
 
   @AfterEach
   void killEverything() throws IOException {
-    stopping = true;
+    if (writers != null) {
+      writers.abandon();
+    }
     launched.forEach(Process::destroyForcibly);
     for (int id = 1; id <= 3; id++) {
       pid(id).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
@@ -66,8 +63,8 @@ class UnlistedMemberProcessTest {
     launched.add(ReplicaProcess.start(System.getProperty("java.class.path"),
         List.of("-Xmx256m"), own, 4, List.of(), data.resolve("4/replica.log")).process());
 
-    List<Thread> writers = startWriters(base);
-    awaitAcks(100);
+    writers = RedisWriters.start(base, "unlisted");
+    writers.awaitAcks(100);
     String added = cli("member", "add", "4", "--peer", "127.0.0.1:" + (base + 104),
         "--client", "127.0.0.1:" + (base + 204), "--http", "127.0.0.1:" + (base + 304),
         "--redis", "127.0.0.1:" + (base + 4), "--data-dir", data.toString());
@@ -80,13 +77,10 @@ class UnlistedMemberProcessTest {
     int killed = List.of(1, 2, 3).stream().filter(id -> id != removed).findFirst().orElseThrow();
     kill(killed);
     long afterKill = System.nanoTime();
-    awaitAcksAfter(afterKill);
-    stopping = true;
-    for (Thread w : writers) {
-      w.join(15_000);
-    }
+    writers.awaitAcksAfter(afterKill, "the kill");
+    writers.stop();
     try (Jedis jedis = new Jedis("127.0.0.1", base + 4, 10_000)) {
-      for (Map.Entry<String, String> write : acknowledged.entrySet()) {
+      for (Map.Entry<String, String> write : writers.acknowledged.entrySet()) {
         assertThat(jedis.get(write.getKey())).as("acknowledged write " + write.getKey())
             .isEqualTo(write.getValue());
       }
@@ -125,58 +119,6 @@ class UnlistedMemberProcessTest {
     return ClusterConfig.load(data.resolve("cluster.properties"));
   }
 
-  private List<Thread> startWriters(int base) {
-    List<Thread> writers = new ArrayList<>();
-    for (int c = 0; c < 2; c++) {
-      int client = c;
-      Thread t = new Thread(() -> write(base, client), "unlisted-writer-" + c);
-      t.setDaemon(true);
-      t.start();
-      writers.add(t);
-    }
-    return writers;
-  }
-
-  /** Writes unique keys, moving to the next replica (1–4) when one fails; records the acks. */
-  private void write(int base, int client) {
-    int replica = client + 1;
-    long n = 0;
-    Jedis jedis = new Jedis("127.0.0.1", base + replica, 5_000);
-    while (!stopping) {
-      String key = "c" + client + "-" + n++;
-      try {
-        if ("OK".equals(jedis.set(key, key))) {
-          acknowledged.put(key, key);
-          lastAck.set(System.nanoTime());
-        }
-      } catch (JedisException e) {
-        jedis.close();
-        replica = replica % 4 + 1;
-        jedis = new Jedis("127.0.0.1", base + replica, 5_000);
-        pause(50);
-      }
-    }
-    jedis.close();
-  }
-
-  private void awaitAcks(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (acknowledged.size() < count && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(acknowledged.size()).isGreaterThanOrEqualTo(count);
-  }
-
-  private void awaitAcksAfter(long nanos) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    int before = acknowledged.size();
-    while ((lastAck.get() <= nanos || acknowledged.size() < before + 50)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(lastAck.get()).as("a write acknowledged after the kill").isGreaterThan(nanos);
-  }
-
   private static int leader(ClusterConfig config) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     try (HealthProbe probe = new HealthProbe(config)) {
@@ -209,13 +151,5 @@ class UnlistedMemberProcessTest {
     Path file = dir.resolve("data").resolve(Integer.toString(id)).resolve("pid");
     return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).strip()))
         : Optional.empty();
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
