@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * change is sent.
  *
  * <p>A Byzantine cluster's replica set changes by an ordered {@code SetReplicas} instead
- * ({@link MemberClient} chooses).
+ * ({@link MemberClient} chooses); the added machine's addresses and key are recorded the same
+ * way first, so its key need not be in any replica's file.
  */
 @Command(
     name = "member",
@@ -53,6 +54,7 @@ import picocli.CommandLine.Spec;
         "replica set as one signed, ordered command, sent to every replica; it is",
         "refused below 3t+1 replicas or with more than t joining or leaving, and",
         "takes effect one window of positions later (the command waits for it).",
+        "A machine no file keys is added there with --peer, --client and --key.",
         "Prints the resulting configuration. Exit status: 0 done, 1 refused or failed,",
         "2 usage error."})
 public final class MemberCommand implements Callable<Integer> {
@@ -109,6 +111,13 @@ public final class MemberCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ClientOptions options = identity.operatorOptions(config, spec);
     MemberAddresses addresses = addresses(operation == MemberOperation.REPLACE ? other : replica);
+    if (addresses != null && !addresses.hasKey()
+        && config.failureModel() == io.lockstep.order.FailureModel.BYZANTINE) {
+      // The replicas admit a joining replica only by a key they know: without one recorded,
+      // the replica-set change that follows would be refused anyway.
+      throw new ParameterException(spec.commandLine(), "a Byzantine cluster admits an added"
+          + " replica by its key: give --key PUBLIC-KEY (its replica.ID.public-key line)");
+    }
     if (addresses != null && !record(config, options, addresses, out)) {
       return 1;
     }

@@ -4,6 +4,8 @@ import io.lockstep.machine.ClientId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The executor's configuration component (paper §7, S20): the {@link ClusterConfiguration} in
@@ -82,7 +84,7 @@ public final class Reconfiguration {
     SystemCommand stated = command.withAt(at);
     checkNotNoop(stated);
     if (stated instanceof SystemCommand.SetReplicas set) {
-      String refusal = replicaSetCheck.refusal(latestReplicas(), set.replicas());
+      String refusal = replicaSetCheck.refusal(latestReplicas(), set.replicas(), keyed());
       if (refusal != null) {
         throw new ConfigurationRefusal(refusal);
       }
@@ -91,6 +93,17 @@ public final class Reconfiguration {
     next.add(new PendingChange(position, at, stated));
     current = current.withPending(next, current.version() + 1);
     return at;
+  }
+
+  /** Replicas whose addresses the configuration records with a public key. */
+  private Set<Integer> keyed() {
+    Set<Integer> keyed = new TreeSet<>();
+    current.members().forEach((replica, m) -> {
+      if (m.hasKey()) {
+        keyed.add(replica);
+      }
+    });
+    return keyed;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.lockstep.configuration;
 
+import java.util.Set;
 import java.util.SortedSet;
 
 /**
@@ -43,4 +44,18 @@ public interface ReplicaSetCheck {
    * @param proposed the set the command asks for (never empty)
    */
   String refusal(SortedSet<Integer> latest, SortedSet<Integer> proposed);
+
+  /**
+   * As {@link #refusal(SortedSet, SortedSet)}, knowing which replicas the replicated
+   * configuration records with their addresses and public key ({@link SystemCommand.SetMember}):
+   * a protocol that admits only replicas whose keys it knows (PBFT) counts them as keyed, so a
+   * machine that no cluster file names can join once an operator's ordered command recorded it.
+   * Deterministic as the record is replicated state. The default ignores the records.
+   *
+   * @param keyed replicas recorded with a public key, in the configuration in force
+   */
+  default String refusal(SortedSet<Integer> latest, SortedSet<Integer> proposed,
+      Set<Integer> keyed) {
+    return refusal(latest, proposed);
+  }
 }

@@ -509,8 +509,12 @@ public final class Executor {
     if (ConfigurationQuery.is(request.command())) {
       // An ordered read of the configuration (a PBFT cluster whose replica set can change orders
       // its reads): the executor answers it, as it answers the unordered query, never the machine.
-      return new Reply(client, sequence, Reply.Status.OK,
-          ConfigurationCodec.encode(configuration.current()), "", request.position(),
+      // The full form (with replicas' recorded addresses and keys) when asked for: an operator
+      // adding a machine to a Byzantine cluster must see which replicas are recorded with keys.
+      byte[] value = ConfigurationQuery.isFull(request.command())
+          ? ConfigurationCodec.encodeFull(configuration.current())
+          : ConfigurationCodec.encode(configuration.current());
+      return new Reply(client, sequence, Reply.Status.OK, value, "", request.position(),
           config.replica(), configuration.version());
     }
     if (SystemCommands.isAdmin(client)) {

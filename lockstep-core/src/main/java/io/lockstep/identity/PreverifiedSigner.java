@@ -107,6 +107,16 @@ public final class PreverifiedSigner implements Signer {
     return inner.verify(node, data, signature);
   }
 
+  /**
+   * Forgets every remembered verdict: the inner signer's keys changed (a replica's key was
+   * recorded), so a signature refused for want of a key would otherwise stay refused.
+   */
+  public void forgetVerdicts() {
+    synchronized (verdicts) {
+      verdicts.clear();
+    }
+  }
+
   /** Claims verified by {@link #preverify} so far (repeats of a remembered claim not counted). */
   public long preverified() {
     return preverified.get();

@@ -107,8 +107,9 @@ public final class AdminClient implements AutoCloseable {
   }
 
   /**
-   * The configuration as the order holds it: the query goes through the order as a signed
-   * system command, so it is answered at one position, the same on every correct replica. A
+   * The configuration as the order holds it, with the replicas' recorded addresses: the query
+   * goes through the order as a signed system command, so it is answered at one position, the
+   * same on every correct replica. A
    * PBFT cluster whose replica set can change answers only such reads (an unordered one might
    * combine answers from two replica sets).
    *
@@ -117,7 +118,7 @@ public final class AdminClient implements AutoCloseable {
   public ClusterConfiguration orderedConfiguration(Duration timeout) throws InterruptedException {
     OperatorAuth auth = this.auth != null ? this.auth
         : OperatorAuth.signing(config.name(), null, null); // throws, saying what to configure
-    ClientMessage.Admin signed = auth.signAdmin(0, ConfigurationQuery.bytes(),
+    ClientMessage.Admin signed = auth.signAdmin(0, ConfigurationQuery.withMembers(),
         System.currentTimeMillis());
     Answer answer = ask(tag -> new ClientMessage.Admin(tag, signed.command(),
         signed.issuedAtMillis(), signed.nonce(), signed.mac()), timeout);
@@ -127,10 +128,23 @@ public final class AdminClient implements AutoCloseable {
     if (r.reply().status() != Reply.Status.OK) {
       throw new LockstepException("the configuration query was refused: " + r.reply().reason());
     }
+    return decodeEitherForm(r.reply().value());
+  }
+
+  /**
+   * The full form (with the replicas' recorded addresses and keys); a replica of an earlier
+   * build answers the ordered full query in the short form, read as a configuration without
+   * records.
+   */
+  private static ClusterConfiguration decodeEitherForm(byte[] value) {
     try {
-      return ConfigurationCodec.decode(r.reply().value());
-    } catch (IllegalArgumentException e) {
-      throw new LockstepException("the configuration does not decode: " + e.getMessage());
+      return ConfigurationCodec.decodeFull(value);
+    } catch (IllegalArgumentException full) {
+      try {
+        return ConfigurationCodec.decode(value);
+      } catch (IllegalArgumentException e) {
+        throw new LockstepException("the configuration does not decode: " + full.getMessage());
+      }
     }
   }
 

@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * system command ({@link AdminClient}). Signing the exact set, rather than asking a replica to
  * compute it, means no single (possibly faulty) replica can turn "replace 3 by 4" into another
  * change. The replicas judge it by the protocol's own rule where it is ordered (at least 3t+1
- * replicas, at most t joining or leaving, only listed replicas) and state it one window ahead;
+ * replicas, at most t joining or leaving, only replicas whose key a file lists or an ordered
+ * {@link SystemCommand.SetMember} recorded) and state it one window ahead;
  * the command then waits until the change is in force.
  */
 final class ReplicaSetClient {
@@ -46,7 +47,7 @@ final class ReplicaSetClient {
       return new MemberClient.Outcome(true, describe(now), -1);
     }
     SortedSet<Integer> latest = latest(now);
-    String problem = problem(operation, replica, other, latest);
+    String problem = problem(operation, replica, other, latest, now);
     if (problem != null) {
       return new MemberClient.Outcome(false, problem + "; nothing was changed. "
           + describe(now), -1);
@@ -100,14 +101,16 @@ final class ReplicaSetClient {
 
   /** A mistake the operator can see without asking the replicas, or null. */
   private String problem(MemberOperation operation, int replica, int other,
-      SortedSet<Integer> latest) {
+      SortedSet<Integer> latest, ClusterConfiguration now) {
     int joining = operation == MemberOperation.ADD ? replica
         : operation == MemberOperation.REPLACE ? other : -1;
     int leaving = operation == MemberOperation.ADD ? -1 : replica;
-    if (joining >= 0 && !config.members().contains(joining)) {
-      return "replica " + joining + " has no addresses and key in the cluster file (listed: "
-          + config.members() + "); list it in every replica's file, e.g. as replica."
-          + joining + ".role=spare, and restart them so they connect to it";
+    if (joining >= 0 && !keyed(now).contains(joining)) {
+      return "replica " + joining + " has no known key: neither the cluster file lists it"
+          + " (listed: " + config.members() + ") nor the replicated configuration records it"
+          + " with a key; record its addresses and key (lockstep member add " + joining
+          + " --peer HOST:PORT --client HOST:PORT --key PUBLIC-KEY), or list it in every"
+          + " replica's file as replica." + joining + ".role=spare";
     }
     if (joining >= 0 && latest.contains(joining)) {
       return "replica " + joining + " is already in the replica set " + latest;
@@ -116,6 +119,20 @@ final class ReplicaSetClient {
       return "replica " + leaving + " is not in the replica set " + latest;
     }
     return joining >= 0 && joining == leaving ? "replace needs two different replicas" : null;
+  }
+
+  /**
+   * Replicas the rule may admit: the file's, and those the replicated configuration records
+   * with a key (the replicas judge with their own files and the same records).
+   */
+  private SortedSet<Integer> keyed(ClusterConfiguration c) {
+    TreeSet<Integer> keyed = new TreeSet<>(config.members());
+    c.members().forEach((id, m) -> {
+      if (m.hasKey()) {
+        keyed.add(id);
+      }
+    });
+    return keyed;
   }
 
   private static TreeSet<Integer> next(MemberOperation operation, int replica, int other,
@@ -136,7 +153,7 @@ final class ReplicaSetClient {
   /** The configuration for the operator: the set in force, pending changes and spares. */
   private String describe(ClusterConfiguration c) {
     SortedSet<Integer> latest = latest(c);
-    List<Integer> spares = config.members().stream().filter(r -> !latest.contains(r)).toList();
+    List<Integer> spares = keyed(c).stream().filter(r -> !latest.contains(r)).toList();
     StringBuilder pending = new StringBuilder();
     for (PendingChange p : c.pending()) {
       if (p.command() instanceof SystemCommand.SetReplicas set) {

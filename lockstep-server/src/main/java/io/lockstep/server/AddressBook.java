@@ -12,7 +12,9 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -32,15 +34,22 @@ final class AddressBook {
   private final ClusterConfig config;
   private final int self;
   private final Supplier<PeerNetwork> network;
+  private final Consumer<Map<Integer, PublicKey>> keys;
   private volatile Map<Integer, MemberAddresses> recorded = Map.of();
   /** The configuration version last followed (loop thread only). */
   private long followed = -1;
 
-  /** @param network the peer network, or null before it started */
-  AddressBook(ClusterConfig config, int self, Supplier<PeerNetwork> network) {
+  /**
+   * @param network the peer network, or null before it started
+   * @param keys told every recorded key (replica to key) whenever the records change, before
+   *     any new record is dialed, so a replica's signatures verify once it is admitted
+   */
+  AddressBook(ClusterConfig config, int self, Supplier<PeerNetwork> network,
+      Consumer<Map<Integer, PublicKey>> keys) {
     this.config = config;
     this.self = self;
     this.network = network;
+    this.keys = keys;
   }
 
   /** The executor's configuration after a batch: learns records that are new or changed. */
@@ -54,6 +63,7 @@ final class AddressBook {
       return;
     }
     recorded = Map.copyOf(configuration.members());
+    keys.accept(recordedKeys());
     configuration.members().forEach((replica, m) -> {
       if (replica != self && !m.equals(before.get(replica))) {
         LOG.log(Level.INFO, "event=member_addresses_learned replica=" + self + " member="
@@ -81,6 +91,21 @@ final class AddressBook {
       LOG.log(Level.WARNING, "event=member_addresses_unusable replica=" + self + " member="
           + member.replica() + " reason=\"" + e.getMessage() + "\"");
     }
+  }
+
+  /** The keys of the records that carry one and parse (an unusable one is logged at dial). */
+  private Map<Integer, PublicKey> recordedKeys() {
+    Map<Integer, PublicKey> out = new TreeMap<>();
+    recorded.forEach((replica, m) -> {
+      if (m.hasKey()) {
+        try {
+          out.put(replica, Ed25519Signer.publicKey(m.publicKey()));
+        } catch (IllegalArgumentException e) {
+          // dial() logs it as member_addresses_unusable
+        }
+      }
+    });
+    return out;
   }
 
   /** Every replica a membership change may name: the file's and those with a record. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 
 /**
  * One replica's identity as the runtime uses it: with keys in the cluster file, its private key
@@ -21,11 +22,15 @@ final class ReplicaIdentity {
   private final ClusterConfig config;
   private final int id;
   private final PrivateKey privateKey;
+  /** The protocol's signer with keys (one instance: it learns recorded keys); else null. */
+  private final RecordedKeysSigner keyed;
 
   private ReplicaIdentity(ClusterConfig config, int id, PrivateKey privateKey) {
     this.config = config;
     this.id = id;
     this.privateKey = privateKey;
+    this.keyed = privateKey == null ? null
+        : new RecordedKeysSigner(id, privateKey, config.keys().replicaKeys());
   }
 
   /** Reads replica {@code id}'s private key when the cluster has keys. */
@@ -49,10 +54,23 @@ final class ReplicaIdentity {
     return privateKey;
   }
 
-  /** What the protocol signs and verifies with ({@code ProtocolSetup.signer}). */
+  /**
+   * What the protocol signs and verifies with ({@code ProtocolSetup.signer}): with keys, it
+   * verifies replicas the file does not key by the keys the replicated configuration records
+   * ({@link #learnKeys}).
+   */
   Signer signer() {
-    return privateKey == null ? Signer.none(id)
-        : new Ed25519Signer(id, privateKey, config.keys().replicaKeys());
+    return keyed == null ? Signer.none(id) : keyed;
+  }
+
+  /**
+   * The keys the replicated configuration records, by replica: the signer verifies by them from
+   * now on (without keys in the cluster, nothing to learn).
+   *
+   * @return whether a key changed
+   */
+  boolean learnKeys(Map<Integer, PublicKey> recorded) {
+    return keyed != null && keyed.learn(recorded);
   }
 
   /**

@@ -221,7 +221,11 @@ public final class ReplicaServer implements AutoCloseable {
   private void startLoop(Replica replica) {
     loop = new ReplicaLoop(replica, snapshots, protocol.codec(), log, metrics, LOOP_QUEUE,
         config.requestTimeoutMillis(), this::clientAddressText, this::fatal);
-    addresses = new AddressBook(config, id, () -> network);
+    addresses = new AddressBook(config, id, () -> network, recordedKeys -> {
+      if (identity.learnKeys(recordedKeys)) {
+        signer.forgetVerdicts(); // a signature refused for want of the key may verify now
+      }
+    });
     loop.clientBytes(config.budgets().loopQueueBytes());
     loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE
         || protocol.everyReplicaOrders());

@@ -58,7 +58,21 @@ final class PbftReplicaSetCheck implements ReplicaSetCheck {
 
   @Override
   public String refusal(SortedSet<Integer> latest, SortedSet<Integer> proposed) {
+    return refusal(latest, proposed, Set.of());
+  }
+
+  /**
+   * The rule with {@code keyed}, the replicas recorded with their key by an operator's ordered
+   * {@code SetMember}, counted as known alongside the cluster file's: every correct replica
+   * holds the same records at this position, so they all judge the change alike, and a
+   * machine no file names can join once its key is recorded.
+   */
+  @Override
+  public String refusal(SortedSet<Integer> latest, SortedSet<Integer> proposed,
+      Set<Integer> keyed) {
     SortedSet<Integer> from = latest.isEmpty() ? new TreeSet<>(initial) : latest;
-    return ReplicaSetRule.refusal(PbftConfiguration.of(from, t), proposed, known);
+    Set<Integer> all = new TreeSet<>(known);
+    all.addAll(keyed);
+    return ReplicaSetRule.refusal(PbftConfiguration.of(from, t), proposed, all);
   }
 }

@@ -18,8 +18,8 @@ public final class ReplicaSetRule {
    * Why {@code proposed} may not follow {@code latest} (the configuration in force, or the last
    * one already pending), or null when it may.
    *
-   * @param known replicas whose public keys and addresses the cluster file lists: a replica
-   *     nobody can authenticate cannot vote
+   * @param known replicas whose public keys and addresses the cluster file lists or the
+   *     replicated configuration records: a replica nobody can authenticate cannot vote
    */
   public static String refusal(PbftConfiguration latest, SortedSet<Integer> proposed,
       Set<Integer> known) {
@@ -32,8 +32,9 @@ public final class ReplicaSetRule {
     }
     for (int replica : proposed) {
       if (!known.contains(replica)) {
-        return "replica " + replica + " is not in the cluster file: its public key must be"
-            + " listed on every replica before it can vote";
+        return "replica " + replica + " has no known key: neither the cluster file lists it nor"
+            + " the replicated configuration records it (record its addresses and key first:"
+            + " lockstep member add " + replica + " --peer … --client … --key …)";
       }
     }
     TreeSet<Integer> joining = new TreeSet<>(proposed);

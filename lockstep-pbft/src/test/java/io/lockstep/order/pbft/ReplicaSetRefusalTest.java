@@ -60,7 +60,7 @@ class ReplicaSetRefusalTest {
     ClusterConfiguration before = replicas[0].configuration();
     String[][] refused = {
         {"0,1,2", "needs at least 4 replicas (n >= 3t+1)"},
-        {"0,1,2,9", "replica 9 is not in the cluster file"},
+        {"0,1,2,9", "replica 9 has no known key"},
         {"0,1,4,5", "the change adds [4, 5] at once; at most t=1"},
         {"0,1,2,3,4,5", "the change adds [4, 5] at once"},
         {"0,1,2,3", "the replica set is already [0, 1, 2, 3]"}};
@@ -108,6 +108,26 @@ class ReplicaSetRefusalTest {
   }
 
   @Test
+  void aMachineInNoFileJoinsOnceAnOrderedRecordHoldsItsKeyAndNotOnAnAddressAlone() {
+    Executor replica = executor(0);
+    byte[] key = Ed25519Signer.seededKeyPairs(List.of(9), 5).get(9).getPublic().getEncoded();
+    assertThat(record(replica, 1, 1, new byte[0]).status()).isEqualTo(Reply.Status.OK);
+    Reply keyless = order(replica, 2, 2, "0,1,2,9");
+    assertThat(keyless.status()).isEqualTo(Reply.Status.REJECTED);
+    assertThat(keyless.reason()).contains("replica 9 has no known key")
+        .contains("lockstep member add 9");
+    assertThat(record(replica, 3, 3, key).status()).isEqualTo(Reply.Status.OK);
+    Reply ok = order(replica, 4, 4, "0,1,2,9");
+    assertThat(ok.status()).as(ok.reason()).isEqualTo(Reply.Status.OK);
+    assertThat(replica.configuration().pending()).hasSize(1);
+    // The full ordered read shows the operator the record the rule counted.
+    Request read = Request.command(SystemCommands.adminSession("00ff"), 1,
+        ConfigurationQuery.withMembers());
+    Reply full = replica.apply(new Ordered(5, 5, read)).get(0);
+    assertThat(ConfigurationCodec.decodeFull(full.value()).members().get(9).hasKey()).isTrue();
+  }
+
+  @Test
   void aCheckIsOnlyBuiltForASetupThatPasses() {
     assertThatThrownBy(() -> new PbftProtocol().replicaSetCheck(new ProtocolSetup(0,
         List.of(0, 1, 2), FailureModel.BYZANTINE, 1, ORDERED, SIGNER), LISTED))
@@ -141,6 +161,14 @@ class ReplicaSetRefusalTest {
     List<Reply> replies = executor.apply(new Ordered(position, position, request));
     assertThat(replies).hasSize(1);
     return replies.get(0);
+  }
+
+  /** Orders a {@code SetMember} recording replica 9's addresses, with {@code key} or none. */
+  private static Reply record(Executor executor, long position, long sequence, byte[] key) {
+    Request request = Request.command(SystemCommands.ADMIN, sequence, SystemCommands.encode(
+        new SystemCommand.SetMember(new io.lockstep.configuration.MemberAddresses(9,
+            "10.0.0.9:7109", "10.0.0.9:7209", "", "", key), 0)));
+    return executor.apply(new Ordered(position, position, request)).get(0);
   }
 
   /** A state machine with no state: only the configuration matters here. */

@@ -34,7 +34,7 @@ class ReplicaSetRuleTest {
   @Test
   void aReplicaWithoutAListedKeyIsRefused() {
     assertThat(ReplicaSetRule.refusal(FOUR, set(0, 1, 2, 9), KNOWN))
-        .startsWith("replica 9 is not in the cluster file");
+        .startsWith("replica 9 has no known key");
   }
 
   @Test
