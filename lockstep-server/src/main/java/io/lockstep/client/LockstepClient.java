@@ -61,8 +61,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one makes the client poll for the configuration in the background ({@link #configuration}).
  * When the configuration it learns records the addresses of replicas an operator added, or no
  * longer names replicas it used, it sends to the new ones and leaves the removed ones without
- * a restart ({@link ReplicaBook}; fail-stop mode only: the Byzantine mode's voting calls keep
- * the addresses the client was started with).
+ * a restart ({@link ReplicaBook}; in the Byzantine mode the configuration is learned by a
+ * voted poll, 2t+1 replicas' answer, and the voting calls follow its replica set, pending
+ * changes included).
  * A replica of an earlier build, which does not read this client's requests, closes the
  * connection (upgrade replicas before clients).
  *
@@ -288,14 +289,17 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
    * added by an operator with its addresses is used without a restart; a removed one is left).
    */
   private void follow(ClusterConfiguration learned) {
-    if (votes == null && book.follow(learned) && !book.isActive(leader)) {
+    if (votes != null) {
+      votes.follow(learned); // learned by a voted poll: 2t+1 replicas' answer
+    } else if (book.follow(learned) && !book.isActive(leader)) {
       leader = book.next(leader);
     }
   }
 
   /** The client addresses this client sends to now, as {@code host:port}. */
   public List<String> replicaAddresses() {
-    return book.active().stream().map(book::address).toList();
+    return votes != null ? votes.replicaAddresses()
+        : book.active().stream().map(book::address).toList();
   }
 
   /** Attempts made beyond each request's first (retries after timeouts, redirects, busy). */

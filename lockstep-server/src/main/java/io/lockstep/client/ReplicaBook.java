@@ -4,6 +4,7 @@ import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.net.FrameClient;
+import io.lockstep.order.FailureModel;
 import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
 import java.lang.System.Logger.Level;
@@ -34,7 +35,8 @@ import java.util.function.IntFunction;
  * client was started with plus the recorded ones of the set, without the recorded addresses of
  * replicas that left the set. A recorded replica that proves its key is dialed with the key
  * recorded for it; in a cluster with client keys, one recorded without a key is skipped (the
- * client could not check who answers). Thread-safe.
+ * client could not check who answers). A Byzantine-mode client's rotation is chosen by replica
+ * id instead ({@link #voting}). Thread-safe.
  */
 final class ReplicaBook {
   private static final System.Logger LOG = System.getLogger(ReplicaBook.class.getName());
@@ -98,6 +100,11 @@ final class ReplicaBook {
     return slots.get(slot).text();
   }
 
+  /** The replica id of {@code slot} (-1 when the client has no keys and so no ids). */
+  synchronized int replica(int slot) {
+    return slots.get(slot).replica();
+  }
+
   /** The slot in the rotation with address {@code text}, or -1. */
   synchronized int slotOf(String text) {
     for (int s : active) {
@@ -153,6 +160,9 @@ final class ReplicaBook {
 
   /** The slots the rotation should hold under {@code configuration} (see the class comment). */
   private List<Integer> wanted(ClusterConfiguration configuration) {
+    if (options.failureModel() == FailureModel.BYZANTINE) {
+      return voting(configuration);
+    }
     Set<Integer> set = configuration.replicas();
     boolean allRecorded = !set.isEmpty()
         && configuration.members().keySet().containsAll(set);
@@ -175,6 +185,43 @@ final class ReplicaBook {
     }
     wanted.removeIf(s -> dropped.contains(slots.get(s).text()) && !recordedInSet(s,
         configuration));
+    return wanted.stream().sorted().toList();
+  }
+
+  /**
+   * A voting client's rotation: one slot for each replica of the set in force (the started
+   * replicas while the set never changed) and of every pending replica-set change, by its
+   * recorded address and key, else by the one it was started with; replicas of neither are
+   * left. Pending sets count because a Byzantine cluster switches to a new set at a checkpoint
+   * before the executor's configuration names it in force: a client waiting for that would
+   * miss the new replicas' votes just when replicas of the old set leave. A slot is chosen by
+   * replica id, so a replica that left is no longer asked and its answers no longer count.
+   */
+  private List<Integer> voting(ClusterConfiguration configuration) {
+    Set<Integer> ids = new java.util.TreeSet<>(configuration.replicas());
+    if (ids.isEmpty()) {
+      ids.addAll(options.keys().replicaIds());
+    }
+    for (io.lockstep.configuration.PendingChange p : configuration.pending()) {
+      if (p.command() instanceof io.lockstep.configuration.SystemCommand.SetReplicas set) {
+        ids.addAll(set.replicas());
+      }
+    }
+    List<Integer> wanted = new ArrayList<>();
+    for (int id : ids) {
+      MemberAddresses m = configuration.members().get(id);
+      int slot = m != null && m.hasKey() ? slotFor(m) : -1;
+      if (slot < 0) {
+        slot = options.keys().replicaIds().indexOf(id); // started slots are 0, 1, 2…
+      }
+      if (slot >= 0) {
+        wanted.add(slot);
+      } else {
+        LOG.log(Level.WARNING, "event=client_replica_skipped replica=" + id
+            + " reason=\"neither recorded with a key nor among the replicas this client was"
+            + " started with\"");
+      }
+    }
     return wanted.stream().sorted().toList();
   }
 

@@ -65,8 +65,12 @@ final class VotingCalls {
   /** Told the configuration version of every reply (paper §7: advisory, it only prompts a poll). */
   private final java.util.function.LongConsumer configVersions;
   private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
-  private final Object connectionsLock = new Object();
-  private final List<CompletableFuture<FrameConnection>> connections;
+  /**
+   * The replicas voted on and the connection to each, by slot: the ones the client was started
+   * with, then those of each configuration learned (paper §7), whose answer was itself 2t+1
+   * replicas' ({@link ReplicaBook#follow}).
+   */
+  private final ReplicaBook book;
 
   /** One request or read until it has an outcome. */
   private static final class Call {
@@ -79,19 +83,22 @@ final class VotingCalls {
     final Map<Integer, QueryResult> reads = new HashMap<>();
     /** Replicas that declined to answer a read unordered (redirected it): never a vote. */
     final java.util.Set<Integer> declined = new java.util.HashSet<>();
-    final boolean[] answered;
+    /** The slots asked (those in the rotation at the start, and any added at a resend). */
+    final List<Integer> asked = new java.util.ArrayList<>();
+    /** The slots that answered (a vote, a read answer or a declined read). */
+    final java.util.Set<Integer> answered = new java.util.HashSet<>();
     final CompletableFuture<byte[]> future;
     Supplier<CompletableFuture<byte[]>> orderedFallback;
     ScheduledFuture<?> resend;
     ScheduledFuture<?> expiry;
 
-    Call(long tag, byte[] payload, Request request, Voter voter, int replicas,
+    Call(long tag, byte[] payload, Request request, Voter voter, List<Integer> slots,
         CompletableFuture<byte[]> future) {
       this.tag = tag;
       this.payload = payload;
       this.request = request;
       this.voter = voter;
-      this.answered = new boolean[replicas];
+      this.asked.addAll(slots);
       this.future = future;
     }
   }
@@ -110,8 +117,20 @@ final class VotingCalls {
     this.completions = completions;
     this.tags = tags;
     this.retries = retries;
-    this.connections = new java.util.ArrayList<>(
-        java.util.Collections.nCopies(options.replicas().size(), null));
+    this.book = new ReplicaBook(options, frames, Answers::new);
+  }
+
+  /**
+   * A configuration learned by a voted poll (2t+1 matching answers, or 2t+1 identical replies
+   * to the ordered query: never one replica's word): calls vote among its replicas from now on.
+   */
+  void follow(io.lockstep.configuration.ClusterConfiguration learned) {
+    book.follow(learned);
+  }
+
+  /** The client addresses voted on now, as {@code host:port}. */
+  List<String> replicaAddresses() {
+    return book.active().stream().map(book::address).toList();
   }
 
   /** Orders {@code request}; completes {@code future} with the output 2t+1 replicas agree on. */
@@ -120,7 +139,7 @@ final class VotingCalls {
     byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true));
     // A Voter tolerating 2t decides on 2t+1 identical replies (see the class comment).
     start(new Call(tag, payload, request, new Voter(options.failureModel(), 2 * options.t()),
-        options.replicas().size(), future));
+        book.active(), future));
   }
 
   /**
@@ -130,8 +149,7 @@ final class VotingCalls {
   Voted read(ClientId reader, byte[] query, Supplier<CompletableFuture<byte[]>> ordered) {
     long tag = tags.incrementAndGet();
     byte[] payload = ClientCodec.encode(new ClientMessage.Read(tag, reader, query));
-    Call call = new Call(tag, payload, null, null, options.replicas().size(),
-        new CompletableFuture<>());
+    Call call = new Call(tag, payload, null, null, book.active(), new CompletableFuture<>());
     call.reader = reader;
     call.orderedFallback = ordered;
     start(call);
@@ -158,8 +176,8 @@ final class VotingCalls {
       call.expiry = schedule(() -> expire(call), options.deadline().toNanos());
       call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
     }
-    for (int i = 0; i < options.replicas().size(); i++) {
-      send(i, call);
+    for (int slot : call.asked) {
+      send(slot, call);
     }
   }
 
@@ -169,7 +187,7 @@ final class VotingCalls {
   }
 
   private void send(int index, Call call) {
-    connection(index).whenComplete((conn, error) -> {
+    book.connection(index).whenComplete((conn, error) -> {
       if (error == null) {
         try {
           if (conn.send(call.payload)) {
@@ -196,23 +214,24 @@ final class VotingCalls {
       return;
     }
     retries.incrementAndGet();
-    boolean[] answered;
+    List<Integer> unanswered = new java.util.ArrayList<>();
     synchronized (call) {
       if (call.request == null
-          && call.reads.size() >= call.answered.length - options.t()) {
+          && call.reads.size() >= call.asked.size() - options.t()) {
         call.resend = null;
       }
-      answered = call.answered.clone();
+      // Replicas learned since the call started are asked too: the ones it started with may
+      // have been replaced meanwhile (their votes alone would never reach 2t+1).
+      book.active().stream().filter(slot -> !call.asked.contains(slot)).forEach(call.asked::add);
+      call.asked.stream().filter(slot -> !call.answered.contains(slot)).forEach(unanswered::add);
       if (call.request == null && call.resend == null) {
         fallBackLater(call);
         return;
       }
       call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
     }
-    for (int i = 0; i < answered.length; i++) {
-      if (!answered[i]) {
-        send(i, call);
-      }
+    for (int slot : unanswered) {
+      send(slot, call);
     }
   }
 
@@ -223,11 +242,16 @@ final class VotingCalls {
         : new UnavailableException(detail));
   }
 
-  /** An answer that arrived on the connection to replica {@code index}. */
+  /** An answer that arrived on the connection of slot {@code index} ({@link ReplicaBook}). */
   void answered(int index, ClientMessage answer) {
     Call call = inFlight.get(answer.tag());
     if (call == null) {
       return;
+    }
+    synchronized (call) {
+      if (!call.asked.contains(index)) {
+        return; // a replica this call never asked (one that left the rotation) casts no vote
+      }
     }
     if (answer instanceof ClientMessage.Replied r && call.request != null) {
       replied(index, call, r.reply());
@@ -249,7 +273,7 @@ final class VotingCalls {
   private void declined(int index, Call call) {
     boolean hopeless;
     synchronized (call) {
-      call.answered[index] = true;
+      call.answered.add(index);
       call.declined.add(index);
       hopeless = hopeless(call, best(call));
     }
@@ -260,7 +284,7 @@ final class VotingCalls {
 
   /** Whether 2t+1 matching read answers can no longer come (caller holds the call's lock). */
   private boolean hopeless(Call call, int best) {
-    return best + (call.answered.length - call.reads.size() - call.declined.size())
+    return best + (call.asked.size() - call.reads.size() - call.declined.size())
         < 2 * options.t() + 1;
   }
 
@@ -284,10 +308,10 @@ final class VotingCalls {
     }
     // The vote is the connection's replica, whatever the reply says about itself.
     Reply vote = new Reply(reply.client(), reply.sequence(), reply.status(), reply.value(),
-        reply.reason(), reply.position(), options.keys().replicaIds().get(index));
+        reply.reason(), reply.position(), book.replica(index));
     java.util.Optional<Reply> decided;
     synchronized (call) {
-      call.answered[index] = true;
+      call.answered.add(index);
       decided = call.voter.offer(vote);
     }
     decided.ifPresent(d -> {
@@ -307,7 +331,7 @@ final class VotingCalls {
     QueryResult decided = null;
     boolean hopeless;
     synchronized (call) {
-      call.answered[index] = true;
+      call.answered.add(index);
       call.reads.putIfAbsent(index, result);
       int best = 0;
       for (QueryResult candidate : call.reads.values()) {
@@ -360,20 +384,6 @@ final class VotingCalls {
             && c.getCause() != null ? c.getCause() : error);
       }
     });
-  }
-
-  private CompletableFuture<FrameConnection> connection(int index) {
-    synchronized (connectionsLock) {
-      CompletableFuture<FrameConnection> c = connections.get(index);
-      if (c == null || c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen())) {
-        ClientKeys keys = options.keys();
-        c = frames.connect(options.replicas().get(index),
-            Integer.toString(keys.replicaIds().get(index)), keys.replicaKeys().get(index),
-            new Answers(index));
-        connections.set(index, c);
-      }
-      return c;
-    }
   }
 
   private ScheduledFuture<?> schedule(Runnable task, long nanos) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.configuration.MemberAddresses;
+import io.lockstep.configuration.PendingChange;
+import io.lockstep.configuration.SystemCommand;
+import io.lockstep.order.FailureModel;
 import io.lockstep.net.ClientConfig;
 import io.lockstep.net.FrameClient;
 import io.lockstep.net.NetOptions;
@@ -96,6 +99,35 @@ class ReplicaBookTest {
     assertThat(book.follow(configuration(3, List.of(1, 2, 3, 4), member(4,
         key.getEncoded())))).isTrue();
     assertThat(addresses(book)).contains("10.0.0.4:7200");
+  }
+
+  @Test
+  void aVotingClientAsksThePendingSetsReplicasAndDropsAReplicaThatLeftByItsId() throws Exception {
+    PublicKey key = ed25519();
+    ClientKeys keys = new ClientKeys(ed25519Private(), List.of(1, 2, 3, 4),
+        List.of(key, key, key, key));
+    ReplicaBook book = book(ClientOptions.of("test", List.of(original(1), original(2),
+        original(3), original(4))).withKeys(keys).withFailureModel(FailureModel.BYZANTINE));
+    MemberAddresses five = member(5, key.getEncoded());
+    assertThat(book.follow(configuration(1, List.of(), five)))
+        .as("recorded, but in no replica set: not asked").isFalse();
+    // [1, 3, 4, 5] is ordered, not yet in force: the protocol may switch before the executor.
+    ClusterConfiguration pending = new ClusterConfiguration(2, new TreeSet<>(), new TreeMap<>(),
+        new TreeSet<>(), new TreeMap<>(), new TreeSet<>(), List.of(new PendingChange(10, 42,
+            new SystemCommand.SetReplicas(new TreeSet<>(List.of(1, 3, 4, 5)), 42))),
+        new TreeMap<>(Map.of(5, five)));
+    assertThat(book.follow(pending)).isTrue();
+    assertThat(addresses(book)).containsExactly("127.0.0.1:7201", "127.0.0.1:7202",
+        "127.0.0.1:7203", "127.0.0.1:7204", "10.0.0.5:7200");
+    assertThat(book.follow(configuration(3, List.of(1, 3, 4, 5), five))).isTrue();
+    assertThat(addresses(book)).as("replica 2 left: its answers no longer count")
+        .containsExactly("127.0.0.1:7201", "127.0.0.1:7203", "127.0.0.1:7204",
+            "10.0.0.5:7200");
+    assertThat(book.replica(book.slotOf("10.0.0.5:7200"))).isEqualTo(5);
+    assertThat(book.follow(configuration(4, List.of(1, 3, 4, 6), five)))
+        .as("6 has neither a recorded key nor a started slot: skipped").isTrue();
+    assertThat(addresses(book)).containsExactly("127.0.0.1:7201", "127.0.0.1:7203",
+        "127.0.0.1:7204");
   }
 
   private static PublicKey ed25519() throws NoSuchAlgorithmException {

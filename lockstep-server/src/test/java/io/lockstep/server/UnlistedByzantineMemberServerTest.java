@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ordered, signed {@code SetMember}, and only then names it in the signed whole replica set.
  * The originals learn the key from the replicated configuration (they check its signatures and
  * admit its connections from then on), the replica-set rule counts it as keyed, and once it
- * replaced an original and another original stopped, every write needs its vote.
+ * replaced an original and another original stopped, every write needs its vote. The voting
+ * client was started with the originals' addresses only: it learns machine 5's address and key
+ * from the configuration (a voted poll, never one replica's word) and keeps writing.
  */
 class UnlistedByzantineMemberServerTest {
   private static final Duration ANSWER = Duration.ofSeconds(60);
@@ -97,8 +99,9 @@ class UnlistedByzantineMemberServerTest {
         servers[i - 1] = ReplicaServer.start(original, i);
       }
       servers[4] = ReplicaServer.start(ownFile(five), 5);
-      // The client knows machine 5 from its file; following the configuration is another test.
-      ClientOptions options = ClientOptions.fromConfig(ownFile(five), "proxy")
+      // The client knows only the originals: it must learn machine 5 (address and key) from
+      // the configuration, as 2t+1 replicas answer it, to keep writing once 1 and 2 are gone.
+      ClientOptions options = ClientOptions.fromConfig(original, "proxy")
           .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(30));
       try (LockstepClient client = LockstepClient.connect(options)) {
         KvClient kv = new KvClient(client);
@@ -139,6 +142,9 @@ class UnlistedByzantineMemberServerTest {
         for (Map.Entry<String, String> e : new TreeMap<>(acknowledged).entrySet()) {
           assertThat(kv.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
         }
+        assertThat(client.replicaAddresses()).as("the client votes among the new set")
+            .containsExactlyElementsOf(List.of(1, 3, 4, 5).stream().map(id -> ReplicaAddresses
+                .text(five.replica(id).orElseThrow().client())).toList());
       }
     } finally {
       for (ReplicaServer s : servers) {
