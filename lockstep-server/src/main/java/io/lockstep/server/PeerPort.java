@@ -7,6 +7,7 @@ import io.lockstep.replica.Checkpoint;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.wire.PeerEnvelope;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -35,14 +36,18 @@ final class PeerPort {
   private final AssumptionWatch timing;
   private final ServerMetrics metrics;
   private final Supplier<PeerNetwork> network;
+  private final Supplier<List<Integer>> replicas;
 
   /**
    * @param network the peer network, read at each use: it starts with this port as its handler,
    *     so it does not exist yet when this is built (null until then)
+   * @param replicas every replica to send digests and probes to, read at each send: the file's
+   *     and those the replicated configuration records ({@link AddressBook#listed}), so a
+   *     machine added by its addresses is compared and probed like a listed one
    */
   PeerPort(ClusterConfig config, int id, ProtocolCodec codec, ReplicaLoop loop,
       SignatureIntake intake, DivergenceMonitor divergence, AssumptionWatch timing,
-      ServerMetrics metrics, Supplier<PeerNetwork> network) {
+      ServerMetrics metrics, Supplier<PeerNetwork> network, Supplier<List<Integer>> replicas) {
     this.config = config;
     this.id = id;
     this.codec = codec;
@@ -52,6 +57,7 @@ final class PeerPort {
     this.timing = timing;
     this.metrics = metrics;
     this.network = network;
+    this.replicas = replicas;
   }
 
   /**
@@ -90,7 +96,7 @@ final class PeerPort {
   void checkpointed(Checkpoint checkpoint) {
     divergence.local(checkpoint);
     byte[] payload = PeerEnvelope.checkpoint(checkpoint);
-    for (int peer : config.members()) {
+    for (int peer : replicas.get()) {
       if (peer != id && !network.get().send(peer, payload)) {
         metrics.peerDropped("send queue full or peer down");
       }
@@ -100,7 +106,7 @@ final class PeerPort {
   /** Sends every peer a clock probe (timer thread; see {@link AssumptionWatch}). */
   void probeClocks() {
     byte[] probe = AssumptionWatch.probe(wallClock());
-    for (int peer : config.members()) {
+    for (int peer : replicas.get()) {
       if (peer != id) {
         network.get().send(peer, probe); // a lost probe only skips one sample
       }

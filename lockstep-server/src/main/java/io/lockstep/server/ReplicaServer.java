@@ -306,7 +306,7 @@ public final class ReplicaServer implements AutoCloseable {
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
     PeerPort peerPort = new PeerPort(config, id, protocol.codec(), loop, intake, divergence, timing,
-        metrics, () -> network);
+        metrics, () -> network, addresses::listed);
     network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),
         peerPort::onPeer);
     return peerPort;
