@@ -58,6 +58,19 @@ class KeysAndByzantineCommandsTest {
   }
 
   @Test
+  void addingAMachineByAddressToAByzantineClusterNeedsItsKeyAndNothingIsSentWithout()
+      throws Exception {
+    LocalLayout layout = new LocalLayout(dir, 4, 41_000, Service.KV, null,
+        io.lockstep.order.FailureModel.BYZANTINE);
+    layout.prepare();
+    assertThat(run("member", "add", "5", "--peer", "127.0.0.1:41105", "--client",
+        "127.0.0.1:41205", "--config", layout.configFile().toString(), "--client-id", "proxy"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("a Byzantine cluster admits an added replica by its key")
+        .contains("--key PUBLIC-KEY");
+  }
+
+  @Test
   void localRefusesAnUnknownFailureModel() {
     assertThat(run("local", "--failure-model", "crashy", "--data-dir",
         dir.resolve("d").toString())).isEqualTo(2);

@@ -176,7 +176,11 @@ final class VotingCalls {
       call.expiry = schedule(() -> expire(call), options.deadline().toNanos());
       call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
     }
-    for (int slot : call.asked) {
+    List<Integer> first;
+    synchronized (call) { // a resend may add slots meanwhile
+      first = List.copyOf(call.asked);
+    }
+    for (int slot : first) {
       send(slot, call);
     }
   }
