@@ -2,11 +2,13 @@ package io.lockstep.client;
 
 import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.configuration.MemberAddresses;
+import io.lockstep.configuration.PendingChange;
+import io.lockstep.configuration.SystemCommand;
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.net.FrameClient;
-import io.lockstep.order.FailureModel;
 import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
+import io.lockstep.order.FailureModel;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.security.PublicKey;
@@ -15,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
@@ -198,12 +201,12 @@ final class ReplicaBook {
    * replica id, so a replica that left is no longer asked and its answers no longer count.
    */
   private List<Integer> voting(ClusterConfiguration configuration) {
-    Set<Integer> ids = new java.util.TreeSet<>(configuration.replicas());
+    Set<Integer> ids = new TreeSet<>(configuration.replicas());
     if (ids.isEmpty()) {
       ids.addAll(options.keys().replicaIds());
     }
-    for (io.lockstep.configuration.PendingChange p : configuration.pending()) {
-      if (p.command() instanceof io.lockstep.configuration.SystemCommand.SetReplicas set) {
+    for (PendingChange p : configuration.pending()) {
+      if (p.command() instanceof SystemCommand.SetReplicas set) {
         ids.addAll(set.replicas());
       }
     }
