@@ -10,6 +10,7 @@ import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.DolevStrong;
+import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.SignedRounds;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.Outbox;

@@ -3,6 +3,7 @@ package io.lockstep.order.cuid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.identity.Signer;
 import io.lockstep.order.Input;
