@@ -6,6 +6,7 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.agreement.ChainLies;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.DolevStrong.Chain;
+import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -36,7 +37,12 @@ public enum UidLie {
    * Reports every other replica timed out in every batch and proposes no candidates, so it is
    * timed out itself; harmless while exclusion needs t+1 reports, fatal with one.
    */
-  FALSE_TIMEOUTS;
+  FALSE_TIMEOUTS,
+  /**
+   * Injects a forged request with each batch: the next request of the first client in it (same
+   * client, next sequence number, same command), which that client never sent.
+   */
+  FORGED_REQUESTS;
 
   /** A fresh interceptor for the replica whose key {@code signer} holds. */
   public MessageInterceptor interceptor(Signer signer, List<Integer> members, long span) {
@@ -58,6 +64,8 @@ public enum UidLie {
           chain.value()), span)) : chain;
       case FALSE_TIMEOUTS -> own ? resign(signer, chain, accusing(Batch.decode(chain.value()),
           signer.self(), members)) : chain;
+      case FORGED_REQUESTS -> own ? resign(signer, chain, forged(Batch.decode(chain.value())))
+          : chain;
       default -> chain;
     };
     return List.of(new Ready.Outbound(outbound.to(), new RoundMessage(sent)));
@@ -83,6 +91,18 @@ public enum UidLie {
   private static Batch accusing(Batch b, int self, List<Integer> members) {
     List<Integer> everyoneElse = members.stream().filter(x -> x != self).toList();
     return new Batch(b.requests(), List.of(), everyoneElse);
+  }
+
+  private static Batch forged(Batch b) {
+    List<Request> requests = new ArrayList<>(b.requests());
+    for (Request r : b.requests()) {
+      if (r != null) {
+        requests.add(new Request(r.client(), r.sequence() + 1, r.kind(), r.command(),
+            r.copyFrom()));
+        break;
+      }
+    }
+    return new Batch(requests, b.candidates(), b.timeouts());
   }
 
   private static Chain resign(Signer signer, Chain chain, Batch batch) {
