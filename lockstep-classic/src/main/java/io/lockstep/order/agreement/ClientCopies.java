@@ -56,7 +56,9 @@ public final class ClientCopies {
   /**
    * @param t the number of Byzantine replicas tolerated (t+1 copies are needed)
    * @param waitRounds how long a request is held for more copies, and a taken one remembered
-   * @param maxHeld most requests held or remembered at once
+   * @param maxHeld most requests held at once (taken ones are remembered for {@code
+   *     waitRounds} too, bounded by the batches' own limits: at most every transmitter's
+   *     largest batch per round)
    */
   public ClientCopies(int t, long waitRounds, int maxHeld) {
     if (t < 0 || waitRounds < 1 || maxHeld < 1) {
@@ -72,7 +74,7 @@ public final class ClientCopies {
   public Outcome copy(Request request, int from, long round) {
     Copies c = copies.get(request);
     if (c == null) {
-      if (copies.size() >= maxHeld) {
+      if (held >= maxHeld) {
         return Outcome.FULL;
       }
       c = new Copies(round);
