@@ -38,8 +38,9 @@ import java.util.Set;
  * when round s+t+1 begins, identically (IC1), and a correct replica's batch is its own (IC2).
  * At that boundary, in transmitter order, a replica: counts candidates and reports; sees each
  * new request once the batches of t+1 transmitters carried it ({@link ClientCopies}: it is then
- * its client's own, since a correct replica had it from the client), proposing cuid := (max(SEEN, ACCEPT) + 1, i) for its next batch; accepts every
- * request holding a candidate from each replica in NF, with uid := the largest of them; reports
+ * its client's own, since a correct replica had it from the client), proposing cuid :=
+ * (max(SEEN, ACCEPT) + 1, i) for its next batch; accepts every request holding a candidate
+ * from each replica in NF, with uid := the largest of them; reports
  * "sm_j timeout" for a replica of NF whose candidate for a request it saw t+1 rounds ago is
  * still missing (a correct replica's is decided exactly then); and NF excludes a replica once
  * {@link ByzantineConfig#reportsToExclude} (t+1) replicas reported it ({@link TimeoutReports}).
