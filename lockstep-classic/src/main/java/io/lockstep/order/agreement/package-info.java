@@ -15,6 +15,12 @@
  *   <li>{@link io.lockstep.order.agreement.TransmitterCheck}: the second transmitter mode, where
  *       one replica disseminates for a client that listens to the broadcast and resends through
  *       another replica when its request was lost or altered.</li>
+ *   <li>{@link io.lockstep.order.agreement.SignedRounds}: Dolev–Strong instances in lockstep
+ *       rounds of the synchronized clocks, one per transmitter per round, carried by
+ *       {@link io.lockstep.order.agreement.RoundMessage}s; the Byzantine classic orders'
+ *       dissemination.</li>
+ *   <li>{@link io.lockstep.order.agreement.ClientCopies}: a request disseminated that way is
+ *       taken as its client's own only once t+1 transmitters carried it.</li>
  * </ul>
  *
  * <p>Everything here is deterministic and does no I/O: rounds and failure notices are inputs.

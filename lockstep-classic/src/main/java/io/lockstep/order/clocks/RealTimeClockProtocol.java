@@ -1,6 +1,8 @@
 package io.lockstep.order.clocks;
 
+import io.lockstep.identity.Signer;
 import io.lockstep.order.Coordination;
+import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
@@ -24,7 +26,12 @@ import java.util.Map;
  * max-delay-ms         bound on a message's one-way delay, retransmission included
  *                      (default 100)
  * delta-ms             Δ: a request reaches every correct replica by local time uid + Δ;
- *                      must exceed max-delay-ms + skew-ms (default 150)
+ *                      must exceed max-delay-ms + skew-ms (default 150); Byzantine: not a
+ *                      setting, derived from the rounds: (t+1) × round-ms + skew-ms
+ * round-ms             Byzantine only: the length of one signed-agreement round; must exceed
+ *                      max-delay-ms + 2 × skew-ms (default 120)
+ * copy-wait-rounds     Byzantine only: rounds a request carried by fewer than t+1 replicas is
+ *                      held before it is dropped as not its client's own (default 8)
  * null-interval-ms     an idle replica broadcasts a null request this often (default 20)
  * failure-timeout-ms   silence after which a replica is detected failed; must exceed
  *                      null-interval-ms + max-delay-ms (default 300)
@@ -35,16 +42,25 @@ import java.util.Map;
  *                      busy (default 10000)
  * </pre>
  *
- * <p>Assumptions (stated by {@link #check}, refused when they cannot hold): fail-stop failures,
- * at least t+1 replicas, clocks synchronized within δ with δ below the minimum message delay
- * (O2), and delays bounded so that Δ exists. A replica that stopped and starts again rejoins
- * (paper §7.2): it asks a live replica for the state at an ordered join and goes on from there.
+ * <p>Assumptions (stated by {@link #check}, refused when they cannot hold). Fail-stop: at least
+ * t+1 replicas, clocks synchronized within δ with δ below the minimum message delay (O2), and
+ * delays bounded so that Δ exists; a replica that stopped and starts again rejoins (paper
+ * §7.2): it asks a live replica for the state at an ordered join and goes on from there.
+ * Byzantine ({@code cluster.failure-model=byzantine}, {@link ByzantineRealTimeOrder}): 2t+1
+ * replicas, a signing key each, rounds of signed agreement longer than the delay plus twice
+ * the skew, test I with Δ covering the agreement's rounds; a replica that stopped cannot
+ * rejoin (it refuses every request and takes no part).
  */
 public final class RealTimeClockProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
   public RealTimeClockProtocol() {
-    super("real-time", ownDefaults(), "skew-ms");
+    super("real-time", ownDefaults(), SKEW);
   }
+
+  private static final String SKEW = "skew-ms";
+  private static final String DELTA = "delta-ms";
+  private static final String ROUND = "round-ms";
+  private static final String COPY_WAIT = "copy-wait-rounds";
 
   private static Map<String, String> ownDefaults() {
     Map<String, String> d = new LinkedHashMap<>();
@@ -52,21 +68,30 @@ public final class RealTimeClockProtocol extends StampedProtocol {
     d.put("skew-ms", "2");
     d.put("min-delay-ms", "3");
     d.put("delta-ms", "150");
+    d.put("round-ms", "120");
+    d.put("copy-wait-rounds", "8");
     return d;
   }
 
   @Override
   public List<String> check(ProtocolSetup setup) {
     Settings s = settings(setup);
-    s.requireFailStop(setup, "requests are disseminated by the fail-stop reliable broadcast;"
-        + " the Byzantine form, dissemination by signed agreement with Δ covering its t+1"
-        + " rounds, is not built");
-    test(s);
+    if (byzantine(setup)) {
+      checkByzantine(s, setup);
+    } else {
+      checkFailStop(s, setup);
+    }
     s.checkShared();
-    long skew = s.nonNegative("skew-ms");
+    return s.problems();
+  }
+
+  private void checkFailStop(Settings s, ProtocolSetup setup) {
+    s.requireFailStop(setup);
+    test(s);
+    long skew = s.nonNegative(SKEW);
     long minDelay = s.positive("min-delay-ms");
     long maxDelay = s.positive("max-delay-ms");
-    long delta = s.positive("delta-ms");
+    long delta = s.positive(DELTA);
     if (skew >= minDelay) {
       s.problem(name() + ".skew-ms (δ = " + skew + ") must be below min-delay-ms (" + minDelay
           + "): otherwise a request sent after receiving another could get a smaller uid (O2)");
@@ -80,7 +105,34 @@ public final class RealTimeClockProtocol extends StampedProtocol {
           + (maxDelay + skew) + "): test I would call a request stable before it can have"
           + " arrived everywhere");
     }
-    return s.problems();
+  }
+
+  /**
+   * Byzantine (paper §3.1, §3.2.2): dissemination by signed agreement in rounds, so the rounds'
+   * needs (2t+1 replicas, keys, a round longer than the delay and twice the skew), test I only,
+   * with Δ the agreement's own t+1 rounds ({@link ByzantineClockConfig#delta}), never set.
+   */
+  private void checkByzantine(Settings s, ProtocolSetup setup) {
+    s.requireByzantine(setup, ROUND, SKEW, Signer.holdsKey(setup.signer()));
+    s.positive(COPY_WAIT);
+    if (s.given("test") && test(s) != RealTimeClock.Test.I) {
+      s.problem(name() + ".test must be I under Byzantine faults (was '" + s.text("test")
+          + "'): test II waits for a larger uid from every replica, which a silent liar never"
+          + " sends");
+    }
+    long derived = ByzantineClockConfig.delta(setup.t(), s.positive(ROUND), s.nonNegative(SKEW));
+    if (s.given(DELTA)) {
+      long delta = s.positive(DELTA);
+      s.problem(name() + ".delta-ms cannot be set under Byzantine faults: Δ is the time signed"
+          + " agreement takes, (t+1) × round-ms + skew-ms = " + derived + " ms, and the order"
+          + " derives it from round-ms (lengthen round-ms to lengthen it)" + (delta < derived
+          ? "; " + delta + " would be too small: test I would call a request stable before"
+          + " every correct replica has it" : ""));
+    }
+  }
+
+  private static boolean byzantine(ProtocolSetup setup) {
+    return setup.failureModel() == FailureModel.BYZANTINE;
   }
 
   private static RealTimeClock.Test test(Settings s) {
@@ -96,6 +148,13 @@ public final class RealTimeClockProtocol extends StampedProtocol {
 
   @Override
   protected Coordination order(Settings s, ProtocolSetup setup, Recovered recovered) {
+    if (byzantine(setup)) {
+      ByzantineClockConfig config = new ByzantineClockConfig(setup.self(), setup.members(),
+          setup.t(), s.positive(ROUND), s.nonNegative(SKEW), 1024,
+          (int) Math.min(Integer.MAX_VALUE, s.positive("max-pending")),
+          (int) Math.min(Integer.MAX_VALUE, s.positive(COPY_WAIT)), false);
+      return new ByzantineRealTimeOrder(config, setup.signer(), recovered);
+    }
     return new StampedOrder(s.config(setup), new RealTimeClock(test(s), s.positive("delta-ms")),
         recovered);
   }

@@ -9,7 +9,9 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
+import io.lockstep.order.agreement.ClientCopies;
 import io.lockstep.order.agreement.DolevStrong;
+import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.SignedRounds;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.Outbox;
@@ -35,8 +37,10 @@ import java.util.Set;
  * saw, and its timeout reports. Every correct replica decides the batches started in round s
  * when round s+t+1 begins, identically (IC1), and a correct replica's batch is its own (IC2).
  * At that boundary, in transmitter order, a replica: counts candidates and reports; sees each
- * new request, proposing cuid := (max(SEEN, ACCEPT) + 1, i) for its next batch; accepts every
- * request holding a candidate from each replica in NF, with uid := the largest of them; reports
+ * new request once the batches of t+1 transmitters carried it ({@link ClientCopies}: it is then
+ * its client's own, since a correct replica had it from the client), proposing cuid :=
+ * (max(SEEN, ACCEPT) + 1, i) for its next batch; accepts every request holding a candidate
+ * from each replica in NF, with uid := the largest of them; reports
  * "sm_j timeout" for a replica of NF whose candidate for a request it saw t+1 rounds ago is
  * still missing (a correct replica's is decided exactly then); and NF excludes a replica once
  * {@link ByzantineConfig#reportsToExclude} (t+1) replicas reported it ({@link TimeoutReports}).
@@ -67,6 +71,12 @@ public final class ByzantineCandidateOrder implements Coordination {
   private static final String REPORT = "timeout report ignored";
   private static final String BIG_BATCH = "requests beyond max-batch in a batch";
   private static final String CANDIDATE = "candidate outside the rules (counted as missing)";
+  static final String NOT_CLIENTS = "request not carried by t+1 replicas (not its client's own)";
+  /**
+   * Rounds a request carried by fewer than t+1 replicas is held: a client sends to every replica
+   * at once, so its copies are decided within a round or two of each other.
+   */
+  static final int COPY_WAIT_ROUNDS = 8;
   /** Most drop reasons kept for {@link #drainRejected} between drains. */
   private static final int REASONS_KEPT = 256;
 
@@ -75,6 +85,7 @@ public final class ByzantineCandidateOrder implements Coordination {
   private final SignedRounds rounds;
   private final CandidateLedger ledger;
   private final TimeoutReports reports;
+  private final ClientCopies copies;
   private final boolean halted;
   private final Map<Proposal.Id, Proposal> proposals = new HashMap<>();
   /** Requests (null: a read barrier, with its read id) waiting for this replica's next batch. */
@@ -111,6 +122,7 @@ public final class ByzantineCandidateOrder implements Coordination {
     this.rounds = new SignedRounds(signer, config.members(), config.t());
     this.ledger = new CandidateLedger(self);
     this.reports = new TimeoutReports(config.members(), config.reportsToExclude());
+    this.copies = new ClientCopies(config.t(), COPY_WAIT_ROUNDS, config.maxPending());
     this.halted = recovered.hardState() != null || recovered.snapshot() != null
         || !recovered.entries().isEmpty();
     if (!halted) {
@@ -158,9 +170,10 @@ public final class ByzantineCandidateOrder implements Coordination {
   }
 
   private void propose(Request request) {
-    if (waiting.size() + proposals.size() >= config.maxPending()) {
-      out.redirects.add(new Ready.Redirect(request, -1, self, (waiting.size()
-          + proposals.size()) + " requests wait to be ordered", true));
+    int busy = waiting.size() + proposals.size() + copies.held();
+    if (busy >= config.maxPending()) {
+      out.redirects.add(new Ready.Redirect(request, -1, self, busy
+          + " requests wait to be ordered", true));
       return;
     }
     waiting.add(new Waiting(request, -1));
@@ -180,6 +193,11 @@ public final class ByzantineCandidateOrder implements Coordination {
     }
     for (SignedRounds.Decided d : rounds.begin(round)) {
       apply(d);
+    }
+    for (Request r : copies.expire(round)) {
+      reject(NOT_CLIENTS, "round " + round + ": " + r + " was carried by fewer than t+1 = "
+          + (config.t() + 1) + " replicas within " + COPY_WAIT_ROUNDS + " rounds: not taken"
+          + " as its client's own");
     }
     for (Proposal p : List.copyOf(ledger.seenNotAccepted().values())) {
       tryAccept(p);
@@ -220,7 +238,14 @@ public final class ByzantineCandidateOrder implements Coordination {
       requests = requests.subList(0, config.maxBatch());
     }
     for (int i = 0; i < requests.size(); i++) {
-      see(new Proposal.Id(from, d.round() * SEQ_PER_ROUND + i), requests.get(i));
+      Request r = requests.get(i);
+      ClientCopies.Outcome copy = r == null ? null : copies.copy(r, from, d.round());
+      if (r == null || copy == ClientCopies.Outcome.TAKEN) {
+        see(new Proposal.Id(from, d.round() * SEQ_PER_ROUND + i), r);
+      } else if (copy == ClientCopies.Outcome.FULL) {
+        reject(NOT_CLIENTS, "round " + d.round() + ": " + r + " from replica " + from
+            + " dropped: " + config.maxPending() + " requests are held for copies already");
+      }
     }
   }
 

@@ -2,7 +2,7 @@ package io.lockstep.order.cuid;
 
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
-import io.lockstep.order.agreement.DolevStrong;
+import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.StampedConfig;
@@ -42,9 +42,6 @@ public final class CuidCodec implements ProtocolCodec {
   private static final int CARRY = 1;
   private static final int CANDIDATE = 2;
   private static final int ROUND = 3;
-  /** Longest batch a round message may carry (a batch of the most requests of 64 KiB each). */
-  private static final int MAX_VALUE_BYTES = 64 << 20;
-  private static final int MAX_SIGNATURE_BYTES = 256;
 
   /** The codec; it holds no state. */
   public static final CuidCodec INSTANCE = new CuidCodec();
@@ -54,7 +51,7 @@ public final class CuidCodec implements ProtocolCodec {
   @Override
   public byte[] encode(ProtocolMessage message) {
     if (message instanceof RoundMessage r) {
-      return encodeRound(r.chain());
+      return encodeRound(r);
     }
     if (message instanceof CuidMessage.Candidate c) {
       return new BinaryWriter(32).writeByte(VERSION).writeByte(CANDIDATE).writeInt(c.origin())
@@ -84,28 +81,10 @@ public final class CuidCodec implements ProtocolCodec {
     return out.toByteArray();
   }
 
-  private static byte[] encodeRound(DolevStrong.Chain chain) {
-    BinaryWriter out = new BinaryWriter(64 + chain.value().length);
-    out.writeByte(VERSION).writeByte(ROUND).writeLong(chain.instance())
-        .writeInt(chain.transmitter()).writeBytes(chain.value()).writeByte(chain.links().size());
-    for (DolevStrong.Link link : chain.links()) {
-      out.writeInt(link.signer()).writeBytes(link.signature());
-    }
+  private static byte[] encodeRound(RoundMessage message) {
+    BinaryWriter out = new BinaryWriter(64 + message.chain().value().length);
+    message.writeTo(out.writeByte(VERSION).writeByte(ROUND));
     return out.toByteArray();
-  }
-
-  private static RoundMessage round(BinaryReader in) {
-    long instance = in.readLong("instance");
-    int transmitter = in.readInt("transmitter");
-    byte[] value = in.readBytes("value", MAX_VALUE_BYTES);
-    int n = in.readByte("links");
-    List<DolevStrong.Link> links = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      links.add(new DolevStrong.Link(in.readInt("signer"),
-          in.readBytes("signature", MAX_SIGNATURE_BYTES)));
-    }
-    in.expectEnd("round message");
-    return new RoundMessage(new DolevStrong.Chain(instance, transmitter, value, links));
   }
 
   private static long[] readAcks(BinaryReader in) {
@@ -132,7 +111,7 @@ public final class CuidCodec implements ProtocolCodec {
       return candidate(in);
     }
     if (type == ROUND) {
-      return round(in);
+      return RoundMessage.readFrom(in);
     }
     if (type != CARRY) {
       throw new CodecException("type: unknown message type");

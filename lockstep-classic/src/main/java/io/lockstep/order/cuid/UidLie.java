@@ -3,9 +3,10 @@ package io.lockstep.order.cuid;
 import io.lockstep.identity.Signer;
 import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ready;
-import io.lockstep.order.agreement.DolevStrong;
+import io.lockstep.order.agreement.ChainLies;
+import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.DolevStrong.Chain;
-import io.lockstep.order.agreement.DolevStrong.Link;
+import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -36,7 +37,12 @@ public enum UidLie {
    * Reports every other replica timed out in every batch and proposes no candidates, so it is
    * timed out itself; harmless while exclusion needs t+1 reports, fatal with one.
    */
-  FALSE_TIMEOUTS;
+  FALSE_TIMEOUTS,
+  /**
+   * Injects a forged request with each batch: the next request of the first client in it (same
+   * client, next sequence number, same command), which that client never sent.
+   */
+  FORGED_REQUESTS;
 
   /** A fresh interceptor for the replica whose key {@code signer} holds. */
   public MessageInterceptor interceptor(Signer signer, List<Integer> members, long span) {
@@ -49,28 +55,20 @@ public enum UidLie {
       return this == SILENT ? List.of() : List.of(outbound);
     }
     Chain chain = m.chain();
-    boolean own = chain.transmitter() == signer.self() && chain.links().size() == 1;
+    boolean own = ChainLies.own(signer, chain);
     Chain sent = switch (this) {
-      case BAD_SIGNATURES -> corrupted(chain);
+      case BAD_SIGNATURES -> ChainLies.corrupted(chain);
       case EQUIVOCATE -> own && outbound.to() % 2 == 1 ? resign(signer, chain,
           other(Batch.decode(chain.value()))) : chain;
       case EXTREME_CANDIDATES -> own ? resign(signer, chain, extreme(Batch.decode(
           chain.value()), span)) : chain;
       case FALSE_TIMEOUTS -> own ? resign(signer, chain, accusing(Batch.decode(chain.value()),
           signer.self(), members)) : chain;
+      case FORGED_REQUESTS -> own ? resign(signer, chain, forged(Batch.decode(chain.value())))
+          : chain;
       default -> chain;
     };
     return List.of(new Ready.Outbound(outbound.to(), new RoundMessage(sent)));
-  }
-
-  private static Chain corrupted(Chain chain) {
-    List<Link> links = new ArrayList<>();
-    for (Link l : chain.links()) {
-      byte[] sig = l.signature().clone();
-      sig[0] ^= 0x5A;
-      links.add(new Link(l.signer(), sig));
-    }
-    return new Chain(chain.instance(), chain.transmitter(), chain.value(), links);
   }
 
   /** A batch other than {@code b}: the same, reporting its own transmitter (an ignored entry). */
@@ -95,11 +93,19 @@ public enum UidLie {
     return new Batch(b.requests(), List.of(), everyoneElse);
   }
 
-  /** The chain of {@code chain}'s instance carrying {@code batch}, signed as its transmitter. */
+  private static Batch forged(Batch b) {
+    List<Request> requests = new ArrayList<>(b.requests());
+    for (Request r : b.requests()) {
+      if (r != null) {
+        requests.add(new Request(r.client(), r.sequence() + 1, r.kind(), r.command(),
+            r.copyFrom()));
+        break;
+      }
+    }
+    return new Batch(requests, b.candidates(), b.timeouts());
+  }
+
   private static Chain resign(Signer signer, Chain chain, Batch batch) {
-    byte[] value = batch.encode();
-    byte[] signed = DolevStrong.signedBytes(chain.instance(), chain.transmitter(), value);
-    return new Chain(chain.instance(), chain.transmitter(), value,
-        List.of(new Link(signer.self(), signer.sign(signed))));
+    return ChainLies.resign(signer, chain, batch.encode());
   }
 }

@@ -70,6 +70,11 @@ public final class Settings {
     }
   }
 
+  /** Whether the cluster file sets {@code key} (rather than leaving its default). */
+  public boolean given(String key) {
+    return given.containsKey(key);
+  }
+
   /** The text of {@code key}, or its default. */
   public String text(String key) {
     return given.getOrDefault(key, defaults.get(key)).trim();
@@ -100,7 +105,7 @@ public final class Settings {
   public void requireFailStop(ProtocolSetup setup, String whyNotByzantine) {
     if (setup.failureModel() != FailureModel.FAIL_STOP) {
       problems.add(protocol + " tolerates fail-stop faults only (" + whyNotByzantine + "); for"
-          + " Byzantine faults use replica-uid or a Byzantine protocol");
+          + " Byzantine faults use replica-uid, real-time or a Byzantine protocol");
     }
     int n = setup.members().size();
     if (n < setup.t() + 1) {

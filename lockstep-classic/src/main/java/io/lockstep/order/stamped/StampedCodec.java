@@ -2,6 +2,7 @@ package io.lockstep.order.stamped;
 
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
 import io.lockstep.order.stamped.StampedMessage.JoinRequest;
 import io.lockstep.order.stamped.StampedMessage.JoinState;
@@ -30,6 +31,8 @@ import java.util.List;
  *                i64 uid time, i32 uid process, i64 clock, u8 n, i64 × n receivedThrough,
  *                i64 failed, i32 count, Broadcast × count latest (from origin on, as above),
  *                i32 count, Broadcast × count pending
+ * 4 RoundMessage (Byzantine real-time order): the signed chain, as
+ *                {@link io.lockstep.order.agreement.RoundMessage} writes it
  * </pre>
  *
  * <p>Decoding is strict: an unknown version, type or kind, truncation, trailing bytes and values
@@ -43,6 +46,7 @@ public final class StampedCodec implements ProtocolCodec {
   private static final int BROADCAST = 1;
   private static final int JOIN_REQUEST = 2;
   private static final int JOIN_STATE = 3;
+  private static final int ROUND = 4;
   /** Largest executor snapshot a join state may carry (it travels as one peer message). */
   static final int MAX_SNAPSHOT_BYTES = 64 << 20;
 
@@ -61,6 +65,8 @@ public final class StampedCodec implements ProtocolCodec {
       out.writeByte(JOIN_REQUEST).writeInt(j.joiner());
     } else if (message instanceof JoinState j) {
       writeJoinState(out.writeByte(JOIN_STATE), j);
+    } else if (message instanceof RoundMessage r) {
+      r.writeTo(out.writeByte(ROUND));
     } else {
       throw new IllegalArgumentException("not a stamped-order message: "
           + (message == null ? "null" : message.getClass().getName()));
@@ -102,7 +108,7 @@ public final class StampedCodec implements ProtocolCodec {
   }
 
   @Override
-  public StampedMessage decode(byte[] payload) {
+  public ProtocolMessage decode(byte[] payload) {
     if (payload == null || payload.length < 2) {
       throw new CodecException("peer message: too short for a header");
     }
@@ -112,6 +118,9 @@ public final class StampedCodec implements ProtocolCodec {
     }
     BinaryReader in = new BinaryReader(payload, 1, payload.length - 1, Codec.VERSION);
     int type = in.readByte("type");
+    if (type == ROUND) {
+      return RoundMessage.readFrom(in);
+    }
     try {
       StampedMessage m = switch (type) {
         case BROADCAST -> readBroadcast(in);

@@ -10,6 +10,7 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.DolevStrong;
+import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.testing.Harness;
 import io.lockstep.request.Request;
 import java.util.List;
@@ -35,6 +36,13 @@ class ByzantineCandidateOrderTest {
     return h;
   }
 
+  /** The client hands {@code r} to every replica, as a Byzantine client does. */
+  static void broadcast(Harness<ByzantineCandidateOrder> h, Request r) {
+    for (int id : h.members) {
+      h.propose(id, r);
+    }
+  }
+
   static void lie(Harness<ByzantineCandidateOrder> h, UidLie lie) {
     h.lie(2, lie.interceptor(SIGNERS.get(2), MEMBERS, 1L << 20));
   }
@@ -45,9 +53,9 @@ class ByzantineCandidateOrderTest {
     Request a = h.request("a");
     Request b = h.request("b");
     Request c = h.request("c");
-    h.propose(0, a);
-    h.propose(1, b);
-    h.propose(2, c);
+    broadcast(h, a);
+    broadcast(h, b);
+    broadcast(h, c);
     h.tickAll(200, 5);
     assertThat(h.requestsApplied(0)).containsExactlyInAnyOrder(a, b, c);
     assertThat(h.requestsApplied(1)).isEqualTo(h.requestsApplied(0));
@@ -58,7 +66,7 @@ class ByzantineCandidateOrderTest {
   @Test
   void aRequestWaitsForTheCandidatesOfEveryReplicaInNf() {
     Harness<ByzantineCandidateOrder> h = cluster(c -> c);
-    h.propose(0, h.request("a"));
+    broadcast(h, h.request("a"));
     // Round 1 disseminates it (decided t+1 = 2 rounds on), the next carries the candidates,
     // decided two rounds later: nothing is processed before four rounds have passed.
     h.tickAll(60, 5);
@@ -72,7 +80,7 @@ class ByzantineCandidateOrderTest {
     Harness<ByzantineCandidateOrder> h = cluster(c -> c);
     lie(h, UidLie.SILENT);
     Request a = h.request("a");
-    h.propose(0, a);
+    broadcast(h, a);
     h.tickAll(300, 5);
     assertThat(h.nodes.get(0).excludedReplicas()).containsExactly(2);
     assertThat(h.nodes.get(1).excludedReplicas()).containsExactly(2);
@@ -86,8 +94,8 @@ class ByzantineCandidateOrderTest {
     lie(h, UidLie.FALSE_TIMEOUTS);
     Request a = h.request("a");
     Request b = h.request("b");
-    h.propose(0, a);
-    h.propose(1, b);
+    broadcast(h, a);
+    broadcast(h, b);
     h.tickAll(300, 5);
     // Replica 2 reported 0 and 1 and proposed no candidates: only it is excluded.
     assertThat(h.nodes.get(0).excludedReplicas()).containsExactly(2);
@@ -100,11 +108,11 @@ class ByzantineCandidateOrderTest {
   void withExclusionAfterOneReportOneLiarExcludesTheCorrectReplicasAndTheOrderStalls() {
     Harness<ByzantineCandidateOrder> h = cluster(ByzantineConfig::excludingAfterOneReport);
     lie(h, UidLie.FALSE_TIMEOUTS);
-    h.propose(0, h.request("warm"));
+    broadcast(h, h.request("warm"));
     h.tickAll(300, 5);
     assertThat(h.nodes.get(0).excludedReplicas()).contains(0, 1);
     int before = h.requestsApplied(0).size();
-    h.propose(0, h.request("a"));
+    broadcast(h, h.request("a"));
     h.tickAll(300, 5);
     assertThat(h.requestsApplied(0)).hasSize(before);
   }
@@ -115,8 +123,8 @@ class ByzantineCandidateOrderTest {
     lie(h, UidLie.EXTREME_CANDIDATES);
     Request a = h.request("a");
     Request b = h.request("b");
-    h.propose(0, a);
-    h.propose(1, b);
+    broadcast(h, a);
+    broadcast(h, b);
     h.tickAll(300, 5);
     assertThat(h.nodes.get(0).drainRejected()).anySatisfy(r -> assertThat(r)
         .contains("replica 2: candidate " + Long.MAX_VALUE).contains("counted as missing"));
@@ -131,8 +139,8 @@ class ByzantineCandidateOrderTest {
     h.lie(2, (from, out, random) -> List.of(RepeatingLiar.repeat(SIGNERS.get(2), out)));
     Request a = h.request("a");
     Request b = h.request("b");
-    h.propose(0, a);
-    h.propose(0, b);
+    broadcast(h, a);
+    broadcast(h, b);
     h.tickAll(300, 5);
     assertThat(h.nodes.get(0).drainRejected()).anySatisfy(r -> assertThat(r)
         .contains("does not exceed its previous"));
@@ -148,7 +156,7 @@ class ByzantineCandidateOrderTest {
     Request viaLiar = h.request("via-liar");
     Request viaZero = h.request("via-zero");
     h.propose(2, viaLiar);
-    h.propose(0, viaZero);
+    broadcast(h, viaZero);
     h.tickAll(300, 5);
     assertThat(h.requestsApplied(0)).containsExactly(viaZero);
     assertThat(h.requestsApplied(1)).containsExactly(viaZero);
@@ -161,7 +169,7 @@ class ByzantineCandidateOrderTest {
     lie(h, UidLie.BAD_SIGNATURES);
     Request a = h.request("a");
     h.propose(2, h.request("lost"));
-    h.propose(0, a);
+    broadcast(h, a);
     h.tickAll(300, 5);
     assertThat(h.nodes.get(1).drainRejected()).anySatisfy(r -> assertThat(r)
         .contains("signature of 2 does not verify"));
@@ -172,9 +180,35 @@ class ByzantineCandidateOrderTest {
   }
 
   @Test
+  void aForgedRequestOfALiarIsNeverExecutedOnCorrectReplicas() {
+    Harness<ByzantineCandidateOrder> h = cluster(c -> c);
+    lie(h, UidLie.FORGED_REQUESTS);
+    Request a = h.request("a");
+    broadcast(h, a);
+    h.tickAll(400, 5);
+    // The liar put "c#2" next to a in its batch; the client never sent it.
+    assertThat(h.requestsApplied(0)).containsExactly(a);
+    assertThat(h.requestsApplied(1)).containsExactly(a);
+    assertThat(h.nodes.get(0).dropsByReason())
+        .containsEntry(ByzantineCandidateOrder.NOT_CLIENTS, 1L);
+  }
+
+  @Test
+  void aRequestOnlyOneReplicaHeardIsNotTakenAsTheClientsOwn() {
+    Harness<ByzantineCandidateOrder> h = cluster(c -> c);
+    h.propose(0, h.request("a")); // a relay's word alone: t+1 = 2 copies never come
+    h.tickAll(400, 5);
+    assertThat(h.requestsApplied(0)).isEmpty();
+    assertThat(h.requestsApplied(1)).isEmpty();
+    assertThat(h.nodes.get(1).dropsByReason())
+        .containsEntry(ByzantineCandidateOrder.NOT_CLIENTS, 1L);
+  }
+
+  @Test
   void aReadIsGrantedAfterTheRequestsOrderedBeforeIt() {
     Harness<ByzantineCandidateOrder> h = cluster(c -> c);
-    h.propose(0, h.request("a"));
+    broadcast(h, h.request("a"));
+    h.tickAll(20, 5); // the replicas' copies of a go out in this round's batches
     h.step(0, new Input.Read(7));
     h.tickAll(200, 5);
     assertThat(h.grants.get(0)).singleElement().satisfies(g -> {

@@ -119,6 +119,20 @@ class ClusterKeysConfigTest {
   }
 
   @Test
+  void realTimeRunsByzantineWithTwoTPlusOneKeyedReplicasAndRefusesASetDelta() throws Exception {
+    ClusterConfig config = parse(cluster(3, "byzantine", 1, "real-time") + keyLines(3));
+    assertThat(config.failureModel()).isEqualTo(FailureModel.BYZANTINE);
+    assertThatThrownBy(() -> parse(cluster(3, "byzantine", 1, "real-time") + keyLines(3)
+        + "real-time.delta-ms=150\n"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(p -> p.contains("real-time.delta-ms cannot be set under Byzantine faults")
+                && p.contains("150 would be too small")));
+    assertThatThrownBy(() -> parse(cluster(2, "byzantine", 1, "real-time") + keyLines(2)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(p -> p.contains("real-time needs 2t+1 = 3 replicas")));
+  }
+
+  @Test
   void withoutKeysTheSecretIsRequiredAndSaysKeysWouldDo() {
     assertThatThrownBy(() -> parse(withoutSecret(cluster(3, "fail-stop", 1, "raft"))))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())

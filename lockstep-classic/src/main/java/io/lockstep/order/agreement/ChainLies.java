@@ -1,0 +1,39 @@
+package io.lockstep.order.agreement;
+
+import io.lockstep.identity.Signer;
+import io.lockstep.order.agreement.DolevStrong.Chain;
+import io.lockstep.order.agreement.DolevStrong.Link;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The chain rewrites a lying replica of an order built on {@link SignedRounds} uses, shared by
+ * the orders' lie catalogues (simulator and scripted tests only; a cluster never runs one). A
+ * faulty replica holds its own key, so it can sign anything as itself, never as another.
+ */
+public final class ChainLies {
+  private ChainLies() {}
+
+  /** {@code chain} with every signature's first byte flipped. */
+  public static Chain corrupted(Chain chain) {
+    List<Link> links = new ArrayList<>();
+    for (Link l : chain.links()) {
+      byte[] sig = l.signature().clone();
+      sig[0] ^= 0x5A;
+      links.add(new Link(l.signer(), sig));
+    }
+    return new Chain(chain.instance(), chain.transmitter(), chain.value(), links);
+  }
+
+  /** The first-round chain of {@code chain}'s instance carrying {@code value}, signed anew. */
+  public static Chain resign(Signer signer, Chain chain, byte[] value) {
+    byte[] signed = DolevStrong.signedBytes(chain.instance(), chain.transmitter(), value);
+    return new Chain(chain.instance(), chain.transmitter(), value,
+        List.of(new Link(signer.self(), signer.sign(signed))));
+  }
+
+  /** Whether {@code chain} is {@code signer}'s own first-round chain (it transmits it). */
+  public static boolean own(Signer signer, Chain chain) {
+    return chain.transmitter() == signer.self() && chain.links().size() == 1;
+  }
+}
