@@ -458,14 +458,18 @@ final class Cluster {
 
   /**
    * Number of crashed replicas, counting those with an armed crash, those still rejoining (a
-   * fail-stop protocol's integration, {@link CoordinationFactory#rejoins}) and those failed for
-   * good until a membership change removes them (then they no longer count against the budget).
+   * fail-stop protocol's integration, {@link CoordinationFactory#rejoins}), those of a Byzantine
+   * protocol still repairing damaged storage (they vote nowhere until then, so the others order
+   * without them: one of the t faulty replicas) and those failed for good until a membership
+   * change removes them (then they no longer count against the budget).
    */
   int down() {
     int down = 0;
+    boolean repairIsDown = factory.rejoins()
+        || factory.failureModel() == io.lockstep.order.FailureModel.BYZANTINE;
     for (Node node : nodes) {
       boolean retired = node.gone && !node.stillMember;
-      boolean rejoining = node.up && factory.rejoins() && node.protocol != null
+      boolean rejoining = node.up && repairIsDown && node.protocol != null
           && node.protocol.repairing();
       down += retired || node.up && node.crashDuringSyncThenDownFor == 0 && !rejoining ? 0 : 1;
     }

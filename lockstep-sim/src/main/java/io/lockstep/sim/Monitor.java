@@ -178,7 +178,7 @@ final class Monitor {
    */
   void onRepairingReady(int replica, Ready ready) {
     for (Ready.Outbound outbound : ready.messages()) {
-      String vouch = RepairVouches.describe(outbound.message());
+      String vouch = RepairVouches.describe(replica, outbound.message());
       if (vouch != null) {
         throw new SimFailure("repair: replica " + replica + " is repairing damaged storage but "
             + vouch + " to " + outbound.to());

@@ -52,6 +52,9 @@ final class Checkpoints {
     awaiting = 0;
     states.put(seq, state);
     p.membership.executed(seq, state);
+    if (!p.repair.mayVouch()) {
+      return; // it may have voted differently before its storage was damaged (Repair)
+    }
     PbftMessage.CheckpointVote vote =
         Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), p.executedTime);
     ownLatest = vote;
@@ -69,6 +72,15 @@ final class Checkpoints {
     p.membership.executed(seq, state);
     ownLatest = Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), time);
     record(ownLatest);
+  }
+
+  /**
+   * A damaged replica's saved state at {@code seq}, above its stable checkpoint: kept to serve
+   * state transfer, but not voted for while it repairs ({@link Repair}).
+   */
+  void restoreState(long seq, byte[] state) {
+    states.put(seq, state);
+    p.membership.executed(seq, state);
   }
 
   void onVote(PbftMessage.CheckpointVote vote) {

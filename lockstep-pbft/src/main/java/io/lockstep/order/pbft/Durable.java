@@ -64,6 +64,10 @@ final class Durable {
   private long savedView = -1;
   private boolean savedChanging;
   private long savedStable;
+  /** What the last hard state said of the repair ({@link Repair}). */
+  private boolean savedRepairing;
+  private long savedNoVoteSeq;
+  private long savedNoVoteView = -1;
   private List<LogEntry> pending = new ArrayList<>();
 
   Durable(Pbft p) {
@@ -115,12 +119,25 @@ final class Durable {
       p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(index, TERM, time,
           p.membership.forSeq(seq).members(), p.checkpoints.states.get(seq))));
     }
-    if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable) {
+    if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable
+        || repairChanged()) {
       p.out.write(new StorageWrite.HardState(DurableState.of(p).encode()));
       savedView = p.view;
       savedChanging = p.changingView;
       savedStable = p.low;
+      savedRepairing = p.repair.active;
+      savedNoVoteSeq = p.repair.noVoteThroughSeq;
+      savedNoVoteView = p.repair.noVoteThroughView;
     }
+  }
+
+  /**
+   * Whether the repair state moved since the last hard state: its start must be durable before
+   * anything else (storage reports the damage until then), its end before the first vote.
+   */
+  private boolean repairChanged() {
+    return p.repair.active != savedRepairing || p.repair.noVoteThroughSeq != savedNoVoteSeq
+        || p.repair.noVoteThroughView != savedNoVoteView;
   }
 
   /**
@@ -170,6 +187,9 @@ final class Durable {
       savedView = hardState.view();
       savedChanging = hardState.changingView();
       savedStable = hardState.stableSeq();
+      savedRepairing = hardState.repairing();
+      savedNoVoteSeq = hardState.noVoteThroughSeq();
+      savedNoVoteView = hardState.noVoteThroughView();
     }
     savedCheckpoint = checkpoint;
     lastIndex = journalEnd;

@@ -106,7 +106,7 @@ final class NormalCase {
     if (slot.acceptedView == p.view) {
       if (!digest.equals(slot.accepted)) {
         p.drop("conflicting pre-prepare (equivocating primary)");
-      } else if (slot.prepareSent) {
+      } else if (slot.prepareSent && p.repair.mayVote(pp.seq())) {
         p.out.send(from, new PbftMessage.Prepare(p.view, pp.seq(), digest));
       }
       return;
@@ -146,9 +146,17 @@ final class NormalCase {
     }
   }
 
-  /** Accepts a pre-prepare (the caller checked it) and sends this backup's prepare. */
+  /**
+   * Accepts a pre-prepare (the caller checked it) and sends this backup's prepare, unless it
+   * may not vote there ({@link Repair}): then it keeps the batch, to execute it once 2t+1 others
+   * commit it.
+   */
   void acceptAsBackup(Slot slot, Batch batch, Digest digest) {
     accept(slot, batch, digest);
+    if (!p.repair.mayVote(slot.seq)) {
+      checkCommitted(slot);
+      return;
+    }
     slot.prepareSent = true;
     p.out.broadcast(new PbftMessage.Prepare(p.view, slot.seq, digest));
     slot.addPrepare(p.view, digest, p.self());
@@ -195,7 +203,8 @@ final class NormalCase {
 
   /** Prepared (§4.2): the accepted pre-prepare and 2t matching prepares from backups. */
   private void checkPrepared(Slot slot) {
-    if (slot.acceptedView != p.view || slot.commitSentView == p.view) {
+    if (slot.acceptedView != p.view || slot.commitSentView == p.view
+        || !p.repair.mayVote(slot.seq)) {
       return;
     }
     Digest digest = slot.accepted;
@@ -272,6 +281,9 @@ final class NormalCase {
       return;
     }
     nextSeq = Math.max(nextSeq, p.low + 1);
+    if (!p.repair.mayVote(nextSeq)) {
+      return; // it may have pre-prepared other batches there before its storage was damaged
+    }
     List<Request> batch = new ArrayList<>();
     for (Pending.Entry entry : p.pending.entries()) {
       if (nextSeq > p.high()) {

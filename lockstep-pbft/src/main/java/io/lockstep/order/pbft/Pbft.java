@@ -52,6 +52,7 @@ public final class Pbft implements Coordination {
   final StateTransfer transfer;
   final Retransmit retransmit;
   final Durable durable;
+  final Repair repair;
   final ThroughputWatch watch;
   /** How long requests take to execute here lately: the request timer's length. */
   final Patience executePatience;
@@ -100,11 +101,23 @@ public final class Pbft implements Coordination {
   /** With another quorum: tests build deliberately broken variants with it. */
   Pbft(PbftConfig config, Quorum quorum) {
     this(config, Objects.requireNonNull(quorum, "quorum"), ThroughputPolicy.aardvark(),
-        ConfigurationReader.FIXED);
+        ConfigurationReader.FIXED, Bug.NONE);
   }
 
   private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput,
       ConfigurationReader reader) {
+    this(config, quorum, throughput, reader, Bug.NONE);
+  }
+
+  /** Deliberate faults for tests that show the checkers catch them; NONE in every real replica. */
+  enum Bug {
+    NONE,
+    /** Votes while it repairs damaged storage, as if nothing had been lost. */
+    VOTE_WHILE_REPAIRING
+  }
+
+  private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput,
+      ConfigurationReader reader, Bug bug) {
     this.config = Objects.requireNonNull(config, "config");
     this.brokenQuorum = quorum;
     this.membership = new Membership(this, Objects.requireNonNull(reader, "reader"));
@@ -116,6 +129,7 @@ public final class Pbft implements Coordination {
     this.transfer = new StateTransfer(this);
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
+    this.repair = new Repair(this, bug == Bug.VOTE_WHILE_REPAIRING);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
     // The configured bounds are floors; adaptation stops at 4x them (2 s and 600 ms by
     // default), which is as far as a faulty primary can stretch a bound. The back-off still
@@ -128,10 +142,12 @@ public final class Pbft implements Coordination {
 
   /**
    * Rebuilds replica {@code config.self()} from what it wrote to stable storage before it
-   * stopped ({@link Recovery}); from {@link Recovered#EMPTY} it starts afresh.
+   * stopped ({@link Recovery}); from {@link Recovered#EMPTY} it starts afresh. Damaged storage
+   * ({@link Recovered#damage()}) starts a repair: the replica votes again only after it has
+   * learnt from its peers how far its lost votes could reach ({@link Repair}).
    *
-   * @throws IllegalArgumentException if the storage is damaged or is not this cluster's pbft
-   *     storage (the message says what to do)
+   * @throws IllegalArgumentException if the storage is not this cluster's pbft storage, or is
+   *     damaged in a cluster too small to repair from (the message says what to do)
    */
   public static Pbft recover(PbftConfig config, Recovered recovered) {
     return recover(config, ThroughputPolicy.aardvark(), recovered);
@@ -146,7 +162,13 @@ public final class Pbft implements Coordination {
   /** The same, reading the replica set from checkpointed state with {@code reader}. */
   public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
       ConfigurationReader reader, Recovered recovered) {
-    Pbft pbft = new Pbft(config, null, throughput, reader);
+    return recover(config, throughput, reader, recovered, Bug.NONE);
+  }
+
+  /** The same with a deliberate fault, for tests. */
+  static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
+      ConfigurationReader reader, Recovered recovered, Bug bug) {
+    Pbft pbft = new Pbft(config, null, throughput, reader, bug);
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
     Invariants.check(pbft);
     return pbft;
@@ -249,6 +271,7 @@ public final class Pbft implements Coordination {
       drop("PBFT changes its replica set by an ordered SetReplicas command, not on request");
     }
     // Input.Persisted: every message waits for its Ready's writes, so there is nothing to learn.
+    repair.tryFinish();
     Invariants.check(this);
   }
 
@@ -282,6 +305,7 @@ public final class Pbft implements Coordination {
     } else if (m instanceof PbftMessage.NewView nv) {
       viewChanges.onNewView(from, nv);
     } else if (m instanceof PbftMessage.Status s) {
+      repair.onStatus(from, s);
       retransmit.onStatus(from, s);
     } else if (m instanceof PbftMessage.FetchState f) {
       transfer.onFetch(from, f);
@@ -309,6 +333,11 @@ public final class Pbft implements Coordination {
    * an ordered read's 2t+1 identical replies are right whoever sent them.
    */
   private void read(long readId) {
+    if (!repair.mayVouch()) {
+      out.redirect(new Ready.Redirect(null, readId, -1, "replica " + self() + " is repairing"
+          + " damaged storage"));
+      return;
+    }
     if (membership.canChange()) {
       out.redirect(new Ready.Redirect(null, readId, -1, "reads are ordered in a PBFT cluster"
           + " whose replica set can change"));
@@ -373,6 +402,17 @@ public final class Pbft implements Coordination {
     PbftConfiguration current = membership.current();
     return new Configuration(current.members(), List.of(), low, true, "", Map.of(),
         2 * current.t() + 1);
+  }
+
+  /** True while it repairs damaged storage: it votes and vouches for nothing ({@link Repair}). */
+  @Override
+  public boolean repairing() {
+    return repair.active;
+  }
+
+  @Override
+  public String repairReason() {
+    return repair.reason();
   }
 
   @Override

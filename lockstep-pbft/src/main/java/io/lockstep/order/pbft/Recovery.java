@@ -28,11 +28,7 @@ final class Recovery {
    *     writes (say why, so the operator can wipe the replica's storage and let it rejoin)
    */
   static void restore(Pbft p, Recovered recovered) {
-    if (recovered.damage() != null) {
-      throw new IllegalArgumentException("replica " + p.self() + "'s storage is damaged ("
-          + recovered.damage().description() + "); pbft cannot repair it from its peers yet:"
-          + " move the data directory aside and start the replica from empty storage");
-    }
+    Recovered.Damage damage = recovered.damage();
     byte[] hard = recovered.hardState() == null ? null : recovered.hardState().state();
     DurableState state = hard == null ? null : decode(p, hard);
     if (state == null) {
@@ -40,6 +36,7 @@ final class Recovery {
     }
     p.view = state.view();
     p.changingView = state.changingView();
+    p.repair.restore(state);
     long stable = state.stableSeq();
     if (stable > 0) {
       if (recovered.snapshot() != null) {
@@ -55,11 +52,16 @@ final class Recovery {
       p.checkpoints.stableProof = state.proof();
       p.low = stable;
     }
-    long checkpoint = restoreSnapshot(p, recovered.snapshot());
+    long checkpoint = restoreSnapshot(p, recovered.snapshot(), damage != null || p.repair.active);
     long end = recovered.snapshot() == null ? 0 : recovered.snapshot().index();
+    long journalSeq = checkpoint;
     for (LogEntry entry : recovered.entries()) {
-      replay(p, entry);
+      journalSeq = Math.max(journalSeq, replay(p, entry));
       end = entry.index();
+    }
+    if (damage != null) {
+      // Before resume(): a replica changing view must not send its view change again.
+      p.repair.start(damage, journalSeq);
     }
     p.durable.recovered(hard == null ? null : state, checkpoint, end);
     resume(p);
@@ -74,8 +76,13 @@ final class Recovery {
     }
   }
 
-  /** The executor's state at the saved checkpoint; returns its sequence number (0: none). */
-  private static long restoreSnapshot(Pbft p, Snapshot snapshot) {
+  /**
+   * The executor's state at the saved checkpoint; returns its sequence number (0: none). With
+   * {@code damaged} storage (or a repair not finished before this restart) the snapshot may be
+   * further ahead of the stable checkpoint than the
+   * window (the hard state that proved a later checkpoint was lost, an older one was read).
+   */
+  private static long restoreSnapshot(Pbft p, Snapshot snapshot, boolean damaged) {
     if (snapshot == null) {
       return 0;
     }
@@ -84,7 +91,8 @@ final class Recovery {
     // Durable saves the state of each checkpoint the replica votes for, so it may be above the
     // stable one, but never beyond the window (nothing there executes) or off the interval.
     if (snapshot.index() % p.config.maxBatch() != 0 || seq < 1
-        || seq > p.low + p.config.window() || seq % p.config.checkpointInterval() != 0) {
+        || seq > p.low + p.config.window() && !damaged
+        || seq % p.config.checkpointInterval() != 0) {
       throw new IllegalArgumentException("replica " + p.self() + "'s stored checkpoint state at"
           + " position " + snapshot.index() + " does not fit its stable checkpoint " + p.low
           + " (were pbft.max-batch, the checkpoint interval or the window changed? they must"
@@ -101,16 +109,21 @@ final class Recovery {
       }
       p.checkpoints.states.put(seq, bytes);
       p.membership.stable(seq, bytes);
-    } else if (seq > p.low) {
+    } else if (seq > p.low && !damaged) {
       p.checkpoints.restoreOwnVote(seq, snapshot.state(), snapshot.time());
+    } else if (seq > p.low) {
+      p.checkpoints.restoreState(seq, snapshot.state()); // a repairing replica signs no vote
     }
     return seq;
   }
 
-  /** Applies one journal entry: a pre-prepare accepted or sent, or a commit sent. */
-  private static void replay(Pbft p, LogEntry entry) {
+  /**
+   * Applies one journal entry: a pre-prepare accepted or sent, or a commit sent. Returns the
+   * sequence number it names (0 for a filler): the replica may have voted there.
+   */
+  private static long replay(Pbft p, LogEntry entry) {
     if (entry.request() == null) {
-      return; // a filler up to a checkpoint's position
+      return 0; // a filler up to a checkpoint's position
     }
     if (!entry.request().client().equals(Durable.JOURNAL)) {
       throw new IllegalArgumentException("replica " + p.self() + "'s log entry " + entry.index()
@@ -148,6 +161,8 @@ final class Recovery {
       throw new IllegalArgumentException("replica " + p.self() + "'s journal entry "
           + entry.index() + " holds a " + message.getClass().getSimpleName());
     }
+    return message instanceof PbftMessage.PrePrepare pp ? pp.seq()
+        : ((PbftMessage.Commit) message).seq();
   }
 
   /** Picks up where the durable state left off: the primary's next seq, the view change. */

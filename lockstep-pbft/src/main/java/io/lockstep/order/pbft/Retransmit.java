@@ -27,11 +27,11 @@ final class Retransmit {
     nextAt = p.now + p.config.retransmitMs();
     p.out.broadcast(new PbftMessage.Status(p.view, p.changingView, p.lastExecuted, p.low));
     PbftMessage.CheckpointVote vote = p.checkpoints.ownLatest;
-    if (vote != null && vote.seq() > p.low) {
+    if (vote != null && vote.seq() > p.low && p.repair.mayVouch()) {
       p.out.broadcast(vote);
     }
     if (p.changingView) {
-      if (p.viewChanges.own != null) {
+      if (p.viewChanges.own != null && p.repair.mayVoteForView(p.view)) {
         p.out.broadcast(p.viewChanges.own);
       }
       return;
@@ -56,6 +56,9 @@ final class Retransmit {
   }
 
   private void repeatOwn(Slot slot) {
+    if (!p.repair.mayVote(slot.seq)) {
+      return; // a repairing replica repeats no vote, not even one its journal kept
+    }
     if (slot.acceptedView == p.view && slot.accepted != null) {
       if (p.isPrimary()) {
         p.out.broadcast(new PbftMessage.PrePrepare(p.view, slot.seq,
@@ -78,7 +81,9 @@ final class Retransmit {
       // were bad): without a stable checkpoint its window cannot move, and the checkpoint's
       // voters already moved on and stopped repeating their votes.
       for (PbftMessage.CheckpointVote vote : p.checkpoints.stableProof) {
-        p.out.send(from, vote);
+        if (vote.replica() != p.self() || p.repair.mayVouch()) {
+          p.out.send(from, vote); // a repairing replica repeats none of its own votes (Repair)
+        }
       }
       if (status.executed() < p.low) {
         return;
@@ -93,7 +98,8 @@ final class Retransmit {
   /** Sends a lagging peer this replica's commit and the batch for an executed {@code seq}. */
   void resend(int to, long seq) {
     Slot slot = p.slots.get(seq);
-    if (slot == null || slot.executedDigest == null || slot.commitSentView < 0) {
+    if (slot == null || slot.executedDigest == null || slot.commitSentView < 0
+        || !p.repair.mayVote(seq)) {
       return;
     }
     p.out.send(to, new PbftMessage.Commit(slot.commitSentView, seq, slot.commitSent));

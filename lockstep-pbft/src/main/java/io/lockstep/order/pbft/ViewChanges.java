@@ -43,6 +43,9 @@ final class ViewChanges {
     if (!p.membership.current().contains(p.self())) {
       return; // a spare or a removed replica has no say in who is primary
     }
+    if (!p.repair.mayVoteForView(newView)) {
+      return; // it may have sent a different view change for it before its damage (Repair)
+    }
     lastReason = reason;
     p.journalViewChange(newView, reason);
     p.view = newView;
@@ -66,7 +69,9 @@ final class ViewChanges {
     deadline = -1;
     own = sign(p.view);
     store(own);
-    p.out.broadcast(own);
+    if (p.repair.mayVoteForView(p.view)) {
+      p.out.broadcast(own);
+    }
   }
 
   private PbftMessage.ViewChange sign(long newView) {
@@ -171,7 +176,7 @@ final class ViewChanges {
 
   /** The new primary decides as soon as the view changes it holds allow it. */
   private void tryNewView() {
-    if (!p.changingView || p.primary(p.view) != p.self()) {
+    if (!p.changingView || p.primary(p.view) != p.self() || !p.repair.mayVoteForView(p.view)) {
       return;
     }
     List<PbftMessage.ViewChange> changes =

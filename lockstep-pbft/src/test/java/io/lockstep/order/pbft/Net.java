@@ -178,9 +178,18 @@ final class Net {
    * restarts from its disk; its executor restarts from the saved checkpoint state.
    */
   void restart(int i) {
+    restart(i, disks[i].recovered());
+  }
+
+  /**
+   * The same from what a damaged disk still gives ({@code recovered}: a prefix of what
+   * {@link #disks} holds, with its damage); the disk then holds only that.
+   */
+  void restart(int i, io.lockstep.order.Recovered recovered) {
     queue.removeIf(m -> m.to() == i);
-    nodes[i] = Pbft.recover(configs[i], disks[i].recovered());
-    io.lockstep.order.Snapshot saved = disks[i].recovered().snapshot();
+    disks[i] = TestDisk.of(recovered);
+    nodes[i] = Pbft.recover(configs[i], recovered);
+    io.lockstep.order.Snapshot saved = recovered.snapshot();
     state[i] = saved == null ? new byte[0] : saved.state();
     applied.get(i).clear();
     nodes[i].step(new Input.Tick(now, 1_700_000_000_000L + now + clockOffset[i]));

@@ -175,14 +175,14 @@ class RecoveryTest {
   }
 
   @Test
-  void damagedOrForeignStorageIsRefusedWithTheReason() {
+  void damagedStorageStartsARepairAndForeignStorageIsRefusedWithTheReason() {
     Net net = new Net(c -> c);
     PbftConfig config = net.configs[1];
     Recovered damaged = new Recovered(null, null, List.of(),
         new Recovered.Damage(1, 3, 1, "bit flip in segment 1"));
-    assertThatThrownBy(() -> Pbft.recover(config, damaged))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("damaged")
-        .hasMessageContaining("bit flip");
+    Pbft repairing = Pbft.recover(config, damaged);
+    assertThat(repairing.repairing()).isTrue();
+    assertThat(repairing.repairReason()).contains("damaged").contains("bit flip");
     Recovered foreign = new Recovered(new StorageWrite.HardState(new byte[] {0, 0, 0, 0, 0, 0, 0,
         0, 1, 2}), null, List.of());
     assertThatThrownBy(() -> Pbft.recover(config, foreign))

@@ -65,6 +65,15 @@ final class TestDisk {
     return new Recovered(hardState, snapshot, entries);
   }
 
+  /** A disk holding what {@code recovered} holds. */
+  static TestDisk of(Recovered recovered) {
+    TestDisk disk = new TestDisk();
+    disk.hardState = recovered.hardState();
+    disk.snapshot = recovered.snapshot();
+    disk.entries.addAll(recovered.entries());
+    return disk;
+  }
+
   int entryCount() {
     return entries.size();
   }
