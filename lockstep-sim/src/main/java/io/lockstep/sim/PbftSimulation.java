@@ -24,11 +24,13 @@ import java.util.function.UnaryOperator;
  * The PBFT-class protocol in the simulator: its {@link CoordinationFactory}, the options it runs
  * under, and runs with up to t Byzantine replicas ({@link ByzantineBehaviour}).
  *
- * <p>Crashes restart a replica from what its disk kept ({@link Pbft#recover}). What the PBFT
- * runs leave out, and why: disk faults (pbft cannot repair damaged storage from its peers yet
- * and refuses to start on it), and wall clocks an hour wrong (a backup rejects pre-prepares
- * whose time is beyond its clock bound, so a wrong clock is another fault). Partitions, loss,
- * duplication, delay, pauses and clock jumps within the skew bound all stay.
+ * <p>Crashes restart a replica from what its disk kept ({@link Pbft#recover}); a replica whose
+ * disk was damaged repairs from its peers before it votes again, and counts as down (one of the
+ * t) until then. What {@link #options()} leaves out, and why: disk faults (runs with a
+ * Byzantine replica would have two faulty replicas while one repairs; the repair runs add them
+ * back), and wall clocks an hour wrong (a backup rejects pre-prepares whose time is beyond its
+ * clock bound, so a wrong clock is another fault). Partitions, loss, duplication, delay, pauses
+ * and clock jumps within the skew bound all stay.
  */
 public final class PbftSimulation {
   private PbftSimulation() {}
@@ -52,7 +54,23 @@ public final class PbftSimulation {
    */
   public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune,
       ThroughputPolicy throughput) {
-    return new Factory(tune, throughput, ConfigurationReader.FIXED);
+    return new Factory(tune, throughput, ConfigurationReader.FIXED, Pbft::recover);
+  }
+
+  /** How a replica is built from its settings and its disk ({@link Pbft#recover} in real runs). */
+  @FunctionalInterface
+  public interface Builder {
+    /** Builds the replica {@code config.self()} from what its disk kept. */
+    Coordination build(PbftConfig config, ThroughputPolicy throughput,
+        ConfigurationReader reader, Recovered recovered);
+  }
+
+  /**
+   * The protocol with its default settings, each replica built by {@code builder} (tests pass
+   * deliberately broken variants, to show that the checkers catch them).
+   */
+  public static CoordinationFactory factory(Builder builder) {
+    return new Factory(c -> c, ThroughputPolicy.aardvark(), ConfigurationReader.FIXED, builder);
   }
 
   /**
@@ -69,7 +87,7 @@ public final class PbftSimulation {
    */
   public static CoordinationFactory membershipFactory(UnaryOperator<PbftConfig> tune) {
     return new Factory(c -> tune.apply(MEMBERSHIP_LOG.apply(c)), ThroughputPolicy.aardvark(),
-        Executor::configurationIn);
+        Executor::configurationIn, Pbft::recover);
   }
 
   /**
@@ -95,13 +113,15 @@ public final class PbftSimulation {
     private final UnaryOperator<PbftConfig> tune;
     private final ThroughputPolicy throughput;
     private final ConfigurationReader reader;
+    private final Builder builder;
     private Map<Integer, PreverifiedSigner> signers;
 
     Factory(UnaryOperator<PbftConfig> tune, ThroughputPolicy throughput,
-        ConfigurationReader reader) {
+        ConfigurationReader reader, Builder builder) {
       this.tune = tune;
       this.throughput = throughput;
       this.reader = reader;
+      this.builder = builder;
     }
 
     // Synchronized: the command line runs seeds on two threads with one factory.
@@ -117,7 +137,7 @@ public final class PbftSimulation {
         signers = made;
       }
       int t = (members.size() - 1) / 3;
-      return Pbft.recover(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
+      return builder.build(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
           throughput, reader, recovered);
     }
 
