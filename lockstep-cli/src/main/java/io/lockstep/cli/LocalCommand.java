@@ -47,6 +47,9 @@ import picocli.CommandLine.Spec;
         "--protocol logical-clock|real-time|replica-uid runs one of the paper's own",
         "ordering schemes instead of Raft: fail-stop, t+1 replicas (t = N-1), every",
         "replica orders, no leader; delay bounds widened for one machine.",
+        "--failure-model byzantine --protocol replica-uid runs the paper's Byzantine",
+        "scheme: 2t+1 replicas (default 3) with their own keys, signed agreement in",
+        "1100 ms rounds, and the voting Redis proxy on port P.",
         "--machine CLASS --classpath JAR runs your own state machine instead of a",
         "built-in service (checked here first, then loaded by every replica from JAR).",
         "Exit status: 0 after a clean stop, 1 if no leader was elected, 2 usage error."})
@@ -61,7 +64,8 @@ public final class LocalCommand implements Callable<Integer> {
 
   @Option(names = "--replicas", paramLabel = "N",
       description = "Number of replicas; tolerates (N-1)/2 crashes, or (N-1)/3 lying replicas"
-          + " with --failure-model byzantine (default 3, or 4 when Byzantine).")
+          + " with --failure-model byzantine (default 3, or 4 when Byzantine with pbft; 3"
+          + " with replica-uid, which needs 2t+1).")
   Integer replicasOption;
 
   @Option(names = "--spares", defaultValue = "0", paramLabel = "N",
@@ -81,8 +85,8 @@ public final class LocalCommand implements Callable<Integer> {
 
   @Option(names = "--failure-model", defaultValue = "fail-stop", paramLabel = "MODEL",
       description = "fail-stop (Raft, the default) or byzantine: 3t+1 replicas of protocol "
-          + LocalLayout.BYZANTINE_PROTOCOL + " with their own keys, and a voting Redis proxy on"
-          + " port P.")
+          + LocalLayout.BYZANTINE_PROTOCOL + " (or 2t+1 of --protocol replica-uid) with their own"
+          + " keys, and a voting Redis proxy on port P.")
   String failureModel;
 
   @Option(names = "--protocol", paramLabel = "NAME",
@@ -136,7 +140,8 @@ public final class LocalCommand implements Callable<Integer> {
       return 2;
     }
     replicas = replicasOption != null ? replicasOption
-        : model == FailureModel.BYZANTINE ? 4 : 3;
+        : model == FailureModel.BYZANTINE && (protocol == null
+            || protocol.equals(LocalLayout.BYZANTINE_PROTOCOL)) ? 4 : 3;
     Service chosen = parseService(service);
     Optional<String> machineSource = Optional.empty();
     if (chosen == Service.MACHINE) {
@@ -236,8 +241,8 @@ public final class LocalCommand implements Callable<Integer> {
   /** Byzantine: a voting Redis proxy, so that unmodified Redis clients get checked answers. */
   private static RedisProxy startProxy(ClusterConfig config, LocalLayout layout,
       PrintWriter out) {
-    RedisProxy proxy = RedisProxy.start(ClientOptions.fromConfig(config,
-        LocalLayout.PROXY_CLIENT), "127.0.0.1", layout.proxyPort(), null);
+    RedisProxy proxy = RedisProxy.start(proxyTimeouts(config, ClientOptions.fromConfig(config,
+        LocalLayout.PROXY_CLIENT)), "127.0.0.1", layout.proxyPort(), null);
     out.printf("Byzantine cluster (t=%d of %d replicas may lie). Connect Redis clients to the"
         + " voting proxy, not to a replica:%n", config.t(), config.members().size());
     out.printf("  redis-cli -p %d SET k v%n  redis-cli -p %d GET k%n", proxy.port(), proxy.port());
@@ -245,6 +250,23 @@ public final class LocalCommand implements Callable<Integer> {
         layout.configFile(), layout.proxyPort(), LocalLayout.PROXY_CLIENT);
     out.flush();
     return proxy;
+  }
+
+  /**
+   * A protocol that orders in rounds ({@code round-ms}: replica-uid under Byzantine faults)
+   * answers a write after about 2t+2 rounds; the client's usual 500 ms attempt would resend it
+   * to every replica several times meanwhile, and each copy travels again in the signed batches
+   * of every replica it reaches. So the proxy waits
+   * 2t+3 rounds per attempt, and eight attempts in all (44 s with t = 1 and 1100 ms rounds).
+   */
+  static ClientOptions proxyTimeouts(ClusterConfig config, ClientOptions options) {
+    String round = config.protocolSettings().get("round-ms");
+    if (round == null) {
+      return options;
+    }
+    java.time.Duration attempt = java.time.Duration.ofMillis((2L * config.t() + 3)
+        * Long.parseLong(round.trim()));
+    return options.withTimeouts(attempt, attempt.multipliedBy(8));
   }
 
   private int noLeader(LocalCluster cluster, LocalLayout layout, PrintWriter out) {
@@ -381,9 +403,10 @@ public final class LocalCommand implements Callable<Integer> {
   private static void printConnect(ClusterConfig config, LocalLayout layout, ReplicaHealth leader,
       PrintWriter out, List<Path> machineJars) {
     if (Protocols.named(config.protocol()).everyReplicaOrders()) {
+      boolean byzantine = config.failureModel() == FailureModel.BYZANTINE;
       out.printf("Cluster ready: protocol %s, every replica orders (no leader); it survives %d"
-          + " of %d replicas stopping (fail-stop). A stopped replica cannot rejoin.%n",
-          config.protocol(), config.t(), config.members().size());
+          + " of %d replicas %s.%n", config.protocol(), config.t(), config.members().size(),
+          byzantine ? "lying or stopping (Byzantine)" : "stopping (fail-stop)");
     } else {
       out.printf("Cluster ready: replica %d leads (term %d).%n", leader.id(), leader.term());
     }

@@ -32,6 +32,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>Every request goes to <em>every</em> replica, each over its own connection on which the
  *       replica proved its own key ({@link ClientKeys}); every replica answers.
+ *   <li>With 2t+1 replicas only (the paper's Byzantine replica-uid scheme, which needs no
+ *       more), an ordered request's output is decided by the paper's t+1 identical replies, and
+ *       every read goes through the order: the rest of this list is about 3t+1.
  *   <li>An ordered request's output (a write, or a read that fell back to the order) is decided
  *       by 2t+1 identical replies from distinct replicas, not the paper's t+1: t+1 would already
  *       name the correct output, but then a later read's 2t+1 matching answers could all come
@@ -133,13 +136,36 @@ final class VotingCalls {
     return book.active().stream().map(book::address).toList();
   }
 
-  /** Orders {@code request}; completes {@code future} with the output 2t+1 replicas agree on. */
+  /**
+   * Orders {@code request}; completes {@code future} with the output {@link #matching} replicas
+   * agree on.
+   */
   void submit(Request request, CompletableFuture<byte[]> future) {
     long tag = tags.incrementAndGet();
     byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true));
-    // A Voter tolerating 2t decides on 2t+1 identical replies (see the class comment).
-    start(new Call(tag, payload, request, new Voter(options.failureModel(), 2 * options.t()),
+    // A Voter tolerating k decides on k+1 identical replies (see the class comment).
+    start(new Call(tag, payload, request, new Voter(options.failureModel(), matching() - 1),
         book.active(), future));
+  }
+
+  /**
+   * Whether answers at the replicas' applied states can decide a read: only with 3t+1 replicas
+   * (see the class comment). With 2t+1 (the paper's Byzantine replica-uid scheme) an ordered
+   * write may complete on t+1 replies, t of them liars', and then no read quorum that t silent
+   * replicas cannot block is sure to hold a correct replica that executed it.
+   */
+  private boolean unorderedReadsDecidable() {
+    return book.active().size() >= 3 * options.t() + 1;
+  }
+
+  /**
+   * Identical replies that decide an ordered request: 2t+1 with 3t+1 replicas or more (so that
+   * reads at applied states can be decided, see the class comment); with fewer, the paper's
+   * t+1 (§4), enough to include a correct replica's, which is all that a t-silent cluster of
+   * 2t+1 can always give, and sound because every read is then ordered too.
+   */
+  private int matching() {
+    return unorderedReadsDecidable() ? 2 * options.t() + 1 : options.t() + 1;
   }
 
   /**
@@ -148,6 +174,9 @@ final class VotingCalls {
    */
   Voted read(ClientId reader, byte[] query, Supplier<CompletableFuture<byte[]>> ordered) {
     long tag = tags.incrementAndGet();
+    if (!unorderedReadsDecidable()) {
+      return new Voted(tag, ordered.get());
+    }
     byte[] payload = ClientCodec.encode(new ClientMessage.Read(tag, reader, query));
     Call call = new Call(tag, payload, null, null, book.active(), new CompletableFuture<>());
     call.reader = reader;
@@ -240,7 +269,8 @@ final class VotingCalls {
   }
 
   private void expire(Call call) {
-    String detail = "no " + (2 * options.t() + 1) + " matching answers from distinct replicas within " + options.deadline().toMillis()
+    String detail = "no " + matching() + " matching answers from distinct replicas within "
+        + options.deadline().toMillis()
         + " ms";
     fail(call, call.request != null ? new IndeterminateException(detail)
         : new UnavailableException(detail));

@@ -105,6 +105,33 @@ class VotingClientTest {
     }
   }
 
+  /**
+   * 2t+1 replicas (the paper's Byzantine replica-uid scheme): a write is decided by the paper's
+   * t+1 identical replies, so one silent replica does not stall it; a liar alone decides
+   * nothing; and every read is ordered, never decided by answers at applied states.
+   */
+  @Test
+  void withTwoTPlusOneReplicasTPlusOneRepliesDecideAWriteAndEveryReadIsOrdered()
+      throws Exception {
+    ScriptedReplicas.Script honest = q -> List.of(answer(q,
+        q instanceof ClientMessage.Submit ? "ordered" : "at-applied-state", 1));
+    try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, honest,
+        2, answering("ordered", 2), 3, silent()));
+        LockstepClient client = LockstepClient.connect(replicas.options(1, ATTEMPT, DEADLINE))) {
+      assertThat(new String(client.submitBlocking("w".getBytes()))).isEqualTo("ordered");
+      assertThat(new String(client.queryBlocking("get".getBytes()))).isEqualTo("ordered");
+      replicas.received.values().forEach(log ->
+          assertThat(log).noneMatch(m -> m instanceof ClientMessage.Read));
+    }
+    try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, answering("good", 1),
+        2, silent(), 3, answering("evil", 3)));
+        LockstepClient client = LockstepClient.connect(
+            replicas.options(1, ATTEMPT, Duration.ofSeconds(2)))) {
+      assertThatThrownBy(() -> client.submitBlocking("w".getBytes()))
+          .isInstanceOf(IndeterminateException.class).hasMessageContaining("2 matching answers");
+    }
+  }
+
   @Test
   void aReadWithTwoTPlusOneMatchingAnswersIsNotOrdered() throws Exception {
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, answering("v1", 1),

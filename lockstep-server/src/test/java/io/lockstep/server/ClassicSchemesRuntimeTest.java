@@ -109,6 +109,49 @@ class ClassicSchemesRuntimeTest {
         .contains("lockstep_assumption_violations_total{kind=\"order\",replica=\"1\"} 0.0");
   }
 
+  /**
+   * A replica whose data directory is lost (a wiped disk, a replacement machine) starts with
+   * empty storage; the cluster file says the cluster has run ({@code cluster-started}), so it
+   * rejoins from the survivor with no state of its own instead of starting an order nobody
+   * follows, and has every acknowledged write.
+   */
+  @Test
+  void aReplicaWhoseDataDirectoryWasWipedRejoinsAndHasEveryAcknowledgedWrite() throws Exception {
+    ClusterConfig config = config("logical-clock");
+    ReplicaServer one = start(config, 1);
+    ReplicaServer two = start(config, 2);
+    awaitHealthy(one);
+    try (Jedis a = new Jedis("127.0.0.1", one.redisPort(), 15_000);
+        Jedis b = new Jedis("127.0.0.1", two.redisPort(), 15_000)) {
+      assertThat(a.set("x", "1")).isEqualTo("OK");
+      assertThat(b.set("w", "at two")).isEqualTo("OK");
+    }
+    two.close();
+    servers.remove(two);
+    deleteTree(dir.resolve("2"));
+    try (Jedis a = new Jedis("127.0.0.1", one.redisPort(), 15_000)) {
+      assertThat(a.set("y", "2")).as("ordered alone once 2 is detected failed").isEqualTo("OK");
+      ReplicaServer wiped = start(config.withProtocolSetting("cluster-started", "true"), 2);
+      try (Jedis b = new Jedis("127.0.0.1", wiped.redisPort(), 15_000)) {
+        assertThat(awaitWrite(b, "z", "3")).as("served once it has the state").isEqualTo("OK");
+        assertThat(b.get("x")).isEqualTo("1");
+        assertThat(b.get("w")).as("its own write, lost with its disk").isEqualTo("at two");
+        assertThat(b.get("y")).as("ordered while it was down").isEqualTo("2");
+        assertThat(a.get("z")).isEqualTo("3");
+      }
+    }
+    assertThat(one.metrics().scrape())
+        .contains("lockstep_assumption_violations_total{kind=\"order\",replica=\"1\"} 0.0");
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (var paths = java.nio.file.Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+  }
+
   /** Sets {@code key} at {@code client}'s replica, retrying while it is still rejoining. */
   private static String awaitWrite(Jedis client, String key, String value)
       throws InterruptedException {

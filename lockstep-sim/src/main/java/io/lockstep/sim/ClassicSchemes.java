@@ -82,6 +82,35 @@ public final class ClassicSchemes {
     return failStop(StampedConfig::defaults, LogicalClock::new, true, holdDirect);
   }
 
+  /**
+   * Order by logical clocks whose crashed replicas lose their disk: each restarts with empty
+   * storage in a cluster marked as started ({@link StampedConfig#clusterStarted}), so it rejoins
+   * (paper §7.2) with no state of its own, as a wiped or replaced replica does.
+   */
+  public static CoordinationFactory logicalClockRejoiningWiped() {
+    CoordinationFactory rejoining = logicalClockRejoining(true);
+    return new CoordinationFactory() {
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+        if (recovered.hardState() == null) {
+          return rejoining.create(id, members, recovered, seed); // the cluster's first start
+        }
+        return new Watched(id, new StampedOrder(StampedConfig.defaults(id, members).started(),
+            new LogicalClock(), Recovered.EMPTY));
+      }
+
+      @Override
+      public boolean failStop() {
+        return true;
+      }
+
+      @Override
+      public boolean rejoins() {
+        return true;
+      }
+    };
+  }
+
   /** Order by synchronized real-time clocks with {@code test}, crashed replicas rejoining. */
   public static CoordinationFactory realTimeRejoining(RealTimeClock.Test test) {
     return failStop(StampedConfig::defaults, () -> new RealTimeClock(test, 150), true, true);

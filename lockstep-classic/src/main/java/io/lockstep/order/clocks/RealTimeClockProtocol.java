@@ -40,6 +40,8 @@ import java.util.Map;
  * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
  * max-pending          requests waiting to become stable before proposals are refused as
  *                      busy (default 10000)
+ * cluster-started      true once the cluster has run: a replica with an empty data
+ *                      directory then rejoins instead of starting afresh (default false)
  * </pre>
  *
  * <p>Assumptions (stated by {@link #check}, refused when they cannot hold). Fail-stop: at least

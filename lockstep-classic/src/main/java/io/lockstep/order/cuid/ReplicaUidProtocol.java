@@ -29,6 +29,8 @@ import java.util.Map;
  * resend-ms            unacknowledged broadcasts are retransmitted this often (default 50)
  * max-pending          requests being ordered before proposals are refused as busy
  *                      (default 10000)
+ * cluster-started      true once the cluster has run: a replica with an empty data
+ *                      directory is then refused, as it cannot rejoin (default false)
  * round-ms             Byzantine only: the length of one signed-agreement round; must exceed
  *                      max-delay-ms + 2 × clock-skew-ms (default 120)
  * clock-skew-ms        Byzantine only: the bound on the difference between two replicas'

@@ -169,6 +169,7 @@ public final class Settings {
     d.put("start-timeout-ms", "3000");
     d.put("resend-ms", "50");
     d.put("max-pending", "10000");
+    d.put("cluster-started", "false");
     return d;
   }
 
@@ -184,6 +185,7 @@ public final class Settings {
     long start = positive("start-timeout-ms");
     positive("resend-ms");
     positive("max-pending");
+    clusterStarted();
     if (timeout <= nullInterval + maxDelay) {
       problems.add(protocol + ".failure-timeout-ms (" + timeout + ") must exceed null-interval-ms"
           + " + max-delay-ms (" + (nullInterval + maxDelay) + "): failures are detected by"
@@ -200,7 +202,29 @@ public final class Settings {
   public StampedConfig config(ProtocolSetup setup) {
     return new StampedConfig(setup.self(), setup.members(), positive("null-interval-ms"),
         positive("failure-timeout-ms"), positive("resend-ms"),
-        (int) Math.min(Integer.MAX_VALUE, positive("max-pending")), positive("start-timeout-ms"));
+        (int) Math.min(Integer.MAX_VALUE, positive("max-pending")), positive("start-timeout-ms"),
+        clusterStarted());
+  }
+
+  /**
+   * {@code cluster-started}: true once the cluster has run, so that a replica with an empty data
+   * directory (a wiped disk, a replacement machine) rejoins instead of starting an order of its
+   * own that its peers would not accept. False (the default) for a new cluster, whose replicas
+   * all start empty and must not wait for a donor none of them has.
+   */
+  public boolean clusterStarted() {
+    String text = text("cluster-started");
+    if (!text.equals("true") && !text.equals("false")) {
+      problems.add(protocol + ".cluster-started must be true or false, was '" + text + "'");
+      return false;
+    }
+    return text.equals("true");
+  }
+
+  /** Whether {@code recovered} holds nothing: storage of a replica that never ran here. */
+  public static boolean empty(Recovered recovered) {
+    return recovered.hardState() == null && recovered.snapshot() == null
+        && recovered.entries().isEmpty();
   }
 
   /**
@@ -222,8 +246,7 @@ public final class Settings {
    * @throws IllegalArgumentException if {@code recovered} holds anything
    */
   public static void refuseRestart(String protocol, int self, Recovered recovered) {
-    if (recovered.hardState() != null || recovered.snapshot() != null
-        || !recovered.entries().isEmpty()) {
+    if (!empty(recovered)) {
       throw new IllegalArgumentException("replica " + self + " ran before (its storage holds"
           + " state) and " + protocol + " cannot take a restarted replica back: its order lives"
           + " in memory and integration of a restarted replica (paper §7.2) is not built. The"

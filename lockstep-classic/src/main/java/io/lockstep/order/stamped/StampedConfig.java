@@ -16,9 +16,13 @@ import java.util.List;
  *     busy (the client retries), so a stalled order cannot exhaust memory
  * @param startTimeoutMillis how long a replica nobody has heard from yet may take to start
  *     before it is detected failed (at least the failure timeout; see {@link FailureDetector})
+ * @param clusterStarted the cluster file says the cluster has already run: a replica whose
+ *     storage is empty (a new machine, or a wiped data directory) is then not a first start
+ *     but a replica that must rejoin a running order (paper §7.2) with no state of its own
  */
 public record StampedConfig(int self, List<Integer> members, long nullIntervalMillis,
-    long failureTimeoutMillis, long resendMillis, int maxPending, long startTimeoutMillis) {
+    long failureTimeoutMillis, long resendMillis, int maxPending, long startTimeoutMillis,
+    boolean clusterStarted) {
   /** Most members: the suspect set travels as a 64-bit mask. */
   public static final int MAX_MEMBERS = 64;
 
@@ -35,6 +39,19 @@ public record StampedConfig(int self, List<Integer> members, long nullIntervalMi
       throw new IllegalArgumentException("the start timeout " + startTimeoutMillis
           + " ms must be at least the failure timeout " + failureTimeoutMillis + " ms");
     }
+  }
+
+  /** Settings of a cluster not marked as started (an empty replica is a first start). */
+  public StampedConfig(int self, List<Integer> members, long nullIntervalMillis,
+      long failureTimeoutMillis, long resendMillis, int maxPending, long startTimeoutMillis) {
+    this(self, members, nullIntervalMillis, failureTimeoutMillis, resendMillis, maxPending,
+        startTimeoutMillis, false);
+  }
+
+  /** The same settings with the cluster marked as started ({@code clusterStarted}). */
+  public StampedConfig started() {
+    return new StampedConfig(self, members, nullIntervalMillis, failureTimeoutMillis,
+        resendMillis, maxPending, startTimeoutMillis, true);
   }
 
   /** Settings whose start timeout is ten failure timeouts. */

@@ -75,7 +75,9 @@ public final class StampedOrder implements Coordination {
 
   /**
    * @param recovered what storage held: {@link Recovered#EMPTY} for a new replica; anything else
-   *     means it ran before and stopped, so it rejoins (paper §7.2)
+   *     means it ran before and stopped, so it rejoins (paper §7.2). Empty storage rejoins too
+   *     when {@code config.clusterStarted()}: the cluster ran before, so this is a wiped or
+   *     replacement replica, not a first start.
    */
   public StampedOrder(StampedConfig config, UidScheme scheme, Recovered recovered) {
     this(config, scheme, recovered, true);
@@ -98,10 +100,10 @@ public final class StampedOrder implements Coordination {
     this.broadcast = new ReliableBroadcast<>(self, members);
     this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
         config.startTimeoutMillis());
-    boolean ranBefore = recovered.hardState() != null || recovered.snapshot() != null
-        || !recovered.entries().isEmpty();
-    this.integration = new Integration(this, ranBefore, holdDirect);
-    if (!ranBefore) {
+    boolean empty = Settings.empty(recovered);
+    this.integration = new Integration(this, !empty || config.clusterStarted(), holdDirect);
+    if (empty) {
+      // The marker also makes a later restart rejoin if the cluster file stops saying so.
       out.writes.add(new StorageWrite.HardState(STARTED));
     }
   }

@@ -52,6 +52,13 @@ public abstract class StampedProtocol implements Protocol {
     Settings.refuse(check(setup));
     if (!rejoins()) {
       Settings.refuseRestart(name, setup.self(), recovered);
+      if (Settings.empty(recovered) && settings(setup).clusterStarted()) {
+        throw new IllegalArgumentException("replica " + setup.self() + " has an empty data"
+            + " directory and " + name + ".cluster-started is true, so it would have to join a"
+            + " running order, and " + name + " cannot take a replica in (integration, paper"
+            + " §7.2, is not built for it); the surviving replicas go on without it. Nothing was"
+            + " changed on disk.");
+      }
     }
     return order(settings(setup), setup, recovered);
   }

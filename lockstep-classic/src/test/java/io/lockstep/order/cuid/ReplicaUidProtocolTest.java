@@ -69,6 +69,11 @@ class ReplicaUidProtocolTest {
     Recovered ranBefore = new Recovered((StorageWrite.HardState) marker, null, List.of());
     assertThatThrownBy(() -> p.create(setup, ranBefore, 2))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ran before", "§7.2");
+    assertThatThrownBy(() -> p.create(setup(2, 1, FailureModel.FAIL_STOP,
+        Map.of("cluster-started", "true")), Recovered.EMPTY, 3))
+        .as("an empty replica of a running cluster is not taken for a first start")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty data directory", "cluster-started", "§7.2");
     CandidateOrder restarted = new CandidateOrder(new io.lockstep.order.stamped.Settings(
         p.name(), Map.of(), p.defaultSettings()).config(setup), ranBefore, true);
     restarted.step(new Input.Tick(1, 1));

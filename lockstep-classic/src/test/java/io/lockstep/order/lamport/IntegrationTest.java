@@ -68,6 +68,32 @@ class IntegrationTest {
   }
 
   @Test
+  void aWipedReplicaOfAStartedClusterRejoinsWithNoStateAndHasEveryWriteOrderedWithoutIt() {
+    twoFailsAndIsDeclaredFailed();
+    h.restart(2, (id, members) -> new StampedOrder(StampedConfig.defaults(id, members)
+        .started(), new LogicalClock(), Recovered.EMPTY));
+    assertThat(h.nodes.get(2).joining()).as("empty storage, but the cluster ran").isTrue();
+    h.tickAll(500, 10);
+    assertThat(h.state.get(2)).containsExactly("put a 1", "put b 1", "put c 1");
+    h.propose(2, h.request("put d 1"));
+    h.tickAll(300, 10);
+    assertThat(h.state.get(2)).hasSize(4).isEqualTo(h.state.get(0)).isEqualTo(h.state.get(1));
+    assertThat(h.nodes.get(0).assumptionBreaches()).isEmpty();
+  }
+
+  @Test
+  void aWipedReplicaTakenForAFirstStartOrdersOnItsOwnAndIsRefusedByItsPeers() {
+    twoFailsAndIsDeclaredFailed();
+    h.restart(2, (id, members) -> new StampedOrder(StampedConfig.defaults(id, members),
+        new LogicalClock(), Recovered.EMPTY));
+    assertThat(h.nodes.get(2).joining()).isFalse();
+    h.propose(2, h.request("put d 1"));
+    h.tickAll(500, 10);
+    assertThat(h.state.get(2)).as("what cluster-started prevents").doesNotContain("put a 1");
+    assertThat(h.state.get(0)).doesNotContain("put d 1");
+  }
+
+  @Test
   void relayAfterTheJoinTheJoinerGetsEveryLaterBroadcastOfAnOriginFromTheOriginItself() {
     twoFailsAndIsDeclaredFailed();
     restart(true);

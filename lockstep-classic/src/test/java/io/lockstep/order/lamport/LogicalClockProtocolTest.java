@@ -84,6 +84,28 @@ class LogicalClockProtocolTest {
   }
 
   @Test
+  void anEmptyReplicaOfAClusterMarkedStartedRejoinsAndOfANewClusterStartsAtOnce() {
+    LogicalClockProtocol p = new LogicalClockProtocol();
+    Coordination added = p.create(setup(2, 1, FailureModel.FAIL_STOP,
+        Map.of("cluster-started", "true")), Recovered.EMPTY, 1);
+    assertThat(added.repairing()).as("no order of its own: it asks for the state").isTrue();
+    added.step(new Input.Tick(1, 1));
+    Ready ready = added.ready();
+    assertThat(ready.writes()).as("the marker: a restart without the setting rejoins too")
+        .singleElement().isInstanceOf(StorageWrite.HardState.class);
+    assertThat(ready.messages()).singleElement()
+        .satisfies(m -> assertThat(m.message()).isEqualTo(new JoinRequest(0)));
+
+    Coordination first = p.create(setup(2, 1, FailureModel.FAIL_STOP, Map.of()),
+        Recovered.EMPTY, 2);
+    first.step(new Input.Tick(1, 1));
+    assertThat(first.repairing()).as("a first start waits for no donor").isFalse();
+    assertThat(first.ready().messages()).noneMatch(m -> m.message() instanceof JoinRequest);
+    assertThat(p.check(setup(2, 1, FailureModel.FAIL_STOP, Map.of("cluster-started", "yes"))))
+        .singleElement().asString().contains("cluster-started must be true or false");
+  }
+
+  @Test
   void aReplicaEveryOtherReplicaAsksForStateSaysTheOrderIsGone() {
     ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
     StampedOrder restarted = new StampedOrder(LogicalClockProtocol.config(setup),

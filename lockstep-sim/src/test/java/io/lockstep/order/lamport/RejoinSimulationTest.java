@@ -86,6 +86,16 @@ class RejoinSimulationTest {
   }
 
   @Test
+  void logicalClockReplicasWhoseDiskIsWipedRejoinWithNoStateAndEverySeedIsLinearizable() {
+    Outcome o = run(ClassicSchemes.logicalClockRejoiningWiped(), SEEDS / 4, false);
+    assertThat(o.failures()).isEmpty();
+    assertThat(o.restarts()).as("replicas that restarted with an empty disk")
+        .isGreaterThan(SEEDS / 16);
+    assertThat(o.rejoined()).as("restarted replicas that got the state back")
+        .isGreaterThan(o.restarts() * 9 / 10);
+  }
+
+  @Test
   void realTimeReplicasThatRestartRejoinAndEverySeedIsLinearizableAndAgrees() {
     Outcome o = run(ClassicSchemes.realTimeRejoining(RealTimeClock.Test.COMBINED), SEEDS, false);
     assertThat(o.failures()).isEmpty();
