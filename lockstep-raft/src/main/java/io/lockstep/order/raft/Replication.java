@@ -48,6 +48,7 @@ final class Replication {
   /** A new term of leadership: every follower is probed from the end of the leader's log. */
   void start(long now) {
     releaseAll();
+    raft.logReads().clear();
     heardAt.clear();
     repairing.clear();
     syncPeers(raft.configChange().targets(), false);
@@ -124,6 +125,7 @@ final class Replication {
 
   void stop() {
     releaseAll();
+    raft.logReads().clear();
     heardAt.clear();
     repairing.clear();
     transferTarget = Raft.NONE;
@@ -179,6 +181,7 @@ final class Replication {
       nextHeartbeatAt = now + config.heartbeatMillis();
       broadcastHeartbeat();
       retryLostSnapshots(now);
+      raft.logReads().expire(now);
     }
     if (config.checkQuorum() && now >= checkQuorumAt) {
       checkQuorumAt = now + config.electionTimeoutMillis();
@@ -220,6 +223,10 @@ final class Replication {
       sendChunk(to, pr);
       return false;
     }
+    if (pr.next() < log.cachedFrom()) {
+      raft.logReads().want(to, pr.next()); // sent when the runtime has read them back
+      return false;
+    }
     List<LogEntry> entries = log.slice(pr.next(), config.maxBatchEntries());
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;
@@ -229,6 +236,41 @@ final class Replication {
         entries, raft.commitIndex()));
     pr.sentEntries(prevIndex + entries.size(), entries.size());
     return true;
+  }
+
+  /**
+   * Sends {@code to} the entries read back for it, in batches while its flow control allows
+   * (the rest are read again when it asks), then goes on from memory if it has caught up to
+   * the cached entries. Returns how many entries were sent.
+   */
+  int sendRead(int to, Progress pr, List<LogEntry> entries) {
+    int sent = 0;
+    while (sent < entries.size() && !pr.paused()) {
+      List<LogEntry> batch = entries.subList(sent,
+          Math.min(entries.size(), sent + config.maxBatchEntries()));
+      long prevIndex = batch.get(0).index() - 1;
+      raft.send(to, new RaftMessage.AppendEntries(raft.term(), prevIndex,
+          raft.log().termAt(prevIndex), batch, raft.commitIndex()));
+      pr.sentEntries(prevIndex + batch.size(), batch.size());
+      sent += batch.size();
+      if (pr.state() != Progress.State.REPLICATE) {
+        break; // a probe sends one batch and waits for its answer
+      }
+    }
+    sendAppends(to, false);
+    return sent;
+  }
+
+  /**
+   * A read of entries for {@code to} failed: it gets the snapshot if one covers what it lacks
+   * (as a follower behind the log's start would); otherwise its next heartbeat answer asks for
+   * the read again.
+   */
+  void readFailed(int to, Progress pr) {
+    if (raft.snapshot() != null && raft.snapshot().index() >= pr.next()) {
+      pr.becomeSnapshot(HeldSnapshot.hold(currentSnapshot()), raft.now());
+      sendChunk(to, pr);
+    }
   }
 
   private io.lockstep.order.Snapshot currentSnapshot() {
