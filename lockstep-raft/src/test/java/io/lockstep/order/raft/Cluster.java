@@ -256,7 +256,7 @@ final class Cluster {
     }
   }
 
-  private static List<LogEntry> stored(Node node, Ready.EntriesWanted read) {
+  static List<LogEntry> stored(Node node, Ready.EntriesWanted read) {
     List<LogEntry> view = new ArrayList<>(node.disk);
     for (Unsynced u : node.unsynced) {
       for (StorageWrite w : u.writes()) {
