@@ -90,7 +90,7 @@ public final class GroupCommitLog implements AutoCloseable {
   /** A read of stored entries, carried out on the log thread in submission order. */
   private record EntriesRead(long from, long to, long maxBytes, Consumer<ReadOutcome> onRead) {
     /** Reads, turning any failure into an outcome: a failed read never stops the log. */
-    void perform(StableStorage storage) {
+    ReadOutcome perform(StableStorage storage) {
       ReadOutcome outcome;
       try {
         outcome = new ReadOutcome(storage.readEntries(from, to, maxBytes), null);
@@ -100,7 +100,7 @@ public final class GroupCommitLog implements AutoCloseable {
         outcome = new ReadOutcome(List.of(), e.getClass().getSimpleName() + ": "
             + e.getMessage());
       }
-      onRead.accept(outcome);
+      return outcome;
     }
   }
 
@@ -112,6 +112,8 @@ public final class GroupCommitLog implements AutoCloseable {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong slowSubmits = new AtomicLong();
+  private final AtomicLong entriesRead = new AtomicLong();
+  private final AtomicLong readsFailed = new AtomicLong();
   private volatile int largestBatch;
   /** System.nanoTime() when the current group commit began, or 0 while the thread waits. */
   private volatile long commitStarted;
@@ -231,7 +233,10 @@ public final class GroupCommitLog implements AutoCloseable {
       for (Submission submission : batch) {
         storage.write(submission.writes());
         if (submission.read() != null) {
-          submission.read().perform(storage);
+          ReadOutcome outcome = submission.read().perform(storage);
+          entriesRead.addAndGet(outcome.entries().size());
+          readsFailed.addAndGet(outcome.failure() != null ? 1 : 0);
+          submission.read().onRead().accept(outcome);
         }
       }
       storage.sync();
@@ -312,6 +317,16 @@ public final class GroupCommitLog implements AutoCloseable {
   public long stalledNanos() {
     long started = commitStarted;
     return started == 0 ? 0 : System.nanoTime() - started;
+  }
+
+  /** Log entries read back for the protocol ({@link #read}). */
+  public long entriesRead() {
+    return entriesRead.get();
+  }
+
+  /** Reads of log entries that failed (a disk error, damage). */
+  public long readsFailed() {
+    return readsFailed.get();
   }
 
   /** Submits that waited over a second for room in a full queue. */
