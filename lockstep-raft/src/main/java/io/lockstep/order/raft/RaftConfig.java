@@ -42,7 +42,7 @@ import java.util.Set;
  * @param compactionMarginBytes the compaction margin also holds at most about this many bytes of
  *     requests, so a margin of large entries cannot fill the heap
  * @param maxLogBytes the leader refuses new proposals, as busy and retryable, while its whole
- *     in-memory log (margin, applied entries not yet in a snapshot, uncommitted entries) holds
+ *     log (margin, applied entries not yet in a snapshot, uncommitted entries) holds
  *     this many bytes; the runtime's snapshots, taken by bytes applied too, then make room. Taken
  *     anyway while the log holds no more than the margin, so a snapshot always frees enough
  * @param logCacheBytes the entries' payloads are kept in memory only for the newest entries
