@@ -83,10 +83,35 @@ final class LogReads {
       failed++;
       raft.drop("log read of entries from " + pending.from() + " for " + pending.follower()
           + " failed: " + problem);
-      raft.replication().readFailed(pending.follower(), pr);
+      if (raft.snapshot() != null && raft.snapshot().index() >= pr.next()) {
+        raft.replication().sendSnapshotInstead(pending.follower(), pr);
+      } // otherwise the follower's next heartbeat answer asks again
       return;
     }
-    entriesSent += raft.replication().sendRead(pending.follower(), pr, read.entries());
+    entriesSent += send(pending.follower(), pr, read.entries());
+  }
+
+  /**
+   * Sends {@code to} the entries read back for it, in AppendEntries batches while its flow
+   * control allows (the rest are read again when it asks), then goes on as usual: from memory
+   * once it has reached the cached entries. Returns how many entries were sent.
+   */
+  private int send(int to, Progress pr, List<LogEntry> entries) {
+    int batchSize = raft.config().maxBatchEntries();
+    int sent = 0;
+    while (sent < entries.size() && !pr.paused()) {
+      List<LogEntry> batch = entries.subList(sent, Math.min(entries.size(), sent + batchSize));
+      long prevIndex = batch.get(0).index() - 1;
+      raft.send(to, new RaftMessage.AppendEntries(raft.term(), prevIndex,
+          raft.log().termAt(prevIndex), batch, raft.commitIndex()));
+      pr.sentEntries(prevIndex + batch.size(), batch.size());
+      sent += batch.size();
+      if (pr.state() != Progress.State.REPLICATE) {
+        break; // a probe sends one batch and waits for its answer
+      }
+    }
+    raft.replication().resume(to);
+    return sent;
   }
 
   /** Why {@code entries} cannot be sent, or null: they must be the log's own, from the start. */

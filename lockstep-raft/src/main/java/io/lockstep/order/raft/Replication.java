@@ -238,39 +238,15 @@ final class Replication {
     return true;
   }
 
-  /**
-   * Sends {@code to} the entries read back for it, in batches while its flow control allows
-   * (the rest are read again when it asks), then goes on from memory if it has caught up to
-   * the cached entries. Returns how many entries were sent.
-   */
-  int sendRead(int to, Progress pr, List<LogEntry> entries) {
-    int sent = 0;
-    while (sent < entries.size() && !pr.paused()) {
-      List<LogEntry> batch = entries.subList(sent,
-          Math.min(entries.size(), sent + config.maxBatchEntries()));
-      long prevIndex = batch.get(0).index() - 1;
-      raft.send(to, new RaftMessage.AppendEntries(raft.term(), prevIndex,
-          raft.log().termAt(prevIndex), batch, raft.commitIndex()));
-      pr.sentEntries(prevIndex + batch.size(), batch.size());
-      sent += batch.size();
-      if (pr.state() != Progress.State.REPLICATE) {
-        break; // a probe sends one batch and waits for its answer
-      }
-    }
+  /** Goes on sending to {@code to} what its flow control allows (after entries read back). */
+  void resume(int to) {
     sendAppends(to, false);
-    return sent;
   }
 
-  /**
-   * A read of entries for {@code to} failed: it gets the snapshot if one covers what it lacks
-   * (as a follower behind the log's start would); otherwise its next heartbeat answer asks for
-   * the read again.
-   */
-  void readFailed(int to, Progress pr) {
-    if (raft.snapshot() != null && raft.snapshot().index() >= pr.next()) {
-      pr.becomeSnapshot(HeldSnapshot.hold(currentSnapshot()), raft.now());
-      sendChunk(to, pr);
-    }
+  /** Sends {@code to} the current snapshot instead of entries (a read of them failed). */
+  void sendSnapshotInstead(int to, Progress pr) {
+    pr.becomeSnapshot(HeldSnapshot.hold(currentSnapshot()), raft.now());
+    sendChunk(to, pr);
   }
 
   private io.lockstep.order.Snapshot currentSnapshot() {
