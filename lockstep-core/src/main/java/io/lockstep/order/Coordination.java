@@ -116,9 +116,9 @@ public interface Coordination {
    * state, which only the executor can produce. The replica then takes a snapshot right after
    * applying the Ready that raised it, whatever its own snapshot schedule, and steps
    * {@link Input.SnapshotTaken} before draining the next Ready. A crash-fault protocol asks
-   * too when its in-memory log has grown large in bytes (Raft: at half of
-   * {@code raft.max-log-bytes}), since applied entries stay in memory until a snapshot covers
-   * them, and an interval counted in positions bounds those bytes only for small requests.
+   * too when its log has grown large in bytes (Raft: at half of {@code raft.max-log-bytes}),
+   * since applied entries stay in the log until a snapshot covers them, and an interval
+   * counted in positions bounds those bytes only for small requests.
    * Default: never.
    */
   default boolean wantsSnapshot() {

@@ -1,6 +1,7 @@
 package io.lockstep.order;
 
 import io.lockstep.request.Request;
+import java.util.List;
 import java.util.Objects;
 
 /** Everything that can happen to a coordination protocol: one of these per step. */
@@ -79,6 +80,27 @@ public sealed interface Input {
       if (replica < 0) {
         throw new IllegalArgumentException("replica ids are non-negative, got " + replica);
       }
+    }
+  }
+
+  /**
+   * The answer to a {@link Ready.EntriesWanted} with the same {@code readId}: the entries read
+   * back from stable storage (consecutive from the request's first index, possibly fewer than
+   * asked, empty when the storage no longer holds them), or, with {@code failure} set, why the
+   * read failed (a disk error, damage found by a checksum). Stale answers are dropped by the
+   * protocol; entries that do not match its log are never used.
+   */
+  record EntriesRead(long readId, List<LogEntry> entries, String failure) implements Input {
+    public EntriesRead {
+      entries = List.copyOf(entries);
+      if (failure != null && !entries.isEmpty()) {
+        throw new IllegalArgumentException("a failed read carries no entries");
+      }
+    }
+
+    /** A read that failed for {@code failure}. */
+    public static EntriesRead failed(long readId, String failure) {
+      return new EntriesRead(readId, List.of(), Objects.requireNonNull(failure, "failure"));
     }
   }
 

@@ -9,7 +9,8 @@ import java.util.Objects;
  * this order: (1) make {@code writes} durable; (2) send {@code messages}; (3) if
  * {@code install} is set, restore the executor from it; (4) apply {@code stable} in order;
  * (5) answer {@code reads} once the executor has applied their position; (6) answer
- * {@code redirects}.
+ * {@code redirects}; (7) read the {@code entryReads} back from stable storage, after this
+ * Ready's writes, and step each answer as an {@link Input.EntriesRead}.
  */
 public record Ready(
     List<StorageWrite> writes,
@@ -17,7 +18,8 @@ public record Ready(
     Snapshot install,
     List<Ordered> stable,
     List<ReadGrant> reads,
-    List<Redirect> redirects) {
+    List<Redirect> redirects,
+    List<EntriesWanted> entryReads) {
 
   /** No effects. */
   public static final Ready EMPTY = new Ready(List.of(), List.of(), null, List.of(), List.of(), List.of());
@@ -28,12 +30,35 @@ public record Ready(
     stable = List.copyOf(stable);
     reads = List.copyOf(reads);
     redirects = List.copyOf(redirects);
+    entryReads = List.copyOf(entryReads);
+  }
+
+  /** Effects without reads of log entries (a protocol that keeps its whole log in memory). */
+  public Ready(List<StorageWrite> writes, List<Outbound> messages, Snapshot install,
+      List<Ordered> stable, List<ReadGrant> reads, List<Redirect> redirects) {
+    this(writes, messages, install, stable, reads, redirects, List.of());
   }
 
   /** True when there is nothing to do. */
   public boolean isEmpty() {
     return writes.isEmpty() && messages.isEmpty() && install == null && stable.isEmpty()
-        && reads.isEmpty() && redirects.isEmpty();
+        && reads.isEmpty() && redirects.isEmpty() && entryReads.isEmpty();
+  }
+
+  /**
+   * The protocol asks for stored log entries it no longer holds in memory: the consecutive
+   * entries from {@code from}, at most to {@code to}, within about {@code maxBytes} (at least
+   * one). The runtime reads them off the protocol's thread (the protocol does no I/O) and steps
+   * the answer, entries or failure, as an {@link Input.EntriesRead} with the same
+   * {@code readId}; it must see every write handed out before the request.
+   */
+  public record EntriesWanted(long readId, long from, long to, long maxBytes) {
+    public EntriesWanted {
+      if (from < 1 || to < from || maxBytes < 1) {
+        throw new IllegalArgumentException("read of entries " + from + " to " + to + " within "
+            + maxBytes + " bytes");
+      }
+    }
   }
 
   /** A message to another replica. */

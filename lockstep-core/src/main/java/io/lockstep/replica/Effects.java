@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param reads answers to linearizable reads
  * @param redirects requests and reads this replica will not handle, with a leader hint
  * @param checkpoints state digests recorded at positions, for divergence detection (S1)
+ * @param entryReads log entries the protocol asks to have read back from stable storage, after
+ *     {@code writes}; each answer is stepped as a {@link Step.EntriesRead}
  */
 public record Effects(
     List<StorageWrite> writes,
@@ -25,11 +27,18 @@ public record Effects(
     List<Reply> replies,
     List<QueryResult> reads,
     List<Ready.Redirect> redirects,
-    List<Checkpoint> checkpoints) {
+    List<Checkpoint> checkpoints,
+    List<Ready.EntriesWanted> entryReads) {
 
   /** Nothing to do. */
   public static final Effects NONE =
       new Effects(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+  /** Effects without reads of log entries. */
+  public Effects(List<StorageWrite> writes, List<Ready.Outbound> messages, List<Reply> replies,
+      List<QueryResult> reads, List<Ready.Redirect> redirects, List<Checkpoint> checkpoints) {
+    this(writes, messages, replies, reads, redirects, checkpoints, List.of());
+  }
 
   public Effects {
     writes = List.copyOf(writes);
@@ -38,11 +47,12 @@ public record Effects(
     reads = List.copyOf(reads);
     redirects = List.copyOf(redirects);
     checkpoints = List.copyOf(checkpoints);
+    entryReads = List.copyOf(entryReads);
   }
 
   /** True when there is nothing to do. */
   public boolean isEmpty() {
     return writes.isEmpty() && messages.isEmpty() && replies.isEmpty() && reads.isEmpty()
-        && redirects.isEmpty() && checkpoints.isEmpty();
+        && redirects.isEmpty() && checkpoints.isEmpty() && entryReads.isEmpty();
   }
 }

@@ -220,6 +220,8 @@ public final class Replica {
         tickInto(t.now(), t.wallClock(), out);
       } else if (s instanceof Step.Persisted p) {
         coordination.step(new Input.Persisted(p.index(), p.term()));
+      } else if (s instanceof Step.EntriesRead read) {
+        coordination.step(read.read());
       } else if (s instanceof Step.ChangeMembership c) {
         coordination.step(c.change());
       } else if (s instanceof Step.SnapshotStored stored) {
@@ -452,6 +454,7 @@ public final class Replica {
   private void handle(Ready ready, EffectsBuilder out) {
     out.writes.addAll(ready.writes());
     out.messages.addAll(ready.messages());
+    out.entryReads.addAll(ready.entryReads());
     if (ready.install() != null) {
       install(ready.install());
     }
@@ -532,9 +535,10 @@ public final class Replica {
     final List<QueryResult> reads = new ArrayList<>();
     final List<Ready.Redirect> redirects = new ArrayList<>();
     final List<Checkpoint> checkpoints = new ArrayList<>();
+    final List<Ready.EntriesWanted> entryReads = new ArrayList<>();
 
     Effects build() {
-      return new Effects(writes, messages, replies, reads, redirects, checkpoints);
+      return new Effects(writes, messages, replies, reads, redirects, checkpoints, entryReads);
     }
   }
 }

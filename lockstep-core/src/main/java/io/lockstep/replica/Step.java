@@ -49,6 +49,13 @@ public sealed interface Step {
     }
   }
 
+  /** Log entries read back from stable storage, as the protocol asked (see {@link Input.EntriesRead}). */
+  record EntriesRead(Input.EntriesRead read) implements Step {
+    public EntriesRead {
+      Objects.requireNonNull(read, "read");
+    }
+  }
+
   /** The runtime made the log durable through {@code index} (see {@link Replica#persisted}). */
   record Persisted(long index, long term) implements Step {}
 

@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.Input;
 import io.lockstep.order.Ready;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.replica.Replica;
@@ -41,6 +42,8 @@ final class BatchRelease {
   private final Supplier<ReplicaLoop.PeerSender> peers;
   private final Supplier<ServerJournal> journal;
   private final Consumer<Step.Persisted> durable;
+  private final Consumer<Input.EntriesRead> readBack;
+  private final List<Ready.EntriesWanted> reads = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final List<StorageWrite> writes = new ArrayList<>();
   private final List<Ready.Outbound> messages = new ArrayList<>();
@@ -51,10 +54,11 @@ final class BatchRelease {
    * @param peers the loop's current peer sender (read at each send: it is set after start)
    * @param journal the loop's current journal (read at each use, for the same reason)
    * @param durable told, on the log thread, of the last entry a submission made durable
+   * @param readBack told, on the log thread, of each read of stored entries the protocol asked
    */
   BatchRelease(Replica replica, ProtocolCodec codec, GroupCommitLog log, ServerMetrics metrics,
       Supplier<ReplicaLoop.PeerSender> peers, Supplier<ServerJournal> journal,
-      Consumer<Step.Persisted> durable) {
+      Consumer<Step.Persisted> durable, Consumer<Input.EntriesRead> readBack) {
     this.replica = replica;
     this.codec = codec;
     this.log = log;
@@ -63,6 +67,15 @@ final class BatchRelease {
     this.peers = peers;
     this.journal = journal;
     this.durable = durable;
+    this.readBack = readBack;
+  }
+
+  /**
+   * Adds a read of stored entries the protocol asked for: queued on the log after the batch's
+   * writes, which it must see.
+   */
+  void read(Ready.EntriesWanted read) {
+    reads.add(read);
   }
 
   /** Adds a storage write to the batch, counting its entries for the group-commit metrics. */
@@ -85,6 +98,7 @@ final class BatchRelease {
   /** Hands the batch to the log, or releases it at once when it needs no fsync. */
   void flush() {
     if (writes.isEmpty() && messages.isEmpty() && answers.isEmpty()) {
+      submitReads();
       return;
     }
     boolean now = writes.isEmpty() && inFlight.get() == 0;
@@ -124,6 +138,16 @@ final class BatchRelease {
     messages.clear();
     answers.clear();
     entries = 0;
+    submitReads();
+  }
+
+  private void submitReads() {
+    for (Ready.EntriesWanted r : reads) {
+      log.read(r.from(), r.to(), r.maxBytes(), outcome -> readBack.accept(
+          outcome.failure() != null ? Input.EntriesRead.failed(r.readId(), outcome.failure())
+              : new Input.EntriesRead(r.readId(), outcome.entries(), null)));
+    }
+    reads.clear();
   }
 
   /** The protocol's bytes on the peer port's protocol channel. */

@@ -42,4 +42,7 @@ sealed interface LoopEvent {
 
   /** Stop the loop after this event. */
   record Stop() implements LoopEvent {}
+
+  /** From the log thread: stored entries the protocol asked for were read back (or not). */
+  record EntriesRead(io.lockstep.order.Input.EntriesRead read) implements LoopEvent {}
 }

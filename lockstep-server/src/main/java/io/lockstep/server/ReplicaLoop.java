@@ -71,6 +71,7 @@ import java.util.function.IntFunction;
  * refused "busy" too.
  */
 final class ReplicaLoop implements Runnable, ClientIntake {
+  private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
   private static final int MAX_DRAIN = 512;
   private static final long SWEEP_EVERY_NANOS = 500_000_000L;
 
@@ -145,7 +146,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     this.clientAddressOf = clientAddressOf;
     this.fatal = fatal;
     this.release = new BatchRelease(replica, codec, log, metrics, () -> peers, () -> journal,
-        this::durable);
+        this::durable, this::readBack);
     publish();
   }
 
@@ -388,6 +389,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       membership.ask(m.ask()); // offerMember queues one only when there is a runtime
     } else if (event instanceof LoopEvent.SnapshotStored stored) {
       steps.add(new Step.SnapshotStored(stored.position(), stored.state()));
+    } else if (event instanceof LoopEvent.EntriesRead read) {
+      steps.add(new Step.EntriesRead(read.read()));
     } else if (event instanceof LoopEvent.Stop) {
       return true;
     }
@@ -418,6 +421,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** Gathers one step's effects into the current batch, resolving answers to their origins. */
   private void collect(Effects effects) {
     effects.writes().forEach(release::write);
+    effects.entryReads().forEach(release::read);
     release.messages(misbehaviour.messages(effects.messages()));
     effects.checkpoints().forEach(checkpoints);
     for (Reply truth : effects.replies()) {
@@ -471,6 +475,17 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private void durable(Step.Persisted report) {
     persisted.set(report);
     queue.offer(new LoopEvent.Durable());
+  }
+
+  /**
+   * On the log thread: entries the protocol asked for were read back. Never waits for room (it
+   * would stall the log): a full queue drops the answer, and the protocol asks again once it
+   * gives up on it (Raft: after an election timeout).
+   */
+  private void readBack(io.lockstep.order.Input.EntriesRead read) {
+    if (!queue.offer(new LoopEvent.EntriesRead(read))) {
+      LOG.log(System.Logger.Level.WARNING, "event=log_read_dropped reason=\"loop queue full\"");
+    }
   }
 
   /** Forgets questions whose outcome did not come in time; their origins may retry. */

@@ -104,6 +104,12 @@ public final class ServerMetrics {
     Gauge.builder("lockstep.log.queue.depth", log, GroupCommitLog::queued).strongReference(true).register(registry);
     FunctionCounter.builder("lockstep.groupcommit.batches", log, GroupCommitLog::batches)
         .register(registry);
+    FunctionCounter.builder("lockstep.log.entries.read", log, GroupCommitLog::entriesRead)
+        .description("log entries read back from disk for followers behind the in-memory cache")
+        .register(registry);
+    FunctionCounter.builder("lockstep.log.reads.failed", log, GroupCommitLog::readsFailed)
+        .description("reads of log entries that failed (I/O error or damage)")
+        .register(registry);
     FunctionCounter.builder("lockstep.log.slow.submits", log, GroupCommitLog::slowSubmits)
         .description("times the loop waited over a second for room in the full log queue")
         .register(registry);

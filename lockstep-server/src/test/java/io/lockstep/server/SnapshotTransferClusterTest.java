@@ -134,7 +134,7 @@ class SnapshotTransferClusterTest {
   }
 
   /** The positions of the INSTALL events in a replica's journal. */
-  private static List<Long> installs(Path journal) throws Exception {
+  static List<Long> installs(Path journal) throws Exception {
     List<Long> positions = new ArrayList<>();
     read(journal, e -> {
       if (e.kind() == Event.Kind.INSTALL && e.position() > 0) {

@@ -242,6 +242,39 @@ final class SimDisk {
     return was;
   }
 
+  /**
+   * The stored entries from {@code from} on, at most to {@code to}, within about
+   * {@code maxBytes} (at least one), as a read of the real log's files sees them: what is
+   * durable plus the writes of fsyncs still in progress, in order. Empty if {@code from} is
+   * not stored. A pending snapshot's compaction is ignored: it only removes entries.
+   */
+  List<LogEntry> read(long from, long to, long maxBytes) {
+    List<LogEntry> view = new ArrayList<>(entries);
+    for (Sync sync : inProgress) {
+      for (StorageWrite write : sync.writes) {
+        if (write instanceof StorageWrite.Append append) {
+          long first = append.entries().get(0).index();
+          view.removeIf(e -> e.index() >= first);
+          view.addAll(append.entries());
+        }
+      }
+    }
+    List<LogEntry> found = new ArrayList<>();
+    long bytes = 0;
+    for (LogEntry entry : view) {
+      if (entry.index() == from + found.size() && entry.index() <= to && bytes < maxBytes) {
+        found.add(entry);
+        bytes += 64 + (entry.isNoOp() ? 0 : entry.request().command().length);
+      }
+    }
+    return found;
+  }
+
+  /** Whether the next read of entries fails by itself ({@link DiskModel#readErrorPercent}). */
+  boolean readFails() {
+    return model.readErrorPercent() > 0 && random.nextInt(100) < model.readErrorPercent();
+  }
+
   /** Applies one write to the durable state. */
   void apply(StorageWrite write) {
     if (write instanceof StorageWrite.HardState state) {

@@ -1,6 +1,7 @@
 package io.lockstep.sim;
 
 import io.lockstep.order.FailureModel;
+import io.lockstep.order.Input;
 import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ready;
 import io.lockstep.replica.Checkpoint;
@@ -107,6 +108,7 @@ final class SimLoop {
     for (Checkpoint checkpoint : checkpoints) {
       monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
     }
+    effects.entryReads().forEach(read -> readBack(node, read));
     if (effects.writes().isEmpty() && node.disk.idle()) {
       release(node, effects);
       return;
@@ -122,6 +124,29 @@ final class SimLoop {
           reportDurable(node, effects);
         });
       }
+    });
+  }
+
+  /**
+   * Serves a read of stored entries as the server's log thread does: after the step's writes
+   * (which the read sees, synced or not), taking one fsync's minimum latency, answered to the
+   * same incarnation only (a crash loses it, as the runtime's reads die with the process). It
+   * fails with EIO while the disk cannot be read (a disk fault) or at the disk's own error
+   * rate; it never returns entries the disk does not hold.
+   */
+  private void readBack(Node node, Ready.EntriesWanted read) {
+    int incarnation = node.incarnation;
+    queue.after(options.disk().fsyncMinMicros() * 1_000L, () -> {
+      if (!node.up || node.incarnation != incarnation) {
+        return;
+      }
+      boolean fails = queue.now() < node.diskUnavailableUntil || node.disk.readFails();
+      trace.record(queue.now(), "log read " + node.id + " from=" + read.from() + " to="
+          + read.to() + (fails ? " EIO" : ""));
+      submit(node, new Step.EntriesRead(fails
+          ? Input.EntriesRead.failed(read.readId(), "Input/output error (simulated)")
+          : new Input.EntriesRead(read.readId(), node.disk.read(read.from(), read.to(),
+              read.maxBytes()), null)));
     });
   }
 

@@ -85,6 +85,23 @@ class Disk {
     return Files.readAllBytes(file);
   }
 
+  /**
+   * Fills {@code buffer} from byte {@code position} of the file (a log entry read back); false
+   * if the file ends first.
+   */
+  boolean readAt(FileChannel channel, java.nio.ByteBuffer buffer, long position)
+      throws IOException {
+    faults.beforeRead();
+    while (buffer.hasRemaining()) {
+      int read = channel.read(buffer, position);
+      if (read < 0) {
+        return false;
+      }
+      position += read;
+    }
+    return true;
+  }
+
   long syncs() {
     return syncs.get();
   }

@@ -1,6 +1,8 @@
 package io.lockstep.storage;
 
+import io.lockstep.order.LogEntry;
 import io.lockstep.order.StorageWrite;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +44,7 @@ import java.util.function.Consumer;
  */
 public final class GroupCommitLog implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(GroupCommitLog.class.getName());
-  private static final Submission STOP = new Submission(List.of(), () -> { });
+  private static final Submission STOP = new Submission(List.of(), () -> { }, null);
 
   /** How long {@link #submit} waits between two checks that the log still runs. */
   private static final long WAIT_SLICE_NANOS = 10_000_000L;
@@ -73,7 +75,34 @@ public final class GroupCommitLog implements AutoCloseable {
     }
   }
 
-  private record Submission(List<StorageWrite> writes, Runnable onDurable) {}
+  private record Submission(List<StorageWrite> writes, Runnable onDurable, EntriesRead read) {}
+
+  /**
+   * The outcome of {@link #read}: the entries read back, or (with {@code failure} set) why
+   * none could be.
+   */
+  public record ReadOutcome(List<LogEntry> entries, String failure) {
+    public ReadOutcome {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** A read of stored entries, carried out on the log thread in submission order. */
+  private record EntriesRead(long from, long to, long maxBytes, Consumer<ReadOutcome> onRead) {
+    /** Reads, turning any failure into an outcome: a failed read never stops the log. */
+    ReadOutcome perform(StableStorage storage) {
+      ReadOutcome outcome;
+      try {
+        outcome = new ReadOutcome(storage.readEntries(from, to, maxBytes), null);
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.WARNING, "event=log_read_failed from=" + from + " to=" + to
+            + " reason=\"" + e.getMessage() + "\"");
+        outcome = new ReadOutcome(List.of(), e.getClass().getSimpleName() + ": "
+            + e.getMessage());
+      }
+      return outcome;
+    }
+  }
 
   private final StableStorage storage;
   private final Options options;
@@ -83,6 +112,8 @@ public final class GroupCommitLog implements AutoCloseable {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong slowSubmits = new AtomicLong();
+  private final AtomicLong entriesRead = new AtomicLong();
+  private final AtomicLong readsFailed = new AtomicLong();
   private volatile int largestBatch;
   /** System.nanoTime() when the current group commit began, or 0 while the thread waits. */
   private volatile long commitStarted;
@@ -124,8 +155,26 @@ public final class GroupCommitLog implements AutoCloseable {
    *     waiting; the submission is then not queued
    */
   public void submit(List<StorageWrite> writes, Runnable onDurable) {
-    Submission submission = new Submission(List.copyOf(writes),
-        Objects.requireNonNull(onDurable, "onDurable"));
+    enqueue(new Submission(List.copyOf(writes), Objects.requireNonNull(onDurable, "onDurable"),
+        null));
+  }
+
+  /**
+   * Queues a read of the stored entries from {@code from} to at most {@code to}, within about
+   * {@code maxBytes} ({@link StableStorage#readEntries}), after every submission queued before
+   * it, so it sees their writes. {@code onRead} runs on the log thread with the entries or the
+   * reason there are none (a disk error, damage): a failed read does not stop the log, and
+   * the reads share its thread rather than racing with its appends and compaction. Waits for
+   * room as {@link #submit} does.
+   *
+   * @throws LogStoppedException if the log was closed or stopped by a failure
+   */
+  public void read(long from, long to, long maxBytes, Consumer<ReadOutcome> onRead) {
+    enqueue(new Submission(List.of(), () -> { }, new EntriesRead(from, to, maxBytes,
+        Objects.requireNonNull(onRead, "onRead"))));
+  }
+
+  private void enqueue(Submission submission) {
     checkRunning();
     long start = System.nanoTime();
     boolean warned = false;
@@ -183,6 +232,12 @@ public final class GroupCommitLog implements AutoCloseable {
     try {
       for (Submission submission : batch) {
         storage.write(submission.writes());
+        if (submission.read() != null) {
+          ReadOutcome outcome = submission.read().perform(storage);
+          entriesRead.addAndGet(outcome.entries().size());
+          readsFailed.addAndGet(outcome.failure() != null ? 1 : 0);
+          submission.read().onRead().accept(outcome);
+        }
       }
       storage.sync();
       for (Submission submission : batch) {
@@ -262,6 +317,16 @@ public final class GroupCommitLog implements AutoCloseable {
   public long stalledNanos() {
     long started = commitStarted;
     return started == 0 ? 0 : System.nanoTime() - started;
+  }
+
+  /** Log entries read back for the protocol ({@link #read}). */
+  public long entriesRead() {
+    return entriesRead.get();
+  }
+
+  /** Reads of log entries that failed (a disk error, damage). */
+  public long readsFailed() {
+    return readsFailed.get();
   }
 
   /** Submits that waited over a second for room in a full queue. */

@@ -38,7 +38,7 @@ final class Recovery {
   private static final Pattern SEGMENT_NAME = Pattern.compile("segment-(\\d{20})\\.log");
 
   /** A record and where it was found. */
-  record Located(LogRecord record, Path file, long offset) {}
+  record Located(LogRecord record, Path file, long sequence, long offset) {}
 
   /**
    * Bytes at the end of the last segment left half-written by a crash.
@@ -55,9 +55,12 @@ final class Recovery {
    * @param lastLength valid length of the last of {@code segments}
    * @param tornTail the torn tail to cut, or null
    * @param unusableSnapshots snapshots the log refers to whose files are damaged or missing
+   * @param records the records replayed, in order, where they were found (those in a torn
+   *     tail or after damage are not among them)
    */
   record Result(Recovered recovered, List<SegmentLog.Segment> segments, long lastLength,
-      TornTail tornTail, List<SnapshotFiles.Id> unusableSnapshots, DamageAt damage) {}
+      TornTail tornTail, List<SnapshotFiles.Id> unusableSnapshots, DamageAt damage,
+      List<Located> records) {}
 
   /**
    * Damage in the middle of the log: the segment {@code file} is valid up to {@code offset};
@@ -151,7 +154,7 @@ final class Recovery {
             "segment does not begin with a checkpoint record");
       }
       empty = false;
-      records.add(new Located(record, file, offset));
+      records.add(new Located(record, file, sequence, offset));
       see(record);
       if (record instanceof LogRecord.Entries entries) {
         maxEntryIndex = Math.max(maxEntryIndex, entries.last());
@@ -338,7 +341,7 @@ final class Recovery {
     Recovered.Damage damageReport = new Recovered.Damage(1, maxIndexSeen, maxTermSeen,
         problem.file() + ": " + problem.problem());
     Recovered recovered = new Recovered(newest, null, List.of(), damageReport);
-    return new Result(recovered, List.of(), 0, null, unusableSnapshots, lost);
+    return new Result(recovered, List.of(), 0, null, unusableSnapshots, lost, List.of());
   }
 
   private Result result(Replay replay, Snapshot snapshot) {
@@ -354,6 +357,7 @@ final class Recovery {
           : replay.hardState();
       recovered = new Recovered(newest, snapshot, replay.entries(), lost);
     }
-    return new Result(recovered, segments, lastLength, tornTail, unusableSnapshots, damage);
+    return new Result(recovered, segments, lastLength, tornTail, unusableSnapshots, damage,
+        List.copyOf(records));
   }
 }

@@ -83,9 +83,10 @@ final class SegmentLog implements AutoCloseable {
 
   /**
    * Appends {@code record}; {@code start} is the state before it, used as the checkpoint if the
-   * record opens a new segment.
+   * record opens a new segment. Returns the byte offset where the record begins in the segment
+   * appended to now ({@link #lastSequence()}).
    */
-  void append(LogRecord record, LogRecord.Checkpoint start) throws IOException {
+  long append(LogRecord record, LogRecord.Checkpoint start) throws IOException {
     int begin = SegmentFormat.beginRecord(pending, record.type());
     record.encode(pending);
     SegmentFormat.endRecord(pending, begin);
@@ -93,8 +94,10 @@ final class SegmentLog implements AutoCloseable {
       byte[] bytes = Arrays.copyOfRange(pending.array(), begin, pending.position());
       pending.truncate(begin);
       roll(start);
+      begin = pending.position();
       pending.writeRaw(bytes, 0, bytes.length);
     }
+    long offset = activeFlushed + begin;
     activeRecords++;
     if (record instanceof LogRecord.Entries entries) {
       Segment segment = segments.getLast();
@@ -104,6 +107,7 @@ final class SegmentLog implements AutoCloseable {
     if (pending.position() >= FLUSH_BYTES) {
       flush();
     }
+    return offset;
   }
 
   private void roll(LogRecord.Checkpoint start) throws IOException {
@@ -128,7 +132,11 @@ final class SegmentLog implements AutoCloseable {
     directoryDirty = true;
   }
 
-  private void flush() throws IOException {
+  /**
+   * Writes the buffered records to the file without forcing them, so that a read of the file
+   * sees every record appended so far.
+   */
+  void flush() throws IOException {
     if (pending.position() > 0) {
       disk.write(active, ByteBuffer.wrap(pending.array(), 0, pending.position()));
       activeFlushed += pending.position();
@@ -174,6 +182,11 @@ final class SegmentLog implements AutoCloseable {
   /** Bytes written to the segment appended to now (all of them durable right after a sync). */
   long lastLength() {
     return activeFlushed;
+  }
+
+  /** Sequence of the oldest segment still kept. */
+  long firstSequence() {
+    return segments.getFirst().sequence;
   }
 
   /** Number of segment files. */

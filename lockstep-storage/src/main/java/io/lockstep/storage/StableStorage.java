@@ -1,5 +1,6 @@
 package io.lockstep.storage;
 
+import io.lockstep.order.LogEntry;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.StorageWrite;
 import java.io.IOException;
@@ -38,6 +39,23 @@ public interface StableStorage extends AutoCloseable {
 
   /** Makes everything written so far durable (fsync); does no I/O when nothing is pending. */
   void sync() throws IOException;
+
+  /**
+   * Reads stored log entries back (the protocol keeps only a byte budget of its log in memory):
+   * the consecutive entries from {@code from}, at most to {@code to}, stopping once their
+   * encoded size reaches {@code maxBytes} (at least one entry if {@code from} is stored). Sees
+   * every write made before it, durable or not. Empty when {@code from} is not stored
+   * (compacted, or past the end).
+   *
+   * @throws CorruptStorageException if a record read back does not check out: damage is
+   *     reported, never returned as entries
+   * @throws IOException if the disk fails the read; the storage stays usable
+   * @throws UnsupportedOperationException if this storage cannot read entries back
+   */
+  default List<LogEntry> readEntries(long from, long to, long maxBytes) throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " does not read log entries back");
+  }
 
   /** Number of fsyncs issued (files and directories), for metrics. */
   long syncs();

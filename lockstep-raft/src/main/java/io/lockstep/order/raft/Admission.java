@@ -12,9 +12,10 @@ import io.lockstep.request.Request;
  * MaxUncommittedEntriesSize). While followers are slow or unreachable, proposals are then refused
  * as busy instead of growing the log until the heap is gone; a proposal is always admitted when
  * nothing is uncommitted, so one request larger than the budget still goes through. The whole
- * in-memory log has a byte budget too ({@link RaftConfig#maxLogBytes}): committed entries stay
- * in memory until a snapshot compacts them, and a proposal that would push the log past it waits
- * for that snapshot.
+ * log since the last snapshot has a byte budget too ({@link RaftConfig#maxLogBytes}): committed
+ * entries stay in the log (in memory only within {@link RaftConfig#logCacheBytes}) until a
+ * snapshot compacts them, and a proposal that would push the log past it waits for that
+ * snapshot.
  */
 final class Admission {
   private final Raft raft;

@@ -20,6 +20,8 @@ final class Invariants {
     require(raft.commitIndex() <= log.lastIndex(), "commitIndex beyond the last index", raft);
     require(raft.applied() == raft.commitIndex(), "applied differs from commitIndex", raft);
     require(log.snapshotIndex() <= raft.commitIndex(), "snapshot beyond commitIndex", raft);
+    require(log.cachedFrom() <= raft.applied() + 1 || log.cachedFrom() == log.snapshotIndex() + 1,
+        "the payload of an entry not yet applied left memory", raft);
     require(log.lastTerm() <= raft.term(), "log holds a term newer than the current term", raft);
     checkRole(raft);
     if (raft.role() == Role.LEADER) {

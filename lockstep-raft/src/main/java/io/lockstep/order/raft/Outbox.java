@@ -21,6 +21,7 @@ final class Outbox {
   private final List<Ordered> stable = new ArrayList<>();
   private final List<Ready.ReadGrant> reads = new ArrayList<>();
   private final List<Ready.Redirect> redirects = new ArrayList<>();
+  private final List<Ready.EntriesWanted> entryReads = new ArrayList<>();
   private Snapshot install;
 
   void hardState(TermAndVote state) {
@@ -78,10 +79,16 @@ final class Outbox {
     redirects.add(redirect);
   }
 
+  /** Asks the runtime to read stored entries back (after this Ready's writes). */
+  void wantEntries(Ready.EntriesWanted read) {
+    entryReads.add(read);
+  }
+
   /** Returns the accumulated effects and starts afresh. */
   Ready drain() {
     flushAppend();
-    Ready ready = new Ready(writes, messages, install, stable, reads, redirects);
+    Ready ready = new Ready(writes, messages, install, stable, reads, redirects, entryReads);
+    entryReads.clear();
     writes.clear();
     messages.clear();
     stable.clear();

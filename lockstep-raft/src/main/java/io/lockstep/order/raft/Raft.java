@@ -90,6 +90,7 @@ public final class Raft implements Coordination {
   private final Commitment commitment = new Commitment(this);
   private final Invariants invariants = new Invariants();
   private final RaftEvents events = new RaftEvents();
+  private final LogReads logReads = new LogReads(this);
 
   private long term;
   private int votedFor = NONE;
@@ -176,6 +177,8 @@ public final class Raft implements Coordination {
       replication.transfer(transfer.target());
     } else if (input instanceof Input.Persisted persisted) {
       persisted(persisted.index(), persisted.term());
+    } else if (input instanceof Input.EntriesRead read) {
+      logReads.onRead(read);
     } else if (input instanceof Input.ChangeMembership change) {
       configChange.request(change);
     }
@@ -195,6 +198,8 @@ public final class Raft implements Coordination {
     }
     Ready ready = out.drain();
     log.markHandedOut();
+    // After the hand-out: an entry leaves memory only once the runtime has it to read back.
+    log.evict(config.logCacheBytes(), Math.min(commitment.applied(), log.handedOut()));
     invariants.check(this);
     return ready;
   }
@@ -485,6 +490,10 @@ public final class Raft implements Coordination {
 
   Outbox out() {
     return out;
+  }
+
+  LogReads logReads() {
+    return logReads;
   }
 
   Repair repair() {

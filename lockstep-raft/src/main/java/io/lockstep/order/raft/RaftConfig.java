@@ -42,9 +42,14 @@ import java.util.Set;
  * @param compactionMarginBytes the compaction margin also holds at most about this many bytes of
  *     requests, so a margin of large entries cannot fill the heap
  * @param maxLogBytes the leader refuses new proposals, as busy and retryable, while its whole
- *     in-memory log (margin, applied entries not yet in a snapshot, uncommitted entries) holds
+ *     log (margin, applied entries not yet in a snapshot, uncommitted entries) holds
  *     this many bytes; the runtime's snapshots, taken by bytes applied too, then make room. Taken
  *     anyway while the log holds no more than the margin, so a snapshot always frees enough
+ * @param logCacheBytes the entries' payloads are kept in memory only for the newest entries
+ *     within about this many bytes; older applied entries stay in the log as their term, agreed
+ *     time and size, and a follower that needs them is sent what the runtime reads back from
+ *     stable storage ({@link io.lockstep.order.Ready.EntriesWanted}). Entries not yet applied,
+ *     or not yet handed to the runtime, are always kept, whatever the budget
  */
 public record RaftConfig(
     int self,
@@ -61,7 +66,8 @@ public record RaftConfig(
     boolean parallelLeaderAppend,
     long maxUncommittedBytes,
     long compactionMarginBytes,
-    long maxLogBytes) {
+    long maxLogBytes,
+    long logCacheBytes) {
 
   /** Default {@link #maxUncommittedBytes}: 64 MiB. */
   public static final long DEFAULT_MAX_UNCOMMITTED_BYTES = 64L << 20;
@@ -69,6 +75,8 @@ public record RaftConfig(
   public static final long DEFAULT_COMPACTION_MARGIN_BYTES = 16L << 20;
   /** Default {@link #maxLogBytes}: 256 MiB. */
   public static final long DEFAULT_MAX_LOG_BYTES = 256L << 20;
+  /** Default {@link #logCacheBytes}: 64 MiB. */
+  public static final long DEFAULT_LOG_CACHE_BYTES = 64L << 20;
 
   public RaftConfig {
     members = checkedMembers(self, members);
@@ -105,6 +113,9 @@ public record RaftConfig(
           + compactionMarginBytes + " + " + maxUncommittedBytes + ") must stay below half of"
           + " maxLogBytes (" + maxLogBytes + ")");
     }
+    if (logCacheBytes < 1) {
+      throw new IllegalArgumentException("logCacheBytes must be positive, was " + logCacheBytes);
+    }
     if (compactionMargin < 0) {
       throw new IllegalArgumentException(
           "compactionMargin must not be negative, was " + compactionMargin);
@@ -114,6 +125,18 @@ public record RaftConfig(
           "leaseReads requires checkQuorum: the lease relies on followers ignoring votes while in"
               + " touch with the leader");
     }
+  }
+
+  /** A configuration with the default log cache budget. */
+  public RaftConfig(int self, List<Integer> members, long electionTimeoutMillis,
+      long heartbeatMillis, int maxBatchEntries, int maxInflightAppends, boolean preVote,
+      boolean checkQuorum, boolean leaseReads, double maxClockDrift, long compactionMargin,
+      boolean parallelLeaderAppend, long maxUncommittedBytes, long compactionMarginBytes,
+      long maxLogBytes) {
+    this(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend, maxUncommittedBytes, compactionMarginBytes, maxLogBytes,
+        DEFAULT_LOG_CACHE_BYTES);
   }
 
   /** A configuration with the default byte budgets. */
@@ -157,7 +180,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes, logCacheBytes);
   }
 
   /** This configuration with other batching and pipelining limits. */
@@ -165,7 +188,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes, logCacheBytes);
   }
 
   /** This configuration with pre-vote and check-quorum switched as given. */
@@ -173,7 +196,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads && checkQuorum, maxClockDrift,
         compactionMargin, parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes, logCacheBytes);
   }
 
   /** This configuration with lease reads switched as given (and check-quorum on if they are). */
@@ -181,7 +204,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum || leaseReads, leaseReads, maxClockDrift,
         compactionMargin, parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes, logCacheBytes);
   }
 
   /** This configuration keeping {@code compactionMargin} entries below each snapshot. */
@@ -189,7 +212,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes, logCacheBytes);
   }
 
   /**
@@ -200,7 +223,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes, logCacheBytes);
   }
 
   /** This configuration with other byte budgets for the in-memory log. */
@@ -213,7 +236,19 @@ public record RaftConfig(
       long maxLogBytes) {
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
-        parallelLeaderAppend, maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        parallelLeaderAppend, maxUncommittedBytes, compactionMarginBytes, maxLogBytes,
+        logCacheBytes);
+  }
+
+  /**
+   * This configuration keeping the payloads of only about {@code logCacheBytes} of the newest
+   * entries in memory.
+   */
+  public RaftConfig withLogCacheBytes(long logCacheBytes) {
+    return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
+        maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
+        parallelLeaderAppend, maxUncommittedBytes, compactionMarginBytes, maxLogBytes,
+        logCacheBytes);
   }
 
   /** The same configuration seen from replica {@code self}. */
@@ -221,7 +256,7 @@ public record RaftConfig(
     return new RaftConfig(self, members, electionTimeoutMillis, heartbeatMillis, maxBatchEntries,
         maxInflightAppends, preVote, checkQuorum, leaseReads, maxClockDrift, compactionMargin,
         parallelLeaderAppend,
-        maxUncommittedBytes, compactionMarginBytes, maxLogBytes);
+        maxUncommittedBytes, compactionMarginBytes, maxLogBytes, logCacheBytes);
   }
 
   private static List<Integer> checkedMembers(int self, List<Integer> members) {

@@ -30,12 +30,21 @@ import java.util.function.Consumer;
  * compaction-margin-bytes  ... and at most about this many bytes of them (default 16 MiB)
  * max-uncommitted-bytes    the leader refuses proposals as busy (retryable) while its entries
  *                          not yet committed hold this many bytes (default 64 MiB)
- * max-log-bytes            ... and while its whole in-memory log holds this many bytes, until a
- *                          snapshot compacts it (default 256 MiB)
+ * max-log-bytes            ... and while its whole log since the last snapshot holds this many
+ *                          bytes, until a snapshot compacts it (default 256 MiB)
+ * log-cache-bytes          the payloads of only about this many bytes of the newest applied
+ *                          entries stay in memory; a follower that needs older ones is sent
+ *                          them as read back from the log's files (default 64 MiB, at least
+ *                          64 KiB)
  * </pre>
  */
 public final class RaftProtocol implements Protocol {
   private static final Map<String, String> DEFAULTS = defaults();
+  /**
+   * Smallest {@code raft.log-cache-bytes} taken: below it nearly every AppendEntries to a
+   * follower a moment behind would wait for a read from disk.
+   */
+  static final long MIN_LOG_CACHE_BYTES = 64 << 10;
 
   /** Called by the {@link java.util.ServiceLoader}. */
   public RaftProtocol() {}
@@ -51,6 +60,7 @@ public final class RaftProtocol implements Protocol {
     d.put("compaction-margin-bytes", Long.toString(RaftConfig.DEFAULT_COMPACTION_MARGIN_BYTES));
     d.put("max-uncommitted-bytes", Long.toString(RaftConfig.DEFAULT_MAX_UNCOMMITTED_BYTES));
     d.put("max-log-bytes", Long.toString(RaftConfig.DEFAULT_MAX_LOG_BYTES));
+    d.put("log-cache-bytes", Long.toString(RaftConfig.DEFAULT_LOG_CACHE_BYTES));
     return Map.copyOf(d);
   }
 
@@ -117,6 +127,7 @@ public final class RaftProtocol implements Protocol {
     long marginBytes = s.number("compaction-margin-bytes", 0, Long.MAX_VALUE);
     long uncommitted = s.number("max-uncommitted-bytes", 1, Long.MAX_VALUE);
     long logBytes = s.number("max-log-bytes", 1, Long.MAX_VALUE);
+    long cacheBytes = s.number("log-cache-bytes", MIN_LOG_CACHE_BYTES, Long.MAX_VALUE);
     if (!s.failed && marginBytes + uncommitted >= logBytes / 2) {
       s.fail("raft.compaction-margin-bytes + raft.max-uncommitted-bytes (" + (marginBytes
           + uncommitted) + ") must stay below half of raft.max-log-bytes (" + logBytes + "): the"
@@ -127,7 +138,8 @@ public final class RaftProtocol implements Protocol {
     }
     return RaftConfig.defaults(setup.self(), setup.members()).withTimeouts(election, heartbeat)
         .withFlowControl(batch, inflight).withCompactionMargin(margin)
-        .withParallelLeaderAppend(parallel).withLogBudgets(uncommitted, marginBytes, logBytes);
+        .withParallelLeaderAppend(parallel).withLogBudgets(uncommitted, marginBytes, logBytes)
+        .withLogCacheBytes(cacheBytes);
   }
 
   /** Reads settings as text, reporting each bad value as a problem. */

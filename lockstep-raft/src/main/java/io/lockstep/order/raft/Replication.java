@@ -48,6 +48,7 @@ final class Replication {
   /** A new term of leadership: every follower is probed from the end of the leader's log. */
   void start(long now) {
     releaseAll();
+    raft.logReads().clear();
     heardAt.clear();
     repairing.clear();
     syncPeers(raft.configChange().targets(), false);
@@ -124,6 +125,7 @@ final class Replication {
 
   void stop() {
     releaseAll();
+    raft.logReads().clear();
     heardAt.clear();
     repairing.clear();
     transferTarget = Raft.NONE;
@@ -179,6 +181,7 @@ final class Replication {
       nextHeartbeatAt = now + config.heartbeatMillis();
       broadcastHeartbeat();
       retryLostSnapshots(now);
+      raft.logReads().expire(now);
     }
     if (config.checkQuorum() && now >= checkQuorumAt) {
       checkQuorumAt = now + config.electionTimeoutMillis();
@@ -220,6 +223,10 @@ final class Replication {
       sendChunk(to, pr);
       return false;
     }
+    if (pr.next() < log.cachedFrom()) {
+      raft.logReads().want(to, pr.next()); // sent when the runtime has read them back
+      return false;
+    }
     List<LogEntry> entries = log.slice(pr.next(), config.maxBatchEntries());
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;
@@ -229,6 +236,17 @@ final class Replication {
         entries, raft.commitIndex()));
     pr.sentEntries(prevIndex + entries.size(), entries.size());
     return true;
+  }
+
+  /** Goes on sending to {@code to} what its flow control allows (after entries read back). */
+  void resume(int to) {
+    sendAppends(to, false);
+  }
+
+  /** Sends {@code to} the current snapshot instead of entries (a read of them failed). */
+  void sendSnapshotInstead(int to, Progress pr) {
+    pr.becomeSnapshot(HeldSnapshot.hold(currentSnapshot()), raft.now());
+    sendChunk(to, pr);
   }
 
   private io.lockstep.order.Snapshot currentSnapshot() {

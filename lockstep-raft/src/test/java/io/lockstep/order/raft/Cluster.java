@@ -77,6 +77,12 @@ final class Cluster {
     Ready lastReady;
     int tornAfter = -1;
     final ArrayDeque<Unsynced> unsynced = new ArrayDeque<>();
+    /** Reads of stored entries the node asked for and has not been answered yet. */
+    final ArrayDeque<Ready.EntriesWanted> readsAsked = new ArrayDeque<>();
+    /** The failure to answer a read with, or null to answer it from the stored log. */
+    Function<Ready.EntriesWanted, String> readFault = r -> null;
+    /** Rewrites the entries a read returns (damage that got past the storage's checks). */
+    UnaryOperator<List<LogEntry>> readRewrite = UnaryOperator.identity();
 
     Node(int id, long clock) {
       this.id = id;
@@ -216,6 +222,61 @@ final class Cluster {
     node.raft.step(input);
     observeLeader(node);
     process(node);
+    if (answerReadsAtOnce && !answering) {
+      answerReads(id);
+    }
+  }
+
+  private boolean answerReadsAtOnce = true;
+  private boolean answering;
+
+  /** Reads of stored entries wait for {@link #answerReads} instead of being answered at once. */
+  Cluster holdReads() {
+    answerReadsAtOnce = false;
+    return this;
+  }
+
+  /**
+   * Answers {@code id}'s reads of stored entries as a runtime does: from what its stable storage
+   * holds, every write handed out before the read included (or with its {@code readFault}).
+   */
+  void answerReads(int id) {
+    Node node = nodes.get(id);
+    answering = true;
+    try {
+      while (node.up && !node.readsAsked.isEmpty()) {
+        Ready.EntriesWanted read = node.readsAsked.poll();
+        String failure = node.readFault.apply(read);
+        step(id, failure != null ? Input.EntriesRead.failed(read.readId(), failure)
+            : new Input.EntriesRead(read.readId(), node.readRewrite.apply(stored(node, read)),
+                null));
+      }
+    } finally {
+      answering = false;
+    }
+  }
+
+  static List<LogEntry> stored(Node node, Ready.EntriesWanted read) {
+    List<LogEntry> view = new ArrayList<>(node.disk);
+    for (Unsynced u : node.unsynced) {
+      for (StorageWrite w : u.writes()) {
+        if (w instanceof StorageWrite.Append a) {
+          long first = a.entries().get(0).index();
+          view.removeIf(e -> e.index() >= first);
+          view.addAll(a.entries());
+        }
+      }
+    }
+    List<LogEntry> found = new ArrayList<>();
+    long bytes = 0;
+    for (LogEntry entry : view) {
+      if (entry.index() == read.from() + found.size() && entry.index() <= read.to()
+          && bytes < read.maxBytes()) {
+        found.add(entry);
+        bytes += RaftLog.sizeOf(entry);
+      }
+    }
+    return found;
   }
 
   /** Steps one node with several inputs, then carries out a single Ready (batching). */
@@ -257,6 +318,7 @@ final class Cluster {
   private void process(Node node) {
     Ready ready = node.raft.ready();
     node.lastReady = ready;
+    node.readsAsked.addAll(ready.entryReads());
     if (configs.apply(node.id).parallelLeaderAppend()) {
       if (!carryOutInParallel(node, ready)) {
         return;
@@ -635,6 +697,7 @@ final class Cluster {
     node.up = false;
     node.raft = null;
     node.unsynced.clear(); // power loss: nothing that was not synced survives
+    node.readsAsked.clear(); // the runtime's reads die with it
     network.removeIf(e -> e.to() == id || e.from() == id);
   }
 

@@ -58,7 +58,7 @@ class RaftProtocolTest {
         .containsExactlyInAnyOrder(
             "unknown setting raft.colour; raft's settings are raft.compaction-margin,"
                 + " raft.compaction-margin-bytes, raft.election-timeout-ms, raft.heartbeat-ms,"
-                + " raft.max-batch-entries, raft.max-inflight-appends, raft.max-log-bytes,"
+                + " raft.log-cache-bytes, raft.max-batch-entries, raft.max-inflight-appends, raft.max-log-bytes,"
                 + " raft.max-uncommitted-bytes, raft.parallel-leader-append",
             "raft.election-timeout-ms must be a whole number in [1, 600000], was 'soon'",
             "raft.max-batch-entries must be a whole number in [1, 65536], was '0'");
@@ -72,6 +72,16 @@ class RaftProtocolTest {
         .containsExactly("raft.compaction-margin-bytes + raft.max-uncommitted-bytes (600) must"
             + " stay below half of raft.max-log-bytes (1000): the log asks for a snapshot at"
             + " half its budget, and a snapshot removes neither");
+  }
+
+  @Test
+  void aLogCacheBelowItsFloorIsAProblemWithTheFloorNamed() {
+    assertThat(new RaftProtocol().check(setup(FailureModel.FAIL_STOP, 1,
+        Map.of("log-cache-bytes", "4096"))))
+        .containsExactly("raft.log-cache-bytes must be a whole number in [65536, "
+            + Long.MAX_VALUE + "], was '4096'");
+    assertThat(new RaftProtocol().check(setup(FailureModel.FAIL_STOP, 1,
+        Map.of("log-cache-bytes", "65536")))).isEmpty();
   }
 
   @Test
