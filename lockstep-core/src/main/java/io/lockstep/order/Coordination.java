@@ -49,6 +49,17 @@ public interface Coordination {
   }
 
   /**
+   * Whether {@code message} is one this protocol sends again by itself if it is lost, so that a
+   * runtime whose queue to a slow or paused peer is over its byte budget may drop it (oldest
+   * first) rather than let the queue grow: Raft's AppendEntries and heartbeats, which the
+   * leader repeats from the follower's next index. Default: no message is, and a full queue
+   * refuses new messages instead.
+   */
+  default boolean resentIfLost(ProtocolMessage message) {
+    return false;
+  }
+
+  /**
    * Whether the runtime may release the client answers of a Ready (replies, read results,
    * redirects) before that Ready's writes are durable on this replica, rather than after. A
    * protocol says yes only if nothing it made stable can be lost by a crash of this replica

@@ -56,6 +56,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public boolean resentIfLost(ProtocolMessage message) {
+    return inner.resentIfLost(message);
+  }
+
+  @Override
   public boolean mayAnswerBeforeDurable() {
     return inner.mayAnswerBeforeDurable();
   }

@@ -299,6 +299,14 @@ public final class Replica {
   }
 
   /**
+   * Whether {@code message} may be dropped from a full queue to a peer because the protocol
+   * sends it again (see {@link io.lockstep.order.Coordination#resentIfLost}).
+   */
+  public boolean resentIfLost(ProtocolMessage message) {
+    return coordination.resentIfLost(Objects.requireNonNull(message, "message"));
+  }
+
+  /**
    * Whether answers to clients may leave before the writes of the same effects are durable (see
    * {@link io.lockstep.order.Coordination#mayAnswerBeforeDurable}).
    */

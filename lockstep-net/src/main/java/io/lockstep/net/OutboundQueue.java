@@ -1,35 +1,44 @@
 package io.lockstep.net;
 
 import io.netty.channel.Channel;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A bounded queue of payloads for one destination, drained onto its current open channel.
+ * A queue of payloads for one destination, bounded in messages and in bytes, drained onto its
+ * current open channel.
  *
  * <p>Why not {@code channel.writeAndFlush} per message: a flush is a syscall, and a Raft leader
  * sends many small messages per turn of its loop. {@link #offer} only enqueues; the first offer
  * into an idle queue schedules one drain task on the channel's event loop, which writes everything
  * queued and flushes once (X3 batching: many messages share a syscall). {@code offer} never
- * blocks: when the queue is full, or the socket has stopped accepting bytes long enough to fill
- * it, it returns false and counts {@link RejectReason#QUEUE_FULL} — Raft tolerates lost messages,
- * and a client learns that it must back off.
+ * blocks.
+ *
+ * <p>When a payload does not fit (the destination is paused, down or slower than its sender),
+ * the queue first drops the oldest payloads offered as <em>resendable</em> (the sender repeats
+ * them anyway, as a Raft leader repeats AppendEntries), counting each as
+ * {@link RejectReason#QUEUE_EVICTED}, until it fits; only if that is not enough is the new
+ * payload refused ({@code false}, counted as {@link RejectReason#QUEUE_FULL}). Oldest first,
+ * because the newest resendable message says the most (a later heartbeat carries a later
+ * commit index). One payload always fits into an empty queue, so a message larger than the
+ * byte bound (a protocol's whole-state message) is slow, never refused for ever.
  */
 final class OutboundQueue {
   /** Frames written per drain task before yielding the event loop to other channels. */
   private static final int DRAIN_BUDGET = 1024;
 
+  /** A queued payload, and whether its sender resends it if it is dropped. */
+  private record Queued(byte[] payload, boolean resendable) {}
+
   private final String destination;
   private final int capacity;
   private final long maxBytes;
   private final Rejections rejections;
-  private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger size = new AtomicInteger();
-  private final AtomicLong bytes = new AtomicLong();
+  /** Guarded by itself: offers come from the sender's threads, drains from the event loop. */
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  private long bytes;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicReference<Channel> channel = new AtomicReference<>();
 
@@ -40,29 +49,76 @@ final class OutboundQueue {
     this.rejections = rejections;
   }
 
-  /** Enqueues a payload; false (and counted) when the queue is full. Callable from any thread. */
+  /** Enqueues a payload nobody resends; false (and counted) when it does not fit. */
   boolean offer(byte[] payload) {
-    if (size.incrementAndGet() > capacity) {
-      size.decrementAndGet();
-      rejections.count(RejectReason.QUEUE_FULL,
-          "queue to " + destination + " holds " + capacity + " messages; dropped one");
-      return false;
+    return offer(payload, false);
+  }
+
+  /**
+   * Enqueues a payload, making room by dropping the oldest resendable ones if needed; false (and
+   * counted) when it still does not fit. Callable from any thread.
+   */
+  boolean offer(byte[] payload, boolean resendable) {
+    int evicted;
+    synchronized (queue) {
+      evicted = makeRoom(payload.length);
+      if (!fits(payload.length)) {
+        refused(payload.length, evicted);
+        return false;
+      }
+      queue.addLast(new Queued(payload, resendable));
+      bytes += payload.length;
     }
-    if (bytes.addAndGet(payload.length) > maxBytes) {
-      bytes.addAndGet(-payload.length);
-      size.decrementAndGet();
-      rejections.count(RejectReason.QUEUE_FULL,
-          "queue to " + destination + " holds " + maxBytes + " bytes; dropped one");
-      return false;
-    }
-    queue.offer(payload);
+    countEvicted(evicted);
     scheduleDrain();
     return true;
   }
 
+  private boolean fits(int length) {
+    return queue.isEmpty() || (queue.size() < capacity && bytes + length <= maxBytes);
+  }
+
+  /** Drops the oldest resendable payloads until {@code length} more bytes fit; how many. */
+  private int makeRoom(int length) {
+    int evicted = 0;
+    Iterator<Queued> it = queue.iterator();
+    while (!fits(length) && it.hasNext()) {
+      Queued q = it.next();
+      if (q.resendable()) {
+        it.remove();
+        bytes -= q.payload().length;
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
+  private void refused(int length, int evicted) {
+    countEvicted(evicted);
+    rejections.count(RejectReason.QUEUE_FULL, "queue to " + destination + " holds "
+        + queue.size() + " of " + capacity + " messages and " + bytes + " of " + maxBytes
+        + " bytes; refused one of " + length + " bytes");
+  }
+
+  private void countEvicted(int evicted) {
+    for (int i = 0; i < evicted; i++) {
+      rejections.count(RejectReason.QUEUE_EVICTED, "queue to " + destination + " over "
+          + maxBytes + " bytes or " + capacity + " messages; dropped its oldest resendable one");
+    }
+  }
+
   /** Messages waiting. */
   int size() {
-    return size.get();
+    synchronized (queue) {
+      return queue.size();
+    }
+  }
+
+  /** Payload bytes waiting. */
+  long bytes() {
+    synchronized (queue) {
+      return bytes;
+    }
   }
 
   /** Starts draining onto a newly opened channel. */
@@ -83,15 +139,15 @@ final class OutboundQueue {
 
   /** Drops everything queued (the endpoint is closing). */
   void clear() {
-    while (queue.poll() != null) {
-      size.decrementAndGet();
+    synchronized (queue) {
+      queue.clear();
+      bytes = 0;
     }
-    bytes.set(0);
   }
 
   private void scheduleDrain() {
     Channel open = channel.get();
-    if (open != null && !queue.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+    if (open != null && size() > 0 && drainScheduled.compareAndSet(false, true)) {
       open.eventLoop().execute(() -> drain(open));
     }
   }
@@ -104,12 +160,10 @@ final class OutboundQueue {
     }
     int written = 0;
     while (written < DRAIN_BUDGET && open.isActive() && open.isWritable()) {
-      byte[] payload = queue.poll();
+      byte[] payload = poll();
       if (payload == null) {
         break;
       }
-      size.decrementAndGet();
-      bytes.addAndGet(-payload.length);
       open.write(payload, open.voidPromise());
       written++;
     }
@@ -119,6 +173,17 @@ final class OutboundQueue {
     }
     if (open.isWritable()) {
       scheduleDrain();
+    }
+  }
+
+  private byte[] poll() {
+    synchronized (queue) {
+      Queued q = queue.pollFirst();
+      if (q == null) {
+        return null;
+      }
+      bytes -= q.payload().length;
+      return q.payload();
     }
   }
 }

@@ -127,6 +127,16 @@ public final class PeerNetwork implements AutoCloseable {
    *     {@link NetOptions#maxMessageBytes()}
    */
   public boolean send(int peer, byte[] payload) {
+    return send(peer, payload, false);
+  }
+
+  /**
+   * As {@link #send(int, byte[])}; a {@code resendable} payload (one the caller sends again if
+   * it is lost, as a Raft leader does AppendEntries) may later be dropped, oldest first, to make
+   * room in the peer's queue when it is over its byte bound ({@link NetOptions#maxQueuedBytes()}),
+   * counted as {@link RejectReason#QUEUE_EVICTED}.
+   */
+  public boolean send(int peer, byte[] payload, boolean resendable) {
     Objects.requireNonNull(payload, "payload");
     PeerLink link = links.get(peer);
     if (link == null) {
@@ -137,7 +147,7 @@ public final class PeerNetwork implements AutoCloseable {
       throw new IllegalArgumentException(
           "payload is " + payload.length + " bytes, the limit is " + limit);
     }
-    return !closed && link.queue().offer(payload);
+    return !closed && link.queue().offer(payload, resendable);
   }
 
   /** The port this node listens on (useful after binding port 0). */

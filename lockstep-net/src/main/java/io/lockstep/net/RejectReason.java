@@ -38,6 +38,11 @@ public enum RejectReason {
   IO_ERROR,
   /** A bounded outbound queue was full; the message was dropped and the caller told so. */
   QUEUE_FULL,
+  /**
+   * A message its sender marked as resent if lost (Raft's AppendEntries) was dropped, oldest
+   * first, from an outbound queue over its byte budget to make room for a newer one.
+   */
+  QUEUE_EVICTED,
   /** The application's callback threw; the exception was logged and the frame dropped. */
   HANDLER_ERROR
 }

@@ -161,7 +161,7 @@ final class BatchRelease {
    */
   private void send(int to, byte[] payload, ProtocolMessage message) {
     try {
-      if (!peers.get().send(to, payload)) {
+      if (!peers.get().send(to, payload, replica.resentIfLost(message))) {
         metrics.peerDropped("send queue full or peer down");
         journal.get().unsent(to, message, "send queue full or peer down");
       }

@@ -75,9 +75,12 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private static final int MAX_DRAIN = 512;
   private static final long SWEEP_EVERY_NANOS = 500_000_000L;
 
-  /** Sends an encoded message to a peer; false if it was dropped. */
+  /**
+   * Sends an encoded message to a peer; false if it was dropped. A {@code resendable} one (the
+   * protocol sends it again if lost) may also be dropped later to make room in a full queue.
+   */
   interface PeerSender {
-    boolean send(int to, byte[] payload);
+    boolean send(int to, byte[] payload, boolean resendable);
   }
 
   private record WriteKey(ClientId client, long sequence) {}
@@ -104,7 +107,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final Map<WriteKey, Pending> writes = new HashMap<>();
   private final Map<Long, Pending> reads = new HashMap<>();
   final LocalReplies localReplies = new LocalReplies();
-  private volatile PeerSender peers = (to, payload) -> false;
+  private volatile PeerSender peers = (to, payload, resendable) -> false;
   private volatile ServerJournal journal = ServerJournal.OFF;
   private final QuestionBudget questions = new QuestionBudget();
   private final LoopStatus published;

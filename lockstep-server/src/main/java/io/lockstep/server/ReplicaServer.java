@@ -304,7 +304,8 @@ public final class ReplicaServer implements AutoCloseable {
   /** The peer network, whose arrivals go to a {@link PeerPort} (the network is null before). */
   private PeerPort startPeerPort(ReplicaAddresses me) throws IOException {
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
-        .withMaxPayloadBytes(PEER_MAX_PAYLOAD).withQueue(8192, PEER_MAX_PAYLOAD + (64L << 20));
+        .withMaxPayloadBytes(PEER_MAX_PAYLOAD)
+        .withQueue(8192, config.budgets().peerQueueBytes());
     PeerPort peerPort = new PeerPort(config, id, protocol.codec(), loop, intake, divergence, timing,
         metrics, () -> network, addresses::listed);
     network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ParallelLeaderAppendLoopTest {
   @TempDir Path dir;
 
-  private record Sent(int to, RaftMessage message) {}
+  private record Sent(int to, RaftMessage message, boolean resendable) {}
 
   @Test
   void appendEntriesLeaveBeforeTheLeadersFsyncButItsOwnCopyIsNotCountedUntilReported()
@@ -51,8 +51,8 @@ class ParallelLeaderAppendLoopTest {
     ReplicaLoop loop = new ReplicaLoop(replica, RaftCodec.INSTANCE, log, new ServerMetrics(1),
         1_000, 60_000, id -> "", failed::set);
     List<Sent> sent = new CopyOnWriteArrayList<>();
-    loop.peers((to, payload) -> sent.add(new Sent(to, RaftCodec.INSTANCE.decode(
-        ((PeerEnvelope.Payload.Protocol) PeerEnvelope.decode(payload)).message()))));
+    loop.peers((to, payload, resendable) -> sent.add(new Sent(to, RaftCodec.INSTANCE.decode(
+        ((PeerEnvelope.Payload.Protocol) PeerEnvelope.decode(payload)).message()), resendable)));
     Thread thread = new Thread(loop, "test-loop");
     thread.start();
     try {
@@ -74,6 +74,11 @@ class ParallelLeaderAppendLoopTest {
       tickUntil(loop, () -> sent.stream().anyMatch(s -> s.to() == 2
           && s.message() instanceof RaftMessage.AppendEntries a
           && a.entries().stream().anyMatch(e -> e.index() == index)));
+      // A full peer queue may drop what Raft resends (AppendEntries), never a vote request.
+      assertThat(sent).filteredOn(x -> x.message() instanceof RaftMessage.AppendEntries)
+          .isNotEmpty().allMatch(Sent::resendable);
+      assertThat(sent).filteredOn(x -> x.message() instanceof RaftMessage.RequestVote)
+          .isNotEmpty().noneMatch(Sent::resendable);
       ack(loop, term, index); // follower 2 durable; the leader is not: 1 of 3
       Thread.sleep(100);
       assertThat(loop.status().commitIndex()).as("not committed on the leader's unsynced copy")

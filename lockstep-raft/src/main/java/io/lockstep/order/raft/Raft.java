@@ -236,6 +236,19 @@ public final class Raft implements Coordination {
   }
 
   /**
+   * AppendEntries and heartbeats are repeated by the leader (§3.5: "retries AppendEntries
+   * indefinitely"; a lost batch shows as a log mismatch or a heartbeat answer behind, and the
+   * leader resends from the follower's next index), so a queue to a slow follower may drop them.
+   * Votes, answers, snapshot chunks and TimeoutNow are not dropped for room: each carries a
+   * decision or a transfer's progress that a retry would only reach after a timeout.
+   */
+  @Override
+  public boolean resentIfLost(ProtocolMessage message) {
+    return message instanceof RaftMessage.AppendEntries
+        || message instanceof RaftMessage.Heartbeat;
+  }
+
+  /**
    * A Raft answer leaves with a commit, and a commit already means "durable on a majority"
    * without this replica's pending writes: with parallel appends the leader counts itself only
    * up to what the runtime reported persisted; without them, a commit needs a follower's

@@ -1,10 +1,12 @@
 package io.lockstep.server.config;
 
 /**
- * Byte budgets at the client edges, so that memory stays bounded however clients behave
- * (pipelines of huge values, slow readers, a leader that stops answering). When a budget is
- * full the client is slowed (its socket is not read) or gets a retryable "busy" answer (Redis
- * {@code -BUSY}, the Java client retries); never an OutOfMemoryError or a silent drop.
+ * Byte budgets at the replica's edges, so that memory stays bounded however clients and peers
+ * behave (pipelines of huge values, slow readers, a leader that stops answering, a paused
+ * follower). When a client budget is full the client is slowed (its socket is not read) or gets
+ * a retryable "busy" answer (Redis {@code -BUSY}, the Java client retries); never an
+ * OutOfMemoryError or a silent drop. When a peer's queue is full, messages the protocol resends
+ * (Raft's AppendEntries) are dropped, oldest first, and counted.
  *
  * @param loopQueueBytes bytes of client requests and reads waiting in the loop's queue (sum of
  *     command sizes plus a fixed overhead each); past it questions are answered busy. Key
@@ -25,22 +27,49 @@ package io.lockstep.server.config;
  *     that still accumulates this much is closed, with a logged reason (as Redis's
  *     {@code client-output-buffer-limit}). Key {@code redis.reply-buffer-bytes}, default 256 MiB
  *     (above the largest single reply, 64 MiB)
+ * @param peerQueueBytes payload bytes queued to one peer and not yet written to its socket
+ *     (a paused or slow peer); past it the oldest messages the protocol resends are dropped,
+ *     then new ones refused (one message always fits into an empty queue). Key
+ *     {@code runtime.peer-queue-bytes}; by default {@link #peerQueueBytesFor} this JVM's heap
  */
 public record ClientBudgets(long loopQueueBytes, long clientConnectionBytes,
-    long redisConnectionBytes, long redisTotalBytes, long redisReplyBytes) {
-  /** The defaults listed above. */
-  public static final ClientBudgets DEFAULTS =
-      new ClientBudgets(256L << 20, 64L << 20, 16L << 20, 512L << 20, 256L << 20);
-
+    long redisConnectionBytes, long redisTotalBytes, long redisReplyBytes, long peerQueueBytes) {
   /** Smallest budget accepted: one small command and its overhead. */
   public static final long MIN_BYTES = 4096;
 
+  /** The defaults listed above, the peer queues' for this JVM's maximum heap. */
+  public static final ClientBudgets DEFAULTS = new ClientBudgets(256L << 20, 64L << 20,
+      16L << 20, 512L << 20, 256L << 20);
+
+  /** The client budgets given, and the peer queues' default for this JVM's maximum heap. */
+  public ClientBudgets(long loopQueueBytes, long clientConnectionBytes, long redisConnectionBytes,
+      long redisTotalBytes, long redisReplyBytes) {
+    this(loopQueueBytes, clientConnectionBytes, redisConnectionBytes, redisTotalBytes,
+        redisReplyBytes, peerQueueBytesFor(Runtime.getRuntime().maxMemory()));
+  }
+
   public ClientBudgets {
+    check("peerQueueBytes", peerQueueBytes);
     check("loopQueueBytes", loopQueueBytes);
     check("clientConnectionBytes", clientConnectionBytes);
     check("redisConnectionBytes", redisConnectionBytes);
     check("redisTotalBytes", redisTotalBytes);
     check("redisReplyBytes", redisReplyBytes);
+  }
+
+  /**
+   * The default byte bound of each peer's queue for a heap of {@code maxHeapBytes}: a
+   * sixteenth of it, between 1 and 64 MiB. A Raft leader keeps up to 64 AppendEntries in flight
+   * per follower, each up to a MiB, so without a byte bound a paused follower's queue could hold
+   * 64 MiB of encoded copies of entries, most of a small heap; a sixteenth per peer leaves a
+   * five-replica cluster's leader at most a quarter of its heap in queues, and 64 MiB is as much
+   * as a full window, so large heaps keep today's behaviour.
+   */
+  public static long peerQueueBytesFor(long maxHeapBytes) {
+    if (maxHeapBytes <= 0) {
+      throw new IllegalArgumentException("heap must be positive, was " + maxHeapBytes);
+    }
+    return Math.max(1L << 20, Math.min(64L << 20, maxHeapBytes / 16));
   }
 
   private static void check(String name, long value) {

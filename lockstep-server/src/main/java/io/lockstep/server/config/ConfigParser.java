@@ -587,7 +587,7 @@ final class ConfigParser {
     }
   }
 
-  /** The byte budgets at the client edges, each key defaulting to {@link ClientBudgets}. */
+  /** The byte budgets at the replica's edges, each key defaulting to {@link ClientBudgets}. */
   private ClientBudgets budgets() {
     ClientBudgets d = ClientBudgets.DEFAULTS;
     long max = 1L << 50;
@@ -597,7 +597,8 @@ final class ConfigParser {
             ClientBudgets.MIN_BYTES, max),
         number("redis.connection-bytes", d.redisConnectionBytes(), ClientBudgets.MIN_BYTES, max),
         number("redis.total-bytes", d.redisTotalBytes(), ClientBudgets.MIN_BYTES, max),
-        number("redis.reply-buffer-bytes", d.redisReplyBytes(), ClientBudgets.MIN_BYTES, max));
+        number("redis.reply-buffer-bytes", d.redisReplyBytes(), ClientBudgets.MIN_BYTES, max),
+        number("runtime.peer-queue-bytes", d.peerQueueBytes(), ClientBudgets.MIN_BYTES, max));
   }
 
   /** {@code redis.password}: trimmed; blank means none. */

@@ -1,0 +1,88 @@
+package io.lockstep.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A queue to a destination that reads nothing (a paused or unreachable peer: no channel to
+ * drain onto) stays within its byte and message bounds: it drops the oldest resendable payloads
+ * first, refuses new payloads only when nothing resendable is left to drop, and never drops a
+ * payload not offered as resendable.
+ */
+class OutboundQueueTest {
+  private final NetStats stats = new NetStats();
+
+  private OutboundQueue queue(int capacity, long bytes) {
+    return new OutboundQueue("test peer", NetOptions.defaults().withQueue(capacity, bytes),
+        new Rejections("test", stats));
+  }
+
+  private static byte[] payload(int size, int label) {
+    byte[] p = new byte[size];
+    p[0] = (byte) label;
+    return p;
+  }
+
+  /** What a slow consumer finally reads once the destination comes back: the labels, in order. */
+  private static List<Integer> drainLabels(OutboundQueue queue) {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    queue.attach(channel);
+    channel.runPendingTasks();
+    List<Integer> labels = new ArrayList<>();
+    for (byte[] p; (p = channel.readOutbound()) != null; ) {
+      labels.add((int) p[0]);
+    }
+    return labels;
+  }
+
+  @Test
+  void aQueueToAPausedPeerDropsItsOldestResendableMessagesAndStaysWithinItsBytes() {
+    OutboundQueue queue = queue(8192, 10_000);
+    for (int i = 0; i < 100; i++) {
+      assertThat(queue.offer(payload(1_000, i), true)).as("offer %d", i).isTrue();
+      assertThat(queue.bytes()).isLessThanOrEqualTo(10_000);
+    }
+    assertThat(queue.size()).isEqualTo(10);
+    assertThat(stats.rejected(RejectReason.QUEUE_EVICTED)).isEqualTo(90);
+    assertThat(stats.rejected(RejectReason.QUEUE_FULL)).isZero();
+    assertThat(drainLabels(queue)).containsExactly(90, 91, 92, 93, 94, 95, 96, 97, 98, 99);
+    assertThat(queue.bytes()).isZero();
+  }
+
+  @Test
+  void messagesNotResendableAreNeverDroppedForRoomAndNewOnesAreRefusedInstead() {
+    OutboundQueue queue = queue(8192, 10_000);
+    assertThat(queue.offer(payload(4_000, 1), false)).isTrue();
+    assertThat(queue.offer(payload(4_000, 2), true)).isTrue();
+    assertThat(queue.offer(payload(4_000, 3), false)).as("fits once 2 is dropped").isTrue();
+    assertThat(queue.offer(payload(4_000, 4), true)).as("nothing resendable left").isFalse();
+    assertThat(queue.offer(payload(4_000, 5), false)).isFalse();
+    assertThat(stats.rejected(RejectReason.QUEUE_EVICTED)).isEqualTo(1);
+    assertThat(stats.rejected(RejectReason.QUEUE_FULL)).isEqualTo(2);
+    assertThat(queue.bytes()).isEqualTo(8_000);
+    assertThat(drainLabels(queue)).containsExactly(1, 3);
+  }
+
+  @Test
+  void theMessageBoundDropsResendableMessagesToo() {
+    OutboundQueue queue = queue(3, 1 << 20);
+    for (int i = 0; i < 5; i++) {
+      assertThat(queue.offer(payload(10, i), true)).isTrue();
+    }
+    assertThat(queue.size()).isEqualTo(3);
+    assertThat(drainLabels(queue)).containsExactly(2, 3, 4);
+  }
+
+  @Test
+  void oneMessageLargerThanTheBoundStillGoesThroughAnEmptyQueue() {
+    OutboundQueue queue = queue(8192, 10_000);
+    assertThat(queue.offer(payload(50_000, 7), false)).as("alone in the queue").isTrue();
+    assertThat(queue.offer(payload(10, 8), false)).as("the queue is over its bound").isFalse();
+    assertThat(drainLabels(queue)).containsExactly(7);
+    assertThat(queue.offer(payload(50_000, 9), false)).as("empty again").isTrue();
+  }
+}
