@@ -92,6 +92,16 @@ public final class FrameConnection {
    */
   static SecureSession.Listener listener(FrameHandler handler, NetOptions options,
       Rejections rejections, Consumer<FrameConnection> opened, Consumer<String> failed) {
+    return listener(handler, options, rejections, opened, failed, false);
+  }
+
+  /**
+   * As above; with {@code pauseReads} (the accepting side only) the connection stops being read
+   * while its queue of answers is over half full (see {@link OutboundQueue}).
+   */
+  static SecureSession.Listener listener(FrameHandler handler, NetOptions options,
+      Rejections rejections, Consumer<FrameConnection> opened, Consumer<String> failed,
+      boolean pauseReads) {
     return new SecureSession.Listener() {
       private FrameConnection connection;
 
@@ -100,6 +110,9 @@ public final class FrameConnection {
         OutboundQueue queue = new OutboundQueue(
             "connection to " + session.remoteId() + " at " + session.remoteAddress(),
             options, rejections);
+        if (pauseReads) {
+          queue.pausingReads();
+        }
         connection = new FrameConnection(session, queue, options);
         queue.attach(session.channel());
         opened.accept(connection);
@@ -126,8 +139,8 @@ public final class FrameConnection {
           failed.accept(reason == null ? "connection closed before the handshake" : reason);
           return;
         }
-        connection.queue.detach(connection.channel);
         connection.queue.clear();
+        connection.queue.detach(connection.channel);
         try {
           handler.onClose(connection);
         } catch (RuntimeException e) {

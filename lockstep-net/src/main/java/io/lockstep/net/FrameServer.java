@@ -14,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * application replies with {@link FrameConnection#send}, or pushes frames unasked.
  *
  * <p>Bounded everywhere: at most {@link NetOptions#maxConnections()} connections, a handshake
- * deadline, hello-sized frames until authenticated, and a bounded queue per connection.
+ * deadline, hello-sized frames until authenticated, and a bounded queue per connection, which
+ * stops reading its client while it is over half full (a client that does not read its
+ * answers is slowed by TCP).
  */
 public final class FrameServer implements AutoCloseable {
   private final ServerConfig config;
@@ -84,7 +86,7 @@ public final class FrameServer implements AutoCloseable {
     SecureSession.install(channel, Side.ACCEPTOR, Role.CLIENT, config.auth().modes(),
         config.privateKey(), config.cluster(), config.serverId(), this::admitClient,
         FrameConnection.listener(handler, config.options(), rejections, open -> { },
-            failure -> { }),
+            failure -> { }, true),
         rejections, config.options());
   }
 

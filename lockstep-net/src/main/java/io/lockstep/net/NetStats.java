@@ -16,6 +16,8 @@ public final class NetStats {
   private final LongAdder handshakes = new LongAdder();
   private final LongAdder connectAttempts = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
+  private final LongAdder readPauses = new LongAdder();
+  private final LongAdder readsPausedNow = new LongAdder();
 
   NetStats() {
     for (RejectReason reason : RejectReason.values()) {
@@ -58,6 +60,26 @@ public final class NetStats {
   /** Outbound connection attempts that failed before a socket was open (peer down, refused). */
   public long connectFailures() {
     return connectFailures.sum();
+  }
+
+  /**
+   * Times a connection stopped reading because its answers were not being read (back-pressure
+   * on a client that does not read, see the client port).
+   */
+  public long readPauses() {
+    return readPauses.sum();
+  }
+
+  /** Connections not being read at this moment for that reason. */
+  public long readsPausedNow() {
+    return readsPausedNow.sum();
+  }
+
+  void readPaused(boolean paused) {
+    if (paused) {
+      readPauses.increment();
+    }
+    readsPausedNow.add(paused ? 1 : -1);
   }
 
   void connectFailure() {

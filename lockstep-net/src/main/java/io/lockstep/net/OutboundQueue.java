@@ -24,6 +24,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * because the newest resendable message says the most (a later heartbeat carries a later
  * commit index). One payload always fits into an empty queue, so a message larger than the
  * byte bound (a protocol's whole-state message) is slow, never refused for ever.
+ *
+ * <p>On an accepted connection ({@link #pausingReads}) the queue also pushes back on the other
+ * end: once it holds more than half its bounds, the channel stops reading (Netty's autoRead
+ * off), so a client that sends questions but does not read its answers is slowed by TCP rather
+ * than having answers refused; reading resumes when the queue is down to a quarter. Only the
+ * accepting side does this: if both ends of a connection stopped reading while their queues
+ * were full, neither queue would ever drain.
  */
 final class OutboundQueue {
   /** Frames written per drain task before yielding the event loop to other channels. */
@@ -39,6 +46,8 @@ final class OutboundQueue {
   /** Guarded by itself: offers come from the sender's threads, drains from the event loop. */
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private long bytes;
+  private boolean pauseReads;
+  private boolean readsPaused;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicReference<Channel> channel = new AtomicReference<>();
 
@@ -47,6 +56,14 @@ final class OutboundQueue {
     this.capacity = options.queueCapacity();
     this.maxBytes = options.maxQueuedBytes();
     this.rejections = rejections;
+  }
+
+  /** From now on, stops reading the channel while the queue is over half full (see above). */
+  OutboundQueue pausingReads() {
+    synchronized (queue) {
+      pauseReads = true;
+    }
+    return this;
   }
 
   /** Enqueues a payload nobody resends; false (and counted) when it does not fit. */
@@ -68,10 +85,28 @@ final class OutboundQueue {
       }
       queue.addLast(new Queued(payload, resendable));
       bytes += payload.length;
+      if (pauseReads && !readsPaused && over(2)) {
+        readsPaused = true;
+        autoRead(false);
+      }
     }
     countEvicted(evicted);
     scheduleDrain();
     return true;
+  }
+
+  /** Whether the queue holds more than 1/{@code fraction} of either of its bounds. */
+  private boolean over(int fraction) {
+    return queue.size() > capacity / fraction || bytes > maxBytes / fraction;
+  }
+
+  /** Starts or stops reading the current channel (thread-safe in Netty). */
+  private void autoRead(boolean on) {
+    rejections.stats().readPaused(!on);
+    Channel open = channel.get();
+    if (open != null) {
+      open.config().setAutoRead(on);
+    }
   }
 
   private boolean fits(int length) {
@@ -142,6 +177,10 @@ final class OutboundQueue {
     synchronized (queue) {
       queue.clear();
       bytes = 0;
+      if (readsPaused) { // the channel is closing: only the count of paused ones changes
+        readsPaused = false;
+        rejections.stats().readPaused(false);
+      }
     }
   }
 
@@ -183,6 +222,10 @@ final class OutboundQueue {
         return null;
       }
       bytes -= q.payload().length;
+      if (readsPaused && !over(4)) {
+        readsPaused = false;
+        autoRead(true);
+      }
       return q.payload();
     }
   }

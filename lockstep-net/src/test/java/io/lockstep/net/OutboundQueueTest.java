@@ -85,4 +85,30 @@ class OutboundQueueTest {
     assertThat(drainLabels(queue)).containsExactly(7);
     assertThat(queue.offer(payload(50_000, 9), false)).as("empty again").isTrue();
   }
+
+  @Test
+  void anAcceptedConnectionStopsReadingWhileItsAnswersPileUpAndResumesOnceTheyDrain() {
+    OutboundQueue queue = queue(8192, 10_000).pausingReads();
+    EmbeddedChannel channel = new EmbeddedChannel();
+    queue.attach(channel);
+    assertThat(queue.offer(payload(5_000, 1))).isTrue();
+    assertThat(channel.config().isAutoRead()).as("at half, still reading").isTrue();
+    assertThat(queue.offer(payload(1, 2))).isTrue();
+    assertThat(channel.config().isAutoRead()).as("over half: not read").isFalse();
+    assertThat(stats.readsPausedNow()).isEqualTo(1);
+    channel.runPendingTasks(); // the client reads its answers
+    assertThat(channel.config().isAutoRead()).as("drained: read again").isTrue();
+    assertThat(stats.readPauses()).isEqualTo(1);
+    assertThat(stats.readsPausedNow()).isZero();
+  }
+
+  @Test
+  void aDialedConnectionNeverStopsReading() {
+    OutboundQueue queue = queue(8192, 10_000);
+    EmbeddedChannel channel = new EmbeddedChannel();
+    queue.attach(channel);
+    queue.offer(payload(9_000, 1));
+    assertThat(channel.config().isAutoRead()).isTrue();
+    assertThat(stats.readPauses()).isZero();
+  }
 }

@@ -151,6 +151,10 @@ public final class ServerMetrics {
     }
     FunctionCounter.builder("lockstep.net.handshakes", stats, s -> s.handshakes())
         .tags("port", port).description("handshakes completed").register(registry);
+    FunctionCounter.builder("lockstep.net.read.pauses", stats, s -> s.readPauses())
+        .tags("port", port)
+        .description("times a connection stopped being read because it left its answers unread")
+        .register(registry);
   }
 
   /** The Redis port's back-pressure and budget meters (nothing if the service has none). */
