@@ -305,7 +305,7 @@ public final class ReplicaServer implements AutoCloseable {
   private PeerPort startPeerPort(ReplicaAddresses me) throws IOException {
     NetOptions peerNet = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD)
-        .withQueue(8192, config.budgets().peerQueueBytes());
+        .withQueue(8192, config.budgets().peerQueueBytes(Runtime.getRuntime().maxMemory()));
     PeerPort peerPort = new PeerPort(config, id, protocol.codec(), loop, intake, divergence, timing,
         metrics, () -> network, addresses::listed);
     network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),

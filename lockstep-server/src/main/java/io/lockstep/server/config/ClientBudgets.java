@@ -30,26 +30,32 @@ package io.lockstep.server.config;
  * @param peerQueueBytes payload bytes queued to one peer and not yet written to its socket
  *     (a paused or slow peer); past it the oldest messages the protocol resends are dropped,
  *     then new ones refused (one message always fits into an empty queue). Key
- *     {@code runtime.peer-queue-bytes}; by default {@link #peerQueueBytesFor} this JVM's heap
+ *     {@code runtime.peer-queue-bytes}; by default {@link #FROM_HEAP}: {@link #peerQueueBytesFor}
+ *     the heap of the replica's own JVM (not of whichever process parsed the file)
  */
 public record ClientBudgets(long loopQueueBytes, long clientConnectionBytes,
     long redisConnectionBytes, long redisTotalBytes, long redisReplyBytes, long peerQueueBytes) {
   /** Smallest budget accepted: one small command and its overhead. */
   public static final long MIN_BYTES = 4096;
 
-  /** The defaults listed above, the peer queues' for this JVM's maximum heap. */
+  /** {@link #peerQueueBytes} when not configured: follow the replica's heap. */
+  public static final long FROM_HEAP = 0;
+
+  /** The defaults listed above. */
   public static final ClientBudgets DEFAULTS = new ClientBudgets(256L << 20, 64L << 20,
       16L << 20, 512L << 20, 256L << 20);
 
-  /** The client budgets given, and the peer queues' default for this JVM's maximum heap. */
+  /** The client budgets given; the peer queues' follows the heap. */
   public ClientBudgets(long loopQueueBytes, long clientConnectionBytes, long redisConnectionBytes,
       long redisTotalBytes, long redisReplyBytes) {
     this(loopQueueBytes, clientConnectionBytes, redisConnectionBytes, redisTotalBytes,
-        redisReplyBytes, peerQueueBytesFor(Runtime.getRuntime().maxMemory()));
+        redisReplyBytes, FROM_HEAP);
   }
 
   public ClientBudgets {
-    check("peerQueueBytes", peerQueueBytes);
+    if (peerQueueBytes != FROM_HEAP) {
+      check("peerQueueBytes", peerQueueBytes);
+    }
     check("loopQueueBytes", loopQueueBytes);
     check("clientConnectionBytes", clientConnectionBytes);
     check("redisConnectionBytes", redisConnectionBytes);
@@ -66,10 +72,18 @@ public record ClientBudgets(long loopQueueBytes, long clientConnectionBytes,
    * as a full window, so large heaps keep today's behaviour.
    */
   public static long peerQueueBytesFor(long maxHeapBytes) {
+    if (maxHeapBytes == Long.MAX_VALUE) {
+      return 64L << 20; // the JVM has no heap limit
+    }
     if (maxHeapBytes <= 0) {
       throw new IllegalArgumentException("heap must be positive, was " + maxHeapBytes);
     }
     return Math.max(1L << 20, Math.min(64L << 20, maxHeapBytes / 16));
+  }
+
+  /** The peer queues' bound for a replica whose heap is {@code maxHeapBytes}. */
+  public long peerQueueBytes(long maxHeapBytes) {
+    return peerQueueBytes == FROM_HEAP ? peerQueueBytesFor(maxHeapBytes) : peerQueueBytes;
   }
 
   private static void check(String name, long value) {

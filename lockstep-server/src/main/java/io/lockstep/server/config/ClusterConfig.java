@@ -86,6 +86,9 @@ import java.util.TreeMap;
  * redis.reply-buffer-bytes   (512 MiB), replies queued to one Redis connection (256 MiB);
  *                            each at least 4096. Full budgets slow the client or answer it
  *                            busy (retryable), never run out of memory
+ * runtime.peer-queue-bytes   bytes queued to one peer (default a sixteenth of the replica's
+ *                            heap, 1 to 64 MiB); over it the oldest resendable messages
+ *                            (Raft's AppendEntries) are dropped, then new ones refused
  * journal.enabled            the event journal ({@link JournalSettings}; default true;
  * journal.max-file-bytes     {@code LOCKSTEP_JOURNAL=off} also turns it off): files of this
  * journal.files              many bytes (default 8388608, 64 KiB to 1 GiB), this many kept
@@ -552,6 +555,9 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("redis.connection-bytes", Long.toString(budgets.redisConnectionBytes()));
     p.setProperty("redis.total-bytes", Long.toString(budgets.redisTotalBytes()));
     p.setProperty("redis.reply-buffer-bytes", Long.toString(budgets.redisReplyBytes()));
+    if (budgets.peerQueueBytes() != ClientBudgets.FROM_HEAP) {
+      p.setProperty("runtime.peer-queue-bytes", Long.toString(budgets.peerQueueBytes()));
+    }
     p.setProperty("journal.enabled", Boolean.toString(journal.enabled()));
     p.setProperty("journal.max-file-bytes", Long.toString(journal.maxFileBytes()));
     p.setProperty("journal.files", Integer.toString(journal.files()));

@@ -44,6 +44,7 @@ final class ConfigParser {
       "cluster.secret-file", "client.secret", "runtime.tick-ms", "runtime.request-timeout-ms",
       "snapshot.interval", "digest.interval", "redis.password", "cluster.machine",
       "redis.max-memory", "runtime.loop-queue-bytes", "runtime.client-connection-bytes",
+      "runtime.peer-queue-bytes",
       "redis.connection-bytes", "redis.total-bytes", "redis.reply-buffer-bytes",
       "cluster.configurator.unreachable-ms", "journal.enabled", "journal.max-file-bytes",
       "journal.files", "cluster.operators");

@@ -122,6 +122,18 @@ class ClusterConfigTest {
         new ClientBudgets(1_000_000, 2_000_000, 3_000_000, 4_000_000, 5_000_000));
     assertThat(ClusterConfig.parse(config.toProperties(), "round trip", Path.of("/")).budgets())
         .isEqualTo(config.budgets());
+    assertThat(parse(valid() + "runtime.peer-queue-bytes=5000\n").budgets()
+        .peerQueueBytes(1L << 30)).as("set: the heap does not matter").isEqualTo(5_000);
+    ClusterConfig fromHeap = parse(valid());
+    assertThat(fromHeap.budgets().peerQueueBytes(1L << 30)).as("1 GiB heap").isEqualTo(64L << 20);
+    assertThat(fromHeap.budgets().peerQueueBytes(76L << 20)).as("76 MiB heap")
+        .isEqualTo((76L << 20) / 16);
+    assertThat(fromHeap.budgets().peerQueueBytes(8L << 20)).as("at least 1 MiB")
+        .isEqualTo(1L << 20);
+    assertThat(ClusterConfig.parse(parse(valid() + "runtime.peer-queue-bytes=5000\n")
+        .toProperties(), "round trip", Path.of("/")).budgets().peerQueueBytes()).isEqualTo(5_000);
+    assertThatThrownBy(() -> parse(valid() + "runtime.peer-queue-bytes=0\n"))
+        .hasMessageContaining("runtime.peer-queue-bytes is 0; it must be between 4096");
     assertThatThrownBy(() -> parse(valid() + "redis.total-bytes=10\n"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .anyMatch(s -> s.startsWith("redis.total-bytes is 10; it must be between 4096")));
