@@ -113,8 +113,15 @@ final class OutboundQueue {
     return queue.isEmpty() || (queue.size() < capacity && bytes + length <= maxBytes);
   }
 
-  /** Drops the oldest resendable payloads until {@code length} more bytes fit; how many. */
+  /**
+   * Drops the oldest resendable payloads until {@code length} more bytes fit; how many. Drops
+   * none when even dropping every resendable one would not make room: the new payload is then
+   * refused, and dropping others as well would only lose more.
+   */
   private int makeRoom(int length) {
+    if (fits(length) || !fitsAfterDropping(length)) {
+      return 0;
+    }
     int evicted = 0;
     Iterator<Queued> it = queue.iterator();
     while (!fits(length) && it.hasNext()) {
@@ -126,6 +133,22 @@ final class OutboundQueue {
       }
     }
     return evicted;
+  }
+
+  /** Whether {@code length} more bytes would fit once the oldest resendable ones are gone. */
+  private boolean fitsAfterDropping(int length) {
+    long left = bytes;
+    int count = queue.size();
+    for (Queued q : queue) {
+      if (count < capacity && left + length <= maxBytes) {
+        return true;
+      }
+      if (q.resendable()) {
+        left -= q.payload().length;
+        count--;
+      }
+    }
+    return count == 0 || (count < capacity && left + length <= maxBytes);
   }
 
   private void refused(int length, int evicted) {

@@ -68,6 +68,17 @@ class OutboundQueueTest {
   }
 
   @Test
+  void nothingIsDroppedForAMessageThatWouldNotFitAnyway() {
+    OutboundQueue queue = queue(8192, 10_000);
+    assertThat(queue.offer(payload(4_000, 1), false)).isTrue();
+    assertThat(queue.offer(payload(2_000, 2), true)).isTrue();
+    assertThat(queue.offer(payload(3_500, 3), false)).isTrue();
+    assertThat(queue.offer(payload(4_000, 4), false)).as("11,500 bytes even without 2").isFalse();
+    assertThat(stats.rejected(RejectReason.QUEUE_EVICTED)).isZero();
+    assertThat(drainLabels(queue)).containsExactly(1, 2, 3);
+  }
+
+  @Test
   void theMessageBoundDropsResendableMessagesToo() {
     OutboundQueue queue = queue(3, 1 << 20);
     for (int i = 0; i < 5; i++) {
