@@ -33,16 +33,23 @@ for _ in $(seq 240); do grep -q "Cluster ready" "$out/local.out" && break; sleep
 grep -q "Cluster ready" "$out/local.out" || { cat "$out/local.out" >&2; exit 1; }
 mapfile -t pids < <(sed -n 's/.*replica [0-9]*: pid \([0-9]*\).*/\1/p' "$out/local.out")
 
-# threads <label>: "replica thread-group ticks" for every thread of every replica.
+# threads <label>: "replica thread-group ticks" for every thread of every replica, and of the
+# load generator (replica "bench": it shares the cores, so its CPU is part of the picture).
+# A thread's name in /proc is cut at 15 characters and its digits become N, so C1 and C2
+# compiler threads form one group (CN_CompilerThre), as do the pools' numbered threads.
 threads() {
   local i=0 p
-  for p in "${pids[@]}"; do
-    i=$((i + 1))
+  for p in "${pids[@]}" "$bench_pid"; do
+    i=$((i + 1)); [[ $p == "$bench_pid" ]] && i=bench
     for t in /proc/"$p"/task/*; do
       awk -v r="$i" '{ n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*/, "", n); gsub(/[0-9]+/, "N", n); gsub(/ /, "_", n);
         sub(/^.*\) /, ""); split($0, f, " "); print r, n, f[12] + f[13] }' "$t/stat" 2>/dev/null || true
     done
   done | sort >"$out/threads.$1"
+  # The whole machine's busy ticks (user, nice, system, irq, softirq) and idle ones, to say which
+  # share of the cores the cluster and the load generator took, and what others took.
+  awk '/^cpu / { print "machine busy", $2 + $3 + $4 + $7 + $8; print "machine idle", $5 + $6 }' \
+    /proc/stat >>"$out/threads.$1"
 }
 
 "$root/lockstep" bench --data-dir "$out/data" --client-id proxy "$@" >"$out/bench.txt" \
@@ -56,7 +63,10 @@ for n in 1 2; do
     filename="$out/r$n.jfr" >/dev/null
 done
 ops_before=$(grep -o 'ops [0-9,]*' "$out/bench.err" | tail -1 | tr -d ', ops')
-sleep "$window"
+# The load generator's window ends about when the JFR recordings do and it exits soon after:
+# read every thread a second before, while it is still running, and count writes over the same
+# interval (its progress lines come every second).
+sleep "$((window - 1))"
 threads after
 ops_after=$(grep -o 'ops [0-9,]*' "$out/bench.err" | tail -1 | tr -d ', ops')
 echo "load_after $(cut -d' ' -f1 /proc/loadavg)" >>"$out/load"
@@ -71,13 +81,27 @@ echo
 if [[ $writes -le 0 ]]; then
   echo "no write completed in the window: see $out (KEEP=1 keeps it)"
 else
-  echo "CPU per write by replica and thread group (us; replica 1 is the primary):"
+  echo "CPU per write by replica and thread group (us; replica 1 is the primary, bench is the"
+  echo "load generator):"
   # Threads of one group (the verification pool's, the compiler's) are summed.
   awk -v w="$writes" -v hz="$(getconf CLK_TCK)" 'FNR == NR { before[$1 " " $2] += $3; next }
     { after[$1 " " $2] += $3 }
-    END { for (k in after) { d = after[k] - before[k]; if (d > 0) { split(k, p, " ");
-      printf "  replica %s %-22s %8.1f\n", p[1], p[2], d / hz * 1e6 / w } } }' \
-    "$out/threads.before" "$out/threads.after" | sort -k4 -rn | head -24
+    END { for (k in after) { d = after[k] - before[k]; if (d > 0 && k !~ /^machine/) { split(k, p, " ");
+      printf "  replica %-5s %-22s %8.1f\n", p[1], p[2], d / hz * 1e6 / w } } }' \
+    "$out/threads.before" "$out/threads.after" | sort -k4 -rn | head -32
+  echo
+  echo "Totals per write (us) and share of the machine's $(nproc) cores over the window:"
+  awk -v w="$writes" -v hz="$(getconf CLK_TCK)" -v win="$window" -v cores="$(nproc)" '
+    FNR == NR { before[$1 " " $2] += $3; next } { after[$1 " " $2] += $3 }
+    END { for (k in after) { d = (after[k] - before[k]) / hz; split(k, p, " ");
+        if (p[1] == "machine") { m[p[2]] = d; continue }
+        g = p[1] == "bench" ? "load generator" : "replicas"; if (p[2] ~ /Compiler/) g = g " (JIT)";
+        else g = g " (all but JIT)"; t[g] += d; if (p[1] != "bench") all += d; else gen += d }
+      for (g in t) printf "  %-30s %8.1f us/write %6.2f cores\n", g, t[g] * 1e6 / w, t[g] / win
+      printf "  %-30s %8.1f us/write %6.2f cores\n", "replicas, all threads", all * 1e6 / w, all / win
+      printf "  %-30s %17s %6.2f cores\n", "machine busy (everyone)", "", m["busy"] / win
+      printf "  %-30s %17s %6.2f cores\n", "others (busy - ours)", "", (m["busy"] - all - gen) / win }' \
+    "$out/threads.before" "$out/threads.after" | sort
 fi
 for n in 1 2; do
   [[ -f "$out/r$n.jfr" ]] || continue

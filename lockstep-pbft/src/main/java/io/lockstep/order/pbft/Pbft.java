@@ -170,7 +170,7 @@ public final class Pbft implements Coordination {
       ConfigurationReader reader, Recovered recovered, Bug bug) {
     Pbft pbft = new Pbft(config, null, throughput, reader, bug);
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
-    Invariants.check(pbft);
+    Invariants.checkAll(pbft);
     return pbft;
   }
 
@@ -372,7 +372,7 @@ public final class Pbft implements Coordination {
     }
     normal.propose();
     normal.execute();
-    Invariants.check(this);
+    Invariants.checkAll(this);
     durable.flush();
     return out.take();
   }
