@@ -1,19 +1,17 @@
 package io.lockstep.redis;
 
 import io.lockstep.machine.SnapshotWriter;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.TreeSet;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * {@link StoreSnapshot}'s format written and read as a stream, so that a large keyspace is never
@@ -43,27 +41,94 @@ final class StoreSnapshotStream {
       throws IOException {
     // Key order makes equal states write equal bytes on every replica (S1).
     Arrays.sort(slots, BY_KEY);
-    BufferedOutputStream buffered = new BufferedOutputStream(sink, BUFFER);
-    CRC32C crc = new CRC32C();
-    DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc));
-    out.writeInt(StoreSnapshot.MAGIC);
-    out.writeByte(StoreSnapshot.VERSION);
-    out.writeLong(lastTime);
-    out.writeInt(slots.length);
+    Chunks out = new Chunks(sink);
+    out.putInt(StoreSnapshot.MAGIC);
+    out.put((byte) StoreSnapshot.VERSION);
+    out.putLong(lastTime);
+    out.putInt(slots.length);
     for (Keyspace.Slot slot : slots) {
-      out.writeInt(slot.key().length);
-      out.write(slot.key());
-      out.writeInt(slot.entry().value().length);
-      out.write(slot.entry().value());
-      out.writeLong(slot.entry().expireAt());
+      out.putInt(slot.key().length);
+      out.put(slot.key());
+      out.putInt(slot.entry().value().length);
+      out.put(slot.entry().value());
+      out.putLong(slot.entry().expireAt());
     }
-    out.writeInt(timers.length);
+    out.putInt(timers.length);
     for (long due : timers) {
-      out.writeLong(due);
+      out.putLong(due);
     }
-    out.flush();
-    new DataOutputStream(buffered).writeInt((int) crc.getValue());
-    buffered.flush();
+    out.finish();
+  }
+
+  /**
+   * Big-endian fields written into one buffer, checksummed and handed to the sink a buffer at a
+   * time. Why not DataOutputStream over a CheckedOutputStream: that updates the checksum byte
+   * by byte for every length and expiry, through two layers of stream calls per byte, and it was
+   * half of what a PBFT checkpoint (the whole store, every K sequence numbers, on the loop
+   * thread) cost (docs/BENCHMARKS.md, "PBFT throughput on real processes"). The bytes are the
+   * same.
+   */
+  private static final class Chunks {
+    private final OutputStream sink;
+    private final byte[] buffer = new byte[BUFFER];
+    private final ByteBuffer fields = ByteBuffer.wrap(buffer); // big-endian, as DataOutput
+    private final CRC32C crc = new CRC32C();
+    private int used;
+
+    Chunks(OutputStream sink) {
+      this.sink = sink;
+    }
+
+    void put(byte b) throws IOException {
+      room(1);
+      buffer[used++] = b;
+    }
+
+    void putInt(int v) throws IOException {
+      room(Integer.BYTES);
+      fields.putInt(used, v);
+      used += Integer.BYTES;
+    }
+
+    void putLong(long v) throws IOException {
+      room(Long.BYTES);
+      fields.putLong(used, v);
+      used += Long.BYTES;
+    }
+
+    void put(byte[] bytes) throws IOException {
+      if (bytes.length > buffer.length - used) {
+        drain();
+      }
+      if (bytes.length >= buffer.length) {
+        crc.update(bytes); // a large value goes straight through, not copied
+        sink.write(bytes);
+        return;
+      }
+      System.arraycopy(bytes, 0, buffer, used, bytes.length);
+      used += bytes.length;
+    }
+
+    /** Writes what is buffered, then the checksum of everything before it. */
+    void finish() throws IOException {
+      drain();
+      putInt((int) crc.getValue());
+      sink.write(buffer, 0, used); // the checksum is not part of what it sums
+      used = 0;
+      sink.flush();
+    }
+
+    private void room(int bytes) throws IOException {
+      if (buffer.length - used < bytes) {
+        drain();
+      }
+    }
+
+    private void drain() throws IOException {
+      crc.update(buffer, 0, used);
+      sink.write(buffer, 0, used);
+      used = 0;
+    }
   }
 
   /**

@@ -46,6 +46,20 @@ class StoreSnapshotStreamTest {
   }
 
   @Test
+  void theStreamedFormIsTheArrayFormAcrossBufferBoundariesAndForValuesLargerThanTheBuffer()
+      throws IOException {
+    // 5,000 keys (several 64 KiB buffers, fields split at their ends) and values of 64 KiB - 1,
+    // 64 KiB and 100 KB (copied, filling a buffer exactly, and written straight through).
+    StoreHarness h = filled(5_000);
+    h.apply(T0 + 6_000, set("big1", "x".repeat(65_535)));
+    h.apply(T0 + 6_001, set("big2", "y".repeat(65_536)));
+    h.apply(T0 + 6_002, setPx("big3", "z".repeat(100_000), 60_000));
+    byte[] streamed = written(h.store.captureSnapshot());
+    assertThat(streamed.length).isGreaterThan(4 * 65_536);
+    assertThat(streamed).isEqualTo(h.store.snapshot());
+  }
+
+  @Test
   void aCaptureWritesTheStateAtCaptureTimeWhileTheStoreGoesOn() throws Exception {
     StoreHarness h = filled(300);
     byte[] atCapture = h.store.snapshot();

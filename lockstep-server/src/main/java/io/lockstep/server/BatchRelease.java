@@ -7,7 +7,6 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.replica.Replica;
 import io.lockstep.replica.Step;
-import io.lockstep.server.wire.PeerEnvelope;
 import io.lockstep.storage.GroupCommitLog;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ final class BatchRelease {
   private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
 
   private final Replica replica;
-  private final ProtocolCodec codec;
+  private final PeerPayloads payloadsOf;
   private final GroupCommitLog log;
   private final ServerMetrics metrics;
   private final boolean answersWaitForSync;
@@ -60,7 +59,7 @@ final class BatchRelease {
       Supplier<ReplicaLoop.PeerSender> peers, Supplier<ServerJournal> journal,
       Consumer<Step.Persisted> durable, Consumer<Input.EntriesRead> readBack) {
     this.replica = replica;
-    this.codec = codec;
+    this.payloadsOf = new PeerPayloads(codec);
     this.log = log;
     this.metrics = metrics;
     this.answersWaitForSync = !replica.mayAnswerBeforeDurable();
@@ -109,10 +108,10 @@ final class BatchRelease {
       ProtocolMessage message = out.message();
       journal.get().sent(out.to(), message);
       if (!now && replica.mayLeaveBeforeDurable(message)) {
-        send(out.to(), encode(message), message); // e.g. Raft §10.2.1: before our own fsync
+        send(out.to(), payloadsOf.of(message), message); // e.g. Raft §10.2.1: before our fsync
       } else {
         targetList.add(out.to());
-        payloads.add(encode(message));
+        payloads.add(payloadsOf.of(message));
         later.add(message);
       }
     }
@@ -137,6 +136,7 @@ final class BatchRelease {
     writes.clear();
     messages.clear();
     answers.clear();
+    payloadsOf.clear();
     entries = 0;
     submitReads();
   }
@@ -148,11 +148,6 @@ final class BatchRelease {
               : new Input.EntriesRead(r.readId(), outcome.entries(), null)));
     }
     reads.clear();
-  }
-
-  /** The protocol's bytes on the peer port's protocol channel. */
-  private byte[] encode(ProtocolMessage message) {
-    return PeerEnvelope.protocol(codec.encode(message));
   }
 
   /**
