@@ -58,7 +58,17 @@ run() {
   local pids; pids=$(sed -n 's/.*replica [0-9]*: pid \([0-9]*\).*/\1/p' "$started")
   local cpu_before; cpu_before=$(cpu_ticks $pids)
   echo "load_before $(load)" >"$f"
-  "$root/lockstep" bench --data-dir "$data" "${client[@]}" "$@" >>"$f" 2>"$out/$proto-$r.err"
+  "$root/lockstep" bench --data-dir "$data" "${client[@]}" "$@" >>"$f" 2>"$out/$proto-$r.err" &
+  local bench=$! gen=0 ticks
+  # The load generator shares the cores: its CPU, read until it exits (at most half a second of
+  # its drain is missed), is reported next to the replicas'.
+  while kill -0 "$bench" 2>/dev/null; do
+    ticks=$(awk '{ print $14 + $15 }' "/proc/$bench/stat" 2>/dev/null || true)
+    gen=${ticks:-$gen}
+    sleep 0.5
+  done
+  wait "$bench"
+  echo "gen_ticks $gen" >>"$f"
   echo "load_after $(load)" >>"$f"
   echo "cpu_ticks $(( $(cpu_ticks $pids) - cpu_before ))" >>"$f"
   # Every operation of the run (warmup, window, drain): the bench's last progress line.
@@ -75,8 +85,10 @@ run() {
 # field <file> <label>: the number on the line starting with label ("throughput", "latency p99").
 field() { awk -v l="$2" 'index($0, l) == 1 { gsub(",", "", $0); print $(NF-1); exit }' "$1"; }
 loads() { awk '/^load_before/ { b = $2 } /^load_after/ { a = $2 } END { print b "-" a }' "$1"; }
+# cpu_per_write <file> [label]: CPU µs per write of the replicas (cpu_ticks) or of the load
+# generator (gen_ticks).
 cpu_per_write() {
-  awk -v hz="$(getconf CLK_TCK)" '/^cpu_ticks/ { c = $2 } /^all_ops/ { o = $2 }
+  awk -v hz="$(getconf CLK_TCK)" -v l="^${2:-cpu_ticks}" '$0 ~ l { c = $2 } /^all_ops/ { o = $2 }
     END { if (o > 0) printf "%.0f", c / hz * 1e6 / o; else print "-" }' "$1"
 }
 
@@ -87,16 +99,16 @@ done
 
 echo "workload: $(grep -m1 '^workload:' "$out/pbft-1.txt" | cut -d' ' -f2-)"
 echo "machine:  $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)"
-printf '\n%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s %6s\n' round proto replicas "writes/s" \
-  "p50 ms" "p99 ms" "p99.9 ms" "load avg" "cpu us/write" views
+printf '\n%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s %10s %6s\n' round proto replicas "writes/s" \
+  "p50 ms" "p99 ms" "p99.9 ms" "load avg" "cpu us/write" "gen us/w" views
 for r in $(seq "$rounds"); do
   for p in pbft raft; do
     f="$out/$p-$r.txt"
     n=$([[ $p == pbft ]] && echo 4 || echo 3)
-    printf '%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s %6s\n' "$r" "$p" "$n" \
+    printf '%-6s %-5s %-9s %10s %8s %8s %9s %12s %12s %10s %6s\n' "$r" "$p" "$n" \
       "$(field "$f" throughput)" "$(field "$f" "latency p50")" "$(field "$f" "latency p99 ")" \
       "$(field "$f" "latency p99.9")" "$(loads "$f")" "$(cpu_per_write "$f")" \
-      "$(sed -n 's/^views //p' "$f")"
+      "$(cpu_per_write "$f" gen_ticks)" "$(sed -n 's/^views //p' "$f")"
   done
   a="$(field "$out/pbft-$r.txt" throughput)"; b="$(field "$out/raft-$r.txt" throughput)"
   awk -v a="$a" -v b="$b" -v r="$r" 'BEGIN { if (a > 0 && b > 0) printf "%-6s raft/pbft throughput %.2fx (target: at most 2x, and pbft at least 5000 writes/s)\n", r, b / a }'
@@ -105,4 +117,6 @@ for r in $(seq "$rounds"); do
   sed -n "s/^election-reason /round $r view changes started (all replicas): /p" "$out/pbft-$r.kinds"
 done
 echo "(cpu us/write: CPU time of all replica processes over the whole bench run, warmup included,"
-echo " divided by every write of the run; the load generator's own CPU is not in it)"
+echo " divided by every write of the run; gen us/w: the load generator's own CPU, JVM start and"
+echo " warmup included, per write of the run. Both include the JIT compilers' threads, which on"
+echo " 2 cores are still busy 20-40 s after start: lockstep-bench/pbft-profile.sh splits them out)"
