@@ -91,7 +91,7 @@ else
     "$out/threads.before" "$out/threads.after" | sort -k4 -rn | head -32
   echo
   echo "Totals per write (us) and share of the machine's $(nproc) cores over the window:"
-  awk -v w="$writes" -v hz="$(getconf CLK_TCK)" -v win="$window" -v cores="$(nproc)" '
+  awk -v w="$writes" -v hz="$(getconf CLK_TCK)" -v win="$((window - 1))" '
     FNR == NR { before[$1 " " $2] += $3; next } { after[$1 " " $2] += $3 }
     END { for (k in after) { d = (after[k] - before[k]) / hz; split(k, p, " ");
         if (p[1] == "machine") { m[p[2]] = d; continue }
