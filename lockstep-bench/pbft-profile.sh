@@ -105,7 +105,8 @@ else
 fi
 for n in 1 2; do
   [[ -f "$out/r$n.jfr" ]] || continue
-  jfr print --events jdk.ExecutionSample "$out/r$n.jfr" >"$out/r$n.txt"
+  # Whole stacks (jfr prints five frames by default), so "on the stack" counts callers too.
+  jfr print --stack-depth 64 --events jdk.ExecutionSample "$out/r$n.jfr" >"$out/r$n.txt"
   echo
   echo "replica $n: $(grep -c 'jdk.ExecutionSample' "$out/r$n.txt") JFR samples; hottest frames (self):"
   awk '/stackTrace = \[/ { getline; sub(/line:.*/, ""); print }' "$out/r$n.txt" | sort | uniq -c |
