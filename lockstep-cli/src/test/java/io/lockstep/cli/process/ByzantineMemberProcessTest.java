@@ -94,6 +94,49 @@ class ByzantineMemberProcessTest {
     assertThat(local.waitFor(30, TimeUnit.SECONDS)).as("local exits on SIGTERM").isTrue();
   }
 
+  /**
+   * On an idle cluster (no client sends anything) the ordered replacement still takes effect:
+   * the primary orders null batches until it is in force. The primary's combining condition
+   * then counts a replica killed with SIGKILL as silent once t+1 replicas report it (margin 1,
+   * then 0 in /health), and writes go on with the former spare's vote.
+   */
+  @Test
+  void onAnIdleClusterTheReplacementTakesEffectAndTheMarginCountsAKilledReplica()
+      throws Exception {
+    int base = FreePorts.basePort(SPARE);
+    Path data = dir.resolve("data");
+    startLocal(base, data);
+    String replaced = cli(data, "member", "replace", "4", "5", "--timeout", "60");
+    assertThat(replaced).as("replace 4 by 5 without traffic")
+        .contains("replica set [1, 2, 3, 5] ordered").contains("now in force");
+    awaitVotersOn(base, SPARE, "1, 2, 3, 5");
+    int primary = primaryOf(base, SPARE);
+    awaitMargin(base, primary, 1);
+
+    int victim = primary == 1 ? 2 : 1;
+    pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
+    awaitMargin(base, primary, 0);
+    try (Jedis proxy = new Jedis("127.0.0.1", base, 30_000)) {
+      assertThat(proxy.set("after-kill", "v")).isEqualTo("OK");
+      assertThat(proxy.get("after-kill")).isEqualTo("v");
+    }
+  }
+
+  /** Waits until replica {@code id}'s /health shows the combining condition's margin. */
+  private static void awaitMargin(int base, int id, int margin) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String health = "";
+    while (System.nanoTime() < deadline) {
+      health = health(base, id);
+      if (health.contains("\"margin\":" + margin + ",")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("replica " + id + "'s margin never became " + margin + ": "
+        + health);
+  }
+
   private void startLocal(int base, Path data) throws Exception {
     Path output = dir.resolve("local.out");
     Files.createFile(output);

@@ -1,5 +1,6 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Ordered;
 import io.lockstep.request.Request;
@@ -302,6 +303,11 @@ final class NormalCase {
     if (!batch.isEmpty()) {
       prePrepare(batch);
     }
+    // Every held request is proposed: null batches carry a pending replica-set change to where
+    // it takes effect (Membership#settleBy), which client requests would otherwise have to do.
+    while (nextSeq <= p.high() && nextSeq <= p.membership.settleBy()) {
+      prePrepare(List.of());
+    }
   }
 
   private void prePrepare(List<Request> requests) {
@@ -344,6 +350,9 @@ final class NormalCase {
     boolean progress = false;
     long longestWait = -1;
     for (Request request : batch.requests()) {
+      if (SystemCommands.isAdmin(request.client())) {
+        p.membership.systemCommandExecuted(seq);
+      }
       p.out.stable(new Ordered(position++, p.executedTime, request));
       if (p.pending.holds(request)) {
         progress = true;
