@@ -130,7 +130,8 @@ final class NormalCase {
   private boolean holdsAll(Batch batch) {
     for (Request request : batch.requests()) {
       boolean clock = request.kind() == Request.Kind.NULL && request.client().equals(CLOCK);
-      if (!clock && !p.pending.holds(request)) {
+      boolean change = Replacement.isProposal(request) && p.replacement.agrees(request);
+      if (!clock && !change && !p.pending.holds(request)) {
         return false;
       }
     }
@@ -303,6 +304,10 @@ final class NormalCase {
     if (!batch.isEmpty()) {
       prePrepare(batch);
     }
+    Request change = nextSeq <= p.high() ? p.replacement.propose(nextSeq) : null;
+    if (change != null) {
+      prePrepare(List.of(change));
+    }
     // Every held request is proposed: null batches carry a pending replica-set change to where
     // it takes effect (Membership#settleBy), which client requests would otherwise have to do.
     while (nextSeq <= p.high() && nextSeq <= p.membership.settleBy()) {
@@ -397,6 +402,8 @@ final class NormalCase {
       return;
     }
     checkSlowPrimary();
+    // A configurator proposal waits until this backup's own evidence passes the bound.
+    retryWaiting();
     if (!p.changingView) {
       p.watch.onTick();
     }

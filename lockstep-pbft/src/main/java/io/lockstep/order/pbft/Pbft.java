@@ -56,6 +56,8 @@ public final class Pbft implements Coordination {
   final ThroughputWatch watch;
   /** Who has not been heard from for how long, by this replica and by t+1 reports. */
   final Silence silence;
+  /** The configurator's proposals (primary) and checks of them (backups); off by default. */
+  final Replacement replacement;
   /** How long requests take to execute here lately: the request timer's length. */
   final Patience executePatience;
   /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
@@ -134,6 +136,7 @@ public final class Pbft implements Coordination {
     this.repair = new Repair(this, bug == Bug.VOTE_WHILE_REPAIRING);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
     this.silence = new Silence(config.retransmitMs());
+    this.replacement = new Replacement(this);
     // The configured bounds are floors; adaptation stops at 4x them (2 s and 600 ms by
     // default), which is as far as a faulty primary can stretch a bound. The back-off still
     // doubles from there, never beyond where it alone would reach (timeout(), capped()).
@@ -175,6 +178,19 @@ public final class Pbft implements Coordination {
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
     Invariants.check(pbft);
     return pbft;
+  }
+
+  /**
+   * Turns the configurator on ({@link PbftConfigurator}, {@link Replacement}): a member that
+   * t+1 replicas report silent past its bound is replaced by a spare through an ordered
+   * {@code SetReplicas}, without an operator. It acts only where the replica set can change
+   * ({@code pbft.replica-set=ordered}).
+   *
+   * @return this replica
+   */
+  public Pbft configurator(PbftConfigurator configurator) {
+    replacement.configure(Objects.requireNonNull(configurator, "configurator"));
+    return this;
   }
 
   /** The primary of {@code v}: members[v mod n] of the configuration in force. */
