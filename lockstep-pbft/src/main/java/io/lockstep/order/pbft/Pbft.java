@@ -182,15 +182,13 @@ public final class Pbft implements Coordination {
 
   /**
    * Turns the configurator on ({@link PbftConfigurator}, {@link Replacement}): a member that
-   * t+1 replicas report silent past its bound is replaced by a spare through an ordered
-   * {@code SetReplicas}, without an operator. It acts only where the replica set can change
-   * ({@code pbft.replica-set=ordered}).
-   *
-   * @return this replica
+   * t+1 replicas report silent past {@code unreachableMillis} is replaced by a spare through an
+   * ordered {@code SetReplicas}, without an operator. It acts only where the replica set can
+   * change ({@code pbft.replica-set=ordered}).
    */
-  public Pbft configurator(PbftConfigurator configurator) {
-    replacement.configure(Objects.requireNonNull(configurator, "configurator"));
-    return this;
+  @Override
+  public void replaceSilentVoters(List<Integer> spares, long unreachableMillis) {
+    replacement.configure(new PbftConfigurator(unreachableMillis, spares));
   }
 
   /** The primary of {@code v}: members[v mod n] of the configuration in force. */

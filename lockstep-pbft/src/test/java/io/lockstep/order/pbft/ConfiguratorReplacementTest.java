@@ -25,7 +25,7 @@ class ConfiguratorReplacementTest {
   private static MemberNet net() {
     MemberNet net = new MemberNet(PbftMembershipTest.SMALL, MembershipSchedule.Rule.AT_BOUNDARY);
     for (Pbft node : net.nodes) {
-      node.configurator(new PbftConfigurator(BOUND, List.of(4)));
+      node.replaceSilentVoters(List.of(4), BOUND);
     }
     PbftMembershipTest.writes(net, 3);
     return net;
