@@ -383,16 +383,34 @@ final class NormalCase {
 
   /** Runs the request timer while requests wait, unless a view change is under way. */
   void armRequestTimer() {
-    if (requestDeadline < 0 && !p.pending.isEmpty() && !p.changingView && p.now >= 0) {
+    if (requestDeadline < 0 && (!p.pending.isEmpty() || proposalWaits()) && !p.changingView
+        && p.now >= 0) {
       requestDeadline = p.now + p.timeout();
     }
+  }
+
+  /**
+   * Whether this backup holds back a pre-prepare of this view carrying a configurator proposal
+   * it does not agree with (yet). It holds no client request for it, so without this the
+   * request timer would not run, and a primary that proposed a change no correct backup makes
+   * (or made it as the member came back) would stall ordering for good: now it is replaced.
+   */
+  private boolean proposalWaits() {
+    for (Slot slot : p.slots.tailMap(p.lastExecuted, false).values()) {
+      PbftMessage.PrePrepare pp = slot.waiting;
+      if (pp != null && pp.view() == p.view
+          && pp.batch().requests().stream().anyMatch(Replacement::isProposal)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void onTick() {
     if (p.changingView) {
       return;
     }
-    if (p.pending.isEmpty()) {
+    if (p.pending.isEmpty() && !proposalWaits()) {
       requestDeadline = -1;
     } else {
       armRequestTimer();

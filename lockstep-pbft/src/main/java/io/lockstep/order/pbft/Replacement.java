@@ -4,6 +4,7 @@ import io.lockstep.configuration.SystemCommand;
 import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.Request;
+import java.util.Map;
 import java.util.SortedSet;
 
 /**
@@ -94,7 +95,7 @@ final class Replacement {
     return configurator.agrees(current, evidenced(current), set.replicas());
   }
 
-  private java.util.Map<Integer, Long> evidenced(PbftConfiguration current) {
+  private Map<Integer, Long> evidenced(PbftConfiguration current) {
     return p.silence.evidenced(current.members(), p.self(), current.t(), Math.max(p.now, 0));
   }
 }
