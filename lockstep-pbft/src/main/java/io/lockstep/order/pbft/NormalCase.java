@@ -114,6 +114,12 @@ final class NormalCase {
     }
     if (!timeWithinBound(pp.batch())) {
       p.drop("pre-prepare time outside this replica's clock bound");
+      if (hasProposal(pp.batch())) {
+        // Held back (never accepted with this time, see retryWaiting) so that the request
+        // timer runs: this backup holds no client request that would start it otherwise.
+        slot.waiting = pp;
+        armRequestTimer();
+      }
       return;
     }
     if (!holdsAll(pp.batch())) {
@@ -142,7 +148,8 @@ final class NormalCase {
   private void retryWaiting() {
     for (Slot slot : p.slots.values()) {
       PbftMessage.PrePrepare pp = slot.waiting;
-      if (pp != null && pp.view() == p.view && !p.changingView && holdsAll(pp.batch())) {
+      if (pp != null && pp.view() == p.view && !p.changingView && holdsAll(pp.batch())
+          && (!hasProposal(pp.batch()) || timeWithinBound(pp.batch()))) {
         acceptAsBackup(slot, pp.batch(), pp.batch().digest());
       }
     }
@@ -395,11 +402,14 @@ final class NormalCase {
    * request timer would not run, and a primary that proposed a change no correct backup makes
    * (or made it as the member came back) would stall ordering for good: now it is replaced.
    */
+  private static boolean hasProposal(Batch batch) {
+    return batch.requests().stream().anyMatch(Replacement::isProposal);
+  }
+
   private boolean proposalWaits() {
     for (Slot slot : p.slots.tailMap(p.lastExecuted, false).values()) {
       PbftMessage.PrePrepare pp = slot.waiting;
-      if (pp != null && pp.view() == p.view
-          && pp.batch().requests().stream().anyMatch(Replacement::isProposal)) {
+      if (pp != null && pp.view() == p.view && hasProposal(pp.batch())) {
         return true;
       }
     }

@@ -371,7 +371,7 @@ public final class Pbft implements Coordination {
     if (!ticked) {
       ticked = true;
       pending.clockStarted(now);
-      silence.start(now);
+      silence.start();
       retransmit.start();
       if (changingView && viewChanges.deadline < 0) {
         viewChanges.deadline = now + timeout(); // a recovered replica's resumed view change

@@ -36,23 +36,32 @@ final class Silence {
   private final long staleAfterMillis;
   private final Map<Integer, Long> lastHeard = new HashMap<>();
   private final Map<Integer, Report> reports = new HashMap<>();
-  /** The first tick: silence is measured from it for peers not heard from yet; -1 before. */
+  /**
+   * When silence starts to count for peers not heard from yet: the first message from any
+   * peer after the first tick (the network works from then on), -1 before. A runtime ticks
+   * its protocol before its peer connections are up (seconds, on a loaded machine), and
+   * counting from the first tick would report every peer silent for that long.
+   */
   private long started = -1;
+  private boolean ticked;
 
   /** @param statusPeriodMillis how often replicas send their status (and so their report) */
   Silence(long statusPeriodMillis) {
     this.staleAfterMillis = STALE_PERIODS * statusPeriodMillis;
   }
 
-  /** The first tick at {@code now}: nobody is silent yet. */
-  void start(long now) {
-    started = now;
+  /** The first tick: from the next message heard on, silence counts. */
+  void start() {
+    ticked = true;
   }
 
   /** An authenticated message from {@code from} arrived at {@code now} (-1 before a tick). */
   void heard(int from, long now) {
-    if (now >= 0) {
+    if (ticked && now >= 0) {
       lastHeard.put(from, now);
+      if (started < 0) {
+        started = now;
+      }
     }
   }
 

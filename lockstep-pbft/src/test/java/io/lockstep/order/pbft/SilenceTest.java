@@ -13,7 +13,7 @@ class SilenceTest {
   @Test
   void withTwoFaultyAReplicaCountsSilentOnlyForWhatThreeReportersAgreeOn() {
     Silence silence = new Silence(50);
-    silence.start(0);
+    silence.start();
     for (int peer = 1; peer < 7; peer++) {
       silence.heard(peer, 5_000); // replica 0 itself hears everyone
     }
@@ -29,7 +29,8 @@ class SilenceTest {
   @Test
   void aReportStopsCountingOnceItsSenderFallsSilent() {
     Silence silence = new Silence(50);
-    silence.start(0);
+    silence.start();
+    silence.heard(3, 0);
     List<Integer> four = List.of(0, 1, 2, 3);
     silence.report(1, Map.of(2, 3_000L), 3_000);
     assertThat(silence.evidenced(four, 0, 1, 3_000)).containsEntry(2, 3_000L);
@@ -41,12 +42,22 @@ class SilenceTest {
   @Test
   void aReplicasReportAboutItselfAndReportsFromOutsideTheConfigurationAreNotAsked() {
     Silence silence = new Silence(50);
-    silence.start(0);
+    silence.start();
+    silence.heard(1, 0);
     List<Integer> four = List.of(0, 1, 2, 3);
     silence.report(3, Map.of(3, 9_000L), 100);
     silence.report(9, Map.of(3, 9_000L), 100);
     // Replica 0 has not heard 3 for 100 ms; neither 3 nor the outsider 9 may add to it.
     assertThat(silence.evidenced(four, 0, 1, 100)).containsEntry(3, 0L);
+  }
+
+  @Test
+  void silenceCountsFromTheFirstMessageHeardNotFromTheFirstTick() {
+    Silence silence = new Silence(50);
+    silence.start(); // the runtime ticks before its peer connections are up
+    silence.heard(1, 10_000);
+    assertThat(silence.own(List.of(0, 1, 2), 0, 10_500)).containsEntry(1, 500L)
+        .containsEntry(2, 500L);
   }
 
   @Test
