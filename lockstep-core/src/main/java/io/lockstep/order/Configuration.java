@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param index the log position of the entry that made this configuration, 0 for the initial one
  * @param committed true once that entry is committed (stable)
  * @param lastRefusal why the latest membership change asked of this replica was refused, or ""
- * @param silentMillis on the leader, for each other voter and learner, how long (on the
- *     leader's monotonic clock) since it last answered; empty on a follower
+ * @param silentMillis for each other voter and learner, how long it has been silent: under a
+ *     crash-tolerant protocol, on the leader, since it last answered the leader (empty on a
+ *     follower); under a Byzantine one, on every replica, as long as t+1 replicas report it
+ *     silent (one replica's word is no evidence when t may lie)
  * @param quorum how many voters must answer for the protocol to order anything: a majority
  *     for a crash-tolerant protocol, 2t+1 of 3t+1 for a Byzantine one
  */

@@ -143,4 +143,13 @@ public interface Coordination {
   default Configuration configuration() {
     return null;
   }
+
+  /**
+   * Runs the protocol's own configurator (paper §7, S21): a voter that has been silent past
+   * {@code unreachableMillis} is replaced by one of {@code spares} (in order of preference).
+   * For a protocol whose replica set changes only by commands it orders itself (PBFT), the
+   * runtime cannot take the steps, so the protocol must. Default: nothing (the runtime's
+   * {@link Configurator} steps a crash-tolerant protocol's membership changes).
+   */
+  default void replaceSilentVoters(List<Integer> spares, long unreachableMillis) {}
 }

@@ -99,4 +99,9 @@ public abstract class ForwardingCoordination implements Coordination {
   public Configuration configuration() {
     return inner.configuration();
   }
+
+  @Override
+  public void replaceSilentVoters(List<Integer> spares, long unreachableMillis) {
+    inner.replaceSilentVoters(spares, unreachableMillis);
+  }
 }

@@ -104,8 +104,9 @@ final class MembershipRuntime {
    * The protocol's replica set is replicated state, changed only by ordered {@code SetReplicas}
    * commands (paper §7), which {@code lockstep member} signs and sends to a Byzantine cluster
    * itself: the operator's signature then covers the exact set, so no single replica can turn
-   * "replace 3 by 4" into another change. This runtime then only lists, and the configurator,
-   * whose single-server steps the protocol does not take, is off.
+   * "replace 3 by 4" into another change. This runtime then only lists, and its configurator,
+   * whose single-server steps the protocol does not take, is off: such a protocol runs its own
+   * ({@link io.lockstep.order.Coordination#replaceSilentVoters}).
    */
   void orderedReplicaSet() {
     ordered = true;

@@ -344,6 +344,10 @@ public final class ReplicaServer implements AutoCloseable {
     check.ifPresent(executor::replicaSetCheck);
     orderedReplicaSet = check.isPresent();
     Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
+    if (orderedReplicaSet && config.configuratorUnreachableMillis() > 0) {
+      // The protocol orders its own replica-set changes: only it can run the configurator.
+      coordination.replaceSilentVoters(config.spares(), config.configuratorUnreachableMillis());
+    }
     misbehaviour = new TestMisbehaviour(id, protocol.testBehaviour(setup).orElse(null));
     timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),
         protocol.timingAssumptions(setup).orElse(null));

@@ -25,7 +25,8 @@ import redis.clients.jedis.Jedis;
  * the new set are left (2t+1), so every write after it needs the former spare's vote, and the
  * view change too. Every acknowledged write is there at the end and the clients' history is
  * linearizable; {@code lockstep status} shows the new set and the removed replica says it was
- * removed.
+ * removed. The other case: a replacement on an idle cluster, with the combining condition's
+ * margin after a kill.
  */
 class ByzantineMemberProcessTest {
   private static final int VOTERS = 4;
@@ -92,6 +93,49 @@ class ByzantineMemberProcessTest {
         .contains("removed: replica 2 is not a voter");
     local.destroy();
     assertThat(local.waitFor(30, TimeUnit.SECONDS)).as("local exits on SIGTERM").isTrue();
+  }
+
+  /**
+   * On an idle cluster (no client sends anything) the ordered replacement still takes effect:
+   * the primary orders null batches until it is in force. The primary's combining condition
+   * then counts a replica killed with SIGKILL as silent once t+1 replicas report it (margin 1,
+   * then 0 in /health), and writes go on with the former spare's vote.
+   */
+  @Test
+  void onAnIdleClusterTheReplacementTakesEffectAndTheMarginCountsAKilledReplica()
+      throws Exception {
+    int base = FreePorts.basePort(SPARE);
+    Path data = dir.resolve("data");
+    startLocal(base, data);
+    String replaced = cli(data, "member", "replace", "4", "5", "--timeout", "60");
+    assertThat(replaced).as("replace 4 by 5 without traffic")
+        .contains("replica set [1, 2, 3, 5] ordered").contains("now in force");
+    awaitVotersOn(base, SPARE, "1, 2, 3, 5");
+    int primary = primaryOf(base, SPARE);
+    awaitMargin(base, primary, 1);
+
+    int victim = primary == 1 ? 2 : 1;
+    pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
+    awaitMargin(base, primary, 0);
+    try (Jedis proxy = new Jedis("127.0.0.1", base, 30_000)) {
+      assertThat(proxy.set("after-kill", "v")).isEqualTo("OK");
+      assertThat(proxy.get("after-kill")).isEqualTo("v");
+    }
+  }
+
+  /** Waits until replica {@code id}'s /health shows the combining condition's margin. */
+  private static void awaitMargin(int base, int id, int margin) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String health = "";
+    while (System.nanoTime() < deadline) {
+      health = health(base, id);
+      if (health.contains("\"margin\":" + margin + ",")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("replica " + id + "'s margin never became " + margin + ": "
+        + health);
   }
 
   private void startLocal(int base, Path data) throws Exception {

@@ -27,6 +27,8 @@ final class Membership {
   private MembershipSchedule executed;
   /** First sequence number → the configuration that ordered it, for sequence numbers ≤ low. */
   private final TreeMap<Long, PbftConfiguration> past = new TreeMap<>();
+  /** Up to where known pending changes need ordering: see {@link #settleBy()}. */
+  private long settleBy;
 
   Membership(Pbft p, ConfigurationReader reader) {
     this.p = p;
@@ -38,6 +40,31 @@ final class Membership {
   /** Whether the replica set can change at all (false under {@link ConfigurationReader#FIXED}). */
   boolean canChange() {
     return reader != ConfigurationReader.FIXED;
+  }
+
+  /**
+   * The last sequence number that must be ordered for every replica-set change this replica
+   * knows of to take effect; the primary fills up to it with null batches when clients send
+   * nothing (docs/ARCHITECTURE.md, "Membership changes"). A change ordered at sequence number s
+   * is known to the protocol only from the state of the next checkpoint C ≥ s; that state names
+   * its boundary E; the executor applies it at its stated position, which lies before the first
+   * position of E+K+1. Without the fill, on an idle cluster the change would stay pending until
+   * clients sent enough requests to carry the positions that far.
+   */
+  long settleBy() {
+    return canChange() ? settleBy : 0;
+  }
+
+  /** A system command executed at {@code seq}: it may be a change; order up to its checkpoint. */
+  void systemCommandExecuted(long seq) {
+    long k = p.config.checkpointInterval();
+    settleBy = Math.max(settleBy, (seq + k - 1) / k * k);
+  }
+
+  private void noteBoundaries(MembershipSchedule read) {
+    for (long boundary : read.upcoming().keySet()) {
+      settleBy = Math.max(settleBy, boundary + p.config.checkpointInterval() + 1);
+    }
   }
 
   /** Whether the schedule is the stable checkpoint's (false while its state is fetched). */
@@ -118,6 +145,7 @@ final class Membership {
       return;
     }
     executed = MembershipSchedule.at(p.config, seq, reader.read(state), rule);
+    noteBoundaries(executed);
   }
 
   /** The stable checkpoint {@code seq}'s state is held: read its configuration. */
@@ -149,5 +177,6 @@ final class Membership {
       past.pollFirstEntry();
     }
     schedule = next;
+    noteBoundaries(next);
   }
 }

@@ -1,5 +1,6 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Ordered;
 import io.lockstep.request.Request;
@@ -113,6 +114,12 @@ final class NormalCase {
     }
     if (!timeWithinBound(pp.batch())) {
       p.drop("pre-prepare time outside this replica's clock bound");
+      if (hasProposal(pp.batch())) {
+        // Held back (never accepted with this time, see retryWaiting) so that the request
+        // timer runs: this backup holds no client request that would start it otherwise.
+        slot.waiting = pp;
+        armRequestTimer();
+      }
       return;
     }
     if (!holdsAll(pp.batch())) {
@@ -129,7 +136,8 @@ final class NormalCase {
   private boolean holdsAll(Batch batch) {
     for (Request request : batch.requests()) {
       boolean clock = request.kind() == Request.Kind.NULL && request.client().equals(CLOCK);
-      if (!clock && !p.pending.holds(request)) {
+      boolean change = Replacement.isProposal(request) && p.replacement.agrees(request);
+      if (!clock && !change && !p.pending.holds(request)) {
         return false;
       }
     }
@@ -140,7 +148,8 @@ final class NormalCase {
   private void retryWaiting() {
     for (Slot slot : p.slots.values()) {
       PbftMessage.PrePrepare pp = slot.waiting;
-      if (pp != null && pp.view() == p.view && !p.changingView && holdsAll(pp.batch())) {
+      if (pp != null && pp.view() == p.view && !p.changingView && holdsAll(pp.batch())
+          && (!hasProposal(pp.batch()) || timeWithinBound(pp.batch()))) {
         acceptAsBackup(slot, pp.batch(), pp.batch().digest());
       }
     }
@@ -302,6 +311,17 @@ final class NormalCase {
     if (!batch.isEmpty()) {
       prePrepare(batch);
     }
+    Request change = nextSeq <= p.high() ? p.replacement.propose(nextSeq) : null;
+    if (change != null) {
+      prePrepare(List.of(change));
+    }
+    // On an idle primary (it holds no request at all), null batches carry a pending replica-set
+    // change to where it takes effect (Membership#settleBy), which client requests would
+    // otherwise have to do. Only then: filling while requests flow cost the simulator's
+    // membership runs their liveness (PbftMembershipSimulationTest seed 8).
+    while (p.pending.isEmpty() && nextSeq <= p.high() && nextSeq <= p.membership.settleBy()) {
+      prePrepare(List.of());
+    }
   }
 
   private void prePrepare(List<Request> requests) {
@@ -344,6 +364,9 @@ final class NormalCase {
     boolean progress = false;
     long longestWait = -1;
     for (Request request : batch.requests()) {
+      if (SystemCommands.isAdmin(request.client())) {
+        p.membership.systemCommandExecuted(seq);
+      }
       p.out.stable(new Ordered(position++, p.executedTime, request));
       if (p.pending.holds(request)) {
         progress = true;
@@ -369,16 +392,37 @@ final class NormalCase {
 
   /** Runs the request timer while requests wait, unless a view change is under way. */
   void armRequestTimer() {
-    if (requestDeadline < 0 && !p.pending.isEmpty() && !p.changingView && p.now >= 0) {
+    if (requestDeadline < 0 && (!p.pending.isEmpty() || proposalWaits()) && !p.changingView
+        && p.now >= 0) {
       requestDeadline = p.now + p.timeout();
     }
+  }
+
+  /**
+   * Whether this backup holds back a pre-prepare of this view carrying a configurator proposal
+   * it does not agree with (yet). It holds no client request for it, so without this the
+   * request timer would not run, and a primary that proposed a change no correct backup makes
+   * (or made it as the member came back) would stall ordering for good: now it is replaced.
+   */
+  private static boolean hasProposal(Batch batch) {
+    return batch.requests().stream().anyMatch(Replacement::isProposal);
+  }
+
+  private boolean proposalWaits() {
+    for (Slot slot : p.slots.tailMap(p.lastExecuted, false).values()) {
+      PbftMessage.PrePrepare pp = slot.waiting;
+      if (pp != null && pp.view() == p.view && hasProposal(pp.batch())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void onTick() {
     if (p.changingView) {
       return;
     }
-    if (p.pending.isEmpty()) {
+    if (p.pending.isEmpty() && !proposalWaits()) {
       requestDeadline = -1;
     } else {
       armRequestTimer();
@@ -388,6 +432,8 @@ final class NormalCase {
       return;
     }
     checkSlowPrimary();
+    // A configurator proposal waits until this backup's own evidence passes the bound.
+    retryWaiting();
     if (!p.changingView) {
       p.watch.onTick();
     }

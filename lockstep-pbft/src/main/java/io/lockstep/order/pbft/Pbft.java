@@ -54,6 +54,10 @@ public final class Pbft implements Coordination {
   final Durable durable;
   final Repair repair;
   final ThroughputWatch watch;
+  /** Who has not been heard from for how long, by this replica and by t+1 reports. */
+  final Silence silence;
+  /** The configurator's proposals (primary) and checks of them (backups); off by default. */
+  final Replacement replacement;
   /** How long requests take to execute here lately: the request timer's length. */
   final Patience executePatience;
   /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
@@ -131,6 +135,8 @@ public final class Pbft implements Coordination {
     this.durable = new Durable(this);
     this.repair = new Repair(this, bug == Bug.VOTE_WHILE_REPAIRING);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
+    this.silence = new Silence(config.retransmitMs());
+    this.replacement = new Replacement(this);
     // The configured bounds are floors; adaptation stops at 4x them (2 s and 600 ms by
     // default), which is as far as a faulty primary can stretch a bound. The back-off still
     // doubles from there, never beyond where it alone would reach (timeout(), capped()).
@@ -172,6 +178,17 @@ public final class Pbft implements Coordination {
     Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
     Invariants.checkAll(pbft);
     return pbft;
+  }
+
+  /**
+   * Turns the configurator on ({@link PbftConfigurator}, {@link Replacement}): a member that
+   * t+1 replicas report silent past {@code unreachableMillis} is replaced by a spare through an
+   * ordered {@code SetReplicas}, without an operator. It acts only where the replica set can
+   * change ({@code pbft.replica-set=ordered}).
+   */
+  @Override
+  public void replaceSilentVoters(List<Integer> spares, long unreachableMillis) {
+    replacement.configure(new PbftConfigurator(unreachableMillis, spares));
   }
 
   /** The primary of {@code v}: members[v mod n] of the configuration in force. */
@@ -284,6 +301,7 @@ public final class Pbft implements Coordination {
       drop("not a PBFT message");
       return;
     }
+    silence.heard(from, now); // the runtime passes only messages from authenticated channels
     if (!membership.current().contains(from) && !fromAnyReplica(m)) {
       drop("message from a replica outside the configuration");
       return;
@@ -306,6 +324,7 @@ public final class Pbft implements Coordination {
       viewChanges.onNewView(from, nv);
     } else if (m instanceof PbftMessage.Status s) {
       repair.onStatus(from, s);
+      silence.report(from, s.silentMillis(), now);
       retransmit.onStatus(from, s);
     } else if (m instanceof PbftMessage.FetchState f) {
       transfer.onFetch(from, f);
@@ -352,6 +371,7 @@ public final class Pbft implements Coordination {
     if (!ticked) {
       ticked = true;
       pending.clockStarted(now);
+      silence.start();
       retransmit.start();
       if (changingView && viewChanges.deadline < 0) {
         viewChanges.deadline = now + timeout(); // a recovered replica's resumed view change
@@ -396,11 +416,14 @@ public final class Pbft implements Coordination {
    * whose state named them as the index. Changes are asked for by ordered {@code SetReplicas}
    * commands, never by {@link Input.ChangeMembership}. Its quorum is 2t+1: with fewer correct
    * replicas answering, nothing is ordered, so the combining condition's margin counts from it.
+   * Its silent voters are those t+1 replicas report silent ({@link Silence}): F counts a
+   * replica only on evidence a correct replica gave.
    */
   @Override
   public Configuration configuration() {
     PbftConfiguration current = membership.current();
-    return new Configuration(current.members(), List.of(), low, true, "", Map.of(),
+    return new Configuration(current.members(), List.of(), low, true, "",
+        silence.evidenced(current.members(), self(), current.t(), Math.max(now, 0)),
         2 * current.t() + 1);
   }
 

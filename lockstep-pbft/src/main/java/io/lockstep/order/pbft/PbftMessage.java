@@ -3,6 +3,7 @@ package io.lockstep.order.pbft;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.request.Request;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -143,15 +144,37 @@ public sealed interface PbftMessage extends ProtocolMessage {
   /**
    * Periodic progress report: peers answer what the sender lacks (commits and batches it
    * missed, a stable checkpoint it has not seen, the new view it missed) — PBFT's status-based
-   * retransmission (TOCS §5.2).
+   * retransmission (TOCS §5.2). It also carries the sender's silence report: for each other
+   * replica of its configuration, how long (ms, on the sender's monotonic clock) since it last
+   * received an authenticated message from it. One replica's report is only its word; a peer
+   * counts a replica silent on t+1 such reports ({@link Silence}).
    */
-  record Status(long view, boolean changingView, long executed, long stableSeq)
-      implements PbftMessage {
+  record Status(long view, boolean changingView, long executed, long stableSeq,
+      Map<Integer, Long> silentMillis) implements PbftMessage {
+    /** Most replicas one silence report may name (far above any real configuration). */
+    public static final int MAX_REPORTED = 1_024;
+
     public Status {
       requireView(view);
       if (executed < 0 || stableSeq < 0) {
         throw new IllegalArgumentException("executed and stable seq must not be negative");
       }
+      silentMillis = Map.copyOf(Objects.requireNonNull(silentMillis, "silentMillis"));
+      if (silentMillis.size() > MAX_REPORTED) {
+        throw new IllegalArgumentException("a silence report names at most " + MAX_REPORTED
+            + " replicas, got " + silentMillis.size());
+      }
+      for (Map.Entry<Integer, Long> e : silentMillis.entrySet()) {
+        if (e.getKey() < 0 || e.getValue() < 0) {
+          throw new IllegalArgumentException("a silence report's replicas and durations must"
+              + " not be negative: " + e);
+        }
+      }
+    }
+
+    /** A progress report without a silence report. */
+    public Status(long view, boolean changingView, long executed, long stableSeq) {
+      this(view, changingView, executed, stableSeq, Map.of());
     }
   }
 

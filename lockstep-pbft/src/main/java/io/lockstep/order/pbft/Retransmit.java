@@ -25,7 +25,8 @@ final class Retransmit {
       return;
     }
     nextAt = p.now + p.config.retransmitMs();
-    p.out.broadcast(new PbftMessage.Status(p.view, p.changingView, p.lastExecuted, p.low));
+    p.out.broadcast(new PbftMessage.Status(p.view, p.changingView, p.lastExecuted, p.low,
+        p.silence.own(p.membership.current().members(), p.self(), p.now)));
     PbftMessage.CheckpointVote vote = p.checkpoints.ownLatest;
     if (vote != null && vote.seq() > p.low && p.repair.mayVouch()) {
       p.out.broadcast(vote);

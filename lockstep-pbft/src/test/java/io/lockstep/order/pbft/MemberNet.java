@@ -45,6 +45,8 @@ final class MemberNet {
   final byte[][] chains = new byte[REPLICAS][];
   final List<List<Ordered>> applied = new ArrayList<>();
   final Set<Integer> isolated = new HashSet<>();
+  /** Rewrites a message in flight (a lying replica); the identity by default. */
+  UnaryOperator<Msg> filter = UnaryOperator.identity();
   final ArrayDeque<Msg> queue = new ArrayDeque<>();
   final long distance;
   long now = 1_000;
@@ -126,7 +128,7 @@ final class MemberNet {
         return;
       }
       while (!queue.isEmpty()) {
-        Msg m = queue.poll();
+        Msg m = filter.apply(queue.poll());
         if (!isolated.contains(m.from()) && !isolated.contains(m.to())) {
           nodes[m.to()].step(new Input.Receive(m.from(), m.message()));
         }
@@ -161,7 +163,7 @@ final class MemberNet {
   /** The stand-in executor: configuration changes first, then the request, then the chain. */
   private void apply(int i, Ordered o) {
     executors[i].takeEffect(o.position());
-    if (o.request().client().equals(SystemCommands.ADMIN)) {
+    if (SystemCommands.isAdmin(o.request().client())) {
       try {
         executors[i].order(SystemCommands.decode(o.request().command()), o.position(), distance);
       } catch (ConfigurationRefusal e) {

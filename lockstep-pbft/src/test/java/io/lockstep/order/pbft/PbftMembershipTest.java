@@ -23,10 +23,9 @@ class PbftMembershipTest {
   void aSpareReplacesAReplicaAtTheBoundaryAndTheNewConfigurationOrdersWithIt() {
     MemberNet net = new MemberNet(SMALL, MembershipSchedule.Rule.AT_BOUNDARY);
     writes(net, 3);
+    long orderedAt = net.nodes[0].lastExecuted() + 1;
     net.setReplicas(REPLACED);
     net.run();
-    long orderedAt = net.nodes[0].lastExecuted();
-    assertThat(net.nodes[0].membership.current().members()).containsExactly(0, 1, 2, 3);
     writes(net, 20);
     for (int i : new int[] {0, 1, 2, 4}) {
       assertThat(net.nodes[i].membership.current().members()).as("replica " + i)
@@ -45,6 +44,39 @@ class PbftMembershipTest {
       assertThat(net.requests(i)).as("replica " + i).containsAll(later);
       assertThat(net.chains[i]).isEqualTo(net.chains[0]);
     }
+  }
+
+  @Test
+  void onAnIdleClusterTheChangeTakesEffectWithoutClientRequests() {
+    MemberNet net = new MemberNet(SMALL, MembershipSchedule.Rule.AT_BOUNDARY);
+    writes(net, 3);
+    net.setReplicas(REPLACED);
+    net.runFor(2_000, 50); // no client sends anything after the operator's command
+    for (int i : new int[] {0, 1, 2, 4}) {
+      assertThat(net.nodes[i].membership.current().members()).as("replica " + i)
+          .containsExactly(0, 1, 2, 4);
+      assertThat(net.executors[i].current().replicas()).as("replica %d's executor", i)
+          .containsExactlyElementsOf(REPLACED);
+    }
+    assertThat(net.nodes[4].lastExecuted()).as("the spare caught up")
+        .isEqualTo(net.nodes[0].lastExecuted());
+    long settled = net.nodes[0].lastExecuted();
+    net.runFor(2_000, 50);
+    assertThat(net.nodes[0].lastExecuted()).as("null batches stop once the change is in force")
+        .isEqualTo(settled);
+    // The new configuration orders: without 1 and the removed 3, the former spare's vote counts.
+    net.isolated.addAll(List.of(1, 3));
+    List<Request> later = writes(net, 3);
+    assertThat(net.requests(4)).containsAll(later);
+  }
+
+  @Test
+  void anIdleClusterWithNoChangeOrdersNothing() {
+    MemberNet net = new MemberNet(SMALL, MembershipSchedule.Rule.AT_BOUNDARY);
+    writes(net, 3);
+    long executed = net.nodes[0].lastExecuted();
+    net.runFor(2_000, 50);
+    assertThat(net.nodes[0].lastExecuted()).isEqualTo(executed);
   }
 
   @Test

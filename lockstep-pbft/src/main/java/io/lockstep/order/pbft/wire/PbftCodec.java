@@ -31,7 +31,8 @@ import java.util.List;
  *                   u32 n × (i64 seq, i64 view, digest, batch), u32 n × (i64 seq, i64 view,
  *                   digest), sig
  * 7 NewView         i64 view, u32 n × ViewChange body, u32 n × (i64 seq, batch), sig
- * 8 Status          i64 view, u8 changing, i64 executed, i64 stableSeq
+ * 8 Status          i64 view, u8 changing, i64 executed, i64 stableSeq,
+ *                   u32 n × (i32 replica, i64 silentMillis)
  * 9 Forward         request
  * 10 FetchState     i64 seq, i64 offset
  * 11 StateChunk     i64 seq, i64 offset, i64 total, bytes data
@@ -116,6 +117,10 @@ public final class PbftCodec implements ProtocolCodec {
       } else if (m instanceof PbftMessage.Status s) {
         out.writeByte(8).writeLong(s.view()).writeBoolean(s.changingView())
             .writeLong(s.executed()).writeLong(s.stableSeq());
+        out.writeInt(s.silentMillis().size());
+        // Ascending replica order: the same report always encodes to the same bytes.
+        new java.util.TreeMap<>(s.silentMillis())
+            .forEach((replica, millis) -> out.writeInt(replica).writeLong(millis));
       } else if (m instanceof PbftMessage.Forward f) {
         Batch.writeRequest(out.writeByte(9), f.request());
       } else if (m instanceof PbftMessage.FetchState f) {
@@ -173,8 +178,7 @@ public final class PbftCodec implements ProtocolCodec {
         case 5 -> vote(in);
         case 6 -> viewChange(in);
         case 7 -> newView(in);
-        case 8 -> new PbftMessage.Status(in.readLong(), in.readBoolean(), in.readLong(),
-            in.readLong());
+        case 8 -> status(in);
         case 9 -> new PbftMessage.Forward(Batch.readRequest(in));
         case 10 -> new PbftMessage.FetchState(in.readLong(), in.readLong());
         case 11 -> new PbftMessage.StateChunk(in.readLong(), in.readLong(), in.readLong(),
@@ -189,6 +193,26 @@ public final class PbftCodec implements ProtocolCodec {
         bytes[i] = (byte) in.readByte();
       }
       return new Digest(bytes);
+    }
+
+    static PbftMessage.Status status(WireReader in) {
+      long view = in.readLong();
+      boolean changing = in.readBoolean();
+      long executed = in.readLong();
+      long stableSeq = in.readLong();
+      int count = in.readCount("silent replicas", 12);
+      if (count > PbftMessage.Status.MAX_REPORTED) {
+        throw in.malformed("silence report of " + count + " replicas, at most "
+            + PbftMessage.Status.MAX_REPORTED);
+      }
+      java.util.Map<Integer, Long> silent = new java.util.HashMap<>();
+      for (int i = 0; i < count; i++) {
+        int replica = in.readInt();
+        if (silent.put(replica, in.readLong()) != null) {
+          throw in.malformed("replica " + replica + " named twice in a silence report");
+        }
+      }
+      return new PbftMessage.Status(view, changing, executed, stableSeq, silent);
     }
 
     static PbftMessage.CheckpointVote vote(WireReader in) {

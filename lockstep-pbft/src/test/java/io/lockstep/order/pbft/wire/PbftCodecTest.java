@@ -36,7 +36,9 @@ class PbftCodecTest {
         new PbftMessage.NewView(3, List.of(VC, VC, VC),
             List.of(new PbftMessage.PrePrepare(3, 17, B), new PbftMessage.PrePrepare(3, 18,
                 Batch.NULL)), new byte[64]),
-        new PbftMessage.Status(5, true, 40, 32), new PbftMessage.Forward(R),
+        new PbftMessage.Status(5, true, 40, 32),
+        new PbftMessage.Status(5, false, 40, 32, java.util.Map.of(1, 0L, 3, 2_500L)),
+        new PbftMessage.Forward(R),
         new PbftMessage.FetchState(32, 65536),
         new PbftMessage.StateChunk(32, 10, 20, new byte[] {1, 2, 3}));
   }
@@ -62,6 +64,22 @@ class PbftCodecTest {
             .as(message + " cut to " + length).isInstanceOf(IllegalArgumentException.class);
       }
     }
+  }
+
+  @Test
+  void aSilenceReportNamingAReplicaTwiceOrANegativeDurationIsRejected() {
+    byte[] one = PbftCodec.INSTANCE.encode(
+        new PbftMessage.Status(1, false, 2, 0, java.util.Map.of(3, 7L)));
+    // The single entry (i32 replica, i64 millis) is the last 12 bytes: repeat it, count 2.
+    byte[] twice = Arrays.copyOf(one, one.length + 12);
+    System.arraycopy(one, one.length - 12, twice, one.length, 12);
+    twice[one.length - 13] = 2;
+    assertThatThrownBy(() -> PbftCodec.INSTANCE.decode(twice))
+        .hasMessageContaining("named twice");
+    byte[] negative = one.clone();
+    negative[negative.length - 8] = (byte) 0x80;
+    assertThatThrownBy(() -> PbftCodec.INSTANCE.decode(negative))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
   }
 
   @Test
