@@ -6,6 +6,7 @@ import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.net.PeerNetwork;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ReplicaAddresses;
+import io.lockstep.server.wire.ClientMessage;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.security.PublicKey;
@@ -113,6 +114,40 @@ final class AddressBook {
     TreeSet<Integer> all = new TreeSet<>(config.members());
     all.addAll(recorded.keySet());
     return List.copyOf(all);
+  }
+
+  /**
+   * Every replica this one knows of, for a machine joining from a small file: the file's
+   * replicas (the record wins where there is one, as everywhere here) and the recorded ones.
+   * A replica is an initial voter exactly when the file lists it as a voter: the records never
+   * change the initial configuration. Safe from any thread.
+   */
+  List<ClientMessage.BookEntry> entries() {
+    Map<Integer, MemberAddresses> records = recorded;
+    Map<Integer, ClientMessage.BookEntry> out = new TreeMap<>();
+    for (ReplicaAddresses r : config.replicas()) {
+      MemberAddresses m = records.get(r.id());
+      out.put(r.id(), new ClientMessage.BookEntry(m != null ? m : fromFile(r), !r.spare()));
+    }
+    records.forEach((replica, m) -> out.putIfAbsent(replica, new ClientMessage.BookEntry(m,
+        false)));
+    return List.copyOf(out.values());
+  }
+
+  /**
+   * A file entry as a record would state it. A port 0 (bind any: tests, or a joiner's
+   * placeholder for a port nobody recorded) is no address another machine can use, so it is
+   * left out ("").
+   */
+  private MemberAddresses fromFile(ReplicaAddresses r) {
+    PublicKey key = config.keys().replicaKeys().get(r.id());
+    return new MemberAddresses(r.id(), ReplicaAddresses.text(r.peer()),
+        ReplicaAddresses.text(r.client()), usable(r.metrics()), usable(r.redis()),
+        key == null ? new byte[0] : key.getEncoded());
+  }
+
+  private static String usable(InetSocketAddress address) {
+    return address.getPort() == 0 ? "" : ReplicaAddresses.text(address);
   }
 
   /** The addresses recorded for {@code replica} in the replicated configuration, if any. */

@@ -12,8 +12,10 @@ import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The replica's client port handler: decodes {@link ClientMessage}s on the Netty I/O thread and
@@ -37,6 +39,7 @@ final class ClientPort implements FrameHandler {
   private final long expiryNanos;
   private final Map<FrameConnection, ConnectionBudget> budgets = new ConcurrentHashMap<>();
   private volatile OperatorAuth operators;
+  private volatile Supplier<List<ClientMessage.BookEntry>> addressBook;
 
   /**
    * @param bindIdentity with per-client authentication: a connection may only issue requests as
@@ -61,6 +64,15 @@ final class ClientPort implements FrameHandler {
     return this;
   }
 
+  /**
+   * Answers {@link ClientMessage.AddressBookAsk} from {@code book} (read on the I/O thread, so
+   * it must be safe to call from any thread); without it the question is answered busy.
+   */
+  ClientPort addressBook(Supplier<List<ClientMessage.BookEntry>> book) {
+    this.addressBook = book;
+    return this;
+  }
+
   @Override
   public void onOpen(FrameConnection connection) {
     budgets.put(connection, new ConnectionBudget(connectionBytes, expiryNanos));
@@ -82,6 +94,8 @@ final class ClientPort implements FrameHandler {
     }
     if (message instanceof ClientMessage.Member m) {
       member(connection, m);
+    } else if (message instanceof ClientMessage.AddressBookAsk a) {
+      answerAddressBook(connection, a);
     } else if (message instanceof ClientMessage.Submit || message instanceof ClientMessage.Read
         || message instanceof ClientMessage.Admin) {
       ConnectionBudget budget = budgets.computeIfAbsent(connection,
@@ -182,6 +196,20 @@ final class ClientPort implements FrameHandler {
       return;
     }
     loop.offerSubmit(Request.command(session, 1, command.command()), origin);
+  }
+
+  /**
+   * Where the replicas are, for a machine joining from a small file. Answered here on the I/O
+   * thread without the loop: the book is read-only and small, and the question orders nothing.
+   */
+  private void answerAddressBook(FrameConnection connection, ClientMessage.AddressBookAsk ask) {
+    Supplier<List<ClientMessage.BookEntry>> book = addressBook;
+    ClientMessage answer = book == null
+        ? new ClientMessage.Busy(ask.tag(), "this replica has no address book yet")
+        : new ClientMessage.AddressBookAnswer(ask.tag(), book.get());
+    LOG.log(Level.INFO, "event=address_book_asked remote=" + connection.remoteAddress()
+        + " id=" + connection.remoteId());
+    connection.send(ClientCodec.encode(answer));
   }
 
   private void adminRefused(FrameConnection connection, String kind, String reason) {

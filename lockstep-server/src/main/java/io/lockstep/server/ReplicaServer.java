@@ -281,7 +281,8 @@ public final class ReplicaServer implements AutoCloseable {
         new ClientPort(loop, metrics, config.perClientAuthentication(),
             config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
             .operators(OperatorAuth.checking(config.name(), config.secret(),
-                config.keys().operatorKeys())));
+                config.keys().operatorKeys()))
+            .addressBook(addresses::entries));
     forwarder = new LeaderForwarder(
         new FrameClient(ClientCredentials.forwarderConfig(config, id, net)),
         leader -> addresses.client(leader).orElseThrow(), config.requestTimeoutMillis(),

@@ -1,5 +1,6 @@
 package io.lockstep.server.wire;
 
+import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.machine.ClientId;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
@@ -7,6 +8,8 @@ import io.lockstep.request.Request;
 import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.BinaryWriter;
 import io.lockstep.storage.codec.CodecException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Binary form of the {@link ClientMessage}s on a replica's client port. Hand-written rather
@@ -28,6 +31,9 @@ import io.lockstep.storage.codec.CodecException;
  * 9 Admin       bytes command, i64 issuedAtMillis, bytes nonce (16), bytes mac (32 or 64)
  * 10 Submit     as 1, from a sender that reads configuration versions (type 11)
  * 11 Replied    as 3, then i64 configVersion (only when it is not 0)
+ * 12 AddressBookAsk     (no fields)
+ * 13 AddressBookAnswer  i32 count (at most 1024), count × {i32 replica, u8 initialVoter,
+ *               string peer, string client, string http, string redis, bytes publicKey}
  * </pre>
  *
  * <p>Compatibility of the configuration version (paper §7: clients learn the configuration
@@ -55,6 +61,8 @@ public final class ClientCodec {
   private static final int ADMIN = 9;
   private static final int SUBMIT_LEARNING = 10;
   private static final int REPLIED_VERSIONED = 11;
+  private static final int ADDRESS_BOOK_ASK = 12;
+  private static final int ADDRESS_BOOK_ANSWER = 13;
 
   private ClientCodec() {}
 
@@ -90,6 +98,8 @@ public final class ClientCodec {
     } else if (message instanceof ClientMessage.Admin m) {
       out.writeBytes(m.command()).writeLong(m.issuedAtMillis()).writeBytes(m.nonce())
           .writeBytes(m.mac());
+    } else if (message instanceof ClientMessage.AddressBookAnswer m) {
+      writeBook(out, m);
     }
     return out.toByteArray();
   }
@@ -106,6 +116,8 @@ public final class ClientCodec {
       return m.result().value().length + m.result().reason().length() * 3;
     } else if (message instanceof ClientMessage.Admin m) {
       return m.command().length + 64;
+    } else if (message instanceof ClientMessage.AddressBookAnswer m) {
+      return m.entries().size() * 160;
     }
     return 256;
   }
@@ -127,6 +139,10 @@ public final class ClientCodec {
       return MEMBER_RESULT;
     } else if (message instanceof ClientMessage.Admin) {
       return ADMIN;
+    } else if (message instanceof ClientMessage.AddressBookAsk) {
+      return ADDRESS_BOOK_ASK;
+    } else if (message instanceof ClientMessage.AddressBookAnswer) {
+      return ADDRESS_BOOK_ANSWER;
     }
     return BUSY;
   }
@@ -166,6 +182,8 @@ public final class ClientCodec {
         case ADMIN -> new ClientMessage.Admin(tag,
             in.readBytes("command", Request.MAX_COMMAND_BYTES), in.readLong("issuedAtMillis"),
             in.readBytes("nonce", 16), in.readBytes("mac", 64));
+        case ADDRESS_BOOK_ASK -> new ClientMessage.AddressBookAsk(tag);
+        case ADDRESS_BOOK_ANSWER -> readBook(tag, in);
         default -> throw new CodecException("client message: unknown type " + type);
       };
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -174,6 +192,37 @@ public final class ClientCodec {
     }
     in.expectEnd("client message of type " + type);
     return message;
+  }
+
+  private static void writeBook(BinaryWriter out, ClientMessage.AddressBookAnswer answer) {
+    out.writeInt(answer.entries().size());
+    for (ClientMessage.BookEntry e : answer.entries()) {
+      MemberAddresses m = e.addresses();
+      out.writeInt(m.replica()).writeByte(e.initialVoter() ? 1 : 0).writeString(m.peer())
+          .writeString(m.client()).writeString(m.http()).writeString(m.redis())
+          .writeBytes(m.publicKey());
+    }
+  }
+
+  /** An address book; each entry is checked as {@link MemberAddresses} checks a record. */
+  private static ClientMessage.AddressBookAnswer readBook(long tag, BinaryReader in) {
+    int count = in.readInt("book.count");
+    if (count < 0 || count > ClientMessage.AddressBookAnswer.MAX_ENTRIES) {
+      throw new CodecException("book.count: " + count + " entries, the limit is "
+          + ClientMessage.AddressBookAnswer.MAX_ENTRIES);
+    }
+    List<ClientMessage.BookEntry> entries = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int replica = in.readInt("book.replica");
+      boolean voter = in.readFlag("book.initialVoter");
+      entries.add(new ClientMessage.BookEntry(new MemberAddresses(replica,
+          in.readString("book.peer", MemberAddresses.MAX_ADDRESS),
+          in.readString("book.client", MemberAddresses.MAX_ADDRESS),
+          in.readString("book.http", MemberAddresses.MAX_ADDRESS),
+          in.readString("book.redis", MemberAddresses.MAX_ADDRESS),
+          in.readBytes("book.publicKey", MemberAddresses.MAX_KEY)), voter));
+    }
+    return new ClientMessage.AddressBookAnswer(tag, entries);
   }
 
   private static ClientMessage.Member readMember(long tag, BinaryReader in) {

@@ -1,11 +1,15 @@
 package io.lockstep.server.wire;
 
+import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.machine.ClientId;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The client protocol on a replica's client port (paper §2: requests go in, replies come back as
@@ -221,6 +225,55 @@ public sealed interface ClientMessage {
   record MemberResult(long tag, boolean ok, String text) implements ClientMessage {
     public MemberResult {
       Objects.requireNonNull(text, "text");
+    }
+  }
+
+  /**
+   * A machine joining from a small file asks where the replicas are (paper §7: the
+   * configuration, replicas' addresses included, is replicated state; the original replicas'
+   * addresses are only in their cluster file, so the replica answers from both). Any client
+   * that passed the port's handshake may ask: the answer holds addresses and public keys, no
+   * secret.
+   */
+  record AddressBookAsk(long tag) implements ClientMessage {}
+
+  /**
+   * One replica in an {@link AddressBookAnswer}.
+   *
+   * @param addresses where it is: the record in the replicated configuration if there is one,
+   *     else the answering replica's cluster file; {@code http} and {@code redis} are "" when
+   *     unknown (a record made without {@code --http}/{@code --redis})
+   * @param initialVoter whether the answering replica's file puts it in the initial
+   *     configuration (not a spare): a joiner must start from the same initial configuration as
+   *     every replica, because a log that holds no configuration entry yet means exactly that one
+   */
+  record BookEntry(MemberAddresses addresses, boolean initialVoter) {
+    public BookEntry {
+      Objects.requireNonNull(addresses, "addresses");
+    }
+  }
+
+  /**
+   * The answer to an {@link AddressBookAsk}: every replica the answering replica knows of (its
+   * file's and those the replicated configuration records), by increasing id.
+   */
+  record AddressBookAnswer(long tag, List<BookEntry> entries) implements ClientMessage {
+    /** Most entries accepted: far above any replica set, low enough to bound a frame. */
+    public static final int MAX_ENTRIES = 1024;
+
+    public AddressBookAnswer {
+      entries = List.copyOf(entries);
+      if (entries.size() > MAX_ENTRIES) {
+        throw new IllegalArgumentException(entries.size() + " address book entries, the limit is "
+            + MAX_ENTRIES);
+      }
+      Set<Integer> seen = new HashSet<>();
+      for (BookEntry e : entries) {
+        if (!seen.add(e.addresses().replica())) {
+          throw new IllegalArgumentException("replica " + e.addresses().replica()
+              + " is in the address book twice");
+        }
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.lockstep.server.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.machine.ClientId;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
@@ -83,7 +84,64 @@ class ClientCodecTest {
             Arbitraries.bytes().array(byte[].class).ofSize(32))
             .as(ClientMessage.Member::new),
         Combinators.combine(tag, Arbitraries.of(true, false), text)
-            .as(ClientMessage.MemberResult::new));
+            .as(ClientMessage.MemberResult::new),
+        tag.map(ClientMessage.AddressBookAsk::new),
+        Combinators.combine(tag, bookEntries()).as(ClientMessage.AddressBookAnswer::new));
+  }
+
+  /** Up to six entries with distinct ids, optional ports and keys, voters and spares. */
+  private static Arbitrary<java.util.List<ClientMessage.BookEntry>> bookEntries() {
+    Arbitrary<String> port = Arbitraries.integers().between(1, 65535).map(p -> "h.example:" + p);
+    Arbitrary<String> optional = Arbitraries.oneOf(Arbitraries.just(""), port);
+    Arbitrary<ClientMessage.BookEntry> entry = Combinators.combine(
+        Arbitraries.integers().between(0, 50), port, port, optional, optional,
+        Arbitraries.bytes().array(byte[].class).ofMaxSize(44), Arbitraries.of(true, false))
+        .as((id, peer, client, http, redis, key, voter) -> new ClientMessage.BookEntry(
+            new MemberAddresses(id, peer, client, http, redis, key), voter));
+    return entry.list().ofMaxSize(6).uniqueElements(e -> e.addresses().replica());
+  }
+
+  private static byte[] book(ClientMessage.BookEntry... entries) {
+    return ClientCodec.encode(new ClientMessage.AddressBookAnswer(3, java.util.List.of(entries)));
+  }
+
+  private static ClientMessage.BookEntry entry(int id, String peer) {
+    return new ClientMessage.BookEntry(
+        new MemberAddresses(id, peer, "h:2", "", "h:4", new byte[0]), true);
+  }
+
+  @Test
+  void anAddressBookIsStrictAboutItsCountEntriesAndFlags() {
+    byte[] ok = book(entry(1, "h:1"));
+    int countAt = 2 + 8;
+    byte[] huge = ok.clone();
+    huge[countAt + 1] = 1; // 65,537 entries announced
+    assertThatThrownBy(() -> ClientCodec.decode(huge)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("book.count").hasMessageContaining("limit is 1024");
+    byte[] negative = ok.clone();
+    negative[countAt] = (byte) 0x80;
+    assertThatThrownBy(() -> ClientCodec.decode(negative)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("book.count");
+    byte[] flag = ok.clone();
+    flag[countAt + 4 + 4] = 2; // initialVoter, after the count and the replica id
+    assertThatThrownBy(() -> ClientCodec.decode(flag)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("book.initialVoter");
+  }
+
+  @Test
+  void anAddressBookEntryIsCheckedAsARecordIsAndIdsAreUnique() {
+    byte[] noPort = book(entry(1, "h:1"));
+    // The peer text "h:1" follows count, id, flag and its u16 length: make it "h:x".
+    noPort[2 + 8 + 4 + 4 + 1 + 2 + 2] = 'x';
+    assertThatThrownBy(() -> ClientCodec.decode(noPort)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("peer address has no port");
+    byte[] twice = book(entry(1, "h:1"), entry(2, "h:5"));
+    int secondId = 2 + 8 + 4 + (4 + 1 + 5 + 5 + 2 + 5 + 4);
+    twice[secondId + 3] = 1;
+    assertThatThrownBy(() -> ClientCodec.decode(twice)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("replica 1 is in the address book twice");
+    byte[] trailing = java.util.Arrays.copyOf(book(entry(1, "h:1")), book(entry(1, "h:1")).length + 1);
+    assertThatThrownBy(() -> ClientCodec.decode(trailing)).isInstanceOf(CodecException.class);
   }
 
   @Test
