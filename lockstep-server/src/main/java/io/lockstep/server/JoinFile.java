@@ -11,6 +11,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -39,26 +40,43 @@ import java.util.regex.Pattern;
 public final class JoinFile {
   private static final Pattern REPLICA_KEY = Pattern.compile("replica\\.(\\d{1,9})\\.([\\w-]+)");
 
+  /** How long to wait before asking again for a book that does not list this replica yet. */
+  private static final long RETRY_MILLIS = 500;
+  /** Time left for the last ask: one with no time left would fail for that alone. */
+  private static final long LAST_ASK_MILLIS = 1_000;
+
   private JoinFile() {}
 
   /**
    * Reads {@code smallFile}, asks its seeds for the address book ({@link SeedAsk}) and returns the
-   * merged configuration.
+   * merged configuration. A book that does not list {@code self} yet is asked for again until
+   * {@code timeout} has passed (the record may be on its way).
    *
    * @throws ConfigException if the small file or the merged configuration is invalid
    * @throws IOException if the file cannot be read or no seed answered
    */
-  public static Joined load(Path smallFile, int self, java.time.Duration timeout)
+  public static Joined load(Path smallFile, int self, Duration timeout)
       throws ConfigException, IOException, InterruptedException {
     Properties small = new Properties();
     try (Reader reader = Files.newBufferedReader(smallFile, StandardCharsets.UTF_8)) {
       small.load(reader);
     }
-    SeedAsk.Answer answer = SeedAsk.ask(small, smallFile.toString(), self, timeout);
-    Properties merged = merge(small, smallFile.toString(), self, answer.entries());
-    ClusterConfig config = ClusterConfig.parse(merged, smallFile + " merged with replica "
-        + answer.seed() + "'s address book", smallFile.toAbsolutePath().getParent());
-    return new Joined(config, answer.seed());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      SeedAsk.Answer answer = SeedAsk.ask(small, smallFile.toString(), self,
+          Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      boolean listed = answer.entries().stream().anyMatch(e -> e.addresses().replica() == self);
+      long left = deadline - System.nanoTime();
+      if (listed || left < (RETRY_MILLIS + LAST_ASK_MILLIS) * 1_000_000L) {
+        Properties merged = merge(small, smallFile.toString(), self, answer.entries());
+        ClusterConfig config = ClusterConfig.parse(merged, smallFile + " merged with replica "
+            + answer.seed() + "'s address book", smallFile.toAbsolutePath().getParent());
+        return new Joined(config, answer.seed());
+      }
+      // Not recorded yet: the operator may start the machine before `lockstep member add`
+      // orders its record, so ask again until the time is up.
+      Thread.sleep(RETRY_MILLIS);
+    }
   }
 
   /**
