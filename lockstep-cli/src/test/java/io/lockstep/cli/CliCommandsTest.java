@@ -134,6 +134,31 @@ class CliCommandsTest {
   }
 
   @Test
+  void replicaJoiningWhenNoSeedAnswersNamesEachSeedAndExitsWithThree() throws Exception {
+    int[] ports = io.lockstep.net.LoopbackPorts.free(5);
+    Path file = dir.resolve("join.properties");
+    Files.writeString(file, "cluster.name=x\ncluster.data-dir=data\n"
+        + "cluster.secret=00112233445566778899aabbccddeeff\n"
+        + "replica.1.client=127.0.0.1:" + ports[0] + "\n"
+        + "replica.4.peer=127.0.0.1:" + ports[1] + "\nreplica.4.client=127.0.0.1:" + ports[2]
+        + "\nreplica.4.redis=127.0.0.1:" + ports[3] + "\nreplica.4.metrics=127.0.0.1:"
+        + ports[4] + "\n");
+    assertThat(run("replica", "--config", file.toString(), "--id", "4", "--join",
+        "--join-timeout", "2")).isEqualTo(3);
+    assertThat(err.toString()).contains("replica 4 cannot join")
+        .contains("replica 1 at 127.0.0.1:" + ports[0]);
+  }
+
+  @Test
+  void replicaJoiningAByzantineClusterFromASmallFileIsRefusedBeforeAsking() throws Exception {
+    Path file = dir.resolve("join.properties");
+    Files.writeString(file, "cluster.name=x\ncluster.failure-model=byzantine\n"
+        + "replica.1.client=127.0.0.1:1\nreplica.4.peer=127.0.0.1:2\n");
+    assertThat(run("replica", "--config", file.toString(), "--id", "4", "--join")).isEqualTo(2);
+    assertThat(err.toString()).contains("fail-stop clusters only");
+  }
+
+  @Test
   void localLayoutWritesAConfigWithDocumentedPortsAndAPrivateSecretKeptAcrossRuns()
       throws Exception {
     LocalLayout layout = new LocalLayout(dir, 3, 7000, Service.KV);
