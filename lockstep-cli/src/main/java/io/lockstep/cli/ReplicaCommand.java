@@ -84,6 +84,12 @@ public final class ReplicaCommand implements Callable<Integer> {
     return joined.config();
   }
 
+  private LockstepReplica.Builder builder(ClusterConfig cluster) {
+    LockstepReplica.Builder builder = LockstepReplica.builder().config(cluster).id(id)
+        .classpath(MachineLoader.parseClasspath(classpath)).processFiles(true);
+    return machine == null ? builder : builder.machineClass(machine);
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
@@ -101,14 +107,9 @@ public final class ReplicaCommand implements Callable<Integer> {
       err.println("replica " + id + " is not in " + config + "; replicas are " + cluster.members());
       return 2;
     }
-    LockstepReplica.Builder builder = LockstepReplica.builder().config(cluster).id(id)
-        .classpath(MachineLoader.parseClasspath(classpath)).processFiles(true);
-    if (machine != null) {
-      builder.machineClass(machine);
-    }
     ReplicaServer server;
     try {
-      server = builder.start();
+      server = builder(cluster).start();
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       return 2;
