@@ -48,7 +48,7 @@ public final class JoinFile {
   private JoinFile() {}
 
   /**
-   * Reads {@code smallFile}, asks its seeds for the address book ({@link SeedAsk}) and returns the
+   * Reads {@code smallFile}, asks its seeds for the address book ({@code SeedAsk}) and returns the
    * merged configuration. A book that does not list {@code self} yet is asked for again until
    * {@code timeout} has passed (the record may be on its way).
    *
@@ -164,7 +164,8 @@ public final class JoinFile {
         out.setProperty(prefix + "public-key",
             KeyFiles.publicKeyText(Ed25519Signer.publicKey(m.publicKey())));
       } catch (IllegalArgumentException bad) {
-        // Left out: the merged file is then refused for the missing key, naming the replica.
+        // Left out: with keys in the cluster the merged file is then refused for the missing
+        // key, naming the replica.
       }
     }
   }
