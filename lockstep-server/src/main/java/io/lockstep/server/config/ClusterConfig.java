@@ -157,7 +157,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     protocolSettings = Collections.unmodifiableMap(new TreeMap<>(protocolSettings));
     List<String> problems = ConfigParser.validate(name, failureModel, t, protocol, replicas,
         secret, protocolSettings, keys);
-    problems.addAll(ConfigParser.keyProblems(failureModel, replicas, keys));
+    problems.addAll(KeysSection.keyProblems(failureModel, replicas, keys));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }

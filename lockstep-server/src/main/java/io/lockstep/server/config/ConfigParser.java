@@ -27,16 +27,16 @@ import java.util.regex.Pattern;
  * operator fixes a file in one round rather than one error at a time.
  */
 final class ConfigParser {
-  private static final Pattern REPLICA_KEY =
+  static final Pattern REPLICA_KEY =
       Pattern.compile("replica\\.(\\d{1,9})\\.([\\w-]+)");
   /** {@code client.<id>.public-key} and {@code client.<id>.private-key-file}. */
-  private static final Pattern CLIENT_KEY_KEY =
+  static final Pattern CLIENT_KEY_KEY =
       Pattern.compile("client\\.(.+)\\.(public-key|private-key-file)");
-  private static final Set<String> REPLICA_KEY_KINDS = Set.of("public-key", "private-key-file");
+  static final Set<String> REPLICA_KEY_KINDS = Set.of("public-key", "private-key-file");
   /** {@code client.<id>.secret}: one client's own secret (per-client authentication, X5). */
   private static final Pattern CLIENT_SECRET_KEY = Pattern.compile("client\\.(.+)\\.secret");
   /** Client ids that may have a secret of their own: what the handshake accepts as a name. */
-  private static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Set<String> ADDRESS_KINDS = Set.of("peer", "client", "redis", "metrics");
   private static final Set<String> KEYS = Set.of("cluster.name", "cluster.failure-model",
@@ -123,7 +123,7 @@ final class ConfigParser {
     JournalSettings journal = journal();
     long unreachable = configuratorBound();
     Map<Integer, Long> offsets = testClockOffsets(replicas);
-    ClusterKeys keys = keys(model, replicas);
+    ClusterKeys keys = new KeysSection(properties, baseDir, problems).keys(model, replicas);
     if (model != null) {
       problems.addAll(validate(name == null ? "x" : name, model, t, protocol, replicas,
           secret, protocolSettings, keys).stream()
@@ -160,97 +160,6 @@ final class ConfigParser {
     }
     return number("cluster.configurator.unreachable-ms",
         ClusterConfig.DEFAULT_CONFIGURATOR_UNREACHABLE_MILLIS, 1, 86_400_000);
-  }
-
-  /** The keys {@code lockstep keys} writes ({@link ClusterKeys}); bad ones listed as problems. */
-  private ClusterKeys keys(FailureModel model, List<ReplicaAddresses> replicas) {
-    ClusterKeys keys = readKeys();
-    if (model != null) {
-      problems.addAll(keyProblems(model, replicas, keys));
-    }
-    return keys;
-  }
-
-  private ClusterKeys readKeys() {
-    Map<Integer, java.security.PublicKey> replicaKeys = new TreeMap<>();
-    Map<Integer, Path> replicaFiles = new TreeMap<>();
-    Map<String, java.security.PublicKey> clientKeys = new TreeMap<>();
-    Map<String, Path> clientFiles = new TreeMap<>();
-    for (String key : new TreeMap<>(properties).keySet().stream().map(Object::toString).toList()) {
-      Matcher replica = REPLICA_KEY.matcher(key);
-      Matcher client = CLIENT_KEY_KEY.matcher(key);
-      String value = properties.getProperty(key).trim();
-      if (replica.matches() && REPLICA_KEY_KINDS.contains(replica.group(2))) {
-        int id = Integer.parseInt(replica.group(1));
-        if (replica.group(2).equals("public-key")) {
-          putKey(key, value, id, replicaKeys);
-        } else {
-          replicaFiles.put(id, baseDir.resolve(value).normalize());
-        }
-      } else if (client.matches()) {
-        String id = client.group(1);
-        if (!CLIENT_NAME.matcher(id).matches() || id.startsWith(ClusterConfig.FORWARDER_PREFIX)) {
-          problems.add(key + ": a client id must be 1-64 of A-Z a-z 0-9 . _ - and must not start"
-              + " with '" + ClusterConfig.FORWARDER_PREFIX + "' (reserved for replicas)");
-        } else if (client.group(2).equals("public-key")) {
-          putKey(key, value, id, clientKeys);
-        } else {
-          clientFiles.put(id, baseDir.resolve(value).normalize());
-        }
-      }
-    }
-    return new ClusterKeys(replicaKeys, replicaFiles, clientKeys, clientFiles, operators());
-  }
-
-  /** {@code cluster.operators}: comma-separated client ids (checked by keyProblems). */
-  private Set<String> operators() {
-    String value = trimmed("cluster.operators");
-    Set<String> out = new java.util.TreeSet<>();
-    if (value != null) {
-      for (String id : value.split(",")) {
-        if (!id.isBlank()) {
-          out.add(id.trim());
-        }
-      }
-    }
-    return out;
-  }
-
-  private <K> void putKey(String key, String value, K id, Map<K, java.security.PublicKey> into) {
-    try {
-      into.put(id, KeyFiles.parsePublicKey(value));
-    } catch (IllegalArgumentException e) {
-      problems.add(key + " is " + e.getMessage() + " (write keys with `lockstep keys`)");
-    }
-  }
-
-  /**
-   * Keys are all or nothing for replicas (a replica without a key could not join a keyed peer
-   * port), name only configured replicas, and are required in the Byzantine model: with a shared
-   * secret any replica could speak as any other, and a client could not tell whose vote a reply
-   * is.
-   */
-  static List<String> keyProblems(FailureModel model, List<ReplicaAddresses> replicas,
-      ClusterKeys keys) {
-    List<String> out = new ArrayList<>();
-    Set<Integer> ids = new java.util.TreeSet<>();
-    replicas.forEach(r -> ids.add(r.id()));
-    for (Integer id : keys.replicaKeys().keySet()) {
-      if (!ids.contains(id)) {
-        out.add("replica." + id + ".public-key names no configured replica");
-      }
-    }
-    if (keys.present()) {
-      ids.stream().filter(id -> !keys.replicaKeys().containsKey(id)).forEach(id -> out.add(
-          "replica." + id + ".public-key is missing: with keys, every replica needs one"));
-    } else if (model == FailureModel.BYZANTINE) {
-      out.add("cluster.failure-model=byzantine needs every replica's key (replica.<id>.public-key"
-          + " and replica.<id>.private-key-file): run `lockstep keys` and add its lines");
-    }
-    keys.operators().stream().filter(op -> !keys.clientKeys().containsKey(op)).forEach(op ->
-        out.add("cluster.operators names '" + op + "', which has no client." + op
-            + ".public-key: an operator signs commands with its own key"));
-    return out;
   }
 
   /**
