@@ -517,9 +517,6 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     if (secret != null) {
       p.setProperty("cluster.secret", java.util.HexFormat.of().formatHex(secret));
     }
-    if (!keys.operators().isEmpty()) {
-      p.setProperty("cluster.operators", String.join(",", keys.operators()));
-    }
     if (clientSecret != null) {
       p.setProperty("client.secret", java.util.HexFormat.of().formatHex(clientSecret));
     }
@@ -563,14 +560,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     p.setProperty("journal.files", Integer.toString(journal.files()));
     testClockOffsets.forEach((id, offset) ->
         p.setProperty(ConfigParser.TEST_CLOCK_OFFSET + id, Long.toString(offset)));
-    keys.replicaKeys().forEach((id, key) ->
-        p.setProperty("replica." + id + ".public-key", KeyFiles.publicKeyText(key)));
-    keys.replicaKeyFiles().forEach((id, file) -> p.setProperty("replica." + id
-        + ".private-key-file", file.toAbsolutePath().toString()));
-    keys.clientKeys().forEach((id, key) ->
-        p.setProperty("client." + id + ".public-key", KeyFiles.publicKeyText(key)));
-    keys.clientKeyFiles().forEach((id, file) -> p.setProperty("client." + id
-        + ".private-key-file", file.toAbsolutePath().toString()));
+    KeysSection.write(keys, p);
     return p;
   }
 

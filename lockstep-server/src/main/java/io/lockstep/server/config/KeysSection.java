@@ -118,4 +118,19 @@ final class KeysSection {
             + ".public-key: an operator signs commands with its own key"));
     return out;
   }
+
+  /** Writes {@code keys} as the lines {@link #keys} reads (private-key files absolute). */
+  static void write(ClusterKeys keys, Properties p) {
+    if (!keys.operators().isEmpty()) {
+      p.setProperty("cluster.operators", String.join(",", keys.operators()));
+    }
+    keys.replicaKeys().forEach((id, key) ->
+        p.setProperty("replica." + id + ".public-key", KeyFiles.publicKeyText(key)));
+    keys.replicaKeyFiles().forEach((id, file) -> p.setProperty("replica." + id
+        + ".private-key-file", file.toAbsolutePath().toString()));
+    keys.clientKeys().forEach((id, key) ->
+        p.setProperty("client." + id + ".public-key", KeyFiles.publicKeyText(key)));
+    keys.clientKeyFiles().forEach((id, file) -> p.setProperty("client." + id
+        + ".private-key-file", file.toAbsolutePath().toString()));
+  }
 }
