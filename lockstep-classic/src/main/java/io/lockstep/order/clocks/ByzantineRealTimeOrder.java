@@ -13,6 +13,7 @@ import io.lockstep.order.agreement.ClientCopies;
 import io.lockstep.order.agreement.DolevStrong;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.SignedRounds;
+import io.lockstep.order.stamped.Drops;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Uid;
 import io.lockstep.request.Request;
@@ -59,7 +60,6 @@ public final class ByzantineRealTimeOrder implements Coordination {
   static final byte[] STARTED = "lockstep-rt-byz:started".getBytes(StandardCharsets.UTF_8);
   /** An entry's place in its uid: the transmitter's place among the members × 2^16 + index. */
   private static final int INDEX_BITS = 16;
-  private static final int REASONS_KEPT = 256;
   static final String NOT_OURS = "not a round message of a member";
   static final String CHAIN = "signed chain refused (bad signature, wrong round or instance)";
   static final String NO_BATCH = "decided value is not a batch";
@@ -78,14 +78,12 @@ public final class ByzantineRealTimeOrder implements Coordination {
   private final TreeMap<Uid, Request> pending = new TreeMap<>();
   /** This replica's own read barriers: uid → read id. */
   private final Map<Uid, Long> barriers = new HashMap<>();
-  private final List<String> rejected = new ArrayList<>();
-  private final Map<String, Long> dropsByReason = new TreeMap<>();
+  private final Drops drops = new Drops();
   private final List<String> brokenAssumptions = new ArrayList<>();
   private final Outbox out = new Outbox();
   private Uid lastProcessed = Uid.ZERO;
   private long position;
   private long time = Long.MIN_VALUE;
-  private long dropped;
 
   private record Waiting(Request request, long readId) {}
 
@@ -274,11 +272,7 @@ public final class ByzantineRealTimeOrder implements Coordination {
   }
 
   private void reject(String category, String reason) {
-    dropped++;
-    dropsByReason.merge(category, 1L, Long::sum);
-    if (rejected.size() < REASONS_KEPT) {
-      rejected.add(reason);
-    }
+    drops.reject(category, reason);
   }
 
   @Override
@@ -293,19 +287,17 @@ public final class ByzantineRealTimeOrder implements Coordination {
 
   @Override
   public long dropped() {
-    return dropped;
+    return drops.count();
   }
 
   @Override
   public Map<String, Long> dropsByReason() {
-    return Map.copyOf(dropsByReason);
+    return drops.byCategory();
   }
 
-  /** Why input was dropped since the last call (at most {@value #REASONS_KEPT}), forgotten. */
+  /** Why input was dropped since the last call (the first {@value Drops#REASONS_KEPT}). */
   public List<String> drainRejected() {
-    List<String> reasons = List.copyOf(rejected);
-    rejected.clear();
-    return reasons;
+    return drops.drainReasons();
   }
 
   @Override

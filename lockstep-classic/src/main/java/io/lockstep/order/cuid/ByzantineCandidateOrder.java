@@ -14,6 +14,7 @@ import io.lockstep.order.agreement.DolevStrong;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.SignedRounds;
 import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.stamped.Drops;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Uid;
 import io.lockstep.request.Request;
@@ -77,8 +78,6 @@ public final class ByzantineCandidateOrder implements Coordination {
    * at once, so its copies are decided within a round or two of each other.
    */
   static final int COPY_WAIT_ROUNDS = 8;
-  /** Most drop reasons kept for {@link #drainRejected} between drains. */
-  private static final int REASONS_KEPT = 256;
 
   private final ByzantineConfig config;
   private final int self;
@@ -96,14 +95,12 @@ public final class ByzantineCandidateOrder implements Coordination {
   /** Each replica's last counted candidate counter: a correct replica's strictly increase. */
   private final Map<Integer, Long> lastCandidate = new HashMap<>();
   private final Map<Proposal.Id, Long> barriers = new HashMap<>();
-  private final List<String> rejected = new ArrayList<>();
-  private final Map<String, Long> dropsByReason = new java.util.TreeMap<>();
+  private final Drops drops = new Drops();
   private final List<String> brokenAssumptions = new ArrayList<>();
   private final Outbox out = new Outbox();
   private Uid lastProcessed;
   private long position;
   private long time = Long.MIN_VALUE;
-  private long dropped;
 
   private record Waiting(Request request, long readId) {}
 
@@ -356,11 +353,7 @@ public final class ByzantineCandidateOrder implements Coordination {
   }
 
   private void reject(String category, String reason) {
-    dropped++;
-    dropsByReason.merge(category, 1L, Long::sum);
-    if (rejected.size() < REASONS_KEPT) {
-      rejected.add(reason);
-    }
+    drops.reject(category, reason);
   }
 
   @Override
@@ -376,19 +369,17 @@ public final class ByzantineCandidateOrder implements Coordination {
 
   @Override
   public long dropped() {
-    return dropped;
+    return drops.count();
   }
 
   @Override
   public Map<String, Long> dropsByReason() {
-    return Map.copyOf(dropsByReason);
+    return drops.byCategory();
   }
 
-  /** Why input was dropped since the last call (at most {@value #REASONS_KEPT}), forgotten. */
+  /** Why input was dropped since the last call (the first {@value Drops#REASONS_KEPT}). */
   public List<String> drainRejected() {
-    List<String> reasons = List.copyOf(rejected);
-    rejected.clear();
-    return reasons;
+    return drops.drainReasons();
   }
 
   /** The replicas NF excludes. */
