@@ -3,6 +3,7 @@ package io.lockstep.order.agreement;
 import io.lockstep.identity.Signer;
 import io.lockstep.order.agreement.DolevStrong.Chain;
 import io.lockstep.order.agreement.DolevStrong.Link;
+import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,5 +36,22 @@ public final class ChainLies {
   /** Whether {@code chain} is {@code signer}'s own first-round chain (it transmits it). */
   public static boolean own(Signer signer, Chain chain) {
     return chain.transmitter() == signer.self() && chain.links().size() == 1;
+  }
+
+  /**
+   * {@code requests} followed by a forged one: the next request of the first client in them
+   * (same client, next sequence number, same command), which that client never sent. Unchanged
+   * when they hold only read barriers (nulls): there is no client to forge for.
+   */
+  public static List<Request> withForgedRequest(List<Request> requests) {
+    List<Request> forged = new ArrayList<>(requests);
+    for (Request r : requests) {
+      if (r != null) {
+        forged.add(new Request(r.client(), r.sequence() + 1, r.kind(), r.command(),
+            r.copyFrom()));
+        break;
+      }
+    }
+    return forged;
   }
 }

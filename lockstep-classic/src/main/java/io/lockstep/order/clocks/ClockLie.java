@@ -6,8 +6,6 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.agreement.ChainLies;
 import io.lockstep.order.agreement.DolevStrong.Chain;
 import io.lockstep.order.agreement.RoundMessage;
-import io.lockstep.request.Request;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -78,15 +76,7 @@ public enum ClockLie {
   }
 
   private static ClockBatch forged(ClockBatch b) {
-    List<Request> requests = new ArrayList<>(b.requests());
-    for (Request r : b.requests()) {
-      if (r != null) {
-        requests.add(new Request(r.client(), r.sequence() + 1, r.kind(), r.command(),
-            r.copyFrom()));
-        break;
-      }
-    }
-    return new ClockBatch(b.stamp(), requests);
+    return new ClockBatch(b.stamp(), ChainLies.withForgedRequest(b.requests()));
   }
 
   private static Chain resign(Signer signer, Chain chain, ClockBatch batch) {

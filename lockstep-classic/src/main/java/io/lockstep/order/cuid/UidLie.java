@@ -6,7 +6,6 @@ import io.lockstep.order.Ready;
 import io.lockstep.order.agreement.ChainLies;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.DolevStrong.Chain;
-import io.lockstep.request.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -94,15 +93,7 @@ public enum UidLie {
   }
 
   private static Batch forged(Batch b) {
-    List<Request> requests = new ArrayList<>(b.requests());
-    for (Request r : b.requests()) {
-      if (r != null) {
-        requests.add(new Request(r.client(), r.sequence() + 1, r.kind(), r.command(),
-            r.copyFrom()));
-        break;
-      }
-    }
-    return new Batch(requests, b.candidates(), b.timeouts());
+    return new Batch(ChainLies.withForgedRequest(b.requests()), b.candidates(), b.timeouts());
   }
 
   private static Chain resign(Signer signer, Chain chain, Batch batch) {
