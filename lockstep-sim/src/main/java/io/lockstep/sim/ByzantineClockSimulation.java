@@ -1,21 +1,12 @@
 package io.lockstep.sim;
 
-import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.identity.Signer;
-import io.lockstep.order.Coordination;
-import io.lockstep.order.FailureModel;
-import io.lockstep.order.ForwardingCoordination;
-import io.lockstep.order.Input;
 import io.lockstep.order.MessageInterceptor;
-import io.lockstep.order.Recovered;
 import io.lockstep.order.clocks.ByzantineClockConfig;
 import io.lockstep.order.clocks.ByzantineRealTimeOrder;
 import io.lockstep.order.clocks.ClockLie;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -39,81 +30,16 @@ public final class ByzantineClockSimulation {
    */
   public static SimResult run(SimOptions options, long seed,
       UnaryOperator<ByzantineClockConfig> tune, boolean ed25519, ClockLie... lies) {
-    List<Integer> members = new ArrayList<>();
-    for (int i = 0; i < options.replicas(); i++) {
-      members.add(i);
-    }
-    Map<Integer, Signer> signers = new HashMap<>();
-    if (ed25519) {
-      SharedVerifications shared = new SharedVerifications();
-      Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members, KEY_SEED))
-          .forEach((id, signer) -> signers.put(id, shared.wrap(signer)));
-    } else {
-      signers.putAll(MacSigners.of(members, KEY_SEED));
-    }
-    Map<Integer, MessageInterceptor> liars = new HashMap<>();
-    for (int k = 0; k < options.t(); k++) {
-      int liar = (int) Math.floorMod(seed + k, (long) options.replicas());
-      ClockLie lie = lies[(int) Math.floorMod(seed + k, (long) lies.length)];
-      liars.put(liar, lie.interceptor(signers.get(liar), ByzantineUidSimulation.ROUND_MILLIS));
-    }
-    return Simulation.run(options, seed, factory(options.t(), tune, signers, liars.keySet()),
-        liars);
-  }
-
-  private static CoordinationFactory factory(int t, UnaryOperator<ByzantineClockConfig> tune,
-      Map<Integer, Signer> signers, Set<Integer> liars) {
-    return new CoordinationFactory() {
-      @Override
-      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
-        ByzantineRealTimeOrder order = new ByzantineRealTimeOrder(tune.apply(
-            ByzantineClockConfig.defaults(id, members, t)
+    List<Integer> members = ByzantineRuns.members(options.replicas());
+    Map<Integer, Signer> signers = ByzantineRuns.signers(members, KEY_SEED, ed25519);
+    Map<Integer, MessageInterceptor> liars = ByzantineRuns.liars(options, seed, lies,
+        (liar, lie) -> lie.interceptor(signers.get(liar), ByzantineUidSimulation.ROUND_MILLIS));
+    CoordinationFactory factory = ByzantineRuns.factory(liars.keySet(),
+        (id, group, recovered) -> new ByzantineRealTimeOrder(tune.apply(
+            ByzantineClockConfig.defaults(id, group, options.t())
                 .withRoundMillis(ByzantineUidSimulation.ROUND_MILLIS)), signers.get(id),
-            recovered);
-        return liars.contains(id) ? order : new Watched(id, order);
-      }
-
-      @Override
-      public FailureModel failureModel() {
-        return FailureModel.BYZANTINE;
-      }
-
-      @Override
-      public boolean failStop() {
-        return true; // a replica that stopped cannot rejoin (no §7.2 integration)
-      }
-
-      @Override
-      public int commandQuorum(int faulty) {
-        return faulty + 1; // 2t+1 replicas: t+1 identical replies include a correct one
-      }
-
-      @Override
-      public boolean liarsKeepTheOrder() {
-        return false;
-      }
-    };
-  }
-
-  /** Fails the run when a correct replica reports a broken assumption. */
-  private static final class Watched extends ForwardingCoordination {
-    private final int replica;
-    private final ByzantineRealTimeOrder order;
-
-    Watched(int replica, ByzantineRealTimeOrder order) {
-      super(order);
-      this.replica = replica;
-      this.order = order;
-    }
-
-    @Override
-    public void step(Input input) {
-      super.step(input);
-      List<String> breaches = order.drainBrokenAssumptions();
-      if (!breaches.isEmpty()) {
-        throw new SimFailure("assumption: replica " + replica + ": " + breaches.get(0));
-      }
-      order.drainRejected(); // dropped with a reason; the count stays in dropped()
-    }
+            recovered),
+        ByzantineRealTimeOrder::drainRejected);
+    return Simulation.run(options, seed, factory, liars);
   }
 }
