@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ class ByzantineMemberProcessTest {
   private static final Pattern VOTERS_FIELD = Pattern.compile("\"voters\":\\[([0-9, ]*)\\]");
 
   @TempDir Path dir;
-  private Process local;
+  private LocalProcess local;
   private KvLoad load;
 
   @AfterEach
@@ -44,10 +45,7 @@ class ByzantineMemberProcessTest {
       load.stop();
     }
     if (local != null) {
-      local.destroyForcibly();
-    }
-    for (int id = 1; id <= SPARE; id++) {
-      pid(id).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+      local.close();
     }
   }
 
@@ -55,8 +53,8 @@ class ByzantineMemberProcessTest {
   void anOriginalReplicaIsReplacedByTheSpareWhichThenVotesAfterThePrimaryIsKilled()
       throws Exception {
     int base = FreePorts.basePort(SPARE);
-    Path data = dir.resolve("data");
-    startLocal(base, data);
+    startLocal(base);
+    Path data = local.data();
     String listed = cli(data, "member", "list");
     assertThat(listed).contains("voters [1, 2, 3, 4]").contains("spares [5]");
 
@@ -77,7 +75,7 @@ class ByzantineMemberProcessTest {
     int primary = primaryOf(base, SPARE);
     int victim = primary != SPARE ? primary : 1;
     long killedAt = System.nanoTime();
-    pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
+    local.pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
     long before = load.okWrites();
     awaitWritesAfter(killedAt, before + 100, 90);
 
@@ -91,8 +89,7 @@ class ByzantineMemberProcessTest {
     String status = cli(data, "status");
     assertThat(status).contains("configuration: voters [1, 3, 4, 5]")
         .contains("removed: replica 2 is not a voter");
-    local.destroy();
-    assertThat(local.waitFor(30, TimeUnit.SECONDS)).as("local exits on SIGTERM").isTrue();
+    local.stopsOnSigterm();
   }
 
   /**
@@ -105,8 +102,8 @@ class ByzantineMemberProcessTest {
   void onAnIdleClusterTheReplacementTakesEffectAndTheMarginCountsAKilledReplica()
       throws Exception {
     int base = FreePorts.basePort(SPARE);
-    Path data = dir.resolve("data");
-    startLocal(base, data);
+    startLocal(base);
+    Path data = local.data();
     String replaced = cli(data, "member", "replace", "4", "5", "--timeout", "60");
     assertThat(replaced).as("replace 4 by 5 without traffic")
         .contains("replica set [1, 2, 3, 5] ordered").contains("now in force");
@@ -115,7 +112,7 @@ class ByzantineMemberProcessTest {
     awaitMargin(base, primary, 1);
 
     int victim = primary == 1 ? 2 : 1;
-    pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
+    local.pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
     awaitMargin(base, primary, 0);
     try (Jedis proxy = new Jedis("127.0.0.1", base, 30_000)) {
       assertThat(proxy.set("after-kill", "v")).isEqualTo("OK");
@@ -138,20 +135,10 @@ class ByzantineMemberProcessTest {
         + health);
   }
 
-  private void startLocal(int base, Path data) throws Exception {
-    Path output = dir.resolve("local.out");
-    Files.createFile(output);
-    local = java("local", "--failure-model", "byzantine", "--spares", "1", "--base-port",
-        Integer.toString(base), "--data-dir", data.toString(), "--heap", "256m")
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!Files.readString(output, StandardCharsets.UTF_8).contains("GET k")) {
-      assertThat(System.nanoTime()).as("local starts: %s", Files.readString(output))
-          .isLessThan(deadline);
-      assertThat(local.isAlive()).as("local runs: %s", Files.readString(output)).isTrue();
-      Thread.sleep(100);
-    }
-    assertThat(Files.readString(output)).contains("and 1 spare");
+  private void startLocal(int base) throws Exception {
+    local = LocalProcess.start(dir, SPARE, Duration.ofSeconds(90), "--failure-model",
+        "byzantine", "--spares", "1", "--base-port", Integer.toString(base), "--heap", "256m");
+    assertThat(local.output()).contains("and 1 spare");
   }
 
   /** The command line in its own process; its output and errors together. */
@@ -163,18 +150,10 @@ class ByzantineMemberProcessTest {
       command.addAll(List.of("--client-id", "proxy"));
     }
     Path output = Files.createTempFile(dir, "cli", ".out");
-    Process p = java(command.toArray(String[]::new)).redirectErrorStream(true)
+    Process p = LocalProcess.java(command.toArray(String[]::new)).redirectErrorStream(true)
         .redirectOutput(output.toFile()).start();
     assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("lockstep %s ends", command).isTrue();
     return Files.readString(output, StandardCharsets.UTF_8);
-  }
-
-  private static ProcessBuilder java(String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), "io.lockstep.cli.Main"));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
   }
 
   private void awaitWrites(long count, int seconds) throws InterruptedException {
@@ -227,11 +206,5 @@ class ByzantineMemberProcessTest {
     } catch (IOException e) {
       return "unreachable: " + e.getMessage();
     }
-  }
-
-  private java.util.Optional<Long> pid(int id) throws IOException {
-    Path file = dir.resolve("data").resolve(Integer.toString(id)).resolve("pid");
-    return Files.exists(file) ? java.util.Optional.of(Long.parseLong(
-        Files.readString(file).strip())) : java.util.Optional.empty();
   }
 }

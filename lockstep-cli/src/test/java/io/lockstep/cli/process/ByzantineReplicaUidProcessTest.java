@@ -2,10 +2,9 @@ package io.lockstep.cli.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class ByzantineReplicaUidProcessTest {
   private static final int REPLICAS = 3;
 
   @TempDir Path dir;
-  private Process local;
+  private LocalProcess local;
   private KvLoad load;
 
   @AfterEach
@@ -34,10 +33,7 @@ class ByzantineReplicaUidProcessTest {
       load.stop();
     }
     if (local != null) {
-      local.destroyForcibly();
-    }
-    for (int id = 1; id <= REPLICAS; id++) {
-      pid(id).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+      local.close();
     }
   }
 
@@ -45,8 +41,8 @@ class ByzantineReplicaUidProcessTest {
   void threeReplicaUidReplicasServeThroughTheProxyAndStayLinearizableAfterKillNineOfOne()
       throws Exception {
     int base = FreePorts.basePort(REPLICAS);
-    Path data = dir.resolve("data");
-    startLocal(base, data);
+    startLocal(base);
+    Path data = local.data();
     assertThat(Files.readString(data.resolve("cluster.properties")))
         .contains("cluster.failure-model=byzantine", "cluster.protocol=replica-uid",
             "cluster.t=1", "replica-uid.round-ms=1100", "replica-uid.max-delay-ms=1000")
@@ -56,7 +52,7 @@ class ByzantineReplicaUidProcessTest {
     load = new KvLoad(port -> new Jedis("127.0.0.1", base, 60_000), 1, 8, 3).start();
     awaitWrites(6, 60);
 
-    long killed = pid(3).orElseThrow();
+    long killed = local.pid(3).orElseThrow();
     long killedAt = System.nanoTime();
     new ProcessBuilder("kill", "-9", Long.toString(killed)).start().waitFor();
     assertThat(ProcessHandle.of(killed).map(h -> {
@@ -71,7 +67,7 @@ class ByzantineReplicaUidProcessTest {
     while (!(load.wroteAfter(killedAt) && load.okWrites() >= before + 6)) {
       if (System.nanoTime() > deadline) {
         assertThat(load.okWrites()).as("writes after the kill (%d before it; errors %s)%s",
-            before, load.errorReplies(), logTails(data)).isGreaterThanOrEqualTo(before + 6);
+            before, load.errorReplies(), local.logTails()).isGreaterThanOrEqualTo(before + 6);
       }
       Thread.sleep(200);
     }
@@ -81,8 +77,7 @@ class ByzantineReplicaUidProcessTest {
       load.finalReads(proxy);
     }
     load.checkAndExport("byzantine-replica-uid-kill");
-    local.destroy();
-    assertThat(local.waitFor(30, TimeUnit.SECONDS)).as("local exits on SIGTERM").isTrue();
+    local.stopsOnSigterm();
   }
 
   private void awaitWrites(long writes, int seconds) throws Exception {
@@ -90,63 +85,19 @@ class ByzantineReplicaUidProcessTest {
     while (load.okWrites() < writes) {
       if (System.nanoTime() > deadline) {
         assertThat(load.okWrites()).as("acknowledged writes (errors %s)%s",
-            load.errorReplies(), logTails(dir.resolve("data"))).isGreaterThanOrEqualTo(writes);
+            load.errorReplies(), local.logTails()).isGreaterThanOrEqualTo(writes);
       }
       Thread.sleep(200);
     }
   }
 
-  private void startLocal(int base, Path data) throws Exception {
-    Path output = dir.resolve("local.out");
-    Files.createFile(output);
-    local = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", System.getProperty("java.class.path"), "io.lockstep.cli.Main",
-        "local", "--failure-model", "byzantine", "--protocol", "replica-uid", "--base-port",
-        Integer.toString(base), "--data-dir", data.toString(), "--heap", "256m", "--wait", "150")
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+  private void startLocal(int base) throws Exception {
     // --wait 150: three JVMs starting on a machine shared with other builds (load average 40
     // on 2 cores) took over 90 s to be healthy at once in one run.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(160);
-    while (!Files.readString(output, StandardCharsets.UTF_8).contains("GET k")) {
-      assertThat(System.nanoTime()).as("local starts: %s", Files.readString(output))
-          .isLessThan(deadline);
-      if (!local.isAlive()) {
-        assertThat(local.isAlive()).as("local runs: %s%s", Files.readString(output),
-            logTails(data)).isTrue();
-      }
-      Thread.sleep(100);
-    }
-    assertThat(Files.readString(output)).contains("Starting 3 replicas")
+    local = LocalProcess.start(dir, REPLICAS, Duration.ofSeconds(160), "--failure-model",
+        "byzantine", "--protocol", "replica-uid", "--base-port", Integer.toString(base),
+        "--heap", "256m", "--wait", "150");
+    assertThat(local.output()).contains("Starting 3 replicas")
         .contains("survives 1 of 3 replicas lying or stopping (Byzantine)");
-  }
-
-  /** The last lines of every replica's log, for a failure message. */
-  private static String logTails(Path data) throws Exception {
-    StringBuilder out = new StringBuilder();
-    for (int id = 1; id <= REPLICAS; id++) {
-      Path log = data.resolve(Integer.toString(id)).resolve("replica.log");
-      if (Files.exists(log)) {
-        java.util.List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-        // Probe reports come every 200 ms while a bound is broken: keep the protocol's own
-        // (kind=order, e.g. a skipped round) and the last few of the others.
-        java.util.List<String> lines = all.stream()
-            .filter(l -> !l.contains("AssumptionWatch") || l.contains("kind=order")).toList();
-        java.util.List<String> probes = all.stream()
-            .filter(l -> l.contains("AssumptionWatch") && !l.contains("kind=order")).toList();
-        lines = new java.util.ArrayList<>(lines);
-        lines.addAll(probes.subList(Math.max(0, probes.size() - 3), probes.size()));
-        out.append("\n--- replica ").append(id).append(" (")
-            .append(probes.size()).append(" probe reports):\n")
-            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 12),
-                lines.size())));
-      }
-    }
-    return out.toString();
-  }
-
-  private Optional<Long> pid(int id) throws Exception {
-    Path file = dir.resolve("data").resolve(Integer.toString(id)).resolve("pid");
-    return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).strip()))
-        : Optional.empty();
   }
 }
