@@ -431,6 +431,11 @@ final class NormalCase {
       p.viewChanges.start(p.view + 1, "a request waited " + p.timeout() + " ms");
       return;
     }
+    String silentPrimary = p.replacement.primarySilence();
+    if (silentPrimary != null && !p.transfer.silencesTimers()) {
+      p.viewChanges.start(p.view + 1, silentPrimary);
+      return;
+    }
     checkSlowPrimary();
     // A configurator proposal waits until this backup's own evidence passes the bound.
     retryWaiting();

@@ -95,6 +95,28 @@ final class Replacement {
     return configurator.agrees(current, evidenced(current), set.replicas());
   }
 
+  /**
+   * Why this backup should suspect the primary of {@code p.view}, or null: t+1 replicas, this
+   * one included, report it silent past the configurator's bound. On an idle cluster nothing
+   * else would: no backup holds a request, so no request timer runs, and only a primary
+   * proposes replacements, so a dead primary would keep its place for good. The view change
+   * makes another member primary, whose configurator then replaces the silent one. The same
+   * t+1 evidence as a replacement ({@link Silence}): t liars reporting a live primary silent
+   * cannot start it, as the correct replicas that hear the primary outvote them.
+   */
+  String primarySilence() {
+    if (configurator == null || !p.membership.canChange() || p.isPrimary()) {
+      return null;
+    }
+    PbftConfiguration current = p.membership.current();
+    int primary = p.primary(p.view);
+    long silent = evidenced(current).getOrDefault(primary, 0L);
+    return silent > configurator.unreachableMillis()
+        ? "t+1 replicas report primary " + primary + " silent for " + silent + " ms, past "
+            + configurator.unreachableMillis() + " ms"
+        : null;
+  }
+
   private Map<Integer, Long> evidenced(PbftConfiguration current) {
     return p.silence.evidenced(current.members(), p.self(), current.t(), Math.max(p.now, 0));
   }
