@@ -20,7 +20,9 @@ import java.util.TreeSet;
  * simulator asks for the add and the remove of each replacement at once, of every running
  * replica every {@link #RACING_DRIVE_MILLIS} (so a newly elected leader is asked within moments
  * of its election), retires live voters (the leader too) as often as failed ones, and sometimes
- * adds a second spare first.
+ * adds a second spare first. With {@link MembershipPlan.Mode#PROTOCOL} the simulator only fails
+ * voters and follows the configuration; the protocol replaces them by itself (PBFT's
+ * configurator orders each change).
  *
  * <p>A replica that a committed configuration no longer names is retired (stopped for good).
  * New failures start only in the fault phase; replacements still under way are driven to their
@@ -49,6 +51,8 @@ final class MembershipNemesis {
   private long nextFailureAt;
   private int started;
   private int replaced;
+  /** {@link MembershipPlan.Mode#PROTOCOL}: the index of the configuration followed last. */
+  private long followedIndex;
 
   MembershipNemesis(SimOptions options, Cluster cluster, EventQueue queue, Trace trace,
       SplittableRandom random) {
@@ -100,7 +104,8 @@ final class MembershipNemesis {
 
   private void drive() {
     int leader = cluster.leader();
-    Configuration view = leader < 0 ? null : cluster.configuration(leader);
+    Configuration view = plan.mode() == MembershipPlan.Mode.PROTOCOL ? newest()
+        : leader < 0 ? null : cluster.configuration(leader);
     if (view != null && view.committed()) {
       follow(view);
     }
@@ -110,12 +115,33 @@ final class MembershipNemesis {
     }
     if (plan.racing()) {
       askEveryone();
-    } else if (view != null) {
+    } else if (view != null && plan.mode() == MembershipPlan.Mode.CONFIGURATOR) {
       configurator.next(view, leader, spares).ifPresent(c -> cluster.changeMembership(leader, c));
     }
     if (!settled() || faultPhase && started < plan.replacements()) {
       queue.after(interval(), this::drive);
     }
+  }
+
+  /**
+   * With {@link MembershipPlan.Mode#PROTOCOL}: the configuration of the running replica with
+   * the newest stable checkpoint, or null when none is newer than the one followed last. PBFT
+   * has no leader that knows the newest set: the replica in the highest view may be one that
+   * lags a configuration behind, and following it would retire a live new member.
+   */
+  private Configuration newest() {
+    Configuration newest = null;
+    for (int id : cluster.running()) {
+      Configuration c = cluster.configuration(id);
+      if (c != null && c.index() >= followedIndex && (newest == null
+          || c.index() > newest.index())) {
+        newest = c;
+      }
+    }
+    if (newest != null) {
+      followedIndex = newest.index();
+    }
+    return newest;
   }
 
   /** A committed configuration: new voters are members, members it does not name retire. */

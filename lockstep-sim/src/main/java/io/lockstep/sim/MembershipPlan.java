@@ -42,12 +42,25 @@ public record MembershipPlan(int spares, int replacements, long gapMillis, Mode 
      * Byzantine client sends ({@link ReplicaSetAdmin}); for PBFT, where no failure detector
      * decides who leaves.
      */
-    OPERATOR
+    OPERATOR,
+    /**
+     * Voters fail for good, as with {@link #CONFIGURATOR}, but the protocol's own configurator
+     * replaces them (PBFT's, which orders the change itself once t+1 replicas report a member
+     * silent past {@code unreachableMillis}); the simulator only fails voters and follows the
+     * configuration the primary counts in.
+     */
+    PROTOCOL
   }
 
   /** An operator's replica-set changes for PBFT ({@link Mode#OPERATOR}). */
   public static MembershipPlan operator(int spares, int replacements, long gapMillis) {
     return new MembershipPlan(spares, replacements, gapMillis, Mode.OPERATOR, 1);
+  }
+
+  /** Voters that fail for good, replaced by the protocol's own configurator. */
+  public static MembershipPlan protocol(int spares, int replacements, long gapMillis,
+      long unreachableMillis) {
+    return new MembershipPlan(spares, replacements, gapMillis, Mode.PROTOCOL, unreachableMillis);
   }
 
   /** True when the simulator itself races changes (not the configurator). */
@@ -67,7 +80,10 @@ public record MembershipPlan(int spares, int replacements, long gapMillis, Mode 
     }
   }
 
-  /** True if the run changes membership through replacements (the first two modes). */
+  /**
+   * True if the run fails voters for good and replaces them (every mode but the change race
+   * and the operator's).
+   */
   public boolean active() {
     return replacements > 0 && mode != Mode.CHANGE_RACE && mode != Mode.OPERATOR;
   }

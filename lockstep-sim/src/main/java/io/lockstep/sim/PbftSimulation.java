@@ -106,6 +106,47 @@ public final class PbftSimulation {
   }
 
   /**
+   * {@link #membershipFactory} with every replica's own configurator on
+   * ({@link Pbft#replaceSilentVoters}): a member t+1 replicas report silent past
+   * {@code unreachableMillis} is replaced by the first of {@code spares} not yet a member.
+   */
+  public static CoordinationFactory configuratorFactory(List<Integer> spares,
+      long unreachableMillis) {
+    CoordinationFactory inner = membershipFactory(c -> c);
+    return new CoordinationFactory() {
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered,
+          long seed) {
+        Coordination pbft = inner.create(id, members, recovered, seed);
+        pbft.replaceSilentVoters(spares, unreachableMillis);
+        return pbft;
+      }
+
+      @Override
+      public FailureModel failureModel() {
+        return inner.failureModel();
+      }
+
+      @Override
+      public void arriving(int to, int from, ProtocolMessage message) {
+        inner.arriving(to, from, message);
+      }
+    };
+  }
+
+  /**
+   * {@link #membershipOptions} where no operator changes the set: {@code replacements} members
+   * fail for good one after another (at most one at a time, a mean {@code gapMillis} after the
+   * last replacement settled) and the replicas' own configurator replaces each from
+   * {@code spares} ({@link MembershipPlan.Mode#PROTOCOL}; run with {@link #configuratorFactory}).
+   */
+  public static SimOptions configuratorOptions(int spares, int replacements, long gapMillis,
+      long unreachableMillis) {
+    return membershipOptions(0, 0).withMembership(MembershipPlan.protocol(spares, replacements,
+        gapMillis, unreachableMillis));
+  }
+
+  /**
    * The factory: fixed keys, and each replica's signer a {@link PreverifiedSigner} that
    * {@link #arriving} fills from the codec's claims, as the server's intake does on its pool.
    */

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.IntPredicate;
 
 /**
  * The paper's configurator (§7, S21) for a Byzantine cluster: the decision which replica-set
@@ -44,19 +45,31 @@ public record PbftConfigurator(long unreachableMillis, List<Integer> spares) {
    */
   SortedSet<Integer> proposal(PbftConfiguration current, Map<Integer, Long> evidenced,
       long slackMillis) {
+    return proposal(current, evidenced, slackMillis, spare -> true);
+  }
+
+  /**
+   * As {@link #proposal(PbftConfiguration, Map, long)}, choosing only a spare for which
+   * {@code reachable} holds: the primary's own word that it heard the spare lately. A spare
+   * that failed after it served (it was replaced in turn) stays in the list; proposing it
+   * again would put a dead replica back in the set. Backups do not check this: it is not
+   * evidence against anyone, and a wrong choice costs only a later replacement.
+   */
+  SortedSet<Integer> proposal(PbftConfiguration current, Map<Integer, Long> evidenced,
+      long slackMillis, IntPredicate reachable) {
     List<Integer> failed = failed(current, evidenced, unreachableMillis + slackMillis);
     if (failed.isEmpty() || current.n() - failed.size() < current.quorumSize()) {
       return null; // nothing failed; or no quorum left to order the change
     }
     for (int spare : spares) {
-      if (!current.contains(spare)) {
+      if (!current.contains(spare) && reachable.test(spare)) {
         TreeSet<Integer> next = new TreeSet<>(current.members());
         next.remove(failed.get(0));
         next.add(spare);
         return ReplicaSetRule.refusal(current, next, known(current)) == null ? next : null;
       }
     }
-    return null; // no spare left: a failed member keeps its place (it may come back)
+    return null; // no spare left (or none heard): a failed member keeps its place
   }
 
   /**

@@ -56,8 +56,10 @@ final class Replacement {
       return null;
     }
     PbftConfiguration current = p.membership.current();
+    long now = Math.max(p.now, 0);
     SortedSet<Integer> next = configurator.proposal(current, evidenced(current),
-        Silence.STALE_PERIODS * p.config.retransmitMs());
+        Silence.STALE_PERIODS * p.config.retransmitMs(),
+        spare -> p.silence.heardWithin(spare, now, configurator.unreachableMillis()));
     if (next == null) {
       return null;
     }

@@ -65,6 +65,15 @@ final class Silence {
     }
   }
 
+  /**
+   * Whether this replica heard {@code from} within {@code bound} ms of {@code now}: a spare
+   * that is down (one that failed earlier, or never started) must not be chosen to join.
+   */
+  boolean heardWithin(int from, long now, long bound) {
+    Long last = lastHeard.get(from);
+    return last != null && now - last <= bound;
+  }
+
   /** {@code from}'s silence report arrived at {@code now}. */
   void report(int from, Map<Integer, Long> silentMillis, long now) {
     if (now >= 0) {
