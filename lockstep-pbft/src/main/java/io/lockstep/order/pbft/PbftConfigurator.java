@@ -50,9 +50,9 @@ public record PbftConfigurator(long unreachableMillis, List<Integer> spares) {
 
   /**
    * As {@link #proposal(PbftConfiguration, Map, long)}, choosing only a spare for which
-   * {@code reachable} holds: the primary's own word that it heard the spare lately. A spare
-   * that failed after it served (it was replaced in turn) stays in the list; proposing it
-   * again would put a dead replica back in the set. Backups do not check this: it is not
+   * {@code reachable} holds: the primary's own word that the spare did not fall silent. A
+   * spare that failed after it served (it was replaced in turn) stays in the list; proposing
+   * it again would put a dead replica back in the set. Backups do not check this: it is not
    * evidence against anyone, and a wrong choice costs only a later replacement.
    */
   SortedSet<Integer> proposal(PbftConfiguration current, Map<Integer, Long> evidenced,

@@ -59,7 +59,7 @@ final class Replacement {
     long now = Math.max(p.now, 0);
     SortedSet<Integer> next = configurator.proposal(current, evidenced(current),
         Silence.STALE_PERIODS * p.config.retransmitMs(),
-        spare -> p.silence.heardWithin(spare, now, configurator.unreachableMillis()));
+        spare -> !p.silence.fellSilent(spare, now, configurator.unreachableMillis()));
     if (next == null) {
       return null;
     }

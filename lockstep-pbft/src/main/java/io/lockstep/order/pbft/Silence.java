@@ -66,12 +66,15 @@ final class Silence {
   }
 
   /**
-   * Whether this replica heard {@code from} within {@code bound} ms of {@code now}: a spare
-   * that is down (one that failed earlier, or never started) must not be chosen to join.
+   * Whether {@code from} fell silent here: this replica heard it once, but not within
+   * {@code bound} ms of {@code now}. A spare that served and failed in turn is such a replica
+   * and must not be chosen to join again. One never heard is not taken as silent: a spare
+   * sends only to the members of the configuration it knows, so a member that joined since may
+   * never hear it.
    */
-  boolean heardWithin(int from, long now, long bound) {
+  boolean fellSilent(int from, long now, long bound) {
     Long last = lastHeard.get(from);
-    return last != null && now - last <= bound;
+    return last != null && now - last > bound;
   }
 
   /** {@code from}'s silence report arrived at {@code now}. */
