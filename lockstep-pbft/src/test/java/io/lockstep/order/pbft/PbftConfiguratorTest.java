@@ -32,6 +32,24 @@ class PbftConfiguratorTest {
   }
 
   @Test
+  void aSpareThatFellSilentIsPassedOverForTheNext() {
+    Map<Integer, Long> threeSilent = Map.of(3, 1_600L);
+    assertThat(CONFIGURATOR.proposal(FOUR, threeSilent, 500, spare -> spare != 5))
+        .containsExactly(0, 1, 2, 4);
+    assertThat(CONFIGURATOR.proposal(FOUR, threeSilent, 500, spare -> false)).isNull();
+  }
+
+  @Test
+  void aSpareCountsAsFallenSilentOnlyOnceHeardAndThenNotWithinTheBound() {
+    Silence silence = new Silence(100);
+    silence.start();
+    assertThat(silence.fellSilent(5, 10_000, 1_000)).as("never heard").isFalse();
+    silence.heard(5, 2_000);
+    assertThat(silence.fellSilent(5, 3_000, 1_000)).isFalse();
+    assertThat(silence.fellSilent(5, 3_001, 1_000)).isTrue();
+  }
+
+  @Test
   void aBackupAgreesOnlyToReplacingOneMemberItSeesSilentWithASpare() {
     Map<Integer, Long> threeSilent = Map.of(3, 1_200L);
     assertThat(CONFIGURATOR.disagreement(FOUR, threeSilent, set(0, 1, 2, 4))).isNull();
