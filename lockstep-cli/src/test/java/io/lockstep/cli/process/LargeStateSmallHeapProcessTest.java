@@ -39,14 +39,14 @@ import redis.clients.jedis.Response;
  *
  * <p>The state is {@code -Dlockstep.test.state-mb} MiB (48 by default; the heap is that plus
  * 40 MiB, so below twice the state from 41 MiB up), the pause {@code
- * -Dlockstep.test.heap-pause-seconds} (10 by default; the issue's soak is 60).
+ * -Dlockstep.test.heap-pause-seconds} (10 by default; the soak runs 60).
  *
  * <p>Runs only with {@code -Dlockstep.test.small-heap=true} (a soak, not the default run).
  * The budget now fits: heap dumps of these replicas showed what the earlier "unexplained" ~10
  * MiB was (the in-memory log between snapshots, up to its 16 MiB budget, beside ~16 MiB of
  * runtime, in 26 MiB of old generation), and the log's budget here is 8 MiB. With a 10 s pause
  * it passed in 52 s at load average 35-43 (the earlier setting: 25 s at load ~3), at most the
- * state plus 20 MiB live after full collections. With the issue's 60 s pause at load average
+ * state plus 20 MiB live after full collections. With a 60 s pause at load average
  * ~45 and 4 MiB less old generation than now, the follower that caught up ran a full
  * collection about every second (live 57 of a 67 MiB old generation) taking up to 1.1 s each,
  * longer than the 300 ms election timeout, and elections churned (term 58) until it missed the
