@@ -4,6 +4,7 @@ import java.security.PublicKey;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * How a {@link FrameServer} authenticates clients (X5, paper §5.2 defensive programming needs to
@@ -24,17 +25,20 @@ public final class ClientAuth {
   private final byte[] shared;
   private final Map<String, byte[]> perClient;
   private final Map<String, PublicKey> keys;
+  /** Keys looked up when a client connects (they may change while the server runs), or null. */
+  private final Function<String, PublicKey> lateKeys;
 
   private ClientAuth(boolean required, byte[] shared, Map<String, byte[]> perClient,
-      Map<String, PublicKey> keys) {
+      Map<String, PublicKey> keys, Function<String, PublicKey> lateKeys) {
     this.required = required;
     this.shared = shared;
     this.perClient = perClient;
     this.keys = keys;
+    this.lateKeys = lateKeys;
   }
 
   private ClientAuth(boolean required, byte[] shared, Map<String, byte[]> perClient) {
-    this(required, shared, perClient, Map.of());
+    this(required, shared, perClient, Map.of(), null);
   }
 
   /**
@@ -43,17 +47,27 @@ public final class ClientAuth {
    */
   public ClientAuth withKeys(Map<String, PublicKey> clientKeys) {
     clientKeys.keySet().forEach(id -> Hello.checkName("client id", id));
-    return new ClientAuth(required, shared, perClient, Map.copyOf(clientKeys));
+    return new ClientAuth(required, shared, perClient, Map.copyOf(clientKeys), lateKeys);
+  }
+
+  /**
+   * The same, and also clients whose key {@code lookup} returns when they connect (null: none).
+   * For identities learnt while the server runs, such as a machine the replicated configuration
+   * records; the fixed keys of {@link #withKeys} win for an id both know. {@code lookup} is
+   * called on an I/O thread, so it must be safe from any thread.
+   */
+  public ClientAuth withLateKeys(Function<String, PublicKey> lookup) {
+    return new ClientAuth(required, shared, perClient, keys, Objects.requireNonNull(lookup));
   }
 
   /** Whether some clients prove keys. */
   public boolean acceptsKeys() {
-    return !keys.isEmpty();
+    return !keys.isEmpty() || lateKeys != null;
   }
 
   /** The auth modes a server with this setting accepts (a {@link Hello} mode set). */
   int modes() {
-    if (keys.isEmpty()) {
+    if (!acceptsKeys()) {
       return required ? Hello.AUTH_SECRET : Hello.AUTH_NONE;
     }
     return Hello.AUTH_KEYS | (required ? Hello.AUTH_SECRET : Hello.AUTH_OPEN);
@@ -61,7 +75,8 @@ public final class ClientAuth {
 
   /** The public key {@code clientId} must prove, or null. */
   PublicKey keyFor(String clientId) {
-    return keys.get(clientId);
+    PublicKey key = keys.get(clientId);
+    return key != null || lateKeys == null ? key : lateKeys.apply(clientId);
   }
 
   /** No client authentication (explicitly chosen; client ids are only declared). */
@@ -106,7 +121,8 @@ public final class ClientAuth {
 
   @Override
   public String toString() {
-    String keyed = keys.isEmpty() ? "" : ", keys " + new TreeMap<>(keys).keySet();
+    String keyed = (keys.isEmpty() ? "" : ", keys " + new TreeMap<>(keys).keySet())
+        + (lateKeys == null ? "" : ", late keys");
     if (!required) {
       return "ClientAuth[none" + keyed + "]";
     }

@@ -109,6 +109,23 @@ final class AddressBook {
     return out;
   }
 
+  /**
+   * The key {@code replica} proves, for a machine joining from a small file that asks on the
+   * client port: the recorded one (the operator's {@code member add --key}) if any, else the
+   * file's; null when neither has one. Safe from any thread.
+   */
+  PublicKey machineKey(int replica) {
+    MemberAddresses m = recorded.get(replica);
+    if (m != null && m.hasKey()) {
+      try {
+        return Ed25519Signer.publicKey(m.publicKey());
+      } catch (IllegalArgumentException e) {
+        return null; // dial() logs it as member_addresses_unusable
+      }
+    }
+    return m != null ? null : config.keys().replicaKeys().get(replica);
+  }
+
   /** Every replica a membership change may name: the file's and those with a record. */
   List<Integer> listed() {
     TreeSet<Integer> all = new TreeSet<>(config.members());

@@ -92,6 +92,14 @@ final class ClientPort implements FrameHandler {
       refuse(connection, "undecodable frame: " + e.getMessage());
       return;
     }
+    if (JoinerId.isJoiner(connection.remoteId())
+        && !(message instanceof ClientMessage.AddressBookAsk)) {
+      // In the Byzantine model this identity is admitted by a recorded machine's replica key,
+      // which the operator gave for joining, not for ordering requests: only the book is read.
+      refuse(connection, "client '" + connection.remoteId() + "' is a joining machine: it may"
+          + " only ask for the address book, not send " + message.getClass().getSimpleName());
+      return;
+    }
     if (message instanceof ClientMessage.Member m) {
       member(connection, m);
     } else if (message instanceof ClientMessage.AddressBookAsk a) {

@@ -35,7 +35,12 @@ import java.util.regex.Pattern;
  * initial configuration is the seed's file's voters, exactly, because every replica must start
  * from the same one. A port nobody recorded ({@code --http}/{@code --redis} left out of
  * {@code member add}) becomes {@code host:0}: this replica never dials another's HTTP or Redis
- * port, it only shows them.
+ * port, it only shows them. Every replica's public key in the book becomes its {@code
+ * replica.ID.public-key}: a Byzantine replica verifies each one's signatures by that key.
+ *
+ * <p>In the Byzantine model the book merged is one t+1 seeds gave alike over key-checked
+ * connections ({@link SeedPlan}); the small file then names each seed's public key and this
+ * replica's private key file.
  */
 public final class JoinFile {
   private static final Pattern REPLICA_KEY = Pattern.compile("replica\\.(\\d{1,9})\\.([\\w-]+)");
@@ -62,15 +67,28 @@ public final class JoinFile {
       small.load(reader);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    Path base = smallFile.toAbsolutePath().getParent();
     while (true) {
-      SeedAsk.Answer answer = SeedAsk.ask(small, smallFile.toString(), self,
-          Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-      boolean listed = answer.entries().stream().anyMatch(e -> e.addresses().replica() == self);
       long left = deadline - System.nanoTime();
+      SeedAsk.Answer answer;
+      try {
+        answer = SeedAsk.ask(small, base, smallFile.toString(), self,
+            Duration.ofNanos(Math.max(1, left)));
+      } catch (SeedAsk.NoAgreement disagreed) {
+        // Correct seeds may differ for a moment (one applied a record the other has not yet);
+        // a liar's book stays alone. Ask again; never merge a book fewer than t+1 gave.
+        if (deadline - System.nanoTime() < (RETRY_MILLIS + LAST_ASK_MILLIS) * 1_000_000L) {
+          throw disagreed;
+        }
+        Thread.sleep(RETRY_MILLIS);
+        continue;
+      }
+      boolean listed = answer.entries().stream().anyMatch(e -> e.addresses().replica() == self);
+      left = deadline - System.nanoTime();
       if (listed || left < (RETRY_MILLIS + LAST_ASK_MILLIS) * 1_000_000L) {
         Properties merged = merge(small, smallFile.toString(), self, answer.entries());
         ClusterConfig config = ClusterConfig.parse(merged, smallFile + " merged with replica "
-            + answer.seed() + "'s address book", smallFile.toAbsolutePath().getParent());
+            + answer.seed() + "'s address book", base);
         return new Joined(config, answer.seed());
       }
       // Not recorded yet: the operator may start the machine before `lockstep member add`

@@ -9,6 +9,8 @@ import io.lockstep.server.config.ClusterConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.IntFunction;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 
@@ -86,9 +88,19 @@ final class ReplicaIdentity {
             config.keys().replicaKeys());
   }
 
-  /** The client port's authentication: {@code base}, and the clients' keys when there are any. */
-  ClientAuth clients(ClientAuth base) {
-    return privateKey == null || config.keys().clientKeys().isEmpty() ? base
-        : base.withKeys(config.keys().clientKeys());
+  /**
+   * The client port's authentication: {@code base}, and with keys the clients' keys and a
+   * joining machine's ({@link JoinerId}: the key {@code machineKey} gives for its replica id,
+   * looked up when it connects because the record that names it may be ordered after this
+   * replica started). {@link ClientPort} lets such a connection only ask for the address book.
+   */
+  ClientAuth clients(ClientAuth base, IntFunction<PublicKey> machineKey) {
+    if (privateKey == null) {
+      return base;
+    }
+    return base.withKeys(config.keys().clientKeys()).withLateKeys(clientId -> {
+      OptionalInt replica = JoinerId.replica(clientId);
+      return replica.isPresent() ? machineKey.apply(replica.getAsInt()) : null;
+    });
   }
 }
