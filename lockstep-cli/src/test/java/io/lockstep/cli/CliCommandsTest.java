@@ -150,12 +150,13 @@ class CliCommandsTest {
   }
 
   @Test
-  void replicaJoiningAByzantineClusterFromASmallFileIsRefusedBeforeAsking() throws Exception {
+  void replicaJoiningAByzantineClusterFromASmallFileNamingOneSeedIsRefusedBeforeAsking()
+      throws Exception {
     Path file = dir.resolve("join.properties");
-    Files.writeString(file, "cluster.name=x\ncluster.failure-model=byzantine\n"
+    Files.writeString(file, "cluster.name=x\ncluster.failure-model=byzantine\ncluster.t=1\n"
         + "replica.1.client=127.0.0.1:1\nreplica.4.peer=127.0.0.1:2\n");
     assertThat(run("replica", "--config", file.toString(), "--id", "4", "--join")).isEqualTo(2);
-    assertThat(err.toString()).contains("fail-stop clusters only");
+    assertThat(err.toString()).contains("at least t+1 = 2 seeds");
   }
 
   @Test
