@@ -141,4 +141,32 @@ class ClientKeyAuthTest {
         .isInstanceOf(ExecutionException.class);
     await("refused", () -> server.stats().rejected(RejectReason.UNKNOWN_ID) == 1);
   }
+
+  @Test
+  void aLateKeyIsLookedUpWhenTheClientConnectsSoAKeyLearntWhileRunningAdmitsIt()
+      throws Exception {
+    java.util.concurrent.atomic.AtomicReference<java.security.PublicKey> learnt =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    FrameServer server = FrameServer.start(new ServerConfig(TestNet.CLUSTER, "1",
+        TestNet.local(0), ClientAuth.none().withLateKeys(id -> id.equals("joiner") ? learnt.get()
+            : null), TestNet.OPTIONS, KEYS.get(1).getPrivate()), (connection, payload) ->
+            connection.send((connection.remoteId() + " " + connection.keyAuthenticated())
+                .getBytes()));
+    opened.add(server);
+    CompletableFuture<FrameConnection> early = client(keyed("joiner", 4))
+        .connect(TestNet.local(server.port()), "1", KEYS.get(1).getPublic(), (c, p) -> { });
+    // Not learnt yet: refused, as an id with no key is.
+    early.handle((c, e) -> c).get(10, TimeUnit.SECONDS);
+    await("refused", () -> server.stats().rejected(RejectReason.UNKNOWN_ID) == 1);
+    learnt.set(KEYS.get(4).getPublic());
+    List<String> answers = Collections.synchronizedList(new ArrayList<>());
+    assertThat(ask(client(keyed("joiner", 4)).connect(TestNet.local(server.port()), "1",
+        KEYS.get(1).getPublic(), (c, p) -> answers.add(new String(p))), answers))
+        .isEqualTo("joiner true");
+    // Another key still cannot prove that id.
+    FrameConnection other = client(keyed("joiner", 3)).connect(TestNet.local(server.port()),
+        "1", KEYS.get(1).getPublic(), (c, p) -> { }).get(10, TimeUnit.SECONDS);
+    other.send(new byte[1]);
+    await("refused", () -> server.stats().rejected(RejectReason.BAD_PROOF) == 1);
+  }
 }
