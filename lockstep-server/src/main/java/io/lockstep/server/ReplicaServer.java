@@ -276,7 +276,8 @@ public final class ReplicaServer implements AutoCloseable {
           TimeUnit.MILLISECONDS);
     }
     clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
-        me.client(), identity.clients(ClientCredentials.clientAuth(config), addresses::machineKey), net,
+        me.client(), identity.clients(ClientCredentials.clientAuth(config),
+            addresses::machineKey), net,
         identity.privateKey()),
         new ClientPort(loop, metrics, config.perClientAuthentication(),
             config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
