@@ -78,6 +78,22 @@ class ByzantineSeedAskTest {
   }
 
   @Test
+  void aJoinWhoseSeedsKeepDisagreeingAsksAgainAndStopsAtItsTimeoutWithoutMerging()
+      throws Exception {
+    Properties small = small(seed(1, 1, book("127.0.0.1:7101")),
+        seed(2, 2, book("127.0.0.1:6666")));
+    Path file = dir.resolve("join.properties");
+    try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file)) {
+      small.store(w, null);
+    }
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> JoinFile.load(file, 5, Duration.ofSeconds(3)))
+        .isInstanceOf(SeedAsk.NoAgreement.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("it asked again until the time-out, not once").isGreaterThan(Duration.ofMillis(1_500));
+  }
+
+  @Test
   void aServerThatCannotProveTheSeedsKeyIsNotCountedAsThatSeed() throws Exception {
     List<BookEntry> lie = book("127.0.0.1:6666");
     // Both answer the same book, but the second proves replica 3's key on seed 2's address.
