@@ -15,22 +15,17 @@ import io.lockstep.net.FrameClient;
 import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
 import io.lockstep.net.NetOptions;
-import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
-import io.lockstep.server.config.ClusterKeys;
 import io.lockstep.server.config.KeyFiles;
 import io.lockstep.server.config.ReplicaAddresses;
-import io.lockstep.server.config.Service;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.server.wire.ClientMessage.MemberOperation;
 import java.io.IOException;
 import java.io.Writer;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -59,8 +54,8 @@ class ByzantineSmallFileJoinServerTest {
   @Test
   void aMachineFromASmallFileNamingTwoSeedsJoinsAPbftClusterByItsRecordedKeyAndVotes()
       throws Exception {
-    ClusterConfig five = five();
-    ClusterConfig original = originals(five);
+    ClusterConfig five = FiveByzantineMachines.five(dir);
+    ClusterConfig original = FiveByzantineMachines.originals(dir, five);
     Path small = smallFile(original, five);
     ReplicaServer[] servers = new ReplicaServer[5];
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
@@ -166,37 +161,6 @@ class ByzantineSmallFileJoinServerTest {
     }
   }
 
-  private ClusterConfig five() throws Exception {
-    int[] ports = TestCluster.freePorts(20);
-    List<ReplicaAddresses> replicas = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
-          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
-    }
-    return file(replicas, ClusterKeys.generate(dir.resolve("keys"), List.of(1, 2, 3, 4, 5),
-        List.of("proxy")));
-  }
-
-  private ClusterConfig file(List<ReplicaAddresses> replicas, ClusterKeys keys) {
-    return ClusterConfig.local("byz", replicas.size(), 20_000, dir.resolve("data"), Service.KV,
-        TestCluster.SECRET).withReplicas(replicas).withKeys(keys)
-        .withFailureModel(FailureModel.BYZANTINE, 1, "pbft")
-        .withProtocolSetting("replica-set", "ordered")
-        .withProtocolSetting("checkpoint-interval", "4")
-        .withProtocolSetting("window", "8")
-        .withProtocolSetting("max-batch", "4");
-  }
-
-  private ClusterConfig originals(ClusterConfig five) {
-    ClusterKeys k = five.keys();
-    Map<Integer, java.security.PublicKey> pub = new TreeMap<>(k.replicaKeys());
-    Map<Integer, Path> priv = new TreeMap<>(k.replicaKeyFiles());
-    pub.remove(5);
-    priv.remove(5);
-    return file(five.replicas().subList(0, 4),
-        new ClusterKeys(pub, priv, k.clientKeys(), k.clientKeyFiles()));
-  }
-
   /**
    * The small file: the originals' settings, replicas 3 and 4 as seeds (addresses and keys),
    * and machine 5's own entry with its key; replicas 1 and 2 are not in it.
@@ -240,7 +204,4 @@ class ByzantineSmallFileJoinServerTest {
     }
   }
 
-  private static InetSocketAddress loop(int port) {
-    return new InetSocketAddress("127.0.0.1", port);
-  }
 }

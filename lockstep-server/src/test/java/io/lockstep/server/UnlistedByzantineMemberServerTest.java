@@ -9,11 +9,8 @@ import io.lockstep.client.LockstepClient;
 import io.lockstep.client.MemberClient;
 import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.configuration.SystemCommand;
-import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
-import io.lockstep.server.config.ClusterKeys;
 import io.lockstep.server.config.ReplicaAddresses;
-import io.lockstep.server.config.Service;
 import io.lockstep.server.wire.ClientMessage.MemberOperation;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,38 +39,6 @@ class UnlistedByzantineMemberServerTest {
 
   @TempDir Path dir;
 
-  /**
-   * Five keyed machines' settings: PBFT, t = 1, a replica set that changes by ordered commands,
-   * and a short window so that a change takes effect after 32 positions, not 4,096.
-   */
-  private ClusterConfig five() throws Exception {
-    int[] ports = TestCluster.freePorts(20);
-    List<ReplicaAddresses> replicas = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
-          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
-    }
-    return file(replicas, ClusterKeys.generate(dir.resolve("keys"), List.of(1, 2, 3, 4, 5),
-        List.of("proxy")));
-  }
-
-  private ClusterConfig file(List<ReplicaAddresses> replicas, ClusterKeys keys) {
-    return ClusterConfig.local("byz", replicas.size(), 20_000, dir.resolve("data"), Service.KV,
-        TestCluster.SECRET).withReplicas(replicas).withKeys(keys)
-        .withFailureModel(FailureModel.BYZANTINE, 1, "pbft")
-        .withProtocolSetting("replica-set", "ordered")
-        .withProtocolSetting("checkpoint-interval", "4")
-        .withProtocolSetting("window", "8")
-        .withProtocolSetting("max-batch", "4");
-  }
-
-  /** The originals' file: replicas 1–4 and their keys only; nobody edits it. */
-  private ClusterConfig originals(ClusterConfig five) {
-    ClusterKeys k = five.keys();
-    return file(five.replicas().subList(0, 4), new ClusterKeys(only(k.replicaKeys(), 4),
-        only(k.replicaKeyFiles(), 4), k.clientKeys(), k.clientKeyFiles()));
-  }
-
   /** Machine 5's own file: the originals and itself, as a spare. */
   private static ClusterConfig ownFile(ClusterConfig five) {
     List<ReplicaAddresses> listed = new ArrayList<>(five.replicas().subList(0, 4));
@@ -90,8 +55,8 @@ class UnlistedByzantineMemberServerTest {
 
   @Test
   void aPbftClusterAddsAMachineNoFileNamesByItsRecordedKeyAndItsVoteThenCounts() throws Exception {
-    ClusterConfig five = five();
-    ClusterConfig original = originals(five);
+    ClusterConfig five = FiveByzantineMachines.five(dir);
+    ClusterConfig original = FiveByzantineMachines.originals(dir, five);
     ReplicaServer[] servers = new ReplicaServer[5];
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     try {
@@ -173,17 +138,4 @@ class UnlistedByzantineMemberServerTest {
     }
   }
 
-  private static <K extends Comparable<K>, V> Map<K, V> only(Map<K, V> map, int upTo) {
-    Map<K, V> out = new TreeMap<>();
-    map.forEach((k, v) -> {
-      if (((Integer) k) <= upTo) {
-        out.put(k, v);
-      }
-    });
-    return out;
-  }
-
-  private static java.net.InetSocketAddress loop(int port) {
-    return new java.net.InetSocketAddress("127.0.0.1", port);
-  }
 }
