@@ -205,12 +205,20 @@ public final class PbftCodec implements ProtocolCodec {
         throw in.malformed("silence report of " + count + " replicas, at most "
             + PbftMessage.Status.MAX_REPORTED);
       }
+      // Canonical form only (ascending replica ids, as written): a frame has one decoding and
+      // re-encodes to the same bytes, so a digest or signature over it means one thing.
       java.util.Map<Integer, Long> silent = new java.util.HashMap<>();
+      int previous = Integer.MIN_VALUE;
       for (int i = 0; i < count; i++) {
         int replica = in.readInt();
         if (silent.put(replica, in.readLong()) != null) {
           throw in.malformed("replica " + replica + " named twice in a silence report");
         }
+        if (i > 0 && replica < previous) {
+          throw in.malformed("silence report out of order: replica " + replica + " after "
+              + previous);
+        }
+        previous = replica;
       }
       return new PbftMessage.Status(view, changing, executed, stableSeq, silent);
     }

@@ -83,6 +83,19 @@ class PbftCodecTest {
   }
 
   @Test
+  void aSilenceReportOutOfReplicaOrderIsRejectedSoEveryFrameReencodesToItself() {
+    byte[] two = PbftCodec.INSTANCE.encode(
+        new PbftMessage.Status(1, false, 2, 0, java.util.Map.of(1, 5L, 3, 7L)));
+    // The two entries (i32 replica, i64 millis) are the last 24 bytes, replica 1 first: swap them.
+    byte[] swapped = two.clone();
+    System.arraycopy(two, two.length - 12, swapped, two.length - 24, 12);
+    System.arraycopy(two, two.length - 24, swapped, two.length - 12, 12);
+    assertThatThrownBy(() -> PbftCodec.INSTANCE.decode(swapped))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of order");
+    assertThat(PbftCodec.INSTANCE.encode(PbftCodec.INSTANCE.decode(two))).isEqualTo(two);
+  }
+
+  @Test
   void trailingBytesUnknownVersionsAndTypesAreRejected() {
     byte[] status = PbftCodec.INSTANCE.encode(new PbftMessage.Status(1, false, 2, 0));
     byte[] longer = Arrays.copyOf(status, status.length + 1);
