@@ -50,7 +50,10 @@ public interface StableStorage extends AutoCloseable {
    * @throws CorruptStorageException if a record read back does not check out: damage is
    *     reported, never returned as entries
    * @throws IOException if the disk fails the read; the storage stays usable
-   * @throws UnsupportedOperationException if this storage cannot read entries back
+   * @throws UnsupportedOperationException if this storage cannot read entries back. That is the
+   *     default on purpose: only {@link FileStorage} serves reads, and for any other storage (the
+   *     tests' in-memory doubles) the log thread turns the refusal into a failed read, after
+   *     which the leader sends the follower a snapshot instead, as it did before reads existed
    */
   default List<LogEntry> readEntries(long from, long to, long maxBytes) throws IOException {
     throw new UnsupportedOperationException(getClass().getSimpleName()
