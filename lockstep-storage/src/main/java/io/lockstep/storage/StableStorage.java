@@ -53,7 +53,7 @@ public interface StableStorage extends AutoCloseable {
    * @throws UnsupportedOperationException if this storage cannot read entries back. That is the
    *     default on purpose: only {@link FileStorage} serves reads, and for any other storage (the
    *     tests' in-memory doubles) the log thread turns the refusal into a failed read, after
-   *     which the leader sends the follower a snapshot instead, as it did before reads existed
+   *     which the leader sends the follower a snapshot if one covers the gap, else asks again
    */
   default List<LogEntry> readEntries(long from, long to, long maxBytes) throws IOException {
     throw new UnsupportedOperationException(getClass().getSimpleName()
