@@ -13,10 +13,22 @@ public sealed interface Input {
     }
   }
 
-  /** A client request arrived at this replica and asks to be ordered. */
-  record Propose(Request request) implements Input {
+  /**
+   * A client request arrived at this replica and asks to be ordered.
+   *
+   * @param request the request
+   * @param clientSignature the client's own signature over it ({@link
+   *     io.lockstep.request.RequestSignature}), or null: orders that take a request on one
+   *     replica's word only if its client signed it carry this along; the others ignore it
+   */
+  record Propose(Request request, byte[] clientSignature) implements Input {
     public Propose {
       Objects.requireNonNull(request, "request");
+    }
+
+    /** An unsigned request. */
+    public Propose(Request request) {
+      this(request, null);
     }
   }
 

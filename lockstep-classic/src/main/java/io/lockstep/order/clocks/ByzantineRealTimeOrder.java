@@ -9,6 +9,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.order.agreement.ClientCopies;
 import io.lockstep.order.agreement.DolevStrong;
 import io.lockstep.order.agreement.RoundMessage;
@@ -16,6 +17,7 @@ import io.lockstep.order.agreement.SignedRounds;
 import io.lockstep.order.stamped.Drops;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Uid;
+import io.lockstep.request.ClientKeys;
 import io.lockstep.request.Request;
 import io.lockstep.storage.codec.CodecException;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +68,7 @@ public final class ByzantineRealTimeOrder implements Coordination {
   static final String BAD_UID = "uid outside its round";
   static final String BIG_BATCH = "requests beyond max-batch in a batch";
   static final String NOT_CLIENTS = "request not carried by t+1 replicas (not its client's own)";
+  static final String CLIENT_SIGNATURE = "client signature malformed or not the client's";
   static final String LATE = "decided below a uid already processed";
 
   private final ByzantineClockConfig config;
@@ -85,7 +88,7 @@ public final class ByzantineRealTimeOrder implements Coordination {
   private long position;
   private long time = Long.MIN_VALUE;
 
-  private record Waiting(Request request, long readId) {}
+  private record Waiting(Request request, byte[] signature, long readId) {}
 
   /**
    * @param config this replica's settings
@@ -95,13 +98,25 @@ public final class ByzantineRealTimeOrder implements Coordination {
    *     every request
    */
   public ByzantineRealTimeOrder(ByzantineClockConfig config, Signer signer, Recovered recovered) {
+    this(config, signer, ClientKeys.none(), recovered);
+  }
+
+  /**
+   * The same, taking a request on one carrier's word when its client signed it ({@link
+   * ClientCopies}).
+   *
+   * @param clientKeys the clients' public keys, the same at every replica
+   */
+  public ByzantineRealTimeOrder(ByzantineClockConfig config, Signer signer,
+      ClientKeys clientKeys, Recovered recovered) {
     this.config = config;
     this.self = config.self();
     if (signer.self() != self) {
       throw new IllegalArgumentException("signer of " + signer.self() + " for replica " + self);
     }
     this.rounds = new SignedRounds(signer, config.members(), config.t());
-    this.copies = new ClientCopies(config.t(), config.copyWaitRounds(), config.maxPending());
+    this.copies = new ClientCopies(config.t(), config.copyWaitRounds(), config.maxPending(),
+        clientKeys);
     this.halted = recovered.hardState() != null || recovered.snapshot() != null
         || !recovered.entries().isEmpty();
     if (!halted) {
@@ -117,9 +132,9 @@ public final class ByzantineRealTimeOrder implements Coordination {
       return;
     }
     if (input instanceof Input.Propose p) {
-      propose(p.request(), -1);
+      propose(p.request(), p.clientSignature(), -1);
     } else if (input instanceof Input.Read r) {
-      propose(null, r.readId());
+      propose(null, null, r.readId());
     } else if (input instanceof Input.Receive r) {
       if (r.message() instanceof RoundMessage m && r.from() != self
           && config.members().contains(r.from())) {
@@ -148,14 +163,20 @@ public final class ByzantineRealTimeOrder implements Coordination {
     }
   }
 
-  private void propose(Request request, long readId) {
+  private void propose(Request request, byte[] signature, long readId) {
+    String malformed = CarriedRequests.intakeRefusal(signature);
+    if (malformed != null) {
+      reject(CLIENT_SIGNATURE, request + ": " + malformed);
+      out.redirects.add(new Ready.Redirect(request, -1, -1, malformed, false));
+      return;
+    }
     int busy = waiting.size() + pending.size() + copies.held();
     if (busy >= config.maxPending()) {
       out.redirects.add(new Ready.Redirect(request, readId, self, busy
           + " requests wait to be ordered", true));
       return;
     }
-    waiting.add(new Waiting(request, readId));
+    waiting.add(new Waiting(request, signature, readId));
   }
 
   /** A tick that begins a new round: decide, take, transmit, process what is stable. */
@@ -210,9 +231,13 @@ public final class ByzantineRealTimeOrder implements Coordination {
     }
     for (int i = 0; i < requests.size(); i++) {
       Request r = requests.get(i);
-      ClientCopies.Outcome copy = r == null ? null : copies.copy(r, d.transmitter(), d.round());
+      ClientCopies.Outcome copy = r == null ? null
+          : copies.copy(r, batch.carried().signatures().get(i), d.transmitter(), d.round());
       if (r == null || copy == ClientCopies.Outcome.TAKEN) {
         take(uid(batch.stamp(), d.transmitter(), i), r);
+      } else if (copy == ClientCopies.Outcome.REFUSED) {
+        reject(CLIENT_SIGNATURE, "round " + d.round() + ": " + r + " from replica "
+            + d.transmitter() + " dropped: " + copies.lastRefusal());
       } else if (copy == ClientCopies.Outcome.FULL) {
         reject(NOT_CLIENTS, "round " + d.round() + ": " + r + " from replica " + d.transmitter()
             + " dropped: " + config.maxPending() + " requests are held for copies already");
@@ -240,15 +265,18 @@ public final class ByzantineRealTimeOrder implements Coordination {
   /** This replica's batch for {@code round}, stamped with its clock as the round begins. */
   private void transmit(long round, long wallClock) {
     List<Request> requests = new ArrayList<>();
+    List<byte[]> signatures = new ArrayList<>();
     while (!waiting.isEmpty() && requests.size() < config.maxBatch()) {
       Waiting w = waiting.poll();
       if (w.request() == null) {
         barriers.put(uid(wallClock, self, requests.size()), w.readId());
       }
       requests.add(w.request());
+      signatures.add(w.signature());
     }
     if (!requests.isEmpty()) {
-      rounds.transmit(new ClockBatch(wallClock, requests).encode());
+      rounds.transmit(new ClockBatch(wallClock, new CarriedRequests(requests, signatures))
+          .encode());
     }
   }
 

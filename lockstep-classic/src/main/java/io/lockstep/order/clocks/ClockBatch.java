@@ -1,12 +1,12 @@
 package io.lockstep.order.clocks;
 
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.request.Request;
 import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.BinaryWriter;
 import io.lockstep.storage.codec.CodecException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What one replica disseminates in one round of the Byzantine real-time order: its clock
@@ -15,34 +15,42 @@ import java.util.List;
  * one signed broadcast, so it is bytes; layout, big-endian:
  *
  * <pre>
- * u8 version (1), i64 stamp, u16 n, n × (u8 present, [request])
+ * u8 version (1, or 2 when a request carries its client's signature), i64 stamp, requests
+ * (see {@link CarriedRequests})
  * </pre>
  *
  * @param stamp the transmitter's clock reading as it transmitted
- * @param requests requests (null: a read barrier)
+ * @param carried requests (null: a read barrier), each with its client's signature or none
  */
-public record ClockBatch(long stamp, List<Request> requests) {
+public record ClockBatch(long stamp, CarriedRequests carried) {
   static final int VERSION = 1;
+  /** The version of a batch carrying client signatures. */
+  static final int SIGNED_VERSION = 2;
   /** Most entries a batch may hold (a u16 count). */
   public static final int MAX_ENTRIES = 0xFFFF;
 
   public ClockBatch {
-    requests = Collections.unmodifiableList(new ArrayList<>(requests));
-    if (requests.size() > MAX_ENTRIES) {
+    Objects.requireNonNull(carried, "carried");
+    if (carried.requests().size() > MAX_ENTRIES) {
       throw new IllegalArgumentException("a batch holds at most " + MAX_ENTRIES + " entries");
     }
+  }
+
+  /** A batch of unsigned requests. */
+  public ClockBatch(long stamp, List<Request> requests) {
+    this(stamp, CarriedRequests.unsigned(requests));
+  }
+
+  /** The requests (null: a read barrier). */
+  public List<Request> requests() {
+    return carried.requests();
   }
 
   /** The bytes a transmitter signs. */
   public byte[] encode() {
     BinaryWriter out = new BinaryWriter(64);
-    out.writeByte(VERSION).writeLong(stamp).writeShort(requests.size());
-    for (Request r : requests) {
-      out.writeByte(r == null ? 0 : 1);
-      if (r != null) {
-        out.writeRequest(r);
-      }
-    }
+    out.writeByte(carried.anySigned() ? SIGNED_VERSION : VERSION).writeLong(stamp);
+    carried.writeTo(out);
     return out.toByteArray();
   }
 
@@ -54,15 +62,13 @@ public record ClockBatch(long stamp, List<Request> requests) {
   public static ClockBatch decode(byte[] bytes) {
     BinaryReader in = new BinaryReader(bytes);
     int version = in.readByte("version");
-    if (version != VERSION) {
-      throw new CodecException("batch version " + version + ", this build reads " + VERSION);
+    if (version != VERSION && version != SIGNED_VERSION) {
+      throw new CodecException("batch version " + version + ", this build reads " + VERSION
+          + " and " + SIGNED_VERSION);
     }
     long stamp = in.readLong("stamp");
-    List<Request> requests = new ArrayList<>();
-    for (int i = in.readShort("requests"); i > 0; i--) {
-      requests.add(in.readFlag("present") ? in.readRequest("request") : null);
-    }
+    CarriedRequests carried = CarriedRequests.readFrom(in, version);
     in.expectEnd("batch");
-    return new ClockBatch(stamp, requests);
+    return new ClockBatch(stamp, carried);
   }
 }

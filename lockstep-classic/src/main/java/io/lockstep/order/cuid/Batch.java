@@ -1,11 +1,13 @@
 package io.lockstep.order.cuid;
 
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.request.Request;
 import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.BinaryWriter;
 import io.lockstep.storage.codec.CodecException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What one replica disseminates in one round of the Byzantine replica-uid order: requests it
@@ -14,46 +16,54 @@ import java.util.List;
  * one signed broadcast, so it is bytes; layout, big-endian:
  *
  * <pre>
- * u8 version (1), u16 n, n × (u8 present, [request]), u16 m, m × (i32 origin, i64 seq,
- * i64 counter), u16 k, k × i32 replica
+ * u8 version (1, or 2 when a request carries its client's signature), requests (see
+ * {@link CarriedRequests}), u16 m, m × (i32 origin, i64 seq, i64 counter), u16 k, k × i32 replica
  * </pre>
  *
- * @param requests requests (null: a read barrier), their ids (transmitter, round, index)
+ * @param carried requests (null: a read barrier; their ids are transmitter, round and index),
+ *     each with its client's signature or none
  * @param candidates this replica's candidates
  * @param timeouts the replicas this replica reports timed out
  */
-record Batch(List<Request> requests, List<Candidate> candidates, List<Integer> timeouts) {
+record Batch(CarriedRequests carried, List<Candidate> candidates, List<Integer> timeouts) {
   /** A candidate cuid for request (origin, seq): the uid would be (counter, transmitter). */
   record Candidate(int origin, long seq, long counter) {}
 
   static final int VERSION = 1;
+  /** The version of a batch carrying client signatures. */
+  static final int SIGNED_VERSION = 2;
   /** Most entries of each kind a batch may hold (a u16 count). */
   static final int MAX_ENTRIES = 0xFFFF;
 
   Batch {
-    requests = java.util.Collections.unmodifiableList(new ArrayList<>(requests));
+    Objects.requireNonNull(carried, "carried");
     candidates = List.copyOf(candidates);
     timeouts = List.copyOf(timeouts);
-    if (requests.size() > MAX_ENTRIES || candidates.size() > MAX_ENTRIES
+    if (carried.requests().size() > MAX_ENTRIES || candidates.size() > MAX_ENTRIES
         || timeouts.size() > MAX_ENTRIES) {
       throw new IllegalArgumentException("a batch holds at most " + MAX_ENTRIES
           + " entries of each kind");
     }
   }
 
+  /** A batch of unsigned requests. */
+  Batch(List<Request> requests, List<Candidate> candidates, List<Integer> timeouts) {
+    this(CarriedRequests.unsigned(requests), candidates, timeouts);
+  }
+
+  /** The requests (null: a read barrier). */
+  List<Request> requests() {
+    return carried.requests();
+  }
+
   boolean isEmpty() {
-    return requests.isEmpty() && candidates.isEmpty() && timeouts.isEmpty();
+    return requests().isEmpty() && candidates.isEmpty() && timeouts.isEmpty();
   }
 
   byte[] encode() {
     BinaryWriter out = new BinaryWriter(64);
-    out.writeByte(VERSION).writeShort(requests.size());
-    for (Request r : requests) {
-      out.writeByte(r == null ? 0 : 1);
-      if (r != null) {
-        out.writeRequest(r);
-      }
-    }
+    out.writeByte(carried.anySigned() ? SIGNED_VERSION : VERSION);
+    carried.writeTo(out);
     out.writeShort(candidates.size());
     for (Candidate c : candidates) {
       out.writeInt(c.origin()).writeLong(c.seq()).writeLong(c.counter());
@@ -71,13 +81,11 @@ record Batch(List<Request> requests, List<Candidate> candidates, List<Integer> t
   static Batch decode(byte[] bytes) {
     BinaryReader in = new BinaryReader(bytes);
     int version = in.readByte("version");
-    if (version != VERSION) {
-      throw new CodecException("batch version " + version + ", this build reads " + VERSION);
+    if (version != VERSION && version != SIGNED_VERSION) {
+      throw new CodecException("batch version " + version + ", this build reads " + VERSION
+          + " and " + SIGNED_VERSION);
     }
-    List<Request> requests = new ArrayList<>();
-    for (int i = in.readShort("requests"); i > 0; i--) {
-      requests.add(in.readFlag("present") ? in.readRequest("request") : null);
-    }
+    CarriedRequests carried = CarriedRequests.readFrom(in, version);
     List<Candidate> candidates = new ArrayList<>();
     for (int i = in.readShort("candidates"); i > 0; i--) {
       candidates.add(new Candidate(in.readInt("origin"), in.readLong("seq"),
@@ -88,6 +96,6 @@ record Batch(List<Request> requests, List<Candidate> candidates, List<Integer> t
       timeouts.add(in.readInt("replica"));
     }
     in.expectEnd("batch");
-    return new Batch(requests, candidates, timeouts);
+    return new Batch(carried, candidates, timeouts);
   }
 }

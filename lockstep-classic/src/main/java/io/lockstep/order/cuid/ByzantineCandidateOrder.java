@@ -9,6 +9,7 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Role;
 import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.order.agreement.ClientCopies;
 import io.lockstep.order.agreement.DolevStrong;
 import io.lockstep.order.agreement.RoundMessage;
@@ -17,6 +18,7 @@ import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.Drops;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Uid;
+import io.lockstep.request.ClientKeys;
 import io.lockstep.request.Request;
 import io.lockstep.storage.codec.CodecException;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +75,7 @@ public final class ByzantineCandidateOrder implements Coordination {
   private static final String BIG_BATCH = "requests beyond max-batch in a batch";
   private static final String CANDIDATE = "candidate outside the rules (counted as missing)";
   static final String NOT_CLIENTS = "request not carried by t+1 replicas (not its client's own)";
+  static final String CLIENT_SIGNATURE = "client signature malformed or not the client's";
   /**
    * Rounds a request carried by fewer than t+1 replicas is held: a client sends to every replica
    * at once, so its copies are decided within a round or two of each other.
@@ -102,7 +105,7 @@ public final class ByzantineCandidateOrder implements Coordination {
   private long position;
   private long time = Long.MIN_VALUE;
 
-  private record Waiting(Request request, long readId) {}
+  private record Waiting(Request request, byte[] signature, long readId) {}
 
   /**
    * @param config this replica's settings
@@ -111,6 +114,17 @@ public final class ByzantineCandidateOrder implements Coordination {
    *     rejoin (integration, paper §7.2, is not built), so it refuses every request
    */
   public ByzantineCandidateOrder(ByzantineConfig config, Signer signer, Recovered recovered) {
+    this(config, signer, ClientKeys.none(), recovered);
+  }
+
+  /**
+   * The same, taking a request on one carrier's word when its client signed it ({@link
+   * ClientCopies}).
+   *
+   * @param clientKeys the clients' public keys, the same at every replica
+   */
+  public ByzantineCandidateOrder(ByzantineConfig config, Signer signer, ClientKeys clientKeys,
+      Recovered recovered) {
     this.config = config;
     this.self = config.self();
     if (signer.self() != self) {
@@ -119,7 +133,8 @@ public final class ByzantineCandidateOrder implements Coordination {
     this.rounds = new SignedRounds(signer, config.members(), config.t());
     this.ledger = new CandidateLedger(self);
     this.reports = new TimeoutReports(config.members(), config.reportsToExclude());
-    this.copies = new ClientCopies(config.t(), COPY_WAIT_ROUNDS, config.maxPending());
+    this.copies = new ClientCopies(config.t(), COPY_WAIT_ROUNDS, config.maxPending(),
+        clientKeys);
     this.halted = recovered.hardState() != null || recovered.snapshot() != null
         || !recovered.entries().isEmpty();
     if (!halted) {
@@ -135,9 +150,9 @@ public final class ByzantineCandidateOrder implements Coordination {
       return;
     }
     if (input instanceof Input.Propose p) {
-      propose(p.request());
+      propose(p.request(), p.clientSignature());
     } else if (input instanceof Input.Read r) {
-      waiting.add(new Waiting(null, r.readId()));
+      waiting.add(new Waiting(null, null, r.readId()));
     } else if (input instanceof Input.Receive r) {
       if (r.message() instanceof RoundMessage m && r.from() != self
           && config.members().contains(r.from())) {
@@ -166,14 +181,20 @@ public final class ByzantineCandidateOrder implements Coordination {
     }
   }
 
-  private void propose(Request request) {
+  private void propose(Request request, byte[] signature) {
+    String malformed = CarriedRequests.intakeRefusal(signature);
+    if (malformed != null) {
+      reject(CLIENT_SIGNATURE, request + ": " + malformed);
+      out.redirects.add(new Ready.Redirect(request, -1, -1, malformed, false));
+      return;
+    }
     int busy = waiting.size() + proposals.size() + copies.held();
     if (busy >= config.maxPending()) {
       out.redirects.add(new Ready.Redirect(request, -1, self, busy
           + " requests wait to be ordered", true));
       return;
     }
-    waiting.add(new Waiting(request, -1));
+    waiting.add(new Waiting(request, signature, -1));
   }
 
   /** A new round on the synchronized clock: decide, apply, accept, report, transmit. */
@@ -236,9 +257,13 @@ public final class ByzantineCandidateOrder implements Coordination {
     }
     for (int i = 0; i < requests.size(); i++) {
       Request r = requests.get(i);
-      ClientCopies.Outcome copy = r == null ? null : copies.copy(r, from, d.round());
+      ClientCopies.Outcome copy = r == null ? null
+          : copies.copy(r, batch.carried().signatures().get(i), from, d.round());
       if (r == null || copy == ClientCopies.Outcome.TAKEN) {
         see(new Proposal.Id(from, d.round() * SEQ_PER_ROUND + i), r);
+      } else if (copy == ClientCopies.Outcome.REFUSED) {
+        reject(CLIENT_SIGNATURE, "round " + d.round() + ": " + r + " from replica " + from
+            + " dropped: " + copies.lastRefusal());
       } else if (copy == ClientCopies.Outcome.FULL) {
         reject(NOT_CLIENTS, "round " + d.round() + ": " + r + " from replica " + from
             + " dropped: " + config.maxPending() + " requests are held for copies already");
@@ -316,14 +341,17 @@ public final class ByzantineCandidateOrder implements Coordination {
   /** This replica's batch for {@code round}, if it has anything to say. */
   private void transmit(long round) {
     List<Request> requests = new ArrayList<>();
+    List<byte[]> signatures = new ArrayList<>();
     while (!waiting.isEmpty() && requests.size() < config.maxBatch()) {
       Waiting w = waiting.poll();
       if (w.request() == null) {
         barriers.put(new Proposal.Id(self, round * SEQ_PER_ROUND + requests.size()), w.readId());
       }
       requests.add(w.request());
+      signatures.add(w.signature());
     }
-    Batch batch = new Batch(requests, ownCandidates, ownTimeouts);
+    Batch batch = new Batch(new CarriedRequests(requests, signatures), ownCandidates,
+        ownTimeouts);
     ownCandidates.clear();
     ownTimeouts.clear();
     if (!batch.isEmpty()) {
