@@ -5,6 +5,7 @@ import io.lockstep.order.agreement.DolevStrong.Chain;
 import io.lockstep.order.agreement.DolevStrong.Link;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,5 +54,51 @@ public final class ChainLies {
       }
     }
     return forged;
+  }
+
+  /** {@code carried} with the forged request of {@link #withForgedRequest(List)}, unsigned. */
+  public static CarriedRequests withForgedRequest(CarriedRequests carried) {
+    List<Request> requests = withForgedRequest(carried.requests());
+    List<byte[]> signatures = new ArrayList<>(carried.signatures());
+    while (signatures.size() < requests.size()) {
+      signatures.add(null);
+    }
+    return new CarriedRequests(requests, signatures);
+  }
+
+  /**
+   * {@code carried} without the requests clients handed this replica (its read barriers stay):
+   * a disseminating replica that loses what it is handed (paper §3.1, second mode).
+   */
+  public static CarriedRequests withoutRequests(CarriedRequests carried) {
+    List<Request> barriers = carried.requests().stream().filter(r -> r == null).toList();
+    return CarriedRequests.unsigned(new ArrayList<>(barriers));
+  }
+
+  /**
+   * {@code carried} with every request altered under its client's signature: the command with a
+   * byte appended, and the signature moved to the next sequence number as well (a replay). Both
+   * must be refused by every correct replica, so nothing of the client's is taken from this
+   * replica.
+   */
+  public static CarriedRequests altered(CarriedRequests carried) {
+    List<Request> requests = new ArrayList<>();
+    List<byte[]> signatures = new ArrayList<>();
+    for (int i = 0; i < carried.requests().size(); i++) {
+      Request r = carried.requests().get(i);
+      byte[] s = carried.signatures().get(i);
+      if (r == null) {
+        requests.add(null);
+        signatures.add(null);
+        continue;
+      }
+      byte[] command = Arrays.copyOf(r.command(), r.command().length + 1);
+      requests.add(new Request(r.client(), r.sequence(), r.kind(), command, r.copyFrom()));
+      signatures.add(s);
+      requests.add(new Request(r.client(), r.sequence() + 1, r.kind(), r.command(),
+          r.copyFrom()));
+      signatures.add(s);
+    }
+    return new CarriedRequests(requests, signatures);
   }
 }

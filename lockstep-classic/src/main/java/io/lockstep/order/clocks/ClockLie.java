@@ -3,10 +3,12 @@ package io.lockstep.order.clocks;
 import io.lockstep.identity.Signer;
 import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ready;
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.order.agreement.ChainLies;
 import io.lockstep.order.agreement.DolevStrong.Chain;
 import io.lockstep.order.agreement.RoundMessage;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,7 +33,17 @@ public enum ClockLie {
    * Injects a forged request with each batch: the next request of the first client in it (same
    * client, next sequence number, same command), which that client never sent.
    */
-  FORGED_REQUESTS;
+  FORGED_REQUESTS,
+  /**
+   * Loses the requests clients handed it: its batches carry none, so a client that handed a
+   * request to it alone must resend through another replica.
+   */
+  DROPS_HANDED,
+  /**
+   * Alters the requests clients handed it, keeping their signatures ({@link
+   * ChainLies#altered}): correct replicas must refuse every one.
+   */
+  ALTERS_HANDED;
 
   /** A fresh interceptor for the replica whose key {@code signer} holds. */
   public MessageInterceptor interceptor(Signer signer, long roundMillis) {
@@ -56,6 +68,10 @@ public enum ClockLie {
           chain.instance(), roundMillis)) : chain;
       case FORGED_REQUESTS -> own ? resign(signer, chain, forged(ClockBatch.decode(
           chain.value()))) : chain;
+      case DROPS_HANDED -> own ? resign(signer, chain, withRequests(ClockBatch.decode(
+          chain.value()), ChainLies::withoutRequests)) : chain;
+      case ALTERS_HANDED -> own ? resign(signer, chain, withRequests(ClockBatch.decode(
+          chain.value()), ChainLies::altered)) : chain;
       default -> chain;
     };
     return List.of(new Ready.Outbound(outbound.to(), new RoundMessage(sent)));
@@ -63,7 +79,7 @@ public enum ClockLie {
 
   /** Another batch: the same requests, stamped a millisecond later (or earlier). */
   private static ClockBatch other(ClockBatch b) {
-    return new ClockBatch(b.stamp() % 2 == 0 ? b.stamp() + 1 : b.stamp() - 1, b.requests());
+    return new ClockBatch(b.stamp() % 2 == 0 ? b.stamp() + 1 : b.stamp() - 1, b.carried());
   }
 
   private static ClockBatch extreme(ClockBatch b, long round, long roundMillis) {
@@ -72,11 +88,15 @@ public enum ClockLie {
       case 1 -> b.stamp() - 1_000_000_000L;
       default -> (round + 1) * roundMillis - 1;
     };
-    return new ClockBatch(stamp, b.requests());
+    return new ClockBatch(stamp, b.carried());
   }
 
   private static ClockBatch forged(ClockBatch b) {
-    return new ClockBatch(b.stamp(), ChainLies.withForgedRequest(b.requests()));
+    return new ClockBatch(b.stamp(), ChainLies.withForgedRequest(b.carried()));
+  }
+
+  private static ClockBatch withRequests(ClockBatch b, UnaryOperator<CarriedRequests> lie) {
+    return new ClockBatch(b.stamp(), lie.apply(b.carried()));
   }
 
   private static Chain resign(Signer signer, Chain chain, ClockBatch batch) {

@@ -3,11 +3,13 @@ package io.lockstep.order.cuid;
 import io.lockstep.identity.Signer;
 import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Ready;
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.order.agreement.ChainLies;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.agreement.DolevStrong.Chain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -41,7 +43,17 @@ public enum UidLie {
    * Injects a forged request with each batch: the next request of the first client in it (same
    * client, next sequence number, same command), which that client never sent.
    */
-  FORGED_REQUESTS;
+  FORGED_REQUESTS,
+  /**
+   * Loses the requests clients handed it: its batches carry none (candidates and reports go
+   * on), so a client that handed a request to it alone must resend through another replica.
+   */
+  DROPS_HANDED,
+  /**
+   * Alters the requests clients handed it, keeping their signatures ({@link
+   * ChainLies#altered}): correct replicas must refuse every one.
+   */
+  ALTERS_HANDED;
 
   /** A fresh interceptor for the replica whose key {@code signer} holds. */
   public MessageInterceptor interceptor(Signer signer, List<Integer> members, long span) {
@@ -65,6 +77,10 @@ public enum UidLie {
           signer.self(), members)) : chain;
       case FORGED_REQUESTS -> own ? resign(signer, chain, forged(Batch.decode(chain.value())))
           : chain;
+      case DROPS_HANDED -> own ? resign(signer, chain, withRequests(Batch.decode(chain.value()),
+          ChainLies::withoutRequests)) : chain;
+      case ALTERS_HANDED -> own ? resign(signer, chain, withRequests(Batch.decode(chain.value()),
+          ChainLies::altered)) : chain;
       default -> chain;
     };
     return List.of(new Ready.Outbound(outbound.to(), new RoundMessage(sent)));
@@ -74,7 +90,7 @@ public enum UidLie {
   private static Batch other(Batch b) {
     List<Integer> timeouts = new ArrayList<>(b.timeouts());
     timeouts.add(-1);
-    return new Batch(b.requests(), b.candidates(), timeouts);
+    return new Batch(b.carried(), b.candidates(), timeouts);
   }
 
   private static Batch extreme(Batch b, long span) {
@@ -84,16 +100,20 @@ public enum UidLie {
       long counter = i % 2 == 0 ? c.counter() + span : Long.MAX_VALUE;
       candidates.add(new Batch.Candidate(c.origin(), c.seq(), counter));
     }
-    return new Batch(b.requests(), candidates, b.timeouts());
+    return new Batch(b.carried(), candidates, b.timeouts());
   }
 
   private static Batch accusing(Batch b, int self, List<Integer> members) {
     List<Integer> everyoneElse = members.stream().filter(x -> x != self).toList();
-    return new Batch(b.requests(), List.of(), everyoneElse);
+    return new Batch(b.carried(), List.of(), everyoneElse);
   }
 
   private static Batch forged(Batch b) {
-    return new Batch(ChainLies.withForgedRequest(b.requests()), b.candidates(), b.timeouts());
+    return new Batch(ChainLies.withForgedRequest(b.carried()), b.candidates(), b.timeouts());
+  }
+
+  private static Batch withRequests(Batch b, UnaryOperator<CarriedRequests> lie) {
+    return new Batch(lie.apply(b.carried()), b.candidates(), b.timeouts());
   }
 
   private static Chain resign(Signer signer, Chain chain, Batch batch) {

@@ -1,0 +1,114 @@
+package io.lockstep.order.clocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.order.Input;
+import io.lockstep.order.Recovered;
+import io.lockstep.order.agreement.TransmitterCheck;
+import io.lockstep.order.testing.Harness;
+import io.lockstep.order.testing.SignedClients;
+import io.lockstep.request.Request;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The paper's second transmitter mode (§3.1) on the Byzantine real-time order: a client signs
+ * its request and hands it to ONE replica; a liar (replica 2) that loses or alters it gets
+ * nothing ordered, and the client's resend through the next replica of its rotation is ordered
+ * once. Three replicas, t = 1, as in {@link ByzantineRealTimeOrderTest}.
+ */
+class ByzantineRealTimeOrderSignedTest {
+  static final TransmitterCheck ROTATION = new TransmitterCheck(ByzantineRealTimeOrderTest
+      .MEMBERS, new byte[0]);
+
+  static Harness<ByzantineRealTimeOrder> cluster() {
+    Harness<ByzantineRealTimeOrder> h = new Harness<>(3, (id, members) ->
+        new ByzantineRealTimeOrder(ByzantineClockConfig.defaults(id, members, 1)
+            .withRoundMillis(ByzantineRealTimeOrderTest.ROUND),
+            ByzantineRealTimeOrderTest.SIGNERS.get(id), SignedClients.KEYS, Recovered.EMPTY));
+    h.tickAll(ByzantineRealTimeOrderTest.ROUND, 5);
+    return h;
+  }
+
+  @Test
+  void aSignedRequestHandedToOneCorrectReplicaIsOrderedEverywhere() {
+    Harness<ByzantineRealTimeOrder> h = cluster();
+    Request a = h.request("a");
+    Request b = h.request("b");
+    SignedClients.hand(h, 1, a);
+    SignedClients.hand(h, 0, b);
+    h.tickAll(400, 5);
+    for (int id : h.members) {
+      assertThat(h.requestsApplied(id)).as("replica " + id).containsExactlyInAnyOrder(a, b);
+    }
+    assertThat(h.applied.get(1)).isEqualTo(h.applied.get(0));
+    assertThat(h.nodes.get(0).dropsByReason()).isEmpty();
+  }
+
+  @Test
+  void aLiarThatLosesTheRequestOrdersNothingAndTheResendThroughTheNextReplicaRunsOnce() {
+    Harness<ByzantineRealTimeOrder> h = cluster();
+    ByzantineRealTimeOrderTest.lie(h, ClockLie.DROPS_HANDED);
+    Request a = h.request("a");
+    SignedClients.hand(h, 2, a);
+    h.tickAll(400, 5);
+    assertThat(h.requestsApplied(0)).as("lost by the liar").isEmpty();
+    SignedClients.hand(h, ROTATION.next(2), a);
+    h.tickAll(400, 5);
+    assertThat(h.requestsApplied(0)).containsExactly(a);
+    assertThat(h.applied.get(1)).isEqualTo(h.applied.get(0));
+  }
+
+  @Test
+  void aLiarThatAltersTheRequestUnderItsSignatureGetsNothingTaken() {
+    Harness<ByzantineRealTimeOrder> h = cluster();
+    ByzantineRealTimeOrderTest.lie(h, ClockLie.ALTERS_HANDED);
+    Request a = h.request("a");
+    SignedClients.hand(h, 2, a);
+    h.tickAll(400, 5);
+    for (int id : new int[] {0, 1}) {
+      assertThat(h.requestsApplied(id)).as("replica " + id).isEmpty();
+      assertThat(h.nodes.get(id).dropsByReason()).as("the altered command and the replay to"
+          + " the next sequence number").containsEntry(ByzantineRealTimeOrder.CLIENT_SIGNATURE,
+          2L);
+    }
+    SignedClients.hand(h, ROTATION.next(2), a);
+    h.tickAll(400, 5);
+    assertThat(h.requestsApplied(0)).containsExactly(a);
+    assertThat(h.applied.get(1)).isEqualTo(h.applied.get(0));
+  }
+
+  @Test
+  void aResendThroughASecondCorrectReplicaIsOrderedOnce() {
+    Harness<ByzantineRealTimeOrder> h = cluster();
+    Request a = h.request("a");
+    SignedClients.hand(h, 0, a);
+    SignedClients.hand(h, 1, a);
+    h.tickAll(400, 5);
+    assertThat(h.requestsApplied(0)).containsExactly(a);
+    assertThat(h.requestsApplied(1)).containsExactly(a);
+  }
+
+  @Test
+  void aMalformedSignatureIsRefusedWhereTheClientHandsItOver() {
+    Harness<ByzantineRealTimeOrder> h = cluster();
+    Request a = h.request("a");
+    h.step(0, new Input.Propose(a, new byte[63]));
+    h.tickAll(400, 5);
+    assertThat(h.requestsApplied(0)).isEmpty();
+    assertThat(h.redirects.get(0)).singleElement()
+        .satisfies(r -> assertThat(r.reason()).contains("malformed client signature (63"));
+    assertThat(h.nodes.get(0).dropsByReason())
+        .containsEntry(ByzantineRealTimeOrder.CLIENT_SIGNATURE, 1L);
+  }
+
+  @Test
+  void withoutTheClientsKeyASignedRequestHandedToOneReplicaIsNotTaken() {
+    Harness<ByzantineRealTimeOrder> h = ByzantineRealTimeOrderTest.cluster(c -> c);
+    SignedClients.hand(h, 0, h.request("a"));
+    h.tickAll(400, 5);
+    assertThat(h.requestsApplied(0)).isEmpty();
+    assertThat(h.requestsApplied(1)).isEmpty();
+    assertThat(h.nodes.get(1).dropsByReason())
+        .containsEntry(ByzantineRealTimeOrder.CLIENT_SIGNATURE, 1L);
+  }
+}
