@@ -209,7 +209,7 @@ public final class Replica {
       if (s instanceof Step.Propose p) {
         journal.propose(p.request());
         if (!answeredFromCache(p.request(), out)) {
-          coordination.step(new Input.Propose(p.request()));
+          coordination.step(new Input.Propose(p.request(), p.clientSignature()));
         }
       } else if (s instanceof Step.Receive r) {
         coordination.step(new Input.Receive(r.from(), r.message()));

@@ -14,10 +14,18 @@ import java.util.Objects;
  * for many proposals, X3).
  */
 public sealed interface Step {
-  /** A client request arrived (see {@link Replica#propose}). */
-  record Propose(Request request) implements Step {
+  /**
+   * A client request arrived (see {@link Replica#propose}), with its client's own signature
+   * over it or null ({@link Input.Propose#clientSignature}).
+   */
+  record Propose(Request request, byte[] clientSignature) implements Step {
     public Propose {
       Objects.requireNonNull(request, "request");
+    }
+
+    /** An unsigned request. */
+    public Propose(Request request) {
+      this(request, null);
     }
   }
 

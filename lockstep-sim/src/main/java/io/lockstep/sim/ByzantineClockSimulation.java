@@ -5,6 +5,7 @@ import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.clocks.ByzantineClockConfig;
 import io.lockstep.order.clocks.ByzantineRealTimeOrder;
 import io.lockstep.order.clocks.ClockLie;
+import io.lockstep.request.ClientKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -30,6 +31,18 @@ public final class ByzantineClockSimulation {
    */
   public static SimResult run(SimOptions options, long seed,
       UnaryOperator<ByzantineClockConfig> tune, boolean ed25519, ClockLie... lies) {
+    return run(options, seed, tune, ed25519, false, lies);
+  }
+
+  /**
+   * The same; with {@code handToOne} each client signs its request and hands it to ONE replica,
+   * resending through the next one when no answer comes (paper §3.1's second transmitter mode).
+   */
+  public static SimResult run(SimOptions options, long seed,
+      UnaryOperator<ByzantineClockConfig> tune, boolean ed25519, boolean handToOne,
+      ClockLie... lies) {
+    SimClientKeys clients = handToOne ? new SimClientKeys(KEY_SEED, ed25519) : null;
+    ClientKeys clientKeys = clients == null ? ClientKeys.none() : clients.keys();
     List<Integer> members = ByzantineRuns.members(options.replicas());
     Map<Integer, Signer> signers = ByzantineRuns.signers(members, KEY_SEED, ed25519);
     Map<Integer, MessageInterceptor> liars = ByzantineRuns.liars(options, seed, lies,
@@ -38,8 +51,8 @@ public final class ByzantineClockSimulation {
         (id, group, recovered) -> new ByzantineRealTimeOrder(tune.apply(
             ByzantineClockConfig.defaults(id, group, options.t())
                 .withRoundMillis(ByzantineUidSimulation.ROUND_MILLIS)), signers.get(id),
-            recovered),
-        ByzantineRealTimeOrder::drainRejected);
+            clientKeys, recovered),
+        ByzantineRealTimeOrder::drainRejected, clients);
     return Simulation.run(options, seed, factory, liars);
   }
 }

@@ -78,7 +78,18 @@ final class ByzantineRuns {
    */
   static <O extends Coordination> CoordinationFactory factory(Set<Integer> liars,
       OrderMaker<O> maker, Consumer<O> forgetReasons) {
+    return factory(liars, maker, forgetReasons, null);
+  }
+
+  /** The same, with clients that hand each request, signed with {@code keys}, to one replica. */
+  static <O extends Coordination> CoordinationFactory factory(Set<Integer> liars,
+      OrderMaker<O> maker, Consumer<O> forgetReasons, SimClientKeys handToOne) {
     return new CoordinationFactory() {
+      @Override
+      public SimClientKeys clientsHandToOne() {
+        return handToOne;
+      }
+
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         O order = maker.make(id, members, recovered);

@@ -5,6 +5,7 @@ import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.cuid.ByzantineCandidateOrder;
 import io.lockstep.order.cuid.ByzantineConfig;
 import io.lockstep.order.cuid.UidLie;
+import io.lockstep.request.ClientKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -55,6 +56,19 @@ public final class ByzantineUidSimulation {
    */
   public static SimResult run(SimOptions options, long seed, UnaryOperator<ByzantineConfig> tune,
       boolean ed25519, UidLie... lies) {
+    return run(options, seed, tune, ed25519, false, lies);
+  }
+
+  /**
+   * As {@link #run(SimOptions, long, UnaryOperator, boolean, UidLie...)}; with {@code handToOne}
+   * each client signs its request and hands it to ONE replica, resending through the next one
+   * when no answer comes (paper §3.1's second transmitter mode), and the replicas take a request
+   * on one carrier's word when its client's signature verifies.
+   */
+  public static SimResult run(SimOptions options, long seed, UnaryOperator<ByzantineConfig> tune,
+      boolean ed25519, boolean handToOne, UidLie... lies) {
+    SimClientKeys clients = handToOne ? new SimClientKeys(KEY_SEED, ed25519) : null;
+    ClientKeys clientKeys = clients == null ? ClientKeys.none() : clients.keys();
     List<Integer> members = ByzantineRuns.members(options.replicas());
     Map<Integer, Signer> signers = ByzantineRuns.signers(members, KEY_SEED, ed25519);
     Map<Integer, MessageInterceptor> liars = ByzantineRuns.liars(options, seed, lies,
@@ -63,8 +77,8 @@ public final class ByzantineUidSimulation {
     CoordinationFactory factory = ByzantineRuns.factory(liars.keySet(),
         (id, group, recovered) -> new ByzantineCandidateOrder(tune.apply(
             ByzantineConfig.defaults(id, group, options.t()).withRoundMillis(ROUND_MILLIS)),
-            signers.get(id), recovered),
-        ByzantineCandidateOrder::drainRejected);
+            signers.get(id), clientKeys, recovered),
+        ByzantineCandidateOrder::drainRejected, clients);
     return Simulation.run(options, seed, factory, liars);
   }
 }

@@ -38,6 +38,7 @@ final class Clients implements ClientRouter {
   private ReplicaSetAdmin replicaSets;
   private ConfigurationCheck configurationCheck;
   private int nextProcess;
+  private SimClientKeys handsToOne;
   private long nextValue;
   private long nextReadId;
   private long healedAt = Long.MAX_VALUE;
@@ -270,12 +271,30 @@ final class Clients implements ClientRouter {
   }
 
   void sendRequest(SimClient client, int replica, Request request) {
+    sendRequest(client, replica, request, null);
+  }
+
+  /** Sends {@code request} to {@code replica} with its client's signature (or null). */
+  void sendRequest(SimClient client, int replica, Request request, byte[] signature) {
     byId.put(client.id(), client);
     if (lost(replica)) {
       trace.record(queue.now(), "lost request " + request + " to " + replica);
       return;
     }
-    afterDelayUnlessCut(replica, () -> cluster.clientRequest(replica, request));
+    afterDelayUnlessCut(replica, () -> cluster.clientRequest(replica, request, signature));
+  }
+
+  /**
+   * Whether Byzantine clients sign each request and hand it to one replica (paper §3.1, the
+   * second transmitter mode) instead of sending it to every replica: set by the factory.
+   */
+  SimClientKeys handsToOne() {
+    return handsToOne;
+  }
+
+  /** Clients sign with {@code keys} and hand each request to one replica (null: broadcast). */
+  void handToOne(SimClientKeys keys) {
+    this.handsToOne = keys;
   }
 
   /** Sends a linearizable read under a fresh read id, forgetting the previous attempt's. */

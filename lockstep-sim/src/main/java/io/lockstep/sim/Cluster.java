@@ -413,13 +413,18 @@ final class Cluster {
 
   /** A client request arrives at replica {@code to}. */
   void clientRequest(int to, Request request) {
+    clientRequest(to, request, null);
+  }
+
+  /** A client request arrives at replica {@code to}, signed by its client or not (null). */
+  void clientRequest(int to, Request request, byte[] signature) {
     Node node = nodes[to];
     if (!node.up || paused(node)) {
       trace.record(queue.now(), "lost request " + request + " at " + to);
       return;
     }
     trace.record(queue.now(), "request " + request + " at " + to);
-    loop.submit(node, new Step.Propose(request));
+    loop.submit(node, new Step.Propose(request, signature));
   }
 
   /** A client's linearizable read arrives at replica {@code to}. */

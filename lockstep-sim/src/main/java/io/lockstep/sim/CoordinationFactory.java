@@ -83,4 +83,13 @@ public interface CoordinationFactory {
   default boolean liarsKeepTheOrder() {
     return true;
   }
+
+  /**
+   * The keys Byzantine clients sign with when each hands its request to ONE replica and resends
+   * through the next one when no answer comes (paper §3.1's second transmitter mode), or null:
+   * they send every request to every replica (the default).
+   */
+  default SimClientKeys clientsHandToOne() {
+    return null;
+  }
 }

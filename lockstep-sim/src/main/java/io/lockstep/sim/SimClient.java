@@ -5,12 +5,14 @@ import io.lockstep.configuration.ClusterConfiguration;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Ready;
+import io.lockstep.order.agreement.TransmitterCheck;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import io.lockstep.voter.Voter;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * One closed-loop client of the replicated key-value store: it issues one operation at a time,
@@ -65,6 +67,8 @@ final class SimClient {
   private long serial;
   private int doneInLiveness;
   private boolean idle;
+  /** The rotation a client that hands each request to one replica resends through. */
+  private final TransmitterCheck transmitterOrder;
 
   SimClient(int index, int process, Clients host, SplittableRandom random) {
     this.index = index;
@@ -73,6 +77,8 @@ final class SimClient {
     this.random = random;
     this.id = ClientId.of("c" + index);
     this.byzantine = host.failureModel() == FailureModel.BYZANTINE;
+    this.transmitterOrder = new TransmitterCheck(IntStream.range(0, host.replicas()).boxed()
+        .toList(), new byte[0]);
   }
 
   ClientId id() {
@@ -184,8 +190,11 @@ final class SimClient {
   /** Sends (or resends) the current operation to {@code replica} and arms its timeout. */
   private void send(int replica) {
     attempt++;
+    int previous = target;
     target = replica;
-    if (byzantine) {
+    if (byzantine && request != null && host.handsToOne() != null) {
+      handToOne(replica, previous);
+    } else if (byzantine) {
       sendToAll();
     } else if (request != null) {
       host.sendRequest(this, replica, request);
@@ -195,6 +204,19 @@ final class SimClient {
     int armed = attempt;
     long timeout = host.requestTimeout() + random.nextLong(host.requestTimeout() / 2 + 1);
     host.after(timeout, () -> onTimeout(armed));
+  }
+
+  /**
+   * The paper's second transmitter mode (§3.1): the request, signed, goes to ONE replica, which
+   * disseminates it; every replica replies once it runs it. A resend (no answer by the time-out:
+   * that replica lost or altered it, or is slow) goes through the next replica of the rotation
+   * ({@link TransmitterCheck#next}), so the (t+1)-th attempt goes through a correct one.
+   */
+  private void handToOne(int replica, int previous) {
+    if (replica < 0) {
+      target = previous < 0 ? random.nextInt(host.replicas()) : transmitterOrder.next(previous);
+    }
+    host.sendRequest(this, target, request, host.handsToOne().sign(request));
   }
 
   private void sendToAll() {

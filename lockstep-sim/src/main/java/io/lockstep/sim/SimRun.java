@@ -43,6 +43,7 @@ final class SimRun {
     this.network = new Network(options.network(), root.split(), queue, trace, cluster::deliver);
     this.clients = new Clients(options, service, queue, trace, network, cluster, root.split(),
         factory.failureModel(), factory.commandQuorum(options.t()));
+    clients.handToOne(factory.clientsHandToOne());
     this.nemesis = new Nemesis(options, cluster, network, queue, trace, root.split());
     this.phases = root.split();
     // Split last, so runs without membership changes draw exactly what they drew before.

@@ -29,10 +29,15 @@ class RealTimeByzantineSimulationTest {
 
   static List<String> failures(SimOptions options, long first, int seeds,
       UnaryOperator<ByzantineClockConfig> tune, ClockLie... lies) {
+    return failures(options, first, seeds, tune, false, lies);
+  }
+
+  static List<String> failures(SimOptions options, long first, int seeds,
+      UnaryOperator<ByzantineClockConfig> tune, boolean handToOne, ClockLie... lies) {
     List<String> failures = new ArrayList<>();
     for (long seed = first; seed < first + seeds; seed++) {
       SimResult result = ByzantineClockSimulation.run(options, seed, tune,
-          seed < first + ED25519_SEEDS, lies);
+          seed < first + ED25519_SEEDS, handToOne, lies);
       if (!result.ok()) {
         failures.add("seed " + seed + ": " + result.failure());
       }
@@ -48,6 +53,20 @@ class RealTimeByzantineSimulationTest {
   @Test
   void fiveReplicasTwoLiarsSeedsAreLinearizableAndAgree() {
     assertThat(failures(options(2), 1, SEEDS / 10, c -> c, ClockLie.values())).isEmpty();
+  }
+
+  /**
+   * The second transmitter mode: each client signs its request and hands it to ONE replica,
+   * resending through the next one when no answer comes; the liars lose or alter what they are
+   * handed (or lie otherwise). A forged or altered request must never run, and every client
+   * must finish through its resends.
+   */
+  @Test
+  void clientsHandingEachRequestToOneReplicaThroughLiarsAreLinearizableAndAgree() {
+    assertThat(failures(options(1), 1, SEEDS / 4, c -> c, true, ClockLie.DROPS_HANDED,
+        ClockLie.ALTERS_HANDED, ClockLie.FORGED_REQUESTS, ClockLie.SILENT)).isEmpty();
+    assertThat(failures(options(2), 1, SEEDS / 20, c -> c, true, ClockLie.DROPS_HANDED,
+        ClockLie.ALTERS_HANDED)).isEmpty();
   }
 
   /**

@@ -29,10 +29,15 @@ class ReplicaUidByzantineSimulationTest {
 
   static List<String> failures(SimOptions options, int seeds, UnaryOperator<ByzantineConfig> tune,
       UidLie... lies) {
+    return failures(options, seeds, tune, false, lies);
+  }
+
+  static List<String> failures(SimOptions options, int seeds, UnaryOperator<ByzantineConfig> tune,
+      boolean handToOne, UidLie... lies) {
     List<String> failures = new ArrayList<>();
     for (long seed = 1; seed <= seeds; seed++) {
       SimResult result = ByzantineUidSimulation.run(options, seed, tune, seed <= ED25519_SEEDS,
-          lies);
+          handToOne, lies);
       if (!result.ok()) {
         failures.add("seed " + seed + ": " + result.failure());
       }
@@ -50,6 +55,21 @@ class ReplicaUidByzantineSimulationTest {
   void fiveReplicasTwoLiarsSeedsAreLinearizableAndAgree() {
     assertThat(failures(ByzantineUidSimulation.options(2), SEEDS / 10, c -> c, UidLie.values()))
         .isEmpty();
+  }
+
+  /**
+   * The second transmitter mode: each client signs its request and hands it to ONE replica,
+   * resending through the next one when no answer comes; the liars lose or alter what they are
+   * handed (or lie otherwise). A forged or altered request must never run, and every client
+   * must finish through its resends.
+   */
+  @Test
+  void clientsHandingEachRequestToOneReplicaThroughLiarsAreLinearizableAndAgree() {
+    assertThat(failures(ByzantineUidSimulation.options(1), SEEDS / 4, c -> c, true,
+        UidLie.DROPS_HANDED, UidLie.ALTERS_HANDED, UidLie.FORGED_REQUESTS, UidLie.SILENT))
+        .isEmpty();
+    assertThat(failures(ByzantineUidSimulation.options(2), SEEDS / 20, c -> c, true,
+        UidLie.DROPS_HANDED, UidLie.ALTERS_HANDED)).isEmpty();
   }
 
   @Test
