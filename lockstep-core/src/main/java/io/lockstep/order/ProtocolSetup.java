@@ -1,6 +1,7 @@
 package io.lockstep.order;
 
 import io.lockstep.identity.Signer;
+import io.lockstep.request.ClientKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,12 +23,16 @@ import java.util.Objects;
  * @param commuting which requests the replica's state machine declares commuting (paper §3,
  *     S12), for protocols that may apply those without waiting for the order rule; {@link
  *     Commuting#NOTHING} unless the runtime was given the machine ({@link #withCommuting})
+ * @param clientKeys the clients' public keys from the cluster file, the same at every replica,
+ *     for protocols that take a request on one replica's word when its client signed it;
+ *     {@link ClientKeys#none} unless the runtime gave them ({@link #withClientKeys})
  */
 public record ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
     Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver,
-    Commuting commuting) {
+    Commuting commuting, ClientKeys clientKeys) {
   public ProtocolSetup {
     Objects.requireNonNull(commuting, "commuting");
+    Objects.requireNonNull(clientKeys, "clientKeys");
     members = List.copyOf(members);
     Objects.requireNonNull(failureModel, "failureModel");
     settings = Map.copyOf(settings);
@@ -36,6 +41,14 @@ public record ProtocolSetup(int self, List<Integer> members, FailureModel failur
     if (t < 0) {
       throw new IllegalArgumentException("t must not be negative, was " + t);
     }
+  }
+
+  /** A setup without client keys. */
+  public ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
+      Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver,
+      Commuting commuting) {
+    this(self, members, failureModel, t, settings, signer, snapshotReceiver, commuting,
+        ClientKeys.none());
   }
 
   /** A setup whose requests are all ordered (nothing declared commuting). */
@@ -53,13 +66,19 @@ public record ProtocolSetup(int self, List<Integer> members, FailureModel failur
   /** The same setup with received snapshots going to {@code receiver}. */
   public ProtocolSetup withSnapshotReceiver(SnapshotReceiver receiver) {
     return new ProtocolSetup(self, members, failureModel, t, settings, signer, receiver,
-        commuting);
+        commuting, clientKeys);
   }
 
   /** The same setup with the requests {@code declared} commuting. */
   public ProtocolSetup withCommuting(Commuting declared) {
     return new ProtocolSetup(self, members, failureModel, t, settings, signer, snapshotReceiver,
-        declared);
+        declared, clientKeys);
+  }
+
+  /** The same setup with the clients' public keys {@code keys}. */
+  public ProtocolSetup withClientKeys(ClientKeys keys) {
+    return new ProtocolSetup(self, members, failureModel, t, settings, signer, snapshotReceiver,
+        commuting, keys);
   }
 
   /** A setup without keys (crash-fault protocols need none). */

@@ -1,11 +1,16 @@
 package io.lockstep.server;
 
 import io.lockstep.identity.Signer;
+import io.lockstep.machine.ClientId;
 import io.lockstep.machine.StateMachine;
 import io.lockstep.order.Commuting;
 import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolSetup;
+import io.lockstep.request.ClientKeys;
 import io.lockstep.server.config.ClusterConfig;
+import java.security.PublicKey;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,7 +27,20 @@ final class ProtocolWiring {
    */
   static ProtocolSetup setup(ClusterConfig config, int id, StateMachine machine, Signer signer) {
     return new ProtocolSetup(id, config.voters(), config.failureModel(), config.t(),
-        config.protocolSettings(), signer).withCommuting(Commuting.declaredBy(machine));
+        config.protocolSettings(), signer).withCommuting(Commuting.declaredBy(machine))
+        .withClientKeys(clientKeys(config));
+  }
+
+  /**
+   * The cluster file's client keys (`client.ID.public-key`), for orders that take a request on
+   * one replica's word when its client signed it. Only the file's keys: every replica reads the
+   * same file, so every correct replica judges a signature alike; a key learnt later by one
+   * replica (a joining machine's) is deliberately left out.
+   */
+  static ClientKeys clientKeys(ClusterConfig config) {
+    Map<ClientId, PublicKey> keys = new HashMap<>();
+    config.keys().clientKeys().forEach((id, key) -> keys.put(ClientId.of(id), key));
+    return ClientKeys.ed25519(keys);
   }
 
   /**

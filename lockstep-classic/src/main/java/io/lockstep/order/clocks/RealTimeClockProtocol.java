@@ -155,7 +155,7 @@ public final class RealTimeClockProtocol extends StampedProtocol {
           setup.t(), s.positive(ROUND), s.nonNegative(SKEW), 1024,
           (int) Math.min(Integer.MAX_VALUE, s.positive("max-pending")),
           (int) Math.min(Integer.MAX_VALUE, s.positive(COPY_WAIT)), false);
-      return new ByzantineRealTimeOrder(config, setup.signer(), recovered);
+      return new ByzantineRealTimeOrder(config, setup.signer(), setup.clientKeys(), recovered);
     }
     return new StampedOrder(s.config(setup), new RealTimeClock(test(s), s.positive("delta-ms")),
         recovered);

@@ -102,7 +102,7 @@ public final class ReplicaUidProtocol extends StampedProtocol {
           settings.positive("round-ms"), Math.min(d.maxBatch(), Batch.MAX_ENTRIES
           / setup.members().size()), d.candidateSpan(), setup.t() + 1,
           (int) Math.min(Integer.MAX_VALUE, settings.positive("max-pending")));
-      return new ByzantineCandidateOrder(config, setup.signer(), recovered);
+      return new ByzantineCandidateOrder(config, setup.signer(), setup.clientKeys(), recovered);
     }
     // The machine's declaration comes through the setup: requests it declares commuting skip
     // the order rule when they commute with everything they might follow (CommutingSkip).

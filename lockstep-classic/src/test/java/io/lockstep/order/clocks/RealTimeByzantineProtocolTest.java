@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.identity.Signer;
+import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Protocols;
@@ -13,6 +14,8 @@ import io.lockstep.order.agreement.DolevStrong;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.stamped.StampedCodec;
 import io.lockstep.order.testing.Harness;
+import io.lockstep.order.testing.SignedClients;
+import io.lockstep.request.Request;
 import io.lockstep.storage.codec.CodecException;
 import java.util.Arrays;
 import java.util.List;
@@ -97,5 +100,21 @@ class RealTimeByzantineProtocolTest {
         .isInstanceOf(CodecException.class);
     assertThatThrownBy(() -> ClockBatch.decode(Arrays.copyOf(value, value.length - 1)))
         .isInstanceOf(CodecException.class);
+  }
+
+  @Test
+  void theClientKeysOfTheSetupReachTheOrderSoOneSignedCarrierIsEnough() {
+    List<Integer> members = List.of(0, 1, 2);
+    Map<Integer, Signer> signers = Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members,
+        3));
+    Harness<Coordination> h = new Harness<>(3, (id, group) -> Protocols.named("real-time").create(new ProtocolSetup(
+        id, group, FailureModel.BYZANTINE, 1, Map.of(), signers.get(id))
+        .withClientKeys(SignedClients.KEYS), Recovered.EMPTY, 1));
+    h.tickAll(120, 5);
+    Request a = h.request("a");
+    SignedClients.hand(h, 0, a);
+    h.tickAll(1_200, 5);
+    assertThat(h.requestsApplied(1)).containsExactly(a);
+    assertThat(h.requestsApplied(2)).containsExactly(a);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.identity.Signer;
+import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Protocols;
@@ -11,6 +12,8 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.agreement.DolevStrong;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.testing.Harness;
+import io.lockstep.order.testing.SignedClients;
+import io.lockstep.request.Request;
 import io.lockstep.storage.codec.CodecException;
 import java.util.Arrays;
 import java.util.List;
@@ -82,5 +85,21 @@ class ReplicaUidByzantineProtocolTest {
     org.junit.jupiter.api.Assertions.assertThrows(CodecException.class, truncated);
     org.junit.jupiter.api.Assertions.assertThrows(CodecException.class,
         () -> Batch.decode(Arrays.copyOf(value, value.length - 1)));
+  }
+
+  @Test
+  void theClientKeysOfTheSetupReachTheOrderSoOneSignedCarrierIsEnough() {
+    List<Integer> members = List.of(0, 1, 2);
+    Map<Integer, Signer> signers = Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members,
+        3));
+    Harness<Coordination> h = new Harness<>(3, (id, group) -> new ReplicaUidProtocol().create(new ProtocolSetup(
+        id, group, FailureModel.BYZANTINE, 1, Map.of(), signers.get(id))
+        .withClientKeys(SignedClients.KEYS), Recovered.EMPTY, 1));
+    h.tickAll(120, 5);
+    Request a = h.request("a");
+    SignedClients.hand(h, 0, a);
+    h.tickAll(1_200, 5);
+    assertThat(h.requestsApplied(1)).containsExactly(a);
+    assertThat(h.requestsApplied(2)).containsExactly(a);
   }
 }

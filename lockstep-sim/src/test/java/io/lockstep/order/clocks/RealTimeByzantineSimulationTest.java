@@ -63,9 +63,9 @@ class RealTimeByzantineSimulationTest {
    */
   @Test
   void clientsHandingEachRequestToOneReplicaThroughLiarsAreLinearizableAndAgree() {
-    assertThat(failures(options(1), 1, SEEDS / 4, c -> c, true, ClockLie.DROPS_HANDED,
+    assertThat(failures(options(1), 1, SEEDS / 10, c -> c, true, ClockLie.DROPS_HANDED,
         ClockLie.ALTERS_HANDED, ClockLie.FORGED_REQUESTS, ClockLie.SILENT)).isEmpty();
-    assertThat(failures(options(2), 1, SEEDS / 20, c -> c, true, ClockLie.DROPS_HANDED,
+    assertThat(failures(options(2), 1, SEEDS / 40, c -> c, true, ClockLie.DROPS_HANDED,
         ClockLie.ALTERS_HANDED)).isEmpty();
   }
 

@@ -65,10 +65,10 @@ class ReplicaUidByzantineSimulationTest {
    */
   @Test
   void clientsHandingEachRequestToOneReplicaThroughLiarsAreLinearizableAndAgree() {
-    assertThat(failures(ByzantineUidSimulation.options(1), SEEDS / 4, c -> c, true,
+    assertThat(failures(ByzantineUidSimulation.options(1), SEEDS / 10, c -> c, true,
         UidLie.DROPS_HANDED, UidLie.ALTERS_HANDED, UidLie.FORGED_REQUESTS, UidLie.SILENT))
         .isEmpty();
-    assertThat(failures(ByzantineUidSimulation.options(2), SEEDS / 20, c -> c, true,
+    assertThat(failures(ByzantineUidSimulation.options(2), SEEDS / 40, c -> c, true,
         UidLie.DROPS_HANDED, UidLie.ALTERS_HANDED)).isEmpty();
   }
 
