@@ -1,7 +1,7 @@
 package io.lockstep.order;
 
 import io.lockstep.identity.Signer;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,11 +25,11 @@ import java.util.Objects;
  *     Commuting#NOTHING} unless the runtime was given the machine ({@link #withCommuting})
  * @param clientKeys the clients' public keys from the cluster file, the same at every replica,
  *     for protocols that take a request on one replica's word when its client signed it;
- *     {@link ClientKeys#none} unless the runtime gave them ({@link #withClientKeys})
+ *     {@link ClientPublicKeys#none} unless the runtime gave them ({@link #withClientKeys})
  */
 public record ProtocolSetup(int self, List<Integer> members, FailureModel failureModel, int t,
     Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver,
-    Commuting commuting, ClientKeys clientKeys) {
+    Commuting commuting, ClientPublicKeys clientKeys) {
   public ProtocolSetup {
     Objects.requireNonNull(commuting, "commuting");
     Objects.requireNonNull(clientKeys, "clientKeys");
@@ -48,7 +48,7 @@ public record ProtocolSetup(int self, List<Integer> members, FailureModel failur
       Map<String, String> settings, Signer signer, SnapshotReceiver snapshotReceiver,
       Commuting commuting) {
     this(self, members, failureModel, t, settings, signer, snapshotReceiver, commuting,
-        ClientKeys.none());
+        ClientPublicKeys.none());
   }
 
   /** A setup whose requests are all ordered (nothing declared commuting). */
@@ -76,7 +76,7 @@ public record ProtocolSetup(int self, List<Integer> members, FailureModel failur
   }
 
   /** The same setup with the clients' public keys {@code keys}. */
-  public ProtocolSetup withClientKeys(ClientKeys keys) {
+  public ProtocolSetup withClientKeys(ClientPublicKeys keys) {
     return new ProtocolSetup(self, members, failureModel, t, settings, signer, snapshotReceiver,
         commuting, keys);
   }

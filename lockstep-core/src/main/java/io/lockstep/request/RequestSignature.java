@@ -72,7 +72,7 @@ public final class RequestSignature {
    * not verify over these exact bytes is forged, altered, another client's or another
    * request's.
    */
-  public static String refusal(Request request, byte[] signature, ClientKeys keys) {
+  public static String refusal(Request request, byte[] signature, ClientPublicKeys keys) {
     if (signature.length != LENGTH) {
       return "malformed client signature (" + signature.length + " bytes, " + LENGTH
           + " expected)";

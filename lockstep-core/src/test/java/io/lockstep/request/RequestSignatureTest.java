@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The bytes a client signs for its request, and their check under the cluster's keys. */
 class RequestSignatureTest {
   static final KeyPair PAIR = Ed25519Signer.seededKeyPairs(List.of(0), 3).get(0);
-  static final ClientKeys KEYS = ClientKeys.ed25519(Map.of(ClientId.of("c"), PAIR.getPublic()));
+  static final ClientPublicKeys KEYS =
+      ClientPublicKeys.ed25519(Map.of(ClientId.of("c"), PAIR.getPublic()));
   static final Request A = Request.command(ClientId.of("c"), 4, "set x".getBytes());
 
   @Test
@@ -53,7 +54,8 @@ class RequestSignatureTest {
     assertThat(RequestSignature.refusal(A, sig, KEYS)).isNull();
     assertThat(RequestSignature.refusal(Request.command(A.client(), 5, A.command()), sig, KEYS))
         .contains("does not verify");
-    assertThat(RequestSignature.refusal(A, sig, ClientKeys.none())).contains("does not verify");
+    assertThat(RequestSignature.refusal(A, sig, ClientPublicKeys.none()))
+        .contains("does not verify");
     assertThat(RequestSignature.refusal(A, new byte[10], KEYS)).contains("malformed");
   }
 }

@@ -6,7 +6,7 @@ import io.lockstep.machine.StateMachine;
 import io.lockstep.order.Commuting;
 import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolSetup;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.server.config.ClusterConfig;
 import java.security.PublicKey;
 import java.util.HashMap;
@@ -37,10 +37,10 @@ final class ProtocolWiring {
    * same file, so every correct replica judges a signature alike; a key learnt later by one
    * replica (a joining machine's) is deliberately left out.
    */
-  static ClientKeys clientKeys(ClusterConfig config) {
+  static ClientPublicKeys clientKeys(ClusterConfig config) {
     Map<ClientId, PublicKey> keys = new HashMap<>();
     config.keys().clientKeys().forEach((id, key) -> keys.put(ClientId.of(id), key));
-    return ClientKeys.ed25519(keys);
+    return ClientPublicKeys.ed25519(keys);
   }
 
   /**

@@ -8,7 +8,7 @@ import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.redis.RedisStore;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
 import io.lockstep.request.RequestSignature;
 import io.lockstep.server.config.ClusterConfig;
@@ -38,7 +38,7 @@ class ClientKeysWiringTest {
             Map.of()));
     ProtocolSetup setup = ProtocolWiring.setup(config, 1, new RedisStore(), Signer.none(1));
     Request r = Request.command(ClientId.of("alice"), 3, "set x 1".getBytes());
-    ClientKeys keys = setup.clientKeys();
+    ClientPublicKeys keys = setup.clientKeys();
     assertThat(RequestSignature.refusal(r, RequestSignature.sign(r, pairs.get(0).getPrivate()),
         keys)).isNull();
     assertThat(RequestSignature.refusal(r, RequestSignature.sign(r, pairs.get(1).getPrivate()),

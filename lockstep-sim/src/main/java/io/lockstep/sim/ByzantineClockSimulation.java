@@ -5,7 +5,7 @@ import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.clocks.ByzantineClockConfig;
 import io.lockstep.order.clocks.ByzantineRealTimeOrder;
 import io.lockstep.order.clocks.ClockLie;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -42,7 +42,7 @@ public final class ByzantineClockSimulation {
       UnaryOperator<ByzantineClockConfig> tune, boolean ed25519, boolean handToOne,
       ClockLie... lies) {
     SimClientKeys clients = handToOne ? new SimClientKeys(KEY_SEED, ed25519) : null;
-    ClientKeys clientKeys = clients == null ? ClientKeys.none() : clients.keys();
+    ClientPublicKeys clientKeys = clients == null ? ClientPublicKeys.none() : clients.keys();
     List<Integer> members = ByzantineRuns.members(options.replicas());
     Map<Integer, Signer> signers = ByzantineRuns.signers(members, KEY_SEED, ed25519);
     Map<Integer, MessageInterceptor> liars = ByzantineRuns.liars(options, seed, lies,

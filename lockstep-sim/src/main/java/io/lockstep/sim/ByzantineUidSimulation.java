@@ -5,7 +5,7 @@ import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.cuid.ByzantineCandidateOrder;
 import io.lockstep.order.cuid.ByzantineConfig;
 import io.lockstep.order.cuid.UidLie;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -68,7 +68,7 @@ public final class ByzantineUidSimulation {
   public static SimResult run(SimOptions options, long seed, UnaryOperator<ByzantineConfig> tune,
       boolean ed25519, boolean handToOne, UidLie... lies) {
     SimClientKeys clients = handToOne ? new SimClientKeys(KEY_SEED, ed25519) : null;
-    ClientKeys clientKeys = clients == null ? ClientKeys.none() : clients.keys();
+    ClientPublicKeys clientKeys = clients == null ? ClientPublicKeys.none() : clients.keys();
     List<Integer> members = ByzantineRuns.members(options.replicas());
     Map<Integer, Signer> signers = ByzantineRuns.signers(members, KEY_SEED, ed25519);
     Map<Integer, MessageInterceptor> liars = ByzantineRuns.liars(options, seed, lies,

@@ -2,7 +2,7 @@ package io.lockstep.sim;
 
 import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.machine.ClientId;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
 import io.lockstep.request.RequestSignature;
 import java.nio.charset.StandardCharsets;
@@ -47,10 +47,10 @@ public final class SimClientKeys {
   }
 
   /** What every replica checks client signatures with. */
-  public ClientKeys keys() {
+  public ClientPublicKeys keys() {
     return (client, data, signature) -> signature != null
         && signature.length == RequestSignature.LENGTH && (ed25519
-            ? ClientKeys.ed25519(Map.of(client, pair(client).getPublic()))
+            ? ClientPublicKeys.ed25519(Map.of(client, pair(client).getPublic()))
                 .verify(client, data, signature)
             : MessageDigest.isEqual(mac(client, data), signature));
   }

@@ -1,6 +1,6 @@
 package io.lockstep.order.agreement;
 
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
 import io.lockstep.request.RequestSignature;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ public final class ClientCopies {
   private final int needed;
   private final long waitRounds;
   private final int maxHeld;
-  private final ClientKeys keys;
+  private final ClientPublicKeys keys;
   /** Requests held or recently taken, with the round of their first copy. */
   private final Map<Request, Copies> copies = new LinkedHashMap<>();
   private int held;
@@ -80,7 +80,7 @@ public final class ClientCopies {
    *     largest batch per round)
    * @param keys the clients' public keys, the same at every replica (the cluster file's)
    */
-  public ClientCopies(int t, long waitRounds, int maxHeld, ClientKeys keys) {
+  public ClientCopies(int t, long waitRounds, int maxHeld, ClientPublicKeys keys) {
     if (t < 0 || waitRounds < 1 || maxHeld < 1) {
       throw new IllegalArgumentException("t=" + t + ", waitRounds=" + waitRounds + ", maxHeld="
           + maxHeld);
@@ -93,7 +93,7 @@ public final class ClientCopies {
 
   /** Without client keys: every request needs t+1 carriers. */
   public ClientCopies(int t, long waitRounds, int maxHeld) {
-    this(t, waitRounds, maxHeld, ClientKeys.none());
+    this(t, waitRounds, maxHeld, ClientPublicKeys.none());
   }
 
   /** Transmitter {@code from}'s decided batch of round {@code round} carried {@code request}. */

@@ -17,7 +17,7 @@ import io.lockstep.order.agreement.SignedRounds;
 import io.lockstep.order.stamped.Drops;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Uid;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
 import io.lockstep.storage.codec.CodecException;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +98,7 @@ public final class ByzantineRealTimeOrder implements Coordination {
    *     every request
    */
   public ByzantineRealTimeOrder(ByzantineClockConfig config, Signer signer, Recovered recovered) {
-    this(config, signer, ClientKeys.none(), recovered);
+    this(config, signer, ClientPublicKeys.none(), recovered);
   }
 
   /**
@@ -108,7 +108,7 @@ public final class ByzantineRealTimeOrder implements Coordination {
    * @param clientKeys the clients' public keys, the same at every replica
    */
   public ByzantineRealTimeOrder(ByzantineClockConfig config, Signer signer,
-      ClientKeys clientKeys, Recovered recovered) {
+      ClientPublicKeys clientKeys, Recovered recovered) {
     this.config = config;
     this.self = config.self();
     if (signer.self() != self) {

@@ -18,7 +18,7 @@ import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.Drops;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Uid;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
 import io.lockstep.storage.codec.CodecException;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +114,7 @@ public final class ByzantineCandidateOrder implements Coordination {
    *     rejoin (integration, paper §7.2, is not built), so it refuses every request
    */
   public ByzantineCandidateOrder(ByzantineConfig config, Signer signer, Recovered recovered) {
-    this(config, signer, ClientKeys.none(), recovered);
+    this(config, signer, ClientPublicKeys.none(), recovered);
   }
 
   /**
@@ -123,7 +123,7 @@ public final class ByzantineCandidateOrder implements Coordination {
    *
    * @param clientKeys the clients' public keys, the same at every replica
    */
-  public ByzantineCandidateOrder(ByzantineConfig config, Signer signer, ClientKeys clientKeys,
+  public ByzantineCandidateOrder(ByzantineConfig config, Signer signer, ClientPublicKeys clientKeys,
       Recovered recovered) {
     this.config = config;
     this.self = config.self();

@@ -6,7 +6,7 @@ import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.agreement.ClientCopies.Outcome;
 import io.lockstep.order.testing.Harness;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
 import io.lockstep.request.RequestSignature;
 import java.security.KeyPair;
@@ -22,7 +22,7 @@ class ClientCopiesTest {
   static final Request A = Harness.request("c", "a");
   static final Map<Integer, KeyPair> PAIRS = Ed25519Signer.seededKeyPairs(List.of(1, 2), 7);
   /** Client c holds pair 1, client d pair 2. */
-  static final ClientKeys KEYS = ClientKeys.ed25519(Map.of(
+  static final ClientPublicKeys KEYS = ClientPublicKeys.ed25519(Map.of(
       ClientId.of("c"), PAIRS.get(1).getPublic(), ClientId.of("d"), PAIRS.get(2).getPublic()));
 
   static byte[] signedByC(Request r) {
@@ -96,7 +96,7 @@ class ClientCopiesTest {
 
   @Test
   void withoutTheClientsKeyEvenItsValidSignatureIsRefused() {
-    ClientCopies copies = new ClientCopies(1, 4, 100, ClientKeys.none());
+    ClientCopies copies = new ClientCopies(1, 4, 100, ClientPublicKeys.none());
     assertThat(copies.copy(A, signedByC(A), 0, 1)).isEqualTo(Outcome.REFUSED);
     Request d = Harness.request("e", "a");
     assertThat(new ClientCopies(1, 4, 100, KEYS).copy(d, signedByC(d), 0, 1))

@@ -107,8 +107,8 @@ class RealTimeByzantineProtocolTest {
     List<Integer> members = List.of(0, 1, 2);
     Map<Integer, Signer> signers = Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members,
         3));
-    Harness<Coordination> h = new Harness<>(3, (id, group) -> Protocols.named("real-time").create(new ProtocolSetup(
-        id, group, FailureModel.BYZANTINE, 1, Map.of(), signers.get(id))
+    Harness<Coordination> h = new Harness<>(3, (id, group) -> Protocols.named("real-time")
+        .create(new ProtocolSetup(id, group, FailureModel.BYZANTINE, 1, Map.of(), signers.get(id))
         .withClientKeys(SignedClients.KEYS), Recovered.EMPTY, 1));
     h.tickAll(120, 5);
     Request a = h.request("a");

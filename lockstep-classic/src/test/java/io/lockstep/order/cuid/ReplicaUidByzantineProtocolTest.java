@@ -92,8 +92,8 @@ class ReplicaUidByzantineProtocolTest {
     List<Integer> members = List.of(0, 1, 2);
     Map<Integer, Signer> signers = Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members,
         3));
-    Harness<Coordination> h = new Harness<>(3, (id, group) -> new ReplicaUidProtocol().create(new ProtocolSetup(
-        id, group, FailureModel.BYZANTINE, 1, Map.of(), signers.get(id))
+    Harness<Coordination> h = new Harness<>(3, (id, group) -> new ReplicaUidProtocol()
+        .create(new ProtocolSetup(id, group, FailureModel.BYZANTINE, 1, Map.of(), signers.get(id))
         .withClientKeys(SignedClients.KEYS), Recovered.EMPTY, 1));
     h.tickAll(120, 5);
     Request a = h.request("a");

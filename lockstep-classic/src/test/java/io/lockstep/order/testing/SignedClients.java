@@ -4,7 +4,7 @@ import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
-import io.lockstep.request.ClientKeys;
+import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
 import io.lockstep.request.RequestSignature;
 import java.security.KeyPair;
@@ -19,7 +19,7 @@ public final class SignedClients {
   private static final Map<Integer, KeyPair> PAIRS =
       Ed25519Signer.seededKeyPairs(List.of(0, 1), 11);
   /** The keys every replica holds for c and d. */
-  public static final ClientKeys KEYS = ClientKeys.ed25519(Map.of(
+  public static final ClientPublicKeys KEYS = ClientPublicKeys.ed25519(Map.of(
       ClientId.of("c"), PAIRS.get(0).getPublic(), ClientId.of("d"), PAIRS.get(1).getPublic()));
 
   private SignedClients() {}

@@ -13,7 +13,7 @@ import java.util.Map;
  * implementation is a pure function of its arguments: the same keys everywhere (the cluster
  * file's, never keys learnt at run time by one replica), no clock, no randomness.
  */
-public interface ClientKeys {
+public interface ClientPublicKeys {
   /**
    * Whether {@code signature} is {@code client}'s signature over {@code data}; false for a
    * client without a key and for a malformed signature, never an exception (the bytes come
@@ -22,12 +22,12 @@ public interface ClientKeys {
   boolean verify(ClientId client, byte[] data, byte[] signature);
 
   /** No client has a key: nothing verifies, so every request needs t+1 carriers. */
-  static ClientKeys none() {
+  static ClientPublicKeys none() {
     return (client, data, signature) -> false;
   }
 
   /** Ed25519 keys by client (JDK Ed25519: deterministic and thread-safe per call). */
-  static ClientKeys ed25519(Map<ClientId, PublicKey> keys) {
+  static ClientPublicKeys ed25519(Map<ClientId, PublicKey> keys) {
     Map<ClientId, PublicKey> copy = Map.copyOf(keys);
     return (client, data, signature) -> {
       PublicKey key = copy.get(client);
