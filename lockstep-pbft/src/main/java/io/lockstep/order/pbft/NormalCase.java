@@ -260,18 +260,38 @@ final class NormalCase {
     }
   }
 
-  void onFill(PbftMessage.Fill fill) {
+  /**
+   * A lagging replica's answer from a peer that executed {@code fill.seq()}
+   * ({@link Retransmit#resend} sends a fill only then): the batch's content, and the sender's
+   * claim that it executed it there. The content is taken when a commit or pre-prepare here
+   * names it; the claim counts on its own: t+1 replicas of the sequence number's configuration
+   * claiming one batch include a correct one, which executed it only once 2t+1 commits of one
+   * view named it, so it is committed there and no other batch ever is. This replica then
+   * executes it without a commit quorum of its own. It needs that when the quorum that
+   * committed the batch counted a commit since lost (a replica that repairs damaged storage
+   * forgot it and may not vote again) and the replicas still voting cannot form a new one (one
+   * of them moved alone into a later view): without it the batch waits for the next stable
+   * checkpoint, which nothing orders towards (docs/ARCHITECTURE.md, "Retransmission and
+   * laggards").
+   */
+  void onFill(int from, PbftMessage.Fill fill) {
     if (!p.inWindow(fill.seq())) {
       p.drop("fill outside the watermarks");
       return;
     }
     Slot slot = p.slot(fill.seq());
     Digest digest = fill.batch().digest();
-    if (!slot.names(digest)) {
+    PbftConfiguration orders = p.membership.forSeq(fill.seq());
+    boolean proven = orders.contains(from)
+        && slot.addExecutedClaim(from, digest) >= orders.quorum().weak();
+    if (!proven && !slot.names(digest)) {
       p.drop("fill of a batch no commit names");
       return;
     }
     slot.contents.putIfAbsent(digest, fill.batch());
+    if (proven && slot.committed == null && slot.commitQuorum(p.quorum().quorum()) == null) {
+      slot.committed = digest;
+    }
     checkCommitted(slot);
   }
 

@@ -313,7 +313,7 @@ public final class Pbft implements Coordination {
     } else if (m instanceof PbftMessage.Commit c) {
       normal.onCommit(from, c);
     } else if (m instanceof PbftMessage.Fill f) {
-      normal.onFill(f);
+      normal.onFill(from, f);
     } else if (m instanceof PbftMessage.Forward f) {
       normal.onForward(from, f.request());
     } else if (m instanceof PbftMessage.CheckpointVote v) {

@@ -43,8 +43,9 @@ public sealed interface PbftMessage extends ProtocolMessage {
   }
 
   /**
-   * A batch's content for a replica that lags: it is taken only if its digest matches one that
-   * 2t+1 commits name, so anyone may send it.
+   * A batch's content for a replica that lags, sent only by a replica that executed it at
+   * {@code seq}: the content is taken if a commit or pre-prepare there names its digest, and
+   * t+1 members claiming one batch this way prove it committed (one of them is correct).
    */
   record Fill(long seq, Batch batch) implements PbftMessage {
     public Fill {

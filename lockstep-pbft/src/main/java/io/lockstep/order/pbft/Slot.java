@@ -35,6 +35,12 @@ final class Slot {
   PbftMessage.Prepared prepared;
   /** Q: digest → latest view it was pre-prepared in, at most {@link #MAX_Q}. */
   final Map<Digest, Long> prePrepared = new LinkedHashMap<>();
+  /**
+   * Who told this replica it executed which batch here (a {@link PbftMessage.Fill} is sent only
+   * for an executed sequence number): one claim per sender, so a liar's many claims take one
+   * entry.
+   */
+  final Map<Integer, Digest> executedBy = new HashMap<>();
   /** The digest known committed (2t+1 matching commits and the content), or null. */
   Digest committed;
   /** The digest this replica executed here, or null (a committed batch never changes). */
@@ -97,6 +103,22 @@ final class Slot {
       }
     }
     return found;
+  }
+
+  /**
+   * Counts {@code replica}'s claim that it executed {@code digest} here; returns how many
+   * distinct replicas claim the same. A later claim from one sender replaces its earlier one (a
+   * correct replica never changes it: a committed batch never changes).
+   */
+  int addExecutedClaim(int replica, Digest digest) {
+    executedBy.put(replica, digest);
+    int same = 0;
+    for (Digest claimed : executedBy.values()) {
+      if (claimed.equals(digest)) {
+        same++;
+      }
+    }
+    return same;
   }
 
   /** Whether any prepare, commit or pre-prepare names {@code digest} here. */
