@@ -50,8 +50,16 @@ class PbftConfiguratorSimulationTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<SimResult>> runs = new ArrayList<>();
+      List<Long> seeds = new ArrayList<>();
       for (long seed = 1; seed <= SEEDS; seed++) {
-        long s = seed;
+        seeds.add(seed);
+      }
+      // Seed 49 lost liveness after healing: member 3 failed after its commits counted in
+      // quorums, one live replica that missed them moved alone into later views, and the two
+      // others had nothing pending. It passes once a lagging replica executes what t+1 members
+      // report executed (NormalCase.onFill); it fails with that switched off.
+      seeds.add(49L);
+      for (long s : seeds) {
         runs.add(pool.submit(() -> Simulation.run(options(), s, factory())));
       }
       List<String> failures = new ArrayList<>();

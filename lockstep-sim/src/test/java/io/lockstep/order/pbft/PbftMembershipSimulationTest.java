@@ -36,9 +36,8 @@ class PbftMembershipSimulationTest {
     CoordinationFactory factory = PbftSimulation.membershipFactory(c -> c);
     // The cycle these seeds always ran. Other pairings of seed and behaviour show open liveness
     // gaps while replicas are replaced (never a safety failure): a request made after healing
-    // did not complete within the 10 s bound in seed 163 with EQUIVOCATE, and in seeds 3 and 93
-    // with WRONG_CHECKPOINT_DIGEST (a checkpoint is then stable only once every other replica
-    // votes). PbftSimulationTest runs every behaviour, the two added ones included.
+    // did not complete within the 10 s bound in seed 163 with EQUIVOCATE. Seeds 3 and 93 with
+    // WRONG_CHECKPOINT_DIGEST run in the test below. PbftSimulationTest runs every behaviour.
     ByzantineBehaviour[] behaviours = {ByzantineBehaviour.SILENT, ByzantineBehaviour.EQUIVOCATE,
         ByzantineBehaviour.CORRUPT, ByzantineBehaviour.REPLAY, ByzantineBehaviour.SLOW,
         ByzantineBehaviour.SLOW_PRIMARY, ByzantineBehaviour.WRONG_REPLIES,
@@ -58,6 +57,22 @@ class PbftMembershipSimulationTest {
     assertThat(failures).isEmpty();
     assertThat(replaced).as("replica-set changes ordered").isGreaterThan(SEEDS);
     assertThat(ops).isGreaterThan(SEEDS * 20L);
+  }
+
+  /**
+   * A liar whose checkpoint votes name a digest its state does not have: a checkpoint is then
+   * stable only once every other member votes for it. Seed 3 misses the liveness bound when a
+   * lagging replica may not execute a batch that t+1 members report executed (switched off by
+   * hand, it fails); seed 93 missed it in earlier runs and passes without that rule today.
+   */
+  @Test
+  void aReplicaVotingWrongCheckpointDigestsWhileReplicasAreReplacedKeepsEveryChecker() {
+    CoordinationFactory factory = PbftSimulation.membershipFactory(c -> c);
+    for (long seed : new long[] {3, 93}) {
+      SimResult result = PbftSimulation.run(options(), seed, factory,
+          ByzantineBehaviour.WRONG_CHECKPOINT_DIGEST);
+      assertThat(result.ok()).as("seed %d: %s", seed, result.failure()).isTrue();
+    }
   }
 
   /** The same runs with changes applied as soon as a stable state holds them are caught. */
