@@ -373,9 +373,7 @@ public final class Pbft implements Coordination {
       pending.clockStarted(now);
       silence.start();
       retransmit.start();
-      if (changingView && viewChanges.deadline < 0) {
-        viewChanges.deadline = now + timeout(); // a recovered replica's resumed view change
-      }
+      viewChanges.armDeadline(); // a recovered replica's resumed view change
     }
     viewChanges.onTick();
     normal.onTick();

@@ -51,13 +51,32 @@ final class ViewChanges {
     p.view = newView;
     p.changingView = true;
     p.backoff = Math.min(p.backoff + 1, p.config.maxBackoffExponent());
-    deadline = p.now + p.timeout();
+    deadline = -1;
     p.normal.requestDeadline = -1;
     own = sign(newView);
     store(own);
     p.out.broadcast(own);
     received.headMap(newView, false).clear();
+    armDeadline();
     tryNewView();
+  }
+
+  /**
+   * Starts the time-out for the new view once a quorum of view changes for it is in (Castro
+   * and Liskov, OSDI 1999 §4.5.2, the first liveness rule), not when this replica sends its
+   * own. A replica that moved alone (its request timer expired where the others' did not, or
+   * it lagged) otherwise went on to ever later views by itself, its back-off doubling each
+   * time, and the others, arriving one view after another, found it always a view or more
+   * ahead: the simulator's seeds 1044 (repair) and 33 (configurator) missed the liveness bound
+   * that way. Waiting costs nothing: without a quorum no new view can form anyway, and t+1
+   * view changes for later views still pull a replica along.
+   */
+  void armDeadline() {
+    Map<Integer, PbftMessage.ViewChange> forView = received.get(p.view);
+    if (p.changingView && deadline < 0 && p.now >= 0 && forView != null
+        && forView.size() >= p.quorum().quorum()) {
+      deadline = p.now + p.timeout();
+    }
   }
 
   /**
@@ -115,6 +134,7 @@ final class ViewChanges {
     store(vc);
     joinIfTPlusOneMovedOn();
     if (p.changingView && vc.newView() == p.view) {
+      armDeadline();
       tryNewView();
     }
   }

@@ -188,4 +188,32 @@ class ViewChangeTest {
     }
     assertThat(net.requests(1)).containsExactly(first, second);
   }
+
+  /**
+   * Castro and Liskov's first liveness rule: the time-out for a new view starts only once 2t+1
+   * view changes for it are in. A replica whose request timer expired alone (cut off from its
+   * peers) stays in the view it asked for instead of moving on by itself; when the others'
+   * timers expire later they ask for that same view, and it forms at once.
+   */
+  @Test
+  void aReplicaThatAskedForAViewAloneWaitsThereUntilAQuorumAsksForItToo() {
+    Net net = new Net(c -> c.withRequestTimeout(200));
+    net.filter = m -> m.from() == 3 || m.to() == 3 ? null : m;
+    Request first = net.request();
+    net.send(first, 3);
+    net.runFor(10_000, 50);
+    assertThat(net.nodes[3].view()).as("its own view change only").isEqualTo(1);
+    assertThat(net.nodes[3].changingView()).isTrue();
+    assertThat(net.nodes[0].view()).isZero();
+    // Healed, but the primary falls silent; the client sends its request to everyone, and the
+    // others' timers expire: they ask for view 1 too, where replica 3 waits.
+    net.filter = m -> m.from() == 0 ? null : m;
+    net.send(first);
+    net.runFor(1_000, 20);
+    for (int i = 1; i < 4; i++) {
+      assertThat(net.nodes[i].view()).as("replica " + i).isEqualTo(1);
+      assertThat(net.nodes[i].changingView()).as("replica " + i).isFalse();
+      assertThat(net.requests(i)).as("replica " + i).containsExactly(first);
+    }
+  }
 }
