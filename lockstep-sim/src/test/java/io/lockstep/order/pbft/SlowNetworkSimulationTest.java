@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
  * takes well over the 500 ms request time-out): with bounds fixed at their configured values
  * and no back-off the replicas change view again and again; with the adaptive bounds
  * ({@link Patience}) and the back-off they learn the delays and stay correct with far fewer
- * view changes. Most of that gain is the back-off's: with the adaptation disabled by hand (the
+ * view changes. Most of that gain was the back-off's: with the adaptation disabled by hand (the
  * time-out always the floor, as before it existed) the same seeds changed view 9, 9 and 8
- * times, against 6, 6 and 5 adaptive; the scripted {@code PatienceTest} is what isolates the
- * adaptation.
+ * times, against 6, 6 and 5 adaptive (measured before the new-view time-out waited for a
+ * quorum of view changes); the scripted {@code PatienceTest} is what isolates the adaptation.
  */
 class SlowNetworkSimulationTest {
   private static final long[] SEEDS = {1, 2, 3};
@@ -44,8 +44,10 @@ class SlowNetworkSimulationTest {
       fixedViews += fixed.maxView();
       adaptiveViews += adaptive.maxView();
     }
-    // Measured: 31, 44 and 29 views with fixed bounds; 6, 6 and 5 with adaptive ones.
-    assertThat(fixedViews).as("fixed bounds on a slow network").isGreaterThanOrEqualTo(60);
+    // Measured: 12, 13 and 11 views with fixed bounds; 1, 1 and 1 with adaptive ones. (31, 44
+    // and 29 against 6, 6 and 5 while a replica's new-view time-out started with its own view
+    // change; it now starts once a quorum asked for the view, which damps the storm too.)
+    assertThat(fixedViews).as("fixed bounds on a slow network").isGreaterThanOrEqualTo(30);
     assertThat(adaptiveViews).as("against %d with fixed bounds", fixedViews)
         .isLessThan(fixedViews / 3);
   }
