@@ -42,7 +42,9 @@ final class CandidateLedger {
   void accept(Proposal p, Uid uid) {
     p.uid = uid;
     acceptMax = Math.max(acceptMax, uid.time());
-    seenNotAccepted.remove(p.own);
+    if (p.own != null) { // a rejoined replica has none for a request below its boundary
+      seenNotAccepted.remove(p.own);
+    }
     accepted.put(uid, p);
   }
 
@@ -72,6 +74,21 @@ final class CandidateLedger {
   /** Seen but not accepted, by this replica's candidate (live view). */
   NavigableMap<Uid, Proposal> seenNotAccepted() {
     return seenNotAccepted;
+  }
+
+  /** SEEN: the largest counter this replica proposed. */
+  long seenMax() {
+    return seenMax;
+  }
+
+  /**
+   * A rejoined replica takes over its donor's ACCEPT, and its candidates start above
+   * {@code counterFloor} (the donor's SEEN and ACCEPT and every candidate of this replica's
+   * earlier life the donor holds).
+   */
+  void restore(long counterFloor, long accept) {
+    seenMax = Math.max(seenMax, counterFloor);
+    acceptMax = Math.max(acceptMax, accept);
   }
 
   /** ACCEPT: the largest uid time accepted so far. */

@@ -12,10 +12,12 @@ import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.ReliableBroadcast;
 import io.lockstep.order.cuid.CuidMessage.Carry;
+import io.lockstep.order.cuid.CuidMessage.JoinState;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.FailureDetector;
 import io.lockstep.order.stamped.FailureNotices;
 import io.lockstep.order.stamped.Outbox;
+import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.Uid;
 import io.lockstep.request.Request;
@@ -60,17 +62,23 @@ public final class CandidateOrder implements Coordination {
   private final FailureDetector detector;
   private final List<String> brokenAssumptions = new ArrayList<>();
   private final boolean halted;
-  private final Map<Integer, Carry> latest = new HashMap<>();
-  private final Set<Integer> failed = new HashSet<>();
+  private final boolean boundary;
+  private final CandidateJoin join;
+  final Map<Integer, Carry> latest = new HashMap<>();
+  final Set<Integer> failed = new HashSet<>();
+  /** Per readmitted replica, the acknowledgement counts of its admission: its boundary. */
+  final Map<Integer, long[]> boundaries = new HashMap<>();
   private final Map<Proposal.Id, Proposal> proposals = new HashMap<>();
   private final CandidateLedger ledger;
   private final Map<Proposal.Id, Long> barriers = new HashMap<>();
   private final Outbox out = new Outbox();
-  private long position;
-  private long time = Long.MIN_VALUE;
+  long position;
+  long time = Long.MIN_VALUE;
+  /** The last position handed to the executor as a request: where its snapshot stands. */
+  long handedThrough;
   private boolean owesAck;
-  private long now = Long.MIN_VALUE;
-  private long wallClock;
+  long now = Long.MIN_VALUE;
+  long wallClock;
   private long lastBroadcastAt;
   private long lastResendAt;
   private long dropped;
@@ -103,6 +111,20 @@ public final class CandidateOrder implements Coordination {
    */
   public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence,
       UidChoice choice, Commuting commuting) {
+    this(config, recovered, quiescence, choice, commuting, true);
+  }
+
+  /**
+   * <b>Test only</b> with {@code boundary} false: a rejoined replica's candidate counts for
+   * every request a replica accepts after delivering its admission, instead of for the requests
+   * above the admission's boundary; whether a uid waits for it then depends on when each
+   * replica delivered the admission, and the simulator must catch the divergence.
+   *
+   * @param boundary true (always, outside that test)
+   */
+  public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence,
+      UidChoice choice, Commuting commuting, boolean boundary) {
+    this.boundary = boundary;
     this.config = config;
     this.quiescence = quiescence;
     this.choice = Objects.requireNonNull(choice, "choice");
@@ -117,9 +139,14 @@ public final class CandidateOrder implements Coordination {
     this.broadcast = new ReliableBroadcast<>(self, members);
     this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
         config.startTimeoutMillis());
-    this.halted = recovered.hardState() != null || recovered.snapshot() != null
-        || !recovered.entries().isEmpty();
-    if (!halted) {
+    boolean empty = Settings.empty(recovered);
+    boolean rejoining = !empty || config.clusterStarted();
+    // Rejoining is built for the every-replica variant; ABCAST's coordinator holds candidates
+    // no one else has, which a join would also have to hand over.
+    this.halted = rejoining && choice != UidChoice.EVERY_REPLICA;
+    this.join = new CandidateJoin(this, rejoining && !halted);
+    if (empty) {
+      // The marker also makes a later restart rejoin if the cluster file stops saying so.
       out.writes.add(new StorageWrite.HardState(STARTED));
     }
   }
@@ -127,11 +154,16 @@ public final class CandidateOrder implements Coordination {
   @Override
   public void step(Input input) {
     boolean asks = input instanceof Input.Propose || input instanceof Input.Read;
-    if (halted || (now == Long.MIN_VALUE && asks)) {
+    if (join.waitingForState()) {
+      if (!join.stepWhileJoining(input)) {
+        return;
+      }
+    } else if (halted || (now == Long.MIN_VALUE && asks)) {
       refuse(input);
       return;
-    }
-    if (input instanceof Input.Propose p) {
+    } else if (input instanceof Input.SnapshotTaken t) {
+      join.snapshotTaken(t);
+    } else if (input instanceof Input.Propose p) {
       propose(p.request());
     } else if (input instanceof Input.Read r) {
       barriers.put(disseminate(Kind.BARRIER, null), r.readId());
@@ -150,7 +182,8 @@ public final class CandidateOrder implements Coordination {
   private void refuse(Input input) {
     boolean busy = !halted;
     String why = halted ? "replica " + self + " stopped earlier and cannot rejoin the"
-        + " replica-uid order (fail-stop; integration, paper §7.2, is not built)"
+        + " replica-uid order's " + choice.setting() + " variant (rejoining, paper §7.2, is"
+        + " built for " + UidChoice.EVERY_REPLICA.setting() + " only)"
         : "no clock reading yet";
     if (input instanceof Input.Propose p) {
       out.redirects.add(new Ready.Redirect(p.request(), -1, halted ? -1 : self, why, busy));
@@ -177,7 +210,7 @@ public final class CandidateOrder implements Coordination {
     return issue(kind, request, reqOrigin, reqSeq, counter, -1);
   }
 
-  private Carry issue(Kind kind, Request request, int reqOrigin, long reqSeq, long counter,
+  Carry issue(Kind kind, Request request, int reqOrigin, long reqSeq, long counter,
       int winner) {
     long[] acks = new long[members.size()];
     for (int i = 0; i < acks.length; i++) {
@@ -203,6 +236,11 @@ public final class CandidateOrder implements Coordination {
       receiveCandidate(from, c);
       return;
     }
+    if (message instanceof CuidMessage.JoinRequest j && j.joiner() == from
+        && index.containsKey(from) && from != self && choice == UidChoice.EVERY_REPLICA) {
+      join.joinRequested(from);
+      return;
+    }
     if (!(message instanceof Carry c) || !index.containsKey(c.origin()) || c.origin() == self
         || c.acks().length != members.size() || !fitsVariant(c)) {
       dropped++;
@@ -223,6 +261,7 @@ public final class CandidateOrder implements Coordination {
       case CANDIDATE -> choice == UidChoice.EVERY_REPLICA && index.containsKey(c.requestOrigin());
       case FINAL -> choice == UidChoice.ABCAST && index.containsKey(c.requestOrigin())
           && index.containsKey(c.winner());
+      case ADMIT -> choice == UidChoice.EVERY_REPLICA && index.containsKey(c.requestOrigin());
       default -> true;
     };
   }
@@ -243,20 +282,26 @@ public final class CandidateOrder implements Coordination {
     }
     latest.put(c.origin(), c);
     detector.heard(c.origin());
+    join.heardFrom(c.origin());
     if (c.kind() != Kind.NULL) {
       owesAck = true;
       apply(c);
     }
   }
 
-  /** A request or candidate (this replica's own or delivered). */
-  private void apply(Carry c) {
+  /** A request, candidate, final uid or admission (this replica's own or delivered). */
+  void apply(Carry c) {
     if (c.kind() == Kind.REQUEST || c.kind() == Kind.BARRIER) {
       Proposal p = proposals.computeIfAbsent(new Proposal.Id(c.origin(), c.seq()), Proposal::new);
       p.kind = c.kind();
       p.request = c.request();
       p.wallClock = c.wallClock();
-      see(p);
+      if (needsCandidate(self, p.id)) {
+        see(p);
+      } else {
+        join.inherit(p); // below this rejoined replica's boundary
+        tryAccept(p);
+      }
     } else if (c.kind() == Kind.CANDIDATE) {
       Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
       if (!proposals.containsKey(id) && delivered(id)) {
@@ -268,7 +313,46 @@ public final class CandidateOrder implements Coordination {
       tryAccept(p);
     } else if (c.kind() == Kind.FINAL) {
       applyFinal(c);
+    } else if (c.kind() == Kind.ADMIT) {
+      readmit(c);
     }
+  }
+
+  /**
+   * Request {@code id} needs member {@code m}'s candidate: m is not declared failed, and id is
+   * above m's boundary if m rejoined ({@link CandidateJoin}).
+   */
+  private boolean needsCandidate(int m, Proposal.Id id) {
+    if (failed.contains(m)) {
+      return false;
+    }
+    long[] counts = boundary ? boundaries.get(m) : null;
+    return counts == null || id.seq() > counts[index.get(id.origin())];
+  }
+
+  /** This replica, as donor, admits {@code joiner} back (paper §7.2). */
+  void admit(int joiner) {
+    issue(Kind.ADMIT, null, joiner, 0, 0);
+  }
+
+  /**
+   * An admission of {@code c.requestOrigin()}, delivered or issued: its acknowledgement counts
+   * become the joiner's boundary, and the joiner counts as live again (its new broadcasts are
+   * delivered, its acknowledgements awaited; its old latest broadcast says nothing of it now).
+   */
+  private void readmit(Carry c) {
+    int joiner = c.requestOrigin();
+    if (joiner == self) {
+      return; // its boundary came with the state
+    }
+    boundaries.put(joiner, c.acks());
+    failed.remove(joiner);
+    broadcast.readmit(joiner);
+    detector.readmit(joiner);
+    latest.remove(joiner);
+    join.admitted(joiner, c);
+    // A replica that had not declared the joiner failed waited for its candidates.
+    List.copyOf(ledger.seenNotAccepted().values()).forEach(this::tryAccept);
   }
 
   /** Whether the request itself has arrived here (so a missing proposal was processed). */
@@ -296,14 +380,34 @@ public final class CandidateOrder implements Coordination {
    * not known failed has proposed one; ABCAST, the uid its coordinator disseminated.
    */
   private void tryAccept(Proposal p) {
-    if (p.uid != null || !p.seen()) {
+    if (p.uid != null || (!p.seen() && !p.inherited)) {
       return;
     }
-    Uid uid = choice == UidChoice.ABCAST ? p.finalUid : largestLiveCandidate(p);
+    Uid uid = choice == UidChoice.ABCAST ? p.finalUid : largestCandidate(p);
     if (uid == null) {
       return;
     }
     ledger.accept(p, uid);
+    join.accepted(p);
+  }
+
+  /**
+   * Once every replica whose candidate r needs has proposed one, the largest candidate received
+   * from any replica, failed ones included: every live replica holds the same of a failed
+   * replica's broadcasts when it is declared failed (the failure notices), so the uid is the
+   * same everywhere, whether a replica accepted r before or after declaring it failed. Null
+   * while a needed candidate is missing.
+   */
+  private Uid largestCandidate(Proposal p) {
+    Uid max = null;
+    for (int m : members) {
+      Uid c = p.candidates.get(m);
+      if (c == null && needsCandidate(m, p.id)) {
+        return null;
+      }
+      max = c == null || (max != null && c.before(max)) ? max : c;
+    }
+    return max;
   }
 
   /** The largest candidate of the replicas not known failed, or null while one is missing. */
@@ -440,6 +544,7 @@ public final class CandidateOrder implements Coordination {
       if (!failed.contains(q) && FailureNotices.declarable(q, self, members, index, detector,
           latest::get, broadcast.receivedThrough(q))) {
         failed.add(q);
+        join.declaredFailed(q);
         changed = true;
       }
     }
@@ -459,7 +564,7 @@ public final class CandidateOrder implements Coordination {
    * a request declared commuting with everything it might follow, if there is one (S12).
    */
   private void process() {
-    while (true) {
+    while (!join.blocksOrder()) {
       for (Proposal p = ledger.firstAccepted(); p != null && stable(p);
           p = ledger.firstAccepted()) {
         ledger.processed(p);
@@ -483,6 +588,7 @@ public final class CandidateOrder implements Coordination {
     if (p.kind == Kind.REQUEST) {
       time = Math.max(time, p.wallClock);
       out.stable.add(new Ordered(position, time, p.request));
+      handedThrough = position;
     } else {
       Long readId = barriers.remove(p.id);
       if (readId != null) {
@@ -553,6 +659,92 @@ public final class CandidateOrder implements Coordination {
   /** Replicas declared failed. */
   public Set<Integer> failedReplicas() {
     return Set.copyOf(failed);
+  }
+
+  /** Whether this replica is rejoining and still waits for a live replica's state. */
+  public boolean joining() {
+    return join.waitingForState();
+  }
+
+  @Override
+  public boolean wantsSnapshot() {
+    return join.awaitingSnapshot();
+  }
+
+  /** Rejoining counts as repairing: it has no state yet, and takes it from a peer. */
+  @Override
+  public boolean repairing() {
+    return join.waitingForState();
+  }
+
+  @Override
+  public String repairReason() {
+    return repairing() ? join.waitingReason() : "";
+  }
+
+  /**
+   * The state a joiner takes over (paper §7.2), with the executor's snapshot {@code taken} at
+   * this replica's position: requests not processed, each followed by nothing but its own
+   * broadcast, then every candidate for them (a joiner drops a candidate for a request it does
+   * not hold as late).
+   */
+  JoinState joinState(int joiner, Input.SnapshotTaken taken) {
+    long[] through = new long[members.size()];
+    long failedMask = 0;
+    for (int i = 0; i < through.length; i++) {
+      through[i] = broadcast.receivedThrough(members.get(i));
+      failedMask |= failed.contains(members.get(i)) ? 1L << i : 0;
+    }
+    long floor = Math.max(ledger.seenMax(), ledger.acceptMax());
+    long[] none = new long[members.size()];
+    List<Carry> requests = new ArrayList<>();
+    List<Carry> candidates = new ArrayList<>();
+    for (Proposal p : proposals.values()) {
+      if (p.kind != null) {
+        requests.add(new Carry(p.id.origin(), p.id.seq(), none, 0, p.wallClock, p.kind, -1, 0,
+            0, p.request));
+      }
+      for (Map.Entry<Integer, Uid> c : p.candidates.entrySet()) {
+        candidates.add(new Carry(c.getKey(), p.carriedBy.get(c.getKey()), none, 0, 0,
+            Kind.CANDIDATE, p.id.origin(), p.id.seq(), c.getValue().time(), null));
+        floor = c.getKey() == joiner ? Math.max(floor, c.getValue().time()) : floor;
+      }
+    }
+    requests.addAll(candidates);
+    List<Carry> others = new ArrayList<>();
+    latest.forEach((origin, c) -> {
+      if (origin != joiner) {
+        others.add(c);
+      }
+    });
+    return new JoinState(joiner, handedThrough, taken.state().toByteArray(), position, time,
+        through, failedMask, floor, ledger.acceptMax(), boundaries, others, requests);
+  }
+
+  // What CandidateJoin works with: this replica's parts, shared rather than copied.
+
+  StampedConfig config() {
+    return config;
+  }
+
+  Map<Integer, Integer> index() {
+    return index;
+  }
+
+  ReliableBroadcast<Carry> broadcast() {
+    return broadcast;
+  }
+
+  FailureDetector detector() {
+    return detector;
+  }
+
+  Outbox out() {
+    return out;
+  }
+
+  CandidateLedger ledger() {
+    return ledger;
   }
 
   @Override

@@ -25,7 +25,13 @@ public sealed interface CuidMessage extends ProtocolMessage {
      * ABCAST: the uid (counter, winner) the origin, the request's coordinator, chose for request
      * (requestOrigin, requestSeq) as the largest of the candidates it collected.
      */
-    FINAL
+    FINAL,
+    /**
+     * Rejoin (paper §7.2): the origin, as donor, admits replica {@code requestOrigin} back. Its
+     * acknowledgement counts are the boundary: a request (o, s) with s above the count for o
+     * needs the joiner's candidate, the others do not (see {@link CandidateJoin}).
+     */
+    ADMIT
   }
 
   /**
@@ -34,7 +40,8 @@ public sealed interface CuidMessage extends ProtocolMessage {
    * @param acks how many broadcasts of each member (by index) the origin had received
    * @param suspects bit i set: the origin had detected member i failed
    * @param wallClock the origin's wall clock when it sent this (a request's agreed time)
-   * @param requestOrigin for a candidate, the disseminating replica of the request; else -1
+   * @param requestOrigin for a candidate, the disseminating replica of the request; for an
+   *     {@link Kind#ADMIT}, the joiner; else -1
    * @param requestSeq for a candidate, the request's seq at its origin; else 0
    * @param counter for a candidate, its counter (the uid is (counter, origin)); for a final
    *     uid, the uid's counter; else 0
@@ -66,6 +73,9 @@ public sealed interface CuidMessage extends ProtocolMessage {
       boolean namesUid = kind == Kind.CANDIDATE || kind == Kind.FINAL;
       if (namesUid && (requestSeq < 1 || counter < 1)) {
         throw new IllegalArgumentException("a " + kind + " needs a request seq and counter >= 1");
+      }
+      if (kind == Kind.ADMIT && requestOrigin < 0) {
+        throw new IllegalArgumentException("an ADMIT needs the joiner in requestOrigin");
       }
       if ((kind == Kind.FINAL) != (winner != -1)) {
         throw new IllegalArgumentException("a " + kind + " broadcast "
@@ -103,6 +113,7 @@ public sealed interface CuidMessage extends ProtocolMessage {
           + (kind == Kind.CANDIDATE ? " " + requestOrigin + "#" + requestSeq + " c=" + counter : "")
           + (kind == Kind.FINAL ? " " + requestOrigin + "#" + requestSeq + " uid=(" + counter
               + "," + winner + ")" : "")
+          + (kind == Kind.ADMIT ? " " + requestOrigin + " " + Arrays.toString(acks) : "")
           + (request == null ? "" : " " + request) + "]";
     }
   }
@@ -118,6 +129,42 @@ public sealed interface CuidMessage extends ProtocolMessage {
       if (requestSeq < 1 || counter < 1) {
         throw new IllegalArgumentException("a candidate needs a request seq and counter >= 1");
       }
+    }
+  }
+
+  /** Rejoin: replica {@code joiner}, restarted with no order, asks the receiver for its state. */
+  record JoinRequest(int joiner) implements CuidMessage {}
+
+  /**
+   * Rejoin: the donor's state for {@code joiner}, taken with the executor's snapshot at
+   * {@code snapshotIndex} after the donor delivered the joiner's {@link Kind#ADMIT}.
+   *
+   * @param receivedThrough the donor's delivered count per member (by index)
+   * @param failed bit i set: member i was declared failed at the donor
+   * @param counterFloor the joiner's candidates start above this: the donor's SEEN and ACCEPT
+   *     and every candidate it holds from the joiner's earlier life (uniqueness, UID2)
+   * @param acceptMax the donor's ACCEPT
+   * @param boundaries per admitted replica, the acknowledgement counts of its admission
+   * @param latest each other member's latest broadcast the donor delivered
+   * @param pending the requests the donor has not processed and their candidates, as the
+   *     broadcasts that carried them (acknowledgements zero)
+   */
+  record JoinState(int joiner, long snapshotIndex, byte[] snapshot, long position, long time,
+      long[] receivedThrough, long failed, long counterFloor, long acceptMax,
+      java.util.Map<Integer, long[]> boundaries, java.util.List<Carry> latest,
+      java.util.List<Carry> pending) implements CuidMessage {
+    public JoinState {
+      Objects.requireNonNull(snapshot, "snapshot");
+      receivedThrough = receivedThrough.clone();
+      boundaries = java.util.Map.copyOf(boundaries);
+      latest = java.util.List.copyOf(latest);
+      pending = java.util.List.copyOf(pending);
+    }
+
+    @Override
+    public String toString() {
+      return "JoinState[joiner " + joiner + " at " + snapshotIndex + ", position " + position
+          + ", " + pending.size() + " pending broadcasts]";
     }
   }
 }

@@ -22,6 +22,11 @@ final class Proposal {
   /** Candidates by replica, and the broadcast number that carried each. */
   final Map<Integer, Uid> candidates = new HashMap<>();
   final Map<Integer, Long> carriedBy = new HashMap<>();
+  /**
+   * A rejoined replica holds it below its boundary (paper §7.2): it has no candidate of its own
+   * for it and never will; its uid is the other replicas' ({@link CandidateJoin}).
+   */
+  boolean inherited;
   /** Set when accepted. */
   Uid uid;
   /** ABCAST: the uid its coordinator disseminated, once it arrived here. */

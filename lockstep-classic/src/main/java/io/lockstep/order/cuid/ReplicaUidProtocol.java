@@ -30,7 +30,8 @@ import java.util.Map;
  * max-pending          requests being ordered before proposals are refused as busy
  *                      (default 10000)
  * cluster-started      true once the cluster has run: a replica with an empty data
- *                      directory is then refused, as it cannot rejoin (default false)
+ *                      directory then rejoins like a restarted one (every-replica variant
+ *                      under fail-stop; refused otherwise) (default false)
  * round-ms             Byzantine only: the length of one signed-agreement round; must exceed
  *                      max-delay-ms + 2 × clock-skew-ms (default 120)
  * clock-skew-ms        Byzantine only: the bound on the difference between two replicas'
@@ -46,7 +47,9 @@ import java.util.Map;
  * declares commuting ({@link io.lockstep.order.ProtocolSetup#commuting()}) are applied without
  * waiting for the order rule when nothing they might follow conflicts with them (paper §3,
  * S12), under fail-stop only (the Byzantine order orders everything). A replica that stopped
- * cannot rejoin: its {@code create} refuses storage that shows it ran before.
+ * rejoins (paper §7.2, {@link CandidateJoin}) under fail-stop with the every-replica variant;
+ * for ABCAST (whose coordinator alone holds candidates a join would have to hand over) and
+ * under Byzantine faults {@code create} refuses storage that shows it ran before.
  */
 public final class ReplicaUidProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
@@ -108,6 +111,11 @@ public final class ReplicaUidProtocol extends StampedProtocol {
     // the order rule when they commute with everything they might follow (CommutingSkip).
     return new CandidateOrder(settings.config(setup), recovered, true, variant(settings),
         setup.commuting());
+  }
+
+  @Override
+  protected boolean rejoins(ProtocolSetup setup) {
+    return !byzantine(setup) && variant(settings(setup)) == UidChoice.EVERY_REPLICA;
   }
 
   @Override

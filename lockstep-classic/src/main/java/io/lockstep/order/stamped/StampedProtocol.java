@@ -50,7 +50,7 @@ public abstract class StampedProtocol implements Protocol {
   @Override
   public final Coordination create(ProtocolSetup setup, Recovered recovered, long seed) {
     Settings.refuse(check(setup));
-    if (!rejoins()) {
+    if (!rejoins(setup)) {
       Settings.refuseRestart(name, setup.self(), recovered);
       if (Settings.empty(recovered) && settings(setup).clusterStarted()) {
         throw new IllegalArgumentException("replica " + setup.self() + " has an empty data"
@@ -69,6 +69,15 @@ public abstract class StampedProtocol implements Protocol {
    */
   protected boolean rejoins() {
     return false;
+  }
+
+  /**
+   * As {@link #rejoins()}, for a scheme whose variants differ in it (replica-uid rejoins under
+   * fail-stop with every replica choosing the uid, and not otherwise). Default: {@link
+   * #rejoins()}.
+   */
+  protected boolean rejoins(ProtocolSetup setup) {
+    return rejoins();
   }
 
   /** The scheme's order engine for {@code setup}, whose settings passed {@link #check}. */

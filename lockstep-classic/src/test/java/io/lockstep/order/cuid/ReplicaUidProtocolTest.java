@@ -61,27 +61,25 @@ class ReplicaUidProtocolTest {
   }
 
   @Test
-  void aReplicaThatRanBeforeIsRefusedAtStartButAnEngineSoBuiltSaysWhy() {
+  void aReplicaThatRanBeforeRejoinsUnderFailStopAndIsRefusedWithAbcastSayingWhy() {
     var p = new ReplicaUidProtocol();
     ProtocolSetup setup = setup(2, 1, FailureModel.FAIL_STOP, Map.of());
     Coordination fresh = p.create(setup, Recovered.EMPTY, 1);
     StorageWrite marker = fresh.ready().writes().get(0);
     Recovered ranBefore = new Recovered((StorageWrite.HardState) marker, null, List.of());
-    assertThatThrownBy(() -> p.create(setup, ranBefore, 2))
+    assertThat(((CandidateOrder) p.create(setup, ranBefore, 2)).joining())
+        .as("a restarted replica rejoins (paper §7.2)").isTrue();
+    assertThat(((CandidateOrder) p.create(setup(2, 1, FailureModel.FAIL_STOP,
+        Map.of("cluster-started", "true")), Recovered.EMPTY, 3)).joining())
+        .as("an empty replica of a running cluster is not taken for a first start").isTrue();
+    assertThat(((CandidateOrder) fresh).joining()).as("a first start does not wait").isFalse();
+    ProtocolSetup abcast = setup(2, 1, FailureModel.FAIL_STOP, Map.of("variant", "abcast"));
+    assertThatThrownBy(() -> p.create(abcast, ranBefore, 2))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ran before", "§7.2");
     assertThatThrownBy(() -> p.create(setup(2, 1, FailureModel.FAIL_STOP,
-        Map.of("cluster-started", "true")), Recovered.EMPTY, 3))
-        .as("an empty replica of a running cluster is not taken for a first start")
+        Map.of("variant", "abcast", "cluster-started", "true")), Recovered.EMPTY, 3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("empty data directory", "cluster-started", "§7.2");
-    CandidateOrder restarted = new CandidateOrder(new io.lockstep.order.stamped.Settings(
-        p.name(), Map.of(), p.defaultSettings()).config(setup), ranBefore, true);
-    restarted.step(new Input.Tick(1, 1));
-    restarted.step(new Input.Read(3));
-    Ready ready = restarted.ready();
-    assertThat(ready.messages()).isEmpty();
-    assertThat(ready.redirects()).singleElement()
-        .satisfies(r -> assertThat(r.reason()).contains("stopped earlier", "§7.2"));
     assertThat(p.everyReplicaOrders()).isTrue();
     assertThat(p.timingAssumptions(setup).orElseThrow().maxSkewMillis()).isEmpty();
   }
@@ -101,6 +99,18 @@ class ReplicaUidProtocolTest {
     }
     CuidMessage.Candidate candidate = new CuidMessage.Candidate(1, 0, 4, 9);
     assertThat(codec.decode(codec.encode(candidate))).isEqualTo(candidate);
+    Carry admit = new Carry(0, 7, new long[] {6, 3}, 2, 5, Kind.ADMIT, 1, 0, 0, null);
+    assertThat(codec.decode(codec.encode(admit))).isEqualTo(admit);
+    assertThat(codec.decode(codec.encode(new CuidMessage.JoinRequest(1))))
+        .isEqualTo(new CuidMessage.JoinRequest(1));
+    CuidMessage.JoinState state = new CuidMessage.JoinState(1, 4, new byte[] {9, 8}, 5, 77,
+        new long[] {6, 3}, 2, 40, 38, Map.of(1, new long[] {6, 3}), List.of(all.get(0)),
+        List.of(all.get(1), all.get(3)));
+    var decoded = (CuidMessage.JoinState) codec.decode(codec.encode(state));
+    assertThat(decoded).usingRecursiveComparison().isEqualTo(state);
+    byte[] stateBytes = codec.encode(state);
+    assertThatThrownBy(() -> codec.decode(java.util.Arrays.copyOf(stateBytes,
+        stateBytes.length - 1))).as("a truncated state").isInstanceOf(RuntimeException.class);
     byte[] finalBytes = codec.encode(all.get(4));
     assertThatThrownBy(() -> codec.decode(java.util.Arrays.copyOf(finalBytes,
         finalBytes.length - 4))).as("a final uid without its winner").isInstanceOf(
