@@ -74,6 +74,38 @@ public final class ClassicSchemes {
   }
 
   /**
+   * Order by replica-generated identifiers (every replica choosing the uid) whose crashed
+   * replicas restart and rejoin (paper §7.2); with {@code boundary} false a replica counts the
+   * rejoined one's candidate for whatever it accepts after delivering the admission rather than
+   * for the requests above the admission's boundary (a deliberately broken variant for tests).
+   * With {@code wiped}, a restarted replica loses its disk and rejoins as an empty replica of a
+   * cluster marked as started.
+   */
+  public static CoordinationFactory replicaUidRejoining(boolean boundary, boolean wiped) {
+    return new CoordinationFactory() {
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+        boolean restart = recovered.hardState() != null;
+        StampedConfig config = StampedConfig.defaults(id, members);
+        CandidateOrder order = new CandidateOrder(wiped && restart ? config.started() : config,
+            wiped ? Recovered.EMPTY : recovered, true, UidChoice.EVERY_REPLICA,
+            io.lockstep.order.Commuting.NOTHING, boundary);
+        return new Watched(id, order, order::drainBrokenAssumptions);
+      }
+
+      @Override
+      public boolean failStop() {
+        return true;
+      }
+
+      @Override
+      public boolean rejoins() {
+        return true;
+      }
+    };
+  }
+
+  /**
    * Order by logical clocks whose crashed replicas restart and rejoin (paper §7.2); with
    * {@code holdDirect} false a rejoined replica skips to broadcasts that came directly from
    * their origin (a deliberately broken variant for tests).

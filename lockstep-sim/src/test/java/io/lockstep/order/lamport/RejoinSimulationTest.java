@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class RejoinSimulationTest {
   static final int SEEDS = Integer.getInteger("lockstep.classic.seeds", 200);
+  /** Replica-uid seeds in the default run; more with {@code -Dlockstep.uid.rejoin.seeds}. */
+  static final int UID_SEEDS = Integer.getInteger("lockstep.uid.rejoin.seeds", 50);
 
   /**
    * Failed seeds (the run stops at the first with {@code stopAtFailure}), how many replicas
@@ -33,6 +35,12 @@ class RejoinSimulationTest {
   private record Outcome(List<String> failures, int restarts, int rejoined) {}
 
   private static Outcome run(CoordinationFactory factory, int seeds, boolean stopAtFailure) {
+    return run(factory, seeds, stopAtFailure, 1);
+  }
+
+  /** As above, with t + 1 replicas. */
+  private static Outcome run(CoordinationFactory factory, int seeds, boolean stopAtFailure,
+      int t) {
     List<String> failures = new ArrayList<>();
     int[] counts = new int[2];
     CoordinationFactory counting = new CoordinationFactory() {
@@ -68,7 +76,7 @@ class RejoinSimulationTest {
       }
     };
     for (long seed = 1; seed <= seeds && !(stopAtFailure && !failures.isEmpty()); seed++) {
-      SimResult result = Simulation.run(ClassicSchemes.options(1), seed, counting);
+      SimResult result = Simulation.run(ClassicSchemes.options(t), seed, counting);
       if (!result.ok()) {
         failures.add("seed " + seed + ": " + result.failure());
       }
@@ -113,5 +121,30 @@ class RejoinSimulationTest {
   void aRejoinedReplicaThatDoesNotHoldDirectBroadcastsIsCaught() {
     assertThat(run(ClassicSchemes.logicalClockRejoining(false), SEEDS, true).failures())
         .as("a seed where the checker caught the skipped hold").isNotEmpty();
+  }
+
+  @Test
+  void replicaUidReplicasThatRestartRejoinAndEverySeedIsLinearizableAndAgrees() {
+    Outcome o = run(ClassicSchemes.replicaUidRejoining(true, false), UID_SEEDS, false);
+    assertThat(o.failures()).isEmpty();
+    assertThat(o.restarts()).as("replicas that restarted").isGreaterThan(UID_SEEDS / 4);
+    assertThat(o.rejoined()).as("restarted replicas that got their state back")
+        .isGreaterThan(o.restarts() * 9 / 10);
+  }
+
+  @Test
+  void replicaUidWithThreeReplicasAndWipedDisksRejoinsToo() {
+    Outcome o = run(ClassicSchemes.replicaUidRejoining(true, true), UID_SEEDS / 2, false, 2);
+    assertThat(o.failures()).isEmpty();
+    assertThat(o.rejoined()).as("wiped replicas that got the state back")
+        .isGreaterThan(UID_SEEDS / 8);
+  }
+
+  @Test
+  void replicaUidWithoutTheBoundaryIsCaught() {
+    List<String> failures = run(ClassicSchemes.replicaUidRejoining(false, false), UID_SEEDS * 4,
+        true, 2).failures();
+    assertThat(failures).as("a seed where the checker caught uids that waited for the joiner at"
+        + " some replicas and not at others").isNotEmpty();
   }
 }
