@@ -7,6 +7,7 @@ import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.JoinRequest;
 import io.lockstep.order.cuid.CuidMessage.JoinState;
 import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.stamped.Uid;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -242,10 +243,27 @@ final class CandidateJoin {
     return true;
   }
 
-  /** An admission was delivered (or issued) here. */
-  void admitted(int joiner, Carry admit) {
-    admitting.put(joiner, admit);
+  /**
+   * An admission of {@code c.requestOrigin()}, delivered or issued here: its acknowledgement
+   * counts become the joiner's boundary, and the joiner counts as live again (its new
+   * broadcasts are delivered, its acknowledgements awaited; its old latest broadcast says
+   * nothing of it now).
+   *
+   * @return false for this replica's own admission (its boundary came with the state)
+   */
+  boolean readmit(Carry c) {
+    int joiner = c.requestOrigin();
+    if (joiner == self) {
+      return false;
+    }
+    order.boundaries.put(joiner, c.acks());
+    order.failed.remove(joiner);
+    order.broadcast().readmit(joiner);
+    order.detector().readmit(joiner);
+    order.latest.remove(joiner);
+    admitting.put(joiner, c);
     sent.remove(joiner);
+    return true;
   }
 
   /** {@code replica} was declared failed (again): what was under way for it is void. */
@@ -292,9 +310,50 @@ final class CandidateJoin {
     if (snapshotFor == NONE || taken.position() != order.handedThrough) {
       return; // an earlier periodic snapshot: the one asked for comes next
     }
-    JoinState state = order.joinState(snapshotFor, taken);
+    JoinState state = joinState(snapshotFor, taken);
     sent.put(snapshotFor, state);
     order.out().send(snapshotFor, state);
     snapshotFor = NONE;
+  }
+
+  /**
+   * The state a joiner takes over (paper §7.2), with the executor's snapshot {@code taken} at
+   * this replica's position: requests not processed, each followed by nothing but its own
+   * broadcast, then every candidate for them (a joiner drops a candidate for a request it does
+   * not hold as late).
+   */
+  private JoinState joinState(int joiner, Input.SnapshotTaken taken) {
+    List<Integer> members = order.members();
+    long[] through = new long[members.size()];
+    long failedMask = 0;
+    for (int i = 0; i < through.length; i++) {
+      through[i] = order.broadcast().receivedThrough(members.get(i));
+      failedMask |= order.failed.contains(members.get(i)) ? 1L << i : 0;
+    }
+    long floor = Math.max(order.ledger().seenMax(), order.ledger().acceptMax());
+    long[] none = new long[members.size()];
+    List<Carry> requests = new ArrayList<>();
+    List<Carry> candidates = new ArrayList<>();
+    for (Proposal p : order.proposals()) {
+      if (p.kind != null) {
+        requests.add(new Carry(p.id.origin(), p.id.seq(), none, 0, p.wallClock, p.kind, -1, 0,
+            0, p.request));
+      }
+      for (Map.Entry<Integer, Uid> c : p.candidates.entrySet()) {
+        candidates.add(new Carry(c.getKey(), p.carriedBy.get(c.getKey()), none, 0, 0,
+            Kind.CANDIDATE, p.id.origin(), p.id.seq(), c.getValue().time(), null));
+        floor = c.getKey() == joiner ? Math.max(floor, c.getValue().time()) : floor;
+      }
+    }
+    requests.addAll(candidates);
+    List<Carry> others = new ArrayList<>();
+    order.latest.forEach((origin, c) -> {
+      if (origin != joiner) {
+        others.add(c);
+      }
+    });
+    return new JoinState(joiner, order.handedThrough, taken.state().toByteArray(), order.position,
+        order.time, through, failedMask, floor, order.ledger().acceptMax(), order.boundaries,
+        others, requests);
   }
 }

@@ -12,7 +12,6 @@ import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.agreement.ReliableBroadcast;
 import io.lockstep.order.cuid.CuidMessage.Carry;
-import io.lockstep.order.cuid.CuidMessage.JoinState;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.FailureDetector;
 import io.lockstep.order.stamped.FailureNotices;
@@ -37,7 +36,8 @@ import java.util.Set;
  * broadcast; once candidates from every replica not known to have failed are in, the largest is
  * the uid and the request is accepted; the order rule processes the stable accepted request with
  * the smallest uid. Failure detection, relays and the failure detection assumption are those of
- * the stamped-order schemes ({@link FailureNotices}). A replica that stopped stays stopped.
+ * the stamped-order schemes ({@link FailureNotices}). A replica that stopped rejoins through a
+ * live one ({@link CandidateJoin}: the every-replica variant only; ABCAST refuses).
  *
  * <p>In the {@link UidChoice#ABCAST} variant a replica sends its candidate to the request's
  * coordinator only ({@link CuidMessage.Candidate}, resent until the request is accepted); the
@@ -64,6 +64,7 @@ public final class CandidateOrder implements Coordination {
   private final boolean halted;
   private final boolean boundary;
   private final CandidateJoin join;
+  private final AbcastCoordinator abcast;
   final Map<Integer, Carry> latest = new HashMap<>();
   final Set<Integer> failed = new HashSet<>();
   /** Per readmitted replica, the acknowledgement counts of its admission: its boundary. */
@@ -82,7 +83,6 @@ public final class CandidateOrder implements Coordination {
   private long lastBroadcastAt;
   private long lastResendAt;
   private long dropped;
-  private long takeovers;
   private long appliedEarly;
 
   /**
@@ -145,6 +145,7 @@ public final class CandidateOrder implements Coordination {
     // no one else has, which a join would also have to hand over.
     this.halted = rejoining && choice != UidChoice.EVERY_REPLICA;
     this.join = new CandidateJoin(this, rejoining && !halted);
+    this.abcast = new AbcastCoordinator(this);
     if (empty) {
       // The marker also makes a later restart rejoin if the cluster file stops saying so.
       out.writes.add(new StorageWrite.HardState(STARTED));
@@ -233,7 +234,11 @@ public final class CandidateOrder implements Coordination {
 
   private void receive(int from, ProtocolMessage message) {
     if (message instanceof CuidMessage.Candidate c) {
-      receiveCandidate(from, c);
+      if (choice != UidChoice.ABCAST) {
+        dropped++;
+        return;
+      }
+      abcast.receive(from, c);
       return;
     }
     if (message instanceof CuidMessage.JoinRequest j && j.joiner() == from
@@ -312,7 +317,7 @@ public final class CandidateOrder implements Coordination {
       p.carriedBy.put(c.origin(), c.seq());
       tryAccept(p);
     } else if (c.kind() == Kind.FINAL) {
-      applyFinal(c);
+      abcast.applyFinal(c);
     } else if (c.kind() == Kind.ADMIT) {
       readmit(c);
     }
@@ -336,27 +341,18 @@ public final class CandidateOrder implements Coordination {
   }
 
   /**
-   * An admission of {@code c.requestOrigin()}, delivered or issued: its acknowledgement counts
-   * become the joiner's boundary, and the joiner counts as live again (its new broadcasts are
-   * delivered, its acknowledgements awaited; its old latest broadcast says nothing of it now).
+   * An admission of {@code c.requestOrigin()}, delivered or issued ({@link CandidateJoin}); a
+   * replica that had not declared the joiner failed waited for its candidates, which requests
+   * below the boundary now do without.
    */
   private void readmit(Carry c) {
-    int joiner = c.requestOrigin();
-    if (joiner == self) {
-      return; // its boundary came with the state
+    if (join.readmit(c)) {
+      List.copyOf(ledger.seenNotAccepted().values()).forEach(this::tryAccept);
     }
-    boundaries.put(joiner, c.acks());
-    failed.remove(joiner);
-    broadcast.readmit(joiner);
-    detector.readmit(joiner);
-    latest.remove(joiner);
-    join.admitted(joiner, c);
-    // A replica that had not declared the joiner failed waited for its candidates.
-    List.copyOf(ledger.seenNotAccepted().values()).forEach(this::tryAccept);
   }
 
   /** Whether the request itself has arrived here (so a missing proposal was processed). */
-  private boolean delivered(Proposal.Id id) {
+  boolean delivered(Proposal.Id id) {
     return broadcast.receivedThrough(id.origin()) >= id.seq();
   }
 
@@ -370,7 +366,7 @@ public final class CandidateOrder implements Coordination {
       issue(Kind.CANDIDATE, null, p.id.origin(), p.id.seq(), own.time());
     } else {
       p.candidates.put(self, p.own);
-      offerCandidate(p);
+      abcast.offer(p);
       tryAccept(p); // its final uid may have come first
     }
   }
@@ -379,7 +375,7 @@ public final class CandidateOrder implements Coordination {
    * Accepts r once its uid is known: every replica, the largest candidate once every replica
    * not known failed has proposed one; ABCAST, the uid its coordinator disseminated.
    */
-  private void tryAccept(Proposal p) {
+  void tryAccept(Proposal p) {
     if (p.uid != null || (!p.seen() && !p.inherited)) {
       return;
     }
@@ -411,7 +407,7 @@ public final class CandidateOrder implements Coordination {
   }
 
   /** The largest candidate of the replicas not known failed, or null while one is missing. */
-  private Uid largestLiveCandidate(Proposal p) {
+  Uid largestLiveCandidate(Proposal p) {
     Uid max = null;
     for (int m : members) {
       if (failed.contains(m)) {
@@ -424,91 +420,6 @@ public final class CandidateOrder implements Coordination {
       max = max == null || max.before(c) ? c : max;
     }
     return max;
-  }
-
-  /**
-   * ABCAST: r's coordinator is the replica that disseminated it while that one is not known
-   * failed, else the lowest-numbered replica not known failed (a unique choice once the
-   * failure is declared everywhere).
-   */
-  private int coordinator(Proposal p) {
-    if (!failed.contains(p.id.origin())) {
-      return p.id.origin();
-    }
-    for (int m : members) {
-      if (!failed.contains(m)) {
-        return m;
-      }
-    }
-    throw new IllegalStateException("replica " + self + " declared every replica failed");
-  }
-
-  /** ABCAST: this replica's candidate for r goes to r's coordinator (which may be itself). */
-  private void offerCandidate(Proposal p) {
-    int to = coordinator(p);
-    if (to == self) {
-      decide(p);
-    } else {
-      out.send(to, new CuidMessage.Candidate(self, p.id.origin(), p.id.seq(), p.own.time()));
-    }
-  }
-
-  /** ABCAST: a candidate sent to this replica as coordinator. */
-  private void receiveCandidate(int from, CuidMessage.Candidate c) {
-    if (choice != UidChoice.ABCAST || c.origin() != from || from == self
-        || !index.containsKey(from) || !index.containsKey(c.requestOrigin())
-        || failed.contains(from)) {
-      dropped++;
-      return;
-    }
-    Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
-    if (!proposals.containsKey(id) && delivered(id)) {
-      return; // a resend that crossed the final uid: the request was processed
-    }
-    Proposal p = proposals.computeIfAbsent(id, Proposal::new);
-    p.candidates.put(from, new Uid(c.counter(), from));
-    decide(p);
-  }
-
-  /**
-   * ABCAST, at r's coordinator: once it has seen r and holds a candidate from every replica not
-   * known failed, uid(r) := the largest, disseminated once by the reliable broadcast.
-   */
-  private void decide(Proposal p) {
-    if (p.uid != null || p.finalUid != null || p.decided || !p.seen()
-        || coordinator(p) != self) {
-      return;
-    }
-    Uid max = largestLiveCandidate(p);
-    if (max != null) {
-      p.decided = true;
-      if (p.id.origin() != self) {
-        takeovers++;
-      }
-      issue(Kind.FINAL, null, p.id.origin(), p.id.seq(), max.time(), max.process());
-    }
-  }
-
-  /** ABCAST: r's final uid, from its coordinator (or this replica as coordinator). */
-  private void applyFinal(Carry c) {
-    Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
-    Uid uid = new Uid(c.counter(), c.winner());
-    if (!proposals.containsKey(id) && delivered(id)) {
-      brokenAssumptions.add("replica " + self + ": " + c + " for a request already processed"
-          + " (two coordinators chose its uid: the failure detection assumption broke?)");
-      return;
-    }
-    Proposal p = proposals.computeIfAbsent(id, Proposal::new);
-    if (p.finalUid != null) {
-      if (!p.finalUid.equals(uid)) {
-        brokenAssumptions.add("replica " + self + ": " + c + " after final uid " + p.finalUid
-            + " (two coordinators chose its uid: the failure detection assumption broke?)");
-      }
-      return;
-    }
-    p.finalUid = uid;
-    p.carriedBy.put(c.origin(), c.seq());
-    tryAccept(p);
   }
 
   private void tick(long tickNow, long tickWall) {
@@ -533,7 +444,7 @@ public final class CandidateOrder implements Coordination {
       }
       if (choice == UidChoice.ABCAST) {
         // A candidate is a plain message, acknowledged only by the final uid it helps choose.
-        List.copyOf(ledger.seenNotAccepted().values()).forEach(this::offerCandidate);
+        List.copyOf(ledger.seenNotAccepted().values()).forEach(abcast::offer);
       }
     }
   }
@@ -551,7 +462,7 @@ public final class CandidateOrder implements Coordination {
     if (changed) {
       for (Proposal p : List.copyOf(ledger.seenNotAccepted().values())) {
         if (choice == UidChoice.ABCAST) {
-          offerCandidate(p); // to a new coordinator, or decide without the failed one's
+          abcast.offer(p); // to a new coordinator, or decide without the failed one's
         } else {
           tryAccept(p);
         }
@@ -645,7 +556,7 @@ public final class CandidateOrder implements Coordination {
    * disseminator.
    */
   public long takeovers() {
-    return takeovers;
+    return abcast.takeovers();
   }
 
   /**
@@ -682,46 +593,36 @@ public final class CandidateOrder implements Coordination {
     return repairing() ? join.waitingReason() : "";
   }
 
-  /**
-   * The state a joiner takes over (paper §7.2), with the executor's snapshot {@code taken} at
-   * this replica's position: requests not processed, each followed by nothing but its own
-   * broadcast, then every candidate for them (a joiner drops a candidate for a request it does
-   * not hold as late).
-   */
-  JoinState joinState(int joiner, Input.SnapshotTaken taken) {
-    long[] through = new long[members.size()];
-    long failedMask = 0;
-    for (int i = 0; i < through.length; i++) {
-      through[i] = broadcast.receivedThrough(members.get(i));
-      failedMask |= failed.contains(members.get(i)) ? 1L << i : 0;
-    }
-    long floor = Math.max(ledger.seenMax(), ledger.acceptMax());
-    long[] none = new long[members.size()];
-    List<Carry> requests = new ArrayList<>();
-    List<Carry> candidates = new ArrayList<>();
-    for (Proposal p : proposals.values()) {
-      if (p.kind != null) {
-        requests.add(new Carry(p.id.origin(), p.id.seq(), none, 0, p.wallClock, p.kind, -1, 0,
-            0, p.request));
-      }
-      for (Map.Entry<Integer, Uid> c : p.candidates.entrySet()) {
-        candidates.add(new Carry(c.getKey(), p.carriedBy.get(c.getKey()), none, 0, 0,
-            Kind.CANDIDATE, p.id.origin(), p.id.seq(), c.getValue().time(), null));
-        floor = c.getKey() == joiner ? Math.max(floor, c.getValue().time()) : floor;
-      }
-    }
-    requests.addAll(candidates);
-    List<Carry> others = new ArrayList<>();
-    latest.forEach((origin, c) -> {
-      if (origin != joiner) {
-        others.add(c);
-      }
-    });
-    return new JoinState(joiner, handedThrough, taken.state().toByteArray(), position, time,
-        through, failedMask, floor, ledger.acceptMax(), boundaries, others, requests);
+  // What CandidateJoin and AbcastCoordinator work with: this replica's parts, shared.
+
+  List<Integer> members() {
+    return members;
   }
 
-  // What CandidateJoin works with: this replica's parts, shared rather than copied.
+  /** The requests being ordered here. */
+  java.util.Collection<Proposal> proposals() {
+    return proposals.values();
+  }
+
+  /** Whether {@code id} is being ordered here (seen, or named by a candidate or uid). */
+  boolean pending(Proposal.Id id) {
+    return proposals.containsKey(id);
+  }
+
+  /** What this replica knows of {@code id}, recorded from now on. */
+  Proposal proposal(Proposal.Id id) {
+    return proposals.computeIfAbsent(id, Proposal::new);
+  }
+
+  /** A message dropped (counted for {@link #dropped}). */
+  void drop() {
+    dropped++;
+  }
+
+  /** An assumption found broken, for {@link #drainBrokenAssumptions}. */
+  void brokenAssumption(String why) {
+    brokenAssumptions.add(why);
+  }
 
   StampedConfig config() {
     return config;

@@ -25,9 +25,9 @@ import redis.clients.jedis.Jedis;
  * {@code --protocol-setting variant=abcast}): the scheme in two replica
  * processes (fail-stop, t+1 = 2) serves a real Redis client at either replica and goes on at
  * the survivor after {@code kill -9} of the other. Started again, the killed replica of the
- * clock schemes rejoins (paper §7.2) and serves what was ordered without it; {@code replica-uid}
- * has no integration yet, so it refuses the killed replica, and a second {@code local} on the
- * same directory stops at once instead of pretending to recover.
+ * clock schemes and of {@code replica-uid} rejoins (paper §7.2) and serves what was ordered
+ * without it; the ABCAST variant has no integration, so it refuses the killed replica, and a
+ * second {@code local} on the same directory stops at once instead of pretending to recover.
  */
 class ClassicLocalProcessTest {
   @TempDir Path dir;
@@ -91,7 +91,7 @@ class ClassicLocalProcessTest {
     Path restartOut = data.getParent().resolve("restart.out");
     Process restarted = launch(restartOut, "io.lockstep.server.ReplicaMain", "--config",
         data.resolve("cluster.properties").toString(), "--id", "2");
-    if (!protocol.equals("replica-uid")) {
+    if (variant.isEmpty()) {
       rejoins(base);
       return;
     }
