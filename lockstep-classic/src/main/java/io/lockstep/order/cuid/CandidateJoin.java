@@ -266,6 +266,23 @@ final class CandidateJoin {
     return true;
   }
 
+  /**
+   * The donor that admitted a joiner stops for the snapshot as soon as the admission is held
+   * everywhere, rather than when the joiner next asks (a failure timeout later).
+   */
+  void poll() {
+    if (snapshotFor != NONE) {
+      return;
+    }
+    for (Map.Entry<Integer, Carry> a : admitting.entrySet()) {
+      if (a.getValue().origin() == self && !sent.containsKey(a.getKey())
+          && admissionHeldEverywhere(a.getValue())) {
+        snapshotFor = a.getKey();
+        return;
+      }
+    }
+  }
+
   /** {@code replica} was declared failed (again): what was under way for it is void. */
   void declaredFailed(int replica) {
     admitting.remove(replica);

@@ -174,6 +174,7 @@ public final class CandidateOrder implements Coordination {
       tick(t.now(), t.wallClock());
     }
     declareFailures();
+    join.poll();
     process();
     if (owesAck) {
       issue(Kind.NULL, null, -1, 0, 0);

@@ -106,28 +106,35 @@ class CandidateRejoinTest {
   }
 
   /**
-   * Boundary, and a request pending across the join: r is seen by 0 and 1 before the admission,
-   * but 1's candidate for it reaches nobody until the state is on its way. r is below the
-   * boundary (0 had received it when it admitted 2), so it needs no candidate of 2's; its uid
-   * is 0's and 1's largest at every replica, and all three apply it at the same position.
+   * Boundary, and a request pending across the join: r is handed to 1 and seen by 0, which has
+   * accepted it when 2 asks to rejoin; 0's admission counts r below the boundary, and 1 accepts
+   * r (0's candidate comes before the admission in 0's broadcasts) without waiting for 2. r is
+   * not processed at 0 before the state is taken (it waits for the readmitted 2's
+   * acknowledgement), so it reaches 2 as pending; 2 proposes no candidate for it, takes 0's and
+   * 1's largest as everyone does, and all three apply it at one position.
    */
   @Test
   void aRequestPendingAcrossTheJoinIsBelowTheBoundaryAndGetsOneUidEverywhere() {
     twoFailsAndIsDeclaredFailed();
-    h.propose(1, h.request("put r 1"));
-    List<Flight> held = new ArrayList<>();
-    // 0 gets r and proposes; 1's own candidate for r stays on the way.
-    h.deliverAllHolding(f -> f.from() == 1 && f.message() instanceof Carry c
-        && c.kind() == Kind.CANDIDATE, held);
+    List<CuidMessage.JoinState> states = new ArrayList<>();
+    h.lie(0, (from, outbound, random) -> {
+      if (outbound.message() instanceof CuidMessage.JoinState s) {
+        states.add(s);
+      }
+      return List.of(outbound);
+    });
     restart();
-    for (int i = 0; i < 40 && h.nodes.get(2).joining(); i++) {
-      h.tickAll(10, 10);
-    }
-    assertThat(h.nodes.get(2).joining()).isFalse();
-    assertThat(h.state.get(0)).as("r waits for 1's candidate").doesNotContain("put r 1");
-    held.forEach(h::deliver);
-    h.propose(2, h.request("put s 1"));
+    h.propose(1, h.request("put r 1"));
+    h.holdFrom(1).stream().filter(f -> f.to() == 0).forEach(h::deliver); // 0 sees r, accepts
+    List<Flight> fromZero = h.holdFrom(0); // 0's candidate for r, not yet at 1
+    h.step(2, new io.lockstep.order.Input.Tick(h.now + 1, 1_700_000_000_001L + h.now));
+    h.holdFrom(2).forEach(h::deliver); // 2 asks; 0 admits it with r below the boundary
+    assertThat(h.nodes.get(0).boundaries).containsKey(2);
+    fromZero.forEach(h::deliver);
+    h.propose(0, h.request("put s 1"));
     h.tickAll(400, 10);
+    assertThat(states).as("r reached the joiner pending").isNotEmpty().allSatisfy(s -> assertThat(
+        s.pending()).anyMatch(c -> c.kind() == Kind.REQUEST && c.origin() == 1));
     assertThat(h.state.get(0)).containsSubsequence("put r 1", "put s 1");
     assertThat(fromJoiner).as("2 proposes nothing for r, below its boundary")
         .noneMatch(c -> c.kind() == Kind.CANDIDATE && c.requestOrigin() == 1
