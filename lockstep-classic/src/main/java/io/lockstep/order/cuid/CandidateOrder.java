@@ -336,6 +336,19 @@ public final class CandidateOrder implements Coordination {
     return counts == null || id.seq() > counts[index.get(id.origin())];
   }
 
+  /**
+   * Whether m's candidate for r, above m's boundary, was proposed in m's life before its rejoin
+   * (carried by a broadcast its admission counts): every replica then waits for m's new one
+   * instead, as m itself proposes anew (possible only if r reached m before its crash and its
+   * donor only after the admission).
+   */
+  private boolean earlierLife(int m, Proposal p) {
+    long[] counts = boundary ? boundaries.get(m) : null;
+    Long carried = p.carriedBy.get(m);
+    return counts != null && carried != null && needsCandidate(m, p.id)
+        && carried <= counts[index.get(m)];
+  }
+
   /** This replica, as donor, admits {@code joiner} back (paper §7.2). */
   void admit(int joiner) {
     issue(Kind.ADMIT, null, joiner, 0, 0);
@@ -398,7 +411,7 @@ public final class CandidateOrder implements Coordination {
   private Uid largestCandidate(Proposal p) {
     Uid max = null;
     for (int m : members) {
-      Uid c = p.candidates.get(m);
+      Uid c = earlierLife(m, p) ? null : p.candidates.get(m);
       if (c == null && needsCandidate(m, p.id)) {
         return null;
       }
