@@ -402,17 +402,18 @@ public final class CandidateOrder implements Coordination {
   }
 
   /**
-   * Once every replica whose candidate r needs has proposed one, the largest candidate received
-   * from any replica, failed ones included: every live replica holds the same of a failed
-   * replica's broadcasts when it is declared failed (the failure notices), so the uid is the
-   * same everywhere, whether a replica accepted r before or after declaring it failed. Null
-   * while a needed candidate is missing.
+   * Once every replica whose candidate r needs has proposed one, the largest of those
+   * candidates (a failed replica's, and a rejoined one's below its boundary, do not count, as
+   * they do not at a replica that accepts r without them). Null while one is missing.
    */
   private Uid largestCandidate(Proposal p) {
     Uid max = null;
     for (int m : members) {
+      if (!needsCandidate(m, p.id)) {
+        continue;
+      }
       Uid c = earlierLife(m, p) ? null : p.candidates.get(m);
-      if (c == null && needsCandidate(m, p.id)) {
+      if (c == null) {
         return null;
       }
       max = c == null || (max != null && c.before(max)) ? max : c;
