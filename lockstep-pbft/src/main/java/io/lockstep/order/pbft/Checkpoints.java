@@ -158,6 +158,15 @@ final class Checkpoints {
     p.membership.executed(seq, state);
   }
 
+  /**
+   * Whether this replica's latest vote names the digest of the state it kept for that sequence
+   * number (a map lookup: states whose digest is not known yet are not hashed for it).
+   */
+  boolean ownVoteMatchesState() {
+    Digest kept = ownLatest == null ? null : digests.get(ownLatest.seq());
+    return kept == null || kept.equals(ownLatest.state());
+  }
+
   /** The digest of this replica's own state at {@code seq}, hashed at most once. */
   private Digest digestOf(long seq) {
     return digests.computeIfAbsent(seq, s -> Digest.of(states.get(s)));
