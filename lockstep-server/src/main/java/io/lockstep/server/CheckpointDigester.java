@@ -29,8 +29,18 @@ import java.util.function.Consumer;
 final class CheckpointDigester implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(CheckpointDigester.class.getName());
 
+  /**
+   * Captures waiting or being encoded, at most. One is taken per K executed sequence numbers
+   * and each takes milliseconds, so more than a few means this thread cannot keep up; the
+   * protocol's own window holds only 2L/K + 2 of them (6 at the defaults), so a few more are
+   * never needed.
+   */
+  static final int MAX_PENDING = 8;
+
   private final int replica;
   private final Consumer<Throwable> fatal;
+  private final java.util.concurrent.atomic.AtomicInteger pending =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final ExecutorService thread;
   private volatile boolean closed;
 
@@ -44,8 +54,20 @@ final class CheckpointDigester implements AutoCloseable {
     });
   }
 
-  /** Encodes and digests {@code captured} and hands the result to {@code loop}. */
-  void digest(CapturedSnapshot captured, ReplicaLoop loop) {
+  /**
+   * Encodes and digests {@code captured} and hands the result to {@code loop}; false, with the
+   * reason logged, if {@link #MAX_PENDING} captures are already waiting: the capture is
+   * dropped, so this replica does not vote for that checkpoint (it takes the others' proof, as
+   * a replica whose vote was lost does), and its memory is not held.
+   */
+  boolean digest(CapturedSnapshot captured, ReplicaLoop loop) {
+    if (pending.incrementAndGet() > MAX_PENDING) {
+      pending.decrementAndGet();
+      LOG.log(Level.WARNING, "event=checkpoint_capture_dropped replica=" + replica
+          + " position=" + captured.position() + " reason=\"" + MAX_PENDING
+          + " captures already waiting for the digest thread\"");
+      return false;
+    }
     thread.execute(() -> {
       try {
         loop.offerCheckpointDigested(captured.position(), encode(captured));
@@ -61,8 +83,11 @@ final class CheckpointDigester implements AutoCloseable {
         // for the checkpoint, so it stops rather than go on silently.
         fatal.accept(new IllegalStateException("encoding the checkpoint state at position "
             + captured.position() + " failed: " + e, e));
+      } finally {
+        pending.decrementAndGet();
       }
     });
+    return true;
   }
 
   /** The capture's bytes and their SHA-256, in one pass over the encoding. */

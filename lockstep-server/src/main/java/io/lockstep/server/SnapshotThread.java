@@ -85,7 +85,7 @@ final class SnapshotThread implements AutoCloseable {
 
   /** Encodes and digests a checkpoint capture off the loop ({@link CheckpointDigester}). */
   void digest(CapturedSnapshot captured, ReplicaLoop loop) {
-    digester.digest(captured, loop);
+    digester.digest(captured, loop); // a dropped capture is logged there
   }
 
   @Override

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class CheckpointDigesterTest {
   /** Applies nothing but its commands' bytes; its snapshot notes the thread writing it. */
-  private static final class ThreadNoting implements io.lockstep.machine.StateMachine {
+  private static class ThreadNoting implements io.lockstep.machine.StateMachine {
     final AtomicReference<String> thread = new AtomicReference<>();
     final boolean fail;
     byte[] last = new byte[0];
@@ -96,6 +96,31 @@ class CheckpointDigesterTest {
       assertThat(failure).hasMessageContaining("checkpoint state at position 1 failed")
           .hasMessageContaining("encoding failed");
       assertThat(machine.thread.get()).isEqualTo("lockstep-digest-1");
+    }
+  }
+
+  /** A machine whose capture blocks its writer until released: the digest thread stays busy. */
+  @Test
+  void capturesBeyondTheBoundAreDroppedNotQueued() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ThreadNoting machine = new ThreadNoting(false) {
+      @Override
+      public SnapshotWriter captureSnapshot() {
+        return out -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+      }
+    };
+    try (CheckpointDigester digester = new CheckpointDigester(1, e -> { })) {
+      for (int i = 0; i < CheckpointDigester.MAX_PENDING; i++) {
+        assertThat(digester.digest(capture(machine), null)).as("capture " + i).isTrue();
+      }
+      assertThat(digester.digest(capture(machine), null)).as("one too many").isFalse();
+      release.countDown();
     }
   }
 }
