@@ -137,6 +137,20 @@ public interface Coordination {
   }
 
   /**
+   * Whether this protocol accepts the state it {@link #wantsSnapshot() wants} in two steps: an
+   * {@link Input.StateCaptured} right after the Ready that raised the wish (the executor's state
+   * captured there, before anything later is applied), then the {@link Input.SnapshotTaken} at
+   * the same position once the runtime has encoded and digested it off the replica's thread
+   * ({@link SnapshotData#sha256()}). PBFT's checkpoint (§4.3) certifies exactly that state, but
+   * need not stop executing until its digest is known: it votes when the digest arrives. A
+   * runtime that encodes at once steps {@link Input.SnapshotTaken} directly, as before.
+   * Default: no, the state must arrive before the next Ready.
+   */
+  default boolean takesCheckpointStateLater() {
+    return false;
+  }
+
+  /**
    * The configuration this replica counts quorums in (paper §7), or null for a protocol whose
    * membership is fixed at start. Default: null.
    */

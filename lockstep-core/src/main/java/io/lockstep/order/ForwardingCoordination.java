@@ -96,6 +96,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public boolean takesCheckpointStateLater() {
+    return inner.takesCheckpointStateLater();
+  }
+
+  @Override
   public Configuration configuration() {
     return inner.configuration();
   }

@@ -70,6 +70,15 @@ public sealed interface Input {
     }
   }
 
+  /**
+   * The executor's state after the Ready that raised {@link Coordination#wantsSnapshot()} was
+   * captured at {@code position} (cheaply, on the replica's thread) and is being encoded and
+   * digested elsewhere; its {@link SnapshotTaken} at the same position follows later. Stepped
+   * only to a protocol that {@link Coordination#takesCheckpointStateLater() takes it later}:
+   * the protocol may go on executing meanwhile, since the capture no longer changes.
+   */
+  record StateCaptured(long position) implements Input {}
+
   /** An operator asks the current leader to hand leadership to {@code target}. */
   record TransferLeadership(int target) implements Input {}
 

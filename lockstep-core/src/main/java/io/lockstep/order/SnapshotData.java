@@ -79,6 +79,32 @@ public interface SnapshotData {
   }
 
   /**
+   * The SHA-256 of all the bytes: what a Byzantine protocol's checkpoint certifies. Computed by
+   * reading them; data the runtime digested while it encoded it, off the replica's thread
+   * ({@link #digested}), returns the digest it recorded, so the protocol's thread does not hash
+   * the whole state again.
+   *
+   * @throws UncheckedIOException if the backing store cannot be read
+   */
+  default byte[] sha256() {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+    try (InputStream in = open()) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha.update(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read snapshot bytes for their digest", e);
+    }
+    return sha.digest();
+  }
+
+  /**
    * Keeps these bytes readable until {@link Pin#release()}, even if the runtime deletes the file
    * they live in meanwhile. A leader or a snapshot source goes on sending one snapshot until
    * its transfer ends, while newer snapshots are taken and the storage's compaction deletes the
@@ -113,6 +139,15 @@ public interface SnapshotData {
   /** Data held in memory (the array is copied). */
   static SnapshotData of(byte[] bytes) {
     return new InMemory(bytes.clone());
+  }
+
+  /**
+   * Bytes in memory with their SHA-256, computed by whoever encoded them ({@link #sha256()}).
+   * Neither array is copied: the encoder hands them over and no one changes them afterwards, so
+   * a state of many megabytes is not copied again on the replica's thread.
+   */
+  static SnapshotData digested(byte[] bytes, byte[] sha256) {
+    return new Digested(bytes, sha256);
   }
 
   /**
@@ -155,6 +190,52 @@ public interface SnapshotData {
     @Override
     public String toString() {
       return "SnapshotData[" + size + " bytes in " + pieces.size() + " pieces in memory]";
+    }
+  }
+
+  /** Bytes in memory with the digest their encoder computed ({@link #digested}). */
+  final class Digested implements SnapshotData {
+    private final byte[] bytes;
+    private final byte[] sha256;
+
+    private Digested(byte[] bytes, byte[] sha256) {
+      this.bytes = Objects.requireNonNull(bytes, "bytes");
+      this.sha256 = Objects.requireNonNull(sha256, "sha256");
+      if (sha256.length != 32) {
+        throw new IllegalArgumentException("a SHA-256 digest has 32 bytes, got " + sha256.length);
+      }
+    }
+
+    @Override
+    public long size() {
+      return bytes.length;
+    }
+
+    @Override
+    public InputStream open() {
+      return new ByteArrayInputStream(bytes);
+    }
+
+    @Override
+    public byte[] read(long offset, int length) {
+      checkRange(offset, length, bytes.length);
+      return Arrays.copyOfRange(bytes, (int) offset, (int) offset + length);
+    }
+
+    /** The array itself, not a copy: it was handed over whole and is never changed. */
+    @Override
+    public byte[] toByteArray() {
+      return bytes;
+    }
+
+    @Override
+    public byte[] sha256() {
+      return sha256.clone();
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotData[" + bytes.length + " bytes in memory, digested]";
     }
   }
 

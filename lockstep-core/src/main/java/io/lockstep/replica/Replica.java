@@ -124,6 +124,18 @@ public final class Replica {
     snapshots.writeElsewhere();
   }
 
+  /**
+   * The checkpoint captures taken since the last call (PBFT's, under the Byzantine model, when
+   * snapshots are written elsewhere and the protocol
+   * {@link Coordination#takesCheckpointStateLater() takes the state later}), oldest first: the
+   * runtime encodes each and computes its SHA-256 off this replica's thread, then steps
+   * {@link Step.CheckpointDigested} with {@link io.lockstep.order.SnapshotData#digested}, in the
+   * same order.
+   */
+  public List<CapturedSnapshot> takeCheckpointCaptures() {
+    return snapshots.takeCheckpointCaptures();
+  }
+
   /** The snapshot captured for the runtime to write, once; null if there is none new. */
   public CapturedSnapshot takeCapturedSnapshot() {
     return snapshots.take();
@@ -226,6 +238,8 @@ public final class Replica {
         coordination.step(c.change());
       } else if (s instanceof Step.SnapshotStored stored) {
         snapshots.stored(stored);
+      } else if (s instanceof Step.CheckpointDigested digested) {
+        snapshots.digested(digested);
       }
     }
     drain(out);

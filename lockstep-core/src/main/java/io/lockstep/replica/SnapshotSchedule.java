@@ -5,6 +5,8 @@ import io.lockstep.executor.Executor;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * When one {@link Replica} snapshots its executor and how the snapshot reaches the protocol:
@@ -25,6 +27,8 @@ final class SnapshotSchedule {
   /** A capture handed out or waiting to be, until the runtime reports it stored. */
   private CapturedSnapshot captured;
   private boolean capturedHandedOut;
+  /** Checkpoint captures the runtime has yet to take away, encode and digest. */
+  private List<CapturedSnapshot> checkpointCaptures = new ArrayList<>();
 
   SnapshotSchedule(int id, Coordination coordination, Executor executor, long snapshotEvery,
       ReplicaJournal journal) {
@@ -47,6 +51,22 @@ final class SnapshotSchedule {
     }
     capturedHandedOut = true;
     return captured;
+  }
+
+  /** See {@link Replica#takeCheckpointCaptures()}. */
+  List<CapturedSnapshot> takeCheckpointCaptures() {
+    if (checkpointCaptures.isEmpty()) {
+      return List.of();
+    }
+    List<CapturedSnapshot> out = checkpointCaptures;
+    checkpointCaptures = new ArrayList<>();
+    return out;
+  }
+
+  /** The runtime digested a checkpoint capture: the protocol gets its state now. */
+  void digested(Step.CheckpointDigested digested) {
+    coordination.step(new Input.SnapshotTaken(digested.position(), digested.state()));
+    journal.snapshot(digested.position());
   }
 
   /** The runtime stored the capture it was handed: now the protocol learns of it. */
@@ -94,6 +114,12 @@ final class SnapshotSchedule {
    * before its next Ready, or that Ready fails; durability is not what it asks for. So under
    * the Byzantine model the state is encoded here, on this thread, and stepped at once, while
    * the snapshots to disk keep their own schedule.
+   *
+   * <p>A protocol that {@link Coordination#takesCheckpointStateLater() takes the state later}
+   * (PBFT) gets only the capture's position now, which costs the store's reference capture; the
+   * runtime takes the capture ({@link #takeCheckpointCaptures()}), encodes and digests it on
+   * another thread and hands it back as {@link Step.CheckpointDigested}. Encoding and hashing
+   * the whole state here was most of this thread's time under a PBFT load.
    */
   private void snapshotForProtocolNow() {
     if (!writesSnapshotsElsewhere || !coordination.wantsSnapshot()
@@ -101,8 +127,13 @@ final class SnapshotSchedule {
       return;
     }
     long position = executor.appliedPosition();
-    coordination.step(new Input.SnapshotTaken(position,
-        executor.captureSnapshot().toByteArray()));
+    CapturedSnapshot capture = executor.captureSnapshot();
+    if (coordination.takesCheckpointStateLater()) {
+      checkpointCaptures.add(capture);
+      coordination.step(new Input.StateCaptured(position));
+      return;
+    }
+    coordination.step(new Input.SnapshotTaken(position, capture.toByteArray()));
     journal.snapshot(position);
   }
 }

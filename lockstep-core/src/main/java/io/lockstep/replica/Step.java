@@ -76,4 +76,15 @@ public sealed interface Step {
       Objects.requireNonNull(state, "state");
     }
   }
+
+  /**
+   * The runtime encoded and digested the checkpoint capture handed out by
+   * {@link Replica#takeCheckpointCaptures} at {@code position}, off the replica's thread; the
+   * protocol now gets it as {@link io.lockstep.order.Input.SnapshotTaken}.
+   */
+  record CheckpointDigested(long position, SnapshotData state) implements Step {
+    public CheckpointDigested {
+      Objects.requireNonNull(state, "state");
+    }
+  }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class WantedSnapshotTest {
   /** Wants the state after its second ordered request. */
-  private static final class Checkpointing extends ScriptedCoordination {
+  private static class Checkpointing extends ScriptedCoordination {
     boolean wants;
 
     @Override
@@ -26,7 +26,7 @@ class WantedSnapshotTest {
       super.step(input);
       if (input instanceof Input.Propose && commitIndex == 2) {
         wants = true;
-      } else if (input instanceof Input.SnapshotTaken) {
+      } else if (input instanceof Input.SnapshotTaken || input instanceof Input.StateCaptured) {
         wants = false;
       }
     }
@@ -34,6 +34,14 @@ class WantedSnapshotTest {
     @Override
     public boolean wantsSnapshot() {
       return wants;
+    }
+  }
+
+  /** The same, taking the state in two steps (PBFT): captured now, digested later. */
+  private static final class DigestingLater extends Checkpointing {
+    @Override
+    public boolean takesCheckpointStateLater() {
+      return true;
     }
   }
 
@@ -93,5 +101,49 @@ class WantedSnapshotTest {
     assertThat(protocol.inputs).noneMatch(i -> i instanceof Input.SnapshotTaken);
     assertThat(replica.takeCapturedSnapshot()).as("handed to the runtime to write")
         .satisfies(c -> assertThat(c.position()).isEqualTo(2));
+  }
+
+  /**
+   * PBFT takes its checkpoint's state later: the replica captures it right after the Ready that
+   * asked, steps only {@code StateCaptured} at that position, and hands the capture to the
+   * runtime; the state later applied does not leak into it, and the runtime's digested bytes
+   * reach the protocol as {@code SnapshotTaken} at the same position.
+   */
+  @Test
+  void byzantineWhenTheProtocolTakesTheStateLaterOnlyTheCaptureIsSteppedAndTheDigestFollows()
+      throws Exception {
+    DigestingLater protocol = new DigestingLater();
+    Replica replica = new Replica(0, protocol, new Executor(new CounterMachine(),
+        ExecutorConfig.defaults(0).withFailureModel(FailureModel.BYZANTINE, 1)), 0, 0);
+    replica.writeSnapshotsElsewhere();
+    ClientId a = ClientId.of("a");
+    replica.propose(Request.command(a, 1, utf8("inc")));
+    replica.propose(Request.command(a, 2, utf8("inc")));
+    assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.StateCaptured).singleElement()
+        .satisfies(i -> assertThat(((Input.StateCaptured) i).position()).isEqualTo(2));
+    assertThat(protocol.inputs).noneMatch(i -> i instanceof Input.SnapshotTaken);
+    assertThat(protocol.wantsSnapshot()).isFalse();
+    java.util.List<io.lockstep.executor.CapturedSnapshot> captures =
+        replica.takeCheckpointCaptures();
+    assertThat(captures).singleElement().satisfies(c -> assertThat(c.position()).isEqualTo(2));
+    assertThat(replica.takeCheckpointCaptures()).as("handed out once").isEmpty();
+
+    replica.propose(Request.command(a, 3, utf8("inc"))); // applied after the capture
+    byte[] encoded = captures.get(0).toByteArray();
+    Executor fresh = new Executor(new CounterMachine(), ExecutorConfig.defaults(0));
+    fresh.restore(io.lockstep.order.SnapshotData.of(encoded));
+    assertThat(fresh.appliedPosition()).as("the capture is the state at 2").isEqualTo(2);
+
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(encoded);
+    assertThat(io.lockstep.order.SnapshotData.of(encoded).sha256())
+        .as("what the simulator's in-memory data computes inline").isEqualTo(digest);
+    replica.stepAll(java.util.List.of(new Step.CheckpointDigested(2,
+        io.lockstep.order.SnapshotData.digested(encoded, digest))));
+    assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).singleElement()
+        .satisfies(i -> {
+          Input.SnapshotTaken taken = (Input.SnapshotTaken) i;
+          assertThat(taken.position()).isEqualTo(2);
+          assertThat(taken.state().sha256()).isEqualTo(digest);
+        });
   }
 }

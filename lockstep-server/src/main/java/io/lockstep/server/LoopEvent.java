@@ -40,6 +40,9 @@ sealed interface LoopEvent {
   /** The snapshot thread wrote and forced the snapshot the loop handed it. */
   record SnapshotStored(long position, SnapshotData state) implements LoopEvent {}
 
+  /** The checkpoint digester encoded and digested a checkpoint capture the loop handed it. */
+  record CheckpointDigested(long position, SnapshotData state) implements LoopEvent {}
+
   /** Stop the loop after this event. */
   record Stop() implements LoopEvent {}
 

@@ -297,6 +297,17 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
   }
 
+  /**
+   * From the checkpoint digester: a checkpoint's state is encoded and digested. Waits for room
+   * rather than dropping it (the protocol cannot vote for that checkpoint without it).
+   */
+  void offerCheckpointDigested(long position, SnapshotData state) throws InterruptedException {
+    LoopEvent event = new LoopEvent.CheckpointDigested(position, state);
+    while (running && !queue.offer(event, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      // the loop is busy; try again
+    }
+  }
+
   /** Asks the loop to stop once it has handled what is queued. */
   void stop() {
     running = false;
@@ -345,6 +356,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
           if (captured != null) {
             snapshots.write(captured, this);
           }
+          for (CapturedSnapshot checkpoint : replica.takeCheckpointCaptures()) {
+            snapshots.digest(checkpoint, this);
+          }
         }
         if (membership != null) {
           membership.afterBatch(replica, System.nanoTime(), this::collect);
@@ -392,6 +406,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       membership.ask(m.ask()); // offerMember queues one only when there is a runtime
     } else if (event instanceof LoopEvent.SnapshotStored stored) {
       steps.add(new Step.SnapshotStored(stored.position(), stored.state()));
+    } else if (event instanceof LoopEvent.CheckpointDigested digested) {
+      steps.add(new Step.CheckpointDigested(digested.position(), digested.state()));
     } else if (event instanceof LoopEvent.EntriesRead read) {
       steps.add(new Step.EntriesRead(read.read()));
     } else if (event instanceof LoopEvent.Stop) {

@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  * that this one is stored. A failed write stops the replica, as a failed fsync does
  * rather than lie: its disk can no longer be trusted.
  *
+ * <p>It also owns the {@link CheckpointDigester}, which encodes and digests the captures a
+ * Byzantine protocol's checkpoints take, on a thread of its own.
+ *
  * <p>Its log line reports the thread's CPU time beside the elapsed time, which tells a snapshot
  * that waits for the disk (the writer forces the file as it goes) from one that competes for the
  * CPU with the loop, log and network threads.
@@ -33,6 +36,8 @@ final class SnapshotThread implements AutoCloseable {
   private final ServerMetrics metrics;
   private final Consumer<Throwable> fatal;
   private final ExecutorService thread;
+  /** PBFT's checkpoint captures go to their own thread, not behind a snapshot being written. */
+  private final CheckpointDigester digester;
   private volatile boolean closed;
 
   SnapshotThread(int replica, SnapshotStateWriter writer, ServerMetrics metrics,
@@ -41,6 +46,7 @@ final class SnapshotThread implements AutoCloseable {
     this.writer = writer;
     this.metrics = metrics;
     this.fatal = fatal;
+    this.digester = new CheckpointDigester(replica, fatal);
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-snapshot-" + replica);
       t.setDaemon(true);
@@ -77,10 +83,16 @@ final class SnapshotThread implements AutoCloseable {
     });
   }
 
+  /** Encodes and digests a checkpoint capture off the loop ({@link CheckpointDigester}). */
+  void digest(CapturedSnapshot captured, ReplicaLoop loop) {
+    digester.digest(captured, loop); // a dropped capture is logged there
+  }
+
   @Override
   public void close() throws InterruptedException {
     closed = true;
     thread.shutdownNow();
+    digester.close();
     thread.awaitTermination(10, TimeUnit.SECONDS);
   }
 }

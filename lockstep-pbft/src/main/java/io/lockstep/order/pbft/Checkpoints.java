@@ -1,5 +1,6 @@
 package io.lockstep.order.pbft;
 
+import io.lockstep.order.SnapshotData;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,16 +13,28 @@ import java.util.TreeMap;
  * matching signed votes make the checkpoint stable, which moves the low watermark up, discards
  * the log below it, and is the proof a view change and a lagging replica rely on. The state
  * itself is kept for the latest stable checkpoint and those after it, for state transfer.
+ *
+ * <p>The state may come in two steps ({@link Pbft#takesCheckpointStateLater()}): the runtime
+ * captures it right after the Ready that executed the checkpoint's sequence number
+ * ({@link #onCaptured}), then encodes and digests it off the loop thread and steps it later
+ * ({@link #onSnapshot}). Execution goes on meanwhile, within the window: the capture no longer
+ * changes, and the vote, which is all that promises the state to others, leaves only with its
+ * digest. So the vote is for exactly the state after seq, whenever it is signed.
  */
 final class Checkpoints {
   /** A checkpoint's identity: what the votes must agree on. */
   record Point(long seq, Digest state, long time) {}
+
+  /** A checkpoint whose state was captured and is being digested: where, and its agreed time. */
+  private record Capture(long seq, long time) {}
 
   private final Pbft p;
   /** Per replica, its votes by sequence number (bounded: a few windows' worth). */
   private final Map<Integer, TreeMap<Long, PbftMessage.CheckpointVote>> votes = new HashMap<>();
   /** This replica's own states by sequence number, for state transfer. */
   final TreeMap<Long, byte[]> states = new TreeMap<>();
+  /** The digests of {@link #states} this replica was handed or computed, so none is hashed twice. */
+  private final Map<Long, Digest> digests = new HashMap<>();
   /** The 2t+1 votes proving the stable checkpoint (empty before the first). */
   List<PbftMessage.CheckpointVote> stableProof = List.of();
   Point stable = new Point(0, null, 0);
@@ -29,6 +42,8 @@ final class Checkpoints {
   PbftMessage.CheckpointVote ownLatest;
   /** Sequence number whose state the executor must hand over next; 0 when none. */
   private long awaiting;
+  /** Captured states being digested by the runtime, by the position the capture reported. */
+  private final TreeMap<Long, Capture> digesting = new TreeMap<>();
 
   Checkpoints(Pbft p) {
     this.p = p;
@@ -38,25 +53,85 @@ final class Checkpoints {
     return awaiting != 0;
   }
 
+  /** How many captured states are being digested (for tests and invariants). */
+  int digestsPending() {
+    return digesting.size();
+  }
+
   /** The batch at a checkpoint's sequence number executed: its state is wanted. */
   void executedCheckpoint(long seq) {
     awaiting = seq;
   }
 
-  /** The executor's state after {@link #awaiting}: digest it, keep it, vote for it. */
-  void onSnapshot(byte[] state) {
+  /**
+   * The runtime captured the state after {@link #awaiting} at {@code position}; its digest
+   * follows. The agreed time is taken now: execution goes on and moves it before the vote.
+   */
+  void onCaptured(long position) {
     if (awaiting == 0) {
-      return; // a periodic snapshot of the runtime's own: PBFT's checkpoints do not use it
+      p.drop("state captured when no checkpoint asked for one");
+      return;
     }
-    long seq = awaiting;
+    digesting.put(position, new Capture(awaiting, p.executedTime));
     awaiting = 0;
-    states.put(seq, state);
-    p.membership.executed(seq, state);
+    // A runtime that never hands the digests back must not grow this without bound; the
+    // oldest are the first a later stable checkpoint makes useless.
+    while (digesting.size() > 2 * p.config.window() / p.config.checkpointInterval() + 2) {
+      digesting.pollFirstEntry();
+    }
+  }
+
+  /**
+   * The executor's state after a checkpoint: the one just asked for (handed over at once), or
+   * a captured one whose digest arrived. Digest it (or take the runtime's digest), keep it, and
+   * vote for it.
+   */
+  void onSnapshot(long position, SnapshotData data) {
+    Capture capture;
+    if (awaiting != 0) {
+      capture = new Capture(awaiting, p.executedTime);
+      awaiting = 0;
+    } else {
+      capture = digesting.remove(position);
+      if (capture == null) {
+        return; // a periodic snapshot of the runtime's own: PBFT's checkpoints do not use it
+      }
+    }
+    if (capture.seq() < p.low) {
+      // A later checkpoint became stable meanwhile (others' votes, a state transfer): this
+      // state is neither served nor voted for any more.
+      p.drop("checkpoint state digested after a later checkpoint became stable");
+      return;
+    }
+    byte[] state = data.toByteArray();
+    Digest digest = new Digest(data.sha256());
+    states.put(capture.seq(), state);
+    digests.put(capture.seq(), digest);
+    if (capture.seq() == p.low) {
+      ownStable(state, digest); // proven by the others' votes while it was being digested
+      return;
+    }
+    p.membership.executed(capture.seq(), state);
+    vote(capture.seq(), digest, capture.time());
+  }
+
+  /**
+   * The stable checkpoint's own state arrived after 2t+1 others proved it: it must match (or
+   * this replica diverged), and it is now the state to serve and to read the replica set from.
+   */
+  private void ownStable(byte[] state, Digest digest) {
+    if (!digest.equals(stable.state())) {
+      throw diverged(stable.seq());
+    }
+    p.membership.stable(stable.seq(), state);
+  }
+
+  private void vote(long seq, Digest digest, long time) {
     if (!p.repair.mayVouch()) {
       return; // it may have voted differently before its storage was damaged (Repair)
     }
-    PbftMessage.CheckpointVote vote =
-        Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), p.executedTime);
+    PbftMessage.CheckpointVote vote = Signing.signCheckpoint(p.config.signer(), seq, digest,
+        time);
     ownLatest = vote;
     p.out.broadcast(vote);
     record(vote);
@@ -70,7 +145,7 @@ final class Checkpoints {
   void restoreOwnVote(long seq, byte[] state, long time) {
     states.put(seq, state);
     p.membership.executed(seq, state);
-    ownLatest = Signing.signCheckpoint(p.config.signer(), seq, Digest.of(state), time);
+    ownLatest = Signing.signCheckpoint(p.config.signer(), seq, digestOf(seq), time);
     record(ownLatest);
   }
 
@@ -81,6 +156,25 @@ final class Checkpoints {
   void restoreState(long seq, byte[] state) {
     states.put(seq, state);
     p.membership.executed(seq, state);
+  }
+
+  /**
+   * Whether this replica's latest vote names the digest of the state it kept for that sequence
+   * number (a map lookup: states whose digest is not known yet are not hashed for it).
+   */
+  boolean ownVoteMatchesState() {
+    Digest kept = ownLatest == null ? null : digests.get(ownLatest.seq());
+    return kept == null || kept.equals(ownLatest.state());
+  }
+
+  /** The digest of this replica's own state at {@code seq}, hashed at most once. */
+  private Digest digestOf(long seq) {
+    return digests.computeIfAbsent(seq, s -> Digest.of(states.get(s)));
+  }
+
+  private IllegalStateException diverged(long seq) {
+    return new IllegalStateException("replica " + p.self() + " executed to a state at seq "
+        + seq + " that differs from the stable checkpoint's 2t+1 votes: it diverged");
   }
 
   void onVote(PbftMessage.CheckpointVote vote) {
@@ -138,15 +232,15 @@ final class Checkpoints {
       return;
     }
     byte[] own = states.get(point.seq());
-    if (own != null && !Digest.of(own).equals(point.state())) {
-      throw new IllegalStateException("replica " + p.self() + " executed to a state at seq "
-          + point.seq() + " that differs from the stable checkpoint's 2t+1 votes: it diverged");
+    if (own != null && !digestOf(point.seq()).equals(point.state())) {
+      throw diverged(point.seq());
     }
     stable = point;
     stableProof = List.copyOf(proof.subList(0, p.quorumFor(point.seq()).quorum()));
     p.low = point.seq();
     p.slots.headMap(point.seq(), true).clear();
     states.headMap(point.seq(), false).clear();
+    digests.keySet().removeIf(seq -> seq < point.seq());
     for (TreeMap<Long, PbftMessage.CheckpointVote> theirs : votes.values()) {
       theirs.headMap(point.seq(), true).clear();
     }

@@ -31,6 +31,10 @@ final class Invariants {
       fail(p, "keeps seq " + p.slots.lastKey() + " above the high watermark "
           + (p.low + p.config.window()));
     }
+    if (!p.checkpoints.ownVoteMatchesState()) {
+      fail(p, "voted for checkpoint " + p.checkpoints.ownLatest.seq() + " with a digest other"
+          + " than its own state's there");
+    }
     if (p.changingView && p.viewChanges.own == null) {
       fail(p, "changes view without a view change of its own");
     }

@@ -31,7 +31,8 @@ import java.util.TreeMap;
  *   <li>{@link Input.Read}: granted at once at this replica's executed position: every replica
  *       answers reads at its current state and the client needs 2t+1 matching answers;
  *   <li>{@link Input.SnapshotTaken}: the executor's state after a checkpoint's sequence number,
- *       which {@link #wantsSnapshot()} asked for;
+ *       which {@link #wantsSnapshot()} asked for, at once or, after an
+ *       {@link Input.StateCaptured}, once the runtime has encoded and digested it elsewhere;
  *   <li>{@link Input.Tick}: timers (request time-outs, the slow-primary checks, view-change
  *       back-off, retransmission) on the monotonic clock, and the wall clock for agreed time.
  * </ul>
@@ -281,7 +282,9 @@ public final class Pbft implements Coordination {
     } else if (input instanceof Input.Tick t) {
       tick(t.now(), t.wallClock());
     } else if (input instanceof Input.SnapshotTaken s) {
-      checkpoints.onSnapshot(s.state().toByteArray());
+      checkpoints.onSnapshot(s.position(), s.state());
+    } else if (input instanceof Input.StateCaptured c) {
+      checkpoints.onCaptured(c.position());
     } else if (input instanceof Input.TransferLeadership) {
       drop("leadership transfer is not part of PBFT");
     } else if (input instanceof Input.ChangeMembership) {
@@ -398,6 +401,15 @@ public final class Pbft implements Coordination {
   @Override
   public boolean wantsSnapshot() {
     return checkpoints.awaitingSnapshot();
+  }
+
+  /**
+   * Yes: a checkpoint's state may be captured now and digested off the loop thread; ordering
+   * goes on within the window and the vote leaves when the digest arrives ({@link Checkpoints}).
+   */
+  @Override
+  public boolean takesCheckpointStateLater() {
+    return true;
   }
 
   @Override

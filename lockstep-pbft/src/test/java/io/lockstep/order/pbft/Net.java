@@ -9,6 +9,7 @@ import io.lockstep.order.Input;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.order.pbft.wire.PbftCodec;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,18 @@ final class Net {
   final long[] clockOffset;
   final ArrayDeque<Msg> queue = new ArrayDeque<>();
   Filter filter = m -> m;
+  /**
+   * When set, a wanted checkpoint state is only captured ({@link Input.StateCaptured}) and held
+   * in {@link #digests} until a test hands it over ({@link #releaseDigest}), as the server's
+   * digester thread does later; when clear, it is handed over at once, as the simulator does.
+   */
+  boolean digestLater;
+  /** Per replica, captured checkpoint states whose digest has not been handed over yet. */
+  final List<ArrayDeque<Held>> digests = new ArrayList<>();
+
+  /** A captured checkpoint state waiting for its digest: the position it was captured at. */
+  record Held(long position, byte[] state) {}
+
   long now = 1_000;
   private long nextSequence = 1;
 
@@ -84,6 +97,7 @@ final class Net {
       nodes[i] = new Pbft(configs[i], throughput);
       disks[i] = new TestDisk();
       applied.add(new ArrayList<>());
+      digests.add(new ArrayDeque<>());
       state[i] = new byte[0];
     }
     tick(0);
@@ -166,11 +180,38 @@ final class Net {
         applied.get(i).add(ordered);
         state[i] = Digest.of(concat(state[i], ordered.toString())).bytes();
       }
-      if (nodes[i].wantsSnapshot()) {
+      if (nodes[i].wantsSnapshot() && digestLater) {
+        List<Ordered> done = applied.get(i);
+        long position = done.isEmpty() ? 0 : done.get(done.size() - 1).position();
+        digests.get(i).add(new Held(position, state[i]));
+        nodes[i].step(new Input.StateCaptured(position));
+      } else if (nodes[i].wantsSnapshot()) {
         nodes[i].step(new Input.SnapshotTaken(0, state[i]));
       }
     }
     throw new AssertionError("replica " + i + " never quiesced");
+  }
+
+  /**
+   * Hands replica {@code i} the digest of its oldest captured checkpoint state, as the server's
+   * digester thread does: computed off the replica ({@link SnapshotData#digested}).
+   */
+  void releaseDigest(int i) {
+    Held held = digests.get(i).poll();
+    if (held == null) {
+      throw new AssertionError("replica " + i + " has no captured state waiting for its digest");
+    }
+    nodes[i].step(new Input.SnapshotTaken(held.position(),
+        SnapshotData.digested(held.state(), Digest.of(held.state()).bytes())));
+  }
+
+  /** Hands every replica the digests of all its captured states, oldest first. */
+  void releaseDigests() {
+    for (int i = 0; i < nodes.length; i++) {
+      while (!digests.get(i).isEmpty()) {
+        releaseDigest(i);
+      }
+    }
   }
 
   /**
@@ -187,6 +228,7 @@ final class Net {
    */
   void restart(int i, io.lockstep.order.Recovered recovered) {
     queue.removeIf(m -> m.to() == i);
+    digests.get(i).clear(); // the digester's work dies with the process
     disks[i] = TestDisk.of(recovered);
     nodes[i] = Pbft.recover(configs[i], recovered);
     io.lockstep.order.Snapshot saved = recovered.snapshot();

@@ -1,0 +1,117 @@
+package io.lockstep.server;
+
+import io.lockstep.executor.CapturedSnapshot;
+import io.lockstep.order.SnapshotData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The thread that encodes and digests a Byzantine protocol's checkpoint captures (PBFT §4.3),
+ * off the loop thread: the loop captures the executor's state by reference right after the
+ * Ready that executed the checkpoint's sequence number and goes on ordering; this thread
+ * streams the capture into memory through SHA-256 in one pass and posts the bytes with their
+ * digest back to the loop, where the protocol signs its vote. Encoding, sorting and hashing the
+ * whole state on the loop was over half its time under a PBFT load (docs/BENCHMARKS.md).
+ *
+ * <p>Its own thread, not the snapshot writer's: a periodic snapshot being written and forced
+ * must not hold up a checkpoint, which holds up the low watermark and so the window. Captures
+ * are digested one at a time in the order taken, so their results reach the loop in order.
+ */
+final class CheckpointDigester implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(CheckpointDigester.class.getName());
+
+  /**
+   * Captures waiting or being encoded, at most. One is taken per K executed sequence numbers
+   * and each takes milliseconds, so more than a few means this thread cannot keep up; the
+   * protocol's own window holds only 2L/K + 2 of them (6 at the defaults), so a few more are
+   * never needed.
+   */
+  static final int MAX_PENDING = 8;
+
+  private final int replica;
+  private final Consumer<Throwable> fatal;
+  private final java.util.concurrent.atomic.AtomicInteger pending =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final ExecutorService thread;
+  private volatile boolean closed;
+
+  CheckpointDigester(int replica, Consumer<Throwable> fatal) {
+    this.replica = replica;
+    this.fatal = fatal;
+    this.thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "lockstep-digest-" + replica);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Encodes and digests {@code captured} and hands the result to {@code loop}; false, with the
+   * reason logged, if {@link #MAX_PENDING} captures are already waiting: the capture is
+   * dropped, so this replica does not vote for that checkpoint (it takes the others' proof, as
+   * a replica whose vote was lost does), and its memory is not held.
+   */
+  boolean digest(CapturedSnapshot captured, ReplicaLoop loop) {
+    if (pending.incrementAndGet() > MAX_PENDING) {
+      pending.decrementAndGet();
+      LOG.log(Level.WARNING, "event=checkpoint_capture_dropped replica=" + replica
+          + " position=" + captured.position() + " reason=\"" + MAX_PENDING
+          + " captures already waiting for the digest thread\"");
+      return false;
+    }
+    thread.execute(() -> {
+      try {
+        loop.offerCheckpointDigested(captured.position(), encode(captured));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException | IOException | Error e) {
+        if (closed) {
+          LOG.log(Level.INFO, "event=checkpoint_digest_abandoned replica=" + replica
+              + " position=" + captured.position() + " reason=\"replica stopping\"");
+          return;
+        }
+        // The capture is the only copy of that state: without it this replica can never vote
+        // for the checkpoint, so it stops rather than go on silently.
+        fatal.accept(new IllegalStateException("encoding the checkpoint state at position "
+            + captured.position() + " failed: " + e, e));
+      } finally {
+        pending.decrementAndGet();
+      }
+    });
+    return true;
+  }
+
+  /** The capture's bytes and their SHA-256, in one pass over the encoding. */
+  static SnapshotData encode(CapturedSnapshot captured) throws IOException {
+    MessageDigest sha = sha256();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+    try (OutputStream out = new DigestOutputStream(bytes, sha)) {
+      captured.writeTo(out);
+    }
+    return SnapshotData.digested(bytes.toByteArray(), sha.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    thread.shutdownNow();
+    thread.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,126 @@
+package io.lockstep.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.executor.CapturedSnapshot;
+import io.lockstep.executor.Executor;
+import io.lockstep.executor.ExecutorConfig;
+import io.lockstep.machine.ClientId;
+import io.lockstep.machine.Context;
+import io.lockstep.machine.SnapshotWriter;
+import io.lockstep.order.Ordered;
+import io.lockstep.order.SnapshotData;
+import io.lockstep.request.Request;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A PBFT checkpoint's capture is encoded and digested on the digester's thread, not the
+ * loop's: the bytes are exactly the capture's encoding and the digest is their SHA-256; a
+ * failed encoding stops the replica (the capture was the only copy of that state).
+ */
+class CheckpointDigesterTest {
+  /** Applies nothing but its commands' bytes; its snapshot notes the thread writing it. */
+  private static class ThreadNoting implements io.lockstep.machine.StateMachine {
+    final AtomicReference<String> thread = new AtomicReference<>();
+    final boolean fail;
+    byte[] last = new byte[0];
+
+    ThreadNoting(boolean fail) {
+      this.fail = fail;
+    }
+
+    @Override
+    public byte[] apply(byte[] command, Context context) {
+      last = command.clone();
+      return command;
+    }
+
+    @Override
+    public byte[] query(byte[] query, ClientId caller) {
+      return last;
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return last.clone();
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {
+      last = snapshot.clone();
+    }
+
+    @Override
+    public SnapshotWriter captureSnapshot() {
+      byte[] captured = last.clone();
+      return out -> {
+        thread.set(Thread.currentThread().getName());
+        if (fail) {
+          throw new IOException("encoding failed (injected)");
+        }
+        out.write(captured);
+      };
+    }
+  }
+
+  private static CapturedSnapshot capture(ThreadNoting machine) {
+    Executor executor = new Executor(machine, ExecutorConfig.defaults(1));
+    executor.apply(new Ordered(1, 1, Request.command(ClientId.of("a"), 1,
+        "state at 1".getBytes(StandardCharsets.UTF_8))));
+    return executor.captureSnapshot();
+  }
+
+  @Test
+  void theEncodingIsTheCapturesBytesWithTheirSha256() throws Exception {
+    SnapshotData digested = CheckpointDigester.encode(capture(new ThreadNoting(false)));
+    byte[] expected = capture(new ThreadNoting(false)).toByteArray();
+    assertThat(digested.toByteArray()).isEqualTo(expected);
+    assertThat(digested.sha256())
+        .isEqualTo(MessageDigest.getInstance("SHA-256").digest(expected));
+  }
+
+  @Test
+  void aCaptureIsEncodedOnTheDigesterThreadAndAFailureIsFatal() throws Exception {
+    ThreadNoting machine = new ThreadNoting(true);
+    CapturedSnapshot captured = capture(machine);
+    CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+    try (CheckpointDigester digester = new CheckpointDigester(1, fatal::complete)) {
+      digester.digest(captured, null); // the loop is never told of a state that failed
+      Throwable failure = fatal.get(10, TimeUnit.SECONDS);
+      assertThat(failure).hasMessageContaining("checkpoint state at position 1 failed")
+          .hasMessageContaining("encoding failed");
+      assertThat(machine.thread.get()).isEqualTo("lockstep-digest-1");
+    }
+  }
+
+  /** A machine whose capture blocks its writer until released: the digest thread stays busy. */
+  @Test
+  void capturesBeyondTheBoundAreDroppedNotQueued() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ThreadNoting machine = new ThreadNoting(false) {
+      @Override
+      public SnapshotWriter captureSnapshot() {
+        return out -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+      }
+    };
+    try (CheckpointDigester digester = new CheckpointDigester(1, e -> { })) {
+      for (int i = 0; i < CheckpointDigester.MAX_PENDING; i++) {
+        assertThat(digester.digest(capture(machine), null)).as("capture " + i).isTrue();
+      }
+      assertThat(digester.digest(capture(machine), null)).as("one too many").isFalse();
+      release.countDown();
+    }
+  }
+}
