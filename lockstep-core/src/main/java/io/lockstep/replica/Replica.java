@@ -431,7 +431,7 @@ public final class Replica {
           applied);
     }
     if (applied < minPosition) {
-      return LocalRead.refused("replica " + id + " has applied position " + applied
+      return LocalRead.behind("replica " + id + " has applied position " + applied
           + ", behind the requested " + minPosition, applied);
     }
     try {

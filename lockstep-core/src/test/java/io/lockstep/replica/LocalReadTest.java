@@ -69,6 +69,7 @@ class LocalReadTest {
     makeStable(replica, 1, inc(1));
     LocalRead behind = replica.readLocal(A, utf8("count"), 2);
     assertThat(behind.ok()).isFalse();
+    assertThat(behind.behind()).as("another replica, or this one later, may answer").isTrue();
     assertThat(behind.reason()).contains("applied position 1").contains("behind the requested 2");
     assertThat(replica.readLocal(A, utf8("count"), 1).ok()).isTrue();
   }
@@ -78,6 +79,7 @@ class LocalReadTest {
     Replica replica = replica(ExecutorConfig.defaults(0).withFailureModel(FailureModel.BYZANTINE, 1));
     LocalRead refused = replica.readLocal(A, utf8("count"), 0);
     assertThat(refused.ok()).isFalse();
+    assertThat(refused.behind()).as("no other replica may answer either").isFalse();
     assertThat(refused.reason()).contains("fail-stop");
   }
 
@@ -85,6 +87,7 @@ class LocalReadTest {
   void oneReplicaReadPassesOnTheMachinesRefusal() {
     LocalRead refused = replica(ExecutorConfig.defaults(0)).readLocal(A, utf8("bad"), 0);
     assertThat(refused.ok()).isFalse();
+    assertThat(refused.behind()).isFalse();
     assertThat(refused.reason()).isEqualTo("bad query");
   }
 

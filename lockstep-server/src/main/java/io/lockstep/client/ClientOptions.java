@@ -31,10 +31,14 @@ import java.util.UUID;
  * @param keys this client's key and the replicas' (instead of a secret), or null; required in
  *     the Byzantine model, where each reply is counted as the vote of the replica whose key its
  *     connection proved
+ * @param oneReplicaReads queries ({@link LockstepClient#query}) go to one replica and are
+ *     answered from its applied state (paper §3 relaxation, fail-stop only; see {@link
+ *     LockstepClient#readOneReplica}): possibly stale, but never older than this client's own
+ *     writes and earlier reads. Off by default: queries are linearizable
  */
 public record ClientOptions(String cluster, List<InetSocketAddress> replicas, ClientId clientId,
     byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout, Duration deadline,
-    ClientKeys keys) {
+    ClientKeys keys, boolean oneReplicaReads) {
   public ClientOptions {
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(clientId, "clientId");
@@ -60,6 +64,21 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
           + " reply as the vote of the replica whose key its connection proved (connect with"
           + " ClientOptions.fromConfig(config, clientId) for a client with client.ID.public-key)");
     }
+    if (failureModel == FailureModel.BYZANTINE && oneReplicaReads) {
+      throw new IllegalArgumentException(ONE_REPLICA_BYZANTINE);
+    }
+  }
+
+  /** Why a Byzantine-mode client may not read from one replica. */
+  static final String ONE_REPLICA_BYZANTINE = "reads from one replica need the fail-stop model:"
+      + " under Byzantine faults one replica's answer could be a lie, so reads are voted on";
+
+  /** Options without the one-replica read choice: queries are linearizable. */
+  public ClientOptions(String cluster, List<InetSocketAddress> replicas, ClientId clientId,
+      byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout,
+      Duration deadline, ClientKeys keys) {
+    this(cluster, replicas, clientId, secret, failureModel, t, attemptTimeout, deadline, keys,
+        false);
   }
 
   /** Options without keys. */
@@ -160,30 +179,41 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
   /** The same options voting under {@code model} (Byzantine needs keys set first). */
   public ClientOptions withFailureModel(FailureModel model) {
     return new ClientOptions(cluster, replicas, clientId, secret, model, t, attemptTimeout,
-        deadline, keys);
+        deadline, keys, oneReplicaReads);
   }
 
   /** The same options with keys (and no secret). */
   public ClientOptions withKeys(ClientKeys clientKeys) {
     return new ClientOptions(cluster, replicas, clientId, null, failureModel, t, attemptTimeout,
-        deadline, clientKeys);
+        deadline, clientKeys, oneReplicaReads);
   }
 
   /** The same options with another client id. */
   public ClientOptions withClientId(ClientId id) {
     return new ClientOptions(cluster, replicas, id, secret, failureModel, t, attemptTimeout,
-        deadline, keys);
+        deadline, keys, oneReplicaReads);
   }
 
   /** The same options with other timeouts. */
   public ClientOptions withTimeouts(Duration attempt, Duration overall) {
     return new ClientOptions(cluster, replicas, clientId, secret, failureModel, t, attempt,
-        overall, keys);
+        overall, keys, oneReplicaReads);
   }
 
   /** The same options with a client secret. */
   public ClientOptions withSecret(byte[] clientSecret) {
     return new ClientOptions(cluster, replicas, clientId, clientSecret, failureModel, t,
-        attemptTimeout, deadline, keys);
+        attemptTimeout, deadline, keys, oneReplicaReads);
+  }
+
+  /**
+   * The same options with queries answered by one replica ({@code true}) or linearizable
+   * ({@code false}, the default); see {@link #oneReplicaReads()}.
+   *
+   * @throws IllegalArgumentException if {@code true} in the Byzantine model
+   */
+  public ClientOptions withOneReplicaReads(boolean on) {
+    return new ClientOptions(cluster, replicas, clientId, secret, failureModel, t,
+        attemptTimeout, deadline, keys, on);
   }
 }

@@ -95,6 +95,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private volatile ClientJournal journal = ClientJournal.OFF;
   /** Paper §7: the configuration, learned from the version in replies and by polling. */
   private final ConfigurationWatch configuration;
+  /** Reads from one replica (paper §3, fail-stop only), and the positions they must reach. */
+  private final OneReplicaReads oneReplica;
 
   private LockstepClient(ClientOptions options, java.util.concurrent.Executor completions) {
     this.options = options;
@@ -118,6 +120,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     this.votes = options.failureModel() == FailureModel.BYZANTINE
         ? new VotingCalls(options, frames, timer, completions, tags, retries,
             configuration::seen) : null;
+    this.oneReplica = new OneReplicaReads(options, book, timer, tags, retries, completions);
   }
 
   /** Creates a client; connections open lazily, on the first request. */
@@ -157,10 +160,24 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     return submit(options.clientId(), sequence, window, command);
   }
 
-  /** A linearizable read-only query (served through the leader, ReadIndex). */
+  /**
+   * A linearizable read-only query (served through the leader, ReadIndex); with {@link
+   * ClientOptions#oneReplicaReads} a {@link #readOneReplica} instead.
+   */
   @Override
   public CompletableFuture<byte[]> query(byte[] query) {
     return query(options.clientId(), sequence, window, query);
+  }
+
+  /**
+   * A read-only query answered by one replica alone from its applied state, with no protocol
+   * round (paper §3, fail-stop): possibly stale, but never older than a reply or one-replica
+   * answer this client received before, and never reflecting a request that is not stable
+   * ({@link OneReplicaReads}). Fails with {@link RejectedException} in the Byzantine model or
+   * when the machine refuses the query, with {@link UnavailableException} past the deadline.
+   */
+  public CompletableFuture<OneReplicaAnswer> readOneReplica(byte[] query) {
+    return oneReplica.read(options.clientId(), query.clone());
   }
 
   /**
@@ -243,6 +260,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     if (query.length > Request.MAX_COMMAND_BYTES) {
       throw new IllegalArgumentException("query is " + query.length + " bytes, the limit is "
           + Request.MAX_COMMAND_BYTES);
+    }
+    if (options.oneReplicaReads()) {
+      // Not journaled: the journal's histories are checked for linearizability, which these
+      // reads do not promise.
+      return oneReplica.read(id, query.clone()).thenApply(OneReplicaAnswer::value);
     }
     ClientJournal j = journal;
     j.invokeRead(id, query.length);
@@ -424,6 +446,9 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   }
 
   private void answered(ClientMessage answer) {
+    if (oneReplica.answered(answer)) {
+      return;
+    }
     ClientCall call = inFlight.remove(answer.tag());
     if (call == null) {
       return;
@@ -489,6 +514,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       decided = call.voter.offer(reply);
     }
     decided.ifPresent(d -> {
+      oneReplica.reached(d.position()); // later one-replica reads must reflect it
       if (d.status() == Reply.Status.OK) {
         complete(call, d.value(), null);
       } else if (d.reason().equals(Executor.DUPLICATE)) {
@@ -524,6 +550,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       if (votes != null) {
         votes.close();
       }
+      oneReplica.close();
       for (ClientCall call : List.copyOf(inFlight.values())) {
         expire(call);
       }
@@ -563,6 +590,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
 
     @Override
     public void onClose(FrameConnection connection) {
+      oneReplica.closed(index);
       inFlight.forEach((tag, call) -> {
         if (call.target == index && inFlight.remove(tag) != null) {
           moveOn(index);

@@ -1,7 +1,9 @@
 package io.lockstep.server;
 
 import io.lockstep.machine.ClientId;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.request.Request;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the client edges (the Redis bridge, the client port) hand questions to the replica: the
@@ -14,6 +16,17 @@ interface ClientIntake {
 
   /** Enqueues a linearizable read; answers "busy" at once if there is no room. */
   void offerRead(ClientId client, byte[] query, Origin origin);
+
+  /**
+   * Enqueues a read for this replica alone (paper §3 relaxation, fail-stop only): see {@link
+   * io.lockstep.replica.Replica#readLocal}. The future fails with {@link
+   * java.util.concurrent.RejectedExecutionException} when there is no room.
+   */
+  default CompletableFuture<LocalRead> offerReadOneReplica(ClientId client, byte[] query,
+      long minPosition) {
+    return CompletableFuture.failedFuture(new java.util.concurrent.RejectedExecutionException(
+        "this replica serves no reads from one replica"));
+  }
 
   /**
    * Enqueues an operator's membership command; answers it at once if there is no room, or if

@@ -4,6 +4,7 @@ import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
 import io.lockstep.configuration.SystemCommands;
 import io.lockstep.machine.ClientId;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
@@ -105,6 +106,7 @@ final class ClientPort implements FrameHandler {
     } else if (message instanceof ClientMessage.AddressBookAsk a) {
       answerAddressBook(connection, a);
     } else if (message instanceof ClientMessage.Submit || message instanceof ClientMessage.Read
+        || message instanceof ClientMessage.ReadOneReplica
         || message instanceof ClientMessage.Admin) {
       ConnectionBudget budget = budgets.computeIfAbsent(connection,
           c -> new ConnectionBudget(connectionBytes, expiryNanos));
@@ -151,7 +153,31 @@ final class ClientPort implements FrameHandler {
         origin.readResult(
             new QueryResult(r.tag(), false, new byte[0], notYours(connection, r.client())));
       }
+    } else if (message instanceof ClientMessage.ReadOneReplica r) {
+      if (mayActAs(connection, r.client())) {
+        readOneReplica(r, origin);
+      } else {
+        impersonation(connection, r.client());
+        origin.oneReplica(new LocalRead(false, false, new byte[0],
+            notYours(connection, r.client()), 0), loop.status().id());
+      }
     }
+  }
+
+  /**
+   * A read this replica answers alone from its applied state (paper §3 relaxation): no protocol
+   * round, so a follower answers too and nothing is redirected. The replica refuses it under
+   * the Byzantine model and while behind {@code minPosition}; a full loop queue answers busy.
+   */
+  private void readOneReplica(ClientMessage.ReadOneReplica r, ConnectionOrigin origin) {
+    loop.offerReadOneReplica(r.client(), r.query(), r.minPosition())
+        .whenComplete((read, error) -> {
+          if (error != null) {
+            origin.busy(error.getMessage() == null ? error.toString() : error.getMessage());
+          } else {
+            origin.oneReplica(read, loop.status().id());
+          }
+        });
   }
 
   /**
@@ -322,6 +348,11 @@ final class ClientPort implements FrameHandler {
     @Override
     public void busy(String reason) {
       send(new ClientMessage.Busy(tag, reason));
+    }
+
+    /** The answer to a read from this replica alone, naming the replica that answered. */
+    void oneReplica(LocalRead read, int replica) {
+      send(new ClientMessage.OneReplicaResult(tag, read, replica));
     }
 
     @Override

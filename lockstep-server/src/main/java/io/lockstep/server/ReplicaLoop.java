@@ -242,7 +242,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   }
 
   /** From any thread: a read for this replica alone; completes on the loop thread. */
-  CompletableFuture<LocalRead> offerReadOneReplica(ClientId client, byte[] query,
+  @Override
+  public CompletableFuture<LocalRead> offerReadOneReplica(ClientId client, byte[] query,
       long minPosition) {
     CompletableFuture<LocalRead> answer = new CompletableFuture<>();
     if (!running) {

@@ -2,6 +2,7 @@ package io.lockstep.server.wire;
 
 import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.machine.ClientId;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
@@ -34,7 +35,13 @@ import java.util.List;
  * 12 AddressBookAsk     (no fields)
  * 13 AddressBookAnswer  i32 count (at most 1024), count × {i32 replica, u8 initialVoter,
  *               string peer, string client, string http, string redis, bytes publicKey}
+ * 14 ReadOneReplica     ClientId client, bytes query, i64 minPosition (not negative)
+ * 15 OneReplicaResult   u8 outcome (0 ok, 1 behind, 2 refused), bytes value, string reason,
+ *               i64 position (not negative), i32 replica
  * </pre>
+ *
+ * <p>A replica of an earlier build closes a connection that sends type 14 as undecodable
+ * ("unknown type 14"); a client that reads one replica needs replicas of this build.
  *
  * <p>Compatibility of the configuration version (paper §7: clients learn the configuration
  * from replies): a replica answers a type-1 request (what earlier clients send) in the type-3
@@ -63,6 +70,8 @@ public final class ClientCodec {
   private static final int REPLIED_VERSIONED = 11;
   private static final int ADDRESS_BOOK_ASK = 12;
   private static final int ADDRESS_BOOK_ANSWER = 13;
+  private static final int READ_ONE_REPLICA = 14;
+  private static final int ONE_REPLICA_RESULT = 15;
 
   private ClientCodec() {}
 
@@ -100,6 +109,12 @@ public final class ClientCodec {
           .writeBytes(m.mac());
     } else if (message instanceof ClientMessage.AddressBookAnswer m) {
       writeBook(out, m);
+    } else if (message instanceof ClientMessage.ReadOneReplica m) {
+      out.writeClientId(m.client()).writeBytes(m.query()).writeLong(m.minPosition());
+    } else if (message instanceof ClientMessage.OneReplicaResult m) {
+      LocalRead r = m.read();
+      out.writeByte(r.ok() ? 0 : r.behind() ? 1 : 2).writeBytes(r.value())
+          .writeString(clip(r.reason())).writeLong(r.position()).writeInt(m.replica());
     }
     return out.toByteArray();
   }
@@ -118,6 +133,10 @@ public final class ClientCodec {
       return m.command().length + 64;
     } else if (message instanceof ClientMessage.AddressBookAnswer m) {
       return m.entries().size() * 160;
+    } else if (message instanceof ClientMessage.ReadOneReplica m) {
+      return m.query().length + m.client().value().length() * 3;
+    } else if (message instanceof ClientMessage.OneReplicaResult m) {
+      return m.read().value().length + m.read().reason().length() * 3;
     }
     return 256;
   }
@@ -143,6 +162,10 @@ public final class ClientCodec {
       return ADDRESS_BOOK_ASK;
     } else if (message instanceof ClientMessage.AddressBookAnswer) {
       return ADDRESS_BOOK_ANSWER;
+    } else if (message instanceof ClientMessage.ReadOneReplica) {
+      return READ_ONE_REPLICA;
+    } else if (message instanceof ClientMessage.OneReplicaResult) {
+      return ONE_REPLICA_RESULT;
     }
     return BUSY;
   }
@@ -184,6 +207,9 @@ public final class ClientCodec {
             in.readBytes("nonce", 16), in.readBytes("mac", 64));
         case ADDRESS_BOOK_ASK -> new ClientMessage.AddressBookAsk(tag);
         case ADDRESS_BOOK_ANSWER -> readBook(tag, in);
+        case READ_ONE_REPLICA -> new ClientMessage.ReadOneReplica(tag, in.readClientId("client"),
+            in.readBytes("query", Request.MAX_COMMAND_BYTES), in.readLong("minPosition"));
+        case ONE_REPLICA_RESULT -> readOneReplicaResult(tag, in);
         default -> throw new CodecException("client message: unknown type " + type);
       };
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -223,6 +249,17 @@ public final class ClientCodec {
           in.readBytes("book.publicKey", MemberAddresses.MAX_KEY)), voter));
     }
     return new ClientMessage.AddressBookAnswer(tag, entries);
+  }
+
+  private static ClientMessage.OneReplicaResult readOneReplicaResult(long tag, BinaryReader in) {
+    int outcome = in.readByte("outcome");
+    if (outcome > 2) {
+      throw new CodecException("oneReplica.outcome: unknown outcome " + outcome);
+    }
+    LocalRead read = new LocalRead(outcome == 0, outcome == 1,
+        in.readBytes("value", Integer.MAX_VALUE), in.readString("reason", MAX_TEXT_BYTES),
+        in.readLong("position"));
+    return new ClientMessage.OneReplicaResult(tag, read, in.readInt("replica"));
   }
 
   private static ClientMessage.Member readMember(long tag, BinaryReader in) {

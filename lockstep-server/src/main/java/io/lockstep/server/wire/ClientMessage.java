@@ -2,6 +2,7 @@ package io.lockstep.server.wire;
 
 import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.machine.ClientId;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
@@ -59,6 +60,55 @@ public sealed interface ClientMessage {
     @Override
     public int hashCode() {
       return Objects.hash(tag, client, Arrays.hashCode(query));
+    }
+  }
+
+  /**
+   * A read-only query for the replica it is sent to alone (paper §3: under fail-stop a read-only
+   * request may go to one replica), answered at once from the state it has applied, with no
+   * protocol round: possibly stale, never reflecting a request that is not stable. Refused in the
+   * Byzantine model.
+   *
+   * @param minPosition the position the answer must reflect at least (the client's own last
+   *     write, for read-your-writes; 0 for none); a replica that has not applied it answers
+   *     {@link OneReplicaResult} with {@code behind}
+   */
+  record ReadOneReplica(long tag, ClientId client, byte[] query, long minPosition)
+      implements ClientMessage {
+    public ReadOneReplica {
+      Objects.requireNonNull(client, "client");
+      Objects.requireNonNull(query, "query");
+      if (query.length > Request.MAX_COMMAND_BYTES) {
+        throw new IllegalArgumentException("query is " + query.length + " bytes, the limit is "
+            + Request.MAX_COMMAND_BYTES);
+      }
+      if (minPosition < 0) {
+        throw new IllegalArgumentException("minPosition is " + minPosition + ", negative");
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ReadOneReplica r && tag == r.tag && client.equals(r.client)
+          && Arrays.equals(query, r.query) && minPosition == r.minPosition;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(tag, client, Arrays.hashCode(query), minPosition);
+    }
+  }
+
+  /**
+   * The answer to a {@link ReadOneReplica}: the replica's {@link LocalRead} (its output, or why
+   * it refused, and the position it had applied) and which replica answered.
+   */
+  record OneReplicaResult(long tag, LocalRead read, int replica) implements ClientMessage {
+    public OneReplicaResult {
+      Objects.requireNonNull(read, "read");
+      if (read.position() < 0) {
+        throw new IllegalArgumentException("position is " + read.position() + ", negative");
+      }
     }
   }
 

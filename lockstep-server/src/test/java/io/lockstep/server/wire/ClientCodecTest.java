@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockstep.configuration.MemberAddresses;
 import io.lockstep.machine.ClientId;
+import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
@@ -86,7 +87,23 @@ class ClientCodecTest {
         Combinators.combine(tag, Arbitraries.of(true, false), text)
             .as(ClientMessage.MemberResult::new),
         tag.map(ClientMessage.AddressBookAsk::new),
-        Combinators.combine(tag, bookEntries()).as(ClientMessage.AddressBookAnswer::new));
+        Combinators.combine(tag, bookEntries()).as(ClientMessage.AddressBookAnswer::new),
+        Combinators.combine(tag, ids, bytes, Arbitraries.longs().between(0, Long.MAX_VALUE))
+            .as(ClientMessage.ReadOneReplica::new),
+        Combinators.combine(tag, Arbitraries.integers().between(0, 2), bytes, text,
+            Arbitraries.longs().between(0, Long.MAX_VALUE), Arbitraries.integers())
+            .as((t, outcome, b, r, p, replica) -> new ClientMessage.OneReplicaResult(t,
+                new LocalRead(outcome == 0, outcome == 1, outcome == 0 ? b : new byte[0],
+                    outcome == 0 ? "" : r, p), replica)));
+  }
+
+  @Test
+  void aOneReplicaReadWithANegativeMinimumPositionIsRefused() {
+    byte[] bytes = ClientCodec.encode(
+        new ClientMessage.ReadOneReplica(7, ClientId.of("c"), new byte[0], 0));
+    java.util.Arrays.fill(bytes, bytes.length - 8, bytes.length, (byte) 0xff);
+    assertThatThrownBy(() -> ClientCodec.decode(bytes)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("minPosition is -1");
   }
 
   /** Up to six entries with distinct ids, optional ports and keys, voters and spares. */
