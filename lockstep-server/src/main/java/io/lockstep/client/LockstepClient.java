@@ -180,6 +180,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     return oneReplica.read(options.clientId(), query.clone());
   }
 
+  /** The highest position of a reply or one-replica answer this client got; 0 before any. */
+  public long positionSeen() {
+    return oneReplica.seen();
+  }
+
   /**
    * Another client session (its own {@link ClientId} and sequence numbers, paper §2) over this
    * client's connections and threads: many sessions are cheap, many clients are not. Its id is
