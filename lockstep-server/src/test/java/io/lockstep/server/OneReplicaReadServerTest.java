@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -67,6 +68,36 @@ class OneReplicaReadServerTest {
         readsAtOneReplica(id, written);
       }
       unstableIsNeverReflected(writer, survivor(), protocol.equals("raft"));
+    }
+  }
+
+  /**
+   * Under the Byzantine model one replica's answer could be a lie: a PBFT replica refuses the
+   * wire question, saying why, and not as "behind" (no other replica would answer it either).
+   */
+  @Test
+  void aReplicaOfAByzantineClusterRefusesAOneReplicaReadSayingWhy() throws Exception {
+    ClusterConfig byzantine = FiveByzantineMachines.originals(dir,
+        FiveByzantineMachines.five(dir));
+    for (int id = 1; id <= 4; id++) {
+      servers.add(ReplicaServer.start(byzantine, id));
+    }
+    ClientOptions keyed = ClientOptions.fromConfig(byzantine, "proxy");
+    CompletableFuture<ClientMessage> answer = new CompletableFuture<>();
+    try (FrameClient frames = new FrameClient(ClientConfig.keyed(byzantine.name(), "proxy",
+        keyed.keys().privateKey(), NetOptions.defaults().withIoThreads(1)))) {
+      FrameConnection c = frames.connect(byzantine.replicas().get(0).client(), "1",
+          byzantine.keys().replicaKeys().get(1),
+          (conn, payload) -> answer.complete(ClientCodec.decode(payload)))
+          .get(10, TimeUnit.SECONDS);
+      c.send(ClientCodec.encode(new ClientMessage.ReadOneReplica(1, ClientId.of("proxy"),
+          "GET x".getBytes(), 0)));
+      ClientMessage.OneReplicaResult r =
+          (ClientMessage.OneReplicaResult) answer.get(10, TimeUnit.SECONDS);
+      assertThat(r.read().ok()).isFalse();
+      assertThat(r.read().behind()).isFalse();
+      assertThat(r.read().reason()).contains("needs the fail-stop model")
+          .contains("one replica's answer could be a lie");
     }
   }
 
