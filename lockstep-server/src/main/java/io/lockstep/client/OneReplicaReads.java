@@ -42,6 +42,8 @@ final class OneReplicaReads {
   private final AtomicLong retries;
   private final java.util.concurrent.Executor completions;
   private final Map<Long, Read> inFlight = new ConcurrentHashMap<>();
+  /** Every read without an outcome, in flight or waiting to go round again (for close). */
+  private final java.util.Set<Read> open = ConcurrentHashMap.newKeySet();
   /** The highest position this client has seen; each read asks for at least it. */
   private final AtomicLong seen = new AtomicLong();
   /** The slot that answered last: reads stay with it while it answers. */
@@ -106,7 +108,11 @@ final class OneReplicaReads {
       read.future.completeExceptionally(new LockstepException("the client is closed"));
       return read.future;
     }
-    read.future.whenComplete((value, error) -> deadline.cancel(false));
+    open.add(read);
+    read.future.whenComplete((value, error) -> {
+      deadline.cancel(false);
+      open.remove(read);
+    });
     attempt(read);
     return read.future;
   }
@@ -212,9 +218,9 @@ final class OneReplicaReads {
     }
   }
 
-  /** Fails every read in flight (the client is closing). */
+  /** Fails every read without an outcome (the client is closing). */
   void close() {
-    for (Read read : List.copyOf(inFlight.values())) {
+    for (Read read : List.copyOf(open)) {
       expire(read);
     }
   }

@@ -94,6 +94,23 @@ class OneReplicaReadClientTest {
   }
 
   @Test
+  void closingTheClientEndsAReadWaitingToGoRoundAgain() throws Exception {
+    try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(
+        1, replica(5, "a", 10), 2, replica(6, "b", 10)))) {
+      java.util.concurrent.CompletableFuture<OneReplicaAnswer> read;
+      try (LockstepClient client = failStop(replicas, Duration.ofSeconds(30))) {
+        client.submit("w".getBytes()).join();
+        read = client.readOneReplica(new byte[0]);
+        while (minPositions(replicas, 2).isEmpty()) {
+          Thread.sleep(5); // both asked: the read now waits between rounds
+        }
+      }
+      assertThatThrownBy(() -> read.get(2, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(UnavailableException.class);
+    }
+  }
+
+  @Test
   void aRefusalNoOtherReplicaWouldChangeFailsTheReadAtOnce() throws Exception {
     ScriptedReplicas.Script refusing = q -> List.of(new ClientMessage.OneReplicaResult(q.tag(),
         new LocalRead(false, false, new byte[0], "bad query", 3), 0));
