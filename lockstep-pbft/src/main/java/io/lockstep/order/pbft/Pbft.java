@@ -359,8 +359,8 @@ public final class Pbft implements Coordination {
 
   /**
    * Messages taken from any authenticated replica: a spare or a removed replica asks for
-   * status and state, a spare that starts empty introduces its incarnation, and checkpoint votes are checked against their own sequence number's
-   * configuration.
+   * status and state, a spare that starts empty introduces its incarnation, and checkpoint
+   * votes are checked against their own sequence number's configuration.
    */
   private static boolean fromAnyReplica(PbftMessage m) {
     return m instanceof PbftMessage.Status || m instanceof PbftMessage.FetchState
