@@ -113,7 +113,7 @@ public final class IncarnationTally {
     return (int) answers.values().stream().filter(r -> r != 0 && r != self).count();
   }
 
-  /** The lowest-numbered peer that named another incarnation and what it named, for a log. */
+  /** The lowest-numbered peer that named another incarnation and what it named (null: none). */
   public Map.Entry<Integer, Long> firstWitness() {
     return answers.entrySet().stream().filter(e -> e.getValue() != 0 && e.getValue() != self)
         .findFirst().orElse(null);
