@@ -120,8 +120,9 @@ final class Durable {
           p.membership.forSeq(seq).members(), p.checkpoints.states.get(seq))));
     }
     if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable
-        || repairChanged()) {
+        || repairChanged() || p.wipe.dirty()) {
       p.out.write(new StorageWrite.HardState(DurableState.of(p).encode()));
+      p.wipe.written();
       savedView = p.view;
       savedChanging = p.changingView;
       savedStable = p.low;

@@ -6,31 +6,52 @@ import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.pbft.wire.PbftCodec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A PBFT replica's hard state: its view, whether it is changing to it, the 2t+1 signed votes
  * proving its stable checkpoint (empty before the first), and its repair state ({@link Repair}:
  * whether it repairs damaged storage, and the sequence number and view at or below which it never
- * votes again). Written before any message that depends on it leaves ({@link Durable}); small (a
- * few hundred bytes for t = 1). Version 1, written before repairs existed, reads as no repair.
+ * votes again), and its wipe check ({@link WipeCheck}: this data directory's incarnation, whether
+ * it was checked, and the first incarnation heard of each peer). Written before any message
+ * that depends on it leaves ({@link Durable}); small (a few hundred bytes for t = 1, 12 more per
+ * remembered peer). Version 1, written before repairs existed, reads as no repair; versions 1
+ * and 2, written before wipe checks existed, read as incarnation 0 (none picked yet).
  */
 record DurableState(long view, boolean changingView, List<PbftMessage.CheckpointVote> proof,
-    boolean repairing, long noVoteThroughSeq, long noVoteThroughView) {
-  private static final int VERSION = 2;
+    boolean repairing, long noVoteThroughSeq, long noVoteThroughView, long incarnation,
+    boolean verified, Map<Integer, Long> known) {
+  private static final int VERSION = 3;
+  /** Most peers' incarnations remembered: far above any real configuration. */
+  static final int MAX_KNOWN = 1024;
 
   DurableState {
     proof = List.copyOf(proof);
+    if (known.size() > MAX_KNOWN) {
+      throw new IllegalArgumentException(known.size() + " remembered incarnations exceed "
+          + MAX_KNOWN);
+    }
+    known = Map.copyOf(new TreeMap<>(known));
   }
 
-  /** A hard state without a repair: what version 1 stored. */
+  /** A hard state without a repair or incarnations: what version 1 stored. */
   DurableState(long view, boolean changingView, List<PbftMessage.CheckpointVote> proof) {
     this(view, changingView, proof, false, 0, -1);
+  }
+
+  /** A hard state without incarnations: what version 2 stored. */
+  DurableState(long view, boolean changingView, List<PbftMessage.CheckpointVote> proof,
+      boolean repairing, long noVoteThroughSeq, long noVoteThroughView) {
+    this(view, changingView, proof, repairing, noVoteThroughSeq, noVoteThroughView, 0, true,
+        Map.of());
   }
 
   /** The state {@code p} is in now. */
   static DurableState of(Pbft p) {
     return new DurableState(p.view, p.changingView, p.checkpoints.stableProof, p.repair.active,
-        p.repair.noVoteThroughSeq, p.repair.noVoteThroughView);
+        p.repair.noVoteThroughSeq, p.repair.noVoteThroughView, p.wipe.incarnation(),
+        p.wipe.verified(), p.wipe.known());
   }
 
   /** The stable checkpoint's sequence number, 0 before the first. */
@@ -44,8 +65,10 @@ record DurableState(long view, boolean changingView, List<PbftMessage.Checkpoint
     for (PbftMessage.CheckpointVote vote : proof) {
       out.writeBytes(PbftCodec.INSTANCE.encode(vote));
     }
-    return out.writeBoolean(repairing).writeLong(noVoteThroughSeq).writeLong(noVoteThroughView)
-        .toByteArray();
+    out.writeBoolean(repairing).writeLong(noVoteThroughSeq).writeLong(noVoteThroughView)
+        .writeLong(incarnation).writeBoolean(verified).writeInt(known.size());
+    new TreeMap<>(known).forEach((peer, first) -> out.writeInt(peer).writeLong(first));
+    return out.toByteArray();
   }
 
   /**
@@ -56,8 +79,8 @@ record DurableState(long view, boolean changingView, List<PbftMessage.Checkpoint
   static DurableState decode(byte[] bytes) {
     WireReader in = new WireReader(bytes, "pbft hard state");
     int version = in.readByte();
-    if (version != 1 && version != VERSION) {
-      throw in.malformed("pbft hard state version " + version + ", expected 1 or " + VERSION);
+    if (version < 1 || version > VERSION) {
+      throw in.malformed("pbft hard state version " + version + ", expected 1 to " + VERSION);
     }
     long view = in.readLong();
     boolean changing = in.readBoolean();
@@ -74,11 +97,21 @@ record DurableState(long view, boolean changingView, List<PbftMessage.Checkpoint
     boolean repairing = version > 1 && in.readBoolean();
     long noVoteSeq = version > 1 ? in.readLong() : 0;
     long noVoteView = version > 1 ? in.readLong() : -1;
-    in.end();
-    if (view < 0 || noVoteSeq < 0 || noVoteView < -1) {
-      throw in.malformed("pbft hard state with view " + view + ", no votes through seq "
-          + noVoteSeq + " and view " + noVoteView);
+    long incarnation = version > 2 ? in.readLong() : 0;
+    boolean verified = version < 3 || in.readBoolean();
+    Map<Integer, Long> known = new TreeMap<>();
+    int remembered = version > 2 ? in.readCount("remembered incarnations", 12) : 0;
+    for (int i = 0; i < remembered; i++) {
+      known.put(in.readInt(), in.readLong());
     }
-    return new DurableState(view, changing, proof, repairing, noVoteSeq, noVoteView);
+    in.end();
+    if (view < 0 || noVoteSeq < 0 || noVoteView < -1 || remembered > MAX_KNOWN
+        || known.size() != remembered || known.containsValue(0L)) {
+      throw in.malformed("pbft hard state with view " + view + ", no votes through seq "
+          + noVoteSeq + " and view " + noVoteView + ", " + remembered + " remembered incarnations ("
+          + known.size() + " distinct peers, none may be 0)");
+    }
+    return new DurableState(view, changing, proof, repairing, noVoteSeq, noVoteView,
+        incarnation, verified, known);
   }
 }

@@ -54,6 +54,8 @@ public final class Pbft implements Coordination {
   final Retransmit retransmit;
   final Durable durable;
   final Repair repair;
+  /** Whether an empty data directory was wiped: asked of the peers ({@link WipeCheck}). */
+  final WipeCheck wipe;
   final ThroughputWatch watch;
   /** Who has not been heard from for how long, by this replica and by t+1 reports. */
   final Silence silence;
@@ -135,6 +137,7 @@ public final class Pbft implements Coordination {
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
     this.repair = new Repair(this, bug == Bug.VOTE_WHILE_REPAIRING);
+    this.wipe = new WipeCheck(this);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
     this.silence = new Silence(config.retransmitMs());
     this.replacement = new Replacement(this);
@@ -172,11 +175,28 @@ public final class Pbft implements Coordination {
     return recover(config, throughput, reader, recovered, Bug.NONE);
   }
 
+  /**
+   * The same with the wipe check on ({@link WipeCheck}; what the runtime builds): a replica that
+   * finds no hard state takes a new incarnation from {@code seed}, a value the runtime draws
+   * anew at every start, and votes nowhere until its peers' answers show whether its data
+   * directory was wiped (then it repairs) or it starts for the first time.
+   */
+  public static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
+      ConfigurationReader reader, Recovered recovered, long seed) {
+    return recover(config, throughput, reader, recovered, Bug.NONE, seed);
+  }
+
   /** The same with a deliberate fault, for tests. */
   static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
       ConfigurationReader reader, Recovered recovered, Bug bug) {
+    return recover(config, throughput, reader, recovered, bug, null);
+  }
+
+  /** The same with a deliberate fault and the wipe check on when {@code seed} is not null. */
+  static Pbft recover(PbftConfig config, ThroughputPolicy throughput,
+      ConfigurationReader reader, Recovered recovered, Bug bug, Long seed) {
     Pbft pbft = new Pbft(config, null, throughput, reader, bug);
-    Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"));
+    Recovery.restore(pbft, Objects.requireNonNull(recovered, "recovered"), seed);
     Invariants.checkAll(pbft);
     return pbft;
   }
@@ -333,17 +353,22 @@ public final class Pbft implements Coordination {
       transfer.onFetch(from, f);
     } else if (m instanceof PbftMessage.StateChunk c) {
       transfer.onChunk(from, c);
+    } else if (m instanceof PbftMessage.IncarnationProbe probe) {
+      wipe.onProbe(from, probe);
+    } else if (m instanceof PbftMessage.IncarnationAnswer answer) {
+      wipe.onAnswer(from, answer);
     }
   }
 
   /**
    * Messages taken from any authenticated replica: a spare or a removed replica asks for
-   * status and state, and checkpoint votes are checked against their own sequence number's
-   * configuration.
+   * status and state, a spare that starts empty introduces its incarnation, and checkpoint
+   * votes are checked against their own sequence number's configuration.
    */
   private static boolean fromAnyReplica(PbftMessage m) {
     return m instanceof PbftMessage.Status || m instanceof PbftMessage.FetchState
-        || m instanceof PbftMessage.StateChunk || m instanceof PbftMessage.CheckpointVote;
+        || m instanceof PbftMessage.StateChunk || m instanceof PbftMessage.CheckpointVote
+        || m instanceof PbftMessage.IncarnationProbe;
   }
 
   /**
@@ -378,6 +403,7 @@ public final class Pbft implements Coordination {
       retransmit.start();
       viewChanges.armDeadline(); // a recovered replica's resumed view change
     }
+    wipe.onTick();
     viewChanges.onTick();
     normal.onTick();
     transfer.onTick();

@@ -214,6 +214,21 @@ public sealed interface PbftMessage extends ProtocolMessage {
     }
   }
 
+  /**
+   * Wipe detection ({@link WipeCheck}): the sender started with an empty data directory under
+   * {@code incarnation} and asks which incarnation of it the receiver first heard (never 0).
+   */
+  record IncarnationProbe(long incarnation) implements PbftMessage {
+    public IncarnationProbe {
+      if (incarnation == 0) {
+        throw new IllegalArgumentException("incarnation 0 names none");
+      }
+    }
+  }
+
+  /** The answer to a probe: the incarnation of the asker first heard here, 0 for none. */
+  record IncarnationAnswer(long remembered) implements PbftMessage {}
+
   private static void requireView(long view) {
     if (view < 0) {
       throw new IllegalArgumentException("view must not be negative, was " + view);

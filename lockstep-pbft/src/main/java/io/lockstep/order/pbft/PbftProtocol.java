@@ -154,8 +154,10 @@ public final class PbftProtocol implements Protocol {
     }
     PbftConfig config = config(setup, new ArrayList<>());
     return ordered(setup)
-        ? Pbft.recover(config, ThroughputPolicy.aardvark(), Executor::configurationIn, recovered)
-        : Pbft.recover(config, recovered);
+        ? Pbft.recover(config, ThroughputPolicy.aardvark(), Executor::configurationIn, recovered,
+            seed)
+        : Pbft.recover(config, ThroughputPolicy.aardvark(), ConfigurationReader.FIXED, recovered,
+            seed);
   }
 
   /**

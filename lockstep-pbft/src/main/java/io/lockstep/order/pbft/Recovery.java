@@ -22,12 +22,13 @@ final class Recovery {
   private Recovery() {}
 
   /**
-   * Restores {@code p}, freshly built, from {@code recovered}.
+   * Restores {@code p}, freshly built, from {@code recovered}; {@code seed}, when not null,
+   * turns the wipe check on ({@link WipeCheck}).
    *
    * @throws IllegalArgumentException if the storage is damaged or holds what this code never
    *     writes (say why, so the operator can wipe the replica's storage and let it rejoin)
    */
-  static void restore(Pbft p, Recovered recovered) {
+  static void restore(Pbft p, Recovered recovered, Long seed) {
     Recovered.Damage damage = recovered.damage();
     byte[] hard = recovered.hardState() == null ? null : recovered.hardState().state();
     DurableState state = hard == null ? null : decode(p, hard);
@@ -37,6 +38,7 @@ final class Recovery {
     p.view = state.view();
     p.changingView = state.changingView();
     p.repair.restore(state);
+    p.wipe.restore(state, hard != null || damage != null, seed);
     long stable = state.stableSeq();
     if (stable > 0) {
       if (recovered.snapshot() != null) {

@@ -83,17 +83,35 @@ final class Repair {
    * @throws IllegalArgumentException if fewer peers than a quorum exist to repair from
    */
   void start(Recovered.Damage damage, long journalSeq) {
+    refuseWithoutQuorum(damage.description());
+    begin("damaged storage: " + damage.description(), journalSeq);
+  }
+
+  /**
+   * The wipe check found this empty data directory wiped ({@link WipeCheck}): the repair starts
+   * as after damage from the first sequence number, with {@code finding} as its reason. The
+   * replica has voted nowhere since this start (it was unverified), and t+1 members answered,
+   * so the configuration has peers to repair from.
+   */
+  void onWipeDetected(String finding) {
+    begin(finding, 0);
+  }
+
+  private void refuseWithoutQuorum(String description) {
     long peers = p.membership.current().members().stream().filter(m -> m != p.self()).count();
     if (peers < p.quorum().quorum()) {
       throw new IllegalArgumentException("replica " + p.self() + "'s storage is damaged ("
-          + damage.description() + ") and it has " + peers + " peers, fewer than the "
+          + description + ") and it has " + peers + " peers, fewer than the "
           + p.quorum().quorum() + " it must hear from to repair; refusing to start rather than"
           + " vote again where it may have voted differently before");
     }
+  }
+
+  private void begin(String why, long journalSeq) {
     active = true;
     target = -1;
     reports.clear();
-    reason = "damaged storage: " + damage.description();
+    reason = why;
     noVoteThroughSeq = Math.max(noVoteThroughSeq, Math.max(journalSeq,
         p.low + p.config.window()));
     noVoteThroughView = Math.max(noVoteThroughView, p.view);
@@ -104,19 +122,22 @@ final class Repair {
     return active ? reason : "";
   }
 
-  /** Whether this replica may send a pre-prepare, prepare or commit at {@code seq}. */
+  /**
+   * Whether this replica may send a pre-prepare, prepare or commit at {@code seq}: not while it
+   * repairs, nor while its wipe check has not decided ({@link WipeCheck}).
+   */
   boolean mayVote(long seq) {
-    return votesWhileRepairing || !active && seq > noVoteThroughSeq;
+    return votesWhileRepairing || !active && p.wipe.verified() && seq > noVoteThroughSeq;
   }
 
   /** Whether it may send a view change or new view for {@code view}. */
   boolean mayVoteForView(long view) {
-    return votesWhileRepairing || !active && view > noVoteThroughView;
+    return votesWhileRepairing || !active && p.wipe.verified() && view > noVoteThroughView;
   }
 
   /** Whether it may sign and send checkpoint votes (and answer reads). */
   boolean mayVouch() {
-    return votesWhileRepairing || !active;
+    return votesWhileRepairing || !active && p.wipe.verified();
   }
 
   /** A peer's status: its view and stable checkpoint count toward the repair's bounds. */

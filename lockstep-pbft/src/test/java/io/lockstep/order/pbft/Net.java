@@ -227,10 +227,19 @@ final class Net {
    * {@link #disks} holds, with its damage); the disk then holds only that.
    */
   void restart(int i, io.lockstep.order.Recovered recovered) {
+    restart(i, recovered, null);
+  }
+
+  /**
+   * The same with the wipe check on when {@code seed} is not null, as the runtime builds a
+   * replica ({@link WipeCheck}: a start with no hard state takes an incarnation from it).
+   */
+  void restart(int i, io.lockstep.order.Recovered recovered, Long seed) {
     queue.removeIf(m -> m.to() == i);
     digests.get(i).clear(); // the digester's work dies with the process
     disks[i] = TestDisk.of(recovered);
-    nodes[i] = Pbft.recover(configs[i], recovered);
+    nodes[i] = Pbft.recover(configs[i], ThroughputPolicy.aardvark(), ConfigurationReader.FIXED,
+        recovered, Pbft.Bug.NONE, seed);
     io.lockstep.order.Snapshot saved = recovered.snapshot();
     state[i] = saved == null ? new byte[0] : saved.state();
     applied.get(i).clear();

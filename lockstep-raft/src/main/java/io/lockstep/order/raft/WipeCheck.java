@@ -1,8 +1,8 @@
 package io.lockstep.order.raft;
 
-import java.util.HashSet;
+import io.lockstep.order.FailureModel;
+import io.lockstep.order.IncarnationTally;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -33,6 +33,9 @@ import java.util.TreeMap;
  * leans on timing, as the term census does: a wiped replica whose only remembering peers stay
  * silent that long takes itself for new.
  *
+ * <p>The counting is {@link IncarnationTally}'s fail-stop rule, shared with the other
+ * protocols (t + 1 answers naming none, one naming another incarnation).
+ *
  * <p>Hard states written before this rule carry no incarnation: such a replica has a history,
  * counts as verified, and introduces a new incarnation to its peers with the same probes.
  */
@@ -43,7 +46,8 @@ final class WipeCheck {
   /** True until t + 1 peers have answered a probe of this start. */
   private boolean introducing;
   private final Map<Integer, Long> known;
-  private final Set<Integer> answered = new HashSet<>();
+  /** The answers of this start (started again after a wipe is found, for the census). */
+  private IncarnationTally answered;
   private long probedAt = -1;
   private long firstProbeAt = -1;
   private String finding = "";
@@ -62,7 +66,8 @@ final class WipeCheck {
       known = new TreeMap<>();
     }
     introducing = !verified || incarnations == null;
-    if (needed() == 0 || raft.bug() == Raft.Bug.SKIP_WIPE_CHECK) {
+    answered = tally();
+    if (answered.needed() == 0 || raft.bug() == Raft.Bug.SKIP_WIPE_CHECK) {
       verified = true;
       introducing = false;
     }
@@ -92,11 +97,11 @@ final class WipeCheck {
     return finding;
   }
 
-  /** Peers whose answers are needed: t + 1 of the voters other than this replica. */
-  private int needed() {
+  /** A tally over the voters other than this replica (t + 1 answers are needed). */
+  private IncarnationTally tally() {
     int voters = raft.membership().voters().size();
-    int others = raft.peers().size();
-    return Math.min(others, voters - Quorum.majority(voters) + 1);
+    return IncarnationTally.of(FailureModel.FAIL_STOP, self, raft.peers().size(),
+        voters - Quorum.majority(voters));
   }
 
   /** Probes the peers that have not answered yet, once per election timeout. */
@@ -113,7 +118,7 @@ final class WipeCheck {
     }
     probedAt = now;
     RaftMessage probe = new RaftMessage.IncarnationProbe(raft.term(), self);
-    raft.peers().stream().filter(p -> !answered.contains(p)).forEach(p -> raft.send(p, probe));
+    raft.peers().stream().filter(p -> !answered.answered(p)).forEach(p -> raft.send(p, probe));
   }
 
   /** A peer introduces itself: remember its first incarnation, answer with what we knew. */
@@ -140,8 +145,8 @@ final class WipeCheck {
       raft.drop("incarnation answer from " + from + ", not a voter of this configuration");
       return;
     }
-    answered.add(from);
-    if (!verified && answer.remembered() != 0 && answer.remembered() != self) {
+    answered.answer(from, answer.remembered());
+    if (!verified && answered.verdict(false) == IncarnationTally.Verdict.WIPED) {
       finding = "replica " + from + " remembers incarnation " + hex(answer.remembered())
           + " of replica " + raft.self() + ", but this data directory is incarnation "
           + hex(self) + ", created empty at this start: the directory was wiped or replaced"
@@ -152,11 +157,11 @@ final class WipeCheck {
       raft.persistHardState();
       // Ask every peer again: in a healthy cluster only the leader writes to a follower, so the
       // term census would otherwise wait for an election to hear t + 1 peers.
-      answered.clear();
+      answered = tally();
       probedAt = -1;
       return;
     }
-    if (answered.size() >= needed()) {
+    if (answered.answers() >= answered.needed()) {
       introducing = false;
       if (!verified) {
         verified = true;
@@ -173,8 +178,9 @@ final class WipeCheck {
    * live peer that remembers this replica answers within two election timeouts.
    */
   private void maybeFirstStart(long now) {
-    if (verified || firstProbeAt < 0 || answered.size() < needed() - 1
-        || now - firstProbeAt < 2 * raft.config().electionTimeoutMillis()) {
+    boolean waited = firstProbeAt >= 0
+        && now - firstProbeAt >= 2 * raft.config().electionTimeoutMillis();
+    if (verified || answered.verdict(waited) != IncarnationTally.Verdict.FIRST_START) {
       return;
     }
     verified = true;
@@ -188,6 +194,6 @@ final class WipeCheck {
   @Override
   public String toString() {
     return (verified ? "verified" : "unverified") + " incarnation " + hex(self)
-        + (introducing ? ", " + answered.size() + "/" + needed() + " answers" : "");
+        + (introducing ? ", " + answered.answers() + "/" + answered.needed() + " answers" : "");
   }
 }

@@ -128,6 +128,10 @@ public final class PbftCodec implements ProtocolCodec {
       } else if (m instanceof PbftMessage.StateChunk c) {
         out.writeByte(11).writeLong(c.seq()).writeLong(c.offset()).writeLong(c.total())
             .writeBytes(c.data());
+      } else if (m instanceof PbftMessage.IncarnationProbe probe) {
+        out.writeByte(12).writeLong(probe.incarnation());
+      } else if (m instanceof PbftMessage.IncarnationAnswer answer) {
+        out.writeByte(13).writeLong(answer.remembered());
       }
     }
 
@@ -183,6 +187,8 @@ public final class PbftCodec implements ProtocolCodec {
         case 10 -> new PbftMessage.FetchState(in.readLong(), in.readLong());
         case 11 -> new PbftMessage.StateChunk(in.readLong(), in.readLong(), in.readLong(),
             in.readBytes("state chunk", MAX_CHUNK_BYTES));
+        case 12 -> new PbftMessage.IncarnationProbe(in.readLong());
+        case 13 -> new PbftMessage.IncarnationAnswer(in.readLong());
         default -> throw in.malformed("unknown message type " + type);
       };
     }

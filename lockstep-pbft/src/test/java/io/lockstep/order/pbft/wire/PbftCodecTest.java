@@ -40,7 +40,9 @@ class PbftCodecTest {
         new PbftMessage.Status(5, false, 40, 32, java.util.Map.of(1, 0L, 3, 2_500L)),
         new PbftMessage.Forward(R),
         new PbftMessage.FetchState(32, 65536),
-        new PbftMessage.StateChunk(32, 10, 20, new byte[] {1, 2, 3}));
+        new PbftMessage.StateChunk(32, 10, 20, new byte[] {1, 2, 3}),
+        new PbftMessage.IncarnationProbe(-0x1ca7L), new PbftMessage.IncarnationAnswer(0),
+        new PbftMessage.IncarnationAnswer(0x5eedL));
   }
 
   @Test
