@@ -97,10 +97,10 @@ public final class ReplicaMain {
       throw new AssertionError("a ClusterConfig given as an object is never re-read", e);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
-      return 2;
+      return failedAtStart(2);
     } catch (IOException e) {
       System.err.println("replica " + id + " cannot start: " + e.getMessage());
-      return 3;
+      return failedAtStart(3);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -108,6 +108,17 @@ public final class ReplicaMain {
     }, "lockstep-shutdown"));
     server.awaitTermination();
     return server.failure().isPresent() ? 70 : 0;
+  }
+
+  /**
+   * Exit code {@code code} of a replica refused or failed at start, perhaps after it logged
+   * (its storage recovered, say). No shutdown hook will say it stopped, so this says it:
+   * otherwise the log manager's wait at exit would hold the process for its whole bound, and
+   * with it whoever waits for the refusal (a launcher whose replicas all refused).
+   */
+  private static int failedAtStart(int code) {
+    LastWordsLogManager.stopped();
+    return code;
   }
 
   /** The {@code --name value} pairs, or null if one is unknown or lacks its value. */
