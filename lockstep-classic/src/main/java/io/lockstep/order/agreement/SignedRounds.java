@@ -21,6 +21,17 @@ import java.util.TreeMap;
  *
  * <p>Bounded against a flood: an instance exists only for a member transmitter and a round in
  * the t+2 rounds around the current one, so at most members × (t+2) are open at once.
+ *
+ * <p>Lateness (a round that begins more than one round after the last, because ticks came late
+ * or the clock jumped) breaks the synchrony the rounds need once this replica takes part in an
+ * instance: relays it owed went out late and chains it should have taken in time may be refused,
+ * so it may decide differently from the others. That is reported ({@link #drainBrokenSynchrony}).
+ * Before its rounds have begun (no instance ever opened here, no chain held) a skipped round
+ * skips nothing: there was no relay to send, no chain to take, nothing to decide. So lateness
+ * then is not condemned, but remembered: a chain of an instance that started in or before a
+ * round skipped so, arriving afterwards, shows that rounds were under way after all, and is
+ * reported as broken synchrony then. A process whose loop stalls while it starts (class loading,
+ * JIT, a loaded machine) is thus not marked broken for good before it ever ordered anything.
  */
 public final class SignedRounds {
   /** An instance's decision: the transmitter's value, or null for the default (none, or two). */
@@ -36,7 +47,12 @@ public final class SignedRounds {
   private final List<Early> early = new ArrayList<>();
   private final List<DolevStrong.Send> sends = new ArrayList<>();
   private final List<String> rejected = new ArrayList<>();
+  private final List<String> brokenSynchrony = new ArrayList<>();
   private long round = Long.MIN_VALUE;
+  /** Whether an instance ever opened here or a chain was held: this replica's rounds began. */
+  private boolean begun;
+  /** The last round skipped before the rounds began here (Long.MIN_VALUE: none). */
+  private long skippedBeforeBegun = Long.MIN_VALUE;
 
   private record Early(int from, DolevStrong.Chain chain) {}
 
@@ -72,6 +88,9 @@ public final class SignedRounds {
     if (round != Long.MIN_VALUE && next <= round) {
       throw new IllegalArgumentException("round " + next + " after " + round);
     }
+    if (round != Long.MIN_VALUE && next > round + 1) {
+      late(next);
+    }
     long steps = round == Long.MIN_VALUE ? 0 : Math.min(next - round, t + 2);
     for (long k = 0; k < steps; k++) {
       for (Map<Integer, DolevStrong> byTransmitter : open.values()) {
@@ -96,6 +115,17 @@ public final class SignedRounds {
     return decided;
   }
 
+  /** Round {@code next} follows {@link #round} with rounds skipped between them. */
+  private void late(long next) {
+    if (begun) {
+      brokenSynchrony.add("replica " + signer.self() + ": round " + next + " follows round "
+          + round + " (ticks came too late or the clock jumped: the synchrony signed agreement"
+          + " needs broke)");
+    } else {
+      skippedBeforeBegun = next - 1;
+    }
+  }
+
   /** This replica transmits {@code value} (not empty) in the current round. */
   public void transmit(byte[] value) {
     if (value.length == 0) {
@@ -112,8 +142,18 @@ public final class SignedRounds {
     if (!members.contains(chain.transmitter()) || !members.contains(from)) {
       rejected.add("from " + from + ": transmitter " + chain.transmitter() + " or sender is not a"
           + " member");
-    } else if (round != Long.MIN_VALUE && start == round + 1) {
+      return;
+    }
+    if (start <= skippedBeforeBegun) {
+      brokenSynchrony.add("replica " + signer.self() + ": a chain of round " + start + " (from "
+          + from + ", transmitter " + chain.transmitter() + ") came after this replica skipped"
+          + " rounds up to " + skippedBeforeBegun + " while it started: rounds were under way"
+          + " then, so the synchrony signed agreement needs broke");
+      skippedBeforeBegun = Long.MIN_VALUE; // said once
+    }
+    if (round != Long.MIN_VALUE && start == round + 1) {
       if (early.size() < members.size() * members.size()) {
+        begun = true;
         early.add(new Early(from, chain));
       } else {
         rejected.add("from " + from + ": too many chains a round early");
@@ -131,6 +171,7 @@ public final class SignedRounds {
 
   private DolevStrong instance(long start, int transmitter) {
     return open.computeIfAbsent(start, s -> new TreeMap<>()).computeIfAbsent(transmitter, tr -> {
+      begun = true;
       DolevStrong made = new DolevStrong(signer, members, t, tr, start, NONE);
       for (long r = start; r < round; r++) {
         made.endRound(); // it began in round start: catch up to the current round
@@ -143,6 +184,16 @@ public final class SignedRounds {
   public List<DolevStrong.Send> drainSends() {
     List<DolevStrong.Send> out = List.copyOf(sends);
     sends.clear();
+    return out;
+  }
+
+  /**
+   * Each time the synchrony the rounds need broke here (see the class comment), forgotten here:
+   * this replica may decide an instance differently from the others from then on.
+   */
+  public List<String> drainBrokenSynchrony() {
+    List<String> out = List.copyOf(brokenSynchrony);
+    brokenSynchrony.clear();
     return out;
   }
 

@@ -118,4 +118,76 @@ class SignedRoundsTest {
     assertThat(nodes.get(1).drainRejected()).singleElement().asString()
         .contains("chain of round 10 outside rounds 11..12");
   }
+
+  /** Every replica but {@code stalled} begins {@code round}: the stalled one's loop is busy. */
+  private void beginAllBut(int stalled, long round) {
+    for (int m : MEMBERS) {
+      if (m != stalled) {
+        decided.get(m).addAll(nodes.get(m).begin(round));
+      }
+    }
+  }
+
+  private record Held(int from, DolevStrong.Chain chain) {}
+
+  /** Delivers every chain sent, except those to {@code stalled}, which go into {@code held}. */
+  private void deliverAllBut(int stalled, List<Held> held) {
+    for (int m : MEMBERS) {
+      for (DolevStrong.Send s : nodes.get(m).drainSends()) {
+        if (s.to() == stalled) {
+          held.add(new Held(m, s.chain()));
+        } else {
+          nodes.get(s.to()).receive(m, s.chain());
+        }
+      }
+    }
+  }
+
+  @Test
+  void roundsSkippedBeforeTheRoundsBeganAreNoBrokenSynchronyAndLaterValuesDecideAlike() {
+    begin(10);
+    beginAllBut(2, 11);
+    beginAllBut(2, 12);
+    begin(13); // replica 2's loop stalled over rounds 11 and 12 while it started
+    for (int m : MEMBERS) {
+      assertThat(nodes.get(m).drainBrokenSynchrony()).as("replica %d", m).isEmpty();
+    }
+    nodes.get(2).transmit("after".getBytes(StandardCharsets.UTF_8));
+    deliverAll();
+    begin(14);
+    deliverAll();
+    begin(15);
+    for (int m : MEMBERS) {
+      assertThat(decided.get(m)).extracting(SignedRoundsTest::text).containsExactly("after");
+      assertThat(nodes.get(m).drainBrokenSynchrony()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRoundSkippedOnceTheRoundsBeganIsReportedAsBrokenSynchrony() {
+    begin(10);
+    nodes.get(1).transmit("v".getBytes(StandardCharsets.UTF_8));
+    deliverAll();
+    beginAllBut(2, 11);
+    begin(12); // replica 2 owed relays of round 10's instance at round 11
+    assertThat(nodes.get(2).drainBrokenSynchrony()).singleElement().asString()
+        .contains("replica 2: round 12 follows round 10", "synchrony");
+    assertThat(nodes.get(0).drainBrokenSynchrony()).isEmpty();
+  }
+
+  @Test
+  void aChainOfARoundSkippedWhileStartingThatArrivesLaterIsReportedAsBrokenSynchrony() {
+    begin(10);
+    beginAllBut(2, 11);
+    nodes.get(1).transmit("v".getBytes(StandardCharsets.UTF_8));
+    List<Held> toTwo = new ArrayList<>(); // waits in replica 2's queue while its loop stalls
+    deliverAllBut(2, toTwo);
+    beginAllBut(2, 12);
+    deliverAllBut(2, toTwo);
+    begin(13); // the skip itself is excused: nothing had reached replica 2's rounds yet
+    assertThat(nodes.get(2).drainBrokenSynchrony()).isEmpty();
+    toTwo.forEach(h -> nodes.get(2).receive(h.from(), h.chain()));
+    assertThat(nodes.get(2).drainBrokenSynchrony()).singleElement().asString()
+        .contains("chain of round 11", "skipped rounds up to 12");
+  }
 }

@@ -253,4 +253,35 @@ class ByzantineCandidateOrderTest {
           List.of(new DolevStrong.Link(signer.self(), signer.sign(signed))))));
     }
   }
+
+  @Test
+  void aLoopStalledForRoundsWhileStartingIsNoBrokenSynchronyAndOrdersAlikeAfter() {
+    Harness<ByzantineCandidateOrder> h = cluster(c -> c);
+    h.tickAllStalling(2, 100, 5); // replica 2 misses about five rounds before any request
+    Request a = h.request("a");
+    broadcast(h, a);
+    h.tickAll(200, 5);
+    for (int id : MEMBERS) {
+      assertThat(h.nodes.get(id).drainBrokenAssumptions()).as("replica %d", id).isEmpty();
+      assertThat(h.requestsApplied(id)).as("replica %d", id).containsExactly(a);
+    }
+  }
+
+  @Test
+  void aLoopStalledForRoundsOnceRequestsFlowIsReportedAndTheOthersStillAgree() {
+    Harness<ByzantineCandidateOrder> h = cluster(c -> c);
+    Request a = h.request("a");
+    broadcast(h, a);
+    h.tickAll(20, 5); // a is disseminated: replica 2 owes relays from now on
+    h.tickAllStalling(2, 60, 5);
+    assertThat(h.nodes.get(2).drainBrokenAssumptions()).isNotEmpty().first().asString()
+        .contains("replica 2", "synchrony signed agreement needs broke");
+    Request b = h.request("b");
+    broadcast(h, b);
+    h.tickAll(300, 5);
+    assertThat(h.requestsApplied(0)).containsExactlyInAnyOrder(a, b);
+    assertThat(h.requestsApplied(1)).isEqualTo(h.requestsApplied(0));
+    assertThat(h.nodes.get(0).drainBrokenAssumptions()).isEmpty();
+    assertThat(h.nodes.get(1).drainBrokenAssumptions()).isEmpty();
+  }
 }

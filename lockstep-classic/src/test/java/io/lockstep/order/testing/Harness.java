@@ -191,6 +191,28 @@ public final class Harness<C extends Coordination> {
     }
   }
 
+  /**
+   * Advances every clock by {@code millis} as {@link #tickAll} does, but replica {@code stalled}'s
+   * loop is stalled meanwhile (a pause while it starts, a far overloaded machine): it gets no
+   * tick, and what is sent to it waits in {@code queue}. Then its late tick comes, and its queue
+   * is delivered after it, as a loop that wakes handles its timer before the backlog.
+   */
+  public void tickAllStalling(int stalled, long millis, long stepMillis) {
+    List<Flight> queue = new ArrayList<>();
+    for (long t = 0; t < millis; t += stepMillis) {
+      now += stepMillis;
+      for (int id : members) {
+        if (id != stalled) {
+          step(id, new Input.Tick(now, 1_700_000_000_000L + now));
+        }
+      }
+      deliverAllHolding(f -> f.to() == stalled, queue);
+    }
+    step(stalled, new Input.Tick(now, 1_700_000_000_000L + now));
+    queue.forEach(this::deliver);
+    deliverAll();
+  }
+
   /** The requests replica {@code id} handed its executor, in order. */
   public List<Request> requestsApplied(int id) {
     return applied.get(id).stream().map(Ordered::request).toList();
