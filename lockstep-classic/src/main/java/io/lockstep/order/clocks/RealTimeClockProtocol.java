@@ -3,17 +3,20 @@ package io.lockstep.order.clocks;
 import io.lockstep.identity.Signer;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedProtocol;
+import io.lockstep.order.stamped.TestLies;
 import io.lockstep.order.stamped.StampedCodec;
 import io.lockstep.order.stamped.StampedOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Order by synchronized real-time clocks (paper §3.2.2) as the runtime finds it, registered as
@@ -146,6 +149,17 @@ public final class RealTimeClockProtocol extends StampedProtocol {
     }
     s.problem("real-time.test must be I, II or combined, was '" + s.text("test") + "'");
     return RealTimeClock.Test.COMBINED;
+  }
+
+  /** Test only: under Byzantine faults, the simulator's {@link ClockLie}s ({@code TestLies}). */
+  @Override
+  protected Map<String, Function<ProtocolSetup, MessageInterceptor>> testLies(
+      ProtocolSetup setup) {
+    if (!byzantine(setup)) {
+      return Map.of();
+    }
+    return TestLies.byName(ClockLie.values(), (lie, s) -> lie.interceptor(s.signer(),
+        settings(s).positive(ROUND)));
   }
 
   @Override

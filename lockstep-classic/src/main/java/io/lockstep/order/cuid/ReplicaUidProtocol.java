@@ -3,13 +3,16 @@ package io.lockstep.order.cuid;
 import io.lockstep.identity.Signer;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedProtocol;
+import io.lockstep.order.stamped.TestLies;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Order by replica-generated identifiers (paper §3.2.3) as the runtime finds it, registered as
@@ -95,6 +98,17 @@ public final class ReplicaUidProtocol extends StampedProtocol {
       return UidChoice.EVERY_REPLICA;
     }
     return choice;
+  }
+
+  /** Test only: under Byzantine faults, the simulator's {@link UidLie}s ({@code TestLies}). */
+  @Override
+  protected Map<String, Function<ProtocolSetup, MessageInterceptor>> testLies(
+      ProtocolSetup setup) {
+    if (!byzantine(setup)) {
+      return Map.of();
+    }
+    return TestLies.byName(UidLie.values(), (lie, s) -> lie.interceptor(s.signer(), s.members(),
+        ByzantineConfig.defaults(s.self(), s.members(), s.t()).candidateSpan()));
   }
 
   @Override

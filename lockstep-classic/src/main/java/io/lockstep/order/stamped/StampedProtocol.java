@@ -1,6 +1,7 @@
 package io.lockstep.order.stamped;
 
 import io.lockstep.order.Coordination;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.order.Protocol;
 import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Recovered;
@@ -8,6 +9,7 @@ import io.lockstep.order.TimingAssumptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * What the tutorial's three uid schemes share as {@link Protocol}s: their settings (the shared
@@ -42,9 +44,28 @@ public abstract class StampedProtocol implements Protocol {
     return defaults;
   }
 
-  /** {@code setup}'s settings for this scheme, with its defaults. */
+  /**
+   * {@code setup}'s settings for this scheme, with its defaults; problems with its test-only lies
+   * ({@link TestLies}) are among the settings' problems, so every scheme's check refuses them.
+   */
   protected final Settings settings(ProtocolSetup setup) {
-    return new Settings(name, setup.settings(), defaults);
+    Settings s = new Settings(name, TestLies.without(setup.settings()), defaults);
+    TestLies.problems(name, setup, testLies(setup)).forEach(s::problem);
+    return s;
+  }
+
+  /**
+   * <b>Test only</b>: the lies a replica of this scheme can run under {@code setup}, by config
+   * name ({@link TestLies}); default none.
+   */
+  protected Map<String, Function<ProtocolSetup, MessageInterceptor>> testLies(
+      ProtocolSetup setup) {
+    return Map.of();
+  }
+
+  @Override
+  public final Optional<TestBehaviour> testBehaviour(ProtocolSetup setup) {
+    return TestLies.forSelf(setup, testLies(setup));
   }
 
   @Override

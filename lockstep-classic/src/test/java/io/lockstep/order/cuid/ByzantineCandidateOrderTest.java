@@ -275,7 +275,7 @@ class ByzantineCandidateOrderTest {
     h.tickAll(20, 5); // a is disseminated: replica 2 owes relays from now on
     h.tickAllStalling(2, 60, 5);
     assertThat(h.nodes.get(2).drainBrokenAssumptions()).isNotEmpty().first().asString()
-        .contains("replica 2", "synchrony signed agreement needs broke");
+        .contains("replica 2: round", "follows round", "synchrony signed agreement needs broke");
     Request b = h.request("b");
     broadcast(h, b);
     h.tickAll(300, 5);
