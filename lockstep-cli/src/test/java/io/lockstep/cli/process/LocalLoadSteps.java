@@ -83,4 +83,21 @@ final class LocalLoadSteps {
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .findFirst().orElse(0);
   }
+
+  /**
+   * Waits until replica {@code id}'s {@code metric} with {@code label} is positive (metrics are
+   * published after the loop's batches), failing with every line of that metric.
+   */
+  static void awaitPositive(LocalProcess local, int base, int id, String metric, String label,
+      int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (metric(base, id, metric, label) <= 0) {
+      if (System.nanoTime() > deadline) {
+        assertThat(metric(base, id, metric, label)).as("replica %d: %s{%s} in %s%s", id, metric,
+            label, http(base, id, "/metrics").lines().filter(l -> l.startsWith(metric))
+                .toList(), local.logTails()).isPositive();
+      }
+      Thread.sleep(500);
+    }
+  }
 }
