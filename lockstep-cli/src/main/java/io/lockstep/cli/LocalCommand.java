@@ -47,9 +47,9 @@ import picocli.CommandLine.Spec;
         "--protocol logical-clock|real-time|replica-uid runs one of the paper's own",
         "ordering schemes instead of Raft: fail-stop, t+1 replicas (t = N-1), every",
         "replica orders, no leader; delay bounds widened for one machine.",
-        "--failure-model byzantine --protocol replica-uid runs the paper's Byzantine",
-        "scheme: 2t+1 replicas (default 3) with their own keys, signed agreement in",
-        "1100 ms rounds, and the voting Redis proxy on port P.",
+        "--failure-model byzantine --protocol replica-uid|real-time runs one of the",
+        "paper's Byzantine schemes: 2t+1 replicas (default 3) with their own keys,",
+        "signed agreement in 1100 ms rounds, and the voting Redis proxy on port P.",
         "--machine CLASS --classpath JAR runs your own state machine instead of a",
         "built-in service (checked here first, then loaded by every replica from JAR).",
         "Exit status: 0 after a clean stop, 1 if no leader was elected, 2 usage error."})
@@ -65,7 +65,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--replicas", paramLabel = "N",
       description = "Number of replicas; tolerates (N-1)/2 crashes, or (N-1)/3 lying replicas"
           + " with --failure-model byzantine (default 3, or 4 when Byzantine with pbft; 3"
-          + " with replica-uid, which needs 2t+1).")
+          + " with replica-uid or real-time, which need 2t+1).")
   Integer replicasOption;
 
   @Option(names = "--spares", defaultValue = "0", paramLabel = "N",
@@ -85,8 +85,8 @@ public final class LocalCommand implements Callable<Integer> {
 
   @Option(names = "--failure-model", defaultValue = "fail-stop", paramLabel = "MODEL",
       description = "fail-stop (Raft, the default) or byzantine: 3t+1 replicas of protocol "
-          + LocalLayout.BYZANTINE_PROTOCOL + " (or 2t+1 of --protocol replica-uid) with their own"
-          + " keys, and a voting Redis proxy on port P.")
+          + LocalLayout.BYZANTINE_PROTOCOL + " (or 2t+1 of --protocol replica-uid or real-time)"
+          + " with their own keys, and a voting Redis proxy on port P.")
   String failureModel;
 
   @Option(names = "--protocol", paramLabel = "NAME",
@@ -253,8 +253,9 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   /**
-   * A protocol that orders in rounds ({@code round-ms}: replica-uid under Byzantine faults)
-   * answers a write after about 2t+2 rounds; the client's usual 500 ms attempt would resend it
+   * A protocol that orders in rounds ({@code round-ms}: replica-uid and real-time under
+   * Byzantine faults) answers a write after about 2t+2 rounds (real-time: t+1 and the wait for
+   * the next round); the client's usual 500 ms attempt would resend it
    * to every replica several times meanwhile, and each copy travels again in the signed batches
    * of every replica it reaches. So the proxy waits
    * 2t+3 rounds per attempt, and eight attempts in all (44 s with t = 1 and 1100 ms rounds).
