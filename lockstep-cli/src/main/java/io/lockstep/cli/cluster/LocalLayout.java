@@ -78,15 +78,17 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
       "failure-timeout-ms", "3000", "start-timeout-ms", "30000", "delta-ms", "1100");
 
   /**
-   * Timing bounds written for the paper's Byzantine scheme (replica-uid under Byzantine faults):
-   * it orders in rounds of signed agreement, which must exceed {@code max-delay-ms} + 2 ×
-   * {@code clock-skew-ms}. The delay bound stays the fail-stop schemes' 1000 ms: 400 ms with
-   * 500 ms rounds was tried, and on a shared build machine (load average above 40) a replica's
-   * loop stalled longer than a round while it started, which the order reports as broken
-   * synchrony (a round skipped) and which keeps it unhealthy until restart. The 100 ms above
-   * the bound and twice the 2 ms skew leave room for a round noticed a tick late. The processes
-   * share one clock, so the default skew bound holds. A write takes about 2t+2 rounds, four to
-   * five seconds, so many clients should share each round.
+   * Timing bounds written for the paper's Byzantine schemes (replica-uid and real-time under
+   * Byzantine faults): they order in rounds of signed agreement, which must exceed
+   * {@code max-delay-ms} + 2 × the skew bound. The delay bound stays the fail-stop schemes'
+   * 1000 ms. A loop that stalls over a round while it starts is no longer condemned (the rounds
+   * had not begun), and 400 ms with 500 ms rounds then started every cluster tried; but once
+   * ordering, a loop stalled over a 500 ms round on a shared build machine (load average above
+   * 50), which is broken synchrony and keeps that replica unhealthy until restart, and a write
+   * timed out. The 100 ms above the bound and twice the 2 ms skew leave room for a round
+   * noticed a tick late. The processes share one clock, so the default skew bound holds. A
+   * write takes about 2t+2 rounds with replica-uid (four to five seconds), about three seconds
+   * with real-time, so many clients should share each round.
    */
   static final Map<String, String> ONE_MACHINE_BYZANTINE_TIMING = Map.of("max-delay-ms", "1000",
       "round-ms", "1100", "failure-timeout-ms", "3000", "start-timeout-ms", "30000");
