@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +63,8 @@ class ByzantineRealTimeProcessTest {
     load = new KvLoad(port -> new Jedis("127.0.0.1", base, 60_000), 1, 8, 3).start();
     LocalLoadSteps.awaitWrites(load, local, 8, 60);
     // The lie reached the correct replicas and was dropped there, not merely configured.
-    LocalLoadSteps.awaitPositive(local, base, 1, "lockstep_protocol_dropped_total",
+    // Either correct replica will do: under heavy load one peer link may still be reconnecting.
+    LocalLoadSteps.awaitPositive(local, base, List.of(1, 2), "lockstep_protocol_dropped_total",
         "reason=\"" + OUTSIDE_ROUND + "\"", 30);
 
     long before = load.okWrites();

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,19 +86,33 @@ final class LocalLoadSteps {
   }
 
   /**
-   * Waits until replica {@code id}'s {@code metric} with {@code label} is positive (metrics are
-   * published after the loop's batches), failing with every line of that metric.
+   * Waits until the sum of {@code metric} with {@code label} over replicas {@code ids} is
+   * positive (metrics are published after the loops' batches), failing with every line of
+   * that metric and the replicas' log tails.
    */
-  static void awaitPositive(LocalProcess local, int base, int id, String metric, String label,
-      int seconds) throws Exception {
+  static void awaitPositive(LocalProcess local, int base, List<Integer> ids, String metric,
+      String label, int seconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (metric(base, id, metric, label) <= 0) {
+    while (sum(base, ids, metric, label) <= 0) {
       if (System.nanoTime() > deadline) {
-        assertThat(metric(base, id, metric, label)).as("replica %d: %s{%s} in %s%s", id, metric,
-            label, http(base, id, "/metrics").lines().filter(l -> l.startsWith(metric))
-                .toList(), local.logTails()).isPositive();
+        List<String> lines = new java.util.ArrayList<>();
+        for (int id : ids) {
+          http(base, id, "/metrics").lines().filter(l -> l.startsWith(metric))
+              .forEach(lines::add);
+        }
+        assertThat(sum(base, ids, metric, label)).as("replicas %s: %s{%s} in %s%s", ids,
+            metric, label, lines, local.logTails()).isPositive();
       }
       Thread.sleep(500);
     }
+  }
+
+  private static double sum(int base, List<Integer> ids, String metric, String label)
+      throws Exception {
+    double sum = 0;
+    for (int id : ids) {
+      sum += metric(base, id, metric, label);
+    }
+    return sum;
   }
 }
