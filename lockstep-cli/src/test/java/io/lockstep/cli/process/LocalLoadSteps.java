@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -75,44 +74,5 @@ final class LocalLoadSteps {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 300 + id)
         + path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  /** The first /metrics value of replica {@code id} for {@code metric} with {@code label}. */
-  static double metric(int base, int id, String metric, String label) throws Exception {
-    return http(base, id, "/metrics").lines()
-        .filter(l -> l.startsWith(metric) && l.contains(label))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .findFirst().orElse(0);
-  }
-
-  /**
-   * Waits until the sum of {@code metric} with {@code label} over replicas {@code ids} is
-   * positive (metrics are published after the loops' batches), failing with every line of
-   * that metric and the replicas' log tails.
-   */
-  static void awaitPositive(LocalProcess local, int base, List<Integer> ids, String metric,
-      String label, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (sum(base, ids, metric, label) <= 0) {
-      if (System.nanoTime() > deadline) {
-        List<String> lines = new java.util.ArrayList<>();
-        for (int id : ids) {
-          http(base, id, "/metrics").lines().filter(l -> l.startsWith(metric))
-              .forEach(lines::add);
-        }
-        assertThat(sum(base, ids, metric, label)).as("replicas %s: %s{%s} in %s%s", ids,
-            metric, label, lines, local.logTails()).isPositive();
-      }
-      Thread.sleep(500);
-    }
-  }
-
-  private static double sum(int base, List<Integer> ids, String metric, String label)
-      throws Exception {
-    double sum = 0;
-    for (int id : ids) {
-      sum += metric(base, id, metric, label);
-    }
-    return sum;
   }
 }
