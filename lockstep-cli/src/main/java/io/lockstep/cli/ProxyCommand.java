@@ -2,6 +2,7 @@ package io.lockstep.cli;
 
 import io.lockstep.client.ClientJournal;
 import io.lockstep.client.ClientOptions;
+import io.lockstep.client.Transmitter;
 import io.lockstep.client.RedisProxy;
 import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
@@ -58,6 +59,12 @@ public final class ProxyCommand implements Callable<Integer> {
           + " <data-dir>/proxy/journal is found by --data-dir, any other by --client-journal.")
   Path journalDir;
 
+  @Option(names = "--transmitter", paramLabel = "MODE", defaultValue = "broadcast",
+      description = "Byzantine replica-uid or real-time clusters: one-replica signs each request"
+          + " with the proxy's client key and hands it to one replica, resending through the"
+          + " next when no answer comes (default ${DEFAULT-VALUE}: every replica is sent it)")
+  String transmitter;
+
   @Override
   public Integer call() throws InterruptedException {
     ClusterConfig config;
@@ -67,6 +74,11 @@ public final class ProxyCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     ClientOptions options = identity.options(config, spec, DEFAULT_ID);
+    try {
+      options = options.withTransmitter(Transmitter.parse(transmitter), config);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--transmitter: " + e.getMessage());
+    }
     PrintWriter out = spec.commandLine().getOut();
     ClientJournal journal;
     try {

@@ -35,10 +35,12 @@ import java.util.UUID;
  *     answered from its applied state (paper §3 relaxation, fail-stop only; see {@link
  *     LockstepClient#readOneReplica}): possibly stale, but never older than this client's own
  *     writes and earlier reads. Off by default: queries are linearizable
+ * @param transmitter how a Byzantine-mode client gets each request to the replicas ({@link
+ *     Transmitter}): to every replica (the default), or signed to one replica at a time
  */
 public record ClientOptions(String cluster, List<InetSocketAddress> replicas, ClientId clientId,
     byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout, Duration deadline,
-    ClientKeys keys, boolean oneReplicaReads) {
+    ClientKeys keys, boolean oneReplicaReads, Transmitter transmitter) {
   public ClientOptions {
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(clientId, "clientId");
@@ -67,6 +69,22 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
     if (failureModel == FailureModel.BYZANTINE && oneReplicaReads) {
       throw new IllegalArgumentException(ONE_REPLICA_BYZANTINE);
     }
+    Objects.requireNonNull(transmitter, "transmitter");
+    if (transmitter == Transmitter.ONE_REPLICA
+        && (failureModel != FailureModel.BYZANTINE || keys == null)) {
+      throw new IllegalArgumentException("client.transmitter=one-replica needs a Byzantine-mode"
+          + " client with its own key: it signs each request so that the replicas take it from"
+          + " the one replica it hands it to (this client is " + failureModel
+          + (keys == null ? ", without a key)" : ")"));
+    }
+  }
+
+  /** Options that send each request to every replica. */
+  public ClientOptions(String cluster, List<InetSocketAddress> replicas, ClientId clientId,
+      byte[] secret, FailureModel failureModel, int t, Duration attemptTimeout,
+      Duration deadline, ClientKeys keys, boolean oneReplicaReads) {
+    this(cluster, replicas, clientId, secret, failureModel, t, attemptTimeout, deadline, keys,
+        oneReplicaReads, Transmitter.BROADCAST);
   }
 
   /** Why a Byzantine-mode client may not read from one replica. */
@@ -179,31 +197,46 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
   /** The same options voting under {@code model} (Byzantine needs keys set first). */
   public ClientOptions withFailureModel(FailureModel model) {
     return new ClientOptions(cluster, replicas, clientId, secret, model, t, attemptTimeout,
-        deadline, keys, oneReplicaReads);
+        deadline, keys, oneReplicaReads, transmitter);
   }
 
   /** The same options with keys (and no secret). */
   public ClientOptions withKeys(ClientKeys clientKeys) {
     return new ClientOptions(cluster, replicas, clientId, null, failureModel, t, attemptTimeout,
-        deadline, clientKeys, oneReplicaReads);
+        deadline, clientKeys, oneReplicaReads, transmitter);
   }
 
   /** The same options with another client id. */
   public ClientOptions withClientId(ClientId id) {
     return new ClientOptions(cluster, replicas, id, secret, failureModel, t, attemptTimeout,
-        deadline, keys, oneReplicaReads);
+        deadline, keys, oneReplicaReads, transmitter);
   }
 
   /** The same options with other timeouts. */
   public ClientOptions withTimeouts(Duration attempt, Duration overall) {
     return new ClientOptions(cluster, replicas, clientId, secret, failureModel, t, attempt,
-        overall, keys, oneReplicaReads);
+        overall, keys, oneReplicaReads, transmitter);
+  }
+
+  /**
+   * The same options with another transmitter mode, checked against the cluster's file.
+   *
+   * @throws IllegalArgumentException with the reason where the mode cannot work (see {@link
+   *     Transmitter#refusal}, and a client without its own key)
+   */
+  public ClientOptions withTransmitter(Transmitter mode, ClusterConfig config) {
+    String refusal = mode.refusal(config);
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
+    return new ClientOptions(cluster, replicas, clientId, secret, failureModel, t,
+        attemptTimeout, deadline, keys, oneReplicaReads, mode);
   }
 
   /** The same options with a client secret. */
   public ClientOptions withSecret(byte[] clientSecret) {
     return new ClientOptions(cluster, replicas, clientId, clientSecret, failureModel, t,
-        attemptTimeout, deadline, keys, oneReplicaReads);
+        attemptTimeout, deadline, keys, oneReplicaReads, transmitter);
   }
 
   /**
@@ -214,6 +247,6 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
    */
   public ClientOptions withOneReplicaReads(boolean on) {
     return new ClientOptions(cluster, replicas, clientId, secret, failureModel, t,
-        attemptTimeout, deadline, keys, on);
+        attemptTimeout, deadline, keys, on, transmitter);
   }
 }

@@ -8,6 +8,7 @@ import io.lockstep.net.FrameHandler;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
+import io.lockstep.request.RequestSignature;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
@@ -31,7 +32,12 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>Every request goes to <em>every</em> replica, each over its own connection on which the
- *       replica proved its own key ({@link ClientKeys}); every replica answers.
+ *       replica proved its own key ({@link ClientKeys}); every replica answers. With
+ *       {@link Transmitter#ONE_REPLICA} (Byzantine replica-uid and real-time only) the request
+ *       is signed with the client's key and handed to one replica, which disseminates it; the
+ *       others answer it untagged on the client's connection to each, matched here by (client,
+ *       sequence), and an attempt time-out without a decision hands the same signed request to
+ *       the next replica of the rotation (paper §3.1), which stays the transmitter from then on.
  *   <li>With 2t+1 replicas only (the paper's Byzantine replica-uid scheme, which needs no
  *       more), an ordered request's output is decided by the paper's t+1 identical replies, and
  *       every read goes through the order: the rest of this list is about 3t+1.
@@ -69,6 +75,20 @@ final class VotingCalls {
   private final java.util.function.LongConsumer configVersions;
   private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
   /**
+   * Requests in flight by (client, sequence): a replica that was not handed a request answers
+   * it untagged ({@link ClientMessage#UNASKED}), so its reply is matched by these.
+   */
+  private final Map<RequestKey, Call> byRequest = new ConcurrentHashMap<>();
+  /**
+   * The slot handed the next signed request ({@link Transmitter#ONE_REPLICA}): it moves on when
+   * an attempt through it gets no decision, so a replica that drops what it is handed costs
+   * one attempt time-out, not one per request.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger transmitter =
+      new java.util.concurrent.atomic.AtomicInteger(-1);
+
+  private record RequestKey(ClientId client, long sequence) {}
+  /**
    * The replicas voted on and the connection to each, by slot: the ones the client was started
    * with, then those of each configuration learned (paper §7), whose answer was itself 2t+1
    * replicas' ({@link ReplicaBook#follow}).
@@ -94,6 +114,8 @@ final class VotingCalls {
     Supplier<CompletableFuture<byte[]>> orderedFallback;
     ScheduledFuture<?> resend;
     ScheduledFuture<?> expiry;
+    /** The slot this signed request was last handed to; -1 when sent to every replica. */
+    int handedTo = -1;
 
     Call(long tag, byte[] payload, Request request, Voter voter, List<Integer> slots,
         CompletableFuture<byte[]> future) {
@@ -142,10 +164,32 @@ final class VotingCalls {
    */
   void submit(Request request, CompletableFuture<byte[]> future) {
     long tag = tags.incrementAndGet();
-    byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true));
+    boolean handed = options.transmitter() == Transmitter.ONE_REPLICA;
+    byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true,
+        handed ? RequestSignature.sign(request, options.keys().privateKey()) : null));
     // A Voter tolerating k decides on k+1 identical replies (see the class comment).
-    start(new Call(tag, payload, request, new Voter(options.failureModel(), matching() - 1),
-        book.active(), future));
+    Call call = new Call(tag, payload, request,
+        new Voter(options.failureModel(), matching() - 1), book.active(), future);
+    if (handed) {
+      call.handedTo = transmitterAmong(call.asked);
+    }
+    start(call);
+  }
+
+  /** The slot to hand the next signed request to: the current one if it is still asked. */
+  private int transmitterAmong(List<Integer> asked) {
+    int current = transmitter.get();
+    return asked.contains(current) ? current : asked.get(0);
+  }
+
+  /**
+   * The slot after {@code from} in {@code asked}'s order (paper §3.1: with at most t faulty
+   * replicas, the (t+1)-th in a fixed rotation is correct); it becomes the client's transmitter.
+   */
+  private int nextTransmitter(List<Integer> asked, int from) {
+    int next = asked.get((asked.indexOf(from) + 1) % asked.size());
+    transmitter.set(next);
+    return next;
   }
 
   /**
@@ -194,8 +238,16 @@ final class VotingCalls {
 
   private void start(Call call) {
     inFlight.put(call.tag, call);
+    RequestKey key = call.request == null ? null
+        : new RequestKey(call.request.client(), call.request.sequence());
+    if (key != null) {
+      byRequest.put(key, call);
+    }
     call.future.whenComplete((v, e) -> {
       inFlight.remove(call.tag);
+      if (key != null) {
+        byRequest.remove(key, call);
+      }
       synchronized (call) {
         cancel(call.resend);
         cancel(call.expiry);
@@ -207,7 +259,12 @@ final class VotingCalls {
     }
     List<Integer> first;
     synchronized (call) { // a resend may add slots meanwhile
-      first = List.copyOf(call.asked);
+      first = call.handedTo >= 0 ? List.of(call.handedTo) : List.copyOf(call.asked);
+      if (call.handedTo >= 0) {
+        // The replicas not handed the request answer on the client's own connection to each
+        // (ClientPort pushes replies there), so each must be open, though sent nothing.
+        call.asked.forEach(book::connection);
+      }
     }
     for (int slot : first) {
       send(slot, call);
@@ -256,7 +313,14 @@ final class VotingCalls {
       // Replicas learned since the call started are asked too: the ones it started with may
       // have been replaced meanwhile (their votes alone would never reach 2t+1).
       book.active().stream().filter(slot -> !call.asked.contains(slot)).forEach(call.asked::add);
-      call.asked.stream().filter(slot -> !call.answered.contains(slot)).forEach(unanswered::add);
+      if (call.handedTo >= 0) {
+        // No decision through this transmitter: the same signed request goes through the next.
+        call.handedTo = nextTransmitter(call.asked, call.handedTo);
+        unanswered.add(call.handedTo);
+      } else {
+        call.asked.stream().filter(slot -> !call.answered.contains(slot))
+            .forEach(unanswered::add);
+      }
       if (call.request == null && call.resend == null) {
         fallBackLater(call);
         return;
@@ -278,7 +342,9 @@ final class VotingCalls {
 
   /** An answer that arrived on the connection of slot {@code index} ({@link ReplicaBook}). */
   void answered(int index, ClientMessage answer) {
-    Call call = inFlight.get(answer.tag());
+    Call call = answer.tag() == ClientMessage.UNASKED && answer instanceof ClientMessage.Replied r
+        ? byRequest.get(new RequestKey(r.reply().client(), r.reply().sequence()))
+        : inFlight.get(answer.tag());
     if (call == null) {
       return;
     }

@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.replica.LocalRead;
+import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,6 +14,22 @@ import java.util.concurrent.CompletableFuture;
 interface ClientIntake {
   /** Enqueues a request to order; answers "busy" at once if there is no room. */
   void offerSubmit(Request request, Origin origin);
+
+  /**
+   * Enqueues a request with its client's own signature over it (null: unsigned), which the
+   * order needs to take the request from this replica alone (paper §3.1). An intake that cannot
+   * carry the signature refuses a signed request rather than drop the signature, because the
+   * request would then wait for carriers that never come.
+   */
+  default void offerSubmit(Request request, byte[] clientSignature, Origin origin) {
+    if (clientSignature == null) {
+      offerSubmit(request, origin);
+      return;
+    }
+    origin.replied(new Reply(request.client(), request.sequence(), Reply.Status.REJECTED,
+        new byte[0], "this replica's intake takes no client-signed requests; send it unsigned"
+        + " to every replica", 0, 0));
+  }
 
   /** Enqueues a linearizable read; answers "busy" at once if there is no room. */
   void offerRead(ClientId client, byte[] query, Origin origin);

@@ -15,6 +15,7 @@ import io.lockstep.storage.codec.CodecException;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -39,6 +40,8 @@ final class ClientPort implements FrameHandler {
   private final long connectionBytes;
   private final long expiryNanos;
   private final Map<FrameConnection, ConnectionBudget> budgets = new ConcurrentHashMap<>();
+  /** Connections on which a client proved its own key, by its id: where replies are pushed. */
+  private final Map<String, Set<FrameConnection>> keyedClients = new ConcurrentHashMap<>();
   private volatile OperatorAuth operators;
   private volatile Supplier<List<ClientMessage.BookEntry>> addressBook;
 
@@ -77,11 +80,47 @@ final class ClientPort implements FrameHandler {
   @Override
   public void onOpen(FrameConnection connection) {
     budgets.put(connection, new ConnectionBudget(connectionBytes, expiryNanos));
+    if (connection.keyAuthenticated() && connection.remoteId() != null) {
+      keyedClients.computeIfAbsent(connection.remoteId(), id -> ConcurrentHashMap.newKeySet())
+          .add(connection);
+    }
   }
 
   @Override
   public void onClose(FrameConnection connection) {
     budgets.remove(connection);
+    if (connection.remoteId() != null) {
+      keyedClients.computeIfPresent(connection.remoteId(), (id, open) -> {
+        open.remove(connection);
+        return open.isEmpty() ? null : open;
+      });
+    }
+  }
+
+  /**
+   * Sends {@code reply}, which no question on this replica waits for, on every connection where
+   * its client proved its own key, tagged {@link ClientMessage#UNASKED}: the client hands its
+   * signed request to one replica and votes on the replies of all (paper §4), matching them by
+   * (client, sequence). Only a proved key makes the connection the client's own; a secret or no
+   * authentication proves nothing that would keep the reply from another client. Unversioned,
+   * as earlier clients read it; they ignore a tag they never sent.
+   */
+  void pushReply(Reply reply) {
+    Set<FrameConnection> open = keyedClients.get(reply.client().value());
+    if (open == null) {
+      return;
+    }
+    byte[] payload = ClientCodec.encode(new ClientMessage.Replied(ClientMessage.UNASKED,
+        new Reply(reply.client(), reply.sequence(), reply.status(), reply.value(),
+            reply.reason(), reply.position(), reply.replica(), 0)));
+    for (FrameConnection connection : open) {
+      try {
+        connection.send(payload); // a full or closed connection drops it: the client resends
+      } catch (IllegalArgumentException tooBig) {
+        LOG.log(Level.WARNING, "event=reply_not_pushed client=" + reply.client() + " sequence="
+            + reply.sequence() + " reason=\"" + tooBig.getMessage() + "\"");
+      }
+    }
   }
 
   @Override
@@ -139,7 +178,7 @@ final class ClientPort implements FrameHandler {
       if (SystemCommands.isAdmin(s.request().client()) || SystemCommands.isAdmin(sender)) {
         unsignedSystemCommand(connection, s.request(), origin);
       } else if (mayActAs(connection, sender)) {
-        loop.offerSubmit(s.request(), origin);
+        loop.offerSubmit(s.request(), s.clientSignature(), origin);
       } else {
         impersonation(connection, sender);
         origin.replied(new Reply(s.request().client(), s.request().sequence(),

@@ -12,8 +12,8 @@ sealed interface LoopEvent {
   /** A decoded message from another replica. */
   record Peer(int from, ProtocolMessage message) implements LoopEvent {}
 
-  /** A client request to propose. */
-  record Submit(Request request, Origin origin) implements LoopEvent {}
+  /** A client request to propose, with its client's signature over it or null. */
+  record Submit(Request request, byte[] clientSignature, Origin origin) implements LoopEvent {}
 
   /** A linearizable read. */
   record Read(ClientId client, byte[] query, Origin origin) implements LoopEvent {}

@@ -116,6 +116,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
   private volatile long wallClockOffsetMillis;
   private volatile TestMisbehaviour misbehaviour = TestMisbehaviour.NONE;
+  private volatile java.util.function.Consumer<Reply> unasked;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
   private long nextReadId;
@@ -180,6 +181,17 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     this.checkpoints = listener;
   }
 
+  /**
+   * Where a reply goes that no question on this replica waits for. A Byzantine client that
+   * hands its signed request to ONE replica still needs t+1 identical replies from distinct
+   * replicas (paper §4), so every replica that executes the request must answer it, not only
+   * the one it was handed to: the client port sends such a reply on the connections where the
+   * client proved its key ({@link ClientPort#pushReply}). Null: such replies go nowhere.
+   */
+  void unaskedReplies(java.util.function.Consumer<Reply> to) {
+    this.unasked = to;
+  }
+
   /** Test only: the replica lies in what it sends and answers ({@link TestMisbehaviour}). */
   void misbehave(TestMisbehaviour behaviour) {
     this.misbehaviour = behaviour;
@@ -226,8 +238,15 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** From any thread: a client request; answered "busy" if the queue or its budget is full. */
   @Override
   public void offerSubmit(Request request, Origin origin) {
+    offerSubmit(request, null, origin);
+  }
+
+  /** From any thread: a request with its client's signature (or null); as above. */
+  @Override
+  public void offerSubmit(Request request, byte[] clientSignature, Origin origin) {
     long bytes = QuestionBudget.of(request.command());
-    if (admit(bytes, origin) && !queue.offer(new LoopEvent.Submit(request, origin))) {
+    if (admit(bytes, origin)
+        && !queue.offer(new LoopEvent.Submit(request, clientSignature, origin))) {
       refuse(bytes, origin);
     }
   }
@@ -386,7 +405,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     } else if (event instanceof LoopEvent.Submit s) {
       questions.release(QuestionBudget.of(s.request().command()));
       s.origin().taken();
-      submit(s.request(), s.origin(), steps);
+      submit(s.request(), s.clientSignature(), s.origin(), steps);
     } else if (event instanceof LoopEvent.Read r) {
       questions.release(QuestionBudget.of(r.query()));
       r.origin().taken();
@@ -418,7 +437,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     return false;
   }
 
-  private void submit(Request request, Origin origin, List<Step> steps) {
+  private void submit(Request request, byte[] clientSignature, Origin origin,
+      List<Step> steps) {
     Status s = replica.status();
     if (s.role() != Role.LEADER && !everyReplicaOrders) {
       // Nothing is ordered: answer at once (a redirect promises nothing, so needs no fsync).
@@ -435,7 +455,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
     writes.put(new WriteKey(request.client(), request.sequence()),
         new Pending(origin, System.nanoTime()));
-    steps.add(new Step.Propose(request));
+    steps.add(new Step.Propose(request, clientSignature));
   }
 
   /** Gathers one step's effects into the current batch, resolving answers to their origins. */
@@ -457,6 +477,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
           p.origin().replied(reply);
           metrics.committed(System.nanoTime() - p.since());
         });
+      } else if (unasked != null) {
+        java.util.function.Consumer<Reply> to = unasked;
+        release.answer(() -> to.accept(reply)); // after durability, as any answer
       }
     }
     for (QueryResult truth : effects.reads()) {

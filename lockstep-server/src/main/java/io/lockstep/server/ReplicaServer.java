@@ -250,6 +250,23 @@ public final class ReplicaServer implements AutoCloseable {
     metrics.bindSignatures(signer);
   }
 
+  /**
+   * The client port. Under Byzantine faults it also sends each reply that no question here
+   * waits for to its client's key-proved connections: a client handing its signed request to
+   * one replica votes on every replica's reply.
+   */
+  private ClientPort clientPort(NetOptions net) {
+    ClientPort port = new ClientPort(loop, metrics, config.perClientAuthentication(),
+        config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
+        .operators(OperatorAuth.checking(config.name(), config.secret(),
+            config.keys().operatorKeys()))
+        .addressBook(addresses::entries);
+    if (config.failureModel() == FailureModel.BYZANTINE) {
+      loop.unaskedReplies(port::pushReply);
+    }
+    return port;
+  }
+
   /** Peer and client ports, the forwarder, Redis and HTTP; then the loop and its timers. */
   private void startNetworks(ReplicaAddresses me) throws IOException {
     PeerPort peerPort = startPeerPort(me);
@@ -279,11 +296,7 @@ public final class ReplicaServer implements AutoCloseable {
         me.client(), identity.clients(ClientCredentials.clientAuth(config),
             addresses::machineKey), net,
         identity.privateKey()),
-        new ClientPort(loop, metrics, config.perClientAuthentication(),
-            config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
-            .operators(OperatorAuth.checking(config.name(), config.secret(),
-                config.keys().operatorKeys()))
-            .addressBook(addresses::entries));
+        clientPort(net));
     forwarder = new LeaderForwarder(
         new FrameClient(ClientCredentials.forwarderConfig(config, id, net)),
         leader -> addresses.client(leader).orElseThrow(), config.requestTimeoutMillis(),

@@ -6,6 +6,7 @@ import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
+import io.lockstep.request.RequestSignature;
 import io.lockstep.storage.codec.BinaryReader;
 import io.lockstep.storage.codec.BinaryWriter;
 import io.lockstep.storage.codec.CodecException;
@@ -38,10 +39,18 @@ import java.util.List;
  * 14 ReadOneReplica     ClientId client, bytes query, i64 minPosition (not negative)
  * 15 OneReplicaResult   u8 outcome (0 ok, 1 behind, 2 refused), bytes value, string reason,
  *               i64 position (not negative), i32 replica
+ * 16 Submit     as 10, then bytes clientSignature (exactly 64: Ed25519)
  * </pre>
  *
  * <p>A replica of an earlier build closes a connection that sends type 14 as undecodable
  * ("unknown type 14"); a client that reads one replica needs replicas of this build.
+ *
+ * <p>A signed request (type 16) comes from a client that hands each request to one replica of
+ * a Byzantine classic order; an unsigned one is still type 1 or 10, byte for byte as before, so
+ * frames of earlier clients decode unchanged. A replica of an earlier build closes a type-16
+ * connection as undecodable ("unknown type 16"): upgrade replicas before switching a client to
+ * that mode. A signature that is not 64 bytes is refused here, naming its length, rather than
+ * handed to the order, which could only refuse it later.
  *
  * <p>Compatibility of the configuration version (paper §7: clients learn the configuration
  * from replies): a replica answers a type-1 request (what earlier clients send) in the type-3
@@ -72,6 +81,7 @@ public final class ClientCodec {
   private static final int ADDRESS_BOOK_ANSWER = 13;
   private static final int READ_ONE_REPLICA = 14;
   private static final int ONE_REPLICA_RESULT = 15;
+  private static final int SUBMIT_SIGNED = 16;
 
   private ClientCodec() {}
 
@@ -81,6 +91,9 @@ public final class ClientCodec {
     out.writeByte(WireFormat.VERSION).writeByte(type(message)).writeLong(message.tag());
     if (message instanceof ClientMessage.Submit m) {
       out.writeRequest(m.request());
+      if (m.clientSignature() != null) {
+        out.writeBytes(m.clientSignature());
+      }
     } else if (message instanceof ClientMessage.Read m) {
       out.writeClientId(m.client()).writeBytes(m.query());
     } else if (message instanceof ClientMessage.Replied m) {
@@ -143,6 +156,9 @@ public final class ClientCodec {
 
   private static int type(ClientMessage message) {
     if (message instanceof ClientMessage.Submit s) {
+      if (s.clientSignature() != null) {
+        return SUBMIT_SIGNED;
+      }
       return s.learnsConfiguration() ? SUBMIT_LEARNING : SUBMIT;
     } else if (message instanceof ClientMessage.Read) {
       return READ;
@@ -189,6 +205,7 @@ public final class ClientCodec {
       message = switch (type) {
         case SUBMIT -> new ClientMessage.Submit(tag, in.readRequest("request"));
         case SUBMIT_LEARNING -> new ClientMessage.Submit(tag, in.readRequest("request"), true);
+        case SUBMIT_SIGNED -> readSigned(tag, in);
         case READ -> new ClientMessage.Read(tag, in.readClientId("client"),
             in.readBytes("query", Request.MAX_COMMAND_BYTES));
         case REPLIED -> new ClientMessage.Replied(tag, readReply(in, false));
@@ -218,6 +235,17 @@ public final class ClientCodec {
     }
     in.expectEnd("client message of type " + type);
     return message;
+  }
+
+  /** A signed request; the signature's length is checked here, its validity by the order. */
+  private static ClientMessage.Submit readSigned(long tag, BinaryReader in) {
+    Request request = in.readRequest("request");
+    byte[] signature = in.readBytes("request.clientSignature", RequestSignature.LENGTH);
+    if (signature.length != RequestSignature.LENGTH) {
+      throw new CodecException("request.clientSignature: malformed client signature ("
+          + signature.length + " bytes, " + RequestSignature.LENGTH + " expected)");
+    }
+    return new ClientMessage.Submit(tag, request, true, signature);
   }
 
   private static void writeBook(BinaryWriter out, ClientMessage.AddressBookAnswer answer) {

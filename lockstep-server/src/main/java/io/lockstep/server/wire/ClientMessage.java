@@ -23,20 +23,63 @@ public sealed interface ClientMessage {
   long tag();
 
   /**
+   * The tag of a {@link Replied} that answers no question on its connection: a replica pushes
+   * the reply of a request it executed but was not handed to the client that proved its key
+   * there, and the client matches it by (client, sequence). Clients number their questions
+   * from 1.
+   */
+  long UNASKED = 0;
+
+  /**
    * A request to order and apply (S2); retried with the same (client, sequence) (X4).
    *
    * @param learnsConfiguration the sender reads the configuration version in replies (paper
    *     §7: clients learn the configuration from replies), so the replica sends it; a client
    *     of an earlier build sends false and gets replies in the layout it reads
+   * @param clientSignature the client's own Ed25519 signature over the request ({@link
+   *     io.lockstep.request.RequestSignature}), or null: a client that hands each request to ONE
+   *     replica of a Byzantine classic order signs it, so that the other replicas take it on
+   *     that one carrier's word (paper §3.1); a broadcasting client need not
    */
-  record Submit(long tag, Request request, boolean learnsConfiguration) implements ClientMessage {
+  record Submit(long tag, Request request, boolean learnsConfiguration, byte[] clientSignature)
+      implements ClientMessage {
     public Submit {
       Objects.requireNonNull(request, "request");
+      if (clientSignature != null && !learnsConfiguration) {
+        // One frame type carries a signed request (ClientCodec type 16), and only clients of
+        // the build that reads configuration versions sign.
+        throw new IllegalArgumentException("a signed request comes from a client that reads"
+            + " configuration versions (learnsConfiguration must be true)");
+      }
+      clientSignature = clientSignature == null ? null : clientSignature.clone();
     }
 
-    /** A request from a sender that does not read configuration versions. */
+    /** An unsigned request. */
+    public Submit(long tag, Request request, boolean learnsConfiguration) {
+      this(tag, request, learnsConfiguration, null);
+    }
+
+    /** An unsigned request from a sender that does not read configuration versions. */
     public Submit(long tag, Request request) {
-      this(tag, request, false);
+      this(tag, request, false, null);
+    }
+
+    /** A copy, so that no holder can alter the signature another holder forwards. */
+    @Override
+    public byte[] clientSignature() {
+      return clientSignature == null ? null : clientSignature.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Submit s && tag == s.tag && request.equals(s.request)
+          && learnsConfiguration == s.learnsConfiguration
+          && Arrays.equals(clientSignature, s.clientSignature);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(tag, request, learnsConfiguration, Arrays.hashCode(clientSignature));
     }
   }
 

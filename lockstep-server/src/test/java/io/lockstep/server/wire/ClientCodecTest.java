@@ -66,6 +66,10 @@ class ClientCodecTest {
     return Arbitraries.oneOf(
         Combinators.combine(tag, ids, seq, bytes, Arbitraries.of(true, false))
             .as((t, c, s, b, l) -> new ClientMessage.Submit(t, Request.command(c, s, b), l)),
+        Combinators.combine(tag, ids, seq, bytes,
+            Arbitraries.bytes().array(byte[].class).ofSize(64))
+            .as((t, c, s, b, sig) -> new ClientMessage.Submit(t, Request.command(c, s, b), true,
+                sig)),
         Combinators.combine(tag, ids, bytes).as(ClientMessage.Read::new),
         Combinators.combine(tag, ids, seq, bytes, text, Arbitraries.of(Reply.Status.values()))
             .as((t, c, s, b, r, st) -> new ClientMessage.Replied(t,
