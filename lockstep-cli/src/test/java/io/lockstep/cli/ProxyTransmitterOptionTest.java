@@ -1,0 +1,41 @@
+package io.lockstep.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockstep.cli.cluster.LocalLayout;
+import io.lockstep.server.config.Service;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code lockstep proxy --transmitter}: the one-replica mode is refused, with the reason and
+ * before anything listens, where it cannot work, and an unknown mode names the accepted ones.
+ */
+class ProxyTransmitterOptionTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void oneReplicaIsRefusedForAFailStopClusterAndAnUnknownModeNamesTheChoices() throws Exception {
+    new LocalLayout(dir, 3, 41_100, Service.KV).prepare();
+    assertThat(run("proxy", "--data-dir", dir.toString(), "--port", "0", "--transmitter",
+        "one-replica")).isEqualTo(2);
+    assertThat(err.toString()).contains("--transmitter: client.transmitter=one-replica is for"
+        + " Byzantine clusters");
+    assertThat(run("proxy", "--data-dir", dir.toString(), "--port", "0", "--transmitter",
+        "sometimes")).isEqualTo(2);
+    assertThat(err.toString()).contains("neither broadcast nor one-replica");
+  }
+}
