@@ -26,11 +26,20 @@ public interface ClientPublicKeys {
     return (client, data, signature) -> false;
   }
 
-  /** Ed25519 keys by client (JDK Ed25519: deterministic and thread-safe per call). */
+  /**
+   * Ed25519 keys by client (JDK Ed25519: deterministic and thread-safe per call). A session
+   * {@code id/…} of a client (X5: the sessions a client opens, e.g. one per Redis connection
+   * of a proxy, which the client port already lets that client's connection act as) signs with
+   * {@code id}'s key.
+   */
   static ClientPublicKeys ed25519(Map<ClientId, PublicKey> keys) {
     Map<ClientId, PublicKey> copy = Map.copyOf(keys);
     return (client, data, signature) -> {
       PublicKey key = copy.get(client);
+      int slash = client.value().indexOf('/');
+      if (key == null && slash > 0) {
+        key = copy.get(ClientId.of(client.value().substring(0, slash)));
+      }
       if (key == null || data == null || signature == null
           || signature.length != RequestSignature.LENGTH) {
         return false;

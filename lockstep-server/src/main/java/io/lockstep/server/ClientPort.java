@@ -106,7 +106,10 @@ final class ClientPort implements FrameHandler {
    * as earlier clients read it; they ignore a tag they never sent.
    */
   void pushReply(Reply reply) {
-    Set<FrameConnection> open = keyedClients.get(reply.client().value());
+    String client = reply.client().value();
+    int slash = client.indexOf('/');
+    // A session id/… is its client's (the connection that proved id may act as it).
+    Set<FrameConnection> open = keyedClients.get(slash > 0 ? client.substring(0, slash) : client);
     if (open == null) {
       return;
     }

@@ -44,6 +44,11 @@ class OneReplicaTransmitterServerTest {
         // The replica that carried the first write stays the transmitter: no more time-outs
         // (an attempt is 8 s, several times what a write takes once replica 1 is detected).
         assertThat(client.retries()).as("resends after the first write").isEqualTo(resends);
+        // A session of the client (as the proxy opens one per Redis connection) signs with
+        // the client's key and gets every replica's reply on the client's connections.
+        KvClient session = new KvClient(client.newSession());
+        assertThat(session.incr("n")).isEqualTo(3);
+        assertThat(client.retries()).as("resends after the session's write").isEqualTo(resends);
       }
     }
   }
