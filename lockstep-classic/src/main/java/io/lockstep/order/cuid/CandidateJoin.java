@@ -28,8 +28,9 @@ import java.util.Set;
  * D's candidate for it, which acceptance needs, follows the admission in D's FIFO broadcasts.
  * (If D is declared failed first, every live replica holds the same of D's broadcasts.) D
  * issues the admission only once every live replica reports suspecting J and holding exactly
- * as many of J's old broadcasts as D, so that J's new broadcasts follow the same count of old
- * ones everywhere.
+ * as many of J's old broadcasts as D: so J's new broadcasts follow the same count of old ones
+ * everywhere, and the candidates of J's earlier life, which count in a uid like any failed
+ * replica's ({@link CandidateOrder}), are the same everywhere.
  *
  * <p><b>The state.</b> Once every live replica acknowledged the admission (so none drops J's new
  * broadcasts, and the admission outlives D), D stops processing until the executor's snapshot

@@ -402,18 +402,20 @@ public final class CandidateOrder implements Coordination {
   }
 
   /**
-   * Once every replica whose candidate r needs has proposed one, the largest of those
-   * candidates (a failed replica's, and a rejoined one's below its boundary, do not count, as
-   * they do not at a replica that accepts r without them). Null while one is missing.
+   * Once every replica whose candidate r needs has proposed one, the largest candidate held,
+   * failed replicas' included. A replica that accepted r while q was live counted q's
+   * candidate; one that accepts r after declaring q failed holds it too, since it declares q
+   * failed only once it holds every broadcast of q that any live replica reported holding
+   * ({@link FailureNotices}), and drops q's later ones: so both choose the same uid. A
+   * candidate of a rejoined replica's earlier life for a request above its boundary does not
+   * count: every replica waits for its new one ({@link #earlierLife}). Null while a needed
+   * candidate is missing.
    */
   private Uid largestCandidate(Proposal p) {
     Uid max = null;
     for (int m : members) {
-      if (!needsCandidate(m, p.id)) {
-        continue;
-      }
       Uid c = earlierLife(m, p) ? null : p.candidates.get(m);
-      if (c == null) {
+      if (c == null && needsCandidate(m, p.id)) {
         return null;
       }
       max = c == null || (max != null && c.before(max)) ? max : c;
