@@ -81,7 +81,7 @@ final class AbcastCoordinator {
         || coordinator(p) != self) {
       return;
     }
-    Uid max = order.largestLiveCandidate(p);
+    Uid max = order.count().largestLive(p);
     if (max != null) {
       p.decided = true;
       if (p.id.origin() != self) {

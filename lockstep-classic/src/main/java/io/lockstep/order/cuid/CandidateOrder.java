@@ -52,7 +52,6 @@ public final class CandidateOrder implements Coordination {
   static final byte[] STARTED = "lockstep-cuid-order:started".getBytes(StandardCharsets.UTF_8);
 
   private final StampedConfig config;
-  private final boolean quiescence;
   private final UidChoice choice;
   private final CommutingSkip commutingSkip;
   private final int self;
@@ -62,9 +61,9 @@ public final class CandidateOrder implements Coordination {
   private final FailureDetector detector;
   private final List<String> brokenAssumptions = new ArrayList<>();
   private final boolean halted;
-  private final boolean boundary;
   private final CandidateJoin join;
   private final AbcastCoordinator abcast;
+  private final CandidateCount count;
   final Map<Integer, Carry> latest = new HashMap<>();
   final Set<Integer> failed = new HashSet<>();
   /** Per readmitted replica, the acknowledgement counts of its admission: its boundary. */
@@ -124,9 +123,7 @@ public final class CandidateOrder implements Coordination {
    */
   public CandidateOrder(StampedConfig config, Recovered recovered, boolean quiescence,
       UidChoice choice, Commuting commuting, boolean boundary) {
-    this.boundary = boundary;
     this.config = config;
-    this.quiescence = quiescence;
     this.choice = Objects.requireNonNull(choice, "choice");
     this.commutingSkip = new CommutingSkip(Objects.requireNonNull(commuting,
         "commuting"));
@@ -146,6 +143,7 @@ public final class CandidateOrder implements Coordination {
     this.halted = rejoining && choice != UidChoice.EVERY_REPLICA;
     this.join = new CandidateJoin(this, rejoining && !halted);
     this.abcast = new AbcastCoordinator(this);
+    this.count = new CandidateCount(this, boundary, quiescence);
     if (empty) {
       // The marker also makes a later restart rejoin if the cluster file stops saying so.
       out.writes.add(new StorageWrite.HardState(STARTED));
@@ -302,7 +300,7 @@ public final class CandidateOrder implements Coordination {
       p.kind = c.kind();
       p.request = c.request();
       p.wallClock = c.wallClock();
-      if (needsCandidate(self, p.id)) {
+      if (count.needs(self, p.id)) {
         see(p);
       } else {
         join.inherit(p); // below this rejoined replica's boundary
@@ -322,31 +320,6 @@ public final class CandidateOrder implements Coordination {
     } else if (c.kind() == Kind.ADMIT) {
       readmit(c);
     }
-  }
-
-  /**
-   * Request {@code id} needs member {@code m}'s candidate: m is not declared failed, and id is
-   * above m's boundary if m rejoined ({@link CandidateJoin}).
-   */
-  private boolean needsCandidate(int m, Proposal.Id id) {
-    if (failed.contains(m)) {
-      return false;
-    }
-    long[] counts = boundary ? boundaries.get(m) : null;
-    return counts == null || id.seq() > counts[index.get(id.origin())];
-  }
-
-  /**
-   * Whether m's candidate for r, above m's boundary, was proposed in m's life before its rejoin
-   * (carried by a broadcast its admission counts): every replica then waits for m's new one
-   * instead, as m itself proposes anew (possible only if r reached m before its crash and its
-   * donor only after the admission).
-   */
-  private boolean earlierLife(int m, Proposal p) {
-    long[] counts = boundary ? boundaries.get(m) : null;
-    Long carried = p.carriedBy.get(m);
-    return counts != null && carried != null && needsCandidate(m, p.id)
-        && carried <= counts[index.get(m)];
   }
 
   /** This replica, as donor, admits {@code joiner} back (paper §7.2). */
@@ -393,50 +366,12 @@ public final class CandidateOrder implements Coordination {
     if (p.uid != null || (!p.seen() && !p.inherited)) {
       return;
     }
-    Uid uid = choice == UidChoice.ABCAST ? p.finalUid : largestCandidate(p);
+    Uid uid = choice == UidChoice.ABCAST ? p.finalUid : count.largest(p);
     if (uid == null) {
       return;
     }
     ledger.accept(p, uid);
     join.accepted(p);
-  }
-
-  /**
-   * Once every replica whose candidate r needs has proposed one, the largest candidate held,
-   * failed replicas' included. A replica that accepted r while q was live counted q's
-   * candidate; one that accepts r after declaring q failed holds it too, since it declares q
-   * failed only once it holds every broadcast of q that any live replica reported holding
-   * ({@link FailureNotices}), and drops q's later ones: so both choose the same uid. A
-   * candidate of a rejoined replica's earlier life for a request above its boundary does not
-   * count: every replica waits for its new one ({@link #earlierLife}). Null while a needed
-   * candidate is missing.
-   */
-  private Uid largestCandidate(Proposal p) {
-    Uid max = null;
-    for (int m : members) {
-      Uid c = earlierLife(m, p) ? null : p.candidates.get(m);
-      if (c == null && needsCandidate(m, p.id)) {
-        return null;
-      }
-      max = c == null || (max != null && c.before(max)) ? max : c;
-    }
-    return max;
-  }
-
-  /** The largest candidate of the replicas not known failed, or null while one is missing. */
-  Uid largestLiveCandidate(Proposal p) {
-    Uid max = null;
-    for (int m : members) {
-      if (failed.contains(m)) {
-        continue;
-      }
-      Uid c = p.candidates.get(m);
-      if (c == null) {
-        return null;
-      }
-      max = max == null || max.before(c) ? c : max;
-    }
-    return max;
   }
 
   private void tick(long tickNow, long tickWall) {
@@ -499,7 +434,7 @@ public final class CandidateOrder implements Coordination {
         hand(p);
       }
       Proposal early = commutingSkip.next(ledger.accepted(), ledger.seenNotAccepted(),
-          this::acceptedEverywhere);
+          count::acceptedEverywhere);
       if (early == null) {
         return;
       }
@@ -530,26 +465,7 @@ public final class CandidateOrder implements Coordination {
    * replica has every candidate that made the uid, so it has accepted r too.
    */
   private boolean stable(Proposal p) {
-    return ledger.stableHere(p) && acceptedEverywhere(p);
-  }
-
-  /** Client quiescence (when on): every live replica has every candidate that made the uid. */
-  private boolean acceptedEverywhere(Proposal p) {
-    if (!quiescence) {
-      return true;
-    }
-    for (int m : members) {
-      if (m == self || failed.contains(m)) {
-        continue;
-      }
-      Carry last = latest.get(m);
-      for (Map.Entry<Integer, Long> c : p.carriedBy.entrySet()) {
-        if (c.getKey() != m && (last == null || last.ack(index.get(c.getKey())) < c.getValue())) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return ledger.stableHere(p) && count.acceptedEverywhere(p);
   }
 
   @Override
@@ -663,6 +579,10 @@ public final class CandidateOrder implements Coordination {
 
   CandidateLedger ledger() {
     return ledger;
+  }
+
+  CandidateCount count() {
+    return count;
   }
 
   @Override
