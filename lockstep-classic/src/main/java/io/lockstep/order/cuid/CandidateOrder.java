@@ -33,8 +33,9 @@ import java.util.Set;
  * Order by replica-generated identifiers (paper §3.2.3), fail-stop, as a deterministic
  * {@link Coordination}. A request handed to this replica is disseminated by
  * {@link ReliableBroadcast}; every replica that sees it proposes its candidate uid by the same
- * broadcast; once candidates from every replica not known to have failed are in, the largest is
- * the uid and the request is accepted; the order rule processes the stable accepted request with
+ * broadcast; once candidates from every replica not known to have failed are in, the largest
+ * held (failed replicas' included, {@link CandidateCount}) is the uid and the request is
+ * accepted; the order rule processes the stable accepted request with
  * the smallest uid. Failure detection, relays and the failure detection assumption are those of
  * the stamped-order schemes ({@link FailureNotices}). A replica that stopped rejoins through a
  * live one ({@link CandidateJoin}: the every-replica variant only; ABCAST refuses).
