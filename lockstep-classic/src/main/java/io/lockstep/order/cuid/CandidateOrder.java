@@ -501,6 +501,15 @@ public final class CandidateOrder implements Coordination {
     return appliedEarly;
   }
 
+  /**
+   * Requests and read barriers this replica knows of and has not processed yet (known only by
+   * a candidate, seen, or accepted and waiting for stability): zero means nothing waits in the
+   * order here.
+   */
+  int unordered() {
+    return proposals.size();
+  }
+
   /** Replicas declared failed. */
   public Set<Integer> failedReplicas() {
     return Set.copyOf(failed);

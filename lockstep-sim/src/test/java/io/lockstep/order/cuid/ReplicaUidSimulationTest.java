@@ -38,4 +38,50 @@ class ReplicaUidSimulationTest {
   void threeReplicasTwoCrashedSeedsAreLinearizableAndAgree() {
     assertThat(failures(ClassicSchemes.options(2), SEEDS / 4)).isEmpty();
   }
+
+  /**
+   * 4 replicas, t = 3: crashes are permanent, so a seed may end with one replica left. Some
+   * seeds use 10 clients on one key, where every request conflicts with every other.
+   */
+  @Test
+  void fourReplicasThreeCrashedSeedsAreLinearizableAndAgree() {
+    assertThat(failures(ClassicSchemes.options(3), SEEDS / 10)).isEmpty();
+    assertThat(failures(ClassicSchemes.options(3).withClients(10).withKeys(1), SEEDS / 20))
+        .isEmpty();
+  }
+
+  /**
+   * Seeds 65 of {@code options(3)} and 396 of {@code options(3)} with 10 clients on one key end
+   * with three replicas crashed. With the default 10 s liveness bound each reports one operation
+   * that never completes, but the order is not what holds it: the surviving replica has declared
+   * the three others failed and holds no unprocessed request or read barrier. The operation's
+   * client never reached the survivor: after each time-out (400 to 600 ms) the simulated client
+   * resends to a replica chosen at random among the other three, two of which are crashed, and
+   * in these two seeds its 19 and 23 sends all land on crashed ones (each resend has a 2/3
+   * chance to). Given a bound long enough for its random walk to reach the survivor, both seeds
+   * pass. The check on the survivor fails if the order leaves a request waiting there, e.g. one
+   * not retried for acceptance once the replicas whose candidates it waited for are declared
+   * failed.
+   */
+  @Test
+  void threeCrashedOfFourLivenessFailuresAreTheClientsRetryWalk() {
+    assertStuckAtTheClient(ClassicSchemes.options(3), 65);
+    assertStuckAtTheClient(ClassicSchemes.options(3).withClients(10).withKeys(1), 396);
+  }
+
+  private static void assertStuckAtTheClient(SimOptions options, long seed) {
+    List<CandidateOrder> orders = new ArrayList<>();
+    SimResult result = Simulation.run(options, seed,
+        ClassicSchemes.replicaUid(true, UidChoice.EVERY_REPLICA, orders::add));
+    assertThat(result.failure()).as("seed " + seed).startsWith("liveness:");
+    List<CandidateOrder> survivors = orders.stream()
+        .filter(o -> o.failedReplicas().size() == options.replicas() - 1).toList();
+    assertThat(survivors).as("seed " + seed + ": one replica declared the others failed")
+        .hasSize(1);
+    assertThat(survivors.get(0).unordered()).as("seed " + seed + ": waiting at the survivor")
+        .isZero();
+    SimResult patient = Simulation.run(options.withLivenessBoundMillis(30_000), seed,
+        ClassicSchemes.replicaUid(true));
+    assertThat(patient.failure()).as("seed " + seed + " with a 30 s bound").isNull();
+  }
 }
