@@ -501,11 +501,7 @@ public final class CandidateOrder implements Coordination {
     return appliedEarly;
   }
 
-  /**
-   * Requests and read barriers this replica knows of and has not processed yet (known only by
-   * a candidate, seen, or accepted and waiting for stability): zero means nothing waits in the
-   * order here.
-   */
+  /** Requests and read barriers known here (by a candidate at least) and not yet processed. */
   int unordered() {
     return proposals.size();
   }
