@@ -302,18 +302,27 @@ public final class ReplicaServer implements AutoCloseable {
         leader -> addresses.client(leader).orElseThrow(), config.requestTimeoutMillis(),
         () -> metrics.budgetRefused(ServerMetrics.FORWARD_EXPIRED));
     if (config.service() == Service.KV) {
-      redis = RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
-          me.redis().getPort()).withClientIdPrefix("redis-r" + id + "-" + bootId())
-          .withPassword(config.redisPassword())
-          .withBudgets(config.budgets().redisConnectionBytes(), config.budgets().redisTotalBytes(),
-              config.budgets().redisReplyBytes()),
-          new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
+      redis = startRedis(me);
     }
     metrics.bindRedis(redis);
     metrics.bindNet("peer", network.stats());
     metrics.bindNet("client", clientServer.stats());
     http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
         this::liveJson, misbehaviour.name());
+  }
+
+  /** The Redis port; one that cannot be bound is an IOException, as for the other ports. */
+  private RedisServer startRedis(ReplicaAddresses me) throws IOException {
+    try {
+      return RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
+          me.redis().getPort()).withClientIdPrefix("redis-r" + id + "-" + bootId())
+          .withPassword(config.redisPassword())
+          .withBudgets(config.budgets().redisConnectionBytes(), config.budgets().redisTotalBytes(),
+              config.budgets().redisReplyBytes()),
+          new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /** The peer network, whose arrivals go to a {@link PeerPort} (the network is null before). */

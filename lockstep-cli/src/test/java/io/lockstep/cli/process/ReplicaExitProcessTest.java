@@ -3,14 +3,17 @@ package io.lockstep.cli.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.server.config.ClusterConfig;
+import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +33,17 @@ class ReplicaExitProcessTest {
 
   @Test
   void aReplicaThatCannotStartExitsAsSoonAsItHasSaidWhy() throws Exception {
+    exitsWithThreeSoonAfterSayingWhy(ReplicaAddresses::peer, "cannot listen on");
+  }
+
+  /** The Redis port too: a taken one is "cannot start" (3), not an unexpected failure (1). */
+  @Test
+  void aReplicaWhoseRedisPortIsTakenExitsWithTheCannotStartStatus() throws Exception {
+    exitsWithThreeSoonAfterSayingWhy(ReplicaAddresses::redis, "cannot listen for Redis clients");
+  }
+
+  private void exitsWithThreeSoonAfterSayingWhy(
+      Function<ReplicaAddresses, InetSocketAddress> port, String reason) throws Exception {
     int base = FreePorts.basePort(1);
     ClusterConfig config = ClusterConfig.local("exit", 1, base, dir.resolve("data"),
         Service.KV, new byte[32]);
@@ -38,8 +52,8 @@ class ReplicaExitProcessTest {
       config.toProperties().store(out, null);
     }
     Path output = dir.resolve("replica.out");
-    try (ServerSocket taken = new ServerSocket(config.replica(1).orElseThrow().peer().getPort(),
-        1, InetAddress.getLoopbackAddress())) {
+    int taken = port.apply(config.replica(1).orElseThrow()).getPort();
+    try (ServerSocket holder = new ServerSocket(taken, 1, InetAddress.getLoopbackAddress())) {
       Process replica = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"),
           "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
           "io.lockstep.server.ReplicaMain", "--config", file.toString(), "--id", "1"))
@@ -49,7 +63,7 @@ class ReplicaExitProcessTest {
         assertThat(replica.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
         long exitMillis = (System.nanoTime() - said) / 1_000_000;
         assertThat(replica.exitValue()).isEqualTo(3);
-        assertThat(Files.readString(output)).contains("cannot listen on");
+        assertThat(Files.readString(output)).contains(reason);
         assertThat(Files.readString(config.dataDirOf(1).resolve("replica.log")))
             .as("it logged before it failed, so the log manager's wait was armed")
             .contains("Recovered");
