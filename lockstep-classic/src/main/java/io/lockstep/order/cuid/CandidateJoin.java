@@ -1,12 +1,12 @@
 package io.lockstep.order.cuid;
 
 import io.lockstep.order.Input;
-import io.lockstep.order.Ready;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.JoinRequest;
 import io.lockstep.order.cuid.CuidMessage.JoinState;
 import io.lockstep.order.cuid.CuidMessage.Kind;
+import io.lockstep.order.stamped.JoinWait;
 import io.lockstep.order.stamped.Uid;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,10 +48,7 @@ final class CandidateJoin {
   private final CandidateOrder order;
   private final int self;
   private boolean waitingForState;
-  private long lastAskAt = Long.MIN_VALUE;
-  private int askTurn;
-  /** While joining: the replicas that asked this one for state, joining themselves. */
-  private final Set<Integer> alsoJoining = new HashSet<>();
+  private final JoinWait waiting;
   /** Joiners admitted here (their admission delivered), until one of their broadcasts is. */
   private final Map<Integer, Carry> admitting = new HashMap<>();
   /** The joiner this donor stopped processing for, waiting for the executor's snapshot. */
@@ -64,6 +61,9 @@ final class CandidateJoin {
   CandidateJoin(CandidateOrder order, boolean rejoining) {
     this.order = order;
     this.self = order.config().self();
+    this.waiting = new JoinWait(self, order.config().members(),
+        order.config().failureTimeoutMillis(),
+        "rejoining the replica-uid order (paper §7.2): waiting for a live replica's state");
     this.waitingForState = rejoining;
   }
 
@@ -78,45 +78,31 @@ final class CandidateJoin {
    * @return true once the state was taken (the order then goes on as a member)
    */
   boolean stepWhileJoining(Input input) {
-    String why = "replica " + self + ": " + waitingReason();
     if (input instanceof Input.Tick t) {
       order.now = Math.max(order.now, t.now());
       order.wallClock = t.wallClock();
-      askIfDue();
-    } else if (input instanceof Input.Propose p) {
-      order.out().redirects.add(new Ready.Redirect(p.request(), -1, self, why, true));
-    } else if (input instanceof Input.Read r) {
-      order.out().redirects.add(new Ready.Redirect(null, r.readId(), self, why, true));
-    } else if (input instanceof Input.Receive r && r.message() instanceof JoinState s
-        && s.joiner() == self && fits(s)) {
-      install(s);
-      return true;
-    } else if (input instanceof Input.Receive r && r.message() instanceof JoinRequest j
-        && j.joiner() == r.from() && order.index().containsKey(r.from()) && r.from() != self) {
-      alsoJoining.add(r.from());
+      int ask = waiting.askAt(order.now);
+      if (ask != JoinWait.NOT_YET) {
+        order.out().send(ask, new JoinRequest(self));
+      }
+    } else if (input instanceof Input.Receive r) {
+      if (r.message() instanceof JoinState s && s.joiner() == self && fits(s)) {
+        install(s);
+        return true;
+      }
+      if (r.message() instanceof JoinRequest j && j.joiner() == r.from()
+          && order.index().containsKey(r.from()) && r.from() != self) {
+        waiting.alsoJoining(r.from());
+      }
+    } else {
+      waiting.refuseBusy(input, order.out().redirects);
     }
     return false; // broadcasts before the state are dropped: their origins retransmit them
   }
 
   /** Why this replica cannot serve yet, for operators. */
   String waitingReason() {
-    if (alsoJoining.size() == order.config().members().size() - 1) {
-      return "every replica restarted and asks for the order's state, which lived in memory:"
-          + " more than t replicas failed, so no replica can hand it over; start a new cluster"
-          + " with empty data directories";
-    }
-    return "rejoining the replica-uid order (paper §7.2): waiting for a live replica's state";
-  }
-
-  private void askIfDue() {
-    if (lastAskAt != Long.MIN_VALUE
-        && order.now - lastAskAt < order.config().failureTimeoutMillis()) {
-      return;
-    }
-    lastAskAt = order.now;
-    List<Integer> others = new ArrayList<>(order.config().members());
-    others.remove(Integer.valueOf(self));
-    order.out().send(others.get(askTurn++ % others.size()), new JoinRequest(self));
+    return waiting.reason();
   }
 
   /** A state of the right shape: anything else is dropped, and the joiner asks again. */

@@ -1,7 +1,6 @@
 package io.lockstep.order.stamped;
 
 import io.lockstep.order.Input;
-import io.lockstep.order.Ready;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
 import io.lockstep.order.stamped.StampedMessage.JoinRequest;
@@ -49,8 +48,7 @@ final class Integration {
   private final int self;
   private final boolean holdDirect;
   private boolean waitingForState;
-  private long lastAskAt = Long.MIN_VALUE;
-  private int askTurn;
+  private final JoinWait waiting;
   private long joinedAtWall = Long.MIN_VALUE;
   /** Joiners whose join this replica delivered but has not processed yet. */
   private final Set<Integer> admitting = new HashSet<>();
@@ -60,12 +58,13 @@ final class Integration {
   private int snapshotFor = StampedMessage.NO_JOINER;
   /** States sent, resent if the joiner asks again, until it is heard from. */
   private final Map<Integer, JoinState> sent = new HashMap<>();
-  /** While joining: the replicas that asked this one to let them join, joining themselves. */
-  private final Set<Integer> alsoJoining = new HashSet<>();
 
   Integration(StampedOrder order, boolean ranBefore, boolean holdDirect) {
     this.order = order;
     this.self = order.config().self();
+    this.waiting = new JoinWait(self, order.config().members(),
+        order.config().failureTimeoutMillis(), "rejoining the " + order.scheme().name()
+        + " order (paper §7.2): waiting for a live replica's state");
     this.waitingForState = ranBefore;
     this.holdDirect = holdDirect;
   }
@@ -81,50 +80,31 @@ final class Integration {
    * @return true once the state was taken (the order then goes on as a member)
    */
   boolean stepWhileJoining(Input input) {
-    String why = "replica " + self + ": " + waitingReason();
     if (input instanceof Input.Tick t) {
       order.now = Math.max(order.now, t.now());
       order.wallClock = t.wallClock();
-      askIfDue();
-    } else if (input instanceof Input.Propose p) {
-      order.out().redirects.add(new Ready.Redirect(p.request(), -1, self, why, true));
-    } else if (input instanceof Input.Read r) {
-      order.out().redirects.add(new Ready.Redirect(null, r.readId(), self, why, true));
-    } else if (input instanceof Input.Receive r && r.message() instanceof JoinState s
-        && s.joiner() == self && fits(s)) {
-      install(s);
-      return true;
-    } else if (input instanceof Input.Receive r && r.message() instanceof JoinRequest j
-        && j.joiner() == r.from() && order.index().containsKey(r.from()) && r.from() != self) {
-      alsoJoining.add(r.from());
+      int ask = waiting.askAt(order.now);
+      if (ask != JoinWait.NOT_YET) {
+        order.out().send(ask, new JoinRequest(self));
+      }
+    } else if (input instanceof Input.Receive r) {
+      if (r.message() instanceof JoinState s && s.joiner() == self && fits(s)) {
+        install(s);
+        return true;
+      }
+      if (r.message() instanceof JoinRequest j && j.joiner() == r.from()
+          && order.index().containsKey(r.from()) && r.from() != self) {
+        waiting.alsoJoining(r.from());
+      }
+    } else {
+      waiting.refuseBusy(input, order.out().redirects);
     }
     return false; // broadcasts before the state are dropped: their origins retransmit them
   }
 
-  /**
-   * Why this replica cannot rejoin yet, for operators: waiting for a live replica's state, or,
-   * once every other replica asked it for state too, that no replica has the order any more.
-   */
+  /** Why this replica cannot serve yet, for operators. */
   String waitingReason() {
-    if (alsoJoining.size() == order.config().members().size() - 1) {
-      return "every replica restarted and asks for the order's state, which lived in memory:"
-          + " more than t replicas failed, so no replica can hand it over; start a new cluster"
-          + " with empty data directories";
-    }
-    return "rejoining the " + order.scheme().name() + " order (paper §7.2): waiting for a live"
-        + " replica's state";
-  }
-
-  /** Asks the next live-looking replica, once per failure timeout. */
-  private void askIfDue() {
-    if (lastAskAt != Long.MIN_VALUE
-        && order.now - lastAskAt < order.config().failureTimeoutMillis()) {
-      return;
-    }
-    lastAskAt = order.now;
-    List<Integer> others = new ArrayList<>(order.config().members());
-    others.remove(Integer.valueOf(self));
-    order.out().send(others.get(askTurn++ % others.size()), new JoinRequest(self));
+    return waiting.reason();
   }
 
   private boolean fits(JoinState s) {
