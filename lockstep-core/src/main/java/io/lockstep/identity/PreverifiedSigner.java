@@ -1,6 +1,10 @@
 package io.lockstep.identity;
 
+import io.lockstep.machine.ClientId;
+import io.lockstep.request.ClientPublicKeys;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -8,15 +12,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Signer} that remembers verdicts computed ahead of time, so a protocol core's
- * {@link #verify} finds the answer instead of running Ed25519 on its own (loop) thread.
+ * {@link #verify} finds the answer instead of running Ed25519 on its own (loop) thread. The same
+ * holds for clients' signatures over their requests: the core checks those through {@link
+ * #clientKeys()}, a {@link ClientPublicKeys} answered from the same memory.
  *
  * <p>The runtime calls {@link #preverify} for each {@link SignatureClaim} of a received message
- * on a verification thread, then hands the message to the loop; the core verifies as it always
- * did and gets the remembered verdict. The verdict is the inner signer's own answer for exactly
- * these bytes (the key is signer, data and signature, byte for byte), so the core decides the
- * same either way: a forged signature is still false and the core still drops the message with
- * its reason. A claim that was never pre-verified, or whose verdict was evicted, is verified
- * inline: the pre-check only moves work, it is never needed for a correct answer.
+ * (or of a client's signed request) on a verification thread, then hands the message to the
+ * loop; the core verifies as it always did and gets the remembered verdict. The verdict is the
+ * inner verifier's own answer for exactly these bytes (the key is signer or client, data and
+ * signature, byte for byte), so the core decides the same either way: a forged signature is
+ * still false and the core still drops the message with its reason. A claim that was never
+ * pre-verified, or whose verdict was evicted, is verified inline: the pre-check only moves
+ * work, it is never needed for a correct answer.
  *
  * <p>Thread-safe: any number of threads may pre-verify while the loop verifies. Signing is the
  * inner signer's and stays on the caller's thread.
@@ -24,56 +31,65 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PreverifiedSigner implements Signer {
   /** Claims larger than this are not remembered (a huge key would cost more memory than time). */
   static final int MAX_REMEMBERED_BYTES = 64 * 1024;
+  /**
+   * Most bytes all remembered keys hold together: clients' claims carry their commands, so the
+   * count alone would let large requests fill the heap.
+   */
+  static final long MAX_TOTAL_BYTES = 32L << 20;
+  private static final byte REPLICA = 0;
+  private static final byte CLIENT = 1;
 
   private final Signer inner;
+  private final ClientPublicKeys clients;
   private final int capacity;
-  private final Map<ByteBuffer, Boolean> verdicts;
+  /** Least recently used first; guarded by itself, as is {@link #totalBytes}. */
+  private final LinkedHashMap<ByteBuffer, Boolean> verdicts =
+      new LinkedHashMap<>(16, 0.75f, true);
+  private long totalBytes;
   private final AtomicLong preverified = new AtomicLong();
   private final AtomicLong remembered = new AtomicLong();
   private final AtomicLong inline = new AtomicLong();
 
   /**
    * @param inner the signer that really verifies (thread-safe, as {@link Ed25519Signer} is)
+   * @param clients the clients' keys that really verify their request signatures (thread-safe,
+   *     as {@link ClientPublicKeys#ed25519} is)
    * @param capacity most verdicts remembered; the least recently used go first
    */
-  public PreverifiedSigner(Signer inner, int capacity) {
+  public PreverifiedSigner(Signer inner, ClientPublicKeys clients, int capacity) {
     this.inner = Objects.requireNonNull(inner, "inner");
+    this.clients = Objects.requireNonNull(clients, "clients");
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive, was " + capacity);
     }
     this.capacity = capacity;
-    this.verdicts = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
-        return size() > PreverifiedSigner.this.capacity;
-      }
-    };
+  }
+
+  /** Without client keys: every client signature verifies false ({@link ClientPublicKeys#none}). */
+  public PreverifiedSigner(Signer inner, int capacity) {
+    this(inner, ClientPublicKeys.none(), capacity);
   }
 
   /**
    * Verifies {@code claim} now, on the calling thread, and remembers the verdict; a claim whose
    * verdict is remembered already is not verified again. Retransmissions repeat the same signed
    * messages (a view change every retransmission period while views change, carrying the same
-   * checkpoint votes), so without this the pre-check would redo work the core skips.
+   * checkpoint votes), and a client's signed request reaches a replica from its client and again
+   * in every carrier's batch and relay, so without this the pre-check would redo work.
    */
   public boolean preverify(SignatureClaim claim) {
-    ByteBuffer key = key(claim.signer(), claim.data(), claim.signature());
-    if (key != null) {
-      Boolean known;
-      synchronized (verdicts) {
-        known = verdicts.get(key);
-      }
-      if (known != null) {
-        return known;
-      }
+    ByteBuffer key = claim.client() == null
+        ? key(claim.signer(), claim.data(), claim.signature())
+        : clientKey(claim.client(), claim.data(), claim.signature());
+    Boolean known = recall(key);
+    if (known != null) {
+      return known;
     }
-    boolean verdict = inner.verify(claim.signer(), claim.data(), claim.signature());
+    boolean verdict = claim.client() == null
+        ? inner.verify(claim.signer(), claim.data(), claim.signature())
+        : clients.verify(claim.client(), claim.data(), claim.signature());
     preverified.incrementAndGet();
-    if (key != null) {
-      synchronized (verdicts) {
-        verdicts.put(key, verdict);
-      }
-    }
+    remember(key, verdict);
     return verdict;
   }
 
@@ -92,19 +108,35 @@ public final class PreverifiedSigner implements Signer {
     if (data == null || signature == null) {
       return false;
     }
-    ByteBuffer key = key(node, data, signature);
-    if (key != null) {
-      Boolean verdict;
-      synchronized (verdicts) {
-        verdict = verdicts.get(key);
-      }
-      if (verdict != null) {
-        remembered.incrementAndGet();
-        return verdict;
-      }
+    Boolean verdict = recall(key(node, data, signature));
+    if (verdict != null) {
+      remembered.incrementAndGet();
+      return verdict;
     }
     inline.incrementAndGet();
     return inner.verify(node, data, signature);
+  }
+
+  /**
+   * The clients' keys as the core should check them: each answer is the remembered verdict of
+   * a pre-verified {@link SignatureClaim#ofRequest} claim with these exact bytes, else the
+   * inner keys' own answer computed now (counted as inline).
+   */
+  public ClientPublicKeys clientKeys() {
+    return this::verifyClient;
+  }
+
+  private boolean verifyClient(ClientId client, byte[] data, byte[] signature) {
+    if (client == null || data == null || signature == null) {
+      return false;
+    }
+    Boolean verdict = recall(clientKey(client, data, signature));
+    if (verdict != null) {
+      remembered.incrementAndGet();
+      return verdict;
+    }
+    inline.incrementAndGet();
+    return clients.verify(client, data, signature);
   }
 
   /**
@@ -114,6 +146,7 @@ public final class PreverifiedSigner implements Signer {
   public void forgetVerdicts() {
     synchronized (verdicts) {
       verdicts.clear();
+      totalBytes = 0;
     }
   }
 
@@ -122,26 +155,64 @@ public final class PreverifiedSigner implements Signer {
     return preverified.get();
   }
 
-  /** Calls of {@link #verify} answered from a remembered verdict. */
+  /** Calls of {@link #verify} (and of {@link #clientKeys()}) answered from a verdict. */
   public long answeredFromMemory() {
     return remembered.get();
   }
 
-  /** Calls of {@link #verify} that had to run the inner signer on the caller's thread. */
+  /** Calls of {@link #verify} (and of {@link #clientKeys()}) that ran on the caller's thread. */
   public long verifiedInline() {
     return inline.get();
   }
 
+  private Boolean recall(ByteBuffer key) {
+    if (key == null) {
+      return null;
+    }
+    synchronized (verdicts) {
+      return verdicts.get(key);
+    }
+  }
+
+  /** Remembers a verdict, forgetting the least recently used beyond the count or the bytes. */
+  private void remember(ByteBuffer key, boolean verdict) {
+    if (key == null) {
+      return;
+    }
+    synchronized (verdicts) {
+      if (verdicts.put(key, verdict) == null) {
+        totalBytes += key.remaining();
+      }
+      Iterator<ByteBuffer> eldest = verdicts.keySet().iterator();
+      while (verdicts.size() > capacity || totalBytes > MAX_TOTAL_BYTES) {
+        totalBytes -= eldest.next().remaining();
+        eldest.remove();
+      }
+    }
+  }
+
   /**
-   * The lookup key: the node, the data's length (so data and signature cannot trade bytes) and
-   * both byte arrays, copied so a caller changing its array later changes nothing here.
+   * A replica's lookup key: a kind byte, the node, the data's length (so data and signature
+   * cannot trade bytes) and both byte arrays, copied so a caller changing its array later
+   * changes nothing here.
    */
   private static ByteBuffer key(int node, byte[] data, byte[] signature) {
-    long size = 8L + data.length + signature.length;
+    long size = 9L + data.length + signature.length;
     if (size > MAX_REMEMBERED_BYTES) {
       return null;
     }
-    return ByteBuffer.allocate((int) size).putInt(node).putInt(data.length).put(data)
-        .put(signature).flip();
+    return ByteBuffer.allocate((int) size).put(REPLICA).putInt(node).putInt(data.length)
+        .put(data).put(signature).flip();
+  }
+
+  /** A client's lookup key: as a replica's, the client id's length and bytes for the node. */
+  private static ByteBuffer clientKey(ClientId client, byte[] data, byte[] signature) {
+    byte[] id = client.value().getBytes(StandardCharsets.UTF_8);
+    long size = 9L + id.length + data.length + signature.length;
+    if (size > MAX_REMEMBERED_BYTES) {
+      return null;
+    }
+    return ByteBuffer.allocate((int) size).put(CLIENT).putInt(id.length).put(id)
+        .putInt(data.length).put(data).put(signature).flip();
   }
 }

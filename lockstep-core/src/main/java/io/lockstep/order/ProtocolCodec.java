@@ -34,4 +34,16 @@ public interface ProtocolCodec {
   default List<SignatureClaim> signatures(int from, ProtocolMessage message) {
     return List.of();
   }
+
+  /**
+   * Signatures in {@code message} that the core checks only later than the step that receives
+   * it: clients' signatures over requests inside a value that is decided rounds afterwards. The
+   * runtime verifies them on other threads too, but without holding the message back for them
+   * (an order on synchronized rounds must see the message in the round it arrives), so the core
+   * finds the verdict if it is ready by then and verifies inline if not. Called on I/O threads:
+   * pure and thread-safe; only moves work, as {@link #signatures}. The default is none.
+   */
+  default List<SignatureClaim> signaturesCheckedLater(int from, ProtocolMessage message) {
+    return List.of();
+  }
 }

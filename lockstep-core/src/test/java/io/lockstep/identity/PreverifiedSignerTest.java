@@ -92,6 +92,60 @@ class PreverifiedSignerTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void aClientsClaimIsAnsweredOnlyForThatClientAndThoseExactBytes() {
+    java.security.KeyPair pair = Ed25519Signer.seededKeyPairs(List.of(9), 77).get(9);
+    io.lockstep.machine.ClientId alice = io.lockstep.machine.ClientId.of("alice");
+    AtomicInteger calls = new AtomicInteger();
+    io.lockstep.request.ClientPublicKeys real =
+        io.lockstep.request.ClientPublicKeys.ed25519(Map.of(alice, pair.getPublic()));
+    PreverifiedSigner signer = new PreverifiedSigner(signers.get(2), (client, data, s) -> {
+      calls.incrementAndGet();
+      return real.verify(client, data, s);
+    }, 16);
+    io.lockstep.request.Request write = io.lockstep.request.Request.command(alice, 1,
+        "set x 1".getBytes(StandardCharsets.UTF_8));
+    byte[] good = io.lockstep.request.RequestSignature.sign(write, pair.getPrivate());
+    SignatureClaim claim = SignatureClaim.ofRequest(write, good);
+    assertThat(signer.preverify(claim)).isTrue();
+    assertThat(signer.preverify(claim)).as("a second carrier's copy").isTrue();
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(signer.clientKeys().verify(alice, claim.data(), good)).isTrue();
+    assertThat(signer.answeredFromMemory()).isEqualTo(1);
+    // The same bytes and signature as a replica's claim, or as another client's: not remembered.
+    assertThat(signer.verify(1, claim.data(), good)).isFalse();
+    assertThat(signer.clientKeys().verify(io.lockstep.machine.ClientId.of("alicf"),
+        claim.data(), good)).isFalse();
+    assertThat(signer.verifiedInline()).isEqualTo(2);
+    assertThatThrownBy(() -> new SignatureClaim(SignatureClaim.CLIENT, DATA, good))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SignatureClaim(1, alice, DATA, good))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theRememberedBytesAreBoundedSoLargeRequestsCannotFillTheHeap() {
+    AtomicInteger calls = new AtomicInteger();
+    PreverifiedSigner signer = new PreverifiedSigner(signers.get(2), (client, data, s) -> {
+      calls.incrementAndGet();
+      return true;
+    }, 100_000);
+    byte[] signature = new byte[64];
+    int large = PreverifiedSigner.MAX_REMEMBERED_BYTES - 200;
+    int fit = (int) (PreverifiedSigner.MAX_TOTAL_BYTES / large);
+    for (int i = 0; i <= fit; i++) {
+      byte[] data = new byte[large];
+      data[0] = (byte) i;
+      data[1] = (byte) (i >> 8);
+      signer.preverify(new SignatureClaim(SignatureClaim.CLIENT,
+          io.lockstep.machine.ClientId.of("c"), data, signature));
+    }
+    byte[] first = new byte[large];
+    signer.clientKeys().verify(io.lockstep.machine.ClientId.of("c"), first, signature);
+    assertThat(signer.verifiedInline()).as("the oldest was forgotten for the bytes").isEqualTo(1);
+    assertThat(calls.get()).isEqualTo(fit + 2);
+  }
+
   /** Counts the inner signer's verifications. */
   private static final class Counting implements Signer {
     final Signer inner;

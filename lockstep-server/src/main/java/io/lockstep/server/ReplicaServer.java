@@ -85,8 +85,12 @@ import java.util.function.Function;
 public final class ReplicaServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicaServer.class.getName());
   private static final int LOOP_QUEUE = 50_000;
-  /** Signature verdicts remembered: far more than the signed messages of a few windows. */
-  private static final int SIGNATURE_VERDICTS = 4096;
+  /**
+   * Signature verdicts remembered: far more than the signed messages of a few PBFT windows, and
+   * than the client-signed requests of the t+2 rounds between a request's arrival and its
+   * decision in a classic Byzantine order (at most each replica's 1,024-request batch a round).
+   */
+  private static final int SIGNATURE_VERDICTS = 16_384;
   /**
    * Largest peer message: a protocol may send a whole snapshot in one message (Raft's
    * InstallSnapshot) or many entries of at most 1 MiB (Raft's AppendEntries), and the store is
@@ -263,6 +267,9 @@ public final class ReplicaServer implements AutoCloseable {
         .addressBook(addresses::entries);
     if (config.failureModel() == FailureModel.BYZANTINE) {
       loop.unaskedReplies(port::pushReply);
+      if (SignatureIntake.enabled(System.getenv("LOCKSTEP_SIGNATURE_PRECHECK"))) {
+        port.signedRequests(claim -> intake.precheck(List.of(claim)));
+      }
     }
     return port;
   }
@@ -355,9 +362,12 @@ public final class ReplicaServer implements AutoCloseable {
     // The file's voters are only the initial configuration: the protocol recovers the newest
     // one from its snapshot and log (Raft: Membership.recover), so a restarted replica, or a
     // new leader, uses the configuration the cluster agreed on, whatever the file says.
-    // The core verifies through this signer; SignatureIntake fills in its verdicts off the loop.
-    signer = new PreverifiedSigner(identity.signer(), SIGNATURE_VERDICTS);
+    // The core verifies through this signer, and clients' request signatures through its
+    // clientKeys(); SignatureIntake fills in the verdicts of both off the loop.
+    signer = new PreverifiedSigner(identity.signer(), ProtocolWiring.clientKeys(config),
+        SIGNATURE_VERDICTS);
     ProtocolSetup setup = ProtocolWiring.setup(config, id, machine, signer)
+        .withClientKeys(signer.clientKeys())
         .withSnapshotReceiver(storage.snapshotReceiver());
     ProtocolWiring.digestsIncomparable(protocol, setup, machine)
         .ifPresent(divergence::disable);

@@ -90,6 +90,7 @@ final class SignatureIntake implements AutoCloseable {
 
   /** From an I/O thread: a decoded message from {@code from}. */
   void offer(int from, ProtocolMessage message) {
+    precheck(codec.signaturesCheckedLater(from, message));
     List<SignatureClaim> claims = codec.signatures(from, message);
     synchronized (this) {
       CompletableFuture<Void> tail = tails.get(from);
@@ -109,6 +110,26 @@ final class SignatureIntake implements AutoCloseable {
             deliver(from, message);
             waiting.decrementAndGet();
           }));
+    }
+  }
+
+  /**
+   * Verifies {@code claims} on the pool without holding anything back: the core checks them
+   * only later (a client's signature over a request, when the batch carrying it is decided), so
+   * the message or request goes on at once and the core finds the verdict if it is ready by
+   * then, else verifies inline. Claims past half the pool's queue are left to the core, so they
+   * never crowd out the claims that messages wait for.
+   */
+  void precheck(List<SignatureClaim> claims) {
+    for (SignatureClaim claim : claims) {
+      if (pool.getQueue().remainingCapacity() < MAX_WAITING * 2) {
+        return;
+      }
+      try {
+        pool.execute(() -> preverify(claim));
+      } catch (RejectedExecutionException e) {
+        return; // closing: the core verifies inline
+      }
     }
   }
 
@@ -137,7 +158,8 @@ final class SignatureIntake implements AutoCloseable {
     } catch (RuntimeException e) {
       // No verdict remembered: the core verifies inline and decides; nothing is assumed.
       LOG.log(System.Logger.Level.WARNING, "event=signature_precheck_failed signer="
-          + claim.signer() + " reason=\"" + e + "\"");
+          + (claim.client() == null ? claim.signer() : claim.client()) + " reason=\"" + e
+          + "\"");
     }
   }
 

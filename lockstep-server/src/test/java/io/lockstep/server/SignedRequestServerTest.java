@@ -79,6 +79,11 @@ class SignedRequestServerTest {
     Reply written = one.reply(11, 60);
     assertThat(written).as("replica 1's reply to the signed write").isNotNull();
     assertThat(written.status()).as(written.reason()).isEqualTo(Reply.Status.OK);
+    // Replica 1's order found the signature's verdict, which its client port had the pool
+    // compute; the order's own chain signatures are never pre-verified, so nothing else could.
+    assertThat(signatures(1, "preverified")).isPositive();
+    assertThat(signatures(1, "remembered")).as("checks answered from the pool's verdict")
+        .isPositive();
     // Replica 3 was not handed it, yet answers on the connection where alice proved her key.
     Reply pushed = three.reply(ClientMessage.UNASKED, 60);
     assertThat(pushed).as("replica 3's unasked reply").isNotNull();
@@ -92,6 +97,17 @@ class SignedRequestServerTest {
     Reply got = two.reply(12, 60);
     assertThat(got).as("replica 2's reply to the signed read").isNotNull();
     assertThat(new String(got.value(), StandardCharsets.UTF_8)).contains("signed");
+    // Replicas 2 and 3 had the write only in round messages: their peer ports' pre-check.
+    assertThat(signatures(3, "remembered")).isPositive();
+    assertThat(signatures(2, "remembered")).isPositive();
+  }
+
+  /** Replica {@code id}'s {@code lockstep_signatures_<kind>_total}. */
+  private static double signatures(int id, String kind) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("lockstep_signatures_" + kind
+        + "_total\\{[^}]*\\} ([0-9.E]+)").matcher(cluster.servers[id - 1].metrics().scrape());
+    assertThat(m.find()).as(kind + " in replica " + id + "'s metrics").isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.lockstep.order.agreement;
 
+import io.lockstep.identity.SignatureClaim;
+import io.lockstep.order.ProtocolMessage;
 import io.lockstep.request.Request;
 import io.lockstep.request.RequestSignature;
 import io.lockstep.storage.codec.BinaryReader;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The requests one transmitter's batch carries, each with its client's own signature or none,
@@ -75,6 +78,40 @@ public record CarriedRequests(List<Request> requests, List<byte[]> signatures) {
   /** Whether any request carries a signature: the batch must then be written as version 2. */
   public boolean anySigned() {
     return signatures.stream().anyMatch(Objects::nonNull);
+  }
+
+  /**
+   * The client signatures {@link ClientCopies} will verify when this batch is decided: one claim
+   * per signed entry of an Ed25519 signature's length (a malformed one is refused without
+   * verifying, so claiming it would only waste a verification).
+   */
+  public List<SignatureClaim> claims() {
+    List<SignatureClaim> claims = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      byte[] s = signatures.get(i);
+      if (s != null && s.length == RequestSignature.LENGTH) {
+        claims.add(SignatureClaim.ofRequest(requests.get(i), s));
+      }
+    }
+    return claims;
+  }
+
+  /**
+   * The client signatures carried in {@code message}'s value if it is a {@link RoundMessage},
+   * read by {@code carried} (the order's batch decoder), for a codec's {@link
+   * io.lockstep.order.ProtocolCodec#signaturesCheckedLater}. A value that does not decode names
+   * none: the order refuses it when it is decided, with its reason, and verifies nothing.
+   */
+  public static List<SignatureClaim> claimsIn(ProtocolMessage message,
+      Function<byte[], CarriedRequests> carried) {
+    if (!(message instanceof RoundMessage round)) {
+      return List.of();
+    }
+    try {
+      return carried.apply(round.chain().value()).claims();
+    } catch (RuntimeException e) {
+      return List.of();
+    }
   }
 
   /** Writes the entries (after the batch's own header). */

@@ -1,7 +1,9 @@
 package io.lockstep.order.cuid;
 
+import io.lockstep.identity.SignatureClaim;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
@@ -85,6 +87,12 @@ public final class CuidCodec implements ProtocolCodec {
     BinaryWriter out = new BinaryWriter(128);
     writeCarry(out.writeByte(VERSION).writeByte(CARRY), c);
     return out.toByteArray();
+  }
+
+  /** The client signatures inside a round message's batch, checked once it is decided. */
+  @Override
+  public List<SignatureClaim> signaturesCheckedLater(int from, ProtocolMessage message) {
+    return CarriedRequests.claimsIn(message, value -> Batch.decode(value).carried());
   }
 
   private static void writeJoinState(BinaryWriter out, CuidMessage.JoinState j) {

@@ -1,7 +1,9 @@
 package io.lockstep.order.stamped;
 
+import io.lockstep.identity.SignatureClaim;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
+import io.lockstep.order.agreement.CarriedRequests;
 import io.lockstep.order.agreement.RoundMessage;
 import io.lockstep.order.stamped.StampedMessage.Broadcast;
 import io.lockstep.order.stamped.StampedMessage.JoinRequest;
@@ -14,6 +16,7 @@ import io.lockstep.storage.codec.Codec;
 import io.lockstep.storage.codec.CodecException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Binary form of {@link StampedMessage}s on the peer port. Hand-written for the same reasons as
@@ -50,10 +53,31 @@ public final class StampedCodec implements ProtocolCodec {
   /** Largest executor snapshot a join state may carry (it travels as one peer message). */
   static final int MAX_SNAPSHOT_BYTES = 64 << 20;
 
-  /** The codec; it holds no state. */
-  public static final StampedCodec INSTANCE = new StampedCodec();
+  /** The codec of the orders whose round messages carry no client signatures. */
+  public static final StampedCodec INSTANCE = new StampedCodec(null);
 
-  private StampedCodec() {}
+  /** Reads a round message's value as its order's batch; null: no client signatures. */
+  private final Function<byte[], CarriedRequests> roundRequests;
+
+  private StampedCodec(Function<byte[], CarriedRequests> roundRequests) {
+    this.roundRequests = roundRequests;
+  }
+
+  /**
+   * The same wire form, for an order whose round messages carry requests its clients may sign:
+   * {@code roundRequests} reads a round message's value as that order's batch (the stamped
+   * package does not know the Byzantine orders' batches), so the runtime can pre-verify the
+   * clients' signatures ({@link #signaturesCheckedLater}).
+   */
+  public static StampedCodec carrying(Function<byte[], CarriedRequests> roundRequests) {
+    return new StampedCodec(java.util.Objects.requireNonNull(roundRequests, "roundRequests"));
+  }
+
+  /** The client signatures inside a round message's batch, checked once it is decided. */
+  @Override
+  public List<SignatureClaim> signaturesCheckedLater(int from, ProtocolMessage message) {
+    return roundRequests == null ? List.of() : CarriedRequests.claimsIn(message, roundRequests);
+  }
 
   @Override
   public byte[] encode(ProtocolMessage message) {

@@ -42,6 +42,7 @@ public final class Harness<C extends Coordination> {
   public final Map<Integer, List<String>> state = new HashMap<>();
   private final Map<Integer, Long> appliedThrough = new HashMap<>();
   public long now;
+  private java.util.function.Consumer<Flight> arrival = f -> { };
   private long sequence;
   private final Map<Integer, MessageInterceptor> liars = new HashMap<>();
   private final java.util.SplittableRandom liarRandom = new java.util.SplittableRandom(1);
@@ -156,8 +157,17 @@ public final class Harness<C extends Coordination> {
     }
   }
 
+  /**
+   * Sees every message as it is delivered, before its receiver steps it (a runtime's
+   * pre-check of the signatures it carries).
+   */
+  public void onArrival(java.util.function.Consumer<Flight> arrival) {
+    this.arrival = arrival;
+  }
+
   /** Delivers one message. */
   public void deliver(Flight f) {
+    arrival.accept(f);
     step(f.to(), new Input.Receive(f.from(), f.message()));
   }
 
