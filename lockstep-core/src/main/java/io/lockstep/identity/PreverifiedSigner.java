@@ -4,11 +4,14 @@ import io.lockstep.machine.ClientId;
 import io.lockstep.request.ClientPublicKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * A {@link Signer} that remembers verdicts computed ahead of time, so a protocol core's
@@ -46,6 +49,8 @@ public final class PreverifiedSigner implements Signer {
   private final LinkedHashMap<ByteBuffer, Boolean> verdicts =
       new LinkedHashMap<>(16, 0.75f, true);
   private long totalBytes;
+  /** Claims being verified now, by key; guarded by {@link #verdicts}. */
+  private final Map<ByteBuffer, CompletableFuture<Boolean>> inFlight = new HashMap<>();
   private final AtomicLong preverified = new AtomicLong();
   private final AtomicLong remembered = new AtomicLong();
   private final AtomicLong inline = new AtomicLong();
@@ -72,7 +77,8 @@ public final class PreverifiedSigner implements Signer {
 
   /**
    * Verifies {@code claim} now, on the calling thread, and remembers the verdict; a claim whose
-   * verdict is remembered already is not verified again. Retransmissions repeat the same signed
+   * verdict is remembered already is not verified again, and one another thread is verifying
+   * now waits for that thread's verdict. Retransmissions repeat the same signed
    * messages (a view change every retransmission period while views change, carrying the same
    * checkpoint votes), and a client's signed request reaches a replica from its client and again
    * in every carrier's batch and relay, so without this the pre-check would redo work.
@@ -81,15 +87,43 @@ public final class PreverifiedSigner implements Signer {
     ByteBuffer key = claim.client() == null
         ? key(claim.signer(), claim.data(), claim.signature())
         : clientKey(claim.client(), claim.data(), claim.signature());
-    Boolean known = recall(key);
-    if (known != null) {
-      return known;
+    if (key == null) {
+      return verifyNow(claim);
     }
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> theirs;
+    synchronized (verdicts) {
+      Boolean known = verdicts.get(key);
+      if (known != null) {
+        return known;
+      }
+      theirs = inFlight.putIfAbsent(key, mine);
+    }
+    if (theirs != null) {
+      // Another thread verifies these exact bytes now (two carriers' copies at once): wait
+      // for its verdict rather than verify twice.
+      return theirs.join();
+    }
+    try {
+      boolean verdict = verifyNow(claim);
+      remember(key, verdict);
+      mine.complete(verdict);
+      return verdict;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      synchronized (verdicts) {
+        inFlight.remove(key);
+      }
+    }
+  }
+
+  private boolean verifyNow(SignatureClaim claim) {
     boolean verdict = claim.client() == null
         ? inner.verify(claim.signer(), claim.data(), claim.signature())
         : clients.verify(claim.client(), claim.data(), claim.signature());
     preverified.incrementAndGet();
-    remember(key, verdict);
     return verdict;
   }
 
@@ -108,13 +142,7 @@ public final class PreverifiedSigner implements Signer {
     if (data == null || signature == null) {
       return false;
     }
-    Boolean verdict = recall(key(node, data, signature));
-    if (verdict != null) {
-      remembered.incrementAndGet();
-      return verdict;
-    }
-    inline.incrementAndGet();
-    return inner.verify(node, data, signature);
+    return answer(key(node, data, signature), () -> inner.verify(node, data, signature));
   }
 
   /**
@@ -130,13 +158,19 @@ public final class PreverifiedSigner implements Signer {
     if (client == null || data == null || signature == null) {
       return false;
     }
-    Boolean verdict = recall(clientKey(client, data, signature));
+    return answer(clientKey(client, data, signature),
+        () -> clients.verify(client, data, signature));
+  }
+
+  /** The remembered verdict for {@code key}, else {@code now}'s, computed on this thread. */
+  private boolean answer(ByteBuffer key, BooleanSupplier now) {
+    Boolean verdict = recall(key);
     if (verdict != null) {
       remembered.incrementAndGet();
       return verdict;
     }
     inline.incrementAndGet();
-    return clients.verify(client, data, signature);
+    return now.getAsBoolean();
   }
 
   /**

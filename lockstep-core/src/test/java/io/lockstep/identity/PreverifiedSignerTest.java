@@ -124,6 +124,49 @@ class PreverifiedSignerTest {
   }
 
   @Test
+  void twoThreadsPreverifyingTheSameClaimAtOnceVerifyItOnce() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    PreverifiedSigner signer = new PreverifiedSigner(new Counting(signers.get(2)) {
+      @Override
+      public boolean verify(int node, byte[] data, byte[] signature) {
+        calls.incrementAndGet();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.verify(node, data, signature);
+      }
+    }, 16);
+    SignatureClaim claim = new SignatureClaim(1, DATA, signers.get(1).sign(DATA));
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var first = two.submit(() -> signer.preverify(claim));
+      while (calls.get() == 0) {
+        Thread.sleep(1);
+      }
+      java.util.concurrent.atomic.AtomicReference<Thread> waiter =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      var second = two.submit(() -> { // a second carrier's copy, while the first is verified
+        waiter.set(Thread.currentThread());
+        return signer.preverify(claim);
+      });
+      // Blocked either waiting for the first's verdict or (verifying twice) in the inner signer.
+      while (waiter.get() == null || waiter.get().getState() != Thread.State.WAITING) {
+        Thread.sleep(1);
+      }
+      release.countDown();
+      assertThat(first.get()).isTrue();
+      assertThat(second.get()).isTrue();
+    } finally {
+      two.shutdownNow();
+    }
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(signer.preverified()).isEqualTo(1);
+  }
+
+  @Test
   void theRememberedBytesAreBoundedSoLargeRequestsCannotFillTheHeap() {
     AtomicInteger calls = new AtomicInteger();
     PreverifiedSigner signer = new PreverifiedSigner(signers.get(2), (client, data, s) -> {
@@ -147,7 +190,7 @@ class PreverifiedSignerTest {
   }
 
   /** Counts the inner signer's verifications. */
-  private static final class Counting implements Signer {
+  private static class Counting implements Signer {
     final Signer inner;
     final AtomicInteger calls = new AtomicInteger();
 

@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  * {@link ProtocolCodec#signatures}) are verified on a small pool first, so the loop thread's
  * core finds each verdict in the {@link PreverifiedSigner} instead of running Ed25519 itself
  * (Byzantine mode verifies signatures off the loop thread). Messages that carry none, which
- * is all of Raft's and most of PBFT's, go straight to the loop.
+ * is all of Raft's and most of PBFT's, go straight to the loop. Signatures the core checks
+ * only later ({@link ProtocolCodec#signaturesCheckedLater}: clients' signatures inside a
+ * classic Byzantine order's batch, and those the client port claims) are verified on the same
+ * pool without holding anything back ({@link #precheck}).
  *
  * <p>Each peer's messages still reach the loop in the order they arrived: one waiting on its
  * signatures holds back the same peer's later messages (signed or not) until it is delivered,

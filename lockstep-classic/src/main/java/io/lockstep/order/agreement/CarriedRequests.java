@@ -98,7 +98,8 @@ public record CarriedRequests(List<Request> requests, List<byte[]> signatures) {
 
   /**
    * The client signatures carried in {@code message}'s value if it is a {@link RoundMessage},
-   * read by {@code carried} (the order's batch decoder), for a codec's {@link
+   * read by {@code carried} (the order's batch decoder, which may answer null for a batch it
+   * can tell carries no signature without decoding it), for a codec's {@link
    * io.lockstep.order.ProtocolCodec#signaturesCheckedLater}. A value that does not decode names
    * none: the order refuses it when it is decided, with its reason, and verifies nothing.
    */
@@ -108,7 +109,8 @@ public record CarriedRequests(List<Request> requests, List<byte[]> signatures) {
       return List.of();
     }
     try {
-      return carried.apply(round.chain().value()).claims();
+      CarriedRequests requests = carried.apply(round.chain().value());
+      return requests == null ? List.of() : requests.claims();
     } catch (RuntimeException e) {
       return List.of();
     }

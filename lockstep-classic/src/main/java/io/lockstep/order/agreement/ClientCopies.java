@@ -78,7 +78,11 @@ public final class ClientCopies {
    * @param maxHeld most requests held at once (taken ones are remembered for {@code
    *     waitRounds} too, bounded by the batches' own limits: at most every transmitter's
    *     largest batch per round)
-   * @param keys the clients' public keys, the same at every replica (the cluster file's)
+   * @param keys the clients' public keys, the same at every replica (the cluster file's). The
+   *     replica server gives a {@link io.lockstep.identity.PreverifiedSigner#clientKeys()}
+   *     view, which answers from verdicts its verification pool computed before the batch was
+   *     decided (so Ed25519 does not run on the loop thread) and verifies in place when none is
+   *     ready; the answer is the same either way, so the take rule stays deterministic.
    */
   public ClientCopies(int t, long waitRounds, int maxHeld, ClientPublicKeys keys) {
     if (t < 0 || waitRounds < 1 || maxHeld < 1) {

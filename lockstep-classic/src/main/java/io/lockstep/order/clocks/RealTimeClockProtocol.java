@@ -62,8 +62,9 @@ public final class RealTimeClockProtocol extends StampedProtocol {
     super("real-time", ownDefaults(), SKEW);
   }
 
-  private static final ProtocolCodec CODEC =
-      StampedCodec.carrying(value -> ClockBatch.decode(value).carried());
+  /** Only a batch of the signed version (its first byte) is decoded for its claims. */
+  private static final ProtocolCodec CODEC = StampedCodec.carrying(value -> value.length > 0
+      && value[0] == ClockBatch.SIGNED_VERSION ? ClockBatch.decode(value).carried() : null);
   private static final String SKEW = "skew-ms";
   private static final String DELTA = "delta-ms";
   private static final String ROUND = "round-ms";

@@ -1,5 +1,7 @@
 package io.lockstep.order.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.identity.SignatureClaim;
 import io.lockstep.identity.Signer;
@@ -49,6 +51,37 @@ public final class ClientPrecheck {
   public <C extends Coordination> void hand(Harness<C> h, int id, Request r) {
     signer(id).preverify(SignatureClaim.ofRequest(r, SignedClients.sign(r)));
     SignedClients.hand(h, id, r);
+  }
+
+  /**
+   * The scenario both orders' tests run, replica 2 already lying by altering what it is handed
+   * (the altered command and its replay to the next sequence number are refused, with {@code
+   * refused}): a signed request handed to the liar, then resent through replica {@code next};
+   * another handed to replicas 0 and 1. At both correct replicas the same requests are taken and
+   * refused as without the pool, every check finds a verdict, and each distinct claim is
+   * verified once though it arrives from its client, in the transmitter's round message, in
+   * relays and through a second carrier.
+   */
+  public <C extends Coordination> void checkAgainstAnAlteringLiar(Harness<C> h, int next,
+      String refused) {
+    Request a = h.request("a");
+    Request b = h.request("b");
+    hand(h, 2, a);
+    hand(h, 0, b);
+    hand(h, 1, b);
+    h.tickAll(400, 5);
+    hand(h, next, a);
+    h.tickAll(400, 5);
+    for (int id : new int[] {0, 1}) {
+      assertThat(h.requestsApplied(id)).as("replica " + id).containsExactlyInAnyOrder(a, b);
+      assertThat(h.nodes.get(id).dropsByReason()).as("the altered command and the replay")
+          .containsEntry(refused, 2L);
+      assertThat(inline(id)).as("verified by the order itself at " + id).isZero();
+      assertThat(fromMemory(id)).as("verdicts found at " + id).isPositive();
+      assertThat(verifications(id)).as("each claim once at " + id)
+          .isEqualTo(distinctClaims(id)).isGreaterThanOrEqualTo(4);
+    }
+    assertThat(h.applied.get(1)).isEqualTo(h.applied.get(0));
   }
 
   /** Real verifications at replica {@code id}, pre-check and loop together. */
