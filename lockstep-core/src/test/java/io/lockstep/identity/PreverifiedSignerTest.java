@@ -126,11 +126,11 @@ class PreverifiedSignerTest {
   @Test
   void twoThreadsPreverifyingTheSameClaimAtOnceVerifyItOnce() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
+    AtomicInteger verifications = new AtomicInteger();
     PreverifiedSigner signer = new PreverifiedSigner(new Counting(signers.get(2)) {
       @Override
       public boolean verify(int node, byte[] data, byte[] signature) {
-        calls.incrementAndGet();
+        verifications.incrementAndGet();
         try {
           release.await();
         } catch (InterruptedException e) {
@@ -143,7 +143,7 @@ class PreverifiedSignerTest {
     java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       var first = two.submit(() -> signer.preverify(claim));
-      while (calls.get() == 0) {
+      while (verifications.get() == 0) {
         Thread.sleep(1);
       }
       java.util.concurrent.atomic.AtomicReference<Thread> waiter =
@@ -162,7 +162,7 @@ class PreverifiedSignerTest {
     } finally {
       two.shutdownNow();
     }
-    assertThat(calls.get()).isEqualTo(1);
+    assertThat(verifications.get()).isEqualTo(1);
     assertThat(signer.preverified()).isEqualTo(1);
   }
 
