@@ -296,7 +296,7 @@ final class NormalCase {
       // behind, and under load most fills find this replica past them. Ignored before hashing.
       return;
     }
-    Digest digest = fill.batch().digest();
+    Digest digest = slot.digestOf(fill.batch());
     PbftConfiguration orders = p.membership.forSeq(fill.seq());
     boolean proven = orders.contains(from)
         && slot.addExecutedClaim(from, digest) >= orders.quorum().weak();
