@@ -55,11 +55,12 @@ public record Request(ClientId client, long sequence, Kind kind, byte[] command,
     return new Request(client, sequence, Kind.NULL, new byte[0], null);
   }
 
+  /** Cheapest test first: a PBFT backup compares each arriving request with those in flight. */
   @Override
   public boolean equals(Object o) {
     return o instanceof Request r
-        && client.equals(r.client)
         && sequence == r.sequence
+        && client.equals(r.client)
         && kind == r.kind
         && Arrays.equals(command, r.command)
         && Objects.equals(copyFrom, r.copyFrom);

@@ -87,7 +87,12 @@ final class VotingCalls {
   private final java.util.concurrent.atomic.AtomicInteger transmitter =
       new java.util.concurrent.atomic.AtomicInteger(-1);
 
-  private record RequestKey(ClientId client, long sequence) {}
+  private record RequestKey(ClientId client, long sequence) {
+    @Override
+    public int hashCode() {
+      return client.hashWith(sequence); // not the record default, which collides: see there
+    }
+  }
   /**
    * The replicas voted on and the connection to each, by slot: the ones the client was started
    * with, then those of each configuration learned (paper §7), whose answer was itself 2t+1

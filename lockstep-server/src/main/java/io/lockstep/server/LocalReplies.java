@@ -15,7 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * reply here or its client gives up, so the map holds only requests in flight.
  */
 final class LocalReplies {
-  private record Key(ClientId client, long sequence) {}
+  private record Key(ClientId client, long sequence) {
+    @Override
+    public int hashCode() {
+      return client.hashWith(sequence); // not the record default, which collides: see there
+    }
+  }
 
   private static final String STOPPED =
       "the co-located replica stopped; the request may or may not have run";

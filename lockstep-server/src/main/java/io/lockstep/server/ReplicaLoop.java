@@ -83,7 +83,12 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     boolean send(int to, byte[] payload, boolean resendable);
   }
 
-  private record WriteKey(ClientId client, long sequence) {}
+  private record WriteKey(ClientId client, long sequence) {
+    @Override
+    public int hashCode() {
+      return client.hashWith(sequence); // not the record default, which collides: see there
+    }
+  }
 
   /** A question waiting for its answer; {@code reader} names a read's client (null: a write). */
   private record Pending(Origin origin, long since, ClientId reader) {

@@ -13,29 +13,61 @@ import java.util.Objects;
  * in order (PBFT §5.1 batching). An empty batch is the "null request" a new primary orders at a
  * sequence number no earlier view prepared (§4.4); it changes nothing.
  *
- * @param time the agreed time the primary proposed (0 for a null batch)
- * @param requests the requests, at most {@link #MAX_REQUESTS}
+ * <p>Immutable, so its digest is computed at most once: a pre-prepare's acceptance (also of one
+ * held back until its requests arrive), the view change and the new view's signature all ask
+ * for it, and each would otherwise hash the whole encoding again. (A request's command array
+ * is never written after the request is built; nothing in the project writes through
+ * {@link Request#command()}.)
  */
-public record Batch(long time, List<Request> requests) {
+public final class Batch {
   /** Most requests one batch may carry (a bound for untrusted input). */
   public static final int MAX_REQUESTS = 4096;
 
   /** The batch a new view orders where nothing earlier may have committed. */
   public static final Batch NULL = new Batch(0, List.of());
 
-  public Batch {
-    requests = List.copyOf(requests);
-    if (requests.size() > MAX_REQUESTS) {
-      throw new IllegalArgumentException("a batch of " + requests.size() + " requests exceeds "
+  private final long time;
+  private final List<Request> requests;
+  /**
+   * The digest once computed. Racy but safe: a {@link Digest} is immutable with final fields,
+   * so a thread that sees it sees it whole, and one that sees null computes the same value.
+   */
+  private Digest digest;
+
+  /**
+   * @param time the agreed time the primary proposed (0 for a null batch)
+   * @param requests the requests, at most {@link #MAX_REQUESTS}
+   */
+  public Batch(long time, List<Request> requests) {
+    List<Request> copy = List.copyOf(requests);
+    if (copy.size() > MAX_REQUESTS) {
+      throw new IllegalArgumentException("a batch of " + copy.size() + " requests exceeds "
           + MAX_REQUESTS);
     }
+    this.time = time;
+    this.requests = copy;
+  }
+
+  /** The agreed time the primary proposed (0 for a null batch). */
+  public long time() {
+    return time;
+  }
+
+  /** The requests, in order. */
+  public List<Request> requests() {
+    return requests;
   }
 
   /** The digest prepares and commits name: SHA-256 of the canonical encoding. */
   public Digest digest() {
-    WireWriter out = new WireWriter();
-    write(out);
-    return Digest.of(out.toByteArray());
+    Digest known = digest;
+    if (known == null) {
+      WireWriter out = new WireWriter();
+      write(out);
+      known = Digest.of(out.toByteArray());
+      digest = known;
+    }
+    return known;
   }
 
   /** Writes the canonical encoding (also the wire form). */

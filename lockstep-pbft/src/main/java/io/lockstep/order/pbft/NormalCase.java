@@ -44,12 +44,12 @@ final class NormalCase {
   }
 
   void onRequest(Request request) {
-    if (!p.pending.add(request, Math.max(p.now, 0))) {
+    Pending.Entry entry = p.pending.add(request, Math.max(p.now, 0));
+    if (entry == null) {
       p.drop("pending requests full");
       p.refuseFull(request);
       return;
     }
-    Pending.Entry entry = p.pending.get(request);
     if (!entry.ordered && inCurrentPrePrepare(request)) {
       // The primary ordered it before it reached this replica: still the primary's work.
       entry.ordered = true;
@@ -70,7 +70,7 @@ final class NormalCase {
       p.drop("forwarded request this primary already executed");
       return;
     }
-    if (!p.pending.add(request, Math.max(p.now, 0))) {
+    if (p.pending.add(request, Math.max(p.now, 0)) == null) {
       p.drop("pending requests full");
     }
   }
@@ -103,15 +103,11 @@ final class NormalCase {
       return;
     }
     Slot slot = p.slot(pp.seq());
-    Digest digest = pp.batch().digest();
     if (slot.acceptedView == p.view) {
-      if (!digest.equals(slot.accepted)) {
-        p.drop("conflicting pre-prepare (equivocating primary)");
-      } else if (slot.prepareSent && p.repair.mayVote(pp.seq())) {
-        p.out.send(from, new PbftMessage.Prepare(p.view, pp.seq(), digest));
-      }
+      onRepeatedPrePrepare(from, slot, pp);
       return;
     }
+    Digest digest = pp.batch().digest();
     if (!timeWithinBound(pp.batch())) {
       p.drop("pre-prepare time outside this replica's clock bound");
       if (hasProposal(pp.batch())) {
@@ -127,6 +123,20 @@ final class NormalCase {
       return;
     }
     acceptAsBackup(slot, pp.batch(), digest);
+  }
+
+  /**
+   * A pre-prepare at a sequence number this backup accepted one for in this view: the primary
+   * repeats its open pre-prepares every {@code retransmitMs}. It is the same batch exactly when
+   * the content is equal (the digest covers the canonical encoding, which equal batches share
+   * and unequal ones do not), so comparing content spares hashing every repeat.
+   */
+  private void onRepeatedPrePrepare(int from, Slot slot, PbftMessage.PrePrepare pp) {
+    if (!pp.batch().equals(slot.contents.get(slot.accepted))) {
+      p.drop("conflicting pre-prepare (equivocating primary)");
+    } else if (slot.prepareSent && p.repair.mayVote(pp.seq())) {
+      p.out.send(from, new PbftMessage.Prepare(p.view, pp.seq(), slot.accepted));
+    }
   }
 
   private boolean timeWithinBound(Batch batch) {
@@ -280,7 +290,13 @@ final class NormalCase {
       return;
     }
     Slot slot = p.slot(fill.seq());
-    Digest digest = fill.batch().digest();
+    if (slot.committed != null) {
+      // Nothing left to learn (the content is held, as committing needs it, and claims count
+      // only towards committing), and no fault either: peers answer every status that looks
+      // behind, and under load most fills find this replica past them. Ignored before hashing.
+      return;
+    }
+    Digest digest = slot.digestOf(fill.batch());
     PbftConfiguration orders = p.membership.forSeq(fill.seq());
     boolean proven = orders.contains(from)
         && slot.addExecutedClaim(from, digest) >= orders.quorum().weak();
@@ -388,11 +404,11 @@ final class NormalCase {
         p.membership.systemCommandExecuted(seq);
       }
       p.out.stable(new Ordered(position++, p.executedTime, request));
-      if (p.pending.holds(request)) {
+      Pending.Entry held = p.pending.remove(request);
+      if (held != null) {
         progress = true;
-        longestWait = Math.max(longestWait, p.now - p.pending.get(request).heldSince);
+        longestWait = Math.max(longestWait, p.now - held.heldSince);
       }
-      p.pending.remove(request);
       recentlyExecuted.put(Pending.Key.of(request), Boolean.TRUE);
     }
     if (longestWait >= 0 && p.ticked && !p.changingView) {

@@ -12,8 +12,22 @@ import java.util.Set;
  * batch contents it holds by digest, and the P and Q facts a view change reports (§4.4).
  */
 final class Slot {
-  /** A (view, digest) pair that prepares and commits are counted under. */
-  record Vote(long view, Digest digest) {}
+  /**
+   * A (view, digest) pair that prepares and commits are counted under. Equality is written out:
+   * every prepare and commit looks one up on the loop thread, and the record's generated
+   * equality goes through method handles.
+   */
+  record Vote(long view, Digest digest) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Vote v && view == v.view && digest.equals(v.digest);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Long.hashCode(view) + digest.hashCode();
+    }
+  }
 
   /** Most distinct digests remembered as pre-prepared (Q) at one sequence number. */
   private static final int MAX_Q = 8;
@@ -62,6 +76,21 @@ final class Slot {
     while (prePrepared.size() > MAX_Q) {
       prePrepared.remove(prePrepared.keySet().iterator().next());
     }
+  }
+
+  /**
+   * The digest of {@code batch}: the one an equal batch is held under here, else hashed. A
+   * replica catching up gets the same batch in a Fill from each peer, decoded anew each time;
+   * equal batches have one canonical encoding, so comparing content (a few held at most) spares
+   * hashing every copy.
+   */
+  Digest digestOf(Batch batch) {
+    for (Map.Entry<Digest, Batch> held : contents.entrySet()) {
+      if (held.getValue().equals(batch)) {
+        return held.getKey();
+      }
+    }
+    return batch.digest();
   }
 
   /** Counts {@code replica}'s prepare; returns how many distinct replicas prepared the same. */
