@@ -56,8 +56,8 @@ public final class MemberClient implements AutoCloseable {
    * Sends the command and waits for its answer, trying each replica in turn and following
    * redirects to the leader. While no replica can carry it out but one answers (an election
    * under way: none knows a leader) or the answer says the same command may be sent again
-   * ({@link ClientMessage.MemberResult#mayTryAgain}: it changed nothing, or a replace was cut
-   * short by a leader change), it asks again until {@code timeout} is up: a cluster that is
+   * ({@link ClientMessage.MemberResult#mayTryAgain}: it changed nothing, or a leader change cut
+   * it short and asked again it carries on), it asks again until {@code timeout} is up: a cluster that is
    * merely slow, as a loaded machine makes it, changes leaders now and then, and the operator
    * would otherwise get a refusal that only says to ask again.
    *

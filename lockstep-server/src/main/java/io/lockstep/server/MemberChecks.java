@@ -25,8 +25,9 @@ final class MemberChecks {
 
   /**
    * Ends an answer after which the same command may be sent again: it changed nothing and may
-   * succeed later, or it is a replace that carries on where it stopped. The operator's client
-   * asks again on its own until its time is up ({@link ClientMessage.MemberResult#mayTryAgain}).
+   * succeed later, or it was cut short and, asked again, carries on ({@link #steps}). The
+   * operator's client asks again on its own until its time is up
+   * ({@link ClientMessage.MemberResult#mayTryAgain}).
    */
   static final String TRY_AGAIN = ClientMessage.MemberResult.TRY_AGAIN;
 

@@ -146,6 +146,22 @@ class MembershipServerTest {
     }
   }
 
+  /** The configurator steps the running replicas took, from their metrics. */
+  private static long configuratorSteps(TestCluster cluster) {
+    java.util.regex.Pattern steps = java.util.regex.Pattern.compile(
+        "(?m)^lockstep_configurator_steps_total(\\{[^}]*\\})? ([0-9.]+)$");
+    long sum = 0;
+    for (ReplicaServer s : cluster.servers) {
+      if (s != null) {
+        java.util.regex.Matcher m = steps.matcher(s.metrics().scrape());
+        while (m.find()) {
+          sum += (long) Double.parseDouble(m.group(2));
+        }
+      }
+    }
+    return sum;
+  }
+
   /** Stops {@code stopped} and waits until {@code survivor} knows no leader. */
   private static void electionUnderWay(TestCluster cluster, int survivor, Integer... stopped)
       throws InterruptedException {
@@ -244,8 +260,9 @@ class MembershipServerTest {
       List<Integer> replaced = new ArrayList<>(List.of(1, 2, 3, 4));
       replaced.remove(Integer.valueOf(failed));
       awaitVoters(cluster, leader, replaced::equals);
-      assertThat(cluster.server(leader).metrics().scrape())
-          .containsPattern("lockstep_configurator_steps_total(\\{[^}]*\\})? [2-9]");
+      // Added the spare, removed the failed voter: two steps at least, by whichever replica led
+      // (on a loaded machine the voters may elect another leader meanwhile, which carries on).
+      assertThat(configuratorSteps(cluster)).isGreaterThanOrEqualTo(2);
 
       // The spare votes now: with the other original follower gone too, 4 makes the majority.
       int other = replaced.stream().filter(id -> id != leader && id != 4).findFirst()
@@ -278,8 +295,6 @@ class MembershipServerTest {
         kv.set("after", Integer.toString(i));
         Thread.sleep(100); // the leader has long forgotten the removed replica
       }
-      long term = cluster.server(leader).status().term();
-
       cluster.start(removed); // its log still names it a voter
       long end = System.nanoTime() + ANSWER.toNanos();
       while (cluster.server(removed).healthProblem().isEmpty() && System.nanoTime() < end) {
@@ -288,12 +303,7 @@ class MembershipServerTest {
       assertThat(cluster.server(removed).healthProblem()).get().asString()
           .contains("removed: replica " + removed + " is not a voter");
       assertThat(cluster.server(removed).status().voters()).doesNotContain(removed);
-      Thread.sleep(2_000); // several election timeouts
-      assertThat(cluster.server(removed).status().role()).isEqualTo(Role.FOLLOWER);
-      assertThat(cluster.server(leader).status().role()).isEqualTo(Role.LEADER);
-      assertThat(cluster.server(leader).status().term()).as("nobody's term moved")
-          .isEqualTo(term);
-      assertThat(cluster.server(leader).healthProblem()).isEmpty();
+      neverStands(cluster, removed, 2_000); // several election timeouts
       assertThat(kv.get("after")).isEqualTo("19");
 
       // Restarted again: it remembers the removal (in its hard state), so its first status,
@@ -307,8 +317,30 @@ class MembershipServerTest {
       assertThat(cluster.server(removed).status().voters()).doesNotContain(removed);
       assertThat(cluster.server(removed).healthProblem()).get().asString()
           .contains("removed: replica " + removed);
-      assertThat(cluster.server(leader).status().term()).isEqualTo(term);
+      neverStands(cluster, removed, 1_000);
     }
+  }
+
+  /**
+   * Watches the removed replica for {@code millis}: it stays a follower (not even a
+   * pre-candidate), never stands for election, and its term never passes the voters'. The
+   * voters' own terms are not compared with earlier ones: on a loaded machine they elect a new
+   * leader now and then by themselves, which says nothing about the removed replica.
+   */
+  private static void neverStands(TestCluster cluster, int removed, long millis)
+      throws InterruptedException {
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+    while (System.nanoTime() < end) {
+      io.lockstep.server.StatusView status = cluster.server(removed).status();
+      long votersTerm = java.util.Arrays.stream(cluster.servers)
+          .filter(s -> s != null && s.id() != removed).mapToLong(s -> s.status().term()).max()
+          .orElseThrow();
+      assertThat(status.role()).as("the removed replica's role").isEqualTo(Role.FOLLOWER);
+      assertThat(status.term()).as("the removed replica's term").isLessThanOrEqualTo(votersTerm);
+      Thread.sleep(20);
+    }
+    assertThat(cluster.server(removed).metrics().scrape())
+        .containsPattern("lockstep_elections_total(\\{[^}]*\\})? 0(\\.0)?\\n");
   }
 
   /**

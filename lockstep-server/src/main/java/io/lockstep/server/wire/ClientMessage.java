@@ -319,8 +319,8 @@ public sealed interface ClientMessage {
     /**
      * How a replica ends a refusal after which the same command may be sent again: it changed
      * nothing and may succeed later (no leader known during an election, another change in
-     * flight, a loop queue full), or it is a replace cut short that, asked again, carries on
-     * where it stopped.
+     * flight, a loop queue full), or it was cut short by a leader change and, asked again,
+     * carries on from the configuration in force.
      */
     public static final String TRY_AGAIN = "try again";
 
