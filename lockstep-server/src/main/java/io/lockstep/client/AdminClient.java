@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongFunction;
 
@@ -31,6 +32,8 @@ import java.util.function.LongFunction;
 public final class AdminClient implements AutoCloseable {
   private static final int MAX_HOPS = 8;
   private static final long BUSY_PAUSE_MILLIS = 50;
+  /** The pause before walking the replicas again: under Raft's default election timeout. */
+  private static final long AGAIN_PAUSE_MILLIS = 250;
 
   /**
    * The answer to a system command.
@@ -148,18 +151,47 @@ public final class AdminClient implements AutoCloseable {
     }
   }
 
-  /** A final answer (a reply or read result), or null and what went wrong at each replica. */
-  private record Answer(ClientMessage message, String problems) {}
+  /**
+   * A final answer (a reply or read result), or null and what went wrong at each replica, and
+   * whether one of them answered without a final answer (it is up: asking again may help).
+   */
+  private record Answer(ClientMessage message, String problems, boolean electing) {
+    Answer(ClientMessage message, String problems) {
+      this(message, problems, false);
+    }
+  }
 
+  /**
+   * Asks until a replica gives a final answer or {@code timeout} is up. A walk over the
+   * replicas that found some up but none with a final answer (an election under way: they know
+   * no leader, or the one that led lost leadership) is walked again after a pause: a cluster
+   * that is merely slow changes leaders now and then, and asking again is safe, since a
+   * command is signed once and ordered at most once however often it arrives.
+   */
   private Answer ask(LongFunction<ClientMessage> question, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<String> problems = new ArrayList<>();
     if (config.failureModel() == FailureModel.BYZANTINE) {
+      List<String> problems = new ArrayList<>();
       Reply agreed = new EveryReplicaAsk(config, link).ask(question, deadline, problems);
       return agreed == null ? new Answer(null, String.join("; ", problems))
           : new Answer(new ClientMessage.Replied(0, agreed), "");
     }
+    while (true) {
+      Answer answer = walk(question, deadline);
+      if (answer.message() != null || !answer.electing()
+          || deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(AGAIN_PAUSE_MILLIS)) {
+        return answer;
+      }
+      Thread.sleep(AGAIN_PAUSE_MILLIS);
+    }
+  }
+
+  /** One walk over the replicas (and the leaders they name) until one gives a final answer. */
+  private Answer walk(LongFunction<ClientMessage> question, long deadline)
+      throws InterruptedException {
+    List<String> problems = new ArrayList<>();
+    boolean answered = false;
     List<ReplicaAddresses> order = new ArrayList<>(config.replicas());
     for (int i = 0, hops = 0; i < order.size() && hops < MAX_HOPS
         && System.nanoTime() < deadline; hops++) {
@@ -173,6 +205,7 @@ public final class AdminClient implements AutoCloseable {
         i++;
         continue;
       }
+      answered = true;
       if (answer instanceof ClientMessage.Replied || answer instanceof ClientMessage.ReadResult) {
         return new Answer(answer, "");
       } else if (answer instanceof ClientMessage.Redirect r && r.leaderHint() != target.id()
@@ -187,7 +220,7 @@ public final class AdminClient implements AutoCloseable {
         i++;
       }
     }
-    return new Answer(null, "no replica answered: " + String.join("; ", problems));
+    return new Answer(null, "no replica answered: " + String.join("; ", problems), answered);
   }
 
   private static String describe(ClientMessage answer) {

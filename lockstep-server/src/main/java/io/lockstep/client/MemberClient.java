@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -23,6 +24,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class MemberClient implements AutoCloseable {
   private static final int MAX_HOPS = 8;
+  /** The pause before asking again: a few heartbeats, under Raft's default election timeout. */
+  private static final long AGAIN_PAUSE_MILLIS = 250;
 
   /**
    * The answer: done or refused, in the leader's words, and which replica answered.
@@ -51,7 +54,12 @@ public final class MemberClient implements AutoCloseable {
 
   /**
    * Sends the command and waits for its answer, trying each replica in turn and following
-   * redirects to the leader.
+   * redirects to the leader. While no replica can carry it out but one answers (an election
+   * under way: none knows a leader) or the answer says the same command may be sent again
+   * ({@link ClientMessage.MemberResult#mayTryAgain}: it changed nothing, or a leader change cut
+   * it short and asked again it carries on), it asks again until {@code timeout} is up: a cluster that is
+   * merely slow, as a loaded machine makes it, changes leaders now and then, and the operator
+   * would otherwise get a refusal that only says to ask again.
    *
    * @param replica the replica to add or remove (for replace: to remove), -1 for list
    * @param other for replace, the replica to add; otherwise -1
@@ -63,7 +71,24 @@ public final class MemberClient implements AutoCloseable {
       return new ReplicaSetClient(config, admin).send(operation, replica, other, timeout);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Attempt attempt = walk(operation, replica, other, deadline);
+      if (!attempt.mayTryAgain()
+          || deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(AGAIN_PAUSE_MILLIS)) {
+        return attempt.outcome();
+      }
+      Thread.sleep(AGAIN_PAUSE_MILLIS); // an election takes about an election timeout
+    }
+  }
+
+  /** One answer, and whether the same command may be sent again for a better one. */
+  private record Attempt(Outcome outcome, boolean mayTryAgain) {}
+
+  /** One walk over the replicas (and the leaders they name) until one answers. */
+  private Attempt walk(MemberOperation operation, int replica, int other, long deadline)
+      throws InterruptedException {
     List<String> problems = new ArrayList<>();
+    boolean answered = false; // a replica that answers is up: an election will end
     List<ReplicaAddresses> order = new ArrayList<>(config.replicas());
     for (int i = 0, hops = 0; i < order.size() && hops < MAX_HOPS
         && System.nanoTime() < deadline; hops++) {
@@ -78,8 +103,9 @@ public final class MemberClient implements AutoCloseable {
         i++;
         continue;
       }
+      answered = true;
       if (answer instanceof ClientMessage.MemberResult r) {
-        return new Outcome(r.ok(), r.text(), target.id());
+        return new Attempt(new Outcome(r.ok(), r.text(), target.id()), r.mayTryAgain());
       } else if (answer instanceof ClientMessage.Redirect r && r.leaderHint() != target.id()
           && link.leader(config, r).isPresent()) {
         order.add(i + 1, link.leader(config, r).get()); // the leader next
@@ -89,8 +115,8 @@ public final class MemberClient implements AutoCloseable {
         i++;
       }
     }
-    return new Outcome(false, "no replica carried the command out: "
-        + String.join("; ", problems), -1);
+    return new Attempt(new Outcome(false, "no replica carried the command out: "
+        + String.join("; ", problems), -1), answered);
   }
 
   private static String describe(ClientMessage answer) {

@@ -5,6 +5,7 @@ import io.lockstep.order.Configurator;
 import io.lockstep.order.Input.ChangeMembership;
 import io.lockstep.order.Input.ChangeMembership.Change;
 import io.lockstep.order.Status;
+import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.server.wire.ClientMessage.MemberOperation;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,14 @@ final class MemberChecks {
   private static final Configurator EVIDENCE =
       new Configurator(1, CombiningWatch.UNREACHABLE_MILLIS);
 
+  /**
+   * Ends an answer after which the same command may be sent again: it changed nothing and may
+   * succeed later, or it was cut short and, asked again, carries on ({@link #steps}). The
+   * operator's client asks again on its own until its time is up
+   * ({@link ClientMessage.MemberResult#mayTryAgain}).
+   */
+  static final String TRY_AGAIN = ClientMessage.MemberResult.TRY_AGAIN;
+
   private MemberChecks() {}
 
   /** Why {@code ask} may not start now on the leader {@code self}, or empty. */
@@ -29,7 +38,7 @@ final class MemberChecks {
       List<Integer> listed, int self) {
     if (!view.committed()) {
       return Optional.of("a membership change is in flight (the configuration at index "
-          + view.index() + " is not committed yet)");
+          + view.index() + " is not committed yet); " + TRY_AGAIN);
     }
     if (!view.learners().isEmpty()) {
       // Removing the learner itself cancels a catch-up that does not finish (a spare that is
@@ -37,20 +46,36 @@ final class MemberChecks {
       return ask.operation() == MemberOperation.REMOVE
           && view.learners().contains(ask.replica()) ? Optional.empty()
           : Optional.of("a membership change is in flight (replica " + view.learners()
-              + " is being caught up before it votes; `member remove` it to cancel)");
+              + " is being caught up before it votes; `member remove` it to cancel); "
+              + TRY_AGAIN);
+    }
+    if (ask.operation() != MemberOperation.LIST && steps(ask, view).isEmpty()) {
+      return Optional.empty(); // where it ends is in force and committed: nothing to refuse
     }
     int failed = EVIDENCE.failed(view, self).size();
     return switch (ask.operation()) {
       case ADD -> addRefusal(ask.replica(), view, listed, failed);
       case REMOVE -> removalRefusal(ask.replica(), view, self);
-      case REPLACE -> addRefusal(ask.other(), view, listed, failed)
-          .or(() -> ask.replica() == ask.other()
-              ? Optional.of("replace needs two different replicas")
-              : view.voters().contains(ask.replica()) ? Optional.empty()
-              : Optional.of("replica " + ask.replica() + " is not a voter of "
-                  + view.voters()));
+      case REPLACE -> replaceRefusal(ask, view, listed, failed, self);
       case LIST -> Optional.empty();
     };
+  }
+
+  /**
+   * A replace with its addition in force (asked again after a leader change cut it short) has
+   * only the removal left to check.
+   */
+  private static Optional<String> replaceRefusal(MembershipRuntime.Ask ask, Configuration view,
+      List<Integer> listed, int failed, int self) {
+    if (ask.replica() == ask.other()) {
+      return Optional.of("replace needs two different replicas");
+    }
+    boolean oldVotes = view.voters().contains(ask.replica());
+    if (view.voters().contains(ask.other())) {
+      return removalRefusal(ask.replica(), view, self);
+    }
+    return addRefusal(ask.other(), view, listed, failed).or(() -> oldVotes ? Optional.empty()
+        : Optional.of("replica " + ask.replica() + " is not a voter of " + view.voters()));
   }
 
   private static Optional<String> addRefusal(int replica, Configuration view,
@@ -59,9 +84,6 @@ final class MemberChecks {
       return Optional.of("replica " + replica + " has no addresses in the cluster file or the"
           + " replicated configuration (listed: " + listed + "); add it with them: lockstep"
           + " member add " + replica + " --peer HOST:PORT --client HOST:PORT");
-    }
-    if (view.voters().contains(replica)) {
-      return Optional.of("replica " + replica + " is already a voter");
     }
     if (view.margin(failed) < 0) {
       return Optional.of("only " + (view.voters().size() - failed) + " of the voters "
@@ -96,15 +118,26 @@ final class MemberChecks {
     return Optional.empty();
   }
 
-  /** The single-server steps of {@code ask}, in order. */
-  static List<ChangeMembership> steps(MembershipRuntime.Ask ask) {
-    return switch (ask.operation()) {
-      case ADD -> List.of(new ChangeMembership(Change.ADD, ask.replica()));
-      case REMOVE -> List.of(new ChangeMembership(Change.REMOVE, ask.replica()));
-      case REPLACE -> List.of(new ChangeMembership(Change.ADD, ask.other()),
-          new ChangeMembership(Change.REMOVE, ask.replica()));
-      case LIST -> List.of();
-    };
+  /**
+   * The single-server steps of {@code ask} still to take from {@code view}, in order; empty
+   * when nothing is left. A command is defined by where it ends (add: the replica votes;
+   * remove: it neither votes nor is caught up; replace: both), and a step already in force is
+   * skipped, so the same command asked again after an answer that did not see it through (a
+   * leader change between or during its steps) carries on from the configuration in force.
+   */
+  static List<ChangeMembership> steps(MembershipRuntime.Ask ask, Configuration view) {
+    List<ChangeMembership> left = new ArrayList<>();
+    int adds = ask.operation() == MemberOperation.ADD ? ask.replica()
+        : ask.operation() == MemberOperation.REPLACE ? ask.other() : -1;
+    int removes = ask.operation() == MemberOperation.REMOVE
+        || ask.operation() == MemberOperation.REPLACE ? ask.replica() : -1;
+    if (adds >= 0 && !view.voters().contains(adds)) {
+      left.add(new ChangeMembership(Change.ADD, adds));
+    }
+    if (removes >= 0 && (view.voters().contains(removes) || view.learners().contains(removes))) {
+      left.add(new ChangeMembership(Change.REMOVE, removes));
+    }
+    return left;
   }
 
   /** True once {@code change} is in a committed configuration. */

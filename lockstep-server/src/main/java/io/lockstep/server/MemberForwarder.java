@@ -52,8 +52,10 @@ final class MemberForwarder implements AutoCloseable {
         frames.connect(clientAddressOf.apply(leader), new Relay(answer));
     connection.whenComplete((conn, error) -> {
       if (error != null || !conn.send(ClientCodec.encode(command))) {
-        answer.completeExceptionally(error != null ? error
-            : new IllegalStateException("the connection refused the command"));
+        // Never sent: the leader this replica knew is gone (it stopped, or leadership is
+        // moving), so nothing was changed and the operator's client may ask again.
+        answer.completeExceptionally(new NotSent(error != null ? String.valueOf(
+            error.getMessage()) : "the connection refused the command"));
       }
     });
     answer.orTimeout(WAIT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((message, error) -> {
@@ -69,13 +71,20 @@ final class MemberForwarder implements AutoCloseable {
     } else if (message instanceof ClientMessage.Redirect r) {
       origin.redirect(r.leaderHint(), r.leaderAddress(), r.reason());
     } else if (message instanceof ClientMessage.Busy b) {
-      origin.answered(false, "the leader (replica " + leader + ") is busy: " + b.reason());
+      origin.answered(false, "the leader (replica " + leader + ") is busy: " + b.reason()
+          + "; nothing was changed: " + ClientMessage.MemberResult.TRY_AGAIN);
+    } else if (error instanceof NotSent || error != null && error.getCause() instanceof NotSent) {
+      Throwable notSent = error instanceof NotSent ? error : error.getCause();
+      origin.answered(false, "cannot reach the leader (replica " + leader + "): "
+          + notSent.getMessage() + "; nothing was changed: "
+          + ClientMessage.MemberResult.TRY_AGAIN);
     } else {
       String why = error == null ? "an unexpected answer" : String.valueOf(error.getMessage());
       LOG.log(Level.WARNING, "event=member_forward_failed leader=" + leader + " reason=\""
           + why + "\"");
       origin.answered(false, "no answer from the leader (replica " + leader + "): " + why
-          + "; the change may still complete: check with `lockstep member list`");
+          + "; the change may still complete: check with `lockstep member list`; asking again"
+          + " carries it on: " + ClientMessage.MemberResult.TRY_AGAIN);
     }
   }
 
@@ -91,6 +100,13 @@ final class MemberForwarder implements AutoCloseable {
     closed = true;
     if (client != null) {
       client.close();
+    }
+  }
+
+  /** The command never reached the leader. */
+  private static final class NotSent extends Exception {
+    NotSent(String why) {
+      super(why, null, false, false);
     }
   }
 

@@ -174,7 +174,14 @@ final class MembershipRuntime {
             + MemberChecks.describe(view, addresses.listed(), status));
         return;
       }
-      pending = new Pending(ask, MemberChecks.steps(ask), nowNanos + ANSWER_WITHIN_NANOS);
+      List<ChangeMembership> steps = MemberChecks.steps(ask, view);
+      if (steps.isEmpty()) {
+        ask.origin().answered(true, "nothing left to do: the configuration is already where "
+            + ask.operation() + " ends. " + MemberChecks.describe(view, addresses.listed(),
+            status));
+        return;
+      }
+      pending = new Pending(ask, steps, nowNanos + ANSWER_WITHIN_NANOS);
       stepNext(replica, status, collect);
     }
   }
@@ -188,8 +195,12 @@ final class MembershipRuntime {
         + " target=" + change.replica() + " voters=" + after.voters()
         + (after.lastRefusal().isEmpty() ? "" : " refused=\"" + after.lastRefusal() + "\""));
     if (!after.lastRefusal().isEmpty()) {
+      // After the checks above the protocol refuses only for a while (its own term's entry not
+      // committed yet, a transfer under way): nothing of this step was changed.
       finish(false, "the protocol refused " + change.change() + " " + change.replica() + ": "
-          + after.lastRefusal() + ". " + MemberChecks.describe(after, addresses.listed(), status));
+          + after.lastRefusal() + ". " + MemberChecks.describe(after, addresses.listed(), status)
+          + (pending.current == null ? "; nothing was changed: " + MemberChecks.TRY_AGAIN
+              : carriedOn()));
       return;
     }
     pending.current = change;
@@ -207,20 +218,28 @@ final class MembershipRuntime {
       if (refusal.isPresent() || status.role() != Role.LEADER) {
         finish(false, "added replica " + pending.current.replica() + ", but did not go on: "
             + refusal.orElse("this replica no longer leads") + ". "
-            + MemberChecks.describe(view, addresses.listed(), status));
+            + MemberChecks.describe(view, addresses.listed(), status) + carriedOn());
         return;
       }
       stepNext(replica, status, collect);
     } else if (status.role() != Role.LEADER) {
       finish(false, "leadership moved (to " + status.leader() + ") before "
           + pending.current.change() + " " + pending.current.replica() + " finished; it may"
-          + " still complete: check with `lockstep member list`");
+          + " still complete: check with `lockstep member list`" + carriedOn());
     } else if (nowNanos - pending.deadlineNanos > 0) {
       finish(false, pending.current.change() + " " + pending.current.replica() + " has not"
           + " finished within " + ANSWER_WITHIN_NANOS / 1_000_000_000L + " s (a learner still"
           + " catching up?); it goes on: check with `lockstep member list`. "
           + MemberChecks.describe(view, addresses.listed(), status));
     }
+  }
+
+  /**
+   * For a command cut short: the same command asked again carries on from the configuration
+   * then in force ({@link MemberChecks#steps}), so the operator's client may send it again.
+   */
+  private static String carriedOn() {
+    return "; asking again carries it on: " + MemberChecks.TRY_AGAIN;
   }
 
   private void finish(boolean ok, String text) {

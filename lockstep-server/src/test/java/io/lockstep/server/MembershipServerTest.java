@@ -96,6 +96,123 @@ class MembershipServerTest {
   }
 
   @Test
+  void anOperatorsCommandSentWhileNoLeaderIsKnownWaitsForTheElectionInsteadOfFailing()
+      throws Exception {
+    try (TestCluster cluster = cluster(0)) {
+      int leader = awaitNewLeader(cluster, -1);
+      int survivor = List.of(1, 2, 3).stream().filter(id -> id != leader).findFirst()
+          .orElseThrow();
+      int other = 6 - leader - survivor;
+      electionUnderWay(cluster, survivor, leader, other);
+      try (MemberClient operator = operatorAsking(cluster, survivor)) {
+        java.util.concurrent.CompletableFuture<MemberClient.Outcome> added =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> send(operator,
+                MemberOperation.ADD, 4, -1));
+        Thread.sleep(1_500); // several election timeouts: the survivor alone cannot win
+        assertThat(added).as("still asking, not refused with 'try again'").isNotDone();
+        cluster.start(other); // a majority again: an election ends
+        MemberClient.Outcome outcome = added.get(ANSWER.toSeconds(),
+            java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(outcome.ok()).as(outcome.text()).isTrue();
+        assertThat(outcome.text()).contains("voters [1, 2, 3, 4]");
+      }
+
+      // The operator's ordered commands (here a client added) wait for the election alike.
+      int now = awaitNewLeader(cluster, -1);
+      int keep = List.of(1, 2, 3, 4).stream().filter(id -> id != now && cluster.server(id)
+          != null).findFirst().orElseThrow();
+      List<Integer> stopped = List.of(1, 2, 3, 4).stream().filter(id -> id != keep
+          && cluster.server(id) != null).toList();
+      electionUnderWay(cluster, keep, stopped.toArray(Integer[]::new));
+      ClientOptions options = ClientOptions.fromConfig(cluster.config, "operator");
+      try (io.lockstep.client.AdminClient admin =
+               new io.lockstep.client.AdminClient(cluster.config, options)) {
+        java.util.concurrent.CompletableFuture<io.lockstep.client.AdminClient.Outcome> ordered =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+              try {
+                return admin.send(new io.lockstep.configuration.SystemCommand.AddClient(
+                    new io.lockstep.machine.ClientId("late"), 0), ANSWER);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+        Thread.sleep(1_500);
+        assertThat(ordered).as("still asking, not 'no replica answered'").isNotDone();
+        stopped.stream().limit(2).forEach(id -> restart(cluster, id));
+        io.lockstep.client.AdminClient.Outcome outcome = ordered.get(ANSWER.toSeconds(),
+            java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(outcome.ok()).as(outcome.text()).isTrue();
+      }
+    }
+  }
+
+  /** The configurator steps the running replicas took, from their metrics. */
+  private static long configuratorSteps(TestCluster cluster) {
+    java.util.regex.Pattern steps = java.util.regex.Pattern.compile(
+        "(?m)^lockstep_configurator_steps_total(\\{[^}]*\\})? ([0-9.]+)$");
+    long sum = 0;
+    for (ReplicaServer s : cluster.servers) {
+      if (s != null) {
+        java.util.regex.Matcher m = steps.matcher(s.metrics().scrape());
+        while (m.find()) {
+          sum += (long) Double.parseDouble(m.group(2));
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Stops {@code stopped} and waits until {@code survivor} knows no leader. */
+  private static void electionUnderWay(TestCluster cluster, int survivor, Integer... stopped)
+      throws InterruptedException {
+    for (int id : stopped) {
+      cluster.stop(id);
+    }
+    long end = System.nanoTime() + ANSWER.toNanos();
+    while (cluster.server(survivor).status().leader() >= 0 && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
+    assertThat(cluster.server(survivor).status().leader()).as("no leader known").isEqualTo(-1);
+  }
+
+  private static void restart(TestCluster cluster, int id) {
+    try {
+      cluster.start(id);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static MemberClient.Outcome send(MemberClient operator, MemberOperation operation,
+      int replica, int other) {
+    try {
+      return operator.send(operation, replica, other, ANSWER);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aReplaceAskedAgainAfterItsAdditionCarriesOnWithTheRemovalAndThenHasNothingLeft()
+      throws Exception {
+    try (TestCluster cluster = cluster(0); MemberClient operator = operator(cluster)) {
+      int leader = awaitNewLeader(cluster, -1);
+      int old = List.of(1, 2, 3).stream().filter(id -> id != leader).findFirst().orElseThrow();
+      MemberClient.Outcome added = operator.send(MemberOperation.ADD, 4, -1, ANSWER);
+      assertThat(added.ok()).as(added.text()).isTrue();
+      // As after a leader change between a replace's two steps: the addition is in force.
+      MemberClient.Outcome replaced = operator.send(MemberOperation.REPLACE, old, 4, ANSWER);
+      assertThat(replaced.ok()).as(replaced.text()).isTrue();
+      List<Integer> expected = new ArrayList<>(List.of(1, 2, 3, 4));
+      expected.remove(Integer.valueOf(old));
+      assertThat(replaced.text()).contains("voters " + expected);
+      MemberClient.Outcome again = operator.send(MemberOperation.REPLACE, old, 4, ANSWER);
+      assertThat(again.ok()).as(again.text()).isTrue();
+      assertThat(again.text()).contains("nothing left to do").contains("voters " + expected);
+    }
+  }
+
+  @Test
   void commandsThatWouldBreakTheCombiningConditionOrLackProofAreRefusedWithTheReason()
       throws Exception {
     try (TestCluster cluster = cluster(0); MemberClient operator = operator(cluster)) {
@@ -104,7 +221,8 @@ class MembershipServerTest {
       assertThat(unknown.ok()).isFalse();
       assertThat(unknown.text()).contains("replica 9 has no addresses in the cluster file");
       MemberClient.Outcome voter = operator.send(MemberOperation.ADD, 2, -1, ANSWER);
-      assertThat(voter.text()).contains("already a voter");
+      assertThat(voter.ok()).as("where the add ends is in force already").isTrue();
+      assertThat(voter.text()).contains("nothing left to do");
 
       List<Integer> followers = List.of(1, 2, 3).stream().filter(id -> id != leader).toList();
       cluster.stop(followers.get(0));
@@ -142,8 +260,9 @@ class MembershipServerTest {
       List<Integer> replaced = new ArrayList<>(List.of(1, 2, 3, 4));
       replaced.remove(Integer.valueOf(failed));
       awaitVoters(cluster, leader, replaced::equals);
-      assertThat(cluster.server(leader).metrics().scrape())
-          .containsPattern("lockstep_configurator_steps_total(\\{[^}]*\\})? [2-9]");
+      // Added the spare, removed the failed voter: two steps at least, by whichever replica led
+      // (on a loaded machine the voters may elect another leader meanwhile, which carries on).
+      assertThat(configuratorSteps(cluster)).isGreaterThanOrEqualTo(2);
 
       // The spare votes now: with the other original follower gone too, 4 makes the majority.
       int other = replaced.stream().filter(id -> id != leader && id != 4).findFirst()
@@ -176,8 +295,6 @@ class MembershipServerTest {
         kv.set("after", Integer.toString(i));
         Thread.sleep(100); // the leader has long forgotten the removed replica
       }
-      long term = cluster.server(leader).status().term();
-
       cluster.start(removed); // its log still names it a voter
       long end = System.nanoTime() + ANSWER.toNanos();
       while (cluster.server(removed).healthProblem().isEmpty() && System.nanoTime() < end) {
@@ -186,12 +303,7 @@ class MembershipServerTest {
       assertThat(cluster.server(removed).healthProblem()).get().asString()
           .contains("removed: replica " + removed + " is not a voter");
       assertThat(cluster.server(removed).status().voters()).doesNotContain(removed);
-      Thread.sleep(2_000); // several election timeouts
-      assertThat(cluster.server(removed).status().role()).isEqualTo(Role.FOLLOWER);
-      assertThat(cluster.server(leader).status().role()).isEqualTo(Role.LEADER);
-      assertThat(cluster.server(leader).status().term()).as("nobody's term moved")
-          .isEqualTo(term);
-      assertThat(cluster.server(leader).healthProblem()).isEmpty();
+      neverStands(cluster, removed, 2_000); // several election timeouts
       assertThat(kv.get("after")).isEqualTo("19");
 
       // Restarted again: it remembers the removal (in its hard state), so its first status,
@@ -205,8 +317,30 @@ class MembershipServerTest {
       assertThat(cluster.server(removed).status().voters()).doesNotContain(removed);
       assertThat(cluster.server(removed).healthProblem()).get().asString()
           .contains("removed: replica " + removed);
-      assertThat(cluster.server(leader).status().term()).isEqualTo(term);
+      neverStands(cluster, removed, 1_000);
     }
+  }
+
+  /**
+   * Watches the removed replica for {@code millis}: it stays a follower (not even a
+   * pre-candidate), never stands for election, and its term never passes the voters'. The
+   * voters' own terms are not compared with earlier ones: on a loaded machine they elect a new
+   * leader now and then by themselves, which says nothing about the removed replica.
+   */
+  private static void neverStands(TestCluster cluster, int removed, long millis)
+      throws InterruptedException {
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+    while (System.nanoTime() < end) {
+      io.lockstep.server.StatusView status = cluster.server(removed).status();
+      long votersTerm = java.util.Arrays.stream(cluster.servers)
+          .filter(s -> s != null && s.id() != removed).mapToLong(s -> s.status().term()).max()
+          .orElseThrow();
+      assertThat(status.role()).as("the removed replica's role").isEqualTo(Role.FOLLOWER);
+      assertThat(status.term()).as("the removed replica's term").isLessThanOrEqualTo(votersTerm);
+      Thread.sleep(20);
+    }
+    assertThat(cluster.server(removed).metrics().scrape())
+        .containsPattern("lockstep_elections_total(\\{[^}]*\\})? 0(\\.0)?\\n");
   }
 
   /**

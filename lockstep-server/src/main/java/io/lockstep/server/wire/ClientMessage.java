@@ -316,8 +316,21 @@ public sealed interface ClientMessage {
    * the configuration as the leader sees it afterwards, in words for the operator.
    */
   record MemberResult(long tag, boolean ok, String text) implements ClientMessage {
+    /**
+     * How a replica ends a refusal after which the same command may be sent again: it changed
+     * nothing and may succeed later (no leader known during an election, another change in
+     * flight, a loop queue full), or it was cut short by a leader change and, asked again,
+     * carries on from the configuration in force.
+     */
+    public static final String TRY_AGAIN = "try again";
+
     public MemberResult {
       Objects.requireNonNull(text, "text");
+    }
+
+    /** True for a refusal after which the same command may be sent again ({@link #TRY_AGAIN}). */
+    public boolean mayTryAgain() {
+      return !ok && text.contains(TRY_AGAIN);
     }
   }
 
