@@ -1,10 +1,13 @@
 package io.lockstep.identity;
 
-import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A {@link Signer} that remembers verdicts computed ahead of time, so a protocol core's
@@ -27,7 +30,9 @@ public final class PreverifiedSigner implements Signer {
 
   private final Signer inner;
   private final int capacity;
-  private final Map<ByteBuffer, Boolean> verdicts;
+  private final Map<Key, Boolean> verdicts;
+  /** Claims some thread is verifying now, with the verdict to come; guarded by verdicts. */
+  private final Map<Key, CompletableFuture<Boolean>> inFlight = new HashMap<>();
   private final AtomicLong preverified = new AtomicLong();
   private final AtomicLong remembered = new AtomicLong();
   private final AtomicLong inline = new AtomicLong();
@@ -44,7 +49,7 @@ public final class PreverifiedSigner implements Signer {
     this.capacity = capacity;
     this.verdicts = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
         return size() > PreverifiedSigner.this.capacity;
       }
     };
@@ -54,27 +59,71 @@ public final class PreverifiedSigner implements Signer {
    * Verifies {@code claim} now, on the calling thread, and remembers the verdict; a claim whose
    * verdict is remembered already is not verified again. Retransmissions repeat the same signed
    * messages (a view change every retransmission period while views change, carrying the same
-   * checkpoint votes), so without this the pre-check would redo work the core skips.
+   * checkpoint votes), so without this the pre-check would redo work the core skips. A claim
+   * being verified by another thread right now (the same vote in each view change a new view
+   * carries, or a copy that arrived while the first was checked) waits for that verdict
+   * instead of running Ed25519 a second time.
    */
   public boolean preverify(SignatureClaim claim) {
-    ByteBuffer key = key(claim.signer(), claim.data(), claim.signature());
-    if (key != null) {
-      Boolean known;
-      synchronized (verdicts) {
-        known = verdicts.get(key);
-      }
+    return preverify(claim, ran -> { });
+  }
+
+  /**
+   * As {@link #preverify(SignatureClaim)}, telling {@code ran} whether this call ran the inner
+   * signer ({@code false}: the verdict was remembered, or another thread's was awaited).
+   */
+  public boolean preverify(SignatureClaim claim, Consumer<Boolean> ran) {
+    Key key = key(claim.signer(), claim.data(), claim.signature());
+    if (key == null) {
+      preverified.incrementAndGet();
+      ran.accept(true);
+      return inner.verify(claim.signer(), claim.data(), claim.signature());
+    }
+    CompletableFuture<Boolean> running;
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    synchronized (verdicts) {
+      Boolean known = verdicts.get(key);
       if (known != null) {
+        ran.accept(false);
         return known;
       }
+      running = inFlight.putIfAbsent(key.copy(), mine);
     }
-    boolean verdict = inner.verify(claim.signer(), claim.data(), claim.signature());
-    preverified.incrementAndGet();
-    if (key != null) {
+    ran.accept(running == null);
+    if (running != null) {
+      return running.join(); // the verifying thread's verdict, or its exception
+    }
+    try {
+      boolean verdict = inner.verify(claim.signer(), claim.data(), claim.signature());
+      preverified.incrementAndGet();
       synchronized (verdicts) {
-        verdicts.put(key, verdict);
+        verdicts.put(key.copy(), verdict);
+        inFlight.remove(key);
       }
+      mine.complete(verdict);
+      return verdict;
+    } catch (RuntimeException e) {
+      synchronized (verdicts) {
+        inFlight.remove(key);
+      }
+      mine.completeExceptionally(e);
+      throw e;
     }
-    return verdict;
+  }
+
+  /**
+   * Whether a verdict for exactly {@code claim} is remembered now or being reached by another
+   * thread, so {@link #preverify} would answer it without running the inner signer (for counting; another thread may add or evict
+   * the verdict a moment later).
+   */
+  public boolean remembers(SignatureClaim claim) {
+    Key key = key(claim.signer(), claim.data(), claim.signature());
+    if (key == null) {
+      return false;
+    }
+    synchronized (verdicts) {
+      return verdicts.containsKey(key) || inFlight.containsKey(key);
+    }
   }
 
   @Override
@@ -92,7 +141,7 @@ public final class PreverifiedSigner implements Signer {
     if (data == null || signature == null) {
       return false;
     }
-    ByteBuffer key = key(node, data, signature);
+    Key key = key(node, data, signature);
     if (key != null) {
       Boolean verdict;
       synchronized (verdicts) {
@@ -133,15 +182,49 @@ public final class PreverifiedSigner implements Signer {
   }
 
   /**
-   * The lookup key: the node, the data's length (so data and signature cannot trade bytes) and
-   * both byte arrays, copied so a caller changing its array later changes nothing here.
+   * The lookup key of a claim, or null if it is too large to remember. It refers to the caller's
+   * arrays, so a lookup copies nothing; a remembered key is a {@link Key#copy}, so a caller
+   * changing its array later changes nothing here.
    */
-  private static ByteBuffer key(int node, byte[] data, byte[] signature) {
-    long size = 8L + data.length + signature.length;
-    if (size > MAX_REMEMBERED_BYTES) {
+  private static Key key(int node, byte[] data, byte[] signature) {
+    if (8L + data.length + signature.length > MAX_REMEMBERED_BYTES) {
       return null;
     }
-    return ByteBuffer.allocate((int) size).putInt(node).putInt(data.length).put(data)
-        .put(signature).flip();
+    return new Key(node, data, signature);
+  }
+
+  /**
+   * A claim's node, data and signature, equal only byte for byte. The hash covers the node, the
+   * data's length and the signature, not the data: a signature already differs with the data it
+   * signs, and a view change's signed bytes run to kilobytes, which every retransmission would
+   * otherwise hash byte by byte before finding its verdict. Equality still compares everything.
+   */
+  private static final class Key {
+    private final int node;
+    private final byte[] data;
+    private final byte[] signature;
+    private final int hash;
+
+    Key(int node, byte[] data, byte[] signature) {
+      this.node = node;
+      this.data = data;
+      this.signature = signature;
+      this.hash = (31 * node + data.length) * 31 + Arrays.hashCode(signature);
+    }
+
+    Key copy() {
+      return new Key(node, data.clone(), signature.clone());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && node == k.node && Arrays.equals(signature, k.signature)
+          && Arrays.equals(data, k.data);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 }

@@ -197,6 +197,43 @@ class SignatureIntakeTest {
   }
 
   @Test
+  void aRetransmittedSignedMessageIsVerifiedOnceAndCountedByKindAsRemembered() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger ed25519 = new java.util.concurrent.atomic.AtomicInteger();
+    PreverifiedSigner signer = new PreverifiedSigner(new Signer() {
+      @Override
+      public int self() {
+        return 2;
+      }
+
+      @Override
+      public byte[] sign(byte[] data) {
+        return SIGNERS.get(2).sign(data);
+      }
+
+      @Override
+      public boolean verify(int node, byte[] data, byte[] signature) {
+        ed25519.incrementAndGet();
+        return SIGNERS.get(2).verify(node, data, signature);
+      }
+    }, 64);
+    ServerMetrics metrics = new ServerMetrics(2);
+    CountDownLatch three = new CountDownLatch(3);
+    try (SignatureIntake intake = new SignatureIntake(2, CODEC, signer, 2, (from, m) ->
+        three.countDown(), reason -> { }, metrics::signatureClaim)) {
+      Msg vote = new Msg(5, true, false);
+      intake.offer(1, vote);
+      intake.offer(1, vote); // the same bytes again: a retransmission
+      intake.offer(1, new Msg(6, false, false));
+      assertThat(three.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(ed25519.get()).as("Ed25519 runs").isEqualTo(1);
+    assertThat(metrics.signatureClaims("Msg", true)).isEqualTo(1.0);
+    assertThat(metrics.signatureClaims("Msg", false)).isEqualTo(1.0);
+    assertThat(metrics.scrape()).containsPattern(
+        "lockstep_signature_claims_total\\{ed25519=\"remembered\",kind=\"Msg\",[^}]*\\} 1\\.0");
+  }
+
+  @Test
   void thePrecheckIsOnUnlessTheEnvironmentTurnsItOff() {
     assertThat(SignatureIntake.enabled(null)).isTrue();
     assertThat(SignatureIntake.enabled("on")).isTrue();
