@@ -113,8 +113,8 @@ public final class PreverifiedSigner implements Signer {
 
   /**
    * Whether a verdict for exactly {@code claim} is remembered now or being reached by another
-   * thread, so {@link #preverify} would answer it without running the inner signer (for counting; another thread may add or evict
-   * the verdict a moment later).
+   * thread, so {@link #preverify} would answer it without running the inner signer (a moment's
+   * answer: another thread may add or evict the verdict right after).
    */
   public boolean remembers(SignatureClaim claim) {
     Key key = key(claim.signer(), claim.data(), claim.signature());

@@ -113,7 +113,8 @@ class PreverifiedSignerTest {
     };
     PreverifiedSigner signer = new PreverifiedSigner(slow, 16);
     byte[] good = signers.get(1).sign(DATA);
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       var first = pool.submit(() -> signer.preverify(new SignatureClaim(1, DATA, good)));
       assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
