@@ -5,6 +5,10 @@
 # per write, and (2) a JFR profile of the primary (replica 1) and one backup (replica 2), whose
 # hottest frames it prints. JFR only samples threads running Java code, so on a machine shared
 # with other work it may catch few samples; the per-thread CPU figures do not depend on it.
+# It also prints the signatures each replica checked in the window by message kind (from the
+# replicas' /metrics: Ed25519 run, or a verdict remembered from an earlier copy) and the views
+# the run went through, since a view change is what signs messages beyond checkpoint votes.
+# Extra JVM options for the replicas go in LOCKSTEP_REPLICA_JAVA_OPTS (docs/OPERATIONS.md).
 #
 #   lockstep-bench/pbft-profile.sh                       # 32 clients, 15 s warmup, 20 s window
 #   KEEP=1 lockstep-bench/pbft-profile.sh --clients 32 --duration 20s --warmup 15s
@@ -32,6 +36,17 @@ local_pid=$!
 for _ in $(seq 240); do grep -q "Cluster ready" "$out/local.out" && break; sleep 0.5; done
 grep -q "Cluster ready" "$out/local.out" || { cat "$out/local.out" >&2; exit 1; }
 mapfile -t pids < <(sed -n 's/.*replica [0-9]*: pid \([0-9]*\).*/\1/p' "$out/local.out")
+metrics_port=$(sed -n 's|.*Metrics: curl http://[^:]*:\([0-9]*\)/metrics.*|\1|p' "$out/local.out")
+
+# claims <label>: every replica's signature-claim counters ("replica kind ed25519 count").
+claims() {
+  local i
+  for i in "${!pids[@]}"; do
+    curl -s --max-time 5 "http://127.0.0.1:$((metrics_port + i))/metrics" 2>/dev/null |
+      sed -n 's/^lockstep_signature_claims_total{ed25519="\([a-z]*\)",kind="\([A-Za-z]*\)".*} \([0-9.E]*\)$/\2 \1 \3/p' |
+      awk -v r="$((i + 1))" '{ print r, $1, $2, $3 + 0 }'
+  done >"$out/claims.$1"
+}
 
 # threads <label>: "replica thread-group ticks" for every thread of every replica, and of the
 # load generator (replica "bench": it shares the cores, so its CPU is part of the picture).
@@ -57,6 +72,7 @@ threads() {
 bench_pid=$!
 sleep "$warmup"
 threads before
+claims before
 echo "load_before $(cut -d' ' -f1 /proc/loadavg)" >"$out/load"
 for n in 1 2; do
   jcmd "${pids[$((n - 1))]}" JFR.start duration="${window}s" settings=profile \
@@ -68,6 +84,7 @@ ops_before=$(grep -o 'ops [0-9,]*' "$out/bench.err" | tail -1 | tr -d ', ops')
 # interval (its progress lines come every second).
 sleep "$((window - 1))"
 threads after
+claims after
 ops_after=$(grep -o 'ops [0-9,]*' "$out/bench.err" | tail -1 | tr -d ', ops')
 echo "load_after $(cut -d' ' -f1 /proc/loadavg)" >>"$out/load"
 wait "$bench_pid"
@@ -103,6 +120,20 @@ else
       printf "  %-30s %17s %6.2f cores\n", "others (busy - ours)", "", (m["busy"] - all - gen) / win }' \
     "$out/threads.before" "$out/threads.after" | sort
 fi
+if [[ $writes -gt 0 ]]; then
+  echo
+  echo "Signatures checked off the loop in the window, per 1,000 writes (by the kind of message"
+  echo "carrying them; run: Ed25519 verified, remembered: same bytes verified before):"
+  awk -v w="$writes" 'FNR == NR { b[$1 " " $2 " " $3] = $4; next } { d = $4 - b[$1 " " $2 " " $3];
+    if (d > 0) printf "  replica %-3s %-16s %-11s %8.2f  (%d)\n", $1, $2, $3, d * 1000 / w, d }' \
+    "$out/claims.before" "$out/claims.after" | sort
+fi
+kill -TERM "$local_pid" 2>/dev/null || true; wait "$local_pid" 2>/dev/null || true; local_pid=""
+cli="$root/lockstep-cli/target"
+java -cp "$cli/lockstep-cli-0.1.0-SNAPSHOT.jar:$cli/lib/*" "$here/JournalCount.java" "$out/data" \
+  >"$out/kinds" 2>&1 || true
+echo "views (highest any replica's journal shows): $(sed -n 's/^highest-election-term //p' "$out/kinds")"
+sed -n 's/^election-reason /view changes started (all replicas): /p' "$out/kinds"
 for n in 1 2; do
   [[ -f "$out/r$n.jfr" ]] || continue
   # Whole stacks (jfr prints five frames by default), so "on the stack" counts callers too.

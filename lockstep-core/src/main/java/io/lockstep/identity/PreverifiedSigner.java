@@ -2,8 +2,7 @@ package io.lockstep.identity;
 
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.ClientPublicKeys;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A {@link Signer} that remembers verdicts computed ahead of time, so a protocol core's
@@ -39,18 +39,16 @@ public final class PreverifiedSigner implements Signer {
    * count alone would let large requests fill the heap.
    */
   static final long MAX_TOTAL_BYTES = 32L << 20;
-  private static final byte REPLICA = 0;
-  private static final byte CLIENT = 1;
 
   private final Signer inner;
   private final ClientPublicKeys clients;
   private final int capacity;
   /** Least recently used first; guarded by itself, as is {@link #totalBytes}. */
-  private final LinkedHashMap<ByteBuffer, Boolean> verdicts =
+  private final LinkedHashMap<Key, Boolean> verdicts =
       new LinkedHashMap<>(16, 0.75f, true);
   private long totalBytes;
   /** Claims being verified now, by key; guarded by {@link #verdicts}. */
-  private final Map<ByteBuffer, CompletableFuture<Boolean>> inFlight = new HashMap<>();
+  private final Map<Key, CompletableFuture<Boolean>> inFlight = new HashMap<>();
   private final AtomicLong preverified = new AtomicLong();
   private final AtomicLong remembered = new AtomicLong();
   private final AtomicLong inline = new AtomicLong();
@@ -84,10 +82,17 @@ public final class PreverifiedSigner implements Signer {
    * in every carrier's batch and relay, so without this the pre-check would redo work.
    */
   public boolean preverify(SignatureClaim claim) {
-    ByteBuffer key = claim.client() == null
-        ? key(claim.signer(), claim.data(), claim.signature())
-        : clientKey(claim.client(), claim.data(), claim.signature());
+    return preverify(claim, ran -> { });
+  }
+
+  /**
+   * As {@link #preverify(SignatureClaim)}, telling {@code ran} whether this call ran the inner
+   * verifier ({@code false}: the verdict was remembered, or another thread's was awaited).
+   */
+  public boolean preverify(SignatureClaim claim, Consumer<Boolean> ran) {
+    Key key = key(claim);
     if (key == null) {
+      ran.accept(true);
       return verifyNow(claim);
     }
     CompletableFuture<Boolean> mine = new CompletableFuture<>();
@@ -95,13 +100,16 @@ public final class PreverifiedSigner implements Signer {
     synchronized (verdicts) {
       Boolean known = verdicts.get(key);
       if (known != null) {
+        ran.accept(false);
         return known;
       }
-      theirs = inFlight.putIfAbsent(key, mine);
+      theirs = inFlight.putIfAbsent(key.copy(), mine);
     }
+    ran.accept(theirs == null);
     if (theirs != null) {
-      // Another thread verifies these exact bytes now (two carriers' copies at once): wait
-      // for its verdict rather than verify twice.
+      // Another thread verifies these exact bytes now (two carriers' copies at once, or the
+      // same checkpoint vote in each view change a new view carries): wait for its verdict
+      // rather than verify twice.
       return theirs.join();
     }
     try {
@@ -116,6 +124,21 @@ public final class PreverifiedSigner implements Signer {
       synchronized (verdicts) {
         inFlight.remove(key);
       }
+    }
+  }
+
+  /**
+   * Whether a verdict for exactly {@code claim} is remembered now or being reached by another
+   * thread, so {@link #preverify} would answer it without running the inner verifier (a
+   * moment's answer: another thread may add or evict the verdict right after).
+   */
+  public boolean remembers(SignatureClaim claim) {
+    Key key = key(claim);
+    if (key == null) {
+      return false;
+    }
+    synchronized (verdicts) {
+      return verdicts.containsKey(key) || inFlight.containsKey(key);
     }
   }
 
@@ -142,7 +165,8 @@ public final class PreverifiedSigner implements Signer {
     if (data == null || signature == null) {
       return false;
     }
-    return answer(key(node, data, signature), () -> inner.verify(node, data, signature));
+    return answer(Key.replica(node, data, signature),
+        () -> inner.verify(node, data, signature));
   }
 
   /**
@@ -158,12 +182,12 @@ public final class PreverifiedSigner implements Signer {
     if (client == null || data == null || signature == null) {
       return false;
     }
-    return answer(clientKey(client, data, signature),
+    return answer(Key.client(client, data, signature),
         () -> clients.verify(client, data, signature));
   }
 
   /** The remembered verdict for {@code key}, else {@code now}'s, computed on this thread. */
-  private boolean answer(ByteBuffer key, BooleanSupplier now) {
+  private boolean answer(Key key, BooleanSupplier now) {
     Boolean verdict = recall(key);
     if (verdict != null) {
       remembered.incrementAndGet();
@@ -199,7 +223,7 @@ public final class PreverifiedSigner implements Signer {
     return inline.get();
   }
 
-  private Boolean recall(ByteBuffer key) {
+  private Boolean recall(Key key) {
     if (key == null) {
       return null;
     }
@@ -208,45 +232,85 @@ public final class PreverifiedSigner implements Signer {
     }
   }
 
-  /** Remembers a verdict, forgetting the least recently used beyond the count or the bytes. */
-  private void remember(ByteBuffer key, boolean verdict) {
-    if (key == null) {
-      return;
-    }
+  /**
+   * Remembers a verdict under a copy of {@code key}, forgetting the least recently used beyond
+   * the count or the bytes.
+   */
+  private void remember(Key key, boolean verdict) {
     synchronized (verdicts) {
-      if (verdicts.put(key, verdict) == null) {
-        totalBytes += key.remaining();
+      if (verdicts.put(key.copy(), verdict) == null) {
+        totalBytes += key.size();
       }
-      Iterator<ByteBuffer> eldest = verdicts.keySet().iterator();
+      Iterator<Key> eldest = verdicts.keySet().iterator();
       while (verdicts.size() > capacity || totalBytes > MAX_TOTAL_BYTES) {
-        totalBytes -= eldest.next().remaining();
+        totalBytes -= eldest.next().size();
         eldest.remove();
       }
     }
   }
 
-  /**
-   * A replica's lookup key: a kind byte, the node, the data's length (so data and signature
-   * cannot trade bytes) and both byte arrays, copied so a caller changing its array later
-   * changes nothing here.
-   */
-  private static ByteBuffer key(int node, byte[] data, byte[] signature) {
-    long size = 9L + data.length + signature.length;
-    if (size > MAX_REMEMBERED_BYTES) {
-      return null;
-    }
-    return ByteBuffer.allocate((int) size).put(REPLICA).putInt(node).putInt(data.length)
-        .put(data).put(signature).flip();
+  private static Key key(SignatureClaim claim) {
+    return claim.client() == null
+        ? Key.replica(claim.signer(), claim.data(), claim.signature())
+        : Key.client(claim.client(), claim.data(), claim.signature());
   }
 
-  /** A client's lookup key: as a replica's, the client id's length and bytes for the node. */
-  private static ByteBuffer clientKey(ClientId client, byte[] data, byte[] signature) {
-    byte[] id = client.value().getBytes(StandardCharsets.UTF_8);
-    long size = 9L + id.length + data.length + signature.length;
-    if (size > MAX_REMEMBERED_BYTES) {
-      return null;
+  /**
+   * A claim's signer (a replica's node, or a client), data and signature, equal only byte for
+   * byte. A lookup refers to the caller's arrays and copies nothing; a remembered key is a
+   * {@link #copy}, so a caller changing its array later changes nothing here. The hash covers
+   * the signer, the data's length and the signature, not the data: a signature already differs
+   * with the data it signs, and a view change's signed bytes run to kilobytes, which every
+   * retransmission would otherwise hash byte by byte before finding its verdict.
+   */
+  private static final class Key {
+    private final int node;
+    private final ClientId client;
+    private final byte[] data;
+    private final byte[] signature;
+    private final int hash;
+
+    private Key(int node, ClientId client, byte[] data, byte[] signature) {
+      this.node = node;
+      this.client = client;
+      this.data = data;
+      this.signature = signature;
+      this.hash = ((31 * node + Objects.hashCode(client)) * 31 + data.length) * 31
+          + Arrays.hashCode(signature);
     }
-    return ByteBuffer.allocate((int) size).put(CLIENT).putInt(id.length).put(id)
-        .putInt(data.length).put(data).put(signature).flip();
+
+    /** A replica's key, or null if too large to remember. */
+    static Key replica(int node, byte[] data, byte[] signature) {
+      return fits(0, data, signature) ? new Key(node, null, data, signature) : null;
+    }
+
+    /** A client's key (node -1, never a replica's), or null if too large to remember. */
+    static Key client(ClientId client, byte[] data, byte[] signature) {
+      return fits(client.value().length(), data, signature)
+          ? new Key(-1, client, data, signature) : null;
+    }
+
+    private static boolean fits(int idLength, byte[] data, byte[] signature) {
+      return 8L + idLength + data.length + signature.length <= MAX_REMEMBERED_BYTES;
+    }
+
+    Key copy() {
+      return new Key(node, client, data.clone(), signature.clone());
+    }
+
+    long size() {
+      return 8L + (client == null ? 0 : client.value().length()) + data.length + signature.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && node == k.node && Objects.equals(client, k.client)
+          && Arrays.equals(signature, k.signature) && Arrays.equals(data, k.data);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 }

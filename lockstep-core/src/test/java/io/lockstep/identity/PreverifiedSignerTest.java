@@ -67,6 +67,73 @@ class PreverifiedSignerTest {
   }
 
   @Test
+  void aVerdictIsKeptForTheBytesAsVerifiedNotForAnArrayTheCallerChangesLater() {
+    Counting inner = new Counting(signers.get(2));
+    PreverifiedSigner signer = new PreverifiedSigner(inner, 16);
+    byte[] data = DATA.clone();
+    byte[] good = signers.get(1).sign(DATA);
+    assertThat(signer.preverify(new SignatureClaim(1, data, good))).isTrue();
+    data[0] ^= 1; // the same array, now other bytes: must not inherit the verdict
+    assertThat(signer.remembers(new SignatureClaim(1, data, good))).isFalse();
+    assertThat(signer.verify(1, data, good)).isFalse();
+    assertThat(signer.remembers(new SignatureClaim(1, DATA.clone(), good.clone()))).isTrue();
+    assertThat(signer.verify(1, DATA.clone(), good.clone())).isTrue();
+    assertThat(signer.verifiedInline()).isEqualTo(1);
+    assertThat(signer.answeredFromMemory()).isEqualTo(1);
+  }
+
+  @Test
+  void aClaimArrivingWhileTheSameIsBeingVerifiedWaitsForThatVerdictInsteadOfVerifyingAgain()
+      throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    Signer slow = new Signer() {
+      @Override
+      public int self() {
+        return 2;
+      }
+
+      @Override
+      public byte[] sign(byte[] data) {
+        return signers.get(2).sign(data);
+      }
+
+      @Override
+      public boolean verify(int node, byte[] data, byte[] signature) {
+        calls.incrementAndGet();
+        entered.countDown();
+        try {
+          release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return signers.get(2).verify(node, data, signature);
+      }
+    };
+    PreverifiedSigner signer = new PreverifiedSigner(slow, 16);
+    byte[] good = signers.get(1).sign(DATA);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var first = pool.submit(() -> signer.preverify(new SignatureClaim(1, DATA, good)));
+      assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // A copy of the same claim (other arrays, same bytes), as a new view's second proof has.
+      var second = pool.submit(() -> signer.preverify(
+          new SignatureClaim(1, DATA.clone(), good.clone())));
+      assertThat(signer.remembers(new SignatureClaim(1, DATA, good))).isTrue();
+      Thread.sleep(50); // the second is waiting, not verifying
+      release.countDown();
+      assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(signer.preverified()).isEqualTo(1);
+  }
+
+  @Test
   void theOldestVerdictsAreForgottenAndThenVerifiedInline() {
     Counting inner = new Counting(signers.get(2));
     PreverifiedSigner signer = new PreverifiedSigner(inner, 2);

@@ -247,7 +247,7 @@ public final class ReplicaServer implements AutoCloseable {
     loop.membership(membership);
     intake = new SignatureIntake(id, protocol.codec(), signer,
         SignatureIntake.threadsFor(Runtime.getRuntime().availableProcessors()), loop::offerPeer,
-        metrics::peerDropped);
+        metrics::peerDropped, metrics::signatureClaim);
     metrics.bind(loop, log, storage);
     metrics.bindDivergence(divergence);
     metrics.bindAssumptions(timing);

@@ -46,6 +46,8 @@ public final class ServerMetrics {
   private final java.util.Map<String, Counter> adminRefusals =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter repairs;
+  private final java.util.Map<String, Counter> signatureClaims =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter configuratorSteps;
   /** Where the protocol's own reports of broken assumptions go (loop thread). */
   private volatile AssumptionWatch assumptions;
@@ -232,6 +234,33 @@ public final class ServerMetrics {
         io.lockstep.identity.PreverifiedSigner::verifiedInline)
         .description("signature checks the core had to verify on the loop thread")
         .register(registry);
+  }
+
+  /**
+   * One signature claim of a received {@code kind} of message checked on the verification pool:
+   * {@code lockstep_signature_claims_total{kind, ed25519="run"|"remembered"}}, so an operator
+   * sees which messages the replica verifies and how many of them were repeats it had verified
+   * already. Kinds are the protocol's message classes (a fixed set), bounded all the same.
+   */
+  void signatureClaim(String kind, boolean verified) {
+    String key = kind + (verified ? "/run" : "/remembered");
+    Counter c = signatureClaims.get(key);
+    if (c == null) {
+      if (signatureClaims.size() >= MAX_DROP_REASONS) {
+        return;
+      }
+      c = signatureClaims.computeIfAbsent(key, k -> Counter.builder("lockstep.signature.claims")
+          .description("signatures of received messages checked off the loop, by message kind;"
+              + " ed25519=run if verified, remembered if a verdict for the same bytes was kept")
+          .tags("kind", kind, "ed25519", verified ? "run" : "remembered").register(registry));
+    }
+    c.increment();
+  }
+
+  /** Claims of {@code kind} counted so far, Ed25519 run or remembered (0 if none). */
+  public double signatureClaims(String kind, boolean verified) {
+    Counter c = signatureClaims.get(kind + (verified ? "/run" : "/remembered"));
+    return c == null ? 0 : c.count();
   }
 
   void committed(long nanos) {

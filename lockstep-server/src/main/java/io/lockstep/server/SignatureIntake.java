@@ -39,6 +39,8 @@ import java.util.function.Consumer;
  * nothing is lost and no verdict is ever assumed.
  */
 final class SignatureIntake implements AutoCloseable {
+  /** The kind counted for a client's signature over its request (checked later). */
+  static final String CLIENT_REQUEST = "SignedRequest";
   /** Most messages waiting for their own or an earlier message's signatures. */
   static final int MAX_WAITING = 4096;
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
@@ -48,6 +50,7 @@ final class SignatureIntake implements AutoCloseable {
   private final PreverifiedSigner signer;
   private final BiConsumer<Integer, ProtocolMessage> loop;
   private final Consumer<String> dropped;
+  private final BiConsumer<String, Boolean> counted;
   private final ThreadPoolExecutor pool;
   /** Per peer, the delivery of its latest held-back message; guarded by {@code this}. */
   private final Map<Integer, CompletableFuture<Void>> tails = new HashMap<>();
@@ -61,6 +64,18 @@ final class SignatureIntake implements AutoCloseable {
    */
   SignatureIntake(int replica, ProtocolCodec codec, PreverifiedSigner signer, int threads,
       BiConsumer<Integer, ProtocolMessage> loop, Consumer<String> dropped) {
+    this(replica, codec, signer, threads, loop, dropped, (kind, verified) -> { });
+  }
+
+  /**
+   * As above, also telling {@code counted} of every claim checked: the kind of message that
+   * carried it (its class's simple name, e.g. {@code CheckpointVote}) and whether Ed25519 ran
+   * for it ({@code false}: its verdict was remembered, e.g. a retransmission's).
+   */
+  SignatureIntake(int replica, ProtocolCodec codec, PreverifiedSigner signer, int threads,
+      BiConsumer<Integer, ProtocolMessage> loop, Consumer<String> dropped,
+      BiConsumer<String, Boolean> counted) {
+    this.counted = Objects.requireNonNull(counted, "counted");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.signer = Objects.requireNonNull(signer, "signer");
     this.loop = Objects.requireNonNull(loop, "loop");
@@ -107,7 +122,8 @@ final class SignatureIntake implements AutoCloseable {
         return;
       }
       waiting.incrementAndGet();
-      CompletableFuture<Void> checked = claims.isEmpty() ? DONE : check(claims);
+      CompletableFuture<Void> checked =
+          claims.isEmpty() ? DONE : check(message.getClass().getSimpleName(), claims);
       tails.put(from, (tail == null ? DONE : tail).thenCombine(checked, (a, b) -> b)
           .thenRun(() -> {
             deliver(from, message);
@@ -129,7 +145,7 @@ final class SignatureIntake implements AutoCloseable {
         return;
       }
       try {
-        pool.execute(() -> preverify(claim));
+        pool.execute(() -> preverify(CLIENT_REQUEST, claim));
       } catch (RejectedExecutionException e) {
         return; // closing: the core verifies inline
       }
@@ -142,11 +158,11 @@ final class SignatureIntake implements AutoCloseable {
   }
 
   /** Each claim verified on the pool, all at once; never completes exceptionally. */
-  private CompletableFuture<Void> check(List<SignatureClaim> claims) {
+  private CompletableFuture<Void> check(String kind, List<SignatureClaim> claims) {
     List<CompletableFuture<Void>> each = new ArrayList<>(claims.size());
     for (SignatureClaim claim : claims) {
       try {
-        each.add(CompletableFuture.runAsync(() -> preverify(claim), pool));
+        each.add(CompletableFuture.runAsync(() -> preverify(kind, claim), pool));
       } catch (RejectedExecutionException e) {
         // Closing: the core verifies this claim inline.
       }
@@ -155,9 +171,9 @@ final class SignatureIntake implements AutoCloseable {
         .exceptionally(e -> null);
   }
 
-  private void preverify(SignatureClaim claim) {
+  private void preverify(String kind, SignatureClaim claim) {
     try {
-      signer.preverify(claim);
+      signer.preverify(claim, ran -> counted.accept(kind, ran));
     } catch (RuntimeException e) {
       // No verdict remembered: the core verifies inline and decides; nothing is assumed.
       LOG.log(System.Logger.Level.WARNING, "event=signature_precheck_failed signer="

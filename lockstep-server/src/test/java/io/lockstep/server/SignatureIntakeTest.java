@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SignatureIntakeTest {
@@ -63,23 +64,8 @@ class SignatureIntakeTest {
   @Test
   void signaturesAreVerifiedOnThePoolAndTheLoopThenVerifiesNothingItself() throws Exception {
     Set<String> verifyingThreads = ConcurrentHashMap.newKeySet();
-    PreverifiedSigner watched = new PreverifiedSigner(new Signer() {
-      @Override
-      public int self() {
-        return 2;
-      }
-
-      @Override
-      public byte[] sign(byte[] data) {
-        return SIGNERS.get(2).sign(data);
-      }
-
-      @Override
-      public boolean verify(int node, byte[] data, byte[] signature) {
-        verifyingThreads.add(Thread.currentThread().getName());
-        return SIGNERS.get(2).verify(node, data, signature);
-      }
-    }, 64);
+    PreverifiedSigner watched = new PreverifiedSigner(
+        watching(() -> verifyingThreads.add(Thread.currentThread().getName())), 64);
     List<Msg> delivered = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch two = new CountDownLatch(2);
     try (SignatureIntake intake = new SignatureIntake(7, CODEC, watched, 2, (from, m) -> {
@@ -151,23 +137,7 @@ class SignatureIntakeTest {
     CountDownLatch release = new CountDownLatch(1);
     // The first message's check cannot finish (a stuck verification), so everything the same
     // peer sends after it waits behind it, up to the bound.
-    PreverifiedSigner signer = new PreverifiedSigner(new Signer() {
-      @Override
-      public int self() {
-        return 2;
-      }
-
-      @Override
-      public byte[] sign(byte[] data) {
-        return SIGNERS.get(2).sign(data);
-      }
-
-      @Override
-      public boolean verify(int node, byte[] data, byte[] signature) {
-        awaitQuietly(release);
-        return SIGNERS.get(2).verify(node, data, signature);
-      }
-    }, 16);
+    PreverifiedSigner signer = new PreverifiedSigner(watching(() -> awaitQuietly(release)), 16);
     List<String> drops = Collections.synchronizedList(new ArrayList<>());
     try (SignatureIntake intake = new SignatureIntake(2, CODEC, signer, 1, (from, m) -> { },
         drops::add)) {
@@ -197,6 +167,27 @@ class SignatureIntakeTest {
   }
 
   @Test
+  void aRetransmittedSignedMessageIsVerifiedOnceAndCountedByKindAsRemembered() throws Exception {
+    AtomicInteger ed25519 = new AtomicInteger();
+    PreverifiedSigner signer = new PreverifiedSigner(watching(ed25519::incrementAndGet), 64);
+    ServerMetrics metrics = new ServerMetrics(2);
+    CountDownLatch three = new CountDownLatch(3);
+    try (SignatureIntake intake = new SignatureIntake(2, CODEC, signer, 2, (from, m) ->
+        three.countDown(), reason -> { }, metrics::signatureClaim)) {
+      Msg vote = new Msg(5, true, false);
+      intake.offer(1, vote);
+      intake.offer(1, vote); // the same bytes again: a retransmission
+      intake.offer(1, new Msg(6, false, false));
+      assertThat(three.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(ed25519.get()).as("Ed25519 runs").isEqualTo(1);
+    assertThat(metrics.signatureClaims("Msg", true)).isEqualTo(1.0);
+    assertThat(metrics.signatureClaims("Msg", false)).isEqualTo(1.0);
+    assertThat(metrics.scrape()).containsPattern(
+        "lockstep_signature_claims_total\\{ed25519=\"remembered\",kind=\"Msg\",[^}]*\\} 1\\.0");
+  }
+
+  @Test
   void thePrecheckIsOnUnlessTheEnvironmentTurnsItOff() {
     assertThat(SignatureIntake.enabled(null)).isTrue();
     assertThat(SignatureIntake.enabled("on")).isTrue();
@@ -208,6 +199,27 @@ class SignatureIntakeTest {
     assertThat(SignatureIntake.threadsFor(1)).isEqualTo(1);
     assertThat(SignatureIntake.threadsFor(2)).isEqualTo(2);
     assertThat(SignatureIntake.threadsFor(64)).isEqualTo(2);
+  }
+
+  /** Replica 2's signer, running {@code onVerify} on the verifying thread before each check. */
+  private static Signer watching(Runnable onVerify) {
+    return new Signer() {
+      @Override
+      public int self() {
+        return 2;
+      }
+
+      @Override
+      public byte[] sign(byte[] data) {
+        return SIGNERS.get(2).sign(data);
+      }
+
+      @Override
+      public boolean verify(int node, byte[] data, byte[] signature) {
+        onVerify.run();
+        return SIGNERS.get(2).verify(node, data, signature);
+      }
+    };
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -25,6 +25,13 @@ public final class ReplicaProcess {
   public static final List<String> DEFAULT_JVM_OPTIONS =
       ReplicaHeap.parse(ReplicaHeap.MIN_DEFAULT_MIB + "m").jvmOptions();
 
+  /**
+   * The environment variable whose words are added to every replica JVM's options, after the
+   * heap and collector, so they win: diagnostics such as {@code -XX:+PrintCompilation} or
+   * {@code -Xlog:gc}, or a different compiler setting, without changing the launcher.
+   */
+  public static final String EXTRA_JVM_OPTIONS = "LOCKSTEP_REPLICA_JAVA_OPTS";
+
   private final int id;
   private final Path configFile;
   private final Path logFile;
@@ -69,6 +76,7 @@ public final class ReplicaProcess {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(jvmOptions);
+    command.addAll(extraJvmOptions(System.getenv(EXTRA_JVM_OPTIONS)));
     command.addAll(List.of("-cp", classpath, "io.lockstep.server.ReplicaMain",
         "--config", configFile.toAbsolutePath().toString(), "--id", Integer.toString(id)));
     command.addAll(replicaArgs);
@@ -77,6 +85,14 @@ public final class ReplicaProcess {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     return new ReplicaProcess(id, configFile, logFile, builder.start());
+  }
+
+  /** The words of {@code value} (options separated by white space; none if null or blank). */
+  static List<String> extraJvmOptions(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return List.of(value.trim().split("\\s+"));
   }
 
   /** The java executable of this JVM, so children run the same Java version. */
