@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * every replica past a change's stated position holds its set) must hold on every seed.
  */
 class PbftMembershipSimulationTest {
-  private static final int SEEDS = 200;
+  /** Seeds in the default build; more or fewer with {@code -Dlockstep.pbft.membership.seeds=N}. */
+  private static final int SEEDS = Integer.getInteger("lockstep.pbft.membership.seeds", 200);
   /** Seeds the at-once rule gets before the test gives up. */
   private static final int AT_ONCE_SEEDS = 60;
 
