@@ -139,7 +139,7 @@ final class Recovery {
       throw new IllegalArgumentException("replica " + p.self() + "'s journal entry "
           + entry.index() + " does not decode: " + e.getMessage(), e);
     }
-    if (message instanceof PbftMessage.PrePrepare pp && p.inWindow(pp.seq())) {
+    if (message instanceof PbftMessage.PrePrepare pp && journaled(p, pp.seq())) {
       Slot slot = p.slot(pp.seq());
       Digest digest = pp.batch().digest();
       slot.accept(pp.view(), pp.batch(), digest);
@@ -147,7 +147,7 @@ final class Recovery {
         slot.prepareSent = true;
         slot.addPrepare(pp.view(), digest, p.self());
       }
-    } else if (message instanceof PbftMessage.Commit c && p.inWindow(c.seq())) {
+    } else if (message instanceof PbftMessage.Commit c && journaled(p, c.seq())) {
       Slot slot = p.slot(c.seq());
       Batch batch = slot.contents.get(c.digest());
       if (batch == null) {
@@ -165,6 +165,18 @@ final class Recovery {
     }
     return message instanceof PbftMessage.PrePrepare pp ? pp.seq()
         : ((PbftMessage.Commit) message).seq();
+  }
+
+  /**
+   * Whether a journaled certificate at {@code seq} is kept: anywhere in the stable checkpoint's
+   * window, even while the window is empty because the configuration there is not read yet (a
+   * restart from a saved state above the stable checkpoint). What it pre-prepared and committed
+   * there before the crash must not be forgotten: its view changes report its prepared
+   * certificates, without which a new view could drop a batch that committed with its commit,
+   * and it repeats its commits, which a peer that lags behind may still need to commit there.
+   */
+  private static boolean journaled(Pbft p, long seq) {
+    return seq > p.low && seq <= p.low + p.config.window();
   }
 
   /** Picks up where the durable state left off: the primary's next seq, the view change. */

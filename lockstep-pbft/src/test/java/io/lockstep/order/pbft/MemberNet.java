@@ -43,9 +43,10 @@ final class MemberNet {
   final PbftConfig[] configs = new PbftConfig[REPLICAS];
   final Reconfiguration[] executors = new Reconfiguration[REPLICAS];
   final byte[][] chains = new byte[REPLICAS][];
+  final TestDisk[] disks = new TestDisk[REPLICAS];
   final List<List<Ordered>> applied = new ArrayList<>();
   final Set<Integer> isolated = new HashSet<>();
-  /** Rewrites a message in flight (a lying replica); the identity by default. */
+  /** Rewrites a message in flight (a lying replica) or drops it (null); the identity by default. */
   UnaryOperator<Msg> filter = UnaryOperator.identity();
   final ArrayDeque<Msg> queue = new ArrayDeque<>();
   final long distance;
@@ -61,6 +62,7 @@ final class MemberNet {
       nodes[i].membership.rule = rule;
       executors[i] = new Reconfiguration();
       chains[i] = new byte[32];
+      disks[i] = new TestDisk();
       applied.add(new ArrayList<>());
     }
     distance = MembershipSchedule.requiredDistance(configs[0]);
@@ -129,7 +131,7 @@ final class MemberNet {
       }
       while (!queue.isEmpty()) {
         Msg m = filter.apply(queue.poll());
-        if (!isolated.contains(m.from()) && !isolated.contains(m.to())) {
+        if (m != null && !isolated.contains(m.from()) && !isolated.contains(m.to())) {
           nodes[m.to()].step(new Input.Receive(m.from(), m.message()));
         }
       }
@@ -143,6 +145,7 @@ final class MemberNet {
       if (ready.isEmpty()) {
         return;
       }
+      disks[i].apply(ready.writes()); // durable before the messages leave, as the runtime does
       for (Ready.Outbound out : ready.messages()) {
         queue.add(new Msg(i, out.to(), out.message()));
       }
@@ -158,6 +161,22 @@ final class MemberNet {
       }
     }
     throw new AssertionError("replica " + i + " never quiesced");
+  }
+
+  /**
+   * Replica {@code i} crashes (its memory and the messages on their way to it are lost) and
+   * restarts from its disk; its executor restarts from the saved checkpoint state.
+   */
+  void restart(int i) {
+    queue.removeIf(m -> m.to() == i);
+    io.lockstep.order.Recovered recovered = disks[i].recovered();
+    nodes[i] = Pbft.recover(configs[i], ThroughputPolicy.off(), MemberNet::configurationOf,
+        recovered);
+    byte[] saved = recovered.snapshot().state();
+    chains[i] = Arrays.copyOf(saved, 32);
+    executors[i].reset(configurationOf(saved));
+    applied.get(i).clear();
+    nodes[i].step(new Input.Tick(now, 1_700_000_000_000L + now));
   }
 
   /** The stand-in executor: configuration changes first, then the request, then the chain. */

@@ -251,4 +251,47 @@ class RecoveryTest {
     }
     assertThat(net.state[0]).isNotEqualTo(atEight);
   }
+
+  /**
+   * In a cluster whose replica set can change, a replica restarted from a checkpoint state it
+   * executed and voted for, above its stable checkpoint (the others' votes for it lost), cannot
+   * read who orders past its stable checkpoint until that state is stable, so its window is
+   * empty. The certificates it journaled there must still be kept: its view changes report
+   * what it prepared (a new view decided without them could put another batch where one
+   * committed with its commit), and it repeats its commits, which a peer that missed the others'
+   * may need (the simulator's membership seed 163, with an equivocating replica: the restarted
+   * primary's commit was the third one a lagging member lacked, and nobody ordered again).
+   */
+  @Test
+  void aReplicaRestartedAboveItsStableCheckpointKeepsAndRepeatsWhatItCommittedThere() {
+    MemberNet net = new MemberNet(c -> c.withLog(1, 4, 8), MembershipSchedule.Rule.AT_BOUNDARY);
+    for (int i = 0; i < 4; i++) {
+      net.write();
+      net.run();
+    }
+    net.filter = m -> m.message() instanceof PbftMessage.CheckpointVote v && v.seq() == 8
+        ? null : m;
+    for (int i = 0; i < 5; i++) {
+      net.write();
+      net.run();
+    }
+    net.restart(2);
+    Pbft restarted = net.nodes[2];
+    assertThat(restarted.stableSeq()).isEqualTo(4);
+    assertThat(restarted.lastExecuted()).as("its saved state at 8").isEqualTo(8);
+    assertThat(restarted.high()).as("its window, empty until 8 is stable").isEqualTo(4);
+    List<Long> repeated = new java.util.ArrayList<>();
+    net.filter = m -> {
+      if (m.from() == 2 && m.message() instanceof PbftMessage.Commit c) {
+        repeated.add(c.seq());
+      }
+      return m.message() instanceof PbftMessage.CheckpointVote v && v.seq() == 8 ? null : m;
+    };
+    net.runFor(100, 50);
+    assertThat(repeated).as("the commits it journaled, repeated").contains(9L);
+    restarted.viewChanges.start(1, "scripted");
+    assertThat(restarted.viewChanges.own.prepared()).extracting(PbftMessage.Prepared::seq)
+        .as("what it prepared above its stable checkpoint, in its view change")
+        .containsExactly(5L, 6L, 7L, 8L, 9L);
+  }
 }
