@@ -76,6 +76,24 @@ final class LocalProcess implements AutoCloseable {
     return new ProcessBuilder(command);
   }
 
+  /**
+   * {@code lockstep args --data-dir data} in its own process, its output and errors together;
+   * a {@code member} command as the proxy's keyed client (a Byzantine cluster admits keyed
+   * clients only, and {@code local} keys the proxy's id).
+   */
+  String cli(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(args));
+    command.addAll(List.of("--data-dir", data.toString()));
+    if (args[0].equals("member")) {
+      command.addAll(List.of("--client-id", "proxy"));
+    }
+    Path out = Files.createTempFile(output.getParent(), "cli", ".out");
+    Process p = java(command.toArray(String[]::new)).redirectErrorStream(true)
+        .redirectOutput(out.toFile()).start();
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("lockstep %s ends", command).isTrue();
+    return Files.readString(out, StandardCharsets.UTF_8);
+  }
+
   /** What the launcher printed so far. */
   String output() throws IOException {
     return Files.readString(output, StandardCharsets.UTF_8);
