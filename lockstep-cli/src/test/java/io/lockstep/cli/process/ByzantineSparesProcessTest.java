@@ -55,12 +55,7 @@ class ByzantineSparesProcessTest {
 
   @AfterEach
   void killEverything() throws Exception {
-    if (load != null) {
-      load.stop();
-    }
-    if (local != null) {
-      local.close();
-    }
+    LocalProcess.stopAll(load, local);
   }
 
   @Test

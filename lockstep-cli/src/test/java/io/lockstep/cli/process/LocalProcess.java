@@ -140,6 +140,20 @@ final class LocalProcess implements AutoCloseable {
     return out.toString();
   }
 
+  /**
+   * A test's last word when it ran a load against {@code local}: stops the load's clients
+   * first (they would log every refused connection), then kills everything. Either may be null
+   * (the test failed before it started them).
+   */
+  static void stopAll(KvLoad load, LocalProcess local) throws Exception {
+    if (load != null) {
+      load.stop();
+    }
+    if (local != null) {
+      local.close();
+    }
+  }
+
   /** Kills the launcher and every replica with a pid file: a test's last word. */
   @Override
   public void close() throws IOException {
