@@ -187,8 +187,8 @@ public final class LocalCommand implements Callable<Integer> {
     cluster.ids().forEach(id -> out.printf("  replica %d: pid %d, log %s%s%n", id,
         cluster.replica(id).pid(), layout.replicaDir(id).resolve("replica.log"),
         !config.spares().contains(id) ? ""
-            : config.failureModel() == FailureModel.BYZANTINE ? " (spare: joins when `lockstep"
-                + " member add|replace` orders it)"
+            : config.failureModel() == FailureModel.BYZANTINE ? " (spare: joins when the"
+                + " configurator or `lockstep member add|replace` orders it)"
             : " (spare: joins when the configurator or `lockstep member add` calls it)"));
     Optional<ReplicaHealth> leader = awaitReady(config, cluster, out);
     if (leader.isEmpty()) {

@@ -2,16 +2,8 @@ package io.lockstep.cli.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +24,6 @@ import redis.clients.jedis.Jedis;
 class ByzantineMemberProcessTest {
   private static final int VOTERS = 4;
   private static final int SPARE = 5;
-  private static final Pattern LEADER = Pattern.compile("\"leader\":(-?\\d+)");
-  private static final Pattern VOTERS_FIELD = Pattern.compile("\"voters\":\\[([0-9, ]*)\\]");
 
   @TempDir Path dir;
   private LocalProcess local;
@@ -41,12 +31,7 @@ class ByzantineMemberProcessTest {
 
   @AfterEach
   void killEverything() throws Exception {
-    if (load != null) {
-      load.stop();
-    }
-    if (local != null) {
-      local.close();
-    }
+    LocalProcess.stopAll(load, local);
   }
 
   @Test
@@ -54,30 +39,29 @@ class ByzantineMemberProcessTest {
       throws Exception {
     int base = FreePorts.basePort(SPARE);
     startLocal(base);
-    Path data = local.data();
-    String listed = cli(data, "member", "list");
+    String listed = local.cli("member", "list");
     assertThat(listed).contains("voters [1, 2, 3, 4]").contains("spares [5]");
 
     load = new KvLoad(port -> new Jedis("127.0.0.1", base, 10_000), 1, 3, 3).start();
-    awaitWrites(100, 60);
+    load.awaitWrites(100, 60);
 
     // The rule is applied where the change is ordered: two replicas leaving at once is refused
     // by the replicas, with the reason, and changes nothing.
-    String refused = cli(data, "member", "remove", "4", "--timeout", "60");
+    String refused = local.cli("member", "remove", "4", "--timeout", "60");
     assertThat(refused).contains("the replicas refused the replica set [1, 2, 3]")
         .contains("needs at least 4 replicas (n >= 3t+1)");
 
-    String replaced = cli(data, "member", "replace", "2", "5", "--timeout", "120");
+    String replaced = local.cli("member", "replace", "2", "5", "--timeout", "120");
     assertThat(replaced).as("replace 2 by 5").contains("replica set [1, 3, 4, 5] ordered")
         .contains("now in force");
-    awaitVotersOn(base, SPARE, "1, 3, 4, 5");
+    PbftHealth.awaitVotersOn(base, SPARE, "1, 3, 4, 5", 60);
 
-    int primary = primaryOf(base, SPARE);
+    int primary = PbftHealth.primaryOf(base, SPARE);
     int victim = primary != SPARE ? primary : 1;
     long killedAt = System.nanoTime();
     local.pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
     long before = load.okWrites();
-    awaitWritesAfter(killedAt, before + 100, 90);
+    load.awaitWritesAfter(killedAt, before + 100, 90);
 
     load.stop();
     try (Jedis proxy = new Jedis("127.0.0.1", base, 20_000)) {
@@ -86,7 +70,7 @@ class ByzantineMemberProcessTest {
     load.checkAndExport("byzantine-member-replace");
     assertThat(load.okWrites()).isGreaterThan(200);
 
-    String status = cli(data, "status");
+    String status = local.cli("status");
     assertThat(status).contains("configuration: voters [1, 3, 4, 5]")
         .contains("removed: replica 2 is not a voter");
     local.stopsOnSigterm();
@@ -103,108 +87,25 @@ class ByzantineMemberProcessTest {
       throws Exception {
     int base = FreePorts.basePort(SPARE);
     startLocal(base);
-    Path data = local.data();
-    String replaced = cli(data, "member", "replace", "4", "5", "--timeout", "60");
+    String replaced = local.cli("member", "replace", "4", "5", "--timeout", "60");
     assertThat(replaced).as("replace 4 by 5 without traffic")
         .contains("replica set [1, 2, 3, 5] ordered").contains("now in force");
-    awaitVotersOn(base, SPARE, "1, 2, 3, 5");
-    int primary = primaryOf(base, SPARE);
-    awaitMargin(base, primary, 1);
+    PbftHealth.awaitVotersOn(base, SPARE, "1, 2, 3, 5", 60);
+    int primary = PbftHealth.primaryOf(base, SPARE);
+    PbftHealth.awaitMargin(base, primary, 1, 30);
 
     int victim = primary == 1 ? 2 : 1;
     local.pid(victim).flatMap(ProcessHandle::of).orElseThrow().destroyForcibly();
-    awaitMargin(base, primary, 0);
+    PbftHealth.awaitMargin(base, primary, 0, 30);
     try (Jedis proxy = new Jedis("127.0.0.1", base, 30_000)) {
       assertThat(proxy.set("after-kill", "v")).isEqualTo("OK");
       assertThat(proxy.get("after-kill")).isEqualTo("v");
     }
   }
 
-  /** Waits until replica {@code id}'s /health shows the combining condition's margin. */
-  private static void awaitMargin(int base, int id, int margin) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String health = "";
-    while (System.nanoTime() < deadline) {
-      health = health(base, id);
-      if (health.contains("\"margin\":" + margin + ",")) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("replica " + id + "'s margin never became " + margin + ": "
-        + health);
-  }
-
   private void startLocal(int base) throws Exception {
     local = LocalProcess.start(dir, SPARE, Duration.ofSeconds(90), "--failure-model",
         "byzantine", "--spares", "1", "--base-port", Integer.toString(base), "--heap", "256m");
     assertThat(local.output()).contains("and 1 spare");
-  }
-
-  /** The command line in its own process; its output and errors together. */
-  private String cli(Path data, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(args));
-    command.addAll(List.of("--data-dir", data.toString()));
-    if (args[0].equals("member")) {
-      // A Byzantine cluster admits keyed clients only; `local` keys the proxy's id.
-      command.addAll(List.of("--client-id", "proxy"));
-    }
-    Path output = Files.createTempFile(dir, "cli", ".out");
-    Process p = LocalProcess.java(command.toArray(String[]::new)).redirectErrorStream(true)
-        .redirectOutput(output.toFile()).start();
-    assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("lockstep %s ends", command).isTrue();
-    return Files.readString(output, StandardCharsets.UTF_8);
-  }
-
-  private void awaitWrites(long count, int seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (load.okWrites() < count && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(load.okWrites()).as("acknowledged writes; errors %s", load.errorReplies())
-        .isGreaterThanOrEqualTo(count);
-  }
-
-  private void awaitWritesAfter(long nanos, long count, int seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while ((!load.wroteAfter(nanos) || load.okWrites() < count)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(load.wroteAfter(nanos)).as("writes acknowledged after the kill; errors %s",
-        load.errorReplies()).isTrue();
-    assertThat(load.okWrites()).isGreaterThanOrEqualTo(count);
-  }
-
-  /** Waits until replica {@code id}'s /health names {@code voters}: it read the change. */
-  private static void awaitVotersOn(int base, int id, String voters) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String health = "";
-    while (System.nanoTime() < deadline) {
-      health = health(base, id);
-      Matcher m = VOTERS_FIELD.matcher(health);
-      if (m.find() && m.group(1).replace(" ", "").equals(voters.replace(" ", ""))) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("replica " + id + " never counted voters [" + voters + "]: "
-        + health);
-  }
-
-  private static int primaryOf(int base, int id) throws Exception {
-    Matcher m = LEADER.matcher(health(base, id));
-    assertThat(m.find()).isTrue();
-    return Integer.parseInt(m.group(1));
-  }
-
-  private static String health(int base, int id) throws Exception {
-    try {
-      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create("http://127.0.0.1:" + (base + 300 + id) + "/health")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-    } catch (IOException e) {
-      return "unreachable: " + e.getMessage();
-    }
   }
 }

@@ -31,12 +31,7 @@ class ByzantineRealTimeProcessTest {
 
   @AfterEach
   void killEverything() throws Exception {
-    if (load != null) {
-      load.stop();
-    }
-    if (local != null) {
-      local.close();
-    }
+    LocalProcess.stopAll(load, local);
   }
 
   @Test

@@ -29,12 +29,7 @@ class ByzantineReplicaUidProcessTest {
 
   @AfterEach
   void killEverything() throws Exception {
-    if (load != null) {
-      load.stop();
-    }
-    if (local != null) {
-      local.close();
-    }
+    LocalProcess.stopAll(load, local);
   }
 
   @Test

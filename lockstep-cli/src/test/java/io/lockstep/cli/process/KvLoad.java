@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -64,6 +65,30 @@ final class KvLoad implements AutoCloseable {
 
   long okWrites() {
     return okWrites.get();
+  }
+
+  /** Waits up to {@code seconds} until {@code count} writes were acknowledged. */
+  void awaitWrites(long count, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (okWrites() < count && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(okWrites()).as("acknowledged writes; errors %s", errorReplies())
+        .isGreaterThanOrEqualTo(count);
+  }
+
+  /**
+   * Waits up to {@code seconds} until a write was acknowledged after {@code nanos}
+   * ({@link System#nanoTime()}, e.g. a kill) and {@code count} in all.
+   */
+  void awaitWritesAfter(long nanos, long count, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while ((!wroteAfter(nanos) || okWrites() < count) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(wroteAfter(nanos)).as("writes acknowledged after the kill; errors %s",
+        errorReplies()).isTrue();
+    assertThat(okWrites()).isGreaterThanOrEqualTo(count);
   }
 
   /** The error replies the clients got (at most the first 20). */

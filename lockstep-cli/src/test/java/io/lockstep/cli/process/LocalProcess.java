@@ -76,6 +76,24 @@ final class LocalProcess implements AutoCloseable {
     return new ProcessBuilder(command);
   }
 
+  /**
+   * {@code lockstep args --data-dir data} in its own process, its output and errors together;
+   * a {@code member} command as the proxy's keyed client (a Byzantine cluster admits keyed
+   * clients only, and {@code local} keys the proxy's id).
+   */
+  String cli(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(args));
+    command.addAll(List.of("--data-dir", data.toString()));
+    if (args[0].equals("member")) {
+      command.addAll(List.of("--client-id", "proxy"));
+    }
+    Path out = Files.createTempFile(output.getParent(), "cli", ".out");
+    Process p = java(command.toArray(String[]::new)).redirectErrorStream(true)
+        .redirectOutput(out.toFile()).start();
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("lockstep %s ends", command).isTrue();
+    return Files.readString(out, StandardCharsets.UTF_8);
+  }
+
   /** What the launcher printed so far. */
   String output() throws IOException {
     return Files.readString(output, StandardCharsets.UTF_8);
@@ -120,6 +138,20 @@ final class LocalProcess implements AutoCloseable {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * A test's last word when it ran a load against {@code local}: stops the load's clients
+   * first (they would log every refused connection), then kills everything. Either may be null
+   * (the test failed before it started them).
+   */
+  static void stopAll(KvLoad load, LocalProcess local) throws Exception {
+    if (load != null) {
+      load.stop();
+    }
+    if (local != null) {
+      local.close();
+    }
   }
 
   /** Kills the launcher and every replica with a pid file: a test's last word. */

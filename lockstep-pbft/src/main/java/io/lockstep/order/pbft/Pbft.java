@@ -205,11 +205,13 @@ public final class Pbft implements Coordination {
    * Turns the configurator on ({@link PbftConfigurator}, {@link Replacement}): a member that
    * t+1 replicas report silent past {@code unreachableMillis} is replaced by a spare through an
    * ordered {@code SetReplicas}, without an operator. It acts only where the replica set can
-   * change ({@code pbft.replica-set=ordered}).
+   * change ({@code pbft.replica-set=ordered}). A member never heard since this replica started
+   * is given {@link Replacement#START_GRACE_MILLIS} more ({@link Silence#startGrace}).
    */
   @Override
   public void replaceSilentVoters(List<Integer> spares, long unreachableMillis) {
     replacement.configure(new PbftConfigurator(unreachableMillis, spares));
+    silence.startGrace(Replacement.START_GRACE_MILLIS);
   }
 
   /** The primary of {@code v}: members[v mod n] of the configuration in force. */

@@ -44,10 +44,25 @@ final class Silence {
    */
   private long started = -1;
   private boolean ticked;
+  /** How long after {@link #started} a member never heard starts to count as silent. */
+  private long startGraceMillis;
 
   /** @param statusPeriodMillis how often replicas send their status (and so their report) */
   Silence(long statusPeriodMillis) {
     this.staleAfterMillis = STALE_PERIODS * statusPeriodMillis;
+  }
+
+  /**
+   * Lets a member never heard since this replica started count as silent only from
+   * {@code millis} after the first message heard, not from that message: replica processes
+   * start seconds apart, and one still starting has not failed. A member that ran and went
+   * silent is not concerned: its silence counts from the last message heard, as before.
+   */
+  void startGrace(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("the start grace must not be negative, was " + millis);
+    }
+    this.startGraceMillis = millis;
   }
 
   /** The first tick: from the next message heard on, silence counts. */
@@ -92,7 +107,9 @@ final class Silence {
     }
     for (int member : members) {
       if (member != self) {
-        out.put(member, Math.max(0, now - lastHeard.getOrDefault(member, started)));
+        Long last = lastHeard.get(member);
+        out.put(member, Math.max(0, last != null ? now - last
+            : now - started - startGraceMillis));
       }
     }
     return out;

@@ -61,6 +61,22 @@ class SilenceTest {
   }
 
   @Test
+  void aMemberNeverHeardCountsSilentOnlyAfterTheStartGrace() {
+    Silence silence = new Silence(50);
+    silence.startGrace(5_000);
+    silence.start();
+    silence.heard(1, 10_000);
+    silence.heard(3, 10_000);
+    List<Integer> four = List.of(0, 1, 2, 3);
+    // 2 may still be starting; 3, heard once, counts from when it was last heard.
+    assertThat(silence.own(four, 0, 14_000)).containsEntry(1, 4_000L).containsEntry(2, 0L)
+        .containsEntry(3, 4_000L);
+    assertThat(silence.own(four, 0, 16_000)).containsEntry(2, 1_000L);
+    silence.heard(2, 16_500);
+    assertThat(silence.own(four, 0, 17_000)).containsEntry(2, 500L);
+  }
+
+  @Test
   void beforeTheFirstTickNobodyIsSilent() {
     Silence silence = new Silence(50);
     assertThat(silence.own(List.of(0, 1), 0, 10_000)).isEmpty();
