@@ -8,6 +8,8 @@
 #   lockstep-bench/pbft-vs-raft.sh                      # 32 clients, 20 s warmup, 20 s window
 #   lockstep-bench/pbft-vs-raft.sh --clients 32 --duration 20s --warmup 20s --write 1.0
 #   ROUNDS=3 lockstep-bench/pbft-vs-raft.sh             # alternate pbft and raft three times
+#   PBFT_LOCAL_ARGS="--protocol-setting max-batch=64" lockstep-bench/pbft-vs-raft.sh
+#                                                       # extra `local` options for the pbft cluster
 #
 # Each cluster is started with `./lockstep local` on loopback (every replica its own process and
 # data directory on this machine's disk), then driven by `./lockstep bench` (its own JVM) through
@@ -42,12 +44,15 @@ cpu_ticks() { local sum=0 p; for p in "$@"; do sum=$((sum + $(awk '{ print $14 +
 run() {
   local proto="$1" r="$2"; shift 2
   local f="$out/$proto-$r.txt" data="$out/$proto-$r" started="$out/$proto-$r.local"
-  local model=fail-stop replicas=3 client=()
-  if [[ $proto == pbft ]]; then model=byzantine; replicas=4; client=(--client-id proxy); fi
+  local model=fail-stop replicas=3 client=() extra=()
+  if [[ $proto == pbft ]]; then
+    model=byzantine; replicas=4; client=(--client-id proxy)
+    read -r -a extra <<<"${PBFT_LOCAL_ARGS:-}"
+  fi
   echo "== round $r: $proto, $replicas replica processes ==" >&2
   : >"$started"
   "$root/lockstep" local --failure-model "$model" --replicas "$replicas" --data-dir "$data" \
-    --base-port "$base_port" >"$started" 2>&1 &
+    --base-port "$base_port" "${extra[@]}" >"$started" 2>&1 &
   local_pid=$!
   for _ in $(seq 240); do
     grep -q "Cluster ready" "$started" && break

@@ -61,8 +61,22 @@ final class RuntimeHealth {
   }
 
   private static String describeFailure(Throwable cause) {
-    String what = cause instanceof IOException ? "storage failed" : "replica failed";
+    String what = fromStorage(cause) ? "storage failed" : "replica failed";
     return "stopped: " + what + " (" + cause.getMessage() + "); it acknowledges nothing more."
         + " Fix the cause and restart it: recovery keeps everything that was synced";
+  }
+
+  /**
+   * Whether an I/O error is behind {@code cause}: the loop may stop first on the log's refusal
+   * ({@code LogStoppedException}, caused by the log thread's failed fsync) and the log thread
+   * second, so which one is recorded is a race; both are the storage's failure.
+   */
+  private static boolean fromStorage(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

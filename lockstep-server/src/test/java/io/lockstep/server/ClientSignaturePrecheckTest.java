@@ -40,17 +40,7 @@ class ClientSignaturePrecheckTest {
   private static final Request WRITE = Request.command(ClientId.of("alice"), 1,
       "set x 1".getBytes(StandardCharsets.UTF_8));
 
-  private static final ProtocolCodec CODEC = new ProtocolCodec() {
-    @Override
-    public byte[] encode(ProtocolMessage message) {
-      throw new UnsupportedOperationException("the intake never encodes (a test codec)");
-    }
-
-    @Override
-    public ProtocolMessage decode(byte[] payload) {
-      throw new UnsupportedOperationException("the intake never decodes (a test codec)");
-    }
-
+  private static final ProtocolCodec CODEC = new ClaimsOnlyCodec() {
     @Override
     public List<SignatureClaim> signaturesCheckedLater(int from, ProtocolMessage message) {
       Carrying c = (Carrying) message;

@@ -31,17 +31,7 @@ class SignatureIntakeTest {
    * Claims of {@link Msg}; other messages make none. The intake only asks a codec for claims:
    * messages reach it decoded, so this codec never encodes or decodes.
    */
-  private static final ProtocolCodec CODEC = new ProtocolCodec() {
-    @Override
-    public byte[] encode(ProtocolMessage message) {
-      throw new UnsupportedOperationException("the intake never encodes (a test codec)");
-    }
-
-    @Override
-    public ProtocolMessage decode(byte[] payload) {
-      throw new UnsupportedOperationException("the intake never decodes (a test codec)");
-    }
-
+  private static final ProtocolCodec CODEC = new ClaimsOnlyCodec() {
     @Override
     public List<SignatureClaim> signatures(int from, ProtocolMessage message) {
       Msg m = (Msg) message;
