@@ -43,11 +43,6 @@ final class PbftHealth {
     }
   }
 
-  /** The primary replica {@code id} names (-1 while it is in a view change). */
-  static int primaryOf(int base, int id) throws InterruptedException {
-    return (int) number(LEADER, health(base, id));
-  }
-
   /** How far replica {@code id} executed, per its /health. */
   static long applied(int base, int id) throws InterruptedException {
     return number(APPLIED, health(base, id));
