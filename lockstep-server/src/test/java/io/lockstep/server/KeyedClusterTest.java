@@ -72,16 +72,8 @@ class KeyedClusterTest {
         assertThat(cluster.server(leader).metrics().scrape()).contains(
             "lockstep_net_rejected_total{port=\"peer\",reason=\"AUTH_MISMATCH\",replica=\""
                 + leader + "\"}");
-        // The impostor finishes its side of the handshake (the leader's proof is genuine)
-        // before the leader's refusal closes the channel, and it redials: so it may look
-        // connected for a moment. Accepted, it would stay connected; refused, it drops.
-        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        boolean dropped = !impostor.isConnected(leader);
-        while (!dropped && System.nanoTime() < until) {
-          Thread.sleep(5);
-          dropped = !impostor.isConnected(leader);
-        }
-        assertThat(dropped).as("the leader dropped the impostor's link").isTrue();
+        assertThat(droppedWithin(impostor, leader, Duration.ofSeconds(5)))
+            .as("the leader dropped the impostor's link").isTrue();
       }
       cluster.start(3);
       try (KvClient kv = new KvClient(cluster.client())) {
@@ -144,16 +136,8 @@ class KeyedClusterTest {
           claimed), (from, payload) -> { })) {
         awaitMetric(cluster.server(leader), "lockstep_net_rejected_total{port=\"peer\","
             + "reason=\"AUTH_MISMATCH\",replica=\"" + leader + "\"}");
-        // The impostor finishes its side of the handshake (the leader's proof is genuine)
-        // before the leader's refusal closes the channel, and it redials: so it may look
-        // connected for a moment. Accepted, it would stay connected; refused, it drops.
-        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        boolean dropped = !impostor.isConnected(leader);
-        while (!dropped && System.nanoTime() < until) {
-          Thread.sleep(5);
-          dropped = !impostor.isConnected(leader);
-        }
-        assertThat(dropped).as("the leader dropped the impostor's link").isTrue();
+        assertThat(droppedWithin(impostor, leader, Duration.ofSeconds(5)))
+            .as("the leader dropped the impostor's link").isTrue();
       }
       cluster.start(3);
       try (KvClient kv = new KvClient(LockstepClient.connect(
@@ -182,5 +166,22 @@ class KeyedClusterTest {
       Thread.sleep(20);
     }
     assertThat(server.metrics().scrape()).contains(line);
+  }
+
+  /**
+   * Whether the impostor's link to {@code leader} is seen closed within {@code bound}. The
+   * impostor finishes its side of the handshake (the leader's proof is genuine) before the
+   * leader's refusal closes the channel, and it redials: so it may look connected for a moment.
+   * Accepted, it would stay connected; refused, it drops.
+   */
+  private static boolean droppedWithin(PeerNetwork impostor, int leader, Duration bound)
+      throws InterruptedException {
+    long until = System.nanoTime() + bound.toNanos();
+    boolean dropped = !impostor.isConnected(leader);
+    while (!dropped && System.nanoTime() < until) {
+      Thread.sleep(5);
+      dropped = !impostor.isConnected(leader);
+    }
+    return dropped;
   }
 }
