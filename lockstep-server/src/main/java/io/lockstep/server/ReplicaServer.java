@@ -86,12 +86,6 @@ public final class ReplicaServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicaServer.class.getName());
   private static final int LOOP_QUEUE = 50_000;
   /**
-   * Signature verdicts remembered: far more than the signed messages of a few PBFT windows, and
-   * than the client-signed requests of the t+2 rounds between a request's arrival and its
-   * decision in a classic Byzantine order (at most each replica's 1,024-request batch a round).
-   */
-  private static final int SIGNATURE_VERDICTS = 16_384;
-  /**
    * Largest peer message: a protocol may send a whole snapshot in one message (Raft's
    * InstallSnapshot) or many entries of at most 1 MiB (Raft's AppendEntries), and the store is
    * bounded at 256 MiB.
@@ -365,7 +359,7 @@ public final class ReplicaServer implements AutoCloseable {
     // The core verifies through this signer, and clients' request signatures through its
     // clientKeys(); SignatureIntake fills in the verdicts of both off the loop.
     signer = new PreverifiedSigner(identity.signer(), ProtocolWiring.clientKeys(config),
-        SIGNATURE_VERDICTS);
+        SignatureIntake.VERDICTS);
     ProtocolSetup setup = ProtocolWiring.setup(config, id, machine, signer)
         .withClientKeys(signer.clientKeys())
         .withSnapshotReceiver(storage.snapshotReceiver());

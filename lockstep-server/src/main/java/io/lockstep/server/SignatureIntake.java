@@ -41,6 +41,13 @@ import java.util.function.Consumer;
 final class SignatureIntake implements AutoCloseable {
   /** The kind counted for a client's signature over its request (checked later). */
   static final String CLIENT_REQUEST = "SignedRequest";
+  /**
+   * Signature verdicts a replica remembers: far more than the signed messages of a few PBFT
+   * windows, and than the client-signed requests of the t+2 rounds between a request's arrival
+   * and its decision in a classic Byzantine order (at most each replica's 1,024-request batch a
+   * round).
+   */
+  static final int VERDICTS = 16_384;
   /** Most messages waiting for their own or an earlier message's signatures. */
   static final int MAX_WAITING = 4096;
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
