@@ -97,13 +97,15 @@ public final class PreverifiedSigner implements Signer {
     }
     CompletableFuture<Boolean> mine = new CompletableFuture<>();
     CompletableFuture<Boolean> theirs;
+    Key owned;
     synchronized (verdicts) {
       Boolean known = verdicts.get(key);
       if (known != null) {
         ran.accept(false);
         return known;
       }
-      theirs = inFlight.putIfAbsent(key.copy(), mine);
+      owned = key.copy(); // the caller's arrays may change after this call
+      theirs = inFlight.putIfAbsent(owned, mine);
     }
     ran.accept(theirs == null);
     if (theirs != null) {
@@ -114,7 +116,7 @@ public final class PreverifiedSigner implements Signer {
     }
     try {
       boolean verdict = verifyNow(claim);
-      remember(key, verdict);
+      remember(owned, verdict);
       mine.complete(verdict);
       return verdict;
     } catch (RuntimeException e) {
@@ -233,13 +235,13 @@ public final class PreverifiedSigner implements Signer {
   }
 
   /**
-   * Remembers a verdict under a copy of {@code key}, forgetting the least recently used beyond
-   * the count or the bytes.
+   * Remembers a verdict under {@code owned} (a key whose arrays no caller holds), forgetting the
+   * least recently used beyond the count or the bytes.
    */
-  private void remember(Key key, boolean verdict) {
+  private void remember(Key owned, boolean verdict) {
     synchronized (verdicts) {
-      if (verdicts.put(key.copy(), verdict) == null) {
-        totalBytes += key.size();
+      if (verdicts.put(owned, verdict) == null) {
+        totalBytes += owned.size();
       }
       Iterator<Key> eldest = verdicts.keySet().iterator();
       while (verdicts.size() > capacity || totalBytes > MAX_TOTAL_BYTES) {
