@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -31,6 +32,9 @@ import redis.clients.jedis.Jedis;
  * killed and the cluster still serves every acknowledged write, because the spare now votes
  * (without the replacement, one voter of three would be left and nothing could commit).
  */
+// Long (-Plong): the server module's membership tests run the same replacement in one JVM
+// by default.
+@Tag("long")
 class SparesProcessTest {
   private static final long UNREACHABLE_MILLIS = 2_000;
 

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -32,6 +33,9 @@ import redis.clients.jedis.Jedis;
  * survives, and {@code lockstep status} shows the new configuration with the recorded
  * addresses.
  */
+// Long (-Plong): the server module's UnlistedMemberServerTest runs the same case in one JVM
+// by default.
+@Tag("long")
 class UnlistedMemberProcessTest {
   @TempDir Path dir;
   private final List<Process> launched = new ArrayList<>();

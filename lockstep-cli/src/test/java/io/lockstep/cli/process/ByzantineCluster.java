@@ -37,44 +37,72 @@ final class ByzantineCluster implements AutoCloseable {
   final Path dir;
   final int base;
   final ClusterConfig config;
-  final List<String> events = new CopyOnWriteArrayList<>();
+  final List<String> events;
   final LocalCluster processes;
   private final RedisProxy proxy;
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private ByzantineCluster(Path dir, String extraProperties, boolean secret) throws Exception {
+  private ByzantineCluster(Path dir, int base, LocalLayout layout, LocalCluster processes,
+      List<String> events) throws Exception {
     this.dir = dir;
-    this.base = FreePorts.basePort(REPLICAS);
-    LocalLayout layout = new LocalLayout(dir.resolve("data"), REPLICAS, base, Service.KV, null,
-        FailureModel.BYZANTINE);
-    layout.prepare();
-    if (!secret) {
-      // The layout's keys name every replica: they stand in for the shared secret.
-      String file = Files.readString(layout.configFile(), StandardCharsets.UTF_8);
-      Files.writeString(layout.configFile(), file.replaceAll("(?m)^cluster\\.secret-file=.*\n",
-          ""), StandardCharsets.UTF_8);
-    }
-    // Later lines win in a properties file, so these override the layout's defaults too.
-    Files.writeString(layout.configFile(), extraProperties, StandardCharsets.UTF_8,
-        StandardOpenOption.APPEND);
+    this.events = events;
+    this.base = base;
     this.config = ClusterConfig.load(layout.configFile());
-    this.processes = LocalCluster.start(System.getProperty("java.class.path"),
-        ProcessCluster.JVM_OPTIONS, LocalCluster.sameFile(config.members(),
-            layout.configFile()), layout.dataDir(), events::add);
-    awaitAllHealthy();
+    this.processes = processes;
     this.proxy = RedisProxy.start(ClientOptions.fromConfig(config, LocalLayout.PROXY_CLIENT),
         "127.0.0.1", 0, null);
   }
 
+  /**
+   * Lays out and starts the replicas on free ports. Ports are probed, then bound by the
+   * replicas a moment later; a cluster another test JVM starts meanwhile may take them, and then
+   * every replica refuses to start ("Address already in use"). That is the harness's race, not
+   * the product's, so the cluster is laid out again on other ports, up to three times.
+   */
+  private static ByzantineCluster launch(Path dir, String extraProperties, boolean secret)
+      throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      int base = FreePorts.basePort(REPLICAS);
+      Path data = dir.resolve("data");
+      deleteTree(data);
+      LocalLayout layout = new LocalLayout(data, REPLICAS, base, Service.KV, null,
+          FailureModel.BYZANTINE);
+      layout.prepare();
+      if (!secret) {
+        // The layout's keys name every replica: they stand in for the shared secret.
+        String file = Files.readString(layout.configFile(), StandardCharsets.UTF_8);
+        Files.writeString(layout.configFile(), file.replaceAll(
+            "(?m)^cluster\\.secret-file=.*\n", ""), StandardCharsets.UTF_8);
+      }
+      // Later lines win in a properties file, so these override the layout's defaults too.
+      Files.writeString(layout.configFile(), extraProperties, StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+      ClusterConfig config = ClusterConfig.load(layout.configFile());
+      List<String> events = new CopyOnWriteArrayList<>();
+      LocalCluster processes = LocalCluster.start(System.getProperty("java.class.path"),
+          ProcessCluster.JVM_OPTIONS, LocalCluster.sameFile(config.members(),
+              layout.configFile()), layout.dataDir(), events::add);
+      String refused = awaitAllHealthy(config, processes, events);
+      if (refused == null) {
+        return new ByzantineCluster(dir, base, layout, processes, events);
+      }
+      processes.close();
+      assertThat(refused.contains("Address already in use") && attempt < 3)
+          .as("every replica refused to start (attempt %d); their consoles:%n%s", attempt,
+              refused)
+          .isTrue();
+    }
+  }
+
   /** Lays out and starts the cluster and its proxy, every replica healthy. */
   static ByzantineCluster start(Path dir, String extraProperties) throws Exception {
-    return new ByzantineCluster(dir, extraProperties, true);
+    return launch(dir, extraProperties, true);
   }
 
   /** As {@link #start}, with a cluster file that has no shared secret (keys only). */
   static ByzantineCluster startWithoutSecret(Path dir, String extraProperties) throws Exception {
-    return new ByzantineCluster(dir, extraProperties, false);
+    return launch(dir, extraProperties, false);
   }
 
   /**
@@ -158,14 +186,44 @@ final class ByzantineCluster implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  private void awaitAllHealthy() throws InterruptedException {
+  /**
+   * Waits until every replica is healthy (null), or every one has exited (their consoles'
+   * text): a cluster whose replicas all refused to start will never be healthy, so waiting out
+   * the minute would only hide why.
+   */
+  private static String awaitAllHealthy(ClusterConfig config, LocalCluster processes,
+      List<String> events) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    List<ReplicaHealth> all = healths();
-    while (!all.stream().allMatch(ReplicaHealth::healthy)) {
-      assertThat(System.nanoTime()).as("every replica healthy: %s; events %s", all, events)
-          .isLessThan(deadline);
-      Thread.sleep(200);
-      all = healths();
+    try (HealthProbe probe = new HealthProbe(config)) {
+      List<ReplicaHealth> all = probe.all();
+      while (!all.stream().allMatch(ReplicaHealth::healthy)) {
+        if (processes.ids().stream().noneMatch(id -> processes.replica(id).isAlive())) {
+          StringBuilder consoles = new StringBuilder();
+          for (int id : processes.ids()) {
+            Path console = processes.consoleLog(id);
+            consoles.append("replica ").append(id).append(": ")
+                .append(Files.exists(console) ? Files.readString(console) : "(no console)")
+                .append('\n');
+          }
+          return consoles.toString();
+        }
+        assertThat(System.nanoTime()).as("every replica healthy: %s; events %s", all, events)
+            .isLessThan(deadline);
+        Thread.sleep(200);
+        all = probe.all();
+      }
+    }
+    return null;
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 

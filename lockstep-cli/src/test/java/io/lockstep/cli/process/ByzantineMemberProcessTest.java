@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -35,6 +36,8 @@ class ByzantineMemberProcessTest {
     LocalProcess.stopAll(load, local);
   }
 
+  // Long (-Plong): the spares tests replace a killed primary by default.
+  @Tag("long")
   @Test
   void anOriginalReplicaIsReplacedByTheSpareWhichThenVotesAfterThePrimaryIsKilled()
       throws Exception {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -20,6 +21,9 @@ import redis.clients.jedis.Jedis;
  * two left go on. Every answer the clients saw, before and after, is checked for
  * linearizability.
  */
+// Long (-Plong): ByzantineRealTimeProcessTest runs a Byzantine classic scheme as processes
+// by default.
+@Tag("long")
 class ByzantineReplicaUidProcessTest {
   private static final int REPLICAS = 3;
 

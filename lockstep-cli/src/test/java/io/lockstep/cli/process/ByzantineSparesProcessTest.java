@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -75,6 +76,9 @@ class ByzantineSparesProcessTest {
     finish(base, "byzantine-spares-backup");
   }
 
+  // Long (-Plong): the backup case above shows a replacement by default; this one adds a view
+  // change.
+  @Tag("long")
   @Test
   void aPrimaryKilledForGoodIsReplacedAfterAViewChange() throws Exception {
     int base = start();

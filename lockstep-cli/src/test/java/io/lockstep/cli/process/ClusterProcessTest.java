@@ -6,6 +6,7 @@ import io.lockstep.cli.cluster.ReplicaHealth;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -126,6 +127,8 @@ class ClusterProcessTest {
    * compacted by snapshots), and the follower, resumed, catches up. The pause is
    * {@code -Dlockstep.test.pause-seconds} (15 s by default; 60 s is the soak).
    */
+  // Long (-Plong): a soak under 32 clients; the other cases show catch-up after a pause.
+  @Tag("long")
   @Test
   void aFollowerPausedUnderLoadCatchesUpAndNoReplicaRunsOutOfMemory() throws Exception {
     cluster = ProcessCluster.start(dir, false);
