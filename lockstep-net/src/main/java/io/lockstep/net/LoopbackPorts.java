@@ -27,8 +27,16 @@ public final class LoopbackPorts {
 
   private LoopbackPorts() {}
 
-  /** {@code count} distinct ports that were all free at once a moment ago. */
+  /**
+   * {@code count} distinct ports that were all free at once a moment ago, and that no other JVM
+   * on this machine handed out ({@link PortReservations}).
+   */
   public static int[] free(int count) {
+    return free(count, LOWEST, ephemeralStart());
+  }
+
+  /** As {@link #free(int)}, drawn from [lowest, highest). */
+  static int[] free(int count, int lowest, int highest) {
     List<ServerSocket> held = new ArrayList<>();
     int[] ports = new int[count];
     try {
@@ -36,9 +44,10 @@ public final class LoopbackPorts {
         ServerSocket socket = null;
         for (int attempt = 0; socket == null; attempt++) {
           if (attempt == 1_000) {
-            throw new IllegalStateException("no free loopback port below " + ephemeralStart());
+            throw new IllegalStateException("no free loopback port in [" + lowest + ", "
+                + highest + ")");
           }
-          socket = tryBind(LOWEST + randomBelow(ephemeralStart() - LOWEST));
+          socket = tryClaim(lowest + randomBelow(highest - lowest));
         }
         held.add(socket);
         ports[i] = socket.getLocalPort();
@@ -65,16 +74,29 @@ public final class LoopbackPorts {
   }
 
   private static boolean allFree(int base, int[] offsets, int first, int last) {
+    List<Integer> claimed = new ArrayList<>();
     for (int offset : offsets) {
       for (int i = first; i <= last; i++) {
-        ServerSocket socket = tryBind(base + offset + i);
+        ServerSocket socket = tryClaim(base + offset + i);
         if (socket == null) {
+          claimed.forEach(PortReservations::release);
           return false;
         }
+        claimed.add(socket.getLocalPort());
         closeQuietly(socket);
       }
     }
     return true;
+  }
+
+  /** A socket bound to {@code port} if it is free and this JVM could claim it, else null. */
+  private static ServerSocket tryClaim(int port) {
+    ServerSocket socket = tryBind(port);
+    if (socket != null && !PortReservations.claim(port)) {
+      closeQuietly(socket);
+      return null;
+    }
+    return socket;
   }
 
   private static synchronized int randomBelow(int bound) {
