@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -110,6 +111,9 @@ class ByzantineLocalProcessTest {
    * started again on the same data directories; every write the proxy acknowledged is there,
    * and new writes go on from it.
    */
+  // Long (-Plong): ClusterProcessTest kills and restarts a whole Raft cluster by default, and
+  // the pbft simulations restart replicas from their disks on every seed.
+  @Tag("long")
   @Test
   void aWholePbftClusterKilledAndStartedAgainKeepsEveryAcknowledgedWrite() throws Exception {
     int base = FreePorts.basePort(REPLICAS);

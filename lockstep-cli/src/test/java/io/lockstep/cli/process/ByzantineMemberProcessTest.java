@@ -23,6 +23,9 @@ import redis.clients.jedis.Jedis;
  * removed. The other case: a replacement on an idle cluster, with the combining condition's
  * margin after a kill.
  */
+// Long (-Plong): by default ByzantineSparesProcessTest changes a pbft cluster's members in
+// processes, and the server module's pbft membership tests run the operator's commands.
+@Tag("long")
 class ByzantineMemberProcessTest {
   private static final int VOTERS = 4;
   private static final int SPARE = 5;
@@ -36,8 +39,6 @@ class ByzantineMemberProcessTest {
     LocalProcess.stopAll(load, local);
   }
 
-  // Long (-Plong): the spares tests replace a killed primary by default.
-  @Tag("long")
   @Test
   void anOriginalReplicaIsReplacedByTheSpareWhichThenVotesAfterThePrimaryIsKilled()
       throws Exception {

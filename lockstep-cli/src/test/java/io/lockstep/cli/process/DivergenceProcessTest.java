@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -39,6 +40,8 @@ class DivergenceProcessTest {
     }
   }
 
+  // Long (-Plong): the case below shows processes comparing digests by default.
+  @Tag("long")
   @Test
   void everyProcessOfAClockReadingMachineFromAJarReportsDivergence() throws Exception {
     MachineJar jar = MachineJar.of(ClockReadingMachine.class,

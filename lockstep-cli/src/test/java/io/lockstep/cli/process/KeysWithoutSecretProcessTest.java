@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lockstep.cli.cluster.LocalLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -14,6 +15,8 @@ import redis.clients.jedis.Jedis;
  * secret: they prove their keys to each other, order and answer through the voting proxy, and
  * report nothing wrong.
  */
+// Long (-Plong): the server module's keyed-cluster tests run without a secret by default.
+@Tag("long")
 class KeysWithoutSecretProcessTest {
   @TempDir Path dir;
 
