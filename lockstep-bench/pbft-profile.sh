@@ -62,8 +62,9 @@ claims() {
   done >"$out/claims.$1"
 }
 
-# threads <label>: "replica thread-group user-ticks system-ticks" for every thread of every replica, and of the
-# load generator (replica "bench": it shares the cores, so its CPU is part of the picture).
+# threads <label>: "replica thread-group user-ticks system-ticks" for every thread of every
+# replica, and of the load generator (replica "bench": it shares the cores, so its CPU is part of
+# the picture).
 # A thread's name in /proc is cut at 15 characters and its digits become N, so C1 and C2
 # compiler threads form one group (CN_CompilerThre), as do the pools' numbered threads.
 threads() {
