@@ -127,6 +127,12 @@ public final class WireReader {
   /** Length-prefixed UTF-8 text of at most {@code limit} bytes. */
   public String readString(String field, int limit) {
     byte[] bytes = readBytes(field, limit);
+    if (ascii(bytes)) {
+      // ASCII is valid UTF-8 and decodes to the same characters under Latin-1, without a strict
+      // decoder built per string: most text on the wire is ASCII (every request's client id),
+      // and building those decoders took about 40 % of a pbft replica's peer network samples.
+      return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -135,6 +141,15 @@ public final class WireReader {
     } catch (CharacterCodingException e) {
       throw malformed(field + " is not valid UTF-8");
     }
+  }
+
+  private static boolean ascii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Checks that every byte was consumed. */

@@ -46,6 +46,13 @@ final class OutboundQueue {
   /** Guarded by itself: offers come from the sender's threads, drains from the event loop. */
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private long bytes;
+  /**
+   * How many of the queued payloads are resendable, and their bytes: whether dropping them all
+   * would make room is then known without a scan. A full queue to a slow peer otherwise walked
+   * every queued payload on each refused offer, on the sender's thread (the replica's loop).
+   */
+  private int resendableCount;
+  private long resendableBytes;
   private boolean pauseReads;
   private boolean readsPaused;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -85,6 +92,10 @@ final class OutboundQueue {
       }
       queue.addLast(new Queued(payload, resendable));
       bytes += payload.length;
+      if (resendable) {
+        resendableCount++;
+        resendableBytes += payload.length;
+      }
       if (pauseReads && !readsPaused && over(2)) {
         readsPaused = true;
         autoRead(false);
@@ -128,27 +139,30 @@ final class OutboundQueue {
       Queued q = it.next();
       if (q.resendable()) {
         it.remove();
-        bytes -= q.payload().length;
+        removed(q);
         evicted++;
       }
     }
     return evicted;
   }
 
-  /** Whether {@code length} more bytes would fit once the oldest resendable ones are gone. */
+  /**
+   * Whether {@code length} more bytes would fit once the resendable payloads are gone. Dropping
+   * only shrinks the queue, so if dropping some oldest ones makes room, dropping all does too.
+   */
   private boolean fitsAfterDropping(int length) {
-    long left = bytes;
-    int count = queue.size();
-    for (Queued q : queue) {
-      if (count < capacity && left + length <= maxBytes) {
-        return true;
-      }
-      if (q.resendable()) {
-        left -= q.payload().length;
-        count--;
-      }
-    }
+    int count = queue.size() - resendableCount;
+    long left = bytes - resendableBytes;
     return count == 0 || (count < capacity && left + length <= maxBytes);
+  }
+
+  /** Takes a payload that left the queue out of its counts. */
+  private void removed(Queued q) {
+    bytes -= q.payload().length;
+    if (q.resendable()) {
+      resendableCount--;
+      resendableBytes -= q.payload().length;
+    }
   }
 
   private void refused(int length, int evicted) {
@@ -200,6 +214,8 @@ final class OutboundQueue {
     synchronized (queue) {
       queue.clear();
       bytes = 0;
+      resendableCount = 0;
+      resendableBytes = 0;
       if (readsPaused) { // the channel is closing: only the count of paused ones changes
         readsPaused = false;
         rejections.stats().readPaused(false);
@@ -244,7 +260,7 @@ final class OutboundQueue {
       if (q == null) {
         return null;
       }
-      bytes -= q.payload().length;
+      removed(q);
       if (readsPaused && !over(4)) {
         readsPaused = false;
         autoRead(true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,6 +96,78 @@ class OutboundQueueTest {
     assertThat(queue.offer(payload(10, 8), false)).as("the queue is over its bound").isFalse();
     assertThat(drainLabels(queue)).containsExactly(7);
     assertThat(queue.offer(payload(50_000, 9), false)).as("empty again").isTrue();
+  }
+
+  /**
+   * The queue knows whether dropping its resendable payloads would make room from counts it
+   * keeps, not by walking the queue: across offers, evictions, drains and clears, every
+   * decision and every delivered payload must be what the walk over the queued payloads gives
+   * (the model below). A count that drifted would refuse what fits, or drop what cannot help.
+   */
+  @Test
+  void droppingForRoomDecidesFromCountsExactlyAsAWalkOverTheQueueWould() {
+    Random random = new Random(20261206);
+    int capacity = 6;
+    long maxBytes = 5_000;
+    OutboundQueue queue = queue(capacity, maxBytes);
+    // Attached but not run until a round drains it: a destination that reads nothing meanwhile.
+    EmbeddedChannel channel = new EmbeddedChannel();
+    queue.attach(channel);
+    List<int[]> model = new ArrayList<>(); // {label, size, resendable 0/1}
+    int label = 0;
+    for (int round = 0; round < 200; round++) {
+      for (int i = 0; i < 1 + random.nextInt(30); i++, label++) {
+        // Now and then one above the byte bound: it fits only into an emptied queue.
+        int size = random.nextInt(20) == 0 ? 6_000 : 1 + random.nextInt(1_500);
+        boolean resendable = random.nextInt(3) > 0;
+        assertThat(queue.offer(payload(size, label), resendable))
+            .as("round %d offer %d of %d bytes", round, label, size)
+            .isEqualTo(modelOffer(model, capacity, maxBytes, new int[] {label, size,
+                resendable ? 1 : 0}));
+        assertThat(queue.size()).isEqualTo(model.size());
+      }
+      if (round % 10 == 9) {
+        queue.clear();
+        model.clear();
+        continue;
+      }
+      List<Integer> expected = model.stream().map(m -> (int) (byte) m[0]).toList();
+      model.clear();
+      channel.runPendingTasks();
+      List<Integer> delivered = new ArrayList<>();
+      for (byte[] p; (p = channel.readOutbound()) != null; ) {
+        delivered.add((int) p[0]);
+      }
+      assertThat(delivered).as("round %d", round).isEqualTo(expected);
+      assertThat(queue.bytes()).isZero();
+    }
+  }
+
+  /**
+   * The rule, walked over the queued payloads: drop the oldest resendable ones, but only if
+   * some number of them makes room (if none does, nothing is dropped and the offer is refused).
+   */
+  private static boolean modelOffer(List<int[]> model, int capacity, long maxBytes, int[] offer) {
+    List<int[]> dropped = new ArrayList<>(model);
+    boolean helps = modelFits(dropped, capacity, maxBytes, offer[1]);
+    for (var it = dropped.iterator(); it.hasNext() && !helps; ) {
+      if (it.next()[2] == 1) {
+        it.remove();
+        helps = modelFits(dropped, capacity, maxBytes, offer[1]);
+      }
+    }
+    if (!helps) {
+      return false;
+    }
+    model.clear();
+    model.addAll(dropped);
+    model.add(offer);
+    return true;
+  }
+
+  private static boolean modelFits(List<int[]> model, int capacity, long maxBytes, int length) {
+    long bytes = model.stream().mapToLong(m -> m[1]).sum();
+    return model.isEmpty() || (model.size() < capacity && bytes + length <= maxBytes);
   }
 
   @Test
