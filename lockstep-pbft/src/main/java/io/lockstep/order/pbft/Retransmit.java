@@ -134,8 +134,9 @@ final class Retransmit {
    */
   private void repeatViewChange(int to) {
     PbftMessage.ViewChange own = p.viewChanges.own;
-    if (own == null || !p.repair.mayVoteForView(p.view)) {
-      return;
+    if (own == null || !p.repair.mayVoteForView(p.view)
+        || !p.membership.current().contains(to)) {
+      return; // a spare or a removed replica has no say in views: broadcasts go to members only
     }
     if (own != repeating) {
       repeating = own;
