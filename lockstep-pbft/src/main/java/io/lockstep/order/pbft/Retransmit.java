@@ -4,16 +4,35 @@ package io.lockstep.order.pbft;
  * Retransmission (TOCS §5.2): the network may lose any message, so every {@code retransmitMs}
  * each replica reports its progress in a {@link PbftMessage.Status} and repeats its own
  * messages for the sequence numbers still open (the primary its pre-prepares, everyone their
- * prepares and commits), or its view change while changing view. A peer that sees from a status
- * that the sender lags answers with what it lacks: the new view it missed, the stable checkpoint
- * proof beyond it (then it fetches the state), or the commits and batches it missed.
+ * prepares and commits). A peer that sees from a status that the sender lags answers with what
+ * it lacks: the new view it missed, the stable checkpoint proof beyond it (then it fetches the
+ * state), or the commits and batches it missed.
+ *
+ * <p>The view-change messages, which carry signatures and certificates and cost every receiver a
+ * decode and a look-up per signature, are repeated only in answer to a status, and with a
+ * per-peer back-off ({@link Backoff}): a replica changing view repeats its view change to a peer
+ * whose status shows it has not reached that view (nobody else can use it), and only the new
+ * view's primary answers a peer behind it with the new view (the only sender a backup takes a
+ * new view from, {@code ViewChanges.onNewView}). Once every replica is in the view, nobody
+ * repeats either; a replica that asked for a view alone repeats its view change ever more
+ * rarely instead of every period.
  */
 final class Retransmit {
+  /** Waits between repeats of a view change or a new view double up to 2^4 periods. */
+  private static final int MAX_BACKOFF_EXPONENT = 4;
   private final Pbft p;
   private long nextAt = -1;
+  /** Repeats of this replica's own view change, per peer; reset for each new one. */
+  private final Backoff viewChangeRepeats;
+  private PbftMessage.ViewChange repeating;
+  /** Answers with the new view that started this view, per peer; reset for each new view. */
+  private final Backoff newViewAnswers;
+  private PbftMessage.NewView answering;
 
   Retransmit(Pbft p) {
     this.p = p;
+    this.viewChangeRepeats = new Backoff(p.config.retransmitMs(), MAX_BACKOFF_EXPONENT);
+    this.newViewAnswers = new Backoff(p.config.retransmitMs(), MAX_BACKOFF_EXPONENT);
   }
 
   void start() {
@@ -32,10 +51,7 @@ final class Retransmit {
       p.out.broadcast(vote);
     }
     if (p.changingView) {
-      if (p.viewChanges.own != null && p.repair.mayVoteForView(p.view)) {
-        p.out.broadcast(p.viewChanges.own);
-      }
-      return;
+      return; // the own view change is repeated in answer to statuses (onStatus)
     }
     for (Slot slot : p.slots.tailMap(p.low, false).values()) {
       if (slot.seq > p.lastExecuted || unfinishedInThisView(slot)) {
@@ -75,7 +91,11 @@ final class Retransmit {
 
   void onStatus(int from, PbftMessage.Status status) {
     if (status.view() < p.view || (status.view() == p.view && status.changingView())) {
-      sendNewView(from);
+      if (p.changingView) {
+        repeatViewChange(from);
+      } else {
+        sendNewView(from);
+      }
     }
     if (status.stableSeq() < p.low && !p.checkpoints.stableProof.isEmpty()) {
       // Also to a peer that executed this far but lacks the votes (lost, or a Byzantine voter's
@@ -107,11 +127,46 @@ final class Retransmit {
     p.out.send(to, new PbftMessage.Fill(seq, slot.contents.get(slot.executedDigest)));
   }
 
-  /** Sends the new view that started this replica's view to a peer that missed it. */
+  /**
+   * Repeats this replica's view change to a peer whose status shows it below the view being
+   * changed to, or changing to it too: it may have lost the copy it needs (for the t+1 rule,
+   * or the primary's quorum). A peer already in that view or beyond has no use for it.
+   */
+  private void repeatViewChange(int to) {
+    PbftMessage.ViewChange own = p.viewChanges.own;
+    if (own == null || !p.repair.mayVoteForView(p.view)
+        || !p.membership.current().contains(to)) {
+      return; // a spare or a removed replica has no say in views: broadcasts go to members only
+    }
+    if (own != repeating) {
+      repeating = own;
+      viewChangeRepeats.reset();
+      for (int member : p.membership.current().members()) {
+        viewChangeRepeats.sent(member, p.now); // it was just broadcast (start, resume)
+      }
+    }
+    if (viewChangeRepeats.take(to, p.now)) {
+      p.out.send(to, own);
+    }
+  }
+
+  /**
+   * Sends the new view that started this replica's view to a peer that missed it, if this
+   * replica is that view's primary: a backup takes a new view only from its primary, whose
+   * signature the runtime's pre-check verifies as the sender's ({@code Signing.claims}), so a
+   * copy forwarded by another replica would be decoded and checked for nothing.
+   */
   void sendNewView(int to) {
-    if (!p.changingView && p.viewChanges.current != null
-        && p.viewChanges.current.view() == p.view) {
-      p.out.send(to, p.viewChanges.current);
+    PbftMessage.NewView current = p.viewChanges.current;
+    if (p.changingView || current == null || current.view() != p.view || !p.isPrimary()) {
+      return;
+    }
+    if (current != answering) {
+      answering = current;
+      newViewAnswers.reset();
+    }
+    if (newViewAnswers.take(to, p.now)) {
+      p.out.send(to, current);
     }
   }
 }

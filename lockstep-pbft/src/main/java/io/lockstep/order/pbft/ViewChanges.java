@@ -221,6 +221,14 @@ final class ViewChanges {
     enter(nv, decision.get());
   }
 
+  /**
+   * A new view is taken only from the view's primary, which is also the only replica that sends
+   * it again to a replica that missed it ({@link Retransmit#sendNewView}). It would verify as
+   * well when forwarded (its primary's signature and the 2t+1 signed view changes it carries),
+   * but the runtime's pre-check verifies a new view's signature as its sender's, so a forwarded
+   * copy would be verified again on the loop thread, and several peers forwarding it to a
+   * replica that is slow to take it in cost that replica more than the one copy it needs.
+   */
   void onNewView(int from, PbftMessage.NewView nv) {
     if (from != p.primary(nv.view())) {
       p.drop("new view from a replica that is not its primary");
