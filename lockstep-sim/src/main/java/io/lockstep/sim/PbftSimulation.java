@@ -104,7 +104,10 @@ public final class PbftSimulation {
     return membershipFactory(tune, true);
   }
 
-  /** As {@link #membershipFactory(UnaryOperator)}, signing with {@link MacSigners} unless {@code ed25519}. */
+  /**
+   * As {@link #membershipFactory(UnaryOperator)}, signing with {@link MacSigners} unless
+   * {@code ed25519}.
+   */
   public static CoordinationFactory membershipFactory(UnaryOperator<PbftConfig> tune,
       boolean ed25519) {
     return new Factory(c -> tune.apply(MEMBERSHIP_LOG.apply(c)), ThroughputPolicy.aardvark(),
@@ -136,7 +139,10 @@ public final class PbftSimulation {
     return configuratorFactory(spares, unreachableMillis, true);
   }
 
-  /** As {@link #configuratorFactory(List, long)}, signing with {@link MacSigners} unless {@code ed25519}. */
+  /**
+   * As {@link #configuratorFactory(List, long)}, signing with {@link MacSigners} unless
+   * {@code ed25519}.
+   */
   public static CoordinationFactory configuratorFactory(List<Integer> spares,
       long unreachableMillis, boolean ed25519) {
     CoordinationFactory inner = membershipFactory(c -> c, ed25519);
