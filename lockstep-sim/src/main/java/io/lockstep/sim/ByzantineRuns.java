@@ -48,7 +48,7 @@ final class ByzantineRuns {
     Map<Integer, Signer> signers = new HashMap<>();
     if (ed25519) {
       SharedVerifications shared = new SharedVerifications();
-      Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(members, keySeed))
+      Ed25519Signer.signers(SeededKeys.pairs(members, keySeed))
           .forEach((id, signer) -> signers.put(id, shared.wrap(signer)));
     } else {
       signers.putAll(MacSigners.of(members, keySeed));

@@ -25,12 +25,28 @@ public final class MacSigners {
 
   /** A signer per member, keys derived from {@code seed} (a replay needs the same keys). */
   public static Map<Integer, Signer> of(Iterable<Integer> members, long seed) {
+    return of(members, seed, "HmacSHA256");
+  }
+
+  /**
+   * The same with HMAC-SHA512, whose 64-byte signatures are as long as Ed25519's, so what a
+   * protocol signs, stores and sends keeps the size it has with Ed25519 (a run whose sizes
+   * matter, as PBFT's batches and checkpoints may, then differs from its Ed25519 twin only
+   * in the signatures' bytes).
+   */
+  public static Map<Integer, Signer> ed25519Sized(Iterable<Integer> members, long seed) {
+    return of(members, seed, "HmacSHA512");
+  }
+
+  private static Map<Integer, Signer> of(Iterable<Integer> members, long seed,
+      String algorithm) {
     Map<Integer, byte[]> keys = new HashMap<>();
     for (int member : members) {
       keys.put(member, key(member, seed));
     }
     Map<Integer, Signer> signers = new HashMap<>();
-    keys.keySet().forEach(member -> signers.put(member, new MacSigner(member, keys)));
+    keys.keySet().forEach(member ->
+        signers.put(member, new MacSigner(member, keys, algorithm)));
     return signers;
   }
 
@@ -43,7 +59,8 @@ public final class MacSigners {
     }
   }
 
-  private record MacSigner(int self, Map<Integer, byte[]> keys) implements Signer {
+  private record MacSigner(int self, Map<Integer, byte[]> keys, String algorithm)
+      implements Signer {
     @Override
     public byte[] sign(byte[] data) {
       return mac(keys.get(self), data);
@@ -56,13 +73,13 @@ public final class MacSigners {
           && MessageDigest.isEqual(mac(key, data), signature);
     }
 
-    private static byte[] mac(byte[] key, byte[] data) {
+    private byte[] mac(byte[] key, byte[] data) {
       try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        Mac mac = Mac.getInstance(algorithm);
+        mac.init(new SecretKeySpec(key, algorithm));
         return mac.doFinal(data);
       } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("the JDK has no HmacSHA256", e);
+        throw new IllegalStateException("the JDK has no " + algorithm, e);
       }
     }
   }

@@ -100,7 +100,8 @@ final class Monitor {
    * The same for a protocol whose leaders are unique per term only within one configuration
    * ({@code configuration} non-null: PBFT, where a replica not yet past a replica-set
    * boundary and one past it may each be primary of one view number, for different sequence
-   * numbers in different configurations).
+   * numbers in different configurations). Only a leader's status is checked, so callers may
+   * pass null for any other's.
    */
   void onStatus(int replica, Status status, Configuration configuration) {
     if (status.role() != Role.LEADER) {

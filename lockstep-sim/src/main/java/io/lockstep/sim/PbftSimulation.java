@@ -35,6 +35,9 @@ import java.util.function.UnaryOperator;
 public final class PbftSimulation {
   private PbftSimulation() {}
 
+  /** The seed every run's keys are drawn from (a replay needs the same keys). */
+  private static final long KEY_SEED = 7;
+
   /** The protocol with its default settings. */
   public static CoordinationFactory factory() {
     return factory(c -> c);
@@ -54,7 +57,18 @@ public final class PbftSimulation {
    */
   public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune,
       ThroughputPolicy throughput) {
-    return new Factory(tune, throughput, ConfigurationReader.FIXED, Pbft::recover);
+    return factory(tune, throughput, true);
+  }
+
+  /**
+   * As {@link #factory(UnaryOperator, ThroughputPolicy)}, the replicas signing with Ed25519 when
+   * {@code ed25519}, otherwise with {@link MacSigners} (the same checks at a fraction of the
+   * cost, for tests of many seeds; {@link #run(SimOptions, long, CoordinationFactory,
+   * ByzantineBehaviour)} hands the liar its own key of the same kind).
+   */
+  public static CoordinationFactory factory(UnaryOperator<PbftConfig> tune,
+      ThroughputPolicy throughput, boolean ed25519) {
+    return new Factory(tune, throughput, ConfigurationReader.FIXED, Pbft::recover, ed25519);
   }
 
   /** How a replica is built from its settings and its disk ({@link Pbft#recover} in real runs). */
@@ -70,7 +84,8 @@ public final class PbftSimulation {
    * deliberately broken variants, to show that the checkers catch them).
    */
   public static CoordinationFactory factory(Builder builder) {
-    return new Factory(c -> c, ThroughputPolicy.aardvark(), ConfigurationReader.FIXED, builder);
+    return new Factory(c -> c, ThroughputPolicy.aardvark(), ConfigurationReader.FIXED, builder,
+        true);
   }
 
   /**
@@ -86,8 +101,17 @@ public final class PbftSimulation {
    * further by {@code tune}.
    */
   public static CoordinationFactory membershipFactory(UnaryOperator<PbftConfig> tune) {
+    return membershipFactory(tune, true);
+  }
+
+  /**
+   * As {@link #membershipFactory(UnaryOperator)}, signing with {@link MacSigners} unless
+   * {@code ed25519}.
+   */
+  public static CoordinationFactory membershipFactory(UnaryOperator<PbftConfig> tune,
+      boolean ed25519) {
     return new Factory(c -> tune.apply(MEMBERSHIP_LOG.apply(c)), ThroughputPolicy.aardvark(),
-        Executor::configurationIn, Pbft::recover);
+        Executor::configurationIn, Pbft::recover, ed25519);
   }
 
   /**
@@ -98,7 +122,7 @@ public final class PbftSimulation {
    */
   public static SimOptions membershipOptions(int spares, int replacements) {
     PbftConfig sample = MEMBERSHIP_LOG.apply(PbftConfig.defaults(0, List.of(0, 1, 2, 3), 1,
-        Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(List.of(0, 1, 2, 3), 7)).get(0)));
+        Signer.none(0)));
     return options()
         .withMembership(MembershipPlan.operator(spares, replacements, 150))
         .withConfiguration(new ConfigurationPlan(0, 0, 1,
@@ -112,7 +136,16 @@ public final class PbftSimulation {
    */
   public static CoordinationFactory configuratorFactory(List<Integer> spares,
       long unreachableMillis) {
-    CoordinationFactory inner = membershipFactory(c -> c);
+    return configuratorFactory(spares, unreachableMillis, true);
+  }
+
+  /**
+   * As {@link #configuratorFactory(List, long)}, signing with {@link MacSigners} unless
+   * {@code ed25519}.
+   */
+  public static CoordinationFactory configuratorFactory(List<Integer> spares,
+      long unreachableMillis, boolean ed25519) {
+    CoordinationFactory inner = membershipFactory(c -> c, ed25519);
     return new CoordinationFactory() {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered,
@@ -155,14 +188,16 @@ public final class PbftSimulation {
     private final ThroughputPolicy throughput;
     private final ConfigurationReader reader;
     private final Builder builder;
+    private final boolean ed25519;
     private Map<Integer, PreverifiedSigner> signers;
 
     Factory(UnaryOperator<PbftConfig> tune, ThroughputPolicy throughput,
-        ConfigurationReader reader, Builder builder) {
+        ConfigurationReader reader, Builder builder, boolean ed25519) {
       this.tune = tune;
       this.throughput = throughput;
       this.reader = reader;
       this.builder = builder;
+      this.ed25519 = ed25519;
     }
 
     // Synchronized: the command line runs seeds on two threads with one factory.
@@ -170,16 +205,30 @@ public final class PbftSimulation {
     public synchronized Coordination create(int id, List<Integer> members, Recovered recovered,
         long seed) {
       if (signers == null) {
-        // Fixed keys: a run's replay needs the same keys, and secrecy means nothing here.
-        SharedVerifications shared = new SharedVerifications();
         Map<Integer, PreverifiedSigner> made = new java.util.TreeMap<>();
-        Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(keyed(members), 7)).forEach((member,
-            signer) -> made.put(member, new PreverifiedSigner(shared.wrap(signer), 4096)));
+        keys(keyed(members), ed25519).forEach((member, signer) ->
+            made.put(member, new PreverifiedSigner(signer, 4096)));
         signers = made;
       }
       int t = (members.size() - 1) / 3;
       return builder.build(tune.apply(PbftConfig.defaults(id, members, t, signers.get(id))),
           throughput, reader, recovered);
+    }
+
+    /**
+     * Each of {@code ids}' signers from the fixed keys (a run's replay needs the same keys, and
+     * secrecy means nothing here): Ed25519, its checks shared between the replicas, or
+     * {@link MacSigners#ed25519Sized}.
+     */
+    static Map<Integer, Signer> keys(List<Integer> ids, boolean ed25519) {
+      if (!ed25519) {
+        return MacSigners.ed25519Sized(ids, KEY_SEED);
+      }
+      SharedVerifications shared = new SharedVerifications();
+      Map<Integer, Signer> wrapped = new java.util.TreeMap<>();
+      Ed25519Signer.signers(SeededKeys.pairs(ids, KEY_SEED))
+          .forEach((member, signer) -> wrapped.put(member, shared.wrap(signer)));
+      return wrapped;
     }
 
     /**
@@ -272,9 +321,11 @@ public final class PbftSimulation {
   public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
       ByzantineBehaviour behaviour) {
     int liar = (int) Math.floorMod(seed, (long) options.replicas());
-    // The liar's own key (the factory's fixed keys), so the lies it signs are authentic.
-    Signer own = Ed25519Signer.signers(Ed25519Signer.seededKeyPairs(Factory.keyed(List.of()),
-        7)).get(liar); // the seed the factory's keys are drawn with
+    // The liar's own key of the factory's kind, so the lies it signs are authentic: MAC keys
+    // for a factory made to sign with them, else Ed25519 (the kind every other factory here
+    // signs with, and that tests' wrappers of them inherit).
+    boolean ed25519 = !(factory instanceof Factory f) || f.ed25519;
+    Signer own = Factory.keys(Factory.keyed(List.of()), ed25519).get(liar);
     return Simulation.run(options, seed, factory, Map.of(liar, behaviour.interceptor(own)));
   }
 }

@@ -1,6 +1,5 @@
 package io.lockstep.sim;
 
-import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.ClientPublicKeys;
 import io.lockstep.request.Request;
@@ -56,7 +55,7 @@ public final class SimClientKeys {
   }
 
   private synchronized KeyPair pair(ClientId client) {
-    return pairs.computeIfAbsent(client, c -> Ed25519Signer.seededKeyPairs(List.of(0),
+    return pairs.computeIfAbsent(client, c -> SeededKeys.pairs(List.of(0),
         seed * 31 + c.value().hashCode()).get(0));
   }
 
