@@ -1,5 +1,7 @@
 package io.lockstep.order.pbft;
 
+import java.util.List;
+
 /**
  * Retransmission (TOCS §5.2): the network may lose any message, so every {@code retransmitMs}
  * each replica reports its progress in a {@link PbftMessage.Status} and repeats its own
@@ -24,6 +26,12 @@ final class Retransmit {
   private long nextAt = -1;
   /** Repeats of this replica's own view change, per peer; reset for each new one. */
   private final Backoff viewChangeRepeats;
+  /**
+   * The same repeats made unasked, every so often: a peer whose statuses do not reach this
+   * replica still gets the view change. Kept apart from the answers to statuses, so a peer that
+   * comes back after a long silence is answered at once, not after the longest wait.
+   */
+  private final Backoff viewChangeTicks;
   private PbftMessage.ViewChange repeating;
   /** Answers with the new view that started this view, per peer; reset for each new view. */
   private final Backoff newViewAnswers;
@@ -32,6 +40,7 @@ final class Retransmit {
   Retransmit(Pbft p) {
     this.p = p;
     this.viewChangeRepeats = new Backoff(p.config.retransmitMs(), MAX_BACKOFF_EXPONENT);
+    this.viewChangeTicks = new Backoff(p.config.retransmitMs(), MAX_BACKOFF_EXPONENT);
     this.newViewAnswers = new Backoff(p.config.retransmitMs(), MAX_BACKOFF_EXPONENT);
   }
 
@@ -51,7 +60,12 @@ final class Retransmit {
       p.out.broadcast(vote);
     }
     if (p.changingView) {
-      return; // the own view change is repeated in answer to statuses (onStatus)
+      for (int member : p.membership.current().members()) {
+        if (member != p.self()) {
+          repeatViewChange(member, viewChangeTicks);
+        }
+      }
+      return;
     }
     for (Slot slot : p.slots.tailMap(p.low, false).values()) {
       if (slot.seq > p.lastExecuted || unfinishedInThisView(slot)) {
@@ -92,7 +106,7 @@ final class Retransmit {
   void onStatus(int from, PbftMessage.Status status) {
     if (status.view() < p.view || (status.view() == p.view && status.changingView())) {
       if (p.changingView) {
-        repeatViewChange(from);
+        repeatViewChange(from, viewChangeRepeats);
       } else {
         sendNewView(from);
       }
@@ -128,11 +142,14 @@ final class Retransmit {
   }
 
   /**
-   * Repeats this replica's view change to a peer whose status shows it below the view being
-   * changed to, or changing to it too: it may have lost the copy it needs (for the t+1 rule,
-   * or the primary's quorum). A peer already in that view or beyond has no use for it.
+   * Repeats this replica's view change to {@code to} if {@code backoff} lets it: in answer to a
+   * peer whose status shows it below the view being changed to, or changing to it too (it may
+   * have lost the copy it needs, for the t+1 rule or the primary's quorum), and unasked to every
+   * member now and then (a peer whose statuses are lost). A peer already in that view or beyond
+   * has no use for it. Without the unasked repeats, the configurator simulation's seed 14 lost
+   * liveness: a repeat that only a status could prompt never reached the peer that needed it.
    */
-  private void repeatViewChange(int to) {
+  private void repeatViewChange(int to, Backoff backoff) {
     PbftMessage.ViewChange own = p.viewChanges.own;
     if (own == null || !p.repair.mayVoteForView(p.view)
         || !p.membership.current().contains(to)) {
@@ -140,12 +157,14 @@ final class Retransmit {
     }
     if (own != repeating) {
       repeating = own;
-      viewChangeRepeats.reset();
-      for (int member : p.membership.current().members()) {
-        viewChangeRepeats.sent(member, p.now); // it was just broadcast (start, resume)
+      for (Backoff each : List.of(viewChangeRepeats, viewChangeTicks)) {
+        each.reset();
+        for (int member : p.membership.current().members()) {
+          each.sent(member, p.now); // it was just broadcast (start, resume)
+        }
       }
     }
-    if (viewChangeRepeats.take(to, p.now)) {
+    if (backoff.take(to, p.now)) {
       p.out.send(to, own);
     }
   }

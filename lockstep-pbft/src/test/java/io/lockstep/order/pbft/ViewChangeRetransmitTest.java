@@ -119,7 +119,8 @@ class ViewChangeRetransmitTest {
    * quorum asks for it too (Castro and Liskov's first liveness rule). The others, in the view
    * below, hold its view change after the first copy; repeating it every period, as it was,
    * cost each of them a decode and its signatures' look-ups 20 times a second for as long as
-   * the view lasted. It is still repeated, ever more rarely, since a copy may be lost.
+   * the view lasted. It is still repeated, ever more rarely, since a copy may be lost: at most
+   * ~10 times in 100 periods in answer to a peer's statuses, and as many unasked.
    */
   @Test
   void aReplicaThatAskedForAViewAloneRepeatsItsViewChangeEverMoreRarely() {
@@ -137,7 +138,7 @@ class ViewChangeRetransmitTest {
     assertThat(net.nodes[0].view()).as("one replica alone moves nobody").isZero();
     for (int peer = 0; peer < 3; peer++) {
       assertThat(counted.sent.get("ViewChange 3->" + peer)).as("to replica " + peer)
-          .isBetween(1, 10);
+          .isBetween(1, 20);
     }
     assertThat(counted.total()).as("nothing else about views").isEqualTo(
         counted.sent.get("ViewChange 3->0") + counted.sent.get("ViewChange 3->1")
