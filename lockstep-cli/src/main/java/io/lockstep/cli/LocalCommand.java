@@ -243,8 +243,10 @@ public final class LocalCommand implements Callable<Integer> {
       PrintWriter out) {
     RedisProxy proxy = RedisProxy.start(proxyTimeouts(config, ClientOptions.fromConfig(config,
         LocalLayout.PROXY_CLIENT)), "127.0.0.1", layout.proxyPort(), null);
-    out.printf("Byzantine cluster (t=%d of %d replicas may lie). Connect Redis clients to the"
-        + " voting proxy, not to a replica:%n", config.t(), config.members().size());
+    int spares = config.spares().size();
+    out.printf("Byzantine cluster (t=%d of %d replicas may lie%s). Connect Redis clients to the"
+        + " voting proxy, not to a replica:%n", config.t(), config.voters().size(),
+        spares == 0 ? "" : "; " + spares + " spare" + (spares == 1 ? "" : "s") + " waiting");
     out.printf("  redis-cli -p %d SET k v%n  redis-cli -p %d GET k%n", proxy.port(), proxy.port());
     out.printf("  (or run it yourself: lockstep proxy --config %s --port %d --client-id %s)%n",
         layout.configFile(), layout.proxyPort(), LocalLayout.PROXY_CLIENT);
