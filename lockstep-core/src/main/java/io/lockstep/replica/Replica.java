@@ -383,6 +383,12 @@ public final class Replica {
     return coordination.configuration();
   }
 
+  /** The protocol's own account of its state, for a diagnosis (not thread-safe to call). */
+  @Override
+  public String toString() {
+    return "replica " + id + ": " + coordination + ", drops " + dropsByReason();
+  }
+
   public int id() {
     return id;
   }

@@ -586,4 +586,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
     release.flush();
   }
+
+  /** See {@link ReplicaServer#describeForDiagnosis()}. */
+  String describeForDiagnosis() {
+    return replica.toString();
+  }
 }

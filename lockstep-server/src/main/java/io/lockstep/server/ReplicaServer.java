@@ -487,6 +487,19 @@ public final class ReplicaServer implements AutoCloseable {
     return loop.status();
   }
 
+  /**
+   * The protocol's own account of its state (a leader's followers' progress, drops by reason),
+   * read from another thread without the loop's cooperation: only for a test's diagnosis of
+   * a stall, where a racy read beats none.
+   */
+  String describeForDiagnosis() {
+    try {
+      return loop.describeForDiagnosis();
+    } catch (RuntimeException raced) {
+      return "replica " + id + ": state unreadable (" + raced + ")";
+    }
+  }
+
   public int id() {
     return id;
   }

@@ -125,6 +125,9 @@ class UnlistedMemberServerTest {
         throw new AssertionError(replaced.text() + "; the replicas' own status: "
             + java.util.Arrays.stream(cluster.servers).filter(java.util.Objects::nonNull)
                 .map(ReplicaServer::status).toList()
+            + "; their protocols: " + java.util.Arrays.stream(cluster.servers)
+                .filter(java.util.Objects::nonNull)
+                .map(ReplicaServer::describeForDiagnosis).toList()
             + "; their threads:\n" + replicaThreads());
       }
     }
