@@ -7,6 +7,7 @@
 #   lockstep-bench/classic-vs-raft.sh                    # 32 clients, 10 s warmup, 20 s window
 #   ROUNDS=3 lockstep-bench/classic-vs-raft.sh           # three alternating rounds
 #   SCHEMES="raft real-time real-time-I" lockstep-bench/classic-vs-raft.sh --clients 8
+#   SCHEMES="byz-uid-broadcast byz-uid-one-replica" lockstep-bench/classic-vs-raft.sh --clients 8
 #
 # Every cluster tolerates t = 1 failure: raft with 3 replica processes (2t+1, fsync on every
 # group commit), the classic schemes with 2 (t+1, fail-stop; they keep their order in memory).
@@ -15,6 +16,11 @@
 # replica broadcasts its candidate); abcast (replica-uid.variant=abcast). `lockstep local`
 # writes Δ = 1100 ms for real-time on one machine (its timing bounds are widened for GC and
 # scheduling pauses of a shared machine), so test I trails by at least 1.1 s a write.
+# Not in the default list: byz-uid-broadcast and byz-uid-one-replica, Byzantine replica-uid
+# (3 replicas, 2t+1, rounds of 1100 ms as `lockstep local` writes them) with the bench client
+# (as the local cluster's client "proxy", whose key `local` makes) either sending every request
+# to every replica or signing it and handing it to one replica (paper §3.1's two transmitter
+# modes; `lockstep bench --transmitter`).
 # The load generator (`./lockstep bench`, its own JVM) uses the Java client, which sends every
 # request to one replica (the leader for raft; replica 1 for the classic schemes, where every
 # replica orders what it is handed).
@@ -49,7 +55,17 @@ local_args() {
     real-time-I) echo "--protocol real-time --replicas 2 --protocol-setting test=I" ;;
     replica-uid) echo "--protocol replica-uid --replicas 2" ;;
     abcast) echo "--protocol replica-uid --replicas 2 --protocol-setting variant=abcast" ;;
+    byz-uid-*) echo "--failure-model byzantine --protocol replica-uid --replicas 3" ;;
     *) echo "unknown scheme $1" >&2; exit 2 ;;
+  esac
+}
+
+# bench_args <scheme>: what the load generator needs besides the common arguments.
+bench_args() {
+  case "$1" in
+    byz-uid-broadcast) echo "--client-id proxy --transmitter broadcast" ;;
+    byz-uid-one-replica) echo "--client-id proxy --transmitter one-replica" ;;
+    *) echo "" ;;
   esac
 }
 
@@ -79,7 +95,9 @@ run() {
   local pids; pids=$(sed -n 's/.*replica [0-9]*: pid \([0-9]*\).*/\1/p' "$started")
   local cpu_before; cpu_before=$(cpu_ticks $pids)
   echo "load_before $(load)" >"$f"
-  "$root/lockstep" bench --data-dir "$data" "$@" >>"$f" 2>"$out/$scheme-$r.err"
+  # shellcheck disable=SC2046
+  "$root/lockstep" bench --data-dir "$data" $(bench_args "$scheme") "$@" >>"$f" \
+    2>"$out/$scheme-$r.err"
   echo "load_after $(load)" >>"$f"
   echo "cpu_ticks $(( $(cpu_ticks $pids) - cpu_before ))" >>"$f"
   echo "all_ops $(grep -o 'ops [0-9,]*' "$out/$scheme-$r.err" | tail -1 | tr -d ', ops')" >>"$f"
@@ -122,6 +140,11 @@ for r in $(seq "$rounds"); do
     awk -v c="$(field "$out/real-time-$r.txt" "latency p50")" \
       -v i="$(field "$out/real-time-I-$r.txt" "latency p50")" -v r="$r" \
       'BEGIN { if (c > 0) printf "%-6s real-time: test I p50 %.1f ms, combined %.1f ms: combined wins by %.1f ms (%.0fx)\n", r, i, c, i - c, i / c }'
+  fi
+  if [[ -f "$out/byz-uid-broadcast-$r.txt" && -f "$out/byz-uid-one-replica-$r.txt" ]]; then
+    awk -v b="$(field "$out/byz-uid-broadcast-$r.txt" throughput)" \
+      -v o="$(field "$out/byz-uid-one-replica-$r.txt" throughput)" -v r="$r" \
+      'BEGIN { if (b > 0) printf "%-6s byzantine replica-uid: one-replica %.1f writes/s, broadcast %.1f (%.2fx)\n", r, o, b, o / b }'
   fi
 done
 echo "(cpu us/write: CPU time of all replica processes over the whole bench run, warmup included,"

@@ -104,6 +104,12 @@ public final class BenchCommand implements Callable<Integer> {
           + " --client-journal. Off by default: it costs the client's CPU.")
   Path journalDir;
 
+  @Option(names = "--transmitter", paramLabel = "MODE", defaultValue = "broadcast",
+      description = "Byzantine replica-uid or real-time clusters: one-replica signs each request"
+          + " with the client's key and hands it to one replica, resending through the next"
+          + " when no answer comes (default ${DEFAULT-VALUE}: every replica is sent it)")
+  String transmitter;
+
   @Override
   public Integer call() throws Exception {
     Workload workload = workload();
@@ -164,8 +170,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<InetSocketAddress> ports = config.replicas().stream().map(ReplicaAddresses::client)
         .toList();
-    ClientOptions options = identity.options(config, spec,
-        "lockstep-bench-" + java.util.UUID.randomUUID());
+    // A cluster ordering in signed rounds answers after 2t+2 of them: attempts as the proxy's.
+    ClientOptions options = LocalCommand.proxyTimeouts(config, ClientIdentity.withTransmitter(
+        identity.options(config, spec, "lockstep-bench-" + java.util.UUID.randomUUID()),
+        transmitter, config, spec));
     out.println("workload: " + workload.describe());
     out.println("target:   Java client (io.lockstep.client.KvClient) over client ports "
         + ports.stream().map(ReplicaAddresses::text).toList());

@@ -1,6 +1,7 @@
 package io.lockstep.cli;
 
 import io.lockstep.client.ClientOptions;
+import io.lockstep.client.Transmitter;
 import io.lockstep.server.config.ClusterConfig;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,6 +45,20 @@ public final class ClientIdentity {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), (clientId != null ? "--client-id: " : "")
           + e.getMessage());
+    }
+  }
+
+  /**
+   * {@code options} in the transmitter mode {@code mode} names ({@code --transmitter} of the
+   * proxy and the bench; paper §3.1): a mode that cannot work with {@code config} is a
+   * parameter error with the reason, before anything connects.
+   */
+  static ClientOptions withTransmitter(ClientOptions options, String mode, ClusterConfig config,
+      CommandSpec spec) {
+    try {
+      return options.withTransmitter(Transmitter.parse(mode), config);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--transmitter: " + e.getMessage());
     }
   }
 

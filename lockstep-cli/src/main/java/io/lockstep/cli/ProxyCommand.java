@@ -2,7 +2,6 @@ package io.lockstep.cli;
 
 import io.lockstep.client.ClientJournal;
 import io.lockstep.client.ClientOptions;
-import io.lockstep.client.Transmitter;
 import io.lockstep.client.RedisProxy;
 import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
@@ -73,12 +72,8 @@ public final class ProxyCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    ClientOptions options = identity.options(config, spec, DEFAULT_ID);
-    try {
-      options = options.withTransmitter(Transmitter.parse(transmitter), config);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--transmitter: " + e.getMessage());
-    }
+    ClientOptions options = ClientIdentity.withTransmitter(
+        identity.options(config, spec, DEFAULT_ID), transmitter, config, spec);
     PrintWriter out = spec.commandLine().getOut();
     ClientJournal journal;
     try {

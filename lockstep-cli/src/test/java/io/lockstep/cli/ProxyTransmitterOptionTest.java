@@ -7,13 +7,15 @@ import io.lockstep.server.config.Service;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
- * {@code lockstep proxy --transmitter}: the one-replica mode is refused, with the reason and
- * before anything listens, where it cannot work, and an unknown mode names the accepted ones.
+ * {@code lockstep proxy --transmitter} and {@code lockstep bench --transmitter}: the one-replica
+ * mode is refused, with the reason and before anything listens or connects, where it cannot
+ * work, and an unknown mode names the accepted ones.
  */
 class ProxyTransmitterOptionTest {
   @TempDir Path dir;
@@ -27,15 +29,21 @@ class ProxyTransmitterOptionTest {
     return cli.execute(args);
   }
 
-  @Test
-  void oneReplicaIsRefusedForAFailStopClusterAndAnUnknownModeNamesTheChoices() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"proxy", "bench"})
+  void oneReplicaIsRefusedForAFailStopClusterAndAnUnknownModeNamesTheChoices(String command)
+      throws Exception {
     new LocalLayout(dir, 3, 41_100, Service.KV).prepare();
-    assertThat(run("proxy", "--data-dir", dir.toString(), "--port", "0", "--transmitter",
-        "one-replica")).isEqualTo(2);
+    assertThat(runWith(command, "one-replica")).isEqualTo(2);
     assertThat(err.toString()).contains("--transmitter: client.transmitter=one-replica is for"
         + " Byzantine clusters");
-    assertThat(run("proxy", "--data-dir", dir.toString(), "--port", "0", "--transmitter",
-        "sometimes")).isEqualTo(2);
+    assertThat(runWith(command, "sometimes")).isEqualTo(2);
     assertThat(err.toString()).contains("neither broadcast nor one-replica");
+  }
+
+  private int runWith(String command, String mode) {
+    return command.equals("proxy")
+        ? run("proxy", "--data-dir", dir.toString(), "--port", "0", "--transmitter", mode)
+        : run("bench", "--data-dir", dir.toString(), "--duration", "1s", "--transmitter", mode);
   }
 }

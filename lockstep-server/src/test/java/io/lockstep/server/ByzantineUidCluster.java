@@ -20,7 +20,12 @@ final class ByzantineUidCluster implements AutoCloseable {
   final ReplicaServer[] servers = new ReplicaServer[3];
 
   ByzantineUidCluster(Path dir, List<String> clients) throws IOException {
-    config = config(dir, clients);
+    this(config(dir, clients));
+  }
+
+  /** The three replicas of {@code config}, e.g. {@link #config} with a test-only lie added. */
+  ByzantineUidCluster(ClusterConfig config) throws IOException {
+    this.config = config;
     for (int id = 1; id <= 3; id++) {
       servers[id - 1] = ReplicaServer.start(config, id);
     }

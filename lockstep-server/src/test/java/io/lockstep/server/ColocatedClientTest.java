@@ -7,6 +7,7 @@ import io.lockstep.client.IndeterminateException;
 import io.lockstep.executor.Executor;
 import io.lockstep.machine.ClientId;
 import io.lockstep.request.Reply;
+import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.Service;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -14,11 +15,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Paper §4 (S14), the dependent-failures optimization: a client in the same process as a replica
- * takes that replica's reply. Its requests are still ordered through the leader; the answer is
- * the reply its own replica produced, follower or leader.
+ * takes that replica's reply. Its requests are still ordered (through the leader under Raft, by
+ * the replica itself under the paper's schemes, where every replica orders); the answer is the
+ * reply its own replica produced.
  */
 class ColocatedClientTest {
   @TempDir Path dir;
@@ -63,6 +67,43 @@ class ColocatedClientTest {
       assertThatThrownBy(() -> submit(stopping.colocatedClient(ClientId.of("late")), eight(1)))
           .hasCauseInstanceOf(IndeterminateException.class);
       assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+  }
+
+  /**
+   * The paper's own schemes (two replicas, t = 1): a co-located client of either replica is
+   * answered by its own replica, sees the other's client's writes in the order, and fails
+   * with its replica, at once.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"logical-clock", "real-time", "replica-uid"})
+  void colocatedClientOfAPaperSchemeTakesItsOwnReplicasReply(String protocol) throws Exception {
+    ClusterConfig config = OneReplicaReadServerTest.classic(dir, protocol);
+    ReplicaServer[] servers = new ReplicaServer[2];
+    try {
+      for (int id = 1; id <= 2; id++) {
+        servers[id - 1] = LockstepReplica.builder().config(config).id(id)
+            .machine(CounterMachine::new).start();
+      }
+      ColocatedClient one = servers[0].colocatedClient(ClientId.of("beside-1"));
+      ColocatedClient two = servers[1].colocatedClient(ClientId.of("beside-2"));
+      Reply first = submit(one, eight(5));
+      assertThat(first.replica()).as("replica 1's own reply").isEqualTo(1);
+      assertThat(total(first.value())).isEqualTo(5);
+      Reply second = submit(two, eight(7));
+      assertThat(second.replica()).as("replica 2's own reply").isEqualTo(2);
+      assertThat(total(second.value())).as("ordered after the first").isEqualTo(12);
+
+      servers[1].close();
+      assertThatThrownBy(() -> submit(two, eight(1)))
+          .hasCauseInstanceOf(IndeterminateException.class)
+          .hasMessageContaining("co-located replica stopped");
+    } finally {
+      for (ReplicaServer s : servers) {
+        if (s != null) {
+          s.close();
+        }
+      }
     }
   }
 

@@ -53,7 +53,7 @@ class OneReplicaReadServerTest {
   @ValueSource(strings = {"raft", "logical-clock", "real-time", "replica-uid"})
   void oneReplicaReadsAnswerAtEveryReplicaAndNeverReflectAnUnstableRequest(String protocol)
       throws Exception {
-    config = protocol.equals("raft") ? raft() : classic(protocol);
+    config = protocol.equals("raft") ? raft() : classic(dir, protocol);
     int n = config.replicas().size();
     for (int id = 1; id <= n; id++) {
       servers.add(LockstepReplica.builder().config(config).id(id).machine(CounterMachine::new)
@@ -220,7 +220,7 @@ class OneReplicaReadServerTest {
   }
 
   /** Two replicas of a paper's scheme; a silent replica is declared failed after 4 s. */
-  private ClusterConfig classic(String protocol) {
+  static ClusterConfig classic(Path dir, String protocol) {
     int[] ports = TestCluster.freePorts(8);
     List<ReplicaAddresses> replicas = new ArrayList<>();
     for (int i = 0; i < 2; i++) {

@@ -107,6 +107,40 @@ class RealTimeClockTest {
   }
 
   @Test
+  void o2ARequestIssuedAfterItsCauseArrivedIsOrderedAfterItEverywhereThoughTheClockIsBehind() {
+    // Replica 1's clock runs 40 ms ahead of the others. Its broadcast of the cause reaches
+    // replica 2 (a causal chain 1 -> 2), whose client then issues the effect at once: 2's
+    // clock reads 40 ms less than the cause's uid, yet the effect must be ordered after it.
+    Harness<StampedOrder> h = RealTimeClusters.realTime(3, RealTimeClock.Test.COMBINED, DELTA);
+    long[] ahead = {0, 40, 0};
+    for (long now = 10; now <= 40; now += 10) {
+      for (int id : h.members) {
+        h.step(id, new Input.Tick(now, 1_700_000_000_000L + now + ahead[id]));
+      }
+      h.deliverAll();
+    }
+    Request cause = Harness.request("a", "put x 1");
+    h.propose(1, cause);
+    long causeUid = uidOf(h, cause);
+    Harness.Flight toTwo = h.inFlight.stream().filter(f -> f.to() == 2).findFirst()
+        .orElseThrow();
+    h.inFlight.remove(toTwo);
+    h.deliver(toTwo);
+    Request effect = Harness.request("b", "put y 2");
+    h.propose(2, effect);
+    assertThat(uidOf(h, effect)).as("uid(effect) > uid(cause)").isGreaterThan(causeUid);
+    h.deliverAll();
+    for (int id : h.members) {
+      assertThat(h.requestsApplied(id)).as("replica %d", id).containsExactly(cause, effect);
+    }
+  }
+
+  private static long uidOf(Harness<StampedOrder> h, Request r) {
+    return h.inFlight.stream().filter(f -> f.message() instanceof Broadcast)
+        .map(f -> (Broadcast) f.message()).filter(b -> r.equals(b.request())).findFirst().orElseThrow().uidTime();
+  }
+
+  @Test
   void registeredAsRealTimeAndCheckRefusesWhatCannotWork() {
     var p = Protocols.named("real-time");
     assertThat(p).isInstanceOf(RealTimeClockProtocol.class);

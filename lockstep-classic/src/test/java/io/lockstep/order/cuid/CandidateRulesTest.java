@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * UID2 and the stability test (paper §3.2.3) at one replica, replica 0 of three, fed the other
+ * UID1, UID2 and the stability test (paper §3.2.3) at one replica, replica 0 of three, fed the other
  * replicas' broadcasts by hand with chosen candidates.
  */
 class CandidateRulesTest {
@@ -41,6 +41,28 @@ class CandidateRulesTest {
   private long ownCandidateFor(int reqOrigin, long reqSeq) {
     return sent.stream().filter(c -> c.kind() == Kind.CANDIDATE && c.requestOrigin() == reqOrigin
         && c.requestSeq() == reqSeq).findFirst().orElseThrow().counter();
+  }
+
+  @Test
+  void uid1TheUidIsTheLargestCandidateOnceEveryLiveReplicaProposed() {
+    step(new Input.Tick(1, 1));
+    Request r1 = Harness.request("a", "put x 1");
+    from(1, 1, Kind.REQUEST, -1, 0, 0, r1); // own candidate (1, 0)
+    from(1, 2, Kind.CANDIDATE, 1, 1, 7, null);
+    assertThat(applied).as("replica 2 has not proposed: no uid yet").isEmpty();
+    from(2, 1, Kind.CANDIDATE, 1, 1, 3, null); // uid(r1) = (7, 1)
+    assertThat(applied).extracting(Ordered::request).containsExactly(r1);
+    // r2 has the smaller own candidate and is accepted first, r3 the smaller largest one.
+    Request r2 = Harness.request("b", "put x 2");
+    Request r3 = Harness.request("c", "put x 3");
+    from(1, 3, Kind.REQUEST, -1, 0, 0, r2); // own (8, 0)
+    from(2, 2, Kind.REQUEST, -1, 0, 0, r3); // own (9, 0)
+    from(2, 3, Kind.CANDIDATE, 2, 2, 11, null);
+    from(2, 4, Kind.CANDIDATE, 1, 3, 12, null);
+    from(1, 4, Kind.CANDIDATE, 1, 3, 9, null); // uid(r2) = (12, 2); r3 pending at (9, 0)
+    assertThat(applied).extracting(Ordered::request).containsExactly(r1);
+    from(1, 5, Kind.CANDIDATE, 2, 2, 10, null); // uid(r3) = (11, 2) < uid(r2)
+    assertThat(applied).extracting(Ordered::request).containsExactly(r1, r3, r2);
   }
 
   @Test

@@ -30,7 +30,7 @@ class QuiescenceCounterexampleTest {
 
   @Test
   void withQuiescenceTheAnsweredRequestStaysAheadOfTheClientsNextOne() {
-    Run run = run(true);
+    Run run = run(true, null);
     for (int id : List.of(X, Y)) {
       assertThat(h(run).requestsApplied(id)).as("replica %d", id)
           .containsSubsequence(run.r1, run.r2);
@@ -40,11 +40,28 @@ class QuiescenceCounterexampleTest {
 
   @Test
   void withoutQuiescenceTheSurvivorsOrderTheNextRequestFirst() {
-    Run run = run(false);
+    Run run = run(false, null);
     assertThat(h(run).requestsApplied(P)).as("P answered r1 first").startsWith(run.r1);
     for (int id : List.of(X, Y)) {
       assertThat(h(run).requestsApplied(id)).as("replica %d", id)
           .containsSubsequence(run.r2, run.r1);
+    }
+  }
+
+  /**
+   * O2 along a causal chain: client b learns of r1's answer and only then sends r2 (the same
+   * script, r2 now b's). The order cannot tell the clients apart, so quiescence keeps the cause
+   * first exactly as it does for one client, and without it the survivors put the effect first.
+   */
+  @Test
+  void o2ARequestAnotherClientSendsAfterSeeingTheAnswerIsOrderedAfterItOnlyWithQuiescence() {
+    Run on = run(true, "b");
+    Run off = run(false, "b");
+    for (int id : List.of(X, Y)) {
+      assertThat(h(on).requestsApplied(id)).as("quiescence on, replica %d", id)
+          .containsSubsequence(on.r1, on.r2);
+      assertThat(h(off).requestsApplied(id)).as("quiescence off, replica %d", id)
+          .containsSubsequence(off.r2, off.r1);
     }
   }
 
@@ -54,7 +71,8 @@ class QuiescenceCounterexampleTest {
     return run.h;
   }
 
-  private static Run run(boolean quiescence) {
+  /** The script; r2 is client {@code nextClient}'s, or the same client's when null. */
+  private static Run run(boolean quiescence, String nextClient) {
     Harness<CandidateOrder> h = CuidClusters.started(4, quiescence);
     h.tickAll(30, 10); // everyone speaks once: a replica never heard from is never suspected
     Request j = h.request("put y 0");
@@ -73,7 +91,8 @@ class QuiescenceCounterexampleTest {
     }
     assertThat(h.requestsApplied(P)).as("r1 answered").contains(r1);
     h.crash(P);
-    Request r2 = h.request("put x 2");
+    Request r2 = nextClient == null ? h.request("put x 2")
+        : Harness.request(nextClient, "put x 2");
     h.propose(X, r2);
     List<Harness.Flight> toZ = new ArrayList<>();
     h.deliverAllHolding(f -> f.to() == Z, toZ); // Z fails before it sees r2
