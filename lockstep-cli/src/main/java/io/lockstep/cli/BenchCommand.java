@@ -171,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<InetSocketAddress> ports = config.replicas().stream().map(ReplicaAddresses::client)
         .toList();
     // A cluster ordering in signed rounds answers after 2t+2 of them: attempts as the proxy's.
-    ClientOptions options = LocalCommand.proxyTimeouts(config, ClientIdentity.withTransmitter(
+    ClientOptions options = ClientIdentity.roundTimeouts(config, ClientIdentity.withTransmitter(
         identity.options(config, spec, "lockstep-bench-" + java.util.UUID.randomUUID()),
         transmitter, config, spec));
     out.println("workload: " + workload.describe());

@@ -241,7 +241,7 @@ public final class LocalCommand implements Callable<Integer> {
   /** Byzantine: a voting Redis proxy, so that unmodified Redis clients get checked answers. */
   private static RedisProxy startProxy(ClusterConfig config, LocalLayout layout,
       PrintWriter out) {
-    RedisProxy proxy = RedisProxy.start(proxyTimeouts(config, ClientOptions.fromConfig(config,
+    RedisProxy proxy = RedisProxy.start(ClientIdentity.roundTimeouts(config, ClientOptions.fromConfig(config,
         LocalLayout.PROXY_CLIENT)), "127.0.0.1", layout.proxyPort(), null);
     int spares = config.spares().size();
     out.printf("Byzantine cluster (t=%d of %d replicas may lie%s). Connect Redis clients to the"
@@ -252,24 +252,6 @@ public final class LocalCommand implements Callable<Integer> {
         layout.configFile(), layout.proxyPort(), LocalLayout.PROXY_CLIENT);
     out.flush();
     return proxy;
-  }
-
-  /**
-   * A protocol that orders in rounds ({@code round-ms}: replica-uid and real-time under
-   * Byzantine faults) answers a write after about 2t+2 rounds (real-time: t+1 and the wait for
-   * the next round); the client's usual 500 ms attempt would resend it
-   * to every replica several times meanwhile, and each copy travels again in the signed batches
-   * of every replica it reaches. So the proxy waits
-   * 2t+3 rounds per attempt, and eight attempts in all (44 s with t = 1 and 1100 ms rounds).
-   */
-  static ClientOptions proxyTimeouts(ClusterConfig config, ClientOptions options) {
-    String round = config.protocolSettings().get("round-ms");
-    if (round == null) {
-      return options;
-    }
-    java.time.Duration attempt = java.time.Duration.ofMillis((2L * config.t() + 3)
-        * Long.parseLong(round.trim()));
-    return options.withTimeouts(attempt, attempt.multipliedBy(8));
   }
 
   private int noLeader(LocalCluster cluster, LocalLayout layout, PrintWriter out) {

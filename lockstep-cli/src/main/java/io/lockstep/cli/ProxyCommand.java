@@ -72,8 +72,8 @@ public final class ProxyCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    ClientOptions options = ClientIdentity.withTransmitter(
-        identity.options(config, spec, DEFAULT_ID), transmitter, config, spec);
+    ClientOptions options = ClientIdentity.roundTimeouts(config, ClientIdentity.withTransmitter(
+        identity.options(config, spec, DEFAULT_ID), transmitter, config, spec));
     PrintWriter out = spec.commandLine().getOut();
     ClientJournal journal;
     try {

@@ -49,4 +49,14 @@ class ClientIdentityTest {
     assertThat(as("named").options(open, spec, "fallback").clientId().value())
         .isEqualTo("named");
   }
+
+  @Test
+  void aClusterOrderingInRoundsGetsAttemptsOfTwoTPlusThreeRoundsAndOthersKeepTheirs() {
+    ClusterConfig plain = ClusterConfig.local("c", 3, 7000, Path.of("/tmp/x"), Service.KV, PEERS);
+    ClientOptions usual = as(null).options(plain, spec, "fallback");
+    assertThat(ClientIdentity.roundTimeouts(plain, usual)).isSameAs(usual);
+    ClientOptions patient = ClientIdentity.roundTimeouts("1100", 1, usual);
+    assertThat(patient.attemptTimeout()).isEqualTo(java.time.Duration.ofMillis(5 * 1100));
+    assertThat(patient.deadline()).isEqualTo(patient.attemptTimeout().multipliedBy(8));
+  }
 }
