@@ -73,13 +73,14 @@ final class CandidateCount {
   }
 
   /**
-   * ABCAST's coordinator: the largest candidate of the replicas not known failed, or null while
-   * one is missing.
+   * ABCAST's coordinator: the largest candidate of the replicas r needs (a failed one's does
+   * not count: the coordinator alone decides, so no other replica's view must match), or null
+   * while one is missing.
    */
-  Uid largestLive(Proposal p) {
+  Uid largestNeeded(Proposal p) {
     Uid max = null;
     for (int m : order.members()) {
-      if (order.failed.contains(m)) {
+      if (!needs(m, p.id)) {
         continue;
       }
       Uid c = p.candidates.get(m);
@@ -89,6 +90,27 @@ final class CandidateCount {
       max = max == null || max.before(c) ? c : max;
     }
     return max;
+  }
+
+  /**
+   * ABCAST's boundary gate: this replica delivered, from every other replica r needs, a
+   * broadcast acknowledging r. A donor acknowledges a request above its admission's boundary
+   * only in a broadcast after the admission, so the coordinator then knows every boundary r is
+   * above ({@link AbcastCoordinator}).
+   */
+  boolean acknowledgedByNeeded(Proposal p) {
+    int self = order.config().self();
+    int origin = order.index().get(p.id.origin());
+    for (int m : order.members()) {
+      if (m == self || !needs(m, p.id)) {
+        continue;
+      }
+      Carry last = order.latest.get(m);
+      if (last == null || last.ack(origin) < p.id.seq()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Client quiescence (when on): every live replica has every candidate that made the uid. */
