@@ -32,6 +32,8 @@ final class AbcastCoordinator {
   private long takeovers;
   /** Requests whose candidates are all here, waiting only for a needed replica's acknowledgement. */
   private final Map<Proposal.Id, Proposal> awaitingAcks = new LinkedHashMap<>();
+  /** The largest counter of a final uid delivered here. */
+  private long finalMax;
 
   AbcastCoordinator(CandidateOrder order) {
     this.order = order;
@@ -95,7 +97,8 @@ final class AbcastCoordinator {
   /**
    * ABCAST, at r's coordinator: once it has seen r and holds a candidate from every replica r
    * needs, and a broadcast of each acknowledging r (the boundary, see the class comment),
-   * uid(r) := the largest, disseminated once by the reliable broadcast.
+   * uid(r) := the largest held, or a fresh candidate of its own if some replica's candidate was
+   * lost with it, disseminated once by the reliable broadcast.
    */
   void decide(Proposal p) {
     if (p.uid != null || p.finalUid != null || p.decided || !p.seen()
@@ -112,6 +115,14 @@ final class AbcastCoordinator {
       return;
     }
     awaitingAcks.remove(p.id);
+    if (order.count().someCandidateLost(p)) {
+      // A replica that failed may have processed a request with a uid below its lost candidate
+      // for r. It did so only once every live replica, this one included, had acknowledged
+      // that request's final uid (client quiescence), so a uid above every final uid delivered
+      // here (and ACCEPT) orders r after it, as that replica did.
+      Uid fresh = order.ledger().fresh(finalMax);
+      max = max.before(fresh) ? fresh : max;
+    }
     p.decided = true;
     if (p.id.origin() != self) {
       takeovers++;
@@ -127,15 +138,17 @@ final class AbcastCoordinator {
   }
 
   /**
-   * {@code joiner} was readmitted here. Its candidates held from its earlier life are void: a
-   * request below its boundary does without it, and one above waits for its new candidate
-   * (its old one, proposed with what it saw before its crash, could be below the new one and
-   * so break UID1 at the joiner). The requests this replica has seen go to their coordinator
+   * {@code joiner} was readmitted here. Its candidates held from its earlier life for requests
+   * above its boundary are void: those wait for its new candidate (the old one, proposed with
+   * what it saw before its crash, could be below the new one and so break UID1 at the joiner).
+   * Below the boundary they count as a failed replica's do. The requests this replica has seen go to their coordinator
    * again, which may now be the joiner.
    */
   void readmitted(int joiner) {
     for (Proposal p : order.proposals()) {
-      p.candidates.remove(joiner);
+      if (order.count().needs(joiner, p.id)) {
+        p.candidates.remove(joiner);
+      }
     }
     List.copyOf(order.ledger().seenNotAccepted().values()).forEach(this::offer);
   }
@@ -149,6 +162,7 @@ final class AbcastCoordinator {
           + " (two coordinators chose its uid: the failure detection assumption broke?)");
       return;
     }
+    finalMax = Math.max(finalMax, uid.time());
     Proposal p = order.proposal(id);
     if (p.finalUid != null) {
       if (!p.finalUid.equals(uid)) {

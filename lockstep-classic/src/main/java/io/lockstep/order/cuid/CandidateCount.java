@@ -73,23 +73,37 @@ final class CandidateCount {
   }
 
   /**
-   * ABCAST's coordinator: the largest candidate of the replicas r needs (a failed one's does
-   * not count: the coordinator alone decides, so no other replica's view must match), or null
-   * while one is missing.
+   * ABCAST's coordinator: once every replica r needs has proposed, the largest candidate held,
+   * failed replicas' and a rejoined replica's earlier life's included (as {@link #largest}: a
+   * replica that failed may have processed a request by the uid bound its candidate for r gave);
+   * null while a needed candidate is missing.
    */
   Uid largestNeeded(Proposal p) {
     Uid max = null;
     for (int m : order.members()) {
-      if (!needs(m, p.id)) {
-        continue;
-      }
       Uid c = p.candidates.get(m);
-      if (c == null) {
+      if (c == null && needs(m, p.id)) {
         return null;
       }
-      max = max == null || max.before(c) ? c : max;
+      max = c == null || (max != null && c.before(max)) ? max : c;
     }
     return max;
+  }
+
+  /**
+   * ABCAST: some replica's candidate for r is neither needed nor held (it failed, or r is below
+   * its boundary). Its candidate went to a coordinator alone, which may have failed with it, and
+   * before failing it may have processed a request by the bound that candidate gave; the
+   * coordinator then adds a fresh candidate of its own, above its ACCEPT ({@link
+   * AbcastCoordinator#decide}).
+   */
+  boolean someCandidateLost(Proposal p) {
+    for (int m : order.members()) {
+      if (!needs(m, p.id) && !p.candidates.containsKey(m)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
