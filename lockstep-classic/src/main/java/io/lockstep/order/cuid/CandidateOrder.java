@@ -47,11 +47,8 @@ import java.util.Set;
  * The coordinator is the replica that disseminated the request or, once that one is declared
  * failed, the lowest-numbered replica not declared failed: the failure detection assumption
  * makes every live replica hold the failed coordinator's final uid by then if any does, so the
- * new coordinator decides only a request whose uid nobody accepted. Around a rejoin, both are
- * taken among the replicas whose candidate the request needs ({@link CandidateCount#needs}),
- * so a rejoined replica never coordinates a request below its boundary (its own earlier ones
- * included), and a coordinator decides only once it knows every boundary the request is above
- * ({@link AbcastCoordinator#decide}).
+ * new coordinator decides only a request whose uid nobody accepted. Around a rejoin, see
+ * {@link AbcastCoordinator}.
  */
 public final class CandidateOrder implements Coordination {
   static final byte[] STARTED = "lockstep-cuid-order:started".getBytes(StandardCharsets.UTF_8);
@@ -329,9 +326,7 @@ public final class CandidateOrder implements Coordination {
   /**
    * An admission of {@code c.requestOrigin()}, delivered or issued ({@link CandidateJoin}); a
    * replica that had not declared the joiner failed waited for its candidates, which requests
-   * below the boundary now do without. ABCAST: a request's coordinator may now be the joiner
-   * (the lowest replica it needs), and the joiner's candidates held from its earlier life say
-   * nothing of its new one ({@link AbcastCoordinator#readmitted}).
+   * below the boundary now do without (ABCAST: {@link AbcastCoordinator#readmitted}).
    */
   private void readmit(Carry c) {
     if (!join.readmit(c)) {
