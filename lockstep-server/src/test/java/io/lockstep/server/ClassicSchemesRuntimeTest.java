@@ -190,11 +190,13 @@ class ClassicSchemesRuntimeTest {
    * A replica whose data directory is lost (a wiped disk, a replacement machine) starts with
    * empty storage; the cluster file says the cluster has run ({@code cluster-started}), so it
    * rejoins from the survivor with no state of its own instead of starting an order nobody
-   * follows, and has every acknowledged write.
+   * follows, and has every acknowledged write. Run with replica-uid's ABCAST variant, whose
+   * coordinators a join must account for (the clock schemes' wiped rejoin is scripted and
+   * simulated in lockstep-classic and lockstep-sim).
    */
   @Test
   void aReplicaWhoseDataDirectoryWasWipedRejoinsAndHasEveryAcknowledgedWrite() throws Exception {
-    ClusterConfig config = config("logical-clock");
+    ClusterConfig config = config("replica-uid").withProtocolSetting("variant", "abcast");
     ReplicaServer one = start(config, 1);
     ReplicaServer two = start(config, 2);
     awaitHealthy(one);

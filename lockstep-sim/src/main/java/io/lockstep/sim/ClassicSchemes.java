@@ -82,13 +82,23 @@ public final class ClassicSchemes {
    * cluster marked as started.
    */
   public static CoordinationFactory replicaUidRejoining(boolean boundary, boolean wiped) {
+    return replicaUidRejoining(boundary, wiped, UidChoice.EVERY_REPLICA);
+  }
+
+  /**
+   * As above, with {@code choice} turning candidates into uids (ABCAST: with {@code boundary}
+   * false, a rejoined replica is needed, and may coordinate, wherever a replica that delivered
+   * its admission looks, its own earlier requests included).
+   */
+  public static CoordinationFactory replicaUidRejoining(boolean boundary, boolean wiped,
+      UidChoice choice) {
     return new CoordinationFactory() {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         boolean restart = recovered.hardState() != null;
         StampedConfig config = StampedConfig.defaults(id, members);
         CandidateOrder order = new CandidateOrder(wiped && restart ? config.started() : config,
-            wiped ? Recovered.EMPTY : recovered, true, UidChoice.EVERY_REPLICA,
+            wiped ? Recovered.EMPTY : recovered, true, choice,
             io.lockstep.order.Commuting.NOTHING, boundary);
         return new Watched(id, order, order::drainBrokenAssumptions);
       }

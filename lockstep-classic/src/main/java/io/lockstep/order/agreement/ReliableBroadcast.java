@@ -154,10 +154,14 @@ public final class ReliableBroadcast<P> {
 
   /**
    * {@code replica} rejoins (paper §7.2): its acknowledgements count again, so this replica
-   * keeps its own messages until the rejoined one has them, and retransmits them to it.
+   * keeps its own messages until the rejoined one has them, and retransmits them to it. What is
+   * buffered of it past a gap is dropped: those came from its earlier life (its new one numbers
+   * its messages on from what the replicas delivered, and retransmits any this one lacks), and
+   * delivered after its next message they would pass for new ones.
    */
   public void readmit(int replica) {
     failed.remove(replica);
+    early.get(replica).clear();
   }
 
   /**

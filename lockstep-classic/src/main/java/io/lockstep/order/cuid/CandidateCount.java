@@ -73,22 +73,58 @@ final class CandidateCount {
   }
 
   /**
-   * ABCAST's coordinator: the largest candidate of the replicas not known failed, or null while
-   * one is missing.
+   * ABCAST's coordinator: once every replica r needs has proposed, the largest candidate held,
+   * failed replicas' and a rejoined replica's earlier life's included (as {@link #largest}: a
+   * replica that failed may have processed a request by the uid bound its candidate for r gave);
+   * null while a needed candidate is missing.
    */
-  Uid largestLive(Proposal p) {
+  Uid largestNeeded(Proposal p) {
     Uid max = null;
     for (int m : order.members()) {
-      if (order.failed.contains(m)) {
-        continue;
-      }
       Uid c = p.candidates.get(m);
-      if (c == null) {
+      if (c == null && needs(m, p.id)) {
         return null;
       }
-      max = max == null || max.before(c) ? c : max;
+      max = c == null || (max != null && c.before(max)) ? max : c;
     }
     return max;
+  }
+
+  /**
+   * ABCAST: some replica's candidate for r is neither needed nor held (it failed, or r is below
+   * its boundary). Its candidate went to a coordinator alone, which may have failed with it, and
+   * before failing it may have processed a request by the bound that candidate gave; the
+   * coordinator then adds a fresh candidate of its own, above its ACCEPT ({@link
+   * AbcastCoordinator#decide}).
+   */
+  boolean someCandidateLost(Proposal p) {
+    for (int m : order.members()) {
+      if (!needs(m, p.id) && !p.candidates.containsKey(m)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * ABCAST's boundary gate: this replica delivered, from every other replica r needs, a
+   * broadcast acknowledging r. A donor acknowledges a request above its admission's boundary
+   * only in a broadcast after the admission, so the coordinator then knows every boundary r is
+   * above ({@link AbcastCoordinator}).
+   */
+  boolean acknowledgedByNeeded(Proposal p) {
+    int self = order.config().self();
+    int origin = order.index().get(p.id.origin());
+    for (int m : order.members()) {
+      if (m == self || !needs(m, p.id)) {
+        continue;
+      }
+      Carry last = order.latest.get(m);
+      if (last == null || last.ack(origin) < p.id.seq()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Client quiescence (when on): every live replica has every candidate that made the uid. */

@@ -42,6 +42,12 @@ import java.util.Set;
  * unaccepted: it has no candidate of its own to bound that request's uid by, so its stability
  * test could not see it. J's new broadcasts are numbered after its old ones, and each origin
  * retransmits to J what J has not acknowledged, as in the stamped schemes' integration.
+ *
+ * <p><b>ABCAST.</b> The same join, with what the coordinators hold accounted for (see {@link
+ * AbcastCoordinator}): the state carries the final uids the donor holds for requests it has not
+ * processed (the broadcasts that carried them) instead of candidates, and J's counter starts
+ * above them too; candidates gathered by a coordinator are not handed over, since each replica
+ * resends its own to the request's coordinator, J included, until the request is accepted.
  */
 final class CandidateJoin {
   private static final int NONE = -1;
@@ -120,7 +126,9 @@ final class CandidateJoin {
     }
     for (Carry c : s.pending()) {
       boolean kind = c.kind() == Kind.REQUEST || c.kind() == Kind.BARRIER
-          || c.kind() == Kind.CANDIDATE;
+          || c.kind() == Kind.CANDIDATE || (c.kind() == Kind.FINAL
+          && order.index().containsKey(c.requestOrigin())
+          && order.index().containsKey(c.winner()));
       if (!kind || !order.index().containsKey(c.origin()) || c.acks().length != n) {
         return false;
       }
@@ -323,8 +331,8 @@ final class CandidateJoin {
   /**
    * The state a joiner takes over (paper §7.2), with the executor's snapshot {@code taken} at
    * this replica's position: requests not processed, each followed by nothing but its own
-   * broadcast, then every candidate for them (a joiner drops a candidate for a request it does
-   * not hold as late).
+   * broadcast, then every candidate (ABCAST: final uid) for them, as the broadcasts that carried
+   * them (a joiner drops a candidate for a request it does not hold as late).
    */
   private JoinState joinState(int joiner, Input.SnapshotTaken taken) {
     List<Integer> members = order.members();
@@ -344,10 +352,12 @@ final class CandidateJoin {
             0, p.request));
       }
       for (Map.Entry<Integer, Uid> c : p.candidates.entrySet()) {
-        candidates.add(new Carry(c.getKey(), p.carriedBy.get(c.getKey()), none, 0, 0,
-            Kind.CANDIDATE, p.id.origin(), p.id.seq(), c.getValue().time(), null));
         floor = c.getKey() == joiner ? Math.max(floor, c.getValue().time()) : floor;
       }
+      candidates.addAll(carriers(p, none));
+      // ABCAST: a final uid may be a candidate of the joiner's earlier life sent to another
+      // coordinator, which this replica holds only as the uid (uniqueness across the rejoin).
+      floor = p.finalUid == null ? floor : Math.max(floor, p.finalUid.time());
     }
     requests.addAll(candidates);
     List<Carry> others = new ArrayList<>();
@@ -359,5 +369,24 @@ final class CandidateJoin {
     return new JoinState(joiner, order.handedThrough, taken.state().toByteArray(), order.position,
         order.time, through, failedMask, floor, order.ledger().acceptMax(), order.boundaries,
         others, requests);
+  }
+
+  /**
+   * The broadcasts this replica delivered that name {@code p}'s uid: every replica's candidate
+   * or, in ABCAST, the coordinator's final uid (candidates sent to a coordinator are no
+   * broadcasts, and their senders resend them).
+   */
+  private static List<Carry> carriers(Proposal p, long[] none) {
+    List<Carry> out = new ArrayList<>();
+    for (Map.Entry<Integer, Long> by : p.carriedBy.entrySet()) {
+      if (p.finalUid != null) {
+        out.add(new Carry(by.getKey(), by.getValue(), none, 0, 0, Kind.FINAL, p.id.origin(),
+            p.id.seq(), p.finalUid.time(), null, p.finalUid.process()));
+      } else {
+        out.add(new Carry(by.getKey(), by.getValue(), none, 0, 0, Kind.CANDIDATE, p.id.origin(),
+            p.id.seq(), p.candidates.get(by.getKey()).time(), null));
+      }
+    }
+    return out;
   }
 }

@@ -38,6 +38,15 @@ final class CandidateLedger {
     return p.own;
   }
 
+  /**
+   * A candidate of this replica that is no request's own: (max(SEEN, ACCEPT, {@code floor}) + 1,
+   * self), above every uid accepted here and unique (SEEN covers it).
+   */
+  Uid fresh(long floor) {
+    seenMax = Math.max(Math.max(seenMax, acceptMax), floor) + 1;
+    return new Uid(seenMax, self);
+  }
+
   /** Accepting r with {@code uid}: ACCEPT covers it, and r waits for the order rule. */
   void accept(Proposal p, Uid uid) {
     p.uid = uid;

@@ -38,7 +38,7 @@ import java.util.Set;
  * accepted; the order rule processes the stable accepted request with
  * the smallest uid. Failure detection, relays and the failure detection assumption are those of
  * the stamped-order schemes ({@link FailureNotices}). A replica that stopped rejoins through a
- * live one ({@link CandidateJoin}: the every-replica variant only; ABCAST refuses).
+ * live one ({@link CandidateJoin}, both variants).
  *
  * <p>In the {@link UidChoice#ABCAST} variant a replica sends its candidate to the request's
  * coordinator only ({@link CuidMessage.Candidate}, resent until the request is accepted); the
@@ -47,7 +47,8 @@ import java.util.Set;
  * The coordinator is the replica that disseminated the request or, once that one is declared
  * failed, the lowest-numbered replica not declared failed: the failure detection assumption
  * makes every live replica hold the failed coordinator's final uid by then if any does, so the
- * new coordinator decides only a request whose uid nobody accepted.
+ * new coordinator decides only a request whose uid nobody accepted. Around a rejoin, see
+ * {@link AbcastCoordinator}.
  */
 public final class CandidateOrder implements Coordination {
   static final byte[] STARTED = "lockstep-cuid-order:started".getBytes(StandardCharsets.UTF_8);
@@ -61,7 +62,6 @@ public final class CandidateOrder implements Coordination {
   private final ReliableBroadcast<Carry> broadcast;
   private final FailureDetector detector;
   private final List<String> brokenAssumptions = new ArrayList<>();
-  private final boolean halted;
   private final CandidateJoin join;
   private final AbcastCoordinator abcast;
   private final CandidateCount count;
@@ -138,11 +138,7 @@ public final class CandidateOrder implements Coordination {
     this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
         config.startTimeoutMillis());
     boolean empty = Settings.empty(recovered);
-    boolean rejoining = !empty || config.clusterStarted();
-    // Rejoining is built for the every-replica variant; ABCAST's coordinator holds candidates
-    // no one else has, which a join would also have to hand over.
-    this.halted = rejoining && choice != UidChoice.EVERY_REPLICA;
-    this.join = new CandidateJoin(this, rejoining && !halted);
+    this.join = new CandidateJoin(this, !empty || config.clusterStarted());
     this.abcast = new AbcastCoordinator(this);
     this.count = new CandidateCount(this, boundary, quiescence);
     if (empty) {
@@ -158,7 +154,7 @@ public final class CandidateOrder implements Coordination {
       if (!join.stepWhileJoining(input)) {
         return;
       }
-    } else if (halted || (now == Long.MIN_VALUE && asks)) {
+    } else if (now == Long.MIN_VALUE && asks) {
       refuse(input);
       return;
     } else if (input instanceof Input.SnapshotTaken t) {
@@ -181,15 +177,11 @@ public final class CandidateOrder implements Coordination {
   }
 
   private void refuse(Input input) {
-    boolean busy = !halted;
-    String why = halted ? "replica " + self + " stopped earlier and cannot rejoin the"
-        + " replica-uid order's " + choice.setting() + " variant (rejoining, paper §7.2, is"
-        + " built for " + UidChoice.EVERY_REPLICA.setting() + " only)"
-        : "no clock reading yet";
+    String why = "no clock reading yet";
     if (input instanceof Input.Propose p) {
-      out.redirects.add(new Ready.Redirect(p.request(), -1, halted ? -1 : self, why, busy));
+      out.redirects.add(new Ready.Redirect(p.request(), -1, self, why, true));
     } else if (input instanceof Input.Read r) {
-      out.redirects.add(new Ready.Redirect(null, r.readId(), halted ? -1 : self, why, busy));
+      out.redirects.add(new Ready.Redirect(null, r.readId(), self, why, true));
     }
   }
 
@@ -242,7 +234,7 @@ public final class CandidateOrder implements Coordination {
       return;
     }
     if (message instanceof CuidMessage.JoinRequest j && j.joiner() == from
-        && index.containsKey(from) && from != self && choice == UidChoice.EVERY_REPLICA) {
+        && index.containsKey(from) && from != self) {
       join.joinRequested(from);
       return;
     }
@@ -266,7 +258,7 @@ public final class CandidateOrder implements Coordination {
       case CANDIDATE -> choice == UidChoice.EVERY_REPLICA && index.containsKey(c.requestOrigin());
       case FINAL -> choice == UidChoice.ABCAST && index.containsKey(c.requestOrigin())
           && index.containsKey(c.winner());
-      case ADMIT -> choice == UidChoice.EVERY_REPLICA && index.containsKey(c.requestOrigin());
+      case ADMIT -> index.containsKey(c.requestOrigin());
       default -> true;
     };
   }
@@ -288,6 +280,9 @@ public final class CandidateOrder implements Coordination {
     latest.put(c.origin(), c);
     detector.heard(c.origin());
     join.heardFrom(c.origin());
+    if (choice == UidChoice.ABCAST) {
+      abcast.acknowledged(); // it may acknowledge a request a decision waited for
+    }
     if (c.kind() != Kind.NULL) {
       owesAck = true;
       apply(c);
@@ -331,10 +326,15 @@ public final class CandidateOrder implements Coordination {
   /**
    * An admission of {@code c.requestOrigin()}, delivered or issued ({@link CandidateJoin}); a
    * replica that had not declared the joiner failed waited for its candidates, which requests
-   * below the boundary now do without.
+   * below the boundary now do without (ABCAST: {@link AbcastCoordinator#readmitted}).
    */
   private void readmit(Carry c) {
-    if (join.readmit(c)) {
+    if (!join.readmit(c)) {
+      return;
+    }
+    if (choice == UidChoice.ABCAST) {
+      abcast.readmitted(c.requestOrigin());
+    } else {
       List.copyOf(ledger.seenNotAccepted().values()).forEach(this::tryAccept);
     }
   }

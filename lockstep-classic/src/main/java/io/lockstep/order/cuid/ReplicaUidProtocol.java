@@ -33,8 +33,8 @@ import java.util.function.Function;
  * max-pending          requests being ordered before proposals are refused as busy
  *                      (default 10000)
  * cluster-started      true once the cluster has run: a replica with an empty data
- *                      directory then rejoins like a restarted one (every-replica variant
- *                      under fail-stop; refused otherwise) (default false)
+ *                      directory then rejoins like a restarted one (under fail-stop, either
+ *                      variant; refused under Byzantine faults) (default false)
  * round-ms             Byzantine only: the length of one signed-agreement round; must exceed
  *                      max-delay-ms + 2 × clock-skew-ms (default 120)
  * clock-skew-ms        Byzantine only: the bound on the difference between two replicas'
@@ -50,9 +50,8 @@ import java.util.function.Function;
  * declares commuting ({@link io.lockstep.order.ProtocolSetup#commuting()}) are applied without
  * waiting for the order rule when nothing they might follow conflicts with them (paper §3,
  * S12), under fail-stop only (the Byzantine order orders everything). A replica that stopped
- * rejoins (paper §7.2, {@link CandidateJoin}) under fail-stop with the every-replica variant;
- * for ABCAST (whose coordinator alone holds candidates a join would have to hand over) and
- * under Byzantine faults {@code create} refuses storage that shows it ran before.
+ * rejoins (paper §7.2, {@link CandidateJoin}) under fail-stop, with either variant; under
+ * Byzantine faults {@code create} refuses storage that shows it ran before.
  */
 public final class ReplicaUidProtocol extends StampedProtocol {
   /** Called by the {@link java.util.ServiceLoader}. */
@@ -129,7 +128,7 @@ public final class ReplicaUidProtocol extends StampedProtocol {
 
   @Override
   protected boolean rejoins(ProtocolSetup setup) {
-    return !byzantine(setup) && variant(settings(setup)) == UidChoice.EVERY_REPLICA;
+    return !byzantine(setup);
   }
 
   @Override

@@ -13,7 +13,7 @@
  * replica broadcasts its candidate and takes the largest, or (ABCAST) candidates go to the
  * request's coordinator, which broadcasts the largest. Requests declared commuting skip the
  * order rule when they commute with everything they might follow
- * ({@link io.lockstep.order.cuid.CommutingSkip}, paper §3, S12). A restarted replica of the
- * every-replica variant rejoins (paper §7.2, {@link io.lockstep.order.cuid.CandidateJoin}).
+ * ({@link io.lockstep.order.cuid.CommutingSkip}, paper §3, S12). A restarted replica of either
+ * variant rejoins (paper §7.2, {@link io.lockstep.order.cuid.CandidateJoin}).
  */
 package io.lockstep.order.cuid;

@@ -92,4 +92,23 @@ class ReliableBroadcastTest {
     assertThat(one.receive(new ReliableBroadcast.Data<>(9, 1, "x"))).isEmpty();
     assertThat(one.receive(new ReliableBroadcast.Data<>(1, 1, "mine?"))).isEmpty();
   }
+
+  /**
+   * Replica 0's earlier life sent 1..4, of which 2..4 arrived past a gap and stay buffered; it
+   * is declared failed at 1, restarts and is readmitted with 1..0 delivered, and numbers its
+   * new life from 1. Its old 2..4 must not be delivered after its new 1 as if they were new.
+   */
+  @Test
+  void aReadmittedOriginsEarlierLifeBufferedPastAGapIsNotDeliveredAsItsNewMessages() {
+    ReliableBroadcast<String> one = new ReliableBroadcast<>(1, MEMBERS);
+    for (int seq = 2; seq <= 4; seq++) {
+      assertThat(one.receive(new ReliableBroadcast.Data<>(0, seq, "old" + seq))).isEmpty();
+    }
+    one.failed(0);
+    one.readmit(0);
+    assertThat(payloads(one.receive(new ReliableBroadcast.Data<>(0, 1, "new1"))))
+        .containsExactly("new1");
+    assertThat(payloads(one.receive(new ReliableBroadcast.Data<>(0, 2, "new2"))))
+        .containsExactly("new2");
+  }
 }

@@ -182,4 +182,33 @@ class AbcastOrderTest {
     assertThat(h.requestsApplied(1)).containsExactly(r);
     assertThat(h.nodes.get(0).drainBrokenAssumptions()).isEmpty();
   }
+
+  /**
+   * 0 sees r late, after accepting q, so its candidate for r is above uid(q), and processes q.
+   * Then 0 and r's coordinator 2 fail, 0's candidate (sent to 2 alone) with them. 1 takes over
+   * r with only its own candidate, below uid(q) (1 saw r before q): it must still order r after
+   * q, as 0 did (fails without the coordinator's fresh candidate).
+   */
+  @Test
+  void aTakeoverOrdersARequestAfterWhatAFailedReplicaProcessedTrustingItsLostCandidate() {
+    Harness<CandidateOrder> h = CuidClusters.abcast(3);
+    h.tickAll(30, 10);
+    Request r = h.request("put r 1");
+    Request q = h.request("put q 1");
+    h.propose(2, r);
+    List<Harness.Flight> toZero = new ArrayList<>();
+    h.deliverAllHolding(f -> f.from() == 2 && f.to() == 0, toZero); // 1 sees r, 0 does not
+    h.propose(1, q);
+    h.deliverAllHolding(f -> f.from() == 2 && f.to() == 0, toZero); // q accepted everywhere
+    for (Harness.Flight f : toZero) {
+      h.deliver(f); // 0 sees r now, above uid(q), then 2's acknowledgement of q's final uid
+    }
+    assertThat(h.requestsApplied(0)).containsExactly(q);
+    h.crash(0); // with its candidate for r, still on its way to 2
+    h.crash(2);
+    h.tickAll(1_000, 10);
+    assertThat(h.nodes.get(1).failedReplicas()).containsExactlyInAnyOrder(0, 2);
+    assertThat(h.requestsApplied(1)).containsExactly(q, r);
+    assertThat(h.nodes.get(1).drainBrokenAssumptions()).isEmpty();
+  }
 }

@@ -2,8 +2,6 @@ package io.lockstep.order.cuid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockstep.order.Commuting;
-import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.order.cuid.CuidMessage.Carry;
@@ -20,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * CandidateJoin}), scripted on three replicas: replica 2 crashes, is declared failed, restarts
  * with its order lost and rejoins through replica 0. Each rule of the join has a case: the
  * admission's counts are the boundary, the joiner proposes only above it, UID2 holds across the
- * rejoin, and a request pending across the join gets one uid everywhere.
+ * rejoin, and a request pending across the join gets one uid everywhere. The ABCAST variant's
+ * rejoin has its own cases ({@link AbcastRejoinTest}).
  */
 class CandidateRejoinTest {
   private static final Recovered RAN_BEFORE = new Recovered(
@@ -183,17 +182,5 @@ class CandidateRejoinTest {
     long[] counts = h.nodes.get(1).boundaries.get(joiner);
     assertThat(counts).as("replica 1 delivered the admission").isNotNull();
     return new Carry(0, 1, counts, 0, 0, Kind.ADMIT, joiner, 0, 0, null);
-  }
-
-  @Test
-  void theAbcastVariantStillRefusesARestartWithTheReason() {
-    CandidateOrder restarted = new CandidateOrder(StampedConfig.defaults(0, List.of(0, 1)),
-        RAN_BEFORE, true, UidChoice.ABCAST, Commuting.NOTHING);
-    restarted.step(new io.lockstep.order.Input.Tick(1, 1));
-    restarted.step(new io.lockstep.order.Input.Read(3));
-    Ready ready = restarted.ready();
-    assertThat(ready.messages()).isEmpty();
-    assertThat(ready.redirects()).singleElement().satisfies(r -> assertThat(r.reason())
-        .contains("stopped earlier", "abcast", "§7.2"));
   }
 }

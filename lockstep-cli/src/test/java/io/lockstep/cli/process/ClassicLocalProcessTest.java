@@ -3,10 +3,6 @@ package io.lockstep.cli.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +20,8 @@ import redis.clients.jedis.Jedis;
  * ({@code logical-clock}, {@code real-time}, {@code replica-uid}, and {@code replica-uid} with
  * {@code --protocol-setting variant=abcast}): the scheme in two replica
  * processes (fail-stop, t+1 = 2) serves a real Redis client at either replica and goes on at
- * the survivor after {@code kill -9} of the other. Started again, the killed replica of the
- * clock schemes and of {@code replica-uid} rejoins (paper §7.2) and serves what was ordered
- * without it; the ABCAST variant has no integration, so it refuses the killed replica, and a
- * second {@code local} on the same directory stops at once instead of pretending to recover.
+ * the survivor after {@code kill -9} of the other. Started again, the killed replica rejoins
+ * (paper §7.2) and serves what was ordered without it, ABCAST's included.
  */
 class ClassicLocalProcessTest {
   @TempDir Path dir;
@@ -47,7 +41,7 @@ class ClassicLocalProcessTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"logical-clock", "real-time", "replica-uid", "replica-uid abcast"})
-  void classicClusterServesRedisSurvivesKillNineAndTakesTheRestartedReplicaBackOrRefusesIt(
+  void classicClusterServesRedisSurvivesKillNineAndTakesTheRestartedReplicaBack(
       String scheme)
       throws Exception {
     String protocol = scheme.split(" ")[0];
@@ -91,30 +85,8 @@ class ClassicLocalProcessTest {
     Path restartOut = data.getParent().resolve("restart.out");
     Process restarted = launch(restartOut, "io.lockstep.server.ReplicaMain", "--config",
         data.resolve("cluster.properties").toString(), "--id", "2");
-    if (variant.isEmpty()) {
-      rejoins(base);
-      return;
-    }
-    assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as("refused at start").isTrue();
-    assertThat(restarted.exitValue()).isEqualTo(2);
-    assertThat(Files.readString(restartOut)).contains("replica 2 ran before", "§7.2",
-        "Nothing was changed on disk");
-    try (Jedis one = jedis(base + 1)) {
-      assertThat(one.get("after")).isEqualTo("kill");
-      assertThat(one.get("n")).isEqualTo("3");
-    }
-    assertThat(http("http://127.0.0.1:" + (base + 301) + "/metrics"))
-        .contains("lockstep_assumption_violations_total{kind=\"delay\",replica=\"1\"}");
-
-    local.destroy();
-    assertThat(local.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    Path againOut = data.getParent().resolve("again.out");
-    Process again = launch(againOut, "io.lockstep.cli.Main", args.toArray(String[]::new));
-    assertThat(again.waitFor(60, TimeUnit.SECONDS)).as("gives up once every replica refused")
-        .isTrue();
-    assertThat(again.exitValue()).isEqualTo(1);
-    assertThat(Files.readString(againOut)).contains("Not ready");
-    assertThat(Files.readString(data.resolve("1/console.log"))).contains("replica 1 ran before");
+    rejoins(base);
+    assertThat(restarted.isAlive()).as("the restarted replica serves on").isTrue();
   }
 
   /** The restarted replica 2 rejoins and serves every write, those made without it too. */
@@ -157,11 +129,6 @@ class ClassicLocalProcessTest {
       assertThat(p.isAlive()).as("running: %s", Files.readString(output)).isTrue();
       Thread.sleep(100);
     }
-  }
-
-  private static String http(String uri) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static Jedis jedis(int port) {

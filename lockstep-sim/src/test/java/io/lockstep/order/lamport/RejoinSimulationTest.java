@@ -7,6 +7,7 @@ import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.Input;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.clocks.RealTimeClock;
+import io.lockstep.order.cuid.UidChoice;
 import io.lockstep.sim.ClassicSchemes;
 import io.lockstep.sim.CoordinationFactory;
 import io.lockstep.sim.SimOptions;
@@ -17,11 +18,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Crashed replicas of the paper's clock schemes restart and rejoin (paper §7.2) under the
- * simulator: t+1 fail-stop replicas, crashes followed by restarts (at most t down or rejoining
- * at once), duplicated and reordered messages. Every seed's history must be linearizable, the
- * replicas' digests must agree (a rejoined replica's included) and every client must finish.
- * The rejoined replica that skips the §7.2.1 hold is caught.
+ * Crashed replicas of the paper's clock schemes and of replica-uid (both variants) restart and
+ * rejoin (paper §7.2) under the simulator: t+1 fail-stop replicas, crashes followed by restarts
+ * (at most t down or rejoining at once), duplicated and reordered messages. Every seed's history
+ * must be linearizable, the replicas' digests must agree (a rejoined replica's included) and
+ * every client must finish. The rejoined replica that skips the §7.2.1 hold is caught, and so is
+ * replica-uid without its admission boundary.
  */
 class RejoinSimulationTest {
   static final int SEEDS = Integer.getInteger("lockstep.classic.seeds", 200);
@@ -135,6 +137,25 @@ class RejoinSimulationTest {
   @Test
   void replicaUidWithThreeReplicasAndWipedDisksRejoinsToo() {
     Outcome o = run(ClassicSchemes.replicaUidRejoining(true, true), UID_SEEDS / 2, false, 2);
+    assertThat(o.failures()).isEmpty();
+    assertThat(o.rejoined()).as("wiped replicas that got the state back")
+        .isGreaterThan(UID_SEEDS / 8);
+  }
+
+  @Test
+  void abcastReplicasThatRestartRejoinAndEverySeedIsLinearizableAndAgrees() {
+    Outcome o = run(ClassicSchemes.replicaUidRejoining(true, false, UidChoice.ABCAST),
+        UID_SEEDS, false);
+    assertThat(o.failures()).isEmpty();
+    assertThat(o.restarts()).as("replicas that restarted").isGreaterThan(UID_SEEDS / 4);
+    assertThat(o.rejoined()).as("restarted replicas that got their state back")
+        .isGreaterThan(o.restarts() * 9 / 10);
+  }
+
+  @Test
+  void abcastWithThreeReplicasAndWipedDisksRejoinsToo() {
+    Outcome o = run(ClassicSchemes.replicaUidRejoining(true, true, UidChoice.ABCAST),
+        UID_SEEDS / 2, false, 2);
     assertThat(o.failures()).isEmpty();
     assertThat(o.rejoined()).as("wiped replicas that got the state back")
         .isGreaterThan(UID_SEEDS / 8);
