@@ -1,6 +1,7 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.journal.Event;
+import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
@@ -438,6 +439,12 @@ public final class Pbft implements Coordination {
   @Override
   public boolean takesCheckpointStateLater() {
     return true;
+  }
+
+  /** The runtime signs the checkpoint vote where it digests the state ({@link Checkpoints}). */
+  @Override
+  public CheckpointSeal checkpointSeal(long position) {
+    return checkpoints.seal(position);
   }
 
   @Override
