@@ -48,6 +48,10 @@ public final class Pbft implements Coordination {
   final Outbox out;
   final Pending pending;
   final TreeMap<Long, Slot> slots = new TreeMap<>();
+  /** Slots whose digests changed since the last {@link #ready()}: the invariants check them. */
+  final ChangedSlots changedSlots = new ChangedSlots();
+  private final java.util.function.Function<Long, Slot> newSlot =
+      seq -> new Slot(seq, changedSlots);
   final NormalCase normal;
   final Checkpoints checkpoints;
   final ViewChanges viewChanges;
@@ -258,7 +262,7 @@ public final class Pbft implements Coordination {
   }
 
   Slot slot(long seq) {
-    return slots.computeIfAbsent(seq, Slot::new);
+    return slots.computeIfAbsent(seq, newSlot);
   }
 
   boolean inWindow(long seq) {
@@ -422,7 +426,8 @@ public final class Pbft implements Coordination {
     }
     normal.propose();
     normal.execute();
-    Invariants.checkAll(this);
+    Invariants.check(this);
+    Invariants.checkSlots(this);
     durable.flush();
     return out.take();
   }

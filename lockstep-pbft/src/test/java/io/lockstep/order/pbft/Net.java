@@ -169,6 +169,9 @@ final class Net {
   private void drain(int i) {
     for (int k = 0; k < 10_000; k++) {
       Ready ready = nodes[i].ready();
+      // ready() checks only the slots that changed; every scripted test also walks them all,
+      // so a change that escaped ChangedSlots would fail here.
+      Invariants.checkAll(nodes[i]);
       if (ready.isEmpty()) {
         return;
       }
