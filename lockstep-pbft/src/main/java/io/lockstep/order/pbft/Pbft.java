@@ -70,6 +70,8 @@ public final class Pbft implements Coordination {
   final Patience executePatience;
   /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
   final Patience orderPatience;
+  /** What {@link #configuration()} reports, kept until it changes. */
+  final ReportedConfiguration reportedConfiguration = new ReportedConfiguration(this);
   /** How far adaptation may stretch a configured bound: 2^2 = 4 times. */
   private static final int ADAPT_EXPONENT = 2;
   private final Map<String, Long> drops = new TreeMap<>();
@@ -464,17 +466,13 @@ public final class Pbft implements Coordination {
   /**
    * The configuration ordering this replica's window: its voters, and the stable checkpoint
    * whose state named them as the index. Changes are asked for by ordered {@code SetReplicas}
-   * commands, never by {@link Input.ChangeMembership}. Its quorum is 2t+1: with fewer correct
-   * replicas answering, nothing is ordered, so the combining condition's margin counts from it.
-   * Its silent voters are those t+1 replicas report silent ({@link Silence}): F counts a
-   * replica only on evidence a correct replica gave.
+   * commands, never by {@link Input.ChangeMembership}. Its quorum and silent voters are
+   * {@link ReportedConfiguration#fresh()}'s; it is rebuilt only when what it is computed from
+   * changed.
    */
   @Override
   public Configuration configuration() {
-    PbftConfiguration current = membership.current();
-    return new Configuration(current.members(), List.of(), low, true, "",
-        silence.evidenced(current.members(), self(), current.t(), Math.max(now, 0)),
-        2 * current.t() + 1);
+    return reportedConfiguration.get();
   }
 
   /** True while it repairs damaged storage: it votes and vouches for nothing ({@link Repair}). */
