@@ -151,6 +151,18 @@ public interface Coordination {
   }
 
   /**
+   * For a protocol that {@link #takesCheckpointStateLater() takes the state later}: what signs
+   * the checkpoint captured at {@code position}, asked right after its
+   * {@link Input.StateCaptured}; the runtime calls it with the state's digest off the replica's
+   * thread and steps the signature with the state ({@link SnapshotData#seal()}), so the
+   * protocol's thread does not sign. Null when there is nothing to sign there (the protocol
+   * then signs on its own thread, as it does when the state comes at once). Default: null.
+   */
+  default CheckpointSeal checkpointSeal(long position) {
+    return null;
+  }
+
+  /**
    * The configuration this replica counts quorums in (paper §7), or null for a protocol whose
    * membership is fixed at start. Default: null.
    */

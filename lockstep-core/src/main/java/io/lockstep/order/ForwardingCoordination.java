@@ -101,6 +101,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public CheckpointSeal checkpointSeal(long position) {
+    return inner.checkpointSeal(position);
+  }
+
+  @Override
   public Configuration configuration() {
     return inner.configuration();
   }

@@ -105,6 +105,15 @@ public interface SnapshotData {
   }
 
   /**
+   * The protocol's signature over this checkpoint state, made off the replica's thread by the
+   * {@link CheckpointSeal} the protocol handed out for its capture; null when none was (the
+   * protocol signs itself).
+   */
+  default byte[] seal() {
+    return null;
+  }
+
+  /**
    * Keeps these bytes readable until {@link Pin#release()}, even if the runtime deletes the file
    * they live in meanwhile. A leader or a snapshot source goes on sending one snapshot until
    * its transfer ends, while newer snapshots are taken and the storage's compaction deletes the
@@ -147,7 +156,12 @@ public interface SnapshotData {
    * a state of many megabytes is not copied again on the replica's thread.
    */
   static SnapshotData digested(byte[] bytes, byte[] sha256) {
-    return new Digested(bytes, sha256);
+    return new Digested(bytes, sha256, null);
+  }
+
+  /** The same with the protocol's signature over the checkpoint ({@link #seal()}). */
+  static SnapshotData digested(byte[] bytes, byte[] sha256, byte[] seal) {
+    return new Digested(bytes, sha256, Objects.requireNonNull(seal, "seal"));
   }
 
   /**
@@ -197,10 +211,12 @@ public interface SnapshotData {
   final class Digested implements SnapshotData {
     private final byte[] bytes;
     private final byte[] sha256;
+    private final byte[] seal;
 
-    private Digested(byte[] bytes, byte[] sha256) {
+    private Digested(byte[] bytes, byte[] sha256, byte[] seal) {
       this.bytes = Objects.requireNonNull(bytes, "bytes");
       this.sha256 = Objects.requireNonNull(sha256, "sha256");
+      this.seal = seal;
       if (sha256.length != 32) {
         throw new IllegalArgumentException("a SHA-256 digest has 32 bytes, got " + sha256.length);
       }
@@ -231,6 +247,11 @@ public interface SnapshotData {
     @Override
     public byte[] sha256() {
       return sha256.clone();
+    }
+
+    @Override
+    public byte[] seal() {
+      return seal == null ? null : seal.clone();
     }
 
     @Override

@@ -130,9 +130,9 @@ public final class Replica {
    * {@link Coordination#takesCheckpointStateLater() takes the state later}), oldest first: the
    * runtime encodes each and computes its SHA-256 off this replica's thread, then steps
    * {@link Step.CheckpointDigested} with {@link io.lockstep.order.SnapshotData#digested}, in the
-   * same order.
+   * same order, signed with the capture's {@link CheckpointCapture#seal()} when it has one.
    */
-  public List<CapturedSnapshot> takeCheckpointCaptures() {
+  public List<CheckpointCapture> takeCheckpointCaptures() {
     return snapshots.takeCheckpointCaptures();
   }
 

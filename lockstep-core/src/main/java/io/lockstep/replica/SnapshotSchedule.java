@@ -28,7 +28,7 @@ final class SnapshotSchedule {
   private CapturedSnapshot captured;
   private boolean capturedHandedOut;
   /** Checkpoint captures the runtime has yet to take away, encode and digest. */
-  private List<CapturedSnapshot> checkpointCaptures = new ArrayList<>();
+  private List<CheckpointCapture> checkpointCaptures = new ArrayList<>();
 
   SnapshotSchedule(int id, Coordination coordination, Executor executor, long snapshotEvery,
       ReplicaJournal journal) {
@@ -54,11 +54,11 @@ final class SnapshotSchedule {
   }
 
   /** See {@link Replica#takeCheckpointCaptures()}. */
-  List<CapturedSnapshot> takeCheckpointCaptures() {
+  List<CheckpointCapture> takeCheckpointCaptures() {
     if (checkpointCaptures.isEmpty()) {
       return List.of();
     }
-    List<CapturedSnapshot> out = checkpointCaptures;
+    List<CheckpointCapture> out = checkpointCaptures;
     checkpointCaptures = new ArrayList<>();
     return out;
   }
@@ -119,7 +119,9 @@ final class SnapshotSchedule {
    * (PBFT) gets only the capture's position now, which costs the store's reference capture; the
    * runtime takes the capture ({@link #takeCheckpointCaptures()}), encodes and digests it on
    * another thread and hands it back as {@link Step.CheckpointDigested}. Encoding and hashing
-   * the whole state here was most of this thread's time under a PBFT load.
+   * the whole state here was most of this thread's time under a PBFT load. The protocol's
+   * {@link Coordination#checkpointSeal seal}, asked once it knows of the capture, goes with it:
+   * that thread signs the checkpoint too.
    */
   private void snapshotForProtocolNow() {
     if (!writesSnapshotsElsewhere || !coordination.wantsSnapshot()
@@ -129,8 +131,9 @@ final class SnapshotSchedule {
     long position = executor.appliedPosition();
     CapturedSnapshot capture = executor.captureSnapshot();
     if (coordination.takesCheckpointStateLater()) {
-      checkpointCaptures.add(capture);
       coordination.step(new Input.StateCaptured(position));
+      checkpointCaptures.add(new CheckpointCapture(capture,
+          coordination.checkpointSeal(position)));
       return;
     }
     coordination.step(new Input.SnapshotTaken(position, capture.toByteArray()));

@@ -37,11 +37,21 @@ class WantedSnapshotTest {
     }
   }
 
-  /** The same, taking the state in two steps (PBFT): captured now, digested later. */
+  /**
+   * The same, taking the state in two steps (PBFT): captured now, digested and signed later. Its
+   * seal exists only for a capture it was told of, and marks what it signs with the position.
+   */
   private static final class DigestingLater extends Checkpointing {
     @Override
     public boolean takesCheckpointStateLater() {
       return true;
+    }
+
+    @Override
+    public io.lockstep.order.CheckpointSeal checkpointSeal(long position) {
+      boolean told = inputs.stream().anyMatch(i -> i instanceof Input.StateCaptured c
+          && c.position() == position);
+      return told ? sha256 -> new byte[] {(byte) position, sha256[0]} : null;
     }
   }
 
@@ -123,13 +133,14 @@ class WantedSnapshotTest {
         .satisfies(i -> assertThat(((Input.StateCaptured) i).position()).isEqualTo(2));
     assertThat(protocol.inputs).noneMatch(i -> i instanceof Input.SnapshotTaken);
     assertThat(protocol.wantsSnapshot()).isFalse();
-    java.util.List<io.lockstep.executor.CapturedSnapshot> captures =
-        replica.takeCheckpointCaptures();
+    java.util.List<CheckpointCapture> captures = replica.takeCheckpointCaptures();
     assertThat(captures).singleElement().satisfies(c -> assertThat(c.position()).isEqualTo(2));
+    assertThat(captures.get(0).seal()).as("asked after the protocol knew of the capture")
+        .isNotNull();
     assertThat(replica.takeCheckpointCaptures()).as("handed out once").isEmpty();
 
     replica.propose(Request.command(a, 3, utf8("inc"))); // applied after the capture
-    byte[] encoded = captures.get(0).toByteArray();
+    byte[] encoded = captures.get(0).snapshot().toByteArray();
     Executor fresh = new Executor(new CounterMachine(), ExecutorConfig.defaults(0));
     fresh.restore(io.lockstep.order.SnapshotData.of(encoded));
     assertThat(fresh.appliedPosition()).as("the capture is the state at 2").isEqualTo(2);
@@ -137,13 +148,16 @@ class WantedSnapshotTest {
     byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(encoded);
     assertThat(io.lockstep.order.SnapshotData.of(encoded).sha256())
         .as("what the simulator's in-memory data computes inline").isEqualTo(digest);
+    byte[] seal = captures.get(0).seal().sign(digest);
     replica.stepAll(java.util.List.of(new Step.CheckpointDigested(2,
-        io.lockstep.order.SnapshotData.digested(encoded, digest))));
+        io.lockstep.order.SnapshotData.digested(encoded, digest, seal))));
     assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).singleElement()
         .satisfies(i -> {
           Input.SnapshotTaken taken = (Input.SnapshotTaken) i;
           assertThat(taken.position()).isEqualTo(2);
           assertThat(taken.state().sha256()).isEqualTo(digest);
+          assertThat(taken.state().seal()).as("the signature reaches the protocol with the state")
+              .containsExactly(2, digest[0]);
         });
   }
 }

@@ -1,7 +1,8 @@
 package io.lockstep.server;
 
-import io.lockstep.executor.CapturedSnapshot;
+import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.CheckpointCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,9 +19,11 @@ import java.util.function.Consumer;
  * The thread that encodes and digests a Byzantine protocol's checkpoint captures (PBFT §4.3),
  * off the loop thread: the loop captures the executor's state by reference right after the
  * Ready that executed the checkpoint's sequence number and goes on ordering; this thread
- * streams the capture into memory through SHA-256 in one pass and posts the bytes with their
- * digest back to the loop, where the protocol signs its vote. Encoding, sorting and hashing the
- * whole state on the loop was over half its time under a PBFT load (docs/BENCHMARKS.md).
+ * streams the capture into memory through SHA-256 in one pass, signs the checkpoint with the
+ * protocol's {@link io.lockstep.order.CheckpointSeal} when the capture came with one, and posts
+ * the bytes with their digest and signature back to the loop, where the protocol's vote leaves.
+ * Encoding, sorting and hashing the whole state on the loop was over half its time under a PBFT
+ * load, and signing the vote there (Ed25519) another twentieth (docs/BENCHMARKS.md).
  *
  * <p>Its own thread, not the snapshot writer's: a periodic snapshot being written and forced
  * must not hold up a checkpoint, which holds up the low watermark and so the window. Captures
@@ -55,12 +58,12 @@ final class CheckpointDigester implements AutoCloseable {
   }
 
   /**
-   * Encodes and digests {@code captured} and hands the result to {@code loop}; false, with the
-   * reason logged, if {@link #MAX_PENDING} captures are already waiting: the capture is
+   * Encodes, digests and signs {@code captured} and hands the result to {@code loop}; false,
+   * with the reason logged, if {@link #MAX_PENDING} captures are already waiting: the capture is
    * dropped, so this replica does not vote for that checkpoint (it takes the others' proof, as
    * a replica whose vote was lost does), and its memory is not held.
    */
-  boolean digest(CapturedSnapshot captured, ReplicaLoop loop) {
+  boolean digest(CheckpointCapture captured, ReplicaLoop loop) {
     if (pending.incrementAndGet() > MAX_PENDING) {
       pending.decrementAndGet();
       LOG.log(Level.WARNING, "event=checkpoint_capture_dropped replica=" + replica
@@ -90,14 +93,20 @@ final class CheckpointDigester implements AutoCloseable {
     return true;
   }
 
-  /** The capture's bytes and their SHA-256, in one pass over the encoding. */
-  static SnapshotData encode(CapturedSnapshot captured) throws IOException {
+  /**
+   * The capture's bytes and their SHA-256, in one pass over the encoding, and the protocol's
+   * signature over them when the capture has a seal.
+   */
+  static SnapshotData encode(CheckpointCapture captured) throws IOException {
     MessageDigest sha = sha256();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
     try (OutputStream out = new DigestOutputStream(bytes, sha)) {
-      captured.writeTo(out);
+      captured.snapshot().writeTo(out);
     }
-    return SnapshotData.digested(bytes.toByteArray(), sha.digest());
+    byte[] digest = sha.digest();
+    CheckpointSeal seal = captured.seal();
+    return seal == null ? SnapshotData.digested(bytes.toByteArray(), digest)
+        : SnapshotData.digested(bytes.toByteArray(), digest, seal.sign(digest.clone()));
   }
 
   private static MessageDigest sha256() {

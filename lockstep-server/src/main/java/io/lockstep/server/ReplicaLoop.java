@@ -9,6 +9,7 @@ import io.lockstep.order.Role;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Status;
 import io.lockstep.replica.Checkpoint;
+import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.replica.Effects;
 import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.QueryResult;
@@ -381,7 +382,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
           if (captured != null) {
             snapshots.write(captured, this);
           }
-          for (CapturedSnapshot checkpoint : replica.takeCheckpointCaptures()) {
+          for (CheckpointCapture checkpoint : replica.takeCheckpointCaptures()) {
             snapshots.digest(checkpoint, this);
           }
         }

@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.storage.SnapshotStateWriter;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
@@ -83,8 +84,8 @@ final class SnapshotThread implements AutoCloseable {
     });
   }
 
-  /** Encodes and digests a checkpoint capture off the loop ({@link CheckpointDigester}). */
-  void digest(CapturedSnapshot captured, ReplicaLoop loop) {
+  /** Encodes, digests and signs a checkpoint capture off the loop ({@link CheckpointDigester}). */
+  void digest(CheckpointCapture captured, ReplicaLoop loop) {
     digester.digest(captured, loop); // a dropped capture is logged there
   }
 

@@ -2,14 +2,15 @@ package io.lockstep.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Context;
 import io.lockstep.machine.SnapshotWriter;
+import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.request.Request;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +21,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * A PBFT checkpoint's capture is encoded and digested on the digester's thread, not the
- * loop's: the bytes are exactly the capture's encoding and the digest is their SHA-256; a
- * failed encoding stops the replica (the capture was the only copy of that state).
+ * A PBFT checkpoint's capture is encoded, digested and signed on the digester's thread, not the
+ * loop's: the bytes are exactly the capture's encoding, the digest is their SHA-256 and the
+ * signature the protocol's seal over that digest; a failed encoding stops the replica (the
+ * capture was the only copy of that state).
  */
 class CheckpointDigesterTest {
   /** Applies nothing but its commands' bytes; its snapshot notes the thread writing it. */
@@ -69,26 +71,59 @@ class CheckpointDigesterTest {
     }
   }
 
-  private static CapturedSnapshot capture(ThreadNoting machine) {
+  private static CheckpointCapture capture(ThreadNoting machine) {
+    return capture(machine, null);
+  }
+
+  private static CheckpointCapture capture(ThreadNoting machine, CheckpointSeal seal) {
     Executor executor = new Executor(machine, ExecutorConfig.defaults(1));
     executor.apply(new Ordered(1, 1, Request.command(ClientId.of("a"), 1,
         "state at 1".getBytes(StandardCharsets.UTF_8))));
-    return executor.captureSnapshot();
+    return new CheckpointCapture(executor.captureSnapshot(), seal);
   }
 
   @Test
   void theEncodingIsTheCapturesBytesWithTheirSha256() throws Exception {
     SnapshotData digested = CheckpointDigester.encode(capture(new ThreadNoting(false)));
-    byte[] expected = capture(new ThreadNoting(false)).toByteArray();
+    byte[] expected = capture(new ThreadNoting(false)).snapshot().toByteArray();
     assertThat(digested.toByteArray()).isEqualTo(expected);
     assertThat(digested.sha256())
         .isEqualTo(MessageDigest.getInstance("SHA-256").digest(expected));
+    assertThat(digested.seal()).as("no seal: the protocol signs itself").isNull();
+  }
+
+  @Test
+  void aCaptureWithASealComesBackSignedOverItsDigest() throws Exception {
+    CheckpointSeal reversed = sha -> {
+      byte[] out = new byte[sha.length];
+      for (int i = 0; i < sha.length; i++) {
+        out[i] = sha[sha.length - 1 - i];
+      }
+      return out;
+    };
+    SnapshotData digested = CheckpointDigester.encode(capture(new ThreadNoting(false), reversed));
+    assertThat(digested.seal()).isEqualTo(reversed.sign(digested.sha256()));
+  }
+
+  @Test
+  void theSealIsCalledOnTheDigesterThreadAndItsFailureIsFatal() throws Exception {
+    AtomicReference<String> signedOn = new AtomicReference<>();
+    CheckpointSeal failing = sha -> {
+      signedOn.set(Thread.currentThread().getName());
+      throw new IllegalStateException("no signing key (injected)");
+    };
+    CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+    try (CheckpointDigester digester = new CheckpointDigester(1, fatal::complete)) {
+      digester.digest(capture(new ThreadNoting(false), failing), null);
+      assertThat(fatal.get(10, TimeUnit.SECONDS)).hasMessageContaining("no signing key");
+      assertThat(signedOn.get()).isEqualTo("lockstep-digest-1");
+    }
   }
 
   @Test
   void aCaptureIsEncodedOnTheDigesterThreadAndAFailureIsFatal() throws Exception {
     ThreadNoting machine = new ThreadNoting(true);
-    CapturedSnapshot captured = capture(machine);
+    CheckpointCapture captured = capture(machine);
     CompletableFuture<Throwable> fatal = new CompletableFuture<>();
     try (CheckpointDigester digester = new CheckpointDigester(1, fatal::complete)) {
       digester.digest(captured, null); // the loop is never told of a state that failed

@@ -261,12 +261,12 @@ final class NormalCase {
    * prepared it itself.
    */
   void checkCommitted(Slot slot) {
-    if (slot.committed != null) {
+    if (slot.committed() != null) {
       return;
     }
     Digest digest = slot.commitQuorum(p.quorum().quorum());
     if (digest != null && slot.contents.containsKey(digest)) {
-      slot.committed = digest;
+      slot.commit(digest);
     }
   }
 
@@ -290,7 +290,7 @@ final class NormalCase {
       return;
     }
     Slot slot = p.slot(fill.seq());
-    if (slot.committed != null) {
+    if (slot.committed() != null) {
       // Nothing left to learn (the content is held, as committing needs it, and claims count
       // only towards committing), and no fault either: peers answer every status that looks
       // behind, and under load most fills find this replica past them. Ignored before hashing.
@@ -305,8 +305,8 @@ final class NormalCase {
       return;
     }
     slot.contents.putIfAbsent(digest, fill.batch());
-    if (proven && slot.committed == null && slot.commitQuorum(p.quorum().quorum()) == null) {
-      slot.committed = digest;
+    if (proven && slot.committed() == null && slot.commitQuorum(p.quorum().quorum()) == null) {
+      slot.commit(digest);
     }
     checkCommitted(slot);
   }
@@ -382,7 +382,7 @@ final class NormalCase {
   void execute() {
     while (!p.checkpoints.awaitingSnapshot() && !p.transfer.active()) {
       Slot slot = p.slots.get(p.lastExecuted + 1);
-      if (slot == null || slot.committed == null) {
+      if (slot == null || slot.committed() == null) {
         return;
       }
       executeSlot(slot);
@@ -390,7 +390,7 @@ final class NormalCase {
   }
 
   private void executeSlot(Slot slot) {
-    Batch batch = slot.contents.get(slot.committed);
+    Batch batch = slot.contents.get(slot.committed());
     long seq = slot.seq;
     p.executedTime = Math.max(p.executedTime, batch.time());
     long position = p.position(seq);
@@ -414,7 +414,7 @@ final class NormalCase {
     if (longestWait >= 0 && p.ticked && !p.changingView) {
       p.executePatience.observe(longestWait);
     }
-    slot.executedDigest = slot.committed;
+    slot.execute(slot.committed());
     p.lastExecuted = seq;
     if (progress && !p.changingView) {
       p.backoff = 0;

@@ -1,6 +1,7 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.journal.Event;
+import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.Configuration;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
@@ -47,6 +48,10 @@ public final class Pbft implements Coordination {
   final Outbox out;
   final Pending pending;
   final TreeMap<Long, Slot> slots = new TreeMap<>();
+  /** Slots whose digests changed since the last {@link #ready()}: the invariants check them. */
+  final ChangedSlots changedSlots = new ChangedSlots();
+  private final java.util.function.Function<Long, Slot> newSlot =
+      seq -> new Slot(seq, changedSlots);
   final NormalCase normal;
   final Checkpoints checkpoints;
   final ViewChanges viewChanges;
@@ -65,6 +70,8 @@ public final class Pbft implements Coordination {
   final Patience executePatience;
   /** How long the primary takes to order a request this replica holds: the slow-primary bound. */
   final Patience orderPatience;
+  /** What {@link #configuration()} reports, kept until it changes. */
+  final ReportedConfiguration reportedConfiguration = new ReportedConfiguration(this);
   /** How far adaptation may stretch a configured bound: 2^2 = 4 times. */
   private static final int ADAPT_EXPONENT = 2;
   private final Map<String, Long> drops = new TreeMap<>();
@@ -257,7 +264,7 @@ public final class Pbft implements Coordination {
   }
 
   Slot slot(long seq) {
-    return slots.computeIfAbsent(seq, Slot::new);
+    return slots.computeIfAbsent(seq, newSlot);
   }
 
   boolean inWindow(long seq) {
@@ -421,7 +428,8 @@ public final class Pbft implements Coordination {
     }
     normal.propose();
     normal.execute();
-    Invariants.checkAll(this);
+    Invariants.check(this);
+    Invariants.checkSlots(this);
     durable.flush();
     return out.take();
   }
@@ -440,6 +448,12 @@ public final class Pbft implements Coordination {
     return true;
   }
 
+  /** The runtime signs the checkpoint vote where it digests the state ({@link Checkpoints}). */
+  @Override
+  public CheckpointSeal checkpointSeal(long position) {
+    return checkpoints.seal(position);
+  }
+
   @Override
   public Status status() {
     Role role = changingView ? Role.CANDIDATE : isPrimary() ? Role.LEADER : Role.FOLLOWER;
@@ -452,17 +466,13 @@ public final class Pbft implements Coordination {
   /**
    * The configuration ordering this replica's window: its voters, and the stable checkpoint
    * whose state named them as the index. Changes are asked for by ordered {@code SetReplicas}
-   * commands, never by {@link Input.ChangeMembership}. Its quorum is 2t+1: with fewer correct
-   * replicas answering, nothing is ordered, so the combining condition's margin counts from it.
-   * Its silent voters are those t+1 replicas report silent ({@link Silence}): F counts a
-   * replica only on evidence a correct replica gave.
+   * commands, never by {@link Input.ChangeMembership}. Its quorum and silent voters are
+   * {@link ReportedConfiguration#fresh()}'s; it is rebuilt only when what it is computed from
+   * changed.
    */
   @Override
   public Configuration configuration() {
-    PbftConfiguration current = membership.current();
-    return new Configuration(current.members(), List.of(), low, true, "",
-        silence.evidenced(current.members(), self(), current.t(), Math.max(now, 0)),
-        2 * current.t() + 1);
+    return reportedConfiguration.get();
   }
 
   /** True while it repairs damaged storage: it votes and vouches for nothing ({@link Repair}). */

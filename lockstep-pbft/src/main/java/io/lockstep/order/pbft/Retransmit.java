@@ -133,12 +133,12 @@ final class Retransmit {
   /** Sends a lagging peer this replica's commit and the batch for an executed {@code seq}. */
   void resend(int to, long seq) {
     Slot slot = p.slots.get(seq);
-    if (slot == null || slot.executedDigest == null || slot.commitSentView < 0
+    if (slot == null || slot.executedDigest() == null || slot.commitSentView < 0
         || !p.repair.mayVote(seq)) {
       return;
     }
     p.out.send(to, new PbftMessage.Commit(slot.commitSentView, seq, slot.commitSent));
-    p.out.send(to, new PbftMessage.Fill(seq, slot.contents.get(slot.executedDigest)));
+    p.out.send(to, new PbftMessage.Fill(seq, slot.contents.get(slot.executedDigest())));
   }
 
   /**

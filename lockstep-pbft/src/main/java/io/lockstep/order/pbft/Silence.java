@@ -46,6 +46,8 @@ final class Silence {
   private boolean ticked;
   /** How long after {@link #started} a member never heard starts to count as silent. */
   private long startGraceMillis;
+  /** Counts changes to what {@link #evidenced} reads besides the clock. */
+  private long version;
 
   /** @param statusPeriodMillis how often replicas send their status (and so their report) */
   Silence(long statusPeriodMillis) {
@@ -63,6 +65,16 @@ final class Silence {
       throw new IllegalArgumentException("the start grace must not be negative, was " + millis);
     }
     this.startGraceMillis = millis;
+    version++;
+  }
+
+  /**
+   * Changes whenever anything {@link #evidenced} reads, other than its {@code now}, changes:
+   * with the same version and the same arguments it returns the same answer
+   * ({@link ReportedConfiguration} keeps it until then).
+   */
+  long version() {
+    return version;
   }
 
   /** The first tick: from the next message heard on, silence counts. */
@@ -73,7 +85,10 @@ final class Silence {
   /** An authenticated message from {@code from} arrived at {@code now} (-1 before a tick). */
   void heard(int from, long now) {
     if (ticked && now >= 0) {
-      lastHeard.put(from, now);
+      Long before = lastHeard.put(from, now);
+      if (before == null || before != now) {
+        version++; // heard anew since the clock last moved: not on every message
+      }
       if (started < 0) {
         started = now;
       }
@@ -96,6 +111,7 @@ final class Silence {
   void report(int from, Map<Integer, Long> silentMillis, long now) {
     if (now >= 0) {
       reports.put(from, new Report(silentMillis, now));
+      version++;
     }
   }
 

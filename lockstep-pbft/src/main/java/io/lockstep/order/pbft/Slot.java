@@ -56,12 +56,37 @@ final class Slot {
    */
   final Map<Integer, Digest> executedBy = new HashMap<>();
   /** The digest known committed (2t+1 matching commits and the content), or null. */
-  Digest committed;
+  private Digest committed;
   /** The digest this replica executed here, or null (a committed batch never changes). */
-  Digest executedDigest;
+  private Digest executedDigest;
+  /** Told of every change to the two digests above: the slot invariants check only those. */
+  private final ChangedSlots changes;
 
-  Slot(long seq) {
+  Slot(long seq, ChangedSlots changes) {
     this.seq = seq;
+    this.changes = changes;
+  }
+
+  /** The digest known committed here, or null. */
+  Digest committed() {
+    return committed;
+  }
+
+  /** The digest this replica executed here, or null. */
+  Digest executedDigest() {
+    return executedDigest;
+  }
+
+  /** {@code digest} is known committed here. */
+  void commit(Digest digest) {
+    committed = digest;
+    changes.add(this);
+  }
+
+  /** This replica executed {@code digest} here. */
+  void execute(Digest digest) {
+    executedDigest = digest;
+    changes.add(this);
   }
 
   /** Accepts a pre-prepare for {@code batch} in {@code view}. */

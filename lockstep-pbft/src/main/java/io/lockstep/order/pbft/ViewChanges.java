@@ -334,8 +334,8 @@ final class ViewChanges {
     }
     Slot slot = p.slot(seq);
     Digest digest = batch.digest();
-    if (slot.executedDigest != null && !slot.executedDigest.equals(digest)) {
-      throw new IllegalStateException("replica " + p.self() + " executed " + slot.executedDigest
+    if (slot.executedDigest() != null && !slot.executedDigest().equals(digest)) {
+      throw new IllegalStateException("replica " + p.self() + " executed " + slot.executedDigest()
           + " at seq " + seq + " but view " + p.view + " orders " + digest + " there: a"
           + " committed batch was lost");
     }

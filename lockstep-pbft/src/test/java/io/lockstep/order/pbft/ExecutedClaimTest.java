@@ -70,11 +70,11 @@ class ExecutedClaimTest {
     }
     net.run();
     assertThat(net.nodes[1].lastExecuted()).isEqualTo(1);
-    assertThat(net.nodes[1].slots.get(2L).committed).isNull();
+    assertThat(net.nodes[1].slots.get(2L).committed()).isNull();
     assertThat(net.nodes[1].dropsByReason()).containsEntry("fill of a batch no commit names", 3L);
     // A second member claiming the same batch makes t+1 (the threshold; two liars are more
     // than t): now it counts as committed.
     net.nodes[1].step(new Input.Receive(0, lie));
-    assertThat(net.nodes[1].slots.get(2L).committed).isEqualTo(lie.batch().digest());
+    assertThat(net.nodes[1].slots.get(2L).committed()).isEqualTo(lie.batch().digest());
   }
 }

@@ -5,6 +5,7 @@ import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.identity.SignatureClaim;
 import io.lockstep.identity.Signer;
 import io.lockstep.machine.ClientId;
+import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.Input;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
@@ -56,8 +57,11 @@ final class Net {
   /** Per replica, captured checkpoint states whose digest has not been handed over yet. */
   final List<ArrayDeque<Held>> digests = new ArrayList<>();
 
-  /** A captured checkpoint state waiting for its digest: the position it was captured at. */
-  record Held(long position, byte[] state) {}
+  /**
+   * A captured checkpoint state waiting for its digest: the position it was captured at, and
+   * what signs its vote with the digest (null if the replica signs it itself).
+   */
+  record Held(long position, byte[] state, CheckpointSeal seal) {}
 
   long now = 1_000;
   private long nextSequence = 1;
@@ -165,6 +169,9 @@ final class Net {
   private void drain(int i) {
     for (int k = 0; k < 10_000; k++) {
       Ready ready = nodes[i].ready();
+      // ready() checks only the slots that changed; every scripted test also walks them all,
+      // so a change that escaped ChangedSlots would fail here.
+      Invariants.checkAll(nodes[i]);
       if (ready.isEmpty()) {
         return;
       }
@@ -183,8 +190,8 @@ final class Net {
       if (nodes[i].wantsSnapshot() && digestLater) {
         List<Ordered> done = applied.get(i);
         long position = done.isEmpty() ? 0 : done.get(done.size() - 1).position();
-        digests.get(i).add(new Held(position, state[i]));
         nodes[i].step(new Input.StateCaptured(position));
+        digests.get(i).add(new Held(position, state[i], nodes[i].checkpointSeal(position)));
       } else if (nodes[i].wantsSnapshot()) {
         nodes[i].step(new Input.SnapshotTaken(0, state[i]));
       }
@@ -194,15 +201,17 @@ final class Net {
 
   /**
    * Hands replica {@code i} the digest of its oldest captured checkpoint state, as the server's
-   * digester thread does: computed off the replica ({@link SnapshotData#digested}).
+   * digester thread does: computed and signed off the replica ({@link SnapshotData#digested}).
    */
   void releaseDigest(int i) {
     Held held = digests.get(i).poll();
     if (held == null) {
       throw new AssertionError("replica " + i + " has no captured state waiting for its digest");
     }
-    nodes[i].step(new Input.SnapshotTaken(held.position(),
-        SnapshotData.digested(held.state(), Digest.of(held.state()).bytes())));
+    byte[] sha = Digest.of(held.state()).bytes();
+    nodes[i].step(new Input.SnapshotTaken(held.position(), held.seal() == null
+        ? SnapshotData.digested(held.state(), sha)
+        : SnapshotData.digested(held.state(), sha, held.seal().sign(sha))));
   }
 
   /** Hands every replica the digests of all its captured states, oldest first. */

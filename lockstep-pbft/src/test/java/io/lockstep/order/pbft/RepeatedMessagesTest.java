@@ -83,8 +83,8 @@ class RepeatedMessagesTest {
       backup.step(new Input.Receive(from, new PbftMessage.Fill(1, lie)));
       backup.step(new Input.Receive(from, new PbftMessage.Fill(1, decoded(batch))));
     }
-    assertThat(slot.committed).isEqualTo(batch.digest());
-    assertThat(slot.executedDigest).isEqualTo(batch.digest());
+    assertThat(slot.committed()).isEqualTo(batch.digest());
+    assertThat(slot.executedDigest()).isEqualTo(batch.digest());
     assertThat(slot.contents).containsOnlyKeys(batch.digest());
     assertThat(backup.dropsByReason()).doesNotContainKey("fill of a batch no commit names");
     net.run();
