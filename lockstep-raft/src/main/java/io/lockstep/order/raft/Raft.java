@@ -294,8 +294,9 @@ public final class Raft implements Coordination {
   @Override
   public String toString() {
     return "Raft" + status() + "{votedFor=" + votedFor + ", applied=" + applied() + ", now=" + now()
-        + ", " + repair + ", " + wipeCheck
-        + (role == Role.LEADER ? ", " + replication : "") + "}";
+        + ", " + repair + ", " + wipeCheck + ", " + membership + ", last term "
+        + log.termAt(log.lastIndex()) + ", handed out " + log.handedOut() + ", persisted "
+        + log.persisted() + (role == Role.LEADER ? ", " + replication : "") + "}";
   }
 
   // ---- inputs -------------------------------------------------------------------------------
