@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -22,6 +23,7 @@ import redis.clients.jedis.Jedis;
  * replicas go on. Every answer the clients saw, before and after, is checked for
  * linearizability.
  */
+@Tag("long") // 49 s; the order itself runs by default in RealTimeByzantine* protocol and simulation tests
 class ByzantineRealTimeProcessTest {
   private static final int REPLICAS = 3;
 

@@ -96,6 +96,7 @@ class LyingReplicaProcessTest {
    * 0's primary, which a fail-stop client asks first). Were the lie malformed, this client
    * would have refused it and the history would pass.
    */
+  @Tag("long") // the voter's unit tests and the simulator's weakened-quorum runs show it by default
   @Test
   void theSameLieFoolsAClientThatTakesTheFirstReply() throws Exception {
     cluster = ByzantineCluster.start(dir, "pbft.test-byzantine-behaviour.1=wrong-replies\n");
