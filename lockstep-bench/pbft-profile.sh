@@ -17,7 +17,8 @@
 # It also prints the signatures each replica checked in the window by message kind (from the
 # replicas' /metrics: Ed25519 run, or a verdict remembered from an earlier copy) and the views
 # the run went through, since a view change is what signs messages beyond checkpoint votes.
-# Extra JVM options for the replicas go in LOCKSTEP_REPLICA_JAVA_OPTS (docs/OPERATIONS.md).
+# Extra JVM options for the replicas go in LOCKSTEP_REPLICA_JAVA_OPTS (docs/OPERATIONS.md), extra
+# `local` options (e.g. "--protocol-setting max-batch=32") in PBFT_LOCAL_ARGS.
 # A warm-up shorter than ~150 s measures a JVM still compiling (docs/BENCHMARKS.md).
 #
 #   lockstep-bench/pbft-profile.sh                       # 32 clients, 150 s warmup, 20 s window
@@ -44,7 +45,8 @@ fi
 jfr_opts="-Xlog:jfr+startup=off -XX:StartFlightRecording=settings=profile,name=lockstep"
 export LOCKSTEP_REPLICA_JAVA_OPTS="${LOCKSTEP_REPLICA_JAVA_OPTS:-} $jfr_opts"
 
-"$root/lockstep" local --failure-model byzantine --data-dir "$out/data" \
+read -r -a extra <<<"${PBFT_LOCAL_ARGS:-}"
+"$root/lockstep" local --failure-model byzantine --data-dir "$out/data" "${extra[@]}" \
   --base-port "${BASE_PORT:-17800}" >"$out/local.out" 2>&1 &
 local_pid=$!
 for _ in $(seq 240); do grep -q "Cluster ready" "$out/local.out" && break; sleep 0.5; done
