@@ -47,7 +47,7 @@ import java.util.Map;
  * journal that replays to the same state, or the new one with the copies. Entries after the
  * snapshot's index that were written before the checkpoint stay too; replay skips those below the
  * low watermark, so a small max-batch (fewer positions per sequence number than journal entries)
- * makes the stored journal grow slowly; the default of 16 does not.
+ * makes the stored journal grow slowly; the default of 64 does not.
  */
 final class Durable {
   /** The client journal entries are written under; no real client has a colon in its id. */
