@@ -154,6 +154,25 @@ class RecordedSettingsTest {
         .as("a new data directory takes the file and the defaults").isEmpty();
   }
 
+  /**
+   * The replica-set check the runtime builds from the resolved settings states changes one
+   * window of the positions the core uses ahead (L · 16 here), not L · today's default.
+   */
+  @Test
+  void theReplicaSetDistanceFollowsTheSettingsTheDirectoryWasMadeWith() {
+    Net net = new Net(c -> c.withLog(16, 4, 8));
+    sendAll(net, 5);
+    makeVersionThree(net, 2);
+    ProtocolSetup file = new ProtocolSetup(2, List.of(0, 1, 2, 3), FailureModel.BYZANTINE, 1,
+        with(PbftProtocol.REPLICA_SET, "ordered"), net.configs[2].signer());
+    PbftProtocol pbft = new PbftProtocol();
+    ProtocolSetup resolved = pbft.withRecordedSettings(file, net.disks[2].recovered());
+    assertThat(pbft.replicaSetCheck(resolved, java.util.Set.of(0, 1, 2, 3)).orElseThrow()
+        .minimumDistance()).isEqualTo(8 * 16);
+    assertThat(pbft.replicaSetCheck(file, java.util.Set.of(0, 1, 2, 3)).orElseThrow()
+        .minimumDistance()).as("the file's settings alone").isEqualTo(8 * 64);
+  }
+
   @Test
   void launchersPinTheThreeSettingsWithTodaysDefaults() {
     assertThat(new PbftProtocol().pinnedSettings()).isEqualTo(Map.of("max-batch", "64",
