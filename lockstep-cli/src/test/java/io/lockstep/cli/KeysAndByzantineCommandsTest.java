@@ -96,4 +96,32 @@ class KeysAndByzantineCommandsTest {
     assertThat(Files.readString(layout.configFile())).as("keys kept across starts")
         .contains(again);
   }
+
+  /**
+   * A new cluster file names the settings pbft's data depend on, so a later default cannot
+   * apply to this cluster; the rewrite at each start keeps what the file named and adds
+   * nothing to a file that named none (a cluster from an earlier build, whose data directories
+   * were made with that build's max-batch of 16: the protocol then keeps 16 for them).
+   */
+  @Test
+  void aNewByzantineFileNamesThePositionSettingsAndARewriteNeverAddsThem() throws Exception {
+    LocalLayout layout = new LocalLayout(dir, 4, 41_000, Service.KV, null,
+        io.lockstep.order.FailureModel.BYZANTINE);
+    layout.prepare();
+    assertThat(Files.readString(layout.configFile())).contains("pbft.max-batch=64\n")
+        .contains("pbft.checkpoint-interval=128\n").contains("pbft.window=256\n");
+    String earlier = Files.readString(layout.configFile()).replaceAll(
+        "pbft\\.(max-batch|checkpoint-interval|window)=\\d+\n", "");
+    Files.writeString(layout.configFile(), earlier);
+    layout.prepare();
+    assertThat(Files.readString(layout.configFile())).as("a file from an earlier build")
+        .doesNotContain("pbft.max-batch").doesNotContain("pbft.window")
+        .doesNotContain("pbft.checkpoint-interval");
+    Files.writeString(layout.configFile(), earlier + "pbft.max-batch=16\n");
+    ClusterConfig kept = layout.prepare();
+    assertThat(kept.protocolSettings()).containsEntry("max-batch", "16")
+        .doesNotContainKey("window");
+    assertThat(Files.readString(layout.configFile())).contains("pbft.max-batch=16\n")
+        .doesNotContain("pbft.max-batch=64");
+  }
 }

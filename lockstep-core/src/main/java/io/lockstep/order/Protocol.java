@@ -35,6 +35,29 @@ public interface Protocol {
   Map<String, String> defaultSettings();
 
   /**
+   * The settings a replica's stored data depend on, with their defaults (keys without the
+   * prefix): a launcher that writes a new cluster file writes these explicitly, so that a later
+   * build with other defaults cannot silently apply them to an existing cluster. Default: none.
+   */
+  default Map<String, String> pinnedSettings() {
+    return Map.of();
+  }
+
+  /**
+   * The setup replica {@code setup.self()} runs with, given what its storage recorded: a
+   * protocol whose stored data depend on some settings ({@link #pinnedSettings}) fills in those
+   * the cluster file leaves unset with the values the data were made with. The runtime calls
+   * it before {@link #replicaSetCheck} and {@link #create}, so both see the same values.
+   * Default: {@code setup} unchanged.
+   *
+   * @throws IllegalArgumentException if the file sets one of them to another value than the
+   *     data were made with (the message names both, and what to put in the file)
+   */
+  default ProtocolSetup withRecordedSettings(ProtocolSetup setup, Recovered recovered) {
+    return setup;
+  }
+
+  /**
    * Builds replica {@code setup.self()}'s protocol core from what its storage held.
    *
    * @param seed the seed of the core's only randomness (e.g. election time-outs)

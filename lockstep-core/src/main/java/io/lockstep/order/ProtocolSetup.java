@@ -75,6 +75,12 @@ public record ProtocolSetup(int self, List<Integer> members, FailureModel failur
         declared, clientKeys);
   }
 
+  /** The same setup with the protocol settings {@code values} (keys without the prefix). */
+  public ProtocolSetup withSettings(Map<String, String> values) {
+    return new ProtocolSetup(self, members, failureModel, t, values, signer, snapshotReceiver,
+        commuting, clientKeys);
+  }
+
   /** The same setup with the clients' public keys {@code keys}. */
   public ProtocolSetup withClientKeys(ClientPublicKeys keys) {
     return new ProtocolSetup(self, members, failureModel, t, settings, signer, snapshotReceiver,

@@ -360,9 +360,11 @@ public final class ReplicaServer implements AutoCloseable {
     // clientKeys(); SignatureIntake fills in the verdicts of both off the loop.
     signer = new PreverifiedSigner(identity.signer(), ProtocolWiring.clientKeys(config),
         SignatureIntake.VERDICTS);
-    ProtocolSetup setup = ProtocolWiring.setup(config, id, machine, signer)
-        .withClientKeys(signer.clientKeys())
-        .withSnapshotReceiver(storage.snapshotReceiver());
+    // The settings the data directory was made with, where the file leaves them unset (a
+    // protocol refuses here a file that contradicts them).
+    ProtocolSetup setup = protocol.withRecordedSettings(
+        ProtocolWiring.setup(config, id, machine, signer).withClientKeys(signer.clientKeys())
+            .withSnapshotReceiver(storage.snapshotReceiver()), recovered);
     ProtocolWiring.digestsIncomparable(protocol, setup, machine)
         .ifPresent(divergence::disable);
     // Set before the protocol replays anything through the executor: every replica must judge

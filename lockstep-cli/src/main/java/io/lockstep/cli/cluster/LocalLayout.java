@@ -21,13 +21,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
  * The files of a local cluster in one data directory {@code D}:
  *
  * <pre>
- * D/cluster.properties   the cluster config every replica reads (regenerated on each run)
+ * D/cluster.properties   the cluster config every replica reads (regenerated on each run,
+ *                        keeping the settings the data depend on: {@link #pinned})
  * D/secret.hex           the shared secret, 0600, created once and reused
  * D/keys/                Byzantine clusters only: every replica's and the proxy's Ed25519
  *                        key (`lockstep keys`), created once and reused
@@ -207,7 +209,7 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
 
   /** The protocol settings written for it (keys without the prefix). */
   private Map<String, String> settings() {
-    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> out = new LinkedHashMap<>(pinned(Protocols.named(protocolName())));
     Map<String, String> known = Protocols.named(protocolName()).defaultSettings();
     if (spares > 0 && known.containsKey(REPLICA_SET)) {
       // A spare can only join a protocol whose replica set is replicated state (Byzantine:
@@ -224,6 +226,36 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
       }
     });
     return out;
+  }
+
+  /**
+   * The settings the replicas' data will depend on ({@link Protocol#pinnedSettings}, pbft's
+   * max-batch, checkpoint interval and window): a new cluster file names them with today's
+   * defaults, so that a later build with other defaults cannot silently apply them to this
+   * cluster. The file is rewritten on every start, and a rewrite keeps what the file named
+   * before, and names nothing it did not: a cluster made by a build that named none runs with
+   * what each data directory recorded, or, for data that recorded nothing, with the defaults of
+   * the build that wrote it (the protocol's rule), never with today's.
+   */
+  private Map<String, String> pinned(Protocol chosen) {
+    Map<String, String> pinned = new TreeMap<>(chosen.pinnedSettings());
+    if (pinned.isEmpty() || !Files.exists(configFile())) {
+      return pinned;
+    }
+    Map<String, String> kept = new TreeMap<>();
+    try {
+      Map<String, String> before = ClusterConfig.load(configFile()).protocolSettings();
+      pinned.keySet().forEach(key -> {
+        if (before.containsKey(key)) {
+          kept.put(key, before.get(key));
+        }
+      });
+    } catch (ConfigException e) {
+      // A file that does not parse names nothing: the data directories' records decide.
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + configFile(), e);
+    }
+    return kept;
   }
 
   /** The Redis port of the proxy a Byzantine cluster starts: the base port itself. */

@@ -47,7 +47,7 @@ import java.util.Map;
  * journal that replays to the same state, or the new one with the copies. Entries after the
  * snapshot's index that were written before the checkpoint stay too; replay skips those below the
  * low watermark, so a small max-batch (fewer positions per sequence number than journal entries)
- * makes the stored journal grow slowly; the default of 16 does not.
+ * makes the stored journal grow slowly; the default of 64 does not.
  */
 final class Durable {
   /** The client journal entries are written under; no real client has a colon in its id. */
@@ -68,6 +68,12 @@ final class Durable {
   private boolean savedRepairing;
   private long savedNoVoteSeq;
   private long savedNoVoteView = -1;
+  /**
+   * Whether the last hard state recorded the settings the data depend on; false after a start
+   * from a hard state written before they were ({@link PositionSettings}), so the first Ready
+   * records them and a later start no longer has to guess them.
+   */
+  private boolean savedSettings = true;
   private List<LogEntry> pending = new ArrayList<>();
 
   Durable(Pbft p) {
@@ -120,7 +126,7 @@ final class Durable {
           p.membership.forSeq(seq).members(), p.checkpoints.states.get(seq))));
     }
     if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable
-        || repairChanged() || p.wipe.dirty()) {
+        || repairChanged() || p.wipe.dirty() || !savedSettings) {
       p.out.write(new StorageWrite.HardState(DurableState.of(p).encode()));
       p.wipe.written();
       savedView = p.view;
@@ -129,6 +135,7 @@ final class Durable {
       savedRepairing = p.repair.active;
       savedNoVoteSeq = p.repair.noVoteThroughSeq;
       savedNoVoteView = p.repair.noVoteThroughView;
+      savedSettings = true;
     }
   }
 
@@ -191,6 +198,7 @@ final class Durable {
       savedRepairing = hardState.repairing();
       savedNoVoteSeq = hardState.noVoteThroughSeq();
       savedNoVoteView = hardState.noVoteThroughView();
+      savedSettings = hardState.settings() != null;
     }
     savedCheckpoint = checkpoint;
     lastIndex = journalEnd;

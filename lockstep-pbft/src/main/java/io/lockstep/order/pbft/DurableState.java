@@ -16,13 +16,16 @@ import java.util.TreeMap;
  * votes again), and its wipe check ({@link WipeCheck}: this data directory's incarnation, whether
  * it was checked, and the first incarnation heard of each peer). Written before any message
  * that depends on it leaves ({@link Durable}); small (a few hundred bytes for t = 1, 12 more per
- * remembered peer). Version 1, written before repairs existed, reads as no repair; versions 1
- * and 2, written before wipe checks existed, read as incarnation 0 (none picked yet).
+ * remembered peer), and, from version 4 on, the settings its data depend on
+ * ({@link PositionSettings}). Version 1, written before repairs existed, reads as no repair;
+ * versions 1 and 2, written before wipe checks existed, read as incarnation 0 (none picked yet);
+ * versions 1 to 3, written before the settings were recorded, read as {@code settings} null
+ * (unknown: {@link PbftProtocol} decides which values such a directory was made with).
  */
 record DurableState(long view, boolean changingView, List<PbftMessage.CheckpointVote> proof,
     boolean repairing, long noVoteThroughSeq, long noVoteThroughView, long incarnation,
-    boolean verified, Map<Integer, Long> known) {
-  private static final int VERSION = 3;
+    boolean verified, Map<Integer, Long> known, PositionSettings settings) {
+  private static final int VERSION = 4;
   /** Most peers' incarnations remembered: far above any real configuration. */
   static final int MAX_KNOWN = 1024;
 
@@ -44,14 +47,20 @@ record DurableState(long view, boolean changingView, List<PbftMessage.Checkpoint
   DurableState(long view, boolean changingView, List<PbftMessage.CheckpointVote> proof,
       boolean repairing, long noVoteThroughSeq, long noVoteThroughView) {
     this(view, changingView, proof, repairing, noVoteThroughSeq, noVoteThroughView, 0, true,
-        Map.of());
+        Map.of(), null);
   }
 
   /** The state {@code p} is in now. */
   static DurableState of(Pbft p) {
     return new DurableState(p.view, p.changingView, p.checkpoints.stableProof, p.repair.active,
         p.repair.noVoteThroughSeq, p.repair.noVoteThroughView, p.wipe.incarnation(),
-        p.wipe.verified(), p.wipe.known());
+        p.wipe.verified(), p.wipe.known(), PositionSettings.of(p.config));
+  }
+
+  /** The same state recorded with {@code values}. */
+  DurableState withSettings(PositionSettings values) {
+    return new DurableState(view, changingView, proof, repairing, noVoteThroughSeq,
+        noVoteThroughView, incarnation, verified, known, values);
   }
 
   /** The stable checkpoint's sequence number, 0 before the first. */
@@ -68,6 +77,11 @@ record DurableState(long view, boolean changingView, List<PbftMessage.Checkpoint
     out.writeBoolean(repairing).writeLong(noVoteThroughSeq).writeLong(noVoteThroughView)
         .writeLong(incarnation).writeBoolean(verified).writeInt(known.size());
     new TreeMap<>(known).forEach((peer, first) -> out.writeInt(peer).writeLong(first));
+    if (settings == null) {
+      throw new IllegalStateException("a hard state is written with the settings it runs with");
+    }
+    out.writeInt(settings.maxBatch()).writeInt(settings.checkpointInterval())
+        .writeInt(settings.window());
     return out.toByteArray();
   }
 
@@ -104,6 +118,7 @@ record DurableState(long view, boolean changingView, List<PbftMessage.Checkpoint
     for (int i = 0; i < remembered; i++) {
       known.put(in.readInt(), in.readLong());
     }
+    PositionSettings settings = version > 3 ? settings(in) : null;
     in.end();
     if (view < 0 || noVoteSeq < 0 || noVoteView < -1 || remembered > MAX_KNOWN
         || known.size() != remembered || known.containsValue(0L)) {
@@ -112,6 +127,17 @@ record DurableState(long view, boolean changingView, List<PbftMessage.Checkpoint
           + known.size() + " distinct peers, none may be 0)");
     }
     return new DurableState(view, changing, proof, repairing, noVoteSeq, noVoteView,
-        incarnation, verified, known);
+        incarnation, verified, known, settings);
+  }
+
+  private static PositionSettings settings(WireReader in) {
+    int maxBatch = in.readInt();
+    int interval = in.readInt();
+    int window = in.readInt();
+    try {
+      return new PositionSettings(maxBatch, interval, window);
+    } catch (IllegalArgumentException e) {
+      throw in.malformed("pbft hard state records " + e.getMessage());
+    }
   }
 }

@@ -35,6 +35,7 @@ final class Recovery {
     if (state == null) {
       state = new DurableState(0, false, java.util.List.of());
     }
+    checkSettings(p, state.settings());
     p.view = state.view();
     p.changingView = state.changingView();
     p.repair.restore(state);
@@ -67,6 +68,23 @@ final class Recovery {
     }
     p.durable.recovered(hard == null ? null : state, checkpoint, end);
     resume(p);
+  }
+
+  /**
+   * Refuses to read storage made with other settings than {@code p} runs with: the positions in
+   * the executor's state and the saved checkpoints would not be where this replica looks for
+   * them ({@link PositionSettings}). A hard state written before they were recorded
+   * ({@code recorded} null) is checked as before, by whether the saved checkpoint fits.
+   */
+  private static void checkSettings(Pbft p, PositionSettings recorded) {
+    if (recorded == null) {
+      return;
+    }
+    java.util.List<String> refusals = recorded.refusals(PositionSettings.of(p.config));
+    if (!refusals.isEmpty()) {
+      throw new IllegalArgumentException("replica " + p.self() + "'s "
+          + String.join("; ", refusals));
+    }
   }
 
   private static DurableState decode(Pbft p, byte[] hard) {

@@ -244,11 +244,30 @@ final class Net {
    * replica ({@link WipeCheck}: a start with no hard state takes an incarnation from it).
    */
   void restart(int i, io.lockstep.order.Recovered recovered, Long seed) {
+    rebuild(i, recovered, () -> Pbft.recover(configs[i], ThroughputPolicy.aardvark(),
+        ConfigurationReader.FIXED, recovered, Pbft.Bug.NONE, seed));
+  }
+
+  /**
+   * Replica {@code i} crashes and restarts from its disk as the runtime builds it: through the
+   * registered protocol, with the cluster file's {@code settings} (keys without the prefix) and
+   * the wipe check on.
+   */
+  void restartThrough(int i, Map<String, String> settings) {
+    io.lockstep.order.Recovered recovered = disks[i].recovered();
+    io.lockstep.order.ProtocolSetup setup = new io.lockstep.order.ProtocolSetup(i,
+        List.of(0, 1, 2, 3), io.lockstep.order.FailureModel.BYZANTINE, 1, settings,
+        configs[i].signer());
+    rebuild(i, recovered, () -> (Pbft) new PbftProtocol().create(setup, recovered, 17 + i));
+    configs[i] = nodes[i].config;
+  }
+
+  private void rebuild(int i, io.lockstep.order.Recovered recovered,
+      java.util.function.Supplier<Pbft> build) {
     queue.removeIf(m -> m.to() == i);
     digests.get(i).clear(); // the digester's work dies with the process
     disks[i] = TestDisk.of(recovered);
-    nodes[i] = Pbft.recover(configs[i], ThroughputPolicy.aardvark(), ConfigurationReader.FIXED,
-        recovered, Pbft.Bug.NONE, seed);
+    nodes[i] = build.get();
     io.lockstep.order.Snapshot saved = recovered.snapshot();
     state[i] = saved == null ? new byte[0] : saved.state();
     applied.get(i).clear();

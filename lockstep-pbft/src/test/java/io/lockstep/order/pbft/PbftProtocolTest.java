@@ -33,7 +33,8 @@ class PbftProtocolTest {
         Signing.signCheckpoint(SIGNERS.get(0), 1, Digest.of(new byte[] {1}), 1);
     List<PbftMessage.CheckpointVote> proof =
         java.util.Collections.nCopies(2 * PbftProtocol.MAX_T + 1, vote);
-    byte[] hard = new DurableState(Long.MAX_VALUE, true, proof).encode();
+    byte[] hard = new DurableState(Long.MAX_VALUE, true, proof)
+        .withSettings(new PositionSettings(Batch.MAX_REQUESTS, 1 << 29, 1 << 30)).encode();
     assertThat(hard.length).isLessThanOrEqualTo(
         io.lockstep.order.StorageWrite.HardState.MAX_BYTES);
     assertThat(DurableState.decode(hard).proof()).hasSize(2 * PbftProtocol.MAX_T + 1);

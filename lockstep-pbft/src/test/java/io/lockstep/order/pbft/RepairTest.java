@@ -183,7 +183,8 @@ class RepairTest {
 
   @Test
   void theHardStateKeepsTheRepairAndReadsTheVersionBeforeIt() {
-    DurableState repairing = new DurableState(3, true, List.of(), true, 40, 7);
+    DurableState repairing = new DurableState(3, true, List.of(), true, 40, 7)
+        .withSettings(PositionSettings.BEFORE_RECORDING);
     DurableState read = DurableState.decode(repairing.encode());
     assertThat(read.repairing()).isTrue();
     assertThat(read.noVoteThroughSeq()).isEqualTo(40);

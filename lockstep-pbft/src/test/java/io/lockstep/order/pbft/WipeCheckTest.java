@@ -167,7 +167,7 @@ class WipeCheckTest {
   @Test
   void theHardStateKeepsTheIncarnationsAndReadsTheVersionsBeforeThem() {
     DurableState checked = new DurableState(3, false, List.of(), false, 0, -1, 0x5eedL, false,
-        Map.of(1, 11L, 2, 22L));
+        Map.of(1, 11L, 2, 22L), PositionSettings.BEFORE_RECORDING);
     DurableState read = DurableState.decode(checked.encode());
     assertThat(read.incarnation()).isEqualTo(0x5eedL);
     assertThat(read.verified()).isFalse();
