@@ -416,7 +416,11 @@ final class Replication {
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
       pr.freeFirstInflight();
     }
-    if (pr.match() < raft.log().lastIndex()) {
+    if (pr.match() < raft.log().lastIndex() || repairing.contains(from)) {
+      // Only an AppendEntries answer says whether a follower still repairs. One that holds the
+      // whole log gets no AppendEntries unless asked, so without this probe it would count
+      // toward no commit for good once it stopped repairing: a leader whose last entry was a
+      // configuration change then never committed it, with every replica holding it.
       sendAppends(from, true);
     }
     raft.readIndex().onAck(from, response.readContext());
@@ -553,6 +557,11 @@ final class Replication {
     }
   }
 
+  /** True while {@code peer}'s answers say it repairs: its acknowledgements count for nothing. */
+  boolean repairing(int peer) {
+    return repairing.contains(peer);
+  }
+
   boolean transferring() {
     return transferTarget != Raft.NONE;
   }
@@ -584,6 +593,7 @@ final class Replication {
 
   @Override
   public String toString() {
-    return "progress=" + progress + (transferring() ? ", transferring to " + transferTarget : "");
+    return "progress=" + progress + (repairing.isEmpty() ? "" : ", repairing " + repairing)
+        + (transferring() ? ", transferring to " + transferTarget : "");
   }
 }
