@@ -326,7 +326,7 @@ final class Replication {
   }
 
   void onAppendResponse(int from, RaftMessage.AppendEntriesResponse response) {
-    trackRepair(from, response.repairing());
+    trackRepair(from, response);
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
     raft.clockReport(from, response.clock());
@@ -361,9 +361,16 @@ final class Replication {
    * A follower that starts repairing lost entries we may have counted on it: its matchIndex may
    * be stale-high, so probe it afresh from our last index; until it stops repairing, its
    * acknowledgements count toward no commit (protocol-aware recovery, see {@link Repair}).
+   * Also afresh when a follower we already count as repairing rejects a probe with a log
+   * shorter than its matchIndex: it lost entries again (wiped once more before the end of its
+   * last repair reached us), and probing never goes below matchIndex + 1, so the leader and
+   * it would trade the same probe and reject for good.
    */
-  private void trackRepair(int from, boolean repairs) {
-    if (repairs && repairing.add(from)) {
+  private void trackRepair(int from, RaftMessage.AppendEntriesResponse response) {
+    boolean repairs = response.repairing();
+    boolean lostAgain = repairs && !response.success() && response.index() > 0
+        && response.hintIndex() < progress.get(from).match();
+    if (repairs && (repairing.add(from) || lostAgain)) {
       Progress fresh = new Progress(raft.log().lastIndex() + 1, config.maxInflightAppends());
       fresh.setRecentActive(progress.get(from).recentActive());
       progress.put(from, fresh).release();

@@ -54,6 +54,43 @@ class RepairingFollowerTest {
     assertThat(cluster.violations()).isEmpty();
   }
 
+  /**
+   * The leader resets a follower's progress on its first "repairing" answer, because the
+   * matchIndex it holds may name entries the follower lost. A follower wiped again before the
+   * leader heard that its previous repair ended gives no first answer: the leader, still
+   * counting it as repairing, kept the old matchIndex and probed above it for good (the
+   * server's SnapshotFromFollowerClusterTest when its transfer was repeated).
+   */
+  @Test
+  void aFollowerWipedAgainWhileStillCountedAsRepairingIsCaughtUpFromScratch() {
+    Cluster cluster = new Cluster(3, 303);
+    cluster.makeLeader(1);
+    for (int i = 0; i < 30; i++) {
+      cluster.propose(1, "before-" + i);
+    }
+    cluster.run(200);
+    cluster.takeSnapshot(1); // the wiped follower's matchIndex comes from installing it
+    cluster.propose(1, "after-snapshot");
+    cluster.run(100);
+    long target = cluster.raft(1).commitIndex();
+    cluster.wipe(3);
+    // 3 is stopped before its first answer without the flag leaves (as a server stopped the
+    // moment it caught up is): the leader never hears that the repair ended.
+    cluster.dropWhen(e -> e.from() == 3
+        && e.message() instanceof RaftMessage.AppendEntriesResponse r && !r.repairing());
+    cluster.run(2_000);
+    assertThat(cluster.raft(3).repairing()).isFalse();
+    assertThat(cluster.raft(3).commitIndex()).isGreaterThanOrEqualTo(target);
+    assertThat(cluster.raft(1).replication().repairing(3)).as("not heard").isTrue();
+    cluster.wipe(3);
+    cluster.heal();
+    cluster.run(3_000);
+    assertThat(cluster.raft(3).commitIndex()).as("caught up again: " + cluster.raft(1))
+        .isGreaterThanOrEqualTo(target);
+    assertThat(cluster.raft(3).repairing()).isFalse();
+    assertThat(cluster.violations()).isEmpty();
+  }
+
   @Test
   void aLearnerStillCheckingItsFirstStartIsNotMadeAVoter() {
     Cluster cluster = new Cluster(3, 302);
