@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A follower whose answers say "repairing" (it repairs damaged storage, or has not yet checked
  * its first start with its peers, {@link WipeCheck}) counts toward no commit; the leader must
- * learn when that ends even if it has nothing new to send, and must not make a learner a voter
- * while its acknowledgements would count toward nothing.
+ * learn when that ends even if it has nothing new to send, must start afresh with one that lost
+ * entries again before that end reached it, and must not make a learner a voter while its
+ * acknowledgements would count toward nothing.
  *
  * <p>The first rule broke in a real cluster: a leader whose last entry was a configuration entry,
  * every follower holding it, kept two followers it had heard "repairing" from in that state for
