@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,12 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * client started knowing only the three originals follows the configuration to the machines
  * that replace them one by one, over real TCP, without a restart.
  */
-// Runs with -Plong while a rare stall is open (docs/ARCHITECTURE.md, "Known gaps"): in the
-// default run, after the server module's other classes in the same JVM, the configuration entry
-// that makes the fourth machine a voter stayed uncommitted with every replica holding it, often
-// enough to fail the default run. Alone it passes; when it stalls it prints each replica's
-// protocol state and threads.
-@Tag("long")
 class UnlistedMemberServerTest {
   private static final Duration ANSWER = Duration.ofSeconds(30);
   /**
@@ -124,10 +117,9 @@ class UnlistedMemberServerTest {
       // slow fails this test.
       MemberClient.Outcome replaced = members.send(MemberOperation.REPLACE, old, added,
           OPERATOR_WAIT);
-      // Each running replica's own view, so a change that stalls says where (it did once in CI:
-      // the leader's configuration entry stayed uncommitted for 60 s with nobody unreachable).
-      // Once it stalled with every replica holding the entry and none committing it: the
-      // replicas' loop and log threads then say whether one waits on something.
+      // Each running replica's own view, so a change that stalls says where: its protocol state
+      // (a Raft leader's progress per follower, and which followers it counts as repairing) and
+      // the replicas' loop and log threads, which say whether one waits on something.
       if (!replaced.ok()) {
         throw new AssertionError(replaced.text() + "; the replicas' own status: "
             + java.util.Arrays.stream(cluster.servers).filter(java.util.Objects::nonNull)

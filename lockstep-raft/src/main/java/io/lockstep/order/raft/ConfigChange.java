@@ -28,8 +28,9 @@ import java.util.TreeSet;
  *   <li><b>One change at a time:</b> none while the previous configuration entry is uncommitted.
  *   <li><b>New servers catch up first</b> (§4.2.1): an added replica is a learner, known only to
  *       this leader, which sends it the snapshot and log but counts it in no quorum; it becomes
- *       a voter by a configuration entry only once it holds everything committed. A leader change
- *       forgets learners: the caller asks again.
+ *       a voter by a configuration entry only once it holds everything committed and its
+ *       answers no longer say it repairs (a new replica first checks with its peers that it was
+ *       not wiped, {@link WipeCheck}). A leader change forgets learners: the caller asks again.
  *   <li><b>Removing the leader</b> (§4.2.2): the leader appends the configuration without
  *       itself, keeps replicating without counting itself, and once that entry commits steps
  *       down and hands leadership to the most up-to-date voter (TimeoutNow), so the cluster does
@@ -120,9 +121,14 @@ final class ConfigChange {
   /**
    * A learner answered: once it holds everything committed, it is made a voter (the commit
    * that follows is counted with it, so it must not lag behind what is already committed).
+   * Not while its answers say it repairs (or has not yet checked its first start with its
+   * peers, {@link WipeCheck}): its acknowledgements would count for nothing, and a voter that
+   * cannot count shrinks the margin that catching up first is meant to keep (with two such new
+   * voters among four, nothing commits).
    */
   void onProgress(int peer, long match) {
-    if (!learners.contains(peer) || match < raft.commitIndex()) {
+    if (!learners.contains(peer) || match < raft.commitIndex()
+        || raft.replication().repairing(peer)) {
       return;
     }
     List<Integer> voters = new ArrayList<>(raft.membership().voters());

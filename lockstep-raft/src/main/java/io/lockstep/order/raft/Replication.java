@@ -326,7 +326,7 @@ final class Replication {
   }
 
   void onAppendResponse(int from, RaftMessage.AppendEntriesResponse response) {
-    trackRepair(from, response.repairing());
+    trackRepair(from, response);
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
     raft.clockReport(from, response.clock());
@@ -361,9 +361,16 @@ final class Replication {
    * A follower that starts repairing lost entries we may have counted on it: its matchIndex may
    * be stale-high, so probe it afresh from our last index; until it stops repairing, its
    * acknowledgements count toward no commit (protocol-aware recovery, see {@link Repair}).
+   * Also afresh when a follower we already count as repairing rejects a probe with a log
+   * shorter than its matchIndex: it lost entries again (wiped once more before the end of its
+   * last repair reached us), and probing never goes below matchIndex + 1, so the leader and
+   * it would trade the same probe and reject for good.
    */
-  private void trackRepair(int from, boolean repairs) {
-    if (repairs && repairing.add(from)) {
+  private void trackRepair(int from, RaftMessage.AppendEntriesResponse response) {
+    boolean repairs = response.repairing();
+    boolean lostAgain = repairs && !response.success() && response.index() > 0
+        && response.hintIndex() < progress.get(from).match();
+    if (repairs && (repairing.add(from) || lostAgain)) {
       Progress fresh = new Progress(raft.log().lastIndex() + 1, config.maxInflightAppends());
       fresh.setRecentActive(progress.get(from).recentActive());
       progress.put(from, fresh).release();
@@ -416,7 +423,11 @@ final class Replication {
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
       pr.freeFirstInflight();
     }
-    if (pr.match() < raft.log().lastIndex()) {
+    if (pr.match() < raft.log().lastIndex() || repairing.contains(from)) {
+      // Only an AppendEntries answer says whether a follower still repairs. One that holds the
+      // whole log gets no AppendEntries unless asked, so without this probe it would count
+      // toward no commit for good once it stopped repairing: a leader whose last entry was a
+      // configuration change then never committed it, with every replica holding it.
       sendAppends(from, true);
     }
     raft.readIndex().onAck(from, response.readContext());
@@ -553,6 +564,11 @@ final class Replication {
     }
   }
 
+  /** True while {@code peer}'s answers say it repairs: its acknowledgements count for nothing. */
+  boolean repairing(int peer) {
+    return repairing.contains(peer);
+  }
+
   boolean transferring() {
     return transferTarget != Raft.NONE;
   }
@@ -584,6 +600,7 @@ final class Replication {
 
   @Override
   public String toString() {
-    return "progress=" + progress + (transferring() ? ", transferring to " + transferTarget : "");
+    return "progress=" + progress + (repairing.isEmpty() ? "" : ", repairing " + repairing)
+        + (transferring() ? ", transferring to " + transferTarget : "");
   }
 }
