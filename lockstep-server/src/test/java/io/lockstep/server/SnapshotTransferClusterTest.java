@@ -99,10 +99,11 @@ class SnapshotTransferClusterTest {
           + " meanwhile, %d before the install; leaders, drops and installs: %s%n", installs,
           chunks, before, caughtUp, newestWhileSent, story(journal));
       assertThat(installs).as("one snapshot installed").hasSize(1);
-      // 16 chunks, and a few sent again (lost, or a source given up on). Restarting at each
-      // newer snapshot took 148 here before transfers held their snapshot.
+      // 16 chunks, and some sent again (lost, or a source given up on: 34 on a loaded
+      // machine). Restarting at each newer snapshot took 148 here before transfers held their
+      // snapshot.
       assertThat(chunks).as("chunk messages received: one transfer, not restarted")
-          .isBetween((long) CHUNKS, 2L * CHUNKS);
+          .isBetween((long) CHUNKS, 3L * CHUNKS);
       assertThat(newestWhileSent).as("a newer snapshot was taken while it was sent")
           .isGreaterThan(installs.get(0));
     }
