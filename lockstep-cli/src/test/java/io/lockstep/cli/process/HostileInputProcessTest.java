@@ -21,8 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
@@ -30,21 +33,36 @@ import redis.clients.jedis.Jedis;
  * Untrusted input against real replica processes (bad input changes nothing): garbage on every port
  * must be dropped without hurting the replica, and damaged storage must be refused when it is in
  * the committed prefix and repaired when it is only a torn tail (X1, X2).
+ *
+ * <p>Both run on one cluster, garbage first: garbage leaves every replica serving (which is what
+ * the first test checks), so the storage test finds the cluster as a fresh one would be, and
+ * the class starts three replica processes once instead of twice.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileInputProcessTest {
-  @TempDir Path dir;
-  private ProcessCluster cluster;
+  /** The class's: a test's own directory would be deleted under the running cluster. */
+  @TempDir static Path dir;
+  private static ProcessCluster cluster;
 
-  @AfterEach
-  void killEverything() throws Exception {
+  @AfterAll
+  static void killEverything() throws Exception {
     if (cluster != null) {
       cluster.close();
     }
   }
 
+  /** The class's cluster, started by whichever test runs first. */
+  private static ProcessCluster cluster() throws Exception {
+    if (cluster == null) {
+      cluster = ProcessCluster.start(dir, false);
+    }
+    return cluster;
+  }
+
   @Test
+  @Order(1)
   void garbageOnEveryPortLeavesEveryReplicaServing() throws Exception {
-    cluster = ProcessCluster.start(dir, false);
+    cluster();
     int leader = cluster.awaitLeader();
     SplittableRandom random = new SplittableRandom(7);
     for (int id = 1; id <= 3; id++) {
@@ -142,8 +160,9 @@ class HostileInputProcessTest {
   }
 
   @Test
+  @Order(2)
   void unusableStorageIsRefusedWithItsNameAndATornTailIsRepaired() throws Exception {
-    cluster = ProcessCluster.start(dir, false);
+    cluster();
     int leader = cluster.awaitLeader();
     try (Jedis jedis = cluster.jedis(leader)) {
       for (int i = 0; i < 300; i++) {

@@ -30,9 +30,12 @@ class PbftSimulationTest {
    * which seeds do moves with any change of timing (the start-up view change that the first
    * tick no longer forces, votes that wait for their state's fsync), so 60 seeds were once
    * enough and once not. The loop stops at the first catch, so the bound costs nothing while
-   * the rule is caught early.
+   * the rule is caught early. It starts at {@link #STALE_FROM}: seed 37 caught it when last
+   * measured, and the thirty seeds before it caught nothing and took most of the test's time.
    */
   private static final int STALE_SEEDS = 150;
+  /** The first seed the old reply rule gets. */
+  private static final int STALE_FROM = 31;
   /** Seeds with a power loss (every replica crashed at once) in the default build. */
   private static final int POWER_LOSS_SEEDS = 30;
   /**
@@ -192,7 +195,7 @@ class PbftSimulationTest {
         new FaultRates(400, 1_000, 0, 4, 2, 2, 1, 1, 1, 0, 0.3, 0.2, false));
     CoordinationFactory oldRule = writesOnTPlusOne();
     List<String> caught = new ArrayList<>();
-    for (long seed = 1; seed <= STALE_SEEDS && caught.isEmpty(); seed++) {
+    for (long seed = STALE_FROM; seed < STALE_FROM + STALE_SEEDS && caught.isEmpty(); seed++) {
       SimResult result = PbftSimulation.run(options, seed, oldRule, ByzantineBehaviour.STALE_READS);
       if (!result.ok()) {
         caught.add("seed " + seed + ": " + result.failure());

@@ -43,10 +43,10 @@ class EarlyAppendSimulationTest {
     }
   }
 
-  private static List<String> safetyFailures(CoordinationFactory factory, int seeds,
+  private static List<String> safetyFailures(CoordinationFactory factory, long from, long to,
       boolean stopAtFirst) {
     List<String> failures = new ArrayList<>();
-    for (long seed = 1; seed <= seeds && !(stopAtFirst && !failures.isEmpty()); seed++) {
+    for (long seed = from; seed <= to && !(stopAtFirst && !failures.isEmpty()); seed++) {
       SimResult result = Simulation.run(OPTIONS, seed, factory);
       if (!result.ok() && (result.failure().startsWith("linearizability:")
           || result.failure().startsWith("committed entry changed:"))) {
@@ -61,13 +61,18 @@ class EarlyAppendSimulationTest {
     CoordinationFactory broken = (id, members, recovered, seed) -> new EarlyWithoutPersistedRule(
         new Raft(RaftConfig.defaults(id, members), recovered, seed));
     // Rare by nature (the leader must crash inside an fsync that outlasts a follower's fsync and
-    // round trip, and the other follower must win the next election): first caught at seed 113
-    // of these options when last measured; runs stop at the first catch.
-    assertThat(safetyFailures(broken, 600, true)).isNotEmpty();
+    // round trip, and the other follower must win the next election): seed 113 of these options
+    // caught it when this test was written; since timing changes, the first catch above seed
+    // 100 is seed 440, and the search from seed 1 took about 100 s on a loaded machine. So it
+    // starts a little before the seed last measured and stops at the first catch; a change of
+    // timing that moves the catch leaves it 600 seeds to find another.
+    List<String> caught = safetyFailures(broken, 431, 1030, true);
+    System.out.println("early appends without the persisted rule: " + caught);
+    assertThat(caught).isNotEmpty();
   }
 
   @Test
   void theServersConfigurationSurvivesTheSameFaults() {
-    assertThat(safetyFailures(Simulation.raft(), 40, false)).isEmpty();
+    assertThat(safetyFailures(Simulation.raft(), 1, 40, false)).isEmpty();
   }
 }
