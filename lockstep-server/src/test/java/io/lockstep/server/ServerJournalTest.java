@@ -73,6 +73,9 @@ class ServerJournalTest {
         kv.set("x", "1");
         kv.set("y", "2");
       }
+      // A follower learns the commit index with the leader's next message: wait until every
+      // replica applied both writes, or one closed before that has no APPLY to journal.
+      awaitAllApplied(cluster, cluster.server(leader).status().commitIndex());
       cluster.close();
       Set<String> leaderKinds = new HashSet<>();
       for (int id = 1; id <= 3; id++) {
@@ -89,6 +92,20 @@ class ServerJournalTest {
         }
       }
       assertThat(leaderKinds).contains("PROPOSE", "REPLY", "ELECTION");
+    }
+  }
+
+  private static void awaitAllApplied(TestCluster cluster, long index)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    for (int id = 1; id <= 3; id++) {
+      while (cluster.server(id).status().applied() < index) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("replica " + id + " did not apply through " + index + ": "
+              + cluster.server(id).status());
+        }
+        Thread.sleep(10);
+      }
     }
   }
 
