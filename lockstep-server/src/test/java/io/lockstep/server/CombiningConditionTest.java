@@ -2,12 +2,9 @@ package io.lockstep.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockstep.order.Role;
 import io.lockstep.server.config.Service;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,28 +28,10 @@ class CombiningConditionTest {
       cluster.stop(follower);
       // Whoever leads then: on a loaded machine the other follower may win an election first,
       // and a new leader counts the silent voter from its own start.
-      StatusView thin = awaitLeaderMargin(cluster, follower, 0,
+      StatusView thin = cluster.awaitLeaderMargin(0,
           Duration.ofMillis(2 * CombiningWatch.UNREACHABLE_MILLIS + 10_000));
       assertThat(thin.margin()).isZero();
     }
-  }
-
-  private static StatusView awaitLeaderMargin(TestCluster cluster, int stopped, int margin,
-      Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<StatusView> seen = List.of();
-    while (System.nanoTime() < deadline) {
-      seen = IntStream.rangeClosed(1, 3).filter(id -> id != stopped)
-          .mapToObj(id -> cluster.server(id).status()).toList();
-      for (StatusView status : seen) {
-        if (status.role() == Role.LEADER && status.margin() != null
-            && status.margin() == margin) {
-          return status;
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no leader's margin became " + margin + ": " + seen);
   }
 
   private static StatusView awaitStatus(TestCluster cluster, int id, int margin, Duration timeout)

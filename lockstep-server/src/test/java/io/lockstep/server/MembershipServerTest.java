@@ -228,7 +228,8 @@ class MembershipServerTest {
       cluster.stop(followers.get(0));
       // Whoever leads once the silent voter counts as unreachable: under load the other
       // follower may win an election first, and a new leader counts silence from its start.
-      int thinLeader = awaitThinLeader(cluster, followers.get(0));
+      int thinLeader = cluster.awaitLeaderMargin(0,
+          Duration.ofMillis(2 * CombiningWatch.UNREACHABLE_MILLIS + 10_000)).id();
       MemberClient.Outcome thin = operator.send(MemberOperation.REMOVE, followers.get(1), -1,
           ANSWER);
       assertThat(thin.ok()).isFalse();
@@ -246,24 +247,6 @@ class MembershipServerTest {
         assertThat(refused.text()).contains("not signed with this cluster's secret");
       }
     }
-  }
-
-  /** The running replica that leads with a margin of 0 (one of three voters silent). */
-  private static int awaitThinLeader(TestCluster cluster, int stopped)
-      throws InterruptedException {
-    long deadline = System.nanoTime()
-        + Duration.ofMillis(2 * CombiningWatch.UNREACHABLE_MILLIS + 10_000).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (int id : List.of(1, 2, 3)) {
-        StatusView status = id == stopped ? null : cluster.server(id).status();
-        if (status != null && status.role() == Role.LEADER && status.margin() != null
-            && status.margin() == 0) {
-          return id;
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no leader counted replica " + stopped + " unreachable");
   }
 
   @Test

@@ -104,6 +104,26 @@ final class TestCluster implements AutoCloseable {
     throw new AssertionError("no stable leader within " + timeout);
   }
 
+  /**
+   * Waits until a running replica leads with the combining condition's margin {@code margin}
+   * (whichever replica: under load an election may move the leader); returns its status.
+   */
+  StatusView awaitLeaderMargin(int margin, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<StatusView> seen = List.of();
+    while (System.nanoTime() < deadline) {
+      seen = Arrays.stream(servers).filter(s -> s != null).map(ReplicaServer::status).toList();
+      for (StatusView status : seen) {
+        if (status.role() == Role.LEADER && status.margin() != null
+            && status.margin() == margin) {
+          return status;
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no leader's margin became " + margin + ": " + seen);
+  }
+
   LockstepClient client() {
     return LockstepClient.connect(clientOptions());
   }

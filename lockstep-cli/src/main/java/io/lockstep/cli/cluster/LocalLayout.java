@@ -209,8 +209,9 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
 
   /** The protocol settings written for it (keys without the prefix). */
   private Map<String, String> settings() {
-    Map<String, String> out = new LinkedHashMap<>(pinned(Protocols.named(protocolName())));
-    Map<String, String> known = Protocols.named(protocolName()).defaultSettings();
+    Protocol chosen = Protocols.named(protocolName());
+    Map<String, String> out = new LinkedHashMap<>(pinned(chosen));
+    Map<String, String> known = chosen.defaultSettings();
     if (spares > 0 && known.containsKey(REPLICA_SET)) {
       // A spare can only join a protocol whose replica set is replicated state (Byzantine:
       // changed by ordered commands); with the default fixed set it would never vote.

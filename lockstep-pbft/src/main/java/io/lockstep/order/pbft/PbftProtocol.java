@@ -107,7 +107,7 @@ public final class PbftProtocol implements Protocol {
   @Override
   public Map<String, String> pinnedSettings() {
     Map<String, String> pinned = new TreeMap<>();
-    for (String key : PositionSettings.BEFORE_RECORDING.byKey().keySet()) {
+    for (String key : PositionSettings.KEYS) {
       pinned.put(key, DEFAULTS.get(key));
     }
     return pinned;

@@ -26,6 +26,9 @@ record PositionSettings(int maxBatch, int checkpointInterval, int window) {
    */
   static final PositionSettings BEFORE_RECORDING = new PositionSettings(16, 128, 256);
 
+  /** Their keys in the cluster file (without the {@code pbft.} prefix), in this order. */
+  static final List<String> KEYS = List.of("max-batch", "checkpoint-interval", "window");
+
   /** What in the data directory each setting fixes, for the refusal. */
   private static final Map<String, String> DEPENDS = Map.of(
       "max-batch", "positions depend on it",
@@ -49,9 +52,10 @@ record PositionSettings(int maxBatch, int checkpointInterval, int window) {
   /** The values as the cluster file names them (keys without the {@code pbft.} prefix). */
   Map<String, Integer> byKey() {
     Map<String, Integer> out = new LinkedHashMap<>();
-    out.put("max-batch", maxBatch);
-    out.put("checkpoint-interval", checkpointInterval);
-    out.put("window", window);
+    List<Integer> values = List.of(maxBatch, checkpointInterval, window);
+    for (int i = 0; i < KEYS.size(); i++) {
+      out.put(KEYS.get(i), values.get(i));
+    }
     return out;
   }
 
