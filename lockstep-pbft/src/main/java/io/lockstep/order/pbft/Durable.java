@@ -14,13 +14,14 @@ import java.util.Map;
  * What a PBFT replica writes to stable storage, so that a restarted replica never contradicts
  * what it sent before its crash (a replica that forgets counts as faulty, and a whole cluster
  * restarted at once would lose committed requests). The runtime makes a Ready's writes durable
- * before it sends that Ready's messages, so each fact below is on disk before the message that
- * relies on it leaves:
+ * before it sends that Ready's messages, except the pre-prepares and prepares
+ * {@link EarlyVotes} lets leave early, so each fact below is on disk before the message that
+ * relies on it leaves, or, for those two, the replica abstains where it may have lost one:
  *
  * <ul>
  *   <li>the pre-prepare it accepted (as a backup) or sent (as the primary), as a log entry,
- *       before its PREPARE or PRE-PREPARE: it then never prepares another batch at that
- *       (view, seq), and its Q set (§4.4) survives;
+ *       with its PREPARE or PRE-PREPARE: once durable, it then never prepares another batch at
+ *       that (view, seq), and its Q set (§4.4) survives;
  *   <li>the commit it sent, as a log entry, before its COMMIT: it records the prepared
  *       certificate, so its P set in a later view change still carries a batch that may have
  *       committed;
@@ -112,6 +113,9 @@ final class Durable {
       }
       copyLive();
     }
+    // The runtime reports durability by journal index only: a hard state is durable once this
+    // Ready's last entry is, or, if it appends none, the next entry appended after it.
+    long marker = pending.isEmpty() ? lastIndex + 1 : lastIndex;
     if (!pending.isEmpty()) {
       p.out.write(new StorageWrite.Append(pending));
       pending = new ArrayList<>();
@@ -128,6 +132,7 @@ final class Durable {
     if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable
         || repairChanged() || p.wipe.dirty() || !savedSettings) {
       p.out.write(new StorageWrite.HardState(DurableState.of(p).encode()));
+      p.early.hardStateWritten(marker, p.view, p.low);
       p.wipe.written();
       savedView = p.view;
       savedChanging = p.changingView;

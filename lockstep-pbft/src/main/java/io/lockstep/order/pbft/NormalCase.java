@@ -134,7 +134,7 @@ final class NormalCase {
   private void onRepeatedPrePrepare(int from, Slot slot, PbftMessage.PrePrepare pp) {
     if (!pp.batch().equals(slot.contents.get(slot.accepted))) {
       p.drop("conflicting pre-prepare (equivocating primary)");
-    } else if (slot.prepareSent && p.repair.mayVote(pp.seq())) {
+    } else if (slot.prepareSent && p.repair.mayRepeat(pp.seq())) {
       p.out.send(from, new PbftMessage.Prepare(p.view, pp.seq(), slot.accepted));
     }
   }

@@ -58,6 +58,8 @@ public final class Pbft implements Coordination {
   final StateTransfer transfer;
   final Retransmit retransmit;
   final Durable durable;
+  /** Which votes may leave before their records are durable, and abstention after a restart. */
+  final EarlyVotes early;
   final Repair repair;
   /** Whether an empty data directory was wiped: asked of the peers ({@link WipeCheck}). */
   final WipeCheck wipe;
@@ -127,7 +129,9 @@ public final class Pbft implements Coordination {
   enum Bug {
     NONE,
     /** Votes while it repairs damaged storage, as if nothing had been lost. */
-    VOTE_WHILE_REPAIRING
+    VOTE_WHILE_REPAIRING,
+    /** Votes again after a restart as if every vote it sent early had been durable. */
+    FORGET_EARLY_VOTES
   }
 
   private Pbft(PbftConfig config, Quorum quorum, ThroughputPolicy throughput,
@@ -143,6 +147,7 @@ public final class Pbft implements Coordination {
     this.transfer = new StateTransfer(this);
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
+    this.early = new EarlyVotes(this, bug == Bug.FORGET_EARLY_VOTES);
     this.repair = new Repair(this, bug == Bug.VOTE_WHILE_REPAIRING);
     this.wipe = new WipeCheck(this);
     this.watch = new ThroughputWatch(this, Objects.requireNonNull(throughput, "throughput"));
@@ -299,6 +304,15 @@ public final class Pbft implements Coordination {
     return capped(orderPatience.timeout(), config.proposeDelayMs());
   }
 
+  /**
+   * Pre-prepares and prepares leave before the entry recording them is durable, within the
+   * bounds {@link EarlyVotes} keeps; everything else waits for its Ready's writes.
+   */
+  @Override
+  public boolean mayLeaveBeforeDurable(io.lockstep.order.ProtocolMessage message) {
+    return early.mayLeaveEarly(message);
+  }
+
   @Override
   public void step(Input input) {
     Objects.requireNonNull(input, "input");
@@ -318,8 +332,9 @@ public final class Pbft implements Coordination {
       drop("leadership transfer is not part of PBFT");
     } else if (input instanceof Input.ChangeMembership) {
       drop("PBFT changes its replica set by an ordered SetReplicas command, not on request");
+    } else if (input instanceof Input.Persisted persisted) {
+      early.persisted(persisted.index());
     }
-    // Input.Persisted: every message waits for its Ready's writes, so there is nothing to learn.
     repair.tryFinish();
     Invariants.check(this);
   }

@@ -55,6 +55,9 @@ final class Recovery {
       p.checkpoints.stableProof = state.proof();
       p.low = stable;
     }
+    if (hard != null) {
+      p.early.recovered(p.view, p.low); // before the replay, which asks where it abstains
+    }
     long checkpoint = restoreSnapshot(p, recovered.snapshot(), damage != null || p.repair.active);
     long end = recovered.snapshot() == null ? 0 : recovered.snapshot().index();
     long journalSeq = checkpoint;
@@ -161,7 +164,11 @@ final class Recovery {
       Slot slot = p.slot(pp.seq());
       Digest digest = pp.batch().digest();
       slot.accept(pp.view(), pp.batch(), digest);
-      if (pp.view() == p.view && p.primary(pp.view()) != p.self()) {
+      // Not where it now abstains (EarlyVotes): the entry may record a pre-prepare it accepted
+      // there without voting after an earlier restart, and repeating a prepare it never sent
+      // could contradict one it sent before that restart and lost.
+      if (pp.view() == p.view && p.primary(pp.view()) != p.self()
+          && !p.early.abstains(pp.seq())) {
         slot.prepareSent = true;
         slot.addPrepare(pp.view(), digest, p.self());
       }

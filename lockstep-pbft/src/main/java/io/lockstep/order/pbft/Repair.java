@@ -123,10 +123,20 @@ final class Repair {
   }
 
   /**
-   * Whether this replica may send a pre-prepare, prepare or commit at {@code seq}: not while it
-   * repairs, nor while its wipe check has not decided ({@link WipeCheck}).
+   * Whether this replica may cast a new pre-prepare, prepare or commit at {@code seq}: not while
+   * it repairs, nor while its wipe check has not decided ({@link WipeCheck}), nor where a vote
+   * it sent before a restart may have been lost ({@link EarlyVotes#abstains}).
    */
   boolean mayVote(long seq) {
+    return votesWhileRepairing || mayRepeat(seq) && !p.early.abstains(seq);
+  }
+
+  /**
+   * Whether it may repeat a vote it holds at {@code seq}: after a plain restart it holds only
+   * votes its journal kept, so repeating them contradicts nothing; a repairing replica repeats
+   * none, as its journal may have lost what they were superseded by.
+   */
+  boolean mayRepeat(long seq) {
     return votesWhileRepairing || !active && p.wipe.verified() && seq > noVoteThroughSeq;
   }
 

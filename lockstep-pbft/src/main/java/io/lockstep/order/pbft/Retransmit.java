@@ -87,7 +87,7 @@ final class Retransmit {
   }
 
   private void repeatOwn(Slot slot) {
-    if (!p.repair.mayVote(slot.seq)) {
+    if (!p.repair.mayRepeat(slot.seq)) {
       return; // a repairing replica repeats no vote, not even one its journal kept
     }
     if (slot.acceptedView == p.view && slot.accepted != null) {
@@ -134,7 +134,7 @@ final class Retransmit {
   void resend(int to, long seq) {
     Slot slot = p.slots.get(seq);
     if (slot == null || slot.executedDigest() == null || slot.commitSentView < 0
-        || !p.repair.mayVote(seq)) {
+        || !p.repair.mayRepeat(seq)) {
       return;
     }
     p.out.send(to, new PbftMessage.Commit(slot.commitSentView, seq, slot.commitSent));

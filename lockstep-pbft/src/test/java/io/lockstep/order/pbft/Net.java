@@ -248,6 +248,12 @@ final class Net {
         ConfigurationReader.FIXED, recovered, Pbft.Bug.NONE, seed));
   }
 
+  /** The same from {@code recovered}, rebuilt with the deliberate fault {@code bug}. */
+  void restartWith(int i, io.lockstep.order.Recovered recovered, Pbft.Bug bug) {
+    rebuild(i, recovered, () -> Pbft.recover(configs[i], ThroughputPolicy.aardvark(),
+        ConfigurationReader.FIXED, recovered, bug));
+  }
+
   /**
    * Replica {@code i} crashes and restarts from its disk as the runtime builds it: through the
    * registered protocol, with the cluster file's {@code settings} (keys without the prefix) and
