@@ -29,6 +29,13 @@ final class NormalCase {
   long requestDeadline = -1;
   /** Highest sequence number pre-prepared in the current view (a full window is no fault). */
   long highestPrePrepared;
+  /**
+   * Sequence numbers whose slot may hold back a pre-prepare ({@link Slot#waiting}), ascending:
+   * a retry on every arriving request walks these, not the whole window (up to L slots, most
+   * of them executed, which cost the loop about 7 % of its time under load). Entries whose
+   * slot no longer waits are dropped as the walk finds them.
+   */
+  private final java.util.TreeSet<Long> heldBack = new java.util.TreeSet<>();
   /** Requests executed lately (about a window's worth), oldest first: see {@link #onForward}. */
   private final java.util.LinkedHashMap<Pending.Key, Boolean> recentlyExecuted;
 
@@ -113,13 +120,13 @@ final class NormalCase {
       if (hasProposal(pp.batch())) {
         // Held back (never accepted with this time, see retryWaiting) so that the request
         // timer runs: this backup holds no client request that would start it otherwise.
-        slot.waiting = pp;
+        holdBack(slot, pp);
         armRequestTimer();
       }
       return;
     }
     if (!holdsAll(pp.batch())) {
-      slot.waiting = pp;
+      holdBack(slot, pp);
       return;
     }
     acceptAsBackup(slot, pp.batch(), digest);
@@ -154,12 +161,21 @@ final class NormalCase {
     return true;
   }
 
+  private void holdBack(Slot slot, PbftMessage.PrePrepare pp) {
+    slot.waiting = pp;
+    heldBack.add(slot.seq);
+  }
+
   /** A held-back pre-prepare whose requests have all arrived is accepted now. */
   private void retryWaiting() {
-    for (Slot slot : p.slots.values()) {
-      PbftMessage.PrePrepare pp = slot.waiting;
-      if (pp != null && pp.view() == p.view && !p.changingView && holdsAll(pp.batch())
+    for (java.util.Iterator<Long> seqs = heldBack.iterator(); seqs.hasNext(); ) {
+      Slot slot = p.slots.get(seqs.next());
+      PbftMessage.PrePrepare pp = slot == null ? null : slot.waiting;
+      if (pp == null) {
+        seqs.remove(); // accepted, collected below the low watermark, or cleared by a new view
+      } else if (pp.view() == p.view && !p.changingView && holdsAll(pp.batch())
           && (!hasProposal(pp.batch()) || timeWithinBound(pp.batch()))) {
+        seqs.remove();
         acceptAsBackup(slot, pp.batch(), pp.batch().digest());
       }
     }
