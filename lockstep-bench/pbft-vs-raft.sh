@@ -8,7 +8,7 @@
 #   lockstep-bench/pbft-vs-raft.sh                      # 32 clients, 20 s warmup, 20 s window
 #   lockstep-bench/pbft-vs-raft.sh --clients 32 --duration 20s --warmup 20s --write 1.0
 #   ROUNDS=3 lockstep-bench/pbft-vs-raft.sh             # alternate pbft and raft three times
-#   PBFT_LOCAL_ARGS="--protocol-setting max-batch=64" lockstep-bench/pbft-vs-raft.sh
+#   PBFT_LOCAL_ARGS="--protocol-setting max-batch=16" lockstep-bench/pbft-vs-raft.sh
 #                                                       # extra `local` options for the pbft cluster
 #
 # Each cluster is started with `./lockstep local` on loopback (every replica its own process and
