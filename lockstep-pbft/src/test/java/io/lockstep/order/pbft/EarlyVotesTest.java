@@ -7,7 +7,6 @@ import io.lockstep.order.LogEntry;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
 import io.lockstep.request.Request;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,24 +21,6 @@ class EarlyVotesTest {
     return new Net(c -> c.withLog(1, 4, 8));
   }
 
-  private static void sendAll(Net net, int count) {
-    for (int i = 0; i < count; i++) {
-      net.send(net.request());
-      net.run();
-    }
-  }
-
-  private static List<ProtocolMessage> recordFrom(Net net, int from) {
-    List<ProtocolMessage> sent = new ArrayList<>();
-    net.filter = m -> {
-      if (m.from() == from) {
-        sent.add(m.message());
-      }
-      return m;
-    };
-    return sent;
-  }
-
   private static boolean prepares(List<ProtocolMessage> sent, long seq, Digest digest) {
     return sent.stream().anyMatch(m -> m instanceof PbftMessage.Prepare p && p.seq() == seq
         && (digest == null || p.digest().equals(digest)));
@@ -48,7 +29,7 @@ class EarlyVotesTest {
   @Test
   void onlyPreparesAndPrePreparesWithinADurableHardStatesViewAndWindowLeaveEarly() {
     Net net = net();
-    sendAll(net, 1);
+    net.sendAll(1);
     Pbft backup = net.nodes[1];
     Digest digest = Batch.NULL.digest();
     PbftMessage.Prepare prepare = new PbftMessage.Prepare(0, 2, digest);
@@ -85,9 +66,9 @@ class EarlyVotesTest {
    */
   private static boolean secondPrepareAfterLosingTheFirst(Pbft.Bug bug) {
     Net net = net();
-    sendAll(net, 2);
+    net.sendAll(2);
     Recovered beforeSeq3 = net.disks[1].recovered();
-    List<ProtocolMessage> sent = recordFrom(net, 1);
+    List<ProtocolMessage> sent = net.recordFrom(1);
     net.send(net.request());
     net.run();
     assertThat(prepares(sent, 3, null)).as("it prepared seq 3").isTrue();
@@ -107,10 +88,10 @@ class EarlyVotesTest {
   @Test
   void aRestartedReplicaVotesAgainAboveItsWindowAndExecutesEverything() {
     Net net = net();
-    sendAll(net, 2);
+    net.sendAll(2);
     net.restart(1);
-    List<ProtocolMessage> sent = recordFrom(net, 1);
-    sendAll(net, 10);
+    List<ProtocolMessage> sent = net.recordFrom(1);
+    net.sendAll(10);
     net.runFor(300, 50);
     for (long seq = 3; seq <= 8; seq++) {
       assertThat(prepares(sent, seq, null)).as("a new vote at " + seq).isFalse();

@@ -113,6 +113,26 @@ final class Net {
         ("op" + nextSequence).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Sends {@code count} fresh requests to every replica, each run until the cluster is quiet. */
+  void sendAll(int count) {
+    for (int i = 0; i < count; i++) {
+      send(request());
+      run();
+    }
+  }
+
+  /** From now on records every message replica {@code from} sends (replacing the filter). */
+  List<ProtocolMessage> recordFrom(int from) {
+    List<ProtocolMessage> sent = new ArrayList<>();
+    filter = m -> {
+      if (m.from() == from) {
+        sent.add(m.message());
+      }
+      return m;
+    };
+    return sent;
+  }
+
   /** The client sends {@code request} to the given replicas (all when none given). */
   void send(Request request, int... to) {
     int[] targets = to.length == 0 ? new int[] {0, 1, 2, 3} : to;

@@ -24,13 +24,6 @@ class RecordedSettingsTest {
   private static final Map<String, String> SMALL_LOG = Map.of("checkpoint-interval", "4",
       "window", "8");
 
-  private static void sendAll(Net net, int count) {
-    for (int i = 0; i < count; i++) {
-      net.send(net.request());
-      net.run();
-    }
-  }
-
   private static Map<String, String> with(String key, String value) {
     Map<String, String> out = new java.util.HashMap<>(SMALL_LOG);
     out.put(key, value);
@@ -72,7 +65,7 @@ class RecordedSettingsTest {
         Map.of(1, 11L), new PositionSettings(64, 128, 256));
     assertThat(DurableState.decode(state.encode())).isEqualTo(state);
     Net net = new Net(c -> c.withLog(16, 4, 8));
-    sendAll(net, 5);
+    net.sendAll(5);
     byte[] recorded = net.disks[1].recovered().hardState().state();
     assertThat(DurableState.decode(recorded).settings())
         .isEqualTo(new PositionSettings(16, 4, 8));
@@ -91,7 +84,7 @@ class RecordedSettingsTest {
   @Test
   void aDirectoryFromBeforeTheRecordWithMaxBatchUnsetRunsWithSixteenAndRecordsIt() {
     Net net = new Net(c -> c.withLog(16, 4, 8));
-    sendAll(net, 17);
+    net.sendAll(17);
     assertThat(net.nodes[2].stableSeq()).isEqualTo(16);
     makeVersionThree(net, 2);
     net.restartThrough(2, SMALL_LOG);
@@ -99,24 +92,24 @@ class RecordedSettingsTest {
     net.runFor(200, 50);
     assertThat(hardState(net, 2).settings()).as("recorded from the first Ready on")
         .isEqualTo(new PositionSettings(16, 4, 8));
-    sendAll(net, 3);
+    net.sendAll(3);
     assertAgreeAt(net, 20);
     net.restartThrough(2, SMALL_LOG);
     assertThat(net.configs[2].maxBatch()).as("the record, not today's default").isEqualTo(16);
     net.runFor(200, 50);
-    sendAll(net, 2);
+    net.sendAll(2);
     assertAgreeAt(net, 22);
   }
 
   @Test
   void aDirectoryFromBeforeTheRecordRunsWithTheValueItsFileNames() {
     Net net = new Net(c -> c.withLog(8, 4, 8));
-    sendAll(net, 17);
+    net.sendAll(17);
     makeVersionThree(net, 2);
     net.restartThrough(2, with("max-batch", "8"));
     assertThat(net.configs[2].maxBatch()).isEqualTo(8);
     net.runFor(200, 50);
-    sendAll(net, 3);
+    net.sendAll(3);
     assertAgreeAt(net, 20);
     assertThat(hardState(net, 2).settings()).isEqualTo(new PositionSettings(8, 4, 8));
   }
@@ -124,7 +117,7 @@ class RecordedSettingsTest {
   @Test
   void aFileThatContradictsTheRecordIsRefusedSayingWhatToWrite() {
     Net net = new Net(c -> c.withLog(16, 4, 8));
-    sendAll(net, 5);
+    net.sendAll(5);
     Recovered disk = net.disks[2].recovered();
     ProtocolSetup setup = new ProtocolSetup(2, List.of(0, 1, 2, 3), FailureModel.BYZANTINE, 1,
         with("max-batch", "64"), net.configs[2].signer());
@@ -144,7 +137,7 @@ class RecordedSettingsTest {
   @Test
   void aFileThatLeavesTheSettingUnsetGetsTheRecordedValue() {
     Net net = new Net(c -> c.withLog(16, 4, 8));
-    sendAll(net, 5);
+    net.sendAll(5);
     ProtocolSetup setup = new ProtocolSetup(2, List.of(0, 1, 2, 3), FailureModel.BYZANTINE, 1,
         Map.of(), net.configs[2].signer());
     assertThat(new PbftProtocol().withRecordedSettings(setup, net.disks[2].recovered())
@@ -161,7 +154,7 @@ class RecordedSettingsTest {
   @Test
   void theReplicaSetDistanceFollowsTheSettingsTheDirectoryWasMadeWith() {
     Net net = new Net(c -> c.withLog(16, 4, 8));
-    sendAll(net, 5);
+    net.sendAll(5);
     makeVersionThree(net, 2);
     ProtocolSetup file = new ProtocolSetup(2, List.of(0, 1, 2, 3), FailureModel.BYZANTINE, 1,
         with(PbftProtocol.REPLICA_SET, "ordered"), net.configs[2].signer());

@@ -17,17 +17,10 @@ import org.junit.jupiter.api.Test;
  * executed request, and a restarted replica never contradicts what it sent before its crash.
  */
 class RecoveryTest {
-  private static void sendAll(Net net, int count) {
-    for (int i = 0; i < count; i++) {
-      net.send(net.request());
-      net.run();
-    }
-  }
-
   @Test
   void aRestartedBackupRejoinsAtItsStableCheckpointAndCatchesUp() {
     Net net = new Net(c -> c.withLog(1, 4, 8));
-    sendAll(net, 10);
+    net.sendAll(10);
     byte[] before = net.state[2].clone();
     net.restart(2);
     assertThat(net.nodes[2].stableSeq()).isEqualTo(8);
@@ -36,7 +29,7 @@ class RecoveryTest {
     net.runFor(200, 50); // its status brings the commits and batches of 9 and 10
     assertThat(net.nodes[2].lastExecuted()).isEqualTo(10);
     assertThat(net.state[2]).isEqualTo(before);
-    sendAll(net, 3);
+    net.sendAll(3);
     for (int i = 0; i < 4; i++) {
       assertThat(net.nodes[i].lastExecuted()).as("replica " + i).isEqualTo(13);
       assertThat(net.state[i]).as("replica " + i).isEqualTo(net.state[0]);
@@ -46,7 +39,7 @@ class RecoveryTest {
   @Test
   void aWholeClusterRestartedAtOnceLosesNoExecutedRequest() {
     Net net = new Net(c -> c.withLog(1, 4, 8));
-    sendAll(net, 10);
+    net.sendAll(10);
     // Seq 11 prepares everywhere but its commits are lost: nobody executes it before the crash.
     net.filter = m -> m.message() instanceof PbftMessage.Commit ? null : m;
     Request unfinished = net.request();
@@ -69,7 +62,7 @@ class RecoveryTest {
     }
     // Nobody casts a new vote in the view they all restarted in (a prepare sent before the
     // crash may not have been durable: EarlyVotes), so new requests wait for the next view.
-    sendAll(net, 2);
+    net.sendAll(2);
     assertThat(net.nodes[0].lastExecuted()).as("no new vote in view 0").isEqualTo(11);
     net.runFor(5_000, 50);
     for (int i = 0; i < 4; i++) {
@@ -131,7 +124,7 @@ class RecoveryTest {
   @Test
   void aReplicaRestartedDuringAViewChangeResumesItAndTheViewIsEntered() {
     Net net = new Net(c -> c.withLog(1, 4, 8));
-    sendAll(net, 5);
+    net.sendAll(5);
     net.filter = m -> m.from() == 0 || m.to() == 0 ? null : m; // the primary is gone
     Request request = net.request();
     net.send(request, 1, 2, 3);
@@ -205,7 +198,7 @@ class RecoveryTest {
   @Test
   void theLogIsCompactedAtEachCheckpoint() {
     Net net = new Net(c -> c.withLog(16, 4, 8));
-    sendAll(net, 40);
+    net.sendAll(40);
     assertThat(net.nodes[3].stableSeq()).isEqualTo(40);
     assertThat(net.disks[3].entryCount()).as("only the copies of seqs 37..40")
         .isLessThanOrEqualTo(8);
@@ -226,11 +219,11 @@ class RecoveryTest {
   @Test
   void aWholeClusterCrashAfterCheckpointVotesStillHasTheVotedStateToTransfer() {
     Net net = new Net(c -> c.withLog(1, 4, 8));
-    sendAll(net, 4);
+    net.sendAll(4);
     net.filter = m -> m.message() instanceof PbftMessage.CheckpointVote ? (m.to() == 3 ? m : null)
         : m.message() instanceof PbftMessage.Commit && m.to() == 3 ? null
         : m.message() instanceof PbftMessage.FetchState ? null : m;
-    sendAll(net, 4);
+    net.sendAll(4);
     assertThat(net.nodes[3].stableSeq()).as("3 saw the votes").isEqualTo(8);
     assertThat(net.nodes[3].lastExecuted()).as("but did not execute 8").isEqualTo(4);
     for (int i = 0; i < 3; i++) {

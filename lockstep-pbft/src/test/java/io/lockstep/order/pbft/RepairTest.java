@@ -7,7 +7,6 @@ import io.lockstep.identity.Ed25519Signer;
 import io.lockstep.order.LogEntry;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,25 +22,7 @@ class RepairTest {
     return new Net(c -> c.withLog(1, 4, 8));
   }
 
-  private static void sendAll(Net net, int count) {
-    for (int i = 0; i < count; i++) {
-      net.send(net.request());
-      net.run();
-    }
-  }
-
   /** Records every message replica {@code from} sends from now on. */
-  private static List<ProtocolMessage> recordFrom(Net net, int from) {
-    List<ProtocolMessage> sent = new ArrayList<>();
-    net.filter = m -> {
-      if (m.from() == from) {
-        sent.add(m.message());
-      }
-      return m;
-    };
-    return sent;
-  }
-
   /** Its own votes among {@code sent} (relayed proofs are others' votes). */
   private static List<ProtocolMessage> votes(List<ProtocolMessage> sent, int replica) {
     return sent.stream().filter(m -> m instanceof PbftMessage.PrePrepare
@@ -66,12 +47,12 @@ class RepairTest {
   @Test
   void aDamagedReplicaStartsWithoutVotingAndStillExecutesWhatTheOthersCommit() {
     Net net = net();
-    sendAll(net, 10);
+    net.sendAll(10);
     Recovered r = net.disks[2].recovered();
     net.restart(2, logDamaged(r, r.entries().get(0).index()));
     assertThat(net.nodes[2].repairing()).isTrue();
-    List<ProtocolMessage> sent = recordFrom(net, 2);
-    sendAll(net, 3);
+    List<ProtocolMessage> sent = net.recordFrom(2);
+    net.sendAll(3);
     net.runFor(300, 50);
     assertThat(net.nodes[2].repairing()).isTrue();
     assertThat(votes(sent, 2)).as("votes while repairing").isEmpty();
@@ -86,7 +67,7 @@ class RepairTest {
   @Test
   void aRepairingReplicaLearnsAProvenStableCheckpointFromItsPeersAndFetchesItsState() {
     Net net = net();
-    sendAll(net, 10);
+    net.sendAll(10);
     // Everything but an old hard state is lost: the stable checkpoint it read is 0.
     net.restart(2, new Recovered(null, null, List.of(),
         new Recovered.Damage(1, 30, 0, "the data directory was lost")));
@@ -101,17 +82,17 @@ class RepairTest {
   @Test
   void itStaysOutOfEverySequenceNumberUpToTheCheckpointPlusTheWindowThenVotesAgain() {
     Net net = net();
-    sendAll(net, 10);
+    net.sendAll(10);
     net.restart(2, new Recovered(null, null, List.of(),
         new Recovered.Damage(1, 30, 0, "the data directory was lost")));
     net.runFor(300, 50);
-    List<ProtocolMessage> sent = recordFrom(net, 2);
-    sendAll(net, 6); // through 16 = 8 + L: executed by the others' commits alone
+    List<ProtocolMessage> sent = net.recordFrom(2);
+    net.sendAll(6); // through 16 = 8 + L: executed by the others' commits alone
     net.runFor(300, 50);
     assertThat(votes(sent, 2)).as("votes at or below 16").isEmpty();
     assertThat(net.nodes[2].lastExecuted()).isEqualTo(16);
     assertThat(net.nodes[2].repairing()).isFalse();
-    sendAll(net, 1);
+    net.sendAll(1);
     assertThat(sent).anyMatch(m -> m instanceof PbftMessage.Prepare p && p.seq() == 17);
     assertThat(votes(sent, 2)).allMatch(m -> !(m instanceof PbftMessage.Prepare p)
         || p.seq() > 16);
@@ -121,7 +102,7 @@ class RepairTest {
   @Test
   void itNeverVotesForAViewAtOrBelowTheHighestViewItLearnsFromItsPeers() {
     Net net = net();
-    sendAll(net, 5);
+    net.sendAll(5);
     net.filter = m -> m.from() == 0 || m.to() == 0 ? null : m; // the primary is gone
     net.send(net.request(), 1, 2, 3);
     net.runFor(3_000, 50); // 1, 2 and 3 move to view 1 and execute the request
@@ -135,13 +116,13 @@ class RepairTest {
     assertThat(net.nodes[2].view()).isZero();
     net.runFor(300, 50);
     assertThat(net.nodes[2].view()).as("it follows the new view").isEqualTo(1);
-    sendAll(net, 14);
+    net.sendAll(14);
     net.runFor(300, 50);
     assertThat(net.nodes[2].repairing()).isFalse();
     assertThat(net.nodes[2].repair.noVoteThroughView).isEqualTo(1);
     assertThat(net.nodes[2].repair.mayVoteForView(1)).isFalse();
     assertThat(net.nodes[2].repair.mayVoteForView(2)).isTrue();
-    List<ProtocolMessage> sent = recordFrom(net, 2);
+    List<ProtocolMessage> sent = net.recordFrom(2);
     net.nodes[2].viewChanges.start(1, "a test asks for view 1 again");
     net.nodes[2].viewChanges.start(2, "a test asks for view 2");
     net.run();
@@ -152,16 +133,16 @@ class RepairTest {
   @Test
   void theRepairIsDurableAndACrashInTheMiddleResumesIt() {
     Net net = net();
-    sendAll(net, 10);
+    net.sendAll(10);
     net.restart(2, new Recovered(null, null, List.of(),
         new Recovered.Damage(1, 30, 0, "the data directory was lost")));
     net.run(); // its first Ready writes the hard state that remembers the repair
     net.restart(2); // storage no longer reports the damage
     assertThat(net.nodes[2].repairing()).isTrue();
     assertThat(net.nodes[2].repairReason()).contains("not finished");
-    List<ProtocolMessage> sent = recordFrom(net, 2);
+    List<ProtocolMessage> sent = net.recordFrom(2);
     net.runFor(300, 50); // its peers' reports: checkpoint 8, so no votes through 16
-    sendAll(net, 8);
+    net.sendAll(8);
     net.runFor(300, 50);
     assertThat(votes(sent, 2)).as("votes at or below 16").allMatch(RepairTest::above16);
     assertThat(votes(sent, 2)).as("votes at 17 and 18").isNotEmpty();

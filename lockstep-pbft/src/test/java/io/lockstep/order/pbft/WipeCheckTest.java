@@ -27,13 +27,6 @@ class WipeCheckTest {
     return net;
   }
 
-  private static void sendAll(Net net, int count) {
-    for (int i = 0; i < count; i++) {
-      net.send(net.request());
-      net.run();
-    }
-  }
-
   /** Records every message replica {@code from} sends from now on (keeping {@code lie}). */
   private static List<ProtocolMessage> recordFrom(Net net, int from, Net.Filter lie) {
     List<ProtocolMessage> sent = new ArrayList<>();
@@ -73,7 +66,7 @@ class WipeCheckTest {
       assertThat(net.nodes[i].repairing()).isFalse();
       assertThat(net.nodes[i].wipe.known()).as("replica %d remembers", i).hasSize(3);
     }
-    sendAll(net, 5);
+    net.sendAll(5);
     assertThat(net.nodes[3].lastExecuted()).isEqualTo(5);
     net.restart(1); // its hard state holds its incarnation, checked
     assertThat(net.nodes[1].wipe.verified()).isTrue();
@@ -84,7 +77,7 @@ class WipeCheckTest {
   void aWipedReplicaIsToldByItsPeersRepairsAndThenVotesAgain() {
     Net net = checkedCluster();
     net.run();
-    sendAll(net, 10);
+    net.sendAll(10);
     net.restart(2, Recovered.EMPTY, 7L); // the directory is gone; a new start's seed
     List<ProtocolMessage> sent = recordFrom(net, 2, m -> m);
     net.runFor(300, 50);
@@ -92,11 +85,11 @@ class WipeCheckTest {
     assertThat(net.nodes[2].repairReason()).contains("remember incarnation")
         .contains("wiped or replaced without a rejoin-empty file");
     assertThat(net.nodes[2].stableSeq()).as("the proven checkpoint fetched").isEqualTo(8);
-    sendAll(net, 6); // through 16 = 8 + L: executed by the others' commits alone
+    net.sendAll(6); // through 16 = 8 + L: executed by the others' commits alone
     net.runFor(300, 50);
     assertThat(votes(sent, 2)).as("votes at or below 16").isEmpty();
     assertThat(net.nodes[2].repairing()).isFalse();
-    sendAll(net, 1);
+    net.sendAll(1);
     assertThat(sent).anyMatch(m -> m instanceof PbftMessage.Prepare p && p.seq() == 17);
     assertThat(net.state[2]).isEqualTo(net.state[0]);
     net.restart(2);
@@ -120,7 +113,7 @@ class WipeCheckTest {
     assertThat(net.nodes[0].wipe.verified()).as("2t answers naming none and the wait")
         .isTrue();
     assertThat(net.nodes[0].repairing()).isFalse();
-    sendAll(net, 3);
+    net.sendAll(3);
     assertThat(net.nodes[0].lastExecuted()).isEqualTo(3);
   }
 
@@ -128,7 +121,7 @@ class WipeCheckTest {
   void oneLyingPeerCannotHideAWipe() {
     Net net = checkedCluster();
     net.run();
-    sendAll(net, 10);
+    net.sendAll(10);
     net.filter = lie(3, 2, 0); // "I never heard of replica 2"
     net.restart(2, Recovered.EMPTY, 7L);
     net.runFor(300, 50);
@@ -154,11 +147,11 @@ class WipeCheckTest {
   void withoutTheCheckAWipedReplicaTakesItselfForNewAndVotesAtOnce() {
     Net net = checkedCluster();
     net.run();
-    sendAll(net, 10);
+    net.sendAll(10);
     net.restart(2, Recovered.EMPTY, null); // what every PBFT replica did before the check
     List<ProtocolMessage> sent = recordFrom(net, 2, m -> m);
     net.runFor(300, 50);
-    sendAll(net, 2);
+    net.sendAll(2);
     assertThat(net.nodes[2].repairing()).isFalse();
     assertThat(votes(sent, 2)).as("it votes where the checked replica stays out (<= 16)")
         .anyMatch(m -> m instanceof PbftMessage.Prepare p && p.seq() <= 16);
