@@ -23,6 +23,7 @@
 #
 #   lockstep-bench/pbft-profile.sh                       # 32 clients, 150 s warmup, 20 s window
 #   KEEP=1 lockstep-bench/pbft-profile.sh --clients 32 --duration 20s --warmup 150s
+#   SAMPLE_MS=1 KEEP=1 lockstep-bench/pbft-profile.sh   # a stack sample every millisecond
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -42,7 +43,16 @@ fi
 "$root/lockstep" --version >/dev/null
 # Every JVM records from its start (in memory and its own disk repository; no file until dumped),
 # so nothing is instrumented mid-run. Its start-up message would land in the bench's report.
-jfr_opts="-Xlog:jfr+startup=off -XX:StartFlightRecording=settings=profile,name=lockstep"
+# SAMPLE_MS=1 samples Java stacks every millisecond instead of the profile settings' 10 ms (ten
+# times the samples for the per-frame split; the recording costs a little more CPU).
+settings=profile
+if [[ -n "${SAMPLE_MS:-}" ]]; then
+  jdk="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+  settings="$out/sample.jfc"
+  sed "/\"jdk.ExecutionSample\"/,/<\/event>/ s|<setting name=\"period\"[^>]*>[^<]*</setting>|<setting name=\"period\">${SAMPLE_MS} ms</setting>|" \
+    "$jdk/lib/jfr/profile.jfc" >"$settings"
+fi
+jfr_opts="-Xlog:jfr+startup=off -XX:StartFlightRecording=settings=$settings,name=lockstep"
 export LOCKSTEP_REPLICA_JAVA_OPTS="${LOCKSTEP_REPLICA_JAVA_OPTS:-} $jfr_opts"
 
 read -r -a extra <<<"${PBFT_LOCAL_ARGS:-}"
