@@ -20,12 +20,15 @@ import java.util.TreeMap;
  * ({@link PositionSettings}). Version 1, written before repairs existed, reads as no repair;
  * versions 1 and 2, written before wipe checks existed, read as incarnation 0 (none picked yet);
  * versions 1 to 3, written before the settings were recorded, read as {@code settings} null
- * (unknown: {@link PbftProtocol} decides which values such a directory was made with).
+ * (unknown: {@link PbftProtocol} decides which values such a directory was made with). Version
+ * 5 has version 4's layout; it marks a directory written by a build whose pre-prepares and
+ * prepares may leave before their records are durable ({@link EarlyVotes}), so that an older
+ * build, which would vote again where such a vote was lost, refuses to start on it.
  */
 record DurableState(long view, boolean changingView, List<PbftMessage.CheckpointVote> proof,
     boolean repairing, long noVoteThroughSeq, long noVoteThroughView, long incarnation,
     boolean verified, Map<Integer, Long> known, PositionSettings settings) {
-  private static final int VERSION = 4;
+  private static final int VERSION = 5;
   /** Most peers' incarnations remembered: far above any real configuration. */
   static final int MAX_KNOWN = 1024;
 

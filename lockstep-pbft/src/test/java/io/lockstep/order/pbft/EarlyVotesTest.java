@@ -85,6 +85,21 @@ class EarlyVotesTest {
     return prepares(sent, 3, other.digest());
   }
 
+  /**
+   * Hard states are written as version 5, which builds before early votes refuse (they accept 1
+   * to 4 and would vote again where an early vote was lost); version 4, the same layout, reads.
+   */
+  @Test
+  void theHardStateMarksADirectoryWrittenWithEarlyVotes() {
+    Net net = net();
+    net.sendAll(1);
+    byte[] written = net.disks[1].recovered().hardState().state();
+    assertThat(written[0]).isEqualTo((byte) 5);
+    byte[] four = written.clone();
+    four[0] = 4;
+    assertThat(DurableState.decode(four)).isEqualTo(DurableState.decode(written));
+  }
+
   @Test
   void aRestartedReplicaVotesAgainAboveItsWindowAndExecutesEverything() {
     Net net = net();
