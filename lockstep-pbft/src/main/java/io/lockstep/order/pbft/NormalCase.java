@@ -5,7 +5,9 @@ import io.lockstep.machine.ClientId;
 import io.lockstep.order.Ordered;
 import io.lockstep.request.Request;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * The normal case (PBFT §4.2): the primary batches held requests into pre-prepares within the
@@ -35,7 +37,7 @@ final class NormalCase {
    * of them executed, which cost the loop about 7 % of its time under load). Entries whose
    * slot no longer waits are dropped as the walk finds them.
    */
-  private final java.util.TreeSet<Long> heldBack = new java.util.TreeSet<>();
+  private final TreeSet<Long> heldBack = new TreeSet<>();
   /** Requests executed lately (about a window's worth), oldest first: see {@link #onForward}. */
   private final java.util.LinkedHashMap<Pending.Key, Boolean> recentlyExecuted;
 
@@ -168,7 +170,7 @@ final class NormalCase {
 
   /** A held-back pre-prepare whose requests have all arrived is accepted now. */
   private void retryWaiting() {
-    for (java.util.Iterator<Long> seqs = heldBack.iterator(); seqs.hasNext(); ) {
+    for (Iterator<Long> seqs = heldBack.iterator(); seqs.hasNext(); ) {
       Slot slot = p.slots.get(seqs.next());
       PbftMessage.PrePrepare pp = slot == null ? null : slot.waiting;
       if (pp == null) {

@@ -12,8 +12,9 @@ import io.lockstep.order.pbft.wire.PbftCodec;
  * above it (or at the checkpoint it last voted for, whose state it saved before the vote left: then
  * it votes again and serves that state to its peers): its view (still changing to it, if it was,
  * with its view change signed again from the same facts), the pre-prepares it accepted or sent and
- * the prepared certificates it sent commits for. It executes nothing above the snapshot by itself:
- * its retransmissions of its own prepares and commits, and its peers' answers to its status
+ * the prepared certificates it sent commits for. In that view it casts no new vote up to its
+ * low watermark plus L ({@link EarlyVotes}). It executes nothing above the snapshot by itself:
+ * its retransmissions of its own commits, and its peers' answers to its status
  * (commits and batches, or the stable checkpoint to fetch), bring it forward again; a checkpoint
  * stable beyond its saved state is fetched by state transfer at once. Client requests it held are
  * gone: clients resend them.
