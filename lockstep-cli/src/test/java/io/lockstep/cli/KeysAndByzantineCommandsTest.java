@@ -109,7 +109,7 @@ class KeysAndByzantineCommandsTest {
         io.lockstep.order.FailureModel.BYZANTINE);
     layout.prepare();
     assertThat(Files.readString(layout.configFile())).contains("pbft.max-batch=64\n")
-        .contains("pbft.checkpoint-interval=128\n").contains("pbft.window=256\n");
+        .contains("pbft.checkpoint-interval=512\n").contains("pbft.window=1024\n");
     String earlier = Files.readString(layout.configFile()).replaceAll(
         "pbft\\.(max-batch|checkpoint-interval|window)=\\d+\n", "");
     Files.writeString(layout.configFile(), earlier);

@@ -46,6 +46,13 @@ final class CheckpointDigester implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
   private final ExecutorService thread;
   private volatile boolean closed;
+  /**
+   * The size of the last encoding, which the next buffer starts a little above: grown from a
+   * small start by doubling, a state of megabytes was copied about twice over on the way, the
+   * largest share of this thread's allocation (docs/BENCHMARKS.md, "Checkpoints every 512
+   * sequence numbers"). Only this class's one thread reads and writes it.
+   */
+  private long lastSize;
 
   CheckpointDigester(int replica, Consumer<Throwable> fatal) {
     this.replica = replica;
@@ -73,7 +80,9 @@ final class CheckpointDigester implements AutoCloseable {
     }
     thread.execute(() -> {
       try {
-        loop.offerCheckpointDigested(captured.position(), encode(captured));
+        SnapshotData encoded = encode(captured, lastSize);
+        lastSize = encoded.size();
+        loop.offerCheckpointDigested(captured.position(), encoded);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException | IOException | Error e) {
@@ -98,8 +107,15 @@ final class CheckpointDigester implements AutoCloseable {
    * signature over them when the capture has a seal.
    */
   static SnapshotData encode(CheckpointCapture captured) throws IOException {
+    return encode(captured, 0);
+  }
+
+  /** The same, into a buffer sized for a state of about {@code expectedSize} bytes. */
+  static SnapshotData encode(CheckpointCapture captured, long expectedSize) throws IOException {
     MessageDigest sha = sha256();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+    long room = expectedSize + expectedSize / 8 + 64 * 1024;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(
+        (int) Math.min(room, SnapshotData.MAX_ARRAY_BYTES));
     try (OutputStream out = new DigestOutputStream(bytes, sha)) {
       captured.snapshot().writeTo(out);
     }

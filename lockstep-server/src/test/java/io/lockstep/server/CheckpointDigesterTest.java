@@ -92,6 +92,18 @@ class CheckpointDigesterTest {
     assertThat(digested.seal()).as("no seal: the protocol signs itself").isNull();
   }
 
+  /** The buffer sized from the last encoding holds the same bytes, whether too small or not. */
+  @Test
+  void theExpectedSizeChangesOnlyTheBufferNotTheBytes() throws Exception {
+    byte[] expected = capture(new ThreadNoting(false)).snapshot().toByteArray();
+    for (long guess : new long[] {0, 1, expected.length, 10L * expected.length}) {
+      SnapshotData digested = CheckpointDigester.encode(capture(new ThreadNoting(false)), guess);
+      assertThat(digested.toByteArray()).as("guess " + guess).isEqualTo(expected);
+      assertThat(digested.sha256()).as("guess " + guess)
+          .isEqualTo(MessageDigest.getInstance("SHA-256").digest(expected));
+    }
+  }
+
   @Test
   void aCaptureWithASealComesBackSignedOverItsDigest() throws Exception {
     CheckpointSeal reversed = sha -> {

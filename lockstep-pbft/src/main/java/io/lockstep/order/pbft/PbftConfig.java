@@ -63,7 +63,7 @@ public record PbftConfig(int self, List<Integer> members, int t, Signer signer, 
    * The simulator's and scripted tests' settings for a cluster of {@code members} tolerating
    * {@code t} Byzantine replicas: a small log (max-batch 16, K = 16, L = 64) so that runs cross
    * many checkpoints and window ends. A cluster file's defaults are {@link PbftProtocol}'s
-   * (max-batch 64, K = 128, L = 256); the simulator keeps these so its seeds replay as before.
+   * (max-batch 64, K = 512, L = 1024); the simulator keeps these so its seeds replay as before.
    */
   public static PbftConfig defaults(int self, List<Integer> members, int t, Signer signer) {
     return new PbftConfig(self, members, t, signer, 16, 16, 64, 500, 4, 150, 50, 2_000, 10_000);

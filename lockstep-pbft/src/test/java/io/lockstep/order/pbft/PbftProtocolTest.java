@@ -44,8 +44,8 @@ class PbftProtocolTest {
   @Test
   void isFoundByNameThroughTheRegistry() {
     assertThat(Protocols.named("pbft")).isInstanceOf(PbftProtocol.class);
-    assertThat(Protocols.named("pbft").defaultSettings()).containsEntry("window", "256")
-        .containsEntry("checkpoint-interval", "128");
+    assertThat(Protocols.named("pbft").defaultSettings()).containsEntry("window", "1024")
+        .containsEntry("checkpoint-interval", "512");
   }
 
   @Test

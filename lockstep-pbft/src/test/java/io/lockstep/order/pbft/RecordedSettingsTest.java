@@ -169,6 +169,6 @@ class RecordedSettingsTest {
   @Test
   void launchersPinTheThreeSettingsWithTodaysDefaults() {
     assertThat(new PbftProtocol().pinnedSettings()).isEqualTo(Map.of("max-batch", "64",
-        "checkpoint-interval", "128", "window", "256"));
+        "checkpoint-interval", "512", "window", "1024"));
   }
 }
