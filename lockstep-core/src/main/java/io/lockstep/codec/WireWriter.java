@@ -10,8 +10,25 @@ import java.util.Arrays;
  * command codecs; {@link WireReader} reads it back.
  */
 public final class WireWriter {
-  private byte[] buffer = new byte[64];
+  private byte[] buffer;
   private int size;
+
+  /** A writer whose buffer starts small and doubles as needed. */
+  public WireWriter() {
+    this(64);
+  }
+
+  /**
+   * A writer whose buffer starts at {@code initialCapacity} bytes: an encoder that knows about
+   * how much it will write spares the copies of growing from a small start.
+   */
+  public WireWriter(int initialCapacity) {
+    if (initialCapacity < 1) {
+      throw new IllegalArgumentException("initial capacity must be positive, was "
+          + initialCapacity);
+    }
+    buffer = new byte[initialCapacity];
+  }
 
   /** Appends one byte. */
   public WireWriter writeByte(int value) {

@@ -15,9 +15,12 @@ import java.util.Objects;
  *
  * <p>Immutable, so its digest is computed at most once: a pre-prepare's acceptance (also of one
  * held back until its requests arrive), the view change and the new view's signature all ask
- * for it, and each would otherwise hash the whole encoding again. (A request's command array
- * is never written after the request is built; nothing in the project writes through
- * {@link Request#command()}.)
+ * for it, and each would otherwise hash the whole encoding again. Its canonical encoding is
+ * kept too, made once: the digest, the pre-prepare on the wire and the journal entry each
+ * encoded the batch anew, growing a buffer from 64 bytes, the largest share of a replica's
+ * allocation under write load (docs/BENCHMARKS.md, "Checkpoints every 512 sequence numbers").
+ * (A request's command array is never written after the request is built; nothing in the
+ * project writes through {@link Request#command()}.)
  */
 public final class Batch {
   /** Most requests one batch may carry (a bound for untrusted input). */
@@ -33,6 +36,10 @@ public final class Batch {
    * so a thread that sees it sees it whole, and one that sees null computes the same value.
    */
   private Digest digest;
+  /** The canonical encoding once made; racy but safe as {@link #digest} (a final field). */
+  private Encoded encoded;
+
+  private record Encoded(byte[] bytes) {}
 
   /**
    * @param time the agreed time the primary proposed (0 for a null batch)
@@ -62,9 +69,7 @@ public final class Batch {
   public Digest digest() {
     Digest known = digest;
     if (known == null) {
-      WireWriter out = new WireWriter();
-      write(out);
-      known = Digest.of(out.toByteArray());
+      known = Digest.of(encoding());
       digest = known;
     }
     return known;
@@ -72,11 +77,35 @@ public final class Batch {
 
   /** Writes the canonical encoding (also the wire form). */
   public void write(WireWriter out) {
-    out.writeLong(time);
-    out.writeInt(requests.size());
-    for (Request request : requests) {
-      writeRequest(out, request);
+    out.writeRaw(encoding());
+  }
+
+  /** The canonical encoding, made at most once (the array is not to be written to). */
+  private byte[] encoding() {
+    Encoded known = encoded;
+    if (known == null) {
+      WireWriter out = new WireWriter(estimatedSize());
+      out.writeLong(time);
+      out.writeInt(requests.size());
+      for (Request request : requests) {
+        writeRequest(out, request);
+      }
+      known = new Encoded(out.toByteArray());
+      encoded = known;
     }
+    return known.bytes();
+  }
+
+  /** About the encoding's size (exact for ASCII client ids), so its buffer rarely grows. */
+  private int estimatedSize() {
+    long size = 12;
+    for (Request request : requests) {
+      size += 4 + request.client().value().length() + 8 + 1 + 4 + request.command().length + 1;
+      if (request.copyFrom() != null) {
+        size += 4 + request.copyFrom().value().length();
+      }
+    }
+    return (int) Math.min(size, Integer.MAX_VALUE - 16);
   }
 
   /** Reads a batch written by {@link #write}; malformed input throws. */
