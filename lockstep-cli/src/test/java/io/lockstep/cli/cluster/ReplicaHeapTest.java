@@ -44,6 +44,21 @@ class ReplicaHeapTest {
     assertThat(ReplicaHeap.parse("2048m").text()).isEqualTo("2g");
   }
 
+  /**
+   * A young generation of a third of the heap, at most 256 MiB, and an initial heap of at most
+   * 768 MiB: never a young generation larger than the default's third, so the old generation
+   * keeps the two thirds {@link ReplicaHeap#neededMib} counts on.
+   */
+  @Test
+  void theYoungGenerationAndInitialHeapAreBoundedByTheHeap() {
+    assertThat(ReplicaHeap.parse("3g").jvmOptions())
+        .containsExactly("-Xms768m", "-Xmx3g", "-Xmn256m", "-XX:+UseSerialGC");
+    assertThat(ReplicaHeap.parse("512m").jvmOptions())
+        .containsExactly("-Xms512m", "-Xmx512m", "-Xmn170m", "-XX:+UseSerialGC");
+    assertThat(ReplicaHeap.parse("96m").jvmOptions())
+        .containsExactly("-Xms96m", "-Xmx96m", "-Xmn32m", "-XX:+UseSerialGC");
+  }
+
   @Test
   void aMalformedOrTinyHeapIsRefusedWithTheFormNamed() {
     for (String bad : new String[] {"", "4", "4gb", "-1g", "lots"}) {
