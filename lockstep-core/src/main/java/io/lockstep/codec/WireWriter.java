@@ -89,9 +89,13 @@ public final class WireWriter {
     return writeBytes(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The bytes written so far. */
+  /**
+   * The bytes written so far: the buffer itself when they fill it exactly (every write appends,
+   * and a write to a full buffer moves to a new one, so the array handed out never changes),
+   * otherwise a copy.
+   */
   public byte[] toByteArray() {
-    return Arrays.copyOf(buffer, size);
+    return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
   }
 
   private void ensure(int more) {

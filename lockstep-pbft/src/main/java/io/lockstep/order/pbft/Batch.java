@@ -80,6 +80,11 @@ public final class Batch {
     out.writeRaw(encoding());
   }
 
+  /** The size of the canonical encoding in bytes (which it makes, if not yet made). */
+  public int encodedSize() {
+    return encoding().length;
+  }
+
   /** The canonical encoding, made at most once (the array is not to be written to). */
   private byte[] encoding() {
     Encoded known = encoded;

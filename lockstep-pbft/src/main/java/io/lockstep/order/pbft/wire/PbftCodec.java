@@ -60,9 +60,24 @@ public final class PbftCodec implements ProtocolCodec {
     if (!(message instanceof PbftMessage m)) {
       throw new IllegalArgumentException("not a PBFT message: " + message);
     }
-    WireWriter out = new WireWriter().writeByte(VERSION);
+    WireWriter out = new WireWriter(sizeHint(m)).writeByte(VERSION);
     Encoder.write(out, m);
     return out.toByteArray();
+  }
+
+  /**
+   * The encoding's size for the two messages that carry a batch (version, kind, view and seq,
+   * or seq, then the batch), so that the writer holds it without growing and hands its buffer
+   * over without a copy; a small start for the rest.
+   */
+  private static int sizeHint(PbftMessage m) {
+    if (m instanceof PbftMessage.PrePrepare pp) {
+      return 18 + pp.batch().encodedSize();
+    }
+    if (m instanceof PbftMessage.Fill f) {
+      return 10 + f.batch().encodedSize();
+    }
+    return 64;
   }
 
   @Override
