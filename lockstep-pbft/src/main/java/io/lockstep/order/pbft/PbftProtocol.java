@@ -80,11 +80,11 @@ public final class PbftProtocol implements Protocol {
     d.put("max-batch", "64");
     // K = 512 and L = 2K: four times Castro and Liskov's K. Their checkpoints digest only the
     // pages a batch changed; ours encode, hash and write the whole state (a snapshot every K
-    // sequence numbers), which at K = 128 under 32 writing clients (~1,800 writes per
-    // checkpoint) was a quarter of each replica's CPU per write and the p99's long tail, as the
-    // snapshot's file write held up the log thread's group commits (docs/BENCHMARKS.md,
-    // "Checkpoints every 512 sequence numbers"). The price: a longer journal between
-    // checkpoints, and view changes that may carry up to L prepared batches.
+    // sequence numbers, its file written by the log thread between group commits). At K = 128
+    // under 32 writing clients (~1,800 writes per checkpoint) that was over a quarter of a
+    // replica's allocation, and K = 512 halved the p99 (docs/BENCHMARKS.md, "Checkpoints every
+    // 512 sequence numbers"). The price: a longer journal between checkpoints, and view changes
+    // that may carry up to L prepared batches.
     d.put("checkpoint-interval", "512");
     d.put("window", "1024");
     d.put("request-timeout-ms", "500");
