@@ -138,8 +138,8 @@ public final class ReplicaHeap {
    * generation of a third of the heap up to {@link #MAX_YOUNG_MIB}, and an initial heap of up
    * to {@link #MAX_INITIAL_MIB}. Started at 64 MiB, a replica's heap never grew: under write
    * load it stayed at 61 MiB with a young generation of about 20 MiB, collected several times
-   * a second, and what survived (values the store keeps about a second before they are
-   * overwritten) filled the old generation, so a full collection of 40–170 ms came every few
+   * a second, and what survived (under the benchmark's writes, values the store keeps about a
+   * second before they are overwritten) filled the old generation, so a full collection of 40–170 ms came every few
    * seconds. With these bounds the serial collector's CPU per PBFT write fell from ~20 to ~7 µs
    * over four replicas, and no full collection came in three minutes (docs/BENCHMARKS.md,
    * "Checkpoints every 512 sequence numbers").
