@@ -12,6 +12,7 @@ import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.StampedOrder;
 import io.lockstep.order.stamped.UidScheme;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -34,7 +35,14 @@ public final class ClassicSchemes {
    * protocol's other defaults (δ = 2 ms below a minimum delay of 3 ms).
    */
   public static CoordinationFactory realTime(RealTimeClock.Test test) {
-    return failStop(StampedConfig::defaults, () -> new RealTimeClock(test, 150));
+    return realTime(test, order -> { });
+  }
+
+  /** As above, handing each replica's order to {@code built} (for tests that count in it). */
+  public static CoordinationFactory realTime(RealTimeClock.Test test,
+      Consumer<StampedOrder> built) {
+    return failStop(StampedConfig::defaults, () -> new RealTimeClock(test, 150), false, true,
+        built);
   }
 
   /**
@@ -56,7 +64,7 @@ public final class ClassicSchemes {
 
   /** As above, handing each replica's order to {@code built} (for tests that count in it). */
   public static CoordinationFactory replicaUid(boolean quiescence, UidChoice choice,
-      java.util.function.Consumer<CandidateOrder> built) {
+      Consumer<CandidateOrder> built) {
     return new CoordinationFactory() {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
@@ -165,11 +173,18 @@ public final class ClassicSchemes {
 
   private static CoordinationFactory failStop(ConfigFor config, Supplier<UidScheme> scheme,
       boolean rejoin, boolean holdDirect) {
+    return failStop(config, scheme, rejoin, holdDirect, order -> { });
+  }
+
+  private static CoordinationFactory failStop(ConfigFor config, Supplier<UidScheme> scheme,
+      boolean rejoin, boolean holdDirect, Consumer<StampedOrder> built) {
     return new CoordinationFactory() {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
-        return new Watched(id, new StampedOrder(config.of(id, members), scheme.get(), recovered,
-            holdDirect));
+        StampedOrder order = new StampedOrder(config.of(id, members), scheme.get(), recovered,
+            holdDirect);
+        built.accept(order);
+        return new Watched(id, order);
       }
 
       @Override
