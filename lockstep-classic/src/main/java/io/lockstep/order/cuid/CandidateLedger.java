@@ -12,7 +12,19 @@ import java.util.TreeMap;
  * who is counted in NF is the caller's business.
  */
 final class CandidateLedger {
+  /** Deliberate faults for tests that show the checkers catch them; NONE in every real replica. */
+  enum Bug {
+    NONE,
+    /**
+     * An accepted request counts as stable at once, though a request seen here but not yet
+     * accepted, with a candidate at or below its uid, may still get a smaller uid: the order
+     * rule may then process the two in one order here and in the other at another replica.
+     */
+    STABLE_ONCE_ACCEPTED
+  }
+
   private final int self;
+  private Bug bug = Bug.NONE;
   /** Seen but not accepted, by this replica's candidate. */
   private final TreeMap<Uid, Proposal> seenNotAccepted = new TreeMap<>();
   /** Accepted, not yet processed, by uid. */
@@ -58,11 +70,20 @@ final class CandidateLedger {
   }
 
   /**
+   * <b>Test only</b>: breaks the stability test in {@code bug}'s way, for the simulator to catch;
+   * nothing outside tests calls it, so every replica keeps {@link Bug#NONE}.
+   */
+  void misbehave(Bug bug) {
+    this.bug = bug;
+  }
+
+  /**
    * Stability test: no request seen but not accepted has a candidate at or below uid(r) (UID2
    * covers those not yet seen, UID1 those seen).
    */
   boolean stableHere(Proposal p) {
-    return seenNotAccepted.isEmpty() || p.uid.before(seenNotAccepted.firstKey());
+    return bug == Bug.STABLE_ONCE_ACCEPTED || seenNotAccepted.isEmpty()
+        || p.uid.before(seenNotAccepted.firstKey());
   }
 
   /** The accepted request with the smallest uid, or null. */
