@@ -2,10 +2,10 @@ package io.lockstep.cli;
 
 import io.lockstep.order.FailureModel;
 import io.lockstep.sim.CoordinationFactory;
-import io.lockstep.sim.PbftSimulation;
 import io.lockstep.sim.SimOptions;
+import io.lockstep.sim.SimProtocol;
+import io.lockstep.sim.SimProtocols;
 import io.lockstep.sim.SimResult;
-import io.lockstep.sim.Simulation;
 import io.lockstep.timeline.SimTimeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -43,21 +42,37 @@ import picocli.CommandLine.Spec;
         "and duplication, clock jumps and pauses, then a healed liveness phase.",
         "Checks linearizability, state digests, election safety, committed",
         "entries and agreed time. A seed replays a run exactly.",
+        "--protocol logical-clock|real-time|replica-uid|replica-uid-abcast runs one",
+        "of the paper's own ordering schemes instead: fail-stop, t+1 replicas",
+        "(t = N-1) whose crashes last, duplicated messages, clocks within 2 ms and",
+        "delays of at least 3 ms. --failure-model byzantine --protocol",
+        "real-time|replica-uid runs the paper's Byzantine variant: 2t+1 replicas,",
+        "t of them lying as the seed picks.",
         "Exit status: 0 all seeds passed, 1 some seed failed, 2 usage error."})
 public final class SimCommand implements Callable<Integer> {
   private static final int DEFAULT_SEEDS = 20;
   private static final long PROGRESS_NANOS = 10_000_000_000L;
 
-  private final Map<String, CoordinationFactory> protocols;
+  /** Protocols of tests, run as raft is, besides the simulator's own. */
+  private final Map<String, CoordinationFactory> extra;
 
   @Spec CommandSpec spec;
 
   @Option(names = "--protocol", defaultValue = "raft", paramLabel = "NAME",
       description = "Coordination protocol to simulate: raft (as the server runs it: the"
           + " leader's AppendEntries overlap its own fsync), raft-serial (textbook: only after"
-          + " it) or pbft (Byzantine, 3t+1 replicas; each seed makes one replica Byzantine in"
-          + " one of six ways, with Byzantine clients that vote).")
+          + " it), pbft (Byzantine, 3t+1 replicas; each seed makes one replica Byzantine in"
+          + " one of its behaviours, with Byzantine clients that vote), or one of the paper's"
+          + " schemes: logical-clock, real-time, replica-uid, replica-uid-abcast (the ABCAST"
+          + " variant, replica-uid.variant=abcast in a cluster file).")
   String protocol;
+
+  @Option(names = "--failure-model", paramLabel = "MODEL",
+      description = "fail-stop or byzantine (default: the protocol's own, byzantine for pbft"
+          + " and fail-stop for the others). byzantine with real-time or replica-uid runs the"
+          + " paper's Byzantine variant: 2t+1 replicas, t of them lying in one of the order's"
+          + " ways, as the seed picks; logical-clock, replica-uid-abcast and raft refuse it.")
+  String failureModel;
 
   @Option(names = "--seeds", paramLabel = "N",
       description = "Run seeds 1..N (default " + DEFAULT_SEEDS + " unless --seed is given).")
@@ -68,8 +83,10 @@ public final class SimCommand implements Callable<Integer> {
   Long seed;
 
   @Option(names = "--replicas", paramLabel = "N",
-      description = "Number of replicas; tolerates (N-1)/2 crashes, or (N-1)/3 Byzantine"
-          + " replicas for pbft (default 3, pbft 4).")
+      description = "Number of replicas; tolerates (N-1)/2 crashes, (N-1)/3 Byzantine"
+          + " replicas for pbft, N-1 crashes for the paper's schemes and (N-1)/2 lying replicas"
+          + " for their Byzantine variants (default: one fault, so raft 3, pbft 4, the paper's"
+          + " schemes 2, their Byzantine variants 3).")
   Integer replicas;
 
   @Option(names = "--clients", defaultValue = "5", paramLabel = "N",
@@ -110,32 +127,53 @@ public final class SimCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The command with the protocols the simulator ships: raft (as the server runs it) and
-   * raft-serial (the leader appends only after its own fsync).
-   */
+  /** The command with the protocols the simulator ships ({@link SimProtocols}). */
   public SimCommand() {
-    this(Map.of("raft", Simulation.raft(), "raft-serial", Simulation.raftSerialAppend(),
-        "pbft", PbftSimulation.factory()));
+    this(Map.of());
   }
 
-  /** The command with other protocol factories under the given names (for tests). */
-  SimCommand(Map<String, CoordinationFactory> protocols) {
-    this.protocols = new TreeMap<>(protocols);
+  /**
+   * The command with more protocols under the given names, run as raft is (for tests'
+   * deliberately broken factories).
+   */
+  SimCommand(Map<String, CoordinationFactory> extra) {
+    this.extra = Map.copyOf(extra);
   }
 
   @Override
   public Integer call() {
-    CoordinationFactory factory = protocols.get(protocol);
-    if (factory == null) {
-      throw usage("unknown protocol '" + protocol + "': the simulator supports "
-          + String.join(", ", protocols.keySet()));
-    }
+    SimProtocol chosen = chosenProtocol();
     List<Long> toRun = seedsToRun();
-    SimOptions options = options(factory.failureModel() == FailureModel.BYZANTINE);
+    SimOptions options = options(chosen);
     long started = System.nanoTime();
-    int failed = runAll(options, factory, toRun, started);
+    int failed = runAll(options, chosen, toRun, started);
     return failed == 0 ? 0 : 1;
+  }
+
+  /** The protocol and failure model asked for; a combination it does not tolerate says why. */
+  private SimProtocol chosenProtocol() {
+    FailureModel model = parseFailureModel();
+    CoordinationFactory factory = extra.get(protocol);
+    if (factory != null && model != FailureModel.BYZANTINE) {
+      return SimProtocols.crashTolerant(factory);
+    }
+    try {
+      return SimProtocols.named(protocol, model);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  private FailureModel parseFailureModel() {
+    if (failureModel == null) {
+      return null;
+    }
+    return switch (failureModel) {
+      case "fail-stop" -> FailureModel.FAIL_STOP;
+      case "byzantine" -> FailureModel.BYZANTINE;
+      default -> throw usage("--failure-model must be fail-stop or byzantine, was '"
+          + failureModel + "'");
+    };
   }
 
   private ParameterException usage(String message) {
@@ -166,12 +204,16 @@ public final class SimCommand implements Callable<Integer> {
     return list;
   }
 
-  private SimOptions options(boolean byzantine) {
+  private SimOptions options(SimProtocol chosen) {
+    int n = replicas == null ? chosen.defaultReplicas() : replicas;
+    SimOptions base;
     try {
-      SimOptions base = byzantine ? PbftSimulation.options() : SimOptions.defaults();
-      int n = replicas == null ? base.replicas() : replicas;
+      base = chosen.options(n);
+    } catch (IllegalArgumentException e) {
+      throw usage("--replicas " + n + " with --protocol " + protocol + ": " + e.getMessage());
+    }
+    try {
       return base
-          .withReplicasAndT(n, byzantine ? (n - 1) / 3 : (n - 1) / 2)
           .withClients(clients)
           .withFaultPhaseMillis(faultMillis)
           .withHistoryDir(historyDir)
@@ -181,7 +223,7 @@ public final class SimCommand implements Callable<Integer> {
     }
   }
 
-  private int runAll(SimOptions options, CoordinationFactory factory, List<Long> toRun,
+  private int runAll(SimOptions options, SimProtocol chosen, List<Long> toRun,
       long started) {
     int threads = Math.max(1, Math.min(Math.min(2, toRun.size()),
         Runtime.getRuntime().availableProcessors()));
@@ -189,7 +231,7 @@ public final class SimCommand implements Callable<Integer> {
     try {
       List<Future<Outcome>> futures = new ArrayList<>();
       for (long s : toRun) {
-        futures.add(pool.submit(() -> runOne(options, s, factory)));
+        futures.add(pool.submit(() -> runOne(options, s, chosen)));
       }
       return report(futures, toRun, started);
     } finally {
@@ -197,18 +239,18 @@ public final class SimCommand implements Callable<Integer> {
     }
   }
 
-  private Outcome runOne(SimOptions options, long seed, CoordinationFactory factory) {
+  private Outcome runOne(SimOptions options, long seed, SimProtocol chosen) {
     try {
+      SimProtocol.Seeded seeded = chosen.seeded(options, seed);
       if (timelineFile != null) {
-        SimTimeline.Run run = SimTimeline.run(options, seed, factory);
+        // The seed's own run, its liars included, so the page shows what the seed replays.
+        SimTimeline.Run run = SimTimeline.run(options, seed, seeded.factory(), seeded.liars());
         run.timeline().write(timelineFile);
         spec.commandLine().getErr().println("timeline " + timelineFile + ": " + run.events()
             + " events" + (run.violation() == null ? "" : ", opens at the violation"));
         return Outcome.of(run.result());
       }
-      return Outcome.of(factory.failureModel() == FailureModel.BYZANTINE
-          ? PbftSimulation.runMixed(options, seed, factory)
-          : Simulation.run(options, seed, factory));
+      return Outcome.of(seeded.run(options, seed));
     } catch (RuntimeException e) {
       return new Outcome(seed, false, "exception: " + e, "-", 0, 0, 0, 0, 0, false);
     }
@@ -268,9 +310,12 @@ public final class SimCommand implements Callable<Integer> {
   }
 
   /** The command line that replays {@code s} with the same options. */
-  private String replayCommand(long s) {
-    StringBuilder command = new StringBuilder("./lockstep sim --protocol ").append(protocol)
-        .append(" --seed ").append(s);
+  String replayCommand(long s) {
+    StringBuilder command = new StringBuilder("./lockstep sim --protocol ").append(protocol);
+    if (failureModel != null) {
+      command.append(" --failure-model ").append(failureModel);
+    }
+    command.append(" --seed ").append(s);
     if (replicas != null) {
       command.append(" --replicas ").append(replicas);
     }

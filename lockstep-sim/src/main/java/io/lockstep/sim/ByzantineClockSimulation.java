@@ -25,6 +25,14 @@ public final class ByzantineClockSimulation {
   private static final long KEY_SEED = 13;
 
   /**
+   * Options: those of {@link ByzantineUidSimulation#options(int)}, the same cluster (2t+1
+   * replicas), clocks, network and faults, whose rounds both orders share.
+   */
+  public static SimOptions options(int t) {
+    return ByzantineUidSimulation.options(t);
+  }
+
+  /**
    * Runs one seed with the replicas from {@code seed mod n} on (t of them) lying: the first as
    * {@code lies[seed mod lies.length]}, each next one as the next behaviour; Ed25519 signatures
    * when {@code ed25519}, otherwise {@link MacSigners}.
@@ -41,6 +49,16 @@ public final class ByzantineClockSimulation {
   public static SimResult run(SimOptions options, long seed,
       UnaryOperator<ByzantineClockConfig> tune, boolean ed25519, boolean handToOne,
       ClockLie... lies) {
+    return seeded(options, seed, tune, ed25519, handToOne, lies).run(options, seed);
+  }
+
+  /**
+   * What {@link #run(SimOptions, long, UnaryOperator, boolean, boolean, ClockLie...)} runs,
+   * without running it (a timeline journals the same run).
+   */
+  public static SimProtocol.Seeded seeded(SimOptions options, long seed,
+      UnaryOperator<ByzantineClockConfig> tune, boolean ed25519, boolean handToOne,
+      ClockLie... lies) {
     SimClientKeys clients = handToOne ? new SimClientKeys(KEY_SEED, ed25519) : null;
     ClientPublicKeys clientKeys = clients == null ? ClientPublicKeys.none() : clients.keys();
     List<Integer> members = ByzantineRuns.members(options.replicas());
@@ -53,6 +71,6 @@ public final class ByzantineClockSimulation {
                 .withRoundMillis(ByzantineUidSimulation.ROUND_MILLIS)), signers.get(id),
             clientKeys, recovered),
         ByzantineRealTimeOrder::drainRejected, clients);
-    return Simulation.run(options, seed, factory, liars);
+    return new SimProtocol.Seeded(factory, liars);
   }
 }

@@ -67,6 +67,15 @@ public final class ByzantineUidSimulation {
    */
   public static SimResult run(SimOptions options, long seed, UnaryOperator<ByzantineConfig> tune,
       boolean ed25519, boolean handToOne, UidLie... lies) {
+    return seeded(options, seed, tune, ed25519, handToOne, lies).run(options, seed);
+  }
+
+  /**
+   * What {@link #run(SimOptions, long, UnaryOperator, boolean, boolean, UidLie...)} runs, without
+   * running it (a timeline journals the same run).
+   */
+  public static SimProtocol.Seeded seeded(SimOptions options, long seed,
+      UnaryOperator<ByzantineConfig> tune, boolean ed25519, boolean handToOne, UidLie... lies) {
     SimClientKeys clients = handToOne ? new SimClientKeys(KEY_SEED, ed25519) : null;
     ClientPublicKeys clientKeys = clients == null ? ClientPublicKeys.none() : clients.keys();
     List<Integer> members = ByzantineRuns.members(options.replicas());
@@ -79,6 +88,6 @@ public final class ByzantineUidSimulation {
             ByzantineConfig.defaults(id, group, options.t()).withRoundMillis(ROUND_MILLIS)),
             signers.get(id), clientKeys, recovered),
         ByzantineCandidateOrder::drainRejected, clients);
-    return Simulation.run(options, seed, factory, liars);
+    return new SimProtocol.Seeded(factory, liars);
   }
 }

@@ -313,19 +313,33 @@ public final class PbftSimulation {
    * pbft} and the default build's seeds do.
    */
   public static SimResult runMixed(SimOptions options, long seed, CoordinationFactory factory) {
+    return mixed(options, seed, factory).run(options, seed);
+  }
+
+  /**
+   * What {@link #runMixed} runs, without running it (a timeline journals the same run, its
+   * Byzantine replica included).
+   */
+  public static SimProtocol.Seeded mixed(SimOptions options, long seed,
+      CoordinationFactory factory) {
     ByzantineBehaviour[] all = ByzantineBehaviour.values();
-    return run(options, seed, factory, all[(int) Math.floorMod(seed, (long) all.length)]);
+    return seeded(options, seed, factory, all[(int) Math.floorMod(seed, (long) all.length)]);
   }
 
   /** As {@link #run(SimOptions, long, ByzantineBehaviour)} with the protocol {@code factory}. */
   public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
       ByzantineBehaviour behaviour) {
+    return seeded(options, seed, factory, behaviour).run(options, seed);
+  }
+
+  private static SimProtocol.Seeded seeded(SimOptions options, long seed,
+      CoordinationFactory factory, ByzantineBehaviour behaviour) {
     int liar = (int) Math.floorMod(seed, (long) options.replicas());
     // The liar's own key of the factory's kind, so the lies it signs are authentic: MAC keys
     // for a factory made to sign with them, else Ed25519 (the kind every other factory here
     // signs with, and that tests' wrappers of them inherit).
     boolean ed25519 = !(factory instanceof Factory f) || f.ed25519;
     Signer own = Factory.keys(Factory.keyed(List.of()), ed25519).get(liar);
-    return Simulation.run(options, seed, factory, Map.of(liar, behaviour.interceptor(own)));
+    return new SimProtocol.Seeded(factory, Map.of(liar, behaviour.interceptor(own)));
   }
 }

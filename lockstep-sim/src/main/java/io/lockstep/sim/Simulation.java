@@ -100,6 +100,16 @@ public final class Simulation {
     return run(options, seed, factory, Map.of(), RegisterService.exampleKvStore(), journal);
   }
 
+  /**
+   * Runs one seed with the protocol built by {@code factory} and the misbehaving replicas
+   * {@code interceptors}, journaling its events into {@code journal} for a timeline.
+   */
+  public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
+      Map<Integer, MessageInterceptor> interceptors, SimJournal journal) {
+    Objects.requireNonNull(journal, "journal");
+    return run(options, seed, factory, interceptors, RegisterService.exampleKvStore(), journal);
+  }
+
   /** The general form: protocol, misbehaving replicas and the service under test. */
   public static SimResult run(SimOptions options, long seed, CoordinationFactory factory,
       Map<Integer, MessageInterceptor> interceptors, RegisterService service) {

@@ -3,6 +3,7 @@ package io.lockstep.timeline;
 import io.lockstep.check.History;
 import io.lockstep.check.Op;
 import io.lockstep.check.ViolationWindow;
+import io.lockstep.order.MessageInterceptor;
 import io.lockstep.sim.CoordinationFactory;
 import io.lockstep.sim.SimJournal;
 import io.lockstep.sim.SimOptions;
@@ -10,6 +11,7 @@ import io.lockstep.sim.SimResult;
 import io.lockstep.sim.Simulation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,8 +41,17 @@ public final class SimTimeline {
 
   /** Runs {@code seed} and builds its timeline. */
   public static Run run(SimOptions options, long seed, CoordinationFactory factory) {
+    return run(options, seed, factory, Map.of());
+  }
+
+  /**
+   * Runs {@code seed} with the replicas in {@code liars} sending through their interceptors
+   * (the run a Byzantine protocol's seed replays), and builds its timeline.
+   */
+  public static Run run(SimOptions options, long seed, CoordinationFactory factory,
+      Map<Integer, MessageInterceptor> liars) {
     SimJournal journal = new SimJournal(JOURNAL_CAPACITY);
-    SimResult result = Simulation.run(options, seed, factory, journal);
+    SimResult result = Simulation.run(options, seed, factory, liars, journal);
     Violation violation = result.ok() ? null : violation(result);
     Timeline timeline = Timeline.of(journal.events())
         .title("Lockstep simulation, seed " + seed + (result.ok() ? ": passed" : ": FAILED"))

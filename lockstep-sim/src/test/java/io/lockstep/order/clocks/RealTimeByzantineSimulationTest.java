@@ -1,9 +1,9 @@
 package io.lockstep.order.clocks;
 
+import static io.lockstep.sim.ByzantineClockSimulation.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.sim.ByzantineClockSimulation;
-import io.lockstep.sim.ByzantineUidSimulation;
 import io.lockstep.sim.SimOptions;
 import io.lockstep.sim.SimResult;
 import java.util.ArrayList;
@@ -28,10 +28,6 @@ class RealTimeByzantineSimulationTest {
   static final int ED25519_SEEDS = ClockLie.values().length;
   /** Seeds on Ed25519 in the other runs (not the negative test). */
   static final int SIGNED_SEEDS = 1;
-
-  static SimOptions options(int t) {
-    return ByzantineUidSimulation.options(t); // the same cluster, clocks, network and faults
-  }
 
   static List<String> failures(SimOptions options, long first, int seeds, int ed25519Seeds,
       UnaryOperator<ByzantineClockConfig> tune, ClockLie... lies) {
