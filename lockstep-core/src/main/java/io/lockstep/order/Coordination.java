@@ -122,6 +122,17 @@ public interface Coordination {
   }
 
   /**
+   * Repairs since the last call, each a sentence, and forgets them: said only once nothing this
+   * protocol reported broken ({@link #drainBrokenAssumptions}) still is, so the runtime may stop
+   * reporting it. E.g. a fail-stop replica declared failed while it ran halted and was
+   * readmitted: its late messages changed nothing here. Default: none, and a report stands until
+   * restart.
+   */
+  default List<String> drainRepairedAssumptions() {
+    return List.of();
+  }
+
+  /**
    * True when the protocol needs the executor's state as of the stable requests it has handed
    * out so far: a Byzantine protocol's checkpoint (PBFT §4.3) certifies a digest of that exact
    * state, which only the executor can produce. The replica then takes a snapshot right after

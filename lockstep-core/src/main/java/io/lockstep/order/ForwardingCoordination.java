@@ -91,6 +91,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public List<String> drainRepairedAssumptions() {
+    return inner.drainRepairedAssumptions();
+  }
+
+  @Override
   public boolean wantsSnapshot() {
     return inner.wantsSnapshot();
   }

@@ -338,6 +338,11 @@ public final class Replica {
     return coordination.drainBrokenAssumptions();
   }
 
+  /** What the protocol repaired since ({@link Coordination#drainRepairedAssumptions}). */
+  public List<String> drainRepairedAssumptions() {
+    return coordination.drainRepairedAssumptions();
+  }
+
   /** Messages the protocol dropped ({@link Coordination#dropped}). */
   public long dropped() {
     return coordination.dropped();

@@ -139,7 +139,9 @@ final class AssumptionWatch {
 
   /**
    * The protocol reported a broken assumption (e.g. a message from a replica it had declared
-   * failed): its order may already differ from a peer's, so the report stays until restart.
+   * failed, or that a peer suspects this replica while it runs, so it halted): its order may
+   * already differ from a peer's, so the report stays until restart, or until the protocol says
+   * it was repaired ({@link #protocolRepaired}).
    */
   synchronized void protocolReported(String reason) {
     violations[Kind.ORDER.ordinal()]++;
@@ -147,8 +149,21 @@ final class AssumptionWatch {
         + reason + "\"");
     if (protocolReport == null) {
       protocolReport = "the protocol found an assumption broken, its order may differ from its"
-          + " peers' (until restart): " + reason;
+          + " peers' (until restart, or until the protocol repairs it): " + reason;
     }
+  }
+
+  /**
+   * The protocol repaired everything it reported broken (a replica declared failed while it ran
+   * halted and was readmitted): the report ends, as a timing report ends with a good sample.
+   */
+  synchronized void protocolRepaired(String reason) {
+    if (protocolReport == null) {
+      return;
+    }
+    protocolReport = null;
+    LOG.log(Level.INFO, "event=assumption_restored replica=" + self + " kind=order reason=\""
+        + reason + "\"");
   }
 
   /** Samples that broke a bound of {@code kind} since start. */

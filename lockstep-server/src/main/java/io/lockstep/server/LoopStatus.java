@@ -46,6 +46,7 @@ final class LoopStatus {
     Status s = replica.status();
     noteRepair(replica.repairing(), replica.repairReason(), s);
     replica.drainBrokenAssumptions().forEach(metrics::assumptionBroken);
+    replica.drainRepairedAssumptions().forEach(metrics::assumptionRepaired); // after: see there
     if (replica.dropped() != lastDropped) { // copying the reasons only when one was added
       lastDropped = replica.dropped();
       metrics.protocolDrops(replica.dropsByReason());

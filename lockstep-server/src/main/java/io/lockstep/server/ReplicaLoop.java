@@ -117,6 +117,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile ServerJournal journal = ServerJournal.OFF;
   private final QuestionBudget questions = new QuestionBudget();
   private final LoopStatus published;
+  /** See {@link #tickFirstAfter}; never by default. */
+  private long tickFirstAfterNanos = Long.MAX_VALUE;
+  private long lastTickStepNanos = System.nanoTime();
   /** Operators' commands and the configurator; none in loops built by tests. */
   private volatile MembershipRuntime membership;
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
@@ -311,6 +314,18 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   }
 
   /**
+   * A batch that starts more than {@code gapMillis} after the last tick was stepped steps a tick
+   * first: after a stall (a pause, {@code SIGSTOP}) the protocol must see how long it was away
+   * before it acts on the messages that queued up meanwhile, which may come before the timer's
+   * tick in the queue. The paper's fail-stop schemes hold their order after their own stall until
+   * their peers answer ({@code FalseSuspicion}). An extra tick changes nothing else: protocols
+   * time on the clock readings, not on the count of ticks.
+   */
+  void tickFirstAfter(long gapMillis) {
+    tickFirstAfterNanos = gapMillis * 1_000_000L;
+  }
+
+  /**
    * From the snapshot thread: the snapshot is stored. Waits for room rather than dropping it
    * (the replica takes no further snapshot until it hears of this one); gives up only when the
    * loop stops.
@@ -369,6 +384,9 @@ final class ReplicaLoop implements Runnable, ClientIntake {
         if (durable != null) {
           steps.add(durable);
         }
+        if (System.nanoTime() - lastTickStepNanos > tickFirstAfterNanos) {
+          toStep(new LoopEvent.Tick(), steps);
+        }
         for (LoopEvent event : batch) {
           stop |= toStep(event, steps);
         }
@@ -423,6 +441,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       // No step: the answer is the state applied so far, which is the point of the relaxation.
       r.answer().complete(replica.readLocal(r.client(), r.query(), r.minPosition()));
     } else if (event instanceof LoopEvent.Tick) {
+      lastTickStepNanos = System.nanoTime();
       // Timers run on the monotonic clock, which no clock step or wrong setting can move;
       // the wall clock only feeds agreed time, which the protocol bounds by a quorum.
       steps.add(new Step.Tick(System.nanoTime() / 1_000_000,

@@ -225,6 +225,7 @@ public final class ReplicaServer implements AutoCloseable {
       }
     });
     loop.clientBytes(config.budgets().loopQueueBytes());
+    loop.tickFirstAfter(Math.max(20, 4 * config.tickMillis()));
     loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE
         || protocol.everyReplicaOrders());
     loop.journal(journal);

@@ -203,6 +203,17 @@ public final class ServerMetrics {
     }
   }
 
+  /**
+   * The protocol says nothing it reported broken still is ({@code drainRepairedAssumptions},
+   * drained after the reports of the same batch, so a later report is not cleared by it).
+   */
+  void assumptionRepaired(String reason) {
+    AssumptionWatch watch = assumptions;
+    if (watch != null) {
+      watch.protocolRepaired(reason);
+    }
+  }
+
   void bindDivergence(DivergenceMonitor monitor) {
     FunctionCounter.builder("lockstep.divergence", monitor, DivergenceMonitor::mismatches)
         .description("checkpoint digests that differed from a peer's at the same position")

@@ -6,6 +6,7 @@ import io.lockstep.order.TimingAssumptions;
 import io.lockstep.server.AssumptionWatch.Kind;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /** The run-time watch of a protocol's delay and skew bounds, fed hand-made probe readings. */
@@ -97,6 +98,35 @@ class AssumptionWatchTest {
     assertThat(watch.violations(Kind.ORDER)).isEqualTo(1);
     assertThat(watch.problem()).hasValueSatisfying(p -> assertThat(p)
         .contains("order may differ", "after 2 was declared failed"));
+  }
+
+  @Test
+  void aBrokenAssumptionIsLoggedAsAssumptionViolatedAndARepairAsRestored() {
+    try (LogCapture log = new LogCapture(AssumptionWatch.class)) {
+      AssumptionWatch watch = connected(new AssumptionWatch(1, List.of(2, 3), DELAY_100));
+      watch.echoed(2, 2_000, 2_150, 2_300); // one way took at least 150 ms
+      watch.protocolReported("replica 1: broadcast from 2 delivered after 2 was declared failed");
+      assertThat(log.lines(Level.WARNING)).containsExactly(
+          "event=assumption_violated replica=1 peer=2 kind=delay observed_ms=150 bound_ms=100"
+              + " round_trip_ms=300 reason=\"a message to or from replica 2 took at least 150"
+              + " ms, above the assumed max delay 100 ms (round trip 300 ms)\"",
+          "event=assumption_violated replica=1 kind=order reason=\"replica 1: broadcast from 2"
+              + " delivered after 2 was declared failed\"");
+      watch.protocolRepaired("replica 1: every replica it declared failed while that replica"
+          + " still ran has halted and been readmitted");
+      assertThat(log.lines(Level.INFO)).last().asString().startsWith(
+          "event=assumption_restored replica=1 kind=order reason=\"replica 1: every replica");
+      assertThat(watch.problem()).as("only the delay report is left").hasValueSatisfying(p ->
+          assertThat(p).contains("took at least 150 ms").doesNotContain("order may differ"));
+      assertThat(watch.violations(Kind.ORDER)).as("the count stays").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aRepairWithoutAReportChangesNothing() {
+    AssumptionWatch watch = connected(new AssumptionWatch(1, List.of(2, 3), DELAY_100));
+    watch.protocolRepaired("nothing was broken");
+    assertThat(watch.problem()).isEmpty();
   }
 
   @Test

@@ -281,8 +281,14 @@ class ClassicSchemesRuntimeTest {
     }
   }
 
+  /**
+   * Replica 2 starts after replica 1's start timeout, so 1 has declared it failed before it
+   * said anything: its broadcasts are a broken assumption 1 reports (the loop hands the
+   * protocol's reports on). 2 learns from 1 that it is suspected, halts and rejoins (paper
+   * §7.2), and then 1's report clears by itself.
+   */
   @Test
-  void aReplicaDeclaredFailedThatSpeaksAfterwardsIsReportedByTheProtocolUntilRestart()
+  void aReplicaDeclaredFailedThatSpeaksAfterwardsIsReportedUntilItHaltedAndRejoined()
       throws Exception {
     ClusterConfig config = config("logical-clock");
     ClusterConfig hasty = config.withProtocolSetting("max-delay-ms", "100")
@@ -290,17 +296,85 @@ class ClassicSchemesRuntimeTest {
         .withProtocolSetting("start-timeout-ms", "500");
     ReplicaServer one = start(hasty, 1);
     Thread.sleep(1_500); // replica 2 has not started: after 500 ms it counts as failed
-    start(hasty, 2);
+    try (Jedis a = new Jedis("127.0.0.1", one.redisPort(), 15_000)) {
+      // Ordered alone. It also gives 1 a snapshot to hand over: the snapshot writer refuses
+      // position 0, so a donor that has applied nothing cannot take a replica back.
+      assertThat(a.set("w", "0")).isEqualTo("OK");
+    }
+    ReplicaServer two = start(hasty, 2);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!one.healthProblem().orElse("").contains("order may differ")
         && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+      Thread.sleep(20);
     }
-    assertThat(one.healthProblem()).hasValueSatisfying(p -> assertThat(p)
-        .contains("order may differ", "after replica 2 was declared failed"));
     assertThat(one.metrics().scrape())
         .containsPattern("lockstep_assumption_violations_total\\{kind=\"order\",replica=\"1\"\\}"
             + " [1-9]");
+    awaitHealthy(one);
+    awaitHealthy(two);
+    try (Jedis a = new Jedis("127.0.0.1", one.redisPort(), 15_000);
+        Jedis b = new Jedis("127.0.0.1", two.redisPort(), 15_000)) {
+      assertThat(a.set("x", "1")).isEqualTo("OK");
+      assertThat(b.get("x")).as("the rejoined replica serves").isEqualTo("1");
+      assertThat(b.get("w")).as("ordered before it started").isEqualTo("0");
+    }
+  }
+
+  /**
+   * Replica 2's loop stalls past the failure timeout (its thread suspended, as under {@code
+   * SIGSTOP}; what peers send it waits in its queue), and replica 1 declares it failed and
+   * takes a write alone. Woken, 2 learns from 1 that it is suspected and halts: its {@code
+   * /health} says why, and a read there is refused rather than answered from a state without
+   * the write; then it rejoins (paper §7.2) and serves that write, and both replicas are
+   * healthy again without a restart.
+   */
+  @Test
+  @SuppressWarnings("removal") // Thread.suspend: the one way to stall a loop in this JVM
+  void aReplicaStalledPastTheFailureTimeoutHaltsInsteadOfServingAStaleReadThenRejoins()
+      throws Exception {
+    ClusterConfig config = config("logical-clock");
+    ReplicaServer one = start(config, 1);
+    ReplicaServer two = start(config, 2);
+    awaitHealthy(one);
+    awaitHealthy(two);
+    try (LogCapture log = new LogCapture(AssumptionWatch.class);
+        Jedis a = new Jedis("127.0.0.1", one.redisPort(), 20_000);
+        Jedis b = new Jedis("127.0.0.1", two.redisPort(), 30_000)) {
+      assertThat(a.set("x", "1")).isEqualTo("OK");
+      assertThat(b.get("x")).isEqualTo("1");
+      Thread loop = thread("lockstep-loop-2");
+      loop.suspend();
+      try {
+        // Waits until 1 declares 2 failed (3 s of silence), then is ordered by 1 alone.
+        assertThat(a.set("y", "2")).isEqualTo("OK");
+      } finally {
+        loop.resume();
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!two.healthProblem().orElse("").contains("suspects replica 2")
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(two.healthProblem()).hasValueSatisfying(p -> assertThat(p)
+          .contains("replica 1 suspects replica 2 of having failed while it ran", "halted"));
+      assertThat(b.get("y")).as("refused while halted and rejoining, then the survivor's write")
+          .isEqualTo("2");
+      assertThat(two.metrics().scrape()).as("reads refused meanwhile")
+          .containsPattern("lockstep_client_busy_total\\{replica=\"2\"\\} [1-9]");
+      assertThat(b.set("z", "3")).isEqualTo("OK");
+      assertThat(a.get("z")).isEqualTo("3");
+      awaitHealthy(one);
+      awaitHealthy(two);
+      assertThat(log.lines(java.util.logging.Level.WARNING)).anySatisfy(line -> assertThat(line)
+          .startsWith("event=assumption_violated replica=2 kind=order").contains("halted"));
+      assertThat(log.lines(java.util.logging.Level.INFO)).anySatisfy(line -> assertThat(line)
+          .startsWith("event=assumption_restored replica=1 kind=order"));
+    }
+  }
+
+  private static Thread thread(String name) {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+        .findFirst().orElseThrow();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.order.Commuting;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.Input;
@@ -9,6 +10,7 @@ import io.lockstep.order.cuid.CandidateOrder;
 import io.lockstep.order.cuid.UidChoice;
 import io.lockstep.order.lamport.LogicalClock;
 import io.lockstep.order.stamped.StampedConfig;
+import io.lockstep.order.stamped.HaltThenRejoin;
 import io.lockstep.order.stamped.StampedOrder;
 import io.lockstep.order.stamped.UidScheme;
 import java.util.List;
@@ -23,6 +25,9 @@ import java.util.function.Supplier;
  * such a run is reported, never silently misordered.
  */
 public final class ClassicSchemes {
+  /** What a restarted replica's storage holds: its order engine then rejoins (§7.2). */
+  private static final Recovered RAN_BEFORE = HaltThenRejoin.ranBefore(new byte[] {1});
+
   private ClassicSchemes() {}
 
   /** Order by logical clocks (§3.2.1) with the protocol's default settings. */
@@ -105,9 +110,11 @@ public final class ClassicSchemes {
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         boolean restart = recovered.hardState() != null;
         StampedConfig config = StampedConfig.defaults(id, members);
-        CandidateOrder order = new CandidateOrder(wiped && restart ? config.started() : config,
-            wiped ? Recovered.EMPTY : recovered, true, choice,
-            io.lockstep.order.Commuting.NOTHING, boundary);
+        StampedConfig used = wiped && restart ? config.started() : config;
+        HaltThenRejoin order = new HaltThenRejoin(new CandidateOrder(used,
+            wiped ? Recovered.EMPTY : recovered, true, choice, Commuting.NOTHING, boundary),
+            () -> new CandidateOrder(used, RAN_BEFORE, true, choice, Commuting.NOTHING, boundary),
+            used.failureTimeoutMillis());
         return new Watched(id, order, order::drainBrokenAssumptions);
       }
 
@@ -145,8 +152,11 @@ public final class ClassicSchemes {
         if (recovered.hardState() == null) {
           return rejoining.create(id, members, recovered, seed); // the cluster's first start
         }
-        return new Watched(id, new StampedOrder(StampedConfig.defaults(id, members).started(),
-            new LogicalClock(), Recovered.EMPTY));
+        StampedConfig config = StampedConfig.defaults(id, members).started();
+        HaltThenRejoin order = new HaltThenRejoin(new StampedOrder(config, new LogicalClock(),
+            Recovered.EMPTY), () -> new StampedOrder(config, new LogicalClock(), RAN_BEFORE),
+            config.failureTimeoutMillis());
+        return new Watched(id, order, order::drainBrokenAssumptions);
       }
 
       @Override
@@ -181,10 +191,17 @@ public final class ClassicSchemes {
     return new CoordinationFactory() {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
-        StampedOrder order = new StampedOrder(config.of(id, members), scheme.get(), recovered,
-            holdDirect);
-        built.accept(order);
-        return new Watched(id, order);
+        StampedConfig c = config.of(id, members);
+        StampedOrder first = new StampedOrder(c, scheme.get(), recovered, holdDirect);
+        built.accept(first);
+        if (!rejoin) {
+          return new Watched(id, first);
+        }
+        // What the server runs: a replica declared failed while it ran halts and rejoins.
+        HaltThenRejoin order = new HaltThenRejoin(first,
+            () -> new StampedOrder(c, scheme.get(), RAN_BEFORE, holdDirect),
+            c.failureTimeoutMillis());
+        return new Watched(id, order, order::drainBrokenAssumptions);
       }
 
       @Override
@@ -197,6 +214,67 @@ public final class ClassicSchemes {
         return rejoin;
       }
     };
+  }
+
+  /** The schemes {@link #stalling} builds. */
+  public enum Scheme {
+    LOGICAL_CLOCK, REAL_TIME, REPLICA_UID, ABCAST
+  }
+
+  /**
+   * {@code scheme} with the engine the server runs ({@code HaltThenRejoin}): a replica the
+   * others declare failed while it runs (paused past the failure timeout, {@link
+   * #stallOptions}) halts when a peer tells it, and rejoins in process (paper §7.2). What that
+   * path reports is expected: the halt, and the broadcasts the halted replica sent after it was
+   * declared failed, which its peers drop. Any other broken assumption fails the run, and the
+   * checkers (linearizability, digests, committed positions) judge whether the halt left
+   * anything different. Each replica's engine is handed to {@code built} (to count halts).
+   */
+  public static CoordinationFactory stalling(Scheme scheme,
+      java.util.function.Consumer<HaltThenRejoin> built) {
+    return new CoordinationFactory() {
+      @Override
+      public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
+        StampedConfig c = StampedConfig.defaults(id, members);
+        HaltThenRejoin order = new HaltThenRejoin(engine(scheme, c, recovered),
+            () -> engine(scheme, c, RAN_BEFORE), c.failureTimeoutMillis());
+        built.accept(order);
+        return new Watched(id, order, () -> order.drainBrokenAssumptions().stream()
+            .filter(b -> !b.contains(" was declared failed (") && !b.contains("halted"))
+            .toList());
+      }
+
+      @Override
+      public boolean failStop() {
+        return true;
+      }
+
+      @Override
+      public boolean rejoins() {
+        return true;
+      }
+    };
+  }
+
+  private static HaltThenRejoin.Engine engine(Scheme scheme, StampedConfig c,
+      Recovered recovered) {
+    return switch (scheme) {
+      case LOGICAL_CLOCK -> new StampedOrder(c, new LogicalClock(), recovered);
+      case REAL_TIME -> new StampedOrder(c, new RealTimeClock(RealTimeClock.Test.COMBINED, 150),
+          recovered);
+      case REPLICA_UID -> new CandidateOrder(c, recovered, true, UidChoice.EVERY_REPLICA);
+      case ABCAST -> new CandidateOrder(c, recovered, true, UidChoice.ABCAST);
+    };
+  }
+
+  /**
+   * {@link #options} with replicas that pause ({@code SIGSTOP}-like, about a second, against a
+   * failure timeout of 300 ms) instead of crashing, besides duplicated messages: a pause counts
+   * against t, as a crash does (see {@code Cluster.downOrStalled}).
+   */
+  public static SimOptions stallOptions(int t) {
+    return options(t).withFaults(new FaultRates(400, 1_000, 0, 0, 0, 1, 0, 0, 2, 0, 0.0, 0.3,
+        false));
   }
 
   /** Builds one replica's settings. */

@@ -45,6 +45,8 @@ final class Cluster {
     /** Which chain of ticks is current: a pause that ends early starts a new one at once. */
     int tickChain;
     long pausedUntil;
+    /** The end of its latest pause (kept after a resume, unlike {@link #pausedUntil}). */
+    long lastPauseEnd = Long.MIN_VALUE;
     /** Restart delay of an armed crash that strikes during the next fsync; 0 = none armed. */
     long crashDuringSyncThenDownFor;
     /** Inputs waiting for the replica's loop, stepped together by the next flush (X3). */
@@ -333,9 +335,29 @@ final class Cluster {
     Node node = nodes[id];
     if (node.up) {
       node.pausedUntil = Math.max(node.pausedUntil, until);
+      node.lastPauseEnd = node.pausedUntil;
       trace.record(queue.now(), "pause " + id + " until " + node.pausedUntil);
       trace.event(queue.now(), id, Event.of(Event.Kind.PAUSE, "for "
           + (node.pausedUntil - queue.now()) / 1_000_000 + " ms"));
+      if (factory.failStop()) {
+        int incarnation = node.incarnation;
+        queue.at(node.pausedUntil, () -> wake(node, incarnation));
+      }
+    }
+  }
+
+  /**
+   * A fail-stop replica's loop steps a tick before anything that queued up while it was paused,
+   * as the server's loop does after a gap (it must see its own stall before it acts on old
+   * messages: {@code FalseSuspicion}'s probation). Scheduled when the pause starts, so it comes
+   * before every delivery deferred to the pause's end; skipped if the pause was extended.
+   */
+  private void wake(Node node, int incarnation) {
+    if (node.up && node.incarnation == incarnation && !paused(node)) {
+      long now = node.clock.monotonic(queue.now());
+      long wall = node.clock.wall(queue.now());
+      trace.record(queue.now(), "wake " + node.id + " " + now + " wall " + wall);
+      loop.submit(node, new Step.Tick(now, wall));
     }
   }
 
@@ -479,6 +501,33 @@ final class Cluster {
       down += retired || node.up && node.crashDuringSyncThenDownFor == 0 && !rejoining ? 0 : 1;
     }
     return down;
+  }
+
+  /**
+   * {@link #down()}, and for a fail-stop protocol also the replicas paused now or within the
+   * last second: a pause past the failure timeout makes a replica failed (it is declared
+   * failed, halts when it learns so, and rejoins), so pauses count against t like crashes, and
+   * a replica that just resumed counts until it has surely learned (a round trip, well below a
+   * second here). Other protocols count pauses as nothing: they survive them.
+   */
+  int downOrStalled() {
+    if (!factory.failStop()) {
+      return down();
+    }
+    int stalled = 0;
+    for (Node node : nodes) {
+      boolean recent = node.lastPauseEnd != Long.MIN_VALUE
+          && queue.now() < node.lastPauseEnd + 1_000_000_000L;
+      boolean counted = !node.up || node.crashDuringSyncThenDownFor != 0
+          || node.protocol != null && node.protocol.repairing();
+      stalled += recent && node.up && !counted ? 1 : 0;
+    }
+    return down() + stalled;
+  }
+
+  /** Whether a pause now keeps a fail-stop protocol within t ({@link #downOrStalled}). */
+  boolean pauseFits() {
+    return !factory.failStop() || downOrStalled() < options.t();
   }
 
   /** Replica {@code id} fails for good (crashes now, never restarts). */

@@ -93,7 +93,7 @@ final class Nemesis {
 
   private void crash() {
     List<Integer> running = cluster.running();
-    boolean budget = rates.crashBeyondT() || cluster.down() < options.t();
+    boolean budget = rates.crashBeyondT() || cluster.downOrStalled() < options.t();
     if (running.isEmpty() || !budget) {
       return;
     }
@@ -219,7 +219,7 @@ final class Nemesis {
 
   private void pause() {
     List<Integer> running = cluster.running();
-    if (!running.isEmpty()) {
+    if (!running.isEmpty() && cluster.pauseFits()) {
       int victim = running.get(random.nextInt(running.size()));
       cluster.pause(victim, queue.now() + duration());
     }

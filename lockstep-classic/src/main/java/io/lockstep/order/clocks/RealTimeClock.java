@@ -12,7 +12,10 @@ import io.lockstep.order.stamped.UidScheme;
  * skew argument alone would not order a request after one it received moments before. Taking
  * the larger of the reading and the received uid keeps O2 along every message chain; while
  * clocks stay within δ it moves a uid ahead of the reading by at most δ plus a tick (a
- * <em>Decision</em>, in the spirit of hybrid logical clocks).
+ * <em>Decision</em>, in the spirit of hybrid logical clocks). It also makes the paper's bound
+ * δ &lt; minimum delay unnecessary, so the protocol's check no longer asks for it: O2 along a
+ * chain of messages holds whatever the delays, and after an answer see {@code
+ * RealTimeClockProtocol}.
  *
  * <p>Test I: stable once the local clock τ satisfies uid &lt; τ − Δ, where Δ bounds the time from
  * a request's uid to its arrival at every correct replica. Its lag of Δ shows on every request;

@@ -253,6 +253,7 @@ final class CandidateJoin {
     }
     order.boundaries.put(joiner, c.acks());
     order.failed.remove(joiner);
+    order.readmitted(joiner);
     order.broadcast().readmit(joiner);
     order.detector().readmit(joiner);
     order.latest.remove(joiner);

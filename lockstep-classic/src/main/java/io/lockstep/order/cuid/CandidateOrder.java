@@ -15,6 +15,8 @@ import io.lockstep.order.cuid.CuidMessage.Carry;
 import io.lockstep.order.cuid.CuidMessage.Kind;
 import io.lockstep.order.stamped.FailureDetector;
 import io.lockstep.order.stamped.FailureNotices;
+import io.lockstep.order.stamped.FalseSuspicion;
+import io.lockstep.order.stamped.HaltThenRejoin;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedConfig;
@@ -49,8 +51,11 @@ import java.util.Set;
  * makes every live replica hold the failed coordinator's final uid by then if any does, so the
  * new coordinator decides only a request whose uid nobody accepted. Around a rejoin, see
  * {@link AbcastCoordinator}.
+ *
+ * <p>A replica that learns it is suspected while it runs halts ({@link FalseSuspicion}); {@link
+ * #halting} builds the engine that then rejoins in process, as a restarted replica does.
  */
-public final class CandidateOrder implements Coordination {
+public final class CandidateOrder implements HaltThenRejoin.Engine {
   static final byte[] STARTED = "lockstep-cuid-order:started".getBytes(StandardCharsets.UTF_8);
 
   private final StampedConfig config;
@@ -62,6 +67,9 @@ public final class CandidateOrder implements Coordination {
   private final ReliableBroadcast<Carry> broadcast;
   private final FailureDetector detector;
   private final List<String> brokenAssumptions = new ArrayList<>();
+  private final FalseSuspicion suspicion;
+  /** Why this replica halted (a peer suspects it), or "" while it serves. */
+  private String halted = "";
   private final CandidateJoin join;
   private final AbcastCoordinator abcast;
   private final CandidateCount count;
@@ -134,6 +142,8 @@ public final class CandidateOrder implements Coordination {
     for (int i = 0; i < members.size(); i++) {
       index.put(members.get(i), i);
     }
+    this.suspicion = new FalseSuspicion(self, index.get(self), config.resendMillis(),
+        config.failureTimeoutMillis());
     this.broadcast = new ReliableBroadcast<>(self, members);
     this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
         config.startTimeoutMillis());
@@ -147,15 +157,32 @@ public final class CandidateOrder implements Coordination {
     }
   }
 
+  /**
+   * The engine a replica runs: it halts when a peer suspects it while it runs and rejoins in
+   * process as a restarted replica would (§7.2); arguments as for the constructor.
+   */
+  public static Coordination halting(StampedConfig config, Recovered recovered,
+      UidChoice choice, Commuting commuting) {
+    return new HaltThenRejoin(new CandidateOrder(config, recovered, true, choice, commuting),
+        () -> new CandidateOrder(config, HaltThenRejoin.ranBefore(STARTED), true, choice,
+            commuting), config.failureTimeoutMillis());
+  }
+
   @Override
   public void step(Input input) {
     boolean asks = input instanceof Input.Propose || input instanceof Input.Read;
+    if (!halted.isEmpty()) {
+      if (asks) {
+        refuse(input, halted);
+      }
+      return;
+    }
     if (join.waitingForState()) {
       if (!join.stepWhileJoining(input)) {
         return;
       }
     } else if (now == Long.MIN_VALUE && asks) {
-      refuse(input);
+      refuse(input, "no clock reading yet");
       return;
     } else if (input instanceof Input.SnapshotTaken t) {
       join.snapshotTaken(t);
@@ -176,8 +203,7 @@ public final class CandidateOrder implements Coordination {
     }
   }
 
-  private void refuse(Input input) {
-    String why = "no clock reading yet";
+  private void refuse(Input input, String why) {
     if (input instanceof Input.Propose p) {
       out.redirects.add(new Ready.Redirect(p.request(), -1, self, why, true));
     } else if (input instanceof Input.Read r) {
@@ -225,6 +251,10 @@ public final class CandidateOrder implements Coordination {
   }
 
   private void receive(int from, ProtocolMessage message) {
+    if (detector.suspects(from) && !(message instanceof CuidMessage.JoinRequest)
+        && suspicion.due(from, now)) {
+      tellSuspected(from);
+    }
     if (message instanceof CuidMessage.Candidate c) {
       if (choice != UidChoice.ABCAST) {
         dropped++;
@@ -241,6 +271,11 @@ public final class CandidateOrder implements Coordination {
     if (!(message instanceof Carry c) || !index.containsKey(c.origin()) || c.origin() == self
         || c.acks().length != members.size() || !fitsVariant(c)) {
       dropped++;
+      return;
+    }
+    if (suspicion.halts(c.origin(), c.suspects(), c.seq(),
+        broadcast.receivedThrough(c.origin()), detector.suspects(c.origin()))) {
+      halt(c.origin());
       return;
     }
     for (ReliableBroadcast.Data<Carry> d :
@@ -271,6 +306,7 @@ public final class CandidateOrder implements Coordination {
       }
     }
     if (failed.contains(c.origin())) {
+      suspicion.spokeAfterDeclared(c.origin());
       dropped++; // cannot happen while the failure detection assumption holds
       brokenAssumptions.add("replica " + self + ": " + c + " delivered after replica "
           + c.origin() + " was declared failed (the failure detection assumption broke:"
@@ -380,13 +416,17 @@ public final class CandidateOrder implements Coordination {
       lastBroadcastAt = tickNow;
       lastResendAt = tickNow;
     }
+    boolean stalled = now != Long.MIN_VALUE && suspicion.stalledFor(tickNow - now);
     now = Math.max(now, tickNow);
     wallClock = tickWall;
     for (int q : detector.tick(now)) {
       broadcast.failed(q);
     }
-    if (now - lastBroadcastAt >= config.nullIntervalMillis()) {
+    if (stalled || now - lastBroadcastAt >= config.nullIntervalMillis()) {
       issue(Kind.NULL, null, -1, 0, 0);
+    }
+    if (stalled) {
+      suspicion.probation(latest.get(self).seq()); // hold the order until the peers answer it
     }
     if (now - lastResendAt >= config.resendMillis()) {
       lastResendAt = now;
@@ -408,6 +448,7 @@ public final class CandidateOrder implements Coordination {
       if (!failed.contains(q) && FailureNotices.declarable(q, self, members, index, detector,
           latest::get, broadcast.receivedThrough(q))) {
         failed.add(q);
+        suspicion.declared(q, position);
         join.declaredFailed(q);
         changed = true;
       }
@@ -428,6 +469,9 @@ public final class CandidateOrder implements Coordination {
    * a request declared commuting with everything it might follow, if there is one (S12).
    */
   private void process() {
+    if (suspicion.onProbation(members, failed, latest::get)) {
+      return;
+    }
     while (!join.blocksOrder()) {
       for (Proposal p = ledger.firstAccepted(); p != null && stable(p);
           p = ledger.firstAccepted()) {
@@ -518,7 +562,7 @@ public final class CandidateOrder implements Coordination {
 
   @Override
   public boolean wantsSnapshot() {
-    return join.awaitingSnapshot();
+    return halted.isEmpty() && join.awaitingSnapshot();
   }
 
   /** Rejoining counts as repairing: it has no state yet, and takes it from a peer. */
@@ -558,9 +602,60 @@ public final class CandidateOrder implements Coordination {
     dropped++;
   }
 
-  /** An assumption found broken, for {@link #drainBrokenAssumptions}. */
+  /** An assumption found broken, for {@link #drainBrokenAssumptions}; no rejoin repairs it. */
   void brokenAssumption(String why) {
+    suspicion.unrepairable();
     brokenAssumptions.add(why);
+  }
+
+  /**
+   * A peer's broadcast says this replica failed: it stops for good (fail-stop), refusing its
+   * clients' pending reads and requests so they retry elsewhere rather than wait.
+   */
+  private void halt(int by) {
+    halted = suspicion.reason(by, "replica-uid", config.failureTimeoutMillis());
+    brokenAssumptions.add(halted);
+    barriers.values().forEach(readId ->
+        out.redirects.add(new Ready.Redirect(null, readId, -1, halted, true)));
+    barriers.clear();
+    for (Proposal p : proposals.values()) {
+      if (p.id.origin() == self && p.kind == Kind.REQUEST) {
+        out.redirects.add(new Ready.Redirect(p.request, -1, -1, halted, true));
+      }
+    }
+  }
+
+  /**
+   * {@code peer}, which this replica suspects, still speaks, and hears nothing from here: hand
+   * it a broadcast that says so ({@link FalseSuspicion}).
+   */
+  private void tellSuspected(int peer) {
+    Carry own = latest.get(self);
+    if (own == null || (own.suspects() & (1L << index.get(peer))) == 0) {
+      issue(Kind.NULL, null, -1, 0, 0); // none since the suspicion began
+      own = latest.get(self);
+    }
+    out.send(peer, own);
+  }
+
+  /** {@code joiner}, declared failed, was readmitted here: what it said late is repaired. */
+  void readmitted(int joiner) {
+    suspicion.readmitted(joiner);
+  }
+
+  @Override
+  public List<String> drainRepairedAssumptions() {
+    return suspicion.drainRepaired(!halted.isEmpty());
+  }
+
+  @Override
+  public String halted() {
+    return halted;
+  }
+
+  @Override
+  public boolean orderInDoubt() {
+    return suspicion.orderInDoubt(!halted.isEmpty(), position);
   }
 
   StampedConfig config() {

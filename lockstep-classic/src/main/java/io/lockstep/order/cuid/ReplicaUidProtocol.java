@@ -122,7 +122,7 @@ public final class ReplicaUidProtocol extends StampedProtocol {
     }
     // The machine's declaration comes through the setup: requests it declares commuting skip
     // the order rule when they commute with everything they might follow (CommutingSkip).
-    return new CandidateOrder(settings.config(setup), recovered, true, variant(settings),
+    return CandidateOrder.halting(settings.config(setup), recovered, variant(settings),
         setup.commuting());
   }
 

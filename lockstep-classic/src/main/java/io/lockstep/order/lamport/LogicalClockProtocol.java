@@ -56,7 +56,7 @@ public final class LogicalClockProtocol extends StampedProtocol {
 
   @Override
   protected Coordination order(Settings settings, ProtocolSetup setup, Recovered recovered) {
-    return new StampedOrder(settings.config(setup), new LogicalClock(), recovered);
+    return StampedOrder.halting(settings.config(setup), LogicalClock::new, recovered);
   }
 
   /** The engine's settings for {@code setup} (already checked). */

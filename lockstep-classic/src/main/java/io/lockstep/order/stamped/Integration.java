@@ -194,6 +194,7 @@ final class Integration {
       return;
     }
     order.failed.remove(joiner);
+    order.readmitted(joiner);
     if (b.origin() == self) {
       snapshotFor = joiner; // stop here until the executor's state at r_join is captured
     }

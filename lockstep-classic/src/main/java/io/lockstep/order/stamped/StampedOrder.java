@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The order rule over issuer-stamped uids (paper §3.2), as a deterministic {@link Coordination}:
@@ -39,9 +40,10 @@ import java.util.TreeMap;
  * <p>Assumptions that cannot be checked in advance are watched: a broadcast delivered from a
  * replica after it was declared failed, or one whose uid is below what was already processed,
  * would be misordered; it is dropped and reported ({@link #assumptionBreaches()}), never
- * silently processed.
+ * silently processed. A replica that learns it is suspected while it runs halts ({@link
+ * FalseSuspicion}); {@link #halting} builds the engine that then rejoins in process.
  */
-public final class StampedOrder implements Coordination {
+public final class StampedOrder implements HaltThenRejoin.Engine {
   /** The durable start marker: its presence at start means this replica already ran. */
   static final byte[] STARTED = "lockstep-stamped-order:started".getBytes(StandardCharsets.UTF_8);
 
@@ -60,6 +62,9 @@ public final class StampedOrder implements Coordination {
   private final Outbox out = new Outbox();
   private final List<String> breaches = new ArrayList<>();
   private final List<String> undrainedBreaches = new ArrayList<>();
+  private final FalseSuspicion suspicion;
+  /** Why this replica halted (a peer suspects it), or "" while it serves. */
+  private String halted = "";
   long position;
   long time = Long.MIN_VALUE;
   Uid processedThrough = Uid.ZERO;
@@ -97,6 +102,8 @@ public final class StampedOrder implements Coordination {
       index.put(members.get(i), i);
     }
     this.scheme = scheme;
+    this.suspicion = new FalseSuspicion(self, index.get(self), config.resendMillis(),
+        config.failureTimeoutMillis());
     this.broadcast = new ReliableBroadcast<>(self, members);
     this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
         config.startTimeoutMillis());
@@ -108,8 +115,23 @@ public final class StampedOrder implements Coordination {
     }
   }
 
+  /**
+   * The engine for a replica that runs the scheme {@code scheme} builds: it halts when a peer
+   * suspects it while it runs and rejoins in process as a restarted replica would (§7.2).
+   */
+  public static Coordination halting(StampedConfig config, Supplier<UidScheme> scheme,
+      Recovered recovered) {
+    return new HaltThenRejoin(new StampedOrder(config, scheme.get(), recovered),
+        () -> new StampedOrder(config, scheme.get(), HaltThenRejoin.ranBefore(STARTED)),
+        config.failureTimeoutMillis());
+  }
+
   @Override
   public void step(Input input) {
+    if (!halted.isEmpty()) {
+      refuseHalted(input);
+      return;
+    }
     if (integration.waitingForState()) {
       if (!integration.stepWhileJoining(input)) {
         return;
@@ -207,6 +229,14 @@ public final class StampedOrder implements Coordination {
       dropped++;
       return;
     }
+    if (suspicion.halts(b.origin(), b.suspects(), b.seq(),
+        broadcast.receivedThrough(b.origin()), detector.suspects(b.origin()))) {
+      halt(b.origin());
+      return;
+    }
+    if (detector.suspects(from) && suspicion.due(from, now)) {
+      tellSuspected(from);
+    }
     integration.beforeReceive(from, b);
     for (ReliableBroadcast.Data<Broadcast> d :
         broadcast.receive(new ReliableBroadcast.Data<>(b.origin(), b.seq(), b))) {
@@ -230,6 +260,7 @@ public final class StampedOrder implements Coordination {
       }
     }
     if (failed.contains(origin) && !integration.admitting(origin)) {
+      suspicion.spokeAfterDeclared(origin);
       breach("broadcast " + b + " delivered after replica " + origin + " was declared failed"
           + " (the failure detection assumption broke: delays beyond the configured bound?)");
       return;
@@ -245,6 +276,7 @@ public final class StampedOrder implements Coordination {
       return;
     }
     if (!processedThrough.before(b.uid())) {
+      suspicion.unrepairable();
       breach("broadcast " + b + " arrived after uid " + processedThrough + " was processed");
       return;
     }
@@ -258,18 +290,66 @@ public final class StampedOrder implements Coordination {
     dropped++;
   }
 
+  /**
+   * A peer's broadcast says this replica failed: it stops for good (fail-stop), refusing its
+   * clients' pending reads and requests so they retry elsewhere rather than wait.
+   */
+  private void halt(int by) {
+    halted = suspicion.reason(by, scheme.name(), config.failureTimeoutMillis());
+    breaches.add(halted);
+    undrainedBreaches.add(halted);
+    barriers.values().forEach(readId ->
+        out.redirects.add(new Ready.Redirect(null, readId, -1, halted, true)));
+    barriers.clear();
+    for (Broadcast b : pending.values()) {
+      if (b.origin() == self && b.kind() == Kind.REQUEST) {
+        out.redirects.add(new Ready.Redirect(b.request(), -1, -1, halted, true));
+      }
+    }
+  }
+
+  private void refuseHalted(Input input) {
+    if (input instanceof Input.Propose p) {
+      out.redirects.add(new Ready.Redirect(p.request(), -1, -1, halted, true));
+    } else if (input instanceof Input.Read r) {
+      out.redirects.add(new Ready.Redirect(null, r.readId(), -1, halted, true));
+    }
+  }
+
+  /**
+   * {@code peer}, which this replica suspects, still speaks, and hears nothing from here: hand
+   * it a broadcast that says so ({@link FalseSuspicion}).
+   */
+  private void tellSuspected(int peer) {
+    Broadcast own = latest.get(self);
+    if (own == null || (own.suspects() & (1L << index.get(peer))) == 0) {
+      issue(Kind.NULL, null); // none since the suspicion began
+      own = latest.get(self);
+    }
+    out.send(peer, own);
+  }
+
+  /** {@code joiner}, declared failed, was readmitted here: what it said late is repaired. */
+  void readmitted(int joiner) {
+    suspicion.readmitted(joiner);
+  }
+
   private void tick(long tickNow, long tickWall) {
     if (now == Long.MIN_VALUE) {
       lastBroadcastAt = tickNow;
       lastResendAt = tickNow;
     }
+    boolean stalled = now != Long.MIN_VALUE && suspicion.stalledFor(tickNow - now);
     now = Math.max(now, tickNow);
     wallClock = tickWall;
     for (int q : detector.tick(now)) {
       broadcast.failed(q); // relay what we hold of q from now on (IC1)
     }
-    if (now - lastBroadcastAt >= config.nullIntervalMillis()) {
+    if (stalled || now - lastBroadcastAt >= config.nullIntervalMillis()) {
       issue(Kind.NULL, null);
+    }
+    if (stalled) {
+      suspicion.probation(latest.get(self).seq()); // hold the order until the peers answer it
     }
     if (now - lastResendAt >= config.resendMillis()) {
       lastResendAt = now;
@@ -287,6 +367,7 @@ public final class StampedOrder implements Coordination {
       if (!failed.contains(q) && FailureNotices.declarable(q, self, members, index, detector,
           latest::get, broadcast.receivedThrough(q))) {
         failed.add(q);
+        suspicion.declared(q, position);
       }
     }
   }
@@ -296,6 +377,9 @@ public final class StampedOrder implements Coordination {
    * donor stops right after a join it issued until the executor's snapshot there is taken.
    */
   private void process() {
+    if (suspicion.onProbation(members, failed, latest::get)) {
+      return;
+    }
     while (!pending.isEmpty() && !integration.awaitingSnapshot()) {
       Broadcast next = pending.firstEntry().getValue();
       if (!Stability.stable(next, self, members, latest, failed, index, scheme, wallClock,
@@ -361,6 +445,21 @@ public final class StampedOrder implements Coordination {
     return out;
   }
 
+  @Override
+  public List<String> drainRepairedAssumptions() {
+    return suspicion.drainRepaired(!halted.isEmpty());
+  }
+
+  @Override
+  public String halted() {
+    return halted;
+  }
+
+  @Override
+  public boolean orderInDoubt() {
+    return suspicion.orderInDoubt(!halted.isEmpty(), position);
+  }
+
   /** Why broadcasts were dropped because an assumption broke, oldest first. */
   public List<String> assumptionBreaches() {
     return List.copyOf(breaches);
@@ -383,7 +482,7 @@ public final class StampedOrder implements Coordination {
 
   @Override
   public boolean wantsSnapshot() {
-    return integration.awaitingSnapshot();
+    return halted.isEmpty() && integration.awaitingSnapshot();
   }
 
   /** Rejoining counts as repairing: it has no state yet, and takes it from a peer. */

@@ -16,6 +16,8 @@
  * io.lockstep.order.stamped.FailureDetector} (timeouts on a bounded-delay network),
  * {@link io.lockstep.order.stamped.Stability} (the tests themselves) and the wire form
  * {@link io.lockstep.order.stamped.StampedCodec}. Agreement underneath is the fail-stop
- * {@link io.lockstep.order.agreement.ReliableBroadcast}.
+ * {@link io.lockstep.order.agreement.ReliableBroadcast}. A replica suspected of having failed
+ * while it runs halts ({@link io.lockstep.order.stamped.FalseSuspicion}) and rejoins in process
+ * ({@link io.lockstep.order.stamped.HaltThenRejoin}); replica-uid shares both.
  */
 package io.lockstep.order.stamped;

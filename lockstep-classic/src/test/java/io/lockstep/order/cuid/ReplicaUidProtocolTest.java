@@ -69,16 +69,21 @@ class ReplicaUidProtocolTest {
     Recovered ranBefore = new Recovered((StorageWrite.HardState) marker, null, List.of());
     for (String variant : new String[] {"every-replica", "abcast"}) {
       ProtocolSetup chosen = setup(2, 1, FailureModel.FAIL_STOP, Map.of("variant", variant));
-      assertThat(((CandidateOrder) p.create(chosen, ranBefore, 2)).joining())
+      assertThat(engine(p.create(chosen, ranBefore, 2)).joining())
           .as("a restarted %s replica rejoins (paper §7.2)", variant).isTrue();
-      assertThat(((CandidateOrder) p.create(setup(2, 1, FailureModel.FAIL_STOP,
+      assertThat(engine(p.create(setup(2, 1, FailureModel.FAIL_STOP,
           Map.of("variant", variant, "cluster-started", "true")), Recovered.EMPTY, 3)).joining())
           .as("an empty %s replica of a running cluster is not taken for a first start", variant)
           .isTrue();
     }
-    assertThat(((CandidateOrder) fresh).joining()).as("a first start does not wait").isFalse();
+    assertThat(engine(fresh).joining()).as("a first start does not wait").isFalse();
     assertThat(p.everyReplicaOrders()).isTrue();
     assertThat(p.timingAssumptions(setup).orElseThrow().maxSkewMillis()).isEmpty();
+  }
+
+  /** The fail-stop engine a created replica runs (it halts and rejoins around it). */
+  private static CandidateOrder engine(Coordination created) {
+    return (CandidateOrder) ((io.lockstep.order.stamped.HaltThenRejoin) created).engine();
   }
 
   @Test
