@@ -37,7 +37,7 @@ final class AbcastCoordinator {
 
   AbcastCoordinator(CandidateOrder order) {
     this.order = order;
-    this.self = order.config().self();
+    this.self = order.config.self();
   }
 
   /** How many uids this replica chose as the coordinator that took over a failed one. */
@@ -51,11 +51,11 @@ final class AbcastCoordinator {
    * the failure, or the admission, is delivered everywhere).
    */
   int coordinator(Proposal p) {
-    CandidateCount count = order.count();
+    CandidateCount count = order.count;
     if (count.needs(p.id.origin(), p.id)) {
       return p.id.origin();
     }
-    for (int m : order.members()) {
+    for (int m : order.members) {
       if (count.needs(m, p.id)) {
         return m;
       }
@@ -70,19 +70,19 @@ final class AbcastCoordinator {
     if (to == self) {
       decide(p);
     } else {
-      order.out().send(to, new CuidMessage.Candidate(self, p.id.origin(), p.id.seq(), p.own.time()));
+      order.out.send(to, new CuidMessage.Candidate(self, p.id.origin(), p.id.seq(), p.own.time()));
     }
   }
 
   /** ABCAST: a candidate sent to this replica as coordinator. */
   void receive(int from, CuidMessage.Candidate c) {
     if (c.origin() != from || from == self
-        || !order.index().containsKey(from) || !order.index().containsKey(c.requestOrigin())) {
+        || !order.index.containsKey(from) || !order.index.containsKey(c.requestOrigin())) {
       order.drop();
       return;
     }
     Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
-    if (!order.count().needs(from, id)) {
+    if (!order.count.needs(from, id)) {
       order.drop(); // declared failed, or a rejoined replica's for a request below its boundary
       return;
     }
@@ -106,21 +106,21 @@ final class AbcastCoordinator {
       awaitingAcks.remove(p.id);
       return;
     }
-    Uid max = order.count().largestNeeded(p);
+    Uid max = order.count.largestNeeded(p);
     if (max == null) {
       return;
     }
-    if (!order.count().acknowledgedByNeeded(p)) {
+    if (!order.count.acknowledgedByNeeded(p)) {
       awaitingAcks.put(p.id, p);
       return;
     }
     awaitingAcks.remove(p.id);
-    if (order.count().someCandidateLost(p)) {
+    if (order.count.someCandidateLost(p)) {
       // A replica that failed may have processed a request with a uid below its lost candidate
       // for r. It did so only once every live replica, this one included, had acknowledged
       // that request's final uid (client quiescence), so a uid above every final uid delivered
       // here (and ACCEPT) orders r after it, as that replica did.
-      Uid fresh = order.ledger().fresh(finalMax);
+      Uid fresh = order.ledger.fresh(finalMax);
       max = max.before(fresh) ? fresh : max;
     }
     p.decided = true;
@@ -146,11 +146,11 @@ final class AbcastCoordinator {
    */
   void readmitted(int joiner) {
     for (Proposal p : order.proposals()) {
-      if (order.count().needs(joiner, p.id)) {
+      if (order.count.needs(joiner, p.id)) {
         p.candidates.remove(joiner);
       }
     }
-    List.copyOf(order.ledger().seenNotAccepted().values()).forEach(this::offer);
+    List.copyOf(order.ledger.seenNotAccepted().values()).forEach(this::offer);
   }
 
   /** ABCAST: r's final uid, from its coordinator (or this replica as coordinator). */

@@ -34,7 +34,7 @@ final class CandidateCount {
       return false;
     }
     long[] counts = boundary ? order.boundaries.get(m) : null;
-    return counts == null || id.seq() > counts[order.index().get(id.origin())];
+    return counts == null || id.seq() > counts[order.index.get(id.origin())];
   }
 
   /**
@@ -47,7 +47,7 @@ final class CandidateCount {
     long[] counts = boundary ? order.boundaries.get(m) : null;
     Long carried = p.carriedBy.get(m);
     return counts != null && carried != null && needs(m, p.id)
-        && carried <= counts[order.index().get(m)];
+        && carried <= counts[order.index.get(m)];
   }
 
   /**
@@ -62,7 +62,7 @@ final class CandidateCount {
    */
   Uid largest(Proposal p) {
     Uid max = null;
-    for (int m : order.members()) {
+    for (int m : order.members) {
       Uid c = earlierLife(m, p) ? null : p.candidates.get(m);
       if (c == null && needs(m, p.id)) {
         return null;
@@ -80,7 +80,7 @@ final class CandidateCount {
    */
   Uid largestNeeded(Proposal p) {
     Uid max = null;
-    for (int m : order.members()) {
+    for (int m : order.members) {
       Uid c = p.candidates.get(m);
       if (c == null && needs(m, p.id)) {
         return null;
@@ -98,7 +98,7 @@ final class CandidateCount {
    * AbcastCoordinator#decide}).
    */
   boolean someCandidateLost(Proposal p) {
-    for (int m : order.members()) {
+    for (int m : order.members) {
       if (!needs(m, p.id) && !p.candidates.containsKey(m)) {
         return true;
       }
@@ -113,9 +113,9 @@ final class CandidateCount {
    * above ({@link AbcastCoordinator}).
    */
   boolean acknowledgedByNeeded(Proposal p) {
-    int self = order.config().self();
-    int origin = order.index().get(p.id.origin());
-    for (int m : order.members()) {
+    int self = order.config.self();
+    int origin = order.index.get(p.id.origin());
+    for (int m : order.members) {
       if (m == self || !needs(m, p.id)) {
         continue;
       }
@@ -132,15 +132,15 @@ final class CandidateCount {
     if (!quiescence) {
       return true;
     }
-    int self = order.config().self();
-    for (int m : order.members()) {
+    int self = order.config.self();
+    for (int m : order.members) {
       if (m == self || order.failed.contains(m)) {
         continue;
       }
       Carry last = order.latest.get(m);
       for (Map.Entry<Integer, Long> c : p.carriedBy.entrySet()) {
         if (c.getKey() != m
-            && (last == null || last.ack(order.index().get(c.getKey())) < c.getValue())) {
+            && (last == null || last.ack(order.index.get(c.getKey())) < c.getValue())) {
           return false;
         }
       }

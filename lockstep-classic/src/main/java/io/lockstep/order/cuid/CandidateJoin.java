@@ -66,9 +66,9 @@ final class CandidateJoin {
 
   CandidateJoin(CandidateOrder order, boolean rejoining) {
     this.order = order;
-    this.self = order.config().self();
-    this.waiting = new JoinWait(self, order.config().members(),
-        order.config().failureTimeoutMillis(),
+    this.self = order.config.self();
+    this.waiting = new JoinWait(self, order.config.members(),
+        order.config.failureTimeoutMillis(),
         "rejoining the replica-uid order (paper §7.2): waiting for a live replica's state");
     this.waitingForState = rejoining;
   }
@@ -89,7 +89,7 @@ final class CandidateJoin {
       order.wallClock = t.wallClock();
       int ask = waiting.askAt(order.now);
       if (ask != JoinWait.NOT_YET) {
-        order.out().send(ask, new JoinRequest(self));
+        order.out.send(ask, new JoinRequest(self));
       }
     } else if (input instanceof Input.Receive r) {
       if (r.message() instanceof JoinState s && s.joiner() == self && fits(s)) {
@@ -97,11 +97,11 @@ final class CandidateJoin {
         return true;
       }
       if (r.message() instanceof JoinRequest j && j.joiner() == r.from()
-          && order.index().containsKey(r.from()) && r.from() != self) {
+          && order.index.containsKey(r.from()) && r.from() != self) {
         waiting.alsoJoining(r.from());
       }
     } else {
-      waiting.refuseBusy(input, order.out().redirects);
+      waiting.refuseBusy(input, order.out.redirects);
     }
     return false; // broadcasts before the state are dropped: their origins retransmit them
   }
@@ -113,23 +113,23 @@ final class CandidateJoin {
 
   /** A state of the right shape: anything else is dropped, and the joiner asks again. */
   private boolean fits(JoinState s) {
-    int n = order.config().members().size();
+    int n = order.config.members().size();
     for (Carry c : s.latest()) {
-      if (!order.index().containsKey(c.origin()) || c.acks().length != n) {
+      if (!order.index.containsKey(c.origin()) || c.acks().length != n) {
         return false;
       }
     }
     for (Map.Entry<Integer, long[]> b : s.boundaries().entrySet()) {
-      if (!order.index().containsKey(b.getKey()) || b.getValue().length != n) {
+      if (!order.index.containsKey(b.getKey()) || b.getValue().length != n) {
         return false;
       }
     }
     for (Carry c : s.pending()) {
       boolean kind = c.kind() == Kind.REQUEST || c.kind() == Kind.BARRIER
           || c.kind() == Kind.CANDIDATE || (c.kind() == Kind.FINAL
-          && order.index().containsKey(c.requestOrigin())
-          && order.index().containsKey(c.winner()));
-      if (!kind || !order.index().containsKey(c.origin()) || c.acks().length != n) {
+          && order.index.containsKey(c.requestOrigin())
+          && order.index.containsKey(c.winner()));
+      if (!kind || !order.index.containsKey(c.origin()) || c.acks().length != n) {
         return false;
       }
     }
@@ -139,15 +139,15 @@ final class CandidateJoin {
 
   /** Takes over the donor's state: this replica stands where the donor stood. */
   private void install(JoinState s) {
-    List<Integer> members = order.config().members();
+    List<Integer> members = order.config.members();
     long[] through = s.receivedThrough();
     for (int i = 0; i < members.size(); i++) {
       int m = members.get(i);
-      order.broadcast().resume(m, through[i]);
+      order.broadcast.resume(m, through[i]);
       if ((s.failed() & (1L << i)) != 0 && m != self) {
         order.failed.add(m);
-        order.broadcast().failed(m);
-        order.detector().suspect(m);
+        order.broadcast.failed(m);
+        order.detector.suspect(m);
       }
     }
     for (Carry c : s.latest()) {
@@ -156,11 +156,11 @@ final class CandidateJoin {
       }
     }
     order.boundaries.putAll(s.boundaries());
-    order.ledger().restore(s.counterFloor(), s.acceptMax());
+    order.ledger.restore(s.counterFloor(), s.acceptMax());
     order.position = s.position();
     order.time = s.time();
     order.handedThrough = s.snapshotIndex();
-    order.out().install = new Snapshot(s.snapshotIndex(), 0, s.time(), members, s.snapshot());
+    order.out.install = new Snapshot(s.snapshotIndex(), 0, s.time(), members, s.snapshot());
     waitingForState = false;
     // Requests before their candidates: a candidate for a request not held counts as late.
     for (Carry c : s.pending()) {
@@ -172,7 +172,7 @@ final class CandidateJoin {
   void joinRequested(int joiner) {
     JoinState state = sent.get(joiner);
     if (state != null) {
-      order.out().send(joiner, state); // lost or not yet arrived: cheap to send again
+      order.out.send(joiner, state); // lost or not yet arrived: cheap to send again
     } else if (admitting.containsKey(joiner)) {
       if (snapshotFor == NONE && admissionHeldEverywhere(admitting.get(joiner))) {
         snapshotFor = joiner; // stop processing until the executor's state here is captured
@@ -189,7 +189,7 @@ final class CandidateJoin {
    * time, so two admissions with different boundaries are never both under way.
    */
   private int donorFor(int joiner) {
-    for (int m : order.config().members()) {
+    for (int m : order.config.members()) {
       if (m != joiner && !order.failed.contains(m)) {
         return m;
       }
@@ -202,9 +202,9 @@ final class CandidateJoin {
    * old broadcasts as this one (this one relays what they lack, as for any failed origin).
    */
   private boolean everyoneHoldsAsMuchOf(int joiner) {
-    int j = order.index().get(joiner);
-    long held = order.broadcast().receivedThrough(joiner);
-    for (int m : order.config().members()) {
+    int j = order.index.get(joiner);
+    long held = order.broadcast.receivedThrough(joiner);
+    for (int m : order.config.members()) {
       if (m == self || m == joiner || order.failed.contains(m)) {
         continue;
       }
@@ -221,13 +221,13 @@ final class CandidateJoin {
    * boundary (all of them, with its reception counts at least the boundary's).
    */
   private boolean admissionHeldEverywhere(Carry admit) {
-    int origin = order.index().get(admit.origin());
-    for (int m : order.config().members()) {
-      int i = order.index().get(m);
+    int origin = order.index.get(admit.origin());
+    for (int m : order.config.members()) {
+      int i = order.index.get(m);
       if (m == admit.requestOrigin() || order.failed.contains(m)) {
         continue;
       }
-      if (order.broadcast().receivedThrough(m) < admit.ack(i)) {
+      if (order.broadcast.receivedThrough(m) < admit.ack(i)) {
         return false;
       }
       Carry last = order.latest.get(m);
@@ -254,8 +254,8 @@ final class CandidateJoin {
     order.boundaries.put(joiner, c.acks());
     order.failed.remove(joiner);
     order.readmitted(joiner);
-    order.broadcast().readmit(joiner);
-    order.detector().readmit(joiner);
+    order.broadcast.readmit(joiner);
+    order.detector.readmit(joiner);
     order.latest.remove(joiner);
     admitting.put(joiner, c);
     sent.remove(joiner);
@@ -325,7 +325,7 @@ final class CandidateJoin {
     }
     JoinState state = joinState(snapshotFor, taken);
     sent.put(snapshotFor, state);
-    order.out().send(snapshotFor, state);
+    order.out.send(snapshotFor, state);
     snapshotFor = NONE;
   }
 
@@ -336,14 +336,14 @@ final class CandidateJoin {
    * them (a joiner drops a candidate for a request it does not hold as late).
    */
   private JoinState joinState(int joiner, Input.SnapshotTaken taken) {
-    List<Integer> members = order.members();
+    List<Integer> members = order.members;
     long[] through = new long[members.size()];
     long failedMask = 0;
     for (int i = 0; i < through.length; i++) {
-      through[i] = order.broadcast().receivedThrough(members.get(i));
+      through[i] = order.broadcast.receivedThrough(members.get(i));
       failedMask |= order.failed.contains(members.get(i)) ? 1L << i : 0;
     }
-    long floor = Math.max(order.ledger().seenMax(), order.ledger().acceptMax());
+    long floor = Math.max(order.ledger.seenMax(), order.ledger.acceptMax());
     long[] none = new long[members.size()];
     List<Carry> requests = new ArrayList<>();
     List<Carry> candidates = new ArrayList<>();
@@ -368,7 +368,7 @@ final class CandidateJoin {
       }
     });
     return new JoinState(joiner, order.handedThrough, taken.state().toByteArray(), order.position,
-        order.time, through, failedMask, floor, order.ledger().acceptMax(), order.boundaries,
+        order.time, through, failedMask, floor, order.ledger.acceptMax(), order.boundaries,
         others, requests);
   }
 

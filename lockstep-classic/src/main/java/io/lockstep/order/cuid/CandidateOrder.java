@@ -58,29 +58,28 @@ import java.util.Set;
 public final class CandidateOrder implements HaltThenRejoin.Engine {
   static final byte[] STARTED = "lockstep-cuid-order:started".getBytes(StandardCharsets.UTF_8);
 
-  private final StampedConfig config;
+  final StampedConfig config;
   private final UidChoice choice;
   private final CommutingSkip commutingSkip;
   private final int self;
-  private final List<Integer> members;
-  private final Map<Integer, Integer> index = new HashMap<>();
-  private final ReliableBroadcast<Carry> broadcast;
-  private final FailureDetector detector;
+  final List<Integer> members;
+  final Map<Integer, Integer> index = new HashMap<>();
+  final ReliableBroadcast<Carry> broadcast;
+  final FailureDetector detector;
   private final List<String> brokenAssumptions = new ArrayList<>();
+  private final CandidateHalt halt;
   private final FalseSuspicion suspicion;
-  /** Why this replica halted (a peer suspects it), or "" while it serves. */
-  private String halted = "";
   private final CandidateJoin join;
   private final AbcastCoordinator abcast;
-  private final CandidateCount count;
+  final CandidateCount count;
   final Map<Integer, Carry> latest = new HashMap<>();
   final Set<Integer> failed = new HashSet<>();
   /** Per readmitted replica, the acknowledgement counts of its admission: its boundary. */
   final Map<Integer, long[]> boundaries = new HashMap<>();
   private final Map<Proposal.Id, Proposal> proposals = new HashMap<>();
-  private final CandidateLedger ledger;
-  private final Map<Proposal.Id, Long> barriers = new HashMap<>();
-  private final Outbox out = new Outbox();
+  final CandidateLedger ledger;
+  final Map<Proposal.Id, Long> barriers = new HashMap<>();
+  final Outbox out = new Outbox();
   long position;
   long time = Long.MIN_VALUE;
   /** The last position handed to the executor as a request: where its snapshot stands. */
@@ -142,11 +141,11 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     for (int i = 0; i < members.size(); i++) {
       index.put(members.get(i), i);
     }
-    this.suspicion = new FalseSuspicion(self, index.get(self), config.resendMillis(),
-        config.failureTimeoutMillis());
     this.broadcast = new ReliableBroadcast<>(self, members);
     this.detector = new FailureDetector(self, members, config.failureTimeoutMillis(),
         config.startTimeoutMillis());
+    this.halt = new CandidateHalt(this);
+    this.suspicion = halt.suspicion;
     boolean empty = Settings.empty(recovered);
     this.join = new CandidateJoin(this, !empty || config.clusterStarted());
     this.abcast = new AbcastCoordinator(this);
@@ -171,9 +170,9 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
   @Override
   public void step(Input input) {
     boolean asks = input instanceof Input.Propose || input instanceof Input.Read;
-    if (!halted.isEmpty()) {
+    if (!halt.halted().isEmpty()) {
       if (asks) {
-        refuse(input, halted);
+        refuse(input, halt.halted());
       }
       return;
     }
@@ -251,10 +250,7 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
   }
 
   private void receive(int from, ProtocolMessage message) {
-    if (detector.suspects(from) && !(message instanceof CuidMessage.JoinRequest)
-        && suspicion.due(from, now)) {
-      tellSuspected(from);
-    }
+    halt.heard(from, message, now);
     if (message instanceof CuidMessage.Candidate c) {
       if (choice != UidChoice.ABCAST) {
         dropped++;
@@ -273,9 +269,7 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
       dropped++;
       return;
     }
-    if (suspicion.halts(c.origin(), c.suspects(), c.seq(),
-        broadcast.receivedThrough(c.origin()), detector.suspects(c.origin()))) {
-      halt(c.origin());
+    if (halt.haltsOn(c)) {
       return;
     }
     for (ReliableBroadcast.Data<Carry> d :
@@ -562,7 +556,7 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
 
   @Override
   public boolean wantsSnapshot() {
-    return halted.isEmpty() && join.awaitingSnapshot();
+    return halt.halted().isEmpty() && join.awaitingSnapshot();
   }
 
   /** Rejoining counts as repairing: it has no state yet, and takes it from a peer. */
@@ -576,11 +570,8 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     return repairing() ? join.waitingReason() : "";
   }
 
-  // What CandidateJoin and AbcastCoordinator work with: this replica's parts, shared.
-
-  List<Integer> members() {
-    return members;
-  }
+  // What CandidateJoin, CandidateCount, CandidateHalt and AbcastCoordinator work with besides
+  // the package-private fields: this replica's parts, shared.
 
   /** The requests being ordered here. */
   java.util.Collection<Proposal> proposals() {
@@ -608,34 +599,9 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     brokenAssumptions.add(why);
   }
 
-  /**
-   * A peer's broadcast says this replica failed: it stops for good (fail-stop), refusing its
-   * clients' pending reads and requests so they retry elsewhere rather than wait.
-   */
-  private void halt(int by) {
-    halted = suspicion.reason(by, "replica-uid", config.failureTimeoutMillis());
-    brokenAssumptions.add(halted);
-    barriers.values().forEach(readId ->
-        out.redirects.add(new Ready.Redirect(null, readId, -1, halted, true)));
-    barriers.clear();
-    for (Proposal p : proposals.values()) {
-      if (p.id.origin() == self && p.kind == Kind.REQUEST) {
-        out.redirects.add(new Ready.Redirect(p.request, -1, -1, halted, true));
-      }
-    }
-  }
-
-  /**
-   * {@code peer}, which this replica suspects, still speaks, and hears nothing from here: hand
-   * it a broadcast that says so ({@link FalseSuspicion}).
-   */
-  private void tellSuspected(int peer) {
-    Carry own = latest.get(self);
-    if (own == null || (own.suspects() & (1L << index.get(peer))) == 0) {
-      issue(Kind.NULL, null, -1, 0, 0); // none since the suspicion began
-      own = latest.get(self);
-    }
-    out.send(peer, own);
+  /** The halt's own report: the rejoin may repair it, unlike {@link #brokenAssumption}'s. */
+  void brokenAssumptionUnderHalt(String why) {
+    brokenAssumptions.add(why);
   }
 
   /** {@code joiner}, declared failed, was readmitted here: what it said late is repaired. */
@@ -645,46 +611,25 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
 
   @Override
   public List<String> drainRepairedAssumptions() {
-    return suspicion.drainRepaired(!halted.isEmpty());
+    return suspicion.drainRepaired(!halt.halted().isEmpty());
   }
 
   @Override
   public String halted() {
-    return halted;
+    return halt.halted();
   }
 
   @Override
   public boolean orderInDoubt() {
-    return suspicion.orderInDoubt(!halted.isEmpty(), position);
+    return suspicion.orderInDoubt(!halt.halted().isEmpty(), position);
   }
 
-  StampedConfig config() {
-    return config;
-  }
 
-  Map<Integer, Integer> index() {
-    return index;
-  }
 
-  ReliableBroadcast<Carry> broadcast() {
-    return broadcast;
-  }
 
-  FailureDetector detector() {
-    return detector;
-  }
 
-  Outbox out() {
-    return out;
-  }
 
-  CandidateLedger ledger() {
-    return ledger;
-  }
 
-  CandidateCount count() {
-    return count;
-  }
 
   @Override
   public List<String> drainBrokenAssumptions() {

@@ -157,7 +157,7 @@ class CandidateRejoinTest {
     h.tickAll(1_000, 10);
     h.propose(0, h.request("put c 1"));
     h.tickAll(200, 10);
-    long before = h.nodes.get(0).ledger().acceptMax();
+    long before = h.nodes.get(0).ledger.acceptMax();
     restart();
     h.tickAll(800, 10);
     assertThat(h.nodes.get(2).joining()).isFalse();

@@ -75,7 +75,7 @@ class CandidateUidAgreementTest {
 
   /** The uid {@code order} accepted {@code r} with, not yet processed; null if none. */
   private static Uid acceptedUid(CandidateOrder order, Request r) {
-    return order.ledger().accepted().values().stream()
+    return order.ledger.accepted().values().stream()
         .filter(p -> r.equals(p.request)).map(p -> p.uid).findFirst().orElse(null);
   }
 }

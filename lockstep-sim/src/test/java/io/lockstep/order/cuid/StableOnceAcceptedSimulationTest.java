@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class StableOnceAcceptedSimulationTest {
   private static CoordinationFactory stableOnceAccepted(UidChoice choice) {
     return ClassicSchemes.replicaUid(true, choice,
-        order -> order.ledger().misbehave(CandidateLedger.Bug.STABLE_ONCE_ACCEPTED));
+        order -> order.ledger.misbehave(CandidateLedger.Bug.STABLE_ONCE_ACCEPTED));
   }
 
   /** The first failure in seeds {@code from} to {@code from} + 39, or none. */
