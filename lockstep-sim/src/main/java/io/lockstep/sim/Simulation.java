@@ -67,6 +67,23 @@ public final class Simulation {
   }
 
   /** Runs one seed with the protocol built by {@code factory}. */
+  /**
+   * The first failing seed among {@code from} to {@code from + seeds - 1}, as "seed N: why", or
+   * empty: how a negative test shows the checkers catch a deliberately broken protocol (it
+   * starts near the seed that caught it when last measured, so the default run stays cheap,
+   * and goes on for a while so that a changed schedule still finds one).
+   */
+  public static java.util.Optional<String> firstFailure(SimOptions options,
+      CoordinationFactory factory, long from, int seeds) {
+    for (long seed = from; seed < from + seeds; seed++) {
+      SimResult result = run(options, seed, factory);
+      if (!result.ok()) {
+        return java.util.Optional.of("seed " + seed + ": " + result.failure());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   public static SimResult run(SimOptions options, long seed, CoordinationFactory factory) {
     return run(options, seed, factory, Map.of());
   }

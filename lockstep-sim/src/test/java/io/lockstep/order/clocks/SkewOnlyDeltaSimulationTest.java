@@ -8,10 +8,7 @@ import io.lockstep.order.stamped.StampedConfig;
 import io.lockstep.order.stamped.StampedOrder;
 import io.lockstep.sim.ClassicSchemes;
 import io.lockstep.sim.CoordinationFactory;
-import io.lockstep.sim.SimOptions;
-import io.lockstep.sim.SimResult;
 import io.lockstep.sim.Simulation;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -45,33 +42,21 @@ class SkewOnlyDeltaSimulationTest {
     };
   }
 
-  /** The first failure in seeds {@code from} to {@code from} + 39, or none. */
-  private static List<String> firstFailure(SimOptions options, CoordinationFactory factory,
-      long from) {
-    List<String> caught = new ArrayList<>();
-    for (long seed = from; seed < from + 40 && caught.isEmpty(); seed++) {
-      SimResult result = Simulation.run(options, seed, factory);
-      if (!result.ok()) {
-        caught.add("seed " + seed + ": " + result.failure());
-      }
-    }
-    return caught;
-  }
-
   /** First caught at seed 1 ("committed entry changed") when last measured. */
   @Test
   void testIWithDeltaOfTheSkewAloneIsCaught() {
-    assertThat(firstFailure(ClassicSchemes.options(2), skewOnlyDelta(RealTimeClock.Test.I), 1))
-        .singleElement().asString()
-        .containsAnyOf("divergence", "committed entry changed", "linearizability");
+    assertThat(Simulation.firstFailure(ClassicSchemes.options(2),
+        skewOnlyDelta(RealTimeClock.Test.I), 1, 40))
+        .hasValueSatisfying(caught -> assertThat(caught)
+            .containsAnyOf("divergence", "committed entry changed", "linearizability"));
   }
 
   /** First caught at seed 1 ("committed entry changed") when last measured. */
   @Test
   void combinedTestWithDeltaOfTheSkewAloneIsCaught() {
-    assertThat(firstFailure(ClassicSchemes.options(1),
-        skewOnlyDelta(RealTimeClock.Test.COMBINED), 1))
-        .singleElement().asString()
-        .containsAnyOf("divergence", "committed entry changed", "linearizability");
+    assertThat(Simulation.firstFailure(ClassicSchemes.options(1),
+        skewOnlyDelta(RealTimeClock.Test.COMBINED), 1, 40))
+        .hasValueSatisfying(caught -> assertThat(caught)
+            .containsAnyOf("divergence", "committed entry changed", "linearizability"));
   }
 }

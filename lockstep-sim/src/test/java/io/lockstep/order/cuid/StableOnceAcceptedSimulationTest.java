@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockstep.sim.ClassicSchemes;
 import io.lockstep.sim.CoordinationFactory;
-import io.lockstep.sim.SimOptions;
-import io.lockstep.sim.SimResult;
 import io.lockstep.sim.Simulation;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,19 +25,6 @@ class StableOnceAcceptedSimulationTest {
         order -> order.ledger.misbehave(CandidateLedger.Bug.STABLE_ONCE_ACCEPTED));
   }
 
-  /** The first failure in seeds {@code from} to {@code from} + 39, or none. */
-  private static List<String> firstFailure(SimOptions options, CoordinationFactory factory,
-      long from) {
-    List<String> caught = new ArrayList<>();
-    for (long seed = from; seed < from + 40 && caught.isEmpty(); seed++) {
-      SimResult result = Simulation.run(options, seed, factory);
-      if (!result.ok()) {
-        caught.add("seed " + seed + ": " + result.failure());
-      }
-    }
-    return caught;
-  }
-
   /**
    * Every replica choosing the uid, 10 clients on one key, where every request conflicts with
    * every other: with the default five clients on three keys seeds 1–100 of 2 replicas caught
@@ -50,10 +33,10 @@ class StableOnceAcceptedSimulationTest {
    */
   @Test
   void everyReplicaProcessingAnAcceptedRequestBeforeASmallerCandidateIsAcceptedIsCaught() {
-    assertThat(firstFailure(ClassicSchemes.options(1).withClients(10).withKeys(1),
-        stableOnceAccepted(UidChoice.EVERY_REPLICA), 2))
-        .singleElement().asString()
-        .containsAnyOf("divergence", "committed entry changed", "linearizability");
+    assertThat(Simulation.firstFailure(ClassicSchemes.options(1).withClients(10).withKeys(1),
+        stableOnceAccepted(UidChoice.EVERY_REPLICA), 2, 40))
+        .hasValueSatisfying(caught -> assertThat(caught)
+            .containsAnyOf("divergence", "committed entry changed", "linearizability"));
   }
 
   /**
@@ -63,8 +46,9 @@ class StableOnceAcceptedSimulationTest {
    */
   @Test
   void abcastProcessingOnceTheFinalUidArrivesBeforeASmallerCandidateIsAcceptedIsCaught() {
-    assertThat(firstFailure(ClassicSchemes.options(1), stableOnceAccepted(UidChoice.ABCAST), 1))
-        .singleElement().asString()
-        .containsAnyOf("divergence", "committed entry changed", "linearizability");
+    assertThat(Simulation.firstFailure(ClassicSchemes.options(1),
+        stableOnceAccepted(UidChoice.ABCAST), 1, 40))
+        .hasValueSatisfying(caught -> assertThat(caught)
+            .containsAnyOf("divergence", "committed entry changed", "linearizability"));
   }
 }
