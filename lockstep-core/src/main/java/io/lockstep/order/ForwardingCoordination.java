@@ -13,7 +13,7 @@ import java.util.Objects;
  * wrapped protocol's behaviour.
  */
 public abstract class ForwardingCoordination implements Coordination {
-  private final Coordination inner;
+  private Coordination inner;
 
   /** Wraps {@code inner}. */
   protected ForwardingCoordination(Coordination inner) {
@@ -23,6 +23,15 @@ public abstract class ForwardingCoordination implements Coordination {
   /** The wrapped protocol. */
   protected final Coordination inner() {
     return inner;
+  }
+
+  /**
+   * From now on wraps {@code next} instead: for a wrapper whose protocol is replaced in place
+   * (a halted engine by the one that rejoins), which still forwards everything it does not
+   * override to whichever is current.
+   */
+  protected final void replaceInner(Coordination next) {
+    this.inner = Objects.requireNonNull(next, "next");
   }
 
   @Override

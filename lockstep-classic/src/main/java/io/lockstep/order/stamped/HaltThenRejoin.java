@@ -1,12 +1,10 @@
 package io.lockstep.order.stamped;
 
-import io.lockstep.journal.Event;
 import io.lockstep.order.Coordination;
+import io.lockstep.order.ForwardingCoordination;
 import io.lockstep.order.Input;
-import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
-import io.lockstep.order.Status;
 import io.lockstep.order.StorageWrite;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +28,7 @@ import java.util.function.Supplier;
  * engine of this replica reported an assumption broken that a rejoin does not repair ({@link
  * Engine#orderInDoubt}), {@link #drainRepairedAssumptions} says the halt is over.
  */
-public final class HaltThenRejoin implements Coordination {
+public final class HaltThenRejoin extends ForwardingCoordination {
   /** An order engine that can halt because a peer suspects it. */
   public interface Engine extends Coordination {
     /** Why this replica halted, or "" while it serves. */
@@ -65,6 +63,7 @@ public final class HaltThenRejoin implements Coordination {
    *     failure timeout
    */
   public HaltThenRejoin(Engine first, Supplier<? extends Engine> restarted, long quietMillis) {
+    super(first);
     this.current = first;
     this.restarted = restarted;
     this.quietMillis = quietMillis;
@@ -105,6 +104,7 @@ public final class HaltThenRejoin implements Coordination {
     droppedBefore += current.dropped();
     current.dropsByReason().forEach((why, n) -> dropsBefore.merge(why, n, Long::sum));
     current = restarted.get();
+    replaceInner(current);
     rejoining = true;
     haltSeenAt = Long.MIN_VALUE;
   }
@@ -136,11 +136,6 @@ public final class HaltThenRejoin implements Coordination {
   }
 
   @Override
-  public Status status() {
-    return current.status();
-  }
-
-  @Override
   public long dropped() {
     return droppedBefore + current.dropped();
   }
@@ -153,26 +148,6 @@ public final class HaltThenRejoin implements Coordination {
     Map<String, Long> all = new HashMap<>(dropsBefore);
     current.dropsByReason().forEach((why, n) -> all.merge(why, n, Long::sum));
     return all;
-  }
-
-  @Override
-  public boolean mayLeaveBeforeDurable(ProtocolMessage message) {
-    return current.mayLeaveBeforeDurable(message);
-  }
-
-  @Override
-  public boolean resentIfLost(ProtocolMessage message) {
-    return current.resentIfLost(message);
-  }
-
-  @Override
-  public boolean mayAnswerBeforeDurable() {
-    return current.mayAnswerBeforeDurable();
-  }
-
-  @Override
-  public long agreedTimeNow(long wallClock) {
-    return current.agreedTimeNow(wallClock);
   }
 
   /** Halted, or rejoining after a halt (or a restart): it has no order to serve from. */
@@ -194,11 +169,6 @@ public final class HaltThenRejoin implements Coordination {
   }
 
   @Override
-  public List<Event> drainEvents() {
-    return current.drainEvents();
-  }
-
-  @Override
   public List<String> drainBrokenAssumptions() {
     if (carriedBreaches.isEmpty()) {
       return current.drainBrokenAssumptions();
@@ -215,11 +185,6 @@ public final class HaltThenRejoin implements Coordination {
     repaired.clear();
     out.addAll(current.drainRepairedAssumptions());
     return out;
-  }
-
-  @Override
-  public boolean wantsSnapshot() {
-    return current.wantsSnapshot();
   }
 
   /** The engine now in place, for tests and for the simulator's checks. */
