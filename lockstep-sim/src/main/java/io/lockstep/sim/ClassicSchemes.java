@@ -70,18 +70,13 @@ public final class ClassicSchemes {
   /** As above, handing each replica's order to {@code built} (for tests that count in it). */
   public static CoordinationFactory replicaUid(boolean quiescence, UidChoice choice,
       Consumer<CandidateOrder> built) {
-    return new CoordinationFactory() {
+    return new FailStopFactory(false) {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         CandidateOrder order = new CandidateOrder(StampedConfig.defaults(id, members), recovered,
             quiescence, choice);
         built.accept(order);
         return new Watched(id, order, order::drainBrokenAssumptions);
-      }
-
-      @Override
-      public boolean failStop() {
-        return true;
       }
     };
   }
@@ -105,7 +100,7 @@ public final class ClassicSchemes {
    */
   public static CoordinationFactory replicaUidRejoining(boolean boundary, boolean wiped,
       UidChoice choice) {
-    return new CoordinationFactory() {
+    return new FailStopFactory(true) {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         boolean restart = recovered.hardState() != null;
@@ -116,16 +111,6 @@ public final class ClassicSchemes {
             () -> new CandidateOrder(used, RAN_BEFORE, true, choice, Commuting.NOTHING, boundary),
             used.failureTimeoutMillis());
         return new Watched(id, order, order::drainBrokenAssumptions);
-      }
-
-      @Override
-      public boolean failStop() {
-        return true;
-      }
-
-      @Override
-      public boolean rejoins() {
-        return true;
       }
     };
   }
@@ -146,7 +131,7 @@ public final class ClassicSchemes {
    */
   public static CoordinationFactory logicalClockRejoiningWiped() {
     CoordinationFactory rejoining = logicalClockRejoining(true);
-    return new CoordinationFactory() {
+    return new FailStopFactory(true) {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         if (recovered.hardState() == null) {
@@ -157,16 +142,6 @@ public final class ClassicSchemes {
             Recovered.EMPTY), () -> new StampedOrder(config, new LogicalClock(), RAN_BEFORE),
             config.failureTimeoutMillis());
         return new Watched(id, order, order::drainBrokenAssumptions);
-      }
-
-      @Override
-      public boolean failStop() {
-        return true;
-      }
-
-      @Override
-      public boolean rejoins() {
-        return true;
       }
     };
   }
@@ -188,7 +163,7 @@ public final class ClassicSchemes {
 
   private static CoordinationFactory failStop(ConfigFor config, Supplier<UidScheme> scheme,
       boolean rejoin, boolean holdDirect, Consumer<StampedOrder> built) {
-    return new CoordinationFactory() {
+    return new FailStopFactory(rejoin) {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         StampedConfig c = config.of(id, members);
@@ -202,16 +177,6 @@ public final class ClassicSchemes {
             () -> new StampedOrder(c, scheme.get(), RAN_BEFORE, holdDirect),
             c.failureTimeoutMillis());
         return new Watched(id, order, order::drainBrokenAssumptions);
-      }
-
-      @Override
-      public boolean failStop() {
-        return true;
-      }
-
-      @Override
-      public boolean rejoins() {
-        return rejoin;
       }
     };
   }
@@ -232,7 +197,7 @@ public final class ClassicSchemes {
    */
   public static CoordinationFactory stalling(Scheme scheme,
       java.util.function.Consumer<HaltThenRejoin> built) {
-    return new CoordinationFactory() {
+    return new FailStopFactory(true) {
       @Override
       public Coordination create(int id, List<Integer> members, Recovered recovered, long seed) {
         StampedConfig c = StampedConfig.defaults(id, members);
@@ -242,16 +207,6 @@ public final class ClassicSchemes {
         return new Watched(id, order, () -> order.drainBrokenAssumptions().stream()
             .filter(b -> !b.contains(" was declared failed (") && !b.contains("halted"))
             .toList());
-      }
-
-      @Override
-      public boolean failStop() {
-        return true;
-      }
-
-      @Override
-      public boolean rejoins() {
-        return true;
       }
     };
   }
@@ -302,6 +257,25 @@ public final class ClassicSchemes {
     return SimOptions.defaults().withReplicasAndT(t + 1, t).withFaults(failStopFaults())
         .withClocks(ClockModel.synchronizedWithin(2))
         .withNetwork(new NetworkModel(3_000, 800, 0.0, 0.0)).withFaultPhaseMillis(4_000);
+  }
+
+  /** A factory of fail-stop replicas whose crashes last, or who restart and rejoin (§7.2). */
+  private abstract static class FailStopFactory implements CoordinationFactory {
+    private final boolean rejoins;
+
+    FailStopFactory(boolean rejoins) {
+      this.rejoins = rejoins;
+    }
+
+    @Override
+    public boolean failStop() {
+      return true;
+    }
+
+    @Override
+    public boolean rejoins() {
+      return rejoins;
+    }
   }
 
   /** Fails the run when the protocol reports a broken assumption. */
