@@ -219,12 +219,8 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private FailureModel parseFailureModel() {
-    return switch (failureModel) {
-      case "fail-stop" -> FailureModel.FAIL_STOP;
-      case "byzantine" -> FailureModel.BYZANTINE;
-      default -> throw usage("--failure-model must be fail-stop or byzantine, was '"
-          + failureModel + "'");
-    };
+    return FailureModel.named(failureModel).orElseThrow(() -> usage(
+        "--failure-model must be fail-stop or byzantine, was '" + failureModel + "'"));
   }
 
   private LocalLayout layout(Service chosen, FailureModel model) {

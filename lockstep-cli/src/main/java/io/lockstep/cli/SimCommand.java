@@ -168,12 +168,8 @@ public final class SimCommand implements Callable<Integer> {
     if (failureModel == null) {
       return null;
     }
-    return switch (failureModel) {
-      case "fail-stop" -> FailureModel.FAIL_STOP;
-      case "byzantine" -> FailureModel.BYZANTINE;
-      default -> throw usage("--failure-model must be fail-stop or byzantine, was '"
-          + failureModel + "'");
-    };
+    return FailureModel.named(failureModel).orElseThrow(() -> usage(
+        "--failure-model must be fail-stop or byzantine, was '" + failureModel + "'"));
   }
 
   private ParameterException usage(String message) {

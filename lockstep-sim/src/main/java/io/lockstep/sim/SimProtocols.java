@@ -8,7 +8,6 @@ import io.lockstep.order.cuid.UidLie;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -113,8 +112,8 @@ public final class SimProtocols {
     String runs = String.join(", ", ENTRIES.keySet().stream()
         .filter(n -> ENTRIES.get(n).variants().containsKey(chosen)).toList());
     throw new IllegalArgumentException((why.isEmpty()
-        ? "the simulator runs " + name + " under " + text(entry.own()) + " faults only"
-        : String.join("; ", why)) + " (under " + text(chosen) + " faults the simulator runs "
+        ? "the simulator runs " + name + " under " + entry.own().configName() + " faults only"
+        : String.join("; ", why)) + " (under " + chosen.configName() + " faults the simulator runs "
         + runs + ")");
   }
 
@@ -163,9 +162,5 @@ public final class SimProtocols {
     variants.put(FailureModel.FAIL_STOP, failStop);
     variants.put(FailureModel.BYZANTINE, byzantine);
     return new Entry(FailureModel.FAIL_STOP, variants);
-  }
-
-  private static String text(FailureModel model) {
-    return model.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

@@ -384,8 +384,7 @@ public record LocalLayout(Path dataDir, int replicas, int basePort, Service serv
     out.append("# Written by `lockstep local` on every start; edit the command's options instead.\n")
         .append("# Ports: redis base+i, peer base+100+i, client base+200+i, metrics base+300+i.\n")
         .append("cluster.name=").append(CLUSTER_NAME).append('\n')
-        .append("cluster.failure-model=").append(failureModel == FailureModel.BYZANTINE
-            ? "byzantine" : "fail-stop").append('\n')
+        .append("cluster.failure-model=").append(failureModel.configName()).append('\n')
         .append("cluster.t=").append(t()).append('\n')
         .append("cluster.protocol=").append(protocolName()).append('\n')
         .append("cluster.service=").append(service.name().toLowerCase(Locale.ROOT)).append('\n')

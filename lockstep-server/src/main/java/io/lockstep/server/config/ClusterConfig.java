@@ -508,8 +508,7 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
   public Properties toProperties() {
     Properties p = new Properties();
     p.setProperty("cluster.name", name);
-    p.setProperty("cluster.failure-model",
-        failureModel == FailureModel.FAIL_STOP ? "fail-stop" : "byzantine");
+    p.setProperty("cluster.failure-model", failureModel.configName());
     p.setProperty("cluster.t", Integer.toString(t));
     p.setProperty("cluster.protocol", protocol);
     p.setProperty("cluster.service", service.name().toLowerCase(java.util.Locale.ROOT));

@@ -316,14 +316,11 @@ final class ConfigParser {
 
   private FailureModel failureModel() {
     String value = properties.getProperty("cluster.failure-model", "fail-stop").trim();
-    return switch (value) {
-      case "fail-stop" -> FailureModel.FAIL_STOP;
-      case "byzantine" -> FailureModel.BYZANTINE;
-      default -> {
-        problems.add("cluster.failure-model '" + value + "' must be fail-stop or byzantine");
-        yield null;
-      }
-    };
+    Optional<FailureModel> model = FailureModel.named(value);
+    if (model.isEmpty()) {
+      problems.add("cluster.failure-model '" + value + "' must be fail-stop or byzantine");
+    }
+    return model.orElse(null);
   }
 
   /** {@code cluster.service}; a file that names a machine class runs it unless told otherwise. */
