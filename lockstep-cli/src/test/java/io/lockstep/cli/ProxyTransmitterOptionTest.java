@@ -38,7 +38,7 @@ class ProxyTransmitterOptionTest {
     assertThat(err.toString()).contains("--transmitter: client.transmitter=one-replica is for"
         + " Byzantine clusters");
     assertThat(runWith(command, "sometimes")).isEqualTo(2);
-    assertThat(err.toString()).contains("neither broadcast nor one-replica");
+    assertThat(err.toString()).contains("is not broadcast, one-replica or relay");
   }
 
   private int runWith(String command, String mode) {

@@ -43,6 +43,15 @@ public final class FrameConnection {
     return session.keyAuthenticated();
   }
 
+  /**
+   * This connection's key for request authenticators (PBFT's MAC authenticators, one tag per
+   * replica): known to its two ends only, and only when the other end proved its key
+   * ({@link #keyAuthenticated()}); null otherwise. A new connection has a new key.
+   */
+  public AuthenticatorKey authenticatorKey() {
+    return session.authenticatorKey();
+  }
+
   /** The other end's socket address. */
   public SocketAddress remoteAddress() {
     return channel.remoteAddress();

@@ -47,6 +47,14 @@ final class HandshakeCrypto {
     return hmac(secret, "frame key " + side, transcript);
   }
 
+  /**
+   * The key of the connection's request authenticators ({@link AuthenticatorKey}): the same on
+   * both ends (only the client tags, only the replica checks), apart from both frame keys.
+   */
+  static byte[] authenticatorKey(byte[] secret, byte[] transcript) {
+    return hmac(secret, "authenticator key", transcript);
+  }
+
   /** Compares in constant time, so that timing does not reveal how much of a proof was right. */
   static boolean matches(byte[] expected, byte[] actual) {
     return MessageDigest.isEqual(expected, actual);

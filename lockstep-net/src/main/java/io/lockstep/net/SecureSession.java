@@ -101,6 +101,7 @@ final class SecureSession extends ChannelDuplexHandler {
   private byte[] transcript;
   private FrameMac sendMac;
   private FrameMac receiveMac;
+  private volatile AuthenticatorKey authenticatorKey;
   private String closeReason;
 
   private SecureSession(Side side, Hello local, PrivateKey signingKey, KeyPair ephemeral,
@@ -168,6 +169,11 @@ final class SecureSession extends ChannelDuplexHandler {
   /** Whether the remote proved the private key of the id it claims (key mode). */
   boolean keyAuthenticated() {
     return mode == Hello.AUTH_KEYS;
+  }
+
+  /** The connection's request authenticator key: key mode only, else null. */
+  AuthenticatorKey authenticatorKey() {
+    return authenticatorKey;
   }
 
   Channel channel() {
@@ -325,6 +331,9 @@ final class SecureSession extends ChannelDuplexHandler {
     }
     sendMac = new FrameMac(HandshakeCrypto.frameKey(secret, side, transcript));
     receiveMac = new FrameMac(HandshakeCrypto.frameKey(secret, side.other(), transcript));
+    if (mode == Hello.AUTH_KEYS) {
+      authenticatorKey = new AuthenticatorKey(HandshakeCrypto.authenticatorKey(secret, transcript));
+    }
     open();
   }
 

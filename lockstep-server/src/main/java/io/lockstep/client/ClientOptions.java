@@ -70,12 +70,14 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
       throw new IllegalArgumentException(ONE_REPLICA_BYZANTINE);
     }
     Objects.requireNonNull(transmitter, "transmitter");
-    if (transmitter == Transmitter.ONE_REPLICA
+    if (transmitter != Transmitter.BROADCAST
         && (failureModel != FailureModel.BYZANTINE || keys == null)) {
-      throw new IllegalArgumentException("client.transmitter=one-replica needs a Byzantine-mode"
-          + " client with its own key: it signs each request so that the replicas take it from"
-          + " the one replica it hands it to (this client is " + failureModel
-          + (keys == null ? ", without a key)" : ")"));
+      throw new IllegalArgumentException("client.transmitter=" + transmitter.setting() + " needs"
+          + " a Byzantine-mode client with its own key: "
+          + (transmitter == Transmitter.ONE_REPLICA ? "it signs each request"
+              : "its connections' keys make the authenticator of each request")
+          + " so that the replicas take it from the one replica it hands it to (this client is "
+          + failureModel + (keys == null ? ", without a key)" : ")"));
     }
   }
 

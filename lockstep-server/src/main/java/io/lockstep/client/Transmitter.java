@@ -13,15 +13,28 @@ import java.util.Locale;
  * (on the connection where the client proved its key), and when no t+1 identical answers come
  * within an attempt, the client resends the same signed request through the next replica of
  * its rotation, so its (t+1)-th attempt at the latest goes through a correct one.
+ * {@link #RELAY} (PBFT): the client hands each request to one replica with a MAC authenticator,
+ * one tag per replica made with the key of its connection to that replica; the replica relays
+ * it to the others, and each takes it as the client's own copy only if its tag matches. When an
+ * attempt gets no decision the client sends the request to every replica that has not answered
+ * itself, as in broadcast mode, and hands later requests to the next replica.
  */
 public enum Transmitter {
   /** Every replica is sent the request (the default). */
   BROADCAST,
   /** One replica at a time is handed the signed request. */
-  ONE_REPLICA;
+  ONE_REPLICA,
+  /** One replica is handed the request with an authenticator, and relays it (PBFT). */
+  RELAY;
 
   /** The protocols whose orders take a signed request on one carrier's word. */
   static final List<String> ONE_CARRIER_ORDERS = List.of("replica-uid", "real-time");
+
+  /**
+   * The protocols whose replicas relay a request handed to one of them with an authenticator:
+   * PBFT, whose backups prepare only requests they hold as their client's own copy.
+   */
+  static final List<String> RELAYING_ORDERS = List.of("pbft");
 
   /** The setting's text: {@code broadcast} or {@code one-replica}. */
   public String setting() {
@@ -39,8 +52,8 @@ public enum Transmitter {
         return t;
       }
     }
-    throw new IllegalArgumentException("client.transmitter: '" + text + "' is neither broadcast"
-        + " nor one-replica");
+    throw new IllegalArgumentException("client.transmitter: '" + text + "' is not broadcast,"
+        + " one-replica or relay");
   }
 
   /**
@@ -53,6 +66,13 @@ public enum Transmitter {
     if (this == BROADCAST) {
       return null;
     }
+    if (this == RELAY) {
+      return config.failureModel() == FailureModel.BYZANTINE && RELAYING_ORDERS.contains(
+          config.protocol()) ? null : "client.transmitter=relay needs a Byzantine cluster whose"
+          + " replicas relay requests (" + String.join(" or ", RELAYING_ORDERS) + "); cluster "
+          + config.name() + " runs " + config.protocol() + " under the " + config.failureModel()
+          .configName() + " model";
+    }
     if (config.failureModel() != FailureModel.BYZANTINE) {
       return "client.transmitter=one-replica is for Byzantine clusters (cluster "
           + config.name() + " is fail-stop: a client already hands each request to its leader)";
@@ -61,7 +81,7 @@ public enum Transmitter {
       return "client.transmitter=one-replica needs an order that takes a client-signed request"
           + " from one replica (" + String.join(" or ", ONE_CARRIER_ORDERS) + "); cluster "
           + config.name() + " runs " + config.protocol() + ", whose replicas order only requests"
-          + " they hold themselves: keep broadcast";
+          + " they hold themselves: use broadcast or relay";
     }
     return null;
   }

@@ -9,6 +9,7 @@ import io.lockstep.replica.QueryResult;
 import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import io.lockstep.request.RequestSignature;
+import io.lockstep.server.wire.Authenticator;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
@@ -103,7 +104,10 @@ final class VotingCalls {
   /** One request or read until it has an outcome. */
   private static final class Call {
     final long tag;
-    final byte[] payload;
+    /** What is sent: the handed form first (signed or authenticated), the plain one on resends. */
+    volatile byte[] payload;
+    /** The request without its authenticator, for resends to every replica (relay mode). */
+    byte[] plainPayload;
     final Request request;
     /** A read's reader (null for a request): its attempts and answers are journaled by tag. */
     ClientId reader;
@@ -169,16 +173,44 @@ final class VotingCalls {
    */
   void submit(Request request, CompletableFuture<byte[]> future) {
     long tag = tags.incrementAndGet();
-    boolean handed = options.transmitter() == Transmitter.ONE_REPLICA;
+    List<Integer> slots = book.active();
+    Authenticator authenticator = options.transmitter() == Transmitter.RELAY
+        ? authenticator(request, slots) : null;
+    boolean handed = options.transmitter() == Transmitter.ONE_REPLICA || authenticator != null;
     byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true,
-        handed ? RequestSignature.sign(request, options.keys().privateKey()) : null));
+        options.transmitter() == Transmitter.ONE_REPLICA
+            ? RequestSignature.sign(request, options.keys().privateKey()) : null,
+        authenticator));
     // A Voter tolerating k decides on k+1 identical replies (see the class comment).
     Call call = new Call(tag, payload, request,
-        new Voter(options.failureModel(), matching() - 1), book.active(), future);
+        new Voter(options.failureModel(), matching() - 1), slots, future);
+    if (authenticator != null) {
+      call.plainPayload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true));
+    }
     if (handed) {
       call.handedTo = transmitterAmong(call.asked);
     }
     start(call);
+  }
+
+  /**
+   * The request's MAC authenticator ({@link Transmitter#RELAY}): a tag for each replica whose
+   * connection is open and proved its key, made with that connection's key; null when there is
+   * none, and the request then goes to every replica itself. A replica without a tag here takes
+   * the relayed request only when the client resends it there.
+   */
+  private Authenticator authenticator(Request request, List<Integer> slots) {
+    byte[] covered = Authenticator.covered(request);
+    List<Authenticator.Tag> tags = new java.util.ArrayList<>(slots.size());
+    for (int slot : slots) {
+      FrameConnection connection = book.connection(slot).getNow(null);
+      io.lockstep.net.AuthenticatorKey key =
+          connection == null || !connection.isOpen() ? null : connection.authenticatorKey();
+      if (key != null) {
+        tags.add(new Authenticator.Tag(book.replica(slot), key.tag(covered)));
+      }
+    }
+    return tags.isEmpty() ? null : new Authenticator(tags);
   }
 
   /** The slot to hand the next signed request to: the current one if it is still asked. */
@@ -318,6 +350,14 @@ final class VotingCalls {
       // Replicas learned since the call started are asked too: the ones it started with may
       // have been replaced meanwhile (their votes alone would never reach 2t+1).
       book.active().stream().filter(slot -> !call.asked.contains(slot)).forEach(call.asked::add);
+      if (call.handedTo >= 0 && call.plainPayload != null) {
+        // No decision through the relaying replica: every replica that has not answered gets
+        // the request itself (it may have relayed to some only), and later requests go
+        // through the next replica.
+        nextTransmitter(call.asked, call.handedTo);
+        call.handedTo = -1;
+        call.payload = call.plainPayload;
+      }
       if (call.handedTo >= 0) {
         // No decision through this transmitter: the same signed request goes through the next.
         call.handedTo = nextTransmitter(call.asked, call.handedTo);

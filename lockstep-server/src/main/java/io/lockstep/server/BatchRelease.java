@@ -39,6 +39,8 @@ final class BatchRelease {
   private final ServerMetrics metrics;
   private final boolean answersWaitForSync;
   private final Supplier<ReplicaLoop.PeerSender> peers;
+  /** Relays requests clients handed here (null: none); see {@link #relay}. */
+  private RequestRelay relay;
   private final Supplier<ServerJournal> journal;
   private final Consumer<Step.Persisted> durable;
   private final Consumer<Input.EntriesRead> readBack;
@@ -94,8 +96,28 @@ final class BatchRelease {
     answers.add(answer);
   }
 
+  /**
+   * Sends the requests {@code requestRelay} holds each turn in the frame of the turn's first
+   * message to each replica, the rest alone at the end of the turn (set before the loop starts).
+   */
+  void relay(RequestRelay requestRelay) {
+    this.relay = requestRelay;
+  }
+
+  /** {@code payload} to {@code to}, with the requests relayed to it this turn if any. */
+  private byte[] withRelayed(int to, byte[] payload) {
+    return relay == null ? payload : relay.attach(to, payload);
+  }
+
   /** Hands the batch to the log, or releases it at once when it needs no fsync. */
   void flush() {
+    flushMessages();
+    if (relay != null) {
+      relay.flush(peers.get()); // the replicas this turn sent no message to
+    }
+  }
+
+  private void flushMessages() {
     if (writes.isEmpty() && messages.isEmpty() && answers.isEmpty()) {
       submitReads();
       return;
@@ -108,10 +130,11 @@ final class BatchRelease {
       ProtocolMessage message = out.message();
       journal.get().sent(out.to(), message);
       if (!now && replica.mayLeaveBeforeDurable(message)) {
-        send(out.to(), payloadsOf.of(message), message); // e.g. Raft §10.2.1: before our fsync
+        // e.g. Raft §10.2.1: before our fsync
+        send(out.to(), withRelayed(out.to(), payloadsOf.of(message)), message);
       } else {
         targetList.add(out.to());
-        payloads.add(payloadsOf.of(message));
+        payloads.add(withRelayed(out.to(), payloadsOf.of(message)));
         later.add(message);
       }
     }

@@ -31,6 +31,16 @@ interface ClientIntake {
         + " to every replica", 0, 0));
   }
 
+  /**
+   * Enqueues a request its client handed to this replica alone, with its MAC authenticator, to
+   * relay to the other replicas ({@link RequestRelay}). An intake that relays nothing takes it
+   * as an ordinary request: the other replicas then get it when the client resends to them.
+   */
+  default void offerToRelay(Request request, io.lockstep.server.wire.Authenticator authenticator,
+      Origin origin) {
+    offerSubmit(request, origin);
+  }
+
   /** Enqueues a linearizable read; answers "busy" at once if there is no room. */
   void offerRead(ClientId client, byte[] query, Origin origin);
 

@@ -121,10 +121,7 @@ final class ClientPort implements FrameHandler {
    * as earlier clients read it; they ignore a tag they never sent.
    */
   void pushReply(Reply reply) {
-    String client = reply.client().value();
-    int slash = client.indexOf('/');
-    // A session id/… is its client's (the connection that proved id may act as it).
-    Set<FrameConnection> open = keyedClients.get(slash > 0 ? client.substring(0, slash) : client);
+    Set<FrameConnection> open = keyedConnections(reply.client());
     if (open == null) {
       return;
     }
@@ -139,6 +136,33 @@ final class ClientPort implements FrameHandler {
             + reply.sequence() + " reason=\"" + tooBig.getMessage() + "\"");
       }
     }
+  }
+
+  /** The connections where {@code client}'s own client proved its key, or null. */
+  private Set<FrameConnection> keyedConnections(ClientId client) {
+    String id = client.value();
+    int slash = id.indexOf('/');
+    // A session id/… is its client's (the connection that proved id may act as it).
+    return keyedClients.get(slash > 0 ? id.substring(0, slash) : id);
+  }
+
+  /**
+   * Whether {@code tag} over {@code bytes} was made with the authenticator key of a connection
+   * on which {@code sender}'s client proved its own key here ({@link RequestRelay}: only that
+   * client and this replica know the key). Any thread.
+   */
+  boolean authenticates(ClientId sender, byte[] bytes, byte[] tag) {
+    Set<FrameConnection> open = keyedConnections(sender);
+    if (open == null) {
+      return false;
+    }
+    for (FrameConnection connection : open) {
+      io.lockstep.net.AuthenticatorKey key = connection.authenticatorKey();
+      if (key != null && key.matches(bytes, tag)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -200,7 +224,11 @@ final class ClientPort implements FrameHandler {
         if (signature != null && signature.length == RequestSignature.LENGTH) {
           signedRequests.accept(SignatureClaim.ofRequest(s.request(), signature));
         }
-        loop.offerSubmit(s.request(), signature, origin);
+        if (s.authenticator() != null && connection.keyAuthenticated()) {
+          loop.offerToRelay(s.request(), s.authenticator(), origin);
+        } else {
+          loop.offerSubmit(s.request(), signature, origin);
+        }
       } else {
         impersonation(connection, sender);
         origin.replied(new Reply(s.request().client(), s.request().sequence(),

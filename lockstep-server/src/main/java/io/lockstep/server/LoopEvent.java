@@ -12,8 +12,18 @@ sealed interface LoopEvent {
   /** A decoded message from another replica. */
   record Peer(int from, ProtocolMessage message) implements LoopEvent {}
 
-  /** A client request to propose, with its client's signature over it or null. */
-  record Submit(Request request, byte[] clientSignature, Origin origin) implements LoopEvent {}
+  /**
+   * A client request to propose, with its client's signature over it or null, and its client's
+   * authenticator when this replica is to relay it ({@link RequestRelay}), or null.
+   */
+  record Submit(Request request, byte[] clientSignature,
+      io.lockstep.server.wire.Authenticator authenticator, Origin origin) implements LoopEvent {}
+
+  /**
+   * A request another replica relayed whose client's tag matched here: the client's own copy,
+   * with nobody here waiting for the reply.
+   */
+  record Relayed(int from, Request request) implements LoopEvent {}
 
   /** A linearizable read. */
   record Read(ClientId client, byte[] query, Origin origin) implements LoopEvent {}

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 /**
  * What arrives on the peer port, and what the runtime itself sends there besides the protocol's
  * messages: a protocol message goes to the loop (through {@link SignatureIntake} when signatures
- * are checked ahead), a checkpoint digest to divergence detection, and clock probes and echoes to
+ * are checked ahead), relayed client requests through {@link RequestRelay}'s check to the loop,
+ * a checkpoint digest to divergence detection, and clock probes and echoes to
  * the {@link AssumptionWatch}; the loop's own checkpoint digests and this replica's clock probes
  * go out to every peer.
  *
@@ -37,6 +38,7 @@ final class PeerPort {
   private final ServerMetrics metrics;
   private final Supplier<PeerNetwork> network;
   private final Supplier<List<Integer>> replicas;
+  private final RequestRelay relay;
 
   /**
    * @param network the peer network, read at each use: it starts with this port as its handler,
@@ -47,7 +49,8 @@ final class PeerPort {
    */
   PeerPort(ClusterConfig config, int id, ProtocolCodec codec, ReplicaLoop loop,
       SignatureIntake intake, DivergenceMonitor divergence, AssumptionWatch timing,
-      ServerMetrics metrics, Supplier<PeerNetwork> network, Supplier<List<Integer>> replicas) {
+      ServerMetrics metrics, Supplier<PeerNetwork> network, Supplier<List<Integer>> replicas,
+      RequestRelay relay) {
     this.config = config;
     this.id = id;
     this.codec = codec;
@@ -58,6 +61,7 @@ final class PeerPort {
     this.metrics = metrics;
     this.network = network;
     this.replicas = replicas;
+    this.relay = relay;
   }
 
   /**
@@ -66,25 +70,37 @@ final class PeerPort {
    */
   void onPeer(int from, byte[] payload) {
     try {
-      PeerEnvelope.Payload decoded = PeerEnvelope.decode(payload);
-      if (decoded instanceof PeerEnvelope.Payload.Protocol p) {
-        ProtocolMessage message = codec.decode(p.message());
-        if (precheck) {
-          intake.offer(from, message);
-        } else {
-          loop.offerPeer(from, message);
-        }
-      } else if (decoded instanceof PeerEnvelope.Payload.CheckpointDigest d) {
-        divergence.remote(from, d.checkpoint());
-      } else if (decoded instanceof PeerEnvelope.Payload.ClockProbe p && network.get() != null) {
-        network.get().send(from, AssumptionWatch.echo(p.sentAt(), wallClock()));
-      } else if (decoded instanceof PeerEnvelope.Payload.ClockEcho e) {
-        timing.echoed(from, e.sentAt(), e.receivedAt(), wallClock());
-      }
+      handle(from, PeerEnvelope.decode(payload));
     } catch (RuntimeException e) { // untrusted bytes: any failure to decode means malformed
       metrics.peerDropped("undecodable");
       LOG.log(Level.WARNING, "event=peer_message_dropped from=" + from + " reason=\""
           + e.getMessage() + "\"");
+    }
+  }
+
+  private void handle(int from, PeerEnvelope.Payload decoded) {
+    if (decoded instanceof PeerEnvelope.Payload.Protocol p) {
+      ProtocolMessage message = codec.decode(p.message());
+      if (precheck) {
+        intake.offer(from, message);
+      } else {
+        loop.offerPeer(from, message);
+      }
+    } else if (decoded instanceof PeerEnvelope.Payload.Relayed r) {
+      if (relay == null) {
+        metrics.peerDropped("relay: this replica takes no relayed requests");
+      } else {
+        relay.received(from, r, loop::offerRelayed);
+      }
+      if (r.then() != null) {
+        handle(from, r.then()); // the message they rode with, after them (never nested)
+      }
+    } else if (decoded instanceof PeerEnvelope.Payload.CheckpointDigest d) {
+      divergence.remote(from, d.checkpoint());
+    } else if (decoded instanceof PeerEnvelope.Payload.ClockProbe p && network.get() != null) {
+      network.get().send(from, AssumptionWatch.echo(p.sentAt(), wallClock()));
+    } else if (decoded instanceof PeerEnvelope.Payload.ClockEcho e) {
+      timing.echoed(from, e.sentAt(), e.receivedAt(), wallClock());
     }
   }
 

@@ -126,6 +126,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile long wallClockOffsetMillis;
   private volatile TestMisbehaviour misbehaviour = TestMisbehaviour.NONE;
   private volatile java.util.function.Consumer<Reply> unasked;
+  /** Relays requests handed here with an authenticator; null: none are relayed. */
+  private volatile RequestRelay relay;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
   private long nextReadId;
@@ -170,6 +172,12 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    */
   void everyReplicaOrders(boolean on) {
     this.everyReplicaOrders = on;
+  }
+
+  /** Relays authenticated requests through {@code relay} (set before the loop starts). */
+  void relay(RequestRelay requestRelay) {
+    this.relay = requestRelay;
+    release.relay(requestRelay);
   }
 
   void peers(PeerSender sender) {
@@ -253,11 +261,26 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** From any thread: a request with its client's signature (or null); as above. */
   @Override
   public void offerSubmit(Request request, byte[] clientSignature, Origin origin) {
-    long bytes = QuestionBudget.of(request.command());
-    if (admit(bytes, origin)
-        && !queue.offer(new LoopEvent.Submit(request, clientSignature, origin))) {
-      refuse(bytes, origin);
+    offer(new LoopEvent.Submit(request, clientSignature, null, origin));
+  }
+
+  /** From any thread: a request to relay ({@link RequestRelay}); as above. */
+  @Override
+  public void offerToRelay(Request request, io.lockstep.server.wire.Authenticator authenticator,
+      Origin origin) {
+    offer(new LoopEvent.Submit(request, null, relay == null ? null : authenticator, origin));
+  }
+
+  private void offer(LoopEvent.Submit submit) {
+    long bytes = QuestionBudget.of(submit.request().command());
+    if (admit(bytes, submit.origin()) && !queue.offer(submit)) {
+      refuse(bytes, submit.origin());
     }
+  }
+
+  /** From an I/O thread: a relayed request whose tag matched; false if the queue is full. */
+  boolean offerRelayed(int from, Request request) {
+    return running && queue.offer(new LoopEvent.Relayed(from, request));
   }
 
   /** From any thread: a linearizable read; answered "busy" if the queue or its budget is full. */
@@ -429,7 +452,18 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     } else if (event instanceof LoopEvent.Submit s) {
       questions.release(QuestionBudget.of(s.request().command()));
       s.origin().taken();
-      submit(s.request(), s.clientSignature(), s.origin(), steps);
+      if (submit(s.request(), s.clientSignature(), s.origin(), steps)
+          && s.authenticator() != null) {
+        relay.hold(s.request(), s.authenticator());
+      }
+    } else if (event instanceof LoopEvent.Relayed r) {
+      // Taken even when the disk is behind: the relaying replica took the request (it may be
+      // ordering it now), and a backup that dropped it could not prepare its batch.
+      if (everyReplicaOrders) {
+        steps.add(new Step.Propose(r.request(), null));
+      } else {
+        metrics.peerDropped("relay: not taken here");
+      }
     } else if (event instanceof LoopEvent.Read r) {
       questions.release(QuestionBudget.of(r.query()));
       r.origin().taken();
@@ -462,25 +496,27 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     return false;
   }
 
-  private void submit(Request request, byte[] clientSignature, Origin origin,
+  /** Proposes a client's request, or answers it at once; whether it was proposed. */
+  private boolean submit(Request request, byte[] clientSignature, Origin origin,
       List<Step> steps) {
     Status s = replica.status();
     if (s.role() != Role.LEADER && !everyReplicaOrders) {
       // Nothing is ordered: answer at once (a redirect promises nothing, so needs no fsync).
       origin.redirect(s.leader(), clientAddressOf.apply(s.leader()), "replica " + s.self()
           + " is not the leader");
-      return;
+      return false;
     }
     if (log.congested()) {
       // A slow disk is back-pressure: refuse new work retryably rather than queue it without
       // bound or let the log's full queue stall the loop (all queues are bounded).
       metrics.busy();
       origin.busy("replica busy: its disk is behind (" + log.queued() + " group commits queued)");
-      return;
+      return false;
     }
     writes.put(new WriteKey(request.client(), request.sequence()),
         new Pending(origin, System.nanoTime()));
     steps.add(new Step.Propose(request, clientSignature));
+    return true;
   }
 
   /** Gathers one step's effects into the current batch, resolving answers to their origins. */

@@ -114,6 +114,8 @@ public final class ReplicaServer implements AutoCloseable {
   private ReplicaLoop loop;
   private PreverifiedSigner signer;
   private SignatureIntake intake;
+  /** Relays requests clients hand here with an authenticator (pbft clusters), else null. */
+  private RequestRelay relay;
   private SnapshotThread snapshots;
   private Thread loopThread;
   private ReplicaIdentity identity;
@@ -228,6 +230,10 @@ public final class ReplicaServer implements AutoCloseable {
     loop.tickFirstAfter(Math.max(20, 4 * config.tickMillis()));
     loop.everyReplicaOrders(config.failureModel() == FailureModel.BYZANTINE
         || protocol.everyReplicaOrders());
+    if (io.lockstep.client.Transmitter.RELAY.refusal(config) == null) {
+      relay = new RequestRelay(id, metrics);
+      loop.relay(relay);
+    }
     loop.journal(journal);
     MembershipRuntime membership = new MembershipRuntime(id, addresses, config.spares(),
         config.voters().size(), config.configuratorUnreachableMillis(), metrics);
@@ -260,6 +266,9 @@ public final class ReplicaServer implements AutoCloseable {
         .operators(OperatorAuth.checking(config.name(), config.secret(),
             config.keys().operatorKeys()))
         .addressBook(addresses::entries);
+    if (relay != null) {
+      relay.checkTagsWith(port::authenticates);
+    }
     if (config.failureModel() == FailureModel.BYZANTINE) {
       loop.unaskedReplies(port::pushReply);
       if (SignatureIntake.enabled(System.getenv("LOCKSTEP_SIGNATURE_PRECHECK"))) {
@@ -333,7 +342,7 @@ public final class ReplicaServer implements AutoCloseable {
         .withMaxPayloadBytes(PEER_MAX_PAYLOAD)
         .withQueue(8192, config.budgets().peerQueueBytes(Runtime.getRuntime().maxMemory()));
     PeerPort peerPort = new PeerPort(config, id, protocol.codec(), loop, intake, divergence, timing,
-        metrics, () -> network, addresses::listed);
+        metrics, () -> network, addresses::listed, relay);
     network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),
         peerPort::onPeer);
     return peerPort;

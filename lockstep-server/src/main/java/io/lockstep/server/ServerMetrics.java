@@ -35,6 +35,7 @@ public final class ServerMetrics {
   private final Counter leaderChanges;
   private final Counter busy;
   private final Counter peerDropped;
+  private final java.util.Map<String, Counter> relays = new java.util.concurrent.ConcurrentHashMap<>();
   /** Distinct protocol drop reasons shown as meters ({@link #protocolDrops(java.util.Map)}). */
   static final int MAX_DROP_REASONS = 64;
   private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> protocolDrops =
@@ -349,6 +350,17 @@ public final class ServerMetrics {
   void snapshotWritten(long bytes, long nanos) {
     snapshotBytes.record(bytes);
     snapshotWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A client request another replica relayed ({@link RequestRelay}): {@code outcome} is
+   * {@code taken} (its tag matched), {@code refused} (dropped with a logged reason), or
+   * {@code sent} (this replica relayed it, counted once per receiving replica).
+   */
+  void relayed(String outcome) {
+    relays.computeIfAbsent(outcome, o -> Counter.builder("lockstep.relayed.requests")
+        .description("client requests relayed between replicas, by outcome")
+        .tag("outcome", o).register(registry)).increment();
   }
 
   void badFrame() {

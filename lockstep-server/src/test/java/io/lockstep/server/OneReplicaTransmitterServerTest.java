@@ -144,7 +144,7 @@ class OneReplicaTransmitterServerTest {
     assertThat(Transmitter.ONE_REPLICA.refusal(uid)).isNull();
     ClusterConfig pbft = FiveByzantineMachines.five(dir.resolve("pbft"));
     assertThat(Transmitter.ONE_REPLICA.refusal(pbft)).contains("runs pbft")
-        .contains("keep broadcast");
+        .contains("use broadcast or relay");
     assertThatThrownBy(() -> ClientOptions.fromConfig(pbft, "proxy")
         .withTransmitter(Transmitter.ONE_REPLICA, pbft)).hasMessageContaining("runs pbft");
     ClusterConfig failStop = ClusterConfig.local("f", 3, 20_000, dir, Service.KV,

@@ -40,6 +40,8 @@ import java.util.List;
  * 15 OneReplicaResult   u8 outcome (0 ok, 1 behind, 2 refused), bytes value, string reason,
  *               i64 position (not negative), i32 replica
  * 16 Submit     as 10, then bytes clientSignature (exactly 64: Ed25519)
+ * 17 Submit     as 10, then an authenticator: u8 count (1 to 64), count × {i32 replica,
+ *               16 bytes tag}, no replica twice
  * </pre>
  *
  * <p>A replica of an earlier build closes a connection that sends type 14 as undecodable
@@ -51,6 +53,9 @@ import java.util.List;
  * connection as undecodable ("unknown type 16"): upgrade replicas before switching a client to
  * that mode. A signature that is not 64 bytes is refused here, naming its length, rather than
  * handed to the order, which could only refuse it later.
+ *
+ * <p>An authenticated request (type 17) comes from a client that hands each request to one
+ * replica of a PBFT cluster, which relays it; the same compatibility as type 16 holds.
  *
  * <p>Compatibility of the configuration version (paper §7: clients learn the configuration
  * from replies): a replica answers a type-1 request (what earlier clients send) in the type-3
@@ -82,6 +87,7 @@ public final class ClientCodec {
   private static final int READ_ONE_REPLICA = 14;
   private static final int ONE_REPLICA_RESULT = 15;
   private static final int SUBMIT_SIGNED = 16;
+  private static final int SUBMIT_AUTHENTICATED = 17;
 
   private ClientCodec() {}
 
@@ -93,6 +99,12 @@ public final class ClientCodec {
       out.writeRequest(m.request());
       if (m.clientSignature() != null) {
         out.writeBytes(m.clientSignature());
+      }
+      if (m.authenticator() != null) {
+        out.writeByte(m.authenticator().tags().size());
+        for (Authenticator.Tag t : m.authenticator().tags()) {
+          out.writeInt(t.replica()).writeRaw(t.tag(), 0, Authenticator.TAG_BYTES);
+        }
       }
     } else if (message instanceof ClientMessage.Read m) {
       out.writeClientId(m.client()).writeBytes(m.query());
@@ -159,6 +171,9 @@ public final class ClientCodec {
       if (s.clientSignature() != null) {
         return SUBMIT_SIGNED;
       }
+      if (s.authenticator() != null) {
+        return SUBMIT_AUTHENTICATED;
+      }
       return s.learnsConfiguration() ? SUBMIT_LEARNING : SUBMIT;
     } else if (message instanceof ClientMessage.Read) {
       return READ;
@@ -206,6 +221,7 @@ public final class ClientCodec {
         case SUBMIT -> new ClientMessage.Submit(tag, in.readRequest("request"));
         case SUBMIT_LEARNING -> new ClientMessage.Submit(tag, in.readRequest("request"), true);
         case SUBMIT_SIGNED -> readSigned(tag, in);
+        case SUBMIT_AUTHENTICATED -> readAuthenticated(tag, in);
         case READ -> new ClientMessage.Read(tag, in.readClientId("client"),
             in.readBytes("query", Request.MAX_COMMAND_BYTES));
         case REPLIED -> new ClientMessage.Replied(tag, readReply(in, false));
@@ -246,6 +262,18 @@ public final class ClientCodec {
           + signature.length + " bytes, " + RequestSignature.LENGTH + " expected)");
     }
     return new ClientMessage.Submit(tag, request, true, signature);
+  }
+
+  /** An authenticated request; the tags are checked by the replicas it is relayed to. */
+  private static ClientMessage.Submit readAuthenticated(long tag, BinaryReader in) {
+    Request request = in.readRequest("request");
+    int count = in.readByte("authenticator.count");
+    java.util.List<Authenticator.Tag> tags = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      tags.add(new Authenticator.Tag(in.readInt("authenticator.replica"),
+          in.readRaw("authenticator.tag", Authenticator.TAG_BYTES)));
+    }
+    return new ClientMessage.Submit(tag, request, true, null, new Authenticator(tags));
   }
 
   private static void writeBook(BinaryWriter out, ClientMessage.AddressBookAnswer answer) {

@@ -40,28 +40,40 @@ public sealed interface ClientMessage {
    *     io.lockstep.request.RequestSignature}), or null: a client that hands each request to ONE
    *     replica of a Byzantine classic order signs it, so that the other replicas take it on
    *     that one carrier's word (paper §3.1); a broadcasting client need not
+   * @param authenticator the client's MAC authenticator over the request, or null: a client of
+   *     a PBFT cluster hands each request to one replica with it, and that replica relays the
+   *     request to the others, each of which checks its own tag
    */
-  record Submit(long tag, Request request, boolean learnsConfiguration, byte[] clientSignature)
-      implements ClientMessage {
+  record Submit(long tag, Request request, boolean learnsConfiguration, byte[] clientSignature,
+      Authenticator authenticator) implements ClientMessage {
     public Submit {
       Objects.requireNonNull(request, "request");
-      if (clientSignature != null && !learnsConfiguration) {
-        // One frame type carries a signed request (ClientCodec type 16), and only clients of
-        // the build that reads configuration versions sign.
-        throw new IllegalArgumentException("a signed request comes from a client that reads"
-            + " configuration versions (learnsConfiguration must be true)");
+      if ((clientSignature != null || authenticator != null) && !learnsConfiguration) {
+        // One frame type each carries a signed or an authenticated request (ClientCodec types
+        // 16 and 17), and only clients of the build that reads configuration versions send them.
+        throw new IllegalArgumentException("a signed or authenticated request comes from a client"
+            + " that reads configuration versions (learnsConfiguration must be true)");
+      }
+      if (clientSignature != null && authenticator != null) {
+        throw new IllegalArgumentException("a request is either signed or authenticated, not both");
       }
       clientSignature = clientSignature == null ? null : clientSignature.clone();
     }
 
+    /** A request with its client's signature, or (null) an unsigned one. */
+    public Submit(long tag, Request request, boolean learnsConfiguration,
+        byte[] clientSignature) {
+      this(tag, request, learnsConfiguration, clientSignature, null);
+    }
+
     /** An unsigned request. */
     public Submit(long tag, Request request, boolean learnsConfiguration) {
-      this(tag, request, learnsConfiguration, null);
+      this(tag, request, learnsConfiguration, null, null);
     }
 
     /** An unsigned request from a sender that does not read configuration versions. */
     public Submit(long tag, Request request) {
-      this(tag, request, false, null);
+      this(tag, request, false, null, null);
     }
 
     /** A copy, so that no holder can alter the signature another holder forwards. */
@@ -74,12 +86,14 @@ public sealed interface ClientMessage {
     public boolean equals(Object o) {
       return o instanceof Submit s && tag == s.tag && request.equals(s.request)
           && learnsConfiguration == s.learnsConfiguration
-          && Arrays.equals(clientSignature, s.clientSignature);
+          && Arrays.equals(clientSignature, s.clientSignature)
+          && Objects.equals(authenticator, s.authenticator);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(tag, request, learnsConfiguration, Arrays.hashCode(clientSignature));
+      return Objects.hash(tag, request, learnsConfiguration, Arrays.hashCode(clientSignature),
+          authenticator);
     }
   }
 

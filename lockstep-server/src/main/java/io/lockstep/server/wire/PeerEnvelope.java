@@ -21,7 +21,17 @@ import java.util.Objects;
  *                  2 clock probe         i64 the sender's wall clock when it sent the probe
  *                  3 clock echo          i64 the probe's own reading, i64 the echoing
  *                                        replica's wall clock when it received the probe
+ *                  4 relayed requests    i32 count (at least 1), count × {bytes request (the
+ *                                        storage codec's layout, what the tag covers),
+ *                                        16 bytes: the client's tag for the receiver}
+ *                  5 relayed, then       as 4, then the rest of the frame is one more payload
+ *                                        of this layout (channel 0, or runtime kinds 1 to 3)
  * </pre>
+ *
+ * <p>Kind 5 lets relayed requests ride in the frame of the first protocol message of the same
+ * turn to that replica (under PBFT, usually the pre-prepare that orders them): a frame costs
+ * both ends far more than its bytes, and one more frame per turn and replica ate most of what
+ * relaying saves.
  *
  * <p>Probes and echoes let a replica estimate message delays and clock differences to each
  * peer, for protocols whose order assumes bounds on them (see {@code AssumptionWatch}).
@@ -43,6 +53,10 @@ public final class PeerEnvelope {
   static final int CLOCK_PROBE = 2;
   /** Runtime message kind: the answer to a clock probe. */
   static final int CLOCK_ECHO = 3;
+  /** Runtime message kind: requests a client handed to the sender, relayed. */
+  static final int RELAYED = 4;
+  /** Runtime message kind: relayed requests, then another payload in the same frame. */
+  static final int RELAYED_THEN = 5;
   /** Length of a SHA-256 digest. */
   static final int DIGEST_BYTES = 32;
 
@@ -63,12 +77,72 @@ public final class PeerEnvelope {
     /** A peer's echo of this replica's probe sent at {@code sentAt}. */
     record ClockEcho(long sentAt, long receivedAt) implements Payload {}
 
+    /**
+     * Requests a client handed to the sending replica, each with the client's tag for this
+     * replica; nothing is checked yet (the receiver checks each tag against its own session
+     * with the client).
+     */
+    record Relayed(java.util.List<RelayedRequest> requests, Payload then) implements Payload {
+      public Relayed {
+        requests = java.util.List.copyOf(requests);
+      }
+    }
+
     /** A peer's state digest at one of its checkpoints. */
     record CheckpointDigest(Checkpoint checkpoint) implements Payload {
       public CheckpointDigest {
         Objects.requireNonNull(checkpoint, "checkpoint");
       }
     }
+  }
+
+  /**
+   * One relayed request as it arrived: its bytes (which the tag covers and which still have to
+   * be decoded) and the tag.
+   */
+  public record RelayedRequest(byte[] request, byte[] tag) {
+    public RelayedRequest {
+      Objects.requireNonNull(request, "request");
+      Objects.requireNonNull(tag, "tag");
+    }
+  }
+
+  /**
+   * Encodes relayed requests for one receiver: each request's bytes (as {@code
+   * Authenticator.covered} makes them) with the client's tag for that receiver.
+   */
+  public static byte[] relayed(java.util.List<RelayedRequest> requests) {
+    return relayed(requests, null);
+  }
+
+  /**
+   * As {@link #relayed(java.util.List)}, followed in the same frame by {@code then}, an encoded
+   * payload of another kind (null: none).
+   */
+  public static byte[] relayed(java.util.List<RelayedRequest> requests, byte[] then) {
+    if (requests.isEmpty()) {
+      throw new IllegalArgumentException("nothing to relay");
+    }
+    if (then != null && then.length > 1 && then[0] == RUNTIME
+        && (then[1] == RELAYED || then[1] == RELAYED_THEN)) {
+      throw new IllegalArgumentException("relayed requests are not nested");
+    }
+    int size = 6 + (then == null ? 0 : then.length);
+    for (RelayedRequest r : requests) {
+      size += 4 + r.request().length + Authenticator.TAG_BYTES;
+    }
+    WireWriter out = new WireWriter(size).writeByte(RUNTIME)
+        .writeByte(then == null ? RELAYED : RELAYED_THEN).writeInt(requests.size());
+    for (RelayedRequest r : requests) {
+      if (r.tag().length != Authenticator.TAG_BYTES) {
+        throw new IllegalArgumentException("a tag is " + Authenticator.TAG_BYTES + " bytes");
+      }
+      out.writeBytes(r.request()).writeRaw(r.tag());
+    }
+    if (then != null) {
+      out.writeRaw(then);
+    }
+    return out.toByteArray();
   }
 
   /** Encodes a clock probe sent at {@code sentAt} on the sender's wall clock. */
@@ -124,6 +198,9 @@ public final class PeerEnvelope {
     if (kind == CLOCK_PROBE || kind == CLOCK_ECHO) {
       return clock(in, kind);
     }
+    if (kind == RELAYED || kind == RELAYED_THEN) {
+      return relayed(payload, in, kind == RELAYED_THEN);
+    }
     if (kind != CHECKPOINT) {
       throw in.malformed("unknown runtime message kind " + kind);
     }
@@ -139,6 +216,36 @@ public final class PeerEnvelope {
       throw in.malformed((in.remaining() - DIGEST_BYTES) + " unexpected trailing bytes");
     }
     return new Payload.CheckpointDigest(new Checkpoint(position, HexFormat.of().formatHex(digest)));
+  }
+
+  private static Payload relayed(byte[] payload, WireReader in, boolean then) {
+    int count = in.readCount("relayed requests", 4 + Authenticator.TAG_BYTES);
+    if (count < 1) {
+      throw in.malformed("relayed requests: none");
+    }
+    java.util.List<RelayedRequest> requests = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      byte[] request = in.readBytes("relayed request");
+      if (in.remaining() < Authenticator.TAG_BYTES) {
+        throw in.malformed("truncated tag of relayed request " + i);
+      }
+      byte[] tag = new byte[Authenticator.TAG_BYTES];
+      for (int b = 0; b < tag.length; b++) {
+        tag[b] = (byte) in.readByte();
+      }
+      requests.add(new RelayedRequest(request, tag));
+    }
+    if (!then) {
+      if (in.remaining() != 0) {
+        throw in.malformed(in.remaining() + " unexpected trailing bytes");
+      }
+      return new Payload.Relayed(requests, null);
+    }
+    byte[] rest = Arrays.copyOfRange(payload, in.offset(), payload.length);
+    if (rest.length > 1 && rest[0] == RUNTIME && (rest[1] == RELAYED || rest[1] == RELAYED_THEN)) {
+      throw in.malformed("relayed requests nested in relayed requests");
+    }
+    return new Payload.Relayed(requests, decode(rest));
   }
 
   private static Payload clock(WireReader in, int kind) {

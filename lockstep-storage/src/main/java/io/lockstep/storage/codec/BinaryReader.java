@@ -126,6 +126,14 @@ public final class BinaryReader {
     return value;
   }
 
+  /** Reads exactly {@code count} bytes with no length before them (a fixed-size field). */
+  public byte[] readRaw(String field, int count) {
+    need(count, field);
+    byte[] value = Arrays.copyOfRange(bytes, position, position + count);
+    position += count;
+    return value;
+  }
+
   /** Reads a u16 length and strict UTF-8 of at most {@code limit} bytes. */
   public String readString(String field, int limit) {
     int at = offset();
