@@ -38,18 +38,12 @@ final class NormalCase {
    * slot no longer waits are dropped as the walk finds them.
    */
   private final TreeSet<Long> heldBack = new TreeSet<>();
-  /** Requests executed lately (about a window's worth), oldest first: see {@link #onForward}. */
-  private final java.util.LinkedHashMap<Pending.Key, Boolean> recentlyExecuted;
+  /** Requests executed lately (at least a window's worth): see {@link #onForward}. */
+  private final RecentlyExecuted recentlyExecuted;
 
   NormalCase(Pbft p) {
     this.p = p;
-    int remembered = p.config.window() * p.config.maxBatch();
-    this.recentlyExecuted = new java.util.LinkedHashMap<>() {
-      @Override
-      protected boolean removeEldestEntry(java.util.Map.Entry<Pending.Key, Boolean> eldest) {
-        return size() > remembered;
-      }
-    };
+    this.recentlyExecuted = new RecentlyExecuted(p.config.window() * p.config.maxBatch());
   }
 
   void onRequest(Request request) {
@@ -73,7 +67,7 @@ final class NormalCase {
       p.drop("forwarded request at a replica that is not the primary");
       return;
     }
-    if (recentlyExecuted.containsKey(Pending.Key.of(request))) {
+    if (recentlyExecuted.contains(Pending.Key.of(request))) {
       // The forwarding backup lags (it missed the pre-prepare); ordering the request again
       // would stall, as backups that executed it no longer hold it, and start a view change.
       p.drop("forwarded request this primary already executed");
@@ -195,6 +189,7 @@ final class NormalCase {
       return;
     }
     slot.prepareSent = true;
+    slot.sentAt = p.now;
     p.out.broadcast(new PbftMessage.Prepare(p.view, slot.seq, digest));
     slot.addPrepare(p.view, digest, p.self());
     checkPrepared(slot);
@@ -253,6 +248,7 @@ final class NormalCase {
     slot.commitSent = digest;
     PbftMessage.Commit commit = new PbftMessage.Commit(p.view, slot.seq, digest);
     p.durable.committing(commit);
+    slot.sentAt = p.now;
     p.out.broadcast(commit);
     slot.addCommit(p.view, digest, p.self());
     checkCommitted(slot);
@@ -383,7 +379,9 @@ final class NormalCase {
     Batch batch = new Batch(proposedTime, requests);
     long seq = nextSeq++;
     p.out.broadcast(new PbftMessage.PrePrepare(p.view, seq, batch));
-    acceptAsPrimary(p.slot(seq), batch, batch.digest());
+    Slot slot = p.slot(seq);
+    slot.sentAt = p.now;
+    acceptAsPrimary(slot, batch, batch.digest());
   }
 
   /** The primary's own pre-prepare counts as its prepare; it sends no prepare message. */
@@ -427,12 +425,13 @@ final class NormalCase {
         progress = true;
         longestWait = Math.max(longestWait, p.now - held.heldSince);
       }
-      recentlyExecuted.put(Pending.Key.of(request), Boolean.TRUE);
+      recentlyExecuted.add(Pending.Key.of(request));
     }
     if (longestWait >= 0 && p.ticked && !p.changingView) {
       p.executePatience.observe(longestWait);
     }
     slot.execute(slot.committed());
+    slot.executedAt = Math.max(p.now, 0);
     p.lastExecuted = seq;
     if (progress && !p.changingView) {
       p.backoff = 0;

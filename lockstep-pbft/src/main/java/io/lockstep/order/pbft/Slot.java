@@ -45,6 +45,18 @@ final class Slot {
   long commitSentView = -1;
   Digest commitSent;
   boolean prepareSent;
+  /**
+   * When this replica last sent its own message here (pre-prepare, prepare or commit), on the
+   * monotonic clock: {@link Retransmit} repeats only what has been out for a whole period.
+   */
+  long sentAt = Long.MIN_VALUE / 4; // long ago, and now − sentAt cannot overflow
+  /** When this replica executed here (-1: not yet): a status behind it gets a fill only later. */
+  long executedAt = -1;
+  /**
+   * The view in which 2t+1 commits of the accepted digest were seen here (-1: none yet): counts
+   * only grow within a view, so {@link Retransmit} stops counting them once they are enough.
+   */
+  long finishedView = -1;
   /** P: the latest prepared certificate this replica holds here. */
   PbftMessage.Prepared prepared;
   /** Q: digest → latest view it was pre-prepared in, at most {@link #MAX_Q}. */

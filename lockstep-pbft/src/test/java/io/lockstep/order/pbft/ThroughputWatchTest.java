@@ -84,7 +84,7 @@ class ThroughputWatchTest {
     // machine is loaded, every replica alike, and the rate jitters from period to period.
     Scenario loaded = new Scenario(ThroughputPolicy.aardvark());
     loaded.everyPrimary = true;
-    loaded.run(15_000, LOADED);
+    loaded.runUntilView(1, LOADED);
     assertThat(loaded.net.nodes[1].view()).as("the first view's probe: no history yet")
         .isEqualTo(1);
     int before = loaded.executed();
@@ -93,7 +93,9 @@ class ThroughputWatchTest {
       assertThat(loaded.net.nodes[i].view()).as("replica %d: %s", i,
           loaded.net.nodes[i].viewChanges.lastReason).isEqualTo(1);
     }
-    assertThat(loaded.executed() - before).isGreaterThan(300);
+    // About one request per 100 ms (the pattern's mean hold is 76 ms, then the rounds): the
+    // loaded primary keeps ordering at its rate.
+    assertThat(loaded.executed() - before).isGreaterThan(250);
     // The check was at work all along: most periods were judged against a known expectation
     // (a rise that went on in view 1 replaced its primary within the 30 s).
     Pbft backup = loaded.net.nodes[2];
@@ -105,7 +107,7 @@ class ThroughputWatchTest {
   void onePauseOfALoadedPrimaryIsNoSustainedShortfall() {
     Scenario loaded = new Scenario(ThroughputPolicy.aardvark());
     loaded.everyPrimary = true;
-    loaded.run(15_000, LOADED);
+    loaded.runUntilView(1, LOADED);
     assertThat(loaded.net.nodes[1].view()).isEqualTo(1);
     // Half a second in which each pre-prepare leaves 250 ms late (a pause: a collector, a
     // slow disk), then the load as before: a period or two far below the expectation.
@@ -116,14 +118,14 @@ class ThroughputWatchTest {
       assertThat(loaded.net.nodes[i].view()).as("replica %d: %s", i,
           loaded.net.nodes[i].viewChanges.lastReason).isEqualTo(1);
     }
-    assertThat(loaded.executed() - before).isGreaterThan(100);
+    assertThat(loaded.executed() - before).isGreaterThan(80); // about 10 per second, as above
   }
 
   @Test
   void aPrimaryFarBelowEarlierViewsRatesIsStillReplaced() {
     Scenario loaded = new Scenario(ThroughputPolicy.aardvark());
     loaded.everyPrimary = true;
-    loaded.run(15_000, LOADED);
+    loaded.runUntilView(1, LOADED);
     assertThat(loaded.net.nodes[1].view()).isEqualTo(1);
     // View 1's primary (replica 1) turns slow just inside the age bound: a third of the rate.
     loaded.everyPrimary = false;
@@ -175,6 +177,18 @@ class ThroughputWatchTest {
       long delay = LOADED_PATTERN[(nextLoaded / 3) % LOADED_PATTERN.length];
       nextLoaded++;
       return delay;
+    }
+
+    /**
+     * Runs until replica 1 is in view {@code view} (the first view's probe: with no history
+     * the expectation rises until the loaded primary falls short of it), at most 60 s.
+     */
+    long runUntilView(long view, long holdMs) {
+      long start = net.now;
+      while (net.nodes[1].view() < view && net.now - start < 60_000) {
+        run(1_000, holdMs);
+      }
+      return net.now - start;
     }
 
     void run(long millis, long holdMs) {
