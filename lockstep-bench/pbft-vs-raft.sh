@@ -10,6 +10,8 @@
 #   ROUNDS=3 lockstep-bench/pbft-vs-raft.sh             # alternate pbft and raft three times
 #   PBFT_LOCAL_ARGS="--protocol-setting max-batch=16" lockstep-bench/pbft-vs-raft.sh
 #                                                       # extra `local` options for the pbft cluster
+#   PBFT_BENCH_ARGS="--transmitter relay" lockstep-bench/pbft-vs-raft.sh
+#                                                       # extra `bench` options for the pbft run
 #
 # Each cluster is started with `./lockstep local` on loopback (every replica its own process and
 # data directory on this machine's disk), then driven by `./lockstep bench` (its own JVM) through
@@ -48,6 +50,9 @@ run() {
   if [[ $proto == pbft ]]; then
     model=byzantine; replicas=4; client=(--client-id proxy)
     read -r -a extra <<<"${PBFT_LOCAL_ARGS:-}"
+    local bench_extra=()
+    read -r -a bench_extra <<<"${PBFT_BENCH_ARGS:-}"
+    client+=("${bench_extra[@]}")
   fi
   echo "== round $r: $proto, $replicas replica processes ==" >&2
   : >"$started"

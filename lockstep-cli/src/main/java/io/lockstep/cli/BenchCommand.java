@@ -106,8 +106,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--transmitter", paramLabel = "MODE", defaultValue = "broadcast",
       description = "Byzantine replica-uid or real-time clusters: one-replica signs each request"
-          + " with the client's key and hands it to one replica, resending through the next"
-          + " when no answer comes (default ${DEFAULT-VALUE}: every replica is sent it)")
+          + " with the client's key and hands it to one replica, resending through the"
+          + " next when no answer comes; pbft clusters: relay hands each request to one"
+          + " replica with a MAC per replica, which relays it (default ${DEFAULT-VALUE}:"
+          + " every replica is sent it)")
   String transmitter;
 
   @Override

@@ -61,7 +61,9 @@ public final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--transmitter", paramLabel = "MODE", defaultValue = "broadcast",
       description = "Byzantine replica-uid or real-time clusters: one-replica signs each request"
           + " with the proxy's client key and hands it to one replica, resending through the"
-          + " next when no answer comes (default ${DEFAULT-VALUE}: every replica is sent it)")
+          + " next when no answer comes; pbft clusters: relay hands each request to one"
+          + " replica with a MAC per replica, which relays it (default ${DEFAULT-VALUE}:"
+          + " every replica is sent it)")
   String transmitter;
 
   @Override

@@ -39,6 +39,10 @@ import java.util.function.Supplier;
  *       others answer it untagged on the client's connection to each, matched here by (client,
  *       sequence), and an attempt time-out without a decision hands the same signed request to
  *       the next replica of the rotation (paper §3.1), which stays the transmitter from then on.
+ *       With {@link Transmitter#RELAY} (PBFT) the request carries a MAC authenticator instead
+ *       (a tag per replica, made with the key of this client's connection to it) and the
+ *       replica it is handed to relays it; an attempt without a decision sends it plainly to
+ *       every replica that has not answered, and later requests go through the next replica.
  *   <li>With 2t+1 replicas only (the paper's Byzantine replica-uid scheme, which needs no
  *       more), an ordered request's output is decided by the paper's t+1 identical replies, and
  *       every read goes through the order: the rest of this list is about 3t+1.
