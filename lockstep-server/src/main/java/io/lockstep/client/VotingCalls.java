@@ -207,7 +207,10 @@ final class VotingCalls {
     byte[] covered = Authenticator.covered(request);
     List<Authenticator.Tag> tags = new java.util.ArrayList<>(slots.size());
     for (int slot : slots) {
-      FrameConnection connection = book.connection(slot).getNow(null);
+      // A dial may have failed already (a replica that is down refuses within microseconds):
+      // that is no connection, and getNow would throw the failure out of submit.
+      FrameConnection connection = book.connection(slot).exceptionally(failed -> null)
+          .getNow(null);
       io.lockstep.net.AuthenticatorKey key =
           connection == null || !connection.isOpen() ? null : connection.authenticatorKey();
       if (key != null) {
