@@ -100,8 +100,9 @@ final class RequestRelay {
     }
     for (Map.Entry<Integer, List<PeerEnvelope.RelayedRequest>> e : outgoing.entrySet()) {
       try {
-        e.getValue().forEach(r -> metrics.relayed("sent"));
-        if (!peers.send(e.getKey(), PeerEnvelope.relayed(e.getValue()), false)) {
+        if (peers.send(e.getKey(), PeerEnvelope.relayed(e.getValue()), false)) {
+          e.getValue().forEach(r -> metrics.relayed("sent"));
+        } else {
           metrics.peerDropped("relay: send queue full or peer down");
         }
       } catch (IllegalArgumentException unknownOrTooLarge) {
