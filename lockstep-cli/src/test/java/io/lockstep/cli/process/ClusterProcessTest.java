@@ -73,7 +73,8 @@ class ClusterProcessTest {
       cluster.processes.startReplica(id);
     }
     int leader = cluster.awaitLeader();
-    try (Jedis jedis = cluster.jedis(leader % 3 + 1)) {
+    // Two restarted replicas elect a leader while the third may still be starting.
+    try (Jedis jedis = cluster.jedisWhenListening(leader % 3 + 1, Duration.ofSeconds(30))) {
       load.finalReads(jedis);
     }
     // The final reads see, for every key, a value no older than its last acknowledged write;

@@ -147,6 +147,26 @@ final class ProcessCluster implements AutoCloseable {
             .socketTimeoutMillis(5000).build());
   }
 
+  /**
+   * A Jedis connection to replica {@code id}'s Redis port once it accepts connections: a
+   * restarted replica may still be starting when the others already elected a leader.
+   */
+  Jedis jedisWhenListening(int id, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try (java.net.Socket probe = new java.net.Socket()) {
+        probe.connect(new java.net.InetSocketAddress("127.0.0.1", redisPort(id)), 200);
+        return jedis(id);
+      } catch (java.io.IOException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("replica " + id + "'s Redis port " + redisPort(id)
+              + " did not open within " + timeout + "; unexpected exits: " + events, notYet);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   List<ReplicaHealth> health() {
     try (HealthProbe probe = new HealthProbe(config)) {
       return probe.all();
