@@ -110,8 +110,8 @@ final class VotingCalls {
     final long tag;
     /** What is sent: the handed form first (signed or authenticated), the plain one on resends. */
     volatile byte[] payload;
-    /** The request without its authenticator, for resends to every replica (relay mode). */
-    byte[] plainPayload;
+    /** Whether the request went out with an authenticator (relay mode): resends go plain. */
+    boolean relayed;
     final Request request;
     /** A read's reader (null for a request): its attempts and answers are journaled by tag. */
     ClientId reader;
@@ -189,7 +189,7 @@ final class VotingCalls {
     Call call = new Call(tag, payload, request,
         new Voter(options.failureModel(), matching() - 1), slots, future);
     if (authenticator != null) {
-      call.plainPayload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true));
+      call.relayed = true;
     }
     if (handed) {
       call.handedTo = transmitterAmong(call.asked);
@@ -357,13 +357,14 @@ final class VotingCalls {
       // Replicas learned since the call started are asked too: the ones it started with may
       // have been replaced meanwhile (their votes alone would never reach 2t+1).
       book.active().stream().filter(slot -> !call.asked.contains(slot)).forEach(call.asked::add);
-      if (call.handedTo >= 0 && call.plainPayload != null) {
+      if (call.handedTo >= 0 && call.relayed) {
         // No decision through the relaying replica: every replica that has not answered gets
         // the request itself (it may have relayed to some only), and later requests go
         // through the next replica.
         nextTransmitter(call.asked, call.handedTo);
         call.handedTo = -1;
-        call.payload = call.plainPayload;
+        // Encoded only now: most relayed requests are decided without a resend.
+        call.payload = ClientCodec.encode(new ClientMessage.Submit(call.tag, call.request, true));
       }
       if (call.handedTo >= 0) {
         // No decision through this transmitter: the same signed request goes through the next.

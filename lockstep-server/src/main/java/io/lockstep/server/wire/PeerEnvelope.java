@@ -123,8 +123,7 @@ public final class PeerEnvelope {
     if (requests.isEmpty()) {
       throw new IllegalArgumentException("nothing to relay");
     }
-    if (then != null && then.length > 1 && then[0] == RUNTIME
-        && (then[1] == RELAYED || then[1] == RELAYED_THEN)) {
+    if (then != null && carriesRelayed(then)) {
       throw new IllegalArgumentException("relayed requests are not nested");
     }
     int size = 6 + (then == null ? 0 : then.length);
@@ -218,6 +217,12 @@ public final class PeerEnvelope {
     return new Payload.CheckpointDigest(new Checkpoint(position, HexFormat.of().formatHex(digest)));
   }
 
+  /** Whether encoded {@code payload} is itself relayed requests (kind 4 or 5): never nested. */
+  private static boolean carriesRelayed(byte[] payload) {
+    return payload.length > 1 && payload[0] == RUNTIME
+        && (payload[1] == RELAYED || payload[1] == RELAYED_THEN);
+  }
+
   private static Payload relayed(byte[] payload, WireReader in, boolean then) {
     int count = in.readCount("relayed requests", 4 + Authenticator.TAG_BYTES);
     if (count < 1) {
@@ -242,7 +247,7 @@ public final class PeerEnvelope {
       return new Payload.Relayed(requests, null);
     }
     byte[] rest = Arrays.copyOfRange(payload, in.offset(), payload.length);
-    if (rest.length > 1 && rest[0] == RUNTIME && (rest[1] == RELAYED || rest[1] == RELAYED_THEN)) {
+    if (carriesRelayed(rest)) {
       throw in.malformed("relayed requests nested in relayed requests");
     }
     return new Payload.Relayed(requests, decode(rest));
