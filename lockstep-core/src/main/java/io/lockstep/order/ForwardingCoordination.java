@@ -110,6 +110,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public boolean takesPeriodicSnapshots() {
+    return inner.takesPeriodicSnapshots();
+  }
+
+  @Override
   public boolean takesCheckpointStateLater() {
     return inner.takesCheckpointStateLater();
   }

@@ -86,7 +86,7 @@ final class SnapshotSchedule {
   /** After a Ready was handled: takes the snapshot that is due, if one is. */
   void afterReady() {
     snapshotForProtocolNow();
-    boolean periodic = snapshotEvery > 0
+    boolean periodic = snapshotEvery > 0 && coordination.takesPeriodicSnapshots()
         && executor.appliedPosition() - lastSnapshotAt >= snapshotEvery;
     if (captured == null && (periodic || coordination.wantsSnapshot())) {
       lastSnapshotAt = executor.appliedPosition();

@@ -29,6 +29,13 @@ class ScriptedCoordination implements Coordination {
   int gapBeforeNext;
   /** When false, inputs are only recorded; the test queues every Ready itself. */
   boolean reacts = true;
+  /** What {@link #takesPeriodicSnapshots()} answers. */
+  boolean periodicSnapshots = true;
+
+  @Override
+  public boolean takesPeriodicSnapshots() {
+    return periodicSnapshots;
+  }
 
   @Override
   public void step(Input input) {

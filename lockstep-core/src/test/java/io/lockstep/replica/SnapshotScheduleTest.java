@@ -66,4 +66,25 @@ class SnapshotScheduleTest {
         .hasMessageContaining("at " + handed.position());
     assertThat(protocol.inputsOf(Input.SnapshotTaken.class)).isEmpty();
   }
+
+  @Test
+  void aProtocolThatKeepsItsOwnCheckpointsGetsNoPeriodicSnapshot() {
+    protocol.periodicSnapshots = false;
+    replica.writeSnapshotsElsewhere();
+    for (long sequence = 1; sequence <= 6; sequence++) {
+      inc(sequence);
+    }
+    assertThat(replica.takeCapturedSnapshot())
+        .as("six positions past an interval of two, yet nothing captured to be written")
+        .isNull();
+
+    Replica encodingHere = new Replica(1, protocol,
+        new Executor(new CounterMachine(), ExecutorConfig.defaults(0)), 2, 0);
+    protocol.inputs.clear();
+    for (long sequence = 1; sequence <= 6; sequence++) {
+      encodingHere.propose(Request.command(client, sequence, utf8("inc")));
+    }
+    assertThat(protocol.inputsOf(Input.SnapshotTaken.class))
+        .as("nor one encoded on the replica's thread").isEmpty();
+  }
 }

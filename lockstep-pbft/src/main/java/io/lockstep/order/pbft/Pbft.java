@@ -463,6 +463,15 @@ public final class Pbft implements Coordination {
     return true;
   }
 
+  /**
+   * No: PBFT writes the state of the checkpoints it votes for ({@link Durable}) and compacts its
+   * journal only under those; a snapshot at any other position would never be referred to.
+   */
+  @Override
+  public boolean takesPeriodicSnapshots() {
+    return false;
+  }
+
   /** The runtime signs the checkpoint vote where it digests the state ({@link Checkpoints}). */
   @Override
   public CheckpointSeal checkpointSeal(long position) {
