@@ -116,4 +116,26 @@ class StoreSnapshotStreamTest {
     assertThatThrownBy(() -> new RedisStore().restore(new ByteArrayInputStream(cut)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
   }
+
+  @Test
+  void theKeySortOrdersDistinctKeysAsUnsignedBytesAtEverySize() {
+    java.util.Random random = new java.util.Random(17);
+    for (int size = 0; size <= 300; size++) {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      Keyspace.Slot[] slots = new Keyspace.Slot[size];
+      for (int i = 0; i < size; i++) {
+        byte[] key;
+        do {
+          key = new byte[random.nextInt(4)]; // short keys: prefixes of each other, bytes >= 0x80
+          random.nextBytes(key);
+        } while (!seen.add(java.util.HexFormat.of().formatHex(key)));
+        slots[i] = new Keyspace.Slot(key, new Keyspace.Entry(new byte[0], 0));
+      }
+      Keyspace.Slot[] expected = slots.clone();
+      java.util.Arrays.sort(expected,
+          (a, c) -> java.util.Arrays.compareUnsigned(a.key(), c.key()));
+      StoreSnapshotStream.sortByKey(slots, slots.clone(), 0, size);
+      assertThat(slots).as("size %d", size).containsExactly(expected);
+    }
+  }
 }

@@ -1,10 +1,8 @@
 package io.lockstep.order.pbft;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -139,18 +137,22 @@ final class Silence {
   Map<Integer, Long> evidenced(Collection<Integer> members, int self, int t, long now) {
     Map<Integer, Long> own = own(members, self, now);
     Map<Integer, Long> out = new TreeMap<>();
+    // Primitive values and their own sort: this runs about once a millisecond under load, and
+    // a List<Long> sorted here boxed every value and ran the JVM's shared object sort (TimSort),
+    // whose compiled code is thrown away whenever its callers' array types change.
+    long[] said = new long[members.size() + 1];
     for (int member : own.keySet()) {
-      List<Long> said = new ArrayList<>();
-      said.add(own.get(member));
+      int count = 0;
+      said[count++] = own.get(member);
       for (int reporter : members) {
         Report report = reports.get(reporter);
         if (reporter != self && reporter != member && report != null
             && now - report.receivedAt() <= staleAfterMillis) {
-          said.add(report.silentMillis().getOrDefault(member, 0L));
+          said[count++] = report.silentMillis().getOrDefault(member, 0L);
         }
       }
-      said.sort(Comparator.reverseOrder());
-      out.put(member, said.size() > t ? said.get(t) : 0L);
+      Arrays.sort(said, 0, count);
+      out.put(member, count > t ? said[count - 1 - t] : 0L); // the (t+1)-th longest
     }
     return out;
   }
