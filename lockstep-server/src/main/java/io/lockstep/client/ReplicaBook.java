@@ -47,11 +47,18 @@ final class ReplicaBook {
   /** One address the client knows: its replica's id and key when known (-1 and null if not). */
   private record Slot(InetSocketAddress address, String text, int replica, PublicKey key) {}
 
+  /** How long after a failed dial a replica is dialed again, at first. */
+  static final long FIRST_REDIAL_NANOS = 50_000_000L;
+  /** The longest wait between two dials of a replica that keeps refusing. */
+  static final long MAX_REDIAL_NANOS = 1_000_000_000L;
+
   private final ClientOptions options;
   private final FrameClient frames;
   private final IntFunction<FrameHandler> handlers;
   private final List<Slot> slots = new ArrayList<>();
   private final List<CompletableFuture<FrameConnection>> connections = new ArrayList<>();
+  /** Per slot: when a failed dial may be repeated (System.nanoTime), and failures in a row. */
+  private final List<long[]> redial = new ArrayList<>();
   /** Slots in the rotation, in slot order; never empty. */
   private volatile List<Integer> active;
 
@@ -67,6 +74,7 @@ final class ReplicaBook {
       slots.add(new Slot(a, text(a), keys == null ? -1 : keys.replicaIds().get(i),
           keys == null ? null : keys.replicaKeys().get(i)));
       connections.add(null);
+      redial.add(new long[2]);
       start.add(i);
     }
     this.active = List.copyOf(start);
@@ -118,17 +126,40 @@ final class ReplicaBook {
     return -1;
   }
 
-  /** The open (or opening) connection to {@code slot}, dialed if there is none. */
+  /**
+   * The open (or opening) connection to {@code slot}, dialed if there is none. After a failed
+   * dial the failed future is returned, without dialing again, until a back-off has passed
+   * ({@link #FIRST_REDIAL_NANOS}, doubling per failure in a row up to {@link #MAX_REDIAL_NANOS}):
+   * every request asks for every replica's connection, and a replica that was down was dialed
+   * again for each one (thousands of failed connections a second under load).
+   */
   synchronized CompletableFuture<FrameConnection> connection(int slot) {
     CompletableFuture<FrameConnection> c = connections.get(slot);
-    if (c == null || c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen())) {
+    boolean failed = c != null && c.isCompletedExceptionally();
+    if (failed && System.nanoTime() - redial.get(slot)[0] < 0) {
+      return c;
+    }
+    if (c == null || failed || (c.isDone() && !c.join().isOpen())) {
       Slot s = slots.get(slot);
       c = options.keys() == null ? frames.connect(s.address(), handlers.apply(slot))
           : frames.connect(s.address(), Integer.toString(s.replica()), s.key(),
               handlers.apply(slot));
       connections.set(slot, c);
+      c.whenComplete((open, error) -> dialed(slot, error != null));
     }
     return c;
+  }
+
+  /** Counts a dial's outcome: a failure pushes the next dial back, a success resets that. */
+  private synchronized void dialed(int slot, boolean failed) {
+    long[] r = redial.get(slot);
+    if (!failed) {
+      r[1] = 0;
+      return;
+    }
+    r[1] = Math.min(r[1] + 1, 30);
+    long wait = Math.min(MAX_REDIAL_NANOS, FIRST_REDIAL_NANOS << (r[1] - 1));
+    r[0] = System.nanoTime() + wait;
   }
 
   /**
@@ -271,6 +302,7 @@ final class ReplicaBook {
         Integer.parseInt(m.client().substring(colon + 1)));
     slots.add(new Slot(address, m.client(), m.replica(), key));
     connections.add(null);
+    redial.add(new long[2]);
     return slots.size() - 1;
   }
 

@@ -137,4 +137,36 @@ class ReplicaBookTest {
   private static java.security.PrivateKey ed25519Private() throws NoSuchAlgorithmException {
     return KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
   }
+
+  @Test
+  void aReplicaThatRefusedIsNotDialedAgainUntilItsBackOffHasPassed() throws Exception {
+    int refusing;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      refusing = probe.getLocalPort(); // closed again: nothing listens there now
+    }
+    ReplicaBook book = new ReplicaBook(ClientOptions.of("test",
+        List.of(new InetSocketAddress("127.0.0.1", refusing))), frames,
+        slot -> (connection, payload) -> { });
+    java.util.concurrent.CompletableFuture<io.lockstep.net.FrameConnection> first =
+        book.connection(0);
+    assertThat(first).failsWithin(java.time.Duration.ofSeconds(10));
+    long failedAt = System.nanoTime();
+    java.util.concurrent.CompletableFuture<io.lockstep.net.FrameConnection> asked =
+        book.connection(0);
+    if (System.nanoTime() - failedAt < ReplicaBook.FIRST_REDIAL_NANOS) {
+      assertThat(asked).as("within the back-off: the failed dial, not a new one")
+          .isSameAs(first);
+    }
+    Thread.sleep(ReplicaBook.FIRST_REDIAL_NANOS / 1_000_000 + 20);
+    java.util.concurrent.CompletableFuture<io.lockstep.net.FrameConnection> second =
+        book.connection(0);
+    assertThat(second).as("after the back-off: dialed again").isNotSameAs(first);
+    assertThat(second).failsWithin(java.time.Duration.ofSeconds(10));
+    long secondFailedAt = System.nanoTime();
+    Thread.sleep(ReplicaBook.FIRST_REDIAL_NANOS / 1_000_000 + 20);
+    if (System.nanoTime() - secondFailedAt < 2 * ReplicaBook.FIRST_REDIAL_NANOS) {
+      assertThat(book.connection(0)).as("the second failure in a row waits twice as long")
+          .isSameAs(second);
+    }
+  }
 }
