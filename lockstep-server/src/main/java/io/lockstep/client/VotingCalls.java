@@ -302,16 +302,29 @@ final class VotingCalls {
       call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
     }
     List<Integer> first;
+    List<Integer> opening = new java.util.ArrayList<>();
     synchronized (call) { // a resend may add slots meanwhile
       first = call.handedTo >= 0 ? List.of(call.handedTo) : List.copyOf(call.asked);
       if (call.handedTo >= 0) {
         // The replicas not handed the request answer on the client's own connection to each
         // (ClientPort pushes replies there), so each must be open, though sent nothing.
-        call.asked.forEach(book::connection);
+        for (int slot : call.asked) {
+          boolean dialed = book.connection(slot).isDone();
+          if (call.relayed && slot != call.handedTo && !dialed) {
+            opening.add(slot);
+          }
+        }
       }
     }
     for (int slot : first) {
-      send(slot, call);
+      send(slot, call, null);
+    }
+    if (!opening.isEmpty()) {
+      // A replica whose connection is still opening (at start, after a reconnect) has no tag
+      // in the authenticator, so it would refuse the relayed copy and hold the batch back
+      // until fills or a state transfer: it gets the request itself once connected.
+      byte[] plain = ClientCodec.encode(new ClientMessage.Submit(call.tag, call.request, true));
+      opening.forEach(slot -> send(slot, call, plain));
     }
   }
 
@@ -320,11 +333,12 @@ final class VotingCalls {
     this.journal = clientJournal;
   }
 
-  private void send(int index, Call call) {
+  /** Sends {@code payload}, or the call's own payload when it is null, to slot {@code index}. */
+  private void send(int index, Call call, byte[] payload) {
     book.connection(index).whenComplete((conn, error) -> {
       if (error == null) {
         try {
-          if (conn.send(call.payload)) {
+          if (conn.send(payload != null ? payload : call.payload)) {
             if (call.request != null) {
               journal.attempt(call.request, index);
             } else {
@@ -381,7 +395,7 @@ final class VotingCalls {
       call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
     }
     for (int slot : unanswered) {
-      send(slot, call);
+      send(slot, call, null);
     }
   }
 

@@ -39,24 +39,40 @@ final class ScriptedReplicas implements AutoCloseable {
   private final Map<Integer, KeyPair> keys = new TreeMap<>();
   private final KeyPair clientKey;
   private final List<FrameServer> servers = new ArrayList<>();
+  private final Map<Integer, Script> scripts = new TreeMap<>();
   final Map<Integer, List<ClientMessage>> received = new TreeMap<>();
 
   ScriptedReplicas(Map<Integer, Script> scripts) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
     clientKey = generator.generateKeyPair();
+    this.scripts.putAll(scripts);
     for (int id : new TreeMap<>(scripts).keySet()) {
       keys.put(id, generator.generateKeyPair());
       List<ClientMessage> log = Collections.synchronizedList(new ArrayList<>());
       received.put(id, log);
-      servers.add(start(id, scripts.get(id), log));
+      servers.add(start(id, 0, scripts.get(id), log));
     }
   }
 
-  private FrameServer start(int id, Script script, List<ClientMessage> log) throws IOException {
+  /**
+   * Stops replica {@code id}'s port (its clients' connections close) and opens it again on the
+   * same port, with the same key and script and an empty log of what it received.
+   */
+  void restart(int id) throws IOException {
+    int index = List.copyOf(keys.keySet()).indexOf(id);
+    int port = servers.get(index).port();
+    servers.get(index).close();
+    List<ClientMessage> log = Collections.synchronizedList(new ArrayList<>());
+    received.put(id, log);
+    servers.set(index, start(id, port, scripts.get(id), log));
+  }
+
+  private FrameServer start(int id, int port, Script script, List<ClientMessage> log)
+      throws IOException {
     NetOptions net = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(ReplicaServer.CLIENT_MAX_PAYLOAD);
     return FrameServer.start(new ServerConfig(CLUSTER, Integer.toString(id),
-        new InetSocketAddress("127.0.0.1", 0),
+        new InetSocketAddress("127.0.0.1", port),
         ClientAuth.none().withKeys(Map.of(CLIENT, clientKey.getPublic())), net,
         keys.get(id).getPrivate()), (connection, payload) -> {
           ClientMessage question = ClientCodec.decode(payload);
