@@ -16,8 +16,8 @@
 # Each cluster is started with `./lockstep local` on loopback (every replica its own process and
 # data directory on this machine's disk), then driven by `./lockstep bench` (its own JVM) through
 # the Java client: for raft the leader-following client, for pbft the voting client (every
-# request to every replica; 2t+1 identical replies decide), keyed as the cluster's `proxy`
-# client. Raft fsyncs every group commit; pbft writes to disk what its build writes.
+# request to every replica, or with --transmitter relay handed to one replica that relays it;
+# t+1 identical replies decide a write), keyed as the cluster's `proxy` client. Raft fsyncs every group commit; pbft writes to disk what its build writes.
 # For pbft the table also gives the views the run went through (the highest view any replica's
 # journal shows it starting: view changes per run) and the journal's reasons for them.
 set -euo pipefail
