@@ -8,14 +8,11 @@ import io.lockstep.client.LockstepClient;
 import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ClusterKeys;
-import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,14 +34,9 @@ class PbftSnapshotFilesServerTest {
 
   @Test
   void noStateFileIsLeftThatNoSnapshotFileRefersTo() throws Exception {
-    int[] ports = TestCluster.freePorts(16);
-    List<ReplicaAddresses> replicas = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
-          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
-    }
     ClusterConfig config = ClusterConfig.local("snapshots", 4, 20_000, dir.resolve("data"),
-        Service.KV, TestCluster.SECRET).withReplicas(replicas).withSnapshotInterval(100)
+        Service.KV, TestCluster.SECRET).withReplicas(TestCluster.loopbackReplicas(4))
+        .withSnapshotInterval(100)
         .withKeys(ClusterKeys.generate(dir.resolve("keys"), List.of(1, 2, 3, 4),
             List.of("proxy")))
         .withFailureModel(FailureModel.BYZANTINE, 1, "pbft");
@@ -72,10 +64,6 @@ class PbftSnapshotFilesServerTest {
       assertThat(unreferencedStateFiles(config.dataDirOf(id)))
           .as("state files of replica %d without a snapshot file", id).isEmpty();
     }
-  }
-
-  private static InetSocketAddress loop(int port) {
-    return new InetSocketAddress("127.0.0.1", port);
   }
 
   private static List<Path> unreferencedStateFiles(Path replicaDir) throws IOException {

@@ -9,9 +9,7 @@ import io.lockstep.client.Transmitter;
 import io.lockstep.order.FailureModel;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ClusterKeys;
-import io.lockstep.server.config.ReplicaAddresses;
 import io.lockstep.server.config.Service;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,14 +51,8 @@ class RelayTransmitterServerTest {
   }
 
   private ClusterConfig startCluster() throws Exception {
-    int[] ports = TestCluster.freePorts(16);
-    List<ReplicaAddresses> replicas = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
-          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
-    }
     ClusterConfig config = ClusterConfig.local("relay", 4, 20_000, dir.resolve("data"),
-        Service.KV, TestCluster.SECRET).withReplicas(replicas)
+        Service.KV, TestCluster.SECRET).withReplicas(TestCluster.loopbackReplicas(4))
         .withKeys(ClusterKeys.generate(dir.resolve("keys"), List.of(1, 2, 3, 4),
             List.of("proxy")))
         .withFailureModel(FailureModel.BYZANTINE, 1, "pbft");
@@ -249,9 +241,5 @@ class RelayTransmitterServerTest {
       }
       Thread.sleep(20);
     }
-  }
-
-  private static InetSocketAddress loop(int port) {
-    return new InetSocketAddress("127.0.0.1", port);
   }
 }

@@ -40,13 +40,8 @@ final class TestCluster implements AutoCloseable {
    * below it in memory (compaction margin 0), so that a follower behind gets the snapshot.
    */
   TestCluster(Path dir, int n, Service service, long snapshotInterval) throws IOException {
-    List<ReplicaAddresses> replicas = new ArrayList<>();
-    int[] ports = freePorts(4 * n);
-    for (int i = 0; i < n; i++) {
-      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
-          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
-    }
-    config = ClusterConfig.local("test", n, 20_000, dir, service, SECRET).withReplicas(replicas)
+    config = ClusterConfig.local("test", n, 20_000, dir, service, SECRET)
+        .withReplicas(loopbackReplicas(n))
         .withSnapshotInterval(snapshotInterval).withProtocolSetting("compaction-margin", "0");
     servers = new ReplicaServer[n];
   }
@@ -142,6 +137,17 @@ final class TestCluster implements AutoCloseable {
         s.close();
       }
     }
+  }
+
+  /** Replicas 1 to {@code n} on loopback, each with four free ports of its own. */
+  static List<ReplicaAddresses> loopbackReplicas(int n) {
+    List<ReplicaAddresses> replicas = new ArrayList<>();
+    int[] ports = freePorts(4 * n);
+    for (int i = 0; i < n; i++) {
+      replicas.add(new ReplicaAddresses(i + 1, loop(ports[4 * i]), loop(ports[4 * i + 1]),
+          loop(ports[4 * i + 2]), loop(ports[4 * i + 3])));
+    }
+    return replicas;
   }
 
   private static InetSocketAddress loop(int port) {
