@@ -57,8 +57,8 @@ final class ReplicaBook {
   private final IntFunction<FrameHandler> handlers;
   private final List<Slot> slots = new ArrayList<>();
   private final List<CompletableFuture<FrameConnection>> connections = new ArrayList<>();
-  /** Per slot: when a failed dial may be repeated (System.nanoTime), and failures in a row. */
-  private final List<long[]> redial = new ArrayList<>();
+  /** Per slot: when a failed dial may be repeated. */
+  private final List<Redial> redial = new ArrayList<>();
   /** Slots in the rotation, in slot order; never empty. */
   private volatile List<Integer> active;
 
@@ -74,7 +74,7 @@ final class ReplicaBook {
       slots.add(new Slot(a, text(a), keys == null ? -1 : keys.replicaIds().get(i),
           keys == null ? null : keys.replicaKeys().get(i)));
       connections.add(null);
-      redial.add(new long[2]);
+      redial.add(new Redial());
       start.add(i);
     }
     this.active = List.copyOf(start);
@@ -136,7 +136,7 @@ final class ReplicaBook {
   synchronized CompletableFuture<FrameConnection> connection(int slot) {
     CompletableFuture<FrameConnection> c = connections.get(slot);
     boolean failed = c != null && c.isCompletedExceptionally();
-    if (failed && System.nanoTime() - redial.get(slot)[0] < 0) {
+    if (failed && System.nanoTime() - redial.get(slot).at < 0) {
       return c;
     }
     if (c == null || failed || (c.isDone() && !c.join().isOpen())) {
@@ -152,14 +152,21 @@ final class ReplicaBook {
 
   /** Counts a dial's outcome: a failure pushes the next dial back, a success resets that. */
   private synchronized void dialed(int slot, boolean failed) {
-    long[] r = redial.get(slot);
+    Redial r = redial.get(slot);
     if (!failed) {
-      r[1] = 0;
+      r.failures = 0;
       return;
     }
-    r[1] = Math.min(r[1] + 1, 30);
-    long wait = Math.min(MAX_REDIAL_NANOS, FIRST_REDIAL_NANOS << (r[1] - 1));
-    r[0] = System.nanoTime() + wait;
+    r.failures = Math.min(r.failures + 1, 30);
+    r.at = System.nanoTime() + Math.min(MAX_REDIAL_NANOS, FIRST_REDIAL_NANOS << (r.failures - 1));
+  }
+
+  /** A slot's dial back-off; guarded by the book. */
+  private static final class Redial {
+    /** System.nanoTime() from which a failed dial may be repeated. */
+    long at;
+    /** Failed dials in a row. */
+    int failures;
   }
 
   /**
@@ -302,7 +309,7 @@ final class ReplicaBook {
         Integer.parseInt(m.client().substring(colon + 1)));
     slots.add(new Slot(address, m.client(), m.replica(), key));
     connections.add(null);
-    redial.add(new long[2]);
+    redial.add(new Redial());
     return slots.size() - 1;
   }
 

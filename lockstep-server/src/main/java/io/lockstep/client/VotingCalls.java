@@ -220,6 +220,11 @@ final class VotingCalls {
     return tags.isEmpty() ? null : new Authenticator(tags);
   }
 
+  /** The call's request without authenticator or signature: what every replica may be sent. */
+  private static byte[] plain(Call call) {
+    return ClientCodec.encode(new ClientMessage.Submit(call.tag, call.request, true));
+  }
+
   /** The slot to hand the next signed request to: the current one if it is still asked. */
   private int transmitterAmong(List<Integer> asked) {
     int current = transmitter.get();
@@ -309,21 +314,21 @@ final class VotingCalls {
         // The replicas not handed the request answer on the client's own connection to each
         // (ClientPort pushes replies there), so each must be open, though sent nothing.
         for (int slot : call.asked) {
-          boolean dialed = book.connection(slot).isDone();
-          if (call.relayed && slot != call.handedTo && !dialed) {
+          boolean opened = book.connection(slot).isDone();
+          if (call.relayed && slot != call.handedTo && !opened) {
             opening.add(slot);
           }
         }
       }
     }
     for (int slot : first) {
-      send(slot, call, null);
+      send(slot, call);
     }
     if (!opening.isEmpty()) {
       // A replica whose connection is still opening (at start, after a reconnect) has no tag
       // in the authenticator, so it would refuse the relayed copy and hold the batch back
       // until fills or a state transfer: it gets the request itself once connected.
-      byte[] plain = ClientCodec.encode(new ClientMessage.Submit(call.tag, call.request, true));
+      byte[] plain = plain(call);
       opening.forEach(slot -> send(slot, call, plain));
     }
   }
@@ -331,6 +336,14 @@ final class VotingCalls {
   /** Journals attempts and replies from now on. */
   void journal(ClientJournal clientJournal) {
     this.journal = clientJournal;
+  }
+
+  /**
+   * Sends the call's payload to slot {@code index}, read when the connection is ready (a resend
+   * may have replaced it by the plain request meanwhile).
+   */
+  private void send(int index, Call call) {
+    send(index, call, null);
   }
 
   /** Sends {@code payload}, or the call's own payload when it is null, to slot {@code index}. */
@@ -378,7 +391,7 @@ final class VotingCalls {
         nextTransmitter(call.asked, call.handedTo);
         call.handedTo = -1;
         // Encoded only now: most relayed requests are decided without a resend.
-        call.payload = ClientCodec.encode(new ClientMessage.Submit(call.tag, call.request, true));
+        call.payload = plain(call);
       }
       if (call.handedTo >= 0) {
         // No decision through this transmitter: the same signed request goes through the next.
@@ -395,7 +408,7 @@ final class VotingCalls {
       call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
     }
     for (int slot : unanswered) {
-      send(slot, call, null);
+      send(slot, call);
     }
   }
 

@@ -9,6 +9,7 @@ import io.lockstep.server.wire.Authenticator;
 import io.lockstep.server.wire.PeerEnvelope;
 import io.lockstep.server.wire.PeerEnvelope.Payload;
 import io.lockstep.server.wire.PeerEnvelope.RelayedRequest;
+import io.lockstep.server.wire.TestAuthenticators;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,11 +45,7 @@ class RequestRelayTest {
   }
 
   private static Authenticator authenticator(int... replicas) {
-    List<Authenticator.Tag> tags = new ArrayList<>();
-    for (int r : replicas) {
-      tags.add(new Authenticator.Tag(r, tag(r)));
-    }
-    return new Authenticator(tags);
+    return TestAuthenticators.of(RequestRelayTest::tag, replicas);
   }
 
   /** A sender that records each payload by receiver and accepts them all. */

@@ -32,11 +32,7 @@ class ClientCodecAuthenticatedTest {
   }
 
   private static Authenticator authenticator(int... replicas) {
-    List<Authenticator.Tag> tags = new ArrayList<>();
-    for (int r : replicas) {
-      tags.add(new Authenticator.Tag(r, tag(r)));
-    }
-    return new Authenticator(tags);
+    return TestAuthenticators.of(ClientCodecAuthenticatedTest::tag, replicas);
   }
 
   /** A type-17 frame up to its authenticator's count, written field by field. */
