@@ -435,6 +435,7 @@ final class NormalCase {
     p.lastExecuted = seq;
     if (progress && !p.changingView) {
       p.backoff = 0;
+      p.suspicions.withdraw();
     }
     requestDeadline = -1;
     armRequestTimer();
@@ -481,13 +482,19 @@ final class NormalCase {
       armRequestTimer();
     }
     if (requestDeadline >= 0 && p.now >= requestDeadline && !p.transfer.silencesTimers()) {
-      p.viewChanges.start(p.view + 1, "a request waited " + p.timeout() + " ms");
-      return;
+      long waited = p.timeout();
+      requestDeadline = p.now + waited; // runs again: a suspicion that persists is repeated
+      p.suspicions.raise("a request waited " + waited + " ms");
+      if (p.changingView) {
+        return;
+      }
     }
     String silentPrimary = p.replacement.primarySilence();
     if (silentPrimary != null && !p.transfer.silencesTimers()) {
-      p.viewChanges.start(p.view + 1, silentPrimary);
-      return;
+      p.suspicions.raise(silentPrimary);
+      if (p.changingView) {
+        return;
+      }
     }
     checkSlowPrimary();
     // A configurator proposal waits until this backup's own evidence passes the bound.
@@ -517,7 +524,7 @@ final class NormalCase {
         p.out.send(p.primary(p.view), new PbftMessage.Forward(entry.request));
       } else if (entry.forwardedAt >= 0
           && p.now - entry.forwardedAt >= p.proposeTimeout()) {
-        p.viewChanges.start(p.view + 1, "the primary left a request unordered "
+        p.suspicions.raise("the primary left a request unordered "
             + (p.now - entry.heldSince) + " ms");
         return;
       }

@@ -55,6 +55,8 @@ public final class Pbft implements Coordination {
   final NormalCase normal;
   final Checkpoints checkpoints;
   final ViewChanges viewChanges;
+  /** Who suspects the current primary: t+1 suspicions, its own among them, start a view change. */
+  final Suspicions suspicions;
   final StateTransfer transfer;
   final Retransmit retransmit;
   final Durable durable;
@@ -144,6 +146,7 @@ public final class Pbft implements Coordination {
     this.normal = new NormalCase(this);
     this.checkpoints = new Checkpoints(this);
     this.viewChanges = new ViewChanges(this);
+    this.suspicions = new Suspicions(this);
     this.transfer = new StateTransfer(this);
     this.retransmit = new Retransmit(this);
     this.durable = new Durable(this);
@@ -381,6 +384,8 @@ public final class Pbft implements Coordination {
       wipe.onProbe(from, probe);
     } else if (m instanceof PbftMessage.IncarnationAnswer answer) {
       wipe.onAnswer(from, answer);
+    } else if (m instanceof PbftMessage.Suspect suspect) {
+      suspicions.onSuspect(from, suspect);
     }
   }
 

@@ -179,6 +179,18 @@ public sealed interface PbftMessage extends ProtocolMessage {
     }
   }
 
+  /**
+   * The sender suspects the primary of {@code view} (its request timer expired, or the primary
+   * looks slow or silent) but still takes part in the view: a replica signs a view change only
+   * once t+1 replicas suspect the same view's primary ({@link Suspicions}), so one replica that
+   * stalled or lagged alone does not leave the protocol.
+   */
+  record Suspect(long view) implements PbftMessage {
+    public Suspect {
+      requireView(view);
+    }
+  }
+
   /** A request a backup holds and the primary has not ordered in time (forwarded, §4.4). */
   record Forward(Request request) implements PbftMessage {
     public Forward {

@@ -160,9 +160,9 @@ final class ThroughputWatch {
       return;
     }
     if (++strikes >= policy.strikes() && !p.isPrimary()) {
-      p.viewChanges.start(p.view + 1, String.format(java.util.Locale.ROOT, "the primary ordered"
+      p.suspicions.raise(String.format(java.util.Locale.ROOT, "the primary ordered"
           + " %.1f requests/s with requests waiting, below the %.1f expected, %d periods in a"
-          + " row", lastRate, expected, strikes));
+          + " row", lastRate, expected, strikes), false);
     }
   }
 

@@ -124,6 +124,9 @@ final class ViewChanges {
     }
     Map<Integer, PbftMessage.ViewChange> forView = received.get(vc.newView());
     if (forView != null && forView.containsKey(from)) {
+      // A repeat: taken while a spare (no say in views) or after a refusal, the ones held may
+      // only now pull this replica along.
+      joinIfTPlusOneMovedOn();
       return;
     }
     String invalid = invalid(vc);
@@ -192,6 +195,16 @@ final class ViewChanges {
     if (ahead.size() >= p.quorum().weak() && smallest > p.view) {
       start(smallest, "t+1 replicas moved to view " + smallest + " or later");
     }
+  }
+
+  /** The replicas other than this one whose view changes for views above {@code view} are held. */
+  Set<Integer> askingBeyond(long view) {
+    Set<Integer> asking = new HashSet<>();
+    for (Map<Integer, PbftMessage.ViewChange> forView : received.tailMap(view, false).values()) {
+      asking.addAll(forView.keySet());
+    }
+    asking.remove(p.self());
+    return asking;
   }
 
   /** The new primary decides as soon as the view changes it holds allow it. */

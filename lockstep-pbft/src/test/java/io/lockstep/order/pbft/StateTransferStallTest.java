@@ -29,13 +29,14 @@ class StateTransferStallTest {
     Pbft laggard = net.nodes[3];
     assertThat(laggard.transfer.active()).isTrue();
     assertThat(laggard.transfer.stalled()).as("3 sources x 4 periods: still trying").isFalse();
-    assertThat(laggard.changingView()).as("the timer is silenced while it tries").isFalse();
+    assertThat(laggard.suspicions.suspects()).as("the timer is silenced while it tries")
+        .isFalse();
 
     String firstReason = null;
     for (int step = 0; step < 200; step++) {
       net.runFor(10, 10);
-      if (firstReason == null && laggard.changingView()) {
-        firstReason = laggard.viewChanges.lastReason;
+      if (firstReason == null && laggard.suspicions.suspects()) {
+        firstReason = laggard.suspicions.reason();
         assertThat(laggard.transfer.stalled()).as("only once stalled").isTrue();
       }
     }

@@ -115,8 +115,8 @@ class ViewChangeRetransmitTest {
   }
 
   /**
-   * A replica whose request timer expired alone asks for the next view and waits there until a
-   * quorum asks for it too (Castro and Liskov's first liveness rule). The others, in the view
+   * A replica that asked for the next view alone (its request timer expired while a faulty peer
+   * suspected the primary too) waits there until a quorum asks for it too (Castro and Liskov's first liveness rule). The others, in the view
    * below, hold its view change after the first copy; repeating it every period, as it was,
    * cost each of them a decode and its signatures' look-ups 20 times a second for as long as
    * the view lasted. It is still repeated, ever more rarely, since a copy may be lost: at most
@@ -129,6 +129,8 @@ class ViewChangeRetransmitTest {
     counted.then = m -> m.from() == 3 || m.to() == 3 ? null : m;
     net.filter = counted;
     net.send(net.request(), 3);
+    // A faulty peer suspects the primary too: with its own timer's expiry that is t+1.
+    net.deliver(new Net.Msg(2, 3, new PbftMessage.Suspect(0)));
     net.runFor(1_000, 50);
     assertThat(net.nodes[3].view()).isEqualTo(1);
     assertThat(net.nodes[3].changingView()).isTrue();

@@ -191,9 +191,10 @@ class ViewChangeTest {
 
   /**
    * Castro and Liskov's first liveness rule: the time-out for a new view starts only once 2t+1
-   * view changes for it are in. A replica whose request timer expired alone (cut off from its
-   * peers) stays in the view it asked for instead of moving on by itself; when the others'
-   * timers expire later they ask for that same view, and it forms at once.
+   * view changes for it are in. A replica that asked for a view alone (cut off from its peers,
+   * its timer expired while one faulty peer happened to suspect the primary too) stays in the
+   * view it asked for instead of moving on by itself; when the others' timers expire later they
+   * ask for that same view, and it forms at once.
    */
   @Test
   void aReplicaThatAskedForAViewAloneWaitsThereUntilAQuorumAsksForItToo() {
@@ -201,6 +202,7 @@ class ViewChangeTest {
     net.filter = m -> m.from() == 3 || m.to() == 3 ? null : m;
     Request first = net.request();
     net.send(first, 3);
+    net.deliver(new Net.Msg(2, 3, new PbftMessage.Suspect(0)));
     net.runFor(10_000, 50);
     assertThat(net.nodes[3].view()).as("its own view change only").isEqualTo(1);
     assertThat(net.nodes[3].changingView()).isTrue();

@@ -147,6 +147,8 @@ public final class PbftCodec implements ProtocolCodec {
         out.writeByte(12).writeLong(probe.incarnation());
       } else if (m instanceof PbftMessage.IncarnationAnswer answer) {
         out.writeByte(13).writeLong(answer.remembered());
+      } else if (m instanceof PbftMessage.Suspect suspect) {
+        out.writeByte(14).writeLong(suspect.view());
       }
     }
 
@@ -204,6 +206,7 @@ public final class PbftCodec implements ProtocolCodec {
             in.readBytes("state chunk", MAX_CHUNK_BYTES));
         case 12 -> new PbftMessage.IncarnationProbe(in.readLong());
         case 13 -> new PbftMessage.IncarnationAnswer(in.readLong());
+        case 14 -> new PbftMessage.Suspect(in.readLong());
         default -> throw in.malformed("unknown message type " + type);
       };
     }

@@ -42,7 +42,8 @@ class PbftCodecTest {
         new PbftMessage.FetchState(32, 65536),
         new PbftMessage.StateChunk(32, 10, 20, new byte[] {1, 2, 3}),
         new PbftMessage.IncarnationProbe(-0x1ca7L), new PbftMessage.IncarnationAnswer(0),
-        new PbftMessage.IncarnationAnswer(0x5eedL));
+        new PbftMessage.IncarnationAnswer(0x5eedL), new PbftMessage.Suspect(0),
+        new PbftMessage.Suspect(7));
   }
 
   @Test
