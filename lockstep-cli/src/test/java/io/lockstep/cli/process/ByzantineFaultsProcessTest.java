@@ -30,7 +30,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * view and keep completing increments; after SIGCONT the stopped replica must catch up to the
  * same counters on its own Redis port. Every counter the proxy reports must lie between the
  * increments acknowledged and those attempted (an increment without an answer may have taken
- * effect; one acknowledged can never be lost).
+ * effect; one acknowledged can never be lost). A backup stopped the same way resumes in the
+ * view the others are still in.
  */
 class ByzantineFaultsProcessTest {
   private static final int REPLICAS = 4;
@@ -90,6 +91,48 @@ class ByzantineFaultsProcessTest {
     }
     local.destroy();
     assertThat(local.waitFor(30, TimeUnit.SECONDS)).as("local exits on SIGTERM").isTrue();
+  }
+
+  /**
+   * A backup stopped for three seconds under load (far past its request time-out) resumes with
+   * its timer expired while the others are still ordering in the same view: it only suspects
+   * the primary, alone, so it stays in that view, takes part again and catches up, instead of
+   * asking alone for the next view and leaving the others without their slack.
+   */
+  @Test
+  void aStoppedBackupResumesInTheSameViewAndCatchesUp() throws Exception {
+    int base = start();
+    Increments load = new Increments(base).start();
+    load.awaitTotal(30, 30);
+    String before = latestView(base);
+    int primary = (int) number(LEADER, before);
+    long view = number(TERM, before);
+    int backup = primary == REPLICAS ? REPLICAS - 1 : REPLICAS;
+    long pid = Long.parseLong(Files.readString(dir.resolve("data/" + backup + "/pid")).strip());
+    signal("STOP", pid);
+    stopped = pid;
+    long total = load.total();
+    Thread.sleep(3_000);
+    assertThat(load.total()).as("the other three went on ordering").isGreaterThan(total);
+    signal("CONT", pid);
+    stopped = -1;
+    load.awaitTotal(load.total() + 30, 30);
+    Thread.sleep(2_000); // time for a view change of its own, were it to start one
+    load.stop();
+    for (int id = 1; id <= REPLICAS; id++) {
+      String health = health(base, id);
+      assertThat(number(TERM, health)).as("replica %d's view: %s", id, health).isEqualTo(view);
+      assertThat(number(LEADER, health)).as("replica %d's primary: %s", id, health)
+          .isEqualTo(primary);
+    }
+    assertThat(load.wrong).as("answers out of step with the increments").isEmpty();
+    long[] finals = new long[CLIENTS];
+    try (Jedis proxy = new Jedis("127.0.0.1", base, 15_000)) {
+      for (int c = 0; c < CLIENTS; c++) {
+        finals[c] = Long.parseLong(proxy.get("c" + c));
+      }
+    }
+    awaitCaughtUp(base, backup, finals);
   }
 
   /**
