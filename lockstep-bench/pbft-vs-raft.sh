@@ -10,13 +10,13 @@
 #   ROUNDS=3 lockstep-bench/pbft-vs-raft.sh             # alternate pbft and raft three times
 #   PBFT_LOCAL_ARGS="--protocol-setting max-batch=16" lockstep-bench/pbft-vs-raft.sh
 #                                                       # extra `local` options for the pbft cluster
-#   PBFT_BENCH_ARGS="--transmitter relay" lockstep-bench/pbft-vs-raft.sh
+#   PBFT_BENCH_ARGS="--transmitter broadcast" lockstep-bench/pbft-vs-raft.sh
 #                                                       # extra `bench` options for the pbft run
 #
 # Each cluster is started with `./lockstep local` on loopback (every replica its own process and
 # data directory on this machine's disk), then driven by `./lockstep bench` (its own JVM) through
-# the Java client: for raft the leader-following client, for pbft the voting client (every
-# request to every replica, or with --transmitter relay handed to one replica that relays it;
+# the Java client: for raft the leader-following client, for pbft the voting client (each
+# request handed to one replica that relays it, or with --transmitter broadcast sent to every one;
 # t+1 identical replies decide a write), keyed as the cluster's `proxy` client. Raft fsyncs every group commit; pbft writes to disk what its build writes.
 # For pbft the table also gives the views the run went through (the highest view any replica's
 # journal shows it starting: view changes per run) and the journal's reasons for them.

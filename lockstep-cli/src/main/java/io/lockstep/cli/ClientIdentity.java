@@ -51,10 +51,14 @@ public final class ClientIdentity {
   /**
    * {@code options} in the transmitter mode {@code mode} names ({@code --transmitter} of the
    * proxy and the bench; paper §3.1): a mode that cannot work with {@code config} is a
-   * parameter error with the reason, before anything connects.
+   * parameter error with the reason, before anything connects. No mode ({@code null}) keeps
+   * the cluster's default ({@link Transmitter#defaultFor}).
    */
   static ClientOptions withTransmitter(ClientOptions options, String mode, ClusterConfig config,
       CommandSpec spec) {
+    if (mode == null) {
+      return options;
+    }
     try {
       return options.withTransmitter(Transmitter.parse(mode), config);
     } catch (IllegalArgumentException e) {

@@ -58,12 +58,12 @@ public final class ProxyCommand implements Callable<Integer> {
           + " <data-dir>/proxy/journal is found by --data-dir, any other by --client-journal.")
   Path journalDir;
 
-  @Option(names = "--transmitter", paramLabel = "MODE", defaultValue = "broadcast",
+  @Option(names = "--transmitter", paramLabel = "MODE",
       description = "Byzantine replica-uid or real-time clusters: one-replica signs each request"
           + " with the proxy's client key and hands it to one replica, resending through the"
           + " next when no answer comes; pbft clusters: relay hands each request to one"
-          + " replica with a MAC per replica, which relays it (default ${DEFAULT-VALUE}:"
-          + " every replica is sent it)")
+          + " replica with a MAC per replica, which relays it; broadcast sends every"
+          + " replica the request (default: relay for pbft, broadcast otherwise)")
   String transmitter;
 
   @Override

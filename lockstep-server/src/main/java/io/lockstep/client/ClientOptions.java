@@ -159,7 +159,8 @@ public record ClientOptions(String cluster, List<InetSocketAddress> replicas, Cl
     ClientOptions options = base(config).withClientId(ClientId.of(clientId));
     if (config.keys().clientKeys().containsKey(clientId)
         && config.keys().clientKeyFiles().containsKey(clientId)) {
-      return options.withKeys(keysOf(config, clientId)).withFailureModel(config.failureModel());
+      return options.withKeys(keysOf(config, clientId)).withFailureModel(config.failureModel())
+          .withTransmitter(Transmitter.defaultFor(config), config);
     }
     if (config.failureModel() == FailureModel.BYZANTINE) {
       throw new IllegalArgumentException("the config of Byzantine cluster " + config.name()

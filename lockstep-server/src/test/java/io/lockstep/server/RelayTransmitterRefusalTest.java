@@ -45,6 +45,18 @@ class RelayTransmitterRefusalTest {
   }
 
   @Test
+  void aKeyedPbftClientRelaysByDefaultAndOthersBroadcast() throws Exception {
+    ClusterConfig pbft = FiveByzantineMachines.five(dir.resolve("pbft"));
+    assertThat(Transmitter.defaultFor(pbft)).isEqualTo(Transmitter.RELAY);
+    assertThat(ClientOptions.fromConfig(pbft, "proxy").transmitter())
+        .isEqualTo(Transmitter.RELAY);
+    ClusterConfig uid = ByzantineUidCluster.config(dir.resolve("uid"), List.of("carol"));
+    assertThat(Transmitter.defaultFor(uid)).isEqualTo(Transmitter.BROADCAST);
+    assertThat(ClientOptions.fromConfig(uid, "carol").transmitter())
+        .isEqualTo(Transmitter.BROADCAST);
+  }
+
+  @Test
   void relayNeedsAByzantineClientWithItsOwnKey() throws Exception {
     ClusterConfig pbft = FiveByzantineMachines.five(dir.resolve("pbft"));
     assertThat(ClientOptions.fromConfig(pbft, "proxy").withTransmitter(Transmitter.RELAY, pbft)
@@ -57,7 +69,7 @@ class RelayTransmitterRefusalTest {
         .hasMessageContaining("client.transmitter=relay needs a Byzantine-mode client")
         .hasMessageContaining("authenticator").hasMessageContaining("without a key");
     ClientOptions failStop = ClientOptions.fromConfig(pbft, "proxy")
-        .withFailureModel(FailureModel.FAIL_STOP);
+        .withTransmitter(Transmitter.BROADCAST, pbft).withFailureModel(FailureModel.FAIL_STOP);
     assertThatThrownBy(() -> failStop.withTransmitter(Transmitter.RELAY, pbft))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("client.transmitter=relay needs a Byzantine-mode client")
