@@ -440,8 +440,32 @@ final class VotingCalls {
       readAnswer(index, call, r.result());
     } else if (answer instanceof ClientMessage.Redirect && call.request == null) {
       declined(index, call);
+    } else if (answer instanceof ClientMessage.Redirect r && call.request != null) {
+      followPrimary(index, call, r.leaderHint());
     }
     // Busy and redirected writes are no votes: that replica is asked again at the next resend.
+  }
+
+  /**
+   * The replica this write was handed to relayed it but is not the primary, and says which one
+   * is ({@code ReplicaLoop}): later requests go to that one, so that they ride with its own
+   * pre-prepares instead of crossing the network once more (a client's transmitter otherwise
+   * stays wherever its last failed attempt left it, after a view change too). Only the replica
+   * the request was handed to is heeded; a faulty one that names a replica which drops what it
+   * is handed costs one attempt, after which the rotation moves on as usual.
+   */
+  private void followPrimary(int index, Call call, int primary) {
+    synchronized (call) {
+      if (!call.relayed || call.handedTo != index) {
+        return;
+      }
+    }
+    for (int slot : call.asked) {
+      if (book.replica(slot) == primary && slot != index) {
+        transmitter.set(slot);
+        return;
+      }
+    }
   }
 
   /**

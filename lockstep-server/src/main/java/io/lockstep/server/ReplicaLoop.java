@@ -444,6 +444,20 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
   }
 
+  /**
+   * A client hands requests to this replica to relay while another is the primary: this one
+   * relays them in frames of their own, and the primary's backups then take each request twice
+   * apart from its pre-prepare. The client is told which replica is the primary (a redirect
+   * that is no vote: the request is relayed all the same) and hands it its later requests.
+   */
+  private void namePrimary(Origin origin) {
+    Status s = replica.status();
+    if (s.leader() >= 0 && s.leader() != s.self()) {
+      origin.redirect(s.leader(), clientAddressOf.apply(s.leader()),
+          "replica " + s.self() + " relayed it; replica " + s.leader() + " is the primary");
+    }
+  }
+
   /** Turns an event into a replica step (if it needs one); true if the loop must stop. */
   private boolean toStep(LoopEvent event, List<Step> steps) {
     if (event instanceof LoopEvent.Peer p) {
@@ -455,6 +469,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       if (submit(s.request(), s.clientSignature(), s.origin(), steps)
           && s.authenticator() != null) {
         relay.hold(s.request(), s.authenticator());
+        namePrimary(s.origin());
       }
     } else if (event instanceof LoopEvent.Relayed r) {
       // Taken even when the disk is behind: the relaying replica took the request (it may be

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * keys, the client hands each request to one replica with its MAC authenticator, that replica
  * relays it to the other three, and each takes it because the client's tag for it matches. When
  * the replica the client picked is down, the request is resent to every replica and later
- * requests go through the next replica, with no more resends.
+ * requests go through the next replica, with no more resends; when it is a backup, it names the
+ * primary and later requests go there.
  */
 class RelayTransmitterServerTest {
   /** Generous: a loaded 2-core machine may pause far longer than a write takes. */
@@ -54,7 +55,7 @@ class RelayTransmitterServerTest {
     ClusterConfig config = ClusterConfig.local("relay", 4, 20_000, dir.resolve("data"),
         Service.KV, TestCluster.SECRET).withReplicas(TestCluster.loopbackReplicas(4))
         .withKeys(ClusterKeys.generate(dir.resolve("keys"), List.of(1, 2, 3, 4),
-            List.of("proxy")))
+            List.of("proxy", "settler")))
         .withFailureModel(FailureModel.BYZANTINE, 1, "pbft");
     for (int id = 1; id <= 4; id++) {
       servers[id - 1] = ReplicaServer.start(config, id);
@@ -78,21 +79,25 @@ class RelayTransmitterServerTest {
     try (LockstepClient client = LockstepClient.connect(relay(config, Duration.ofSeconds(20)))) {
       KvClient kv = new KvClient(client);
       // The client tags only for connections already open, and dials them at its first
-      // request (which therefore goes to every replica itself): write until replicas 2 to 4
-      // have each taken a relayed request, so every later one carries all three tags.
+      // request (which therefore goes to every replica itself): write until three replicas
+      // have each taken a relayed request, so every later one carries all three tags. The
+      // relaying replica is the primary: replica 1, or whichever a view change at start-up
+      // (four cold replicas in one JVM) made primary, and named to the client.
       int warmUp = 0;
-      while (!(relayed(2, "taken") > 0 && relayed(3, "taken") > 0 && relayed(4, "taken") > 0)
-          && warmUp < 50) {
+      while (takers() < 3 && warmUp < 50) {
         kv.set("warm-up", Integer.toString(warmUp++));
         assertThat(client.retries()).as("resends while warming up").isZero();
         Thread.sleep(20);
       }
       assertThat(warmUp).as("writes until every backup took a relayed one").isLessThan(50);
-      double[] taken = {0, relayed(1, "taken"), relayed(2, "taken"), relayed(3, "taken"),
-          relayed(4, "taken")};
-      double sent = relayed(1, "sent");
-      double[] refused = {0, relayed(1, "refused"), relayed(2, "refused"),
-          relayed(3, "refused"), relayed(4, "refused")};
+      int primary = servers[0].status().leader();
+      double[] taken = new double[5];
+      double[] refused = new double[5];
+      for (int id = 1; id <= 4; id++) {
+        taken[id] = relayed(id, "taken");
+        refused[id] = relayed(id, "refused");
+      }
+      double sent = relayed(primary, "sent");
 
       for (int i = 0; i < WRITES; i++) {
         kv.set("k" + i, "v" + i);
@@ -102,16 +107,19 @@ class RelayTransmitterServerTest {
       }
 
       assertThat(client.retries()).as("resends").isZero();
-      // Replica 1, the client's pick, relays each write to each of the three others.
-      assertThat(relayed(1, "sent") - sent).isGreaterThanOrEqualTo(3 * WRITES);
-      for (int id = 2; id <= 4; id++) {
+      // The primary, the client's pick, relays each write to each of the three others.
+      assertThat(relayed(primary, "sent") - sent).as("relayed by primary %d: %s", primary,
+          views()).isGreaterThanOrEqualTo(3 * WRITES);
+      for (int id = 1; id <= 4; id++) {
         int replica = id;
         double before = taken[id];
-        // A backup may take its copy after the client has its 2t+1 replies: wait for it.
-        await("replica " + id + " took every write relayed",
-            () -> relayed(replica, "taken") - before >= WRITES);
+        if (id != primary) {
+          // A backup may take its copy after the client has its 2t+1 replies: wait for it.
+          await("replica " + id + " took every write relayed",
+              () -> relayed(replica, "taken") - before >= WRITES);
+        }
       }
-      assertThat(relayed(1, "taken") - taken[1]).as("nothing is relayed to the relayer")
+      assertThat(relayed(primary, "taken") - taken[primary]).as("nothing is relayed to the relayer")
           .isZero();
       for (int id = 1; id <= 4; id++) {
         assertThat(relayed(id, "refused") - refused[id]).as("refused at %d", id).isZero();
@@ -120,14 +128,73 @@ class RelayTransmitterServerTest {
       // A session of the client (one per Redis connection in the proxy) is relayed too: its
       // id is the client's id/…, whose connections' keys made the tags.
       KvClient session = new KvClient(client.newSession());
-      double sessionBefore = relayed(4, "taken");
+      int backup = primary == 4 ? 3 : 4;
+      double sessionBefore = relayed(backup, "taken");
       session.set("session-key", "session-value");
       assertThat(session.get("session-key")).isEqualTo("session-value");
-      await("replica 4 took the session's write relayed",
-          () -> relayed(4, "taken") > sessionBefore);
+      await("replica " + backup + " took the session's write relayed",
+          () -> relayed(backup, "taken") > sessionBefore);
       assertThat(client.retries()).as("resends after the session's write").isZero();
     }
   }
+
+  /**
+   * A client whose first pick is a backup (listed first): that backup relays the request and
+   * names the primary, whose own pre-prepares then carry the client's later requests; no
+   * request is resent on the way.
+   */
+  @Test
+  void aClientThatPickedABackupMovesToThePrimaryItNames() throws Exception {
+    ClusterConfig config = startCluster();
+    ClientOptions picked = relay(config, Duration.ofSeconds(20));
+    // Settled first by a client that sends every replica each write: a view change at start-up
+    // (four cold replicas in one JVM) may have moved the primary from replica 1.
+    try (LockstepClient warm = LockstepClient.connect(ClientOptions.fromConfig(config, "settler")
+        .withTransmitter(Transmitter.BROADCAST, config).withTimeouts(WAIT, WAIT))) {
+      KvClient kv = new KvClient(warm);
+      for (int i = 0; i < 20; i++) {
+        kv.set("warm-up", Integer.toString(i));
+      }
+    }
+    int primary = servers[0].status().leader();
+    int backup = primary % 4 + 1;
+    List<java.net.InetSocketAddress> backupFirst = new ArrayList<>(picked.replicas());
+    List<Integer> ids = new ArrayList<>(picked.keys().replicaIds());
+    List<java.security.PublicKey> keys = new ArrayList<>(picked.keys().replicaKeys());
+    int slot = ids.indexOf(backup);
+    for (List<?> list : List.of(backupFirst, ids, keys)) {
+      java.util.Collections.swap(list, 0, slot);
+    }
+    ClientOptions options = new ClientOptions(picked.cluster(), backupFirst, picked.clientId(),
+        picked.secret(), picked.failureModel(), picked.t(), picked.attemptTimeout(),
+        picked.deadline(), new io.lockstep.client.ClientKeys(picked.keys().privateKey(), ids,
+            keys), picked.oneReplicaReads(), Transmitter.RELAY);
+    try (LockstepClient client = LockstepClient.connect(options)) {
+      KvClient kv = new KvClient(client);
+      // The first write goes to every replica (no connection is open to tag with yet); the
+      // next ones are handed to the backup until it has named the primary.
+      int writes = 0;
+      while (relayed(primary, "sent") == 0 && writes < 50) {
+        kv.set("k" + writes, "v" + writes);
+        writes++;
+      }
+      assertThat(relayed(backup, "sent")).as("backup %d relayed the first handed write",
+          backup).isPositive();
+      assertThat(relayed(primary, "sent")).as("then the client moved to primary %d; %s",
+          primary, views()).isPositive();
+      double byBackup = relayed(backup, "sent");
+      double byPrimary = relayed(primary, "sent");
+      for (int i = 0; i < WRITES; i++) {
+        kv.set("later" + i, "v" + i);
+      }
+      assertThat(relayed(primary, "sent") - byPrimary).isGreaterThanOrEqualTo(3 * WRITES);
+      assertThat(relayed(backup, "sent")).as("nothing more through the backup")
+          .isEqualTo(byBackup);
+      assertThat(client.retries()).as("resends").isZero();
+      assertThat(kv.get("later" + (WRITES - 1))).isEqualTo("v" + (WRITES - 1));
+    }
+  }
+
 
   @Test
   void whenThePickedReplicaIsDownTheResendGoesToEveryReplicaAndLaterWritesNeedNone()
@@ -224,6 +291,28 @@ class RelayTransmitterServerTest {
       assertThat(written.get()).isPositive();
       assertThat(kv.get("t7-15")).isEqualTo("15");
     }
+  }
+
+  /** How many replicas have taken a relayed request. */
+  private int takers() {
+    int n = 0;
+    for (int id = 1; id <= 4; id++) {
+      n += relayed(id, "taken") > 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+  /** Each replica's view ({@code lockstep_term}), for failure messages. */
+  private String views() {
+    StringBuilder b = new StringBuilder();
+    for (int id = 1; id <= 4; id++) {
+      Matcher m = Pattern.compile("(?m)^lockstep_(term|leader)\\{[^}]*} (\\S+)$").matcher(servers[id - 1].metrics().scrape());
+      b.append(id).append(':');
+      while (m.find()) {
+        b.append(m.group(1)).append('=').append(m.group(2)).append(' ');
+      }
+    }
+    return b.toString();
   }
 
   /** {@code lockstep_relayed_requests_total} of {@code outcome} at replica {@code id}. */
