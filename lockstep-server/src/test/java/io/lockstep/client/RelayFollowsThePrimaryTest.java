@@ -30,11 +30,8 @@ class RelayFollowsThePrimaryTest {
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, namesThree, 2, namesFour,
         3, answering("v", 3), 4, answering("v", 4)))) {
       // t = 0: one reply decides, so no attempt times out and moves the transmitter on.
-      ClientOptions plain = replicas.options(0, Duration.ofSeconds(5), Duration.ofSeconds(30));
-      ClientOptions relay = new ClientOptions(plain.cluster(), plain.replicas(),
-          plain.clientId(), plain.secret(), plain.failureModel(), plain.t(),
-          plain.attemptTimeout(), plain.deadline(), plain.keys(), plain.oneReplicaReads(),
-          Transmitter.RELAY);
+      ClientOptions relay = replicas.relayOptions(0, Duration.ofSeconds(5),
+          Duration.ofSeconds(30));
       try (LockstepClient client = LockstepClient.connect(relay)) {
         // The first request opens every connection (no tags yet: it goes to all).
         assertThat(new String(client.submitBlocking("first".getBytes()))).isEqualTo("v");

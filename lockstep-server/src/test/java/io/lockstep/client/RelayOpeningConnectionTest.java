@@ -23,11 +23,7 @@ class RelayOpeningConnectionTest {
   void aReplicaWhoseConnectionIsOpeningGetsTheRequestItself() throws Exception {
     try (ScriptedReplicas replicas = new ScriptedReplicas(Map.of(1, answering("v", 1),
         2, answering("v", 2), 3, answering("v", 3), 4, answering("v", 4)))) {
-      ClientOptions plain = replicas.options(1, ATTEMPT, Duration.ofSeconds(30));
-      ClientOptions relay = new ClientOptions(plain.cluster(), plain.replicas(),
-          plain.clientId(), plain.secret(), plain.failureModel(), plain.t(),
-          plain.attemptTimeout(), plain.deadline(), plain.keys(), plain.oneReplicaReads(),
-          Transmitter.RELAY);
+      ClientOptions relay = replicas.relayOptions(1, ATTEMPT, Duration.ofSeconds(30));
       try (LockstepClient client = LockstepClient.connect(relay)) {
         // The first request opens every connection (it has no tags yet, so it goes to all).
         assertThat(new String(client.submitBlocking("first".getBytes()))).isEqualTo("v");

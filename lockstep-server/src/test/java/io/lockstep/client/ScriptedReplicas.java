@@ -94,6 +94,14 @@ final class ScriptedReplicas implements AutoCloseable {
         .withFailureModel(FailureModel.BYZANTINE);
   }
 
+  /** The same options for a client that relays ({@link Transmitter#RELAY}). */
+  ClientOptions relayOptions(int t, Duration attempt, Duration deadline) {
+    ClientOptions plain = options(t, attempt, deadline);
+    return new ClientOptions(plain.cluster(), plain.replicas(), plain.clientId(), plain.secret(),
+        plain.failureModel(), plain.t(), plain.attemptTimeout(), plain.deadline(), plain.keys(),
+        plain.oneReplicaReads(), Transmitter.RELAY);
+  }
+
   /** Answers every write with {@code value}, and reads too; {@code bodyId} in its replies. */
   static Script answering(String value, int bodyId) {
     return question -> List.of(answer(question, value, bodyId));
