@@ -9,12 +9,13 @@ import java.util.Set;
  * primary (its request timer expired, the primary left a request unordered, ordered too slowly
  * or fell silent) first says so ({@link PbftMessage.Suspect}) and stays in the view; it signs
  * its view change only once t+1 replicas, itself among them, suspect the same view's primary
- * within a time-out of each other.
+ * within two time-outs of each other.
  *
  * <p>Why not sign at once, as Castro and Liskov's replicas do: a view change is a promise never
  * to prepare in the old view again, so a replica whose timer expired alone (its own loop
  * stalled, or it lagged) left the protocol until a quorum changed view too, and the cluster ran
- * on without the slack it was built with. Under load on a small machine that happened. One
+ * on without the slack it was built with: under load on a 2-core machine, and to a backup
+ * stopped for longer than its time-out. One
  * suspicion round costs a real view change one message delay: when the primary fails, every
  * correct backup holding a request suspects it within a time-out of the others, and at least
  * t+1 of the 2t+1 non-faulty replicas do (a faulty primary that keeps ordering but leaves one
