@@ -451,10 +451,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    * that is no vote: the request is relayed all the same) and hands it its later requests.
    */
   private void namePrimary(Origin origin) {
-    Status s = replica.status();
-    if (s.leader() >= 0 && s.leader() != s.self()) {
+    // The status published at the end of the last turn: no new one for every request.
+    StatusView s = published.status();
+    if (s.leader() >= 0 && s.leader() != s.id()) {
       origin.redirect(s.leader(), clientAddressOf.apply(s.leader()),
-          "replica " + s.self() + " relayed it; replica " + s.leader() + " is the primary");
+          "replica " + s.id() + " relayed it; replica " + s.leader() + " is the primary");
     }
   }
 

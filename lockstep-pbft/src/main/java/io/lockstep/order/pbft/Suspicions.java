@@ -91,7 +91,7 @@ final class Suspicions {
     decide();
   }
 
-  /** Whether this replica suspects the current primary itself (for tests and the status). */
+  /** Whether this replica suspects the current primary itself (for tests). */
   boolean suspects() {
     return current() && fresh(heard.get(p.self()));
   }

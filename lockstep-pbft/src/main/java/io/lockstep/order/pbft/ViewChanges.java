@@ -182,18 +182,18 @@ final class ViewChanges {
    * this replica joins the smallest of those views instead of waiting for its own timer.
    */
   private void joinIfTPlusOneMovedOn() {
-    Set<Integer> ahead = new HashSet<>();
-    long smallest = Long.MAX_VALUE;
-    for (Map.Entry<Long, Map<Integer, PbftMessage.ViewChange>> e
-        : received.tailMap(p.view, !p.changingView).entrySet()) {
-      for (int replica : e.getValue().keySet()) {
-        if (replica != p.self() && ahead.add(replica)) {
-          smallest = Math.min(smallest, e.getKey());
-        }
-      }
+    long from = p.changingView ? p.view : p.view - 1;
+    if (askingBeyond(from).size() < p.quorum().weak()) {
+      return;
     }
-    if (ahead.size() >= p.quorum().weak() && smallest > p.view) {
-      start(smallest, "t+1 replicas moved to view " + smallest + " or later");
+    for (Map.Entry<Long, Map<Integer, PbftMessage.ViewChange>> e
+        : received.tailMap(from, false).entrySet()) {
+      if (e.getValue().keySet().stream().anyMatch(replica -> replica != p.self())) {
+        if (e.getKey() > p.view) {
+          start(e.getKey(), "t+1 replicas moved to view " + e.getKey() + " or later");
+        }
+        return;
+      }
     }
   }
 
