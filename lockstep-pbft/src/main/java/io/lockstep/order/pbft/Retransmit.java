@@ -122,6 +122,7 @@ final class Retransmit {
   }
 
   void onStatus(int from, PbftMessage.Status status) {
+    p.replacement.statusFrom(from, status.executed());
     if (status.view() < p.view || (status.view() == p.view && status.changingView())) {
       if (p.changingView) {
         repeatViewChange(from, viewChangeRepeats);

@@ -98,6 +98,27 @@ class ConfiguratorReplacementTest {
     }
   }
 
+  /**
+   * Of two spares, one that keeps up comes before an earlier-listed one that does not: spare 5
+   * (listed first; this net has no such replica, and messages to it are dropped) has reported
+   * nothing executed, and 4 takes 3's place. Taking the first spare heard put 5 in.
+   */
+  @Test
+  void aSpareThatKeepsUpIsChosenBeforeOneListedEarlierThatDoesNot() {
+    MemberNet net = new MemberNet(PbftMembershipTest.SMALL, MembershipSchedule.Rule.AT_BOUNDARY);
+    for (Pbft node : net.nodes) {
+      node.replaceSilentVoters(List.of(5, 4), BOUND);
+    }
+    net.isolated.add(5);
+    PbftMembershipTest.writes(net, 3);
+    net.isolated.add(3);
+    net.runFor(6_000, 50);
+    for (int i : REPLACED) {
+      assertThat(net.nodes[i].membership.current().members()).as("replica " + i)
+          .containsExactlyElementsOf(REPLACED);
+    }
+  }
+
   @Test
   void aMemberSilentForLessThanTheBoundKeepsItsPlace() {
     MemberNet net = net();
