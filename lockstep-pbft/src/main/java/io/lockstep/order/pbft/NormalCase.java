@@ -155,9 +155,9 @@ final class NormalCase {
   private boolean holdsAll(Batch batch, boolean vouched) {
     for (Request request : batch.requests()) {
       boolean clock = request.kind() == Request.Kind.NULL && request.client().equals(CLOCK);
-      boolean proposal = Replacement.isProposal(request);
-      boolean change = proposal && p.replacement.agrees(request);
-      if (!clock && !change && (proposal || !vouched) && !p.pending.holds(request)) {
+      boolean taken = clock || (Replacement.isProposal(request)
+          ? p.replacement.agrees(request) : vouched);
+      if (!taken && !p.pending.holds(request)) {
         return false;
       }
     }

@@ -375,6 +375,7 @@ public final class Pbft implements Coordination {
     } else if (m instanceof PbftMessage.Status s) {
       repair.onStatus(from, s);
       silence.report(from, s.silentMillis(), now);
+      replacement.statusFrom(from, s.executed());
       retransmit.onStatus(from, s);
     } else if (m instanceof PbftMessage.FetchState f) {
       transfer.onFetch(from, f);

@@ -122,7 +122,6 @@ final class Retransmit {
   }
 
   void onStatus(int from, PbftMessage.Status status) {
-    p.replacement.statusFrom(from, status.executed());
     if (status.view() < p.view || (status.view() == p.view && status.changingView())) {
       if (p.changingView) {
         repeatViewChange(from, viewChangeRepeats);

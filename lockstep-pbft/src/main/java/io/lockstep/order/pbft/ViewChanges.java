@@ -143,9 +143,7 @@ final class ViewChanges {
     }
     store(vc);
     joinIfTPlusOneMovedOn();
-    if (p.changingView && vc.newView() >= p.view) {
-      armDeadline();
-    }
+    armDeadline(); // a view change for this view or a later one may complete the quorum
     if (p.changingView && vc.newView() == p.view) {
       tryNewView();
     }
