@@ -130,7 +130,8 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
-  public void replaceSilentVoters(List<Integer> spares, long unreachableMillis) {
-    inner.replaceSilentVoters(spares, unreachableMillis);
+  public void replaceSilentVoters(List<Integer> spares, long unreachableMillis,
+      long startGraceMillis) {
+    inner.replaceSilentVoters(spares, unreachableMillis, startGraceMillis);
   }
 }

@@ -221,12 +221,13 @@ public final class Pbft implements Coordination {
    * t+1 replicas report silent past {@code unreachableMillis} is replaced by a spare through an
    * ordered {@code SetReplicas}, without an operator. It acts only where the replica set can
    * change ({@code pbft.replica-set=ordered}). A member never heard since this replica started
-   * is given {@link Replacement#START_GRACE_MILLIS} more ({@link Silence#startGrace}).
+   * is given {@code startGraceMillis} more ({@link Silence#startGrace}).
    */
   @Override
-  public void replaceSilentVoters(List<Integer> spares, long unreachableMillis) {
+  public void replaceSilentVoters(List<Integer> spares, long unreachableMillis,
+      long startGraceMillis) {
     replacement.configure(new PbftConfigurator(unreachableMillis, spares));
-    silence.startGrace(Replacement.START_GRACE_MILLIS);
+    silence.startGrace(startGraceMillis);
   }
 
   /** The primary of {@code v}: members[v mod n] of the configuration in force. */

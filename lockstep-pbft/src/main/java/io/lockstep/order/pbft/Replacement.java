@@ -31,16 +31,6 @@ final class Replacement {
   /** The session name's prefix: {@code lockstep:admin/configurator-<seq>}. */
   static final String SESSION = "configurator-";
   private static final String CLIENT_PREFIX = SystemCommands.adminSession(SESSION).value();
-  /**
-   * How much longer than the bound a member never heard since this replica started may stay
-   * silent before it counts ({@link Silence#startGrace}). Replica processes start seconds
-   * apart: on a shared machine with a load average of 25, one replica's first message reached
-   * its peers 6 to 10 s after another's, and with a 2 s bound the configurator replaced a
-   * correct replica that was still starting in two cluster starts of three. A member that dies
-   * before it is ever heard is replaced this much later; one that ran and stopped is not
-   * concerned.
-   */
-  static final long START_GRACE_MILLIS = 30_000;
 
   private final Pbft p;
   private PbftConfigurator configurator;

@@ -69,7 +69,7 @@ class ConfiguratorReplacementTest {
     MemberNet net = starting();
     net.isolated.add(3);
     PbftMembershipTest.writes(net, 3);
-    net.runFor(Replacement.START_GRACE_MILLIS, 50);
+    net.runFor(io.lockstep.order.Coordination.START_GRACE_MILLIS, 50);
     assertThat(net.nodes[0].membership.current().members()).containsExactly(0, 1, 2, 3);
     net.runFor(6_000, 50);
     for (int i : REPLACED) {
