@@ -14,8 +14,6 @@ import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
 import io.lockstep.voter.Voter;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -78,19 +76,12 @@ final class VotingCalls {
   private final AtomicLong retries;
   /** Told the configuration version of every reply (paper §7: advisory, it only prompts a poll). */
   private final java.util.function.LongConsumer configVersions;
-  private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
+  private final Map<Long, VotingCall> inFlight = new ConcurrentHashMap<>();
   /**
    * Requests in flight by (client, sequence): a replica that was not handed a request answers
    * it untagged ({@link ClientMessage#UNASKED}), so its reply is matched by these.
    */
-  private final Map<RequestKey, Call> byRequest = new ConcurrentHashMap<>();
-  /**
-   * The slot handed the next signed request ({@link Transmitter#ONE_REPLICA}): it moves on when
-   * an attempt through it gets no decision, so a replica that drops what it is handed costs
-   * one attempt time-out, not one per request.
-   */
-  private final java.util.concurrent.atomic.AtomicInteger transmitter =
-      new java.util.concurrent.atomic.AtomicInteger(-1);
+  private final Map<RequestKey, VotingCall> byRequest = new ConcurrentHashMap<>();
 
   private record RequestKey(ClientId client, long sequence) {
     @Override
@@ -105,41 +96,8 @@ final class VotingCalls {
    */
   private final ReplicaBook book;
 
-  /** One request or read until it has an outcome. */
-  private static final class Call {
-    final long tag;
-    /** What is sent: the handed form first (signed or authenticated), the plain one on resends. */
-    volatile byte[] payload;
-    /** Whether the request went out with an authenticator (relay mode): resends go plain. */
-    boolean relayed;
-    final Request request;
-    /** A read's reader (null for a request): its attempts and answers are journaled by tag. */
-    ClientId reader;
-    final Voter voter;
-    final Map<Integer, QueryResult> reads = new HashMap<>();
-    /** Replicas that declined to answer a read unordered (redirected it): never a vote. */
-    final java.util.Set<Integer> declined = new java.util.HashSet<>();
-    /** The slots asked (those in the rotation at the start, and any added at a resend). */
-    final List<Integer> asked = new java.util.ArrayList<>();
-    /** The slots that answered (a vote, a read answer or a declined read). */
-    final java.util.Set<Integer> answered = new java.util.HashSet<>();
-    final CompletableFuture<byte[]> future;
-    Supplier<CompletableFuture<byte[]>> orderedFallback;
-    ScheduledFuture<?> resend;
-    ScheduledFuture<?> expiry;
-    /** The slot this signed request was last handed to; -1 when sent to every replica. */
-    int handedTo = -1;
-
-    Call(long tag, byte[] payload, Request request, Voter voter, List<Integer> slots,
-        CompletableFuture<byte[]> future) {
-      this.tag = tag;
-      this.payload = payload;
-      this.request = request;
-      this.voter = voter;
-      this.asked.addAll(slots);
-      this.future = future;
-    }
-  }
+  /** Whom requests are handed to, in the one-replica and relay modes. */
+  private final Handover handover;
 
   VotingCalls(ClientOptions options, FrameClient frames, ScheduledThreadPoolExecutor timer,
       java.util.concurrent.Executor completions, AtomicLong tags, AtomicLong retries,
@@ -156,6 +114,7 @@ final class VotingCalls {
     this.tags = tags;
     this.retries = retries;
     this.book = new ReplicaBook(options, frames, Answers::new);
+    this.handover = new Handover(book);
   }
 
   /**
@@ -179,66 +138,22 @@ final class VotingCalls {
     long tag = tags.incrementAndGet();
     List<Integer> slots = book.active();
     Authenticator authenticator = options.transmitter() == Transmitter.RELAY
-        ? authenticator(request, slots) : null;
+        ? handover.authenticator(request, slots) : null;
     boolean handed = options.transmitter() == Transmitter.ONE_REPLICA || authenticator != null;
     byte[] payload = ClientCodec.encode(new ClientMessage.Submit(tag, request, true,
         options.transmitter() == Transmitter.ONE_REPLICA
             ? RequestSignature.sign(request, options.keys().privateKey()) : null,
         authenticator));
     // A Voter tolerating k decides on k+1 identical replies (see the class comment).
-    Call call = new Call(tag, payload, request,
+    VotingCall call = new VotingCall(tag, payload, request,
         new Voter(options.failureModel(), matching() - 1), slots, future);
     if (authenticator != null) {
       call.relayed = true;
     }
     if (handed) {
-      call.handedTo = transmitterAmong(call.asked);
+      call.handedTo = handover.transmitterAmong(call.asked);
     }
     start(call);
-  }
-
-  /**
-   * The request's MAC authenticator ({@link Transmitter#RELAY}): a tag for each replica whose
-   * connection is open and proved its key, made with that connection's key; null when there is
-   * none, and the request then goes to every replica itself. A replica without a tag here takes
-   * the relayed request only when the client resends it there.
-   */
-  private Authenticator authenticator(Request request, List<Integer> slots) {
-    byte[] covered = Authenticator.covered(request);
-    List<Authenticator.Tag> tags = new java.util.ArrayList<>(slots.size());
-    for (int slot : slots) {
-      // A dial may have failed already (a replica that is down refuses within microseconds):
-      // that is no connection, and getNow would throw the failure out of submit.
-      FrameConnection connection = book.connection(slot).exceptionally(failed -> null)
-          .getNow(null);
-      io.lockstep.net.AuthenticatorKey key =
-          connection == null || !connection.isOpen() ? null : connection.authenticatorKey();
-      if (key != null) {
-        tags.add(new Authenticator.Tag(book.replica(slot), key.tag(covered)));
-      }
-    }
-    return tags.isEmpty() ? null : new Authenticator(tags);
-  }
-
-  /** The call's request without authenticator or signature: what every replica may be sent. */
-  private static byte[] plain(Call call) {
-    return ClientCodec.encode(new ClientMessage.Submit(call.tag, call.request, true));
-  }
-
-  /** The slot to hand the next signed request to: the current one if it is still asked. */
-  private int transmitterAmong(List<Integer> asked) {
-    int current = transmitter.get();
-    return asked.contains(current) ? current : asked.get(0);
-  }
-
-  /**
-   * The slot after {@code from} in {@code asked}'s order (paper §3.1: with at most t faulty
-   * replicas, the (t+1)-th in a fixed rotation is correct); it becomes the client's transmitter.
-   */
-  private int nextTransmitter(List<Integer> asked, int from) {
-    int next = asked.get((asked.indexOf(from) + 1) % asked.size());
-    transmitter.set(next);
-    return next;
   }
 
   /**
@@ -271,7 +186,8 @@ final class VotingCalls {
       return new Voted(tag, ordered.get());
     }
     byte[] payload = ClientCodec.encode(new ClientMessage.Read(tag, reader, query));
-    Call call = new Call(tag, payload, null, null, book.active(), new CompletableFuture<>());
+    VotingCall call = new VotingCall(tag, payload, null, null, book.active(),
+        new CompletableFuture<>());
     call.reader = reader;
     call.orderedFallback = ordered;
     start(call);
@@ -285,7 +201,7 @@ final class VotingCalls {
    */
   record Voted(long tag, CompletableFuture<byte[]> result) {}
 
-  private void start(Call call) {
+  private void start(VotingCall call) {
     inFlight.put(call.tag, call);
     RequestKey key = call.request == null ? null
         : new RequestKey(call.request.client(), call.request.sequence());
@@ -307,19 +223,10 @@ final class VotingCalls {
       call.resend = schedule(() -> resend(call), options.attemptTimeout().toNanos());
     }
     List<Integer> first;
-    List<Integer> opening = new java.util.ArrayList<>();
+    List<Integer> opening;
     synchronized (call) { // a resend may add slots meanwhile
       first = call.handedTo >= 0 ? List.of(call.handedTo) : List.copyOf(call.asked);
-      if (call.handedTo >= 0) {
-        // The replicas not handed the request answer on the client's own connection to each
-        // (ClientPort pushes replies there), so each must be open, though sent nothing.
-        for (int slot : call.asked) {
-          boolean opened = book.connection(slot).isDone();
-          if (call.relayed && slot != call.handedTo && !opened) {
-            opening.add(slot);
-          }
-        }
-      }
+      opening = handover.openAnswerConnections(call);
     }
     for (int slot : first) {
       send(slot, call);
@@ -328,7 +235,7 @@ final class VotingCalls {
       // A replica whose connection is still opening (at start, after a reconnect) has no tag
       // in the authenticator, so it would refuse the relayed copy and hold the batch back
       // until fills or a state transfer: it gets the request itself once connected.
-      byte[] plain = plain(call);
+      byte[] plain = call.plain();
       opening.forEach(slot -> send(slot, call, plain));
     }
   }
@@ -342,12 +249,12 @@ final class VotingCalls {
    * Sends the call's payload to slot {@code index}, read when the connection is ready (a resend
    * may have replaced it by the plain request meanwhile).
    */
-  private void send(int index, Call call) {
+  private void send(int index, VotingCall call) {
     send(index, call, null);
   }
 
   /** Sends {@code payload}, or the call's own payload when it is null, to slot {@code index}. */
-  private void send(int index, Call call, byte[] payload) {
+  private void send(int index, VotingCall call, byte[] payload) {
     book.connection(index).whenComplete((conn, error) -> {
       if (error == null) {
         try {
@@ -370,7 +277,7 @@ final class VotingCalls {
    * without 2t+1 matching goes to the order instead (waiting longer only waits for replicas that
    * may be faulty and silent).
    */
-  private void resend(Call call) {
+  private void resend(VotingCall call) {
     if (call.future.isDone()) {
       return;
     }
@@ -378,7 +285,7 @@ final class VotingCalls {
     List<Integer> unanswered = new java.util.ArrayList<>();
     synchronized (call) {
       if (call.request == null
-          && call.reads.size() >= call.asked.size() - options.t()) {
+          && call.reads.answers() >= call.asked.size() - options.t()) {
         call.resend = null;
       }
       // Replicas learned since the call started are asked too: the ones it started with may
@@ -388,14 +295,14 @@ final class VotingCalls {
         // No decision through the relaying replica: every replica that has not answered gets
         // the request itself (it may have relayed to some only), and later requests go
         // through the next replica.
-        nextTransmitter(call.asked, call.handedTo);
+        handover.nextTransmitter(call.asked, call.handedTo);
         call.handedTo = -1;
         // Encoded only now: most relayed requests are decided without a resend.
-        call.payload = plain(call);
+        call.payload = call.plain();
       }
       if (call.handedTo >= 0) {
         // No decision through this transmitter: the same signed request goes through the next.
-        call.handedTo = nextTransmitter(call.asked, call.handedTo);
+        call.handedTo = handover.nextTransmitter(call.asked, call.handedTo);
         unanswered.add(call.handedTo);
       } else {
         call.asked.stream().filter(slot -> !call.answered.contains(slot))
@@ -412,7 +319,7 @@ final class VotingCalls {
     }
   }
 
-  private void expire(Call call) {
+  private void expire(VotingCall call) {
     String detail = "no " + matching() + " matching answers from distinct replicas within "
         + options.deadline().toMillis()
         + " ms";
@@ -422,9 +329,10 @@ final class VotingCalls {
 
   /** An answer that arrived on the connection of slot {@code index} ({@link ReplicaBook}). */
   void answered(int index, ClientMessage answer) {
-    Call call = answer.tag() == ClientMessage.UNASKED && answer instanceof ClientMessage.Replied r
-        ? byRequest.get(new RequestKey(r.reply().client(), r.reply().sequence()))
-        : inFlight.get(answer.tag());
+    VotingCall call =
+        answer.tag() == ClientMessage.UNASKED && answer instanceof ClientMessage.Replied r
+            ? byRequest.get(new RequestKey(r.reply().client(), r.reply().sequence()))
+            : inFlight.get(answer.tag());
     if (call == null) {
       return;
     }
@@ -454,18 +362,13 @@ final class VotingCalls {
    * the request was handed to is heeded; a faulty one that names a replica which drops what it
    * is handed costs one attempt, after which the rotation moves on as usual.
    */
-  private void followPrimary(int index, Call call, int primary) {
+  private void followPrimary(int index, VotingCall call, int primary) {
     synchronized (call) {
       if (!call.relayed || call.handedTo != index) {
         return;
       }
     }
-    for (int slot : call.asked) {
-      if (book.replica(slot) == primary && slot != index) {
-        transmitter.set(slot);
-        return;
-      }
-    }
+    handover.follow(call.asked, index, primary);
   }
 
   /**
@@ -474,35 +377,19 @@ final class VotingCalls {
    * Asking it again would get the same answer; once too few replicas are left to give 2t+1
    * matching answers, the read goes to the order at once instead of waiting for the deadline.
    */
-  private void declined(int index, Call call) {
+  private void declined(int index, VotingCall call) {
     boolean hopeless;
     synchronized (call) {
       call.answered.add(index);
-      call.declined.add(index);
-      hopeless = hopeless(call, best(call));
+      call.reads.decline(index);
+      hopeless = call.reads.hopeless(call.asked.size(), 2 * options.t() + 1);
     }
     if (hopeless) {
       fallBack(call);
     }
   }
 
-  /** Whether 2t+1 matching read answers can no longer come (caller holds the call's lock). */
-  private boolean hopeless(Call call, int best) {
-    return best + (call.asked.size() - call.reads.size() - call.declined.size())
-        < 2 * options.t() + 1;
-  }
-
-  /** The most read answers that match one another (caller holds the call's lock). */
-  private static int best(Call call) {
-    int best = 0;
-    for (QueryResult candidate : call.reads.values()) {
-      best = Math.max(best,
-          (int) call.reads.values().stream().filter(o -> same(o, candidate)).count());
-    }
-    return best;
-  }
-
-  private void replied(int index, Call call, Reply reply) {
+  private void replied(int index, VotingCall call, Reply reply) {
     if (!reply.client().equals(call.request.client())
         || reply.sequence() != call.request.sequence()) {
       return;
@@ -530,22 +417,15 @@ final class VotingCalls {
     });
   }
 
-  private void readAnswer(int index, Call call, QueryResult result) {
+  private void readAnswer(int index, VotingCall call, QueryResult result) {
     int needed = 2 * options.t() + 1;
-    QueryResult decided = null;
+    QueryResult decided;
     boolean hopeless;
     synchronized (call) {
       call.answered.add(index);
-      call.reads.putIfAbsent(index, result);
-      int best = 0;
-      for (QueryResult candidate : call.reads.values()) {
-        int matching = (int) call.reads.values().stream().filter(o -> same(o, candidate)).count();
-        if (matching >= needed) {
-          decided = candidate;
-        }
-        best = Math.max(best, matching);
-      }
-      hopeless = hopeless(call, best);
+      call.reads.answer(index, result);
+      decided = call.reads.decided(needed);
+      hopeless = call.reads.hopeless(call.asked.size(), needed);
     }
     if (decided != null) {
       if (decided.ok()) {
@@ -558,16 +438,12 @@ final class VotingCalls {
     }
   }
 
-  private static boolean same(QueryResult a, QueryResult b) {
-    return a.ok() == b.ok() && Arrays.equals(a.value(), b.value()) && a.reason().equals(b.reason());
-  }
-
-  private void fallBackLater(Call call) {
+  private void fallBackLater(VotingCall call) {
     schedule(() -> fallBack(call), 0);
   }
 
   /** No 2t+1 matching read answers: the read goes through the order like a write. */
-  private void fallBack(Call call) {
+  private void fallBack(VotingCall call) {
     Supplier<CompletableFuture<byte[]>> ordered;
     synchronized (call) {
       ordered = call.orderedFallback;
@@ -604,11 +480,11 @@ final class VotingCalls {
     }
   }
 
-  private void succeed(Call call, byte[] value) {
+  private void succeed(VotingCall call, byte[] value) {
     run(() -> call.future.complete(value));
   }
 
-  private void fail(Call call, Throwable error) {
+  private void fail(VotingCall call, Throwable error) {
     run(() -> call.future.completeExceptionally(error));
   }
 
@@ -622,7 +498,7 @@ final class VotingCalls {
 
   /** Fails every call still waiting (the client is closing). */
   void close() {
-    for (Call call : List.copyOf(inFlight.values())) {
+    for (VotingCall call : List.copyOf(inFlight.values())) {
       expire(call);
     }
   }
