@@ -363,12 +363,14 @@ final class VotingCalls {
    * is handed costs one attempt, after which the rotation moves on as usual.
    */
   private void followPrimary(int index, VotingCall call, int primary) {
+    List<Integer> asked;
     synchronized (call) {
       if (!call.relayed || call.handedTo != index) {
         return;
       }
+      asked = List.copyOf(call.asked); // a resend may add to it meanwhile, under the lock
     }
-    handover.follow(call.asked, index, primary);
+    handover.follow(asked, index, primary);
   }
 
   /**
