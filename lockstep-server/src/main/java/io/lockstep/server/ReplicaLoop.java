@@ -4,7 +4,6 @@ import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.ProtocolCodec;
 import io.lockstep.order.ProtocolMessage;
-import io.lockstep.order.Ready;
 import io.lockstep.order.Role;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Status;
@@ -19,15 +18,11 @@ import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import io.lockstep.storage.GroupCommitLog;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -74,7 +69,6 @@ import java.util.function.IntFunction;
 final class ReplicaLoop implements Runnable, ClientIntake {
   private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
   private static final int MAX_DRAIN = 512;
-  private static final long SWEEP_EVERY_NANOS = 500_000_000L;
 
   /**
    * Sends an encoded message to a peer; false if it was dropped. A {@code resendable} one (the
@@ -84,38 +78,22 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     boolean send(int to, byte[] payload, boolean resendable);
   }
 
-  private record WriteKey(ClientId client, long sequence) {
-    @Override
-    public int hashCode() {
-      return client.hashWith(sequence); // not the record default, which collides: see there
-    }
-  }
-
-  /** A question waiting for its answer; {@code reader} names a read's client (null: a write). */
-  private record Pending(Origin origin, long since, ClientId reader) {
-    Pending(Origin origin, long since) {
-      this(origin, since, null);
-    }
-  }
-
   private final Replica replica;
   private final SnapshotThread snapshots;
   private final GroupCommitLog log;
   private final ServerMetrics metrics;
   private final IntFunction<String> clientAddressOf;
   private final Consumer<Throwable> fatal;
-  private final long requestTimeoutNanos;
   /** Byzantine model: every replica takes every request (see {@link #everyReplicaOrders}). */
   private volatile boolean everyReplicaOrders;
   /** The latest durability report not yet stepped (written by the log thread). */
   private final AtomicReference<Step.Persisted> persisted = new AtomicReference<>();
   private final BlockingQueue<LoopEvent> queue;
-  private final Map<WriteKey, Pending> writes = new HashMap<>();
-  private final Map<Long, Pending> reads = new HashMap<>();
   final LocalReplies localReplies = new LocalReplies();
   private volatile PeerSender peers = (to, payload, resendable) -> false;
   private volatile ServerJournal journal = ServerJournal.OFF;
-  private final QuestionBudget questions = new QuestionBudget();
+  /** Lets client questions into {@link #queue} within its bounds, or answers them "busy". */
+  private final QuestionAdmission questions;
   private final LoopStatus published;
   /** See {@link #tickFirstAfter}; never by default. */
   private long tickFirstAfterNanos = Long.MAX_VALUE;
@@ -125,16 +103,15 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
   private volatile long wallClockOffsetMillis;
   private volatile TestMisbehaviour misbehaviour = TestMisbehaviour.NONE;
-  private volatile java.util.function.Consumer<Reply> unasked;
   /** Relays requests handed here with an authenticator; null: none are relayed. */
   private volatile RequestRelay relay;
   private volatile long lastLoopNanos = System.nanoTime();
   private volatile boolean running = true;
-  private long nextReadId;
-  private long lastSweep = System.nanoTime();
 
   /** The batch being gathered, and its release once durable. */
   private final BatchRelease release;
+  /** The questions taken and not yet answered, and the answers the replica's effects give them. */
+  private final PendingQuestions pending;
 
   /** A loop whose replica writes its own snapshots in its steps (tests). */
   ReplicaLoop(Replica replica, ProtocolCodec codec, GroupCommitLog log, ServerMetrics metrics,
@@ -157,11 +134,13 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     this.metrics = metrics;
     this.published = new LoopStatus(metrics);
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
-    this.requestTimeoutNanos = requestTimeoutMillis * 1_000_000L;
+    this.questions = new QuestionAdmission(queue, metrics, () -> running);
     this.clientAddressOf = clientAddressOf;
     this.fatal = fatal;
     this.release = new BatchRelease(replica, codec, log, metrics, () -> peers, () -> journal,
         this::durable, this::readBack);
+    this.pending = new PendingQuestions(release, metrics, clientAddressOf, () -> journal,
+        localReplies, requestTimeoutMillis * 1_000_000L);
     publish();
   }
 
@@ -205,8 +184,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    * the one it was handed to: the client port sends such a reply on the connections where the
    * client proved its key ({@link ClientPort#pushReply}). Null: such replies go nowhere.
    */
-  void unaskedReplies(java.util.function.Consumer<Reply> to) {
-    this.unasked = to;
+  void unaskedReplies(Consumer<Reply> to) {
+    pending.unasked(to);
   }
 
   /** Test only: the replica lies in what it sends and answers ({@link TestMisbehaviour}). */
@@ -249,7 +228,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
 
   /** Client bytes queued now (for metrics and tests). */
   long queuedClientBytes() {
-    return questions.queued();
+    return questions.queuedBytes();
   }
 
   /** From any thread: a client request; answered "busy" if the queue or its budget is full. */
@@ -261,21 +240,15 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** From any thread: a request with its client's signature (or null); as above. */
   @Override
   public void offerSubmit(Request request, byte[] clientSignature, Origin origin) {
-    offer(new LoopEvent.Submit(request, clientSignature, null, origin));
+    questions.offer(new LoopEvent.Submit(request, clientSignature, null, origin));
   }
 
   /** From any thread: a request to relay ({@link RequestRelay}); as above. */
   @Override
   public void offerToRelay(Request request, io.lockstep.server.wire.Authenticator authenticator,
       Origin origin) {
-    offer(new LoopEvent.Submit(request, null, relay == null ? null : authenticator, origin));
-  }
-
-  private void offer(LoopEvent.Submit submit) {
-    long bytes = QuestionBudget.of(submit.request().command());
-    if (admit(bytes, submit.origin()) && !queue.offer(submit)) {
-      refuse(bytes, submit.origin());
-    }
+    questions.offer(new LoopEvent.Submit(request, null, relay == null ? null : authenticator,
+        origin));
   }
 
   /** From an I/O thread: a relayed request whose tag matched; false if the queue is full. */
@@ -286,10 +259,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** From any thread: a linearizable read; answered "busy" if the queue or its budget is full. */
   @Override
   public void offerRead(ClientId client, byte[] query, Origin origin) {
-    long bytes = QuestionBudget.of(query);
-    if (admit(bytes, origin) && !queue.offer(new LoopEvent.Read(client, query, origin))) {
-      refuse(bytes, origin);
-    }
+    questions.offer(new LoopEvent.Read(client, query, origin));
   }
 
   /** From any thread: a read for this replica alone; completes on the loop thread. */
@@ -305,31 +275,6 @@ final class ReplicaLoop implements Runnable, ClientIntake {
           new RejectedExecutionException("replica overloaded: its loop queue is full"));
     }
     return answer;
-  }
-
-  /**
-   * Reserves a question's bytes in the budget, or answers it "busy" (retryable: nothing was
-   * ordered).
-   */
-  private boolean admit(long bytes, Origin origin) {
-    if (!running) {
-      metrics.busy();
-      origin.busy("replica stopping");
-      return false;
-    }
-    if (!questions.reserve(bytes)) {
-      metrics.budgetRefused(ServerMetrics.LOOP_BYTES);
-      origin.busy("replica overloaded: its queued client requests hold more than "
-          + questions.budget() + " bytes");
-      return false;
-    }
-    return true;
-  }
-
-  private void refuse(long bytes, Origin origin) {
-    questions.release(bytes);
-    metrics.busy();
-    origin.busy("replica overloaded: its loop queue is full");
   }
 
   void tick() {
@@ -415,17 +360,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
         }
         batch.clear();
         if (!steps.isEmpty()) {
-          // One drain for the whole batch: one Ready, one group commit, one AppendEntries per
-          // follower for every proposal that queued up meanwhile (X3).
-          collect(replica.stepAll(steps));
-          steps.clear();
-          CapturedSnapshot captured = replica.takeCapturedSnapshot();
-          if (captured != null) {
-            snapshots.write(captured, this);
-          }
-          for (CheckpointCapture checkpoint : replica.takeCheckpointCaptures()) {
-            snapshots.digest(checkpoint, this);
-          }
+          step(steps);
         }
         if (membership != null) {
           membership.afterBatch(replica, System.nanoTime(), this::collect);
@@ -441,6 +376,24 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       fatal.accept(e);
+    }
+  }
+
+  /**
+   * Steps the replica through the batch's steps at once, and hands the snapshot and checkpoints
+   * it captured meanwhile to the threads that store and digest them.
+   */
+  private void step(List<Step> steps) {
+    // One drain for the whole batch: one Ready, one group commit, one AppendEntries per
+    // follower for every proposal that queued up meanwhile (X3).
+    collect(replica.stepAll(steps));
+    steps.clear();
+    CapturedSnapshot captured = replica.takeCapturedSnapshot();
+    if (captured != null) {
+      snapshots.write(captured, this);
+    }
+    for (CheckpointCapture checkpoint : replica.takeCheckpointCaptures()) {
+      snapshots.digest(checkpoint, this);
     }
   }
 
@@ -465,13 +418,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       journal.received(p.from(), p.message());
       steps.add(new Step.Receive(p.from(), p.message()));
     } else if (event instanceof LoopEvent.Submit s) {
-      questions.release(QuestionBudget.of(s.request().command()));
-      s.origin().taken();
-      if (submit(s.request(), s.clientSignature(), s.origin(), steps)
-          && s.authenticator() != null) {
-        relay.hold(s.request(), s.authenticator());
-        namePrimary(s.origin());
-      }
+      take(s, steps);
     } else if (event instanceof LoopEvent.Relayed r) {
       // Taken even when the disk is behind: the relaying replica took the request (it may be
       // ordering it now), and a backup that dropped it could not prepare its batch.
@@ -481,12 +428,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
         metrics.peerDropped("relay: not taken here");
       }
     } else if (event instanceof LoopEvent.Read r) {
-      questions.release(QuestionBudget.of(r.query()));
-      r.origin().taken();
-      long readId = ++nextReadId;
-      reads.put(readId, new Pending(r.origin(), System.nanoTime(), r.client()));
-      journal.readTaken(r.client(), r.origin());
-      steps.add(new Step.Read(readId, r.client(), r.query()));
+      take(r, steps);
     } else if (event instanceof LoopEvent.ReadOneReplica r) {
       // No step: the answer is the state applied so far, which is the point of the relaxation.
       r.answer().complete(replica.readLocal(r.client(), r.query(), r.minPosition()));
@@ -496,7 +438,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       // the wall clock only feeds agreed time, which the protocol bounds by a quorum.
       steps.add(new Step.Tick(System.nanoTime() / 1_000_000,
           System.currentTimeMillis() + wallClockOffsetMillis));
-      sweep();
+      pending.sweep();
     } else if (event instanceof LoopEvent.Member m) {
       membership.ask(m.ask()); // offerMember queues one only when there is a runtime
     } else if (event instanceof LoopEvent.SnapshotStored stored) {
@@ -510,6 +452,25 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
     // LoopEvent.Durable only wakes the loop: the report was taken from the slot above.
     return false;
+  }
+
+  /** Takes a client's request off the queue: proposes it, relays it if asked, or answers it. */
+  private void take(LoopEvent.Submit s, List<Step> steps) {
+    questions.taken(QuestionBudget.of(s.request().command()));
+    s.origin().taken();
+    if (submit(s.request(), s.clientSignature(), s.origin(), steps)
+        && s.authenticator() != null) {
+      relay.hold(s.request(), s.authenticator());
+      namePrimary(s.origin());
+    }
+  }
+
+  /** Takes a linearizable read off the queue: the replica answers it in a step. */
+  private void take(LoopEvent.Read r, List<Step> steps) {
+    questions.taken(QuestionBudget.of(r.query()));
+    r.origin().taken();
+    long readId = pending.readTaken(r.client(), r.origin());
+    steps.add(new Step.Read(readId, r.client(), r.query()));
   }
 
   /** Proposes a client's request, or answers it at once; whether it was proposed. */
@@ -529,8 +490,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
       origin.busy("replica busy: its disk is behind (" + log.queued() + " group commits queued)");
       return false;
     }
-    writes.put(new WriteKey(request.client(), request.sequence()),
-        new Pending(origin, System.nanoTime()));
+    pending.proposed(request, origin);
     steps.add(new Step.Propose(request, clientSignature));
     return true;
   }
@@ -542,49 +502,12 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     release.messages(misbehaviour.messages(effects.messages()));
     effects.checkpoints().forEach(checkpoints);
     for (Reply truth : effects.replies()) {
-      Reply reply = misbehaviour.reply(truth);
-      CompletableFuture<Reply> colocated = localReplies.take(reply);
-      if (colocated != null) {
-        release.answer(() -> colocated.complete(reply)); // after durability, as any answer
-      }
-      Pending p = writes.remove(new WriteKey(reply.client(), reply.sequence()));
-      if (p != null) {
-        journal.replied(reply);
-        release.answer(() -> {
-          p.origin().replied(reply);
-          metrics.committed(System.nanoTime() - p.since());
-        });
-      } else if (unasked != null) {
-        java.util.function.Consumer<Reply> to = unasked;
-        release.answer(() -> to.accept(reply)); // after durability, as any answer
-      }
+      pending.replied(misbehaviour.reply(truth));
     }
     for (QueryResult truth : effects.reads()) {
-      QueryResult result = misbehaviour.read(truth);
-      Pending p = reads.remove(result.readId());
-      if (p != null) {
-        journal.readAnswered(p.reader(), p.origin(), result);
-        release.answer(() -> {
-          p.origin().readResult(result);
-          metrics.read(System.nanoTime() - p.since());
-        });
-      }
+      pending.readAnswered(misbehaviour.read(truth));
     }
-    for (Ready.Redirect redirect : effects.redirects()) {
-      Pending p = redirect.request() == null ? reads.remove(redirect.readId())
-          : writes.remove(new WriteKey(redirect.request().client(), redirect.request().sequence()));
-      if (p != null && p.reader() != null) {
-        journal.readRedirected(p.reader(), p.origin(), redirect.reason());
-      }
-      if (p != null && redirect.busy()) {
-        metrics.busy();
-        release.answer(() -> p.origin().busy(redirect.reason()));
-      } else if (p != null) {
-        String address = clientAddressOf.apply(redirect.leaderHint());
-        release.answer(() -> p.origin().redirect(redirect.leaderHint(), address,
-            redirect.reason()));
-      }
-    }
+    effects.redirects().forEach(pending::redirected);
   }
 
   /**
@@ -608,27 +531,6 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     }
   }
 
-  /** Forgets questions whose outcome did not come in time; their origins may retry. */
-  private void sweep() {
-    long now = System.nanoTime();
-    if (now - lastSweep < SWEEP_EVERY_NANOS) {
-      return;
-    }
-    lastSweep = now;
-    expire(writes.values().iterator(), now);
-    expire(reads.values().iterator(), now);
-  }
-
-  private void expire(Iterator<Pending> pending, long now) {
-    while (pending.hasNext()) {
-      Pending p = pending.next();
-      if (now - p.since() > requestTimeoutNanos) {
-        pending.remove();
-        release.answer(() -> p.origin().busy("no outcome within the request timeout"));
-      }
-    }
-  }
-
   /** True while the replica repairs damaged storage: it neither votes nor counts toward commits. */
   boolean repairing() {
     return published.repairing();
@@ -637,26 +539,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private void publish() {
     LoopStatus.Published now = published.publish(replica);
     if (now.lostLeadership() && !everyReplicaOrders) {
-      leadershipLost(now.status());
+      pending.leadershipLost(now.status());
     }
-  }
-
-  /**
-   * A deposed leader cannot tell whether its pending requests will commit: it sends their
-   * origins to the new leader, where a retry with the same (client, sequence) is answered from
-   * the session cache if the request did commit (X4), so nothing is applied twice.
-   */
-  private void leadershipLost(Status s) {
-    String address = clientAddressOf.apply(s.leader());
-    List<Pending> all = new ArrayList<>(writes.values());
-    all.addAll(reads.values());
-    writes.clear();
-    reads.clear();
-    for (Pending p : all) {
-      release.answer(() -> p.origin().redirect(s.leader(), address,
-          "leadership lost; retry with the same sequence number"));
-    }
-    release.flush();
   }
 
   /** See {@link ReplicaServer#describeForDiagnosis()}. */
