@@ -1,33 +1,24 @@
 package io.lockstep.server;
 
-import io.lockstep.executor.Executor;
 import io.lockstep.configuration.ReplicaSetCheck;
-import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.identity.PreverifiedSigner;
 import io.lockstep.journal.Event;
 import io.lockstep.journal.Journal;
 import io.lockstep.machine.ClientId;
 import io.lockstep.machine.StateMachine;
 import io.lockstep.net.FrameClient;
-import io.lockstep.net.FrameServer;
 import io.lockstep.net.NetOptions;
 import io.lockstep.net.PeerNetwork;
-import io.lockstep.net.ServerConfig;
-import io.lockstep.order.Coordination;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Protocol;
-import io.lockstep.order.ProtocolSetup;
 import io.lockstep.order.Protocols;
 import io.lockstep.order.Recovered;
-import io.lockstep.redis.RedisServer;
-import io.lockstep.redis.RedisServerConfig;
 import io.lockstep.redis.RedisStore;
 import io.lockstep.replica.LocalRead;
 import io.lockstep.replica.Replica;
 import io.lockstep.server.config.ClusterConfig;
 import io.lockstep.server.config.ConfigException;
 import io.lockstep.server.config.ReplicaAddresses;
-import io.lockstep.server.config.Service;
 import io.lockstep.server.lock.LockService;
 import io.lockstep.server.wire.PeerEnvelope;
 import io.lockstep.storage.DiskFaults;
@@ -37,9 +28,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -122,10 +111,8 @@ public final class ReplicaServer implements AutoCloseable {
   private volatile PeerNetwork network;
   /** The file's addresses overlaid by the replicated ones; null until the loop is built. */
   private volatile AddressBook addresses;
-  private FrameServer clientServer;
-  private LeaderForwarder forwarder;
+  private final ClientEndpoints clients;
   private MemberForwarder memberForwarder;
-  private RedisServer redis;
   private HealthHttp http;
   /** Test only: what this replica lies with, if its cluster file says so. */
   private TestMisbehaviour misbehaviour = TestMisbehaviour.NONE;
@@ -151,6 +138,7 @@ public final class ReplicaServer implements AutoCloseable {
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);
+    this.clients = new ClientEndpoints(config, id, metrics, timer);
   }
 
   /**
@@ -202,7 +190,7 @@ public final class ReplicaServer implements AutoCloseable {
     Files.createDirectories(config.dataDirOf(id));
     storage = FileStorage.open(config.dataDirOf(id), FileStorage.Options.defaults(), diskFaults);
     Recovered recovered = storage.recover();
-    Replica replica = replica(recovered);
+    Replica replica = recoverReplica(recovered);
     journal = ServerJournal.start(id, config.dataDirOf(id).resolve("journal"), config.journal());
     // The replica builds its events only for a journal other than Journal.OFF: with ours off,
     // give it that one, so "off" costs nothing and the on/off comparison measures the journal.
@@ -256,32 +244,22 @@ public final class ReplicaServer implements AutoCloseable {
   }
 
   /**
-   * The client port. Under Byzantine faults it also sends each reply that no question here
-   * waits for to its client's key-proved connections: a client handing its signed request to
-   * one replica votes on every replica's reply.
+   * The peer port, then the loop and its timers, then the client ports, the forwarder, Redis
+   * and HTTP.
    */
-  private ClientPort clientPort(NetOptions net) {
-    ClientPort port = new ClientPort(loop, metrics, config.perClientAuthentication(),
-        config.budgets().clientConnectionBytes(), config.requestTimeoutMillis())
-        .operators(OperatorAuth.checking(config.name(), config.secret(),
-            config.keys().operatorKeys()))
-        .addressBook(addresses::entries);
-    if (relay != null) {
-      relay.checkTagsWith(port::authenticates);
-    }
-    if (config.failureModel() == FailureModel.BYZANTINE) {
-      loop.unaskedReplies(port::pushReply);
-      if (SignatureIntake.enabled(System.getenv("LOCKSTEP_SIGNATURE_PRECHECK"))) {
-        port.signedRequests(claim -> intake.precheck(List.of(claim)));
-      }
-    }
-    return port;
-  }
-
-  /** Peer and client ports, the forwarder, Redis and HTTP; then the loop and its timers. */
   private void startNetworks(ReplicaAddresses me) throws IOException {
     PeerPort peerPort = startPeerPort(me);
-    NetOptions net = NetOptions.defaults().withIoThreads(1).withMaxPayloadBytes(CLIENT_MAX_PAYLOAD);
+    runLoop(peerPort);
+    clients.start(me, identity, loop, addresses, relay, intake);
+    metrics.bindRedis(clients.redis());
+    metrics.bindNet("peer", network.stats());
+    metrics.bindNet("client", clients.clientStats());
+    http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
+        this::liveJson, misbehaviour.name());
+  }
+
+  /** Starts the loop thread, sending through the peer port, and the timers that drive it. */
+  private void runLoop(PeerPort peerPort) {
     loop.peers(network::send);
     loop.checkpoints(peerPort::checkpointed);
     long clockOffset = config.testClockOffset(id);
@@ -302,37 +280,6 @@ public final class ReplicaServer implements AutoCloseable {
     if (timing.watching()) {
       timer.scheduleAtFixedRate(peerPort::probeClocks, 0, AssumptionWatch.PROBE_MILLIS,
           TimeUnit.MILLISECONDS);
-    }
-    clientServer = FrameServer.start(new ServerConfig(config.name(), Integer.toString(id),
-        me.client(), identity.clients(ClientCredentials.clientAuth(config),
-            addresses::machineKey), net,
-        identity.privateKey()),
-        clientPort(net));
-    forwarder = new LeaderForwarder(
-        new FrameClient(ClientCredentials.forwarderConfig(config, id, net)),
-        leader -> addresses.client(leader).orElseThrow(), config.requestTimeoutMillis(),
-        () -> metrics.budgetRefused(ServerMetrics.FORWARD_EXPIRED));
-    if (config.service() == Service.KV) {
-      redis = startRedis(me);
-    }
-    metrics.bindRedis(redis);
-    metrics.bindNet("peer", network.stats());
-    metrics.bindNet("client", clientServer.stats());
-    http = HealthHttp.start(me.metrics(), id, metrics, loop::status, this::healthProblem,
-        this::liveJson, misbehaviour.name());
-  }
-
-  /** The Redis port; one that cannot be bound is an IOException, as for the other ports. */
-  private RedisServer startRedis(ReplicaAddresses me) throws IOException {
-    try {
-      return RedisServer.start(RedisServerConfig.defaults(me.redis().getHostString(),
-          me.redis().getPort()).withClientIdPrefix("redis-r" + id + "-" + bootId())
-          .withPassword(config.redisPassword())
-          .withBudgets(config.budgets().redisConnectionBytes(), config.budgets().redisTotalBytes(),
-              config.budgets().redisReplyBytes()),
-          new RedisBridge(id, loop, forwarder, timer, config.requestTimeoutMillis()));
-    } catch (IllegalStateException e) {
-      throw new IOException(e.getMessage(), e);
     }
   }
 
@@ -355,56 +302,25 @@ public final class ReplicaServer implements AutoCloseable {
         + " recovered_entries=" + recovered.entries().size()
         + (recovered.damage() == null ? "" : " damaged_storage=repairing acknowledged_bound="
             + recovered.damage().acknowledgedBound())
-        + " peer_port=" + network.port() + " client_port=" + clientServer.port()
+        + " peer_port=" + network.port() + " client_port=" + clients.clientPort()
         + " redis_port=" + redisPort() + " metrics_port=" + http.port());
   }
 
-  private Replica replica(Recovered recovered) {
-    ExecutorConfig executorConfig = ExecutorConfig.defaults(id)
-        .withFailureModel(config.failureModel(), config.t());
-    Executor executor = Replica.recover(machine, executorConfig, recovered);
-    // The file's voters are only the initial configuration: the protocol recovers the newest
-    // one from its snapshot and log (Raft: Membership.recover), so a restarted replica, or a
-    // new leader, uses the configuration the cluster agreed on, whatever the file says.
-    // The core verifies through this signer, and clients' request signatures through its
-    // clientKeys(); SignatureIntake fills in the verdicts of both off the loop.
-    signer = new PreverifiedSigner(identity.signer(), ProtocolWiring.clientKeys(config),
-        SignatureIntake.VERDICTS);
-    // The settings the data directory was made with, where the file leaves them unset (a
-    // protocol refuses here a file that contradicts them).
-    ProtocolSetup setup = protocol.withRecordedSettings(
-        ProtocolWiring.setup(config, id, machine, signer).withClientKeys(signer.clientKeys())
-            .withSnapshotReceiver(storage.snapshotReceiver()), recovered);
-    ProtocolWiring.digestsIncomparable(protocol, setup, machine)
-        .ifPresent(divergence::disable);
-    // Set before the protocol replays anything through the executor: every replica must judge
-    // every replica-set change by the same rule (a protocol without one gives none).
-    Optional<ReplicaSetCheck> check =
-        protocol.replicaSetCheck(setup, java.util.Set.copyOf(config.members()));
-    check.ifPresent(executor::replicaSetCheck);
-    orderedReplicaSet = check.isPresent();
-    Coordination coordination = protocol.create(setup, recovered, new SecureRandom().nextLong());
-    if (orderedReplicaSet && config.configuratorUnreachableMillis() > 0) {
-      // The protocol orders its own replica-set changes: only it can run the configurator.
-      coordination.replaceSilentVoters(config.spares(), config.configuratorUnreachableMillis());
-    }
-    misbehaviour = new TestMisbehaviour(id, protocol.testBehaviour(setup).orElse(null));
-    timing = new AssumptionWatch(id, config.members().stream().filter(m -> m != id).toList(),
-        protocol.timingAssumptions(setup).orElse(null));
-    return new Replica(id, coordination, executor, config.snapshotInterval(),
-        config.digestInterval());
+  /** The replica rebuilt from storage, keeping what its protocol set up for the runtime. */
+  private Replica recoverReplica(Recovered recovered) {
+    RecoveredReplica rebuilt = RecoveredReplica.rebuild(config, id, machine, protocol, identity,
+        storage, divergence, recovered);
+    signer = rebuilt.signer();
+    orderedReplicaSet = rebuilt.orderedReplicaSet();
+    misbehaviour = rebuilt.misbehaviour();
+    timing = rebuilt.timing();
+    return rebuilt.replica();
   }
 
   private Map<Integer, InetSocketAddress> peerAddresses() {
     Map<Integer, InetSocketAddress> peers = new TreeMap<>();
     config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
     return peers;
-  }
-
-  private static String bootId() {
-    byte[] nonce = new byte[8];
-    new SecureRandom().nextBytes(nonce);
-    return HexFormat.of().formatHex(nonce);
   }
 
   private String clientAddressText(int replica) {
@@ -489,9 +405,8 @@ public final class ReplicaServer implements AutoCloseable {
    * @param id the session's client id, unique in the cluster
    */
   public ColocatedClient colocatedClient(ClientId id) {
-    RedisBridge ordering = new RedisBridge(this.id, loop, forwarder, timer,
+    return new ColocatedClient(id, clients.ordering(), loop.localReplies,
         config.requestTimeoutMillis());
-    return new ColocatedClient(id, ordering, loop.localReplies, config.requestTimeoutMillis());
   }
 
   /** The replica's progress as last published by its loop. */
@@ -528,12 +443,12 @@ public final class ReplicaServer implements AutoCloseable {
 
   /** The client port. */
   public int clientPort() {
-    return clientServer.port();
+    return clients.clientPort();
   }
 
   /** The Redis port, or -1 when the service is not {@code kv}. */
   public int redisPort() {
-    return redis == null ? -1 : redis.port();
+    return clients.redisPort();
   }
 
   /** The HTTP metrics and health port. */
@@ -579,8 +494,7 @@ public final class ReplicaServer implements AutoCloseable {
   }
 
   private void stopServing() {
-    closeQuietly(redis);
-    closeQuietly(clientServer);
+    clients.stopAccepting();
     timer.shutdownNow();
     if (loop != null) {
       loop.stop();
@@ -591,7 +505,7 @@ public final class ReplicaServer implements AutoCloseable {
     closeQuietly(log);
     closeQuietly(network);
     closeQuietly(intake);
-    closeQuietly(forwarder);
+    clients.closeForwarder();
     closeQuietly(memberForwarder);
     journal.record(id, Event.of(Event.Kind.CRASH, failure == null ? "stopped"
         : "failed: " + failure));
@@ -617,7 +531,8 @@ public final class ReplicaServer implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(AutoCloseable closeable) {
+  /** Closes {@code closeable} if there is one, logging rather than throwing a failure. */
+  static void closeQuietly(AutoCloseable closeable) {
     if (closeable == null) {
       return;
     }
