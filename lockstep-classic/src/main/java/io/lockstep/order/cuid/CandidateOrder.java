@@ -3,7 +3,6 @@ package io.lockstep.order.cuid;
 import io.lockstep.order.Commuting;
 import io.lockstep.order.Coordination;
 import io.lockstep.order.Input;
-import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.Recovered;
@@ -20,7 +19,6 @@ import io.lockstep.order.stamped.HaltThenRejoin;
 import io.lockstep.order.stamped.Outbox;
 import io.lockstep.order.stamped.Settings;
 import io.lockstep.order.stamped.StampedConfig;
-import io.lockstep.order.stamped.Uid;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -37,10 +35,10 @@ import java.util.Set;
  * {@link ReliableBroadcast}; every replica that sees it proposes its candidate uid by the same
  * broadcast; once candidates from every replica not known to have failed are in, the largest
  * held (failed replicas' included, {@link CandidateCount}) is the uid and the request is
- * accepted; the order rule processes the stable accepted request with
- * the smallest uid. Failure detection, relays and the failure detection assumption are those of
- * the stamped-order schemes ({@link FailureNotices}). A replica that stopped rejoins through a
- * live one ({@link CandidateJoin}, both variants).
+ * accepted; the order rule processes the stable accepted request with the smallest uid (these
+ * rules: {@link CandidateRules}). Failure detection, relays and the failure detection assumption
+ * are those of the stamped-order schemes ({@link FailureNotices}). A replica that stopped rejoins
+ * through a live one ({@link CandidateJoin}, both variants).
  *
  * <p>In the {@link UidChoice#ABCAST} variant a replica sends its candidate to the request's
  * coordinator only ({@link CuidMessage.Candidate}, resent until the request is accepted); the
@@ -60,7 +58,7 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
 
   final StampedConfig config;
   private final UidChoice choice;
-  private final CommutingSkip commutingSkip;
+  private final CandidateRules rules;
   private final int self;
   final List<Integer> members;
   final Map<Integer, Integer> index = new HashMap<>();
@@ -69,14 +67,13 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
   private final List<String> brokenAssumptions = new ArrayList<>();
   private final CandidateHalt halt;
   private final FalseSuspicion suspicion;
-  private final CandidateJoin join;
-  private final AbcastCoordinator abcast;
+  final CandidateJoin join;
+  final AbcastCoordinator abcast;
   final CandidateCount count;
   final Map<Integer, Carry> latest = new HashMap<>();
   final Set<Integer> failed = new HashSet<>();
   /** Per readmitted replica, the acknowledgement counts of its admission: its boundary. */
   final Map<Integer, long[]> boundaries = new HashMap<>();
-  private final Map<Proposal.Id, Proposal> proposals = new HashMap<>();
   final CandidateLedger ledger;
   final Map<Proposal.Id, Long> barriers = new HashMap<>();
   final Outbox out = new Outbox();
@@ -90,7 +87,6 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
   private long lastBroadcastAt;
   private long lastResendAt;
   private long dropped;
-  private long appliedEarly;
 
   /**
    * @param quiescence true (always, outside the counterexample test): process a request only once
@@ -133,7 +129,7 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
       UidChoice choice, Commuting commuting, boolean boundary) {
     this.config = config;
     this.choice = Objects.requireNonNull(choice, "choice");
-    this.commutingSkip = new CommutingSkip(Objects.requireNonNull(commuting,
+    this.rules = new CandidateRules(this, this.choice, Objects.requireNonNull(commuting,
         "commuting"));
     this.self = config.self();
     this.ledger = new CandidateLedger(self);
@@ -196,7 +192,10 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     }
     declareFailures();
     join.poll();
-    process();
+    // The order rule waits while this replica is on probation after a stall (see tick).
+    if (!suspicion.onProbation(members, failed, latest::get)) {
+      rules.process();
+    }
     if (owesAck) {
       issue(Kind.NULL, null, -1, 0, 0);
     }
@@ -211,8 +210,8 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
   }
 
   private void propose(Request request) {
-    if (proposals.size() >= config.maxPending()) {
-      out.redirects.add(new Ready.Redirect(request, -1, self, proposals.size()
+    if (rules.unordered() >= config.maxPending()) {
+      out.redirects.add(new Ready.Redirect(request, -1, self, rules.unordered()
           + " requests wait to be ordered", true));
       return;
     }
@@ -224,7 +223,7 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     return new Proposal.Id(self, c.seq());
   }
 
-  private Carry issue(Kind kind, Request request, int reqOrigin, long reqSeq, long counter) {
+  Carry issue(Kind kind, Request request, int reqOrigin, long reqSeq, long counter) {
     return issue(kind, request, reqOrigin, reqSeq, counter, -1);
   }
 
@@ -321,31 +320,7 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
 
   /** A request, candidate, final uid or admission (this replica's own or delivered). */
   void apply(Carry c) {
-    if (c.kind() == Kind.REQUEST || c.kind() == Kind.BARRIER) {
-      Proposal p = proposals.computeIfAbsent(new Proposal.Id(c.origin(), c.seq()), Proposal::new);
-      p.kind = c.kind();
-      p.request = c.request();
-      p.wallClock = c.wallClock();
-      if (count.needs(self, p.id)) {
-        see(p);
-      } else {
-        join.inherit(p); // below this rejoined replica's boundary
-        tryAccept(p);
-      }
-    } else if (c.kind() == Kind.CANDIDATE) {
-      Proposal.Id id = new Proposal.Id(c.requestOrigin(), c.requestSeq());
-      if (!proposals.containsKey(id) && delivered(id)) {
-        return; // a late candidate for a request already processed (its proposer was failed)
-      }
-      Proposal p = proposals.computeIfAbsent(id, Proposal::new);
-      p.candidates.put(c.origin(), new Uid(c.counter(), c.origin()));
-      p.carriedBy.put(c.origin(), c.seq());
-      tryAccept(p);
-    } else if (c.kind() == Kind.FINAL) {
-      abcast.applyFinal(c);
-    } else if (c.kind() == Kind.ADMIT) {
-      readmit(c);
-    }
+    rules.apply(c);
   }
 
   /** This replica, as donor, admits {@code joiner} back (paper §7.2). */
@@ -353,56 +328,14 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     issue(Kind.ADMIT, null, joiner, 0, 0);
   }
 
-  /**
-   * An admission of {@code c.requestOrigin()}, delivered or issued ({@link CandidateJoin}); a
-   * replica that had not declared the joiner failed waited for its candidates, which requests
-   * below the boundary now do without (ABCAST: {@link AbcastCoordinator#readmitted}).
-   */
-  private void readmit(Carry c) {
-    if (!join.readmit(c)) {
-      return;
-    }
-    if (choice == UidChoice.ABCAST) {
-      abcast.readmitted(c.requestOrigin());
-    } else {
-      List.copyOf(ledger.seenNotAccepted().values()).forEach(this::tryAccept);
-    }
-  }
-
   /** Whether the request itself has arrived here (so a missing proposal was processed). */
   boolean delivered(Proposal.Id id) {
     return broadcast.receivedThrough(id.origin()) >= id.seq();
   }
 
-  /**
-   * Seeing r: cuid(i, r) := (max(SEEN, ACCEPT) + 1, i), then disseminate it (every replica) or
-   * hand it to r's coordinator (ABCAST).
-   */
-  private void see(Proposal p) {
-    Uid own = ledger.see(p);
-    if (choice == UidChoice.EVERY_REPLICA) {
-      issue(Kind.CANDIDATE, null, p.id.origin(), p.id.seq(), own.time());
-    } else {
-      p.candidates.put(self, p.own);
-      abcast.offer(p);
-      tryAccept(p); // its final uid may have come first
-    }
-  }
-
-  /**
-   * Accepts r once its uid is known: every replica, the largest candidate once every replica
-   * not known failed has proposed one; ABCAST, the uid its coordinator disseminated.
-   */
+  /** Accepts r once its uid is known ({@link CandidateRules#tryAccept}). */
   void tryAccept(Proposal p) {
-    if (p.uid != null || (!p.seen() && !p.inherited)) {
-      return;
-    }
-    Uid uid = choice == UidChoice.ABCAST ? p.finalUid : count.largest(p);
-    if (uid == null) {
-      return;
-    }
-    ledger.accept(p, uid);
-    join.accepted(p);
+    rules.tryAccept(p);
   }
 
   private void tick(long tickNow, long tickWall) {
@@ -458,55 +391,6 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     }
   }
 
-  /**
-   * The order rule: the stable accepted request with the smallest uid, while there is one; then
-   * a request declared commuting with everything it might follow, if there is one (S12).
-   */
-  private void process() {
-    if (suspicion.onProbation(members, failed, latest::get)) {
-      return;
-    }
-    while (!join.blocksOrder()) {
-      for (Proposal p = ledger.firstAccepted(); p != null && stable(p);
-          p = ledger.firstAccepted()) {
-        ledger.processed(p);
-        hand(p);
-      }
-      Proposal early = commutingSkip.next(ledger.accepted(), ledger.seenNotAccepted(),
-          count::acceptedEverywhere);
-      if (early == null) {
-        return;
-      }
-      ledger.processed(early);
-      appliedEarly++;
-      hand(early);
-    }
-  }
-
-  /** Hands {@code p}, no longer pending, to the executor (or grants its read). */
-  private void hand(Proposal p) {
-    proposals.remove(p.id);
-    position++;
-    if (p.kind == Kind.REQUEST) {
-      time = Math.max(time, p.wallClock);
-      out.stable.add(new Ordered(position, time, p.request));
-      handedThrough = position;
-    } else {
-      Long readId = barriers.remove(p.id);
-      if (readId != null) {
-        out.reads.add(new Ready.ReadGrant(readId, position));
-      }
-    }
-  }
-
-  /**
-   * Stability test ({@link CandidateLedger#stableHere}); with quiescence, also every live
-   * replica has every candidate that made the uid, so it has accepted r too.
-   */
-  private boolean stable(Proposal p) {
-    return ledger.stableHere(p) && count.acceptedEverywhere(p);
-  }
-
   @Override
   public Ready ready() {
     return out.drain();
@@ -536,12 +420,12 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
    * they might follow (S12).
    */
   public long appliedEarly() {
-    return appliedEarly;
+    return rules.appliedEarly();
   }
 
   /** Requests and read barriers known here (by a candidate at least) and not yet processed. */
   int unordered() {
-    return proposals.size();
+    return rules.unordered();
   }
 
   /** Replicas declared failed. */
@@ -570,22 +454,23 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
     return repairing() ? join.waitingReason() : "";
   }
 
-  // What CandidateJoin, CandidateCount, CandidateHalt and AbcastCoordinator work with besides
-  // the package-private fields: this replica's parts, shared.
+  // What CandidateJoin, CandidateCount, CandidateHalt, AbcastCoordinator and CandidateRules work
+  // with besides the package-private fields: this replica's parts, shared (the requests being
+  // ordered are kept by CandidateRules).
 
   /** The requests being ordered here. */
   java.util.Collection<Proposal> proposals() {
-    return proposals.values();
+    return rules.proposals();
   }
 
   /** Whether {@code id} is being ordered here (seen, or named by a candidate or uid). */
   boolean pending(Proposal.Id id) {
-    return proposals.containsKey(id);
+    return rules.pending(id);
   }
 
   /** What this replica knows of {@code id}, recorded from now on. */
   Proposal proposal(Proposal.Id id) {
-    return proposals.computeIfAbsent(id, Proposal::new);
+    return rules.proposal(id);
   }
 
   /** A message dropped (counted for {@link #dropped}). */
@@ -623,13 +508,6 @@ public final class CandidateOrder implements HaltThenRejoin.Engine {
   public boolean orderInDoubt() {
     return suspicion.orderInDoubt(!halt.halted().isEmpty(), position);
   }
-
-
-
-
-
-
-
 
   @Override
   public List<String> drainBrokenAssumptions() {
