@@ -90,6 +90,8 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private final AtomicReference<Step.Persisted> persisted = new AtomicReference<>();
   private final BlockingQueue<LoopEvent> queue;
   final LocalReplies localReplies = new LocalReplies();
+  /** Test only: holds the loop between taking and stepping, as a stopped process would be. */
+  final TestLoopStall stall = new TestLoopStall();
   private volatile PeerSender peers = (to, payload, resendable) -> false;
   private volatile ServerJournal journal = ServerJournal.OFF;
   /** Lets client questions into {@link #queue} within its bounds, or answers them "busy". */
@@ -320,6 +322,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   /** Asks the loop to stop once it has handled what is queued. */
   void stop() {
     running = false;
+    stall.release(); // a loop a test left stalled must still stop
     while (!queue.offer(new LoopEvent.Stop())) {
       queue.poll();
     }
@@ -346,6 +349,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     try {
       while (true) {
         batch.add(queue.take());
+        stall.pass(); // one volatile read unless a test stalls this loop
         queue.drainTo(batch, MAX_DRAIN - 1);
         boolean stop = false;
         Step.Persisted durable = persisted.getAndSet(null);

@@ -414,6 +414,11 @@ public final class ReplicaServer implements AutoCloseable {
     return loop.status();
   }
 
+  /** Test only: stalls and releases this replica's loop in-process ({@link TestLoopStall}). */
+  TestLoopStall loopStall() {
+    return loop.stall;
+  }
+
   /**
    * The protocol's own account of its state (a leader's followers' progress, drops by reason),
    * read from another thread without the loop's cooperation: only for a test's diagnosis of

@@ -321,7 +321,7 @@ class ClassicSchemesRuntimeTest {
   }
 
   /**
-   * Replica 2's loop stalls past the failure timeout (its thread suspended, as under {@code
+   * Replica 2's loop stalls past the failure timeout (held between turns, as under {@code
    * SIGSTOP}; what peers send it waits in its queue), and replica 1 declares it failed and
    * takes a write alone. Woken, 2 learns from 1 that it is suspected and halts: its {@code
    * /health} says why, and a read there is refused rather than answered from a state without
@@ -329,7 +329,6 @@ class ClassicSchemesRuntimeTest {
    * healthy again without a restart.
    */
   @Test
-  @SuppressWarnings("removal") // Thread.suspend: the one way to stall a loop in this JVM
   void aReplicaStalledPastTheFailureTimeoutHaltsInsteadOfServingAStaleReadThenRejoins()
       throws Exception {
     ClusterConfig config = config("logical-clock");
@@ -342,13 +341,12 @@ class ClassicSchemesRuntimeTest {
         Jedis b = new Jedis("127.0.0.1", two.redisPort(), 30_000)) {
       assertThat(a.set("x", "1")).isEqualTo("OK");
       assertThat(b.get("x")).isEqualTo("1");
-      Thread loop = thread("lockstep-loop-2");
-      loop.suspend();
+      two.loopStall().stall();
       try {
         // Waits until 1 declares 2 failed (3 s of silence), then is ordered by 1 alone.
         assertThat(a.set("y", "2")).isEqualTo("OK");
       } finally {
-        loop.resume();
+        two.loopStall().release();
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (!two.healthProblem().orElse("").contains("suspects replica 2")
@@ -370,11 +368,6 @@ class ClassicSchemesRuntimeTest {
       assertThat(log.lines(java.util.logging.Level.INFO)).anySatisfy(line -> assertThat(line)
           .startsWith("event=assumption_restored replica=1 kind=order"));
     }
-  }
-
-  private static Thread thread(String name) {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
-        .findFirst().orElseThrow();
   }
 
   @Test
