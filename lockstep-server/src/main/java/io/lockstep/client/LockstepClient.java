@@ -10,33 +10,26 @@ import io.lockstep.net.FrameConnection;
 import io.lockstep.net.FrameHandler;
 import io.lockstep.net.NetOptions;
 import io.lockstep.order.FailureModel;
-import io.lockstep.request.Reply;
 import io.lockstep.request.Request;
 import io.lockstep.server.SessionWindow;
 import io.lockstep.server.wire.ClientCodec;
 import io.lockstep.server.wire.ClientMessage;
 import io.lockstep.storage.codec.CodecException;
 import io.lockstep.voter.Voter;
-import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Java client of a Lockstep cluster: one client session (a {@link ClientId})
  * whose requests are numbered 1, 2, 3… in issue order (O1).
  *
- * <p>It sends each request to the replica it believes leads and follows redirect hints. After an
- * attempt times out, the connection drops, or the replica is busy, it retries <em>the same</em>
- * (client, sequence) — at another replica if need be — so the executor's session runs it at most
+ * <p>It sends each request to the replica it believes leads and follows redirect hints
+ * ({@link LeaderCalls}). After an attempt times out, the connection drops, or the replica is
+ * busy, it retries <em>the same</em> (client, sequence) — at another replica if need be — so
+ * the executor's session runs it at most
  * once and answers a retry of a request that already ran from its cache (X4). Replies pass
  * through the paper's voter ({@link Voter}, S13: the first reply under fail-stop). A write
  * without an outcome by the deadline fails with {@link IndeterminateException}, never with a
@@ -73,10 +66,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * — on 2 cores the common pool has a single thread).
  */
 public final class LockstepClient implements ClientSession, AutoCloseable {
-  private static final long RETRY_MILLIS = 20;
-  /** Busy answers are retried after RETRY_MILLIS, doubling per busy answer up to this. */
-  private static final long MAX_BUSY_RETRY_MILLIS = 320;
-
   private final ClientOptions options;
   private final FrameClient frames;
   private final ScheduledThreadPoolExecutor timer;
@@ -84,12 +73,10 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private final SessionWindow window = new SessionWindow();
   private final AtomicLong tags = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
-  private final Map<Long, ClientCall> inFlight = new ConcurrentHashMap<>();
   /** The replicas' addresses by slot and the connections; follows the configuration. */
   private final ReplicaBook book;
-  /** The slot believed to lead. */
-  private volatile int leader;
-  private final java.util.concurrent.Executor completions;
+  /** Fail-stop: each request to the replica believed to lead (the Byzantine mode votes). */
+  private final LeaderCalls leaderCalls;
   /** Byzantine mode: every request to every replica, voted on; null under fail-stop. */
   private final VotingCalls votes;
   private volatile ClientJournal journal = ClientJournal.OFF;
@@ -100,7 +87,6 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
 
   private LockstepClient(ClientOptions options, java.util.concurrent.Executor completions) {
     this.options = options;
-    this.completions = completions;
     NetOptions net = NetOptions.defaults().withIoThreads(1)
         .withMaxPayloadBytes(io.lockstep.server.ReplicaServer.CLIENT_MAX_PAYLOAD);
     String id = options.clientId().value();
@@ -121,6 +107,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
         ? new VotingCalls(options, frames, timer, completions, tags, retries,
             configuration::seen) : null;
     this.oneReplica = new OneReplicaReads(options, book, timer, tags, retries, completions);
+    this.leaderCalls = new LeaderCalls(options, book, timer, completions, tags, retries,
+        oneReplica::reached);
   }
 
   /** Creates a client; connections open lazily, on the first request. */
@@ -145,6 +133,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     if (votes != null) {
       votes.journal(clientJournal);
     }
+    leaderCalls.journal(clientJournal);
     return this;
   }
 
@@ -245,13 +234,13 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       window.admit(() -> votes.submit(request, future));
       return future;
     }
-    ClientCall call = new ClientCall(request, null, null, deadline(), newVoter());
+    ClientCall call = leaderCalls.newCall(request, null, null);
     call.window = window;
     call.future.whenComplete((value, error) -> {
       window.completed();
       j.outcome(id, request.sequence(), error);
     });
-    window.admit(() -> start(call));
+    window.admit(() -> leaderCalls.start(call));
     return call.future;
   }
 
@@ -283,8 +272,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
       return !j.on() ? voted.result() : voted.result().whenComplete((value, error) ->
           j.outcome(id, Event.NONE, voted.tag(), error));
     }
-    ClientCall call = new ClientCall(null, id, query.clone(), deadline(), newVoter());
-    CompletableFuture<byte[]> result = start(call);
+    ClientCall call = leaderCalls.newCall(null, id, query.clone());
+    CompletableFuture<byte[]> result = leaderCalls.start(call);
     // Named by the attempt that answered, as the replica that answered journaled it.
     return !j.on() ? result
         : result.whenComplete((value, error) -> j.outcome(id, Event.NONE, call.answeredTag,
@@ -318,8 +307,8 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
   private void follow(ClusterConfiguration learned) {
     if (votes != null) {
       votes.follow(learned); // learned by a voted poll: 2t+1 replicas' answer
-    } else if (book.follow(learned) && !book.isActive(leader)) {
-      leader = book.next(leader);
+    } else if (book.follow(learned)) {
+      leaderCalls.replicasChanged();
     }
   }
 
@@ -346,207 +335,6 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     }
   }
 
-  private long deadline() {
-    return System.nanoTime() + options.deadline().toNanos();
-  }
-
-  private Voter newVoter() {
-    return new Voter(options.failureModel(), options.t());
-  }
-
-  private CompletableFuture<byte[]> start(ClientCall call) {
-    ScheduledFuture<?> deadlineTask;
-    try {
-      deadlineTask = timer.schedule(() -> expire(call), options.deadline().toNanos(),
-          TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      call.future.completeExceptionally(new LockstepException("the client is closed"));
-      return call.future;
-    }
-    // A call answered in time (the usual case) takes its deadline task off the timer's queue.
-    call.future.whenComplete((value, error) -> deadlineTask.cancel(false));
-    attempt(call);
-    return call.future;
-  }
-
-  private void attempt(ClientCall call) {
-    if (call.future.isDone()) {
-      return;
-    }
-    int target = leader;
-    long tag = tags.incrementAndGet();
-    byte[] payload = ClientCodec.encode(call.request != null
-        ? new ClientMessage.Submit(tag, call.request, true)
-        : new ClientMessage.Read(tag, call.reader, call.query));
-    synchronized (call) {
-      if (++call.attempts > 1) {
-        retries.incrementAndGet();
-      }
-      call.target = target;
-      inFlight.put(tag, call);
-      call.attemptTimer = schedule(() -> {
-        if (inFlight.remove(tag) != null) {
-          moveOn(target);
-          call.last = "attempt at " + book.address(target) + " timed out";
-          attempt(call);
-        }
-      }, options.attemptTimeout().toNanos());
-    }
-    book.connection(target).whenComplete((conn, error) -> {
-      boolean sent = error == null && send(conn, payload);
-      if (sent && call.request != null) {
-        journal.attempt(call.request, target);
-      } else if (sent) {
-        journal.readAttempt(call.reader, tag, target);
-      }
-      if (!sent && inFlight.remove(tag) != null) {
-        moveOn(target);
-        call.last = error != null ? error.getMessage() : "connection to " + book.address(target)
-            + " is full or closed";
-        retryLater(call, RETRY_MILLIS);
-      }
-    });
-  }
-
-  private static boolean send(FrameConnection conn, byte[] payload) {
-    try {
-      return conn.send(payload);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  private void moveOn(int failed) {
-    if (leader == failed || !book.isActive(leader)) {
-      leader = book.next(failed);
-    }
-  }
-
-  private void retryLater(ClientCall call, long millis) {
-    if (millis == 0) {
-      attempt(call);
-    } else {
-      schedule(() -> attempt(call), TimeUnit.MILLISECONDS.toNanos(millis));
-    }
-  }
-
-  private ScheduledFuture<?> schedule(Runnable task, long nanos) {
-    try {
-      return timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      return null;
-    }
-  }
-
-  private void expire(ClientCall call) {
-    if (call.future.isDone()) {
-      return;
-    }
-    inFlight.values().removeIf(c -> c == call);
-    complete(call, null, call.request != null
-        ? new IndeterminateException("no reply within " + options.deadline().toMillis()
-            + " ms; last: " + call.last)
-        : new UnavailableException("no answer within " + options.deadline().toMillis()
-            + " ms; last: " + call.last));
-  }
-
-  private void answered(ClientMessage answer) {
-    if (oneReplica.answered(answer)) {
-      return;
-    }
-    ClientCall call = inFlight.remove(answer.tag());
-    if (call == null) {
-      return;
-    }
-    synchronized (call) {
-      if (call.attemptTimer != null) {
-        call.attemptTimer.cancel(false);
-      }
-    }
-    if (answer instanceof ClientMessage.Replied r) {
-      replied(call, r.reply());
-    } else if (answer instanceof ClientMessage.ReadResult r) {
-      call.answeredTag = r.tag();
-      complete(call, r.result().ok() ? r.result().value() : null, r.result().ok() ? null
-          : new RejectedException(r.result().reason()));
-    } else if (answer instanceof ClientMessage.Redirect r) {
-      int hinted = book.slotOf(r.leaderAddress());
-      call.last = "redirected: " + r.reason();
-      if (hinted >= 0 && hinted != call.target) {
-        leader = hinted;
-        retryLater(call, 0);
-      } else {
-        moveOn(call.target);
-        retryLater(call, RETRY_MILLIS);
-      }
-    } else if (answer instanceof ClientMessage.Busy b) {
-      busy(call, b.reason());
-    }
-  }
-
-  /** The replica did not take the request (full queue, byte budget or window): retry it. */
-  private void busy(ClientCall call, String reason) {
-    call.last = "busy: " + reason;
-    int n = call.busyRetries++;
-    long millis = Math.min(MAX_BUSY_RETRY_MILLIS, RETRY_MILLIS << Math.min(n, 10));
-    retryLater(call, millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-  }
-
-  /** Paper §4: the voter decides the output; fail-stop takes the first reply. */
-  private void replied(ClientCall call, Reply reply) {
-    if (call.request == null || !reply.client().equals(call.request.client())
-        || reply.sequence() != call.request.sequence()) {
-      return;
-    }
-    if (reply.status() == Reply.Status.REJECTED && Executor.windowFull(reply.reason())) {
-      // Neither run nor kept by the executor: its retry is the only way it ever runs, and
-      // later requests of this session wait for it (O1). Not a vote on the outcome.
-      busy(call, reply.reason());
-      return;
-    }
-    boolean unknown = reply.status() == Reply.Status.REJECTED
-        && reply.reason().equals(Executor.UNKNOWN_SESSION);
-    if (unknown && !call.window.isOpened() && call.request.sequence() > 1) {
-      // The session's first request was refused busy and overtaken: nothing ran.
-      busy(call, "the session's first request has not been ordered yet");
-      return;
-    }
-    if (!unknown) {
-      call.window.opened();
-    }
-    java.util.Optional<Reply> decided;
-    synchronized (call) {
-      decided = call.voter.offer(reply);
-    }
-    decided.ifPresent(d -> {
-      oneReplica.reached(d.position()); // later one-replica reads must reflect it
-      if (d.status() == Reply.Status.OK) {
-        complete(call, d.value(), null);
-      } else if (d.reason().equals(Executor.DUPLICATE)) {
-        complete(call, null, new IndeterminateException(
-            "the request was applied but its reply was lost to a newer request's"));
-      } else {
-        complete(call, null, new RejectedException(d.reason()));
-      }
-    });
-  }
-
-  private void complete(ClientCall call, byte[] value, RuntimeException error) {
-    if (completions != null) {
-      completions.execute(() -> completeNow(call, value, error));
-    } else {
-      completeNow(call, value, error);
-    }
-  }
-
-  private static void completeNow(ClientCall call, byte[] value, RuntimeException error) {
-    if (error == null) {
-      call.future.complete(value);
-    } else {
-      call.future.completeExceptionally(error);
-    }
-  }
-
   /** Closes every connection; requests still in flight fail as indeterminate or unavailable. */
   @Override
   public void close() {
@@ -556,9 +344,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
         votes.close();
       }
       oneReplica.close();
-      for (ClientCall call : List.copyOf(inFlight.values())) {
-        expire(call);
-      }
+      leaderCalls.close();
       frames.close();
     } finally {
       // After the calls in flight ended, so their outcomes are in it.
@@ -582,12 +368,11 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
           journal.received(r.reply(), index);
           configuration.seen(r.reply().configVersion());
         } else if (answer instanceof ClientMessage.ReadResult r) {
-          ClientCall call = inFlight.get(r.tag());
-          if (call != null && call.reader != null) {
-            journal.readReceived(call.reader, r.tag(), index, r.result().ok());
-          }
+          leaderCalls.readReceived(r.tag(), index, r.result().ok());
         }
-        answered(answer);
+        if (!oneReplica.answered(answer)) {
+          leaderCalls.answered(answer);
+        }
       } catch (CodecException e) {
         connection.close();
       }
@@ -596,13 +381,7 @@ public final class LockstepClient implements ClientSession, AutoCloseable {
     @Override
     public void onClose(FrameConnection connection) {
       oneReplica.closed(index);
-      inFlight.forEach((tag, call) -> {
-        if (call.target == index && inFlight.remove(tag) != null) {
-          moveOn(index);
-          call.last = "connection to " + book.address(index) + " closed";
-          retryLater(call, RETRY_MILLIS);
-        }
-      });
+      leaderCalls.closed(index);
     }
   }
 }
