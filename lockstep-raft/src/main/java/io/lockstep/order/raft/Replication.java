@@ -15,7 +15,8 @@ import java.util.Set;
  * snapshot, the commit rule (§3.6.2), check-quorum (§6.2) and leadership transfer (§3.10).
  *
  * <p>Proposals only mark the followers as due; the AppendEntries go out when the runtime asks for
- * a Ready, so all proposals between two Readys travel in one batch.
+ * a Ready, so all proposals between two Readys travel in one batch. The snapshot transfers
+ * themselves (chunks, sources, retries) run in {@link SnapshotTransfers}.
  */
 final class Replication {
   private final Raft raft;
@@ -25,6 +26,8 @@ final class Replication {
   private final Set<Integer> repairing = new HashSet<>();
   /** When (leader's clock) each follower last answered, for the configurator's evidence. */
   private final Map<Integer, Long> heardAt = new HashMap<>();
+  /** The InstallSnapshot transfers to followers behind the log's start. */
+  private final SnapshotTransfers snapshots;
   private long nextHeartbeatAt;
   private long checkQuorumAt;
   private boolean appendsDue;
@@ -32,17 +35,11 @@ final class Replication {
   private int transferTarget = Raft.NONE;
   private long transferDeadline;
   private boolean transferAttempted;
-  /**
-   * Election timeouts of silence after which a follower's snapshot transfer counts as failed
-   * and its snapshot is released: longer than a source's fallback (two) and a few lost chunks.
-   */
-  static final int FAILED_TRANSFER_TIMEOUTS = 4;
-  /** Whether a follower behind the log's start is sent to another replica for the snapshot. */
-  private boolean fromSources = true;
 
   Replication(Raft raft) {
     this.raft = raft;
     this.config = raft.config();
+    this.snapshots = new SnapshotTransfers(raft, progress, repairing, heardAt);
   }
 
   /** A new term of leadership: every follower is probed from the end of the leader's log. */
@@ -138,19 +135,9 @@ final class Replication {
     progress.clear();
   }
 
-  /**
-   * The oldest snapshot being sent to a follower, or {@link Long#MAX_VALUE}: compaction keeps
-   * the entries after it (within the margin's byte cap), so the follower catches up from the
-   * log once that snapshot lands instead of needing a newer one.
-   */
+  /** The oldest snapshot being sent to a follower, or {@link Long#MAX_VALUE} (for compaction). */
   long oldestSnapshotSent() {
-    long oldest = Long.MAX_VALUE;
-    for (Progress pr : progress.values()) {
-      if (pr.state() == Progress.State.SNAPSHOT) {
-        oldest = Math.min(oldest, pr.pendingSnapshot());
-      }
-    }
-    return oldest;
+    return snapshots.oldestSnapshotSent();
   }
 
   void entriesAppended() {
@@ -180,7 +167,7 @@ final class Replication {
     if (now >= nextHeartbeatAt) {
       nextHeartbeatAt = now + config.heartbeatMillis();
       broadcastHeartbeat();
-      retryLostSnapshots(now);
+      snapshots.retryLost(now);
       raft.logReads().expire(now);
     }
     if (config.checkQuorum() && now >= checkQuorumAt) {
@@ -212,15 +199,14 @@ final class Replication {
     Progress pr = progress.get(to);
     RaftLog log = raft.log();
     if (pr.state() == Progress.State.SNAPSHOT) {
-      sendChunk(to, pr);
+      snapshots.sendChunk(to, pr);
       return false; // one chunk in flight per follower
     }
     if (pr.paused()) {
       return false;
     }
     if (pr.next() <= log.snapshotIndex()) {
-      pr.becomeSnapshot(HeldSnapshot.hold(currentSnapshot()), raft.now());
-      sendChunk(to, pr);
+      snapshots.start(to, pr);
       return false;
     }
     if (pr.next() < log.cachedFrom()) {
@@ -245,74 +231,12 @@ final class Replication {
 
   /** Sends {@code to} the current snapshot instead of entries (a read of them failed). */
   void sendSnapshotInstead(int to, Progress pr) {
-    pr.becomeSnapshot(HeldSnapshot.hold(currentSnapshot()), raft.now());
-    sendChunk(to, pr);
+    snapshots.start(to, pr);
   }
 
-  private io.lockstep.order.Snapshot currentSnapshot() {
-    // The log may keep a margin of entries below the snapshot, never start after it.
-    if (raft.snapshot() == null || raft.snapshot().index() < raft.log().snapshotIndex()) {
-      throw new IllegalStateException("log compacted to " + raft.log().snapshotIndex()
-          + " without a matching snapshot in " + raft);
-    }
-    return raft.snapshot();
-  }
-
-  /**
-   * Sends the chunk at the follower's acknowledged offset unless one is in flight (§5.3 chunked,
-   * Figure 13): each chunk is read from the held snapshot and encoded once, and is sent again
-   * only if it went unanswered for an election timeout. A newer snapshot taken meanwhile does
-   * not replace the one being sent: the transfer would start over, and one that lasts longer
-   * than the gap between snapshots would never end.
-   */
-  private void sendChunk(int to, Progress pr) {
-    if (pr.chunkInFlight()) {
-      return;
-    }
-    io.lockstep.order.Snapshot snapshot = pr.sending().snapshot();
-    if (!pr.sourceNamed() && pr.snapshotOffset() == 0 && fromSources) {
-      int source = snapshotSource(to, new RaftMessage.SnapshotId(snapshot.index(),
-          snapshot.term(), pr.sending().checksum()));
-      if (source != Raft.NONE) {
-        raft.send(to, new RaftMessage.SnapshotSource(raft.term(), source,
-            progress.get(source).reported()));
-        pr.sourceNamed(raft.now(), raft.readIndex().lastRound());
-        return;
-      }
-    }
-    raft.send(to, SnapshotChunks.chunk(raft.term(), pr.sending(), pr.snapshotOffset()));
-    pr.chunkSent(raft.now());
-  }
-
-  /**
-   * A replica other than the leader to send {@code to} a snapshot at or past the leader's own
-   * {@code sending} (S22 from any up-to-date replica, {@link SnapshotFetch}): a voter the leader
-   * heard from recently, not repairing, that reported holding such a snapshot in its heartbeat
-   * answers (at the leader's index, it must be the leader's snapshot: same term and checksum,
-   * else its copy is damaged), chosen by {@code to} so that several lagging followers spread
-   * over several sources. NONE if there is no such replica: the leader sends its own.
-   */
-  private int snapshotSource(int to, RaftMessage.SnapshotId sending) {
-    List<Integer> sources = progress.entrySet().stream()
-        .filter(e -> e.getKey() != to && e.getValue().recentActive()
-            && !repairing.contains(e.getKey())
-            && raft.membership().voters().contains(e.getKey())
-            && mayServe(e.getValue().reported(), sending))
-        .map(Map.Entry::getKey).sorted().toList();
-    return sources.isEmpty() ? Raft.NONE : sources.get(Math.floorMod(to, sources.size()));
-  }
-
-  /** Whether a replica that reported {@code held} may serve in place of {@code sending}. */
-  private static boolean mayServe(RaftMessage.SnapshotId held, RaftMessage.SnapshotId sending) {
-    return held.index() > sending.index() || held.equals(sending);
-  }
-
-  /**
-   * The leader sends every snapshot itself, as before sources existed (for tests of the leader's
-   * own chunking, which a source would otherwise take over).
-   */
+  /** The leader sends every snapshot itself ({@link SnapshotTransfers#sendOnlyFromLeader}). */
   void sendSnapshotsOnlyFromLeader() {
-    fromSources = false;
+    snapshots.sendOnlyFromLeader();
   }
 
   /** One ReadIndex round (§6.4): also the periodic heartbeat that keeps followers quiet. */
@@ -400,24 +324,7 @@ final class Replication {
   void onHeartbeatResponse(int from, RaftMessage.HeartbeatResponse response) {
     Progress pr = progress.get(from);
     pr.setRecentActive(true);
-    pr.reported(response.held());
-    if (pr.state() == Progress.State.SNAPSHOT && response.held().index() >= pr.pendingSnapshot()
-        && response.held().index() <= raft.commitIndex()) {
-      // The follower holds the snapshot being sent, or a newer one: its answer to the last chunk
-      // (or to the source's) was lost. Without this the leader would wait on a follower that
-      // keeps answering heartbeats, and never send it the log after the snapshot. A snapshot
-      // holds only committed positions, so counting it as matched cannot commit anything.
-      pr.maybeUpdate(response.held().index());
-      pr.becomeProbe();
-    }
-    if (pr.namingLost(response.readContext(), response.fetching())) {
-      // A heartbeat sent after the source was named found the follower fetching nothing: the
-      // naming (or the follower's answer giving up on the source) was lost. Sending its own
-      // chunks now beats waiting on a follower whose heartbeat answers would keep the wait on.
-      pr.chunkLost();
-    } else if (response.fetching() > 0) {
-      pr.stillFetching(raft.now());
-    }
+    snapshots.onHeartbeatAnswer(pr, response);
     raft.clockReport(from, response.clock());
     pr.resume();
     if (pr.state() == Progress.State.REPLICATE && pr.paused()) {
@@ -443,19 +350,7 @@ final class Replication {
       return;
     }
     pr.maybeUpdate(response.index());
-    if (pr.state() == Progress.State.SNAPSHOT && response.index() < pr.pendingSnapshot()) {
-      // A chunk's answer: go on from what the follower holds. Answers to no chunk in flight
-      // are duplicates or late, and would make the leader send a chunk twice.
-      if (pr.chunkInFlight() && response.snapshotIndex() == pr.pendingSnapshot()
-          && response.received() <= pr.sending().snapshot().data().size()) {
-        pr.chunkAnswered(response.received());
-        sendAppends(from, false);
-      } else if (pr.fetchingFromSource()) {
-        // The follower gave up on a source whose (newer) snapshot it was fetching: the
-        // leader's own goes from the start; a follower holding more of it says so.
-        pr.chunkAnswered(0);
-        sendAppends(from, false);
-      }
+    if (snapshots.onChunkAnswer(from, pr, response)) {
       return;
     }
     if (pr.state() == Progress.State.SNAPSHOT) {
@@ -465,42 +360,6 @@ final class Replication {
     sendAppends(from, false);
     maybeSendTimeoutNow(from, pr);
     raft.configChange().onProgress(from, pr.match());
-  }
-
-  /**
-   * A chunk unanswered for an election timeout was probably lost: send it again. A follower
-   * sent to a source gets two: it gives up on a silent source after one and says where to go
-   * on, which is better than a chunk from the start; the leader's timer only covers a follower
-   * that is itself gone or cut off, and starts again at each of its heartbeat answers (a long
-   * transfer from a source is not taken over while the follower lives).
-   */
-  private void retryLostSnapshots(long now) {
-    for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
-      Progress pr = e.getValue();
-      long wait = (pr.fetchingFromSource() ? 2 : 1) * config.electionTimeoutMillis();
-      if (transferFailed(e.getKey(), pr, now)) {
-        // Stop holding an old snapshot (and the log after it) for a follower that is gone; if
-        // it comes back, it gets the snapshot that is newest then.
-        pr.abandonSnapshot();
-        sendAppends(e.getKey(), false);
-        continue;
-      }
-      if (pr.state() == Progress.State.SNAPSHOT && pr.chunkInFlight()
-          && now - pr.snapshotSentAt() >= wait) {
-        pr.chunkLost();
-        sendAppends(e.getKey(), false);
-      }
-    }
-  }
-
-  /**
-   * A transfer has failed once its follower was silent for {@link #FAILED_TRANSFER_TIMEOUTS}
-   * election timeouts while a newer snapshot exists; holding the newest one costs nothing.
-   */
-  private boolean transferFailed(int peer, Progress pr, long now) {
-    return pr.state() == Progress.State.SNAPSHOT
-        && pr.pendingSnapshot() < currentSnapshot().index()
-        && now - heardAt.get(peer) >= FAILED_TRANSFER_TIMEOUTS * config.electionTimeoutMillis();
   }
 
   /**

@@ -13,14 +13,10 @@ import io.lockstep.request.Request;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -28,19 +24,22 @@ import java.util.stream.IntStream;
 
 /**
  * A tiny deterministic in-memory harness wiring N {@link Raft} instances: a FIFO network that
- * tests can cut, filter, rewrite and reorder; per-node clocks; a per-node "disk" that applies
- * each Ready's writes before its messages are sent; crash and restart from that disk.
+ * tests can cut, filter, rewrite and reorder ({@link Network}); per-node clocks; a per-node
+ * "disk" that applies each Ready's writes before its messages are sent ({@link NodeRuntime});
+ * crash and restart from that disk.
  *
- * <p>It also checks cluster-wide safety after every Ready: at most one leader per term (Election
- * Safety), every position committed identically everywhere (State Machine Safety, including the
- * no-op positions that emit no {@link Ordered}), agreed time never decreasing along the order, and
- * every ReadGrant at or after everything committed before the read was issued (linearizable
- * reads). Violations throw at once, or are collected when the cluster is lenient (bug tests).
+ * <p>It also checks cluster-wide safety after every Ready ({@link SafetyChecks}): Election
+ * Safety, State Machine Safety (no-op positions included), agreed time never decreasing along
+ * the order, and linearizable reads. Violations throw at once, or are collected when the
+ * cluster is lenient (bug tests).
  *
  * <p>A node configured with {@link RaftConfig#parallelLeaderAppend()} is run as the server
- * runtime runs it (§10.2.1): its AppendEntries and heartbeats go on the wire at once, while its
- * writes and every other message wait in {@code unsynced} until {@link #sync} makes them durable
- * (in order) and reports {@link Input.Persisted}; a crash loses whatever was not synced.
+ * runtime runs it (§10.2.1, {@link NodeRuntime}): its writes and every message but
+ * AppendEntries and heartbeats wait until {@link #sync} makes them durable.
+ *
+ * <p>This class is the tests' one entry point: it owns the nodes, their clocks and their
+ * lifecycle (start, crash, restart), and hands the network, the runtime's work and the checks
+ * to those three parts.
  */
 final class Cluster {
   static final long EPOCH = 1_700_000_000_000L;
@@ -48,10 +47,6 @@ final class Cluster {
 
   /** A message on the wire. */
   record Envelope(int from, int to, RaftMessage message) {}
-
-  private record Committed(long time, Request request) {
-    static final Committed NO_OP = new Committed(Long.MIN_VALUE, null);
-  }
 
   /** One Ready's writes not yet durable, and the messages that wait for them. */
   record Unsynced(List<StorageWrite> writes, List<Envelope> held) {}
@@ -130,25 +125,18 @@ final class Cluster {
   private final Function<Integer, RaftConfig> configs;
   private final Function<Integer, Raft.Bug> bugs;
   private final long seed;
-  private final ArrayDeque<Envelope> network = new ArrayDeque<>();
-  private final Set<Long> cuts = new HashSet<>();
-  private final Map<Long, Integer> leaders = new HashMap<>();
-  private final Map<Long, Committed> committed = new HashMap<>();
-  private final Map<Long, Long> readFloor = new HashMap<>();
-  private final List<String> violations = new ArrayList<>();
-  private long maxCommitted;
-  private boolean lenient;
-  private Predicate<Envelope> dropRule = e -> false;
-  private UnaryOperator<Envelope> rewrite = e -> e;
+  private final Network network = new Network(this);
+  private final SafetyChecks safety = new SafetyChecks();
+  private final NodeRuntime runtime;
   private long nextSequence = 1;
   private long nextReadId = 1;
-  private long delivered;
 
   Cluster(int n, UnaryOperator<RaftConfig> configure, Function<Integer, Raft.Bug> bugs, long seed) {
     List<Integer> members = IntStream.rangeClosed(1, n).boxed().toList();
     this.configs = id -> configure.apply(RaftConfig.defaults(id, members));
     this.bugs = bugs;
     this.seed = seed;
+    this.runtime = new NodeRuntime(this, configs, network, safety);
     for (int id : members) {
       Node node = new Node(id, EPOCH);
       nodes.put(id, node);
@@ -203,93 +191,40 @@ final class Cluster {
 
   /** Collect safety violations instead of throwing (for the deliberately broken variants). */
   Cluster lenient() {
-    lenient = true;
+    safety.lenient();
     return this;
   }
 
   List<String> violations() {
-    return violations;
+    return safety.violations();
   }
 
-  // ---- stepping -----------------------------------------------------------------------------
+  // ---- stepping (carried out by NodeRuntime) -------------------------------------------------
 
   /** Steps one node and carries out its Ready as the runtime would. */
   void step(int id, Input input) {
-    Node node = nodes.get(id);
-    if (!node.up) {
-      return;
-    }
-    node.raft.step(input);
-    observeLeader(node);
-    process(node);
-    if (answerReadsAtOnce && !answering) {
-      answerReads(id);
-    }
+    runtime.step(id, input);
   }
-
-  private boolean answerReadsAtOnce = true;
-  private boolean answering;
 
   /** Reads of stored entries wait for {@link #answerReads} instead of being answered at once. */
   Cluster holdReads() {
-    answerReadsAtOnce = false;
+    runtime.holdReads();
     return this;
   }
 
-  /**
-   * Answers {@code id}'s reads of stored entries as a runtime does: from what its stable storage
-   * holds, every write handed out before the read included (or with its {@code readFault}).
-   */
+  /** Answers {@code id}'s reads of stored entries as a runtime does (see {@link NodeRuntime}). */
   void answerReads(int id) {
-    Node node = nodes.get(id);
-    answering = true;
-    try {
-      while (node.up && !node.readsAsked.isEmpty()) {
-        Ready.EntriesWanted read = node.readsAsked.poll();
-        String failure = node.readFault.apply(read);
-        step(id, failure != null ? Input.EntriesRead.failed(read.readId(), failure)
-            : new Input.EntriesRead(read.readId(), node.readRewrite.apply(stored(node, read)),
-                null));
-      }
-    } finally {
-      answering = false;
-    }
+    runtime.answerReads(id);
   }
 
+  /** The entries {@code node}'s stable storage holds for {@code read}, as a runtime reads them. */
   static List<LogEntry> stored(Node node, Ready.EntriesWanted read) {
-    List<LogEntry> view = new ArrayList<>(node.disk);
-    for (Unsynced u : node.unsynced) {
-      for (StorageWrite w : u.writes()) {
-        if (w instanceof StorageWrite.Append a) {
-          long first = a.entries().get(0).index();
-          view.removeIf(e -> e.index() >= first);
-          view.addAll(a.entries());
-        }
-      }
-    }
-    List<LogEntry> found = new ArrayList<>();
-    long bytes = 0;
-    for (LogEntry entry : view) {
-      if (entry.index() == read.from() + found.size() && entry.index() <= read.to()
-          && bytes < read.maxBytes()) {
-        found.add(entry);
-        bytes += RaftLog.sizeOf(entry);
-      }
-    }
-    return found;
+    return NodeRuntime.stored(node, read);
   }
 
   /** Steps one node with several inputs, then carries out a single Ready (batching). */
   void stepAll(int id, List<Input> inputs) {
-    Node node = nodes.get(id);
-    if (!node.up) {
-      return;
-    }
-    for (Input input : inputs) {
-      node.raft.step(input);
-      observeLeader(node);
-    }
-    process(node);
+    runtime.stepAll(id, inputs);
   }
 
   /** Makes {@code id} the leader (by leadership transfer) and lets the cluster settle. */
@@ -315,285 +250,77 @@ final class Cluster {
     }
   }
 
-  private void process(Node node) {
-    Ready ready = node.raft.ready();
-    node.lastReady = ready;
-    node.readsAsked.addAll(ready.entryReads());
-    if (configs.apply(node.id).parallelLeaderAppend()) {
-      if (!carryOutInParallel(node, ready)) {
-        return;
-      }
-    } else if (node.tornAfter >= 0) {
-      // Power loss before this Ready's fsync finished: a prefix of its writes survives and none
-      // of its messages were sent.
-      ready.writes().stream().limit(node.tornAfter).forEach(node::write);
-      node.tornAfter = -1;
-      crash(node.id);
-      return;
-    } else {
-      ready.writes().forEach(node::write); // (1) durable before (2) messages
-      for (Ready.Outbound out : ready.messages()) {
-        network.add(new Envelope(node.id, out.to(), (RaftMessage) out.message()));
-      }
-    }
-    if (ready.install() != null) {
-      node.installs.add(ready.install());
-      node.appliedPosition = ready.install().index();
-      node.appliedTime = ready.install().time();
-    }
-    for (Ordered ordered : ready.stable()) {
-      applyStable(node, ordered);
-    }
-    observeCommitted(node, node.raft.status().commitIndex());
-    for (Ready.ReadGrant grant : ready.reads()) {
-      checkRead(node, grant);
-      node.grants.add(grant);
-    }
-    node.redirects.addAll(ready.redirects());
-    observeLeader(node);
-  }
-
-  /**
-   * Carries out a Ready with parallel leader appends; false if the node crashed in it. A torn
-   * crash keeps a prefix of the stream of unsynced writes (earlier Readies' first), and the
-   * AppendEntries sent before it stay on the wire.
-   */
-  private boolean carryOutInParallel(Node node, Ready ready) {
-    List<Envelope> early = new ArrayList<>();
-    List<Envelope> held = new ArrayList<>();
-    for (Ready.Outbound out : ready.messages()) {
-      Envelope e = new Envelope(node.id, out.to(), (RaftMessage) out.message());
-      boolean append = e.message() instanceof RaftMessage.AppendEntries
-          || e.message() instanceof RaftMessage.Heartbeat;
-      (append ? early : held).add(e);
-    }
-    network.addAll(early);
-    if (node.tornAfter >= 0) {
-      List<StorageWrite> stream = new ArrayList<>();
-      node.unsynced.forEach(u -> stream.addAll(u.writes()));
-      stream.addAll(ready.writes());
-      stream.stream().limit(node.tornAfter).forEach(node::write);
-      node.tornAfter = -1;
-      crash(node.id);
-      network.addAll(early);
-      return false;
-    }
-    if (ready.writes().isEmpty() && node.unsynced.isEmpty()) {
-      network.addAll(held);
-    } else if (!ready.writes().isEmpty() || !held.isEmpty()) {
-      node.unsynced.add(new Unsynced(ready.writes(), held));
-    }
-    return true;
-  }
-
-  /**
-   * Parallel leader appends: the writes {@code id} has pending become durable in order (one
-   * group commit per Ready); each releases its held messages and reports
-   * {@link Input.Persisted} for its last entry, as the runtime's durability callback does.
-   */
+  /** Parallel leader appends: the writes {@code id} has pending become durable, in order. */
   void sync(int id) {
-    Node node = nodes.get(id);
-    for (int n = node.unsynced.size(); n > 0 && node.up && !node.unsynced.isEmpty(); n--) {
-      Unsynced u = node.unsynced.poll();
-      u.writes().forEach(node::write);
-      network.addAll(u.held());
-      LogEntry last = null;
-      for (StorageWrite w : u.writes()) {
-        if (w instanceof StorageWrite.Append a) {
-          last = a.entries().get(a.entries().size() - 1);
-        }
-      }
-      if (last != null) {
-        step(id, new Input.Persisted(last.index(), last.term()));
-      }
-    }
+    runtime.sync(id);
   }
 
   void syncAll() {
-    for (int id : nodes.keySet()) {
-      sync(id);
-    }
+    runtime.syncAll();
   }
 
-  private void applyStable(Node node, Ordered ordered) {
-    if (ordered.position() <= node.appliedPosition) {
-      violation("node " + node.id + " handed out position " + ordered.position()
-          + " after " + node.appliedPosition);
-    }
-    if (ordered.time() < node.appliedTime) {
-      violation("node " + node.id + " agreed time went back at " + ordered.position());
-    }
-    observeCommitted(node, ordered.position() - 1);
-    record(node, ordered.position(), new Committed(ordered.time(), ordered.request()));
-    node.appliedPosition = ordered.position();
-    node.appliedTime = ordered.time();
-    node.stable.add(ordered);
-  }
-
-  /** Positions up to {@code upTo} not handed out as stable were committed no-ops. */
-  private void observeCommitted(Node node, long upTo) {
-    for (long p = node.appliedPosition + 1; p <= upTo; p++) {
-      record(node, p, Committed.NO_OP);
-    }
-    node.appliedPosition = Math.max(node.appliedPosition, upTo);
-  }
-
-  private void record(Node node, long position, Committed value) {
-    Committed first = committed.putIfAbsent(position, value);
-    if (first != null && !(Objects.equals(first.request(), value.request())
-        && first.time() == value.time())) {
-      violation("position " + position + " committed as " + describe(first) + " earlier but as "
-          + describe(value) + " at node " + node.id);
-    }
-    maxCommitted = Math.max(maxCommitted, position);
-  }
-
-  private static String describe(Committed c) {
-    return c.request() == null ? "a no-op" : c.request() + "@" + c.time();
-  }
-
-  private void observeLeader(Node node) {
-    io.lockstep.order.Status status = node.raft.status();
-    if (status.role() == Role.LEADER) {
-      Integer first = leaders.putIfAbsent(status.term(), node.id);
-      if (first != null && first != node.id) {
-        violation("two leaders in term " + status.term() + ": " + first + " and " + node.id);
-      }
-    }
-  }
-
-  private void checkRead(Node node, Ready.ReadGrant grant) {
-    Long floor = readFloor.get(grant.readId());
-    if (floor == null) {
-      violation("node " + node.id + " granted unknown read " + grant.readId());
-    } else if (grant.position() < floor) {
-      violation("read " + grant.readId() + " at node " + node.id + " granted at position "
-          + grant.position() + " but " + floor + " was committed before it was issued");
-    }
-  }
-
-  private void violation(String message) {
-    violations.add(message);
-    if (!lenient) {
-      throw new AssertionError(message);
-    }
-  }
-
-  // ---- network ------------------------------------------------------------------------------
+  // ---- network (see Network) ----------------------------------------------------------------
 
   /** Delivers queued messages (and those they cause) until none is left; returns the count. */
   int deliverAll() {
-    int count = 0;
-    while (!network.isEmpty()) {
-      deliver(network.poll());
-      count++;
-      if (count > 1_000_000) {
-        throw new AssertionError("message storm");
-      }
-    }
-    return count;
+    return network.deliverAll();
   }
 
   /** Delivers exactly the messages queued now, not those they cause. */
   void deliverQueued() {
-    int n = network.size();
-    for (int i = 0; i < n && !network.isEmpty(); i++) {
-      deliver(network.poll());
-    }
+    network.deliverQueued();
   }
 
   void deliver(Envelope envelope) {
-    if (cuts.contains(link(envelope.from(), envelope.to())) || dropRule.test(envelope)) {
-      return;
-    }
-    Envelope e = rewrite.apply(envelope);
-    if (e == null) {
-      return;
-    }
-    delivered++;
-    step(e.to(), new Input.Receive(e.from(), e.message()));
+    network.deliver(envelope);
   }
 
-  /**
-   * Delivers {@code envelopes} as a runtime loop that drains its queue does: each node is
-   * stepped with all of its messages, in order, and then carries out a single Ready.
-   */
+  /** Delivers {@code envelopes} as a runtime loop that drains its queue does. */
   void deliverCoalesced(List<Envelope> envelopes) {
-    Map<Integer, List<Input>> byNode = new TreeMap<>();
-    for (Envelope envelope : envelopes) {
-      if (cuts.contains(link(envelope.from(), envelope.to())) || dropRule.test(envelope)) {
-        continue;
-      }
-      Envelope e = rewrite.apply(envelope);
-      if (e != null) {
-        delivered++;
-        byNode.computeIfAbsent(e.to(), k -> new ArrayList<>())
-            .add(new Input.Receive(e.from(), e.message()));
-      }
-    }
-    byNode.forEach(this::stepAll);
+    network.deliverCoalesced(envelopes);
   }
 
   /** The messages in flight, for tests that inspect, drop or reorder them. */
   ArrayDeque<Envelope> inFlight() {
-    return network;
+    return network.inFlight();
   }
 
   List<Envelope> takeInFlight() {
-    List<Envelope> all = new ArrayList<>(network);
-    network.clear();
-    return all;
+    return network.takeInFlight();
   }
 
   void dropWhen(Predicate<Envelope> rule) {
-    dropRule = rule;
+    network.dropWhen(rule);
   }
 
   void rewriteWith(UnaryOperator<Envelope> rule) {
-    rewrite = rule;
+    network.rewriteWith(rule);
   }
 
   void cut(int from, int to) {
-    cuts.add(link(from, to));
+    network.cut(from, to);
   }
 
   void cutBoth(int a, int b) {
-    cut(a, b);
-    cut(b, a);
+    network.cutBoth(a, b);
   }
 
   /** Cuts every link to and from {@code id}. */
   void isolate(int id) {
-    for (int other : nodes.keySet()) {
-      if (other != id) {
-        cutBoth(id, other);
-      }
-    }
+    network.isolate(id);
   }
 
   /** Splits the cluster into the given side and the rest. */
   void partition(Set<Integer> side) {
-    for (int a : nodes.keySet()) {
-      for (int b : nodes.keySet()) {
-        if (side.contains(a) != side.contains(b)) {
-          cut(a, b);
-        }
-      }
-    }
+    network.partition(side);
   }
 
   void heal() {
-    cuts.clear();
-    dropRule = e -> false;
-    rewrite = e -> e;
+    network.heal();
   }
 
   long delivered() {
-    return delivered;
-  }
-
-  private static long link(int from, int to) {
-    return ((long) from << 32) | (to & 0xffffffffL);
+    return network.delivered();
   }
 
   // ---- time ---------------------------------------------------------------------------------
@@ -676,7 +403,7 @@ final class Cluster {
   /** A new read, issued now: its grant must cover everything committed so far. */
   Input.Read readInput() {
     long readId = nextReadId++;
-    readFloor.put(readId, maxCommitted);
+    safety.readIssued(readId);
     return new Input.Read(readId);
   }
 
@@ -698,7 +425,7 @@ final class Cluster {
     node.raft = null;
     node.unsynced.clear(); // power loss: nothing that was not synced survives
     node.readsAsked.clear(); // the runtime's reads die with it
-    network.removeIf(e -> e.to() == id || e.from() == id);
+    network.dropTouching(id);
   }
 
   /** The node crashes while carrying out its next Ready, keeping only {@code keep} writes. */
