@@ -302,10 +302,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    */
   void offerSnapshotStored(long position, SnapshotData state)
       throws InterruptedException {
-    LoopEvent event = new LoopEvent.SnapshotStored(position, state);
-    while (running && !queue.offer(event, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      // the loop is busy; try again
-    }
+    offerUntilTaken(new LoopEvent.SnapshotStored(position, state));
   }
 
   /**
@@ -313,7 +310,11 @@ final class ReplicaLoop implements Runnable, ClientIntake {
    * rather than dropping it (the protocol cannot vote for that checkpoint without it).
    */
   void offerCheckpointDigested(long position, SnapshotData state) throws InterruptedException {
-    LoopEvent event = new LoopEvent.CheckpointDigested(position, state);
+    offerUntilTaken(new LoopEvent.CheckpointDigested(position, state));
+  }
+
+  /** Waits for room in the queue for {@code event}, or until the loop stops. */
+  private void offerUntilTaken(LoopEvent event) throws InterruptedException {
     while (running && !queue.offer(event, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
       // the loop is busy; try again
     }

@@ -18,6 +18,7 @@ import io.lockstep.server.config.ClusterKeys;
 import io.lockstep.server.config.Service;
 import io.lockstep.server.wire.Authenticator;
 import io.lockstep.server.wire.PeerEnvelope;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,8 +103,8 @@ class ForgedRelayOverTcpTest {
   }
 
   /** Every replica's peer address, by id. */
-  private static Map<Integer, java.net.InetSocketAddress> peers(ClusterConfig config) {
-    Map<Integer, java.net.InetSocketAddress> peers = new TreeMap<>();
+  private static Map<Integer, InetSocketAddress> peers(ClusterConfig config) {
+    Map<Integer, InetSocketAddress> peers = new TreeMap<>();
     config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
     return peers;
   }

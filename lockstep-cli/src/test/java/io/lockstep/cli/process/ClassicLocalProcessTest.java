@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -127,7 +129,7 @@ class ClassicLocalProcessTest {
 
   /** The assumption violations in {@code lines} logged after {@code since} or still open then. */
   private static List<String> brokenAssumptions(List<String> lines, Instant since) {
-    java.util.Map<String, String> open = new java.util.LinkedHashMap<>();
+    Map<String, String> open = new LinkedHashMap<>();
     List<String> broken = new ArrayList<>();
     for (String line : lines) {
       Matcher m = ASSUMPTION.matcher(line);
