@@ -31,8 +31,20 @@ class Disk {
    * which a later read needs, and skips the timestamps, which nothing reads.
    */
   final void force(FileChannel channel) throws IOException {
+    timedForce(channel, false);
+  }
+
+  /**
+   * Forces a file's data and all its metadata (fsync): for a change of size that no later data
+   * write depends on, such as a segment cut down to its last record.
+   */
+  final void forceAll(FileChannel channel) throws IOException {
+    timedForce(channel, true);
+  }
+
+  private void timedForce(FileChannel channel, boolean metadata) throws IOException {
     long start = System.nanoTime();
-    forceChannel(channel, false);
+    forceChannel(channel, metadata);
     syncNanos.addAndGet(System.nanoTime() - start);
     syncs.incrementAndGet();
   }
@@ -43,10 +55,7 @@ class Disk {
    */
   final void forceDirectory(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      long start = System.nanoTime();
-      forceChannel(channel, true);
-      syncNanos.addAndGet(System.nanoTime() - start);
-      syncs.incrementAndGet();
+      timedForce(channel, true);
     }
   }
 
@@ -75,6 +84,17 @@ class Disk {
     faults.beforeWrite();
     while (buffer.hasRemaining()) {
       channel.write(buffer);
+    }
+    bytesWritten.addAndGet(length);
+  }
+
+  /** Writes all of {@code buffer} at byte {@code position}, leaving the channel's position. */
+  final void writeAt(FileChannel channel, java.nio.ByteBuffer buffer, long position)
+      throws IOException {
+    int length = buffer.remaining();
+    faults.beforeWrite();
+    while (buffer.hasRemaining()) {
+      position += channel.write(buffer, position);
     }
     bytesWritten.addAndGet(length);
   }

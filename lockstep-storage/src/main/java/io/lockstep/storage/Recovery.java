@@ -32,6 +32,11 @@ import java.util.regex.Pattern;
  * bounds the terms it may have voted in, and their newest hard state is the newest known.
  * Damage that leaves no safe prefix (a gap, a record that does not decode, a missing segment)
  * still refuses to start ({@link CorruptStorageException}).
+ *
+ * <p>Zeros after the last record of the last segment are neither: the log writes them ahead of
+ * its records ({@link SegmentLog}), and the segment simply ends there. A torn record followed by
+ * zeros is still a torn tail, and zeros in an earlier segment (which the log cuts to its last
+ * record before starting the next) are damage.
  */
 final class Recovery {
   private static final System.Logger LOG = System.getLogger(FileStorage.class.getName());
@@ -144,7 +149,9 @@ final class Recovery {
     while (headerProblem == null && offset < bytes.length) {
       SegmentFormat.Scan scan = SegmentFormat.scan(bytes, offset, bytes.length);
       if (scan instanceof SegmentFormat.Scan.Invalid bad) {
-        badBytes(file, bytes, offset, bad.reason(), last);
+        if (!(last && SegmentFormat.onlyZerosFrom(bytes, offset))) {
+          badBytes(file, bytes, offset, bad.reason(), last);
+        } // else the zeros written ahead of the records (SegmentLog): the segment ends here
         break;
       }
       SegmentFormat.Scan.Valid valid = (SegmentFormat.Scan.Valid) scan;

@@ -125,6 +125,16 @@ final class SegmentFormat {
     return -1;
   }
 
+  /** True if every byte from {@code offset} to the end of {@code bytes} is zero. */
+  static boolean onlyZerosFrom(byte[] bytes, int offset) {
+    for (int i = offset; i < bytes.length; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static int crc(byte[] bytes, int offset, int length) {
     CRC32C crc = new CRC32C();
     crc.update(bytes, offset, length);

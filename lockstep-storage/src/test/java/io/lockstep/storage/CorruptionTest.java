@@ -61,7 +61,7 @@ class CorruptionTest {
   @Test
   void bitFlipInTheMiddleOfTheLastSegmentReportsTheValidPrefixAndWhatWasLost() throws IOException {
     store(FileStorage.Options.defaults(), appends(50));
-    long middle = Files.size(segment(1)) / 2;
+    long middle = Fixtures.recordsEnd(segment(1)) / 2;
     flipBit(segment(1), middle);
     Recovered recovered = recover();
     Recovered.Damage damage = recovered.damage();
@@ -96,7 +96,7 @@ class CorruptionTest {
   void damageIsReportedAgainAfterACrashUntilTheProtocolsNextHardStateIsDurable()
       throws IOException {
     store(FileStorage.Options.defaults(), appends(50));
-    flipBit(segment(1), Files.size(segment(1)) / 2);
+    flipBit(segment(1), Fixtures.recordsEnd(segment(1)) / 2);
     Recovered first = recover();
     // A crash before the protocol wrote anything: the cut log looks valid, the marker remembers.
     Recovered again = recover();
@@ -124,13 +124,13 @@ class CorruptionTest {
   @Test
   void tornTailIsCutWithAWarningAndWritingContinuesAfterIt() throws IOException {
     store(FileStorage.Options.defaults(), appends(20));
-    long synced = Files.size(segment(1));
+    long synced = Fixtures.recordsEnd(segment(1));
     try (FileStorage storage = FileStorage.open(dir)) {
       storage.recover();
       storage.write(List.of(append(21, 30, 2)));
       storage.sync();
     }
-    long full = Files.size(segment(1));
+    long full = Fixtures.recordsEnd(segment(1));
     try (var channel = java.nio.channels.FileChannel.open(segment(1), StandardOpenOption.WRITE)) {
       channel.truncate(synced + (full - synced) / 2);
     }
@@ -148,12 +148,51 @@ class CorruptionTest {
   }
 
   @Test
-  void zerosAfterTheLastRecordAreATornTail() throws IOException {
+  void zerosAfterTheLastRecordEndTheSegmentAndWritingContinuesOverThem() throws IOException {
     store(FileStorage.Options.defaults(), appends(5));
-    long synced = Files.size(segment(1));
-    Files.write(segment(1), new byte[4096], StandardOpenOption.APPEND);
-    assertThat(indexes(recover())).hasSize(5);
-    assertThat(Files.size(segment(1))).isEqualTo(synced);
+    long end = Fixtures.recordsEnd(segment(1));
+    long prepared = Files.size(segment(1));
+    assertThat(prepared).as("zeros written ahead of the records").isGreaterThan(end);
+    try (LogCapture log = new LogCapture(FileStorage.class);
+        FileStorage storage = FileStorage.open(dir)) {
+      assertThat(indexes(storage.recover())).hasSize(5);
+      assertThat(log.warnings()).noneSatisfy(w -> assertThat(w).contains("torn tail"));
+      storage.write(List.of(append(6, 8, 1)));
+      storage.sync();
+    }
+    assertThat(Files.size(segment(1))).isEqualTo(prepared);
+    assertThat(Fixtures.recordsEnd(segment(1))).isGreaterThan(end);
+    assertThat(indexes(recover())).containsExactlyElementsOf(
+        LongStream.rangeClosed(1, 8).boxed().toList());
+  }
+
+  @Test
+  void aTornRecordBeforeTheZerosIsATornTail() throws IOException {
+    store(FileStorage.Options.defaults(), appends(5));
+    long end = Fixtures.recordsEnd(segment(1));
+    // A crash inside the sixth record's write: its first bytes landed, the rest is still zeros.
+    byte[] bytes = Files.readAllBytes(segment(1));
+    System.arraycopy(new byte[] {0, 0, 0, 40, 1, 2}, 0, bytes, (int) end, 6);
+    Files.write(segment(1), bytes);
+    try (LogCapture log = new LogCapture(FileStorage.class)) {
+      assertThat(indexes(recover())).hasSize(5);
+      assertThat(log.warnings()).anySatisfy(w -> assertThat(w)
+          .contains("torn tail", segment(1).toString(), "byte offset " + end));
+    }
+    assertThat(Files.size(segment(1))).isEqualTo(end);
+  }
+
+  @Test
+  void zerosAtTheEndOfAnEarlierSegmentAreDamage() throws IOException {
+    store(new FileStorage.Options(2048), appends(100));
+    assertThat(Files.exists(segment(3))).isTrue();
+    assertThat(Files.size(segment(1))).as("cut to its last record when the log rolled")
+        .isEqualTo(Fixtures.recordsEnd(segment(1)));
+    Files.write(segment(1), new byte[64], StandardOpenOption.APPEND);
+    Recovered recovered = recover();
+    assertThat(recovered.damage()).isNotNull();
+    assertThat(recovered.damage().description()).contains("segment-00000000000000000001.log")
+        .contains("a later segment exists");
   }
 
   @Test

@@ -130,7 +130,7 @@ class EntryReadTest {
       storage.sync();
       Path segment = SegmentLog.pathFor(dir, 1);
       byte[] bytes = Files.readAllBytes(segment);
-      bytes[bytes.length - 5] ^= 0x10; // inside the last record's payload
+      bytes[(int) Fixtures.recordsEnd(segment) - 5] ^= 0x10; // inside the last record's payload
       Files.write(segment, bytes);
       assertThat(indexes(storage.readEntries(1, 9, Long.MAX_VALUE))).hasSize(9);
       assertThatThrownBy(() -> storage.readEntries(10, 10, Long.MAX_VALUE))
@@ -152,7 +152,7 @@ class EntryReadTest {
       Path segment = SegmentLog.pathFor(dir, 1);
       try (var channel = java.nio.channels.FileChannel.open(segment,
           java.nio.file.StandardOpenOption.WRITE)) {
-        channel.truncate(Files.size(segment) - 3);
+        channel.truncate(Fixtures.recordsEnd(segment) - 3);
       }
       assertThatThrownBy(() -> storage.readEntries(1, 3, Long.MAX_VALUE))
           .isInstanceOf(CorruptStorageException.class)

@@ -6,7 +6,10 @@ import io.lockstep.order.Recovered;
 import io.lockstep.order.Snapshot;
 import io.lockstep.order.StorageWrite;
 import io.lockstep.request.Request;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -55,6 +58,19 @@ final class Fixtures {
     List<Long> indexes = new ArrayList<>();
     recovered.entries().forEach(e -> indexes.add(e.index()));
     return indexes;
+  }
+
+  /**
+   * Where a segment's valid records end: the log writes zeros ahead of them, so the file's size
+   * says how far it prepared, not how far it wrote.
+   */
+  static long recordsEnd(Path segment) throws IOException {
+    byte[] bytes = Files.readAllBytes(segment);
+    int offset = SegmentFormat.HEADER_BYTES;
+    while (SegmentFormat.scan(bytes, offset, bytes.length) instanceof SegmentFormat.Scan.Valid v) {
+      offset = v.next();
+    }
+    return offset;
   }
 
   /** Compares everything a Recovered holds, including snapshot state bytes. */

@@ -17,7 +17,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * A crash can leave any prefix of the unsynced bytes of the last segment on disk. Whatever the
+ * A crash can leave any prefix of the unsynced bytes of the last segment on disk, followed by
+ * nothing (the file cut there) or by the zeros the log wrote ahead of its records. Whatever the
  * cut, recovery must succeed and return the state after some prefix of the writes, including
  * every write that was synced before the cut (X1).
  */
@@ -35,14 +36,15 @@ class TornTailPropertiesTest {
   @Property(tries = 30)
   void everyCutOfTheLastSegmentRecoversAPrefixIncludingAllThatWasSynced(
       @ForAll long seed, @ForAll @IntRange(min = 0, max = 1_000_000) int cutPerMillion,
-      @ForAll boolean smallSegments) throws IOException {
+      @ForAll boolean smallSegments, @ForAll boolean zerosAfterCut) throws IOException {
     Path dir = Files.createTempDirectory("torn");
     Path crash = Files.createTempDirectory("torn-crash");
     try {
       Run run = writeHistory(dir, seed, new FileStorage.Options(smallSegments ? 2048 : 1 << 20));
       long last = lastSegment(dir);
-      long cut = Files.size(SegmentLog.pathFor(dir, last)) * cutPerMillion / 1_000_000;
-      crashCopy(dir, crash, last, cut, directoryAt(run.syncs(), run.during(), last, cut));
+      long cut = Fixtures.recordsEnd(SegmentLog.pathFor(dir, last)) * cutPerMillion / 1_000_000;
+      crashCopy(dir, crash, last, cut, directoryAt(run.syncs(), run.during(), last, cut),
+          zerosAfterCut);
       Recovered recovered;
       try (FileStorage storage = FileStorage.open(crash)) {
         recovered = storage.recover();
@@ -75,7 +77,7 @@ class TornTailPropertiesTest {
         run.during().add(copyOf(dir));
         storage.sync();
         long last = lastSegment(dir);
-        run.syncs().add(new SyncPoint(last, Files.size(SegmentLog.pathFor(dir, last)),
+        run.syncs().add(new SyncPoint(last, Fixtures.recordsEnd(SegmentLog.pathFor(dir, last)),
             run.prefixStates().size() - 1));
       }
     }
@@ -126,9 +128,12 @@ class TornTailPropertiesTest {
     }
   }
 
-  /** The crash state: the files of that moment, with the last segment cut to {@code cut}. */
+  /**
+   * The crash state: the files of that moment, with the last segment's bytes from {@code cut}
+   * gone, or zero as written ahead of the records ({@code zerosAfterCut}).
+   */
   private static void crashCopy(Path dir, Path crash, long lastSegment, long cut,
-      DirectoryCopy then) throws IOException {
+      DirectoryCopy then, boolean zerosAfterCut) throws IOException {
     Path last = SegmentLog.pathFor(dir, lastSegment).getFileName();
     for (var file : then.files().entrySet()) {
       if (!file.getKey().equals(last)) {
@@ -136,7 +141,9 @@ class TornTailPropertiesTest {
       }
     }
     byte[] finalBytes = Files.readAllBytes(dir.resolve(last));
-    Files.write(crash.resolve(last), java.util.Arrays.copyOf(finalBytes, (int) cut));
+    byte[] left = new byte[zerosAfterCut ? finalBytes.length : (int) cut];
+    System.arraycopy(finalBytes, 0, left, 0, (int) cut);
+    Files.write(crash.resolve(last), left);
   }
 
   static void deleteTree(Path dir) {
