@@ -24,10 +24,11 @@ import java.util.List;
  *
  * <p>The active segment is written with zeros ahead of its records ({@link #PREPARE_BYTES} at a
  * time), so that the fdatasync of a group commit overwrites blocks the file already has and
- * forces data only. Appending instead grows the file at every sync, and on ext4 each growth is
- * also a commit of the file system's journal: about a third more CPU per fsync, which a PBFT
- * replica (an fsync or more per sequence number) pays on every batch (docs/BENCHMARKS.md,
- * "Segments written ahead"). Recovery reads zeros after the last record of the last segment as
+ * forces data only. Appending instead grows the file at every sync, and each growth makes the
+ * fdatasync write the new size and block map too (an inode write, or a journal commit where the
+ * file system has a journal): more device writes and system CPU per fsync, which a PBFT replica
+ * (an fsync or more per sequence number) pays on every batch (docs/BENCHMARKS.md, "Segments
+ * written ahead"). Recovery reads zeros after the last record of the last segment as
  * its end ({@link Recovery}); a segment is cut to its last record before the next one starts, so
  * only the last segment ever holds zeros.
  */
