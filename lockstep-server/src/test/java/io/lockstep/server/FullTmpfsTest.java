@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real full disk: one replica's data directory is a 2 MiB tmpfs that a filler
+ * A real full disk: one replica's data directory is a 4 MiB tmpfs that a filler
  * file fills up, so its writes fail with the kernel's own ENOSPC. Needs permission to mount
  * (root, as in CI); elsewhere the test is skipped with the reason, and the fault switch tests
  * in {@link DiskFaultClusterTest} cover the same path.
@@ -50,8 +50,12 @@ class FullTmpfsTest {
         values.add(kv.incr("counter"));
         Path filler = victimDir.resolve("filler");
         fill(filler);
+        // The log wrote zeros up to a mebibyte ahead of its records before the disk filled, so
+        // its next writes land there: ballast of 32 KiB per increment uses that space up.
+        String ballast = "b".repeat(32 << 10);
         for (int i = 0; i < 400 && cluster.server(leader).failure().isEmpty(); i++) {
           values.add(kv.incr("counter"));
+          kv.set("ballast-" + i, ballast);
         }
         ReplicaServer full = cluster.server(leader);
         assertThat(full.failure()).as("the replica on the full tmpfs stopped").isPresent();
@@ -79,7 +83,7 @@ class FullTmpfsTest {
   private static void mountTmpfs(Path at) throws Exception {
     boolean linux = System.getProperty("os.name").toLowerCase().contains("linux");
     Assumptions.assumeTrue(linux, "a tmpfs needs Linux");
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs",
         at.toString()).redirectErrorStream(true).start();
     String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     boolean done = mount.waitFor(30, TimeUnit.SECONDS);
