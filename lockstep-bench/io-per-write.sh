@@ -10,7 +10,8 @@
 #
 # Prints the bench's throughput, the disk's completed writes per second and per client write,
 # the kilobytes written per second, and the machine's busy CPU (user, system, interrupts; kernel
-# threads included, idle, iowait and steal not) in microseconds per client write.
+# threads included, idle, iowait and steal not) in microseconds per client write, and the cores
+# left idle and waiting for the disk (iowait: idle while some thread waits for an fsync).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -42,4 +43,4 @@ wait "$bench_pid"
 ops="$(grep -o 'throughput *[0-9,.]*' "$data/bench.out" | tr -d ', throughput')"
 echo "throughput $ops writes/s ($*)"
 echo "$d0 $d1" | awk -v t="$ops" '{w = ($3 - $1) / 20; printf "disk %s: %.0f writes/s, %.2f per client write, %.0f KB/s\n", "'"$disk"'", w, w / t, ($4 - $2) / 40}'
-echo "$s0 $s1" | awk -v t="$ops" '{b0 = $2 + $3 + $4 + $7 + $8; b1 = $13 + $14 + $15 + $18 + $19; printf "machine busy: %.2f cores, %.1f us per client write\n", (b1 - b0) / 2000, (b1 - b0) * 10000 / (t * 20)}'
+echo "$s0 $s1" | awk -v t="$ops" '{b0 = $2 + $3 + $4 + $7 + $8; b1 = $13 + $14 + $15 + $18 + $19; printf "machine busy: %.2f cores, %.1f us per client write; idle %.2f cores, iowait %.2f\n", (b1 - b0) / 2000, (b1 - b0) * 10000 / (t * 20), ($16 - $5) / 2000, ($17 - $6) / 2000}'

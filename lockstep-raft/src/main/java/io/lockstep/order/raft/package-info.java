@@ -3,14 +3,35 @@
  * Agreement + Order (§3) as a deterministic {@link io.lockstep.order.Coordination}.
  *
  * <p>{@link io.lockstep.order.raft.Raft} is a thin coordinator owning the state and the dispatch;
- * package-private parts compute the decisions: {@code Election} (timers, pre-vote, votes),
- * {@code Replication} and {@code Progress} (the leader's side, flow control, commit rule,
- * check-quorum, transfer), {@code Follower} (consistency check, InstallSnapshot),
- * {@code ReadIndex} (linearizable reads and leases), {@code RaftLog} (the in-memory log after a
- * snapshot), {@code Quorum} (majority maths), {@code Outbox} (the effects of a Ready),
- * {@code MessageCheck} (validation of untrusted messages), {@code Recovery}, {@code Repair}
- * (protocol-aware recovery of damaged storage), {@code SnapshotFetch} (a snapshot fetched from
- * a replica the leader names) and {@code Invariants}.
+ * package-private parts compute the decisions:
+ * <ul>
+ *   <li>receiving: {@code Inbound} (shape check, messages outside the term rules, term rules),
+ *       {@code MessageCheck} (validation of untrusted messages), {@code Dispatch} (a valid
+ *       message to the part that handles it);
+ *   <li>leadership: {@code Election} (timers, pre-vote, votes), {@code TickClock} (the
+ *       replica's time, made of ticks, and the leader-stickiness lease), {@code Admission}
+ *       (whether a request or read is taken now, within the uncommitted byte budget);
+ *   <li>the leader's side: {@code Replication} and {@code Progress} (flow control, commit rule,
+ *       check-quorum, transfer), {@code AgreedTime} (the time stamp a quorum of clocks
+ *       bounds), {@code LogReads} (entries read back from disk for a follower),
+ *       {@code SnapshotTransfers}, {@code SnapshotChunks} and {@code HeldSnapshot}
+ *       (InstallSnapshot in chunks, or from a replica the leader names);
+ *   <li>the follower's side: {@code Follower} (consistency check, InstallSnapshot),
+ *       {@code SnapshotFetch} (a snapshot fetched from a replica the leader names);
+ *   <li>the log: {@code RaftLog} (the in-memory log after a snapshot), {@code EntryFacts}
+ *       (every entry's term, time and size, payload held or not), {@code Commitment} (commit
+ *       and applied indexes, the one place that moves them), {@code SnapshotTaken} (compaction
+ *       after the executor's snapshot);
+ *   <li>membership: {@code Membership} (the configurations in the log), {@code ConfigChange}
+ *       (single-server changes), {@code ConfigEntry} (a configuration as a log entry),
+ *       {@code RemovalNotice} (telling a removed replica so);
+ *   <li>durable state and recovery: {@code TermAndVote} (the hard state and its encoding),
+ *       {@code Recovery}, {@code Repair} (protocol-aware recovery of damaged storage),
+ *       {@code WipeCheck} and {@code Incarnations} (a wiped data directory detected);
+ *   <li>{@code ReadIndex} (linearizable reads and leases), {@code Quorum} (majority maths),
+ *       {@code Outbox} (the effects of a Ready), {@code RaftEvents} (the journal's view of a
+ *       step) and {@code Invariants}.
+ * </ul>
  *
  * <p>Rules this implementation chooses:
  * <ul>
