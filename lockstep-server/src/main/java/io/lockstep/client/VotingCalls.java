@@ -282,32 +282,13 @@ final class VotingCalls {
       return;
     }
     retries.incrementAndGet();
-    List<Integer> unanswered = new java.util.ArrayList<>();
+    List<Integer> unanswered;
     synchronized (call) {
       if (call.request == null
           && call.reads.answers() >= call.asked.size() - options.t()) {
         call.resend = null;
       }
-      // Replicas learned since the call started are asked too: the ones it started with may
-      // have been replaced meanwhile (their votes alone would never reach 2t+1).
-      book.active().stream().filter(slot -> !call.asked.contains(slot)).forEach(call.asked::add);
-      if (call.handedTo >= 0 && call.relayed) {
-        // No decision through the relaying replica: every replica that has not answered gets
-        // the request itself (it may have relayed to some only), and later requests go
-        // through the next replica.
-        handover.nextTransmitter(call.asked, call.handedTo);
-        call.handedTo = -1;
-        // Encoded only now: most relayed requests are decided without a resend.
-        call.payload = call.plain();
-      }
-      if (call.handedTo >= 0) {
-        // No decision through this transmitter: the same signed request goes through the next.
-        call.handedTo = handover.nextTransmitter(call.asked, call.handedTo);
-        unanswered.add(call.handedTo);
-      } else {
-        call.asked.stream().filter(slot -> !call.answered.contains(slot))
-            .forEach(unanswered::add);
-      }
+      unanswered = askAgain(call);
       if (call.request == null && call.resend == null) {
         fallBackLater(call);
         return;
@@ -317,6 +298,28 @@ final class VotingCalls {
     for (int slot : unanswered) {
       send(slot, call);
     }
+  }
+
+  /** The replicas a resend of {@code call} goes to; called under the call's lock. */
+  private List<Integer> askAgain(VotingCall call) {
+    // Replicas learned since the call started are asked too: the ones it started with may
+    // have been replaced meanwhile (their votes alone would never reach 2t+1).
+    book.active().stream().filter(slot -> !call.asked.contains(slot)).forEach(call.asked::add);
+    if (call.handedTo >= 0 && call.relayed) {
+      // No decision through the relaying replica: every replica that has not answered gets
+      // the request itself (it may have relayed to some only), and later requests go
+      // through the next replica.
+      handover.nextTransmitter(call.asked, call.handedTo);
+      call.handedTo = -1;
+      // Encoded only now: most relayed requests are decided without a resend.
+      call.payload = call.plain();
+    }
+    if (call.handedTo >= 0) {
+      // No decision through this transmitter: the same signed request goes through the next.
+      call.handedTo = handover.nextTransmitter(call.asked, call.handedTo);
+      return List.of(call.handedTo);
+    }
+    return call.asked.stream().filter(slot -> !call.answered.contains(slot)).toList();
   }
 
   private void expire(VotingCall call) {
