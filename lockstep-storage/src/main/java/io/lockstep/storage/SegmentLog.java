@@ -61,7 +61,11 @@ final class SegmentLog implements AutoCloseable {
   private final BinaryWriter pending = new BinaryWriter(64 * 1024);
   private FileChannel active;
   private long activeFlushed;
-  /** The active segment's bytes below this are records or zeros written ahead of them. */
+  /**
+   * The active segment's bytes below this are records or zeros written ahead of them. Records
+   * and zeros are both written at explicit offsets ({@link #activeFlushed}, this), never at the
+   * channel's position.
+   */
   private long preparedTo;
   private int activeRecords;
   private boolean dataDirty;
@@ -83,7 +87,6 @@ final class SegmentLog implements AutoCloseable {
     SegmentLog log = new SegmentLog(directory, disk, segmentBytes);
     log.segments.addAll(recovered);
     log.active = FileChannel.open(log.segments.getLast().path, StandardOpenOption.WRITE);
-    log.active.position(lastLength);
     log.activeFlushed = lastLength;
     log.preparedTo = log.active.size(); // past lastLength only zeros are left (see Recovery)
     // Count the recovered segment as holding records beyond its checkpoint, so it may roll.
@@ -161,7 +164,8 @@ final class SegmentLog implements AutoCloseable {
   void flush() throws IOException {
     if (pending.position() > 0) {
       prepareThrough(activeFlushed + pending.position());
-      disk.write(active, ByteBuffer.wrap(pending.array(), 0, pending.position()));
+      ByteBuffer records = ByteBuffer.wrap(pending.array(), 0, pending.position());
+      disk.writeAt(active, records, activeFlushed);
       activeFlushed += pending.position();
       pending.reset();
     }
