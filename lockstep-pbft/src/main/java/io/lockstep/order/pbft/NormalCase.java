@@ -219,8 +219,7 @@ final class NormalCase {
   }
 
   private void accept(Slot slot, Batch batch, Digest digest) {
-    slot.accept(p.view, batch, digest);
-    p.durable.accepted(new PbftMessage.PrePrepare(p.view, slot.seq, batch));
+    slot.accept(p.view, batch, digest); // written with its commit (Durable#committing)
     highestPrePrepared = Math.max(highestPrePrepared, slot.seq);
     int newlyOrdered = 0;
     long longestWait = -1;
@@ -274,7 +273,7 @@ final class NormalCase {
     slot.commitSentView = p.view;
     slot.commitSent = digest;
     PbftMessage.Commit commit = new PbftMessage.Commit(p.view, slot.seq, digest);
-    p.durable.committing(commit);
+    p.durable.committing(slot, commit);
     slot.sentAt = p.now;
     p.out.broadcast(commit);
     slot.addCommit(p.view, digest, p.self());
