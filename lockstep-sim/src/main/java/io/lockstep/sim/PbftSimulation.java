@@ -296,6 +296,22 @@ public final class PbftSimulation {
         new Trace(null)).powerLoss(atMillis, downMillis).execute();
   }
 
+  /**
+   * As {@link #runWithPowerLoss}, with one Byzantine replica whose behaviour the seed picks (as
+   * {@link #runMixed} does): the correct replicas' disks must carry every acknowledged write
+   * through the power loss while the liar, restarted too, goes on lying.
+   */
+  public static SimResult runMixedWithPowerLoss(SimOptions options, long seed,
+      CoordinationFactory factory, long atMillis, long downMillis) {
+    if (atMillis < 1 || downMillis < 1) {
+      throw new IllegalArgumentException("a power loss needs a time and a duration of at least"
+          + " 1 ms, got " + atMillis + " and " + downMillis);
+    }
+    SimProtocol.Seeded seeded = mixed(options, seed, factory);
+    return new SimRun(options, seed, seeded.factory(), RegisterService.exampleKvStore(),
+        seeded.liars(), new Trace(null)).powerLoss(atMillis, downMillis).execute();
+  }
+
   /** Runs one seed with every replica correct. */
   public static SimResult run(SimOptions options, long seed) {
     return Simulation.run(options, seed, factory());
