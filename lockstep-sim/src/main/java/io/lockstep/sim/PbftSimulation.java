@@ -288,12 +288,8 @@ public final class PbftSimulation {
    */
   public static SimResult runWithPowerLoss(SimOptions options, long seed,
       CoordinationFactory factory, long atMillis, long downMillis) {
-    if (atMillis < 1 || downMillis < 1) {
-      throw new IllegalArgumentException("a power loss needs a time and a duration of at least"
-          + " 1 ms, got " + atMillis + " and " + downMillis);
-    }
-    return new SimRun(options, seed, factory, RegisterService.exampleKvStore(), Map.of(),
-        new Trace(null)).powerLoss(atMillis, downMillis).execute();
+    return powerLoss(new SimProtocol.Seeded(factory, Map.of()), options, seed, atMillis,
+        downMillis);
   }
 
   /**
@@ -303,11 +299,15 @@ public final class PbftSimulation {
    */
   public static SimResult runMixedWithPowerLoss(SimOptions options, long seed,
       CoordinationFactory factory, long atMillis, long downMillis) {
+    return powerLoss(mixed(options, seed, factory), options, seed, atMillis, downMillis);
+  }
+
+  private static SimResult powerLoss(SimProtocol.Seeded seeded, SimOptions options, long seed,
+      long atMillis, long downMillis) {
     if (atMillis < 1 || downMillis < 1) {
       throw new IllegalArgumentException("a power loss needs a time and a duration of at least"
           + " 1 ms, got " + atMillis + " and " + downMillis);
     }
-    SimProtocol.Seeded seeded = mixed(options, seed, factory);
     return new SimRun(options, seed, seeded.factory(), RegisterService.exampleKvStore(),
         seeded.liars(), new Trace(null)).powerLoss(atMillis, downMillis).execute();
   }

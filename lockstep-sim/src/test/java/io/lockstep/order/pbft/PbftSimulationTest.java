@@ -112,18 +112,8 @@ class PbftSimulationTest {
    */
   @Test
   void aWholeClusterCrashedAtOnceRestartsFromItsDisksAndLosesNothing() {
-    List<String> failures = new ArrayList<>();
-    long ops = 0;
-    for (long seed = 1; seed <= POWER_LOSS_SEEDS; seed++) {
-      SimResult result = PbftSimulation.runWithPowerLoss(quick(), seed, signing(seed == 1),
-          powerLossAt(seed), 20 + seed * 37 % 400);
-      ops += result.opsOk();
-      if (!result.ok()) {
-        failures.add("seed " + seed + ": " + result.failure());
-      }
-    }
-    assertThat(failures).isEmpty();
-    assertThat(ops).isGreaterThan(POWER_LOSS_SEEDS * 20L);
+    assertEveryPowerLossLosesNothing(seed -> PbftSimulation.runWithPowerLoss(quick(), seed,
+        signing(seed == 1), powerLossAt(seed), powerLossFor(seed)));
   }
 
   /**
@@ -133,11 +123,16 @@ class PbftSimulationTest {
    */
   @Test
   void aPowerLossWithALiarAmongTheReplicasLosesNothing() {
+    assertEveryPowerLossLosesNothing(seed -> PbftSimulation.runMixedWithPowerLoss(quick(), seed,
+        signing(seed == 1), powerLossAt(seed), powerLossFor(seed)));
+  }
+
+  private static void assertEveryPowerLossLosesNothing(
+      java.util.function.LongFunction<SimResult> runSeed) {
     List<String> failures = new ArrayList<>();
     long ops = 0;
     for (long seed = 1; seed <= POWER_LOSS_SEEDS; seed++) {
-      SimResult result = PbftSimulation.runMixedWithPowerLoss(quick(), seed, signing(seed == 1),
-          powerLossAt(seed), 20 + seed * 37 % 400);
+      SimResult result = runSeed.apply(seed);
       ops += result.opsOk();
       if (!result.ok()) {
         failures.add("seed " + seed + ": " + result.failure());
@@ -167,7 +162,7 @@ class PbftSimulationTest {
     List<String> caught = new ArrayList<>();
     for (long seed = 1; seed <= POWER_LOSS_SEEDS && caught.isEmpty(); seed++) {
       SimResult result = PbftSimulation.runWithPowerLoss(quick(), seed, forgetful,
-          powerLossAt(seed), 20 + seed * 37 % 400);
+          powerLossAt(seed), powerLossFor(seed));
       if (!result.ok()) {
         caught.add(result.failure());
       }
@@ -178,6 +173,11 @@ class PbftSimulationTest {
   /** Within the fault phase, after some writes completed. */
   private static long powerLossAt(long seed) {
     return 400 + seed * 53 % 900;
+  }
+
+  /** How long the replicas stay down. */
+  private static long powerLossFor(long seed) {
+    return 20 + seed * 37 % 400;
   }
 
   @Test
