@@ -19,16 +19,12 @@ import java.util.Map;
  * relies on it leaves, or, for those two, the replica abstains where it may have lost one:
  *
  * <ul>
- *   <li>the commit it sent, as a log entry, before its COMMIT, after the pre-prepare it accepted
- *       (as a backup) or sent (as the primary) for that batch: they record the prepared
+ *   <li>the pre-prepare it accepted (as a backup) or sent (as the primary), as a log entry,
+ *       with its PREPARE or PRE-PREPARE: once durable, it then never prepares another batch at
+ *       that (view, seq), and its Q set (§4.4) survives;
+ *   <li>the commit it sent, as a log entry, before its COMMIT: it records the prepared
  *       certificate, so its P set in a later view change still carries a batch that may have
- *       committed, and the batch itself;
- *   <li>before a view change (the hard state below), every pre-prepare it accepted and has not
- *       written yet: its Q set (§4.4), which the view change signs, survives. A pre-prepare it
- *       accepted and did not prepare is lost if it crashes before either, which changes nothing
- *       it promised: its prepare there is an early vote, after which it abstains
- *       ({@link EarlyVotes}), and what it loses is only its vouching (A2 of
- *       {@link NewViewDecision}) for a batch that did not commit with its help;
+ *       committed;
  *   <li>the view, whether it is changing view, and the stable checkpoint's 2t+1 signed votes,
  *       as the hard state, before a VIEW-CHANGE or anything sent in a new view: it never goes
  *       back to a view it left;
@@ -85,19 +81,14 @@ final class Durable {
     this.p = p;
   }
 
-  /**
-   * This replica prepared at {@code slot} and is sending {@code commit}: the pre-prepare it
-   * accepted (or sent) for it, then the commit, in the Ready the commit waits for. The
-   * pre-prepare is written only now, not when accepted: its prepare (or, for the primary, the
-   * pre-prepare itself) needs no record to stay consistent across a crash ({@link EarlyVotes}
-   * has the replica abstain where one may be lost), and written then it cost an fsync of its
-   * own per batch, half the log's work under load.
-   */
-  void committing(Slot slot, PbftMessage.Commit commit) {
-    journal(new PbftMessage.PrePrepare(commit.view(), commit.seq(),
-        slot.contents.get(commit.digest())));
+  /** This replica accepted (or, as primary, sent) {@code pp}. */
+  void accepted(PbftMessage.PrePrepare pp) {
+    journal(pp);
+  }
+
+  /** This replica prepared and is sending {@code commit}. */
+  void committing(PbftMessage.Commit commit) {
     journal(commit);
-    slot.unwritten = false; // its earlier views' pre-prepares went with their view changes
   }
 
   private void journal(PbftMessage message) {
@@ -112,9 +103,6 @@ final class Durable {
    * the snapshot, then the hard state.
    */
   void flush() {
-    if (p.view != savedView || p.changingView != savedChanging) {
-      copyUnwritten(); // before the hard state, and so before the view change it signs
-    }
     long seq = checkpointToSave();
     boolean checkpoint = seq > 0;
     long index = p.lastPosition(seq);
@@ -188,40 +176,21 @@ final class Durable {
   /** Copies every live slot's facts, in an order that replays to the same slot. */
   private void copyLive() {
     for (Slot slot : p.slots.tailMap(p.low, false).values()) {
-      copy(slot);
-    }
-  }
-
-  /**
-   * Copies the facts of each live slot that pre-prepared a batch not yet written. A view change
-   * signs the replica's Q set (§4.4), pre-prepares it never prepared included; written first,
-   * the one it signs again after a crash ({@link ViewChanges#resume}) vouches for the same
-   * batches, as a new view's decision counts on t+1 vouchers (A2).
-   */
-  private void copyUnwritten() {
-    for (Slot slot : p.slots.tailMap(p.low, false).values()) {
-      if (slot.unwritten) {
-        copy(slot);
+      PbftMessage.Prepared prepared = slot.prepared;
+      if (prepared != null && !slot.prePrepared.containsKey(prepared.digest())) {
+        // Its Q entry was evicted (more than MAX_Q digests here): first, so replay evicts it
+        // again, but its batch is known when the commit below is replayed.
+        journal(new PbftMessage.PrePrepare(prepared.view(), slot.seq, prepared.batch()));
       }
-    }
-  }
-
-  private void copy(Slot slot) {
-    slot.unwritten = false;
-    PbftMessage.Prepared prepared = slot.prepared;
-    if (prepared != null && !slot.prePrepared.containsKey(prepared.digest())) {
-      // Its Q entry was evicted (more than MAX_Q digests here): first, so replay evicts it
-      // again, but its batch is known when the commit below is replayed.
-      journal(new PbftMessage.PrePrepare(prepared.view(), slot.seq, prepared.batch()));
-    }
-    for (Map.Entry<Digest, Long> q : slot.prePrepared.entrySet()) {
-      Batch batch = slot.contents.get(q.getKey());
-      if (batch != null) {
-        journal(new PbftMessage.PrePrepare(q.getValue(), slot.seq, batch));
+      for (Map.Entry<Digest, Long> q : slot.prePrepared.entrySet()) {
+        Batch batch = slot.contents.get(q.getKey());
+        if (batch != null) {
+          journal(new PbftMessage.PrePrepare(q.getValue(), slot.seq, batch));
+        }
       }
-    }
-    if (prepared != null) {
-      journal(new PbftMessage.Commit(prepared.view(), slot.seq, prepared.digest()));
+      if (slot.prepared != null) {
+        journal(new PbftMessage.Commit(slot.prepared.view(), slot.seq, slot.prepared.digest()));
+      }
     }
   }
 

@@ -4,26 +4,21 @@ import io.lockstep.order.ProtocolMessage;
 import java.util.ArrayDeque;
 
 /**
- * Pre-prepares and prepares that leave before anything recording them is durable (the
- * pre-prepare is journaled only with the commit or before a view change, {@link Durable}), and
- * the rule that keeps a crash from turning them into contradictions.
+ * Pre-prepares and prepares that leave before the journal entry recording them is durable,
+ * and the rule that keeps a crash from turning them into contradictions.
  *
- * <p><b>Why.</b> Were every vote to wait for a durable record of what it relies on, a batch
- * would wait for three fsyncs in a row (the primary's, the backups' before their prepares,
- * everyone's before their commits), and with a handful of clients the cluster would spend most
- * of its time waiting for disks instead of batching. Raft overlaps the leader's fsync with its
- * appends (dissertation §10.2.1); here the pre-prepare and the prepares need no record at all,
- * and only the commit waits, for the entries recording its prepared certificate and the batch
- * (so every replica in a commit quorum holds them on disk, and a reply, which waits for the
- * commit, is never lost with a crash of the whole cluster). Writing the pre-prepare when it was
- * accepted, as this replica once did, only added an fsync per batch: nothing relied on it.
- *
- * <p>A vote this rule does not let leave early waits for the writes handed out before it (the
- * runtime releases a Ready without writes at once only when none are in flight), among them
- * the hard state of its view and low watermark, which is all the rule below needs durable.
+ * <p><b>Why.</b> {@link Durable} records each accepted pre-prepare and each commit before the
+ * message relying on it leaves. Done for all three phases, a batch waits for three fsyncs in a
+ * row (the primary's, the backups' before their prepares, everyone's before their commits), and
+ * with a handful of clients the cluster spends most of its time waiting for disks instead of
+ * batching. Raft overlaps the leader's fsync with its appends (dissertation §10.2.1); here the
+ * pre-prepare and the prepares overlap the fsync of the entry that records them, and only the
+ * commit waits (so every replica in a commit quorum holds its prepared certificate and its
+ * pre-prepare on disk, and a reply, which waits for the commit, is never lost with a crash of
+ * the whole cluster).
  *
  * <p><b>The danger.</b> A replica that sent a prepare (or, as primary, a pre-prepare) for
- * (view v, seq n) and crashed before it wrote its commit there no longer knows it did. Voting in v
+ * (view v, seq n) and crashed before the entry was durable no longer knows it did. Voting in v
  * at n again, for another batch an equivocating primary offers, would make it a second faulty
  * replica: two prepared certificates could form for one (v, n).
  *

@@ -219,7 +219,8 @@ final class NormalCase {
   }
 
   private void accept(Slot slot, Batch batch, Digest digest) {
-    slot.accept(p.view, batch, digest); // written with its commit (Durable#committing)
+    slot.accept(p.view, batch, digest);
+    p.durable.accepted(new PbftMessage.PrePrepare(p.view, slot.seq, batch));
     highestPrePrepared = Math.max(highestPrePrepared, slot.seq);
     int newlyOrdered = 0;
     long longestWait = -1;
@@ -273,7 +274,7 @@ final class NormalCase {
     slot.commitSentView = p.view;
     slot.commitSent = digest;
     PbftMessage.Commit commit = new PbftMessage.Commit(p.view, slot.seq, digest);
-    p.durable.committing(slot, commit);
+    p.durable.committing(commit);
     slot.sentAt = p.now;
     p.out.broadcast(commit);
     slot.addCommit(p.view, digest, p.self());

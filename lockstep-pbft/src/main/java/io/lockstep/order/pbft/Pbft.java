@@ -309,8 +309,8 @@ public final class Pbft implements Coordination {
   }
 
   /**
-   * Pre-prepares and prepares leave before anything records them, within the bounds
-   * {@link EarlyVotes} keeps; everything else waits for its Ready's writes.
+   * Pre-prepares and prepares leave before the entry recording them is durable, within the
+   * bounds {@link EarlyVotes} keeps; everything else waits for its Ready's writes.
    */
   @Override
   public boolean mayLeaveBeforeDurable(io.lockstep.order.ProtocolMessage message) {

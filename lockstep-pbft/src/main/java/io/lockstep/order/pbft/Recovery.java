@@ -11,9 +11,8 @@ import io.lockstep.order.pbft.wire.PbftCodec;
  * from the same snapshot). It rejoins at its last stable checkpoint with the certificates it logged
  * above it (or at the checkpoint it last voted for, whose state it saved before the vote left: then
  * it votes again and serves that state to its peers): its view (still changing to it, if it was,
- * with its view change signed again from the same facts), the pre-prepares it wrote (those it
- * prepared, and those it held at its last view change) and the prepared certificates it sent
- * commits for. In that view it casts no new vote up to its
+ * with its view change signed again from the same facts), the pre-prepares it accepted or sent and
+ * the prepared certificates it sent commits for. In that view it casts no new vote up to its
  * low watermark plus L ({@link EarlyVotes}). It executes nothing above the snapshot by itself:
  * its retransmissions of its own commits, and its peers' answers to its status
  * (commits and batches, or the stable checkpoint to fetch), bring it forward again; a checkpoint
@@ -166,7 +165,6 @@ final class Recovery {
       Slot slot = p.slot(pp.seq());
       Digest digest = pp.batch().digest();
       slot.accept(pp.view(), pp.batch(), digest);
-      slot.unwritten = false;
       // Not where it now abstains (EarlyVotes): the entry may record a pre-prepare it accepted
       // there without voting after an earlier restart, and repeating a prepare it never sent
       // could contradict one it sent before that restart and lost.

@@ -59,11 +59,6 @@ final class Slot {
   long finishedView = -1;
   /** P: the latest prepared certificate this replica holds here. */
   PbftMessage.Prepared prepared;
-  /**
-   * Whether a pre-prepare accepted here is not yet in the journal: it is written with the
-   * commit, or before the next view change ({@link Durable}).
-   */
-  boolean unwritten;
   /** Q: digest → latest view it was pre-prepared in, at most {@link #MAX_Q}. */
   final Map<Digest, Long> prePrepared = new LinkedHashMap<>();
   /**
@@ -112,7 +107,6 @@ final class Slot {
     acceptedView = view;
     waiting = null;
     prepareSent = false;
-    unwritten = true;
     contents.put(digest, batch);
     prePrepared.remove(digest);
     prePrepared.put(digest, view);

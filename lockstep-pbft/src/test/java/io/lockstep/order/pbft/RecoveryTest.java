@@ -294,34 +294,12 @@ class RecoveryTest {
   }
 
   /**
-   * Accepting a pre-prepare writes nothing (its prepare leaves at once, and the replica abstains
-   * after a crash where it may have sent one); it is written when the replica prepares, just
-   * before the commit it sends.
-   */
-  @Test
-  void aPrePrepareIsWrittenWithItsCommitAndNotWhenAccepted() {
-    Net net = new Net(c -> c.withLog(1, 4, 8));
-    net.filter = m -> m.message() instanceof PbftMessage.Prepare ? null : m;
-    net.send(net.request());
-    net.run();
-    assertThat(net.nodes[1].slots.get(1L).accepted).as("accepted seq 1").isNotNull();
-    assertThat(journal(net, 1)).as("accepted without preparing: nothing written").isEmpty();
-
-    Net prepared = new Net(c -> c.withLog(1, 4, 8));
-    prepared.send(prepared.request());
-    prepared.run();
-    Digest digest = prepared.nodes[1].slots.get(1L).accepted;
-    assertThat(journal(prepared, 1)).satisfiesExactly(
-        pp -> assertThat(pp).isInstanceOfSatisfying(PbftMessage.PrePrepare.class,
-            p -> assertThat(p.batch().digest()).isEqualTo(digest)),
-        commit -> assertThat(commit).isEqualTo(new PbftMessage.Commit(0, 1, digest)));
-  }
-
-  /**
    * A replica that accepted a pre-prepare it never prepared, started a view change (which
    * vouches for it in its Q set) and crashed signs its view change again from what it wrote:
-   * the same Q set, so the pre-prepare was written before the view change left. Fails when
-   * the pre-prepares not yet written are not copied before a view change.
+   * the same Q set. A replica that forgot such a pre-prepare can leave a new view undecidable:
+   * another replica's prepared certificate there then lacks the t+1 vouchers it needs (A2) and
+   * 2t+1 view changes without it cannot choose the null batch either (the simulator's seed 510
+   * stalled so when pre-prepares were written only with their commit).
    */
   @Test
   void aViewChangeSignedAgainAfterACrashStillVouchesForAPrePrepareNeverPrepared() {
@@ -340,14 +318,5 @@ class RecoveryTest {
     assertThat(net.nodes[2].changingView()).isTrue();
     assertThat(net.nodes[2].viewChanges.own.prePrepared())
         .as("the view change signed again after the crash").contains(vouched);
-  }
-
-  /** The messages replica {@code i} journaled, in order (fillers left out). */
-  private static List<PbftMessage> journal(Net net, int i) {
-    return net.disks[i].recovered().entries().stream()
-        .filter(e -> e.request() != null && e.request().client().equals(Durable.JOURNAL))
-        .map(e -> (PbftMessage) io.lockstep.order.pbft.wire.PbftCodec.INSTANCE
-            .decode(e.request().command()))
-        .toList();
   }
 }
