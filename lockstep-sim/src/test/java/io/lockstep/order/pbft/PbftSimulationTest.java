@@ -12,6 +12,7 @@ import io.lockstep.sim.SimOptions;
 import io.lockstep.sim.SimResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,8 +128,7 @@ class PbftSimulationTest {
         signing(seed == 1), powerLossAt(seed), powerLossFor(seed)));
   }
 
-  private static void assertEveryPowerLossLosesNothing(
-      java.util.function.LongFunction<SimResult> runSeed) {
+  private static void assertEveryPowerLossLosesNothing(LongFunction<SimResult> runSeed) {
     List<String> failures = new ArrayList<>();
     long ops = 0;
     for (long seed = 1; seed <= POWER_LOSS_SEEDS; seed++) {
