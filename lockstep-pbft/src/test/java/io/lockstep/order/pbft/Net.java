@@ -56,6 +56,14 @@ final class Net {
   boolean digestLater;
   /** Per replica, captured checkpoint states whose digest has not been handed over yet. */
   final List<ArrayDeque<Held>> digests = new ArrayList<>();
+  /**
+   * Per replica whose disk lags ({@link #lagDisk}), what it wrote and has not forced yet, and
+   * the messages that wait for it; null for a disk that keeps up (durable at once).
+   */
+  private final Unsynced[] unsynced = new Unsynced[4];
+
+  /** Writes not yet forced, and the messages the runtime holds until they are. */
+  private record Unsynced(List<io.lockstep.order.StorageWrite> writes, List<Msg> held) {}
 
   /**
    * A captured checkpoint state waiting for its digest: the position it was captured at, and
@@ -195,10 +203,7 @@ final class Net {
       if (ready.isEmpty()) {
         return;
       }
-      disks[i].apply(ready.writes()); // durable before the messages leave, as the runtime does
-      for (Ready.Outbound out : ready.messages()) {
-        queue.add(new Msg(i, out.to(), out.message()));
-      }
+      write(i, ready);
       if (ready.install() != null) {
         state[i] = ready.install().state();
         applied.get(i).clear();
@@ -217,6 +222,64 @@ final class Net {
       }
     }
     throw new AssertionError("replica " + i + " never quiesced");
+  }
+
+  /**
+   * Makes {@code ready}'s writes durable before its messages leave, as the runtime does; on a
+   * lagging disk only the messages the protocol lets leave early go now, the rest with the
+   * writes at the next {@link #fsync}.
+   */
+  private void write(int i, Ready ready) {
+    Unsynced lag = unsynced[i];
+    if (lag == null) {
+      disks[i].apply(ready.writes());
+    } else {
+      lag.writes().addAll(ready.writes());
+    }
+    for (Ready.Outbound out : ready.messages()) {
+      Msg msg = new Msg(i, out.to(), out.message());
+      if (lag == null || nodes[i].mayLeaveBeforeDurable(out.message())) {
+        queue.add(msg);
+      } else {
+        lag.held().add(msg);
+      }
+    }
+  }
+
+  /**
+   * From now on replica {@code i}'s writes wait for {@link #fsync} (or are lost to a
+   * {@link #powerLoss}); first it learns that what its disk holds now is durable, as the
+   * runtime reports after each fsync, so its pre-prepares and prepares may leave early.
+   */
+  void lagDisk(int i) {
+    unsynced[i] = new Unsynced(new ArrayList<>(), new ArrayList<>());
+    List<io.lockstep.order.LogEntry> held = disks[i].recovered().entries();
+    if (!held.isEmpty()) {
+      io.lockstep.order.LogEntry last = held.get(held.size() - 1);
+      nodes[i].step(new Input.Persisted(last.index(), last.term()));
+    }
+  }
+
+  /** Replica {@code i}'s lagging disk forces what it was handed; the held messages leave. */
+  void fsync(int i) {
+    Unsynced lag = unsynced[i];
+    disks[i].apply(lag.writes());
+    io.lockstep.replica.Replica.lastAppended(lag.writes())
+        .ifPresent(p -> nodes[i].step(new Input.Persisted(p.index(), p.term())));
+    queue.addAll(lag.held());
+    lag.writes().clear();
+    lag.held().clear();
+  }
+
+  /**
+   * Power fails at every replica: each loses what its disk had not forced (and the messages
+   * waiting for it) and restarts from the rest, its disk keeping up from then on.
+   */
+  void powerLoss() {
+    java.util.Arrays.fill(unsynced, null);
+    for (int i = 0; i < nodes.length; i++) {
+      restart(i);
+    }
   }
 
   /**

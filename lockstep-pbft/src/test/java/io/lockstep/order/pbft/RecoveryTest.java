@@ -103,6 +103,40 @@ class RecoveryTest {
     }
   }
 
+  /**
+   * Power fails at every replica while three disks lag: replica 3 forced everything it wrote,
+   * the others nothing since seq 3. Whatever replica 3 executed and saved must then be what
+   * every replica executes there: a commit leaves only after its record, so no replica executes
+   * seq 4 on commits that a power loss can take back.
+   */
+  @Test
+  void aPowerLossWhileOnlyOneDiskKeptUpLeavesEveryReplicaWithTheSameHistory() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    net.sendAll(3);
+    for (int i = 0; i < 3; i++) {
+      net.lagDisk(i);
+    }
+    Request fourth = net.request();
+    net.send(fourth);
+    net.run();
+    long executedBefore = net.nodes[3].lastExecuted();
+    net.powerLoss();
+    Request fifth = net.request();
+    for (int k = 0; k < 40 && !net.requests(0).contains(fifth); k++) {
+      net.send(fourth); // the clients resend what they have no reply for
+      net.send(fifth);
+      net.runFor(250, 50);
+    }
+    net.runFor(1_000, 50);
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i)
+          .isEqualTo(net.nodes[0].lastExecuted());
+      assertThat(net.state[i]).as("replica " + i + " (3 executed up to " + executedBefore
+          + " before the power loss)").isEqualTo(net.state[0]);
+    }
+    assertThat(net.requests(0)).containsOnlyOnce(fourth, fifth);
+  }
+
   @Test
   void aRestartedBackupRefusesAConflictingPrePrepareForASeqItPreparedBeforeItsCrash() {
     Net net = new Net(c -> c.withLog(1, 4, 8));
