@@ -104,6 +104,32 @@ class RecoveryTest {
   }
 
   /**
+   * Pre-prepares and prepares overlap their records' fsync; a commit does not: with three disks
+   * lagging, seq 4 prepares everywhere and executes nowhere until those disks force it.
+   */
+  @Test
+  void aCommitWaitsForItsRecordOnADiskThatLags() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    net.sendAll(3);
+    for (int i = 0; i < 3; i++) {
+      net.lagDisk(i);
+    }
+    net.send(net.request());
+    net.run();
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i + " before the fsyncs")
+          .isEqualTo(3);
+    }
+    for (int i = 0; i < 3; i++) {
+      net.fsync(i);
+    }
+    net.run();
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].lastExecuted()).as("replica " + i + " after them").isEqualTo(4);
+    }
+  }
+
+  /**
    * Power fails at every replica while three disks lag: replica 3 forced everything it wrote,
    * the others nothing since seq 3. Whatever replica 3 executed and saved must then be what
    * every replica executes there: a commit leaves only after its record, so no replica executes
