@@ -109,11 +109,7 @@ class RecoveryTest {
    */
   @Test
   void aCommitWaitsForItsRecordOnADiskThatLags() {
-    Net net = new Net(c -> c.withLog(1, 4, 8));
-    net.sendAll(3);
-    for (int i = 0; i < 3; i++) {
-      net.lagDisk(i);
-    }
+    Net net = threeDisksLagAfterSeq3();
     net.send(net.request());
     net.run();
     for (int i = 0; i < 4; i++) {
@@ -137,11 +133,7 @@ class RecoveryTest {
    */
   @Test
   void aPowerLossWhileOnlyOneDiskKeptUpLeavesEveryReplicaWithTheSameHistory() {
-    Net net = new Net(c -> c.withLog(1, 4, 8));
-    net.sendAll(3);
-    for (int i = 0; i < 3; i++) {
-      net.lagDisk(i);
-    }
+    Net net = threeDisksLagAfterSeq3();
     Request fourth = net.request();
     net.send(fourth);
     net.run();
@@ -161,6 +153,16 @@ class RecoveryTest {
           + " before the power loss)").isEqualTo(net.state[0]);
     }
     assertThat(net.requests(0)).containsOnlyOnce(fourth, fifth);
+  }
+
+  /** Seq 1 to 3 ordered with every disk keeping up; from then on the disks of 0, 1, 2 lag. */
+  private static Net threeDisksLagAfterSeq3() {
+    Net net = new Net(c -> c.withLog(1, 4, 8));
+    net.sendAll(3);
+    for (int i = 0; i < 3; i++) {
+      net.lagDisk(i);
+    }
+    return net;
   }
 
   @Test
