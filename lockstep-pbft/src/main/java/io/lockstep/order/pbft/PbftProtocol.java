@@ -27,8 +27,8 @@ import java.util.TreeSet;
  * <pre>
  * max-batch               most requests in one batch (default 64); a sequence number spans
  *                         this many positions
- * checkpoint-interval     K: a signed checkpoint every K sequence numbers (default 128)
- * window                  L: sequence numbers above the stable checkpoint (default 256)
+ * checkpoint-interval     K: a signed checkpoint every K sequence numbers (default 512)
+ * window                  L: sequence numbers above the stable checkpoint (default 1024)
  * request-timeout-ms      a request waiting this long starts a view change (default 500);
  *                         the floor of an adaptive time-out that follows how long requests
  *                         took lately (at most 4 times this), doubled for each view change
