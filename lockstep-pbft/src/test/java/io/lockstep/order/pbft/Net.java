@@ -7,15 +7,19 @@ import io.lockstep.identity.Signer;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.Input;
+import io.lockstep.order.LogEntry;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Ready;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.order.StorageWrite;
 import io.lockstep.order.pbft.wire.PbftCodec;
+import io.lockstep.replica.Replica;
 import io.lockstep.request.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -63,7 +67,7 @@ final class Net {
   private final Unsynced[] unsynced = new Unsynced[4];
 
   /** Writes not yet forced, and the messages the runtime holds until they are. */
-  private record Unsynced(List<io.lockstep.order.StorageWrite> writes, List<Msg> held) {}
+  private record Unsynced(List<StorageWrite> writes, List<Msg> held) {}
 
   /**
    * A captured checkpoint state waiting for its digest: the position it was captured at, and
@@ -253,9 +257,9 @@ final class Net {
    */
   void lagDisk(int i) {
     unsynced[i] = new Unsynced(new ArrayList<>(), new ArrayList<>());
-    List<io.lockstep.order.LogEntry> held = disks[i].recovered().entries();
+    List<LogEntry> held = disks[i].recovered().entries();
     if (!held.isEmpty()) {
-      io.lockstep.order.LogEntry last = held.get(held.size() - 1);
+      LogEntry last = held.get(held.size() - 1);
       nodes[i].step(new Input.Persisted(last.index(), last.term()));
     }
   }
@@ -264,7 +268,7 @@ final class Net {
   void fsync(int i) {
     Unsynced lag = unsynced[i];
     disks[i].apply(lag.writes());
-    io.lockstep.replica.Replica.lastAppended(lag.writes())
+    Replica.lastAppended(lag.writes())
         .ifPresent(p -> nodes[i].step(new Input.Persisted(p.index(), p.term())));
     queue.addAll(lag.held());
     lag.writes().clear();
@@ -276,7 +280,7 @@ final class Net {
    * waiting for it) and restarts from the rest, its disk keeping up from then on.
    */
   void powerLoss() {
-    java.util.Arrays.fill(unsynced, null);
+    Arrays.fill(unsynced, null);
     for (int i = 0; i < nodes.length; i++) {
       restart(i);
     }
