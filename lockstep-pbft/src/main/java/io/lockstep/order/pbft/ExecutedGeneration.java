@@ -1,0 +1,147 @@
+package io.lockstep.order.pbft;
+
+import io.lockstep.machine.ClientId;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One generation of {@link RecentlyExecuted}: a set of request identities (client, sequence
+ * number, copy sender) without an object per identity. Each client id seen in the generation
+ * gets a number (its first instance is kept; requests decode their own copies), and an
+ * identity is three array cells, (number, sequence, copy sender's number), in an open-addressed
+ * table probed linearly and kept at most half full. Clearing keeps the arrays, so a replica under
+ * load allocates nothing here once the table has grown.
+ *
+ * <p>A faulty client picks its sequence numbers, and the slot of a key is a fixed function of
+ * them, so it could aim a run of keys at one slot and make each probe walk the whole run. A
+ * probe therefore stops after {@link #PROBE_LIMIT} slots: a key that finds them all taken goes
+ * to an ordinary set of keys, whose full buckets become trees (keys are ordered). The rule that
+ * keeps lookups exact: slots are never emptied one by one (only all at once, by
+ * {@link #clear}), so a key whose probe meets an empty slot was never put in the overflow, and
+ * only a probe that meets none looks there.
+ */
+final class ExecutedGeneration {
+  /** Slots a probe visits before the key goes to, or is looked for in, the overflow set. */
+  static final int PROBE_LIMIT = 16;
+  private static final int INITIAL_SLOTS = 64;
+
+  private final int probeLimit;
+  private final Map<ClientId, Integer> numbers = new HashMap<>();
+  /** A client's number plus one, 0 where the slot is empty. */
+  private int[] clients = new int[INITIAL_SLOTS];
+  /** The copy sender's number plus one, 0 for a request that names none. */
+  private int[] copies = new int[INITIAL_SLOTS];
+  private long[] sequences = new long[INITIAL_SLOTS];
+  private final Set<Pending.Key> overflow = new HashSet<>();
+  private int size;
+
+  ExecutedGeneration(int probeLimit) {
+    if (probeLimit < 1) {
+      throw new IllegalArgumentException("probe limit must be positive, not " + probeLimit);
+    }
+    this.probeLimit = probeLimit;
+  }
+
+  int size() {
+    return size;
+  }
+
+  boolean contains(Pending.Key key) {
+    Integer client = numbers.get(key.client());
+    int copy = key.copyFrom() == null ? 0 : plusOne(numbers.get(key.copyFrom()));
+    if (client == null || copy < 0) {
+      return false; // a client this generation never saw
+    }
+    int slot = find(client + 1, key.sequence(), copy);
+    return slot >= 0 ? clients[slot] != 0 : overflow.contains(key);
+  }
+
+  void add(Pending.Key key) {
+    if (contains(key)) {
+      return;
+    }
+    if (2 * (size + 1) > clients.length) {
+      grow();
+    }
+    place(key);
+    size++;
+  }
+
+  /** Forgets every key, keeping the arrays for the next generation. */
+  void clear() {
+    Arrays.fill(clients, 0);
+    numbers.clear();
+    overflow.clear();
+    size = 0;
+  }
+
+  private void place(Pending.Key key) {
+    int client = number(key.client()) + 1;
+    int copy = key.copyFrom() == null ? 0 : number(key.copyFrom()) + 1;
+    int slot = find(client, key.sequence(), copy);
+    if (slot < 0) {
+      overflow.add(key);
+      return;
+    }
+    clients[slot] = client;
+    copies[slot] = copy;
+    sequences[slot] = key.sequence();
+  }
+
+  /**
+   * The slot holding the identity, or the empty slot where it belongs, whichever the probe meets
+   * first; -1 if the probe meets neither within the limit.
+   */
+  private int find(int client, long sequence, int copy) {
+    int mask = clients.length - 1;
+    int start = slotOf(client, sequence, copy) & mask;
+    for (int i = 0; i < probeLimit; i++) {
+      int slot = (start + i) & mask;
+      if (clients[slot] == 0
+          || (clients[slot] == client && sequences[slot] == sequence && copies[slot] == copy)) {
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  /** Doubles the table and places every key again, the overflow's too (they may now fit). */
+  private void grow() {
+    int[] oldClients = clients;
+    int[] oldCopies = copies;
+    long[] oldSequences = sequences;
+    Map<Integer, ClientId> byNumber = new HashMap<>();
+    numbers.forEach((id, n) -> byNumber.put(n, id));
+    Set<Pending.Key> overflowed = new HashSet<>(overflow);
+    overflow.clear();
+    clients = new int[oldClients.length * 2];
+    copies = new int[clients.length];
+    sequences = new long[clients.length];
+    for (int i = 0; i < oldClients.length; i++) {
+      if (oldClients[i] != 0) {
+        ClientId copyFrom = oldCopies[i] == 0 ? null : byNumber.get(oldCopies[i] - 1);
+        place(new Pending.Key(byNumber.get(oldClients[i] - 1), oldSequences[i], copyFrom));
+      }
+    }
+    overflowed.forEach(this::place);
+  }
+
+  private int number(ClientId id) {
+    return numbers.computeIfAbsent(id, unseen -> numbers.size());
+  }
+
+  private static int plusOne(Integer number) {
+    return number == null ? -1 : number + 1;
+  }
+
+  /** MurmurHash3's 64-bit finalizer over the three parts: neighbouring sequences spread out. */
+  private static int slotOf(int client, long sequence, int copy) {
+    long x = sequence + client * 0x9E3779B97F4A7C15L + copy * 0xC2B2AE3D27D4EB4FL;
+    x = (x ^ (x >>> 33)) * 0xFF51AFD7ED558CCDL;
+    x = (x ^ (x >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return (int) (x ^ (x >>> 33));
+  }
+}
