@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  *                          bytes, until a snapshot compacts it (default 256 MiB)
  * log-cache-bytes          the payloads of only about this many bytes of the newest applied
  *                          entries stay in memory; a follower that needs older ones is sent
- *                          them as read back from the log's files (default 64 MiB, at least
+ *                          them as read back from the log's files (default 8 MiB, at least
  *                          64 KiB)
  * </pre>
  */
