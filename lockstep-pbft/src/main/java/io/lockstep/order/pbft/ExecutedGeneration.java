@@ -59,14 +59,20 @@ final class ExecutedGeneration {
     return slot >= 0 ? clients[slot] != 0 : overflow.contains(key);
   }
 
+  /** Adds the key unless it is here; one look-up of its client and one probe when it is new. */
   void add(Pending.Key key) {
-    if (contains(key)) {
+    int client = number(key.client()) + 1;
+    int copy = key.copyFrom() == null ? 0 : number(key.copyFrom()) + 1;
+    int slot = find(client, key.sequence(), copy);
+    if (slot >= 0 ? clients[slot] != 0 : overflow.contains(key)) {
       return;
     }
     if (2 * (size + 1) > clients.length) {
       grow();
+      place(key);
+    } else {
+      put(slot, key, client, copy);
     }
-    place(key);
     size++;
   }
 
@@ -81,7 +87,11 @@ final class ExecutedGeneration {
   private void place(Pending.Key key) {
     int client = number(key.client()) + 1;
     int copy = key.copyFrom() == null ? 0 : number(key.copyFrom()) + 1;
-    int slot = find(client, key.sequence(), copy);
+    put(find(client, key.sequence(), copy), key, client, copy);
+  }
+
+  /** Stores a key known to be absent in {@code slot}, or in the overflow if the probe found none. */
+  private void put(int slot, Pending.Key key, int client, int copy) {
     if (slot < 0) {
       overflow.add(key);
       return;
@@ -129,8 +139,14 @@ final class ExecutedGeneration {
     overflowed.forEach(this::place);
   }
 
+  /** The client's number in this generation, given on first sight. */
   private int number(ClientId id) {
-    return numbers.computeIfAbsent(id, unseen -> numbers.size());
+    Integer seen = numbers.get(id);
+    if (seen != null) {
+      return seen;
+    }
+    numbers.put(id, numbers.size());
+    return numbers.size() - 1;
   }
 
   private static int plusOne(Integer number) {
