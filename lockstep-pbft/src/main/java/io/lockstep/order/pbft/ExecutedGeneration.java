@@ -1,9 +1,11 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.machine.ClientId;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,11 +14,12 @@ import java.util.Set;
  * number, copy sender) without an object per identity. Each client id seen in the generation
  * gets a number (its first instance is kept; requests decode their own copies), and an
  * identity is three array cells, (number, sequence, copy sender's number), in an open-addressed
- * table probed linearly and kept at most half full. Clearing keeps the arrays, so a replica under
- * load allocates nothing here once the table has grown.
+ * table probed linearly from the key's own mixed hash ({@link Pending.Key#hashCode}) and kept
+ * at most half full. Clearing keeps the arrays, so a replica under load allocates nothing here
+ * once the table has grown.
  *
- * <p>A faulty client picks its sequence numbers, and the slot of a key is a fixed function of
- * them, so it could aim a run of keys at one slot and make each probe walk the whole run. A
+ * <p>A faulty client picks its id and sequence numbers, and the slot of a key is a fixed function
+ * of them, so it could aim a run of keys at one slot and make each probe walk the whole run. A
  * probe therefore stops after {@link #PROBE_LIMIT} slots: a key that finds them all taken goes
  * to an ordinary set of keys, whose full buckets become trees (keys are ordered). The rule that
  * keeps lookups exact: slots are never emptied one by one (only all at once, by
@@ -29,6 +32,8 @@ final class ExecutedGeneration {
   private static final int INITIAL_SLOTS = 64;
 
   private final int probeLimit;
+  /** Each client id seen, by number, and the number of each. */
+  private final List<ClientId> ids = new ArrayList<>();
   private final Map<ClientId, Integer> numbers = new HashMap<>();
   /** A client's number plus one, 0 where the slot is empty. */
   private int[] clients = new int[INITIAL_SLOTS];
@@ -55,7 +60,7 @@ final class ExecutedGeneration {
     if (client == null || copy < 0) {
       return false; // a client this generation never saw
     }
-    int slot = find(client + 1, key.sequence(), copy);
+    int slot = find(key, client + 1, copy);
     return slot >= 0 ? clients[slot] != 0 : overflow.contains(key);
   }
 
@@ -63,31 +68,25 @@ final class ExecutedGeneration {
   void add(Pending.Key key) {
     int client = number(key.client()) + 1;
     int copy = key.copyFrom() == null ? 0 : number(key.copyFrom()) + 1;
-    int slot = find(client, key.sequence(), copy);
+    int slot = find(key, client, copy);
     if (slot >= 0 ? clients[slot] != 0 : overflow.contains(key)) {
       return;
     }
     if (2 * (size + 1) > clients.length) {
       grow();
-      place(key);
-    } else {
-      put(slot, key, client, copy);
+      slot = find(key, client, copy);
     }
+    put(slot, key, client, copy);
     size++;
   }
 
   /** Forgets every key, keeping the arrays for the next generation. */
   void clear() {
     Arrays.fill(clients, 0);
+    ids.clear();
     numbers.clear();
     overflow.clear();
     size = 0;
-  }
-
-  private void place(Pending.Key key) {
-    int client = number(key.client()) + 1;
-    int copy = key.copyFrom() == null ? 0 : number(key.copyFrom()) + 1;
-    put(find(client, key.sequence(), copy), key, client, copy);
   }
 
   /** Stores a key known to be absent in {@code slot}, or in the overflow if the probe found none. */
@@ -105,9 +104,10 @@ final class ExecutedGeneration {
    * The slot holding the identity, or the empty slot where it belongs, whichever the probe meets
    * first; -1 if the probe meets neither within the limit.
    */
-  private int find(int client, long sequence, int copy) {
+  private int find(Pending.Key key, int client, int copy) {
     int mask = clients.length - 1;
-    int start = slotOf(client, sequence, copy) & mask;
+    int start = key.hashCode();
+    long sequence = key.sequence();
     for (int i = 0; i < probeLimit; i++) {
       int slot = (start + i) & mask;
       if (clients[slot] == 0
@@ -123,20 +123,25 @@ final class ExecutedGeneration {
     int[] oldClients = clients;
     int[] oldCopies = copies;
     long[] oldSequences = sequences;
-    Map<Integer, ClientId> byNumber = new HashMap<>();
-    numbers.forEach((id, n) -> byNumber.put(n, id));
-    Set<Pending.Key> overflowed = new HashSet<>(overflow);
+    List<Pending.Key> overflowed = new ArrayList<>(overflow);
     overflow.clear();
     clients = new int[oldClients.length * 2];
     copies = new int[clients.length];
     sequences = new long[clients.length];
     for (int i = 0; i < oldClients.length; i++) {
       if (oldClients[i] != 0) {
-        ClientId copyFrom = oldCopies[i] == 0 ? null : byNumber.get(oldCopies[i] - 1);
-        place(new Pending.Key(byNumber.get(oldClients[i] - 1), oldSequences[i], copyFrom));
+        ClientId copyFrom = oldCopies[i] == 0 ? null : ids.get(oldCopies[i] - 1);
+        place(new Pending.Key(ids.get(oldClients[i] - 1), oldSequences[i], copyFrom));
       }
     }
     overflowed.forEach(this::place);
+  }
+
+  /** Stores a key known to be absent (while the table grows). */
+  private void place(Pending.Key key) {
+    int client = numbers.get(key.client()) + 1;
+    int copy = key.copyFrom() == null ? 0 : numbers.get(key.copyFrom()) + 1;
+    put(find(key, client, copy), key, client, copy);
   }
 
   /** The client's number in this generation, given on first sight. */
@@ -145,19 +150,12 @@ final class ExecutedGeneration {
     if (seen != null) {
       return seen;
     }
-    numbers.put(id, numbers.size());
-    return numbers.size() - 1;
+    numbers.put(id, ids.size());
+    ids.add(id);
+    return ids.size() - 1;
   }
 
   private static int plusOne(Integer number) {
     return number == null ? -1 : number + 1;
-  }
-
-  /** MurmurHash3's 64-bit finalizer over the three parts: neighbouring sequences spread out. */
-  private static int slotOf(int client, long sequence, int copy) {
-    long x = sequence + client * 0x9E3779B97F4A7C15L + copy * 0xC2B2AE3D27D4EB4FL;
-    x = (x ^ (x >>> 33)) * 0xFF51AFD7ED558CCDL;
-    x = (x ^ (x >>> 33)) * 0xC4CEB9FE1A85EC53L;
-    return (int) (x ^ (x >>> 33));
   }
 }
