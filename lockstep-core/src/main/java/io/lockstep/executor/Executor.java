@@ -322,7 +322,7 @@ public final class Executor {
    *
    * @throws IllegalArgumentException if the snapshot is corrupt
    */
-  public static ClusterConfiguration configurationIn(byte[] snapshot) {
+  public static ClusterConfiguration configurationIn(SnapshotData snapshot) {
     return SnapshotReading.configurationIn(snapshot);
   }
 

@@ -45,10 +45,9 @@ final class SnapshotReading {
    *
    * @throws IllegalArgumentException if the snapshot is corrupt
    */
-  static ClusterConfiguration configurationIn(byte[] snapshot) {
-    SnapshotData data = SnapshotData.of(snapshot);
+  static ClusterConfiguration configurationIn(SnapshotData data) {
     if (SnapshotFormat.version(data) < SnapshotFormat.FIRST_STREAMED) {
-      return SnapshotFormat.decode(snapshot, 0).configuration();
+      return SnapshotFormat.decode(data.toByteArray(), 0).configuration();
     }
     try (InputStream in = data.open()) {
       return SnapshotFormat.open(in, data.size(), 0).image().configuration();

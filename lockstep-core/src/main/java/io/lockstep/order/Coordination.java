@@ -187,6 +187,18 @@ public interface Coordination {
   }
 
   /**
+   * For a protocol that {@link #takesCheckpointStateLater() takes the state later}: the index
+   * its {@link StorageWrite.SaveSnapshot} will give the state captured at {@code position}, asked
+   * right after its {@link Input.StateCaptured}. The runtime writes the state file under that
+   * index while it digests the capture, off the replica's thread, so that the save only records
+   * the file: a whole state neither held on the heap nor written by the log thread between two
+   * group commits. Default: {@code position}.
+   */
+  default long checkpointStateIndex(long position) {
+    return position;
+  }
+
+  /**
    * The configuration this replica counts quorums in (paper §7), or null for a protocol whose
    * membership is fixed at start. Default: null.
    */

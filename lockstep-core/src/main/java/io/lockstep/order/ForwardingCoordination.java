@@ -125,6 +125,11 @@ public abstract class ForwardingCoordination implements Coordination {
   }
 
   @Override
+  public long checkpointStateIndex(long position) {
+    return inner.checkpointStateIndex(position);
+  }
+
+  @Override
   public Configuration configuration() {
     return inner.configuration();
   }

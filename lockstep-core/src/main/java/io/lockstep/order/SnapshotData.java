@@ -165,6 +165,15 @@ public interface SnapshotData {
   }
 
   /**
+   * {@code data} (e.g. a state file the runtime wrote) with the SHA-256 and the protocol's
+   * signature ({@code seal}, null if none) that the runtime computed while writing it, so that
+   * the protocol's thread neither reads nor hashes the whole state to learn them.
+   */
+  static SnapshotData digested(SnapshotData data, byte[] sha256, byte[] seal) {
+    return new DigestedData(data, sha256, seal);
+  }
+
+  /**
    * Data held in memory as consecutive pieces (e.g. the chunks of a received snapshot), never
    * joined into one array; the list and the arrays are taken as they are, not copied.
    */
@@ -257,6 +266,81 @@ public interface SnapshotData {
     @Override
     public String toString() {
       return "SnapshotData[" + bytes.length + " bytes in memory, digested]";
+    }
+  }
+
+  /** Any data with the digest (and seal) its writer computed ({@link #digested(SnapshotData,
+   * byte[], byte[])}); everything else is the data's own. */
+  final class DigestedData implements SnapshotData {
+    private final SnapshotData data;
+    private final byte[] sha256;
+    private final byte[] seal;
+
+    private DigestedData(SnapshotData data, byte[] sha256, byte[] seal) {
+      this.data = Objects.requireNonNull(data, "data");
+      this.sha256 = Objects.requireNonNull(sha256, "sha256").clone();
+      this.seal = seal == null ? null : seal.clone();
+      if (sha256.length != 32) {
+        throw new IllegalArgumentException("a SHA-256 digest has 32 bytes, got " + sha256.length);
+      }
+    }
+
+    @Override
+    public long size() {
+      return data.size();
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      return data.open();
+    }
+
+    @Override
+    public byte[] read(long offset, int length) {
+      return data.read(offset, length);
+    }
+
+    @Override
+    public int crc32c() {
+      return data.crc32c();
+    }
+
+    @Override
+    public byte[] sha256() {
+      return sha256.clone();
+    }
+
+    @Override
+    public byte[] seal() {
+      return seal == null ? null : seal.clone();
+    }
+
+    /** The pinned data keeps its digest and seal. */
+    @Override
+    public Pin pin() {
+      Pin inner = data.pin();
+      DigestedData pinned = new DigestedData(inner.data(), sha256, seal);
+      return new Pin() {
+        @Override
+        public SnapshotData data() {
+          return pinned;
+        }
+
+        @Override
+        public void release() {
+          inner.release();
+        }
+      };
+    }
+
+    /** The underlying data (for the storage, which records a state file it wrote by name). */
+    public SnapshotData unwrapped() {
+      return data;
+    }
+
+    @Override
+    public String toString() {
+      return data + ", digested";
     }
   }
 

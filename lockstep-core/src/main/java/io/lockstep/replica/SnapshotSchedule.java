@@ -133,7 +133,7 @@ final class SnapshotSchedule {
     if (coordination.takesCheckpointStateLater()) {
       coordination.step(new Input.StateCaptured(position));
       checkpointCaptures.add(new CheckpointCapture(capture,
-          coordination.checkpointSeal(position)));
+          coordination.checkpointSeal(position), coordination.checkpointStateIndex(position)));
       return;
     }
     coordination.step(new Input.SnapshotTaken(position, capture.toByteArray()));

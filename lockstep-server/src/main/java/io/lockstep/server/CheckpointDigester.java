@@ -3,6 +3,7 @@ package io.lockstep.server;
 import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.replica.CheckpointCapture;
+import io.lockstep.storage.SnapshotStateWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,11 +20,21 @@ import java.util.function.Consumer;
  * The thread that encodes and digests a Byzantine protocol's checkpoint captures (PBFT §4.3),
  * off the loop thread: the loop captures the executor's state by reference right after the
  * Ready that executed the checkpoint's sequence number and goes on ordering; this thread
- * streams the capture into memory through SHA-256 in one pass, signs the checkpoint with the
- * protocol's {@link io.lockstep.order.CheckpointSeal} when the capture came with one, and posts
- * the bytes with their digest and signature back to the loop, where the protocol's vote leaves.
- * Encoding, sorting and hashing the whole state on the loop was over half its time under a PBFT
- * load, and signing the vote there (Ed25519) another twentieth (docs/BENCHMARKS.md).
+ * streams the capture through SHA-256 into the state file it will be saved as (named by the
+ * index the protocol gives it, {@link CheckpointCapture#stateIndex()}), forces the file, signs
+ * the checkpoint with the protocol's {@link io.lockstep.order.CheckpointSeal} when the capture
+ * came with one, and posts the file with its digest and signature back to the loop, where the
+ * protocol's vote leaves. Encoding, sorting and hashing the whole state on the loop was over
+ * half its time under a PBFT load, and signing the vote there (Ed25519) another twentieth
+ * (docs/BENCHMARKS.md).
+ *
+ * <p>Into a file, not into memory: the state kept as an array cost the heap two or three
+ * copies of the whole state per checkpoint (the growing buffer, the array handed over, the
+ * previous checkpoint's), and the log thread then wrote and forced that array between two
+ * group commits. With a state of tens of megabytes the young collections copying those arrays
+ * and the full collections they caused paused replicas past the request time-outs, and view
+ * changes followed one another (docs/BENCHMARKS.md, "Checkpoint states in files"). Now the
+ * protocol holds the file (pinned while it serves it) and the save only records it.
  *
  * <p>Its own thread, not the snapshot writer's: a periodic snapshot being written and forced
  * must not hold up a checkpoint, which holds up the low watermark and so the window. Captures
@@ -54,8 +65,16 @@ final class CheckpointDigester implements AutoCloseable {
    */
   private long lastSize;
 
-  CheckpointDigester(int replica, Consumer<Throwable> fatal) {
+  /** Where states are written; null keeps them in memory (tests of the encoding alone). */
+  private final SnapshotStateWriter files;
+  /** Told of each state file's size and time, as for Raft's snapshots; null in tests. */
+  private final ServerMetrics metrics;
+
+  CheckpointDigester(int replica, SnapshotStateWriter files, ServerMetrics metrics,
+      Consumer<Throwable> fatal) {
     this.replica = replica;
+    this.files = files;
+    this.metrics = metrics;
     this.fatal = fatal;
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-digest-" + replica);
@@ -80,7 +99,12 @@ final class CheckpointDigester implements AutoCloseable {
     }
     thread.execute(() -> {
       try {
-        SnapshotData encoded = encode(captured, lastSize);
+        long start = System.nanoTime();
+        SnapshotData encoded = files == null ? encode(captured, lastSize)
+            : store(captured, files);
+        if (metrics != null) {
+          metrics.snapshotWritten(encoded.size(), System.nanoTime() - start);
+        }
         lastSize = encoded.size();
         loop.offerCheckpointDigested(captured.position(), encoded);
       } catch (InterruptedException e) {
@@ -100,6 +124,24 @@ final class CheckpointDigester implements AutoCloseable {
       }
     });
     return true;
+  }
+
+  /**
+   * The capture written to its durable state file, with the SHA-256 taken in the same pass and
+   * the protocol's signature over it when the capture has a seal. Unrecorded state files of
+   * earlier checkpoints that the protocol passed over are deleted here, where they are made.
+   */
+  static SnapshotData store(CheckpointCapture captured, SnapshotStateWriter files)
+      throws IOException {
+    MessageDigest sha = sha256();
+    SnapshotData stored = files.write(captured.stateIndex(),
+        out -> captured.snapshot().writeTo(new DigestOutputStream(out, sha)));
+    files.deleteUnrecordedBelowNewest();
+    return sealed(stored, sha.digest(), captured.seal());
+  }
+
+  private static SnapshotData sealed(SnapshotData data, byte[] digest, CheckpointSeal seal) {
+    return SnapshotData.digested(data, digest, seal == null ? null : seal.sign(digest.clone()));
   }
 
   /**

@@ -47,7 +47,7 @@ final class SnapshotThread implements AutoCloseable {
     this.writer = writer;
     this.metrics = metrics;
     this.fatal = fatal;
-    this.digester = new CheckpointDigester(replica, fatal);
+    this.digester = new CheckpointDigester(replica, writer, metrics, fatal);
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lockstep-snapshot-" + replica);
       t.setDaemon(true);

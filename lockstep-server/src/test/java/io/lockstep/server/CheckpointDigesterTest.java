@@ -12,13 +12,20 @@ import io.lockstep.order.Ordered;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.request.Request;
+import io.lockstep.order.Snapshot;
+import io.lockstep.order.StorageWrite;
+import io.lockstep.storage.FileStorage;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A PBFT checkpoint's capture is encoded, digested and signed on the digester's thread, not the
@@ -125,7 +132,7 @@ class CheckpointDigesterTest {
       throw new IllegalStateException("no signing key (injected)");
     };
     CompletableFuture<Throwable> fatal = new CompletableFuture<>();
-    try (CheckpointDigester digester = new CheckpointDigester(1, fatal::complete)) {
+    try (CheckpointDigester digester = new CheckpointDigester(1, null, null, fatal::complete)) {
       digester.digest(capture(new ThreadNoting(false), failing), null);
       assertThat(fatal.get(10, TimeUnit.SECONDS)).hasMessageContaining("no signing key");
       assertThat(signedOn.get()).isEqualTo("lockstep-digest-1");
@@ -137,12 +144,68 @@ class CheckpointDigesterTest {
     ThreadNoting machine = new ThreadNoting(true);
     CheckpointCapture captured = capture(machine);
     CompletableFuture<Throwable> fatal = new CompletableFuture<>();
-    try (CheckpointDigester digester = new CheckpointDigester(1, fatal::complete)) {
+    try (CheckpointDigester digester = new CheckpointDigester(1, null, null, fatal::complete)) {
       digester.digest(captured, null); // the loop is never told of a state that failed
       Throwable failure = fatal.get(10, TimeUnit.SECONDS);
       assertThat(failure).hasMessageContaining("checkpoint state at position 1 failed")
           .hasMessageContaining("encoding failed");
       assertThat(machine.thread.get()).isEqualTo("lockstep-digest-1");
+    }
+  }
+
+  private static CheckpointCapture captureSavedAt(long index) {
+    CheckpointCapture captured = capture(new ThreadNoting(false));
+    return new CheckpointCapture(captured.snapshot(), null, index);
+  }
+
+  /**
+   * In a replica the state goes to the file it will be saved as, digested on the way: nothing
+   * of it stays on the heap, and saving it later only records that file (the same inode, not
+   * written again by the log thread).
+   */
+  @Test
+  void aStateIsWrittenToTheFileItIsSavedAsAndTheSaveOnlyRecordsIt(@TempDir Path dir)
+      throws Exception {
+    byte[] expected = capture(new ThreadNoting(false)).snapshot().toByteArray();
+    try (FileStorage storage = FileStorage.open(dir)) {
+      storage.recover();
+      SnapshotData stored = CheckpointDigester.store(captureSavedAt(640),
+          storage.snapshotStateWriter());
+      Path file = dir.resolve("snapshot-00000000000000000640.state");
+      assertThat(Files.readAllBytes(file)).isEqualTo(expected);
+      assertThat(stored.toByteArray()).isEqualTo(expected);
+      assertThat(stored.sha256())
+          .isEqualTo(MessageDigest.getInstance("SHA-256").digest(expected));
+      assertThat(stored).isNotInstanceOf(SnapshotData.Digested.class);
+      Object inode = Files.getAttribute(file, "unix:ino");
+
+      storage.write(List.of(new StorageWrite.SaveSnapshot(
+          new Snapshot(640, 1, 0, List.of(1, 2, 3, 4), stored.pin().data()))));
+      assertThat(Files.getAttribute(file, "unix:ino")).as("recorded, not written again")
+          .isEqualTo(inode);
+    }
+    try (FileStorage reopened = FileStorage.open(dir)) {
+      assertThat(reopened.recover().snapshot().data().toByteArray()).isEqualTo(expected);
+    }
+  }
+
+  /**
+   * A state written ahead and then passed over (a later checkpoint was saved first) is deleted
+   * when the next one is written; recorded states and those above the newest recorded stay.
+   */
+  @Test
+  void aStatePassedOverIsDeletedWhenTheNextIsWritten(@TempDir Path dir) throws Exception {
+    try (FileStorage storage = FileStorage.open(dir)) {
+      storage.recover();
+      CheckpointDigester.store(captureSavedAt(640), storage.snapshotStateWriter());
+      SnapshotData saved = CheckpointDigester.store(captureSavedAt(1280),
+          storage.snapshotStateWriter());
+      storage.write(List.of(new StorageWrite.SaveSnapshot(
+          new Snapshot(1280, 1, 0, List.of(1, 2, 3, 4), saved))));
+      CheckpointDigester.store(captureSavedAt(1920), storage.snapshotStateWriter());
+      assertThat(dir.resolve("snapshot-00000000000000000640.state")).doesNotExist();
+      assertThat(dir.resolve("snapshot-00000000000000001280.state")).exists();
+      assertThat(dir.resolve("snapshot-00000000000000001920.state")).exists();
     }
   }
 
@@ -162,7 +225,7 @@ class CheckpointDigesterTest {
         };
       }
     };
-    try (CheckpointDigester digester = new CheckpointDigester(1, e -> { })) {
+    try (CheckpointDigester digester = new CheckpointDigester(1, null, null, e -> { })) {
       for (int i = 0; i < CheckpointDigester.MAX_PENDING; i++) {
         assertThat(digester.digest(capture(machine), null)).as("capture " + i).isTrue();
       }

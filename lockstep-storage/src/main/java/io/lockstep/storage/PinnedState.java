@@ -49,6 +49,11 @@ final class PinnedState implements SnapshotData.Pin, SnapshotData {
     }
   }
 
+  /** The state file held open. */
+  StoredState state() {
+    return state;
+  }
+
   /** Whether the file is still held open (for tests). */
   boolean held() {
     return channel.isOpen();

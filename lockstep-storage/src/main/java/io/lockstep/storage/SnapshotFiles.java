@@ -100,20 +100,20 @@ final class SnapshotFiles {
    * first streamed into its state file, so that it is never copied whole into one array.
    */
   void write(Snapshot snapshot) throws IOException {
-    if (!(snapshot.data() instanceof StoredState) && snapshot.data().size() > INLINE_MAX_BYTES) {
+    StoredState stored = storedIn(snapshot.data());
+    boolean inPlace = stored != null && stored.file().equals(statePath(directory, snapshot.index()));
+    if (!inPlace && snapshot.data().size() > INLINE_MAX_BYTES) {
       SnapshotData received = snapshot.data();
-      SnapshotData stored = new SnapshotStateWriter(directory, disk).write(snapshot.index(),
+      stored = (StoredState) new SnapshotStateWriter(directory, disk).write(snapshot.index(),
           out -> {
             try (java.io.InputStream in = received.open()) {
               in.transferTo(out);
             }
           });
-      snapshot = new Snapshot(snapshot.index(), snapshot.term(), snapshot.time(),
-          snapshot.members(), stored);
+      inPlace = true;
     }
-    if (snapshot.data() instanceof StoredState state
-        && state.file().equals(statePath(directory, snapshot.index()))) {
-      writeAtomically(snapshot, SnapshotReference.encode(snapshot, state));
+    if (inPlace) {
+      writeAtomically(snapshot, SnapshotReference.encode(snapshot, stored));
       return;
     }
     BinaryWriter out = new BinaryWriter(HEADER_BYTES + 64 + snapshot.state().length);
@@ -122,6 +122,20 @@ final class SnapshotFiles {
     out.putInt(8, out.position() - HEADER_BYTES);
     out.putInt(12, checksum(out.array(), out.position()));
     writeAtomically(snapshot, ByteBuffer.wrap(out.array(), 0, out.position()));
+  }
+
+  /**
+   * The state file of this storage's that {@code data} reads, seen through a digest the runtime
+   * attached or a pin held on it; null for data in memory.
+   */
+  private static StoredState storedIn(SnapshotData data) {
+    if (data instanceof SnapshotData.DigestedData digested) {
+      return storedIn(digested.unwrapped());
+    }
+    if (data instanceof PinnedState pinned) {
+      return pinned.state();
+    }
+    return data instanceof StoredState state ? state : null;
   }
 
   private void writeAtomically(Snapshot snapshot, ByteBuffer content) throws IOException {
@@ -227,6 +241,24 @@ final class SnapshotFiles {
     for (Path state : orphanStates()) {
       Files.delete(state);
       deleted++;
+    }
+    return deleted;
+  }
+
+  /**
+   * Deletes the state files that no snapshot file refers to and whose index is below the
+   * newest one recorded; returns how many. Safe only where states are recorded in increasing
+   * index order (see {@link SnapshotStateWriter#deleteUnrecordedBelowNewest}).
+   */
+  int deleteUnrecordedBelowNewest() throws IOException {
+    long newest = list().stream().mapToLong(Id::index).max().orElse(0);
+    int deleted = 0;
+    for (Path state : orphanStates()) {
+      Matcher name = STATE_NAME.matcher(state.getFileName().toString());
+      if (name.matches() && Long.parseLong(name.group(1)) < newest
+          && Files.deleteIfExists(state)) {
+        deleted++;
+      }
     }
     return deleted;
   }

@@ -88,6 +88,19 @@ public final class SnapshotStateWriter {
     return new StoredState(target, size, (int) crc.getValue());
   }
 
+  /**
+   * Deletes this directory's state files that no snapshot refers to, below the newest one
+   * recorded; returns how many. For a caller that writes states ahead of recording them and
+   * records them in increasing index order (a Byzantine protocol's checkpoints, written while
+   * they are digested): a state it wrote that is still unrecorded below the newest recorded one
+   * was passed over for a later state (the replica fell behind and fetched a stable checkpoint
+   * instead) and can never be recorded, and without this sweep it would stay on disk until
+   * the next start.
+   */
+  public int deleteUnrecordedBelowNewest() throws IOException {
+    return new SnapshotFiles(directory, disk).deleteUnrecordedBelowNewest();
+  }
+
   /** Whether the last state file was written with direct I/O (for tests and diagnostics). */
   boolean lastWriteWasDirect() {
     return lastDirect;

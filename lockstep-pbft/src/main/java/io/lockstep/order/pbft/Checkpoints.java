@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -34,8 +35,12 @@ final class Checkpoints {
   private final Pbft p;
   /** Per replica, its votes by sequence number (bounded: a few windows' worth). */
   private final Map<Integer, TreeMap<Long, PbftMessage.CheckpointVote>> votes = new HashMap<>();
-  /** This replica's own states by sequence number, for state transfer. */
-  final TreeMap<Long, byte[]> states = new TreeMap<>();
+  /**
+   * This replica's own states by sequence number, for state transfer, each pinned: in the
+   * runtime a state is the file its digest thread wrote, which the storage's compaction may
+   * unlink once a newer checkpoint's state is saved while this one is still served.
+   */
+  private final TreeMap<Long, SnapshotData.Pin> states = new TreeMap<>();
   /** The digests of {@link #states} this replica was handed or computed, so none is hashed twice. */
   private final Map<Long, Digest> digests = new HashMap<>();
   /** The 2t+1 votes proving the stable checkpoint (empty before the first). */
@@ -50,6 +55,26 @@ final class Checkpoints {
 
   Checkpoints(Pbft p) {
     this.p = p;
+  }
+
+  /** This replica's own state at {@code seq}, or null if it holds none there. */
+  SnapshotData state(long seq) {
+    SnapshotData.Pin pin = states.get(seq);
+    return pin == null ? null : pin.data();
+  }
+
+  /** Keeps {@code state} as this replica's own state at {@code seq}, held until dropped. */
+  void keep(long seq, SnapshotData state) {
+    SnapshotData.Pin old = states.put(seq, state.pin());
+    if (old != null) {
+      old.release();
+    }
+  }
+
+  private void forgetStatesBelow(long seq) {
+    SortedMap<Long, SnapshotData.Pin> below = states.headMap(seq, false);
+    below.values().forEach(SnapshotData.Pin::release);
+    below.clear();
   }
 
   boolean awaitingSnapshot() {
@@ -106,15 +131,14 @@ final class Checkpoints {
       p.drop("checkpoint state digested after a later checkpoint became stable");
       return;
     }
-    byte[] state = data.toByteArray();
-    Digest digest = new Digest(data.sha256());
-    states.put(capture.seq(), state);
+    Digest digest = Digest.of(data);
+    keep(capture.seq(), data);
     digests.put(capture.seq(), digest);
     if (capture.seq() == p.low) {
-      ownStable(state, digest); // proven by the others' votes while it was being digested
+      ownStable(data, digest); // proven by the others' votes while it was being digested
       return;
     }
-    p.membership.executed(capture.seq(), state);
+    p.membership.executed(capture.seq(), data);
     vote(capture.seq(), digest, capture.time(), data.seal());
   }
 
@@ -135,10 +159,19 @@ final class Checkpoints {
   }
 
   /**
+   * The index the state captured at {@code position} will be saved at: its checkpoint's last
+   * position, as {@link Durable} saves it ({@code position} itself if no capture is pending).
+   */
+  long stateIndex(long position) {
+    Capture capture = digesting.get(position);
+    return capture == null ? position : p.lastPosition(capture.seq());
+  }
+
+  /**
    * The stable checkpoint's own state arrived after 2t+1 others proved it: it must match (or
    * this replica diverged), and it is now the state to serve and to read the replica set from.
    */
-  private void ownStable(byte[] state, Digest digest) {
+  private void ownStable(SnapshotData state, Digest digest) {
     if (!digest.equals(stable.state())) {
       throw diverged(stable.seq());
     }
@@ -163,8 +196,8 @@ final class Checkpoints {
    * for it left before the crash and may have been lost with the peers' memories in a
    * cluster-wide crash, so it is signed again (the same facts) and repeated until stable.
    */
-  void restoreOwnVote(long seq, byte[] state, long time) {
-    states.put(seq, state);
+  void restoreOwnVote(long seq, SnapshotData state, long time) {
+    keep(seq, state);
     p.membership.executed(seq, state);
     ownLatest = Signing.signCheckpoint(p.config.signer(), seq, digestOf(seq), time);
     record(ownLatest);
@@ -174,8 +207,8 @@ final class Checkpoints {
    * A damaged replica's saved state at {@code seq}, above its stable checkpoint: kept to serve
    * state transfer, but not voted for while it repairs ({@link Repair}).
    */
-  void restoreState(long seq, byte[] state) {
-    states.put(seq, state);
+  void restoreState(long seq, SnapshotData state) {
+    keep(seq, state);
     p.membership.executed(seq, state);
   }
 
@@ -190,7 +223,7 @@ final class Checkpoints {
 
   /** The digest of this replica's own state at {@code seq}, hashed at most once. */
   private Digest digestOf(long seq) {
-    return digests.computeIfAbsent(seq, s -> Digest.of(states.get(s)));
+    return digests.computeIfAbsent(seq, s -> Digest.of(state(s)));
   }
 
   private IllegalStateException diverged(long seq) {
@@ -252,7 +285,7 @@ final class Checkpoints {
     if (point.seq() <= p.low) {
       return;
     }
-    byte[] own = states.get(point.seq());
+    SnapshotData own = state(point.seq());
     if (own != null && !digestOf(point.seq()).equals(point.state())) {
       throw diverged(point.seq());
     }
@@ -260,7 +293,7 @@ final class Checkpoints {
     stableProof = List.copyOf(proof.subList(0, p.quorumFor(point.seq()).quorum()));
     p.low = point.seq();
     p.slots.headMap(point.seq(), true).clear();
-    states.headMap(point.seq(), false).clear();
+    forgetStatesBelow(point.seq());
     digests.keySet().removeIf(seq -> seq < point.seq());
     for (TreeMap<Long, PbftMessage.CheckpointVote> theirs : votes.values()) {
       theirs.headMap(point.seq(), true).clear();

@@ -1,6 +1,7 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.order.SnapshotData;
 
 /**
  * Reads the executor's replicated configuration out of a checkpoint's state, so that the
@@ -18,5 +19,5 @@ public interface ConfigurationReader {
    * @throws IllegalArgumentException if the bytes are not a state this reader knows; a state
    *     proven by 2t+1 votes that does not decode is a broken invariant of the executor
    */
-  ClusterConfiguration read(byte[] state);
+  ClusterConfiguration read(SnapshotData state);
 }

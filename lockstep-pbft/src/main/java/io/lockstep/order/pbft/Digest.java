@@ -31,6 +31,14 @@ public record Digest(byte[] bytes) implements Comparable<Digest> {
     }
   }
 
+  /**
+   * SHA-256 of a checkpoint state: the digest its encoder recorded, if it did (the runtime
+   * digests a state while writing it), else computed by reading it.
+   */
+  public static Digest of(io.lockstep.order.SnapshotData state) {
+    return new Digest(state.sha256());
+  }
+
   @Override
   public byte[] bytes() {
     return bytes.clone();

@@ -127,7 +127,7 @@ final class Durable {
       PbftMessage.CheckpointVote own = p.checkpoints.ownLatest;
       long time = own != null && own.seq() == seq ? own.time() : p.checkpoints.stable.time();
       p.out.write(new StorageWrite.SaveSnapshot(new Snapshot(index, TERM, time,
-          p.membership.forSeq(seq).members(), p.checkpoints.states.get(seq))));
+          p.membership.forSeq(seq).members(), p.checkpoints.state(seq))));
     }
     if (p.view != savedView || p.changingView != savedChanging || p.low != savedStable
         || repairChanged() || p.wipe.dirty() || !savedSettings) {
@@ -166,7 +166,7 @@ final class Durable {
     long best = 0;
     for (long seq : new long[] {p.low, own == null ? 0 : own.seq()}) {
       if (seq > savedCheckpoint && seq > best && seq <= p.lastExecuted
-          && p.checkpoints.states.containsKey(seq)) {
+          && p.checkpoints.state(seq) != null) {
         best = seq;
       }
     }

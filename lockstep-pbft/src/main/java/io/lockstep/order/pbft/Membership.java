@@ -1,6 +1,7 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.configuration.ClusterConfiguration;
+import io.lockstep.order.SnapshotData;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -139,7 +140,7 @@ final class Membership {
   }
 
   /** This replica executed checkpoint {@code seq}, not stable yet: read its configuration. */
-  void executed(long seq, byte[] state) {
+  void executed(long seq, SnapshotData state) {
     if (reader == ConfigurationReader.FIXED || seq <= schedule.stableSeq()
         || (executed != null && seq <= executed.stableSeq())) {
       return;
@@ -149,7 +150,7 @@ final class Membership {
   }
 
   /** The stable checkpoint {@code seq}'s state is held: read its configuration. */
-  void stable(long seq, byte[] state) {
+  void stable(long seq, SnapshotData state) {
     if (executed != null && executed.stableSeq() <= seq) {
       executed = null;
     }

@@ -485,6 +485,12 @@ public final class Pbft implements Coordination {
     return checkpoints.seal(position);
   }
 
+  /** The checkpoint's state is saved at its last position ({@link Durable}). */
+  @Override
+  public long checkpointStateIndex(long position) {
+    return checkpoints.stateIndex(position);
+  }
+
   @Override
   public Status status() {
     Role role = changingView ? Role.CANDIDATE : isPrimary() ? Role.LEADER : Role.FOLLOWER;

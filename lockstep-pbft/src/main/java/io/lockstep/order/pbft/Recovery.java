@@ -4,6 +4,7 @@ import io.lockstep.order.LogEntry;
 import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Recovered;
 import io.lockstep.order.Snapshot;
+import io.lockstep.order.SnapshotData;
 import io.lockstep.order.pbft.wire.PbftCodec;
 
 /**
@@ -126,17 +127,17 @@ final class Recovery {
     p.executedTime = snapshot.time();
     p.normal.proposedTime = snapshot.time();
     if (seq == p.low) {
-      byte[] bytes = snapshot.state();
-      if (!Digest.of(bytes).equals(p.checkpoints.stable.state())) {
+      SnapshotData state = snapshot.data();
+      if (!Digest.of(state).equals(p.checkpoints.stable.state())) {
         throw new IllegalArgumentException("replica " + p.self() + "'s stored state at seq "
             + seq + " does not match its stable checkpoint's digest");
       }
-      p.checkpoints.states.put(seq, bytes);
-      p.membership.stable(seq, bytes);
+      p.checkpoints.keep(seq, state);
+      p.membership.stable(seq, state);
     } else if (seq > p.low && !damaged) {
-      p.checkpoints.restoreOwnVote(seq, snapshot.state(), snapshot.time());
+      p.checkpoints.restoreOwnVote(seq, snapshot.data(), snapshot.time());
     } else if (seq > p.low) {
-      p.checkpoints.restoreState(seq, snapshot.state()); // a repairing replica signs no vote
+      p.checkpoints.restoreState(seq, snapshot.data()); // a repairing replica signs no vote
     }
     return seq;
   }

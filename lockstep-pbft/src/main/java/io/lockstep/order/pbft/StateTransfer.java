@@ -1,6 +1,7 @@
 package io.lockstep.order.pbft;
 
 import io.lockstep.order.Snapshot;
+import io.lockstep.order.SnapshotData;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,21 +122,22 @@ final class StateTransfer {
       p.out.send(from, new PbftMessage.FetchState(target.seq(), received.size()));
       return;
     }
-    byte[] state = received.toByteArray();
-    if (!Digest.of(state).equals(target.state())) {
+    byte[] bytes = received.toByteArray();
+    Digest digest = Digest.of(bytes);
+    if (!digest.equals(target.state())) {
       rejected++;
       p.drop("state from replica " + from + " does not match the stable checkpoint's digest");
       nextSource();
       return;
     }
-    install(state);
+    install(SnapshotData.digested(bytes, digest.bytes()));
   }
 
-  private void install(byte[] state) {
+  private void install(SnapshotData state) {
     Checkpoints.Point point = target;
     target = null;
     received = null;
-    p.checkpoints.states.put(point.seq(), state);
+    p.checkpoints.keep(point.seq(), state);
     p.membership.stable(point.seq(), state);
     p.out.install(new Snapshot(p.lastPosition(point.seq()), p.view, point.time(),
         p.membership.current().members(), state));
@@ -149,15 +151,15 @@ final class StateTransfer {
   }
 
   void onFetch(int from, PbftMessage.FetchState fetch) {
-    byte[] state = p.checkpoints.states.get(fetch.seq());
-    if (state == null || fetch.offset() > state.length) {
+    SnapshotData state = p.checkpoints.state(fetch.seq());
+    if (state == null || fetch.offset() < 0 || fetch.offset() > state.size()) {
       p.drop("state fetch for a checkpoint not held");
       return;
     }
-    int offset = (int) fetch.offset();
-    int length = Math.min(CHUNK_BYTES, state.length - offset);
-    byte[] data = java.util.Arrays.copyOfRange(state, offset, offset + length);
-    p.out.send(from, new PbftMessage.StateChunk(fetch.seq(), offset, state.length, data));
+    long offset = fetch.offset();
+    int length = (int) Math.min(CHUNK_BYTES, state.size() - offset);
+    byte[] data = state.read(offset, length);
+    p.out.send(from, new PbftMessage.StateChunk(fetch.seq(), offset, state.size(), data));
   }
 
   void onTick() {

@@ -168,11 +168,11 @@ class CheckpointDigestTest {
     net.run();
     assertThat(net.nodes[3].dropsByReason())
         .containsKey("checkpoint state digested after a later checkpoint became stable");
-    assertThat(net.nodes[3].checkpoints.states).doesNotContainKey(4L);
+    assertThat(net.nodes[3].checkpoints.state(4L)).isNull();
 
     net.releaseDigest(3); // seq 8, the stable checkpoint: kept to serve, saved, not voted for
     net.run();
-    assertThat(net.nodes[3].checkpoints.states).containsKey(8L);
+    assertThat(net.nodes[3].checkpoints.state(8L)).isNotNull();
     assertThat(net.disks[3].recovered().snapshot().index()).isEqualTo(8);
     assertThat(net.nodes[3].checkpoints.ownLatest).isNull();
     assertThat(votesOf3.get()).isZero();

@@ -70,7 +70,9 @@ final class MemberNet {
   }
 
   /** The stand-in executor's state: the 32-byte chain, then the encoded configuration. */
-  static io.lockstep.configuration.ClusterConfiguration configurationOf(byte[] state) {
+  static io.lockstep.configuration.ClusterConfiguration configurationOf(
+      io.lockstep.order.SnapshotData data) {
+    byte[] state = data.toByteArray();
     return ConfigurationCodec.decode(Arrays.copyOfRange(state, 32, state.length));
   }
 
@@ -152,7 +154,7 @@ final class MemberNet {
       if (ready.install() != null) {
         byte[] s = ready.install().state();
         chains[i] = Arrays.copyOf(s, 32);
-        executors[i].reset(configurationOf(s));
+        executors[i].reset(configurationOf(ready.install().data()));
         applied.get(i).clear();
       }
       ready.stable().forEach(o -> apply(i, o));
@@ -174,7 +176,7 @@ final class MemberNet {
         recovered);
     byte[] saved = recovered.snapshot().state();
     chains[i] = Arrays.copyOf(saved, 32);
-    executors[i].reset(configurationOf(saved));
+    executors[i].reset(configurationOf(recovered.snapshot().data()));
     applied.get(i).clear();
     nodes[i].step(new Input.Tick(now, 1_700_000_000_000L + now));
   }

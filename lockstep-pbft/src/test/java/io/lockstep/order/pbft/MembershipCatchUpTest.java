@@ -99,10 +99,10 @@ class MembershipCatchUpTest {
   }
 
   /** A stand-in executor state as {@link MemberNet} reads it: a chain, then the configuration. */
-  private static byte[] state(ClusterConfiguration configuration) {
+  private static io.lockstep.order.SnapshotData state(ClusterConfiguration configuration) {
     byte[] encoded = ConfigurationCodec.encode(configuration);
     byte[] out = Arrays.copyOf(new byte[32], 32 + encoded.length);
     System.arraycopy(encoded, 0, out, 32, encoded.length);
-    return out;
+    return io.lockstep.order.SnapshotData.of(out);
   }
 }

@@ -57,10 +57,10 @@ class StateTransferStallTest {
     assertThat(laggard.transfer.active()).isFalse();
     assertThat(laggard.lastExecuted()).isGreaterThanOrEqualTo(8);
     long seq = laggard.lastExecuted();
-    assertThat(net.nodes[0].checkpoints.states.get(8L)).isNotNull();
-    assertThat(laggard.checkpoints.states.get(8L)).isNotNull();
-    assertThat(Arrays.equals(laggard.checkpoints.states.get(8L),
-        net.nodes[0].checkpoints.states.get(8L))).as("seq " + seq).isTrue();
+    assertThat(net.nodes[0].checkpoints.state(8L)).isNotNull();
+    assertThat(laggard.checkpoints.state(8L)).isNotNull();
+    assertThat(Arrays.equals(laggard.checkpoints.state(8L).toByteArray(),
+        net.nodes[0].checkpoints.state(8L).toByteArray())).as("seq " + seq).isTrue();
   }
 
   /**
