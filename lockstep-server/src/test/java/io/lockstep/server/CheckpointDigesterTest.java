@@ -159,6 +159,27 @@ class CheckpointDigesterTest {
   }
 
   /**
+   * A capture of a state above the size a snapshot file holds inline (1 MiB), which storage
+   * would otherwise copy into a state file of its own.
+   */
+  private static CheckpointCapture largeCaptureSavedAt(long index) {
+    ThreadNoting growing = new ThreadNoting(false) {
+      @Override
+      public byte[] apply(byte[] command, Context context) {
+        byte[] joined = java.util.Arrays.copyOf(last, last.length + command.length);
+        System.arraycopy(command, 0, joined, last.length, command.length);
+        last = joined;
+        return new byte[0];
+      }
+    };
+    Executor executor = new Executor(growing, ExecutorConfig.defaults(1));
+    for (int i = 1; i <= 2; i++) { // each command below the 1 MiB a request may carry
+      executor.apply(new Ordered(i, i, Request.command(ClientId.of("a"), i, new byte[800_000])));
+    }
+    return new CheckpointCapture(executor.captureSnapshot(), null, index);
+  }
+
+  /**
    * In a replica the state goes to the file it will be saved as, digested on the way: nothing
    * of it stays on the heap, and saving it later only records that file (the same inode, not
    * written again by the log thread).
@@ -166,10 +187,10 @@ class CheckpointDigesterTest {
   @Test
   void aStateIsWrittenToTheFileItIsSavedAsAndTheSaveOnlyRecordsIt(@TempDir Path dir)
       throws Exception {
-    byte[] expected = capture(new ThreadNoting(false)).snapshot().toByteArray();
+    byte[] expected = largeCaptureSavedAt(640).snapshot().toByteArray();
     try (FileStorage storage = FileStorage.open(dir)) {
       storage.recover();
-      SnapshotData stored = CheckpointDigester.store(captureSavedAt(640),
+      SnapshotData stored = CheckpointDigester.store(largeCaptureSavedAt(640),
           storage.snapshotStateWriter());
       Path file = dir.resolve("snapshot-00000000000000000640.state");
       assertThat(Files.readAllBytes(file)).isEqualTo(expected);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockstep.order.Input;
 import io.lockstep.order.SnapshotData;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -155,6 +156,30 @@ class CheckpointDigestTest {
     }
   }
 
+  /**
+   * A replica holds each state it keeps (in a server, its file stays open) only while it may
+   * serve it: once a later checkpoint is stable, the older state's hold is released, and a state
+   * it drops is never held.
+   */
+  @Test
+  void statesBelowTheStableCheckpointAreReleased() {
+    Net net = net();
+    send(net, 12);
+    net.releaseDigests();
+    net.runFor(200, 50);
+    net.releaseDigests();
+    net.run();
+    for (int i = 0; i < 4; i++) {
+      assertThat(net.nodes[i].stableSeq()).isEqualTo(12);
+      List<Net.CountedPin> pins = net.pins.get(i);
+      assertThat(pins).as("replica %d kept the states at 4, 8 and 12", i).hasSize(3);
+      assertThat(pins.subList(0, 2)).as("replica %d, below the stable checkpoint", i)
+          .allMatch(pin -> pin.released);
+      assertThat(pins.get(2).released).as("replica %d, the stable checkpoint's", i).isFalse();
+      assertThat(net.nodes[i].checkpoints.state(12L)).isSameAs(pins.get(2).data());
+    }
+  }
+
   @Test
   void aDigestForACheckpointBelowTheStableOneIsIgnoredAndOneForTheStableOneIsKeptUnvoted() {
     Net net = net();
@@ -169,6 +194,7 @@ class CheckpointDigestTest {
     assertThat(net.nodes[3].dropsByReason())
         .containsKey("checkpoint state digested after a later checkpoint became stable");
     assertThat(net.nodes[3].checkpoints.state(4L)).isNull();
+    assertThat(net.pins.get(3)).as("a state dropped is never held").isEmpty();
 
     net.releaseDigest(3); // seq 8, the stable checkpoint: kept to serve, saved, not voted for
     net.run();

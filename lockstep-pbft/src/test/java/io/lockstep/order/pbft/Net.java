@@ -58,6 +58,32 @@ final class Net {
    * digester thread does later; when clear, it is handed over at once, as the simulator does.
    */
   boolean digestLater;
+  /**
+   * Every pin a replica took on a state {@link #releaseDigest} handed it, by replica: the
+   * server's states are files, and a pin never released would hold one open for ever.
+   */
+  final List<List<CountedPin>> pins = new ArrayList<>();
+
+  /** A pin that notes whether it was released. */
+  static final class CountedPin implements SnapshotData.Pin {
+    private final SnapshotData data;
+    boolean released;
+
+    CountedPin(SnapshotData data) {
+      this.data = data;
+    }
+
+    @Override
+    public SnapshotData data() {
+      return data;
+    }
+
+    @Override
+    public void release() {
+      released = true;
+    }
+  }
+
   /** Per replica, captured checkpoint states whose digest has not been handed over yet. */
   final List<ArrayDeque<Held>> digests = new ArrayList<>();
   /**
@@ -114,6 +140,7 @@ final class Net {
       disks[i] = new TestDisk();
       applied.add(new ArrayList<>());
       digests.add(new ArrayDeque<>());
+      pins.add(new ArrayList<>());
       state[i] = new byte[0];
     }
     tick(0);
@@ -296,9 +323,38 @@ final class Net {
       throw new AssertionError("replica " + i + " has no captured state waiting for its digest");
     }
     byte[] sha = Digest.of(held.state()).bytes();
-    nodes[i].step(new Input.SnapshotTaken(held.position(), held.seal() == null
-        ? SnapshotData.digested(held.state(), sha)
-        : SnapshotData.digested(held.state(), sha, held.seal().sign(sha))));
+    SnapshotData digested = held.seal() == null ? SnapshotData.digested(held.state(), sha)
+        : SnapshotData.digested(held.state(), sha, held.seal().sign(sha));
+    List<CountedPin> taken = pins.get(i);
+    SnapshotData counted = new SnapshotData() {
+      @Override
+      public long size() {
+        return digested.size();
+      }
+
+      @Override
+      public java.io.InputStream open() throws java.io.IOException {
+        return digested.open();
+      }
+
+      @Override
+      public byte[] sha256() {
+        return digested.sha256();
+      }
+
+      @Override
+      public byte[] seal() {
+        return digested.seal();
+      }
+
+      @Override
+      public Pin pin() {
+        CountedPin pin = new CountedPin(digested);
+        taken.add(pin);
+        return pin;
+      }
+    };
+    nodes[i].step(new Input.SnapshotTaken(held.position(), counted));
   }
 
   /** Hands every replica the digests of all its captured states, oldest first. */
