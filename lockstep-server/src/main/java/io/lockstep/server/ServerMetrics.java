@@ -76,7 +76,8 @@ public final class ServerMetrics {
         .description("peer messages dropped (queue full, undecodable)").register(registry);
     badFrames = Counter.builder("lockstep.client.bad.frames").register(registry);
     snapshotWrite = Timer.builder("lockstep.snapshot.write")
-        .description("time the snapshot thread took to stream, write and force a snapshot")
+        .description("time the snapshot thread took to stream, write and force a snapshot"
+            + " (under PBFT, the digest thread a checkpoint's state)")
         .register(registry);
     snapshotBytes = DistributionSummary.builder("lockstep.snapshot.bytes")
         .description("size of each snapshot written").baseUnit("bytes").register(registry);
