@@ -156,12 +156,12 @@ public interface SnapshotData {
    * a state of many megabytes is not copied again on the replica's thread.
    */
   static SnapshotData digested(byte[] bytes, byte[] sha256) {
-    return new Digested(bytes, sha256, null);
+    return new DigestedData(new Handed(bytes), sha256, null);
   }
 
   /** The same with the protocol's signature over the checkpoint ({@link #seal()}). */
   static SnapshotData digested(byte[] bytes, byte[] sha256, byte[] seal) {
-    return new Digested(bytes, sha256, Objects.requireNonNull(seal, "seal"));
+    return new DigestedData(new Handed(bytes), sha256, Objects.requireNonNull(seal, "seal"));
   }
 
   /**
@@ -216,19 +216,16 @@ public interface SnapshotData {
     }
   }
 
-  /** Bytes in memory with the digest their encoder computed ({@link #digested}). */
-  final class Digested implements SnapshotData {
+  /**
+   * Bytes in memory handed over by their encoder, not copied: no one changes them afterwards,
+   * so {@link #toByteArray} returns the array itself and a state of many megabytes is not
+   * copied again on the replica's thread.
+   */
+  final class Handed implements SnapshotData {
     private final byte[] bytes;
-    private final byte[] sha256;
-    private final byte[] seal;
 
-    private Digested(byte[] bytes, byte[] sha256, byte[] seal) {
+    private Handed(byte[] bytes) {
       this.bytes = Objects.requireNonNull(bytes, "bytes");
-      this.sha256 = Objects.requireNonNull(sha256, "sha256");
-      this.seal = seal;
-      if (sha256.length != 32) {
-        throw new IllegalArgumentException("a SHA-256 digest has 32 bytes, got " + sha256.length);
-      }
     }
 
     @Override
@@ -247,30 +244,21 @@ public interface SnapshotData {
       return Arrays.copyOfRange(bytes, (int) offset, (int) offset + length);
     }
 
-    /** The array itself, not a copy: it was handed over whole and is never changed. */
     @Override
     public byte[] toByteArray() {
       return bytes;
     }
 
     @Override
-    public byte[] sha256() {
-      return sha256.clone();
-    }
-
-    @Override
-    public byte[] seal() {
-      return seal == null ? null : seal.clone();
-    }
-
-    @Override
     public String toString() {
-      return "SnapshotData[" + bytes.length + " bytes in memory, digested]";
+      return "SnapshotData[" + bytes.length + " bytes in memory]";
     }
   }
 
-  /** Any data with the digest (and seal) its writer computed ({@link #digested(SnapshotData,
-   * byte[], byte[])}); everything else is the data's own. */
+  /**
+   * Data with the SHA-256 (and seal) its writer computed ({@link #digested}): in memory, or a
+   * state file the runtime wrote; everything else is the data's own.
+   */
   final class DigestedData implements SnapshotData {
     private final SnapshotData data;
     private final byte[] sha256;
@@ -298,6 +286,11 @@ public interface SnapshotData {
     @Override
     public byte[] read(long offset, int length) {
       return data.read(offset, length);
+    }
+
+    @Override
+    public byte[] toByteArray() {
+      return data.toByteArray();
     }
 
     @Override

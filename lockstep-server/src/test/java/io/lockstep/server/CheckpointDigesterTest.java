@@ -197,7 +197,8 @@ class CheckpointDigesterTest {
       assertThat(stored.toByteArray()).isEqualTo(expected);
       assertThat(stored.sha256())
           .isEqualTo(MessageDigest.getInstance("SHA-256").digest(expected));
-      assertThat(stored).isNotInstanceOf(SnapshotData.Digested.class);
+      assertThat(stored.toString()).as("read from its file, not held in memory")
+          .contains("snapshot-00000000000000000640.state");
       Object inode = Files.getAttribute(file, "unix:ino");
 
       storage.write(List.of(new StorageWrite.SaveSnapshot(
