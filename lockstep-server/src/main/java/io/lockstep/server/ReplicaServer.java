@@ -26,14 +26,11 @@ import io.lockstep.storage.FileStorage;
 import io.lockstep.storage.GroupCommitLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -290,7 +287,7 @@ public final class ReplicaServer implements AutoCloseable {
         .withQueue(8192, config.budgets().peerQueueBytes(Runtime.getRuntime().maxMemory()));
     PeerPort peerPort = new PeerPort(config, id, protocol.codec(), loop, intake, divergence, timing,
         metrics, () -> network, addresses::listed, relay);
-    network = PeerNetwork.start(identity.peers(me.peer(), peerAddresses(), peerNet),
+    network = PeerNetwork.start(identity.peers(me.peer(), config.peerAddresses(), peerNet),
         peerPort::onPeer);
     return peerPort;
   }
@@ -315,12 +312,6 @@ public final class ReplicaServer implements AutoCloseable {
     misbehaviour = rebuilt.misbehaviour();
     timing = rebuilt.timing();
     return rebuilt.replica();
-  }
-
-  private Map<Integer, InetSocketAddress> peerAddresses() {
-    Map<Integer, InetSocketAddress> peers = new TreeMap<>();
-    config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
-    return peers;
   }
 
   private String clientAddressText(int replica) {

@@ -18,13 +18,10 @@ import io.lockstep.server.config.ClusterKeys;
 import io.lockstep.server.config.Service;
 import io.lockstep.server.wire.Authenticator;
 import io.lockstep.server.wire.PeerEnvelope;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +81,7 @@ class ForgedRelayOverTcpTest {
       assertThat(kv.getAsync(bytes("k")).get()).isNull();
 
       liar = PeerNetwork.start(ReplicaIdentity.load(config, 1).peers(
-          config.replicas().get(0).peer(), peers(config), NetOptions.defaults()),
+          config.replicas().get(0).peer(), config.peerAddresses(), NetOptions.defaults()),
           (from, payload) -> { });
       Request forged = Request.command(ClientId.of("proxy"), 1,
           RedisOpCodec.encode(RedisOp.Set.of(bytes("k"), bytes("forged"))));
@@ -103,11 +100,6 @@ class ForgedRelayOverTcpTest {
   }
 
   /** Every replica's peer address, by id. */
-  private static Map<Integer, InetSocketAddress> peers(ClusterConfig config) {
-    Map<Integer, InetSocketAddress> peers = new TreeMap<>();
-    config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
-    return peers;
-  }
 
   /** Replica 2's counter matching {@code pattern}, 0 while it has not counted any. */
   private double counter(Pattern pattern) {

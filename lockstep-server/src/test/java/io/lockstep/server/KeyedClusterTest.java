@@ -58,8 +58,7 @@ class KeyedClusterTest {
         assertThat(kv.get("k")).isEqualTo("v");
       }
       // Replica 3's address, the cluster's shared secret, no key: the old way in is closed.
-      Map<Integer, InetSocketAddress> peers = new TreeMap<>();
-      cluster.config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
+      Map<Integer, InetSocketAddress> peers = cluster.config.peerAddresses();
       try (PeerNetwork impostor = PeerNetwork.start(new PeerConfig(3, peers.get(3), peers,
           cluster.config.name(), TestCluster.SECRET, NetOptions.defaults().withIoThreads(1)),
           (from, payload) -> { })) {
@@ -125,8 +124,7 @@ class KeyedClusterTest {
       cluster.start(1);
       cluster.start(2);
       int leader = cluster.awaitLeader(Duration.ofSeconds(10));
-      Map<Integer, InetSocketAddress> peers = new TreeMap<>();
-      cluster.config.replicas().forEach(r -> peers.put(r.id(), r.peer()));
+      Map<Integer, InetSocketAddress> peers = cluster.config.peerAddresses();
       Map<Integer, PublicKey> claimed = new TreeMap<>(keys.replicaKeys());
       KeyPair wrong = Ed25519Signer.generate();
       claimed.put(3, wrong.getPublic());

@@ -568,6 +568,13 @@ public record ClusterConfig(String name, FailureModel failureModel, int t, Strin
     return replicas.stream().filter(r -> r.id() == id).findFirst();
   }
 
+  /** Every listed replica's peer address by id, in id order. */
+  public Map<Integer, InetSocketAddress> peerAddresses() {
+    Map<Integer, InetSocketAddress> peers = new TreeMap<>();
+    replicas.forEach(r -> peers.put(r.id(), r.peer()));
+    return peers;
+  }
+
   /** The ids of every listed replica, voters and spares (see {@link #voters()}). */
   public List<Integer> members() {
     return replicas.stream().map(ReplicaAddresses::id).toList();
