@@ -57,13 +57,6 @@ final class CheckpointDigester implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
   private final ExecutorService thread;
   private volatile boolean closed;
-  /**
-   * The size of the last encoding, which the next buffer starts a little above: grown from a
-   * small start by doubling, a state of megabytes was copied about twice over on the way, the
-   * largest share of this thread's allocation (docs/BENCHMARKS.md, "Checkpoints every 512
-   * sequence numbers"). Only this class's one thread reads and writes it.
-   */
-  private long lastSize;
 
   /** Where states are written; null keeps them in memory (tests of the encoding alone). */
   private final SnapshotStateWriter files;
@@ -100,12 +93,10 @@ final class CheckpointDigester implements AutoCloseable {
     thread.execute(() -> {
       try {
         long start = System.nanoTime();
-        SnapshotData encoded = files == null ? encode(captured, lastSize)
-            : store(captured, files);
+        SnapshotData encoded = files == null ? encode(captured) : store(captured, files);
         if (metrics != null) {
           metrics.snapshotWritten(encoded.size(), System.nanoTime() - start);
         }
-        lastSize = encoded.size();
         loop.offerCheckpointDigested(captured.position(), encoded);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -145,8 +136,10 @@ final class CheckpointDigester implements AutoCloseable {
   }
 
   /**
-   * The capture's bytes and their SHA-256, in one pass over the encoding, and the protocol's
-   * signature over them when the capture has a seal.
+   * The capture's bytes in memory and their SHA-256, in one pass over the encoding, and the
+   * protocol's signature over them when the capture has a seal: what a digester without a
+   * state directory hands over (tests), and the reference encoding tests and
+   * {@code CheckpointLoopCostBench} compare the files with.
    */
   static SnapshotData encode(CheckpointCapture captured) throws IOException {
     return encode(captured, 0);

@@ -238,7 +238,7 @@ final class SnapshotFiles {
         deleted++;
       }
     }
-    for (Path state : orphanStates()) {
+    for (Path state : orphanStatesBelow(Long.MAX_VALUE)) {
       Files.delete(state);
       deleted++;
     }
@@ -253,25 +253,27 @@ final class SnapshotFiles {
   int deleteUnrecordedBelowNewest() throws IOException {
     long newest = list().stream().mapToLong(Id::index).max().orElse(0);
     int deleted = 0;
-    for (Path state : orphanStates()) {
-      Matcher name = STATE_NAME.matcher(state.getFileName().toString());
-      if (name.matches() && Long.parseLong(name.group(1)) < newest
-          && Files.deleteIfExists(state)) {
+    for (Path state : orphanStatesBelow(newest)) {
+      if (Files.deleteIfExists(state)) {
         deleted++;
       }
     }
     return deleted;
   }
 
-  private List<Path> orphanStates() throws IOException {
+  /** The state files below index {@code bound} that no snapshot file refers to. */
+  private List<Path> orphanStatesBelow(long bound) throws IOException {
     java.util.Set<Long> referred = new java.util.HashSet<>();
     list().forEach(id -> referred.add(id.index()));
     List<Path> orphans = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*.state")) {
       for (Path file : files) {
         Matcher name = STATE_NAME.matcher(file.getFileName().toString());
-        if (name.matches() && !referred.contains(Long.parseLong(name.group(1)))) {
-          orphans.add(file);
+        if (name.matches()) {
+          long index = Long.parseLong(name.group(1));
+          if (index < bound && !referred.contains(index)) {
+            orphans.add(file);
+          }
         }
       }
     }
