@@ -48,6 +48,15 @@ public final class CapturedSnapshot {
     SnapshotFormat.write(position, time, executorPart, machine, out);
   }
 
+  /**
+   * Hex SHA-256 of the encoded snapshot, streamed (never encoded whole in memory): what
+   * replicas compare to detect divergence (S1). Consumes the capture, as {@link #writeTo} does;
+   * it costs a pass over the whole state, so the server runs it off the replica's loop.
+   */
+  public String digest() {
+    return SnapshotReading.digest(this);
+  }
+
   /** The encoded snapshot in one array: for small states, tests and the simulator. */
   public byte[] toByteArray() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

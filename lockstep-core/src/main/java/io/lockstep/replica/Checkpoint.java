@@ -1,5 +1,6 @@
 package io.lockstep.replica;
 
+import io.lockstep.executor.CapturedSnapshot;
 import java.util.Objects;
 
 /**
@@ -12,5 +13,10 @@ import java.util.Objects;
 public record Checkpoint(long position, String digest) {
   public Checkpoint {
     Objects.requireNonNull(digest, "digest");
+  }
+
+  /** The digest of a captured state, labelled with its position; streams the whole state. */
+  public static Checkpoint of(CapturedSnapshot captured) {
+    return new Checkpoint(captured.position(), captured.digest());
   }
 }

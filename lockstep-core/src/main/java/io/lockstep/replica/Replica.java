@@ -41,8 +41,9 @@ import java.util.Set;
  * pass redirects on. Along
  * the way it takes a snapshot every {@code snapshotEvery} applied positions (handing it to the
  * protocol as {@link Input.SnapshotTaken}, whose effects join the same {@link Effects}) and
- * records a {@link Checkpoint} digest whenever the applied position crosses a multiple of
- * {@code digestEvery}. Positions may have gaps (protocol no-ops), so the checkpoint is taken at
+ * captures the state for a {@link Checkpoint} digest whenever the applied position crosses a
+ * multiple of {@code digestEvery} (the digest itself, a pass over the whole state, is the
+ * runtime's to take, see {@link Effects}). Positions may have gaps (protocol no-ops), so the checkpoint is taken at
  * the first applied position at or past each multiple and labelled with that exact position;
  * every correct replica applies the same positions, so their labels and digests agree. A replica
  * that skips a multiple by installing a snapshot records nothing for it.
@@ -533,7 +534,7 @@ public final class Replica {
     long multiple = digestEvery == 0 ? 0 : executor.appliedPosition() / digestEvery;
     if (multiple > lastDigestMultiple) {
       lastDigestMultiple = multiple;
-      out.checkpoints.add(new Checkpoint(executor.appliedPosition(), executor.digest()));
+      out.checkpoints.add(executor.captureSnapshot());
     }
   }
 
@@ -567,7 +568,7 @@ public final class Replica {
     final List<io.lockstep.request.Reply> replies = new ArrayList<>();
     final List<QueryResult> reads = new ArrayList<>();
     final List<Ready.Redirect> redirects = new ArrayList<>();
-    final List<Checkpoint> checkpoints = new ArrayList<>();
+    final List<CapturedSnapshot> checkpoints = new ArrayList<>();
     final List<Ready.EntriesWanted> entryReads = new ArrayList<>();
 
     Effects build() {

@@ -7,7 +7,6 @@ import io.lockstep.order.ProtocolMessage;
 import io.lockstep.order.Role;
 import io.lockstep.order.SnapshotData;
 import io.lockstep.order.Status;
-import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.replica.Effects;
 import io.lockstep.replica.LocalRead;
@@ -102,7 +101,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   private long lastTickStepNanos = System.nanoTime();
   /** Operators' commands and the configurator; none in loops built by tests. */
   private volatile MembershipRuntime membership;
-  private volatile Consumer<Checkpoint> checkpoints = checkpoint -> { };
+  private volatile Consumer<CapturedSnapshot> checkpoints = captured -> { };
   private volatile long wallClockOffsetMillis;
   private volatile TestMisbehaviour misbehaviour = TestMisbehaviour.NONE;
   /** Relays requests handed here with an authenticator; null: none are relayed. */
@@ -171,11 +170,12 @@ final class ReplicaLoop implements Runnable, ClientIntake {
   }
 
   /**
-   * Where the replica's checkpoint digests go (divergence detection, S1), on this loop's thread
-   * as soon as they are recorded: a digest describes applied, hence committed, state and
-   * promises nothing, so it need not wait for this batch's fsync.
+   * Where the states captured for checkpoint digests go (divergence detection, S1), on this
+   * loop's thread as soon as they are captured, to be digested elsewhere ({@link StateDigests}):
+   * a digest describes applied, hence committed, state and promises nothing, so it need not
+   * wait for this batch's fsync.
    */
-  void checkpoints(Consumer<Checkpoint> listener) {
+  void checkpoints(Consumer<CapturedSnapshot> listener) {
     this.checkpoints = listener;
   }
 

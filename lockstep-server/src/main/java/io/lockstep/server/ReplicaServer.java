@@ -103,6 +103,8 @@ public final class ReplicaServer implements AutoCloseable {
   /** Relays requests clients hand here with an authenticator (pbft clusters), else null. */
   private RequestRelay relay;
   private SnapshotThread snapshots;
+  /** Divergence detection's digests, off the loop; started with the peer port they go to. */
+  private StateDigests digests;
   private Thread loopThread;
   private ReplicaIdentity identity;
   private volatile PeerNetwork network;
@@ -258,7 +260,8 @@ public final class ReplicaServer implements AutoCloseable {
   /** Starts the loop thread, sending through the peer port, and the timers that drive it. */
   private void runLoop(PeerPort peerPort) {
     loop.peers(network::send);
-    loop.checkpoints(peerPort::checkpointed);
+    digests = new StateDigests(id, peerPort::checkpointed);
+    loop.checkpoints(digests::submit);
     long clockOffset = config.testClockOffset(id);
     if (clockOffset != 0) {
       LOG.log(Level.WARNING, "replica " + id + " runs with its wall clock shifted by "
@@ -498,6 +501,7 @@ public final class ReplicaServer implements AutoCloseable {
       loop.localReplies.close();
     }
     closeQuietly(snapshots);
+    closeQuietly(digests);
     closeQuietly(log);
     closeQuietly(network);
     closeQuietly(intake);

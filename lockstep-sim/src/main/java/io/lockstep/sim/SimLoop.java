@@ -1,5 +1,6 @@
 package io.lockstep.sim;
 
+import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
 import io.lockstep.order.MessageInterceptor;
@@ -108,10 +109,11 @@ final class SimLoop {
     monitor.onStatus(node.id, status, factory.failureModel() == FailureModel.BYZANTINE
         && status.role() == Role.LEADER ? node.protocol.configuration() : null);
     cluster.noteRepaired(node);
-    List<Checkpoint> checkpoints =
-        cluster.checked(node) ? effects.checkpoints() : List.<Checkpoint>of();
-    for (Checkpoint checkpoint : checkpoints) {
-      monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
+    if (cluster.checked(node)) {
+      for (CapturedSnapshot captured : effects.checkpoints()) {
+        Checkpoint checkpoint = Checkpoint.of(captured); // at once: simulated time is free
+        monitor.onCheckpoint(node.id, checkpoint.position(), checkpoint.digest());
+      }
     }
     effects.entryReads().forEach(read -> readBack(node, read));
     if (effects.writes().isEmpty() && node.disk.idle()) {
