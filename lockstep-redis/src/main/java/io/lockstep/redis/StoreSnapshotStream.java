@@ -24,8 +24,6 @@ final class StoreSnapshotStream {
   /** Largest key or value accepted when reading (Redis's own proto-max-bulk-len). */
   static final int MAX_ITEM_BYTES = 512 << 20;
   private static final int BUFFER = 64 * 1024;
-  /** Runs this short are sorted by insertion before they are merged. */
-  private static final int INSERTION_RUN = 16;
 
   private StoreSnapshotStream() {}
 
@@ -39,7 +37,7 @@ final class StoreSnapshotStream {
   private static void write(long lastTime, Keyspace.Slot[] slots, long[] timers, OutputStream sink)
       throws IOException {
     // Key order makes equal states write equal bytes on every replica (S1).
-    sortByKey(slots, slots.clone(), 0, slots.length);
+    KeyOrder.sort(slots);
     Chunks out = new Chunks(sink);
     out.putInt(StoreSnapshot.MAGIC);
     out.put((byte) StoreSnapshot.VERSION);
@@ -57,41 +55,6 @@ final class StoreSnapshotStream {
       out.putLong(due);
     }
     out.finish();
-  }
-
-  /**
-   * Sorts {@code slots[from, to)} by key (unsigned bytes; keys are distinct), using
-   * {@code scratch} (a copy of the same range) for the merges. A merge sort of its own rather
-   * than {@code Arrays.sort} with a comparator: that shares TimSort's compiled code with every
-   * other object sort in the JVM, and under PBFT, whose checkpoints sort the store's keys every
-   * few thousand writes, the compiled merges were thrown away for this array's type and
-   * compiled again at nearly every checkpoint (seventeen recompilations in twenty seconds of a
-   * backup's profile) as other sorts used them with other arrays in between.
-   */
-  static void sortByKey(Keyspace.Slot[] slots, Keyspace.Slot[] scratch, int from, int to) {
-    if (to - from <= INSERTION_RUN) {
-      for (int i = from + 1; i < to; i++) {
-        Keyspace.Slot slot = slots[i];
-        int j = i - 1;
-        while (j >= from && Arrays.compareUnsigned(slots[j].key(), slot.key()) > 0) {
-          slots[j + 1] = slots[j];
-          j--;
-        }
-        slots[j + 1] = slot;
-      }
-      return;
-    }
-    int middle = (from + to) >>> 1;
-    // The halves are sorted in scratch and merged into slots: the two arrays swap roles.
-    sortByKey(scratch, slots, from, middle);
-    sortByKey(scratch, slots, middle, to);
-    int left = from;
-    int right = middle;
-    for (int i = from; i < to; i++) {
-      boolean takeLeft = right >= to || (left < middle
-          && Arrays.compareUnsigned(scratch[left].key(), scratch[right].key()) <= 0);
-      slots[i] = takeLeft ? scratch[left++] : scratch[right++];
-    }
   }
 
   /**

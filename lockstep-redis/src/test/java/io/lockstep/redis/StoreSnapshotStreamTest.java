@@ -134,7 +134,7 @@ class StoreSnapshotStreamTest {
       Keyspace.Slot[] expected = slots.clone();
       java.util.Arrays.sort(expected,
           (a, c) -> java.util.Arrays.compareUnsigned(a.key(), c.key()));
-      StoreSnapshotStream.sortByKey(slots, slots.clone(), 0, size);
+      KeyOrder.mergeSort(slots, slots.clone(), 0, size);
       assertThat(slots).as("size %d", size).containsExactly(expected);
     }
   }
