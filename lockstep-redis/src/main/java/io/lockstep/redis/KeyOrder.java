@@ -11,12 +11,13 @@ import java.util.Arrays;
  * comparisons, each following two references to keys scattered over the heap. Here each key is
  * read once per eight of its bytes: the first eight, as one unsigned big-endian number (zeros
  * past its end), order the slots in up to four stable counting passes of 16 bits (a pass in
- * which every number has the same digit is skipped, as for keys that share a prefix); slots
- * whose eight bytes are equal are ordered the same way by their next eight, and small groups,
- * or groups of keys no longer than the bytes compared, by comparing keys.
+ * which every number has the same digit is skipped, as for keys that share a prefix), or, for
+ * fewer than {@link #RADIX_MIN} slots, by a merge of the numbers kept beside them; slots whose
+ * eight bytes are equal are ordered the same way by their next eight, and keys no longer than
+ * the bytes compared (equal but for trailing zeros) by comparing keys.
  */
 final class KeyOrder {
-  /** Fewer slots than this are sorted by comparisons: a counting pass costs 65,536 counters. */
+  /** Fewer slots than this are merged by their numbers: a counting pass costs 65,536 counters. */
   static final int RADIX_MIN = 2_048;
   /** Runs this short are sorted by insertion before they are merged. */
   private static final int INSERTION_RUN = 16;
@@ -43,19 +44,21 @@ final class KeyOrder {
 
   /** Sorts {@code slots[from, to)}, whose keys agree on their first {@code offset} bytes. */
   private void sort(int from, int to, int offset) {
-    if (to - from < RADIX_MIN) {
-      System.arraycopy(slots, from, scratch, from, to - from);
-      mergeSort(slots, scratch, from, to);
-      return;
-    }
     boolean longer = false;
     for (int i = from; i < to; i++) {
       byte[] key = slots[i].key();
       numbers[i] = eightBytes(key, offset);
       longer |= key.length > offset + Long.BYTES;
     }
-    for (int shift = 0; shift < Long.SIZE; shift += DIGIT_BITS) {
-      countingPass(from, to, shift);
+    if (to - from >= RADIX_MIN) {
+      for (int shift = 0; shift < Long.SIZE; shift += DIGIT_BITS) {
+        countingPass(from, to, shift);
+      }
+    } else {
+      // The numbers sit beside the slots: comparing them reads no key.
+      System.arraycopy(slots, from, scratch, from, to - from);
+      System.arraycopy(numbers, from, scratchNumbers, from, to - from);
+      byNumber(slots, numbers, scratch, scratchNumbers, from, to);
     }
     for (int start = from; start < to; ) {
       int end = start + 1;
@@ -72,6 +75,41 @@ final class KeyOrder {
         }
       }
       start = end;
+    }
+  }
+
+  /**
+   * Sorts {@code slots[from, to)} and their {@code numbers} by number (unsigned), stably, using
+   * the scratch arrays (copies of the same ranges) for the merges, as {@link #mergeSort} does.
+   */
+  private static void byNumber(Keyspace.Slot[] slots, long[] numbers, Keyspace.Slot[] scratch,
+      long[] scratchNumbers, int from, int to) {
+    if (to - from <= INSERTION_RUN) {
+      for (int i = from + 1; i < to; i++) {
+        Keyspace.Slot slot = slots[i];
+        long number = numbers[i];
+        int j = i - 1;
+        while (j >= from && Long.compareUnsigned(numbers[j], number) > 0) {
+          slots[j + 1] = slots[j];
+          numbers[j + 1] = numbers[j];
+          j--;
+        }
+        slots[j + 1] = slot;
+        numbers[j + 1] = number;
+      }
+      return;
+    }
+    int middle = (from + to) >>> 1;
+    byNumber(scratch, scratchNumbers, slots, numbers, from, middle);
+    byNumber(scratch, scratchNumbers, slots, numbers, middle, to);
+    int left = from;
+    int right = middle;
+    for (int i = from; i < to; i++) {
+      boolean takeLeft = right >= to || (left < middle
+          && Long.compareUnsigned(scratchNumbers[left], scratchNumbers[right]) <= 0);
+      int taken = takeLeft ? left++ : right++;
+      slots[i] = scratch[taken];
+      numbers[i] = scratchNumbers[taken];
     }
   }
 

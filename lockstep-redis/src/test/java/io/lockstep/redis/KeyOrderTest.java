@@ -11,10 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The snapshot's key order is unsigned-byte order whichever way {@link KeyOrder} gets there: by
- * counting passes over eight bytes at a time, by the next eight where those tie, or by
- * comparisons for small groups. Checked against a comparison sort over keys made to hit each
- * case: shared prefixes longer than eight and sixteen bytes, keys that are prefixes of others or
- * differ only by trailing zero bytes (equal once padded), bytes above 0x7F (unsigned order).
+ * counting passes over eight bytes at a time (from 2,048 slots), by merging those numbers
+ * (below), by the next eight where they tie, or by comparing keys equal but for trailing
+ * zeros. Checked against a comparison sort over keys made to hit each case: shared prefixes
+ * longer than eight and sixteen bytes, keys that are prefixes of others or differ only by
+ * trailing zero bytes (equal once padded), bytes above 0x7F (unsigned order).
  */
 class KeyOrderTest {
   private static final byte[][] PREFIXES = {
@@ -27,8 +28,8 @@ class KeyOrderTest {
   @Test
   void keysComeOutInUnsignedByteOrderAtSizesAroundTheRadixThreshold() {
     Random random = new Random(23);
-    int[] sizes = {0, 1, 2, KeyOrder.RADIX_MIN - 1, KeyOrder.RADIX_MIN, KeyOrder.RADIX_MIN + 1,
-        3 * KeyOrder.RADIX_MIN, 40_000};
+    int[] sizes = {0, 1, 2, 5, 17, 300, KeyOrder.RADIX_MIN - 1, KeyOrder.RADIX_MIN,
+        KeyOrder.RADIX_MIN + 1, 3 * KeyOrder.RADIX_MIN, 40_000};
     for (int size : sizes) {
       for (int trial = 0; trial < 3; trial++) {
         Keyspace.Slot[] slots = distinctKeys(random, size);
