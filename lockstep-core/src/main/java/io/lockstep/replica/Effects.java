@@ -10,8 +10,9 @@ import java.util.Objects;
 /**
  * What the runtime must do after one call into a {@link Replica}, in this order: make
  * {@code writes} durable (fsync), then send {@code messages}, then deliver {@code replies},
- * {@code reads} and {@code redirects} to clients and digest and record {@code checkpoints}. The executor
- * part (installing snapshots, applying stable requests, answering reads) is already done.
+ * {@code reads} and {@code redirects} to clients and digest and record {@code checkpoints}. The
+ * executor part (installing snapshots, applying stable requests, answering reads) is already
+ * done.
  *
  * @param writes stable-storage changes, in order
  * @param messages messages to other replicas, sendable once {@code writes} are durable
@@ -40,7 +41,8 @@ public record Effects(
 
   /** Effects without reads of log entries. */
   public Effects(List<StorageWrite> writes, List<Ready.Outbound> messages, List<Reply> replies,
-      List<QueryResult> reads, List<Ready.Redirect> redirects, List<CapturedSnapshot> checkpoints) {
+      List<QueryResult> reads, List<Ready.Redirect> redirects,
+      List<CapturedSnapshot> checkpoints) {
     this(writes, messages, replies, reads, redirects, checkpoints, List.of());
   }
 

@@ -43,10 +43,10 @@ import java.util.Set;
  * protocol as {@link Input.SnapshotTaken}, whose effects join the same {@link Effects}) and
  * captures the state for a {@link Checkpoint} digest whenever the applied position crosses a
  * multiple of {@code digestEvery} (the digest itself, a pass over the whole state, is the
- * runtime's to take, see {@link Effects}). Positions may have gaps (protocol no-ops), so the checkpoint is taken at
- * the first applied position at or past each multiple and labelled with that exact position;
- * every correct replica applies the same positions, so their labels and digests agree. A replica
- * that skips a multiple by installing a snapshot records nothing for it.
+ * runtime's to take, see {@link Effects}). Positions may have gaps (protocol no-ops), so the
+ * checkpoint is taken at the first applied position at or past each multiple and labelled with
+ * that exact position; every correct replica applies the same positions, so their labels and
+ * digests agree. A replica that skips a multiple by installing a snapshot records nothing for it.
  *
  * <p>Time (paper §5.2, §6): time-outs and defaults fire only when a request with a later agreed
  * time is ordered. So that they fire while clients are idle, the leader proposes a null request

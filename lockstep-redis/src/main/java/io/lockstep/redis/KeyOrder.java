@@ -14,11 +14,18 @@ import java.util.Arrays;
  * which every number has the same digit is skipped, as for keys that share a prefix), or, for
  * fewer than {@link #RADIX_MIN} slots, by a merge of the numbers kept beside them; slots whose
  * eight bytes are equal are ordered the same way by their next eight, and keys no longer than
- * the bytes compared (equal but for trailing zeros) by comparing keys.
+ * the bytes compared (equal but for trailing zeros), or sharing more than {@link #RADIX_BYTES},
+ * by comparing keys.
  */
 final class KeyOrder {
   /** Fewer slots than this are merged by their numbers: a counting pass costs 65,536 counters. */
   static final int RADIX_MIN = 2_048;
+  /**
+   * Past this many shared bytes a group is ordered by comparing keys: each further eight bytes
+   * would cost a level of recursion, and a client could write keys sharing a prefix of
+   * megabytes; a comparison then finds the first differing byte with a vectorised scan.
+   */
+  static final int RADIX_BYTES = 64;
   /** Runs this short are sorted by insertion before they are merged. */
   private static final int INSERTION_RUN = 16;
   private static final int DIGIT_BITS = 16;
@@ -44,6 +51,11 @@ final class KeyOrder {
 
   /** Sorts {@code slots[from, to)}, whose keys agree on their first {@code offset} bytes. */
   private void sort(int from, int to, int offset) {
+    if (offset >= RADIX_BYTES) {
+      System.arraycopy(slots, from, scratch, from, to - from);
+      mergeSort(slots, scratch, from, to);
+      return;
+    }
     boolean longer = false;
     for (int i = from; i < to; i++) {
       byte[] key = slots[i].key();

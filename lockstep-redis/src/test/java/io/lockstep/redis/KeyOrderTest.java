@@ -61,6 +61,39 @@ class KeyOrderTest {
     assertThat(slots).containsExactly(expected);
   }
 
+  /**
+   * Keys sharing a prefix of 64 KiB, sorted on a thread with a 256 KiB stack: a level of
+   * recursion per eight shared bytes (8,192 of them) would overflow it; past {@link
+   * KeyOrder#RADIX_BYTES} the group is ordered by comparing keys instead.
+   */
+  @Test
+  void keysSharingALongPrefixAreSortedWithoutDeepRecursion() throws Exception {
+    Random random = new Random(11);
+    byte[] prefix = new byte[64 * 1024];
+    random.nextBytes(prefix);
+    Keyspace.Slot[] slots = new Keyspace.Slot[64];
+    for (int i = 0; i < slots.length; i++) {
+      byte[] key = Arrays.copyOf(prefix, prefix.length + Integer.BYTES);
+      java.nio.ByteBuffer.wrap(key, prefix.length, Integer.BYTES).putInt(random.nextInt());
+      slots[i] = slot(key);
+    }
+    Keyspace.Slot[] expected = slots.clone();
+    Arrays.sort(expected, (a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread small = new Thread(null, () -> {
+      try {
+        KeyOrder.sort(slots);
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }, "small-stack", 256 * 1024);
+    small.start();
+    small.join();
+    assertThat(failure.get()).isNull();
+    assertThat(slots).containsExactly(expected);
+  }
+
   @Test
   void eightBytesAreReadBigEndianUnsignedAndPaddedWithZeros() {
     byte[] key = {1, 2, 3, (byte) 0xFF};
