@@ -34,8 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * capture was the only copy of that state).
  */
 class CheckpointDigesterTest {
-  /** Applies nothing but its commands' bytes; its snapshot notes the thread writing it. */
-  private static class ThreadNoting implements io.lockstep.machine.StateMachine {
+  /**
+   * Applies nothing but its commands' bytes; its snapshot notes the thread writing it (also
+   * {@link StateDigestsTest}'s machine).
+   */
+  static class ThreadNoting implements io.lockstep.machine.StateMachine {
     final AtomicReference<String> thread = new AtomicReference<>();
     final boolean fail;
     byte[] last = new byte[0];

@@ -6,13 +6,10 @@ import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.machine.ClientId;
-import io.lockstep.machine.Context;
-import io.lockstep.machine.SnapshotWriter;
-import io.lockstep.machine.StateMachine;
 import io.lockstep.order.Ordered;
 import io.lockstep.replica.Checkpoint;
+import io.lockstep.server.CheckpointDigesterTest.ThreadNoting;
 import io.lockstep.request.Request;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,46 +26,6 @@ import org.junit.jupiter.api.Test;
  * is logged without stopping the next.
  */
 class StateDigestsTest {
-  /** Keeps its last command; a capture holds that (immutable) array, as the Redis store does. */
-  private static final class LastCommand implements StateMachine {
-    volatile String writtenOn;
-    volatile boolean failWrites;
-    byte[] last = new byte[0];
-
-    @Override
-    public byte[] apply(byte[] command, Context context) {
-      last = command.clone();
-      return command;
-    }
-
-    @Override
-    public byte[] query(byte[] query, ClientId caller) {
-      return last;
-    }
-
-    @Override
-    public byte[] snapshot() {
-      return last.clone();
-    }
-
-    @Override
-    public void restore(byte[] snapshot) {
-      last = snapshot.clone();
-    }
-
-    @Override
-    public SnapshotWriter captureSnapshot() {
-      byte[] captured = last; // no copy: apply replaces the array, never changes it
-      return out -> {
-        writtenOn = Thread.currentThread().getName();
-        if (failWrites) {
-          throw new IOException("encoding failed (injected)");
-        }
-        out.write(captured);
-      };
-    }
-  }
-
   private static void apply(Executor executor, long position, String command) {
     executor.apply(new Ordered(position, 1, Request.command(ClientId.of("a"), position,
         command.getBytes(StandardCharsets.UTF_8))));
@@ -76,7 +33,7 @@ class StateDigestsTest {
 
   @Test
   void aCaptureIsDigestedOnItsOwnThreadAsTheStateWasAtItsPosition() throws Exception {
-    LastCommand machine = new LastCommand();
+    ThreadNoting machine = new ThreadNoting(false);
     Executor executor = new Executor(machine, ExecutorConfig.defaults(1));
     apply(executor, 1, "state at 1");
     String digestAt1 = executor.digest();
@@ -86,7 +43,7 @@ class StateDigestsTest {
     try (StateDigests digests = new StateDigests(1, digested::add)) {
       digests.submit(captured);
       Checkpoint checkpoint = digested.poll(10, TimeUnit.SECONDS);
-      assertThat(machine.writtenOn).isEqualTo("lockstep-state-digest-1");
+      assertThat(machine.thread.get()).isEqualTo("lockstep-state-digest-1");
       assertThat(checkpoint).isEqualTo(new Checkpoint(1, digestAt1));
       assertThat(checkpoint.digest()).isNotEqualTo(executor.digest());
     }
@@ -94,7 +51,7 @@ class StateDigestsTest {
 
   @Test
   void aThirdCaptureWhileTwoWaitIsDroppedAndLogged() throws Exception {
-    Executor executor = new Executor(new LastCommand(), ExecutorConfig.defaults(1));
+    Executor executor = new Executor(new ThreadNoting(false), ExecutorConfig.defaults(1));
     CountDownLatch release = new CountDownLatch(1);
     List<Checkpoint> digested = new CopyOnWriteArrayList<>();
     try (LogCapture log = new LogCapture(StateDigests.class);
@@ -121,22 +78,20 @@ class StateDigestsTest {
 
   @Test
   void aDigestThatFailsIsLoggedAndTheNextIsStillMade() throws Exception {
-    LastCommand machine = new LastCommand();
-    Executor executor = new Executor(machine, ExecutorConfig.defaults(1));
+    Executor failing = new Executor(new ThreadNoting(true), ExecutorConfig.defaults(1));
+    Executor working = new Executor(new ThreadNoting(false), ExecutorConfig.defaults(1));
     LinkedBlockingQueue<Checkpoint> digested = new LinkedBlockingQueue<>();
     try (LogCapture log = new LogCapture(StateDigests.class);
         StateDigests digests = new StateDigests(3, digested::add)) {
-      apply(executor, 1, "state at 1");
-      machine.failWrites = true;
-      digests.submit(executor.captureSnapshot());
+      apply(failing, 1, "state at 1");
+      digests.submit(failing.captureSnapshot());
       waitFor(() -> !log.lines(Level.SEVERE).isEmpty());
       assertThat(log.lines(Level.SEVERE)).singleElement().asString()
           .contains("event=state_digest_failed", "position=1", "injected");
-      machine.failWrites = false;
-      apply(executor, 2, "state at 2");
-      digests.submit(executor.captureSnapshot());
+      apply(working, 2, "state at 2");
+      digests.submit(working.captureSnapshot());
       assertThat(digested.poll(10, TimeUnit.SECONDS))
-          .isEqualTo(new Checkpoint(2, executor.digest()));
+          .isEqualTo(new Checkpoint(2, working.digest()));
     }
   }
 
