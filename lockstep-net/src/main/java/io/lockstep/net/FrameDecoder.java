@@ -12,10 +12,15 @@ import java.util.List;
  *
  * <p>Until the handshake finishes the payload limit is the size of a hello, so an unauthenticated
  * stranger cannot make a replica allocate megabytes; {@link SecureSession} raises it afterwards.
+ * Until then each call decodes one frame, which Netty hands on before it calls again: a dialer
+ * may send its first data right behind its proof (its handshake ends when the acceptor's proof
+ * arrives, before the acceptor has checked the dialer's), and when both come in one read the
+ * data must be cut with the limit the proof raised, not the hello's.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private final Rejections rejections;
   private int maxPayload;
+  private boolean raised;
   private boolean failed;
 
   FrameDecoder(Rejections rejections, int initialMaxPayload) {
@@ -26,6 +31,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
   /** Called on the channel's event loop once the peer is authenticated. */
   void raiseLimit(int newMaxPayload) {
     maxPayload = newMaxPayload;
+    raised = true;
   }
 
   @Override
@@ -38,6 +44,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
       Frames.Decoded decoded = Frames.decode(in, maxPayload);
       if (decoded instanceof Frames.Complete complete) {
         out.add(complete.frame());
+        if (!raised) {
+          return; // handed on before the next is cut: it may raise the limit
+        }
       } else if (decoded instanceof Frames.Invalid invalid) {
         fail(ctx, in, invalid.reason(), invalid.detail());
         return;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,6 +114,38 @@ class FrameCodecPropertyTest {
     assertThat(second).isNull();
     assertThat(channel.isOpen()).isFalse();
     assertThat(stats.rejected(RejectReason.BAD_CHECKSUM)).isEqualTo(1);
+  }
+
+  /**
+   * A dialer's proof and its first data, larger than a hello, in one read: the frame the
+   * handshake's limit would refuse is cut only after the proof was handed on and raised it.
+   */
+  @Property(tries = 50)
+  void framesAfterTheOneThatRaisesTheLimitAreCutWithTheRaisedLimit(
+      @ForAll @IntRange(min = Hello.MAX_BYTES + 1, max = 64 * 1024) int dataBytes) {
+    NetStats stats = new NetStats();
+    FrameDecoder decoder = new FrameDecoder(new Rejections("t", stats), Hello.MAX_BYTES);
+    List<Frames.Frame> received = new ArrayList<>();
+    EmbeddedChannel channel = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Frames.Frame frame = (Frames.Frame) msg;
+        if (frame.kind() == FrameKind.PROOF) {
+          decoder.raiseLimit(MAX); // as SecureSession does once the proof checks out
+        }
+        received.add(frame);
+      }
+    });
+    ByteBuf in = Unpooled.buffer();
+    in.writeBytes(Frames.encode(FrameKind.PROOF, new byte[64]));
+    in.writeBytes(Frames.encode(FrameKind.DATA, new byte[dataBytes]));
+    in.writeBytes(Frames.encode(FrameKind.DATA, new byte[dataBytes]));
+    channel.writeInbound(in);
+    assertThat(received).extracting(f -> f.payload().length)
+        .containsExactly(64, dataBytes, dataBytes);
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(stats.rejected(RejectReason.OVERSIZED)).isZero();
+    channel.finishAndReleaseAll();
   }
 
   @Provide
