@@ -338,7 +338,7 @@ public final class Executor {
 
   /** Hex SHA-256 of {@link #snapshot()}: what replicas compare to detect divergence (S1). */
   public String digest() {
-    return SnapshotReading.digest(captureSnapshot());
+    return captureSnapshot().digest();
   }
 
   /** Paper §5.2/§6: every time-out and default due by {@code now} runs before the request. */
