@@ -5,40 +5,18 @@ import io.lockstep.machine.StateMachine;
 import io.lockstep.order.SnapshotData;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.function.Consumer;
 
 /**
- * Reads of an encoded executor snapshot: its state digest, the configuration it holds, and the
- * order in which a restore reads it. Separate from {@link Executor} because they only stream
+ * Reads of an encoded executor snapshot: the configuration it holds, and the order in which a
+ * restore reads it. Separate from {@link Executor} because they only stream
  * {@link SnapshotFormat} bytes (choosing the pre-streamed or streamed layout by version) and
  * touch none of the executor's own fields, which keeps the executor about ordering and
  * execution.
  */
 final class SnapshotReading {
   private SnapshotReading() {}
-
-  /** Hex SHA-256 of the snapshot {@code captured} encodes (S1: what replicas compare). */
-  static String digest(CapturedSnapshot captured) {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
-    // Streamed into the digest: a large state is never encoded whole in memory for it.
-    try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-      captured.writeTo(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("digesting the snapshot failed", e);
-    }
-    return HexFormat.of().formatHex(sha.digest());
-  }
 
   /**
    * The replicated configuration an encoded snapshot holds, read without restoring anything.

@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param checkpoints states captured at the positions where their digests are compared for
  *     divergence detection (S1); a digest ({@link Checkpoint#of}) streams the whole state, so
  *     the replica only captures it (O(keys), no copy of the data) and leaves the pass over it to
- *     the runtime, which the server makes on a thread of its own, off the loop
+ *     the runtime, which the server makes on a thread of its own, off the loop (a position whose
+ *     capture is the snapshot to write has none here: see {@link Replica#takeCapturedSnapshot()})
  * @param entryReads log entries the protocol asks to have read back from stable storage, after
  *     {@code writes}; each answer is stepped as a {@link Step.EntriesRead}
  */

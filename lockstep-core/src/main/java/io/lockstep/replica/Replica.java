@@ -43,7 +43,8 @@ import java.util.Set;
  * protocol as {@link Input.SnapshotTaken}, whose effects join the same {@link Effects}) and
  * captures the state for a {@link Checkpoint} digest whenever the applied position crosses a
  * multiple of {@code digestEvery} (the digest itself, a pass over the whole state, is the
- * runtime's to take, see {@link Effects}). Positions may have gaps (protocol no-ops), so the
+ * runtime's to take, see {@link Effects}; when a periodic snapshot is nearly due there, it is
+ * taken there and carries the digest, see {@link #takeCapturedSnapshot()}). Positions may have gaps (protocol no-ops), so the
  * checkpoint is taken at the first applied position at or past each multiple and labelled with
  * that exact position; every correct replica applies the same positions, so their labels and
  * digests agree. A replica that skips a multiple by installing a snapshot records nothing for it.
@@ -137,7 +138,12 @@ public final class Replica {
     return snapshots.takeCheckpointCaptures();
   }
 
-  /** The snapshot captured for the runtime to write, once; null if there is none new. */
+  /**
+   * The snapshot captured for the runtime to write, once; null if there is none new. When it
+   * {@link CapturedSnapshot#isCompared() is compared} too, it stands for the {@link Checkpoint}
+   * digest due at its position (none is in {@link Effects#checkpoints()} for it): the runtime
+   * takes the digest as it writes the state file.
+   */
   public CapturedSnapshot takeCapturedSnapshot() {
     return snapshots.take();
   }
@@ -534,7 +540,9 @@ public final class Replica {
     long multiple = digestEvery == 0 ? 0 : executor.appliedPosition() / digestEvery;
     if (multiple > lastDigestMultiple) {
       lastDigestMultiple = multiple;
-      out.checkpoints.add(executor.captureSnapshot());
+      if (!snapshots.captureCompared()) {
+        out.checkpoints.add(executor.captureSnapshot());
+      }
     }
   }
 

@@ -395,7 +395,7 @@ final class ReplicaLoop implements Runnable, ClientIntake {
     steps.clear();
     CapturedSnapshot captured = replica.takeCapturedSnapshot();
     if (captured != null) {
-      snapshots.write(captured, this);
+      snapshots.write(captured, this::offerSnapshotStored);
     }
     for (CheckpointCapture checkpoint : replica.takeCheckpointCaptures()) {
       snapshots.digest(checkpoint, this);

@@ -262,6 +262,7 @@ public final class ReplicaServer implements AutoCloseable {
     loop.peers(network::send);
     digests = new StateDigests(id, peerPort::checkpointed);
     loop.checkpoints(digests::submit);
+    snapshots.comparing(peerPort::checkpointed);
     long clockOffset = config.testClockOffset(id);
     if (clockOffset != 0) {
       LOG.log(Level.WARNING, "replica " + id + " runs with its wall clock shifted by "

@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.storage.SnapshotStateWriter;
 import java.lang.System.Logger.Level;
@@ -40,6 +41,7 @@ final class SnapshotThread implements AutoCloseable {
   /** PBFT's checkpoint captures go to their own thread, not behind a snapshot being written. */
   private final CheckpointDigester digester;
   private volatile boolean closed;
+  private volatile Consumer<Checkpoint> compared = checkpoint -> {};
 
   SnapshotThread(int replica, SnapshotStateWriter writer, ServerMetrics metrics,
       Consumer<Throwable> fatal) {
@@ -55,20 +57,47 @@ final class SnapshotThread implements AutoCloseable {
     });
   }
 
-  /** Writes {@code captured} and tells {@code loop} once it is durable. */
-  void write(CapturedSnapshot captured, ReplicaLoop loop) {
+  /**
+   * From now on the digests of the {@link CapturedSnapshot#isCompared() compared} snapshots this
+   * thread writes go to {@code compared} (divergence detection), once each file is durable.
+   */
+  void comparing(Consumer<Checkpoint> compared) {
+    this.compared = compared;
+  }
+
+  /** Who hears that a snapshot is durable: the loop ({@link ReplicaLoop#offerSnapshotStored}). */
+  @FunctionalInterface
+  interface Stored {
+    void stored(long position, SnapshotData state) throws InterruptedException;
+  }
+
+  /**
+   * Writes {@code captured} and tells {@code loop} once it is durable; a compared capture's
+   * digest is taken from the bytes written, in the same pass.
+   */
+  void write(CapturedSnapshot captured, Stored loop) {
     thread.execute(() -> {
       long start = System.nanoTime();
       long cpuStart = CPU.getCurrentThreadCpuTime();
       try {
-        SnapshotData stored = writer.write(captured.position(), captured::writeTo);
+        String[] digest = new String[1];
+        SnapshotData stored = writer.write(captured.position(), out -> {
+          if (captured.isCompared()) {
+            digest[0] = captured.writeDigestedTo(out);
+          } else {
+            captured.writeTo(out);
+          }
+        });
         long millis = (System.nanoTime() - start) / 1_000_000;
         long cpuMillis = (CPU.getCurrentThreadCpuTime() - cpuStart) / 1_000_000;
         metrics.snapshotWritten(stored.size(), System.nanoTime() - start);
         LOG.log(Level.INFO, "event=snapshot_stored replica=" + replica + " position="
             + captured.position() + " bytes=" + stored.size() + " millis=" + millis
             + " cpu_millis=" + cpuMillis);
-        loop.offerSnapshotStored(captured.position(), stored);
+        loop.stored(captured.position(), stored);
+        if (digest[0] != null) {
+          compared.accept(new Checkpoint(captured.position(), digest[0]));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (Exception | Error e) {

@@ -9,9 +9,15 @@ import io.lockstep.machine.ClientId;
 import io.lockstep.machine.Context;
 import io.lockstep.machine.SnapshotWriter;
 import io.lockstep.order.Ordered;
+import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.Checkpoint;
 import io.lockstep.request.Request;
 import io.lockstep.storage.FileStorage;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A snapshot is written on the snapshot thread, not the caller's, and a failed write stops the
- * replica rather than being ignored: its disk can no longer be trusted.
+ * replica rather than being ignored: its disk can no longer be trusted. A compared capture's
+ * digest is taken from the very bytes stored.
  */
 class SnapshotThreadTest {
   @TempDir Path dir;
@@ -68,12 +75,53 @@ class SnapshotThreadTest {
         SnapshotThread thread = new SnapshotThread(1, storage.snapshotStateWriter(),
             new ServerMetrics(1), fatal::complete)) {
       storage.recover();
-      thread.write(captured, null); // the loop is never told of a snapshot that failed
+      thread.write(captured, (position, state) -> {}); // the loop is never told of a snapshot that failed
 
       Throwable failure = fatal.get(10, TimeUnit.SECONDS);
       assertThat(failure).hasMessageContaining("writing the snapshot at position 1 failed")
           .hasMessageContaining("disk gone");
       assertThat(machine.thread.get()).isEqualTo("lockstep-snapshot-1");
     }
+  }
+
+  @Test
+  void aComparedSnapshotsDigestIsTheSha256OfTheFileStoredAndArrivesOnceItIsStored()
+      throws Exception {
+    Executor executor = new Executor(new CounterMachine(), ExecutorConfig.defaults(1));
+    executor.apply(new Ordered(1, 1, Request.command(ClientId.of("a"), 1,
+        java.nio.ByteBuffer.allocate(8).putLong(41).array())));
+    String separately = executor.digest();
+    CapturedSnapshot compared = executor.captureSnapshot().compared();
+    CapturedSnapshot plain = executor.captureSnapshot();
+    CompletableFuture<SnapshotData> stored = new CompletableFuture<>();
+    CompletableFuture<Checkpoint> digested = new CompletableFuture<>();
+    try (FileStorage storage = FileStorage.open(dir);
+        SnapshotThread thread = new SnapshotThread(1, storage.snapshotStateWriter(),
+            new ServerMetrics(1), Throwable::printStackTrace)) {
+      storage.recover();
+      thread.comparing(checkpoint -> {
+        assertThat(stored).as("the file is durable first").isDone();
+        digested.complete(checkpoint);
+      });
+      thread.write(compared, (position, state) -> stored.complete(state));
+
+      Checkpoint checkpoint = digested.get(10, TimeUnit.SECONDS);
+      assertThat(checkpoint).isEqualTo(new Checkpoint(1, separately));
+      assertThat(sha256(stored.get())).isEqualTo(separately);
+
+      CompletableFuture<SnapshotData> plainStored = new CompletableFuture<>();
+      thread.comparing(checkpoint2 -> plainStored.completeExceptionally(
+          new AssertionError("a capture not compared was digested")));
+      thread.write(plain, (position, state) -> plainStored.complete(state));
+      assertThat(sha256(plainStored.get(10, TimeUnit.SECONDS))).isEqualTo(separately);
+    }
+  }
+
+  private static String sha256(SnapshotData data) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    try (InputStream in = new DigestInputStream(data.open(), sha)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(sha.digest());
   }
 }
