@@ -132,7 +132,10 @@ public final class Replica {
    * {@link Coordination#takesCheckpointStateLater() takes the state later}), oldest first: the
    * runtime encodes each and computes its SHA-256 off this replica's thread, then steps
    * {@link Step.CheckpointDigested} with {@link io.lockstep.order.SnapshotData#digested}, in the
-   * same order, signed with the capture's {@link CheckpointCapture#seal()} when it has one.
+   * same order, signed with the capture's {@link CheckpointCapture#seal()} when it has one. A
+   * capture {@link CapturedSnapshot#isCompared() marked compared} also stands for the divergence
+   * digest due since the last (none is in {@link Effects#checkpoints()} for it): the runtime
+   * compares its SHA-256, labelled with its position.
    */
   public List<CheckpointCapture> takeCheckpointCaptures() {
     return snapshots.takeCheckpointCaptures();

@@ -160,4 +160,69 @@ class WantedSnapshotTest {
               .containsExactly(2, digest[0]);
         });
   }
+
+  /** Wants the state after every third ordered request and takes it later (PBFT's checkpoints). */
+  private static final class CheckpointingEveryThird extends ScriptedCoordination {
+    boolean wants;
+
+    @Override
+    public void step(Input input) {
+      super.step(input);
+      if (input instanceof Input.Propose && commitIndex % 3 == 0) {
+        wants = true;
+      } else if (input instanceof Input.SnapshotTaken || input instanceof Input.StateCaptured) {
+        wants = false;
+      }
+    }
+
+    @Override
+    public boolean wantsSnapshot() {
+      return wants;
+    }
+
+    @Override
+    public boolean takesCheckpointStateLater() {
+      return true;
+    }
+  }
+
+  /** Checkpoint captures and separate digest captures over twelve increments, digests every 4. */
+  private static java.util.List<java.util.List<io.lockstep.executor.CapturedSnapshot>> twelve(
+      boolean elsewhere) {
+    Replica replica = new Replica(0, new CheckpointingEveryThird(), new Executor(
+        new CounterMachine(), ExecutorConfig.defaults(0).withFailureModel(FailureModel.BYZANTINE,
+            1)), 0, 4);
+    if (elsewhere) {
+      replica.writeSnapshotsElsewhere();
+    }
+    java.util.List<io.lockstep.executor.CapturedSnapshot> checkpoints = new java.util.ArrayList<>();
+    java.util.List<io.lockstep.executor.CapturedSnapshot> separate = new java.util.ArrayList<>();
+    for (long sequence = 1; sequence <= 12; sequence++) {
+      separate.addAll(replica.propose(Request.command(ClientId.of("a"), sequence, utf8("inc")))
+          .checkpoints());
+      replica.takeCheckpointCaptures().forEach(c -> checkpoints.add(c.snapshot()));
+    }
+    return java.util.List.of(checkpoints, separate);
+  }
+
+  /**
+   * Under PBFT every checkpoint captures the whole state anyway; a divergence digest that falls
+   * due rides on the next checkpoint's capture, at that checkpoint's position (where every
+   * correct replica's state is the same), instead of costing a capture and a pass of its own.
+   */
+  @Test
+  void byzantineADueDigestRidesOnTheNextCheckpointCaptureInsteadOfACaptureOfItsOwn() {
+    java.util.List<java.util.List<io.lockstep.executor.CapturedSnapshot>> run = twelve(true);
+    assertThat(run.get(0)).extracting(io.lockstep.executor.CapturedSnapshot::position)
+        .containsExactly(3L, 6L, 9L, 12L);
+    assertThat(run.get(0)).extracting(io.lockstep.executor.CapturedSnapshot::isCompared)
+        .as("due at 4, 8 and 12: carried by the checkpoints at 6, 9 and 12")
+        .containsExactly(false, true, true, true);
+    assertThat(run.get(1)).as("no capture of its own").isEmpty();
+
+    java.util.List<java.util.List<io.lockstep.executor.CapturedSnapshot>> inStep = twelve(false);
+    assertThat(inStep.get(1)).as("encoding in its steps (the simulator), digests stay apart")
+        .extracting(io.lockstep.executor.CapturedSnapshot::position)
+        .containsExactly(4L, 8L, 12L);
+  }
 }

@@ -2,6 +2,7 @@ package io.lockstep.server;
 
 import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.storage.SnapshotStateWriter;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,10 @@ import java.util.function.Consumer;
  * <p>Its own thread, not the snapshot writer's: a periodic snapshot being written and forced
  * must not hold up a checkpoint, which holds up the low watermark and so the window. Captures
  * are digested one at a time in the order taken, so their results reach the loop in order.
+ *
+ * <p>A capture {@link io.lockstep.executor.CapturedSnapshot#isCompared() marked compared} also
+ * carries the replica's divergence digest (S1): its SHA-256 goes to divergence detection as well,
+ * so under PBFT a divergence digest costs no pass over the state of its own.
  */
 final class CheckpointDigester implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(CheckpointDigester.class.getName());
@@ -57,6 +63,7 @@ final class CheckpointDigester implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
   private final ExecutorService thread;
   private volatile boolean closed;
+  private volatile Consumer<Checkpoint> compared = checkpoint -> {};
 
   /** Where states are written; null keeps them in memory (tests of the encoding alone). */
   private final SnapshotStateWriter files;
@@ -76,13 +83,18 @@ final class CheckpointDigester implements AutoCloseable {
     });
   }
 
+  /** From now on the digests of compared captures go to {@code compared}. */
+  void comparing(Consumer<Checkpoint> compared) {
+    this.compared = compared;
+  }
+
   /**
    * Encodes, digests and signs {@code captured} and hands the result to {@code loop}; false,
    * with the reason logged, if {@link #MAX_PENDING} captures are already waiting: the capture is
    * dropped, so this replica does not vote for that checkpoint (it takes the others' proof, as
    * a replica whose vote was lost does), and its memory is not held.
    */
-  boolean digest(CheckpointCapture captured, ReplicaLoop loop) {
+  boolean digest(CheckpointCapture captured, SnapshotThread.Stored loop) {
     if (pending.incrementAndGet() > MAX_PENDING) {
       pending.decrementAndGet();
       LOG.log(Level.WARNING, "event=checkpoint_capture_dropped replica=" + replica
@@ -97,7 +109,11 @@ final class CheckpointDigester implements AutoCloseable {
         if (metrics != null) {
           metrics.snapshotWritten(encoded.size(), System.nanoTime() - start);
         }
-        loop.offerCheckpointDigested(captured.position(), encoded);
+        loop.stored(captured.position(), encoded);
+        if (captured.snapshot().isCompared()) {
+          compared.accept(new Checkpoint(captured.position(),
+              HexFormat.of().formatHex(encoded.sha256())));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException | IOException | Error e) {

@@ -59,10 +59,12 @@ final class SnapshotThread implements AutoCloseable {
 
   /**
    * From now on the digests of the {@link CapturedSnapshot#isCompared() compared} snapshots this
-   * thread writes go to {@code compared} (divergence detection), once each file is durable.
+   * thread writes, and of the compared checkpoint captures its digester encodes, go to
+   * {@code compared} (divergence detection), once each file is durable.
    */
   void comparing(Consumer<Checkpoint> compared) {
     this.compared = compared;
+    digester.comparing(compared);
   }
 
   /** Who hears that a snapshot is durable: the loop ({@link ReplicaLoop#offerSnapshotStored}). */
@@ -115,7 +117,7 @@ final class SnapshotThread implements AutoCloseable {
 
   /** Encodes, digests and signs a checkpoint capture off the loop ({@link CheckpointDigester}). */
   void digest(CheckpointCapture captured, ReplicaLoop loop) {
-    digester.digest(captured, loop); // a dropped capture is logged there
+    digester.digest(captured, loop::offerCheckpointDigested); // a drop is logged there
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.lockstep.machine.SnapshotWriter;
 import io.lockstep.order.CheckpointSeal;
 import io.lockstep.order.Ordered;
 import io.lockstep.order.SnapshotData;
+import io.lockstep.replica.Checkpoint;
 import io.lockstep.replica.CheckpointCapture;
 import io.lockstep.request.Request;
 import io.lockstep.order.Snapshot;
@@ -256,6 +257,34 @@ class CheckpointDigesterTest {
       }
       assertThat(digester.digest(capture(machine), null)).as("one too many").isFalse();
       release.countDown();
+    }
+  }
+
+  /**
+   * A capture marked compared carries the replica's divergence digest: the SHA-256 the checkpoint
+   * took goes to divergence detection too, after the loop has the state; a plain one's does not.
+   */
+  @Test
+  void aComparedCapturesDigestGoesToDivergenceDetectionAndAPlainOnesDoesNot() throws Exception {
+    byte[] expected = capture(new ThreadNoting(false)).snapshot().toByteArray();
+    java.util.List<Object> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    CompletableFuture<Checkpoint> compared = new CompletableFuture<>();
+    try (CheckpointDigester digester = new CheckpointDigester(1, null, null, e -> { })) {
+      digester.comparing(checkpoint -> {
+        heard.add(checkpoint);
+        compared.complete(checkpoint);
+      });
+      CheckpointCapture plain = capture(new ThreadNoting(false));
+      CheckpointCapture marked = capture(new ThreadNoting(false));
+      marked = new CheckpointCapture(marked.snapshot().compared(), null, marked.stateIndex());
+      digester.digest(plain, (position, state) -> heard.add("state " + position));
+      digester.digest(marked, (position, state) -> heard.add("state " + position));
+
+      Checkpoint checkpoint = compared.get(10, TimeUnit.SECONDS);
+      assertThat(checkpoint).isEqualTo(new Checkpoint(1, java.util.HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(expected))));
+      assertThat(heard).as("one digest, the compared one's, after its state reached the loop")
+          .containsExactly("state 1", "state 1", checkpoint);
     }
   }
 }
