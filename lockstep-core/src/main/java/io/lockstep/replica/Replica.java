@@ -38,16 +38,18 @@ import java.util.Set;
  * <p>Each call steps the protocol with one input ({@link #stepAll}: several) and drains its
  * {@link Ready}s until empty, following the order {@link Ready} prescribes: install a snapshot,
  * apply the stable requests, answer linearizable reads whose granted position has been applied,
- * pass redirects on. Along
- * the way it takes a snapshot every {@code snapshotEvery} applied positions (handing it to the
- * protocol as {@link Input.SnapshotTaken}, whose effects join the same {@link Effects}) and
- * captures the state for a {@link Checkpoint} digest whenever the applied position crosses a
- * multiple of {@code digestEvery} (the digest itself, a pass over the whole state, is the
- * runtime's to take, see {@link Effects}; when a periodic snapshot is nearly due there, it is
- * taken there and carries the digest, see {@link #takeCapturedSnapshot()}). Positions may have gaps (protocol no-ops), so the
- * checkpoint is taken at the first applied position at or past each multiple and labelled with
- * that exact position; every correct replica applies the same positions, so their labels and
- * digests agree. A replica that skips a multiple by installing a snapshot records nothing for it.
+ * pass redirects on. Along the way it takes a snapshot every {@code snapshotEvery} applied
+ * positions (handing it to the protocol as {@link Input.SnapshotTaken}, whose effects join the
+ * same {@link Effects}) and captures the state for a {@link Checkpoint} digest whenever the
+ * applied position crosses a multiple of {@code digestEvery} (the digest itself, a pass over the
+ * whole state, is the runtime's to take, see {@link Effects}). Positions may have gaps (protocol
+ * no-ops), so the checkpoint is taken at the first applied position at or past each multiple and
+ * labelled with that exact position; every correct replica applies the same positions, so their
+ * labels and digests agree. A replica that skips a multiple by installing a snapshot records
+ * nothing for it. Where the runtime writes snapshots, the digest may instead ride on a capture
+ * taken anyway: a periodic snapshot nearly due there is taken there ({@link
+ * #takeCapturedSnapshot()}), and under PBFT the next checkpoint's capture carries it, labelled
+ * with that checkpoint's position ({@link #takeCheckpointCaptures()}).
  *
  * <p>Time (paper §5.2, §6): time-outs and defaults fire only when a request with a later agreed
  * time is ordered. So that they fire while clients are idle, the leader proposes a null request
