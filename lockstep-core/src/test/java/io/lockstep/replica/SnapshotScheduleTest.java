@@ -102,7 +102,8 @@ class SnapshotScheduleTest {
     }
     Run run = new Run(new ArrayList<>(), new ArrayList<>());
     for (long sequence = 1; sequence <= positions; sequence++) {
-      run.separate().addAll(r.propose(Request.command(client, sequence, utf8("inc"))).checkpoints());
+      Effects effects = r.propose(Request.command(client, sequence, utf8("inc")));
+      run.separate().addAll(effects.checkpoints());
       CapturedSnapshot handed = r.takeCapturedSnapshot();
       if (handed != null) {
         run.written().add(handed);

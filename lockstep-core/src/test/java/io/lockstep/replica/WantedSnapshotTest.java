@@ -24,11 +24,16 @@ class WantedSnapshotTest {
     @Override
     public void step(Input input) {
       super.step(input);
-      if (input instanceof Input.Propose && commitIndex == 2) {
+      if (input instanceof Input.Propose && wantsAfter(commitIndex)) {
         wants = true;
       } else if (input instanceof Input.SnapshotTaken || input instanceof Input.StateCaptured) {
         wants = false;
       }
+    }
+
+    /** Whether the state is wanted once {@code committed} requests are ordered. */
+    boolean wantsAfter(long committed) {
+      return committed == 2;
     }
 
     @Override
@@ -162,22 +167,10 @@ class WantedSnapshotTest {
   }
 
   /** Wants the state after every third ordered request and takes it later (PBFT's checkpoints). */
-  private static final class CheckpointingEveryThird extends ScriptedCoordination {
-    boolean wants;
-
+  private static final class CheckpointingEveryThird extends Checkpointing {
     @Override
-    public void step(Input input) {
-      super.step(input);
-      if (input instanceof Input.Propose && commitIndex % 3 == 0) {
-        wants = true;
-      } else if (input instanceof Input.SnapshotTaken || input instanceof Input.StateCaptured) {
-        wants = false;
-      }
-    }
-
-    @Override
-    public boolean wantsSnapshot() {
-      return wants;
+    boolean wantsAfter(long committed) {
+      return committed % 3 == 0;
     }
 
     @Override

@@ -267,7 +267,7 @@ class CheckpointDigesterTest {
   @Test
   void aComparedCapturesDigestGoesToDivergenceDetectionAndAPlainOnesDoesNot() throws Exception {
     byte[] expected = capture(new ThreadNoting(false)).snapshot().toByteArray();
-    java.util.List<Object> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<Object> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     CompletableFuture<Checkpoint> compared = new CompletableFuture<>();
     try (CheckpointDigester digester = new CheckpointDigester(1, null, null, e -> { })) {
       digester.comparing(checkpoint -> {

@@ -75,7 +75,7 @@ class SnapshotThreadTest {
         SnapshotThread thread = new SnapshotThread(1, storage.snapshotStateWriter(),
             new ServerMetrics(1), fatal::complete)) {
       storage.recover();
-      thread.write(captured, (position, state) -> {}); // the loop is never told of a snapshot that failed
+      thread.write(captured, (position, state) -> {}); // never told of a snapshot that failed
 
       Throwable failure = fatal.get(10, TimeUnit.SECONDS);
       assertThat(failure).hasMessageContaining("writing the snapshot at position 1 failed")
