@@ -3,12 +3,15 @@ package io.lockstep.replica;
 import static io.lockstep.replica.CounterMachine.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lockstep.executor.CapturedSnapshot;
 import io.lockstep.executor.Executor;
 import io.lockstep.executor.ExecutorConfig;
 import io.lockstep.machine.ClientId;
 import io.lockstep.order.FailureModel;
 import io.lockstep.order.Input;
 import io.lockstep.request.Request;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -138,7 +141,7 @@ class WantedSnapshotTest {
         .satisfies(i -> assertThat(((Input.StateCaptured) i).position()).isEqualTo(2));
     assertThat(protocol.inputs).noneMatch(i -> i instanceof Input.SnapshotTaken);
     assertThat(protocol.wantsSnapshot()).isFalse();
-    java.util.List<CheckpointCapture> captures = replica.takeCheckpointCaptures();
+    List<CheckpointCapture> captures = replica.takeCheckpointCaptures();
     assertThat(captures).singleElement().satisfies(c -> assertThat(c.position()).isEqualTo(2));
     assertThat(captures.get(0).seal()).as("asked after the protocol knew of the capture")
         .isNotNull();
@@ -154,7 +157,7 @@ class WantedSnapshotTest {
     assertThat(io.lockstep.order.SnapshotData.of(encoded).sha256())
         .as("what the simulator's in-memory data computes inline").isEqualTo(digest);
     byte[] seal = captures.get(0).seal().sign(digest);
-    replica.stepAll(java.util.List.of(new Step.CheckpointDigested(2,
+    replica.stepAll(List.of(new Step.CheckpointDigested(2,
         io.lockstep.order.SnapshotData.digested(encoded, digest, seal))));
     assertThat(protocol.inputs).filteredOn(i -> i instanceof Input.SnapshotTaken).singleElement()
         .satisfies(i -> {
@@ -179,23 +182,24 @@ class WantedSnapshotTest {
     }
   }
 
-  /** Checkpoint captures and separate digest captures over twelve increments, digests every 4. */
-  private static java.util.List<java.util.List<io.lockstep.executor.CapturedSnapshot>> twelve(
-      boolean elsewhere) {
+  /** What a replica handed out over twelve increments: checkpoint and separate digest captures. */
+  private record Captures(List<CapturedSnapshot> checkpoints, List<CapturedSnapshot> separate) {}
+
+  /** Twelve increments under a protocol checkpointing every third, digests every 4 positions. */
+  private static Captures twelve(boolean elsewhere) {
     Replica replica = new Replica(0, new CheckpointingEveryThird(), new Executor(
         new CounterMachine(), ExecutorConfig.defaults(0).withFailureModel(FailureModel.BYZANTINE,
             1)), 0, 4);
     if (elsewhere) {
       replica.writeSnapshotsElsewhere();
     }
-    java.util.List<io.lockstep.executor.CapturedSnapshot> checkpoints = new java.util.ArrayList<>();
-    java.util.List<io.lockstep.executor.CapturedSnapshot> separate = new java.util.ArrayList<>();
+    Captures captures = new Captures(new ArrayList<>(), new ArrayList<>());
     for (long sequence = 1; sequence <= 12; sequence++) {
-      separate.addAll(replica.propose(Request.command(ClientId.of("a"), sequence, utf8("inc")))
-          .checkpoints());
-      replica.takeCheckpointCaptures().forEach(c -> checkpoints.add(c.snapshot()));
+      Effects effects = replica.propose(Request.command(ClientId.of("a"), sequence, utf8("inc")));
+      captures.separate().addAll(effects.checkpoints());
+      replica.takeCheckpointCaptures().forEach(c -> captures.checkpoints().add(c.snapshot()));
     }
-    return java.util.List.of(checkpoints, separate);
+    return captures;
   }
 
   /**
@@ -205,17 +209,17 @@ class WantedSnapshotTest {
    */
   @Test
   void byzantineADueDigestRidesOnTheNextCheckpointCaptureInsteadOfACaptureOfItsOwn() {
-    java.util.List<java.util.List<io.lockstep.executor.CapturedSnapshot>> run = twelve(true);
-    assertThat(run.get(0)).extracting(io.lockstep.executor.CapturedSnapshot::position)
+    Captures run = twelve(true);
+    assertThat(run.checkpoints()).extracting(CapturedSnapshot::position)
         .containsExactly(3L, 6L, 9L, 12L);
-    assertThat(run.get(0)).extracting(io.lockstep.executor.CapturedSnapshot::isCompared)
+    assertThat(run.checkpoints()).extracting(CapturedSnapshot::isCompared)
         .as("due at 4, 8 and 12: carried by the checkpoints at 6, 9 and 12")
         .containsExactly(false, true, true, true);
-    assertThat(run.get(1)).as("no capture of its own").isEmpty();
+    assertThat(run.separate()).as("no capture of its own").isEmpty();
 
-    java.util.List<java.util.List<io.lockstep.executor.CapturedSnapshot>> inStep = twelve(false);
-    assertThat(inStep.get(1)).as("encoding in its steps (the simulator), digests stay apart")
-        .extracting(io.lockstep.executor.CapturedSnapshot::position)
+    Captures inStep = twelve(false);
+    assertThat(inStep.separate()).as("encoding in its steps (the simulator), digests stay apart")
+        .extracting(CapturedSnapshot::position)
         .containsExactly(4L, 8L, 12L);
   }
 }

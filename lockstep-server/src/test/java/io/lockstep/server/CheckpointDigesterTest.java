@@ -19,6 +19,9 @@ import io.lockstep.storage.FileStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -267,7 +270,7 @@ class CheckpointDigesterTest {
   @Test
   void aComparedCapturesDigestGoesToDivergenceDetectionAndAPlainOnesDoesNot() throws Exception {
     byte[] expected = capture(new ThreadNoting(false)).snapshot().toByteArray();
-    List<Object> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<Object> heard = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Checkpoint> compared = new CompletableFuture<>();
     try (CheckpointDigester digester = new CheckpointDigester(1, null, null, e -> { })) {
       digester.comparing(checkpoint -> {
@@ -281,7 +284,7 @@ class CheckpointDigesterTest {
       digester.digest(marked, (position, state) -> heard.add("state " + position));
 
       Checkpoint checkpoint = compared.get(10, TimeUnit.SECONDS);
-      assertThat(checkpoint).isEqualTo(new Checkpoint(1, java.util.HexFormat.of().formatHex(
+      assertThat(checkpoint).isEqualTo(new Checkpoint(1, HexFormat.of().formatHex(
           MessageDigest.getInstance("SHA-256").digest(expected))));
       assertThat(heard).as("one digest, the compared one's, after its state reached the loop")
           .containsExactly("state 1", "state 1", checkpoint);

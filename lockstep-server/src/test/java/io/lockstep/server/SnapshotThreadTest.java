@@ -15,6 +15,8 @@ import io.lockstep.request.Request;
 import io.lockstep.storage.FileStorage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -89,7 +91,7 @@ class SnapshotThreadTest {
       throws Exception {
     Executor executor = new Executor(new CounterMachine(), ExecutorConfig.defaults(1));
     executor.apply(new Ordered(1, 1, Request.command(ClientId.of("a"), 1,
-        java.nio.ByteBuffer.allocate(8).putLong(41).array())));
+        ByteBuffer.allocate(8).putLong(41).array())));
     String separately = executor.digest();
     CapturedSnapshot compared = executor.captureSnapshot().compared();
     CapturedSnapshot plain = executor.captureSnapshot();
@@ -120,7 +122,7 @@ class SnapshotThreadTest {
   private static String sha256(SnapshotData data) throws Exception {
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     try (InputStream in = new DigestInputStream(data.open(), sha)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
+      in.transferTo(OutputStream.nullOutputStream());
     }
     return HexFormat.of().formatHex(sha.digest());
   }
